@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// npm run bench: speed and memory figures, measured (never asserted in tests).
+// Writes bench/results.md and bench/results.json.
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { loadGraph, planTflmArena } from '../dist/index.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
+const golden = JSON.parse(readFileSync(join(shared, 'oracle', 'tflm-golden.json'), 'utf8'));
+
+/** Median of `runs` timed calls after `warmup` untimed ones, in ms. */
+function time(fn, runs = 15, warmup = 5) {
+  for (let i = 0; i < warmup; i++) fn();
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    fn();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)];
+}
+
+const models = [
+  ...readdirSync(join(shared, 'models')).filter((f) => f.endsWith('.tflite')).sort().map((f) => ({ file: f, path: join(shared, 'models', f) })),
+  { file: 'tiny-unet-80x120.tflite (bundled)', path: join(root, 'examples/models/tiny-unet-80x120.tflite') },
+];
+
+const rows = [];
+for (const m of models) {
+  const bytes = new Uint8Array(readFileSync(m.path));
+  const graph = loadGraph(bytes);
+  const parseMs = time(() => loadGraph(bytes));
+  const planMs = time(() => planTflmArena(graph));
+  const bothMs = time(() => planTflmArena(loadGraph(bytes)));
+  const arena = planTflmArena(graph);
+  const g = golden[m.file];
+  rows.push({
+    model: m.file,
+    bytes: bytes.length,
+    ops: graph.main.ops.length,
+    tensors: graph.main.tensors.length,
+    parseMs: +parseMs.toFixed(3),
+    planMs: +planMs.toFixed(3),
+    parseAndPlanMs: +bothMs.toFixed(3),
+    head: arena.head,
+    oracleHead: g?.head_bytes_cm4 ?? null,
+    headExact: g ? arena.head === g.head_bytes_cm4 : null,
+    total: arena.total,
+    oracleTotal: g?.arena_used_bytes_cm4 ?? null,
+    totalErrPct: g ? +((100 * (arena.total - g.arena_used_bytes_cm4)) / g.arena_used_bytes_cm4).toFixed(3) : null,
+    lowerBound: arena.lowerBound.bytes,
+    headOverLB: +(arena.head / arena.lowerBound.bytes).toFixed(4),
+  });
+}
+
+const env = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, date: new Date().toISOString() };
+writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ env, rows }, null, 2) + '\n');
+
+const fmt = (n) => (n === null ? '-' : n.toLocaleString('en-US'));
+const md = [
+  '# Benchmark results',
+  '',
+  `Measured by \`npm run bench\` on ${env.date.slice(0, 10)}: Node ${env.node}, ${env.cpu} (${env.cores} cores).`,
+  'Times are the median of 15 warm runs in one process. "oracle" figures were measured with real TFLM',
+  '(../shared/oracle, Cortex-M4 32-bit, reference kernels).',
+  '',
+  '| model | ops | tensors | parse ms | plan ms | parse+plan ms | head | oracle head | exact | total | oracle total | total err % | lower bound | head / LB |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|:-:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.model} | ${r.ops} | ${r.tensors} | ${r.parseMs} | ${r.planMs} | ${r.parseAndPlanMs} | ${fmt(r.head)} | ${fmt(r.oracleHead)} | ${r.headExact === null ? '-' : r.headExact ? 'yes' : '**no**'} | ${fmt(r.total)} | ${fmt(r.oracleTotal)} | ${r.totalErrPct ?? '-'} | ${fmt(r.lowerBound)} | ${r.headOverLB} |`,
+  ),
+  '',
+  `Target: parsing and planning prisma-unet-int8-256 under 50 ms warm: ${rows.find((r) => r.model.startsWith('prisma'))?.parseAndPlanMs} ms.`,
+  '',
+];
+writeFileSync(join(root, 'bench/results.md'), md.join('\n'));
+console.log(md.join('\n'));

@@ -1,0 +1,70 @@
+// The graph view of a model: what every stage after the file format works on.
+
+/** TFLite TensorType, by name. Index in this list = the schema's enum value. */
+export const DTYPES = [
+  'float32',
+  'float16',
+  'int32',
+  'uint8',
+  'int64',
+  'string',
+  'bool',
+  'int16',
+  'complex64',
+  'int8',
+  'float64',
+  'complex128',
+  'uint64',
+  'resource',
+  'variant',
+  'uint32',
+  'uint16',
+  'int4',
+  'bfloat16',
+] as const;
+export type DType = (typeof DTYPES)[number];
+
+/**
+ * constant: data lives in the flatbuffer (never planned in the arena);
+ * activation: planned in the arena's head by the memory planner;
+ * variable: persistent state (TFLM puts it in the tail unless offline-planned).
+ */
+export type TensorKind = 'constant' | 'activation' | 'variable';
+
+export interface Quantization {
+  scale: number[];
+  zeroPoint: number[];
+  quantizedDimension: number;
+}
+
+export interface GraphTensor {
+  /** Index in its subgraph's tensor list (what operators refer to). */
+  readonly index: number;
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** Exact byte size of the tensor's data (int4 packs two per byte). */
+  byteSize: number;
+  kind: TensorKind;
+  /** Per-tensor or per-channel affine quantization; null for none. */
+  quantization: Quantization | null;
+  /** Constant data (a view into the model file), null for non-constants. */
+  data: Uint8Array | null;
+}
+
+/** An operator; its position in Subgraph.ops is its execution order. */
+export interface GraphOp {
+  /** Builtin operator name, e.g. 'CONV_2D'; 'CUSTOM' for custom ops. */
+  opcode: string;
+  /** OperatorCode.custom_code for custom ops, else null. */
+  customCode: string | null;
+  /** Tensor indices; -1 marks an omitted optional input. */
+  inputs: number[];
+  outputs: number[];
+  intermediates: number[];
+  /** Decoded builtin options (keys as in the schema, camelCase), or null. */
+  options: Record<string, unknown> | null;
+  /** Name of the options table, e.g. 'Conv2DOptions', or null. */
+  optionsType: string | null;
+  customOptions: Uint8Array | null;
+}

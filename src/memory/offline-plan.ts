@@ -1,0 +1,30 @@
+// The "OfflineMemoryAllocation" metadata: a plan stored in the model that TFLM
+// uses instead of planning those tensors itself. Layout (little-endian int32):
+// [version, subgraph count, n, offset_0 .. offset_{n-1}], offsets concatenated
+// over all subgraphs; -1 = plan at run time. TFLM rejects n != tensor count.
+
+import { TinysegError } from '../errors.js';
+import type { Graph } from '../graph/graph.js';
+
+export const OFFLINE_PLAN_METADATA = 'OfflineMemoryAllocation';
+export const ONLINE = -1;
+
+/** Offsets of subgraph `s`'s tensors from the model's offline plan, or null if it has none. */
+export function offlineOffsets(graph: Graph, s = 0): Int32Array | null {
+  const entry = graph.model.metadata?.find((m) => m.name === OFFLINE_PLAN_METADATA);
+  if (!entry) return null;
+  const data = graph.model.buffers?.[entry.buffer]?.data;
+  const fail = (why: string): never => {
+    throw new TinysegError('E_MODEL', `${OFFLINE_PLAN_METADATA} metadata ${why}`);
+  };
+  if (!data || data.length < 12 || data.length % 4 !== 0) return fail(`buffer ${entry.buffer} is not a list of int32 words`);
+  const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const n = words.getInt32(8, true);
+  const total = graph.subgraphs.reduce((k, sg) => k + sg.tensors.length, 0);
+  if (n !== total) return fail(`lists ${n} offsets but the model has ${total} tensors (TFLM fails to allocate)`);
+  if (data.length < 12 + 4 * n) return fail(`is truncated: ${n} offsets need ${12 + 4 * n} bytes, buffer has ${data.length}`);
+  const start = graph.subgraphs.slice(0, s).reduce((k, sg) => k + sg.tensors.length, 0);
+  const out = new Int32Array(graph.subgraphs[s]!.tensors.length);
+  for (let i = 0; i < out.length; i++) out[i] = words.getInt32(12 + 4 * (start + i), true);
+  return out;
+}

@@ -1,0 +1,78 @@
+// The arena TFLM would build for a model: which buffers it plans (tensors in
+// index order, then kernel scratch in request order), their TFLM lifetimes,
+// the greedy placement, the head, the estimated 32-bit tail and the lower bound.
+
+import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
+import { opTime, tflmLifetimes } from '../analysis/lifetimes.js';
+import type { Graph, Subgraph } from '../graph/graph.js';
+import { planGreedyTflm, type PlanBuffer } from './greedy-tflm.js';
+import { offlineOffsets, ONLINE } from './offline-plan.js';
+import { kernelScratchRequests, SCRATCH_KNOWN_OPS } from './scratch.js';
+import { estimateTail32, type TailEstimate } from './tail.js';
+
+/** MicroArenaBufferAlignment(): every planned size is rounded up to this. */
+export const ARENA_ALIGNMENT = 16;
+
+export const alignArena = (n: number): number => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
+
+export type ArenaBuffer = PlanBuffer &
+  ({ kind: 'tensor'; tensor: number } | { kind: 'scratch'; op: number; scratchIndex: number; bytes: number });
+
+export interface TflmArena {
+  buffers: ArenaBuffer[];
+  /** offsets[i] is the head offset of buffers[i]. */
+  offsets: Int32Array;
+  head: number;
+  tail: TailEstimate;
+  /** head + tail: what arena_used_bytes() reports on a 32-bit target. */
+  total: number;
+  lowerBound: LowerBound;
+  /** Ops whose reference-kernel scratch TinySeg does not know (the head may be low for them). */
+  unknownScratchOps: string[];
+}
+
+/** The buffers TFLM hands to its planner for subgraph `sg`. */
+export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null): ArenaBuffer[] {
+  const life = tflmLifetimes(sg);
+  const buffers: ArenaBuffer[] = [];
+  for (const t of sg.tensors) {
+    const fixed = offline ? offline[t.index]! : ONLINE;
+    // TFLM plans non-constant, non-variable tensors of non-zero size; an offline
+    // offset also pulls a variable tensor into the head.
+    const planned = t.kind === 'activation' || (t.kind === 'variable' && fixed !== ONLINE);
+    if (!planned || t.byteSize === 0) continue;
+    buffers.push({
+      kind: 'tensor',
+      tensor: t.index,
+      size: alignArena(t.byteSize),
+      first: life.first[t.index]!,
+      last: life.last[t.index]!,
+      ...(fixed !== ONLINE ? { offlineOffset: fixed } : {}),
+    });
+  }
+  let scratchIndex = 0;
+  sg.ops.forEach((op, i) => {
+    for (const bytes of kernelScratchRequests(op, sg.tensors)) {
+      const time = opTime(i);
+      buffers.push({ kind: 'scratch', op: i, scratchIndex: scratchIndex++, bytes, size: alignArena(bytes), first: time, last: time });
+    }
+  });
+  return buffers;
+}
+
+export function planTflmArena(graph: Graph): TflmArena {
+  const sg = graph.main;
+  const buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
+  const { offsets, head } = planGreedyTflm(buffers);
+  const tail = estimateTail32(sg);
+  const unknownScratchOps = [...new Set(sg.ops.map((o) => o.opcode).filter((o) => !SCRATCH_KNOWN_OPS.has(o)))];
+  return {
+    buffers,
+    offsets,
+    head,
+    tail,
+    total: head + tail.bytes,
+    lowerBound: lowerBound(buffers, sg.ops.length),
+    unknownScratchOps,
+  };
+}

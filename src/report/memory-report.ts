@@ -1,0 +1,124 @@
+// The memory report of one model: everything `tinyseg report` prints, as a
+// plain object with a stable, documented shape (docs/report-json.md).
+
+import { createHash } from 'node:crypto';
+import { coldRanges } from '../analysis/cold-ranges.js';
+import type { Graph } from '../graph/graph.js';
+import { planTflmArena, type TflmArena } from '../memory/tflm-arena.js';
+
+export const REPORT_SCHEMA = 'tinyseg.report/1';
+
+export interface ReportTensor {
+  index: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  bytes: number;
+}
+
+export interface MemoryReport {
+  schema: typeof REPORT_SCHEMA;
+  model: { file: string; bytes: number; sha256: string; subgraphs: number };
+  ops: number;
+  tensors: number;
+  opTypes: Record<string, number>;
+  arena: {
+    /** Planned activations and kernel scratch: TFLM's GreedyMemoryPlanner head, exact. */
+    head: number;
+    /** Persistent tail on a 32-bit target (estimate, docs/tail-estimate.md). */
+    tail: number;
+    total: number;
+    tailParts: { name: string; bytes: number }[];
+    alignment: 16;
+    target: '32-bit';
+  };
+  lowerBound: number;
+  headOverLowerBound: number;
+  peak: { time: number; op: number; opcode: string; liveBytes: number; tensors: ReportTensor[] };
+  coldRanges: (ReportTensor & { after: number; before: number; length: number })[];
+  /** Live aligned bytes per TFLM time step (index = time, 0 = before the first op). */
+  liveBytes: number[];
+  buffers: {
+    kind: 'tensor' | 'scratch';
+    tensor: number | null;
+    op: number | null;
+    size: number;
+    first: number;
+    last: number;
+    offset: number;
+  }[];
+  warnings: string[];
+}
+
+export interface ReportInput {
+  file: string;
+  bytes: Uint8Array;
+  graph: Graph;
+  /** Reuse an arena already planned for this graph. */
+  arena?: TflmArena;
+  coldRangeCount?: number;
+}
+
+export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph), coldRangeCount = 10 }: ReportInput): MemoryReport {
+  const sg = graph.main;
+  const describe = (i: number): ReportTensor => {
+    const t = sg.tensors[i]!;
+    return { index: i, name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteSize };
+  };
+  const opTypes: Record<string, number> = {};
+  for (const op of sg.ops) {
+    const key = op.customCode !== null ? `CUSTOM:${op.customCode}` : op.opcode;
+    opTypes[key] = (opTypes[key] ?? 0) + 1;
+  }
+  const lb = arena.lowerBound;
+  const peakTime = lb.time;
+  const live = arena.buffers.filter((b) => b.kind === 'tensor' && b.first <= peakTime && peakTime <= b.last);
+  const peakOp = Math.max(0, peakTime - 1);
+  const warnings = arena.unknownScratchOps.map(
+    (op) => `kernel scratch of ${op} is not modelled; the head may be low if its kernel requests scratch`,
+  );
+  if (graph.subgraphs.length > 1) warnings.push(`only subgraph 0 is planned; the model has ${graph.subgraphs.length}`);
+  return {
+    schema: REPORT_SCHEMA,
+    model: {
+      file,
+      bytes: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      subgraphs: graph.subgraphs.length,
+    },
+    ops: sg.ops.length,
+    tensors: sg.tensors.length,
+    opTypes,
+    arena: {
+      head: arena.head,
+      tail: arena.tail.bytes,
+      total: arena.total,
+      tailParts: arena.tail.parts,
+      alignment: 16,
+      target: '32-bit',
+    },
+    lowerBound: lb.bytes,
+    headOverLowerBound: lb.bytes > 0 ? arena.head / lb.bytes : 1,
+    peak: {
+      time: peakTime,
+      op: peakOp,
+      opcode: sg.ops[peakOp]?.opcode ?? '',
+      liveBytes: lb.bytes,
+      tensors: live.map((b) => describe((b as { tensor: number }).tensor)).sort((a, b) => b.bytes - a.bytes),
+    },
+    coldRanges: coldRanges(sg)
+      .slice(0, coldRangeCount)
+      .map((c) => ({ ...describe(c.tensor), after: c.after, before: c.before, length: c.length })),
+    liveBytes: Array.from(lb.liveBytes),
+    buffers: arena.buffers.map((b, i) => ({
+      kind: b.kind,
+      tensor: b.kind === 'tensor' ? b.tensor : null,
+      op: b.kind === 'scratch' ? b.op : null,
+      size: b.size,
+      first: b.first,
+      last: b.last,
+      offset: arena.offsets[i]!,
+    })),
+    warnings,
+  };
+}

@@ -1,0 +1,61 @@
+// The human-readable `tinyseg report` table.
+
+import { bytes, kib, shape, table } from './format.js';
+import type { MemoryReport } from './memory-report.js';
+
+export function renderReportText(r: MemoryReport): string {
+  const out: string[] = [];
+  out.push(`${r.model.file}  (${bytes(r.model.bytes)}, ${r.ops} operators, ${r.tensors} tensors)`);
+  const ops = Object.entries(r.opTypes)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, v]) => `${k} x${v}`)
+    .join(', ');
+  out.push(`  ops: ${ops}`);
+  out.push('');
+  out.push('TFLM arena (GreedyMemoryPlanner, reference kernels, 32-bit target)');
+  out.push(
+    ...table(
+      [
+        ['  head', bytes(r.arena.head), kib(r.arena.head), 'activations + kernel scratch (exact)'],
+        ['  tail', bytes(r.arena.tail), kib(r.arena.tail), 'persistent runtime data (estimate)'],
+        ['  total', bytes(r.arena.total), kib(r.arena.total), 'arena_used_bytes()'],
+        ['  lower bound', bytes(r.lowerBound), kib(r.lowerBound), `max live bytes; head / bound = ${r.headOverLowerBound.toFixed(3)}`],
+      ],
+      new Set([1, 2]),
+    ),
+  );
+  out.push('');
+  out.push(`Peak: ${bytes(r.peak.liveBytes)} live at op ${r.peak.op} (${r.peak.opcode}), ${r.peak.tensors.length} tensors:`);
+  out.push(
+    ...table(
+      [
+        ['  tensor', 'name', 'shape', 'dtype', 'bytes'],
+        ...r.peak.tensors.map((t) => [`  ${t.index}`, clip(t.name), shape(t.shape), t.dtype, bytes(t.bytes)]),
+      ],
+      new Set([4]),
+    ),
+  );
+  out.push('');
+  if (r.coldRanges.length === 0) {
+    out.push('No cold ranges: every tensor is used by the operator right after the one before.');
+  } else {
+    out.push('Longest cold ranges (operators during which a live tensor is not touched):');
+    out.push(
+      ...table(
+        [
+          ['  tensor', 'name', 'bytes', 'cold between ops', 'length'],
+          ...r.coldRanges.map((c) => [`  ${c.index}`, clip(c.name), bytes(c.bytes), `${c.after} -> ${c.before}`, `${c.length} ops`]),
+        ],
+        new Set([2, 4]),
+      ),
+    );
+  }
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  return out.join('\n') + '\n';
+}
+
+function clip(name: string, max = 40): string {
+  // Tensor names come from the model file: keep control characters off the terminal.
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length <= max ? clean : `${clean.slice(0, max - 3)}...`;
+}
