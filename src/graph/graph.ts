@@ -45,6 +45,12 @@ export const DTYPE_SIZE: Readonly<Record<DType, number>> = {
   uint16: 2,
   int4: 1,
   bfloat16: 2,
+  // Sub-byte and 8-bit float types: TFLM has no size for them (it fails to
+  // allocate); one byte per element keeps the report going and errs large.
+  int2: 1,
+  uint4: 1,
+  float8_e4m3fn: 1,
+  float8_e5m2: 1,
 };
 
 /** Tensor byte sizes must fit a 32-bit target's size_t. */

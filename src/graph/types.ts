@@ -1,6 +1,6 @@
 // The graph view of a model: what every stage after the file format works on.
 
-/** TFLite TensorType, by name. Index in this list = the schema's enum value. */
+/** TFLite TensorType, by name (lower case). Index in this list = the schema's enum value. */
 export const DTYPES = [
   'float32',
   'float16',
@@ -21,6 +21,10 @@ export const DTYPES = [
   'uint16',
   'int4',
   'bfloat16',
+  'int2',
+  'uint4',
+  'float8_e4m3fn',
+  'float8_e5m2',
 ] as const;
 export type DType = (typeof DTYPES)[number];
 

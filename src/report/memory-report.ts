@@ -34,7 +34,15 @@ export interface MemoryReport {
   };
   lowerBound: number;
   headOverLowerBound: number;
-  peak: { time: number; op: number; opcode: string; liveBytes: number; tensors: ReportTensor[] };
+  peak: {
+    time: number;
+    op: number;
+    opcode: string;
+    liveBytes: number;
+    tensors: ReportTensor[];
+    /** Kernel scratch buffers live at the peak (they count toward liveBytes). */
+    scratch: { op: number; opcode: string; bytes: number }[];
+  };
   coldRanges: (ReportTensor & { after: number; before: number; length: number })[];
   /** Live aligned bytes per TFLM time step (index = time, 0 = before the first op). */
   liveBytes: number[];
@@ -72,7 +80,7 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
   }
   const lb = arena.lowerBound;
   const peakTime = lb.time;
-  const live = arena.buffers.filter((b) => b.kind === 'tensor' && b.first <= peakTime && peakTime <= b.last);
+  const live = arena.buffers.filter((b) => b.first <= peakTime && peakTime <= b.last);
   const peakOp = Math.max(0, peakTime - 1);
   const warnings = arena.unknownScratchOps.map(
     (op) => `kernel scratch of ${op} is not modelled; the head may be low if its kernel requests scratch`,
@@ -104,9 +112,13 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
       op: peakOp,
       opcode: sg.ops[peakOp]?.opcode ?? '',
       liveBytes: lb.bytes,
-      tensors: live.map((b) => describe((b as { tensor: number }).tensor)).sort((a, b) => b.bytes - a.bytes),
+      tensors: live
+        .flatMap((b) => (b.kind === 'tensor' ? [describe(b.tensor)] : []))
+        .sort((a, b) => b.bytes - a.bytes),
+      scratch: live.flatMap((b) => (b.kind === 'scratch' ? [{ op: b.op, opcode: sg.ops[b.op]!.opcode, bytes: b.bytes }] : [])),
     },
     coldRanges: coldRanges(sg)
+      .filter((c) => c.length > 0)
       .slice(0, coldRangeCount)
       .map((c) => ({ ...describe(c.tensor), after: c.after, before: c.before, length: c.length })),
     liveBytes: Array.from(lb.liveBytes),

@@ -73,15 +73,18 @@ export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): strin
     xTicks.push(`<text x="${(x(t) + barW / 2).toFixed(2)}" y="${M.top + plotH + 16}" text-anchor="middle">${t}</text>`);
   }
   const peakX = x(r.peak.time) + barW / 2;
-  const hLine = (v: number, color: string, label: string, dash: string): string =>
+  const hLine = (v: number, color: string, label: string, dash: string, labelShift = 0): string =>
     `<line x1="${M.left}" x2="${M.left + plotW}" y1="${y(v).toFixed(2)}" y2="${y(v).toFixed(2)}" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"/>` +
-    `<text x="${M.left + plotW + 6}" y="${(y(v) + 4).toFixed(2)}" fill="${color}">${escapeXml(label)}</text>`;
+    `<text x="${M.left + plotW + 6}" y="${(y(v) + 4 + labelShift).toFixed(2)}" fill="${color}">${escapeXml(label)}</text>`;
+  // Keep the two line labels legible when head and bound (nearly) coincide.
+  const boundShift = Math.abs(y(r.arena.head) - y(r.lowerBound)) < 14 ? 14 : 0;
+  const peakLabelLeft = peakX > M.left + plotW * 0.7;
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${M.left}" y="24" font-size="16" font-weight="bold">${escapeXml(opts.title)}</text>`,
-    `<text x="${M.left}" y="40" fill="#555">live arena buffers per operator (stacked), TFLM greedy head and lower bound</text>`,
+    `<text x="${M.left}" y="40" fill="#555">live arena buffers per operator (stacked; red = kernel scratch), TFLM greedy head and lower bound</text>`,
     ...ticks,
     ...parts,
     `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + plotH}" stroke="#333"/>`,
@@ -89,9 +92,9 @@ export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): strin
     ...xTicks,
     `<text x="${M.left + plotW / 2}" y="${H - 12}" text-anchor="middle">TFLM time step (operator k runs at step k+1)</text>`,
     hLine(r.arena.head, '#d62728', `TFLM head ${kib(r.arena.head)}`, '6 3'),
-    hLine(r.lowerBound, '#2ca02c', `lower bound ${kib(r.lowerBound)}`, '2 2'),
+    hLine(r.lowerBound, '#2ca02c', `lower bound ${kib(r.lowerBound)}`, '2 2', boundShift),
     `<line x1="${peakX.toFixed(2)}" x2="${peakX.toFixed(2)}" y1="${M.top}" y2="${M.top + plotH}" stroke="#000" stroke-dasharray="4 4"/>`,
-    `<text x="${(peakX + 4).toFixed(2)}" y="${M.top + 12}">peak: op ${r.peak.op} ${escapeXml(r.peak.opcode)}, ${escapeXml(kib(r.peak.liveBytes))}</text>`,
+    `<text x="${(peakLabelLeft ? peakX - 4 : peakX + 4).toFixed(2)}" y="${M.top + 12}" text-anchor="${peakLabelLeft ? 'end' : 'start'}">peak: op ${r.peak.op} ${escapeXml(r.peak.opcode)}, ${escapeXml(kib(r.peak.liveBytes))}</text>`,
     `</svg>`,
     '',
   ].join('\n');

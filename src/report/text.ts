@@ -25,12 +25,14 @@ export function renderReportText(r: MemoryReport): string {
     ),
   );
   out.push('');
-  out.push(`Peak: ${bytes(r.peak.liveBytes)} live at op ${r.peak.op} (${r.peak.opcode}), ${r.peak.tensors.length} tensors:`);
+  const scratchNote = r.peak.scratch.length > 0 ? ` and ${r.peak.scratch.length} kernel scratch buffer(s)` : '';
+  out.push(`Peak: ${bytes(r.peak.liveBytes)} live at op ${r.peak.op} (${r.peak.opcode}): ${r.peak.tensors.length} tensors${scratchNote}`);
   out.push(
     ...table(
       [
         ['  tensor', 'name', 'shape', 'dtype', 'bytes'],
         ...r.peak.tensors.map((t) => [`  ${t.index}`, clip(t.name), shape(t.shape), t.dtype, bytes(t.bytes)]),
+        ...r.peak.scratch.map((s) => ['  -', `scratch of op ${s.op} (${s.opcode})`, '', '', bytes(s.bytes)]),
       ],
       new Set([4]),
     ),
