@@ -62,9 +62,10 @@ export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null)
 
 export function planTflmArena(graph: Graph): TflmArena {
   const sg = graph.main;
-  const buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
+  const offline = offlineOffsets(graph);
+  const buffers = tflmPlanBuffers(sg, offline);
   const { offsets, head } = planGreedyTflm(buffers);
-  const tail = estimateTail32(sg);
+  const tail = estimateTail32(graph, offline);
   const unknownScratchOps = [...new Set(sg.ops.map((o) => o.opcode).filter((o) => !SCRATCH_KNOWN_OPS.has(o)))];
   return {
     buffers,

@@ -25,7 +25,7 @@ export interface MemoryReport {
   arena: {
     /** Planned activations and kernel scratch: TFLM's GreedyMemoryPlanner head, exact. */
     head: number;
-    /** Persistent tail on a 32-bit target (estimate, docs/tail-estimate.md). */
+    /** Persistent tail on a 32-bit target (replay of TFLM's allocations, docs/tail-estimate.md). */
     tail: number;
     total: number;
     tailParts: { name: string; bytes: number }[];
@@ -85,6 +85,9 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
   const warnings = arena.unknownScratchOps.map(
     (op) => `kernel scratch of ${op} is not modelled; the head may be low if its kernel requests scratch`,
   );
+  for (const op of arena.tail.unknownOps) {
+    warnings.push(`persistent data of ${op}'s kernel is not modelled; the tail may be low if its kernel allocates any`);
+  }
   if (graph.subgraphs.length > 1) warnings.push(`only subgraph 0 is planned; the model has ${graph.subgraphs.length}`);
   return {
     schema: REPORT_SCHEMA,

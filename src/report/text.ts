@@ -17,7 +17,7 @@ export function renderReportText(r: MemoryReport): string {
     ...table(
       [
         ['  head', bytes(r.arena.head), kib(r.arena.head), 'activations + kernel scratch (exact)'],
-        ['  tail', bytes(r.arena.tail), kib(r.arena.tail), 'persistent runtime data (estimate)'],
+        ['  tail', bytes(r.arena.tail), kib(r.arena.tail), 'persistent runtime data, 32-bit'],
         ['  total', bytes(r.arena.total), kib(r.arena.total), 'arena_used_bytes()'],
         ['  lower bound', bytes(r.lowerBound), kib(r.lowerBound), `max live bytes; head / bound = ${r.headOverLowerBound.toFixed(3)}`],
       ],

@@ -5,7 +5,7 @@ import { DTYPES } from '../../src/graph/types.js';
 import { slotCount, type TableDef } from '../../src/tflite/describe.js';
 import * as S from '../../src/tflite/schema.js';
 
-const tables = Object.values(S).filter((v): v is TableDef => typeof v === 'object' && v !== null && 'fields' in v);
+const tables = (Object.values(S) as unknown[]).filter((v): v is TableDef => typeof v === 'object' && v !== null && 'fields' in v);
 
 describe('TFLite schema description', () => {
   it('has the unions with their members at the right tags', () => {
