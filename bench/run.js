@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import { loadGraph, planTflmArena } from '../dist/index.js';
+import { loadGraph, planTflmArena, Interpreter, deterministicInput } from '../dist/index.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
@@ -58,8 +58,23 @@ for (const m of models) {
   });
 }
 
+// Interpreter speed: one inference on the oracle input (median of 3 after a warm-up run for models under 1 s).
+const inference = [];
+for (const m of models) {
+  const g = golden[m.file];
+  if (g && g.outputs === null) continue; // TFLM could not run it either (custom op)
+  const graph = loadGraph(new Uint8Array(readFileSync(m.path)));
+  const it = new Interpreter(graph);
+  graph.main.inputs.forEach((t, i) => it.setInput(i, deterministicInput(graph.main.tensors[t])));
+  const first = performance.now();
+  it.invoke();
+  const firstMs = performance.now() - first;
+  const ms = firstMs < 1000 ? time(() => it.invoke(), 3, 0) : firstMs;
+  inference.push({ model: m.file, ms: +ms.toFixed(1), instructionsCm4: g?.invoke_cm4?.instructions ?? null });
+}
+
 const env = { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, date: new Date().toISOString() };
-writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ env, rows }, null, 2) + '\n');
+writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ env, rows, inference }, null, 2) + '\n');
 
 const fmt = (n) => (n === null ? '-' : n.toLocaleString('en-US'));
 const md = [
@@ -77,6 +92,17 @@ const md = [
   ),
   '',
   `Target: parsing and planning prisma-unet-int8-256 under 50 ms warm: ${rows.find((r) => r.model.startsWith('prisma'))?.parseAndPlanMs} ms.`,
+  '',
+  '## Interpreter',
+  '',
+  'One inference on the oracle input in the TypeScript interpreter (bit-exact with TFLM reference kernels), in one process.',
+  'TFLM instructions are those real TFLM executed for the same Invoke() on Cortex-M4 (../shared/oracle), for scale.',
+  '',
+  '| model | ms per inference | TFLM Cortex-M4 instructions |',
+  '|---|---:|---:|',
+  ...inference.map((r) => `| ${r.model} | ${r.ms.toLocaleString('en-US')} | ${fmt(r.instructionsCm4)} |`),
+  '',
+  `Targets: tiny-unet-80x120 under 1 s: ${inference.find((r) => r.model.startsWith('tiny-unet'))?.ms} ms; prisma-unet-int8-256 under 10 s: ${inference.find((r) => r.model.startsWith('prisma'))?.ms} ms.`,
   '',
 ];
 writeFileSync(join(root, 'bench/results.md'), md.join('\n'));

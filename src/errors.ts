@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'E_MODEL' // a well-formed flatbuffer describing an invalid model
   | 'E_UNSUPPORTED' // valid, but outside what TinySeg handles
   | 'E_USAGE' // wrong command line or option
-  | 'E_IO'; // reading or writing a file failed
+  | 'E_IO' // reading or writing a file failed
+  | 'E_PLAN'; // a memory plan that cannot hold the model's tensors
 
 export class TinysegError extends Error {
   override readonly name = 'TinysegError';

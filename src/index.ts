@@ -13,3 +13,6 @@ export { renderReportText } from './report/text.js';
 export { renderTimelineSvg } from './report/svg.js';
 export { buildTinyUnet, type TinyUnetOptions } from './graph/tiny-unet.js';
 export { GraphBuilder, optionsWithDefaults, type TensorSpec, type OpSpec } from './graph/builder.js';
+export { Interpreter, runModel, runGuarded, validatePlan, type InterpreterOptions } from './interpreter/interpreter.js';
+export { deterministicInput, randomInput } from './interpreter/oracle-input.js';
+export { verifyModels, compareOutputs, type VerifyResult, type VerifyOptions } from './interpreter/verify.js';

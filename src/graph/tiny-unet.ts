@@ -9,8 +9,11 @@
 // CONCATENATION [skip, up] on channels, DoubleConv. The encoder outputs stay
 // alive across the bottleneck: the long cold ranges spilling removes.
 //
-// Weights are int8 per-channel, biases int32, activations int8 with scales
-// chosen so values use the int8 range without saturating everywhere.
+// Weights are int8 per-channel with He-scaled magnitudes (the real activations
+// keep their size from layer to layer), biases int32, and every ReLU activation
+// shares one int8 quantization covering [0, ACT_RANGE]: values spread over the
+// int8 range instead of collapsing to the zero point, so a wrong byte anywhere
+// shows in the output.
 
 import { GraphBuilder } from './builder.js';
 import type { Graph } from './graph.js';
@@ -41,6 +44,11 @@ function prng(seed: number): () => number {
 
 const q = (scale: number, zeroPoint: number): Quantization => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
 
+/** Real range of every ReLU activation, and of the logits (symmetric). */
+const ACT_RANGE = 4;
+const ACT = q(ACT_RANGE / 255, -128);
+const LOGITS = q((2 * ACT_RANGE) / 255, 0);
+
 export function buildTinyUnet(opts: TinyUnetOptions = {}): Graph {
   const H = opts.height ?? 80;
   const W = opts.width ?? 120;
@@ -50,12 +58,15 @@ export function buildTinyUnet(opts: TinyUnetOptions = {}): Graph {
   let n = 0;
   const name = (s: string): string => `${s}_${n++}`;
 
-  /** Weights [cout, kh, kw, cin] int8 per-channel, bias int32 at input_scale * weight_scale. */
-  const weights = (cout: number, kh: number, kw: number, cin: number, inScale: number) => {
+  /**
+   * Weights [cout, kh, kw, cin] int8 per-channel, bias int32 at input_scale * weight_scale.
+   * fanIn: inputs summed per output (kh*kw*cin for a conv, cin for a non-overlapping transpose conv).
+   */
+  const weights = (cout: number, kh: number, kw: number, cin: number, inScale: number, fanIn: number) => {
     const w = new Int8Array(cout * kh * kw * cin);
     for (let i = 0; i < w.length; i++) w[i] = Math.round((rand() * 2 - 1) * 127);
-    const k = kh * kw * cin;
-    const base = 2 / (127 * Math.sqrt(k));
+    // Uniform int8 codes have std 127/sqrt(3); He initialisation wants a real std of sqrt(2/fanIn).
+    const base = Math.sqrt(6 / fanIn) / 127;
     const scales = Array.from({ length: cout }, () => base * (0.75 + 0.5 * rand()));
     const bias = new Int32Array(cout);
     for (let c = 0; c < cout; c++) bias[c] = Math.round(((rand() - 0.5) * 0.2) / (inScale * scales[c]!));
@@ -63,16 +74,14 @@ export function buildTinyUnet(opts: TinyUnetOptions = {}): Graph {
     const bq: Quantization = { scale: scales.map((s) => s * inScale), zeroPoint: scales.map(() => 0), quantizedDimension: 0 };
     const wt = b.constant(name('weights'), { dtype: 'int8', shape: [cout, kh, kw, cin], quantization: wq }, w);
     const bt = b.constant(name('bias'), { dtype: 'int32', shape: [cout], quantization: bq }, bias);
-    return { wt, bt, typicalGain: Math.sqrt(k) * 0.6 };
+    return { wt, bt };
   };
 
   const conv = (x: number, cout: number, k: number, relu: boolean): number => {
     const [, h, w, cin] = b.shapeOf(x) as [number, number, number, number];
     const inQ = b.quantOf(x)!;
-    const { wt, bt, typicalGain } = weights(cout, k, k, cin, inQ.scale[0]!);
-    // Real inputs span ~255 * in_scale; with unit-ish weights the sum grows by typicalGain.
-    const outScale = (inQ.scale[0]! * typicalGain * 2) / (relu ? 1 : 2);
-    const y = b.tensor(name('conv'), { dtype: 'int8', shape: [1, h, w, cout], quantization: q(outScale, relu ? -128 : 0) });
+    const { wt, bt } = weights(cout, k, k, cin, inQ.scale[0]!, k * k * cin);
+    const y = b.tensor(name('conv'), { dtype: 'int8', shape: [1, h, w, cout], quantization: relu ? ACT : LOGITS });
     b.op({
       opcode: 'CONV_2D',
       version: 3,
@@ -101,7 +110,7 @@ export function buildTinyUnet(opts: TinyUnetOptions = {}): Graph {
     const [, h, w, cin] = b.shapeOf(x) as [number, number, number, number];
     const [, sh, sw] = b.shapeOf(skip) as [number, number, number, number];
     const skipQ = b.quantOf(skip)!;
-    const { wt, bt } = weights(c, 2, 2, cin, b.quantOf(x)!.scale[0]!);
+    const { wt, bt } = weights(c, 2, 2, cin, b.quantOf(x)!.scale[0]!, cin);
     const outShape = b.constant(name('output_shape'), { dtype: 'int32', shape: [4] }, new Int32Array([1, 2 * h, 2 * w, c]));
     // Same quantization as the skip, so the concatenation is a plain copy (TFLM requires it).
     const upT = b.tensor(name('up'), { dtype: 'int8', shape: [1, 2 * h, 2 * w, c], quantization: skipQ });

@@ -3,12 +3,16 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { TinysegError } from '../errors.js';
+import { join } from 'node:path';
+import { inFile, TinysegError } from '../errors.js';
+import { runModel } from '../interpreter/interpreter.js';
+import { deterministicInput } from '../interpreter/oracle-input.js';
+import { verifyModels } from '../interpreter/verify.js';
 import { memoryReport } from '../report/memory-report.js';
 import { renderTimelineSvg } from '../report/svg.js';
 import { renderReportText } from '../report/text.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { readModelFile } from './read-model.js';
+import { readModelFile, type LoadedModel } from './read-model.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -27,6 +31,13 @@ Commands:
                           peak operator and tensors, longest cold ranges
     --json                print the report as JSON (docs/report-json.md)
     --svg <file>          also write a memory-timeline chart (SVG)
+  run <model.tflite> --out <dir> [--input <raw file>]... | --oracle-input
+                          run the model in TinySeg's bit-exact interpreter
+                          and write out0.bin, out1.bin, ... (raw bytes)
+  verify <original.tflite> <optimized.tflite> [--inputs N] [--seed S]
+                          compare every output byte on the oracle input
+                          and N seeded random inputs (default 3); exit 1 on
+                          any difference
 
 Options:
   --debug                 show stack traces
@@ -64,6 +75,68 @@ function runReport(args: string[], io: CliIO): number {
   return 0;
 }
 
+function runRun(args: string[], io: CliIO): number {
+  const { values, positionals } = parse(args, {
+    out: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    'oracle-input': { type: 'boolean' },
+  });
+  if (positionals.length !== 1) throw usageError(`run takes one model file, got ${positionals.length}`);
+  if (values.out === undefined) throw usageError('run needs --out <dir>');
+  const inputFiles = values.input ?? [];
+  if ((inputFiles.length > 0) === (values['oracle-input'] === true)) throw usageError('run needs either --input <file> (one per model input) or --oracle-input');
+  const model = readModelFile(positionals[0]!);
+  const sg = model.graph.main;
+  if (inputFiles.length > 0 && inputFiles.length !== sg.inputs.length) {
+    throw usageError(`the model has ${sg.inputs.length} inputs, got ${inputFiles.length} --input files`);
+  }
+  const inputs = sg.inputs.map((t, i) => {
+    const tensor = sg.tensors[t]!;
+    if (values['oracle-input']) return deterministicInput(tensor);
+    const bytes = readInputFile(inputFiles[i]!);
+    if (bytes.length !== tensor.byteSize) {
+      throw new TinysegError('E_USAGE', `input ${i} takes ${tensor.byteSize} bytes (${tensor.dtype} [${tensor.shape.join('x')}]), the file has ${bytes.length}`, { file: inputFiles[i] });
+    }
+    return bytes;
+  });
+  const outputs = inFile(model.file, () => runModel(model.graph, inputs));
+  outputs.forEach((bytes, i) => writeFileAtomic(join(values.out!, `out${i}.bin`), bytes));
+  sg.outputs.forEach((t, i) => {
+    const tensor = sg.tensors[t]!;
+    io.stdout(`out${i}.bin  ${tensor.dtype} [${tensor.shape.join('x')}]  ${tensor.byteSize} bytes  '${printable(tensor.name)}'\n`);
+  });
+  return 0;
+}
+
+function runVerify(args: string[], io: CliIO): number {
+  const { values, positionals } = parse(args, { inputs: { type: 'string' }, seed: { type: 'string' } });
+  if (positionals.length !== 2) throw usageError(`verify takes two model files, got ${positionals.length}`);
+  const count = values.inputs === undefined ? 3 : Number(values.inputs);
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(count) || count < 0) throw usageError(`--inputs must be a whole number, got '${values.inputs}'`);
+  if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
+  const [a, b] = positionals.map(readModelFile) as [LoadedModel, LoadedModel];
+  const r = verifyModels(a.graph, b.graph, { inputs: count, seed, files: [a.file, b.file] });
+  for (const c of r.cases) io.stdout(`  ${c.input}: ${c.differingBytes === 0 ? 'identical' : `${c.differingBytes} bytes differ, max difference ${c.maxDiff}`}\n`);
+  io.stdout(
+    r.equal
+      ? `verified: outputs are bit-identical on ${r.cases.length} inputs (${r.outputBytes} output bytes compared)\n`
+      : `MISMATCH: ${r.differingBytes} of ${r.outputBytes} output bytes differ, max difference ${r.maxDiff}\n`,
+  );
+  return r.equal ? 0 : 1;
+}
+
+function readInputFile(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new TinysegError('E_IO', `cannot read input: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { file });
+  }
+}
+
+/** Model strings reach the terminal without control characters. */
+const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
 export function runCli(argv: string[], io: CliIO = defaultIO): number {
   const debug = argv.includes('--debug');
   try {
@@ -79,6 +152,10 @@ export function runCli(argv: string[], io: CliIO = defaultIO): number {
     switch (command) {
       case 'report':
         return runReport(rest, io);
+      case 'run':
+        return runRun(rest, io);
+      case 'verify':
+        return runVerify(rest, io);
       default:
         throw usageError(`unknown command '${command}'`);
     }

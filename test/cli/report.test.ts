@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readModel, writeModel } from '../../src/tflite/model-file.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const bin = join(repoRoot, 'bin', 'tinyseg.js');
@@ -107,5 +108,47 @@ describe('bad input', () => {
   ])('exits 2 on usage errors: %j (%s)', (args) => {
     const r = tinyseg(...args);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('tinyseg run and verify', () => {
+  it('runs the bundled model on the oracle input and writes its outputs', () => {
+    const out = join(scratch, 'run-out');
+    const r = tinyseg('run', example, '--oracle-input', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('out0.bin  uint8 [1x80x120x2]  19200 bytes');
+    const bytes = readFileSync(join(out, 'out0.bin'));
+    expect(bytes.length).toBe(19200);
+    // The same bytes when the input is given as a file.
+    const inputFile = join(scratch, 'input.bin');
+    writeFileSync(inputFile, Uint8Array.from({ length: 80 * 120 * 3 }, (_, i) => (i * 37 + 11) % 256));
+    const out2 = join(scratch, 'run-out-2');
+    expect(tinyseg('run', example, '--input', inputFile, '--out', out2).code).toBe(0);
+    expect(readFileSync(join(out2, 'out0.bin')).equals(bytes)).toBe(true);
+  });
+
+  it('rejects an input file of the wrong size, naming it', () => {
+    const inputFile = join(scratch, 'short.bin');
+    writeFileSync(inputFile, new Uint8Array(10));
+    const r = tinyseg('run', example, '--input', inputFile, '--out', join(scratch, 'never'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('short.bin: input 0 takes 28800 bytes');
+    expect(existsSync(join(scratch, 'never'))).toBe(false);
+  });
+
+  it('verifies a model against itself and finds a changed weight', () => {
+    const same = tinyseg('verify', example, example, '--inputs', '2', '--seed', '7');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('verified: outputs are bit-identical on 3 inputs');
+    const model = readModel(new Uint8Array(readFileSync(example)));
+    const bias = model.buffers!.findLast((b) => b.data && b.data.length === 8)!; // the last conv's int32 bias (2 classes)
+    const data = bias.data!.slice();
+    new DataView(data.buffer).setInt32(0, new DataView(data.buffer).getInt32(0, true) + 5000, true);
+    bias.data = data;
+    const changed = join(scratch, 'changed.tflite');
+    writeFileSync(changed, writeModel(model));
+    const r = tinyseg('verify', example, changed);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/MISMATCH: \d+ of \d+ output bytes differ, max difference \d+/);
   });
 });

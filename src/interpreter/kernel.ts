@@ -1,0 +1,188 @@
+// What a kernel sees: its operator, its tensors' bytes (arena views for
+// activations, model data for constants) and its scratch buffers. Kernels are
+// transcriptions of TFLM's reference kernels, held bit-exact by the oracle tests.
+
+import { TinysegError } from '../errors.js';
+import type { Op, Tensor } from '../graph/graph.js';
+
+export interface TensorData {
+  readonly tensor: Tensor;
+  /** Exactly tensor.byteSize bytes; for activations, a view into the arena. */
+  readonly bytes: Uint8Array;
+}
+
+export interface KernelCall {
+  readonly op: Op;
+  /** Operator index in execution order (for messages). */
+  readonly index: number;
+  /** null where the operator omits an optional input (-1). */
+  readonly inputs: readonly (TensorData | null)[];
+  readonly outputs: readonly TensorData[];
+  /** Arena views of the scratch buffers the TFLM kernel requests, in request order (memory/scratch.ts). */
+  readonly scratch: readonly Uint8Array[];
+}
+
+/**
+ * prepare runs once per operator when an interpreter is built (TFLM's Prepare:
+ * quantized multipliers, shapes); invoke runs on every inference and must only
+ * read inputs and write outputs and scratch.
+ */
+export interface Kernel<S = unknown> {
+  prepare(call: KernelCall): S;
+  invoke(call: KernelCall, state: S): void;
+}
+
+export function defineKernel<S>(k: Kernel<S>): Kernel<S> {
+  return k;
+}
+
+export function kernelError(call: KernelCall, message: string): TinysegError {
+  return new TinysegError('E_UNSUPPORTED', `operator ${call.index} (${call.op.opcode}): ${message}`);
+}
+
+// ---- typed views ------------------------------------------------------------
+
+type Typed = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
+type TypedCtor<T extends Typed> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number; new (length: number): T };
+
+function view<T extends Typed>(ctor: TypedCtor<T>, d: TensorData): T {
+  const b = d.bytes;
+  const n = b.byteLength / ctor.BYTES_PER_ELEMENT;
+  if (b.byteOffset % ctor.BYTES_PER_ELEMENT === 0) return new ctor(b.buffer, b.byteOffset, n);
+  // Misaligned model data (possible in files from other writers): read a copy.
+  const copy = new ctor(n);
+  new Uint8Array(copy.buffer).set(b);
+  return copy;
+}
+
+export const i8 = (d: TensorData): Int8Array => view(Int8Array, d);
+export const u8 = (d: TensorData): Uint8Array => view(Uint8Array, d);
+export const i16 = (d: TensorData): Int16Array => view(Int16Array, d);
+export const i32 = (d: TensorData): Int32Array => view(Int32Array, d);
+export const f32 = (d: TensorData): Float32Array => view(Float32Array, d);
+/** Writable view of an arena buffer (activations and scratch are always 16-byte aligned). */
+export const scratchI32 = (b: Uint8Array): Int32Array => new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+
+export function requireInput(call: KernelCall, i: number): TensorData {
+  const d = call.inputs[i];
+  if (!d) throw kernelError(call, `input ${i} is missing`);
+  return d;
+}
+
+export function requireOutput(call: KernelCall, i: number): TensorData {
+  const d = call.outputs[i];
+  if (!d) throw kernelError(call, `output ${i} is missing`);
+  return d;
+}
+
+/** NHWC dims of a 4-D tensor (TFLM's RuntimeShape for these kernels). */
+export function dims4(d: TensorData, call: KernelCall): [number, number, number, number] {
+  const s = d.tensor.shape;
+  if (s.length !== 4) throw kernelError(call, `expected a 4-D tensor, got shape [${s.join(', ')}]`);
+  return s as [number, number, number, number];
+}
+
+export const ACTIVATION = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4, SIGN_BIT: 5 } as const;
+
+/** TFLM CalculateActivationRangeQuantized for int8/uint8/int16 outputs. */
+export function activationRangeQuantized(call: KernelCall, out: TensorData, activation: number): [number, number] {
+  const t = out.tensor;
+  const [qmin, qmax] = t.dtype === 'int8' ? [-128, 127] : t.dtype === 'uint8' ? [0, 255] : t.dtype === 'int16' ? [-32768, 32767] : [NaN, NaN];
+  if (Number.isNaN(qmin)) throw kernelError(call, `quantized output of type ${t.dtype} is not supported`);
+  const scale = t.quantization?.scale[0] ?? 1;
+  const zp = t.quantization?.zeroPoint[0] ?? 0;
+  // TFLM's Quantize(): TfLiteRound(f / scale) in float32, then + zero point.
+  const quantize = (f: number) => {
+    const v = Math.fround(f / scale);
+    return zp + (v < 0 ? -Math.round(-v) : Math.round(v));
+  };
+  switch (activation) {
+    case ACTIVATION.NONE:
+      return [qmin, qmax];
+    case ACTIVATION.RELU:
+      return [Math.max(qmin, quantize(0)), qmax];
+    case ACTIVATION.RELU6:
+      return [Math.max(qmin, quantize(0)), Math.min(qmax, quantize(6))];
+    case ACTIVATION.RELU_N1_TO_1:
+      return [Math.max(qmin, quantize(-1)), Math.min(qmax, quantize(1))];
+    default:
+      throw kernelError(call, `fused activation ${activation} is not supported`);
+  }
+}
+
+export const FLT_MAX = 3.4028234663852886e38;
+
+/** TFLM CalculateActivationRange<float>: NONE and RELU use the float limits, so +-inf saturates to +-FLT_MAX. */
+export function activationRangeFloat(call: KernelCall, activation: number): [number, number] {
+  switch (activation) {
+    case ACTIVATION.NONE:
+      return [-FLT_MAX, FLT_MAX];
+    case ACTIVATION.RELU:
+      return [0, FLT_MAX];
+    case ACTIVATION.RELU6:
+      return [0, 6];
+    case ACTIVATION.RELU_N1_TO_1:
+      return [-1, 1];
+    default:
+      throw kernelError(call, `fused activation ${activation} is not supported`);
+  }
+}
+
+/** std::min(std::max(x, lo), hi) on floats: NaN passes through, as in C++. */
+export const clampFloat = (x: number, lo: number, hi: number): number => {
+  const y = x < lo ? lo : x;
+  return hi < y ? hi : y;
+};
+
+export const clampInt = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+
+// ---- options and quantization ----------------------------------------------
+
+/** A numeric or boolean builtin option (schema name, camelCase), with the schema default. */
+export function option(call: KernelCall, key: string, fallback: number): number {
+  const v = call.op.options?.[key];
+  return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : fallback;
+}
+
+export const activationOf = (call: KernelCall): number => option(call, 'fusedActivationFunction', ACTIVATION.NONE);
+
+export const scaleOf = (d: TensorData): number => d.tensor.quantization?.scale[0] ?? 0;
+export const zeroPointOf = (d: TensorData): number => d.tensor.quantization?.zeroPoint[0] ?? 0;
+export const elementCount = (d: TensorData): number => d.tensor.shape.reduce((n, s) => n * s, 1);
+
+export function requireQuantized(call: KernelCall, d: TensorData, what: string): void {
+  const q = d.tensor.quantization;
+  if (!q || q.scale.length === 0) throw kernelError(call, `${what} tensor '${d.tensor.name}' has no quantization parameters`);
+}
+
+/** The typed view matching a tensor's dtype. */
+export function viewOf(d: TensorData): Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array {
+  switch (d.tensor.dtype) {
+    case 'int8':
+      return i8(d);
+    case 'uint8':
+    case 'bool':
+      return u8(d);
+    case 'int16':
+      return i16(d);
+    case 'int32':
+      return i32(d);
+    case 'float32':
+      return f32(d);
+    default:
+      throw new TinysegError('E_UNSUPPORTED', `tensor '${d.tensor.name}' has type ${d.tensor.dtype}, which the interpreter does not compute with`);
+  }
+}
+
+export const PADDING = { SAME: 0, VALID: 1 } as const;
+
+/**
+ * TFLM ComputePaddingHeightWidth for one dimension: the output size the
+ * padding implies and the leading pad (the odd pixel of SAME goes after).
+ */
+export function paddingFor(padding: number, inSize: number, filter: number, stride: number, dilation: number): { out: number; pad: number } {
+  const effective = (filter - 1) * dilation + 1;
+  const out = padding === PADDING.SAME ? Math.floor((inSize + stride - 1) / stride) : Math.floor((inSize + stride - effective) / stride);
+  const total = Math.max(0, (out - 1) * stride + effective - inSize);
+  return { out, pad: Math.floor(total / 2) };
+}

@@ -1,0 +1,115 @@
+// FULLY_CONNECTED: reference_ops::FullyConnected (float32) and
+// reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int8).
+// Weights are [output_depth, accum_depth]; every leading output dim is a batch.
+
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.js';
+import {
+  activationOf,
+  activationRangeFloat,
+  activationRangeQuantized,
+  defineKernel,
+  f32,
+  i32,
+  i8,
+  kernelError,
+  requireInput,
+  requireOutput,
+  scaleOf,
+  zeroPointOf,
+  type Kernel,
+  type KernelCall,
+} from '../kernel.js';
+import { convDtype, quantizedConvParams, type QuantizedConvParams } from './conv-params.js';
+
+interface FcState {
+  dtype: 'float32' | 'int8';
+  batches: number;
+  depth: number;
+  accum: number;
+  quant: QuantizedConvParams | null;
+  filterOffset: number;
+  floatMin: number;
+  floatMax: number;
+}
+
+function prepare(call: KernelCall): FcState {
+  const input = requireInput(call, 0);
+  const filter = requireInput(call, 1);
+  const output = requireOutput(call, 0);
+  const ws = filter.tensor.shape;
+  const os = output.tensor.shape;
+  if (ws.length < 2 || os.length < 1) throw kernelError(call, 'weights must be 2-D or more and the output at least 1-D');
+  const depth = os[os.length - 1]!;
+  const accum = ws[ws.length - 1]!;
+  const batches = os.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (ws[ws.length - 2]! < depth) throw kernelError(call, `weights have ${ws[ws.length - 2]} rows for ${depth} outputs`);
+  const inCount = input.tensor.shape.reduce((a, b) => a * b, 1);
+  if (inCount < batches * accum) throw kernelError(call, `input has ${inCount} elements, ${batches}x${accum} are read`);
+  const dtype = convDtype(call, input, filter, output);
+  const activation = activationOf(call);
+  if (dtype === 'float32') {
+    const [floatMin, floatMax] = activationRangeFloat(call, activation);
+    return { dtype, batches, depth, accum, quant: null, filterOffset: 0, floatMin, floatMax };
+  }
+  let quant: QuantizedConvParams;
+  if ((filter.tensor.quantization?.scale.length ?? 0) > 1) {
+    quant = quantizedConvParams(call, input, filter, output, depth, activation);
+  } else {
+    // Per-tensor: the float product of the scales is rounded to float before the division (GetQuantizedConvolutionMultipler).
+    const m = quantizeMultiplier(Math.fround(scaleOf(input) * scaleOf(filter)) / scaleOf(output));
+    const [qmin, qmax] = activationRangeQuantized(call, output, activation);
+    quant = {
+      multipliers: new Int32Array(depth).fill(m.multiplier),
+      shifts: new Int32Array(depth).fill(m.shift),
+      inputOffset: -zeroPointOf(input),
+      outputOffset: zeroPointOf(output),
+      qmin,
+      qmax,
+    };
+  }
+  return { dtype, batches, depth, accum, quant, filterOffset: -zeroPointOf(filter), floatMin: 0, floatMax: 0 };
+}
+
+function invoke(call: KernelCall, s: FcState): void {
+  const input = requireInput(call, 0);
+  const filter = requireInput(call, 1);
+  const bias = call.inputs[2] ?? null;
+  const output = requireOutput(call, 0);
+  const { batches, depth, accum } = s;
+  if (s.dtype === 'float32') {
+    const x = f32(input);
+    const w = f32(filter);
+    const b = bias ? f32(bias) : null;
+    const out = f32(output);
+    for (let n = 0; n < batches; n++) {
+      for (let oc = 0; oc < depth; oc++) {
+        let acc = 0;
+        const xi = n * accum;
+        const wi = oc * accum;
+        for (let d = 0; d < accum; d++) acc = Math.fround(acc + Math.fround(x[xi + d]! * w[wi + d]!));
+        const v = Math.fround(acc + (b ? b[oc]! : 0));
+        const lo = v < s.floatMin ? s.floatMin : v;
+        out[oc + depth * n] = s.floatMax < lo ? s.floatMax : lo;
+      }
+    }
+    return;
+  }
+  const q = s.quant!;
+  const x = i8(input);
+  const w = i8(filter);
+  const b = bias ? i32(bias) : null;
+  const out = i8(output);
+  for (let n = 0; n < batches; n++) {
+    for (let oc = 0; oc < depth; oc++) {
+      let acc = 0;
+      const xi = n * accum;
+      const wi = oc * accum;
+      for (let d = 0; d < accum; d++) acc += (w[wi + d]! + s.filterOffset) * (x[xi + d]! + q.inputOffset);
+      let v = (acc + (b ? b[oc]! : 0)) | 0;
+      v = multiplyByQuantizedMultiplier(v, q.multipliers[oc]!, q.shifts[oc]!) + q.outputOffset;
+      out[oc + depth * n] = v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
+    }
+  }
+}
+
+export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke }) };

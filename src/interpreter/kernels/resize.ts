@@ -1,0 +1,196 @@
+// RESIZE_BILINEAR (float32: reference_ops::ResizeBilinear in float
+// arithmetic; int8: ResizeBilinearInteger in 10-bit fixed point) and
+// RESIZE_NEAREST_NEIGHBOR (a copy of whole pixels, any 1/2/4-byte type).
+// Source coordinates depend only on the output position, so prepare computes
+// them once per row and column.
+
+import { roundHalfAway } from '../fixed-point.js';
+import { defineKernel, dims4, f32, i32, i8, kernelError, option, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
+
+function checkSize(call: KernelCall): [number, number] {
+  const size = requireInput(call, 1);
+  const output = requireOutput(call, 0);
+  if (size.tensor.dtype !== 'int32' || size.tensor.kind !== 'constant' || size.bytes.byteLength !== 8) {
+    throw kernelError(call, 'the size input must be a constant int32 tensor of 2 elements');
+  }
+  const [h, w] = i32(size);
+  const [, outH, outW] = dims4(output, call);
+  if (h !== outH || w !== outW) throw kernelError(call, `size input says ${h}x${w}, the output is ${outH}x${outW}`);
+  const input = requireInput(call, 0);
+  if (dims4(input, call)[3] !== dims4(output, call)[3] || dims4(input, call)[0] !== dims4(output, call)[0]) {
+    throw kernelError(call, 'input and output differ in batch or depth');
+  }
+  return [outH, outW];
+}
+
+interface Axis {
+  lo: Int32Array;
+  hi: Int32Array;
+  /** float: the fractional source position; int8: the 10-bit fixed-point position. */
+  pos: Float64Array;
+}
+
+/** ComputeInterpolationValues (float). */
+function floatAxis(inSize: number, outSize: number, align: boolean, half: boolean): Axis {
+  let scale = Math.fround(inSize / outSize);
+  if (align && outSize > 1) scale = Math.fround((inSize - 1) / (outSize - 1));
+  const a: Axis = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), pos: new Float64Array(outSize) };
+  for (let v = 0; v < outSize; v++) {
+    const p = half ? Math.fround(Math.fround(Math.fround(v + 0.5) * scale) - 0.5) : Math.fround(v * scale);
+    a.pos[v] = p;
+    a.lo[v] = Math.max(Math.trunc(Math.floor(p)), 0);
+    a.hi[v] = Math.min(Math.trunc(Math.ceil(p)), inSize - 1);
+  }
+  return a;
+}
+
+/** ComputeInterpolationValuesInteger: C's division truncates toward zero. */
+function integerAxis(inSize: number, outSize: number, align: boolean, half: boolean): Axis {
+  let scale10 = Math.trunc((1024 * inSize + Math.trunc(outSize / 2)) / outSize);
+  if (align && outSize > 1) scale10 = Math.trunc((1024 * (inSize - 1) + Math.trunc((outSize - 1) / 2)) / (outSize - 1));
+  const a: Axis = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), pos: new Float64Array(outSize) };
+  for (let v = 0; v < outSize; v++) {
+    const p = half ? v * scale10 + Math.trunc(scale10 / 2) - 512 : v * scale10;
+    a.pos[v] = p;
+    a.lo[v] = Math.max(Math.trunc(p / 1024), 0);
+    a.hi[v] = Math.min(Math.trunc((p + 1023) / 1024), inSize - 1);
+  }
+  return a;
+}
+
+interface BilinearState {
+  float: boolean;
+  ys: Axis;
+  xs: Axis;
+}
+
+const RESIZE_BILINEAR = defineKernel<BilinearState>({
+  prepare(call) {
+    const [outH, outW] = checkSize(call);
+    const input = requireInput(call, 0);
+    const t = input.tensor.dtype;
+    if ((t !== 'float32' && t !== 'int8') || requireOutput(call, 0).tensor.dtype !== t) {
+      throw kernelError(call, `type ${t} is not supported (TFLM resizes float32 and int8)`);
+    }
+    const align = option(call, 'alignCorners', 0) !== 0;
+    const half = option(call, 'halfPixelCenters', 0) !== 0;
+    if (align && half) throw kernelError(call, 'align_corners and half_pixel_centers are exclusive');
+    const [, inH, inW] = dims4(input, call);
+    const axis = t === 'float32' ? floatAxis : integerAxis;
+    return { float: t === 'float32', ys: axis(inH, outH, align, half), xs: axis(inW, outW, align, half) };
+  },
+  invoke(call, s) {
+    const input = requireInput(call, 0);
+    const output = requireOutput(call, 0);
+    const [batches, inH, inW, depth] = dims4(input, call);
+    const [, outH, outW] = dims4(output, call);
+    const { ys, xs } = s;
+    const px = (n: number, y: number, x: number) => ((n * inH + y) * inW + x) * depth;
+    let o = 0;
+    if (s.float) {
+      const x = f32(input);
+      const out = f32(output);
+      for (let n = 0; n < batches; n++) {
+        for (let oy = 0; oy < outH; oy++) {
+          const y0 = ys.lo[oy]!;
+          const y1 = ys.hi[oy]!;
+          const dy = Math.fround(ys.pos[oy]! - y0);
+          const ry = Math.fround(1 - dy);
+          for (let ox = 0; ox < outW; ox++) {
+            const x0 = xs.lo[ox]!;
+            const x1 = xs.hi[ox]!;
+            const dx = Math.fround(xs.pos[ox]! - x0);
+            const rx = Math.fround(1 - dx);
+            const p00 = px(n, y0, x0);
+            const p10 = px(n, y1, x0);
+            const p01 = px(n, y0, x1);
+            const p11 = px(n, y1, x1);
+            for (let c = 0; c < depth; c++, o++) {
+              // Left to right, every product and sum rounded to float, as the C expression does.
+              const t00 = Math.fround(Math.fround(x[p00 + c]! * ry) * rx);
+              const t10 = Math.fround(Math.fround(x[p10 + c]! * dy) * rx);
+              const t01 = Math.fround(Math.fround(x[p01 + c]! * ry) * dx);
+              const t11 = Math.fround(Math.fround(x[p11 + c]! * dy) * dx);
+              out[o] = Math.fround(Math.fround(Math.fround(Math.fround(t00 + t10) + t01) + t11) + 0);
+            }
+          }
+        }
+      }
+      return;
+    }
+    const x = i8(input);
+    const out = i8(output);
+    for (let n = 0; n < batches; n++) {
+      for (let oy = 0; oy < outH; oy++) {
+        const y0 = ys.lo[oy]!;
+        const y1 = ys.hi[oy]!;
+        const dy = ys.pos[oy]! - 1024 * y0;
+        for (let ox = 0; ox < outW; ox++) {
+          const x0 = xs.lo[ox]!;
+          const x1 = xs.hi[ox]!;
+          const dx = xs.pos[ox]! - 1024 * x0;
+          const p00 = px(n, y0, x0);
+          const p10 = px(n, y1, x0);
+          const p01 = px(n, y0, x1);
+          const p11 = px(n, y1, x1);
+          for (let c = 0; c < depth; c++, o++) {
+            const v =
+              x[p00 + c]! * (1024 - dy) * (1024 - dx) + x[p10 + c]! * dy * (1024 - dx) + x[p01 + c]! * (1024 - dy) * dx + x[p11 + c]! * dy * dx;
+            out[o] = Math.trunc((v + (v > 0 ? 524288 : -524288)) / 1048576);
+          }
+        }
+      }
+    }
+  },
+});
+
+/** GetNearestNeighbor. */
+function nearest(v: number, inSize: number, outSize: number, align: boolean, half: boolean): number {
+  const scale = align && outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : Math.fround(inSize / outSize);
+  const p = Math.fround(Math.fround(v + (half ? 0.5 : 0)) * scale);
+  let r = Math.min(align ? roundHalfAway(p) : Math.floor(p), inSize - 1);
+  if (half) r = Math.max(0, r);
+  return r;
+}
+
+interface NearestState {
+  ys: Int32Array;
+  xs: Int32Array;
+}
+
+const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
+  prepare(call) {
+    const [outH, outW] = checkSize(call);
+    const input = requireInput(call, 0);
+    if (input.tensor.dtype !== requireOutput(call, 0).tensor.dtype || !['float32', 'int8', 'int16'].includes(input.tensor.dtype)) {
+      throw kernelError(call, `type ${input.tensor.dtype} is not supported`);
+    }
+    const align = option(call, 'alignCorners', 0) !== 0;
+    const half = option(call, 'halfPixelCenters', 0) !== 0;
+    const [, inH, inW] = dims4(input, call);
+    return {
+      ys: Int32Array.from({ length: outH }, (_, y) => nearest(y, inH, outH, align, half)),
+      xs: Int32Array.from({ length: outW }, (_, x) => nearest(x, inW, outW, align, half)),
+    };
+  },
+  invoke(call, s) {
+    const input = requireInput(call, 0);
+    const output = requireOutput(call, 0);
+    const [batches, inH, inW, depth] = dims4(input, call);
+    const pixel = input.bytes.byteLength / (batches * inH * inW || 1); // bytes per pixel
+    const src = input.bytes;
+    const dst = output.bytes;
+    let o = 0;
+    for (let n = 0; n < batches; n++) {
+      for (const y of s.ys) {
+        for (const x of s.xs) {
+          const at = ((n * inH + y) * inW + x) * pixel;
+          dst.set(src.subarray(at, at + pixel), o);
+          o += pixel;
+        }
+      }
+    }
+  },
+});
+
+export const kernels: Record<string, Kernel<any>> = { RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR };

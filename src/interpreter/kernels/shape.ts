@@ -1,0 +1,367 @@
+// Data movement: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, PAD, PADV2,
+// TRANSPOSE, STRIDED_SLICE, SPLIT, SPLIT_V, DEPTH_TO_SPACE. Values are copied,
+// never changed, so these work on bytes with the element size of the dtype;
+// every index map is computed once in prepare.
+
+import {
+  activationOf,
+  defineKernel,
+  elementCount,
+  i32,
+  kernelError,
+  option,
+  requireInput,
+  requireOutput,
+  scaleOf,
+  zeroPointOf,
+  type Kernel,
+  type KernelCall,
+  type TensorData,
+} from '../kernel.js';
+
+const ELEMENT_BYTES: Record<string, number> = { int8: 1, uint8: 1, bool: 1, int16: 2, float16: 2, int32: 4, float32: 4, int64: 8 };
+
+function elementBytes(call: KernelCall, d: TensorData): number {
+  const n = ELEMENT_BYTES[d.tensor.dtype];
+  if (!n) throw kernelError(call, `type ${d.tensor.dtype} is not supported`);
+  return n;
+}
+
+/** Same dtype and quantization in and out: data movement must not need requantizing. */
+function requireSameType(call: KernelCall, a: TensorData, b: TensorData): void {
+  if (a.tensor.dtype !== b.tensor.dtype) throw kernelError(call, `types ${a.tensor.dtype} and ${b.tensor.dtype} differ`);
+  if (a.tensor.quantization && b.tensor.quantization && (scaleOf(a) !== scaleOf(b) || zeroPointOf(a) !== zeroPointOf(b))) {
+    throw kernelError(call, `tensors '${a.tensor.name}' and '${b.tensor.name}' are quantized differently`);
+  }
+}
+
+function constInts(call: KernelCall, i: number, what: string): Int32Array {
+  const d = requireInput(call, i);
+  if (d.tensor.kind !== 'constant' || d.tensor.dtype !== 'int32') throw kernelError(call, `${what} must be a constant int32 tensor`);
+  return i32(d);
+}
+
+const strides = (shape: readonly number[]): number[] => {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) s[d] = s[d + 1]! * shape[d + 1]!;
+  return s;
+};
+
+/** Copies element map[o] of the input to element o of the output, for element size `size`. */
+function gather(src: Uint8Array, dst: Uint8Array, map: Int32Array, size: number): void {
+  if (size === 1) {
+    for (let o = 0; o < map.length; o++) dst[o] = src[map[o]!]!;
+    return;
+  }
+  for (let o = 0; o < map.length; o++) {
+    const s = map[o]! * size;
+    for (let k = 0; k < size; k++) dst[o * size + k] = src[s + k]!;
+  }
+}
+
+interface GatherState {
+  size: number;
+  map: Int32Array;
+}
+
+const gatherKernel = (build: (call: KernelCall) => Int32Array) =>
+  defineKernel<GatherState>({
+    prepare(call) {
+      const input = requireInput(call, 0);
+      const output = requireOutput(call, 0);
+      requireSameType(call, input, output);
+      const map = build(call);
+      if (map.length !== elementCount(output)) throw kernelError(call, `the output has ${elementCount(output)} elements, the op makes ${map.length}`);
+      return { size: elementBytes(call, input), map };
+    },
+    invoke(call, s) {
+      gather(requireInput(call, 0).bytes, requireOutput(call, 0).bytes, s.map, s.size);
+    },
+  });
+
+// ---- copies -----------------------------------------------------------------
+
+const copy = defineKernel<null>({
+  prepare(call) {
+    const input = requireInput(call, 0);
+    const output = requireOutput(call, 0);
+    requireSameType(call, input, output);
+    if (input.bytes.byteLength !== output.bytes.byteLength) throw kernelError(call, 'input and output sizes differ');
+    return null;
+  },
+  invoke(call) {
+    const input = requireInput(call, 0).bytes;
+    const output = requireOutput(call, 0).bytes;
+    // TFLM copies only when the buffers differ; an in-place plan needs no copy.
+    if (input.buffer !== output.buffer || input.byteOffset !== output.byteOffset) output.set(input);
+  },
+});
+
+// ---- CONCATENATION, SPLIT, SPLIT_V --------------------------------------------
+
+/** The axis index, outer count and per-tensor chunk sizes (in elements) along `axis`. */
+function axisChunks(shape: readonly number[], axis: number): { outer: number; inner: number } {
+  let outer = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d]!;
+  let inner = 1;
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
+  return { outer, inner };
+}
+
+function resolveAxis(call: KernelCall, axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw kernelError(call, `axis ${axis} is out of range for rank ${rank}`);
+  return a;
+}
+
+interface ConcatState {
+  /** Bytes per outer step for each input. */
+  chunks: number[];
+  outer: number;
+}
+
+const CONCATENATION = defineKernel<ConcatState>({
+  prepare(call) {
+    const output = requireOutput(call, 0);
+    if (activationOf(call) !== 0) throw kernelError(call, 'a fused activation is not supported (TFLM rejects it too)');
+    const rank = output.tensor.shape.length;
+    const axis = resolveAxis(call, option(call, 'axis', 0), rank);
+    const size = elementBytes(call, output);
+    const { outer, inner } = axisChunks(output.tensor.shape, axis);
+    let along = 0;
+    const chunks = call.inputs.map((d, i) => {
+      if (!d) throw kernelError(call, `input ${i} is missing`);
+      requireSameType(call, d, output);
+      const s = d.tensor.shape;
+      if (s.length !== rank || s.some((v, k) => k !== axis && v !== output.tensor.shape[k])) {
+        throw kernelError(call, `input ${i} [${s.join(', ')}] does not fit output [${output.tensor.shape.join(', ')}] along axis ${axis}`);
+      }
+      along += s[axis]!;
+      return s[axis]! * inner * size;
+    });
+    if (along !== output.tensor.shape[axis]) throw kernelError(call, 'the inputs do not add up to the output along the axis');
+    return { chunks, outer };
+  },
+  invoke(call, s) {
+    const out = requireOutput(call, 0).bytes;
+    let o = 0;
+    for (let k = 0; k < s.outer; k++) {
+      call.inputs.forEach((d, i) => {
+        const n = s.chunks[i]!;
+        out.set(d!.bytes.subarray(k * n, k * n + n), o);
+        o += n;
+      });
+    }
+  },
+});
+
+interface SplitState {
+  chunks: number[];
+  outer: number;
+}
+
+/** SPLIT (axis is input 0, data input 1) and SPLIT_V (data 0, sizes 1, axis 2): outputs carry the sizes. */
+const split = (dataInput: number, axisInput: number) =>
+  defineKernel<SplitState>({
+    prepare(call) {
+      const input = requireInput(call, dataInput);
+      const rank = input.tensor.shape.length;
+      const axisValues = constInts(call, axisInput, 'the axis');
+      const axis = resolveAxis(call, axisValues[0] ?? 0, rank);
+      const size = elementBytes(call, input);
+      const { outer, inner } = axisChunks(input.tensor.shape, axis);
+      let along = 0;
+      const chunks = call.outputs.map((d, i) => {
+        requireSameType(call, input, d);
+        const s = d.tensor.shape;
+        if (s.length !== rank || s.some((v, k) => k !== axis && v !== input.tensor.shape[k])) {
+          throw kernelError(call, `output ${i} [${s.join(', ')}] does not fit input [${input.tensor.shape.join(', ')}] along axis ${axis}`);
+        }
+        along += s[axis]!;
+        return s[axis]! * inner * size;
+      });
+      if (along !== input.tensor.shape[axis]) throw kernelError(call, 'the outputs do not add up to the input along the axis');
+      return { chunks, outer };
+    },
+    invoke(call, s) {
+      const src = requireInput(call, dataInput).bytes;
+      let at = 0;
+      for (let k = 0; k < s.outer; k++) {
+        call.outputs.forEach((d, i) => {
+          const n = s.chunks[i]!;
+          d.bytes.set(src.subarray(at, at + n), k * n);
+          at += n;
+        });
+      }
+    },
+  });
+
+// ---- PAD, PADV2 -------------------------------------------------------------------
+
+interface PadState {
+  size: number;
+  /** Per output element: input element, or -1 for the pad value. */
+  map: Int32Array;
+  value: Uint8Array;
+}
+
+const pad = (v2: boolean) =>
+  defineKernel<PadState>({
+    prepare(call) {
+      const input = requireInput(call, 0);
+      const output = requireOutput(call, 0);
+      requireSameType(call, input, output);
+      const size = elementBytes(call, input);
+      const rank = input.tensor.shape.length;
+      const paddings = constInts(call, 1, 'the paddings');
+      if (paddings.length !== rank * 2) throw kernelError(call, `paddings has ${paddings.length} values for a ${rank}-D input`);
+      const inShape = input.tensor.shape;
+      const outShape = output.tensor.shape;
+      for (let d = 0; d < rank; d++) {
+        if (paddings[2 * d]! < 0 || paddings[2 * d + 1]! < 0) throw kernelError(call, 'negative paddings are not supported');
+        if (inShape[d]! + paddings[2 * d]! + paddings[2 * d + 1]! !== outShape[d]) throw kernelError(call, `output dimension ${d} does not match the paddings`);
+      }
+      // PAD pads with the output zero point (0 for float); PADV2 with its constant_values input.
+      const value = new Uint8Array(size);
+      const constant = v2 ? call.inputs[2] : null;
+      if (constant) {
+        requireSameType(call, constant, output);
+        value.set(constant.bytes.subarray(0, size));
+      } else if (output.tensor.dtype !== 'float32') {
+        const zp = zeroPointOf(output);
+        const view = new DataView(value.buffer);
+        if (size === 1) view.setInt8(0, zp);
+        else if (size === 2) view.setInt16(0, zp, true);
+        else view.setInt32(0, zp, true);
+      }
+      const total = elementCount(output);
+      const map = new Int32Array(total);
+      const inStrides = strides(inShape);
+      const idx = new Array<number>(rank).fill(0);
+      for (let o = 0; o < total; o++) {
+        let src = 0;
+        for (let d = 0; d < rank && src >= 0; d++) {
+          const i = idx[d]! - paddings[2 * d]!;
+          src = i < 0 || i >= inShape[d]! ? -1 : src + i * inStrides[d]!;
+        }
+        map[o] = src;
+        for (let d = rank - 1; d >= 0; d--) {
+          if (++idx[d]! < outShape[d]!) break;
+          idx[d] = 0;
+        }
+      }
+      return { size, map, value };
+    },
+    invoke(call, s) {
+      const src = requireInput(call, 0).bytes;
+      const dst = requireOutput(call, 0).bytes;
+      const { size, map, value } = s;
+      for (let o = 0; o < map.length; o++) {
+        const at = map[o]!;
+        if (at < 0) dst.set(value, o * size);
+        else for (let k = 0; k < size; k++) dst[o * size + k] = src[at * size + k]!;
+      }
+    },
+  });
+
+// ---- TRANSPOSE, STRIDED_SLICE, DEPTH_TO_SPACE ---------------------------------------
+
+/** Input element of each output element, for output index -> input index function `at`. */
+function indexMap(outShape: readonly number[], at: (idx: readonly number[]) => number): Int32Array {
+  const total = outShape.reduce((a, b) => a * b, 1);
+  const map = new Int32Array(total);
+  const idx = new Array<number>(outShape.length).fill(0);
+  for (let o = 0; o < total; o++) {
+    map[o] = at(idx);
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      if (++idx[d]! < outShape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return map;
+}
+
+const TRANSPOSE = gatherKernel((call) => {
+  const input = requireInput(call, 0);
+  const perm = constInts(call, 1, 'the permutation');
+  const rank = input.tensor.shape.length;
+  if (perm.length !== rank || [...perm].sort().some((p, i) => p !== i)) throw kernelError(call, `[${[...perm].join(', ')}] is not a permutation of ${rank} axes`);
+  const outShape = [...perm].map((p) => input.tensor.shape[p]!);
+  const inStrides = strides(input.tensor.shape);
+  return indexMap(outShape, (idx) => idx.reduce((s, v, d) => s + v * inStrides[perm[d]!]!, 0));
+});
+
+const STRIDED_SLICE = gatherKernel((call) => {
+  const input = requireInput(call, 0);
+  const shape = input.tensor.shape;
+  const rank = shape.length;
+  const begin = constInts(call, 1, 'begin');
+  const end = constInts(call, 2, 'end');
+  const step = constInts(call, 3, 'strides');
+  if (begin.length !== rank || end.length !== rank || step.length !== rank) throw kernelError(call, 'begin, end and strides need one value per input axis');
+  if (option(call, 'ellipsisMask', 0) || option(call, 'newAxisMask', 0) || option(call, 'offset', 0)) {
+    throw kernelError(call, 'ellipsis_mask, new_axis_mask and offset are not supported (TFLM ignores them)');
+  }
+  const beginMask = option(call, 'beginMask', 0);
+  const endMask = option(call, 'endMask', 0);
+  const shrinkMask = option(call, 'shrinkAxisMask', 0);
+  const clampTo = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+  // strided_slice_logic.h StartForAxis / StopForAxis.
+  const picks: number[][] = [];
+  for (let d = 0; d < rank; d++) {
+    const n = shape[d]!;
+    const s = step[d]!;
+    if (s === 0) throw kernelError(call, `stride of axis ${d} is 0`);
+    let start = begin[d]!;
+    if (beginMask & (1 << d)) start = s > 0 ? -(2 ** 31) : 2 ** 31 - 1;
+    if (start < 0) start += n;
+    start = s > 0 ? clampTo(start, 0, n) : clampTo(start, -1, n - 1);
+    let stop: number;
+    if (shrinkMask & (1 << d)) stop = start + 1;
+    else {
+      stop = end[d]!;
+      if (endMask & (1 << d)) stop = s > 0 ? 2 ** 31 - 1 : -(2 ** 31);
+      if (stop < 0) stop += n;
+      stop = s > 0 ? clampTo(stop, 0, n) : clampTo(stop, -1, n - 1);
+    }
+    const take: number[] = [];
+    for (let i = start; s > 0 ? i < stop : i > stop; i += s) take.push(i);
+    picks.push(take);
+  }
+  const inStrides = strides(shape);
+  return indexMap(
+    picks.map((p) => p.length),
+    (idx) => idx.reduce((acc, v, d) => acc + picks[d]![v]! * inStrides[d]!, 0),
+  );
+});
+
+const DEPTH_TO_SPACE = gatherKernel((call) => {
+  const input = requireInput(call, 0);
+  const output = requireOutput(call, 0);
+  const bs = option(call, 'blockSize', 0);
+  const [n, h, w, c] = input.tensor.shape as [number, number, number, number];
+  if (input.tensor.shape.length !== 4 || bs < 1 || c % (bs * bs) !== 0) throw kernelError(call, `block size ${bs} does not divide the input depth`);
+  const outC = c / (bs * bs);
+  const outShape = [n, h * bs, w * bs, outC];
+  if (output.tensor.shape.join() !== outShape.join()) throw kernelError(call, `output should be [${outShape.join(', ')}]`);
+  return indexMap(outShape, ([b, y, x, k]) => {
+    const iy = Math.floor(y! / bs);
+    const ix = Math.floor(x! / bs);
+    const ic = ((y! % bs) * bs + (x! % bs)) * outC + k!;
+    return ((b! * h + iy) * w + ix) * c + ic;
+  });
+});
+
+export const kernels: Record<string, Kernel<any>> = {
+  RESHAPE: copy,
+  SQUEEZE: copy,
+  EXPAND_DIMS: copy,
+  CONCATENATION,
+  SPLIT: split(1, 0),
+  SPLIT_V: split(0, 2),
+  PAD: pad(false),
+  PADV2: pad(true),
+  TRANSPOSE,
+  STRIDED_SLICE,
+  DEPTH_TO_SPACE,
+};

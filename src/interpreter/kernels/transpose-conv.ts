@@ -1,0 +1,128 @@
+// TRANSPOSE_CONV: reference_ops::TransposeConv (float32, accumulating in the
+// output tensor) and reference_integer_ops::TransposeConv (int8, accumulating
+// in the int32 scratch buffer TFLM requests in the arena: 4 bytes per output
+// element). Inputs: output_shape, filter [O, kH, kW, I], input, optional bias.
+// TFLM derives the padding from the output size (transpose_conv.cc).
+
+import { multiplyByQuantizedMultiplier } from '../fixed-point.js';
+import {
+  activationOf,
+  activationRangeFloat,
+  defineKernel,
+  dims4,
+  f32,
+  i32,
+  i8,
+  kernelError,
+  option,
+  paddingFor,
+  requireInput,
+  requireOutput,
+  scratchI32,
+  type Kernel,
+  type KernelCall,
+} from '../kernel.js';
+import { convDtype, quantizedConvParams, type QuantizedConvParams } from './conv-params.js';
+
+interface TransposeConvState {
+  dtype: 'float32' | 'int8';
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  quant: QuantizedConvParams | null;
+  floatMin: number;
+  floatMax: number;
+}
+
+function prepare(call: KernelCall): TransposeConvState {
+  const filter = requireInput(call, 1);
+  const input = requireInput(call, 2);
+  const output = requireOutput(call, 0);
+  const [, , , inC] = dims4(input, call);
+  const [outC, kH, kW, kC] = dims4(filter, call);
+  const [, outH, outW, oC] = dims4(output, call);
+  if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
+  const dtype = convDtype(call, input, filter, output);
+  const strideH = option(call, 'strideH', 1);
+  const strideW = option(call, 'strideW', 1);
+  const padding = option(call, 'padding', 0);
+  const activation = activationOf(call);
+  if (dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < output.bytes.byteLength * 4) {
+    throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
+  }
+  const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
+  return {
+    dtype,
+    strideH,
+    strideW,
+    padH: paddingFor(padding, outH, kH, strideH, 1).pad,
+    padW: paddingFor(padding, outW, kW, strideW, 1).pad,
+    quant: dtype === 'int8' ? quantizedConvParams(call, input, filter, output, outC, activation) : null,
+    floatMin,
+    floatMax,
+  };
+}
+
+function invoke(call: KernelCall, s: TransposeConvState): void {
+  const filter = requireInput(call, 1);
+  const input = requireInput(call, 2);
+  const bias = call.inputs[3] ?? null;
+  const output = requireOutput(call, 0);
+  const [batches, inH, inW, inC] = dims4(input, call);
+  const [outC, kH, kW] = dims4(filter, call);
+  const [, outH, outW] = dims4(output, call);
+  const float = s.dtype === 'float32';
+  const x = float ? f32(input) : i8(input);
+  const w = float ? f32(filter) : i8(filter);
+  const b = bias ? (float ? f32(bias) : i32(bias)) : null;
+  const out = float ? f32(output) : i8(output);
+  // float32 accumulates in the output itself; int8 in the arena scratch.
+  const acc = float ? (out as Float32Array) : scratchI32(call.scratch[0]!).subarray(0, out.length);
+  const inOff = s.quant ? s.quant.inputOffset : 0;
+  acc.fill(0);
+  for (let n = 0; n < batches; n++) {
+    for (let iy = 0; iy < inH; iy++) {
+      for (let ix = 0; ix < inW; ix++) {
+        const xbase = ((n * inH + iy) * inW + ix) * inC;
+        const oy0 = iy * s.strideH - s.padH;
+        const ox0 = ix * s.strideW - s.padW;
+        for (let ic = 0; ic < inC; ic++) {
+          const xv = float ? x[xbase + ic]! : x[xbase + ic]! + inOff;
+          for (let ky = 0; ky < kH; ky++) {
+            const oy = oy0 + ky;
+            if (oy < 0 || oy >= outH) continue;
+            for (let kx = 0; kx < kW; kx++) {
+              const ox = ox0 + kx;
+              if (ox < 0 || ox >= outW) continue;
+              const obase = ((n * outH + oy) * outW + ox) * outC;
+              const wbase = (ky * kW + kx) * inC + ic;
+              const wstride = kH * kW * inC;
+              if (float) {
+                for (let oc = 0; oc < outC; oc++) acc[obase + oc] = Math.fround(acc[obase + oc]! + Math.fround(xv * w[wbase + oc * wstride]!));
+              } else {
+                for (let oc = 0; oc < outC; oc++) acc[obase + oc] += xv * w[wbase + oc * wstride]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const total = out.length;
+  for (let i = 0, oc = 0; i < total; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
+    if (float) {
+      // Without a bias TFLM adds nothing, so a -0 sum stays -0.
+      const v = b ? Math.fround(acc[i]! + b[oc]!) : acc[i]!;
+      const lo = v < s.floatMin ? s.floatMin : v;
+      out[i] = s.floatMax < lo ? s.floatMax : lo;
+    } else {
+      const q = s.quant!;
+      let v = (acc[i]! + (b ? b[oc]! : 0)) | 0;
+      v = multiplyByQuantizedMultiplier(v, q.multipliers[oc]!, q.shifts[oc]!) + q.outputOffset;
+      out[i] = v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
+    }
+  }
+}
+
+export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke }) };
