@@ -79,7 +79,7 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
   ];
   const seed = opts.seed ?? 1;
   for (let k = 0; k < (opts.inputs ?? 3); k++) {
-    inputSets.push({ name: `random #${k + 1} (seed ${seed})`, make: (t, i) => randomInput(t, seed * 1000003 + k * 101 + i) });
+    inputSets.push({ name: `random #${k + 1} of seed ${seed}`, make: (t, i) => randomInput(t, seed * 1000003 + k * 101 + i) });
   }
   const cases: VerifyCase[] = [];
   for (const set of inputSets) {

@@ -69,6 +69,19 @@ function prepare(call: KernelCall): ConvState {
   };
 }
 
+interface ConvShapes {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  kC: number;
+  outH: number;
+  outW: number;
+}
+
 function invoke(call: KernelCall, s: ConvState): void {
   const input = requireInput(call, 0);
   const filter = requireInput(call, 1);
@@ -77,50 +90,125 @@ function invoke(call: KernelCall, s: ConvState): void {
   const [batches, inH, inW, inC] = dims4(input, call);
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW] = dims4(output, call);
+  const shapes: ConvShapes = { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW };
+  // Separate monomorphic loops: one typed-array type per call site keeps V8's hot loop fast.
+  if (s.dtype === 'float32') convFloat(s, shapes, f32(input), f32(filter), bias ? f32(bias) : null, f32(output));
+  else convInt8(s, shapes, i8(input), i8(filter), bias ? i32(bias) : null, i8(output));
+}
+
+function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array, b: Float32Array | null, out: Float32Array): void {
+  const perGroup = d.outC / s.groups;
+  let o = 0;
+  for (let n = 0; n < d.batches; n++) {
+    for (let oy = 0; oy < d.outH; oy++) {
+      const y0 = oy * s.strideH - s.padH;
+      for (let ox = 0; ox < d.outW; ox++) {
+        const x0 = ox * s.strideW - s.padW;
+        for (let oc = 0; oc < d.outC; oc++, o++) {
+          const inCBase = ((oc / perGroup) | 0) * d.kC;
+          let acc = 0;
+          for (let ky = 0; ky < d.kH; ky++) {
+            const iy = y0 + s.dilationH * ky;
+            if (iy < 0 || iy >= d.inH) continue;
+            for (let kx = 0; kx < d.kW; kx++) {
+              const ix = x0 + s.dilationW * kx;
+              if (ix < 0 || ix >= d.inW) continue;
+              const xi = ((n * d.inH + iy) * d.inW + ix) * d.inC + inCBase;
+              const wi = ((oc * d.kH + ky) * d.kW + kx) * d.kC;
+              // float32 products and sums, rounded at each step in reference order.
+              for (let c = 0; c < d.kC; c++) acc = Math.fround(acc + Math.fround(x[xi + c]! * w[wi + c]!));
+            }
+          }
+          const v = Math.fround(acc + (b ? b[oc]! : 0));
+          const lo = v < s.floatMin ? s.floatMin : v;
+          out[o] = s.floatMax < lo ? s.floatMax : lo;
+        }
+      }
+    }
+  }
+}
+
+function convInt8(s: ConvState, d: ConvShapes, x8: Int8Array, w: Int8Array, b: Int32Array | null, out: Int8Array): void {
+  const q = s.quant!;
+  const { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW } = d;
+  const { strideH, strideW, padH, padW, dilationH, dilationW } = s;
+  const { multipliers, shifts, outputOffset, qmin, qmax } = q;
+  // The input with its zero-point offset added once, instead of once per multiply.
+  const x = new Int16Array(x8.length);
+  for (let i = 0; i < x8.length; i++) x[i] = x8[i]! + q.inputOffset;
+  const requantize = (acc: number, oc: number): number => {
+    const v = multiplyByQuantizedMultiplier((acc + (b ? b[oc]! : 0)) | 0, multipliers[oc]!, shifts[oc]!) + outputOffset;
+    return v < qmin ? qmin : v > qmax ? qmax : v;
+  };
+  if (kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && padH === 0 && padW === 0 && s.groups === 1 && inH === outH && inW === outW) {
+    const acc = new Float64Array(batches * outH * outW * outC);
+    pointwiseAccumulate(x, w, acc, batches * outH * outW, kC, outC);
+    for (let i = 0, oc = 0; i < acc.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = requantize(acc[i]!, oc);
+    return;
+  }
   const perGroup = outC / s.groups;
-  const float = s.dtype === 'float32';
-  const x = float ? f32(input) : i8(input);
-  const w = float ? f32(filter) : i8(filter);
-  const b = bias ? (float ? f32(bias) : i32(bias)) : null;
-  const out = float ? f32(output) : i8(output);
-  const q = s.quant;
-  const inOff = q ? q.inputOffset : 0;
   let o = 0;
   for (let n = 0; n < batches; n++) {
     for (let oy = 0; oy < outH; oy++) {
-      const y0 = oy * s.strideH - s.padH;
+      const y0 = oy * strideH - padH;
       for (let ox = 0; ox < outW; ox++) {
-        const x0 = ox * s.strideW - s.padW;
+        const x0 = ox * strideW - padW;
         for (let oc = 0; oc < outC; oc++, o++) {
           const inCBase = ((oc / perGroup) | 0) * kC;
           let acc = 0;
           for (let ky = 0; ky < kH; ky++) {
-            const iy = y0 + s.dilationH * ky;
+            const iy = y0 + dilationH * ky;
             if (iy < 0 || iy >= inH) continue;
             for (let kx = 0; kx < kW; kx++) {
-              const ix = x0 + s.dilationW * kx;
+              const ix = x0 + dilationW * kx;
               if (ix < 0 || ix >= inW) continue;
               const xi = ((n * inH + iy) * inW + ix) * inC + inCBase;
               const wi = ((oc * kH + ky) * kW + kx) * kC;
-              if (float) {
-                for (let c = 0; c < kC; c++) acc = Math.fround(acc + Math.fround(x[xi + c]! * w[wi + c]!));
-              } else {
-                // Exact in float64 (|acc| < 2^53); `| 0` below wraps like int32.
-                for (let c = 0; c < kC; c++) acc += w[wi + c]! * (x[xi + c]! + inOff);
-              }
+              for (let c = 0; c < kC; c++) acc += w[wi + c]! * x[xi + c]!;
             }
           }
-          if (float) {
-            const v = Math.fround(acc + (b ? b[oc]! : 0));
-            const lo = v < s.floatMin ? s.floatMin : v;
-            out[o] = s.floatMax < lo ? s.floatMax : lo;
-          } else {
-            let v = (acc + (b ? b[oc]! : 0)) | 0;
-            v = multiplyByQuantizedMultiplier(v, q!.multipliers[oc]!, q!.shifts[oc]!) + q!.outputOffset;
-            out[o] = v < q!.qmin ? q!.qmin : v > q!.qmax ? q!.qmax : v;
-          }
+          out[o] = requantize(acc, oc);
         }
       }
+    }
+  }
+}
+
+/**
+ * Pointwise convolution, a matrix product per pixel: acc[p, o] = sum_c w[o, c] * x[p, c].
+ * Partial sums stay far below 2^53, so float64 accumulation is exact (the caller wraps to int32).
+ */
+function pointwiseAccumulate(x: Int16Array, w: Int8Array, acc: Float64Array, pixels: number, depth: number, outC: number): void {
+  for (let p = 0; p < pixels; p++) {
+    const xb = p * depth;
+    const ob = p * outC;
+    let oc = 0;
+    for (; oc + 4 <= outC; oc += 4) {
+      const w0 = oc * depth;
+      const w1 = w0 + depth;
+      const w2 = w1 + depth;
+      const w3 = w2 + depth;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let c = 0; c < depth; c++) {
+        const xv = x[xb + c]!;
+        a0 += w[w0 + c]! * xv;
+        a1 += w[w1 + c]! * xv;
+        a2 += w[w2 + c]! * xv;
+        a3 += w[w3 + c]! * xv;
+      }
+      acc[ob + oc] = a0;
+      acc[ob + oc + 1] = a1;
+      acc[ob + oc + 2] = a2;
+      acc[ob + oc + 3] = a3;
+    }
+    for (; oc < outC; oc++) {
+      let a = 0;
+      const w0 = oc * depth;
+      for (let c = 0; c < depth; c++) a += w[w0 + c]! * x[xb + c]!;
+      acc[ob + oc] = a;
     }
   }
 }

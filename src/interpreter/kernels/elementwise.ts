@@ -9,16 +9,20 @@
 
 import {
   ACTIVATION,
+  activationOf,
+  activationRangeFloat,
   activationRangeQuantized,
+  clampFloat,
+  clampInt,
   defineKernel,
-  f32,
-  i16,
-  i32,
-  i8,
+  elementCount,
   kernelError,
   requireInput,
   requireOutput,
-  u8,
+  requireQuantized,
+  scaleOf,
+  viewOf,
+  zeroPointOf,
   type KernelCall,
   type TensorData,
 } from '../kernel.js';
@@ -37,33 +41,6 @@ import {
 
 // ---- shared helpers ---------------------------------------------------------
 
-const FLT_MAX = 3.4028234663852886e38;
-
-const scaleOf = (d: TensorData): number => d.tensor.quantization?.scale[0] ?? 0;
-const zeroPointOf = (d: TensorData): number => d.tensor.quantization?.zeroPoint[0] ?? 0;
-const count = (d: TensorData): number => d.tensor.shape.reduce((n, s) => n * s, 1);
-
-function activationOf(call: KernelCall): number {
-  const a = call.op.options?.['fusedActivationFunction'];
-  return typeof a === 'number' ? a : 0;
-}
-
-/** TFLM CalculateActivationRange<float> (NONE/RELU use the float limits, not infinity). */
-function floatActivationRange(call: KernelCall, activation: number): [number, number] {
-  switch (activation) {
-    case ACTIVATION.NONE:
-      return [-FLT_MAX, FLT_MAX];
-    case ACTIVATION.RELU:
-      return [0, FLT_MAX];
-    case ACTIVATION.RELU6:
-      return [0, 6];
-    case ACTIVATION.RELU_N1_TO_1:
-      return [-1, 1];
-    default:
-      throw kernelError(call, `fused activation ${activation} is not supported`);
-  }
-}
-
 /** TFLM CalculateActivationRange<int32_t>. */
 function int32ActivationRange(call: KernelCall, activation: number): [number, number] {
   switch (activation) {
@@ -78,19 +55,6 @@ function int32ActivationRange(call: KernelCall, activation: number): [number, nu
     default:
       throw kernelError(call, `fused activation ${activation} is not supported`);
   }
-}
-
-/** std::min(std::max(x, lo), hi) on floats (NaN passes through, as in C). */
-const clampF = (x: number, lo: number, hi: number): number => {
-  const y = x < lo ? lo : x;
-  return hi < y ? hi : y;
-};
-
-const clampI = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
-
-function requireQuantized(call: KernelCall, d: TensorData, what: string): void {
-  const q = d.tensor.quantization;
-  if (!q || q.scale.length === 0) throw kernelError(call, `${what} tensor '${d.tensor.name}' has no quantization parameters`);
 }
 
 // ---- broadcasting -------------------------------------------------------------
@@ -194,25 +158,6 @@ function runBroadcast(plan: BroadcastPlan, row: RowFn): void {
   }
 }
 
-type Typed = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
-
-function viewOf(d: TensorData): Typed {
-  switch (d.tensor.dtype) {
-    case 'int8':
-      return i8(d);
-    case 'uint8':
-      return u8(d);
-    case 'int16':
-      return i16(d);
-    case 'int32':
-      return i32(d);
-    case 'float32':
-      return f32(d);
-    default:
-      throw new Error(`no typed view for ${d.tensor.dtype}`);
-  }
-}
-
 // ---- binary ops: ADD, MUL ---------------------------------------------------
 
 interface BinaryState {
@@ -304,8 +249,8 @@ const ADD = defineKernel<BinaryState>({
     const activation = activationOf(call);
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
-      const [lo, hi] = floatActivationRange(call, activation);
-      return { plan, table: null, fn: (a, b) => clampF(Math.fround(a + b), lo, hi), float: { op: 'add', lo, hi } };
+      const [lo, hi] = activationRangeFloat(call, activation);
+      return { plan, table: null, fn: (a, b) => clampFloat(Math.fround(a + b), lo, hi), float: { op: 'add', lo, hi } };
     }
     if (dtype === 'int32') {
       // TFLM's int32 ADD clamps to the full int32 range whatever the activation.
@@ -338,7 +283,7 @@ const ADD = defineKernel<BinaryState>({
     const scale2 = (x: number) =>
       multiplyByQuantizedMultiplierSmallerThanOneExp(Math.imul(input2Offset + x, 1 << leftShift), m2.multiplier, m2.shift);
     const finish = (rawSum: number) =>
-      clampI(multiplyByQuantizedMultiplierSmallerThanOneExp(rawSum, mo.multiplier, mo.shift) + outputOffset, qmin, qmax);
+      clampInt(multiplyByQuantizedMultiplierSmallerThanOneExp(rawSum, mo.multiplier, mo.shift) + outputOffset, qmin, qmax);
     if (dtype === 'int8') {
       const t1 = new Int32Array(256);
       const t2 = new Int32Array(256);
@@ -360,12 +305,12 @@ const MUL = defineKernel<BinaryState>({
     const activation = activationOf(call);
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
-      const [lo, hi] = floatActivationRange(call, activation);
-      return { plan, table: null, fn: (a, b) => clampF(Math.fround(a * b), lo, hi), float: { op: 'mul', lo, hi } };
+      const [lo, hi] = activationRangeFloat(call, activation);
+      return { plan, table: null, fn: (a, b) => clampFloat(Math.fround(a * b), lo, hi), float: { op: 'mul', lo, hi } };
     }
     if (dtype === 'int32') {
       const [lo, hi] = int32ActivationRange(call, activation);
-      return { plan, table: null, fn: (a, b) => clampI(Math.imul(a, b), lo, hi) };
+      return { plan, table: null, fn: (a, b) => clampInt(Math.imul(a, b), lo, hi) };
     }
     for (const [d, w] of [
       [in1, 'input 0'],
@@ -383,7 +328,7 @@ const MUL = defineKernel<BinaryState>({
       throw kernelError(call, 'int16 MUL needs zero points of 0');
     }
     const fn = (a: number, b: number) =>
-      clampI(outputOffset + multiplyByQuantizedMultiplier(Math.imul(input1Offset + a, input2Offset + b), m.multiplier, m.shift), qmin, qmax);
+      clampInt(outputOffset + multiplyByQuantizedMultiplier(Math.imul(input1Offset + a, input2Offset + b), m.multiplier, m.shift), qmin, qmax);
     if (dtype === 'int8') return { plan, table: tabulate8(fn), fn: null };
     return { plan, table: null, fn };
   },
@@ -458,7 +403,7 @@ function checkUnary(call: KernelCall, ops: readonly string[]): [TensorData, Tens
   if (output.tensor.dtype !== t || !ops.includes(t)) {
     throw kernelError(call, `types ${t} -> ${output.tensor.dtype} are not supported`);
   }
-  if (count(input) !== count(output)) throw kernelError(call, 'input and output sizes differ');
+  if (elementCount(input) !== elementCount(output)) throw kernelError(call, 'input and output sizes differ');
   return [input, output];
 }
 
@@ -477,7 +422,7 @@ const RELU = defineKernel<UnaryState>({
     const m = quantizeMultiplier(Math.fround(scaleOf(input) / scaleOf(output)));
     const qmin = Math.max(tmin, outZp + roundHalfAway(Math.fround(0 / scaleOf(output))));
     const qmax = tmax;
-    return unaryState(t, t, (v) => clampI(outZp + multiplyByQuantizedMultiplier(v - inZp, m.multiplier, m.shift), qmin, qmax));
+    return unaryState(t, t, (v) => clampInt(outZp + multiplyByQuantizedMultiplier(v - inZp, m.multiplier, m.shift), qmin, qmax));
   },
   invoke: unaryInvoke,
 });
@@ -491,7 +436,7 @@ const RELU6 = defineKernel<UnaryState>({
     // activations_common.cc Relu6Prepare: FloatToQuantizedType(6.0f, scale, zero_point)
     const [tmin, tmax] = t === 'int8' ? [-128, 127] : [-32768, 32767];
     const zero = zeroPointOf(input);
-    const six = clampI(roundHalfAway(Math.fround(6 / scaleOf(input))) + zero, tmin, tmax);
+    const six = clampInt(roundHalfAway(Math.fround(6 / scaleOf(input))) + zero, tmin, tmax);
     return unaryState(t, t, (v) => (v > six ? six : v < zero ? zero : v));
   },
   invoke: unaryInvoke,
@@ -528,14 +473,14 @@ const LOGISTIC = defineKernel<UnaryState>({
       if (v >= inputRangeRadius) return 127;
       const inQ4 = multiplyByQuantizedMultiplier(v, inputMultiplier, leftShift);
       const outQ0 = fixedLogistic(inQ4, 4);
-      return clampI(roundingDivideByPOT(outQ0, 23) - 128, -128, 127);
+      return clampInt(roundingDivideByPOT(outQ0, 23) - 128, -128, 127);
     });
   },
   invoke: unaryInvoke,
 });
 
 /** reference_ops::SaturatingLeftShift (int16). */
-const saturatingLeftShift16 = (v: number, amount: number) => clampI(v * 2 ** amount, -32768, 32767);
+const saturatingLeftShift16 = (v: number, amount: number) => clampInt(v * 2 ** amount, -32768, 32767);
 /** reference_ops::SaturatingDoublingHighMul (int16, truncating). */
 const saturatingDoublingHighMul16 = (a: number, b: number) =>
   a === -32768 && b === -32768 ? 32767 : (Math.trunc((a * b) / 32768) << 16) >> 16;
@@ -584,7 +529,7 @@ const HARD_SWISH = defineKernel<UnaryState>({
       const preshiftOutput = saturatingDoublingHighMul16(reluish, preshiftOutputScale);
       let outputValue = toInt16(roundingDivideByPOT(preshiftOutput, -outputMultiplierExponent));
       outputValue = toInt16(outputValue + outputZeroPoint);
-      return clampI(outputValue, -128, 127);
+      return clampInt(outputValue, -128, 127);
     });
   },
   invoke: unaryInvoke,
@@ -627,7 +572,7 @@ const QUANTIZE = defineKernel<UnaryState>({
     const to = output.tensor.dtype;
     const q = output.tensor.quantization;
     if (!q || q.scale.length !== 1) throw kernelError(call, 'QUANTIZE needs per-tensor output quantization');
-    if (count(input) !== count(output)) throw kernelError(call, 'input and output sizes differ');
+    if (elementCount(input) !== elementCount(output)) throw kernelError(call, 'input and output sizes differ');
     const outZp = zeroPointOf(output);
     const outScale = scaleOf(output);
     if (ti === 'float32') {
@@ -637,7 +582,7 @@ const QUANTIZE = defineKernel<UnaryState>({
       const scaleF = Math.fround(outScale);
       return {
         table: null,
-        fn: (v) => clampI((toInt32Trunc(roundHalfAway(Math.fround(v / scaleF))) + outZp) | 0, lo, hi),
+        fn: (v) => clampInt((toInt32Trunc(roundHalfAway(Math.fround(v / scaleF))) + outZp) | 0, lo, hi),
       };
     }
     if (!REQUANTIZE_PAIRS.has(`${ti}>${to}`)) throw kernelError(call, `types ${ti} -> ${to} are not supported`);
@@ -646,7 +591,7 @@ const QUANTIZE = defineKernel<UnaryState>({
     const m = quantizeMultiplier(scaleOf(input) / outScale);
     const inZp = zeroPointOf(input);
     const [lo, hi] = INT_RANGE[to]!;
-    return unaryState(ti, to, (v) => clampI((multiplyByQuantizedMultiplier((v - inZp) | 0, m.multiplier, m.shift) + outZp) | 0, lo, hi));
+    return unaryState(ti, to, (v) => clampInt((multiplyByQuantizedMultiplier((v - inZp) | 0, m.multiplier, m.shift) + outZp) | 0, lo, hi));
   },
   invoke: unaryInvoke,
 });
@@ -659,7 +604,7 @@ const DEQUANTIZE = defineKernel<UnaryState>({
     if ((ti !== 'int8' && ti !== 'int16' && ti !== 'uint8') || output.tensor.dtype !== 'float32') {
       throw kernelError(call, `types ${ti} -> ${output.tensor.dtype} are not supported (TFLM dequantizes int8/int16/uint8 to float32)`);
     }
-    if (count(input) !== count(output)) throw kernelError(call, 'input and output sizes differ');
+    if (elementCount(input) !== elementCount(output)) throw kernelError(call, 'input and output sizes differ');
     requireQuantized(call, input, 'input');
     // reference_ops::Dequantize: float(double(scale) * (val - zero_point))
     const scale = scaleOf(input);

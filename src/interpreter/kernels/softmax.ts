@@ -2,8 +2,7 @@
 // reference_ops::Softmax (float and int8 via gemmlowp fixed point) and
 // reference_ops::SoftmaxInt16 (int16 via lookup tables).
 
-import { defineKernel, f32, i16, i8, kernelError, requireInput, requireOutput, type KernelCall, type TensorData } from '../kernel.js';
-import type { Kernel } from '../kernel.js';
+import { defineKernel, f32, i16, i8, kernelError, requireInput, requireOutput, scaleOf, zeroPointOf, type Kernel, type KernelCall } from '../kernel.js';
 import {
   expf,
   expOnNegativeValues,
@@ -15,9 +14,6 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
 } from '../fixed-point.js';
-
-const scaleOf = (d: TensorData): number => d.tensor.quantization?.scale[0] ?? 0;
-const zeroPointOf = (d: TensorData): number => d.tensor.quantization?.zeroPoint[0] ?? 0;
 
 type Mode = 'float' | 'int8' | 'int16';
 
