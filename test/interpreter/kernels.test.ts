@@ -168,7 +168,7 @@ describe('unsupported operators', () => {
     const x = b.input('x', { dtype: 'uint8', shape: [1, 2, 2, 1], quantization: q(1) });
     const w = b.constant('w', { dtype: 'uint8', shape: [1, 1, 1, 1], quantization: q(1) }, new Uint8Array(1));
     const y = b.tensor('y', { dtype: 'uint8', shape: [1, 2, 2, 1], quantization: q(1) });
-    b.op({ opcode: 'CONV_2D', inputs: [x, w, -1], outputs: [y], options: { type: 'Conv2DOptions', value: {} } });
+    b.op({ opcode: 'CONV_2D', inputs: [x, w, -1], outputs: [y], options: { type: 'Conv2DOptions', value: { strideH: 1, strideW: 1 } } });
     b.output(y);
     expect(() => runModel(b.build(), [new Uint8Array(4)])).toThrow(/CONV_2D.*uint8\/uint8\/uint8 are not supported/);
   });

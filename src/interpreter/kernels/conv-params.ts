@@ -1,9 +1,21 @@
-// What CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV share in Prepare:
-// PopulateConvolutionQuantizationParams (kernel_util.cc) and the zero-point
-// offsets. Per-tensor filter scales are broadcast over the channels, as TFLM does.
+// What CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV (and the pooling window)
+// share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
+// the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
 import { quantizeMultiplier } from '../fixed-point.js';
-import { activationRangeQuantized, kernelError, requireQuantized, scaleOf, zeroPointOf, type KernelCall, type TensorData } from '../kernel.js';
+import {
+  activationOf,
+  activationRangeFloat,
+  activationRangeQuantized,
+  kernelError,
+  option,
+  paddingFor,
+  requireQuantized,
+  scaleOf,
+  zeroPointOf,
+  type KernelCall,
+  type TensorData,
+} from '../kernel.js';
 
 export interface QuantizedConvParams {
   multipliers: Int32Array;
@@ -49,4 +61,46 @@ export function convDtype(call: KernelCall, input: TensorData, filter: TensorDat
   if (key === 'float32/float32/float32') return 'float32';
   if (key === 'int8/int8/int8') return 'int8';
   throw kernelError(call, `input/filter/output types ${key} are not supported (float32 and int8 are)`);
+}
+
+/** Strides, dilations and leading pads of a sliding window (conv, depthwise conv, pooling). */
+export interface SlidingWindow {
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padH: number;
+  padW: number;
+}
+
+/**
+ * The window from the op's options, checked against the output size TFLM's
+ * padding rule implies. Pooling has no dilation options; they default to 1.
+ */
+export function slidingWindow(call: KernelCall, [inH, inW]: [number, number], [kH, kW]: [number, number], [outH, outW]: [number, number]): SlidingWindow {
+  const strideH = option(call, 'strideH', 1);
+  const strideW = option(call, 'strideW', 1);
+  const dilationH = option(call, 'dilationHFactor', 1);
+  const dilationW = option(call, 'dilationWFactor', 1);
+  const padding = option(call, 'padding', 0);
+  if (Math.min(strideH, strideW, dilationH, dilationW) < 1) throw kernelError(call, `strides and dilations must be at least 1 (got stride ${strideH}x${strideW}, dilation ${dilationH}x${dilationW})`);
+  const ph = paddingFor(padding, inH, kH, strideH, dilationH);
+  const pw = paddingFor(padding, inW, kW, strideW, dilationW);
+  if (ph.out !== outH || pw.out !== outW) throw kernelError(call, `output is ${outH}x${outW}, padding implies ${ph.out}x${pw.out}`);
+  return { strideH, strideW, dilationH, dilationW, padH: ph.pad, padW: pw.pad };
+}
+
+/** What the conv family computes with, besides the window: int8 requantization or the float clamp. */
+export interface ConvArithmetic {
+  dtype: 'float32' | 'int8';
+  quant: QuantizedConvParams | null;
+  floatMin: number;
+  floatMax: number;
+}
+
+export function convArithmetic(call: KernelCall, input: TensorData, filter: TensorData, output: TensorData, channels: number): ConvArithmetic {
+  const dtype = convDtype(call, input, filter, output);
+  const activation = activationOf(call);
+  const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
+  return { dtype, quant: dtype === 'int8' ? quantizedConvParams(call, input, filter, output, channels, activation) : null, floatMin, floatMax };
 }

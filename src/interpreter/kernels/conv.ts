@@ -4,35 +4,21 @@
 
 import { multiplyByQuantizedMultiplier } from '../fixed-point.js';
 import {
-  activationOf,
-  activationRangeFloat,
   defineKernel,
   dims4,
   f32,
   i32,
   i8,
   kernelError,
-  option,
-  paddingFor,
   requireInput,
   requireOutput,
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convDtype, quantizedConvParams, type QuantizedConvParams } from './conv-params.js';
+import { convArithmetic, slidingWindow, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
 
-interface ConvState {
-  dtype: 'float32' | 'int8';
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padH: number;
-  padW: number;
+interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
-  quant: QuantizedConvParams | null;
-  floatMin: number;
-  floatMax: number;
 }
 
 function prepare(call: KernelCall): ConvState {
@@ -43,29 +29,10 @@ function prepare(call: KernelCall): ConvState {
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC === 0 || inC % kC !== 0) throw kernelError(call, 'filter shape does not match input and output');
-  const dtype = convDtype(call, input, filter, output);
-  const strideH = option(call, 'strideH', 1);
-  const strideW = option(call, 'strideW', 1);
-  const dilationH = option(call, 'dilationHFactor', 1);
-  const dilationW = option(call, 'dilationWFactor', 1);
-  const padding = option(call, 'padding', 0);
-  const ph = paddingFor(padding, inH, kH, strideH, dilationH);
-  const pw = paddingFor(padding, inW, kW, strideW, dilationW);
-  if (ph.out !== outH || pw.out !== outW) throw kernelError(call, `output is ${outH}x${outW}, padding implies ${ph.out}x${pw.out}`);
-  const activation = activationOf(call);
-  const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
   return {
-    dtype,
-    strideH,
-    strideW,
-    dilationH,
-    dilationW,
-    padH: ph.pad,
-    padW: pw.pad,
+    ...slidingWindow(call, [inH, inW], [kH, kW], [outH, outW]),
+    ...convArithmetic(call, input, filter, output, outC),
     groups: inC / kC,
-    quant: dtype === 'int8' ? quantizedConvParams(call, input, filter, output, outC, activation) : null,
-    floatMin,
-    floatMax,
   };
 }
 

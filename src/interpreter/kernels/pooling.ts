@@ -12,22 +12,18 @@ import {
   dims4,
   kernelError,
   option,
-  paddingFor,
   requireInput,
   requireOutput,
   viewOf,
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
+import { slidingWindow, type SlidingWindow } from './conv-params.js';
 
-interface PoolState {
+interface PoolState extends SlidingWindow {
   float: boolean;
-  strideH: number;
-  strideW: number;
   filterH: number;
   filterW: number;
-  padH: number;
-  padW: number;
   min: number;
   max: number;
 }
@@ -42,17 +38,11 @@ function prepare(call: KernelCall): PoolState {
     throw kernelError(call, `types ${t} -> ${output.tensor.dtype} are not supported`);
   }
   if (inC !== outC) throw kernelError(call, 'input and output depths differ');
-  const strideH = option(call, 'strideH', 1);
-  const strideW = option(call, 'strideW', 1);
   const filterH = option(call, 'filterHeight', 1);
   const filterW = option(call, 'filterWidth', 1);
-  const padding = option(call, 'padding', 0);
-  const ph = paddingFor(padding, inH, filterH, strideH, 1);
-  const pw = paddingFor(padding, inW, filterW, strideW, 1);
-  if (ph.out !== outH || pw.out !== outW) throw kernelError(call, `output is ${outH}x${outW}, padding implies ${ph.out}x${pw.out}`);
   const float = t === 'float32';
   const [min, max] = float ? activationRangeFloat(call, activationOf(call)) : activationRangeQuantized(call, output, activationOf(call));
-  return { float, strideH, strideW, filterH, filterW, padH: ph.pad, padW: pw.pad, min, max };
+  return { ...slidingWindow(call, [inH, inW], [filterH, filterW], [outH, outW]), float, filterH, filterW, min, max };
 }
 
 function pool(kind: 'average' | 'max') {

@@ -176,7 +176,7 @@ const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
   invoke(call, s) {
     const input = requireInput(call, 0);
     const output = requireOutput(call, 0);
-    const [batches, inH, inW, depth] = dims4(input, call);
+    const [batches, inH, inW] = dims4(input, call);
     const pixel = input.bytes.byteLength / (batches * inH * inW || 1); // bytes per pixel
     const src = input.bytes;
     const dst = output.bytes;
