@@ -10,9 +10,14 @@ export { planGreedyTflm, type PlanBuffer, type Placement } from './memory/greedy
 export { planTflmArena, tflmPlanBuffers, type TflmArena } from './memory/tflm-arena.js';
 export { memoryReport, type MemoryReport } from './report/memory-report.js';
 export { renderReportText } from './report/text.js';
-export { renderTimelineSvg } from './report/svg.js';
 export { buildTinyUnet, type TinyUnetOptions } from './graph/tiny-unet.js';
 export { GraphBuilder, optionsWithDefaults, type TensorSpec, type OpSpec } from './graph/builder.js';
 export { Interpreter, runModel, runGuarded, validatePlan, type InterpreterOptions } from './interpreter/interpreter.js';
 export { deterministicInput, randomInput } from './interpreter/oracle-input.js';
 export { verifyModels, compareOutputs, type VerifyResult, type VerifyOptions } from './interpreter/verify.js';
+export { optimize, OPTIMIZE_SCHEMA, type OptimizeOptions, type OptimizeResult, type OptimizeReport } from './optimize/optimize.js';
+export { planNearOptimal, validatePlacement } from './memory/plan-search.js';
+export { placeArena, type ArenaPlacement } from './memory/place-arena.js';
+export { setOfflinePlan, offlineOffsets } from './memory/offline-plan.js';
+export { SPILL, FETCH, CONCAT_FETCH, TINYSEG_OPS } from './transform/custom-ops.js';
+export { renderBeforeAfterSvg, renderTimelineSvg } from './report/svg.js';

@@ -3,13 +3,15 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inFile, TinysegError } from '../errors.js';
 import { runModel } from '../interpreter/interpreter.js';
 import { deterministicInput } from '../interpreter/oracle-input.js';
 import { verifyModels } from '../interpreter/verify.js';
 import { memoryReport } from '../report/memory-report.js';
-import { renderTimelineSvg } from '../report/svg.js';
+import { optimize } from '../optimize/optimize.js';
+import { renderOptimizeText } from '../report/optimize-text.js';
+import { renderBeforeAfterSvg, renderTimelineSvg } from '../report/svg.js';
 import { renderReportText } from '../report/text.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { readModelFile, type LoadedModel } from './read-model.js';
@@ -34,6 +36,18 @@ Commands:
   run <model.tflite> --out <dir> [--input <raw file>]... | --oracle-input
                           run the model in TinySeg's bit-exact interpreter
                           and write out0.bin, out1.bin, ... (raw bytes)
+  optimize <model.tflite> -o <dir> [options]
+                          cut the arena: remove identity PADs, rewrite
+                          TRANSPOSE_CONV, spill cold tensors; write
+                          <dir>/<name>.tflite (offline-planned, verified
+                          bit-exact) and <dir>/<name>.plan.json
+    --max-spill-bytes N   spill traffic allowed per inference (default: any)
+    --arena-budget N      stop once the head fits N bytes; fail if it cannot
+    --no-spill            passes without spilling
+    --no-verify           skip the interpreter's proof (not recommended)
+    --inputs N, --seed S  random inputs of the proof (default 3, seed 1)
+    --json                print the report as JSON
+    --svg <file>          also write a before/after memory timeline (SVG)
   verify <original.tflite> <optimized.tflite> [--inputs N] [--seed S]
                           compare every output byte on the oracle input
                           and N seeded random inputs (default 3); exit 1 on
@@ -126,6 +140,53 @@ function runVerify(args: string[], io: CliIO): number {
   return r.equal ? 0 : 1;
 }
 
+function byteCount(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw usageError(`${flag} must be a whole number of bytes, got '${v}'`);
+  return n;
+}
+
+function runOptimize(args: string[], io: CliIO): number {
+  const { values, positionals } = parse(args, {
+    out: { type: 'string', short: 'o' },
+    'max-spill-bytes': { type: 'string' },
+    'arena-budget': { type: 'string' },
+    'no-spill': { type: 'boolean' },
+    'no-verify': { type: 'boolean' },
+    inputs: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+    svg: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw usageError(`optimize takes one model file, got ${positionals.length}`);
+  if (values.out === undefined) throw usageError('optimize needs -o <dir>');
+  const inputs = byteCount('--inputs', values.inputs) ?? 3;
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
+  const maxSpillBytes = byteCount('--max-spill-bytes', values['max-spill-bytes']);
+  const arenaBudget = byteCount('--arena-budget', values['arena-budget']);
+  const model = readModelFile(positionals[0]!);
+  const result = inFile(model.file, () =>
+    optimize(model.bytes, {
+      file: model.file,
+      spill: !values['no-spill'],
+      verify: values['no-verify'] ? false : { inputs, seed },
+      ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
+      ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+    }),
+  );
+  const name = basename(model.file).replace(/\.tflite$/i, '');
+  writeFileAtomic(join(values.out, `${name}.tflite`), result.bytes);
+  writeFileAtomic(join(values.out, `${name}.plan.json`), `${JSON.stringify(result.report, null, 2)}\n`);
+  if (values.svg !== undefined) {
+    const names = (g: typeof model.graph) => new Map(g.main.tensors.map((t) => [t.index, t.name]));
+    writeFileAtomic(values.svg, renderBeforeAfterSvg(result.before, result.after, { title: model.file, beforeNames: names(model.graph), afterNames: names(result.graph) }));
+  }
+  io.stdout(values.json ? `${JSON.stringify(result.report, null, 2)}\n` : renderOptimizeText(result.report));
+  return 0;
+}
+
 function readInputFile(file: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file));
@@ -156,6 +217,8 @@ export function runCli(argv: string[], io: CliIO = defaultIO): number {
         return runRun(rest, io);
       case 'verify':
         return runVerify(rest, io);
+      case 'optimize':
+        return runOptimize(rest, io);
       default:
         throw usageError(`unknown command '${command}'`);
     }

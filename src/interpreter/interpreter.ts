@@ -16,6 +16,7 @@ import { offlineOffsets } from '../memory/offline-plan.js';
 import { tflmPlanBuffers, type ArenaBuffer } from '../memory/tflm-arena.js';
 import type { Kernel, KernelCall, TensorData } from './kernel.js';
 import { KERNELS } from './kernels/index.js';
+import { storageExtent } from './kernels/tinyseg.js';
 
 export interface InterpreterOptions {
   /** Offsets for the planned buffers (tflmPlanBuffers order); default: TFLM's plan for the model. */
@@ -37,6 +38,8 @@ export class Interpreter {
   readonly arena: Uint8Array;
   readonly buffers: readonly ArenaBuffer[];
   readonly offsets: Int32Array;
+  /** The spill region (external memory) of TinySeg's spill/fetch ops; empty for other models. */
+  readonly storage: Uint8Array;
   private readonly sg: Subgraph;
   private readonly data: (TensorData | null)[];
   private readonly steps: Step[];
@@ -75,6 +78,7 @@ export class Interpreter {
       else this.data[t.index] = { tensor: t, bytes: new Uint8Array(t.byteSize) }; // variables, zero-size tensors
     }
 
+    this.storage = new Uint8Array(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors))));
     this.steps = sg.ops.map((op, index) => {
       const name = op.opcode === 'CUSTOM' ? `CUSTOM:${op.customCode}` : op.opcode;
       const kernel = KERNELS.get(name);
@@ -87,6 +91,7 @@ export class Interpreter {
         inputs: op.inputs.map((t) => (t < 0 ? null : this.data[t]!)),
         outputs: op.outputs.map((t) => this.data[t]!),
         scratch: scratch[index]!,
+        storage: this.storage,
       };
       return { kernel, call, state: kernel.prepare(call) };
     });

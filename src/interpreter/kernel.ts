@@ -20,6 +20,8 @@ export interface KernelCall {
   readonly outputs: readonly TensorData[];
   /** Arena views of the scratch buffers the TFLM kernel requests, in request order (memory/scratch.ts). */
   readonly scratch: readonly Uint8Array[];
+  /** The spill region (external memory) TinySeg's spill and fetch ops move tensors to and from. */
+  readonly storage: Uint8Array;
 }
 
 /**

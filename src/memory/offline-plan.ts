@@ -28,3 +28,31 @@ export function offlineOffsets(graph: Graph, s = 0): Int32Array | null {
   for (let i = 0; i < out.length; i++) out[i] = words.getInt32(12 + 4 * (start + i), true);
   return out;
 }
+
+/**
+ * Stores `offsets` (one per tensor of the main subgraph, ONLINE for tensors
+ * TFLM should place itself) as the model's OfflineMemoryAllocation, replacing
+ * any plan it had. Other subgraphs are left to TFLM.
+ */
+export function setOfflinePlan(graph: Graph, offsets: Int32Array): void {
+  const main = graph.main;
+  if (offsets.length !== main.tensors.length) {
+    throw new TinysegError('E_PLAN', `offline plan has ${offsets.length} offsets for ${main.tensors.length} tensors`);
+  }
+  const total = graph.subgraphs.reduce((k, sg) => k + sg.tensors.length, 0);
+  const words = new Int32Array(3 + total).fill(ONLINE);
+  words[0] = 1; // metadata version
+  words[1] = graph.subgraphs.length;
+  words[2] = total;
+  words.set(offsets, 3);
+  const model = graph.model;
+  const buffers = (model.buffers ??= []);
+  const data = new Uint8Array(words.buffer);
+  const existing = model.metadata?.find((m) => m.name === OFFLINE_PLAN_METADATA);
+  if (existing && buffers[existing.buffer]) {
+    buffers[existing.buffer] = { ...buffers[existing.buffer]!, data, offset: 0, size: 0 };
+  } else {
+    buffers.push({ data, offset: 0, size: 0 });
+    (model.metadata ??= []).push({ name: OFFLINE_PLAN_METADATA, buffer: buffers.length - 1 });
+  }
+}

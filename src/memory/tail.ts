@@ -14,6 +14,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
 import { ONLINE } from './offline-plan.js';
 import { kernelScratchRequests } from './scratch.js';
+import { CONCAT_FETCH, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS } from '../transform/custom-ops.js';
 
 /** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
 const KERNEL_ALIGN = 16;
@@ -105,6 +106,17 @@ export const TAIL_KNOWN_OPS: ReadonlySet<string> = new Set([
   'RESHAPE',
 ]);
 
+/**
+ * Op data TinySeg's kernels allocate in Init: the decoded options, four int32
+ * for a spill or fetch, and a count plus three int32 per part for a fused
+ * concatenation fetch (docs/custom-ops.md). 0 for other custom ops.
+ */
+function tinysegInitBytes(op: GraphOp): number {
+  if (op.customCode === SPILL || op.customCode === FETCH) return 16;
+  if (op.customCode === CONCAT_FETCH) return 4 + 12 * decodeConcatFetchOptions(op.customOptions).parts.length;
+  return 0;
+}
+
 /** Persistent buffers a reference kernel's Prepare allocates (16-byte aligned each). */
 function kernelPrepareBytes(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
   const input = (i: number): GraphTensor | undefined => {
@@ -187,7 +199,7 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null)
   }
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const bytes = op.opcode === 'CUSTOM' ? undefined : KERNEL_INIT_BYTES[op.opcode];
+      const bytes = op.opcode === 'CUSTOM' ? tinysegInitBytes(op) : KERNEL_INIT_BYTES[op.opcode];
       if (bytes) push('kernel op data', bytes, KERNEL_ALIGN);
     }
   }
@@ -235,7 +247,11 @@ export function estimateTail32(graph: Graph, offline: Int32Array | null = null):
   }
   const unknownOps = new Set<string>();
   for (const sg of graph.subgraphs as readonly Subgraph[]) {
-    for (const op of sg.ops) if (op.opcode !== 'CUSTOM' && !TAIL_KNOWN_OPS.has(op.opcode)) unknownOps.add(op.opcode);
+    for (const op of sg.ops) {
+      if (op.opcode === 'CUSTOM') {
+        if (!TINYSEG_OPS.includes(op.customCode ?? '')) unknownOps.add(`CUSTOM:${op.customCode}`);
+      } else if (!TAIL_KNOWN_OPS.has(op.opcode)) unknownOps.add(op.opcode);
+    }
   }
   return { bytes: tail, parts: mergeParts(parts), unknownOps: [...unknownOps] };
 }

@@ -9,6 +9,7 @@ import { planGreedyTflm, type PlanBuffer } from './greedy-tflm.js';
 import { offlineOffsets, ONLINE } from './offline-plan.js';
 import { kernelScratchRequests, SCRATCH_KNOWN_OPS } from './scratch.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
+import { TINYSEG_OPS } from '../transform/custom-ops.js';
 
 /** MicroArenaBufferAlignment(): every planned size is rounded up to this. */
 export const ARENA_ALIGNMENT = 16;
@@ -66,7 +67,9 @@ export function planTflmArena(graph: Graph): TflmArena {
   const buffers = tflmPlanBuffers(sg, offline);
   const { offsets, head } = planGreedyTflm(buffers);
   const tail = estimateTail32(graph, offline);
-  const unknownScratchOps = [...new Set(sg.ops.map((o) => o.opcode).filter((o) => !SCRATCH_KNOWN_OPS.has(o)))];
+  // TinySeg's own kernels request no scratch (docs/custom-ops.md).
+  const known = (o: Subgraph['ops'][number]) => SCRATCH_KNOWN_OPS.has(o.opcode) || (o.opcode === 'CUSTOM' && TINYSEG_OPS.includes(o.customCode ?? ''));
+  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !known(o)).map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode)))];
   return {
     buffers,
     offsets,

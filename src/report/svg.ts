@@ -20,11 +20,13 @@ export interface TimelineOptions {
   title: string;
   /** Names for tensor indices (tooltips). */
   tensorNames?: ReadonlyMap<number, string>;
+  /** Top of the byte axis; two charts compared side by side share one. */
+  yMax?: number;
 }
 
 export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): string {
   const steps = r.liveBytes.length;
-  const yMax = Math.max(r.arena.head, r.lowerBound, 1) * 1.08;
+  const yMax = opts.yMax ?? Math.max(r.arena.head, r.lowerBound, 1) * 1.08;
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const x = (t: number): number => M.left + (t / steps) * plotW;
@@ -96,6 +98,21 @@ export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): strin
     `<line x1="${peakX.toFixed(2)}" x2="${peakX.toFixed(2)}" y1="${M.top}" y2="${M.top + plotH}" stroke="#000" stroke-dasharray="4 4"/>`,
     `<text x="${(peakLabelLeft ? peakX - 4 : peakX + 4).toFixed(2)}" y="${M.top + 12}" text-anchor="${peakLabelLeft ? 'end' : 'start'}">peak: op ${r.peak.op} ${escapeXml(r.peak.opcode)}, ${escapeXml(kib(r.peak.liveBytes))}</text>`,
     `</svg>`,
+    '',
+  ].join('\n');
+}
+
+/** Before and after an optimization, stacked on one byte scale so the saving is visible at a glance. */
+export function renderBeforeAfterSvg(before: MemoryReport, after: MemoryReport, opts: { title: string; beforeNames?: ReadonlyMap<number, string>; afterNames?: ReadonlyMap<number, string> }): string {
+  const yMax = Math.max(before.arena.head, before.lowerBound, after.arena.head, after.lowerBound, 1) * 1.08;
+  const strip = (svg: string) => svg.replace(/^<svg [^>]*>/, '').replace(/<\/svg>\s*$/, '');
+  const one = (r: MemoryReport, title: string, names: ReadonlyMap<number, string> | undefined, dy: number) =>
+    `<g transform="translate(0 ${dy})">${strip(renderTimelineSvg(r, { title, yMax, ...(names ? { tensorNames: names } : {}) }))}</g>`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${2 * H}" viewBox="0 0 ${W} ${2 * H}" font-family="sans-serif" font-size="12">`,
+    one(before, `${opts.title}: before`, opts.beforeNames, 0),
+    one(after, `${opts.title}: after`, opts.afterNames, H),
+    '</svg>',
     '',
   ].join('\n');
 }

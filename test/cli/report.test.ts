@@ -152,3 +152,57 @@ describe('tinyseg run and verify', () => {
     expect(r.stdout).toMatch(/MISMATCH: \d+ of \d+ output bytes differ, max difference \d+/);
   });
 });
+
+describe('tinyseg optimize', () => {
+  it('writes the optimized model, its plan and a before/after SVG, and prints JSON', () => {
+    const out = join(scratch, 'opt');
+    const svg = join(scratch, 'opt.svg');
+    const r = tinyseg('optimize', example, '-o', out, '--json', '--svg', svg, '--inputs', '1');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report.after.head).toBeLessThan(report.before.head / 2);
+    expect(report.verified).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['tiny-unet-80x120.plan.json', 'tiny-unet-80x120.tflite']);
+    expect(JSON.parse(readFileSync(join(out, 'tiny-unet-80x120.plan.json'), 'utf8'))).toEqual(report);
+    const svgText = readFileSync(svg, 'utf8');
+    expect(svgText.startsWith('<svg')).toBe(true);
+    expect(svgText).toContain(': before');
+    expect(svgText).toContain(': after');
+    // The written model verifies against the original through the CLI as well.
+    expect(tinyseg('verify', example, join(out, 'tiny-unet-80x120.tflite'), '--inputs', '1').code).toBe(0);
+  });
+
+  it('prints a readable summary by default', () => {
+    const r = tinyseg('optimize', example, '-o', join(scratch, 'opt-text'), '--no-verify');
+    expect(r.code).toBe(0);
+    for (const word of ['head', 'lower bound', 'identity PADs removed: 3', 'DEPTH_TO_SPACE: 3', 'fetched into the concatenation', 'Verification skipped']) {
+      expect(r.stdout).toContain(word);
+    }
+  });
+
+  it('fails on a corrupt model with one line, exit 1, and writes nothing', () => {
+    const bad = join(scratch, 'corrupt.tflite');
+    writeFileSync(bad, readFileSync(example).subarray(0, 1000));
+    const out = join(scratch, 'opt-bad');
+    const r = tinyseg('optimize', bad, '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('corrupt.tflite');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects a bad option value with exit 2', () => {
+    const r = tinyseg('optimize', example, '-o', join(scratch, 'opt-usage'), '--max-spill-bytes', 'lots');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--max-spill-bytes must be a whole number of bytes, got 'lots'");
+  });
+
+  it('fails with exit 1 when no plan fits the arena budget, writing nothing', () => {
+    const out = join(scratch, 'opt-budget');
+    const r = tinyseg('optimize', example, '-o', out, '--arena-budget', '1000', '--no-verify');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no plan fits an arena head of 1000 bytes/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

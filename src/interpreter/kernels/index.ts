@@ -10,6 +10,7 @@ import { kernels as reduce } from './reduce.js';
 import { kernels as resize } from './resize.js';
 import { kernels as shape } from './shape.js';
 import { kernels as softmax } from './softmax.js';
+import { kernels as tinyseg } from './tinyseg.js';
 import { kernels as transposeConv } from './transpose-conv.js';
 
 export const KERNELS: ReadonlyMap<string, Kernel> = new Map<string, Kernel>(
@@ -24,5 +25,6 @@ export const KERNELS: ReadonlyMap<string, Kernel> = new Map<string, Kernel>(
     ...softmax,
     ...shape,
     ...resize,
+    ...tinyseg,
   }) as [string, Kernel][],
 );

@@ -1,0 +1,172 @@
+// TinySeg's custom ops (transform/custom-ops.ts, docs/custom-ops.md): byte
+// copies between the arena and the spill region. They never change a value,
+// which is what keeps an optimized model bit-exact.
+
+import { TinysegError } from '../../errors.js';
+import type { Op, Tensor } from '../../graph/graph.js';
+import {
+  CONCAT_FETCH,
+  decodeConcatFetchOptions,
+  decodeFetchOptions,
+  decodeSpillOptions,
+  FETCH,
+  SPILL,
+  type ConcatFetchOptions,
+  type SpillOptions,
+} from '../../transform/custom-ops.js';
+import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
+
+const ELEMENT_BYTES: Record<string, number> = { int8: 1, uint8: 1, int16: 2, float16: 2, int32: 4, float32: 4 };
+
+/** Bytes of one element and the number of rows (everything but the last axis) of a tensor. */
+function layout(t: Tensor): { element: number; rows: number; channels: number } {
+  const element = ELEMENT_BYTES[t.dtype];
+  if (!element) throw new TinysegError('E_UNSUPPORTED', `tensor '${t.name}' of type ${t.dtype} cannot be spilled`);
+  const channels = t.shape.length ? t.shape[t.shape.length - 1]! : 1;
+  return { element, rows: channels === 0 ? 0 : t.shape.reduce((a, b) => a * b, 1) / channels, channels };
+}
+
+/** Copies a channel slice between a tensor (row stride `channels`) and a packed region. */
+function copySlice(
+  tensor: Uint8Array,
+  region: Uint8Array,
+  at: number,
+  l: { element: number; rows: number; channels: number },
+  begin: number,
+  count: number,
+  toRegion: boolean,
+): void {
+  const rowBytes = l.channels * l.element;
+  const sliceBytes = count * l.element;
+  if (sliceBytes === rowBytes) {
+    // Whole rows: one contiguous block.
+    if (toRegion) region.set(tensor.subarray(0, l.rows * rowBytes), at);
+    else tensor.set(region.subarray(at, at + l.rows * rowBytes));
+    return;
+  }
+  for (let r = 0; r < l.rows; r++) {
+    const t0 = r * rowBytes + begin * l.element;
+    const s0 = at + r * sliceBytes;
+    if (toRegion) region.set(tensor.subarray(t0, t0 + sliceBytes), s0);
+    else tensor.set(region.subarray(s0, s0 + sliceBytes), t0);
+  }
+}
+
+function checkSlice(call: KernelCall, o: SpillOptions, t: Tensor): void {
+  const l = layout(t);
+  if (o.count === 0 || o.begin + o.count > l.channels) throw kernelError(call, `channels [${o.begin}, ${o.begin + o.count}) are outside the ${l.channels} of '${t.name}'`);
+  if (o.bytes !== l.rows * o.count * l.element) throw kernelError(call, `options say ${o.bytes} bytes, the slice has ${l.rows * o.count * l.element}`);
+  if (o.offset + o.bytes > call.storage.length) throw kernelError(call, `spill region is ${call.storage.length} bytes, the op reaches ${o.offset + o.bytes}`);
+}
+
+const spill = defineKernel<SpillOptions>({
+  prepare(call) {
+    const o = decodeSpillOptions(call.op.customOptions);
+    checkSlice(call, o, requireInput(call, 0).tensor);
+    return o;
+  },
+  invoke(call, o) {
+    const x = requireInput(call, 0);
+    copySlice(x.bytes, call.storage, o.offset, layout(x.tensor), o.begin, o.count, true);
+  },
+});
+
+/** Interleaves resident channels (in order, around the fetched slice) into y's rows. */
+function copyResident(y: TensorData, r: TensorData, begin: number, count: number): void {
+  const ly = layout(y.tensor);
+  const rowY = ly.channels * ly.element;
+  const rowR = (ly.channels - count) * ly.element;
+  const head = begin * ly.element;
+  for (let row = 0; row < ly.rows; row++) {
+    const src = r.bytes.subarray(row * rowR, (row + 1) * rowR);
+    y.bytes.set(src.subarray(0, head), row * rowY);
+    y.bytes.set(src.subarray(head), row * rowY + head + count * ly.element);
+  }
+}
+
+const fetch = defineKernel<SpillOptions>({
+  prepare(call) {
+    const o = decodeFetchOptions(call.op.customOptions);
+    const y = requireOutput(call, 0).tensor;
+    checkSlice(call, o, y);
+    const l = layout(y);
+    const r = call.inputs[0];
+    if (o.count < l.channels) {
+      if (!r) throw kernelError(call, `fetches ${o.count} of ${l.channels} channels but has no resident input`);
+      if (r.tensor.dtype !== y.dtype || r.bytes.length !== l.rows * (l.channels - o.count) * l.element) {
+        throw kernelError(call, `resident input '${r.tensor.name}' does not hold the other ${l.channels - o.count} channels`);
+      }
+    }
+    return o;
+  },
+  invoke(call, o) {
+    const y = requireOutput(call, 0);
+    const r = call.inputs[0];
+    if (r) copyResident(y, r, o.begin, o.count);
+    copySlice(y.bytes, call.storage, o.offset, layout(y.tensor), o.begin, o.count, false);
+  },
+});
+
+interface ConcatFetchState {
+  options: ConcatFetchOptions;
+  /** Per part: channels. */
+  channels: number[];
+}
+
+const concatFetch = defineKernel<ConcatFetchState>({
+  prepare(call) {
+    const options = decodeConcatFetchOptions(call.op.customOptions);
+    const y = requireOutput(call, 0).tensor;
+    const l = layout(y);
+    const channels = options.parts.map((p, j) => {
+      if ('input' in p) {
+        const x = call.inputs[p.input];
+        if (!x) throw kernelError(call, `part ${j} reads input ${p.input}, which the op does not have`);
+        const lx = layout(x.tensor);
+        if (x.tensor.dtype !== y.dtype || lx.rows !== l.rows) throw kernelError(call, `part ${j} ('${x.tensor.name}') does not match the output's rows and type`);
+        return lx.channels;
+      }
+      if (p.offset + l.rows * p.channels * l.element > call.storage.length) throw kernelError(call, `part ${j} reaches past the spill region`);
+      return p.channels;
+    });
+    if (channels.reduce((a, b) => a + b, 0) !== l.channels) throw kernelError(call, `parts add up to ${channels.reduce((a, b) => a + b, 0)} channels, the output has ${l.channels}`);
+    return { options, channels };
+  },
+  invoke(call, s) {
+    const y = requireOutput(call, 0);
+    const l = layout(y.tensor);
+    let begin = 0;
+    s.options.parts.forEach((p, j) => {
+      const c = s.channels[j]!;
+      if ('input' in p) {
+        // An input part is a packed slice of c channels per row, like a region slice.
+        copySlice(y.bytes, call.inputs[p.input]!.bytes, 0, l, begin, c, false);
+      } else {
+        copySlice(y.bytes, call.storage, p.offset, l, begin, c, false);
+      }
+      begin += c;
+    });
+  },
+});
+
+export const kernels: Record<string, Kernel<any>> = {
+  [`CUSTOM:${SPILL}`]: spill,
+  [`CUSTOM:${FETCH}`]: fetch,
+  [`CUSTOM:${CONCAT_FETCH}`]: concatFetch,
+};
+
+/** End of the furthest spill-region byte op `op` touches (0 for other ops): the region the interpreter allocates. */
+export function storageExtent(op: Op, tensors: readonly Tensor[]): number {
+  if (op.opcode !== 'CUSTOM') return 0;
+  if (op.customCode === SPILL || op.customCode === FETCH) {
+    const o = decodeSpillOptions(op.customOptions, op.customCode);
+    return o.offset + o.bytes;
+  }
+  if (op.customCode === CONCAT_FETCH) {
+    const y = tensors[op.outputs[0]!];
+    if (!y) return 0;
+    const l = layout(y);
+    return Math.max(0, ...decodeConcatFetchOptions(op.customOptions).parts.map((p) => ('input' in p ? 0 : p.offset + l.rows * p.channels * l.element)));
+  }
+  return 0;
+}

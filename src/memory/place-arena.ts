@@ -1,0 +1,59 @@
+// Our placement of a graph's arena, written as an offline plan that TFLM then
+// follows: tensors at our offsets; kernel scratch is left to TFLM, which places
+// it online around the fixed tensors with its greedy rule. The head reported is
+// therefore what TFLM computes for the written model (planGreedyTflm with the
+// offline offsets), not our planner's own figure.
+
+import type { Subgraph } from '../graph/graph.js';
+import { planGreedyTflm, type Placement } from './greedy-tflm.js';
+import { ONLINE } from './offline-plan.js';
+import { planNearOptimal } from './plan-search.js';
+import { tflmPlanBuffers, type ArenaBuffer } from './tflm-arena.js';
+
+export interface ArenaPlacement {
+  /** One per tensor of the subgraph: its arena offset, or ONLINE (-1) for tensors TFLM does not plan. */
+  offsets: Int32Array;
+  /** TFLM's head for the model carrying `offsets` as its offline plan. */
+  head: number;
+  /** Which candidate won. */
+  planner: 'near-optimal' | 'tflm-greedy';
+}
+
+function asOffline(sg: Subgraph, buffers: readonly ArenaBuffer[], placement: Placement): Int32Array {
+  const offsets = new Int32Array(sg.tensors.length).fill(ONLINE);
+  buffers.forEach((b, i) => {
+    if (b.kind === 'tensor') offsets[b.tensor] = placement.offsets[i]!;
+  });
+  return offsets;
+}
+
+/** TFLM's head once `offsets` is the model's offline plan. */
+export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array): number {
+  return planGreedyTflm(tflmPlanBuffers(sg, offsets)).head;
+}
+
+export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: number } = {}): ArenaPlacement {
+  const buffers = tflmPlanBuffers(sg);
+  const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
+  const candidates: { planner: ArenaPlacement['planner']; offsets: Int32Array }[] = [
+    // Our plan of tensors and scratch together; TFLM re-places the scratch, usually where we put it.
+    { planner: 'near-optimal', offsets: asOffline(sg, buffers, planNearOptimal(online, opts)) },
+    // Our plan of the tensors alone: the scratch then goes wherever TFLM's greedy finds room.
+    {
+      planner: 'near-optimal',
+      offsets: (() => {
+        const tensorsOnly = buffers.filter((b) => b.kind === 'tensor');
+        const p = planNearOptimal(tensorsOnly.map(({ size, first, last }) => ({ size, first, last })), opts);
+        return asOffline(sg, tensorsOnly, p);
+      })(),
+    },
+    // TFLM's own plan, frozen: never worse than what TFLM would do.
+    { planner: 'tflm-greedy', offsets: asOffline(sg, buffers, planGreedyTflm(buffers)) },
+  ];
+  let best: ArenaPlacement | null = null;
+  for (const c of candidates) {
+    const head = tflmHeadWithOffline(sg, c.offsets);
+    if (!best || head < best.head) best = { ...c, head };
+  }
+  return best!;
+}

@@ -1,0 +1,165 @@
+// optimize(): the one pipeline behind the CLI, every bundler and CMake.
+// bytes -> passes (identity PADs, TRANSPOSE_CONV rewrite, cold-range
+// spilling) -> our placement as an offline plan -> the interpreter proves the
+// result computes the original's bytes -> the optimized .tflite and a report.
+// Never worse: if the passes do not lower TFLM's arena, the result is the
+// original graph with TFLM's own plan frozen as its offline plan.
+
+import { TinysegError } from '../errors.js';
+import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
+import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
+import { placeArena } from '../memory/place-arena.js';
+import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../memory/offline-plan.js';
+import { tflmPlanBuffers } from '../memory/tflm-arena.js';
+import { memoryReport, type MemoryReport } from '../report/memory-report.js';
+import { removeIdentityPads, type RemoveIdentityPadsResult } from '../transform/remove-identity-pads.js';
+import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
+import { rewriteTransposeConv, type TransposeConvRewriteResult } from '../transform/transpose-conv-to-depth-to-space.js';
+
+export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
+
+export interface OptimizeOptions {
+  /** File name for messages and the report. */
+  file?: string;
+  /** Spill traffic per inference (bytes written plus read) the optimizer may spend; default unlimited. */
+  maxSpillBytes?: number;
+  /** Stop spilling once the arena's live peak fits in this many bytes; fail if nothing fits. */
+  arenaBudget?: number;
+  /** Cold-range spilling on (default) or off. */
+  spill?: boolean;
+  /** Seeded random inputs the verification runs besides the oracle input (default 3); false skips verification. */
+  verify?: { inputs?: number; seed?: number } | false;
+}
+
+export interface ArenaFigures {
+  head: number;
+  tail: number;
+  total: number;
+  lowerBound: number;
+}
+
+export interface OptimizeReport {
+  schema: typeof OPTIMIZE_SCHEMA;
+  model: string;
+  before: ArenaFigures;
+  after: ArenaFigures & { planner: string };
+  /** 1 - after.head / before.head. */
+  headReduction: number;
+  passes: {
+    removeIdentityPads: RemoveIdentityPadsResult;
+    transposeConv: TransposeConvRewriteResult;
+    spill: Omit<SpillResult, 'decisions'> & { count: number };
+  };
+  spill: { bytesOut: number; bytesIn: number; regionBytes: number; decisions: SpillResult['decisions'] };
+  /** True when the interpreter found every output byte equal; null when verification was skipped. */
+  verified: boolean | null;
+  verification: VerifyResult | null;
+  /** The original is kept (with TFLM's plan frozen) when the passes did not help. */
+  keptOriginal: boolean;
+  warnings: string[];
+}
+
+export interface OptimizeResult {
+  bytes: Uint8Array;
+  graph: Graph;
+  report: OptimizeReport;
+  before: MemoryReport;
+  after: MemoryReport;
+}
+
+const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
+
+function checkOptions(o: OptimizeOptions): void {
+  for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);
+  }
+}
+
+export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): OptimizeResult {
+  checkOptions(opts);
+  const file = opts.file ?? 'model.tflite';
+  const original = loadGraph(modelBytes);
+  const before = memoryReport({ file, bytes: modelBytes, graph: original });
+
+  // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
+  const work = loadGraph(modelBytes);
+  dropOfflinePlan(work);
+  const removeIdentityPadsResult = removeIdentityPads(work);
+  const transposeConv = rewriteTransposeConv(work);
+  const spill: SpillResult =
+    opts.spill === false
+      ? { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 }
+      : spillColdRanges(work, {
+          buffersOf: (sg) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last })),
+          ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
+          ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
+        });
+  const placement = placeArena(work.main);
+  setOfflinePlan(work, placement.offsets);
+  let bytes = saveGraph(work);
+  let graph = loadGraph(bytes);
+  let after = memoryReport({ file, bytes, graph });
+  let keptOriginal = false;
+  let planner: string = placement.planner;
+
+  if (after.arena.total >= before.arena.total) {
+    // Never worse: the input with TFLM's own plan frozen.
+    const frozen = loadGraph(modelBytes);
+    dropOfflinePlan(frozen);
+    const p = placeArena(frozen.main);
+    setOfflinePlan(frozen, p.offsets);
+    bytes = saveGraph(frozen);
+    graph = loadGraph(bytes);
+    after = memoryReport({ file, bytes, graph });
+    keptOriginal = true;
+    planner = p.planner;
+  }
+  if (opts.arenaBudget !== undefined && after.arena.head > opts.arenaBudget) {
+    throw new TinysegError('E_PLAN', `no plan fits an arena head of ${opts.arenaBudget} bytes: the best found needs ${after.arena.head}`, {
+      file,
+      hint: 'raise --arena-budget or --max-spill-bytes',
+    });
+  }
+
+  let verification: VerifyResult | null = null;
+  if (opts.verify !== false) {
+    try {
+      verification = verifyModels(original, graph, { inputs: opts.verify?.inputs ?? 3, seed: opts.verify?.seed ?? 1, files: [file, `${file} (optimized)`] });
+    } catch (e) {
+      if (e instanceof TinysegError && e.code === 'E_UNSUPPORTED') {
+        throw new TinysegError('E_UNSUPPORTED', `cannot prove the optimized model bit-exact: ${e.message}`, { file, hint: 'optimize without the proof with --no-verify' });
+      }
+      throw e;
+    }
+    if (!verification.equal) {
+      throw new TinysegError('E_PLAN', `the optimized model differs from the original in ${verification.differingBytes} output bytes; nothing was written`, {
+        file,
+        hint: 'this is a TinySeg bug: please report it with the model',
+      });
+    }
+  }
+
+  const report: OptimizeReport = {
+    schema: OPTIMIZE_SCHEMA,
+    model: file,
+    before: figures(before),
+    after: { ...figures(after), planner },
+    headReduction: before.arena.head > 0 ? 1 - after.arena.head / before.arena.head : 0,
+    passes: {
+      removeIdentityPads: removeIdentityPadsResult,
+      transposeConv,
+      spill: { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, count: spill.decisions.length },
+    },
+    spill: keptOriginal ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] } : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },
+    verified: verification ? verification.equal : null,
+    verification,
+    keptOriginal,
+    warnings: after.warnings,
+  };
+  return { bytes, graph, report, before, after };
+}
+
+function dropOfflinePlan(g: Graph): void {
+  if (g.model.metadata) g.model.metadata = g.model.metadata.filter((m) => m.name !== OFFLINE_PLAN_METADATA);
+}

@@ -1,0 +1,41 @@
+// The human-readable `tinyseg optimize` summary.
+
+import type { OptimizeReport } from '../optimize/optimize.js';
+import { bytes, kib, table } from './format.js';
+
+export function renderOptimizeText(r: OptimizeReport): string {
+  const out: string[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  out.push(`${r.model}: TFLM arena head ${bytes(r.before.head)} -> ${bytes(r.after.head)} (${pct(r.headReduction)} less)${r.keptOriginal ? ', original kept: no pass helped' : ''}`);
+  out.push('');
+  out.push(
+    ...table(
+      [
+        ['', 'before', '', 'after', ''],
+        ['  head', bytes(r.before.head), kib(r.before.head), bytes(r.after.head), kib(r.after.head)],
+        ['  tail', bytes(r.before.tail), kib(r.before.tail), bytes(r.after.tail), kib(r.after.tail)],
+        ['  total', bytes(r.before.total), kib(r.before.total), bytes(r.after.total), kib(r.after.total)],
+        ['  lower bound', bytes(r.before.lowerBound), kib(r.before.lowerBound), bytes(r.after.lowerBound), kib(r.after.lowerBound)],
+      ],
+      new Set([1, 2, 3, 4]),
+    ),
+  );
+  out.push(`  head / lower bound after: ${(r.after.head / Math.max(1, r.after.lowerBound)).toFixed(3)} (placement: ${r.after.planner})`);
+  out.push('');
+  const p = r.passes;
+  out.push('Passes');
+  out.push(`  identity PADs removed: ${p.removeIdentityPads.removed} (${bytes(p.removeIdentityPads.bytes)} of copies)`);
+  out.push(`  TRANSPOSE_CONV -> CONV_2D + DEPTH_TO_SPACE: ${p.transposeConv.rewritten} (${bytes(p.transposeConv.scratchBytes)} of int32 scratch gone)`);
+  out.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);
+  for (const d of r.spill.decisions) {
+    const part = d.count === d.channels ? 'whole' : `channels ${d.begin}..${d.begin + d.count - 1} of ${d.channels}`;
+    out.push(`    ${d.tensor}: ${part}, ${bytes(d.bytes)}, ops ${d.spillOp}..${d.fetchOp}${d.fused ? ' (fetched into the concatenation)' : ''}; peak ${kib(d.peakBefore)} -> ${kib(d.peakAfter)}`);
+  }
+  out.push('');
+  if (r.verified === null) out.push('Verification skipped.');
+  else if (r.verification) {
+    out.push(`Verified: bit-identical outputs on ${r.verification.cases.length} inputs (${r.verification.outputBytes} bytes compared).`);
+  }
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  return `${out.join('\n')}\n`;
+}

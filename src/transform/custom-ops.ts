@@ -1,0 +1,114 @@
+// TinySeg's custom operators: their names and FlexBuffers options, shared by
+// the passes that insert them, the interpreter that runs them and the C
+// runtime that implements them on the device. docs/custom-ops.md is the spec.
+//
+// All of them move bytes between the arena and the spill region (external
+// memory) without changing a value, so an optimized model computes the same
+// bytes as the original. Channel ranges are over the last axis: a slice of
+// `count` channels from `begin` is, for each outer index in order, `count`
+// consecutive elements — the layout of the slice stored in the spill region.
+
+import * as flexbuffers from 'flatbuffers/mjs/flexbuffers.js';
+import { TinysegError } from '../errors.js';
+
+export const SPILL = 'TinySegSpill';
+export const FETCH = 'TinySegFetch';
+export const CONCAT_FETCH = 'TinySegConcatFetch';
+export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH];
+
+/**
+ * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
+ * of x to the spill region at `offset` (bytes = outer * count * element size).
+ */
+export interface SpillOptions {
+  offset: number;
+  bytes: number;
+  begin: number;
+  count: number;
+}
+
+/**
+ * TinySegFetch: inputs [] or [resident], outputs [y]. Writes channels
+ * [begin, begin+count) of y from the spill region at `offset`, and the other
+ * channels of y, in order, from `resident` (shape of y with C - count channels).
+ */
+export type FetchOptions = SpillOptions;
+
+/**
+ * TinySegConcatFetch: a CONCATENATION on the last axis whose parts come either
+ * from an input tensor or straight from the spill region, so a fetched part
+ * never needs a buffer of its own. parts[j] = { input: k } takes op input k;
+ * parts[j] = { offset, channels } reads `channels` channels from the region.
+ */
+export interface ConcatFetchOptions {
+  parts: ({ input: number } | { offset: number; channels: number })[];
+}
+
+const int = (o: Record<string, unknown>, key: string, op: string): number => {
+  const v = o[key];
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new TinysegError('E_MODEL', `${op} options: '${key}' must be a non-negative integer, got ${String(v)}`);
+  }
+  return n;
+};
+
+function decodeMap(bytes: Uint8Array | null, op: string): Record<string, unknown> {
+  if (!bytes || bytes.length === 0) throw new TinysegError('E_MODEL', `${op} has no custom options`);
+  let o: unknown;
+  try {
+    o = flexbuffers.toObject(bytes.slice().buffer);
+  } catch (e) {
+    throw new TinysegError('E_MODEL', `${op} custom options are not a FlexBuffers map: ${(e as Error).message}`);
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TinysegError('E_MODEL', `${op} custom options are not a FlexBuffers map`);
+  return o as Record<string, unknown>;
+}
+
+export function encodeSpillOptions(o: SpillOptions): Uint8Array {
+  return flexbuffers.encode({ offset: o.offset, bytes: o.bytes, begin: o.begin, count: o.count });
+}
+
+export function decodeSpillOptions(bytes: Uint8Array | null, op = SPILL): SpillOptions {
+  const m = decodeMap(bytes, op);
+  return { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), begin: int(m, 'begin', op), count: int(m, 'count', op) };
+}
+
+export const encodeFetchOptions = encodeSpillOptions;
+export const decodeFetchOptions = (bytes: Uint8Array | null): FetchOptions => decodeSpillOptions(bytes, FETCH);
+
+/** Parts as two parallel int vectors (input index or -1; channels) plus offsets, so no map nesting is needed in C. */
+export function encodeConcatFetchOptions(o: ConcatFetchOptions): Uint8Array {
+  return flexbuffers.encode({
+    part_input: o.parts.map((p) => ('input' in p ? p.input : -1)),
+    part_channels: o.parts.map((p) => ('input' in p ? 0 : p.channels)),
+    part_offset: o.parts.map((p) => ('input' in p ? 0 : p.offset)),
+  });
+}
+
+export function decodeConcatFetchOptions(bytes: Uint8Array | null): ConcatFetchOptions {
+  const m = decodeMap(bytes, CONCAT_FETCH);
+  const vec = (key: string): number[] => {
+    const v = m[key];
+    if (!Array.isArray(v)) throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: '${key}' must be a vector`);
+    return v.map((x) => (typeof x === 'bigint' ? Number(x) : (x as number)));
+  };
+  const inputs = vec('part_input');
+  const channels = vec('part_channels');
+  const offsets = vec('part_offset');
+  if (channels.length !== inputs.length || offsets.length !== inputs.length) {
+    throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: part vectors differ in length`);
+  }
+  return {
+    parts: inputs.map((k, j) => {
+      if (!Number.isInteger(k) || k < -1) throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: part ${j} has input ${k}`);
+      if (k >= 0) return { input: k };
+      const c = channels[j]!;
+      const off = offsets[j]!;
+      if (!Number.isInteger(c) || c <= 0 || !Number.isInteger(off) || off < 0) {
+        throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: part ${j} reads ${c} channels at offset ${off}`);
+      }
+      return { offset: off, channels: c };
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+// Small graph edits the passes share. Passes edit a Subgraph in place and call
+// removeUnusedTensors at the end, so tensor indices stay dense.
+
+import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+
+/** Points every read of tensor `from` by operators after `afterOp` (and graph outputs) at `to`. */
+export function redirectReads(sg: Subgraph, from: number, to: number, afterOp: number): void {
+  sg.ops.forEach((op, i) => {
+    if (i > afterOp) op.inputs = op.inputs.map((t) => (t === from ? to : t));
+  });
+  sg.outputs = sg.outputs.map((t) => (t === from ? to : t));
+  sg.invalidate();
+}
+
+/** A new activation tensor like `t` (dtype, quantization), with its own name and shape. */
+export function activationLike(sg: Subgraph, t: Tensor, name: string, shape: number[] = t.shape): Tensor {
+  return sg.addTensor({ name, dtype: t.dtype, shape: [...shape], quantization: t.quantization });
+}
+
+/** A unique tensor name in `sg` starting with `base`. */
+export function freshName(sg: Subgraph, base: string): string {
+  const taken = new Set(sg.tensors.map((t) => t.name));
+  if (!taken.has(base)) return base;
+  for (let k = 1; ; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
+}
+
+export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<Op>): Omit<Op, 'source'> {
+  return {
+    customCode: null,
+    intermediates: [],
+    options: null,
+    optionsType: null,
+    customOptions: null,
+    version: 1,
+    ...spec,
+  };
+}
+
+/** Drops tensors no operator or graph input/output refers to; renumbers the rest in order. Returns how many went. */
+export function removeUnusedTensors(sg: Subgraph): number {
+  const used = new Uint8Array(sg.tensors.length);
+  const mark = (t: number) => {
+    if (t >= 0) used[t] = 1;
+  };
+  for (const op of sg.ops) {
+    op.inputs.forEach(mark);
+    op.outputs.forEach(mark);
+    op.intermediates.forEach(mark);
+  }
+  sg.inputs.forEach(mark);
+  sg.outputs.forEach(mark);
+  const renumber = new Int32Array(sg.tensors.length).fill(-1);
+  const kept: Tensor[] = [];
+  sg.tensors.forEach((t, i) => {
+    if (!used[i]) return;
+    renumber[i] = kept.length;
+    kept.push(t.index === kept.length ? t : { ...t, index: kept.length });
+  });
+  const removed = sg.tensors.length - kept.length;
+  if (removed === 0) return 0;
+  const map = (t: number) => (t < 0 ? t : renumber[t]!);
+  for (const op of sg.ops) {
+    op.inputs = op.inputs.map(map);
+    op.outputs = op.outputs.map(map);
+    op.intermediates = op.intermediates.map(map);
+  }
+  sg.inputs = sg.inputs.map(map);
+  sg.outputs = sg.outputs.map(map);
+  sg.tensors.splice(0, sg.tensors.length, ...kept);
+  sg.invalidate();
+  return removed;
+}

@@ -1,0 +1,320 @@
+// Cold-range spilling (TinySeg): a tensor that is not touched for a while is
+// copied to the spill region after its last use before the gap and fetched
+// back just before its next use, so its arena bytes are free in between.
+//
+// The victim, the gap and the channel slice are chosen by a cost model, round
+// by round: take the time where the live bytes peak; every tensor alive there
+// but not used there is a candidate, spilled whole or in part (the last
+// 1/4, 1/2 or 3/4 of its channels; the rest stays resident in a smaller
+// buffer); score each by how much it lowers the peak of the whole timeline
+// (the lower bound any placement must reach) against the bytes it moves.
+// Fetching into a CONCATENATION on the channel axis is fused: the part is read
+// straight into the concatenation's output, so it never has a buffer.
+
+import { optionsWithDefaults } from '../graph/builder.js';
+import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
+import {
+  CONCAT_FETCH,
+  decodeConcatFetchOptions,
+  decodeFetchOptions,
+  decodeSpillOptions,
+  encodeConcatFetchOptions,
+  encodeFetchOptions,
+  encodeSpillOptions,
+  FETCH,
+  SPILL,
+  type ConcatFetchOptions,
+} from './custom-ops.js';
+import { activationLike, freshName, newOp, redirectReads } from './rewrite.js';
+
+/** A buffer of the current graph as the memory planner sees it (tensor index, or null for kernel scratch). */
+export interface TimelineBuffer {
+  tensor: number | null;
+  size: number;
+  first: number;
+  last: number;
+}
+
+export interface SpillOptionsInput {
+  /** Planned buffers of a subgraph, recomputed after every edit (memory/tflm-arena.ts tflmPlanBuffers). */
+  buffersOf: (sg: Subgraph) => readonly TimelineBuffer[];
+  /** Stop before the spill traffic per inference (bytes written + read) would exceed this. */
+  maxSpillBytes?: number;
+  /** Stop as soon as the peak is at most this many bytes (least traffic that fits). */
+  arenaBudget?: number;
+  /** Round an element count in the spill region up to this many bytes (block transfers). */
+  regionAlignment?: number;
+}
+
+export interface SpillDecision {
+  tensor: string;
+  /** Channels [begin, begin + count) of the last axis went to the spill region. */
+  begin: number;
+  count: number;
+  channels: number;
+  bytes: number;
+  /** Indices, in the final graph, of the spill operator and of the operator that brings the data back. */
+  spillOp: number;
+  fetchOp: number;
+  fused: 'concat' | null;
+  /** Peak live bytes before and after this decision (lower bound of the timeline). */
+  peakBefore: number;
+  peakAfter: number;
+  /** Offset in the spill region. */
+  offset: number;
+}
+
+export interface SpillResult {
+  decisions: SpillDecision[];
+  /** Bytes written to / read from the spill region per inference. */
+  bytesOut: number;
+  bytesIn: number;
+  /** Size of the spill region (slots are reused once their data has been fetched). */
+  regionBytes: number;
+}
+
+const FRACTIONS = [1, 3 / 4, 1 / 2, 1 / 4];
+const SPILLABLE = new Set(['int8', 'uint8', 'int16', 'int32', 'float32']);
+
+interface Candidate {
+  tensor: number;
+  /** Op index of the last use before the gap (-1: a graph input, spilled before op 0) and of the next use. */
+  after: number;
+  before: number;
+  count: number;
+  fused: boolean;
+  gain: number;
+  /** Fewer stretches at the peak, when the peak itself stays. */
+  plateauGain: number;
+  peakAfter: number;
+  traffic: number;
+}
+
+/**
+ * Peak of live bytes over intervals with fractional times, and how many
+ * stretches of the timeline sit at that peak: lowering either is progress
+ * (a plateau of equal peaks needs several spills before the peak drops).
+ */
+function peakOf(intervals: readonly { size: number; first: number; last: number }[]): { peak: number; atPeak: number } {
+  const events: [number, number][] = [];
+  for (const b of intervals) {
+    if (b.first < 0 || b.size === 0) continue;
+    events.push([b.first, b.size], [b.last, -b.size]);
+  }
+  // Starts before ends at the same time: lifetimes are inclusive.
+  events.sort((x, y) => x[0] - y[0] || y[1] - x[1]);
+  let live = 0;
+  let peak = 0;
+  let atPeak = 0;
+  for (const [, d] of events) {
+    live += d;
+    if (live > peak) {
+      peak = live;
+      atPeak = 1;
+    } else if (live === peak && d > 0) atPeak++;
+  }
+  return { peak, atPeak };
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillResult {
+  const sg = graph.main;
+  const maxTraffic = opts.maxSpillBytes ?? Infinity;
+  const decisions: SpillDecision[] = [];
+  let traffic = 0;
+  const slots: { offset: number; bytes: number; spill: Op; fetch: Op }[] = [];
+
+  for (let round = 0; round < 4 * sg.tensors.length; round++) {
+    const buffers = opts.buffersOf(sg);
+    const base = peakOf(buffers);
+    if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
+    const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined);
+    if (!cand) break;
+    const x = sg.tensors[cand.tensor]!;
+    const channels = x.shape[x.shape.length - 1]!;
+    const bytes = (x.byteSize / channels) * cand.count;
+    const applied = applySpill(sg, cand, channels, bytes);
+    traffic += cand.traffic;
+    decisions.push({
+      tensor: x.name,
+      begin: channels - cand.count,
+      count: cand.count,
+      channels,
+      bytes,
+      spillOp: -1,
+      fetchOp: -1,
+      fused: cand.fused ? 'concat' : null,
+      peakBefore: base.peak,
+      peakAfter: cand.peakAfter,
+      offset: 0,
+    });
+    slots.push({ offset: 0, bytes, ...applied });
+  }
+
+  // Region offsets: a slot is busy from its spill to its fetch; first fit by decreasing size.
+  const regionAlign = opts.regionAlignment ?? 16;
+  const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: sg.ops.indexOf(s.fetch), size: Math.ceil(s.bytes / regionAlign) * regionAlign }));
+  const order = busy.map((_, i) => i).sort((a, b) => busy[b]!.size - busy[a]!.size || a - b);
+  const placed: number[] = [];
+  let regionBytes = 0;
+  for (const i of order) {
+    const s = busy[i]!;
+    const clash = placed
+      .map((j) => busy[j]!)
+      .filter((o) => !(o.to < s.from || s.to < o.from))
+      .sort((p, q) => p.offset - q.offset);
+    let at = 0;
+    for (const o of clash) {
+      if (o.offset - at >= s.size) break;
+      at = Math.max(at, o.offset + o.size);
+    }
+    s.offset = at;
+    placed.push(i);
+    regionBytes = Math.max(regionBytes, at + s.size);
+  }
+  busy.forEach((s, i) => {
+    setRegionOffset(s.spill, s.offset);
+    setRegionOffset(s.fetch, s.offset);
+    decisions[i]!.offset = s.offset;
+    decisions[i]!.spillOp = s.from;
+    decisions[i]!.fetchOp = s.to;
+  });
+  return { decisions, bytesOut: traffic / 2, bytesIn: traffic / 2, regionBytes };
+}
+
+function bestCandidate(
+  sg: Subgraph,
+  buffers: readonly TimelineBuffer[],
+  base: { peak: number; atPeak: number },
+  trafficLeft: number,
+  perByte: boolean,
+): Candidate | null {
+  // Every time step where the live bytes reach the peak.
+  const starts = [...new Set(buffers.map((b) => b.first))].filter((t) => t >= 0).sort((a, b) => a - b);
+  const peakTimes = starts.filter((t) => buffers.reduce((n, b) => (b.first <= t && t <= b.last ? n + b.size : n), 0) === base.peak);
+  const inputs = new Set(sg.inputs);
+  const seen = new Set<string>();
+  let best: Candidate | null = null;
+  const score = (k: Candidate) => (perByte ? (k.gain + k.plateauGain * 1e-9) / k.traffic : k.gain + k.plateauGain * 1e-9);
+  for (const b of buffers) {
+    if (b.tensor === null) continue;
+    const x = sg.tensors[b.tensor]!;
+    if (x.kind !== 'activation' || !SPILLABLE.has(x.dtype) || x.shape.length === 0) continue;
+    // TFLM time of op k is k + 1; uses are the producer (or 0 for a graph input) and the readers.
+    const producer = sg.producerOf(x.index);
+    const uses = [producer >= 0 ? producer + 1 : inputs.has(x.index) ? 0 : -1, ...sg.consumersOf(x.index).map((k) => k + 1)];
+    if (uses[0]! < 0) continue;
+    for (const pt of peakTimes) {
+      if (!(b.first < pt && pt <= b.last)) continue;
+      // The gap around the peak: u0 < pt < u1, or pt = u1 when the use there is a fusable concatenation.
+      let j = 0;
+      while (j + 1 < uses.length && uses[j + 1]! < pt) j++;
+      if (j + 1 >= uses.length) continue; // alive at the peak only as a graph output
+      const [u0, u1] = [uses[j]!, uses[j + 1]!];
+      if (u1 - u0 < 2 || seen.has(`${x.index}:${u0}`)) continue;
+      const beforeOp = u1 - 1;
+      const laterUses = uses.length > j + 2 || sg.outputs.includes(x.index);
+      const consumer = sg.ops[beforeOp]!;
+      const fusable =
+        !laterUses &&
+        consumer.opcode === 'CONCATENATION' &&
+        consumer.outputs.length === 1 &&
+        consumer.inputs.filter((t) => t === x.index).length === 1 &&
+        isLastAxis(Number(consumer.options?.['axis'] ?? 0), x.shape.length) &&
+        Number(consumer.options?.['fusedActivationFunction'] ?? 0) === 0;
+      if (pt === u1 && !fusable) continue;
+      seen.add(`${x.index}:${u0}`);
+      const channels = x.shape[x.shape.length - 1]!;
+      for (const f of FRACTIONS) {
+        const count = Math.round(channels * f);
+        if (count < 1 || (f < 1 && count >= channels)) continue;
+        const sliceBytes = (x.byteSize / channels) * count;
+        const traffic = 2 * sliceBytes;
+        if (traffic > trafficLeft) continue;
+        const resident = align16(x.byteSize - sliceBytes);
+        for (const fused of fusable ? [true, false] : [false]) {
+          // The timeline after the edit, with inserted ops between integer times.
+          const spillAt = u0 + 0.5;
+          const fetchAt = u1 - 0.5;
+          const intervals: { size: number; first: number; last: number }[] = buffers.filter((o) => o !== b);
+          intervals.push({ size: b.size, first: b.first, last: spillAt });
+          if (count < channels) intervals.push({ size: resident, first: spillAt, last: fused ? u1 : fetchAt });
+          if (!fused) intervals.push({ size: b.size, first: fetchAt, last: b.last });
+          const after = peakOf(intervals);
+          const gain = base.peak - after.peak;
+          const plateauGain = gain === 0 ? base.atPeak - after.atPeak : 0;
+          if (gain < 0 || (gain === 0 && plateauGain <= 0)) continue;
+          const c: Candidate = { tensor: x.index, after: u0 - 1, before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic };
+          if (!best || score(c) > score(best) || (score(c) === score(best) && c.traffic < best.traffic)) best = c;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+const isLastAxis = (axis: number, rank: number) => axis === rank - 1 || axis === -1;
+
+/** Edits the graph: (slice +) spill after `after`, fetch (or fused concat fetch) before `before`. */
+function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number): { spill: Op; fetch: Op } {
+  const x = sg.tensors[c.tensor]!;
+  const begin = channels - c.count;
+  const beforeOp = sg.ops[c.before]!;
+  let at = c.after + 1;
+  let resident: Tensor | null = null;
+  if (c.count < channels) {
+    // Keep channels [0, begin) in a smaller buffer.
+    resident = activationLike(sg, x, freshName(sg, `${x.name}_resident`), [...x.shape.slice(0, -1), begin]);
+    const rank = x.shape.length;
+    const ints = (name: string, v: number[]) => sg.addTensor({ name: freshName(sg, `${x.name}_${name}`), dtype: 'int32', shape: [rank], data: new Uint8Array(Int32Array.from(v).buffer) }).index;
+    sg.insertOp(
+      at++,
+      newOp({
+        opcode: 'STRIDED_SLICE',
+        version: 2,
+        inputs: [x.index, ints('slice_begin', new Array(rank).fill(0)), ints('slice_end', [...x.shape.slice(0, -1), begin]), ints('slice_strides', new Array(rank).fill(1))],
+        outputs: [resident.index],
+        options: optionsWithDefaults('StridedSliceOptions', {}),
+        optionsType: 'StridedSliceOptions',
+      }),
+    );
+  }
+  const spill = sg.insertOp(at, newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x.index], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes, begin, count: c.count }) }));
+  let b = sg.ops.indexOf(beforeOp);
+  let fetch: Op;
+  if (c.fused) {
+    const concat = sg.ops[b]!;
+    const inputs: number[] = [];
+    const parts: ConcatFetchOptions['parts'] = [];
+    for (const t of concat.inputs) {
+      if (t === x.index) {
+        if (resident) parts.push({ input: inputs.push(resident.index) - 1 });
+        parts.push({ offset: 0, channels: c.count });
+      } else {
+        parts.push({ input: inputs.push(t) - 1 });
+      }
+    }
+    sg.removeOp(b);
+    fetch = sg.insertOp(b, newOp({ opcode: 'CUSTOM', customCode: CONCAT_FETCH, inputs, outputs: [...concat.outputs], customOptions: encodeConcatFetchOptions({ parts }) }));
+  } else {
+    const fetched = activationLike(sg, x, freshName(sg, `${x.name}_fetched`));
+    fetch = sg.insertOp(
+      b,
+      newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: resident ? [resident.index] : [], outputs: [fetched.index], customOptions: encodeFetchOptions({ offset: 0, bytes, begin, count: c.count }) }),
+    );
+    b++;
+    redirectReads(sg, x.index, fetched.index, b - 1);
+  }
+  return { spill, fetch };
+}
+
+/** Sets the region offset of a spill, fetch or fused fetch (which reads exactly one region part) once the region is laid out. */
+function setRegionOffset(op: Op, offset: number): void {
+  if (op.customCode === SPILL) op.customOptions = encodeSpillOptions({ ...decodeSpillOptions(op.customOptions), offset });
+  else if (op.customCode === FETCH) op.customOptions = encodeFetchOptions({ ...decodeFetchOptions(op.customOptions), offset });
+  else if (op.customCode === CONCAT_FETCH) {
+    const { parts } = decodeConcatFetchOptions(op.customOptions);
+    op.customOptions = encodeConcatFetchOptions({ parts: parts.map((p) => ('input' in p ? p : { ...p, offset })) });
+  }
+}

@@ -1,0 +1,37 @@
+// optimize() on every corpus model: never worse than TFLM, the head within 2%
+// of the transformed graph's lower bound, TFLM's figures for the written file,
+// and bit-exact outputs proven by the interpreter wherever it can run the model.
+
+import { describe, expect, it } from 'vitest';
+import { loadGraph } from '../../src/graph/graph.js';
+import { planTflmArena } from '../../src/memory/tflm-arena.js';
+import { optimize } from '../../src/optimize/optimize.js';
+import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
+
+describe.each(corpusModels)('%s', (file) => {
+  const runnable = golden[file]?.outputs !== null;
+
+  it('is never worse, meets the lower bound within 2%, and is verified bit-exact', () => {
+    const r = optimize(readCorpusModel(file), { file, verify: runnable ? { inputs: 1, seed: 3 } : false }).report;
+    expect(r.after.head).toBeLessThanOrEqual(r.before.head);
+    expect(r.after.total).toBeLessThanOrEqual(r.before.total);
+    expect(r.after.head).toBeLessThanOrEqual(1.02 * r.after.lowerBound);
+    expect(r.verified).toBe(runnable ? true : null);
+  });
+
+  if (!runnable) {
+    it('refuses to claim a proof it cannot make', () => {
+      expect(() => optimize(readCorpusModel(file), { file })).toThrow(/cannot prove the optimized model bit-exact: .*operator \d+ \(DEQUANTIZE\)/);
+    });
+  }
+});
+
+describe('the written file', () => {
+  it('carries the plan TFLM will use: its head is the one reported (prisma, spilled and rewritten)', () => {
+    const file = 'prisma-unet-int8-256.tflite';
+    const r = optimize(readCorpusModel(file), { file, verify: false });
+    expect(r.report.spill.decisions.length).toBeGreaterThan(0);
+    expect(planTflmArena(loadGraph(r.bytes)).head).toBe(r.report.after.head);
+    expect(r.report.after.head).toBeLessThan(r.report.before.head);
+  });
+});

@@ -1,0 +1,77 @@
+// optimize() end to end on the bundled Tiny U-Net: the arena is cut by more
+// than half, the head meets the lower bound, TFLM's plan of the written file is
+// the one reported, and the interpreter proved the bytes equal.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TinysegError } from '../../src/errors.js';
+import { loadGraph, saveGraph } from '../../src/graph/graph.js';
+import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
+import { verifyModels } from '../../src/interpreter/verify.js';
+import { offlineOffsets } from '../../src/memory/offline-plan.js';
+import { planTflmArena } from '../../src/memory/tflm-arena.js';
+import { optimize } from '../../src/optimize/optimize.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
+
+describe('optimize on the Tiny U-Net', () => {
+  const r = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: { inputs: 1 } });
+
+  it('cuts the TFLM arena head by more than half, verified bit-exact', () => {
+    expect(r.report.after.head).toBeLessThan(r.report.before.head / 2);
+    expect(r.report.verified).toBe(true);
+    expect(r.report.verification!.cases).toHaveLength(2);
+    expect(r.report.keptOriginal).toBe(false);
+  });
+
+  it('places the arena within 2% of the lower bound of the transformed graph', () => {
+    expect(r.report.after.head).toBeLessThanOrEqual(1.02 * r.report.after.lowerBound);
+  });
+
+  it('reports the head TFLM computes for the written file, which carries the offline plan', () => {
+    const g = loadGraph(r.bytes);
+    expect(offlineOffsets(g)).not.toBeNull();
+    const arena = planTflmArena(g);
+    expect(arena.head).toBe(r.report.after.head);
+    expect(arena.total).toBe(r.report.after.total);
+    // The original's figures are TFLM's own.
+    expect(planTflmArena(loadGraph(example)).head).toBe(r.report.before.head);
+  });
+
+  it('gives the JSON fields the issue asks for', () => {
+    const j = JSON.parse(JSON.stringify(r.report));
+    for (const path of ['before.head', 'after.head', 'after.lowerBound', 'spill.bytesOut', 'spill.bytesIn', 'verified']) {
+      expect(path.split('.').reduce((o, k) => o?.[k], j), path).not.toBeUndefined();
+    }
+    expect(j.spill.bytesOut).toBeGreaterThan(0);
+  });
+
+  it('still computes the original bytes on fresh inputs (a second, independent check)', () => {
+    expect(verifyModels(loadGraph(example), loadGraph(r.bytes), { inputs: 2, seed: 99 }).equal).toBe(true);
+  });
+});
+
+describe('optimize limits', () => {
+  const smallModel = saveGraph(buildTinyUnet({ height: 16, width: 24 }));
+
+  it('stops spilling once the arena budget is met, and fails clearly when nothing fits', () => {
+    const free = optimize(smallModel, { verify: false });
+    const budget = free.report.after.head + 4096;
+    const r = optimize(smallModel, { arenaBudget: budget, verify: false });
+    expect(r.report.after.head).toBeLessThanOrEqual(budget);
+    expect(r.report.spill.bytesOut).toBeLessThanOrEqual(free.report.spill.bytesOut);
+    expect(() => optimize(smallModel, { arenaBudget: 64, verify: false, file: 'small.tflite' })).toThrow(/no plan fits an arena head of 64 bytes/);
+  });
+
+  it('never spills more than --max-spill-bytes allows', () => {
+    const r = optimize(smallModel, { maxSpillBytes: 0, verify: false });
+    expect(r.report.spill.bytesOut + r.report.spill.bytesIn).toBe(0);
+  });
+
+  it('rejects a negative or non-numeric budget with a usage error', () => {
+    expect(() => optimize(smallModel, { maxSpillBytes: -1 })).toThrow(TinysegError);
+    expect(() => optimize(smallModel, { arenaBudget: Number.NaN })).toThrow(/arenaBudget must be a non-negative number/);
+  });
+});

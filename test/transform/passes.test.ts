@@ -1,0 +1,122 @@
+// Each pass on its own, on small graphs: the edit it makes, and that the
+// edited graph still computes the original's bytes in the interpreter.
+
+import { describe, expect, it } from 'vitest';
+import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
+import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
+import { verifyModels } from '../../src/interpreter/verify.js';
+import { setOfflinePlan } from '../../src/memory/offline-plan.js';
+import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions } from '../../src/transform/custom-ops.js';
+import { removeIdentityPads } from '../../src/transform/remove-identity-pads.js';
+import { spillColdRanges } from '../../src/transform/spill-cold-ranges.js';
+import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-depth-to-space.js';
+
+const small = () => loadGraph(saveGraph(buildTinyUnet({ height: 16, width: 24 })));
+const opcodes = (g: Graph) => g.main.ops.map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode));
+const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+
+/** Round-trips through the file format, as the optimizer does, and proves the bytes equal. */
+function expectSameBytes(original: Graph, edited: Graph): void {
+  const reloaded = loadGraph(saveGraph(edited));
+  const r = verifyModels(original, reloaded, { inputs: 2, seed: 7 });
+  expect(r.differingBytes).toBe(0);
+}
+
+describe('removeIdentityPads', () => {
+  it('removes the zero PADs of the Tiny U-Net and keeps its outputs', () => {
+    const g = small();
+    const before = opcodes(g).filter((o) => o === 'PAD').length;
+    const r = removeIdentityPads(g);
+    expect(before).toBe(3);
+    expect(r.removed).toBe(3);
+    expect(opcodes(g)).not.toContain('PAD');
+    expectSameBytes(small(), g);
+  });
+});
+
+describe('rewriteTransposeConv', () => {
+  it('turns every 2x2/2 int8 TRANSPOSE_CONV into CONV_2D + DEPTH_TO_SPACE, bit-exact, with no int32 scratch left', () => {
+    const g = small();
+    const scratchBefore = tflmPlanBuffers(g.main).filter((b) => b.kind === 'scratch').length;
+    const r = rewriteTransposeConv(g);
+    expect(scratchBefore).toBe(3);
+    expect(r.rewritten).toBe(3);
+    expect(opcodes(g)).not.toContain('TRANSPOSE_CONV');
+    expect(opcodes(g).filter((o) => o === 'DEPTH_TO_SPACE')).toHaveLength(3);
+    expect(tflmPlanBuffers(g.main).filter((b) => b.kind === 'scratch')).toHaveLength(0);
+    expectSameBytes(small(), g);
+  });
+});
+
+describe('spillColdRanges', () => {
+  it('spills the long skip tensor and fetches it straight into the concatenation', () => {
+    const g = small();
+    removeIdentityPads(g);
+    rewriteTransposeConv(g);
+    const r = spillColdRanges(g, { buffersOf });
+    expect(r.decisions.length).toBeGreaterThan(0);
+    const d = r.decisions[0]!;
+    expect(d.fused).toBe('concat');
+    expect(d.peakAfter).toBeLessThan(d.peakBefore);
+    expect(opcodes(g)).toContain('CUSTOM:TinySegSpill');
+    expect(opcodes(g)).toContain('CUSTOM:TinySegConcatFetch');
+    expect(r.bytesOut).toBe(r.bytesIn);
+    expect(r.bytesOut).toBe(r.decisions.reduce((n, x) => n + x.bytes, 0));
+    expectSameBytes(small(), g);
+  });
+
+  it('spills part of a tensor when the traffic budget allows no more, keeping the rest resident', () => {
+    const g = small();
+    removeIdentityPads(g);
+    rewriteTransposeConv(g);
+    // conv_5 (16x24x8 int8) is the longest skip; half of its channels is 1536 bytes, twice for write and read.
+    const r = spillColdRanges(g, { buffersOf, maxSpillBytes: 2 * 1536 });
+    expect(r.decisions).toHaveLength(1);
+    expect(r.decisions[0]!.count).toBeLessThan(r.decisions[0]!.channels);
+    expect(r.bytesOut + r.bytesIn).toBeLessThanOrEqual(2 * 1536);
+    expect(opcodes(g)).toContain('STRIDED_SLICE');
+    expectSameBytes(small(), g);
+  });
+
+  it('lays the spill region out so that slots in use at the same time never overlap', () => {
+    const g = loadGraph(saveGraph(buildTinyUnet({ height: 32, width: 48 })));
+    removeIdentityPads(g);
+    rewriteTransposeConv(g);
+    spillColdRanges(g, { buffersOf });
+    const sg = g.main;
+    const slots: { from: number; to: number; start: number; end: number }[] = [];
+    const open = new Map<number, number>(); // region offset -> spill op
+    sg.ops.forEach((op, i) => {
+      if (op.customCode === 'TinySegSpill') {
+        const o = decodeSpillOptions(op.customOptions);
+        open.set(o.offset, i);
+        slots.push({ from: i, to: -1, start: o.offset, end: o.offset + o.bytes });
+      } else if (op.customCode === 'TinySegFetch') {
+        const o = decodeFetchOptions(op.customOptions);
+        slots.find((s) => s.start === o.offset && s.to < 0)!.to = i;
+      } else if (op.customCode === 'TinySegConcatFetch') {
+        for (const p of decodeConcatFetchOptions(op.customOptions).parts) if (!('input' in p)) slots.find((s) => s.start === p.offset && s.to < 0)!.to = i;
+      }
+    });
+    expect(slots.length).toBeGreaterThan(0);
+    for (const a of slots) {
+      expect(a.to).toBeGreaterThan(a.from);
+      for (const b of slots) {
+        if (a === b || a.to < b.from || b.to < a.from) continue;
+        expect(a.end <= b.start || b.end <= a.start).toBe(true);
+      }
+    }
+  });
+});
+
+describe('setOfflinePlan', () => {
+  it('writes offsets TFLM reads back as the plan of every tensor', () => {
+    const g = small();
+    const offsets = Int32Array.from(g.main.tensors, (t, i) => (t.kind === 'activation' ? i * 16 : -1));
+    setOfflinePlan(g, offsets);
+    const back = loadGraph(saveGraph(g));
+    const planned = tflmPlanBuffers(back.main, offsets).filter((b) => b.kind === 'tensor');
+    expect(planned.every((b) => b.offlineOffset === b.tensor * 16)).toBe(true);
+  });
+});
