@@ -251,3 +251,17 @@ export function expf(x: number): number {
   y = y * s;
   return Math.fround(y);
 }
+
+/**
+ * tflite::MultiplyByQuantizedMultiplier(int64 x, ...) without
+ * TFLITE_SINGLE_ROUNDING: the multiplier reduced to 16 bits, one rounding
+ * shift. Used by the 16x8 kernels with 64-bit accumulators (|x| < 2^47).
+ */
+export function multiplyByQuantizedMultiplier64(x: number, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + 32768) >> 16 : 0x7fff;
+  const total = 15 - shift;
+  const product = x * reduced;
+  if (Math.abs(product) < 2 ** 52) return Math.floor((product + 2 ** (total - 1)) / 2 ** total) | 0;
+  // Beyond 2^53 the product is not exact in float64.
+  return Number((BigInt(x) * BigInt(reduced) + (1n << BigInt(total - 1))) >> BigInt(total)) | 0;
+}

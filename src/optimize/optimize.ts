@@ -5,6 +5,7 @@
 // Never worse: if the passes do not lower TFLM's arena, the result is the
 // original graph with TFLM's own plan frozen as its offline plan.
 
+import { coldRanges } from '../analysis/cold-ranges.js';
 import { TinysegError } from '../errors.js';
 import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
 import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
@@ -38,10 +39,18 @@ export interface ArenaFigures {
   lowerBound: number;
 }
 
+/** A tensor alive at the original's peak, with the longest stretch in which no operator touches it. */
+export interface PeakTensor {
+  name: string;
+  bytes: number;
+  /** Operators strictly between `after` and `before` do not use the tensor; null when it has no gap. */
+  coldRange: { after: number; before: number; length: number } | null;
+}
+
 export interface OptimizeReport {
   schema: typeof OPTIMIZE_SCHEMA;
   model: string;
-  before: ArenaFigures;
+  before: ArenaFigures & { peakOp: number; peakTensors: PeakTensor[] };
   after: ArenaFigures & { planner: string };
   /** 1 - after.head / before.head. */
   headReduction: number;
@@ -143,7 +152,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   const report: OptimizeReport = {
     schema: OPTIMIZE_SCHEMA,
     model: file,
-    before: figures(before),
+    before: { ...figures(before), peakOp: before.peak.op, peakTensors: peakTensors(original, before) },
     after: { ...figures(after), planner },
     headReduction: before.arena.head > 0 ? 1 - after.arena.head / before.arena.head : 0,
     passes: {
@@ -158,6 +167,14 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
     warnings: after.warnings,
   };
   return { bytes, graph, report, before, after };
+}
+
+function peakTensors(g: Graph, r: MemoryReport): PeakTensor[] {
+  const cold = new Map(coldRanges(g.main).map((c) => [c.tensor, c]));
+  return r.peak.tensors.map((t) => {
+    const c = cold.get(t.index);
+    return { name: t.name, bytes: t.bytes, coldRange: c && c.length > 0 ? { after: c.after, before: c.before, length: c.length } : null };
+  });
 }
 
 function dropOfflinePlan(g: Graph): void {

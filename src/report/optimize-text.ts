@@ -22,6 +22,11 @@ export function renderOptimizeText(r: OptimizeReport): string {
   );
   out.push(`  head / lower bound after: ${(r.after.head / Math.max(1, r.after.lowerBound)).toFixed(3)} (placement: ${r.after.planner})`);
   out.push('');
+  out.push(`Peak before: op ${r.before.peakOp}, tensors and their longest cold ranges`);
+  for (const t of r.before.peakTensors) {
+    out.push(`  ${t.name}: ${bytes(t.bytes)}, ${t.coldRange ? `unused by ops ${t.coldRange.after + 1}..${t.coldRange.before - 1} (${t.coldRange.length} ops)` : 'no cold range'}`);
+  }
+  out.push('');
   const p = r.passes;
   out.push('Passes');
   out.push(`  identity PADs removed: ${p.removeIdentityPads.removed} (${bytes(p.removeIdentityPads.bytes)} of copies)`);

@@ -43,11 +43,21 @@ function load() {
   return ready;
 }
 
-/** Runs a single-input int8 model on `input` (int8 values) and returns the first output's int8 bytes. */
-export async function tfliteRunInt8(model: Uint8Array, input: Int8Array): Promise<Int8Array> {
+/** Runs a single-input integer model on `input` and returns the first output's values. */
+async function runInteger(model: Uint8Array, input: ArrayLike<number>): Promise<ArrayLike<number>> {
   const { tf, tflite } = await load();
   const m = await tflite.loadTFLiteModel(model.slice().buffer, { numThreads: 1 });
   const out = m.predict(tf.tensor(Array.from(input), m.inputs[0]!.shape, 'int32'));
   const first = Array.isArray(out) ? out[0]! : 'data' in out ? (out as TfTensor) : Object.values(out)[0]!;
-  return Int8Array.from(await first.data());
+  return first.data();
+}
+
+/** Runs a single-input int8 model on `input` (int8 values) and returns the first output's int8 values. */
+export async function tfliteRunInt8(model: Uint8Array, input: Int8Array): Promise<Int8Array> {
+  return Int8Array.from(await runInteger(model, input));
+}
+
+/** The same for an int16 model (16x8 kernels). */
+export async function tfliteRunInt16(model: Uint8Array, input: Int16Array): Promise<Int16Array> {
+  return Int16Array.from(await runInteger(model, input));
 }

@@ -46,6 +46,9 @@ describe('optimize on the Tiny U-Net', () => {
       expect(path.split('.').reduce((o, k) => o?.[k], j), path).not.toBeUndefined();
     }
     expect(j.spill.bytesOut).toBeGreaterThan(0);
+    // The tensors holding the original peak, with their cold ranges: the encoder skip is the spilled one.
+    const skip = j.before.peakTensors.find((t: { name: string }) => t.name === j.spill.decisions[0].tensor);
+    expect(skip.coldRange.length).toBeGreaterThan(10);
   });
 
   it('still computes the original bytes on fresh inputs (a second, independent check)', () => {

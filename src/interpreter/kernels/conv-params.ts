@@ -2,7 +2,7 @@
 // share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
-import { quantizeMultiplier } from '../fixed-point.js';
+import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from '../fixed-point.js';
 import {
   activationOf,
   activationRangeFloat,
@@ -55,12 +55,13 @@ export function quantizedConvParams(
   return { multipliers, shifts, inputOffset: -zeroPointOf(input), outputOffset: zeroPointOf(output), qmin, qmax };
 }
 
-/** Types the conv family computes in TFLM's reference kernels (input, filter, output). */
-export function convDtype(call: KernelCall, input: TensorData, filter: TensorData, output: TensorData): 'float32' | 'int8' {
+/** Types the conv family computes in TFLM's reference kernels (input, filter, output); int16 is the 16x8 scheme. */
+export function convDtype(call: KernelCall, input: TensorData, filter: TensorData, output: TensorData, allowInt16 = true): 'float32' | 'int8' | 'int16' {
   const key = `${input.tensor.dtype}/${filter.tensor.dtype}/${output.tensor.dtype}`;
   if (key === 'float32/float32/float32') return 'float32';
   if (key === 'int8/int8/int8') return 'int8';
-  throw kernelError(call, `input/filter/output types ${key} are not supported (float32 and int8 are)`);
+  if (allowInt16 && key === 'int16/int8/int16') return 'int16';
+  throw kernelError(call, `input/filter/output types ${key} are not supported (float32, int8${allowInt16 ? ' and int16/int8/int16' : ''} are)`);
 }
 
 /** Strides, dilations and leading pads of a sliding window (conv, depthwise conv, pooling). */
@@ -90,17 +91,85 @@ export function slidingWindow(call: KernelCall, [inH, inW]: [number, number], [k
   return { strideH, strideW, dilationH, dilationW, padH: ph.pad, padW: pw.pad };
 }
 
-/** What the conv family computes with, besides the window: int8 requantization or the float clamp. */
+/** What the conv family computes with, besides the window: integer requantization or the float clamp. */
 export interface ConvArithmetic {
-  dtype: 'float32' | 'int8';
+  dtype: 'float32' | 'int8' | 'int16';
   quant: QuantizedConvParams | null;
+  /** Constant bias as numbers (int32, or int64 for the 16x8 kernels), or null. */
+  bias: Float64Array | null;
+  /**
+   * Integer kernels: the output value for output channel `oc` from the sum of
+   * products (input offset applied, bias not yet added), as TFLM's kernel
+   * computes it: int32 accumulation wraps; 16x8 with a 64-bit accumulator
+   * uses the int64 multiplier.
+   */
+  requantize: (sum: number, oc: number) => number;
   floatMin: number;
   floatMax: number;
 }
 
-export function convArithmetic(call: KernelCall, input: TensorData, filter: TensorData, output: TensorData, channels: number): ConvArithmetic {
-  const dtype = convDtype(call, input, filter, output);
+export function constantBias(call: KernelCall, bias: TensorData | null, channels: number): Float64Array | null {
+  if (!bias) return null;
+  if (bias.tensor.kind !== 'constant') throw kernelError(call, 'the bias must be a constant tensor');
+  const b = bias.bytes;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    if (bias.tensor.dtype === 'int32') out[c] = view.getInt32(4 * c, true);
+    else if (bias.tensor.dtype === 'int64') out[c] = Number(view.getBigInt64(8 * c, true));
+    else if (bias.tensor.dtype === 'float32') out[c] = view.getFloat32(4 * c, true);
+    else throw kernelError(call, `bias of type ${bias.tensor.dtype} is not supported`);
+  }
+  return out;
+}
+
+export function convArithmetic(
+  call: KernelCall,
+  input: TensorData,
+  filter: TensorData,
+  output: TensorData,
+  bias: TensorData | null,
+  channels: number,
+  opts: { allowInt16?: boolean; int16Accumulator?: 'by-bias' | 'int64' } = {},
+): ConvArithmetic {
+  const dtype = convDtype(call, input, filter, output, opts.allowInt16 ?? true);
   const activation = activationOf(call);
   const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
-  return { dtype, quant: dtype === 'int8' ? quantizedConvParams(call, input, filter, output, channels, activation) : null, floatMin, floatMax };
+  if (bias && bias.bytes.byteLength < channels * (bias.tensor.dtype === 'int64' ? 8 : 4)) throw kernelError(call, `bias has fewer than ${channels} values`);
+  const b = constantBias(call, bias, channels);
+  if (dtype === 'float32') return { dtype, quant: null, bias: b, requantize: () => 0, floatMin, floatMax };
+  const q = quantizedConvParams(call, input, filter, output, channels, activation);
+  const requantize = requantizer(call, dtype, q, b, bias, opts.int16Accumulator ?? 'by-bias');
+  return { dtype, quant: q, bias: b, requantize, floatMin, floatMax };
+}
+
+/** The integer output step of TFLM's conv-family kernels for `dtype`, given the requantization parameters. */
+export function requantizer(
+  call: KernelCall,
+  dtype: 'int8' | 'int16',
+  q: QuantizedConvParams,
+  b: Float64Array | null,
+  bias: TensorData | null,
+  int16Accumulator: 'by-bias' | 'int64',
+): (sum: number, oc: number) => number {
+  const { multipliers, shifts, outputOffset, qmin, qmax } = q;
+  const add = (sum: number, oc: number) => (b ? sum + b[oc]! : sum);
+  if (dtype === 'int8') {
+    return (sum, oc) => {
+      const v = multiplyByQuantizedMultiplier(add(sum, oc) | 0, multipliers[oc]!, shifts[oc]!) + outputOffset;
+      return v < qmin ? qmin : v > qmax ? qmax : v;
+    };
+  }
+  if (q.inputOffset !== 0 || outputOffset !== 0) throw kernelError(call, '16x8 kernels need zero points of 0');
+  // TFLM accumulates in int32 when the bias is int32 (or absent with quantized_bias_type INT32), else in int64.
+  const int32Accumulator = int16Accumulator !== 'int64' && (bias ? bias.tensor.dtype === 'int32' : option(call, 'quantizedBiasType', 0) === 2);
+  return int32Accumulator
+    ? (sum, oc) => {
+        const v = multiplyByQuantizedMultiplier(add(sum, oc) | 0, multipliers[oc]!, shifts[oc]!);
+        return v < qmin ? qmin : v > qmax ? qmax : v;
+      }
+    : (sum, oc) => {
+        const v = multiplyByQuantizedMultiplier64(add(sum, oc), multipliers[oc]!, shifts[oc]!);
+        return v < qmin ? qmin : v > qmax ? qmax : v;
+      };
 }

@@ -2,12 +2,11 @@
 // (int8), with TFLM's padding and per-channel requantization. Accumulation
 // order is the reference loop order: filter row, filter column, input channel.
 
-import { multiplyByQuantizedMultiplier } from '../fixed-point.js';
 import {
   defineKernel,
   dims4,
   f32,
-  i32,
+  i16,
   i8,
   kernelError,
   requireInput,
@@ -31,7 +30,7 @@ function prepare(call: KernelCall): ConvState {
   if (oC !== outC || kC === 0 || inC % kC !== 0) throw kernelError(call, 'filter shape does not match input and output');
   return {
     ...slidingWindow(call, [inH, inW], [kH, kW], [outH, outW]),
-    ...convArithmetic(call, input, filter, output, outC),
+    ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC),
     groups: inC / kC,
   };
 }
@@ -52,18 +51,25 @@ interface ConvShapes {
 function invoke(call: KernelCall, s: ConvState): void {
   const input = requireInput(call, 0);
   const filter = requireInput(call, 1);
-  const bias = call.inputs[2] ?? null;
   const output = requireOutput(call, 0);
   const [batches, inH, inW, inC] = dims4(input, call);
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW] = dims4(output, call);
   const shapes: ConvShapes = { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW };
   // Separate monomorphic loops: one typed-array type per call site keeps V8's hot loop fast.
-  if (s.dtype === 'float32') convFloat(s, shapes, f32(input), f32(filter), bias ? f32(bias) : null, f32(output));
-  else convInt8(s, shapes, i8(input), i8(filter), bias ? i32(bias) : null, i8(output));
+  if (s.dtype === 'float32') convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
+  else if (s.dtype === 'int8') convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), i8(filter), i8(output));
+  else convQuantized(s, shapes, i16(input), i8(filter), i16(output));
 }
 
-function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array, b: Float32Array | null, out: Float32Array): void {
+/** The int8 input with its zero-point offset added once, instead of once per multiply. */
+function withOffset(x8: Int8Array, offset: number): Int16Array {
+  const x = new Int16Array(x8.length);
+  for (let i = 0; i < x8.length; i++) x[i] = x8[i]! + offset;
+  return x;
+}
+
+function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array, b: Float64Array | null, out: Float32Array): void {
   const perGroup = d.outC / s.groups;
   let o = 0;
   for (let n = 0; n < d.batches; n++) {
@@ -95,18 +101,10 @@ function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array
   }
 }
 
-function convInt8(s: ConvState, d: ConvShapes, x8: Int8Array, w: Int8Array, b: Int32Array | null, out: Int8Array): void {
-  const q = s.quant!;
+/** int8 (input already offset) and 16x8: exact integer sums, requantized as the TFLM kernel does. */
+function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array, out: Int8Array | Int16Array): void {
   const { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW } = d;
-  const { strideH, strideW, padH, padW, dilationH, dilationW } = s;
-  const { multipliers, shifts, outputOffset, qmin, qmax } = q;
-  // The input with its zero-point offset added once, instead of once per multiply.
-  const x = new Int16Array(x8.length);
-  for (let i = 0; i < x8.length; i++) x[i] = x8[i]! + q.inputOffset;
-  const requantize = (acc: number, oc: number): number => {
-    const v = multiplyByQuantizedMultiplier((acc + (b ? b[oc]! : 0)) | 0, multipliers[oc]!, shifts[oc]!) + outputOffset;
-    return v < qmin ? qmin : v > qmax ? qmax : v;
-  };
+  const { strideH, strideW, padH, padW, dilationH, dilationW, requantize } = s;
   if (kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && padH === 0 && padW === 0 && s.groups === 1 && inH === outH && inW === outW) {
     const acc = new Float64Array(batches * outH * outW * outC);
     pointwiseAccumulate(x, w, acc, batches * outH * outW, kC, outC);
@@ -131,6 +129,7 @@ function convInt8(s: ConvState, d: ConvShapes, x8: Int8Array, w: Int8Array, b: I
               if (ix < 0 || ix >= inW) continue;
               const xi = ((n * inH + iy) * inW + ix) * inC + inCBase;
               const wi = ((oc * kH + ky) * kW + kx) * kC;
+              // Partial sums stay far below 2^53: exact; requantize wraps to int32 where TFLM does.
               for (let c = 0; c < kC; c++) acc += w[wi + c]! * x[xi + c]!;
             }
           }

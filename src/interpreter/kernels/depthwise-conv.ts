@@ -2,12 +2,11 @@
 // reference_integer_ops::DepthwiseConvPerChannel (int8). Output channel
 // oc = ic * depth_multiplier + m reads input channel ic.
 
-import { multiplyByQuantizedMultiplier } from '../fixed-point.js';
 import {
   defineKernel,
   dims4,
   f32,
-  i32,
+  i16,
   i8,
   kernelError,
   requireInput,
@@ -31,60 +30,99 @@ function prepare(call: KernelCall): DepthwiseState {
   if (one !== 1 || kC !== outC || inC === 0 || outC % inC !== 0) throw kernelError(call, 'filter shape does not match input and output');
   return {
     ...slidingWindow(call, [inH, inW], [kH, kW], [outH, outW]),
-    ...convArithmetic(call, input, filter, output, outC),
+    // TFLM's 16x8 depthwise kernel always accumulates in int64.
+    ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC, { int16Accumulator: 'int64' }),
     multiplier: outC / inC,
   };
+}
+
+interface DepthwiseShapes {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  kH: number;
+  kW: number;
+  outC: number;
+  outH: number;
+  outW: number;
 }
 
 function invoke(call: KernelCall, s: DepthwiseState): void {
   const input = requireInput(call, 0);
   const filter = requireInput(call, 1);
-  const bias = call.inputs[2] ?? null;
   const output = requireOutput(call, 0);
   const [batches, inH, inW, inC] = dims4(input, call);
   const [, kH, kW, outC] = dims4(filter, call);
   const [, outH, outW] = dims4(output, call);
-  const float = s.dtype === 'float32';
-  const x = float ? f32(input) : i8(input);
-  const w = float ? f32(filter) : i8(filter);
-  const b = bias ? (float ? f32(bias) : i32(bias)) : null;
-  const out = float ? f32(output) : i8(output);
-  const q = s.quant;
-  const inOff = q ? q.inputOffset : 0;
+  const d: DepthwiseShapes = { batches, inH, inW, inC, kH, kW, outC, outH, outW };
+  const acc = new Float64Array(outC);
+  if (s.dtype === 'float32') {
+    const out = f32(output);
+    const b = s.bias;
+    depthwise(s, d, f32(input), f32(filter), acc, true, (o) => {
+      for (let oc = 0; oc < outC; oc++) {
+        const v = Math.fround(acc[oc]! + (b ? b[oc]! : 0));
+        const lo = v < s.floatMin ? s.floatMin : v;
+        out[o + oc] = s.floatMax < lo ? s.floatMax : lo;
+      }
+    });
+  } else {
+    const x = s.dtype === 'int8' ? withOffset(i8(input), s.quant!.inputOffset) : i16(input);
+    const out = s.dtype === 'int8' ? i8(output) : i16(output);
+    depthwise(s, d, x, i8(filter), acc, false, (o) => {
+      for (let oc = 0; oc < outC; oc++) out[o + oc] = s.requantize(acc[oc]!, oc);
+    });
+  }
+}
+
+/** The int8 input with its zero-point offset added once, instead of once per multiply. */
+function withOffset(x8: Int8Array, offset: number): Int16Array {
+  const x = new Int16Array(x8.length);
+  for (let i = 0; i < x8.length; i++) x[i] = x8[i]! + offset;
+  return x;
+}
+
+/**
+ * Per output pixel, sums filter taps in the reference order (filter row, then
+ * column) for all channels at once: channel-inner loops read memory in order.
+ * Output channel oc reads input channel floor(oc / depth_multiplier).
+ */
+function depthwise(
+  s: DepthwiseState,
+  d: DepthwiseShapes,
+  x: Float32Array | Int16Array,
+  w: Float32Array | Int8Array,
+  acc: Float64Array,
+  float: boolean,
+  emit: (outOffset: number) => void,
+): void {
+  const { batches, inH, inW, inC, kH, kW, outC, outH, outW } = d;
   const dm = s.multiplier;
   for (let n = 0; n < batches; n++) {
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * s.strideH - s.padH;
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * s.strideW - s.padW;
-        const obase = ((n * outH + oy) * outW + ox) * outC;
-        for (let ic = 0; ic < inC; ic++) {
-          for (let m = 0; m < dm; m++) {
-            const oc = ic * dm + m;
-            let acc = 0;
-            for (let ky = 0; ky < kH; ky++) {
-              const iy = y0 + s.dilationH * ky;
-              if (iy < 0 || iy >= inH) continue;
-              for (let kx = 0; kx < kW; kx++) {
-                const ix = x0 + s.dilationW * kx;
-                if (ix < 0 || ix >= inW) continue;
-                const xv = x[((n * inH + iy) * inW + ix) * inC + ic]!;
-                const wv = w[(ky * kW + kx) * outC + oc]!;
-                if (float) acc = Math.fround(acc + Math.fround(xv * wv));
-                else acc += wv * (xv + inOff);
-              }
-            }
+        acc.fill(0);
+        for (let ky = 0; ky < kH; ky++) {
+          const iy = y0 + s.dilationH * ky;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ix = x0 + s.dilationW * kx;
+            if (ix < 0 || ix >= inW) continue;
+            const xb = ((n * inH + iy) * inW + ix) * inC;
+            const wb = (ky * kW + kx) * outC;
             if (float) {
-              const v = Math.fround(acc + (b ? b[oc]! : 0));
-              const lo = v < s.floatMin ? s.floatMin : v;
-              out[obase + oc] = s.floatMax < lo ? s.floatMax : lo;
+              for (let oc = 0; oc < outC; oc++) acc[oc] = Math.fround(acc[oc]! + Math.fround(x[xb + ((oc / dm) | 0)]! * w[wb + oc]!));
+            } else if (dm === 1) {
+              for (let oc = 0; oc < outC; oc++) acc[oc] += w[wb + oc]! * x[xb + oc]!;
             } else {
-              let v = (acc + (b ? b[oc]! : 0)) | 0;
-              v = multiplyByQuantizedMultiplier(v, q!.multipliers[oc]!, q!.shifts[oc]!) + q!.outputOffset;
-              out[obase + oc] = v < q!.qmin ? q!.qmin : v > q!.qmax ? q!.qmax : v;
+              for (let oc = 0; oc < outC; oc++) acc[oc] += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
             }
           }
         }
+        emit(((n * outH + oy) * outW + ox) * outC);
       }
     }
   }

@@ -2,14 +2,14 @@
 // reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int8).
 // Weights are [output_depth, accum_depth]; every leading output dim is a batch.
 
-import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.js';
+import { quantizeMultiplier } from '../fixed-point.js';
 import {
   activationOf,
   activationRangeFloat,
   activationRangeQuantized,
   defineKernel,
   f32,
-  i32,
+  i16,
   i8,
   kernelError,
   requireInput,
@@ -19,14 +19,16 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convDtype, quantizedConvParams, type QuantizedConvParams } from './conv-params.js';
+import { constantBias, convDtype, quantizedConvParams, requantizer, type QuantizedConvParams } from './conv-params.js';
 
 interface FcState {
-  dtype: 'float32' | 'int8';
+  dtype: 'float32' | 'int8' | 'int16';
   batches: number;
   depth: number;
   accum: number;
   quant: QuantizedConvParams | null;
+  bias: Float64Array | null;
+  requantize: (sum: number, oc: number) => number;
   filterOffset: number;
   floatMin: number;
   floatMax: number;
@@ -36,6 +38,7 @@ function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);
   const filter = requireInput(call, 1);
   const output = requireOutput(call, 0);
+  const bias = call.inputs[2] ?? null;
   const ws = filter.tensor.shape;
   const os = output.tensor.shape;
   if (ws.length < 2 || os.length < 1) throw kernelError(call, 'weights must be 2-D or more and the output at least 1-D');
@@ -49,7 +52,7 @@ function prepare(call: KernelCall): FcState {
   const activation = activationOf(call);
   if (dtype === 'float32') {
     const [floatMin, floatMax] = activationRangeFloat(call, activation);
-    return { dtype, batches, depth, accum, quant: null, filterOffset: 0, floatMin, floatMax };
+    return { dtype, batches, depth, accum, quant: null, bias: constantBias(call, bias, depth), requantize: () => 0, filterOffset: 0, floatMin, floatMax };
   }
   let quant: QuantizedConvParams;
   if ((filter.tensor.quantization?.scale.length ?? 0) > 1) {
@@ -67,19 +70,20 @@ function prepare(call: KernelCall): FcState {
       qmax,
     };
   }
-  return { dtype, batches, depth, accum, quant, filterOffset: -zeroPointOf(filter), floatMin: 0, floatMax: 0 };
+  const b = constantBias(call, bias, depth);
+  const requantize = requantizer(call, dtype, quant, b, bias, 'by-bias');
+  return { dtype, batches, depth, accum, quant, bias: b, requantize, filterOffset: -zeroPointOf(filter), floatMin: 0, floatMax: 0 };
 }
 
 function invoke(call: KernelCall, s: FcState): void {
   const input = requireInput(call, 0);
   const filter = requireInput(call, 1);
-  const bias = call.inputs[2] ?? null;
   const output = requireOutput(call, 0);
   const { batches, depth, accum } = s;
   if (s.dtype === 'float32') {
     const x = f32(input);
     const w = f32(filter);
-    const b = bias ? f32(bias) : null;
+    const b = s.bias;
     const out = f32(output);
     for (let n = 0; n < batches; n++) {
       for (let oc = 0; oc < depth; oc++) {
@@ -95,19 +99,16 @@ function invoke(call: KernelCall, s: FcState): void {
     return;
   }
   const q = s.quant!;
-  const x = i8(input);
+  const x = s.dtype === 'int8' ? i8(input) : i16(input);
   const w = i8(filter);
-  const b = bias ? i32(bias) : null;
-  const out = i8(output);
+  const out = s.dtype === 'int8' ? i8(output) : i16(output);
   for (let n = 0; n < batches; n++) {
     for (let oc = 0; oc < depth; oc++) {
       let acc = 0;
       const xi = n * accum;
       const wi = oc * accum;
       for (let d = 0; d < accum; d++) acc += (w[wi + d]! + s.filterOffset) * (x[xi + d]! + q.inputOffset);
-      let v = (acc + (b ? b[oc]! : 0)) | 0;
-      v = multiplyByQuantizedMultiplier(v, q.multipliers[oc]!, q.shifts[oc]!) + q.outputOffset;
-      out[oc + depth * n] = v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
+      out[oc + depth * n] = s.requantize(acc, oc);
     }
   }
 }

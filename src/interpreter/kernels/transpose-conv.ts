@@ -43,7 +43,7 @@ function prepare(call: KernelCall): TransposeConvState {
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
-  const dtype = convDtype(call, input, filter, output);
+  const dtype = convDtype(call, input, filter, output, false) as 'float32' | 'int8';
   const strideH = option(call, 'strideH', 1);
   const strideW = option(call, 'strideW', 1);
   const padding = option(call, 'padding', 0);
