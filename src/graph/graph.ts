@@ -362,8 +362,8 @@ function tensorToTable(t: Tensor, buffers: BufferT[]): TensorT {
       buffer = buffers.length;
       buffers.push(withDefaults(BufferTable, { data: t.data }));
     }
-  } else if (buffer !== 0 && (buffers[buffer]?.data?.length ?? 0) > 0) {
-    buffer = 0; // a pass turned a constant into a computed tensor
+  } else if (buffer !== 0 && (buffer >= buffers.length || (buffers[buffer]?.data?.length ?? 0) > 0)) {
+    buffer = 0; // a pass turned a constant into a computed tensor, or dropped unused buffers
   }
   const base: TensorT = src ?? withDefaults(TensorTable, {});
   return {

@@ -10,7 +10,7 @@ import { deterministicInput } from '../interpreter/oracle-input.js';
 import { verifyModels } from '../interpreter/verify.js';
 import { memoryReport } from '../report/memory-report.js';
 import { optimize } from '../optimize/optimize.js';
-import { renderOptimizeText } from '../report/optimize-text.js';
+import { renderOptimizeText } from '../optimize/optimize-text.js';
 import { renderBeforeAfterSvg, renderTimelineSvg } from '../report/svg.js';
 import { renderReportText } from '../report/text.js';
 import { writeFileAtomic } from './atomic-write.js';

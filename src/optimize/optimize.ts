@@ -14,6 +14,7 @@ import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../memory/offline-plan.js
 import { tflmPlanBuffers } from '../memory/tflm-arena.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { removeIdentityPads, type RemoveIdentityPadsResult } from '../transform/remove-identity-pads.js';
+import { dropUnusedBuffers } from '../transform/rewrite.js';
 import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
 import { rewriteTransposeConv, type TransposeConvRewriteResult } from '../transform/transpose-conv-to-depth-to-space.js';
 
@@ -104,6 +105,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
           ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
           ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
         });
+  dropUnusedBuffers(work);
   const placement = placeArena(work.main);
   setOfflinePlan(work, placement.offsets);
   let bytes = saveGraph(work);

@@ -1,7 +1,7 @@
 // Small graph edits the passes share. Passes edit a Subgraph in place and call
 // removeUnusedTensors at the end, so tensor indices stay dense.
 
-import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 
 /** Points every read of tensor `from` by operators after `afterOp` (and graph outputs) at `to`. */
 export function redirectReads(sg: Subgraph, from: number, to: number, afterOp: number): void {
@@ -69,4 +69,24 @@ export function removeUnusedTensors(sg: Subgraph): number {
   sg.tensors.splice(0, sg.tensors.length, ...kept);
   sg.invalidate();
   return removed;
+}
+
+/**
+ * Drops buffers no tensor or metadata entry refers to any more (the weights
+ * of rewritten operators), so the written file carries only live data. Tensor
+ * data is re-attached by the writer; metadata keeps its buffers, renumbered.
+ */
+export function dropUnusedBuffers(graph: Graph): void {
+  const model = graph.model;
+  const old = model.buffers ?? [];
+  if (old.length === 0) return;
+  const kept = [old[0]!];
+  const metadata = (model.metadata ?? []).map((m) => {
+    const b = old[m.buffer];
+    if (!b) return m;
+    kept.push(b);
+    return { ...m, buffer: kept.length - 1 };
+  });
+  if (model.metadata) model.metadata = metadata;
+  model.buffers = kept;
 }

@@ -1,7 +1,8 @@
 // The human-readable `tinyseg optimize` summary.
 
-import type { OptimizeReport } from '../optimize/optimize.js';
-import { bytes, kib, table } from './format.js';
+import { bytes, kib, table } from '../report/format.js';
+import type { OptimizeReport } from './optimize.js';
+
 
 export function renderOptimizeText(r: OptimizeReport): string {
   const out: string[] = [];
