@@ -14,7 +14,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, slidingWindow, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { convArithmetic, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
@@ -60,13 +60,6 @@ function invoke(call: KernelCall, s: ConvState): void {
   if (s.dtype === 'float32') convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
   else if (s.dtype === 'int8') convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), i8(filter), i8(output));
   else convQuantized(s, shapes, i16(input), i8(filter), i16(output));
-}
-
-/** The int8 input with its zero-point offset added once, instead of once per multiply. */
-function withOffset(x8: Int8Array, offset: number): Int16Array {
-  const x = new Int16Array(x8.length);
-  for (let i = 0; i < x8.length; i++) x[i] = x8[i]! + offset;
-  return x;
 }
 
 function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array, b: Float64Array | null, out: Float32Array): void {

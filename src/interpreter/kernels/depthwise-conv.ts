@@ -14,7 +14,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, slidingWindow, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { convArithmetic, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
 
 interface DepthwiseState extends SlidingWindow, ConvArithmetic {
   multiplier: number;
@@ -74,13 +74,6 @@ function invoke(call: KernelCall, s: DepthwiseState): void {
       for (let oc = 0; oc < outC; oc++) out[o + oc] = s.requantize(acc[oc]!, oc);
     });
   }
-}
-
-/** The int8 input with its zero-point offset added once, instead of once per multiply. */
-function withOffset(x8: Int8Array, offset: number): Int16Array {
-  const x = new Int16Array(x8.length);
-  for (let i = 0; i < x8.length; i++) x[i] = x8[i]! + offset;
-  return x;
 }
 
 /**
