@@ -3,6 +3,7 @@
 // never changed, so these work on bytes with the element size of the dtype;
 // every index map is computed once in prepare.
 
+import { DTYPE_SIZE } from '../../graph/graph.js';
 import {
   activationOf,
   defineKernel,
@@ -19,11 +20,10 @@ import {
   type TensorData,
 } from '../kernel.js';
 
-const ELEMENT_BYTES: Record<string, number> = { int8: 1, uint8: 1, bool: 1, int16: 2, float16: 2, int32: 4, float32: 4, int64: 8 };
-
+/** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
-  const n = ELEMENT_BYTES[d.tensor.dtype];
-  if (!n) throw kernelError(call, `type ${d.tensor.dtype} is not supported`);
+  const n = DTYPE_SIZE[d.tensor.dtype];
+  if (!Number.isInteger(n) || n < 1) throw kernelError(call, `type ${d.tensor.dtype} is not supported`);
   return n;
 }
 

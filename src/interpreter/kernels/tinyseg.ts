@@ -3,7 +3,7 @@
 // which is what keeps an optimized model bit-exact.
 
 import { TinysegError } from '../../errors.js';
-import type { Op, Tensor } from '../../graph/graph.js';
+import { DTYPE_SIZE, type Op, type Tensor } from '../../graph/graph.js';
 import {
   CONCAT_FETCH,
   decodeConcatFetchOptions,
@@ -16,12 +16,10 @@ import {
 } from '../../transform/custom-ops.js';
 import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 
-const ELEMENT_BYTES: Record<string, number> = { int8: 1, uint8: 1, int16: 2, float16: 2, int32: 4, float32: 4 };
-
 /** Bytes of one element and the number of rows (everything but the last axis) of a tensor. */
 function layout(t: Tensor): { element: number; rows: number; channels: number } {
-  const element = ELEMENT_BYTES[t.dtype];
-  if (!element) throw new TinysegError('E_UNSUPPORTED', `tensor '${t.name}' of type ${t.dtype} cannot be spilled`);
+  const element = DTYPE_SIZE[t.dtype];
+  if (!Number.isInteger(element) || element < 1) throw new TinysegError('E_UNSUPPORTED', `tensor '${t.name}' of type ${t.dtype} cannot be spilled`);
   const channels = t.shape.length ? t.shape[t.shape.length - 1]! : 1;
   return { element, rows: channels === 0 ? 0 : t.shape.reduce((a, b) => a * b, 1) / channels, channels };
 }

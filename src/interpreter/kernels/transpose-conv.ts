@@ -4,14 +4,10 @@
 // element). Inputs: output_shape, filter [O, kH, kW, I], input, optional bias.
 // TFLM derives the padding from the output size (transpose_conv.cc).
 
-import { multiplyByQuantizedMultiplier } from '../fixed-point.js';
 import {
-  activationOf,
-  activationRangeFloat,
   defineKernel,
   dims4,
   f32,
-  i32,
   i8,
   kernelError,
   option,
@@ -22,17 +18,13 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convDtype, quantizedConvParams, type QuantizedConvParams } from './conv-params.js';
+import { convArithmetic, type ConvArithmetic } from './conv-params.js';
 
-interface TransposeConvState {
-  dtype: 'float32' | 'int8';
+interface TransposeConvState extends ConvArithmetic {
   strideH: number;
   strideW: number;
   padH: number;
   padW: number;
-  quant: QuantizedConvParams | null;
-  floatMin: number;
-  floatMax: number;
 }
 
 function prepare(call: KernelCall): TransposeConvState {
@@ -43,31 +35,26 @@ function prepare(call: KernelCall): TransposeConvState {
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
-  const dtype = convDtype(call, input, filter, output, false) as 'float32' | 'int8';
+  // 16x8 transpose conv (int64 scratch) is not implemented: refused by convArithmetic.
+  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[3] ?? null, outC, { allowInt16: false });
+  if (arithmetic.dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < output.bytes.byteLength * 4) {
+    throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
+  }
   const strideH = option(call, 'strideH', 1);
   const strideW = option(call, 'strideW', 1);
   const padding = option(call, 'padding', 0);
-  const activation = activationOf(call);
-  if (dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < output.bytes.byteLength * 4) {
-    throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
-  }
-  const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
   return {
-    dtype,
+    ...arithmetic,
     strideH,
     strideW,
     padH: paddingFor(padding, outH, kH, strideH, 1).pad,
     padW: paddingFor(padding, outW, kW, strideW, 1).pad,
-    quant: dtype === 'int8' ? quantizedConvParams(call, input, filter, output, outC, activation) : null,
-    floatMin,
-    floatMax,
   };
 }
 
 function invoke(call: KernelCall, s: TransposeConvState): void {
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
-  const bias = call.inputs[3] ?? null;
   const output = requireOutput(call, 0);
   const [batches, inH, inW, inC] = dims4(input, call);
   const [outC, kH, kW] = dims4(filter, call);
@@ -75,8 +62,9 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const float = s.dtype === 'float32';
   const x = float ? f32(input) : i8(input);
   const w = float ? f32(filter) : i8(filter);
-  const b = bias ? (float ? f32(bias) : i32(bias)) : null;
+  const b = s.bias;
   const out = float ? f32(output) : i8(output);
+  const wstride = kH * kW * inC;
   // float32 accumulates in the output itself; int8 in the arena scratch.
   const acc = float ? (out as Float32Array) : scratchI32(call.scratch[0]!).subarray(0, out.length);
   const inOff = s.quant ? s.quant.inputOffset : 0;
@@ -97,7 +85,6 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
               if (ox < 0 || ox >= outW) continue;
               const obase = ((n * outH + oy) * outW + ox) * outC;
               const wbase = (ky * kW + kx) * inC + ic;
-              const wstride = kH * kW * inC;
               if (float) {
                 for (let oc = 0; oc < outC; oc++) acc[obase + oc] = Math.fround(acc[obase + oc]! + Math.fround(xv * w[wbase + oc * wstride]!));
               } else {
@@ -117,10 +104,7 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
       const lo = v < s.floatMin ? s.floatMin : v;
       out[i] = s.floatMax < lo ? s.floatMax : lo;
     } else {
-      const q = s.quant!;
-      let v = (acc[i]! + (b ? b[oc]! : 0)) | 0;
-      v = multiplyByQuantizedMultiplier(v, q.multipliers[oc]!, q.shifts[oc]!) + q.outputOffset;
-      out[i] = v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
+      out[i] = s.requantize(acc[i]!, oc);
     }
   }
 }
