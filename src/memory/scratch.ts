@@ -5,6 +5,7 @@
 // for the reference kernels, which is what the oracle measured.
 
 import type { GraphOp, GraphTensor } from '../graph/types.js';
+import { TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
 
 const POINTER_BYTES = 4;
 const INT_BYTES = 4;
@@ -30,6 +31,10 @@ const elements = (t: GraphTensor | undefined): number => (t ? t.shape.reduce((a,
 export function kernelScratchRequests(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
   const input = (i: number): GraphTensor | undefined => (op.inputs[i] !== undefined && op.inputs[i]! >= 0 ? tensors[op.inputs[i]!] : undefined);
   const output = tensors[op.outputs[0] ?? -1];
+  if (op.opcode === 'CUSTOM') {
+    // TinySeg's transpose conv accumulates one output pixel at a time (docs/custom-ops.md); the spill ops need nothing.
+    return op.customCode === TRANSPOSE_CONV_GATHER ? [INT_BYTES * (output?.shape[output.shape.length - 1] ?? 0)] : [];
+  }
   switch (op.opcode) {
     case 'CONV_2D':
     case 'DEPTHWISE_CONV_2D':

@@ -14,7 +14,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
 import { ONLINE } from './offline-plan.js';
 import { kernelScratchRequests } from './scratch.js';
-import { CONCAT_FETCH, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS } from '../transform/custom-ops.js';
+import { CONCAT_FETCH, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
 
 /** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
 const KERNEL_ALIGN = 16;
@@ -108,12 +108,14 @@ export const TAIL_KNOWN_OPS: ReadonlySet<string> = new Set([
 
 /**
  * Op data TinySeg's kernels allocate in Init: the decoded options, four int32
- * for a spill or fetch, and a count plus three int32 per part for a fused
- * concatenation fetch (docs/custom-ops.md). 0 for other custom ops.
+ * for a spill or fetch, a count plus three int32 per part for a fused
+ * concatenation fetch, 48 bytes of options and requantization scalars for the
+ * transpose conv (docs/custom-ops.md). 0 for other custom ops.
  */
 function tinysegInitBytes(op: GraphOp): number {
   if (op.customCode === SPILL || op.customCode === FETCH) return 16;
   if (op.customCode === CONCAT_FETCH) return 4 + 12 * decodeConcatFetchOptions(op.customOptions).parts.length;
+  if (op.customCode === TRANSPOSE_CONV_GATHER) return 48;
   return 0;
 }
 
@@ -132,6 +134,8 @@ function kernelPrepareBytes(op: GraphOp, tensors: readonly GraphTensor[]): numbe
       return perChannel(input(1)?.shape[3]);
     case 'TRANSPOSE_CONV':
       return perChannel(input(1)?.shape[0]);
+    case 'CUSTOM':
+      return op.customCode === TRANSPOSE_CONV_GATHER ? perChannel(input(1)?.shape[0]) : [];
     case 'FULLY_CONNECTED': {
       const scales = input(1)?.quantization?.scale.length ?? 0;
       return scales > 1 ? perChannel(scales) : [];

@@ -67,7 +67,7 @@ export function planTflmArena(graph: Graph): TflmArena {
   const buffers = tflmPlanBuffers(sg, offline);
   const { offsets, head } = planGreedyTflm(buffers);
   const tail = estimateTail32(graph, offline);
-  // TinySeg's own kernels request no scratch (docs/custom-ops.md).
+  // TinySeg's own kernels' scratch is modelled in scratch.ts (docs/custom-ops.md).
   const known = (o: Subgraph['ops'][number]) => SCRATCH_KNOWN_OPS.has(o.opcode) || (o.opcode === 'CUSTOM' && TINYSEG_OPS.includes(o.customCode ?? ''));
   const unknownScratchOps = [...new Set(sg.ops.filter((o) => !known(o)).map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode)))];
   return {

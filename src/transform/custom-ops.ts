@@ -2,9 +2,10 @@
 // the passes that insert them, the interpreter that runs them and the C
 // runtime that implements them on the device. docs/custom-ops.md is the spec.
 //
-// All of them move bytes between the arena and the spill region (external
-// memory) without changing a value, so an optimized model computes the same
-// bytes as the original. Channel ranges are over the last axis: a slice of
+// The spill ops move bytes between the arena and the spill region (external
+// memory) without changing a value; TinySegTransposeConv computes exactly the
+// bytes of TFLM's TRANSPOSE_CONV in another order. So an optimized model
+// computes the same bytes as the original. Channel ranges are over the last axis: a slice of
 // `count` channels from `begin` is, for each outer index in order, `count`
 // consecutive elements — the layout of the slice stored in the spill region.
 
@@ -14,7 +15,8 @@ import { TinysegError } from '../errors.js';
 export const SPILL = 'TinySegSpill';
 export const FETCH = 'TinySegFetch';
 export const CONCAT_FETCH = 'TinySegConcatFetch';
-export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH];
+export const TRANSPOSE_CONV_GATHER = 'TinySegTransposeConv';
+export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, TRANSPOSE_CONV_GATHER];
 
 /**
  * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
@@ -111,4 +113,31 @@ export function decodeConcatFetchOptions(bytes: Uint8Array | null): ConcatFetchO
       return { offset: off, channels: c };
     }),
   };
+}
+
+/**
+ * TinySegTransposeConv: TRANSPOSE_CONV's inputs (output_shape, filter, input,
+ * bias) and output, computed output pixel by output pixel, so its int32
+ * accumulators are one pixel's channels instead of the whole output. The
+ * options are TransposeConvOptions' (padding 0 SAME / 1 VALID, fused activation).
+ */
+export interface TransposeConvGatherOptions {
+  padding: number;
+  strideH: number;
+  strideW: number;
+  activation: number;
+}
+
+export function encodeTransposeConvGatherOptions(o: TransposeConvGatherOptions): Uint8Array {
+  return flexbuffers.encode({ padding: o.padding, stride_h: o.strideH, stride_w: o.strideW, activation: o.activation });
+}
+
+export function decodeTransposeConvGatherOptions(bytes: Uint8Array | null): TransposeConvGatherOptions {
+  const op = TRANSPOSE_CONV_GATHER;
+  const m = decodeMap(bytes, op);
+  const o = { padding: int(m, 'padding', op), strideH: int(m, 'stride_h', op), strideW: int(m, 'stride_w', op), activation: int(m, 'activation', op) };
+  if (o.padding > 1 || o.strideH < 1 || o.strideW < 1 || o.activation > 3) {
+    throw new TinysegError('E_MODEL', `${op} options: padding ${o.padding}, strides ${o.strideH}x${o.strideW} or activation ${o.activation} out of range`);
+  }
+  return o;
 }

@@ -44,6 +44,10 @@ export interface SpillOptionsInput {
   arenaBudget?: number;
   /** Round an element count in the spill region up to this many bytes (block transfers). */
   regionAlignment?: number;
+  /** Stop after this many spills (the caller measured that more do not help the placed arena). */
+  maxDecisions?: number;
+  /** Called after each spill with the edited subgraph (to measure what the placement makes of it). */
+  afterDecision?: (sg: Subgraph) => void;
 }
 
 export interface SpillDecision {
@@ -125,7 +129,8 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
   let traffic = 0;
   const slots: { offset: number; bytes: number; spill: Op; fetch: Op }[] = [];
 
-  for (let round = 0; round < 4 * sg.tensors.length; round++) {
+  const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
+  for (let round = 0; round < rounds; round++) {
     const buffers = opts.buffersOf(sg);
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
@@ -150,6 +155,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
       offset: 0,
     });
     slots.push({ offset: 0, bytes, ...applied });
+    opts.afterDecision?.(sg);
   }
 
   // Region offsets: a slot is busy from its spill to its fetch; first fit by decreasing size.

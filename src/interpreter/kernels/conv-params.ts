@@ -130,10 +130,11 @@ export function convArithmetic(
   output: TensorData,
   bias: TensorData | null,
   channels: number,
-  opts: { allowInt16?: boolean; int16Accumulator?: 'by-bias' | 'int64' } = {},
+  opts: { allowInt16?: boolean; int16Accumulator?: 'by-bias' | 'int64'; activation?: number } = {},
 ): ConvArithmetic {
   const dtype = convDtype(call, input, filter, output, opts.allowInt16 ?? true);
-  const activation = activationOf(call);
+  // Custom ops carry their activation in their own options.
+  const activation = opts.activation ?? activationOf(call);
   const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
   if (bias && bias.bytes.byteLength < channels * (bias.tensor.dtype === 'int64' ? 8 : 4)) throw kernelError(call, `bias has fewer than ${channels} values`);
   const b = constantBias(call, bias, channels);

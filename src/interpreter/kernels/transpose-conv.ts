@@ -5,6 +5,7 @@
 // TFLM derives the padding from the output size (transpose_conv.cc).
 
 import {
+  activationOf,
   defineKernel,
   dims4,
   f32,
@@ -20,14 +21,25 @@ import {
 } from '../kernel.js';
 import { convArithmetic, type ConvArithmetic } from './conv-params.js';
 
-interface TransposeConvState extends ConvArithmetic {
+export interface TransposeConvState extends ConvArithmetic {
   strideH: number;
   strideW: number;
   padH: number;
   padW: number;
 }
 
-function prepare(call: KernelCall): TransposeConvState {
+export interface TransposeConvGeometry {
+  strideH: number;
+  strideW: number;
+  padding: number;
+  activation: number;
+}
+
+/**
+ * Shapes, padding and requantization shared by TRANSPOSE_CONV and TinySeg's
+ * gather variant; `accumulatorBytes` is the int32 scratch the int8 kernel needs.
+ */
+export function prepareTransposeConv(call: KernelCall, g: TransposeConvGeometry, accumulatorBytes: (outputBytes: number, channels: number) => number): TransposeConvState {
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
   const output = requireOutput(call, 0);
@@ -36,20 +48,22 @@ function prepare(call: KernelCall): TransposeConvState {
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
   // 16x8 transpose conv (int64 scratch) is not implemented: refused by convArithmetic.
-  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[3] ?? null, outC, { allowInt16: false });
-  if (arithmetic.dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < output.bytes.byteLength * 4) {
+  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[3] ?? null, outC, { allowInt16: false, activation: g.activation });
+  if (arithmetic.dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < accumulatorBytes(output.bytes.byteLength, outC)) {
     throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
   }
-  const strideH = option(call, 'strideH', 1);
-  const strideW = option(call, 'strideW', 1);
-  const padding = option(call, 'padding', 0);
   return {
     ...arithmetic,
-    strideH,
-    strideW,
-    padH: paddingFor(padding, outH, kH, strideH, 1).pad,
-    padW: paddingFor(padding, outW, kW, strideW, 1).pad,
+    strideH: g.strideH,
+    strideW: g.strideW,
+    padH: paddingFor(g.padding, outH, kH, g.strideH, 1).pad,
+    padW: paddingFor(g.padding, outW, kW, g.strideW, 1).pad,
   };
+}
+
+function prepare(call: KernelCall): TransposeConvState {
+  const geometry = { strideH: option(call, 'strideH', 1), strideW: option(call, 'strideW', 1), padding: option(call, 'padding', 0), activation: activationOf(call) };
+  return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4);
 }
 
 function invoke(call: KernelCall, s: TransposeConvState): void {

@@ -1,0 +1,65 @@
+// TinySegTransposeConv (docs/custom-ops.md): int8 TRANSPOSE_CONV computed
+// output pixel by output pixel. TFLM's reference kernel scatters every input
+// pixel into an int32 accumulator of the whole output (4 bytes per output
+// element, often the largest buffer of a U-Net decoder); gathering the taps
+// that land on one output pixel needs accumulators for one pixel's channels.
+// Integer sums do not depend on their order (int32 wraps the same either
+// way), and bias, requantization and clamping are the shared conv arithmetic,
+// so the bytes equal TRANSPOSE_CONV's.
+
+import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../transform/custom-ops.js';
+import { defineKernel, dims4, i8, kernelError, requireInput, requireOutput, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
+import { prepareTransposeConv, type TransposeConvState } from './transpose-conv.js';
+
+function prepare(call: KernelCall): TransposeConvState {
+  const o = decodeTransposeConvGatherOptions(call.op.customOptions);
+  const s = prepareTransposeConv(call, o, (_, channels) => channels * 4);
+  if (s.dtype !== 'int8') throw kernelError(call, `${TRANSPOSE_CONV_GATHER} is int8 only, got ${s.dtype}`);
+  return s;
+}
+
+function invoke(call: KernelCall, s: TransposeConvState): void {
+  const filter = requireInput(call, 1);
+  const input = requireInput(call, 2);
+  const output = requireOutput(call, 0);
+  const [batches, inH, inW, inC] = dims4(input, call);
+  const [outC, kH, kW] = dims4(filter, call);
+  const [, outH, outW] = dims4(output, call);
+  const x = i8(input);
+  const w = i8(filter);
+  const out = i8(output);
+  const acc = scratchI32(call.scratch[0]!).subarray(0, outC);
+  const inOff = s.quant!.inputOffset;
+  const wstride = kH * kW * inC;
+  for (let n = 0; n < batches; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        acc.fill(0);
+        // Input pixel (iy, ix) reaches output (iy*stride - pad + ky, ...) in the scatter form.
+        for (let ky = 0; ky < kH; ky++) {
+          const ty = oy + s.padH - ky;
+          if (ty < 0 || ty % s.strideH !== 0) continue;
+          const iy = ty / s.strideH;
+          if (iy >= inH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const tx = ox + s.padW - kx;
+            if (tx < 0 || tx % s.strideW !== 0) continue;
+            const ix = tx / s.strideW;
+            if (ix >= inW) continue;
+            const xbase = ((n * inH + iy) * inW + ix) * inC;
+            const wbase = (ky * kW + kx) * inC;
+            for (let ic = 0; ic < inC; ic++) {
+              const xv = x[xbase + ic]! + inOff;
+              if (xv === 0) continue;
+              for (let oc = 0, wi = wbase + ic; oc < outC; oc++, wi += wstride) acc[oc] += xv * w[wi]!;
+            }
+          }
+        }
+        const obase = ((n * outH + oy) * outW + ox) * outC;
+        for (let oc = 0; oc < outC; oc++) out[obase + oc] = s.requantize(acc[oc]!, oc);
+      }
+    }
+  }
+}
+
+export const kernels: Record<string, Kernel<any>> = { [`CUSTOM:${TRANSPOSE_CONV_GATHER}`]: defineKernel<TransposeConvState>({ prepare, invoke }) };

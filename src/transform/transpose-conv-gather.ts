@@ -1,0 +1,62 @@
+// int8 TRANSPOSE_CONV whose int32 accumulator (4 bytes per output element)
+// holds the memory peak becomes TinySegTransposeConv: the same inputs and
+// output, computed one output pixel at a time with one pixel's accumulators
+// (docs/custom-ops.md). Only operators at the peak are rewritten: elsewhere the
+// builtin costs nothing extra and needs no custom kernel on the device.
+// Kernel == stride transpose convs are already gone (transpose-conv-to-depth-to-space.ts).
+
+import { lowerBound } from '../analysis/lower-bound.js';
+import type { Graph, Op, Subgraph } from '../graph/graph.js';
+import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from './custom-ops.js';
+import { newOp } from './rewrite.js';
+import type { TimelineBuffer } from './spill-cold-ranges.js';
+
+export interface TransposeConvGatherResult {
+  rewritten: number;
+  /** Accumulator scratch bytes the rewritten operators no longer request. */
+  scratchBytes: number;
+}
+
+function eligible(sg: Subgraph, op: Op): boolean {
+  if (op.opcode !== 'TRANSPOSE_CONV') return false;
+  const [filter, x, bias] = [op.inputs[1], op.inputs[2], op.inputs[3]].map((t) => (t !== undefined && t >= 0 ? sg.tensors[t] : undefined));
+  const y = sg.tensors[op.outputs[0] ?? -1];
+  if (!filter?.data || !x || !y || x.shape.length !== 4 || filter.shape.length !== 4 || y.shape.length !== 4) return false;
+  if (x.dtype !== 'int8' || filter.dtype !== 'int8' || y.dtype !== 'int8') return false;
+  if (bias && (bias.dtype !== 'int32' || !bias.data)) return false;
+  return Number(op.options?.['fusedActivationFunction'] ?? 0) <= 3;
+}
+
+export function gatherPeakTransposeConvs(graph: Graph, opts: { buffersOf: (sg: Subgraph) => readonly TimelineBuffer[] }): TransposeConvGatherResult {
+  const sg = graph.main;
+  let rewritten = 0;
+  let scratchBytes = 0;
+  for (;;) {
+    const buffers = opts.buffersOf(sg);
+    const bound = lowerBound(buffers, sg.ops.length + 1);
+    // Scratch lives at its operator's time, op index + 1.
+    const atPeak = buffers.find((b) => b.tensor === null && b.first >= 1 && bound.liveBytes[b.first] === bound.bytes && eligible(sg, sg.ops[b.first - 1]!));
+    if (!atPeak) break;
+    const i = atPeak.first - 1;
+    const op = sg.ops[i]!;
+    sg.removeOp(i);
+    sg.insertOp(
+      i,
+      newOp({
+        opcode: 'CUSTOM',
+        customCode: TRANSPOSE_CONV_GATHER,
+        inputs: [...op.inputs],
+        outputs: [...op.outputs],
+        customOptions: encodeTransposeConvGatherOptions({
+          padding: Number(op.options?.['padding'] ?? 0),
+          strideH: Number(op.options?.['strideH'] ?? 1),
+          strideW: Number(op.options?.['strideW'] ?? 1),
+          activation: Number(op.options?.['fusedActivationFunction'] ?? 0),
+        }),
+      }),
+    );
+    rewritten++;
+    scratchBytes += sg.tensors[op.outputs[0]!]!.byteSize * 4;
+  }
+  return { rewritten, scratchBytes };
+}

@@ -1,0 +1,100 @@
+// TinySegTransposeConv against the interpreter's TRANSPOSE_CONV (itself held
+// to TFLM by the corpus oracle): same bytes for the strides, paddings and
+// kernel shapes that overlap (kernel != stride), and the int32 scratch shrinks
+// from the whole output to one pixel's channels.
+
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
+import type { Quantization } from '../../src/graph/types.js';
+import { runGuarded } from '../../src/interpreter/interpreter.js';
+import { randomInput } from '../../src/interpreter/oracle-input.js';
+import { planTflmArena, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { estimateTail32 } from '../../src/memory/tail.js';
+import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/transform/custom-ops.js';
+import { gatherPeakTransposeConvs } from '../../src/transform/transpose-conv-gather.js';
+
+const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+
+interface Case {
+  name: string;
+  inHW: [number, number];
+  outHW: [number, number];
+  kernel: [number, number];
+  stride: [number, number];
+  padding: 0 | 1;
+  activation: number;
+  bias: boolean;
+}
+
+function transposeConv(c: Case): Graph {
+  const [CI, CO] = [5, 7];
+  let s = 11;
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const wq: Quantization = { scale: Array.from({ length: CO }, (_, o) => 0.01 + 0.004 * o), zeroPoint: new Array(CO).fill(0), quantizedDimension: 0 };
+  const b = new GraphBuilder();
+  const x = b.input('x', { dtype: 'int8', shape: [1, ...c.inHW, CI], quantization: { scale: [0.05], zeroPoint: [3], quantizedDimension: 0 } });
+  const y = b.tensor('y', { dtype: 'int8', shape: [1, ...c.outHW, CO], quantization: { scale: [0.09], zeroPoint: [-4], quantizedDimension: 0 } });
+  const shape = b.constant('shape', { dtype: 'int32', shape: [4] }, new Int32Array([1, ...c.outHW, CO]));
+  const w = b.constant('w', { dtype: 'int8', shape: [CO, ...c.kernel, CI], quantization: wq }, Int8Array.from({ length: CO * c.kernel[0] * c.kernel[1] * CI }, () => Math.round(rand() * 127)));
+  const biasQ: Quantization = { scale: wq.scale.map((v) => v * 0.05), zeroPoint: new Array(CO).fill(0), quantizedDimension: 0 };
+  const bias = c.bias ? b.constant('b', { dtype: 'int32', shape: [CO], quantization: biasQ }, Int32Array.from({ length: CO }, () => Math.round(rand() * 800))) : -1;
+  b.op({
+    opcode: 'TRANSPOSE_CONV',
+    version: 4,
+    inputs: [shape, w, x, bias],
+    outputs: [y],
+    options: { type: 'TransposeConvOptions', value: { padding: c.padding, strideH: c.stride[0], strideW: c.stride[1], fusedActivationFunction: c.activation } },
+  });
+  b.output(y);
+  return loadGraph(saveGraph(b.build()));
+}
+
+const cases: Case[] = [
+  { name: '3x3 stride 2 SAME (U-Net decoder)', inHW: [6, 7], outHW: [12, 14], kernel: [3, 3], stride: [2, 2], padding: 0, activation: 0, bias: true },
+  { name: '3x3 stride 1 VALID', inHW: [5, 6], outHW: [7, 8], kernel: [3, 3], stride: [1, 1], padding: 1, activation: 1, bias: true },
+  { name: '4x4 stride 2 SAME, no bias', inHW: [4, 5], outHW: [8, 10], kernel: [4, 4], stride: [2, 2], padding: 0, activation: 0, bias: false },
+  { name: '5x3 stride 3x2 VALID, RELU6', inHW: [3, 4], outHW: [11, 9], kernel: [5, 3], stride: [3, 2], padding: 1, activation: 3, bias: true },
+];
+
+describe('TinySegTransposeConv', () => {
+  for (const c of cases) {
+    it(`computes TRANSPOSE_CONV's bytes: ${c.name}`, () => {
+      const original = transposeConv(c);
+      const edited = transposeConv(c);
+      const r = gatherPeakTransposeConvs(edited, { buffersOf });
+      expect(r.rewritten).toBe(1);
+      const op = edited.main.ops[0]!;
+      expect(op.customCode).toBe(TRANSPOSE_CONV_GATHER);
+      expect(decodeTransposeConvGatherOptions(op.customOptions)).toEqual({ padding: c.padding, strideH: c.stride[0], strideW: c.stride[1], activation: c.activation });
+      const reloaded = loadGraph(saveGraph(edited));
+      const input = original.main.tensors[original.main.inputs[0]!]!;
+      for (const seed of [1, 2, 3]) {
+        const x = randomInput(input, seed);
+        const a = runGuarded(original, [x])[0]!;
+        const b = runGuarded(reloaded, [x])[0]!;
+        expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+        expect(new Set(a).size).toBeGreaterThan(8);
+      }
+      // The scratch: 4 bytes per output element before, 4 per output channel (16-byte aligned) after.
+      const yBytes = original.main.tensors[original.main.outputs[0]!]!.byteSize;
+      expect(r.scratchBytes).toBe(yBytes * 4);
+      expect(planTflmArena(original).head - planTflmArena(reloaded).head).toBe(Math.ceil((yBytes * 4) / 16) * 16 - 32);
+      // Its op data is modelled, not flagged unknown.
+      expect(estimateTail32(reloaded).unknownOps).toEqual([]);
+    });
+  }
+
+  it('leaves a TRANSPOSE_CONV alone when its scratch is not at the peak', () => {
+    const g = transposeConv(cases[0]!);
+    // A big input-sized buffer elsewhere: the peak moves off the transpose conv.
+    const sg = g.main;
+    const r = gatherPeakTransposeConvs(g, { buffersOf: (s) => [...buffersOf(s), { tensor: sg.inputs[0]!, size: 1 << 20, first: 0, last: 0 }] });
+    expect(r.rewritten).toBe(0);
+    expect(sg.ops[0]!.opcode).toBe('TRANSPOSE_CONV');
+  });
+
+  it('refuses malformed options with a message naming the operator', () => {
+    expect(() => decodeTransposeConvGatherOptions(new Uint8Array([1, 2, 3]))).toThrow(/TinySegTransposeConv/);
+  });
+});
