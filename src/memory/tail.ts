@@ -14,7 +14,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
 import { ONLINE } from './offline-plan.js';
 import { kernelScratchRequests } from './scratch.js';
-import { CONCAT_FETCH, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
+import { ADD_FETCH, CONCAT_FETCH, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
 
 /** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
 const KERNEL_ALIGN = 16;
@@ -110,12 +110,14 @@ export const TAIL_KNOWN_OPS: ReadonlySet<string> = new Set([
  * Op data TinySeg's kernels allocate in Init: the decoded options, four int32
  * for a spill or fetch, a count plus three int32 per part for a fused
  * concatenation fetch, 48 bytes of options and requantization scalars for the
- * transpose conv (docs/custom-ops.md). 0 for other custom ops.
+ * transpose conv, 64 (ADD's op data and the region operand) for the fused ADD
+ * fetch (docs/custom-ops.md). 0 for other custom ops.
  */
 function tinysegInitBytes(op: GraphOp): number {
   if (op.customCode === SPILL || op.customCode === FETCH) return 16;
   if (op.customCode === CONCAT_FETCH) return 4 + 12 * decodeConcatFetchOptions(op.customOptions).parts.length;
   if (op.customCode === TRANSPOSE_CONV_GATHER) return 48;
+  if (op.customCode === ADD_FETCH) return 64;
   return 0;
 }
 

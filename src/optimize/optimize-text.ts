@@ -36,7 +36,7 @@ export function renderOptimizeText(r: OptimizeReport): string {
   out.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);
   for (const d of r.spill.decisions) {
     const part = d.count === d.channels ? 'whole' : `channels ${d.begin}..${d.begin + d.count - 1} of ${d.channels}`;
-    out.push(`    ${d.tensor}: ${part}, ${bytes(d.bytes)}, ops ${d.spillOp}..${d.fetchOp}${d.fused ? ' (fetched into the concatenation)' : ''}; peak ${kib(d.peakBefore)} -> ${kib(d.peakAfter)}`);
+    out.push(`    ${d.tensor}: ${part}, ${bytes(d.bytes)}, ops ${d.spillOp}..${d.fetchOp}${d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : ''}; peak ${kib(d.peakBefore)} -> ${kib(d.peakAfter)}`);
   }
   out.push('');
   if (r.verified === null) out.push('Verification skipped.');

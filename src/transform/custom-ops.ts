@@ -15,8 +15,9 @@ import { TinysegError } from '../errors.js';
 export const SPILL = 'TinySegSpill';
 export const FETCH = 'TinySegFetch';
 export const CONCAT_FETCH = 'TinySegConcatFetch';
+export const ADD_FETCH = 'TinySegAddFetch';
 export const TRANSPOSE_CONV_GATHER = 'TinySegTransposeConv';
-export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, TRANSPOSE_CONV_GATHER];
+export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, TRANSPOSE_CONV_GATHER];
 
 /**
  * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
@@ -45,6 +46,13 @@ export type FetchOptions = SpillOptions;
 export interface ConcatFetchOptions {
   parts: ({ input: number } | { offset: number; channels: number })[];
 }
+
+const signedInt = (o: Record<string, unknown>, key: string, op: string): number => {
+  const v = o[key];
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || Math.abs(n) > 2 ** 31) throw new TinysegError('E_MODEL', `${op} options: '${key}' must be an integer, got ${String(v)}`);
+  return n;
+};
 
 const int = (o: Record<string, unknown>, key: string, op: string): number => {
   const v = o[key];
@@ -140,4 +148,35 @@ export function decodeTransposeConvGatherOptions(bytes: Uint8Array | null): Tran
     throw new TinysegError('E_MODEL', `${op} options: padding ${o.padding}, strides ${o.strideH}x${o.strideW} or activation ${o.activation} out of range`);
   }
   return o;
+}
+
+/**
+ * TinySegAddFetch: an ADD (same shapes, no broadcast) whose operand
+ * `regionInput` (0 or 1) is read straight from the spill region at `offset`
+ * instead of from a fetched buffer. inputs [other operand], outputs [y]. The
+ * region operand's quantization travels in the options (`scale`, `zeroPoint`;
+ * 0 and 0 for float32), since its tensor no longer exists in the model.
+ */
+export interface AddFetchOptions {
+  offset: number;
+  bytes: number;
+  regionInput: 0 | 1;
+  activation: number;
+  scale: number;
+  zeroPoint: number;
+}
+
+export function encodeAddFetchOptions(o: AddFetchOptions): Uint8Array {
+  return flexbuffers.encode({ offset: o.offset, bytes: o.bytes, region_input: o.regionInput, activation: o.activation, scale: o.scale, zero_point: o.zeroPoint });
+}
+
+export function decodeAddFetchOptions(bytes: Uint8Array | null): AddFetchOptions {
+  const op = ADD_FETCH;
+  const m = decodeMap(bytes, op);
+  const scale = typeof m['scale'] === 'bigint' ? Number(m['scale']) : m['scale'];
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new TinysegError('E_MODEL', `${op} options: 'scale' must be a non-negative number, got ${String(m['scale'])}`);
+  const regionInput = int(m, 'region_input', op);
+  const activation = int(m, 'activation', op);
+  if (regionInput > 1 || activation > 3) throw new TinysegError('E_MODEL', `${op} options: region_input ${regionInput} or activation ${activation} out of range`);
+  return { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), regionInput: regionInput as 0 | 1, activation, scale, zeroPoint: signedInt(m, 'zero_point', op) };
 }

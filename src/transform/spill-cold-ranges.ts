@@ -8,13 +8,18 @@
 // 1/4, 1/2 or 3/4 of its channels; the rest stays resident in a smaller
 // buffer); score each by how much it lowers the peak of the whole timeline
 // (the lower bound any placement must reach) against the bytes it moves.
-// Fetching into a CONCATENATION on the channel axis is fused: the part is read
-// straight into the concatenation's output, so it never has a buffer.
+// Fetching into a CONCATENATION on the channel axis or into an ADD is fused:
+// the concatenation copies the part straight from the region into its output,
+// the ADD reads its operand from the region, so the fetched tensor never has
+// a buffer.
 
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 import {
+  ADD_FETCH,
   CONCAT_FETCH,
+  decodeAddFetchOptions,
+  encodeAddFetchOptions,
   decodeConcatFetchOptions,
   decodeFetchOptions,
   decodeSpillOptions,
@@ -60,7 +65,7 @@ export interface SpillDecision {
   /** Indices, in the final graph, of the spill operator and of the operator that brings the data back. */
   spillOp: number;
   fetchOp: number;
-  fused: 'concat' | null;
+  fused: Fusion | null;
   /** Peak live bytes before and after this decision (lower bound of the timeline). */
   peakBefore: number;
   peakAfter: number;
@@ -77,6 +82,8 @@ export interface SpillResult {
   regionBytes: number;
 }
 
+type Fusion = 'concat' | 'add';
+
 const FRACTIONS = [1, 3 / 4, 1 / 2, 1 / 4];
 const SPILLABLE = new Set(['int8', 'uint8', 'int16', 'int32', 'float32']);
 
@@ -86,7 +93,7 @@ interface Candidate {
   after: number;
   before: number;
   count: number;
-  fused: boolean;
+  fused: Fusion | null;
   gain: number;
   /** Fewer stretches at the peak, when the peak itself stays. */
   plateauGain: number;
@@ -149,7 +156,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
       bytes,
       spillOp: -1,
       fetchOp: -1,
-      fused: cand.fused ? 'concat' : null,
+      fused: cand.fused,
       peakBefore: base.peak,
       peakAfter: cand.peakAfter,
       offset: 0,
@@ -221,15 +228,8 @@ function bestCandidate(
       if (u1 - u0 < 2 || seen.has(`${x.index}:${u0}`)) continue;
       const beforeOp = u1 - 1;
       const laterUses = uses.length > j + 2 || sg.outputs.includes(x.index);
-      const consumer = sg.ops[beforeOp]!;
-      const fusable =
-        !laterUses &&
-        consumer.opcode === 'CONCATENATION' &&
-        consumer.outputs.length === 1 &&
-        consumer.inputs.filter((t) => t === x.index).length === 1 &&
-        isLastAxis(Number(consumer.options?.['axis'] ?? 0), x.shape.length) &&
-        Number(consumer.options?.['fusedActivationFunction'] ?? 0) === 0;
-      if (pt === u1 && !fusable) continue;
+      const fusion = laterUses ? null : fusionInto(sg, sg.ops[beforeOp]!, x);
+      if (pt === u1 && !fusion) continue;
       seen.add(`${x.index}:${u0}`);
       const channels = x.shape[x.shape.length - 1]!;
       for (const f of FRACTIONS) {
@@ -239,7 +239,8 @@ function bestCandidate(
         const traffic = 2 * sliceBytes;
         if (traffic > trafficLeft) continue;
         const resident = align16(x.byteSize - sliceBytes);
-        for (const fused of fusable ? [true, false] : [false]) {
+        // ADD reads whole operands: its fused fetch takes the whole tensor.
+        for (const fused of fusion && (fusion === 'concat' || count === channels) ? [fusion, null] : [null]) {
           // The timeline after the edit, with inserted ops between integer times.
           const spillAt = u0 + 0.5;
           const fetchAt = u1 - 0.5;
@@ -262,7 +263,25 @@ function bestCandidate(
 
 const isLastAxis = (axis: number, rank: number) => axis === rank - 1 || axis === -1;
 
-/** Edits the graph: (slice +) spill after `after`, fetch (or fused concat fetch) before `before`. */
+/** How a fetch of `x` for `consumer` can be fused into it, if at all. */
+function fusionInto(sg: Subgraph, consumer: Op, x: Tensor): Fusion | null {
+  if (consumer.outputs.length !== 1 || consumer.inputs.filter((t) => t === x.index).length !== 1) return null;
+  if (consumer.opcode === 'CONCATENATION') {
+    const plain = Number(consumer.options?.['fusedActivationFunction'] ?? 0) === 0;
+    return plain && isLastAxis(Number(consumer.options?.['axis'] ?? 0), x.shape.length) ? 'concat' : null;
+  }
+  if (consumer.opcode === 'ADD' && consumer.inputs.length === 2) {
+    const y = sg.tensors[consumer.outputs[0]!]!;
+    const same = (t: Tensor) => t.dtype === y.dtype && t.shape.join() === y.shape.join();
+    const other = sg.tensors[consumer.inputs.find((t) => t !== x.index)!];
+    const activation = Number(consumer.options?.['fusedActivationFunction'] ?? 0);
+    const typed = ['int8', 'int16', 'float32'].includes(y.dtype) && (y.dtype === 'float32' || (x.quantization?.scale.length ?? 0) === 1);
+    return other && same(x) && same(other) && typed && activation <= 3 ? 'add' : null;
+  }
+  return null;
+}
+
+/** Edits the graph: (slice +) spill after `after`, fetch (or fused concat or ADD fetch) before `before`. */
 function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number): { spill: Op; fetch: Op } {
   const x = sg.tensors[c.tensor]!;
   const begin = channels - c.count;
@@ -289,7 +308,28 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number)
   const spill = sg.insertOp(at, newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x.index], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes, begin, count: c.count }) }));
   let b = sg.ops.indexOf(beforeOp);
   let fetch: Op;
-  if (c.fused) {
+  if (c.fused === 'add') {
+    const add = sg.ops[b]!;
+    const regionInput = add.inputs[0] === x.index ? 0 : 1;
+    sg.removeOp(b);
+    fetch = sg.insertOp(
+      b,
+      newOp({
+        opcode: 'CUSTOM',
+        customCode: ADD_FETCH,
+        inputs: [add.inputs[1 - regionInput]!],
+        outputs: [...add.outputs],
+        customOptions: encodeAddFetchOptions({
+          offset: 0,
+          bytes,
+          regionInput,
+          activation: Number(add.options?.['fusedActivationFunction'] ?? 0),
+          scale: x.quantization?.scale[0] ?? 0,
+          zeroPoint: x.quantization?.zeroPoint[0] ?? 0,
+        }),
+      }),
+    );
+  } else if (c.fused === 'concat') {
     const concat = sg.ops[b]!;
     const inputs: number[] = [];
     const parts: ConcatFetchOptions['parts'] = [];
@@ -319,6 +359,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number)
 function setRegionOffset(op: Op, offset: number): void {
   if (op.customCode === SPILL) op.customOptions = encodeSpillOptions({ ...decodeSpillOptions(op.customOptions), offset });
   else if (op.customCode === FETCH) op.customOptions = encodeFetchOptions({ ...decodeFetchOptions(op.customOptions), offset });
+  else if (op.customCode === ADD_FETCH) op.customOptions = encodeAddFetchOptions({ ...decodeAddFetchOptions(op.customOptions), offset });
   else if (op.customCode === CONCAT_FETCH) {
     const { parts } = decodeConcatFetchOptions(op.customOptions);
     op.customOptions = encodeConcatFetchOptions({ parts: parts.map((p) => ('input' in p ? p : { ...p, offset })) });

@@ -7,7 +7,13 @@ import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { setOfflinePlan } from '../../src/memory/offline-plan.js';
 import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
-import { decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions } from '../../src/transform/custom-ops.js';
+import { decodeAddFetchOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/transform/custom-ops.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import type { Quantization } from '../../src/graph/types.js';
+import { planTflmArena } from '../../src/memory/tflm-arena.js';
+
+/** Valid FlexBuffers of another op's options: a map without the ADD fetch's keys. */
+const encodeFetchOptionsLike = () => encodeSpillOptions({ offset: 0, bytes: 1, begin: 0, count: 1 });
 import { removeIdentityPads } from '../../src/transform/remove-identity-pads.js';
 import { spillColdRanges } from '../../src/transform/spill-cold-ranges.js';
 import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-depth-to-space.js';
@@ -107,6 +113,59 @@ describe('spillColdRanges', () => {
         expect(a.end <= b.start || b.end <= a.start).toBe(true);
       }
     }
+  });
+});
+
+/** x -> a = conv(x) -> four convs -> ADD(a, last): `a` waits through the chain, a residual skip. */
+function residual(dtype: 'int8' | 'float32', skipFirst: boolean): Graph {
+  const b = new GraphBuilder();
+  const quant = (scale: number, zeroPoint: number): Quantization | null => (dtype === 'int8' ? { scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 } : null);
+  const act = (name: string) => b.tensor(name, { dtype, shape: [1, 16, 16, 8], quantization: quant(0.05, -3) });
+  let seed = 5;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const weights = (name: string) =>
+    dtype === 'int8'
+      ? b.constant(name, { dtype, shape: [8, 1, 1, 8], quantization: quant(0.01, 0) }, Int8Array.from({ length: 64 }, () => Math.round(rand() * 100)))
+      : b.constant(name, { dtype, shape: [8, 1, 1, 8] }, Float32Array.from({ length: 64 }, () => rand() * 0.4));
+  const conv = (input: number, name: string) => {
+    const y = act(name);
+    b.op({ opcode: 'CONV_2D', inputs: [input, weights(`${name}_w`), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
+    return y;
+  };
+  const x = b.input('x', { dtype, shape: [1, 16, 16, 8], quantization: quant(0.05, -3) });
+  const a = conv(x, 'a');
+  let t = a;
+  for (let i = 0; i < 4; i++) t = conv(t, `c${i}`);
+  const sum = b.tensor('sum', { dtype, shape: [1, 16, 16, 8], quantization: quant(0.08, 2) });
+  b.op({ opcode: 'ADD', inputs: skipFirst ? [a, t] : [t, a], outputs: [sum], options: { type: 'AddOptions', value: { fusedActivationFunction: 1 } } });
+  b.output(sum);
+  return loadGraph(saveGraph(b.build()));
+}
+
+describe('spillColdRanges into ADD', () => {
+  for (const dtype of ['int8', 'float32'] as const) {
+    for (const skipFirst of [true, false]) {
+      it(`spills a residual skip and reads it from the region in the ADD (${dtype}, skip is operand ${skipFirst ? 0 : 1})`, () => {
+        const g = residual(dtype, skipFirst);
+        const headBefore = planTflmArena(g).head;
+        const r = spillColdRanges(g, { buffersOf });
+        expect(r.decisions.map((d) => d.fused)).toContain('add');
+        expect(opcodes(g)).toContain('CUSTOM:TinySegAddFetch');
+        expect(opcodes(g)).not.toContain('ADD');
+        const add = g.main.ops.find((o) => o.customCode === 'TinySegAddFetch')!;
+        const o = decodeAddFetchOptions(add.customOptions);
+        expect(o.regionInput).toBe(skipFirst ? 0 : 1);
+        expect(o.activation).toBe(1);
+        if (dtype === 'int8') expect([o.scale, o.zeroPoint]).toEqual([Math.fround(0.05), -3]);
+        // Two 2 KiB (int8) / 8 KiB (float) activations at a time instead of three.
+        expect(planTflmArena(loadGraph(saveGraph(g))).head).toBeLessThan(headBefore);
+        expectSameBytes(residual(dtype, skipFirst), g);
+      });
+    }
+  }
+
+  it('refuses malformed options naming the operator', () => {
+    expect(() => decodeAddFetchOptions(encodeFetchOptionsLike())).toThrow(/TinySegAddFetch options: 'scale' must be a non-negative number/);
   });
 });
 

@@ -11,6 +11,7 @@ import { kernels as resize } from './resize.js';
 import { kernels as shape } from './shape.js';
 import { kernels as softmax } from './softmax.js';
 import { kernels as tinyseg } from './tinyseg.js';
+import { kernels as tinysegAddFetch } from './tinyseg-add-fetch.js';
 import { kernels as tinysegTransposeConv } from './tinyseg-transpose-conv.js';
 import { kernels as transposeConv } from './transpose-conv.js';
 
@@ -27,6 +28,7 @@ export const KERNELS: ReadonlyMap<string, Kernel> = new Map<string, Kernel>(
     ...shape,
     ...resize,
     ...tinyseg,
+    ...tinysegAddFetch,
     ...tinysegTransposeConv,
   }) as [string, Kernel][],
 );

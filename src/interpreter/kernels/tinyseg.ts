@@ -5,7 +5,9 @@
 import { TinysegError } from '../../errors.js';
 import { DTYPE_SIZE, type Op, type Tensor } from '../../graph/graph.js';
 import {
+  ADD_FETCH,
   CONCAT_FETCH,
+  decodeAddFetchOptions,
   decodeConcatFetchOptions,
   decodeFetchOptions,
   decodeSpillOptions,
@@ -158,6 +160,10 @@ export function storageExtent(op: Op, tensors: readonly Tensor[]): number {
   if (op.opcode !== 'CUSTOM') return 0;
   if (op.customCode === SPILL || op.customCode === FETCH) {
     const o = decodeSpillOptions(op.customOptions, op.customCode);
+    return o.offset + o.bytes;
+  }
+  if (op.customCode === ADD_FETCH) {
+    const o = decodeAddFetchOptions(op.customOptions);
     return o.offset + o.bytes;
   }
   if (op.customCode === CONCAT_FETCH) {

@@ -1,0 +1,44 @@
+// TinySegAddFetch (docs/custom-ops.md): ADD with one operand read from the
+// spill region. It is TFLM's ADD arithmetic itself: the builtin kernel runs
+// with the region bytes standing in for the spilled tensor, whose quantization
+// the options carry.
+
+import type { Tensor } from '../../graph/graph.js';
+import { ADD_FETCH, decodeAddFetchOptions } from '../../transform/custom-ops.js';
+import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
+import { kernels as elementwise } from './elementwise.js';
+
+const ADD = elementwise['ADD']!;
+
+interface AddFetchState {
+  add: KernelCall;
+  state: unknown;
+}
+
+function prepare(call: KernelCall): AddFetchState {
+  const o = decodeAddFetchOptions(call.op.customOptions);
+  const other = requireInput(call, 0);
+  const y = requireOutput(call, 0);
+  if (other.tensor.dtype !== y.tensor.dtype || other.tensor.shape.join() !== y.tensor.shape.join()) {
+    throw kernelError(call, `operand '${other.tensor.name}' does not have the output's type and shape`);
+  }
+  if (o.bytes !== y.tensor.byteSize) throw kernelError(call, `options say ${o.bytes} bytes, the output has ${y.tensor.byteSize}`);
+  if (o.offset + o.bytes > call.storage.length) throw kernelError(call, `spill region is ${call.storage.length} bytes, the op reaches ${o.offset + o.bytes}`);
+  const quantized = y.tensor.dtype !== 'float32' && y.tensor.dtype !== 'int32';
+  const spilled: Tensor = {
+    ...y.tensor,
+    name: `${ADD_FETCH} region operand`,
+    quantization: quantized ? { scale: [o.scale], zeroPoint: [o.zeroPoint], quantizedDimension: 0 } : null,
+  };
+  const region: TensorData = { tensor: spilled, bytes: call.storage.subarray(o.offset, o.offset + o.bytes) };
+  const add: KernelCall = {
+    ...call,
+    op: { ...call.op, opcode: 'ADD', customCode: null, options: { fusedActivationFunction: o.activation } },
+    inputs: o.regionInput === 0 ? [region, other] : [other, region],
+  };
+  return { add, state: ADD.prepare(add) };
+}
+
+export const kernels: Record<string, Kernel<any>> = {
+  [`CUSTOM:${ADD_FETCH}`]: defineKernel<AddFetchState>({ prepare, invoke: (_call, s) => ADD.invoke(s.add, s.state) }),
+};
