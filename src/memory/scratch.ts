@@ -5,7 +5,7 @@
 // for the reference kernels, which is what the oracle measured.
 
 import type { GraphOp, GraphTensor } from '../graph/types.js';
-import { TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
 
 const POINTER_BYTES = 4;
 const INT_BYTES = 4;
@@ -32,8 +32,19 @@ export function kernelScratchRequests(op: GraphOp, tensors: readonly GraphTensor
   const input = (i: number): GraphTensor | undefined => (op.inputs[i] !== undefined && op.inputs[i]! >= 0 ? tensors[op.inputs[i]!] : undefined);
   const output = tensors[op.outputs[0] ?? -1];
   if (op.opcode === 'CUSTOM') {
-    // TinySeg's transpose conv accumulates one output pixel at a time (docs/custom-ops.md); the spill ops need nothing.
-    return op.customCode === TRANSPOSE_CONV_GATHER ? [INT_BYTES * (output?.shape[output.shape.length - 1] ?? 0)] : [];
+    // TinySeg's transpose conv accumulates one output pixel at a time; the
+    // virtual-concatenation conv stages the input rows of one output row
+    // (docs/custom-ops.md); the spill ops need nothing.
+    if (op.customCode === TRANSPOSE_CONV_GATHER) return [INT_BYTES * (output?.shape[output.shape.length - 1] ?? 0)];
+    if (op.customCode === CONCAT_CONV) {
+      const filter = input(0);
+      const part = input(2);
+      if (!filter || !part || part.shape.length !== 4) return [];
+      const o = decodeConcatConvOptions(op.customOptions);
+      const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
+      return [rows * part.shape[2]! * filter.shape[3]! * (part.dtype === 'float32' ? 4 : 1)];
+    }
+    return [];
   }
   switch (op.opcode) {
     case 'CONV_2D':

@@ -14,7 +14,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
 import { ONLINE } from './offline-plan.js';
 import { kernelScratchRequests } from './scratch.js';
-import { ADD_FETCH, CONCAT_FETCH, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
+import { ADD_FETCH, CONCAT_CONV, CONCAT_FETCH, decodeConcatConvOptions, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
 
 /** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
 const KERNEL_ALIGN = 16;
@@ -111,13 +111,15 @@ export const TAIL_KNOWN_OPS: ReadonlySet<string> = new Set([
  * for a spill or fetch, a count plus three int32 per part for a fused
  * concatenation fetch, 48 bytes of options and requantization scalars for the
  * transpose conv, 64 (ADD's op data and the region operand) for the fused ADD
- * fetch (docs/custom-ops.md). 0 for other custom ops.
+ * fetch, the conv's OpDataConv plus the parts for the virtual-concatenation
+ * conv (docs/custom-ops.md). 0 for other custom ops.
  */
 function tinysegInitBytes(op: GraphOp): number {
   if (op.customCode === SPILL || op.customCode === FETCH) return 16;
   if (op.customCode === CONCAT_FETCH) return 4 + 12 * decodeConcatFetchOptions(op.customOptions).parts.length;
   if (op.customCode === TRANSPOSE_CONV_GATHER) return 48;
   if (op.customCode === ADD_FETCH) return 64;
+  if (op.customCode === CONCAT_CONV) return 56 + 4 + 12 * decodeConcatConvOptions(op.customOptions).parts.length;
   return 0;
 }
 
@@ -137,7 +139,8 @@ function kernelPrepareBytes(op: GraphOp, tensors: readonly GraphTensor[]): numbe
     case 'TRANSPOSE_CONV':
       return perChannel(input(1)?.shape[0]);
     case 'CUSTOM':
-      return op.customCode === TRANSPOSE_CONV_GATHER ? perChannel(input(1)?.shape[0]) : [];
+      if (op.customCode === TRANSPOSE_CONV_GATHER) return perChannel(input(1)?.shape[0]);
+      return op.customCode === CONCAT_CONV ? perChannel(input(0)?.shape[0]) : [];
     case 'FULLY_CONNECTED': {
       const scales = input(1)?.quantization?.scale.length ?? 0;
       return scales > 1 ? perChannel(scales) : [];

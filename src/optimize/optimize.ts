@@ -18,6 +18,7 @@ import { dropUnusedBuffers } from '../transform/rewrite.js';
 import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
 import { rewriteTransposeConv, type TransposeConvRewriteResult } from '../transform/transpose-conv-to-depth-to-space.js';
 import { gatherPeakTransposeConvs, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
+import { convOnVirtualConcat, type ConvOnVirtualConcatResult } from '../transform/conv-on-virtual-concat.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
 
@@ -60,6 +61,7 @@ export interface OptimizeReport {
     removeIdentityPads: RemoveIdentityPadsResult;
     transposeConv: TransposeConvRewriteResult;
     transposeConvGather: TransposeConvGatherResult;
+    convOnVirtualConcat: ConvOnVirtualConcatResult;
     spill: Omit<SpillResult, 'decisions'> & { count: number };
   };
   spill: { bytesOut: number; bytesIn: number; regionBytes: number; decisions: SpillResult['decisions'] };
@@ -104,6 +106,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   const transposeConv = rewriteTransposeConv(work);
   const transposeConvGather = gatherPeakTransposeConvs(work, { buffersOf: timeline });
   const spill: SpillResult = opts.spill === false ? { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 } : spillWhereItPays(work, opts);
+  const virtualConcat = convOnVirtualConcat(work, { buffersOf: timeline });
   dropUnusedBuffers(work);
   const placement = placeArena(work.main);
   setOfflinePlan(work, placement.offsets);
@@ -160,6 +163,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
       removeIdentityPads: removeIdentityPadsResult,
       transposeConv,
       transposeConvGather,
+      convOnVirtualConcat: virtualConcat,
       spill: { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, count: spill.decisions.length },
     },
     spill: keptOriginal ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] } : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },

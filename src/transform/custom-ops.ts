@@ -16,8 +16,9 @@ export const SPILL = 'TinySegSpill';
 export const FETCH = 'TinySegFetch';
 export const CONCAT_FETCH = 'TinySegConcatFetch';
 export const ADD_FETCH = 'TinySegAddFetch';
+export const CONCAT_CONV = 'TinySegConcatConv';
 export const TRANSPOSE_CONV_GATHER = 'TinySegTransposeConv';
-export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, TRANSPOSE_CONV_GATHER];
+export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, CONCAT_CONV, TRANSPOSE_CONV_GATHER];
 
 /**
  * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
@@ -88,39 +89,44 @@ export const encodeFetchOptions = encodeSpillOptions;
 export const decodeFetchOptions = (bytes: Uint8Array | null): FetchOptions => decodeSpillOptions(bytes, FETCH);
 
 /** Parts as two parallel int vectors (input index or -1; channels) plus offsets, so no map nesting is needed in C. */
+function encodeParts(parts: ConcatFetchOptions['parts']): Record<string, number[]> {
+  return {
+    part_input: parts.map((p) => ('input' in p ? p.input : -1)),
+    part_channels: parts.map((p) => ('input' in p ? 0 : p.channels)),
+    part_offset: parts.map((p) => ('input' in p ? 0 : p.offset)),
+  };
+}
+
 export function encodeConcatFetchOptions(o: ConcatFetchOptions): Uint8Array {
-  return flexbuffers.encode({
-    part_input: o.parts.map((p) => ('input' in p ? p.input : -1)),
-    part_channels: o.parts.map((p) => ('input' in p ? 0 : p.channels)),
-    part_offset: o.parts.map((p) => ('input' in p ? 0 : p.offset)),
-  });
+  return flexbuffers.encode(encodeParts(o.parts));
 }
 
 export function decodeConcatFetchOptions(bytes: Uint8Array | null): ConcatFetchOptions {
-  const m = decodeMap(bytes, CONCAT_FETCH);
+  return { parts: decodeParts(decodeMap(bytes, CONCAT_FETCH), CONCAT_FETCH) };
+}
+
+function decodeParts(m: Record<string, unknown>, op: string): ConcatFetchOptions['parts'] {
   const vec = (key: string): number[] => {
     const v = m[key];
-    if (!Array.isArray(v)) throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: '${key}' must be a vector`);
+    if (!Array.isArray(v)) throw new TinysegError('E_MODEL', `${op} options: '${key}' must be a vector`);
     return v.map((x) => (typeof x === 'bigint' ? Number(x) : (x as number)));
   };
   const inputs = vec('part_input');
   const channels = vec('part_channels');
   const offsets = vec('part_offset');
   if (channels.length !== inputs.length || offsets.length !== inputs.length) {
-    throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: part vectors differ in length`);
+    throw new TinysegError('E_MODEL', `${op} options: part vectors differ in length`);
   }
-  return {
-    parts: inputs.map((k, j) => {
-      if (!Number.isInteger(k) || k < -1) throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: part ${j} has input ${k}`);
-      if (k >= 0) return { input: k };
-      const c = channels[j]!;
-      const off = offsets[j]!;
-      if (!Number.isInteger(c) || c <= 0 || !Number.isInteger(off) || off < 0) {
-        throw new TinysegError('E_MODEL', `${CONCAT_FETCH} options: part ${j} reads ${c} channels at offset ${off}`);
-      }
-      return { offset: off, channels: c };
-    }),
-  };
+  return inputs.map((k, j) => {
+    if (!Number.isInteger(k) || k < -1) throw new TinysegError('E_MODEL', `${op} options: part ${j} has input ${k}`);
+    if (k >= 0) return { input: k };
+    const c = channels[j]!;
+    const off = offsets[j]!;
+    if (!Number.isInteger(c) || c <= 0 || !Number.isInteger(off) || off < 0) {
+      throw new TinysegError('E_MODEL', `${op} options: part ${j} reads ${c} channels at offset ${off}`);
+    }
+    return { offset: off, channels: c };
+  });
 }
 
 /**
@@ -179,4 +185,58 @@ export function decodeAddFetchOptions(bytes: Uint8Array | null): AddFetchOptions
   const activation = int(m, 'activation', op);
   if (regionInput > 1 || activation > 3) throw new TinysegError('E_MODEL', `${op} options: region_input ${regionInput} or activation ${activation} out of range`);
   return { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), regionInput: regionInput as 0 | 1, activation, scale, zeroPoint: signedInt(m, 'zero_point', op) };
+}
+
+/**
+ * TinySegConcatConv: a CONV_2D whose input is the channel concatenation of
+ * parts (as TinySegConcatFetch's: op inputs or region slices), so the
+ * concatenation never exists. inputs [filter, bias or -1, resident parts...];
+ * the conv's options, and the vanished input's quantization, are in the options.
+ */
+export interface ConcatConvOptions {
+  parts: ConcatFetchOptions['parts'];
+  padding: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  activation: number;
+  inputScale: number;
+  inputZeroPoint: number;
+}
+
+export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
+  return flexbuffers.encode({
+    ...encodeParts(o.parts),
+    padding: o.padding,
+    stride_h: o.strideH,
+    stride_w: o.strideW,
+    dilation_h: o.dilationH,
+    dilation_w: o.dilationW,
+    activation: o.activation,
+    input_scale: o.inputScale,
+    input_zero_point: o.inputZeroPoint,
+  });
+}
+
+export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOptions {
+  const op = CONCAT_CONV;
+  const m = decodeMap(bytes, op);
+  const scale = typeof m['input_scale'] === 'bigint' ? Number(m['input_scale']) : m['input_scale'];
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new TinysegError('E_MODEL', `${op} options: 'input_scale' must be a non-negative number`);
+  const o: ConcatConvOptions = {
+    parts: decodeParts(m, op),
+    padding: int(m, 'padding', op),
+    strideH: int(m, 'stride_h', op),
+    strideW: int(m, 'stride_w', op),
+    dilationH: int(m, 'dilation_h', op),
+    dilationW: int(m, 'dilation_w', op),
+    activation: int(m, 'activation', op),
+    inputScale: scale,
+    inputZeroPoint: signedInt(m, 'input_zero_point', op),
+  };
+  if (o.padding > 1 || o.activation > 3 || Math.min(o.strideH, o.strideW, o.dilationH, o.dilationW) < 1) {
+    throw new TinysegError('E_MODEL', `${op} options: padding, strides, dilations or activation out of range`);
+  }
+  return o;
 }

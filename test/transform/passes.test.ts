@@ -7,7 +7,7 @@ import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { setOfflinePlan } from '../../src/memory/offline-plan.js';
 import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
-import { decodeAddFetchOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/transform/custom-ops.js';
+import { decodeAddFetchOptions, decodeConcatConvOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/transform/custom-ops.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { planTflmArena } from '../../src/memory/tflm-arena.js';
@@ -16,6 +16,7 @@ import { planTflmArena } from '../../src/memory/tflm-arena.js';
 const encodeFetchOptionsLike = () => encodeSpillOptions({ offset: 0, bytes: 1, begin: 0, count: 1 });
 import { removeIdentityPads } from '../../src/transform/remove-identity-pads.js';
 import { spillColdRanges } from '../../src/transform/spill-cold-ranges.js';
+import { convOnVirtualConcat } from '../../src/transform/conv-on-virtual-concat.js';
 import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-depth-to-space.js';
 
 const small = () => loadGraph(saveGraph(buildTinyUnet({ height: 16, width: 24 })));
@@ -166,6 +167,52 @@ describe('spillColdRanges into ADD', () => {
 
   it('refuses malformed options naming the operator', () => {
     expect(() => decodeAddFetchOptions(encodeFetchOptionsLike())).toThrow(/TinySegAddFetch options: 'scale' must be a non-negative number/);
+  });
+});
+
+describe('convOnVirtualConcat', () => {
+  it('runs the decoder conv on the fetched skip and the upsampled tensor without building their concatenation (int8)', () => {
+    const g = small();
+    removeIdentityPads(g);
+    rewriteTransposeConv(g);
+    spillColdRanges(g, { buffersOf });
+    expect(opcodes(g)).toContain('CUSTOM:TinySegConcatFetch');
+    const lbBefore = planTflmArena(loadGraph(saveGraph(g))).lowerBound.bytes;
+    const r = convOnVirtualConcat(g, { buffersOf });
+    expect(r.rewritten).toBeGreaterThan(0);
+    expect(opcodes(g)).toContain('CUSTOM:TinySegConcatConv');
+    const op = g.main.ops.find((o) => o.customCode === 'TinySegConcatConv')!;
+    const o = decodeConcatConvOptions(op.customOptions);
+    expect(o.parts.some((p) => !('input' in p))).toBe(true); // one part straight from the spill region
+    expect(planTflmArena(loadGraph(saveGraph(g))).lowerBound.bytes).toBeLessThan(lbBefore);
+    expectSameBytes(small(), g);
+  });
+
+  it('keeps float32 sums in the reference order (3x3 conv over a two-part concatenation)', () => {
+    const build = () => {
+      const b = new GraphBuilder();
+      let seed = 3;
+      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const x = b.input('x', { dtype: 'float32', shape: [1, 12, 10, 3] });
+      const conv = (input: number, name: string, ci: number, co: number, k: number) => {
+        const y = b.tensor(name, { dtype: 'float32', shape: [1, 12, 10, co] });
+        const w = b.constant(`${name}_w`, { dtype: 'float32', shape: [co, k, k, ci] }, Float32Array.from({ length: co * k * k * ci }, () => rand()));
+        const bias = b.constant(`${name}_b`, { dtype: 'float32', shape: [co] }, Float32Array.from({ length: co }, () => rand()));
+        b.op({ opcode: 'CONV_2D', inputs: [input, w, bias], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, fusedActivationFunction: 1 } } });
+        return y;
+      };
+      const a = conv(x, 'a', 3, 5, 1);
+      const c = conv(x, 'c', 3, 7, 1);
+      const cat = b.tensor('cat', { dtype: 'float32', shape: [1, 12, 10, 12] });
+      b.op({ opcode: 'CONCATENATION', inputs: [a, c], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+      b.output(conv(cat, 'y', 12, 4, 3));
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = build();
+    const r = convOnVirtualConcat(g, { buffersOf });
+    expect(r).toEqual({ rewritten: 1, bytes: 12 * 10 * 12 * 4 });
+    expect(opcodes(g)).toEqual(['CONV_2D', 'CONV_2D', 'CUSTOM:TinySegConcatConv']);
+    expectSameBytes(build(), g);
   });
 });
 

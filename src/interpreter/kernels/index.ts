@@ -12,6 +12,7 @@ import { kernels as shape } from './shape.js';
 import { kernels as softmax } from './softmax.js';
 import { kernels as tinyseg } from './tinyseg.js';
 import { kernels as tinysegAddFetch } from './tinyseg-add-fetch.js';
+import { kernels as tinysegConcatConv } from './tinyseg-concat-conv.js';
 import { kernels as tinysegTransposeConv } from './tinyseg-transpose-conv.js';
 import { kernels as transposeConv } from './transpose-conv.js';
 
@@ -29,6 +30,7 @@ export const KERNELS: ReadonlyMap<string, Kernel> = new Map<string, Kernel>(
     ...resize,
     ...tinyseg,
     ...tinysegAddFetch,
+    ...tinysegConcatConv,
     ...tinysegTransposeConv,
   }) as [string, Kernel][],
 );

@@ -6,7 +6,9 @@ import { TinysegError } from '../../errors.js';
 import { DTYPE_SIZE, type Op, type Tensor } from '../../graph/graph.js';
 import {
   ADD_FETCH,
+  CONCAT_CONV,
   CONCAT_FETCH,
+  decodeConcatConvOptions,
   decodeAddFetchOptions,
   decodeConcatFetchOptions,
   decodeFetchOptions,
@@ -19,7 +21,7 @@ import {
 import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 
 /** Bytes of one element and the number of rows (everything but the last axis) of a tensor. */
-function layout(t: Tensor): { element: number; rows: number; channels: number } {
+export function layout(t: Tensor): { element: number; rows: number; channels: number } {
   const element = DTYPE_SIZE[t.dtype];
   if (!Number.isInteger(element) || element < 1) throw new TinysegError('E_UNSUPPORTED', `tensor '${t.name}' of type ${t.dtype} cannot be spilled`);
   const channels = t.shape.length ? t.shape[t.shape.length - 1]! : 1;
@@ -27,7 +29,7 @@ function layout(t: Tensor): { element: number; rows: number; channels: number } 
 }
 
 /** Copies a channel slice between a tensor (row stride `channels`) and a packed region. */
-function copySlice(
+export function copySlice(
   tensor: Uint8Array,
   region: Uint8Array,
   at: number,
@@ -166,11 +168,13 @@ export function storageExtent(op: Op, tensors: readonly Tensor[]): number {
     const o = decodeAddFetchOptions(op.customOptions);
     return o.offset + o.bytes;
   }
-  if (op.customCode === CONCAT_FETCH) {
-    const y = tensors[op.outputs[0]!];
-    if (!y) return 0;
-    const l = layout(y);
-    return Math.max(0, ...decodeConcatFetchOptions(op.customOptions).parts.map((p) => ('input' in p ? 0 : p.offset + l.rows * p.channels * l.element)));
+  if (op.customCode === CONCAT_FETCH || op.customCode === CONCAT_CONV) {
+    // Parts have the rows and element size of the output (fetch) or of the resident parts (conv).
+    const like = tensors[op.customCode === CONCAT_FETCH ? op.outputs[0]! : op.inputs[2]!];
+    if (!like) return 0;
+    const l = layout(like);
+    const parts = op.customCode === CONCAT_FETCH ? decodeConcatFetchOptions(op.customOptions).parts : decodeConcatConvOptions(op.customOptions).parts;
+    return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + l.rows * p.channels * l.element)));
   }
   return 0;
 }

@@ -1,0 +1,111 @@
+// A channel concatenation (CONCATENATION, or TinySeg's fused fetch into one)
+// whose only reader is a CONV_2D becomes TinySegConcatConv: the conv reads
+// its input channels from the parts (resident tensors or spill-region slices)
+// and the concatenated tensor never exists. Only concatenations alive at the
+// memory peak are rewritten: elsewhere the builtin pair costs nothing extra.
+
+import { lowerBound } from '../analysis/lower-bound.js';
+import type { Graph, Op, Subgraph } from '../graph/graph.js';
+import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from './custom-ops.js';
+import { newOp } from './rewrite.js';
+import type { TimelineBuffer } from './spill-cold-ranges.js';
+
+export interface ConvOnVirtualConcatResult {
+  rewritten: number;
+  /** Bytes of the concatenations that no longer exist. */
+  bytes: number;
+}
+
+/** The parts of a last-axis concatenation op (input k = op input k), or null. */
+function partsOf(sg: Subgraph, op: Op): ConcatFetchOptions['parts'] | null {
+  if (op.opcode === 'CUSTOM' && op.customCode === CONCAT_FETCH) return decodeConcatFetchOptions(op.customOptions).parts;
+  if (op.opcode !== 'CONCATENATION' || Number(op.options?.['fusedActivationFunction'] ?? 0) !== 0) return null;
+  const y = sg.tensors[op.outputs[0]!]!;
+  const axis = Number(op.options?.['axis'] ?? 0);
+  if (axis !== -1 && axis !== y.shape.length - 1) return null;
+  // int8 concatenation copies bytes only when every input has the output's quantization.
+  const q = JSON.stringify(y.quantization?.scale ?? []) + JSON.stringify(y.quantization?.zeroPoint ?? []);
+  const same = op.inputs.every((t) => {
+    const x = sg.tensors[t];
+    return x && x.kind === 'activation' && JSON.stringify(x.quantization?.scale ?? []) + JSON.stringify(x.quantization?.zeroPoint ?? []) === q;
+  });
+  return same ? op.inputs.map((_, k) => ({ input: k })) : null;
+}
+
+/** The conv that alone reads concatenation `op`'s output, if it can read the parts instead. */
+function soleConv(sg: Subgraph, op: Op): number {
+  const y = op.outputs[0]!;
+  const readers = sg.consumersOf(y);
+  if (op.outputs.length !== 1 || readers.length !== 1 || sg.outputs.includes(y)) return -1;
+  const k = readers[0]!;
+  const conv = sg.ops[k]!;
+  const filter = sg.tensors[conv.inputs[1]!];
+  const t = sg.tensors[y]!;
+  const ok =
+    conv.opcode === 'CONV_2D' &&
+    conv.inputs[0] === y &&
+    conv.inputs.filter((i) => i === y).length === 1 &&
+    t.shape.length === 4 &&
+    (t.dtype === 'int8' || t.dtype === 'float32') &&
+    filter?.data !== null &&
+    filter?.shape[3] === t.shape[3];
+  return ok ? k : -1;
+}
+
+export function convOnVirtualConcat(graph: Graph, opts: { buffersOf: (sg: Subgraph) => readonly TimelineBuffer[] }): ConvOnVirtualConcatResult {
+  const sg = graph.main;
+  let rewritten = 0;
+  let bytes = 0;
+  for (;;) {
+    const buffers = opts.buffersOf(sg);
+    const bound = lowerBound(buffers, sg.ops.length + 1);
+    const peakTimes = new Set<number>();
+    bound.liveBytes.forEach((v, t) => v === bound.bytes && peakTimes.add(t));
+    let done = false;
+    for (const b of buffers) {
+      if (b.tensor === null || ![...peakTimes].some((t) => b.first <= t && t <= b.last)) continue;
+      const i = sg.producerOf(b.tensor);
+      if (i < 0) continue;
+      const concat = sg.ops[i]!;
+      const parts = partsOf(sg, concat);
+      const k = parts ? soleConv(sg, concat) : -1;
+      if (!parts || k < 0) continue;
+      const conv = sg.ops[k]!;
+      const x = sg.tensors[b.tensor]!;
+      const inputs = [conv.inputs[1]!, conv.inputs[2] ?? -1];
+      // Resident parts become op inputs 2, 3, ...
+      const mapped = parts.map((p) => ('input' in p ? { input: inputs.push(concat.inputs[p.input]!) - 1 } : p));
+      const o = conv.options ?? {};
+      const op = newOp({
+        opcode: 'CUSTOM',
+        customCode: CONCAT_CONV,
+        inputs,
+        outputs: [...conv.outputs],
+        customOptions: encodeConcatConvOptions({
+          parts: mapped,
+          padding: Number(o['padding'] ?? 0),
+          strideH: Number(o['strideH'] ?? 1),
+          strideW: Number(o['strideW'] ?? 1),
+          dilationH: Number(o['dilationHFactor'] ?? 1),
+          dilationW: Number(o['dilationWFactor'] ?? 1),
+          activation: Number(o['fusedActivationFunction'] ?? 0),
+          inputScale: x.quantization?.scale[0] ?? 0,
+          inputZeroPoint: x.quantization?.zeroPoint[0] ?? 0,
+        }),
+      });
+      if (inputs.length === 2) continue; // every part in the region: nothing to take rows from
+      // Region parts are read at the conv now: no spill in between may reuse their slots.
+      if (parts.some((p) => !('input' in p)) && sg.ops.slice(i + 1, k).some((q) => q.opcode === 'CUSTOM')) continue;
+      // The conv's place: the parts are ready there (the concat ran before it).
+      sg.removeOp(k);
+      sg.insertOp(k, op);
+      sg.removeOp(i);
+      rewritten++;
+      bytes += x.byteSize;
+      done = true;
+      break;
+    }
+    if (!done) break;
+  }
+  return { rewritten, bytes };
+}
