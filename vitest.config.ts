@@ -1,7 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every run starts from an empty optimize cache: a test that runs the CLI
+// exercises the optimizer, not an entry an earlier run left in node_modules.
+const cacheDir = mkdtempSync(join(tmpdir(), 'tinyseg-test-cache-'));
 
 export default defineConfig({
   test: {
+    env: { CACHE_DIR: cacheDir },
     projects: [
       {
         test: {
