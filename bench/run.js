@@ -155,3 +155,10 @@ const md = [
 ];
 writeFileSync(join(root, 'bench/results.md'), md.join('\n'));
 console.log(md.join('\n'));
+
+// ---- Runtime on Cortex-M4 (QEMU): the C spill runtime's instructions per KiB (bench/qemu.js).
+// Self-contained (own imports) so the sections above stay untouched.
+const { runtimeOnQemuSection } = await import('./qemu.js');
+const qemuSection = runtimeOnQemuSection();
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), qemuSection);
+console.log(qemuSection);

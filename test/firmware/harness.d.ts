@@ -1,0 +1,50 @@
+// Types of harness.js (plain JavaScript so bench/qemu.js can run it from dist/).
+
+export type Machine = 'mps2-an386' | 'mps2-an500';
+export const MACHINES: Record<Machine, { cpu: string; script: string }>;
+export const NS_PER_TICK: number;
+export const REPLAY_BLOCK: number;
+
+/** The parts of a graph tensor the harness reads (src/graph Tensor fits). */
+export interface ReplayTensor {
+  index: number;
+  name: string;
+  shape: readonly number[];
+  byteSize: number;
+}
+
+export interface ReplayDecision {
+  begin: number;
+  count: number;
+  bytes: number;
+  offset: number;
+  spillOp: number;
+  fetchOp: number;
+}
+
+export type ReplayStep =
+  | { kind: 'spill'; tensor: ReplayTensor; data: Uint8Array; begin: number; count: number; offset: number; bytes: number; spill: number }
+  | { kind: 'fetch'; tensor: ReplayTensor; data: Uint8Array; resident: Uint8Array | null; begin: number; count: number; offset: number; bytes: number; spill: number }
+  | { kind: 'concat'; tensor: ReplayTensor; data: Uint8Array; parts: ({ input: Uint8Array; channels: number } | { channels: number; offset: number; spill: number })[] };
+
+export function requireTools(): void;
+export function packedSlice(bytes: Uint8Array, tensor: ReplayTensor, begin: number, count: number): Uint8Array;
+export function replaySchedule(args: {
+  graph: { main: { tensors: readonly ReplayTensor[]; ops: readonly { opcode: string; customCode?: string | null; customOptions?: Uint8Array | null; inputs: readonly number[]; outputs: readonly number[] }[] } };
+  decisions: readonly ReplayDecision[];
+  activations: Map<number, Uint8Array>;
+  concatFetchCode: string;
+  decodeConcatFetchOptions: (bytes: Uint8Array | null) => { parts: ({ input: number } | { offset: number; channels: number })[] };
+}): ReplayStep[];
+export function replayHeader(steps: ReplayStep[], regionBytes: number): string;
+export function buildFirmware(args: { machine: Machine; headerDir: string; outDir: string }): string;
+export function runFirmware(elf: string, machine: Machine, timeoutSeconds?: number): { status: number | null; stdout: string; stderr: string };
+export type ResultLine = Record<string, string | number>;
+export function parseResults(stdout: string): ResultLine[];
+export function instructionsPerKiB(ticks: number, bytes: number): number;
+export function replayOnQemu(args: { machine: Machine; steps: ReplayStep[]; regionBytes: number; dir: string }): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  results: ResultLine[];
+};

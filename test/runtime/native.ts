@@ -1,0 +1,82 @@
+// Shared by the runtime tests: builds the C spill runtime (templates/runtime)
+// into a Node-API addon with cmake-js, and captures every activation of a
+// model run by the interpreter.
+
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Graph } from '../../src/graph/graph.js';
+import { Interpreter } from '../../src/interpreter/interpreter.js';
+import { deterministicInput } from '../../src/interpreter/oracle-input.js';
+import { offlineOffsets } from '../../src/memory/offline-plan.js';
+import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { repoRoot } from '../helpers/paths.js';
+
+export interface SlotInfo {
+  stored: number;
+  crc: number;
+  flags: number;
+  table: Uint16Array;
+}
+
+export interface Part {
+  input?: Uint8Array;
+  channels: number;
+  offset?: number;
+  slot?: number;
+}
+
+/** The addon's functions (test/runtime/addon/tinyseg_addon.c). Failures throw an Error whose code is the status name. */
+export interface RuntimeAddon {
+  createStore(kind: 'ram' | 'ram-async' | 'flash' | 'remote', opts: Record<string, number>): object;
+  spill(store: object, slot: number, x: Uint8Array, rows: number, channels: number, elem: number, begin: number, count: number, offset: number, bytes: number, flags: number): void;
+  fetch(store: object, slot: number, y: Uint8Array, rows: number, channels: number, elem: number, resident: Uint8Array | null, begin: number, count: number, offset: number, bytes: number): void;
+  concatFetch(store: object, y: Uint8Array, rows: number, channels: number, elem: number, parts: Part[]): void;
+  beginInference(store: object): void;
+  readRegion(store: object, offset: number, length: number): Uint8Array;
+  slotInfo(store: object, slot: number): SlotInfo;
+  stats(store: object): { eraseCounts: Uint32Array; badPrograms: number; maxInFlight: number; transfers: number; frames: number };
+  flipBit(store: object, offset: number, bit: number): void;
+  compress(bytes: Uint8Array, block: number): { data: Uint8Array; table: Uint16Array };
+  decompress(data: Uint8Array, table: Uint16Array, length: number, block: number): Uint8Array;
+  crc32(bytes: Uint8Array): number;
+}
+
+export const COMPRESS = 1;
+export const CRC = 2;
+
+/** Builds the addon into a fresh temp dir (cmake-js uses node-api-headers: no download). */
+export async function buildRuntimeAddon(): Promise<{ addon: RuntimeAddon; dir: string }> {
+  const require = createRequire(import.meta.url);
+  const { BuildSystem } = require('cmake-js') as { BuildSystem: new (o: object) => { build(): Promise<void> } };
+  const dir = mkdtempSync(join(tmpdir(), 'tinyseg-runtime-addon-'));
+  await new BuildSystem({ directory: join(repoRoot, 'test/runtime/addon'), out: dir, config: 'Release', logLevel: 'error' }).build();
+  return { addon: require(join(dir, 'Release', 'tinyseg_runtime_addon.node')) as RuntimeAddon, dir };
+}
+
+/**
+ * Runs `graph` on its deterministic input with every planned buffer at its own
+ * offset (nothing shares memory), so after the run each activation still holds
+ * the bytes it had. Returns copies by tensor index.
+ */
+export function captureActivations(graph: Graph): Map<number, Uint8Array> {
+  const sg = graph.main;
+  const buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
+  const offsets = new Int32Array(buffers.length);
+  let at = 0;
+  buffers.forEach((b, i) => {
+    offsets[i] = at;
+    at += Math.ceil(b.size / 16) * 16;
+  });
+  const it = new Interpreter(graph, { offsets });
+  sg.inputs.forEach((t, i) => it.setInput(i, deterministicInput(sg.tensors[t]!)));
+  it.invoke();
+  const out = new Map<number, Uint8Array>();
+  buffers.forEach((b, i) => {
+    if (b.kind !== 'tensor') return;
+    const t = sg.tensors[b.tensor]!;
+    out.set(b.tensor, it.arena.slice(offsets[i]!, offsets[i]! + t.byteSize));
+  });
+  return out;
+}
