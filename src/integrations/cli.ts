@@ -5,16 +5,20 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { basename, join } from 'node:path';
 import { inFile, TinysegError } from '../errors.js';
-import { runModel } from '../interpreter/interpreter.js';
-import { deterministicInput } from '../interpreter/oracle-input.js';
-import { verifyModels } from '../interpreter/verify.js';
-import { memoryReport } from '../report/memory-report.js';
-import { optimize } from '../optimize/optimize.js';
+import type { OptimizeOptions } from '../optimize/optimize.js';
 import { renderOptimizeText } from '../optimize/optimize-text.js';
-import { renderBeforeAfterSvg, renderTimelineSvg } from '../report/svg.js';
-import { renderReportText } from '../report/text.js';
+import { bytes as formatBytes } from '../report/format.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { readModelFile, type LoadedModel } from './read-model.js';
+import { cacheInfo, clearCache, optimizeCached } from './cache.js';
+import { readModelBytes } from './model-bytes.js';
+import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
+import { SPILL_STORAGES, type SpillStorage } from '../emit/spill-storage.js';
+import { readTargetProfile } from './read-target.js';
+import type { LoadedModel } from './read-model.js';
+
+// Graph decoding, the interpreter and the optimizer are imported inside the
+// commands that use them: `optimize` on a cache hit needs none of them and
+// should cost little more than starting Node.
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -48,6 +52,20 @@ Commands:
     --inputs N, --seed S  random inputs of the proof (default 3, seed 1)
     --json                print the report as JSON
     --svg <file>          also write a before/after memory timeline (SVG)
+    --no-cache            recompute even if the cache has the result
+                          (cached by model bytes, options and TinySeg
+                          version; docs/cache.md)
+    --emit <dir>          also write C/C++ files for firmware: model array,
+                          arena size, op resolver, linker fragment
+      --name N            C name of the model (default: the file name)
+      --target T          built-in target (mps2-an386, mps2-an500) or a
+                          profile JSON (docs/target-profile.md); default
+                          mps2-an386
+      --sections          put the model in its own section, placed in
+                          external flash by <name>_sections.ld
+      --storage S         spill region in psram (default), flash or remote
+  cache info [--json]     cache directory, entries, total size, size cap
+  cache clean             remove every cache entry
   verify <original.tflite> <optimized.tflite> [--inputs N] [--seed S]
                           compare every output byte on the oracle input
                           and N seeded random inputs (default 3); exit 1 on
@@ -76,9 +94,15 @@ function version(): string {
   return pkg.version;
 }
 
-function runReport(args: string[], io: CliIO): number {
+async function runReport(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, svg: { type: 'string' } });
   if (positionals.length !== 1) throw usageError(`report takes one model file, got ${positionals.length}`);
+  const [{ readModelFile }, { memoryReport }, { renderTimelineSvg }, { renderReportText }] = await Promise.all([
+    import('./read-model.js'),
+    import('../report/memory-report.js'),
+    import('../report/svg.js'),
+    import('../report/text.js'),
+  ]);
   const model = readModelFile(positionals[0]!);
   const report = memoryReport(model);
   if (values.svg !== undefined) {
@@ -89,7 +113,7 @@ function runReport(args: string[], io: CliIO): number {
   return 0;
 }
 
-function runRun(args: string[], io: CliIO): number {
+async function runRun(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args, {
     out: { type: 'string' },
     input: { type: 'string', multiple: true },
@@ -99,6 +123,11 @@ function runRun(args: string[], io: CliIO): number {
   if (values.out === undefined) throw usageError('run needs --out <dir>');
   const inputFiles = values.input ?? [];
   if ((inputFiles.length > 0) === (values['oracle-input'] === true)) throw usageError('run needs either --input <file> (one per model input) or --oracle-input');
+  const [{ readModelFile }, { deterministicInput }, { runModel }] = await Promise.all([
+    import('./read-model.js'),
+    import('../interpreter/oracle-input.js'),
+    import('../interpreter/interpreter.js'),
+  ]);
   const model = readModelFile(positionals[0]!);
   const sg = model.graph.main;
   if (inputFiles.length > 0 && inputFiles.length !== sg.inputs.length) {
@@ -122,13 +151,14 @@ function runRun(args: string[], io: CliIO): number {
   return 0;
 }
 
-function runVerify(args: string[], io: CliIO): number {
+async function runVerify(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args, { inputs: { type: 'string' }, seed: { type: 'string' } });
   if (positionals.length !== 2) throw usageError(`verify takes two model files, got ${positionals.length}`);
   const count = values.inputs === undefined ? 3 : Number(values.inputs);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(count) || count < 0) throw usageError(`--inputs must be a whole number, got '${values.inputs}'`);
   if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
+  const [{ readModelFile }, { verifyModels }] = await Promise.all([import('./read-model.js'), import('../interpreter/verify.js')]);
   const [a, b] = positionals.map(readModelFile) as [LoadedModel, LoadedModel];
   const r = verifyModels(a.graph, b.graph, { inputs: count, seed, files: [a.file, b.file] });
   for (const c of r.cases) io.stdout(`  ${c.input}: ${c.differingBytes === 0 ? 'identical' : `${c.differingBytes} bytes differ, max difference ${c.maxDiff}`}\n`);
@@ -147,7 +177,25 @@ function byteCount(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function runOptimize(args: string[], io: CliIO): number {
+/** --emit and its options; the others without --emit are a usage error. */
+function emitOptions(values: { emit?: string; name?: string; target?: string; sections?: boolean; storage?: string }): Omit<EmitEmbeddedOptions, 'name'> & { name?: string } | undefined {
+  if (values.emit === undefined) {
+    const stray = (['name', 'target', 'sections', 'storage'] as const).find((k) => values[k] !== undefined);
+    if (stray) throw usageError(`--${stray} needs --emit <dir>`);
+    return undefined;
+  }
+  const storage = values.storage ?? 'psram';
+  if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
+  return {
+    outDir: values.emit,
+    profile: readTargetProfile(values.target ?? 'mps2-an386'),
+    sections: values.sections === true,
+    storage: storage as SpillStorage,
+    ...(values.name !== undefined ? { name: values.name } : {}),
+  };
+}
+
+async function runOptimize(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args, {
     out: { type: 'string', short: 'o' },
     'max-spill-bytes': { type: 'string' },
@@ -158,32 +206,72 @@ function runOptimize(args: string[], io: CliIO): number {
     seed: { type: 'string' },
     json: { type: 'boolean' },
     svg: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    emit: { type: 'string' },
+    name: { type: 'string' },
+    target: { type: 'string' },
+    sections: { type: 'boolean' },
+    storage: { type: 'string' },
   });
   if (positionals.length !== 1) throw usageError(`optimize takes one model file, got ${positionals.length}`);
   if (values.out === undefined) throw usageError('optimize needs -o <dir>');
+  const emit = emitOptions(values);
   const inputs = byteCount('--inputs', values.inputs) ?? 3;
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
   const maxSpillBytes = byteCount('--max-spill-bytes', values['max-spill-bytes']);
   const arenaBudget = byteCount('--arena-budget', values['arena-budget']);
-  const model = readModelFile(positionals[0]!);
-  const result = inFile(model.file, () =>
-    optimize(model.bytes, {
-      file: model.file,
-      spill: !values['no-spill'],
-      verify: values['no-verify'] ? false : { inputs, seed },
-      ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
-      ...(arenaBudget !== undefined ? { arenaBudget } : {}),
-    }),
-  );
-  const name = basename(model.file).replace(/\.tflite$/i, '');
+  const file = positionals[0]!;
+  const modelBytes = readModelBytes(file);
+  const options: OptimizeOptions = {
+    file,
+    spill: !values['no-spill'],
+    verify: values['no-verify'] ? false : { inputs, seed },
+    ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
+    ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+  };
+  const cached = values['no-cache'] ? undefined : await optimizeCached(modelBytes, options, { file });
+  const computed = cached ? cached.computed : await import('../optimize/optimize.js').then(({ optimize }) => inFile(file, () => optimize(modelBytes, options)));
+  const result = cached ?? computed!;
+  for (const w of [...(cached?.recovered ? [cached.recovered] : []), ...(cached?.warnings ?? [])]) io.stderr(`tinyseg: warning: ${w}\n`);
+  // Rendered before anything is written: an emit error leaves no partial output.
+  const emitted = emit ? await import('../emit/emit-embedded.js').then(({ emitEmbedded }) => emitEmbedded({ ...result, ...(computed ? { graph: computed.graph } : {}) }, { name: basename(file), ...emit })) : {};
+  const name = basename(file).replace(/\.tflite$/i, '');
   writeFileAtomic(join(values.out, `${name}.tflite`), result.bytes);
+  for (const [f, text] of Object.entries(emitted)) writeFileAtomic(f, text);
   writeFileAtomic(join(values.out, `${name}.plan.json`), `${JSON.stringify(result.report, null, 2)}\n`);
   if (values.svg !== undefined) {
-    const names = (g: typeof model.graph) => new Map(g.main.tensors.map((t) => [t.index, t.name]));
-    writeFileAtomic(values.svg, renderBeforeAfterSvg(result.before, result.after, { title: model.file, beforeNames: names(model.graph), afterNames: names(result.graph) }));
+    // A cache hit stores no graphs: decode both models again for the chart.
+    const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }] = await Promise.all([import('../graph/graph.js'), import('../report/memory-report.js'), import('../report/svg.js')]);
+    const original = inFile(file, () => loadGraph(modelBytes));
+    const optimized = computed?.graph ?? loadGraph(result.bytes);
+    const before = computed?.before ?? memoryReport({ file, bytes: modelBytes, graph: original });
+    const after = computed?.after ?? memoryReport({ file, bytes: result.bytes, graph: optimized });
+    const names = (g: typeof original) => new Map(g.main.tensors.map((t) => [t.index, t.name]));
+    writeFileAtomic(values.svg, renderBeforeAfterSvg(before, after, { title: file, beforeNames: names(original), afterNames: names(optimized) }));
   }
-  io.stdout(values.json ? `${JSON.stringify(result.report, null, 2)}\n` : renderOptimizeText(result.report));
+  if (values.json) io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);
+  else io.stdout(`${renderOptimizeText(result.report)}${cached ? `cache ${cached.hit ? 'hit' : 'miss'}: ${cached.entry}\n` : ''}`);
+  return 0;
+}
+
+function runCache(args: string[], io: CliIO): number {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  const [action, ...extra] = positionals;
+  if ((action !== 'info' && action !== 'clean') || extra.length > 0) {
+    throw usageError(`cache takes 'info' or 'clean'${positionals.length > 0 ? `, got '${positionals.join(' ')}'` : ''}`);
+  }
+  if (action === 'clean') {
+    const r = clearCache();
+    io.stdout(`removed ${r.removed} ${r.removed === 1 ? 'entry' : 'entries'} (${formatBytes(r.bytes)}) from ${r.dir}\n`);
+    return 0;
+  }
+  const info = cacheInfo();
+  if (values.json) io.stdout(`${JSON.stringify(info, null, 2)}\n`);
+  else {
+    const where = { option: '', env: ' ($CACHE_DIR)', project: '', tmp: ' (temp dir: the project is not writable)' }[info.source];
+    io.stdout(`dir      ${info.dir}${where}\nentries  ${info.entries}\ntotal    ${formatBytes(info.bytes)}\ncap      ${formatBytes(info.maxBytes)}\n`);
+  }
   return 0;
 }
 
@@ -198,7 +286,7 @@ function readInputFile(file: string): Uint8Array {
 /** Model strings reach the terminal without control characters. */
 const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
-export function runCli(argv: string[], io: CliIO = defaultIO): number {
+export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     const [command, ...rest] = argv;
@@ -212,13 +300,15 @@ export function runCli(argv: string[], io: CliIO = defaultIO): number {
     }
     switch (command) {
       case 'report':
-        return runReport(rest, io);
+        return await runReport(rest, io);
       case 'run':
-        return runRun(rest, io);
+        return await runRun(rest, io);
       case 'verify':
-        return runVerify(rest, io);
+        return await runVerify(rest, io);
       case 'optimize':
-        return runOptimize(rest, io);
+        return await runOptimize(rest, io);
+      case 'cache':
+        return runCache(rest, io);
       default:
         throw usageError(`unknown command '${command}'`);
     }

@@ -1,0 +1,82 @@
+// emitEmbedded(): the C/C++ and linker files a firmware build needs for one
+// optimized model, rendered from templates/. Pure: it returns file names and
+// contents; the caller writes them (the CLI atomically).
+
+import { basename, join } from 'node:path';
+import { TinysegError } from '../errors.js';
+import { loadGraph, type Graph } from '../graph/graph.js';
+import type { TargetProfile } from '../memory/target-profile.js';
+import type { OptimizeReport } from '../optimize/optimize.js';
+import { arenaFigures, arenaHeader } from './arena-header.js';
+import { cIdentifier, cMacroName } from './c-text.js';
+import { linkerFragment } from './linker-fragment.js';
+import { modelHeader, modelSource } from './model-source.js';
+import { resolverHeader, resolverOps, tflmKernelsHeader } from './op-resolver.js';
+import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from './spill-storage.js';
+
+export interface EmitEmbeddedOptions {
+  /** Base of the C names and files; default: the model file's name. Sanitized into a C identifier either way. */
+  name?: string;
+  /** Prefix the returned file names with this directory. */
+  outDir?: string;
+  profile: TargetProfile;
+  /** Put the model array in its own section, .tinyseg.model.<name>, placed in external flash by <name>_sections.ld. */
+  sections?: boolean;
+  /** Where the spill region lives (default psram). */
+  storage?: SpillStorage;
+}
+
+/** What emitting needs of an optimize() result; a cached result without its graph is decoded again. */
+export interface EmbeddableModel {
+  bytes: Uint8Array;
+  report: OptimizeReport;
+  graph?: Graph;
+}
+
+export const TFLM_KERNELS_HEADER = 'tinyseg_tflm_kernels.h';
+
+/** The C identifier emitEmbedded uses for a model file or a --name. */
+export const embeddedName = (name: string): string => cIdentifier(basename(name).replace(/\.tflite$/i, ''));
+
+export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions): Record<string, string> {
+  const file = result.report.model;
+  const storage = opts.storage ?? 'psram';
+  if (!SPILL_STORAGES.includes(storage)) {
+    throw new TinysegError('E_USAGE', `unknown spill storage '${String(storage)}'`, { hint: `use one of ${SPILL_STORAGES.join(', ')}` });
+  }
+  const id = embeddedName(opts.name ?? file);
+  const macro = cMacroName(id);
+  const sections = opts.sections === true;
+  const source = basename(file);
+  const { bytes, report } = result;
+  const graph = result.graph ?? loadGraph(bytes);
+  const ops = graph.subgraphs.reduce((n, sg) => n + sg.ops.length, 0);
+
+  // Everything that can fail is checked before anything is rendered.
+  const resolver = resolverOps(graph, file);
+  const storagePlan = planSpillStorage(storage, report.spill, opts.profile, bytes.length, file);
+  const ld = linkerFragment({ id, macro, source, profile: opts.profile, sections, modelBytes: bytes.length, storage: storagePlan, file });
+
+  const model = { id, macro, source, bytes, graph, sections };
+  const files: [string, string][] = [
+    [`${id}_model.h`, modelHeader(model)],
+    [`${id}_model.cc`, modelSource(model)],
+    [
+      `${id}_arena.h`,
+      arenaHeader({
+        id,
+        macro,
+        source,
+        target: `${opts.profile.name} (${opts.profile.cpu})`,
+        figures: arenaFigures(graph, report.after.head, report.after.tail),
+        ops,
+        spillRegionBytes: report.spill.regionBytes,
+        storage: storagePlan,
+      }),
+    ],
+    [`${id}_resolver.h`, resolverHeader({ id, macro, source, ops: resolver })],
+  ];
+  if (resolver.customs.some((c) => c.tinyseg)) files.push([TFLM_KERNELS_HEADER, tflmKernelsHeader()]);
+  if (ld !== null) files.push([`${id}_sections.ld`, ld]);
+  return Object.fromEntries(files.map(([name, text]) => [opts.outDir === undefined ? name : join(opts.outDir, name), text]));
+}

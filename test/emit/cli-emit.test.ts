@@ -1,0 +1,80 @@
+// tinyseg optimize --emit: the files land in the directory, from a computed
+// result and from a cache hit (which has no graph) alike; bad emit options are
+// usage errors that write nothing.
+
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/integrations/cli.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const example = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
+const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-cli-emit-'));
+const savedCacheDir = process.env['CACHE_DIR'];
+beforeAll(() => {
+  process.env['CACHE_DIR'] = join(scratch, 'cache');
+});
+afterAll(() => {
+  if (savedCacheDir === undefined) delete process.env['CACHE_DIR'];
+  else process.env['CACHE_DIR'] = savedCacheDir;
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function tinyseg(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+describe('tinyseg optimize --emit', () => {
+  it('writes the embedded files, the same on a cache miss and a cache hit', async () => {
+    const runs: Record<string, string>[] = [];
+    for (const run of ['miss', 'hit']) {
+      const dir = join(scratch, run);
+      const r = await tinyseg('optimize', example, '-o', join(dir, 'out'), '--no-verify', '--emit', join(dir, 'fw'), '--target', 'mps2-an500', '--sections');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`cache ${run}`);
+      const files = readdirSync(join(dir, 'fw')).sort();
+      expect(files).toEqual([
+        'tiny_unet_80x120_arena.h',
+        'tiny_unet_80x120_model.cc',
+        'tiny_unet_80x120_model.h',
+        'tiny_unet_80x120_resolver.h',
+        'tiny_unet_80x120_sections.ld',
+        'tinyseg_tflm_kernels.h',
+      ]);
+      runs.push(Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, 'fw', f), 'utf8')])));
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0]!['tiny_unet_80x120_sections.ld']).toContain('ORIGIN = 0x60000000');
+  });
+
+  it('takes a profile file and a name', async () => {
+    const profile = join(scratch, 'board.json');
+    writeFileSync(profile, JSON.stringify({ name: 'board', cpu: 'cortex-m33', sram: { size: 1 << 20 }, psram: { base: '0x70000000', size: '0x00400000', bytesPerSecond: 1e8 } }));
+    const r = await tinyseg('optimize', example, '-o', join(scratch, 'p', 'out'), '--no-verify', '--emit', join(scratch, 'p', 'fw'), '--target', profile, '--name', 'seg');
+    expect(r.stderr).toBe('');
+    expect(readdirSync(join(scratch, 'p', 'fw'))).toContain('seg_sections.ld');
+    expect(readFileSync(join(scratch, 'p', 'fw', 'seg_sections.ld'), 'utf8')).toContain('TINYSEG_SEG_PSRAM : ORIGIN = 0x70000000, LENGTH = 0x00400000');
+  });
+
+  it('rejects a bad profile, storage or a stray emit option with a usage error and writes nothing', async () => {
+    const bad = join(scratch, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ name: 'b', cpu: 'cortex-m4', sram: { size: 1024, speed: 3 } }));
+    const cases: [string[], RegExp][] = [
+      [['--emit', join(scratch, 'x', 'fw'), '--target', bad], /bad\.json: target profile: unknown key 'sram\.speed'/],
+      [['--emit', join(scratch, 'x', 'fw'), '--target', join(scratch, 'none.json')], /none\.json: cannot read target profile: no such file, and not a built-in target/],
+      [['--emit', join(scratch, 'x', 'fw'), '--storage', 'tape'], /--storage must be one of psram, flash, remote, got 'tape'/],
+      [['--sections'], /--sections needs --emit <dir>/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await tinyseg('optimize', example, '-o', join(scratch, 'x', 'out'), '--no-verify', ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(scratch, 'x'))).toBe(false);
+  });
+});

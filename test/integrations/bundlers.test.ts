@@ -1,0 +1,319 @@
+// Real builds with each bundler: a project imports the bundled Tiny U-Net three
+// ways, the built output runs under Node, and what it prints must equal what
+// `tinyseg optimize` writes for the same model.
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuildBuild } from 'esbuild';
+import { rolldown } from 'rolldown';
+import { rollup, watch, type RollupWatcherEvent } from 'rollup';
+import { createServer, build as viteBuild } from 'vite';
+import webpack from 'webpack';
+import { rspack } from '@rspack/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadGraph } from '../../src/graph/graph.js';
+import esbuildPlugin from '../../src/integrations/unplugin/esbuild.js';
+import rolldownPlugin from '../../src/integrations/unplugin/rolldown.js';
+import rollupPlugin from '../../src/integrations/unplugin/rollup.js';
+import rspackPlugin from '../../src/integrations/unplugin/rspack.js';
+import vitePlugin from '../../src/integrations/unplugin/vite.js';
+import webpackPlugin from '../../src/integrations/unplugin/webpack.js';
+import type { TinysegPluginOptions } from '../../src/integrations/unplugin/factory.js';
+import type { OptimizeReport } from '../../src/optimize/optimize.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
+const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-bundlers-'));
+
+const MAIN = `
+import model, { arenaSize, report, customOps } from './model.tflite';
+import url from './model.tflite?url';
+import original from './model.tflite?original';
+console.log(JSON.stringify({
+  isBytes: model instanceof Uint8Array,
+  model: Buffer.from(model).toString('base64'),
+  original: Buffer.from(original).toString('base64'),
+  url: String(url),
+  arenaSize,
+  report,
+  customOps,
+}));
+`;
+
+/** A project folder with main.js and model.tflite; `model` replaces the model's bytes. */
+function project(name: string, model?: Uint8Array): string {
+  const dir = join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'main.js'), MAIN);
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  if (model) writeFileSync(join(dir, 'model.tflite'), model);
+  else copyFileSync(example, join(dir, 'model.tflite'));
+  return dir;
+}
+
+interface Built {
+  /** The file to run with node. */
+  main: string;
+  out: string;
+}
+
+type Builder = (dir: string, options: TinysegPluginOptions) => Promise<Built>;
+
+function webpackLike(run: (config: object) => { run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] } }) => void): void; close(cb: () => void): void }): (dir: string, plugin: unknown) => Promise<Built> {
+  return (dir, plugin) => {
+    const out = join(dir, 'out');
+    const compiler = run({
+      mode: 'production',
+      target: 'node',
+      context: dir,
+      entry: './main.js',
+      output: { path: out, filename: 'main.cjs' },
+      optimization: { minimize: false },
+      plugins: [plugin],
+    });
+    return new Promise((done, fail) => {
+      compiler.run((err, stats) => {
+        compiler.close(() => {
+          if (err) return fail(err);
+          if (stats?.hasErrors()) return fail(new Error((stats.toJson({ errors: true }).errors ?? []).map((e) => e.message).join('\n')));
+          done({ main: join(out, 'main.cjs'), out });
+        });
+      });
+    });
+  };
+}
+
+const runWebpack = webpackLike((c) => webpack(c as webpack.Configuration) as never);
+const runRspack = webpackLike((c) => rspack(c as never) as never);
+
+const builders: Record<string, Builder> = {
+  async vite(dir, options) {
+    const out = join(dir, 'out');
+    await viteBuild({
+      root: dir,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [vitePlugin(options)],
+      build: { ssr: 'main.js', outDir: out, ssrEmitAssets: true, rollupOptions: { output: { format: 'es' } } },
+    });
+    return { main: join(out, 'main.js'), out };
+  },
+  async rollup(dir, options) {
+    const out = join(dir, 'out');
+    const bundle = await rollup({ input: join(dir, 'main.js'), plugins: [rollupPlugin(options)], onwarn: () => {} });
+    await bundle.write({ dir: out, format: 'es' });
+    await bundle.close();
+    return { main: join(out, 'main.js'), out };
+  },
+  async rolldown(dir, options) {
+    const out = join(dir, 'out');
+    const bundle = await rolldown({ input: join(dir, 'main.js'), platform: 'node', plugins: [rolldownPlugin(options)], logLevel: 'silent' });
+    await bundle.write({ dir: out, format: 'esm' });
+    await bundle.close();
+    return { main: join(out, 'main.js'), out };
+  },
+  webpack: (dir, options) => runWebpack(dir, webpackPlugin(options)),
+  rspack: (dir, options) => runRspack(dir, rspackPlugin(options)),
+  async esbuild(dir, options) {
+    const out = join(dir, 'out');
+    await esbuildBuild({
+      entryPoints: [join(dir, 'main.js')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outdir: out,
+      logLevel: 'silent',
+      plugins: [esbuildPlugin(options)],
+    });
+    return { main: join(out, 'main.js'), out };
+  },
+};
+
+/** The one bundler whose build also runs the bit-exact proof (the proof dominates the time). */
+const VERIFYING = 'rollup';
+
+let cliModel: Buffer;
+let cliReport: OptimizeReport;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  const cliJs = join(repoRoot, 'dist', 'integrations', 'cli.js');
+  let stale = true;
+  try {
+    stale = statSync(cliJs).mtimeMs < newestMtime(join(repoRoot, 'src'));
+  } catch {
+    // no dist yet
+  }
+  if (stale) {
+    const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}${b.stderr}`);
+  }
+  const cliOut = join(scratch, 'cli');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'tinyseg.js'), 'optimize', example, '-o', cliOut], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tinyseg optimize failed: ${r.stderr}`);
+  cliModel = readFileSync(join(cliOut, 'tiny-unet-80x120.tflite'));
+  cliReport = JSON.parse(readFileSync(join(cliOut, 'tiny-unet-80x120.plan.json'), 'utf8')) as OptimizeReport;
+}, 120_000);
+
+describe.each(Object.keys(builders))('%s', (name) => {
+  const verify = name === VERIFYING;
+
+  it(`imports the optimized model, its figures, a ?url asset and ?original (verify ${verify ? 'on' : 'off'})`, async () => {
+    const dir = project(name);
+    const built = await builders[name]!(dir, verify ? {} : { verify: false });
+    const run = spawnSync(process.execPath, [built.main], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const got = JSON.parse(run.stdout);
+
+    expect(got.isBytes).toBe(true);
+    expect(Buffer.from(got.model, 'base64').equals(cliModel)).toBe(true);
+    expect(Buffer.from(got.original, 'base64').equals(readFileSync(example))).toBe(true);
+
+    const report = got.report as OptimizeReport;
+    expect(got.arenaSize).toBe(cliReport.after.total);
+    expect(got.arenaSize).toBe(report.after.head + report.after.tail);
+    // The report names the model relative to the project (Vite's root, else the working directory), not by its absolute path.
+    expect(report.model).toBe(name === 'vite' ? 'model.tflite' : relative(process.cwd(), join(dir, 'model.tflite')));
+    const { model: _m, verified, verification, ...figures } = report;
+    const { model: _c, verified: cliVerified, verification: cliVerification, ...cliFigures } = cliReport;
+    expect(figures).toEqual(cliFigures);
+    if (verify) {
+      expect(verified).toBe(true);
+      expect(verification).toEqual(cliVerification);
+    } else {
+      expect(verified).toBe(null);
+    }
+    const cliCustom = [...new Set(loadGraph(new Uint8Array(cliModel)).main.ops.filter((o) => o.opcode === 'CUSTOM').map((o) => o.customCode!))].sort();
+    expect(cliCustom.length).toBeGreaterThan(0);
+    expect(got.customOps).toEqual(cliCustom);
+
+    // The ?url asset is a file of the build output holding the optimized bytes. Rollup and
+    // rolldown give a file: URL, Vite one under its base ('/'), webpack, Rspack and esbuild
+    // one relative to the output's public path ('' under Node).
+    const asset = got.url.startsWith('file:') ? fileURLToPath(got.url) : join(built.out, got.url);
+    expect(relative(built.out, asset).startsWith('..')).toBe(false);
+    expect(asset.endsWith('.tflite')).toBe(true);
+    expect(readFileSync(asset).equals(cliModel)).toBe(true);
+  });
+
+  it('fails the build on a corrupt model, naming the model and its importer', async () => {
+    const bytes = new Uint8Array(readFileSync(example).subarray(0, 4000));
+    const dir = project(`${name}-corrupt`, bytes);
+    const error = await builders[name]!(dir, { verify: false }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const message = String((error as { errors?: { text: string }[] }).errors?.map((e) => e.text).join('\n') ?? '') + (error as Error).message;
+    expect(message).toContain(join(dir, 'model.tflite'));
+    expect(message).toContain(`imported by ${join(dir, 'main.js')}`);
+  });
+});
+
+describe('vite dev server', () => {
+  it('serves the optimized model, a data: URL for ?url, and the error of a corrupt model', async () => {
+    const dir = project('vite-dev');
+    writeFileSync(join(dir, 'bad.tflite'), readFileSync(example).subarray(0, 4000));
+    writeFileSync(join(dir, 'bad.js'), "export { default } from './bad.tflite';\n");
+    writeFileSync(join(dir, 'exports.js'), "export { default as model, arenaSize } from './model.tflite';\nexport { default as url } from './model.tflite?url';\n");
+    const server = await createServer({
+      root: dir,
+      configFile: false,
+      logLevel: 'silent',
+      server: { middlewareMode: true, hmr: false, ws: false },
+      plugins: [vitePlugin({ verify: false })],
+    });
+    try {
+      const m = await server.ssrLoadModule('/exports.js');
+      expect(Buffer.from(m.model as Uint8Array).equals(cliModel)).toBe(true);
+      expect(m.arenaSize).toBe(cliReport.after.total);
+      const prefix = 'data:application/octet-stream;base64,';
+      expect((m.url as string).startsWith(prefix)).toBe(true);
+      expect(Buffer.from((m.url as string).slice(prefix.length), 'base64').equals(cliModel)).toBe(true);
+      const error = await server.ssrLoadModule('/bad.js').then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toContain(join(dir, 'bad.tflite'));
+      expect(error?.message).toContain(`imported by ${join(dir, 'bad.js')}`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('watch mode', () => {
+  it('rebuilds when the model changes, also when only ?url and ?original import it', async () => {
+    const dir = project('rollup-watch');
+    // Rollup watches a plain import's file itself; a query id is watched only through addWatchFile.
+    writeFileSync(join(dir, 'main.js'), "import url from './model.tflite?url';\nimport original from './model.tflite?original';\nconsole.log(url, original.length);\n");
+    const watcher = watch({
+      input: join(dir, 'main.js'),
+      plugins: [rollupPlugin({ verify: false })],
+      output: { dir: join(dir, 'out'), format: 'es' },
+      onwarn: () => {},
+      watch: { buildDelay: 50 },
+    });
+    const events: RollupWatcherEvent[] = [];
+    const next = (code: string) =>
+      new Promise<RollupWatcherEvent>((done) => {
+        const check = () => {
+          const e = events.find((x) => x.code === code);
+          if (e) return done(e);
+          setTimeout(check, 20);
+        };
+        check();
+      });
+    watcher.on('event', (e) => {
+      events.push(e);
+      if (e.code === 'BUNDLE_END') void e.result.close();
+    });
+    try {
+      await next('BUNDLE_END');
+      writeFileSync(join(dir, 'model.tflite'), readFileSync(example).subarray(0, 4000));
+      const error = await next('ERROR');
+      expect(error.code === 'ERROR' && error.error.message).toContain(join(dir, 'model.tflite'));
+    } finally {
+      await watcher.close();
+    }
+  });
+});
+
+describe('options', () => {
+  it.each([
+    [{ maxSpillBytes: -1 }, /maxSpillBytes must be a whole number of bytes/],
+    [{ arenaBudget: '100k' }, /arenaBudget must be a whole number of bytes/],
+    [{ verify: 'yes' }, /verify must be true, false or/],
+    [{ verify: { inputs: 1.5 } }, /verify.inputs must be a whole number/],
+    [{ spill: 1 }, /spill must be true or false/],
+    [{ include: 42 }, /include takes RegExps and paths/],
+    [{ emit: 'src/models' }, /unknown option 'emit'/],
+  ])('rejects %j when the plugin is created, in every bundler', (options, message) => {
+    for (const create of [vitePlugin, rollupPlugin, rolldownPlugin, webpackPlugin, rspackPlugin, esbuildPlugin] as ((o: unknown) => unknown)[]) {
+      expect(() => create(options)).toThrowError(expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(message) }));
+    }
+  });
+
+  it('leaves excluded models to the bundler', async () => {
+    const dir = project('excluded');
+    const error = await builders.rollup!(dir, { verify: false, exclude: /model\.tflite$/ }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    // Without TinySeg, Rollup parses the binary file as JavaScript and fails.
+    expect(error?.message ?? '').not.toContain('imported by');
+    expect(error).toBeInstanceOf(Error);
+  });
+});
