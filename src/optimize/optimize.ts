@@ -19,6 +19,8 @@ import { spillColdRanges, type SpillResult } from '../transform/spill-cold-range
 import { rewriteTransposeConv, type TransposeConvRewriteResult } from '../transform/transpose-conv-to-depth-to-space.js';
 import { gatherPeakTransposeConvs, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
 import { convOnVirtualConcat, type ConvOnVirtualConcatResult } from '../transform/conv-on-virtual-concat.js';
+import { splitRowBands, type SplitRowBandsResult } from '../transform/split-row-bands.js';
+import { estimateTail32 } from '../memory/tail.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
 
@@ -62,6 +64,7 @@ export interface OptimizeReport {
     transposeConv: TransposeConvRewriteResult;
     transposeConvGather: TransposeConvGatherResult;
     convOnVirtualConcat: ConvOnVirtualConcatResult;
+    splitRowBands: SplitRowBandsResult;
     spill: Omit<SpillResult, 'decisions'> & { count: number };
   };
   spill: { bytesOut: number; bytesIn: number; regionBytes: number; decisions: SpillResult['decisions'] };
@@ -105,6 +108,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   const removeIdentityPadsResult = removeIdentityPads(work);
   const transposeConv = rewriteTransposeConv(work);
   const transposeConvGather = gatherPeakTransposeConvs(work, { buffersOf: timeline });
+  const rowBands = splitRowBands(work, { buffersOf: timeline, tailOf: (g) => estimateTail32(g).bytes, clone: (g) => loadGraph(saveGraph(g)) });
   const spill: SpillResult = opts.spill === false ? { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 } : spillWhereItPays(work, opts);
   const virtualConcat = convOnVirtualConcat(work, { buffersOf: timeline });
   dropUnusedBuffers(work);
@@ -164,6 +168,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
       transposeConv,
       transposeConvGather,
       convOnVirtualConcat: virtualConcat,
+      splitRowBands: rowBands,
       spill: { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, count: spill.decisions.length },
     },
     spill: keptOriginal ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] } : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },

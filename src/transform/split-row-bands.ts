@@ -1,0 +1,293 @@
+// Tensor splitting (TinyMo): a chain of row-local operators whose
+// intermediate tensors hold the memory peak is computed in horizontal bands,
+// so no intermediate ever exists whole. Builtins only: per band, a
+// STRIDED_SLICE takes the input rows the band needs (with a halo for the
+// kernels' reach), the chain runs on them, a STRIDED_SLICE keeps the output
+// rows that are exact, and one CONCATENATION on the row axis joins the bands.
+//
+// Exactness: every operator of a chain computes an output row from input rows
+// at fixed relative positions (stride-1 convs with SAME padding, a 2x
+// half-pixel bilinear resize, per-element ops), and TFLM's arithmetic for a
+// row does not depend on where the tensor starts — except at its first and
+// last rows, where the kernel clamps or pads. So each stage tracks which of its
+// computed rows are exact (their taps stay inside exact input rows, or hit the
+// image's true border) and a band keeps only exact rows.
+
+import { optionsWithDefaults } from '../graph/builder.js';
+import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
+import { lowerBound } from '../analysis/lower-bound.js';
+import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
+import type { TimelineBuffer } from './spill-cold-ranges.js';
+
+export interface SplitRowBandsResult {
+  /** One entry per split chain: its operators' names (opcode list), bands and the bytes its intermediates no longer take at once. */
+  chains: { ops: string[]; output: string; bands: number; intermediateBytes: number }[];
+}
+
+export interface SplitRowBandsOptions {
+  buffersOf: (sg: Subgraph) => readonly TimelineBuffer[];
+  /** Persistent (tail) bytes of a graph: more operators cost op data, so a split must pay for it. */
+  tailOf: (graph: Graph) => number;
+  /** Clones a graph (the pass tries each split on a copy first). */
+  clone: (graph: Graph) => Graph;
+}
+
+const UNARY = new Set(['RELU', 'RELU6', 'LOGISTIC', 'HARD_SWISH', 'TANH']);
+const BAND_COUNTS = [2, 4, 8, 16];
+
+/** How a row-local operator maps rows; null if it is not one. */
+interface RowRule {
+  /** Rows reached above and below an output row (stride-1 convs). */
+  halo: number;
+  /** 2: a 2x bilinear resize; 1: rows map one to one. */
+  scale: 1 | 2;
+}
+
+function rowRule(sg: Subgraph, op: Op): RowRule | null {
+  const out = sg.tensors[op.outputs[0] ?? -1];
+  const x = sg.tensors[op.inputs[0] ?? -1];
+  if (!out || !x || op.outputs.length !== 1 || out.shape.length !== 4 || x.shape.length !== 4 || out.shape[0] !== 1) return null;
+  const o = op.options ?? {};
+  if (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') {
+    const w = sg.tensors[op.inputs[1]!];
+    if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
+    const [kh, kw] = op.opcode === 'CONV_2D' ? [w.shape[1]!, w.shape[2]!] : [w.shape[1]!, w.shape[2]!];
+    if (Number(o['strideH'] ?? 1) !== 1 || Number(o['strideW'] ?? 1) !== 1 || Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
+    if (kh === 1 && kw === 1) return { halo: 0, scale: 1 };
+    // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
+    if (Number(o['padding'] ?? 0) !== 0 || kh % 2 !== 1) return null;
+    return { halo: (kh - 1) / 2, scale: 1 };
+  }
+  if (op.opcode === 'RESIZE_BILINEAR') {
+    const half = Boolean(o['halfPixelCenters']) && !o['alignCorners'];
+    return half && out.shape[1] === 2 * x.shape[1]! && (x.dtype === 'int8' || x.dtype === 'float32') ? { halo: 0, scale: 2 } : null;
+  }
+  if (UNARY.has(op.opcode) && op.inputs.length === 1 && x.shape.join() === out.shape.join()) return { halo: 0, scale: 1 };
+  return null;
+}
+
+interface Chain {
+  ops: number[];
+  input: number;
+  output: number;
+}
+
+/** Maximal chains (2+ ops) of row-local ops joined by tensors with a single reader. */
+function chains(sg: Subgraph): Chain[] {
+  const out: Chain[] = [];
+  const taken = new Set<number>();
+  sg.ops.forEach((_, i) => {
+    if (taken.has(i) || !rowRule(sg, sg.ops[i]!)) return;
+    const x = sg.ops[i]!.inputs[0]!;
+    if (sg.tensors[x]!.kind !== 'activation') return;
+    const ops = [i];
+    for (;;) {
+      const y = sg.ops[ops[ops.length - 1]!]!.outputs[0]!;
+      const readers = sg.consumersOf(y);
+      if (readers.length !== 1 || sg.outputs.includes(y)) break;
+      const next = readers[0]!;
+      const op = sg.ops[next]!;
+      if (!rowRule(sg, op) || op.inputs[0] !== y || op.inputs.filter((t) => t === y).length !== 1) break;
+      ops.push(next);
+    }
+    if (ops.length < 2) return;
+    ops.forEach((k) => taken.add(k));
+    out.push({ ops, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! });
+  });
+  return out;
+}
+
+/** Source rows [lo, hi] of output row v of a 2x half-pixel resize (TFLM's float and 10-bit integer paths agree on them). */
+function resizeSources(v: number, inH: number): [number, number] {
+  const p = v / 2 - 0.25;
+  return [Math.max(Math.floor(p), 0), Math.min(Math.ceil(p), inH - 1)];
+}
+
+interface Stage {
+  /** Rows computed, [c0, c1), and the exact ones among them, [e0, e1), in the stage output's coordinates. */
+  c0: number;
+  c1: number;
+  e0: number;
+  e1: number;
+}
+
+/** Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1). */
+function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] {
+  const stages: Stage[] = [];
+  let c0 = s0;
+  let c1 = s1;
+  let e0 = s0;
+  let e1 = s1;
+  let inH = sg.tensors[chain.input]!.shape[1]!;
+  for (const k of chain.ops) {
+    const op = sg.ops[k]!;
+    const rule = rowRule(sg, op)!;
+    const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
+    if (rule.scale === 1) {
+      // An output row is exact when its reach stays inside exact rows, or the border it reaches is the image's.
+      const ne0 = e0 === 0 ? 0 : e0 + rule.halo;
+      const ne1 = e1 === inH ? inH : e1 - rule.halo;
+      e0 = ne0;
+      e1 = ne1;
+    } else {
+      const n0 = 2 * c0;
+      const n1 = 2 * c1;
+      let ne0 = n1;
+      let ne1 = n0;
+      for (let v = n0; v < n1; v++) {
+        const [lo, hi] = resizeSources(v, inH);
+        // The slice clamps at its own first/last row: exact only where the true sources are exact rows.
+        const ok = (lo >= e0 || (e0 === 0 && lo === 0)) && (hi < e1 || (e1 === inH && hi === inH - 1)) && lo >= c0 && hi < c1;
+        if (ok) {
+          ne0 = Math.min(ne0, v);
+          ne1 = Math.max(ne1, v + 1);
+        }
+      }
+      c0 = n0;
+      c1 = n1;
+      e0 = ne0;
+      e1 = ne1;
+    }
+    e0 = Math.max(e0, c0);
+    e1 = Math.min(e1, c1);
+    inH = outH;
+    stages.push({ c0, c1, e0, e1 });
+  }
+  return stages;
+}
+
+/** The chain input's rows band [r0, r1) of the output needs, widened until the output rows are exact. */
+function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: number; s1: number; stages: Stage[] } | null {
+  const H = sg.tensors[chain.input]!.shape[1]!;
+  let a = r0;
+  let b = r1;
+  for (let i = chain.ops.length - 1; i >= 0; i--) {
+    const op = sg.ops[chain.ops[i]!]!;
+    const rule = rowRule(sg, op)!;
+    const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
+    if (rule.scale === 2) {
+      a = resizeSources(a, inH)[0];
+      b = resizeSources(b - 1, inH)[1] + 1;
+    }
+    a = Math.max(0, a - rule.halo);
+    b = Math.min(inH, b + rule.halo);
+  }
+  for (let widen = 0; widen <= 4; widen++) {
+    const s0 = Math.max(0, a - widen);
+    const s1 = Math.min(H, b + widen);
+    const stages = forward(sg, chain, s0, s1);
+    const last = stages[stages.length - 1]!;
+    if (last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
+  }
+  return null;
+}
+
+const int32Const = (sg: Subgraph, name: string, values: number[]): number =>
+  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [values.length], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
+
+function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
+  const shape = [...x.shape];
+  shape[1] = r1 - r0;
+  const y = activationLike(sg, x, freshName(sg, name), shape);
+  const op = newOp({
+    opcode: 'STRIDED_SLICE',
+    version: 2,
+    inputs: [x.index, int32Const(sg, `${name}_begin`, [0, r0, 0, 0]), int32Const(sg, `${name}_end`, [x.shape[0]!, r1, x.shape[2]!, x.shape[3]!]), int32Const(sg, `${name}_strides`, [1, 1, 1, 1])],
+    outputs: [y.index],
+    options: optionsWithDefaults('StridedSliceOptions', {}),
+    optionsType: 'StridedSliceOptions',
+  });
+  return { op, y };
+}
+
+/** Rewrites `chain` into `bands` row bands; false when some band cannot be made exact. */
+function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
+  const Y = sg.tensors[chain.output]!;
+  const H = Y.shape[1]!;
+  if (bands > H) return false;
+  const plans: { r0: number; r1: number; s0: number; s1: number; stages: Stage[] }[] = [];
+  for (let j = 0; j < bands; j++) {
+    const r0 = Math.round((j * H) / bands);
+    const r1 = Math.round(((j + 1) * H) / bands);
+    const p = inputRows(sg, chain, r0, r1);
+    if (!p) return false;
+    plans.push({ r0, r1, ...p });
+  }
+  const chainOps = chain.ops.map((k) => sg.ops[k]!);
+  const at = chain.ops[0]!;
+  const X = sg.tensors[chain.input]!;
+  const newOps: Omit<Op, 'source'>[] = [];
+  const parts: number[] = [];
+  plans.forEach((p, j) => {
+    let cur = X;
+    if (p.s0 > 0 || p.s1 < X.shape[1]!) {
+      const s = sliceRows(sg, X, p.s0, p.s1, `${X.name}_band${j}`);
+      newOps.push(s.op);
+      cur = s.y;
+    }
+    chainOps.forEach((op, i) => {
+      const st = p.stages[i]!;
+      const orig = sg.tensors[op.outputs[0]!]!;
+      const shape = [...orig.shape];
+      shape[1] = st.c1 - st.c0;
+      const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
+      const inputs = [cur.index, ...op.inputs.slice(1)];
+      if (op.opcode === 'RESIZE_BILINEAR') inputs[1] = int32Const(sg, `${orig.name}_band${j}_size`, [shape[1]!, shape[2]!]);
+      newOps.push(newOp({ opcode: op.opcode, version: op.version, inputs, outputs: [out.index], options: op.options ? { ...op.options } : null, optionsType: op.optionsType }));
+      cur = out;
+    });
+    const last = p.stages[p.stages.length - 1]!;
+    if (last.c0 !== p.r0 || last.c1 !== p.r1) {
+      const s = sliceRows(sg, cur, p.r0 - last.c0, p.r1 - last.c0, `${Y.name}_rows${j}`);
+      newOps.push(s.op);
+      cur = s.y;
+    }
+    parts.push(cur.index);
+  });
+  newOps.push(
+    newOp({
+      opcode: 'CONCATENATION',
+      inputs: parts,
+      outputs: [Y.index],
+      options: optionsWithDefaults('ConcatenationOptions', { axis: 1 }),
+      optionsType: 'ConcatenationOptions',
+    }),
+  );
+  // The chain's ops are consecutive readers of each other; remove them from the last, then insert the bands where the first was.
+  for (const k of [...chain.ops].sort((a, b) => b - a)) sg.removeOp(k);
+  newOps.forEach((op, i) => sg.insertOp(at + i, op));
+  removeUnusedTensors(sg);
+  return true;
+}
+
+export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRowBandsResult {
+  const result: SplitRowBandsResult = { chains: [] };
+  const cost = (g: Graph) => lowerBound(opts.buffersOf(g.main), g.main.ops.length + 1).bytes + opts.tailOf(g);
+  for (let round = 0; round < 16; round++) {
+    const sg = graph.main;
+    const base = cost(graph);
+    const buffers = opts.buffersOf(sg);
+    const bound = lowerBound(buffers, sg.ops.length + 1);
+    const atPeak = (t: number) => buffers.some((b) => b.tensor === t && [...Array(b.last - b.first + 1).keys()].some((d) => bound.liveBytes[b.first + d] === bound.bytes));
+    let best: { chain: number; bands: number; cost: number } | null = null;
+    const found = chains(sg);
+    found.forEach((chain, ci) => {
+      const inner = chain.ops.slice(0, -1).map((k) => sg.ops[k]!.outputs[0]!);
+      if (!inner.some(atPeak)) return;
+      for (const bands of BAND_COUNTS) {
+        const trial = opts.clone(graph);
+        if (!splitChain(trial.main, chains(trial.main)[ci]!, bands)) continue;
+        const c = cost(trial);
+        if (c < base && (!best || c < best.cost)) best = { chain: ci, bands, cost: c };
+      }
+    });
+    if (!best) break;
+    const { chain: ci, bands } = best;
+    const chain = found[ci]!;
+    const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
+    const entry = { ops: chain.ops.map((k) => sg.ops[k]!.opcode), output: sg.tensors[chain.output]!.name, bands, intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0) };
+    splitChain(sg, chain, bands);
+    result.chains.push(entry);
+  }
+  return result;
+}
