@@ -23,6 +23,6 @@ export { SPILL, FETCH, CONCAT_FETCH, TINYSEG_OPS } from './transform/custom-ops.
 export { renderBeforeAfterSvg, renderTimelineSvg } from './report/svg.js';
 export { encodeSpill, decodeSpill, compressionRatio, SECTION_MAX, SECTION_RAW, type EncodedSpill } from './emit/spill-codec.js';
 export { emitEmbedded, embeddedName, type EmitEmbeddedOptions, type EmbeddableModel } from './emit/emit-embedded.js';
-export type { SpillStorage } from './emit/spill-storage.js';
+export type { SpillStorage } from './memory/spill-storage.js';
 export { parseTargetProfile, parseTargetProfileJson, builtinTargetProfile, BUILTIN_TARGET_NAMES, TARGET_PROFILE_SCHEMA, type TargetProfile } from './memory/target-profile.js';
 export { optimizeCached, cacheInfo, clearCache, type CacheOptions, type CachedOptimizeResult, type CacheInfo } from './integrations/cache.js';

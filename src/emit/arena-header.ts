@@ -11,7 +11,7 @@
 import type { Graph } from '../graph/graph.js';
 import { estimateTail32 } from '../memory/tail.js';
 import { cComment, cUnsigned } from './c-text.js';
-import type { StoragePlan } from './spill-storage.js';
+import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
 
 /** TFLM aligns the arena start up to 16 bytes: an unaligned buffer loses up to 15. */

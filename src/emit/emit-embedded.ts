@@ -12,7 +12,7 @@ import { cIdentifier, cMacroName } from './c-text.js';
 import { linkerFragment } from './linker-fragment.js';
 import { modelHeader, modelSource } from './model-source.js';
 import { resolverHeader, resolverOps, tflmKernelsHeader } from './op-resolver.js';
-import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from './spill-storage.js';
+import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
 
 export interface EmitEmbeddedOptions {
   /** Base of the C names and files; default: the model file's name. Sanitized into a C identifier either way. */

@@ -8,7 +8,7 @@
 import { TinysegError } from '../errors.js';
 import type { TargetProfile } from '../memory/target-profile.js';
 import { cComment, ldNumber } from './c-text.js';
-import type { StoragePlan } from './spill-storage.js';
+import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
 
 export interface LinkerFragmentInput {

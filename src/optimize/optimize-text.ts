@@ -40,6 +40,10 @@ export function renderOptimizeText(r: OptimizeReport): string {
     const part = d.count === d.channels ? 'whole' : `channels ${d.begin}..${d.begin + d.count - 1} of ${d.channels}`;
     out.push(`    ${d.tensor}: ${part}, ${bytes(d.bytes)}, ops ${d.spillOp}..${d.fetchOp}${d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : ''}; peak ${kib(d.peakBefore)} -> ${kib(d.peakAfter)}`);
   }
+  if (r.storage) {
+    out.push(`  spill storage on ${r.storage.target}: ${r.storage.summary}`);
+    for (const d of r.storage.details) out.push(`    ${d}`);
+  }
   out.push('');
   if (r.verified === null) out.push('Verification skipped.');
   else if (r.verification) {

@@ -21,6 +21,8 @@ import { gatherPeakTransposeConvs, type TransposeConvGatherResult } from '../tra
 import { convOnVirtualConcat, type ConvOnVirtualConcatResult } from '../transform/conv-on-virtual-concat.js';
 import { splitRowBands, type SplitRowBandsResult } from '../transform/split-row-bands.js';
 import { estimateTail32 } from '../memory/tail.js';
+import { planSpillStorage, SPILL_STORAGES, type SpillStorage, type StoragePlan } from '../memory/spill-storage.js';
+import { builtinTargetProfile, type TargetProfile } from '../memory/target-profile.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
 
@@ -35,6 +37,11 @@ export interface OptimizeOptions {
   spill?: boolean;
   /** Seeded random inputs the verification runs besides the oracle input (default 3); false skips verification. */
   verify?: { inputs?: number; seed?: number } | false;
+  /** Where the spill region lives on `target`: the report then gives its cost per inference and, for flash, its wear. */
+  storage?: SpillStorage;
+  target?: TargetProfile;
+  /** Inference rate for the flash lifetime (default 1 per second). */
+  inferencesPerSecond?: number;
 }
 
 export interface ArenaFigures {
@@ -73,6 +80,8 @@ export interface OptimizeReport {
   verification: VerifyResult | null;
   /** The original is kept (with TFLM's plan frozen) when the passes did not help. */
   keptOriginal: boolean;
+  /** The spill region on the target, when a storage and target were given. */
+  storage: (StoragePlan & { target: string }) | null;
   warnings: string[];
 }
 
@@ -90,6 +99,10 @@ const timeline = (sg: Subgraph) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.k
 const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
 
 function checkOptions(o: OptimizeOptions): void {
+  if (o.storage !== undefined && !SPILL_STORAGES.includes(o.storage)) throw new TinysegError('E_USAGE', `storage must be one of ${SPILL_STORAGES.join(', ')}, got ${String(o.storage)}`);
+  if (o.inferencesPerSecond !== undefined && !(Number.isFinite(o.inferencesPerSecond) && o.inferencesPerSecond > 0)) {
+    throw new TinysegError('E_USAGE', `inferencesPerSecond must be a positive number, got ${String(o.inferencesPerSecond)}`);
+  }
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);
@@ -157,6 +170,15 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
     }
   }
 
+  let storage: OptimizeReport['storage'] = null;
+  const warnings = [...after.warnings];
+  if (opts.storage !== undefined || opts.target !== undefined) {
+    const target = opts.target ?? builtinTargetProfile('mps2-an386')!;
+    const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : spill;
+    storage = { target: target.name, ...planSpillStorage(opts.storage ?? 'psram', traffic, target, bytes.length, file, opts.inferencesPerSecond ?? 1) };
+    if (storage.warning) warnings.push(storage.warning);
+  }
+
   const report: OptimizeReport = {
     schema: OPTIMIZE_SCHEMA,
     model: file,
@@ -175,7 +197,8 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
     verified: verification ? verification.equal : null,
     verification,
     keptOriginal,
-    warnings: after.warnings,
+    storage,
+    warnings,
   };
   return { bytes, graph, report, before, after };
 }

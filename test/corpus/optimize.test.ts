@@ -8,11 +8,15 @@ import { planTflmArena } from '../../src/memory/tflm-arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
 
+/** Head before / after per model, filled by the per-model tests (they run first, in file order). */
+const reductions = new Map<string, number>();
+
 describe.each(corpusModels)('%s', (file) => {
   const runnable = golden[file]?.outputs !== null;
 
   it('is never worse, meets the lower bound within 2%, and is verified bit-exact', () => {
     const r = optimize(readCorpusModel(file), { file, verify: runnable ? { inputs: 1, seed: 3 } : false }).report;
+    reductions.set(file, r.before.head / r.after.head);
     expect(r.after.head).toBeLessThanOrEqual(r.before.head);
     expect(r.after.total).toBeLessThanOrEqual(r.before.total);
     expect(r.after.head).toBeLessThanOrEqual(1.02 * r.after.lowerBound);
@@ -24,6 +28,15 @@ describe.each(corpusModels)('%s', (file) => {
       expect(() => optimize(readCorpusModel(file), { file })).toThrow(/cannot prove the optimized model bit-exact: .*operator \d+ \(DEQUANTIZE\)/);
     });
   }
+});
+
+describe('the long-skip models', () => {
+  it('cut the head by a geometric mean of at least 1.5x (prisma-unet, mnv3-unet, unet-f32, selfie-seg)', () => {
+    const files = ['prisma-unet-int8-256.tflite', 'mnv3-unet-int8-256.tflite', 'unet-f32-128.tflite', 'selfie-seg-f16w-256.tflite'];
+    const ratios = files.map((f) => reductions.get(f)!);
+    expect(ratios.every((x) => x > 1)).toBe(true);
+    expect(Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length)).toBeGreaterThanOrEqual(1.5);
+  });
 });
 
 describe('the written file', () => {

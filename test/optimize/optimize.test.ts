@@ -12,6 +12,7 @@ import { verifyModels } from '../../src/interpreter/verify.js';
 import { offlineOffsets } from '../../src/memory/offline-plan.js';
 import { planTflmArena } from '../../src/memory/tflm-arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
+import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
@@ -78,5 +79,32 @@ describe('optimize limits', () => {
   it('rejects a negative or non-numeric budget with a usage error', () => {
     expect(() => optimize(smallModel, { maxSpillBytes: -1 })).toThrow(TinysegError);
     expect(() => optimize(smallModel, { arenaBudget: Number.NaN })).toThrow(/arenaBudget must be a non-negative number/);
+  });
+});
+
+describe('optimize spill storage', () => {
+  const smallModel = saveGraph(buildTinyUnet({ height: 32, width: 48 }));
+  const target = builtinTargetProfile('mps2-an386')!;
+
+  it('warns that spilling to flash wears it out, with the wear-levelled lifetime at the given inference rate', () => {
+    const r = optimize(smallModel, { verify: false, storage: 'flash', target, inferencesPerSecond: 10 }).report;
+    expect(r.spill.bytesOut).toBeGreaterThan(0);
+    const s = r.storage!;
+    const f = target.flash!;
+    // The log rotates over every sector after the model: endurance x area / bytes written per inference.
+    expect(s.reservedBytes % f.sectorBytes).toBe(0);
+    expect(s.lifetimeInferences).toBe(Math.floor((f.enduranceCycles * (s.reservedBytes / f.sectorBytes)) / (r.spill.bytesOut / f.sectorBytes)));
+    expect(r.warnings.some((w) => w.startsWith('spilling to flash wears it out') && w.includes('at 10 per second'))).toBe(true);
+  });
+
+  it('gives external RAM its copy time and no warning', () => {
+    const r = optimize(smallModel, { verify: false, storage: 'psram', target }).report;
+    expect(r.storage!.summary).toMatch(/^external RAM at 0x21000000/);
+    expect(r.warnings.filter((w) => w.includes('flash'))).toEqual([]);
+  });
+
+  it('rejects an unknown storage or a non-positive inference rate', () => {
+    expect(() => optimize(smallModel, { verify: false, storage: 'tape' as never })).toThrow(/storage must be one of psram, flash, remote/);
+    expect(() => optimize(smallModel, { verify: false, inferencesPerSecond: 0 })).toThrow(/inferencesPerSecond must be a positive number/);
   });
 });

@@ -4,7 +4,7 @@
 // the sizes, not at link time.
 
 import { TinysegError } from '../errors.js';
-import type { TargetProfile } from '../memory/target-profile.js';
+import type { TargetProfile } from './target-profile.js';
 
 export type SpillStorage = 'psram' | 'flash' | 'remote';
 export const SPILL_STORAGES: readonly SpillStorage[] = ['psram', 'flash', 'remote'];
@@ -23,8 +23,18 @@ export interface StoragePlan {
   summary: string;
   /** Further comment lines (cost per inference, wear). */
   details: string[];
-  /** Bytes the linker reserves for the region (rounded to whole sectors in flash). */
+  /** Bytes the linker reserves for the region (in flash: the whole wear-levelling area). */
   reservedBytes: number;
+  /** Flash only: inferences the area survives with wear levelling, and a warning saying how long that is. */
+  lifetimeInferences?: number;
+  warning?: string;
+}
+
+/** A duration for people: the largest unit that gives a number of at least 1. */
+function span(seconds: number): string {
+  const units: [number, string][] = [[365.25 * 86400, 'years'], [86400, 'days'], [3600, 'hours'], [60, 'minutes']];
+  for (const [s, name] of units) if (seconds >= s) return `${(seconds / s).toFixed(1)} ${name}`;
+  return `${seconds.toFixed(1)} seconds`;
 }
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
@@ -32,7 +42,14 @@ const ms = (seconds: number): string => `${(seconds * 1000).toFixed(seconds < 0.
 const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 2)} MB`;
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
-export function planSpillStorage(storage: SpillStorage, traffic: SpillTraffic, profile: TargetProfile, modelBytes: number, file: string): StoragePlan {
+export function planSpillStorage(
+  storage: SpillStorage,
+  traffic: SpillTraffic,
+  profile: TargetProfile,
+  modelBytes: number,
+  file: string,
+  inferencesPerSecond = 1,
+): StoragePlan {
   const missing = (key: string): never => {
     throw new TinysegError('E_USAGE', `spill storage '${storage}' needs '${key}' in target profile '${profile.name}'`, { file, hint: 'pick another storage or target' });
   };
@@ -54,24 +71,33 @@ export function planSpillStorage(storage: SpillStorage, traffic: SpillTraffic, p
     }
     case 'flash': {
       const f = profile.flash ?? missing('flash');
-      const reserved = roundUp(regionBytes, f.sectorBytes);
-      // The model sits at the start of the same flash; the region follows it, sector-aligned.
-      const needed = roundUp(roundUp(modelBytes, 16), f.sectorBytes) + reserved;
-      if (needed > f.size) {
-        throw new TinysegError('E_PLAN', `the model (${modelBytes} bytes) and the spill region (${reserved} bytes in whole sectors) do not fit ${profile.name}'s flash (${f.size} bytes)`, { file });
+      // The runtime's flash driver writes spills as a log around its whole area
+      // (docs/runtime.md), so every sector wears alike: the area is all the flash
+      // after the model, and it must hold one inference's writes plus two sectors.
+      const modelEnd = roundUp(roundUp(modelBytes, 16), f.sectorBytes);
+      const reserved = f.size - modelEnd;
+      const minimum = roundUp(bytesOut, f.sectorBytes) + 2 * f.sectorBytes;
+      if (reserved < minimum) {
+        throw new TinysegError('E_PLAN', `the model (${modelBytes} bytes) leaves ${Math.max(0, reserved)} bytes of ${profile.name}'s flash (${f.size} bytes); spilling there needs ${minimum} (one inference's ${bytesOut} bytes written plus two sectors)`, { file });
       }
       const sectors = reserved / f.sectorBytes;
+      const erasesPerInference = bytesOut / f.sectorBytes;
       const pages = Math.ceil(bytesOut / f.pageBytes);
-      const writeSeconds = (sectors * f.sectorEraseMicros + pages * f.pageProgramMicros) / 1e6;
+      const writeSeconds = (Math.ceil(erasesPerInference) * f.sectorEraseMicros + pages * f.pageProgramMicros) / 1e6;
+      const lifetimeInferences = Math.floor((f.enduranceCycles * sectors) / erasesPerInference);
+      const lifetime = span(lifetimeInferences / inferencesPerSecond);
       return {
         storage,
         summary: `NOR flash at ${hex(f.base)} (${mb(f.size)}, ${f.sectorBytes} B sectors, ${f.pageBytes} B pages)`,
         details: [
-          `${traffic1}: erasing ${sectors} sectors and programming ${pages} pages takes about ${ms(writeSeconds)},`,
+          `${traffic1}: erasing ${erasesPerInference.toFixed(2)} sectors and programming ${pages} pages takes about ${ms(writeSeconds)},`,
           `reading about ${ms(bytesIn / f.readBytesPerSecond)}`,
-          `wear: every inference erases each region sector once, so the flash lasts about ${f.enduranceCycles} inferences`,
+          `wear levelling: spills rotate through all ${sectors} sectors after the model (${reserved} bytes), each erased once per ${(sectors / erasesPerInference).toFixed(1)} inferences`,
+          `endurance: ${f.enduranceCycles} cycles per sector, so about ${lifetimeInferences} inferences (${lifetime} at ${inferencesPerSecond} per second)`,
         ],
         reservedBytes: reserved,
+        lifetimeInferences,
+        warning: `spilling to flash wears it out: ${bytesOut} bytes programmed per inference, levelled over ${sectors} sectors of ${f.enduranceCycles} cycles, last about ${lifetimeInferences} inferences (${lifetime} at ${inferencesPerSecond} per second); prefer external RAM for spilling`,
       };
     }
     case 'remote': {
