@@ -12,7 +12,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { cacheInfo, clearCache, optimizeCached } from './cache.js';
 import { readModelBytes } from './model-bytes.js';
 import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
-import { SPILL_STORAGES, type SpillStorage } from '../emit/spill-storage.js';
+import { SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
 import { readTargetProfile } from './read-target.js';
 import type { LoadedModel } from './read-model.js';
 
