@@ -10,6 +10,7 @@
 
 import { TinysegError } from '../errors.js';
 import type { Graph, Subgraph } from '../graph/graph.js';
+import { inPlacePairs } from '../analysis/in-place.js';
 import { opTime } from '../analysis/lifetimes.js';
 import { planGreedyTflm } from '../memory/greedy-tflm.js';
 import { offlineOffsets } from '../memory/offline-plan.js';
@@ -170,8 +171,11 @@ function describeBuffer(b: ArenaBuffer, sg: Subgraph): string {
   return b.kind === 'tensor' ? `tensor ${b.tensor} ('${sg.tensors[b.tensor]!.name}')` : `scratch ${b.scratchIndex} of operator ${b.op}`;
 }
 
-/** Throws when two buffers that are live at the same time share bytes. */
+/** Throws when two buffers that are live at the same time share bytes (except an in-place pair at one offset). */
 export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Array, sg: Subgraph): void {
+  const inPlace = new Set(inPlacePairs(sg).map((p) => `${p.input}:${p.output}`));
+  const shared = (a: ArenaBuffer, b: ArenaBuffer, sameOffset: boolean): boolean =>
+    sameOffset && a.kind === 'tensor' && b.kind === 'tensor' && (inPlace.has(`${a.tensor}:${b.tensor}`) || inPlace.has(`${b.tensor}:${a.tensor}`));
   const order = buffers.map((_, i) => i).sort((x, y) => offsets[x]! - offsets[y]!);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
@@ -181,7 +185,7 @@ export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Arra
     for (let m = k + 1; m < order.length && offsets[order[m]!]! < endI; m++) {
       const j = order[m]!;
       const b = buffers[j]!;
-      if (a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last)) {
+      if (a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last) && !shared(a, b, offsets[i] === offsets[j])) {
         throw new TinysegError(
           'E_PLAN',
           `arena plan overlaps: ${describeBuffer(a, sg)} at ${offsets[i]} (+${a.size}) and ${describeBuffer(b, sg)} at ${offsets[j]} (+${b.size}) are live together`,

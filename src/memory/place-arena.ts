@@ -4,6 +4,7 @@
 // therefore what TFLM computes for the written model (planGreedyTflm with the
 // offline offsets), not our planner's own figure.
 
+import { inPlaceGroups, inPlacePairs } from '../analysis/in-place.js';
 import type { Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type Placement } from './greedy-tflm.js';
 import { ONLINE } from './offline-plan.js';
@@ -32,10 +33,48 @@ export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array): number {
   return planGreedyTflm(tflmPlanBuffers(sg, offsets)).head;
 }
 
+/**
+ * Our plan with in-place groups (analysis/in-place.ts) as one buffer each: the
+ * group's largest size over the union of its members' lifetimes; every member
+ * gets the group's offset.
+ */
+function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, opts: { iterations?: number; seed?: number }): Int32Array {
+  const groups = inPlaceGroups(inPlacePairs(sg));
+  const slots: { size: number; first: number; last: number; members: number[] }[] = [];
+  const slotOf = new Map<number, number>();
+  buffers.forEach((b, i) => {
+    if (b.kind === 'scratch' && !withScratch) return;
+    const root = b.kind === 'tensor' ? groups.get(b.tensor) : undefined;
+    const at = root === undefined ? undefined : slotOf.get(root);
+    if (at === undefined) {
+      if (root !== undefined) slotOf.set(root, slots.length);
+      slots.push({ size: b.size, first: b.first, last: b.last, members: [i] });
+    } else {
+      const s = slots[at]!;
+      s.size = Math.max(s.size, b.size);
+      s.first = Math.min(s.first, b.first);
+      s.last = Math.max(s.last, b.last);
+      s.members.push(i);
+    }
+  });
+  const p = planNearOptimal(slots.map(({ size, first, last }) => ({ size, first, last })), opts);
+  const offsets = new Int32Array(sg.tensors.length).fill(ONLINE);
+  slots.forEach((s, k) => {
+    for (const i of s.members) {
+      const b = buffers[i]!;
+      if (b.kind === 'tensor') offsets[b.tensor] = p.offsets[k]!;
+    }
+  });
+  return offsets;
+}
+
 export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: number } = {}): ArenaPlacement {
   const buffers = tflmPlanBuffers(sg);
   const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
   const candidates: { planner: ArenaPlacement['planner']; offsets: Int32Array }[] = [
+    // Element-wise outputs over their dying inputs, with and without the scratch in our plan.
+    { planner: 'near-optimal', offsets: planInPlace(sg, buffers, true, opts) },
+    { planner: 'near-optimal', offsets: planInPlace(sg, buffers, false, opts) },
     // Our plan of tensors and scratch together; TFLM re-places the scratch, usually where we put it.
     { planner: 'near-optimal', offsets: asOffline(sg, buffers, planNearOptimal(online, opts)) },
     // Our plan of the tensors alone: the scratch then goes wherever TFLM's greedy finds room.

@@ -2,6 +2,7 @@
 // index order, then kernel scratch in request order), their TFLM lifetimes,
 // the greedy placement, the head, the estimated 32-bit tail and the lower bound.
 
+import { inPlacePairs } from '../analysis/in-place.js';
 import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
 import { opTime, tflmLifetimes } from '../analysis/lifetimes.js';
 import type { Graph, Subgraph } from '../graph/graph.js';
@@ -61,6 +62,33 @@ export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null)
   return buffers;
 }
 
+/**
+ * Buffers as the lower bound sees them: members of an in-place pair that the
+ * offline plan puts at the same offset are one buffer (they never hold two
+ * values at once), with the larger size over both lifetimes.
+ */
+function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer[] {
+  const merged = buffers.map(({ size, first, last }) => ({ size, first, last }));
+  const index = new Map<number, number>();
+  buffers.forEach((b, i) => b.kind === 'tensor' && index.set(b.tensor, i));
+  const into = merged.map((_, i) => i);
+  const rootOf = (i: number): number => (into[i] === i ? i : (into[i] = rootOf(into[i]!)));
+  for (const p of inPlacePairs(sg)) {
+    const a = index.get(p.input);
+    const b = index.get(p.output);
+    if (a === undefined || b === undefined) continue;
+    const [ba, bb] = [buffers[a]!, buffers[b]!];
+    if (ba.offlineOffset === undefined || ba.offlineOffset !== bb.offlineOffset) continue;
+    const [ra, rb] = [rootOf(a), rootOf(b)];
+    const x = merged[ra]!;
+    const y = merged[rb]!;
+    merged[ra] = { size: Math.max(x.size, y.size), first: Math.min(x.first, y.first), last: Math.max(x.last, y.last) };
+    merged[rb] = { size: 0, first: -1, last: -1 };
+    into[rb] = ra;
+  }
+  return merged;
+}
+
 export function planTflmArena(graph: Graph): TflmArena {
   const sg = graph.main;
   const offline = offlineOffsets(graph);
@@ -76,7 +104,7 @@ export function planTflmArena(graph: Graph): TflmArena {
     head,
     tail,
     total: head + tail.bytes,
-    lowerBound: lowerBound(buffers, sg.ops.length),
+    lowerBound: lowerBound(mergeInPlace(sg, buffers), sg.ops.length),
     unknownScratchOps,
   };
 }

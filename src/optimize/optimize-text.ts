@@ -33,6 +33,7 @@ export function renderOptimizeText(r: OptimizeReport): string {
   out.push(`  identity PADs removed: ${p.removeIdentityPads.removed} (${bytes(p.removeIdentityPads.bytes)} of copies)`);
   out.push(`  TRANSPOSE_CONV -> CONV_2D + DEPTH_TO_SPACE: ${p.transposeConv.rewritten} (${bytes(p.transposeConv.scratchBytes)} of int32 scratch gone)`);
   if (p.transposeConvGather.rewritten > 0) out.push(`  TRANSPOSE_CONV -> TinySegTransposeConv (per-pixel accumulators): ${p.transposeConvGather.rewritten} (${bytes(p.transposeConvGather.scratchBytes)} of int32 scratch gone)`);
+  if (p.reorder.moved > 0) out.push(`  reordered for memory: ${p.reorder.moved} operators moved (live peak ${kib(p.reorder.peakBefore)} -> ${kib(p.reorder.peakAfter)})`);
   for (const c of p.splitRowBands.chains) out.push(`  split in ${c.bands} row bands: ${c.ops.join(' -> ')} (to '${c.output}'; ${bytes(c.intermediateBytes)} of intermediates never whole)`);
   if (p.convOnVirtualConcat.rewritten > 0) out.push(`  CONV_2D on a virtual concatenation: ${p.convOnVirtualConcat.rewritten} (${bytes(p.convOnVirtualConcat.bytes)} of concatenations never built)`);
   out.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);

@@ -20,6 +20,7 @@ import { rewriteTransposeConv, type TransposeConvRewriteResult } from '../transf
 import { gatherPeakTransposeConvs, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
 import { convOnVirtualConcat, type ConvOnVirtualConcatResult } from '../transform/conv-on-virtual-concat.js';
 import { splitRowBands, type SplitRowBandsResult } from '../transform/split-row-bands.js';
+import { reorderForMemory, type ReorderResult } from '../transform/reorder-for-memory.js';
 import { estimateTail32 } from '../memory/tail.js';
 import { planSpillStorage, SPILL_STORAGES, type SpillStorage, type StoragePlan } from '../memory/spill-storage.js';
 import { builtinTargetProfile, type TargetProfile } from '../memory/target-profile.js';
@@ -72,6 +73,7 @@ export interface OptimizeReport {
     transposeConvGather: TransposeConvGatherResult;
     convOnVirtualConcat: ConvOnVirtualConcatResult;
     splitRowBands: SplitRowBandsResult;
+    reorder: ReorderResult;
     spill: Omit<SpillResult, 'decisions'> & { count: number };
   };
   spill: { bytesOut: number; bytesIn: number; regionBytes: number; decisions: SpillResult['decisions'] };
@@ -120,6 +122,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   dropOfflinePlan(work);
   const removeIdentityPadsResult = removeIdentityPads(work);
   const transposeConv = rewriteTransposeConv(work);
+  const reorder = reorderForMemory(work, { buffersOf: timeline });
   const transposeConvGather = gatherPeakTransposeConvs(work, { buffersOf: timeline });
   const rowBands = splitRowBands(work, { buffersOf: timeline, tailOf: (g) => estimateTail32(g).bytes, clone: (g) => loadGraph(saveGraph(g)) });
   const spill: SpillResult = opts.spill === false ? { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 } : spillWhereItPays(work, opts);
@@ -191,6 +194,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
       transposeConvGather,
       convOnVirtualConcat: virtualConcat,
       splitRowBands: rowBands,
+      reorder,
       spill: { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, count: spill.decisions.length },
     },
     spill: keptOriginal ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] } : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },

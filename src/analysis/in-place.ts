@@ -1,0 +1,67 @@
+// In-place reuse: an element-wise operator may write its output over an input
+// that dies there, when its reference kernel reads element i of that input
+// before it writes element i of the output and never reads element i again.
+// TFLM's reference loops for these ops are `out[i] = f(in[i], ...)` over the
+// output's indices; an input with the output's full shape is indexed exactly
+// like the output (a broadcast operand is not, so it is never the shared one).
+
+import type { Subgraph } from '../graph/graph.js';
+
+/** Builtins (and TinySeg's fused ADD fetch) whose kernels compute out[i] from in[i] alone. */
+const ELEMENTWISE = new Set(['RELU', 'RELU6', 'RELU_N1_TO_1', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'ADD', 'MUL', 'SUB', 'CUSTOM:TinySegAddFetch']);
+
+export interface InPlacePair {
+  op: number;
+  /** The input whose buffer the output takes over. */
+  input: number;
+  output: number;
+}
+
+export function inPlacePairs(sg: Subgraph): InPlacePair[] {
+  const pairs: InPlacePair[] = [];
+  const outputs = new Set(sg.outputs);
+  const inputs = new Set(sg.inputs);
+  sg.ops.forEach((op, k) => {
+    const name = op.opcode === 'CUSTOM' ? `CUSTOM:${op.customCode}` : op.opcode;
+    if (!ELEMENTWISE.has(name) || op.outputs.length !== 1) return;
+    const y = sg.tensors[op.outputs[0]!]!;
+    if (y.kind !== 'activation' || inputs.has(y.index)) return;
+    for (const t of op.inputs) {
+      if (t < 0) continue;
+      const x = sg.tensors[t]!;
+      const readers = sg.consumersOf(t);
+      const ok =
+        x.kind === 'activation' &&
+        !inputs.has(t) &&
+        !outputs.has(t) &&
+        sg.producerOf(t) >= 0 &&
+        readers[readers.length - 1] === k &&
+        op.inputs.filter((i) => i === t).length === 1 &&
+        x.byteSize === y.byteSize &&
+        x.shape.join() === y.shape.join();
+      if (ok) {
+        pairs.push({ op: k, input: t, output: y.index });
+        return;
+      }
+    }
+  });
+  return pairs;
+}
+
+/** Groups of tensors that can share one buffer (chains of in-place pairs), as tensor -> group root. */
+export function inPlaceGroups(pairs: readonly InPlacePair[]): Map<number, number> {
+  const root = new Map<number, number>();
+  const find = (t: number): number => {
+    let r = t;
+    while (root.has(r) && root.get(r) !== r) r = root.get(r)!;
+    return r;
+  };
+  for (const p of pairs) {
+    const a = find(p.input);
+    root.set(a, a);
+    root.set(p.output, a);
+  }
+  const out = new Map<number, number>();
+  for (const t of root.keys()) out.set(t, find(t));
+  return out;
+}
