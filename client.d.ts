@@ -27,3 +27,9 @@ declare module '*.tflite?original' {
   const model: Uint8Array;
   export default model;
 }
+
+declare module '*.tflite?timeline' {
+  /** The before/after memory timeline of the optimization as an SVG document (what `tinyseg optimize --svg` writes). */
+  const svg: string;
+  export default svg;
+}

@@ -162,3 +162,10 @@ const { runtimeOnQemuSection } = await import('./qemu.js');
 const qemuSection = runtimeOnQemuSection();
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), qemuSection);
 console.log(qemuSection);
+
+// ---- Watch: `tinyseg watch` save-to-outputs latency on a cache miss (bench/watch.js).
+// Self-contained like the QEMU section above.
+const { watchSection } = await import('./watch.js');
+const watchMd = await watchSection();
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), watchMd);
+console.log(watchMd);

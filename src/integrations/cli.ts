@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inFile, TinysegError } from '../errors.js';
 import type { OptimizeOptions } from '../optimize/optimize.js';
 import { renderOptimizeText } from '../optimize/optimize-text.js';
@@ -11,9 +12,9 @@ import { bytes as formatBytes } from '../report/format.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheInfo, clearCache, optimizeCached } from './cache.js';
 import { readModelBytes } from './model-bytes.js';
-import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
-import { SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
-import { readTargetProfile } from './read-target.js';
+import { byteCount, emitOptions, usageError } from './optimize-args.js';
+import { renderDepfile } from './depfile.js';
+import { builtinTargetProfile } from '../memory/target-profile.js';
 import type { LoadedModel } from './read-model.js';
 
 // Graph decoding, the interpreter and the optimizer are imported inside the
@@ -55,6 +56,9 @@ Commands:
     --no-cache            recompute even if the cache has the result
                           (cached by model bytes, options and TinySeg
                           version; docs/cache.md)
+    --depfile <file>      also write a Make-style depfile for build systems:
+                          <dir>/<name>.tflite depends on the model, the
+                          target profile file and TinySeg itself
     --emit <dir>          also write C/C++ files for firmware: model array,
                           arena size, op resolver, linker fragment
       --name N            C name of the model (default: the file name)
@@ -64,6 +68,10 @@ Commands:
       --sections          put the model in its own section, placed in
                           external flash by <name>_sections.ld
       --storage S         spill region in psram (default), flash or remote
+  watch <path>... -o <dir> [optimize options]
+                          optimize every .tflite file under the paths, then
+                          again each one that changes (cached); --emit and
+                          its options as for optimize (docs/watch.md)
   cache info [--json]     cache directory, entries, total size, size cap
   cache clean             remove every cache entry
   verify <original.tflite> <optimized.tflite> [--inputs N] [--seed S]
@@ -76,10 +84,6 @@ Options:
   -h, --help              show this help
   -v, --version           show the version
 `;
-
-function usageError(message: string): TinysegError {
-  return new TinysegError('E_USAGE', message, { hint: "see 'tinyseg --help'" });
-}
 
 function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
   try {
@@ -170,31 +174,6 @@ async function runVerify(args: string[], io: CliIO): Promise<number> {
   return r.equal ? 0 : 1;
 }
 
-function byteCount(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw usageError(`${flag} must be a whole number of bytes, got '${v}'`);
-  return n;
-}
-
-/** --emit and its options; the others without --emit are a usage error. */
-function emitOptions(values: { emit?: string; name?: string; target?: string; sections?: boolean; storage?: string }): Omit<EmitEmbeddedOptions, 'name'> & { name?: string } | undefined {
-  if (values.emit === undefined) {
-    const stray = (['name', 'target', 'sections', 'storage'] as const).find((k) => values[k] !== undefined);
-    if (stray) throw usageError(`--${stray} needs --emit <dir>`);
-    return undefined;
-  }
-  const storage = values.storage ?? 'psram';
-  if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
-  return {
-    outDir: values.emit,
-    profile: readTargetProfile(values.target ?? 'mps2-an386'),
-    sections: values.sections === true,
-    storage: storage as SpillStorage,
-    ...(values.name !== undefined ? { name: values.name } : {}),
-  };
-}
-
 async function runOptimize(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args, {
     out: { type: 'string', short: 'o' },
@@ -212,6 +191,7 @@ async function runOptimize(args: string[], io: CliIO): Promise<number> {
     target: { type: 'string' },
     sections: { type: 'boolean' },
     storage: { type: 'string' },
+    depfile: { type: 'string' },
   });
   if (positionals.length !== 1) throw usageError(`optimize takes one model file, got ${positionals.length}`);
   if (values.out === undefined) throw usageError('optimize needs -o <dir>');
@@ -249,6 +229,12 @@ async function runOptimize(args: string[], io: CliIO): Promise<number> {
     const after = computed?.after ?? memoryReport({ file, bytes: result.bytes, graph: optimized });
     const names = (g: typeof original) => new Map(g.main.tensors.map((t) => [t.index, t.name]));
     writeFileAtomic(values.svg, renderBeforeAfterSvg(before, after, { title: file, beforeNames: names(original), afterNames: names(optimized) }));
+  }
+  if (values.depfile !== undefined) {
+    // Written last: its mtime must not be older than the outputs it describes.
+    const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
+    const tinyseg = [fileURLToPath(new URL('../../package.json', import.meta.url)), fileURLToPath(import.meta.url)];
+    writeFileAtomic(values.depfile, renderDepfile(join(values.out, `${name}.tflite`), [file, ...profileFile, ...tinyseg]));
   }
   if (values.json) io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);
   else io.stdout(`${renderOptimizeText(result.report)}${cached ? `cache ${cached.hit ? 'hit' : 'miss'}: ${cached.entry}\n` : ''}`);
@@ -309,6 +295,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<num
         return await runOptimize(rest, io);
       case 'cache':
         return runCache(rest, io);
+      case 'watch':
+        return await import('./watch-cli.js').then(({ runWatch }) => runWatch(rest, io));
       default:
         throw usageError(`unknown command '${command}'`);
     }

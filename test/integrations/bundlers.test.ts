@@ -32,6 +32,7 @@ const MAIN = `
 import model, { arenaSize, report, customOps } from './model.tflite';
 import url from './model.tflite?url';
 import original from './model.tflite?original';
+import timeline from './model.tflite?timeline';
 console.log(JSON.stringify({
   isBytes: model instanceof Uint8Array,
   model: Buffer.from(model).toString('base64'),
@@ -40,6 +41,7 @@ console.log(JSON.stringify({
   arenaSize,
   report,
   customOps,
+  timeline,
 }));
 `;
 
@@ -206,6 +208,11 @@ describe.each(Object.keys(builders))('%s', (name) => {
     expect(relative(built.out, asset).startsWith('..')).toBe(false);
     expect(asset.endsWith('.tflite')).toBe(true);
     expect(readFileSync(asset).equals(cliModel)).toBe(true);
+
+    // ?timeline: the CLI's --svg chart, titled with the report's model name.
+    expect(got.timeline).toMatch(/^<svg [^]*<\/svg>\n$/);
+    expect(got.timeline).toContain(`${report.model}: before`);
+    expect(got.timeline).toContain(`${report.model}: after`);
   });
 
   it('fails the build on a corrupt model, naming the model and its importer', async () => {
@@ -299,11 +306,52 @@ describe('options', () => {
     [{ verify: { inputs: 1.5 } }, /verify.inputs must be a whole number/],
     [{ spill: 1 }, /spill must be true or false/],
     [{ include: 42 }, /include takes RegExps and paths/],
-    [{ emit: 'src/models' }, /unknown option 'emit'/],
+    [{ emitDir: 'fw' }, /unknown option 'emitDir'/],
+    [{ emit: '' }, /emit must be a non-empty string/],
+    [{ targetProfile: 'mps2-an386' }, /targetProfile needs emit/],
+    [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, remote/],
+    [{ emit: 'fw', targetProfile: 'no-such-board' }, /targetProfile: .*not a built-in target/],
   ])('rejects %j when the plugin is created, in every bundler', (options, message) => {
     for (const create of [vitePlugin, rollupPlugin, rolldownPlugin, webpackPlugin, rspackPlugin, esbuildPlugin] as ((o: unknown) => unknown)[]) {
       expect(() => create(options)).toThrowError(expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(message) }));
     }
+  });
+
+  it('emit writes the C sources of the optimized model, only when they change (esbuild)', async () => {
+    const dir = project('emit');
+    const fw = join(dir, 'fw');
+    const options: TinysegPluginOptions = { verify: false, emit: fw, emitName: 'seg', storage: 'psram', targetProfile: 'mps2-an500' };
+    await builders.esbuild!(dir, options);
+    expect(readdirSync(fw).sort()).toEqual(['seg_arena.h', 'seg_model.cc', 'seg_model.h', 'seg_resolver.h', 'seg_sections.ld', 'tinyseg_tflm_kernels.h']);
+    const header = readFileSync(join(fw, 'seg_arena.h'), 'utf8');
+    expect(Number(/^#define SEG_ARENA_HEAD (0x[0-9A-F]+)u$/m.exec(header)?.[1])).toBe(cliReport.after.head);
+    expect(header).toContain('Target: mps2-an500 (cortex-m7)');
+    const compiled = spawnSync('g++', ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', 'seg_model.cc'], { cwd: fw, encoding: 'utf8' });
+    expect(compiled.stderr).toBe('');
+    expect(compiled.status).toBe(0);
+    expect(Number(/seg_model_len = (0x[0-9A-F]+)u;/.exec(readFileSync(join(fw, 'seg_model.cc'), 'utf8'))?.[1])).toBe(cliModel.length);
+    // A rebuild of the same model leaves the files alone, so a firmware build does not recompile them.
+    const before = statSync(join(fw, 'seg_model.cc')).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    await builders.esbuild!(dir, options);
+    expect(statSync(join(fw, 'seg_model.cc')).mtimeMs).toBe(before);
+  });
+
+  it('reports a cache that cannot be written as a build warning, and still builds', async () => {
+    const dir = project('cache-warning');
+    const notADir = join(dir, 'not-a-dir');
+    writeFileSync(notADir, '');
+    const saved = process.env.CACHE_DIR;
+    process.env.CACHE_DIR = notADir;
+    const warnings: string[] = [];
+    try {
+      const bundle = await rollup({ input: join(dir, 'main.js'), plugins: [rollupPlugin({ verify: false })], onwarn: (w) => void warnings.push(w.message) });
+      await bundle.close();
+    } finally {
+      process.env.CACHE_DIR = saved;
+    }
+    expect(warnings.filter((w) => w.includes('cache entry not written'))).toHaveLength(1);
+    expect(warnings.find((w) => w.includes('cache entry not written'))).toContain('model.tflite');
   });
 
   it('leaves excluded models to the bundler', async () => {

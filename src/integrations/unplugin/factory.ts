@@ -1,6 +1,8 @@
 // The bundler plugin: `import model from './seg.tflite'` gives the optimized
 // model's bytes, its arena size, report and custom operators; `?url` an
-// emitted asset of the optimized model; `?original` the file's own bytes.
+// emitted asset of the optimized model; `?original` the file's own bytes;
+// `?timeline` the before/after memory chart. With `emit`, a JavaScript build
+// also writes the C sources a firmware build compiles from the same model.
 // One unplugin factory serves Vite, Rollup, rolldown, webpack, Rspack and
 // esbuild; what differs per bundler is how a `?url` asset is emitted and
 // addressed, and how an error reaches the user.
@@ -12,7 +14,14 @@ import type { PluginBuild } from 'esbuild';
 import { createUnplugin, type UnpluginBuildContext, type UnpluginContext, type UnpluginInstance, type UnpluginOptions } from 'unplugin';
 import { TinysegError } from '../../errors.js';
 import { loadGraph } from '../../graph/graph.js';
-import { optimize, type OptimizeOptions, type OptimizeReport } from '../../optimize/optimize.js';
+import type { TargetProfile } from '../../memory/target-profile.js';
+import type { OptimizeOptions, OptimizeReport } from '../../optimize/optimize.js';
+import { embeddedName, emitEmbedded } from '../../emit/emit-embedded.js';
+import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
+import { optimizeCached } from '../cache.js';
+import { readTargetProfile } from '../read-target.js';
+import { writeChangedFiles } from '../write-changed.js';
+import { beforeAfterTimelineSvg } from './timeline.js';
 
 /** A RegExp tested against the model's absolute path (with `/` separators), or a file or folder path (relative to the working directory). */
 export type ModelPattern = RegExp | string;
@@ -30,6 +39,16 @@ export interface TinysegPluginOptions {
   include?: ModelPattern | ModelPattern[];
   /** Models the plugin leaves alone, even when included. */
   exclude?: ModelPattern | ModelPattern[];
+  /** Also write each optimized model's C/C++ and linker files for firmware into this directory (relative to the working directory), as `tinyseg optimize --emit`. */
+  emit?: string;
+  /** Base of the emitted C names and file names (`--name`); default: the model file's name. */
+  emitName?: string;
+  /** The emitted files' target: a built-in profile (`mps2-an386`, the default, or `mps2-an500`) or a profile JSON file (`--target`, docs/target-profile.md). */
+  targetProfile?: string;
+  /** Where the emitted firmware keeps the spill region (`--storage`): `psram` (default), `flash` or `remote`. */
+  storage?: SpillStorage;
+  /** Put the model array in its own section, placed in external flash by the emitted linker script (`--sections`). */
+  sections?: boolean;
 }
 
 /** What an import of a model gives: the optimized bytes and what the optimizer found. */
@@ -39,12 +58,23 @@ export interface ImportedModel {
   customOps: string[];
 }
 
+interface EmitTarget {
+  /** Absolute directory. */
+  dir: string;
+  name?: string;
+  profile: TargetProfile;
+  storage: SpillStorage;
+  sections: boolean;
+}
+
 interface ResolvedOptions {
   optimize: Omit<OptimizeOptions, 'file'>;
   included: (path: string) => boolean;
+  emit?: EmitTarget;
 }
 
-const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'include', 'exclude'];
+const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections'] as const;
+const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
@@ -101,7 +131,9 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   const exclude = patterns('exclude', o.exclude);
   const isIncluded = include ? matcher(include) : () => true;
   const isExcluded = exclude ? matcher(exclude) : () => false;
+  const emit = emitTarget(o);
   return {
+    ...(emit ? { emit } : {}),
     optimize: {
       verify,
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
@@ -112,9 +144,44 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   };
 }
 
-/** The one place a model is optimized for an import (the build cache plugs in here). */
-export async function optimizeForImport(bytes: Uint8Array, options: Omit<OptimizeOptions, 'file'>, file: string): Promise<{ bytes: Uint8Array; report: OptimizeReport }> {
-  const result = optimize(bytes, { ...options, file });
+const nonEmptyString = (name: string, v: unknown): string | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw usage(`${name} must be a non-empty string, got ${JSON.stringify(v) ?? String(v)}`);
+  return v;
+};
+
+/** `emit` and the options that shape it, as the CLI's --emit, --name, --target, --storage and --sections; the others without `emit` are a mistake. */
+function emitTarget(o: Record<string, unknown>): EmitTarget | undefined {
+  const dir = nonEmptyString('emit', o.emit);
+  if (dir === undefined) {
+    const stray = EMIT_OPTION_NAMES.find((k) => o[k] !== undefined);
+    if (stray) throw usage(`${stray} needs emit: '<dir>' (the directory for the C sources)`);
+    return undefined;
+  }
+  const name = nonEmptyString('emitName', o.emitName);
+  const storage = o.storage ?? 'psram';
+  if (!(SPILL_STORAGES as readonly unknown[]).includes(storage)) throw usage(`storage must be one of ${SPILL_STORAGES.join(', ')}, got ${JSON.stringify(storage) ?? String(storage)}`);
+  if (o.sections !== undefined && typeof o.sections !== 'boolean') throw usage(`sections must be true or false, got ${JSON.stringify(o.sections)}`);
+  const target = nonEmptyString('targetProfile', o.targetProfile) ?? 'mps2-an386';
+  let profile: TargetProfile;
+  try {
+    profile = readTargetProfile(target);
+  } catch (e) {
+    if (!(e instanceof TinysegError)) throw e;
+    throw new TinysegError('E_USAGE', `tinyseg plugin: targetProfile: ${e.oneLine()}`, { cause: e });
+  }
+  return { dir: resolve(dir), ...(name !== undefined ? { name } : {}), profile, storage: storage as SpillStorage, sections: o.sections === true };
+}
+
+/** The one place a model is optimized for an import: through the content-addressed cache, so rebuilds and dev-server restarts skip the optimizer. */
+export async function optimizeForImport(
+  bytes: Uint8Array,
+  options: Omit<OptimizeOptions, 'file'>,
+  file: string,
+  warn: (message: string) => void = () => {},
+): Promise<{ bytes: Uint8Array; report: OptimizeReport }> {
+  const result = await optimizeCached(bytes, { ...options, file }, { file });
+  for (const w of [...(result.recovered ? [result.recovered] : []), ...result.warnings]) warn(`tinyseg: ${file}: ${w}`);
   return { bytes: result.bytes, report: result.report };
 }
 
@@ -136,8 +203,8 @@ function readModelBytes(path: string): Uint8Array {
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /** `/abs/seg.tflite?url` -> the file and what is asked of it. */
-const MODEL_ID = /\.tflite(?:\?(?:url|original))?$/;
-type Variant = 'model' | 'url' | 'original';
+const MODEL_ID = /\.tflite(?:\?(?:url|original|timeline))?$/;
+type Variant = 'model' | 'url' | 'original' | 'timeline';
 
 function splitId(id: string): { path: string; variant: Variant } {
   const q = id.indexOf('?');
@@ -202,22 +269,53 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
   const models = new Map<string, Promise<ImportedModel>>();
   // The first module that imported each model id, for error messages.
   const importers = new Map<string, string>();
+  // Per build: model file and content -> null once its C sources are written, else why not; C name -> model file.
+  const emitted = new Map<string, unknown>();
+  const emittedNames = new Map<string, string>();
   let root = process.cwd();
   let viteServe = false;
 
-  function importModel(path: string): Promise<ImportedModel> {
+  /** The optimized model of the file as it is now, with the bytes it was optimized from; `warn` gets the cache's warnings. */
+  async function importModel(path: string, warn: (message: string) => void): Promise<ImportedModel & { original: Uint8Array }> {
     const bytes = readModelBytes(path);
     const key = sha256(bytes);
     // Reports name the model relative to the project, so a bundle does not carry the build machine's paths.
     const file = relative(root, path).split(sep).join('/');
     let pending = models.get(key);
     if (!pending) {
-      pending = optimizeForImport(bytes, options.optimize, file).then((r) => ({ bytes: r.bytes, report: r.report, customOps: customOpsOf(r.bytes) }));
+      pending = optimizeForImport(bytes, options.optimize, file, warn).then((r) => ({ bytes: r.bytes, report: r.report, customOps: customOpsOf(r.bytes) }));
       models.set(key, pending);
       pending.catch(() => models.delete(key));
     }
     // The same bytes under another name share the optimization, not the name.
-    return pending.then((m) => (m.report.model === file ? m : { ...m, report: { ...m.report, model: file } }));
+    const m = await pending;
+    const model = m.report.model === file ? m : { ...m, report: { ...m.report, model: file } };
+    if (options.emit) emitOnce(path, key, model, options.emit);
+    return { ...model, original: bytes };
+  }
+
+  /** Writes a model's C sources once per build and content; a failure fails every import of it. */
+  function emitOnce(path: string, key: string, model: ImportedModel, target: EmitTarget): void {
+    const id = `${path}\0${key}`;
+    if (!emitted.has(id)) {
+      let problem: unknown = null;
+      try {
+        const name = embeddedName(target.name ?? basename(path));
+        const owner = emittedNames.get(name);
+        if (owner !== undefined && owner !== path) {
+          throw new TinysegError('E_USAGE', `emit: the C name '${name}' is already taken by ${owner}`, {
+            hint: target.name !== undefined ? 'emitName names every model: use it with one model (include/exclude), or drop it' : 'rename one of the model files',
+          });
+        }
+        emittedNames.set(name, path);
+        writeChangedFiles(emitEmbedded(model, { name, outDir: target.dir, profile: target.profile, storage: target.storage, sections: target.sections }));
+      } catch (e) {
+        problem = e;
+      }
+      emitted.set(id, problem);
+    }
+    const problem = emitted.get(id);
+    if (problem !== null) throw problem;
   }
 
   /** One line naming the model, the module that imports it and the reason. */
@@ -287,11 +385,12 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
       return { path, namespace: 'tinyseg-url' };
     });
     build.onLoad({ filter: /.*/, namespace: 'tinyseg-url' }, async (args) => {
+      const warnings: { text: string }[] = [];
       try {
-        const model = await importModel(args.path);
-        return { contents: model.bytes, loader: 'file', watchFiles: [args.path] };
+        const model = await importModel(args.path, (text) => warnings.push({ text }));
+        return { contents: model.bytes, loader: 'file', watchFiles: [args.path], warnings };
       } catch (e) {
-        return { errors: [{ text: failure(e, args.path, importers.get(`${args.path}?url`)).message }], watchFiles: [args.path] };
+        return { errors: [{ text: failure(e, args.path, importers.get(`${args.path}?url`)).message }], watchFiles: [args.path], warnings };
       }
     });
   }
@@ -302,6 +401,8 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
     enforce: 'pre',
     buildStart() {
       models.clear();
+      emitted.clear();
+      emittedNames.clear();
     },
     // webpack and Rspack resolve `?url`/`?original` themselves and keep the query.
     ...(framework === 'webpack' || framework === 'rspack'
@@ -328,7 +429,8 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
         this.addWatchFile(path);
         try {
           if (variant === 'original') return bytesModule(readModelBytes(path));
-          const model = await importModel(path);
+          const model = await importModel(path, (message) => this.warn(message));
+          if (variant === 'timeline') return `export default ${JSON.stringify(beforeAfterTimelineSvg(model.original, model.bytes, model.report.model))};\n`;
           return variant === 'url' ? urlModule(this, path, model) : modelModule(model);
         } catch (e) {
           const err = failure(e, path, importers.get(id));
@@ -355,7 +457,7 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
     esbuild: {
       onResolveFilter: MODEL_ID,
       // `?url` is left to esbuildUrlAssets; esbuild's filters see the path without its suffix.
-      onLoadFilter: /\.tflite(?:\?original)?$/,
+      onLoadFilter: /\.tflite(?:\?(?:original|timeline))?$/,
       loader: 'js',
       setup: esbuildUrlAssets,
     },

@@ -1,0 +1,239 @@
+# TinySeg for CMake: find_package(TinySeg CONFIG) with
+# CMAKE_PREFIX_PATH=<project>/node_modules (the npm package ships this
+# directory), then tinyseg_optimize(<target> MODEL <file> ...). Documented in
+# docs/cmake.md.
+#
+# The function runs the package's own CLI (bin/tinyseg.js) with the Node.js
+# found here at build time, through add_custom_command: the optimizer runs when
+# the model, the target profile, the options or TinySeg itself change, and not
+# otherwise.
+
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  set(TinySeg_FOUND FALSE)
+  set(TinySeg_NOT_FOUND_MESSAGE "TinySeg needs CMake 3.20 or newer (DEPFILE for add_custom_command with Makefiles); this is ${CMAKE_VERSION}")
+  return()
+endif()
+
+# Functions keep the policies in force where they are defined: CMP0116 NEW
+# (paths in the depfile are ours, absolute) whatever the calling project sets.
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.20...3.31)
+
+get_filename_component(TINYSEG_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(TINYSEG_CLI "${TINYSEG_PACKAGE_DIR}/bin/tinyseg.js")
+set(TINYSEG_RUNTIME_DIR "${TINYSEG_PACKAGE_DIR}/templates/runtime")
+
+macro(_tinyseg_not_found message)
+  set(TinySeg_FOUND FALSE)
+  set(TinySeg_NOT_FOUND_MESSAGE "${message}")
+  cmake_policy(POP)
+  return()
+endmacro()
+
+# Node.js runs on the build machine: a cross toolchain's find root must not hide it.
+find_program(TINYSEG_NODE_EXECUTABLE NAMES node nodejs NO_CMAKE_FIND_ROOT_PATH
+  DOC "Node.js that runs the TinySeg CLI (^20.19.0 or >=22.12.0)")
+if(NOT TINYSEG_NODE_EXECUTABLE)
+  _tinyseg_not_found("TinySeg: Node.js not found: install Node.js 20.19+ or set TINYSEG_NODE_EXECUTABLE to the node binary")
+endif()
+if(NOT TINYSEG_NODE_VERSION_CHECKED STREQUAL TINYSEG_NODE_EXECUTABLE)
+  execute_process(COMMAND "${TINYSEG_NODE_EXECUTABLE}" --version
+    OUTPUT_VARIABLE _tinyseg_node_version OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _tinyseg_node_status)
+  string(REGEX REPLACE "^v" "" _tinyseg_node_version "${_tinyseg_node_version}")
+  if(NOT _tinyseg_node_status EQUAL 0
+     OR _tinyseg_node_version VERSION_LESS 20.19
+     OR (_tinyseg_node_version VERSION_GREATER_EQUAL 21 AND _tinyseg_node_version VERSION_LESS 22.12))
+    _tinyseg_not_found("TinySeg: ${TINYSEG_NODE_EXECUTABLE} is Node.js '${_tinyseg_node_version}'; TinySeg needs ^20.19.0 or >=22.12.0 (set TINYSEG_NODE_EXECUTABLE)")
+  endif()
+  set(TINYSEG_NODE_VERSION_CHECKED "${TINYSEG_NODE_EXECUTABLE}" CACHE INTERNAL "the node binary whose version was checked")
+endif()
+if(NOT EXISTS "${TINYSEG_PACKAGE_DIR}/dist/integrations/cli.js")
+  _tinyseg_not_found("TinySeg: ${TINYSEG_PACKAGE_DIR} is not built (no dist/): run 'npm run build' there, or install the package from the npm registry")
+endif()
+
+# The file names the CLI will use: its own C identifier rules (src/emit/c-text.ts),
+# asked of the package rather than repeated here. Sets <prefix>_ID, <prefix>_MACRO
+# and <prefix>_BUILTIN_TARGETS.
+function(_tinyseg_names prefix name)
+  set(script [=[
+const { pathToFileURL } = await import('node:url');
+const [dist, name] = process.argv.slice(1);
+const { embeddedName } = await import(pathToFileURL(`${dist}/emit/emit-embedded.js`).href);
+const { cMacroName } = await import(pathToFileURL(`${dist}/emit/c-text.js`).href);
+const { BUILTIN_TARGET_NAMES } = await import(pathToFileURL(`${dist}/memory/target-profile.js`).href);
+const id = embeddedName(name);
+process.stdout.write([id, cMacroName(id), BUILTIN_TARGET_NAMES.join(',')].join(';'));
+]=])
+  execute_process(COMMAND "${TINYSEG_NODE_EXECUTABLE}" --input-type=module -e "${script}" "${TINYSEG_PACKAGE_DIR}/dist" "${name}"
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "tinyseg_optimize: cannot load ${TINYSEG_PACKAGE_DIR}/dist: ${err}")
+  endif()
+  list(GET out 0 id)
+  list(GET out 1 macro)
+  list(GET out 2 builtins)
+  string(REPLACE "," ";" builtins "${builtins}")
+  set(${prefix}_ID "${id}" PARENT_SCOPE)
+  set(${prefix}_MACRO "${macro}" PARENT_SCOPE)
+  set(${prefix}_BUILTIN_TARGETS "${builtins}" PARENT_SCOPE)
+endfunction()
+
+# tinyseg_optimize(<target> MODEL <file> [NAME <n>] [ARENA_BUDGET <bytes>]
+#                  [STORAGE psram|flash|remote] [TARGET_PROFILE <builtin or json>]
+#                  [OUTPUT_DIR <dir>] [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
+function(tinyseg_optimize target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS"
+    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR" "")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "tinyseg_optimize(${target}): unknown arguments '${arg_UNPARSED_ARGUMENTS}'")
+  endif()
+  if(arg_KEYWORDS_MISSING_VALUES)
+    message(FATAL_ERROR "tinyseg_optimize(${target}): ${arg_KEYWORDS_MISSING_VALUES} needs a value")
+  endif()
+  if(NOT TARGET "${target}")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): no target '${target}' (create it with add_executable or add_library first)")
+  endif()
+  if(NOT arg_MODEL)
+    message(FATAL_ERROR "tinyseg_optimize(${target}): MODEL <file.tflite> is required")
+  endif()
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(NOT "C" IN_LIST languages OR NOT "CXX" IN_LIST languages)
+    message(FATAL_ERROR "tinyseg_optimize(${target}): the generated model is C++ and the runtime C: enable both (project(... LANGUAGES C CXX))")
+  endif()
+
+  get_filename_component(model "${arg_MODEL}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${model}" OR IS_DIRECTORY "${model}")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): ${model}: no such model file")
+  endif()
+  get_filename_component(model_file "${model}" NAME)
+  string(REGEX REPLACE "\\.[tT][fF][lL][iI][tT][eE]$" "" model_stem "${model_file}")
+
+  if(arg_NAME)
+    _tinyseg_names(names "${arg_NAME}")
+  else()
+    _tinyseg_names(names "${model_file}")
+  endif()
+  set(id "${names_ID}")
+  set(macro "${names_MACRO}")
+
+  set(storage psram)
+  if(arg_STORAGE)
+    set(storage "${arg_STORAGE}")
+  endif()
+  if(NOT storage MATCHES "^(psram|flash|remote)$")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): STORAGE must be psram, flash or remote, got '${storage}'")
+  endif()
+  if(DEFINED arg_ARENA_BUDGET AND NOT arg_ARENA_BUDGET MATCHES "^[0-9]+$")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): ARENA_BUDGET must be a whole number of bytes, got '${arg_ARENA_BUDGET}'")
+  endif()
+
+  # A built-in name goes to the CLI as it is; anything else is a profile file
+  # the outputs depend on.
+  set(profile mps2-an386)
+  set(profile_file "")
+  if(arg_TARGET_PROFILE)
+    if(arg_TARGET_PROFILE IN_LIST names_BUILTIN_TARGETS)
+      set(profile "${arg_TARGET_PROFILE}")
+    else()
+      get_filename_component(profile_file "${arg_TARGET_PROFILE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+      if(NOT EXISTS "${profile_file}")
+        string(REPLACE ";" ", " builtins "${names_BUILTIN_TARGETS}")
+        message(FATAL_ERROR "tinyseg_optimize(${target}): ${profile_file}: no such target profile file, and not a built-in target (${builtins})")
+      endif()
+      set(profile "${profile_file}")
+    endif()
+  endif()
+
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/tinyseg/${id}")
+  if(arg_OUTPUT_DIR)
+    get_filename_component(dir "${arg_OUTPUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+  endif()
+  get_property(claimed GLOBAL PROPERTY _TINYSEG_OUTPUTS)
+  if("${dir}/${id}" IN_LIST claimed)
+    message(FATAL_ERROR "tinyseg_optimize(${target}): ${dir}/${id}_* is generated twice: give each model its own NAME or OUTPUT_DIR")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY _TINYSEG_OUTPUTS "${dir}/${id}")
+
+  set(model_cc "${dir}/${id}_model.cc")
+  set(headers "${dir}/${id}_model.h" "${dir}/${id}_arena.h" "${dir}/${id}_resolver.h")
+  set(fragment "${dir}/${id}_sections.ld")
+  set(optimized "${dir}/${model_stem}.tflite")
+  set(plan "${dir}/${model_stem}.plan.json")
+  set(depfile "${dir}/${id}.d")
+
+  set(args optimize "${model}" -o "${dir}" --emit "${dir}" --name "${id}" --target "${profile}" --storage "${storage}" --depfile "${depfile}")
+  if(DEFINED arg_ARENA_BUDGET)
+    list(APPEND args --arena-budget "${arg_ARENA_BUDGET}")
+  endif()
+  if(arg_NO_VERIFY)
+    list(APPEND args --no-verify)
+  endif()
+  # The optimized model comes first: it is the target the CLI's depfile names.
+  set(outputs "${optimized}" "${plan}" "${model_cc}" ${headers})
+  if(arg_SECTIONS)
+    list(APPEND args --sections)
+    list(APPEND outputs "${fragment}")
+  endif()
+
+  # Makefiles do not rerun a custom command whose command line changed: the
+  # arguments go into a file that changes only when they do.
+  set(options_file "${dir}/${id}.options")
+  string(REPLACE ";" "\n" options_text "${args}")
+  set(previous "")
+  if(EXISTS "${options_file}")
+    file(READ "${options_file}" previous)
+  endif()
+  if(NOT previous STREQUAL "${options_text}\n")
+    file(WRITE "${options_file}" "${options_text}\n")
+  endif()
+
+  add_custom_command(
+    OUTPUT ${outputs}
+    COMMAND "${TINYSEG_NODE_EXECUTABLE}" "${TINYSEG_CLI}" ${args}
+    DEPENDS "${model}" ${profile_file} "${options_file}"
+    DEPFILE "${depfile}"
+    COMMENT "TinySeg: optimizing ${model_file} as ${id}"
+    VERBATIM)
+
+  # One runtime per target, however many models it embeds.
+  get_target_property(sources ${target} SOURCES)
+  target_sources(${target} PRIVATE "${model_cc}" ${headers})
+  if(NOT "${TINYSEG_RUNTIME_DIR}/tinyseg_runtime.c" IN_LIST sources)
+    target_sources(${target} PRIVATE "${TINYSEG_RUNTIME_DIR}/tinyseg_runtime.c")
+  endif()
+  if(arg_WITH_TFLM_KERNELS)
+    set(kernels "${TINYSEG_RUNTIME_DIR}/tinyseg_tflm_kernels.cc")
+    if(NOT EXISTS "${kernels}")
+      message(FATAL_ERROR "tinyseg_optimize(${target}): WITH_TFLM_KERNELS: this TinySeg package has no TFLM kernel adapters (${kernels})")
+    endif()
+    if(NOT "${kernels}" IN_LIST sources)
+      target_sources(${target} PRIVATE "${kernels}")
+    endif()
+    # It includes tinyseg_tflm_kernels.h, which the CLI writes only for a model
+    # that uses TinySeg's operators, so it is no declared output: compile the
+    # adapters after the files of this call are generated.
+    set_property(SOURCE "${kernels}" APPEND PROPERTY OBJECT_DEPENDS "${dir}/${id}_model.h")
+  endif()
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "INTERFACE_LIBRARY")
+    target_include_directories(${target} INTERFACE "${dir}" "${TINYSEG_RUNTIME_DIR}")
+  else()
+    target_include_directories(${target} PUBLIC "${dir}" "${TINYSEG_RUNTIME_DIR}")
+  endif()
+  if(arg_SECTIONS)
+    target_link_options(${target} PRIVATE "-T${fragment}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${fragment}")
+    set(TINYSEG_${macro}_LINKER_FRAGMENT "${fragment}" PARENT_SCOPE)
+  endif()
+
+  set(TINYSEG_${macro}_NAME "${id}" PARENT_SCOPE)
+  set(TINYSEG_${macro}_OUTPUT_DIR "${dir}" PARENT_SCOPE)
+  set(TINYSEG_${macro}_MODEL_SOURCE "${model_cc}" PARENT_SCOPE)
+  set(TINYSEG_${macro}_MODEL_HEADER "${dir}/${id}_model.h" PARENT_SCOPE)
+  set(TINYSEG_${macro}_ARENA_HEADER "${dir}/${id}_arena.h" PARENT_SCOPE)
+  set(TINYSEG_${macro}_RESOLVER_HEADER "${dir}/${id}_resolver.h" PARENT_SCOPE)
+  set(TINYSEG_${macro}_OPTIMIZED_MODEL "${optimized}" PARENT_SCOPE)
+  set(TINYSEG_${macro}_PLAN_JSON "${plan}" PARENT_SCOPE)
+endfunction()
+
+cmake_policy(POP)

@@ -1,0 +1,81 @@
+// Command-line options shared by `tinyseg optimize` and `tinyseg watch`: the
+// flags, and their conversion to optimize() and emitEmbedded() options, so both
+// commands accept and check them identically.
+
+import { TinysegError } from '../errors.js';
+import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
+import { SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
+import type { OptimizeOptions } from '../optimize/optimize.js';
+import { readTargetProfile } from './read-target.js';
+
+export function usageError(message: string): TinysegError {
+  return new TinysegError('E_USAGE', message, { hint: "see 'tinyseg --help'" });
+}
+
+/** parseArgs option specs of the flags that shape an optimize result and its emitted files. */
+export const OPTIMIZE_ARGS = {
+  out: { type: 'string', short: 'o' },
+  'max-spill-bytes': { type: 'string' },
+  'arena-budget': { type: 'string' },
+  'no-spill': { type: 'boolean' },
+  'no-verify': { type: 'boolean' },
+  inputs: { type: 'string' },
+  seed: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  emit: { type: 'string' },
+  name: { type: 'string' },
+  target: { type: 'string' },
+  sections: { type: 'boolean' },
+  storage: { type: 'string' },
+} as const;
+
+export interface OptimizeArgValues {
+  'max-spill-bytes'?: string;
+  'arena-budget'?: string;
+  'no-spill'?: boolean;
+  'no-verify'?: boolean;
+  inputs?: string;
+  seed?: string;
+}
+
+export function byteCount(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw usageError(`${flag} must be a whole number of bytes, got '${v}'`);
+  return n;
+}
+
+/** optimize() options from the flags (without `file`, which is per model). */
+export function optimizeOptionsFromArgs(values: OptimizeArgValues): Omit<OptimizeOptions, 'file'> {
+  const inputs = byteCount('--inputs', values.inputs) ?? 3;
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
+  const maxSpillBytes = byteCount('--max-spill-bytes', values['max-spill-bytes']);
+  const arenaBudget = byteCount('--arena-budget', values['arena-budget']);
+  return {
+    spill: !values['no-spill'],
+    verify: values['no-verify'] ? false : { inputs, seed },
+    ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
+    ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+  };
+}
+
+export type EmitArgOptions = Omit<EmitEmbeddedOptions, 'name'> & { name?: string; outDir: string };
+
+/** --emit and its options; the others without --emit are a usage error. */
+export function emitOptions(values: { emit?: string; name?: string; target?: string; sections?: boolean; storage?: string }): EmitArgOptions | undefined {
+  if (values.emit === undefined) {
+    const stray = (['name', 'target', 'sections', 'storage'] as const).find((k) => values[k] !== undefined);
+    if (stray) throw usageError(`--${stray} needs --emit <dir>`);
+    return undefined;
+  }
+  const storage = values.storage ?? 'psram';
+  if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
+  return {
+    outDir: values.emit,
+    profile: readTargetProfile(values.target ?? 'mps2-an386'),
+    sections: values.sections === true,
+    storage: storage as SpillStorage,
+    ...(values.name !== undefined ? { name: values.name } : {}),
+  };
+}

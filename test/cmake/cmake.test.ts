@@ -1,0 +1,220 @@
+// The CMake package (cmake/TinySegConfig.cmake) as a user gets it from npm:
+// a copy of the package files in <tmp>/node_modules/tinyseg, found through
+// CMAKE_PREFIX_PATH. examples/cmake-firmware is configured and built with the
+// real cmake, Ninja and Make and arm-none-eabi-gcc, and runs under QEMU; the
+// custom command runs when (and only when) the model, TinySeg or an option
+// changed.
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTools, runFirmware } from '../firmware/harness.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-cmake-'));
+const prefix = join(scratch, 'node_modules');
+const pkg = join(prefix, 'tinyseg');
+const model = join(scratch, 'models', 'tiny-unet-80x120.tflite');
+const example = join(repoRoot, 'examples', 'cmake-firmware');
+const env = { ...process.env, CACHE_DIR: join(scratch, 'cache'), NO_COLOR: '1' };
+const REGENERATES = 'TinySeg: optimizing tiny-unet-80x120.tflite as tiny_unet';
+
+beforeAll(() => {
+  requireTools();
+  for (const tool of ['cmake', 'ninja', 'make']) {
+    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error(`${tool} not found: the CMake test needs cmake 3.20+, ninja and make`);
+  }
+  // A copy, not a link to the repo: another build of dist/ during the test
+  // must not look like a TinySeg upgrade to the build under test.
+  mkdirSync(pkg, { recursive: true });
+  for (const entry of ['package.json', 'bin', 'dist', 'cmake', 'templates']) cpSync(join(repoRoot, entry), join(pkg, entry), { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules', 'flatbuffers'), join(prefix, 'flatbuffers'), 'dir');
+  mkdirSync(join(scratch, 'models'));
+  copyFileSync(join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite'), model);
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function run(cmd: string, args: string[], cwd = scratch): { status: number | null; out: string } {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.error) throw r.error;
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function ok(cmd: string, args: string[], cwd?: string): string {
+  const r = run(cmd, args, cwd);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${r.out}`);
+  return r.out;
+}
+
+/** Sets a file's mtime to now: newer than every output of an earlier build. */
+const touch = (file: string) => utimesSync(file, new Date(), new Date());
+
+/** <NAME>_ARENA_SIZE and <NAME>_SPILL_REGION_SIZE as the generated header defines them. */
+function headerFigures(header: string): { arena: number; spill: number } {
+  const text = readFileSync(header, 'utf8');
+  const value = (name: string) => {
+    const m = new RegExp(`#define TINY_UNET_${name} (0x[0-9A-Fa-f]+|\\d+)u`).exec(text);
+    if (!m) throw new Error(`${header}: no TINY_UNET_${name}`);
+    return Number(m[1]);
+  };
+  expect(text).toContain('#define TINY_UNET_ARENA_SIZE (TINY_UNET_ARENA_HEAD + TINY_UNET_ARENA_TAIL_ESTIMATE + TINY_UNET_ARENA_MARGIN)');
+  return { arena: value('ARENA_HEAD') + value('ARENA_TAIL_ESTIMATE') + value('ARENA_MARGIN'), spill: value('SPILL_REGION_SIZE') };
+}
+
+/** Runs fw.elf under QEMU and checks what it printed against the generated files. */
+function runAndCheck(build: string): number {
+  const gen = join(build, 'tinyseg', 'tiny_unet');
+  const figures = headerFigures(join(gen, 'tiny_unet_arena.h'));
+  const r = runFirmware(join(build, 'fw.elf'), 'mps2-an386', 20);
+  const fields = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('TINYSEG '))
+      .flatMap((l) => l.slice(8).trim().split(/\s+/).map((kv) => kv.split('=') as [string, string])),
+  );
+  expect(r.stdout).not.toContain('FAIL');
+  expect(fields['result']).toBe('ok');
+  expect(r.status).toBe(0);
+  expect(Number(fields['arena_size'])).toBe(figures.arena);
+  expect(Number(fields['model_len'])).toBe(statSync(join(gen, 'tiny-unet-80x120.tflite')).size);
+  expect(Number(fields['spill_region'])).toBe(figures.spill);
+  expect(figures.spill).toBeGreaterThan(0);
+  // The linker fragment placed the model in the profile's "flash" and the region in PSRAM.
+  expect(fields['model_addr']).toBe('0x00200000');
+  expect(fields['spill_addr']).toBe('0x21000000');
+  expect(Number(fields['stored'])).toBeLessThan(figures.spill);
+  return figures.arena;
+}
+
+describe('find_package(TinySeg CONFIG)', () => {
+  /** Configures a host project whose CMakeLists.txt body is `body`; returns cmake's exit status and output. */
+  function configure(name: string, body: string) {
+    const dir = join(scratch, 'host', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'CMakeLists.txt'), `cmake_minimum_required(VERSION 3.20)\nproject(host LANGUAGES C CXX)\n${body}\n`);
+    writeFileSync(join(dir, 'app.c'), 'int main(void) { return 0; }\n');
+    return run('cmake', ['-S', dir, '-B', join(dir, 'build'), '-G', 'Ninja', `-DCMAKE_PREFIX_PATH=${prefix}`]);
+  }
+
+  it('is found through CMAKE_PREFIX_PATH=node_modules with the version of package.json', () => {
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const [major, minor] = version.split('.').map(Number) as [number, number];
+    const r = configure(
+      'version',
+      [
+        'find_package(TinySeg CONFIG REQUIRED)',
+        'message(STATUS "found=${TinySeg_FOUND} version=${TinySeg_VERSION} dir=${TinySeg_DIR}")',
+        `find_package(TinySeg ${major + 1} CONFIG QUIET)`,
+        'message(STATUS "next_major=${TinySeg_FOUND}")',
+        `find_package(TinySeg ${major}.${minor} CONFIG QUIET)`,
+        'message(STATUS "same=${TinySeg_FOUND}")',
+      ].join('\n'),
+    );
+    expect(r.out).toContain(`found=1 version=${version} dir=${join(pkg, 'cmake')}`);
+    expect(r.out).toContain('next_major=0');
+    expect(r.out).toContain('same=1');
+    expect(r.status).toBe(0);
+  });
+
+  it('names the generated files as the CLI does, exports their paths and adds the runtime once', () => {
+    const r = configure(
+      'names',
+      [
+        'find_package(TinySeg CONFIG REQUIRED)',
+        'add_executable(app app.c)',
+        `tinyseg_optimize(app MODEL "${model}" NAME "2nd-model.tflite" NO_VERIFY)`,
+        `tinyseg_optimize(app MODEL "${model}" WITH_TFLM_KERNELS)`,
+        'get_target_property(sources app SOURCES)',
+        'list(FILTER sources INCLUDE REGEX "runtime/")',
+        'message(STATUS "runtime=${sources}")',
+        'message(STATUS "a=${TINYSEG_M_2ND_MODEL_NAME} ${TINYSEG_M_2ND_MODEL_ARENA_HEADER}")',
+        'message(STATUS "b=${TINYSEG_TINY_UNET_80X120_NAME} ${TINYSEG_TINY_UNET_80X120_MODEL_SOURCE} [${TINYSEG_TINY_UNET_80X120_LINKER_FRAGMENT}]")',
+      ].join('\n'),
+    );
+    const build = join(scratch, 'host', 'names', 'build');
+    expect(r.out).toContain(`a=m_2nd_model ${join(build, 'tinyseg', 'm_2nd_model', 'm_2nd_model_arena.h')}`);
+    const runtime = join(pkg, 'templates', 'runtime');
+    expect(r.out).toContain(`runtime=${join(runtime, 'tinyseg_runtime.c')};${join(runtime, 'tinyseg_tflm_kernels.cc')}\n`);
+    expect(r.out).toContain(`b=tiny_unet_80x120 ${join(build, 'tinyseg', 'tiny_unet_80x120', 'tiny_unet_80x120_model.cc')} []`);
+    expect(r.status).toBe(0);
+  });
+
+  it('rejects bad arguments at configure time with one message', () => {
+    const cases: [string, RegExp][] = [
+      ['tinyseg_optimize(app NAME x)', /tinyseg_optimize\(app\): MODEL <file.tflite> is required/],
+      [`tinyseg_optimize(app MODEL "${model}" STORAGE tape)`, /STORAGE must be psram, flash or remote, got 'tape'/],
+      [`tinyseg_optimize(app MODEL "${model}" ARENA_BUDGET 10k)`, /ARENA_BUDGET must be a whole number of bytes, got '10k'/],
+      [`tinyseg_optimize(app MODEL "${model}" TARGET_PROFILE nope.json)`, /nope\.json: no such target profile file, and not a built-in target \(mps2-an386, mps2-an500\)/],
+      [`tinyseg_optimize(app MODEL "${model}" SPLIT)`, /unknown arguments 'SPLIT'/],
+      ['tinyseg_optimize(app MODEL missing.tflite)', /missing\.tflite: no such model file/],
+      [`tinyseg_optimize(nothing MODEL "${model}")`, /no target 'nothing'/],
+      [`tinyseg_optimize(app MODEL "${model}")\ntinyseg_optimize(app MODEL "${model}")`, /tiny_unet_80x120_\* is generated twice/],
+    ];
+    cases.forEach(([call, message], i) => {
+      const r = configure(`error-${i}`, `find_package(TinySeg CONFIG REQUIRED)\nadd_executable(app app.c)\n${call}`);
+      expect(r.status, call).not.toBe(0);
+      // CMake wraps messages at 80 columns.
+      expect(r.out.replace(/\s+/g, ' '), call).toMatch(message);
+    });
+  });
+});
+
+describe.each([
+  ['Ninja', 'ninja'],
+  ['Unix Makefiles', 'make'],
+])('examples/cmake-firmware with %s', (generator, tool) => {
+  it(
+    'builds, runs under QEMU, rebuilds nothing, and regenerates on a changed model, TinySeg or option',
+    () => {
+      const build = join(scratch, `build-${tool}`);
+      const gen = join(build, 'tinyseg', 'tiny_unet');
+      const header = join(gen, 'tiny_unet_arena.h');
+      const configure = (...defs: string[]) => ok('cmake', ['-S', example, '-B', build, '-G', generator, ...defs]);
+      const buildOnce = () => ok('cmake', ['--build', build]);
+      const expectNoWork = () => {
+        if (tool === 'ninja') expect(ok('ninja', ['-C', build, '-n'])).toContain('ninja: no work to do.');
+        const out = buildOnce();
+        expect(out).not.toContain(REGENERATES);
+        expect(out).not.toContain('Linking');
+      };
+      const expectRegenerated = (out: string, before: number) => {
+        expect(out).toContain(REGENERATES);
+        expect(statSync(header).mtimeMs).toBeGreaterThan(before);
+      };
+
+      configure(`-DCMAKE_PREFIX_PATH=${prefix}`, `-DTINYSEG_EXAMPLE_MODEL=${model}`, '-DTINYSEG_EXAMPLE_ARENA_BUDGET=');
+      expect(readFileSync(join(build, 'CMakeCache.txt'), 'utf8')).toContain(`TinySeg_DIR:PATH=${join(pkg, 'cmake')}`);
+      const first = buildOnce();
+      expect(first).toContain(REGENERATES);
+      expect(first).toMatch(/Verified: bit-identical outputs/);
+      const smallest = runAndCheck(build);
+
+      expectNoWork();
+
+      let before = statSync(header).mtimeMs;
+      touch(model);
+      expectRegenerated(buildOnce(), before);
+      expectNoWork();
+
+      // Listed only in the depfile: TinySeg itself.
+      before = statSync(header).mtimeMs;
+      touch(join(pkg, 'package.json'));
+      expectRegenerated(buildOnce(), before);
+      expectNoWork();
+
+      // Another option: the arena budget 230,400 B stops the optimizer early.
+      before = statSync(header).mtimeMs;
+      configure('-DTINYSEG_EXAMPLE_ARENA_BUDGET=230400');
+      expectRegenerated(buildOnce(), before);
+      const budgeted = runAndCheck(build);
+      expect(budgeted).toBeGreaterThan(smallest);
+      expect(readFileSync(join(gen, 'tiny_unet.options'), 'utf8')).toContain('--arena-budget\n230400\n');
+      expectNoWork();
+    },
+    150_000,
+  );
+});
