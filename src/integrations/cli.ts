@@ -12,7 +12,7 @@ import { bytes as formatBytes } from '../report/format.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheInfo, clearCache, optimizeCached } from './cache.js';
 import { readModelBytes } from './model-bytes.js';
-import { byteCount, emitOptions, usageError } from './optimize-args.js';
+import { emitOptions, OPTIMIZE_ARGS, optimizeOptionsFromArgs, usageError } from './optimize-args.js';
 import { renderDepfile } from './depfile.js';
 import { builtinTargetProfile } from '../memory/target-profile.js';
 import type { LoadedModel } from './read-model.js';
@@ -59,15 +59,18 @@ Commands:
     --depfile <file>      also write a Make-style depfile for build systems:
                           <dir>/<name>.tflite depends on the model, the
                           target profile file and TinySeg itself
+    --target T            built-in target (mps2-an386, mps2-an500) or a
+                          profile JSON (docs/target-profile.md); default
+                          mps2-an386
+    --storage S           spill region in psram (default), flash or remote;
+                          the report gives its cost per inference and, for
+                          flash, a wear warning with the lifetime
+    --inference-rate R    inferences per second for that lifetime (default 1)
     --emit <dir>          also write C/C++ files for firmware: model array,
                           arena size, op resolver, linker fragment
       --name N            C name of the model (default: the file name)
-      --target T          built-in target (mps2-an386, mps2-an500) or a
-                          profile JSON (docs/target-profile.md); default
-                          mps2-an386
       --sections          put the model in its own section, placed in
                           external flash by <name>_sections.ld
-      --storage S         spill region in psram (default), flash or remote
   watch <path>... -o <dir> [optimize options]
                           optimize every .tflite file under the paths, then
                           again each one that changes (cached); --emit and
@@ -175,41 +178,13 @@ async function runVerify(args: string[], io: CliIO): Promise<number> {
 }
 
 async function runOptimize(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(args, {
-    out: { type: 'string', short: 'o' },
-    'max-spill-bytes': { type: 'string' },
-    'arena-budget': { type: 'string' },
-    'no-spill': { type: 'boolean' },
-    'no-verify': { type: 'boolean' },
-    inputs: { type: 'string' },
-    seed: { type: 'string' },
-    json: { type: 'boolean' },
-    svg: { type: 'string' },
-    'no-cache': { type: 'boolean' },
-    emit: { type: 'string' },
-    name: { type: 'string' },
-    target: { type: 'string' },
-    sections: { type: 'boolean' },
-    storage: { type: 'string' },
-    depfile: { type: 'string' },
-  });
+  const { values, positionals } = parse(args, { ...OPTIMIZE_ARGS, json: { type: 'boolean' }, svg: { type: 'string' }, depfile: { type: 'string' } });
   if (positionals.length !== 1) throw usageError(`optimize takes one model file, got ${positionals.length}`);
   if (values.out === undefined) throw usageError('optimize needs -o <dir>');
   const emit = emitOptions(values);
-  const inputs = byteCount('--inputs', values.inputs) ?? 3;
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
-  const maxSpillBytes = byteCount('--max-spill-bytes', values['max-spill-bytes']);
-  const arenaBudget = byteCount('--arena-budget', values['arena-budget']);
   const file = positionals[0]!;
+  const options: OptimizeOptions = { file, ...optimizeOptionsFromArgs(values) };
   const modelBytes = readModelBytes(file);
-  const options: OptimizeOptions = {
-    file,
-    spill: !values['no-spill'],
-    verify: values['no-verify'] ? false : { inputs, seed },
-    ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
-    ...(arenaBudget !== undefined ? { arenaBudget } : {}),
-  };
   const cached = values['no-cache'] ? undefined : await optimizeCached(modelBytes, options, { file });
   const computed = cached ? cached.computed : await import('../optimize/optimize.js').then(({ optimize }) => inFile(file, () => optimize(modelBytes, options)));
   const result = cached ?? computed!;

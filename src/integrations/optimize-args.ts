@@ -27,6 +27,7 @@ export const OPTIMIZE_ARGS = {
   target: { type: 'string' },
   sections: { type: 'boolean' },
   storage: { type: 'string' },
+  'inference-rate': { type: 'string' },
 } as const;
 
 export interface OptimizeArgValues {
@@ -36,6 +37,9 @@ export interface OptimizeArgValues {
   'no-verify'?: boolean;
   inputs?: string;
   seed?: string;
+  target?: string;
+  storage?: string;
+  'inference-rate'?: string;
 }
 
 export function byteCount(flag: string, v: string | undefined): number | undefined {
@@ -52,30 +56,42 @@ export function optimizeOptionsFromArgs(values: OptimizeArgValues): Omit<Optimiz
   if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
   const maxSpillBytes = byteCount('--max-spill-bytes', values['max-spill-bytes']);
   const arenaBudget = byteCount('--arena-budget', values['arena-budget']);
+  const rate = values['inference-rate'] === undefined ? undefined : Number(values['inference-rate']);
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw usageError(`--inference-rate must be a positive number of inferences per second, got '${values['inference-rate']}'`);
+  // The spill region's memory: its cost and, for flash, its wear go into the report.
+  const placed = values.storage !== undefined || values.target !== undefined || rate !== undefined;
   return {
     spill: !values['no-spill'],
     verify: values['no-verify'] ? false : { inputs, seed },
     ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
     ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+    ...(placed ? { storage: spillStorage(values.storage), target: readTargetProfile(values.target ?? DEFAULT_TARGET) } : {}),
+    ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
   };
+}
+
+const DEFAULT_TARGET = 'mps2-an386';
+
+function spillStorage(v: string | undefined): SpillStorage {
+  const storage = v ?? 'psram';
+  if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
+  return storage as SpillStorage;
 }
 
 export type EmitArgOptions = Omit<EmitEmbeddedOptions, 'name'> & { name?: string; outDir: string };
 
-/** --emit and its options; the others without --emit are a usage error. */
+/** --emit and its options; --name and --sections without --emit are a usage error (--target and --storage also shape the report). */
 export function emitOptions(values: { emit?: string; name?: string; target?: string; sections?: boolean; storage?: string }): EmitArgOptions | undefined {
   if (values.emit === undefined) {
-    const stray = (['name', 'target', 'sections', 'storage'] as const).find((k) => values[k] !== undefined);
+    const stray = (['name', 'sections'] as const).find((k) => values[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs --emit <dir>`);
     return undefined;
   }
-  const storage = values.storage ?? 'psram';
-  if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
   return {
     outDir: values.emit,
-    profile: readTargetProfile(values.target ?? 'mps2-an386'),
+    profile: readTargetProfile(values.target ?? DEFAULT_TARGET),
     sections: values.sections === true,
-    storage: storage as SpillStorage,
+    storage: spillStorage(values.storage),
     ...(values.name !== undefined ? { name: values.name } : {}),
   };
 }

@@ -205,4 +205,16 @@ describe('tinyseg optimize', () => {
     expect(r.stderr).toMatch(/no plan fits an arena head of 1000 bytes/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('reports the spill region on flash with a wear warning at the given inference rate', () => {
+    const r = tinyseg('optimize', example, '-o', join(scratch, 'opt-flash'), '--no-verify', '--storage', 'flash', '--inference-rate', '5', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { storage: { target: string; lifetimeInferences: number }; warnings: string[] };
+    expect(report.storage.target).toBe('mps2-an386');
+    expect(report.storage.lifetimeInferences).toBeGreaterThan(0);
+    expect(report.warnings.some((w) => /^spilling to flash wears it out: .* at 5 per second/.test(w))).toBe(true);
+    const bad = tinyseg('optimize', example, '-o', join(scratch, 'opt-rate'), '--inference-rate', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--inference-rate must be a positive number of inferences per second, got '0'");
+  });
 });
