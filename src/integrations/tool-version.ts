@@ -2,26 +2,45 @@
 // a fingerprint of its code. The version alone would let a rebuilt working copy
 // (same version, changed optimizer) serve results the old code computed. The
 // fingerprint hashes the modules' contents, not their mtimes, so a rebuild that
-// changes nothing keeps the cache (about 5 ms for the ~450 KB of dist/).
+// changes nothing keeps the cache.
+//
+// Hashing ~450 KB of modules on every CLI start would cost a cache hit a large
+// part of its budget, so `npm run build` stores the fingerprint with each
+// module's size and mtime in dist/fingerprint.json; a run only stats the
+// modules, and hashes them again only if one of them changed since.
 
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+interface Fingerprint {
+  hash: string;
+  /** Module path (relative to the code root) -> [size, mtimeMs]. */
+  files: Record<string, [number, number]>;
+}
+
 let cached: string | undefined;
+
+const codeRoot = (): string => fileURLToPath(new URL('..', import.meta.url));
+const fingerprintFile = (root: string): string => join(root, 'fingerprint.json');
 
 /** `<package version>+<code fingerprint>`, e.g. `0.1.0+3f2a9c1e0b7d`. */
 export function toolVersion(): string {
   if (cached === undefined) {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    cached = `${pkg.version}+${codeFingerprint(fileURLToPath(new URL('..', import.meta.url)))}`;
+    cached = `${pkg.version}+${storedFingerprint(codeRoot()) ?? computeFingerprint(codeRoot()).hash}`;
   }
   return cached;
 }
 
-/** The modules under `root` (dist/ when built, src/ when run from source). */
-function codeFingerprint(root: string): string {
+/** Writes dist/fingerprint.json (run by `npm run build`). */
+export function writeFingerprint(): void {
+  const root = codeRoot();
+  writeFileSync(fingerprintFile(root), `${JSON.stringify(computeFingerprint(root))}\n`);
+}
+
+function modules(root: string): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -31,10 +50,37 @@ function codeFingerprint(root: string): string {
     }
   };
   walk(root);
-  const h = createHash('sha256');
-  for (const f of files.sort()) {
-    const code = readFileSync(f);
-    h.update(`${relative(root, f)}\0${code.length}\0`).update(code);
+  return files.sort();
+}
+
+/** The stored hash, if every module still has the size and mtime it had when it was taken. */
+function storedFingerprint(root: string): string | null {
+  let stored: Fingerprint;
+  try {
+    stored = JSON.parse(readFileSync(fingerprintFile(root), 'utf8')) as Fingerprint;
+  } catch {
+    return null;
   }
-  return h.digest('hex').slice(0, 12);
+  const files = modules(root);
+  if (files.length !== Object.keys(stored.files).length) return null;
+  for (const f of files) {
+    const s = statSync(f);
+    const want = stored.files[relative(root, f)];
+    if (!want || want[0] !== s.size || want[1] !== s.mtimeMs) return null;
+  }
+  return stored.hash;
+}
+
+/** The modules under `root` (dist/ when built, src/ when run from source). */
+function computeFingerprint(root: string): Fingerprint {
+  const h = createHash('sha256');
+  const files: Fingerprint['files'] = {};
+  for (const f of modules(root)) {
+    const code = readFileSync(f);
+    const rel = relative(root, f);
+    const s = statSync(f);
+    files[rel] = [s.size, s.mtimeMs];
+    h.update(`${rel}\0${code.length}\0`).update(code);
+  }
+  return { hash: h.digest('hex').slice(0, 12), files };
 }
