@@ -29,14 +29,18 @@ const fingerprintFile = (root: string): string => join(root, 'fingerprint.json')
 export function toolVersion(): string {
   if (cached === undefined) {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    cached = `${pkg.version}+${storedFingerprint(codeRoot()) ?? computeFingerprint(codeRoot()).hash}`;
+    cached = `${pkg.version}+${codeFingerprint(codeRoot())}`;
   }
   return cached;
 }
 
-/** Writes dist/fingerprint.json (run by `npm run build`). */
-export function writeFingerprint(): void {
-  const root = codeRoot();
+/** The fingerprint of the modules under `root`: the stored one while it is current, else hashed now. */
+export function codeFingerprint(root: string): string {
+  return storedFingerprint(root) ?? computeFingerprint(root).hash;
+}
+
+/** Writes <root>/fingerprint.json (`npm run build` does it for dist/). */
+export function writeFingerprint(root = codeRoot()): void {
   writeFileSync(fingerprintFile(root), `${JSON.stringify(computeFingerprint(root))}\n`);
 }
 

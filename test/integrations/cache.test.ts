@@ -286,3 +286,21 @@ describe('tinyseg optimize and tinyseg cache (real processes)', () => {
     expect(run(cacheRoot, ['cache', 'info'], { TINYSEG_CACHE_MAX_BYTES: 'lots' }).stderr).toContain("TINYSEG_CACHE_MAX_BYTES must be a whole number of bytes, got 'lots'");
   });
 });
+
+describe('the code fingerprint in the cache key', () => {
+  it('is read from the stored file while the modules are unchanged, and hashed again when one changes', async () => {
+    const { codeFingerprint, writeFingerprint } = await import('../../src/integrations/tool-version.js');
+    const { mkdtempSync: mk, writeFileSync: write, utimesSync } = await import('node:fs');
+    const { tmpdir: tmp } = await import('node:os');
+    const { join: j } = await import('node:path');
+    const root = mk(j(tmp(), 'tinyseg-fingerprint-'));
+    write(j(root, 'a.js'), 'export const a = 1;\n');
+    const fresh = codeFingerprint(root);
+    writeFingerprint(root);
+    expect(codeFingerprint(root)).toBe(fresh);
+    // Same size, new content and mtime: the stored hash no longer applies.
+    write(j(root, 'a.js'), 'export const a = 2;\n');
+    utimesSync(j(root, 'a.js'), new Date(), new Date(Date.now() + 5000));
+    expect(codeFingerprint(root)).not.toBe(fresh);
+  });
+});
