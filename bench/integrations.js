@@ -7,31 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compressionRatio, deterministicInput, Interpreter, loadGraph, offlineOffsets, optimize, optimizeCached, tflmPlanBuffers } from '../dist/index.js';
+import { captureActivations, compressionRatio, loadGraph, optimize, optimizeCached } from '../dist/index.js';
 
 const SECTION = 512;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Every activation of `graph` on the oracle input, each in its own arena range so none is overwritten. */
+/** Every activation of `graph` on the oracle input by tensor name, with its element size. */
 function activations(graph) {
-  const sg = graph.main;
-  const buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
-  const offsets = new Int32Array(buffers.length);
-  let at = 0;
-  buffers.forEach((b, i) => {
-    offsets[i] = at;
-    at += Math.ceil(b.size / 16) * 16;
-  });
-  const it = new Interpreter(graph, { offsets });
-  sg.inputs.forEach((t, i) => it.setInput(i, deterministicInput(sg.tensors[t])));
-  it.invoke();
   const byName = new Map();
-  buffers.forEach((b, i) => {
-    if (b.kind !== 'tensor') return;
-    const t = sg.tensors[b.tensor];
-    const elements = t.shape.reduce((a, c) => a * c, 1);
-    byName.set(t.name, { bytes: it.arena.slice(offsets[i], offsets[i] + t.byteSize), element: t.byteSize / elements });
-  });
+  for (const [index, bytes] of captureActivations(graph)) {
+    const t = graph.main.tensors[index];
+    byName.set(t.name, { bytes, element: t.byteSize / t.shape.reduce((a, c) => a * c, 1) });
+  }
   return byName;
 }
 

@@ -8,32 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deterministicInput, Interpreter, offlineOffsets, optimize, tflmPlanBuffers, CONCAT_FETCH } from '../dist/index.js';
+import { captureActivations, optimize, CONCAT_FETCH } from '../dist/index.js';
 import { decodeConcatFetchOptions } from '../dist/transform/custom-ops.js';
 import { instructionsPerKiB, replayOnQemu, replaySchedule, requireTools } from '../test/firmware/harness.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const MACHINE = 'mps2-an386';
-
-/** Every activation of one run, each buffer at its own offset (as test/runtime/native.ts captureActivations). */
-function captureActivations(graph) {
-  const sg = graph.main;
-  const buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
-  const offsets = new Int32Array(buffers.length);
-  let at = 0;
-  buffers.forEach((b, i) => {
-    offsets[i] = at;
-    at += Math.ceil(b.size / 16) * 16;
-  });
-  const it = new Interpreter(graph, { offsets });
-  sg.inputs.forEach((t, i) => it.setInput(i, deterministicInput(sg.tensors[t])));
-  it.invoke();
-  const out = new Map();
-  buffers.forEach((b, i) => {
-    if (b.kind === 'tensor') out.set(b.tensor, it.arena.slice(offsets[i], offsets[i] + sg.tensors[b.tensor].byteSize));
-  });
-  return out;
-}
 
 /** Runs the replay firmware once; returns the figures (throws if the tools are missing or the run fails). */
 export function runtimeOnQemu() {

@@ -1,8 +1,8 @@
 /*
- * Bare-metal startup for QEMU's mps2-an386 (Cortex-M4): the vector table,
- * .data/.bss initialisation, then main() with newlib's semihosting (rdimon)
- * for printf and the exit code. Linked with -nostartfiles, so nothing else
- * runs before main.
+ * Bare-metal startup for QEMU's mps2 machines (Cortex-M4 an386, Cortex-M7
+ * an500): the vector table, .data/.bss initialisation, then main() with
+ * newlib's semihosting (rdimon) for printf and the exit code. Linked with
+ * -nostartfiles, so nothing else runs before main.
  */
 #include <stdint.h>
 #include <stdlib.h>

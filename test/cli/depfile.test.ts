@@ -1,32 +1,15 @@
 // tinyseg optimize --depfile: the Make-style rule build systems read, its
 // prerequisites (model, profile file, TinySeg itself) and path escaping.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { depfilePath, renderDepfile } from '../../src/integrations/depfile.js';
-import { runCli } from '../../src/integrations/cli.js';
+import { inProcessCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const example = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-depfile-'));
-const savedCacheDir = process.env['CACHE_DIR'];
-beforeAll(() => {
-  process.env['CACHE_DIR'] = join(scratch, 'cache');
-});
-afterAll(() => {
-  if (savedCacheDir === undefined) delete process.env['CACHE_DIR'];
-  else process.env['CACHE_DIR'] = savedCacheDir;
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-async function tinyseg(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
-  return { code, stdout, stderr };
-}
+const { scratch, tinyseg } = inProcessCli('tinyseg-depfile-');
 
 /** The rule of a depfile as Make reads it: target and prerequisites, escapes undone. */
 function parseDepfile(text: string): { target: string; deps: string[] } {

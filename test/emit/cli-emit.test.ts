@@ -2,31 +2,14 @@
 // result and from a cache hit (which has no graph) alike; bad emit options are
 // usage errors that write nothing.
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/integrations/cli.js';
+import { describe, expect, it } from 'vitest';
+import { inProcessCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const example = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-cli-emit-'));
-const savedCacheDir = process.env['CACHE_DIR'];
-beforeAll(() => {
-  process.env['CACHE_DIR'] = join(scratch, 'cache');
-});
-afterAll(() => {
-  if (savedCacheDir === undefined) delete process.env['CACHE_DIR'];
-  else process.env['CACHE_DIR'] = savedCacheDir;
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-async function tinyseg(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
-  return { code, stdout, stderr };
-}
+const { scratch, tinyseg } = inProcessCli('tinyseg-cli-emit-');
 
 describe('tinyseg optimize --emit', () => {
   it('writes the embedded files, the same on a cache miss and a cache hit', async () => {

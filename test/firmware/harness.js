@@ -186,7 +186,7 @@ export function replayHeader(steps, regionBytes) {
 }
 
 /**
- * Builds replay.c + startup.c + the runtime for a machine with the real cross
+ * Builds replay.c + the example's startup.c + the runtime for a machine with the real cross
  * compiler (warnings are errors); `headerDir` holds replay_data.h. Returns the ELF path.
  */
 export function buildFirmware({ machine, headerDir, outDir }) {
@@ -198,7 +198,8 @@ export function buildFirmware({ machine, headerDir, outDir }) {
     '--specs=rdimon.specs', '-nostartfiles',
     `-I${here}`, `-I${runtimeDir}`, `-I${headerDir}`,
     `-L${here}`, '-T', m.script, '-Wl,--gc-sections',
-    join(here, 'startup.c'), join(here, 'replay.c'), join(runtimeDir, 'tinyseg_runtime.c'),
+    // The firmware example's startup code serves both machines.
+    join(here, '..', '..', 'examples', 'cmake-firmware', 'startup.c'), join(here, 'replay.c'), join(runtimeDir, 'tinyseg_runtime.c'),
     '-o', elf,
   ];
   const r = spawnSync('arm-none-eabi-gcc', args, { encoding: 'utf8' });

@@ -15,6 +15,7 @@ import webpack from 'webpack';
 import { rspack } from '@rspack/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
+import { ensureBuilt } from '../helpers/examples.js';
 import esbuildPlugin from '../../src/integrations/unplugin/esbuild.js';
 import rolldownPlugin from '../../src/integrations/unplugin/rolldown.js';
 import rollupPlugin from '../../src/integrations/unplugin/rollup.js';
@@ -140,27 +141,8 @@ const VERIFYING = 'rollup';
 let cliModel: Buffer;
 let cliReport: OptimizeReport;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(() => {
-  const cliJs = join(repoRoot, 'dist', 'integrations', 'cli.js');
-  let stale = true;
-  try {
-    stale = statSync(cliJs).mtimeMs < newestMtime(join(repoRoot, 'src'));
-  } catch {
-    // no dist yet
-  }
-  if (stale) {
-    const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}${b.stderr}`);
-  }
+  ensureBuilt();
   const cliOut = join(scratch, 'cli');
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'tinyseg.js'), 'optimize', example, '-o', cliOut], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tinyseg optimize failed: ${r.stderr}`);

@@ -1,16 +1,11 @@
 // Shared by the runtime tests: builds the C spill runtime (templates/runtime)
-// into a Node-API addon with cmake-js, and captures every activation of a
-// model run by the interpreter.
+// into a Node-API addon with cmake-js, and re-exports the interpreter's
+// activation capture.
 
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Graph } from '../../src/graph/graph.js';
-import { Interpreter } from '../../src/interpreter/interpreter.js';
-import { deterministicInput } from '../../src/interpreter/oracle-input.js';
-import { offlineOffsets } from '../../src/memory/offline-plan.js';
-import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
 import { repoRoot } from '../helpers/paths.js';
 
 export interface SlotInfo {
@@ -55,28 +50,5 @@ export async function buildRuntimeAddon(): Promise<{ addon: RuntimeAddon; dir: s
   return { addon: require(join(dir, 'Release', 'tinyseg_runtime_addon.node')) as RuntimeAddon, dir };
 }
 
-/**
- * Runs `graph` on its deterministic input with every planned buffer at its own
- * offset (nothing shares memory), so after the run each activation still holds
- * the bytes it had. Returns copies by tensor index.
- */
-export function captureActivations(graph: Graph): Map<number, Uint8Array> {
-  const sg = graph.main;
-  const buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
-  const offsets = new Int32Array(buffers.length);
-  let at = 0;
-  buffers.forEach((b, i) => {
-    offsets[i] = at;
-    at += Math.ceil(b.size / 16) * 16;
-  });
-  const it = new Interpreter(graph, { offsets });
-  sg.inputs.forEach((t, i) => it.setInput(i, deterministicInput(sg.tensors[t]!)));
-  it.invoke();
-  const out = new Map<number, Uint8Array>();
-  buffers.forEach((b, i) => {
-    if (b.kind !== 'tensor') return;
-    const t = sg.tensors[b.tensor]!;
-    out.set(b.tensor, it.arena.slice(offsets[i]!, offsets[i]! + t.byteSize));
-  });
-  return out;
-}
+// Real activations come from the interpreter (src/interpreter/capture.ts).
+export { captureActivations } from '../../src/interpreter/capture.js';

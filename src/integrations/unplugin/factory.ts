@@ -434,8 +434,9 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
           return variant === 'url' ? urlModule(this, path, model) : modelModule(model);
         } catch (e) {
           const err = failure(e, path, importers.get(id));
-          // Rollup-like bundlers (and Vite's overlay) take errors through this.error, which throws.
-          if (rollupLike) this.error(err.message);
+          // Rollup-like bundlers (and Vite's overlay) take errors through this.error, which throws;
+          // without a stack, as webpack's: the message says it all, a stack would only show the bundler's frames.
+          if (rollupLike) this.error(Object.assign(new Error(err.message), { stack: '' }));
           // esbuild collects this.error into the load's result: thrown, it would point into its own sources.
           if (framework === 'esbuild') {
             this.error(err.message);
