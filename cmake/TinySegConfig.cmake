@@ -79,7 +79,7 @@ process.stdout.write([id, cMacroName(id), BUILTIN_TARGET_NAMES.join(',')].join('
 endfunction()
 
 # tinyseg_optimize(<target> MODEL <file> [NAME <n>] [ARENA_BUDGET <bytes>]
-#                  [STORAGE psram|flash|remote] [TARGET_PROFILE <builtin or json>]
+#                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
 #                  [OUTPUT_DIR <dir>] [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
 function(tinyseg_optimize target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS"
@@ -120,8 +120,8 @@ function(tinyseg_optimize target)
   if(arg_STORAGE)
     set(storage "${arg_STORAGE}")
   endif()
-  if(NOT storage MATCHES "^(psram|flash|remote)$")
-    message(FATAL_ERROR "tinyseg_optimize(${target}): STORAGE must be psram, flash or remote, got '${storage}'")
+  if(NOT storage MATCHES "^(psram|flash|internal-flash|remote)$")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): STORAGE must be psram, flash, internal-flash or remote, got '${storage}'")
   endif()
   if(DEFINED arg_ARENA_BUDGET AND NOT arg_ARENA_BUDGET MATCHES "^[0-9]+$")
     message(FATAL_ERROR "tinyseg_optimize(${target}): ARENA_BUDGET must be a whole number of bytes, got '${arg_ARENA_BUDGET}'")

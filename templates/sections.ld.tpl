@@ -13,6 +13,9 @@ MEMORY
 {{#spillInRam}}
   TINYSEG_{{MACRO}}_PSRAM : ORIGIN = {{psramBase}}, LENGTH = {{psramSize}}
 {{/spillInRam}}
+{{#spillInInternalFlash}}
+  TINYSEG_{{MACRO}}_IFLASH : ORIGIN = {{internalBase}}, LENGTH = {{internalSize}}
+{{/spillInInternalFlash}}
 }
 
 SECTIONS
@@ -42,6 +45,15 @@ SECTIONS
     __tinyseg_{{id}}_spill_end = .;
   } > TINYSEG_{{MACRO}}_FLASH
 {{/spillInFlash}}
+{{#spillInInternalFlash}}
+  /* The spill region in the on-chip flash the profile sets aside, whole sectors. */
+  .tinyseg.spill.{{id}} (NOLOAD) : ALIGN({{internalSectorBytes}})
+  {
+    __tinyseg_{{id}}_spill_start = .;
+    . += {{spillReserved}};
+    __tinyseg_{{id}}_spill_end = .;
+  } > TINYSEG_{{MACRO}}_IFLASH
+{{/spillInInternalFlash}}
 }
 
 {{#placeModel}}
@@ -56,3 +68,7 @@ ASSERT(__tinyseg_{{id}}_spill_end <= ORIGIN(TINYSEG_{{MACRO}}_PSRAM) + LENGTH(TI
 ASSERT(__tinyseg_{{id}}_spill_end - __tinyseg_{{id}}_spill_start == {{spillReserved}}, "tinyseg: the spill region of {{id}} has the wrong size")
 ASSERT(__tinyseg_{{id}}_spill_end <= ORIGIN(TINYSEG_{{MACRO}}_FLASH) + LENGTH(TINYSEG_{{MACRO}}_FLASH), "tinyseg: the spill region of {{id}} does not fit the external flash")
 {{/spillInFlash}}
+{{#spillInInternalFlash}}
+ASSERT(__tinyseg_{{id}}_spill_end - __tinyseg_{{id}}_spill_start == {{spillReserved}}, "tinyseg: the spill region of {{id}} has the wrong size")
+ASSERT(__tinyseg_{{id}}_spill_end <= ORIGIN(TINYSEG_{{MACRO}}_IFLASH) + LENGTH(TINYSEG_{{MACRO}}_IFLASH), "tinyseg: the spill region of {{id}} does not fit the on-chip flash")
+{{/spillInInternalFlash}}

@@ -1,7 +1,7 @@
 // <name>_sections.ld: a GNU ld script given as a second -T after the vendor's.
 // It brings its own MEMORY and SECTIONS (INSERT fails after a vendor -T
 // script) and places the model's section in the profile's external flash and
-// the spill region, NOLOAD, in its external RAM (or flash), with
+// the spill region, NOLOAD, in its external RAM (or external or on-chip flash), with
 // __tinyseg_<name>_spill_start/_end for the runtime and ASSERTs that both fit.
 // Null when there is nothing to place.
 
@@ -27,8 +27,10 @@ export function linkerFragment(l: LinkerFragmentInput): string | null {
   const spill = l.storage.reservedBytes > 0;
   const spillInRam = spill && l.storage.storage === 'psram';
   const spillInFlash = spill && l.storage.storage === 'flash';
-  if (!l.sections && !spillInRam && !spillInFlash) return null;
+  const spillInInternalFlash = spill && l.storage.storage === 'internal-flash';
+  if (!l.sections && !spillInRam && !spillInFlash && !spillInInternalFlash) return null;
   const flash = l.profile.flash;
+  const internal = l.profile.internalFlash;
   const psram = l.profile.psram;
   if (l.sections) {
     if (!flash) throw new TinysegError('E_USAGE', `placing the model in its own section needs 'flash' in target profile '${l.profile.name}'`, { file: l.file });
@@ -52,6 +54,10 @@ export function linkerFragment(l: LinkerFragmentInput): string | null {
     modelBytesHex: ldNumber(l.modelBytes),
     spillInFlash,
     sectorBytes: ldNumber(flash?.sectorBytes ?? 16),
+    spillInInternalFlash,
+    internalBase: ldNumber(internal?.base ?? 0),
+    internalSize: ldNumber(internal?.size ?? 0),
+    internalSectorBytes: ldNumber(internal?.sectorBytes ?? 16),
     spillReserved: ldNumber(l.storage.reservedBytes),
   });
 }

@@ -62,7 +62,8 @@ Commands:
     --target T            built-in target (mps2-an386, mps2-an500) or a
                           profile JSON (docs/target-profile.md); default
                           mps2-an386
-    --storage S           spill region in psram (default), flash or remote;
+    --storage S           spill region in psram (default), flash,
+                          internal-flash or remote;
                           the report gives its cost per inference and, for
                           flash, a wear warning with the lifetime
     --inference-rate R    inferences per second for that lifetime (default 1)

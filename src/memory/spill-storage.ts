@@ -4,10 +4,10 @@
 // the sizes, not at link time.
 
 import { TinysegError } from '../errors.js';
-import type { TargetProfile } from './target-profile.js';
+import type { FlashSpec, TargetProfile } from './target-profile.js';
 
-export type SpillStorage = 'psram' | 'flash' | 'remote';
-export const SPILL_STORAGES: readonly SpillStorage[] = ['psram', 'flash', 'remote'];
+export type SpillStorage = 'psram' | 'flash' | 'internal-flash' | 'remote';
+export const SPILL_STORAGES: readonly SpillStorage[] = ['psram', 'flash', 'internal-flash', 'remote'];
 
 export interface SpillTraffic {
   /** Bytes of the region (plan.json spill.regionBytes). */
@@ -69,37 +69,11 @@ export function planSpillStorage(
         reservedBytes: regionBytes,
       };
     }
-    case 'flash': {
-      const f = profile.flash ?? missing('flash');
-      // The runtime's flash driver writes spills as a log around its whole area
-      // (docs/runtime.md), so every sector wears alike: the area is all the flash
-      // after the model, and it must hold one inference's writes plus two sectors.
-      const modelEnd = roundUp(roundUp(modelBytes, 16), f.sectorBytes);
-      const reserved = f.size - modelEnd;
-      const minimum = roundUp(bytesOut, f.sectorBytes) + 2 * f.sectorBytes;
-      if (reserved < minimum) {
-        throw new TinysegError('E_PLAN', `the model (${modelBytes} bytes) leaves ${Math.max(0, reserved)} bytes of ${profile.name}'s flash (${f.size} bytes); spilling there needs ${minimum} (one inference's ${bytesOut} bytes written plus two sectors)`, { file });
-      }
-      const sectors = reserved / f.sectorBytes;
-      const erasesPerInference = bytesOut / f.sectorBytes;
-      const pages = Math.ceil(bytesOut / f.pageBytes);
-      const writeSeconds = (Math.ceil(erasesPerInference) * f.sectorEraseMicros + pages * f.pageProgramMicros) / 1e6;
-      const lifetimeInferences = Math.floor((f.enduranceCycles * sectors) / erasesPerInference);
-      const lifetime = span(lifetimeInferences / inferencesPerSecond);
-      return {
-        storage,
-        summary: `NOR flash at ${hex(f.base)} (${mb(f.size)}, ${f.sectorBytes} B sectors, ${f.pageBytes} B pages)`,
-        details: [
-          `${traffic1}: erasing ${erasesPerInference.toFixed(2)} sectors and programming ${pages} pages takes about ${ms(writeSeconds)},`,
-          `reading about ${ms(bytesIn / f.readBytesPerSecond)}`,
-          `wear levelling: spills rotate through all ${sectors} sectors after the model (${reserved} bytes), each erased once per ${(sectors / erasesPerInference).toFixed(1)} inferences`,
-          `endurance: ${f.enduranceCycles} cycles per sector, so about ${lifetimeInferences} inferences (${lifetime} at ${inferencesPerSecond} per second)`,
-        ],
-        reservedBytes: reserved,
-        lifetimeInferences,
-        warning: `spilling to flash wears it out: ${bytesOut} bytes programmed per inference, levelled over ${sectors} sectors of ${f.enduranceCycles} cycles, last about ${lifetimeInferences} inferences (${lifetime} at ${inferencesPerSecond} per second); prefer external RAM for spilling`,
-      };
-    }
+    case 'flash':
+      // The model sits at the start of the external flash; the spill area follows it.
+      return flashPlan(storage, profile.flash ?? missing('flash'), 'NOR flash', modelBytes, traffic, profile, file, inferencesPerSecond);
+    case 'internal-flash':
+      return flashPlan(storage, profile.internalFlash ?? missing('internalFlash'), 'on-chip flash', 0, traffic, profile, file, inferencesPerSecond);
     case 'remote': {
       const l = profile.link ?? missing('link');
       return {
@@ -110,4 +84,49 @@ export function planSpillStorage(
       };
     }
   }
+}
+
+/**
+ * A spill area in flash. The runtime's flash driver writes spills as a log
+ * around its whole area (docs/runtime.md), so every sector wears alike: the
+ * area is all of the flash after what `before` bytes take, and it must hold
+ * one inference's writes plus two sectors.
+ */
+function flashPlan(
+  storage: SpillStorage,
+  f: FlashSpec,
+  kind: string,
+  before: number,
+  traffic: SpillTraffic,
+  profile: TargetProfile,
+  file: string,
+  inferencesPerSecond: number,
+): StoragePlan {
+  const { bytesOut, bytesIn } = traffic;
+  const start = roundUp(roundUp(before, 16), f.sectorBytes);
+  const reserved = f.size - start;
+  const minimum = roundUp(bytesOut, f.sectorBytes) + 2 * f.sectorBytes;
+  if (reserved < minimum) {
+    const taken = before > 0 ? `the model (${before} bytes) leaves ${Math.max(0, reserved)} bytes of` : `${Math.max(0, reserved)} bytes is all of`;
+    throw new TinysegError('E_PLAN', `${taken} ${profile.name}'s ${kind} (${f.size} bytes); spilling there needs ${minimum} (one inference's ${bytesOut} bytes written plus two sectors)`, { file });
+  }
+  const sectors = reserved / f.sectorBytes;
+  const erasesPerInference = bytesOut / f.sectorBytes;
+  const pages = Math.ceil(bytesOut / f.pageBytes);
+  const writeSeconds = (Math.ceil(erasesPerInference) * f.sectorEraseMicros + pages * f.pageProgramMicros) / 1e6;
+  const lifetimeInferences = Math.floor((f.enduranceCycles * sectors) / erasesPerInference);
+  const lifetime = span(lifetimeInferences / inferencesPerSecond);
+  return {
+    storage,
+    summary: `${kind} at ${hex(f.base)} (${mb(f.size)}, ${f.sectorBytes} B sectors, ${f.pageBytes} B pages)`,
+    details: [
+      `${bytesOut} B written + ${bytesIn} B read per inference: erasing ${erasesPerInference.toFixed(2)} sectors and programming ${pages} pages takes about ${ms(writeSeconds)},`,
+      `reading about ${ms(bytesIn / f.readBytesPerSecond)}`,
+      `wear levelling: spills rotate through all ${sectors} sectors${before > 0 ? ' after the model' : ''} (${reserved} bytes), each erased once per ${(sectors / erasesPerInference).toFixed(1)} inferences`,
+      `endurance: ${f.enduranceCycles} cycles per sector, so about ${lifetimeInferences} inferences (${lifetime} at ${inferencesPerSecond} per second)`,
+    ],
+    reservedBytes: reserved,
+    lifetimeInferences,
+    warning: `spilling to ${kind} wears it out: ${bytesOut} bytes programmed per inference, levelled over ${sectors} sectors of ${f.enduranceCycles} cycles, last about ${lifetimeInferences} inferences (${lifetime} at ${inferencesPerSecond} per second); prefer external RAM for spilling`,
+  };
 }

@@ -49,6 +49,8 @@ export interface TargetProfile {
   sram: SramSpec;
   psram?: PsramSpec;
   flash?: FlashSpec;
+  /** The part of the MCU's own flash a spill region may use (`--storage internal-flash`). */
+  internalFlash?: FlashSpec;
   link?: LinkSpec;
   /** Figures that are assumed rather than measured or specified by the board. */
   assumptions?: string[];
@@ -56,19 +58,22 @@ export interface TargetProfile {
 
 type FieldKind = 'address' | 'size' | 'count' | 'string' | 'strings';
 
+const FLASH_FIELDS = {
+  base: ['address', true],
+  size: ['size', true],
+  pageBytes: ['size', true],
+  sectorBytes: ['size', true],
+  sectorEraseMicros: ['count', true],
+  pageProgramMicros: ['count', true],
+  enduranceCycles: ['count', true],
+  readBytesPerSecond: ['count', true],
+} as const satisfies Record<string, readonly [FieldKind, boolean]>;
+
 const MEMORY_FIELDS = {
   sram: { base: ['address', false], size: ['size', true] },
   psram: { base: ['address', true], size: ['size', true], bytesPerSecond: ['count', true] },
-  flash: {
-    base: ['address', true],
-    size: ['size', true],
-    pageBytes: ['size', true],
-    sectorBytes: ['size', true],
-    sectorEraseMicros: ['count', true],
-    pageProgramMicros: ['count', true],
-    enduranceCycles: ['count', true],
-    readBytesPerSecond: ['count', true],
-  },
+  flash: FLASH_FIELDS,
+  internalFlash: FLASH_FIELDS,
   link: { bytesPerSecond: ['count', true] },
 } as const satisfies Record<string, Record<string, readonly [FieldKind, boolean]>>;
 
@@ -80,7 +85,7 @@ const TOP_FIELDS = {
   assumptions: ['strings', false],
 } as const satisfies Record<string, readonly [FieldKind, boolean]>;
 
-const MEMORIES = ['sram', 'psram', 'flash', 'link'] as const;
+const MEMORIES = ['sram', 'psram', 'flash', 'internalFlash', 'link'] as const;
 const REQUIRED_MEMORIES: ReadonlySet<string> = new Set(['sram']);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -174,6 +179,7 @@ function checkConsistent(p: TargetProfile, fail: (m: string) => never): void {
   if (p.sram.base !== undefined) ranges.push({ key: 'sram', ...p.sram, base: p.sram.base });
   if (p.psram) ranges.push({ key: 'psram', base: p.psram.base, size: p.psram.size });
   if (p.flash) ranges.push({ key: 'flash', base: p.flash.base, size: p.flash.size });
+  if (p.internalFlash) ranges.push({ key: 'internalFlash', base: p.internalFlash.base, size: p.internalFlash.size });
   for (const r of ranges) if (r.base + r.size > 0x1_0000_0000) fail(`'${r.key}' ends past the 32-bit address space`);
   for (let i = 0; i < ranges.length; i++) {
     for (let j = i + 1; j < ranges.length; j++) {
@@ -182,11 +188,12 @@ function checkConsistent(p: TargetProfile, fail: (m: string) => never): void {
       if (a.base < b.base + b.size && b.base < a.base + a.size) fail(`'${a.key}' and '${b.key}' overlap`);
     }
   }
-  const f = p.flash;
-  if (f) {
-    if (f.sectorBytes % f.pageBytes !== 0) fail(`'flash.sectorBytes' must be a multiple of 'flash.pageBytes'`);
-    if (f.size % f.sectorBytes !== 0) fail(`'flash.size' must be a multiple of 'flash.sectorBytes'`);
-    if (f.base % f.sectorBytes !== 0) fail(`'flash.base' must be aligned to 'flash.sectorBytes'`);
+  for (const key of ['flash', 'internalFlash'] as const) {
+    const f = p[key];
+    if (!f) continue;
+    if (f.sectorBytes % f.pageBytes !== 0) fail(`'${key}.sectorBytes' must be a multiple of '${key}.pageBytes'`);
+    if (f.size % f.sectorBytes !== 0) fail(`'${key}.size' must be a multiple of '${key}.sectorBytes'`);
+    if (f.base % f.sectorBytes !== 0) fail(`'${key}.base' must be aligned to '${key}.sectorBytes'`);
   }
 }
 
@@ -197,9 +204,10 @@ const MB = 1024 * 1024;
  * timing figures below are therefore assumptions, stated in the profile.
  */
 const MPS2_ASSUMPTIONS = [
-  'QEMU models no NOR flash: the upper 2 MB of the 4 MB code SSRAM (0x00200000) stands in for it; the vendor linker script must keep code below 0x00200000',
+  'QEMU models no NOR flash: 1.5 MB of the 4 MB code SSRAM (0x00200000) stands in for external flash and its last 512 KB (0x00380000) for the part of the on-chip flash a spill region may use; the vendor linker script must keep code below 0x00200000',
   'QEMU models no memory timing: bandwidths are those of the MPS2 FPGA at 25 MHz (32-bit SSRAM: 100 MB/s; 16-bit PSRAM: 50 MB/s)',
   'flash page/sector sizes, erase and program times, endurance and read bandwidth are typical quad-SPI NOR figures (256 B pages, 4 KB sectors, 45 ms sector erase, 0.7 ms page program, 100k cycles, 4 lanes at 25 MHz)',
+  'on-chip flash figures are typical of Cortex-M4 parts (16 KB sectors, 250 ms sector erase, 1 ms per 256 B programmed, 10k cycles, read at the bus speed)',
   'the remote link is a 115200 baud UART (8N1: 11520 bytes/s)',
 ];
 
@@ -212,13 +220,23 @@ function mps2(name: string, cpu: string, psramBase: number, description: string)
     psram: { base: psramBase, size: 16 * MB, bytesPerSecond: 50_000_000 },
     flash: {
       base: 0x0020_0000,
-      size: 2 * MB,
+      size: 1.5 * MB,
       pageBytes: 256,
       sectorBytes: 4096,
       sectorEraseMicros: 45_000,
       pageProgramMicros: 700,
       enduranceCycles: 100_000,
       readBytesPerSecond: 12_500_000,
+    },
+    internalFlash: {
+      base: 0x0038_0000,
+      size: 512 * 1024,
+      pageBytes: 256,
+      sectorBytes: 16 * 1024,
+      sectorEraseMicros: 250_000,
+      pageProgramMicros: 1_000,
+      enduranceCycles: 10_000,
+      readBytesPerSecond: 100_000_000,
     },
     link: { bytesPerSecond: 11_520 },
     assumptions: MPS2_ASSUMPTIONS,

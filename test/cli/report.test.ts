@@ -212,7 +212,7 @@ describe('tinyseg optimize', () => {
     const report = JSON.parse(r.stdout) as { storage: { target: string; lifetimeInferences: number }; warnings: string[] };
     expect(report.storage.target).toBe('mps2-an386');
     expect(report.storage.lifetimeInferences).toBeGreaterThan(0);
-    expect(report.warnings.some((w) => /^spilling to flash wears it out: .* at 5 per second/.test(w))).toBe(true);
+    expect(report.warnings.some((w) => /^spilling to NOR flash wears it out: .* at 5 per second/.test(w))).toBe(true);
     const bad = tinyseg('optimize', example, '-o', join(scratch, 'opt-rate'), '--inference-rate', '0');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--inference-rate must be a positive number of inferences per second, got '0'");

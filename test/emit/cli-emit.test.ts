@@ -50,7 +50,7 @@ describe('tinyseg optimize --emit', () => {
     const cases: [string[], RegExp][] = [
       [['--emit', join(scratch, 'x', 'fw'), '--target', bad], /bad\.json: target profile: unknown key 'sram\.speed'/],
       [['--emit', join(scratch, 'x', 'fw'), '--target', join(scratch, 'none.json')], /none\.json: cannot read target profile: no such file, and not a built-in target/],
-      [['--emit', join(scratch, 'x', 'fw'), '--storage', 'tape'], /--storage must be one of psram, flash, remote, got 'tape'/],
+      [['--emit', join(scratch, 'x', 'fw'), '--storage', 'tape'], /--storage must be one of psram, flash, internal-flash, remote, got 'tape'/],
       [['--sections'], /--sections needs --emit <dir>/],
     ];
     for (const [extra, message] of cases) {

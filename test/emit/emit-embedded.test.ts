@@ -162,6 +162,24 @@ describe('emitEmbedded on the Tiny U-Net', () => {
     expect(readFileSync(join(dir, 'tiny_unet_arena.h'), 'utf8')).toMatch(/Spill storage: NOR flash at 0x00200000[\s\S]*wear levelling: spills rotate through all \d+ sectors[\s\S]*endurance: 100000 cycles per sector, so about \d+ inferences/);
   });
 
+  it('puts the wear-levelling area in the on-chip flash the profile sets aside with --storage internal-flash', () => {
+    const dir = join(work, 'internal-flash');
+    execFileSync('mkdir', ['-p', dir]);
+    writeAll(dir, emitEmbedded(result, { name: 'tiny_unet', profile: an386, sections: true, storage: 'internal-flash' }));
+    const cflags = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror'];
+    const inDir = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    inDir('arm-none-eabi-g++', [...cflags, '-std=c++17', '-c', 'tiny_unet_model.cc', '-o', 'model.o']);
+    inDir('arm-none-eabi-gcc', [...cflags, '-std=c11', '-I', '.', '-c', join(fixtures, 'firmware.c'), '-o', 'firmware.o']);
+    inDir('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-nostartfiles', '-nostdlib', '-T', join(fixtures, 'mps2-an386-vendor.ld'), '-T', 'tiny_unet_sections.ld', 'firmware.o', 'model.o', '-o', 'fw.elf']);
+    const nm = inDir('arm-none-eabi-nm', ['fw.elf']);
+    const at = (name: string) => Number.parseInt(new RegExp(`^([0-9a-f]{8}) \\w ${name}$`, 'm').exec(nm)![1]!, 16);
+    const f = an386.internalFlash!;
+    expect(at('tiny_unet_model')).toBe(an386.flash!.base);
+    expect(at('__tinyseg_tiny_unet_spill_start')).toBe(f.base);
+    expect(at('__tinyseg_tiny_unet_spill_end')).toBe(f.base + f.size);
+    expect(readFileSync(join(dir, 'tiny_unet_arena.h'), 'utf8')).toMatch(/Spill storage: on-chip flash at 0x00380000[\s\S]*endurance: 10000 cycles per sector/);
+  });
+
   it('places no spill section for --storage remote, and writes no fragment without sections', () => {
     const remote = emitEmbedded(result, { name: 'tiny_unet', profile: an386, sections: true, storage: 'remote' });
     expect(remote['tiny_unet_sections.ld']).toContain('.tinyseg.model.tiny_unet');

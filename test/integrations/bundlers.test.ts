@@ -291,7 +291,7 @@ describe('options', () => {
     [{ emitDir: 'fw' }, /unknown option 'emitDir'/],
     [{ emit: '' }, /emit must be a non-empty string/],
     [{ targetProfile: 'mps2-an386' }, /targetProfile needs emit/],
-    [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, remote/],
+    [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, internal-flash, remote/],
     [{ emit: 'fw', targetProfile: 'no-such-board' }, /targetProfile: .*not a built-in target/],
   ])('rejects %j when the plugin is created, in every bundler', (options, message) => {
     for (const create of [vitePlugin, rollupPlugin, rolldownPlugin, webpackPlugin, rspackPlugin, esbuildPlugin] as ((o: unknown) => unknown)[]) {

@@ -94,7 +94,7 @@ describe('optimize spill storage', () => {
     // The log rotates over every sector after the model: endurance x area / bytes written per inference.
     expect(s.reservedBytes % f.sectorBytes).toBe(0);
     expect(s.lifetimeInferences).toBe(Math.floor((f.enduranceCycles * (s.reservedBytes / f.sectorBytes)) / (r.spill.bytesOut / f.sectorBytes)));
-    expect(r.warnings.some((w) => w.startsWith('spilling to flash wears it out') && w.includes('at 10 per second'))).toBe(true);
+    expect(r.warnings.some((w) => w.startsWith('spilling to NOR flash wears it out') && w.includes('at 10 per second'))).toBe(true);
   });
 
   it('gives external RAM its copy time and no warning', () => {
@@ -104,7 +104,7 @@ describe('optimize spill storage', () => {
   });
 
   it('rejects an unknown storage or a non-positive inference rate', () => {
-    expect(() => optimize(smallModel, { verify: false, storage: 'tape' as never })).toThrow(/storage must be one of psram, flash, remote/);
+    expect(() => optimize(smallModel, { verify: false, storage: 'tape' as never })).toThrow(/storage must be one of psram, flash, internal-flash, remote/);
     expect(() => optimize(smallModel, { verify: false, inferencesPerSecond: 0 })).toThrow(/inferencesPerSecond must be a positive number/);
   });
 });
