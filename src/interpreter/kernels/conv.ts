@@ -104,6 +104,10 @@ function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
     for (let i = 0, oc = 0; i < acc.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = requantize(acc[i]!, oc);
     return;
   }
+  if (s.groups === 1 && dilationW === 1) {
+    convDenseRows(s, d, x, w, out);
+    return;
+  }
   const perGroup = outC / s.groups;
   let o = 0;
   for (let n = 0; n < batches; n++) {
@@ -133,6 +137,69 @@ function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
   }
 }
 
+/**
+ * Ungrouped integer conv without horizontal dilation: for one filter row, the
+ * in-bounds filter columns read consecutive pixels, so input and weights are
+ * one contiguous run each (kx span x channels); four output channels share
+ * each input load. Integer sums are exact in any order.
+ */
+function convDenseRows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array, out: Int8Array | Int16Array): void {
+  const { batches, inH, inW, inC, outC, kH, kW, outH, outW } = d;
+  const { strideH, strideW, padH, padW, dilationH, requantize } = s;
+  const acc = new Float64Array(outC);
+  const filterRow = kW * inC;
+  const filterSize = kH * filterRow;
+  let o = 0;
+  for (let n = 0; n < batches; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * strideH - padH;
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * strideW - padW;
+        const kx0 = x0 < 0 ? -x0 : 0;
+        const kx1 = Math.min(kW, inW - x0);
+        acc.fill(0);
+        if (kx1 > kx0) {
+          const len = (kx1 - kx0) * inC;
+          for (let ky = 0; ky < kH; ky++) {
+            const iy = y0 + dilationH * ky;
+            if (iy < 0 || iy >= inH) continue;
+            const xi = ((n * inH + iy) * inW + x0 + kx0) * inC;
+            const wk = ky * filterRow + kx0 * inC;
+            let oc = 0;
+            for (; oc + 4 <= outC; oc += 4) {
+              const w0 = oc * filterSize + wk;
+              const w1 = w0 + filterSize;
+              const w2 = w1 + filterSize;
+              const w3 = w2 + filterSize;
+              let a0 = 0;
+              let a1 = 0;
+              let a2 = 0;
+              let a3 = 0;
+              for (let c = 0; c < len; c++) {
+                const xv = x[xi + c]!;
+                a0 += w[w0 + c]! * xv;
+                a1 += w[w1 + c]! * xv;
+                a2 += w[w2 + c]! * xv;
+                a3 += w[w3 + c]! * xv;
+              }
+              acc[oc] += a0;
+              acc[oc + 1] += a1;
+              acc[oc + 2] += a2;
+              acc[oc + 3] += a3;
+            }
+            for (; oc < outC; oc++) {
+              const w0 = oc * filterSize + wk;
+              let a = 0;
+              for (let c = 0; c < len; c++) a += w[w0 + c]! * x[xi + c]!;
+              acc[oc] += a;
+            }
+          }
+        }
+        for (let oc = 0; oc < outC; oc++, o++) out[o] = requantize(acc[oc]!, oc);
+      }
+    }
+  }
+}
 /**
  * Pointwise convolution, a matrix product per pixel: acc[p, o] = sum_c w[o, c] * x[p, c].
  * Partial sums stay far below 2^53, so float64 accumulation is exact (the caller wraps to int32).
