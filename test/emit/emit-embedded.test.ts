@@ -141,17 +141,22 @@ describe('emitEmbedded on the Tiny U-Net', () => {
     ).toThrow(/tinyseg_tiny_unet_spill|TINYSEG_TINY_UNET_PSRAM|overflow/);
   });
 
-  it('reserves all flash after the model, in whole sectors, as the wear-levelling area with --storage flash', () => {
-    const dir = join(work, 'flash');
+  /** Emits with sections and `storage`, links the Cortex-M4 fixture firmware with the fragment; symbol addresses from nm. */
+  function linkWithFragment(storage: 'flash' | 'internal-flash'): { dir: string; at: (symbol: string) => number } {
+    const dir = join(work, storage);
     execFileSync('mkdir', ['-p', dir]);
-    writeAll(dir, emitEmbedded(result, { name: 'tiny_unet', profile: an386, sections: true, storage: 'flash' }));
+    writeAll(dir, emitEmbedded(result, { name: 'tiny_unet', profile: an386, sections: true, storage }));
     const cflags = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror'];
     const inDir = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     inDir('arm-none-eabi-g++', [...cflags, '-std=c++17', '-c', 'tiny_unet_model.cc', '-o', 'model.o']);
     inDir('arm-none-eabi-gcc', [...cflags, '-std=c11', '-I', '.', '-c', join(fixtures, 'firmware.c'), '-o', 'firmware.o']);
     inDir('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-nostartfiles', '-nostdlib', '-T', join(fixtures, 'mps2-an386-vendor.ld'), '-T', 'tiny_unet_sections.ld', 'firmware.o', 'model.o', '-o', 'fw.elf']);
     const nm = inDir('arm-none-eabi-nm', ['fw.elf']);
-    const at = (name: string) => Number.parseInt(new RegExp(`^([0-9a-f]{8}) \\w ${name}$`, 'm').exec(nm)![1]!, 16);
+    return { dir, at: (name: string) => Number.parseInt(new RegExp(`^([0-9a-f]{8}) \\w ${name}$`, 'm').exec(nm)![1]!, 16) };
+  }
+
+  it('reserves all flash after the model, in whole sectors, as the wear-levelling area with --storage flash', () => {
+    const { dir, at } = linkWithFragment('flash');
     const sector = an386.flash!.sectorBytes;
     const start = at('__tinyseg_tiny_unet_spill_start');
     expect(at('tiny_unet_model')).toBe(an386.flash!.base);
@@ -163,16 +168,7 @@ describe('emitEmbedded on the Tiny U-Net', () => {
   });
 
   it('puts the wear-levelling area in the on-chip flash the profile sets aside with --storage internal-flash', () => {
-    const dir = join(work, 'internal-flash');
-    execFileSync('mkdir', ['-p', dir]);
-    writeAll(dir, emitEmbedded(result, { name: 'tiny_unet', profile: an386, sections: true, storage: 'internal-flash' }));
-    const cflags = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror'];
-    const inDir = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    inDir('arm-none-eabi-g++', [...cflags, '-std=c++17', '-c', 'tiny_unet_model.cc', '-o', 'model.o']);
-    inDir('arm-none-eabi-gcc', [...cflags, '-std=c11', '-I', '.', '-c', join(fixtures, 'firmware.c'), '-o', 'firmware.o']);
-    inDir('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-nostartfiles', '-nostdlib', '-T', join(fixtures, 'mps2-an386-vendor.ld'), '-T', 'tiny_unet_sections.ld', 'firmware.o', 'model.o', '-o', 'fw.elf']);
-    const nm = inDir('arm-none-eabi-nm', ['fw.elf']);
-    const at = (name: string) => Number.parseInt(new RegExp(`^([0-9a-f]{8}) \\w ${name}$`, 'm').exec(nm)![1]!, 16);
+    const { dir, at } = linkWithFragment('internal-flash');
     const f = an386.internalFlash!;
     expect(at('tiny_unet_model')).toBe(an386.flash!.base);
     expect(at('__tinyseg_tiny_unet_spill_start')).toBe(f.base);

@@ -98,12 +98,6 @@ function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array
 function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array, out: Int8Array | Int16Array): void {
   const { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW } = d;
   const { strideH, strideW, padH, padW, dilationH, dilationW, requantize } = s;
-  if (kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && padH === 0 && padW === 0 && s.groups === 1 && inH === outH && inW === outW) {
-    const acc = new Float64Array(batches * outH * outW * outC);
-    pointwiseAccumulate(x, w, acc, batches * outH * outW, kC, outC);
-    for (let i = 0, oc = 0; i < acc.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = requantize(acc[i]!, oc);
-    return;
-  }
   if (s.groups === 1 && dilationW === 1) {
     convDenseRows(s, d, x, w, out);
     return;
@@ -138,8 +132,8 @@ function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
 }
 
 /**
- * Ungrouped integer conv without horizontal dilation: for one filter row, the
- * in-bounds filter columns read consecutive pixels, so input and weights are
+ * Ungrouped integer conv without horizontal dilation (1x1 convs included): for
+ * one filter row, the in-bounds filter columns read consecutive pixels, so input and weights are
  * one contiguous run each (kx span x channels); four output channels share
  * each input load. Integer sums are exact in any order.
  */
@@ -200,43 +194,4 @@ function convDenseRows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
     }
   }
 }
-/**
- * Pointwise convolution, a matrix product per pixel: acc[p, o] = sum_c w[o, c] * x[p, c].
- * Partial sums stay far below 2^53, so float64 accumulation is exact (the caller wraps to int32).
- */
-function pointwiseAccumulate(x: Int16Array, w: Int8Array, acc: Float64Array, pixels: number, depth: number, outC: number): void {
-  for (let p = 0; p < pixels; p++) {
-    const xb = p * depth;
-    const ob = p * outC;
-    let oc = 0;
-    for (; oc + 4 <= outC; oc += 4) {
-      const w0 = oc * depth;
-      const w1 = w0 + depth;
-      const w2 = w1 + depth;
-      const w3 = w2 + depth;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      for (let c = 0; c < depth; c++) {
-        const xv = x[xb + c]!;
-        a0 += w[w0 + c]! * xv;
-        a1 += w[w1 + c]! * xv;
-        a2 += w[w2 + c]! * xv;
-        a3 += w[w3 + c]! * xv;
-      }
-      acc[ob + oc] = a0;
-      acc[ob + oc + 1] = a1;
-      acc[ob + oc + 2] = a2;
-      acc[ob + oc + 3] = a3;
-    }
-    for (; oc < outC; oc++) {
-      let a = 0;
-      const w0 = oc * depth;
-      for (let c = 0; c < depth; c++) a += w[w0 + c]! * x[xb + c]!;
-      acc[ob + oc] = a;
-    }
-  }
-}
-
 export const kernels: Record<string, Kernel<any>> = { CONV_2D: defineKernel<ConvState>({ prepare, invoke }) };
