@@ -564,6 +564,39 @@ ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_sh
   return TS_OK;
 }
 
+ts_status ts_region_read_slice(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
+                               uint32_t count, uint32_t offset) {
+  static const char op[] = "region read";
+  uint64_t bytes;
+  slice g;
+  ts_status st = check_runtime(rt);
+  if (st != TS_OK) return st;
+  if (!y) return opfail(rt, op, TS_E_ARG, ": no destination", NULL);
+  if ((st = check_shape(rt, op, shape, y_bytes)) != TS_OK) return st;
+  /* check_region rejects a slice outside y before it compares bytes, and a slice inside y fits 32 bits. */
+  bytes = (uint64_t)shape->rows * count * shape->elem_size;
+  if ((st = check_region(rt, op, shape, begin, count, offset, (uint32_t)bytes)) != TS_OK) return st;
+  g = make_slice(shape, begin, count);
+  return read_slice(rt, op, (uint8_t *)y, &g, offset, (uint32_t)bytes, NULL);
+}
+
+ts_status ts_region_read(ts_runtime *rt, uint32_t offset, void *dst, uint32_t len) {
+  ts_shape shape;
+  ts_status st = check_runtime(rt);
+  if (st != TS_OK || len == 0) return st;
+  shape.rows = 1;
+  shape.channels = len;
+  shape.elem_size = 1;
+  return ts_region_read_slice(rt, dst, len, &shape, 0, len, offset);
+}
+
+/* One pointer of state: TFLM kernels get no user context, so the application registers the runtime here. */
+static ts_runtime *default_runtime;
+
+void ts_runtime_set_default(ts_runtime *rt) { default_runtime = rt; }
+
+ts_runtime *ts_runtime_default(void) { return default_runtime; }
+
 /* ------------------------------------------------------------ RAM driver */
 
 static ts_status ram_read(void *ctx, uint32_t offset, void *dst, uint32_t len, ts_done_fn done, void *done_ctx) {

@@ -162,6 +162,22 @@ typedef struct ts_part {
 ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, const ts_part *parts,
                           uint32_t part_count);
 
+/* Reads the packed slice at `offset` (shape->rows x count elements, as a spill of channels
+ * [begin, begin+count) wrote it) into those channels of y; y's other channels are left as they are.
+ * The fused TFLM kernels stage region operands with it. Plain spills only (no slot state). */
+ts_status ts_region_read_slice(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
+                               uint32_t count, uint32_t offset);
+
+/* Reads region bytes [offset, offset+len) into dst (len may be 0). */
+ts_status ts_region_read(ts_runtime *rt, uint32_t offset, void *dst, uint32_t len);
+
+/* ------------------------------------------------------ default runtime */
+
+/* The runtime TinySeg's TFLM kernels use (tinyseg_tflm_kernels.cc): register it before
+ * AllocateTensors(); NULL unregisters. The kernels check region ranges against its driver. */
+void ts_runtime_set_default(ts_runtime *rt);
+ts_runtime *ts_runtime_default(void);
+
 /* --------------------------------------------------------- compression */
 
 /* Worst-case encoded size of one section of n bytes when compressed (raw sections take n). */

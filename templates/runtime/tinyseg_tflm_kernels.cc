@@ -1,0 +1,1121 @@
+// TinySeg's custom operators (docs/custom-ops.md) as TFLM kernels, for TFLM at
+// commit 90b983c2b3f1480642e040bbd2ddb37b998f3424. Thin adapters: the spill
+// operators call the C runtime (tinyseg_runtime.h) on the runtime the
+// application registered with ts_runtime_set_default(); the fused operators
+// read their region operands through it and compute with TFLM's own reference
+// arithmetic, so their bytes equal the builtins'. Each kernel allocates exactly
+// the op data, persistent buffers and scratch of its "TFLM kernel contract",
+// which TinySeg's arena figures assume. docs/runtime.md ("TFLM kernels") says
+// how it was checked; CI cannot compile it (no TFLM there).
+#include "tinyseg_tflm_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "flatbuffers/flexbuffers.h"
+#include "tensorflow/lite/c/builtin_op_data.h"
+#include "tensorflow/lite/c/common.h"
+#include "tensorflow/lite/kernels/internal/common.h"
+#include "tensorflow/lite/kernels/internal/reference/add.h"
+#include "tensorflow/lite/kernels/internal/reference/conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
+#include "tensorflow/lite/kernels/internal/types.h"
+#include "tensorflow/lite/kernels/kernel_util.h"
+#include "tensorflow/lite/kernels/padding.h"
+#include "tensorflow/lite/micro/kernels/add.h"
+#include "tensorflow/lite/micro/kernels/kernel_util.h"
+#include "tensorflow/lite/micro/micro_context.h"
+#include "tensorflow/lite/micro/micro_log.h"
+#include "tinyseg_runtime.h"
+
+namespace tinyseg {
+namespace {
+
+constexpr char kSpill[] = "TinySegSpill";
+constexpr char kFetch[] = "TinySegFetch";
+constexpr char kConcatFetch[] = "TinySegConcatFetch";
+constexpr char kAddFetch[] = "TinySegAddFetch";
+constexpr char kConcatConv[] = "TinySegConcatConv";
+constexpr char kTransposeConv[] = "TinySegTransposeConv";
+
+constexpr uint64_t kMaxU32 = 0xffffffffu;
+
+// ------------------------------------------------------------------ options
+
+// The operator's FlexBuffers map. Every accessor prints what is wrong and
+// returns false; Init then allocates nothing and returns nullptr, which
+// Prepare reports, so a malformed model fails in AllocateTensors().
+class Options {
+ public:
+  Options(const char* op, const void* buffer, size_t length) : op_(op), map_(flexbuffers::Map::EmptyMap()) {
+    const uint8_t* bytes = static_cast<const uint8_t*>(buffer);
+    if (bytes == nullptr || length < 3 || !flexbuffers::VerifyBuffer(bytes, length)) {
+      MicroPrintf("%s: custom options are not a valid FlexBuffer", op);
+      return;
+    }
+    flexbuffers::Reference root = flexbuffers::GetRoot(bytes, length);
+    if (!root.IsMap()) {
+      MicroPrintf("%s: custom options are not a FlexBuffers map", op);
+      return;
+    }
+    map_ = root.AsMap();
+    ok_ = true;
+  }
+
+  bool Uint(const char* key, uint32_t* out) {
+    int64_t v = 0;
+    if (!ok_ || !AsInteger(map_[key], &v) || v < 0 || static_cast<uint64_t>(v) > kMaxU32) {
+      return Bad(key, "an integer in 0..4294967295");
+    }
+    *out = static_cast<uint32_t>(v);
+    return true;
+  }
+
+  bool Int(const char* key, int32_t* out) {
+    int64_t v = 0;
+    if (!ok_ || !AsInteger(map_[key], &v) || v < INT32_MIN || v > INT32_MAX) return Bad(key, "a 32-bit integer");
+    *out = static_cast<int32_t>(v);
+    return true;
+  }
+
+  // Scales: the JavaScript encoder writes integral numbers as integers.
+  bool Scale(const char* key, float* out) {
+    flexbuffers::Reference r = map_[key];
+    const double v = ok_ && r.IsNumeric() ? r.AsDouble() : -1.0;
+    if (!(v >= 0.0) || !std::isfinite(v)) return Bad(key, "a finite non-negative number");
+    *out = static_cast<float>(v);
+    return true;
+  }
+
+  bool VectorLength(const char* key, uint32_t* length) {
+    flexbuffers::Reference r = map_[key];
+    if (!ok_ || !r.IsAnyVector()) return Bad(key, "a vector of integers");
+    Element(r, 0, length);
+    return true;
+  }
+
+  bool VectorInt(const char* key, uint32_t index, int64_t* out) {
+    uint32_t length = 0;
+    flexbuffers::Reference r = map_[key];
+    if (!ok_ || !r.IsAnyVector()) return Bad(key, "a vector of integers");
+    flexbuffers::Reference e = Element(r, index, &length);
+    if (index >= length || !AsInteger(e, out)) return Bad(key, "a vector of integers");
+    return true;
+  }
+
+  bool Fail(const char* what) {
+    if (ok_) MicroPrintf("%s options: %s", op_, what);
+    ok_ = false;
+    return false;
+  }
+
+ private:
+  static bool AsInteger(const flexbuffers::Reference& r, int64_t* out) {
+    if (r.IsUInt()) {
+      const uint64_t u = r.AsUInt64();
+      if (u > static_cast<uint64_t>(INT64_MAX)) return false;
+      *out = static_cast<int64_t>(u);
+      return true;
+    }
+    if (r.IsInt()) {
+      *out = r.AsInt64();
+      return true;
+    }
+    return false;
+  }
+
+  // Element `index` of any kind of vector, and the vector's length.
+  static flexbuffers::Reference Element(const flexbuffers::Reference& r, uint32_t index, uint32_t* length) {
+    if (r.IsTypedVector()) {
+      flexbuffers::TypedVector v = r.AsTypedVector();
+      *length = static_cast<uint32_t>(v.size());
+      return v[index < *length ? index : 0];
+    }
+    if (r.IsFixedTypedVector()) {
+      flexbuffers::FixedTypedVector v = r.AsFixedTypedVector();
+      *length = static_cast<uint32_t>(v.size());
+      return v[index < *length ? index : 0];
+    }
+    flexbuffers::Vector v = r.AsVector();
+    *length = static_cast<uint32_t>(v.size());
+    return v[index < *length ? index : 0];
+  }
+
+  bool Bad(const char* key, const char* want) {
+    if (ok_) MicroPrintf("%s options: '%s' is missing or not %s", op_, key, want);
+    ok_ = false;
+    return false;
+  }
+
+  const char* op_;
+  flexbuffers::Map map_;
+  bool ok_ = false;
+};
+
+// One part of a fused concatenation: op input `input`, or `channels` channels
+// packed in the region at `offset` (input -1). docs/custom-ops.md.
+struct Part {
+  int32_t input;
+  uint32_t channels;
+  uint32_t offset;
+};
+static_assert(sizeof(Part) == 12, "the arena figures count 12 bytes per part");
+
+// Reads and checks the part vectors; with `parts` null only counts them.
+bool ReadParts(Options& o, int32_t first_input, Part* parts, uint32_t* count) {
+  uint32_t n = 0, channels = 0, offsets = 0;
+  if (!o.VectorLength("part_input", &n) || !o.VectorLength("part_channels", &channels) ||
+      !o.VectorLength("part_offset", &offsets)) {
+    return false;
+  }
+  if (n == 0 || channels != n || offsets != n) return o.Fail("part vectors are empty or differ in length");
+  for (uint32_t j = 0; j < n; j++) {
+    int64_t input = 0, c = 0, offset = 0;
+    if (!o.VectorInt("part_input", j, &input) || !o.VectorInt("part_channels", j, &c) ||
+        !o.VectorInt("part_offset", j, &offset)) {
+      return false;
+    }
+    const bool resident = input >= 0;
+    if ((resident && (input < first_input || input > INT32_MAX)) || input < -1) {
+      return o.Fail("a part names an input that is not a resident part");
+    }
+    if (!resident && (c <= 0 || c > static_cast<int64_t>(kMaxU32) || offset < 0 ||
+                      offset > static_cast<int64_t>(kMaxU32))) {
+      return o.Fail("a region part has no channels or an offset outside 32 bits");
+    }
+    if (parts != nullptr) {
+      parts[j].input = static_cast<int32_t>(input);
+      parts[j].channels = resident ? 0 : static_cast<uint32_t>(c);
+      parts[j].offset = resident ? 0 : static_cast<uint32_t>(offset);
+    }
+  }
+  *count = n;
+  return true;
+}
+
+// ------------------------------------------------------------------ tensors
+
+uint32_t ElementSize(TfLiteType type) {
+  switch (type) {
+    case kTfLiteInt8:
+    case kTfLiteUInt8:
+      return 1;
+    case kTfLiteInt16:
+      return 2;
+    case kTfLiteInt32:
+    case kTfLiteFloat32:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
+// A tensor as the runtime sees it: rows of `channels` (the last axis) elements.
+bool ShapeOf(const TfLiteIntArray* dims, TfLiteType type, ts_shape* shape) {
+  uint64_t rows = 1;
+  uint64_t channels = 1;
+  shape->elem_size = ElementSize(type);
+  if (dims == nullptr || shape->elem_size == 0) return false;
+  for (int i = 0; i < dims->size; i++) {
+    if (dims->data[i] < 0) return false;
+    if (i + 1 < dims->size) rows *= static_cast<uint64_t>(dims->data[i]);
+    else channels = static_cast<uint64_t>(dims->data[i]);
+    if (rows * channels * shape->elem_size > kMaxU32) return false;
+  }
+  shape->rows = static_cast<uint32_t>(rows);
+  shape->channels = static_cast<uint32_t>(channels);
+  return channels > 0;
+}
+
+uint32_t ShapeBytes(const ts_shape& s) { return s.rows * s.channels * s.elem_size; }
+
+// Same dims except possibly the last.
+bool SameRows(const TfLiteIntArray* a, const TfLiteIntArray* b) {
+  if (a->size != b->size) return false;
+  for (int i = 0; i + 1 < a->size; i++) {
+    if (a->data[i] != b->data[i]) return false;
+  }
+  return true;
+}
+
+bool SameDims(const TfLiteIntArray* a, const TfLiteIntArray* b) {
+  return SameRows(a, b) && (a->size == 0 || a->data[a->size - 1] == b->data[b->size - 1]);
+}
+
+// Temporary TfLiteTensor of Prepare, released on every path.
+class TempTensor {
+ public:
+  TempTensor(tflite::MicroContext* context, TfLiteTensor* tensor) : context_(context), tensor_(tensor) {}
+  ~TempTensor() {
+    if (tensor_ != nullptr) context_->DeallocateTempTfLiteTensor(tensor_);
+  }
+  TempTensor(const TempTensor&) = delete;
+  TempTensor& operator=(const TempTensor&) = delete;
+  TfLiteTensor* get() const { return tensor_; }
+  TfLiteTensor* operator->() const { return tensor_; }
+
+ private:
+  tflite::MicroContext* context_;
+  TfLiteTensor* tensor_;
+};
+
+TempTensor InputTensor(TfLiteContext* context, TfLiteNode* node, int index) {
+  tflite::MicroContext* mc = tflite::GetMicroContext(context);
+  const bool present = index >= 0 && index < node->inputs->size && node->inputs->data[index] >= 0;
+  return TempTensor(mc, present ? mc->AllocateTempInputTensor(node, index) : nullptr);
+}
+
+TempTensor OutputTensor(TfLiteContext* context, TfLiteNode* node, int index) {
+  tflite::MicroContext* mc = tflite::GetMicroContext(context);
+  return TempTensor(mc, index < node->outputs->size ? mc->AllocateTempOutputTensor(node, index) : nullptr);
+}
+
+uint32_t EvalBytes(const TfLiteEvalTensor* t) {
+  ts_shape s;
+  return ShapeOf(t->dims, t->type, &s) ? ShapeBytes(s) : 0;
+}
+
+// ------------------------------------------------------------------ runtime
+
+ts_runtime* Runtime(const char* op) {
+  ts_runtime* rt = ts_runtime_default();
+  if (rt == nullptr || rt->driver == nullptr) {
+    MicroPrintf("%s: no TinySeg runtime: call ts_runtime_set_default() with an initialised ts_runtime before AllocateTensors()", op);
+    return nullptr;
+  }
+  return rt;
+}
+
+TfLiteStatus RuntimeFailure(const char* op, const ts_runtime* rt) {
+  const char* message = ts_last_error(rt);
+  if (std::strncmp(message, op, std::strlen(op)) == 0) MicroPrintf("%s", message);
+  else MicroPrintf("%s: %s", op, message);
+  return kTfLiteError;
+}
+
+TfLiteStatus CheckRegion(const char* op, const ts_runtime* rt, uint64_t offset, uint64_t bytes) {
+  if (offset + bytes > rt->driver->size) {
+    MicroPrintf("%s: spill region is %u bytes, the op reaches %u", op, static_cast<unsigned>(rt->driver->size),
+                static_cast<unsigned>(std::min<uint64_t>(offset + bytes, kMaxU32)));
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus MalformedOptions(const char* op) {
+  MicroPrintf("%s: the custom options are malformed (see above)", op);
+  return kTfLiteError;
+}
+
+// Copies `count` elements per row from `src` (rows x count) into channels
+// [begin, begin + count) of `dst` (rows x channels).
+void CopyIntoChannels(uint8_t* dst, const uint8_t* src, const ts_shape& dst_shape, uint32_t begin, uint32_t count) {
+  const uint32_t e = dst_shape.elem_size, run = count * e, stride = dst_shape.channels * e;
+  for (uint32_t r = 0; r < dst_shape.rows; r++) std::memcpy(dst + static_cast<size_t>(r) * stride + begin * e, src + static_cast<size_t>(r) * run, run);
+}
+
+// ----------------------------------------------------- TinySegSpill / Fetch
+
+// Op data of TinySegSpill and TinySegFetch: their options.
+struct SliceOptions {
+  uint32_t offset;
+  uint32_t bytes;
+  uint32_t begin;
+  uint32_t count;
+};
+static_assert(sizeof(SliceOptions) == 16, "docs/custom-ops.md: 16 bytes of op data");
+
+void* SliceInit(const char* op, TfLiteContext* context, const char* buffer, size_t length) {
+  Options o(op, buffer, length);
+  SliceOptions v{};
+  if (!o.Uint("offset", &v.offset) || !o.Uint("bytes", &v.bytes) || !o.Uint("begin", &v.begin) ||
+      !o.Uint("count", &v.count)) {
+    return nullptr;
+  }
+  void* data = context->AllocatePersistentBuffer(context, sizeof v);
+  if (data != nullptr) std::memcpy(data, &v, sizeof v);
+  return data;
+}
+
+TfLiteStatus CheckSlice(const char* op, const ts_runtime* rt, const TfLiteTensor* t, const SliceOptions& o) {
+  ts_shape s;
+  if (t == nullptr || !ShapeOf(t->dims, t->type, &s)) {
+    MicroPrintf("%s: the tensor is missing, empty, over 4 GiB or of type %s (int8, uint8, int16, int32, float32)", op,
+                t == nullptr ? "none" : TfLiteTypeGetName(t->type));
+    return kTfLiteError;
+  }
+  if (o.count == 0 || static_cast<uint64_t>(o.begin) + o.count > s.channels) {
+    MicroPrintf("%s: channels [%u, %u) are outside the %u of the tensor", op, static_cast<unsigned>(o.begin),
+                static_cast<unsigned>(std::min<uint64_t>(static_cast<uint64_t>(o.begin) + o.count, kMaxU32)),
+                static_cast<unsigned>(s.channels));
+    return kTfLiteError;
+  }
+  const uint64_t want = static_cast<uint64_t>(s.rows) * o.count * s.elem_size;
+  if (want != o.bytes) {
+    MicroPrintf("%s: options say %u bytes, the slice has %u", op, static_cast<unsigned>(o.bytes), static_cast<unsigned>(want));
+    return kTfLiteError;
+  }
+  return CheckRegion(op, rt, o.offset, o.bytes);
+}
+
+void* SpillInit(TfLiteContext* context, const char* buffer, size_t length) {
+  return SliceInit(kSpill, context, buffer, length);
+}
+
+TfLiteStatus SpillPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kSpill);
+  const ts_runtime* rt = Runtime(kSpill);
+  if (rt == nullptr) return kTfLiteError;
+  if (node->inputs->size != 1 || node->outputs->size != 0) {
+    MicroPrintf("%s: needs 1 input and no output, has %d and %d", kSpill, node->inputs->size, node->outputs->size);
+    return kTfLiteError;
+  }
+  TempTensor x = InputTensor(context, node, 0);
+  return CheckSlice(kSpill, rt, x.get(), *static_cast<const SliceOptions*>(node->user_data));
+}
+
+TfLiteStatus SpillEval(TfLiteContext* context, TfLiteNode* node) {
+  const SliceOptions& o = *static_cast<const SliceOptions*>(node->user_data);
+  ts_runtime* rt = Runtime(kSpill);
+  if (rt == nullptr) return kTfLiteError;
+  const TfLiteEvalTensor* x = tflite::micro::GetEvalInput(context, node, 0);
+  ts_shape s;
+  ShapeOf(x->dims, x->type, &s);
+  if (ts_spill(rt, x->data.raw_const, ShapeBytes(s), &s, o.begin, o.count, o.offset, o.bytes, 0, nullptr) != TS_OK) {
+    return RuntimeFailure(kSpill, rt);
+  }
+  return kTfLiteOk;
+}
+
+void* FetchInit(TfLiteContext* context, const char* buffer, size_t length) {
+  return SliceInit(kFetch, context, buffer, length);
+}
+
+TfLiteStatus FetchPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kFetch);
+  const SliceOptions& o = *static_cast<const SliceOptions*>(node->user_data);
+  const ts_runtime* rt = Runtime(kFetch);
+  if (rt == nullptr) return kTfLiteError;
+  if (node->inputs->size > 1 || node->outputs->size != 1) {
+    MicroPrintf("%s: needs at most 1 input and 1 output, has %d and %d", kFetch, node->inputs->size, node->outputs->size);
+    return kTfLiteError;
+  }
+  TempTensor y = OutputTensor(context, node, 0);
+  TF_LITE_ENSURE_OK(context, CheckSlice(kFetch, rt, y.get(), o));
+  ts_shape s;
+  ShapeOf(y->dims, y->type, &s);
+  const bool partial = o.count < s.channels;
+  TempTensor resident = InputTensor(context, node, 0);
+  if (partial != (resident.get() != nullptr)) {
+    MicroPrintf("%s: fetches %u of %u channels, so it needs %s resident input", kFetch, static_cast<unsigned>(o.count),
+                static_cast<unsigned>(s.channels), partial ? "a" : "no");
+    return kTfLiteError;
+  }
+  if (partial && (resident->type != y->type || !SameRows(resident->dims, y->dims) ||
+                  static_cast<uint32_t>(resident->dims->data[resident->dims->size - 1]) != s.channels - o.count)) {
+    MicroPrintf("%s: the resident input is not the output's other %u channels", kFetch,
+                static_cast<unsigned>(s.channels - o.count));
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus FetchEval(TfLiteContext* context, TfLiteNode* node) {
+  const SliceOptions& o = *static_cast<const SliceOptions*>(node->user_data);
+  ts_runtime* rt = Runtime(kFetch);
+  if (rt == nullptr) return kTfLiteError;
+  TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
+  const TfLiteEvalTensor* resident = node->inputs->size == 1 ? tflite::micro::GetEvalInput(context, node, 0) : nullptr;
+  ts_shape s;
+  ShapeOf(y->dims, y->type, &s);
+  if (ts_fetch(rt, y->data.raw, ShapeBytes(s), &s, resident ? resident->data.raw_const : nullptr,
+               resident ? EvalBytes(resident) : 0, o.begin, o.count, o.offset, o.bytes, nullptr) != TS_OK) {
+    return RuntimeFailure(kFetch, rt);
+  }
+  return kTfLiteOk;
+}
+
+// ------------------------------------------------------ TinySegConcatFetch
+
+// Op data: the part count, then the parts (4 + 12 x parts bytes).
+Part* PartsAfter(void* data, size_t header) { return reinterpret_cast<Part*>(static_cast<uint8_t*>(data) + header); }
+
+void* ConcatFetchInit(TfLiteContext* context, const char* buffer, size_t length) {
+  Options o(kConcatFetch, buffer, length);
+  uint32_t n = 0;
+  if (!ReadParts(o, 0, nullptr, &n)) return nullptr;
+  void* data = context->AllocatePersistentBuffer(context, sizeof(uint32_t) + n * sizeof(Part));
+  if (data == nullptr) return nullptr;
+  std::memcpy(data, &n, sizeof n);
+  ReadParts(o, 0, PartsAfter(data, sizeof(uint32_t)), &n);
+  return data;
+}
+
+// Checks the parts against the tensors `y` (ConcatFetch) or `x` (ConcatConv)
+// has: rows and type from the resident parts, channels adding up to
+// `channels`. Fills in the resident parts' channel counts.
+TfLiteStatus CheckParts(const char* op, TfLiteContext* context, TfLiteNode* node, const ts_runtime* rt,
+                        const TfLiteIntArray* rows_dims, TfLiteType type, uint32_t rows, uint32_t channels, Part* parts,
+                        uint32_t count) {
+  uint64_t sum = 0;
+  for (uint32_t j = 0; j < count; j++) {
+    Part& p = parts[j];
+    if (p.input >= 0) {
+      TempTensor t = InputTensor(context, node, p.input);
+      if (t.get() == nullptr || t->type != type || !SameRows(t->dims, rows_dims) || t->dims->size == 0 ||
+          t->dims->data[t->dims->size - 1] <= 0) {
+        MicroPrintf("%s: part %u (input %d) is missing or does not match the other parts' rows and type", op,
+                    static_cast<unsigned>(j), static_cast<int>(p.input));
+        return kTfLiteError;
+      }
+      p.channels = static_cast<uint32_t>(t->dims->data[t->dims->size - 1]);
+    } else {
+      TF_LITE_ENSURE_OK(context, CheckRegion(op, rt, p.offset, static_cast<uint64_t>(rows) * p.channels * ElementSize(type)));
+    }
+    sum += p.channels;
+  }
+  if (sum != channels) {
+    MicroPrintf("%s: parts add up to %u channels, the op needs %u", op, static_cast<unsigned>(std::min<uint64_t>(sum, kMaxU32)),
+                static_cast<unsigned>(channels));
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus ConcatFetchPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kConcatFetch);
+  const ts_runtime* rt = Runtime(kConcatFetch);
+  if (rt == nullptr) return kTfLiteError;
+  uint32_t count;
+  std::memcpy(&count, node->user_data, sizeof count);
+  TempTensor y = OutputTensor(context, node, 0);
+  ts_shape s;
+  if (node->outputs->size != 1 || y.get() == nullptr || !ShapeOf(y->dims, y->type, &s)) {
+    MicroPrintf("%s: needs 1 output of type int8, uint8, int16, int32 or float32", kConcatFetch);
+    return kTfLiteError;
+  }
+  Part* parts = PartsAfter(node->user_data, sizeof(uint32_t));
+  for (uint32_t j = 0; j < count; j++) {
+    if (parts[j].input >= node->inputs->size) {
+      MicroPrintf("%s: part %u reads input %d, the op has %d", kConcatFetch, static_cast<unsigned>(j),
+                  static_cast<int>(parts[j].input), node->inputs->size);
+      return kTfLiteError;
+    }
+  }
+  return CheckParts(kConcatFetch, context, node, rt, y->dims, y->type, s.rows, s.channels, parts, count);
+}
+
+TfLiteStatus ConcatFetchEval(TfLiteContext* context, TfLiteNode* node) {
+  uint32_t count;
+  std::memcpy(&count, node->user_data, sizeof count);
+  const Part* parts = PartsAfter(node->user_data, sizeof(uint32_t));
+  ts_runtime* rt = Runtime(kConcatFetch);
+  if (rt == nullptr) return kTfLiteError;
+  TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
+  ts_shape s;
+  ShapeOf(y->dims, y->type, &s);
+  uint8_t* out = reinterpret_cast<uint8_t*>(y->data.raw);
+  uint32_t begin = 0;
+  // Part by part in channel order, as ts_concat_fetch does (Prepare checked
+  // what it checks up front), so no ts_part array of the parts' count is needed.
+  for (uint32_t j = 0; j < count; j++) {
+    const Part& p = parts[j];
+    if (p.input >= 0) {
+      const TfLiteEvalTensor* x = tflite::micro::GetEvalInput(context, node, p.input);
+      CopyIntoChannels(out, reinterpret_cast<const uint8_t*>(x->data.raw_const), s, begin, p.channels);
+    } else if (ts_region_read_slice(rt, out, ShapeBytes(s), &s, begin, p.channels, p.offset) != TS_OK) {
+      return RuntimeFailure(kConcatFetch, rt);
+    }
+    begin += p.channels;
+  }
+  return kTfLiteOk;
+}
+
+// --------------------------------------------------------- TinySegAddFetch
+
+// ADD's own op data, computed by ADD's own CalculateOpDataAdd, plus the
+// operand's region offset: 64 bytes on a 32-bit target.
+struct AddFetchData {
+  tflite::OpDataAdd add;
+  uint32_t offset;
+};
+static_assert(sizeof(void*) != 4 || sizeof(AddFetchData) == 64, "docs/custom-ops.md: 64 bytes of op data");
+
+struct AddFetchOptions {
+  uint32_t offset, bytes, region_input, activation;
+  float scale;
+  int32_t zero_point;
+};
+
+bool ReadAddFetchOptions(const void* buffer, size_t length, AddFetchOptions* v) {
+  Options o(kAddFetch, buffer, length);
+  if (!o.Uint("offset", &v->offset) || !o.Uint("bytes", &v->bytes) || !o.Uint("region_input", &v->region_input) ||
+      !o.Uint("activation", &v->activation) || !o.Scale("scale", &v->scale) || !o.Int("zero_point", &v->zero_point)) {
+    return false;
+  }
+  if (v->region_input > 1 || v->activation > 3) return o.Fail("region_input or activation out of range");
+  return true;
+}
+
+void* AddFetchInit(TfLiteContext* context, const char* buffer, size_t length) {
+  AddFetchOptions v;
+  if (!ReadAddFetchOptions(buffer, length, &v)) return nullptr;
+  auto* data = static_cast<AddFetchData*>(context->AllocatePersistentBuffer(context, sizeof(AddFetchData)));
+  if (data != nullptr) data->offset = v.offset;
+  return data;
+}
+
+TfLiteStatus AddFetchPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kAddFetch);
+  auto* data = static_cast<AddFetchData*>(node->user_data);
+  AddFetchOptions v;
+  if (!ReadAddFetchOptions(node->custom_initial_data, static_cast<size_t>(node->custom_initial_data_size), &v)) {
+    return MalformedOptions(kAddFetch);
+  }
+  const ts_runtime* rt = Runtime(kAddFetch);
+  if (rt == nullptr) return kTfLiteError;
+  if (node->inputs->size != 1 || node->outputs->size != 1) {
+    MicroPrintf("%s: needs 1 input and 1 output, has %d and %d", kAddFetch, node->inputs->size, node->outputs->size);
+    return kTfLiteError;
+  }
+  TempTensor a = InputTensor(context, node, 0);
+  TempTensor y = OutputTensor(context, node, 0);
+  ts_shape s;
+  if (a.get() == nullptr || y.get() == nullptr || !ShapeOf(y->dims, y->type, &s) ||
+      !(y->type == kTfLiteInt8 || y->type == kTfLiteInt16 || y->type == kTfLiteFloat32)) {
+    MicroPrintf("%s: needs an int8, int16 or float32 input and output", kAddFetch);
+    return kTfLiteError;
+  }
+  if (a->type != y->type || !SameDims(a->dims, y->dims)) {
+    MicroPrintf("%s: the operand does not have the output's type and shape (no broadcasting)", kAddFetch);
+    return kTfLiteError;
+  }
+  if (v.bytes != ShapeBytes(s)) {
+    MicroPrintf("%s: options say %u bytes, the output has %u", kAddFetch, static_cast<unsigned>(v.bytes),
+                static_cast<unsigned>(ShapeBytes(s)));
+    return kTfLiteError;
+  }
+  TF_LITE_ENSURE_OK(context, CheckRegion(kAddFetch, rt, v.offset, v.bytes));
+  const bool quantized = y->type != kTfLiteFloat32;
+  if (quantized && (y->quantization.type == kTfLiteNoQuantization || a->quantization.type == kTfLiteNoQuantization)) {
+    MicroPrintf("%s: the operand and output need quantization parameters", kAddFetch);
+    return kTfLiteError;
+  }
+  // The region operand as ADD would have seen its tensor: y's type and
+  // shape, the quantization the options carry.
+  TfLiteTensor region;
+  std::memset(&region, 0, sizeof region);
+  region.type = y->type;
+  region.dims = y->dims;
+  region.params.scale = v.scale;
+  region.params.zero_point = v.zero_point;
+  region.quantization.type = quantized ? kTfLiteAffineQuantization : kTfLiteNoQuantization;
+  TfLiteAddParams params;
+  params.activation = static_cast<TfLiteFusedActivation>(v.activation);
+  params.pot_scale_int16 = false;
+  TfLiteTensor* input1 = v.region_input == 0 ? &region : a.get();
+  TfLiteTensor* input2 = v.region_input == 0 ? a.get() : &region;
+  TF_LITE_ENSURE_OK(context, tflite::CalculateOpDataAdd(context, &params, input1, input2, y.get(), &data->add));
+  // Eval always passes the region operand first. The per-input parameters
+  // move with it; the sum of the two scaled inputs is commutative (int32, and
+  // float32 too), so the bytes are those of ADD(a, r).
+  if (v.region_input == 1) {
+    std::swap(data->add.input1_offset, data->add.input2_offset);
+    std::swap(data->add.input1_multiplier, data->add.input2_multiplier);
+    std::swap(data->add.input1_shift, data->add.input2_shift);
+  }
+  data->offset = v.offset;
+  return kTfLiteOk;
+}
+
+// Region operand bytes staged on the stack at a time (a multiple of 4).
+#ifndef TINYSEG_ADD_FETCH_CHUNK
+#define TINYSEG_ADD_FETCH_CHUNK 256
+#endif
+static_assert(TINYSEG_ADD_FETCH_CHUNK >= 4 && TINYSEG_ADD_FETCH_CHUNK % 4 == 0, "TINYSEG_ADD_FETCH_CHUNK: a multiple of 4");
+
+TfLiteStatus AddFetchEval(TfLiteContext* context, TfLiteNode* node) {
+  const auto* data = static_cast<const AddFetchData*>(node->user_data);
+  const tflite::OpDataAdd& d = data->add;
+  ts_runtime* rt = Runtime(kAddFetch);
+  if (rt == nullptr) return kTfLiteError;
+  const TfLiteEvalTensor* a = tflite::micro::GetEvalInput(context, node, 0);
+  TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
+  tflite::ArithmeticParams op_params = {};
+  if (y->type == kTfLiteFloat32) {
+    tflite::SetActivationParams(d.output_activation_min_f32, d.output_activation_max_f32, &op_params);
+  } else {
+    op_params.left_shift = d.left_shift;
+    op_params.input1_offset = d.input1_offset;
+    op_params.input1_multiplier = d.input1_multiplier;
+    op_params.input1_shift = d.input1_shift;
+    op_params.input2_offset = d.input2_offset;
+    op_params.input2_multiplier = d.input2_multiplier;
+    op_params.input2_shift = d.input2_shift;
+    op_params.output_offset = d.output_offset;
+    op_params.output_multiplier = d.output_multiplier;
+    op_params.output_shift = d.output_shift;
+    tflite::SetActivationParams(d.output_activation_min, d.output_activation_max, &op_params);
+  }
+  // The region operand comes through a stack buffer, a chunk at a time: the
+  // planner may give y the buffer of `a` (in-place reuse, elementwise ops),
+  // so y cannot hold it. ADD is elementwise, so chunks compute the same
+  // bytes as one call, and element i of `a` is read before y's element i is
+  // written.
+  union {
+    float f[TINYSEG_ADD_FETCH_CHUNK / 4];
+    int16_t s[TINYSEG_ADD_FETCH_CHUNK / 2];
+    int8_t b[TINYSEG_ADD_FETCH_CHUNK];
+  } stage;
+  const uint32_t total = EvalBytes(y), elem = ElementSize(y->type);
+  for (uint32_t at = 0; at < total; at += TINYSEG_ADD_FETCH_CHUNK) {
+    const uint32_t n = std::min<uint32_t>(TINYSEG_ADD_FETCH_CHUNK, total - at);
+    if (ts_region_read(rt, data->offset + at, stage.b, n) != TS_OK) return RuntimeFailure(kAddFetch, rt);
+    const tflite::RuntimeShape shape(1, static_cast<int32_t>(n / elem));
+    const size_t first = at / elem;
+    if (y->type == kTfLiteFloat32) {
+      tflite::reference_ops::Add(op_params, shape, stage.f, shape, tflite::micro::GetTensorData<float>(a) + first, shape,
+                                 tflite::micro::GetTensorData<float>(y) + first);
+    } else if (y->type == kTfLiteInt8) {
+      tflite::reference_integer_ops::Add(op_params, shape, stage.b, shape, tflite::micro::GetTensorData<int8_t>(a) + first,
+                                         shape, tflite::micro::GetTensorData<int8_t>(y) + first);
+    } else {
+      tflite::reference_ops::Add(op_params, shape, stage.s, shape, tflite::micro::GetTensorData<int16_t>(a) + first, shape,
+                                 tflite::micro::GetTensorData<int16_t>(y) + first, false);
+    }
+  }
+  return kTfLiteOk;
+}
+
+// ------------------------------------------------------- TinySegConcatConv
+
+// Conv parameters (56 bytes on a 32-bit target, OpDataConv's size), the part
+// count, then the parts: 56 + 4 + 12 x parts bytes.
+struct ConcatConvData {
+  int32_t pad_h, pad_w, stride_h, stride_w, dilation_h, dilation_w;
+  int32_t input_offset, output_offset, activation_min, activation_max;
+  int32_t* multiplier;
+  int32_t* shift;
+  int scratch_index;
+  uint8_t padding, activation, reserved[2];
+  uint32_t part_count;
+};
+static_assert(sizeof(void*) != 4 || sizeof(ConcatConvData) == 56 + 4, "docs/custom-ops.md: 56 + 4 + 12 x parts bytes");
+
+constexpr int kConcatConvFilter = 0;
+constexpr int kConcatConvBias = 1;
+constexpr int kConcatConvFirstPart = 2;
+
+TfLitePadding PaddingOf(uint8_t padding) { return padding == 0 ? kTfLitePaddingSame : kTfLitePaddingValid; }
+
+void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) {
+  Options o(kConcatConv, buffer, length);
+  uint32_t n = 0, padding = 0, activation = 0, sh = 0, sw = 0, dh = 0, dw = 0;
+  int32_t zero_point = 0;
+  float scale = 0;
+  if (!ReadParts(o, kConcatConvFirstPart, nullptr, &n) || !o.Uint("padding", &padding) || !o.Uint("stride_h", &sh) ||
+      !o.Uint("stride_w", &sw) || !o.Uint("dilation_h", &dh) || !o.Uint("dilation_w", &dw) ||
+      !o.Uint("activation", &activation) || !o.Scale("input_scale", &scale) || !o.Int("input_zero_point", &zero_point)) {
+    return nullptr;
+  }
+  if (padding > 1 || activation > 3 || std::min(std::min(sh, sw), std::min(dh, dw)) < 1 ||
+      std::max(std::max(sh, sw), std::max(dh, dw)) > 0x7fffu) {
+    o.Fail("padding, strides, dilations or activation out of range");
+    return nullptr;
+  }
+  auto* data = static_cast<ConcatConvData*>(context->AllocatePersistentBuffer(context, sizeof(ConcatConvData) + n * sizeof(Part)));
+  if (data == nullptr) return nullptr;
+  std::memset(data, 0, sizeof *data);
+  data->stride_h = static_cast<int32_t>(sh);
+  data->stride_w = static_cast<int32_t>(sw);
+  data->dilation_h = static_cast<int32_t>(dh);
+  data->dilation_w = static_cast<int32_t>(dw);
+  data->padding = static_cast<uint8_t>(padding);
+  data->activation = static_cast<uint8_t>(activation);
+  data->input_offset = -zero_point;
+  data->part_count = n;
+  ReadParts(o, kConcatConvFirstPart, PartsAfter(data, sizeof(ConcatConvData)), &n);
+  return data;
+}
+
+TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kConcatConv);
+  auto* data = static_cast<ConcatConvData*>(node->user_data);
+  Part* parts = PartsAfter(data, sizeof(ConcatConvData));
+  const ts_runtime* rt = Runtime(kConcatConv);
+  if (rt == nullptr) return kTfLiteError;
+  float input_scale = 0;
+  {
+    Options o(kConcatConv, node->custom_initial_data, static_cast<size_t>(node->custom_initial_data_size));
+    if (!o.Scale("input_scale", &input_scale)) return MalformedOptions(kConcatConv);
+  }
+  int first = -1;
+  for (uint32_t j = 0; j < data->part_count; j++) {
+    if (parts[j].input >= node->inputs->size) {
+      MicroPrintf("%s: part %u reads input %d, the op has %d", kConcatConv, static_cast<unsigned>(j),
+                  static_cast<int>(parts[j].input), node->inputs->size);
+      return kTfLiteError;
+    }
+    if (parts[j].input >= 0 && first < 0) first = parts[j].input;
+  }
+  TempTensor filter = InputTensor(context, node, kConcatConvFilter);
+  TempTensor bias = InputTensor(context, node, kConcatConvBias);
+  TempTensor y = OutputTensor(context, node, 0);
+  TempTensor x = InputTensor(context, node, first);
+  if (node->outputs->size != 1 || filter.get() == nullptr || y.get() == nullptr || x.get() == nullptr ||
+      filter->dims->size != 4 || y->dims->size != 4 || x->dims->size != 4) {
+    MicroPrintf("%s: needs a 4-D filter, a 4-D output and at least one 4-D resident part", kConcatConv);
+    return kTfLiteError;
+  }
+  const TfLiteType type = x->type;
+  const bool int8 = type == kTfLiteInt8;
+  if (!(int8 || type == kTfLiteFloat32) || y->type != type || filter->type != type ||
+      (bias.get() != nullptr && bias->type != (int8 ? kTfLiteInt32 : kTfLiteFloat32))) {
+    MicroPrintf("%s: needs int8 (int32 bias) or float32 parts, filter and output, got %s", kConcatConv, TfLiteTypeGetName(type));
+    return kTfLiteError;
+  }
+  const int batches = x->dims->data[0], height = x->dims->data[1], width = x->dims->data[2];
+  const int out_channels = filter->dims->data[0], kh = filter->dims->data[1], kw = filter->dims->data[2];
+  const int in_channels = filter->dims->data[3];
+  if (y->dims->data[0] != batches || y->dims->data[3] != out_channels || out_channels <= 0 || in_channels <= 0 ||
+      (bias.get() != nullptr && tflite::NumElements(bias.get()) != out_channels)) {
+    MicroPrintf("%s: filter, bias, parts and output do not fit together", kConcatConv);
+    return kTfLiteError;
+  }
+  ts_shape rows;
+  if (!ShapeOf(x->dims, type, &rows)) {
+    MicroPrintf("%s: the input is empty or over 4 GiB", kConcatConv);
+    return kTfLiteError;
+  }
+  TF_LITE_ENSURE_OK(context, CheckParts(kConcatConv, context, node, rt, x->dims, type, rows.rows,
+                                        static_cast<uint32_t>(in_channels), parts, data->part_count));
+
+  // As conv.cc: per-channel multipliers and shifts, whatever the type.
+  data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+  data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+  TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+  int out_h = 0, out_w = 0;
+  const TfLitePaddingValues pad =
+      tflite::ComputePaddingHeightWidth(data->stride_h, data->stride_w, data->dilation_h, data->dilation_w, height, width, kh,
+                                        kw, PaddingOf(data->padding), &out_h, &out_w);
+  data->pad_h = pad.height;
+  data->pad_w = pad.width;
+  if (int8) {
+    TF_LITE_ENSURE_EQ(context, filter->quantization.type, kTfLiteAffineQuantization);
+    const auto* q = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
+    TF_LITE_ENSURE(context, q != nullptr && q->scale != nullptr && q->zero_point != nullptr);
+    TF_LITE_ENSURE(context, q->scale->size == 1 || q->scale->size == out_channels);
+    // The concatenation's tensor is gone; its quantization is in the options.
+    TfLiteTensor input;
+    std::memset(&input, 0, sizeof input);
+    input.type = type;
+    input.dims = x->dims;
+    input.params.scale = input_scale;
+    input.params.zero_point = -data->input_offset;
+    input.quantization.type = kTfLiteAffineQuantization;
+    int32_t multiplier = 0;
+    int shift = 0;
+    TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
+        context, &input, filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
+        &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+    data->output_offset = y->params.zero_point;
+  }
+  const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
+                          ElementSize(type);
+  TF_LITE_ENSURE(context, kh > 0 && window <= static_cast<uint64_t>(INT32_MAX));
+  return context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index);
+}
+
+// Stages input rows [from, to) of image n, every part, into `window` (rows of
+// W x C elements).
+TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt, const ConcatConvData& data, int n, int height,
+                       int width, int channels, uint32_t elem, int from, int to, uint8_t* window) {
+  const Part* parts = PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData));
+  const uint32_t pixels = static_cast<uint32_t>((to - from) * width);
+  const ts_shape s = {pixels, static_cast<uint32_t>(channels), elem};
+  const uint64_t first_pixel = (static_cast<uint64_t>(n) * height + from) * width;
+  uint32_t begin = 0;
+  for (uint32_t j = 0; j < data.part_count; j++) {
+    const Part& p = parts[j];
+    const uint64_t skip = first_pixel * p.channels * elem;
+    if (p.input >= 0) {
+      const TfLiteEvalTensor* t = tflite::micro::GetEvalInput(context, node, p.input);
+      CopyIntoChannels(window, reinterpret_cast<const uint8_t*>(t->data.raw_const) + skip, s, begin, p.channels);
+    } else if (ts_region_read_slice(rt, window, ShapeBytes(s), &s, begin, p.channels, static_cast<uint32_t>(p.offset + skip)) !=
+               TS_OK) {
+      return RuntimeFailure(kConcatConv, rt);
+    }
+    begin += p.channels;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
+  const auto& data = *static_cast<const ConcatConvData*>(node->user_data);
+  const Part* parts = PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData));
+  ts_runtime* rt = Runtime(kConcatConv);
+  if (rt == nullptr) return kTfLiteError;
+  int first = kConcatConvFirstPart;
+  for (uint32_t j = 0; j < data.part_count; j++) {
+    if (parts[j].input >= 0) {
+      first = parts[j].input;
+      break;
+    }
+  }
+  const TfLiteEvalTensor* x = tflite::micro::GetEvalInput(context, node, first);
+  const TfLiteEvalTensor* filter = tflite::micro::GetEvalInput(context, node, kConcatConvFilter);
+  const TfLiteEvalTensor* bias = tflite::micro::GetEvalInput(context, node, kConcatConvBias);
+  TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
+  const int batches = x->dims->data[0], height = x->dims->data[1], width = x->dims->data[2];
+  const int channels = filter->dims->data[3], kh = filter->dims->data[1];
+  const int out_h = y->dims->data[1], out_w = y->dims->data[2], out_c = y->dims->data[3];
+  const uint32_t elem = ElementSize(x->type);
+  const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
+  const int span = (kh - 1) * data.dilation_h + 1;
+  uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
+
+  tflite::ConvParams params = {};
+  params.padding_type = data.padding == 0 ? tflite::PaddingType::kSame : tflite::PaddingType::kValid;
+  params.padding_values.width = static_cast<int16_t>(data.pad_w);
+  params.stride_width = static_cast<int16_t>(data.stride_w);
+  params.stride_height = static_cast<int16_t>(data.stride_h);
+  params.dilation_width_factor = static_cast<int16_t>(data.dilation_w);
+  params.dilation_height_factor = static_cast<int16_t>(data.dilation_h);
+  params.input_offset = data.input_offset;
+  params.output_offset = data.output_offset;
+  params.quantized_activation_min = data.activation_min;
+  params.quantized_activation_max = data.activation_max;
+  tflite::CalculateActivationRange(static_cast<TfLiteFusedActivation>(data.activation), &params.float_activation_min,
+                                   &params.float_activation_max);
+  const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
+  const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
+  const int32_t out_dims[4] = {1, 1, out_w, out_c};
+  const tflite::RuntimeShape out_shape(4, out_dims);
+
+  for (int n = 0; n < batches; n++) {
+    int staged_from = 0, staged_to = 0;  // input rows the window holds, from its top
+    for (int oy = 0; oy < out_h; oy++) {
+      // The output row reads input rows [origin, origin + span), those inside the image.
+      const int origin = oy * data.stride_h - data.pad_h;
+      const int from = std::max(0, origin);
+      const int to = std::max(from, std::min(height, origin + span));
+      // Consecutive output rows share input rows when stride < span: move
+      // them up instead of reading them again.
+      int ready = from;
+      if (from >= staged_from && from < staged_to) {
+        ready = std::min(staged_to, to);
+        if (from > staged_from) {
+          std::memmove(window, window + (from - staged_from) * row_bytes, (ready - from) * row_bytes);
+        }
+      }
+      if (ready < to) {
+        TF_LITE_ENSURE_OK(context, StageRows(context, node, rt, data, n, height, width, channels, elem, ready, to,
+                                             window + (ready - from) * row_bytes));
+      }
+      staged_from = from;
+      staged_to = to;
+      // The reference conv on the window: a 1-row output whose top padding
+      // puts input row `from` at the window's first row.
+      params.padding_values.height = static_cast<int16_t>(from - origin);
+      const int32_t in_dims[4] = {1, to - from, width, channels};
+      const tflite::RuntimeShape in_shape(4, in_dims);
+      const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
+      if (x->type == kTfLiteInt8) {
+        tflite::reference_integer_ops::ConvPerChannel(
+            params, data.multiplier, data.shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
+            tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias),
+            out_shape, tflite::micro::GetTensorData<int8_t>(y) + out_at);
+      } else {
+        tflite::reference_ops::Conv(params, in_shape, reinterpret_cast<const float*>(window), filter_shape,
+                                    tflite::micro::GetTensorData<float>(filter), bias_shape,
+                                    tflite::micro::GetOptionalTensorData<float>(bias), out_shape,
+                                    tflite::micro::GetTensorData<float>(y) + out_at, tflite::RuntimeShape(), nullptr);
+      }
+    }
+  }
+  return kTfLiteOk;
+}
+
+// ---------------------------------------------------- TinySegTransposeConv
+
+// 48 bytes on a 32-bit target.
+struct TransposeConvData {
+  int32_t pad_h, pad_w, stride_h, stride_w;
+  int32_t input_offset, output_offset, activation_min, activation_max;
+  int32_t* multiplier;
+  int32_t* shift;
+  int scratch_index;
+  uint8_t padding, activation, reserved[2];
+};
+static_assert(sizeof(void*) != 4 || sizeof(TransposeConvData) == 48, "docs/custom-ops.md: 48 bytes of op data");
+
+constexpr int kTransposeConvFilter = 1;
+constexpr int kTransposeConvInput = 2;
+constexpr int kTransposeConvBias = 3;
+
+void* TransposeConvInit(TfLiteContext* context, const char* buffer, size_t length) {
+  Options o(kTransposeConv, buffer, length);
+  uint32_t padding = 0, sh = 0, sw = 0, activation = 0;
+  if (!o.Uint("padding", &padding) || !o.Uint("stride_h", &sh) || !o.Uint("stride_w", &sw) || !o.Uint("activation", &activation)) {
+    return nullptr;
+  }
+  if (padding > 1 || sh < 1 || sw < 1 || sh > 0x7fffu || sw > 0x7fffu || activation > 3) {
+    o.Fail("padding, strides or activation out of range");
+    return nullptr;
+  }
+  auto* data = static_cast<TransposeConvData*>(context->AllocatePersistentBuffer(context, sizeof(TransposeConvData)));
+  if (data == nullptr) return nullptr;
+  std::memset(data, 0, sizeof *data);
+  data->stride_h = static_cast<int32_t>(sh);
+  data->stride_w = static_cast<int32_t>(sw);
+  data->padding = static_cast<uint8_t>(padding);
+  data->activation = static_cast<uint8_t>(activation);
+  return data;
+}
+
+TfLiteStatus TransposeConvPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kTransposeConv);
+  auto* data = static_cast<TransposeConvData*>(node->user_data);
+  if ((node->inputs->size != 3 && node->inputs->size != 4) || node->outputs->size != 1) {
+    MicroPrintf("%s: needs 3 or 4 inputs and 1 output, has %d and %d", kTransposeConv, node->inputs->size, node->outputs->size);
+    return kTfLiteError;
+  }
+  TempTensor filter = InputTensor(context, node, kTransposeConvFilter);
+  TempTensor x = InputTensor(context, node, kTransposeConvInput);
+  TempTensor bias = InputTensor(context, node, kTransposeConvBias);
+  TempTensor y = OutputTensor(context, node, 0);
+  if (filter.get() == nullptr || x.get() == nullptr || y.get() == nullptr || filter->dims->size != 4 || x->dims->size != 4 ||
+      y->dims->size != 4) {
+    MicroPrintf("%s: needs a 4-D filter, input and output", kTransposeConv);
+    return kTfLiteError;
+  }
+  if (x->type != kTfLiteInt8 || filter->type != kTfLiteInt8 || y->type != kTfLiteInt8 ||
+      (bias.get() != nullptr && bias->type != kTfLiteInt32)) {
+    MicroPrintf("%s: int8 only (int8 input, filter and output, int32 bias), got %s", kTransposeConv, TfLiteTypeGetName(x->type));
+    return kTfLiteError;
+  }
+  const int out_channels = filter->dims->data[0];
+  if (x->dims->data[0] != y->dims->data[0] || x->dims->data[3] != filter->dims->data[3] || y->dims->data[3] != out_channels ||
+      out_channels <= 0 || (bias.get() != nullptr && tflite::NumElements(bias.get()) != out_channels)) {
+    MicroPrintf("%s: filter, bias, input and output do not fit together", kTransposeConv);
+    return kTfLiteError;
+  }
+  data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+  data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+  TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+  TF_LITE_ENSURE_EQ(context, filter->quantization.type, kTfLiteAffineQuantization);
+  const auto* q = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
+  TF_LITE_ENSURE(context, q != nullptr && q->scale != nullptr && q->zero_point != nullptr);
+  TF_LITE_ENSURE(context, q->scale->size == 1 || q->scale->size == out_channels);
+  TF_LITE_ENSURE_EQ(context, q->scale->size, q->zero_point->size);
+  // transpose_conv.cc: the padding of a conv whose input has the output's size.
+  int unused_h = 0, unused_w = 0;
+  const TfLitePaddingValues pad = tflite::ComputePaddingHeightWidth(
+      data->stride_h, data->stride_w, 1, 1, y->dims->data[1], y->dims->data[2], filter->dims->data[1], filter->dims->data[2],
+      PaddingOf(data->padding), &unused_h, &unused_w);
+  data->pad_h = pad.height;
+  data->pad_w = pad.width;
+  int32_t multiplier = 0;
+  int shift = 0;
+  TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
+      context, x.get(), filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
+      &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+  data->input_offset = -x->params.zero_point;
+  data->output_offset = y->params.zero_point;
+  return context->RequestScratchBufferInArena(context, out_channels * sizeof(int32_t), &data->scratch_index);
+}
+
+TfLiteStatus TransposeConvEval(TfLiteContext* context, TfLiteNode* node) {
+  const auto& d = *static_cast<const TransposeConvData*>(node->user_data);
+  const TfLiteEvalTensor* filter = tflite::micro::GetEvalInput(context, node, kTransposeConvFilter);
+  const TfLiteEvalTensor* input = tflite::micro::GetEvalInput(context, node, kTransposeConvInput);
+  const TfLiteEvalTensor* bias = node->inputs->size == 4 ? tflite::micro::GetEvalInput(context, node, kTransposeConvBias) : nullptr;
+  TfLiteEvalTensor* output = tflite::micro::GetEvalOutput(context, node, 0);
+  const int batches = input->dims->data[0], in_h = input->dims->data[1], in_w = input->dims->data[2], in_c = input->dims->data[3];
+  const int out_c = filter->dims->data[0], kh = filter->dims->data[1], kw = filter->dims->data[2];
+  const int out_h = output->dims->data[1], out_w = output->dims->data[2];
+  const int8_t* x = tflite::micro::GetTensorData<int8_t>(input);
+  const int8_t* w = tflite::micro::GetTensorData<int8_t>(filter);
+  const int32_t* b = bias != nullptr ? tflite::micro::GetTensorData<int32_t>(bias) : nullptr;
+  int8_t* out = tflite::micro::GetTensorData<int8_t>(output);
+  int32_t* acc = static_cast<int32_t*>(context->GetScratchBuffer(context, d.scratch_index));
+  const size_t w_stride = static_cast<size_t>(kh) * kw * in_c;
+  for (int n = 0; n < batches; n++) {
+    for (int oy = 0; oy < out_h; oy++) {
+      for (int ox = 0; ox < out_w; ox++) {
+        std::memset(acc, 0, out_c * sizeof(int32_t));
+        // The reference kernel scatters input (iy, ix) to output
+        // (iy * stride - pad + ky, ...); gather the taps that land here.
+        for (int ky = 0; ky < kh; ky++) {
+          const int ty = oy + d.pad_h - ky;
+          if (ty < 0 || ty % d.stride_h != 0 || ty / d.stride_h >= in_h) continue;
+          const int iy = ty / d.stride_h;
+          for (int kx = 0; kx < kw; kx++) {
+            const int tx = ox + d.pad_w - kx;
+            if (tx < 0 || tx % d.stride_w != 0 || tx / d.stride_w >= in_w) continue;
+            const int ix = tx / d.stride_w;
+            const int8_t* xp = x + ((static_cast<size_t>(n) * in_h + iy) * in_w + ix) * in_c;
+            const int8_t* wp = w + (static_cast<size_t>(ky) * kw + kx) * in_c;
+            for (int ic = 0; ic < in_c; ic++) {
+              const int32_t xv = xp[ic] + d.input_offset;
+              if (xv == 0) continue;
+              // int32 sums wrap like the reference's, in any order.
+              for (int oc = 0; oc < out_c; oc++) {
+                acc[oc] = static_cast<int32_t>(static_cast<uint32_t>(acc[oc]) + static_cast<uint32_t>(xv * wp[oc * w_stride + ic]));
+              }
+            }
+          }
+        }
+        // reference_integer_ops::TransposeConv's second loop, verbatim.
+        int8_t* o = out + ((static_cast<size_t>(n) * out_h + oy) * out_w + ox) * out_c;
+        for (int oc = 0; oc < out_c; oc++) {
+          int32_t a = acc[oc];
+          if (b) a += b[oc];
+          a = tflite::MultiplyByQuantizedMultiplier(a, d.multiplier[oc], d.shift[oc]);
+          a += d.output_offset;
+          a = std::max(a, d.activation_min);
+          a = std::min(a, d.activation_max);
+          o[oc] = static_cast<int8_t>(a);
+        }
+      }
+    }
+  }
+  return kTfLiteOk;
+}
+
+}  // namespace
+
+TFLMRegistration* Register_Spill() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(SpillInit, SpillPrepare, SpillEval);
+  return &r;
+}
+
+TFLMRegistration* Register_Fetch() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(FetchInit, FetchPrepare, FetchEval);
+  return &r;
+}
+
+TFLMRegistration* Register_ConcatFetch() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(ConcatFetchInit, ConcatFetchPrepare, ConcatFetchEval);
+  return &r;
+}
+
+TFLMRegistration* Register_AddFetch() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(AddFetchInit, AddFetchPrepare, AddFetchEval);
+  return &r;
+}
+
+TFLMRegistration* Register_ConcatConv() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(ConcatConvInit, ConcatConvPrepare, ConcatConvEval);
+  return &r;
+}
+
+TFLMRegistration* Register_TransposeConv() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(TransposeConvInit, TransposeConvPrepare, TransposeConvEval);
+  return &r;
+}
+
+}  // namespace tinyseg
