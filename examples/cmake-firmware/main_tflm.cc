@@ -1,0 +1,108 @@
+/*
+ * The firmware with a TFLM the user provides (TINYSEG_TFLM_LIBRARY or
+ * TINYSEG_TFLM_TARGET, see CMakeLists.txt): one inference of the optimized
+ * model in a tflite::MicroInterpreter, with the arena size from the generated
+ * header and TinySeg's operators spilling into the PSRAM region the linker
+ * fragment placed. The input follows TinySeg's deterministic input rule
+ * (src/interpreter/oracle-input.ts), so `tinyseg run <original.tflite>
+ * --oracle-input` computes the same outputs on the host; each output is
+ * printed as its CRC-32 (zlib's), the figure README.md compares.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tensorflow/lite/micro/micro_interpreter.h"
+#include "tensorflow/lite/schema/schema_generated.h"
+#include "tiny_unet_arena.h"
+#include "tiny_unet_model.h"
+#include "tiny_unet_resolver.h"
+#include "tinyseg_runtime.h"
+
+alignas(16) static uint8_t arena[TINY_UNET_ARENA_SIZE];
+
+#if TINY_UNET_SPILL_REGION_SIZE > 0
+/* Placed by tiny_unet_sections.ld in PSRAM. */
+extern "C" uint8_t __tinyseg_tiny_unet_spill_start[];
+extern "C" uint8_t __tinyseg_tiny_unet_spill_end[];
+
+/* The kernels stage through two blocks of the runtime's work buffer (spills are plain, no compression). */
+#define BLOCK 512u
+static uint8_t work[2u * BLOCK];
+static ts_ram ram;
+static ts_driver driver;
+static ts_runtime rt;
+
+static bool register_spill_runtime() {
+  ram.base = __tinyseg_tiny_unet_spill_start;
+  ram.size = (uint32_t)(__tinyseg_tiny_unet_spill_end - __tinyseg_tiny_unet_spill_start);
+  ts_ram_driver(&driver, &ram);
+  if (ts_runtime_init(&rt, &driver, work, sizeof work, BLOCK) != TS_OK) {
+    printf("FAIL ts_runtime_init: %s\n", ts_last_error(&rt));
+    return false;
+  }
+  /* TinySeg's kernels take the runtime set here; it must be in place before AllocateTensors(). */
+  ts_runtime_set_default(&rt);
+  return true;
+}
+#endif
+
+/* Element i gets u = (i*37 + 11) mod 256, stored per type: deterministicInput() of oracle-input.ts. */
+static bool fill_deterministic(TfLiteTensor *t) {
+  size_t size;
+  switch (t->type) {
+    case kTfLiteInt8: case kTfLiteUInt8: size = 1; break;
+    case kTfLiteInt16: size = 2; break;
+    case kTfLiteInt32: case kTfLiteFloat32: size = 4; break;
+    default:
+      printf("FAIL input type %d has no deterministic input rule\n", (int)t->type);
+      return false;
+  }
+  const size_t n = t->bytes / size;
+  for (size_t i = 0; i < n; i++) {
+    const int32_t u = (int32_t)((i * 37u + 11u) % 256u);
+    switch (t->type) {
+      case kTfLiteInt8: t->data.int8[i] = (int8_t)(u - 128); break;
+      case kTfLiteUInt8: t->data.uint8[i] = (uint8_t)u; break;
+      case kTfLiteInt16: t->data.i16[i] = (int16_t)((u - 128) * 256); break;
+      case kTfLiteInt32: t->data.i32[i] = u - 128; break;
+      default: t->data.f[i] = (float)(u - 128) / 128.0f; break;
+    }
+  }
+  return true;
+}
+
+int main(void) {
+  printf("TINYSEG model=tiny_unet model_len=%u arena_size=%lu spill_region=%lu\n", tiny_unet_model_len,
+         (unsigned long)sizeof arena, (unsigned long)TINY_UNET_SPILL_REGION_SIZE);
+#if TINY_UNET_SPILL_REGION_SIZE > 0
+  if (!register_spill_runtime()) return 1;
+#endif
+  const tflite::Model *model = tflite::GetModel(tiny_unet_model);
+  tiny_unet_op_resolver resolver;
+  if (tiny_unet_register_ops(resolver) != kTfLiteOk) {
+    printf("FAIL tiny_unet_register_ops\n");
+    return 1;
+  }
+  tflite::MicroInterpreter interpreter(model, resolver, arena, sizeof arena);
+  if (interpreter.AllocateTensors() != kTfLiteOk) {
+    printf("FAIL AllocateTensors: the arena of %lu bytes is too small or the model is not supported\n",
+           (unsigned long)sizeof arena);
+    return 1;
+  }
+  for (size_t i = 0; i < interpreter.inputs_size(); i++) {
+    if (!fill_deterministic(interpreter.input(i))) return 1;
+  }
+  if (interpreter.Invoke() != kTfLiteOk) {
+    printf("FAIL Invoke\n");
+    return 1;
+  }
+  for (size_t o = 0; o < interpreter.outputs_size(); o++) {
+    const TfLiteTensor *out = interpreter.output(o);
+    printf("TINYSEG output=%u bytes=%lu crc32=%08lx\n", (unsigned)o, (unsigned long)out->bytes,
+           (unsigned long)ts_crc32(0u, out->data.raw, (uint32_t)out->bytes));
+  }
+  printf("TINYSEG arena_used_bytes=%lu\n", (unsigned long)interpreter.arena_used_bytes());
+  printf("TINYSEG result=ok\n");
+  return 0;
+}
