@@ -118,15 +118,17 @@ describe('spillColdRanges', () => {
 });
 
 /** x -> a = conv(x) -> four convs -> ADD(a, last): `a` waits through the chain, a residual skip. */
-function residual(dtype: 'int8' | 'float32', skipFirst: boolean): Graph {
+function residual(dtype: 'int8' | 'int16' | 'float32', skipFirst: boolean): Graph {
   const b = new GraphBuilder();
-  const quant = (scale: number, zeroPoint: number): Quantization | null => (dtype === 'int8' ? { scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 } : null);
+  // int16 (16x8) kernels take zero points of 0.
+  const quant = (scale: number, zeroPoint: number): Quantization | null =>
+    dtype === 'float32' ? null : { scale: [scale], zeroPoint: [dtype === 'int16' ? 0 : zeroPoint], quantizedDimension: 0 };
   const act = (name: string) => b.tensor(name, { dtype, shape: [1, 16, 16, 8], quantization: quant(0.05, -3) });
   let seed = 5;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
   const weights = (name: string) =>
-    dtype === 'int8'
-      ? b.constant(name, { dtype, shape: [8, 1, 1, 8], quantization: quant(0.01, 0) }, Int8Array.from({ length: 64 }, () => Math.round(rand() * 100)))
+    dtype !== 'float32'
+      ? b.constant(name, { dtype: 'int8', shape: [8, 1, 1, 8], quantization: { scale: [0.01], zeroPoint: [0], quantizedDimension: 0 } }, Int8Array.from({ length: 64 }, () => Math.round(rand() * 100)))
       : b.constant(name, { dtype, shape: [8, 1, 1, 8] }, Float32Array.from({ length: 64 }, () => rand() * 0.4));
   const conv = (input: number, name: string) => {
     const y = act(name);
@@ -144,7 +146,7 @@ function residual(dtype: 'int8' | 'float32', skipFirst: boolean): Graph {
 }
 
 describe('spillColdRanges into ADD', () => {
-  for (const dtype of ['int8', 'float32'] as const) {
+  for (const dtype of ['int8', 'int16', 'float32'] as const) {
     for (const skipFirst of [true, false]) {
       it(`spills a residual skip and reads it from the region in the ADD (${dtype}, skip is operand ${skipFirst ? 0 : 1})`, () => {
         const g = residual(dtype, skipFirst);
@@ -157,7 +159,7 @@ describe('spillColdRanges into ADD', () => {
         const o = decodeAddFetchOptions(add.customOptions);
         expect(o.regionInput).toBe(skipFirst ? 0 : 1);
         expect(o.activation).toBe(1);
-        if (dtype === 'int8') expect([o.scale, o.zeroPoint]).toEqual([Math.fround(0.05), -3]);
+        if (dtype !== 'float32') expect([o.scale, o.zeroPoint]).toEqual([Math.fround(0.05), dtype === 'int16' ? 0 : -3]);
         // Two 2 KiB (int8) / 8 KiB (float) activations at a time instead of three.
         expect(planTflmArena(loadGraph(saveGraph(g))).head).toBeLessThan(headBefore);
         expectSameBytes(residual(dtype, skipFirst), g);
