@@ -20,7 +20,7 @@ import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite
 import type { TimelineBuffer } from './spill-cold-ranges.js';
 
 export interface SplitRowBandsResult {
-  /** One entry per split chain: its operators' names (opcode list), bands and the bytes its intermediates no longer take at once. */
+  /** One entry per split chain: its opcodes, its output tensor, the band count and its intermediates' bytes (none of which exists whole any more). */
   chains: { ops: string[]; output: string; bands: number; intermediateBytes: number }[];
 }
 
@@ -51,7 +51,8 @@ function rowRule(sg: Subgraph, op: Op): RowRule | null {
   if (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') {
     const w = sg.tensors[op.inputs[1]!];
     if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
-    const [kh, kw] = op.opcode === 'CONV_2D' ? [w.shape[1]!, w.shape[2]!] : [w.shape[1]!, w.shape[2]!];
+    // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
+    const [kh, kw] = [w.shape[1]!, w.shape[2]!];
     if (Number(o['strideH'] ?? 1) !== 1 || Number(o['strideW'] ?? 1) !== 1 || Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
     if (kh === 1 && kw === 1) return { halo: 0, scale: 1 };
     // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
