@@ -6,12 +6,14 @@
 // rows that are exact, and one CONCATENATION on the row axis joins the bands.
 //
 // Exactness: every operator of a chain computes an output row from input rows
-// at fixed relative positions (stride-1 convs with SAME padding, a 2x
-// half-pixel bilinear resize, per-element ops), and TFLM's arithmetic for a
-// row does not depend on where the tensor starts — except at its first and
-// last rows, where the kernel clamps or pads. So each stage tracks which of its
-// computed rows are exact (their taps stay inside exact input rows, or hit the
-// image's true border) and a band keeps only exact rows.
+// at fixed relative positions (stride-1 convs with SAME padding, VALID convs of
+// any stride, explicit PADs, a 2x half-pixel bilinear resize, per-element ops),
+// and TFLM's arithmetic for a row does not depend on where the tensor starts —
+// except at its first and last rows, where the kernel clamps or pads. So each
+// stage tracks which of its computed rows are exact (their taps stay inside
+// exact input rows, or hit the image's true border); a band pads only at the
+// image's borders, starts a strided conv on a row the stride reaches, and keeps
+// only exact rows.
 
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
@@ -36,11 +38,22 @@ const UNARY = new Set(['RELU', 'RELU6', 'LOGISTIC', 'HARD_SWISH', 'TANH']);
 const BAND_COUNTS = [2, 4, 8, 16];
 
 /** How a row-local operator maps rows; null if it is not one. */
-interface RowRule {
-  /** Rows reached above and below an output row (stride-1 convs). */
-  halo: number;
-  /** 2: a 2x bilinear resize; 1: rows map one to one. */
-  scale: 1 | 2;
+type RowRule =
+  /** Stride-1 SAME convs (odd kernel), 1x1 convs and unary ops: output row r reads input rows r - halo .. r + halo. */
+  | { kind: 'same'; halo: number }
+  /** A 2x half-pixel bilinear resize. */
+  | { kind: 'resize2' }
+  /** Explicit PAD of the rows: output row r is input row r - top. */
+  | { kind: 'pad'; top: number; bottom: number }
+  /** VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. */
+  | { kind: 'valid'; k: number; stride: number };
+
+/** PAD's paddings as [[before, after] x 4], when they are a constant int32 tensor. */
+function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
+  const p = sg.tensors[op.inputs[1] ?? -1];
+  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2') return null;
+  const v = new Int32Array(p.data.slice().buffer);
+  return [0, 1, 2, 3].map((i) => [v[2 * i]!, v[2 * i + 1]!]);
 }
 
 function rowRule(sg: Subgraph, op: Op): RowRule | null {
@@ -53,17 +66,26 @@ function rowRule(sg: Subgraph, op: Op): RowRule | null {
     if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
     // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
     const [kh, kw] = [w.shape[1]!, w.shape[2]!];
-    if (Number(o['strideH'] ?? 1) !== 1 || Number(o['strideW'] ?? 1) !== 1 || Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
-    if (kh === 1 && kw === 1) return { halo: 0, scale: 1 };
+    const strideH = Number(o['strideH'] ?? 1);
+    if (Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
+    // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
+    if (Number(o['padding'] ?? 0) === 1) return { kind: 'valid', k: kh, stride: strideH };
+    if (strideH !== 1 || Number(o['strideW'] ?? 1) !== 1) return null;
+    if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
     // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
-    if (Number(o['padding'] ?? 0) !== 0 || kh % 2 !== 1) return null;
-    return { halo: (kh - 1) / 2, scale: 1 };
+    if (kh % 2 !== 1) return null;
+    return { kind: 'same', halo: (kh - 1) / 2 };
+  }
+  if (op.opcode === 'PAD') {
+    const p = paddingsOf(sg, op);
+    // Rows only may be padded per band; the batch stays whole.
+    return p && p[0]![0] === 0 && p[0]![1] === 0 && p[1]!.every((n) => n >= 0) ? { kind: 'pad', top: p[1]![0]!, bottom: p[1]![1]! } : null;
   }
   if (op.opcode === 'RESIZE_BILINEAR') {
     const half = Boolean(o['halfPixelCenters']) && !o['alignCorners'];
-    return half && out.shape[1] === 2 * x.shape[1]! && (x.dtype === 'int8' || x.dtype === 'float32') ? { halo: 0, scale: 2 } : null;
+    return half && out.shape[1] === 2 * x.shape[1]! && (x.dtype === 'int8' || x.dtype === 'float32') ? { kind: 'resize2' } : null;
   }
-  if (UNARY.has(op.opcode) && op.inputs.length === 1 && x.shape.join() === out.shape.join()) return { halo: 0, scale: 1 };
+  if (UNARY.has(op.opcode) && op.inputs.length === 1 && x.shape.join() === out.shape.join()) return { kind: 'same', halo: 0 };
   return null;
 }
 
@@ -112,8 +134,8 @@ interface Stage {
   e1: number;
 }
 
-/** Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1). */
-function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] {
+/** Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1); null when a strided stage's slice is misaligned. */
+function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | null {
   const stages: Stage[] = [];
   let c0 = s0;
   let c1 = s1;
@@ -124,12 +146,31 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] {
     const op = sg.ops[k]!;
     const rule = rowRule(sg, op)!;
     const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
-    if (rule.scale === 1) {
+    if (rule.kind === 'same') {
       // An output row is exact when its reach stays inside exact rows, or the border it reaches is the image's.
       const ne0 = e0 === 0 ? 0 : e0 + rule.halo;
       const ne1 = e1 === inH ? inH : e1 - rule.halo;
       e0 = ne0;
       e1 = ne1;
+    } else if (rule.kind === 'pad') {
+      // A band pads only at the image's own borders; its rows are copies, exact where their source is.
+      const top = c0 === 0 ? rule.top : 0;
+      const bottom = c1 === inH ? rule.bottom : 0;
+      const n0 = c0 + rule.top - top;
+      const n1 = c1 + rule.top + bottom;
+      e0 = e0 === 0 ? 0 : e0 + rule.top;
+      e1 = e1 === inH ? outH : e1 + rule.top;
+      c0 = n0;
+      c1 = n1;
+    } else if (rule.kind === 'valid') {
+      // Output row r of the band must be output row c0 / stride + r of the whole tensor.
+      if (c0 % rule.stride !== 0 || c1 - c0 < rule.k) return null;
+      const n0 = c0 / rule.stride;
+      const n1 = n0 + Math.floor((c1 - c0 - rule.k) / rule.stride) + 1;
+      e0 = Math.ceil(e0 / rule.stride);
+      e1 = Math.floor((e1 - rule.k) / rule.stride) + 1;
+      c0 = n0;
+      c1 = n1;
     } else {
       const n0 = 2 * c0;
       const n1 = 2 * c1;
@@ -166,19 +207,29 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
     const op = sg.ops[chain.ops[i]!]!;
     const rule = rowRule(sg, op)!;
     const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
-    if (rule.scale === 2) {
+    if (rule.kind === 'resize2') {
       a = resizeSources(a, inH)[0];
       b = resizeSources(b - 1, inH)[1] + 1;
+    } else if (rule.kind === 'same') {
+      a -= rule.halo;
+      b += rule.halo;
+    } else if (rule.kind === 'pad') {
+      a -= rule.top;
+      b -= rule.top;
+    } else {
+      a *= rule.stride;
+      b = (b - 1) * rule.stride + rule.k;
     }
-    a = Math.max(0, a - rule.halo);
-    b = Math.min(inH, b + rule.halo);
+    a = Math.max(0, a);
+    b = Math.min(inH, b);
   }
-  for (let widen = 0; widen <= 4; widen++) {
+  // Widen until every stage lines up (strides) and the band's rows come out exact.
+  for (let widen = 0; widen <= 8; widen++) {
     const s0 = Math.max(0, a - widen);
     const s1 = Math.min(H, b + widen);
     const stages = forward(sg, chain, s0, s1);
-    const last = stages[stages.length - 1]!;
-    if (last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
+    const last = stages?.[stages.length - 1];
+    if (stages && last && last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
   }
   return null;
 }
@@ -234,6 +285,15 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
       const inputs = [cur.index, ...op.inputs.slice(1)];
       if (op.opcode === 'RESIZE_BILINEAR') inputs[1] = int32Const(sg, `${orig.name}_band${j}_size`, [shape[1]!, shape[2]!]);
+      if (op.opcode === 'PAD') {
+        // Rows padded only where this band meets the image's border (the stage before says where it starts and ends).
+        const pads = paddingsOf(sg, op)!;
+        const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+        const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
+        const rows = [before.c0 === 0 ? pads[1]![0]! : 0, before.c1 === inH ? pads[1]![1]! : 0];
+        const flat = [pads[0]!, rows, pads[2]!, pads[3]!].flat();
+        inputs[1] = sg.addTensor({ name: freshName(sg, `${orig.name}_band${j}_paddings`), dtype: 'int32', shape: [4, 2], data: new Uint8Array(Int32Array.from(flat).buffer) }).index;
+      }
       newOps.push(newOp({ opcode: op.opcode, version: op.version, inputs, outputs: [out.index], options: op.options ? { ...op.options } : null, optionsType: op.optionsType }));
       cur = out;
     });

@@ -14,10 +14,11 @@ import { splitRowBands } from '../../src/transform/split-row-bands.js';
 const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
 const options = { buffersOf, tailOf: (g: Graph) => estimateTail32(g).bytes, clone: (g: Graph) => loadGraph(saveGraph(g)) };
 
-type Stage = 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1';
+type Stage = 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid';
 
 /** x [1, H, W, 16] -> stages -> 1x1 conv to 1 channel: the wide intermediates dominate the arena. */
-function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W = 24): Graph {
+function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Graph {
+  let W = W0;
   const b = new GraphBuilder();
   let seed = 9;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
@@ -36,6 +37,26 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W = 24): Grap
       h *= 2;
       const y = t(name);
       b.op({ opcode: 'RESIZE_BILINEAR', inputs: [x, b.constant(`${name}_size`, { dtype: 'int32', shape: [2] }, new Int32Array([h, W]))], outputs: [y], options: { type: 'ResizeBilinearOptions', value: { halfPixelCenters: true } } });
+      x = y;
+    } else if (s === 'pad') {
+      // MobileNetV2 as converted from PyTorch: explicit PAD, then a VALID stride-2 depthwise conv.
+      const y = b.tensor(name, { dtype, shape: [1, h + 2, W + 2, C], quantization: q(0.06, -1) });
+      b.op({ opcode: 'PAD', inputs: [x, b.constant(`${name}_paddings`, { dtype: 'int32', shape: [4, 2] }, new Int32Array([0, 0, 1, 1, 1, 1, 0, 0]))], outputs: [y] });
+      h += 2;
+      W += 2;
+      x = y;
+    } else if (s === 'dw3s2' || s === 'conv3valid') {
+      const stride = s === 'dw3s2' ? 2 : 1;
+      const oh = Math.floor((h - 3) / stride) + 1;
+      const ow = Math.floor((W - 3) / stride) + 1;
+      const y = b.tensor(name, { dtype, shape: [1, oh, ow, C], quantization: q(0.06, -1) });
+      if (s === 'dw3s2') {
+        b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, weights(`${name}_w`, [1, 3, 3, C], C), -1], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { padding: 1, strideH: 2, strideW: 2, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      } else {
+        b.op({ opcode: 'CONV_2D', inputs: [x, weights(`${name}_w`, [C, 3, 3, C], C), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      }
+      h = oh;
+      W = ow;
       x = y;
     } else if (s === 'relu') {
       const y = t(name);
@@ -65,6 +86,8 @@ describe('splitRowBands', () => {
     ['depthwise 3x3 -> 1x1 (TinyMo)', ['dw3', 'conv1']],
     ['stacked 3x3 convs with a RELU between', ['conv3', 'relu', 'conv3']],
     ['resize -> depthwise 3x3', ['resize', 'dw3']],
+    ['1x1 -> PAD -> depthwise 3x3 stride 2 VALID -> 1x1 (MobileNetV2 block)', ['conv1', 'pad', 'dw3s2', 'conv1']],
+    ['VALID 3x3 convs, stride 1', ['conv3valid', 'relu', 'conv3valid']],
   ];
   for (const dtype of ['int8', 'float32'] as const) {
     for (const [name, stages] of cases) {
