@@ -38,3 +38,9 @@ export function lowerBound(intervals: readonly Interval[], end: number): LowerBo
   }
   return { bytes, time, liveBytes };
 }
+
+/** Whether an interval's lifetime [first, last] includes a time at which the live bytes reach the bound. */
+export function liveAtPeak(bound: LowerBound, first: number, last: number): boolean {
+  for (let t = Math.max(0, first); t <= last && t < bound.liveBytes.length; t++) if (bound.liveBytes[t] === bound.bytes) return true;
+  return false;
+}

@@ -33,6 +33,11 @@ export interface TflmArena {
   unknownScratchOps: string[];
 }
 
+/** The planned buffers as the transform passes' cost models take them (tensor null: kernel scratch). */
+export function passTimeline(sg: Subgraph): { tensor: number | null; size: number; first: number; last: number }[] {
+  return tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+}
+
 /** The buffers TFLM hands to its planner for subgraph `sg`. */
 export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null): ArenaBuffer[] {
   const life = tflmLifetimes(sg);

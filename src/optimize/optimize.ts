@@ -7,11 +7,11 @@
 
 import { coldRanges } from '../analysis/cold-ranges.js';
 import { TinysegError } from '../errors.js';
-import { loadGraph, saveGraph, type Graph, type Subgraph } from '../graph/graph.js';
+import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
 import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
 import { placeArena } from '../memory/place-arena.js';
 import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../memory/offline-plan.js';
-import { tflmPlanBuffers } from '../memory/tflm-arena.js';
+import { passTimeline } from '../memory/tflm-arena.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { removeIdentityPads, type RemoveIdentityPadsResult } from '../transform/remove-identity-pads.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
@@ -95,9 +95,6 @@ export interface OptimizeResult {
   after: MemoryReport;
 }
 
-/** The buffers TFLM plans for a subgraph, as the passes' cost models see them (null tensor: kernel scratch). */
-const timeline = (sg: Subgraph) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
-
 const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
 
 function checkOptions(o: OptimizeOptions): void {
@@ -122,11 +119,11 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   dropOfflinePlan(work);
   const removeIdentityPadsResult = removeIdentityPads(work);
   const transposeConv = rewriteTransposeConv(work);
-  const reorder = reorderForMemory(work, { buffersOf: timeline });
-  const transposeConvGather = gatherPeakTransposeConvs(work, { buffersOf: timeline });
-  const rowBands = splitRowBands(work, { buffersOf: timeline, tailOf: (g) => estimateTail32(g).bytes, clone: (g) => loadGraph(saveGraph(g)) });
+  const reorder = reorderForMemory(work, { buffersOf: passTimeline });
+  const transposeConvGather = gatherPeakTransposeConvs(work, { buffersOf: passTimeline });
+  const rowBands = splitRowBands(work, { buffersOf: passTimeline, tailOf: (g) => estimateTail32(g).bytes, clone: (g) => loadGraph(saveGraph(g)) });
   const spill: SpillResult = opts.spill === false ? { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 } : spillWhereItPays(work, opts);
-  const virtualConcat = convOnVirtualConcat(work, { buffersOf: timeline });
+  const virtualConcat = convOnVirtualConcat(work, { buffersOf: passTimeline });
   dropUnusedBuffers(work);
   const placement = placeArena(work.main);
   setOfflinePlan(work, placement.offsets);
@@ -215,7 +212,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
  */
 function spillWhereItPays(work: Graph, opts: OptimizeOptions): SpillResult {
   const limits = {
-    buffersOf: timeline,
+    buffersOf: passTimeline,
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
   };

@@ -4,7 +4,7 @@
 // and the concatenated tensor never exists. Only concatenations alive at the
 // memory peak are rewritten: elsewhere the builtin pair costs nothing extra.
 
-import { lowerBound } from '../analysis/lower-bound.js';
+import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from './custom-ops.js';
 import { newOp } from './rewrite.js';
@@ -59,11 +59,9 @@ export function convOnVirtualConcat(graph: Graph, opts: { buffersOf: (sg: Subgra
   for (;;) {
     const buffers = opts.buffersOf(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
-    const peakTimes = new Set<number>();
-    bound.liveBytes.forEach((v, t) => v === bound.bytes && peakTimes.add(t));
     let done = false;
     for (const b of buffers) {
-      if (b.tensor === null || ![...peakTimes].some((t) => b.first <= t && t <= b.last)) continue;
+      if (b.tensor === null || !liveAtPeak(bound, b.first, b.last)) continue;
       const i = sg.producerOf(b.tensor);
       if (i < 0) continue;
       const concat = sg.ops[i]!;

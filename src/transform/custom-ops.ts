@@ -55,6 +55,13 @@ const signedInt = (o: Record<string, unknown>, key: string, op: string): number 
   return n;
 };
 
+const nonNegativeNumber = (o: Record<string, unknown>, key: string, op: string): number => {
+  const v = o[key];
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new TinysegError('E_MODEL', `${op} options: '${key}' must be a non-negative number, got ${String(v)}`);
+  return n;
+};
+
 const int = (o: Record<string, unknown>, key: string, op: string): number => {
   const v = o[key];
   const n = typeof v === 'bigint' ? Number(v) : v;
@@ -179,8 +186,7 @@ export function encodeAddFetchOptions(o: AddFetchOptions): Uint8Array {
 export function decodeAddFetchOptions(bytes: Uint8Array | null): AddFetchOptions {
   const op = ADD_FETCH;
   const m = decodeMap(bytes, op);
-  const scale = typeof m['scale'] === 'bigint' ? Number(m['scale']) : m['scale'];
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new TinysegError('E_MODEL', `${op} options: 'scale' must be a non-negative number, got ${String(m['scale'])}`);
+  const scale = nonNegativeNumber(m, 'scale', op);
   const regionInput = int(m, 'region_input', op);
   const activation = int(m, 'activation', op);
   if (regionInput > 1 || activation > 3) throw new TinysegError('E_MODEL', `${op} options: region_input ${regionInput} or activation ${activation} out of range`);
@@ -222,8 +228,7 @@ export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
 export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOptions {
   const op = CONCAT_CONV;
   const m = decodeMap(bytes, op);
-  const scale = typeof m['input_scale'] === 'bigint' ? Number(m['input_scale']) : m['input_scale'];
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new TinysegError('E_MODEL', `${op} options: 'input_scale' must be a non-negative number`);
+  const scale = nonNegativeNumber(m, 'input_scale', op);
   const o: ConcatConvOptions = {
     parts: decodeParts(m, op),
     padding: int(m, 'padding', op),

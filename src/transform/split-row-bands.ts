@@ -17,7 +17,7 @@
 
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
-import { lowerBound } from '../analysis/lower-bound.js';
+import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
 import type { TimelineBuffer } from './spill-cold-ranges.js';
 
@@ -329,7 +329,7 @@ export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRo
     const base = cost(graph);
     const buffers = opts.buffersOf(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
-    const atPeak = (t: number) => buffers.some((b) => b.tensor === t && [...Array(b.last - b.first + 1).keys()].some((d) => bound.liveBytes[b.first + d] === bound.bytes));
+    const atPeak = (t: number) => buffers.some((b) => b.tensor === t && liveAtPeak(bound, b.first, b.last));
     let best: { chain: number; bands: number; cost: number } | null = null;
     const found = chains(sg);
     found.forEach((chain, ci) => {

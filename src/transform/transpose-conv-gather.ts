@@ -5,7 +5,7 @@
 // builtin costs nothing extra and needs no custom kernel on the device.
 // Kernel == stride transpose convs are already gone (transpose-conv-to-depth-to-space.ts).
 
-import { lowerBound } from '../analysis/lower-bound.js';
+import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from './custom-ops.js';
 import { newOp } from './rewrite.js';
@@ -35,7 +35,7 @@ export function gatherPeakTransposeConvs(graph: Graph, opts: { buffersOf: (sg: S
     const buffers = opts.buffersOf(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     // Scratch lives at its operator's time, op index + 1.
-    const atPeak = buffers.find((b) => b.tensor === null && b.first >= 1 && bound.liveBytes[b.first] === bound.bytes && eligible(sg, sg.ops[b.first - 1]!));
+    const atPeak = buffers.find((b) => b.tensor === null && b.first >= 1 && liveAtPeak(bound, b.first, b.first) && eligible(sg, sg.ops[b.first - 1]!));
     if (!atPeak) break;
     const i = atPeak.first - 1;
     const op = sg.ops[i]!;

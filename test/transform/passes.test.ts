@@ -6,7 +6,7 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { setOfflinePlan } from '../../src/memory/offline-plan.js';
-import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { passTimeline, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
 import { decodeAddFetchOptions, decodeConcatConvOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/transform/custom-ops.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Quantization } from '../../src/graph/types.js';
@@ -21,7 +21,7 @@ import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-dept
 
 const small = () => loadGraph(saveGraph(buildTinyUnet({ height: 16, width: 24 })));
 const opcodes = (g: Graph) => g.main.ops.map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode));
-const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+const buffersOf = passTimeline;
 
 /** Round-trips through the file format, as the optimizer does, and proves the bytes equal. */
 function expectSameBytes(original: Graph, edited: Graph): void {

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
-import { planTflmArena, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { passTimeline, planTflmArena } from '../../src/memory/tflm-arena.js';
 import { reorderForMemory } from '../../src/transform/reorder-for-memory.js';
 
-const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+const buffersOf = passTimeline;
 
 /** x -> wideA, wideB (both first), then narrowA, narrowB, then their concatenation. */
 function branches(): Graph {

@@ -8,10 +8,10 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { estimateTail32 } from '../../src/memory/tail.js';
-import { planTflmArena, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { passTimeline, planTflmArena } from '../../src/memory/tflm-arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
-const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+const buffersOf = passTimeline;
 const options = { buffersOf, tailOf: (g: Graph) => estimateTail32(g).bytes, clone: (g: Graph) => loadGraph(saveGraph(g)) };
 
 type Stage = 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid';

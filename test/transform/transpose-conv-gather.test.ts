@@ -9,12 +9,12 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { runGuarded } from '../../src/interpreter/interpreter.js';
 import { randomInput } from '../../src/interpreter/oracle-input.js';
-import { planTflmArena, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { passTimeline, planTflmArena } from '../../src/memory/tflm-arena.js';
 import { estimateTail32 } from '../../src/memory/tail.js';
 import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/transform/custom-ops.js';
 import { gatherPeakTransposeConvs } from '../../src/transform/transpose-conv-gather.js';
 
-const buffersOf = (sg: Graph['main']) => tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+const buffersOf = passTimeline;
 
 interface Case {
   name: string;

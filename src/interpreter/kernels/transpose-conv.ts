@@ -47,7 +47,7 @@ export function prepareTransposeConv(call: KernelCall, g: TransposeConvGeometry,
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
-  // 16x8 transpose conv (int64 scratch) is not implemented: refused by convArithmetic.
+  // 16x8 transpose conv (int64 scratch): convArithmetic refuses it with a clear error (no corpus model uses it).
   const arithmetic = convArithmetic(call, input, filter, output, call.inputs[3] ?? null, outC, { allowInt16: false, activation: g.activation });
   if (arithmetic.dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < accumulatorBytes(output.bytes.byteLength, outC)) {
     throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
