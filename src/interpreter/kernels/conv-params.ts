@@ -2,6 +2,7 @@
 // share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
+import { simd, simdI32 } from '../simd/simd.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from '../fixed-point.js';
 import {
   activationOf,
@@ -173,6 +174,24 @@ export function requantizer(
         const v = multiplyByQuantizedMultiplier64(add(sum, oc), multipliers[oc]!, shifts[oc]!);
         return v < qmin ? qmin : v > qmax ? qmax : v;
       };
+}
+
+/** Bytes requantizeInt8InSimd's parameters take for `channels` output channels. */
+export const simdRequantizeBytes = (channels: number): number => 12 * channels;
+
+/**
+ * TFLM's int8 output step (the requantizer's) in the SIMD module: `count` int32
+ * sums at accAt, channel = index mod channels, int8 results at outAt.
+ * paramsAt holds simdRequantizeBytes(channels) bytes reserved by the caller.
+ */
+export function requantizeInt8InSimd(a: { quant: QuantizedConvParams | null; bias: Float64Array | null }, channels: number, accAt: number, count: number, paramsAt: number, outAt: number): void {
+  const q = a.quant!;
+  const params = simdI32(paramsAt, 3 * channels);
+  // int32 biases are exact in the Float64Array; no bias adds 0.
+  for (let c = 0; c < channels; c++) params[c] = a.bias ? a.bias[c]! : 0;
+  params.set(q.multipliers, channels);
+  params.set(q.shifts, 2 * channels);
+  simd().requantizeI8(accAt, count, channels, paramsAt, paramsAt + 4 * channels, paramsAt + 8 * channels, q.outputOffset, q.qmin, q.qmax, outAt);
 }
 
 /** The int8 input with its zero-point offset added once, instead of once per multiply. */

@@ -14,7 +14,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { convArithmetic, requantizeInt8InSimd, simdRequantizeBytes, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { simd, simdF32, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
@@ -56,9 +57,15 @@ function invoke(call: KernelCall, s: ConvState): void {
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW] = dims4(output, call);
   const shapes: ConvShapes = { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW };
+  const dense = s.groups === 1 && s.dilationW === 1;
   // Separate monomorphic loops: one typed-array type per call site keeps V8's hot loop fast.
-  if (s.dtype === 'float32') convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
-  else if (s.dtype === 'int8') convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), i8(filter), i8(output));
+  if (s.dtype === 'float32') {
+    if (dense) convFloatSimd(s, shapes, f32(input), f32(filter), f32(output));
+    else convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
+  } else if (s.dtype === 'int8') {
+    if (dense) convInt8Simd(s, shapes, i8(input), i8(filter), i8(output));
+    else convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), i8(filter), i8(output));
+  } else if (dense) convInt16Rows(s, shapes, i16(input), i8(filter), i16(output));
   else convQuantized(s, shapes, i16(input), i8(filter), i16(output));
 }
 
@@ -85,23 +92,23 @@ function convFloat(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array
               for (let c = 0; c < d.kC; c++) acc = Math.fround(acc + Math.fround(x[xi + c]! * w[wi + c]!));
             }
           }
-          const v = Math.fround(acc + (b ? b[oc]! : 0));
-          const lo = v < s.floatMin ? s.floatMin : v;
-          out[o] = s.floatMax < lo ? s.floatMax : lo;
+          out[o] = floatOutput(s, acc, b, oc);
         }
       }
     }
   }
 }
 
+const floatOutput = (s: ConvState, acc: number, b: Float64Array | null, oc: number): number => {
+  const v = Math.fround(acc + (b ? b[oc]! : 0));
+  const lo = v < s.floatMin ? s.floatMin : v;
+  return s.floatMax < lo ? s.floatMax : lo;
+};
+
 /** int8 (input already offset) and 16x8: exact integer sums, requantized as the TFLM kernel does. */
 function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array, out: Int8Array | Int16Array): void {
   const { batches, inH, inW, inC, outC, kH, kW, kC, outH, outW } = d;
   const { strideH, strideW, padH, padW, dilationH, dilationW, requantize } = s;
-  if (s.groups === 1 && dilationW === 1) {
-    convDenseRows(s, d, x, w, out);
-    return;
-  }
   const perGroup = outC / s.groups;
   let o = 0;
   for (let n = 0; n < batches; n++) {
@@ -132,66 +139,112 @@ function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
 }
 
 /**
- * Ungrouped integer conv without horizontal dilation (1x1 convs included): for
- * one filter row, the in-bounds filter columns read consecutive pixels, so input and weights are
- * one contiguous run each (kx span x channels); four output channels share
- * each input load. Integer sums are exact in any order.
+ * The window of an ungrouped conv without horizontal dilation, row by row: for
+ * one filter row, the in-bounds filter columns read consecutive pixels, so the
+ * input is one contiguous run (`len` elements from `xi`) and so is each output
+ * channel's filter (from `wk` within it). `row` is called for every in-bounds
+ * filter row of an output pixel, in reference order, with the pixel's first
+ * output element `o`.
  */
-function convDenseRows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array, out: Int8Array | Int16Array): void {
+function denseRows(s: ConvState, d: ConvShapes, row: (xi: number, wk: number, len: number, o: number) => void): void {
   const { batches, inH, inW, inC, outC, kH, kW, outH, outW } = d;
-  const { strideH, strideW, padH, padW, dilationH, requantize } = s;
-  const acc = new Float64Array(outC);
+  const { strideH, strideW, padH, padW, dilationH } = s;
   const filterRow = kW * inC;
-  const filterSize = kH * filterRow;
   let o = 0;
   for (let n = 0; n < batches; n++) {
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * strideH - padH;
-      for (let ox = 0; ox < outW; ox++) {
+      for (let ox = 0; ox < outW; ox++, o += outC) {
         const x0 = ox * strideW - padW;
         const kx0 = x0 < 0 ? -x0 : 0;
         const kx1 = Math.min(kW, inW - x0);
-        acc.fill(0);
         if (kx1 > kx0) {
-          const len = (kx1 - kx0) * inC;
           for (let ky = 0; ky < kH; ky++) {
             const iy = y0 + dilationH * ky;
             if (iy < 0 || iy >= inH) continue;
-            const xi = ((n * inH + iy) * inW + x0 + kx0) * inC;
-            const wk = ky * filterRow + kx0 * inC;
-            let oc = 0;
-            for (; oc + 4 <= outC; oc += 4) {
-              const w0 = oc * filterSize + wk;
-              const w1 = w0 + filterSize;
-              const w2 = w1 + filterSize;
-              const w3 = w2 + filterSize;
-              let a0 = 0;
-              let a1 = 0;
-              let a2 = 0;
-              let a3 = 0;
-              for (let c = 0; c < len; c++) {
-                const xv = x[xi + c]!;
-                a0 += w[w0 + c]! * xv;
-                a1 += w[w1 + c]! * xv;
-                a2 += w[w2 + c]! * xv;
-                a3 += w[w3 + c]! * xv;
-              }
-              acc[oc] += a0;
-              acc[oc + 1] += a1;
-              acc[oc + 2] += a2;
-              acc[oc + 3] += a3;
-            }
-            for (; oc < outC; oc++) {
-              const w0 = oc * filterSize + wk;
-              let a = 0;
-              for (let c = 0; c < len; c++) a += w[w0 + c]! * x[xi + c]!;
-              acc[oc] += a;
-            }
+            row(((n * inH + iy) * inW + x0 + kx0) * inC, ky * filterRow + kx0 * inC, (kx1 - kx0) * inC, o);
           }
         }
-        for (let oc = 0; oc < outC; oc++, o++) out[o] = requantize(acc[oc]!, oc);
       }
     }
   }
 }
+
+/** int8 in the SIMD module: input offset once into i16, int32 sums that wrap as TFLM's do. */
+function convInt8Simd(s: ConvState, d: ConvShapes, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
+  const { outC } = d;
+  const count = out.length;
+  const filterSize = w8.length / outC;
+  const [xAt, wAt, accAt, paramsAt, outAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(outC), Math.max(count, x8.length, w8.length)]);
+  // The output region stages the int8 input and filter before they are widened.
+  simdWidenI8(x8, s.quant!.inputOffset, outAt, xAt);
+  simdWidenI8(w8, 0, outAt, wAt);
+  simdI32(accAt, count).fill(0);
+  const k = simd();
+  denseRows(s, d, (xi, wk, len, o) => k.dotRows(xAt + 2 * xi, wAt + 2 * wk, filterSize, outC, len, accAt + 4 * o));
+  requantizeInt8InSimd(s, outC, accAt, count, paramsAt, outAt);
+  out.set(simdI8(outAt, count));
+}
+
+/**
+ * float32 in the SIMD module, one output channel per lane: the filter is
+ * transposed to [filter row][column][input channel][output channel], so each
+ * lane adds its products in the reference order (row, column, channel).
+ */
+function convFloatSimd(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array, out: Float32Array): void {
+  const { outC } = d;
+  const count = out.length;
+  const taps = w.length / outC;
+  const [xAt, wAt, accAt] = simdReserve([x.length * 4, w.length * 4, count * 4]);
+  simdF32(xAt, x.length).set(x);
+  const wt = simdF32(wAt, w.length);
+  for (let oc = 0; oc < outC; oc++) for (let t = 0; t < taps; t++) wt[t * outC + oc] = w[oc * taps + t]!;
+  const acc = simdF32(accAt, count);
+  acc.fill(0);
+  const k = simd();
+  denseRows(s, d, (xi, wk, len, o) => k.outerAddF32(xAt + 4 * xi, wAt + 4 * wk * outC, len, outC, accAt + 4 * o));
+  for (let i = 0, oc = 0; i < count; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = floatOutput(s, acc[i]!, s.bias, oc);
+}
+
+/**
+ * 16x8 (TFLM sums in int64 here, so no int32 SIMD): four output channels share
+ * each input load; sums of int16 x int8 products stay exact in doubles.
+ */
+function convInt16Rows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array, out: Int16Array): void {
+  const { outC } = d;
+  const filterSize = w.length / outC;
+  const acc = new Float64Array(out.length);
+  denseRows(s, d, (xi, wk, len, o) => {
+    let oc = 0;
+    for (; oc + 4 <= outC; oc += 4) {
+      const w0 = oc * filterSize + wk;
+      const w1 = w0 + filterSize;
+      const w2 = w1 + filterSize;
+      const w3 = w2 + filterSize;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let c = 0; c < len; c++) {
+        const xv = x[xi + c]!;
+        a0 += w[w0 + c]! * xv;
+        a1 += w[w1 + c]! * xv;
+        a2 += w[w2 + c]! * xv;
+        a3 += w[w3 + c]! * xv;
+      }
+      acc[o + oc] += a0;
+      acc[o + oc + 1] += a1;
+      acc[o + oc + 2] += a2;
+      acc[o + oc + 3] += a3;
+    }
+    for (; oc < outC; oc++) {
+      const w0 = oc * filterSize + wk;
+      let a = 0;
+      for (let c = 0; c < len; c++) a += w[w0 + c]! * x[xi + c]!;
+      acc[o + oc] += a;
+    }
+  });
+  for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = s.requantize(acc[i]!, oc);
+}
+
 export const kernels: Record<string, Kernel<any>> = { CONV_2D: defineKernel<ConvState>({ prepare, invoke }) };

@@ -14,7 +14,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { convArithmetic, requantizeInt8InSimd, simdRequantizeBytes, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { simd, simdF32, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
 
 interface DepthwiseState extends SlidingWindow, ConvArithmetic {
   multiplier: number;
@@ -56,69 +57,93 @@ function invoke(call: KernelCall, s: DepthwiseState): void {
   const [, kH, kW, outC] = dims4(filter, call);
   const [, outH, outW] = dims4(output, call);
   const d: DepthwiseShapes = { batches, inH, inW, inC, kH, kW, outC, outH, outW };
-  const acc = new Float64Array(outC);
+  // One channel per SIMD lane needs input channel = output channel; 16x8 sums in int64.
+  const lanes = s.multiplier === 1;
   if (s.dtype === 'float32') {
     const out = f32(output);
+    const acc = lanes ? depthwiseFloatSimd(s, d, f32(input), f32(filter)) : depthwise(s, d, f32(input), f32(filter), true);
     const b = s.bias;
-    depthwise(s, d, f32(input), f32(filter), acc, true, (o) => {
-      for (let oc = 0; oc < outC; oc++) {
-        const v = Math.fround(acc[oc]! + (b ? b[oc]! : 0));
-        const lo = v < s.floatMin ? s.floatMin : v;
-        out[o + oc] = s.floatMax < lo ? s.floatMax : lo;
-      }
-    });
+    for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
+      const v = Math.fround(acc[i]! + (b ? b[oc]! : 0));
+      const lo = v < s.floatMin ? s.floatMin : v;
+      out[i] = s.floatMax < lo ? s.floatMax : lo;
+    }
+  } else if (s.dtype === 'int8' && lanes) {
+    depthwiseInt8Simd(s, d, i8(input), i8(filter), i8(output));
   } else {
     const x = s.dtype === 'int8' ? withOffset(i8(input), s.quant!.inputOffset) : i16(input);
     const out = s.dtype === 'int8' ? i8(output) : i16(output);
-    depthwise(s, d, x, i8(filter), acc, false, (o) => {
-      for (let oc = 0; oc < outC; oc++) out[o + oc] = s.requantize(acc[oc]!, oc);
-    });
+    const acc = depthwise(s, d, x, i8(filter), false);
+    for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = s.requantize(acc[i]!, oc);
   }
 }
 
 /**
- * Per output pixel, sums filter taps in the reference order (filter row, then
- * column) for all channels at once: channel-inner loops read memory in order.
- * Output channel oc reads input channel floor(oc / depth_multiplier).
+ * Every in-bounds filter tap of every output pixel, in the reference order
+ * (filter row, then column): the first element of the input pixel `xb`, of
+ * the tap's filter values `wb` and of the output pixel `o`.
  */
-function depthwise(
-  s: DepthwiseState,
-  d: DepthwiseShapes,
-  x: Float32Array | Int16Array,
-  w: Float32Array | Int8Array,
-  acc: Float64Array,
-  float: boolean,
-  emit: (outOffset: number) => void,
-): void {
+function forEachTap(s: DepthwiseState, d: DepthwiseShapes, tap: (xb: number, wb: number, o: number) => void): void {
   const { batches, inH, inW, inC, kH, kW, outC, outH, outW } = d;
-  const dm = s.multiplier;
+  let o = 0;
   for (let n = 0; n < batches; n++) {
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * s.strideH - s.padH;
-      for (let ox = 0; ox < outW; ox++) {
+      for (let ox = 0; ox < outW; ox++, o += outC) {
         const x0 = ox * s.strideW - s.padW;
-        acc.fill(0);
         for (let ky = 0; ky < kH; ky++) {
           const iy = y0 + s.dilationH * ky;
           if (iy < 0 || iy >= inH) continue;
           for (let kx = 0; kx < kW; kx++) {
             const ix = x0 + s.dilationW * kx;
             if (ix < 0 || ix >= inW) continue;
-            const xb = ((n * inH + iy) * inW + ix) * inC;
-            const wb = (ky * kW + kx) * outC;
-            if (float) {
-              for (let oc = 0; oc < outC; oc++) acc[oc] = Math.fround(acc[oc]! + Math.fround(x[xb + ((oc / dm) | 0)]! * w[wb + oc]!));
-            } else if (dm === 1) {
-              for (let oc = 0; oc < outC; oc++) acc[oc] += w[wb + oc]! * x[xb + oc]!;
-            } else {
-              for (let oc = 0; oc < outC; oc++) acc[oc] += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
-            }
+            tap(((n * inH + iy) * inW + ix) * inC, (ky * kW + kx) * outC, o);
           }
         }
-        emit(((n * outH + oy) * outW + ox) * outC);
       }
     }
   }
+}
+
+/** Sums per output element (bias not added); output channel oc reads input channel floor(oc / depth_multiplier). */
+function depthwise(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array | Int16Array, w: Float32Array | Int8Array, float: boolean): Float64Array {
+  const { outC, outH, outW, batches } = d;
+  const dm = s.multiplier;
+  const acc = new Float64Array(batches * outH * outW * outC);
+  forEachTap(s, d, (xb, wb, o) => {
+    if (float) {
+      for (let oc = 0; oc < outC; oc++) acc[o + oc] = Math.fround(acc[o + oc]! + Math.fround(x[xb + ((oc / dm) | 0)]! * w[wb + oc]!));
+    } else {
+      for (let oc = 0; oc < outC; oc++) acc[o + oc] += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
+    }
+  });
+  return acc;
+}
+
+/** float32 sums in the SIMD module, one channel per lane, taps in reference order. */
+function depthwiseFloatSimd(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array, w: Float32Array): Float32Array {
+  const count = d.batches * d.outH * d.outW * d.outC;
+  const [xAt, wAt, accAt] = simdReserve([x.length * 4, w.length * 4, count * 4]);
+  simdF32(xAt, x.length).set(x);
+  simdF32(wAt, w.length).set(w);
+  const acc = simdF32(accAt, count);
+  acc.fill(0);
+  const k = simd();
+  forEachTap(s, d, (xb, wb, o) => k.mulAddF32(xAt + 4 * xb, wAt + 4 * wb, d.outC, accAt + 4 * o));
+  return acc;
+}
+
+/** int8 in the SIMD module: input offset once into i16, int32 sums, TFLM's output step. */
+function depthwiseInt8Simd(s: DepthwiseState, d: DepthwiseShapes, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
+  const count = out.length;
+  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(d.outC), Math.max(count, x8.length, w8.length)]);
+  simdWidenI8(x8, s.quant!.inputOffset, stageAt, xAt);
+  simdWidenI8(w8, 0, stageAt, wAt);
+  simdI32(accAt, count).fill(0);
+  const k = simd();
+  forEachTap(s, d, (xb, wb, o) => k.mulAddI16(xAt + 2 * xb, wAt + 2 * wb, d.outC, accAt + 4 * o));
+  requantizeInt8InSimd(s, d.outC, accAt, count, paramsAt, stageAt);
+  out.set(simdI8(stageAt, count));
 }
 
 export const kernels: Record<string, Kernel<any>> = { DEPTHWISE_CONV_2D: defineKernel<DepthwiseState>({ prepare, invoke }) };

@@ -19,7 +19,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { constantBias, convDtype, quantizedConvParams, requantizer, type QuantizedConvParams } from './conv-params.js';
+import { constantBias, convDtype, quantizedConvParams, requantizeInt8InSimd, requantizer, simdRequantizeBytes, type QuantizedConvParams } from './conv-params.js';
+import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
 
 interface FcState {
   dtype: 'float32' | 'int8' | 'int16';
@@ -98,10 +99,14 @@ function invoke(call: KernelCall, s: FcState): void {
     }
     return;
   }
+  if (s.dtype === 'int8') {
+    fullyConnectedInt8Simd(s, i8(input), i8(filter), i8(output));
+    return;
+  }
   const q = s.quant!;
-  const x = s.dtype === 'int8' ? i8(input) : i16(input);
+  const x = i16(input);
   const w = i8(filter);
-  const out = s.dtype === 'int8' ? i8(output) : i16(output);
+  const out = i16(output);
   for (let n = 0; n < batches; n++) {
     for (let oc = 0; oc < depth; oc++) {
       let acc = 0;
@@ -111,6 +116,19 @@ function invoke(call: KernelCall, s: FcState): void {
       out[oc + depth * n] = s.requantize(acc, oc);
     }
   }
+}
+
+/** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */
+function fullyConnectedInt8Simd(s: FcState, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
+  const { batches, depth, accum } = s;
+  const count = batches * depth;
+  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(depth), Math.max(count, x8.length, w8.length)]);
+  simdWidenI8(x8, s.quant!.inputOffset, stageAt, xAt);
+  simdWidenI8(w8, s.filterOffset, stageAt, wAt);
+  simdI32(accAt, count).fill(0);
+  for (let n = 0; n < batches; n++) simd().dotRows(xAt + 2 * n * accum, wAt, accum, depth, accum, accAt + 4 * n * depth);
+  requantizeInt8InSimd(s, depth, accAt, count, paramsAt, stageAt);
+  out.set(simdI8(stageAt, count));
 }
 
 export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke }) };

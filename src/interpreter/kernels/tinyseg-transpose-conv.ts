@@ -10,6 +10,8 @@
 import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../transform/custom-ops.js';
 import { defineKernel, dims4, i8, kernelError, requireInput, requireOutput, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
 import { prepareTransposeConv, type TransposeConvState } from './transpose-conv.js';
+import { requantizeInt8InSimd, simdRequantizeBytes } from './conv-params.js';
+import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
 
 function prepare(call: KernelCall): TransposeConvState {
   const o = decodeTransposeConvGatherOptions(call.op.customOptions);
@@ -28,9 +30,14 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const x = i8(input);
   const w = i8(filter);
   const out = i8(output);
-  const acc = scratchI32(call.scratch[0]!).subarray(0, outC);
-  const inOff = s.quant!.inputOffset;
+  const scratch = scratchI32(call.scratch[0]!).subarray(0, outC);
   const wstride = kH * kW * inC;
+  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x.length * 2, w.length * 2, outC * 4, simdRequantizeBytes(outC), Math.max(outC, x.length, w.length)]);
+  simdWidenI8(x, s.quant!.inputOffset, stageAt, xAt);
+  simdWidenI8(w, 0, stageAt, wAt);
+  const acc = simdI32(accAt, outC);
+  const pixel = simdI8(stageAt, outC);
+  const k = simd();
   for (let n = 0; n < batches; n++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
@@ -47,16 +54,13 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
             const ix = tx / s.strideW;
             if (ix >= inW) continue;
             const xbase = ((n * inH + iy) * inW + ix) * inC;
-            const wbase = (ky * kW + kx) * inC;
-            for (let ic = 0; ic < inC; ic++) {
-              const xv = x[xbase + ic]! + inOff;
-              if (xv === 0) continue;
-              for (let oc = 0, wi = wbase + ic; oc < outC; oc++, wi += wstride) acc[oc] += xv * w[wi]!;
-            }
+            k.dotRows(xAt + 2 * xbase, wAt + 2 * (ky * kW + kx) * inC, wstride, outC, inC, accAt);
           }
         }
-        const obase = ((n * outH + oy) * outW + ox) * outC;
-        for (let oc = 0; oc < outC; oc++) out[obase + oc] = s.requantize(acc[oc]!, oc);
+        // The sums pass through the pixel's int32 scratch in the arena, as on the device.
+        scratch.set(acc);
+        requantizeInt8InSimd(s, outC, accAt, outC, paramsAt, stageAt);
+        out.set(pixel, ((n * outH + oy) * outW + ox) * outC);
       }
     }
   }

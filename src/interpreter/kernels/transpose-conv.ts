@@ -19,7 +19,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, type ConvArithmetic } from './conv-params.js';
+import { convArithmetic, requantizeInt8InSimd, simdRequantizeBytes, type ConvArithmetic } from './conv-params.js';
+import { simd, simdF32, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
 
 export interface TransposeConvState extends ConvArithmetic {
   strideH: number;
@@ -76,51 +77,59 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const float = s.dtype === 'float32';
   const x = float ? f32(input) : i8(input);
   const w = float ? f32(filter) : i8(filter);
-  const b = s.bias;
-  const out = float ? f32(output) : i8(output);
-  const wstride = kH * kW * inC;
-  // float32 accumulates in the output itself; int8 in the arena scratch.
-  const acc = float ? (out as Float32Array) : scratchI32(call.scratch[0]!).subarray(0, out.length);
-  const inOff = s.quant ? s.quant.inputOffset : 0;
+  const count = output.bytes.byteLength / (float ? 4 : 1);
+  const taps = kH * kW;
+  // Operands in the SIMD module; the filter as [tap][input channel][output channel] for float32 lanes.
+  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x.length * 4, w.length * 4, count * 4, simdRequantizeBytes(outC), Math.max(count, x.length, w.length)]);
+  if (float) {
+    simdF32(xAt, x.length).set(x);
+    const wt = simdF32(wAt, w.length);
+    for (let oc = 0; oc < outC; oc++) for (let t = 0; t < taps * inC; t++) wt[t * outC + oc] = w[oc * taps * inC + t]!;
+  } else {
+    simdWidenI8(x as Int8Array, s.quant!.inputOffset, stageAt, xAt);
+    simdWidenI8(w as Int8Array, 0, stageAt, wAt);
+  }
+  const acc = float ? simdF32(accAt, count) : simdI32(accAt, count);
   acc.fill(0);
+  const k = simd();
+  // The reference order for every output element: input pixel (row, column), then input channel.
   for (let n = 0; n < batches; n++) {
     for (let iy = 0; iy < inH; iy++) {
       for (let ix = 0; ix < inW; ix++) {
         const xbase = ((n * inH + iy) * inW + ix) * inC;
         const oy0 = iy * s.strideH - s.padH;
         const ox0 = ix * s.strideW - s.padW;
-        for (let ic = 0; ic < inC; ic++) {
-          const xv = float ? x[xbase + ic]! : x[xbase + ic]! + inOff;
-          for (let ky = 0; ky < kH; ky++) {
-            const oy = oy0 + ky;
-            if (oy < 0 || oy >= outH) continue;
-            for (let kx = 0; kx < kW; kx++) {
-              const ox = ox0 + kx;
-              if (ox < 0 || ox >= outW) continue;
-              const obase = ((n * outH + oy) * outW + ox) * outC;
-              const wbase = (ky * kW + kx) * inC + ic;
-              if (float) {
-                for (let oc = 0; oc < outC; oc++) acc[obase + oc] = Math.fround(acc[obase + oc]! + Math.fround(xv * w[wbase + oc * wstride]!));
-              } else {
-                for (let oc = 0; oc < outC; oc++) acc[obase + oc] += xv * w[wbase + oc * wstride]!;
-              }
-            }
+        for (let ky = 0; ky < kH; ky++) {
+          const oy = oy0 + ky;
+          if (oy < 0 || oy >= outH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ox = ox0 + kx;
+            if (ox < 0 || ox >= outW) continue;
+            const obase = ((n * outH + oy) * outW + ox) * outC;
+            const tap = ky * kW + kx;
+            if (float) k.outerAddF32(xAt + 4 * xbase, wAt + 4 * tap * inC * outC, inC, outC, accAt + 4 * obase);
+            else k.dotRows(xAt + 2 * xbase, wAt + 2 * tap * inC, taps * inC, outC, inC, accAt + 4 * obase);
           }
         }
       }
     }
   }
-  const total = out.length;
-  for (let i = 0, oc = 0; i < total; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
-    if (float) {
+  if (float) {
+    // float32 accumulates in the output itself.
+    const out = f32(output);
+    const b = s.bias;
+    for (let i = 0, oc = 0; i < count; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
       // Without a bias TFLM adds nothing, so a -0 sum stays -0.
       const v = b ? Math.fround(acc[i]! + b[oc]!) : acc[i]!;
       const lo = v < s.floatMin ? s.floatMin : v;
       out[i] = s.floatMax < lo ? s.floatMax : lo;
-    } else {
-      out[i] = s.requantize(acc[i]!, oc);
     }
+    return;
   }
+  // int8 accumulates in the arena scratch TFLM requests: the sums pass through it.
+  scratchI32(call.scratch[0]!).set(acc as Int32Array);
+  requantizeInt8InSimd(s, outC, accAt, count, paramsAt, stageAt);
+  i8(output).set(simdI8(stageAt, count));
 }
 
 export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke }) };

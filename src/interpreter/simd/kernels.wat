@@ -1,0 +1,230 @@
+;; SIMD inner loops of the interpreter's conv-family kernels. Every function
+;; takes byte addresses into the one exported memory and accumulates into
+;; `acc` (it never clears it), so callers decide the summation boundaries.
+;;
+;; Exactness, which the oracle tests hold against real TFLM:
+;; - Integer sums (i16 x i16 -> i32) wrap like TFLM's int32 accumulators and do
+;;   not depend on their order, so vector lanes may add in any order.
+;; - float32 functions keep TFLM's order per output: each lane is one output
+;;   channel, and its products are added one at a time in the order the
+;;   caller's memory gives them (f32.mul then f32.add, no fused multiply-add),
+;;   which is the reference kernels' order when the caller lays data out so.
+
+(module
+  (memory (export "memory") 1)
+
+  ;; acc[j] += sum_{c < len} x[c] * w[j * wStride + c] for j < n.
+  ;; x, w: i16; acc: i32; wStride counts elements. Four rows share each x load.
+  (func (export "dotRows") (param $x i32) (param $w i32) (param $wStride i32) (param $n i32) (param $len i32) (param $acc i32)
+    (local $j i32) (local $c i32) (local $o i32) (local $len8 i32) (local $rs i32)
+    (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
+    (local $xv v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32) (local $xs i32)
+    (local.set $rs (i32.shl (local.get $wStride) (i32.const 1)))
+    (local.set $len8 (i32.and (local.get $len) (i32.const -8)))
+    (block $end4 (loop $rows4
+      (br_if $end4 (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+      (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rs))))
+      (local.set $w1 (i32.add (local.get $w0) (local.get $rs)))
+      (local.set $w2 (i32.add (local.get $w1) (local.get $rs)))
+      (local.set $w3 (i32.add (local.get $w2) (local.get $rs)))
+      (local.set $s0 (v128.const i32x4 0 0 0 0))
+      (local.set $s1 (v128.const i32x4 0 0 0 0))
+      (local.set $s2 (v128.const i32x4 0 0 0 0))
+      (local.set $s3 (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $endv (loop $vec
+        (br_if $endv (i32.ge_s (local.get $c) (local.get $len8)))
+        (local.set $o (i32.shl (local.get $c) (i32.const 1)))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $o))))
+        (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s (local.get $xv) (v128.load (i32.add (local.get $w0) (local.get $o))))))
+        (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s (local.get $xv) (v128.load (i32.add (local.get $w1) (local.get $o))))))
+        (local.set $s2 (i32x4.add (local.get $s2) (i32x4.dot_i16x8_s (local.get $xv) (v128.load (i32.add (local.get $w2) (local.get $o))))))
+        (local.set $s3 (i32x4.add (local.get $s3) (i32x4.dot_i16x8_s (local.get $xv) (v128.load (i32.add (local.get $w3) (local.get $o))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 8)))
+        (br $vec)))
+      (local.set $t0 (call $hsum (local.get $s0)))
+      (local.set $t1 (call $hsum (local.get $s1)))
+      (local.set $t2 (call $hsum (local.get $s2)))
+      (local.set $t3 (call $hsum (local.get $s3)))
+      (block $endt (loop $tail
+        (br_if $endt (i32.ge_s (local.get $c) (local.get $len)))
+        (local.set $o (i32.shl (local.get $c) (i32.const 1)))
+        (local.set $xs (i32.load16_s (i32.add (local.get $x) (local.get $o))))
+        (local.set $t0 (i32.add (local.get $t0) (i32.mul (local.get $xs) (i32.load16_s (i32.add (local.get $w0) (local.get $o))))))
+        (local.set $t1 (i32.add (local.get $t1) (i32.mul (local.get $xs) (i32.load16_s (i32.add (local.get $w1) (local.get $o))))))
+        (local.set $t2 (i32.add (local.get $t2) (i32.mul (local.get $xs) (i32.load16_s (i32.add (local.get $w2) (local.get $o))))))
+        (local.set $t3 (i32.add (local.get $t3) (i32.mul (local.get $xs) (i32.load16_s (i32.add (local.get $w3) (local.get $o))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail)))
+      (local.set $o (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 2))))
+      (i32.store offset=0 (local.get $o) (i32.add (i32.load offset=0 (local.get $o)) (local.get $t0)))
+      (i32.store offset=4 (local.get $o) (i32.add (i32.load offset=4 (local.get $o)) (local.get $t1)))
+      (i32.store offset=8 (local.get $o) (i32.add (i32.load offset=8 (local.get $o)) (local.get $t2)))
+      (i32.store offset=12 (local.get $o) (i32.add (i32.load offset=12 (local.get $o)) (local.get $t3)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $rows4)))
+    (block $end1 (loop $rows1
+      (br_if $end1 (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rs))))
+      (local.set $s0 (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $endv1 (loop $vec1
+        (br_if $endv1 (i32.ge_s (local.get $c) (local.get $len8)))
+        (local.set $o (i32.shl (local.get $c) (i32.const 1)))
+        (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s (v128.load (i32.add (local.get $x) (local.get $o))) (v128.load (i32.add (local.get $w0) (local.get $o))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 8)))
+        (br $vec1)))
+      (local.set $t0 (call $hsum (local.get $s0)))
+      (block $endt1 (loop $tail1
+        (br_if $endt1 (i32.ge_s (local.get $c) (local.get $len)))
+        (local.set $o (i32.shl (local.get $c) (i32.const 1)))
+        (local.set $t0 (i32.add (local.get $t0) (i32.mul (i32.load16_s (i32.add (local.get $x) (local.get $o))) (i32.load16_s (i32.add (local.get $w0) (local.get $o))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail1)))
+      (local.set $o (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 2))))
+      (i32.store (local.get $o) (i32.add (i32.load (local.get $o)) (local.get $t0)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $rows1))))
+
+  (func $hsum (param $v v128) (result i32)
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; acc[i] += x[i] * w[i] for i < n; x, w: i16; acc: i32 (depthwise taps, one channel per lane).
+  (func (export "mulAddI16") (param $x i32) (param $w i32) (param $n i32) (param $acc i32)
+    (local $i i32) (local $n8 i32) (local $xv v128) (local $wv v128) (local $a i32)
+    (local.set $n8 (i32.and (local.get $n) (i32.const -8)))
+    (block $endv (loop $vec
+      (br_if $endv (i32.ge_s (local.get $i) (local.get $n8)))
+      (local.set $xv (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 1)))))
+      (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 1)))))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+      (v128.store offset=0 (local.get $a) (i32x4.add (v128.load offset=0 (local.get $a)) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
+      (v128.store offset=16 (local.get $a) (i32x4.add (v128.load offset=16 (local.get $a)) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $vec)))
+    (block $endt (loop $tail
+      (br_if $endt (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+      (i32.store (local.get $a) (i32.add (i32.load (local.get $a))
+        (i32.mul (i32.load16_s (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 1))))
+                 (i32.load16_s (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 1)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $tail))))
+
+  ;; acc[i] = acc[i] + x[i] * w[i] for i < n, in float32 (depthwise taps).
+  (func (export "mulAddF32") (param $x i32) (param $w i32) (param $n i32) (param $acc i32)
+    (local $i i32) (local $n4 i32) (local $o i32) (local $a i32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $endv (loop $vec
+      (br_if $endv (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $a (i32.add (local.get $acc) (local.get $o)))
+      (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a))
+        (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $o))) (v128.load (i32.add (local.get $w) (local.get $o))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vec)))
+    (block $endt (loop $tail
+      (br_if $endt (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $a (i32.add (local.get $acc) (local.get $o)))
+      (f32.store (local.get $a) (f32.add (f32.load (local.get $a))
+        (f32.mul (f32.load (i32.add (local.get $x) (local.get $o))) (f32.load (i32.add (local.get $w) (local.get $o))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $tail))))
+
+  ;; For c < len in order: acc[j] = acc[j] + x[c] * w[c * n + j] for j < n, in
+  ;; float32. With w laid out [tap][channel][output channel] this is the
+  ;; reference conv's order for every output channel at once.
+  (func (export "outerAddF32") (param $x i32) (param $w i32) (param $len i32) (param $n i32) (param $acc i32)
+    (local $c i32) (local $j i32) (local $n4 i32) (local $xv v128) (local $xs f32) (local $row i32) (local $a i32) (local $o i32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $row (local.get $w))
+    (block $endc (loop $cols
+      (br_if $endc (i32.ge_s (local.get $c) (local.get $len)))
+      (local.set $xs (f32.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $xv (f32x4.splat (local.get $xs)))
+      (local.set $j (i32.const 0))
+      (block $endv (loop $vec
+        (br_if $endv (i32.ge_s (local.get $j) (local.get $n4)))
+        (local.set $o (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $a (i32.add (local.get $acc) (local.get $o)))
+        (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a)) (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $row) (local.get $o))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vec)))
+      (block $endt (loop $tail
+        (br_if $endt (i32.ge_s (local.get $j) (local.get $n)))
+        (local.set $o (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $a (i32.add (local.get $acc) (local.get $o)))
+        (f32.store (local.get $a) (f32.add (f32.load (local.get $a)) (f32.mul (local.get $xs) (f32.load (i32.add (local.get $row) (local.get $o))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $cols))))
+
+  ;; dst[i] = src[i] + offset for i < n: int8 in, i16 out (zero-point offsets
+;; are within +-255, so the sums fit).
+  (func (export "widenI8") (param $src i32) (param $n i32) (param $offset i32) (param $dst i32)
+    (local $i i32) (local $n16 i32) (local $v v128) (local $off v128)
+    (local.set $off (i16x8.splat (local.get $offset)))
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (block $endv (loop $vec
+      (br_if $endv (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $v (v128.load (i32.add (local.get $src) (local.get $i))))
+      (v128.store offset=0 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
+        (i16x8.add (i16x8.extend_low_i8x16_s (local.get $v)) (local.get $off)))
+      (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
+        (i16x8.add (i16x8.extend_high_i8x16_s (local.get $v)) (local.get $off)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (block $endt (loop $tail
+      (br_if $endt (i32.ge_s (local.get $i) (local.get $n)))
+      (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
+        (i32.add (i32.load8_s (i32.add (local.get $src) (local.get $i))) (local.get $offset)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $tail))))
+
+  ;; TFLM's int8 output step for count int32 sums, channel = index mod n:
+  ;; out = clamp(MultiplyByQuantizedMultiplier(acc + bias[c], mult[c], shift[c])
+  ;; + outOffset, qmin, qmax), with gemmlowp's double rounding (TFLM is built
+  ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n.
+  (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
+    (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32)
+    (local $i i32) (local $c i32) (local $x i32) (local $m i32) (local $sh i32) (local $right i32) (local $ab i64) (local $mask i32) (local $v i32)
+    (block $end (loop $each
+      (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
+      (local.set $x (i32.add (i32.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                             (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+      (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $right (i32.const 0))
+      (if (i32.gt_s (local.get $sh) (i32.const 0))
+        (then (local.set $x (i32.shl (local.get $x) (local.get $sh))))
+        (else (local.set $right (i32.sub (i32.const 0) (local.get $sh)))))
+      ;; SaturatingRoundingDoublingHighMul(x, m)
+      (if (i32.and (i32.eq (local.get $x) (i32.const 0x80000000)) (i32.eq (local.get $m) (i32.const 0x80000000)))
+        (then (local.set $x (i32.const 0x7fffffff)))
+        (else
+          (local.set $ab (i64.mul (i64.extend_i32_s (local.get $x)) (i64.extend_i32_s (local.get $m))))
+          (local.set $x (i32.wrap_i64 (i64.div_s
+            (i64.add (local.get $ab) (select (i64.const 0x40000000) (i64.const -1073741823) (i64.ge_s (local.get $ab) (i64.const 0))))
+            (i64.const 0x80000000))))))
+      ;; RoundingDivideByPOT(x, right)
+      (if (local.get $right)
+        (then
+          (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)))
+          (local.set $x (i32.add (i32.shr_s (local.get $x) (local.get $right))
+            (i32.gt_s (i32.and (local.get $x) (local.get $mask))
+                      (i32.add (i32.shr_s (local.get $mask) (i32.const 1)) (i32.lt_s (local.get $x) (i32.const 0))))))))
+      (local.set $v (i32.add (local.get $x) (local.get $outOffset)))
+      (local.set $v (select (local.get $qmin) (local.get $v) (i32.lt_s (local.get $v) (local.get $qmin))))
+      (local.set $v (select (local.get $qmax) (local.get $v) (i32.gt_s (local.get $v) (local.get $qmax))))
+      (i32.store8 (i32.add (local.get $out) (local.get $i)) (local.get $v))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
+)

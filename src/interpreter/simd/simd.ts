@@ -1,0 +1,62 @@
+// The interpreter's SIMD inner loops (kernels.wat, WebAssembly 128-bit SIMD,
+// which every Node this package supports has). One module instance serves the
+// process: kernels run one at a time, and each call lays out its operands
+// afresh at the start of the module's memory with simdReserve.
+
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+
+/** The module's functions; addresses are bytes, counts are elements. */
+export interface SimdKernels {
+  memory: WebAssembly.Memory;
+  /** acc[j] += sum over c < len of x[c] * w[j * wStride + c], j < n: i16 x i16 into int32 sums that wrap. */
+  dotRows(x: number, w: number, wStride: number, n: number, len: number, acc: number): void;
+  /** acc[i] += x[i] * w[i], i < n: i16 x i16 into int32. */
+  mulAddI16(x: number, w: number, n: number, acc: number): void;
+  /** acc[i] = acc[i] + x[i] * w[i], i < n, rounded to float32 at each step. */
+  mulAddF32(x: number, w: number, n: number, acc: number): void;
+  /** For c < len in order, acc[j] = acc[j] + x[c] * w[c * n + j], j < n, rounded to float32 at each step. */
+  outerAddF32(x: number, w: number, len: number, n: number, acc: number): void;
+  /** dst[i] = src[i] + offset, i < n: int8 into i16. */
+  widenI8(src: number, n: number, offset: number, dst: number): void;
+  /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
+  requantizeI8(acc: number, count: number, n: number, bias: number, mult: number, shift: number, outOffset: number, qmin: number, qmax: number, out: number): void;
+}
+
+let loaded: SimdKernels | undefined;
+
+export function simd(): SimdKernels {
+  if (!loaded) {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+    loaded = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdKernels;
+  }
+  return loaded;
+}
+
+/**
+ * Byte addresses for regions of the given byte sizes, 16-byte aligned, back to
+ * back from address 0; grows the memory to hold them. Growing detaches earlier
+ * views, so take views (simdI16, ...) only after the last reserve of a call.
+ */
+export function simdReserve(sizes: readonly number[]): number[] {
+  const k = simd();
+  let top = 0;
+  const at = sizes.map((size) => {
+    const a = top;
+    top += (size + 15) & ~15;
+    return a;
+  });
+  const missing = top - k.memory.buffer.byteLength;
+  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
+  return at;
+}
+
+export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
+export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
+export const simdI32 = (at: number, n: number): Int32Array => new Int32Array(simd().memory.buffer, at, n);
+export const simdF32 = (at: number, n: number): Float32Array => new Float32Array(simd().memory.buffer, at, n);
+
+/** Copies int8 values into the module as i16 with `offset` added (zero points), using `staging` (n bytes) for the int8 copy. */
+export function simdWidenI8(src: Int8Array, offset: number, stagingAt: number, dstAt: number): void {
+  simdI8(stagingAt, src.length).set(src);
+  simd().widenI8(stagingAt, src.length, offset, dstAt);
+}

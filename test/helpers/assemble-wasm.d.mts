@@ -1,0 +1,3 @@
+export const WAT_FILE: string;
+export const GENERATED_FILE: string;
+export function generatedKernelsModule(): Promise<string>;

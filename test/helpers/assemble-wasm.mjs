@@ -1,0 +1,38 @@
+// Assembles src/interpreter/simd/kernels.wat into the base64 module that
+// src/interpreter/simd/kernels-wasm.ts embeds (the interpreter instantiates it
+// synchronously, in Node and in bundles, with no file to locate at run time).
+// `npm run wasm` rewrites that file; test/interpreter/simd.test.ts fails when
+// it is out of date with the .wat source.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import wabtInit from 'wabt';
+
+export const WAT_FILE = fileURLToPath(new URL('../../src/interpreter/simd/kernels.wat', import.meta.url));
+export const GENERATED_FILE = fileURLToPath(new URL('../../src/interpreter/simd/kernels-wasm.ts', import.meta.url));
+
+/** The generated TypeScript module for the current .wat source. */
+export async function generatedKernelsModule() {
+  const wabt = await wabtInit();
+  const parsed = wabt.parseWat('kernels.wat', readFileSync(WAT_FILE, 'utf8'), { simd: true });
+  try {
+    parsed.validate();
+    const { buffer } = parsed.toBinary({});
+    const base64 = Buffer.from(buffer).toString('base64');
+    const lines = base64.match(/.{1,100}/g).map((l) => `  '${l}'`);
+    return [
+      '// Generated from kernels.wat by `npm run wasm` (test/helpers/assemble-wasm.mjs). Do not edit.',
+      '',
+      `/** The SIMD kernels module (${buffer.length} bytes), base64. */`,
+      `export const KERNELS_WASM_BASE64 =\n${lines.join(' +\n')};`,
+      '',
+    ].join('\n');
+  } finally {
+    parsed.destroy();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeFileSync(GENERATED_FILE, await generatedKernelsModule());
+  console.log(`wrote ${GENERATED_FILE}`);
+}

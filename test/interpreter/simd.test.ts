@@ -1,0 +1,114 @@
+// The SIMD module: the embedded bytes are the assembled kernels.wat, and each
+// function computes what the JavaScript transcriptions of TFLM's arithmetic do
+// (the oracle corpus test then holds whole models to real TFLM's bytes).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { multiplyByQuantizedMultiplier } from '../../src/interpreter/fixed-point.js';
+import { simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/interpreter/simd/simd.js';
+import { GENERATED_FILE, generatedKernelsModule } from '../helpers/assemble-wasm.mjs';
+
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
+}
+
+describe('SIMD kernels module', () => {
+  const r = prng(7);
+  const int = (lo: number, hi: number) => lo + (r() % (hi - lo + 1));
+  const float = () => Math.fround(((r() / 2 ** 32) - 0.5) * 2 ** int(-8, 8));
+
+  it('embeds exactly the assembled kernels.wat (run `npm run wasm` after editing it)', async () => {
+    expect(readFileSync(GENERATED_FILE, 'utf8')).toBe(await generatedKernelsModule());
+  });
+
+  it('dotRows sums i16 products into int32 that wrap, for every row count and run length', () => {
+    for (const [n, len, stride] of [[1, 1, 1], [3, 7, 9], [4, 8, 8], [5, 17, 20], [9, 33, 40], [8, 300, 301]] as const) {
+      const x = Array.from({ length: len }, () => int(-32768, 32767));
+      const w = Array.from({ length: n * stride }, () => int(-32768, 32767));
+      const start = Array.from({ length: n }, () => r() | 0);
+      const [xAt, wAt, accAt] = simdReserve([2 * len, 2 * n * stride, 4 * n]);
+      simdI16(xAt, len).set(x);
+      simdI16(wAt, n * stride).set(w);
+      simdI32(accAt, n).set(start);
+      simd().dotRows(xAt, wAt, stride, n, len, accAt);
+      const want = start.map((a, j) => {
+        let sum = a;
+        for (let c = 0; c < len; c++) sum = (sum + Math.imul(x[c]!, w[j * stride + c]!)) | 0;
+        return sum;
+      });
+      expect([...simdI32(accAt, n)]).toEqual(want);
+    }
+  });
+
+  it('mulAddI16 and widenI8 add lane by lane', () => {
+    const n = 37;
+    const x8 = Int8Array.from({ length: n }, () => int(-128, 127));
+    const w = Int16Array.from({ length: n }, () => int(-255, 255));
+    const start = Int32Array.from({ length: n }, () => int(-1000, 1000));
+    const [stageAt, xAt, wAt, accAt] = simdReserve([n, 2 * n, 2 * n, 4 * n]);
+    simdWidenI8(x8, -17, stageAt, xAt);
+    expect([...simdI16(xAt, n)]).toEqual([...x8].map((v) => v - 17));
+    simdI16(wAt, n).set(w);
+    simdI32(accAt, n).set(start);
+    simd().mulAddI16(xAt, wAt, n, accAt);
+    expect([...simdI32(accAt, n)]).toEqual([...start].map((a, i) => a + (x8[i]! - 17) * w[i]!));
+  });
+
+  it('float32 functions round every product and sum, in order, per lane', () => {
+    const len = 13;
+    const n = 11;
+    const x = Float32Array.from({ length: len }, float);
+    const w = Float32Array.from({ length: len * n }, float);
+    const start = Float32Array.from({ length: n }, float);
+    const [xAt, wAt, accAt] = simdReserve([4 * len, 4 * len * n, 4 * n]);
+    simdF32(xAt, len).set(x);
+    simdF32(wAt, len * n).set(w);
+    simdF32(accAt, n).set(start);
+    simd().outerAddF32(xAt, wAt, len, n, accAt);
+    const want = [...start].map((a, j) => {
+      let acc = a;
+      for (let c = 0; c < len; c++) acc = Math.fround(acc + Math.fround(x[c]! * w[c * n + j]!));
+      return acc;
+    });
+    expect([...simdF32(accAt, n)]).toEqual(want);
+
+    simdF32(accAt, n).set(start);
+    simd().mulAddF32(xAt, wAt, n, accAt);
+    expect([...simdF32(accAt, n)]).toEqual([...start].map((a, i) => Math.fround(a + Math.fround(x[i]! * w[i]!))));
+  });
+
+  it('requantizeI8 is MultiplyByQuantizedMultiplier with bias, offset and clamp', () => {
+    const n = 7;
+    const count = 7 * 300;
+    const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535];
+    const acc = Int32Array.from({ length: count }, (_, i) => (i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
+    const bias = Int32Array.from({ length: n }, (_, c) => (c === 0 ? 2147483647 : int(-5000, 5000)));
+    const mult = Int32Array.from({ length: n }, (_, c) => (c === 1 ? -2147483648 : c === 2 ? 0 : int(1073741824, 2147483647)));
+    const shift = Int32Array.from([-31, 3, 0, -1, -12, 1, -7]);
+    const [accAt, biasAt, multAt, shiftAt, outAt] = simdReserve([4 * count, 4 * n, 4 * n, 4 * n, count]);
+    simdI32(accAt, count).set(acc);
+    simdI32(biasAt, n).set(bias);
+    simdI32(multAt, n).set(mult);
+    simdI32(shiftAt, n).set(shift);
+    simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, -128, 100, outAt);
+    const want = [...acc].map((a, i) => {
+      const c = i % n;
+      const v = multiplyByQuantizedMultiplier((a + bias[c]!) | 0, mult[c]!, shift[c]!) - 5;
+      return Math.min(100, Math.max(-128, v));
+    });
+    expect([...simdI8(outAt, count)]).toEqual(want);
+  });
+
+  it('grows its memory for large operands and keeps the bytes', () => {
+    const big = 3 * 1024 * 1024;
+    const [, at] = simdReserve([16, big]);
+    const view = simdI8(at, big);
+    view[big - 1] = 42;
+    expect(simdI8(at, big)[big - 1]).toBe(42);
+    expect(simd().memory.buffer.byteLength).toBeGreaterThanOrEqual(at + big);
+  });
+});
