@@ -62,6 +62,16 @@ export const u8 = (d: TensorData): Uint8Array => view(Uint8Array, d);
 export const i16 = (d: TensorData): Int16Array => view(Int16Array, d);
 export const i32 = (d: TensorData): Int32Array => view(Int32Array, d);
 export const f32 = (d: TensorData): Float32Array => view(Float32Array, d);
+/**
+ * dst[to..to+n) = src[from..from+n). Short runs (a few channels of one pixel,
+ * moved per pixel by concatenations and slices) copy faster element by element
+ * than through a subarray view each.
+ */
+export function copyBytes(dst: Uint8Array, to: number, src: Uint8Array, from: number, n: number): void {
+  if (n <= 64) for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+  else dst.set(src.subarray(from, from + n), to);
+}
+
 /** Writable view of an arena buffer (activations and scratch are always 16-byte aligned). */
 export const scratchI32 = (b: Uint8Array): Int32Array => new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
 

@@ -139,7 +139,9 @@ function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
 }
 
 /**
- * The window of an ungrouped conv without horizontal dilation, row by row: for
+ * The window of an ungrouped conv without horizontal dilation, row by row (the
+ * 16x8 kernel's; kernels.wat's convDense walks it the same way for int8 and
+ * float32): for
  * one filter row, the in-bounds filter columns read consecutive pixels, so the
  * input is one contiguous run (`len` elements from `xi`) and so is each output
  * channel's filter (from `wk` within it). `row` is called for every in-bounds
@@ -170,18 +172,21 @@ function denseRows(s: ConvState, d: ConvShapes, row: (xi: number, wk: number, le
   }
 }
 
+/** The window walk of denseRows, in the SIMD module (no call per filter row). */
+function convDenseInSimd(s: ConvState, d: ConvShapes, float: boolean, xAt: number, wAt: number, accAt: number): void {
+  simd().convDense(float ? 1 : 0, xAt, wAt, accAt, d.batches, d.inH, d.inW, d.inC, d.outC, d.kH, d.kW, d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH);
+}
+
 /** int8 in the SIMD module: input offset once into i16, int32 sums that wrap as TFLM's do. */
 function convInt8Simd(s: ConvState, d: ConvShapes, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
   const { outC } = d;
   const count = out.length;
-  const filterSize = w8.length / outC;
   const [xAt, wAt, accAt, paramsAt, outAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(outC), Math.max(count, x8.length, w8.length)]);
   // The output region stages the int8 input and filter before they are widened.
   simdWidenI8(x8, s.quant!.inputOffset, outAt, xAt);
   simdWidenI8(w8, 0, outAt, wAt);
   simdI32(accAt, count).fill(0);
-  const k = simd();
-  denseRows(s, d, (xi, wk, len, o) => k.dotRows(xAt + 2 * xi, wAt + 2 * wk, filterSize, outC, len, accAt + 4 * o));
+  convDenseInSimd(s, d, false, xAt, wAt, accAt);
   requantizeInt8InSimd(s, outC, accAt, count, paramsAt, outAt);
   out.set(simdI8(outAt, count));
 }
@@ -201,8 +206,7 @@ function convFloatSimd(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32A
   for (let oc = 0; oc < outC; oc++) for (let t = 0; t < taps; t++) wt[t * outC + oc] = w[oc * taps + t]!;
   const acc = simdF32(accAt, count);
   acc.fill(0);
-  const k = simd();
-  denseRows(s, d, (xi, wk, len, o) => k.outerAddF32(xAt + 4 * xi, wAt + 4 * wk * outC, len, outC, accAt + 4 * o));
+  convDenseInSimd(s, d, true, xAt, wAt, accAt);
   for (let i = 0, oc = 0; i < count; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = floatOutput(s, acc[i]!, s.bias, oc);
 }
 

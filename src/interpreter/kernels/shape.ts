@@ -6,6 +6,7 @@
 import { DTYPE_SIZE } from '../../graph/graph.js';
 import {
   activationOf,
+  copyBytes,
   defineKernel,
   elementCount,
   i32,
@@ -148,7 +149,7 @@ const CONCATENATION = defineKernel<ConcatState>({
     for (let k = 0; k < s.outer; k++) {
       call.inputs.forEach((d, i) => {
         const n = s.chunks[i]!;
-        out.set(d!.bytes.subarray(k * n, k * n + n), o);
+        copyBytes(out, o, d!.bytes, k * n, n);
         o += n;
       });
     }
@@ -189,7 +190,7 @@ const split = (dataInput: number, axisInput: number) =>
       for (let k = 0; k < s.outer; k++) {
         call.outputs.forEach((d, i) => {
           const n = s.chunks[i]!;
-          d.bytes.set(src.subarray(at, at + n), k * n);
+          copyBytes(d.bytes, k * n, src, at, n);
           at += n;
         });
       }

@@ -18,7 +18,7 @@ import {
   type ConcatFetchOptions,
   type SpillOptions,
 } from '../../transform/custom-ops.js';
-import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
+import { copyBytes, defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 
 /** Bytes of one element and the number of rows (everything but the last axis) of a tensor. */
 export function layout(t: Tensor): { element: number; rows: number; channels: number } {
@@ -49,8 +49,8 @@ export function copySlice(
   for (let r = 0; r < l.rows; r++) {
     const t0 = r * rowBytes + begin * l.element;
     const s0 = at + r * sliceBytes;
-    if (toRegion) region.set(tensor.subarray(t0, t0 + sliceBytes), s0);
-    else tensor.set(region.subarray(s0, s0 + sliceBytes), t0);
+    if (toRegion) copyBytes(region, s0, tensor, t0, sliceBytes);
+    else copyBytes(tensor, t0, region, s0, sliceBytes);
   }
 }
 

@@ -16,6 +16,15 @@ export interface SimdKernels {
   mulAddF32(x: number, w: number, n: number, acc: number): void;
   /** For c < len in order, acc[j] = acc[j] + x[c] * w[c * n + j], j < n, rounded to float32 at each step. */
   outerAddF32(x: number, w: number, len: number, n: number, acc: number): void;
+  /**
+   * An ungrouped conv without horizontal dilation, all output pixels: float = 0 sums i16 operands with dotRows,
+   * float = 1 sums f32 operands with outerAddF32 (filter transposed to [row][column][in channel][out channel]).
+   */
+  convDense(
+    float: number, x: number, w: number, acc: number,
+    batches: number, inH: number, inW: number, inC: number, outC: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number,
+  ): void;
   /** dst[i] = src[i] + offset, i < n: int8 into i16. */
   widenI8(src: number, n: number, offset: number, dst: number): void;
   /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
