@@ -1,0 +1,154 @@
+// The bundler plugin's options: what a user may write in `tinyseg({ ... })`,
+// checked once when the plugin is created, so a typo fails the build config
+// with one E_USAGE line instead of surfacing later as a model that was not
+// optimized the way the user asked.
+
+import { resolve, sep } from 'node:path';
+import { TinysegError } from '../../errors.js';
+import type { TargetProfile } from '../../memory/target-profile.js';
+import type { OptimizeOptions } from '../../optimize/optimize.js';
+import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
+import { readTargetProfile } from '../read-target.js';
+
+/** A RegExp tested against the model's absolute path (with `/` separators), or a file or folder path (relative to the working directory). */
+export type ModelPattern = RegExp | string;
+
+export interface TinysegPluginOptions {
+  /** Spill traffic per inference (bytes written plus read) the optimizer may spend; default unlimited. */
+  maxSpillBytes?: number;
+  /** Stop spilling once the arena's live peak fits in this many bytes; the build fails if nothing fits. */
+  arenaBudget?: number;
+  /** Prove each optimized model bit-exact (default true: the oracle input and 3 random inputs, seed 1, as the CLI). */
+  verify?: boolean | { inputs?: number; seed?: number };
+  /** Cold-range spilling on (default) or off. */
+  spill?: boolean;
+  /** Models the plugin handles (default: every `.tflite`). */
+  include?: ModelPattern | ModelPattern[];
+  /** Models the plugin leaves alone, even when included. */
+  exclude?: ModelPattern | ModelPattern[];
+  /** Also write each optimized model's C/C++ and linker files for firmware into this directory (relative to the working directory), as `tinyseg optimize --emit`. */
+  emit?: string;
+  /** Base of the emitted C names and file names (`--name`); default: the model file's name. */
+  emitName?: string;
+  /** The emitted files' target: a built-in profile (`mps2-an386`, the default, or `mps2-an500`) or a profile JSON file (`--target`, docs/target-profile.md). */
+  targetProfile?: string;
+  /** Where the emitted firmware keeps the spill region (`--storage`): `psram` (default), `flash` or `remote`. */
+  storage?: SpillStorage;
+  /** Put the model array in its own section, placed in external flash by the emitted linker script (`--sections`). */
+  sections?: boolean;
+}
+
+export interface EmitTarget {
+  /** Absolute directory. */
+  dir: string;
+  name?: string;
+  profile: TargetProfile;
+  storage: SpillStorage;
+  sections: boolean;
+}
+
+export interface ResolvedOptions {
+  optimize: Omit<OptimizeOptions, 'file'>;
+  included: (path: string) => boolean;
+  emit?: EmitTarget;
+}
+
+const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections'] as const;
+const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
+
+const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
+
+function byteCount(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw usage(`${name} must be a whole number of bytes, got ${JSON.stringify(v) ?? String(v)}`);
+  return v;
+}
+
+function patterns(name: string, v: unknown): ModelPattern[] | undefined {
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  for (const p of list) {
+    if (!(p instanceof RegExp) && (typeof p !== 'string' || p === '')) throw usage(`${name} takes RegExps and paths, got ${JSON.stringify(p) ?? String(p)}`);
+  }
+  return list as ModelPattern[];
+}
+
+function matcher(list: ModelPattern[]): (path: string) => boolean {
+  const tests = list.map((p): ((path: string) => boolean) => {
+    if (p instanceof RegExp) {
+      return (path) => {
+        p.lastIndex = 0;
+        return p.test(path.split(sep).join('/'));
+      };
+    }
+    const target = resolve(p);
+    return (path) => path === target || path.startsWith(target.endsWith(sep) ? target : target + sep);
+  });
+  return (path) => tests.some((t) => t(path));
+}
+
+/** Checks the options a user wrote; every mistake is an E_USAGE error at plugin creation. */
+export function resolvePluginOptions(raw: unknown): ResolvedOptions {
+  if (raw === undefined) raw = {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usage(`options must be an object, got ${JSON.stringify(raw)}`);
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!OPTION_NAMES.includes(key)) throw usage(`unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
+  }
+  const maxSpillBytes = byteCount('maxSpillBytes', o.maxSpillBytes);
+  const arenaBudget = byteCount('arenaBudget', o.arenaBudget);
+  if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
+  let verify: OptimizeOptions['verify'] = { inputs: 3, seed: 1 };
+  if (o.verify === false) verify = false;
+  else if (typeof o.verify === 'object' && o.verify !== null && !Array.isArray(o.verify)) {
+    const v = o.verify as Record<string, unknown>;
+    for (const key of Object.keys(v)) if (key !== 'inputs' && key !== 'seed') throw usage(`unknown verify option '${key}' (inputs, seed)`);
+    const inputs = v.inputs === undefined ? 3 : byteCount('verify.inputs', v.inputs)!;
+    if (v.seed !== undefined && !Number.isSafeInteger(v.seed)) throw usage(`verify.seed must be an integer, got ${JSON.stringify(v.seed)}`);
+    verify = { inputs, seed: (v.seed as number | undefined) ?? 1 };
+  } else if (o.verify !== undefined && o.verify !== true) throw usage(`verify must be true, false or { inputs, seed }, got ${JSON.stringify(o.verify)}`);
+  const include = patterns('include', o.include);
+  const exclude = patterns('exclude', o.exclude);
+  const isIncluded = include ? matcher(include) : () => true;
+  const isExcluded = exclude ? matcher(exclude) : () => false;
+  const emit = emitTarget(o);
+  return {
+    ...(emit ? { emit } : {}),
+    optimize: {
+      verify,
+      ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
+      ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
+      ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+    },
+    included: (path) => path.endsWith('.tflite') && isIncluded(path) && !isExcluded(path),
+  };
+}
+
+const nonEmptyString = (name: string, v: unknown): string | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw usage(`${name} must be a non-empty string, got ${JSON.stringify(v) ?? String(v)}`);
+  return v;
+};
+
+/** `emit` and the options that shape it, as the CLI's --emit, --name, --target, --storage and --sections; the others without `emit` are a mistake. */
+function emitTarget(o: Record<string, unknown>): EmitTarget | undefined {
+  const dir = nonEmptyString('emit', o.emit);
+  if (dir === undefined) {
+    const stray = EMIT_OPTION_NAMES.find((k) => o[k] !== undefined);
+    if (stray) throw usage(`${stray} needs emit: '<dir>' (the directory for the C sources)`);
+    return undefined;
+  }
+  const name = nonEmptyString('emitName', o.emitName);
+  const storage = o.storage ?? 'psram';
+  if (!(SPILL_STORAGES as readonly unknown[]).includes(storage)) throw usage(`storage must be one of ${SPILL_STORAGES.join(', ')}, got ${JSON.stringify(storage) ?? String(storage)}`);
+  if (o.sections !== undefined && typeof o.sections !== 'boolean') throw usage(`sections must be true or false, got ${JSON.stringify(o.sections)}`);
+  const target = nonEmptyString('targetProfile', o.targetProfile) ?? 'mps2-an386';
+  let profile: TargetProfile;
+  try {
+    profile = readTargetProfile(target);
+  } catch (e) {
+    if (!(e instanceof TinysegError)) throw e;
+    throw new TinysegError('E_USAGE', `tinyseg plugin: targetProfile: ${e.oneLine()}`, { cause: e });
+  }
+  return { dir: resolve(dir), ...(name !== undefined ? { name } : {}), profile, storage: storage as SpillStorage, sections: o.sections === true };
+}
