@@ -1,15 +1,19 @@
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { RUN_CACHE_PREFIX } from './test/helpers/run-cache-dir.js';
 
 // Every run starts from an empty optimize cache: a test that runs the CLI
 // exercises the optimizer, not an entry an earlier run left in node_modules.
-const cacheDir = mkdtempSync(join(tmpdir(), 'tinyseg-test-cache-'));
+// Only named here: the global setup creates it before the first test and
+// removes it after the last, so a run leaves nothing in the temp dir.
+const cacheDir = join(tmpdir(), `${RUN_CACHE_PREFIX}${randomBytes(6).toString('hex')}`);
 
 export default defineConfig({
   test: {
     env: { CACHE_DIR: cacheDir },
+    globalSetup: ['test/helpers/run-cache-dir.ts'],
     projects: [
       {
         test: {

@@ -1,12 +1,12 @@
 // The real `tinyseg` binary, spawned as a user would run it.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModel, writeModel } from '../../src/tflite/model-file.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const bin = join(repoRoot, 'bin', 'tinyseg.js');
 const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
@@ -16,7 +16,7 @@ function tinyseg(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-cli-'));
+const scratch = tempDir('tinyseg-cli-');
 
 describe('tinyseg report', () => {
   it('prints the memory table for the bundled model', () => {

@@ -6,14 +6,14 @@
 // changed.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTools, runFirmware } from '../firmware/harness.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-cmake-'));
+const scratch = tempDir('tinyseg-cmake-');
 const prefix = join(scratch, 'node_modules');
 const pkg = join(prefix, 'tinyseg');
 const model = join(scratch, 'models', 'tiny-unet-80x120.tflite');
@@ -33,9 +33,6 @@ beforeAll(() => {
   symlinkSync(join(repoRoot, 'node_modules', 'flatbuffers'), join(prefix, 'flatbuffers'), 'dir');
   mkdirSync(join(scratch, 'models'));
   copyFileSync(join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite'), model);
-});
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 function run(cmd: string, args: string[], cwd = scratch): { status: number | null; out: string } {

@@ -2,23 +2,20 @@
 // segmentation model, prisma-unet-int8-256: the C runtime's bytes equal
 // spill-codec.ts's, round trips are exact, and the ratios are reported.
 
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSpill, encodeSpill } from '../../src/emit/spill-codec.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { readCorpusModel } from '../helpers/shared.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { buildRuntimeAddon, captureActivations, type RuntimeAddon } from '../runtime/native.js';
 
 const file = 'prisma-unet-int8-256.tflite';
 const SECTION = 512;
 
 let addon: RuntimeAddon;
-let buildDir = '';
+const buildDir = tempDir('tinyseg-runtime-addon-');
 beforeAll(async () => {
-  ({ addon, dir: buildDir } = await buildRuntimeAddon());
-});
-afterAll(() => {
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  addon = await buildRuntimeAddon(buildDir);
 });
 
 describe(`compression on ${file} activations`, () => {

@@ -3,11 +3,11 @@
 // literals hold exactly the original bytes. Checked by compiling with gcc.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cComment, cIdentifier, cMacroName, cString } from '../../src/emit/c-text.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { HOSTILE } from './hostile-strings.js';
 
 
@@ -33,8 +33,7 @@ describe('cIdentifier', () => {
 });
 
 describe('cComment and cString', () => {
-  const work = mkdtempSync(join(tmpdir(), 'tinyseg-ctext-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const work = tempDir('tinyseg-ctext-');
 
   it('cComment leaves no newline, comment delimiter, backslash or trigraph', () => {
     for (const s of HOSTILE) {

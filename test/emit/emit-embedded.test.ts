@@ -5,24 +5,23 @@
 // NOLOAD spill region of the right size at its PSRAM address.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { arenaFigures, UNKNOWN_OP_TAIL_BYTES } from '../../src/emit/arena-header.js';
 import { emitEmbedded } from '../../src/emit/emit-embedded.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
 const result = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false });
 const an386 = builtinTargetProfile('mps2-an386')!;
 const fixtures = join(repoRoot, 'test/emit/fixtures');
 
-const work = mkdtempSync(join(tmpdir(), 'tinyseg-emit-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('tinyseg-emit-');
 
 function writeAll(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);

@@ -4,10 +4,9 @@
 // files that compile. The resolver itself cannot be compiled here (no TFLM).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { emitEmbedded } from '../../src/emit/emit-embedded.js';
 import { TFLM_BUILTIN_METHODS } from '../../src/emit/op-resolver.js';
 import { TinysegError } from '../../src/errors.js';
@@ -15,6 +14,7 @@ import { loadGraph } from '../../src/graph/graph.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { HOSTILE } from './hostile-strings.js';
 
 const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
@@ -83,8 +83,7 @@ describe('op resolver header', () => {
 });
 
 describe('a hostile model', () => {
-  const work = mkdtempSync(join(tmpdir(), 'tinyseg-hostile-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const work = tempDir('tinyseg-hostile-');
 
   it('yields valid identifiers and files that compile for every hostile name', () => {
     const graph = loadGraph(result.bytes);

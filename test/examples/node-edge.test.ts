@@ -3,17 +3,16 @@
 // be the bytes `tinyseg optimize` writes and GET /report its plan.json.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizeReport } from '../../src/optimize/optimize.js';
 import { cliOptimize, ensureBuilt, exampleModel, linkTinyseg, type CliResult } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const exampleDir = join(repoRoot, 'examples', 'node-edge');
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-node-edge-'));
+const scratch = tempDir('tinyseg-node-edge-');
 
 let cli: CliResult;
 let child: ChildProcess | undefined;

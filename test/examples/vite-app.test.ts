@@ -3,19 +3,19 @@
 // the figures `tinyseg optimize` writes for the same model, the timeline chart,
 // and link the optimized model's bytes.
 
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOptimize, ensureBuilt, exampleModel, linkTinyseg, type CliResult } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const appDir = join(repoRoot, 'examples', 'vite-app');
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-vite-app-'));
+const scratch = tempDir('tinyseg-vite-app-');
 
 let cli: CliResult;
 let server: PreviewServer | undefined;

@@ -3,9 +3,8 @@
 // is replaced (no manual reload), shows a corrupt model's error in Vite's
 // overlay, and recovers when the model is fixed.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -16,9 +15,10 @@ import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { optimize, type OptimizeReport } from '../../src/optimize/optimize.js';
 import { ensureBuilt, exampleModel, linkTinyseg } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-vite-dev-'));
+const scratch = tempDir('tinyseg-vite-dev-');
 // The copy keeps the example's layout: src/main.js imports ../../models/<model>.
 const appDir = join(scratch, 'vite-app');
 const modelPath = join(scratch, 'models', 'tiny-unet-80x120.tflite');
@@ -130,7 +130,6 @@ afterAll(async () => {
   await server?.close();
   if (cacheDirBefore === undefined) delete process.env.CACHE_DIR;
   else process.env.CACHE_DIR = cacheDirBefore;
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('examples/vite-app on the Vite dev server', () => {

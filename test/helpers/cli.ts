@@ -1,14 +1,13 @@
 // The CLI in-process (runCli) with its output captured, and a scratch folder
 // removed after the file's tests; CACHE_DIR points into it meanwhile.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { runCli } from '../../src/integrations/cli.js';
+import { tempDir } from './temp-dir.js';
 
 export function inProcessCli(prefix: string): { scratch: string; tinyseg: (...argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }> } {
-  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const scratch = tempDir(prefix);
   const savedCacheDir = process.env['CACHE_DIR'];
   beforeAll(() => {
     process.env['CACHE_DIR'] = join(scratch, 'cache');
@@ -16,7 +15,6 @@ export function inProcessCli(prefix: string): { scratch: string; tinyseg: (...ar
   afterAll(() => {
     if (savedCacheDir === undefined) delete process.env['CACHE_DIR'];
     else process.env['CACHE_DIR'] = savedCacheDir;
-    rmSync(scratch, { recursive: true, force: true });
   });
   const tinyseg = async (...argv: string[]) => {
     let stdout = '';

@@ -3,8 +3,7 @@
 // `tinyseg optimize` writes for the same model.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuildBuild } from 'esbuild';
@@ -25,9 +24,10 @@ import webpackPlugin from '../../src/integrations/unplugin/webpack.js';
 import type { TinysegPluginOptions } from '../../src/integrations/unplugin/factory.js';
 import type { OptimizeReport } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-bundlers-'));
+const scratch = tempDir('tinyseg-bundlers-');
 
 const MAIN = `
 import model, { arenaSize, report, customOps } from './model.tflite';

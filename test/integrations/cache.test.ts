@@ -2,7 +2,7 @@
 // racing processes, the size cap, and `tinyseg cache info|clean`.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,10 +13,11 @@ import { cacheKey, canonicalOptions } from '../../src/integrations/cache-key.js'
 import { cacheStats, listEntries, pruneCache } from '../../src/integrations/cache-store.js';
 import { cacheInfo, clearCache, optimizeCached } from '../../src/integrations/cache.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir, testTempDir } from '../helpers/temp-dir.js';
 
 const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
 const model = new Uint8Array(readFileSync(example));
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-cache-test-'));
+const scratch = tempDir('tinyseg-cache-test-');
 let dirs = 0;
 const freshDir = () => join(scratch, `c${dirs++}`);
 /** A fixed tool version: the in-process tests must not depend on the code fingerprint. */
@@ -290,17 +291,14 @@ describe('tinyseg optimize and tinyseg cache (real processes)', () => {
 describe('the code fingerprint in the cache key', () => {
   it('is read from the stored file while the modules are unchanged, and hashed again when one changes', async () => {
     const { codeFingerprint, writeFingerprint } = await import('../../src/integrations/tool-version.js');
-    const { mkdtempSync: mk, writeFileSync: write, utimesSync } = await import('node:fs');
-    const { tmpdir: tmp } = await import('node:os');
-    const { join: j } = await import('node:path');
-    const root = mk(j(tmp(), 'tinyseg-fingerprint-'));
-    write(j(root, 'a.js'), 'export const a = 1;\n');
+    const root = testTempDir('tinyseg-fingerprint-');
+    writeFileSync(join(root, 'a.js'), 'export const a = 1;\n');
     const fresh = codeFingerprint(root);
     writeFingerprint(root);
     expect(codeFingerprint(root)).toBe(fresh);
     // Same size, new content and mtime: the stored hash no longer applies.
-    write(j(root, 'a.js'), 'export const a = 2;\n');
-    utimesSync(j(root, 'a.js'), new Date(), new Date(Date.now() + 5000));
+    writeFileSync(join(root, 'a.js'), 'export const a = 2;\n');
+    utimesSync(join(root, 'a.js'), new Date(), new Date(Date.now() + 5000));
     expect(codeFingerprint(root)).not.toBe(fresh);
   });
 });

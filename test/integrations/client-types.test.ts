@@ -1,14 +1,14 @@
 // client.d.ts typechecks a consumer's `.tflite` imports with the real compiler.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 function typecheck(source: string): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'tinyseg-client-types-'));
+  const dir = testTempDir('tinyseg-client-types-');
   const file = join(dir, 'consumer.ts');
   writeFileSync(file, `/// <reference path=${JSON.stringify(join(repoRoot, 'client.d.ts'))} />\n${source}`);
   const program = ts.createProgram([file], {

@@ -3,8 +3,7 @@
 // recovery, bursts of writes, what is and is not watched, and a clean stop.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
@@ -13,9 +12,10 @@ import { planTflmArena } from '../../src/memory/tflm-arena.js';
 import { readModelStable } from '../../src/integrations/read-stable.js';
 import { watchModels, type WatchEvent } from '../../src/integrations/watch.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const cli = join(repoRoot, 'bin', 'tinyseg.js');
-const scratch = mkdtempSync(join(tmpdir(), 'tinyseg-watch-test-'));
+const scratch = tempDir('tinyseg-watch-test-');
 let dirs = 0;
 const freshDir = (): string => {
   const d = join(scratch, `w${dirs++}`);

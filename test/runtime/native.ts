@@ -2,9 +2,7 @@
 // into a Node-API addon with cmake-js, and re-exports the interpreter's
 // activation capture.
 
-import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -41,13 +39,15 @@ export interface RuntimeAddon {
 export const COMPRESS = 1;
 export const CRC = 2;
 
-/** Builds the addon into a fresh temp dir (cmake-js uses node-api-headers: no download). */
-export async function buildRuntimeAddon(): Promise<{ addon: RuntimeAddon; dir: string }> {
+/**
+ * Builds the addon into `dir`, a folder the caller owns and removes
+ * (cmake-js uses node-api-headers: no download).
+ */
+export async function buildRuntimeAddon(dir: string): Promise<RuntimeAddon> {
   const require = createRequire(import.meta.url);
   const { BuildSystem } = require('cmake-js') as { BuildSystem: new (o: object) => { build(): Promise<void> } };
-  const dir = mkdtempSync(join(tmpdir(), 'tinyseg-runtime-addon-'));
   await new BuildSystem({ directory: join(repoRoot, 'test/runtime/addon'), out: dir, config: 'Release', logLevel: 'error' }).build();
-  return { addon: require(join(dir, 'Release', 'tinyseg_runtime_addon.node')) as RuntimeAddon, dir };
+  return require(join(dir, 'Release', 'tinyseg_runtime_addon.node')) as RuntimeAddon;
 }
 
 // Real activations come from the interpreter (src/interpreter/capture.ts).

@@ -3,15 +3,14 @@
 // compiler as the firmware builds it: C99, every warning an error.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 describe('C runtime region reads', () => {
   it('reads packed slices and byte ranges, rejects reads past the region without writing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyseg-region-read-'));
+    const dir = testTempDir('tinyseg-region-read-');
     const exe = join(dir, 'region_read_check');
     const runtime = join(repoRoot, 'templates/runtime');
     execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', `-I${runtime}`, join(repoRoot, 'test/runtime/region_read_check.c'), join(runtime, 'tinyseg_runtime.c'), '-o', exe]);

@@ -4,11 +4,10 @@
 // defines the compressed bytes. The C code runs natively through a Node-API
 // addon built here with cmake-js, over every built-in driver.
 
-import { rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSpill, encodeSpill, compressionRatio } from '../../src/emit/spill-codec.js';
 import { DTYPE_SIZE, loadGraph, type Graph, type Op, type Tensor } from '../../src/graph/graph.js';
 import type { TensorData } from '../../src/interpreter/kernel.js';
@@ -24,18 +23,16 @@ import {
   SPILL,
 } from '../../src/transform/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { buildRuntimeAddon, captureActivations, COMPRESS, CRC, type Part, type RuntimeAddon } from './native.js';
 
 const modelFile = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
 
 let addon: RuntimeAddon;
-let buildDir = '';
+const buildDir = tempDir('tinyseg-runtime-addon-');
 beforeAll(async () => {
-  ({ addon, dir: buildDir } = await buildRuntimeAddon());
+  addon = await buildRuntimeAddon(buildDir);
 }, 300_000);
-afterAll(() => {
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
-});
 
 interface Layout {
   rows: number;
