@@ -13,13 +13,13 @@ import { writeFileAtomic } from './atomic-write.js';
 import { cacheInfo, clearCache, optimizeCached } from './cache.js';
 import { readModelBytes } from './model-bytes.js';
 import { emitOptions, OPTIMIZE_ARGS, optimizeOptionsFromArgs, usageError } from './optimize-args.js';
-import { renderDepfile } from './depfile.js';
-import { builtinTargetProfile } from '../memory/target-profile.js';
+import { writeStdout } from './write-stdout.js';
 import type { LoadedModel } from './read-model.js';
 
 // Graph decoding, the interpreter and the optimizer are imported inside the
-// commands that use them: `optimize` on a cache hit needs none of them and
-// should cost little more than starting Node.
+// commands that use them, and so are helpers of flags a build may not pass
+// (--depfile, --target): `optimize` on a cache hit needs none of them and
+// should cost little more than starting Node (each module costs ~0.5 ms).
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -27,7 +27,7 @@ export interface CliIO {
 }
 
 const defaultIO: CliIO = {
-  stdout: (s) => process.stdout.write(s),
+  stdout: writeStdout,
   stderr: (s) => process.stderr.write(s),
 };
 
@@ -182,9 +182,9 @@ async function runOptimize(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args, { ...OPTIMIZE_ARGS, json: { type: 'boolean' }, svg: { type: 'string' }, depfile: { type: 'string' } });
   if (positionals.length !== 1) throw usageError(`optimize takes one model file, got ${positionals.length}`);
   if (values.out === undefined) throw usageError('optimize needs -o <dir>');
-  const emit = emitOptions(values);
+  const emit = await emitOptions(values);
   const file = positionals[0]!;
-  const options: OptimizeOptions = { file, ...optimizeOptionsFromArgs(values) };
+  const options: OptimizeOptions = { file, ...(await optimizeOptionsFromArgs(values)) };
   const modelBytes = readModelBytes(file);
   const cached = values['no-cache'] ? undefined : await optimizeCached(modelBytes, options, { file });
   const computed = cached ? cached.computed : await import('../optimize/optimize.js').then(({ optimize }) => inFile(file, () => optimize(modelBytes, options)));
@@ -208,6 +208,7 @@ async function runOptimize(args: string[], io: CliIO): Promise<number> {
   }
   if (values.depfile !== undefined) {
     // Written last: its mtime must not be older than the outputs it describes.
+    const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../memory/target-profile.js')]);
     const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
     const tinyseg = [fileURLToPath(new URL('../../package.json', import.meta.url)), fileURLToPath(import.meta.url)];
     writeFileAtomic(values.depfile, renderDepfile(join(values.out, `${name}.tflite`), [file, ...profileFile, ...tinyseg]));

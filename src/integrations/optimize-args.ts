@@ -1,12 +1,13 @@
 // Command-line options shared by `tinyseg optimize` and `tinyseg watch`: the
 // flags, and their conversion to optimize() and emitEmbedded() options, so both
-// commands accept and check them identically.
+// commands accept and check them identically. Target profiles and spill
+// storages are imported only when a flag asks for them: a plain `optimize` on a
+// cache hit loads neither.
 
 import { TinysegError } from '../errors.js';
 import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
-import { SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
+import type { SpillStorage } from '../memory/spill-storage.js';
 import type { OptimizeOptions } from '../optimize/optimize.js';
-import { readTargetProfile } from './read-target.js';
 
 export function usageError(message: string): TinysegError {
   return new TinysegError('E_USAGE', message, { hint: "see 'tinyseg --help'" });
@@ -50,7 +51,7 @@ export function byteCount(flag: string, v: string | undefined): number | undefin
 }
 
 /** optimize() options from the flags (without `file`, which is per model). */
-export function optimizeOptionsFromArgs(values: OptimizeArgValues): Omit<OptimizeOptions, 'file'> {
+export async function optimizeOptionsFromArgs(values: OptimizeArgValues): Promise<Omit<OptimizeOptions, 'file'>> {
   const inputs = byteCount('--inputs', values.inputs) ?? 3;
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
@@ -65,14 +66,17 @@ export function optimizeOptionsFromArgs(values: OptimizeArgValues): Omit<Optimiz
     verify: values['no-verify'] ? false : { inputs, seed },
     ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
     ...(arenaBudget !== undefined ? { arenaBudget } : {}),
-    ...(placed ? { storage: spillStorage(values.storage), target: readTargetProfile(values.target ?? DEFAULT_TARGET) } : {}),
+    ...(placed ? { storage: await spillStorage(values.storage), target: await readTarget(values.target ?? DEFAULT_TARGET) } : {}),
     ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
   };
 }
 
 const DEFAULT_TARGET = 'mps2-an386';
 
-function spillStorage(v: string | undefined): SpillStorage {
+const readTarget = async (nameOrFile: string) => (await import('./read-target.js')).readTargetProfile(nameOrFile);
+
+async function spillStorage(v: string | undefined): Promise<SpillStorage> {
+  const { SPILL_STORAGES } = await import('../memory/spill-storage.js');
   const storage = v ?? 'psram';
   if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
   return storage as SpillStorage;
@@ -81,7 +85,7 @@ function spillStorage(v: string | undefined): SpillStorage {
 export type EmitArgOptions = Omit<EmitEmbeddedOptions, 'name'> & { name?: string; outDir: string };
 
 /** --emit and its options; --name and --sections without --emit are a usage error (--target and --storage also shape the report). */
-export function emitOptions(values: { emit?: string; name?: string; target?: string; sections?: boolean; storage?: string }): EmitArgOptions | undefined {
+export async function emitOptions(values: { emit?: string; name?: string; target?: string; sections?: boolean; storage?: string }): Promise<EmitArgOptions | undefined> {
   if (values.emit === undefined) {
     const stray = (['name', 'sections'] as const).find((k) => values[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs --emit <dir>`);
@@ -89,9 +93,9 @@ export function emitOptions(values: { emit?: string; name?: string; target?: str
   }
   return {
     outDir: values.emit,
-    profile: readTargetProfile(values.target ?? DEFAULT_TARGET),
+    profile: await readTarget(values.target ?? DEFAULT_TARGET),
     sections: values.sections === true,
-    storage: spillStorage(values.storage),
+    storage: await spillStorage(values.storage),
     ...(values.name !== undefined ? { name: values.name } : {}),
   };
 }

@@ -7,11 +7,14 @@
 // Hashing ~450 KB of modules on every CLI start would cost a cache hit a large
 // part of its budget, so `npm run build` stores the fingerprint with each
 // module's size and mtime in dist/fingerprint.json; a run only stats the
-// modules, and hashes them again only if one of them changed since.
+// modules listed there, and hashes them again only if one of them changed or
+// went missing since. A module added later without any listed module changing
+// is imported by none of them, so it cannot change a result; not listing the
+// directories saves a cache hit their walk (a few ms).
 
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface Fingerprint {
@@ -57,7 +60,7 @@ function modules(root: string): string[] {
   return files.sort();
 }
 
-/** The stored hash, if every module still has the size and mtime it had when it was taken. */
+/** The stored hash, if every module it lists still has the size and mtime it had when it was taken. */
 function storedFingerprint(root: string): string | null {
   let stored: Fingerprint;
   try {
@@ -65,14 +68,13 @@ function storedFingerprint(root: string): string | null {
   } catch {
     return null;
   }
-  const files = modules(root);
-  if (files.length !== Object.keys(stored.files).length) return null;
-  for (const f of files) {
-    const s = statSync(f);
-    const want = stored.files[relative(root, f)];
-    if (!want || want[0] !== s.size || want[1] !== s.mtimeMs) return null;
+  // Concatenated, not join()ed: normalizing ~100 paths would add ~1 ms to the ~2 ms of stats.
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  for (const [rel, want] of Object.entries(stored.files ?? {})) {
+    const s = statSync(prefix + rel, { throwIfNoEntry: false });
+    if (s === undefined || s.size !== want?.[0] || s.mtimeMs !== want[1]) return null;
   }
-  return stored.hash;
+  return typeof stored.hash === 'string' ? stored.hash : null;
 }
 
 /** The modules under `root` (dist/ when built, src/ when run from source). */

@@ -48,10 +48,10 @@ export async function runWatch(args: string[], io: WatchIO): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw usageError('watch needs at least one model file or directory');
   if (values.out === undefined) throw usageError('watch needs -o <dir>');
-  const emit = emitOptions(values);
+  const emit = await emitOptions(values);
   const handle = watchModels(
     positionals,
-    { outDir: values.out, optimize: optimizeOptionsFromArgs(values), cache: !values['no-cache'], ...(emit ? { emit } : {}) },
+    { outDir: values.out, optimize: await optimizeOptionsFromArgs(values), cache: !values['no-cache'], ...(emit ? { emit } : {}) },
     { onEvent: (e) => (e.type === 'watcher-error' ? io.stderr : io.stdout)(watchEventText(e)) },
   );
   await new Promise<void>((done) => {
