@@ -51,6 +51,37 @@ describe('STRIDED_SLICE', () => {
   });
 });
 
+describe('TRANSPOSE and PAD', () => {
+  function one(opcode: 'TRANSPOSE' | 'PAD', constant: Int32Array, constShape: number[], outShape: number[]) {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'int8', shape: [1, 4, 5, 6], quantization: q(0.1, -7) });
+    const y = b.tensor('y', { dtype: 'int8', shape: outShape, quantization: q(0.1, -7) });
+    const c = b.constant('c', { dtype: 'int32', shape: constShape }, constant);
+    b.op({ opcode, inputs: [x, c], outputs: [y] });
+    b.output(y);
+    const input = iota(4 * 5 * 6);
+    return { input, out: int8(runGuarded(b.build(), [bytes(input)])[0]!) };
+  }
+
+  it('moves the channel axis ahead of the rows (TRANSPOSE 0, 3, 1, 2)', () => {
+    const { input, out } = one('TRANSPOSE', new Int32Array([0, 3, 1, 2]), [4], [1, 6, 4, 5]);
+    const want: number[] = [];
+    for (let c = 0; c < 6; c++) for (let h = 0; h < 4; h++) for (let w = 0; w < 5; w++) want.push(at(input, [1, 4, 5, 6], 0, h, w, c));
+    expect(out).toEqual(want);
+  });
+
+  it('pads rows and channels with the output zero point (PAD)', () => {
+    const { input, out } = one('PAD', new Int32Array([0, 0, 1, 2, 0, 0, 2, 1]), [4, 2], [1, 7, 5, 9]);
+    const want: number[] = [];
+    for (let h = 0; h < 7; h++) {
+      for (let w = 0; w < 5; w++) {
+        for (let c = 0; c < 9; c++) want.push(h < 1 || h >= 5 || c < 2 || c >= 8 ? -7 : at(input, [1, 4, 5, 6], 0, h - 1, w, c - 2));
+      }
+    }
+    expect(out).toEqual(want);
+  });
+});
+
 describe('SPLIT_V and CONCATENATION', () => {
   it('splits channels 2 + 4 and concatenates them back to the input bytes', () => {
     const b = new GraphBuilder();

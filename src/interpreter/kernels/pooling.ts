@@ -45,6 +45,11 @@ function prepare(call: KernelCall): PoolState {
   return { ...slidingWindow(call, [inH, inW], [filterH, filterW], [outH, outW]), float, filterH, filterW, min, max };
 }
 
+/**
+ * Per output pixel, the window's taps in the reference order (row, then
+ * column), each over all channels at once: the channel-inner loop reads the
+ * input in memory order, and every channel still sees its taps in order.
+ */
 function pool(kind: 'average' | 'max') {
   return (call: KernelCall, s: PoolState): void => {
     const input = requireInput(call, 0);
@@ -54,34 +59,40 @@ function pool(kind: 'average' | 'max') {
     const x = viewOf(input);
     const out = viewOf(output);
     const lowest = s.float ? -3.4028234663852886e38 : input.tensor.dtype === 'int8' ? -128 : -32768;
+    const acc = new Float64Array(depth);
     let o = 0;
     for (let n = 0; n < batches; n++) {
       for (let oy = 0; oy < outH; oy++) {
         const y0 = oy * s.strideH - s.padH;
         const fy0 = Math.max(0, -y0);
         const fy1 = Math.min(s.filterH, inH - y0);
-        for (let ox = 0; ox < outW; ox++) {
+        for (let ox = 0; ox < outW; ox++, o += depth) {
           const x0 = ox * s.strideW - s.padW;
           const fx0 = Math.max(0, -x0);
           const fx1 = Math.min(s.filterW, inW - x0);
-          for (let c = 0; c < depth; c++, o++) {
-            let acc = kind === 'max' ? lowest : 0;
-            let count = 0;
-            for (let fy = fy0; fy < fy1; fy++) {
-              const row = ((n * inH + y0 + fy) * inW + x0) * depth + c;
-              for (let fx = fx0; fx < fx1; fx++) {
-                const v = x[row + fx * depth]!;
-                if (kind === 'max') acc = acc < v ? v : acc;
-                else acc = s.float ? Math.fround(acc + v) : acc + v;
-                count++;
+          const count = Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0);
+          acc.fill(kind === 'max' ? lowest : 0);
+          for (let fy = fy0; fy < fy1; fy++) {
+            for (let fx = fx0; fx < fx1; fx++) {
+              const at = ((n * inH + y0 + fy) * inW + x0 + fx) * depth;
+              if (kind === 'max') {
+                // std::max(acc, v): keeps acc unless acc < v (so a NaN never replaces it).
+                for (let c = 0; c < depth; c++) if (acc[c]! < x[at + c]!) acc[c] = x[at + c]!;
+              } else if (s.float) {
+                for (let c = 0; c < depth; c++) acc[c] = Math.fround(acc[c]! + x[at + c]!);
+              } else {
+                for (let c = 0; c < depth; c++) acc[c] += x[at + c]!;
               }
             }
+          }
+          if (kind === 'average' && count === 0) throw kernelError(call, 'a pooling window lies entirely outside the input');
+          for (let c = 0; c < depth; c++) {
+            let v = acc[c]!;
             if (kind === 'average') {
-              if (count === 0) throw kernelError(call, 'a pooling window lies entirely outside the input');
-              if (s.float) acc = Math.fround(acc / count);
-              else acc = acc > 0 ? Math.trunc((acc + (count >> 1)) / count) : Math.trunc((acc - (count >> 1)) / count);
+              if (s.float) v = Math.fround(v / count);
+              else v = v > 0 ? Math.trunc((v + (count >> 1)) / count) : Math.trunc((v - (count >> 1)) / count);
             }
-            out[o] = s.float ? clampFloat(acc, s.min, s.max) : acc < s.min ? s.min : acc > s.max ? s.max : acc;
+            out[o + c] = s.float ? clampFloat(v, s.min, s.max) : v < s.min ? s.min : v > s.max ? s.max : v;
           }
         }
       }

@@ -237,16 +237,23 @@ const pad = (v2: boolean) =>
       }
       const total = elementCount(output);
       const map = new Int32Array(total);
+      if (rank === 0) return { size, map, value }; // a scalar: element 0 to element 0
       const inStrides = strides(inShape);
       const idx = new Array<number>(rank).fill(0);
-      for (let o = 0; o < total; o++) {
+      // Row by row (all axes but the last): a row in the padding is all pad value; else its input run sits between the last axis' pads.
+      const last = rank - 1;
+      const rowLength = outShape[last]!;
+      for (let o = 0; o < total; o += rowLength) {
         let src = 0;
-        for (let d = 0; d < rank && src >= 0; d++) {
+        for (let d = 0; d < last && src >= 0; d++) {
           const i = idx[d]! - paddings[2 * d]!;
           src = i < 0 || i >= inShape[d]! ? -1 : src + i * inStrides[d]!;
         }
-        map[o] = src;
-        for (let d = rank - 1; d >= 0; d--) {
+        for (let k = 0; k < rowLength; k++) {
+          const i = k - paddings[2 * last]!;
+          map[o + k] = src < 0 || i < 0 || i >= inShape[last]! ? -1 : src + i;
+        }
+        for (let d = last - 1; d >= 0; d--) {
           if (++idx[d]! < outShape[d]!) break;
           idx[d] = 0;
         }
@@ -267,14 +274,22 @@ const pad = (v2: boolean) =>
 
 // ---- TRANSPOSE, STRIDED_SLICE, DEPTH_TO_SPACE ---------------------------------------
 
-/** Input element of each output element, for output index -> input index function `at`. */
-function indexMap(outShape: readonly number[], at: (idx: readonly number[]) => number): Int32Array {
+/**
+ * Input element of each output element. `at` maps the index of a row's first
+ * element (last index 0) to its input element; along the last axis the input
+ * element moves by `step`, so `at` runs once per row, not per element.
+ */
+function indexMap(outShape: readonly number[], at: (idx: readonly number[]) => number, step: number): Int32Array {
   const total = outShape.reduce((a, b) => a * b, 1);
   const map = new Int32Array(total);
-  const idx = new Array<number>(outShape.length).fill(0);
-  for (let o = 0; o < total; o++) {
-    map[o] = at(idx);
-    for (let d = outShape.length - 1; d >= 0; d--) {
+  const rank = outShape.length;
+  const last = rank > 0 ? outShape[rank - 1]! : 1;
+  if (total === 0) return map;
+  const idx = new Array<number>(rank).fill(0);
+  for (let o = 0; o < total; o += last) {
+    const base = at(idx);
+    for (let k = 0; k < last; k++) map[o + k] = base + k * step;
+    for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d]! < outShape[d]!) break;
       idx[d] = 0;
     }
@@ -289,7 +304,7 @@ const TRANSPOSE = gatherKernel((call) => {
   if (perm.length !== rank || [...perm].sort().some((p, i) => p !== i)) throw kernelError(call, `[${[...perm].join(', ')}] is not a permutation of ${rank} axes`);
   const outShape = [...perm].map((p) => input.tensor.shape[p]!);
   const inStrides = strides(input.tensor.shape);
-  return indexMap(outShape, (idx) => idx.reduce((s, v, d) => s + v * inStrides[perm[d]!]!, 0));
+  return indexMap(outShape, (idx) => idx.reduce((s, v, d) => s + v * inStrides[perm[d]!]!, 0), rank > 0 ? inStrides[perm[rank - 1]!]! : 0);
 });
 
 const STRIDED_SLICE = gatherKernel((call) => {
@@ -330,9 +345,11 @@ const STRIDED_SLICE = gatherKernel((call) => {
     picks.push(take);
   }
   const inStrides = strides(shape);
+  // Picks along an axis are evenly spaced by its stride.
   return indexMap(
     picks.map((p) => p.length),
     (idx) => idx.reduce((acc, v, d) => acc + picks[d]![v]! * inStrides[d]!, 0),
+    rank > 0 ? step[rank - 1]! * inStrides[rank - 1]! : 0,
   );
 });
 
@@ -345,12 +362,16 @@ const DEPTH_TO_SPACE = gatherKernel((call) => {
   const outC = c / (bs * bs);
   const outShape = [n, h * bs, w * bs, outC];
   if (output.tensor.shape.join() !== outShape.join()) throw kernelError(call, `output should be [${outShape.join(', ')}]`);
-  return indexMap(outShape, ([b, y, x, k]) => {
-    const iy = Math.floor(y! / bs);
-    const ix = Math.floor(x! / bs);
-    const ic = ((y! % bs) * bs + (x! % bs)) * outC + k!;
-    return ((b! * h + iy) * w + ix) * c + ic;
-  });
+  return indexMap(
+    outShape,
+    ([b, y, x]) => {
+      const iy = Math.floor(y! / bs);
+      const ix = Math.floor(x! / bs);
+      const ic = ((y! % bs) * bs + (x! % bs)) * outC;
+      return ((b! * h + iy) * w + ix) * c + ic;
+    },
+    1,
+  );
 });
 
 export const kernels: Record<string, Kernel<any>> = {

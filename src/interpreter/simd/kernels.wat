@@ -235,9 +235,11 @@
         (then (local.set $x (i32.const 0x7fffffff)))
         (else
           (local.set $ab (i64.mul (i64.extend_i32_s (local.get $x)) (i64.extend_i32_s (local.get $m))))
-          (local.set $x (i32.wrap_i64 (i64.div_s
-            (i64.add (local.get $ab) (select (i64.const 0x40000000) (i64.const -1073741823) (i64.ge_s (local.get $ab) (i64.const 0))))
-            (i64.const 0x80000000))))))
+          (local.set $ab (i64.add (local.get $ab) (select (i64.const 0x40000000) (i64.const -1073741823) (i64.ge_s (local.get $ab) (i64.const 0)))))
+          ;; / 2^31 truncating toward zero, as C's division: negative values are biased by 2^31 - 1 before the shift.
+          (local.set $x (i32.wrap_i64 (i64.shr_s
+            (i64.add (local.get $ab) (i64.and (i64.shr_s (local.get $ab) (i64.const 63)) (i64.const 0x7fffffff)))
+            (i64.const 31))))))
       ;; RoundingDivideByPOT(x, right)
       (if (local.get $right)
         (then
