@@ -7,12 +7,47 @@ import type { GraphTensor } from '../graph/types.js';
 import { Interpreter } from './interpreter.js';
 import { deterministicInput, randomInput } from './oracle-input.js';
 
-export interface VerifyOptions {
+export interface ProofInputs {
   /** Random inputs besides the oracle input (default 3). */
   inputs?: number;
   seed?: number;
+}
+
+export interface VerifyOptions extends ProofInputs {
   /** File names for error messages: [original, optimized]. */
   files?: [string, string];
+  /**
+   * The original model's outputs on proofCases(original, these options),
+   * computed elsewhere (a worker thread, while the optimizer ran); null or
+   * absent: run the original here.
+   */
+  reference?: () => Uint8Array[][] | null;
+}
+
+/** One input set of the proof: the oracle input, then seeded random ones. */
+export interface ProofCase {
+  name: string;
+  inputs: Uint8Array[];
+}
+
+export function proofCases(g: Graph, opts: ProofInputs = {}): ProofCase[] {
+  const sg = g.main;
+  const seed = opts.seed ?? 1;
+  const cases: ProofCase[] = [{ name: 'oracle', inputs: sg.inputs.map((t) => deterministicInput(sg.tensors[t]!)) }];
+  for (let k = 0; k < (opts.inputs ?? 3); k++) {
+    cases.push({ name: `random #${k + 1} of seed ${seed}`, inputs: sg.inputs.map((t, i) => randomInput(sg.tensors[t]!, seed * 1000003 + k * 101 + i)) });
+  }
+  return cases;
+}
+
+/** The outputs of `g` on every case, in one interpreter. */
+export function runProofCases(g: Graph, cases: readonly ProofCase[], file = 'model'): Uint8Array[][] {
+  const it = inFile(file, () => new Interpreter(g));
+  return cases.map((c) => {
+    c.inputs.forEach((bytes, i) => it.setInput(i, bytes));
+    it.invoke();
+    return it.outputs();
+  });
 }
 
 export interface VerifyCase {
@@ -71,34 +106,22 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
     }
   }
   const [fa, fb] = opts.files ?? ['original model', 'optimized model'];
-  const a = inFile(fa, () => new Interpreter(original));
-  const b = inFile(fb, () => new Interpreter(optimized));
   const sg = original.main;
-  const inputSets: { name: string; make: (t: GraphTensor, i: number) => Uint8Array }[] = [
-    { name: 'oracle', make: (t) => deterministicInput(t) },
-  ];
-  const seed = opts.seed ?? 1;
-  for (let k = 0; k < (opts.inputs ?? 3); k++) {
-    inputSets.push({ name: `random #${k + 1} of seed ${seed}`, make: (t, i) => randomInput(t, seed * 1000003 + k * 101 + i) });
-  }
-  const cases: VerifyCase[] = [];
-  for (const set of inputSets) {
-    sg.inputs.forEach((t, i) => {
-      const bytes = set.make(sg.tensors[t]!, i);
-      a.setInput(i, bytes);
-      b.setInput(i, bytes);
-    });
-    a.invoke();
-    b.invoke();
+  const inputCases = proofCases(original, opts);
+  // Without a reference the original runs first, so a kernel it lacks is reported against its own file.
+  const local = opts.reference ? null : runProofCases(original, inputCases, fa);
+  const got = runProofCases(optimized, inputCases, fb);
+  const want = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa);
+  const cases: VerifyCase[] = inputCases.map((c, k) => {
     let differingBytes = 0;
     let maxDiff = 0;
     sg.outputs.forEach((t, i) => {
-      const c = compareOutputs(sg.tensors[t]!, a.output(i), b.output(i));
-      differingBytes += c.differingBytes;
-      maxDiff = Math.max(maxDiff, c.maxDiff);
+      const d = compareOutputs(sg.tensors[t]!, want[k]![i]!, got[k]![i]!);
+      differingBytes += d.differingBytes;
+      maxDiff = Math.max(maxDiff, d.maxDiff);
     });
-    cases.push({ input: set.name, differingBytes, maxDiff });
-  }
+    return { input: c.name, differingBytes, maxDiff };
+  });
   const differingBytes = cases.reduce((n, c) => n + c.differingBytes, 0);
   return {
     equal: differingBytes === 0,
