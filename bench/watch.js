@@ -13,7 +13,7 @@ import { buildTinyUnet, saveGraph } from '../dist/index.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'bin', 'tinyseg.js');
-const RUNS = 5;
+const RUNS = 10;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mtimeNs = (f) => {

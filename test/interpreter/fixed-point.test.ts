@@ -8,6 +8,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
 } from '../../src/interpreter/fixed-point.js';
+import { prng } from '../helpers/prng.js';
 
 function refSrdhm(a: number, b: number): number {
   if (a === -2147483648 && b === -2147483648) return 2147483647;
@@ -22,14 +23,6 @@ function refRdbpot(x: number, e: number): number {
   const rem = bx & mask;
   const threshold = (mask >> 1n) + (bx < 0n ? 1n : 0n);
   return Number((bx >> BigInt(e)) + (rem > threshold ? 1n : 0n));
-}
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
-  };
 }
 
 describe('fixed point', () => {

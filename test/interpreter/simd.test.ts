@@ -7,14 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { multiplyByQuantizedMultiplier } from '../../src/interpreter/fixed-point.js';
 import { simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/interpreter/simd/simd.js';
 import { GENERATED_FILE, generatedKernelsModule } from '../helpers/assemble-wasm.mjs';
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 describe('SIMD kernels module', () => {
   const r = prng(7);
