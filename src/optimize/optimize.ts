@@ -113,9 +113,9 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   checkOptions(opts);
   const file = opts.file ?? 'model.tflite';
   const original = loadGraph(modelBytes);
-  const proofInputs = { inputs: opts.verify === false ? 0 : (opts.verify?.inputs ?? 3), seed: opts.verify === false ? 1 : (opts.verify?.seed ?? 1) };
+  const proof = opts.verify === false ? null : { inputs: opts.verify?.inputs ?? 3, seed: opts.verify?.seed ?? 1 };
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
-  const reference = opts.verify !== false && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proofInputs) : null;
+  const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
   const before = memoryReport({ file, bytes: modelBytes, graph: original });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
@@ -157,9 +157,9 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   }
 
   let verification: VerifyResult | null = null;
-  if (opts.verify !== false) {
+  if (proof) {
     try {
-      verification = verifyModels(original, graph, { ...proofInputs, files: [file, `${file} (optimized)`], ...(reference ? { reference } : {}) });
+      verification = verifyModels(original, graph, { ...proof, files: [file, `${file} (optimized)`], ...(reference ? { reference } : {}) });
     } catch (e) {
       if (e instanceof TinysegError && e.code === 'E_UNSUPPORTED') {
         throw new TinysegError('E_UNSUPPORTED', `cannot prove the optimized model bit-exact: ${e.message}`, { file, hint: 'optimize without the proof with --no-verify' });

@@ -139,14 +139,13 @@ function convQuantized(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
 }
 
 /**
- * The window of an ungrouped conv without horizontal dilation, row by row (the
- * 16x8 kernel's; kernels.wat's convDense walks it the same way for int8 and
- * float32): for
- * one filter row, the in-bounds filter columns read consecutive pixels, so the
- * input is one contiguous run (`len` elements from `xi`) and so is each output
- * channel's filter (from `wk` within it). `row` is called for every in-bounds
- * filter row of an output pixel, in reference order, with the pixel's first
- * output element `o`.
+ * The window of an ungrouped conv without horizontal dilation, row by row (for
+ * 16x8; kernels.wat's convDense walks it the same way for int8 and float32).
+ * For one filter row, the in-bounds filter columns read consecutive pixels, so
+ * the input is one contiguous run (`len` elements from `xi`) and so is each
+ * output channel's filter (from `wk` within it). `row` is called for every
+ * in-bounds filter row of an output pixel, in reference order, with the
+ * pixel's first output element `o`.
  */
 function denseRows(s: ConvState, d: ConvShapes, row: (xi: number, wk: number, len: number, o: number) => void): void {
   const { batches, inH, inW, inC, outC, kH, kW, outH, outW } = d;
