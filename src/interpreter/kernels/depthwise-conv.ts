@@ -80,7 +80,7 @@ function invoke(call: KernelCall, s: DepthwiseState): void {
 
 /**
  * Every in-bounds filter tap of every output pixel, in the reference order
- * (filter row, then column): the first element of the input pixel `xb`, of
+ * (filter row, then column; kernels.wat's depthwiseDense walks the same way): the first element of the input pixel `xb`, of
  * the tap's filter values `wb` and of the output pixel `o`.
  */
 function forEachTap(s: DepthwiseState, d: DepthwiseShapes, tap: (xb: number, wb: number, o: number) => void): void {
@@ -120,6 +120,11 @@ function depthwise(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array | Int1
   return acc;
 }
 
+/** forEachTap's walk in the SIMD module (no call per tap), one channel per lane. */
+function depthwiseInSimd(s: DepthwiseState, d: DepthwiseShapes, float: boolean, xAt: number, wAt: number, accAt: number): void {
+  simd().depthwiseDense(float ? 1 : 0, xAt, wAt, accAt, d.batches, d.inH, d.inW, d.outC, d.kH, d.kW, d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW);
+}
+
 /** float32 sums in the SIMD module, one channel per lane, taps in reference order. */
 function depthwiseFloatSimd(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array, w: Float32Array): Float32Array {
   const count = d.batches * d.outH * d.outW * d.outC;
@@ -128,8 +133,7 @@ function depthwiseFloatSimd(s: DepthwiseState, d: DepthwiseShapes, x: Float32Arr
   simdF32(wAt, w.length).set(w);
   const acc = simdF32(accAt, count);
   acc.fill(0);
-  const k = simd();
-  forEachTap(s, d, (xb, wb, o) => k.mulAddF32(xAt + 4 * xb, wAt + 4 * wb, d.outC, accAt + 4 * o));
+  depthwiseInSimd(s, d, true, xAt, wAt, accAt);
   return acc;
 }
 
@@ -140,8 +144,7 @@ function depthwiseInt8Simd(s: DepthwiseState, d: DepthwiseShapes, x8: Int8Array,
   simdWidenI8(x8, s.quant!.inputOffset, stageAt, xAt);
   simdWidenI8(w8, 0, stageAt, wAt);
   simdI32(accAt, count).fill(0);
-  const k = simd();
-  forEachTap(s, d, (xb, wb, o) => k.mulAddI16(xAt + 2 * xb, wAt + 2 * wb, d.outC, accAt + 4 * o));
+  depthwiseInSimd(s, d, false, xAt, wAt, accAt);
   requantizeInt8InSimd(s, d.outC, accAt, count, paramsAt, stageAt);
   out.set(simdI8(stageAt, count));
 }

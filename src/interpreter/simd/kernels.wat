@@ -119,7 +119,7 @@
       (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
 
   ;; acc[i] += x[i] * w[i] for i < n; x, w: i16; acc: i32 (depthwise taps, one channel per lane).
-  (func (export "mulAddI16") (param $x i32) (param $w i32) (param $n i32) (param $acc i32)
+  (func $mulAddI16 (export "mulAddI16") (param $x i32) (param $w i32) (param $n i32) (param $acc i32)
     (local $i i32) (local $n8 i32) (local $xv v128) (local $wv v128) (local $a i32)
     (local.set $n8 (i32.and (local.get $n) (i32.const -8)))
     (block $endv (loop $vec
@@ -141,7 +141,7 @@
       (br $tail))))
 
   ;; acc[i] = acc[i] + x[i] * w[i] for i < n, in float32 (depthwise taps).
-  (func (export "mulAddF32") (param $x i32) (param $w i32) (param $n i32) (param $acc i32)
+  (func $mulAddF32 (export "mulAddF32") (param $x i32) (param $w i32) (param $n i32) (param $acc i32)
     (local $i i32) (local $n4 i32) (local $o i32) (local $a i32)
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (block $endv (loop $vec
@@ -324,6 +324,62 @@
                                            (local.get $filterRow) (local.get $filterSize) (local.get $outC)
                                            (i32.sub (local.get $ky1) (local.get $ky)) (local.get $len) (local.get $o))))))))
           (local.set $o (i32.add (local.get $o) (i32.shl (local.get $outC) (i32.const 2))))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $cols)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $rows)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $batch))))
+
+  ;; A depthwise conv with depth multiplier 1 over NHWC operands: for every
+;; output pixel, its in-bounds filter taps in reference order (row, then
+;; column), each over all channels at once through mulAddI16 (float = 0: i16
+;; operands) or mulAddF32 (float = 1). w is [row][column][channel]; acc holds
+;; one 32-bit accumulator per output element.
+  (func (export "depthwiseDense") (param $float i32) (param $x i32) (param $w i32) (param $acc i32)
+    (param $batches i32) (param $inH i32) (param $inW i32) (param $channels i32) (param $kH i32) (param $kW i32)
+    (param $outH i32) (param $outW i32) (param $strideH i32) (param $strideW i32) (param $padH i32) (param $padW i32)
+    (param $dilationH i32) (param $dilationW i32)
+    (local $n i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $y0 i32) (local $x0 i32)
+    (local $iy i32) (local $ix i32) (local $o i32) (local $xb i32) (local $wb i32) (local $shift i32)
+    (local.set $shift (select (i32.const 2) (i32.const 1) (local.get $float)))
+    (local.set $o (local.get $acc))
+    (block $endn (loop $batch
+      (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+      (local.set $oy (i32.const 0))
+      (block $endy (loop $rows
+        (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
+        (local.set $y0 (i32.sub (i32.mul (local.get $oy) (local.get $strideH)) (local.get $padH)))
+        (local.set $ox (i32.const 0))
+        (block $endx (loop $cols
+          (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
+          (local.set $x0 (i32.sub (i32.mul (local.get $ox) (local.get $strideW)) (local.get $padW)))
+          (local.set $ky (i32.const 0))
+          (block $endky (loop $taprows
+            (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+            (local.set $iy (i32.add (local.get $y0) (i32.mul (local.get $dilationH) (local.get $ky))))
+            (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $inH)))
+              (then
+                (local.set $kx (i32.const 0))
+                (block $endkx (loop $tapcols
+                  (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
+                  (local.set $ix (i32.add (local.get $x0) (i32.mul (local.get $dilationW) (local.get $kx))))
+                  (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $inW)))
+                    (then
+                      (local.set $xb (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (local.get $iy)) (local.get $inW)) (local.get $ix)) (local.get $channels)))
+                      (local.set $wb (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $kW)) (local.get $kx)) (local.get $channels)))
+                      (if (local.get $float)
+                        (then (call $mulAddF32 (i32.add (local.get $x) (i32.shl (local.get $xb) (local.get $shift)))
+                                               (i32.add (local.get $w) (i32.shl (local.get $wb) (local.get $shift)))
+                                               (local.get $channels) (local.get $o)))
+                        (else (call $mulAddI16 (i32.add (local.get $x) (i32.shl (local.get $xb) (local.get $shift)))
+                                               (i32.add (local.get $w) (i32.shl (local.get $wb) (local.get $shift)))
+                                               (local.get $channels) (local.get $o))))))
+                  (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                  (br $tapcols)))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $taprows)))
+          (local.set $o (i32.add (local.get $o) (i32.shl (local.get $channels) (i32.const 2))))
           (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
           (br $cols)))
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))

@@ -25,6 +25,12 @@ export interface SimdKernels {
     batches: number, inH: number, inW: number, inC: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number,
   ): void;
+  /** A depthwise conv with depth multiplier 1, all output pixels: float = 0 sums i16 operands with mulAddI16, float = 1 f32 ones with mulAddF32. */
+  depthwiseDense(
+    float: number, x: number, w: number, acc: number,
+    batches: number, inH: number, inW: number, channels: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
+  ): void;
   /** dst[i] = src[i] + offset, i < n: int8 into i16. */
   widenI8(src: number, n: number, offset: number, dst: number): void;
   /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
