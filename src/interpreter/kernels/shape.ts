@@ -264,9 +264,18 @@ const pad = (v2: boolean) =>
       const src = requireInput(call, 0).bytes;
       const dst = requireOutput(call, 0).bytes;
       const { size, map, value } = s;
+      if (size === 1) {
+        // int8/uint8: one byte per element, the common case, without per-element calls.
+        const pad = value[0]!;
+        for (let o = 0; o < map.length; o++) {
+          const at = map[o]!;
+          dst[o] = at < 0 ? pad : src[at]!;
+        }
+        return;
+      }
       for (let o = 0; o < map.length; o++) {
         const at = map[o]!;
-        if (at < 0) dst.set(value, o * size);
+        if (at < 0) for (let k = 0; k < size; k++) dst[o * size + k] = value[k]!;
         else for (let k = 0; k < size; k++) dst[o * size + k] = src[at * size + k]!;
       }
     },
