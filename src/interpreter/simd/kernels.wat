@@ -1,6 +1,6 @@
 ;; SIMD inner loops of the interpreter's conv-family kernels. Every function
-;; takes byte addresses into the one exported memory and accumulates into
-;; `acc` (it never clears it), so callers decide the summation boundaries.
+;; takes byte addresses into the one exported memory; the summing ones add
+;; into `acc` and never clear it, so callers decide where sums start.
 ;;
 ;; Exactness, which the oracle tests hold against real TFLM:
 ;; - Integer sums (i16 x i16 -> i32) wrap like TFLM's int32 accumulators and do
@@ -192,7 +192,7 @@
       (br $cols))))
 
   ;; dst[i] = src[i] + offset for i < n: int8 in, i16 out (zero-point offsets
-;; are within +-255, so the sums fit).
+  ;; are within +-255, so the sums fit).
   (func (export "widenI8") (param $src i32) (param $n i32) (param $offset i32) (param $dst i32)
     (local $i i32) (local $n16 i32) (local $v v128) (local $off v128)
     (local.set $off (i16x8.splat (local.get $offset)))
@@ -257,12 +257,12 @@
       (br $each))))
 
   ;; An ungrouped conv without horizontal dilation over NHWC operands, output
-;; pixel by output pixel: for each in-bounds filter row (in reference order)
-;; the in-bounds filter columns read one contiguous input run. Integer mode
-;; (float = 0): x and w are i16, w is [out channel][row][column][in channel],
-;; sums go through dotWindow. Float mode: x and w are f32, w is transposed to
-;; [row][column][in channel][out channel], sums go through outerAddF32. acc
-;; holds one 32-bit accumulator per output element.
+  ;; pixel by output pixel: for each in-bounds filter row (in reference order)
+  ;; the in-bounds filter columns read one contiguous input run. Integer mode
+  ;; (float = 0): x and w are i16, w is [out channel][row][column][in channel],
+  ;; sums go through dotWindow. Float mode: x and w are f32, w is transposed to
+  ;; [row][column][in channel][out channel], sums go through outerAddF32. acc
+  ;; holds one 32-bit accumulator per output element.
   (func (export "convDense") (param $float i32) (param $x i32) (param $w i32) (param $acc i32)
     (param $batches i32) (param $inH i32) (param $inW i32) (param $inC i32) (param $outC i32) (param $kH i32) (param $kW i32)
     (param $outH i32) (param $outW i32) (param $strideH i32) (param $strideW i32) (param $padH i32) (param $padW i32) (param $dilationH i32)
@@ -332,10 +332,10 @@
       (br $batch))))
 
   ;; A depthwise conv with depth multiplier 1 over NHWC operands: for every
-;; output pixel, its in-bounds filter taps in reference order (row, then
-;; column), each over all channels at once through mulAddI16 (float = 0: i16
-;; operands) or mulAddF32 (float = 1). w is [row][column][channel]; acc holds
-;; one 32-bit accumulator per output element.
+  ;; output pixel, its in-bounds filter taps in reference order (row, then
+  ;; column), each over all channels at once through mulAddI16 (float = 0: i16
+  ;; operands) or mulAddF32 (float = 1). w is [row][column][channel]; acc holds
+  ;; one 32-bit accumulator per output element.
   (func (export "depthwiseDense") (param $float i32) (param $x i32) (param $w i32) (param $acc i32)
     (param $batches i32) (param $inH i32) (param $inW i32) (param $channels i32) (param $kH i32) (param $kW i32)
     (param $outH i32) (param $outW i32) (param $strideH i32) (param $strideW i32) (param $padH i32) (param $padW i32)
