@@ -5,6 +5,7 @@
 // offline offsets), not our planner's own figure.
 
 import { inPlaceGroups, inPlacePairs } from '../analysis/in-place.js';
+import { lowerBound } from '../analysis/lower-bound.js';
 import type { Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type Placement } from './greedy-tflm.js';
 import { ONLINE } from './offline-plan.js';
@@ -71,28 +72,39 @@ function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch:
 export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: number } = {}): ArenaPlacement {
   const buffers = tflmPlanBuffers(sg);
   const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
-  const candidates: { planner: ArenaPlacement['planner']; offsets: Int32Array }[] = [
+  const sharing = inPlacePairs(sg).length > 0;
+  // Candidates in order of preference (ties keep the earlier one), computed only when they can still win.
+  const candidates: { planner: ArenaPlacement['planner']; offsets: () => Int32Array }[] = [
     // Element-wise outputs over their dying inputs, with and without the scratch in our plan.
-    { planner: 'near-optimal', offsets: planInPlace(sg, buffers, true, opts) },
-    { planner: 'near-optimal', offsets: planInPlace(sg, buffers, false, opts) },
-    // Our plan of tensors and scratch together; TFLM re-places the scratch, usually where we put it.
-    { planner: 'near-optimal', offsets: asOffline(sg, buffers, planNearOptimal(online, opts)) },
-    // Our plan of the tensors alone: the scratch then goes wherever TFLM's greedy finds room.
-    {
-      planner: 'near-optimal',
-      offsets: (() => {
-        const tensorsOnly = buffers.filter((b) => b.kind === 'tensor');
-        const p = planNearOptimal(tensorsOnly.map(({ size, first, last }) => ({ size, first, last })), opts);
-        return asOffline(sg, tensorsOnly, p);
-      })(),
-    },
+    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, opts) },
+    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, opts) },
+    // Without in-place pairs these two are the two above, buffer for buffer: the same search, the same plan.
+    ...(sharing
+      ? ([
+          // Our plan of tensors and scratch together; TFLM re-places the scratch, usually where we put it.
+          { planner: 'near-optimal', offsets: () => asOffline(sg, buffers, planNearOptimal(online, opts)) },
+          // Our plan of the tensors alone: the scratch then goes wherever TFLM's greedy finds room.
+          {
+            planner: 'near-optimal',
+            offsets: () => {
+              const tensorsOnly = buffers.filter((b) => b.kind === 'tensor');
+              const p = planNearOptimal(tensorsOnly.map(({ size, first, last }) => ({ size, first, last })), opts);
+              return asOffline(sg, tensorsOnly, p);
+            },
+          },
+        ] as const)
+      : []),
     // TFLM's own plan, frozen: never worse than what TFLM would do.
-    { planner: 'tflm-greedy', offsets: asOffline(sg, buffers, planGreedyTflm(buffers)) },
+    { planner: 'tflm-greedy', offsets: () => asOffline(sg, buffers, planGreedyTflm(buffers)) },
   ];
+  // Only plans that share an in-place pair's bytes (the first two) can go below the most bytes live at once.
+  const floor = lowerBound(online, Math.max(0, ...online.map((b) => b.last))).bytes;
   let best: ArenaPlacement | null = null;
-  for (const c of candidates) {
-    const head = tflmHeadWithOffline(sg, c.offsets);
-    if (!best || head < best.head) best = { ...c, head };
+  for (const [k, c] of candidates.entries()) {
+    if (best && k >= 2 && best.head <= floor) break;
+    const offsets = c.offsets();
+    const head = tflmHeadWithOffline(sg, offsets);
+    if (!best || head < best.head) best = { planner: c.planner, offsets, head };
   }
   return best!;
 }

@@ -21,7 +21,8 @@ import { TinysegError } from '../errors.js';
 import { planGreedyTflm, type Placement, type PlanBuffer } from './greedy-tflm.js';
 
 const ALIGNMENT = 16;
-const alignUp = (n: number): number => Math.ceil(n / ALIGNMENT) * ALIGNMENT;
+// Offsets and sizes are non-negative int32: bit arithmetic rounds exactly like the division.
+const alignUp = (n: number): number => (n + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
 
 /**
  * Hill-climbing steps by default. A step costs about (buffers + conflict
@@ -89,8 +90,10 @@ class Placer {
     // this is the search's inner loop).
     const near = this.near;
     const rank = this.rank;
+    const neighbors = this.neighbors[b]!;
     let m = 0;
-    for (const o of this.neighbors[b]!) {
+    for (let q = 0; q < neighbors.length; q++) {
+      const o = neighbors[q]!;
       if (rank[o]! >= k) continue;
       const at = offsets[o]!;
       let p = m++;
