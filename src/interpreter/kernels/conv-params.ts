@@ -2,7 +2,7 @@
 // share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
-import { simd, simdI32 } from '../simd/simd.js';
+import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from '../fixed-point.js';
 import {
   activationOf,
@@ -176,22 +176,49 @@ export function requantizer(
       };
 }
 
-/** Bytes requantizeInt8InSimd's parameters take for `channels` output channels. */
-export const simdRequantizeBytes = (channels: number): number => 12 * channels;
+/** An int8 conv-family call's operands in the SIMD module (byte addresses). */
+export interface Int8InSimd {
+  /** The input, widened to i16 with its zero-point offset added. */
+  xAt: number;
+  /** The filter, widened to i16 with its zero-point offset added. */
+  wAt: number;
+  /** `count` int32 sums, cleared. */
+  accAt: number;
+  acc: Int32Array;
+  /** TFLM's int8 output step (the requantizer's) on the sums, channel = index mod channels, into `out` from `at`. */
+  requantizeInto(out: Int8Array, at?: number): void;
+}
 
-/**
- * TFLM's int8 output step (the requantizer's) in the SIMD module: `count` int32
- * sums at accAt, channel = index mod channels, int8 results at outAt.
- * paramsAt holds simdRequantizeBytes(channels) bytes reserved by the caller.
- */
-export function requantizeInt8InSimd(a: { quant: QuantizedConvParams | null; bias: Float64Array | null }, channels: number, accAt: number, count: number, paramsAt: number, outAt: number): void {
+export function int8InSimd(
+  a: { quant: QuantizedConvParams | null; bias: Float64Array | null },
+  channels: number,
+  x8: Int8Array,
+  w8: Int8Array,
+  filterOffset: number,
+  count: number,
+): Int8InSimd {
   const q = a.quant!;
+  // The last region stages the int8 operands before they are widened, then holds the int8 results.
+  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, 12 * channels, Math.max(count, x8.length, w8.length)]);
+  simdWidenI8(x8, q.inputOffset, stageAt, xAt);
+  simdWidenI8(w8, filterOffset, stageAt, wAt);
+  const acc = simdI32(accAt, count);
+  acc.fill(0);
   const params = simdI32(paramsAt, 3 * channels);
   // int32 biases are exact in the Float64Array; no bias adds 0.
   for (let c = 0; c < channels; c++) params[c] = a.bias ? a.bias[c]! : 0;
   params.set(q.multipliers, channels);
   params.set(q.shifts, 2 * channels);
-  simd().requantizeI8(accAt, count, channels, paramsAt, paramsAt + 4 * channels, paramsAt + 8 * channels, q.outputOffset, q.qmin, q.qmax, outAt);
+  return {
+    xAt,
+    wAt,
+    accAt,
+    acc,
+    requantizeInto(out, at = 0) {
+      simd().requantizeI8(accAt, count, channels, paramsAt, paramsAt + 4 * channels, paramsAt + 8 * channels, q.outputOffset, q.qmin, q.qmax, stageAt);
+      out.set(simdI8(stageAt, count), at);
+    },
+  };
 }
 
 /** The int8 input with its zero-point offset added once, instead of once per multiply. */

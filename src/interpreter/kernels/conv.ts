@@ -14,8 +14,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, requantizeInt8InSimd, simdRequantizeBytes, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
-import { simd, simdF32, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
@@ -178,16 +178,9 @@ function convDenseInSimd(s: ConvState, d: ConvShapes, float: boolean, xAt: numbe
 
 /** int8 in the SIMD module: input offset once into i16, int32 sums that wrap as TFLM's do. */
 function convInt8Simd(s: ConvState, d: ConvShapes, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
-  const { outC } = d;
-  const count = out.length;
-  const [xAt, wAt, accAt, paramsAt, outAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(outC), Math.max(count, x8.length, w8.length)]);
-  // The output region stages the int8 input and filter before they are widened.
-  simdWidenI8(x8, s.quant!.inputOffset, outAt, xAt);
-  simdWidenI8(w8, 0, outAt, wAt);
-  simdI32(accAt, count).fill(0);
-  convDenseInSimd(s, d, false, xAt, wAt, accAt);
-  requantizeInt8InSimd(s, outC, accAt, count, paramsAt, outAt);
-  out.set(simdI8(outAt, count));
+  const m = int8InSimd(s, d.outC, x8, w8, 0, out.length);
+  convDenseInSimd(s, d, false, m.xAt, m.wAt, m.accAt);
+  m.requantizeInto(out);
 }
 
 /**
@@ -198,11 +191,9 @@ function convInt8Simd(s: ConvState, d: ConvShapes, x8: Int8Array, w8: Int8Array,
 function convFloatSimd(s: ConvState, d: ConvShapes, x: Float32Array, w: Float32Array, out: Float32Array): void {
   const { outC } = d;
   const count = out.length;
-  const taps = w.length / outC;
   const [xAt, wAt, accAt] = simdReserve([x.length * 4, w.length * 4, count * 4]);
   simdF32(xAt, x.length).set(x);
-  const wt = simdF32(wAt, w.length);
-  for (let oc = 0; oc < outC; oc++) for (let t = 0; t < taps; t++) wt[t * outC + oc] = w[oc * taps + t]!;
+  simdTransposedF32(w, outC, wAt);
   const acc = simdF32(accAt, count);
   acc.fill(0);
   convDenseInSimd(s, d, true, xAt, wAt, accAt);

@@ -14,8 +14,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, requantizeInt8InSimd, simdRequantizeBytes, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
-import { simd, simdF32, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { simd, simdF32, simdReserve } from '../simd/simd.js';
 
 interface DepthwiseState extends SlidingWindow, ConvArithmetic {
   multiplier: number;
@@ -139,14 +139,9 @@ function depthwiseFloatSimd(s: DepthwiseState, d: DepthwiseShapes, x: Float32Arr
 
 /** int8 in the SIMD module: input offset once into i16, int32 sums, TFLM's output step. */
 function depthwiseInt8Simd(s: DepthwiseState, d: DepthwiseShapes, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
-  const count = out.length;
-  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(d.outC), Math.max(count, x8.length, w8.length)]);
-  simdWidenI8(x8, s.quant!.inputOffset, stageAt, xAt);
-  simdWidenI8(w8, 0, stageAt, wAt);
-  simdI32(accAt, count).fill(0);
-  depthwiseInSimd(s, d, false, xAt, wAt, accAt);
-  requantizeInt8InSimd(s, d.outC, accAt, count, paramsAt, stageAt);
-  out.set(simdI8(stageAt, count));
+  const m = int8InSimd(s, d.outC, x8, w8, 0, out.length);
+  depthwiseInSimd(s, d, false, m.xAt, m.wAt, m.accAt);
+  m.requantizeInto(out);
 }
 
 export const kernels: Record<string, Kernel<any>> = { DEPTHWISE_CONV_2D: defineKernel<DepthwiseState>({ prepare, invoke }) };

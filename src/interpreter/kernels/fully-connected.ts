@@ -19,8 +19,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { constantBias, convDtype, quantizedConvParams, requantizeInt8InSimd, requantizer, simdRequantizeBytes, type QuantizedConvParams } from './conv-params.js';
-import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from './conv-params.js';
+import { simd } from '../simd/simd.js';
 
 interface FcState {
   dtype: 'float32' | 'int8' | 'int16';
@@ -121,14 +121,9 @@ function invoke(call: KernelCall, s: FcState): void {
 /** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */
 function fullyConnectedInt8Simd(s: FcState, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
   const { batches, depth, accum } = s;
-  const count = batches * depth;
-  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, simdRequantizeBytes(depth), Math.max(count, x8.length, w8.length)]);
-  simdWidenI8(x8, s.quant!.inputOffset, stageAt, xAt);
-  simdWidenI8(w8, s.filterOffset, stageAt, wAt);
-  simdI32(accAt, count).fill(0);
-  for (let n = 0; n < batches; n++) simd().dotRows(xAt + 2 * n * accum, wAt, accum, depth, accum, accAt + 4 * n * depth);
-  requantizeInt8InSimd(s, depth, accAt, count, paramsAt, stageAt);
-  out.set(simdI8(stageAt, count));
+  const m = int8InSimd(s, depth, x8, w8, s.filterOffset, batches * depth);
+  for (let n = 0; n < batches; n++) simd().dotRows(m.xAt + 2 * n * accum, m.wAt, accum, depth, accum, m.accAt + 4 * n * depth);
+  m.requantizeInto(out);
 }
 
 export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke }) };

@@ -10,8 +10,8 @@
 import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../transform/custom-ops.js';
 import { defineKernel, dims4, i8, kernelError, requireInput, requireOutput, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
 import { prepareTransposeConv, type TransposeConvState } from './transpose-conv.js';
-import { requantizeInt8InSimd, simdRequantizeBytes } from './conv-params.js';
-import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { int8InSimd } from './conv-params.js';
+import { simd } from '../simd/simd.js';
 
 function prepare(call: KernelCall): TransposeConvState {
   const o = decodeTransposeConvGatherOptions(call.op.customOptions);
@@ -32,11 +32,8 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const out = i8(output);
   const scratch = scratchI32(call.scratch[0]!).subarray(0, outC);
   const wstride = kH * kW * inC;
-  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x.length * 2, w.length * 2, outC * 4, simdRequantizeBytes(outC), Math.max(outC, x.length, w.length)]);
-  simdWidenI8(x, s.quant!.inputOffset, stageAt, xAt);
-  simdWidenI8(w, 0, stageAt, wAt);
-  const acc = simdI32(accAt, outC);
-  const pixel = simdI8(stageAt, outC);
+  // One pixel's sums at a time.
+  const { xAt, wAt, accAt, acc, requantizeInto } = int8InSimd(s, outC, x, w, 0, outC);
   const k = simd();
   for (let n = 0; n < batches; n++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -59,8 +56,7 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
         }
         // The sums pass through the pixel's int32 scratch in the arena, as on the device.
         scratch.set(acc);
-        requantizeInt8InSimd(s, outC, accAt, outC, paramsAt, stageAt);
-        out.set(pixel, ((n * outH + oy) * outW + ox) * outC);
+        requantizeInto(out, ((n * outH + oy) * outW + ox) * outC);
       }
     }
   }

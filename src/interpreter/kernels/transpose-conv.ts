@@ -19,8 +19,8 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, requantizeInt8InSimd, simdRequantizeBytes, type ConvArithmetic } from './conv-params.js';
-import { simd, simdF32, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from './conv-params.js';
+import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 
 export interface TransposeConvState extends ConvArithmetic {
   strideH: number;
@@ -79,18 +79,20 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const w = float ? f32(filter) : i8(filter);
   const count = output.bytes.byteLength / (float ? 4 : 1);
   const taps = kH * kW;
-  // Operands in the SIMD module; the filter as [tap][input channel][output channel] for float32 lanes.
-  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x.length * 4, w.length * 4, count * 4, simdRequantizeBytes(outC), Math.max(count, x.length, w.length)]);
+  // Operands in the SIMD module; for float32 lanes the filter as [tap][input channel][output channel].
+  let xAt: number;
+  let wAt: number;
+  let accAt: number;
+  let int8: Int8InSimd | null = null;
   if (float) {
+    [xAt, wAt, accAt] = simdReserve([x.length * 4, w.length * 4, count * 4]);
     simdF32(xAt, x.length).set(x);
-    const wt = simdF32(wAt, w.length);
-    for (let oc = 0; oc < outC; oc++) for (let t = 0; t < taps * inC; t++) wt[t * outC + oc] = w[oc * taps * inC + t]!;
+    simdTransposedF32(w as Float32Array, outC, wAt);
+    simdF32(accAt, count).fill(0);
   } else {
-    simdWidenI8(x as Int8Array, s.quant!.inputOffset, stageAt, xAt);
-    simdWidenI8(w as Int8Array, 0, stageAt, wAt);
+    int8 = int8InSimd(s, outC, x as Int8Array, w as Int8Array, 0, count);
+    ({ xAt, wAt, accAt } = int8);
   }
-  const acc = float ? simdF32(accAt, count) : simdI32(accAt, count);
-  acc.fill(0);
   const k = simd();
   // The reference order for every output element: input pixel (row, column), then input channel.
   for (let n = 0; n < batches; n++) {
@@ -114,22 +116,22 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
       }
     }
   }
-  if (float) {
-    // float32 accumulates in the output itself.
-    const out = f32(output);
-    const b = s.bias;
-    for (let i = 0, oc = 0; i < count; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
-      // Without a bias TFLM adds nothing, so a -0 sum stays -0.
-      const v = b ? Math.fround(acc[i]! + b[oc]!) : acc[i]!;
-      const lo = v < s.floatMin ? s.floatMin : v;
-      out[i] = s.floatMax < lo ? s.floatMax : lo;
-    }
+  if (int8) {
+    // int8 accumulates in the arena scratch TFLM requests: the sums pass through it.
+    scratchI32(call.scratch[0]!).set(int8.acc);
+    int8.requantizeInto(i8(output));
     return;
   }
-  // int8 accumulates in the arena scratch TFLM requests: the sums pass through it.
-  scratchI32(call.scratch[0]!).set(acc as Int32Array);
-  requantizeInt8InSimd(s, outC, accAt, count, paramsAt, stageAt);
-  i8(output).set(simdI8(stageAt, count));
+  // float32 accumulates in the output itself.
+  const acc = simdF32(accAt, count);
+  const out = f32(output);
+  const b = s.bias;
+  for (let i = 0, oc = 0; i < count; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
+    // Without a bias TFLM adds nothing, so a -0 sum stays -0.
+    const v = b ? Math.fround(acc[i]! + b[oc]!) : acc[i]!;
+    const lo = v < s.floatMin ? s.floatMin : v;
+    out[i] = s.floatMax < lo ? s.floatMax : lo;
+  }
 }
 
 export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke }) };

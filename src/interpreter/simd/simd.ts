@@ -75,3 +75,10 @@ export function simdWidenI8(src: Int8Array, offset: number, stagingAt: number, d
   simdI8(stagingAt, src.length).set(src);
   simd().widenI8(stagingAt, src.length, offset, dstAt);
 }
+
+/** Copies a [rows][columns] float32 matrix into the module as [columns][rows]: a filter [out channel][...] with the output channel innermost, one per lane. */
+export function simdTransposedF32(w: Float32Array, rows: number, at: number): void {
+  const columns = w.length / rows;
+  const t = simdF32(at, w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) t[c * rows + r] = w[r * columns + c]!;
+}
