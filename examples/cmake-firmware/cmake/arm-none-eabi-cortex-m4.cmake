@@ -1,6 +1,7 @@
 # Bare-metal Cortex-M4 with the GNU Arm Embedded toolchain (Debian:
-# gcc-arm-none-eabi libnewlib-arm-none-eabi). Board and C library choices
-# (startup code, linker script, semihosting) belong to the project, not here.
+# gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib).
+# Board and C library choices (startup code, linker script, semihosting)
+# belong to the project, not here.
 
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR arm)
