@@ -24,11 +24,11 @@ export class TinysegError extends Error {
     this.hint = opts.hint;
   }
 
-  /** One line: "<file>: <message> (<hint>)". */
-  oneLine(): string {
+  /** One line: "<file>: <message> (<hint>)", with `fallbackHint` when the error has no hint of its own. */
+  oneLine(fallbackHint?: string): string {
     const where = this.file ? `${this.file}: ` : '';
-    const hint = this.hint ? ` (${this.hint})` : '';
-    return `${where}${this.message}${hint}`.replace(/\s*\n\s*/g, ' ');
+    const hint = this.hint ?? fallbackHint;
+    return `${where}${this.message}${hint ? ` (${hint})` : ''}`.replace(/\s*\n\s*/g, ' ');
   }
 }
 

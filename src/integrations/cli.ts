@@ -2,7 +2,6 @@
 // input (one line naming the file), 2 a usage error. Stack traces only with --debug.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inFile, TinysegError } from '../errors.js';
@@ -12,7 +11,8 @@ import { bytes as formatBytes } from '../report/format.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheInfo, clearCache, optimizeCached } from './cache.js';
 import { readModelBytes } from './model-bytes.js';
-import { emitOptions, OPTIMIZE_ARGS, optimizeOptionsFromArgs, usageError } from './optimize-args.js';
+import { asksForHelp, commandUsage, integer, isCommand, parseCommandArgs, unknownCommand, usage, usageError, wholeNumber, type Command } from './cli-usage.js';
+import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
 import { writeStdout } from './write-stdout.js';
 import type { LoadedModel } from './read-model.js';
 
@@ -31,79 +31,13 @@ const defaultIO: CliIO = {
   stderr: (s) => process.stderr.write(s),
 };
 
-const USAGE = `Usage: tinyseg <command> [options]
-
-Commands:
-  report <model.tflite>   TFLM memory report: arena head/tail/total, lower bound,
-                          peak operator and tensors, longest cold ranges
-    --json                print the report as JSON (docs/report-json.md)
-    --svg <file>          also write a memory-timeline chart (SVG)
-  run <model.tflite> --out <dir> [--input <raw file>]... | --oracle-input
-                          run the model in TinySeg's bit-exact interpreter
-                          and write out0.bin, out1.bin, ... (raw bytes)
-  optimize <model.tflite> -o <dir> [options]
-                          cut the arena: remove identity PADs, rewrite
-                          TRANSPOSE_CONV, spill cold tensors; write
-                          <dir>/<name>.tflite (offline-planned, verified
-                          bit-exact) and <dir>/<name>.plan.json
-    --max-spill-bytes N   spill traffic allowed per inference (default: any)
-    --arena-budget N      stop once the head fits N bytes; fail if it cannot
-    --no-spill            passes without spilling
-    --no-verify           skip the interpreter's proof (not recommended)
-    --inputs N, --seed S  random inputs of the proof (default 3, seed 1)
-    --json                print the report as JSON
-    --svg <file>          also write a before/after memory timeline (SVG)
-    --no-cache            recompute even if the cache has the result
-                          (cached by model bytes, options and TinySeg
-                          version; docs/cache.md)
-    --depfile <file>      also write a Make-style depfile for build systems:
-                          <dir>/<name>.tflite depends on the model, the
-                          target profile file and TinySeg itself
-    --target T            built-in target (mps2-an386, mps2-an500) or a
-                          profile JSON (docs/target-profile.md); default
-                          mps2-an386
-    --storage S           spill region in psram (default), flash,
-                          internal-flash or remote;
-                          the report gives its cost per inference and, for
-                          flash, a wear warning with the lifetime
-    --inference-rate R    inferences per second for that lifetime (default 1)
-    --emit <dir>          also write C/C++ files for firmware: model array,
-                          arena size, op resolver, linker fragment
-      --name N            C name of the model (default: the file name)
-      --sections          put the model in its own section, placed in
-                          external flash by <name>_sections.ld
-  watch <path>... -o <dir> [optimize options]
-                          optimize every .tflite file under the paths, then
-                          again each one that changes (cached); --emit and
-                          its options as for optimize (docs/watch.md)
-  cache info [--json]     cache directory, entries, total size, size cap
-  cache clean             remove every cache entry
-  verify <original.tflite> <optimized.tflite> [--inputs N] [--seed S]
-                          compare every output byte on the oracle input
-                          and N seeded random inputs (default 3); exit 1 on
-                          any difference
-
-Options:
-  --debug                 show stack traces
-  -h, --help              show this help
-  -v, --version           show the version
-`;
-
-function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options: { ...options, debug: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw usageError((e as Error).message.split('\n')[0]!);
-  }
-}
-
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
 async function runReport(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' }, svg: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('report', args);
   if (positionals.length !== 1) throw usageError(`report takes one model file, got ${positionals.length}`);
   const [{ readModelFile }, { memoryReport }, { renderTimelineSvg }, { renderReportText }] = await Promise.all([
     import('./read-model.js'),
@@ -122,11 +56,7 @@ async function runReport(args: string[], io: CliIO): Promise<number> {
 }
 
 async function runRun(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(args, {
-    out: { type: 'string' },
-    input: { type: 'string', multiple: true },
-    'oracle-input': { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommandArgs('run', args);
   if (positionals.length !== 1) throw usageError(`run takes one model file, got ${positionals.length}`);
   if (values.out === undefined) throw usageError('run needs --out <dir>');
   const inputFiles = values.input ?? [];
@@ -160,12 +90,10 @@ async function runRun(args: string[], io: CliIO): Promise<number> {
 }
 
 async function runVerify(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(args, { inputs: { type: 'string' }, seed: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('verify', args);
   if (positionals.length !== 2) throw usageError(`verify takes two model files, got ${positionals.length}`);
-  const count = values.inputs === undefined ? 3 : Number(values.inputs);
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(count) || count < 0) throw usageError(`--inputs must be a whole number, got '${values.inputs}'`);
-  if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${values.seed}'`);
+  const count = wholeNumber('--inputs', values.inputs) ?? 3;
+  const seed = integer('--seed', values.seed) ?? 1;
   const [{ readModelFile }, { verifyModels }] = await Promise.all([import('./read-model.js'), import('../interpreter/verify.js')]);
   const [a, b] = positionals.map(readModelFile) as [LoadedModel, LoadedModel];
   const r = verifyModels(a.graph, b.graph, { inputs: count, seed, files: [a.file, b.file] });
@@ -179,7 +107,7 @@ async function runVerify(args: string[], io: CliIO): Promise<number> {
 }
 
 async function runOptimize(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(args, { ...OPTIMIZE_ARGS, json: { type: 'boolean' }, svg: { type: 'string' }, depfile: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs('optimize', args);
   if (positionals.length !== 1) throw usageError(`optimize takes one model file, got ${positionals.length}`);
   if (values.out === undefined) throw usageError('optimize needs -o <dir>');
   const emit = await emitOptions(values);
@@ -219,7 +147,7 @@ async function runOptimize(args: string[], io: CliIO): Promise<number> {
 }
 
 function runCache(args: string[], io: CliIO): number {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('cache', args);
   const [action, ...extra] = positionals;
   if ((action !== 'info' && action !== 'clean') || extra.length > 0) {
     throw usageError(`cache takes 'info' or 'clean'${positionals.length > 0 ? `, got '${positionals.join(' ')}'` : ''}`);
@@ -251,39 +179,46 @@ const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]
 
 export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const debug = argv.includes('--debug');
+  const [command, ...rest] = argv;
   try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-      io.stdout(USAGE);
+    if (command === undefined || command === '-h' || command === '--help') {
+      io.stdout(usage());
       return command === undefined ? 2 : 0;
     }
     if (command === '-v' || command === '--version') {
       io.stdout(`${version()}\n`);
       return 0;
     }
-    switch (command) {
-      case 'report':
-        return await runReport(rest, io);
-      case 'run':
-        return await runRun(rest, io);
-      case 'verify':
-        return await runVerify(rest, io);
-      case 'optimize':
-        return await runOptimize(rest, io);
-      case 'cache':
-        return runCache(rest, io);
-      case 'watch':
-        return await import('./watch-cli.js').then(({ runWatch }) => runWatch(rest, io));
-      default:
-        throw usageError(`unknown command '${command}'`);
+    if (command === 'help') {
+      const [topic, ...extra] = rest;
+      if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic);
+      if (extra.length > 0) throw usageError('help takes at most one command');
+      io.stdout(topic === undefined ? usage() : commandUsage(topic));
+      return 0;
     }
+    if (!isCommand(command)) throw unknownCommand(command);
+    if (asksForHelp(rest)) {
+      io.stdout(commandUsage(command));
+      return 0;
+    }
+    return await commandRunners[command](rest, io);
   } catch (e) {
     if (debug) io.stderr(`${(e as Error).stack ?? String(e)}\n`);
     if (e instanceof TinysegError) {
-      io.stderr(`tinyseg: ${e.oneLine()}\n`);
+      const help = e.code === 'E_USAGE' ? `see 'tinyseg ${command !== undefined && isCommand(command) ? `${command} ` : ''}--help'` : undefined;
+      io.stderr(`tinyseg: ${e.oneLine(help)}\n`);
       return e.code === 'E_USAGE' ? 2 : 1;
     }
     io.stderr(`tinyseg: internal error: ${(e as Error).message ?? String(e)} (rerun with --debug for the stack)\n`);
     return 1;
   }
 }
+
+const commandRunners: Record<Command, (args: string[], io: CliIO) => Promise<number> | number> = {
+  report: runReport,
+  run: runRun,
+  verify: runVerify,
+  optimize: runOptimize,
+  cache: runCache,
+  watch: (args, io) => import('./watch-cli.js').then(({ runWatch }) => runWatch(args, io)),
+};

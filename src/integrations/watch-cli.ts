@@ -3,9 +3,9 @@
 // the log reads in order. Runs until SIGINT/SIGTERM, then closes the watcher
 // and exits 0.
 
-import { parseArgs } from 'node:util';
 import { bytes } from '../report/format.js';
-import { emitOptions, OPTIMIZE_ARGS, optimizeOptionsFromArgs, usageError } from './optimize-args.js';
+import { parseCommandArgs, usageError } from './cli-usage.js';
+import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
 import { watchModels, type WatchEvent } from './watch.js';
 
 export interface WatchIO {
@@ -39,13 +39,7 @@ export function watchEventText(e: WatchEvent): string {
 }
 
 export async function runWatch(args: string[], io: WatchIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { ...OPTIMIZE_ARGS, debug: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw usageError((e as Error).message.split('\n')[0]!);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('watch', args);
   if (positionals.length === 0) throw usageError('watch needs at least one model file or directory');
   if (values.out === undefined) throw usageError('watch needs -o <dir>');
   const emit = await emitOptions(values);

@@ -156,10 +156,10 @@ describe('tinyseg watch (CLI)', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'watch', ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
     const noOut = run('a.tflite');
     expect(noOut.status).toBe(2);
-    expect(noOut.stderr).toBe("tinyseg: watch needs -o <dir> (see 'tinyseg --help')\n");
+    expect(noOut.stderr).toBe("tinyseg: watch needs -o <dir> (see 'tinyseg watch --help')\n");
     expect(run('-o', 'out').status).toBe(2);
     expect(run('.', '-o', 'out', '--emit', 'fw', '--name', 'x').stderr).toMatch(/^tinyseg: a C name \(--name\) needs exactly one model file/);
-    expect(run('a.tflite', '-o', 'out', '--name', 'x').stderr).toBe("tinyseg: --name needs --emit <dir> (see 'tinyseg --help')\n");
+    expect(run('a.tflite', '-o', 'out', '--name', 'x').stderr).toBe("tinyseg: --name needs --emit <dir> (see 'tinyseg watch --help')\n");
     expect(run('out', '-o', '.').stderr).toMatch(/^tinyseg: out: cannot watch: no such file or directory\n$/);
     const inside = run('.', '-o', '.');
     expect(inside.status).toBe(2);

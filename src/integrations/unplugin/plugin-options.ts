@@ -58,9 +58,9 @@ const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'includ
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
-function byteCount(name: string, v: unknown): number | undefined {
+function wholeNumber(name: string, v: unknown, what = 'a whole number'): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw usage(`${name} must be a whole number of bytes, got ${JSON.stringify(v) ?? String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw usage(`${name} must be ${what}, got ${JSON.stringify(v) ?? String(v)}`);
   return v;
 }
 
@@ -95,15 +95,15 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   for (const key of Object.keys(o)) {
     if (!OPTION_NAMES.includes(key)) throw usage(`unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
   }
-  const maxSpillBytes = byteCount('maxSpillBytes', o.maxSpillBytes);
-  const arenaBudget = byteCount('arenaBudget', o.arenaBudget);
+  const maxSpillBytes = wholeNumber('maxSpillBytes', o.maxSpillBytes, 'a whole number of bytes');
+  const arenaBudget = wholeNumber('arenaBudget', o.arenaBudget, 'a whole number of bytes');
   if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
   let verify: OptimizeOptions['verify'] = { inputs: 3, seed: 1 };
   if (o.verify === false) verify = false;
   else if (typeof o.verify === 'object' && o.verify !== null && !Array.isArray(o.verify)) {
     const v = o.verify as Record<string, unknown>;
     for (const key of Object.keys(v)) if (key !== 'inputs' && key !== 'seed') throw usage(`unknown verify option '${key}' (inputs, seed)`);
-    const inputs = v.inputs === undefined ? 3 : byteCount('verify.inputs', v.inputs)!;
+    const inputs = v.inputs === undefined ? 3 : wholeNumber('verify.inputs', v.inputs)!;
     if (v.seed !== undefined && !Number.isSafeInteger(v.seed)) throw usage(`verify.seed must be an integer, got ${JSON.stringify(v.seed)}`);
     verify = { inputs, seed: (v.seed as number | undefined) ?? 1 };
   } else if (o.verify !== undefined && o.verify !== true) throw usage(`verify must be true, false or { inputs, seed }, got ${JSON.stringify(o.verify)}`);
