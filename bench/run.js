@@ -163,6 +163,12 @@ const md = [
 writeFileSync(join(root, 'bench/results.md'), md.join('\n'));
 console.log(md.join('\n'));
 
+// ---- --lossy-spill int8 on the float models that spill (bench/lossy.js).
+const { lossySection } = await import('./lossy.js');
+const lossyMd = lossySection(models);
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), lossyMd);
+console.log(lossyMd);
+
 // ---- Runtime on Cortex-M4 (QEMU): the C spill runtime's instructions per KiB (bench/qemu.js).
 // Self-contained (own imports) so the sections above stay untouched.
 const { runtimeOnQemuSection } = await import('./qemu.js');

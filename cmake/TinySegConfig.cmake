@@ -80,10 +80,10 @@ endfunction()
 
 # tinyseg_optimize(<target> MODEL <file> [NAME <n>] [ARENA_BUDGET <bytes>]
 #                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
-#                  [OUTPUT_DIR <dir>] [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
+#                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
 function(tinyseg_optimize target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS"
-    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR" "")
+    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL" "")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyseg_optimize(${target}): unknown arguments '${arg_UNPARSED_ARGUMENTS}'")
   endif()
@@ -126,6 +126,9 @@ function(tinyseg_optimize target)
   if(DEFINED arg_ARENA_BUDGET AND NOT arg_ARENA_BUDGET MATCHES "^[0-9]+$")
     message(FATAL_ERROR "tinyseg_optimize(${target}): ARENA_BUDGET must be a whole number of bytes, got '${arg_ARENA_BUDGET}'")
   endif()
+  if(DEFINED arg_LOSSY_SPILL AND NOT arg_LOSSY_SPILL STREQUAL "int8")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): LOSSY_SPILL takes int8, got '${arg_LOSSY_SPILL}'")
+  endif()
 
   # A built-in name goes to the CLI as it is; anything else is a profile file
   # the outputs depend on.
@@ -167,6 +170,9 @@ function(tinyseg_optimize target)
   endif()
   if(arg_NO_VERIFY)
     list(APPEND args --no-verify)
+  endif()
+  if(DEFINED arg_LOSSY_SPILL)
+    list(APPEND args --lossy-spill "${arg_LOSSY_SPILL}")
   endif()
   # The optimized model comes first: it is the target the CLI's depfile names.
   set(outputs "${optimized}" "${plan}" "${model_cc}" ${headers})

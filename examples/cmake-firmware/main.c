@@ -69,7 +69,7 @@ static void spill_round_trip(void) {
   for (uint32_t r = 0; r < ROWS; r++) packed &= region[r] == x[r * CHANNELS + 1u];
   check(packed, "the region holds channel 1, packed");
   memset(y, 0, sizeof y);
-  s = ts_fetch(&rt, y, sizeof y, &shape, resident, sizeof resident, 1u, 1u, 0u, ROWS, NULL);
+  s = ts_fetch(&rt, y, sizeof y, &shape, resident, sizeof resident, 1u, 1u, 0u, ROWS, 0u, NULL);
   check(s == TS_OK, ts_last_error(&rt));
   check(memcmp(x, y, sizeof x) == 0, "plain fetch gives the tensor back");
 
@@ -79,7 +79,7 @@ static void spill_round_trip(void) {
   s = ts_spill(&rt, x, sizeof x, &shape, 1u, 1u, 0u, ROWS, TS_SPILL_COMPRESS | TS_SPILL_CRC, &slot);
   check(s == TS_OK, ts_last_error(&rt));
   memset(y, 0, sizeof y);
-  s = ts_fetch(&rt, y, sizeof y, &shape, resident, sizeof resident, 1u, 1u, 0u, ROWS, &slot);
+  s = ts_fetch(&rt, y, sizeof y, &shape, resident, sizeof resident, 1u, 1u, 0u, ROWS, 0u, &slot);
   check(s == TS_OK, ts_last_error(&rt));
   check(memcmp(x, y, sizeof x) == 0, "compressed fetch gives the tensor back");
   printf("TINYSEG spilled=%lu stored=%lu crc=0x%08lx\n", (unsigned long)ROWS, (unsigned long)slot.stored, (unsigned long)slot.crc);

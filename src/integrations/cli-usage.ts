@@ -29,6 +29,11 @@ const OPTIMIZE_FLAGS = {
   'no-verify': { type: 'boolean', label: '--no-verify', help: ["skip the interpreter's proof (not recommended)"] },
   inputs: { type: 'string', label: '--inputs N', help: ['random inputs of the proof (default 3)'] },
   seed: { type: 'string', label: '--seed S', help: ['seed of those inputs (default 1)'] },
+  'lossy-spill': {
+    type: 'string',
+    label: '--lossy-spill int8',
+    help: ['store spilled float32 tensors as int8 codes: a', 'quarter of the traffic, NOT bit-exact; the report', 'gives the error (docs/custom-ops.md)'],
+  },
   'no-cache': { type: 'boolean', label: '--no-cache', help: ['recompute even if the cache has the result', '(cached by model bytes, options and TinySeg', 'version; docs/cache.md)'] },
   target: {
     type: 'string',

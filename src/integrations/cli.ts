@@ -101,7 +101,7 @@ async function runVerify(args: string[], io: CliIO): Promise<number> {
   io.stdout(
     r.equal
       ? `verified: outputs are bit-identical on ${r.cases.length} inputs (${r.outputBytes} output bytes compared)\n`
-      : `MISMATCH: ${r.differingBytes} of ${r.outputBytes} output bytes differ, max difference ${r.maxDiff}\n`,
+      : `MISMATCH: ${r.differingBytes} of ${r.outputBytes} output bytes differ, max difference ${r.maxDiff}${r.psnr !== null ? `, PSNR ${r.psnr} dB` : ''}\n`,
   );
   return r.equal ? 0 : 1;
 }

@@ -17,6 +17,8 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   const arenaBudget = wholeNumber('--arena-budget', values['arena-budget'], 'a whole number of bytes');
   const rate = values['inference-rate'] === undefined ? undefined : Number(values['inference-rate']);
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw usageError(`--inference-rate must be a positive number of inferences per second, got '${values['inference-rate']}'`);
+  const lossy = values['lossy-spill'];
+  if (lossy !== undefined && lossy !== 'int8') throw usageError(`--lossy-spill takes int8, got '${lossy}'`);
   // The spill region's memory: its cost and, for flash, its wear go into the report.
   const placed = values.storage !== undefined || values.target !== undefined || rate !== undefined;
   return {
@@ -26,6 +28,7 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(arenaBudget !== undefined ? { arenaBudget } : {}),
     ...(placed ? { storage: await spillStorage(values.storage), target: await readTarget(values.target ?? DEFAULT_TARGET) } : {}),
     ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
+    ...(lossy !== undefined ? { lossySpill: lossy } : {}),
   };
 }
 

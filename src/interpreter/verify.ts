@@ -63,17 +63,34 @@ export interface VerifyResult {
   differingBytes: number;
   maxDiff: number;
   outputBytes: number;
+  /**
+   * Peak signal-to-noise ratio in dB when outputs differ (a lossy spill): the
+   * widest value range of an original output that differs, over the mean
+   * squared difference of every output element (in the outputs' own units:
+   * float values, or integer codes). null when no value differs.
+   */
+  psnr: number | null;
 }
 
 function signature(g: Graph, which: 'inputs' | 'outputs'): string {
   return g.main[which].map((t) => `${g.main.tensors[t]!.dtype}[${g.main.tensors[t]!.shape.join('x')}]`).join(', ');
 }
 
+export interface OutputComparison {
+  differingBytes: number;
+  maxDiff: number;
+  elements: number;
+  /** Sum of squared element differences, and the range of `a`'s values (both 0 when equal). */
+  squaredError: number;
+  range: number;
+}
+
 /** Element-wise comparison of two outputs of the same tensor type. */
-export function compareOutputs(t: GraphTensor, a: Uint8Array, b: Uint8Array): { differingBytes: number; maxDiff: number } {
+export function compareOutputs(t: GraphTensor, a: Uint8Array, b: Uint8Array): OutputComparison {
   let differingBytes = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differingBytes++;
-  if (differingBytes === 0) return { differingBytes, maxDiff: 0 };
+  const elements = t.shape.reduce((n, d) => n * d, 1);
+  if (differingBytes === 0) return { differingBytes, maxDiff: 0, elements, squaredError: 0, range: 0 };
   const read = (bytes: Uint8Array) => {
     const buf = bytes.slice().buffer;
     switch (t.dtype) {
@@ -92,11 +109,17 @@ export function compareOutputs(t: GraphTensor, a: Uint8Array, b: Uint8Array): { 
   const x = read(a);
   const y = read(b);
   let maxDiff = 0;
+  let squaredError = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0; i < x.length; i++) {
     const d = Math.abs(x[i]! - y[i]!);
     if (d > maxDiff || Number.isNaN(d)) maxDiff = Number.isNaN(d) ? Infinity : d;
+    squaredError += Number.isNaN(d) ? Infinity : d * d;
+    if (x[i]! < lo) lo = x[i]!;
+    if (x[i]! > hi) hi = x[i]!;
   }
-  return { differingBytes, maxDiff };
+  return { differingBytes, maxDiff, elements, squaredError, range: hi - lo };
 }
 
 export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOptions = {}): VerifyResult {
@@ -112,6 +135,9 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
   const local = opts.reference ? null : runProofCases(original, inputCases, fa);
   const got = runProofCases(optimized, inputCases, fb);
   const want = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa);
+  let elements = 0;
+  let squaredError = 0;
+  let range = 0;
   const cases: VerifyCase[] = inputCases.map((c, k) => {
     let differingBytes = 0;
     let maxDiff = 0;
@@ -119,6 +145,9 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
       const d = compareOutputs(sg.tensors[t]!, want[k]![i]!, got[k]![i]!);
       differingBytes += d.differingBytes;
       maxDiff = Math.max(maxDiff, d.maxDiff);
+      elements += d.elements;
+      squaredError += d.squaredError;
+      range = Math.max(range, d.range);
     });
     return { input: c.name, differingBytes, maxDiff };
   });
@@ -129,5 +158,13 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
     differingBytes,
     maxDiff: Math.max(0, ...cases.map((c) => c.maxDiff)),
     outputBytes: sg.outputs.reduce((n, t) => n + sg.tensors[t]!.byteSize, 0) * cases.length,
+    psnr: psnrDb(range, squaredError / elements),
   };
+}
+
+/** 10 log10(peak^2 / mse) in dB, to 0.01; null without a value error (bytes of equal values, -0 and 0), 0 when it cannot be measured. */
+function psnrDb(peak: number, mse: number): number | null {
+  if (mse === 0) return null;
+  if (!Number.isFinite(mse) || !(peak > 0)) return 0;
+  return Math.round(1000 * Math.log10((peak * peak) / mse)) / 100;
 }

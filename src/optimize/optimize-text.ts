@@ -39,7 +39,7 @@ export function renderOptimizeText(r: OptimizeReport): string {
   out.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);
   for (const d of r.spill.decisions) {
     const part = d.count === d.channels ? 'whole' : `channels ${d.begin}..${d.begin + d.count - 1} of ${d.channels}`;
-    out.push(`    ${d.tensor}: ${part}, ${bytes(d.bytes)}, ops ${d.spillOp}..${d.fetchOp}${d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : ''}; peak ${kib(d.peakBefore)} -> ${kib(d.peakAfter)}`);
+    out.push(`    ${d.tensor}: ${part}, ${bytes(d.bytes)}${d.quantized ? ' as int8' : ''}, ops ${d.spillOp}..${d.fetchOp}${d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : ''}; peak ${kib(d.peakBefore)} -> ${kib(d.peakAfter)}`);
   }
   if (r.storage) {
     out.push(`  spill storage on ${r.storage.target}: ${r.storage.summary}`);
@@ -47,9 +47,10 @@ export function renderOptimizeText(r: OptimizeReport): string {
   }
   out.push('');
   if (r.verified === null) out.push('Verification skipped.');
-  else if (r.verification) {
+  else if (r.verification?.equal) {
     out.push(`Verified: bit-identical outputs on ${r.verification.cases.length} inputs (${r.verification.outputBytes} bytes compared).`);
   }
+  // A lossy spill's measured error is one of the warnings, which bundlers and watch print too.
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;
 }

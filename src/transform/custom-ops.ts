@@ -22,14 +22,23 @@ export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_F
 
 /**
  * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
- * of x to the spill region at `offset` (bytes = outer * count * element size).
+ * of x to the spill region at `offset` (bytes = outer * count * element size),
+ * or, `quantized`, stores a float32 slice as int8 codes after an 8-byte header
+ * (bytes = QUANTIZED_HEADER + outer * count; docs/custom-ops.md "Quantized slots").
  */
 export interface SpillOptions {
   offset: number;
   bytes: number;
   begin: number;
   count: number;
+  quantized?: boolean;
 }
+
+/** Bytes before the codes of a quantized slot: float32 scale, int32 zero point. */
+export const QUANTIZED_HEADER = 8;
+
+/** Bytes a slot of `elements` elements of `elementSize` bytes takes in the region. */
+export const slotBytes = (elements: number, elementSize: number, quantized: boolean | undefined): number => (quantized ? QUANTIZED_HEADER + elements : elements * elementSize);
 
 /**
  * TinySegFetch: inputs [] or [resident], outputs [y]. Writes channels
@@ -45,7 +54,7 @@ export type FetchOptions = SpillOptions;
  * parts[j] = { offset, channels } reads `channels` channels from the region.
  */
 export interface ConcatFetchOptions {
-  parts: ({ input: number } | { offset: number; channels: number })[];
+  parts: ({ input: number } | { offset: number; channels: number; quantized?: boolean })[];
 }
 
 const signedInt = (o: Record<string, unknown>, key: string, op: string): number => {
@@ -71,6 +80,14 @@ const int = (o: Record<string, unknown>, key: string, op: string): number => {
   return n;
 };
 
+/** An optional 0/1 flag (absent: false); written only when set, so options without it keep their bytes. */
+const flag = (o: Record<string, unknown>, key: string, op: string): boolean => {
+  if (o[key] === undefined) return false;
+  const n = int(o, key, op);
+  if (n > 1) throw new TinysegError('E_MODEL', `${op} options: '${key}' must be 0 or 1, got ${n}`);
+  return n === 1;
+};
+
 function decodeMap(bytes: Uint8Array | null, op: string): Record<string, unknown> {
   if (!bytes || bytes.length === 0) throw new TinysegError('E_MODEL', `${op} has no custom options`);
   let o: unknown;
@@ -84,23 +101,27 @@ function decodeMap(bytes: Uint8Array | null, op: string): Record<string, unknown
 }
 
 export function encodeSpillOptions(o: SpillOptions): Uint8Array {
-  return flexbuffers.encode({ offset: o.offset, bytes: o.bytes, begin: o.begin, count: o.count });
+  return flexbuffers.encode({ offset: o.offset, bytes: o.bytes, begin: o.begin, count: o.count, ...(o.quantized ? { quantized: 1 } : {}) });
 }
 
 export function decodeSpillOptions(bytes: Uint8Array | null, op = SPILL): SpillOptions {
   const m = decodeMap(bytes, op);
-  return { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), begin: int(m, 'begin', op), count: int(m, 'count', op) };
+  const o: SpillOptions = { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), begin: int(m, 'begin', op), count: int(m, 'count', op) };
+  if (flag(m, 'quantized', op)) o.quantized = true;
+  return o;
 }
 
 export const encodeFetchOptions = encodeSpillOptions;
 export const decodeFetchOptions = (bytes: Uint8Array | null): FetchOptions => decodeSpillOptions(bytes, FETCH);
 
-/** Parts as two parallel int vectors (input index or -1; channels) plus offsets, so no map nesting is needed in C. */
+/** Parts as parallel int vectors (input index or -1; channels; offsets; quantized, only when a part is), so no map nesting is needed in C. */
 function encodeParts(parts: ConcatFetchOptions['parts']): Record<string, number[]> {
+  const quantized = parts.map((p) => ('input' in p || !p.quantized ? 0 : 1));
   return {
     part_input: parts.map((p) => ('input' in p ? p.input : -1)),
     part_channels: parts.map((p) => ('input' in p ? 0 : p.channels)),
     part_offset: parts.map((p) => ('input' in p ? 0 : p.offset)),
+    ...(quantized.includes(1) ? { part_quantized: quantized } : {}),
   };
 }
 
@@ -121,18 +142,21 @@ function decodeParts(m: Record<string, unknown>, op: string): ConcatFetchOptions
   const inputs = vec('part_input');
   const channels = vec('part_channels');
   const offsets = vec('part_offset');
-  if (channels.length !== inputs.length || offsets.length !== inputs.length) {
+  const quantized = m['part_quantized'] === undefined ? inputs.map(() => 0) : vec('part_quantized');
+  if (channels.length !== inputs.length || offsets.length !== inputs.length || quantized.length !== inputs.length) {
     throw new TinysegError('E_MODEL', `${op} options: part vectors differ in length`);
   }
   return inputs.map((k, j) => {
     if (!Number.isInteger(k) || k < -1) throw new TinysegError('E_MODEL', `${op} options: part ${j} has input ${k}`);
+    const q = quantized[j]!;
+    if (q !== 0 && (q !== 1 || k >= 0)) throw new TinysegError('E_MODEL', `${op} options: part ${j} has part_quantized ${q}`);
     if (k >= 0) return { input: k };
     const c = channels[j]!;
     const off = offsets[j]!;
     if (!Number.isInteger(c) || c <= 0 || !Number.isInteger(off) || off < 0) {
       throw new TinysegError('E_MODEL', `${op} options: part ${j} reads ${c} channels at offset ${off}`);
     }
-    return { offset: off, channels: c };
+    return q === 1 ? { offset: off, channels: c, quantized: true } : { offset: off, channels: c };
   });
 }
 
@@ -177,10 +201,20 @@ export interface AddFetchOptions {
   activation: number;
   scale: number;
   zeroPoint: number;
+  /** The region operand is a quantized slot of a float32 tensor. */
+  quantized?: boolean;
 }
 
 export function encodeAddFetchOptions(o: AddFetchOptions): Uint8Array {
-  return flexbuffers.encode({ offset: o.offset, bytes: o.bytes, region_input: o.regionInput, activation: o.activation, scale: o.scale, zero_point: o.zeroPoint });
+  return flexbuffers.encode({
+    offset: o.offset,
+    bytes: o.bytes,
+    region_input: o.regionInput,
+    activation: o.activation,
+    scale: o.scale,
+    zero_point: o.zeroPoint,
+    ...(o.quantized ? { quantized: 1 } : {}),
+  });
 }
 
 export function decodeAddFetchOptions(bytes: Uint8Array | null): AddFetchOptions {
@@ -190,7 +224,9 @@ export function decodeAddFetchOptions(bytes: Uint8Array | null): AddFetchOptions
   const regionInput = int(m, 'region_input', op);
   const activation = int(m, 'activation', op);
   if (regionInput > 1 || activation > 3) throw new TinysegError('E_MODEL', `${op} options: region_input ${regionInput} or activation ${activation} out of range`);
-  return { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), regionInput: regionInput as 0 | 1, activation, scale, zeroPoint: signedInt(m, 'zero_point', op) };
+  const o: AddFetchOptions = { offset: int(m, 'offset', op), bytes: int(m, 'bytes', op), regionInput: regionInput as 0 | 1, activation, scale, zeroPoint: signedInt(m, 'zero_point', op) };
+  if (flag(m, 'quantized', op)) o.quantized = true;
+  return o;
 }
 
 /**

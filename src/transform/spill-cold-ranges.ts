@@ -11,7 +11,8 @@
 // Fetching into a CONCATENATION on the channel axis or into an ADD is fused:
 // the concatenation copies the part straight from the region into its output,
 // the ADD reads its operand from the region, so the fetched tensor never has
-// a buffer.
+// a buffer. With `quantizeFloat` (--lossy-spill int8, the one lossy option)
+// float32 slices are stored as int8 codes: a quarter of the traffic.
 
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
@@ -27,6 +28,7 @@ import {
   encodeFetchOptions,
   encodeSpillOptions,
   FETCH,
+  slotBytes,
   SPILL,
   type ConcatFetchOptions,
 } from './custom-ops.js';
@@ -53,6 +55,8 @@ export interface SpillOptionsInput {
   maxDecisions?: number;
   /** Called after each spill with the edited subgraph (to measure what the placement makes of it). */
   afterDecision?: (sg: Subgraph) => void;
+  /** Store float32 slices as quantized slots (docs/custom-ops.md): lossy, a quarter of the bytes. */
+  quantizeFloat?: boolean;
 }
 
 export interface SpillDecision {
@@ -61,7 +65,10 @@ export interface SpillDecision {
   begin: number;
   count: number;
   channels: number;
+  /** Bytes in the spill region (a quantized slot's header and codes). */
   bytes: number;
+  /** Stored as int8 codes (--lossy-spill int8); absent when exact. */
+  quantized?: true;
   /** Indices, in the final graph, of the spill operator and of the operator that brings the data back. */
   spillOp: number;
   fetchOp: number;
@@ -99,6 +106,9 @@ interface Candidate {
   plateauGain: number;
   peakAfter: number;
   traffic: number;
+  /** Bytes of the slot in the spill region. */
+  stored: number;
+  quantized: boolean;
 }
 
 /**
@@ -141,12 +151,12 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     const buffers = opts.buffersOf(sg);
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
-    const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined);
+    const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true);
     if (!cand) break;
     const x = sg.tensors[cand.tensor]!;
     const channels = x.shape[x.shape.length - 1]!;
-    const bytes = (x.byteSize / channels) * cand.count;
-    const applied = applySpill(sg, cand, channels, bytes);
+    const bytes = cand.stored;
+    const applied = applySpill(sg, cand, channels);
     traffic += cand.traffic;
     decisions.push({
       tensor: x.name,
@@ -154,6 +164,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
       count: cand.count,
       channels,
       bytes,
+      ...(cand.quantized ? { quantized: true as const } : {}),
       spillOp: -1,
       fetchOp: -1,
       fused: cand.fused,
@@ -202,6 +213,7 @@ function bestCandidate(
   base: { peak: number; atPeak: number },
   trafficLeft: number,
   perByte: boolean,
+  quantizeFloat: boolean,
 ): Candidate | null {
   // Every time step where the live bytes reach the peak.
   const starts = [...new Set(buffers.map((b) => b.first))].filter((t) => t >= 0).sort((a, b) => a - b);
@@ -232,11 +244,14 @@ function bestCandidate(
       if (pt === u1 && !fusion) continue;
       seen.add(`${x.index}:${u0}`);
       const channels = x.shape[x.shape.length - 1]!;
+      const quantized = quantizeFloat && x.dtype === 'float32';
       for (const f of FRACTIONS) {
         const count = Math.round(channels * f);
         if (count < 1 || (f < 1 && count >= channels)) continue;
         const sliceBytes = (x.byteSize / channels) * count;
-        const traffic = 2 * sliceBytes;
+        // A quantized slot holds one byte per float32 element, after its header.
+        const stored = quantized ? slotBytes(sliceBytes / 4, 4, true) : sliceBytes;
+        const traffic = 2 * stored;
         if (traffic > trafficLeft) continue;
         const resident = align16(x.byteSize - sliceBytes);
         // ADD reads whole operands: its fused fetch takes the whole tensor.
@@ -252,7 +267,7 @@ function bestCandidate(
           const gain = base.peak - after.peak;
           const plateauGain = gain === 0 ? base.atPeak - after.atPeak : 0;
           if (gain < 0 || (gain === 0 && plateauGain <= 0)) continue;
-          const c: Candidate = { tensor: x.index, after: u0 - 1, before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic };
+          const c: Candidate = { tensor: x.index, after: u0 - 1, before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic, stored, quantized };
           if (!best || score(c) > score(best) || (score(c) === score(best) && c.traffic < best.traffic)) best = c;
         }
       }
@@ -282,7 +297,7 @@ function fusionInto(sg: Subgraph, consumer: Op, x: Tensor): Fusion | null {
 }
 
 /** Edits the graph: (slice +) spill after `after`, fetch (or fused concat or ADD fetch) before `before`. */
-function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number): { spill: Op; fetch: Op } {
+function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; fetch: Op } {
   const x = sg.tensors[c.tensor]!;
   const begin = channels - c.count;
   const beforeOp = sg.ops[c.before]!;
@@ -305,7 +320,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number)
       }),
     );
   }
-  const spill = sg.insertOp(at, newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x.index], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes, begin, count: c.count }) }));
+  const spill = sg.insertOp(at, newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x.index], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes: c.stored, begin, count: c.count, quantized: c.quantized }) }));
   let b = sg.ops.indexOf(beforeOp);
   let fetch: Op;
   if (c.fused === 'add') {
@@ -321,7 +336,8 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number)
         outputs: [...add.outputs],
         customOptions: encodeAddFetchOptions({
           offset: 0,
-          bytes,
+          bytes: c.stored,
+          quantized: c.quantized,
           regionInput,
           activation: Number(add.options?.['fusedActivationFunction'] ?? 0),
           scale: x.quantization?.scale[0] ?? 0,
@@ -336,7 +352,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number)
     for (const t of concat.inputs) {
       if (t === x.index) {
         if (resident) parts.push({ input: inputs.push(resident.index) - 1 });
-        parts.push({ offset: 0, channels: c.count });
+        parts.push({ offset: 0, channels: c.count, ...(c.quantized ? { quantized: true } : {}) });
       } else {
         parts.push({ input: inputs.push(t) - 1 });
       }
@@ -347,7 +363,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number, bytes: number)
     const fetched = activationLike(sg, x, freshName(sg, `${x.name}_fetched`));
     fetch = sg.insertOp(
       b,
-      newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: resident ? [resident.index] : [], outputs: [fetched.index], customOptions: encodeFetchOptions({ offset: 0, bytes, begin, count: c.count }) }),
+      newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: resident ? [resident.index] : [], outputs: [fetched.index], customOptions: encodeFetchOptions({ offset: 0, bytes: c.stored, begin, count: c.count, quantized: c.quantized }) }),
     );
     b++;
     redirectReads(sg, x.index, fetched.index, b - 1);

@@ -67,6 +67,19 @@ const char *ts_status_name(ts_status status) {
 
 const char *ts_last_error(const ts_runtime *rt) { return rt ? rt->message : "no runtime"; }
 
+/* --------------------------------------------------------- little-endian */
+
+/* Byte by byte: the remote protocol and the quantized slot header are little-endian on any host,
+ * and the header may sit at any alignment in a staging block. */
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
 /* --------------------------------------------------------------- CRC-32 */
 
 uint32_t ts_crc32(uint32_t crc, const void *data, uint32_t n) {
@@ -229,14 +242,130 @@ static slice make_slice(const ts_shape *s, uint32_t begin, uint32_t count) {
   return g;
 }
 
-/* Copies packed bytes [pos, pos+n) of the slice between `tensor` and `packed`. */
-static void copy_packed(const slice *g, uint8_t *tensor, uint8_t *packed, uint32_t pos, uint32_t n, bool to_packed) {
+/*
+ * Quantized slots (docs/custom-ops.md, "Quantized slots"). Every float
+ * operation is its own statement on float variables, so compilers that keep
+ * wider intermediates (x87) still round each result to float32 as the spec
+ * (and the TypeScript interpreter) does; none of them is a multiply-add that
+ * could be fused. No libm: rounding and the finite test are done by hand.
+ */
+typedef struct quant {
+  uint8_t header[TS_QUANT_HEADER]; /* as stored: scale, zero point */
+  float scale;
+  int32_t zero_point;
+} quant;
+
+/* Half away from zero, then toward zero. |t| stays below 512 (|v| <= hi - lo), so the cast is defined. */
+static int32_t quant_round(float t) {
+  float u = t >= 0.0f ? t + 0.5f : t - 0.5f;
+  return (int32_t)u;
+}
+
+static int32_t clamp_i8(int32_t v) { return v < -128 ? -128 : v > 127 ? 127 : v; }
+
+static void quant_put_header(quant *q) {
+  uint32_t bits;
+  memcpy(&bits, &q->scale, 4);
+  put32(q->header, bits);
+  put32(q->header + 4, (uint32_t)q->zero_point);
+}
+
+static void quant_parse_header(quant *q) {
+  uint32_t bits = get32(q->header), zp = get32(q->header + 4);
+  memcpy(&q->scale, &bits, 4);
+  /* Two's complement by hand: converting an out-of-range uint32_t to int32_t is implementation-defined. */
+  q->zero_point = zp & 0x80000000u ? -(int32_t)(~zp) - 1 : (int32_t)zp;
+}
+
+/* Scale and zero point from the slice's finite values (NaN and infinities do not widen the range). */
+static void quant_measure(quant *q, const uint8_t *x, const slice *g) {
+  float lo = 0.0f, hi = 0.0f, range, d_range, scale, t;
+  uint32_t r, i, n = g->run / 4u;
+  for (r = 0; r < g->rows; r++) {
+    const uint8_t *p = x + (size_t)r * g->stride + g->skip;
+    for (i = 0; i < n; i++) {
+      float v, d;
+      memcpy(&v, p + 4u * i, 4);
+      d = v - v;
+      if (d != 0.0f) continue; /* NaN - NaN and inf - inf are NaN */
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  range = hi - lo;
+  d_range = range - range;
+  if (d_range == 0.0f) {
+    scale = range / 255.0f;
+  } else {
+    /* The range itself overflows float32 (values near FLT_MAX): scale each end first. */
+    float hs = hi / 255.0f, ls = lo / 255.0f;
+    scale = hs - ls;
+  }
+  if (scale == 0.0f) scale = 1.0f;
+  t = lo / scale;
+  q->scale = scale;
+  q->zero_point = clamp_i8(-128 - quant_round(t));
+  quant_put_header(q);
+}
+
+static void quantize_run(const quant *q, const uint8_t *t, uint8_t *codes, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    float v, d, u;
+    int32_t code = q->zero_point;
+    memcpy(&v, t + 4u * i, 4);
+    d = v - v;
+    if (d == 0.0f) {
+      u = v / q->scale;
+      code = clamp_i8(quant_round(u) + q->zero_point);
+    }
+    codes[i] = (uint8_t)(code & 0xff);
+  }
+}
+
+static void dequantize_run(const quant *q, const uint8_t *codes, uint8_t *t, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    int32_t code = (int32_t)codes[i] - (codes[i] & 0x80u ? 256 : 0);
+    float steps = (float)(code - q->zero_point);
+    float v = steps * q->scale;
+    memcpy(t + 4u * i, &v, 4);
+  }
+}
+
+/*
+ * Copies packed bytes [pos, pos+n) of the slice between `tensor` and `packed`.
+ * With q (a quantized slot) the packed stream is q's header, then one int8
+ * code per float32 element: codes are made or read back here, a block at a
+ * time, so the whole slice is never held as codes. Reading, the header bytes
+ * land in q as they stream past and are decoded before the first code.
+ */
+static void copy_packed(const slice *g, quant *q, uint8_t *tensor, uint8_t *packed, uint32_t pos, uint32_t n, bool to_packed) {
+  uint32_t unit = 1; /* tensor bytes per packed byte */
+  if (q) {
+    for (; n && pos < TS_QUANT_HEADER; pos++, n--, packed++) {
+      if (to_packed) {
+        *packed = q->header[pos];
+      } else {
+        q->header[pos] = *packed;
+        if (pos + 1 == TS_QUANT_HEADER) quant_parse_header(q);
+      }
+    }
+    pos -= TS_QUANT_HEADER; /* element index from here on (unsigned wrap is harmless when n is 0) */
+    unit = 4;
+  }
   while (n) {
-    uint32_t row = pos / g->run, within = pos % g->run;
-    uint32_t len = g->run - within < n ? g->run - within : n;
+    uint32_t at = pos * unit, row = at / g->run, within = at % g->run;
+    uint32_t len = (g->run - within) / unit < n ? (g->run - within) / unit : n;
     uint8_t *t = tensor + (size_t)row * g->stride + g->skip + within;
-    if (to_packed) memcpy(packed, t, len);
-    else memcpy(t, packed, len);
+    if (q) {
+      if (to_packed) quantize_run(q, t, packed, len);
+      else dequantize_run(q, packed, t, len);
+    } else if (to_packed) {
+      memcpy(packed, t, len);
+    } else {
+      memcpy(t, packed, len);
+    }
     packed += len;
     pos += len;
     n -= len;
@@ -325,14 +454,34 @@ static ts_status opfail(ts_runtime *rt, const char *op, ts_status st, const char
   return st;
 }
 
-/* Checks a region slice [offset, offset + rows*count*elem) against bytes and the region. */
-static ts_status check_region(ts_runtime *rt, const char *op, const ts_shape *s, uint32_t begin, uint32_t count, uint32_t offset,
-                              uint32_t bytes) {
-  uint64_t want;
+static ts_status check_channels(ts_runtime *rt, const char *op, const ts_shape *s, uint32_t begin, uint32_t count) {
   if (count == 0 || (uint64_t)begin + count > s->channels)
     return opfail(rt, op, TS_E_SLICE, ": channels [%, %) are outside the % of the tensor", TS_N(begin, (uint64_t)begin + count, s->channels));
-  want = (uint64_t)s->rows * count * s->elem_size;
-  if (want != bytes) return opfail(rt, op, TS_E_SIZE, ": options say % bytes, the slice has %", TS_N(bytes, want));
+  return TS_OK;
+}
+
+/* A quantized slot holds float32 elements; TS_E_SIZE otherwise. */
+static ts_status check_quantizable(ts_runtime *rt, const char *op, const ts_shape *s, uint32_t flags) {
+  if ((flags & TS_SPILL_QUANTIZE) && s->elem_size != 4)
+    return opfail(rt, op, TS_E_SIZE, ": a quantized slot stores float32 (4-byte) elements, the tensor's are % bytes", TS_N(s->elem_size));
+  return TS_OK;
+}
+
+/* Checks a region slice [offset, offset + rows*count*elem) (quantized: 8 + rows*count) against bytes and the region. */
+static ts_status check_region(ts_runtime *rt, const char *op, const ts_shape *s, uint32_t begin, uint32_t count, uint32_t offset,
+                              uint32_t bytes, uint32_t flags) {
+  uint64_t want;
+  ts_status st;
+  if ((st = check_channels(rt, op, s, begin, count)) != TS_OK) return st;
+  if ((st = check_quantizable(rt, op, s, flags)) != TS_OK) return st;
+  if (flags & TS_SPILL_QUANTIZE) {
+    want = TS_QUANT_HEADER + (uint64_t)s->rows * count;
+    if (want != bytes)
+      return opfail(rt, op, TS_E_SIZE, ": options say % bytes, the quantized slice has % (8 + % rows x % channels)", TS_N(bytes, want, s->rows, count));
+  } else {
+    want = (uint64_t)s->rows * count * s->elem_size;
+    if (want != bytes) return opfail(rt, op, TS_E_SIZE, ": options say % bytes, the slice has %", TS_N(bytes, want));
+  }
   if ((uint64_t)offset + bytes > rt->driver->size)
     return opfail(rt, op, TS_E_RANGE, ": spill region is % bytes, the op reaches %", TS_N(rt->driver->size, (uint64_t)offset + bytes));
   return TS_OK;
@@ -346,9 +495,9 @@ static ts_status check_runtime(ts_runtime *rt) {
   return TS_OK;
 }
 
-/* Writes the packed slice of x at offset, block by block, two blocks in flight. */
-static ts_status write_slice(ts_runtime *rt, const uint8_t *x, const slice *g, uint32_t offset, uint32_t bytes, uint32_t flags,
-                             ts_slot *slot) {
+/* Writes the packed slice of x (quantized when q is set) at offset, block by block, two blocks in flight. */
+static ts_status write_slice(ts_runtime *rt, const uint8_t *x, const slice *g, quant *q, uint32_t offset, uint32_t bytes,
+                             uint32_t flags, ts_slot *slot) {
   uint32_t k, pos, at = 0, crc = 0;
   ts_status st = TS_OK;
   for (k = 0, pos = 0; pos < bytes; k++, pos += rt->block) {
@@ -360,12 +509,12 @@ static ts_status write_slice(ts_runtime *rt, const uint8_t *x, const slice *g, u
     }
     if (flags & TS_SPILL_COMPRESS) {
       bool raw;
-      copy_packed(g, (uint8_t *)(uintptr_t)x, rt->scratch, pos, len, true);
+      copy_packed(g, q, (uint8_t *)(uintptr_t)x, rt->scratch, pos, len, true);
       if (flags & TS_SPILL_CRC) crc = ts_crc32(crc, rt->scratch, len);
       stored = ts_section_encode(rt->scratch, len, rt->stage[b], &raw);
       slot->sections[k] = (uint16_t)(stored | (raw ? TS_SECTION_RAW : 0u));
     } else {
-      copy_packed(g, (uint8_t *)(uintptr_t)x, rt->stage[b], pos, len, true);
+      copy_packed(g, q, (uint8_t *)(uintptr_t)x, rt->stage[b], pos, len, true);
       if (flags & TS_SPILL_CRC) crc = ts_crc32(crc, rt->stage[b], len);
     }
     st = start(rt, b, true, offset + at, rt->stage[b], stored);
@@ -386,13 +535,14 @@ ts_status ts_spill(ts_runtime *rt, const void *x, uint32_t x_bytes, const ts_sha
                    uint32_t offset, uint32_t bytes, uint32_t flags, ts_slot *slot) {
   static const char op[] = "TinySegSpill";
   slice g;
+  quant q;
   ts_status st = check_runtime(rt);
   if (st != TS_OK) return st;
   if (!x) return opfail(rt, op, TS_E_ARG, ": no input tensor", NULL);
   if ((st = check_shape(rt, op, shape, x_bytes)) != TS_OK) return st;
-  if ((st = check_region(rt, op, shape, begin, count, offset, bytes)) != TS_OK) return st;
-  if (flags & ~(TS_SPILL_COMPRESS | TS_SPILL_CRC)) return opfail(rt, op, TS_E_ARG, ": unknown flags %", TS_N(flags));
-  if (flags && !slot) return opfail(rt, op, TS_E_STATE, ": compression and CRC need a slot state", NULL);
+  if (flags & ~(TS_SPILL_COMPRESS | TS_SPILL_CRC | TS_SPILL_QUANTIZE)) return opfail(rt, op, TS_E_ARG, ": unknown flags %", TS_N(flags));
+  if ((st = check_region(rt, op, shape, begin, count, offset, bytes, flags)) != TS_OK) return st;
+  if ((flags & (TS_SPILL_COMPRESS | TS_SPILL_CRC)) && !slot) return opfail(rt, op, TS_E_STATE, ": compression and CRC need a slot state", NULL);
   if (flags & TS_SPILL_COMPRESS) {
     uint32_t sections = (uint32_t)(((uint64_t)bytes + rt->block - 1) / rt->block);
     if (!rt->scratch) return opfail(rt, op, TS_E_SPACE, ": compression needs a work buffer of three blocks (% bytes)", TS_N(3ull * rt->block));
@@ -405,7 +555,9 @@ ts_status ts_spill(ts_runtime *rt, const void *x, uint32_t x_bytes, const ts_sha
     if (st != TS_OK) return io_error(rt, st, "storage erase of % bytes at region offset % failed", bytes, offset);
   }
   g = make_slice(shape, begin, count);
-  st = write_slice(rt, (const uint8_t *)x, &g, offset, bytes, flags, slot);
+  /* The range comes from the whole slice before the first block is written. */
+  if (flags & TS_SPILL_QUANTIZE) quant_measure(&q, (const uint8_t *)x, &g);
+  st = write_slice(rt, (const uint8_t *)x, &g, (flags & TS_SPILL_QUANTIZE) ? &q : NULL, offset, bytes, flags, slot);
   if (st != TS_OK) return st;
   if (slot) {
     slot->offset = offset;
@@ -416,12 +568,15 @@ ts_status ts_spill(ts_runtime *rt, const void *x, uint32_t x_bytes, const ts_sha
   return TS_OK;
 }
 
-/* Checks the slot state of a fetch from [offset, offset+bytes). */
-static ts_status check_slot(ts_runtime *rt, const char *op, const ts_slot *slot, uint32_t offset, uint32_t bytes) {
+/* Checks the slot state of a fetch from [offset, offset+bytes) (quantized when flags say so). */
+static ts_status check_slot(ts_runtime *rt, const char *op, const ts_slot *slot, uint32_t offset, uint32_t bytes, uint32_t flags) {
   if (!slot) return TS_OK;
   if (!(slot->flags & TS_SLOT_VALID)) return opfail(rt, op, TS_E_STATE, ": slot at region offset % holds no completed spill", TS_N(offset));
   if (slot->offset != offset || slot->bytes != bytes)
     return opfail(rt, op, TS_E_STATE, ": slot holds % bytes at offset %, the fetch wants % at %", TS_N(slot->bytes, slot->offset, bytes, offset));
+  if ((slot->flags ^ flags) & TS_SPILL_QUANTIZE)
+    return opfail(rt, op, TS_E_STATE, (slot->flags & TS_SPILL_QUANTIZE) ? ": slot at region offset % is quantized, the fetch reads it as plain"
+                                                                         : ": slot at region offset % is plain, the fetch reads it as quantized", TS_N(offset));
   if (slot->flags & TS_SPILL_COMPRESS) {
     if (slot->block != rt->block) return opfail(rt, op, TS_E_STATE, ": slot was compressed in sections of %, the runtime uses %", TS_N(slot->block, rt->block));
     if (!rt->scratch) return opfail(rt, op, TS_E_SPACE, ": decompression needs a work buffer of three blocks (% bytes)", TS_N(3ull * rt->block));
@@ -442,9 +597,10 @@ static void block_at(const ts_runtime *rt, const ts_slot *slot, uint32_t offset,
   }
 }
 
-/* Reads a packed slice from the region into y, one block ahead of the unpacking. */
-static ts_status read_slice(ts_runtime *rt, const char *op, uint8_t *y, const slice *g, uint32_t offset, uint32_t bytes,
-                            const ts_slot *slot) {
+/* Reads `bytes` of a packed slice from the region into y, one block ahead of the unpacking. The region
+ * byte at `offset` is byte `from` of the packed stream (of a quantized slot when q is set). */
+static ts_status read_slice(ts_runtime *rt, const char *op, uint8_t *y, const slice *g, quant *q, uint32_t offset, uint32_t bytes,
+                            uint32_t from, const ts_slot *slot) {
   bool compressed = slot && (slot->flags & TS_SPILL_COMPRESS);
   uint32_t blocks = (uint32_t)(((uint64_t)bytes + rt->block - 1) / rt->block);
   uint32_t k, next_at = offset, at_k[2] = {0, 0}, len_k[2] = {0, 0}, crc = 0, total = 0;
@@ -483,7 +639,7 @@ static ts_status read_slice(ts_runtime *rt, const char *op, uint8_t *y, const sl
         data = rt->scratch;
       }
       if (slot && (slot->flags & TS_SPILL_CRC)) crc = ts_crc32(crc, data, len);
-      copy_packed(g, y, (uint8_t *)(uintptr_t)data, pos, len, false);
+      copy_packed(g, q, y, (uint8_t *)(uintptr_t)data, from + pos, len, false);
     }
   }
   st = drain(rt, st);
@@ -495,15 +651,18 @@ static ts_status read_slice(ts_runtime *rt, const char *op, uint8_t *y, const sl
 
 ts_status ts_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, const void *resident,
                    uint32_t resident_bytes, uint32_t begin, uint32_t count, uint32_t offset, uint32_t bytes,
-                   const ts_slot *slot) {
+                   uint32_t flags, const ts_slot *slot) {
   static const char op[] = "TinySegFetch";
   slice g;
+  quant q;
   ts_status st = check_runtime(rt);
   if (st != TS_OK) return st;
   if (!y) return opfail(rt, op, TS_E_ARG, ": no output tensor", NULL);
   if ((st = check_shape(rt, op, shape, y_bytes)) != TS_OK) return st;
-  if ((st = check_region(rt, op, shape, begin, count, offset, bytes)) != TS_OK) return st;
-  if ((st = check_slot(rt, op, slot, offset, bytes)) != TS_OK) return st;
+  if (flags & ~(TS_SPILL_COMPRESS | TS_SPILL_CRC | TS_SPILL_QUANTIZE)) return opfail(rt, op, TS_E_ARG, ": unknown flags %", TS_N(flags));
+  flags &= TS_SPILL_QUANTIZE;
+  if ((st = check_region(rt, op, shape, begin, count, offset, bytes, flags)) != TS_OK) return st;
+  if ((st = check_slot(rt, op, slot, offset, bytes, flags)) != TS_OK) return st;
   if (count < shape->channels) {
     uint64_t want = (uint64_t)shape->rows * (shape->channels - count) * shape->elem_size;
     if (!resident) return opfail(rt, op, TS_E_ARG, ": fetches % of % channels but has no resident input", TS_N(count, shape->channels));
@@ -520,7 +679,7 @@ ts_status ts_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *sh
     }
   }
   g = make_slice(shape, begin, count);
-  return read_slice(rt, op, (uint8_t *)y, &g, offset, bytes, slot);
+  return read_slice(rt, op, (uint8_t *)y, &g, flags ? &q : NULL, offset, bytes, 0, slot);
 }
 
 ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, const ts_part *parts,
@@ -536,15 +695,21 @@ ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_sh
   /* Check every part before writing anything. */
   for (j = 0; j < part_count; j++) {
     const ts_part *p = &parts[j];
-    uint64_t part_bytes = (uint64_t)shape->rows * p->channels * shape->elem_size;
+    const bool quantized = (p->flags & TS_SPILL_QUANTIZE) != 0;
+    uint64_t part_bytes;
     if (p->channels == 0 || sum + p->channels > shape->channels)
       return opfail(rt, op, TS_E_SLICE, ": part % (% channels) does not fit the % channels of the output", TS_N(j, p->channels, shape->channels));
+    if (p->flags & ~TS_SPILL_QUANTIZE) return opfail(rt, op, TS_E_ARG, ": part % has unknown flags %", TS_N(j, p->flags));
     if (p->input) {
+      part_bytes = (uint64_t)shape->rows * p->channels * shape->elem_size;
+      if (quantized) return opfail(rt, op, TS_E_ARG, ": part % is resident, only region parts are quantized", TS_N(j));
       if (p->input_bytes != part_bytes) return opfail(rt, op, TS_E_SIZE, ": part % has % bytes, % rows of % channels need %", TS_N(j, p->input_bytes, shape->rows, p->channels, part_bytes));
     } else {
+      if ((st = check_quantizable(rt, op, shape, p->flags)) != TS_OK) return st;
+      part_bytes = quantized ? TS_QUANT_HEADER + (uint64_t)shape->rows * p->channels : (uint64_t)shape->rows * p->channels * shape->elem_size;
       if (p->offset + part_bytes > rt->driver->size)
         return opfail(rt, op, TS_E_RANGE, ": part % reaches % past the spill region of % bytes", TS_N(j, p->offset + part_bytes, rt->driver->size));
-      if ((st = check_slot(rt, op, p->slot, p->offset, (uint32_t)part_bytes)) != TS_OK) return st;
+      if ((st = check_slot(rt, op, p->slot, p->offset, (uint32_t)part_bytes, p->flags)) != TS_OK) return st;
     }
     sum += p->channels;
   }
@@ -554,9 +719,13 @@ ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_sh
     slice g = make_slice(shape, begin, p->channels);
     uint32_t part_bytes = shape->rows * p->channels * shape->elem_size;
     if (p->input) {
-      copy_packed(&g, (uint8_t *)y, (uint8_t *)(uintptr_t)p->input, 0, part_bytes, false);
+      copy_packed(&g, NULL, (uint8_t *)y, (uint8_t *)(uintptr_t)p->input, 0, part_bytes, false);
+    } else if (p->flags & TS_SPILL_QUANTIZE) {
+      quant q;
+      st = read_slice(rt, op, (uint8_t *)y, &g, &q, p->offset, TS_QUANT_HEADER + shape->rows * p->channels, 0, p->slot);
+      if (st != TS_OK) return st;
     } else {
-      st = read_slice(rt, op, (uint8_t *)y, &g, p->offset, part_bytes, p->slot);
+      st = read_slice(rt, op, (uint8_t *)y, &g, NULL, p->offset, part_bytes, 0, p->slot);
       if (st != TS_OK) return st;
     }
     begin += p->channels;
@@ -564,20 +733,43 @@ ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_sh
   return TS_OK;
 }
 
-ts_status ts_region_read_slice(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
-                               uint32_t count, uint32_t offset) {
+ts_status ts_region_read_rows(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
+                              uint32_t count, uint32_t offset, uint32_t slot_rows, uint32_t first_row, uint32_t flags) {
   static const char op[] = "region read";
-  uint64_t bytes;
+  const bool quantized = (flags & TS_SPILL_QUANTIZE) != 0;
+  uint64_t row_bytes, slot_bytes, skip;
+  uint32_t bytes;
   slice g;
+  quant q;
   ts_status st = check_runtime(rt);
   if (st != TS_OK) return st;
   if (!y) return opfail(rt, op, TS_E_ARG, ": no destination", NULL);
   if ((st = check_shape(rt, op, shape, y_bytes)) != TS_OK) return st;
-  /* check_region rejects a slice outside y before it compares bytes, and a slice inside y fits 32 bits. */
-  bytes = (uint64_t)shape->rows * count * shape->elem_size;
-  if ((st = check_region(rt, op, shape, begin, count, offset, (uint32_t)bytes)) != TS_OK) return st;
+  if (flags & ~TS_SPILL_QUANTIZE) return opfail(rt, op, TS_E_ARG, ": unknown flags %", TS_N(flags));
+  if ((st = check_channels(rt, op, shape, begin, count)) != TS_OK) return st;
+  if ((uint64_t)first_row + shape->rows > slot_rows)
+    return opfail(rt, op, TS_E_SLICE, ": rows [%, %) are outside the % of the slot", TS_N(first_row, (uint64_t)first_row + shape->rows, slot_rows));
+  if ((st = check_quantizable(rt, op, shape, flags)) != TS_OK) return st;
+  row_bytes = quantized ? count : (uint64_t)count * shape->elem_size;
+  /* A slot over 4 GiB is past any region; capping it keeps the product from overflowing 64 bits. */
+  slot_bytes = row_bytes != 0 && slot_rows > 0xffffffffu / row_bytes ? 0x100000000ull
+                                                                      : (quantized ? TS_QUANT_HEADER : 0u) + (uint64_t)slot_rows * row_bytes;
+  if ((uint64_t)offset + slot_bytes > rt->driver->size)
+    return opfail(rt, op, TS_E_RANGE, ": spill region is % bytes, the op reaches %", TS_N(rt->driver->size, (uint64_t)offset + slot_bytes));
   g = make_slice(shape, begin, count);
-  return read_slice(rt, op, (uint8_t *)y, &g, offset, (uint32_t)bytes, NULL);
+  skip = (uint64_t)first_row * row_bytes;
+  bytes = (uint32_t)(shape->rows * row_bytes);
+  if (!quantized) return read_slice(rt, op, (uint8_t *)y, &g, NULL, offset + (uint32_t)skip, bytes, 0, NULL);
+  if (skip == 0) return read_slice(rt, op, (uint8_t *)y, &g, &q, offset, TS_QUANT_HEADER + bytes, 0, NULL);
+  /* The header, then the codes of the wanted rows further on: two reads of the same stream. */
+  st = read_slice(rt, op, (uint8_t *)y, &g, &q, offset, TS_QUANT_HEADER, 0, NULL);
+  if (st != TS_OK) return st;
+  return read_slice(rt, op, (uint8_t *)y, &g, &q, offset + TS_QUANT_HEADER + (uint32_t)skip, bytes, TS_QUANT_HEADER, NULL);
+}
+
+ts_status ts_region_read_slice(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
+                               uint32_t count, uint32_t offset, uint32_t flags) {
+  return ts_region_read_rows(rt, y, y_bytes, shape, begin, count, offset, shape ? shape->rows : 0, 0, flags);
 }
 
 ts_status ts_region_read(ts_runtime *rt, uint32_t offset, void *dst, uint32_t len) {
@@ -587,7 +779,7 @@ ts_status ts_region_read(ts_runtime *rt, uint32_t offset, void *dst, uint32_t le
   shape.rows = 1;
   shape.channels = len;
   shape.elem_size = 1;
-  return ts_region_read_slice(rt, dst, len, &shape, 0, len, offset);
+  return ts_region_read_slice(rt, dst, len, &shape, 0, len, offset, 0);
 }
 
 /* One pointer of state: TFLM kernels get no user context, so the application registers the runtime here. */
@@ -787,15 +979,6 @@ void ts_flash_driver(ts_driver *driver, ts_flash *flash) {
 }
 
 /* --------------------------------------------------------- remote driver */
-
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 static void frame_header(uint8_t *h, uint8_t op, uint8_t seq, uint32_t offset, uint32_t length, uint8_t status) {
   h[0] = 'T';

@@ -103,6 +103,12 @@ const char *ts_last_error(const ts_runtime *rt);
 /* Per-spill options. */
 #define TS_SPILL_COMPRESS 1u /* mode suppression, per section */
 #define TS_SPILL_CRC 2u      /* CRC-32 of the packed slice, checked on fetch */
+/* A float32 slice stored lossily as int8 codes after a header (docs/custom-ops.md, "Quantized slots"):
+ * the slot holds TS_QUANT_HEADER + rows x count bytes. Compression and CRC apply to those stored bytes. */
+#define TS_SPILL_QUANTIZE 4u
+
+/* Quantized slot header: scale (float32) then zero point (int32), both little-endian. */
+#define TS_QUANT_HEADER 8u
 
 /* Section table entry: stored length in bits 0..14, bit 15 set = section stored raw. */
 #define TS_SECTION_RAW 0x8000u
@@ -140,15 +146,18 @@ typedef struct ts_shape {
 } ts_shape;
 
 /* TinySegSpill: channels [begin, begin+count) of x to the region at offset (packed). slot may be NULL
- * (plain copy; flags must then be 0). x_bytes is the size of x's buffer. */
+ * unless flags has TS_SPILL_COMPRESS or TS_SPILL_CRC. x_bytes is the size of x's buffer. With
+ * TS_SPILL_QUANTIZE x is float32 and bytes is TS_QUANT_HEADER + rows x count. */
 ts_status ts_spill(ts_runtime *rt, const void *x, uint32_t x_bytes, const ts_shape *shape, uint32_t begin, uint32_t count,
                    uint32_t offset, uint32_t bytes, uint32_t flags, ts_slot *slot);
 
 /* TinySegFetch: y's channels [begin, begin+count) from the region, the others in order from resident
- * (NULL when count == channels). slot: the state of the matching spill, or NULL for a plain spill. */
+ * (NULL when count == channels). flags: TS_SPILL_QUANTIZE when the slot is quantized (the spill's other
+ * TS_SPILL_* bits may be passed too; the slot records them). slot: the state of the matching spill, or
+ * NULL for a spill without compression or CRC. */
 ts_status ts_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, const void *resident,
                    uint32_t resident_bytes, uint32_t begin, uint32_t count, uint32_t offset, uint32_t bytes,
-                   const ts_slot *slot);
+                   uint32_t flags, const ts_slot *slot);
 
 /* One part of a TinySegConcatFetch, in channel order of y. */
 typedef struct ts_part {
@@ -157,6 +166,7 @@ typedef struct ts_part {
   uint32_t channels;
   uint32_t offset;       /* region offset (region parts) */
   const ts_slot *slot;   /* region parts: spill state, or NULL for a plain spill */
+  uint32_t flags;        /* region parts: TS_SPILL_QUANTIZE for a quantized slot, else 0 */
 } ts_part;
 
 ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, const ts_part *parts,
@@ -164,9 +174,17 @@ ts_status ts_concat_fetch(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_sh
 
 /* Reads the packed slice at `offset` (shape->rows x count elements, as a spill of channels
  * [begin, begin+count) wrote it) into those channels of y; y's other channels are left as they are.
- * The fused TFLM kernels stage region operands with it. Plain spills only (no slot state). */
+ * The fused TFLM kernels stage region operands with it. No slot state (no compression or CRC).
+ * flags: 0, or TS_SPILL_QUANTIZE: the slot holds TS_QUANT_HEADER + rows x count bytes and y is float32. */
 ts_status ts_region_read_slice(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
-                               uint32_t count, uint32_t offset);
+                               uint32_t count, uint32_t offset, uint32_t flags);
+
+/* As ts_region_read_slice, for part of the slot: the slot at `offset` holds slot_rows rows of the slice,
+ * and y's shape->rows rows get the slot's rows [first_row, first_row + shape->rows). With
+ * TS_SPILL_QUANTIZE the header is still read from `offset`. The fused kernels that stage a few rows
+ * at a time (TinySegConcatConv, TinySegAddFetch) use it. */
+ts_status ts_region_read_rows(ts_runtime *rt, void *y, uint32_t y_bytes, const ts_shape *shape, uint32_t begin,
+                              uint32_t count, uint32_t offset, uint32_t slot_rows, uint32_t first_row, uint32_t flags);
 
 /* Reads region bytes [offset, offset+len) into dst (len may be 0). */
 ts_status ts_region_read(ts_runtime *rt, uint32_t offset, void *dst, uint32_t len);

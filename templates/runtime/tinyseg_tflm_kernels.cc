@@ -81,6 +81,20 @@ class Options {
     return true;
   }
 
+  // A 0/1 option the encoder writes only when it is 1 (docs/custom-ops.md: absent means 0).
+  bool Flag(const char* key, uint32_t* out) {
+    int64_t v = 0;
+    if (ok_ && map_[key].IsNull()) {
+      *out = 0;
+      return true;
+    }
+    if (!ok_ || !AsInteger(map_[key], &v) || (v != 0 && v != 1)) return Bad(key, "0 or 1");
+    *out = static_cast<uint32_t>(v);
+    return true;
+  }
+
+  bool Has(const char* key) const { return ok_ && !map_[key].IsNull(); }
+
   // Scales: the JavaScript encoder writes integral numbers as integers.
   bool Scale(const char* key, float* out) {
     flexbuffers::Reference r = map_[key];
@@ -156,13 +170,20 @@ class Options {
 };
 
 // One part of a fused concatenation: op input `input`, or `channels` channels
-// packed in the region at `offset` (input -1). docs/custom-ops.md.
+// packed in the region at `offset` (input kRegionPart, or kQuantizedPart for a
+// quantized slot: part_quantized[j] is 1). docs/custom-ops.md.
 struct Part {
   int32_t input;
   uint32_t channels;
   uint32_t offset;
 };
 static_assert(sizeof(Part) == 12, "the arena figures count 12 bytes per part");
+
+// The quantized flag rides in `input` so a part stays 12 bytes.
+constexpr int32_t kRegionPart = -1;
+constexpr int32_t kQuantizedPart = -2;
+
+uint32_t PartFlags(const Part& p) { return p.input == kQuantizedPart ? TS_SPILL_QUANTIZE : 0u; }
 
 // Reads and checks the part vectors; with `parts` null only counts them.
 bool ReadParts(Options& o, int32_t first_input, Part* parts, uint32_t* count) {
@@ -172,22 +193,28 @@ bool ReadParts(Options& o, int32_t first_input, Part* parts, uint32_t* count) {
     return false;
   }
   if (n == 0 || channels != n || offsets != n) return o.Fail("part vectors are empty or differ in length");
+  // part_quantized is optional (absent: no part is quantized).
+  const bool has_quantized = o.Has("part_quantized");
+  uint32_t quantized_n = n;
+  if (has_quantized && !o.VectorLength("part_quantized", &quantized_n)) return false;
+  if (quantized_n != n) return o.Fail("part vectors are empty or differ in length");
   for (uint32_t j = 0; j < n; j++) {
-    int64_t input = 0, c = 0, offset = 0;
+    int64_t input = 0, c = 0, offset = 0, quantized = 0;
     if (!o.VectorInt("part_input", j, &input) || !o.VectorInt("part_channels", j, &c) ||
-        !o.VectorInt("part_offset", j, &offset)) {
+        !o.VectorInt("part_offset", j, &offset) || (has_quantized && !o.VectorInt("part_quantized", j, &quantized))) {
       return false;
     }
     const bool resident = input >= 0;
-    if ((resident && (input < first_input || input > INT32_MAX)) || input < -1) {
+    if ((resident && (input < first_input || input > INT32_MAX)) || input < kRegionPart) {
       return o.Fail("a part names an input that is not a resident part");
     }
     if (!resident && (c <= 0 || c > static_cast<int64_t>(kMaxU32) || offset < 0 ||
                       offset > static_cast<int64_t>(kMaxU32))) {
       return o.Fail("a region part has no channels or an offset outside 32 bits");
     }
+    if (quantized != 0 && (quantized != 1 || resident)) return o.Fail("part_quantized is 1 for a part that is not a region part, or not 0 or 1");
     if (parts != nullptr) {
-      parts[j].input = static_cast<int32_t>(input);
+      parts[j].input = quantized == 1 ? kQuantizedPart : static_cast<int32_t>(input);
       parts[j].channels = resident ? 0 : static_cast<uint32_t>(c);
       parts[j].offset = resident ? 0 : static_cast<uint32_t>(offset);
     }
@@ -340,7 +367,18 @@ void* SliceInit(const char* op, TfLiteContext* context, const char* buffer, size
   return data;
 }
 
-TfLiteStatus CheckSlice(const char* op, const ts_runtime* rt, const TfLiteTensor* t, const SliceOptions& o) {
+// The `quantized` option of TinySegSpill, TinySegFetch and TinySegAddFetch as
+// runtime flags. Not kept in op data (the arena figures count its bytes
+// without it): Prepare and Eval read it from the options again.
+TfLiteStatus QuantizedFlags(const char* op, const TfLiteNode* node, uint32_t* flags) {
+  Options o(op, node->custom_initial_data, static_cast<size_t>(node->custom_initial_data_size));
+  uint32_t quantized = 0;
+  if (!o.Flag("quantized", &quantized)) return MalformedOptions(op);
+  *flags = quantized ? TS_SPILL_QUANTIZE : 0u;
+  return kTfLiteOk;
+}
+
+TfLiteStatus CheckSlice(const char* op, const ts_runtime* rt, const TfLiteTensor* t, const SliceOptions& o, uint32_t flags) {
   ts_shape s;
   if (t == nullptr || !ShapeOf(t->dims, t->type, &s)) {
     MicroPrintf("%s: the tensor is missing, empty, over 4 GiB or of type %s (int8, uint8, int16, int32, float32)", op,
@@ -353,9 +391,16 @@ TfLiteStatus CheckSlice(const char* op, const ts_runtime* rt, const TfLiteTensor
                 static_cast<unsigned>(s.channels));
     return kTfLiteError;
   }
-  const uint64_t want = static_cast<uint64_t>(s.rows) * o.count * s.elem_size;
+  const bool quantized = (flags & TS_SPILL_QUANTIZE) != 0;
+  if (quantized && t->type != kTfLiteFloat32) {
+    MicroPrintf("%s: a quantized slot holds float32, the tensor is %s", op, TfLiteTypeGetName(t->type));
+    return kTfLiteError;
+  }
+  const uint64_t want = quantized ? TS_QUANT_HEADER + static_cast<uint64_t>(s.rows) * o.count
+                                  : static_cast<uint64_t>(s.rows) * o.count * s.elem_size;
   if (want != o.bytes) {
-    MicroPrintf("%s: options say %u bytes, the slice has %u", op, static_cast<unsigned>(o.bytes), static_cast<unsigned>(want));
+    MicroPrintf("%s: options say %u bytes, the %sslice has %u", op, static_cast<unsigned>(o.bytes), quantized ? "quantized " : "",
+                static_cast<unsigned>(want));
     return kTfLiteError;
   }
   return CheckRegion(op, rt, o.offset, o.bytes);
@@ -373,18 +418,22 @@ TfLiteStatus SpillPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: needs 1 input and no output, has %d and %d", kSpill, node->inputs->size, node->outputs->size);
     return kTfLiteError;
   }
+  uint32_t flags = 0;
+  TF_LITE_ENSURE_OK(context, QuantizedFlags(kSpill, node, &flags));
   TempTensor x = InputTensor(context, node, 0);
-  return CheckSlice(kSpill, rt, x.get(), *static_cast<const SliceOptions*>(node->user_data));
+  return CheckSlice(kSpill, rt, x.get(), *static_cast<const SliceOptions*>(node->user_data), flags);
 }
 
 TfLiteStatus SpillEval(TfLiteContext* context, TfLiteNode* node) {
   const SliceOptions& o = *static_cast<const SliceOptions*>(node->user_data);
   ts_runtime* rt = Runtime(kSpill);
   if (rt == nullptr) return kTfLiteError;
+  uint32_t flags = 0;
+  TF_LITE_ENSURE_OK(context, QuantizedFlags(kSpill, node, &flags));
   const TfLiteEvalTensor* x = tflite::micro::GetEvalInput(context, node, 0);
   ts_shape s;
   ShapeOf(x->dims, x->type, &s);
-  if (ts_spill(rt, x->data.raw_const, ShapeBytes(s), &s, o.begin, o.count, o.offset, o.bytes, 0, nullptr) != TS_OK) {
+  if (ts_spill(rt, x->data.raw_const, ShapeBytes(s), &s, o.begin, o.count, o.offset, o.bytes, flags, nullptr) != TS_OK) {
     return RuntimeFailure(kSpill, rt);
   }
   return kTfLiteOk;
@@ -403,8 +452,10 @@ TfLiteStatus FetchPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: needs at most 1 input and 1 output, has %d and %d", kFetch, node->inputs->size, node->outputs->size);
     return kTfLiteError;
   }
+  uint32_t flags = 0;
+  TF_LITE_ENSURE_OK(context, QuantizedFlags(kFetch, node, &flags));
   TempTensor y = OutputTensor(context, node, 0);
-  TF_LITE_ENSURE_OK(context, CheckSlice(kFetch, rt, y.get(), o));
+  TF_LITE_ENSURE_OK(context, CheckSlice(kFetch, rt, y.get(), o, flags));
   ts_shape s;
   ShapeOf(y->dims, y->type, &s);
   const bool partial = o.count < s.channels;
@@ -427,12 +478,14 @@ TfLiteStatus FetchEval(TfLiteContext* context, TfLiteNode* node) {
   const SliceOptions& o = *static_cast<const SliceOptions*>(node->user_data);
   ts_runtime* rt = Runtime(kFetch);
   if (rt == nullptr) return kTfLiteError;
+  uint32_t flags = 0;
+  TF_LITE_ENSURE_OK(context, QuantizedFlags(kFetch, node, &flags));
   TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
   const TfLiteEvalTensor* resident = node->inputs->size == 1 ? tflite::micro::GetEvalInput(context, node, 0) : nullptr;
   ts_shape s;
   ShapeOf(y->dims, y->type, &s);
   if (ts_fetch(rt, y->data.raw, ShapeBytes(s), &s, resident ? resident->data.raw_const : nullptr,
-               resident ? EvalBytes(resident) : 0, o.begin, o.count, o.offset, o.bytes, nullptr) != TS_OK) {
+               resident ? EvalBytes(resident) : 0, o.begin, o.count, o.offset, o.bytes, flags, nullptr) != TS_OK) {
     return RuntimeFailure(kFetch, rt);
   }
   return kTfLiteOk;
@@ -472,6 +525,13 @@ TfLiteStatus CheckParts(const char* op, TfLiteContext* context, TfLiteNode* node
         return kTfLiteError;
       }
       p.channels = static_cast<uint32_t>(t->dims->data[t->dims->size - 1]);
+    } else if (p.input == kQuantizedPart) {
+      if (type != kTfLiteFloat32) {
+        MicroPrintf("%s: part %u is a quantized slot, which holds float32, the parts are %s", op, static_cast<unsigned>(j),
+                    TfLiteTypeGetName(type));
+        return kTfLiteError;
+      }
+      TF_LITE_ENSURE_OK(context, CheckRegion(op, rt, p.offset, TS_QUANT_HEADER + static_cast<uint64_t>(rows) * p.channels));
     } else {
       TF_LITE_ENSURE_OK(context, CheckRegion(op, rt, p.offset, static_cast<uint64_t>(rows) * p.channels * ElementSize(type)));
     }
@@ -526,7 +586,7 @@ TfLiteStatus ConcatFetchEval(TfLiteContext* context, TfLiteNode* node) {
     if (p.input >= 0) {
       const TfLiteEvalTensor* x = tflite::micro::GetEvalInput(context, node, p.input);
       CopyIntoChannels(out, reinterpret_cast<const uint8_t*>(x->data.raw_const), s, begin, p.channels);
-    } else if (ts_region_read_slice(rt, out, ShapeBytes(s), &s, begin, p.channels, p.offset) != TS_OK) {
+    } else if (ts_region_read_slice(rt, out, ShapeBytes(s), &s, begin, p.channels, p.offset, PartFlags(p)) != TS_OK) {
       return RuntimeFailure(kConcatFetch, rt);
     }
     begin += p.channels;
@@ -545,7 +605,7 @@ struct AddFetchData {
 static_assert(sizeof(void*) != 4 || sizeof(AddFetchData) == 64, "docs/custom-ops.md: 64 bytes of op data");
 
 struct AddFetchOptions {
-  uint32_t offset, bytes, region_input, activation;
+  uint32_t offset, bytes, region_input, activation, quantized;
   float scale;
   int32_t zero_point;
 };
@@ -553,7 +613,8 @@ struct AddFetchOptions {
 bool ReadAddFetchOptions(const void* buffer, size_t length, AddFetchOptions* v) {
   Options o(kAddFetch, buffer, length);
   if (!o.Uint("offset", &v->offset) || !o.Uint("bytes", &v->bytes) || !o.Uint("region_input", &v->region_input) ||
-      !o.Uint("activation", &v->activation) || !o.Scale("scale", &v->scale) || !o.Int("zero_point", &v->zero_point)) {
+      !o.Uint("activation", &v->activation) || !o.Scale("scale", &v->scale) || !o.Int("zero_point", &v->zero_point) ||
+      !o.Flag("quantized", &v->quantized)) {
     return false;
   }
   if (v->region_input > 1 || v->activation > 3) return o.Fail("region_input or activation out of range");
@@ -593,9 +654,15 @@ TfLiteStatus AddFetchPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: the operand does not have the output's type and shape (no broadcasting)", kAddFetch);
     return kTfLiteError;
   }
-  if (v.bytes != ShapeBytes(s)) {
-    MicroPrintf("%s: options say %u bytes, the output has %u", kAddFetch, static_cast<unsigned>(v.bytes),
-                static_cast<unsigned>(ShapeBytes(s)));
+  if (v.quantized && y->type != kTfLiteFloat32) {
+    MicroPrintf("%s: a quantized region operand is float32, the output is %s", kAddFetch, TfLiteTypeGetName(y->type));
+    return kTfLiteError;
+  }
+  // A quantized operand: the header, then one int8 code per element.
+  const uint64_t operand_bytes = v.quantized ? TS_QUANT_HEADER + static_cast<uint64_t>(s.rows) * s.channels : ShapeBytes(s);
+  if (v.bytes != operand_bytes) {
+    MicroPrintf("%s: options say %u bytes, the %soperand has %u", kAddFetch, static_cast<unsigned>(v.bytes),
+                v.quantized ? "quantized " : "", static_cast<unsigned>(operand_bytes));
     return kTfLiteError;
   }
   TF_LITE_ENSURE_OK(context, CheckRegion(kAddFetch, rt, v.offset, v.bytes));
@@ -642,6 +709,8 @@ TfLiteStatus AddFetchEval(TfLiteContext* context, TfLiteNode* node) {
   const tflite::OpDataAdd& d = data->add;
   ts_runtime* rt = Runtime(kAddFetch);
   if (rt == nullptr) return kTfLiteError;
+  uint32_t flags = 0;
+  TF_LITE_ENSURE_OK(context, QuantizedFlags(kAddFetch, node, &flags));
   const TfLiteEvalTensor* a = tflite::micro::GetEvalInput(context, node, 0);
   TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
   tflite::ArithmeticParams op_params = {};
@@ -664,7 +733,8 @@ TfLiteStatus AddFetchEval(TfLiteContext* context, TfLiteNode* node) {
   // planner may give y the buffer of `a` (in-place reuse, elementwise ops),
   // so y cannot hold it. ADD is elementwise, so chunks compute the same
   // bytes as one call, and element i of `a` is read before y's element i is
-  // written.
+  // written. A quantized operand is dequantized into the same buffer, as
+  // float32, a chunk of elements at a time (rows of one channel).
   union {
     float f[TINYSEG_ADD_FETCH_CHUNK / 4];
     int16_t s[TINYSEG_ADD_FETCH_CHUNK / 2];
@@ -673,7 +743,14 @@ TfLiteStatus AddFetchEval(TfLiteContext* context, TfLiteNode* node) {
   const uint32_t total = EvalBytes(y), elem = ElementSize(y->type);
   for (uint32_t at = 0; at < total; at += TINYSEG_ADD_FETCH_CHUNK) {
     const uint32_t n = std::min<uint32_t>(TINYSEG_ADD_FETCH_CHUNK, total - at);
-    if (ts_region_read(rt, data->offset + at, stage.b, n) != TS_OK) return RuntimeFailure(kAddFetch, rt);
+    if (flags != 0) {
+      const ts_shape chunk = {n / elem, 1, elem};
+      if (ts_region_read_rows(rt, stage.f, n, &chunk, 0, 1, data->offset, total / elem, at / elem, flags) != TS_OK) {
+        return RuntimeFailure(kAddFetch, rt);
+      }
+    } else if (ts_region_read(rt, data->offset + at, stage.b, n) != TS_OK) {
+      return RuntimeFailure(kAddFetch, rt);
+    }
     const tflite::RuntimeShape shape(1, static_cast<int32_t>(n / elem));
     const size_t first = at / elem;
     if (y->type == kTfLiteFloat32) {
@@ -830,22 +907,23 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
 }
 
 // Stages input rows [from, to) of image n, every part, into `window` (rows of
-// W x C elements).
-TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt, const ConcatConvData& data, int n, int height,
-                       int width, int channels, uint32_t elem, int from, int to, uint8_t* window) {
+// W x C elements). A quantized part is dequantized into the window as float32.
+TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt, const ConcatConvData& data, int batches, int n,
+                       int height, int width, int channels, uint32_t elem, int from, int to, uint8_t* window) {
   const Part* parts = PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData));
   const uint32_t pixels = static_cast<uint32_t>((to - from) * width);
   const ts_shape s = {pixels, static_cast<uint32_t>(channels), elem};
   const uint64_t first_pixel = (static_cast<uint64_t>(n) * height + from) * width;
+  const uint64_t all_pixels = static_cast<uint64_t>(batches) * height * width;
   uint32_t begin = 0;
   for (uint32_t j = 0; j < data.part_count; j++) {
     const Part& p = parts[j];
-    const uint64_t skip = first_pixel * p.channels * elem;
     if (p.input >= 0) {
+      const uint64_t skip = first_pixel * p.channels * elem;
       const TfLiteEvalTensor* t = tflite::micro::GetEvalInput(context, node, p.input);
       CopyIntoChannels(window, reinterpret_cast<const uint8_t*>(t->data.raw_const) + skip, s, begin, p.channels);
-    } else if (ts_region_read_slice(rt, window, ShapeBytes(s), &s, begin, p.channels, static_cast<uint32_t>(p.offset + skip)) !=
-               TS_OK) {
+    } else if (ts_region_read_rows(rt, window, ShapeBytes(s), &s, begin, p.channels, p.offset, static_cast<uint32_t>(all_pixels),
+                                   static_cast<uint32_t>(first_pixel), PartFlags(p)) != TS_OK) {
       return RuntimeFailure(kConcatConv, rt);
     }
     begin += p.channels;
@@ -912,7 +990,7 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
         }
       }
       if (ready < to) {
-        TF_LITE_ENSURE_OK(context, StageRows(context, node, rt, data, n, height, width, channels, elem, ready, to,
+        TF_LITE_ENSURE_OK(context, StageRows(context, node, rt, data, batches, n, height, width, channels, elem, ready, to,
                                              window + (ready - from) * row_bytes));
       }
       staged_from = from;

@@ -48,3 +48,18 @@ describe('the written file', () => {
     expect(r.report.after.head).toBeLessThan(r.report.before.head);
   });
 });
+
+describe('--lossy-spill int8 on the float models that spill', () => {
+  it.each(['unet-f32-128.tflite', 'resnet8-f32-32.tflite'])('%s: a quarter of the traffic, the same arena, a measured small error', (file) => {
+    const exact = optimize(readCorpusModel(file), { file, verify: false }).report;
+    const lossy = optimize(readCorpusModel(file), { file, lossySpill: 'int8', verify: { inputs: 2, seed: 3 } }).report;
+    expect(lossy.after.head).toBe(exact.after.head);
+    expect(lossy.spill.decisions.length).toBe(exact.spill.decisions.length);
+    expect(lossy.spill.decisions.every((d) => d.quantized)).toBe(true);
+    // Each slot: the 8-byte header and one byte per float32 element.
+    lossy.spill.decisions.forEach((d, i) => expect(d.bytes).toBe(8 + exact.spill.decisions[i]!.bytes / 4));
+    expect(lossy.spill.bytesOut).toBe(exact.spill.bytesOut / 4 + 8 * exact.spill.decisions.length);
+    expect(lossy.verified).toBe(false);
+    expect(lossy.verification!.psnr).toBeGreaterThan(50);
+  });
+});

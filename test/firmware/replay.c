@@ -129,7 +129,7 @@ static void run_pass(totals *t, uint32_t flags) {
     memset(output, 0xee, s->data_bytes);
     if (s->kind == REPLAY_FETCH) {
       t0 = ticks();
-      st = ts_fetch(&rt, output, s->data_bytes, &shape, s->resident, s->resident_bytes, s->begin, s->count, s->offset, s->bytes, slot);
+      st = ts_fetch(&rt, output, s->data_bytes, &shape, s->resident, s->resident_bytes, s->begin, s->count, s->offset, s->bytes, 0, slot);
       t1 = ticks();
       t->bytes += s->bytes;
       t->resident_bytes += s->resident_bytes;
@@ -141,6 +141,7 @@ static void run_pass(totals *t, uint32_t flags) {
         parts[j].channels = p->channels;
         parts[j].offset = p->offset;
         parts[j].slot = (p->input || !flags) ? NULL : &slots[p->spill];
+        parts[j].flags = 0;
         if (p->input) t->resident_bytes += p->input_bytes;
         else t->bytes += s->rows * p->channels * s->elem_size;
       }

@@ -22,6 +22,7 @@ import rspackPlugin from '../../src/integrations/unplugin/rspack.js';
 import vitePlugin from '../../src/integrations/unplugin/vite.js';
 import webpackPlugin from '../../src/integrations/unplugin/webpack.js';
 import type { TinysegPluginOptions } from '../../src/integrations/unplugin/factory.js';
+import { resolvePluginOptions } from '../../src/integrations/unplugin/plugin-options.js';
 import type { OptimizeReport } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -285,8 +286,9 @@ describe('options', () => {
     [{ maxSpillBytes: -1 }, /maxSpillBytes must be a whole number of bytes/],
     [{ arenaBudget: '100k' }, /arenaBudget must be a whole number of bytes/],
     [{ verify: 'yes' }, /verify must be true, false or/],
-    [{ verify: { inputs: 1.5 } }, /verify.inputs must be a whole number/],
+    [{ verify: { inputs: 1.5 } }, /verify.inputs must be a whole number, got 1.5$/],
     [{ spill: 1 }, /spill must be true or false/],
+    [{ lossySpill: 'int4' }, /lossySpill must be 'int8', got "int4"/],
     [{ include: 42 }, /include takes RegExps and paths/],
     [{ emitDir: 'fw' }, /unknown option 'emitDir'/],
     [{ emit: '' }, /emit must be a non-empty string/],
@@ -297,6 +299,11 @@ describe('options', () => {
     for (const create of [vitePlugin, rollupPlugin, rolldownPlugin, webpackPlugin, rspackPlugin, esbuildPlugin] as ((o: unknown) => unknown)[]) {
       expect(() => create(options)).toThrowError(expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(message) }));
     }
+  });
+
+  it('passes lossySpill on to optimize() as the CLI passes --lossy-spill', () => {
+    expect(resolvePluginOptions({ lossySpill: 'int8' }).optimize.lossySpill).toBe('int8');
+    expect(resolvePluginOptions({}).optimize.lossySpill).toBeUndefined();
   });
 
   it('emit writes the C sources of the optimized model, only when they change (esbuild)', async () => {

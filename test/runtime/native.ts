@@ -18,13 +18,15 @@ export interface Part {
   channels: number;
   offset?: number;
   slot?: number;
+  /** QUANTIZE for a quantized region part. */
+  flags?: number;
 }
 
 /** The addon's functions (test/runtime/addon/tinyseg_addon.c). Failures throw an Error whose code is the status name. */
 export interface RuntimeAddon {
   createStore(kind: 'ram' | 'ram-async' | 'flash' | 'remote', opts: Record<string, number>): object;
   spill(store: object, slot: number, x: Uint8Array, rows: number, channels: number, elem: number, begin: number, count: number, offset: number, bytes: number, flags: number): void;
-  fetch(store: object, slot: number, y: Uint8Array, rows: number, channels: number, elem: number, resident: Uint8Array | null, begin: number, count: number, offset: number, bytes: number): void;
+  fetch(store: object, slot: number, y: Uint8Array, rows: number, channels: number, elem: number, resident: Uint8Array | null, begin: number, count: number, offset: number, bytes: number, flags?: number): void;
   concatFetch(store: object, y: Uint8Array, rows: number, channels: number, elem: number, parts: Part[]): void;
   beginInference(store: object): void;
   readRegion(store: object, offset: number, length: number): Uint8Array;
@@ -38,6 +40,7 @@ export interface RuntimeAddon {
 
 export const COMPRESS = 1;
 export const CRC = 2;
+export const QUANTIZE = 4;
 
 /**
  * Builds the addon into `dir`, a folder the caller owns and removes

@@ -9,12 +9,12 @@ import { repoRoot } from '../helpers/paths.js';
 import { testTempDir } from '../helpers/temp-dir.js';
 
 describe('C runtime region reads', () => {
-  it('reads packed slices and byte ranges, rejects reads past the region without writing', () => {
+  it('reads packed slices, row ranges and byte ranges, quantized slots to the hand-computed byte, rejects reads past the region without writing', () => {
     const dir = testTempDir('tinyseg-region-read-');
     const exe = join(dir, 'region_read_check');
     const runtime = join(repoRoot, 'templates/runtime');
     execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', `-I${runtime}`, join(repoRoot, 'test/runtime/region_read_check.c'), join(runtime, 'tinyseg_runtime.c'), '-o', exe]);
     const out = execFileSync(exe, { encoding: 'utf8' });
-    expect(out).toContain('checks=18 failures=0');
+    expect(out).toContain('checks=43 failures=0');
   });
 });

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSpill, encodeSpill, compressionRatio } from '../../src/emit/spill-codec.js';
 import { DTYPE_SIZE, loadGraph, type Graph, type Op, type Tensor } from '../../src/graph/graph.js';
 import type { TensorData } from '../../src/interpreter/kernel.js';
+import { dequantizeSlice, quantizeSlice } from '../../src/interpreter/kernels/quantized-slot.js';
 import { kernels } from '../../src/interpreter/kernels/tinyseg.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import {
@@ -23,8 +24,9 @@ import {
   SPILL,
 } from '../../src/transform/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
+import { prng } from '../helpers/prng.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { buildRuntimeAddon, captureActivations, COMPRESS, CRC, type Part, type RuntimeAddon } from './native.js';
+import { buildRuntimeAddon, captureActivations, COMPRESS, CRC, QUANTIZE, type Part, type RuntimeAddon } from './native.js';
 
 const modelFile = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
 
@@ -366,6 +368,144 @@ describe('C spill runtime on Tiny U-Net activations', () => {
         addon.fetch(store, 0, y, l.rows, l.channels, l.elem, null, spill.begin, spill.count, spill.offset, spill.size);
         expect(Buffer.compare(y, spill.bytes)).toBe(0);
       }
+    });
+  });
+
+  describe('quantized slots (TS_SPILL_QUANTIZE): the bytes of quantized-slot.ts', () => {
+    // Float32 activations: the Tiny U-Net's int8 activations read as the real
+    // values they stand for, (q - zero_point) x scale, plus a tensor with the
+    // values the spec singles out (NaN, infinities, -0, subnormals) and one
+    // with no finite value but 0 (scale 1).
+    const floats: { name: string; values: Float32Array; channels: number }[] = [];
+    for (const [index, bytes] of originalActs) {
+      const t = original.main.tensors[index]!;
+      const q = t.quantization;
+      if (t.dtype !== 'int8' || !q || q.scale.length !== 1) continue;
+      const values = new Float32Array(bytes.length);
+      for (let i = 0; i < bytes.length; i++) values[i] = (((bytes[i]! << 24) >> 24) - q.zeroPoint[0]!) * q.scale[0]!;
+      floats.push({ name: t.name, values, channels: t.shape[t.shape.length - 1]! });
+    }
+    const rand = prng(11);
+    const special = new Float32Array(37 * 5).map(() => ((rand() >>> 8) / (1 << 24) - 0.3) * 2 ** ((rand() % 24) - 12));
+    [NaN, Infinity, -Infinity, -0, 1e-40, -1e-42, 0.5, -0.5].forEach((v, i) => (special[i * 23] = v));
+    floats.push({ name: 'special values', values: special, channels: 5 });
+    floats.push({ name: 'zeros and NaN', values: new Float32Array(16 * 4).map((_, i) => (i % 3 ? 0 : NaN)), channels: 4 });
+    // Ends near the float32 limit: hi - lo overflows and the scale is taken end by end.
+    floats.push({ name: 'near FLT_MAX', values: new Float32Array(8 * 3).map((_, i) => (i % 2 ? 3.2e38 : -3.1e38) * ((i % 5) / 4)), channels: 3 });
+
+    const bytesOf = (v: Float32Array): Uint8Array => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    /** Channels [begin, begin + count) of every row, back to back. */
+    const pack = (v: Float32Array, channels: number, begin: number, count: number): Float32Array => {
+      const rows = v.length / channels;
+      const out = new Float32Array(rows * count);
+      for (let r = 0; r < rows; r++) out.set(v.subarray(r * channels + begin, r * channels + begin + count), r * count);
+      return out;
+    };
+    /** The channels outside [begin, begin + count), in order, row by row: a partial fetch's resident input. */
+    const residentOf = (v: Float32Array, channels: number, begin: number, count: number): Float32Array => {
+      const rows = v.length / channels;
+      const rest = channels - count;
+      const out = new Float32Array(rows * rest);
+      for (let r = 0; r < rows; r++) {
+        out.set(v.subarray(r * channels, r * channels + begin), r * rest);
+        out.set(v.subarray(r * channels + begin + count, (r + 1) * channels), r * rest + begin);
+      }
+      return out;
+    };
+    const quantized = (packed: Float32Array): Uint8Array => {
+      const out = new Uint8Array(8 + packed.length);
+      quantizeSlice(packed, out);
+      return out;
+    };
+
+    const stores: [string, 'ram' | 'ram-async' | 'flash' | 'remote', Record<string, number>][] = [
+      ['RAM, 100-byte blocks', 'ram', { block: 100 }],
+      ['RAM, 7-byte blocks (the header spans two)', 'ram', { block: 7 }],
+      ['asynchronous RAM, 256-byte blocks', 'ram-async', { block: 256 }],
+      ['NOR flash', 'flash', { block: 512, sectorSize: 4096, pageSize: 256 }],
+      ['remote, 200-byte frames', 'remote', { block: 512, frameBytes: 200 }],
+    ];
+    for (const [label, kind, opts] of stores) {
+      for (const flags of [QUANTIZE, QUANTIZE | COMPRESS | CRC]) {
+        it(`${label}${flags & COMPRESS ? ', compressed with CRC' : ''}: region bytes and fetched floats`, () => {
+          const block = opts.block!;
+          let compared = 0;
+          for (const { name, values, channels } of floats) {
+            const rows = values.length / channels;
+            const b = Math.floor(channels / 3);
+            // Whole tensor, tail slice (head resident), inner slice (one channel resident on each side).
+            const slices = [
+              { begin: 0, count: channels },
+              { begin: b, count: channels - b },
+              { begin: 1, count: Math.max(1, channels - 2) },
+            ].filter((sl) => sl.begin + sl.count <= channels);
+            const regionBytes = slices.reduce((n, sl) => n + 16 + 8 + rows * sl.count, 0);
+            const store = addon.createStore(kind, {
+              regionBytes,
+              slots: slices.length,
+              sectionCap: Math.ceil(regionBytes / block),
+              extents: slices.length,
+              sectors: Math.ceil(regionBytes / 4096) + 2,
+              ...opts,
+            });
+            addon.beginInference(store);
+            let offset = 0;
+            slices.forEach((sl, slot) => {
+              const what = `${name} [${sl.begin}, ${sl.begin + sl.count})`;
+              const packed = pack(values, channels, sl.begin, sl.count);
+              const want = quantized(packed);
+              addon.spill(store, slot, bytesOf(values), rows, channels, 4, sl.begin, sl.count, offset, want.length, flags);
+              const info = addon.slotInfo(store, slot);
+              expect(info.flags & QUANTIZE, what).toBe(QUANTIZE);
+              const region = addon.readRegion(store, offset, info.stored);
+              const stored = flags & COMPRESS ? decodeSpill({ data: region, table: info.table }, want.length, block) : region;
+              expect(Buffer.compare(stored, want), `${what}: stored bytes`).toBe(0);
+              if (flags & CRC) expect(info.crc, what).toBe(zlib.crc32(want));
+
+              const back = new Float32Array(rows * sl.count);
+              dequantizeSlice(want, back);
+              const expected = values.slice();
+              for (let r = 0; r < rows; r++) expected.set(back.subarray(r * sl.count, (r + 1) * sl.count), r * channels + sl.begin);
+              const resident = sl.count < channels ? bytesOf(residentOf(values, channels, sl.begin, sl.count)) : null;
+              const y = new Uint8Array(values.byteLength).fill(0xee);
+              addon.fetch(store, slot, y, rows, channels, 4, resident, sl.begin, sl.count, offset, want.length, QUANTIZE);
+              expect(Buffer.compare(y, bytesOf(expected)), `${what}: fetched floats`).toBe(0);
+              if (sl.begin > 0 && sl.begin + sl.count === channels) {
+                // The tail slot as a quantized region part after its resident head.
+                const yc = new Uint8Array(values.byteLength).fill(0xee);
+                addon.concatFetch(store, yc, rows, channels, 4, [{ input: resident!, channels: sl.begin }, { channels: sl.count, offset, slot, flags: QUANTIZE }]);
+                expect(Buffer.compare(yc, bytesOf(expected)), `${what}: concat-fetch part`).toBe(0);
+              }
+              offset += Math.ceil(want.length / 16) * 16;
+              compared++;
+            });
+          }
+          expect(compared).toBeGreaterThan(3 * 10);
+        });
+      }
+    }
+
+    it('a quantized slot read as plain, or a plain one read as quantized, is an error; so are wrong byte counts', () => {
+      const { values, channels } = floats[0]!;
+      const rows = values.length / channels;
+      const q = 8 + rows * channels;
+      const s = addon.createStore('ram', { regionBytes: 2 * values.byteLength, block: 512, slots: 2, sectionCap: 8 });
+      const fails = (fn: () => void, code: string, message: RegExp) => expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+      fails(() => addon.spill(s, -1, bytesOf(values), rows, channels, 4, 0, channels, 0, values.byteLength, QUANTIZE), 'TS_E_SIZE', new RegExp(`the quantized slice has ${q} \\(8 \\+ ${rows} rows x ${channels} channels\\)`));
+      fails(() => addon.spill(s, -1, bytesOf(values).subarray(0, values.byteLength / 2), rows, channels, 2, 0, channels, 0, 8 + rows * channels, QUANTIZE), 'TS_E_SIZE', /float32/);
+      addon.spill(s, 0, bytesOf(values), rows, channels, 4, 0, channels, 0, q, QUANTIZE | CRC);
+      addon.spill(s, 1, bytesOf(values), rows, channels, 4, 0, channels, q + 16, values.byteLength, CRC);
+      const y = new Uint8Array(values.byteLength);
+      fails(() => addon.fetch(s, 0, y, rows, channels, 4, null, 0, channels, 0, q, 0), 'TS_E_SIZE', /options say \d+ bytes, the slice has \d+/);
+      fails(() => addon.fetch(s, 1, y, rows, channels, 4, null, 0, channels, q + 16, values.byteLength, QUANTIZE), 'TS_E_SIZE', /the quantized slice has/);
+      fails(() => addon.concatFetch(s, y, rows, channels, 4, [{ channels, offset: 0, slot: 0 }]), 'TS_E_STATE', /slot holds \d+ bytes at offset 0, the fetch wants/);
+      // Same byte count both ways: a [q / 4, 1] float tensor read plainly from the quantized slot.
+      expect(q % 4).toBe(0);
+      fails(() => addon.fetch(s, 0, new Uint8Array(q), q / 4, 1, 4, null, 0, 1, 0, q, 0), 'TS_E_STATE', /is quantized, the fetch reads it as plain/);
+      addon.fetch(s, 0, y, rows, channels, 4, null, 0, channels, 0, q, QUANTIZE);
+      const back = new Float32Array(rows * channels);
+      dequantizeSlice(quantized(values), back);
+      expect(Buffer.compare(y, bytesOf(back))).toBe(0);
     });
   });
 

@@ -22,6 +22,8 @@ export interface TinysegPluginOptions {
   verify?: boolean | { inputs?: number; seed?: number };
   /** Cold-range spilling on (default) or off. */
   spill?: boolean;
+  /** Store spilled float32 tensors as int8 codes (`--lossy-spill int8`): a quarter of the traffic, not bit-exact; the report gives the error. */
+  lossySpill?: 'int8';
   /** Models the plugin handles (default: every `.tflite`). */
   include?: ModelPattern | ModelPattern[];
   /** Models the plugin leaves alone, even when included. */
@@ -54,7 +56,7 @@ export interface ResolvedOptions {
 }
 
 const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections'] as const;
-const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
+const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'lossySpill', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
@@ -98,6 +100,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   const maxSpillBytes = wholeNumber('maxSpillBytes', o.maxSpillBytes, 'a whole number of bytes');
   const arenaBudget = wholeNumber('arenaBudget', o.arenaBudget, 'a whole number of bytes');
   if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
+  if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw usage(`lossySpill must be 'int8', got ${JSON.stringify(o.lossySpill) ?? String(o.lossySpill)}`);
   let verify: OptimizeOptions['verify'] = { inputs: 3, seed: 1 };
   if (o.verify === false) verify = false;
   else if (typeof o.verify === 'object' && o.verify !== null && !Array.isArray(o.verify)) {
@@ -119,6 +122,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+      ...(o.lossySpill !== undefined ? { lossySpill: 'int8' as const } : {}),
     },
     included: (path) => path.endsWith('.tflite') && isIncluded(path) && !isExcluded(path),
   };

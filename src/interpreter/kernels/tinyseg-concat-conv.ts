@@ -9,7 +9,7 @@ import type { Tensor } from '../../graph/graph.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from '../../transform/custom-ops.js';
 import { defineKernel, kernelError, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from './conv.js';
-import { copySlice, layout } from './tinyseg.js';
+import { copySlice, layout, readSlot, slotBytesOf } from './tinyseg.js';
 
 const CONV_2D = conv['CONV_2D']!;
 
@@ -39,7 +39,9 @@ function prepare(call: KernelCall): ConcatConvState {
       if (x.tensor.dtype !== dtype || x.tensor.shape.slice(0, -1).join() !== rowsShape.join()) throw kernelError(call, `part ${j} ('${x.tensor.name}') does not match the other parts' rows and type`);
       return layout(x.tensor).channels;
     }
-    if (p.offset + rows * p.channels * element > call.storage.length) throw kernelError(call, `part ${j} reaches past the spill region`);
+    const bytes = slotBytesOf({ ...first.tensor, shape: [...rowsShape, p.channels] }, p.channels, p.quantized);
+    if (typeof bytes === 'string') throw kernelError(call, `part ${j}: ${bytes}`);
+    if (p.offset + bytes > call.storage.length) throw kernelError(call, `part ${j} reaches past the spill region`);
     return p.channels;
   });
   const inC = channels.reduce((a, b) => a + b, 0);
@@ -80,7 +82,7 @@ function invoke(call: KernelCall, s: ConcatConvState): void {
   s.options.parts.forEach((p, j) => {
     const c = s.channels[j]!;
     if ('input' in p) copySlice(s.input.bytes, call.inputs[p.input]!.bytes, 0, l, begin, c, false);
-    else copySlice(s.input.bytes, call.storage, p.offset, l, begin, c, false);
+    else readSlot(s.input.bytes, call.storage, p.offset, l, begin, c, p.quantized);
     begin += c;
   });
   CONV_2D.invoke(s.conv, s.state);

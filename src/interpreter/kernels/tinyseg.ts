@@ -1,6 +1,7 @@
 // TinySeg's custom ops (transform/custom-ops.ts, docs/custom-ops.md): byte
 // copies between the arena and the spill region. They never change a value,
-// which is what keeps an optimized model bit-exact.
+// which is what keeps an optimized model bit-exact, except on a quantized slot
+// (--lossy-spill), which the options name.
 
 import { TinysegError } from '../../errors.js';
 import { DTYPE_SIZE, type Op, type Tensor } from '../../graph/graph.js';
@@ -14,11 +15,13 @@ import {
   decodeFetchOptions,
   decodeSpillOptions,
   FETCH,
+  slotBytes,
   SPILL,
   type ConcatFetchOptions,
   type SpillOptions,
 } from '../../transform/custom-ops.js';
 import { copyBytes, defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
+import { dequantizeSlice, quantizeSlice } from './quantized-slot.js';
 
 /** Bytes of one element and the number of rows (everything but the last axis) of a tensor. */
 export function layout(t: Tensor): { element: number; rows: number; channels: number } {
@@ -54,10 +57,37 @@ export function copySlice(
   }
 }
 
+type Layout = ReturnType<typeof layout>;
+
+/** Stores channels [begin, begin + count) of `tensor` in the region at `at`: packed bytes, or a quantized slot of float32 values. */
+export function writeSlot(tensor: Uint8Array, region: Uint8Array, at: number, l: Layout, begin: number, count: number, quantized: boolean | undefined): void {
+  if (!quantized) return copySlice(tensor, region, at, l, begin, count, true);
+  const values = new Float32Array(l.rows * count);
+  copySlice(tensor, new Uint8Array(values.buffer), 0, l, begin, count, true);
+  quantizeSlice(values, region.subarray(at, at + slotBytes(values.length, 4, true)));
+}
+
+/** Reads a slot stored by writeSlot into channels [begin, begin + count) of `tensor`. */
+export function readSlot(tensor: Uint8Array, region: Uint8Array, at: number, l: Layout, begin: number, count: number, quantized: boolean | undefined): void {
+  if (!quantized) return copySlice(tensor, region, at, l, begin, count, false);
+  const values = new Float32Array(l.rows * count);
+  dequantizeSlice(region.subarray(at, at + slotBytes(values.length, 4, true)), values);
+  copySlice(tensor, new Uint8Array(values.buffer), 0, l, begin, count, false);
+}
+
+/** Region bytes of a slot of `count` channels of `t`, or why `t` cannot have a quantized slot. */
+export function slotBytesOf(t: Tensor, count: number, quantized: boolean | undefined): number | string {
+  const l = layout(t);
+  if (quantized && t.dtype !== 'float32') return `a quantized slot needs float32 data, '${t.name}' is ${t.dtype}`;
+  return slotBytes(l.rows * count, l.element, quantized);
+}
+
 function checkSlice(call: KernelCall, o: SpillOptions, t: Tensor): void {
   const l = layout(t);
   if (o.count === 0 || o.begin + o.count > l.channels) throw kernelError(call, `channels [${o.begin}, ${o.begin + o.count}) are outside the ${l.channels} of '${t.name}'`);
-  if (o.bytes !== l.rows * o.count * l.element) throw kernelError(call, `options say ${o.bytes} bytes, the slice has ${l.rows * o.count * l.element}`);
+  const want = slotBytesOf(t, o.count, o.quantized);
+  if (typeof want === 'string') throw kernelError(call, want);
+  if (o.bytes !== want) throw kernelError(call, `options say ${o.bytes} bytes, the ${o.quantized ? 'quantized ' : ''}slice has ${want}`);
   if (o.offset + o.bytes > call.storage.length) throw kernelError(call, `spill region is ${call.storage.length} bytes, the op reaches ${o.offset + o.bytes}`);
 }
 
@@ -69,7 +99,7 @@ const spill = defineKernel<SpillOptions>({
   },
   invoke(call, o) {
     const x = requireInput(call, 0);
-    copySlice(x.bytes, call.storage, o.offset, layout(x.tensor), o.begin, o.count, true);
+    writeSlot(x.bytes, call.storage, o.offset, layout(x.tensor), o.begin, o.count, o.quantized);
   },
 });
 
@@ -105,7 +135,7 @@ const fetch = defineKernel<SpillOptions>({
     const y = requireOutput(call, 0);
     const r = call.inputs[0];
     if (r) copyResident(y, r, o.begin, o.count);
-    copySlice(y.bytes, call.storage, o.offset, layout(y.tensor), o.begin, o.count, false);
+    readSlot(y.bytes, call.storage, o.offset, layout(y.tensor), o.begin, o.count, o.quantized);
   },
 });
 
@@ -128,7 +158,9 @@ const concatFetch = defineKernel<ConcatFetchState>({
         if (x.tensor.dtype !== y.dtype || lx.rows !== l.rows) throw kernelError(call, `part ${j} ('${x.tensor.name}') does not match the output's rows and type`);
         return lx.channels;
       }
-      if (p.offset + l.rows * p.channels * l.element > call.storage.length) throw kernelError(call, `part ${j} reaches past the spill region`);
+      const bytes = slotBytesOf(y, p.channels, p.quantized);
+      if (typeof bytes === 'string') throw kernelError(call, `part ${j}: ${bytes}`);
+      if (p.offset + bytes > call.storage.length) throw kernelError(call, `part ${j} reaches past the spill region`);
       return p.channels;
     });
     if (channels.reduce((a, b) => a + b, 0) !== l.channels) throw kernelError(call, `parts add up to ${channels.reduce((a, b) => a + b, 0)} channels, the output has ${l.channels}`);
@@ -144,7 +176,7 @@ const concatFetch = defineKernel<ConcatFetchState>({
         // An input part is a packed slice of c channels per row, like a region slice.
         copySlice(y.bytes, call.inputs[p.input]!.bytes, 0, l, begin, c, false);
       } else {
-        copySlice(y.bytes, call.storage, p.offset, l, begin, c, false);
+        readSlot(y.bytes, call.storage, p.offset, l, begin, c, p.quantized);
       }
       begin += c;
     });
@@ -174,7 +206,7 @@ export function storageExtent(op: Op, tensors: readonly Tensor[]): number {
     if (!like) return 0;
     const l = layout(like);
     const parts = op.customCode === CONCAT_FETCH ? decodeConcatFetchOptions(op.customOptions).parts : decodeConcatConvOptions(op.customOptions).parts;
-    return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + l.rows * p.channels * l.element)));
+    return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(l.rows * p.channels, l.element, p.quantized))));
   }
   return 0;
 }

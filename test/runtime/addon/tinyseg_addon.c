@@ -327,10 +327,10 @@ static napi_value spill(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* fetch(store, slot, y, rows, channels, elem, resident, begin, count, offset, bytes) */
+/* fetch(store, slot, y, rows, channels, elem, resident, begin, count, offset, bytes, flags?) */
 static napi_value fetch(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
+  size_t argc = 12;
+  napi_value argv[12];
   uint32_t y_len, r_len;
   void *y;
   const void *r;
@@ -344,13 +344,14 @@ static napi_value fetch(napi_env env, napi_callback_info info) {
   shape.rows = u32(env, argv[3]);
   shape.channels = u32(env, argv[4]);
   shape.elem_size = u32(env, argv[5]);
+  /* An absent flags argument is undefined, which u32 reads as 0. */
   st = ts_fetch(&s->rt, y, y_len, &shape, r, r_len, u32(env, argv[7]), u32(env, argv[8]), u32(env, argv[9]), u32(env, argv[10]),
-                slot_of(s, i32(env, argv[1])));
+                u32(env, argv[11]), slot_of(s, i32(env, argv[1])));
   if (st != TS_OK) return throw_status(env, st, s->rt.message);
   return NULL;
 }
 
-/* concatFetch(store, y, rows, channels, elem, parts: {input?, channels, offset, slot}[]) */
+/* concatFetch(store, y, rows, channels, elem, parts: {input?, channels, offset, slot, flags?}[]) */
 static napi_value concat_fetch(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -381,6 +382,7 @@ static napi_value concat_fetch(napi_env env, napi_callback_info info) {
     parts[j].channels = prop_u32(env, p, "channels", 0);
     parts[j].offset = prop_u32(env, p, "offset", 0);
     parts[j].slot = slot_of(s, (int32_t)prop_u32(env, p, "slot", 0xffffffffu));
+    parts[j].flags = prop_u32(env, p, "flags", 0);
   }
   st = ts_concat_fetch(&s->rt, y, y_len, &shape, parts, n);
   if (st != TS_OK) return throw_status(env, st, s->rt.message);

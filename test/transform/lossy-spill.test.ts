@@ -1,0 +1,171 @@
+// --lossy-spill int8 (docs/custom-ops.md "Quantized slots"): the slot format
+// the spill writes, and that an optimized float model computes exactly what
+// the original computes with the spilled tensor replaced by what its slot
+// reads back as: the loss is the quantization and nothing else.
+
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
+import { captureActivations } from '../../src/interpreter/capture.js';
+import { runModel } from '../../src/interpreter/interpreter.js';
+import { dequantizeSlice, quantizeSlice } from '../../src/interpreter/kernels/quantized-slot.js';
+import { proofCases } from '../../src/interpreter/verify.js';
+import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
+import { optimize } from '../../src/optimize/optimize.js';
+import { decodeAddFetchOptions, decodeSpillOptions, QUANTIZED_HEADER } from '../../src/transform/custom-ops.js';
+import { inProcessCli } from '../helpers/cli.js';
+import { prng } from '../helpers/prng.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const f32 = Math.fround;
+
+function stored(values: number[]): { header: DataView; codes: Int8Array; back: Float32Array } {
+  const v = Float32Array.from(values);
+  const out = new Uint8Array(QUANTIZED_HEADER + v.length);
+  quantizeSlice(v, out);
+  const back = new Float32Array(v.length);
+  dequantizeSlice(out, back);
+  return { header: new DataView(out.buffer, 0, QUANTIZED_HEADER), codes: new Int8Array(out.buffer, QUANTIZED_HEADER), back };
+}
+
+describe('quantized slots', () => {
+  it('store scale and zero point first, then one code per value; zero and the range ends are exact codes', () => {
+    const { header, codes, back } = stored([-1, 0, 2, Number.NaN, Number.POSITIVE_INFINITY, -0]);
+    const scale = header.getFloat32(0, true);
+    expect(scale).toBe(f32(f32(3) / 255));
+    // -1 / scale is -85 within float32 rounding: the zero point puts -1 on -128.
+    expect(header.getInt32(4, true)).toBe(-43);
+    expect([...codes]).toEqual([-128, -43, 127, -43, -43, -43]);
+    expect(back[1]).toBe(0);
+    expect(back[3]).toBe(0); // not finite: stored as the zero point
+    expect(back[2]).toBe(f32(170 * scale));
+  });
+
+  it('keeps an all-zero slice exact (scale 1) and every value within half a step', () => {
+    const zeros = stored([0, 0, 0]);
+    expect(zeros.header.getFloat32(0, true)).toBe(1);
+    expect([...zeros.back]).toEqual([0, 0, 0]);
+    const next = prng(11);
+    const rand = () => next() / 2 ** 32;
+    const values = Array.from({ length: 4096 }, () => f32((rand() * 2 - 1) * 37.5));
+    const { header, back } = stored(values);
+    const scale = header.getFloat32(0, true);
+    const worst = Math.max(...values.map((v, i) => Math.abs(v - back[i]!)));
+    expect(worst).toBeLessThanOrEqual(scale / 2 + 1e-5);
+    expect(worst).toBeGreaterThan(scale / 4); // a real quantization, not a copy
+    // Only positive values: the range starts at 0, so no code is spent below it.
+    const positive = stored([0.25, 1, 3]);
+    expect(positive.header.getInt32(4, true)).toBe(-128);
+  });
+});
+
+/** x -> a = conv(x) -> four 1x1 convs -> ADD(a, last) (or CONCATENATION then a conv): `a` waits through the chain. */
+function skipModel(join: 'add' | 'concat'): Graph {
+  const b = new GraphBuilder();
+  const next = prng(5);
+  const rand = () => next() / 2 ** 32;
+  const act = (name: string, c = 8) => b.tensor(name, { dtype: 'float32', shape: [1, 16, 16, c] });
+  const conv = (input: number, name: string, ci = 8, co = 8) => {
+    const y = act(name, co);
+    const w = b.constant(`${name}_w`, { dtype: 'float32', shape: [co, 1, 1, ci] }, Float32Array.from({ length: co * ci }, () => (rand() * 2 - 1) * 0.4));
+    b.op({ opcode: 'CONV_2D', inputs: [input, w, -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
+    return y;
+  };
+  const x = b.input('x', { dtype: 'float32', shape: [1, 16, 16, 8] });
+  const a = conv(x, 'a');
+  let t = a;
+  for (let i = 0; i < 4; i++) t = conv(t, `c${i}`);
+  if (join === 'add') {
+    const sum = act('sum');
+    b.op({ opcode: 'ADD', inputs: [a, t], outputs: [sum], options: { type: 'AddOptions', value: { fusedActivationFunction: 0 } } });
+    b.output(sum);
+  } else {
+    const cat = act('cat', 16);
+    b.op({ opcode: 'CONCATENATION', inputs: [a, t], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+    b.output(conv(cat, 'head', 16, 4));
+  }
+  return loadGraph(saveGraph(b.build()));
+}
+
+describe('optimize with lossySpill int8', () => {
+  for (const join of ['add', 'concat'] as const) {
+    it(`stores the float skip as int8 and computes the original on the skip as its slot reads back (${join})`, () => {
+      const original = skipModel(join);
+      const bytes = saveGraph(original);
+      const exact = optimize(bytes, { file: `skip-${join}.tflite`, verify: { inputs: 1 } });
+      const lossy = optimize(bytes, { file: `skip-${join}.tflite`, lossySpill: 'int8', verify: { inputs: 1 } });
+      const [d] = lossy.report.spill.decisions;
+      expect(d).toMatchObject({ tensor: 'a', quantized: true, bytes: QUANTIZED_HEADER + 16 * 16 * 8 });
+      expect(exact.report.spill.decisions[0]).toMatchObject({ tensor: 'a', bytes: 16 * 16 * 8 * 4 });
+      expect(exact.report.spill.decisions[0]!.quantized).toBeUndefined();
+      expect(lossy.report.spill.bytesOut).toBe(QUANTIZED_HEADER + 16 * 16 * 8);
+      expect(lossy.report.after.head).toBe(exact.report.after.head);
+      expect(lossy.report.lossySpill).toEqual({ type: 'int8', slots: 1 });
+      expect(lossy.report.verified).toBe(false);
+      expect(lossy.report.verification!.psnr).toBeGreaterThan(30);
+      expect(lossy.report.warnings.join('\n')).toMatch(/lossy spill: 1 spilled float32 tensor is stored as int8; on 2 inputs \d+ of \d+ output bytes differ, max abs error [\d.e-]+, PSNR [\d.]+ dB/);
+      expect(exact.report.lossySpill).toBeNull();
+      const spillOp = lossy.graph.main.ops.find((o) => o.customCode === 'TinySegSpill')!;
+      expect(decodeSpillOptions(spillOp.customOptions).quantized).toBe(true);
+      if (join === 'add') expect(decodeAddFetchOptions(lossy.graph.main.ops.find((o) => o.customCode === 'TinySegAddFetch')!.customOptions).quantized).toBe(true);
+      else expect(lossy.graph.main.ops.some((o) => o.customCode === 'TinySegConcatConv' || o.customCode === 'TinySegConcatFetch')).toBe(true);
+
+      for (const c of proofCases(original, { inputs: 2, seed: 3 })) {
+        // The original with `a` replaced, where it is read after the gap, by what its quantized slot reads back as.
+        const acts = captureActivations(original, c.inputs);
+        const aIndex = original.main.tensors.find((t) => t.name === 'a')!.index;
+        const a = new Float32Array(acts.get(aIndex)!.slice().buffer);
+        const slot = new Uint8Array(QUANTIZED_HEADER + a.length);
+        quantizeSlice(a, slot);
+        const readBack = new Float32Array(a.length);
+        dequantizeSlice(slot, readBack);
+        const joinOp = original.main.ops.findIndex((o) => o.opcode === (join === 'add' ? 'ADD' : 'CONCATENATION'));
+        const patched = loadGraph(saveGraph(original));
+        const copy = patched.main.tensors[aIndex]!;
+        // A constant standing in for the fetched skip, read only by the join.
+        const fetched = patched.main.addTensor({ name: 'a_read_back', dtype: 'float32', shape: copy.shape, data: new Uint8Array(readBack.buffer) });
+        patched.main.ops[joinOp]!.inputs = patched.main.ops[joinOp]!.inputs.map((t) => (t === aIndex ? fetched.index : t));
+        const want = runModel(loadGraph(saveGraph(patched)), c.inputs);
+        const got = runModel(lossy.graph, c.inputs);
+        expect(got.map((o) => Buffer.from(o).toString('hex'))).toEqual(want.map((o) => Buffer.from(o).toString('hex')));
+      }
+    });
+  }
+
+  it('leaves integer models exact: only float32 slices are quantized', () => {
+    const tiny = saveGraph(buildTinyUnet({ height: 16, width: 24 }));
+    const r = optimize(tiny, { lossySpill: 'int8', verify: { inputs: 1 } });
+    expect(r.report.spill.decisions.length).toBeGreaterThan(0);
+    expect(r.report.spill.decisions.some((d) => d.quantized)).toBe(false);
+    expect(r.report.verified).toBe(true);
+    expect(r.report.lossySpill).toBeNull();
+    expect(r.bytes).toEqual(optimize(tiny, { verify: false }).bytes);
+  });
+
+  it('refuses another lossy type', () => {
+    expect(() => optimize(saveGraph(skipModel('add')), { lossySpill: 'int4' as 'int8' })).toThrow(/lossySpill must be 'int8', got int4/);
+  });
+});
+
+describe('tinyseg optimize --lossy-spill int8', () => {
+  const { scratch, tinyseg } = inProcessCli('tinyseg-lossy-');
+
+  it('writes the model, says which spills are int8 and what the error is; verify then finds the difference', async () => {
+    const model = join(scratch, 'skip.tflite');
+    writeFileSync(model, saveGraph(skipModel('add')));
+    const out = join(scratch, 'out');
+    const r = await tinyseg('optimize', model, '-o', out, '--lossy-spill', 'int8', '--inputs', '1', '--no-cache');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ a: whole, 2,056 B as int8, ops \d+\.\.\d+ \(fetched into the ADD\)/);
+    expect(r.stdout).toMatch(/^warning: lossy spill: 1 spilled float32 tensor is stored as int8; on 2 inputs \d+ of 16384 output bytes differ, max abs error [\d.e-]+, PSNR [\d.]+ dB$/m);
+    expect(r.stdout).not.toContain('Verified');
+    const plan = JSON.parse(readFileSync(join(out, 'skip.plan.json'), 'utf8'));
+    expect(plan.lossySpill).toEqual({ type: 'int8', slots: 1 });
+    const v = await tinyseg('verify', model, join(out, 'skip.tflite'), '--inputs', '1');
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/MISMATCH: \d+ of 16384 output bytes differ, max difference [\d.e-]+, PSNR [\d.]+ dB/);
+    const bad = await tinyseg('optimize', model, '-o', out, '--lossy-spill', 'int4');
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: "tinyseg: --lossy-spill takes int8, got 'int4' (see 'tinyseg optimize --help')\n" });
+  });
+});
