@@ -6,9 +6,7 @@
  *
  * Target: {{target}}
  * Spill storage: {{storage}}
-{{storageDetails}} * Compression: none; the spill region holds the tensors' raw bytes
- *   (docs/custom-ops.md).
- */
+{{storageDetails}}{{regionContent}} */
 #ifndef {{MACRO}}_ARENA_H_
 #define {{MACRO}}_ARENA_H_
 

@@ -63,6 +63,8 @@ export interface ArenaHeaderInput {
   ops: number;
   spillRegionBytes: number;
   storage: StoragePlan;
+  /** Spilled float32 tensors stored as int8 codes (--lossy-spill), and the error the proof measured; null when exact. */
+  lossy: { slots: number; error: string } | null;
 }
 
 export function arenaHeader(a: ArenaHeaderInput): string {
@@ -80,6 +82,15 @@ export function arenaHeader(a: ArenaHeaderInput): string {
     ' * (they grow the head), 64-bit hosts.',
   ].join('\n');
   const storageDetails = a.storage.details.map((d) => ` *   ${cComment(d)}\n`).join('');
+  // A firmware reader must see that this model does not compute the original's bytes.
+  const regionContent = a.lossy
+    ? [
+        ` * Compression: none. LOSSY: ${a.lossy.slots} spilled float32 ${a.lossy.slots === 1 ? 'tensor is' : 'tensors are'} stored as int8`,
+        ' *   codes (--lossy-spill int8, docs/custom-ops.md "Quantized slots"), so the',
+        " *   outputs differ from the original model's:",
+        ` *   ${cComment(a.lossy.error)}.`,
+      ].join('\n')
+    : " * Compression: none; the spill region holds the tensors' raw bytes\n *   (docs/custom-ops.md).";
   return renderTemplateFile('arena.h.tpl', {
     source: cComment(a.source),
     id: a.id,
@@ -87,6 +98,7 @@ export function arenaHeader(a: ArenaHeaderInput): string {
     target: cComment(a.target),
     storage: cComment(a.storage.summary),
     storageDetails,
+    regionContent: `${regionContent}\n`,
     head: cUnsigned(f.head),
     tail: cUnsigned(f.tail),
     tailNote,

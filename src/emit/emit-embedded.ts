@@ -72,6 +72,7 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
         ops,
         spillRegionBytes: report.spill.regionBytes,
         storage: storagePlan,
+        lossy: report.lossySpill ? { slots: report.lossySpill.slots, error: lossyError(report.verification) } : null,
       }),
     ],
     [`${id}_resolver.h`, resolverHeader({ id, macro, source, ops: resolver })],
@@ -79,4 +80,11 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
   if (resolver.customs.some((c) => c.tinyseg)) files.push([TFLM_KERNELS_HEADER, tflmKernelsHeader()]);
   if (ld !== null) files.push([`${id}_sections.ld`, ld]);
   return Object.fromEntries(files.map(([name, text]) => [opts.outDir === undefined ? name : join(opts.outDir, name), text]));
+}
+
+/** The measured error of a lossy model, as the arena header states it. */
+function lossyError(v: OptimizeReport['verification']): string {
+  if (!v) return 'the error was not measured (optimized without the proof)';
+  if (v.equal) return `bit-identical on the ${v.cases.length} inputs TinySeg tried`;
+  return `max abs error ${+v.maxDiff.toPrecision(4)}${v.psnr !== null ? `, PSNR ${v.psnr} dB` : ''} on ${v.cases.length} inputs`;
 }

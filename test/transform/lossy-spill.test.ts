@@ -13,6 +13,9 @@ import { proofCases } from '../../src/interpreter/verify.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { decodeAddFetchOptions, decodeSpillOptions, QUANTIZED_HEADER } from '../../src/transform/custom-ops.js';
+import { execFileSync } from 'node:child_process';
+import { emitEmbedded } from '../../src/emit/emit-embedded.js';
+import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { inProcessCli } from '../helpers/cli.js';
 import { prng } from '../helpers/prng.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -141,6 +144,21 @@ describe('optimize with lossySpill int8', () => {
     expect(r.report.verified).toBe(true);
     expect(r.report.lossySpill).toBeNull();
     expect(r.bytes).toEqual(optimize(tiny, { verify: false }).bytes);
+  });
+
+  it('says in the emitted arena header that the model is lossy, and by how much', () => {
+    const bytes = saveGraph(skipModel('add'));
+    const profile = builtinTargetProfile('mps2-an386')!;
+    const lossy = emitEmbedded(optimize(bytes, { lossySpill: 'int8', verify: { inputs: 1 } }), { name: 'skip', profile, sections: false, storage: 'psram' });
+    const header = lossy['skip_arena.h']!;
+    expect(header).toMatch(/ \* Compression: none\. LOSSY: 1 spilled float32 tensor is stored as int8\n/);
+    expect(header).toMatch(/ \*   max abs error [\d.e-]+, PSNR [\d.]+ dB on 2 inputs\.\n/);
+    execFileSync('gcc', ['-fsyntax-only', '-x', 'c', '-'], { input: header });
+    const unproven = emitEmbedded(optimize(bytes, { lossySpill: 'int8', verify: false }), { name: 'skip', profile, sections: false, storage: 'psram' });
+    expect(unproven['skip_arena.h']).toContain('the error was not measured (optimized without the proof)');
+    const exact = emitEmbedded(optimize(bytes, { verify: false }), { name: 'skip', profile, sections: false, storage: 'psram' });
+    expect(exact['skip_arena.h']).not.toContain('LOSSY');
+    expect(exact['skip_arena.h']).toContain("Compression: none; the spill region holds the tensors' raw bytes");
   });
 
   it('refuses another lossy type', () => {
