@@ -6,8 +6,9 @@
 // rows that are exact, and one CONCATENATION on the row axis joins the bands.
 //
 // Exactness: every operator of a chain computes an output row from input rows
-// at fixed relative positions (stride-1 convs with SAME padding, VALID convs of
-// any stride, explicit PADs, a 2x half-pixel bilinear resize, per-element ops),
+// at fixed relative positions (stride-1 convs with SAME padding, strided SAME
+// convs, VALID convs of any stride, explicit PADs, a 2x half-pixel bilinear
+// resize, per-element ops),
 // and TFLM's arithmetic for a row does not depend on where the tensor starts —
 // except at its first and last rows, where the kernel clamps or pads. So each
 // stage tracks which of its computed rows are exact (their taps stay inside
@@ -46,7 +47,18 @@ type RowRule =
   /** Explicit PAD of the rows: output row r is input row r - top. */
   | { kind: 'pad'; top: number; bottom: number }
   /** VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. */
-  | { kind: 'valid'; k: number; stride: number };
+  | { kind: 'valid'; k: number; stride: number }
+  /**
+   * Strided SAME convs: output row r reads input rows stride*r - top .. stride*r - top + k - 1,
+   * where TFLM derives `top` from the input's height: a band lines up only where its own top equals the tensor's.
+   */
+  | { kind: 'strided'; k: number; stride: number };
+
+/** TFLM's SAME padding above the first row (ComputePaddingHeightWidth) for an input of `h` rows. */
+function sameTop(h: number, k: number, stride: number): number {
+  const out = Math.ceil(h / stride);
+  return Math.floor(Math.max((out - 1) * stride + k - h, 0) / 2);
+}
 
 /** PAD's paddings as [[before, after] x 4], when they are a constant int32 tensor. */
 function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
@@ -70,7 +82,9 @@ function rowRule(sg: Subgraph, op: Op): RowRule | null {
     if (Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
     // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
     if (Number(o['padding'] ?? 0) === 1) return { kind: 'valid', k: kh, stride: strideH };
-    if (strideH !== 1 || Number(o['strideW'] ?? 1) !== 1) return null;
+    // Bands keep every column, so the width's stride and padding are the whole tensor's.
+    if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
+    if (Number(o['strideW'] ?? 1) !== 1) return null;
     if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
     // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
     if (kh % 2 !== 1) return null;
@@ -162,6 +176,28 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
       e1 = e1 === inH ? outH : e1 + rule.top;
       c0 = n0;
       c1 = n1;
+    } else if (rule.kind === 'strided') {
+      // The band's rows must line up with the tensor's: the same padding above, starting on a row the stride reaches.
+      const top = sameTop(inH, rule.k, rule.stride);
+      if (c0 % rule.stride !== 0 || sameTop(c1 - c0, rule.k, rule.stride) !== top) return null;
+      const n0 = c0 / rule.stride;
+      const n1 = n0 + Math.ceil((c1 - c0) / rule.stride);
+      // A tap outside the band is padding in the band; exact only where the whole tensor pads there too.
+      const tapOk = (t: number) => (t >= e0 && t < e1) || (t < 0 && e0 === 0) || (t >= inH && e1 === inH);
+      let ne0 = n1;
+      let ne1 = n0;
+      for (let g = n0; g < n1; g++) {
+        let ok = true;
+        for (let t = rule.stride * g - top; t < rule.stride * g - top + rule.k && ok; t++) ok = tapOk(t);
+        if (ok) {
+          ne0 = Math.min(ne0, g);
+          ne1 = Math.max(ne1, g + 1);
+        }
+      }
+      c0 = n0;
+      c1 = n1;
+      e0 = ne0;
+      e1 = ne1;
     } else if (rule.kind === 'valid') {
       // Output row r of the band must be output row c0 / stride + r of the whole tensor.
       if (c0 % rule.stride !== 0 || c1 - c0 < rule.k) return null;
@@ -216,6 +252,10 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
     } else if (rule.kind === 'pad') {
       a -= rule.top;
       b -= rule.top;
+    } else if (rule.kind === 'strided') {
+      const top = sameTop(inH, rule.k, rule.stride);
+      a = a * rule.stride - top;
+      b = (b - 1) * rule.stride - top + rule.k;
     } else {
       a *= rule.stride;
       b = (b - 1) * rule.stride + rule.k;
@@ -223,13 +263,16 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
     a = Math.max(0, a);
     b = Math.min(inH, b);
   }
-  // Widen until every stage lines up (strides) and the band's rows come out exact.
-  for (let widen = 0; widen <= 8; widen++) {
-    const s0 = Math.max(0, a - widen);
-    const s1 = Math.min(H, b + widen);
-    const stages = forward(sg, chain, s0, s1);
-    const last = stages?.[stages.length - 1];
-    if (stages && last && last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
+  // Widen, each end on its own (a stride lines up the start, SAME padding the
+  // height's parity), until every stage lines up and the band's rows come out exact.
+  for (let widen = 0; widen <= 16; widen++) {
+    for (let up = 0; up <= widen; up++) {
+      const s0 = Math.max(0, a - up);
+      const s1 = Math.min(H, b + widen - up);
+      const stages = forward(sg, chain, s0, s1);
+      const last = stages?.[stages.length - 1];
+      if (stages && last && last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
+    }
   }
   return null;
 }
@@ -253,18 +296,27 @@ function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string
 }
 
 /** Rewrites `chain` into `bands` row bands; false when some band cannot be made exact. */
-function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
-  const Y = sg.tensors[chain.output]!;
-  const H = Y.shape[1]!;
-  if (bands > H) return false;
-  const plans: { r0: number; r1: number; s0: number; s1: number; stages: Stage[] }[] = [];
+type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
+
+/** Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact. */
+function planBands(sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null {
+  const H = sg.tensors[chain.output]!.shape[1]!;
+  if (bands > H) return null;
+  const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
     const r0 = Math.round((j * H) / bands);
     const r1 = Math.round(((j + 1) * H) / bands);
     const p = inputRows(sg, chain, r0, r1);
-    if (!p) return false;
+    if (!p) return null;
     plans.push({ r0, r1, ...p });
   }
+  return plans;
+}
+
+function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
+  const Y = sg.tensors[chain.output]!;
+  const plans = planBands(sg, chain, bands);
+  if (!plans) return false;
   const chainOps = chain.ops.map((k) => sg.ops[k]!);
   const at = chain.ops[0]!;
   const X = sg.tensors[chain.input]!;
@@ -321,30 +373,67 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
   return true;
 }
 
+/** Longest run of a chain tried besides the whole chain. */
+const MAX_RUN = 6;
+
+/** [from, to] op positions of the runs of a chain of n ops to try: the whole chain first, then runs of 2..MAX_RUN ops. */
+function runs(n: number): [number, number][] {
+  const out: [number, number][] = [[0, n - 1]];
+  for (let len = 2; len <= Math.min(MAX_RUN, n - 1); len++) for (let from = 0; from + len <= n; from++) out.push([from, from + len - 1]);
+  return out;
+}
+
+/** Ops from..to of a chain, as a chain of its own (its tensors between ops still have one reader each). */
+function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
+  const ops = chain.ops.slice(from, to + 1);
+  return { ops, input: sg.ops[ops[0]!]!.inputs[0]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
+}
+
 export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [] };
   const cost = (g: Graph) => lowerBound(opts.buffersOf(g.main), g.main.ops.length + 1).bytes + opts.tailOf(g);
+  // Whole chains first; runs of chains only once no whole chain pays any more:
+  // a run split early can leave a whole chain that would have split better.
+  let wholeOnly = true;
   for (let round = 0; round < 16; round++) {
     const sg = graph.main;
     const base = cost(graph);
     const buffers = opts.buffersOf(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     const atPeak = (t: number) => buffers.some((b) => b.tensor === t && liveAtPeak(bound, b.first, b.last));
-    let best: { chain: number; bands: number; cost: number } | null = null;
+    // Live bytes at each time step: a split changes them only while its run's ops run (op k at time k + 1).
+    const live = new Array<number>(sg.ops.length + 2).fill(0);
+    for (const b of buffers) for (let t = Math.max(0, b.first); t <= b.last && t < live.length; t++) live[t]! += b.size;
+    const peakOutside = (first: number, last: number) => Math.max(0, ...live.filter((_, t) => t < first + 1 || t > last + 1));
+    let best: { chain: number; from: number; to: number; bands: number; cost: number } | null = null;
     const found = chains(sg);
-    found.forEach((chain, ci) => {
-      const inner = chain.ops.slice(0, -1).map((k) => sg.ops[k]!.outputs[0]!);
-      if (!inner.some(atPeak)) return;
-      for (const bands of BAND_COUNTS) {
-        const trial = opts.clone(graph);
-        if (!splitChain(trial.main, chains(trial.main)[ci]!, bands)) continue;
-        const c = cost(trial);
-        if (c < base && (!best || c < best.cost)) best = { chain: ci, bands, cost: c };
+    found.forEach((whole, ci) => {
+      // The whole chain, and the shorter runs of it around the peak: a long chain
+      // through several strides rarely splits exactly, a run whose ends are small does.
+      for (const [from, to] of wholeOnly ? [[0, whole.ops.length - 1] as [number, number]] : runs(whole.ops.length)) {
+        const chain = subChain(sg, whole, from, to);
+        if (!chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
+        // The run's input and output stay whole and live while its bands run, and the
+        // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
+        if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
+        if (peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
+        for (const bands of BAND_COUNTS) {
+          // Only a split that can be made exact is worth a copy of the graph.
+          if (!planBands(sg, chain, bands)) continue;
+          const trial = opts.clone(graph);
+          if (!splitChain(trial.main, subChain(trial.main, chains(trial.main)[ci]!, from, to), bands)) continue;
+          const c = cost(trial);
+          if (c < base && (!best || c < best.cost)) best = { chain: ci, from, to, bands, cost: c };
+        }
       }
     });
-    if (!best) break;
-    const { chain: ci, bands } = best;
-    const chain = found[ci]!;
+    if (!best) {
+      if (!wholeOnly) break;
+      wholeOnly = false;
+      continue;
+    }
+    const { chain: ci, from, to, bands } = best;
+    const chain = subChain(sg, found[ci]!, from, to);
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const entry = { ops: chain.ops.map((k) => sg.ops[k]!.opcode), output: sg.tensors[chain.output]!.name, bands, intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0) };
     splitChain(sg, chain, bands);
