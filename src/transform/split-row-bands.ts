@@ -148,6 +148,18 @@ interface Stage {
   e1: number;
 }
 
+/** The span [first, last + 1) of rows in [n0, n1) that `exact` accepts (empty: n1, n0). */
+function exactRows(n0: number, n1: number, exact: (row: number) => boolean): [number, number] {
+  let first = n1;
+  let end = n0;
+  for (let r = n0; r < n1; r++) {
+    if (!exact(r)) continue;
+    first = Math.min(first, r);
+    end = Math.max(end, r + 1);
+  }
+  return [first, end];
+}
+
 /** Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1); null when a strided stage's slice is misaligned. */
 function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | null {
   const stages: Stage[] = [];
@@ -184,20 +196,12 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
       const n1 = n0 + Math.ceil((c1 - c0) / rule.stride);
       // A tap outside the band is padding in the band; exact only where the whole tensor pads there too.
       const tapOk = (t: number) => (t >= e0 && t < e1) || (t < 0 && e0 === 0) || (t >= inH && e1 === inH);
-      let ne0 = n1;
-      let ne1 = n0;
-      for (let g = n0; g < n1; g++) {
-        let ok = true;
-        for (let t = rule.stride * g - top; t < rule.stride * g - top + rule.k && ok; t++) ok = tapOk(t);
-        if (ok) {
-          ne0 = Math.min(ne0, g);
-          ne1 = Math.max(ne1, g + 1);
-        }
-      }
+      [e0, e1] = exactRows(n0, n1, (g) => {
+        for (let t = rule.stride * g - top; t < rule.stride * g - top + rule.k; t++) if (!tapOk(t)) return false;
+        return true;
+      });
       c0 = n0;
       c1 = n1;
-      e0 = ne0;
-      e1 = ne1;
     } else if (rule.kind === 'valid') {
       // Output row r of the band must be output row c0 / stride + r of the whole tensor.
       if (c0 % rule.stride !== 0 || c1 - c0 < rule.k) return null;
@@ -210,21 +214,13 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
     } else {
       const n0 = 2 * c0;
       const n1 = 2 * c1;
-      let ne0 = n1;
-      let ne1 = n0;
-      for (let v = n0; v < n1; v++) {
+      [e0, e1] = exactRows(n0, n1, (v) => {
         const [lo, hi] = resizeSources(v, inH);
         // The slice clamps at its own first/last row: exact only where the true sources are exact rows.
-        const ok = (lo >= e0 || (e0 === 0 && lo === 0)) && (hi < e1 || (e1 === inH && hi === inH - 1)) && lo >= c0 && hi < c1;
-        if (ok) {
-          ne0 = Math.min(ne0, v);
-          ne1 = Math.max(ne1, v + 1);
-        }
-      }
+        return (lo >= e0 || (e0 === 0 && lo === 0)) && (hi < e1 || (e1 === inH && hi === inH - 1)) && lo >= c0 && hi < c1;
+      });
       c0 = n0;
       c1 = n1;
-      e0 = ne0;
-      e1 = ne1;
     }
     e0 = Math.max(e0, c0);
     e1 = Math.min(e1, c1);
