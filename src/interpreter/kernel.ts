@@ -39,7 +39,8 @@ export function defineKernel<S>(k: Kernel<S>): Kernel<S> {
 }
 
 export function kernelError(call: KernelCall, message: string): TinysegError {
-  return new TinysegError('E_UNSUPPORTED', `operator ${call.index} (${call.op.opcode}): ${message}`);
+  const name = call.op.opcode === 'CUSTOM' ? `CUSTOM:${call.op.customCode}` : call.op.opcode;
+  return new TinysegError('E_UNSUPPORTED', `operator ${call.index} (${name}): ${message}`);
 }
 
 // ---- typed views ------------------------------------------------------------

@@ -12,7 +12,8 @@ import { dequantizeSlice, quantizeSlice } from '../../src/interpreter/kernels/qu
 import { proofCases } from '../../src/interpreter/verify.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { decodeAddFetchOptions, decodeSpillOptions, QUANTIZED_HEADER } from '../../src/transform/custom-ops.js';
+import * as flexbuffers from 'flatbuffers/mjs/flexbuffers.js';
+import { decodeAddFetchOptions, decodeConcatFetchOptions, decodeSpillOptions, encodeConcatFetchOptions, encodeSpillOptions, QUANTIZED_HEADER } from '../../src/transform/custom-ops.js';
 import { execFileSync } from 'node:child_process';
 import { emitEmbedded } from '../../src/emit/emit-embedded.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
@@ -31,6 +32,24 @@ function stored(values: number[]): { header: DataView; codes: Int8Array; back: F
   dequantizeSlice(out, back);
   return { header: new DataView(out.buffer, 0, QUANTIZED_HEADER), codes: new Int8Array(out.buffer, QUANTIZED_HEADER), back };
 }
+
+describe('quantized slot options', () => {
+  it('are written only when set, so exact models keep their bytes, and read back', () => {
+    const plain = { offset: 16, bytes: 64, begin: 0, count: 4 };
+    expect(encodeSpillOptions({ ...plain, quantized: false })).toEqual(encodeSpillOptions(plain));
+    expect(decodeSpillOptions(encodeSpillOptions({ ...plain, quantized: true }))).toEqual({ ...plain, quantized: true });
+    const parts = [{ input: 0 }, { offset: 0, channels: 4 }];
+    expect(encodeConcatFetchOptions({ parts })).toEqual(encodeConcatFetchOptions({ parts: [{ input: 0 }, { offset: 0, channels: 4, quantized: false }] }));
+    expect(decodeConcatFetchOptions(encodeConcatFetchOptions({ parts: [{ input: 0 }, { offset: 0, channels: 4, quantized: true }] })).parts[1]).toEqual({ offset: 0, channels: 4, quantized: true });
+  });
+
+  it('refuse values other than 0 and 1, and a quantized part that is not read from the region', () => {
+    expect(() => decodeSpillOptions(flexbuffers.encode({ offset: 0, bytes: 8, begin: 0, count: 1, quantized: 2 }))).toThrow(/TinySegSpill options: 'quantized' must be 0 or 1, got 2/);
+    const parts = { part_input: [0, -1], part_channels: [0, 4], part_offset: [0, 0] };
+    expect(() => decodeConcatFetchOptions(flexbuffers.encode({ ...parts, part_quantized: [1, 0] }))).toThrow(/part 0 has part_quantized 1/);
+    expect(() => decodeConcatFetchOptions(flexbuffers.encode({ ...parts, part_quantized: [0] }))).toThrow(/part vectors differ in length/);
+  });
+});
 
 describe('quantized slots', () => {
   it('store scale and zero point first, then one code per value; zero and the range ends are exact codes', () => {
@@ -159,6 +178,16 @@ describe('optimize with lossySpill int8', () => {
     const exact = emitEmbedded(optimize(bytes, { verify: false }), { name: 'skip', profile, sections: false, storage: 'psram' });
     expect(exact['skip_arena.h']).not.toContain('LOSSY');
     expect(exact['skip_arena.h']).toContain("Compression: none; the spill region holds the tensors' raw bytes");
+  });
+
+  it('refuses to run a quantized slot of an integer tensor, naming the operator', () => {
+    const r = optimize(saveGraph(buildTinyUnet({ height: 16, width: 24 })), { verify: false });
+    const g = loadGraph(r.bytes);
+    const spill = g.main.ops.find((o) => o.customCode === 'TinySegSpill')!;
+    const o = decodeSpillOptions(spill.customOptions);
+    spill.customOptions = encodeSpillOptions({ ...o, bytes: QUANTIZED_HEADER + o.bytes, quantized: true });
+    const edited = loadGraph(saveGraph(g));
+    expect(() => runModel(edited, proofCases(edited, { inputs: 0 })[0]!.inputs)).toThrow(/TinySegSpill.*a quantized slot needs float32 data, '.*' is int8/);
   });
 
   it('refuses another lossy type', () => {
