@@ -54,6 +54,24 @@ describe('optimize on the Tiny U-Net', () => {
     expect(skip.coldRange.length).toBeGreaterThan(10);
   });
 
+  it('documents every field it writes in docs/plan-json.md', () => {
+    const doc = readFileSync(join(repoRoot, 'docs/plan-json.md'), 'utf8');
+    const withStorage = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: { inputs: 1 }, storage: 'flash' }).report;
+    const keys = new Set<string>();
+    const walk = (o: unknown): void => {
+      if (!o || typeof o !== 'object') return;
+      for (const [k, v] of Object.entries(o)) {
+        if (!/^\d+$/.test(k)) keys.add(k);
+        walk(v);
+      }
+    };
+    walk(withStorage);
+    expect(keys.size).toBeGreaterThan(40);
+    // Field names are code-formatted in the doc: as a name, a path (`a.b`), a list (`a[]`) or inside `{ ... }`.
+    const code = [...doc.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).join(' ');
+    expect([...keys].filter((k) => !new RegExp(`(^|[^\\w])${k}([^\\w]|$)`).test(code))).toEqual([]);
+  });
+
   it('still computes the original bytes on fresh inputs (a second, independent check)', () => {
     expect(verifyModels(loadGraph(example), loadGraph(r.bytes), { inputs: 2, seed: 99 }).equal).toBe(true);
   });
