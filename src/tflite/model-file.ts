@@ -20,7 +20,11 @@ export const SCHEMA_VERSION = 3;
 const FLATBUFFER_LIMIT = 0x7fffffff;
 const DATA_ALIGN = 16;
 
-export function readModel(bytes: Uint8Array): ModelT {
+export function readModel(input: Uint8Array): ModelT {
+  // Weights and options decode as views into the file. A Node Buffer's slice()
+  // is a view too (not a copy, as Uint8Array's is), so code that copies a view
+  // with slice() would read the whole file: decode from a plain Uint8Array.
+  const bytes = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const r = new FlatReader(bytes);
   const root = r.root();
   const id = r.identifier();

@@ -19,6 +19,7 @@ import { emitEmbedded } from '../../src/emit/emit-embedded.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { inProcessCli } from '../helpers/cli.js';
 import { prng } from '../helpers/prng.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -214,5 +215,19 @@ describe('tinyseg optimize --lossy-spill int8', () => {
     expect(v.stdout).toMatch(/MISMATCH: \d+ of 16384 output bytes differ, max difference [\d.e-]+, PSNR [\d.]+ dB/);
     const bad = await tinyseg('optimize', model, '-o', out, '--lossy-spill', 'int4');
     expect(bad).toEqual({ code: 2, stdout: '', stderr: "tinyseg: --lossy-spill takes int8, got 'int4' (see 'tinyseg optimize --help')\n" });
+  });
+});
+
+describe('models read from a Node Buffer', () => {
+  it('decode and run like a Uint8Array (a Buffer slice is a view, not a copy)', () => {
+    const model = join(tempDir('tinyseg-buffer-'), 'skip.tflite');
+    writeFileSync(model, optimize(saveGraph(skipModel('add')), { lossySpill: 'int8', verify: false }).bytes);
+    const fromBuffer = loadGraph(readFileSync(model));
+    const fromArray = loadGraph(new Uint8Array(readFileSync(model)));
+    const spill = fromBuffer.main.ops.find((o) => o.customCode === 'TinySegSpill')!;
+    expect(decodeSpillOptions(spill.customOptions).quantized).toBe(true);
+    const [input] = proofCases(fromArray, { inputs: 1 })[1]!.inputs;
+    expect(runModel(fromBuffer, [input!])).toEqual(runModel(fromArray, [input!]));
+    expect([...captureActivations(fromBuffer).values()]).toEqual([...captureActivations(fromArray).values()]);
   });
 });
