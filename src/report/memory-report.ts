@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { coldRanges } from '../analysis/cold-ranges.js';
 import type { Graph } from '../graph/graph.js';
+import { storageExtent } from '../interpreter/kernels/tinyseg.js';
 import { planTflmArena, type TflmArena } from '../memory/tflm-arena.js';
+import { decodeSpillOptions, SPILL } from '../transform/custom-ops.js';
 
 export const REPORT_SCHEMA = 'tinyseg.report/1';
 
@@ -44,6 +46,11 @@ export interface MemoryReport {
     scratch: { op: number; opcode: string; bytes: number }[];
   };
   coldRanges: (ReportTensor & { after: number; before: number; length: number })[];
+  /**
+   * A model optimized by TinySeg: the spill region its operators need besides the
+   * arena (bytes), its spills, and how many store int8 codes (--lossy-spill); null without spills.
+   */
+  spillRegion: { bytes: number; spills: number; quantized: number } | null;
   /** Live aligned bytes per TFLM time step (index = time, 0 = before the first op). */
   liveBytes: number[];
   buffers: {
@@ -124,6 +131,7 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
       .filter((c) => c.length > 0)
       .slice(0, coldRangeCount)
       .map((c) => ({ ...describe(c.tensor), after: c.after, before: c.before, length: c.length })),
+    spillRegion: spillRegionOf(graph),
     liveBytes: Array.from(lb.liveBytes),
     buffers: arena.buffers.map((b, i) => ({
       kind: b.kind,
@@ -135,5 +143,17 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
       offset: arena.offsets[i]!,
     })),
     warnings,
+  };
+}
+
+function spillRegionOf(graph: Graph): MemoryReport['spillRegion'] {
+  const sg = graph.main;
+  const spills = sg.ops.filter((op) => op.opcode === 'CUSTOM' && op.customCode === SPILL);
+  if (spills.length === 0) return null;
+  return {
+    // Slots start 16-aligned and take whole 16-byte units: plan.json's spill.regionBytes.
+    bytes: Math.ceil(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors))) / 16) * 16,
+    spills: spills.length,
+    quantized: spills.filter((op) => decodeSpillOptions(op.customOptions).quantized).length,
   };
 }

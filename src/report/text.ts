@@ -24,6 +24,11 @@ export function renderReportText(r: MemoryReport): string {
       new Set([1, 2]),
     ),
   );
+  if (r.spillRegion) {
+    const q = r.spillRegion.quantized;
+    const lossy = q > 0 ? `; ${q} stored as int8 codes: LOSSY (--lossy-spill)` : '';
+    out.push(`  spill region  ${bytes(r.spillRegion.bytes)} besides the arena, for ${r.spillRegion.spills} spill${r.spillRegion.spills === 1 ? '' : 's'} (TinySeg operators)${lossy}`);
+  }
   out.push('');
   const scratchNote = r.peak.scratch.length > 0 ? ` and ${r.peak.scratch.length} kernel scratch buffer(s)` : '';
   out.push(`Peak: ${bytes(r.peak.liveBytes)} live at op ${r.peak.op} (${r.peak.opcode}): ${r.peak.tensors.length} tensors${scratchNote}`);

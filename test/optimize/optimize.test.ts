@@ -12,6 +12,8 @@ import { verifyModels } from '../../src/interpreter/verify.js';
 import { offlineOffsets } from '../../src/memory/offline-plan.js';
 import { planTflmArena } from '../../src/memory/tflm-arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
+import { memoryReport } from '../../src/report/memory-report.js';
+import { renderReportText } from '../../src/report/text.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -70,6 +72,13 @@ describe('optimize on the Tiny U-Net', () => {
     // Field names are code-formatted in the doc: as a name, a path (`a.b`), a list (`a[]`) or inside `{ ... }`.
     const code = [...doc.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).join(' ');
     expect([...keys].filter((k) => !new RegExp(`(^|[^\\w])${k}([^\\w]|$)`).test(code))).toEqual([]);
+  });
+
+  it("has its spill region in `tinyseg report`'s figures for the written file", () => {
+    const after = memoryReport({ file: 'optimized.tflite', bytes: r.bytes, graph: loadGraph(r.bytes) });
+    expect(after.spillRegion).toEqual({ bytes: r.report.spill.regionBytes, spills: r.report.spill.decisions.length, quantized: 0 });
+    expect(renderReportText(after)).toMatch(/^ {2}spill region {2}76,800 B besides the arena, for 1 spill \(TinySeg operators\)$/m);
+    expect(memoryReport({ file: 'original.tflite', bytes: example, graph: loadGraph(example) }).spillRegion).toBeNull();
   });
 
   it('still computes the original bytes on fresh inputs (a second, independent check)', () => {

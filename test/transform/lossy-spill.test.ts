@@ -12,6 +12,8 @@ import { dequantizeSlice, quantizeSlice } from '../../src/interpreter/kernels/qu
 import { proofCases } from '../../src/interpreter/verify.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { optimize } from '../../src/optimize/optimize.js';
+import { memoryReport } from '../../src/report/memory-report.js';
+import { renderReportText } from '../../src/report/text.js';
 import * as flexbuffers from 'flatbuffers/mjs/flexbuffers.js';
 import { decodeAddFetchOptions, decodeConcatFetchOptions, decodeSpillOptions, encodeConcatFetchOptions, encodeSpillOptions, QUANTIZED_HEADER } from '../../src/transform/custom-ops.js';
 import { execFileSync } from 'node:child_process';
@@ -179,6 +181,13 @@ describe('optimize with lossySpill int8', () => {
     const exact = emitEmbedded(optimize(bytes, { verify: false }), { name: 'skip', profile, sections: false, storage: 'psram' });
     expect(exact['skip_arena.h']).not.toContain('LOSSY');
     expect(exact['skip_arena.h']).toContain("Compression: none; the spill region holds the tensors' raw bytes");
+  });
+
+  it('is flagged by `tinyseg report` on the written model', () => {
+    const r = optimize(saveGraph(skipModel('add')), { lossySpill: 'int8', verify: false });
+    const report = memoryReport({ file: 'lossy.tflite', bytes: r.bytes, graph: loadGraph(r.bytes) });
+    expect(report.spillRegion).toEqual({ bytes: r.report.spill.regionBytes, spills: 1, quantized: 1 });
+    expect(renderReportText(report)).toContain('1 stored as int8 codes: LOSSY (--lossy-spill)');
   });
 
   it('refuses to run a quantized slot of an integer tensor, naming the operator', () => {
