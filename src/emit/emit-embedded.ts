@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { TinysegError } from '../errors.js';
 import { loadGraph, type Graph } from '../graph/graph.js';
 import type { TargetProfile } from '../memory/target-profile.js';
+import { outputError } from '../report/format.js';
 import type { OptimizeReport } from '../optimize/optimize.js';
 import { arenaFigures, arenaHeader } from './arena-header.js';
 import { cIdentifier, cMacroName } from './c-text.js';
@@ -86,5 +87,5 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
 function lossyError(v: OptimizeReport['verification']): string {
   if (!v) return 'the error was not measured (optimized without the proof)';
   if (v.equal) return `bit-identical on the ${v.cases.length} inputs TinySeg tried`;
-  return `max abs error ${+v.maxDiff.toPrecision(4)}${v.psnr !== null ? `, PSNR ${v.psnr} dB` : ''} on ${v.cases.length} inputs`;
+  return `${outputError(v)} on ${v.cases.length} inputs`;
 }

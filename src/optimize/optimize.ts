@@ -11,6 +11,7 @@ import { coldRanges } from '../analysis/cold-ranges.js';
 import { TinysegError } from '../errors.js';
 import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
 import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
+import { outputError } from '../report/format.js';
 import { inferenceMacs, startReferenceOutputs, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
 import { placeArena } from '../memory/place-arena.js';
 import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../memory/offline-plan.js';
@@ -190,7 +191,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
       ? 'the error was not measured (no proof)'
       : v.equal
         ? `outputs still bit-identical on ${v.cases.length} inputs`
-        : `on ${v.cases.length} inputs ${v.differingBytes} of ${v.outputBytes} output bytes differ, max abs error ${+v.maxDiff.toPrecision(4)}${v.psnr !== null ? `, PSNR ${v.psnr} dB` : ''}`;
+        : `on ${v.cases.length} inputs ${v.differingBytes} of ${v.outputBytes} output bytes differ, ${outputError(v)}`;
     warnings.push(`lossy spill: ${lossySlots} spilled float32 ${lossySlots === 1 ? 'tensor is' : 'tensors are'} stored as int8; ${error}`);
   }
   if (opts.storage !== undefined || opts.target !== undefined) {

@@ -23,3 +23,8 @@ export function table(rows: string[][], rightAligned: ReadonlySet<number> = new 
       .trimEnd(),
   );
 }
+
+/** A lossy model's measured error in words (verify.ts's figures): "max abs error 0.119, PSNR 62.95 dB". */
+export function outputError(v: { maxDiff: number; psnr: number | null }): string {
+  return `max abs error ${+v.maxDiff.toPrecision(4)}${v.psnr !== null ? `, PSNR ${v.psnr} dB` : ''}`;
+}
