@@ -60,7 +60,7 @@ export function copySlice(
 type Layout = ReturnType<typeof layout>;
 
 /** Stores channels [begin, begin + count) of `tensor` in the region at `at`: packed bytes, or a quantized slot of float32 values. */
-export function writeSlot(tensor: Uint8Array, region: Uint8Array, at: number, l: Layout, begin: number, count: number, quantized: boolean | undefined): void {
+function writeSlot(tensor: Uint8Array, region: Uint8Array, at: number, l: Layout, begin: number, count: number, quantized: boolean | undefined): void {
   if (!quantized) return copySlice(tensor, region, at, l, begin, count, true);
   const values = new Float32Array(l.rows * count);
   copySlice(tensor, new Uint8Array(values.buffer), 0, l, begin, count, true);
