@@ -6,9 +6,11 @@
 // like the output (a broadcast operand is not, so it is never the shared one).
 
 import type { Subgraph } from '../graph/graph.js';
+import { ADD_FETCH } from '../ops/tinyseg/custom-ops.js';
+import { customKey, opKey } from '../graph/op-key.js';
 
 /** Builtins (and TinySeg's fused ADD fetch) whose kernels compute out[i] from in[i] alone. */
-const ELEMENTWISE = new Set(['RELU', 'RELU6', 'RELU_N1_TO_1', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'ADD', 'MUL', 'SUB', 'CUSTOM:TinySegAddFetch']);
+const ELEMENTWISE = new Set(['RELU', 'RELU6', 'RELU_N1_TO_1', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'ADD', 'MUL', 'SUB', customKey(ADD_FETCH)]);
 
 export interface InPlacePair {
   op: number;
@@ -22,8 +24,7 @@ export function inPlacePairs(sg: Subgraph): InPlacePair[] {
   const outputs = new Set(sg.outputs);
   const inputs = new Set(sg.inputs);
   sg.ops.forEach((op, k) => {
-    const name = op.opcode === 'CUSTOM' ? `CUSTOM:${op.customCode}` : op.opcode;
-    if (!ELEMENTWISE.has(name) || op.outputs.length !== 1) return;
+    if (!ELEMENTWISE.has(opKey(op)) || op.outputs.length !== 1) return;
     const y = sg.tensors[op.outputs[0]!]!;
     if (y.kind !== 'activation' || inputs.has(y.index)) return;
     for (const t of op.inputs) {

@@ -9,10 +9,11 @@
 // doc lists as not covered, each as a named term below.
 
 import type { Graph } from '../graph/graph.js';
-import { estimateTail32 } from '../memory/tail.js';
+import { estimateTail32 } from '../tflm/tail.js';
 import { cComment, cUnsigned } from './c-text.js';
 import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
+import { opKey } from '../graph/op-key.js';
 
 /** TFLM aligns the arena start up to 16 bytes: an unaligned buffer loses up to 15. */
 export const MARGIN_ALIGNMENT_BYTES = 16;
@@ -38,10 +39,6 @@ export interface ArenaFigures {
 }
 
 const roundUp16 = (n: number): number => Math.ceil(n / 16) * 16;
-
-function opKey(op: { opcode: string; customCode: string | null }): string {
-  return op.opcode === 'CUSTOM' ? `CUSTOM:${op.customCode}` : op.opcode;
-}
 
 export function arenaFigures(graph: Graph, head: number, tail: number): ArenaFigures {
   const unknown = new Set(estimateTail32(graph).unknownOps);

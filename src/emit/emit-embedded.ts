@@ -14,6 +14,7 @@ import { linkerFragment } from './linker-fragment.js';
 import { modelHeader, modelSource } from './model-source.js';
 import { resolverHeader, resolverOps, tflmKernelsHeader } from './op-resolver.js';
 import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
+import { DEFAULT_SPILL_STORAGE } from '../defaults.js';
 
 export interface EmitEmbeddedOptions {
   /** Base of the C names and files; default: the model file's name. Sanitized into a C identifier either way. */
@@ -41,7 +42,7 @@ export const embeddedName = (name: string): string => cIdentifier(basename(name)
 
 export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions): Record<string, string> {
   const file = result.report.model;
-  const storage = opts.storage ?? 'psram';
+  const storage = opts.storage ?? DEFAULT_SPILL_STORAGE;
   if (!SPILL_STORAGES.includes(storage)) {
     throw new TinysegError('E_USAGE', `unknown spill storage '${String(storage)}'`, { hint: `use one of ${SPILL_STORAGES.join(', ')}` });
   }

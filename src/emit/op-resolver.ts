@@ -6,7 +6,7 @@
 
 import { TinysegError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
-import { TINYSEG_OPS } from '../transform/custom-ops.js';
+import { TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
 import { cComment, cString } from './c-text.js';
 import { renderTemplateFile } from './template.js';
 

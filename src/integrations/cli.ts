@@ -15,6 +15,7 @@ import { asksForHelp, commandUsage, integer, isCommand, parseCommandArgs, unknow
 import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
 import { writeStdout } from './write-stdout.js';
 import type { LoadedModel } from './read-model.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
 // Graph decoding, the interpreter and the optimizer are imported inside the
 // commands that use them, and so are helpers of flags a build may not pass
@@ -92,8 +93,8 @@ async function runRun(args: string[], io: CliIO): Promise<number> {
 async function runVerify(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('verify', args);
   if (positionals.length !== 2) throw usageError(`verify takes two model files, got ${positionals.length}`);
-  const count = wholeNumber('--inputs', values.inputs) ?? 3;
-  const seed = integer('--seed', values.seed) ?? 1;
+  const count = wholeNumber('--inputs', values.inputs) ?? DEFAULT_PROOF_INPUTS;
+  const seed = integer('--seed', values.seed) ?? DEFAULT_PROOF_SEED;
   const [{ readModelFile }, { verifyModels }] = await Promise.all([import('./read-model.js'), import('../interpreter/verify.js')]);
   const [a, b] = positionals.map(readModelFile) as [LoadedModel, LoadedModel];
   const r = verifyModels(a.graph, b.graph, { inputs: count, seed, files: [a.file, b.file] });

@@ -8,11 +8,12 @@ import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
 import type { SpillStorage } from '../memory/spill-storage.js';
 import type { OptimizeOptions } from '../optimize/optimize.js';
 import { integer, usageError, wholeNumber, type OptimizeFlagValues } from './cli-usage.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 
 /** optimize() options from the flags (without `file`, which is per model). */
 export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promise<Omit<OptimizeOptions, 'file'>> {
-  const inputs = wholeNumber('--inputs', values.inputs) ?? 3;
-  const seed = integer('--seed', values.seed) ?? 1;
+  const inputs = wholeNumber('--inputs', values.inputs) ?? DEFAULT_PROOF_INPUTS;
+  const seed = integer('--seed', values.seed) ?? DEFAULT_PROOF_SEED;
   const maxSpillBytes = wholeNumber('--max-spill-bytes', values['max-spill-bytes'], 'a whole number of bytes');
   const arenaBudget = wholeNumber('--arena-budget', values['arena-budget'], 'a whole number of bytes');
   const rate = values['inference-rate'] === undefined ? undefined : Number(values['inference-rate']);
@@ -32,13 +33,11 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   };
 }
 
-const DEFAULT_TARGET = 'mps2-an386';
-
 const readTarget = async (nameOrFile: string) => (await import('./read-target.js')).readTargetProfile(nameOrFile);
 
 async function spillStorage(v: string | undefined): Promise<SpillStorage> {
   const { SPILL_STORAGES } = await import('../memory/spill-storage.js');
-  const storage = v ?? 'psram';
+  const storage = v ?? DEFAULT_SPILL_STORAGE;
   if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
   return storage as SpillStorage;
 }

@@ -4,8 +4,8 @@
 // after the run every activation still holds the bytes it had.
 
 import type { Graph } from '../graph/graph.js';
-import { offlineOffsets } from '../memory/offline-plan.js';
-import { tflmPlanBuffers } from '../memory/tflm-arena.js';
+import { offlineOffsets } from '../tflm/offline-plan.js';
+import { tflmPlanBuffers } from '../tflm/arena.js';
 import { Interpreter } from './interpreter.js';
 import { deterministicInput } from './oracle-input.js';
 

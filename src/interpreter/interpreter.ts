@@ -11,13 +11,14 @@
 import { TinysegError } from '../errors.js';
 import type { Graph, Subgraph } from '../graph/graph.js';
 import { inPlacePairs } from '../analysis/in-place.js';
-import { opTime } from '../analysis/lifetimes.js';
-import { planGreedyTflm } from '../memory/greedy-tflm.js';
-import { offlineOffsets } from '../memory/offline-plan.js';
-import { tflmPlanBuffers, type ArenaBuffer } from '../memory/tflm-arena.js';
-import type { Kernel, KernelCall, TensorData } from './kernel.js';
-import { KERNELS } from './kernels/index.js';
-import { storageExtent } from './kernels/tinyseg.js';
+import { opTime } from '../tflm/lifetimes.js';
+import { planGreedyTflm } from '../tflm/greedy-planner.js';
+import { offlineOffsets } from '../tflm/offline-plan.js';
+import { tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
+import type { Kernel, KernelCall, TensorData } from '../ops/kernel.js';
+import { KERNELS } from '../ops/kernels.js';
+import { storageExtent } from '../ops/tinyseg/spill-kernels.js';
+import { opKey } from '../graph/op-key.js';
 
 export interface InterpreterOptions {
   /** Offsets for the planned buffers (tflmPlanBuffers order); default: TFLM's plan for the model. */
@@ -81,7 +82,7 @@ export class Interpreter {
 
     this.storage = new Uint8Array(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors))));
     this.steps = sg.ops.map((op, index) => {
-      const name = op.opcode === 'CUSTOM' ? `CUSTOM:${op.customCode}` : op.opcode;
+      const name = opKey(op);
       const kernel = KERNELS.get(name);
       if (!kernel) {
         throw new TinysegError('E_UNSUPPORTED', `operator ${index} (${name}) is not supported by the TinySeg interpreter`);

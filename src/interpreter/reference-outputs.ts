@@ -13,6 +13,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { Graph } from '../graph/graph.js';
 import type { ProofAnswer, ProofJob } from './proof-worker.js';
 import type { ProofInputs } from './verify.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
 /**
  * Multiply-accumulates of one inference in the conv-family ops: below about
@@ -69,7 +70,7 @@ export function startReferenceOutputs(bytes: Uint8Array, opts: ProofInputs = {})
   if (!w) return null;
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const job: ProofJob = { bytes, inputs: opts.inputs ?? 3, seed: opts.seed ?? 1, signal, port: port2 };
+  const job: ProofJob = { bytes, inputs: opts.inputs ?? DEFAULT_PROOF_INPUTS, seed: opts.seed ?? DEFAULT_PROOF_SEED, signal, port: port2 };
   w.postMessage(job, [port2]);
   let answer: ProofAnswer | undefined;
   return () => {

@@ -6,6 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import type { GraphTensor } from '../graph/types.js';
 import { Interpreter } from './interpreter.js';
 import { deterministicInput, randomInput } from './oracle-input.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
 export interface ProofInputs {
   /** Random inputs besides the oracle input (default 3). */
@@ -32,9 +33,9 @@ export interface ProofCase {
 
 export function proofCases(g: Graph, opts: ProofInputs = {}): ProofCase[] {
   const sg = g.main;
-  const seed = opts.seed ?? 1;
+  const seed = opts.seed ?? DEFAULT_PROOF_SEED;
   const cases: ProofCase[] = [{ name: 'oracle', inputs: sg.inputs.map((t) => deterministicInput(sg.tensors[t]!)) }];
-  for (let k = 0; k < (opts.inputs ?? 3); k++) {
+  for (let k = 0; k < (opts.inputs ?? DEFAULT_PROOF_INPUTS); k++) {
     cases.push({ name: `random #${k + 1} of seed ${seed}`, inputs: sg.inputs.map((t, i) => randomInput(sg.tensors[t]!, seed * 1000003 + k * 101 + i)) });
   }
   return cases;

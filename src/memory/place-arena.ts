@@ -7,10 +7,10 @@
 import { inPlaceGroups, inPlacePairs } from '../analysis/in-place.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import type { Subgraph } from '../graph/graph.js';
-import { planGreedyTflm, type Placement } from './greedy-tflm.js';
-import { ONLINE } from './offline-plan.js';
+import { planGreedyTflm, type Placement } from '../tflm/greedy-planner.js';
+import { ONLINE } from '../tflm/offline-plan.js';
 import { planNearOptimal } from './plan-search.js';
-import { tflmPlanBuffers, type ArenaBuffer } from './tflm-arena.js';
+import { tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
 
 export interface ArenaPlacement {
   /** One per tensor of the subgraph: its arena offset, or ONLINE (-1) for tensors TFLM does not plan. */

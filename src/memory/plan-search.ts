@@ -18,7 +18,7 @@
 
 import { lowerBound } from '../analysis/lower-bound.js';
 import { TinysegError } from '../errors.js';
-import { planGreedyTflm, type Placement, type PlanBuffer } from './greedy-tflm.js';
+import { planGreedyTflm, type Placement, type PlanBuffer } from '../tflm/greedy-planner.js';
 
 const ALIGNMENT = 16;
 // Offsets and sizes are non-negative int32: bit arithmetic rounds exactly like the division.

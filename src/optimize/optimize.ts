@@ -14,8 +14,8 @@ import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
 import { outputError } from '../report/format.js';
 import { inferenceMacs, startReferenceOutputs, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
 import { placeArena } from '../memory/place-arena.js';
-import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../memory/offline-plan.js';
-import { passTimeline } from '../memory/tflm-arena.js';
+import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../tflm/offline-plan.js';
+import { passTimeline } from '../tflm/arena.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { removeIdentityPads, type RemoveIdentityPadsResult } from '../transform/remove-identity-pads.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
@@ -25,9 +25,10 @@ import { gatherPeakTransposeConvs, type TransposeConvGatherResult } from '../tra
 import { convOnVirtualConcat, type ConvOnVirtualConcatResult } from '../transform/conv-on-virtual-concat.js';
 import { splitRowBands, type SplitRowBandsResult } from '../transform/split-row-bands.js';
 import { reorderForMemory, type ReorderResult } from '../transform/reorder-for-memory.js';
-import { estimateTail32 } from '../memory/tail.js';
+import { estimateTail32 } from '../tflm/tail.js';
 import { planSpillStorage, SPILL_STORAGES, type SpillStorage, type StoragePlan } from '../memory/spill-storage.js';
 import { builtinTargetProfile, type TargetProfile } from '../memory/target-profile.js';
+import { DEFAULT_INFERENCE_RATE, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
 
@@ -121,7 +122,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   checkOptions(opts);
   const file = opts.file ?? 'model.tflite';
   const original = loadGraph(modelBytes);
-  const proof = opts.verify === false ? null : { inputs: opts.verify?.inputs ?? 3, seed: opts.verify?.seed ?? 1 };
+  const proof = opts.verify === false ? null : { inputs: opts.verify?.inputs ?? DEFAULT_PROOF_INPUTS, seed: opts.verify?.seed ?? DEFAULT_PROOF_SEED };
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
   const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
   const before = memoryReport({ file, bytes: modelBytes, graph: original });
@@ -195,9 +196,9 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
     warnings.push(`lossy spill: ${lossySlots} spilled float32 ${lossySlots === 1 ? 'tensor is' : 'tensors are'} stored as int8; ${error}`);
   }
   if (opts.storage !== undefined || opts.target !== undefined) {
-    const target = opts.target ?? builtinTargetProfile('mps2-an386')!;
+    const target = opts.target ?? builtinTargetProfile(DEFAULT_TARGET)!;
     const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : spill;
-    storage = { target: target.name, ...planSpillStorage(opts.storage ?? 'psram', traffic, target, bytes.length, file, opts.inferencesPerSecond ?? 1) };
+    storage = { target: target.name, ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, target, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE) };
     if (storage.warning) warnings.push(storage.warning);
   }
 

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { coldRanges } from '../analysis/cold-ranges.js';
 import type { Graph } from '../graph/graph.js';
-import { storageExtent } from '../interpreter/kernels/tinyseg.js';
-import { planTflmArena, type TflmArena } from '../memory/tflm-arena.js';
-import { decodeSpillOptions, SPILL } from '../transform/custom-ops.js';
+import { storageExtent } from '../ops/tinyseg/spill-kernels.js';
+import { planTflmArena, type TflmArena } from '../tflm/arena.js';
+import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { opKey } from '../graph/op-key.js';
 
 export const REPORT_SCHEMA = 'tinyseg.report/1';
 
@@ -82,7 +83,7 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
   };
   const opTypes: Record<string, number> = {};
   for (const op of sg.ops) {
-    const key = op.customCode !== null ? `CUSTOM:${op.customCode}` : op.opcode;
+    const key = opKey(op);
     opTypes[key] = (opTypes[key] ?? 0) + 1;
   }
   const lb = arena.lowerBound;

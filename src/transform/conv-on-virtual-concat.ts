@@ -6,7 +6,7 @@
 
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
-import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from './custom-ops.js';
+import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from '../ops/tinyseg/custom-ops.js';
 import { newOp } from './rewrite.js';
 import type { TimelineBuffer } from './spill-cold-ranges.js';
 

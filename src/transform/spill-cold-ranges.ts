@@ -31,7 +31,7 @@ import {
   slotBytes,
   SPILL,
   type ConcatFetchOptions,
-} from './custom-ops.js';
+} from '../ops/tinyseg/custom-ops.js';
 import { activationLike, freshName, newOp, redirectReads } from './rewrite.js';
 
 /** A buffer of the current graph as the memory planner sees it (tensor index, or null for kernel scratch). */
@@ -43,7 +43,7 @@ export interface TimelineBuffer {
 }
 
 export interface SpillOptionsInput {
-  /** Planned buffers of a subgraph, recomputed after every edit (memory/tflm-arena.ts tflmPlanBuffers). */
+  /** Planned buffers of a subgraph, recomputed after every edit (tflm/arena.ts tflmPlanBuffers). */
   buffersOf: (sg: Subgraph) => readonly TimelineBuffer[];
   /** Stop before the spill traffic per inference (bytes written + read) would exceed this. */
   maxSpillBytes?: number;

@@ -7,7 +7,7 @@
 
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
-import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from './custom-ops.js';
+import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 import { newOp } from './rewrite.js';
 import type { TimelineBuffer } from './spill-cold-ranges.js';
 

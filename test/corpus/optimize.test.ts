@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
-import { planTflmArena } from '../../src/memory/tflm-arena.js';
+import { planTflmArena } from '../../src/tflm/arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
 

@@ -11,9 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import { lowerBound } from '../../src/analysis/lower-bound.js';
 import { loadGraph } from '../../src/graph/graph.js';
-import { planGreedyTflm } from '../../src/memory/greedy-tflm.js';
+import { planGreedyTflm } from '../../src/tflm/greedy-planner.js';
 import { planNearOptimal, validatePlacement } from '../../src/memory/plan-search.js';
-import { tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { tflmPlanBuffers } from '../../src/tflm/arena.js';
 import { corpusModels, readCorpusModel } from '../helpers/shared.js';
 
 describe.each(corpusModels)('%s', (file) => {

@@ -4,8 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
-import { offlineOffsets } from '../../src/memory/offline-plan.js';
-import { estimateTail32, tailAllocations } from '../../src/memory/tail.js';
+import { offlineOffsets } from '../../src/tflm/offline-plan.js';
+import { estimateTail32, tailAllocations } from '../../src/tflm/tail.js';
 import { golden, readCorpusModel } from '../helpers/shared.js';
 
 interface Recorded {

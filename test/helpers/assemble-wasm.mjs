@@ -1,15 +1,15 @@
-// Assembles src/interpreter/simd/kernels.wat into the base64 module that
-// src/interpreter/simd/kernels-wasm.ts embeds (the interpreter instantiates it
+// Assembles src/ops/simd/kernels.wat into the base64 module that
+// src/ops/simd/kernels-wasm.ts embeds (the interpreter instantiates it
 // synchronously, in Node and in bundles, with no file to locate at run time).
-// `npm run wasm` rewrites that file; test/interpreter/simd.test.ts fails when
+// `npm run wasm` rewrites that file; test/ops/simd.test.ts fails when
 // it is out of date with the .wat source.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-export const WAT_FILE = fileURLToPath(new URL('../../src/interpreter/simd/kernels.wat', import.meta.url));
-export const GENERATED_FILE = fileURLToPath(new URL('../../src/interpreter/simd/kernels-wasm.ts', import.meta.url));
+export const WAT_FILE = fileURLToPath(new URL('../../src/ops/simd/kernels.wat', import.meta.url));
+export const GENERATED_FILE = fileURLToPath(new URL('../../src/ops/simd/kernels-wasm.ts', import.meta.url));
 
 /** The generated TypeScript module for the current .wat source. */
 export async function generatedKernelsModule() {

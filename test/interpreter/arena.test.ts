@@ -5,8 +5,8 @@ import { TinysegError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { Interpreter, runGuarded, runModel } from '../../src/interpreter/interpreter.js';
-import { defineKernel, type Kernel } from '../../src/interpreter/kernel.js';
-import { KERNELS } from '../../src/interpreter/kernels/index.js';
+import { defineKernel, type Kernel } from '../../src/ops/kernel.js';
+import { KERNELS } from '../../src/ops/kernels.js';
 import { deterministicInput } from '../../src/interpreter/oracle-input.js';
 
 const graph = buildTinyUnet({ height: 16, width: 24 });

@@ -9,9 +9,9 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { runGuarded, validatePlan } from '../../src/interpreter/interpreter.js';
 import { randomInput } from '../../src/interpreter/oracle-input.js';
-import { offlineOffsets, setOfflinePlan } from '../../src/memory/offline-plan.js';
+import { offlineOffsets, setOfflinePlan } from '../../src/tflm/offline-plan.js';
 import { placeArena } from '../../src/memory/place-arena.js';
-import { planTflmArena, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
+import { planTflmArena, tflmPlanBuffers } from '../../src/tflm/arena.js';
 
 /** x (2 channels) -> conv a (8) -> RELU -> MUL by a per-channel constant -> LOGISTIC: the element-wise ops hold the peak. */
 function elementwiseChain(): Graph {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lowerBound } from '../../src/analysis/lower-bound.js';
 import { TinysegError } from '../../src/errors.js';
-import { planGreedyTflm, type PlanBuffer } from '../../src/memory/greedy-tflm.js';
+import { planGreedyTflm, type PlanBuffer } from '../../src/tflm/greedy-planner.js';
 import { planNearOptimal, validatePlacement } from '../../src/memory/plan-search.js';
 
 /** Deterministic LCG so instances are the same on every run. */

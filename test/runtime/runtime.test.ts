@@ -10,9 +10,9 @@ import * as zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSpill, encodeSpill, compressionRatio } from '../../src/emit/spill-codec.js';
 import { DTYPE_SIZE, loadGraph, type Graph, type Op, type Tensor } from '../../src/graph/graph.js';
-import type { TensorData } from '../../src/interpreter/kernel.js';
-import { dequantizeSlice, quantizeSlice } from '../../src/interpreter/kernels/quantized-slot.js';
-import { kernels } from '../../src/interpreter/kernels/tinyseg.js';
+import type { TensorData } from '../../src/ops/kernel.js';
+import { dequantizeSlice, quantizeSlice } from '../../src/ops/tinyseg/quantized-slot.js';
+import { kernels } from '../../src/ops/tinyseg/spill-kernels.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import {
   CONCAT_FETCH,
@@ -22,7 +22,7 @@ import {
   encodeSpillOptions,
   FETCH,
   SPILL,
-} from '../../src/transform/custom-ops.js';
+} from '../../src/ops/tinyseg/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
 import { prng } from '../helpers/prng.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
-import { setOfflinePlan } from '../../src/memory/offline-plan.js';
-import { passTimeline, tflmPlanBuffers } from '../../src/memory/tflm-arena.js';
-import { decodeAddFetchOptions, decodeConcatConvOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/transform/custom-ops.js';
+import { setOfflinePlan } from '../../src/tflm/offline-plan.js';
+import { passTimeline, tflmPlanBuffers } from '../../src/tflm/arena.js';
+import { decodeAddFetchOptions, decodeConcatConvOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/ops/tinyseg/custom-ops.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Quantization } from '../../src/graph/types.js';
-import { planTflmArena } from '../../src/memory/tflm-arena.js';
+import { planTflmArena } from '../../src/tflm/arena.js';
 
 /** Valid FlexBuffers of another op's options: a map without the ADD fetch's keys. */
 const encodeFetchOptionsLike = () => encodeSpillOptions({ offset: 0, bytes: 1, begin: 0, count: 1 });

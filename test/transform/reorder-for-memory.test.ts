@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
-import { passTimeline, planTflmArena } from '../../src/memory/tflm-arena.js';
+import { passTimeline, planTflmArena } from '../../src/tflm/arena.js';
 import { reorderForMemory } from '../../src/transform/reorder-for-memory.js';
 
 const buffersOf = passTimeline;

@@ -7,8 +7,8 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
-import { estimateTail32 } from '../../src/memory/tail.js';
-import { passTimeline, planTflmArena } from '../../src/memory/tflm-arena.js';
+import { estimateTail32 } from '../../src/tflm/tail.js';
+import { passTimeline, planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
 const buffersOf = passTimeline;

@@ -9,9 +9,9 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { runGuarded } from '../../src/interpreter/interpreter.js';
 import { randomInput } from '../../src/interpreter/oracle-input.js';
-import { passTimeline, planTflmArena } from '../../src/memory/tflm-arena.js';
-import { estimateTail32 } from '../../src/memory/tail.js';
-import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/transform/custom-ops.js';
+import { passTimeline, planTflmArena } from '../../src/tflm/arena.js';
+import { estimateTail32 } from '../../src/tflm/tail.js';
+import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/ops/tinyseg/custom-ops.js';
 import { gatherPeakTransposeConvs } from '../../src/transform/transpose-conv-gather.js';
 
 const buffersOf = passTimeline;

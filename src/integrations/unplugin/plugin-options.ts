@@ -9,6 +9,7 @@ import type { TargetProfile } from '../../memory/target-profile.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
 import { readTargetProfile } from '../read-target.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
 /** A RegExp tested against the model's absolute path (with `/` separators), or a file or folder path (relative to the working directory). */
 export type ModelPattern = RegExp | string;
@@ -101,14 +102,14 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   const arenaBudget = wholeNumber('arenaBudget', o.arenaBudget, 'a whole number of bytes');
   if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw usage(`lossySpill must be 'int8', got ${JSON.stringify(o.lossySpill) ?? String(o.lossySpill)}`);
-  let verify: OptimizeOptions['verify'] = { inputs: 3, seed: 1 };
+  let verify: OptimizeOptions['verify'] = { inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED };
   if (o.verify === false) verify = false;
   else if (typeof o.verify === 'object' && o.verify !== null && !Array.isArray(o.verify)) {
     const v = o.verify as Record<string, unknown>;
     for (const key of Object.keys(v)) if (key !== 'inputs' && key !== 'seed') throw usage(`unknown verify option '${key}' (inputs, seed)`);
-    const inputs = v.inputs === undefined ? 3 : wholeNumber('verify.inputs', v.inputs)!;
+    const inputs = v.inputs === undefined ? DEFAULT_PROOF_INPUTS : wholeNumber('verify.inputs', v.inputs)!;
     if (v.seed !== undefined && !Number.isSafeInteger(v.seed)) throw usage(`verify.seed must be an integer, got ${JSON.stringify(v.seed)}`);
-    verify = { inputs, seed: (v.seed as number | undefined) ?? 1 };
+    verify = { inputs, seed: (v.seed as number | undefined) ?? DEFAULT_PROOF_SEED };
   } else if (o.verify !== undefined && o.verify !== true) throw usage(`verify must be true, false or { inputs, seed }, got ${JSON.stringify(o.verify)}`);
   const include = patterns('include', o.include);
   const exclude = patterns('exclude', o.exclude);
@@ -143,10 +144,10 @@ function emitTarget(o: Record<string, unknown>): EmitTarget | undefined {
     return undefined;
   }
   const name = nonEmptyString('emitName', o.emitName);
-  const storage = o.storage ?? 'psram';
+  const storage = o.storage ?? DEFAULT_SPILL_STORAGE;
   if (!(SPILL_STORAGES as readonly unknown[]).includes(storage)) throw usage(`storage must be one of ${SPILL_STORAGES.join(', ')}, got ${JSON.stringify(storage) ?? String(storage)}`);
   if (o.sections !== undefined && typeof o.sections !== 'boolean') throw usage(`sections must be true or false, got ${JSON.stringify(o.sections)}`);
-  const target = nonEmptyString('targetProfile', o.targetProfile) ?? 'mps2-an386';
+  const target = nonEmptyString('targetProfile', o.targetProfile) ?? DEFAULT_TARGET;
   let profile: TargetProfile;
   try {
     profile = readTargetProfile(target);

@@ -14,7 +14,8 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
 import { ONLINE } from './offline-plan.js';
 import { kernelScratchRequests } from './scratch.js';
-import { ADD_FETCH, CONCAT_CONV, CONCAT_FETCH, decodeConcatConvOptions, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
+import { ADD_FETCH, CONCAT_CONV, CONCAT_FETCH, decodeConcatConvOptions, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
+import { customKey } from '../graph/op-key.js';
 
 /** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
 const KERNEL_ALIGN = 16;
@@ -258,7 +259,7 @@ export function estimateTail32(graph: Graph, offline: Int32Array | null = null):
   for (const sg of graph.subgraphs as readonly Subgraph[]) {
     for (const op of sg.ops) {
       if (op.opcode === 'CUSTOM') {
-        if (!TINYSEG_OPS.includes(op.customCode ?? '')) unknownOps.add(`CUSTOM:${op.customCode}`);
+        if (!TINYSEG_OPS.includes(op.customCode ?? '')) unknownOps.add(customKey(op.customCode));
       } else if (!TAIL_KNOWN_OPS.has(op.opcode)) unknownOps.add(op.opcode);
     }
   }

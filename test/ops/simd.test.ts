@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { multiplyByQuantizedMultiplier } from '../../src/interpreter/fixed-point.js';
-import { simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/interpreter/simd/simd.js';
+import { multiplyByQuantizedMultiplier } from '../../src/ops/fixed-point.js';
+import { simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/ops/simd/simd.js';
 import { GENERATED_FILE, generatedKernelsModule } from '../helpers/assemble-wasm.mjs';
 import { prng } from '../helpers/prng.js';
 

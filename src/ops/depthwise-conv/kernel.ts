@@ -14,7 +14,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from './conv-params.js';
+import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
 import { simd, simdF32, simdReserve } from '../simd/simd.js';
 
 interface DepthwiseState extends SlidingWindow, ConvArithmetic {

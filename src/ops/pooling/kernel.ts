@@ -18,7 +18,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { slidingWindow, type SlidingWindow } from './conv-params.js';
+import { slidingWindow, type SlidingWindow } from '../conv-params.js';
 
 interface PoolState extends SlidingWindow {
   float: boolean;

@@ -6,7 +6,7 @@
 // result (double has more than twice float32's precision), so the codes and
 // the values read back are the runtime's, bit for bit.
 
-import { QUANTIZED_HEADER } from '../../transform/custom-ops.js';
+import { QUANTIZED_HEADER } from './custom-ops.js';
 
 const f32 = Math.fround;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planGreedyTflm, type PlanBuffer } from '../../src/memory/greedy-tflm.js';
+import { planGreedyTflm, type PlanBuffer } from '../../src/tflm/greedy-planner.js';
 
 const overlapFree = (bufs: PlanBuffer[], offsets: Int32Array): boolean =>
   bufs.every((a, i) =>

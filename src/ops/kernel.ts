@@ -4,6 +4,7 @@
 
 import { TinysegError } from '../errors.js';
 import type { Op, Tensor } from '../graph/graph.js';
+import { opKey } from '../graph/op-key.js';
 
 export interface TensorData {
   readonly tensor: Tensor;
@@ -18,7 +19,7 @@ export interface KernelCall {
   /** null where the operator omits an optional input (-1). */
   readonly inputs: readonly (TensorData | null)[];
   readonly outputs: readonly TensorData[];
-  /** Arena views of the scratch buffers the TFLM kernel requests, in request order (memory/scratch.ts). */
+  /** Arena views of the scratch buffers the TFLM kernel requests, in request order (tflm/scratch.ts). */
   readonly scratch: readonly Uint8Array[];
   /** The spill region (external memory) TinySeg's spill and fetch ops move tensors to and from. */
   readonly storage: Uint8Array;
@@ -39,8 +40,7 @@ export function defineKernel<S>(k: Kernel<S>): Kernel<S> {
 }
 
 export function kernelError(call: KernelCall, message: string): TinysegError {
-  const name = call.op.opcode === 'CUSTOM' ? `CUSTOM:${call.op.customCode}` : call.op.opcode;
-  return new TinysegError('E_UNSUPPORTED', `operator ${call.index} (${name}): ${message}`);
+  return new TinysegError('E_UNSUPPORTED', `operator ${call.index} (${opKey(call.op)}): ${message}`);
 }
 
 // ---- typed views ------------------------------------------------------------

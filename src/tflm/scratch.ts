@@ -5,7 +5,7 @@
 // for the reference kernels, which is what the oracle measured.
 
 import type { GraphOp, GraphTensor } from '../graph/types.js';
-import { CONCAT_CONV, decodeConcatConvOptions, TRANSPOSE_CONV_GATHER } from '../transform/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
 const POINTER_BYTES = 4;
 const INT_BYTES = 4;

@@ -19,7 +19,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from './conv-params.js';
+import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from '../conv-params.js';
 import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 
 export interface TransposeConvState extends ConvArithmetic {

@@ -4,10 +4,11 @@
 // the options carry (or with the values a quantized slot reads back as).
 
 import type { Tensor } from '../../graph/graph.js';
-import { ADD_FETCH, decodeAddFetchOptions } from '../../transform/custom-ops.js';
+import { ADD_FETCH, decodeAddFetchOptions } from './custom-ops.js';
 import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
-import { kernels as elementwise } from './elementwise.js';
-import { layout, readSlot, slotBytesOf } from './tinyseg.js';
+import { kernels as elementwise } from '../elementwise/kernel.js';
+import { layout, readSlot, slotBytesOf } from './spill-kernels.js';
+import { customKey } from '../../graph/op-key.js';
 
 const ADD = elementwise['ADD']!;
 
@@ -54,4 +55,4 @@ function invoke(call: KernelCall, s: AddFetchState): void {
   ADD.invoke(s.add, s.state);
 }
 
-export const kernels: Record<string, Kernel<any>> = { [`CUSTOM:${ADD_FETCH}`]: defineKernel<AddFetchState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { [customKey(ADD_FETCH)]: defineKernel<AddFetchState>({ prepare, invoke }) };

@@ -1,4 +1,4 @@
-// TinySeg's custom ops (transform/custom-ops.ts, docs/custom-ops.md): byte
+// TinySeg's custom ops (ops/tinyseg/custom-ops.ts, docs/custom-ops.md): byte
 // copies between the arena and the spill region. They never change a value,
 // which is what keeps an optimized model bit-exact, except on a quantized slot
 // (--lossy-spill), which the options name.
@@ -19,9 +19,10 @@ import {
   SPILL,
   type ConcatFetchOptions,
   type SpillOptions,
-} from '../../transform/custom-ops.js';
+} from './custom-ops.js';
 import { copyBytes, defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { dequantizeSlice, quantizeSlice } from './quantized-slot.js';
+import { customKey } from '../../graph/op-key.js';
 
 /** Bytes of one element and the number of rows (everything but the last axis) of a tensor. */
 export function layout(t: Tensor): { element: number; rows: number; channels: number } {
@@ -184,9 +185,9 @@ const concatFetch = defineKernel<ConcatFetchState>({
 });
 
 export const kernels: Record<string, Kernel<any>> = {
-  [`CUSTOM:${SPILL}`]: spill,
-  [`CUSTOM:${FETCH}`]: fetch,
-  [`CUSTOM:${CONCAT_FETCH}`]: concatFetch,
+  [customKey(SPILL)]: spill,
+  [customKey(FETCH)]: fetch,
+  [customKey(CONCAT_FETCH)]: concatFetch,
 };
 
 /** End of the furthest spill-region byte op `op` touches (0 for other ops): the region the interpreter allocates. */

@@ -10,7 +10,7 @@
 // consecutive elements — the layout of the slice stored in the spill region.
 
 import * as flexbuffers from 'flatbuffers/mjs/flexbuffers.js';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 export const SPILL = 'TinySegSpill';
 export const FETCH = 'TinySegFetch';

@@ -19,7 +19,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from './conv-params.js';
+import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
 import { simd } from '../simd/simd.js';
 
 interface FcState {

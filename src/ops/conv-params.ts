@@ -2,8 +2,8 @@
 // share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
-import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
-import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from '../fixed-point.js';
+import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from './simd/simd.js';
+import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from './fixed-point.js';
 import {
   activationOf,
   activationRangeFloat,
@@ -16,7 +16,7 @@ import {
   zeroPointOf,
   type KernelCall,
   type TensorData,
-} from '../kernel.js';
+} from './kernel.js';
 
 export interface QuantizedConvParams {
   multipliers: Int32Array;

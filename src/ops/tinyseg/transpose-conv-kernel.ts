@@ -7,11 +7,12 @@
 // way), and bias, requantization and clamping are the shared conv arithmetic,
 // so the bytes equal TRANSPOSE_CONV's.
 
-import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../transform/custom-ops.js';
+import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from './custom-ops.js';
 import { defineKernel, dims4, i8, kernelError, requireInput, requireOutput, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
-import { prepareTransposeConv, type TransposeConvState } from './transpose-conv.js';
-import { int8InSimd } from './conv-params.js';
+import { prepareTransposeConv, type TransposeConvState } from '../transpose-conv/kernel.js';
+import { int8InSimd } from '../conv-params.js';
 import { simd } from '../simd/simd.js';
+import { customKey } from '../../graph/op-key.js';
 
 function prepare(call: KernelCall): TransposeConvState {
   const o = decodeTransposeConvGatherOptions(call.op.customOptions);
@@ -62,4 +63,4 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   }
 }
 
-export const kernels: Record<string, Kernel<any>> = { [`CUSTOM:${TRANSPOSE_CONV_GATHER}`]: defineKernel<TransposeConvState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { [customKey(TRANSPOSE_CONV_GATHER)]: defineKernel<TransposeConvState>({ prepare, invoke }) };

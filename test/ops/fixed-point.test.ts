@@ -7,7 +7,7 @@ import {
   quantizeMultiplier,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
-} from '../../src/interpreter/fixed-point.js';
+} from '../../src/ops/fixed-point.js';
 import { prng } from '../helpers/prng.js';
 
 function refSrdhm(a: number, b: number): number {

@@ -6,10 +6,11 @@
 // order, so even float32 sums round the same way.
 
 import type { Tensor } from '../../graph/graph.js';
-import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from '../../transform/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
 import { defineKernel, kernelError, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
-import { kernels as conv } from './conv.js';
-import { copySlice, layout, readSlot, slotBytesOf } from './tinyseg.js';
+import { kernels as conv } from '../conv/kernel.js';
+import { copySlice, layout, readSlot, slotBytesOf } from './spill-kernels.js';
+import { customKey } from '../../graph/op-key.js';
 
 const CONV_2D = conv['CONV_2D']!;
 
@@ -88,4 +89,4 @@ function invoke(call: KernelCall, s: ConcatConvState): void {
   CONV_2D.invoke(s.conv, s.state);
 }
 
-export const kernels: Record<string, Kernel<any>> = { [`CUSTOM:${CONCAT_CONV}`]: defineKernel<ConcatConvState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { [customKey(CONCAT_CONV)]: defineKernel<ConcatConvState>({ prepare, invoke }) };

@@ -4,13 +4,14 @@
 
 import { inPlacePairs } from '../analysis/in-place.js';
 import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
-import { opTime, tflmLifetimes } from '../analysis/lifetimes.js';
+import { opTime, tflmLifetimes } from './lifetimes.js';
 import type { Graph, Subgraph } from '../graph/graph.js';
-import { planGreedyTflm, type PlanBuffer } from './greedy-tflm.js';
+import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
 import { offlineOffsets, ONLINE } from './offline-plan.js';
 import { kernelScratchRequests, SCRATCH_KNOWN_OPS } from './scratch.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
-import { TINYSEG_OPS } from '../transform/custom-ops.js';
+import { TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
+import { opKey } from '../graph/op-key.js';
 
 /** MicroArenaBufferAlignment(): every planned size is rounded up to this. */
 export const ARENA_ALIGNMENT = 16;
@@ -102,7 +103,7 @@ export function planTflmArena(graph: Graph): TflmArena {
   const tail = estimateTail32(graph, offline);
   // TinySeg's own kernels' scratch is modelled in scratch.ts (docs/custom-ops.md).
   const known = (o: Subgraph['ops'][number]) => SCRATCH_KNOWN_OPS.has(o.opcode) || (o.opcode === 'CUSTOM' && TINYSEG_OPS.includes(o.customCode ?? ''));
-  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !known(o)).map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode)))];
+  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !known(o)).map((o) => opKey(o)))];
   return {
     buffers,
     offsets,
