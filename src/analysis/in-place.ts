@@ -4,13 +4,11 @@
 // TFLM's reference loops for these ops are `out[i] = f(in[i], ...)` over the
 // output's indices; an input with the output's full shape is indexed exactly
 // like the output (a broadcast operand is not, so it is never the shared one).
+// Which operators compute out[i] from in[i] alone is the registry's `inPlace`
+// (ops/registry.ts): set only for operators the interpreter has a kernel for.
 
 import type { Subgraph } from '../graph/graph.js';
-import { ADD_FETCH } from '../ops/tinyseg/custom-ops.js';
-import { customKey, opKey } from '../graph/op-key.js';
-
-/** Builtins (and TinySeg's fused ADD fetch) whose kernels compute out[i] from in[i] alone. */
-const ELEMENTWISE = new Set(['RELU', 'RELU6', 'RELU_N1_TO_1', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'ADD', 'MUL', 'SUB', customKey(ADD_FETCH)]);
+import { isInPlace } from '../ops/registry.js';
 
 export interface InPlacePair {
   op: number;
@@ -24,7 +22,7 @@ export function inPlacePairs(sg: Subgraph): InPlacePair[] {
   const outputs = new Set(sg.outputs);
   const inputs = new Set(sg.inputs);
   sg.ops.forEach((op, k) => {
-    if (!ELEMENTWISE.has(opKey(op)) || op.outputs.length !== 1) return;
+    if (!isInPlace(op) || op.outputs.length !== 1) return;
     const y = sg.tensors[op.outputs[0]!]!;
     if (y.kind !== 'activation' || inputs.has(y.index)) return;
     for (const t of op.inputs) {

@@ -16,8 +16,7 @@ import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { offlineOffsets } from '../tflm/offline-plan.js';
 import { tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
 import type { Kernel, KernelCall, TensorData } from '../ops/kernel.js';
-import { KERNELS } from '../ops/kernels.js';
-import { storageExtent } from '../ops/tinyseg/spill-kernels.js';
+import { kernelOf, storageExtent } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 
 export interface InterpreterOptions {
@@ -83,7 +82,7 @@ export class Interpreter {
     this.storage = new Uint8Array(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors))));
     this.steps = sg.ops.map((op, index) => {
       const name = opKey(op);
-      const kernel = KERNELS.get(name);
+      const kernel = kernelOf(op);
       if (!kernel) {
         throw new TinysegError('E_UNSUPPORTED', `operator ${index} (${name}) is not supported by the TinySeg interpreter`);
       }

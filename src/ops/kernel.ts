@@ -19,7 +19,7 @@ export interface KernelCall {
   /** null where the operator omits an optional input (-1). */
   readonly inputs: readonly (TensorData | null)[];
   readonly outputs: readonly TensorData[];
-  /** Arena views of the scratch buffers the TFLM kernel requests, in request order (tflm/scratch.ts). */
+  /** Arena views of the scratch buffers the TFLM kernel requests, in request order (the registry's scratch rules, ops/registry.ts). */
   readonly scratch: readonly Uint8Array[];
   /** The spill region (external memory) TinySeg's spill and fetch ops move tensors to and from. */
   readonly storage: Uint8Array;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { coldRanges } from '../analysis/cold-ranges.js';
 import type { Graph } from '../graph/graph.js';
-import { storageExtent } from '../ops/tinyseg/spill-kernels.js';
+import { storageExtent } from '../ops/registry.js';
 import { planTflmArena, type TflmArena } from '../tflm/arena.js';
 import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 import { opKey } from '../graph/op-key.js';

@@ -8,9 +8,8 @@ import { opTime, tflmLifetimes } from './lifetimes.js';
 import type { Graph, Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
 import { offlineOffsets, ONLINE } from './offline-plan.js';
-import { kernelScratchRequests, SCRATCH_KNOWN_OPS } from './scratch.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
-import { TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
+import { DEFAULT_KERNEL_SET, scratchKnown, scratchRequests, type KernelSet } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 
 /** MicroArenaBufferAlignment(): every planned size is rounded up to this. */
@@ -39,8 +38,12 @@ export function passTimeline(sg: Subgraph): { tensor: number | null; size: numbe
   return tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
 }
 
-/** The buffers TFLM hands to its planner for subgraph `sg`. */
-export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null): ArenaBuffer[] {
+/**
+ * The buffers TFLM hands to its planner for subgraph `sg`: the planned tensors,
+ * then the scratch `kernelSet`'s kernels request in Prepare, each live for the
+ * duration of its operator only.
+ */
+export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): ArenaBuffer[] {
   const life = tflmLifetimes(sg);
   const buffers: ArenaBuffer[] = [];
   for (const t of sg.tensors) {
@@ -60,7 +63,7 @@ export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null)
   }
   let scratchIndex = 0;
   sg.ops.forEach((op, i) => {
-    for (const bytes of kernelScratchRequests(op, sg.tensors)) {
+    for (const bytes of scratchRequests(op, sg.tensors, kernelSet)) {
       const time = opTime(i);
       buffers.push({ kind: 'scratch', op: i, scratchIndex: scratchIndex++, bytes, size: alignArena(bytes), first: time, last: time });
     }
@@ -95,15 +98,13 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   return merged;
 }
 
-export function planTflmArena(graph: Graph): TflmArena {
+export function planTflmArena(graph: Graph, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TflmArena {
   const sg = graph.main;
   const offline = offlineOffsets(graph);
-  const buffers = tflmPlanBuffers(sg, offline);
+  const buffers = tflmPlanBuffers(sg, offline, kernelSet);
   const { offsets, head } = planGreedyTflm(buffers);
-  const tail = estimateTail32(graph, offline);
-  // TinySeg's own kernels' scratch is modelled in scratch.ts (docs/custom-ops.md).
-  const known = (o: Subgraph['ops'][number]) => SCRATCH_KNOWN_OPS.has(o.opcode) || (o.opcode === 'CUSTOM' && TINYSEG_OPS.includes(o.customCode ?? ''));
-  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !known(o)).map((o) => opKey(o)))];
+  const tail = estimateTail32(graph, offline, kernelSet);
+  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !scratchKnown(o, kernelSet)).map((o) => opKey(o)))];
   return {
     buffers,
     offsets,

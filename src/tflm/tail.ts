@@ -11,11 +11,9 @@
 // not covered; test/corpus/tail.test.ts holds the replay to real TFLM.
 
 import type { Graph, Subgraph } from '../graph/graph.js';
-import type { GraphOp, GraphTensor } from '../graph/types.js';
+import { builtinParams, DEFAULT_KERNEL_SET, initBytes, opDataKnown, prepareBytes, scratchRequests, type KernelSet } from '../ops/registry.js';
+import { opKey } from '../graph/op-key.js';
 import { ONLINE } from './offline-plan.js';
-import { kernelScratchRequests } from './scratch.js';
-import { ADD_FETCH, CONCAT_CONV, CONCAT_FETCH, decodeConcatConvOptions, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
-import { customKey } from '../graph/op-key.js';
 
 /** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
 const KERNEL_ALIGN = 16;
@@ -36,128 +34,6 @@ const STRUCT = {
 
 /** TfLiteIntArray with n elements (a size field plus the data). */
 const intArrayBytes = (n: number): number => 4 + 4 * n;
-
-/**
- * Builtin parameter structs the flatbuffer parser allocates for an operator
- * (MicroBuiltinDataAllocator, size and alignment). Ops whose parse function
- * allocates nothing (RELU, LOGISTIC, PAD, QUANTIZE, TRANSPOSE, ...) are absent.
- */
-const BUILTIN_PARAMS: Readonly<Record<string, readonly [number, number]>> = {
-  CONV_2D: [28, 4],
-  DEPTHWISE_CONV_2D: [28, 4],
-  FULLY_CONNECTED: [5, 1],
-  TRANSPOSE_CONV: [16, 4],
-  AVERAGE_POOL_2D: [40, 4],
-  MAX_POOL_2D: [40, 4],
-  L2_POOL_2D: [40, 4],
-  ADD: [2, 1],
-  MUL: [1, 1],
-  CONCATENATION: [8, 4],
-  RESHAPE: [36, 4],
-  SOFTMAX: [4, 4],
-  RESIZE_BILINEAR: [2, 1],
-  RESIZE_NEAREST_NEIGHBOR: [2, 1],
-  MEAN: [1, 1],
-  SUM: [1, 1],
-  REDUCE_MAX: [1, 1],
-  REDUCE_MIN: [1, 1],
-  STRIDED_SLICE: [24, 4],
-  SPLIT_V: [4, 4],
-  DEPTH_TO_SPACE: [4, 4],
-  SQUEEZE: [36, 4],
-};
-
-/** sizeof the op data a reference kernel's Init allocates (16-byte aligned). */
-const KERNEL_INIT_BYTES: Readonly<Record<string, number>> = {
-  CONV_2D: 56, // OpDataConv
-  DEPTHWISE_CONV_2D: 56, // OpDataConv
-  FULLY_CONNECTED: 48, // OpDataFullyConnected
-  TRANSPOSE_CONV: 72,
-  AVERAGE_POOL_2D: 32, // OpDataPooling
-  MAX_POOL_2D: 32,
-  ADD: 60, // OpDataAdd
-  MUL: 36, // OpDataMul
-  CONCATENATION: 24,
-  SOFTMAX: 56, // SoftmaxParams
-  LOGISTIC: 16, // OpDataLogistic
-  RELU: 28, // ReluOpData
-  RELU6: 8, // Relu6OpData
-  HARD_SWISH: 20, // HardSwishParams
-  QUANTIZE: 32, // OpDataQuantizeReference
-  DEQUANTIZE: 32, // DequantizeOpData
-  MEAN: 44, // OpDataReduce
-  SUM: 44,
-  REDUCE_MAX: 44,
-  REDUCE_MIN: 44,
-  PAD: 56,
-  PADV2: 56,
-  STRIDED_SLICE: 84, // StridedSliceParams
-};
-
-/** Ops whose Init and Prepare allocations are modelled (others may allocate more). */
-export const TAIL_KNOWN_OPS: ReadonlySet<string> = new Set([
-  ...Object.keys(KERNEL_INIT_BYTES),
-  ...Object.keys(BUILTIN_PARAMS),
-  'RESIZE_BILINEAR',
-  'RESIZE_NEAREST_NEIGHBOR',
-  'TRANSPOSE',
-  'SPLIT_V',
-  'SQUEEZE',
-  'DEPTH_TO_SPACE',
-  'RESHAPE',
-]);
-
-/**
- * Op data TinySeg's kernels allocate in Init: the decoded options, four int32
- * for a spill or fetch, a count plus three int32 per part for a fused
- * concatenation fetch, 48 bytes of options and requantization scalars for the
- * transpose conv, 64 (ADD's op data and the region operand) for the fused ADD
- * fetch, the conv's OpDataConv plus the parts for the virtual-concatenation
- * conv (docs/custom-ops.md). 0 for other custom ops.
- */
-function tinysegInitBytes(op: GraphOp): number {
-  if (op.customCode === SPILL || op.customCode === FETCH) return 16;
-  if (op.customCode === CONCAT_FETCH) return 4 + 12 * decodeConcatFetchOptions(op.customOptions).parts.length;
-  if (op.customCode === TRANSPOSE_CONV_GATHER) return 48;
-  if (op.customCode === ADD_FETCH) return 64;
-  if (op.customCode === CONCAT_CONV) return 56 + 4 + 12 * decodeConcatConvOptions(op.customOptions).parts.length;
-  return 0;
-}
-
-/** Persistent buffers a reference kernel's Prepare allocates (16-byte aligned each). */
-function kernelPrepareBytes(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
-  const input = (i: number): GraphTensor | undefined => {
-    const t = op.inputs[i];
-    return t !== undefined && t >= 0 ? tensors[t] : undefined;
-  };
-  // Per-channel output multiplier and shift, one int32 each per channel.
-  const perChannel = (channels: number | undefined): number[] => (channels === undefined ? [] : [4 * channels, 4 * channels]);
-  switch (op.opcode) {
-    case 'CONV_2D':
-      return perChannel(input(1)?.shape[0]);
-    case 'DEPTHWISE_CONV_2D':
-      return perChannel(input(1)?.shape[3]);
-    case 'TRANSPOSE_CONV':
-      return perChannel(input(1)?.shape[0]);
-    case 'CUSTOM':
-      if (op.customCode === TRANSPOSE_CONV_GATHER) return perChannel(input(1)?.shape[0]);
-      return op.customCode === CONCAT_CONV ? perChannel(input(0)?.shape[0]) : [];
-    case 'FULLY_CONNECTED': {
-      const scales = input(1)?.quantization?.scale.length ?? 0;
-      return scales > 1 ? perChannel(scales) : [];
-    }
-    case 'SOFTMAX':
-      // int16 softmax builds two 513-entry int16 lookup tables.
-      return input(0)?.dtype === 'int16' ? [2 * 513, 2 * 513] : [];
-    case 'DEPTH_TO_SPACE': {
-      // The output dims are moved out of the flatbuffer into the arena.
-      const out = tensors[op.outputs[0] ?? -1];
-      return [intArrayBytes(out?.shape.length ?? 0)];
-    }
-    default:
-      return [];
-  }
-}
 
 export interface TailAllocation {
   part: TailPart;
@@ -184,8 +60,12 @@ export interface TailEstimate {
   unknownOps: string[];
 }
 
-/** The persistent allocations of AllocateTensors(), in TFLM's order. */
-export function tailAllocations(graph: Graph, offline: Int32Array | null = null): TailAllocation[] {
+/**
+ * The persistent allocations of AllocateTensors(), in TFLM's order. What each
+ * operator's kernel allocates (builtin params, op data, scratch handles) is
+ * the operator registry's, for the kernels of `kernelSet`.
+ */
+export function tailAllocations(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailAllocation[] {
   const out: TailAllocation[] = [];
   const push = (part: TailPart, bytes: number, align: number): void => void out.push({ part, bytes, align });
   const struct = (part: TailPart, name: keyof typeof STRUCT, count = 1): void => push(part, STRUCT[name][0] * count, STRUCT[name][1]);
@@ -203,21 +83,21 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null)
   // Parsing builtin options, then every kernel's Init, then every Prepare.
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const p = op.opcode === 'CUSTOM' ? undefined : BUILTIN_PARAMS[op.opcode];
+      const p = builtinParams(op);
       if (p) push('builtin op params', p[0], p[1]);
     }
   }
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const bytes = op.opcode === 'CUSTOM' ? tinysegInitBytes(op) : KERNEL_INIT_BYTES[op.opcode];
+      const bytes = initBytes(op, kernelSet);
       if (bytes) push('kernel op data', bytes, KERNEL_ALIGN);
     }
   }
   let scratchCount = 0;
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      for (const bytes of kernelPrepareBytes(op, sg.tensors)) push('kernel op data', bytes, KERNEL_ALIGN);
-      scratchCount += kernelScratchRequests(op, sg.tensors).length;
+      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) push('kernel op data', bytes, KERNEL_ALIGN);
+      scratchCount += scratchRequests(op, sg.tensors, kernelSet).length;
     }
   }
   // FinishModelAllocation: scratch handles, then variables not planned offline.
@@ -245,10 +125,10 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null)
 }
 
 /** The tail a 32-bit TFLM build allocates for `graph` (offline: OfflineMemoryAllocation offsets). */
-export function estimateTail32(graph: Graph, offline: Int32Array | null = null): TailEstimate {
+export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailEstimate {
   let tail = 0;
   const parts: { name: TailPart; bytes: number }[] = [];
-  for (const a of tailAllocations(graph, offline)) {
+  for (const a of tailAllocations(graph, offline, kernelSet)) {
     const next = Math.ceil((tail + a.bytes) / a.align) * a.align;
     const last = parts[parts.length - 1];
     if (last && last.name === a.part) last.bytes += next - tail;
@@ -257,11 +137,7 @@ export function estimateTail32(graph: Graph, offline: Int32Array | null = null):
   }
   const unknownOps = new Set<string>();
   for (const sg of graph.subgraphs as readonly Subgraph[]) {
-    for (const op of sg.ops) {
-      if (op.opcode === 'CUSTOM') {
-        if (!TINYSEG_OPS.includes(op.customCode ?? '')) unknownOps.add(customKey(op.customCode));
-      } else if (!TAIL_KNOWN_OPS.has(op.opcode)) unknownOps.add(op.opcode);
-    }
+    for (const op of sg.ops) if (!opDataKnown(op, kernelSet)) unknownOps.add(opKey(op));
   }
   return { bytes: tail, parts: mergeParts(parts), unknownOps: [...unknownOps] };
 }

@@ -21,6 +21,8 @@ import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
 import type { TimelineBuffer } from './spill-cold-ranges.js';
+import { rowRule } from '../ops/registry.js';
+import { paddingsOf } from '../ops/row-rule.js';
 
 export interface SplitRowBandsResult {
   /** One entry per split chain: its opcodes, its output tensor, the band count and its intermediates' bytes (none of which exists whole any more). */
@@ -35,72 +37,12 @@ export interface SplitRowBandsOptions {
   clone: (graph: Graph) => Graph;
 }
 
-const UNARY = new Set(['RELU', 'RELU6', 'LOGISTIC', 'HARD_SWISH', 'TANH']);
 const BAND_COUNTS = [2, 4, 8, 16];
-
-/** How a row-local operator maps rows; null if it is not one. */
-type RowRule =
-  /** Stride-1 SAME convs (odd kernel), 1x1 convs and unary ops: output row r reads input rows r - halo .. r + halo. */
-  | { kind: 'same'; halo: number }
-  /** A 2x half-pixel bilinear resize. */
-  | { kind: 'resize2' }
-  /** Explicit PAD of the rows: output row r is input row r - top. */
-  | { kind: 'pad'; top: number; bottom: number }
-  /** VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. */
-  | { kind: 'valid'; k: number; stride: number }
-  /**
-   * Strided SAME convs: output row r reads input rows stride*r - top .. stride*r - top + k - 1,
-   * where TFLM derives `top` from the input's height: a band lines up only where its own top equals the tensor's.
-   */
-  | { kind: 'strided'; k: number; stride: number };
 
 /** TFLM's SAME padding above the first row (ComputePaddingHeightWidth) for an input of `h` rows. */
 function sameTop(h: number, k: number, stride: number): number {
   const out = Math.ceil(h / stride);
   return Math.floor(Math.max((out - 1) * stride + k - h, 0) / 2);
-}
-
-/** PAD's paddings as [[before, after] x 4], when they are a constant int32 tensor. */
-function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
-  const p = sg.tensors[op.inputs[1] ?? -1];
-  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2') return null;
-  const v = new Int32Array(p.data.slice().buffer);
-  return [0, 1, 2, 3].map((i) => [v[2 * i]!, v[2 * i + 1]!]);
-}
-
-function rowRule(sg: Subgraph, op: Op): RowRule | null {
-  const out = sg.tensors[op.outputs[0] ?? -1];
-  const x = sg.tensors[op.inputs[0] ?? -1];
-  if (!out || !x || op.outputs.length !== 1 || out.shape.length !== 4 || x.shape.length !== 4 || out.shape[0] !== 1) return null;
-  const o = op.options ?? {};
-  if (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') {
-    const w = sg.tensors[op.inputs[1]!];
-    if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
-    // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
-    const [kh, kw] = [w.shape[1]!, w.shape[2]!];
-    const strideH = Number(o['strideH'] ?? 1);
-    if (Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
-    // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
-    if (Number(o['padding'] ?? 0) === 1) return { kind: 'valid', k: kh, stride: strideH };
-    // Bands keep every column, so the width's stride and padding are the whole tensor's.
-    if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
-    if (Number(o['strideW'] ?? 1) !== 1) return null;
-    if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
-    // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
-    if (kh % 2 !== 1) return null;
-    return { kind: 'same', halo: (kh - 1) / 2 };
-  }
-  if (op.opcode === 'PAD') {
-    const p = paddingsOf(sg, op);
-    // Rows only may be padded per band; the batch stays whole.
-    return p && p[0]![0] === 0 && p[0]![1] === 0 && p[1]!.every((n) => n >= 0) ? { kind: 'pad', top: p[1]![0]!, bottom: p[1]![1]! } : null;
-  }
-  if (op.opcode === 'RESIZE_BILINEAR') {
-    const half = Boolean(o['halfPixelCenters']) && !o['alignCorners'];
-    return half && out.shape[1] === 2 * x.shape[1]! && (x.dtype === 'int8' || x.dtype === 'float32') ? { kind: 'resize2' } : null;
-  }
-  if (UNARY.has(op.opcode) && op.inputs.length === 1 && x.shape.join() === out.shape.join()) return { kind: 'same', halo: 0 };
-  return null;
 }
 
 interface Chain {

@@ -6,7 +6,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { Interpreter, runGuarded, runModel } from '../../src/interpreter/interpreter.js';
 import { defineKernel, type Kernel } from '../../src/ops/kernel.js';
-import { KERNELS } from '../../src/ops/kernels.js';
+import { OPS, type OpInfo } from '../../src/ops/registry.js';
 import { deterministicInput } from '../../src/interpreter/oracle-input.js';
 
 const graph = buildTinyUnet({ height: 16, width: 24 });
@@ -58,8 +58,8 @@ describe('arena plan', () => {
         for (let i = 0; i < dst.length; i++) dst[i] = (dst[i]! + src[i]!) & 0xff;
       },
     });
-    const registry = KERNELS as Map<string, Kernel>;
-    registry.set('CUSTOM:TestAccumulate', broken as Kernel);
+    const registry = OPS as Map<string, OpInfo>;
+    registry.set('CUSTOM:TestAccumulate', { key: 'CUSTOM:TestAccumulate', kernel: broken as Kernel, memory: {} });
     try {
       const b = new GraphBuilder();
       const x = b.input('x', { dtype: 'int8', shape: [1, 64] });

@@ -6,11 +6,11 @@
 import type { Tensor } from '../../graph/graph.js';
 import { ADD_FETCH, decodeAddFetchOptions } from './custom-ops.js';
 import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
-import { kernels as elementwise } from '../elementwise/kernel.js';
+import { kernels as arithmetic } from '../elementwise/arithmetic.js';
 import { layout, readSlot, slotBytesOf } from './spill-kernels.js';
 import { customKey } from '../../graph/op-key.js';
 
-const ADD = elementwise['ADD']!;
+const ADD = arithmetic['ADD']!;
 
 interface AddFetchState {
   add: KernelCall;

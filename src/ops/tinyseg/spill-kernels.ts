@@ -4,13 +4,9 @@
 // (--lossy-spill), which the options name.
 
 import { TinysegError } from '../../errors.js';
-import { DTYPE_SIZE, type Op, type Tensor } from '../../graph/graph.js';
+import { DTYPE_SIZE, type Tensor } from '../../graph/graph.js';
 import {
-  ADD_FETCH,
-  CONCAT_CONV,
   CONCAT_FETCH,
-  decodeConcatConvOptions,
-  decodeAddFetchOptions,
   decodeConcatFetchOptions,
   decodeFetchOptions,
   decodeSpillOptions,
@@ -189,25 +185,3 @@ export const kernels: Record<string, Kernel<any>> = {
   [customKey(FETCH)]: fetch,
   [customKey(CONCAT_FETCH)]: concatFetch,
 };
-
-/** End of the furthest spill-region byte op `op` touches (0 for other ops): the region the interpreter allocates. */
-export function storageExtent(op: Op, tensors: readonly Tensor[]): number {
-  if (op.opcode !== 'CUSTOM') return 0;
-  if (op.customCode === SPILL || op.customCode === FETCH) {
-    const o = decodeSpillOptions(op.customOptions, op.customCode);
-    return o.offset + o.bytes;
-  }
-  if (op.customCode === ADD_FETCH) {
-    const o = decodeAddFetchOptions(op.customOptions);
-    return o.offset + o.bytes;
-  }
-  if (op.customCode === CONCAT_FETCH || op.customCode === CONCAT_CONV) {
-    // Parts have the rows and element size of the output (fetch) or of the resident parts (conv).
-    const like = tensors[op.customCode === CONCAT_FETCH ? op.outputs[0]! : op.inputs[2]!];
-    if (!like) return 0;
-    const l = layout(like);
-    const parts = op.customCode === CONCAT_FETCH ? decodeConcatFetchOptions(op.customOptions).parts : decodeConcatConvOptions(op.customOptions).parts;
-    return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(l.rows * p.channels, l.element, p.quantized))));
-  }
-  return 0;
-}

@@ -1,0 +1,91 @@
+// What TinySeg knows of one operator (keyed by opKey), in one record: the
+// interpreter's kernel, what TFLM's kernels allocate for it per kernel set, and
+// the properties the memory passes rely on. Each family module (conv/index.ts,
+// elementwise/index.ts, ...) exports the records of its operators;
+// registry.ts collects them.
+//
+// Invariants (test/ops/registry.test.ts): `inPlace` and `rowRule` are set only
+// on operators with a kernel, since only the interpreter can prove a plan that
+// relies on them; every kernel has a record.
+
+import type { Op, Tensor } from '../graph/graph.js';
+import type { GraphOp, GraphTensor } from '../graph/types.js';
+import type { Kernel } from './kernel.js';
+import type { RowRuleOf } from './row-rule.js';
+
+/**
+ * The kernel library a TFLM build links. Its kernels request different scratch
+ * and op data for the same operator, so memory facts are per set; a new set is
+ * a new key of OpInfo.memory, not a new code path. 'reference' is TFLM's
+ * reference kernels at commit 90b983c, which the oracle measured.
+ */
+export type KernelSet = 'reference';
+export const KERNEL_SETS: readonly KernelSet[] = ['reference'];
+export const DEFAULT_KERNEL_SET: KernelSet = 'reference';
+
+/** Byte sizes of allocations a kernel makes for one operator, in allocation order. */
+export type SizeRule = (op: GraphOp, tensors: readonly GraphTensor[]) => number[];
+
+/** What one kernel set's kernel allocates for an operator on a 32-bit target. */
+export interface KernelMemory {
+  /** Prepare's scratch requests (RequestScratchBufferInArena), before 16-byte rounding; absent: none. */
+  readonly scratch?: SizeRule;
+  /** Init's op data and Prepare's persistent buffers; absent: not modelled (the tail may be low). */
+  readonly opData?: OpData;
+}
+
+export interface OpData {
+  /** sizeof the op data Init allocates (16-byte aligned); absent: none. */
+  readonly init?: number | ((op: GraphOp) => number);
+  /** Persistent buffers Prepare allocates, 16-byte aligned each; absent: none. */
+  readonly prepare?: SizeRule;
+}
+
+export interface OpInfo {
+  /** opKey of the operator: the builtin name, or CUSTOM:<name>. */
+  readonly key: string;
+  /** The interpreter's kernel; absent for operators known only to the memory model. */
+  readonly kernel?: Kernel;
+  /**
+   * The builtin parameter struct TFLM's flatbuffer parser allocates, [size,
+   * align]; the parser is the same for every kernel set. Absent: none.
+   */
+  readonly builtinParams?: readonly [number, number];
+  /** Per kernel set; a set without an entry does not know the operator's scratch (nor its op data). */
+  readonly memory: Partial<Record<KernelSet, KernelMemory>>;
+  /** The kernel computes out[i] from in[i] alone (element-wise over the output's indices), so the output may overwrite a dying input. */
+  readonly inPlace?: boolean;
+  /** How output rows map to input rows, for row-band splitting; null when this operator instance is not row-local. */
+  readonly rowRule?: RowRuleOf;
+  /** Bytes of the spill region the operator touches (TinySeg's spill and fetch ops). */
+  readonly storageExtent?: (op: Op, tensors: readonly Tensor[]) => number;
+}
+
+// ---- helpers for the size rules -------------------------------------------------
+
+export const POINTER_BYTES = 4;
+export const INT_BYTES = 4;
+
+/** Input i of op, or undefined when the op omits it (-1). */
+export function inputOf(op: GraphOp, tensors: readonly GraphTensor[], i: number): GraphTensor | undefined {
+  const t = op.inputs[i];
+  return t !== undefined && t >= 0 ? tensors[t] : undefined;
+}
+
+export const outputOf = (op: GraphOp, tensors: readonly GraphTensor[]): GraphTensor | undefined => tensors[op.outputs[0] ?? -1];
+
+export const elements = (t: GraphTensor | undefined): number => (t ? t.shape.reduce((a, b) => a * b, 1) : 0);
+
+/** Per-channel output multiplier and shift, one int32 each per channel (none when the channel count is unknown). */
+export const perChannel = (channels: number | undefined): number[] => (channels === undefined ? [] : [4 * channels, 4 * channels]);
+
+/** TfLiteIntArray with n elements (a size field plus the data). */
+export const intArrayBytes = (n: number): number => 4 + 4 * n;
+
+/** int4 filters (input `filterInput`) are unpacked into a scratch copy of the whole filter. */
+export const int4FilterScratch =
+  (filterInput: number): SizeRule =>
+  (op, tensors) => {
+    const filter = inputOf(op, tensors, filterInput);
+    return filter?.dtype === 'int4' ? [elements(filter)] : [];
+  };

@@ -1,0 +1,12 @@
+// Pooling: the interpreter's kernels and TFLM's allocations for them. L2_POOL_2D
+// has no kernel; its allocations are known.
+
+import type { OpInfo } from '../op-info.js';
+import { kernels } from './kernel.js';
+
+export const ops: readonly OpInfo[] = [
+  // TfLitePoolParams; OpDataPooling.
+  { key: 'AVERAGE_POOL_2D', kernel: kernels['AVERAGE_POOL_2D'], builtinParams: [40, 4], memory: { reference: { opData: { init: 32 } } } },
+  { key: 'MAX_POOL_2D', kernel: kernels['MAX_POOL_2D'], builtinParams: [40, 4], memory: { reference: { opData: { init: 32 } } } },
+  { key: 'L2_POOL_2D', builtinParams: [40, 4], memory: { reference: { opData: {} } } },
+];

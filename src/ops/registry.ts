@@ -1,0 +1,99 @@
+// The one home of operator knowledge: every operator TinySeg knows, keyed by
+// opKey, with its kernel, TFLM's allocations for it per kernel set, and the
+// properties the memory passes rely on (op-info.ts). Consumers ask here:
+// the interpreter for kernels, tflm/ for scratch and op data, analysis/ for
+// in-place reuse, transform/ for row rules, the interpreter and report/ for
+// the spill region. An operator absent here is unknown: no kernel, scratch and
+// op data not modelled, neither in place nor row-local.
+
+import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+import { opKey } from '../graph/op-key.js';
+import type { GraphOp, GraphTensor } from '../graph/types.js';
+import type { Kernel } from './kernel.js';
+import { DEFAULT_KERNEL_SET, type KernelMemory, type KernelSet, type OpInfo } from './op-info.js';
+import { rowLocalShape, type RowRule } from './row-rule.js';
+import { ops as conv } from './conv/index.js';
+import { ops as depthwiseConv } from './depthwise-conv/index.js';
+import { ops as elementwise } from './elementwise/index.js';
+import { ops as fullyConnected } from './fully-connected/index.js';
+import { ops as pooling } from './pooling/index.js';
+import { ops as reduce } from './reduce/index.js';
+import { ops as resize } from './resize/index.js';
+import { ops as shape } from './shape/index.js';
+import { ops as softmax } from './softmax/index.js';
+import { ops as tinyseg } from './tinyseg/index.js';
+import { ops as transposeConv } from './transpose-conv/index.js';
+import { ops as tflmBuiltins } from './tflm-builtins.js';
+
+export { DEFAULT_KERNEL_SET, KERNEL_SETS, type KernelMemory, type KernelSet, type OpData, type OpInfo } from './op-info.js';
+export type { RowRule } from './row-rule.js';
+
+/** Every family's records; one per operator (test/ops/registry.test.ts holds that no key repeats). */
+export const OP_RECORDS: readonly OpInfo[] = [
+  conv,
+  depthwiseConv,
+  fullyConnected,
+  transposeConv,
+  elementwise,
+  pooling,
+  reduce,
+  softmax,
+  shape,
+  resize,
+  tinyseg,
+  tflmBuiltins,
+].flat();
+
+/** Every known operator by opKey. */
+export const OPS: ReadonlyMap<string, OpInfo> = new Map(OP_RECORDS.map((info) => [info.key, info]));
+
+export const opInfo = (key: string): OpInfo | undefined => OPS.get(key);
+
+export const opInfoOf = (op: Pick<GraphOp, 'opcode' | 'customCode'>): OpInfo | undefined => OPS.get(opKey(op));
+
+/** The interpreter's kernel for `op`, if it has one. */
+export const kernelOf = (op: Pick<GraphOp, 'opcode' | 'customCode'>): Kernel | undefined => opInfoOf(op)?.kernel;
+
+// ---- TFLM's allocations -----------------------------------------------------------
+
+const memoryOf = (op: GraphOp, kernelSet: KernelSet): KernelMemory | undefined => opInfoOf(op)?.memory[kernelSet];
+
+/** Whether `kernelSet`'s scratch requests for `op` are known. */
+export const scratchKnown = (op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): boolean => memoryOf(op, kernelSet) !== undefined;
+
+/** Byte sizes (before 16-byte rounding) of the op's scratch requests, in request order; none when not known. */
+export function scratchRequests(op: GraphOp, tensors: readonly GraphTensor[], kernelSet: KernelSet = DEFAULT_KERNEL_SET): number[] {
+  return memoryOf(op, kernelSet)?.scratch?.(op, tensors) ?? [];
+}
+
+/** Whether `kernelSet`'s Init and Prepare allocations for `op` are modelled. */
+export const opDataKnown = (op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): boolean => memoryOf(op, kernelSet)?.opData !== undefined;
+
+/** Bytes of the op data Init allocates (0: none or not modelled). */
+export function initBytes(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): number {
+  const init = memoryOf(op, kernelSet)?.opData?.init;
+  return typeof init === 'function' ? init(op) : (init ?? 0);
+}
+
+/** Persistent buffers Prepare allocates (none, or not modelled). */
+export function prepareBytes(op: GraphOp, tensors: readonly GraphTensor[], kernelSet: KernelSet = DEFAULT_KERNEL_SET): number[] {
+  return memoryOf(op, kernelSet)?.opData?.prepare?.(op, tensors) ?? [];
+}
+
+/** The builtin parameter struct the flatbuffer parser allocates for `op`, [size, align]. */
+export const builtinParams = (op: GraphOp): readonly [number, number] | undefined => opInfoOf(op)?.builtinParams;
+
+// ---- properties the memory passes rely on ----------------------------------------
+
+/** Whether op's kernel computes out[i] from in[i] alone, so its output may take over a dying input's buffer. */
+export const isInPlace = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlace === true;
+
+/** How op maps output rows to input rows; null if it is not row-local (only 4-D, batch-1, single-output ops can be). */
+export function rowRule(sg: Subgraph, op: Op): RowRule | null {
+  const rule = opInfoOf(op)?.rowRule;
+  const io = rule ? rowLocalShape(sg, op) : null;
+  return rule && io ? rule(sg, op, io) : null;
+}
+
+/** End of the furthest spill-region byte `op` touches (0 for ops that touch none): the region the interpreter allocates. */
+export const storageExtent = (op: Op, tensors: readonly Tensor[]): number => opInfoOf(op)?.storageExtent?.(op, tensors) ?? 0;
