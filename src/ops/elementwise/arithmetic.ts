@@ -2,7 +2,6 @@
 // mul.cc/mul_common.cc and the reference/integer_ops headers they call).
 
 import {
-  activationOf,
   activationRangeFloat,
   activationRangeQuantized,
   clampFloat,
@@ -14,6 +13,7 @@ import {
   zeroPointOf,
   type Kernel,
 } from '../kernel.js';
+import { builtinOptions } from '../../graph/op-options.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSmallerThanOneExp, quantizeMultiplier } from '../fixed-point.js';
 import { binaryInvoke, checkBinaryTypes, int32ActivationRange, planBroadcast, tabulate8, type BinaryState } from './binary.js';
 
@@ -21,7 +21,7 @@ const ADD = defineKernel<BinaryState>({
   prepare(call) {
     const [in1, in2, out] = checkBinaryTypes(call, ['float32', 'int8', 'int16', 'int32']);
     const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
-    const activation = activationOf(call);
+    const activation = builtinOptions(call.op, 'AddOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
       const [lo, hi] = activationRangeFloat(call, activation);
@@ -77,7 +77,7 @@ const MUL = defineKernel<BinaryState>({
   prepare(call) {
     const [in1, in2, out] = checkBinaryTypes(call, ['float32', 'int8', 'int16', 'int32']);
     const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
-    const activation = activationOf(call);
+    const activation = builtinOptions(call.op, 'MulOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
       const [lo, hi] = activationRangeFloat(call, activation);

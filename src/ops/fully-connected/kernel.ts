@@ -2,9 +2,9 @@
 // reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int8).
 // Weights are [output_depth, accum_depth]; every leading output dim is a batch.
 
+import { builtinOptions } from '../../graph/op-options.js';
 import { quantizeMultiplier } from '../fixed-point.js';
 import {
-  activationOf,
   activationRangeFloat,
   activationRangeQuantized,
   defineKernel,
@@ -50,7 +50,7 @@ function prepare(call: KernelCall): FcState {
   const inCount = input.tensor.shape.reduce((a, b) => a * b, 1);
   if (inCount < batches * accum) throw kernelError(call, `input has ${inCount} elements, ${batches}x${accum} are read`);
   const dtype = convDtype(call, input, filter, output);
-  const activation = activationOf(call);
+  const activation = builtinOptions(call.op, 'FullyConnectedOptions').fusedActivationFunction;
   if (dtype === 'float32') {
     const [floatMin, floatMax] = activationRangeFloat(call, activation);
     return { dtype, batches, depth, accum, quant: null, bias: constantBias(call, bias, depth), requantize: () => 0, filterOffset: 0, floatMin, floatMax };

@@ -4,8 +4,9 @@
 // Source coordinates depend only on the output position, so prepare computes
 // them once per row and column.
 
+import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
-import { defineKernel, dims4, f32, i32, i8, kernelError, option, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
+import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
   const size = requireInput(call, 1);
@@ -72,8 +73,7 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
     if ((t !== 'float32' && t !== 'int8') || requireOutput(call, 0).tensor.dtype !== t) {
       throw kernelError(call, `type ${t} is not supported (TFLM resizes float32 and int8)`);
     }
-    const align = option(call, 'alignCorners', 0) !== 0;
-    const half = option(call, 'halfPixelCenters', 0) !== 0;
+    const { alignCorners: align, halfPixelCenters: half } = builtinOptions(call.op, 'ResizeBilinearOptions');
     if (align && half) throw kernelError(call, 'align_corners and half_pixel_centers are exclusive');
     const [, inH, inW] = dims4(input, call);
     const axis = t === 'float32' ? floatAxis : integerAxis;
@@ -165,8 +165,7 @@ const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
     if (input.tensor.dtype !== requireOutput(call, 0).tensor.dtype || !['float32', 'int8', 'int16'].includes(input.tensor.dtype)) {
       throw kernelError(call, `type ${input.tensor.dtype} is not supported`);
     }
-    const align = option(call, 'alignCorners', 0) !== 0;
-    const half = option(call, 'halfPixelCenters', 0) !== 0;
+    const { alignCorners: align, halfPixelCenters: half } = builtinOptions(call.op, 'ResizeNearestNeighborOptions');
     const [, inH, inW] = dims4(input, call);
     return {
       ys: Int32Array.from({ length: outH }, (_, y) => nearest(y, inH, outH, align, half)),

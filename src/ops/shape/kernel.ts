@@ -4,14 +4,13 @@
 // every index map is computed once in prepare.
 
 import { DTYPE_SIZE } from '../../graph/graph.js';
+import { builtinOptions } from '../../graph/op-options.js';
 import {
-  activationOf,
   copyBytes,
   defineKernel,
   elementCount,
   i32,
   kernelError,
-  option,
   requireInput,
   requireOutput,
   scaleOf,
@@ -124,9 +123,10 @@ interface ConcatState {
 const CONCATENATION = defineKernel<ConcatState>({
   prepare(call) {
     const output = requireOutput(call, 0);
-    if (activationOf(call) !== 0) throw kernelError(call, 'a fused activation is not supported (TFLM rejects it too)');
+    const options = builtinOptions(call.op, 'ConcatenationOptions');
+    if (options.fusedActivationFunction !== 0) throw kernelError(call, 'a fused activation is not supported (TFLM rejects it too)');
     const rank = output.tensor.shape.length;
-    const axis = resolveAxis(call, option(call, 'axis', 0), rank);
+    const axis = resolveAxis(call, options.axis, rank);
     const size = elementBytes(call, output);
     const { outer, inner } = axisChunks(output.tensor.shape, axis);
     let along = 0;
@@ -324,12 +324,10 @@ const STRIDED_SLICE = gatherKernel((call) => {
   const end = constInts(call, 2, 'end');
   const step = constInts(call, 3, 'strides');
   if (begin.length !== rank || end.length !== rank || step.length !== rank) throw kernelError(call, 'begin, end and strides need one value per input axis');
-  if (option(call, 'ellipsisMask', 0) || option(call, 'newAxisMask', 0) || option(call, 'offset', 0)) {
+  const { ellipsisMask, newAxisMask, offset, beginMask, endMask, shrinkAxisMask: shrinkMask } = builtinOptions(call.op, 'StridedSliceOptions');
+  if (ellipsisMask || newAxisMask || offset) {
     throw kernelError(call, 'ellipsis_mask, new_axis_mask and offset are not supported (TFLM ignores them)');
   }
-  const beginMask = option(call, 'beginMask', 0);
-  const endMask = option(call, 'endMask', 0);
-  const shrinkMask = option(call, 'shrinkAxisMask', 0);
   const clampTo = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
   // strided_slice_logic.h StartForAxis / StopForAxis.
   const picks: number[][] = [];
@@ -365,7 +363,7 @@ const STRIDED_SLICE = gatherKernel((call) => {
 const DEPTH_TO_SPACE = gatherKernel((call) => {
   const input = requireInput(call, 0);
   const output = requireOutput(call, 0);
-  const bs = option(call, 'blockSize', 0);
+  const bs = builtinOptions(call.op, 'DepthToSpaceOptions').blockSize;
   const [n, h, w, c] = input.tensor.shape as [number, number, number, number];
   if (input.tensor.shape.length !== 4 || bs < 1 || c % (bs * bs) !== 0) throw kernelError(call, `block size ${bs} does not divide the input depth`);
   const outC = c / (bs * bs);

@@ -2,6 +2,7 @@
 // reference_ops::Softmax (float and int8 via gemmlowp fixed point) and
 // reference_ops::SoftmaxInt16 (int16 via lookup tables).
 
+import { builtinOptions } from '../../graph/op-options.js';
 import { defineKernel, f32, i16, i8, kernelError, requireInput, requireOutput, scaleOf, zeroPointOf, type Kernel, type KernelCall } from '../kernel.js';
 import {
   expf,
@@ -104,8 +105,7 @@ function prepare(call: KernelCall): SoftmaxState {
   const outTotal = output.tensor.shape.reduce((n, s) => n * s, 1);
   if (outTotal !== total) throw kernelError(call, 'input and output sizes differ');
   const outer = depth === 0 ? 0 : total / depth;
-  const betaOpt = call.op.options?.['beta'];
-  const beta = typeof betaOpt === 'number' ? betaOpt : 0;
+  const beta = builtinOptions(call.op, 'SoftmaxOptions').beta;
   const ti = input.tensor.dtype;
   const to = output.tensor.dtype;
   const state: SoftmaxState = {

@@ -3,6 +3,7 @@
 // with the region bytes standing in for the spilled tensor, whose quantization
 // the options carry (or with the values a quantized slot reads back as).
 
+import { optionsWithDefaults } from '../../graph/builder.js';
 import type { Tensor } from '../../graph/graph.js';
 import { ADD_FETCH, decodeAddFetchOptions } from './custom-ops.js';
 import { defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
@@ -41,7 +42,7 @@ function prepare(call: KernelCall): AddFetchState {
   const region: TensorData = dequantized ?? { tensor: spilled, bytes: call.storage.subarray(o.offset, o.offset + o.bytes) };
   const add: KernelCall = {
     ...call,
-    op: { ...call.op, opcode: 'ADD', customCode: null, options: { fusedActivationFunction: o.activation } },
+    op: { ...call.op, opcode: 'ADD', customCode: null, options: optionsWithDefaults('AddOptions', { fusedActivationFunction: o.activation }), optionsType: 'AddOptions' },
     inputs: o.regionInput === 0 ? [region, other] : [other, region],
   };
   return { add, state: ADD.prepare(add), dequantized, offset: o.offset };
