@@ -8,13 +8,13 @@ import { inFile, TinysegError } from '../errors.js';
 import type { OptimizeOptions } from '../optimize/optimize.js';
 import { renderOptimizeText } from '../optimize/optimize-text.js';
 import { bytes as formatBytes } from '../report/format.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { cacheInfo, clearCache, optimizeCached } from './cache.js';
-import { readModelBytes } from './model-bytes.js';
-import { asksForHelp, commandUsage, integer, isCommand, parseCommandArgs, unknownCommand, usage, usageError, wholeNumber, type Command } from './cli-usage.js';
-import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
-import { writeStdout } from './write-stdout.js';
-import type { LoadedModel } from './read-model.js';
+import { writeFileAtomic } from './io/write-files.js';
+import { cacheInfo, clearCache, optimizeCached } from './cache/optimize-cached.js';
+import { readModelBytes } from './io/model-bytes.js';
+import { asksForHelp, commandUsage, integer, isCommand, parseCommandArgs, unknownCommand, usage, usageError, wholeNumber, type Command } from './cli/usage.js';
+import { emitOptions, optimizeOptionsFromArgs } from './cli/optimize-args.js';
+import { writeStdout } from './cli/write-stdout.js';
+import type { LoadedModel } from './io/read-model.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
 // Graph decoding, the interpreter and the optimizer are imported inside the
@@ -41,7 +41,7 @@ async function runReport(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('report', args);
   if (positionals.length !== 1) throw usageError(`report takes one model file, got ${positionals.length}`);
   const [{ readModelFile }, { memoryReport }, { renderTimelineSvg }, { renderReportText }] = await Promise.all([
-    import('./read-model.js'),
+    import('./io/read-model.js'),
     import('../report/memory-report.js'),
     import('../report/svg.js'),
     import('../report/text.js'),
@@ -63,7 +63,7 @@ async function runRun(args: string[], io: CliIO): Promise<number> {
   const inputFiles = values.input ?? [];
   if ((inputFiles.length > 0) === (values['oracle-input'] === true)) throw usageError('run needs either --input <file> (one per model input) or --oracle-input');
   const [{ readModelFile }, { deterministicInput }, { runModel }] = await Promise.all([
-    import('./read-model.js'),
+    import('./io/read-model.js'),
     import('../interpreter/oracle-input.js'),
     import('../interpreter/interpreter.js'),
   ]);
@@ -95,7 +95,7 @@ async function runVerify(args: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 2) throw usageError(`verify takes two model files, got ${positionals.length}`);
   const count = wholeNumber('--inputs', values.inputs) ?? DEFAULT_PROOF_INPUTS;
   const seed = integer('--seed', values.seed) ?? DEFAULT_PROOF_SEED;
-  const [{ readModelFile }, { verifyModels }] = await Promise.all([import('./read-model.js'), import('../interpreter/verify.js')]);
+  const [{ readModelFile }, { verifyModels }] = await Promise.all([import('./io/read-model.js'), import('../interpreter/verify.js')]);
   const [a, b] = positionals.map(readModelFile) as [LoadedModel, LoadedModel];
   const r = verifyModels(a.graph, b.graph, { inputs: count, seed, files: [a.file, b.file] });
   for (const c of r.cases) io.stdout(`  ${c.input}: ${c.differingBytes === 0 ? 'identical' : `${c.differingBytes} bytes differ, max difference ${c.maxDiff}`}\n`);
@@ -137,7 +137,7 @@ async function runOptimize(args: string[], io: CliIO): Promise<number> {
   }
   if (values.depfile !== undefined) {
     // Written last: its mtime must not be older than the outputs it describes.
-    const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../memory/target-profile.js')]);
+    const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./cli/depfile.js'), import('../memory/target-profile.js')]);
     const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
     const tinyseg = [fileURLToPath(new URL('../../package.json', import.meta.url)), fileURLToPath(import.meta.url)];
     writeFileAtomic(values.depfile, renderDepfile(join(values.out, `${name}.tflite`), [file, ...profileFile, ...tinyseg]));
@@ -221,5 +221,5 @@ const commandRunners: Record<Command, (args: string[], io: CliIO) => Promise<num
   verify: runVerify,
   optimize: runOptimize,
   cache: runCache,
-  watch: (args, io) => import('./watch-cli.js').then(({ runWatch }) => runWatch(args, io)),
+  watch: (args, io) => import('./cli/watch-command.js').then(({ runWatch }) => runWatch(args, io)),
 };

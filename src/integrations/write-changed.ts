@@ -3,7 +3,7 @@
 // ninja recompile the model array each time.
 
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './io/write-files.js';
 
 /** Writes each file (whole, atomically) unless it already holds exactly this text; returns the files written. */
 export function writeChangedFiles(files: Record<string, string>): string[] {

@@ -10,7 +10,7 @@ import { relative, sep } from 'node:path';
 import { TinysegError } from '../../errors.js';
 import { loadGraph } from '../../graph/graph.js';
 import type { OptimizeOptions, OptimizeReport } from '../../optimize/optimize.js';
-import { optimizeCached } from '../cache.js';
+import { optimizeCached } from '../cache/optimize-cached.js';
 import { EmbeddedSources } from './embedded-sources.js';
 import type { ResolvedOptions } from './plugin-options.js';
 

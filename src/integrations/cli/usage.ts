@@ -4,7 +4,7 @@
 // part of the help; a mistyped command or flag gets the nearest known one.
 
 import { parseArgs } from 'node:util';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 interface Flag {
   type: 'string' | 'boolean';

@@ -6,7 +6,7 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = dirname(file);

@@ -12,13 +12,13 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watch, type FSWatcher } from 'chokidar';
-import { inFile, TinysegError } from '../errors.js';
-import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
-import type { Graph } from '../graph/graph.js';
-import type { OptimizeOptions, OptimizeReport } from '../optimize/optimize.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { optimizeCached, type CacheOptions } from './cache.js';
-import { readModelStable } from './read-stable.js';
+import { inFile, TinysegError } from '../../errors.js';
+import type { EmitEmbeddedOptions } from '../../emit/emit-embedded.js';
+import type { Graph } from '../../graph/graph.js';
+import type { OptimizeOptions, OptimizeReport } from '../../optimize/optimize.js';
+import { writeFileAtomic } from '../io/write-files.js';
+import { optimizeCached, type CacheOptions } from '../cache/optimize-cached.js';
+import { readModelStable } from '../io/read-stable.js';
 
 export interface WatchOptions {
   /** Where `<name>.tflite` and `<name>.plan.json` go; a watched directory's subdirectories are kept. */
@@ -201,13 +201,13 @@ export function watchModels(paths: readonly string[], options: WatchOptions, hoo
       cache = r.hit ? 'hit' : 'miss';
       warnings.push(...(r.recovered ? [r.recovered] : []), ...r.warnings);
     } else {
-      const { optimize } = await import('../optimize/optimize.js');
+      const { optimize } = await import('../../optimize/optimize.js');
       result = inFile(file, () => optimize(read.bytes, opts));
     }
     // Every output is rendered before the first is written: a failing emit leaves the last good set.
     const files: [string, string | Uint8Array][] = [];
     if (options.emit) {
-      const { emitEmbedded } = await import('../emit/emit-embedded.js');
+      const { emitEmbedded } = await import('../../emit/emit-embedded.js');
       const emitted = inFile(file, () => emitEmbedded(result, { ...options.emit!, name: options.emit!.name ?? basename(abs), outDir: join(options.emit!.outDir, sub) }));
       files.push(...Object.entries(emitted));
     }

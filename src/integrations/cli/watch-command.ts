@@ -3,10 +3,10 @@
 // the log reads in order. Runs until SIGINT/SIGTERM, then closes the watcher
 // and exits 0.
 
-import { bytes } from '../report/format.js';
-import { parseCommandArgs, usageError } from './cli-usage.js';
+import { bytes } from '../../report/format.js';
+import { parseCommandArgs, usageError } from './usage.js';
 import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
-import { watchModels, type WatchEvent } from './watch.js';
+import { watchModels, type WatchEvent } from '../watch/watch.js';
 
 export interface WatchIO {
   stdout: (s: string) => void;
