@@ -1,4 +1,4 @@
-// The flags `tinyseg optimize` and `tinyseg watch` share (cli-usage.ts), turned
+// The flags `tinyseg optimize` and `tinyseg watch` share (usage.ts), turned
 // into optimize() and emitEmbedded() options, so both commands check them
 // identically. Target profiles and spill
 // storages are imported only when a flag asks for them: a plain `optimize` on a
