@@ -47,32 +47,31 @@ if(NOT TINYSEG_NODE_VERSION_CHECKED STREQUAL TINYSEG_NODE_EXECUTABLE)
   endif()
   set(TINYSEG_NODE_VERSION_CHECKED "${TINYSEG_NODE_EXECUTABLE}" CACHE INTERNAL "the node binary whose version was checked")
 endif()
-if(NOT EXISTS "${TINYSEG_PACKAGE_DIR}/dist/integrations/cli.js")
+if(NOT IS_DIRECTORY "${TINYSEG_PACKAGE_DIR}/dist")
   _tinyseg_not_found("TinySeg: ${TINYSEG_PACKAGE_DIR} is not built (no dist/): run 'npm run build' there, or install the package from the npm registry")
 endif()
 
-# The file names the CLI will use: its own C identifier rules (src/emit/c-text.ts),
-# asked of the package rather than repeated here. Sets <prefix>_ID, <prefix>_MACRO
-# and <prefix>_BUILTIN_TARGETS.
+# The file names the CLI will use: its own C identifier rules and built-in
+# targets, asked of its public `tinyseg emit-info` command (docs/cmake.md)
+# rather than repeated here. Sets <prefix>_ID, <prefix>_MACRO and
+# <prefix>_BUILTIN_TARGETS.
 function(_tinyseg_names prefix name)
-  set(script [=[
-const { pathToFileURL } = await import('node:url');
-const [dist, name] = process.argv.slice(1);
-const { embeddedName } = await import(pathToFileURL(`${dist}/emit/emit-embedded.js`).href);
-const { cMacroName } = await import(pathToFileURL(`${dist}/emit/c-text.js`).href);
-const { BUILTIN_TARGET_NAMES } = await import(pathToFileURL(`${dist}/memory/target-profile.js`).href);
-const id = embeddedName(name);
-process.stdout.write([id, cMacroName(id), BUILTIN_TARGET_NAMES.join(',')].join(';'));
-]=])
-  execute_process(COMMAND "${TINYSEG_NODE_EXECUTABLE}" --input-type=module -e "${script}" "${TINYSEG_PACKAGE_DIR}/dist" "${name}"
+  # --name=<value>: a name that starts with '-' is still the value.
+  execute_process(COMMAND "${TINYSEG_NODE_EXECUTABLE}" "${TINYSEG_CLI}" emit-info "--name=${name}" --json
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE status)
   if(NOT status EQUAL 0)
-    message(FATAL_ERROR "tinyseg_optimize: cannot load ${TINYSEG_PACKAGE_DIR}/dist: ${err}")
+    string(STRIP "${err}" err)
+    message(FATAL_ERROR "tinyseg_optimize: '${TINYSEG_CLI} emit-info' failed: ${err}")
   endif()
-  list(GET out 0 id)
-  list(GET out 1 macro)
-  list(GET out 2 builtins)
-  string(REPLACE "," ";" builtins "${builtins}")
+  string(JSON id GET "${out}" name)
+  string(JSON macro GET "${out}" macro)
+  string(JSON count LENGTH "${out}" builtinTargets)
+  set(builtins "")
+  math(EXPR last "${count} - 1")
+  foreach(i RANGE ${last})
+    string(JSON builtin GET "${out}" builtinTargets ${i})
+    list(APPEND builtins "${builtin}")
+  endforeach()
   set(${prefix}_ID "${id}" PARENT_SCOPE)
   set(${prefix}_MACRO "${macro}" PARENT_SCOPE)
   set(${prefix}_BUILTIN_TARGETS "${builtins}" PARENT_SCOPE)

@@ -26,5 +26,5 @@ export { encodeSpill, decodeSpill, compressionRatio, SECTION_MAX, SECTION_RAW, t
 export { emitEmbedded, embeddedName, type EmitEmbeddedOptions, type EmbeddableModel } from './emit/emit-embedded.js';
 export type { SpillStorage } from './memory/spill-storage.js';
 export { parseTargetProfile, parseTargetProfileJson, builtinTargetProfile, BUILTIN_TARGET_NAMES, TARGET_PROFILE_SCHEMA, type TargetProfile } from './memory/target-profile.js';
-export { optimizeCached, cacheInfo, clearCache, type CacheOptions, type CachedOptimizeResult, type CacheInfo } from './integrations/cache.js';
-export { watchModels, type WatchOptions, type WatchEvent, type WatchHooks, type WatchHandle } from './integrations/watch.js';
+export { optimizeCached, cacheInfo, clearCache, type CacheOptions, type CachedOptimizeResult, type CacheInfo } from './integrations/cache/optimize-cached.js';
+export { watchModels, type WatchOptions, type WatchEvent, type WatchHooks, type WatchHandle } from './integrations/watch/watch.js';

@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { depfilePath, renderDepfile } from '../../src/integrations/depfile.js';
+import { depfilePath, renderDepfile } from '../../src/integrations/cli/depfile.js';
 import { inProcessCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 

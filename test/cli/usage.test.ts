@@ -3,7 +3,7 @@
 // what was probably meant and which help to read.
 
 import { describe, expect, it } from 'vitest';
-import { nearest } from '../../src/integrations/cli-usage.js';
+import { nearest } from '../../src/integrations/cli/usage.js';
 import { inProcessCli } from '../helpers/cli.js';
 
 const { tinyseg } = inProcessCli('tinyseg-usage-');

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../../src/optimize/optimize.js';
-import { resolveCacheDir } from '../../src/integrations/cache-dir.js';
-import { decodeEntry, encodeEntry, ENTRY_HEADER_BYTES } from '../../src/integrations/cache-entry.js';
-import { cacheKey, canonicalOptions } from '../../src/integrations/cache-key.js';
-import { cacheStats, listEntries, pruneCache } from '../../src/integrations/cache-store.js';
-import { cacheInfo, clearCache, optimizeCached } from '../../src/integrations/cache.js';
+import { resolveCacheDir } from '../../src/integrations/cache/dir.js';
+import { decodeEntry, encodeEntry, ENTRY_HEADER_BYTES } from '../../src/integrations/cache/entry.js';
+import { cacheKey, canonicalOptions } from '../../src/integrations/cache/key.js';
+import { cacheStats, listEntries, pruneCache } from '../../src/integrations/cache/store.js';
+import { cacheInfo, clearCache, optimizeCached } from '../../src/integrations/cache/optimize-cached.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir, testTempDir } from '../helpers/temp-dir.js';
 
@@ -290,7 +290,7 @@ describe('tinyseg optimize and tinyseg cache (real processes)', () => {
 
 describe('the code fingerprint in the cache key', () => {
   it('is read from the stored file while the modules are unchanged, and hashed again when one changes', async () => {
-    const { codeFingerprint, writeFingerprint } = await import('../../src/integrations/tool-version.js');
+    const { codeFingerprint, writeFingerprint } = await import('../../src/integrations/cache/tool-version.js');
     const root = testTempDir('tinyseg-fingerprint-');
     writeFileSync(join(root, 'a.js'), 'export const a = 1;\n');
     const fresh = codeFingerprint(root);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeFingerprint, writeFingerprint } from '../../src/integrations/tool-version.js';
+import { codeFingerprint, writeFingerprint } from '../../src/integrations/cache/tool-version.js';
 import { ensureBuilt, exampleModel } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -33,10 +33,10 @@ describe('tinyseg optimize on a cache hit (the built CLI)', () => {
     const dist = pathToFileURL(join(repoRoot, 'dist')).href + '/';
     const loaded = hit.stderr.split('\n').filter((l) => l.startsWith(`LOADED ${dist}`)).map((l) => l.slice(`LOADED ${dist}`.length));
     expect(loaded).toContain('integrations/cli.js');
-    expect(loaded).toContain('integrations/cache.js');
+    expect(loaded).toContain('integrations/cache/optimize-cached.js');
     const stages = ['tflite/', 'graph/', 'analysis/', 'transform/', 'memory/', 'interpreter/', 'emit/', 'optimize/optimize.js', 'report/memory-report.js', 'report/svg.js'];
     expect(loaded.filter((m) => stages.some((s) => m.startsWith(s)))).toEqual([]);
-    expect(loaded.filter((m) => ['integrations/depfile.js', 'integrations/read-target.js', 'integrations/watch.js'].includes(m))).toEqual([]);
+    expect(loaded.filter((m) => ['integrations/cli/depfile.js', 'integrations/io/read-target.js', 'integrations/watch/watch.js'].includes(m))).toEqual([]);
     // The miss loaded the optimizer: the filter above does see stages.
     expect(miss.stderr).toContain(`LOADED ${dist}optimize/optimize.js`);
   });
@@ -66,7 +66,7 @@ describe('writeStdout', () => {
   // and fills up (EAGAIN), and the stream must take the rest in order.
   const child = (touchStream: boolean) =>
     [
-      `import { writeStdout } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'dist', 'integrations', 'write-stdout.js')).href)};`,
+      `import { writeStdout } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'dist', 'integrations', 'cli', 'write-stdout.js')).href)};`,
       touchStream ? 'void process.stdout;' : '',
       "for (let i = 0; i < 4096; i++) writeStdout(`${String(i).padStart(6, '0')}${'x'.repeat(249)}\\n`);",
     ].join('\n');

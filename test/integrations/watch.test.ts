@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
-import { readModelStable } from '../../src/integrations/read-stable.js';
-import { watchModels, type WatchEvent } from '../../src/integrations/watch.js';
+import { readModelStable } from '../../src/integrations/io/read-stable.js';
+import { watchModels, type WatchEvent } from '../../src/integrations/watch/watch.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -13,7 +13,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { createUnplugin, type UnpluginInstance, type UnpluginOptions } from 'unplugin';
 import { esbuildUrlAssets, urlModule, type HookContext } from './assets.js';
 import { failLoad, failure, recordIssuers, type WebpackLikeCompiler } from './import-errors.js';
-import { ModelImports, readModelBytes } from './model-import.js';
+import { readModelBytes } from '../io/model-bytes.js';
+import { ModelImports } from './model-import.js';
 import { bytesModule, MODEL_ID, modelModule, splitId, timelineModule } from './model-module.js';
 import { resolvePluginOptions, type TinysegPluginOptions } from './plugin-options.js';
 

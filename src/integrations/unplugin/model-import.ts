@@ -1,16 +1,15 @@
 // What an import of a model costs: reading the file, optimizing it through the
-// content-addressed cache, and remembering the result for the rest of the
-// build, so a model imported as default, `?url` and `?timeline` is optimized
-// once. The same for every bundler; only how the result becomes a module
+// build flow's content-addressed cache (../build.ts), and remembering the
+// result for the rest of the build, so a model imported as default, `?url`
+// and `?timeline` is optimized once. The same for every bundler; only how the result becomes a module
 // differs (model-module.ts, assets.ts).
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { TinysegError } from '../../errors.js';
 import { loadGraph } from '../../graph/graph.js';
-import type { OptimizeOptions, OptimizeReport } from '../../optimize/optimize.js';
-import { optimizeCached } from '../cache.js';
+import type { OptimizeReport } from '../../optimize/optimize.js';
+import { optimizeModel } from '../build.js';
+import { readModelBytes } from '../io/model-bytes.js';
 import { EmbeddedSources } from './embedded-sources.js';
 import type { ResolvedOptions } from './plugin-options.js';
 
@@ -21,31 +20,10 @@ export interface ImportedModel {
   customOps: string[];
 }
 
-/** The one place a model is optimized for an import: through the content-addressed cache, so rebuilds and dev-server restarts skip the optimizer. */
-export async function optimizeForImport(
-  bytes: Uint8Array,
-  options: Omit<OptimizeOptions, 'file'>,
-  file: string,
-  warn: (message: string) => void = () => {},
-): Promise<{ bytes: Uint8Array; report: OptimizeReport }> {
-  const result = await optimizeCached(bytes, { ...options, file }, { file });
-  for (const w of [...(result.recovered ? [result.recovered] : []), ...result.warnings]) warn(`tinyseg: ${file}: ${w}`);
-  return { bytes: result.bytes, report: result.report };
-}
-
 function customOpsOf(bytes: Uint8Array): string[] {
   const names = new Set<string>();
   for (const sg of loadGraph(bytes).subgraphs) for (const op of sg.ops) if (op.customCode !== null) names.add(op.customCode);
   return [...names].sort();
-}
-
-export function readModelBytes(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TinysegError('E_IO', `cannot read model: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { file: path });
-  }
 }
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
@@ -78,7 +56,12 @@ export class ModelImports {
     const file = relative(this.root, path).split(sep).join('/');
     let pending = this.models.get(key);
     if (!pending) {
-      pending = optimizeForImport(bytes, this.options.optimize, file, warn).then((r) => ({ bytes: r.bytes, report: r.report, customOps: customOpsOf(r.bytes) }));
+      // Through the build flow's content-addressed cache, so rebuilds and dev-server restarts skip the optimizer.
+      pending = optimizeModel({ file, bytes, optimize: this.options.optimize, cache: {}, onWarning: (w) => warn(`tinyseg: ${file}: ${w}`) }).then((r) => ({
+        bytes: r.bytes,
+        report: r.report,
+        customOps: customOpsOf(r.bytes),
+      }));
       const models = this.models;
       models.set(key, pending);
       pending.catch(() => models.delete(key));
@@ -86,7 +69,7 @@ export class ModelImports {
     // The same bytes under another name share the optimization, not the name.
     const m = await pending;
     const model = m.report.model === file ? m : { ...m, report: { ...m.report, model: file } };
-    this.sources?.emitOnce(path, key, model);
+    await this.sources?.emitOnce(path, key, model);
     return { ...model, original: bytes };
   }
 }

@@ -8,7 +8,7 @@ import { TinysegError } from '../../errors.js';
 import type { TargetProfile } from '../../memory/target-profile.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
-import { readTargetProfile } from '../read-target.js';
+import { readTargetProfile } from '../io/read-target.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
 /** A RegExp tested against the model's absolute path (with `/` separators), or a file or folder path (relative to the working directory). */

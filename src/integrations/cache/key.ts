@@ -6,9 +6,9 @@
 // `file` is not: it only names the model in messages and the report.
 
 import { createHash } from 'node:crypto';
-import { TinysegError } from '../errors.js';
-import type { OptimizeOptions } from '../optimize/optimize.js';
-import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
+import { TinysegError } from '../../errors.js';
+import type { OptimizeOptions } from '../../optimize/optimize.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../../defaults.js';
 
 /** optimize()'s defaults for options whose absence means a value (src/optimize/optimize.ts). */
 export const OPTIMIZE_DEFAULTS: Readonly<OptimizeOptions> = Object.freeze({ spill: true, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });

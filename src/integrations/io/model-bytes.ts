@@ -2,7 +2,7 @@
 // more); every failure names the file.
 
 import { readFileSync } from 'node:fs';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 export function readModelBytes(file: string): Uint8Array {
   try {

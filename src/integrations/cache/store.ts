@@ -5,7 +5,7 @@
 
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 export const CACHE_MAX_BYTES_ENV = 'TINYSEG_CACHE_MAX_BYTES';

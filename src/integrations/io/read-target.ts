@@ -2,8 +2,8 @@
 // naming the file.
 
 import { readFileSync } from 'node:fs';
-import { TinysegError } from '../errors.js';
-import { BUILTIN_TARGET_NAMES, builtinTargetProfile, parseTargetProfileJson, type TargetProfile } from '../memory/target-profile.js';
+import { TinysegError } from '../../errors.js';
+import { BUILTIN_TARGET_NAMES, builtinTargetProfile, parseTargetProfileJson, type TargetProfile } from '../../memory/target-profile.js';
 
 export function readTargetProfile(nameOrFile: string): TargetProfile {
   const builtin = builtinTargetProfile(nameOrFile);

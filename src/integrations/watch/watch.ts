@@ -3,22 +3,23 @@
 // writes a model in several steps, so events are batched (a quiet time of
 // ~200 ms, as tsc does), one build runs at a time, and changes that arrive
 // during a build become a single queued re-run. A build re-optimizes only the
-// changed models through the optimize cache and writes each output by
-// temp file + rename, so a consumer sees the old file or the new one, never a
-// half-written one. A model that is broken mid-edit is reported and its last
-// good outputs stay as they are; the next save that fixes it rebuilds it.
+// changed models through the build flow (../build.ts): the optimize cache,
+// each output written by temp file + rename (a consumer sees the old file or
+// the new one, never a half-written one) and left alone when its bytes did
+// not change (a firmware build watching it does not recompile). A model that
+// is broken mid-edit is reported and its last good outputs stay as they are;
+// the next save that fixes it rebuilds it.
 
 import { statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watch, type FSWatcher } from 'chokidar';
-import { inFile, TinysegError } from '../errors.js';
-import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
-import type { Graph } from '../graph/graph.js';
-import type { OptimizeOptions, OptimizeReport } from '../optimize/optimize.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { optimizeCached, type CacheOptions } from './cache.js';
-import { readModelStable } from './read-stable.js';
+import { TinysegError } from '../../errors.js';
+import type { EmitEmbeddedOptions } from '../../emit/emit-embedded.js';
+import type { OptimizeOptions } from '../../optimize/optimize.js';
+import { buildModel } from '../build.js';
+import type { CacheOptions } from '../cache/optimize-cached.js';
+import { readModelStable } from '../io/read-stable.js';
 
 export interface WatchOptions {
   /** Where `<name>.tflite` and `<name>.plan.json` go; a watched directory's subdirectories are kept. */
@@ -162,7 +163,7 @@ export function watchModels(paths: readonly string[], options: WatchOptions, hoo
       }
       models.add(abs);
       try {
-        const event = await buildModel(abs, file);
+        const event = await rebuild(abs, file);
         if (event.type === 'model-retry') pending.add(abs);
         else {
           errors.delete(abs);
@@ -182,7 +183,7 @@ export function watchModels(paths: readonly string[], options: WatchOptions, hoo
     notify({ type: 'build-end', time: new Date(), built, errors: errors.size });
   }
 
-  async function buildModel(abs: string, file: string): Promise<Extract<WatchEvent, { type: 'model-built' | 'model-retry' }>> {
+  async function rebuild(abs: string, file: string): Promise<Extract<WatchEvent, { type: 'model-built' | 'model-retry' }>> {
     const t0 = performance.now();
     const read = readModelStable(file);
     if (!read.stable) return { type: 'model-retry', file, why: read.why };
@@ -191,31 +192,18 @@ export function watchModels(paths: readonly string[], options: WatchOptions, hoo
     if (clash !== undefined) {
       throw new TinysegError('E_USAGE', `writes the same outputs as ${display(clash)}`, { file, hint: 'watch models with the same name under one directory' });
     }
-    const opts = { ...options.optimize, file };
-    let result: { bytes: Uint8Array; report: OptimizeReport; graph?: Graph };
-    let cache: 'hit' | 'miss' | 'off' = 'off';
-    const warnings: string[] = [];
-    if (useCache) {
-      const r = await optimizeCached(read.bytes, opts, { file, ...options.cacheOptions });
-      result = { bytes: r.bytes, report: r.report, ...(r.computed ? { graph: r.computed.graph } : {}) };
-      cache = r.hit ? 'hit' : 'miss';
-      warnings.push(...(r.recovered ? [r.recovered] : []), ...r.warnings);
-    } else {
-      const { optimize } = await import('../optimize/optimize.js');
-      result = inFile(file, () => optimize(read.bytes, opts));
-    }
-    // Every output is rendered before the first is written: a failing emit leaves the last good set.
-    const files: [string, string | Uint8Array][] = [];
-    if (options.emit) {
-      const { emitEmbedded } = await import('../emit/emit-embedded.js');
-      const emitted = inFile(file, () => emitEmbedded(result, { ...options.emit!, name: options.emit!.name ?? basename(abs), outDir: join(options.emit!.outDir, sub) }));
-      files.push(...Object.entries(emitted));
-    }
-    files.push([join(options.outDir, sub, `${name}.tflite`), result.bytes]);
-    files.push([join(options.outDir, sub, `${name}.plan.json`), `${JSON.stringify(result.report, null, 2)}\n`]);
-    for (const [f, data] of files) writeFileAtomic(f, data);
+    const built = await buildModel({
+      file,
+      bytes: read.bytes,
+      ...(options.optimize ? { optimize: options.optimize } : {}),
+      cache: useCache ? (options.cacheOptions ?? {}) : false,
+      out: { dir: join(options.outDir, sub), name },
+      ...(options.emit ? { emit: { ...options.emit, outDir: join(options.emit.outDir, sub) } } : {}),
+      unchanged: 'keep',
+    });
     const ms = Math.round(performance.now() - t0);
-    return { type: 'model-built', file, before: result.report.before.head, after: result.report.after.head, cache, ms, outputs: files.map(([f]) => f), warnings };
+    const { report } = built;
+    return { type: 'model-built', file, before: report.before.head, after: report.after.head, cache: built.cache, ms, outputs: built.outputs, warnings: built.warnings };
   }
 
   return {

@@ -4,7 +4,7 @@
 // part of the help; a mistyped command or flag gets the nearest known one.
 
 import { parseArgs } from 'node:util';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 interface Flag {
   type: 'string' | 'boolean';
@@ -108,6 +108,14 @@ const COMMANDS = {
     flags: {
       inputs: { type: 'string', label: '--inputs N', help: ['random inputs (default 3)'] },
       seed: { type: 'string', label: '--seed S', help: ['their seed (default 1)'] },
+    },
+  },
+  'emit-info': {
+    synopsis: 'emit-info [--name N] [--json]',
+    about: ['the C name and macro prefix optimize --emit gives', 'a model file or name, and the built-in targets;', 'for build systems (docs/cmake.md)'],
+    flags: {
+      name: { type: 'string', label: '--name N', help: ['a model file or C name, as optimize --name'] },
+      json: { ...JSON_FLAG, help: ['print them as JSON'] },
     },
   },
 } as const satisfies Record<string, { synopsis: string; about: readonly string[]; flags: Record<string, Flag> }>;

@@ -3,15 +3,11 @@
 // the log reads in order. Runs until SIGINT/SIGTERM, then closes the watcher
 // and exits 0.
 
-import { bytes } from '../report/format.js';
-import { parseCommandArgs, usageError } from './cli-usage.js';
+import { bytes } from '../../report/format.js';
+import type { CliIO } from '../cli.js';
+import { parseCommandArgs, usageError } from './usage.js';
 import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
-import { watchModels, type WatchEvent } from './watch.js';
-
-export interface WatchIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
+import { watchModels, type WatchEvent } from '../watch/watch.js';
 
 const clock = (d: Date): string => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 const grouped = (n: number): string => bytes(n).replace(/ B$/, '');
@@ -38,7 +34,7 @@ export function watchEventText(e: WatchEvent): string {
   }
 }
 
-export async function runWatch(args: string[], io: WatchIO): Promise<number> {
+export async function runWatch(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('watch', args);
   if (positionals.length === 0) throw usageError('watch needs at least one model file or directory');
   if (values.out === undefined) throw usageError('watch needs -o <dir>');

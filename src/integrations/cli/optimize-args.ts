@@ -1,14 +1,14 @@
-// The flags `tinyseg optimize` and `tinyseg watch` share (cli-usage.ts), turned
+// The flags `tinyseg optimize` and `tinyseg watch` share (usage.ts), turned
 // into optimize() and emitEmbedded() options, so both commands check them
 // identically. Target profiles and spill
 // storages are imported only when a flag asks for them: a plain `optimize` on a
 // cache hit loads neither.
 
-import type { EmitEmbeddedOptions } from '../emit/emit-embedded.js';
-import type { SpillStorage } from '../memory/spill-storage.js';
-import type { OptimizeOptions } from '../optimize/optimize.js';
-import { integer, usageError, wholeNumber, type OptimizeFlagValues } from './cli-usage.js';
-import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
+import type { EmitEmbeddedOptions } from '../../emit/emit-embedded.js';
+import type { SpillStorage } from '../../memory/spill-storage.js';
+import type { OptimizeOptions } from '../../optimize/optimize.js';
+import { integer, usageError, wholeNumber, type OptimizeFlagValues } from './usage.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
 /** optimize() options from the flags (without `file`, which is per model). */
 export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promise<Omit<OptimizeOptions, 'file'>> {
@@ -33,10 +33,10 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   };
 }
 
-const readTarget = async (nameOrFile: string) => (await import('./read-target.js')).readTargetProfile(nameOrFile);
+const readTarget = async (nameOrFile: string) => (await import('../io/read-target.js')).readTargetProfile(nameOrFile);
 
 async function spillStorage(v: string | undefined): Promise<SpillStorage> {
-  const { SPILL_STORAGES } = await import('../memory/spill-storage.js');
+  const { SPILL_STORAGES } = await import('../../memory/spill-storage.js');
   const storage = v ?? DEFAULT_SPILL_STORAGE;
   if (!(SPILL_STORAGES as readonly string[]).includes(storage)) throw usageError(`--storage must be one of ${SPILL_STORAGES.join(', ')}, got '${storage}'`);
   return storage as SpillStorage;

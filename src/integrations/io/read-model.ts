@@ -1,7 +1,7 @@
 // Loading a model file for the commands: every failure names the file.
 
-import { inFile } from '../errors.js';
-import { loadGraph, type Graph } from '../graph/graph.js';
+import { inFile } from '../../errors.js';
+import { loadGraph, type Graph } from '../../graph/graph.js';
 import { readModelBytes } from './model-bytes.js';
 
 export interface LoadedModel {

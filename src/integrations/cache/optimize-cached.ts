@@ -7,13 +7,13 @@
 // both write identical bytes, and no reader ever sees a partial entry.
 
 import { readFileSync, rmSync, utimesSync } from 'node:fs';
-import { inFile, TinysegError } from '../errors.js';
-import type { OptimizeOptions, OptimizeReport, OptimizeResult } from '../optimize/optimize.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { resolveCacheDir, type CacheLocation } from './cache-dir.js';
-import { decodeEntry, encodeEntry } from './cache-entry.js';
-import { cacheKey } from './cache-key.js';
-import { cacheMaxBytes, cacheStats, cleanCache, entryFile, pruneCache, type CacheStats } from './cache-store.js';
+import { inFile, TinysegError } from '../../errors.js';
+import type { OptimizeOptions, OptimizeReport, OptimizeResult } from '../../optimize/optimize.js';
+import { writeFileAtomic } from '../io/write-files.js';
+import { resolveCacheDir, type CacheLocation } from './dir.js';
+import { decodeEntry, encodeEntry } from './entry.js';
+import { cacheKey } from './key.js';
+import { cacheMaxBytes, cacheStats, cleanCache, entryFile, pruneCache, type CacheStats } from './store.js';
 import { toolVersion } from './tool-version.js';
 
 export interface CacheOptions {
@@ -62,7 +62,7 @@ export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOp
     recovered = `corrupt cache entry ${entry}: ${found.problem}; deleted and recomputed`;
   }
 
-  const { optimize } = await import('../optimize/optimize.js');
+  const { optimize } = await import('../../optimize/optimize.js');
   const computed = inFile(file, () => optimize(modelBytes, { ...options, file }));
   try {
     writeFileAtomic(entry, encodeEntry(key, { model: computed.bytes, reportJson: JSON.stringify(computed.report) }));

@@ -25,13 +25,13 @@ interface Fingerprint {
 
 let cached: string | undefined;
 
-const codeRoot = (): string => fileURLToPath(new URL('..', import.meta.url));
+const codeRoot = (): string => fileURLToPath(new URL('../..', import.meta.url));
 const fingerprintFile = (root: string): string => join(root, 'fingerprint.json');
 
 /** `<package version>+<code fingerprint>`, e.g. `0.1.0+3f2a9c1e0b7d`. */
 export function toolVersion(): string {
   if (cached === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     cached = `${pkg.version}+${codeFingerprint(codeRoot())}`;
   }
   return cached;

@@ -5,7 +5,7 @@
 // regeneration.
 
 import { resolve } from 'node:path';
-import { TinysegError } from '../errors.js';
+import { TinysegError } from '../../errors.js';
 
 /**
  * One path escaped as GCC escapes it for Make: a space or '#' gets a

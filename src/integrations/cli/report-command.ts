@@ -1,0 +1,25 @@
+// `tinyseg report <model>`: TFLM's memory report of a model as it is, as text
+// or JSON, with an optional memory-timeline chart.
+
+import type { CliIO } from '../cli.js';
+import { writeOutputs } from '../io/write-files.js';
+import { parseCommandArgs, usageError } from './usage.js';
+
+export async function runReport(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('report', args);
+  if (positionals.length !== 1) throw usageError(`report takes one model file, got ${positionals.length}`);
+  const [{ readModelFile }, { memoryReport }, { renderTimelineSvg }, { renderReportText }] = await Promise.all([
+    import('../io/read-model.js'),
+    import('../../report/memory-report.js'),
+    import('../../report/svg.js'),
+    import('../../report/text.js'),
+  ]);
+  const model = readModelFile(positionals[0]!);
+  const report = memoryReport(model);
+  if (values.svg !== undefined) {
+    const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
+    writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');
+  }
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report));
+  return 0;
+}
