@@ -61,6 +61,9 @@ function canonical(v: unknown, path: string): unknown {
         return out;
       }
       break;
+    case 'function':
+    case 'symbol':
+      break;
   }
   throw new TinysegError('E_USAGE', `${path} (${describe(v)}) cannot be part of a cache key`, { hint: 'pass plain data, or bypass the cache' });
 }

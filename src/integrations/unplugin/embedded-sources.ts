@@ -49,6 +49,7 @@ export class EmbeddedSources {
       this.emitted.set(id, problem);
     }
     const problem = this.emitted.get(id);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what emitting this model threw, as it was
     if (problem !== null) throw problem;
   }
 }
