@@ -57,7 +57,7 @@ export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): strin
         runStart = t;
       }
     }
-    for (let t = b.first; t <= b.last; t++) base[t] += b.size;
+    for (let t = b.first; t <= b.last; t++) base[t]! += b.size;
     parts.push(`<g fill="${color}" stroke="#fff" stroke-width="0.2"><title>${escapeXml(label)}</title>${rects.join('')}</g>`);
   });
 

@@ -226,16 +226,16 @@ function convInt16Rows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
         a2 += w[w2 + c]! * xv;
         a3 += w[w3 + c]! * xv;
       }
-      acc[o + oc] += a0;
-      acc[o + oc + 1] += a1;
-      acc[o + oc + 2] += a2;
-      acc[o + oc + 3] += a3;
+      acc[o + oc]! += a0;
+      acc[o + oc + 1]! += a1;
+      acc[o + oc + 2]! += a2;
+      acc[o + oc + 3]! += a3;
     }
     for (; oc < outC; oc++) {
       const w0 = oc * filterSize + wk;
       let a = 0;
       for (let c = 0; c < len; c++) a += w[w0 + c]! * x[xi + c]!;
-      acc[o + oc] += a;
+      acc[o + oc]! += a;
     }
   });
   for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = s.requantize(acc[i]!, oc);

@@ -114,7 +114,7 @@ function depthwise(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array | Int1
     if (float) {
       for (let oc = 0; oc < outC; oc++) acc[o + oc] = Math.fround(acc[o + oc]! + Math.fround(x[xb + ((oc / dm) | 0)]! * w[wb + oc]!));
     } else {
-      for (let oc = 0; oc < outC; oc++) acc[o + oc] += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
+      for (let oc = 0; oc < outC; oc++) acc[o + oc]! += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
     }
   });
   return acc;

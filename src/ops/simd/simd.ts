@@ -52,7 +52,7 @@ export function simd(): SimdKernels {
  * back from address 0; grows the memory to hold them. Growing detaches earlier
  * views, so take views (simdI16, ...) only after the last reserve of a call.
  */
-export function simdReserve(sizes: readonly number[]): number[] {
+export function simdReserve<const T extends readonly number[]>(sizes: T): { -readonly [K in keyof T]: number } {
   const k = simd();
   let top = 0;
   const at = sizes.map((size) => {
@@ -62,7 +62,7 @@ export function simdReserve(sizes: readonly number[]): number[] {
   });
   const missing = top - k.memory.buffer.byteLength;
   if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
-  return at;
+  return at as { -readonly [K in keyof T]: number };
 }
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
