@@ -11,7 +11,10 @@ import type { OptimizeOptions } from '../optimize/optimize.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
 /** optimize()'s defaults for options whose absence means a value (src/optimize/optimize.ts). */
-export const OPTIMIZE_DEFAULTS: Readonly<OptimizeOptions> = Object.freeze({ spill: true, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
+export const OPTIMIZE_DEFAULTS: Readonly<OptimizeOptions> = Object.freeze({
+  spill: true,
+  verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }),
+});
 
 const KEY_DOMAIN = 'tinyseg.optimize-cache/1';
 

@@ -208,7 +208,9 @@ export function watchModels(paths: readonly string[], options: WatchOptions, hoo
     const files: [string, string | Uint8Array][] = [];
     if (options.emit) {
       const { emitEmbedded } = await import('../emit/emit-embedded.js');
-      const emitted = inFile(file, () => emitEmbedded(result, { ...options.emit!, name: options.emit!.name ?? basename(abs), outDir: join(options.emit!.outDir, sub) }));
+      const emitted = inFile(file, () =>
+        emitEmbedded(result, { ...options.emit!, name: options.emit!.name ?? basename(abs), outDir: join(options.emit!.outDir, sub) }),
+      );
       files.push(...Object.entries(emitted));
     }
     files.push([join(options.outDir, sub, `${name}.tflite`), result.bytes]);

@@ -78,7 +78,11 @@ export class ModelImports {
     const file = relative(this.root, path).split(sep).join('/');
     let pending = this.models.get(key);
     if (!pending) {
-      pending = optimizeForImport(bytes, this.options.optimize, file, warn).then((r) => ({ bytes: r.bytes, report: r.report, customOps: customOpsOf(r.bytes) }));
+      pending = optimizeForImport(bytes, this.options.optimize, file, warn).then((r) => ({
+        bytes: r.bytes,
+        report: r.report,
+        customOps: customOpsOf(r.bytes),
+      }));
       const models = this.models;
       models.set(key, pending);
       pending.catch(() => models.delete(key));

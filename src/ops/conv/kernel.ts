@@ -173,7 +173,11 @@ function denseRows(s: ConvState, d: ConvShapes, row: (xi: number, wk: number, le
 
 /** The window walk of denseRows, in the SIMD module (no call per filter row). */
 function convDenseInSimd(s: ConvState, d: ConvShapes, float: boolean, xAt: number, wAt: number, accAt: number): void {
-  simd().convDense(float ? 1 : 0, xAt, wAt, accAt, d.batches, d.inH, d.inW, d.inC, d.outC, d.kH, d.kW, d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH);
+  simd().convDense(
+    float ? 1 : 0, xAt, wAt, accAt,
+    d.batches, d.inH, d.inW, d.inC, d.outC, d.kH, d.kW,
+    d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH,
+  );
 }
 
 /** int8 in the SIMD module: input offset once into i16, int32 sums that wrap as TFLM's do. */

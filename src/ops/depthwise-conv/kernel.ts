@@ -122,7 +122,11 @@ function depthwise(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array | Int1
 
 /** forEachTap's walk in the SIMD module (no call per tap), one channel per lane. */
 function depthwiseInSimd(s: DepthwiseState, d: DepthwiseShapes, float: boolean, xAt: number, wAt: number, accAt: number): void {
-  simd().depthwiseDense(float ? 1 : 0, xAt, wAt, accAt, d.batches, d.inH, d.inW, d.outC, d.kH, d.kW, d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW);
+  simd().depthwiseDense(
+    float ? 1 : 0, xAt, wAt, accAt,
+    d.batches, d.inH, d.inW, d.outC, d.kH, d.kW,
+    d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW,
+  );
 }
 
 /** float32 sums in the SIMD module, one channel per lane, taps in reference order. */

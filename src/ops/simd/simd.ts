@@ -34,7 +34,10 @@ export interface SimdKernels {
   /** dst[i] = src[i] + offset, i < n: int8 into i16. */
   widenI8(src: number, n: number, offset: number, dst: number): void;
   /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
-  requantizeI8(acc: number, count: number, n: number, bias: number, mult: number, shift: number, outOffset: number, qmin: number, qmax: number, out: number): void;
+  requantizeI8(
+    acc: number, count: number, n: number, bias: number, mult: number, shift: number,
+    outOffset: number, qmin: number, qmax: number, out: number,
+  ): void;
 }
 
 let loaded: SimdKernels | undefined;
