@@ -21,8 +21,8 @@ export function lowerBound(intervals: readonly Interval[], end: number): LowerBo
   const delta = new Float64Array(end + 2);
   for (const b of intervals) {
     if (b.first < 0 || b.size === 0) continue; // never-touched buffers are never live together with real ones
-    delta[b.first] += b.size;
-    delta[b.last + 1] -= b.size;
+    delta[b.first]! += b.size;
+    delta[b.last + 1]! -= b.size;
   }
   const liveBytes = new Float64Array(end + 1);
   let live = 0;

@@ -228,14 +228,14 @@ const EXPF_C1 = bitsToDouble(0x3fcebfce50fac4f3n) / 32 / 32;
 const EXPF_C2 = bitsToDouble(0x3fe62e42ff0c52d6n) / 32;
 const EXPF_SHIFT = 6755399441055744; // 0x1.8p52
 const EXPF_OFLOW = 88.72283172607421875; // 0x1.62e42ep6f
-const EXPF_UFLOW = -103.97207641601562; // -0x1.9fe368p6f
+const EXPF_UFLOW = -103.972076416015625; // -0x1.9fe368p6f
 const POW2 = new Float64Array(320).map((_, i) => 2 ** (i - 160));
 
 /** C expf as glibc computes it, for a float32 argument; returns a float32 value. */
 export function expf(x: number): number {
   if (!(x < 88 && x > -88)) {
     if (x === -Infinity) return 0;
-    if (x !== x || x === Infinity) return x + x;
+    if (Number.isNaN(x) || x === Infinity) return x + x;
     if (x > EXPF_OFLOW) return Infinity;
     if (x < EXPF_UFLOW) return 0;
   }

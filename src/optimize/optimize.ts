@@ -198,7 +198,10 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   if (opts.storage !== undefined || opts.target !== undefined) {
     const target = opts.target ?? builtinTargetProfile(DEFAULT_TARGET)!;
     const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : spill;
-    storage = { target: target.name, ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, target, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE) };
+    storage = {
+      target: target.name,
+      ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, target, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),
+    };
     if (storage.warning) warnings.push(storage.warning);
   }
 
@@ -217,7 +220,9 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
       reorder,
       spill: { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, count: spill.decisions.length },
     },
-    spill: keptOriginal ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] } : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },
+    spill: keptOriginal
+      ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] }
+      : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },
     verified: verification ? verification.equal : null,
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,

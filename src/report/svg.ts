@@ -57,7 +57,7 @@ export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): strin
         runStart = t;
       }
     }
-    for (let t = b.first; t <= b.last; t++) base[t] += b.size;
+    for (let t = b.first; t <= b.last; t++) base[t]! += b.size;
     parts.push(`<g fill="${color}" stroke="#fff" stroke-width="0.2"><title>${escapeXml(label)}</title>${rects.join('')}</g>`);
   });
 
@@ -103,7 +103,11 @@ export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): strin
 }
 
 /** Before and after an optimization, stacked on one byte scale so the saving is visible at a glance. */
-export function renderBeforeAfterSvg(before: MemoryReport, after: MemoryReport, opts: { title: string; beforeNames?: ReadonlyMap<number, string>; afterNames?: ReadonlyMap<number, string> }): string {
+export function renderBeforeAfterSvg(
+  before: MemoryReport,
+  after: MemoryReport,
+  opts: { title: string; beforeNames?: ReadonlyMap<number, string>; afterNames?: ReadonlyMap<number, string> },
+): string {
   const yMax = Math.max(before.arena.head, before.lowerBound, after.arena.head, after.lowerBound, 1) * 1.08;
   const strip = (svg: string) => svg.replace(/^<svg [^>]*>/, '').replace(/<\/svg>\s*$/, '');
   const one = (r: MemoryReport, title: string, names: ReadonlyMap<number, string> | undefined, dy: number) =>

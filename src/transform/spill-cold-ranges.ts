@@ -267,7 +267,9 @@ function bestCandidate(
           const gain = base.peak - after.peak;
           const plateauGain = gain === 0 ? base.atPeak - after.atPeak : 0;
           if (gain < 0 || (gain === 0 && plateauGain <= 0)) continue;
-          const c: Candidate = { tensor: x.index, after: u0 - 1, before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic, stored, quantized };
+          const c: Candidate = {
+            tensor: x.index, after: u0 - 1, before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic, stored, quantized,
+          };
           if (!best || score(c) > score(best) || (score(c) === score(best) && c.traffic < best.traffic)) best = c;
         }
       }

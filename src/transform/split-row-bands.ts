@@ -284,7 +284,16 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
         const flat = [pads[0]!, rows, pads[2]!, pads[3]!].flat();
         inputs[1] = sg.addTensor({ name: freshName(sg, `${orig.name}_band${j}_paddings`), dtype: 'int32', shape: [4, 2], data: new Uint8Array(Int32Array.from(flat).buffer) }).index;
       }
-      newOps.push(newOp({ opcode: op.opcode, version: op.version, inputs, outputs: [out.index], options: op.options ? { ...op.options } : null, optionsType: op.optionsType }));
+      newOps.push(
+        newOp({
+          opcode: op.opcode,
+          version: op.version,
+          inputs,
+          outputs: [out.index],
+          options: op.options ? { ...op.options } : null,
+          optionsType: op.optionsType,
+        }),
+      );
       cur = out;
     });
     const last = p.stages[p.stages.length - 1]!;
@@ -373,7 +382,12 @@ export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRo
     const { chain: ci, from, to, bands } = best;
     const chain = subChain(sg, found[ci]!, from, to);
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
-    const entry = { ops: chain.ops.map((k) => sg.ops[k]!.opcode), output: sg.tensors[chain.output]!.name, bands, intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0) };
+    const entry = {
+      ops: chain.ops.map((k) => sg.ops[k]!.opcode),
+      output: sg.tensors[chain.output]!.name,
+      bands,
+      intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
+    };
     splitChain(sg, chain, bands);
     result.chains.push(entry);
   }

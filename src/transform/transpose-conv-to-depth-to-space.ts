@@ -60,7 +60,10 @@ export function rewriteTransposeConv(graph: Graph): TransposeConvRewriteResult {
     let bt = -1;
     if (bias) {
       const b = new Int32Array(bias.data!.slice().buffer);
-      const bq = bias.quantization && bias.quantization.scale.length === O ? { scale: repeat(bias.quantization.scale, k), zeroPoint: repeat(bias.quantization.zeroPoint, k), quantizedDimension: 0 } : bias.quantization;
+      const bq =
+        bias.quantization && bias.quantization.scale.length === O
+          ? { scale: repeat(bias.quantization.scale, k), zeroPoint: repeat(bias.quantization.zeroPoint, k), quantizedDimension: 0 }
+          : bias.quantization;
       bt = sg.addTensor({ name: freshName(sg, `${bias.name}_as_conv`), dtype: 'int32', shape: [k * O], quantization: bq, data: new Uint8Array(Int32Array.from(repeat(Array.from(b), k)).buffer) }).index;
     }
     // A 1x1 stride-1 transpose conv is already a 1x1 conv: it writes y directly.

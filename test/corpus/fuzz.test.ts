@@ -80,7 +80,7 @@ describe('fuzzing the model reader', () => {
       default: {
         const out = bytes.slice();
         const at = pick();
-        out[at] ^= 1 << rand(8);
+        out[at]! ^= 1 << rand(8);
         return { out: out.slice(0, bytes.length - rand(4) * rand(2)), how: `bit flip at ${at}` };
       }
     }

@@ -132,7 +132,9 @@ it('a TinySegConcatFetch of a real skip connection: the skip read from PSRAM, th
     const skip = sg.tensors[op.inputs[0]!]!;
     const channels = (t: typeof skip) => t.shape[t.shape.length - 1]!;
     concatSteps.push({ kind: 'spill', tensor: skip, data: acts.get(skip.index)!, begin: 0, count: channels(skip), offset, bytes: skip.byteSize, spill });
-    const parts = op.inputs.map((t, j) => (j === 0 ? { channels: channels(skip), offset, spill } : { input: acts.get(t)!, channels: channels(sg.tensors[t]!) }));
+    const parts = op.inputs.map((t, j) =>
+      j === 0 ? { channels: channels(skip), offset, spill } : { input: acts.get(t)!, channels: channels(sg.tensors[t]!) },
+    );
     const y = sg.tensors[op.outputs[0]!]!;
     concatSteps.push({ kind: 'concat', tensor: y, data: acts.get(y.index)!, parts });
     offset += Math.ceil(skip.byteSize / 16) * 16;

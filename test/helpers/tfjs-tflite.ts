@@ -19,7 +19,10 @@ interface TfliteModel {
   predict(x: TfTensor): TfTensor | TfTensor[] | Record<string, TfTensor>;
 }
 
-let ready: Promise<{ tf: { tensor(v: number[], shape: number[], dtype: string): TfTensor }; tflite: { loadTFLiteModel(b: ArrayBuffer, o: object): Promise<TfliteModel> } }> | null = null;
+let ready: Promise<{
+  tf: { tensor(v: number[], shape: number[], dtype: string): TfTensor };
+  tflite: { loadTFLiteModel(b: ArrayBuffer, o: object): Promise<TfliteModel> };
+}> | null = null;
 
 function load() {
   ready ??= (async () => {

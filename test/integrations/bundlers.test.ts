@@ -66,7 +66,12 @@ interface Built {
 
 type Builder = (dir: string, options: TinysegPluginOptions) => Promise<Built>;
 
-function webpackLike(run: (config: object) => { run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] } }) => void): void; close(cb: () => void): void }): (dir: string, plugin: unknown) => Promise<Built> {
+function webpackLike(
+  run: (config: object) => {
+    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] } }) => void): void;
+    close(cb: () => void): void;
+  },
+): (dir: string, plugin: unknown) => Promise<Built> {
   return (dir, plugin) => {
     const out = join(dir, 'out');
     const compiler = run({

@@ -25,8 +25,14 @@ export interface Part {
 /** The addon's functions (test/runtime/addon/tinyseg_addon.c). Failures throw an Error whose code is the status name. */
 export interface RuntimeAddon {
   createStore(kind: 'ram' | 'ram-async' | 'flash' | 'remote', opts: Record<string, number>): object;
-  spill(store: object, slot: number, x: Uint8Array, rows: number, channels: number, elem: number, begin: number, count: number, offset: number, bytes: number, flags: number): void;
-  fetch(store: object, slot: number, y: Uint8Array, rows: number, channels: number, elem: number, resident: Uint8Array | null, begin: number, count: number, offset: number, bytes: number, flags?: number): void;
+  spill(
+    store: object, slot: number, x: Uint8Array, rows: number, channels: number, elem: number,
+    begin: number, count: number, offset: number, bytes: number, flags: number,
+  ): void;
+  fetch(
+    store: object, slot: number, y: Uint8Array, rows: number, channels: number, elem: number,
+    resident: Uint8Array | null, begin: number, count: number, offset: number, bytes: number, flags?: number,
+  ): void;
   concatFetch(store: object, y: Uint8Array, rows: number, channels: number, elem: number, parts: Part[]): void;
   beginInference(store: object): void;
   readRegion(store: object, offset: number, length: number): Uint8Array;

@@ -58,7 +58,13 @@ function packChannels(bytes: Uint8Array, l: Layout, begin: number, count: number
 }
 
 const fakeTensor = (name: string, like: Tensor, channels: number): Tensor =>
-  ({ ...like, name, index: -1, shape: [...like.shape.slice(0, -1), channels], byteSize: (like.byteSize / like.shape[like.shape.length - 1]!) * channels }) as Tensor;
+  ({
+    ...like,
+    name,
+    index: -1,
+    shape: [...like.shape.slice(0, -1), channels],
+    byteSize: (like.byteSize / like.shape[like.shape.length - 1]!) * channels,
+  }) as Tensor;
 
 /** One TinySeg op on concrete bytes, the form both implementations run. */
 type Step =
@@ -83,7 +89,9 @@ function runTypeScript(steps: Step[], regionBytes: number): { outputs: Uint8Arra
       spilled.push(storage.slice(s.offset, s.offset + s.size));
     } else if (s.kind === 'fetch') {
       const y = new Uint8Array(s.y.byteSize);
-      call(FETCH, encodeSpillOptions({ offset: s.offset, bytes: s.size, begin: s.begin, count: s.count }), s.resident ? [s.resident] : [], [{ tensor: s.y, bytes: y }]);
+      call(FETCH, encodeSpillOptions({ offset: s.offset, bytes: s.size, begin: s.begin, count: s.count }), s.resident ? [s.resident] : [], [
+        { tensor: s.y, bytes: y },
+      ]);
       outputs.push(y);
     } else {
       const y = new Uint8Array(s.y.byteSize);
@@ -473,7 +481,10 @@ describe('C spill runtime on Tiny U-Net activations', () => {
               if (sl.begin > 0 && sl.begin + sl.count === channels) {
                 // The tail slot as a quantized region part after its resident head.
                 const yc = new Uint8Array(values.byteLength).fill(0xee);
-                addon.concatFetch(store, yc, rows, channels, 4, [{ input: resident!, channels: sl.begin }, { channels: sl.count, offset, slot, flags: QUANTIZE }]);
+                addon.concatFetch(store, yc, rows, channels, 4, [
+                  { input: resident!, channels: sl.begin },
+                  { channels: sl.count, offset, slot, flags: QUANTIZE },
+                ]);
                 expect(Buffer.compare(yc, bytesOf(expected)), `${what}: concat-fetch part`).toBe(0);
               }
               offset += Math.ceil(want.length / 16) * 16;
@@ -490,7 +501,8 @@ describe('C spill runtime on Tiny U-Net activations', () => {
       const rows = values.length / channels;
       const q = 8 + rows * channels;
       const s = addon.createStore('ram', { regionBytes: 2 * values.byteLength, block: 512, slots: 2, sectionCap: 8 });
-      const fails = (fn: () => void, code: string, message: RegExp) => expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+      const fails = (fn: () => void, code: string, message: RegExp) =>
+        expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
       fails(() => addon.spill(s, -1, bytesOf(values), rows, channels, 4, 0, channels, 0, values.byteLength, QUANTIZE), 'TS_E_SIZE', new RegExp(`the quantized slice has ${q} \\(8 \\+ ${rows} rows x ${channels} channels\\)`));
       fails(() => addon.spill(s, -1, bytesOf(values).subarray(0, values.byteLength / 2), rows, channels, 2, 0, channels, 0, 8 + rows * channels, QUANTIZE), 'TS_E_SIZE', /float32/);
       addon.spill(s, 0, bytesOf(values), rows, channels, 4, 0, channels, 0, q, QUANTIZE | CRC);
@@ -513,7 +525,8 @@ describe('C spill runtime on Tiny U-Net activations', () => {
     const x = originalActs.get(original.main.ops[1]!.outputs[0]!)!; // conv_2: 9600 rows x 8 channels
     const rows = 9600;
     const store = () => addon.createStore('ram', { regionBytes: 4 * x.length, block: 512, slots: 2, sectionCap: 4 });
-    const fails = (fn: () => void, code: string, message: RegExp) => expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+    const fails = (fn: () => void, code: string, message: RegExp) =>
+      expect(fn).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
 
     it('spill: slice outside the tensor, wrong byte count, region overflow, wrong buffer size, small section table', () => {
       const s = store();

@@ -43,7 +43,11 @@ describe('quantized slot options', () => {
     expect(decodeSpillOptions(encodeSpillOptions({ ...plain, quantized: true }))).toEqual({ ...plain, quantized: true });
     const parts = [{ input: 0 }, { offset: 0, channels: 4 }];
     expect(encodeConcatFetchOptions({ parts })).toEqual(encodeConcatFetchOptions({ parts: [{ input: 0 }, { offset: 0, channels: 4, quantized: false }] }));
-    expect(decodeConcatFetchOptions(encodeConcatFetchOptions({ parts: [{ input: 0 }, { offset: 0, channels: 4, quantized: true }] })).parts[1]).toEqual({ offset: 0, channels: 4, quantized: true });
+    expect(decodeConcatFetchOptions(encodeConcatFetchOptions({ parts: [{ input: 0 }, { offset: 0, channels: 4, quantized: true }] })).parts[1]).toEqual({
+      offset: 0,
+      channels: 4,
+      quantized: true,
+    });
   });
 
   it('refuse values other than 0 and 1, and a quantized part that is not read from the region', () => {

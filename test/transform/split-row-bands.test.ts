@@ -28,8 +28,24 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
   let x = b.input('x', { dtype, shape: [1, H, W, C], quantization: q(0.05, 2) });
   const weights = (name: string, shape: number[], channels: number) =>
     dtype === 'int8'
-      ? b.constant(name, { dtype, shape, quantization: { scale: Array.from({ length: channels }, (_, i) => 0.01 + 0.002 * i), zeroPoint: new Array(channels).fill(0), quantizedDimension: shape[0] === 1 ? 3 : 0 } }, Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 120)))
-      : b.constant(name, { dtype, shape }, Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => rand() * 0.5));
+      ? b.constant(
+          name,
+          {
+            dtype,
+            shape,
+            quantization: {
+              scale: Array.from({ length: channels }, (_, i) => 0.01 + 0.002 * i),
+              zeroPoint: new Array(channels).fill(0),
+              quantizedDimension: shape[0] === 1 ? 3 : 0,
+            },
+          },
+          Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 120)),
+        )
+      : b.constant(
+          name,
+          { dtype, shape },
+          Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => rand() * 0.5),
+        );
   const t = (name: string, ch = C) => b.tensor(name, { dtype, shape: [1, h, W, ch], quantization: q(0.06, -1) });
   stages.forEach((s, i) => {
     const name = `s${i}_${s}`;

@@ -66,7 +66,12 @@ describe('TinySegTransposeConv', () => {
       expect(r.rewritten).toBe(1);
       const op = edited.main.ops[0]!;
       expect(op.customCode).toBe(TRANSPOSE_CONV_GATHER);
-      expect(decodeTransposeConvGatherOptions(op.customOptions)).toEqual({ padding: c.padding, strideH: c.stride[0], strideW: c.stride[1], activation: c.activation });
+      expect(decodeTransposeConvGatherOptions(op.customOptions)).toEqual({
+        padding: c.padding,
+        strideH: c.stride[0],
+        strideW: c.stride[1],
+        activation: c.activation,
+      });
       const reloaded = loadGraph(saveGraph(edited));
       const input = original.main.tensors[original.main.inputs[0]!]!;
       for (const seed of [1, 2, 3]) {

@@ -11,7 +11,10 @@ import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../../defaults.js';
 
 /** optimize()'s defaults for options whose absence means a value (src/optimize/optimize.ts). */
-export const OPTIMIZE_DEFAULTS: Readonly<OptimizeOptions> = Object.freeze({ spill: true, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
+export const OPTIMIZE_DEFAULTS: Readonly<OptimizeOptions> = Object.freeze({
+  spill: true,
+  verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }),
+});
 
 const KEY_DOMAIN = 'tinyseg.optimize-cache/1';
 
@@ -60,6 +63,9 @@ function canonical(v: unknown, path: string): unknown {
         for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = canonical(v[k], `${path}.${k}`);
         return out;
       }
+      break;
+    case 'function':
+    case 'symbol':
       break;
   }
   throw new TinysegError('E_USAGE', `${path} (${describe(v)}) cannot be part of a cache key`, { hint: 'pass plain data, or bypass the cache' });

@@ -30,7 +30,9 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
   let viteServe = false;
 
   async function resolveModel(ctx: HookContext, source: string, importer: string | undefined): Promise<string | null> {
-    const native = ctx as HookContext & { resolve?: (s: string, i: string | undefined, o: { skipSelf: boolean }) => Promise<{ id: string; external?: unknown } | null> };
+    const native = ctx as HookContext & {
+      resolve?: (s: string, i: string | undefined, o: { skipSelf: boolean }) => Promise<{ id: string; external?: unknown } | null>;
+    };
     if (rollupLike && native.resolve) {
       const r = await native.resolve(source, importer, { skipSelf: true });
       return r && !r.external ? splitId(r.id).path : null;
@@ -97,7 +99,9 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
   };
 };
 
-export const tinysegUnplugin: UnpluginInstance<TinysegPluginOptions | undefined, false> = createUnplugin<TinysegPluginOptions | undefined, false>(tinysegFactory);
+export const tinysegUnplugin: UnpluginInstance<TinysegPluginOptions | undefined, false> = createUnplugin<TinysegPluginOptions | undefined, false>(
+  tinysegFactory,
+);
 
 type Bundler = 'vite' | 'rollup' | 'rolldown' | 'webpack' | 'rspack' | 'esbuild';
 

@@ -11,7 +11,12 @@ import { MODEL_ID } from './model-module.js';
 export interface WebpackLikeCompiler {
   hooks: {
     normalModuleFactory: {
-      tap(name: string, fn: (factory: { hooks: { afterResolve: { tap(name: string, fn: (data: { contextInfo?: { issuer?: string }; createData?: { resource?: string } }) => void): void } } }) => void): void;
+      tap(
+        name: string,
+        fn: (factory: {
+          hooks: { afterResolve: { tap(name: string, fn: (data: { contextInfo?: { issuer?: string }; createData?: { resource?: string } }) => void): void } };
+        }) => void,
+      ): void;
     };
   };
 }

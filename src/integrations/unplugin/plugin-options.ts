@@ -29,7 +29,10 @@ export interface TinysegPluginOptions {
   include?: ModelPattern | ModelPattern[];
   /** Models the plugin leaves alone, even when included. */
   exclude?: ModelPattern | ModelPattern[];
-  /** Also write each optimized model's C/C++ and linker files for firmware into this directory (relative to the working directory), as `tinyseg optimize --emit`. */
+  /**
+   * Also write each optimized model's C/C++ and linker files for firmware into this directory
+   * (relative to the working directory), as `tinyseg optimize --emit`.
+   */
   emit?: string;
   /** Base of the emitted C names and file names (`--name`); default: the model file's name. */
   emitName?: string;

@@ -173,7 +173,11 @@ function denseRows(s: ConvState, d: ConvShapes, row: (xi: number, wk: number, le
 
 /** The window walk of denseRows, in the SIMD module (no call per filter row). */
 function convDenseInSimd(s: ConvState, d: ConvShapes, float: boolean, xAt: number, wAt: number, accAt: number): void {
-  simd().convDense(float ? 1 : 0, xAt, wAt, accAt, d.batches, d.inH, d.inW, d.inC, d.outC, d.kH, d.kW, d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH);
+  simd().convDense(
+    float ? 1 : 0, xAt, wAt, accAt,
+    d.batches, d.inH, d.inW, d.inC, d.outC, d.kH, d.kW,
+    d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH,
+  );
 }
 
 /** int8 in the SIMD module: input offset once into i16, int32 sums that wrap as TFLM's do. */
@@ -226,16 +230,16 @@ function convInt16Rows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
         a2 += w[w2 + c]! * xv;
         a3 += w[w3 + c]! * xv;
       }
-      acc[o + oc] += a0;
-      acc[o + oc + 1] += a1;
-      acc[o + oc + 2] += a2;
-      acc[o + oc + 3] += a3;
+      acc[o + oc]! += a0;
+      acc[o + oc + 1]! += a1;
+      acc[o + oc + 2]! += a2;
+      acc[o + oc + 3]! += a3;
     }
     for (; oc < outC; oc++) {
       const w0 = oc * filterSize + wk;
       let a = 0;
       for (let c = 0; c < len; c++) a += w[w0 + c]! * x[xi + c]!;
-      acc[o + oc] += a;
+      acc[o + oc]! += a;
     }
   });
   for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = s.requantize(acc[i]!, oc);

@@ -114,7 +114,7 @@ function depthwise(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array | Int1
     if (float) {
       for (let oc = 0; oc < outC; oc++) acc[o + oc] = Math.fround(acc[o + oc]! + Math.fround(x[xb + ((oc / dm) | 0)]! * w[wb + oc]!));
     } else {
-      for (let oc = 0; oc < outC; oc++) acc[o + oc] += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
+      for (let oc = 0; oc < outC; oc++) acc[o + oc]! += w[wb + oc]! * x[xb + ((oc / dm) | 0)]!;
     }
   });
   return acc;
@@ -122,7 +122,11 @@ function depthwise(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array | Int1
 
 /** forEachTap's walk in the SIMD module (no call per tap), one channel per lane. */
 function depthwiseInSimd(s: DepthwiseState, d: DepthwiseShapes, float: boolean, xAt: number, wAt: number, accAt: number): void {
-  simd().depthwiseDense(float ? 1 : 0, xAt, wAt, accAt, d.batches, d.inH, d.inW, d.outC, d.kH, d.kW, d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW);
+  simd().depthwiseDense(
+    float ? 1 : 0, xAt, wAt, accAt,
+    d.batches, d.inH, d.inW, d.outC, d.kH, d.kW,
+    d.outH, d.outW, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW,
+  );
 }
 
 /** float32 sums in the SIMD module, one channel per lane, taps in reference order. */

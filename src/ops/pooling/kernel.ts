@@ -81,7 +81,7 @@ function pool(kind: 'average' | 'max') {
               } else if (s.float) {
                 for (let c = 0; c < depth; c++) acc[c] = Math.fround(acc[c]! + x[at + c]!);
               } else {
-                for (let c = 0; c < depth; c++) acc[c] += x[at + c]!;
+                for (let c = 0; c < depth; c++) acc[c]! += x[at + c]!;
               }
             }
           }

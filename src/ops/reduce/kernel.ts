@@ -98,7 +98,7 @@ function invoke(call: KernelCall, s: MeanState): void {
   const sum = scratchI32(call.scratch[0]!).subarray(0, n);
   sum.fill(0);
   out.fill(0);
-  for (let i = 0; i < x.length; i++) sum[target[i]!] += x[i]!;
+  for (let i = 0; i < x.length; i++) sum[target[i]!]! += x[i]!;
   if (s.count === 0) return;
   const [lo, hi] = s.dtype === 'int8' ? [-128, 127] : [-32768, 32767];
   for (let j = 0; j < n; j++) {

@@ -34,7 +34,10 @@ export interface SimdKernels {
   /** dst[i] = src[i] + offset, i < n: int8 into i16. */
   widenI8(src: number, n: number, offset: number, dst: number): void;
   /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
-  requantizeI8(acc: number, count: number, n: number, bias: number, mult: number, shift: number, outOffset: number, qmin: number, qmax: number, out: number): void;
+  requantizeI8(
+    acc: number, count: number, n: number, bias: number, mult: number, shift: number,
+    outOffset: number, qmin: number, qmax: number, out: number,
+  ): void;
 }
 
 let loaded: SimdKernels | undefined;
@@ -52,7 +55,7 @@ export function simd(): SimdKernels {
  * back from address 0; grows the memory to hold them. Growing detaches earlier
  * views, so take views (simdI16, ...) only after the last reserve of a call.
  */
-export function simdReserve(sizes: readonly number[]): number[] {
+export function simdReserve<const T extends readonly number[]>(sizes: T): { -readonly [K in keyof T]: number } {
   const k = simd();
   let top = 0;
   const at = sizes.map((size) => {
@@ -62,7 +65,7 @@ export function simdReserve(sizes: readonly number[]): number[] {
   });
   const missing = top - k.memory.buffer.byteLength;
   if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
-  return at;
+  return at as { -readonly [K in keyof T]: number };
 }
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);

@@ -38,7 +38,8 @@ export interface SpillOptions {
 export const QUANTIZED_HEADER = 8;
 
 /** Bytes a slot of `elements` elements of `elementSize` bytes takes in the region. */
-export const slotBytes = (elements: number, elementSize: number, quantized: boolean | undefined): number => (quantized ? QUANTIZED_HEADER + elements : elements * elementSize);
+export const slotBytes = (elements: number, elementSize: number, quantized: boolean | undefined): number =>
+  quantized ? QUANTIZED_HEADER + elements : elements * elementSize;
 
 /**
  * TinySegFetch: inputs [] or [resident], outputs [y]. Writes channels

@@ -40,7 +40,11 @@ export interface TransposeConvGeometry {
  * Shapes, padding and requantization shared by TRANSPOSE_CONV and TinySeg's
  * gather variant; `accumulatorBytes` is the int32 scratch the int8 kernel needs.
  */
-export function prepareTransposeConv(call: KernelCall, g: TransposeConvGeometry, accumulatorBytes: (outputBytes: number, channels: number) => number): TransposeConvState {
+export function prepareTransposeConv(
+  call: KernelCall,
+  g: TransposeConvGeometry,
+  accumulatorBytes: (outputBytes: number, channels: number) => number,
+): TransposeConvState {
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
   const output = requireOutput(call, 0);
