@@ -12,13 +12,12 @@
 
 import type { Graph, Subgraph } from '../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
+import { ARENA_ALIGNMENT } from './alignment.js';
 import { ONLINE } from './offline-plan.js';
 import { kernelScratchRequests } from './scratch.js';
 import { ADD_FETCH, CONCAT_CONV, CONCAT_FETCH, decodeConcatConvOptions, decodeConcatFetchOptions, FETCH, SPILL, TINYSEG_OPS, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 import { customKey } from '../graph/op-key.js';
 
-/** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
-const KERNEL_ALIGN = 16;
 
 /** sizeof / alignof of TFLM runtime structs on a 32-bit target. */
 const STRUCT = {
@@ -210,13 +209,13 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null)
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
       const bytes = op.opcode === 'CUSTOM' ? tinysegInitBytes(op) : KERNEL_INIT_BYTES[op.opcode];
-      if (bytes) push('kernel op data', bytes, KERNEL_ALIGN);
+      if (bytes) push('kernel op data', bytes, ARENA_ALIGNMENT);
     }
   }
   let scratchCount = 0;
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      for (const bytes of kernelPrepareBytes(op, sg.tensors)) push('kernel op data', bytes, KERNEL_ALIGN);
+      for (const bytes of kernelPrepareBytes(op, sg.tensors)) push('kernel op data', bytes, ARENA_ALIGNMENT);
       scratchCount += kernelScratchRequests(op, sg.tensors).length;
     }
   }
@@ -225,13 +224,13 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null)
   subgraphs.forEach((sg, s) => {
     for (const t of sg.tensors) {
       const planned = s === 0 && offline !== null && offline[t.index] !== ONLINE;
-      if (t.kind === 'variable' && !planned) push('variable tensors', t.byteSize, KERNEL_ALIGN);
+      if (t.kind === 'variable' && !planned) push('variable tensors', t.byteSize, ARENA_ALIGNMENT);
     }
   });
   // The interpreter's persistent TfLiteTensors for the model inputs, then outputs.
   const main = graph.main;
   for (const list of [main.inputs, main.outputs]) {
-    push('input/output TfLiteTensors', 4 * list.length, KERNEL_ALIGN); // the pointer array
+    push('input/output TfLiteTensors', 4 * list.length, ARENA_ALIGNMENT); // the pointer array
     for (const index of list) {
       struct('input/output TfLiteTensors', 'TfLiteTensor');
       const q = main.tensors[index]?.quantization;
