@@ -6,7 +6,7 @@
 // keeps its key order while the run order changes.
 
 import { checkGraph } from '../graph/check.js';
-import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
+import type { Graph } from '../graph/graph.js';
 import { placeArena } from '../memory/place-arena.js';
 import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
 import type { Pass, PassContext } from '../transform/pass.js';
@@ -32,7 +32,7 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
       ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),
       quantizeFloat: context.quantizeFloat,
     };
-    const trial = loadGraph(saveGraph(work));
+    const trial = work.clone();
     const heads = [placeArena(trial.main).head];
     spillColdRanges(trial, { ...limits, afterDecision: (sg) => void heads.push(placeArena(sg).head) });
     // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.

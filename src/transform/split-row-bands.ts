@@ -17,7 +17,7 @@
 // only exact rows.
 
 import { optionsWithDefaults } from '../graph/builder.js';
-import { loadGraph, saveGraph, type Graph, type Op, type Subgraph, type Tensor } from '../graph/graph.js';
+import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import { passTimeline } from '../tflm/arena.js';
 import { opTime } from '../tflm/lifetimes.js';
@@ -413,7 +413,7 @@ export function splitRowBands(graph: Graph): SplitRowBandsResult {
           // Only a split that can be made exact is worth a copy of the graph.
           if (!planBands(sg, chain, bands)) continue;
           // Tried on a copy first: only a split that lowers the cost is made.
-          const trial = loadGraph(saveGraph(graph));
+          const trial = graph.clone();
           if (!splitChain(trial.main, subChain(trial.main, chains(trial.main)[ci]!, from, to), bands)) continue;
           const c = cost(trial);
           if (c < base && (!best || c < best.cost)) best = { chain: ci, from, to, bands, cost: c };
