@@ -1,6 +1,6 @@
 // optimize(): the one pipeline behind the CLI, every bundler and CMake.
-// bytes -> passes (identity PADs, TRANSPOSE_CONV rewrite, cold-range
-// spilling) -> our placement as an offline plan -> the interpreter proves the
+// bytes -> the passes (optimize/pipeline.ts, the graph checked after each)
+// -> our placement as an offline plan -> the interpreter proves the
 // result computes the original's bytes -> the optimized .tflite and a report.
 // The one exception is asked for by name: `lossySpill: 'int8'` stores spilled
 // float32 tensors as int8 codes, and the proof then measures the error.
