@@ -1,13 +1,17 @@
 // The defaults of TinySeg's options, written once: the CLI, the bundler plugin,
 // CMake (through the CLI), optimize(), the proof and the cache key read them
-// here. No imports, so any stage (and a CLI cache hit) can load it for free.
+// here, with the choices of the spill storage option. No imports, so any stage
+// (and a CLI cache hit) can load it for free.
 
 /** Seeded random inputs the proof runs besides the oracle input. */
 export const DEFAULT_PROOF_INPUTS = 3;
 /** Seed of those inputs. */
 export const DEFAULT_PROOF_SEED = 1;
-/** Where the spill region lives (docs/target-profile.md). */
-export const DEFAULT_SPILL_STORAGE = 'psram';
+/** The memories a spill region can live in (docs/target-profile.md): the storage option's choices. */
+export const SPILL_STORAGES = ['psram', 'flash', 'internal-flash', 'remote'] as const;
+export type SpillStorage = (typeof SPILL_STORAGES)[number];
+/** Where the spill region lives. */
+export const DEFAULT_SPILL_STORAGE: SpillStorage = 'psram';
 /** The built-in target profile used when none is named. */
 export const DEFAULT_TARGET = 'mps2-an386';
 /** Inferences per second, for the flash wear lifetime. */

@@ -10,13 +10,14 @@
 
 import type { Graph } from '../graph/graph.js';
 import { estimateTail32 } from '../tflm/tail.js';
+import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { cComment, cUnsigned } from './c-text.js';
 import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
 import { opKey } from '../graph/op-key.js';
 
 /** TFLM aligns the arena start up to 16 bytes: an unaligned buffer loses up to 15. */
-export const MARGIN_ALIGNMENT_BYTES = 16;
+export const MARGIN_ALIGNMENT_BYTES = ARENA_ALIGNMENT;
 /** A RecordingMicroInterpreter allocates 96 to 112 bytes of its own (docs/tail-estimate.md). */
 export const MARGIN_RECORDING_BYTES = 112;
 /**
@@ -25,7 +26,7 @@ export const MARGIN_RECORDING_BYTES = 112;
  * reference struct with one more int; at 16-byte alignment that is at most one
  * more 16-byte unit each.
  */
-export const MARGIN_PER_OP_BYTES = 16;
+export const MARGIN_PER_OP_BYTES = ARENA_ALIGNMENT;
 /** Allowance for the persistent data of a kernel the tail replay does not model. */
 export const UNKNOWN_OP_TAIL_BYTES = 256;
 
@@ -38,16 +39,14 @@ export interface ArenaFigures {
   unknownOps: string[];
 }
 
-const roundUp16 = (n: number): number => Math.ceil(n / 16) * 16;
-
 export function arenaFigures(graph: Graph, head: number, tail: number): ArenaFigures {
   const unknown = new Set(estimateTail32(graph).unknownOps);
   const unknownOps = graph.subgraphs.flatMap((sg) => sg.ops.map(opKey).filter((k) => unknown.has(k)));
   const ops = graph.subgraphs.reduce((n, sg) => n + sg.ops.length, 0);
   const tailEstimate = tail + UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
-  // The total is rounded up to 16: the tail replay assumes a 16-aligned arena end.
+  // The total is rounded up to the alignment: the tail replay assumes an aligned arena end.
   const raw = MARGIN_ALIGNMENT_BYTES + MARGIN_RECORDING_BYTES + MARGIN_PER_OP_BYTES * ops;
-  const margin = roundUp16(head + tailEstimate + raw) - head - tailEstimate;
+  const margin = alignArena(head + tailEstimate + raw) - head - tailEstimate;
   return { head, tail: tailEstimate, margin, size: head + tailEstimate + margin, unknownOps };
 }
 

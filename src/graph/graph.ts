@@ -130,6 +130,21 @@ export class Subgraph {
     return full;
   }
 
+  /**
+   * A copy to edit on its own: new tensor, operator and index lists, sharing
+   * what passes never change in place (constant data, source tables, options).
+   */
+  clone(): Subgraph {
+    return new Subgraph({
+      name: this.name,
+      tensors: this.tensors.map((t) => ({ ...t, shape: [...t.shape] })),
+      ops: this.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs], intermediates: [...op.intermediates] })),
+      inputs: [...this.inputs],
+      outputs: [...this.outputs],
+      source: this.source,
+    });
+  }
+
   removeOp(at: number): Op {
     const [op] = this.ops.splice(at, 1);
     if (!op) throw new RangeError(`no operator ${at}`);
@@ -162,6 +177,12 @@ export class Graph {
   constructor(model: ModelT, subgraphs: Subgraph[]) {
     this.model = model;
     this.subgraphs = subgraphs;
+  }
+
+  /** A copy for trial edits (the passes try a rewrite on one first); as loadGraph(saveGraph(graph)) would give, without the file round trip. */
+  clone(): Graph {
+    const metadata = this.model.metadata ? [...this.model.metadata] : this.model.metadata;
+    return new Graph({ ...this.model, metadata }, this.subgraphs.map((sg) => sg.clone()));
   }
 
   /** Subgraph 0, the one TFLM invokes. */

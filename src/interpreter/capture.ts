@@ -6,6 +6,7 @@
 import type { Graph } from '../graph/graph.js';
 import { offlineOffsets } from '../tflm/offline-plan.js';
 import { tflmPlanBuffers } from '../tflm/arena.js';
+import { alignArena } from '../tflm/alignment.js';
 import { Interpreter } from './interpreter.js';
 import { deterministicInput } from './oracle-input.js';
 
@@ -17,7 +18,7 @@ export function captureActivations(graph: Graph, inputs?: readonly Uint8Array[])
   let at = 0;
   buffers.forEach((b, i) => {
     offsets[i] = at;
-    at += Math.ceil(b.size / 16) * 16;
+    at += alignArena(b.size);
   });
   const it = new Interpreter(graph, { offsets });
   sg.inputs.forEach((t, i) => it.setInput(i, inputs?.[i] ?? deterministicInput(sg.tensors[t]!)));

@@ -4,10 +4,10 @@
 // the sizes, not at link time.
 
 import { TinysegError } from '../errors.js';
+import type { SpillStorage } from '../defaults.js';
 import type { FlashSpec, TargetProfile } from './target-profile.js';
 
-export type SpillStorage = 'psram' | 'flash' | 'internal-flash' | 'remote';
-export const SPILL_STORAGES: readonly SpillStorage[] = ['psram', 'flash', 'internal-flash', 'remote'];
+export { SPILL_STORAGES, type SpillStorage } from '../defaults.js';
 
 export interface SpillTraffic {
   /** Bytes of the region (plan.json spill.regionBytes). */

@@ -1,6 +1,6 @@
 // optimize(): the one pipeline behind the CLI, every bundler and CMake.
-// bytes -> passes (identity PADs, TRANSPOSE_CONV rewrite, cold-range
-// spilling) -> our placement as an offline plan -> the interpreter proves the
+// bytes -> the passes (optimize/pipeline.ts, the graph checked after each)
+// -> our placement as an offline plan -> the interpreter proves the
 // result computes the original's bytes -> the optimized .tflite and a report.
 // The one exception is asked for by name: `lossySpill: 'int8'` stores spilled
 // float32 tensors as int8 codes, and the proof then measures the error.
@@ -15,42 +15,18 @@ import { outputError } from '../report/format.js';
 import { inferenceMacs, startReferenceOutputs, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
 import { placeArena } from '../memory/place-arena.js';
 import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../tflm/offline-plan.js';
-import { passTimeline } from '../tflm/arena.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
-import { removeIdentityPads, type RemoveIdentityPadsResult } from '../transform/remove-identity-pads.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
-import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
-import { rewriteTransposeConv, type TransposeConvRewriteResult } from '../transform/transpose-conv-to-depth-to-space.js';
-import { gatherPeakTransposeConvs, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
-import { convOnVirtualConcat, type ConvOnVirtualConcatResult } from '../transform/conv-on-virtual-concat.js';
-import { splitRowBands, type SplitRowBandsResult } from '../transform/split-row-bands.js';
-import { reorderForMemory, type ReorderResult } from '../transform/reorder-for-memory.js';
-import { estimateTail32 } from '../tflm/tail.js';
-import { planSpillStorage, SPILL_STORAGES, type SpillStorage, type StoragePlan } from '../memory/spill-storage.js';
-import { builtinTargetProfile, type TargetProfile } from '../memory/target-profile.js';
-import { DEFAULT_INFERENCE_RATE, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
+import type { SpillResult } from '../transform/spill-cold-ranges.js';
+import { planSpillStorage, type StoragePlan } from '../memory/spill-storage.js';
+import { builtinTargetProfile } from '../memory/target-profile.js';
+import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
+import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
+import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
+
+export type { OptimizeOptions } from './options.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
-
-export interface OptimizeOptions {
-  /** File name for messages and the report. */
-  file?: string;
-  /** Spill traffic per inference (bytes written plus read) the optimizer may spend; default unlimited. */
-  maxSpillBytes?: number;
-  /** Stop spilling once the arena's live peak fits in this many bytes; fail if nothing fits. */
-  arenaBudget?: number;
-  /** Cold-range spilling on (default) or off. */
-  spill?: boolean;
-  /** Seeded random inputs the verification runs besides the oracle input (default 3); false skips verification. */
-  verify?: { inputs?: number; seed?: number } | false;
-  /** Where the spill region lives on `target`: the report then gives its cost per inference and, for flash, its wear. */
-  storage?: SpillStorage;
-  target?: TargetProfile;
-  /** Inference rate for the flash lifetime (default 1 per second). */
-  inferencesPerSecond?: number;
-  /** Temporary tensor quantization: spilled float32 slices stored as int8 codes (a quarter of the traffic; lossy, off by default). */
-  lossySpill?: 'int8';
-}
 
 export interface ArenaFigures {
   head: number;
@@ -74,15 +50,8 @@ export interface OptimizeReport {
   after: ArenaFigures & { planner: string };
   /** 1 - after.head / before.head. */
   headReduction: number;
-  passes: {
-    removeIdentityPads: RemoveIdentityPadsResult;
-    transposeConv: TransposeConvRewriteResult;
-    transposeConvGather: TransposeConvGatherResult;
-    convOnVirtualConcat: ConvOnVirtualConcatResult;
-    splitRowBands: SplitRowBandsResult;
-    reorder: ReorderResult;
-    spill: Omit<SpillResult, 'decisions'> & { count: number };
-  };
+  /** What each pass did, in the report's fixed key order (optimize/pipeline.ts). */
+  passes: PassesReport;
   spill: { bytesOut: number; bytesIn: number; regionBytes: number; decisions: SpillResult['decisions'] };
   /** True when the interpreter found every output byte equal; null when verification was skipped. */
   verified: boolean | null;
@@ -106,23 +75,12 @@ export interface OptimizeResult {
 
 const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
 
-function checkOptions(o: OptimizeOptions): void {
-  if (o.storage !== undefined && !SPILL_STORAGES.includes(o.storage)) throw new TinysegError('E_USAGE', `storage must be one of ${SPILL_STORAGES.join(', ')}, got ${String(o.storage)}`);
-  if (o.inferencesPerSecond !== undefined && !(Number.isFinite(o.inferencesPerSecond) && o.inferencesPerSecond > 0)) {
-    throw new TinysegError('E_USAGE', `inferencesPerSecond must be a positive number, got ${String(o.inferencesPerSecond)}`);
-  }
-  if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw new TinysegError('E_USAGE', `lossySpill must be 'int8', got ${String(o.lossySpill)}`);
-  for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
-    const v = o[key];
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);
-  }
-}
-
-export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): OptimizeResult {
-  checkOptions(opts);
+export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}): OptimizeResult {
+  checkOptimizeOptions(options);
+  const opts = withOptimizeDefaults(options);
   const file = opts.file ?? 'model.tflite';
   const original = loadGraph(modelBytes);
-  const proof = opts.verify === false ? null : { inputs: opts.verify?.inputs ?? DEFAULT_PROOF_INPUTS, seed: opts.verify?.seed ?? DEFAULT_PROOF_SEED };
+  const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed };
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
   const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
   const before = memoryReport({ file, bytes: modelBytes, graph: original });
@@ -130,13 +88,13 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
   const work = loadGraph(modelBytes);
   dropOfflinePlan(work);
-  const removeIdentityPadsResult = removeIdentityPads(work);
-  const transposeConv = rewriteTransposeConv(work);
-  const reorder = reorderForMemory(work, { buffersOf: passTimeline });
-  const transposeConvGather = gatherPeakTransposeConvs(work, { buffersOf: passTimeline });
-  const rowBands = splitRowBands(work, { buffersOf: passTimeline, tailOf: (g) => estimateTail32(g).bytes, clone: (g) => loadGraph(saveGraph(g)) });
-  const spill: SpillResult = opts.spill === false ? { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 } : spillWhereItPays(work, opts);
-  const virtualConcat = convOnVirtualConcat(work, { buffersOf: passTimeline });
+  const passes = runPipeline(work, {
+    ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
+    ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
+    spill: opts.spill,
+    quantizeFloat: opts.lossySpill === 'int8',
+  });
+  const spill: SpillResult = passes.spill;
   dropUnusedBuffers(work);
   const placement = placeArena(work.main);
   setOfflinePlan(work, placement.offsets);
@@ -211,15 +169,7 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
     before: { ...figures(before), peakOp: before.peak.op, peakTensors: peakTensors(original, before) },
     after: { ...figures(after), planner },
     headReduction: before.arena.head > 0 ? 1 - after.arena.head / before.arena.head : 0,
-    passes: {
-      removeIdentityPads: removeIdentityPadsResult,
-      transposeConv,
-      transposeConvGather,
-      convOnVirtualConcat: virtualConcat,
-      splitRowBands: rowBands,
-      reorder,
-      spill: { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, count: spill.decisions.length },
-    },
+    passes: passesReport(passes),
     spill: keptOriginal
       ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] }
       : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },
@@ -231,28 +181,6 @@ export function optimize(modelBytes: Uint8Array, opts: OptimizeOptions = {}): Op
     warnings,
   };
   return { bytes, graph, report, before, after };
-}
-
-/**
- * The spill pass lowers the lower bound (or the number of stretches at it, on
- * the way to lowering it); the placement does not always follow. So it runs
- * twice: on a copy, measuring the placed head after every spill, then on the
- * graph with as many spills as gave the lowest placed head.
- */
-function spillWhereItPays(work: Graph, opts: OptimizeOptions): SpillResult {
-  const limits = {
-    buffersOf: passTimeline,
-    ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
-    ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
-    quantizeFloat: opts.lossySpill === 'int8',
-  };
-  const trial = loadGraph(saveGraph(work));
-  const heads = [placeArena(trial.main).head];
-  spillColdRanges(trial, { ...limits, afterDecision: (sg) => void heads.push(placeArena(sg).head) });
-  // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
-  const fits = opts.arenaBudget === undefined ? -1 : heads.findIndex((h) => h <= opts.arenaBudget!);
-  const best = fits >= 0 ? fits : heads.indexOf(Math.min(...heads));
-  return spillColdRanges(work, { ...limits, maxDecisions: best });
 }
 
 function peakTensors(g: Graph, r: MemoryReport): PeakTensor[] {

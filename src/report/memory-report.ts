@@ -6,6 +6,7 @@ import { coldRanges } from '../analysis/cold-ranges.js';
 import type { Graph } from '../graph/graph.js';
 import { storageExtent } from '../ops/registry.js';
 import { planTflmArena, type TflmArena } from '../tflm/arena.js';
+import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 import { opKey } from '../graph/op-key.js';
 
@@ -32,7 +33,7 @@ export interface MemoryReport {
     tail: number;
     total: number;
     tailParts: { name: string; bytes: number }[];
-    alignment: 16;
+    alignment: typeof ARENA_ALIGNMENT;
     target: '32-bit';
   };
   lowerBound: number;
@@ -113,7 +114,7 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
       tail: arena.tail.bytes,
       total: arena.total,
       tailParts: arena.tail.parts,
-      alignment: 16,
+      alignment: ARENA_ALIGNMENT,
       target: '32-bit',
     },
     lowerBound: lb.bytes,
@@ -152,8 +153,8 @@ function spillRegionOf(graph: Graph): MemoryReport['spillRegion'] {
   const spills = sg.ops.filter((op) => op.opcode === 'CUSTOM' && op.customCode === SPILL);
   if (spills.length === 0) return null;
   return {
-    // Slots start 16-aligned and take whole 16-byte units: plan.json's spill.regionBytes.
-    bytes: Math.ceil(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors))) / 16) * 16,
+    // Slots start aligned and take whole alignment units (transform/spill-region.ts): plan.json's spill.regionBytes.
+    bytes: alignArena(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors)))),
     spills: spills.length,
     quantized: spills.filter((op) => decodeSpillOptions(op.customOptions).quantized).length,
   };

@@ -11,11 +11,7 @@ import { offlineOffsets, ONLINE } from './offline-plan.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
 import { DEFAULT_KERNEL_SET, scratchKnown, scratchRequests, type KernelSet } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
-
-/** MicroArenaBufferAlignment(): every planned size is rounded up to this. */
-export const ARENA_ALIGNMENT = 16;
-
-export const alignArena = (n: number): number => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
+import { alignArena } from './alignment.js';
 
 export type ArenaBuffer = PlanBuffer &
   ({ kind: 'tensor'; tensor: number } | { kind: 'scratch'; op: number; scratchIndex: number; bytes: number });
@@ -33,8 +29,18 @@ export interface TflmArena {
   unknownScratchOps: string[];
 }
 
-/** The planned buffers as the transform passes' cost models take them (tensor null: kernel scratch). */
-export function passTimeline(sg: Subgraph): { tensor: number | null; size: number; first: number; last: number }[] {
+/** A buffer of the current graph as the memory planner sees it (tensor index, or null for kernel scratch). */
+export interface TimelineBuffer {
+  tensor: number | null;
+  /** Planned (aligned) bytes. */
+  size: number;
+  /** TFLM times (lifetimes.ts), inclusive. */
+  first: number;
+  last: number;
+}
+
+/** The planned buffers as the transform passes' cost models take them, recomputed after every edit. */
+export function passTimeline(sg: Subgraph): TimelineBuffer[] {
   return tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
 }
 

@@ -19,6 +19,9 @@ export interface Lifetimes {
 /** Time at which operator `op` runs. */
 export const opTime = (op: number): number => op + 1;
 
+/** The operator that runs at `time` (the inverse of opTime; -1 before the first). */
+export const opAt = (time: number): number => time - 1;
+
 export function tflmLifetimes(sg: Subgraph): Lifetimes {
   const n = sg.tensors.length;
   const first = new Int32Array(n).fill(NEVER);

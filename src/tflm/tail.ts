@@ -13,10 +13,9 @@
 import type { Graph, Subgraph } from '../graph/graph.js';
 import { builtinParams, DEFAULT_KERNEL_SET, initBytes, opDataKnown, prepareBytes, scratchRequests, type KernelSet } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
+import { ARENA_ALIGNMENT } from './alignment.js';
 import { ONLINE } from './offline-plan.js';
 
-/** MicroArenaBufferAlignment(): kernels' persistent buffers are aligned to it. */
-const KERNEL_ALIGN = 16;
 
 /** sizeof / alignof of TFLM runtime structs on a 32-bit target. */
 const STRUCT = {
@@ -90,13 +89,13 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
       const bytes = initBytes(op, kernelSet);
-      if (bytes) push('kernel op data', bytes, KERNEL_ALIGN);
+      if (bytes) push('kernel op data', bytes, ARENA_ALIGNMENT);
     }
   }
   let scratchCount = 0;
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) push('kernel op data', bytes, KERNEL_ALIGN);
+      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) push('kernel op data', bytes, ARENA_ALIGNMENT);
       scratchCount += scratchRequests(op, sg.tensors, kernelSet).length;
     }
   }
@@ -105,13 +104,13 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
   subgraphs.forEach((sg, s) => {
     for (const t of sg.tensors) {
       const planned = s === 0 && offline !== null && offline[t.index] !== ONLINE;
-      if (t.kind === 'variable' && !planned) push('variable tensors', t.byteSize, KERNEL_ALIGN);
+      if (t.kind === 'variable' && !planned) push('variable tensors', t.byteSize, ARENA_ALIGNMENT);
     }
   });
   // The interpreter's persistent TfLiteTensors for the model inputs, then outputs.
   const main = graph.main;
   for (const list of [main.inputs, main.outputs]) {
-    push('input/output TfLiteTensors', 4 * list.length, KERNEL_ALIGN); // the pointer array
+    push('input/output TfLiteTensors', 4 * list.length, ARENA_ALIGNMENT); // the pointer array
     for (const index of list) {
       struct('input/output TfLiteTensors', 'TfLiteTensor');
       const q = main.tensors[index]?.quantization;

@@ -6,9 +6,11 @@
 
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
+import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from '../ops/tinyseg/custom-ops.js';
+import { passTimeline } from '../tflm/arena.js';
+import type { Pass } from './pass.js';
 import { newOp } from './rewrite.js';
-import type { TimelineBuffer } from './spill-cold-ranges.js';
 
 export interface ConvOnVirtualConcatResult {
   rewritten: number;
@@ -19,9 +21,10 @@ export interface ConvOnVirtualConcatResult {
 /** The parts of a last-axis concatenation op (input k = op input k), or null. */
 function partsOf(sg: Subgraph, op: Op): ConcatFetchOptions['parts'] | null {
   if (op.opcode === 'CUSTOM' && op.customCode === CONCAT_FETCH) return decodeConcatFetchOptions(op.customOptions).parts;
-  if (op.opcode !== 'CONCATENATION' || Number(op.options?.['fusedActivationFunction'] ?? 0) !== 0) return null;
+  if (op.opcode !== 'CONCATENATION') return null;
+  const { axis, fusedActivationFunction } = builtinOptions(op, 'ConcatenationOptions');
+  if (fusedActivationFunction !== 0) return null;
   const y = sg.tensors[op.outputs[0]!]!;
-  const axis = Number(op.options?.['axis'] ?? 0);
   if (axis !== -1 && axis !== y.shape.length - 1) return null;
   // int8 concatenation copies bytes only when every input has the output's quantization.
   const q = JSON.stringify(y.quantization?.scale ?? []) + JSON.stringify(y.quantization?.zeroPoint ?? []);
@@ -52,12 +55,12 @@ function soleConv(sg: Subgraph, op: Op): number {
   return ok ? k : -1;
 }
 
-export function convOnVirtualConcat(graph: Graph, opts: { buffersOf: (sg: Subgraph) => readonly TimelineBuffer[] }): ConvOnVirtualConcatResult {
+export function convOnVirtualConcat(graph: Graph): ConvOnVirtualConcatResult {
   const sg = graph.main;
   let rewritten = 0;
   let bytes = 0;
   for (;;) {
-    const buffers = opts.buffersOf(sg);
+    const buffers = passTimeline(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     let done = false;
     for (const b of buffers) {
@@ -73,7 +76,7 @@ export function convOnVirtualConcat(graph: Graph, opts: { buffersOf: (sg: Subgra
       const inputs = [conv.inputs[1]!, conv.inputs[2] ?? -1];
       // Resident parts become op inputs 2, 3, ...
       const mapped = parts.map((p) => ('input' in p ? { input: inputs.push(concat.inputs[p.input]!) - 1 } : p));
-      const o = conv.options ?? {};
+      const o = builtinOptions(conv, 'Conv2DOptions');
       const op = newOp({
         opcode: 'CUSTOM',
         customCode: CONCAT_CONV,
@@ -81,12 +84,12 @@ export function convOnVirtualConcat(graph: Graph, opts: { buffersOf: (sg: Subgra
         outputs: [...conv.outputs],
         customOptions: encodeConcatConvOptions({
           parts: mapped,
-          padding: Number(o['padding'] ?? 0),
-          strideH: Number(o['strideH'] ?? 1),
-          strideW: Number(o['strideW'] ?? 1),
-          dilationH: Number(o['dilationHFactor'] ?? 1),
-          dilationW: Number(o['dilationWFactor'] ?? 1),
-          activation: Number(o['fusedActivationFunction'] ?? 0),
+          padding: o.padding,
+          strideH: o.strideH,
+          strideW: o.strideW,
+          dilationH: o.dilationHFactor,
+          dilationW: o.dilationWFactor,
+          activation: o.fusedActivationFunction,
           inputScale: x.quantization?.scale[0] ?? 0,
           inputZeroPoint: x.quantization?.zeroPoint[0] ?? 0,
         }),
@@ -107,3 +110,5 @@ export function convOnVirtualConcat(graph: Graph, opts: { buffersOf: (sg: Subgra
   }
   return { rewritten, bytes };
 }
+
+export const convOnVirtualConcatPass: Pass<'convOnVirtualConcat', ConvOnVirtualConcatResult> = { name: 'convOnVirtualConcat', run: (graph) => convOnVirtualConcat(graph) };

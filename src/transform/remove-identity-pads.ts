@@ -4,6 +4,7 @@
 // no-op whenever the sizes divide evenly.)
 
 import type { Graph } from '../graph/graph.js';
+import type { Pass } from './pass.js';
 import { redirectReads, removeUnusedTensors } from './rewrite.js';
 
 export interface RemoveIdentityPadsResult {
@@ -35,3 +36,5 @@ export function removeIdentityPads(graph: Graph): RemoveIdentityPadsResult {
   removeUnusedTensors(sg);
   return { removed, bytes };
 }
+
+export const removeIdentityPadsPass: Pass<'removeIdentityPads', RemoveIdentityPadsResult> = { name: 'removeIdentityPads', run: (graph) => removeIdentityPads(graph) };

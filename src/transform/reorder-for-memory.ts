@@ -11,7 +11,9 @@
 
 import { lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Subgraph } from '../graph/graph.js';
-import type { TimelineBuffer } from './spill-cold-ranges.js';
+import { alignArena } from '../tflm/alignment.js';
+import { passTimeline } from '../tflm/arena.js';
+import type { Pass } from './pass.js';
 
 export interface ReorderResult {
   /** Operators that run at another position than before. */
@@ -19,8 +21,6 @@ export interface ReorderResult {
   peakBefore: number;
   peakAfter: number;
 }
-
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 function listSchedule(sg: Subgraph): number[] {
   const n = sg.ops.length;
@@ -42,10 +42,10 @@ function listSchedule(sg: Subgraph): number[] {
     for (const k of ready) {
       const op = sg.ops[k]!;
       let delta = 0;
-      for (const t of op.outputs) if (sg.tensors[t]!.kind === 'activation') delta += align16(sg.tensors[t]!.byteSize);
+      for (const t of op.outputs) if (sg.tensors[t]!.kind === 'activation') delta += alignArena(sg.tensors[t]!.byteSize);
       for (const t of new Set(op.inputs)) {
         if (t < 0 || sg.tensors[t]!.kind !== 'activation' || outputs.has(t)) continue;
-        if (readersLeft[t] === 1) delta -= align16(sg.tensors[t]!.byteSize);
+        if (readersLeft[t] === 1) delta -= alignArena(sg.tensors[t]!.byteSize);
       }
       if (delta < bestDelta || (delta === bestDelta && k < best)) {
         best = k;
@@ -60,9 +60,9 @@ function listSchedule(sg: Subgraph): number[] {
   return order;
 }
 
-export function reorderForMemory(graph: Graph, opts: { buffersOf: (sg: Subgraph) => readonly TimelineBuffer[] }): ReorderResult {
+export function reorderForMemory(graph: Graph): ReorderResult {
   const sg = graph.main;
-  const peak = () => lowerBound(opts.buffersOf(sg), sg.ops.length + 1).bytes;
+  const peak = () => lowerBound(passTimeline(sg), sg.ops.length + 1).bytes;
   const peakBefore = peak();
   const stateful = sg.ops.some((op) => op.opcode === 'CUSTOM' || op.opcode === 'ASSIGN_VARIABLE' || op.opcode === 'READ_VARIABLE' || op.opcode === 'VAR_HANDLE');
   if (stateful || sg.tensors.some((t) => t.kind === 'variable')) return { moved: 0, peakBefore, peakAfter: peakBefore };
@@ -82,3 +82,5 @@ export function reorderForMemory(graph: Graph, opts: { buffersOf: (sg: Subgraph)
   }
   return { moved, peakBefore, peakAfter };
 }
+
+export const reorderPass: Pass<'reorder', ReorderResult> = { name: 'reorder', run: (graph) => reorderForMemory(graph) };

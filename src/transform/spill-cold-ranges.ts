@@ -16,6 +16,7 @@
 
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
+import { builtinOptions } from '../graph/op-options.js';
 import {
   ADD_FETCH,
   CONCAT_FETCH,
@@ -32,25 +33,17 @@ import {
   SPILL,
   type ConcatFetchOptions,
 } from '../ops/tinyseg/custom-ops.js';
+import { alignArena } from '../tflm/alignment.js';
+import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
+import { opAt, opTime } from '../tflm/lifetimes.js';
 import { activationLike, freshName, newOp, redirectReads } from './rewrite.js';
-
-/** A buffer of the current graph as the memory planner sees it (tensor index, or null for kernel scratch). */
-export interface TimelineBuffer {
-  tensor: number | null;
-  size: number;
-  first: number;
-  last: number;
-}
+import { layOutSpillRegion } from './spill-region.js';
 
 export interface SpillOptionsInput {
-  /** Planned buffers of a subgraph, recomputed after every edit (tflm/arena.ts tflmPlanBuffers). */
-  buffersOf: (sg: Subgraph) => readonly TimelineBuffer[];
   /** Stop before the spill traffic per inference (bytes written + read) would exceed this. */
   maxSpillBytes?: number;
   /** Stop as soon as the peak is at most this many bytes (least traffic that fits). */
   arenaBudget?: number;
-  /** Round an element count in the spill region up to this many bytes (block transfers). */
-  regionAlignment?: number;
   /** Stop after this many spills (the caller measured that more do not help the placed arena). */
   maxDecisions?: number;
   /** Called after each spill with the edited subgraph (to measure what the placement makes of it). */
@@ -137,8 +130,6 @@ function peakOf(intervals: readonly { size: number; first: number; last: number 
   return { peak, atPeak };
 }
 
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
-
 export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillResult {
   const sg = graph.main;
   const maxTraffic = opts.maxSpillBytes ?? Infinity;
@@ -148,7 +139,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
 
   const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
   for (let round = 0; round < rounds; round++) {
-    const buffers = opts.buffersOf(sg);
+    const buffers = passTimeline(sg);
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
     const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true);
@@ -176,31 +167,13 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     opts.afterDecision?.(sg);
   }
 
-  // Region offsets: a slot is busy from its spill to its fetch; first fit by decreasing size.
-  const regionAlign = opts.regionAlignment ?? 16;
-  const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: sg.ops.indexOf(s.fetch), size: Math.ceil(s.bytes / regionAlign) * regionAlign }));
-  const order = busy.map((_, i) => i).sort((a, b) => busy[b]!.size - busy[a]!.size || a - b);
-  const placed: number[] = [];
-  let regionBytes = 0;
-  for (const i of order) {
-    const s = busy[i]!;
-    const clash = placed
-      .map((j) => busy[j]!)
-      .filter((o) => !(o.to < s.from || s.to < o.from))
-      .sort((p, q) => p.offset - q.offset);
-    let at = 0;
-    for (const o of clash) {
-      if (o.offset - at >= s.size) break;
-      at = Math.max(at, o.offset + o.size);
-    }
-    s.offset = at;
-    placed.push(i);
-    regionBytes = Math.max(regionBytes, at + s.size);
-  }
+  // Region offsets, once the op positions are final: a slot is busy from its spill to its fetch.
+  const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: sg.ops.indexOf(s.fetch) }));
+  const { offsets, regionBytes } = layOutSpillRegion(busy);
   busy.forEach((s, i) => {
-    setRegionOffset(s.spill, s.offset);
-    setRegionOffset(s.fetch, s.offset);
-    decisions[i]!.offset = s.offset;
+    setRegionOffset(s.spill, offsets[i]!);
+    setRegionOffset(s.fetch, offsets[i]!);
+    decisions[i]!.offset = offsets[i]!;
     decisions[i]!.spillOp = s.from;
     decisions[i]!.fetchOp = s.to;
   });
@@ -226,9 +199,9 @@ function bestCandidate(
     if (b.tensor === null) continue;
     const x = sg.tensors[b.tensor]!;
     if (x.kind !== 'activation' || !SPILLABLE.has(x.dtype) || x.shape.length === 0) continue;
-    // TFLM time of op k is k + 1; uses are the producer (or 0 for a graph input) and the readers.
+    // Uses, in TFLM time: the producer (or 0 for a graph input) and the readers.
     const producer = sg.producerOf(x.index);
-    const uses = [producer >= 0 ? producer + 1 : inputs.has(x.index) ? 0 : -1, ...sg.consumersOf(x.index).map((k) => k + 1)];
+    const uses = [producer >= 0 ? opTime(producer) : inputs.has(x.index) ? 0 : -1, ...sg.consumersOf(x.index).map(opTime)];
     if (uses[0]! < 0) continue;
     for (const pt of peakTimes) {
       if (!(b.first < pt && pt <= b.last)) continue;
@@ -238,7 +211,7 @@ function bestCandidate(
       if (j + 1 >= uses.length) continue; // alive at the peak only as a graph output
       const [u0, u1] = [uses[j]!, uses[j + 1]!];
       if (u1 - u0 < 2 || seen.has(`${x.index}:${u0}`)) continue;
-      const beforeOp = u1 - 1;
+      const beforeOp = opAt(u1);
       const laterUses = uses.length > j + 2 || sg.outputs.includes(x.index);
       const fusion = laterUses ? null : fusionInto(sg, sg.ops[beforeOp]!, x);
       if (pt === u1 && !fusion) continue;
@@ -253,7 +226,7 @@ function bestCandidate(
         const stored = quantized ? slotBytes(sliceBytes / 4, 4, true) : sliceBytes;
         const traffic = 2 * stored;
         if (traffic > trafficLeft) continue;
-        const resident = align16(x.byteSize - sliceBytes);
+        const resident = alignArena(x.byteSize - sliceBytes);
         // ADD reads whole operands: its fused fetch takes the whole tensor.
         for (const fused of fusion && (fusion === 'concat' || count === channels) ? [fusion, null] : [null]) {
           // The timeline after the edit, with inserted ops between integer times.
@@ -268,7 +241,7 @@ function bestCandidate(
           const plateauGain = gain === 0 ? base.atPeak - after.atPeak : 0;
           if (gain < 0 || (gain === 0 && plateauGain <= 0)) continue;
           const c: Candidate = {
-            tensor: x.index, after: u0 - 1, before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic, stored, quantized,
+            tensor: x.index, after: opAt(u0), before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic, stored, quantized,
           };
           if (!best || score(c) > score(best) || (score(c) === score(best) && c.traffic < best.traffic)) best = c;
         }
@@ -284,14 +257,14 @@ const isLastAxis = (axis: number, rank: number) => axis === rank - 1 || axis ===
 function fusionInto(sg: Subgraph, consumer: Op, x: Tensor): Fusion | null {
   if (consumer.outputs.length !== 1 || consumer.inputs.filter((t) => t === x.index).length !== 1) return null;
   if (consumer.opcode === 'CONCATENATION') {
-    const plain = Number(consumer.options?.['fusedActivationFunction'] ?? 0) === 0;
-    return plain && isLastAxis(Number(consumer.options?.['axis'] ?? 0), x.shape.length) ? 'concat' : null;
+    const { axis, fusedActivationFunction } = builtinOptions(consumer, 'ConcatenationOptions');
+    return fusedActivationFunction === 0 && isLastAxis(axis, x.shape.length) ? 'concat' : null;
   }
   if (consumer.opcode === 'ADD' && consumer.inputs.length === 2) {
     const y = sg.tensors[consumer.outputs[0]!]!;
     const same = (t: Tensor) => t.dtype === y.dtype && t.shape.join() === y.shape.join();
     const other = sg.tensors[consumer.inputs.find((t) => t !== x.index)!];
-    const activation = Number(consumer.options?.['fusedActivationFunction'] ?? 0);
+    const activation = builtinOptions(consumer, 'AddOptions').fusedActivationFunction;
     const typed = ['int8', 'int16', 'float32'].includes(y.dtype) && (y.dtype === 'float32' || (x.quantization?.scale.length ?? 0) === 1);
     return other && same(x) && same(other) && typed && activation <= 3 ? 'add' : null;
   }
@@ -341,7 +314,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; 
           bytes: c.stored,
           quantized: c.quantized,
           regionInput,
-          activation: Number(add.options?.['fusedActivationFunction'] ?? 0),
+          activation: builtinOptions(add, 'AddOptions').fusedActivationFunction,
           scale: x.quantization?.scale[0] ?? 0,
           zeroPoint: x.quantization?.zeroPoint[0] ?? 0,
         }),

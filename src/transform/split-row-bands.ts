@@ -19,22 +19,17 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
+import { passTimeline } from '../tflm/arena.js';
+import { opTime } from '../tflm/lifetimes.js';
+import { estimateTail32 } from '../tflm/tail.js';
+import type { Pass } from './pass.js';
 import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
-import type { TimelineBuffer } from './spill-cold-ranges.js';
 import { rowRule } from '../ops/registry.js';
 import { paddingsOf } from '../ops/row-rule.js';
 
 export interface SplitRowBandsResult {
   /** One entry per split chain: its opcodes, its output tensor, the band count and its intermediates' bytes (none of which exists whole any more). */
   chains: { ops: string[]; output: string; bands: number; intermediateBytes: number }[];
-}
-
-export interface SplitRowBandsOptions {
-  buffersOf: (sg: Subgraph) => readonly TimelineBuffer[];
-  /** Persistent (tail) bytes of a graph: more operators cost op data, so a split must pay for it. */
-  tailOf: (graph: Graph) => number;
-  /** Clones a graph (the pass tries each split on a copy first). */
-  clone: (graph: Graph) => Graph;
 }
 
 const BAND_COUNTS = [2, 4, 8, 16];
@@ -336,22 +331,23 @@ function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
   return { ops, input: sg.ops[ops[0]!]!.inputs[0]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }
 
-export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRowBandsResult {
+export function splitRowBands(graph: Graph): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [] };
-  const cost = (g: Graph) => lowerBound(opts.buffersOf(g.main), g.main.ops.length + 1).bytes + opts.tailOf(g);
+  // The tail counts too: more operators cost op data, so a split must pay for it.
+  const cost = (g: Graph) => lowerBound(passTimeline(g.main), g.main.ops.length + 1).bytes + estimateTail32(g).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;
   for (let round = 0; round < 16; round++) {
     const sg = graph.main;
     const base = cost(graph);
-    const buffers = opts.buffersOf(sg);
+    const buffers = passTimeline(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     const atPeak = (t: number) => buffers.some((b) => b.tensor === t && liveAtPeak(bound, b.first, b.last));
-    // Live bytes at each time step: a split changes them only while its run's ops run (op k at time k + 1).
+    // Live bytes at each time step: a split changes them only while its run's ops run.
     const live = new Array<number>(sg.ops.length + 2).fill(0);
     for (const b of buffers) for (let t = Math.max(0, b.first); t <= b.last && t < live.length; t++) live[t]! += b.size;
-    const peakOutside = (first: number, last: number) => Math.max(0, ...live.filter((_, t) => t < first + 1 || t > last + 1));
+    const peakOutside = (first: number, last: number) => Math.max(0, ...live.filter((_, t) => t < opTime(first) || t > opTime(last)));
     let best: { chain: number; from: number; to: number; bands: number; cost: number } | null = null;
     const found = chains(sg);
     found.forEach((whole, ci) => {
@@ -367,7 +363,8 @@ export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRo
         for (const bands of BAND_COUNTS) {
           // Only a split that can be made exact is worth a copy of the graph.
           if (!planBands(sg, chain, bands)) continue;
-          const trial = opts.clone(graph);
+          // Tried on a copy first: only a split that lowers the cost is made.
+          const trial = graph.clone();
           if (!splitChain(trial.main, subChain(trial.main, chains(trial.main)[ci]!, from, to), bands)) continue;
           const c = cost(trial);
           if (c < base && (!best || c < best.cost)) best = { chain: ci, from, to, bands, cost: c };
@@ -393,3 +390,5 @@ export function splitRowBands(graph: Graph, opts: SplitRowBandsOptions): SplitRo
   }
   return result;
 }
+
+export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = { name: 'splitRowBands', run: (graph) => splitRowBands(graph) };

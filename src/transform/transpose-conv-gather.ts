@@ -7,9 +7,12 @@
 
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
+import { builtinOptions } from '../graph/op-options.js';
 import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
+import { passTimeline } from '../tflm/arena.js';
+import { opAt } from '../tflm/lifetimes.js';
+import type { Pass } from './pass.js';
 import { newOp } from './rewrite.js';
-import type { TimelineBuffer } from './spill-cold-ranges.js';
 
 export interface TransposeConvGatherResult {
   rewritten: number;
@@ -24,21 +27,22 @@ function eligible(sg: Subgraph, op: Op): boolean {
   if (!filter?.data || !x || !y || x.shape.length !== 4 || filter.shape.length !== 4 || y.shape.length !== 4) return false;
   if (x.dtype !== 'int8' || filter.dtype !== 'int8' || y.dtype !== 'int8') return false;
   if (bias && (bias.dtype !== 'int32' || !bias.data)) return false;
-  return Number(op.options?.['fusedActivationFunction'] ?? 0) <= 3;
+  return builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction <= 3;
 }
 
-export function gatherPeakTransposeConvs(graph: Graph, opts: { buffersOf: (sg: Subgraph) => readonly TimelineBuffer[] }): TransposeConvGatherResult {
+export function gatherPeakTransposeConvs(graph: Graph): TransposeConvGatherResult {
   const sg = graph.main;
   let rewritten = 0;
   let scratchBytes = 0;
   for (;;) {
-    const buffers = opts.buffersOf(sg);
+    const buffers = passTimeline(sg);
     const bound = lowerBound(buffers, sg.ops.length + 1);
-    // Scratch lives at its operator's time, op index + 1.
-    const atPeak = buffers.find((b) => b.tensor === null && b.first >= 1 && liveAtPeak(bound, b.first, b.first) && eligible(sg, sg.ops[b.first - 1]!));
+    // Scratch lives at its operator's time.
+    const atPeak = buffers.find((b) => b.tensor === null && opAt(b.first) >= 0 && liveAtPeak(bound, b.first, b.first) && eligible(sg, sg.ops[opAt(b.first)]!));
     if (!atPeak) break;
-    const i = atPeak.first - 1;
+    const i = opAt(atPeak.first);
     const op = sg.ops[i]!;
+    const o = builtinOptions(op, 'TransposeConvOptions');
     sg.removeOp(i);
     sg.insertOp(
       i,
@@ -48,10 +52,10 @@ export function gatherPeakTransposeConvs(graph: Graph, opts: { buffersOf: (sg: S
         inputs: [...op.inputs],
         outputs: [...op.outputs],
         customOptions: encodeTransposeConvGatherOptions({
-          padding: Number(op.options?.['padding'] ?? 0),
-          strideH: Number(op.options?.['strideH'] ?? 1),
-          strideW: Number(op.options?.['strideW'] ?? 1),
-          activation: Number(op.options?.['fusedActivationFunction'] ?? 0),
+          padding: o.padding,
+          strideH: o.strideH,
+          strideW: o.strideW,
+          activation: o.fusedActivationFunction,
         }),
       }),
     );
@@ -60,3 +64,5 @@ export function gatherPeakTransposeConvs(graph: Graph, opts: { buffersOf: (sg: S
   }
   return { rewritten, scratchBytes };
 }
+
+export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = { name: 'transposeConvGather', run: (graph) => gatherPeakTransposeConvs(graph) };

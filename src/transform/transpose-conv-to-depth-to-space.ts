@@ -10,6 +10,8 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Tensor } from '../graph/graph.js';
 import type { Quantization } from '../graph/types.js';
+import { builtinOptions } from '../graph/op-options.js';
+import type { Pass } from './pass.js';
 import { freshName, newOp, removeUnusedTensors } from './rewrite.js';
 
 export interface TransposeConvRewriteResult {
@@ -40,8 +42,8 @@ export function rewriteTransposeConv(graph: Graph): TransposeConvRewriteResult {
     if (x.dtype !== 'int8' || filter.dtype !== 'int8' || y.dtype !== 'int8' || (bias && (bias.dtype !== 'int32' || !bias.data))) continue;
     const [O, kh, kw, I] = filter.shape as [number, number, number, number];
     const [n, h, w] = x.shape as [number, number, number, number];
-    const sh = Number(op.options?.['strideH'] ?? 0);
-    const sw = Number(op.options?.['strideW'] ?? 0);
+    const options = builtinOptions(op, 'TransposeConvOptions');
+    const [sh, sw] = [options.strideH, options.strideW];
     if (kh !== sh || kw !== sw || kh !== kw || kh < 1) continue;
     if (y.shape.join() !== [n, h * sh, w * sw, O].join()) continue;
     const fq = filter.quantization;
@@ -68,7 +70,7 @@ export function rewriteTransposeConv(graph: Graph): TransposeConvRewriteResult {
     }
     // A 1x1 stride-1 transpose conv is already a 1x1 conv: it writes y directly.
     const mid = k === 1 ? y : sg.addTensor({ name: freshName(sg, `${y.name}_blocks`), dtype: 'int8', shape: [n, h, w, k * O], quantization: y.quantization });
-    const activation = Number(op.options?.['fusedActivationFunction'] ?? 0);
+    const activation = options.fusedActivationFunction;
     sg.removeOp(i);
     sg.insertOp(
       i,
@@ -88,3 +90,5 @@ export function rewriteTransposeConv(graph: Graph): TransposeConvRewriteResult {
   removeUnusedTensors(sg);
   return { rewritten, scratchBytes };
 }
+
+export const transposeConvPass: Pass<'transposeConv', TransposeConvRewriteResult> = { name: 'transposeConv', run: (graph) => rewriteTransposeConv(graph) };

@@ -100,3 +100,20 @@ describe('offline plan metadata', () => {
     expect(() => planTflmArena(loadGraph(withPlan([0, 128])))).toThrow(/lists 2 offsets but the model has 4 tensors/);
   });
 });
+
+describe('Graph.clone', () => {
+  it('writes the same bytes, and edits to the copy leave the original alone', () => {
+    const g = loadGraph(small());
+    const copy = g.clone();
+    expect(saveGraph(copy)).toEqual(saveGraph(g));
+    copy.main.removeOp(0);
+    copy.main.ops[0]!.inputs[1] = 0;
+    copy.main.addTensor({ name: 'extra', dtype: 'int8', shape: [2] });
+    copy.main.tensors[0]!.shape[3] = 9;
+    expect(g.main.ops.map((op) => op.opcode)).toEqual(['RELU', 'RELU', 'ADD']);
+    expect(g.main.ops[2]!.inputs).toEqual([0, 2]);
+    expect(g.main.tensors.length).toBe(4);
+    expect(g.main.tensors[0]!.shape).toEqual([1, 4, 4, 2]);
+    expect(g.main.consumersOf(0)).toEqual([0, 2]);
+  });
+});

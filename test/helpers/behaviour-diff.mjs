@@ -6,7 +6,7 @@
 //   node test/helpers/behaviour-diff.mjs [base-ref] [--models a,b]   (base-ref default: origin/main or main)
 //
 // The base is checked out in a temporary worktree sharing this node_modules and
-// built there; its outputs are kept under $TMPDIR/tinyseg-behaviour/<commit>/ so a
+// built there; its outputs are kept under $TMPDIR/tinyseg-behaviour/<commit>-<checkout>/ so a
 // second run compares only the working copy. Exit 0 when identical, 1 otherwise.
 // Paths in stdout are replaced by placeholders, so the two trees compare.
 
@@ -82,8 +82,10 @@ function placeholders(text, out, root) {
   return text.split(out).join('<OUT>').split(root).join('<ROOT>').split(repo).join('<ROOT>').split(shared).join('<SHARED>');
 }
 
-// The base: a worktree built once per commit.
-const baseDir = join(work, baseCommit);
+// The base: a worktree built once per commit and checkout. Its outputs name the
+// bundled example by this checkout's path, so another checkout's base would differ.
+const checkoutTag = createHash('sha256').update(repo).digest('hex').slice(0, 8);
+const baseDir = join(work, `${baseCommit}-${checkoutTag}`);
 const baseOut = join(baseDir, 'out');
 const stamp = join(baseDir, 'done');
 const modelList = models.map((m) => basename(m, '.tflite')).join(',');
@@ -100,7 +102,7 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== modelList) {
   writeFileSync(stamp, modelList);
 }
 // One output folder per working copy, so worktrees can check at the same time.
-const headOut = join(work, `head-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`);
+const headOut = join(work, `head-${checkoutTag}`);
 process.stderr.write('working copy\n');
 snapshot(repo, headOut);
 

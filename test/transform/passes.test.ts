@@ -6,7 +6,7 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { setOfflinePlan } from '../../src/tflm/offline-plan.js';
-import { passTimeline, tflmPlanBuffers } from '../../src/tflm/arena.js';
+import { tflmPlanBuffers } from '../../src/tflm/arena.js';
 import { decodeAddFetchOptions, decodeConcatConvOptions, decodeConcatFetchOptions, decodeFetchOptions, decodeSpillOptions, encodeSpillOptions } from '../../src/ops/tinyseg/custom-ops.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Quantization } from '../../src/graph/types.js';
@@ -21,7 +21,6 @@ import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-dept
 
 const small = () => loadGraph(saveGraph(buildTinyUnet({ height: 16, width: 24 })));
 const opcodes = (g: Graph) => g.main.ops.map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode));
-const buffersOf = passTimeline;
 
 /** Round-trips through the file format, as the optimizer does, and proves the bytes equal. */
 function expectSameBytes(original: Graph, edited: Graph): void {
@@ -61,7 +60,7 @@ describe('spillColdRanges', () => {
     const g = small();
     removeIdentityPads(g);
     rewriteTransposeConv(g);
-    const r = spillColdRanges(g, { buffersOf });
+    const r = spillColdRanges(g, {});
     expect(r.decisions.length).toBeGreaterThan(0);
     const d = r.decisions[0]!;
     expect(d.fused).toBe('concat');
@@ -78,7 +77,7 @@ describe('spillColdRanges', () => {
     removeIdentityPads(g);
     rewriteTransposeConv(g);
     // conv_5 (16x24x8 int8) is the longest skip; half of its channels is 1536 bytes, twice for write and read.
-    const r = spillColdRanges(g, { buffersOf, maxSpillBytes: 2 * 1536 });
+    const r = spillColdRanges(g, { maxSpillBytes: 2 * 1536 });
     expect(r.decisions).toHaveLength(1);
     expect(r.decisions[0]!.count).toBeLessThan(r.decisions[0]!.channels);
     expect(r.bytesOut + r.bytesIn).toBeLessThanOrEqual(2 * 1536);
@@ -90,7 +89,7 @@ describe('spillColdRanges', () => {
     const g = loadGraph(saveGraph(buildTinyUnet({ height: 32, width: 48 })));
     removeIdentityPads(g);
     rewriteTransposeConv(g);
-    spillColdRanges(g, { buffersOf });
+    spillColdRanges(g, {});
     const sg = g.main;
     const slots: { from: number; to: number; start: number; end: number }[] = [];
     const open = new Map<number, number>(); // region offset -> spill op
@@ -151,7 +150,7 @@ describe('spillColdRanges into ADD', () => {
       it(`spills a residual skip and reads it from the region in the ADD (${dtype}, skip is operand ${skipFirst ? 0 : 1})`, () => {
         const g = residual(dtype, skipFirst);
         const headBefore = planTflmArena(g).head;
-        const r = spillColdRanges(g, { buffersOf });
+        const r = spillColdRanges(g, {});
         expect(r.decisions.map((d) => d.fused)).toContain('add');
         expect(opcodes(g)).toContain('CUSTOM:TinySegAddFetch');
         expect(opcodes(g)).not.toContain('ADD');
@@ -177,10 +176,10 @@ describe('convOnVirtualConcat', () => {
     const g = small();
     removeIdentityPads(g);
     rewriteTransposeConv(g);
-    spillColdRanges(g, { buffersOf });
+    spillColdRanges(g, {});
     expect(opcodes(g)).toContain('CUSTOM:TinySegConcatFetch');
     const lbBefore = planTflmArena(loadGraph(saveGraph(g))).lowerBound.bytes;
-    const r = convOnVirtualConcat(g, { buffersOf });
+    const r = convOnVirtualConcat(g);
     expect(r.rewritten).toBeGreaterThan(0);
     expect(opcodes(g)).toContain('CUSTOM:TinySegConcatConv');
     const op = g.main.ops.find((o) => o.customCode === 'TinySegConcatConv')!;
@@ -211,7 +210,7 @@ describe('convOnVirtualConcat', () => {
       return loadGraph(saveGraph(b.build()));
     };
     const g = build();
-    const r = convOnVirtualConcat(g, { buffersOf });
+    const r = convOnVirtualConcat(g);
     expect(r).toEqual({ rewritten: 1, bytes: 12 * 10 * 12 * 4 });
     expect(opcodes(g)).toEqual(['CONV_2D', 'CONV_2D', 'CUSTOM:TinySegConcatConv']);
     expectSameBytes(build(), g);

@@ -6,10 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
-import { passTimeline, planTflmArena } from '../../src/tflm/arena.js';
+import { planTflmArena } from '../../src/tflm/arena.js';
 import { reorderForMemory } from '../../src/transform/reorder-for-memory.js';
 
-const buffersOf = passTimeline;
 
 /** x -> wideA, wideB (both first), then narrowA, narrowB, then their concatenation. */
 function branches(): Graph {
@@ -36,7 +35,7 @@ function branches(): Graph {
 describe('reorderForMemory', () => {
   it('finishes one branch before the next when that lowers the peak, with the same output bytes', () => {
     const g = branches();
-    const r = reorderForMemory(g, { buffersOf });
+    const r = reorderForMemory(g);
     expect(r.moved).toBeGreaterThan(0);
     expect(r.peakAfter).toBeLessThan(r.peakBefore);
     const names = g.main.ops.map((op) => g.main.tensors[op.outputs[0]!]!.name);
@@ -48,7 +47,7 @@ describe('reorderForMemory', () => {
 
   it('keeps an order that is already best', () => {
     const g = branches();
-    reorderForMemory(g, { buffersOf });
-    expect(reorderForMemory(g, { buffersOf }).moved).toBe(0);
+    reorderForMemory(g);
+    expect(reorderForMemory(g).moved).toBe(0);
   });
 });

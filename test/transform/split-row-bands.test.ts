@@ -7,12 +7,9 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
-import { estimateTail32 } from '../../src/tflm/tail.js';
-import { passTimeline, planTflmArena } from '../../src/tflm/arena.js';
+import { planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
-const buffersOf = passTimeline;
-const options = { buffersOf, tailOf: (g: Graph) => estimateTail32(g).bytes, clone: (g: Graph) => loadGraph(saveGraph(g)) };
 
 type Stage = 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same';
 
@@ -118,7 +115,7 @@ describe('splitRowBands', () => {
       it(`${name}, ${dtype}: lower arena, same bytes`, () => {
         const g = chain(dtype, stages);
         const before = planTflmArena(g);
-        const r = splitRowBands(g, options);
+        const r = splitRowBands(g);
         // The chain itself, then maybe runs of what is left of it.
         expect(r.chains.length).toBeGreaterThanOrEqual(1);
         expect(r.chains[0]!.bands).toBeGreaterThanOrEqual(2);
@@ -136,7 +133,7 @@ describe('splitRowBands', () => {
       const stages: Stage[] = ['dw3', 'conv1', 'dw3s2same', 'conv1'];
       const g = chain('int8', stages, H);
       const before = planTflmArena(g);
-      expect(splitRowBands(g, options).chains.length).toBeGreaterThan(0);
+      expect(splitRowBands(g).chains.length).toBeGreaterThan(0);
       const after = loadGraph(saveGraph(g));
       expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
       expect(verifyModels(chain('int8', stages, H), after, { inputs: 3, seed: 5 }).differingBytes).toBe(0);
@@ -147,7 +144,7 @@ describe('splitRowBands', () => {
     const stages: Stage[] = ['conv1', 'dw3s2same', 'conv1', 'dw3s2same', 'conv1', 'dw3s2same', 'conv1', 'dw3s2same', 'conv1', 'dw3s2same', 'conv1'];
     const g = chain('int8', stages, 96, 96);
     const before = planTflmArena(g);
-    const r = splitRowBands(g, options);
+    const r = splitRowBands(g);
     expect(r.chains.length).toBeGreaterThan(0);
     // The chain is the 11 stages and the final 1x1: each split is a shorter run of it.
     expect(Math.max(...r.chains.map((c) => c.ops.length))).toBeLessThan(stages.length + 1);
@@ -159,6 +156,6 @@ describe('splitRowBands', () => {
   it('leaves a chain alone when splitting does not pay for its extra operators', () => {
     // A tiny tensor: the bands' op data outweighs the intermediate they save.
     const g = chain('int8', ['dw3', 'conv1'], 2, 2);
-    expect(splitRowBands(g, options).chains).toEqual([]);
+    expect(splitRowBands(g).chains).toEqual([]);
   });
 });

@@ -7,14 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { TinysegError } from '../../errors.js';
-import type { OptimizeOptions } from '../../optimize/optimize.js';
-import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../../defaults.js';
-
-/** optimize()'s defaults for options whose absence means a value (src/optimize/optimize.ts). */
-export const OPTIMIZE_DEFAULTS: Readonly<OptimizeOptions> = Object.freeze({
-  spill: true,
-  verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }),
-});
+import { withOptimizeDefaults, type OptimizeOptions } from '../../optimize/options.js';
 
 const KEY_DOMAIN = 'tinyseg.optimize-cache/1';
 
@@ -28,20 +21,11 @@ export function cacheKey(modelBytes: Uint8Array, options: OptimizeOptions, toolV
 /** The options as canonical JSON: defaults applied, `file` left out, keys sorted. */
 export function canonicalOptions(options: OptimizeOptions): string {
   const { file: _file, ...rest } = options;
-  return JSON.stringify(canonical(withDefaults(OPTIMIZE_DEFAULTS, rest), 'options'));
+  return JSON.stringify(canonical(withOptimizeDefaults(rest), 'options'));
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
-
-/** Nested objects merge key by key; `verify: false` replaces the default object, `verify: {}` takes its defaults. */
-function withDefaults(defaults: unknown, value: unknown): unknown {
-  if (value === undefined) return defaults;
-  if (!isPlainObject(defaults) || !isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const k of new Set([...Object.keys(defaults), ...Object.keys(value)])) out[k] = withDefaults(defaults[k], value[k]);
-  return out;
-}
 
 function canonical(v: unknown, path: string): unknown {
   switch (typeof v) {

@@ -1,0 +1,71 @@
+// optimize()'s options: their type, their check, and their defaults applied.
+// The cache key (integrations/cache-key.ts) hashes the options with these same
+// defaults applied, so options that make optimize() do the same thing share a
+// key. Light on purpose: a CLI cache hit loads this module, and no stage.
+
+import { TinysegError } from '../errors.js';
+import type { TargetProfile } from '../memory/target-profile.js';
+import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
+
+export interface OptimizeOptions {
+  /** File name for messages and the report. */
+  file?: string;
+  /** Spill traffic per inference (bytes written plus read) the optimizer may spend; default unlimited. */
+  maxSpillBytes?: number;
+  /** Stop spilling once the arena's live peak fits in this many bytes; fail if nothing fits. */
+  arenaBudget?: number;
+  /** Cold-range spilling on (default) or off. */
+  spill?: boolean;
+  /** Seeded random inputs the verification runs besides the oracle input (default 3); false skips verification. */
+  verify?: { inputs?: number; seed?: number } | false;
+  /** Where the spill region lives on `target`: the report then gives its cost per inference and, for flash, its wear. */
+  storage?: SpillStorage;
+  target?: TargetProfile;
+  /** Inference rate for the flash lifetime (default 1 per second). */
+  inferencesPerSecond?: number;
+  /** Temporary tensor quantization: spilled float32 slices stored as int8 codes (a quarter of the traffic; lossy, off by default). */
+  lossySpill?: 'int8';
+}
+
+/**
+ * Defaults of the options whose absence means a value. Storage, target and
+ * inference rate have defaults too (src/defaults.ts), but only once a storage
+ * or a target is given: absent, the report has no storage section.
+ */
+export const OPTIMIZE_DEFAULTS = Object.freeze({ spill: true, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
+
+/** The options with OPTIMIZE_DEFAULTS applied (other keys, known or not, kept as they are). */
+export type ResolvedOptimizeOptions = Omit<OptimizeOptions, 'spill' | 'verify'> & { spill: boolean; verify: { inputs: number; seed: number } | false };
+
+/** Throws E_USAGE for an option optimize() cannot take. */
+export function checkOptimizeOptions(o: OptimizeOptions): void {
+  if (o.storage !== undefined && !SPILL_STORAGES.includes(o.storage)) throw new TinysegError('E_USAGE', `storage must be one of ${SPILL_STORAGES.join(', ')}, got ${String(o.storage)}`);
+  if (o.inferencesPerSecond !== undefined && !(Number.isFinite(o.inferencesPerSecond) && o.inferencesPerSecond > 0)) {
+    throw new TinysegError('E_USAGE', `inferencesPerSecond must be a positive number, got ${String(o.inferencesPerSecond)}`);
+  }
+  if (o.verify !== undefined && o.verify !== false && (typeof o.verify !== 'object' || o.verify === null)) throw new TinysegError('E_USAGE', `verify must be false or an object, got ${String(o.verify)}`);
+  if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw new TinysegError('E_USAGE', `lossySpill must be 'int8', got ${String(o.lossySpill)}`);
+  for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);
+  }
+}
+
+/**
+ * The options with OPTIMIZE_DEFAULTS applied. Nested objects merge key by key:
+ * `verify: false` replaces the default object, `verify: {}` takes its defaults.
+ */
+export function withOptimizeDefaults(options: OptimizeOptions): ResolvedOptimizeOptions {
+  return mergeDefaults(OPTIMIZE_DEFAULTS, options) as ResolvedOptimizeOptions;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
+
+function mergeDefaults(defaults: unknown, value: unknown): unknown {
+  if (value === undefined) return defaults;
+  if (!isPlainObject(defaults) || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(defaults), ...Object.keys(value)])) out[k] = mergeDefaults(defaults[k], value[k]);
+  return out;
+}

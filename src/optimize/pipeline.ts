@@ -1,0 +1,86 @@
+// The passes optimize() runs, in order, each followed by a check of the graph
+// (graph/check.ts): a pass that leaves a broken graph is a TinySeg bug, caught
+// where it happened instead of as a wrong output later.
+//
+// The report lists the passes in its own, older order (REPORT_ORDER): the JSON
+// keeps its key order while the run order changes.
+
+import { checkGraph } from '../graph/check.js';
+import type { Graph } from '../graph/graph.js';
+import { placeArena } from '../memory/place-arena.js';
+import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
+import type { Pass, PassContext } from '../transform/pass.js';
+import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
+import { reorderPass } from '../transform/reorder-for-memory.js';
+import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
+import { splitRowBandsPass } from '../transform/split-row-bands.js';
+import { transposeConvGatherPass } from '../transform/transpose-conv-gather.js';
+import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
+
+/**
+ * The spill pass lowers the lower bound (or the number of stretches at it, on
+ * the way to lowering it); the placement does not always follow. So it runs
+ * twice: on a copy, measuring the placed head after every spill, then on the
+ * graph with as many spills as gave the lowest placed head.
+ */
+export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
+  name: 'spill',
+  run(work, context) {
+    if (!context.spill) return { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 };
+    const limits = {
+      ...(context.maxSpillBytes !== undefined ? { maxSpillBytes: context.maxSpillBytes } : {}),
+      ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),
+      quantizeFloat: context.quantizeFloat,
+    };
+    const trial = work.clone();
+    const heads = [placeArena(trial.main).head];
+    spillColdRanges(trial, { ...limits, afterDecision: (sg) => void heads.push(placeArena(sg).head) });
+    // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
+    const budget = context.arenaBudget;
+    const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);
+    const best = fits >= 0 ? fits : heads.indexOf(Math.min(...heads));
+    return spillColdRanges(work, { ...limits, maxDecisions: best });
+  },
+};
+
+/** The passes in the order they run. */
+export const PIPELINE = [
+  removeIdentityPadsPass,
+  transposeConvPass,
+  reorderPass,
+  transposeConvGatherPass,
+  splitRowBandsPass,
+  spillWhereItPaysPass,
+  convOnVirtualConcatPass,
+] as const;
+
+type PipelinePass = (typeof PIPELINE)[number];
+export type PassName = PipelinePass['name'];
+/** Each pass's result, by pass name. */
+export type PipelineResults = { [P in PipelinePass as P['name']]: ReturnType<P['run']> };
+
+/** The passes in the order OptimizeReport.passes lists them (its JSON key order). */
+const REPORT_ORDER = ['removeIdentityPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill'] as const satisfies readonly PassName[];
+
+/** The spill pass reports its traffic and how many spills it made; the decisions are the report's own `spill` section. */
+export type SpillSummary = Omit<SpillResult, 'decisions'> & { count: number };
+const spillSummary = (r: SpillResult): SpillSummary => ({ bytesOut: r.bytesOut, bytesIn: r.bytesIn, regionBytes: r.regionBytes, count: r.decisions.length });
+
+/** OptimizeReport.passes: every pass's result (the spill pass's summary). */
+export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends 'spill' ? SpillSummary : PipelineResults[K] };
+
+/** Runs every pass on `graph` in place, checking the graph after each one. */
+export function runPipeline(graph: Graph, context: PassContext): PipelineResults {
+  const results: Partial<Record<PassName, unknown>> = {};
+  for (const pass of PIPELINE) {
+    results[pass.name] = pass.run(graph, context);
+    checkGraph(graph, pass.name);
+  }
+  return results as PipelineResults;
+}
+
+/** The results in the report's key order. */
+export function passesReport(results: PipelineResults): PassesReport {
+  const entries = REPORT_ORDER.map((name) => [name, name === 'spill' ? spillSummary(results.spill) : results[name]] as const);
+  return Object.fromEntries(entries) as PassesReport;
+}

@@ -1,0 +1,23 @@
+// A pass: one named rewrite of a graph in place, with a typed account of what
+// it did. The optimizer runs passes in order (optimize/pipeline.ts) and checks
+// the graph after each one (graph/check.ts).
+
+import type { Graph } from '../graph/graph.js';
+
+/** What the caller's options say to the passes. */
+export interface PassContext {
+  /** Spill traffic per inference (bytes written plus read) the spill pass may spend; absent: unlimited. */
+  maxSpillBytes?: number;
+  /** The spill pass stops once the arena's live peak fits this many bytes. */
+  arenaBudget?: number;
+  /** Cold-range spilling on or off. */
+  spill: boolean;
+  /** Spilled float32 slices are stored as int8 codes (lossy). */
+  quantizeFloat: boolean;
+}
+
+export interface Pass<Name extends string = string, Result = unknown> {
+  readonly name: Name;
+  /** Edits `graph` in place; the result says what changed (OptimizeReport.passes). */
+  run(graph: Graph, context: PassContext): Result;
+}

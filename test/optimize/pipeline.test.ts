@@ -1,0 +1,48 @@
+// The pass pipeline and optimize()'s options: the run order, the report's fixed
+// key order (the JSON stays byte-identical while the run order changes), and
+// the defaults the cache key shares.
+
+import { describe, expect, it } from 'vitest';
+import { TinysegError } from '../../src/errors.js';
+import { loadGraph, saveGraph } from '../../src/graph/graph.js';
+import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
+import { optimize } from '../../src/optimize/optimize.js';
+import { checkOptimizeOptions, withOptimizeDefaults } from '../../src/optimize/options.js';
+import { passesReport, PIPELINE, runPipeline } from '../../src/optimize/pipeline.js';
+
+const model = saveGraph(buildTinyUnet({ height: 32, width: 48 }));
+
+describe('the pass pipeline', () => {
+  it('runs the passes in order', () => {
+    expect(PIPELINE.map((p) => p.name)).toEqual(['removeIdentityPads', 'transposeConv', 'reorder', 'transposeConvGather', 'splitRowBands', 'spill', 'convOnVirtualConcat']);
+  });
+
+  it('reports them in the report’s own key order, the spill pass as a summary', () => {
+    const g = loadGraph(model);
+    const results = runPipeline(g, { spill: true, quantizeFloat: false });
+    const passes = passesReport(results);
+    expect(Object.keys(passes)).toEqual(['removeIdentityPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill']);
+    expect(passes.spill).toEqual({ bytesOut: results.spill.bytesOut, bytesIn: results.spill.bytesIn, regionBytes: results.spill.regionBytes, count: results.spill.decisions.length });
+    expect(passes.spill.count).toBeGreaterThan(0);
+    expect(Object.keys(optimize(model, { verify: false }).report.passes)).toEqual(Object.keys(passes));
+  });
+
+  it('spills nothing when spilling is off', () => {
+    const results = runPipeline(loadGraph(model), { spill: false, quantizeFloat: false });
+    expect(results.spill).toEqual({ decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 });
+  });
+});
+
+describe('optimize options', () => {
+  it('applies the defaults, merging verify key by key', () => {
+    expect(withOptimizeDefaults({})).toEqual({ spill: true, verify: { inputs: 3, seed: 1 } });
+    expect(withOptimizeDefaults({ verify: { inputs: 5 } })).toEqual({ spill: true, verify: { inputs: 5, seed: 1 } });
+    expect(withOptimizeDefaults({ verify: false, spill: false, maxSpillBytes: 8 })).toEqual({ spill: false, verify: false, maxSpillBytes: 8 });
+  });
+
+  it('rejects options optimize() cannot take', () => {
+    expect(() => checkOptimizeOptions({ verify: null as never })).toThrow(TinysegError);
+    expect(() => checkOptimizeOptions({ lossySpill: 'int4' as never })).toThrow(/lossySpill must be 'int8'/);
+    expect(() => checkOptimizeOptions({ storage: 'flash', inferencesPerSecond: 2, arenaBudget: 0 })).not.toThrow();
+  });
+});
