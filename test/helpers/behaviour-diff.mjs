@@ -28,10 +28,13 @@ const git = (...a) => execFileSync('git', ['-C', repo, ...a], { encoding: 'utf8'
 const baseCommit = git('rev-parse', baseRef);
 const work = join(tmpdir(), 'tinyseg-behaviour');
 
+// Each tree runs its own copy of the bundled example, so its path reads <ROOT> in both.
+const EXAMPLE = join('examples', 'models', 'tiny-unet-80x120.tflite');
 const models = [
   ...readdirSync(join(shared, 'models')).filter((f) => f.endsWith('.tflite')).sort().map((f) => join(shared, 'models', f)),
-  join(repo, 'examples', 'models', 'tiny-unet-80x120.tflite'),
+  EXAMPLE,
 ].filter((m) => only === null || only.has(basename(m, '.tflite')));
+const modelIn = (root, m) => (m === EXAMPLE ? join(root, m) : m);
 
 /** The runs for one model: [name, argv builder]. Float models also get the lossy spill. */
 function runs(model, out) {
@@ -54,7 +57,8 @@ function runs(model, out) {
 function snapshot(root, dest) {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  for (const model of models) {
+  for (const m of models) {
+    const model = modelIn(root, m);
     const name = basename(model, '.tflite');
     const out = join(dest, name);
     mkdirSync(out, { recursive: true });
@@ -77,9 +81,9 @@ function files(dir, base = dir) {
   }).sort();
 }
 
-/** Paths in texts (stdout, depfiles) as placeholders: the two trees and their outputs live in different folders. */
+/** Paths in texts (stdout, plans, charts, depfiles) as placeholders: the two trees and their outputs live in different folders. */
 function placeholders(text, out, root) {
-  return text.split(out).join('<OUT>').split(root).join('<ROOT>').split(repo).join('<ROOT>').split(shared).join('<SHARED>');
+  return text.split(out).join('<OUT>').split(root).join('<ROOT>').split(shared).join('<SHARED>');
 }
 
 // The base: a worktree built once per commit and checkout. Its outputs name the
@@ -87,7 +91,7 @@ function placeholders(text, out, root) {
 const checkoutTag = createHash('sha256').update(repo).digest('hex').slice(0, 8);
 const baseDir = join(work, `${baseCommit}-${checkoutTag}`);
 const baseOut = join(baseDir, 'out');
-const stamp = join(baseDir, 'done');
+const stamp = join(baseDir, 'done-2');
 const modelList = models.map((m) => basename(m, '.tflite')).join(',');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== modelList) {
   const tree = join(baseDir, 'tree');
@@ -115,7 +119,7 @@ for (const f of new Set([...a, ...b])) {
   if (!existsSync(pa) || !existsSync(pb)) { diffs.push(`${f}: only in ${existsSync(pa) ? 'base' : 'working copy'}`); continue; }
   let x = readFileSync(pa);
   let y = readFileSync(pb);
-  if (f.endsWith('.d') || f.endsWith('.stdout')) {
+  if (!f.endsWith('.tflite')) {
     x = Buffer.from(placeholders(x.toString(), baseOut, join(baseDir, 'tree')));
     y = Buffer.from(placeholders(y.toString(), headOut, repo));
   }
