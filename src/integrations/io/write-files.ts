@@ -30,7 +30,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
 }
 
-/** An output whose bytes are already on disk: left alone ('keep', for bundlers and watch mode) or given a fresh mtime ('touch', for commands a build system runs). */
+/**
+ * An output whose bytes are already on disk: left alone ('keep', for bundlers and
+ * watch mode) or given a fresh mtime ('touch', for commands a build system runs).
+ */
 export type UnchangedOutput = 'keep' | 'touch';
 
 export type OutputFile = readonly [file: string, data: string | Uint8Array];
