@@ -75,16 +75,29 @@ export interface SlidingWindow {
   padW: number;
 }
 
+/** The builtin options that place a window: Conv2D's, DepthwiseConv2D's and Pool2D's (no dilation: 1). */
+export interface WindowOptions {
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padding: number;
+  readonly dilationHFactor?: number;
+  readonly dilationWFactor?: number;
+}
+
 /**
  * The window from the op's options, checked against the output size TFLM's
  * padding rule implies. Pooling has no dilation options; they default to 1.
  */
-export function slidingWindow(call: KernelCall, [inH, inW]: [number, number], [kH, kW]: [number, number], [outH, outW]: [number, number]): SlidingWindow {
-  const strideH = option(call, 'strideH', 1);
-  const strideW = option(call, 'strideW', 1);
-  const dilationH = option(call, 'dilationHFactor', 1);
-  const dilationW = option(call, 'dilationWFactor', 1);
-  const padding = option(call, 'padding', 0);
+export function slidingWindow(
+  call: KernelCall,
+  w: WindowOptions,
+  [inH, inW]: [number, number],
+  [kH, kW]: [number, number],
+  [outH, outW]: [number, number],
+): SlidingWindow {
+  const { strideH, strideW, padding } = w;
+  const dilationH = w.dilationHFactor ?? 1;
+  const dilationW = w.dilationWFactor ?? 1;
   if (Math.min(strideH, strideW, dilationH, dilationW) < 1) throw kernelError(call, `strides and dilations must be at least 1 (got stride ${strideH}x${strideW}, dilation ${dilationH}x${dilationW})`);
   const ph = paddingFor(padding, inH, kH, strideH, dilationH);
   const pw = paddingFor(padding, inW, kW, strideW, dilationW);

@@ -151,7 +151,11 @@ export const clampInt = (x: number, lo: number, hi: number): number => (x < lo ?
 
 // ---- options and quantization ----------------------------------------------
 
-/** A numeric or boolean builtin option (schema name, camelCase), with the schema default. */
+/**
+ * A field several options tables share (the fused activation, the quantized bias
+ * type), read whatever the op's table; an op's own fields are read typed, with
+ * builtinOptions(op, '<Table>').
+ */
 export function option(call: KernelCall, key: string, fallback: number): number {
   const v = call.op.options?.[key];
   return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : fallback;

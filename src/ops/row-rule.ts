@@ -4,6 +4,7 @@
 // at its first and last rows, where the kernel clamps or pads; the rule states
 // the reach. The family modules attach these rules to their operators.
 
+import { builtinOptions } from '../graph/op-options.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 
 /** How a row-local operator maps rows. */
@@ -49,18 +50,18 @@ export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
 
 /** CONV_2D and DEPTHWISE_CONV_2D with constant weights, no dilation and a non-int4 filter. */
 export const convRowRule: RowRuleOf = (sg, op) => {
-  const o = op.options ?? {};
+  const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
   const w = sg.tensors[op.inputs[1]!];
   if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
   // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
   const [kh, kw] = [w.shape[1]!, w.shape[2]!];
-  const strideH = Number(o['strideH'] ?? 1);
-  if (Number(o['dilationHFactor'] ?? 1) !== 1 || Number(o['dilationWFactor'] ?? 1) !== 1) return null;
+  const strideH = o.strideH;
+  if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return null;
   // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
-  if (Number(o['padding'] ?? 0) === 1) return { kind: 'valid', k: kh, stride: strideH };
+  if (o.padding === 1) return { kind: 'valid', k: kh, stride: strideH };
   // Bands keep every column, so the width's stride and padding are the whole tensor's.
   if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
-  if (Number(o['strideW'] ?? 1) !== 1) return null;
+  if (o.strideW !== 1) return null;
   if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
   // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
   if (kh % 2 !== 1) return null;
@@ -76,8 +77,8 @@ export const padRowRule: RowRuleOf = (sg, op) => {
 
 /** A 2x half-pixel RESIZE_BILINEAR of int8 or float32 rows. */
 export const resizeRowRule: RowRuleOf = (_sg, op, { x, out }) => {
-  const o = op.options ?? {};
-  const half = Boolean(o['halfPixelCenters']) && !o['alignCorners'];
+  const o = builtinOptions(op, 'ResizeBilinearOptions');
+  const half = o.halfPixelCenters && !o.alignCorners;
   return half && out.shape[1] === 2 * x.shape[1]! && (x.dtype === 'int8' || x.dtype === 'float32') ? { kind: 'resize2' } : null;
 };
 

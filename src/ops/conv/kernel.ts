@@ -2,6 +2,7 @@
 // (int8), with TFLM's padding and per-channel requantization. Accumulation
 // order is the reference loop order: filter row, filter column, input channel.
 
+import { builtinOptions } from '../../graph/op-options.js';
 import {
   defineKernel,
   dims4,
@@ -30,7 +31,7 @@ function prepare(call: KernelCall): ConvState {
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC === 0 || inC % kC !== 0) throw kernelError(call, 'filter shape does not match input and output');
   return {
-    ...slidingWindow(call, [inH, inW], [kH, kW], [outH, outW]),
+    ...slidingWindow(call, builtinOptions(call.op, 'Conv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC),
     groups: inC / kC,
   };

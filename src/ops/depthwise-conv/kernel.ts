@@ -2,6 +2,7 @@
 // reference_integer_ops::DepthwiseConvPerChannel (int8). Output channel
 // oc = ic * depth_multiplier + m reads input channel ic.
 
+import { builtinOptions } from '../../graph/op-options.js';
 import {
   defineKernel,
   dims4,
@@ -30,7 +31,7 @@ function prepare(call: KernelCall): DepthwiseState {
   const [, outH, outW, outC] = dims4(output, call);
   if (one !== 1 || kC !== outC || inC === 0 || outC % inC !== 0) throw kernelError(call, 'filter shape does not match input and output');
   return {
-    ...slidingWindow(call, [inH, inW], [kH, kW], [outH, outW]),
+    ...slidingWindow(call, builtinOptions(call.op, 'DepthwiseConv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     // TFLM's 16x8 depthwise kernel always accumulates in int64.
     ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC, { int16Accumulator: 'int64' }),
     multiplier: outC / inC,

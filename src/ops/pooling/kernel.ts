@@ -3,6 +3,7 @@
 // image, so padding never enters an average; integer averages round half away
 // from zero with C's truncating division.
 
+import { builtinOptions } from '../../graph/op-options.js';
 import {
   activationOf,
   activationRangeFloat,
@@ -11,7 +12,6 @@ import {
   defineKernel,
   dims4,
   kernelError,
-  option,
   requireInput,
   requireOutput,
   viewOf,
@@ -38,11 +38,11 @@ function prepare(call: KernelCall): PoolState {
     throw kernelError(call, `types ${t} -> ${output.tensor.dtype} are not supported`);
   }
   if (inC !== outC) throw kernelError(call, 'input and output depths differ');
-  const filterH = option(call, 'filterHeight', 1);
-  const filterW = option(call, 'filterWidth', 1);
+  const pool = builtinOptions(call.op, 'Pool2DOptions');
+  const [filterH, filterW] = [pool.filterHeight, pool.filterWidth];
   const float = t === 'float32';
   const [min, max] = float ? activationRangeFloat(call, activationOf(call)) : activationRangeQuantized(call, output, activationOf(call));
-  return { ...slidingWindow(call, [inH, inW], [filterH, filterW], [outH, outW]), float, filterH, filterW, min, max };
+  return { ...slidingWindow(call, pool, [inH, inW], [filterH, filterW], [outH, outW]), float, filterH, filterW, min, max };
 }
 
 /**

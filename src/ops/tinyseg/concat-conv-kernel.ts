@@ -5,6 +5,8 @@
 // filter column, input channel in order, and the parts are laid out in channel
 // order, so even float32 sums round the same way.
 
+import { withDefaults } from '../../tflite/describe.js';
+import { Conv2DOptions } from '../../tflite/schema.js';
 import type { Tensor } from '../../graph/graph.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
 import { defineKernel, kernelError, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
@@ -62,14 +64,15 @@ function prepare(call: KernelCall): ConcatConvState {
       ...call.op,
       opcode: 'CONV_2D',
       customCode: null,
-      options: {
+      optionsType: 'Conv2DOptions',
+      options: withDefaults(Conv2DOptions, {
         padding: options.padding,
         strideH: options.strideH,
         strideW: options.strideW,
         dilationHFactor: options.dilationH,
         dilationWFactor: options.dilationW,
         fusedActivationFunction: options.activation,
-      },
+      }),
     },
     inputs: [input, filter, call.inputs[1] ?? null],
     scratch: [],

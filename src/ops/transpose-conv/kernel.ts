@@ -4,6 +4,7 @@
 // element). Inputs: output_shape, filter [O, kH, kW, I], input, optional bias.
 // TFLM derives the padding from the output size (transpose_conv.cc).
 
+import { builtinOptions } from '../../graph/op-options.js';
 import {
   activationOf,
   defineKernel,
@@ -11,7 +12,6 @@ import {
   f32,
   i8,
   kernelError,
-  option,
   paddingFor,
   requireInput,
   requireOutput,
@@ -67,7 +67,8 @@ export function prepareTransposeConv(
 }
 
 function prepare(call: KernelCall): TransposeConvState {
-  const geometry = { strideH: option(call, 'strideH', 1), strideW: option(call, 'strideW', 1), padding: option(call, 'padding', 0), activation: activationOf(call) };
+  const { strideH, strideW, padding } = builtinOptions(call.op, 'TransposeConvOptions');
+  const geometry = { strideH, strideW, padding, activation: activationOf(call) };
   return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4);
 }
 
