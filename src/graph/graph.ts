@@ -22,36 +22,9 @@ import {
   type SubGraphT,
   type TensorT,
 } from '../tflite/schema.js';
-import { DTYPES, type DType, type GraphOp, type GraphTensor, type Quantization, type TensorKind } from './types.js';
+import { DTYPE_SIZE, DTYPES, type DType, type GraphOp, type GraphTensor, type Quantization, type TensorKind } from './types.js';
 
-/** Bytes per element as TFLM sizes tensors (int4 is unpacked to a byte in the arena). */
-export const DTYPE_SIZE: Readonly<Record<DType, number>> = {
-  float32: 4,
-  float16: 2,
-  int32: 4,
-  uint8: 1,
-  int64: 8,
-  string: 0,
-  bool: 1,
-  int16: 2,
-  complex64: 8,
-  int8: 1,
-  float64: 8,
-  complex128: 16,
-  uint64: 8,
-  resource: 4,
-  variant: 0,
-  uint32: 4,
-  uint16: 2,
-  int4: 1,
-  bfloat16: 2,
-  // Sub-byte and 8-bit float types: TFLM has no size for them (it fails to
-  // allocate); one byte per element keeps the report going and errs large.
-  int2: 1,
-  uint4: 1,
-  float8_e4m3fn: 1,
-  float8_e5m2: 1,
-};
+export { DTYPE_SIZE } from './types.js';
 
 /** Tensor byte sizes must fit a 32-bit target's size_t. */
 const MAX_TENSOR_BYTES = 0xffffffff;
@@ -85,8 +58,9 @@ export interface NewTensor {
 
 export class Subgraph {
   name: string;
-  readonly tensors: Tensor[];
-  readonly ops: Op[];
+  // Mutable only through the methods below, which keep the producer/consumer index right.
+  private readonly tensorList: Tensor[];
+  private readonly opList: Op[];
   inputs: number[];
   outputs: number[];
   readonly source: SubGraphT | null;
@@ -94,11 +68,20 @@ export class Subgraph {
 
   constructor(init: { name: string; tensors: Tensor[]; ops: Op[]; inputs: number[]; outputs: number[]; source: SubGraphT | null }) {
     this.name = init.name;
-    this.tensors = init.tensors;
-    this.ops = init.ops;
+    this.tensorList = init.tensors;
+    this.opList = init.ops;
     this.inputs = init.inputs;
     this.outputs = init.outputs;
     this.source = init.source;
+  }
+
+  get tensors(): readonly Tensor[] {
+    return this.tensorList;
+  }
+
+  /** The operators in execution order. */
+  get ops(): readonly Op[] {
+    return this.opList;
   }
 
   /** Index of the operator that writes tensor `t`, or -1 (graph input, constant). */
@@ -111,21 +94,36 @@ export class Subgraph {
     return this.index().consumers[t] ?? [];
   }
 
-  /** Call after editing ops' inputs or outputs in place. */
-  invalidate(): void {
+  /** The one way to change which tensors an operator reads or writes: keeps the producer/consumer index right. */
+  rewire(op: Op, edit: { inputs?: readonly number[]; outputs?: readonly number[]; intermediates?: readonly number[] }): void {
+    const w = op as { -readonly [K in 'inputs' | 'outputs' | 'intermediates']: readonly number[] };
+    if (edit.inputs) w.inputs = [...edit.inputs];
+    if (edit.outputs) w.outputs = [...edit.outputs];
+    if (edit.intermediates) w.intermediates = [...edit.intermediates];
+    this.invalidate();
+  }
+
+  /** Replaces the tensor list (a renumbering: the caller has rewired every operator to the new indices). */
+  replaceTensors(tensors: readonly Tensor[]): void {
+    this.tensorList.splice(0, this.tensorList.length, ...tensors);
+    this.invalidate();
+  }
+
+  /** Drops the producer/consumer index after an edit (tensors or operators added, removed or rewired). */
+  private invalidate(): void {
     this.users = null;
   }
 
   addTensor(spec: NewTensor): Tensor {
     const t = makeTensor(this.tensors.length, spec, null);
-    this.tensors.push(t);
+    this.tensorList.push(t);
     this.invalidate();
     return t;
   }
 
   insertOp(at: number, op: Omit<Op, 'source'> & { source?: OperatorT | null }): Op {
     const full: Op = { source: null, ...op };
-    this.ops.splice(at, 0, full);
+    this.opList.splice(at, 0, full);
     this.invalidate();
     return full;
   }
@@ -146,7 +144,7 @@ export class Subgraph {
   }
 
   removeOp(at: number): Op {
-    const [op] = this.ops.splice(at, 1);
+    const [op] = this.opList.splice(at, 1);
     if (!op) throw new RangeError(`no operator ${at}`);
     this.invalidate();
     return op;
@@ -411,9 +409,9 @@ function opToTable(op: Op, opcodeIndex: number): OperatorT {
   return {
     ...(base ?? withDefaults(OperatorTable, {})),
     opcodeIndex,
-    inputs: op.inputs,
-    outputs: op.outputs,
-    intermediates: op.intermediates.length > 0 || base?.intermediates ? op.intermediates : null,
+    inputs: [...op.inputs],
+    outputs: [...op.outputs],
+    intermediates: op.intermediates.length > 0 || base?.intermediates ? [...op.intermediates] : null,
     customOptions: op.customOptions,
     ...union,
   };

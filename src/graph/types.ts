@@ -28,6 +28,35 @@ export const DTYPES = [
 ] as const;
 export type DType = (typeof DTYPES)[number];
 
+/** Bytes per element as TFLM sizes tensors (int4 is unpacked to a byte in the arena). */
+export const DTYPE_SIZE: Readonly<Record<DType, number>> = {
+  float32: 4,
+  float16: 2,
+  int32: 4,
+  uint8: 1,
+  int64: 8,
+  string: 0,
+  bool: 1,
+  int16: 2,
+  complex64: 8,
+  int8: 1,
+  float64: 8,
+  complex128: 16,
+  uint64: 8,
+  resource: 4,
+  variant: 0,
+  uint32: 4,
+  uint16: 2,
+  int4: 1,
+  bfloat16: 2,
+  // Sub-byte and 8-bit float types: TFLM has no size for them (it fails to
+  // allocate); one byte per element keeps the report going and errs large.
+  int2: 1,
+  uint4: 1,
+  float8_e4m3fn: 1,
+  float8_e5m2: 1,
+};
+
 /**
  * constant: data lives in the flatbuffer (never planned in the arena);
  * activation: planned in the arena's head by the memory planner;
@@ -62,10 +91,14 @@ export interface GraphOp {
   opcode: string;
   /** OperatorCode.custom_code for custom ops, else null. */
   customCode: string | null;
-  /** Tensor indices; -1 marks an omitted optional input. */
-  inputs: number[];
-  outputs: number[];
-  intermediates: number[];
+  /**
+   * Tensor indices; -1 marks an omitted optional input. Read-only: a Subgraph
+   * indexes producers and consumers from them, so edits go through
+   * Subgraph.rewire(), which keeps that index right.
+   */
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly intermediates: readonly number[];
   /** Decoded builtin options (keys as in the schema, camelCase), or null. */
   options: Record<string, unknown> | null;
   /** Name of the options table, e.g. 'Conv2DOptions', or null. */

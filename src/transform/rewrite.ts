@@ -6,10 +6,9 @@ import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 /** Points every read of tensor `from` by operators after `afterOp` (and graph outputs) at `to`. */
 export function redirectReads(sg: Subgraph, from: number, to: number, afterOp: number): void {
   sg.ops.forEach((op, i) => {
-    if (i > afterOp) op.inputs = op.inputs.map((t) => (t === from ? to : t));
+    if (i > afterOp && op.inputs.includes(from)) sg.rewire(op, { inputs: op.inputs.map((t) => (t === from ? to : t)) });
   });
   sg.outputs = sg.outputs.map((t) => (t === from ? to : t));
-  sg.invalidate();
 }
 
 /** A new activation tensor like `t` (dtype, quantization), with its own name and shape. */
@@ -59,15 +58,10 @@ export function removeUnusedTensors(sg: Subgraph): number {
   const removed = sg.tensors.length - kept.length;
   if (removed === 0) return 0;
   const map = (t: number) => (t < 0 ? t : renumber[t]!);
-  for (const op of sg.ops) {
-    op.inputs = op.inputs.map(map);
-    op.outputs = op.outputs.map(map);
-    op.intermediates = op.intermediates.map(map);
-  }
+  for (const op of sg.ops) sg.rewire(op, { inputs: op.inputs.map(map), outputs: op.outputs.map(map), intermediates: op.intermediates.map(map) });
   sg.inputs = sg.inputs.map(map);
   sg.outputs = sg.outputs.map(map);
-  sg.tensors.splice(0, sg.tensors.length, ...kept);
-  sg.invalidate();
+  sg.replaceTensors(kept);
   return removed;
 }
 

@@ -44,8 +44,7 @@ describe('graph', () => {
     const sg = g.main;
     const t = sg.addTensor({ name: 'copy', dtype: 'float32', shape: [1, 4, 4, 2] });
     sg.insertOp(1, { opcode: 'RELU', customCode: null, version: 1, inputs: [1], outputs: [t.index], intermediates: [], options: null, optionsType: null, customOptions: null });
-    sg.ops[2]!.inputs = [t.index];
-    sg.invalidate();
+    sg.rewire(sg.ops[2]!, { inputs: [t.index] });
     expect(sg.consumersOf(1)).toEqual([1]);
     expect(sg.producerOf(t.index)).toBe(1);
     const back = loadGraph(saveGraph(g)).main;
@@ -107,7 +106,7 @@ describe('Graph.clone', () => {
     const copy = g.clone();
     expect(saveGraph(copy)).toEqual(saveGraph(g));
     copy.main.removeOp(0);
-    copy.main.ops[0]!.inputs[1] = 0;
+    copy.main.rewire(copy.main.ops[0]!, { inputs: [copy.main.ops[0]!.inputs[0]!, 0] });
     copy.main.addTensor({ name: 'extra', dtype: 'int8', shape: [2] });
     copy.main.tensors[0]!.shape[3] = 9;
     expect(g.main.ops.map((op) => op.opcode)).toEqual(['RELU', 'RELU', 'ADD']);

@@ -154,7 +154,8 @@ describe('optimize with lossySpill int8', () => {
         const copy = patched.main.tensors[aIndex]!;
         // A constant standing in for the fetched skip, read only by the join.
         const fetched = patched.main.addTensor({ name: 'a_read_back', dtype: 'float32', shape: copy.shape, data: new Uint8Array(readBack.buffer) });
-        patched.main.ops[joinOp]!.inputs = patched.main.ops[joinOp]!.inputs.map((t) => (t === aIndex ? fetched.index : t));
+        const joinAt = patched.main.ops[joinOp]!;
+        patched.main.rewire(joinAt, { inputs: joinAt.inputs.map((t) => (t === aIndex ? fetched.index : t)) });
         const want = runModel(loadGraph(saveGraph(patched)), c.inputs);
         const got = runModel(lossy.graph, c.inputs);
         expect(got.map((o) => Buffer.from(o).toString('hex'))).toEqual(want.map((o) => Buffer.from(o).toString('hex')));

@@ -4,6 +4,7 @@
 // part of the help; a mistyped command or flag gets the nearest known one.
 
 import { parseArgs } from 'node:util';
+import { DEFAULT_INFERENCE_RATE, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 import { TinysegError } from '../../errors.js';
 
 interface Flag {
@@ -27,8 +28,8 @@ const OPTIMIZE_FLAGS = {
   'arena-budget': { type: 'string', label: '--arena-budget N', help: ['stop once the head fits N bytes; fail if it cannot'] },
   'no-spill': { type: 'boolean', label: '--no-spill', help: ['passes without spilling'] },
   'no-verify': { type: 'boolean', label: '--no-verify', help: ["skip the interpreter's proof (not recommended)"] },
-  inputs: { type: 'string', label: '--inputs N', help: ['random inputs of the proof (default 3)'] },
-  seed: { type: 'string', label: '--seed S', help: ['seed of those inputs (default 1)'] },
+  inputs: { type: 'string', label: '--inputs N', help: [`random inputs of the proof (default ${DEFAULT_PROOF_INPUTS})`] },
+  seed: { type: 'string', label: '--seed S', help: [`seed of those inputs (default ${DEFAULT_PROOF_SEED})`] },
   'lossy-spill': {
     type: 'string',
     label: '--lossy-spill int8',
@@ -38,14 +39,14 @@ const OPTIMIZE_FLAGS = {
   target: {
     type: 'string',
     label: '--target T',
-    help: ['built-in target (mps2-an386, mps2-an500) or a', 'profile JSON (docs/target-profile.md); default', 'mps2-an386'],
+    help: ['built-in target (mps2-an386, mps2-an500) or a', 'profile JSON (docs/target-profile.md); default', DEFAULT_TARGET],
   },
   storage: {
     type: 'string',
     label: '--storage S',
-    help: ['spill region in psram (default), flash,', 'internal-flash or remote;', 'the report gives its cost per inference and, for', 'flash, a wear warning with the lifetime'],
+    help: [`spill region in ${DEFAULT_SPILL_STORAGE} (default), flash,`, 'internal-flash or remote;', 'the report gives its cost per inference and, for', 'flash, a wear warning with the lifetime'],
   },
-  'inference-rate': { type: 'string', label: '--inference-rate R', help: ['inferences per second for that lifetime (default 1)'] },
+  'inference-rate': { type: 'string', label: '--inference-rate R', help: [`inferences per second for that lifetime (default ${DEFAULT_INFERENCE_RATE})`] },
   emit: { type: 'string', label: '--emit <dir>', help: ['also write C/C++ files for firmware: model array,', 'arena size, op resolver, linker fragment'] },
   name: { type: 'string', label: ' --name N', help: ['C name of the model (default: the file name)'] },
   sections: { type: 'boolean', label: ' --sections', help: ['put the model in its own section, placed in', 'external flash by <name>_sections.ld'] },
@@ -106,8 +107,8 @@ const COMMANDS = {
     synopsis: 'verify <original.tflite> <optimized.tflite> [--inputs N] [--seed S]',
     about: ['compare every output byte on the oracle input', 'and N seeded random inputs; exit 1 on any difference'],
     flags: {
-      inputs: { type: 'string', label: '--inputs N', help: ['random inputs (default 3)'] },
-      seed: { type: 'string', label: '--seed S', help: ['their seed (default 1)'] },
+      inputs: { type: 'string', label: '--inputs N', help: [`random inputs (default ${DEFAULT_PROOF_INPUTS})`] },
+      seed: { type: 'string', label: '--seed S', help: [`their seed (default ${DEFAULT_PROOF_SEED})`] },
     },
   },
   'emit-info': {
