@@ -16,10 +16,11 @@
  * build (docs/tail-estimate.md).
 {{tailNote}} */
 #define {{MACRO}}_ARENA_TAIL_ESTIMATE {{tail}}
-/* Slack for what the replay cannot see:
-{{marginNote}} */
-#define {{MACRO}}_ARENA_MARGIN {{margin}}
-#define {{MACRO}}_ARENA_SIZE ({{MACRO}}_ARENA_HEAD + {{MACRO}}_ARENA_TAIL_ESTIMATE + {{MACRO}}_ARENA_MARGIN)
+/* The smallest arena AllocateTensors() accepts (docs/tail-estimate.md,
+ * "Transient memory"): arena_used_bytes() is {{used}}, {{bindingNote}}. */
+#define {{MACRO}}_ARENA_SIZE {{size}}
+/* The same for a 64-bit host build of TFLM (firmware unit tests on a PC). */
+#define {{MACRO}}_ARENA_SIZE_HOST64 {{host64}}
 
 /* Bytes of the spill region TinySeg's spill/fetch operators use (one linear
  * range; plan.json's spill.regionBytes). */

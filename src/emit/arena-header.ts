@@ -1,15 +1,19 @@
-// <name>_arena.h: the arena size to allocate, as head + tail estimate +
-// margin, each its own macro so a reader can see (and override) the parts.
+// <name>_arena.h: the arena size to allocate: the smallest arena with which
+// TFLM's AllocateTensors() succeeds (tflm/allocate-tensors.ts: head + tail
+// plus the transient memory it needs on the way), for the 32-bit target and
+// for a 64-bit host (firmware unit tests on a PC); head and tail stay their
+// own macros so a reader can see the parts.
 //
 // The head is exact: the model carries its own offline plan. The tail is the
 // replay of docs/tail-estimate.md, exact for TFLM's reference kernels on a
 // 32-bit target; it cannot see kernels outside its tables, so each operator it
 // does not model adds UNKNOWN_OP_TAIL_BYTES to the estimate (the doc's "may be
-// low" made safe). The margin covers the differences between builds that the
-// doc lists as not covered, each as a named term below.
+// low" made safe). MARGIN_* below are the slack of earlier versions, kept for
+// callers; the arena size no longer adds them.
 
 import type { Graph } from '../graph/graph.js';
 import { estimateTail32 } from '../tflm/tail.js';
+import { minimalArena, type AllocateStep } from '../tflm/allocate-tensors.js';
 import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { cComment, cUnsigned } from './c-text.js';
 import type { StoragePlan } from '../memory/spill-storage.js';
@@ -37,6 +41,13 @@ export interface ArenaFigures {
   size: number;
   /** Operators (by occurrence) whose kernels the tail replay does not model. */
   unknownOps: string[];
+  /** arena_used_bytes() on the 32-bit target: head + tail (before the unknown-op allowance). */
+  used: number;
+  /** The smallest arena AllocateTensors() accepts on the 32-bit target, and the step that binds it. */
+  minimal: number;
+  binding: AllocateStep;
+  /** The same on a 64-bit host. */
+  host64: number;
 }
 
 export function arenaFigures(graph: Graph, head: number, tail: number): ArenaFigures {
@@ -47,7 +58,13 @@ export function arenaFigures(graph: Graph, head: number, tail: number): ArenaFig
   // The total is rounded up to the alignment: the tail replay assumes an aligned arena end.
   const raw = MARGIN_ALIGNMENT_BYTES + MARGIN_RECORDING_BYTES + MARGIN_PER_OP_BYTES * ops;
   const margin = alignArena(head + tailEstimate + raw) - head - tailEstimate;
-  return { head, tail: tailEstimate, margin, size: head + tailEstimate + margin, unknownOps };
+  const allowance = UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
+  const cm4 = minimalArena(graph, 'reference', 32);
+  const host = minimalArena(graph, 'reference', 64);
+  // Never below arena_used_bytes() rounded up (the head given is the plan's own).
+  const minimal = Math.max(cm4.bytes, alignArena(head + tail)) + allowance;
+  const host64 = Math.max(host.bytes, alignArena(host.head + host.tail)) + allowance;
+  return { head, tail: tailEstimate, margin, size: minimal, unknownOps, used: head + tail, minimal, binding: cm4.binding, host64 };
 }
 
 export interface ArenaHeaderInput {
@@ -69,14 +86,11 @@ export function arenaHeader(a: ArenaHeaderInput): string {
     f.unknownOps.length === 0
       ? ' * Every operator of this model is in the replay\'s tables.'
       : ` * Includes ${UNKNOWN_OP_TAIL_BYTES} bytes for each of ${f.unknownOps.length} operators whose kernels it does not model:\n * ${cComment([...new Set(f.unknownOps)].join(', '))}.`;
-  const marginNote = [
-    ` * ${MARGIN_ALIGNMENT_BYTES} bytes: TFLM aligns the arena start to 16 (an unaligned buffer loses up to 15),`,
-    ` * ${MARGIN_RECORDING_BYTES} bytes: a RecordingMicroInterpreter's own allocations,`,
-    ` * ${MARGIN_PER_OP_BYTES} bytes x ${a.ops} operators: larger op data of optimized kernels (CMSIS-NN),`,
-    ' * rounded up so the arena size is a multiple of 16 (the tail replay assumes a',
-    ' * 16-aligned arena end). Not covered: scratch buffers optimized kernels request',
-    ' * (they grow the head), 64-bit hosts.',
-  ].join('\n');
+  const bindingNote =
+    f.binding === 'final size'
+      ? 'all TFLM needs on the way fits in it'
+      : `TFLM needs more on the way (binding: ${f.binding})`;
+  const allowance = f.unknownOps.length === 0 ? '' : `, plus the unknown operators' allowance`;
   const storageDetails = a.storage.details.map((d) => ` *   ${cComment(d)}\n`).join('');
   // A firmware reader must see that this model does not compute the original's bytes.
   const regionContent = a.lossy
@@ -98,8 +112,10 @@ export function arenaHeader(a: ArenaHeaderInput): string {
     head: cUnsigned(f.head),
     tail: cUnsigned(f.tail),
     tailNote,
-    margin: cUnsigned(f.margin),
-    marginNote,
+    used: String(f.used),
+    bindingNote: `${bindingNote}${allowance}`,
+    size: cUnsigned(f.size),
+    host64: cUnsigned(f.host64),
     spillRegion: cUnsigned(a.spillRegionBytes),
   });
 }

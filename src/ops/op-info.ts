@@ -32,11 +32,20 @@ export interface KernelMemory {
   readonly scratch?: SizeRule;
   /** Init's op data and Prepare's persistent buffers; absent: not modelled (the tail may be low). */
   readonly opData?: OpData;
+  /**
+   * The temporary TfLiteTensors Prepare fetches (AllocateTemp{Input,Output}Tensor),
+   * in call order, repeats included: `i<k>` input k, `o<k>` output k, `i*` every
+   * input. TFLM frees them only after the node, so they add up (tflm/allocate-tensors.ts).
+   * Absent: not modelled (counted as every input and output twice).
+   */
+  readonly prepareTemps?: string;
 }
 
 export interface OpData {
-  /** sizeof the op data Init allocates (16-byte aligned); absent: none. */
+  /** sizeof the op data Init allocates (16-byte aligned) on a 32-bit target; absent: none. */
   readonly init?: number | ((op: GraphOp) => number);
+  /** The same on a 64-bit host, where it differs (pointer members); absent: as `init`. */
+  readonly init64?: number;
   /** Persistent buffers Prepare allocates, 16-byte aligned each; absent: none. */
   readonly prepare?: SizeRule;
 }
@@ -51,6 +60,11 @@ export interface OpInfo {
    * align]; the parser is the same for every kernel set. Absent: none.
    */
   readonly builtinParams?: readonly [number, number];
+  /**
+   * The same on a 64-bit host, where it differs: arm-none-eabi-gcc packs enums
+   * into one byte, x86-64 gcc makes them ints. Absent: as `builtinParams`.
+   */
+  readonly builtinParams64?: readonly [number, number];
   /** Per kernel set; a set without an entry does not know the operator's scratch (nor its op data). */
   readonly memory: Partial<Record<KernelSet, KernelMemory>>;
   /** The kernel computes out[i] from in[i] alone (element-wise over the output's indices), so the output may overwrite a dying input. */

@@ -69,10 +69,30 @@ export function scratchRequests(op: GraphOp, tensors: readonly GraphTensor[], ke
 /** Whether `kernelSet`'s Init and Prepare allocations for `op` are modelled. */
 export const opDataKnown = (op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): boolean => memoryOf(op, kernelSet)?.opData !== undefined;
 
-/** Bytes of the op data Init allocates (0: none or not modelled). */
-export function initBytes(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): number {
-  const init = memoryOf(op, kernelSet)?.opData?.init;
+/** Bytes of the op data Init allocates on a 32- or 64-bit build (0: none or not modelled). */
+export function initBytes(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET, bits: 32 | 64 = 32): number {
+  const data = memoryOf(op, kernelSet)?.opData;
+  if (bits === 64 && data?.init64 !== undefined) return data.init64;
+  const init = data?.init;
   return typeof init === 'function' ? init(op) : (init ?? 0);
+}
+
+/**
+ * Tensor indices of the temporary TfLiteTensors `kernelSet`'s Prepare fetches
+ * for `op`, in order, repeats included (omitted optional inputs fetch nothing);
+ * `known` is false when the kernel's temps are not modelled, and then every
+ * input and output counts twice.
+ */
+export function prepareTemps(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): { tensors: number[]; known: boolean } {
+  const spec = memoryOf(op, kernelSet)?.prepareTemps;
+  const words = spec?.split(' ').filter((w) => w !== '') ?? ['i*', 'o*', 'i*', 'o*'];
+  const tensors: number[] = [];
+  for (const w of words) {
+    const list = w[0] === 'i' ? op.inputs : op.outputs;
+    const picked = w.slice(1) === '*' ? list : [list[Number(w.slice(1))] ?? -1];
+    for (const t of picked) if (t >= 0) tensors.push(t);
+  }
+  return { tensors, known: spec !== undefined };
 }
 
 /** Persistent buffers Prepare allocates (none, or not modelled). */
@@ -80,8 +100,11 @@ export function prepareBytes(op: GraphOp, tensors: readonly GraphTensor[], kerne
   return memoryOf(op, kernelSet)?.opData?.prepare?.(op, tensors) ?? [];
 }
 
-/** The builtin parameter struct the flatbuffer parser allocates for `op`, [size, align]. */
-export const builtinParams = (op: GraphOp): readonly [number, number] | undefined => opInfoOf(op)?.builtinParams;
+/** The builtin parameter struct the flatbuffer parser allocates for `op` on a 32- or 64-bit build, [size, align]. */
+export function builtinParams(op: GraphOp, bits: 32 | 64 = 32): readonly [number, number] | undefined {
+  const info = opInfoOf(op);
+  return (bits === 64 ? info?.builtinParams64 : undefined) ?? info?.builtinParams;
+}
 
 // ---- properties the memory passes rely on ----------------------------------------
 

@@ -1,14 +1,16 @@
-// The persistent "tail" of TFLM's arena on a 32-bit target (Cortex-M), by
-// replaying the allocations MicroInterpreter::AllocateTensors() makes from the
-// end of the arena, in TFLM's order, with TFLM's struct sizes and alignments.
+// The persistent "tail" of TFLM's arena on a 32-bit target (Cortex-M) or a
+// 64-bit host, by replaying the allocations MicroInterpreter::AllocateTensors()
+// makes from the end of the arena, in TFLM's order, with TFLM's struct sizes
+// and alignments.
 //
 // Invariant of the replay: the arena end is 16-byte aligned (TFLM aligns the
 // arena start and we size arenas in multiples of 16), so each allocation moves
 // the tail pointer to alignDown(tail - bytes, align) measured from the end.
 // Struct sizes are those of TFLM 90b983c built for Cortex-M4 with
 // TF_LITE_STATIC_MEMORY (arm-none-eabi-gcc, AAPCS: 4-byte pointers, 8-byte
-// alignment for 64-bit members). docs/tail-estimate.md lists them and what is
-// not covered; test/corpus/tail.test.ts holds the replay to real TFLM.
+// alignment for 64-bit members), and of the same TFLM built for x86-64 (LP64).
+// docs/tail-estimate.md lists them and what is not covered;
+// test/corpus/tail.test.ts holds the replay to real TFLM on both.
 
 import type { Graph, Subgraph } from '../graph/graph.js';
 import { builtinParams, DEFAULT_KERNEL_SET, initBytes, opDataKnown, prepareBytes, scratchRequests, type KernelSet } from '../ops/registry.js';
@@ -17,8 +19,11 @@ import { ARENA_ALIGNMENT } from './alignment.js';
 import { ONLINE } from './offline-plan.js';
 
 
+/** Pointer width of a TFLM build: 32 (Cortex-M) or 64 (a PC host, for firmware unit tests). */
+export type TargetBits = 32 | 64;
+
 /** sizeof / alignof of TFLM runtime structs on a 32-bit target. */
-const STRUCT = {
+const STRUCT32 = {
   SingleArenaBufferAllocator: [36, 4],
   GreedyMemoryPlanner: [44, 4],
   MicroAllocator: [36, 4],
@@ -31,6 +36,25 @@ const STRUCT = {
   ScratchBufferHandle: [4, 4],
 } as const satisfies Record<string, readonly [number, number]>;
 
+/** The same on a 64-bit host: pointers and size_t are 8 bytes (vtable pointers too). */
+const STRUCT64 = {
+  SingleArenaBufferAllocator: [72, 8],
+  GreedyMemoryPlanner: [72, 8],
+  MicroAllocator: [72, 8],
+  MicroBuiltinDataAllocator: [16, 8],
+  SubgraphAllocations: [16, 8],
+  TfLiteEvalTensor: [24, 8],
+  NodeAndRegistration: [64, 8],
+  TfLiteTensor: [64, 8],
+  TfLiteAffineQuantization: [24, 8],
+  ScratchBufferHandle: [8, 8],
+} as const satisfies Record<keyof typeof STRUCT32, readonly [number, number]>;
+
+export type TflmStruct = keyof typeof STRUCT32;
+
+/** sizeof / alignof of a TFLM struct on a `bits`-bit build. */
+export const structOf = (name: TflmStruct, bits: TargetBits): readonly [number, number] => (bits === 64 ? STRUCT64 : STRUCT32)[name];
+
 /** TfLiteIntArray with n elements (a size field plus the data). */
 const intArrayBytes = (n: number): number => 4 + 4 * n;
 
@@ -38,6 +62,8 @@ export interface TailAllocation {
   part: TailPart;
   bytes: number;
   align: number;
+  /** For allocations of a kernel's Prepare: the operator's index in its subgraph (subgraph `subgraph`). */
+  prepareOf?: { subgraph: number; op: number };
 }
 
 export type TailPart =
@@ -64,10 +90,16 @@ export interface TailEstimate {
  * operator's kernel allocates (builtin params, op data, scratch handles) is
  * the operator registry's, for the kernels of `kernelSet`.
  */
-export function tailAllocations(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailAllocation[] {
+export function tailAllocations(
+  graph: Graph,
+  offline: Int32Array | null = null,
+  kernelSet: KernelSet = DEFAULT_KERNEL_SET,
+  bits: TargetBits = 32,
+): TailAllocation[] {
   const out: TailAllocation[] = [];
+  const pointer = bits / 8;
   const push = (part: TailPart, bytes: number, align: number): void => void out.push({ part, bytes, align });
-  const struct = (part: TailPart, name: keyof typeof STRUCT, count = 1): void => push(part, STRUCT[name][0] * count, STRUCT[name][1]);
+  const struct = (part: TailPart, name: TflmStruct, count = 1): void => push(part, structOf(name, bits)[0] * count, structOf(name, bits)[1]);
   const subgraphs = graph.subgraphs;
 
   // MicroInterpreter's constructor: the allocator objects place themselves in the tail.
@@ -82,23 +114,25 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
   // Parsing builtin options, then every kernel's Init, then every Prepare.
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const p = builtinParams(op);
+      const p = builtinParams(op, bits);
       if (p) push('builtin op params', p[0], p[1]);
     }
   }
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const bytes = initBytes(op, kernelSet);
+      const bytes = initBytes(op, kernelSet, bits);
       if (bytes) push('kernel op data', bytes, ARENA_ALIGNMENT);
     }
   }
   let scratchCount = 0;
-  for (const sg of subgraphs) {
-    for (const op of sg.ops) {
-      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) push('kernel op data', bytes, ARENA_ALIGNMENT);
+  subgraphs.forEach((sg, subgraph) => {
+    sg.ops.forEach((op, i) => {
+      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) {
+        out.push({ part: 'kernel op data', bytes, align: ARENA_ALIGNMENT, prepareOf: { subgraph, op: i } });
+      }
       scratchCount += scratchRequests(op, sg.tensors, kernelSet).length;
-    }
-  }
+    });
+  });
   // FinishModelAllocation: scratch handles, then variables not planned offline.
   if (scratchCount > 0) struct('scratch buffer handles', 'ScratchBufferHandle', scratchCount);
   subgraphs.forEach((sg, s) => {
@@ -110,7 +144,7 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
   // The interpreter's persistent TfLiteTensors for the model inputs, then outputs.
   const main = graph.main;
   for (const list of [main.inputs, main.outputs]) {
-    push('input/output TfLiteTensors', 4 * list.length, ARENA_ALIGNMENT); // the pointer array
+    push('input/output TfLiteTensors', pointer * list.length, ARENA_ALIGNMENT); // the pointer array
     for (const index of list) {
       struct('input/output TfLiteTensors', 'TfLiteTensor');
       const q = main.tensors[index]?.quantization;
@@ -123,12 +157,20 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
   return out;
 }
 
+/** Bytes from the (16-aligned) arena end after allocating `a` below a tail of `tail` bytes. */
+export const tailAfter = (tail: number, a: { bytes: number; align: number }): number => Math.ceil((tail + a.bytes) / a.align) * a.align;
+
 /** The tail a 32-bit TFLM build allocates for `graph` (offline: OfflineMemoryAllocation offsets). */
 export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailEstimate {
+  return estimateTail(graph, offline, kernelSet, 32);
+}
+
+/** The tail TFLM allocates for `graph` on a `bits`-bit build. */
+export function estimateTail(graph: Graph, offline: Int32Array | null, kernelSet: KernelSet, bits: TargetBits): TailEstimate {
   let tail = 0;
   const parts: { name: TailPart; bytes: number }[] = [];
-  for (const a of tailAllocations(graph, offline, kernelSet)) {
-    const next = Math.ceil((tail + a.bytes) / a.align) * a.align;
+  for (const a of tailAllocations(graph, offline, kernelSet, bits)) {
+    const next = tailAfter(tail, a);
     const last = parts[parts.length - 1];
     if (last && last.name === a.part) last.bytes += next - tail;
     else parts.push({ name: a.part, bytes: next - tail });

@@ -1,11 +1,11 @@
-// The tail replay against real TFLM: the 32-bit tail equals the one TFLM
-// measured, and the replayed kernel allocations agree in count and requested
+// The tail replay against real TFLM: the 32-bit and 64-bit tails equal the ones
+// TFLM measured, and the replayed kernel allocations agree in count and requested
 // bytes with what TFLM's RecordingMicroAllocator recorded for the same model.
 
 import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
 import { offlineOffsets } from '../../src/tflm/offline-plan.js';
-import { estimateTail32, tailAllocations } from '../../src/tflm/tail.js';
+import { estimateTail, estimateTail32, tailAllocations } from '../../src/tflm/tail.js';
 import { golden, readCorpusModel } from '../helpers/shared.js';
 
 interface Recorded {
@@ -16,7 +16,13 @@ interface Recorded {
 type Breakdown = { by_type: Record<string, Recorded> };
 
 describe.each(Object.keys(golden))('%s', (file) => {
-  const g = golden[file]! as unknown as { tail_bytes_cm4: number; allocation_breakdown_cm4: Breakdown; noop_custom_ops?: string[] };
+  const g = golden[file]! as unknown as {
+    tail_bytes_cm4: number;
+    tail_bytes_host64: number;
+    allocation_breakdown_cm4: Breakdown;
+    allocation_breakdown_host64: Breakdown;
+    noop_custom_ops?: string[];
+  };
   const graph = loadGraph(readCorpusModel(file));
   const offline = offlineOffsets(graph);
 
@@ -26,6 +32,14 @@ describe.each(Object.keys(golden))('%s', (file) => {
     expect(tail.parts.reduce((n, p) => n + p.bytes, 0)).toBe(tail.bytes);
     // Custom ops the oracle registered as no-op kernels allocate nothing there, but their real kernels may: they stay flagged.
     expect(tail.unknownOps).toEqual((g.noop_custom_ops ?? []).map((name) => `CUSTOM:${name}`));
+  });
+
+  it('replays the tail a 64-bit host build measured, byte for byte', () => {
+    expect(estimateTail(graph, offline, 'reference', 64).bytes).toBe(g.tail_bytes_host64);
+    const rec = g.allocation_breakdown_host64.by_type;
+    const allocs = tailAllocations(graph, offline, 'reference', 64);
+    const persistent = allocs.filter((a) => a.part === 'kernel op data' || (a.part === 'input/output TfLiteTensors' && a.align === 16));
+    expect(persistent.reduce((n, a) => n + a.bytes, 0)).toBe(rec['Persistent buffer data']!.requested_bytes);
   });
 
   it('makes the allocations TFLM recorded', () => {

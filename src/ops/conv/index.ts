@@ -13,7 +13,9 @@ export const ops: readonly OpInfo[] = [
       reference: {
         scratch: int4FilterScratch(1),
         // OpDataConv; per-channel multipliers of the filter's output channels ([O, kH, kW, I]).
-        opData: { init: 56, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
+        // Temps: CalculateOpDataConv's input, filter, bias, output, then ConvPrepare's output, input, filter.
+        prepareTemps: 'i0 i1 i2 o0 o0 i0 i1',
+        opData: { init: 56, init64: 72, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
       },
     },
     rowRule: convRowRule,

@@ -13,7 +13,8 @@ export const ops: readonly OpInfo[] = [
       reference: {
         scratch: int4FilterScratch(1),
         // OpDataConv; per-channel multipliers of the filter's channels ([1, kH, kW, C]).
-        opData: { init: 56, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[3]) },
+        prepareTemps: 'i0 i1 i2 o0 o0 i0 i1', // as CONV_2D
+        opData: { init: 56, init64: 72, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[3]) },
       },
     },
     rowRule: convRowRule,

@@ -15,10 +15,13 @@ const meanScratch: SizeRule = (op, tensors) => {
   return [...out, ...axesScratch(op, tensors)];
 };
 
-// TfLiteReducerParams; OpDataReduce.
+const MEAN_TEMPS = 'i0 o0 i1 i0 i1 o0';
+
+// TfLiteReducerParams; OpDataReduce. MEAN and SUM fetch input, output, axis, then
+// PrepareSimple's input, axis, output (its output only for quantized inputs: counted always).
 export const ops: readonly OpInfo[] = [
-  { key: 'MEAN', kernel: kernels['MEAN'], builtinParams: [1, 1], memory: { reference: { scratch: meanScratch, opData: { init: 44 } } } },
-  { key: 'SUM', builtinParams: [1, 1], memory: { reference: { scratch: meanScratch, opData: { init: 44 } } } },
+  { key: 'MEAN', kernel: kernels['MEAN'], builtinParams: [1, 1], memory: { reference: { scratch: meanScratch, prepareTemps: MEAN_TEMPS, opData: { init: 44 } } } },
+  { key: 'SUM', builtinParams: [1, 1], memory: { reference: { scratch: meanScratch, prepareTemps: MEAN_TEMPS, opData: { init: 44 } } } },
   { key: 'REDUCE_MAX', builtinParams: [1, 1], memory: { reference: { scratch: axesScratch, opData: { init: 44 } } } },
   { key: 'REDUCE_MIN', builtinParams: [1, 1], memory: { reference: { scratch: axesScratch, opData: { init: 44 } } } },
   { key: 'REDUCE_ALL', memory: { reference: { scratch: axesScratch } } },

@@ -11,7 +11,8 @@ export const ops: readonly OpInfo[] = [
     memory: {
       reference: {
         // SoftmaxParams; int16 softmax builds two 513-entry int16 lookup tables.
-        opData: { init: 56, prepare: (op, tensors) => (inputOf(op, tensors, 0)?.dtype === 'int16' ? [2 * 513, 2 * 513] : []) },
+        prepareTemps: 'i0 o0',
+        opData: { init: 56, init64: 80, prepare: (op, tensors) => (inputOf(op, tensors, 0)?.dtype === 'int16' ? [2 * 513, 2 * 513] : []) },
       },
     },
   },

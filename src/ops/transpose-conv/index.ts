@@ -8,6 +8,7 @@ export const ops: readonly OpInfo[] = [
     key: 'TRANSPOSE_CONV',
     kernel: kernels['TRANSPOSE_CONV'],
     builtinParams: [16, 4], // TfLiteTransposeConvParams
+    builtinParams64: [20, 4],
     memory: {
       reference: {
         // inputs: output_shape, filter, input, bias. The reference kernel accumulates the whole output.
@@ -24,7 +25,8 @@ export const ops: readonly OpInfo[] = [
           }
           return [];
         },
-        opData: { init: 72, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
+        prepareTemps: 'i2 i3 o0 i2 i1', // input, bias, output; then CalculateOpData's input, filter
+        opData: { init: 72, init64: 80, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
       },
     },
   },
