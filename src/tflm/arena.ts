@@ -9,7 +9,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
 import { offlineOffsets, ONLINE } from './offline-plan.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
-import { DEFAULT_KERNEL_SET, scratchKnown, scratchRequests, type KernelSet } from '../ops/registry.js';
+import { REFERENCE_KERNELS, scratchKnown, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { alignArena } from './alignment.js';
 
@@ -46,10 +46,10 @@ export function passTimeline(sg: Subgraph): TimelineBuffer[] {
 
 /**
  * The buffers TFLM hands to its planner for subgraph `sg`: the planned tensors,
- * then the scratch `kernelSet`'s kernels request in Prepare, each live for the
+ * then the scratch `kernels`'s kernels request in Prepare, each live for the
  * duration of its operator only.
  */
-export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): ArenaBuffer[] {
+export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): ArenaBuffer[] {
   const life = tflmLifetimes(sg);
   const buffers: ArenaBuffer[] = [];
   for (const t of sg.tensors) {
@@ -69,7 +69,7 @@ export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null,
   }
   let scratchIndex = 0;
   sg.ops.forEach((op, i) => {
-    for (const bytes of scratchRequests(op, sg.tensors, kernelSet)) {
+    for (const bytes of scratchRequests(op, sg.tensors, kernels)) {
       const time = opTime(i);
       buffers.push({ kind: 'scratch', op: i, scratchIndex: scratchIndex++, bytes, size: alignArena(bytes), first: time, last: time });
     }
@@ -104,13 +104,13 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   return merged;
 }
 
-export function planTflmArena(graph: Graph, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TflmArena {
+export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TflmArena {
   const sg = graph.main;
   const offline = offlineOffsets(graph);
-  const buffers = tflmPlanBuffers(sg, offline, kernelSet);
+  const buffers = tflmPlanBuffers(sg, offline, kernels);
   const { offsets, head } = planGreedyTflm(buffers);
-  const tail = estimateTail32(graph, offline, kernelSet);
-  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !scratchKnown(o, kernelSet)).map((o) => opKey(o)))];
+  const tail = estimateTail32(graph, offline, kernels);
+  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !scratchKnown(o, kernels)).map((o) => opKey(o)))];
   return {
     buffers,
     offsets,

@@ -11,7 +11,7 @@
 // not covered; test/corpus/tail.test.ts holds the replay to real TFLM.
 
 import type { Graph, Subgraph } from '../graph/graph.js';
-import { builtinParams, DEFAULT_KERNEL_SET, initBytes, opDataKnown, prepareBytes, scratchRequests, type KernelSet } from '../ops/registry.js';
+import { builtinParams, REFERENCE_KERNELS, initBytes, opDataKnown, prepareBytes, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { ARENA_ALIGNMENT } from './alignment.js';
 import { ONLINE } from './offline-plan.js';
@@ -62,9 +62,9 @@ export interface TailEstimate {
 /**
  * The persistent allocations of AllocateTensors(), in TFLM's order. What each
  * operator's kernel allocates (builtin params, op data, scratch handles) is
- * the operator registry's, for the kernels of `kernelSet`.
+ * the operator registry's, for the kernels of `kernels`.
  */
-export function tailAllocations(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailAllocation[] {
+export function tailAllocations(graph: Graph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): TailAllocation[] {
   const out: TailAllocation[] = [];
   const push = (part: TailPart, bytes: number, align: number): void => void out.push({ part, bytes, align });
   const struct = (part: TailPart, name: keyof typeof STRUCT, count = 1): void => push(part, STRUCT[name][0] * count, STRUCT[name][1]);
@@ -88,15 +88,15 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
   }
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const bytes = initBytes(op, kernelSet);
+      const bytes = initBytes(op, kernels);
       if (bytes) push('kernel op data', bytes, ARENA_ALIGNMENT);
     }
   }
   let scratchCount = 0;
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) push('kernel op data', bytes, ARENA_ALIGNMENT);
-      scratchCount += scratchRequests(op, sg.tensors, kernelSet).length;
+      for (const bytes of prepareBytes(op, sg.tensors, kernels)) push('kernel op data', bytes, ARENA_ALIGNMENT);
+      scratchCount += scratchRequests(op, sg.tensors, kernels).length;
     }
   }
   // FinishModelAllocation: scratch handles, then variables not planned offline.
@@ -124,10 +124,10 @@ export function tailAllocations(graph: Graph, offline: Int32Array | null = null,
 }
 
 /** The tail a 32-bit TFLM build allocates for `graph` (offline: OfflineMemoryAllocation offsets). */
-export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailEstimate {
+export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): TailEstimate {
   let tail = 0;
   const parts: { name: TailPart; bytes: number }[] = [];
-  for (const a of tailAllocations(graph, offline, kernelSet)) {
+  for (const a of tailAllocations(graph, offline, kernels)) {
     const next = Math.ceil((tail + a.bytes) / a.align) * a.align;
     const last = parts[parts.length - 1];
     if (last && last.name === a.part) last.bytes += next - tail;
@@ -136,7 +136,7 @@ export function estimateTail32(graph: Graph, offline: Int32Array | null = null, 
   }
   const unknownOps = new Set<string>();
   for (const sg of graph.subgraphs as readonly Subgraph[]) {
-    for (const op of sg.ops) if (!opDataKnown(op, kernelSet)) unknownOps.add(opKey(op));
+    for (const op of sg.ops) if (!opDataKnown(op, kernels)) unknownOps.add(opKey(op));
   }
   return { bytes: tail, parts: mergeParts(parts), unknownOps: [...unknownOps] };
 }
