@@ -15,6 +15,7 @@ import { cComment, cUnsigned } from './c-text.js';
 import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
 import { opKey } from '../graph/op-key.js';
+import { kernelsLabel, REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 
 /** TFLM aligns the arena start up to 16 bytes: an unaligned buffer loses up to 15. */
 export const MARGIN_ALIGNMENT_BYTES = ARENA_ALIGNMENT;
@@ -39,8 +40,8 @@ export interface ArenaFigures {
   unknownOps: string[];
 }
 
-export function arenaFigures(graph: Graph, head: number, tail: number): ArenaFigures {
-  const unknown = new Set(estimateTail32(graph).unknownOps);
+export function arenaFigures(graph: Graph, head: number, tail: number, kernels: Kernels = REFERENCE_KERNELS): ArenaFigures {
+  const unknown = new Set(estimateTail32(graph, null, kernels).unknownOps);
   const unknownOps = graph.subgraphs.flatMap((sg) => sg.ops.map(opKey).filter((k) => unknown.has(k)));
   const ops = graph.subgraphs.reduce((n, sg) => n + sg.ops.length, 0);
   const tailEstimate = tail + UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
@@ -55,6 +56,8 @@ export interface ArenaHeaderInput {
   macro: string;
   source: string;
   target: string;
+  /** The kernels the head and tail assume. */
+  kernels: Kernels;
   figures: ArenaFigures;
   ops: number;
   spillRegionBytes: number;
@@ -72,10 +75,18 @@ export function arenaHeader(a: ArenaHeaderInput): string {
   const marginNote = [
     ` * ${MARGIN_ALIGNMENT_BYTES} bytes: TFLM aligns the arena start to 16 (an unaligned buffer loses up to 15),`,
     ` * ${MARGIN_RECORDING_BYTES} bytes: a RecordingMicroInterpreter's own allocations,`,
-    ` * ${MARGIN_PER_OP_BYTES} bytes x ${a.ops} operators: larger op data of optimized kernels (CMSIS-NN),`,
-    ' * rounded up so the arena size is a multiple of 16 (the tail replay assumes a',
-    ' * 16-aligned arena end). Not covered: scratch buffers optimized kernels request',
-    ' * (they grow the head), 64-bit hosts.',
+    ...(a.kernels.set === 'reference'
+      ? [
+          ` * ${MARGIN_PER_OP_BYTES} bytes x ${a.ops} operators: larger op data of optimized kernels (CMSIS-NN),`,
+          ' * rounded up so the arena size is a multiple of 16 (the tail replay assumes a',
+          ' * 16-aligned arena end). Not covered: scratch buffers optimized kernels request',
+          ' * (they grow the head), 64-bit hosts.',
+        ]
+      : [
+          ` * ${MARGIN_PER_OP_BYTES} bytes x ${a.ops} operators: op data of other builds of these kernels,`,
+          ' * rounded up so the arena size is a multiple of 16 (the tail replay assumes a',
+          ' * 16-aligned arena end). Not covered: 64-bit hosts.',
+        ]),
   ].join('\n');
   const storageDetails = a.storage.details.map((d) => ` *   ${cComment(d)}\n`).join('');
   // A firmware reader must see that this model does not compute the original's bytes.
@@ -92,6 +103,7 @@ export function arenaHeader(a: ArenaHeaderInput): string {
     id: a.id,
     MACRO: a.macro,
     target: cComment(a.target),
+    kernels: cComment(kernelsLabel(a.kernels)),
     storage: cComment(a.storage.summary),
     storageDetails,
     regionContent: `${regionContent}\n`,

@@ -25,7 +25,9 @@ export interface TflmArena {
   /** head + tail: what arena_used_bytes() reports on a 32-bit target. */
   total: number;
   lowerBound: LowerBound;
-  /** Ops whose reference-kernel scratch TinySeg does not know (the head may be low for them). */
+  /** The kernels the figures assume. */
+  kernels: Kernels;
+  /** Ops whose scratch TinySeg does not know for these kernels (the head may be low for them). */
   unknownScratchOps: string[];
 }
 
@@ -40,13 +42,13 @@ export interface TimelineBuffer {
 }
 
 /** The planned buffers as the transform passes' cost models take them, recomputed after every edit. */
-export function passTimeline(sg: Subgraph): TimelineBuffer[] {
-  return tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): TimelineBuffer[] {
+  return tflmPlanBuffers(sg, null, kernels).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
 }
 
 /**
  * The buffers TFLM hands to its planner for subgraph `sg`: the planned tensors,
- * then the scratch `kernels`'s kernels request in Prepare, each live for the
+ * then the scratch the `kernels` request in Prepare, each live for the
  * duration of its operator only.
  */
 export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): ArenaBuffer[] {
@@ -115,6 +117,7 @@ export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
     buffers,
     offsets,
     head,
+    kernels,
     tail,
     total: head + tail.bytes,
     lowerBound: lowerBound(mergeInPlace(sg, buffers), sg.ops.length),
