@@ -79,10 +79,11 @@ endfunction()
 
 # tinyseg_optimize(<target> MODEL <file> [NAME <n>] [ARENA_BUDGET <bytes>]
 #                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
-#                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
+#                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [KERNELS reference|cmsis-nn]
+#                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
 function(tinyseg_optimize target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS"
-    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL" "")
+    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS" "")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyseg_optimize(${target}): unknown arguments '${arg_UNPARSED_ARGUMENTS}'")
   endif()
@@ -128,6 +129,10 @@ function(tinyseg_optimize target)
   if(DEFINED arg_LOSSY_SPILL AND NOT arg_LOSSY_SPILL STREQUAL "int8")
     message(FATAL_ERROR "tinyseg_optimize(${target}): LOSSY_SPILL takes int8, got '${arg_LOSSY_SPILL}'")
   endif()
+  # The kernels the firmware links; absent: the target profile's (docs/target-profile.md).
+  if(DEFINED arg_KERNELS AND NOT arg_KERNELS MATCHES "^(reference|cmsis-nn)$")
+    message(FATAL_ERROR "tinyseg_optimize(${target}): KERNELS must be reference or cmsis-nn, got '${arg_KERNELS}'")
+  endif()
 
   # A built-in name goes to the CLI as it is; anything else is a profile file
   # the outputs depend on.
@@ -166,6 +171,9 @@ function(tinyseg_optimize target)
   set(args optimize "${model}" -o "${dir}" --emit "${dir}" --name "${id}" --target "${profile}" --storage "${storage}" --depfile "${depfile}")
   if(DEFINED arg_ARENA_BUDGET)
     list(APPEND args --arena-budget "${arg_ARENA_BUDGET}")
+  endif()
+  if(DEFINED arg_KERNELS)
+    list(APPEND args --kernels "${arg_KERNELS}")
   endif()
   if(arg_NO_VERIFY)
     list(APPEND args --no-verify)

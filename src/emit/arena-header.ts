@@ -8,36 +8,25 @@
 // replay of docs/tail-estimate.md, exact for TFLM's reference kernels on a
 // 32-bit target; it cannot see kernels outside its tables, so each operator it
 // does not model adds UNKNOWN_OP_TAIL_BYTES to the estimate (the doc's "may be
-// low" made safe). MARGIN_* below are the slack of earlier versions, kept for
-// callers; the arena size no longer adds them.
+// low" made safe). The arena start must be 16-byte aligned (the header says
+// alignas(16)); the transient model assumes it.
 
 import type { Graph } from '../graph/graph.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { minimalArena, type AllocateStep } from '../tflm/allocate-tensors.js';
-import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
+import { alignArena } from '../tflm/alignment.js';
 import { cComment, cUnsigned } from './c-text.js';
 import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
 import { opKey } from '../graph/op-key.js';
+import { kernelsLabel, REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 
-/** TFLM aligns the arena start up to 16 bytes: an unaligned buffer loses up to 15. */
-export const MARGIN_ALIGNMENT_BYTES = ARENA_ALIGNMENT;
-/** A RecordingMicroInterpreter allocates 96 to 112 bytes of its own (docs/tail-estimate.md). */
-export const MARGIN_RECORDING_BYTES = 112;
-/**
- * Per operator: optimized kernel libraries keep their own op data, e.g.
- * CMSIS-NN's conv, depthwise conv, fully connected and pooling wrap the
- * reference struct with one more int; at 16-byte alignment that is at most one
- * more 16-byte unit each.
- */
-export const MARGIN_PER_OP_BYTES = ARENA_ALIGNMENT;
 /** Allowance for the persistent data of a kernel the tail replay does not model. */
 export const UNKNOWN_OP_TAIL_BYTES = 256;
 
 export interface ArenaFigures {
   head: number;
   tail: number;
-  margin: number;
   size: number;
   /** Operators (by occurrence) whose kernels the tail replay does not model. */
   unknownOps: string[];
@@ -50,21 +39,17 @@ export interface ArenaFigures {
   host64: number;
 }
 
-export function arenaFigures(graph: Graph, head: number, tail: number): ArenaFigures {
-  const unknown = new Set(estimateTail32(graph).unknownOps);
+export function arenaFigures(graph: Graph, head: number, tail: number, kernels: Kernels = REFERENCE_KERNELS): ArenaFigures {
+  const unknown = new Set(estimateTail32(graph, null, kernels).unknownOps);
   const unknownOps = graph.subgraphs.flatMap((sg) => sg.ops.map(opKey).filter((k) => unknown.has(k)));
-  const ops = graph.subgraphs.reduce((n, sg) => n + sg.ops.length, 0);
   const tailEstimate = tail + UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
-  // The total is rounded up to the alignment: the tail replay assumes an aligned arena end.
-  const raw = MARGIN_ALIGNMENT_BYTES + MARGIN_RECORDING_BYTES + MARGIN_PER_OP_BYTES * ops;
-  const margin = alignArena(head + tailEstimate + raw) - head - tailEstimate;
   const allowance = UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
-  const cm4 = minimalArena(graph, 'reference', 32);
-  const host = minimalArena(graph, 'reference', 64);
+  const cm4 = minimalArena(graph, kernels, 32);
+  const host = minimalArena(graph, kernels, 64);
   // Never below arena_used_bytes() rounded up (the head given is the plan's own).
   const minimal = Math.max(cm4.bytes, alignArena(head + tail)) + allowance;
   const host64 = Math.max(host.bytes, alignArena(host.head + host.tail)) + allowance;
-  return { head, tail: tailEstimate, margin, size: minimal, unknownOps, used: head + tail, minimal, binding: cm4.binding, host64 };
+  return { head, tail: tailEstimate, size: minimal, unknownOps, used: head + tail, minimal, binding: cm4.binding, host64 };
 }
 
 export interface ArenaHeaderInput {
@@ -72,6 +57,8 @@ export interface ArenaHeaderInput {
   macro: string;
   source: string;
   target: string;
+  /** The kernels the head and tail assume. */
+  kernels: Kernels;
   figures: ArenaFigures;
   ops: number;
   spillRegionBytes: number;
@@ -106,6 +93,7 @@ export function arenaHeader(a: ArenaHeaderInput): string {
     id: a.id,
     MACRO: a.macro,
     target: cComment(a.target),
+    kernels: cComment(kernelsLabel(a.kernels)),
     storage: cComment(a.storage.summary),
     storageDetails,
     regionContent: `${regionContent}\n`,

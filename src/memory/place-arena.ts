@@ -10,6 +10,7 @@ import type { Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type Placement } from '../tflm/greedy-planner.js';
 import { ONLINE } from '../tflm/offline-plan.js';
 import { planNearOptimal } from './plan-search.js';
+import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
 
 export interface ArenaPlacement {
@@ -30,8 +31,8 @@ function asOffline(sg: Subgraph, buffers: readonly ArenaBuffer[], placement: Pla
 }
 
 /** TFLM's head once `offsets` is the model's offline plan. */
-export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array): number {
-  return planGreedyTflm(tflmPlanBuffers(sg, offsets)).head;
+export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array, kernels: Kernels = REFERENCE_KERNELS): number {
+  return planGreedyTflm(tflmPlanBuffers(sg, offsets, kernels)).head;
 }
 
 /**
@@ -69,8 +70,9 @@ function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch:
   return offsets;
 }
 
-export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: number } = {}): ArenaPlacement {
-  const buffers = tflmPlanBuffers(sg);
+export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: number; kernels?: Kernels } = {}): ArenaPlacement {
+  const kernels = opts.kernels ?? REFERENCE_KERNELS;
+  const buffers = tflmPlanBuffers(sg, null, kernels);
   const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
   const sharing = inPlacePairs(sg).length > 0;
   // Candidates in order of preference (ties keep the earlier one), computed only when they can still win.
@@ -103,7 +105,7 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   for (const [k, c] of candidates.entries()) {
     if (best && k >= 2 && best.head <= floor) break;
     const offsets = c.offsets();
-    const head = tflmHeadWithOffline(sg, offsets);
+    const head = tflmHeadWithOffline(sg, offsets, kernels);
     if (!best || head < best.head) best = { planner: c.planner, offsets, head };
   }
   return best!;

@@ -6,6 +6,7 @@
 // naming the file and the key. docs/target-profile.md is the schema.
 
 import { TinysegError } from '../errors.js';
+import { defaultKernelSetForCpu, isaOfCpu, KERNEL_SETS, kernelsFor, type Kernels, type KernelSet } from '../ops/kernel-sets.js';
 
 export const TARGET_PROFILE_SCHEMA = 'tinyseg.target/1';
 
@@ -46,6 +47,8 @@ export interface TargetProfile {
   description?: string;
   /** GCC -mcpu name, e.g. cortex-m4. */
   cpu: string;
+  /** The kernel library the firmware links; absent: by the cpu (Cortex-M with DSP or MVE: cmsis-nn, else reference). */
+  kernels?: KernelSet;
   sram: SramSpec;
   psram?: PsramSpec;
   flash?: FlashSpec;
@@ -82,6 +85,7 @@ const TOP_FIELDS = {
   name: ['string', true],
   description: ['string', false],
   cpu: ['string', true],
+  kernels: ['string', false],
   assumptions: ['strings', false],
 } as const satisfies Record<string, readonly [FieldKind, boolean]>;
 
@@ -105,6 +109,10 @@ export function parseTargetProfile(value: unknown, file: string): TargetProfile 
   if (top.name === '') fail(`'name' must not be empty`);
 
   const profile: Record<string, unknown> = { name: top.name, cpu: top.cpu };
+  if (top.kernels !== undefined) {
+    if (!(KERNEL_SETS as readonly unknown[]).includes(top.kernels)) fail(`'kernels' must be one of ${KERNEL_SETS.join(', ')}, got '${String(top.kernels)}'`);
+    profile.kernels = top.kernels;
+  }
   if (top.description !== undefined) profile.description = top.description;
   if (top.assumptions !== undefined) profile.assumptions = top.assumptions;
   for (const memory of MEMORIES) {
@@ -121,6 +129,16 @@ export function parseTargetProfile(value: unknown, file: string): TargetProfile 
   const p = profile as unknown as TargetProfile;
   checkConsistent(p, fail);
   return p;
+}
+
+/**
+ * The kernels a build for `target` links: `set` (--kernels) > the profile's
+ * `kernels` > by its cpu; the ISA is the cpu's (a DSP core when it is not a known Cortex-M).
+ * Without a target: `set`, or the reference kernels.
+ */
+export function kernelsForTarget(target: TargetProfile | undefined, set?: KernelSet): Kernels {
+  if (!target) return kernelsFor(set ?? 'reference');
+  return kernelsFor(set ?? target.kernels ?? defaultKernelSetForCpu(target.cpu), isaOfCpu(target.cpu));
 }
 
 /** Parses the text of a profile file (JSON). */

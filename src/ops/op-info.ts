@@ -13,18 +13,11 @@ import type { GraphOp, GraphTensor } from '../graph/types.js';
 import type { Kernel } from './kernel.js';
 import type { RowRuleOf } from './row-rule.js';
 
-/**
- * The kernel library a TFLM build links. Its kernels request different scratch
- * and op data for the same operator, so memory facts are per set; a new set is
- * a new key of OpInfo.memory, not a new code path. 'reference' is TFLM's
- * reference kernels at commit 90b983c, which the oracle measured.
- */
-export type KernelSet = 'reference';
-export const KERNEL_SETS: readonly KernelSet[] = ['reference'];
-export const DEFAULT_KERNEL_SET: KernelSet = 'reference';
+export type { CoreIsa, KernelContext, Kernels, KernelSet } from './kernel-sets.js';
+import type { KernelContext, KernelSet } from './kernel-sets.js';
 
-/** Byte sizes of allocations a kernel makes for one operator, in allocation order. */
-export type SizeRule = (op: GraphOp, tensors: readonly GraphTensor[]) => number[];
+/** Byte sizes of allocations a kernel makes for one operator, in allocation order; `ctx` is the core the build targets. */
+export type SizeRule = (op: GraphOp, tensors: readonly GraphTensor[], ctx: KernelContext) => number[];
 
 /** What one kernel set's kernel allocates for an operator on a 32-bit target. */
 export interface KernelMemory {
@@ -43,7 +36,7 @@ export interface KernelMemory {
 
 export interface OpData {
   /** sizeof the op data Init allocates (16-byte aligned) on a 32-bit target; absent: none. */
-  readonly init?: number | ((op: GraphOp) => number);
+  readonly init?: number | ((op: GraphOp, ctx: KernelContext) => number);
   /** The same on a 64-bit host, where it differs (pointer members); absent: as `init`. */
   readonly init64?: number;
   /** Persistent buffers Prepare allocates, 16-byte aligned each; absent: none. */
@@ -65,7 +58,12 @@ export interface OpInfo {
    * into one byte, x86-64 gcc makes them ints. Absent: as `builtinParams`.
    */
   readonly builtinParams64?: readonly [number, number];
-  /** Per kernel set; a set without an entry does not know the operator's scratch (nor its op data). */
+  /**
+   * Per kernel set. A set without an entry falls back to the set its spec
+   * names (KERNEL_SET_SPECS: cmsis-nn -> reference, as a CMSIS-NN build links
+   * the reference kernel for every operator CMSIS-NN has none of); a set
+   * without an entry or a fallback does not know the operator's scratch (nor its op data).
+   */
   readonly memory: Partial<Record<KernelSet, KernelMemory>>;
   /** The kernel computes out[i] from in[i] alone (element-wise over the output's indices), so the output may overwrite a dying input. */
   readonly inPlace?: boolean;
@@ -92,6 +90,14 @@ export const elements = (t: GraphTensor | undefined): number => (t ? t.shape.red
 
 /** Per-channel output multiplier and shift, one int32 each per channel (none when the channel count is unknown). */
 export const perChannel = (channels: number | undefined): number[] => (channels === undefined ? [] : [4 * channels, 4 * channels]);
+
+/** The per-channel multipliers of `channels`, for int8 and int16 inputs only (CMSIS-NN's conv kernels skip them for float). */
+export const quantizedPerChannel =
+  (channels: (op: GraphOp, tensors: readonly GraphTensor[]) => number | undefined): SizeRule =>
+  (op, tensors) => {
+    const x = inputOf(op, tensors, 0)?.dtype;
+    return x === 'int8' || x === 'int16' ? perChannel(channels(op, tensors)) : [];
+  };
 
 /** TfLiteIntArray with n elements (a size field plus the data). */
 export const intArrayBytes = (n: number): number => 4 + 4 * n;

@@ -10,7 +10,8 @@ import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { opKey } from '../graph/op-key.js';
 import type { GraphOp, GraphTensor } from '../graph/types.js';
 import type { Kernel } from './kernel.js';
-import { DEFAULT_KERNEL_SET, type KernelMemory, type KernelSet, type OpInfo } from './op-info.js';
+import type { KernelMemory, OpInfo } from './op-info.js';
+import { KERNEL_SET_SPECS, REFERENCE_KERNELS, type Kernels, type KernelSet } from './kernel-sets.js';
 import { rowLocalShape, type RowRule } from './row-rule.js';
 import { ops as conv } from './conv/index.js';
 import { ops as depthwiseConv } from './depthwise-conv/index.js';
@@ -25,7 +26,8 @@ import { ops as tinyseg } from './tinyseg/index.js';
 import { ops as transposeConv } from './transpose-conv/index.js';
 import { ops as tflmBuiltins } from './tflm-builtins.js';
 
-export { DEFAULT_KERNEL_SET, KERNEL_SETS, type KernelMemory, type KernelSet, type OpData, type OpInfo } from './op-info.js';
+export type { KernelMemory, OpData, OpInfo } from './op-info.js';
+export * from './kernel-sets.js';
 export type { RowRule } from './row-rule.js';
 
 /** Every family's records; one per operator (test/ops/registry.test.ts holds that no key repeats). */
@@ -56,35 +58,46 @@ export const kernelOf = (op: Pick<GraphOp, 'opcode' | 'customCode'>): Kernel | u
 
 // ---- TFLM's allocations -----------------------------------------------------------
 
-const memoryOf = (op: GraphOp, kernelSet: KernelSet): KernelMemory | undefined => opInfoOf(op)?.memory[kernelSet];
-
-/** Whether `kernelSet`'s scratch requests for `op` are known. */
-export const scratchKnown = (op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): boolean => memoryOf(op, kernelSet) !== undefined;
-
-/** Byte sizes (before 16-byte rounding) of the op's scratch requests, in request order; none when not known. */
-export function scratchRequests(op: GraphOp, tensors: readonly GraphTensor[], kernelSet: KernelSet = DEFAULT_KERNEL_SET): number[] {
-  return memoryOf(op, kernelSet)?.scratch?.(op, tensors) ?? [];
+/** `set`'s memory rules for `op`: its own entry, else its fallback set's (KERNEL_SET_SPECS), else unknown. */
+function memoryOf(op: GraphOp, set: KernelSet): KernelMemory | undefined {
+  const memory = opInfoOf(op)?.memory;
+  for (let s: KernelSet | null = set; s !== null; s = KERNEL_SET_SPECS[s].fallback) {
+    const m = memory?.[s];
+    if (m) return m;
+  }
+  return undefined;
 }
 
-/** Whether `kernelSet`'s Init and Prepare allocations for `op` are modelled. */
-export const opDataKnown = (op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): boolean => memoryOf(op, kernelSet)?.opData !== undefined;
+/** Whether `kernels`' scratch requests for `op` are known. */
+export const scratchKnown = (op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): boolean => memoryOf(op, kernels.set) !== undefined;
+
+/** Byte sizes (before 16-byte rounding) of the op's scratch requests, in request order; none when not known. */
+export function scratchRequests(op: GraphOp, tensors: readonly GraphTensor[], kernels: Kernels = REFERENCE_KERNELS): number[] {
+  return memoryOf(op, kernels.set)?.scratch?.(op, tensors, kernels) ?? [];
+}
+
+/** Whether `kernels`' Init and Prepare allocations for `op` are modelled. */
+export const opDataKnown = (op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): boolean => memoryOf(op, kernels.set)?.opData !== undefined;
 
 /** Bytes of the op data Init allocates on a 32- or 64-bit build (0: none or not modelled). */
-export function initBytes(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET, bits: 32 | 64 = 32): number {
-  const data = memoryOf(op, kernelSet)?.opData;
+export function initBytes(op: GraphOp, kernels: Kernels = REFERENCE_KERNELS, bits: 32 | 64 = 32): number {
+  const data = memoryOf(op, kernels.set)?.opData;
   if (bits === 64 && data?.init64 !== undefined) return data.init64;
   const init = data?.init;
-  return typeof init === 'function' ? init(op) : (init ?? 0);
+  return typeof init === 'function' ? init(op, kernels) : (init ?? 0);
 }
 
 /**
- * Tensor indices of the temporary TfLiteTensors `kernelSet`'s Prepare fetches
+ * Tensor indices of the temporary TfLiteTensors `kernels`' Prepare fetches
  * for `op`, in order, repeats included (omitted optional inputs fetch nothing);
  * `known` is false when the kernel's temps are not modelled, and then every
  * input and output counts twice.
  */
-export function prepareTemps(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_SET): { tensors: number[]; known: boolean } {
-  const spec = memoryOf(op, kernelSet)?.prepareTemps;
+export function prepareTemps(op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): { tensors: number[]; known: boolean } {
+  // Field by field along the fallback chain: a set's kernel may fetch the same temps as the one it falls back to.
+  let spec: string | undefined;
+  const memory = opInfoOf(op)?.memory;
+  for (let s: KernelSet | null = kernels.set; s !== null && spec === undefined; s = KERNEL_SET_SPECS[s].fallback) spec = memory?.[s]?.prepareTemps;
   const words = spec?.split(' ').filter((w) => w !== '') ?? ['i*', 'o*', 'i*', 'o*'];
   const tensors: number[] = [];
   for (const w of words) {
@@ -96,8 +109,8 @@ export function prepareTemps(op: GraphOp, kernelSet: KernelSet = DEFAULT_KERNEL_
 }
 
 /** Persistent buffers Prepare allocates (none, or not modelled). */
-export function prepareBytes(op: GraphOp, tensors: readonly GraphTensor[], kernelSet: KernelSet = DEFAULT_KERNEL_SET): number[] {
-  return memoryOf(op, kernelSet)?.opData?.prepare?.(op, tensors) ?? [];
+export function prepareBytes(op: GraphOp, tensors: readonly GraphTensor[], kernels: Kernels = REFERENCE_KERNELS): number[] {
+  return memoryOf(op, kernels.set)?.opData?.prepare?.(op, tensors, kernels) ?? [];
 }
 
 /** The builtin parameter struct the flatbuffer parser allocates for `op` on a 32- or 64-bit build, [size, align]. */

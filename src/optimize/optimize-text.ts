@@ -2,12 +2,13 @@
 
 import { bytes, kib, table } from '../report/format.js';
 import type { OptimizeReport } from './optimize.js';
+import { kernelsLabel } from '../ops/kernel-sets.js';
 
 
 export function renderOptimizeText(r: OptimizeReport): string {
   const out: string[] = [];
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  out.push(`${r.model}: TFLM arena head ${bytes(r.before.head)} -> ${bytes(r.after.head)} (${pct(r.headReduction)} less)${r.keptOriginal ? ', original kept: no pass helped' : ''}`);
+  out.push(`${r.model}: TFLM arena (${kernelsLabel({ set: r.kernels, isa: r.isa })}) head ${bytes(r.before.head)} -> ${bytes(r.after.head)} (${pct(r.headReduction)} less)${r.keptOriginal ? ', original kept: no pass helped' : ''}`);
   out.push('');
   out.push(
     ...table(

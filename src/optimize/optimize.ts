@@ -19,7 +19,8 @@ import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
 import type { SpillResult } from '../transform/spill-cold-ranges.js';
 import { planSpillStorage, type StoragePlan } from '../memory/spill-storage.js';
-import { builtinTargetProfile } from '../memory/target-profile.js';
+import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile.js';
+import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
 import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
@@ -46,6 +47,9 @@ export interface PeakTensor {
 export interface OptimizeReport {
   schema: typeof OPTIMIZE_SCHEMA;
   model: string;
+  /** The kernel library the figures assume (their scratch and op data), and the core ISA its sizes depend on. */
+  kernels: KernelSet;
+  isa: CoreIsa;
   before: ArenaFigures & { peakOp: number; peakTensors: PeakTensor[] };
   after: ArenaFigures & { planner: string };
   /** 1 - after.head / before.head. */
@@ -83,7 +87,10 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed };
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
   const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
-  const before = memoryReport({ file, bytes: modelBytes, graph: original });
+  // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
+  const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
+  const kernels = kernelsForTarget(target, opts.kernels);
+  const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
   const work = loadGraph(modelBytes);
@@ -93,14 +100,15 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
     quantizeFloat: opts.lossySpill === 'int8',
+    kernels,
   });
   const spill: SpillResult = passes.spill;
   dropUnusedBuffers(work);
-  const placement = placeArena(work.main);
+  const placement = placeArena(work.main, { kernels });
   setOfflinePlan(work, placement.offsets);
   let bytes = saveGraph(work);
   let graph = loadGraph(bytes);
-  let after = memoryReport({ file, bytes, graph });
+  let after = memoryReport({ file, bytes, graph, kernels });
   let keptOriginal = false;
   let planner: string = placement.planner;
 
@@ -108,11 +116,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     // Never worse: the input with TFLM's own plan frozen.
     const frozen = loadGraph(modelBytes);
     dropOfflinePlan(frozen);
-    const p = placeArena(frozen.main);
+    const p = placeArena(frozen.main, { kernels });
     setOfflinePlan(frozen, p.offsets);
     bytes = saveGraph(frozen);
     graph = loadGraph(bytes);
-    after = memoryReport({ file, bytes, graph });
+    after = memoryReport({ file, bytes, graph, kernels });
     keptOriginal = true;
     planner = p.planner;
   }
@@ -154,11 +162,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     warnings.push(`lossy spill: ${lossySlots} spilled float32 ${lossySlots === 1 ? 'tensor is' : 'tensors are'} stored as int8; ${error}`);
   }
   if (opts.storage !== undefined || opts.target !== undefined) {
-    const target = opts.target ?? builtinTargetProfile(DEFAULT_TARGET)!;
+    const t = target ?? builtinTargetProfile(DEFAULT_TARGET)!;
     const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : spill;
     storage = {
-      target: target.name,
-      ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, target, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),
+      target: t.name,
+      ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, t, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),
     };
     if (storage.warning) warnings.push(storage.warning);
   }
@@ -166,6 +174,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const report: OptimizeReport = {
     schema: OPTIMIZE_SCHEMA,
     model: file,
+    kernels: kernels.set,
+    isa: kernels.isa,
     before: { ...figures(before), peakOp: before.peak.op, peakTensors: peakTensors(original, before) },
     after: { ...figures(after), planner },
     headReduction: before.arena.head > 0 ? 1 - after.arena.head / before.arena.head : 0,

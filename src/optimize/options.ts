@@ -5,6 +5,7 @@
 
 import { TinysegError } from '../errors.js';
 import type { TargetProfile } from '../memory/target-profile.js';
+import { KERNEL_SETS, type KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
 
 export interface OptimizeOptions {
@@ -25,6 +26,12 @@ export interface OptimizeOptions {
   inferencesPerSecond?: number;
   /** Temporary tensor quantization: spilled float32 slices stored as int8 codes (a quarter of the traffic; lossy, off by default). */
   lossySpill?: 'int8';
+  /**
+   * The kernel library the firmware links, whose scratch and op data every
+   * figure and cost model counts. Default: the target's (its `kernels`, else
+   * by its cpu) when a target or storage is given, else 'reference'.
+   */
+  kernels?: KernelSet;
 }
 
 /**
@@ -44,6 +51,7 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
     throw new TinysegError('E_USAGE', `inferencesPerSecond must be a positive number, got ${String(o.inferencesPerSecond)}`);
   }
   if (o.verify !== undefined && o.verify !== false && (typeof o.verify !== 'object' || o.verify === null)) throw new TinysegError('E_USAGE', `verify must be false or an object, got ${String(o.verify)}`);
+  if (o.kernels !== undefined && !KERNEL_SETS.includes(o.kernels)) throw new TinysegError('E_USAGE', `kernels must be one of ${KERNEL_SETS.join(', ')}, got ${String(o.kernels)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw new TinysegError('E_USAGE', `lossySpill must be 'int8', got ${String(o.lossySpill)}`);
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];

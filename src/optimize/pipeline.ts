@@ -31,10 +31,11 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
       ...(context.maxSpillBytes !== undefined ? { maxSpillBytes: context.maxSpillBytes } : {}),
       ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),
       quantizeFloat: context.quantizeFloat,
+      kernels: context.kernels,
     };
     const trial = work.clone();
-    const heads = [placeArena(trial.main).head];
-    spillColdRanges(trial, { ...limits, afterDecision: (sg) => void heads.push(placeArena(sg).head) });
+    const heads = [placeArena(trial.main, { kernels: context.kernels }).head];
+    spillColdRanges(trial, { ...limits, afterDecision: (sg) => void heads.push(placeArena(sg, { kernels: context.kernels }).head) });
     // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
     const budget = context.arenaBudget;
     const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);

@@ -6,6 +6,7 @@ import { coldRanges } from '../analysis/cold-ranges.js';
 import type { Graph } from '../graph/graph.js';
 import { storageExtent } from '../ops/registry.js';
 import { planTflmArena, type TflmArena } from '../tflm/arena.js';
+import { REFERENCE_KERNELS, type CoreIsa, type Kernels, type KernelSet } from '../ops/registry.js';
 import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 import { opKey } from '../graph/op-key.js';
@@ -23,6 +24,9 @@ export interface ReportTensor {
 export interface MemoryReport {
   schema: typeof REPORT_SCHEMA;
   model: { file: string; bytes: number; sha256: string; subgraphs: number };
+  /** The kernel library the arena figures assume (its scratch and op data), and the core ISA its sizes depend on. */
+  kernels: KernelSet;
+  isa: CoreIsa;
   ops: number;
   tensors: number;
   opTypes: Record<string, number>;
@@ -71,12 +75,16 @@ export interface ReportInput {
   file: string;
   bytes: Uint8Array;
   graph: Graph;
-  /** Reuse an arena already planned for this graph. */
+  /** The kernels the firmware links (default: TFLM's reference kernels). */
+  kernels?: Kernels;
+  /** Reuse an arena already planned for this graph (with `kernels`). */
   arena?: TflmArena;
   coldRangeCount?: number;
 }
 
-export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph), coldRangeCount = 10 }: ReportInput): MemoryReport {
+export function memoryReport(input: ReportInput): MemoryReport {
+  const { file, bytes, graph, kernels = REFERENCE_KERNELS, coldRangeCount = 10 } = input;
+  const arena = input.arena ?? planTflmArena(graph, kernels);
   const sg = graph.main;
   const describe = (i: number): ReportTensor => {
     const t = sg.tensors[i]!;
@@ -106,6 +114,8 @@ export function memoryReport({ file, bytes, graph, arena = planTflmArena(graph),
       sha256: createHash('sha256').update(bytes).digest('hex'),
       subgraphs: graph.subgraphs.length,
     },
+    kernels: arena.kernels.set,
+    isa: arena.kernels.isa,
     ops: sg.ops.length,
     tensors: sg.tensors.length,
     opTypes,

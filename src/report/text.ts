@@ -2,6 +2,7 @@
 
 import { bytes, kib, shape, table } from './format.js';
 import type { MemoryReport } from './memory-report.js';
+import { kernelsLabel } from '../ops/kernel-sets.js';
 
 export function renderReportText(r: MemoryReport): string {
   const out: string[] = [];
@@ -12,7 +13,7 @@ export function renderReportText(r: MemoryReport): string {
     .join(', ');
   out.push(`  ops: ${ops}`);
   out.push('');
-  out.push('TFLM arena (GreedyMemoryPlanner, reference kernels, 32-bit target)');
+  out.push(`TFLM arena (GreedyMemoryPlanner, ${kernelsLabel({ set: r.kernels, isa: r.isa })}, 32-bit target)`);
   out.push(
     ...table(
       [

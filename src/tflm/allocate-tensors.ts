@@ -15,7 +15,7 @@
 // tail after all of the node's persistent buffers.
 
 import type { Graph } from '../graph/graph.js';
-import { DEFAULT_KERNEL_SET, prepareTemps, scratchRequests, type KernelSet } from '../ops/registry.js';
+import { prepareTemps, REFERENCE_KERNELS, scratchRequests, type Kernels } from '../ops/registry.js';
 import { ARENA_ALIGNMENT, alignArena } from './alignment.js';
 import { planGreedyTflm } from './greedy-planner.js';
 import { tflmPlanBuffers } from './arena.js';
@@ -55,9 +55,9 @@ interface Model {
   head: number;
 }
 
-function buildModel(graph: Graph, kernelSet: KernelSet, bits: TargetBits): { model: Model; unknownTempOps: number } {
+function buildModel(graph: Graph, kernels: Kernels, bits: TargetBits): { model: Model; unknownTempOps: number } {
   const offline = offlineOffsets(graph);
-  const allocs = tailAllocations(graph, offline, kernelSet, bits);
+  const allocs = tailAllocations(graph, offline, kernels, bits);
   const [tensorBytes, tensorAlign] = structOf('TfLiteTensor', bits);
   const [quantBytes, quantAlign] = structOf('TfLiteAffineQuantization', bits);
   const nodes: Model['nodes'] = [];
@@ -65,8 +65,8 @@ function buildModel(graph: Graph, kernelSet: KernelSet, bits: TargetBits): { mod
   let unknownTempOps = 0;
   graph.subgraphs.forEach((sg, s) => {
     sg.ops.forEach((op, i) => {
-      requests += scratchRequests(op, sg.tensors, kernelSet).length;
-      const { tensors, known } = prepareTemps(op, kernelSet);
+      requests += scratchRequests(op, sg.tensors, kernels).length;
+      const { tensors, known } = prepareTemps(op, kernels);
       if (!known) unknownTempOps++;
       const temps: { bytes: number; align: number }[] = [];
       for (const index of tensors) {
@@ -81,8 +81,8 @@ function buildModel(graph: Graph, kernelSet: KernelSet, bits: TargetBits): { mod
       nodes.push({ requests, temps, prepare });
     });
   });
-  const buffers = graph.subgraphs.reduce((n, sg, s) => n + tflmPlanBuffers(sg, s === 0 ? offline : null, kernelSet).length, 0);
-  const head = planGreedyTflm(tflmPlanBuffers(graph.main, offline, kernelSet)).head;
+  const buffers = graph.subgraphs.reduce((n, sg, s) => n + tflmPlanBuffers(sg, s === 0 ? offline : null, kernels).length, 0);
+  const head = planGreedyTflm(tflmPlanBuffers(graph.main, offline, kernels)).head;
   const tensors = graph.subgraphs.reduce((n, sg) => n + sg.tensors.length, 0);
   return { model: { bits, allocs, nodes, requests, tensors, subgraphs: graph.subgraphs.length, buffers, head }, unknownTempOps };
 }
@@ -138,12 +138,12 @@ function replay(m: Model, size: number): AllocateStep | null {
 }
 
 /**
- * The smallest arena AllocateTensors() accepts for `graph` with `kernelSet`'s
+ * The smallest arena AllocateTensors() accepts for `graph` with `kernels`'s
  * kernels on a `bits`-bit build, never below arena_used_bytes() (rounded to 16),
  * and which step binds it.
  */
-export function minimalArena(graph: Graph, kernelSet: KernelSet = DEFAULT_KERNEL_SET, bits: TargetBits = 32): MinimalArena {
-  const { model, unknownTempOps } = buildModel(graph, kernelSet, bits);
+export function minimalArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS, bits: TargetBits = 32): MinimalArena {
+  const { model, unknownTempOps } = buildModel(graph, kernels, bits);
   const tail = model.allocs.reduce((t, a) => tailAfter(t, a), 0);
   const used = model.head + tail;
   let lo = alignArena(used) - ARENA_ALIGNMENT; // fails or is below the final size

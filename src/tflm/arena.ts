@@ -9,7 +9,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
 import { offlineOffsets, ONLINE } from './offline-plan.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
-import { DEFAULT_KERNEL_SET, scratchKnown, scratchRequests, type KernelSet } from '../ops/registry.js';
+import { REFERENCE_KERNELS, scratchKnown, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { alignArena } from './alignment.js';
 
@@ -25,7 +25,9 @@ export interface TflmArena {
   /** head + tail: what arena_used_bytes() reports on a 32-bit target. */
   total: number;
   lowerBound: LowerBound;
-  /** Ops whose reference-kernel scratch TinySeg does not know (the head may be low for them). */
+  /** The kernels the figures assume. */
+  kernels: Kernels;
+  /** Ops whose scratch TinySeg does not know for these kernels (the head may be low for them). */
   unknownScratchOps: string[];
 }
 
@@ -40,16 +42,16 @@ export interface TimelineBuffer {
 }
 
 /** The planned buffers as the transform passes' cost models take them, recomputed after every edit. */
-export function passTimeline(sg: Subgraph): TimelineBuffer[] {
-  return tflmPlanBuffers(sg).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): TimelineBuffer[] {
+  return tflmPlanBuffers(sg, null, kernels).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
 }
 
 /**
  * The buffers TFLM hands to its planner for subgraph `sg`: the planned tensors,
- * then the scratch `kernelSet`'s kernels request in Prepare, each live for the
+ * then the scratch the `kernels` request in Prepare, each live for the
  * duration of its operator only.
  */
-export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): ArenaBuffer[] {
+export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): ArenaBuffer[] {
   const life = tflmLifetimes(sg);
   const buffers: ArenaBuffer[] = [];
   for (const t of sg.tensors) {
@@ -69,7 +71,7 @@ export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null,
   }
   let scratchIndex = 0;
   sg.ops.forEach((op, i) => {
-    for (const bytes of scratchRequests(op, sg.tensors, kernelSet)) {
+    for (const bytes of scratchRequests(op, sg.tensors, kernels)) {
       const time = opTime(i);
       buffers.push({ kind: 'scratch', op: i, scratchIndex: scratchIndex++, bytes, size: alignArena(bytes), first: time, last: time });
     }
@@ -104,17 +106,18 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   return merged;
 }
 
-export function planTflmArena(graph: Graph, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TflmArena {
+export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TflmArena {
   const sg = graph.main;
   const offline = offlineOffsets(graph);
-  const buffers = tflmPlanBuffers(sg, offline, kernelSet);
+  const buffers = tflmPlanBuffers(sg, offline, kernels);
   const { offsets, head } = planGreedyTflm(buffers);
-  const tail = estimateTail32(graph, offline, kernelSet);
-  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !scratchKnown(o, kernelSet)).map((o) => opKey(o)))];
+  const tail = estimateTail32(graph, offline, kernels);
+  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !scratchKnown(o, kernels)).map((o) => opKey(o)))];
   return {
     buffers,
     offsets,
     head,
+    kernels,
     tail,
     total: head + tail.bytes,
     lowerBound: lowerBound(mergeInPlace(sg, buffers), sg.ops.length),

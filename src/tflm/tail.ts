@@ -13,7 +13,7 @@
 // test/corpus/tail.test.ts holds the replay to real TFLM on both.
 
 import type { Graph, Subgraph } from '../graph/graph.js';
-import { builtinParams, DEFAULT_KERNEL_SET, initBytes, opDataKnown, prepareBytes, scratchRequests, type KernelSet } from '../ops/registry.js';
+import { builtinParams, REFERENCE_KERNELS, initBytes, opDataKnown, prepareBytes, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { ARENA_ALIGNMENT } from './alignment.js';
 import { ONLINE } from './offline-plan.js';
@@ -88,12 +88,12 @@ export interface TailEstimate {
 /**
  * The persistent allocations of AllocateTensors(), in TFLM's order. What each
  * operator's kernel allocates (builtin params, op data, scratch handles) is
- * the operator registry's, for the kernels of `kernelSet`.
+ * the operator registry's, for the kernels of `kernels`.
  */
 export function tailAllocations(
   graph: Graph,
   offline: Int32Array | null = null,
-  kernelSet: KernelSet = DEFAULT_KERNEL_SET,
+  kernels: Kernels = REFERENCE_KERNELS,
   bits: TargetBits = 32,
 ): TailAllocation[] {
   const out: TailAllocation[] = [];
@@ -120,17 +120,17 @@ export function tailAllocations(
   }
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const bytes = initBytes(op, kernelSet, bits);
+      const bytes = initBytes(op, kernels, bits);
       if (bytes) push('kernel op data', bytes, ARENA_ALIGNMENT);
     }
   }
   let scratchCount = 0;
   subgraphs.forEach((sg, subgraph) => {
     sg.ops.forEach((op, i) => {
-      for (const bytes of prepareBytes(op, sg.tensors, kernelSet)) {
+      for (const bytes of prepareBytes(op, sg.tensors, kernels)) {
         out.push({ part: 'kernel op data', bytes, align: ARENA_ALIGNMENT, prepareOf: { subgraph, op: i } });
       }
-      scratchCount += scratchRequests(op, sg.tensors, kernelSet).length;
+      scratchCount += scratchRequests(op, sg.tensors, kernels).length;
     });
   });
   // FinishModelAllocation: scratch handles, then variables not planned offline.
@@ -161,15 +161,15 @@ export function tailAllocations(
 export const tailAfter = (tail: number, a: { bytes: number; align: number }): number => Math.ceil((tail + a.bytes) / a.align) * a.align;
 
 /** The tail a 32-bit TFLM build allocates for `graph` (offline: OfflineMemoryAllocation offsets). */
-export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernelSet: KernelSet = DEFAULT_KERNEL_SET): TailEstimate {
-  return estimateTail(graph, offline, kernelSet, 32);
+export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): TailEstimate {
+  return estimateTail(graph, offline, kernels, 32);
 }
 
 /** The tail TFLM allocates for `graph` on a `bits`-bit build. */
-export function estimateTail(graph: Graph, offline: Int32Array | null, kernelSet: KernelSet, bits: TargetBits): TailEstimate {
+export function estimateTail(graph: Graph, offline: Int32Array | null, kernels: Kernels, bits: TargetBits): TailEstimate {
   let tail = 0;
   const parts: { name: TailPart; bytes: number }[] = [];
-  for (const a of tailAllocations(graph, offline, kernelSet, bits)) {
+  for (const a of tailAllocations(graph, offline, kernels, bits)) {
     const next = tailAfter(tail, a);
     const last = parts[parts.length - 1];
     if (last && last.name === a.part) last.bytes += next - tail;
@@ -178,7 +178,7 @@ export function estimateTail(graph: Graph, offline: Int32Array | null, kernelSet
   }
   const unknownOps = new Set<string>();
   for (const sg of graph.subgraphs as readonly Subgraph[]) {
-    for (const op of sg.ops) if (!opDataKnown(op, kernelSet)) unknownOps.add(opKey(op));
+    for (const op of sg.ops) if (!opDataKnown(op, kernels)) unknownOps.add(opKey(op));
   }
   return { bytes: tail, parts: mergeParts(parts), unknownOps: [...unknownOps] };
 }

@@ -10,6 +10,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from '../ops/tinyseg/custom-ops.js';
 import { passTimeline } from '../tflm/arena.js';
 import type { Pass } from './pass.js';
+import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { newOp } from './rewrite.js';
 
 export interface ConvOnVirtualConcatResult {
@@ -55,12 +56,12 @@ function soleConv(sg: Subgraph, op: Op): number {
   return ok ? k : -1;
 }
 
-export function convOnVirtualConcat(graph: Graph): ConvOnVirtualConcatResult {
+export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): ConvOnVirtualConcatResult {
   const sg = graph.main;
   let rewritten = 0;
   let bytes = 0;
   for (;;) {
-    const buffers = passTimeline(sg);
+    const buffers = passTimeline(sg, kernels);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     let done = false;
     for (const b of buffers) {
@@ -111,4 +112,4 @@ export function convOnVirtualConcat(graph: Graph): ConvOnVirtualConcatResult {
   return { rewritten, bytes };
 }
 
-export const convOnVirtualConcatPass: Pass<'convOnVirtualConcat', ConvOnVirtualConcatResult> = { name: 'convOnVirtualConcat', run: (graph) => convOnVirtualConcat(graph) };
+export const convOnVirtualConcatPass: Pass<'convOnVirtualConcat', ConvOnVirtualConcatResult> = { name: 'convOnVirtualConcat', run: (graph, context) => convOnVirtualConcat(graph, context.kernels) };

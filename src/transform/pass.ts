@@ -3,6 +3,7 @@
 // the graph after each one (graph/check.ts).
 
 import type { Graph } from '../graph/graph.js';
+import type { Kernels } from '../ops/registry.js';
 
 /** What the caller's options say to the passes. */
 export interface PassContext {
@@ -14,6 +15,8 @@ export interface PassContext {
   spill: boolean;
   /** Spilled float32 slices are stored as int8 codes (lossy). */
   quantizeFloat: boolean;
+  /** The kernels (set and core) the cost models assume: their scratch is part of every arena a pass measures. */
+  kernels: Kernels;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {

@@ -14,6 +14,7 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import { alignArena } from '../tflm/alignment.js';
 import { passTimeline } from '../tflm/arena.js';
 import type { Pass } from './pass.js';
+import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 
 export interface ReorderResult {
   /** Operators that run at another position than before. */
@@ -60,9 +61,9 @@ function listSchedule(sg: Subgraph): number[] {
   return order;
 }
 
-export function reorderForMemory(graph: Graph): ReorderResult {
+export function reorderForMemory(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): ReorderResult {
   const sg = graph.main;
-  const peak = () => lowerBound(passTimeline(sg), sg.ops.length + 1).bytes;
+  const peak = () => lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
   const peakBefore = peak();
   const stateful = sg.ops.some((op) => op.opcode === 'CUSTOM' || op.opcode === 'ASSIGN_VARIABLE' || op.opcode === 'READ_VARIABLE' || op.opcode === 'VAR_HANDLE');
   if (stateful || sg.tensors.some((t) => t.kind === 'variable')) return { moved: 0, peakBefore, peakAfter: peakBefore };
@@ -83,4 +84,4 @@ export function reorderForMemory(graph: Graph): ReorderResult {
   return { moved, peakBefore, peakAfter };
 }
 
-export const reorderPass: Pass<'reorder', ReorderResult> = { name: 'reorder', run: (graph) => reorderForMemory(graph) };
+export const reorderPass: Pass<'reorder', ReorderResult> = { name: 'reorder', run: (graph, context) => reorderForMemory(graph, context.kernels) };

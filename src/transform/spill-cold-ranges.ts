@@ -35,6 +35,7 @@ import {
 } from '../ops/tinyseg/custom-ops.js';
 import { alignArena } from '../tflm/alignment.js';
 import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
+import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
 import { activationLike, freshName, newOp, redirectReads } from './rewrite.js';
 import { layOutSpillRegion } from './spill-region.js';
@@ -50,6 +51,8 @@ export interface SpillOptionsInput {
   afterDecision?: (sg: Subgraph) => void;
   /** Store float32 slices as quantized slots (docs/custom-ops.md): lossy, a quarter of the bytes. */
   quantizeFloat?: boolean;
+  /** The kernels whose scratch the arena holds (default: reference). */
+  kernels?: Kernels;
 }
 
 export interface SpillDecision {
@@ -139,7 +142,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
 
   const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
   for (let round = 0; round < rounds; round++) {
-    const buffers = passTimeline(sg);
+    const buffers = passTimeline(sg, opts.kernels);
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
     const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true);

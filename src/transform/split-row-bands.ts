@@ -23,6 +23,7 @@ import { passTimeline } from '../tflm/arena.js';
 import { opTime } from '../tflm/lifetimes.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
+import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
 import { rowRule } from '../ops/registry.js';
 import { paddingsOf } from '../ops/row-rule.js';
@@ -331,17 +332,17 @@ function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
   return { ops, input: sg.ops[ops[0]!]!.inputs[0]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }
 
-export function splitRowBands(graph: Graph): SplitRowBandsResult {
+export function splitRowBands(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [] };
   // The tail counts too: more operators cost op data, so a split must pay for it.
-  const cost = (g: Graph) => lowerBound(passTimeline(g.main), g.main.ops.length + 1).bytes + estimateTail32(g).bytes;
+  const cost = (g: Graph) => lowerBound(passTimeline(g.main, kernels), g.main.ops.length + 1).bytes + estimateTail32(g, null, kernels).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;
   for (let round = 0; round < 16; round++) {
     const sg = graph.main;
     const base = cost(graph);
-    const buffers = passTimeline(sg);
+    const buffers = passTimeline(sg, kernels);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     const atPeak = (t: number) => buffers.some((b) => b.tensor === t && liveAtPeak(bound, b.first, b.last));
     // Live bytes at each time step: a split changes them only while its run's ops run.
@@ -391,4 +392,4 @@ export function splitRowBands(graph: Graph): SplitRowBandsResult {
   return result;
 }
 
-export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = { name: 'splitRowBands', run: (graph) => splitRowBands(graph) };
+export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = { name: 'splitRowBands', run: (graph, context) => splitRowBands(graph, context.kernels) };

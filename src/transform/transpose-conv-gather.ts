@@ -12,6 +12,7 @@ import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../ops/
 import { passTimeline } from '../tflm/arena.js';
 import { opAt } from '../tflm/lifetimes.js';
 import type { Pass } from './pass.js';
+import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { newOp } from './rewrite.js';
 
 export interface TransposeConvGatherResult {
@@ -30,12 +31,12 @@ function eligible(sg: Subgraph, op: Op): boolean {
   return builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction <= 3;
 }
 
-export function gatherPeakTransposeConvs(graph: Graph): TransposeConvGatherResult {
+export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TransposeConvGatherResult {
   const sg = graph.main;
   let rewritten = 0;
   let scratchBytes = 0;
   for (;;) {
-    const buffers = passTimeline(sg);
+    const buffers = passTimeline(sg, kernels);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     // Scratch lives at its operator's time.
     const atPeak = buffers.find((b) => b.tensor === null && opAt(b.first) >= 0 && liveAtPeak(bound, b.first, b.first) && eligible(sg, sg.ops[opAt(b.first)]!));
@@ -65,4 +66,4 @@ export function gatherPeakTransposeConvs(graph: Graph): TransposeConvGatherResul
   return { rewritten, scratchBytes };
 }
 
-export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = { name: 'transposeConvGather', run: (graph) => gatherPeakTransposeConvs(graph) };
+export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = { name: 'transposeConvGather', run: (graph, context) => gatherPeakTransposeConvs(graph, context.kernels) };

@@ -28,6 +28,19 @@ describe('tinyseg report', () => {
     }
   });
 
+  it('names the kernel set its figures assume, and takes --kernels', () => {
+    expect(tinyseg('report', example).stdout).toContain('TFLM arena (GreedyMemoryPlanner, reference kernels, 32-bit target)');
+    const r = tinyseg('report', example, '--kernels', 'cmsis-nn');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('TFLM arena (GreedyMemoryPlanner, CMSIS-NN kernels, 32-bit target)');
+    const j = JSON.parse(tinyseg('report', example, '--kernels', 'cmsis-nn', '--json').stdout);
+    expect([j.kernels, j.isa]).toEqual(['cmsis-nn', 'dsp']);
+    expect(JSON.parse(tinyseg('report', example, '--json').stdout).kernels).toBe('reference');
+    const bad = tinyseg('report', example, '--kernels', 'esp-nn');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--kernels must be one of reference, cmsis-nn/);
+  });
+
   it('prints JSON with the documented fields, consistent with each other', () => {
     const r = tinyseg('report', '--json', example);
     expect(r.code).toBe(0);

@@ -3,6 +3,7 @@
 // where the oracle has it, never below arena_used_bytes() on either build, and
 // arena_used_bytes() itself exact on cm4 and host64.
 
+import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +18,8 @@ describe.each(Object.keys(golden))('%s', (file) => {
   const graph = loadGraph(readCorpusModel(file));
 
   it('predicts arena_used_bytes on cm4 and host64 and a minimum at or above it', () => {
-    const cm4 = minimalArena(graph, 'reference', 32);
-    const host = minimalArena(graph, 'reference', 64);
+    const cm4 = minimalArena(graph, REFERENCE_KERNELS, 32);
+    const host = minimalArena(graph, REFERENCE_KERNELS, 64);
     expect(cm4.used).toBe(g.arena_used_bytes_cm4);
     expect(host.used).toBe(g.arena_used_bytes_host64);
     expect(cm4.bytes).toBeGreaterThanOrEqual(g.arena_used_bytes_cm4);
@@ -29,6 +30,6 @@ describe.each(Object.keys(golden))('%s', (file) => {
 
   const measured = cmsis[file]?.min_arena_bytes_cm4_reference;
   it.runIf(measured !== undefined)('predicts the minimum TFLM measured with reference kernels', () => {
-    expect(minimalArena(graph, 'reference', 32).bytes).toBe(measured);
+    expect(minimalArena(graph, REFERENCE_KERNELS, 32).bytes).toBe(measured);
   });
 });

@@ -2,6 +2,7 @@
 // TFLM measured, and the replayed kernel allocations agree in count and requested
 // bytes with what TFLM's RecordingMicroAllocator recorded for the same model.
 
+import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
 import { offlineOffsets } from '../../src/tflm/offline-plan.js';
@@ -35,9 +36,9 @@ describe.each(Object.keys(golden))('%s', (file) => {
   });
 
   it('replays the tail a 64-bit host build measured, byte for byte', () => {
-    expect(estimateTail(graph, offline, 'reference', 64).bytes).toBe(g.tail_bytes_host64);
+    expect(estimateTail(graph, offline, REFERENCE_KERNELS, 64).bytes).toBe(g.tail_bytes_host64);
     const rec = g.allocation_breakdown_host64.by_type;
-    const allocs = tailAllocations(graph, offline, 'reference', 64);
+    const allocs = tailAllocations(graph, offline, REFERENCE_KERNELS, 64);
     const persistent = allocs.filter((a) => a.part === 'kernel op data' || (a.part === 'input/output TfLiteTensors' && a.align === 16));
     expect(persistent.reduce((n, a) => n + a.bytes, 0)).toBe(rec['Persistent buffer data']!.requested_bytes);
   });

@@ -4,6 +4,7 @@
 // plus the emitted fragment has the model at the profile's flash address and a
 // NOLOAD spill region of the right size at its PSRAM address.
 
+import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,10 +67,10 @@ describe('emitEmbedded on the Tiny U-Net', () => {
     // Every op of the Tiny U-Net is in the tail replay's tables: the estimate is the replay.
     expect(macro('TINY_UNET_ARENA_TAIL_ESTIMATE')).toBe(result.report.after.tail);
     const { head, tail } = result.report.after;
-    const cm4 = minimalArena(result.graph, 'reference', 32);
+    const cm4 = minimalArena(result.graph, REFERENCE_KERNELS, 32);
     expect(macro('TINY_UNET_ARENA_SIZE')).toBe(Math.max(cm4.bytes, Math.ceil((head + tail) / 16) * 16));
     expect(macro('TINY_UNET_ARENA_SIZE')).toBeGreaterThanOrEqual(head + tail);
-    expect(macro('TINY_UNET_ARENA_SIZE_HOST64')).toBe(minimalArena(result.graph, 'reference', 64).bytes);
+    expect(macro('TINY_UNET_ARENA_SIZE_HOST64')).toBe(minimalArena(result.graph, REFERENCE_KERNELS, 64).bytes);
     expect(h).toContain(`arena_used_bytes() is ${head + tail}`);
     expect(macro('TINY_UNET_SPILL_REGION_SIZE')).toBe(result.report.spill.regionBytes);
     expect(h).toMatch(/Spill storage: external RAM at 0x21000000/);

@@ -9,6 +9,7 @@ import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { checkOptimizeOptions, withOptimizeDefaults } from '../../src/optimize/options.js';
 import { passesReport, PIPELINE, runPipeline } from '../../src/optimize/pipeline.js';
+import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 
 const model = saveGraph(buildTinyUnet({ height: 32, width: 48 }));
 
@@ -19,7 +20,7 @@ describe('the pass pipeline', () => {
 
   it('reports them in the report’s own key order, the spill pass as a summary', () => {
     const g = loadGraph(model);
-    const results = runPipeline(g, { spill: true, quantizeFloat: false });
+    const results = runPipeline(g, { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS });
     const passes = passesReport(results);
     expect(Object.keys(passes)).toEqual(['removeIdentityPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill']);
     const { bytesOut, bytesIn, regionBytes, decisions } = results.spill;
@@ -29,7 +30,7 @@ describe('the pass pipeline', () => {
   });
 
   it('spills nothing when spilling is off', () => {
-    const results = runPipeline(loadGraph(model), { spill: false, quantizeFloat: false });
+    const results = runPipeline(loadGraph(model), { spill: false, quantizeFloat: false, kernels: REFERENCE_KERNELS });
     expect(results.spill).toEqual({ decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 });
   });
 });

@@ -7,6 +7,7 @@
 import type { EmitEmbeddedOptions } from '../../emit/emit-embedded.js';
 import type { SpillStorage } from '../../memory/spill-storage.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
+import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
 import { integer, usageError, wholeNumber, type OptimizeFlagValues } from './usage.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
@@ -22,6 +23,10 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   if (lossy !== undefined && lossy !== 'int8') throw usageError(`--lossy-spill takes int8, got '${lossy}'`);
   // The spill region's memory: its cost and, for flash, its wear go into the report.
   const placed = values.storage !== undefined || values.target !== undefined || rate !== undefined;
+  const kernels = kernelSetFlag(values.kernels);
+  // --emit alone implies the default target, whose kernels then count (a given or implied target is optimize()'s to resolve).
+  const emitOnly = kernels === undefined && !placed && values.emit !== undefined;
+  const implied = emitOnly ? (await import('../../memory/target-profile.js')).kernelsForTarget(await readTarget(DEFAULT_TARGET)).set : kernels;
   return {
     spill: !values['no-spill'],
     verify: values['no-verify'] ? false : { inputs, seed },
@@ -30,7 +35,15 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(placed ? { storage: await spillStorage(values.storage), target: await readTarget(values.target ?? DEFAULT_TARGET) } : {}),
     ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
     ...(lossy !== undefined ? { lossySpill: lossy } : {}),
+    ...(implied !== undefined ? { kernels: implied } : {}),
   };
+}
+
+/** --kernels: one of KERNEL_SETS, or undefined when not given. */
+export function kernelSetFlag(v: string | undefined): KernelSet | undefined {
+  if (v === undefined) return undefined;
+  if (!(KERNEL_SETS as readonly string[]).includes(v)) throw usageError(`--kernels must be one of ${KERNEL_SETS.join(', ')}, got '${v}'`);
+  return v as KernelSet;
 }
 
 const readTarget = async (nameOrFile: string) => (await import('../io/read-target.js')).readTargetProfile(nameOrFile);

@@ -4,6 +4,8 @@
 import type { CliIO } from '../cli.js';
 import { writeOutputs } from '../io/write-files.js';
 import { parseCommandArgs, usageError } from './usage.js';
+import { kernelSetFlag } from './optimize-args.js';
+import { kernelsFor } from '../../ops/kernel-sets.js';
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('report', args);
@@ -15,7 +17,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     import('../../report/text.js'),
   ]);
   const model = readModelFile(positionals[0]!);
-  const report = memoryReport(model);
+  const set = kernelSetFlag(values.kernels);
+  const report = memoryReport(set === undefined ? model : { ...model, kernels: kernelsFor(set) });
   if (values.svg !== undefined) {
     const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
     writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');

@@ -21,6 +21,12 @@ export type FlagValues<F extends Record<string, Flag>> = {
   [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : F[K] extends { multiple: true } ? string[] : string;
 };
 
+const KERNELS_FLAG = {
+  type: 'string',
+  label: '--kernels K',
+  help: ["the kernels the firmware links: reference or", 'cmsis-nn (their scratch and op data differ);', "default: the target's (docs/target-profile.md)", 'when a target is given or implied, else reference'],
+} as const satisfies Flag;
+
 /** The flags `optimize` and `watch` share: what shapes a result and its emitted files. */
 const OPTIMIZE_FLAGS = {
   out: { type: 'string', short: 'o', label: '-o, --out <dir>', help: ['write <name>.tflite and <name>.plan.json there'] },
@@ -47,6 +53,7 @@ const OPTIMIZE_FLAGS = {
     help: [`spill region in ${DEFAULT_SPILL_STORAGE} (default), flash,`, 'internal-flash or remote;', 'the report gives its cost per inference and, for', 'flash, a wear warning with the lifetime'],
   },
   'inference-rate': { type: 'string', label: '--inference-rate R', help: [`inferences per second for that lifetime (default ${DEFAULT_INFERENCE_RATE})`] },
+  kernels: KERNELS_FLAG,
   emit: { type: 'string', label: '--emit <dir>', help: ['also write C/C++ files for firmware: model array,', 'arena size, op resolver, linker fragment'] },
   name: { type: 'string', label: ' --name N', help: ['C name of the model (default: the file name)'] },
   sections: { type: 'boolean', label: ' --sections', help: ['put the model in its own section, placed in', 'external flash by <name>_sections.ld'] },
@@ -63,6 +70,7 @@ const COMMANDS = {
     flags: {
       json: { ...JSON_FLAG, help: ['print the report as JSON (docs/report-json.md)'] },
       svg: { type: 'string', label: '--svg <file>', help: ['also write a memory-timeline chart (SVG)'] },
+      kernels: { ...KERNELS_FLAG, help: ['the kernels the firmware links: reference', '(default) or cmsis-nn, on a Cortex-M4-class', 'DSP core'] },
     },
   },
   run: {

@@ -5,7 +5,8 @@
 
 import { resolve, sep } from 'node:path';
 import { TinysegError } from '../../errors.js';
-import type { TargetProfile } from '../../memory/target-profile.js';
+import { kernelsForTarget, type TargetProfile } from '../../memory/target-profile.js';
+import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
 import { readTargetProfile } from '../io/read-target.js';
@@ -42,6 +43,8 @@ export interface TinysegPluginOptions {
   storage?: SpillStorage;
   /** Put the model array in its own section, placed in external flash by the emitted linker script (`--sections`). */
   sections?: boolean;
+  /** The kernels the firmware links (`--kernels`): 'reference' or 'cmsis-nn'; default: the emit target's (docs/target-profile.md), else 'reference'. */
+  kernels?: KernelSet;
 }
 
 export interface EmitTarget {
@@ -60,7 +63,7 @@ export interface ResolvedOptions {
 }
 
 const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections'] as const;
-const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'lossySpill', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
+const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
@@ -119,6 +122,10 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   const isIncluded = include ? matcher(include) : () => true;
   const isExcluded = exclude ? matcher(exclude) : () => false;
   const emit = emitTarget(o);
+  if (o.kernels !== undefined && !(KERNEL_SETS as readonly unknown[]).includes(o.kernels)) {
+    throw usage(`kernels must be one of ${KERNEL_SETS.join(', ')}, got ${JSON.stringify(o.kernels) ?? String(o.kernels)}`);
+  }
+  const kernels = (o.kernels as KernelSet | undefined) ?? (emit ? kernelsForTarget(emit.profile).set : undefined);
   return {
     ...(emit ? { emit } : {}),
     optimize: {
@@ -127,6 +134,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
       ...(o.lossySpill !== undefined ? { lossySpill: 'int8' as const } : {}),
+      ...(kernels !== undefined ? { kernels } : {}),
     },
     included: (path) => path.endsWith('.tflite') && isIncluded(path) && !isExcluded(path),
   };

@@ -1,12 +1,27 @@
 // Pooling: the interpreter's kernels and TFLM's allocations for them. L2_POOL_2D
 // has no kernel; its allocations are known.
 
-import type { OpInfo } from '../op-info.js';
+import { inputOf, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels } from './kernel.js';
 
+/** CMSIS-NN's int8/int16 average pool: a 4*C buffer on DSP cores only. */
+const avgPoolScratch: SizeRule = (op, tensors, { isa }) => {
+  const x = inputOf(op, tensors, 0);
+  return isa === 'dsp' && (x?.dtype === 'int8' || x?.dtype === 'int16') ? [4 * (x.shape[x.shape.length - 1] ?? 0)] : [];
+};
+
 export const ops: readonly OpInfo[] = [
-  // TfLitePoolParams; OpDataPooling. Prepare fetches the input and output.
-  { key: 'AVERAGE_POOL_2D', kernel: kernels['AVERAGE_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { init: 32 } } } },
-  { key: 'MAX_POOL_2D', kernel: kernels['MAX_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { init: 32 } } } },
+  // TfLitePoolParams; OpDataPooling (CMSIS-NN: + buffer_idx). Prepare fetches the input and output.
+  {
+    key: 'AVERAGE_POOL_2D',
+    kernel: kernels['AVERAGE_POOL_2D'],
+    builtinParams: [40, 4],
+    // CMSIS-NN's Prepare fetches the input and output once more.
+    memory: {
+      reference: { prepareTemps: 'i0 o0', opData: { init: 32 } },
+      'cmsis-nn': { scratch: avgPoolScratch, prepareTemps: 'i0 o0 i0 o0', opData: { init: 36 } },
+    },
+  },
+  { key: 'MAX_POOL_2D', kernel: kernels['MAX_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { init: 32 } }, 'cmsis-nn': { opData: { init: 36 } } } },
   { key: 'L2_POOL_2D', builtinParams: [40, 4], memory: { reference: { opData: {} } } },
 ];

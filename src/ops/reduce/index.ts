@@ -8,11 +8,11 @@ import { kernels } from './kernel.js';
 const axesScratch: SizeRule = (op, tensors) => [INT_BYTES * (inputOf(op, tensors, 0)?.shape.length ?? 0), INT_BYTES * elements(inputOf(op, tensors, 1))];
 
 /** MEAN and SUM: an int32 accumulator per output element first, for quantized inputs. */
-const meanScratch: SizeRule = (op, tensors) => {
+const meanScratch: SizeRule = (op, tensors, ctx) => {
   const x = inputOf(op, tensors, 0);
   const out: number[] = [];
   if (x?.dtype === 'int8' || x?.dtype === 'int16') out.push(INT_BYTES * elements(outputOf(op, tensors)));
-  return [...out, ...axesScratch(op, tensors)];
+  return [...out, ...axesScratch(op, tensors, ctx)];
 };
 
 const MEAN_TEMPS = 'i0 o0 i1 i0 i1 o0';

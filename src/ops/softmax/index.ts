@@ -1,7 +1,9 @@
 // SOFTMAX: the interpreter's kernel and TFLM's allocations for it.
 
-import { inputOf, type OpInfo } from '../op-info.js';
+import { inputOf, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels } from './kernel.js';
+
+const int16Tables: SizeRule = (op, tensors) => (inputOf(op, tensors, 0)?.dtype === 'int16' ? [2 * 513, 2 * 513] : []);
 
 export const ops: readonly OpInfo[] = [
   {
@@ -9,11 +11,9 @@ export const ops: readonly OpInfo[] = [
     kernel: kernels['SOFTMAX'],
     builtinParams: [4, 4], // TfLiteSoftmaxParams
     memory: {
-      reference: {
-        // SoftmaxParams; int16 softmax builds two 513-entry int16 lookup tables.
-        prepareTemps: 'i0 o0',
-        opData: { init: 56, init64: 80, prepare: (op, tensors) => (inputOf(op, tensors, 0)?.dtype === 'int16' ? [2 * 513, 2 * 513] : []) },
-      },
+      // SoftmaxParams (CMSIS-NN: + num_rows, row_size); int16 softmax builds two 513-entry int16 lookup tables.
+      reference: { prepareTemps: 'i0 o0', opData: { init: 56, init64: 80, prepare: int16Tables } },
+      'cmsis-nn': { opData: { init: 64, prepare: int16Tables } },
     },
   },
 ];

@@ -1,7 +1,19 @@
 // TRANSPOSE_CONV: the interpreter's kernel and TFLM's allocations for it.
 
+import { transposeConvS8Buffers } from '../cmsis-nn-sizes.js';
 import { elements, inputOf, outputOf, perChannel, type OpInfo } from '../op-info.js';
+import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
+
+/** int16 input (both sets): the 64-bit accumulator over the output, and a 16-bit bias widened to 64. */
+function int16Scratch(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
+  if (inputOf(op, tensors, 2)?.dtype !== 'int16') return [];
+  const bias = inputOf(op, tensors, 3);
+  const out: number[] = [];
+  if (bias?.dtype === 'int16') out.push(elements(bias) * 8);
+  out.push(elements(outputOf(op, tensors)) * 8);
+  return out;
+}
 
 export const ops: readonly OpInfo[] = [
   {
@@ -12,21 +24,15 @@ export const ops: readonly OpInfo[] = [
     memory: {
       reference: {
         // inputs: output_shape, filter, input, bias. The reference kernel accumulates the whole output.
-        scratch: (op, tensors) => {
-          const x = inputOf(op, tensors, 2);
-          const bias = inputOf(op, tensors, 3);
-          const output = outputOf(op, tensors);
-          if (x?.dtype === 'int8') return [elements(output) * 4];
-          if (x?.dtype === 'int16') {
-            const out: number[] = [];
-            if (bias?.dtype === 'int16') out.push(elements(bias) * 8); // 16-bit bias widened to 64
-            out.push(elements(output) * 8);
-            return out;
-          }
-          return [];
-        },
+        scratch: (op, tensors) => (inputOf(op, tensors, 2)?.dtype === 'int8' ? [elements(outputOf(op, tensors)) * 4] : int16Scratch(op, tensors)),
         prepareTemps: 'i2 i3 o0 i2 i1', // input, bias, output; then CalculateOpData's input, filter
         opData: { init: 72, init64: 80, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
+      },
+      'cmsis-nn': {
+        // int8: CMSIS-NN's accumulator (or im2col) and reversed-filter buffers, both requested even when 0 bytes.
+        scratch: (op, tensors, { isa }) => (inputOf(op, tensors, 2)?.dtype === 'int8' ? transposeConvS8Buffers(op, tensors, isa) : int16Scratch(op, tensors)),
+        // ConvParams + three buffer indices + two pointers; per-channel multipliers for every type.
+        opData: { init: 76, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
       },
     },
   },

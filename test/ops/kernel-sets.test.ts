@@ -1,0 +1,78 @@
+// The kernel sets as data: a set without its own entry for an operator uses its
+// fallback's, the ISA comes from the cpu, and a target's kernels resolve as
+// --kernels > profile.kernels > by cpu.
+
+import { describe, expect, it } from 'vitest';
+import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
+import { builtinTargetProfile, kernelsForTarget, parseTargetProfile } from '../../src/memory/target-profile.js';
+import {
+  defaultKernelSetForCpu,
+  initBytes,
+  isaOfCpu,
+  KERNEL_SET_SPECS,
+  KERNEL_SETS,
+  kernelsFor,
+  kernelsLabel,
+  OP_RECORDS,
+  prepareBytes,
+  REFERENCE_KERNELS,
+  scratchKnown,
+  scratchRequests,
+} from '../../src/ops/registry.js';
+import { planTflmArena } from '../../src/tflm/arena.js';
+
+
+describe('kernel sets', () => {
+  it('every set falls back to a known set, and the chain ends', () => {
+    for (const set of KERNEL_SETS) {
+      const seen = new Set<string>();
+      for (let s: (typeof KERNEL_SETS)[number] | null = set; s !== null; s = KERNEL_SET_SPECS[s].fallback) {
+        expect(seen.has(s)).toBe(false);
+        seen.add(s);
+      }
+    }
+  });
+
+  it("TinySeg's own operators and the operators CMSIS-NN has no kernel of allocate as the reference kernels", () => {
+    const cmsis = kernelsFor('cmsis-nn');
+    const g = buildTinyUnet();
+    for (const op of g.main.ops) {
+      if (op.opcode !== 'CUSTOM' && OP_RECORDS.find((r) => r.key === op.opcode)?.memory['cmsis-nn']) continue;
+      expect(scratchKnown(op, cmsis)).toBe(scratchKnown(op, REFERENCE_KERNELS));
+      expect(scratchRequests(op, g.main.tensors, cmsis)).toEqual(scratchRequests(op, g.main.tensors, REFERENCE_KERNELS));
+      expect(initBytes(op, cmsis)).toBe(initBytes(op, REFERENCE_KERNELS));
+      expect(prepareBytes(op, g.main.tensors, cmsis)).toEqual(prepareBytes(op, g.main.tensors, REFERENCE_KERNELS));
+    }
+  });
+
+  it('the reference figures do not depend on the ISA', () => {
+    const g = buildTinyUnet();
+    const totals = (['dsp', 'mve', 'none'] as const).map((isa) => planTflmArena(g, kernelsFor('reference', isa)).total);
+    expect(new Set(totals).size).toBe(1);
+    expect(planTflmArena(g, kernelsFor('cmsis-nn')).kernels.set).toBe('cmsis-nn');
+  });
+
+  it('reads the ISA off the cpu', () => {
+    expect(['cortex-m4', 'cortex-m7', 'cortex-m33'].map(isaOfCpu)).toEqual(['dsp', 'dsp', 'dsp']);
+    expect(['cortex-m55', 'cortex-m85'].map(isaOfCpu)).toEqual(['mve', 'mve']);
+    expect(['cortex-m0', 'cortex-m0plus', 'cortex-m3', 'cortex-m23', 'cortex-m33+nodsp'].map(isaOfCpu)).toEqual(['none', 'none', 'none', 'none', 'none']);
+    expect(isaOfCpu('esp32s3')).toBeUndefined();
+    expect(defaultKernelSetForCpu('cortex-m4')).toBe('cmsis-nn');
+    expect(defaultKernelSetForCpu('cortex-m55')).toBe('cmsis-nn');
+    expect(defaultKernelSetForCpu('cortex-m0plus')).toBe('reference');
+    expect(defaultKernelSetForCpu('esp32s3')).toBe('reference');
+    expect(kernelsLabel(REFERENCE_KERNELS)).toBe('reference kernels');
+    expect(kernelsLabel(kernelsFor('cmsis-nn', 'mve'))).toBe('CMSIS-NN kernels, mve');
+  });
+
+  it('resolves a target: the flag, then the profile, then the cpu', () => {
+    const an386 = builtinTargetProfile('mps2-an386')!;
+    expect(kernelsForTarget(undefined)).toEqual({ set: 'reference', isa: 'dsp' });
+    expect(kernelsForTarget(an386)).toEqual({ set: 'cmsis-nn', isa: 'dsp' });
+    expect(kernelsForTarget(an386, 'reference')).toEqual({ set: 'reference', isa: 'dsp' });
+    const m55 = parseTargetProfile({ name: 'm55', cpu: 'cortex-m55', kernels: 'reference', sram: { size: 1 << 20 } }, 'm55.json');
+    expect(kernelsForTarget(m55)).toEqual({ set: 'reference', isa: 'mve' });
+    expect(kernelsForTarget({ ...m55, kernels: undefined } as never)).toEqual({ set: 'cmsis-nn', isa: 'mve' });
+    expect(() => parseTargetProfile({ name: 'x', cpu: 'cortex-m4', kernels: 'esp-nn', sram: { size: 1024 } }, 'x.json')).toThrow(/'kernels' must be one of/);
+  });
+});
