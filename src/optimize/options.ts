@@ -5,7 +5,7 @@
 
 import { TinysegError } from '../errors.js';
 import type { TargetProfile } from '../memory/target-profile.js';
-import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
+import { DEFAULT_MAX_OVERHEAD, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
 
 export interface OptimizeOptions {
   /** File name for messages and the report. */
@@ -25,6 +25,8 @@ export interface OptimizeOptions {
   inferencesPerSecond?: number;
   /** Temporary tensor quantization: spilled float32 slices stored as int8 codes (a quarter of the traffic; lossy, off by default). */
   lossySpill?: 'int8';
+  /** Predicted Invoke() overhead in percent (reference kernels) the optimized model may have over the original (default 5): row bands are fewer or skipped, spills stop, beyond it. */
+  maxOverhead?: number;
 }
 
 /**
@@ -32,10 +34,10 @@ export interface OptimizeOptions {
  * inference rate have defaults too (src/defaults.ts), but only once a storage
  * or a target is given: absent, the report has no storage section.
  */
-export const OPTIMIZE_DEFAULTS = Object.freeze({ spill: true, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
+export const OPTIMIZE_DEFAULTS = Object.freeze({ spill: true, maxOverhead: DEFAULT_MAX_OVERHEAD, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
 
 /** The options with OPTIMIZE_DEFAULTS applied (other keys, known or not, kept as they are). */
-export type ResolvedOptimizeOptions = Omit<OptimizeOptions, 'spill' | 'verify'> & { spill: boolean; verify: { inputs: number; seed: number } | false };
+export type ResolvedOptimizeOptions = Omit<OptimizeOptions, 'spill' | 'verify' | 'maxOverhead'> & { spill: boolean; maxOverhead: number; verify: { inputs: number; seed: number } | false };
 
 /** Throws E_USAGE for an option optimize() cannot take. */
 export function checkOptimizeOptions(o: OptimizeOptions): void {
@@ -45,6 +47,9 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
   }
   if (o.verify !== undefined && o.verify !== false && (typeof o.verify !== 'object' || o.verify === null)) throw new TinysegError('E_USAGE', `verify must be false or an object, got ${String(o.verify)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw new TinysegError('E_USAGE', `lossySpill must be 'int8', got ${String(o.lossySpill)}`);
+  if (o.maxOverhead !== undefined && !(Number.isFinite(o.maxOverhead) && o.maxOverhead >= 0)) {
+    throw new TinysegError('E_USAGE', `maxOverhead must be a non-negative percentage, got ${String(o.maxOverhead)}`);
+  }
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);

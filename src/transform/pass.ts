@@ -14,6 +14,8 @@ export interface PassContext {
   spill: boolean;
   /** Spilled float32 slices are stored as int8 codes (lossy). */
   quantizeFloat: boolean;
+  /** Predicted Invoke() instructions (reference kernels, analysis/compute.ts) the graph may reach; absent: no limit. */
+  maxInvoke?: number;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {
