@@ -25,7 +25,10 @@ export interface OptimizeOptions {
   inferencesPerSecond?: number;
   /** Temporary tensor quantization: spilled float32 slices stored as int8 codes (a quarter of the traffic; lossy, off by default). */
   lossySpill?: 'int8';
-  /** Predicted Invoke() overhead in percent (reference kernels) the optimized model may have over the original (default 5): row bands are fewer or skipped, spills stop, beyond it. */
+  /**
+   * Predicted Invoke() overhead in percent (reference kernels) the optimized model may have over the original
+   * (default 5): row bands are fewer or skipped, spills stop, beyond it.
+   */
   maxOverhead?: number;
 }
 
@@ -34,7 +37,11 @@ export interface OptimizeOptions {
  * inference rate have defaults too (src/defaults.ts), but only once a storage
  * or a target is given: absent, the report has no storage section.
  */
-export const OPTIMIZE_DEFAULTS = Object.freeze({ spill: true, maxOverhead: DEFAULT_MAX_OVERHEAD, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
+export const OPTIMIZE_DEFAULTS = Object.freeze({
+  spill: true,
+  maxOverhead: DEFAULT_MAX_OVERHEAD,
+  verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }),
+});
 
 /** The options with OPTIMIZE_DEFAULTS applied (other keys, known or not, kept as they are). */
 export type ResolvedOptimizeOptions = Omit<OptimizeOptions, 'spill' | 'verify' | 'maxOverhead'> & { spill: boolean; maxOverhead: number; verify: { inputs: number; seed: number } | false };

@@ -35,7 +35,10 @@ export interface SplitRowBandsResult {
    * ops recomputed, the slices' and the concatenation's.
    */
   chains: { ops: string[]; output: string; bands: number; intermediateBytes: number; extraMacs: number; extraElementOps: number }[];
-  /** Candidate splits (a run of a chain in some band count) that would have lowered the arena most but were over the limit (PassContext.maxInvoke), over all rounds. */
+  /**
+   * Candidate splits (a run of a chain in some band count) that would have lowered the arena most but were
+   * over the limit (PassContext.maxInvoke), over all rounds.
+   */
   overLimit: number;
 }
 
