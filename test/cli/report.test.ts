@@ -199,7 +199,7 @@ describe('tinyseg optimize', () => {
   });
 
   it('takes --max-overhead: the compute section says the limit, the text one line', () => {
-    const bad = tinyseg('optimize', example, '-o', join(scratch, 'opt-overhead'), '--max-overhead', '-3');
+    const bad = tinyseg('optimize', example, '-o', join(scratch, 'opt-overhead'), '--max-overhead=-3');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--max-overhead must be a non-negative percentage, got '-3'");
     const r = tinyseg('optimize', example, '-o', join(scratch, 'opt-overhead'), '--no-verify', '--max-overhead', '12', '--json');
