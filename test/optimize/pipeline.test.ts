@@ -38,7 +38,8 @@ describe('optimize options', () => {
   it('applies the defaults, merging verify key by key', () => {
     expect(withOptimizeDefaults({})).toEqual({ spill: true, maxOverhead: 5, verify: { inputs: 3, seed: 1 } });
     expect(withOptimizeDefaults({ verify: { inputs: 5 } })).toEqual({ spill: true, maxOverhead: 5, verify: { inputs: 5, seed: 1 } });
-    expect(withOptimizeDefaults({ verify: false, spill: false, maxSpillBytes: 8, maxOverhead: 1000 })).toEqual({ spill: false, maxOverhead: 1000, verify: false, maxSpillBytes: 8 });
+    const given = { verify: false, spill: false, maxSpillBytes: 8, maxOverhead: 1000 } as const;
+    expect(withOptimizeDefaults(given)).toEqual({ spill: false, maxOverhead: 1000, verify: false, maxSpillBytes: 8 });
   });
 
   it('rejects options optimize() cannot take', () => {
