@@ -163,6 +163,12 @@ const md = [
 writeFileSync(join(root, 'bench/results.md'), md.join('\n'));
 console.log(md.join('\n'));
 
+// ---- Compute: MACs before/after and the predicted Invoke() overhead (bench/compute.js, docs/compute-model.md).
+const { computeSection } = await import('./compute.js');
+const computeMd = computeSection(models);
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), computeMd);
+console.log(computeMd);
+
 // ---- --lossy-spill int8 on the float models that spill (bench/lossy.js).
 const { lossySection } = await import('./lossy.js');
 const lossyMd = lossySection(models);

@@ -14,5 +14,7 @@ export type SpillStorage = (typeof SPILL_STORAGES)[number];
 export const DEFAULT_SPILL_STORAGE: SpillStorage = 'psram';
 /** The built-in target profile used when none is named. */
 export const DEFAULT_TARGET = 'mps2-an386';
+/** Predicted Invoke() overhead (percent, reference kernels) the optimizer may add for less memory (docs/compute-model.md). */
+export const DEFAULT_MAX_OVERHEAD = 5;
 /** Inferences per second, for the flash wear lifetime. */
 export const DEFAULT_INFERENCE_RATE = 1;

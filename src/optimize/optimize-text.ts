@@ -46,6 +46,12 @@ export function renderOptimizeText(r: OptimizeReport): string {
     out.push(`  spill storage on ${r.storage.target}: ${r.storage.summary}`);
     for (const d of r.storage.details) out.push(`    ${d}`);
   }
+  const c = r.compute;
+  const change = (a: number, b: number) => (a > 0 ? `${b >= a ? '+' : ''}${pct(b / a - 1)}` : '');
+  out.push(
+    `Compute: ${c.before.macs.toLocaleString('en-US')} -> ${c.after.macs.toLocaleString('en-US')} MACs (${change(c.before.macs, c.after.macs)}), ` +
+      `predicted Invoke ${change(1, 1 + c.invoke.reference.overhead)} reference, ${change(1, 1 + c.invoke['cmsis-nn'].overhead)} CMSIS-NN (limit ${c.maxOverhead}%)`,
+  );
   out.push('');
   if (r.verified === null) out.push('Verification skipped.');
   else if (r.verification?.equal) {

@@ -24,6 +24,7 @@ import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
 import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 
 export type { OptimizeOptions } from './options.js';
 
@@ -64,6 +65,8 @@ export interface OptimizeReport {
   verification: VerifyResult | null;
   /** The original is kept (with TFLM's plan frozen) when the passes did not help. */
   keptOriginal: boolean;
+  /** MACs and element ops before and after, each row-band split's recompute, the predicted Invoke() cost per kernel set (docs/compute-model.md). */
+  compute: ComputeReport;
   /** The spill region on the target, when a storage and target were given. */
   storage: (StoragePlan & { target: string }) | null;
   warnings: string[];
@@ -101,6 +104,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     spill: opts.spill,
     quantizeFloat: opts.lossySpill === 'int8',
     kernels,
+    maxInvoke: invokeLimit(original, opts.maxOverhead),
   });
   const spill: SpillResult = passes.spill;
   dropUnusedBuffers(work);
@@ -187,6 +191,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,
     keptOriginal,
+    compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, opts.maxOverhead),
     storage,
     warnings,
   };

@@ -6,7 +6,7 @@
 import { TinysegError } from '../errors.js';
 import type { TargetProfile } from '../memory/target-profile.js';
 import { KERNEL_SETS, type KernelSet } from '../ops/kernel-sets.js';
-import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
+import { DEFAULT_MAX_OVERHEAD, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
 
 export interface OptimizeOptions {
   /** File name for messages and the report. */
@@ -32,6 +32,11 @@ export interface OptimizeOptions {
    * by its cpu) when a target or storage is given, else 'reference'.
    */
   kernels?: KernelSet;
+  /**
+   * Predicted Invoke() overhead in percent (reference kernels) the optimized model may have over the original
+   * (default 5): row bands are fewer or skipped, spills stop, beyond it.
+   */
+  maxOverhead?: number;
 }
 
 /**
@@ -39,10 +44,14 @@ export interface OptimizeOptions {
  * inference rate have defaults too (src/defaults.ts), but only once a storage
  * or a target is given: absent, the report has no storage section.
  */
-export const OPTIMIZE_DEFAULTS = Object.freeze({ spill: true, verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }) });
+export const OPTIMIZE_DEFAULTS = Object.freeze({
+  spill: true,
+  maxOverhead: DEFAULT_MAX_OVERHEAD,
+  verify: Object.freeze({ inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED }),
+});
 
 /** The options with OPTIMIZE_DEFAULTS applied (other keys, known or not, kept as they are). */
-export type ResolvedOptimizeOptions = Omit<OptimizeOptions, 'spill' | 'verify'> & { spill: boolean; verify: { inputs: number; seed: number } | false };
+export type ResolvedOptimizeOptions = Omit<OptimizeOptions, 'spill' | 'verify' | 'maxOverhead'> & { spill: boolean; maxOverhead: number; verify: { inputs: number; seed: number } | false };
 
 /** Throws E_USAGE for an option optimize() cannot take. */
 export function checkOptimizeOptions(o: OptimizeOptions): void {
@@ -53,6 +62,9 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.verify !== undefined && o.verify !== false && (typeof o.verify !== 'object' || o.verify === null)) throw new TinysegError('E_USAGE', `verify must be false or an object, got ${String(o.verify)}`);
   if (o.kernels !== undefined && !KERNEL_SETS.includes(o.kernels)) throw new TinysegError('E_USAGE', `kernels must be one of ${KERNEL_SETS.join(', ')}, got ${String(o.kernels)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw new TinysegError('E_USAGE', `lossySpill must be 'int8', got ${String(o.lossySpill)}`);
+  if (o.maxOverhead !== undefined && !(Number.isFinite(o.maxOverhead) && o.maxOverhead >= 0)) {
+    throw new TinysegError('E_USAGE', `maxOverhead must be a non-negative percentage, got ${String(o.maxOverhead)}`);
+  }
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);

@@ -5,6 +5,7 @@
 // The report lists the passes in its own, older order (REPORT_ORDER): the JSON
 // keeps its key order while the run order changes.
 
+import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { checkGraph } from '../graph/check.js';
 import type { Graph } from '../graph/graph.js';
 import { placeArena } from '../memory/place-arena.js';
@@ -35,7 +36,18 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
     };
     const trial = work.clone();
     const heads = [placeArena(trial.main, { kernels: context.kernels }).head];
-    spillColdRanges(trial, { ...limits, afterDecision: (sg) => void heads.push(placeArena(sg, { kernels: context.kernels }).head) });
+    // Spills cost Invoke() time too: past the compute limit, no more of them.
+    const withinLimit = [true];
+    const maxInvoke = context.maxInvoke ?? Infinity;
+    spillColdRanges(trial, {
+      ...limits,
+      afterDecision: (sg) => {
+        heads.push(placeArena(sg, { kernels: context.kernels }).head);
+        withinLimit.push(predictInvoke(graphCompute(sg)) <= maxInvoke);
+      },
+    });
+    const allowed = withinLimit.indexOf(false);
+    if (allowed > 0) heads.length = allowed;
     // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
     const budget = context.arenaBudget;
     const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);

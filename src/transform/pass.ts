@@ -17,6 +17,8 @@ export interface PassContext {
   quantizeFloat: boolean;
   /** The kernels (set and core) the cost models assume: their scratch is part of every arena a pass measures. */
   kernels: Kernels;
+  /** Predicted Invoke() instructions (reference kernels, analysis/compute.ts) the graph may reach; absent: no limit. */
+  maxInvoke?: number;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {

@@ -26,11 +26,21 @@ import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
 import { rowRule } from '../ops/registry.js';
+import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { paddingsOf } from '../ops/row-rule.js';
 
 export interface SplitRowBandsResult {
-  /** One entry per split chain: its opcodes, its output tensor, the band count and its intermediates' bytes (none of which exists whole any more). */
-  chains: { ops: string[]; output: string; bands: number; intermediateBytes: number }[];
+  /**
+   * One entry per split chain: its opcodes, its output tensor, the band count, its intermediates' bytes (none of
+   * which exists whole any more), and what the bands compute beyond the chain: the halo rows' MACs and element
+   * ops recomputed, the slices' and the concatenation's.
+   */
+  chains: { ops: string[]; output: string; bands: number; intermediateBytes: number; extraMacs: number; extraElementOps: number }[];
+  /**
+   * Candidate splits (a run of a chain in some band count) that would have lowered the arena most but were
+   * over the limit (PassContext.maxInvoke), over all rounds.
+   */
+  overLimit: number;
 }
 
 const BAND_COUNTS = [2, 4, 8, 16];
@@ -332,8 +342,14 @@ function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
   return { ops, input: sg.ops[ops[0]!]!.inputs[0]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }
 
-export function splitRowBands(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): SplitRowBandsResult {
-  const result: SplitRowBandsResult = { chains: [] };
+/**
+ * Splits the chains that lower the arena most, one at a time. `maxInvoke`: the
+ * predicted Invoke() instructions (analysis/compute.ts, reference kernels) a
+ * split may bring the graph to; the halo rows each band recomputes cost time,
+ * more with more bands, so a limit makes fewer bands or no split.
+ */
+export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kernels = REFERENCE_KERNELS): SplitRowBandsResult {
+  const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it.
   const cost = (g: Graph) => lowerBound(passTimeline(g.main, kernels), g.main.ops.length + 1).bytes + estimateTail32(g, null, kernels).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
@@ -368,7 +384,12 @@ export function splitRowBands(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
           const trial = graph.clone();
           if (!splitChain(trial.main, subChain(trial.main, chains(trial.main)[ci]!, from, to), bands)) continue;
           const c = cost(trial);
-          if (c < base && (!best || c < best.cost)) best = { chain: ci, from, to, bands, cost: c };
+          if (c >= base || (best && c >= best.cost)) continue;
+          if (predictInvoke(graphCompute(trial.main)) > maxInvoke) {
+            result.overLimit++;
+            continue;
+          }
+          best = { chain: ci, from, to, bands, cost: c };
         }
       }
     });
@@ -380,16 +401,25 @@ export function splitRowBands(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
     const { chain: ci, from, to, bands } = best;
     const chain = subChain(sg, found[ci]!, from, to);
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
+    const ops = chain.ops.map((k) => sg.ops[k]!);
+    const chainCompute = graphCompute(sg, ops);
     const entry = {
-      ops: chain.ops.map((k) => sg.ops[k]!.opcode),
+      ops: ops.map((op) => op.opcode),
       output: sg.tensors[chain.output]!.name,
       bands,
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
+    const at = chain.ops[0]!;
+    const opsBefore = sg.ops.length;
     splitChain(sg, chain, bands);
-    result.chains.push(entry);
+    // The bands replace the chain's ops where its first one was.
+    const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
+    result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });
   }
   return result;
 }
 
-export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = { name: 'splitRowBands', run: (graph, context) => splitRowBands(graph, context.kernels) };
+export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
+  name: 'splitRowBands',
+  run: (graph, context) => splitRowBands(graph, context.maxInvoke, context.kernels),
+};

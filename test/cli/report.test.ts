@@ -211,6 +211,20 @@ describe('tinyseg optimize', () => {
     expect(r.stderr).toContain("--max-spill-bytes must be a whole number of bytes, got 'lots'");
   });
 
+  it('takes --max-overhead: the compute section says the limit, the text one line', () => {
+    const bad = tinyseg('optimize', example, '-o', join(scratch, 'opt-overhead'), '--max-overhead=-3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--max-overhead must be a non-negative percentage, got '-3'");
+    const r = tinyseg('optimize', example, '-o', join(scratch, 'opt-overhead'), '--no-verify', '--max-overhead', '12', '--json');
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout).compute;
+    expect(c.maxOverhead).toBe(12);
+    expect(c.invoke.reference.overhead).toBeLessThanOrEqual(0.12);
+    expect(c.before.macs).toBeGreaterThan(0);
+    const text = tinyseg('optimize', example, '-o', join(scratch, 'opt-overhead'), '--no-verify', '--no-cache');
+    expect(text.stdout).toMatch(/^Compute: [\d,]+ -> [\d,]+ MACs .*predicted Invoke .* reference, .* CMSIS-NN \(limit 5%\)$/m);
+  });
+
   it('fails with exit 1 when no plan fits the arena budget, writing nothing', () => {
     const out = join(scratch, 'opt-budget');
     const r = tinyseg('optimize', example, '-o', out, '--arena-budget', '1000', '--no-verify');

@@ -32,6 +32,7 @@ describe('cache key', () => {
     expect(k({ spill: true, verify: { seed: 1, inputs: 3 } })).toBe(base);
     expect(k({ verify: {}, maxSpillBytes: undefined })).toBe(base);
     expect(k({ verify: { seed: 1 }, spill: true })).toBe(base);
+    expect(k({ maxOverhead: 5 })).toBe(base);
     const different = [
       k({ spill: false }),
       k({ verify: false }),
@@ -39,6 +40,7 @@ describe('cache key', () => {
       k({ verify: { seed: 2 } }),
       k({ maxSpillBytes: 0 }),
       k({ arenaBudget: 300_000 }),
+      k({ maxOverhead: 1000 }),
       // An option this code does not know (a target profile, later) is part of the key.
       k({ targetProfile: { name: 'cortex-m4', sram: 262144 } }),
       k({}, 'another-version'),
@@ -46,7 +48,7 @@ describe('cache key', () => {
     ];
     expect(new Set([base, ...different]).size).toBe(different.length + 1);
     expect(k({ targetProfile: { sram: 262144, name: 'cortex-m4' } })).toBe(k({ targetProfile: { name: 'cortex-m4', sram: 262144 } }));
-    expect(canonicalOptions({ file: 'x', spill: true })).toBe('{"spill":true,"verify":{"inputs":3,"seed":1}}');
+    expect(canonicalOptions({ file: 'x', spill: true })).toBe('{"maxOverhead":5,"spill":true,"verify":{"inputs":3,"seed":1}}');
   });
 
   it('refuses options that cannot be keyed, naming them', () => {

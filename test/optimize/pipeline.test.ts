@@ -37,14 +37,16 @@ describe('the pass pipeline', () => {
 
 describe('optimize options', () => {
   it('applies the defaults, merging verify key by key', () => {
-    expect(withOptimizeDefaults({})).toEqual({ spill: true, verify: { inputs: 3, seed: 1 } });
-    expect(withOptimizeDefaults({ verify: { inputs: 5 } })).toEqual({ spill: true, verify: { inputs: 5, seed: 1 } });
-    expect(withOptimizeDefaults({ verify: false, spill: false, maxSpillBytes: 8 })).toEqual({ spill: false, verify: false, maxSpillBytes: 8 });
+    expect(withOptimizeDefaults({})).toEqual({ spill: true, maxOverhead: 5, verify: { inputs: 3, seed: 1 } });
+    expect(withOptimizeDefaults({ verify: { inputs: 5 } })).toEqual({ spill: true, maxOverhead: 5, verify: { inputs: 5, seed: 1 } });
+    const given = { verify: false, spill: false, maxSpillBytes: 8, maxOverhead: 1000 } as const;
+    expect(withOptimizeDefaults(given)).toEqual({ spill: false, maxOverhead: 1000, verify: false, maxSpillBytes: 8 });
   });
 
   it('rejects options optimize() cannot take', () => {
     expect(() => checkOptimizeOptions({ verify: null as never })).toThrow(TinysegError);
     expect(() => checkOptimizeOptions({ lossySpill: 'int4' as never })).toThrow(/lossySpill must be 'int8'/);
+    expect(() => checkOptimizeOptions({ maxOverhead: -1 })).toThrow(/maxOverhead must be a non-negative percentage/);
     expect(() => checkOptimizeOptions({ storage: 'flash', inferencesPerSecond: 2, arenaBudget: 0 })).not.toThrow();
   });
 });

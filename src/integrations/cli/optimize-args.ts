@@ -17,6 +17,10 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   const seed = integer('--seed', values.seed) ?? DEFAULT_PROOF_SEED;
   const maxSpillBytes = wholeNumber('--max-spill-bytes', values['max-spill-bytes'], 'a whole number of bytes');
   const arenaBudget = wholeNumber('--arena-budget', values['arena-budget'], 'a whole number of bytes');
+  const maxOverhead = values['max-overhead'] === undefined ? undefined : Number(values['max-overhead']);
+  if (maxOverhead !== undefined && !(values['max-overhead']!.trim() !== '' && Number.isFinite(maxOverhead) && maxOverhead >= 0)) {
+    throw usageError(`--max-overhead must be a non-negative percentage, got '${values['max-overhead']}'`);
+  }
   const rate = values['inference-rate'] === undefined ? undefined : Number(values['inference-rate']);
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw usageError(`--inference-rate must be a positive number of inferences per second, got '${values['inference-rate']}'`);
   const lossy = values['lossy-spill'];
@@ -32,6 +36,7 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     verify: values['no-verify'] ? false : { inputs, seed },
     ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
     ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+    ...(maxOverhead !== undefined ? { maxOverhead } : {}),
     ...(placed ? { storage: await spillStorage(values.storage), target: await readTarget(values.target ?? DEFAULT_TARGET) } : {}),
     ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
     ...(lossy !== undefined ? { lossySpill: lossy } : {}),

@@ -32,6 +32,11 @@ const OPTIMIZE_FLAGS = {
   out: { type: 'string', short: 'o', label: '-o, --out <dir>', help: ['write <name>.tflite and <name>.plan.json there'] },
   'max-spill-bytes': { type: 'string', label: '--max-spill-bytes N', help: ['spill traffic allowed per inference (default: any)'] },
   'arena-budget': { type: 'string', label: '--arena-budget N', help: ['stop once the head fits N bytes; fail if it cannot'] },
+  'max-overhead': {
+    type: 'string',
+    label: '--max-overhead P',
+    help: ['predicted Invoke time the optimizer may add, in', 'percent (default 5; docs/compute-model.md): fewer', 'row bands or none, fewer spills beyond it'],
+  },
   'no-spill': { type: 'boolean', label: '--no-spill', help: ['passes without spilling'] },
   'no-verify': { type: 'boolean', label: '--no-verify', help: ["skip the interpreter's proof (not recommended)"] },
   inputs: { type: 'string', label: '--inputs N', help: [`random inputs of the proof (default ${DEFAULT_PROOF_INPUTS})`] },

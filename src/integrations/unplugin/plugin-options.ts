@@ -20,6 +20,8 @@ export interface TinysegPluginOptions {
   maxSpillBytes?: number;
   /** Stop spilling once the arena's live peak fits in this many bytes; the build fails if nothing fits. */
   arenaBudget?: number;
+  /** Predicted Invoke() time the optimizer may add, in percent (default 5, as the CLI's --max-overhead; docs/compute-model.md). */
+  maxOverhead?: number;
   /** Prove each optimized model bit-exact (default true: the oracle input and 3 random inputs, seed 1, as the CLI). */
   verify?: boolean | { inputs?: number; seed?: number };
   /** Cold-range spilling on (default) or off. */
@@ -63,7 +65,7 @@ export interface ResolvedOptions {
 }
 
 const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections'] as const;
-const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
+const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'maxOverhead', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
@@ -106,6 +108,9 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   }
   const maxSpillBytes = wholeNumber('maxSpillBytes', o.maxSpillBytes, 'a whole number of bytes');
   const arenaBudget = wholeNumber('arenaBudget', o.arenaBudget, 'a whole number of bytes');
+  if (o.maxOverhead !== undefined && !(typeof o.maxOverhead === 'number' && Number.isFinite(o.maxOverhead) && o.maxOverhead >= 0)) {
+    throw usage(`maxOverhead must be a non-negative percentage, got ${JSON.stringify(o.maxOverhead)}`);
+  }
   if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw usage(`lossySpill must be 'int8', got ${JSON.stringify(o.lossySpill) ?? String(o.lossySpill)}`);
   let verify: OptimizeOptions['verify'] = { inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED };
@@ -133,6 +138,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
+      ...(o.maxOverhead !== undefined ? { maxOverhead: o.maxOverhead as number } : {}),
       ...(o.lossySpill !== undefined ? { lossySpill: 'int8' as const } : {}),
       ...(kernels !== undefined ? { kernels } : {}),
     },

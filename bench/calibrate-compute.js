@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Calibrates the compute model (src/analysis/compute.ts, docs/compute-model.md):
+// per kernel set, instructions per MAC / element op / operator, by
+// non-negative least squares on the relative error against the Invoke()
+// instructions the oracle measured on Cortex-M4 for the original models.
+//
+//   npm run build && node bench/calibrate-compute.js [--write]
+//
+// Prints the coefficients (paste them into INVOKE_COEFFICIENTS) and the
+// per-model table; --write replaces docs/compute-model.md from its marker on.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMPUTE_FEATURES, INVOKE_COEFFICIENTS, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, loadGraph } from '../dist/index.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
+const oracle = JSON.parse(readFileSync(join(shared, 'oracle', 'tflm-cmsis-nn-m4.json'), 'utf8'));
+const pathOf = (file) => (file.startsWith('tiny-unet') ? join(root, 'examples/models', file) : join(shared, 'models', file));
+
+const models = Object.keys(oracle)
+  .filter((k) => k !== '_about')
+  .map((file) => ({ file, compute: graphCompute(loadGraph(new Uint8Array(readFileSync(pathOf(file)))).main), measured: oracle[file] }));
+
+/** Lawson-Hanson NNLS: min |A x - b| with x >= 0. */
+export function nnls(A, b, iterations = 200) {
+  const m = A.length;
+  const n = A[0].length;
+  const x = new Array(n).fill(0);
+  const passive = new Set();
+  const grad = () => Array.from({ length: n }, (_, j) => A.reduce((s, row, i) => s + row[j] * (b[i] - row.reduce((t, a, k) => t + a * x[k], 0)), 0));
+  const solve = (cols) => {
+    // Least squares on the passive columns (normal equations, Gaussian elimination with pivoting).
+    const k = cols.length;
+    const M = cols.map((p) => cols.map((q) => A.reduce((s, row) => s + row[p] * row[q], 0)));
+    const v = cols.map((p) => A.reduce((s, row, i) => s + row[p] * b[i], 0));
+    for (let c = 0; c < k; c++) {
+      let piv = c;
+      for (let r = c + 1; r < k; r++) if (Math.abs(M[r][c]) > Math.abs(M[piv][c])) piv = r;
+      [M[c], M[piv]] = [M[piv], M[c]];
+      [v[c], v[piv]] = [v[piv], v[c]];
+      if (Math.abs(M[c][c]) < 1e-300) continue;
+      for (let r = 0; r < k; r++) {
+        if (r === c) continue;
+        const f = M[r][c] / M[c][c];
+        for (let j = c; j < k; j++) M[r][j] -= f * M[c][j];
+        v[r] -= f * v[c];
+      }
+    }
+    return cols.map((_, c) => (Math.abs(M[c][c]) < 1e-300 ? 0 : v[c] / M[c][c]));
+  };
+  for (let it = 0; it < iterations; it++) {
+    const w = grad();
+    let j = -1;
+    for (let k = 0; k < n; k++) if (!passive.has(k) && w[k] > 1e-12 && (j < 0 || w[k] > w[j])) j = k;
+    if (j < 0) break;
+    passive.add(j);
+    for (;;) {
+      const cols = [...passive];
+      const z = solve(cols);
+      if (z.every((v) => v > 0)) {
+        cols.forEach((c, i) => (x[c] = z[i]));
+        break;
+      }
+      let alpha = 1;
+      cols.forEach((c, i) => {
+        if (z[i] <= 0) alpha = Math.min(alpha, x[c] / (x[c] - z[i]));
+      });
+      cols.forEach((c, i) => (x[c] += alpha * (z[i] - x[c])));
+      for (const c of cols) if (x[c] <= 1e-15) (passive.delete(c), (x[c] = 0));
+    }
+  }
+  return x;
+}
+
+const round = (v) => (v === 0 ? 0 : +v.toPrecision(4));
+const sets = [
+  { set: 'reference', key: 'invoke_cm4_reference_instructions' },
+  { set: 'cmsis-nn', key: 'invoke_cm4_cmsis_nn_instructions' },
+];
+const fitted = {};
+const tables = [];
+for (const { set, key } of sets) {
+  const rows = models.filter((m) => typeof m.measured[key] === 'number');
+  const used = COMPUTE_FEATURES.filter((f) => rows.some((m) => m.compute.features[f] > 0));
+  // Relative error: each row divided by its measurement, so a 5-million-instruction model counts as much as a 90-billion one.
+  const A = rows.map((m) => used.map((f) => m.compute.features[f] / m.measured[key]));
+  const x = nnls(A, rows.map(() => 1));
+  const coef = Object.fromEntries(COMPUTE_FEATURES.map((f) => [f, used.includes(f) ? round(x[used.indexOf(f)]) : null]));
+  // CMSIS-NN has no float kernels: TFLM runs the reference ones.
+  for (const f of COMPUTE_FEATURES) if (coef[f] === null) coef[f] = set === 'reference' ? 0 : fitted.reference[f];
+  // Measured on the device (bench/qemu.js), not fitted: no original model spills.
+  coef.spill = SPILL_INSTRUCTIONS_PER_BYTE;
+  fitted[set] = coef;
+  const errs = rows.map((m) => {
+    const predicted = COMPUTE_FEATURES.reduce((n, f) => n + coef[f] * m.compute.features[f], 0);
+    const { macs, elementOps, ops } = m.compute;
+    return { file: m.file, macs, elementOps, ops, measured: m.measured[key], predicted, err: predicted / m.measured[key] - 1 };
+  });
+  tables.push({ set, errs });
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const pct = (e) => `${e >= 0 ? '+' : ''}${(100 * e).toFixed(1)}%`;
+const md = ['<!-- calibration: generated by `node bench/calibrate-compute.js --write`; do not edit below -->', '', '### Coefficients (instructions per unit)', ''];
+md.push(`| feature | ${sets.map((s) => s.set).join(' | ')} |`, `|---|${sets.map(() => '---:').join('|')}|`);
+for (const f of COMPUTE_FEATURES) md.push(`| \`${f}\` | ${sets.map((s) => fitted[s.set][f]).join(' | ')} |`);
+for (const { set, errs } of tables) {
+  const abs = errs.map((e) => Math.abs(e.err));
+  const rms = Math.sqrt(abs.reduce((s, e) => s + e * e, 0) / abs.length);
+  md.push('', `### ${set}: predicted vs measured Invoke() instructions`, '');
+  md.push('| model | MACs | element ops | ops | measured | predicted | error |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const e of errs) md.push(`| ${e.file} | ${fmt(e.macs)} | ${fmt(e.elementOps)} | ${e.ops} | ${fmt(e.measured)} | ${fmt(e.predicted)} | ${pct(e.err)} |`);
+  md.push('', `${errs.length} models; RMS relative error ${(100 * rms).toFixed(1)}%, worst ${(100 * Math.max(...abs)).toFixed(1)}% (${errs[abs.indexOf(Math.max(...abs))].file}).`);
+}
+md.push('');
+const text = md.join('\n');
+console.log(text);
+console.log('\nINVOKE_COEFFICIENTS =', JSON.stringify(fitted, null, 2));
+const stale = sets.some((s) => COMPUTE_FEATURES.some((f) => INVOKE_COEFFICIENTS[s.set][f] !== fitted[s.set][f]));
+if (stale) console.log('\nnote: src/analysis/compute.ts INVOKE_COEFFICIENTS differ from this fit: paste the figures above and rebuild');
+
+if (process.argv.includes('--write')) {
+  const path = join(root, 'docs/compute-model.md');
+  const doc = readFileSync(path, 'utf8');
+  const at = doc.indexOf('<!-- calibration');
+  writeFileSync(path, `${at >= 0 ? doc.slice(0, at) : `${doc}\n`}${text}`);
+}

@@ -1,0 +1,48 @@
+// OptimizeReport.compute: what the optimized model computes next to the
+// original, and the predicted Invoke() cost of both per kernel set
+// (analysis/compute.ts, docs/compute-model.md).
+
+import { COMPUTE_KERNEL_SETS, graphCompute, predictInvoke, type ComputeKernelSet, type GraphCompute } from '../analysis/compute.js';
+import type { Graph } from '../graph/graph.js';
+import type { SplitRowBandsResult } from '../transform/split-row-bands.js';
+
+export interface ComputeFigures {
+  macs: number;
+  elementOps: number;
+  ops: number;
+}
+
+export interface ComputeReport {
+  before: ComputeFigures;
+  after: ComputeFigures;
+  /** Each row-band split: what its bands compute beyond the chain (halo rows, slices, concatenation). */
+  splits: { output: string; bands: number; extraMacs: number; extraElementOps: number }[];
+  /** Predicted Invoke() instructions on Cortex-M4, before and after, and `after / before - 1`. */
+  invoke: Record<ComputeKernelSet, { before: number; after: number; overhead: number }>;
+  /** The limit on invoke.reference.overhead, in percent (maxOverhead). */
+  maxOverhead: number;
+}
+
+const figures = (c: GraphCompute): ComputeFigures => ({ macs: c.macs, elementOps: c.elementOps, ops: c.ops });
+
+/** The predicted reference Invoke() instructions the optimized model may take: `maxOverhead` percent over the original's. */
+export const invokeLimit = (original: Graph, maxOverhead: number): number => predictInvoke(graphCompute(original.main)) * (1 + maxOverhead / 100);
+
+export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number): ComputeReport {
+  const before = graphCompute(original.main);
+  const after = graphCompute(optimized.main);
+  const invoke = Object.fromEntries(
+    COMPUTE_KERNEL_SETS.map((set) => {
+      const b = Math.round(predictInvoke(before, set));
+      const a = Math.round(predictInvoke(after, set));
+      return [set, { before: b, after: a, overhead: b > 0 ? a / b - 1 : 0 }];
+    }),
+  ) as ComputeReport['invoke'];
+  return {
+    before: figures(before),
+    after: figures(after),
+    splits: (splits?.chains ?? []).map((c) => ({ output: c.output, bands: c.bands, extraMacs: c.extraMacs, extraElementOps: c.extraElementOps })),
+    invoke,
+    maxOverhead,
+  };
+}
