@@ -12,6 +12,13 @@ static ts_runtime runtime;
 static ts_driver builtin_driver;
 static ts_ram ram;
 {{/builtin}}
+{{#linked}}
+/* Weak: without the fragment linked, {{id}}_tinyseg_init(NULL) fails with a
+ * message instead of the link (a firmware that passes its own driver needs no
+ * fragment). */
+extern uint8_t __tinyseg_{{id}}_spill_start[] __attribute__((weak));
+extern uint8_t __tinyseg_{{id}}_spill_end[] __attribute__((weak));
+{{/linked}}
 {{#empty}}
 /* The model spills nothing: a RAM driver over an empty region, so the runtime
  * is valid for the kernels and any access fails with a range error. */
@@ -32,6 +39,7 @@ static ts_status init_failed(ts_status status, const char *message) {
 ts_status {{id}}_tinyseg_init(const ts_driver *driver) {
   if (driver == NULL) {
 {{#linked}}
+    if (__tinyseg_{{id}}_spill_start == NULL) return init_failed(TS_E_ARG, {{notLinkedMessage}});
     ram.base = __tinyseg_{{id}}_spill_start;
     ram.size = (uint32_t)(__tinyseg_{{id}}_spill_end - __tinyseg_{{id}}_spill_start);
     ts_ram_driver(&builtin_driver, &ram);

@@ -63,6 +63,7 @@ export function initSources(i: InitInput): { header: string; source: string } {
     needsDriver,
     sized: !empty,
     needsDriverMessage: cString(`${i.id}_tinyseg_init: the spill region is in ${i.storage.storage} storage: pass its driver, not NULL`),
+    notLinkedMessage: cString(`${i.id}_tinyseg_init: the spill region is not linked: link ${i.id}_sections.ld after the vendor script, or pass a driver`),
     tooSmallMessage: cString(`${i.id}_tinyseg_init: the driver's region is smaller than the ${i.regionBytes} bytes the model spills to`),
   });
   return { header, source };

@@ -49,7 +49,7 @@ describe('the linker fragment in the vendor\'s memory regions', () => {
     const cflags = ['-mcpu=cortex-m4', '-mthumb', '-Wall', '-Wextra', '-Werror', '-I', '.'];
     run('arm-none-eabi-g++', [...cflags, '-std=c++17', '-c', 'tiny_unet_model.cc', '-o', 'model.o']);
     run('arm-none-eabi-gcc', [...cflags, '-std=c11', '-c', join(repoRoot, 'test/emit/fixtures/firmware.c'), '-o', 'firmware.o']);
-  });
+  }, 60_000);
 
   it('declares no MEMORY and places into the named regions', () => {
     const ld = readFileSync(join(work, 'tiny_unet_sections.ld'), 'utf8');
