@@ -5,7 +5,11 @@
 #ifndef {{MACRO}}_RESOLVER_H_
 #define {{MACRO}}_RESOLVER_H_
 
+// TFLM's headers warn under -Wextra when included with -I (unused parameters).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
+#pragma GCC diagnostic pop
 {{#customs}}
 #include "tinyseg_tflm_kernels.h"
 {{/customs}}

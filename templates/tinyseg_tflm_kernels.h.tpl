@@ -5,7 +5,11 @@
 #ifndef TINYSEG_TFLM_KERNELS_H_
 #define TINYSEG_TFLM_KERNELS_H_
 
+// TFLM's headers warn under -Wextra when included with -I (unused parameters).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "tensorflow/lite/micro/micro_common.h"
+#pragma GCC diagnostic pop
 
 namespace tinyseg {
 

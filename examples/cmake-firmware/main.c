@@ -3,7 +3,8 @@
  * (placed in external flash by tiny_unet_sections.ld), the arena size to
  * allocate, and TinySeg's C runtime moving a tensor slice into the spill
  * region in PSRAM and back, as the model's TinySegSpill / TinySegFetch
- * operators do at inference time. Output goes through semihosting; the exit
+ * operators do at inference time, after tiny_unet_tinyseg_init(), the one call
+ * a firmware makes before AllocateTensors(). Output goes through semihosting; the exit
  * code is 0 only if every check passed.
  */
 #include <stdint.h>
@@ -12,6 +13,7 @@
 
 #include "tiny_unet_arena.h"
 #include "tiny_unet_model.h"
+#include "tiny_unet_tinyseg.h"
 #include "tinyseg_runtime.h"
 
 /* The arena a TFLM interpreter would be given; its size comes from the generated header. */
@@ -27,9 +29,8 @@ static void check(int ok, const char *what) {
 }
 
 #if TINY_UNET_SPILL_REGION_SIZE > 0
-/* Placed by the linker fragment in PSRAM; NOLOAD, so its content is undefined at reset. */
-extern uint8_t __tinyseg_tiny_unet_spill_start[];
-extern uint8_t __tinyseg_tiny_unet_spill_end[];
+/* __tinyseg_tiny_unet_spill_start/_end (tiny_unet_tinyseg.h): placed by the
+ * linker fragment in PSRAM; NOLOAD, so its content is undefined at reset. */
 
 #define BLOCK 512u
 #define ROWS TINY_UNET_SPILL_REGION_SIZE
@@ -40,7 +41,7 @@ extern uint8_t __tinyseg_tiny_unet_spill_end[];
 static uint8_t x[ROWS * CHANNELS];
 static uint8_t y[ROWS * CHANNELS];
 static uint8_t resident[ROWS];
-static uint8_t work[3u * BLOCK];
+static uint8_t work[3u * BLOCK]; /* three blocks: compression, which the init's runtime does not do */
 static uint16_t sections[SECTIONS];
 
 static void spill_round_trip(void) {
@@ -62,15 +63,17 @@ static void spill_round_trip(void) {
   check(ts_runtime_init(&rt, &driver, work, sizeof work, BLOCK) == TS_OK, "ts_runtime_init");
   const ts_shape shape = {ROWS, CHANNELS, 1u};
 
-  /* Plain: channel 1 of every row, packed, lands in PSRAM; the fetch puts it back beside the resident channel 0. */
-  ts_status s = ts_spill(&rt, x, sizeof x, &shape, 1u, 1u, 0u, ROWS, 0u, NULL);
-  check(s == TS_OK, ts_last_error(&rt));
+  /* Plain, through the runtime tiny_unet_tinyseg_init() set up (the one the TFLM kernels use):
+   * channel 1 of every row, packed, lands in PSRAM; the fetch puts it back beside the resident channel 0. */
+  ts_runtime *init_rt = tiny_unet_tinyseg_runtime();
+  ts_status s = ts_spill(init_rt, x, sizeof x, &shape, 1u, 1u, 0u, ROWS, 0u, NULL);
+  check(s == TS_OK, ts_last_error(init_rt));
   int packed = 1;
   for (uint32_t r = 0; r < ROWS; r++) packed &= region[r] == x[r * CHANNELS + 1u];
   check(packed, "the region holds channel 1, packed");
   memset(y, 0, sizeof y);
-  s = ts_fetch(&rt, y, sizeof y, &shape, resident, sizeof resident, 1u, 1u, 0u, ROWS, 0u, NULL);
-  check(s == TS_OK, ts_last_error(&rt));
+  s = ts_fetch(init_rt, y, sizeof y, &shape, resident, sizeof resident, 1u, 1u, 0u, ROWS, 0u, NULL);
+  check(s == TS_OK, ts_last_error(init_rt));
   check(memcmp(x, y, sizeof x) == 0, "plain fetch gives the tensor back");
 
   /* Compressed and CRC-checked: the slot keeps the section table from the spill to its fetch. */
@@ -91,6 +94,10 @@ int main(void) {
          (unsigned long)(uintptr_t)tiny_unet_model, (unsigned long)sizeof arena);
   check(tiny_unet_model_len > 8u && memcmp(tiny_unet_model + 4, "TFL3", 4) == 0, "the model array is a TFLite flatbuffer");
   check(((uintptr_t)arena & 15u) == 0u, "the arena is 16-byte aligned");
+  /* The one call a firmware makes before AllocateTensors(), whatever the model contains. */
+  ts_status init = tiny_unet_tinyseg_init(NULL);
+  check(init == TS_OK, ts_last_error(tiny_unet_tinyseg_runtime()));
+  check(ts_runtime_default() == tiny_unet_tinyseg_runtime(), "the init registered its runtime for the kernels");
 #if TINY_UNET_SPILL_REGION_SIZE > 0
   spill_round_trip();
 #else

@@ -3,7 +3,8 @@
  * TINYSEG_TFLM_TARGET, see CMakeLists.txt): one inference of the optimized
  * model in a tflite::MicroInterpreter, with the arena size from the generated
  * header and TinySeg's operators spilling into the PSRAM region the linker
- * fragment placed. The input follows TinySeg's deterministic input rule
+ * fragment placed, set up by tiny_unet_tinyseg_init(). The input follows
+ * TinySeg's deterministic input rule
  * (src/interpreter/oracle-input.ts), so `tinyseg run <original.tflite>
  * --oracle-input` computes the same outputs on the host; each output is
  * printed as its CRC-32 (zlib's), the figure README.md compares.
@@ -12,40 +13,20 @@
 #include <stdio.h>
 #include <string.h>
 
+// TFLM's headers warn under -Wextra when a TFLM target gives them as -I.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/schema/schema_generated.h"
+#pragma GCC diagnostic pop
 #include "tiny_unet_arena.h"
 #include "tiny_unet_model.h"
 #include "tiny_unet_resolver.h"
+#include "tiny_unet_tinyseg.h"
 #include "tinyseg_runtime.h"
 
 alignas(16) static uint8_t arena[TINY_UNET_ARENA_SIZE];
 
-#if TINY_UNET_SPILL_REGION_SIZE > 0
-/* Placed by tiny_unet_sections.ld in PSRAM. */
-extern "C" uint8_t __tinyseg_tiny_unet_spill_start[];
-extern "C" uint8_t __tinyseg_tiny_unet_spill_end[];
-
-/* The kernels stage through two blocks of the runtime's work buffer (spills are plain, no compression). */
-#define BLOCK 512u
-static uint8_t work[2u * BLOCK];
-static ts_ram ram;
-static ts_driver driver;
-static ts_runtime rt;
-
-static bool register_spill_runtime() {
-  ram.base = __tinyseg_tiny_unet_spill_start;
-  ram.size = (uint32_t)(__tinyseg_tiny_unet_spill_end - __tinyseg_tiny_unet_spill_start);
-  ts_ram_driver(&driver, &ram);
-  if (ts_runtime_init(&rt, &driver, work, sizeof work, BLOCK) != TS_OK) {
-    printf("FAIL ts_runtime_init: %s\n", ts_last_error(&rt));
-    return false;
-  }
-  /* TinySeg's kernels take the runtime set here; it must be in place before AllocateTensors(). */
-  ts_runtime_set_default(&rt);
-  return true;
-}
-#endif
 
 /* Element i gets u = (i*37 + 11) mod 256, stored per type: deterministicInput() of oracle-input.ts. */
 static bool fill_deterministic(TfLiteTensor *t) {
@@ -75,9 +56,13 @@ static bool fill_deterministic(TfLiteTensor *t) {
 int main(void) {
   printf("TINYSEG model=tiny_unet model_len=%u arena_size=%lu spill_region=%lu\n", tiny_unet_model_len,
          (unsigned long)sizeof arena, (unsigned long)TINY_UNET_SPILL_REGION_SIZE);
-#if TINY_UNET_SPILL_REGION_SIZE > 0
-  if (!register_spill_runtime()) return 1;
-#endif
+  /* One call, whatever the model contains: TinySeg's runtime over the spill
+   * region tiny_unet_sections.ld placed in PSRAM (or none), registered for the
+   * kernels. It must come before AllocateTensors(). */
+  if (tiny_unet_tinyseg_init(NULL) != TS_OK) {
+    printf("FAIL tiny_unet_tinyseg_init: %s\n", ts_last_error(tiny_unet_tinyseg_runtime()));
+    return 1;
+  }
   const tflite::Model *model = tflite::GetModel(tiny_unet_model);
   tiny_unet_op_resolver resolver;
   if (tiny_unet_register_ops(resolver) != kTfLiteOk) {

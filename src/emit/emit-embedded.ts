@@ -13,6 +13,7 @@ import { cIdentifier, cMacroName } from './c-text.js';
 import { linkerFragment } from './linker-fragment.js';
 import { modelHeader, modelSource } from './model-source.js';
 import { resolverHeader, resolverOps, tflmKernelsHeader } from './op-resolver.js';
+import { initSources, RUNTIME_FILES, runtimeFile } from './runtime-sources.js';
 import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
 import { DEFAULT_SPILL_STORAGE } from '../defaults.js';
 
@@ -26,6 +27,8 @@ export interface EmitEmbeddedOptions {
   sections?: boolean;
   /** Where the spill region lives (default psram). */
   storage?: SpillStorage;
+  /** The vendor linker script's MEMORY region for the spill region (default: the profile's, e.g. psram.region, else PSRAM). */
+  spillRegion?: string;
 }
 
 /** What emitting needs of an optimize() result; a cached result without its graph is decoded again. */
@@ -57,7 +60,17 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
   // Everything that can fail is checked before anything is rendered.
   const resolver = resolverOps(graph, file);
   const storagePlan = planSpillStorage(storage, report.spill, opts.profile, bytes.length, file);
-  const ld = linkerFragment({ id, macro, source, profile: opts.profile, sections, modelBytes: bytes.length, storage: storagePlan, file });
+  const ld = linkerFragment({
+    id,
+    macro,
+    source,
+    profile: opts.profile,
+    sections,
+    modelBytes: bytes.length,
+    storage: storagePlan,
+    ...(opts.spillRegion !== undefined ? { spillRegion: opts.spillRegion } : {}),
+    file,
+  });
 
   const model = { id, macro, source, bytes, graph, sections };
   const files: [string, string][] = [
@@ -80,8 +93,12 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
     ],
     [`${id}_resolver.h`, resolverHeader({ id, macro, source, ops: resolver })],
   ];
-  if (resolver.customs.some((c) => c.tinyseg)) files.push([TFLM_KERNELS_HEADER, tflmKernelsHeader()]);
   if (ld !== null) files.push([`${id}_sections.ld`, ld]);
+  // The runtime, the kernels and the init call, for every model: the set a firmware compiles is the same
+  // whatever the optimizer chose (build systems list it before the optimizer runs).
+  const init = initSources({ id, macro, source, storage: storagePlan, regionBytes: report.spill.regionBytes });
+  files.push([`${id}_tinyseg.h`, init.header], [`${id}_tinyseg.c`, init.source], [TFLM_KERNELS_HEADER, tflmKernelsHeader()]);
+  for (const name of RUNTIME_FILES) files.push([name, runtimeFile(name)]);
   return Object.fromEntries(files.map(([name, text]) => [opts.outDir === undefined ? name : join(opts.outDir, name), text]));
 }
 

@@ -19,6 +19,8 @@ export interface SramSpec {
 export interface PsramSpec {
   base: number;
   size: number;
+  /** The vendor linker script's MEMORY region for this memory, where the fragment places the spill region (default DEFAULT_REGIONS.psram). */
+  region?: string;
   /** Sustained copy bandwidth between SRAM and this memory. */
   bytesPerSecond: number;
 }
@@ -26,6 +28,8 @@ export interface PsramSpec {
 export interface FlashSpec {
   base: number;
   size: number;
+  /** The vendor linker script's MEMORY region for this memory (default DEFAULT_REGIONS.flash / .internalFlash). */
+  region?: string;
   pageBytes: number;
   sectorBytes: number;
   /** Time to erase one sector. */
@@ -64,6 +68,7 @@ type FieldKind = 'address' | 'size' | 'count' | 'string' | 'strings';
 const FLASH_FIELDS = {
   base: ['address', true],
   size: ['size', true],
+  region: ['string', false],
   pageBytes: ['size', true],
   sectorBytes: ['size', true],
   sectorEraseMicros: ['count', true],
@@ -74,7 +79,7 @@ const FLASH_FIELDS = {
 
 const MEMORY_FIELDS = {
   sram: { base: ['address', false], size: ['size', true] },
-  psram: { base: ['address', true], size: ['size', true], bytesPerSecond: ['count', true] },
+  psram: { base: ['address', true], size: ['size', true], bytesPerSecond: ['count', true], region: ['string', false] },
   flash: FLASH_FIELDS,
   internalFlash: FLASH_FIELDS,
   link: { bytesPerSecond: ['count', true] },
@@ -91,6 +96,17 @@ const TOP_FIELDS = {
 
 const MEMORIES = ['sram', 'psram', 'flash', 'internalFlash', 'link'] as const;
 const REQUIRED_MEMORIES: ReadonlySet<string> = new Set(['sram']);
+
+/** The MEMORY region names the linker fragment places into when a profile names none. */
+export const DEFAULT_REGIONS = { psram: 'PSRAM', flash: 'EXTFLASH', internalFlash: 'IFLASH' } as const;
+
+/** A GNU ld MEMORY region name the fragment can use as it is: an identifier, not an ld keyword. */
+export function isLinkerRegionName(s: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s) && !LD_KEYWORDS.has(s.toUpperCase());
+}
+const LD_KEYWORDS: ReadonlySet<string> = new Set(
+  'ABSOLUTE ADDR ALIGN ALIGNOF ASSERT AT BLOCK CONSTANT DEFINED END ENTRY FILL GROUP INCLUDE INPUT INSERT KEEP LENGTH LOADADDR MAX MEMORY MIN NEXT NOLOAD ORIGIN OUTPUT PROVIDE SECTIONS SIZEOF'.split(' '),
+);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -206,6 +222,10 @@ function checkConsistent(p: TargetProfile, fail: (m: string) => never): void {
       if (a.base < b.base + b.size && b.base < a.base + a.size) fail(`'${a.key}' and '${b.key}' overlap`);
     }
   }
+  for (const key of ['psram', 'flash', 'internalFlash'] as const) {
+    const region = p[key]?.region;
+    if (region !== undefined && !isLinkerRegionName(region)) fail(`'${key}.region' must be a linker MEMORY region name ([A-Za-z_][A-Za-z0-9_]*, not an ld keyword), got ${JSON.stringify(region)}`);
+  }
   for (const key of ['flash', 'internalFlash'] as const) {
     const f = p[key];
     if (!f) continue;
@@ -235,10 +255,11 @@ function mps2(name: string, cpu: string, psramBase: number, description: string)
     description,
     cpu,
     sram: { base: 0x2000_0000, size: 4 * MB },
-    psram: { base: psramBase, size: 16 * MB, bytesPerSecond: 50_000_000 },
+    psram: { base: psramBase, size: 16 * MB, bytesPerSecond: 50_000_000, region: DEFAULT_REGIONS.psram },
     flash: {
       base: 0x0020_0000,
       size: 1.5 * MB,
+      region: DEFAULT_REGIONS.flash,
       pageBytes: 256,
       sectorBytes: 4096,
       sectorEraseMicros: 45_000,
@@ -249,6 +270,7 @@ function mps2(name: string, cpu: string, psramBase: number, description: string)
     internalFlash: {
       base: 0x0038_0000,
       size: 512 * 1024,
+      region: DEFAULT_REGIONS.internalFlash,
       pageBytes: 256,
       sectorBytes: 16 * 1024,
       sectorEraseMicros: 250_000,

@@ -27,21 +27,32 @@ describe('tinyseg optimize --emit', () => {
         'tiny_unet_80x120_model.h',
         'tiny_unet_80x120_resolver.h',
         'tiny_unet_80x120_sections.ld',
+        'tiny_unet_80x120_tinyseg.c',
+        'tiny_unet_80x120_tinyseg.h',
+        'tinyseg_runtime.c',
+        'tinyseg_runtime.h',
+        'tinyseg_tflm_kernels.cc',
         'tinyseg_tflm_kernels.h',
       ]);
       runs.push(Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, 'fw', f), 'utf8')])));
     }
     expect(runs[1]).toEqual(runs[0]);
-    expect(runs[0]!['tiny_unet_80x120_sections.ld']).toContain('ORIGIN = 0x60000000');
+    // No MEMORY of its own: the spill region goes into the vendor's PSRAM region, checked against the profile's range.
+    expect(runs[0]!['tiny_unet_80x120_sections.ld']).not.toMatch(/^\s*MEMORY|ORIGIN =/m);
+    expect(runs[0]!['tiny_unet_80x120_sections.ld']).toContain('} > PSRAM');
+    expect(runs[0]!['tiny_unet_80x120_sections.ld']).toContain('__tinyseg_tiny_unet_80x120_spill_start >= 0x60000000');
   });
 
   it('takes a profile file and a name', async () => {
     const profile = join(scratch, 'board.json');
     writeFileSync(profile, JSON.stringify({ name: 'board', cpu: 'cortex-m33', sram: { size: 1 << 20 }, psram: { base: '0x70000000', size: '0x00400000', bytesPerSecond: 1e8 } }));
-    const r = await tinyseg('optimize', example, '-o', join(scratch, 'p', 'out'), '--no-verify', '--emit', join(scratch, 'p', 'fw'), '--target', profile, '--name', 'seg');
+    const emit = ['--emit', join(scratch, 'p', 'fw'), '--target', profile, '--name', 'seg', '--spill-region', 'SDRAM1'];
+    const r = await tinyseg('optimize', example, '-o', join(scratch, 'p', 'out'), '--no-verify', ...emit);
     expect(r.stderr).toBe('');
     expect(readdirSync(join(scratch, 'p', 'fw'))).toContain('seg_sections.ld');
-    expect(readFileSync(join(scratch, 'p', 'fw', 'seg_sections.ld'), 'utf8')).toContain('TINYSEG_SEG_PSRAM : ORIGIN = 0x70000000, LENGTH = 0x00400000');
+    const ld = readFileSync(join(scratch, 'p', 'fw', 'seg_sections.ld'), 'utf8');
+    expect(ld).toContain('} > SDRAM1');
+    expect(ld).toContain('__tinyseg_seg_spill_end - 1 <= 0x703FFFFF');
   });
 
   it('rejects a bad profile, storage or a stray emit option with a usage error and writes nothing', async () => {
@@ -52,6 +63,9 @@ describe('tinyseg optimize --emit', () => {
       [['--emit', join(scratch, 'x', 'fw'), '--target', join(scratch, 'none.json')], /none\.json: cannot read target profile: no such file, and not a built-in target/],
       [['--emit', join(scratch, 'x', 'fw'), '--storage', 'tape'], /--storage must be one of psram, flash, internal-flash, remote, got 'tape'/],
       [['--sections'], /--sections needs --emit <dir>/],
+      [['--spill-region', 'PSRAM'], /--spill-region needs --emit <dir>/],
+      [['--emit', join(scratch, 'x', 'fw'), '--spill-region', 'PS RAM'], /--spill-region must be a linker MEMORY region name/],
+      [['--emit', join(scratch, 'x', 'fw'), '--spill-region', 'ORIGIN'], /--spill-region must be a linker MEMORY region name/],
     ];
     for (const [extra, message] of cases) {
       const r = await tinyseg('optimize', example, '-o', join(scratch, 'x', 'out'), '--no-verify', ...extra);

@@ -316,7 +316,19 @@ describe('options', () => {
     const fw = join(dir, 'fw');
     const options: TinysegPluginOptions = { verify: false, emit: fw, emitName: 'seg', storage: 'psram', targetProfile: 'mps2-an500' };
     await builders.esbuild!(dir, options);
-    expect(readdirSync(fw).sort()).toEqual(['seg_arena.h', 'seg_model.cc', 'seg_model.h', 'seg_resolver.h', 'seg_sections.ld', 'tinyseg_tflm_kernels.h']);
+    expect(readdirSync(fw).sort()).toEqual([
+      'seg_arena.h',
+      'seg_model.cc',
+      'seg_model.h',
+      'seg_resolver.h',
+      'seg_sections.ld',
+      'seg_tinyseg.c',
+      'seg_tinyseg.h',
+      'tinyseg_runtime.c',
+      'tinyseg_runtime.h',
+      'tinyseg_tflm_kernels.cc',
+      'tinyseg_tflm_kernels.h',
+    ]);
     const header = readFileSync(join(fw, 'seg_arena.h'), 'utf8');
     expect(Number(/^#define SEG_ARENA_HEAD (0x[0-9A-F]+)u$/m.exec(header)?.[1])).toBe(cliReport.after.head);
     expect(header).toContain('Target: mps2-an500 (cortex-m7)');

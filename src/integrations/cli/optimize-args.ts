@@ -60,12 +60,18 @@ async function spillStorage(v: string | undefined): Promise<SpillStorage> {
   return storage as SpillStorage;
 }
 
+async function spillRegion(v: string): Promise<string> {
+  const { isLinkerRegionName } = await import('../../memory/target-profile.js');
+  if (!isLinkerRegionName(v)) throw usageError(`--spill-region must be a linker MEMORY region name ([A-Za-z_][A-Za-z0-9_]*, not an ld keyword), got '${v}'`);
+  return v;
+}
+
 export type EmitArgOptions = Omit<EmitEmbeddedOptions, 'name'> & { name?: string; outDir: string };
 
 /** --emit and its options; --name and --sections without --emit are a usage error (--target and --storage also shape the report). */
 export async function emitOptions(values: OptimizeFlagValues): Promise<EmitArgOptions | undefined> {
   if (values.emit === undefined) {
-    const stray = (['name', 'sections'] as const).find((k) => values[k] !== undefined);
+    const stray = (['name', 'sections', 'spill-region'] as const).find((k) => values[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs --emit <dir>`);
     return undefined;
   }
@@ -75,5 +81,6 @@ export async function emitOptions(values: OptimizeFlagValues): Promise<EmitArgOp
     sections: values.sections === true,
     storage: await spillStorage(values.storage),
     ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values['spill-region'] !== undefined ? { spillRegion: await spillRegion(values['spill-region']) } : {}),
   };
 }

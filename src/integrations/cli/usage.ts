@@ -59,9 +59,18 @@ const OPTIMIZE_FLAGS = {
   },
   'inference-rate': { type: 'string', label: '--inference-rate R', help: [`inferences per second for that lifetime (default ${DEFAULT_INFERENCE_RATE})`] },
   kernels: KERNELS_FLAG,
-  emit: { type: 'string', label: '--emit <dir>', help: ['also write C/C++ files for firmware: model array,', 'arena size, op resolver, linker fragment'] },
+  emit: {
+    type: 'string',
+    label: '--emit <dir>',
+    help: ['also write C/C++ files for firmware: model array,', 'arena size, op resolver, linker fragment, init', 'call, C runtime and TFLM kernels'],
+  },
   name: { type: 'string', label: ' --name N', help: ['C name of the model (default: the file name)'] },
   sections: { type: 'boolean', label: ' --sections', help: ['put the model in its own section, placed in', 'external flash by <name>_sections.ld'] },
+  'spill-region': {
+    type: 'string',
+    label: ' --spill-region R',
+    help: ["the vendor linker script's MEMORY region the", 'fragment places the spill region in (default:', "the profile's, e.g. psram.region, else PSRAM)"],
+  },
 } as const satisfies Record<string, Flag>;
 
 export type OptimizeFlagValues = FlagValues<typeof OPTIMIZE_FLAGS>;

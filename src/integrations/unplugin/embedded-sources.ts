@@ -53,6 +53,13 @@ export class EmbeddedSources {
       });
     }
     this.emittedNames.set(name, path);
-    await emitModel(model, model.report.model, { name, outDir: target.dir, profile: target.profile, storage: target.storage, sections: target.sections }, 'keep');
+    await emitModel(model, model.report.model, {
+        name,
+        outDir: target.dir,
+        profile: target.profile,
+        storage: target.storage,
+        sections: target.sections,
+        ...(target.spillRegion !== undefined ? { spillRegion: target.spillRegion } : {}),
+      }, 'keep');
   }
 }

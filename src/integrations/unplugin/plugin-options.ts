@@ -5,7 +5,7 @@
 
 import { resolve, sep } from 'node:path';
 import { TinysegError } from '../../errors.js';
-import { kernelsForTarget, type TargetProfile } from '../../memory/target-profile.js';
+import { isLinkerRegionName, kernelsForTarget, type TargetProfile } from '../../memory/target-profile.js';
 import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
@@ -47,6 +47,8 @@ export interface TinysegPluginOptions {
   sections?: boolean;
   /** The kernels the firmware links (`--kernels`): 'reference' or 'cmsis-nn'; default: the emit target's (docs/target-profile.md), else 'reference'. */
   kernels?: KernelSet;
+  /** The vendor linker script's MEMORY region for the spill region (`--spill-region`); default: the target profile's. */
+  spillRegion?: string;
 }
 
 export interface EmitTarget {
@@ -56,6 +58,7 @@ export interface EmitTarget {
   profile: TargetProfile;
   storage: SpillStorage;
   sections: boolean;
+  spillRegion?: string;
 }
 
 export interface ResolvedOptions {
@@ -64,7 +67,7 @@ export interface ResolvedOptions {
   emit?: EmitTarget;
 }
 
-const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections'] as const;
+const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections', 'spillRegion'] as const;
 const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'maxOverhead', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
@@ -164,6 +167,8 @@ function emitTarget(o: Record<string, unknown>): EmitTarget | undefined {
   const storage = o.storage ?? DEFAULT_SPILL_STORAGE;
   if (!(SPILL_STORAGES as readonly unknown[]).includes(storage)) throw usage(`storage must be one of ${SPILL_STORAGES.join(', ')}, got ${JSON.stringify(storage) ?? String(storage)}`);
   if (o.sections !== undefined && typeof o.sections !== 'boolean') throw usage(`sections must be true or false, got ${JSON.stringify(o.sections)}`);
+  const spillRegion = nonEmptyString('spillRegion', o.spillRegion);
+  if (spillRegion !== undefined && !isLinkerRegionName(spillRegion)) throw usage(`spillRegion must be a linker MEMORY region name, got ${JSON.stringify(spillRegion)}`);
   const target = nonEmptyString('targetProfile', o.targetProfile) ?? DEFAULT_TARGET;
   let profile: TargetProfile;
   try {
@@ -172,5 +177,12 @@ function emitTarget(o: Record<string, unknown>): EmitTarget | undefined {
     if (!(e instanceof TinysegError)) throw e;
     throw new TinysegError('E_USAGE', `tinyseg plugin: targetProfile: ${e.oneLine()}`, { cause: e });
   }
-  return { dir: resolve(dir), ...(name !== undefined ? { name } : {}), profile, storage: storage as SpillStorage, sections: o.sections === true };
+  return {
+    dir: resolve(dir),
+    ...(name !== undefined ? { name } : {}),
+    profile,
+    storage: storage as SpillStorage,
+    sections: o.sections === true,
+    ...(spillRegion !== undefined ? { spillRegion } : {}),
+  };
 }
