@@ -18,3 +18,5 @@ export const DEFAULT_TARGET = 'mps2-an386';
 export const DEFAULT_MAX_OVERHEAD = 5;
 /** Inferences per second, for the flash wear lifetime. */
 export const DEFAULT_INFERENCE_RATE = 1;
+/** The kernels the figures assume when no target profile says otherwise: TFLM's reference kernels. */
+export const DEFAULT_KERNEL_SET = 'reference';

@@ -10,7 +10,7 @@
 // Invoke() instructions measured on Cortex-M4 (bench/calibrate-compute.js).
 
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
-import { opKey } from '../graph/op-key.js';
+import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, decodeSpillOptions, FETCH, SPILL, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
@@ -61,7 +61,7 @@ function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwi
   switch (key) {
     case 'CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'conv' };
-    case `CUSTOM:${CONCAT_CONV}`:
+    case customKey(CONCAT_CONV):
       return { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'conv' };
     case 'DEPTHWISE_CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' };
@@ -75,7 +75,7 @@ function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwi
       return { macs: count(out) * k, family: 'fc' };
     }
     case 'TRANSPOSE_CONV':
-    case `CUSTOM:${TRANSPOSE_CONV_GATHER}`: {
+    case customKey(TRANSPOSE_CONV_GATHER): {
       // Every input element meets every filter tap of every output channel.
       const filter = t(1);
       const inChannels = filter?.shape[filter.shape.length - 1];
@@ -88,7 +88,7 @@ function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwi
 
 /** Operators that only move bytes (any type): charged to `copy`. */
 const COPIES = new Set(['CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'PAD', 'PADV2', 'RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEPTH_TO_SPACE', 'SPACE_TO_DEPTH', 'TRANSPOSE', 'GATHER', 'PACK', 'UNPACK', 'SPLIT', 'SPLIT_V']);
-const isCopy = (op: Op): boolean => COPIES.has(op.opcode) || opKey(op) === `CUSTOM:${CONCAT_FETCH}`;
+const isCopy = (op: Op): boolean => COPIES.has(op.opcode) || opKey(op) === customKey(CONCAT_FETCH);
 
 /** The elements an element op reads: its activation inputs, except where it reads less (slices) or more (pool windows). */
 function readsOf(sg: Subgraph, op: Op): number {
@@ -117,7 +117,7 @@ export function opCompute(sg: Subgraph, op: Op): OpCompute {
   const out = sg.tensors[op.outputs[0] ?? -1];
   if (m) return isFloat(out) ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0 } : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out) };
   // A spill or a fetch moves its slot's bytes, in TinySeg's runtime.
-  if (opKey(op) === `CUSTOM:${SPILL}` || opKey(op) === `CUSTOM:${FETCH}`) {
+  if (opKey(op) === customKey(SPILL) || opKey(op) === customKey(FETCH)) {
     return { macs: 0, elementOps: decodeSpillOptions(op.customOptions, op.customCode ?? SPILL).bytes, feature: 'spill', macOutputs: 0 };
   }
   const outputs = op.outputs.reduce((n, i) => n + count(sg.tensors[i]), 0);

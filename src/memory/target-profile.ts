@@ -6,7 +6,7 @@
 // naming the file and the key. docs/target-profile.md is the schema.
 
 import { TinysegError } from '../errors.js';
-import { defaultKernelSetForCpu, isaOfCpu, KERNEL_SETS, kernelsFor, type Kernels, type KernelSet } from '../ops/kernel-sets.js';
+import { DEFAULT_KERNEL_SET, defaultKernelSetForCpu, isaOfCpu, KERNEL_SETS, kernelsFor, type Kernels, type KernelSet } from '../ops/kernel-sets.js';
 
 export const TARGET_PROFILE_SCHEMA = 'tinyseg.target/1';
 
@@ -153,7 +153,7 @@ export function parseTargetProfile(value: unknown, file: string): TargetProfile 
  * Without a target: `set`, or the reference kernels.
  */
 export function kernelsForTarget(target: TargetProfile | undefined, set?: KernelSet): Kernels {
-  if (!target) return kernelsFor(set ?? 'reference');
+  if (!target) return kernelsFor(set ?? DEFAULT_KERNEL_SET);
   return kernelsFor(set ?? target.kernels ?? defaultKernelSetForCpu(target.cpu), isaOfCpu(target.cpu));
 }
 

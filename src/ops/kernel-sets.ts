@@ -5,6 +5,8 @@
 // kernel of, and the cpus it is the default on), and `memory[<set>]` rules in
 // the families it has kernels for. No code path changes.
 
+import { DEFAULT_KERNEL_SET as DEFAULTS_KERNEL_SET } from '../defaults.js';
+
 /**
  * The core's SIMD extension, which some optimized kernels size their buffers
  * by: 'dsp' (Cortex-M4/M7/M33: the DSP extension), 'mve' (Cortex-M55/M85:
@@ -25,7 +27,7 @@ export interface KernelContext {
  */
 export type KernelSet = 'reference' | 'cmsis-nn';
 export const KERNEL_SETS: readonly KernelSet[] = ['reference', 'cmsis-nn'];
-export const DEFAULT_KERNEL_SET: KernelSet = 'reference';
+export const DEFAULT_KERNEL_SET: KernelSet = DEFAULTS_KERNEL_SET;
 
 /** The kernels a build links and the core they run on: all the memory rules depend on. */
 export interface Kernels extends KernelContext {
