@@ -9,10 +9,10 @@
 //   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
 //   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
 //   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
-//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--jobs 2] [--timeout 3600]
+//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tflmKernelsHeader } from '../dist/emit/op-resolver.js';
@@ -22,12 +22,12 @@ const PSRAM = 16 * 1024 * 1024;
 const TICK_INSTRUCTIONS = 40; // 25 MHz FPGAIO counter, 1 instruction = 1 ns under -icount shift=0
 
 function args(argv) {
-  const o = { models: null, kernels: null, jobs: 2, timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
+  const o = { reuse: false, models: null, kernels: null, timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
-    if (a === '--models') o.models = v().split(',');
+    if (a === '--reuse') o.reuse = true; // keep bench/.tflm-work's optimized models from an earlier run
+    else if (a === '--models') o.models = v().split(',');
     else if (a === '--kernels') o.kernels = v().split(',');
-    else if (a === '--jobs') o.jobs = +v();
     else if (a === '--timeout') o.timeout = +v();
     else if (a === '--work') o.work = resolve(v());
     else if (a === '--out') o.out = resolve(v());
@@ -39,8 +39,9 @@ function args(argv) {
 /** The default model set: every int8 model of ../shared/models (when present) and the bundled Tiny U-Net. */
 function defaultModels() {
   const shared = resolve(root, '../shared/models');
-  const list = existsSync(shared) ? readdirSync(shared).filter((f) => /int8.*\.tflite$/.test(f)).sort().map((f) => join(shared, f)) : [];
-  return [...list, join(root, 'examples/models/tiny-unet-80x120.tflite')];
+  const list = existsSync(shared) ? readdirSync(shared).filter((f) => /int8.*\.tflite$/.test(f)).map((f) => join(shared, f)) : [];
+  // Smallest file first: the quick runs finish before the long ones.
+  return [...list, join(root, 'examples/models/tiny-unet-80x120.tflite')].sort((a, b) => statSync(a).size - statSync(b).size);
 }
 
 function kernelSets() {
@@ -80,12 +81,13 @@ extern const unsigned int bench_model_len;
 }
 
 /** Optimizes one model with the CLI and prepares the two model directories (original, optimized). */
-function prepare(model, work) {
+function prepare(model, work, reuse) {
   const stem = basename(model).replace(/\.tflite$/, '');
   const dir = join(work, stem);
-  rmSync(dir, { recursive: true, force: true });
   const optDir = join(dir, 'opt'), optEmit = join(dir, 'opt-emit'), origEmit = join(dir, 'orig-emit');
-  run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench'], { cwd: root });
+  const reused = reuse && existsSync(join(optDir, `${stem}.plan.json`)) && existsSync(join(optEmit, 'bench_model.cc'));
+  if (!reused) rmSync(dir, { recursive: true, force: true });
+  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench'], { cwd: root });
   const plan = JSON.parse(readFileSync(join(optDir, `${stem}.plan.json`), 'utf8'));
   const original = new Uint8Array(readFileSync(model));
   writeModelArray(origEmit, original, `${basename(model)}, unmodified`);
@@ -103,13 +105,17 @@ function prepare(model, work) {
 
 function buildFirmware(m, variant, set, work) {
   const v = m.variants[variant];
-  const b = join(work, 'build', set.name, `${m.stem}-${variant}`);
+  // One build directory per kernel set: per model only the model array and the memory file recompile.
+  const b = join(work, 'build', set.name);
   const cap = Math.floor((PSRAM - v.modelLen - v.spill - 65536) / 16) * 16;
   run('cmake', ['-S', join(root, 'bench/tflm-m4'), '-B', b, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=',
     `-DTFLM_LIB=${set.lib}`, `-DTFLM_INCLUDE=${process.env.TFLM_INCLUDE ?? ''}`, `-DCMSIS_NN_INCLUDE=${process.env.CMSIS_NN_INCLUDE ?? ''}`,
     `-DBENCH_MODEL_DIR=${v.emit}`, `-DBENCH_ARENA_CAP=${cap}`, `-DBENCH_SPILL_BYTES=${v.spill}`]);
   run('cmake', ['--build', b]);
-  return join(b, 'bench.elf');
+  const elf = join(work, 'elf', set.name, `${m.stem}-${variant}.elf`);
+  mkdirSync(join(work, 'elf', set.name), { recursive: true });
+  copyFileSync(join(b, 'bench.elf'), elf);
+  return elf;
 }
 
 /** Runs the firmware under QEMU in its own directory; resolves to the parsed TSB lines and the output bytes. */
@@ -204,7 +210,7 @@ async function main() {
   const models = (o.models ?? defaultModels()).map((m) => (existsSync(m) ? resolve(m) : defaultModels().find((d) => basename(d) === m) ?? m));
   mkdirSync(o.work, { recursive: true });
   const oracle = loadOracle();
-  const prepared = models.map((m) => { console.error(`optimize ${basename(m)}`); return prepare(m, o.work); });
+  const prepared = models.map((m) => { console.error(`optimize ${basename(m)}`); return prepare(m, o.work, o.reuse); });
   const rows = [];
   const jobs = [];
   for (const set of sets) {
@@ -219,10 +225,9 @@ async function main() {
     writeFileSync(`${o.out}.json`, JSON.stringify({ meta, rows }, null, 2) + '\n');
     writeFileSync(`${o.out}.md`, table(rows, oracle, meta));
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const { set, m, variant, row } = jobs[next++];
+  // One worker per kernel set (they share nothing; within a set the build directory is shared).
+  const worker = async (set) => {
+    for (const { m, variant, row } of jobs.filter((j) => j.set === set)) {
       const t0 = Date.now();
       try {
         const elf = buildFirmware(m, variant, set, o.work);
@@ -237,7 +242,7 @@ async function main() {
       save();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.jobs) }, worker));
+  await Promise.all(sets.map(worker));
   save();
   process.stdout.write(readFileSync(`${o.out}.md`, 'utf8'));
 }

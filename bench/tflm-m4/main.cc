@@ -6,7 +6,7 @@
  * builtin op of the TFLM's MicroMutableOpResolver plus TinySeg's six kernels.
  *
  * Printed, one `TSB key=value` per line:
- *   arena_used_bytes  after AllocateTensors() (arena of BENCH_ARENA_CAP bytes)
+ *   arena_used_bytes  after AllocateTensors() (arena of BENCH_ARENA_CAP bytes, PSRAM)
  *   invoke_ticks      MPS2 FPGAIO counter (25 MHz) delta around Invoke(); under
  *                     -icount shift=0 one tick is 40 instructions
  *   output=k bytes= crc32=   each output (zlib CRC-32); its bytes also go to
@@ -22,23 +22,21 @@
 
 #include <new>
 
-#include "bench_model.h"
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 #include "tinyseg_runtime.h"
 #include "tinyseg_tflm_kernels.h"
 
-#ifndef BENCH_ARENA_CAP
-#define BENCH_ARENA_CAP (8u * 1024u * 1024u)
-#endif
-#ifndef BENCH_SPILL_BYTES
-#define BENCH_SPILL_BYTES 16u
-#endif
-
-/* Arena and spill region in PSRAM (bench.ld), as the oracle placed its arena. */
-alignas(16) static uint8_t arena[BENCH_ARENA_CAP] __attribute__((section(".psram.arena")));
-alignas(16) static uint8_t spill[BENCH_SPILL_BYTES] __attribute__((section(".psram.spill")));
+/* The model (bench_model.cc, the emitted array) and the memory (bench_memory.c,
+ * generated with the sizes given to CMake): declared here so that this file does
+ * not depend on the model. */
+extern "C" const unsigned char bench_model[];
+extern "C" const unsigned int bench_model_len;
+extern "C" uint8_t bench_arena[];
+extern "C" const size_t bench_arena_size;
+extern "C" uint8_t bench_spill[];
+extern "C" const size_t bench_spill_size;
 
 #define FPGAIO_COUNTER (*(volatile const uint32_t *)0x40028018u)
 
@@ -49,8 +47,8 @@ static ts_driver driver;
 static ts_runtime rt;
 
 static bool init_runtime() {
-  ram.base = spill;
-  ram.size = (uint32_t)sizeof spill;
+  ram.base = bench_spill;
+  ram.size = (uint32_t)bench_spill_size;
   ts_ram_driver(&driver, &ram);
   if (ts_runtime_init(&rt, &driver, work, sizeof work, BLOCK) != TS_OK) {
     printf("TSB error=ts_runtime_init %s\n", ts_last_error(&rt));
@@ -101,21 +99,22 @@ static bool fill_oracle_input(TfLiteTensor *t) {
   return true;
 }
 
-static Resolver resolver;
 alignas(tflite::MicroInterpreter) static uint8_t interp_mem[sizeof(tflite::MicroInterpreter)];
 
 /* Whether AllocateTensors() succeeds with the first `size` bytes of the arena. */
-static bool allocates(const tflite::Model *model, size_t size) {
+static bool allocates(const tflite::Model *model, Resolver &resolver, size_t size) {
   if (!init_runtime()) return false;
-  tflite::MicroInterpreter *in = new (interp_mem) tflite::MicroInterpreter(model, resolver, arena, size);
+  tflite::MicroInterpreter *in = new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, size);
   const bool ok = in->AllocateTensors() == kTfLiteOk;
   in->~MicroInterpreter();
   return ok;
 }
 
 int main(void) {
-  printf("TSB model_len=%u arena_cap=%u spill_bytes=%u\n", (unsigned)bench_model_len, (unsigned)sizeof arena,
-         (unsigned)sizeof spill);
+  printf("TSB model_len=%u arena_cap=%u spill_bytes=%u\n", (unsigned)bench_model_len, (unsigned)bench_arena_size,
+         (unsigned)bench_spill_size);
+  /* Not a static: startup.c runs no C++ constructors. */
+  Resolver resolver;
   if (!register_ops(resolver)) {
     printf("TSB error=op registration failed\n");
     return 1;
@@ -124,9 +123,9 @@ int main(void) {
   size_t used = 0;
   {
     if (!init_runtime()) return 1;
-    tflite::MicroInterpreter *in = new (interp_mem) tflite::MicroInterpreter(model, resolver, arena, sizeof arena);
+    tflite::MicroInterpreter *in = new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, bench_arena_size);
     if (in->AllocateTensors() != kTfLiteOk) {
-      printf("TSB error=AllocateTensors failed with %u bytes\n", (unsigned)sizeof arena);
+      printf("TSB error=AllocateTensors failed with %u bytes\n", (unsigned)bench_arena_size);
       return 1;
     }
     used = in->arena_used_bytes();
@@ -159,18 +158,18 @@ int main(void) {
 #ifdef BENCH_MIN_ARENA
   /* lo never allocates, hi always does; both multiples of 16. */
   size_t hi = (used + 15u) & ~(size_t)15u, lo = 0, step = 16;
-  while (!allocates(model, hi)) {
+  while (!allocates(model, resolver, hi)) {
     lo = hi;
     hi += step;
     step *= 2;
-    if (hi > sizeof arena) {
+    if (hi > bench_arena_size) {
       printf("TSB error=min arena search passed the cap\n");
       return 1;
     }
   }
   while (hi - lo > 16u) {
     const size_t mid = (lo + (hi - lo) / 2u) & ~(size_t)15u;
-    if (allocates(model, mid)) hi = mid; else lo = mid;
+    if (allocates(model, resolver, mid)) hi = mid; else lo = mid;
   }
   printf("TSB min_arena_bytes=%u\n", (unsigned)hi);
 #endif
