@@ -9,7 +9,7 @@
 //   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
 //   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
 //   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
-//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse]
+//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ function args(argv) {
     else if (a === '--models') o.models = v().split(',');
     else if (a === '--kernels') o.kernels = v().split(',');
     else if (a === '--timeout') o.timeout = +v();
+    else if (a === '--deadline') o.deadline = Date.parse(v()); // runs not started by then are recorded as not run
     else if (a === '--work') o.work = resolve(v());
     else if (a === '--out') o.out = resolve(v());
     else throw new Error(`unknown argument ${a}`);
@@ -227,7 +228,15 @@ async function main() {
   };
   // One worker per kernel set (they share nothing; within a set the build directory is shared).
   const worker = async (set) => {
-    for (const { m, variant, row } of jobs.filter((j) => j.set === set)) {
+    // Quickest first, by the oracle's instruction count for this kernel set when it has one.
+    const key = set.name === 'cmsis-nn' ? 'invoke_cm4_cmsis_nn_instructions' : 'invoke_cm4_reference_instructions';
+    const cost = (j) => oracle.cmsis[j.m.file]?.[key] ?? Infinity;
+    for (const { m, variant, row } of jobs.filter((j) => j.set === set).sort((a, b) => cost(a) - cost(b))) {
+      if (o.deadline && Date.now() > o.deadline) {
+        row[variant] = { error: 'not run: the run\'s --deadline passed before its turn' };
+        save();
+        continue;
+      }
       const t0 = Date.now();
       try {
         const elf = buildFirmware(m, variant, set, o.work);
