@@ -9,7 +9,7 @@
 //   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
 //   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
 //   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
-//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
+//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>] | --render
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,8 @@ function args(argv) {
   const o = { reuse: false, models: null, kernels: null, timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
-    if (a === '--reuse') o.reuse = true; // keep bench/.tflm-work's optimized models from an earlier run
+    if (a === '--render') o.render = true;
+    else if (a === '--reuse') o.reuse = true; // keep bench/.tflm-work's optimized models from an earlier run
     else if (a === '--models') o.models = v().split(',');
     else if (a === '--kernels') o.kernels = v().split(',');
     else if (a === '--timeout') o.timeout = +v();
@@ -179,6 +180,13 @@ function table(rows, oracle, meta) {
   return lines.join('\n') + '\n';
 }
 
+/** 'instr ok' when equal, else the oracle's figure and the relative difference of ours. */
+function instrCheck(want, got) {
+  if (want === got) return 'instr ok';
+  const d = ((got - want) / want) * 100;
+  return `instr ${fmt(want)} (${d >= 0 ? '+' : ''}${Math.abs(d) < 0.01 ? d.toFixed(4) : d.toFixed(2)}%)`;
+}
+
 /** Compares the original's figures with the oracle's: 'arena ok, instr ok, out ok' or the differences. */
 function oracleCheck(r, oracle) {
   const o = r.original;
@@ -188,12 +196,12 @@ function oracleCheck(r, oracle) {
   const instr = +o.invoke_ticks * TICK_INSTRUCTIONS;
   if (r.kernels === 'cmsis-nn' && c) {
     parts.push(c.arena_used_bytes_cm4_cmsis_nn === +o.arena_used_bytes ? 'arena ok' : `arena ${fmt(c.arena_used_bytes_cm4_cmsis_nn)}`);
-    parts.push(c.invoke_cm4_cmsis_nn_instructions === instr ? 'instr ok' : `instr ${fmt(c.invoke_cm4_cmsis_nn_instructions)}`);
+    parts.push(instrCheck(c.invoke_cm4_cmsis_nn_instructions, instr));
     if (c.min_arena_bytes_cm4_cmsis_nn) parts.push(c.min_arena_bytes_cm4_cmsis_nn === +o.min_arena_bytes ? 'min ok' : `min ${fmt(c.min_arena_bytes_cm4_cmsis_nn)}`);
   }
   if (r.kernels === 'reference') {
     if (g?.arena_used_bytes_cm4 !== undefined) parts.push(g.arena_used_bytes_cm4 === +o.arena_used_bytes ? 'arena ok' : `arena ${fmt(g.arena_used_bytes_cm4)}`);
-    if (c?.invoke_cm4_reference_instructions) parts.push(c.invoke_cm4_reference_instructions === instr ? 'instr ok' : `instr ${fmt(c.invoke_cm4_reference_instructions)}`);
+    if (c?.invoke_cm4_reference_instructions) parts.push(instrCheck(c.invoke_cm4_reference_instructions, instr));
     if (c?.min_arena_bytes_cm4_reference) parts.push(c.min_arena_bytes_cm4_reference === +o.min_arena_bytes ? 'min ok' : `min ${fmt(c.min_arena_bytes_cm4_reference)}`);
   }
   if (g?.outputs?.length) parts.push(g.outputs.every((x, i) => x.sha256 === o.outputs[i]?.sha256) ? 'out ok' : 'out DIFFERS');
@@ -203,6 +211,13 @@ function oracleCheck(r, oracle) {
 
 async function main() {
   const o = args(process.argv.slice(2));
+  if (o.render) {
+    // Only rewrite the table from an earlier run's JSON.
+    const { meta, rows } = JSON.parse(readFileSync(`${o.out}.json`, 'utf8'));
+    writeFileSync(`${o.out}.md`, table(rows, loadOracle(), meta));
+    process.stdout.write(readFileSync(`${o.out}.md`, 'utf8'));
+    return;
+  }
   const sets = kernelSets().filter((s) => !o.kernels || o.kernels.includes(s.name));
   if (!process.env.TFLM_INCLUDE || !sets.length) {
     console.error('Set TFLM_INCLUDE and TFLM_LIB_REFERENCE and/or TFLM_LIB_CMSIS_NN (docs/firmware-measure.md).');
