@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// Measures models on a Cortex-M4 (QEMU mps2-an386, -icount shift=0) with a TFLM
+// you already built, original vs TinySeg-optimized, through the firmware in
+// bench/tflm-m4/ (docs/firmware-measure.md). Writes bench/results-tflm.md and
+// bench/results-tflm.json. Needs `npm run build`, cmake, ninja, arm-none-eabi-gcc
+// and qemu-system-arm. Nothing here builds or downloads TFLM.
+//
+//   TFLM_INCLUDE="<tflm>;<flatbuffers>/include;<gemmlowp>;<ruy>" \
+//   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
+//   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
+//   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
+//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>] | --render
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tflmKernelsHeader } from '../dist/emit/op-resolver.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const PSRAM = 16 * 1024 * 1024;
+const TICK_INSTRUCTIONS = 40; // 25 MHz FPGAIO counter, 1 instruction = 1 ns under -icount shift=0
+
+function args(argv) {
+  const o = { reuse: false, models: null, kernels: null, timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = () => argv[++i];
+    if (a === '--render') o.render = true;
+    else if (a === '--reuse') o.reuse = true; // keep bench/.tflm-work's optimized models from an earlier run
+    else if (a === '--models') o.models = v().split(',');
+    else if (a === '--kernels') o.kernels = v().split(',');
+    else if (a === '--timeout') o.timeout = +v();
+    else if (a === '--deadline') o.deadline = Date.parse(v()); // runs not started by then are recorded as not run
+    else if (a === '--work') o.work = resolve(v());
+    else if (a === '--out') o.out = resolve(v());
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** The default model set: every int8 model of ../shared/models (when present) and the bundled Tiny U-Net. */
+function defaultModels() {
+  const shared = resolve(root, '../shared/models');
+  const list = existsSync(shared) ? readdirSync(shared).filter((f) => /int8.*\.tflite$/.test(f)).map((f) => join(shared, f)) : [];
+  // Smallest file first: the quick runs finish before the long ones.
+  return [...list, join(root, 'examples/models/tiny-unet-80x120.tflite')].sort((a, b) => statSync(a).size - statSync(b).size);
+}
+
+function kernelSets() {
+  const sets = [];
+  if (process.env.TFLM_LIB_CMSIS_NN) sets.push({ name: 'cmsis-nn', lib: process.env.TFLM_LIB_CMSIS_NN });
+  if (process.env.TFLM_LIB_REFERENCE) sets.push({ name: 'reference', lib: process.env.TFLM_LIB_REFERENCE });
+  return sets;
+}
+
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${(r.stdout || '').slice(-3000)}${(r.stderr || '').slice(-3000)}`);
+  return r.stdout;
+}
+
+/** The model array in the form `tinyseg optimize --emit --name bench` writes it. */
+function writeModelArray(dir, bytes, what) {
+  mkdirSync(dir, { recursive: true });
+  const rows = [];
+  for (let i = 0; i < bytes.length; i += 16) rows.push('  ' + Array.from(bytes.subarray(i, i + 16), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ') + ',');
+  writeFileSync(join(dir, 'bench_model.h'), `/* ${what} (${bytes.length} bytes). */
+#ifndef BENCH_MODEL_H_
+#define BENCH_MODEL_H_
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const unsigned char bench_model[];
+extern const unsigned int bench_model_len;
+#ifdef __cplusplus
+}
+#endif
+#endif
+`);
+  writeFileSync(join(dir, 'bench_model.cc'), `#include "bench_model.h"\nalignas(16) const unsigned char bench_model[] = {\n${rows.join('\n')}\n};\nconst unsigned int bench_model_len = ${bytes.length}u;\n`);
+}
+
+/** Optimizes one model with the CLI and prepares the two model directories (original, optimized). */
+function prepare(model, work, reuse) {
+  const stem = basename(model).replace(/\.tflite$/, '');
+  const dir = join(work, stem);
+  const optDir = join(dir, 'opt'), optEmit = join(dir, 'opt-emit'), origEmit = join(dir, 'orig-emit');
+  const reused = reuse && existsSync(join(optDir, `${stem}.plan.json`)) && existsSync(join(optEmit, 'bench_model.cc'));
+  if (!reused) rmSync(dir, { recursive: true, force: true });
+  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench'], { cwd: root });
+  const plan = JSON.parse(readFileSync(join(optDir, `${stem}.plan.json`), 'utf8'));
+  const original = new Uint8Array(readFileSync(model));
+  writeModelArray(origEmit, original, `${basename(model)}, unmodified`);
+  // The emit writes TinySeg's kernel header only for models that use TinySeg's operators; the firmware registers them always.
+  for (const d of [optEmit, origEmit]) writeFileSync(join(d, 'tinyseg_tflm_kernels.h'), tflmKernelsHeader());
+  const optimizedLen = readFileSync(join(optDir, `${stem}.tflite`)).length;
+  return {
+    stem, file: basename(model), modelSha256: sha256(original), plan,
+    variants: {
+      original: { emit: origEmit, modelLen: original.length, spill: 16 },
+      optimized: { emit: optEmit, modelLen: optimizedLen, spill: Math.max(16, Math.ceil((plan.spill?.regionBytes ?? 0) / 16) * 16) },
+    },
+  };
+}
+
+function buildFirmware(m, variant, set, work) {
+  const v = m.variants[variant];
+  // One build directory per kernel set: per model only the model array and the memory file recompile.
+  const b = join(work, 'build', set.name);
+  const cap = Math.floor((PSRAM - v.modelLen - v.spill - 65536) / 16) * 16;
+  run('cmake', ['-S', join(root, 'bench/tflm-m4'), '-B', b, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=',
+    `-DTFLM_LIB=${set.lib}`, `-DTFLM_INCLUDE=${process.env.TFLM_INCLUDE ?? ''}`, `-DCMSIS_NN_INCLUDE=${process.env.CMSIS_NN_INCLUDE ?? ''}`,
+    `-DBENCH_MODEL_DIR=${v.emit}`, `-DBENCH_ARENA_CAP=${cap}`, `-DBENCH_SPILL_BYTES=${v.spill}`]);
+  run('cmake', ['--build', b]);
+  const elf = join(work, 'elf', set.name, `${m.stem}-${variant}.elf`);
+  mkdirSync(join(work, 'elf', set.name), { recursive: true });
+  copyFileSync(join(b, 'bench.elf'), elf);
+  return elf;
+}
+
+/** Runs the firmware under QEMU in its own directory; resolves to the parsed TSB lines and the output bytes. */
+function runFirmware(elf, dir, timeout) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return new Promise((resolvePromise) => {
+    const p = spawn('timeout', ['--kill-after=5', String(timeout), 'qemu-system-arm', '-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
+      '-semihosting-config', 'enable=on,target=native', '-icount', 'shift=0,sleep=off', '-kernel', elf], { cwd: dir });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    p.on('close', (status) => {
+      const r = { status, log: out, outputs: [] };
+      for (const line of out.split('\n')) {
+        const m = /^TSB (.*)$/.exec(line.trim());
+        if (!m) continue;
+        const kv = Object.fromEntries(m[1].split(' ').map((x) => x.split('=')));
+        if ('output' in kv) {
+          const file = join(dir, `out${kv.output}.bin`);
+          r.outputs.push({ bytes: +kv.bytes, crc32: kv.crc32, sha256: existsSync(file) ? sha256(readFileSync(file)) : null });
+        } else Object.assign(r, kv);
+      }
+      resolvePromise(r);
+    });
+  });
+}
+
+function loadOracle() {
+  const dir = resolve(root, '../shared/oracle');
+  const read = (f) => (existsSync(join(dir, f)) ? JSON.parse(readFileSync(join(dir, f), 'utf8')) : {});
+  return { cmsis: read('tflm-cmsis-nn-m4.json'), golden: read('tflm-golden.json') };
+}
+
+const fmt = (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-US'));
+
+function table(rows, oracle, meta) {
+  const lines = [
+    '# TFLM on Cortex-M4 (QEMU): original vs TinySeg-optimized',
+    '',
+    `Measured by \`bench/tflm-m4.js\` (docs/firmware-measure.md) on ${meta.date}. TFLM: ${meta.tflm}.`,
+    'QEMU mps2-an386, `-icount shift=0,sleep=off`: instructions = FPGAIO counter ticks around one `Invoke()` x 40 (resolution 40).',
+    'Model and arena in PSRAM, oracle input. `predicted` is TinySeg\'s `after.total` (plan.json; reference kernels, 32-bit).',
+    '`min arena` is the smallest multiple of 16 bytes with which `AllocateTensors()` succeeds (binary search in the firmware).',
+    '`outputs equal`: the optimized model\'s output bytes equal the original\'s (sha256 of every output); `oracle` compares the',
+    'original\'s figures with ../shared/oracle (cmsis-nn: tflm-cmsis-nn-m4.json; reference: tflm-cmsis-nn-m4.json\'s',
+    '`invoke_cm4_reference_instructions`, tflm-golden.json\'s `arena_used_bytes_cm4` and output sha256).',
+    '',
+    '| model | kernels | arena used orig | arena used opt | predicted opt | min arena orig | min arena opt | instructions orig | instructions opt | opt/orig | outputs equal | oracle |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const r of rows) {
+    const o = r.original ?? {}, p = r.optimized ?? {};
+    const io = o.invoke_ticks ? +o.invoke_ticks * TICK_INSTRUCTIONS : null, ip = p.invoke_ticks ? +p.invoke_ticks * TICK_INSTRUCTIONS : null;
+    const eq = o.outputs?.length && p.outputs?.length ? (o.outputs.length === p.outputs.length && o.outputs.every((x, i) => x.sha256 && x.sha256 === p.outputs[i].sha256) ? 'yes' : 'NO') : '–';
+    lines.push(`| ${r.file} | ${r.kernels} | ${fmt(o.arena_used_bytes)} | ${fmt(p.arena_used_bytes)} | ${fmt(r.predicted)} | ${fmt(o.min_arena_bytes)} | ${fmt(p.min_arena_bytes)} | ${fmt(io)} | ${fmt(ip)} | ${io && ip ? (ip / io).toFixed(3) : '–'} | ${eq} | ${oracleCheck(r, oracle)} |`);
+  }
+  const notes = rows.flatMap((r) => ['original', 'optimized'].filter((v) => r[v]?.error || r[v]?.result !== 'ok').map((v) => `- ${r.file} ${r.kernels} ${v}: ${r[v]?.error ?? 'no result'}`));
+  if (notes.length) lines.push('', 'Not measured / failed:', '', ...notes);
+  return lines.join('\n') + '\n';
+}
+
+/** 'instr ok' when equal, else the oracle's figure and the relative difference of ours. */
+function instrCheck(want, got) {
+  if (want === got) return 'instr ok';
+  const d = ((got - want) / want) * 100;
+  return `instr ${fmt(want)} (${d >= 0 ? '+' : ''}${Math.abs(d) < 0.01 ? d.toFixed(4) : d.toFixed(2)}%)`;
+}
+
+/** Compares the original's figures with the oracle's: 'arena ok, instr ok, out ok' or the differences. */
+function oracleCheck(r, oracle) {
+  const o = r.original;
+  if (!o || o.result !== 'ok') return '–';
+  const c = oracle.cmsis[r.file], g = oracle.golden[r.file];
+  const parts = [];
+  const instr = +o.invoke_ticks * TICK_INSTRUCTIONS;
+  if (r.kernels === 'cmsis-nn' && c) {
+    parts.push(c.arena_used_bytes_cm4_cmsis_nn === +o.arena_used_bytes ? 'arena ok' : `arena ${fmt(c.arena_used_bytes_cm4_cmsis_nn)}`);
+    parts.push(instrCheck(c.invoke_cm4_cmsis_nn_instructions, instr));
+    if (c.min_arena_bytes_cm4_cmsis_nn) parts.push(c.min_arena_bytes_cm4_cmsis_nn === +o.min_arena_bytes ? 'min ok' : `min ${fmt(c.min_arena_bytes_cm4_cmsis_nn)}`);
+  }
+  if (r.kernels === 'reference') {
+    if (g?.arena_used_bytes_cm4 !== undefined) parts.push(g.arena_used_bytes_cm4 === +o.arena_used_bytes ? 'arena ok' : `arena ${fmt(g.arena_used_bytes_cm4)}`);
+    if (c?.invoke_cm4_reference_instructions) parts.push(instrCheck(c.invoke_cm4_reference_instructions, instr));
+    if (c?.min_arena_bytes_cm4_reference) parts.push(c.min_arena_bytes_cm4_reference === +o.min_arena_bytes ? 'min ok' : `min ${fmt(c.min_arena_bytes_cm4_reference)}`);
+  }
+  if (g?.outputs?.length) parts.push(g.outputs.every((x, i) => x.sha256 === o.outputs[i]?.sha256) ? 'out ok' : 'out DIFFERS');
+  if (g?.model_sha256 && g.model_sha256 !== r.modelSha256) parts.push('(other model file)');
+  return parts.join(', ') || 'no oracle';
+}
+
+async function main() {
+  const o = args(process.argv.slice(2));
+  if (o.render) {
+    // Only rewrite the table from an earlier run's JSON.
+    const { meta, rows } = JSON.parse(readFileSync(`${o.out}.json`, 'utf8'));
+    writeFileSync(`${o.out}.md`, table(rows, loadOracle(), meta));
+    process.stdout.write(readFileSync(`${o.out}.md`, 'utf8'));
+    return;
+  }
+  const sets = kernelSets().filter((s) => !o.kernels || o.kernels.includes(s.name));
+  if (!process.env.TFLM_INCLUDE || !sets.length) {
+    console.error('Set TFLM_INCLUDE and TFLM_LIB_REFERENCE and/or TFLM_LIB_CMSIS_NN (docs/firmware-measure.md).');
+    process.exit(2);
+  }
+  const models = (o.models ?? defaultModels()).map((m) => (existsSync(m) ? resolve(m) : defaultModels().find((d) => basename(d) === m) ?? m));
+  mkdirSync(o.work, { recursive: true });
+  const oracle = loadOracle();
+  const prepared = models.map((m) => { console.error(`optimize ${basename(m)}`); return prepare(m, o.work, o.reuse); });
+  const rows = [];
+  const jobs = [];
+  for (const set of sets) {
+    for (const m of prepared) {
+      const row = { file: m.file, kernels: set.name, modelSha256: m.modelSha256, predicted: m.plan.after?.total, predictedOriginal: m.plan.before?.total };
+      rows.push(row);
+      for (const variant of ['original', 'optimized']) jobs.push({ set, m, variant, row });
+    }
+  }
+  const meta = { date: new Date().toISOString().slice(0, 10), tflm: process.env.TFLM_DESCRIBE ?? 'as given by TFLM_LIB_*' };
+  const save = () => {
+    writeFileSync(`${o.out}.json`, JSON.stringify({ meta, rows }, null, 2) + '\n');
+    writeFileSync(`${o.out}.md`, table(rows, oracle, meta));
+  };
+  // One worker per kernel set (they share nothing; within a set the build directory is shared).
+  const worker = async (set) => {
+    // Quickest first, by the oracle's instruction count for this kernel set when it has one.
+    const key = set.name === 'cmsis-nn' ? 'invoke_cm4_cmsis_nn_instructions' : 'invoke_cm4_reference_instructions';
+    const cost = (j) => oracle.cmsis[j.m.file]?.[key] ?? Infinity;
+    for (const { m, variant, row } of jobs.filter((j) => j.set === set).sort((a, b) => cost(a) - cost(b))) {
+      if (o.deadline && Date.now() > o.deadline) {
+        row[variant] = { error: 'not run: the run\'s --deadline passed before its turn' };
+        save();
+        continue;
+      }
+      const t0 = Date.now();
+      try {
+        const elf = buildFirmware(m, variant, set, o.work);
+        const r = await runFirmware(elf, join(o.work, 'run', set.name, `${m.stem}-${variant}`), o.timeout);
+        if (r.result !== 'ok') r.error ??= `firmware exit ${r.status}: ${r.log.split('\n').filter(Boolean).slice(-3).join(' / ')}`;
+        delete r.log;
+        row[variant] = r;
+      } catch (e) {
+        row[variant] = { error: e.message.split('\n')[0] };
+      }
+      console.error(`${set.name} ${m.file} ${variant}: ${row[variant].error ?? `arena ${row[variant].arena_used_bytes}, ticks ${row[variant].invoke_ticks}, min ${row[variant].min_arena_bytes}`} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      save();
+    }
+  };
+  await Promise.all(sets.map(worker));
+  save();
+  process.stdout.write(readFileSync(`${o.out}.md`, 'utf8'));
+}
+
+main().catch((e) => { console.error(e.stack ?? e); process.exit(1); });
