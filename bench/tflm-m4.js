@@ -82,14 +82,14 @@ extern const unsigned int bench_model_len;
   writeFileSync(join(dir, 'bench_model.cc'), `#include "bench_model.h"\nalignas(16) const unsigned char bench_model[] = {\n${rows.join('\n')}\n};\nconst unsigned int bench_model_len = ${bytes.length}u;\n`);
 }
 
-/** Optimizes one model with the CLI and prepares the two model directories (original, optimized). */
-function prepare(model, work, reuse) {
+/** Optimizes one model for kernel set `set` with the CLI and prepares the two model directories (original, optimized). */
+function prepare(model, work, reuse, set) {
   const stem = basename(model).replace(/\.tflite$/, '');
-  const dir = join(work, stem);
+  const dir = join(work, set, stem);
   const optDir = join(dir, 'opt'), optEmit = join(dir, 'opt-emit'), origEmit = join(dir, 'orig-emit');
   const reused = reuse && existsSync(join(optDir, `${stem}.plan.json`)) && existsSync(join(optEmit, 'bench_model.cc'));
   if (!reused) rmSync(dir, { recursive: true, force: true });
-  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench'], { cwd: root });
+  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench', '--kernels', set], { cwd: root });
   const plan = JSON.parse(readFileSync(join(optDir, `${stem}.plan.json`), 'utf8'));
   const original = new Uint8Array(readFileSync(model));
   writeModelArray(origEmit, original, `${basename(model)}, unmodified`);
@@ -160,7 +160,7 @@ function table(rows, oracle, meta) {
     '',
     `Measured by \`bench/tflm-m4.js\` (docs/firmware-measure.md) on ${meta.date}. TFLM: ${meta.tflm}.`,
     'QEMU mps2-an386, `-icount shift=0,sleep=off`: instructions = FPGAIO counter ticks around one `Invoke()` x 40 (resolution 40).',
-    'Model and arena in PSRAM, oracle input. `predicted` is TinySeg\'s `after.total` (plan.json; reference kernels, 32-bit).',
+    'Model and arena in PSRAM, oracle input. Each kernel set runs the model optimized for it (`--kernels`); `predicted` is that plan\'s `after.total` (32-bit).',
     '`min arena` is the smallest multiple of 16 bytes with which `AllocateTensors()` succeeds (binary search in the firmware).',
     '`outputs equal`: the optimized model\'s output bytes equal the original\'s (sha256 of every output); `oracle` compares the',
     'original\'s figures with ../shared/oracle (cmsis-nn: tflm-cmsis-nn-m4.json; reference: tflm-cmsis-nn-m4.json\'s',
@@ -226,11 +226,12 @@ async function main() {
   const models = (o.models ?? defaultModels()).map((m) => (existsSync(m) ? resolve(m) : defaultModels().find((d) => basename(d) === m) ?? m));
   mkdirSync(o.work, { recursive: true });
   const oracle = loadOracle();
-  const prepared = models.map((m) => { console.error(`optimize ${basename(m)}`); return prepare(m, o.work, o.reuse); });
+  // Each kernel set gets the model optimized for it (its scratch, op data and compute cost differ).
+  const prepared = new Map(sets.map((set) => [set.name, models.map((m) => { console.error(`optimize ${basename(m)} for ${set.name}`); return prepare(m, o.work, o.reuse, set.name); })]));
   const rows = [];
   const jobs = [];
   for (const set of sets) {
-    for (const m of prepared) {
+    for (const m of prepared.get(set.name)) {
       const row = { file: m.file, kernels: set.name, modelSha256: m.modelSha256, predicted: m.plan.after?.total, predictedOriginal: m.plan.before?.total };
       rows.push(row);
       for (const variant of ['original', 'optimized']) jobs.push({ set, m, variant, row });

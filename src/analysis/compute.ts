@@ -9,13 +9,26 @@
 // operator; the coefficients are fitted by non-negative least squares against
 // Invoke() instructions measured on Cortex-M4 (bench/calibrate-compute.js).
 
-import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+import type { Subgraph, Tensor } from '../graph/graph.js';
+import type { GraphOp } from '../graph/types.js';
 import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, decodeSpillOptions, FETCH, SPILL, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
-export const COMPUTE_FEATURES = ['conv.int', 'depthwise.int', 'fc.int', 'transposeConv.int', 'mac.float', 'macOutput.int', 'element.int', 'element.float', 'copy', 'spill', 'op'] as const;
+export const COMPUTE_FEATURES = [
+  'conv.int',
+  'depthwise.int',
+  'fc.int',
+  'transposeConv.int',
+  'tinysegConv.int',
+  'tinysegTransposeConv.int',
+  'mac.float', 'macOutput.int',   'element.int',
+  'element.float',
+  'copy',
+  'spill',
+  'op',
+] as const;
 export type ComputeFeature = (typeof COMPUTE_FEATURES)[number];
 
 /** The kernel sets the prediction knows: TFLM's reference kernels and its CMSIS-NN kernels (Cortex-M4). */
@@ -34,9 +47,20 @@ export const SPILL_INSTRUCTIONS_PER_BYTE = 1.4;
  * Cortex-M4, ../shared/oracle/tflm-cmsis-nn-m4.json). CMSIS-NN has no float
  * kernels; its float figures are the reference ones (TFLM falls back to them).
  */
+/**
+ * TinySeg's own MAC operators (TinySegConcatConv, TinySegTransposeConv) run
+ * TinySeg's kernels, which keep the reference arithmetic in every build
+ * (templates/runtime/tinyseg_tflm_kernels.cc): they cost what the reference
+ * kernel of the builtin they stand for costs, whatever the kernel set. So a
+ * rewrite that swaps a CMSIS-NN conv for one of them is priced as the slowdown it is.
+ */
+export const OWN_KERNEL_FEATURES = { 'tinysegConv.int': 'conv.int', 'tinysegTransposeConv.int': 'transposeConv.int' } as const satisfies Partial<
+  Record<ComputeFeature, ComputeFeature>
+>;
+
 export const INVOKE_COEFFICIENTS: Readonly<Record<ComputeKernelSet, Readonly<Record<ComputeFeature, number>>>> = {
-  reference: { 'conv.int': 68.26, 'depthwise.int': 70.1, 'fc.int': 6.655, 'transposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 112.1, 'element.int': 150.8, 'element.float': 0, copy: 52.44, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 0 },
-  'cmsis-nn': { 'conv.int': 1.959, 'depthwise.int': 4.224, 'fc.int': 2.014, 'transposeConv.int': 4.593, 'mac.float': 16.83, 'macOutput.int': 26.19, 'element.int': 51.23, 'element.float': 0, copy: 0, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 785.2 },
+  reference: { 'conv.int': 68.26, 'depthwise.int': 70.1, 'fc.int': 6.655, 'transposeConv.int': 98.91, 'tinysegConv.int': 68.26, 'tinysegTransposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 112.1, 'element.int': 150.8, 'element.float': 0, copy: 52.44, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 0 },
+  'cmsis-nn': { 'conv.int': 1.959, 'depthwise.int': 4.224, 'fc.int': 2.014, 'transposeConv.int': 4.593, 'tinysegConv.int': 68.26, 'tinysegTransposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 26.19, 'element.int': 51.23, 'element.float': 0, copy: 0, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 785.2 },
 };
 
 export interface OpCompute {
@@ -52,7 +76,7 @@ const count = (t: Tensor | undefined): number => (t ? t.shape.reduce((a, b) => a
 const isFloat = (t: Tensor | undefined): boolean => t !== undefined && (t.dtype === 'float32' || t.dtype === 'float16' || t.dtype === 'float64');
 
 /** MACs of one conv-family, fully connected or batch matmul operator; null for other operators. */
-function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' } | null {
+function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' | 'tinysegConv' | 'tinysegTransposeConv' } | null {
   const t = (i: number) => sg.tensors[op.inputs[i] ?? -1];
   const out = sg.tensors[op.outputs[0] ?? -1];
   const key = opKey(op);
@@ -62,7 +86,7 @@ function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwi
     case 'CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'conv' };
     case customKey(CONCAT_CONV):
-      return { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'conv' };
+      return { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'tinysegConv' };
     case 'DEPTHWISE_CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' };
     case 'FULLY_CONNECTED':
@@ -79,7 +103,8 @@ function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwi
       // Every input element meets every filter tap of every output channel.
       const filter = t(1);
       const inChannels = filter?.shape[filter.shape.length - 1];
-      return { macs: filter && inChannels ? (count(t(2)) * count(filter)) / inChannels : 0, family: 'transposeConv' };
+      const macs = filter && inChannels ? (count(t(2)) * count(filter)) / inChannels : 0;
+      return { macs, family: key === 'TRANSPOSE_CONV' ? 'transposeConv' : 'tinysegTransposeConv' };
     }
     default:
       return null;
@@ -88,10 +113,10 @@ function macsOf(sg: Subgraph, op: Op): { macs: number; family: 'conv' | 'depthwi
 
 /** Operators that only move bytes (any type): charged to `copy`. */
 const COPIES = new Set(['CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'PAD', 'PADV2', 'RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEPTH_TO_SPACE', 'SPACE_TO_DEPTH', 'TRANSPOSE', 'GATHER', 'PACK', 'UNPACK', 'SPLIT', 'SPLIT_V']);
-const isCopy = (op: Op): boolean => COPIES.has(op.opcode) || opKey(op) === customKey(CONCAT_FETCH);
+const isCopy = (op: GraphOp): boolean => COPIES.has(op.opcode) || opKey(op) === customKey(CONCAT_FETCH);
 
 /** The elements an element op reads: its activation inputs, except where it reads less (slices) or more (pool windows). */
-function readsOf(sg: Subgraph, op: Op): number {
+function readsOf(sg: Subgraph, op: GraphOp): number {
   const out = sg.tensors[op.outputs[0] ?? -1];
   switch (op.opcode) {
     case 'STRIDED_SLICE':
@@ -112,7 +137,7 @@ function readsOf(sg: Subgraph, op: Op): number {
 }
 
 /** What one operator computes. */
-export function opCompute(sg: Subgraph, op: Op): OpCompute {
+export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
   const m = macsOf(sg, op);
   const out = sg.tensors[op.outputs[0] ?? -1];
   if (m) return isFloat(out) ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0 } : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out) };
@@ -138,7 +163,7 @@ export interface GraphCompute {
 export const emptyFeatures = (): Record<ComputeFeature, number> => Object.fromEntries(COMPUTE_FEATURES.map((f) => [f, 0])) as Record<ComputeFeature, number>;
 
 /** What operators `ops` of `sg` (default: all) compute. */
-export function graphCompute(sg: Subgraph, ops: readonly Op[] = sg.ops): GraphCompute {
+export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): GraphCompute {
   const features = emptyFeatures();
   let macs = 0;
   let elementOps = 0;
@@ -152,6 +177,9 @@ export function graphCompute(sg: Subgraph, ops: readonly Op[] = sg.ops): GraphCo
   features.op = ops.length;
   return { macs, elementOps, ops: ops.length, features };
 }
+
+/** Predicted Invoke() instructions of operators `ops` of `sg` on Cortex-M4 under `kernelSet` (what a rewrite adds or saves). */
+export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernelSet: ComputeKernelSet): number => predictInvoke(graphCompute(sg, ops), kernelSet);
 
 /** Predicted Invoke() instructions on Cortex-M4 under `kernelSet`. */
 export function predictInvoke(c: Pick<GraphCompute, 'features'>, kernelSet: ComputeKernelSet = 'reference'): number {

@@ -25,8 +25,9 @@ export interface ComputeReport {
 
 const figures = (c: GraphCompute): ComputeFigures => ({ macs: c.macs, elementOps: c.elementOps, ops: c.ops });
 
-/** The predicted reference Invoke() instructions the optimized model may take: `maxOverhead` percent over the original's. */
-export const invokeLimit = (original: Graph, maxOverhead: number): number => predictInvoke(graphCompute(original.main)) * (1 + maxOverhead / 100);
+/** The predicted Invoke() instructions (under `kernelSet`) the optimized model may take: `maxOverhead` percent over the original's. */
+export const invokeLimit = (original: Graph, maxOverhead: number, kernelSet: ComputeKernelSet): number =>
+  predictInvoke(graphCompute(original.main), kernelSet) * (1 + maxOverhead / 100);
 
 export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number): ComputeReport {
   const before = graphCompute(original.main);

@@ -104,7 +104,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     spill: opts.spill,
     quantizeFloat: opts.lossySpill === 'int8',
     kernels,
-    maxInvoke: invokeLimit(original, opts.maxOverhead),
+    maxInvoke: invokeLimit(original, opts.maxOverhead, kernels.set),
   });
   const spill: SpillResult = passes.spill;
   dropUnusedBuffers(work);

@@ -4,6 +4,7 @@
 // and the concatenated tensor never exists. Only concatenations alive at the
 // memory peak are rewritten: elsewhere the builtin pair costs nothing extra.
 
+import { predictOps } from '../analysis/compute.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
@@ -56,7 +57,8 @@ function soleConv(sg: Subgraph, op: Op): number {
   return ok ? k : -1;
 }
 
-export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): ConvOnVirtualConcatResult {
+/** `maxInvoke`: the predicted Invoke() instructions (analysis/compute.ts, under `kernels`) the graph may reach. */
+export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_KERNELS, maxInvoke = Infinity): ConvOnVirtualConcatResult {
   const sg = graph.main;
   let rewritten = 0;
   let bytes = 0;
@@ -98,6 +100,9 @@ export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_K
       if (inputs.length === 2) continue; // every part in the region: nothing to take rows from
       // Region parts are read at the conv now: no spill in between may reuse their slots.
       if (parts.some((p) => !('input' in p)) && sg.ops.slice(i + 1, k).some((q) => q.opcode === 'CUSTOM')) continue;
+      // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
+      const added = predictOps(sg, [op], kernels.set) - predictOps(sg, [conv, concat], kernels.set);
+      if (predictOps(sg, sg.ops, kernels.set) + added > maxInvoke) continue;
       // The conv's place: the parts are ready there (the concat ran before it).
       sg.removeOp(k);
       sg.insertOp(k, op);
@@ -112,4 +117,7 @@ export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_K
   return { rewritten, bytes };
 }
 
-export const convOnVirtualConcatPass: Pass<'convOnVirtualConcat', ConvOnVirtualConcatResult> = { name: 'convOnVirtualConcat', run: (graph, context) => convOnVirtualConcat(graph, context.kernels) };
+export const convOnVirtualConcatPass: Pass<'convOnVirtualConcat', ConvOnVirtualConcatResult> = {
+  name: 'convOnVirtualConcat',
+  run: (graph, context) => convOnVirtualConcat(graph, context.kernels, context.maxInvoke),
+};

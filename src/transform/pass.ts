@@ -17,7 +17,7 @@ export interface PassContext {
   quantizeFloat: boolean;
   /** The kernels (set and core) the cost models assume: their scratch is part of every arena a pass measures. */
   kernels: Kernels;
-  /** Predicted Invoke() instructions (reference kernels, analysis/compute.ts) the graph may reach; absent: no limit. */
+  /** Predicted Invoke() instructions (under `kernels`, analysis/compute.ts) the graph may reach; absent: no limit. */
   maxInvoke?: number;
 }
 

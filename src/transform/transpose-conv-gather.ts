@@ -5,6 +5,7 @@
 // builtin costs nothing extra and needs no custom kernel on the device.
 // Kernel == stride transpose convs are already gone (transpose-conv-to-depth-to-space.ts).
 
+import { predictOps } from '../analysis/compute.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
@@ -31,7 +32,8 @@ function eligible(sg: Subgraph, op: Op): boolean {
   return builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction <= 3;
 }
 
-export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TransposeConvGatherResult {
+/** `maxInvoke`: the predicted Invoke() instructions (analysis/compute.ts, under `kernels`) the graph may reach. */
+export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERENCE_KERNELS, maxInvoke = Infinity): TransposeConvGatherResult {
   const sg = graph.main;
   let rewritten = 0;
   let scratchBytes = 0;
@@ -44,26 +46,30 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
     const i = opAt(atPeak.first);
     const op = sg.ops[i]!;
     const o = builtinOptions(op, 'TransposeConvOptions');
-    sg.removeOp(i);
-    sg.insertOp(
-      i,
-      newOp({
-        opcode: 'CUSTOM',
-        customCode: TRANSPOSE_CONV_GATHER,
-        inputs: [...op.inputs],
-        outputs: [...op.outputs],
-        customOptions: encodeTransposeConvGatherOptions({
-          padding: o.padding,
-          strideH: o.strideH,
-          strideW: o.strideW,
-          activation: o.fusedActivationFunction,
-        }),
+    const gather = newOp({
+      opcode: 'CUSTOM',
+      customCode: TRANSPOSE_CONV_GATHER,
+      inputs: [...op.inputs],
+      outputs: [...op.outputs],
+      customOptions: encodeTransposeConvGatherOptions({
+        padding: o.padding,
+        strideH: o.strideH,
+        strideW: o.strideW,
+        activation: o.fusedActivationFunction,
       }),
-    );
+    });
+    // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
+    const added = predictOps(sg, [gather], kernels.set) - predictOps(sg, [op], kernels.set);
+    if (predictOps(sg, sg.ops, kernels.set) + added > maxInvoke) break;
+    sg.removeOp(i);
+    sg.insertOp(i, gather);
     rewritten++;
     scratchBytes += sg.tensors[op.outputs[0]!]!.byteSize * 4;
   }
   return { rewritten, scratchBytes };
 }
 
-export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = { name: 'transposeConvGather', run: (graph, context) => gatherPeakTransposeConvs(graph, context.kernels) };
+export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = {
+  name: 'transposeConvGather',
+  run: (graph, context) => gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke),
+};
