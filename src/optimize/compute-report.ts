@@ -19,8 +19,8 @@ export interface ComputeReport {
   splits: { output: string; bands: number; extraMacs: number; extraElementOps: number }[];
   /** Predicted Invoke() instructions on Cortex-M4, before and after, and `after / before - 1`. */
   invoke: Record<ComputeKernelSet, { before: number; after: number; overhead: number }>;
-  /** The limit on invoke.reference.overhead, in percent (maxOverhead). */
-  maxOverhead: number;
+  /** The limit on the predicted overhead under the kernels the figures assume, in percent (maxOverhead); null: none (an arena budget came first). */
+  maxOverhead: number | null;
 }
 
 const figures = (c: GraphCompute): ComputeFigures => ({ macs: c.macs, elementOps: c.elementOps, ops: c.ops });
@@ -29,7 +29,7 @@ const figures = (c: GraphCompute): ComputeFigures => ({ macs: c.macs, elementOps
 export const invokeLimit = (original: Graph, maxOverhead: number, kernelSet: ComputeKernelSet): number =>
   predictInvoke(graphCompute(original.main), kernelSet) * (1 + maxOverhead / 100);
 
-export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number): ComputeReport {
+export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number | null): ComputeReport {
   const before = graphCompute(original.main);
   const after = graphCompute(optimized.main);
   const invoke = Object.fromEntries(

@@ -50,7 +50,7 @@ export function renderOptimizeText(r: OptimizeReport): string {
   const change = (a: number, b: number) => (a > 0 ? `${b >= a ? '+' : ''}${pct(b / a - 1)}` : '');
   out.push(
     `Compute: ${c.before.macs.toLocaleString('en-US')} -> ${c.after.macs.toLocaleString('en-US')} MACs (${change(c.before.macs, c.after.macs)}), ` +
-      `predicted Invoke ${change(1, 1 + c.invoke.reference.overhead)} reference, ${change(1, 1 + c.invoke['cmsis-nn'].overhead)} CMSIS-NN (limit ${c.maxOverhead}%)`,
+      `predicted Invoke ${change(1, 1 + c.invoke.reference.overhead)} reference, ${change(1, 1 + c.invoke['cmsis-nn'].overhead)} CMSIS-NN (${c.maxOverhead === null ? 'no limit: the arena budget came first' : `limit ${c.maxOverhead}%`})`,
   );
   out.push('');
   if (r.verified === null) out.push('Verification skipped.');

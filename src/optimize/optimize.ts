@@ -96,23 +96,34 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
-  const work = loadGraph(modelBytes);
-  dropOfflinePlan(work);
-  const passes = runPipeline(work, {
-    ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
-    ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
-    spill: opts.spill,
-    quantizeFloat: opts.lossySpill === 'int8',
-    kernels,
-    maxInvoke: invokeLimit(original, opts.maxOverhead, kernels.set),
-  });
+  const rewrite = (maxInvoke: number) => {
+    const work = loadGraph(modelBytes);
+    dropOfflinePlan(work);
+    const passes = runPipeline(work, {
+      ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
+      ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
+      spill: opts.spill,
+      quantizeFloat: opts.lossySpill === 'int8',
+      kernels,
+      maxInvoke,
+    });
+    dropUnusedBuffers(work);
+    const placement = placeArena(work.main, { kernels });
+    setOfflinePlan(work, placement.offsets);
+    const bytes = saveGraph(work);
+    const graph = loadGraph(bytes);
+    return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
+  };
+  let maxOverhead: number | null = opts.maxOverhead;
+  let attempt = rewrite(invokeLimit(original, opts.maxOverhead, kernels.set));
+  // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
+  if (opts.arenaBudget !== undefined && options.maxOverhead === undefined && attempt.after.arena.head > opts.arenaBudget) {
+    attempt = rewrite(Infinity);
+    maxOverhead = null;
+  }
+  const { passes, placement } = attempt;
   const spill: SpillResult = passes.spill;
-  dropUnusedBuffers(work);
-  const placement = placeArena(work.main, { kernels });
-  setOfflinePlan(work, placement.offsets);
-  let bytes = saveGraph(work);
-  let graph = loadGraph(bytes);
-  let after = memoryReport({ file, bytes, graph, kernels });
+  let { bytes, graph, after } = attempt;
   let keptOriginal = false;
   let planner: string = placement.planner;
 
@@ -131,7 +142,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   if (opts.arenaBudget !== undefined && after.arena.head > opts.arenaBudget) {
     throw new TinysegError('E_PLAN', `no plan fits an arena head of ${opts.arenaBudget} bytes: the best found needs ${after.arena.head}`, {
       file,
-      hint: 'raise --arena-budget or --max-spill-bytes',
+      hint: options.maxOverhead === undefined ? 'raise --arena-budget or --max-spill-bytes' : 'raise --arena-budget, --max-spill-bytes or --max-overhead',
     });
   }
 
@@ -191,7 +202,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,
     keptOriginal,
-    compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, opts.maxOverhead),
+    compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, maxOverhead),
     storage,
     warnings,
   };

@@ -205,12 +205,13 @@ describe.each([
       expectRegenerated(buildOnce(), before);
       expectNoWork();
 
-      // Another option: the arena budget 230,400 B stops the optimizer early.
+      // Another option: the arena budget 230,400 B. The built-in target's CMSIS-NN kernels keep the default
+      // optimization within 5% more Invoke() time, above that budget; a budget asks for memory first.
       before = statSync(header).mtimeMs;
       configure('-DTINYSEG_EXAMPLE_ARENA_BUDGET=230400');
       expectRegenerated(buildOnce(), before);
       const budgeted = runAndCheck(build);
-      expect(budgeted).toBeGreaterThan(smallest);
+      expect(budgeted).toBeLessThan(smallest);
       expect(readFileSync(join(gen, 'tiny_unet.options'), 'utf8')).toContain('--arena-budget\n230400\n');
       expectNoWork();
     },

@@ -329,13 +329,20 @@ describe('options', () => {
       'tinyseg_tflm_kernels.cc',
       'tinyseg_tflm_kernels.h',
     ]);
+    // The emit target (a Cortex-M7 with DSP) sets the kernels the optimizer plans for, as --target does in the CLI.
+    const m7Out = join(scratch, 'cli-m7');
+    const m7 = spawnSync(process.execPath, [join(repoRoot, 'bin', 'tinyseg.js'), 'optimize', example, '-o', m7Out, '--target', 'mps2-an500', '--no-verify'], { encoding: 'utf8' });
+    expect(m7.stderr).toBe('');
+    const m7Report = JSON.parse(readFileSync(join(m7Out, 'tiny-unet-80x120.plan.json'), 'utf8')) as OptimizeReport;
     const header = readFileSync(join(fw, 'seg_arena.h'), 'utf8');
-    expect(Number(/^#define SEG_ARENA_HEAD (0x[0-9A-F]+)u$/m.exec(header)?.[1])).toBe(cliReport.after.head);
+    expect(Number(/^#define SEG_ARENA_HEAD (0x[0-9A-F]+)u$/m.exec(header)?.[1])).toBe(m7Report.after.head);
     expect(header).toContain('Target: mps2-an500 (cortex-m7)');
     const compiled = spawnSync('g++', ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', 'seg_model.cc'], { cwd: fw, encoding: 'utf8' });
     expect(compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);
-    expect(Number(/seg_model_len = (0x[0-9A-F]+)u;/.exec(readFileSync(join(fw, 'seg_model.cc'), 'utf8'))?.[1])).toBe(cliModel.length);
+    expect(Number(/seg_model_len = (0x[0-9A-F]+)u;/.exec(readFileSync(join(fw, 'seg_model.cc'), 'utf8'))?.[1])).toBe(
+      readFileSync(join(m7Out, 'tiny-unet-80x120.tflite')).length,
+    );
     // A rebuild of the same model leaves the files alone, so a firmware build does not recompile them.
     const before = statSync(join(fw, 'seg_model.cc')).mtimeMs;
     await new Promise((r) => setTimeout(r, 20));
