@@ -27,6 +27,7 @@
 #include "tensorflow/lite/schema/schema_generated.h"
 #include "tinyseg_runtime.h"
 #include "tinyseg_tflm_kernels.h"
+#include "oracle_input.h"
 
 /* The model (bench_model.cc, the emitted array) and the memory (bench_memory.c,
  * generated with the sizes given to CMake): declared here so that this file does
@@ -78,30 +79,6 @@ static bool register_ops(Resolver &r) {
          r.AddCustom("TinySegTransposeConv", tinyseg::Register_TransposeConv()) == kTfLiteOk;
 }
 
-static bool fill_oracle_input(TfLiteTensor *t) {
-  size_t size;
-  switch (t->type) {
-    case kTfLiteInt8: case kTfLiteUInt8: size = 1; break;
-    case kTfLiteInt16: size = 2; break;
-    case kTfLiteInt32: case kTfLiteFloat32: size = 4; break;
-    default:
-      printf("TSB error=input type %d has no oracle input rule\n", (int)t->type);
-      return false;
-  }
-  const size_t n = t->bytes / size;
-  for (size_t i = 0; i < n; i++) {
-    const int32_t u = (int32_t)((i * 37u + 11u) % 256u);
-    switch (t->type) {
-      case kTfLiteInt8: t->data.int8[i] = (int8_t)(u - 128); break;
-      case kTfLiteUInt8: t->data.uint8[i] = (uint8_t)u; break;
-      case kTfLiteInt16: t->data.i16[i] = (int16_t)((u - 128) * 256); break;
-      case kTfLiteInt32: t->data.i32[i] = u - 128; break;
-      default: t->data.f[i] = (float)((double)(u - 128) / 128.0); break;
-    }
-  }
-  return true;
-}
-
 alignas(tflite::MicroInterpreter) static uint8_t interp_mem[sizeof(tflite::MicroInterpreter)];
 
 /* Whether AllocateTensors() succeeds with the first `size` bytes of the arena. */
@@ -134,7 +111,10 @@ int main(void) {
     used = in->arena_used_bytes();
     printf("TSB arena_used_bytes=%u\n", (unsigned)used);
     for (size_t i = 0; i < in->inputs_size(); i++) {
-      if (!fill_oracle_input(in->input(i))) return 1;
+      if (!tinyseg_fill_oracle_input(in->input(i))) {
+        printf("TSB error=input type %d has no oracle input rule\n", (int)in->input(i)->type);
+        return 1;
+      }
     }
     const uint32_t t0 = FPGAIO_COUNTER;
     const TfLiteStatus st = in->Invoke();

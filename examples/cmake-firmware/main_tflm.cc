@@ -24,34 +24,10 @@
 #include "tiny_unet_resolver.h"
 #include "tiny_unet_tinyseg.h"
 #include "tinyseg_runtime.h"
+#include "oracle_input.h"
 
 alignas(16) static uint8_t arena[TINY_UNET_ARENA_SIZE];
 
-
-/* Element i gets u = (i*37 + 11) mod 256, stored per type: deterministicInput() of oracle-input.ts. */
-static bool fill_deterministic(TfLiteTensor *t) {
-  size_t size;
-  switch (t->type) {
-    case kTfLiteInt8: case kTfLiteUInt8: size = 1; break;
-    case kTfLiteInt16: size = 2; break;
-    case kTfLiteInt32: case kTfLiteFloat32: size = 4; break;
-    default:
-      printf("FAIL input type %d has no deterministic input rule\n", (int)t->type);
-      return false;
-  }
-  const size_t n = t->bytes / size;
-  for (size_t i = 0; i < n; i++) {
-    const int32_t u = (int32_t)((i * 37u + 11u) % 256u);
-    switch (t->type) {
-      case kTfLiteInt8: t->data.int8[i] = (int8_t)(u - 128); break;
-      case kTfLiteUInt8: t->data.uint8[i] = (uint8_t)u; break;
-      case kTfLiteInt16: t->data.i16[i] = (int16_t)((u - 128) * 256); break;
-      case kTfLiteInt32: t->data.i32[i] = u - 128; break;
-      default: t->data.f[i] = (float)(u - 128) / 128.0f; break;
-    }
-  }
-  return true;
-}
 
 int main(void) {
   printf("TINYSEG model=tiny_unet model_len=%u arena_size=%lu spill_region=%lu\n", tiny_unet_model_len,
@@ -76,7 +52,10 @@ int main(void) {
     return 1;
   }
   for (size_t i = 0; i < interpreter.inputs_size(); i++) {
-    if (!fill_deterministic(interpreter.input(i))) return 1;
+    if (!tinyseg_fill_oracle_input(interpreter.input(i))) {
+      printf("FAIL input type %d has no deterministic input rule\n", (int)interpreter.input(i)->type);
+      return 1;
+    }
   }
   if (interpreter.Invoke() != kTfLiteOk) {
     printf("FAIL Invoke\n");

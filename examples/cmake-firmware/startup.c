@@ -51,6 +51,12 @@ __attribute__((naked)) void fault_handler(void) {
 }
 
 void reset_handler(void) {
+#if defined(__ARM_FP)
+  /* Code built for an FPU (a hard-float TFLM, say) faults on its first float
+   * instruction unless CP10 and CP11 are enabled first (CPACR). */
+  *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
+  __asm__ volatile("dsb\n isb\n");
+#endif
   uint32_t *src = &__data_load, *dst = &__data_start;
   while (dst < &__data_end) *dst++ = *src++;
   for (dst = &__bss_start; dst < &__bss_end;) *dst++ = 0;
