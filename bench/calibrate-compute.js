@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// Calibrates the compute model (src/analysis/compute.ts, docs/compute-model.md):
-// per kernel set, instructions per MAC / element op / operator, by
-// non-negative least squares on the relative error against the Invoke()
-// instructions the oracle measured on Cortex-M4 for the original models.
+// Calibrates the compute model (src/analysis/compute.ts, docs/compute-model.md),
+// per kernel set, by non-negative least squares on the relative error:
+// - the families (INVOKE_COEFFICIENTS): instructions per MAC / element op /
+//   operator against the Invoke() instructions the oracle measured on Cortex-M4
+//   for the original models;
+// - the operator kinds (OP_COSTS): per unit, per MAC output and per call, against
+//   each operator's instructions measured by bench/tflm-m4.js (TFLM's profiler
+//   hook; original and optimized models, `ops` in bench/results-tflm.json).
 //
-//   npm run build && node bench/calibrate-compute.js [--write]
+//   npm run build && node bench/calibrate-compute.js [--measured a.json,b.json] [--write]
 //
-// Prints the coefficients (paste them into INVOKE_COEFFICIENTS) and the
-// per-model table; --write replaces docs/compute-model.md from its marker on.
+// Prints the coefficients (paste them into INVOKE_COEFFICIENTS and OP_COSTS) and
+// the per-model tables; --write replaces docs/compute-model.md from its marker on.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMPUTE_FEATURES, INVOKE_COEFFICIENTS, OWN_KERNEL_FEATURES, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, loadGraph } from '../dist/index.js';
+import { COMPUTE_FEATURES, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, loadGraph } from '../dist/index.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
@@ -102,6 +106,66 @@ for (const { set, key } of sets) {
   tables.push({ set, errs });
 }
 
+// Operator kinds, from the per-operator measurements.
+const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : join(root, 'bench/results-tflm.json')).split(',');
+const measuredRows = measuredFiles.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')).rows);
+// Below this, a measurement is mostly the counter's resolution (40) and the call: no relative weight beyond it.
+const FLOOR = 400;
+const opCosts = {};
+const kindTables = [];
+for (const { set } of sets) {
+  const samples = new Map();
+  for (const r of measuredRows.filter((x) => x.kernels === set)) {
+    for (const v of ['original', 'optimized']) for (const o of r[v]?.ops ?? []) {
+      const kind = `${o.op}|${o.feature}`;
+      if (!samples.has(kind)) samples.set(kind, []);
+      samples.get(kind).push(o);
+    }
+  }
+  const costs = {};
+  for (const [kind, list] of [...samples].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const w = (o) => 1 / Math.max(FLOOR, o.instructions);
+    const distinct = new Set(list.map((o) => o.units)).size;
+    // A column only when the samples can tell it from the others (per call: the sizes vary).
+    const named = [
+      ['unit', (o) => o.units, true],
+      ['macOutput', (o) => o.macOutputs, distinct >= 3 && list.some((o) => o.macOutputs > 0)],
+      ['run', (o) => o.runs ?? 0, distinct >= 3 && new Set(list.map((o) => (o.runs ?? 0) / Math.max(1, o.units))).size >= 2],
+      ['op', () => 1, distinct >= 2],
+    ].filter(([, , use]) => use);
+    const fit = (cols) => {
+      const x = nnls(list.map((o) => cols.map(([, c]) => c(o) * w(o))), list.map((o) => o.instructions * w(o)));
+      const cost = { unit: 0, macOutput: 0, run: 0, op: 0 };
+      cols.forEach(([name], i) => (cost[name] = round(x[i])));
+      return cost;
+    };
+    let cost = fit(named);
+    // A per-call cost above the kind's cheapest call is the fit trading the
+    // intercept against the slope over too narrow a range of sizes; it would
+    // price every extra band of a split at that figure.
+    if (cost.op > Math.min(...list.map((o) => o.instructions))) cost = fit(named.filter(([name]) => name !== 'op'));
+    costs[kind] = cost;
+    const predicted = (o) => cost.unit * o.units + cost.macOutput * o.macOutputs + cost.run * (o.runs ?? 0) + cost.op;
+    const errs = list.map((o) => (predicted(o) - o.instructions) / Math.max(FLOOR, o.instructions));
+    const rms = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
+    kindTables.push({ set, kind, n: list.length, cost, rms });
+  }
+  opCosts[set] = costs;
+}
+/** A measured model's predicted instructions, from its operator records, with the fitted tables. */
+const predictRecords = (set, ops) =>
+  ops.reduce((n, o) => {
+    const c = opCosts[set][`${o.op}|${o.feature}`] ?? { unit: fitted[set][o.feature], macOutput: fitted[set]['macOutput.int'], run: 0, op: fitted[set].op };
+    return n + c.unit * o.units + c.macOutput * o.macOutputs + c.run * (o.runs ?? 0) + c.op;
+  }, 0);
+const ratioRows = measuredRows
+  .filter((r) => r.original?.ops && r.optimized?.ops)
+  .map((r) => {
+    const mo = +r.original.invoke_ticks * 40, mp = +r.optimized.invoke_ticks * 40;
+    const po = predictRecords(r.kernels, r.original.ops), pp = predictRecords(r.kernels, r.optimized.ops);
+    return { file: r.file, set: r.kernels, mo, mp, po, pp };
+  });
+
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (e) => `${e >= 0 ? '+' : ''}${(100 * e).toFixed(1)}%`;
 const md = ['<!-- calibration: generated by `node bench/calibrate-compute.js --write`; do not edit below -->', '', '### Coefficients (instructions per unit)', ''];
@@ -115,11 +179,24 @@ for (const { set, errs } of tables) {
   for (const e of errs) md.push(`| ${e.file} | ${fmt(e.macs)} | ${fmt(e.elementOps)} | ${e.ops} | ${fmt(e.measured)} | ${fmt(e.predicted)} | ${pct(e.err)} |`);
   md.push('', `${errs.length} models; RMS relative error ${(100 * rms).toFixed(1)}%, worst ${(100 * Math.max(...abs)).toFixed(1)}% (${errs[abs.indexOf(Math.max(...abs))].file}).`);
 }
+md.push('', '### Operator kinds (instructions per unit, per MAC output, per call)', '');
+md.push(`Fitted per operator kind on ${measuredRows.length} measured runs (bench/tflm-m4.js: ${[...new Set(measuredRows.map((r) => r.file))].length} models, original and optimized, each operator timed by TFLM's profiler hook); RMS relative error over the kind's operators.`, '');
+md.push('| kernels | operator | family | operators | per unit | per MAC output | per run | per call | RMS error |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
+for (const k of kindTables) {
+  const [op, feature] = k.kind.split('|');
+  md.push(`| ${k.set} | ${op} | ${feature} | ${k.n} | ${k.cost.unit} | ${k.cost.macOutput} | ${k.cost.run} | ${k.cost.op} | ${(100 * k.rms).toFixed(1)}% |`);
+}
+md.push('', '### Whole models, from their operators: predicted vs measured', '');
+md.push('| model | kernels | measured orig | predicted orig | measured opt/orig | predicted opt/orig |', '|---|---|---:|---:|---:|---:|');
+for (const r of ratioRows) md.push(`| ${r.file} | ${r.set} | ${fmt(r.mo)} | ${fmt(r.po)} (${pct(r.po / r.mo - 1)}) | ${(r.mp / r.mo).toFixed(3)} | ${(r.pp / r.po).toFixed(3)} |`);
 md.push('');
 const text = md.join('\n');
 console.log(text);
 console.log('\nINVOKE_COEFFICIENTS =', JSON.stringify(fitted, null, 2));
-const stale = sets.some((s) => COMPUTE_FEATURES.some((f) => INVOKE_COEFFICIENTS[s.set][f] !== fitted[s.set][f]));
+console.log('\nOP_COSTS =', JSON.stringify(opCosts));
+const stale =
+  sets.some((s) => COMPUTE_FEATURES.some((f) => INVOKE_COEFFICIENTS[s.set][f] !== fitted[s.set][f])) ||
+  JSON.stringify(OP_COSTS) !== JSON.stringify(opCosts);
 if (stale) console.log('\nnote: src/analysis/compute.ts INVOKE_COEFFICIENTS differ from this fit: paste the figures above and rebuild');
 
 if (process.argv.includes('--write')) {

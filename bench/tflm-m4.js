@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tflmKernelsHeader } from '../dist/emit/op-resolver.js';
+import { loadGraph, opCompute } from '../dist/index.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const PSRAM = 16 * 1024 * 1024;
@@ -99,8 +100,8 @@ function prepare(model, work, reuse, set) {
   return {
     stem, file: basename(model), modelSha256: sha256(original), plan,
     variants: {
-      original: { emit: origEmit, modelLen: original.length, spill: 16 },
-      optimized: { emit: optEmit, modelLen: optimizedLen, spill: Math.max(16, Math.ceil((plan.spill?.regionBytes ?? 0) / 16) * 16) },
+      original: { emit: origEmit, model, modelLen: original.length, spill: 16 },
+      optimized: { emit: optEmit, model: join(optDir, `${stem}.tflite`), modelLen: optimizedLen, spill: Math.max(16, Math.ceil((plan.spill?.regionBytes ?? 0) / 16) * 16) },
     },
   };
 }
@@ -131,7 +132,7 @@ function runFirmware(elf, dir, timeout) {
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });
     p.on('close', (status) => {
-      const r = { status, log: out, outputs: [] };
+      const r = { status, log: out, outputs: [], opTicks: [] };
       for (const line of out.split('\n')) {
         const m = /^TSB (.*)$/.exec(line.trim());
         if (!m) continue;
@@ -139,10 +140,26 @@ function runFirmware(elf, dir, timeout) {
         if ('output' in kv) {
           const file = join(dir, `out${kv.output}.bin`);
           r.outputs.push({ bytes: +kv.bytes, crc32: kv.crc32, sha256: existsSync(file) ? sha256(readFileSync(file)) : null });
-        } else Object.assign(r, kv);
+        } else if ('op' in kv) r.opTicks[+kv.op] = +kv.ticks;
+        else Object.assign(r, kv);
       }
       resolvePromise(r);
     });
+  });
+}
+
+/**
+ * Each operator's measured instructions with what the compute model counts for it
+ * (src/analysis/compute.ts): the samples bench/calibrate-compute.js fits. Nested
+ * subgraphs (WHILE, IF) profile more events than the main subgraph has operators: none then.
+ */
+function opRecords(modelPath, opTicks) {
+  const sg = loadGraph(new Uint8Array(readFileSync(modelPath))).main;
+  if (opTicks.length !== sg.ops.length) return undefined;
+  return sg.ops.map((op, i) => {
+    const c = opCompute(sg, op);
+    const units = c.macs + c.elementOps;
+    return { op: c.kind, feature: c.feature, units, macOutputs: c.macOutputs, runs: c.runs, instructions: opTicks[i] * TICK_INSTRUCTIONS };
   });
 }
 
@@ -259,6 +276,8 @@ async function main() {
         const r = await runFirmware(elf, join(o.work, 'run', set.name, `${m.stem}-${variant}`), o.timeout);
         if (r.result !== 'ok') r.error ??= `firmware exit ${r.status}: ${r.log.split('\n').filter(Boolean).slice(-3).join(' / ')}`;
         delete r.log;
+        r.ops = r.opTicks.length ? opRecords(m.variants[variant].model, r.opTicks) : undefined;
+        delete r.opTicks;
         row[variant] = r;
       } catch (e) {
         row[variant] = { error: e.message.split('\n')[0] };

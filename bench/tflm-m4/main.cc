@@ -9,6 +9,9 @@
  *   arena_used_bytes  after AllocateTensors() (arena of BENCH_ARENA_CAP bytes, PSRAM)
  *   invoke_ticks      MPS2 FPGAIO counter (25 MHz) delta around Invoke(); under
  *                     -icount shift=0 one tick is 40 instructions
+ *   op=i ticks=      with BENCH_OP_PROFILE: FPGAIO ticks of operator i's Invoke
+ *                     (TFLM's profiler hook; the calls add ~20 instructions per op
+ *                     to invoke_ticks)
  *   output=k bytes= crc32=   each output (zlib CRC-32); its bytes also go to
  *                     out<k>.bin in QEMU's working directory (semihosting)
  *   min_arena_bytes   with BENCH_MIN_ARENA: the smallest multiple of 16 with which
@@ -23,6 +26,7 @@
 #include <new>
 
 #include "tensorflow/lite/micro/micro_interpreter.h"
+#include "tensorflow/lite/micro/micro_profiler_interface.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 #include "tinyseg_runtime.h"
@@ -79,6 +83,38 @@ static bool register_ops(Resolver &r) {
          r.AddCustom("TinySegTransposeConv", tinyseg::Register_TransposeConv()) == kTfLiteOk;
 }
 
+#ifdef BENCH_OP_PROFILE
+/* Ticks of each operator's Invoke, in execution order: the per-operator figures
+ * the compute model is fitted to (bench/calibrate-compute.js). */
+class OpTicks : public tflite::MicroProfilerInterface {
+ public:
+  static constexpr uint32_t kMax = 2048;
+  uint32_t BeginEvent(const char *) override {
+    const uint32_t i = count_ < kMax ? count_++ : kMax;
+    if (i < kMax) start_[i] = FPGAIO_COUNTER;
+    return i;
+  }
+  void EndEvent(uint32_t i) override {
+    if (i < kMax) ticks_[i] = FPGAIO_COUNTER - start_[i];
+  }
+  void Reset() { count_ = 0; }
+  uint32_t count() const { return count_; }
+  uint32_t ticks(uint32_t i) const { return ticks_[i]; }
+
+ private:
+  uint32_t count_ = 0;
+  uint32_t start_[kMax];
+  uint32_t ticks_[kMax];
+};
+/* Placement-new in main(): startup.c runs no C++ constructors, and a static
+ * with a virtual destructor would need __dso_handle. */
+alignas(OpTicks) static uint8_t op_ticks_mem[sizeof(OpTicks)];
+static OpTicks &op_ticks = *reinterpret_cast<OpTicks *>(op_ticks_mem);
+#define BENCH_PROFILER (&op_ticks)
+#else
+#define BENCH_PROFILER nullptr
+#endif
+
 alignas(tflite::MicroInterpreter) static uint8_t interp_mem[sizeof(tflite::MicroInterpreter)];
 
 /* Whether AllocateTensors() succeeds with the first `size` bytes of the arena. */
@@ -95,6 +131,9 @@ int main(void) {
          (unsigned)bench_spill_size);
   /* Not a static: startup.c runs no C++ constructors. */
   Resolver resolver;
+#ifdef BENCH_OP_PROFILE
+  new (op_ticks_mem) OpTicks();
+#endif
   if (!register_ops(resolver)) {
     printf("TSB error=op registration failed\n");
     return 1;
@@ -103,7 +142,8 @@ int main(void) {
   size_t used = 0;
   {
     if (!init_runtime()) return 1;
-    tflite::MicroInterpreter *in = new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, bench_arena_size);
+    tflite::MicroInterpreter *in =
+        new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, bench_arena_size, nullptr, BENCH_PROFILER);
     if (in->AllocateTensors() != kTfLiteOk) {
       printf("TSB error=AllocateTensors failed with %u bytes\n", (unsigned)bench_arena_size);
       return 1;
@@ -116,6 +156,9 @@ int main(void) {
         return 1;
       }
     }
+#ifdef BENCH_OP_PROFILE
+    op_ticks.Reset();
+#endif
     const uint32_t t0 = FPGAIO_COUNTER;
     const TfLiteStatus st = in->Invoke();
     const uint32_t t1 = FPGAIO_COUNTER;
@@ -124,6 +167,11 @@ int main(void) {
       return 1;
     }
     printf("TSB invoke_ticks=%lu\n", (unsigned long)(t1 - t0));
+#ifdef BENCH_OP_PROFILE
+    for (uint32_t i = 0; i < op_ticks.count() && i < OpTicks::kMax; i++) {
+      printf("TSB op=%lu ticks=%lu\n", (unsigned long)i, (unsigned long)op_ticks.ticks(i));
+    }
+#endif
     for (size_t o = 0; o < in->outputs_size(); o++) {
       const TfLiteTensor *out = in->output(o);
       printf("TSB output=%u bytes=%lu crc32=%08lx\n", (unsigned)o, (unsigned long)out->bytes,

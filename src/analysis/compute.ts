@@ -63,13 +63,44 @@ export const INVOKE_COEFFICIENTS: Readonly<Record<ComputeKernelSet, Readonly<Rec
   'cmsis-nn': { 'conv.int': 1.959, 'depthwise.int': 4.224, 'fc.int': 2.014, 'transposeConv.int': 4.593, 'tinysegConv.int': 68.26, 'tinysegTransposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 26.19, 'element.int': 51.23, 'element.float': 0, copy: 0, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 785.2 },
 };
 
+/** What one operator of a given kind costs: instructions per unit (MAC, element op or byte), per MAC output, and per call. */
+export interface OpCost {
+  unit: number;
+  macOutput: number;
+  run: number;
+  op: number;
+}
+
+/**
+ * Operators measured one by one on the device (TFLM's profiler hook in
+ * bench/tflm-m4, bench/calibrate-compute.js): their own cost, where their
+ * family's coefficients would misprice them. The family averages hide a 40x
+ * spread (CMSIS-NN: a strided slice costs ~3.8 instructions per element, a
+ * concatenation 0.3, a bilinear resize 113), and a rewrite adds exactly the
+ * operators the averages price worst: slices, concatenations, small
+ * convolutions whose per-call set-up a row band pays again.
+ */
+export const OP_COSTS: Readonly<Record<ComputeKernelSet, Readonly<Record<string, OpCost>>>> = {
+  reference: {},
+  'cmsis-nn': {},
+};
+
 export interface OpCompute {
+  /** Its kind for OP_COSTS: the op key, and for convolutions the shape class the kernels dispatch on (`CONV_2D/1x1`). */
+  kind: string;
   macs: number;
   elementOps: number;
   /** The family its MACs or element ops are charged to. */
   feature: ComputeFeature;
   /** Output elements of an integer MAC operator (each is requantized once): charged to `macOutput.int`. */
   macOutputs: number;
+  /**
+   * The contiguous runs a copy moves, one memcpy each: a slice copies one run per
+   * innermost row, a concatenation one per input per outer index, a spill or fetch of
+   * some channels one per pixel. Priced only per operator kind (OP_COSTS): a channel
+   * slice of the same bytes costs ~6x a row slice.
+   */
+  runs: number;
 }
 
 const count = (t: Tensor | undefined): number => (t ? t.shape.reduce((a, b) => a * b, 1) : 0);
@@ -136,28 +167,87 @@ function readsOf(sg: Subgraph, op: GraphOp): number {
   }
 }
 
+/** The contiguous runs a copy operator moves (OpCompute.runs); 0 for other operators. */
+function runsOf(sg: Subgraph, op: GraphOp): number {
+  const out = sg.tensors[op.outputs[0] ?? -1];
+  if (!out) return 0;
+  const last = out.shape[out.shape.length - 1] ?? 1;
+  switch (op.opcode) {
+    case 'STRIDED_SLICE':
+    case 'SLICE':
+      return last > 0 ? count(out) / last : 0;
+    case 'CONCATENATION': {
+      const rank = out.shape.length;
+      const axis = op.optionsType === 'ConcatenationOptions' ? builtinOptions(op, 'ConcatenationOptions').axis : 0;
+      const a = axis < 0 ? axis + rank : axis;
+      return out.shape.slice(0, a).reduce((n, d) => n * d, 1) * op.inputs.length;
+    }
+    default:
+      return opKey(op) === customKey(CONCAT_FETCH) && last > 0 ? count(out) / last : 0;
+  }
+}
+
+/**
+ * The kernel path a convolution takes in every set we price: CMSIS-NN and the
+ * reference kernels both treat a pointwise (1x1, stride 1, unpadded) convolution
+ * as a matrix product, and CMSIS-NN runs a 3x3 depthwise convolution of
+ * multiplier 1 through a kernel of its own; the other shapes go through im2col.
+ */
+function kindOf(sg: Subgraph, op: GraphOp): string {
+  const key = opKey(op);
+  const filter = sg.tensors[op.inputs[1] ?? -1];
+  if (!filter || filter.shape.length !== 4) return key;
+  if (op.opcode === 'CONV_2D') {
+    const o = builtinOptions(op, 'Conv2DOptions');
+    return filter.shape[1] === 1 && filter.shape[2] === 1 && o.strideH === 1 && o.strideW === 1 ? `${key}/1x1` : key;
+  }
+  if (op.opcode === 'DEPTHWISE_CONV_2D') {
+    const o = builtinOptions(op, 'DepthwiseConv2DOptions');
+    return filter.shape[1] === 3 && filter.shape[2] === 3 && o.depthMultiplier <= 1 && o.dilationHFactor === 1 && o.dilationWFactor === 1 ? `${key}/3x3` : key;
+  }
+  return key;
+}
+
 /** What one operator computes. */
 export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
+  return { kind: kindOf(sg, op), ...opWork(sg, op) };
+}
+
+function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
   const m = macsOf(sg, op);
   const out = sg.tensors[op.outputs[0] ?? -1];
-  if (m) return isFloat(out) ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0 } : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out) };
+  if (m) return isFloat(out) ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0, runs: 0 } : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs: 0 };
   // A spill or a fetch moves its slot's bytes, in TinySeg's runtime.
   if (opKey(op) === customKey(SPILL) || opKey(op) === customKey(FETCH)) {
-    return { macs: 0, elementOps: decodeSpillOptions(op.customOptions, op.customCode ?? SPILL).bytes, feature: 'spill', macOutputs: 0 };
+    const o = decodeSpillOptions(op.customOptions, op.customCode ?? SPILL);
+    const t = opKey(op) === customKey(SPILL) ? sg.tensors[op.inputs[0] ?? -1] : out;
+    const channels = t?.shape[t.shape.length - 1] ?? 0;
+    return { macs: 0, elementOps: o.bytes, feature: 'spill', macOutputs: 0, runs: channels > 0 && o.count < channels ? count(t) / channels : 1 };
   }
   const outputs = op.outputs.reduce((n, i) => n + count(sg.tensors[i]), 0);
   // A spill writes no tensor: its type is its input's.
   const typed = out ?? sg.tensors[op.inputs[0] ?? -1];
   const feature = isCopy(op) ? 'copy' : isFloat(typed) ? 'element.float' : 'element.int';
-  return { macs: 0, elementOps: outputs + readsOf(sg, op), feature, macOutputs: 0 };
+  return { macs: 0, elementOps: outputs + readsOf(sg, op), feature, macOutputs: 0, runs: runsOf(sg, op) };
 }
 
 export interface GraphCompute {
   macs: number;
   elementOps: number;
   ops: number;
-  /** The totals per cost family (the prediction's inputs). */
+  /** The totals per cost family. */
   features: Record<ComputeFeature, number>;
+  /** The totals per operator kind (`opKey`) within a family: the prediction's inputs. */
+  kinds: Record<string, KindCompute>;
+}
+
+/** What the operators of one kind compute together. */
+export interface KindCompute {
+  feature: ComputeFeature;
+  units: number;
+  macOutputs: number;
+  runs: number;
+  ops: number;
 }
 
 export const emptyFeatures = (): Record<ComputeFeature, number> => Object.fromEntries(COMPUTE_FEATURES.map((f) => [f, 0])) as Record<ComputeFeature, number>;
@@ -165,6 +255,7 @@ export const emptyFeatures = (): Record<ComputeFeature, number> => Object.fromEn
 /** What operators `ops` of `sg` (default: all) compute. */
 export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): GraphCompute {
   const features = emptyFeatures();
+  const kinds: Record<string, KindCompute> = {};
   let macs = 0;
   let elementOps = 0;
   for (const op of ops) {
@@ -173,16 +264,35 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
     elementOps += c.elementOps;
     features[c.feature] += c.macs + c.elementOps;
     features['macOutput.int'] += c.macOutputs;
+    // One operator kind can fall in two families (a float and an int8 conv).
+    const kind = (kinds[`${c.kind}|${c.feature}`] ??= { feature: c.feature, units: 0, macOutputs: 0, runs: 0, ops: 0 });
+    kind.units += c.macs + c.elementOps;
+    kind.macOutputs += c.macOutputs;
+    kind.runs += c.runs;
+    kind.ops++;
   }
   features.op = ops.length;
-  return { macs, elementOps, ops: ops.length, features };
+  return { macs, elementOps, ops: ops.length, features, kinds };
 }
 
 /** Predicted Invoke() instructions of operators `ops` of `sg` on Cortex-M4 under `kernelSet` (what a rewrite adds or saves). */
 export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernelSet: ComputeKernelSet): number => predictInvoke(graphCompute(sg, ops), kernelSet);
 
-/** Predicted Invoke() instructions on Cortex-M4 under `kernelSet`. */
-export function predictInvoke(c: Pick<GraphCompute, 'features'>, kernelSet: ComputeKernelSet = 'reference'): number {
+/** The cost of one operator kind under `kernelSet`: its own where measured (its shape class's, else its key's), else its family's. */
+export function opCost(kind: string, feature: ComputeFeature, kernelSet: ComputeKernelSet): OpCost {
+  const costs = OP_COSTS[kernelSet];
+  const own = costs[`${kind}|${feature}`] ?? costs[`${kind.split('/')[0]}|${feature}`];
+  if (own) return own;
   const k = INVOKE_COEFFICIENTS[kernelSet];
-  return COMPUTE_FEATURES.reduce((n, f) => n + k[f] * c.features[f], 0);
+  return { unit: k[feature], macOutput: k['macOutput.int'], run: 0, op: k.op };
+}
+
+/** Predicted Invoke() instructions on Cortex-M4 under `kernelSet`. */
+export function predictInvoke(c: Pick<GraphCompute, 'kinds'>, kernelSet: ComputeKernelSet = 'reference'): number {
+  let n = 0;
+  for (const [kind, v] of Object.entries(c.kinds)) {
+    const cost = opCost(kind.slice(0, kind.lastIndexOf('|')), v.feature, kernelSet);
+    n += cost.unit * v.units + cost.macOutput * v.macOutputs + cost.run * v.runs + cost.op * v.ops;
+  }
+  return n;
 }

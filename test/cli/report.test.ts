@@ -41,6 +41,29 @@ describe('tinyseg report', () => {
     expect(bad.stderr).toMatch(/--kernels must be one of reference, cmsis-nn/);
   });
 
+  it('takes --target: its core sets CMSIS-NN\'s buffers and the default kernels', () => {
+    const profile = (cpu: string) => {
+      const file = join(scratch, `${cpu}.json`);
+      writeFileSync(file, JSON.stringify({ name: cpu, cpu, sram: { size: 512 * 1024 } }));
+      return file;
+    };
+    const report = (...args: string[]) => JSON.parse(tinyseg('report', example, '--json', ...args).stdout);
+    const m4 = report('--target', 'mps2-an386');
+    expect([m4.kernels, m4.isa]).toEqual(['cmsis-nn', 'dsp']);
+    expect(m4.arena.total).toBe(report('--kernels', 'cmsis-nn').arena.total);
+    // Helium: the figures say which core's CMSIS-NN buffers they count.
+    const m55 = report('--target', profile('cortex-m55'));
+    expect([m55.kernels, m55.isa]).toEqual(['cmsis-nn', 'mve']);
+    expect(tinyseg('report', example, '--target', profile('cortex-m55')).stdout).toContain('CMSIS-NN kernels, mve');
+    // No DSP extension: reference kernels unless --kernels says otherwise.
+    const m3 = report('--target', profile('cortex-m3'));
+    expect([m3.kernels, m3.isa]).toEqual(['reference', 'none']);
+    expect([report('--target', profile('cortex-m3'), '--kernels', 'cmsis-nn').isa]).toEqual(['none']);
+    const bad = tinyseg('report', example, '--target', join(scratch, 'missing.json'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('missing.json');
+  });
+
   it('prints JSON with the documented fields, consistent with each other', () => {
     const r = tinyseg('report', '--json', example);
     expect(r.code).toBe(0);

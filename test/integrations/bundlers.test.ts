@@ -23,7 +23,7 @@ import vitePlugin from '../../src/integrations/unplugin/vite.js';
 import webpackPlugin from '../../src/integrations/unplugin/webpack.js';
 import type { TinysegPluginOptions } from '../../src/integrations/unplugin/factory.js';
 import { resolvePluginOptions } from '../../src/integrations/unplugin/plugin-options.js';
-import type { OptimizeReport } from '../../src/optimize/optimize.js';
+import { optimize, type OptimizeReport } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -304,6 +304,18 @@ describe('options', () => {
     for (const create of [vitePlugin, rollupPlugin, rolldownPlugin, webpackPlugin, rspackPlugin, esbuildPlugin] as ((o: unknown) => unknown)[]) {
       expect(() => create(options)).toThrowError(expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(message) }));
     }
+  });
+
+  it("gives optimize() the emit target's core, as --emit --target in the CLI: CMSIS-NN's buffers follow it", () => {
+    const m55 = join(scratch, 'm55.json');
+    writeFileSync(m55, JSON.stringify({ name: 'm55-board', cpu: 'cortex-m55', sram: { size: 512 * 1024 }, psram: { base: '0x60000000', size: 8 << 20, bytesPerSecond: 40e6 } }));
+    const resolved = resolvePluginOptions({ emit: 'fw', targetProfile: m55 }).optimize;
+    expect(resolved.target?.cpu).toBe('cortex-m55');
+    expect(resolved.kernels).toBeUndefined();
+    const report = optimize(new Uint8Array(readFileSync(example)), { ...resolved, verify: false });
+    expect([report.report.kernels, report.report.isa]).toEqual(['cmsis-nn', 'mve']);
+    expect(resolvePluginOptions({ emit: 'fw', targetProfile: m55, kernels: 'reference' }).optimize.kernels).toBe('reference');
+    expect(resolvePluginOptions({}).optimize.target).toBeUndefined();
   });
 
   it('passes lossySpill on to optimize() as the CLI passes --lossy-spill', () => {

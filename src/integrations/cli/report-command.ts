@@ -18,7 +18,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   ]);
   const model = readModelFile(positionals[0]!);
   const set = kernelSetFlag(values.kernels);
-  const report = memoryReport(set === undefined ? model : { ...model, kernels: kernelsFor(set) });
+  // A target names the core (CMSIS-NN's buffers differ between DSP, MVE and no-DSP cores) and the default set.
+  const target = values.target === undefined ? undefined : (await import('../io/read-target.js')).readTargetProfile(values.target);
+  const kernels = target ? (await import('../../memory/target-profile.js')).kernelsForTarget(target, set) : set === undefined ? undefined : kernelsFor(set);
+  const report = memoryReport(kernels === undefined ? model : { ...model, kernels });
   if (values.svg !== undefined) {
     const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
     writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');

@@ -84,7 +84,12 @@ const COMMANDS = {
     flags: {
       json: { ...JSON_FLAG, help: ['print the report as JSON (docs/report-json.md)'] },
       svg: { type: 'string', label: '--svg <file>', help: ['also write a memory-timeline chart (SVG)'] },
-      kernels: { ...KERNELS_FLAG, help: ['the kernels the firmware links: reference', '(default) or cmsis-nn, on a Cortex-M4-class', 'DSP core'] },
+      kernels: { ...KERNELS_FLAG, help: ['the kernels the firmware links: reference', "(default) or cmsis-nn; default with --target: the", "target's"] },
+      target: {
+        type: 'string',
+        label: '--target T',
+        help: ['built-in target or profile JSON: its core decides', "CMSIS-NN's buffers (DSP, MVE or none; default a", 'Cortex-M4-class DSP core) and the default kernels'],
+      },
     },
   },
   run: {

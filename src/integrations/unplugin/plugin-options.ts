@@ -5,7 +5,7 @@
 
 import { resolve, sep } from 'node:path';
 import { TinysegError } from '../../errors.js';
-import { isLinkerRegionName, kernelsForTarget, type TargetProfile } from '../../memory/target-profile.js';
+import { isLinkerRegionName, type TargetProfile } from '../../memory/target-profile.js';
 import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
@@ -133,17 +133,19 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   if (o.kernels !== undefined && !(KERNEL_SETS as readonly unknown[]).includes(o.kernels)) {
     throw usage(`kernels must be one of ${KERNEL_SETS.join(', ')}, got ${JSON.stringify(o.kernels) ?? String(o.kernels)}`);
   }
-  const kernels = (o.kernels as KernelSet | undefined) ?? (emit ? kernelsForTarget(emit.profile).set : undefined);
   return {
     ...(emit ? { emit } : {}),
     optimize: {
+      // An emit target is the firmware's, as --emit --target --storage in the CLI: its core decides
+      // CMSIS-NN's buffers and the default kernels, its storage the spill region's cost.
+      ...(emit ? { target: emit.profile, storage: emit.storage } : {}),
       verify,
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
       ...(o.maxOverhead !== undefined ? { maxOverhead: o.maxOverhead as number } : {}),
       ...(o.lossySpill !== undefined ? { lossySpill: 'int8' as const } : {}),
-      ...(kernels !== undefined ? { kernels } : {}),
+      ...(o.kernels !== undefined ? { kernels: o.kernels as KernelSet } : {}),
     },
     included: (path) => path.endsWith('.tflite') && isIncluded(path) && !isExcluded(path),
   };
