@@ -15,7 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMPUTE_FEATURES, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, loadGraph } from '../dist/index.js';
+import { COMPUTE_FEATURES, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, loadGraph, ownKernelCoefficient } from '../dist/index.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
@@ -93,8 +93,8 @@ for (const { set, key } of sets) {
   const coef = Object.fromEntries(COMPUTE_FEATURES.map((f) => [f, used.includes(f) ? round(x[used.indexOf(f)]) : null]));
   // CMSIS-NN has no float kernels: TFLM runs the reference ones.
   for (const f of COMPUTE_FEATURES) if (coef[f] === null && !(f in OWN_KERNEL_FEATURES)) coef[f] = set === 'reference' ? 0 : fitted.reference[f];
-  // TinySeg's own kernels: the reference kernel's cost in every set (no original model has them).
-  for (const [own, builtin] of Object.entries(OWN_KERNEL_FEATURES)) coef[own] = (set === 'reference' ? coef : fitted.reference)[builtin];
+  // TinySeg's own kernels (no original model has them): the cost of the kernel whose arithmetic they run, plus their own (OWN_KERNEL_FEATURES).
+  for (const own of Object.keys(OWN_KERNEL_FEATURES)) coef[own] = round(ownKernelCoefficient(own, set, { ...fitted, [set]: coef }));
   // Measured on the device (bench/qemu.js), not fitted: no original model spills.
   coef.spill = SPILL_INSTRUCTIONS_PER_BYTE;
   fitted[set] = coef;

@@ -9,7 +9,8 @@
 //   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
 //   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
 //   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
-//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>] | --render
+//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
+//     [--optimize-args '--max-overhead 100'] [--work <dir>] [--out <file stem>] | --render
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const PSRAM = 16 * 1024 * 1024;
 const TICK_INSTRUCTIONS = 40; // 25 MHz FPGAIO counter, 1 instruction = 1 ns under -icount shift=0
 
 function args(argv) {
-  const o = { reuse: false, models: null, kernels: null, timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
+  const o = { reuse: false, models: null, kernels: null, optimizeArgs: [], timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--render') o.render = true;
@@ -34,6 +35,7 @@ function args(argv) {
     else if (a === '--deadline') o.deadline = Date.parse(v()); // runs not started by then are recorded as not run
     else if (a === '--work') o.work = resolve(v());
     else if (a === '--out') o.out = resolve(v());
+    else if (a === '--optimize-args') o.optimizeArgs = v().split(' ').filter(Boolean); // extra `tinyseg optimize` flags, e.g. '--max-overhead 100'
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -84,18 +86,19 @@ extern const unsigned int bench_model_len;
 }
 
 /** Optimizes one model for kernel set `set` with the CLI and prepares the two model directories (original, optimized). */
-function prepare(model, work, reuse, set) {
+function prepare(model, work, reuse, set, optimizeArgs) {
   const stem = basename(model).replace(/\.tflite$/, '');
   const dir = join(work, set, stem);
   const optDir = join(dir, 'opt'), optEmit = join(dir, 'opt-emit'), origEmit = join(dir, 'orig-emit');
   const reused = reuse && existsSync(join(optDir, `${stem}.plan.json`)) && existsSync(join(optEmit, 'bench_model.cc'));
   if (!reused) rmSync(dir, { recursive: true, force: true });
-  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench', '--kernels', set], { cwd: root });
+  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench', '--kernels', set, ...optimizeArgs], { cwd: root });
   const plan = JSON.parse(readFileSync(join(optDir, `${stem}.plan.json`), 'utf8'));
   const original = new Uint8Array(readFileSync(model));
   writeModelArray(origEmit, original, `${basename(model)}, unmodified`);
   // The emit writes TinySeg's kernel header only for models that use TinySeg's operators; the firmware registers them always.
-  for (const d of [optEmit, origEmit]) writeFileSync(join(d, 'tinyseg_tflm_kernels.h'), tflmKernelsHeader());
+  // Its TINYSEG_KERNELS_CMSIS_NN follows the set, as the optimized model's does.
+  for (const d of [optEmit, origEmit]) writeFileSync(join(d, 'tinyseg_tflm_kernels.h'), tflmKernelsHeader(set));
   const optimizedLen = readFileSync(join(optDir, `${stem}.tflite`)).length;
   return {
     stem, file: basename(model), modelSha256: sha256(original), plan,
@@ -112,7 +115,7 @@ function buildFirmware(m, variant, set, work) {
   const b = join(work, 'build', set.name);
   const cap = Math.floor((PSRAM - v.modelLen - v.spill - 65536) / 16) * 16;
   run('cmake', ['-S', join(root, 'bench/tflm-m4'), '-B', b, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=',
-    `-DTFLM_LIB=${set.lib}`, `-DTFLM_INCLUDE=${process.env.TFLM_INCLUDE ?? ''}`, `-DCMSIS_NN_INCLUDE=${process.env.CMSIS_NN_INCLUDE ?? ''}`,
+    `-DTFLM_LIB=${set.lib}`, `-DTFLM_INCLUDE=${process.env.TFLM_INCLUDE ?? ''}`, `-DCMSIS_NN_INCLUDE=${set.name === 'cmsis-nn' ? process.env.CMSIS_NN_INCLUDE ?? '' : ''}`,
     `-DBENCH_MODEL_DIR=${v.emit}`, `-DBENCH_ARENA_CAP=${cap}`, `-DBENCH_SPILL_BYTES=${v.spill}`]);
   run('cmake', ['--build', b]);
   const elf = join(work, 'elf', set.name, `${m.stem}-${variant}.elf`);
@@ -240,11 +243,15 @@ async function main() {
     console.error('Set TFLM_INCLUDE and TFLM_LIB_REFERENCE and/or TFLM_LIB_CMSIS_NN (docs/firmware-measure.md).');
     process.exit(2);
   }
+  if (sets.some((s) => s.name === 'cmsis-nn') && !process.env.CMSIS_NN_INCLUDE) {
+    console.error('Set CMSIS_NN_INCLUDE to CMSIS-NN\'s root and Include dirs: TinySeg\'s kernels call CMSIS-NN in a cmsis-nn build (docs/firmware-measure.md).');
+    process.exit(2);
+  }
   const models = (o.models ?? defaultModels()).map((m) => (existsSync(m) ? resolve(m) : defaultModels().find((d) => basename(d) === m) ?? m));
   mkdirSync(o.work, { recursive: true });
   const oracle = loadOracle();
   // Each kernel set gets the model optimized for it (its scratch, op data and compute cost differ).
-  const prepared = new Map(sets.map((set) => [set.name, models.map((m) => { console.error(`optimize ${basename(m)} for ${set.name}`); return prepare(m, o.work, o.reuse, set.name); })]));
+  const prepared = new Map(sets.map((set) => [set.name, models.map((m) => { console.error(`optimize ${basename(m)} for ${set.name}`); return prepare(m, o.work, o.reuse, set.name, o.optimizeArgs); })]));
   const rows = [];
   const jobs = [];
   for (const set of sets) {

@@ -81,6 +81,13 @@ endfunction()
 #                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
 #                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [KERNELS reference|cmsis-nn] [SPILL_REGION <region>]
 #                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
+#
+# WITH_TFLM_KERNELS compiles TinySeg's TFLM kernels into <target>: with a model
+# optimized for the cmsis-nn kernels (KERNELS, or the target profile's), they
+# call CMSIS-NN, so <target> must see CMSIS-NN's headers and define CMSIS_NN, as
+# TFLM's CMSIS-NN build does (typically through the TFLM target it links); with
+# reference kernels it must not define CMSIS_NN. The kernels stop the build
+# with an #error otherwise (the generated tinyseg_tflm_kernels.h says the set).
 function(tinyseg_optimize target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS"
     "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS;SPILL_REGION" "")

@@ -5,6 +5,14 @@
 #ifndef TINYSEG_TFLM_KERNELS_H_
 #define TINYSEG_TFLM_KERNELS_H_
 
+// The TFLM kernels the model was optimized for ({{label}}): the arena
+// figures count their scratch. 1: TFLM's CMSIS-NN kernels, so
+// tinyseg_tflm_kernels.cc calls CMSIS-NN (build with CMSIS_NN defined and
+// CMSIS-NN's include dirs, as TFLM's CMSIS-NN build does); 0: the reference
+// kernels (CMSIS_NN must not be defined). The kernels refuse to compile
+// otherwise.
+#define TINYSEG_KERNELS_CMSIS_NN {{cmsisNn}}
+
 // TFLM's headers warn under -Wextra when included with -I (unused parameters).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"

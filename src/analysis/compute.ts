@@ -48,19 +48,55 @@ export const SPILL_INSTRUCTIONS_PER_BYTE = 1.4;
  * kernels; its float figures are the reference ones (TFLM falls back to them).
  */
 /**
- * TinySeg's own MAC operators (TinySegConcatConv, TinySegTransposeConv) run
- * TinySeg's kernels, which keep the reference arithmetic in every build
- * (templates/runtime/tinyseg_tflm_kernels.cc): they cost what the reference
- * kernel of the builtin they stand for costs, whatever the kernel set. So a
- * rewrite that swaps a CMSIS-NN conv for one of them is priced as the slowdown it is.
+ * Instructions per MAC TinySegConcatConv adds to CMSIS-NN's conv when it calls
+ * it (TINYSEG_KERNELS_CMSIS_NN): staging the input rows (one part read from
+ * the spill region) and one conv call per output row. Measured, not fitted
+ * (no original model has the operator): the Tiny U-Net's last decoder conv
+ * (80x120, 16 -> 8 channels, 3x3) took 2.817 instructions per MAC as
+ * TinySegConcatConv and 2.709 as CONV_2D on Cortex-M4 (bench/tflm-m4, per-op
+ * FPGAIO ticks).
  */
-export const OWN_KERNEL_FEATURES = { 'tinysegConv.int': 'conv.int', 'tinysegTransposeConv.int': 'transposeConv.int' } as const satisfies Partial<
-  Record<ComputeFeature, ComputeFeature>
->;
+export const CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC = 0.107;
+
+/** How an own-kernel feature is priced in one kernel set: `like`'s coefficient in set `as`, plus `plus` per unit. */
+export interface OwnKernelCost {
+  readonly like: ComputeFeature;
+  readonly as: ComputeKernelSet;
+  readonly plus: number;
+}
+
+/**
+ * TinySeg's own MAC operators (TinySegConcatConv, TinySegTransposeConv) run
+ * TinySeg's kernels (templates/runtime/tinyseg_tflm_kernels.cc): each costs
+ * what the kernel whose arithmetic it runs costs. TinySegTransposeConv keeps
+ * the reference arithmetic in every build, so a rewrite that swaps a CMSIS-NN
+ * kernel for it is priced as the slowdown it is; TinySegConcatConv's int8 conv
+ * is CMSIS-NN's in a CMSIS-NN build, plus its staging.
+ */
+export const OWN_KERNEL_FEATURES = {
+  'tinysegConv.int': {
+    reference: { like: 'conv.int', as: 'reference', plus: 0 },
+    'cmsis-nn': { like: 'conv.int', as: 'cmsis-nn', plus: CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC },
+  },
+  'tinysegTransposeConv.int': {
+    reference: { like: 'transposeConv.int', as: 'reference', plus: 0 },
+    'cmsis-nn': { like: 'transposeConv.int', as: 'reference', plus: 0 },
+  },
+} as const satisfies Partial<Record<ComputeFeature, Readonly<Record<ComputeKernelSet, OwnKernelCost>>>>;
+
+/** The coefficient of own-kernel feature `feature` under `set`, from the builtins' coefficients `of` (INVOKE_COEFFICIENTS or a new fit). */
+export function ownKernelCoefficient(
+  feature: keyof typeof OWN_KERNEL_FEATURES,
+  set: ComputeKernelSet,
+  of: Readonly<Record<ComputeKernelSet, Readonly<Record<ComputeFeature, number>>>>,
+): number {
+  const c: OwnKernelCost = OWN_KERNEL_FEATURES[feature][set];
+  return of[c.as][c.like] + c.plus;
+}
 
 export const INVOKE_COEFFICIENTS: Readonly<Record<ComputeKernelSet, Readonly<Record<ComputeFeature, number>>>> = {
   reference: { 'conv.int': 68.26, 'depthwise.int': 70.1, 'fc.int': 6.655, 'transposeConv.int': 98.91, 'tinysegConv.int': 68.26, 'tinysegTransposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 112.1, 'element.int': 150.8, 'element.float': 0, copy: 52.44, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 0 },
-  'cmsis-nn': { 'conv.int': 1.959, 'depthwise.int': 4.224, 'fc.int': 2.014, 'transposeConv.int': 4.593, 'tinysegConv.int': 68.26, 'tinysegTransposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 26.19, 'element.int': 51.23, 'element.float': 0, copy: 0, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 785.2 },
+  'cmsis-nn': { 'conv.int': 1.959, 'depthwise.int': 4.224, 'fc.int': 2.014, 'transposeConv.int': 4.593, 'tinysegConv.int': 2.066, 'tinysegTransposeConv.int': 98.91, 'mac.float': 16.83, 'macOutput.int': 26.19, 'element.int': 51.23, 'element.float': 0, copy: 0, spill: SPILL_INSTRUCTIONS_PER_BYTE, op: 785.2 },
 };
 
 /** What one operator of a given kind costs: instructions per unit (MAC, element op or byte), per MAC output, and per call. */

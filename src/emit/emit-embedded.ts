@@ -97,7 +97,7 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
   // The runtime, the kernels and the init call, for every model: the set a firmware compiles is the same
   // whatever the optimizer chose (build systems list it before the optimizer runs).
   const init = initSources({ id, macro, source, storage: storagePlan, regionBytes: report.spill.regionBytes });
-  files.push([`${id}_tinyseg.h`, init.header], [`${id}_tinyseg.c`, init.source], [TFLM_KERNELS_HEADER, tflmKernelsHeader()]);
+  files.push([`${id}_tinyseg.h`, init.header], [`${id}_tinyseg.c`, init.source], [TFLM_KERNELS_HEADER, tflmKernelsHeader(report.kernels)]);
   for (const name of RUNTIME_FILES) files.push([name, runtimeFile(name)]);
   return Object.fromEntries(files.map(([name, text]) => [opts.outDir === undefined ? name : join(opts.outDir, name), text]));
 }

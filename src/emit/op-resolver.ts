@@ -6,6 +6,7 @@
 
 import { TinysegError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
+import type { KernelSet } from '../ops/kernel-sets.js';
 import { TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
 import { cComment, cString } from './c-text.js';
 import { renderTemplateFile } from './template.js';
@@ -118,7 +119,16 @@ export function resolverHeader(o: { id: string; macro: string; source: string; o
   });
 }
 
-export function tflmKernelsHeader(): string {
+/**
+ * tinyseg_tflm_kernels.h for a model optimized for kernel set `set`: the
+ * registrations, and TINYSEG_KERNELS_CMSIS_NN, which selects the kernels'
+ * CMSIS-NN code and fails the compile when the build contradicts it.
+ */
+export function tflmKernelsHeader(set: KernelSet): string {
   const declarations = [...TINYSEG_REGISTRATIONS].map(([code, fn]) => `// AddCustom("${code}", tinyseg::${fn}())\nTFLMRegistration* ${fn}();`);
-  return renderTemplateFile('tinyseg_tflm_kernels.h.tpl', { declarations: declarations.join('\n\n') });
+  return renderTemplateFile('tinyseg_tflm_kernels.h.tpl', {
+    declarations: declarations.join('\n\n'),
+    label: `--kernels ${set}`,
+    cmsisNn: set === 'cmsis-nn' ? '1' : '0',
+  });
 }

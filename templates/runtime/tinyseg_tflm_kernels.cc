@@ -3,11 +3,39 @@
 // operators call the C runtime (tinyseg_runtime.h) on the runtime the
 // application registered with ts_runtime_set_default(); the fused operators
 // read their region operands through it and compute with TFLM's own reference
-// arithmetic, so their bytes equal the builtins'. Each kernel allocates exactly
-// the op data, persistent buffers and scratch of its "TFLM kernel contract",
-// which TinySeg's arena figures assume. docs/runtime.md ("TFLM kernels") says
-// how it was checked; CI cannot compile it (no TFLM there).
+// arithmetic, so their bytes equal the builtins' (TinySegConcatConv's int8
+// conv calls CMSIS-NN's when the model was optimized for TFLM's CMSIS-NN
+// kernels: bit-exact with the reference). Each kernel allocates exactly the op
+// data, persistent buffers and scratch of its "TFLM kernel contract", which
+// TinySeg's arena figures assume. docs/runtime.md ("TFLM kernels") says how it
+// was checked; CI cannot compile it (no TFLM there).
 #include "tinyseg_tflm_kernels.h"
+
+// The generated tinyseg_tflm_kernels.h says which of TFLM's kernel sets the
+// model was optimized for (--kernels); the arena figures hold for that set
+// only, so a build that links the other one must not compile. TFLM's CMSIS-NN
+// build (OPTIMIZED_KERNEL_DIR=cmsis_nn) defines CMSIS_NN.
+#if !defined(TINYSEG_KERNELS_CMSIS_NN)
+#error "tinyseg_tflm_kernels.h does not say the kernel set: emit it again with this TinySeg (tinyseg optimize --emit)"
+#elif TINYSEG_KERNELS_CMSIS_NN && !defined(CMSIS_NN)
+#error "the model was optimized for TFLM's CMSIS-NN kernels (--kernels cmsis-nn), but CMSIS_NN is not defined: build with -DCMSIS_NN and CMSIS-NN's include dirs, as TFLM's CMSIS-NN build does, or optimize with --kernels reference for a reference-kernel TFLM"
+#elif !TINYSEG_KERNELS_CMSIS_NN && defined(CMSIS_NN)
+#error "the model was optimized for TFLM's reference kernels (--kernels reference), but this build defines CMSIS_NN (TFLM's CMSIS-NN kernels): optimize with --kernels cmsis-nn, or build without CMSIS_NN against a reference-kernel TFLM"
+#elif TINYSEG_KERNELS_CMSIS_NN
+#if __has_include("arm_nnfunctions.h")
+#include "arm_nnfunctions.h"
+#define TINYSEG_CMSIS_NN_CONV 1
+#elif __has_include("Include/arm_nnfunctions.h")
+#include "Include/arm_nnfunctions.h"
+#define TINYSEG_CMSIS_NN_CONV 1
+#else
+#error "CMSIS_NN is defined but arm_nnfunctions.h is not found: add CMSIS-NN's Include directory (or its root) to the include path"
+#endif
+#endif
+// 1: TinySegConcatConv's int8 conv is CMSIS-NN's (only past the checks above).
+#ifndef TINYSEG_CMSIS_NN_CONV
+#define TINYSEG_CMSIS_NN_CONV 0
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -784,7 +812,10 @@ struct ConcatConvData {
   int32_t* multiplier;
   int32_t* shift;
   int scratch_index;
-  uint8_t padding, activation, reserved[2];
+  uint8_t padding, activation;
+  // CMSIS-NN's conv context (TINYSEG_KERNELS_CMSIS_NN, int8): its scratch
+  // buffer, or -1 when the conv needs none.
+  int16_t context_index;
   uint32_t part_count;
 };
 static_assert(sizeof(void*) != 4 || sizeof(ConcatConvData) == 56 + 4, "docs/custom-ops.md: 56 + 4 + 12 x parts bytes");
@@ -794,6 +825,47 @@ constexpr int kConcatConvBias = 1;
 constexpr int kConcatConvFirstPart = 2;
 
 TfLitePadding PaddingOf(uint8_t padding) { return padding == 0 ? kTfLitePaddingSame : kTfLitePaddingValid; }
+
+// Output row `oy` reads input rows [origin, origin + span): those inside the
+// image, [from, to), are staged in the window.
+struct RowSpan {
+  int origin, from, to;
+};
+
+RowSpan RowsOf(const ConcatConvData& data, int height, int span, int oy) {
+  const int origin = oy * data.stride_h - data.pad_h;
+  const int from = std::max(0, origin);
+  return {origin, from, std::max(from, std::min(height, origin + span))};
+}
+
+#if TINYSEG_CMSIS_NN_CONV
+// One CMSIS-NN conv call: output row `oy` (1 row) over the staged rows, the
+// window's top padding putting input row `from` at its first row. CMSIS-NN's
+// conv fills taps outside its input with the input zero point (no
+// contribution), as the reference conv skips them.
+struct CmsisConvRow {
+  cmsis_nn_conv_params params;
+  cmsis_nn_dims input, filter, output;
+};
+
+CmsisConvRow CmsisRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
+                      int oy) {
+  const int kh = filter_dims->data[1];
+  const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy);
+  CmsisConvRow c;
+  std::memset(&c, 0, sizeof c);
+  c.params.input_offset = data.input_offset;
+  c.params.output_offset = data.output_offset;
+  c.params.stride = {data.stride_w, data.stride_h};
+  c.params.padding = {data.pad_w, r.from - r.origin};
+  c.params.dilation = {data.dilation_w, data.dilation_h};
+  c.params.activation = {data.activation_min, data.activation_max};
+  c.input = {1, r.to - r.from, x_dims->data[2], filter_dims->data[3]};
+  c.filter = {filter_dims->data[0], kh, filter_dims->data[2], filter_dims->data[3]};
+  c.output = {1, 1, out_w, filter_dims->data[0]};
+  return c;
+}
+#endif
 
 void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) {
   Options o(kConcatConv, buffer, length);
@@ -820,6 +892,7 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
   data->padding = static_cast<uint8_t>(padding);
   data->activation = static_cast<uint8_t>(activation);
   data->input_offset = -zero_point;
+  data->context_index = -1;
   data->part_count = n;
   ReadParts(o, kConcatConvFirstPart, PartsAfter(data, sizeof(ConcatConvData)), &n);
   return data;
@@ -910,7 +983,27 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
                           ElementSize(type);
   TF_LITE_ENSURE(context, kh > 0 && window <= static_cast<uint64_t>(INT32_MAX));
-  return context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index);
+  TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
+#if TINYSEG_CMSIS_NN_CONV
+  if (int8) {
+    // CMSIS-NN's conv runs once per output row on the staged rows: its buffer
+    // is the largest any row's call asks for (the dims ConcatConvEval passes).
+    TF_LITE_ENSURE(context, std::max(std::max(width, in_channels), std::max(out_w, out_channels)) <= 0xffff &&
+                                std::max(kh, static_cast<int>(filter->dims->data[2])) <= 0xffff);
+    int32_t context_bytes = 0;
+    for (int oy = 0; oy < out_h; oy++) {
+      const CmsisConvRow row = CmsisRow(*data, x->dims, filter->dims, out_w, oy);
+      context_bytes = std::max(context_bytes, arm_convolve_wrapper_s8_get_buffer_size(&row.params, &row.input, &row.filter, &row.output));
+    }
+    if (context_bytes > 0) {
+      int index = -1;
+      TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(context_bytes), &index));
+      TF_LITE_ENSURE(context, index >= 0 && index <= INT16_MAX);
+      data->context_index = static_cast<int16_t>(index);
+    }
+  }
+#endif
+  return kTfLiteOk;
 }
 
 // Stages input rows [from, to) of image n, every part, into `window` (rows of
@@ -983,10 +1076,8 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   for (int n = 0; n < batches; n++) {
     int staged_from = 0, staged_to = 0;  // input rows the window holds, from its top
     for (int oy = 0; oy < out_h; oy++) {
-      // The output row reads input rows [origin, origin + span), those inside the image.
-      const int origin = oy * data.stride_h - data.pad_h;
-      const int from = std::max(0, origin);
-      const int to = std::max(from, std::min(height, origin + span));
+      const RowSpan r = RowsOf(data, height, span, oy);
+      const int origin = r.origin, from = r.from, to = r.to;
       // Consecutive output rows share input rows when stride < span: move
       // them up instead of reading them again.
       int ready = from;
@@ -1002,17 +1093,32 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       }
       staged_from = from;
       staged_to = to;
-      // The reference conv on the window: a 1-row output whose top padding
-      // puts input row `from` at the window's first row.
+      // The conv on the window: a 1-row output whose top padding puts input
+      // row `from` at the window's first row.
       params.padding_values.height = static_cast<int16_t>(from - origin);
       const int32_t in_dims[4] = {1, to - from, width, channels};
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
       if (x->type == kTfLiteInt8) {
+#if TINYSEG_CMSIS_NN_CONV
+        const CmsisConvRow c = CmsisRow(data, x->dims, filter->dims, out_w, oy);
+        const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
+                                      0};
+        const cmsis_nn_per_channel_quant_params quant = {data.multiplier, data.shift};
+        const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
+        if (arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, reinterpret_cast<const int8_t*>(window), &c.filter,
+                                    tflite::micro::GetTensorData<int8_t>(filter), &bias_dims,
+                                    tflite::micro::GetOptionalTensorData<int32_t>(bias), &c.output,
+                                    tflite::micro::GetTensorData<int8_t>(y) + out_at) != ARM_CMSIS_NN_SUCCESS) {
+          MicroPrintf("%s: CMSIS-NN's conv failed on output row %d", kConcatConv, oy);
+          return kTfLiteError;
+        }
+#else
         tflite::reference_integer_ops::ConvPerChannel(
             params, data.multiplier, data.shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
             tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias),
             out_shape, tflite::micro::GetTensorData<int8_t>(y) + out_at);
+#endif
       } else {
         tflite::reference_ops::Conv(params, in_shape, reinterpret_cast<const float*>(window), filter_shape,
                                     tflite::micro::GetTensorData<float>(filter), bias_shape,

@@ -205,13 +205,14 @@ describe.each([
       expectRegenerated(buildOnce(), before);
       expectNoWork();
 
-      // Another option: the arena budget 230,400 B. The built-in target's CMSIS-NN kernels keep the default
-      // optimization within 5% more Invoke() time, above that budget; a budget asks for memory first.
+      // Another option: the arena budget 230,400 B. The default optimization for the built-in target's
+      // CMSIS-NN kernels goes well below it (its TinySegConcatConv runs on CMSIS-NN's conv); with a
+      // budget the optimizer stops once the head fits it, so the arena is larger but within it.
       before = statSync(header).mtimeMs;
       configure('-DTINYSEG_EXAMPLE_ARENA_BUDGET=230400');
       expectRegenerated(buildOnce(), before);
       const budgeted = runAndCheck(build);
-      expect(budgeted).toBeLessThan(smallest);
+      expect(smallest).toBeLessThan(budgeted);
       expect(readFileSync(join(gen, 'tiny_unet.options'), 'utf8')).toContain('--arena-budget\n230400\n');
       expectNoWork();
     },

@@ -18,6 +18,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
 const spilled = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false });
 const unspilled = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, spill: false });
+// Optimized for TFLM's CMSIS-NN kernels: a TinySegConcatConv whose int8 conv is CMSIS-NN's.
+const forCmsisNn = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, kernels: 'cmsis-nn' });
 const an386 = builtinTargetProfile('mps2-an386')!;
 const work = tempDir('tinyseg-runtime-src-');
 
@@ -39,6 +41,14 @@ describe('the emitted runtime sources', () => {
       expect(variants.nospill[name], name).toBe(variants.tiny_unet[name]);
       if (name !== 'tinyseg_tflm_kernels.h') expect(variants.nospill[name]).toBe(readFileSync(join(repoRoot, 'templates/runtime', name), 'utf8'));
     }
+  });
+
+  it('say the kernel set the model was optimized for, which the kernels compile for', () => {
+    expect(variants.tiny_unet['tinyseg_tflm_kernels.h']).toContain('\n#define TINYSEG_KERNELS_CMSIS_NN 0\n');
+    const cmsis = emitEmbedded(forCmsisNn, { name: 'tiny_unet', profile: an386 });
+    expect(forCmsisNn.graph.main.ops.some((op) => op.customCode === 'TinySegConcatConv')).toBe(true);
+    expect(cmsis['tinyseg_tflm_kernels.h']).toContain('\n#define TINYSEG_KERNELS_CMSIS_NN 1\n');
+    expect(cmsis['tinyseg_tflm_kernels.cc']).toBe(variants.tiny_unet['tinyseg_tflm_kernels.cc']);
   });
 
   for (const cpu of ['cortex-m4', 'cortex-m7']) {
@@ -117,6 +127,28 @@ describe.skipIf(!tflm)(`the kernels and the resolver against TFLM's headers as -
     });
   }
 
+  it('refuse to compile against a build of the other kernel set, and say why', () => {
+    const fails = (args: string[]): string => {
+      try {
+        run('arm-none-eabi-g++', [...cxx, '-DTF_LITE_STATIC_MEMORY', ...args, '-E', 'tinyseg_tflm_kernels.cc', '-o', 'contradiction.i'], dir);
+      } catch (e) {
+        return (e as { stderr?: string }).stderr ?? '';
+      }
+      return '';
+    };
+    expect(fails(['-DCMSIS_NN'])).toContain('optimized for TFLM\'s reference kernels (--kernels reference), but this build defines CMSIS_NN');
+    const cmsisDir = join(work, 'tflm-cmsis-contradiction');
+    mkdirSync(cmsisDir, { recursive: true });
+    for (const [name, text] of Object.entries(emitEmbedded(forCmsisNn, { name: 'tiny_unet', profile: an386 }))) writeFileSync(join(cmsisDir, name), text);
+    let output = '';
+    try {
+      run('arm-none-eabi-g++', [...cxx, '-I', cmsisDir, '-E', join(cmsisDir, 'tinyseg_tflm_kernels.cc'), '-o', 'contradiction.i'], cmsisDir);
+    } catch (e) {
+      output = (e as { stderr?: string }).stderr ?? '';
+    }
+    expect(output).toContain('optimized for TFLM\'s CMSIS-NN kernels (--kernels cmsis-nn), but CMSIS_NN is not defined');
+  });
+
   it('need the pragmas: TFLM\'s headers warn under -Wextra without them', () => {
     writeFileSync(join(dir, 'bare.cc'), '#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"\n');
     let output = '';
@@ -129,4 +161,31 @@ describe.skipIf(!tflm)(`the kernels and the resolver against TFLM's headers as -
     const flags = new Set([...output.matchAll(/\[-Werror=([a-z-]+)\]/g)].map((m) => m[1]));
     expect([...flags].filter((f) => f !== 'unused-parameter')).toEqual([]);
   });
+});
+
+/**
+ * CMSIS-NN's headers, with TFLM's: TINYSEG_CMSIS_NN_INCLUDE_DIRS lists CMSIS-NN's
+ * root and its Include directory. A model optimized for --kernels cmsis-nn makes
+ * the kernels call CMSIS-NN's conv; they compile as TFLM's CMSIS-NN build
+ * compiles its own (CMSIS_NN defined).
+ */
+const cmsisDirs = (process.env.TINYSEG_CMSIS_NN_INCLUDE_DIRS ?? '').split(new RegExp(`[;${delimiter}]`)).filter((d) => d !== '');
+const cmsisNn = tflm && cmsisDirs.some((d) => existsSync(join(d, 'arm_nnfunctions.h')) || existsSync(join(d, 'Include/arm_nnfunctions.h')));
+const cmsisSkip = cmsisNn ? '' : ' (skipped: set TINYSEG_TFLM_INCLUDE_DIRS and TINYSEG_CMSIS_NN_INCLUDE_DIRS to CMSIS-NN\'s root and Include dirs)';
+
+describe.skipIf(!cmsisNn)(`the kernels of a model optimized for CMSIS-NN's kernels, against TFLM's and CMSIS-NN's headers as -I${cmsisSkip}`, () => {
+  const dir = join(work, 'tflm-cmsis-nn');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(emitEmbedded(forCmsisNn, { name: 'tiny_unet', profile: an386 }))) writeFileSync(join(dir, name), text);
+  const includes = [...tflmDirs, ...cmsisDirs].flatMap((d) => ['-I', d]);
+  const cxx = ['-mcpu=cortex-m4', '-mthumb', '-std=c++17', '-Os', '-fno-rtti', '-fno-exceptions', '-Wall', '-Wextra', '-Werror', '-DCMSIS_NN', ...includes, '-I', '.'];
+
+  for (const memory of [[], ['-DTF_LITE_STATIC_MEMORY']]) {
+    it(`compile with arm-none-eabi-g++ -Wall -Wextra -Werror -DCMSIS_NN ${memory.join(' ')}`, () => {
+      run('arm-none-eabi-g++', [...cxx, ...memory, '-c', 'tinyseg_tflm_kernels.cc', '-o', 'tinyseg_tflm_kernels.o'], dir);
+      // The CMSIS-NN conv is called, not the reference one.
+      const symbols = run('arm-none-eabi-nm', ['-u', 'tinyseg_tflm_kernels.o'], dir);
+      expect(symbols).toContain('arm_convolve_wrapper_s8');
+    });
+  }
 });

@@ -2,7 +2,12 @@
 // fallback's, the ISA comes from the cpu, and a target's kernels resolve as
 // --kernels > profile.kernels > by cpu.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { optimize } from '../../src/optimize/optimize.js';
+import { CONCAT_CONV } from '../../src/ops/tinyseg/custom-ops.js';
+import { repoRoot } from '../helpers/paths.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { builtinTargetProfile, kernelsForTarget, parseTargetProfile } from '../../src/memory/target-profile.js';
 import {
@@ -33,11 +38,21 @@ describe('kernel sets', () => {
     }
   });
 
-  it("TinySeg's own operators and the operators CMSIS-NN has no kernel of allocate as the reference kernels", () => {
+  it("TinySegConcatConv asks for CMSIS-NN's conv buffer after its window under cmsis-nn (int8), as its kernel does", () => {
+    const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
+    const { graph } = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, kernels: 'cmsis-nn' });
+    const op = graph.main.ops.find((o) => o.customCode === CONCAT_CONV)!;
+    // 3x3 filter over 16 channels, 120 wide: a 3-row window, and 4 x 144 (dsp, none) or 64 x 9 (mve) bytes.
+    expect(scratchRequests(op, graph.main.tensors, REFERENCE_KERNELS)).toEqual([3 * 120 * 16]);
+    for (const isa of ['dsp', 'none', 'mve'] as const) expect(scratchRequests(op, graph.main.tensors, kernelsFor('cmsis-nn', isa))).toEqual([3 * 120 * 16, 576]);
+    expect(initBytes(op, kernelsFor('cmsis-nn'))).toBe(initBytes(op, REFERENCE_KERNELS));
+  });
+
+  it("TinySeg's other operators and the operators CMSIS-NN has no kernel of allocate as the reference kernels", () => {
     const cmsis = kernelsFor('cmsis-nn');
     const g = buildTinyUnet();
     for (const op of g.main.ops) {
-      if (op.opcode !== 'CUSTOM' && OP_RECORDS.find((r) => r.key === op.opcode)?.memory['cmsis-nn']) continue;
+      if (op.customCode === CONCAT_CONV || (op.opcode !== 'CUSTOM' && OP_RECORDS.find((r) => r.key === op.opcode)?.memory['cmsis-nn'])) continue;
       expect(scratchKnown(op, cmsis)).toBe(scratchKnown(op, REFERENCE_KERNELS));
       expect(scratchRequests(op, g.main.tensors, cmsis)).toEqual(scratchRequests(op, g.main.tensors, REFERENCE_KERNELS));
       expect(initBytes(op, cmsis)).toBe(initBytes(op, REFERENCE_KERNELS));

@@ -5,7 +5,9 @@
 
 import type { Op, Tensor } from '../../graph/graph.js';
 import { customKey } from '../../graph/op-key.js';
-import type { GraphOp } from '../../graph/types.js';
+import type { GraphOp, GraphTensor } from '../../graph/types.js';
+import { convS8Buffer, type ConvGeometry } from '../cmsis-nn-sizes.js';
+import { paddingFor } from '../kernel.js';
 import { inputOf, INT_BYTES, outputOf, perChannel, type KernelMemory, type OpInfo } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
 import { kernels as concatConv } from './concat-conv-kernel.js';
@@ -41,6 +43,60 @@ function partsExtent(like: Tensor | undefined, parts: ConcatFetchOptions['parts'
   return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(l.rows * p.channels, l.element, p.quantized))));
 }
 
+/** TinySegConcatConv stages the input rows of one output row: (kH - 1) * dilation + 1 rows of the parts' width and the filter's input channels. */
+function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
+  const filter = inputOf(op, tensors, 0);
+  const part = inputOf(op, tensors, 2);
+  if (!filter || !part || part.shape.length !== 4) return [];
+  const o = decodeConcatConvOptions(op.customOptions);
+  const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
+  return [rows * part.shape[2]! * filter.shape[3]! * (part.dtype === 'float32' ? 4 : 1)];
+}
+
+/** The conv's OpDataConv plus the parts (its CMSIS-NN buffer index fits in OpDataConv's padding); per-channel multipliers of the filter (input 0). */
+const concatConvOpData = {
+  init: (op: GraphOp) => 56 + 4 + 12 * decodeConcatConvOptions(op.customOptions).parts.length,
+  prepare: (op: GraphOp, tensors: readonly GraphTensor[]) => perChannel(inputOf(op, tensors, 0)?.shape[0]),
+};
+
+/**
+ * What the kernel passes CMSIS-NN for one output row of an int8
+ * TinySegConcatConv (null: not int8, so no CMSIS-NN call): the staged rows
+ * (span rows, fewer at the image's edges), a 1-row output, the window's top
+ * padding. CMSIS-NN's buffer depends on the filter, the input channels, the
+ * width padding and, for the 1 x N case (filter height 1), the row count and
+ * width geometry; a 1-row filter stages exactly one row with no top padding,
+ * so every row asks the same (the kernel requests the largest).
+ */
+function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): ConvGeometry | null {
+  const filter = inputOf(op, tensors, 0);
+  const part = inputOf(op, tensors, 2);
+  const y = outputOf(op, tensors);
+  if (!filter || !part || !y || part.dtype !== 'int8' || part.shape.length !== 4 || filter.shape.length !== 4) return null;
+  const o = decodeConcatConvOptions(op.customOptions);
+  const [outC, fh, fw, inC] = filter.shape as [number, number, number, number];
+  const inW = part.shape[2]!;
+  const span = (fh - 1) * o.dilationH + 1;
+  const rowsPad = paddingFor(o.padding, part.shape[1]!, fh, o.strideH, o.dilationH).pad;
+  return {
+    n: 1,
+    inH: fh === 1 ? 1 : span,
+    inW,
+    inC,
+    fh,
+    fw,
+    fc: inC,
+    outW: y.shape[2] ?? 1,
+    outC,
+    sh: o.strideH,
+    sw: o.strideW,
+    dh: o.dilationH,
+    dw: o.dilationW,
+    padH: fh === 1 ? 0 : rowsPad,
+    padW: paddingFor(o.padding, inW, fw, o.strideW, o.dilationW).pad,
+  };
+}
+
 /** Op data of the TFLM kernel's Init, and the kernels' scratch and per-channel buffers (docs/custom-ops.md). */
 const memory = (m: KernelMemory): OpInfo['memory'] => ({ reference: m });
 
@@ -70,22 +126,19 @@ export const ops: readonly OpInfo[] = [
   {
     key: customKey(CONCAT_CONV),
     kernel: concatConv[customKey(CONCAT_CONV)],
-    memory: memory({
-      // Stages the input rows of one output row: (kH - 1) * dilation + 1 rows of the parts' width and the filter's input channels.
-      scratch: (op, tensors) => {
-        const filter = inputOf(op, tensors, 0);
-        const part = inputOf(op, tensors, 2);
-        if (!filter || !part || part.shape.length !== 4) return [];
-        const o = decodeConcatConvOptions(op.customOptions);
-        const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
-        return [rows * part.shape[2]! * filter.shape[3]! * (part.dtype === 'float32' ? 4 : 1)];
+    memory: {
+      reference: { scratch: concatConvWindow, opData: concatConvOpData },
+      // The same kernel calls CMSIS-NN's int8 conv once per output row, on the window: its buffer after the window's.
+      'cmsis-nn': {
+        scratch: (op, tensors, { isa }) => {
+          const window = concatConvWindow(op, tensors);
+          const g = concatConvRowGeometry(op, tensors);
+          const context = g === null ? 0 : convS8Buffer(g, isa);
+          return context > 0 ? [...window, context] : window;
+        },
+        opData: concatConvOpData,
       },
-      // The conv's OpDataConv plus the parts; per-channel multipliers of the filter (input 0).
-      opData: {
-        init: (op) => 56 + 4 + 12 * decodeConcatConvOptions(op.customOptions).parts.length,
-        prepare: (op, tensors) => perChannel(inputOf(op, tensors, 0)?.shape[0]),
-      },
-    }),
+    },
     storageExtent: (op, tensors) => partsExtent(tensors[op.inputs[2]!], decodeConcatConvOptions(op.customOptions).parts),
   },
   {
