@@ -1,6 +1,7 @@
 // Small models, one or a few operators each, for the operators whose TFLM
 // kernels allocate the most varied memory: SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM,
-// BATCH_MATMUL, and the CMSIS-NN conv / depthwise / fully connected /
+// BATCH_MATMUL (int8, int16 and float32 where TFLM has them), and the CMSIS-NN
+// conv / depthwise / fully connected /
 // transpose conv / pooling kernels with awkward shapes (odd channels, channel
 // multipliers, batches, 1x1-as-FC). test/tflm/cmsis-fixtures.test.ts holds the
 // arena real TFLM measured for each (saveGraph the fixture, then
@@ -65,18 +66,24 @@ function svdf(dtype: 'int8' | 'float32'): Graph {
   return b.build();
 }
 
-/** UNIDIRECTIONAL_SEQUENCE_LSTM, batch 2, 3 steps, input 5, state 6, batch-major; float32, or int8 activations with an int16 cell. */
-function lstm(dtype: 'int8' | 'float32'): Graph {
+/**
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, batch 2, 3 steps, input 5, state 6, batch-major; float32, or int8 / int16
+ * activations (int8 weights) with an int16 cell.
+ */
+function lstm(dtype: 'int8' | 'int16' | 'float32'): Graph {
   const b = new GraphBuilder();
   const [batch, steps, input, state] = [2, 3, 5, 6];
-  const i8 = dtype === 'int8';
-  const qa = (s: number, z = 0): Quantization | null => (i8 ? q(s, z) : null);
+  const i8 = dtype !== 'float32';
+  const i16 = dtype === 'int16';
+  const qa = (s: number, z = 0): Quantization | null => (i8 ? q(s, i16 ? 0 : z) : null);
   const x = b.input('x', { dtype, shape: [batch, steps, input], quantization: qa(0.02, 1) });
-  const w = (name: string, cols: number, seed: number): number => constant(b, name, dtype, [state, cols], qa(0.01), seed);
+  const w = (name: string, cols: number, seed: number): number => constant(b, name, i16 ? 'int8' : dtype, [state, cols], qa(0.01), seed);
   const inputWeights = ['input_to_input', 'input_to_forget', 'input_to_cell', 'input_to_output'].map((n, i) => w(n, input, 10 + i));
   const recurrentWeights = ['recurrent_to_input', 'recurrent_to_forget', 'recurrent_to_cell', 'recurrent_to_output'].map((n, i) => w(n, state, 20 + i));
   const biases = ['input_gate_bias', 'forget_gate_bias', 'cell_gate_bias', 'output_gate_bias'].map((n, i) =>
-    constant(b, n, i8 ? 'int32' : 'float32', [state], i8 ? q(0.02 * 0.01) : null, 30 + i),
+    i16
+      ? b.constant(n, { dtype: 'int64', shape: [state], quantization: q(0.02 * 0.01) }, BigInt64Array.from({ length: state }, (_, k) => BigInt(k * 3 - 7)))
+      : constant(b, n, i8 ? 'int32' : 'float32', [state], i8 ? q(0.02 * 0.01) : null, 30 + i),
   );
   const hidden = b.variable('output_state', { dtype, shape: [batch, state], quantization: qa(0.01, -1) });
   // The int16 cell's scale is a power of two (TFLM takes its log2).
@@ -183,12 +190,28 @@ function transposeConvMix(): Graph {
   return b.build();
 }
 
+/** int16 TRANSPOSE_CONV (int8 weights) with an int16 bias: both sets' 64-bit output accumulator, then the widened bias. */
+function transposeConvInt16(): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', { dtype: 'int16', shape: [1, 3, 4, 5], quantization: q(0.001) });
+  const outShape = [1, 6, 8, 3];
+  const os = b.constant('os', { dtype: 'int32', shape: [4] }, Int32Array.from(outShape));
+  const w = constant(b, 'w', 'int8', [3, 3, 3, 5], perChannel(3, 0, 0.01), 40);
+  const bias = constant(b, 'b', 'int16', [3], perChannel(3, 0, 0.00001), 41);
+  const y = b.tensor('y', { dtype: 'int16', shape: outShape, quantization: q(0.002) });
+  b.op({ opcode: 'TRANSPOSE_CONV', version: 4, inputs: [os, w, x, bias], outputs: [y], options: { type: 'TransposeConvOptions', value: { padding: SAME, strideH: 2, strideW: 2 } } });
+  b.output(y);
+  return b.build();
+}
+
 /** Every fixture by name. */
 export const CMSIS_FIXTURES: Readonly<Record<string, () => Graph>> = {
   'svdf-int8': () => svdf('int8'),
   'svdf-f32': () => svdf('float32'),
   'lstm-f32': () => lstm('float32'),
   'lstm-int8': () => lstm('int8'),
+  'lstm-int16': () => lstm('int16'),
+  'tconv-int16': transposeConvInt16,
   'bmm-int8': () => batchMatmul('int8', false, false),
   'bmm-int8-adj': () => batchMatmul('int8', true, true),
   'bmm-f32': () => batchMatmul('float32', false, false),

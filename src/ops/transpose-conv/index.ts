@@ -5,14 +5,14 @@ import { elements, inputOf, outputOf, perChannel, type OpInfo } from '../op-info
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
 
-/** int16 input (both sets): the 64-bit accumulator over the output, and a 16-bit bias widened to 64. */
+/**
+ * int16 input (both sets): the 64-bit accumulator over the output (Prepare), then a 16-bit bias widened to 64
+ * (CalculateOpData, which Prepare calls after its own request).
+ */
 function int16Scratch(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
   if (inputOf(op, tensors, 2)?.dtype !== 'int16') return [];
   const bias = inputOf(op, tensors, 3);
-  const out: number[] = [];
-  if (bias?.dtype === 'int16') out.push(elements(bias) * 8);
-  out.push(elements(outputOf(op, tensors)) * 8);
-  return out;
+  return [elements(outputOf(op, tensors)) * 8, ...(bias?.dtype === 'int16' ? [elements(bias) * 8] : [])];
 }
 
 /**
