@@ -1,9 +1,8 @@
 // Small models, one or a few operators each, for the operators whose TFLM
 // kernels allocate the most varied memory: SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM,
 // BATCH_MATMUL (int8, int16 and float32 where TFLM has them), and the CMSIS-NN
-// conv / depthwise / fully connected /
-// transpose conv / pooling kernels with awkward shapes (odd channels, channel
-// multipliers, batches, 1x1-as-FC). test/tflm/cmsis-fixtures.test.ts holds the
+// conv / depthwise / fully connected / transpose conv / pooling kernels with
+// awkward shapes (odd channels, channel multipliers, batches, 1x1-as-FC). test/tflm/cmsis-fixtures.test.ts holds the
 // arena real TFLM measured for each (saveGraph the fixture, then
 // docs/firmware-measure.md "One model, by hand" with the model array as
 // bench/tflm-m4.js writes it for an original). Weights are deterministic; their
