@@ -79,6 +79,11 @@ export class GraphBuilder {
     return this.sg.addTensor({ name, ...float32Spec(spec) }).index;
   }
 
+  /** A variable tensor (an RNN state): TFLM allocates it in the persistent tail and zeroes it once. */
+  variable(name: string, spec: TensorSpec): number {
+    return this.sg.addTensor({ name, ...float32Spec(spec), variable: true }).index;
+  }
+
   /** A constant; `data` holds its raw little-endian bytes. */
   constant(name: string, spec: TensorSpec, data: ArrayBufferView): number {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -29,9 +29,11 @@ export interface KernelMemory {
    * The temporary TfLiteTensors Prepare fetches (AllocateTemp{Input,Output}Tensor),
    * in call order, repeats included: `i<k>` input k, `o<k>` output k, `i*` every
    * input. TFLM frees them only after the node, so they add up (tflm/allocate-tensors.ts).
+   * A function gives the words for one operator instance, where they depend on
+   * its tensors (kernels that fetch more for quantized types).
    * Absent: not modelled (counted as every input and output twice).
    */
-  readonly prepareTemps?: string;
+  readonly prepareTemps?: string | ((op: GraphOp, tensors: readonly GraphTensor[]) => string);
 }
 
 export interface OpData {

@@ -24,6 +24,8 @@ import { ops as shape } from './shape/index.js';
 import { ops as softmax } from './softmax/index.js';
 import { ops as tinyseg } from './tinyseg/index.js';
 import { ops as transposeConv } from './transpose-conv/index.js';
+import { ops as recurrent } from './recurrent/index.js';
+import { ops as batchMatmul } from './batch-matmul/index.js';
 import { ops as tflmBuiltins } from './tflm-builtins.js';
 
 export type { KernelMemory, OpData, OpInfo } from './op-info.js';
@@ -43,6 +45,8 @@ export const OP_RECORDS: readonly OpInfo[] = [
   shape,
   resize,
   tinyseg,
+  recurrent,
+  batchMatmul,
   tflmBuiltins,
 ].flat();
 
@@ -93,19 +97,20 @@ export function initBytes(op: GraphOp, kernels: Kernels = REFERENCE_KERNELS, bit
  * `known` is false when the kernel's temps are not modelled, and then every
  * input and output counts twice.
  */
-export function prepareTemps(op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): { tensors: number[]; known: boolean } {
+export function prepareTemps(op: GraphOp, tensors: readonly GraphTensor[], kernels: Kernels = REFERENCE_KERNELS): { tensors: number[]; known: boolean } {
   // Field by field along the fallback chain: a set's kernel may fetch the same temps as the one it falls back to.
-  let spec: string | undefined;
+  let rule: KernelMemory['prepareTemps'];
   const memory = opInfoOf(op)?.memory;
-  for (let s: KernelSet | null = kernels.set; s !== null && spec === undefined; s = KERNEL_SET_SPECS[s].fallback) spec = memory?.[s]?.prepareTemps;
+  for (let s: KernelSet | null = kernels.set; s !== null && rule === undefined; s = KERNEL_SET_SPECS[s].fallback) rule = memory?.[s]?.prepareTemps;
+  const spec = typeof rule === 'function' ? rule(op, tensors) : rule;
   const words = spec?.split(' ').filter((w) => w !== '') ?? ['i*', 'o*', 'i*', 'o*'];
-  const tensors: number[] = [];
+  const fetched: number[] = [];
   for (const w of words) {
     const list = w[0] === 'i' ? op.inputs : op.outputs;
     const picked = w.slice(1) === '*' ? list : [list[Number(w.slice(1))] ?? -1];
-    for (const t of picked) if (t >= 0) tensors.push(t);
+    for (const t of picked) if (t >= 0) fetched.push(t);
   }
-  return { tensors, known: spec !== undefined };
+  return { tensors: fetched, known: spec !== undefined };
 }
 
 /** Persistent buffers Prepare allocates (none, or not modelled). */

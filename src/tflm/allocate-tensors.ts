@@ -66,7 +66,7 @@ function buildModel(graph: Graph, kernels: Kernels, bits: TargetBits): { model: 
   graph.subgraphs.forEach((sg, s) => {
     sg.ops.forEach((op, i) => {
       requests += scratchRequests(op, sg.tensors, kernels).length;
-      const { tensors, known } = prepareTemps(op, kernels);
+      const { tensors, known } = prepareTemps(op, sg.tensors, kernels);
       if (!known) unknownTempOps++;
       const temps: { bytes: number; align: number }[] = [];
       for (const index of tensors) {

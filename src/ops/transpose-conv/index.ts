@@ -5,15 +5,21 @@ import { elements, inputOf, outputOf, perChannel, type OpInfo } from '../op-info
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
 
-/** int16 input (both sets): the 64-bit accumulator over the output, and a 16-bit bias widened to 64. */
+/**
+ * int16 input (both sets): the 64-bit accumulator over the output (Prepare), then a 16-bit bias widened to 64
+ * (CalculateOpData, which Prepare calls after its own request).
+ */
 function int16Scratch(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
   if (inputOf(op, tensors, 2)?.dtype !== 'int16') return [];
   const bias = inputOf(op, tensors, 3);
-  const out: number[] = [];
-  if (bias?.dtype === 'int16') out.push(elements(bias) * 8);
-  out.push(elements(outputOf(op, tensors)) * 8);
-  return out;
+  return [elements(outputOf(op, tensors)) * 8, ...(bias?.dtype === 'int16' ? [elements(bias) * 8] : [])];
 }
+
+/**
+ * Both sets' Prepare fetches the output, input and filter; for a quantized
+ * input CalculateOpData then fetches input, filter, bias and output again.
+ */
+const prepareTemps = (op: GraphOp, tensors: readonly GraphTensor[]): string => (inputOf(op, tensors, 2)?.dtype === 'float32' ? 'o0 i2 i1' : 'o0 i2 i1 i2 i1 i3 o0');
 
 export const ops: readonly OpInfo[] = [
   {
@@ -25,12 +31,13 @@ export const ops: readonly OpInfo[] = [
       reference: {
         // inputs: output_shape, filter, input, bias. The reference kernel accumulates the whole output.
         scratch: (op, tensors) => (inputOf(op, tensors, 2)?.dtype === 'int8' ? [elements(outputOf(op, tensors)) * 4] : int16Scratch(op, tensors)),
-        prepareTemps: 'i2 i3 o0 i2 i1', // input, bias, output; then CalculateOpData's input, filter
+        prepareTemps,
         opData: { init: 72, init64: 80, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
       },
       'cmsis-nn': {
         // int8: CMSIS-NN's accumulator (or im2col) and reversed-filter buffers, both requested even when 0 bytes.
         scratch: (op, tensors, { isa }) => (inputOf(op, tensors, 2)?.dtype === 'int8' ? transposeConvS8Buffers(op, tensors, isa) : int16Scratch(op, tensors)),
+        // The same temps as the reference (prepareTemps).
         // ConvParams + three buffer indices + two pointers; per-channel multipliers for every type.
         opData: { init: 76, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
       },
