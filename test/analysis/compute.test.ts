@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, INVOKE_COEFFICIENTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
+import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
 import { loadGraph } from '../../src/graph/graph.js';
 
 const tinyUnet = () => loadGraph(new Uint8Array(readFileSync(new URL('../../examples/models/tiny-unet-80x120.tflite', import.meta.url))));
@@ -38,5 +38,41 @@ describe('the compute model', () => {
     const c = graphCompute(tinyUnet().main);
     expect(Math.abs(predictInvoke(c, 'reference') / 6_102_993_000 - 1)).toBeLessThan(0.1);
     expect(Math.abs(predictInvoke(c, 'cmsis-nn') / 232_197_640 - 1)).toBeLessThan(0.1);
+  });
+
+  it('classes convolutions by the kernel path their shape takes, and counts the runs a concatenation copies', () => {
+    const sg = tinyUnet().main;
+    const kinds = sg.ops.map((op) => opCompute(sg, op).kind);
+    // The head is the only pointwise conv; the 3x3 convs keep the plain key.
+    expect(kinds.filter((k) => k === 'CONV_2D/1x1')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'CONV_2D')).toHaveLength(14);
+    // A concatenation on the channels copies one run per pixel and input.
+    const concats = sg.ops.filter((op) => op.opcode === 'CONCATENATION');
+    for (const op of concats) {
+      const [, h, w] = sg.tensors[op.outputs[0]!]!.shape as [number, number, number];
+      expect(opCompute(sg, op).runs).toBe(h * w * op.inputs.length);
+    }
+    expect(opCompute(sg, sg.ops.find((op) => op.opcode === 'CONV_2D')!).runs).toBe(0);
+  });
+
+  it('prices a kind by its own measured cost, then its key, then its family', () => {
+    for (const set of ['reference', 'cmsis-nn'] as const) {
+      const family = INVOKE_COEFFICIENTS[set];
+      expect(opCost('NO_SUCH_OP', 'element.int', set)).toEqual({ unit: family['element.int'], macOutput: family['macOutput.int'], run: 0, op: family.op });
+      for (const [kind, cost] of Object.entries(OP_COSTS[set])) {
+        const [key, feature] = kind.split('|') as [string, 'conv.int'];
+        expect(opCost(key, feature, set)).toBe(cost);
+        // A shape class without costs of its own takes its key's.
+        if (!key.includes('/')) expect(opCost(`${key}/unmeasured`, feature, set)).toBe(cost);
+      }
+    }
+    // Whole-graph prediction is the sum of its kinds' costs.
+    const sg = tinyUnet().main;
+    const c = graphCompute(sg);
+    const sum = Object.entries(c.kinds).reduce((n, [kind, v]) => {
+      const k = opCost(kind.slice(0, kind.lastIndexOf('|')), v.feature, 'cmsis-nn');
+      return n + k.unit * v.units + k.macOutput * v.macOutputs + k.run * v.runs + k.op * v.ops;
+    }, 0);
+    expect(predictInvoke(c, 'cmsis-nn')).toBeCloseTo(sum, 3);
   });
 });
