@@ -6,7 +6,7 @@
 //   for the original models;
 // - the operator kinds (OP_COSTS): per unit, per MAC output and per call, against
 //   each operator's instructions measured by bench/tflm-m4.js (TFLM's profiler
-//   hook; original and optimized models, `ops` in bench/results-tflm.json).
+//   hook; original and optimized models: bench/calibration-cm4.json, a bench/tflm-m4.js run).
 //
 //   npm run build && node bench/calibrate-compute.js [--measured a.json,b.json] [--write]
 //
@@ -107,7 +107,7 @@ for (const { set, key } of sets) {
 }
 
 // Operator kinds, from the per-operator measurements.
-const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : join(root, 'bench/results-tflm.json')).split(',');
+const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : join(root, 'bench/calibration-cm4.json')).split(',');
 const measuredRows = measuredFiles.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')).rows);
 // Below this, a measurement is mostly the counter's resolution (40) and the call: no relative weight beyond it.
 const FLOOR = 400;
@@ -199,7 +199,22 @@ const stale =
   JSON.stringify(OP_COSTS) !== JSON.stringify(opCosts);
 if (stale) console.log('\nnote: src/analysis/compute.ts INVOKE_COEFFICIENTS differ from this fit: paste the figures above and rebuild');
 
+/** OP_COSTS as TypeScript, one kind per line, for src/analysis/compute.ts. */
+const opCostsSource = () =>
+  sets
+    .map(({ set }) => {
+      const lines = Object.entries(opCosts[set]).map(([kind, c]) => `    '${kind}': { unit: ${c.unit}, macOutput: ${c.macOutput}, run: ${c.run}, op: ${c.op} },`);
+      return `  '${set}': {\n${lines.join('\n')}\n  },`;
+    })
+    .join('\n');
+
 if (process.argv.includes('--write')) {
+  const src = join(root, 'src/analysis/compute.ts');
+  const code = readFileSync(src, 'utf8');
+  const from = code.indexOf('\n', code.indexOf('// <op-costs>')) + 1;
+  const to = code.lastIndexOf('\n', code.indexOf('// </op-costs>')) + 1;
+  if (from <= 0 || to <= from) throw new Error(`${src}: no // <op-costs> ... // </op-costs> markers`);
+  writeFileSync(src, `${code.slice(0, from)}${opCostsSource()}\n${code.slice(to)}`);
   const path = join(root, 'docs/compute-model.md');
   const doc = readFileSync(path, 'utf8');
   const at = doc.indexOf('<!-- calibration');

@@ -28,6 +28,7 @@ function args(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--render') o.render = true;
+    else if (a === '--recount') o.recount = true; // recount an earlier run's operator records (the compute model's counting changed)
     else if (a === '--reuse') o.reuse = true; // keep bench/.tflm-work's optimized models from an earlier run
     else if (a === '--models') o.models = v().split(',');
     else if (a === '--kernels') o.kernels = v().split(',');
@@ -166,6 +167,9 @@ function opRecords(modelPath, opTicks) {
   });
 }
 
+/** The run as JSON, one line per operator record (thousands of them). */
+const runJson = (run) => `${JSON.stringify(run, null, 2).replace(/\{\n\s+"op": [^{}]*?\n\s+\}/g, (r) => r.replace(/\n\s*/g, ' '))}\n`;
+
 function loadOracle() {
   const dir = resolve(root, '../shared/oracle');
   const read = (f) => (existsSync(join(dir, f)) ? JSON.parse(readFileSync(join(dir, f), 'utf8')) : {});
@@ -231,6 +235,22 @@ function oracleCheck(r, oracle) {
 
 async function main() {
   const o = args(process.argv.slice(2));
+  if (o.recount) {
+    // The models are the run's: the originals where they were, the optimized ones in --work.
+    const run = JSON.parse(readFileSync(`${o.out}.json`, 'utf8'));
+    for (const row of run.rows) {
+      const stem = row.file.replace(/\.tflite$/, '');
+      const original = defaultModels().find((d) => basename(d) === row.file);
+      const paths = { original, optimized: join(o.work, row.kernels, stem, 'opt', `${stem}.tflite`) };
+      for (const variant of ['original', 'optimized']) {
+        const ops = row[variant]?.ops;
+        if (!ops || !paths[variant] || !existsSync(paths[variant])) continue;
+        row[variant].ops = opRecords(paths[variant], ops.map((x) => x.instructions / TICK_INSTRUCTIONS));
+      }
+    }
+    writeFileSync(`${o.out}.json`, runJson(run));
+    return;
+  }
   if (o.render) {
     // Only rewrite the table from an earlier run's JSON.
     const { meta, rows } = JSON.parse(readFileSync(`${o.out}.json`, 'utf8'));
@@ -263,7 +283,7 @@ async function main() {
   }
   const meta = { date: new Date().toISOString().slice(0, 10), tflm: process.env.TFLM_DESCRIBE ?? 'as given by TFLM_LIB_*' };
   const save = () => {
-    writeFileSync(`${o.out}.json`, JSON.stringify({ meta, rows }, null, 2) + '\n');
+    writeFileSync(`${o.out}.json`, runJson({ meta, rows }));
     writeFileSync(`${o.out}.md`, table(rows, oracle, meta));
   };
   // One worker per kernel set (they share nothing; within a set the build directory is shared).
