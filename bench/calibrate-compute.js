@@ -115,8 +115,12 @@ const opCosts = {};
 const kindTables = [];
 for (const { set } of sets) {
   const samples = new Map();
-  for (const r of measuredRows.filter((x) => x.kernels === set)) {
+  // TinySeg's own kernels run the same code in every build (only TinySegConcatConv calls CMSIS-NN):
+  // their samples from every run count for every set.
+  const shared = (o) => o.op.startsWith('CUSTOM:TinySeg') && o.op !== 'CUSTOM:TinySegConcatConv';
+  for (const r of measuredRows) {
     for (const v of ['original', 'optimized']) for (const o of r[v]?.ops ?? []) {
+      if (r.kernels !== set && !shared(o)) continue;
       const kind = `${o.op}|${o.feature}`;
       if (!samples.has(kind)) samples.set(kind, []);
       samples.get(kind).push(o);

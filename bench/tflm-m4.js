@@ -102,12 +102,19 @@ function prepare(model, work, reuse, set, optimizeArgs) {
   for (const d of [optEmit, origEmit]) writeFileSync(join(d, 'tinyseg_tflm_kernels.h'), tflmKernelsHeader(set));
   const optimizedLen = readFileSync(join(optDir, `${stem}.tflite`)).length;
   return {
-    stem, file: basename(model), modelSha256: sha256(original), plan,
+    stem, file: basename(model), modelSha256: sha256(original), plan, emittedArena: emittedArenaSize(optEmit),
     variants: {
       original: { emit: origEmit, model, modelLen: original.length, spill: 16 },
       optimized: { emit: optEmit, model: join(optDir, `${stem}.tflite`), modelLen: optimizedLen, spill: Math.max(16, Math.ceil((plan.spill?.regionBytes ?? 0) / 16) * 16) },
     },
   };
+}
+
+/** The `<NAME>_ARENA_SIZE` the emit wrote (the smallest arena TinySeg predicts to allocate). */
+function emittedArenaSize(emitDir) {
+  const header = join(emitDir, 'bench_arena.h');
+  const m = existsSync(header) ? /^#define BENCH_ARENA_SIZE (0x[0-9A-Fa-f]+)u$/m.exec(readFileSync(header, 'utf8')) : null;
+  return m ? Number(m[1]) : undefined;
 }
 
 function buildFirmware(m, variant, set, work) {
@@ -178,6 +185,8 @@ function loadOracle() {
 
 const fmt = (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-US'));
 
+const emitted = (r, p) => (r.emittedArena === undefined ? '–' : `${fmt(r.emittedArena)}${p.min_arena_bytes && r.emittedArena < +p.min_arena_bytes ? ' (TOO SMALL)' : ''}`);
+
 function table(rows, oracle, meta) {
   const lines = [
     '# TFLM on Cortex-M4 (QEMU): original vs TinySeg-optimized',
@@ -185,19 +194,20 @@ function table(rows, oracle, meta) {
     `Measured by \`bench/tflm-m4.js\` (docs/firmware-measure.md) on ${meta.date}. TFLM: ${meta.tflm}.`,
     'QEMU mps2-an386, `-icount shift=0,sleep=off`: instructions = FPGAIO counter ticks around one `Invoke()` x 40 (resolution 40).',
     'Model and arena in PSRAM, oracle input. Each kernel set runs the model optimized for it (`--kernels`); `predicted` is that plan\'s `after.total` (32-bit).',
-    '`min arena` is the smallest multiple of 16 bytes with which `AllocateTensors()` succeeds (binary search in the firmware).',
+    '`min arena` is the smallest multiple of 16 bytes with which `AllocateTensors()` succeeds (binary search in the firmware);',
+    '`emitted` is the optimized model\'s `<NAME>_ARENA_SIZE` (the emit\'s arena header): it allocates when it is at least `min arena opt`.',
     '`outputs equal`: the optimized model\'s output bytes equal the original\'s (sha256 of every output); `oracle` compares the',
     'original\'s figures with ../shared/oracle (cmsis-nn: tflm-cmsis-nn-m4.json; reference: tflm-cmsis-nn-m4.json\'s',
     '`invoke_cm4_reference_instructions`, tflm-golden.json\'s `arena_used_bytes_cm4` and output sha256).',
     '',
-    '| model | kernels | arena used orig | arena used opt | predicted opt | min arena orig | min arena opt | instructions orig | instructions opt | opt/orig | outputs equal | oracle |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| model | kernels | arena used orig | arena used opt | predicted opt | min arena orig | min arena opt | emitted | instructions orig | instructions opt | opt/orig | outputs equal | oracle |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of rows) {
     const o = r.original ?? {}, p = r.optimized ?? {};
     const io = o.invoke_ticks ? +o.invoke_ticks * TICK_INSTRUCTIONS : null, ip = p.invoke_ticks ? +p.invoke_ticks * TICK_INSTRUCTIONS : null;
     const eq = o.outputs?.length && p.outputs?.length ? (o.outputs.length === p.outputs.length && o.outputs.every((x, i) => x.sha256 && x.sha256 === p.outputs[i].sha256) ? 'yes' : 'NO') : '–';
-    lines.push(`| ${r.file} | ${r.kernels} | ${fmt(o.arena_used_bytes)} | ${fmt(p.arena_used_bytes)} | ${fmt(r.predicted)} | ${fmt(o.min_arena_bytes)} | ${fmt(p.min_arena_bytes)} | ${fmt(io)} | ${fmt(ip)} | ${io && ip ? (ip / io).toFixed(3) : '–'} | ${eq} | ${oracleCheck(r, oracle)} |`);
+    lines.push(`| ${r.file} | ${r.kernels} | ${fmt(o.arena_used_bytes)} | ${fmt(p.arena_used_bytes)} | ${fmt(r.predicted)} | ${fmt(o.min_arena_bytes)} | ${fmt(p.min_arena_bytes)} | ${emitted(r, p)} | ${fmt(io)} | ${fmt(ip)} | ${io && ip ? (ip / io).toFixed(3) : '–'} | ${eq} | ${oracleCheck(r, oracle)} |`);
   }
   const notes = rows.flatMap((r) => ['original', 'optimized'].filter((v) => r[v]?.error || r[v]?.result !== 'ok').map((v) => `- ${r.file} ${r.kernels} ${v}: ${r[v]?.error ?? 'no result'}`));
   if (notes.length) lines.push('', 'Not measured / failed:', '', ...notes);
@@ -276,7 +286,8 @@ async function main() {
   const jobs = [];
   for (const set of sets) {
     for (const m of prepared.get(set.name)) {
-      const row = { file: m.file, kernels: set.name, modelSha256: m.modelSha256, predicted: m.plan.after?.total, predictedOriginal: m.plan.before?.total };
+      const plan = { predicted: m.plan.after?.total, predictedOriginal: m.plan.before?.total, emittedArena: m.emittedArena };
+      const row = { file: m.file, kernels: set.name, modelSha256: m.modelSha256, ...plan };
       rows.push(row);
       for (const variant of ['original', 'optimized']) jobs.push({ set, m, variant, row });
     }
