@@ -42,15 +42,22 @@ describe('the long-skip models', () => {
 });
 
 describe('--max-overhead', () => {
-  // nano-u is the one corpus model the 5% default changes: its best row-band split (8 bands of a 5-op chain, plus
-  // 12 spills) took the head 76,800 -> 48,000 at a predicted +17.4% (measured +14.8%) reference Invoke(); no
-  // split fits 5%, and without one no spill lowers the head, so the original is kept (head 76,800).
+  // nano-u is the corpus model the 5% default shapes most: its best row-band split (8 bands of a 5-op chain, plus
+  // spills) takes the head 76,800 -> 48,000 at a predicted +15.8% reference Invoke(). With reference kernels 4 bands
+  // fit 5% (predicted +4.9%, measured +4.5% on Cortex-M4); with CMSIS-NN's fast convolutions the bands' slices and
+  // spills weigh more (a strided slice costs ~54 instructions per row run, docs/compute-model.md) and no split fits,
+  // so the original is kept.
   const file = 'nano-u-int8-60x80.tflite';
-  it('nano-u: keeps the original under the 5% default, and splits as before with a large limit', () => {
+  it('nano-u: splits in 4 bands under the 5% default with reference kernels, keeps the original with CMSIS-NN, splits in 8 with a large limit', () => {
     const capped = optimize(readCorpusModel(file), { file, verify: false }).report;
-    expect(capped.keptOriginal).toBe(true);
-    expect(capped.after.head).toBe(76_800);
-    expect(capped.passes.splitRowBands.overLimit).toBeGreaterThan(0);
+    expect(capped.keptOriginal).toBe(false);
+    expect(capped.compute.splits.map((s) => s.bands)).toEqual([4]);
+    expect(capped.after.head).toBeLessThan(76_800);
+    expect(capped.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
+    const cmsis = optimize(readCorpusModel(file), { file, verify: false, kernels: 'cmsis-nn' }).report;
+    expect(cmsis.keptOriginal).toBe(true);
+    expect(cmsis.after.head).toBe(76_800);
+    expect(cmsis.passes.splitRowBands.overLimit).toBeGreaterThan(0);
     const free = optimize(readCorpusModel(file), { file, verify: false, maxOverhead: 1000 }).report;
     expect(free.after.head).toBe(48_000);
     expect(free.compute.splits.map((s) => s.bands)).toEqual([8]);
