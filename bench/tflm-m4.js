@@ -113,7 +113,7 @@ function prepare(model, work, reuse, set, optimizeArgs) {
 /** The `<NAME>_ARENA_SIZE` the emit wrote (the smallest arena TinySeg predicts to allocate). */
 function emittedArenaSize(emitDir) {
   const header = join(emitDir, 'bench_arena.h');
-  const m = existsSync(header) ? /^#define BENCH_ARENA_SIZE (0x[0-9A-Fa-f]+)u$/m.exec(readFileSync(header, 'utf8')) : null;
+  const m = existsSync(header) ? /^#define BENCH_ARENA_SIZE (0x[0-9A-Fa-f]+|[0-9]+)u$/m.exec(readFileSync(header, 'utf8')) : null;
   return m ? Number(m[1]) : undefined;
 }
 
