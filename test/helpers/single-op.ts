@@ -47,11 +47,11 @@ export function runUnary(
   return VIEW[outSide.dtype]!(copy);
 }
 
-/** TFLM's test Quantize: round(value / scale) + zero point, saturated to the type. */
+/** TFLM's test Quantize (FloatToQuantizedType): round(value / scale) with a float division, + zero point, saturated. */
 export function quantize(values: readonly number[], scale: number, zeroPoint: number, dtype: 'int8' | 'int16'): number[] {
   const [lo, hi] = dtype === 'int8' ? [-128, 127] : [-32768, 32767];
   return values.map((v) => {
-    const r = v / scale;
+    const r = Math.fround(Math.fround(v) / Math.fround(scale));
     const rounded = r < 0 ? -Math.round(-r) : Math.round(r);
     return Math.min(hi, Math.max(lo, rounded + zeroPoint));
   });
