@@ -100,7 +100,10 @@ const PRELU = defineKernel<BinaryState>({
     const [lo, hi] = RANGE[t]!;
     const fn = (x: number, a: number) => {
       const v = inputOffset + x;
-      const out = v >= 0 ? multiplyByQuantizedMultiplier(v, m1.multiplier, m1.shift) : multiplyByQuantizedMultiplier(Math.imul(v, alphaOffset + a), m2.multiplier, m2.shift);
+      const out =
+        v >= 0
+          ? multiplyByQuantizedMultiplier(v, m1.multiplier, m1.shift)
+          : multiplyByQuantizedMultiplier(Math.imul(v, alphaOffset + a), m2.multiplier, m2.shift);
       return clampInt((out + outputOffset) | 0, lo, hi);
     };
     return t === 'int8' ? { plan, table: tabulate8(fn), fn: null } : { plan, table: null, fn };
