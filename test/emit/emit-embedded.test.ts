@@ -189,10 +189,10 @@ describe('emitEmbedded on the Tiny U-Net', () => {
   it('adds a tail allowance for every operator the tail replay does not model', () => {
     const graph = loadGraph(result.bytes);
     const known = arenaFigures(graph, 1000, 500);
-    graph.main.ops[0]!.opcode = 'TANH';
-    graph.main.ops[1]!.opcode = 'TANH';
+    graph.main.ops[0]!.opcode = 'LSH_PROJECTION';
+    graph.main.ops[1]!.opcode = 'LSH_PROJECTION';
     const unknown = arenaFigures(graph, 1000, 500);
-    expect(unknown.unknownOps).toEqual(['TANH', 'TANH']);
+    expect(unknown.unknownOps).toEqual(['LSH_PROJECTION', 'LSH_PROJECTION']);
     expect(unknown.tail).toBe(known.tail + 2 * UNKNOWN_OP_TAIL_BYTES);
     expect(unknown.size % 16).toBe(0);
   });

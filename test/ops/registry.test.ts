@@ -11,6 +11,8 @@ import { kernels as conv } from '../../src/ops/conv/kernel.js';
 import { kernels as depthwiseConv } from '../../src/ops/depthwise-conv/kernel.js';
 import { kernels as activations } from '../../src/ops/elementwise/activations.js';
 import { kernels as arithmetic } from '../../src/ops/elementwise/arithmetic.js';
+import { kernels as math } from '../../src/ops/elementwise/math.js';
+import { kernels as nonlinear } from '../../src/ops/elementwise/nonlinear.js';
 import { kernels as quantize } from '../../src/ops/elementwise/quantize.js';
 import { kernels as fullyConnected } from '../../src/ops/fully-connected/kernel.js';
 import { kernels as pooling } from '../../src/ops/pooling/kernel.js';
@@ -30,6 +32,8 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   depthwiseConv,
   activations,
   arithmetic,
+  math,
+  nonlinear,
   quantize,
   fullyConnected,
   pooling,
@@ -91,9 +95,12 @@ describe('operator registry', () => {
 
   it('marks in place and row-local only operators the interpreter can run', () => {
     const inPlace = OP_RECORDS.filter((r) => r.inPlace).map((r) => r.key);
-    expect(inPlace.sort()).toEqual(['ADD', 'CUSTOM:TinySegAddFetch', 'HARD_SWISH', 'LOGISTIC', 'MUL', 'RELU', 'RELU6']);
+    // The unary element-wise kernels: out[i] from in[i] alone, same type.
+    const unary = ['ABS', 'CEIL', 'COS', 'ELU', 'EXP', 'FLOOR', 'HARD_SWISH', 'LEAKY_RELU', 'LOG', 'LOGICAL_NOT', 'LOGISTIC', 'NEG', 'RELU', 'RELU6'];
+    const unary2 = ['ROUND', 'RSQRT', 'SIN', 'SQRT', 'SQUARE', 'TANH', 'ZEROS_LIKE'];
+    expect(inPlace.sort()).toEqual([...unary, ...unary2, 'ADD', 'CUSTOM:TinySegAddFetch', 'MUL'].sort());
     const rowLocal = OP_RECORDS.filter((r) => r.rowRule).map((r) => r.key);
-    expect(rowLocal.sort()).toEqual(['CONV_2D', 'DEPTHWISE_CONV_2D', 'HARD_SWISH', 'LOGISTIC', 'PAD', 'RELU', 'RELU6', 'RESIZE_BILINEAR']);
+    expect(rowLocal.sort()).toEqual([...unary, ...unary2, 'CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESIZE_BILINEAR'].sort());
   });
 
   it('finds inconsistent records', () => {

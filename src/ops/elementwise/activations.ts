@@ -13,6 +13,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul16,
 } from '../fixed-point.js';
+import { logisticInt16 } from './nonlinear.js';
 import { checkUnary, unaryInvoke, unaryState, type UnaryState } from './unary.js';
 
 const RELU = defineKernel<UnaryState>({
@@ -61,11 +62,12 @@ export function logisticFloat(v: number): number {
 
 const LOGISTIC = defineKernel<UnaryState>({
   prepare(call) {
-    const [input, output] = checkUnary(call, ['float32', 'int8']);
+    const [input, output] = checkUnary(call, ['float32', 'int8', 'int16']);
     const t = input.tensor.dtype;
     if (t === 'float32') return { table: null, fn: logisticFloat };
     requireQuantized(call, input, 'input');
     requireQuantized(call, output, 'output');
+    if (t === 'int16') return unaryState('int16', 'int16', logisticInt16(call, input, output));
     if (zeroPointOf(output) !== -128) throw kernelError(call, 'int8 LOGISTIC needs an output zero point of -128');
     // logistic_common.cc CalculateArithmeticOpDataLogistic (kInputIntegerBits = 4)
     const inputZeroPoint = zeroPointOf(input);

@@ -6,10 +6,17 @@ import type { OpInfo } from '../op-info.js';
 import { unaryRowRule } from '../row-rule.js';
 import { kernels as activations } from './activations.js';
 import { kernels as arithmetic } from './arithmetic.js';
+import { kernels as math } from './math.js';
+import { kernels as nonlinear } from './nonlinear.js';
 import { kernels as quantize } from './quantize.js';
 
 /** Op data TFLM's reference kernel allocates in Init (sizeof its OpData) and the temp tensors its Prepare fetches; no Prepare buffers, no scratch. */
 const opData = (init: number, prepareTemps: string): OpInfo['memory'] => ({ reference: { prepareTemps, opData: { init } } });
+/** No Init (no op data), and the temp tensors Prepare fetches ('' where TFLM registers no Prepare). */
+const noOpData = (prepareTemps: string): OpInfo['memory'] => ({ reference: { prepareTemps, opData: {} } });
+
+/** An element-wise record: out[i] from in[i] alone, so in place and row-local. */
+const elementwise = (key: string, kernel: OpInfo['kernel'], memory: OpInfo['memory']): OpInfo => ({ key, kernel, memory, inPlace: true, rowRule: unaryRowRule });
 
 export const ops: readonly OpInfo[] = [
   // TfLiteAddParams / TfLiteMulParams (an enum: 4 bytes on a 64-bit host); OpDataAdd / OpDataMul.
@@ -21,4 +28,29 @@ export const ops: readonly OpInfo[] = [
   { key: 'HARD_SWISH', kernel: activations['HARD_SWISH'], memory: opData(20, 'i0 o0'), inPlace: true, rowRule: unaryRowRule }, // HardSwishParams
   { key: 'QUANTIZE', kernel: quantize['QUANTIZE'], memory: opData(32, 'i0 o0') }, // OpDataQuantizeReference
   { key: 'DEQUANTIZE', kernel: quantize['DEQUANTIZE'], memory: opData(32, 'i0 o0') }, // DequantizeOpData
+  // elementwise.cc: ABS and RSQRT allocate OpDataAbsRsqrt (4 ints, a bool and two
+  // enums: 20 bytes with ARM's one-byte enums, 28 on x86-64); the others have no Init.
+  elementwise('ABS', math['ABS'], { reference: { prepareTemps: 'i0 o0', opData: { init: 20, init64: 28 } } }),
+  elementwise('RSQRT', math['RSQRT'], { reference: { prepareTemps: 'i0 o0', opData: { init: 20, init64: 28 } } }),
+  ...['SIN', 'COS', 'LOG', 'SQRT', 'SQUARE', 'LOGICAL_NOT'].map((key) => elementwise(key, math[key], noOpData('i0 o0'))),
+  // neg.cc and floor.cc register neither Init nor Prepare.
+  ...['NEG', 'FLOOR'].map((key) => elementwise(key, math[key], noOpData(''))),
+  ...['CEIL', 'ROUND', 'EXP', 'ZEROS_LIKE'].map((key) => elementwise(key, math[key], noOpData('i0 o0'))),
+  // TfLiteCastParams: two TfLiteType enums. The output's element size may differ: not in place.
+  { key: 'CAST', kernel: math['CAST'], builtinParams: [2, 1], builtinParams64: [8, 4], memory: noOpData('i0 o0') },
+  elementwise('ELU', nonlinear['ELU'], opData(256, 'i0 o0')), // OpData: the int8 lookup table
+  // TfLiteLeakyReluParams (a float); LeakyReluOpData (6 int32).
+  { ...elementwise('LEAKY_RELU', nonlinear['LEAKY_RELU'], opData(24, 'i0 o0')), builtinParams: [4, 4] },
+  // TanhPrepare fetches the input, then CalculateArithmeticOpData the input and output again.
+  elementwise('TANH', nonlinear['TANH'], opData(16, 'i0 i0 o0')), // OpData
+  // PreluParams (7 int32); the alpha input broadcasts, so not row-local.
+  { key: 'PRELU', kernel: nonlinear['PRELU'], memory: opData(28, 'i0 i1 o0') },
+  // No Init; Prepare allocates LogSoftmaxOpData (5 int32, 2 size_t) for int8 only.
+  {
+    key: 'LOG_SOFTMAX',
+    kernel: nonlinear['LOG_SOFTMAX'],
+    memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: (op, tensors) => (tensors[op.inputs[0] ?? -1]?.dtype === 'int8' ? [28] : []) } } },
+  },
+  // TfLiteL2NormParams (an enum: 4 bytes on a 64-bit host); L2NormalizationParams (one int32).
+  { key: 'L2_NORMALIZATION', kernel: nonlinear['L2_NORMALIZATION'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: opData(4, 'i0 o0') },
 ];
