@@ -23,6 +23,7 @@ import { kernels as concatConv } from '../../src/ops/tinyseg/concat-conv-kernel.
 import { kernels as spill } from '../../src/ops/tinyseg/spill-kernels.js';
 import { kernels as tinysegTransposeConv } from '../../src/ops/tinyseg/transpose-conv-kernel.js';
 import { kernels as transposeConv } from '../../src/ops/transpose-conv/kernel.js';
+import { kernels as control } from '../../src/ops/control/kernel.js';
 
 /** Every kernel map of src/ops, as the kernel files export them. */
 const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
@@ -42,6 +43,7 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   spill,
   tinysegTransposeConv,
   transposeConv,
+  control,
 ];
 
 const KNOWN_KEYS = new Set([...Object.keys(BuiltinOperator.values).filter((k) => k !== 'CUSTOM'), ...TINYSEG_OPS.map(customKey)]);
