@@ -168,6 +168,13 @@ export class Interpreter implements SubgraphHost {
     this.invokeSubgraph(0);
   }
 
+  /** The storage of tensor `t` of subgraph `s` (writable: e.g. to give a variable tensor a state). */
+  tensorBytes(t: number, s = 0): Uint8Array {
+    const d = this.runs[s]?.data[t];
+    if (!d) throw new TinysegError('E_USAGE', `subgraph ${s} has no tensor ${t}`);
+    return d.bytes;
+  }
+
   /** Runs subgraph `s` once (TFLM's MicroGraph::InvokeSubgraph). */
   invokeSubgraph(s: number): void {
     const run = this.runs[s];
