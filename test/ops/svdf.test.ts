@@ -114,3 +114,14 @@ describe('SVDF int8', () => {
     expect(() => new Interpreter(b.build())).toThrow(/operator 0 \(SVDF\): input type int16 is neither float32 nor int8/);
   });
 });
+
+describe('SVDF int8 against real TFLM', () => {
+  it("gives the bytes TFLM's reference kernel gave on Cortex-M4 for the svdf-int8 fixture (oracle input)", async () => {
+    const { CMSIS_FIXTURES } = await import('../helpers/cmsis-fixtures.js');
+    const { deterministicInput } = await import('../../src/interpreter/oracle-input.js');
+    const { runGuarded } = await import('../../src/interpreter/interpreter.js');
+    const g = CMSIS_FIXTURES['svdf-int8']!();
+    const out = runGuarded(g, g.main.inputs.map((t) => deterministicInput(g.main.tensors[t]!)));
+    expect(Buffer.from(out[0]!).toString('hex')).toBe('11bbf127150ef2ed');
+  });
+});

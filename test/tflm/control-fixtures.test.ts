@@ -36,6 +36,16 @@ describe('the fixtures are the measured ones', () => {
   });
 });
 
+describe('outputs', () => {
+  it("accumulator-int8x3 gives the bytes real TFLM gave on Cortex-M4 (oracle input, first invoke)", async () => {
+    const { deterministicInput } = await import('../../src/interpreter/oracle-input.js');
+    const { runGuarded } = await import('../../src/interpreter/interpreter.js');
+    const g = CONTROL_FIXTURES.find((f) => f.name === 'accumulator-int8x3')!.graph();
+    const out = runGuarded(g, g.main.inputs.map((t) => deterministicInput(g.main.tensors[t]!)));
+    expect(Buffer.from(out[0]!).toString('hex')).toBe('91b9e10931597f');
+  });
+});
+
 describe.each(CONTROL_FIXTURES.map((f) => [f.name, f] as const))('%s', (name, fixture) => {
   it('tinyseg report --json gives arena_used_bytes', async () => {
     const graph = fixture.graph();
