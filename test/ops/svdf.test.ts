@@ -55,7 +55,8 @@ function floatSvdf(c: Case, wf: number[], wt: number[], bias: number[], state: n
 describe('SVDF float32', () => {
   it('2x2 input, 2x4 output over 10 invokes (SvdfFloat2x2Input2x4OutputShouldMatchGolden)', () => {
     const c = { batch: 2, units: 4, input: 2, memory: 10, rank: 2, activation: 0 };
-    floatSvdf(c, V.feature_weights_data_2x2x10!, V.time_weights_data_2x2x10!, new Array(4).fill(0), new Array(160).fill(0), V.input_data_2x2x10!, V.golden_output_2x2x10!);
+    const zeros = (n: number) => new Array<number>(n).fill(0);
+    floatSvdf(c, V.feature_weights_data_2x2x10!, V.time_weights_data_2x2x10!, zeros(4), zeros(160), V.input_data_2x2x10!, V.golden_output_2x2x10!);
   });
 
   it.each([
@@ -63,7 +64,8 @@ describe('SVDF float32', () => {
     [1, 'golden_output_relu_16x1x1'],
   ])('1x16 input, 64x1 output from a given state, activation %d (SvdfFloat1x16Input64x1Output...)', (activation, golden) => {
     const c = { batch: 1, units: 64, input: 16, memory: 8, rank: 1, activation };
-    floatSvdf(c, V.feature_weights_data_16x1x1!, V.time_weights_data_16x1x1!, V.bias_data_16x1x1!, V.initial_activation_state_data_16x1x1!, V.input_data_16x1x1!, V[golden]!);
+    const state = V.initial_activation_state_data_16x1x1!;
+    floatSvdf(c, V.feature_weights_data_16x1x1!, V.time_weights_data_16x1x1!, V.bias_data_16x1x1!, state, V.input_data_16x1x1!, V[golden]!);
   });
 });
 
