@@ -16,6 +16,10 @@
  *                     out<k>.bin in QEMU's working directory (semihosting)
  *   min_arena_bytes   with BENCH_MIN_ARENA: the smallest multiple of 16 with which
  *                     AllocateTensors() succeeds (binary search)
+ * With BENCH_RESOURCE_VARIABLES=N > 0 (a model with VAR_HANDLE), the interpreter
+ * gets a MicroResourceVariables of N slots, created from the interpreter's own
+ * allocator before it (TinySeg's report assumes N = the model's distinct
+ * resource variables); without, none (nullptr), as before.
  * The input is the oracle input: element i gets u = (i*37 + 11) mod 256, stored
  * per type (src/interpreter/oracle-input.ts).
  */
@@ -26,6 +30,8 @@
 #include <new>
 
 #include "tensorflow/lite/micro/micro_interpreter.h"
+#include "tensorflow/lite/micro/micro_allocator.h"
+#include "tensorflow/lite/micro/micro_resource_variable.h"
 #include "tensorflow/lite/micro/micro_profiler_interface.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
@@ -117,10 +123,30 @@ static OpTicks &op_ticks = *reinterpret_cast<OpTicks *>(op_ticks_mem);
 
 alignas(tflite::MicroInterpreter) static uint8_t interp_mem[sizeof(tflite::MicroInterpreter)];
 
+#ifndef BENCH_RESOURCE_VARIABLES
+#define BENCH_RESOURCE_VARIABLES 0
+#endif
+
+/* The interpreter over the first `size` bytes of the arena, with BENCH_RESOURCE_VARIABLES slots of resource
+ * variables taken from its allocator (MicroAllocator::Create places the same allocator objects the
+ * interpreter's own constructor does). */
+static tflite::MicroInterpreter *make_interpreter(const tflite::Model *model, Resolver &resolver, size_t size,
+                                                  tflite::MicroProfilerInterface *profiler) {
+#if BENCH_RESOURCE_VARIABLES > 0
+  tflite::MicroAllocator *allocator = tflite::MicroAllocator::Create(bench_arena, size);
+  if (allocator == nullptr) return nullptr;
+  tflite::MicroResourceVariables *variables = tflite::MicroResourceVariables::Create(allocator, BENCH_RESOURCE_VARIABLES);
+  return new (interp_mem) tflite::MicroInterpreter(model, resolver, allocator, variables, profiler);
+#else
+  return new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, size, nullptr, profiler);
+#endif
+}
+
 /* Whether AllocateTensors() succeeds with the first `size` bytes of the arena. */
 static bool allocates(const tflite::Model *model, Resolver &resolver, size_t size) {
   if (!init_runtime()) return false;
-  tflite::MicroInterpreter *in = new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, size);
+  tflite::MicroInterpreter *in = make_interpreter(model, resolver, size, nullptr);
+  if (in == nullptr) return false;
   const bool ok = in->AllocateTensors() == kTfLiteOk;
   in->~MicroInterpreter();
   return ok;
@@ -142,9 +168,8 @@ int main(void) {
   size_t used = 0;
   {
     if (!init_runtime()) return 1;
-    tflite::MicroInterpreter *in =
-        new (interp_mem) tflite::MicroInterpreter(model, resolver, bench_arena, bench_arena_size, nullptr, BENCH_PROFILER);
-    if (in->AllocateTensors() != kTfLiteOk) {
+    tflite::MicroInterpreter *in = make_interpreter(model, resolver, bench_arena_size, BENCH_PROFILER);
+    if (in == nullptr || in->AllocateTensors() != kTfLiteOk) {
       printf("TSB error=AllocateTensors failed with %u bytes\n", (unsigned)bench_arena_size);
       return 1;
     }

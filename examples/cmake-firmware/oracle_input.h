@@ -17,7 +17,7 @@
 static inline bool tinyseg_fill_oracle_input(TfLiteTensor *t) {
   size_t size;
   switch (t->type) {
-    case kTfLiteInt8: case kTfLiteUInt8: size = 1; break;
+    case kTfLiteInt8: case kTfLiteUInt8: case kTfLiteBool: size = 1; break;
     case kTfLiteInt16: size = 2; break;
     case kTfLiteInt32: case kTfLiteFloat32: size = 4; break;
     default: return false;
@@ -28,6 +28,7 @@ static inline bool tinyseg_fill_oracle_input(TfLiteTensor *t) {
     switch (t->type) {
       case kTfLiteInt8: t->data.int8[i] = (int8_t)(u - 128); break;
       case kTfLiteUInt8: t->data.uint8[i] = (uint8_t)u; break;
+      case kTfLiteBool: t->data.b[i] = (u & 1) != 0; break; /* TinySeg's rule for bool: u odd */
       case kTfLiteInt16: t->data.i16[i] = (int16_t)((u - 128) * 256); break;
       case kTfLiteInt32: t->data.i32[i] = u - 128; break;
       default: t->data.f[i] = (float)(u - 128) / 128.0f; break;

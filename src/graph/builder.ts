@@ -53,8 +53,13 @@ export class GraphBuilder {
   private readonly sg: Subgraph;
   private readonly graph: Graph;
 
-  constructor(opts: { name?: string; description?: string } = {}) {
+  constructor(opts: { name?: string; description?: string } = {}, parent?: Graph) {
     this.sg = new Subgraph({ name: opts.name ?? 'main', tensors: [], ops: [], inputs: [], outputs: [], source: null });
+    if (parent) {
+      parent.subgraphs.push(this.sg);
+      this.graph = parent;
+      return;
+    }
     this.graph = new Graph(
       withDefaults(Model, {
         version: 3,
@@ -65,6 +70,19 @@ export class GraphBuilder {
       }),
       [this.sg],
     );
+  }
+
+  /**
+   * A new subgraph of the same model (for IF, WHILE and CALL_ONCE to call),
+   * appended after the existing ones: its index is `index` on the returned builder.
+   */
+  subgraph(name: string): GraphBuilder {
+    return new GraphBuilder({ name }, this.graph);
+  }
+
+  /** This builder's subgraph index in the model. */
+  get index(): number {
+    return this.graph.subgraphs.indexOf(this.sg);
   }
 
   /** A graph input (activation). */

@@ -9,13 +9,13 @@
 // (runGuarded) turns any read of dead memory into a detected difference.
 
 import { TinysegError } from '../errors.js';
-import type { Graph, Subgraph } from '../graph/graph.js';
+import { Subgraph, type Graph, type Tensor } from '../graph/graph.js';
 import { inPlacePairs } from '../analysis/in-place.js';
-import { opTime } from '../tflm/lifetimes.js';
+import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
-import { offlineOffsets } from '../tflm/offline-plan.js';
-import { tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
-import type { Kernel, KernelCall, TensorData } from '../ops/kernel.js';
+import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
+import type { Kernel, KernelCall, SubgraphHost, TensorData } from '../ops/kernel.js';
+import { ResourceVariables, resourcePlan } from '../ops/control/index.js';
 import { kernelOf, storageExtent } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 
@@ -34,71 +34,110 @@ interface Step {
   state: unknown;
 }
 
-export class Interpreter {
+/** One subgraph as the interpreter runs it: its tensors' storage and its prepared operators. */
+interface SubgraphRun {
+  sg: Subgraph;
+  data: TensorData[];
+  steps: Step[];
+  /** Per operator: arena ranges [start, end) that hold no data the operator may read (guard mode only). */
+  deadRanges: [number, number][][];
+}
+
+export class Interpreter implements SubgraphHost {
   readonly graph: Graph;
   readonly arena: Uint8Array;
   readonly buffers: readonly ArenaBuffer[];
   readonly offsets: Int32Array;
   /** The spill region (external memory) of TinySeg's spill/fetch ops; empty for other models. */
   readonly storage: Uint8Array;
+  /** TFLM's MicroResourceVariables, one slot per resource variable of the model. */
+  readonly resources: ResourceVariables;
   private readonly sg: Subgraph;
-  private readonly data: (TensorData | null)[];
-  private readonly steps: Step[];
+  private readonly runs: SubgraphRun[];
   private readonly poison: number | undefined;
-  /** Per operator: arena ranges [start, end) that hold no data the operator may read (guard mode only). */
-  private readonly deadRanges: [number, number][][];
 
   constructor(graph: Graph, opts: InterpreterOptions = {}) {
     this.graph = graph;
-    const sg = (this.sg = graph.main);
-    this.buffers = tflmPlanBuffers(sg, offlineOffsets(graph));
+    this.sg = graph.main;
+    this.buffers = tflmGraphBuffers(graph);
     this.offsets = opts.offsets ?? planGreedyTflm(this.buffers).offsets;
     if (this.offsets.length !== this.buffers.length) {
       throw new TinysegError('E_USAGE', `plan has ${this.offsets.length} offsets for ${this.buffers.length} buffers`);
     }
-    if (opts.validatePlan !== false) validatePlan(this.buffers, this.offsets, sg);
+    if (opts.validatePlan !== false) validatePlan(this.buffers, this.offsets, graph);
     let head = 0;
     this.buffers.forEach((b, i) => (head = Math.max(head, this.offsets[i]! + b.size)));
     this.arena = new Uint8Array(head);
+    this.resources = new ResourceVariables(resourcePlan(graph).slots);
 
     // Tensor storage: planned ones in the arena, constants from the model, the rest on their own.
-    this.data = sg.tensors.map(() => null);
-    const scratch: Uint8Array[][] = sg.ops.map(() => []);
+    const subgraphs = graph.subgraphs;
+    const data: (TensorData | null)[][] = subgraphs.map((g) => g.tensors.map(() => null));
+    const scratch: Uint8Array[][][] = subgraphs.map((g) => g.ops.map(() => []));
     this.buffers.forEach((b, i) => {
       const at = this.offsets[i]!;
+      const s = b.subgraph ?? 0;
       if (b.kind === 'tensor') {
-        const t = sg.tensors[b.tensor]!;
-        this.data[b.tensor] = { tensor: t, bytes: this.arena.subarray(at, at + t.byteSize) };
+        const t = subgraphs[s]!.tensors[b.tensor]!;
+        data[s]![b.tensor] = { tensor: t, bytes: this.arena.subarray(at, at + t.byteSize) };
       } else {
-        scratch[b.op]!.push(this.arena.subarray(at, at + b.bytes));
+        scratch[s]![b.op]!.push(this.arena.subarray(at, at + b.bytes));
       }
     });
-    for (const t of sg.tensors) {
-      if (this.data[t.index]) continue;
-      if (t.kind === 'constant') this.data[t.index] = { tensor: t, bytes: t.data! };
-      else this.data[t.index] = { tensor: t, bytes: new Uint8Array(t.byteSize) }; // variables, zero-size tensors
-    }
-
-    this.storage = new Uint8Array(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors))));
-    this.steps = sg.ops.map((op, index) => {
-      const name = opKey(op);
-      const kernel = kernelOf(op);
-      if (!kernel) {
-        throw new TinysegError('E_UNSUPPORTED', `operator ${index} (${name}) is not supported by the TinySeg interpreter`);
+    subgraphs.forEach((g, s) => {
+      for (const t of g.tensors) {
+        if (data[s]![t.index]) continue;
+        if (t.kind === 'constant') data[s]![t.index] = { tensor: t, bytes: t.data! };
+        else data[s]![t.index] = { tensor: t, bytes: new Uint8Array(t.byteSize).fill(t.kind === 'variable' ? variableFill(t) : 0) };
       }
-      const call: KernelCall = {
-        op,
-        index,
-        inputs: op.inputs.map((t) => (t < 0 ? null : this.data[t]!)),
-        outputs: op.outputs.map((t) => this.data[t]!),
-        scratch: scratch[index]!,
-        storage: this.storage,
-      };
-      return { kernel, call, state: kernel.prepare(call) };
     });
 
+    this.storage = new Uint8Array(Math.max(0, ...subgraphs.flatMap((g) => g.ops.map((op) => storageExtent(op, g.tensors)))));
     this.poison = opts.poison;
-    this.deadRanges = opts.poison === undefined ? [] : sg.ops.map((_, i) => unneeded(this.buffers, this.offsets, sg, opTime(i), head));
+    const life = subgraphs.length > 1 ? tflmGraphLifetimes(graph) : null;
+    this.runs = subgraphs.map((g, s) => ({
+      sg: g,
+      data: data[s] as TensorData[],
+      steps: [],
+      deadRanges:
+        opts.poison === undefined || (life !== null && life.entries[s]! !== 1)
+          ? []
+          : g.ops.map((_, i) => unneeded(this.buffers, this.offsets, graph, life ? life.opTimes[s]![i]! : opTime(i), head)),
+    }));
+    // TFLM's Prepare order: subgraph by subgraph, operator by operator.
+    this.runs.forEach((run, s) => {
+      const where = subgraphs.length > 1 && s > 0 ? `subgraph ${s} ` : '';
+      run.sg.ops.forEach((op, index) => {
+        const kernel = kernelOf(op);
+        if (!kernel) {
+          throw new TinysegError('E_UNSUPPORTED', `${where}operator ${index} (${opKey(op)}) is not supported by the TinySeg interpreter`);
+        }
+        const call: KernelCall = {
+          op,
+          index,
+          inputs: op.inputs.map((t) => (t < 0 ? null : run.data[t]!)),
+          outputs: op.outputs.map((t) => run.data[t]!),
+          scratch: scratch[s]![index]!,
+          storage: this.storage,
+          host: this,
+        };
+        run.steps.push({ kernel, call, state: kernel.prepare(call) });
+      });
+    });
+  }
+
+  get subgraphCount(): number {
+    return this.runs.length;
+  }
+
+  subgraphInputs(s: number): readonly TensorData[] {
+    const run = this.runs[s]!;
+    return run.sg.inputs.map((t) => run.data[t]!);
+  }
+
+  subgraphOutputs(s: number): readonly TensorData[] {
+    const run = this.runs[s]!;
+    return run.sg.outputs.map((t) => run.data[t]!);
   }
 
   get inputCount(): number {
@@ -113,7 +152,7 @@ export class Interpreter {
   input(i: number): Uint8Array {
     const t = this.sg.inputs[i];
     if (t === undefined) throw new TinysegError('E_USAGE', `the model has ${this.sg.inputs.length} inputs, not ${i + 1}`);
-    return this.data[t]!.bytes;
+    return this.runs[0]!.data[t]!.bytes;
   }
 
   setInput(i: number, bytes: Uint8Array): void {
@@ -126,22 +165,45 @@ export class Interpreter {
   }
 
   invoke(): void {
-    this.steps.forEach((s, i) => {
-      if (this.poison !== undefined) for (const [a, b] of this.deadRanges[i]!) this.arena.fill(this.poison, a, b);
-      s.kernel.invoke(s.call, s.state);
-    });
+    this.invokeSubgraph(0);
+  }
+
+  /** The storage of tensor `t` of subgraph `s` (writable: e.g. to give a variable tensor a state). */
+  tensorBytes(t: number, s = 0): Uint8Array {
+    const d = this.runs[s]?.data[t];
+    if (!d) throw new TinysegError('E_USAGE', `subgraph ${s} has no tensor ${t}`);
+    return d.bytes;
+  }
+
+  /** Runs subgraph `s` once (TFLM's MicroGraph::InvokeSubgraph). */
+  invokeSubgraph(s: number): void {
+    const run = this.runs[s];
+    if (!run) throw new TinysegError('E_MODEL', `accessing subgraph ${s} but only ${this.runs.length} subgraphs found`);
+    const steps = run.steps;
+    const dead = run.deadRanges;
+    const poison = this.poison;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (poison !== undefined && dead.length > 0) for (const [a, b] of dead[i]!) this.arena.fill(poison, a, b);
+      step.kernel.invoke(step.call, step.state);
+    }
   }
 
   /** A copy of output `i`'s bytes. */
   output(i: number): Uint8Array {
     const t = this.sg.outputs[i];
     if (t === undefined) throw new TinysegError('E_USAGE', `the model has ${this.sg.outputs.length} outputs, not ${i + 1}`);
-    return this.data[t]!.bytes.slice();
+    return this.runs[0]!.data[t]!.bytes.slice();
   }
 
   outputs(): Uint8Array[] {
     return this.sg.outputs.map((_, i) => this.output(i));
   }
+}
+
+/** ResetVariableTensors: an int8 variable starts at its zero point, every other at 0. */
+function variableFill(t: Tensor): number {
+  return t.dtype === 'int8' ? (t.quantization?.zeroPoint[0] ?? 0) & 0xff : 0;
 }
 
 /** Runs one inference and returns copies of the outputs. */
@@ -167,28 +229,37 @@ export function runGuarded(graph: Graph, inputs: readonly Uint8Array[], opts: Om
   return a;
 }
 
-function describeBuffer(b: ArenaBuffer, sg: Subgraph): string {
-  return b.kind === 'tensor' ? `tensor ${b.tensor} ('${sg.tensors[b.tensor]!.name}')` : `scratch ${b.scratchIndex} of operator ${b.op}`;
+function describeBuffer(b: ArenaBuffer, graph: Graph): string {
+  const s = b.subgraph ?? 0;
+  const where = s > 0 ? `subgraph ${s} ` : '';
+  return b.kind === 'tensor' ? `${where}tensor ${b.tensor} ('${graph.subgraphs[s]!.tensors[b.tensor]!.name}')` : `scratch ${b.scratchIndex} of ${where}operator ${b.op}`;
 }
 
 /** Throws when two buffers that are live at the same time share bytes (except an in-place pair at one offset). */
-export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Array, sg: Subgraph): void {
-  const inPlace = new Set(inPlacePairs(sg).map((p) => `${p.input}:${p.output}`));
+export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Array, graph: Graph | Subgraph): void {
+  const g: Graph = graph instanceof Subgraph ? ({ subgraphs: [graph], main: graph } as unknown as Graph) : graph;
+  const inPlace = new Set(inPlacePairs(g.main).map((p) => `${p.input}:${p.output}`));
+  const main = (b: ArenaBuffer): boolean => (b.subgraph ?? 0) === 0;
   const shared = (a: ArenaBuffer, b: ArenaBuffer, sameOffset: boolean): boolean =>
-    sameOffset && a.kind === 'tensor' && b.kind === 'tensor' && (inPlace.has(`${a.tensor}:${b.tensor}`) || inPlace.has(`${b.tensor}:${a.tensor}`));
+    sameOffset &&
+    a.kind === 'tensor' &&
+    b.kind === 'tensor' &&
+    main(a) &&
+    main(b) &&
+    (inPlace.has(`${a.tensor}:${b.tensor}`) || inPlace.has(`${b.tensor}:${a.tensor}`));
   const order = buffers.map((_, i) => i).sort((x, y) => offsets[x]! - offsets[y]!);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     const a = buffers[i]!;
     const endI = offsets[i]! + a.size;
-    if (offsets[i]! < 0) throw new TinysegError('E_PLAN', `${describeBuffer(a, sg)} has negative offset ${offsets[i]}`);
+    if (offsets[i]! < 0) throw new TinysegError('E_PLAN', `${describeBuffer(a, g)} has negative offset ${offsets[i]}`);
     for (let m = k + 1; m < order.length && offsets[order[m]!]! < endI; m++) {
       const j = order[m]!;
       const b = buffers[j]!;
       if (a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last) && !shared(a, b, offsets[i] === offsets[j])) {
         throw new TinysegError(
           'E_PLAN',
-          `arena plan overlaps: ${describeBuffer(a, sg)} at ${offsets[i]} (+${a.size}) and ${describeBuffer(b, sg)} at ${offsets[j]} (+${b.size}) are live together`,
+          `arena plan overlaps: ${describeBuffer(a, g)} at ${offsets[i]} (+${a.size}) and ${describeBuffer(b, g)} at ${offsets[j]} (+${b.size}) are live together`,
         );
       }
     }
@@ -200,10 +271,13 @@ export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Arra
  * tensors written before it (graph inputs at time 0, earlier outputs) that
  * are still used, and variables, whose state persists.
  */
-function unneeded(buffers: readonly ArenaBuffer[], offsets: Int32Array, sg: Subgraph, time: number, head: number): [number, number][] {
+function unneeded(buffers: readonly ArenaBuffer[], offsets: Int32Array, graph: Graph, time: number, head: number): [number, number][] {
   const holding = buffers
     .map((b, i) => [offsets[i]!, offsets[i]! + b.size, b] as const)
-    .filter(([, , b]) => b.kind === 'tensor' && ((b.first < time && time <= b.last) || sg.tensors[b.tensor]!.kind === 'variable'))
+    .filter(
+      ([, , b]) =>
+        b.kind === 'tensor' && ((b.first < time && time <= b.last) || graph.subgraphs[b.subgraph ?? 0]!.tensors[b.tensor]!.kind === 'variable'),
+    )
     .sort((x, y) => x[0] - y[0]);
   const out: [number, number][] = [];
   let at = 0;

@@ -1,5 +1,6 @@
 // The oracle's deterministic input rule (../shared/oracle/README.md): element i
-// of every input gets u = (i*37 + 11) mod 256, stored per type.
+// of every input gets u = (i*37 + 11) mod 256, stored per type (bool, TinySeg's
+// addition for control-flow conditions: u odd).
 
 import { TinysegError } from '../errors.js';
 import type { GraphTensor } from '../graph/types.js';
@@ -16,6 +17,9 @@ export function deterministicInput(t: GraphTensor): Uint8Array {
         break;
       case 'uint8':
         v.setUint8(i, u);
+        break;
+      case 'bool':
+        v.setUint8(i, u & 1);
         break;
       case 'int16':
         v.setInt16(2 * i, (u - 128) * 256, true);
@@ -44,7 +48,10 @@ export function randomInput(t: GraphTensor, seed: number): Uint8Array {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return (x ^ (x >>> 14)) >>> 0;
   };
-  if (t.dtype === 'float32') {
+  if (t.dtype === 'bool') {
+    // A C++ bool holds 0 or 1 only.
+    for (let i = 0; i < out.length; i++) out[i] = next() & 1;
+  } else if (t.dtype === 'float32') {
     // Finite values in [-1, 1): random bit patterns would be mostly NaN/huge.
     const f = new Float32Array(out.buffer);
     for (let i = 0; i < f.length; i++) f[i] = next() / 2147483648 - 1;

@@ -23,6 +23,29 @@ export interface KernelCall {
   readonly scratch: readonly Uint8Array[];
   /** The spill region (external memory) TinySeg's spill and fetch ops move tensors to and from. */
   readonly storage: Uint8Array;
+  /** The interpreter's subgraphs and resource variables (TFLM's MicroGraph), for the control-flow and variable ops. */
+  readonly host?: SubgraphHost;
+}
+
+/** What TFLM's MicroGraph offers kernels: other subgraphs by index, and the resource variables. */
+export interface SubgraphHost {
+  readonly subgraphCount: number;
+  /** The input (output) tensors of subgraph `s`, in its input (output) order. */
+  subgraphInputs(s: number): readonly TensorData[];
+  subgraphOutputs(s: number): readonly TensorData[];
+  /** Runs subgraph `s` once. */
+  invokeSubgraph(s: number): void;
+  readonly resources: ResourceStore;
+}
+
+/** TFLM's MicroResourceVariables: a fixed number of slots, each a buffer allocated on first assignment. */
+export interface ResourceStore {
+  /** The id of (container, sharedName), a new one if none matches; -1 when every slot is taken. */
+  idFor(container: string | null, sharedName: string | null): number;
+  /** Allocates the buffer of `id` for `like`'s size and fills it with its zero point, unless it has one. */
+  allocate(id: number, like: TensorData): boolean;
+  /** The buffer of `id`, or undefined when the id is unknown or its buffer was never allocated. */
+  buffer(id: number): Uint8Array | undefined;
 }
 
 /**

@@ -26,6 +26,7 @@ import { ops as tinyseg } from './tinyseg/index.js';
 import { ops as transposeConv } from './transpose-conv/index.js';
 import { ops as recurrent } from './recurrent/index.js';
 import { ops as batchMatmul } from './batch-matmul/index.js';
+import { ops as control } from './control/index.js';
 import { ops as tflmBuiltins } from './tflm-builtins.js';
 
 export type { KernelMemory, OpData, OpInfo } from './op-info.js';
@@ -47,6 +48,7 @@ export const OP_RECORDS: readonly OpInfo[] = [
   tinyseg,
   recurrent,
   batchMatmul,
+  control,
   tflmBuiltins,
 ].flat();
 

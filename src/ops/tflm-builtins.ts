@@ -4,7 +4,8 @@
 // except MAXIMUM/MINIMUM's (none: no Init, no Prepare, in both sets).
 // Builtins without a kernel that belong to a family with kernels (L2_POOL_2D,
 // SUM, REDUCE_*) are in that family's module; SVDF and
-// UNIDIRECTIONAL_SEQUENCE_LSTM are in recurrent/, BATCH_MATMUL in batch-matmul/.
+// UNIDIRECTIONAL_SEQUENCE_LSTM are in recurrent/, BATCH_MATMUL in batch-matmul/,
+// control flow and resource variables in control/.
 
 import { POINTER_BYTES, outputOf, type OpInfo } from './op-info.js';
 
@@ -13,8 +14,7 @@ import { POINTER_BYTES, outputOf, type OpInfo } from './op-info.js';
 const BINARY = 'DIV EQUAL FLOOR_DIV FLOOR_MOD GREATER GREATER_EQUAL LESS LESS_EQUAL LOGICAL_AND LOGICAL_OR NOT_EQUAL SELECT_V2 SQUARED_DIFFERENCE SUB';
 const DATA_MOVEMENT =
   'ARG_MAX ARG_MIN BATCH_TO_SPACE_ND BROADCAST_ARGS BROADCAST_TO CUMSUM DYNAMIC_UPDATE_SLICE EMBEDDING_LOOKUP FILL GATHER GATHER_ND PACK REVERSE_V2 SHAPE SLICE SPACE_TO_BATCH_ND SPACE_TO_DEPTH UNPACK';
-const CONTROL_AND_STATE = 'ASSIGN_VARIABLE CALL_ONCE IF READ_VARIABLE VAR_HANDLE WHILE';
-const NO_SCRATCH = [BINARY, DATA_MOVEMENT, CONTROL_AND_STATE].join(' ').split(' ');
+const NO_SCRATCH = [BINARY, DATA_MOVEMENT].join(' ').split(' ');
 
 export const ops: readonly OpInfo[] = [
   ...NO_SCRATCH.map((key): OpInfo => ({ key, memory: { reference: {} } })),

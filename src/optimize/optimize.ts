@@ -109,7 +109,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     });
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
-    setOfflinePlan(work, placement.offsets);
+    // With several subgraphs TFLM plans them all together (and reads an offline plan oddly for variables): no plan of our own.
+    if (work.subgraphs.length === 1) setOfflinePlan(work, placement.offsets);
     const bytes = saveGraph(work);
     const graph = loadGraph(bytes);
     return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
@@ -132,7 +133,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     const frozen = loadGraph(modelBytes);
     dropOfflinePlan(frozen);
     const p = placeArena(frozen.main, { kernels });
-    setOfflinePlan(frozen, p.offsets);
+    if (frozen.subgraphs.length === 1) setOfflinePlan(frozen, p.offsets);
     bytes = saveGraph(frozen);
     graph = loadGraph(bytes);
     after = memoryReport({ file, bytes, graph, kernels });

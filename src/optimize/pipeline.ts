@@ -7,7 +7,7 @@
 
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { checkGraph } from '../graph/check.js';
-import type { Graph } from '../graph/graph.js';
+import { Graph, Subgraph } from '../graph/graph.js';
 import { placeArena } from '../memory/place-arena.js';
 import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
 import type { Pass, PassContext } from '../transform/pass.js';
@@ -82,12 +82,17 @@ const spillSummary = (r: SpillResult): SpillSummary => ({ bytesOut: r.bytesOut, 
 /** OptimizeReport.passes: every pass's result (the spill pass's summary). */
 export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends 'spill' ? SpillSummary : PipelineResults[K] };
 
-/** Runs every pass on `graph` in place, checking the graph after each one. */
+/**
+ * Runs every pass on `graph` in place, checking the graph after each one. A
+ * model with several subgraphs (control flow) is left as it is: the passes
+ * see one subgraph only, so they run on an empty one and report nothing done.
+ */
 export function runPipeline(graph: Graph, context: PassContext): PipelineResults {
   const results: Partial<Record<PassName, unknown>> = {};
+  const work = graph.subgraphs.length > 1 ? new Graph(graph.model, [new Subgraph({ name: '', tensors: [], ops: [], inputs: [], outputs: [], source: null })]) : graph;
   for (const pass of PIPELINE) {
-    results[pass.name] = pass.run(graph, context);
-    checkGraph(graph, pass.name);
+    results[pass.name] = pass.run(work, context);
+    checkGraph(work, pass.name);
   }
   return results as PipelineResults;
 }

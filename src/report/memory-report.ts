@@ -6,6 +6,7 @@ import { coldRanges } from '../analysis/cold-ranges.js';
 import type { Graph } from '../graph/graph.js';
 import { storageExtent } from '../ops/registry.js';
 import { planTflmArena, type TflmArena } from '../tflm/arena.js';
+import { tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { REFERENCE_KERNELS, type CoreIsa, type Kernels, type KernelSet } from '../ops/registry.js';
 import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
@@ -15,6 +16,8 @@ export const REPORT_SCHEMA = 'tinyseg.report/1';
 
 export interface ReportTensor {
   index: number;
+  /** The tensor's subgraph, when not the main one. */
+  subgraph?: number;
   name: string;
   dtype: string;
   shape: number[];
@@ -49,7 +52,7 @@ export interface MemoryReport {
     liveBytes: number;
     tensors: ReportTensor[];
     /** Kernel scratch buffers live at the peak (they count toward liveBytes). */
-    scratch: { op: number; opcode: string; bytes: number }[];
+    scratch: { op: number; subgraph?: number; opcode: string; bytes: number }[];
   };
   coldRanges: (ReportTensor & { after: number; before: number; length: number })[];
   /**
@@ -60,6 +63,8 @@ export interface MemoryReport {
   /** Live aligned bytes per TFLM time step (index = time, 0 = before the first op). */
   liveBytes: number[];
   buffers: {
+    /** The buffer's subgraph, when not the main one. */
+    subgraph?: number;
     kind: 'tensor' | 'scratch';
     tensor: number | null;
     op: number | null;
@@ -86,9 +91,9 @@ export function memoryReport(input: ReportInput): MemoryReport {
   const { file, bytes, graph, kernels = REFERENCE_KERNELS, coldRangeCount = 10 } = input;
   const arena = input.arena ?? planTflmArena(graph, kernels);
   const sg = graph.main;
-  const describe = (i: number): ReportTensor => {
-    const t = sg.tensors[i]!;
-    return { index: i, name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteSize };
+  const describe = (i: number, s = 0): ReportTensor => {
+    const t = graph.subgraphs[s]!.tensors[i]!;
+    return { index: i, ...(s > 0 ? { subgraph: s } : {}), name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteSize };
   };
   const opTypes: Record<string, number> = {};
   for (const op of sg.ops) {
@@ -98,14 +103,14 @@ export function memoryReport(input: ReportInput): MemoryReport {
   const lb = arena.lowerBound;
   const peakTime = lb.time;
   const live = arena.buffers.filter((b) => b.first <= peakTime && peakTime <= b.last);
-  const peakOp = Math.max(0, peakTime - 1);
+  // The main operator running at the peak (with several subgraphs, the one whose call spans it).
+  const peakOp = graph.subgraphs.length > 1 ? mainOpAt(graph, peakTime) : Math.max(0, peakTime - 1);
   const warnings = arena.unknownScratchOps.map(
     (op) => `kernel scratch of ${op} is not modelled; the head may be low if its kernel requests scratch`,
   );
   for (const op of arena.tail.unknownOps) {
     warnings.push(`persistent data of ${op}'s kernel is not modelled; the tail may be low if its kernel allocates any`);
   }
-  if (graph.subgraphs.length > 1) warnings.push(`only subgraph 0 is planned; the model has ${graph.subgraphs.length}`);
   return {
     schema: REPORT_SCHEMA,
     model: {
@@ -135,9 +140,11 @@ export function memoryReport(input: ReportInput): MemoryReport {
       opcode: sg.ops[peakOp]?.opcode ?? '',
       liveBytes: lb.bytes,
       tensors: live
-        .flatMap((b) => (b.kind === 'tensor' ? [describe(b.tensor)] : []))
+        .flatMap((b) => (b.kind === 'tensor' ? [describe(b.tensor, b.subgraph)] : []))
         .sort((a, b) => b.bytes - a.bytes),
-      scratch: live.flatMap((b) => (b.kind === 'scratch' ? [{ op: b.op, opcode: sg.ops[b.op]!.opcode, bytes: b.bytes }] : [])),
+      scratch: live.flatMap((b) =>
+        b.kind === 'scratch' ? [{ op: b.op, ...(b.subgraph ? { subgraph: b.subgraph } : {}), opcode: graph.subgraphs[b.subgraph ?? 0]!.ops[b.op]!.opcode, bytes: b.bytes }] : [],
+      ),
     },
     coldRanges: coldRanges(sg)
       .filter((c) => c.length > 0)
@@ -146,6 +153,7 @@ export function memoryReport(input: ReportInput): MemoryReport {
     spillRegion: spillRegionOf(graph),
     liveBytes: Array.from(lb.liveBytes),
     buffers: arena.buffers.map((b, i) => ({
+      ...(b.subgraph ? { subgraph: b.subgraph } : {}),
       kind: b.kind,
       tensor: b.kind === 'tensor' ? b.tensor : null,
       op: b.kind === 'scratch' ? b.op : null,
@@ -156,6 +164,16 @@ export function memoryReport(input: ReportInput): MemoryReport {
     })),
     warnings,
   };
+}
+
+/** The main-subgraph operator whose time, or whose calls' times, include `time`. */
+function mainOpAt(graph: Graph, time: number): number {
+  const times = tflmGraphLifetimes(graph).opTimes[0]!;
+  let op = 0;
+  times.forEach((t, i) => {
+    if (t <= time) op = i;
+  });
+  return op;
 }
 
 function spillRegionOf(graph: Graph): MemoryReport['spillRegion'] {

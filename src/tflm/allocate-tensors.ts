@@ -18,7 +18,7 @@ import type { Graph } from '../graph/graph.js';
 import { prepareTemps, REFERENCE_KERNELS, scratchRequests, type Kernels } from '../ops/registry.js';
 import { ARENA_ALIGNMENT, alignArena } from './alignment.js';
 import { planGreedyTflm } from './greedy-planner.js';
-import { tflmPlanBuffers } from './arena.js';
+import { tflmGraphBuffers } from './arena.js';
 import { offlineOffsets } from './offline-plan.js';
 import { structOf, tailAfter, tailAllocations, type TailAllocation, type TargetBits } from './tail.js';
 
@@ -81,8 +81,9 @@ function buildModel(graph: Graph, kernels: Kernels, bits: TargetBits): { model: 
       nodes.push({ requests, temps, prepare });
     });
   });
-  const buffers = graph.subgraphs.reduce((n, sg, s) => n + tflmPlanBuffers(sg, s === 0 ? offline : null, kernels).length, 0);
-  const head = planGreedyTflm(tflmPlanBuffers(graph.main, offline, kernels)).head;
+  const planned = tflmGraphBuffers(graph, kernels);
+  const buffers = planned.length;
+  const head = planGreedyTflm(planned).head;
   const tensors = graph.subgraphs.reduce((n, sg) => n + sg.tensors.length, 0);
   return { model: { bits, allocs, nodes, requests, tensors, subgraphs: graph.subgraphs.length, buffers, head }, unknownTempOps };
 }

@@ -4,17 +4,20 @@
 
 import { inPlacePairs } from '../analysis/in-place.js';
 import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
-import { opTime, tflmLifetimes } from './lifetimes.js';
-import type { Graph, Subgraph } from '../graph/graph.js';
+import { opTime, tflmGraphLifetimes, tflmLifetimes } from './lifetimes.js';
+import type { Graph, Subgraph, Tensor } from '../graph/graph.js';
 import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
-import { offlineOffsets, ONLINE } from './offline-plan.js';
+import { offlineOffsets, offlineOffsetsAll, ONLINE } from './offline-plan.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
 import { REFERENCE_KERNELS, scratchKnown, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { alignArena } from './alignment.js';
 
-export type ArenaBuffer = PlanBuffer &
-  ({ kind: 'tensor'; tensor: number } | { kind: 'scratch'; op: number; scratchIndex: number; bytes: number });
+/** A planned buffer; `subgraph` (absent: 0) is the subgraph of its tensor or operator. */
+export type ArenaBuffer = PlanBuffer & { subgraph?: number } & (
+    | { kind: 'tensor'; tensor: number }
+    | { kind: 'scratch'; op: number; scratchIndex: number; bytes: number }
+  );
 
 export interface TflmArena {
   buffers: ArenaBuffer[];
@@ -47,36 +50,93 @@ export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS)
 }
 
 /**
- * The buffers TFLM hands to its planner for subgraph `sg`: the planned tensors,
- * then the scratch the `kernels` request in Prepare, each live for the
- * duration of its operator only.
+ * The buffers TFLM hands to its planner for subgraph `sg` (of a one-subgraph
+ * model, or seen on its own by the passes): the planned tensors, then the
+ * scratch the `kernels` request in Prepare, each live for the duration of its
+ * operator only.
  */
 export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): ArenaBuffer[] {
   const life = tflmLifetimes(sg);
+  const ops = sg.ops.map((_, i) => opTime(i));
+  return subgraphBuffers(sg, 0, offline, life.first, life.last, ops, ops, kernels, { next: 0 });
+}
+
+/**
+ * Whether TFLM plans tensor `t` in the head: a non-constant, non-variable
+ * tensor of non-zero size whose data VAR_HANDLE's Prepare has not pointed at
+ * its op data; an offline offset also pulls a variable tensor into the head.
+ */
+function plannedInHead(t: Tensor, fixed: number, handles: ReadonlySet<number>): boolean {
+  if (t.kind === 'variable') return fixed !== ONLINE && t.byteSize > 0;
+  return t.kind === 'activation' && t.byteSize > 0 && !handles.has(t.index);
+}
+
+/** Outputs of VAR_HANDLE: their data is the operator's resource id, never an arena buffer. */
+const handleOutputs = (sg: Subgraph): Set<number> => new Set(sg.ops.filter((op) => op.opcode === 'VAR_HANDLE').map((op) => op.outputs[0] ?? -1));
+
+function subgraphBuffers(
+  sg: Subgraph,
+  subgraph: number,
+  offline: Int32Array | null,
+  first: Int32Array,
+  last: Int32Array,
+  scratchFirst: readonly number[] | Int32Array,
+  scratchLast: readonly number[] | Int32Array,
+  kernels: Kernels,
+  scratchCount: { next: number },
+  tensorsOnly = false,
+  scratchOnly = false,
+): ArenaBuffer[] {
   const buffers: ArenaBuffer[] = [];
-  for (const t of sg.tensors) {
-    const fixed = offline ? offline[t.index]! : ONLINE;
-    // TFLM plans non-constant, non-variable tensors of non-zero size; an offline
-    // offset also pulls a variable tensor into the head.
-    const planned = t.kind === 'activation' || (t.kind === 'variable' && fixed !== ONLINE);
-    if (!planned || t.byteSize === 0) continue;
-    buffers.push({
-      kind: 'tensor',
-      tensor: t.index,
-      size: alignArena(t.byteSize),
-      first: life.first[t.index]!,
-      last: life.last[t.index]!,
-      ...(fixed !== ONLINE ? { offlineOffset: fixed } : {}),
-    });
+  const at = subgraph === 0 ? {} : { subgraph };
+  if (!scratchOnly) {
+    const handles = handleOutputs(sg);
+    for (const t of sg.tensors) {
+      const fixed = offline ? offline[t.index]! : ONLINE;
+      if (!plannedInHead(t, fixed, handles)) continue;
+      buffers.push({
+        kind: 'tensor',
+        tensor: t.index,
+        ...at,
+        size: alignArena(t.byteSize),
+        first: first[t.index]!,
+        last: last[t.index]!,
+        ...(fixed !== ONLINE ? { offlineOffset: fixed } : {}),
+      });
+    }
   }
-  let scratchIndex = 0;
+  if (tensorsOnly) return buffers;
   sg.ops.forEach((op, i) => {
     for (const bytes of scratchRequests(op, sg.tensors, kernels)) {
-      const time = opTime(i);
-      buffers.push({ kind: 'scratch', op: i, scratchIndex: scratchIndex++, bytes, size: alignArena(bytes), first: time, last: time });
+      buffers.push({ kind: 'scratch', op: i, ...at, scratchIndex: scratchCount.next++, bytes, size: alignArena(bytes), first: scratchFirst[i]!, last: scratchLast[i]! });
     }
   });
   return buffers;
+}
+
+/**
+ * Every buffer TFLM plans for the model, in the order it adds them to its
+ * planner: the tensors of every subgraph (subgraph by subgraph), then every
+ * scratch request in Prepare order, with the lifetimes of one time line over
+ * all subgraphs (tflmGraphLifetimes). For a one-subgraph model this is
+ * tflmPlanBuffers of the main subgraph with the model's offline plan.
+ */
+export function tflmGraphBuffers(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): ArenaBuffer[] {
+  if (graph.subgraphs.length === 1) return tflmPlanBuffers(graph.main, offlineOffsets(graph), kernels);
+  const life = tflmGraphLifetimes(graph);
+  const all = offlineOffsetsAll(graph);
+  let start = 0;
+  const offline = graph.subgraphs.map((sg) => {
+    const part = all ? all.subarray(start, start + sg.tensors.length) : null;
+    start += sg.tensors.length;
+    return part;
+  });
+  const count = { next: 0 };
+  const parts = (scratch: boolean): ArenaBuffer[] =>
+    graph.subgraphs.flatMap((sg, s) =>
+      subgraphBuffers(sg, s, offline[s]!, life.first[s]!, life.last[s]!, life.scratchFirst[s]!, life.scratchLast[s]!, kernels, count, !scratch, scratch),
+    );
+  return [...parts(false), ...parts(true)];
 }
 
 /**
@@ -87,7 +147,7 @@ export function tflmPlanBuffers(sg: Subgraph, offline: Int32Array | null = null,
 function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer[] {
   const merged = buffers.map(({ size, first, last }) => ({ size, first, last }));
   const index = new Map<number, number>();
-  buffers.forEach((b, i) => b.kind === 'tensor' && index.set(b.tensor, i));
+  buffers.forEach((b, i) => b.kind === 'tensor' && (b.subgraph ?? 0) === 0 && index.set(b.tensor, i));
   const into = merged.map((_, i) => i);
   const rootOf = (i: number): number => (into[i] === i ? i : (into[i] = rootOf(into[i]!)));
   for (const p of inPlacePairs(sg)) {
@@ -108,11 +168,12 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
 
 export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TflmArena {
   const sg = graph.main;
-  const offline = offlineOffsets(graph);
-  const buffers = tflmPlanBuffers(sg, offline, kernels);
+  const buffers = tflmGraphBuffers(graph, kernels);
   const { offsets, head } = planGreedyTflm(buffers);
-  const tail = estimateTail32(graph, offline, kernels);
-  const unknownScratchOps = [...new Set(sg.ops.filter((o) => !scratchKnown(o, kernels)).map((o) => opKey(o)))];
+  const tail = estimateTail32(graph, offlineOffsets(graph), kernels);
+  const ops = graph.subgraphs.flatMap((g) => g.ops);
+  const unknownScratchOps = [...new Set(ops.filter((o) => !scratchKnown(o, kernels)).map((o) => opKey(o)))];
+  const end = buffers.reduce((t, b) => Math.max(t, b.last), sg.ops.length);
   return {
     buffers,
     offsets,
@@ -120,7 +181,7 @@ export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
     kernels,
     tail,
     total: head + tail.bytes,
-    lowerBound: lowerBound(mergeInPlace(sg, buffers), sg.ops.length),
+    lowerBound: lowerBound(mergeInPlace(sg, buffers), end),
     unknownScratchOps,
   };
 }

@@ -11,6 +11,17 @@ export const ONLINE = -1;
 
 /** Offsets of subgraph `s`'s tensors from the model's offline plan, or null if it has none. */
 export function offlineOffsets(graph: Graph, s = 0): Int32Array | null {
+  const all = offlineOffsetsAll(graph);
+  if (!all) return null;
+  const start = graph.subgraphs.slice(0, s).reduce((k, sg) => k + sg.tensors.length, 0);
+  return all.slice(start, start + graph.subgraphs[s]!.tensors.length);
+}
+
+/**
+ * The model's whole offline plan, every subgraph's offsets one after the
+ * other (as TFLM reads it), or null if it has none.
+ */
+export function offlineOffsetsAll(graph: Graph): Int32Array | null {
   const entry = graph.model.metadata?.find((m) => m.name === OFFLINE_PLAN_METADATA);
   if (!entry) return null;
   const data = graph.model.buffers?.[entry.buffer]?.data;
@@ -23,9 +34,8 @@ export function offlineOffsets(graph: Graph, s = 0): Int32Array | null {
   const total = graph.subgraphs.reduce((k, sg) => k + sg.tensors.length, 0);
   if (n !== total) return fail(`lists ${n} offsets but the model has ${total} tensors (TFLM fails to allocate)`);
   if (data.length < 12 + 4 * n) return fail(`is truncated: ${n} offsets need ${12 + 4 * n} bytes, buffer has ${data.length}`);
-  const start = graph.subgraphs.slice(0, s).reduce((k, sg) => k + sg.tensors.length, 0);
-  const out = new Int32Array(graph.subgraphs[s]!.tensors.length);
-  for (let i = 0; i < out.length; i++) out[i] = words.getInt32(12 + 4 * (start + i), true);
+  const out = new Int32Array(total);
+  for (let i = 0; i < out.length; i++) out[i] = words.getInt32(12 + 4 * i, true);
   return out;
 }
 

@@ -16,7 +16,8 @@ import type { Graph, Subgraph } from '../graph/graph.js';
 import { builtinParams, REFERENCE_KERNELS, initBytes, opDataKnown, prepareBytes, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { ARENA_ALIGNMENT } from './alignment.js';
-import { ONLINE } from './offline-plan.js';
+import { offlineOffsetsAll, ONLINE } from './offline-plan.js';
+import { resourcePlan } from '../ops/control/index.js';
 
 
 /** Pointer width of a TFLM build: 32 (Cortex-M) or 64 (a PC host, for firmware unit tests). */
@@ -74,6 +75,7 @@ export type TailPart =
   | 'kernel op data'
   | 'scratch buffer handles'
   | 'variable tensors'
+  | 'resource variables'
   | 'input/output TfLiteTensors';
 
 export interface TailEstimate {
@@ -106,6 +108,13 @@ export function tailAllocations(
   struct('allocator and planner', 'SingleArenaBufferAllocator');
   struct('allocator and planner', 'GreedyMemoryPlanner');
   struct('allocator and planner', 'MicroAllocator');
+  // The application's MicroResourceVariables::Create(allocator, slots) on the same allocator, before the
+  // interpreter: the object, then its slot array (MicroArenaBufferAlignment both).
+  const resources = resourcePlan(graph);
+  if (resources.slots > 0) {
+    push('resource variables', bits === 64 ? 16 : 12, ARENA_ALIGNMENT);
+    push('resource variables', (bits === 64 ? 40 : 20) * resources.slots, ARENA_ALIGNMENT);
+  }
   // StartModelAllocation.
   struct('allocator and planner', 'MicroBuiltinDataAllocator');
   struct('allocator and planner', 'SubgraphAllocations', subgraphs.length);
@@ -130,17 +139,23 @@ export function tailAllocations(
       for (const bytes of prepareBytes(op, sg.tensors, kernels)) {
         out.push({ part: 'kernel op data', bytes, align: ARENA_ALIGNMENT, prepareOf: { subgraph, op: i } });
       }
+      for (const r of resources.buffers) {
+        if (r.subgraph === subgraph && r.op === i) out.push({ part: 'resource variables', bytes: r.bytes, align: ARENA_ALIGNMENT, prepareOf: { subgraph, op: i } });
+      }
       scratchCount += scratchRequests(op, sg.tensors, kernels).length;
     });
   });
   // FinishModelAllocation: scratch handles, then variables not planned offline.
   if (scratchCount > 0) struct('scratch buffer handles', 'ScratchBufferHandle', scratchCount);
-  subgraphs.forEach((sg, s) => {
+  // AllocateVariables reads the offline plan at each subgraph's own tensor index from the plan's start
+  // (the main subgraph's offsets first), whatever the subgraph.
+  const all = offline !== null && subgraphs.length > 1 ? offlineOffsetsAll(graph) : null;
+  for (const sg of subgraphs) {
     for (const t of sg.tensors) {
-      const planned = s === 0 && offline !== null && offline[t.index] !== ONLINE;
-      if (t.kind === 'variable' && !planned) push('variable tensors', t.byteSize, ARENA_ALIGNMENT);
+      const fixed = offline === null ? ONLINE : (t.index < offline.length ? offline[t.index]! : (all?.[t.index] ?? ONLINE));
+      if (t.kind === 'variable' && fixed === ONLINE) push('variable tensors', t.byteSize, ARENA_ALIGNMENT);
     }
-  });
+  }
   // The interpreter's persistent TfLiteTensors for the model inputs, then outputs.
   const main = graph.main;
   for (const list of [main.inputs, main.outputs]) {

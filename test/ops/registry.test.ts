@@ -25,6 +25,8 @@ import { kernels as concatConv } from '../../src/ops/tinyseg/concat-conv-kernel.
 import { kernels as spill } from '../../src/ops/tinyseg/spill-kernels.js';
 import { kernels as tinysegTransposeConv } from '../../src/ops/tinyseg/transpose-conv-kernel.js';
 import { kernels as transposeConv } from '../../src/ops/transpose-conv/kernel.js';
+import { kernels as control } from '../../src/ops/control/kernel.js';
+import { kernels as svdf } from '../../src/ops/recurrent/svdf.js';
 
 /** Every kernel map of src/ops, as the kernel files export them. */
 const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
@@ -46,6 +48,8 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   spill,
   tinysegTransposeConv,
   transposeConv,
+  control,
+  svdf,
 ];
 
 const KNOWN_KEYS = new Set([...Object.keys(BuiltinOperator.values).filter((k) => k !== 'CUSTOM'), ...TINYSEG_OPS.map(customKey)]);

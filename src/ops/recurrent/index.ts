@@ -1,4 +1,4 @@
-// SVDF and UNIDIRECTIONAL_SEQUENCE_LSTM: no interpreter kernel; TFLM's
+// SVDF (kernel: svdf.ts) and UNIDIRECTIONAL_SEQUENCE_LSTM; TFLM's
 // allocations for them (TFLM 90b983c svdf.cc / svdf_common.cc,
 // unidirectional_sequence_lstm.cc / lstm_eval.cc, and their cmsis_nn versions
 // over CMSIS-NN 4ab83cc, 32-bit target). Both keep their state in variable
@@ -8,6 +8,7 @@ import { builtinOptions } from '../../graph/op-options.js';
 import { DTYPE_SIZE } from '../../graph/types.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { inputOf, type OpInfo, type SizeRule } from '../op-info.js';
+import { kernels as svdfKernels } from './svdf.js';
 
 // ---- SVDF: inputs 0 input [B, I], 1 weights_feature [F, I], 2 weights_time [F, M], 3 bias [U], 4 state [B, M*F].
 
@@ -54,6 +55,7 @@ const cmsisIntegerLstm = (d: LstmDims): boolean => (d.act === 'int8' || d.act ==
 export const ops: readonly OpInfo[] = [
   {
     key: 'SVDF',
+    kernel: svdfKernels.SVDF,
     builtinParams: [8, 4], // TfLiteSVDFParams: rank, a one-byte activation enum, a bool
     builtinParams64: [12, 4],
     memory: {
