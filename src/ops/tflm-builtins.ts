@@ -2,8 +2,8 @@
 // whose reference kernels' scratch requests are known (TFLM 90b983c, 32-bit
 // target): none, except ADD_N's pointer array. Their op data is not modelled,
 // except MAXIMUM/MINIMUM's (none: no Init, no Prepare, in both sets).
-// Builtins without a kernel that belong to a family with kernels (L2_POOL_2D,
-// SUM, REDUCE_*) are in that family's module; SVDF and
+// Builtins without a kernel that belong to a family with kernels are in that
+// family's module; SVDF and
 // UNIDIRECTIONAL_SEQUENCE_LSTM are in recurrent/, BATCH_MATMUL in batch-matmul/.
 
 import { POINTER_BYTES, outputOf, type OpInfo } from './op-info.js';
@@ -12,9 +12,8 @@ import { POINTER_BYTES, outputOf, type OpInfo } from './op-info.js';
 // work removes its own list).
 const UNARY = 'ABS CAST CEIL COS ELU EXP FLOOR L2_NORMALIZATION LEAKY_RELU LOG LOGICAL_NOT LOG_SOFTMAX NEG PRELU ROUND RSQRT SIN SQRT SQUARE TANH ZEROS_LIKE';
 const BINARY = 'DIV EQUAL FLOOR_DIV FLOOR_MOD GREATER GREATER_EQUAL LESS LESS_EQUAL LOGICAL_AND LOGICAL_OR NOT_EQUAL SELECT_V2 SQUARED_DIFFERENCE SUB';
-const DATA_MOVEMENT = 'ARG_MAX ARG_MIN CUMSUM';
 const CONTROL_AND_STATE = 'ASSIGN_VARIABLE CALL_ONCE IF READ_VARIABLE VAR_HANDLE WHILE';
-const NO_SCRATCH = [UNARY, BINARY, DATA_MOVEMENT, CONTROL_AND_STATE].join(' ').split(' ');
+const NO_SCRATCH = [UNARY, BINARY, CONTROL_AND_STATE].join(' ').split(' ');
 
 export const ops: readonly OpInfo[] = [
   ...NO_SCRATCH.map((key): OpInfo => ({ key, memory: { reference: {} } })),

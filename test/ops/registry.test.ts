@@ -15,6 +15,7 @@ import { kernels as quantize } from '../../src/ops/elementwise/quantize.js';
 import { kernels as fullyConnected } from '../../src/ops/fully-connected/kernel.js';
 import { kernels as pooling } from '../../src/ops/pooling/kernel.js';
 import { kernels as reduce } from '../../src/ops/reduce/kernel.js';
+import { kernels as scan } from '../../src/ops/reduce/scan.js';
 import { kernels as resize } from '../../src/ops/resize/kernel.js';
 import { kernels as shape } from '../../src/ops/shape/kernel.js';
 import { kernels as movement } from '../../src/ops/shape/movement.js';
@@ -35,6 +36,7 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   fullyConnected,
   pooling,
   reduce,
+  scan,
   resize,
   shape,
   movement,
