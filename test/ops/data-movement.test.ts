@@ -8,7 +8,7 @@ import { f32, runOp, type OpCase, type TensorArg } from '../helpers/op-harness.j
 
 const iota = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 const c = (dtype: TensorArg['dtype'], shape: number[], data: number[]): TensorArg => ({ dtype, shape, data, constant: true });
-const x = (dtype: TensorArg['dtype'], shape: number[], data: readonly (number | boolean)[]): TensorArg => ({ dtype, shape, data });
+const x = (dtype: TensorArg['dtype'], shape: number[], data: readonly (number | boolean)[], q?: [number, number]): TensorArg => ({ dtype, shape, data, ...(q ? { q } : {}) });
 const one = (k: OpCase) => runOp(k)[0];
 
 describe('GATHER', () => {
@@ -329,5 +329,66 @@ describe('MIRROR_PAD', () => {
     const got = one({ opcode: 'MIRROR_PAD', inputs: [x('float32', [3], [0.5, 1.5, 2.5]), c('int64', [1, 2], [1, 1])], outputs: [{ dtype: 'float32', shape: [5] }] });
     expect(got).toEqual([1.5, 0.5, 1.5, 2.5, 1.5]);
     expect(() => one({ opcode: 'MIRROR_PAD', inputs: [x('int16', [3], [1, 2, 3]), c('int32', [1, 2], [1, 1])], outputs: [{ dtype: 'int16', shape: [5] }] })).toThrow(/Type INT16/);
+  });
+});
+
+describe('the shape family at the types TFLM takes', () => {
+  it('PAD pads int16 and int32 with 0, int8 with the zero point (pad.cc)', () => {
+    const pad = (dtype: TensorArg['dtype'], zp: number) =>
+      one({ opcode: 'PAD', inputs: [x(dtype, [2], [5, 6], [1, zp]), c('int32', [1, 2], [1, 1])] as TensorArg[], outputs: [{ dtype, shape: [4], q: [1, zp] }] });
+    expect(pad('int8', -3)).toEqual([-3, 5, 6, -3]);
+    expect(pad('int16', 7)).toEqual([0, 5, 6, 0]);
+    expect(pad('int32', 7)).toEqual([0, 5, 6, 0]);
+    expect(() => pad('bool', 0)).toThrow(/PAD.*Type BOOL \(6\) not supported \(TFLM refuses it at Invoke\)/);
+  });
+
+  it('PADV2 int8 wants the constant quantized as the output', () => {
+    const padv2 = (cq: [number, number]) =>
+      one({
+        opcode: 'PADV2',
+        inputs: [x('int8', [2], [5, 6], [1, 0]), c('int32', [1, 2], [1, 0]), { ...c('int8', [], [9]), q: cq }],
+        outputs: [{ dtype: 'int8', shape: [3], q: [1, 0] }],
+      });
+    expect(padv2([1, 0])).toEqual([9, 5, 6]);
+    expect(() => padv2([0.5, 0])).toThrow(/quantized differently/);
+  });
+
+  it('CONCATENATION takes int16 of any scale (zero points 0), int64 and bool; refuses uint8', () => {
+    const concat = (dtype: TensorArg['dtype'], qa?: [number, number], qb?: [number, number]) =>
+      one({
+        opcode: 'CONCATENATION',
+        inputs: [x(dtype, [2], [1, 2], qa), x(dtype, [1], [1], qb)],
+        outputs: [{ dtype, shape: [3], ...(qa ? { q: qa } : {}) }],
+        options: { type: 'ConcatenationOptions', value: { axis: 0 } },
+      });
+    expect(concat('int16', [0.5, 0], [0.25, 0])).toEqual([1, 2, 1]);
+    expect(concat('int64')).toEqual([1, 2, 1]);
+    expect(concat('bool')).toEqual([1, 1, 1]);
+    expect(() => concat('int16', [0.5, 1], [0.5, 1])).toThrow(/zero point 1 is not 0/);
+    expect(() => concat('uint8')).toThrow(/Type UINT8 \(3\) not supported/);
+  });
+
+  it('RESHAPE moves bytes whatever the quantization; TRANSPOSE and DEPTH_TO_SPACE refuse int32; EXPAND_DIMS wants an int32 axis', () => {
+    expect(one({ opcode: 'RESHAPE', inputs: [x('int8', [2, 2], [1, 2, 3, 4], [0.5, 1])], outputs: [{ dtype: 'int8', shape: [4], q: [0.25, 2] }] })).toEqual([1, 2, 3, 4]);
+    expect(() => one({ opcode: 'TRANSPOSE', inputs: [x('int32', [2], [1, 2]), c('int32', [1], [0])], outputs: [{ dtype: 'int32', shape: [2] }] })).toThrow(/TRANSPOSE.*INT32/);
+    expect(() =>
+      one({ opcode: 'DEPTH_TO_SPACE', inputs: [x('int32', [1, 1, 1, 4], [1, 2, 3, 4])], outputs: [{ dtype: 'int32', shape: [1, 2, 2, 1] }], options: { type: 'DepthToSpaceOptions', value: { blockSize: 2 } } }),
+    ).toThrow(/Type INT32 \(2\) not supported$/);
+    expect(() => one({ opcode: 'EXPAND_DIMS', inputs: [x('int8', [2], [1, 2]), c('int64', [], [0])], outputs: [{ dtype: 'int8', shape: [1, 2] }] })).toThrow(/Axis type INT64/);
+    expect(one({ opcode: 'EXPAND_DIMS', inputs: [x('int16', [2], [1, 2]), c('int32', [], [0])], outputs: [{ dtype: 'int16', shape: [1, 2] }] })).toEqual([1, 2]);
+  });
+
+  it('STRIDED_SLICE, SPLIT and SPLIT_V move int16, int32 (and bool for STRIDED_SLICE)', () => {
+    const ss = (dtype: TensorArg['dtype']) =>
+      one({
+        opcode: 'STRIDED_SLICE',
+        inputs: [x(dtype, [4], [1, 0, 1, 1]), c('int32', [1], [1]), c('int32', [1], [4]), c('int32', [1], [2])],
+        outputs: [{ dtype, shape: [2] }],
+      });
+    expect(ss('int16')).toEqual([0, 1]);
+    expect(ss('bool')).toEqual([0, 1]);
+    const split = runOp({ opcode: 'SPLIT', inputs: [c('int32', [], [0]), x('int32', [4], [1, 2, 3, 4])], outputs: [{ dtype: 'int32', shape: [2] }, { dtype: 'int32', shape: [2] }], options: { type: 'SplitOptions', value: { numSplits: 2 } } });
+    expect(split).toEqual([[1, 2], [3, 4]]);
+    expect(() => runOp({ opcode: 'SPLIT', inputs: [c('int32', [], [0]), x('bool', [2], [1, 0])], outputs: [{ dtype: 'bool', shape: [1] }, { dtype: 'bool', shape: [1] }] })).toThrow(/SPLIT.*BOOL/);
   });
 });
