@@ -19,9 +19,9 @@ const known = (prepareTemps: string, init?: number, init64?: number): OpInfo['me
 export const ops: readonly OpInfo[] = [
   { key: 'RESHAPE', kernel: kernels['RESHAPE'], builtinParams: [36, 4], memory: known('i0 o0') }, // TfLiteReshapeParams
   { key: 'SQUEEZE', kernel: kernels['SQUEEZE'], builtinParams: [36, 4], memory: known('i0 o0') }, // TfLiteSqueezeParams
-  { key: 'EXPAND_DIMS', kernel: kernels['EXPAND_DIMS'], memory: { reference: {} } },
+  { key: 'EXPAND_DIMS', kernel: kernels['EXPAND_DIMS'], memory: known('i0 i1 o0') },
   { key: 'CONCATENATION', kernel: kernels['CONCATENATION'], builtinParams: [8, 4], memory: known('i0 o0 i*', 24, 40) },
-  { key: 'SPLIT', kernel: kernels['SPLIT'], memory: { reference: {} } },
+  { key: 'SPLIT', kernel: kernels['SPLIT'], builtinParams: [4, 4], memory: known('i0') }, // TfLiteSplitParams; Prepare fetches the axis only
   { key: 'SPLIT_V', kernel: kernels['SPLIT_V'], builtinParams: [4, 4], memory: known('i2') },
   { key: 'PAD', kernel: kernels['PAD'], memory: known('i0 i1 i2 o0', 56), rowRule: padRowRule },
   { key: 'PADV2', kernel: kernels['PADV2'], memory: known('i0 i1 i2 o0', 56) },
