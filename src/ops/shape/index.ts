@@ -56,7 +56,7 @@ export const ops: readonly OpInfo[] = [
   {
     key: 'EMBEDDING_LOOKUP',
     kernel: movement['EMBEDDING_LOOKUP'],
-    // The output dims, then OpData {float scale; size_t num_columns} (8 bytes; 16 on a 64-bit host, not modelled).
+    // The output dims, then OpData {float scale; size_t num_columns}: 8 bytes (16 on a 64-bit host: one 16-byte block either way).
     memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: (op, tensors) => [...outputDims(op, tensors), 8] } } },
   },
   {
