@@ -10,7 +10,7 @@
 import { DTYPE_SIZE } from '../../graph/graph.js';
 import type { DType } from '../../graph/types.js';
 import { builtinOptions } from '../../graph/op-options.js';
-import { defineKernel, elementCount, f32, i8, kernelError, requireInput, requireOutput, scaleOf, zeroPointOf, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
+import { copyBytes, defineKernel, elementCount, f32, i8, kernelError, requireInput, requireOutput, scaleOf, zeroPointOf, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { indexInput, intValues, isConstant, requireSameDtype, requireType, sameShape, tflmType } from './tflm-type.js';
 
 const FLOAT_INT8: readonly DType[] = ['float32', 'int8'];
@@ -526,7 +526,7 @@ const PACK = defineKernel<StackState>({
     const n = call.inputs.length;
     call.inputs.forEach((d, i) => {
       const src = d!.bytes;
-      for (let k = 0; k < s.outer; k++) out.set(src.subarray(k * s.chunk, (k + 1) * s.chunk), (k * n + i) * s.chunk);
+      for (let k = 0; k < s.outer; k++) copyBytes(out, (k * n + i) * s.chunk, src, k * s.chunk, s.chunk);
     });
   },
 });
@@ -551,7 +551,7 @@ const UNPACK = defineKernel<StackState>({
     const src = requireInput(call, 0).bytes;
     const n = call.outputs.length;
     call.outputs.forEach((d, i) => {
-      for (let k = 0; k < s.outer; k++) d.bytes.set(src.subarray((k * n + i) * s.chunk, (k * n + i + 1) * s.chunk), k * s.chunk);
+      for (let k = 0; k < s.outer; k++) copyBytes(d.bytes, k * s.chunk, src, (k * n + i) * s.chunk, s.chunk);
     });
   },
 });
@@ -598,7 +598,7 @@ const DYNAMIC_UPDATE_SLICE = defineKernel<number>({
     forEachIndex(rows.length ? rows : [1], (idx) => {
       let at = start[inS.length - 1]! * strides[inS.length - 1]!;
       for (let d = 0; d < rows.length; d++) at += (start[d]! + (rows.length ? idx[d]! : 0)) * strides[d]!;
-      out.set(update.bytes.subarray(from, from + row), at * size);
+      copyBytes(out, at * size, update.bytes, from, row);
       from += row;
     });
   },
