@@ -256,7 +256,8 @@ export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Arra
     for (let m = k + 1; m < order.length && offsets[order[m]!]! < endI; m++) {
       const j = order[m]!;
       const b = buffers[j]!;
-      if (a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last) && !shared(a, b, offsets[i] === offsets[j])) {
+      // A zero-size buffer (a scratch request of 0 bytes) holds nothing to overlap.
+      if (b.size > 0 && a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last) && !shared(a, b, offsets[i] === offsets[j])) {
         throw new TinysegError(
           'E_PLAN',
           `arena plan overlaps: ${describeBuffer(a, g)} at ${offsets[i]} (+${a.size}) and ${describeBuffer(b, g)} at ${offsets[j]} (+${b.size}) are live together`,

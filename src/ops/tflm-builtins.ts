@@ -2,19 +2,16 @@
 // whose reference kernels' scratch requests are known (TFLM 90b983c, 32-bit
 // target): none, except ADD_N's pointer array. Their op data is not modelled,
 // except MAXIMUM/MINIMUM's (none: no Init, no Prepare, in both sets).
-// Builtins without a kernel that belong to a family with kernels (L2_POOL_2D,
-// SUM, REDUCE_*) are in that family's module; SVDF and
-// UNIDIRECTIONAL_SEQUENCE_LSTM are in recurrent/, BATCH_MATMUL in batch-matmul/,
-// control flow and resource variables in control/.
+// Builtins without a kernel that belong to a family with kernels are in that
+// family's module; SVDF and UNIDIRECTIONAL_SEQUENCE_LSTM are in recurrent/,
+// BATCH_MATMUL in batch-matmul/, control flow and resource variables in control/.
 
 import { POINTER_BYTES, outputOf, type OpInfo } from './op-info.js';
 
 // By the family that will give them a kernel (one list each, so each family's
 // work removes its own list).
 const BINARY = 'DIV EQUAL FLOOR_DIV FLOOR_MOD GREATER GREATER_EQUAL LESS LESS_EQUAL LOGICAL_AND LOGICAL_OR NOT_EQUAL SELECT_V2 SQUARED_DIFFERENCE SUB';
-const DATA_MOVEMENT =
-  'ARG_MAX ARG_MIN BATCH_TO_SPACE_ND BROADCAST_ARGS BROADCAST_TO CUMSUM DYNAMIC_UPDATE_SLICE EMBEDDING_LOOKUP FILL GATHER GATHER_ND PACK REVERSE_V2 SHAPE SLICE SPACE_TO_BATCH_ND SPACE_TO_DEPTH UNPACK';
-const NO_SCRATCH = [BINARY, DATA_MOVEMENT].join(' ').split(' ');
+const NO_SCRATCH = BINARY.split(' ');
 
 export const ops: readonly OpInfo[] = [
   ...NO_SCRATCH.map((key): OpInfo => ({ key, memory: { reference: {} } })),

@@ -17,8 +17,10 @@ import { kernels as quantize } from '../../src/ops/elementwise/quantize.js';
 import { kernels as fullyConnected } from '../../src/ops/fully-connected/kernel.js';
 import { kernels as pooling } from '../../src/ops/pooling/kernel.js';
 import { kernels as reduce } from '../../src/ops/reduce/kernel.js';
+import { kernels as scan } from '../../src/ops/reduce/scan.js';
 import { kernels as resize } from '../../src/ops/resize/kernel.js';
 import { kernels as shape } from '../../src/ops/shape/kernel.js';
+import { kernels as movement } from '../../src/ops/shape/movement.js';
 import { kernels as softmax } from '../../src/ops/softmax/kernel.js';
 import { kernels as addFetch } from '../../src/ops/tinyseg/add-fetch-kernel.js';
 import { kernels as concatConv } from '../../src/ops/tinyseg/concat-conv-kernel.js';
@@ -40,8 +42,10 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   fullyConnected,
   pooling,
   reduce,
+  scan,
   resize,
   shape,
+  movement,
   softmax,
   addFetch,
   concatConv,

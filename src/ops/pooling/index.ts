@@ -1,7 +1,6 @@
-// Pooling: the interpreter's kernels and TFLM's allocations for them. L2_POOL_2D
-// has no kernel; its allocations are known.
+// Pooling: the interpreter's kernels and TFLM's allocations for them.
 
-import { inputOf, type OpInfo, type SizeRule } from '../op-info.js';
+import { inputOf, intArrayBytes, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels } from './kernel.js';
 
 /** CMSIS-NN's int8/int16 average pool: a 4*C buffer on DSP cores only. */
@@ -23,5 +22,6 @@ export const ops: readonly OpInfo[] = [
     },
   },
   { key: 'MAX_POOL_2D', kernel: kernels['MAX_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { init: 32 } }, 'cmsis-nn': { opData: { init: 36 } } } },
-  { key: 'L2_POOL_2D', builtinParams: [40, 4], memory: { reference: { opData: {} } } },
+  // No Init; Prepare fetches the output, then the input, and rewrites the output dims (4-D).
+  { key: 'L2_POOL_2D', kernel: kernels['L2_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'o0 i0', opData: { prepare: () => [intArrayBytes(4)] } } } },
 ];

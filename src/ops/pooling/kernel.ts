@@ -1,5 +1,5 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D: reference_ops (float32) and
-// reference_integer_ops (int8, int16) pooling. Windows are clipped to the
+// reference_integer_ops (int8, int16) pooling; L2_POOL_2D (float32). Windows are clipped to the
 // image, so padding never enters an average; integer averages round half away
 // from zero with C's truncating division.
 
@@ -19,6 +19,7 @@ import {
   type KernelCall,
 } from '../kernel.js';
 import { slidingWindow, type SlidingWindow } from '../conv-params.js';
+import { tflmType } from '../shape/tflm-type.js';
 
 interface PoolState extends SlidingWindow {
   float: boolean;
@@ -100,7 +101,56 @@ function pool(kind: 'average' | 'max') {
   };
 }
 
+// L2_POOL_2D: float32 only (TFLM's Prepare refuses the rest). Per output
+// element, in float: the squares of the clipped window summed row by row, then
+// sqrt(sum / count) (sqrt is correctly rounded, so one fround), then the clamp.
+const L2_POOL_2D = defineKernel<PoolState>({
+  prepare(call) {
+    const input = requireInput(call, 0);
+    const output = requireOutput(call, 0);
+    dims4(input, call);
+    dims4(output, call);
+    if (input.tensor.dtype !== output.tensor.dtype) throw kernelError(call, `${tflmType(input.tensor.dtype)} != ${tflmType(output.tensor.dtype)}`);
+    if (input.tensor.dtype !== 'float32') throw kernelError(call, `${tflmType(input.tensor.dtype)} != FLOAT32 (1)`);
+    return prepare(call);
+  },
+  invoke(call, s) {
+    const input = requireInput(call, 0);
+    const output = requireOutput(call, 0);
+    const [batches, inH, inW, depth] = dims4(input, call);
+    const [, outH, outW] = dims4(output, call);
+    const x = viewOf(input);
+    const out = viewOf(output);
+    let o = 0;
+    for (let n = 0; n < batches; n++) {
+      for (let oy = 0; oy < outH; oy++) {
+        const y0 = oy * s.strideH - s.padH;
+        const fy0 = Math.max(0, -y0);
+        const fy1 = Math.min(s.filterH, inH - y0);
+        for (let ox = 0; ox < outW; ox++) {
+          const x0 = ox * s.strideW - s.padW;
+          const fx0 = Math.max(0, -x0);
+          const fx1 = Math.min(s.filterW, inW - x0);
+          for (let c = 0; c < depth; c++, o++) {
+            let sum = 0;
+            let count = 0;
+            for (let fy = fy0; fy < fy1; fy++) {
+              for (let fx = fx0; fx < fx1; fx++) {
+                const v = x[((n * inH + y0 + fy) * inW + x0 + fx) * depth + c]!;
+                sum = Math.fround(sum + Math.fround(v * v));
+                count++;
+              }
+            }
+            out[o] = clampFloat(Math.fround(Math.sqrt(Math.fround(sum / count))), s.min, s.max);
+          }
+        }
+      }
+    }
+  },
+});
+
 export const kernels: Record<string, Kernel<any>> = {
   AVERAGE_POOL_2D: defineKernel<PoolState>({ prepare, invoke: pool('average') }),
   MAX_POOL_2D: defineKernel<PoolState>({ prepare, invoke: pool('max') }),
+  L2_POOL_2D,
 };

@@ -1,12 +1,16 @@
-// MEAN: reference_ops::Mean / QuantizedMeanOrSum as TFLM's reduce_common.cc
-// calls them. Sums run in input order into the output position with the
+// Reductions: reference_ops::Mean / QuantizedMeanOrSum / ReduceGeneric as
+// TFLM's reduce_common.cc calls them for MEAN, SUM, REDUCE_MAX, REDUCE_MIN and
+// REDUCE_ALL. Sums run in input order into the output position with the
 // reduced axes dropped; int8/int16 sum into the int32 accumulator scratch TFLM
-// requests in the arena, then fold 1/count into the output multiplier.
+// requests in the arena, then (MEAN) fold 1/count into the output multiplier.
+// The axis tensor is read at Eval in TFLM: a constant one is resolved once
+// here, another at every invoke.
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.js';
 import {
   defineKernel,
   elementCount,
+  FLT_MAX,
   i32,
   kernelError,
   requireInput,
@@ -18,33 +22,41 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
+import { requireType, tflmType } from '../shape/tflm-type.js';
 
-interface MeanState {
-  dtype: 'float32' | 'int8' | 'int16';
+type Kind = 'MEAN' | 'SUM' | 'REDUCE_MAX' | 'REDUCE_MIN' | 'REDUCE_ALL';
+
+interface Targets {
   /** For each input element (row-major), its output element. */
   target: Int32Array;
+  /** Input elements per output element. */
   count: number;
+  /** Some input dimension is 0: ReduceGeneric and QuantizedMeanOrSum stop after initialising the output. */
+  empty: boolean;
+}
+
+interface ReduceState {
+  kind: Kind;
+  dtype: string;
+  /** Resolved once for a constant axis tensor; null: at every invoke. */
+  targets: Targets | null;
   multiplier: number;
   shift: number;
   inputZeroPoint: number;
   outputZeroPoint: number;
 }
 
-function prepare(call: KernelCall): MeanState {
+/** ResolveAxis (negative axes wrap, repeats count once) and each input element's output element. */
+function resolveTargets(call: KernelCall): Targets {
   const input = requireInput(call, 0);
-  const axisT = requireInput(call, 1);
-  const output = requireOutput(call, 0);
-  const dtype = input.tensor.dtype;
-  if ((dtype !== 'float32' && dtype !== 'int8' && dtype !== 'int16') || output.tensor.dtype !== dtype) {
-    throw kernelError(call, `types ${dtype} -> ${output.tensor.dtype} are not supported`);
-  }
-  if (axisT.tensor.kind !== 'constant' || axisT.tensor.dtype !== 'int32') throw kernelError(call, 'the axis must be a constant int32 tensor');
   const dims = input.tensor.shape;
   const axes: number[] = [];
-  for (const a of i32(axisT)) {
-    const r = a < 0 ? a + dims.length : a;
-    if (r < 0 || r >= dims.length) throw kernelError(call, `axis ${a} is out of range for a ${dims.length}-D input`);
-    if (!axes.includes(r)) axes.push(r);
+  if (dims.length > 0) {
+    for (const a of i32(requireInput(call, 1))) {
+      const r = a < 0 ? a + dims.length : a;
+      if (r < 0 || r >= dims.length) throw kernelError(call, `axis ${a} is out of range for a ${dims.length}-D input`);
+      if (!axes.includes(r)) axes.push(r);
+    }
   }
   const total = elementCount(input);
   const target = new Int32Array(total);
@@ -59,53 +71,111 @@ function prepare(call: KernelCall): MeanState {
     }
   }
   const count = axes.reduce((n, a) => n * dims[a]!, 1);
-  const outputs = elementCount(output);
+  const outputs = elementCount(requireOutput(call, 0));
   const kept = dims.reduce((n, s, d) => (axes.includes(d) ? n : n * s), 1);
   if (kept !== outputs) throw kernelError(call, `output has ${outputs} elements, the reduction gives ${kept}`);
-  let multiplier = 0;
-  let shift = 0;
-  if (dtype !== 'float32') {
-    if ((call.scratch[0]?.byteLength ?? 0) < outputs * 4) throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
-    const m = quantizeMultiplier(scaleOf(input) / scaleOf(output));
-    multiplier = m.multiplier;
-    shift = m.shift;
-    if (count > 0) {
-      // 63 - clz64(count), clamped so that the folded shift stays >= -31.
-      let s = 0;
-      while (2 ** (s + 1) <= count) s++;
-      s = Math.min(s, 32, 31 + shift);
-      multiplier = Number((BigInt(multiplier) << BigInt(s)) / BigInt(count));
-      shift -= s;
-    }
-  }
-  return { dtype, target, count, multiplier, shift, inputZeroPoint: zeroPointOf(input), outputZeroPoint: zeroPointOf(output) };
+  return { target, count, empty: dims.includes(0) };
 }
 
-function invoke(call: KernelCall, s: MeanState): void {
-  const input = requireInput(call, 0);
-  const output = requireOutput(call, 0);
-  const x = viewOf(input);
-  const out = viewOf(output);
+/** QuantizedMeanOrSum's multiplier for MEAN: 1/count folded in, the shift kept >= -31. */
+function meanMultiplier(multiplier: number, shift: number, count: number): [number, number] {
+  if (count <= 0) return [multiplier, shift];
+  // 63 - clz64(count), clamped so that the folded shift stays >= -31.
+  let s = 0;
+  while (2 ** (s + 1) <= count) s++;
+  s = Math.min(s, 32, 31 + shift);
+  return [Number((BigInt(multiplier) << BigInt(s)) / BigInt(count)), shift - s];
+}
+
+const TYPES: Record<Kind, readonly string[]> = {
+  MEAN: ['float32', 'int8', 'int16'],
+  SUM: ['float32', 'int8', 'int16'],
+  REDUCE_MAX: ['float32', 'int8'],
+  REDUCE_MIN: ['float32', 'int8'],
+  REDUCE_ALL: ['bool'],
+};
+
+const prepareFor =
+  (kind: Kind) =>
+  (call: KernelCall): ReduceState => {
+    const input = requireInput(call, 0);
+    const axisT = requireInput(call, 1);
+    const output = requireOutput(call, 0);
+    const dtype = input.tensor.dtype;
+    // PrepareSimple: TF_LITE_ENSURE_TYPES_EQ(axis, int32); REDUCE_ALL's Prepare wants bool; the others' Eval refuses.
+    requireType(call, axisT, ['int32'], 'Axis type');
+    if (!TYPES[kind].includes(dtype)) {
+      if (kind === 'REDUCE_ALL') throw kernelError(call, `${tflmType(dtype)} != BOOL (6)`);
+      throw kernelError(call, `Type ${tflmType(dtype)} not supported (TFLM refuses it at Invoke)`);
+    }
+    // TFLM's MEAN reads the output as the input's type without checking; the others check at Eval.
+    if (output.tensor.dtype !== dtype) throw kernelError(call, `${tflmType(dtype)} != ${tflmType(output.tensor.dtype)}`);
+    let multiplier = 0;
+    let shift = 0;
+    if ((kind === 'MEAN' || kind === 'SUM') && dtype !== 'float32') {
+      if ((call.scratch[0]?.byteLength ?? 0) < elementCount(output) * 4) throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
+      ({ multiplier, shift } = quantizeMultiplier(scaleOf(input) / scaleOf(output)));
+    }
+    if ((kind === 'REDUCE_MAX' || kind === 'REDUCE_MIN') && dtype === 'int8') {
+      if (Math.fround(scaleOf(input)) !== Math.fround(scaleOf(output)) || zeroPointOf(input) !== zeroPointOf(output)) {
+        throw kernelError(call, 'input and output are quantized differently (TFLM refuses it at Invoke)');
+      }
+    }
+    const targets = axisT.tensor.kind === 'constant' ? resolveTargets(call) : null;
+    return { kind, dtype, targets, multiplier, shift, inputZeroPoint: zeroPointOf(input), outputZeroPoint: zeroPointOf(output) };
+  };
+
+function invoke(call: KernelCall, s: ReduceState): void {
+  const x = viewOf(requireInput(call, 0));
+  const out = viewOf(requireOutput(call, 0));
   const n = out.length;
-  const { target } = s;
+  const { target, count, empty } = s.targets ?? resolveTargets(call);
+  if (s.kind === 'REDUCE_MAX' || s.kind === 'REDUCE_MIN' || s.kind === 'REDUCE_ALL') {
+    // ReduceGeneric: the output starts at the reducer's identity.
+    const max = s.kind === 'REDUCE_MAX';
+    if (s.kind === 'REDUCE_ALL') out.fill(1);
+    else if (s.dtype === 'float32') out.fill(max ? -FLT_MAX : FLT_MAX);
+    else out.fill(max ? -128 : 127);
+    if (empty) return;
+    if (s.kind === 'REDUCE_ALL') {
+      for (let i = 0; i < x.length; i++) out[target[i]!] = x[i]! && out[target[i]!]! ? 1 : 0;
+    } else if (max) {
+      // (in > current) ? in : current: a NaN input never wins.
+      for (let i = 0; i < x.length; i++) if (x[i]! > out[target[i]!]!) out[target[i]!] = x[i]!;
+    } else {
+      for (let i = 0; i < x.length; i++) if (x[i]! < out[target[i]!]!) out[target[i]!] = x[i]!;
+    }
+    return;
+  }
   if (s.dtype === 'float32') {
-    // TFLM sums in the output buffer itself.
+    // MEAN sums in the output buffer itself; SUM's ReduceGeneric adds in + current, the same float.
     out.fill(0);
+    if (empty && s.kind === 'SUM') return;
     for (let i = 0; i < x.length; i++) out[target[i]!] = Math.fround(out[target[i]!]! + x[i]!);
-    if (s.count > 0) for (let j = 0; j < n; j++) out[j] = Math.fround(out[j]! / s.count);
+    if (s.kind === 'MEAN' && count > 0) for (let j = 0; j < n; j++) out[j] = Math.fround(out[j]! / Math.fround(count));
     return;
   }
   const sum = scratchI32(call.scratch[0]!).subarray(0, n);
   sum.fill(0);
   out.fill(0);
+  if (empty) return;
   for (let i = 0; i < x.length; i++) sum[target[i]!]! += x[i]!;
-  if (s.count === 0) return;
+  if (count === 0) return;
+  const [multiplier, shift] = s.kind === 'MEAN' ? meanMultiplier(s.multiplier, s.shift, count) : [s.multiplier, s.shift];
   const [lo, hi] = s.dtype === 'int8' ? [-128, 127] : [-32768, 32767];
   for (let j = 0; j < n; j++) {
-    const shifted = (sum[j]! - s.inputZeroPoint * s.count) | 0;
-    const v = multiplyByQuantizedMultiplier(shifted, s.multiplier, s.shift) + s.outputZeroPoint;
+    const shifted = (sum[j]! - s.inputZeroPoint * count) | 0;
+    const v = multiplyByQuantizedMultiplier(shifted, multiplier, shift) + s.outputZeroPoint;
     out[j] = v < lo ? lo : v > hi ? hi : v;
   }
 }
 
-export const kernels: Record<string, Kernel<any>> = { MEAN: defineKernel<MeanState>({ prepare, invoke }) };
+const reduce = (kind: Kind) => defineKernel<ReduceState>({ prepare: prepareFor(kind), invoke });
+
+export const kernels: Record<string, Kernel<any>> = {
+  MEAN: reduce('MEAN'),
+  SUM: reduce('SUM'),
+  REDUCE_MAX: reduce('REDUCE_MAX'),
+  REDUCE_MIN: reduce('REDUCE_MIN'),
+  REDUCE_ALL: reduce('REDUCE_ALL'),
+};

@@ -4,6 +4,7 @@
 // every index map is computed once in prepare.
 
 import { DTYPE_SIZE } from '../../graph/graph.js';
+import type { DType } from '../../graph/types.js';
 import { builtinOptions } from '../../graph/op-options.js';
 import {
   copyBytes,
@@ -19,6 +20,7 @@ import {
   type KernelCall,
   type TensorData,
 } from '../kernel.js';
+import { requireType, tflmType } from './tflm-type.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
@@ -27,12 +29,43 @@ function elementBytes(call: KernelCall, d: TensorData): number {
   return n;
 }
 
-/** Same dtype and quantization in and out: data movement must not need requantizing. */
+/**
+ * Same dtype in and out. TFLM moves the bytes whatever the quantization
+ * parameters, so they may differ (CONCATENATION's int8 and PADV2's constant are
+ * checked where TFLM checks them).
+ */
 function requireSameType(call: KernelCall, a: TensorData, b: TensorData): void {
   if (a.tensor.dtype !== b.tensor.dtype) throw kernelError(call, `types ${a.tensor.dtype} and ${b.tensor.dtype} differ`);
-  if (a.tensor.quantization && b.tensor.quantization && (scaleOf(a) !== scaleOf(b) || zeroPointOf(a) !== zeroPointOf(b))) {
+}
+
+/** TF_LITE_ENSURE_EQ on the float scales and zero points of two tensors. */
+function requireSameQuantization(call: KernelCall, a: TensorData, b: TensorData): void {
+  if (Math.fround(scaleOf(a)) !== Math.fround(scaleOf(b)) || zeroPointOf(a) !== zeroPointOf(b)) {
     throw kernelError(call, `tensors '${a.tensor.name}' and '${b.tensor.name}' are quantized differently`);
   }
+}
+
+// The types TFLM's reference kernel of each operator moves (90b983c), and
+// whether its Prepare or only its Eval refuses the others.
+const ANY_SIZED = null;
+const TYPES: Record<string, readonly [readonly DType[] | null, 'Prepare' | 'Invoke']> = {
+  RESHAPE: [ANY_SIZED, 'Prepare'],
+  SQUEEZE: [ANY_SIZED, 'Invoke'],
+  EXPAND_DIMS: [['float32', 'int16', 'int8'], 'Invoke'],
+  CONCATENATION: [['bool', 'float32', 'int8', 'int16', 'int32', 'int64'], 'Prepare'],
+  SPLIT: [['float32', 'int8', 'int16', 'int32'], 'Invoke'],
+  SPLIT_V: [['float32', 'int8', 'int16', 'int32'], 'Invoke'],
+  PAD: [['float32', 'int8', 'int16', 'int32'], 'Invoke'],
+  PADV2: [['float32', 'int8', 'int16', 'int32'], 'Invoke'],
+  TRANSPOSE: [['float32', 'int8', 'int16'], 'Invoke'],
+  STRIDED_SLICE: [['float32', 'int8', 'int16', 'int32', 'bool'], 'Invoke'],
+  DEPTH_TO_SPACE: [['float32', 'int8'], 'Prepare'],
+};
+
+function requireTflmType(call: KernelCall, d: TensorData): void {
+  const [types, when] = TYPES[call.op.opcode] ?? [ANY_SIZED, 'Prepare'];
+  if (types) requireType(call, d, types, 'Type', when);
+  else if (d.tensor.dtype === 'string') throw kernelError(call, `Type ${tflmType('string')} not supported`);
 }
 
 function constInts(call: KernelCall, i: number, what: string): Int32Array {
@@ -69,6 +102,7 @@ const gatherKernel = (build: (call: KernelCall) => Int32Array) =>
     prepare(call) {
       const input = requireInput(call, 0);
       const output = requireOutput(call, 0);
+      requireTflmType(call, input);
       requireSameType(call, input, output);
       const map = build(call);
       if (map.length !== elementCount(output)) throw kernelError(call, `the output has ${elementCount(output)} elements, the op makes ${map.length}`);
@@ -85,7 +119,13 @@ const copy = defineKernel<null>({
   prepare(call) {
     const input = requireInput(call, 0);
     const output = requireOutput(call, 0);
+    requireTflmType(call, input);
     requireSameType(call, input, output);
+    if (call.op.opcode === 'EXPAND_DIMS') {
+      const axis = requireInput(call, 1);
+      if (elementCount(axis) > 1) throw kernelError(call, 'Axis has only one element for Expand_Dims.');
+      if (axis.tensor.dtype !== 'int32') throw kernelError(call, `Axis type ${tflmType(axis.tensor.dtype)} not supported by Expand_Dims.`);
+    }
     if (input.bytes.byteLength !== output.bytes.byteLength) throw kernelError(call, 'input and output sizes differ');
     return null;
   },
@@ -127,12 +167,18 @@ const CONCATENATION = defineKernel<ConcatState>({
     if (options.fusedActivationFunction !== 0) throw kernelError(call, 'a fused activation is not supported (TFLM rejects it too)');
     const rank = output.tensor.shape.length;
     const axis = resolveAxis(call, options.axis, rank);
+    requireTflmType(call, output);
     const size = elementBytes(call, output);
     const { outer, inner } = axisChunks(output.tensor.shape, axis);
     let along = 0;
+    const dtype = output.tensor.dtype;
+    // int8 inputs are not rescaled: TFLM wants the output's scale and zero point on each; int16 wants zero points of 0.
+    if (dtype === 'int16' && zeroPointOf(output) !== 0) throw kernelError(call, `int16 output zero point ${zeroPointOf(output)} is not 0`);
     const chunks = call.inputs.map((d, i) => {
       if (!d) throw kernelError(call, `input ${i} is missing`);
       requireSameType(call, d, output);
+      if (dtype === 'int8') requireSameQuantization(call, d, output);
+      if (dtype === 'int16' && zeroPointOf(d) !== 0) throw kernelError(call, `int16 input ${i} zero point ${zeroPointOf(d)} is not 0`);
       const s = d.tensor.shape;
       if (s.length !== rank || s.some((v, k) => k !== axis && v !== output.tensor.shape[k])) {
         throw kernelError(call, `input ${i} [${s.join(', ')}] does not fit output [${output.tensor.shape.join(', ')}] along axis ${axis}`);
@@ -166,6 +212,7 @@ const split = (dataInput: number, axisInput: number) =>
   defineKernel<SplitState>({
     prepare(call) {
       const input = requireInput(call, dataInput);
+      requireTflmType(call, input);
       const rank = input.tensor.shape.length;
       const axisValues = constInts(call, axisInput, 'the axis');
       const axis = resolveAxis(call, axisValues[0] ?? 0, rank);
@@ -211,6 +258,7 @@ const pad = (v2: boolean) =>
     prepare(call) {
       const input = requireInput(call, 0);
       const output = requireOutput(call, 0);
+      requireTflmType(call, input);
       requireSameType(call, input, output);
       const size = elementBytes(call, input);
       const rank = input.tensor.shape.length;
@@ -222,18 +270,19 @@ const pad = (v2: boolean) =>
         if (paddings[2 * d]! < 0 || paddings[2 * d + 1]! < 0) throw kernelError(call, 'negative paddings are not supported');
         if (inShape[d]! + paddings[2 * d]! + paddings[2 * d + 1]! !== outShape[d]) throw kernelError(call, `output dimension ${d} does not match the paddings`);
       }
-      // PAD pads with the output zero point (0 for float); PADV2 with its constant_values input.
+      // PADV2 pads with its constant_values input; PAD (or PADV2 without one)
+      // with the output zero point for int8, with 0 for every other type (int16 and int32 too).
       const value = new Uint8Array(size);
       const constant = v2 ? call.inputs[2] : null;
       if (constant) {
         requireSameType(call, constant, output);
+        if (elementCount(constant) !== 1) throw kernelError(call, 'the constant value must have one element');
+        if (output.tensor.dtype === 'int8') requireSameQuantization(call, constant, output);
         value.set(constant.bytes.subarray(0, size));
-      } else if (output.tensor.dtype !== 'float32') {
+      } else if (output.tensor.dtype === 'int8') {
         const zp = zeroPointOf(output);
-        const view = new DataView(value.buffer);
-        if (size === 1) view.setInt8(0, zp);
-        else if (size === 2) view.setInt16(0, zp, true);
-        else view.setInt32(0, zp, true);
+        if (zp < -128 || zp > 127) throw kernelError(call, `output zero point ${zp} is outside int8`);
+        new DataView(value.buffer).setInt8(0, zp);
       }
       const total = elementCount(output);
       const map = new Int32Array(total);
