@@ -11,6 +11,9 @@ import { kernels as conv } from '../../src/ops/conv/kernel.js';
 import { kernels as depthwiseConv } from '../../src/ops/depthwise-conv/kernel.js';
 import { kernels as activations } from '../../src/ops/elementwise/activations.js';
 import { kernels as arithmetic } from '../../src/ops/elementwise/arithmetic.js';
+import { kernels as binaryOps } from '../../src/ops/elementwise/binary-ops.js';
+import { kernels as compare } from '../../src/ops/elementwise/compare.js';
+import { kernels as selectAddN } from '../../src/ops/elementwise/select-add-n.js';
 import { kernels as quantize } from '../../src/ops/elementwise/quantize.js';
 import { kernels as fullyConnected } from '../../src/ops/fully-connected/kernel.js';
 import { kernels as pooling } from '../../src/ops/pooling/kernel.js';
@@ -30,6 +33,9 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   depthwiseConv,
   activations,
   arithmetic,
+  binaryOps,
+  compare,
+  selectAddN,
   quantize,
   fullyConnected,
   pooling,

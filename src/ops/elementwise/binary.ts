@@ -96,7 +96,7 @@ export function planBroadcast(s1: readonly number[], s2: readonly number[], so: 
 /** One innermost row: n outputs from a[aOff + i*aStep], b[bOff + i*bStep] into o[oOff + i]. */
 type RowFn = (aOff: number, aStep: number, bOff: number, bStep: number, oOff: number, n: number) => void;
 
-function runBroadcast(plan: BroadcastPlan, row: RowFn): void {
+export function runBroadcast(plan: BroadcastPlan, row: RowFn): void {
   if (plan.empty) return;
   const g = plan.shape.length;
   const n = plan.shape[0]!;
