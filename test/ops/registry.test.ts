@@ -7,6 +7,7 @@ import type { Kernel } from '../../src/ops/kernel.js';
 import { KERNEL_SETS, OP_RECORDS, OPS, type OpInfo } from '../../src/ops/registry.js';
 import { BuiltinOperator } from '../../src/tflite/schema.js';
 import { TINYSEG_OPS } from '../../src/ops/tinyseg/custom-ops.js';
+import { kernels as batchMatmul } from '../../src/ops/batch-matmul/kernel.js';
 import { kernels as conv } from '../../src/ops/conv/kernel.js';
 import { kernels as depthwiseConv } from '../../src/ops/depthwise-conv/kernel.js';
 import { kernels as activations } from '../../src/ops/elementwise/activations.js';
@@ -29,6 +30,7 @@ import { kernels as transposeConv } from '../../src/ops/transpose-conv/kernel.js
 
 /** Every kernel map of src/ops, as the kernel files export them. */
 const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
+  batchMatmul,
   conv,
   depthwiseConv,
   activations,
