@@ -79,8 +79,8 @@ export function runOp(opcode: string, inputs: Operand[], output: Operand, option
 }
 
 /** tflite::FloatToQuantizedType as the TFLM tests quantize their float vectors (float division, round half away). */
-export function quantize(values: readonly number[], scale: number, zeroPoint: number, dtype: 'int8' | 'int16'): number[] {
-  const [lo, hi] = dtype === 'int8' ? [-128, 127] : [-32768, 32767];
+export function quantize(values: readonly number[], scale: number, zeroPoint: number, dtype: 'int8' | 'int16' | 'int32'): number[] {
+  const [lo, hi] = dtype === 'int8' ? [-128, 127] : dtype === 'int16' ? [-32768, 32767] : [-2147483648, 2147483647];
   return values.map((v) => {
     const f = Math.fround(Math.fround(v) / Math.fround(scale));
     const r = (f < 0 ? -Math.round(-f) : Math.round(f)) + zeroPoint;
