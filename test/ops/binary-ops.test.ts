@@ -154,6 +154,22 @@ describe('DIV (div_test.cc)', () => {
     for (const s of SIX_SHAPES) run([s, s, s], [-2.0, 0.2, 1.7, 0.9, 0.4, 2.0], [1.3, 0.3, 1.1, 0.4, -1.1, 1.9], golden, [-3, 3]);
   });
 
+  it("int8: a numerator at its zero point aborts TFLM (gemmlowp's exponent assert) when the reciprocal's shift exceeds the output's", () => {
+    // 0.05 / (0.03 * 0.08) gives an output shift of 5; a divisor of 99 a reciprocal shift of 6: exponent 31 + 6 - 5.
+    const run = (x: number) =>
+      runOp(
+        'DIV',
+        [
+          { dtype: 'int8', shape: [1], data: [x], q: [0.05, -3] },
+          { dtype: 'int8', shape: [1], data: [100], q: [0.03, 1] },
+        ],
+        { dtype: 'int8', shape: [1], q: [0.08, -5] },
+        div(),
+      );
+    expect(() => run(-3)).toThrow(/TFLM aborts: RoundingDivideByPOT's exponent leaves \[0, 31\] for inputs -3 \/ 100/);
+    expect(run(40)).toEqual([-5 + Math.round((43 * 0.05) / (99 * 0.03) / 0.08)]);
+  });
+
   it('refuses int16 as TFLM does', () => {
     const q = { dtype: 'int16' as const, shape: [2], data: [1, 2], q: [0.5, 0] as [number, number] };
     expect(() => runOp('DIV', [q, q], { dtype: 'int16', shape: [2], q: [0.5, 0] }, div())).toThrow(

@@ -104,6 +104,8 @@ function wideView(d: TensorData): ArrayLike<number | bigint> & { [i: number]: nu
 /** A binary kernel's state: binary.ts's, plus int64 operands (BigInt per element). */
 export interface WideState extends BinaryState {
   wide?: (a: any, b: any) => number | bigint;
+  /** int8 DIV: the input byte pairs (as `table` indexes them) for which TFLM aborts. */
+  aborts?: Uint8Array;
 }
 
 /** binaryInvoke, or the element loop over BigInt64Array views when an operand is int64. */
@@ -207,8 +209,12 @@ const DIV = defineKernel<WideState>({
     const input1Offset = -zeroPointOf(in1);
     const input2Offset = -zeroPointOf(in2);
     const outputOffset = zeroPointOf(out);
-    // reference_ops DivElementwise / BroadcastDivSlowQuantized.
-    const f = (a: number, b: number) => {
+    // reference_ops DivElementwise / BroadcastDivSlowQuantized. gemmlowp's RoundingDivideByPOT asserts
+    // 0 <= exponent <= 31, and TFLM is built with asserts: a pair whose final shift leaves that range (a numerator
+    // at or next to its zero point when the reciprocal's shift exceeds the output's) aborts TFLM; we flag it.
+    const aborts = new Uint8Array(65536);
+    let anyAbort = false;
+    const table = tabulate8((a, b) => {
       let v1 = input1Offset + a;
       let v2 = input2Offset + b;
       if (v2 < 0) {
@@ -219,11 +225,32 @@ const DIV = defineKernel<WideState>({
       const headroom = countLeadingSignBits(v1);
       const unscaled = multiplyByQuantizedMultiplierGreaterThanOne(v1, inv, headroom);
       const totalShift = m.shift - recipShift - headroom;
+      if (-totalShift > 31 || -totalShift < 0) {
+        aborts[((a & 255) << 8) | (b & 255)] = 1;
+        anyAbort = true;
+        return 0;
+      }
       return clampInt(outputOffset + multiplyByQuantizedMultiplierSmallerThanOneExp(unscaled, m.multiplier, totalShift), qmin, qmax);
-    };
-    return { plan, table: tabulate8(f), fn: null };
+    });
+    return { plan, table, fn: null, aborts: anyAbort ? aborts : undefined };
   },
-  invoke: wideInvoke,
+  invoke(call, s) {
+    const aborts = s.aborts;
+    if (aborts) {
+      const A = viewOf(requireInput(call, 0));
+      const B = viewOf(requireInput(call, 1));
+      runBroadcast(s.plan, (ao, as, bo, bs, _oo, n) => {
+        for (let i = 0; i < n; i++) {
+          const a = A[ao + i * as]!;
+          const b = B[bo + i * bs]!;
+          if (aborts[((a & 255) << 8) | (b & 255)]) {
+            throw kernelError(call, `TFLM aborts: RoundingDivideByPOT's exponent leaves [0, 31] for inputs ${a} / ${b} (assert in gemmlowp)`);
+          }
+        }
+      });
+    }
+    wideInvoke(call, s);
+  },
 });
 
 // ---- SQUARED_DIFFERENCE ---------------------------------------------------------
