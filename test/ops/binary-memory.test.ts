@@ -22,8 +22,10 @@ function int8Model(): Graph {
   const S = [1, 4, 4, 8];
   const x = b.input('x', { dtype: 'int8', shape: S, quantization: q(0.05, -3) });
   const y = b.input('y', { dtype: 'int8', shape: [1, 1, 4, 8], quantization: q(0.04, 7) });
-  const t = (n: string, dtype: DType = 'int8', shape = S, qq = q(0.06, 2)) => b.tensor(n, { dtype, shape, quantization: dtype === 'bool' ? undefined : qq });
-  const o = (opcode: string, inputs: number[], out: number, options?: never) => b.op({ opcode: opcode as never, inputs, outputs: [out], ...(options ? { options } : {}) });
+  const t = (n: string, dtype: DType = 'int8', shape = S, qq = q(0.06, 2)) =>
+    b.tensor(n, { dtype, shape, quantization: dtype === 'bool' ? undefined : qq });
+  const o = (opcode: string, inputs: number[], out: number, options?: never) =>
+    b.op({ opcode: opcode as never, inputs, outputs: [out], ...(options ? { options } : {}) });
   const c = b.constant('c', { dtype: 'int8', shape: [8], quantization: q(0.03, 1) }, Int8Array.from([20, -30, 40, 55, -60, 77, 90, -100]));
   const s = t('s');
   o('SUB', [x, y], s, opt('SubOptions', { fusedActivationFunction: 1 }));
@@ -73,7 +75,8 @@ function mixedModel(): Graph {
   const xi = b.input('xi', { dtype: 'int32', shape: [2, 6] });
   const xs = b.input('xs', { dtype: 'int16', shape: [2, 3, 4], quantization: q(0.001, 0) });
   const t = (n: string, dtype: DType = 'float32', shape = S, qq?: Quantization) => b.tensor(n, { dtype, shape, quantization: qq });
-  const o = (opcode: string, inputs: number[], out: number, options?: never) => b.op({ opcode: opcode as never, inputs, outputs: [out], ...(options ? { options } : {}) });
+  const o = (opcode: string, inputs: number[], out: number, options?: never) =>
+    b.op({ opcode: opcode as never, inputs, outputs: [out], ...(options ? { options } : {}) });
   const s = t('s');
   o('SUB', [x, y], s, opt('SubOptions', { fusedActivationFunction: 3 }));
   const d = t('d');

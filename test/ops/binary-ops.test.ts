@@ -103,6 +103,11 @@ describe('SUB (sub_test.cc)', () => {
       /operator 0 \(SUB\): Type INT64 \(4\) not supported/,
     );
     expect(() => runOp('SUB', [{ ...i32([2], [1, 2]), q: [0.5, 0] }, i32([2], [1, 2])], i32([2]), sub())).toThrow(/int32 SUB: tensor 'x0' is quantized/);
+    const q16 = (zp: number): Operand => ({ dtype: 'int16', shape: [2], data: [1, 2], q: [0.5, zp] });
+    expect(() => runOp('SUB', [q16(3), q16(0)], { dtype: 'int16', shape: [2], q: [0.5, 0] }, sub())).toThrow(/needs input zero points of 0 \(TFLM aborts\)/);
+    expect(() => runOp('SUB', [f32([2, 3], [1, 2, 3, 4, 5, 6]), f32([3, 2], [1, 2, 3, 4, 5, 6])], f32([2, 3]), sub())).toThrow(/shapes \[2, 3\] and \[3, 2\] do not broadcast to \[2, 3\]/);
+    const r9 = [1, 1, 1, 1, 1, 1, 1, 2, 3];
+    expect(() => runOp('SUB', [f32(r9, [1, 2, 3, 4, 5, 6]), f32([3], [1, 2, 3])], f32(r9), sub())).toThrow(/rank 9: TFLM's BroadcastBinaryOpSimple takes at most 8/);
   });
 });
 
@@ -166,8 +171,15 @@ describe('DIV (div_test.cc)', () => {
         { dtype: 'int8', shape: [1], q: [0.08, -5] },
         div(),
       );
-    expect(() => run(-3)).toThrow(/TFLM aborts: RoundingDivideByPOT's exponent leaves \[0, 31\] for inputs -3 \/ 100/);
+    expect(() => run(-3)).toThrow(/TFLM aborts \(a DCHECK or gemmlowp's RoundingDivideByPOT exponent assert\) on inputs -3 \/ 100/);
     expect(run(40)).toEqual([-5 + Math.round((43 * 0.05) / (99 * 0.03) / 0.08)]);
+  });
+
+  it('refuses a divisor at its zero point (TFLM DCHECKs it)', () => {
+    const q: [number, number] = [0.05, 1];
+    const x: Operand = { dtype: 'int8', shape: [2], data: [5, 6], q };
+    const y: Operand = { dtype: 'int8', shape: [2], data: [3, 1], q };
+    expect(() => runOp('DIV', [x, y], { dtype: 'int8', shape: [2], q: [0.05, 0] }, div())).toThrow(/TFLM aborts .* on inputs 6 \/ 1/);
   });
 
   it('refuses int16 as TFLM does', () => {

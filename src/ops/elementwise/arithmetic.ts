@@ -15,8 +15,8 @@ import {
 } from '../kernel.js';
 import { builtinOptions } from '../../graph/op-options.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSmallerThanOneExp, quantizeMultiplier } from '../fixed-point.js';
-import { binaryInvoke, int32ActivationRange, planBroadcast, tabulate8, type BinaryState } from './binary.js';
-import { binaryOperands, hasQuantization, tfliteType } from './binary-ops.js';
+import { binaryInvoke, int32ActivationRange, tabulate8, type BinaryState } from './binary.js';
+import { binaryOperands, broadcastPlan, hasQuantization, tfliteType } from './binary-ops.js';
 
 const ARITHMETIC_TYPES = ['float32', 'int8', 'int16', 'int32'];
 
@@ -25,7 +25,7 @@ const ADD = defineKernel<BinaryState>({
     const [in1, in2, out] = binaryOperands(call, 'ADD');
     // AddEval switches on the output type.
     if (!ARITHMETIC_TYPES.includes(out.tensor.dtype)) throw kernelError(call, `Type ${tfliteType(out.tensor.dtype)} not supported.`);
-    const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
+    const plan = broadcastPlan(call, in1, in2, out);
     const activation = builtinOptions(call.op, 'AddOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
@@ -85,7 +85,7 @@ const MUL = defineKernel<BinaryState>({
     const [in1, in2, out] = binaryOperands(call, 'MUL');
     // MulEval switches on input 0's type; int32 ignores quantization parameters.
     if (!ARITHMETIC_TYPES.includes(in1.tensor.dtype)) throw kernelError(call, `Type ${tfliteType(in1.tensor.dtype)} not supported.`);
-    const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
+    const plan = broadcastPlan(call, in1, in2, out);
     const activation = builtinOptions(call.op, 'MulOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {

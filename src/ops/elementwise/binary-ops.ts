@@ -33,7 +33,7 @@ import {
   quantizeMultiplier,
   type QuantizedMultiplier,
 } from '../fixed-point.js';
-import { binaryInvoke, int32ActivationRange, planBroadcast, runBroadcast, tabulate8, type BinaryState } from './binary.js';
+import { binaryInvoke, int32ActivationRange, planBroadcast, runBroadcast, tabulate8, type BinaryState, type BroadcastPlan } from './binary.js';
 
 // ---- shared helpers ---------------------------------------------------------
 
@@ -89,7 +89,34 @@ export function binaryOperands(call: KernelCall, what: string, outType?: string)
   return [in1, in2, out];
 }
 
-const plan3 = (a: TensorData, b: TensorData, o: TensorData) => planBroadcast(a.tensor.shape, b.tensor.shape, o.tensor.shape);
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * The broadcast plan of a binary operator, refusing what TFLM cannot compute:
+ * inputs that do not broadcast to the output (TFLM reads or writes out of
+ * bounds, or a DCHECK aborts: the library is built without NDEBUG) and, for
+ * differing shapes, ranks above BroadcastBinaryOpSimple's kMaxRank of 8.
+ */
+export function broadcastPlan(call: KernelCall, a: TensorData, b: TensorData, o: TensorData): BroadcastPlan {
+  const [s1, s2, so] = [a.tensor.shape, b.tensor.shape, o.tensor.shape];
+  const count = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+  if (sameShape(s1, s2)) {
+    // The element-wise loop over the inputs' flat size.
+    if (count(so) !== count(s1)) throw kernelError(call, `output shape [${so.join(', ')}] does not hold inputs of shape [${s1.join(', ')}]`);
+    return planBroadcast(s1, s2, s1);
+  }
+  const rank = Math.max(s1.length, s2.length, so.length);
+  if (rank > 8) throw kernelError(call, `broadcasting rank ${rank}: TFLM's BroadcastBinaryOpSimple takes at most 8 (TFLM aborts)`);
+  const ext = (s: readonly number[]) => [...new Array<number>(rank - s.length).fill(1), ...s];
+  const [e1, e2, eo] = [ext(s1), ext(s2), ext(so)];
+  for (let i = 0; i < rank; i++) {
+    const [d1, d2] = [e1[i]!, e2[i]!];
+    if (!(d1 === d2 || d1 === 1 || d2 === 1) || eo[i] !== (d1 === 1 ? d2 : d1)) {
+      throw kernelError(call, `shapes [${s1.join(', ')}] and [${s2.join(', ')}] do not broadcast to [${so.join(', ')}]`);
+    }
+  }
+  return planBroadcast(s1, s2, so);
+}
 
 /** A typed view of any tensor the binary kernels read, int64 included (copied when misaligned). */
 function wideView(d: TensorData): ArrayLike<number | bigint> & { [i: number]: number | bigint } {
@@ -134,7 +161,7 @@ const rescale = (offset: number, leftShift: number, m: QuantizedMultiplier) => (
 const SUB = defineKernel<WideState>({
   prepare(call) {
     const [in1, in2, out] = binaryOperands(call, 'SUB');
-    const plan = plan3(in1, in2, out);
+    const plan = broadcastPlan(call, in1, in2, out);
     const activation = builtinOptions(call.op, 'SubOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
@@ -154,6 +181,10 @@ const SUB = defineKernel<WideState>({
       [out, 'output'],
     ] as const)
       requireQuantized(call, d, w);
+    if (dtype === 'int16' && sameShape(in1.tensor.shape, in2.tensor.shape) && (zeroPointOf(in1) !== 0 || zeroPointOf(in2) !== 0)) {
+      // reference_ops::Sub<int16_t> (equal shapes) DCHECKs zero input offsets; TFLM is built with DCHECKs.
+      throw kernelError(call, 'int16 SUB of equal shapes needs input zero points of 0 (TFLM aborts)');
+    }
     // sub_common.cc CalculateOpDataSub: unlike ADD, the scales are combined in float.
     const leftShift = dtype === 'int16' ? 15 : 20;
     const twiceMax = Math.fround(2 * Math.max(scaleOf(in1), scaleOf(in2)));
@@ -179,7 +210,7 @@ const countLeadingSignBits = (x: number): number => (x === 0 ? 31 : Math.clz32(x
 const DIV = defineKernel<WideState>({
   prepare(call) {
     const [in1, in2, out] = binaryOperands(call, 'DIV');
-    const plan = plan3(in1, in2, out);
+    const plan = broadcastPlan(call, in1, in2, out);
     const activation = builtinOptions(call.op, 'DivOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
@@ -209,14 +240,20 @@ const DIV = defineKernel<WideState>({
     const input1Offset = -zeroPointOf(in1);
     const input2Offset = -zeroPointOf(in2);
     const outputOffset = zeroPointOf(out);
-    // reference_ops DivElementwise / BroadcastDivSlowQuantized. gemmlowp's RoundingDivideByPOT asserts
-    // 0 <= exponent <= 31, and TFLM is built with asserts: a pair whose final shift leaves that range (a numerator
-    // at or next to its zero point when the reciprocal's shift exceeds the output's) aborts TFLM; we flag it.
+    // reference_ops DivElementwise / BroadcastDivSlowQuantized. TFLM is built with asserts: a divisor at its zero
+    // point fails a DCHECK, and gemmlowp's RoundingDivideByPOT asserts 0 <= exponent <= 31, which a numerator at or
+    // next to its zero point breaks when the reciprocal's shift exceeds the output's. Such pairs abort TFLM; we flag them.
     const aborts = new Uint8Array(65536);
     let anyAbort = false;
     const table = tabulate8((a, b) => {
       let v1 = input1Offset + a;
       let v2 = input2Offset + b;
+      if (v2 === 0) {
+        // TFLITE_DCHECK_NE(input2_val, 0)
+        aborts[((a & 255) << 8) | (b & 255)] = 1;
+        anyAbort = true;
+        return 0;
+      }
       if (v2 < 0) {
         v1 = -v1;
         v2 = -v2;
@@ -244,7 +281,7 @@ const DIV = defineKernel<WideState>({
           const a = A[ao + i * as]!;
           const b = B[bo + i * bs]!;
           if (aborts[((a & 255) << 8) | (b & 255)]) {
-            throw kernelError(call, `TFLM aborts: RoundingDivideByPOT's exponent leaves [0, 31] for inputs ${a} / ${b} (assert in gemmlowp)`);
+            throw kernelError(call, `TFLM aborts (a DCHECK or gemmlowp's RoundingDivideByPOT exponent assert) on inputs ${a} / ${b}`);
           }
         }
       });
@@ -259,7 +296,7 @@ const SQUARED_DIFFERENCE = defineKernel<WideState>({
   prepare(call) {
     // SquaredDifferencePrepare sets the output's type to the inputs'.
     const [in1, in2, out] = binaryOperands(call, 'SQUARED_DIFFERENCE');
-    const plan = plan3(in1, in2, out);
+    const plan = broadcastPlan(call, in1, in2, out);
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
       return fn(plan, (a, b) => {
@@ -311,7 +348,7 @@ const FLOOR_DIV = defineKernel<WideState>({
     const [in1, in2, out] = binaryOperands(call, 'FLOOR_DIV');
     if (in1.tensor.dtype !== 'float32') throw kernelError(call, `Type '${in1.tensor.dtype.toUpperCase()}' is not supported by FLOOR_DIV.`);
     // reference_ops::FloorDiv: std::floor of the double quotient, stored as float.
-    return fn(plan3(in1, in2, out), (a, b) => Math.fround(Math.floor(a / b)));
+    return fn(broadcastPlan(call, in1, in2, out), (a, b) => Math.fround(Math.floor(a / b)));
   },
   invoke(call, s) {
     // EvalFloorDiv fails on any zero in the denominator before computing.
@@ -326,7 +363,7 @@ const FLOOR_MOD = defineKernel<WideState>({
     const [in1, in2, out] = binaryOperands(call, 'FLOOR_MOD');
     if (in1.tensor.dtype !== 'float32') throw kernelError(call, `Type '${in1.tensor.dtype.toUpperCase()}' is not supported by FLOOR_MOD.`);
     // reference_ops::FloorMod<float>: std::fmod (JavaScript's % on doubles, exact), moved to the divisor's sign.
-    return fn(plan3(in1, in2, out), (a, b) => {
+    return fn(broadcastPlan(call, in1, in2, out), (a, b) => {
       const m = a % b;
       return m !== 0 && b < 0 !== m < 0 ? Math.fround(m + b) : m;
     });
@@ -345,7 +382,7 @@ function maxMin(name: string, pick: (a: any, b: any) => any): Kernel<WideState> 
       const [in1, in2, out] = binaryOperands(call, name);
       const dtype = out.tensor.dtype;
       if (!MAX_MIN_TYPES.includes(dtype)) throw kernelError(call, `Type ${tfliteType(dtype)} is not supported by Maximum/Minimum.`);
-      const plan = plan3(in1, in2, out);
+      const plan = broadcastPlan(call, in1, in2, out);
       if (dtype === 'int64') return { plan, table: null, fn: null, wide: pick };
       if (dtype === 'int8') return { plan, table: tabulate8(pick), fn: null };
       return fn(plan, pick);

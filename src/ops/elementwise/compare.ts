@@ -4,8 +4,8 @@
 
 import { defineKernel, kernelError, requireQuantized, scaleOf, zeroPointOf, type Kernel } from '../kernel.js';
 import { multiplyByQuantizedMultiplierSmallerThanOneExp } from '../fixed-point.js';
-import { planBroadcast, tabulate8 } from './binary.js';
-import { binaryOperands, quantizeSmallerThanOne, tfliteType, wideInvoke, type WideState } from './binary-ops.js';
+import { tabulate8 } from './binary.js';
+import { binaryOperands, broadcastPlan, quantizeSmallerThanOne, tfliteType, wideInvoke, type WideState } from './binary-ops.js';
 
 type Cmp = (a: any, b: any) => boolean;
 
@@ -20,7 +20,7 @@ function comparison(name: string, types: readonly string[], cmp: Cmp): Kernel<Wi
     prepare(call) {
       const [in1, in2, out] = binaryOperands(call, name, 'bool');
       const t = in1.tensor.dtype;
-      const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
+      const plan = broadcastPlan(call, in1, in2, out);
       if (t === 'int16' && name === 'GREATER') {
         // GreaterEval reads int16 through the int8 rescaling parameters, which ComparisonsPrepare sets for int8
         // only: TFLM compares with whatever Init's uninitialised op data holds.
@@ -65,7 +65,7 @@ function logical(name: string, op: (a: boolean, b: boolean) => boolean): Kernel<
       const [in1, in2, out] = binaryOperands(call, name, 'bool');
       if (in1.tensor.dtype !== 'bool') throw kernelError(call, `${name} reads bool tensors, got ${tfliteType(in1.tensor.dtype)}`);
       return {
-        plan: planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape),
+        plan: broadcastPlan(call, in1, in2, out),
         table: null,
         fn: (a, b) => (op(a !== 0, b !== 0) ? 1 : 0),
       };

@@ -33,6 +33,8 @@ interface SelectState {
 /** select.cc CheckBroadcastShape: NumPy broadcasting of three shapes, which must give the output's. */
 function broadcastShape3(call: KernelCall, shapes: readonly (readonly number[])[], out: readonly number[]): void {
   const rank = Math.max(...shapes.map((s) => s.length));
+  // BroadcastSelect5DSlow DCHECKs ranks up to 8 (TFLM is built with DCHECKs).
+  if (rank > 8) throw kernelError(call, `broadcasting rank ${rank}: TFLM's BroadcastSelect5DSlow takes at most 8 (TFLM aborts)`);
   if (rank !== out.length) throw kernelError(call, `output rank ${out.length}, expected ${rank}`);
   for (let i = 0; i < rank; i++) {
     const d = shapes.map((s) => (i >= s.length ? 1 : s[s.length - i - 1]!));
