@@ -45,6 +45,14 @@ describe('comparisons (comparisons_test.cc)', () => {
     expect(cmp('LESS', op('int32', S2, [-1, 9, 7, 3, 2, 4, 6, 8]), op('int32', S, [7, 1, 2, 4]), S2)).toEqual(bools([T, F, F, T, T, F, F, F]));
   });
 
+  it('GREATER on int16: false everywhere, as TFLM computes it (its int16 rescaling parameters are never set)', () => {
+    // TFLM 90b983c on the Cortex-M4 firmware printed all false for this model and the oracle input; the TFLM test
+    // GreaterQuantizedInt16WithBroadcast passes only because the int8 test before it left its parameters in the arena.
+    const q: [number, number] = [0.5, -9];
+    const x = quantize([20, -2, -71, 8, 11, 20], q[0], q[1], 'int16');
+    for (const s of SIX_SHAPES) expect(cmp('GREATER', op('int16', s, x, q), op('int16', [1], quantize([8], q[0], q[1], 'int16'), q), s)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it('EQUAL and NOT_EQUAL on bool', () => {
     const a = op('bool', S, bools([T, F, T, F]));
     const b = op('bool', S, bools([T, T, F, F]));
@@ -77,7 +85,6 @@ describe('comparisons (comparisons_test.cc)', () => {
     const b = op('bool', S, [1, 0, 1, 0]);
     expect(() => cmp('GREATER', b, b, S)).toThrow(/operator 0 \(GREATER\): Type BOOL \(6\) not supported/);
     const s16 = op('int16', S, [1, 2, 3, 4], [0.5, 0]);
-    expect(() => cmp('GREATER', s16, s16, S)).toThrow(/int16 GREATER: TFLM leaves the int16 rescaling parameters unset/);
     expect(() => cmp('LESS', s16, s16, S)).toThrow(/Type INT16 \(7\) not supported/);
     const big = op('int8', S, [1, 2, 3, 4], [2, 0]);
     expect(() => cmp('EQUAL', big, big, S)).toThrow(/multiplier 2 is not in \(0, 1\)/);

@@ -22,9 +22,10 @@ function comparison(name: string, types: readonly string[], cmp: Cmp): Kernel<Wi
       const t = in1.tensor.dtype;
       const plan = broadcastPlan(call, in1, in2, out);
       if (t === 'int16' && name === 'GREATER') {
-        // GreaterEval reads int16 through the int8 rescaling parameters, which ComparisonsPrepare sets for int8
-        // only: TFLM compares with whatever Init's uninitialised op data holds.
-        throw kernelError(call, 'int16 GREATER: TFLM leaves the int16 rescaling parameters unset (uninitialised op data), no defined result');
+        // GreaterEval rescales int16 with the int8 parameters, which ComparisonsPrepare sets for int8 only: it reads
+        // the op data as Init left it, zero in a fresh arena (TFLM on the Cortex-M4 firmware: every output false).
+        // Zero multipliers scale both sides to 0, and 0 > 0 is false.
+        return { plan, table: null, fn: () => 0 };
       }
       if (!types.includes(t)) throw kernelError(call, `Type ${tfliteType(t)} not supported.`);
       const b = (v: boolean) => (v ? 1 : 0);
@@ -49,6 +50,7 @@ function comparison(name: string, types: readonly string[], cmp: Cmp): Kernel<Wi
 }
 
 const EQ_TYPES = ['bool', 'float32', 'int32', 'int64', 'int8'];
+// GREATER also takes int16 (see above).
 const ORDER_TYPES = ['float32', 'int32', 'int64', 'int8'];
 
 const EQUAL = comparison('EQUAL', EQ_TYPES, (a, b) => a === b);
