@@ -1,7 +1,7 @@
 // The memory records of the binary, comparison and selection operators against
 // real TFLM: two models using every one of them (int8; float32 + int32 + int16 +
-// int64 + bool) were run on TFLM 90b983c's reference kernels (Cortex-M4,
-// QEMU, bench/tflm-m4.js). arena_used_bytes() and the smallest arena with which
+// int64 + bool) were run on TFLM 90b983c's reference and CMSIS-NN kernels
+// (Cortex-M4, QEMU, bench/tflm-m4.js). arena_used_bytes() and the smallest arena with which
 // AllocateTensors() succeeds are the figures the firmware printed; the
 // replayed arena must give them exactly. (Their int8/int16/int32/bool outputs
 // matched the interpreter's byte for byte too.)
@@ -12,7 +12,7 @@ import type { Graph } from '../../src/graph/graph.js';
 import type { DType, Quantization } from '../../src/graph/types.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { minimalArena } from '../../src/tflm/allocate-tensors.js';
-import { prepareBytes, prepareTemps, scratchRequests, initBytes } from '../../src/ops/registry.js';
+import { prepareBytes, prepareTemps, scratchRequests, initBytes, type Kernels, type KernelSet } from '../../src/ops/registry.js';
 
 const q = (scale: number, zeroPoint: number): Quantization => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
 const opt = (type: string, value: Record<string, unknown>) => ({ type, value }) as never;
@@ -152,16 +152,19 @@ function mixedModel(): Graph {
 }
 
 describe('binary, comparison and selection operators: TFLM memory', () => {
-  // [model, arena_used_bytes, min arena] as TFLM 90b983c (reference kernels, Cortex-M4) printed them.
-  const cases: [string, () => Graph, number, number][] = [
-    ['int8', int8Model, 3744, 3792],
-    ['float32/int32/int16/int64/bool', mixedModel, 5304, 5408],
+  // [model, kernels, arena_used_bytes, min arena] as TFLM 90b983c (Cortex-M4; CMSIS-NN 4ab83cc) printed them.
+  const cases: [string, () => Graph, KernelSet, number, number][] = [
+    ['int8', int8Model, 'reference', 3744, 3792],
+    ['int8', int8Model, 'cmsis-nn', 3808, 3856],
+    ['float32/int32/int16/int64/bool', mixedModel, 'reference', 5304, 5408],
+    ['float32/int32/int16/int64/bool', mixedModel, 'cmsis-nn', 5368, 5472],
   ];
-  for (const [name, build, used, min] of cases) {
-    it(`${name}: arena used and the smallest arena are TFLM's`, () => {
+  for (const [name, build, set, used, min] of cases) {
+    it(`${name}, ${set} kernels: arena used and the smallest arena are TFLM's`, () => {
       const graph = build();
-      expect(planTflmArena(graph).total).toBe(used);
-      const m = minimalArena(graph);
+      const kernels: Kernels = { set, isa: 'dsp' };
+      expect(planTflmArena(graph, kernels).total).toBe(used);
+      const m = minimalArena(graph, kernels);
       expect(m.used).toBe(used);
       expect(m.bytes).toBe(min);
       expect(m.unknownTempOps).toBe(0);
