@@ -27,7 +27,6 @@ import { ops as transposeConv } from './transpose-conv/index.js';
 import { ops as recurrent } from './recurrent/index.js';
 import { ops as batchMatmul } from './batch-matmul/index.js';
 import { ops as control } from './control/index.js';
-import { ops as tflmBuiltins } from './tflm-builtins.js';
 
 export type { KernelMemory, OpData, OpInfo } from './op-info.js';
 export * from './kernel-sets.js';
@@ -49,7 +48,6 @@ export const OP_RECORDS: readonly OpInfo[] = [
   recurrent,
   batchMatmul,
   control,
-  tflmBuiltins,
 ].flat();
 
 /** Every known operator by opKey. */

@@ -7,12 +7,16 @@ import type { Kernel } from '../../src/ops/kernel.js';
 import { KERNEL_SETS, OP_RECORDS, OPS, type OpInfo } from '../../src/ops/registry.js';
 import { BuiltinOperator } from '../../src/tflite/schema.js';
 import { TINYSEG_OPS } from '../../src/ops/tinyseg/custom-ops.js';
+import { kernels as batchMatmul } from '../../src/ops/batch-matmul/kernel.js';
 import { kernels as conv } from '../../src/ops/conv/kernel.js';
 import { kernels as depthwiseConv } from '../../src/ops/depthwise-conv/kernel.js';
 import { kernels as activations } from '../../src/ops/elementwise/activations.js';
 import { kernels as arithmetic } from '../../src/ops/elementwise/arithmetic.js';
 import { kernels as math } from '../../src/ops/elementwise/math.js';
 import { kernels as nonlinear } from '../../src/ops/elementwise/nonlinear.js';
+import { kernels as binaryOps } from '../../src/ops/elementwise/binary-ops.js';
+import { kernels as compare } from '../../src/ops/elementwise/compare.js';
+import { kernels as selectAddN } from '../../src/ops/elementwise/select-add-n.js';
 import { kernels as quantize } from '../../src/ops/elementwise/quantize.js';
 import { kernels as fullyConnected } from '../../src/ops/fully-connected/kernel.js';
 import { kernels as pooling } from '../../src/ops/pooling/kernel.js';
@@ -32,12 +36,16 @@ import { kernels as svdf } from '../../src/ops/recurrent/svdf.js';
 
 /** Every kernel map of src/ops, as the kernel files export them. */
 const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
+  batchMatmul,
   conv,
   depthwiseConv,
   activations,
   arithmetic,
   math,
   nonlinear,
+  binaryOps,
+  compare,
+  selectAddN,
   quantize,
   fullyConnected,
   pooling,

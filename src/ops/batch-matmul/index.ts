@@ -1,9 +1,11 @@
-// BATCH_MATMUL: no interpreter kernel; TFLM's allocations for it (TFLM 90b983c
-// batch_matmul.cc and cmsis_nn/batch_matmul.cc over CMSIS-NN 4ab83cc, 32-bit target).
+// BATCH_MATMUL: the interpreter's kernel (kernel.ts) and TFLM's allocations for
+// it (TFLM 90b983c batch_matmul.cc and cmsis_nn/batch_matmul.cc over CMSIS-NN
+// 4ab83cc, 32-bit target).
 
 import { builtinOptions } from '../../graph/op-options.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { DTYPE_SIZE } from '../../graph/types.js';
+import { kernels } from './kernel.js';
 import { elements, inputOf, intArrayBytes, outputOf, type OpInfo, type SizeRule } from '../op-info.js';
 
 /** sizeof(TfLiteEvalTensor) on a 32-bit target: data pointer, dims pointer, type. */
@@ -41,6 +43,7 @@ const cmsisScratch: SizeRule = (op, tensors, { isa }) => {
 export const ops: readonly OpInfo[] = [
   {
     key: 'BATCH_MATMUL',
+    kernel: kernels['BATCH_MATMUL'],
     builtinParams: [3, 1], // TfLiteBatchMatMulParams: three bools
     memory: {
       reference: {

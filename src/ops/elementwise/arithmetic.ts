@@ -15,12 +15,17 @@ import {
 } from '../kernel.js';
 import { builtinOptions } from '../../graph/op-options.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSmallerThanOneExp, quantizeMultiplier } from '../fixed-point.js';
-import { binaryInvoke, checkBinaryTypes, int32ActivationRange, planBroadcast, tabulate8, type BinaryState } from './binary.js';
+import { binaryInvoke, int32ActivationRange, tabulate8, type BinaryState } from './binary.js';
+import { binaryOperands, broadcastPlan, hasQuantization, tfliteType } from './binary-ops.js';
+
+const ARITHMETIC_TYPES = ['float32', 'int8', 'int16', 'int32'];
 
 const ADD = defineKernel<BinaryState>({
   prepare(call) {
-    const [in1, in2, out] = checkBinaryTypes(call, ['float32', 'int8', 'int16', 'int32']);
-    const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
+    const [in1, in2, out] = binaryOperands(call, 'ADD');
+    // AddEval switches on the output type.
+    if (!ARITHMETIC_TYPES.includes(out.tensor.dtype)) throw kernelError(call, `Type ${tfliteType(out.tensor.dtype)} not supported.`);
+    const plan = broadcastPlan(call, in1, in2, out);
     const activation = builtinOptions(call.op, 'AddOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {
@@ -28,6 +33,8 @@ const ADD = defineKernel<BinaryState>({
       return { plan, table: null, fn: (a, b) => clampFloat(Math.fround(a + b), lo, hi), float: { op: 'add', lo, hi } };
     }
     if (dtype === 'int32') {
+      // AddPrepare: int32 inputs carry no quantization.
+      for (const d of [in1, in2]) if (hasQuantization(d)) throw kernelError(call, `int32 ADD: tensor '${d.tensor.name}' is quantized`);
       // TFLM's int32 ADD clamps to the full int32 range whatever the activation.
       return { plan, table: null, fn: (a, b) => (a + b) | 0 };
     }
@@ -75,8 +82,10 @@ const ADD = defineKernel<BinaryState>({
 
 const MUL = defineKernel<BinaryState>({
   prepare(call) {
-    const [in1, in2, out] = checkBinaryTypes(call, ['float32', 'int8', 'int16', 'int32']);
-    const plan = planBroadcast(in1.tensor.shape, in2.tensor.shape, out.tensor.shape);
+    const [in1, in2, out] = binaryOperands(call, 'MUL');
+    // MulEval switches on input 0's type; int32 ignores quantization parameters.
+    if (!ARITHMETIC_TYPES.includes(in1.tensor.dtype)) throw kernelError(call, `Type ${tfliteType(in1.tensor.dtype)} not supported.`);
+    const plan = broadcastPlan(call, in1, in2, out);
     const activation = builtinOptions(call.op, 'MulOptions').fusedActivationFunction;
     const dtype = out.tensor.dtype;
     if (dtype === 'float32') {

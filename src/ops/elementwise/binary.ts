@@ -1,13 +1,14 @@
 // The machinery of TFLM's binary element-wise kernels (add.cc, mul.cc): the
 // broadcast loop nest of BroadcastBinaryOpSimple, the int8 x int8 lookup
-// table, and the int32 activation range. ADD and MUL (arithmetic.ts) and
-// TinySeg's fused ADD fetch share it.
+// table, and the int32 activation range. ADD and MUL (arithmetic.ts), the
+// other binary kernels (binary-ops.ts, compare.ts) and TinySeg's fused ADD
+// fetch share it.
 //
 // Every 8-bit path is a pure function of its input bytes, so prepare tabulates
 // it with the exact integer arithmetic (65536 entries) and invoke only looks
 // bytes up.
 
-import { ACTIVATION, kernelError, requireInput, requireOutput, viewOf, type KernelCall, type TensorData } from '../kernel.js';
+import { ACTIVATION, kernelError, requireInput, requireOutput, viewOf, type KernelCall } from '../kernel.js';
 
 // ---- shared helpers ---------------------------------------------------------
 
@@ -96,7 +97,7 @@ export function planBroadcast(s1: readonly number[], s2: readonly number[], so: 
 /** One innermost row: n outputs from a[aOff + i*aStep], b[bOff + i*bStep] into o[oOff + i]. */
 type RowFn = (aOff: number, aStep: number, bOff: number, bStep: number, oOff: number, n: number) => void;
 
-function runBroadcast(plan: BroadcastPlan, row: RowFn): void {
+export function runBroadcast(plan: BroadcastPlan, row: RowFn): void {
   if (plan.empty) return;
   const g = plan.shape.length;
   const n = plan.shape[0]!;
@@ -199,15 +200,4 @@ export function tabulate8(fn: (a: number, b: number) => number): Int8Array {
     for (let b = -128; b < 128; b++) t[((a & 255) << 8) | (b & 255)] = fn(a, b);
   }
   return t;
-}
-
-export function checkBinaryTypes(call: KernelCall, ops: readonly string[]): [TensorData, TensorData, TensorData] {
-  const in1 = requireInput(call, 0);
-  const in2 = requireInput(call, 1);
-  const out = requireOutput(call, 0);
-  const t = out.tensor.dtype;
-  if (in1.tensor.dtype !== t || in2.tensor.dtype !== t || !ops.includes(t)) {
-    throw kernelError(call, `types ${in1.tensor.dtype}, ${in2.tensor.dtype} -> ${t} are not supported`);
-  }
-  return [in1, in2, out];
 }
