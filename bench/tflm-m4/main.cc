@@ -1,19 +1,21 @@
 /*
- * TFLM measurement firmware for QEMU mps2-an386 (Cortex-M4), linked with a TFLM
- * the user built (CMakeLists.txt). One model, embedded as a C array
+ * TFLM measurement firmware for QEMU mps2-an386 (Cortex-M4), mps2-an385
+ * (Cortex-M3) or mps3-an547 (Cortex-M55) (BENCH_BOARD), linked with a TFLM the
+ * user built for that core (CMakeLists.txt). One model, embedded as a C array
  * (bench_model.h: TinySeg's `optimize --emit --name bench`, or the same form for
  * an original model), runs in a plain tflite::MicroInterpreter with every
  * builtin op of the TFLM's MicroMutableOpResolver plus TinySeg's six kernels.
  *
  * Printed, one `TSB key=value` per line:
  *   arena_used_bytes  after AllocateTensors() (arena of BENCH_ARENA_CAP bytes, PSRAM)
- *   invoke_ticks      MPS2 FPGAIO counter (25 MHz) delta around Invoke(); under
+ *   invoke_ticks      FPGAIO counter delta around Invoke(); on MPS2 (25 MHz) under
  *                     -icount shift=0 one tick is 40 instructions
  *   op=i ticks=      with BENCH_OP_PROFILE: FPGAIO ticks of operator i's Invoke
  *                     (TFLM's profiler hook; the calls add ~20 instructions per op
  *                     to invoke_ticks)
  *   output=k bytes= crc32=   each output (zlib CRC-32); its bytes also go to
  *                     out<k>.bin in QEMU's working directory (semihosting)
+ *   (invoke_ticks, op= and output= not with BENCH_NO_INVOKE: arena figures only)
  *   min_arena_bytes   with BENCH_MIN_ARENA: the smallest multiple of 16 with which
  *                     AllocateTensors() succeeds (binary search)
  * The input is the oracle input: element i gets u = (i*37 + 11) mod 256, stored
@@ -46,7 +48,12 @@ extern "C" const size_t bench_spill_size;
 /* newlib's exit() runs __libc_fini_array, which calls _fini; -nostartfiles leaves out crti's. */
 extern "C" void _fini(void) {}
 
-#define FPGAIO_COUNTER (*(volatile const uint32_t *)0x40028018u)
+/* The FPGAIO COUNTER register: 0x40028018 on MPS2 (an386, an385); CMakeLists.txt
+ * defines BENCH_COUNTER_ADDR for a board where it is elsewhere (an547). */
+#ifndef BENCH_COUNTER_ADDR
+#define BENCH_COUNTER_ADDR 0x40028018u
+#endif
+#define FPGAIO_COUNTER (*(volatile const uint32_t *)BENCH_COUNTER_ADDR)
 
 #define BLOCK 512u
 static uint8_t work[2u * BLOCK];
@@ -150,6 +157,7 @@ int main(void) {
     }
     used = in->arena_used_bytes();
     printf("TSB arena_used_bytes=%u\n", (unsigned)used);
+#ifndef BENCH_NO_INVOKE
     for (size_t i = 0; i < in->inputs_size(); i++) {
       if (!tinyseg_fill_oracle_input(in->input(i))) {
         printf("TSB error=input type %d has no oracle input rule\n", (int)in->input(i)->type);
@@ -184,6 +192,7 @@ int main(void) {
         fclose(f);
       }
     }
+#endif
     in->~MicroInterpreter();
   }
 #ifdef BENCH_MIN_ARENA
