@@ -198,7 +198,7 @@ function loadOracle() {
 const fmt = (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-US'));
 
 function table(rows, oracle, meta) {
-  if ((meta.board ?? 'an386') !== 'an386') return boardTable(rows, meta);
+  if ((meta.board ?? 'an386') !== 'an386') return boardTable(rows, meta, oracle);
   const lines = [
     '# TFLM on Cortex-M4 (QEMU): original vs TinySeg-optimized',
     '',
@@ -225,7 +225,7 @@ function table(rows, oracle, meta) {
 }
 
 /** The table of a board other than the default: no oracle (it measured the Cortex-M4), and the original's prediction too. */
-function boardTable(rows, meta) {
+function boardTable(rows, meta, oracle) {
   const b = BOARDS[meta.board];
   const lines = [
     `# TFLM on ${b.core} (QEMU ${b.machine}): original vs TinySeg-optimized`,
@@ -234,17 +234,23 @@ function boardTable(rows, meta) {
     `QEMU ${b.machine} (${b.core}, CMSIS-NN ISA: ${b.isa}), \`-icount shift=0,sleep=off\`; model and arena in the board's 16 MB PSRAM role, oracle input.`,
     `Each kernel set runs the model optimized for it (\`--kernels\`, \`--target ${b.target}\`). \`predicted orig\` is \`tinyseg report --json --target ${b.target} --kernels <set>\`'s`,
     '`arena.total`, `predicted opt` the plan\'s `after.total`; `min arena` the smallest multiple of 16 bytes with which `AllocateTensors()` succeeds.',
-    '`outputs equal`: the optimized model\'s output bytes equal the original\'s (sha256 of every output; – without `Invoke()`).',
+    '`outputs equal`: the optimized model\'s output bytes equal the original\'s (sha256 of every output; – without `Invoke()`);',
+    '`golden`: the original\'s outputs against ../shared/oracle/tflm-golden.json (Cortex-M4, reference kernels).',
     `Instructions: FPGAIO counter ticks around one \`Invoke()\` x ${b.tick} (resolution ${b.tick}). **≠**: measured differs from predicted.`,
     '',
-    '| model | kernels | arena used orig | predicted orig | arena used opt | predicted opt | min arena orig | min arena opt | instructions orig | instructions opt | outputs equal |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| model | kernels | arena used orig | predicted orig | arena used opt | predicted opt | min arena orig | min arena opt | instructions orig | instructions opt | outputs equal | golden |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
+  const golden = (r) => {
+    const g = oracle.golden[r.file], outs = r.original?.outputs;
+    if (!g?.outputs?.length || !outs?.length) return '–';
+    return (g.outputs.every((x, i) => x.sha256 === outs[i]?.sha256) ? 'out ok' : 'out DIFFERS') + (g.model_sha256 && g.model_sha256 !== r.modelSha256 ? ' (other model file)' : '');
+  };
   const mark = (got, want) => (got === undefined || want === undefined ? '' : +got === want ? '' : ' **≠**');
   for (const r of rows) {
     const o = r.original ?? {}, p = r.optimized ?? {};
     const eq = o.outputs?.length && p.outputs?.length ? (o.outputs.length === p.outputs.length && o.outputs.every((x, i) => x.sha256 && x.sha256 === p.outputs[i].sha256) ? 'yes' : 'NO') : '–';
-    lines.push(`| ${r.file} | ${r.kernels} | ${fmt(o.arena_used_bytes)}${mark(o.arena_used_bytes, r.reportOriginal)} | ${fmt(r.reportOriginal)} | ${fmt(p.arena_used_bytes)}${mark(p.arena_used_bytes, r.predicted)} | ${fmt(r.predicted)} | ${fmt(o.min_arena_bytes)} | ${fmt(p.min_arena_bytes)} | ${fmt(o.invoke_ticks && +o.invoke_ticks * b.tick)} | ${fmt(p.invoke_ticks && +p.invoke_ticks * b.tick)} | ${eq} |`);
+    lines.push(`| ${r.file} | ${r.kernels} | ${fmt(o.arena_used_bytes)}${mark(o.arena_used_bytes, r.reportOriginal)} | ${fmt(r.reportOriginal)} | ${fmt(p.arena_used_bytes)}${mark(p.arena_used_bytes, r.predicted)} | ${fmt(r.predicted)} | ${fmt(o.min_arena_bytes)} | ${fmt(p.min_arena_bytes)} | ${fmt(o.invoke_ticks && +o.invoke_ticks * b.tick)} | ${fmt(p.invoke_ticks && +p.invoke_ticks * b.tick)} | ${eq} | ${golden(r)} |`);
   }
   const notes = rows.flatMap((r) => ['original', 'optimized'].filter((v) => r[v]?.error || r[v]?.result !== 'ok').map((v) => `- ${r.file} ${r.kernels} ${v}: ${r[v]?.error ?? 'no result'}`));
   if (notes.length) lines.push('', 'Not measured / failed:', '', ...notes);
