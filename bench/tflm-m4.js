@@ -11,7 +11,8 @@
 //   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
 //   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
 //   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
-//   npm run bench:tflm -- [--board an386|an385|an547] [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
+//   npm run bench:tflm -- [--board an386|an385|an547] [--no-invoke]
+//     [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
 //     [--optimize-args '--max-overhead 100'] [--work <dir>] [--out <file stem>] | --render
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
