@@ -2,14 +2,17 @@
 // Measures models on a Cortex-M4 (QEMU mps2-an386, -icount shift=0) with a TFLM
 // you already built, original vs TinySeg-optimized, through the firmware in
 // bench/tflm-m4/ (docs/firmware-measure.md). Writes bench/results-tflm.md and
-// bench/results-tflm.json. Needs `npm run build`, cmake, ninja, arm-none-eabi-gcc
+// bench/results-tflm.json. --board an385 (Cortex-M3) or an547 (Cortex-M55) runs
+// another QEMU board (TFLM_LIB_* built for its core), optimizes for its target
+// profile and writes bench/results-tflm-<board>.*. Needs `npm run build`, cmake, ninja, arm-none-eabi-gcc
 // and qemu-system-arm. Nothing here builds or downloads TFLM.
 //
 //   TFLM_INCLUDE="<tflm>;<flatbuffers>/include;<gemmlowp>;<ruy>" \
 //   TFLM_LIB_REFERENCE=<reference build>/libtensorflow-microlite.a \
 //   TFLM_LIB_CMSIS_NN=<cmsis_nn build>/libtensorflow-microlite.a \
 //   CMSIS_NN_INCLUDE="<cmsis-nn>;<cmsis-nn>/Include" \
-//   npm run bench:tflm -- [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
+//   npm run bench:tflm -- [--board an386|an385|an547] [--no-invoke]
+//     [--models a.tflite,b.tflite] [--kernels cmsis-nn,reference] [--timeout 3600] [--reuse] [--deadline <date>]
 //     [--optimize-args '--max-overhead 100'] [--work <dir>] [--out <file stem>] | --render
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,12 +26,27 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const PSRAM = 16 * 1024 * 1024;
 const TICK_INSTRUCTIONS = 40; // 25 MHz FPGAIO counter, 1 instruction = 1 ns under -icount shift=0
 
+/**
+ * The boards the firmware runs on (bench/tflm-m4/CMakeLists.txt BENCH_BOARD): the QEMU
+ * machine, the target profile `tinyseg optimize` plans for (its core decides CMSIS-NN's
+ * buffers; none for an386, the default target), the core, and instructions per counter
+ * tick (under -icount shift=0). Each has 16 MB for model, arena and spill region.
+ */
+const BOARDS = {
+  an386: { machine: 'mps2-an386', target: undefined, core: 'Cortex-M4', isa: 'DSP', tick: TICK_INSTRUCTIONS },
+  an385: { machine: 'mps2-an385', target: 'mps2-an385', core: 'Cortex-M3', isa: 'none', tick: TICK_INSTRUCTIONS },
+  // The AN547's FPGAIO counter runs at 20 MHz under QEMU (measured: a 2,000,000-instruction loop reads 40,000 ticks).
+  an547: { machine: 'mps3-an547', target: 'mps3-an547', core: 'Cortex-M55', isa: 'MVE', tick: 50 },
+};
+
 function args(argv) {
-  const o = { reuse: false, models: null, kernels: null, optimizeArgs: [], timeout: 3600, work: join(root, 'bench/.tflm-work'), out: join(root, 'bench/results-tflm') };
+  const o = { board: 'an386', reuse: false, models: null, kernels: null, optimizeArgs: [], timeout: 3600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--render') o.render = true;
     else if (a === '--recount') o.recount = true; // recount an earlier run's operator records (the compute model's counting changed)
+    else if (a === '--board') o.board = v(); // an386 (default), an385, an547: BOARDS
+    else if (a === '--no-invoke') o.noInvoke = true; // arena figures only (BENCH_INVOKE=OFF): no Invoke(), no outputs
     else if (a === '--reuse') o.reuse = true; // keep bench/.tflm-work's optimized models from an earlier run
     else if (a === '--models') o.models = v().split(',');
     else if (a === '--kernels') o.kernels = v().split(',');
@@ -39,6 +57,10 @@ function args(argv) {
     else if (a === '--optimize-args') o.optimizeArgs = v().split(' ').filter(Boolean); // extra `tinyseg optimize` flags, e.g. '--max-overhead 100'
     else throw new Error(`unknown argument ${a}`);
   }
+  if (!(o.board in BOARDS)) throw new Error(`--board must be one of ${Object.keys(BOARDS).join(', ')}, got ${o.board}`);
+  const suffix = o.board === 'an386' ? '' : `-${o.board}`;
+  o.work ??= join(root, `bench/.tflm-work${suffix}`);
+  o.out ??= join(root, `bench/results-tflm${suffix}`);
   return o;
 }
 
@@ -87,13 +109,14 @@ extern const unsigned int bench_model_len;
 }
 
 /** Optimizes one model for kernel set `set` with the CLI and prepares the two model directories (original, optimized). */
-function prepare(model, work, reuse, set, optimizeArgs) {
+function prepare(model, work, reuse, set, optimizeArgs, board) {
   const stem = basename(model).replace(/\.tflite$/, '');
   const dir = join(work, set, stem);
   const optDir = join(dir, 'opt'), optEmit = join(dir, 'opt-emit'), origEmit = join(dir, 'orig-emit');
   const reused = reuse && existsSync(join(optDir, `${stem}.plan.json`)) && existsSync(join(optEmit, 'bench_model.cc'));
   if (!reused) rmSync(dir, { recursive: true, force: true });
-  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench', '--kernels', set, ...optimizeArgs], { cwd: root });
+  const target = BOARDS[board].target ? ['--target', BOARDS[board].target] : [];
+  if (!reused) run('node', [join(root, 'bin/tinyseg.js'), 'optimize', model, '-o', optDir, '--no-cache', '--emit', optEmit, '--name', 'bench', '--kernels', set, ...target, ...optimizeArgs], { cwd: root });
   const plan = JSON.parse(readFileSync(join(optDir, `${stem}.plan.json`), 'utf8'));
   const original = new Uint8Array(readFileSync(model));
   writeModelArray(origEmit, original, `${basename(model)}, unmodified`);
@@ -117,14 +140,15 @@ function emittedArenaSize(emitDir) {
   return m ? Number(m[1]) : undefined;
 }
 
-function buildFirmware(m, variant, set, work) {
+function buildFirmware(m, variant, set, work, board, noInvoke) {
   const v = m.variants[variant];
   // One build directory per kernel set: per model only the model array and the memory file recompile.
   const b = join(work, 'build', set.name);
   const cap = Math.floor((PSRAM - v.modelLen - v.spill - 65536) / 16) * 16;
   run('cmake', ['-S', join(root, 'bench/tflm-m4'), '-B', b, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=',
     `-DTFLM_LIB=${set.lib}`, `-DTFLM_INCLUDE=${process.env.TFLM_INCLUDE ?? ''}`, `-DCMSIS_NN_INCLUDE=${set.name === 'cmsis-nn' ? process.env.CMSIS_NN_INCLUDE ?? '' : ''}`,
-    `-DBENCH_MODEL_DIR=${v.emit}`, `-DBENCH_ARENA_CAP=${cap}`, `-DBENCH_SPILL_BYTES=${v.spill}`]);
+    `-DBENCH_MODEL_DIR=${v.emit}`, `-DBENCH_ARENA_CAP=${cap}`, `-DBENCH_SPILL_BYTES=${v.spill}`,
+    `-DBENCH_BOARD=${board}`, `-DBENCH_INVOKE=${noInvoke ? 'OFF' : 'ON'}`]);
   run('cmake', ['--build', b]);
   const elf = join(work, 'elf', set.name, `${m.stem}-${variant}.elf`);
   mkdirSync(join(work, 'elf', set.name), { recursive: true });
@@ -133,11 +157,11 @@ function buildFirmware(m, variant, set, work) {
 }
 
 /** Runs the firmware under QEMU in its own directory; resolves to the parsed TSB lines and the output bytes. */
-function runFirmware(elf, dir, timeout) {
+function runFirmware(elf, dir, timeout, board) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return new Promise((resolvePromise) => {
-    const p = spawn('timeout', ['--kill-after=5', String(timeout), 'qemu-system-arm', '-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
+    const p = spawn('timeout', ['--kill-after=5', String(timeout), 'qemu-system-arm', '-M', BOARDS[board].machine, '-nographic', '-monitor', 'none', '-serial', 'none',
       '-semihosting-config', 'enable=on,target=native', '-icount', 'shift=0,sleep=off', '-kernel', elf], { cwd: dir });
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
@@ -164,13 +188,13 @@ function runFirmware(elf, dir, timeout) {
  * (src/analysis/compute.ts): the samples bench/calibrate-compute.js fits. Nested
  * subgraphs (WHILE, IF) profile more events than the main subgraph has operators: none then.
  */
-function opRecords(modelPath, opTicks) {
+function opRecords(modelPath, opTicks, tick = TICK_INSTRUCTIONS) {
   const sg = loadGraph(new Uint8Array(readFileSync(modelPath))).main;
   if (opTicks.length !== sg.ops.length) return undefined;
   return sg.ops.map((op, i) => {
     const c = opCompute(sg, op);
     const units = c.macs + c.elementOps;
-    return { op: c.kind, feature: c.feature, units, macOutputs: c.macOutputs, runs: c.runs, instructions: opTicks[i] * TICK_INSTRUCTIONS };
+    return { op: c.kind, feature: c.feature, units, macOutputs: c.macOutputs, runs: c.runs, instructions: opTicks[i] * tick };
   });
 }
 
@@ -188,6 +212,7 @@ const fmt = (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : N
 const emitted = (r, p) => (r.emittedArena === undefined ? '–' : `${fmt(r.emittedArena)}${p.min_arena_bytes && r.emittedArena < +p.min_arena_bytes ? ' (TOO SMALL)' : ''}`);
 
 function table(rows, oracle, meta) {
+  if ((meta.board ?? 'an386') !== 'an386') return boardTable(rows, meta, oracle);
   const lines = [
     '# TFLM on Cortex-M4 (QEMU): original vs TinySeg-optimized',
     '',
@@ -212,6 +237,45 @@ function table(rows, oracle, meta) {
   const notes = rows.flatMap((r) => ['original', 'optimized'].filter((v) => r[v]?.error || r[v]?.result !== 'ok').map((v) => `- ${r.file} ${r.kernels} ${v}: ${r[v]?.error ?? 'no result'}`));
   if (notes.length) lines.push('', 'Not measured / failed:', '', ...notes);
   return lines.join('\n') + '\n';
+}
+
+/** The table of a board other than the default: no oracle (it measured the Cortex-M4), and the original's prediction too. */
+function boardTable(rows, meta, oracle) {
+  const b = BOARDS[meta.board];
+  const lines = [
+    `# TFLM on ${b.core} (QEMU ${b.machine}): original vs TinySeg-optimized`,
+    '',
+    `Measured by \`bench/tflm-m4.js --board ${meta.board}\` (docs/firmware-measure.md) on ${meta.date}. TFLM: ${meta.tflm}.`,
+    `QEMU ${b.machine} (${b.core}, CMSIS-NN ISA: ${b.isa}), \`-icount shift=0,sleep=off\`; model and arena in the board's 16 MB PSRAM role, oracle input.`,
+    `Each kernel set runs the model optimized for it (\`--kernels\`, \`--target ${b.target}\`). \`predicted orig\` is \`tinyseg report --json --target ${b.target} --kernels <set>\`'s`,
+    '`arena.total`, `predicted opt` the plan\'s `after.total`; `min arena` the smallest multiple of 16 bytes with which `AllocateTensors()` succeeds.',
+    '`outputs equal`: the optimized model\'s output bytes equal the original\'s (sha256 of every output; – without `Invoke()`);',
+    '`golden`: the original\'s outputs against ../shared/oracle/tflm-golden.json (Cortex-M4, reference kernels).',
+    `Instructions: FPGAIO counter ticks around one \`Invoke()\` x ${b.tick} (resolution ${b.tick}). **≠**: measured differs from predicted.`,
+    '',
+    '| model | kernels | arena used orig | predicted orig | arena used opt | predicted opt | min arena orig | min arena opt | instructions orig | instructions opt | outputs equal | golden |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  const golden = (r) => {
+    const g = oracle.golden[r.file], outs = r.original?.outputs;
+    if (!g?.outputs?.length || !outs?.length) return '–';
+    return (g.outputs.every((x, i) => x.sha256 === outs[i]?.sha256) ? 'out ok' : 'out DIFFERS') + (g.model_sha256 && g.model_sha256 !== r.modelSha256 ? ' (other model file)' : '');
+  };
+  const mark = (got, want) => (got === undefined || want === undefined ? '' : +got === want ? '' : ' **≠**');
+  for (const r of rows) {
+    const o = r.original ?? {}, p = r.optimized ?? {};
+    const eq = o.outputs?.length && p.outputs?.length ? (o.outputs.length === p.outputs.length && o.outputs.every((x, i) => x.sha256 && x.sha256 === p.outputs[i].sha256) ? 'yes' : 'NO') : '–';
+    lines.push(`| ${r.file} | ${r.kernels} | ${fmt(o.arena_used_bytes)}${mark(o.arena_used_bytes, r.reportOriginal)} | ${fmt(r.reportOriginal)} | ${fmt(p.arena_used_bytes)}${mark(p.arena_used_bytes, r.predicted)} | ${fmt(r.predicted)} | ${fmt(o.min_arena_bytes)} | ${fmt(p.min_arena_bytes)} | ${fmt(o.invoke_ticks && +o.invoke_ticks * b.tick)} | ${fmt(p.invoke_ticks && +p.invoke_ticks * b.tick)} | ${eq} | ${golden(r)} |`);
+  }
+  const notes = rows.flatMap((r) => ['original', 'optimized'].filter((v) => r[v]?.error || r[v]?.result !== 'ok').map((v) => `- ${r.file} ${r.kernels} ${v}: ${r[v]?.error ?? 'no result'}`));
+  if (notes.length) lines.push('', 'Not measured / failed:', '', ...notes);
+  return lines.join('\n') + '\n';
+}
+
+/** `tinyseg report --json` 's arena.total for the original model on the board's target with kernel set `set`. */
+function reportArena(model, board, set) {
+  const out = run('node', [join(root, 'bin/tinyseg.js'), 'report', model, '--json', '--target', BOARDS[board].target, '--kernels', set], { cwd: root });
+  return JSON.parse(out).arena?.total;
 }
 
 /** 'instr ok' when equal, else the oracle's figure and the relative difference of ours. */
@@ -281,18 +345,19 @@ async function main() {
   mkdirSync(o.work, { recursive: true });
   const oracle = loadOracle();
   // Each kernel set gets the model optimized for it (its scratch, op data and compute cost differ).
-  const prepared = new Map(sets.map((set) => [set.name, models.map((m) => { console.error(`optimize ${basename(m)} for ${set.name}`); return prepare(m, o.work, o.reuse, set.name, o.optimizeArgs); })]));
+  const prepared = new Map(sets.map((set) => [set.name, models.map((m) => { console.error(`optimize ${basename(m)} for ${set.name}`); return prepare(m, o.work, o.reuse, set.name, o.optimizeArgs, o.board); })]));
   const rows = [];
   const jobs = [];
   for (const set of sets) {
     for (const m of prepared.get(set.name)) {
       const plan = { predicted: m.plan.after?.total, predictedOriginal: m.plan.before?.total, emittedArena: m.emittedArena };
       const row = { file: m.file, kernels: set.name, modelSha256: m.modelSha256, ...plan };
+      if (o.board !== 'an386') row.reportOriginal = reportArena(join(m.variants.original.model), o.board, set.name);
       rows.push(row);
       for (const variant of ['original', 'optimized']) jobs.push({ set, m, variant, row });
     }
   }
-  const meta = { date: new Date().toISOString().slice(0, 10), tflm: process.env.TFLM_DESCRIBE ?? 'as given by TFLM_LIB_*' };
+  const meta = { date: new Date().toISOString().slice(0, 10), tflm: process.env.TFLM_DESCRIBE ?? 'as given by TFLM_LIB_*', ...(o.board !== 'an386' ? { board: o.board } : {}) };
   const save = () => {
     writeFileSync(`${o.out}.json`, runJson({ meta, rows }));
     writeFileSync(`${o.out}.md`, table(rows, oracle, meta));
@@ -310,11 +375,11 @@ async function main() {
       }
       const t0 = Date.now();
       try {
-        const elf = buildFirmware(m, variant, set, o.work);
-        const r = await runFirmware(elf, join(o.work, 'run', set.name, `${m.stem}-${variant}`), o.timeout);
+        const elf = buildFirmware(m, variant, set, o.work, o.board, o.noInvoke);
+        const r = await runFirmware(elf, join(o.work, 'run', set.name, `${m.stem}-${variant}`), o.timeout, o.board);
         if (r.result !== 'ok') r.error ??= `firmware exit ${r.status}: ${r.log.split('\n').filter(Boolean).slice(-3).join(' / ')}`;
         delete r.log;
-        r.ops = r.opTicks.length ? opRecords(m.variants[variant].model, r.opTicks) : undefined;
+        r.ops = r.opTicks.length ? opRecords(m.variants[variant].model, r.opTicks, BOARDS[o.board].tick) : undefined;
         delete r.opTicks;
         row[variant] = r;
       } catch (e) {

@@ -1,19 +1,21 @@
 /*
- * TFLM measurement firmware for QEMU mps2-an386 (Cortex-M4), linked with a TFLM
- * the user built (CMakeLists.txt). One model, embedded as a C array
+ * TFLM measurement firmware for QEMU mps2-an386 (Cortex-M4), mps2-an385
+ * (Cortex-M3) or mps3-an547 (Cortex-M55) (BENCH_BOARD), linked with a TFLM the
+ * user built for that core (CMakeLists.txt). One model, embedded as a C array
  * (bench_model.h: TinySeg's `optimize --emit --name bench`, or the same form for
  * an original model), runs in a plain tflite::MicroInterpreter with every
  * builtin op of the TFLM's MicroMutableOpResolver plus TinySeg's six kernels.
  *
  * Printed, one `TSB key=value` per line:
  *   arena_used_bytes  after AllocateTensors() (arena of BENCH_ARENA_CAP bytes, PSRAM)
- *   invoke_ticks      MPS2 FPGAIO counter (25 MHz) delta around Invoke(); under
+ *   invoke_ticks      FPGAIO counter delta around Invoke(); on MPS2 (25 MHz) under
  *                     -icount shift=0 one tick is 40 instructions
  *   op=i ticks=      with BENCH_OP_PROFILE: FPGAIO ticks of operator i's Invoke
  *                     (TFLM's profiler hook; the calls add ~20 instructions per op
  *                     to invoke_ticks)
  *   output=k bytes= crc32=   each output (zlib CRC-32); its bytes also go to
  *                     out<k>.bin in QEMU's working directory (semihosting)
+ *   (invoke_ticks, op= and output= not with BENCH_NO_INVOKE: arena figures only)
  *   min_arena_bytes   with BENCH_MIN_ARENA: the smallest multiple of 16 with which
  *                     AllocateTensors() succeeds (binary search)
  * With BENCH_RESOURCE_VARIABLES=N > 0 (a model with VAR_HANDLE), the interpreter
@@ -52,7 +54,12 @@ extern "C" const size_t bench_spill_size;
 /* newlib's exit() runs __libc_fini_array, which calls _fini; -nostartfiles leaves out crti's. */
 extern "C" void _fini(void) {}
 
-#define FPGAIO_COUNTER (*(volatile const uint32_t *)0x40028018u)
+/* The FPGAIO COUNTER register: 0x40028018 on MPS2 (an386, an385); CMakeLists.txt
+ * defines BENCH_COUNTER_ADDR for a board where it is elsewhere (an547). */
+#ifndef BENCH_COUNTER_ADDR
+#define BENCH_COUNTER_ADDR 0x40028018u
+#endif
+#define FPGAIO_COUNTER (*(volatile const uint32_t *)BENCH_COUNTER_ADDR)
 
 #define BLOCK 512u
 static uint8_t work[2u * BLOCK];
@@ -142,9 +149,53 @@ static tflite::MicroInterpreter *make_interpreter(const tflite::Model *model, Re
 #endif
 }
 
+#ifdef BENCH_MIN_ARENA_RECOVER
+/*
+ * A probe whose AllocateTensors() fails can fault: with MVE, TFLM's CMSIS-NN
+ * fully connected kernel (and SVDF) use the result of AllocatePersistentBuffer()
+ * for their kernel sums unchecked, so a failed allocation makes them read and
+ * write near address 0. Such a probe counts as one that does not allocate: the
+ * fault handlers of a RAM copy of the vector table resume the thread in
+ * probe_fault_resume(), which longjmps back into allocates().
+ */
+#include <setjmp.h>
+static jmp_buf probe_env;
+static volatile uint32_t probe_faults;
+extern "C" void probe_fault_resume(void) {
+  probe_faults = probe_faults + 1u;
+  longjmp(probe_env, 1);
+}
+/* Rewrites the stacked return address (basic frame: PC at +24, xPSR at +28) and returns from the exception. */
+extern "C" __attribute__((naked)) void probe_fault_handler(void) {
+  __asm__ volatile(
+      "tst lr, #4\n"
+      "ite eq\n"
+      "mrseq r0, msp\n"
+      "mrsne r0, psp\n"
+      "ldr r1, =probe_fault_resume\n"
+      "bic r1, r1, #1\n"
+      "str r1, [r0, #24]\n"
+      "mov r1, #0x01000000\n"
+      "str r1, [r0, #28]\n"
+      "bx lr\n");
+}
+alignas(128) static uint32_t ram_vectors[16];
+static void probe_recover_install() {
+  volatile uint32_t *const vtor = (volatile uint32_t *)0xE000ED08u;
+  const uint32_t *rom = (const uint32_t *)*vtor;
+  for (int i = 0; i < 16; i++) ram_vectors[i] = rom[i];
+  for (int i = 3; i <= 6; i++) ram_vectors[i] = (uint32_t)(uintptr_t)&probe_fault_handler; /* HardFault, MemManage, BusFault, UsageFault */
+  *vtor = (uint32_t)(uintptr_t)ram_vectors;
+  __asm__ volatile("dsb\n isb\n" ::: "memory");
+}
+#endif
+
 /* Whether AllocateTensors() succeeds with the first `size` bytes of the arena. */
 static bool allocates(const tflite::Model *model, Resolver &resolver, size_t size) {
   if (!init_runtime()) return false;
+#ifdef BENCH_MIN_ARENA_RECOVER
+  if (setjmp(probe_env) != 0) return false;
+#endif
   tflite::MicroInterpreter *in = make_interpreter(model, resolver, size, nullptr);
   if (in == nullptr) return false;
   const bool ok = in->AllocateTensors() == kTfLiteOk;
@@ -175,6 +226,7 @@ int main(void) {
     }
     used = in->arena_used_bytes();
     printf("TSB arena_used_bytes=%u\n", (unsigned)used);
+#ifndef BENCH_NO_INVOKE
     for (size_t i = 0; i < in->inputs_size(); i++) {
       if (!tinyseg_fill_oracle_input(in->input(i))) {
         printf("TSB error=input type %d has no oracle input rule\n", (int)in->input(i)->type);
@@ -209,11 +261,18 @@ int main(void) {
         fclose(f);
       }
     }
+#endif
     in->~MicroInterpreter();
   }
 #ifdef BENCH_MIN_ARENA
   /* lo never allocates, hi always does; both multiples of 16. */
   size_t hi = (used + 15u) & ~(size_t)15u, lo = 0, step = 16;
+#ifdef BENCH_MIN_ARENA_RECOVER
+  /* No arena smaller than arena_used_bytes() allocates (the same head and tail
+   * would not fit): the search starts there, and fewer probes can fault. */
+  lo = used > 16u ? ((used - 1u) & ~(size_t)15u) : 0;
+  probe_recover_install();
+#endif
   while (!allocates(model, resolver, hi)) {
     lo = hi;
     hi += step;
@@ -228,6 +287,9 @@ int main(void) {
     if (allocates(model, resolver, mid)) hi = mid; else lo = mid;
   }
   printf("TSB min_arena_bytes=%u\n", (unsigned)hi);
+#ifdef BENCH_MIN_ARENA_RECOVER
+  if (probe_faults) printf("TSB min_arena_probe_faults=%u\n", (unsigned)probe_faults);
+#endif
 #endif
   printf("TSB result=ok\n");
   return 0;

@@ -283,9 +283,35 @@ function mps2(name: string, cpu: string, psramBase: number, description: string)
   };
 }
 
+/**
+ * QEMU's MPS3 AN547 (Cortex-M55 on an SSE-300): 4 MB SRAM at 0x21000000 and the
+ * DDR at 0x60000000 in the PSRAM role; no writable flash (QEMU exposes the QSPI
+ * flash as ROM), so the profile has none.
+ */
+const AN547_ASSUMPTIONS = [
+  'the PSRAM role is the first 16 MB of the DDR at 0x60000000 (QEMU models 2 GB there)',
+  'QEMU models no memory timing: the DDR bandwidth is an assumed 100 MB/s',
+  'QEMU exposes the QSPI flash (0x28000000) as ROM, so the profile has no flash: --storage psram or remote only',
+  'the remote link is a 115200 baud UART (8N1: 11520 bytes/s)',
+];
+
+function mps3An547(): TargetProfile {
+  return {
+    name: 'mps3-an547',
+    description: 'Arm MPS3 AN547 (Cortex-M55, SSE-300) as QEMU -M mps3-an547 models it',
+    cpu: 'cortex-m55',
+    sram: { base: 0x2100_0000, size: 4 * MB },
+    psram: { base: 0x6000_0000, size: 16 * MB, bytesPerSecond: 100_000_000, region: DEFAULT_REGIONS.psram },
+    link: { bytesPerSecond: 11_520 },
+    assumptions: AN547_ASSUMPTIONS,
+  };
+}
+
 const BUILTIN: ReadonlyMap<string, TargetProfile> = new Map([
   ['mps2-an386', mps2('mps2-an386', 'cortex-m4', 0x2100_0000, 'Arm MPS2 AN386 (Cortex-M4) as QEMU -M mps2-an386 models it')],
   ['mps2-an500', mps2('mps2-an500', 'cortex-m7', 0x6000_0000, 'Arm MPS2 AN500 (Cortex-M7) as QEMU -M mps2-an500 models it')],
+  ['mps2-an385', mps2('mps2-an385', 'cortex-m3', 0x2100_0000, 'Arm MPS2 AN385 (Cortex-M3) as QEMU -M mps2-an385 models it')],
+  ['mps3-an547', mps3An547()],
 ]);
 
 export const BUILTIN_TARGET_NAMES: readonly string[] = [...BUILTIN.keys()];

@@ -147,7 +147,7 @@ describe('find_package(TinySeg CONFIG)', () => {
       [`tinyseg_optimize(app MODEL "${model}" STORAGE tape)`, /STORAGE must be psram, flash, internal-flash or remote, got 'tape'/],
       [`tinyseg_optimize(app MODEL "${model}" ARENA_BUDGET 10k)`, /ARENA_BUDGET must be a whole number of bytes, got '10k'/],
       [`tinyseg_optimize(app MODEL "${model}" LOSSY_SPILL int4)`, /LOSSY_SPILL takes int8, got 'int4'/],
-      [`tinyseg_optimize(app MODEL "${model}" TARGET_PROFILE nope.json)`, /nope\.json: no such target profile file, and not a built-in target \(mps2-an386, mps2-an500\)/],
+      [`tinyseg_optimize(app MODEL "${model}" TARGET_PROFILE nope.json)`, /nope\.json: no such target profile file, and not a built-in target \(mps2-an386, mps2-an500, mps2-an385, mps3-an547\)/],
       [`tinyseg_optimize(app MODEL "${model}" SPLIT)`, /unknown arguments 'SPLIT'/],
       ['tinyseg_optimize(app MODEL missing.tflite)', /missing\.tflite: no such model file/],
       [`tinyseg_optimize(nothing MODEL "${model}")`, /no target 'nothing'/],

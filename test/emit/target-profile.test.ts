@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { TinysegError } from '../../src/errors.js';
-import { BUILTIN_TARGET_NAMES, builtinTargetProfile, parseTargetProfile, parseTargetProfileJson } from '../../src/memory/target-profile.js';
+import { BUILTIN_TARGET_NAMES, builtinTargetProfile, kernelsForTarget, parseTargetProfile, parseTargetProfileJson } from '../../src/memory/target-profile.js';
 
 const FILE = 'boards/my-board.json';
 
@@ -51,6 +51,20 @@ describe('built-in target profiles', () => {
 
   it('mps2-an500: Cortex-M7, PSRAM at 0x60000000', () => {
     expect(builtinTargetProfile('mps2-an500')).toMatchObject({ cpu: 'cortex-m7', psram: { base: 0x60000000, size: 16 << 20 } });
+  });
+
+  it('mps2-an385: Cortex-M3 (no DSP: CMSIS-NN has no DSP or MVE code for it), the AN386 memory map', () => {
+    const p = builtinTargetProfile('mps2-an385')!;
+    expect(p).toMatchObject({ cpu: 'cortex-m3', sram: { base: 0x20000000, size: 4 << 20 }, psram: { base: 0x21000000, size: 16 << 20 } });
+    expect(kernelsForTarget(p, 'cmsis-nn')).toEqual({ set: 'cmsis-nn', isa: 'none' });
+  });
+
+  it('mps3-an547: Cortex-M55 (MVE), SRAM at 0x21000000, the DDR at 0x60000000 as PSRAM, no flash (QEMU has it as ROM)', () => {
+    const p = builtinTargetProfile('mps3-an547')!;
+    expect(p).toMatchObject({ cpu: 'cortex-m55', sram: { base: 0x21000000, size: 4 << 20 }, psram: { base: 0x60000000, size: 16 << 20 } });
+    expect(p.flash).toBeUndefined();
+    expect(p.internalFlash).toBeUndefined();
+    expect(kernelsForTarget(p)).toEqual({ set: 'cmsis-nn', isa: 'mve' });
   });
 
   it('every built-in passes its own validation and is a fresh copy', () => {

@@ -69,3 +69,58 @@ describe.each(cases)('%s with %s kernels', (name, set, m) => {
     expect(JSON.parse(r.stdout).arena.total).toBe(m.used);
   });
 });
+
+// The same fixtures with TFLM 90b983c + CMSIS-NN 4ab83cc built for other cores
+// (-O2, KERNELS_OPTIMIZED_FOR_SPEED as TFLM's Makefile defines it), cmsis_nn
+// kernels, in bench/tflm-m4's firmware on the matching QEMU board
+// (docs/firmware-measure.md, "Other boards"): CMSIS-NN's buffers follow the ISA.
+// Where a failing probe ends the program rather than faulting (LSTM int8/int16, the
+// fully connected mix: the firmware stops after a failed check) there is no minArena.
+const MEASURED_ON_CORE: Record<'mve' | 'none', Record<string, Measured>> = {
+  // mps3-an547, -mcpu=cortex-m55 -mthumb -mfloat-abi=hard (MVE). minArena: the search from arena_used_bytes().
+  mve: {
+    'svdf-int8': { used: 740, minArena: 992 },
+    'svdf-f32': { used: 832, minArena: 1024 },
+    'lstm-f32': { used: 1968, minArena: 2336 },
+    'lstm-int8': { used: 1924 },
+    'lstm-int16': { used: 2132 },
+    'bmm-int8': { used: 612, minArena: 768 },
+    'bmm-int8-adj': { used: 596, minArena: 752 },
+    'bmm-f32': { used: 832, minArena: 832 },
+    'conv-mix-int8': { used: 6692, minArena: 6704 },
+    'fc-mix-int8': { used: 804 },
+    'tconv-mix-int8': { used: 3924, minArena: 3936 },
+    'tconv-int16': { used: 2084, minArena: 2096 },
+  },
+  // mps2-an385, -mcpu=cortex-m3 -mthumb -mfloat-abi=soft (no DSP: CMSIS-NN's plain C). minArena: the search from arena_used_bytes().
+  none: {
+    'svdf-int8': { used: 708, minArena: 960 },
+    'svdf-f32': { used: 832, minArena: 1024 },
+    'lstm-f32': { used: 1968, minArena: 2336 },
+    'lstm-int8': { used: 1924 },
+    'lstm-int16': { used: 2132 },
+    'bmm-int8': { used: 580, minArena: 672 },
+    'bmm-int8-adj': { used: 564, minArena: 656 },
+    'bmm-f32': { used: 832, minArena: 832 },
+    'conv-mix-int8': { used: 2228, minArena: 2416 },
+    'fc-mix-int8': { used: 772 },
+    'tconv-mix-int8': { used: 3924, minArena: 3936 },
+    'tconv-int16': { used: 2084, minArena: 2096 },
+  },
+};
+
+const coreCases = (['mve', 'none'] as const).flatMap((isa) => Object.entries(MEASURED_ON_CORE[isa]).map(([name, m]) => [name, isa, m] as const));
+
+describe.each(coreCases)('%s with cmsis-nn kernels on a %s core', (name, isa, m) => {
+  const graph = CMSIS_FIXTURES[name]!();
+
+  it('planTflmArena gives the measured arena_used_bytes', () => {
+    const arena = planTflmArena(graph, kernelsFor('cmsis-nn', isa));
+    expect(arena.total).toBe(m.used);
+    expect(arena.unknownScratchOps).toEqual([]);
+  });
+
+  it.runIf(m.minArena !== undefined)('minimalArena gives the measured smallest arena that allocates', () => {
+    expect(minimalArena(graph, kernelsFor('cmsis-nn', isa)).bytes).toBe(m.minArena);
+  });
+});

@@ -50,7 +50,7 @@ const OPTIMIZE_FLAGS = {
   target: {
     type: 'string',
     label: '--target T',
-    help: ['built-in target (mps2-an386, mps2-an500) or a', 'profile JSON (docs/target-profile.md); default', DEFAULT_TARGET],
+    help: ['built-in target (mps2-an386, mps2-an500,', 'mps2-an385, mps3-an547) or a profile JSON', '(docs/target-profile.md); default', DEFAULT_TARGET],
   },
   storage: {
     type: 'string',

@@ -39,7 +39,10 @@ export interface TinysegPluginOptions {
   emit?: string;
   /** Base of the emitted C names and file names (`--name`); default: the model file's name. */
   emitName?: string;
-  /** The emitted files' target: a built-in profile (`mps2-an386`, the default, or `mps2-an500`) or a profile JSON file (`--target`, docs/target-profile.md). */
+  /**
+   * The emitted files' target: a built-in profile (`mps2-an386`, the default, `mps2-an500`,
+   * `mps2-an385` or `mps3-an547`) or a profile JSON file (`--target`, docs/target-profile.md).
+   */
   targetProfile?: string;
   /** Where the emitted firmware keeps the spill region (`--storage`): `psram` (default), `flash` or `remote`. */
   storage?: SpillStorage;
