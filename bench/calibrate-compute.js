@@ -107,20 +107,32 @@ for (const { set, key } of sets) {
 }
 
 // Operator kinds, from the per-operator measurements.
-const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : join(root, 'bench/calibration-cm4.json')).split(',');
-const measuredRows = measuredFiles.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')).rows);
+const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : ['bench/calibration-cm4.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')).split(',');
+// The core a run measured (bench/tflm-m4.js --board): CMSIS-NN's kernels differ per ISA, so its costs too.
+const BOARD_ISA = { an386: undefined, an385: 'none', an547: 'mve' };
+// Instructions per FPGAIO tick under QEMU's -icount shift=0 (bench/tflm-m4.js BOARDS).
+const BOARD_TICK = { an386: 40, an385: 40, an547: 50 };
+const measuredRows = measuredFiles.flatMap((f) => {
+  const run = JSON.parse(readFileSync(f, 'utf8'));
+  const board = run.meta?.board ?? 'an386';
+  return run.rows.map((r) => ({ ...r, board, costKey: BOARD_ISA[board] ? `${r.kernels}/${BOARD_ISA[board]}` : r.kernels }));
+});
+// reference, cmsis-nn, then the per-core tables: the order of OP_COSTS.
+const costKeys = [...new Set(measuredRows.map((r) => r.costKey))].sort((a, b) => (a.includes('/') - b.includes('/')) || (a === 'reference' ? -1 : b === 'reference' ? 1 : a < b ? -1 : 1));
+const setOf = (key) => key.split('/')[0];
 // Below this, a measurement is mostly the counter's resolution (40) and the call: no relative weight beyond it.
 const FLOOR = 400;
 const opCosts = {};
 const kindTables = [];
-for (const { set } of sets) {
+for (const set of costKeys) {
   const samples = new Map();
+  const board = measuredRows.find((r) => r.costKey === set).board;
   // TinySeg's own kernels run the same code in every build (only TinySegConcatConv calls CMSIS-NN):
-  // their samples from every run count for every set.
+  // their samples from every run on the same core count for every set.
   const shared = (o) => o.op.startsWith('CUSTOM:TinySeg') && o.op !== 'CUSTOM:TinySegConcatConv';
   for (const r of measuredRows) {
     for (const v of ['original', 'optimized']) for (const o of r[v]?.ops ?? []) {
-      if (r.kernels !== set && !shared(o)) continue;
+      if (r.costKey !== set && !(r.board === board && shared(o))) continue;
       const kind = `${o.op}|${o.feature}`;
       if (!samples.has(kind)) samples.set(kind, []);
       samples.get(kind).push(o);
@@ -156,18 +168,21 @@ for (const { set } of sets) {
   }
   opCosts[set] = costs;
 }
-/** A measured model's predicted instructions, from its operator records, with the fitted tables. */
-const predictRecords = (set, ops) =>
+/** A measured model's predicted instructions, from its operator records, with the fitted tables (the core's, the set's, the family). */
+const predictRecords = (key, ops) =>
   ops.reduce((n, o) => {
-    const c = opCosts[set][`${o.op}|${o.feature}`] ?? { unit: fitted[set][o.feature], macOutput: fitted[set]['macOutput.int'], run: 0, op: fitted[set].op };
+    const set = setOf(key);
+    const family = { unit: fitted[set][o.feature], macOutput: fitted[set]['macOutput.int'], run: 0, op: fitted[set].op };
+    const c = opCosts[key]?.[`${o.op}|${o.feature}`] ?? opCosts[set]?.[`${o.op}|${o.feature}`] ?? family;
     return n + c.unit * o.units + c.macOutput * o.macOutputs + c.run * (o.runs ?? 0) + c.op;
   }, 0);
 const ratioRows = measuredRows
   .filter((r) => r.original?.ops && r.optimized?.ops)
   .map((r) => {
-    const mo = +r.original.invoke_ticks * 40, mp = +r.optimized.invoke_ticks * 40;
-    const po = predictRecords(r.kernels, r.original.ops), pp = predictRecords(r.kernels, r.optimized.ops);
-    return { file: r.file, set: r.kernels, mo, mp, po, pp };
+    const tick = BOARD_TICK[r.board];
+    const mo = +r.original.invoke_ticks * tick, mp = +r.optimized.invoke_ticks * tick;
+    const po = predictRecords(r.costKey, r.original.ops), pp = predictRecords(r.costKey, r.optimized.ops);
+    return { file: r.file, set: r.costKey, mo, mp, po, pp };
   });
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -205,8 +220,8 @@ if (stale) console.log('\nnote: src/analysis/compute.ts INVOKE_COEFFICIENTS diff
 
 /** OP_COSTS as TypeScript, one kind per line, for src/analysis/compute.ts. */
 const opCostsSource = () =>
-  sets
-    .map(({ set }) => {
+  costKeys
+    .map((set) => {
       const lines = Object.entries(opCosts[set]).map(([kind, c]) => `    '${kind}': { unit: ${c.unit}, macOutput: ${c.macOutput}, run: ${c.run}, op: ${c.op} },`);
       return `  '${set}': {\n${lines.join('\n')}\n  },`;
     })

@@ -6,7 +6,7 @@ export type { DType, GraphTensor, GraphOp, Quantization, TensorKind } from './gr
 export { tflmLifetimes } from './tflm/lifetimes.js';
 export { coldRanges, type ColdRange } from './analysis/cold-ranges.js';
 export { lowerBound } from './analysis/lower-bound.js';
-export { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC, ownKernelCoefficient, opCost, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, opCompute, predictInvoke, type ComputeFeature, type ComputeKernelSet, type GraphCompute, type OwnKernelCost } from './analysis/compute.js';
+export { type ComputeKernels, COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC, ownKernelCoefficient, opCost, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, opCompute, predictInvoke, type ComputeFeature, type ComputeKernelSet, type GraphCompute, type OwnKernelCost } from './analysis/compute.js';
 export { planGreedyTflm, type PlanBuffer, type Placement } from './tflm/greedy-planner.js';
 export { planTflmArena, tflmPlanBuffers, type TflmArena } from './tflm/arena.js';
 export { memoryReport, type MemoryReport } from './report/memory-report.js';

@@ -14,6 +14,7 @@ import type { GraphOp } from '../graph/types.js';
 import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, decodeSpillOptions, FETCH, SPILL, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
+import type { CoreIsa } from '../ops/kernel-sets.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -116,7 +117,7 @@ export interface OpCost {
  * operators the averages price worst: slices, concatenations, small
  * convolutions whose per-call set-up a row band pays again.
  */
-export const OP_COSTS: Readonly<Record<ComputeKernelSet, Readonly<Record<string, OpCost>>>> = {
+export const OP_COSTS: Readonly<Record<ComputeKernelSet, Readonly<Record<string, OpCost>>> & Partial<Record<`${ComputeKernelSet}/${CoreIsa}`, Readonly<Record<string, OpCost>>>>> = {
   // <op-costs>: written by `node bench/calibrate-compute.js --write`
   'reference': {
     'ADD|element.int': { unit: 34.58, macOutput: 0, run: 0, op: 0 },
@@ -176,6 +177,34 @@ export const OP_COSTS: Readonly<Record<ComputeKernelSet, Readonly<Record<string,
     'STRIDED_SLICE|copy': { unit: 0.3328, macOutput: 0, run: 53.97, op: 501.1 },
     'TRANSPOSE_CONV|transposeConv.int': { unit: 7.056, macOutput: 5.254, run: 0, op: 1088000 },
     'TRANSPOSE|copy': { unit: 2.534, macOutput: 0, run: 0, op: 0 },
+  },
+  'cmsis-nn/mve': {
+    'ADD|element.int': { unit: 4.628, macOutput: 0, run: 0, op: 0 },
+    'AVERAGE_POOL_2D|element.int': { unit: 0.983, macOutput: 0, run: 0, op: 4254 },
+    'CONCATENATION|copy': { unit: 0.2795, macOutput: 0, run: 40.01, op: 856.8 },
+    'CONV_2D/1x1|conv.int': { unit: 0.163, macOutput: 15.56, run: 0, op: 610.4 },
+    'CONV_2D|conv.int': { unit: 0.1762, macOutput: 24.62, run: 0, op: 0 },
+    'CUSTOM:TinySegAddFetch|element.int': { unit: 50.76, macOutput: 0, run: 0, op: 0 },
+    'CUSTOM:TinySegConcatConv|tinysegConv.int': { unit: 0.6364, macOutput: 0, run: 0, op: 0 },
+    'CUSTOM:TinySegFetch|spill': { unit: 1.47, macOutput: 0, run: 99.33, op: 3695 },
+    'CUSTOM:TinySegSpill|spill': { unit: 1.414, macOutput: 0, run: 46.83, op: 2587 },
+    'DEPTHWISE_CONV_2D/3x3|depthwise.int': { unit: 2.425, macOutput: 0, run: 0, op: 6196 },
+    'DEPTHWISE_CONV_2D|depthwise.int': { unit: 3.728, macOutput: 0, run: 0, op: 0 },
+    'DEPTH_TO_SPACE|copy': { unit: 14, macOutput: 0, run: 0, op: 0 },
+    'FULLY_CONNECTED|fc.int': { unit: 0.4414, macOutput: 29.42, run: 0, op: 0 },
+    'LOGISTIC|element.int': { unit: 49.47, macOutput: 0, run: 0, op: 0 },
+    'MAX_POOL_2D|element.int': { unit: 2.298, macOutput: 0, run: 0, op: 802.1 },
+    'MEAN|element.int': { unit: 154.7, macOutput: 0, run: 0, op: 0 },
+    'PAD|copy': { unit: 0.09564, macOutput: 0, run: 0, op: 1027 },
+    'QUANTIZE|element.int': { unit: 2, macOutput: 0, run: 0, op: 168.8 },
+    'RELU|element.int': { unit: 25.77, macOutput: 0, run: 0, op: 88050 },
+    'RESHAPE|copy': { unit: 0.3807, macOutput: 0, run: 0, op: 0 },
+    'RESIZE_BILINEAR|element.int': { unit: 112.7, macOutput: 0, run: 0, op: 0 },
+    'RESIZE_NEAREST_NEIGHBOR|element.int': { unit: 3.448, macOutput: 0, run: 0, op: 0 },
+    'SOFTMAX|element.int': { unit: 72.62, macOutput: 0, run: 0, op: 1186 },
+    'STRIDED_SLICE|copy': { unit: 0.3423, macOutput: 0, run: 53.75, op: 651.2 },
+    'TRANSPOSE_CONV|transposeConv.int': { unit: 0.6203, macOutput: 34.76, run: 0, op: 0 },
+    'TRANSPOSE|copy': { unit: 2.032, macOutput: 0, run: 0, op: 0 },
   },
   // </op-costs>
 };
@@ -371,22 +400,33 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
 }
 
 /** Predicted Invoke() instructions of operators `ops` of `sg` on Cortex-M4 under `kernelSet` (what a rewrite adds or saves). */
-export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernelSet: ComputeKernelSet): number => predictInvoke(graphCompute(sg, ops), kernelSet);
+/**
+ * The kernels a prediction is for: a kernel set, or a set on a core ISA. Costs
+ * measured on that core come first (`OP_COSTS['cmsis-nn/mve']`: CMSIS-NN's
+ * Helium kernels on a Cortex-M55), then the set's (measured on a Cortex-M4).
+ */
+export type ComputeKernels = ComputeKernelSet | { set: ComputeKernelSet; isa: CoreIsa };
 
-/** The cost of one operator kind under `kernelSet`: its own where measured (its shape class's, else its key's), else its family's. */
-export function opCost(kind: string, feature: ComputeFeature, kernelSet: ComputeKernelSet): OpCost {
-  const costs = OP_COSTS[kernelSet];
-  const own = costs[`${kind}|${feature}`] ?? costs[`${kind.split('/')[0]}|${feature}`];
-  if (own) return own;
-  const k = INVOKE_COEFFICIENTS[kernelSet];
+/** Predicted Invoke() instructions of operators `ops` of `sg` under `kernels` (what a rewrite adds or saves). */
+export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: ComputeKernels): number => predictInvoke(graphCompute(sg, ops), kernels);
+
+/** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
+export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKernels): OpCost {
+  const set = typeof kernels === 'string' ? kernels : kernels.set;
+  const core = typeof kernels === 'string' ? undefined : OP_COSTS[`${set}/${kernels.isa}`];
+  for (const costs of core ? [core, OP_COSTS[set]] : [OP_COSTS[set]]) {
+    const own = costs[`${kind}|${feature}`] ?? costs[`${kind.split('/')[0]}|${feature}`];
+    if (own) return own;
+  }
+  const k = INVOKE_COEFFICIENTS[set];
   return { unit: k[feature], macOutput: k['macOutput.int'], run: 0, op: k.op };
 }
 
-/** Predicted Invoke() instructions on Cortex-M4 under `kernelSet`. */
-export function predictInvoke(c: Pick<GraphCompute, 'kinds'>, kernelSet: ComputeKernelSet = 'reference'): number {
+/** Predicted Invoke() instructions under `kernels`. */
+export function predictInvoke(c: Pick<GraphCompute, 'kinds'>, kernels: ComputeKernels = 'reference'): number {
   let n = 0;
   for (const [kind, v] of Object.entries(c.kinds)) {
-    const cost = opCost(kind.slice(0, kind.lastIndexOf('|')), v.feature, kernelSet);
+    const cost = opCost(kind.slice(0, kind.lastIndexOf('|')), v.feature, kernels);
     n += cost.unit * v.units + cost.macOutput * v.macOutputs + cost.run * v.runs + cost.op * v.ops;
   }
   return n;

@@ -2,7 +2,8 @@
 // original, and the predicted Invoke() cost of both per kernel set
 // (analysis/compute.ts, docs/compute-model.md).
 
-import { COMPUTE_KERNEL_SETS, graphCompute, predictInvoke, type ComputeKernelSet, type GraphCompute } from '../analysis/compute.js';
+import { COMPUTE_KERNEL_SETS, graphCompute, predictInvoke, type ComputeKernels, type ComputeKernelSet, type GraphCompute } from '../analysis/compute.js';
+import type { CoreIsa } from '../ops/kernel-sets.js';
 import type { Graph } from '../graph/graph.js';
 import type { SplitRowBandsResult } from '../transform/split-row-bands.js';
 
@@ -26,16 +27,17 @@ export interface ComputeReport {
 const figures = (c: GraphCompute): ComputeFigures => ({ macs: c.macs, elementOps: c.elementOps, ops: c.ops });
 
 /** The predicted Invoke() instructions (under `kernelSet`) the optimized model may take: `maxOverhead` percent over the original's. */
-export const invokeLimit = (original: Graph, maxOverhead: number, kernelSet: ComputeKernelSet): number =>
-  predictInvoke(graphCompute(original.main), kernelSet) * (1 + maxOverhead / 100);
+export const invokeLimit = (original: Graph, maxOverhead: number, kernels: ComputeKernels): number =>
+  predictInvoke(graphCompute(original.main), kernels) * (1 + maxOverhead / 100);
 
-export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number | null): ComputeReport {
+/** The figures of every kernel set, each on the core `isa` the plan is for (CMSIS-NN's costs differ between cores). */
+export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number | null, isa: CoreIsa): ComputeReport {
   const before = graphCompute(original.main);
   const after = graphCompute(optimized.main);
   const invoke = Object.fromEntries(
     COMPUTE_KERNEL_SETS.map((set) => {
-      const b = Math.round(predictInvoke(before, set));
-      const a = Math.round(predictInvoke(after, set));
+      const b = Math.round(predictInvoke(before, { set, isa }));
+      const a = Math.round(predictInvoke(after, { set, isa }));
       return [set, { before: b, after: a, overhead: b > 0 ? a / b - 1 : 0 }];
     }),
   ) as ComputeReport['invoke'];

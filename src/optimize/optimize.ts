@@ -116,7 +116,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
   };
   let maxOverhead: number | null = opts.maxOverhead;
-  let attempt = rewrite(invokeLimit(original, opts.maxOverhead, kernels.set));
+  let attempt = rewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
   if (opts.arenaBudget !== undefined && options.maxOverhead === undefined && attempt.after.arena.head > opts.arenaBudget) {
     attempt = rewrite(Infinity);
@@ -203,7 +203,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,
     keptOriginal,
-    compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, maxOverhead),
+    compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, maxOverhead, kernels.isa),
     storage,
     warnings,
   };

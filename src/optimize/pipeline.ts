@@ -43,7 +43,7 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
       ...limits,
       afterDecision: (sg) => {
         heads.push(placeArena(sg, { kernels: context.kernels }).head);
-        withinLimit.push(predictInvoke(graphCompute(sg), context.kernels.set) <= maxInvoke);
+        withinLimit.push(predictInvoke(graphCompute(sg), context.kernels) <= maxInvoke);
       },
     });
     const allowed = withinLimit.indexOf(false);

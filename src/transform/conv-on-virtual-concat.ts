@@ -101,8 +101,8 @@ export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_K
       // Region parts are read at the conv now: no spill in between may reuse their slots.
       if (parts.some((p) => !('input' in p)) && sg.ops.slice(i + 1, k).some((q) => q.opcode === 'CUSTOM')) continue;
       // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
-      const added = predictOps(sg, [op], kernels.set) - predictOps(sg, [conv, concat], kernels.set);
-      if (predictOps(sg, sg.ops, kernels.set) + added > maxInvoke) continue;
+      const added = predictOps(sg, [op], kernels) - predictOps(sg, [conv, concat], kernels);
+      if (predictOps(sg, sg.ops, kernels) + added > maxInvoke) continue;
       // The conv's place: the parts are ready there (the concat ran before it).
       sg.removeOp(k);
       sg.insertOp(k, op);

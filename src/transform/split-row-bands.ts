@@ -385,7 +385,7 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
           if (!splitChain(trial.main, subChain(trial.main, chains(trial.main)[ci]!, from, to), bands)) continue;
           const c = cost(trial);
           if (c >= base || (best && c >= best.cost)) continue;
-          if (predictInvoke(graphCompute(trial.main), kernels.set) > maxInvoke) {
+          if (predictInvoke(graphCompute(trial.main), kernels) > maxInvoke) {
             result.overLimit++;
             continue;
           }

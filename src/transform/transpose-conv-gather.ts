@@ -59,8 +59,8 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
       }),
     });
     // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
-    const added = predictOps(sg, [gather], kernels.set) - predictOps(sg, [op], kernels.set);
-    if (predictOps(sg, sg.ops, kernels.set) + added > maxInvoke) break;
+    const added = predictOps(sg, [gather], kernels) - predictOps(sg, [op], kernels);
+    if (predictOps(sg, sg.ops, kernels) + added > maxInvoke) break;
     sg.removeOp(i);
     sg.insertOp(i, gather);
     rewritten++;

@@ -66,6 +66,18 @@ describe('the compute model', () => {
         if (!key.includes('/')) expect(opCost(`${key}/unmeasured`, feature, set)).toBe(cost);
       }
     }
+    // On a core with costs of its own (CMSIS-NN's Helium kernels on a Cortex-M55), those come first, then the set's.
+    const mve = OP_COSTS['cmsis-nn/mve'] ?? {};
+    for (const [kind, cost] of Object.entries(mve)) {
+      const [key, feature] = kind.split('|') as [string, 'conv.int'];
+      expect(opCost(key, feature, { set: 'cmsis-nn', isa: 'mve' })).toBe(cost);
+    }
+    const dspOnly = Object.keys(OP_COSTS['cmsis-nn']).find((kind) => !(kind in mve));
+    if (dspOnly) {
+      const [key, feature] = dspOnly.split('|') as [string, 'conv.int'];
+      expect(opCost(key, feature, { set: 'cmsis-nn', isa: 'mve' })).toBe(OP_COSTS['cmsis-nn'][dspOnly]);
+    }
+    expect(opCost('CONV_2D', 'conv.int', { set: 'cmsis-nn', isa: 'dsp' })).toBe(opCost('CONV_2D', 'conv.int', 'cmsis-nn'));
     // Whole-graph prediction is the sum of its kinds' costs.
     const sg = tinyUnet().main;
     const c = graphCompute(sg);
