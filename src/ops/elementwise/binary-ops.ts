@@ -6,7 +6,6 @@
 // values as the flat loop TFLM runs on equal shapes: each output is a pure
 // function of its two inputs.
 
-import { DTYPES } from '../../graph/types.js';
 import {
   activationRangeFloat,
   activationRangeQuantized,
@@ -25,6 +24,7 @@ import {
   type TensorData,
 } from '../kernel.js';
 import { builtinOptions } from '../../graph/op-options.js';
+import { tflmType, tflmTypeNumber } from '../tflm-type.js';
 import {
   getReciprocal,
   multiplyByQuantizedMultiplier,
@@ -37,31 +37,8 @@ import { binaryInvoke, int32ActivationRange, planBroadcast, runBroadcast, tabula
 
 // ---- shared helpers ---------------------------------------------------------
 
-/** TfLiteType's enum values (they differ from the schema's TensorType order). */
-const TFLITE_TYPE: Readonly<Record<string, number>> = {
-  float32: 1,
-  int32: 2,
-  uint8: 3,
-  int64: 4,
-  string: 5,
-  bool: 6,
-  int16: 7,
-  complex64: 8,
-  int8: 9,
-  float16: 10,
-  float64: 11,
-  complex128: 12,
-  uint64: 13,
-  resource: 14,
-  variant: 15,
-  uint32: 16,
-  uint16: 17,
-  int4: 18,
-  bfloat16: 19,
-};
-
-/** A type as TFLM's messages print it: TfLiteTypeGetName and the enum value, e.g. "INT64 (4)". */
-export const tfliteType = (dtype: string): string => `${dtype.toUpperCase()} (${TFLITE_TYPE[dtype] ?? DTYPES.indexOf(dtype as never)})`;
+/** A type as TFLM's messages print it, e.g. "INT64 (4)" (one table for every family: ../tflm-type.ts). */
+export const tfliteType = tflmType;
 
 /** TFLM's quantization.type is kTfLiteAffineQuantization when the tensor carries scales. */
 export const hasQuantization = (d: TensorData): boolean => (d.tensor.quantization?.scale.length ?? 0) > 0;
@@ -311,7 +288,7 @@ const SQUARED_DIFFERENCE = defineKernel<WideState>({
       });
     }
     if (dtype !== 'int8' && dtype !== 'int16') {
-      throw kernelError(call, `SquaredDifference only supports FLOAT32, INT32 , INT16 and INT8 now, got ${TFLITE_TYPE[dtype] ?? dtype}.`);
+      throw kernelError(call, `SquaredDifference only supports FLOAT32, INT32 , INT16 and INT8 now, got ${tflmTypeNumber(dtype) ?? dtype}.`);
     }
     for (const [d, w] of [
       [in1, 'input 0'],

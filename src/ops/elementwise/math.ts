@@ -3,6 +3,7 @@
 // exp.cc, cast.cc and zeros_like.cc. Float paths call the C library in float
 // (libm.ts); ABS and RSQRT have integer paths of their own.
 
+import { tflmType } from '../tflm-type.js';
 import { clampInt, defineKernel, elementCount, kernelError, requireInput, requireOutput, requireQuantized, scaleOf, viewOf, zeroPointOf, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { expf, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.js';
 import { getInvSqrtQuantizedMultiplierExp } from './gemmlowp.js';
@@ -12,27 +13,7 @@ import { unaryInvoke, unaryState, type UnaryState } from './unary.js';
 const fr = Math.fround;
 
 /** TfLiteType's name and number, as TFLM's messages print a type. */
-const TFLITE_TYPE: Record<string, string> = {
-  float32: 'FLOAT32 (1)',
-  int32: 'INT32 (2)',
-  uint8: 'UINT8 (3)',
-  int64: 'INT64 (4)',
-  string: 'STRING (5)',
-  bool: 'BOOL (6)',
-  int16: 'INT16 (7)',
-  complex64: 'COMPLEX64 (8)',
-  int8: 'INT8 (9)',
-  float16: 'FLOAT16 (10)',
-  float64: 'FLOAT64 (11)',
-  complex128: 'COMPLEX128 (12)',
-  uint64: 'UINT64 (13)',
-  resource: 'RESOURCE (14)',
-  variant: 'VARIANT (15)',
-  uint32: 'UINT32 (16)',
-  uint16: 'UINT16 (17)',
-  int4: 'INT4 (18)',
-};
-export const tfliteType = (dtype: string): string => TFLITE_TYPE[dtype] ?? `${dtype.toUpperCase()} (?)`;
+export const tfliteType = tflmType;
 
 /** One input, one output of the same type and element count (TF_LITE_ENSURE_TYPES_EQ), the type among `types`. */
 export function sameTypeUnary(call: KernelCall, types: readonly string[]): [TensorData, TensorData] {

@@ -19,7 +19,7 @@ import {
   type KernelCall,
 } from '../kernel.js';
 import { slidingWindow, type SlidingWindow } from '../conv-params.js';
-import { tflmType } from '../shape/tflm-type.js';
+import { tflmType } from '../tflm-type.js';
 
 interface PoolState extends SlidingWindow {
   float: boolean;

@@ -22,7 +22,7 @@ import {
   type Kernel,
   type KernelCall,
 } from '../kernel.js';
-import { requireType, tflmType } from '../shape/tflm-type.js';
+import { requireType, tflmType } from '../tflm-type.js';
 
 type Kind = 'MEAN' | 'SUM' | 'REDUCE_MAX' | 'REDUCE_MIN' | 'REDUCE_ALL';
 

@@ -5,7 +5,7 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { multiplyByQuantizedMultiplierSmallerThanOneExp, quantizeMultiplier } from '../fixed-point.js';
 import { defineKernel, elementCount, i32, kernelError, requireInput, requireOutput, scaleOf, viewOf, zeroPointOf, type Kernel, type KernelCall } from '../kernel.js';
-import { requireSameDtype, requireType, tflmType } from '../shape/tflm-type.js';
+import { requireSameDtype, requireType, tflmType } from '../tflm-type.js';
 
 /** The axis a one-element axis tensor names, wrapped for `rank`. */
 function axisOf(call: KernelCall, rank: number, what: string): number {

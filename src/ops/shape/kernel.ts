@@ -20,7 +20,7 @@ import {
   type KernelCall,
   type TensorData,
 } from '../kernel.js';
-import { requireType, tflmType } from './tflm-type.js';
+import { requireType, tflmType } from '../tflm-type.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {

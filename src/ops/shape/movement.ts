@@ -11,7 +11,7 @@ import { DTYPE_SIZE } from '../../graph/graph.js';
 import type { DType } from '../../graph/types.js';
 import { builtinOptions } from '../../graph/op-options.js';
 import { copyBytes, defineKernel, elementCount, f32, i8, kernelError, requireInput, requireOutput, scaleOf, zeroPointOf, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
-import { indexInput, intValues, isConstant, requireSameDtype, requireType, sameShape, tflmType } from './tflm-type.js';
+import { indexInput, intValues, isConstant, requireSameDtype, requireType, sameShape, tflmType } from '../tflm-type.js';
 
 const FLOAT_INT8: readonly DType[] = ['float32', 'int8'];
 const I32: readonly DType[] = ['int32'];

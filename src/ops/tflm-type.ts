@@ -2,8 +2,8 @@
 // enum), so refusals read as TFLM's own messages, and reading index tensors
 // that TFLM accepts as int32 or int64.
 
-import type { DType } from '../../graph/types.js';
-import { kernelError, requireInput, type KernelCall, type TensorData } from '../kernel.js';
+import type { DType } from '../graph/types.js';
+import { kernelError, requireInput, type KernelCall, type TensorData } from './kernel.js';
 
 /** TfLiteType's value of each dtype (not the schema's TensorType numbering). */
 const TFLITE_TYPE: Partial<Record<DType, number>> = {
@@ -28,8 +28,11 @@ const TFLITE_TYPE: Partial<Record<DType, number>> = {
   bfloat16: 19,
 };
 
+/** The TfLiteType enum value of `dtype` (messages that print the bare number). */
+export const tflmTypeNumber = (dtype: DType | string): number | undefined => TFLITE_TYPE[dtype as DType];
+
 /** "INT16 (7)": TfLiteTypeGetName and the enum value, as TFLM prints them. */
-export const tflmType = (dtype: DType): string => `${dtype.toUpperCase()} (${TFLITE_TYPE[dtype] ?? '?'})`;
+export const tflmType = (dtype: DType | string): string => `${dtype.toUpperCase()} (${TFLITE_TYPE[dtype as DType] ?? '?'})`;
 
 /** Throws TFLM's refusal unless `d` has one of `types`; `when` says whether TFLM refuses in Prepare or only at Invoke. */
 export function requireType(call: KernelCall, d: TensorData, types: readonly DType[], what = 'Type', when: 'Prepare' | 'Invoke' = 'Prepare'): void {
