@@ -4,6 +4,10 @@
 // state 2, cell clip 6, tanh) and its int8 ("8x8_16") and int16 ("16x8")
 // quantizations. TFLM checks its goldens within 1e-6 (float), 1e-2 (int8) and
 // 1e-3 / 1e-2 (int16 hidden / cell); so do we. Plus the refusals of its Prepare.
+// Bit-exactness was checked outside this suite: the int8 and int16 fixtures
+// (batch- and time-major, with and without a cell clip) give byte-identical
+// outputs in TFLM's reference build on a Cortex-M4 (bench/tflm-m4, QEMU), and
+// the float32 ones match TFLM's EvalLstm<float> compiled for x86-64 with glibc.
 
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
@@ -206,5 +210,35 @@ describe('UNIDIRECTIONAL_SEQUENCE_LSTM fixtures run', () => {
     const it = new Interpreter(loadGraph(saveGraph(CMSIS_FIXTURES[name]!())));
     it.invoke();
     expect(it.output(0).length).toBeGreaterThan(0);
+  });
+});
+
+describe("UNIDIRECTIONAL_SEQUENCE_LSTM refuses what TFLM's Prepare refuses", () => {
+  const variant = (name: string, edit: (g: any, op: any) => void) => () => {
+    const g: any = CMSIS_FIXTURES[name]!();
+    const sg = g.subgraphs ? g.subgraphs[0] : g;
+    edit(sg, sg.ops[0]);
+    return new Interpreter(loadGraph(saveGraph(g)));
+  };
+  it('a missing input-to-input weight (CIFG)', () => {
+    expect(variant('lstm-f32', (_sg, op) => (op.inputs[1] = -1))).toThrow(/UNIDIRECTIONAL_SEQUENCE_LSTM.*weight tensor 1 is missing/);
+  });
+  it('a peephole weight', () => {
+    expect(variant('lstm-f32', (_sg, op) => (op.inputs[9] = op.inputs[12]))).toThrow(/tensor 9 is given: peephole/);
+  });
+  it('an int8 cell state', () => {
+    expect(variant('lstm-int8', (sg, op) => (sg.tensors[op.inputs[19]].dtype = 'int8'))).toThrow(/Cell state type INT8 \(9\) not supported/);
+  });
+  it('a float32 input with an int16 cell', () => {
+    expect(variant('lstm-f32', (sg, op) => (sg.tensors[op.inputs[19]].dtype = 'int16'))).toThrow(/not supported by the TinySeg interpreter/);
+  });
+  it('a hidden state of another type than the input', () => {
+    expect(variant('lstm-int8', (sg, op) => (sg.tensors[op.inputs[18]].dtype = 'int16'))).toThrow(/output state type INT16 \(7\) != input type INT8 \(9\)/);
+  });
+  it('a cell gate activation other than tanh or sigmoid', () => {
+    expect(variant('lstm-f32', (_sg, op) => (op.options.fusedActivationFunction = 1))).toThrow(/cell gate activation 1/);
+  });
+  it('an output of the wrong shape', () => {
+    expect(variant('lstm-f32', (sg, op) => (sg.tensors[op.outputs[0]].shape = [2, 3, 5]))).toThrow(/output shape/);
   });
 });
