@@ -1,4 +1,4 @@
-// SVDF (kernel: svdf.ts) and UNIDIRECTIONAL_SEQUENCE_LSTM; TFLM's
+// SVDF (kernel: svdf.ts) and UNIDIRECTIONAL_SEQUENCE_LSTM (kernel: lstm.ts); TFLM's
 // allocations for them (TFLM 90b983c svdf.cc / svdf_common.cc,
 // unidirectional_sequence_lstm.cc / lstm_eval.cc, and their cmsis_nn versions
 // over CMSIS-NN 4ab83cc, 32-bit target). Both keep their state in variable
