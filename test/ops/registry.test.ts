@@ -32,6 +32,7 @@ import { kernels as spill } from '../../src/ops/tinyseg/spill-kernels.js';
 import { kernels as tinysegTransposeConv } from '../../src/ops/tinyseg/transpose-conv-kernel.js';
 import { kernels as transposeConv } from '../../src/ops/transpose-conv/kernel.js';
 import { kernels as control } from '../../src/ops/control/kernel.js';
+import { kernels as lstm } from '../../src/ops/recurrent/lstm.js';
 import { kernels as svdf } from '../../src/ops/recurrent/svdf.js';
 
 /** Every kernel map of src/ops, as the kernel files export them. */
@@ -62,6 +63,7 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   transposeConv,
   control,
   svdf,
+  lstm,
 ];
 
 const KNOWN_KEYS = new Set([...Object.keys(BuiltinOperator.values).filter((k) => k !== 'CUSTOM'), ...TINYSEG_OPS.map(customKey)]);

@@ -137,7 +137,7 @@ const SIGMOID_TABLE_UINT16 = new Uint16Array([
 const LOG2F_INV = fr(1 / logf(2));
 
 /** tflite CheckedLog2(float): [rounded log2, whether x is a power of two to 1e-3]. */
-function checkedLog2(x: number): [number, boolean] {
+export function checkedLog2(x: number): [number, boolean] {
   const xLog2 = fr(logf(fr(x)) * LOG2F_INV);
   const rounded = roundHalfAway(xLog2);
   const frac = fr(xLog2 - rounded);
@@ -174,6 +174,11 @@ function int16SigmoidParams(call: KernelCall, input: TensorData, output: TensorD
 /** reference_integer_ops::Logistic (int16). */
 export function logisticInt16(call: KernelCall, input: TensorData, output: TensorData): (v: number) => number {
   const { multiplier, shift } = int16SigmoidParams(call, input, output, false);
+  return logisticInt16Core(multiplier, shift);
+}
+
+/** The element function of reference_integer_ops::Logistic (int16), for a multiplier already made non-zero. */
+export function logisticInt16Core(multiplier: number, shift: number): (v: number) => number {
   const round = shift > 0 ? 1 << (shift - 1) : 0;
   return (v) => {
     const x = (v * multiplier + round) >> shift;
@@ -194,6 +199,11 @@ export function logisticInt16(call: KernelCall, input: TensorData, output: Tenso
 /** reference_integer_ops::Tanh (int16). */
 function tanhInt16(call: KernelCall, input: TensorData, output: TensorData): (v: number) => number {
   const { multiplier, shift } = int16SigmoidParams(call, input, output, true);
+  return tanhInt16Core(multiplier, shift);
+}
+
+/** The element function of reference_integer_ops::Tanh (int16), for a multiplier already made non-zero. */
+export function tanhInt16Core(multiplier: number, shift: number): (v: number) => number {
   const round = shift > 0 ? 1 << (shift - 1) : 0;
   return (v) => {
     const x = (v * multiplier + round) >> shift;

@@ -1,4 +1,4 @@
-// SVDF (kernel: svdf.ts) and UNIDIRECTIONAL_SEQUENCE_LSTM; TFLM's
+// SVDF (kernel: svdf.ts) and UNIDIRECTIONAL_SEQUENCE_LSTM (kernel: lstm.ts); TFLM's
 // allocations for them (TFLM 90b983c svdf.cc / svdf_common.cc,
 // unidirectional_sequence_lstm.cc / lstm_eval.cc, and their cmsis_nn versions
 // over CMSIS-NN 4ab83cc, 32-bit target). Both keep their state in variable
@@ -8,6 +8,7 @@ import { builtinOptions } from '../../graph/op-options.js';
 import { DTYPE_SIZE } from '../../graph/types.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { inputOf, type OpInfo, type SizeRule } from '../op-info.js';
+import { kernels as lstmKernels } from './lstm.js';
 import { kernels as svdfKernels } from './svdf.js';
 
 // ---- SVDF: inputs 0 input [B, I], 1 weights_feature [F, I], 2 weights_time [F, M], 3 bias [U], 4 state [B, M*F].
@@ -81,6 +82,7 @@ export const ops: readonly OpInfo[] = [
   },
   {
     key: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+    kernel: lstmKernels.UNIDIRECTIONAL_SEQUENCE_LSTM,
     builtinParams: [16, 4], // TfLiteUnidirectionalSequenceLSTMParams
     memory: {
       reference: {
