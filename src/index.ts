@@ -13,7 +13,7 @@ export { memoryReport, type MemoryReport } from './report/memory-report.js';
 export { renderReportText } from './report/text.js';
 export { buildTinyUnet, type TinyUnetOptions } from './graph/tiny-unet.js';
 export { GraphBuilder, optionsWithDefaults, type TensorSpec, type OpSpec } from './graph/builder.js';
-export { Interpreter, runModel, runGuarded, validatePlan, type InterpreterOptions } from './interpreter/interpreter.js';
+export { Interpreter, checkModel, runModel, runGuarded, validatePlan, type InterpreterOptions } from './interpreter/interpreter.js';
 export { deterministicInput, randomInput } from './interpreter/oracle-input.js';
 export { captureActivations } from './interpreter/capture.js';
 export { verifyModels, compareOutputs, type VerifyResult, type VerifyOptions } from './interpreter/verify.js';

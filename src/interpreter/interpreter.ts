@@ -14,7 +14,7 @@ import { inPlacePairs } from '../analysis/in-place.js';
 import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
-import type { Kernel, KernelCall, SubgraphHost, TensorData } from '../ops/kernel.js';
+import { INTERPRETER_GAP, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
 import { ResourceVariables, resourcePlan } from '../ops/control/index.js';
 import { kernelOf, storageExtent } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
@@ -26,7 +26,18 @@ export interface InterpreterOptions {
   validatePlan?: boolean;
   /** Guard mode: fill memory no live buffer covers with this byte before each operator. */
   poison?: number;
+  /**
+   * Prepare only (checkModel): every buffer at offset 0 unless `offsets` says otherwise, skip operators the registry has no kernel for,
+   * and collect the refusals TFLM only makes at Invoke here instead of throwing
+   * (and those of Prepare too with `allowRefused`).
+   */
+  check?: { warnings: string[]; allowRefused?: boolean };
 }
+
+/** The mark of a kernel refusal that TFLM only makes at Invoke (its Prepare accepts the operator). */
+export const INVOKE_REFUSAL = '(TFLM refuses it at Invoke)';
+/** The mark of a refusal of TFLM's Prepare that checkModel was told to allow: the figures are planning only. */
+export const PREPARE_REFUSAL = '(TFLM refuses it in Prepare: these figures are memory planning only)';
 
 interface Step {
   kernel: Kernel;
@@ -60,7 +71,7 @@ export class Interpreter implements SubgraphHost {
     this.graph = graph;
     this.sg = graph.main;
     this.buffers = tflmGraphBuffers(graph);
-    this.offsets = opts.offsets ?? planGreedyTflm(this.buffers).offsets;
+    this.offsets = opts.offsets ?? (opts.check ? new Int32Array(this.buffers.length) : planGreedyTflm(this.buffers).offsets);
     if (this.offsets.length !== this.buffers.length) {
       throw new TinysegError('E_USAGE', `plan has ${this.offsets.length} offsets for ${this.buffers.length} buffers`);
     }
@@ -109,6 +120,7 @@ export class Interpreter implements SubgraphHost {
       const where = subgraphs.length > 1 && s > 0 ? `subgraph ${s} ` : '';
       run.sg.ops.forEach((op, index) => {
         const kernel = kernelOf(op);
+        if (!kernel && opts.check) return;
         if (!kernel) {
           throw new TinysegError('E_UNSUPPORTED', `${where}operator ${index} (${opKey(op)}) is not supported by the TinySeg interpreter`);
         }
@@ -121,7 +133,18 @@ export class Interpreter implements SubgraphHost {
           storage: this.storage,
           host: this,
         };
-        run.steps.push({ kernel, call, state: kernel.prepare(call) });
+        if (!opts.check) {
+          run.steps.push({ kernel, call, state: kernel.prepare(call) });
+          return;
+        }
+        try {
+          kernel.prepare(call);
+        } catch (e) {
+          if (!(e instanceof TinysegError && e.code === 'E_UNSUPPORTED')) throw e;
+          if (e.message.includes(INVOKE_REFUSAL) || e.message.includes(INTERPRETER_GAP)) opts.check.warnings.push(`${where}${e.message}`);
+          else if (opts.check.allowRefused) opts.check.warnings.push(`${where}${e.message} ${PREPARE_REFUSAL}`);
+          else throw e;
+        }
       });
     });
   }
@@ -204,6 +227,22 @@ export class Interpreter implements SubgraphHost {
 /** ResetVariableTensors: an int8 variable starts at its zero point, every other at 0. */
 function variableFill(t: Tensor): number {
   return t.dtype === 'int8' ? (t.quantization?.zeroPoint[0] ?? 0) & 0xff : 0;
+}
+
+/**
+ * TFLM's Prepare for every operator without running any: throws the first
+ * refusal TFLM makes in Prepare (the same error as building an interpreter),
+ * and returns those TFLM only makes at Invoke as warnings. Constants carry the
+ * model's data; activations and scratch share one zeroed buffer (prepare reads
+ * no activation values), so no plan is made. Operators without a kernel are
+ * skipped, and one whose kernel lacks what TFLM accepts (INTERPRETER_GAP) is a
+ * warning: what TinySeg cannot run, it can still report. `allowRefused` turns
+ * Prepare's refusals into warnings too (every operator is checked).
+ */
+export function checkModel(graph: Graph, opts: { allowRefused?: boolean } = {}): string[] {
+  const warnings: string[] = [];
+  new Interpreter(graph, { validatePlan: false, check: { warnings, allowRefused: opts.allowRefused === true } });
+  return warnings;
 }
 
 /** Runs one inference and returns copies of the outputs. */

@@ -8,6 +8,7 @@ import {
   activationOf,
   activationRangeFloat,
   activationRangeQuantized,
+  interpreterGap,
   kernelError,
   option,
   paddingFor,
@@ -61,7 +62,10 @@ export function convDtype(call: KernelCall, input: TensorData, filter: TensorDat
   const key = `${input.tensor.dtype}/${filter.tensor.dtype}/${output.tensor.dtype}`;
   if (key === 'float32/float32/float32') return 'float32';
   if (key === 'int8/int8/int8') return 'int8';
-  if (allowInt16 && key === 'int16/int8/int16') return 'int16';
+  if (key === 'int16/int8/int16') {
+    if (allowInt16) return 'int16';
+    throw interpreterGap(call, `input/filter/output types ${key} are not supported`);
+  }
   throw kernelError(call, `input/filter/output types ${key} are not supported (float32, int8${allowInt16 ? ' and int16/int8/int16' : ''} are)`);
 }
 

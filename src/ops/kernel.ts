@@ -66,6 +66,14 @@ export function kernelError(call: KernelCall, message: string): TinysegError {
   return new TinysegError('E_UNSUPPORTED', `operator ${call.index} (${opKey(call.op)}): ${message}`);
 }
 
+/** The mark of an operator TFLM accepts but TinySeg's interpreter does not compute (not a TFLM refusal: report and optimize go on). */
+export const INTERPRETER_GAP = "(TFLM accepts it: TinySeg's interpreter does not compute it yet)";
+
+/** An operator TFLM's kernel accepts that the interpreter has no code for: `run` cannot run it, `report` still reports it. */
+export function interpreterGap(call: KernelCall, message: string): TinysegError {
+  return kernelError(call, `${message} ${INTERPRETER_GAP}`);
+}
+
 // ---- typed views ------------------------------------------------------------
 
 type Typed = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;

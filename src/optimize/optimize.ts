@@ -8,7 +8,8 @@
 // original graph with TFLM's own plan frozen as its offline plan.
 
 import { coldRanges } from '../analysis/cold-ranges.js';
-import { TinysegError } from '../errors.js';
+import { inFile, TinysegError } from '../errors.js';
+import { checkModel } from '../interpreter/interpreter.js';
 import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
 import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
 import { outputError } from '../report/format.js';
@@ -87,13 +88,15 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const opts = withOptimizeDefaults(options);
   const file = opts.file ?? 'model.tflite';
   const original = loadGraph(modelBytes);
+  // What TFLM refuses in Prepare is refused before any pass; what it refuses at Invoke is a warning.
+  const prepareWarnings = inFile(file, () => checkModel(original, { allowRefused: opts.allowRefused === true }));
   const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed };
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
   const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
   const kernels = kernelsForTarget(target, opts.kernels);
-  const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels });
+  const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
   const rewrite = (maxInvoke: number) => {
@@ -167,7 +170,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   }
 
   let storage: OptimizeReport['storage'] = null;
-  const warnings = [...after.warnings];
+  const warnings = [...prepareWarnings, ...after.warnings];
   if (lossySlots > 0) {
     const v = verification;
     const error = !v

@@ -37,6 +37,11 @@ export interface OptimizeOptions {
    * (default 5): row bands are fewer or skipped, spills stop, beyond it.
    */
   maxOverhead?: number;
+  /**
+   * Optimize a model TFLM's Prepare refuses (checkModel): its refusals become
+   * warnings; the result is memory planning only. Default: refused, before any pass.
+   */
+  allowRefused?: boolean;
 }
 
 /**

@@ -85,6 +85,8 @@ export interface ReportInput {
   /** Reuse an arena already planned for this graph (with `kernels`). */
   arena?: TflmArena;
   coldRangeCount?: number;
+  /** Refusals TFLM only makes at Invoke (checkModel's result), listed first among the warnings. */
+  prepareWarnings?: readonly string[];
 }
 
 export function memoryReport(input: ReportInput): MemoryReport {
@@ -105,9 +107,10 @@ export function memoryReport(input: ReportInput): MemoryReport {
   const live = arena.buffers.filter((b) => b.first <= peakTime && peakTime <= b.last);
   // The main operator running at the peak (with several subgraphs, the one whose call spans it).
   const peakOp = graph.subgraphs.length > 1 ? mainOpAt(graph, peakTime) : Math.max(0, peakTime - 1);
-  const warnings = arena.unknownScratchOps.map(
-    (op) => `kernel scratch of ${op} is not modelled; the head may be low if its kernel requests scratch`,
-  );
+  const warnings = [
+    ...(input.prepareWarnings ?? []),
+    ...arena.unknownScratchOps.map((op) => `kernel scratch of ${op} is not modelled; the head may be low if its kernel requests scratch`),
+  ];
   for (const op of arena.tail.unknownOps) {
     warnings.push(`persistent data of ${op}'s kernel is not modelled; the tail may be low if its kernel allocates any`);
   }

@@ -1,6 +1,7 @@
 // `tinyseg report <model>`: TFLM's memory report of a model as it is, as text
 // or JSON, with an optional memory-timeline chart.
 
+import { inFile } from '../../errors.js';
 import type { CliIO } from '../cli.js';
 import { writeOutputs } from '../io/write-files.js';
 import { parseCommandArgs, usageError } from './usage.js';
@@ -10,18 +11,22 @@ import { kernelsFor } from '../../ops/kernel-sets.js';
 export async function runReport(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('report', args);
   if (positionals.length !== 1) throw usageError(`report takes one model file, got ${positionals.length}`);
-  const [{ readModelFile }, { memoryReport }, { renderTimelineSvg }, { renderReportText }] = await Promise.all([
+  const [{ readModelFile }, { checkModel }, { memoryReport }, { renderTimelineSvg }, { renderReportText }] = await Promise.all([
     import('../io/read-model.js'),
+    import('../../interpreter/interpreter.js'),
     import('../../report/memory-report.js'),
     import('../../report/svg.js'),
     import('../../report/text.js'),
   ]);
   const model = readModelFile(positionals[0]!);
+  // TFLM's Prepare of every operator: a model TFLM refuses gets no figures; one it only refuses at Invoke gets them with a warning.
+  const prepareWarnings = inFile(model.file, () => checkModel(model.graph, { allowRefused: values['allow-refused'] === true }));
+  for (const w of prepareWarnings) io.stderr(`tinyseg: warning: ${model.file}: ${w}\n`);
   const set = kernelSetFlag(values.kernels);
   // A target names the core (CMSIS-NN's buffers differ between DSP, MVE and no-DSP cores) and the default set.
   const target = values.target === undefined ? undefined : (await import('../io/read-target.js')).readTargetProfile(values.target);
   const kernels = target ? (await import('../../memory/target-profile.js')).kernelsForTarget(target, set) : set === undefined ? undefined : kernelsFor(set);
-  const report = memoryReport(kernels === undefined ? model : { ...model, kernels });
+  const report = memoryReport({ ...model, ...(kernels === undefined ? {} : { kernels }), prepareWarnings });
   if (values.svg !== undefined) {
     const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
     writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');

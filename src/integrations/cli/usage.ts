@@ -27,6 +27,13 @@ const KERNELS_FLAG = {
   help: ["the kernels the firmware links: reference or", 'cmsis-nn (their scratch and op data differ);', "default: the target's (docs/target-profile.md)", 'when a target is given or implied, else reference'],
 } as const satisfies Flag;
 
+/** What TFLM's Prepare refuses, report and optimize refuse unless told to plan it anyway (checkModel). */
+const ALLOW_REFUSED_FLAG = {
+  type: 'boolean',
+  label: '--allow-refused',
+  help: ["plan a model TFLM's Prepare refuses: its refusals", 'become warnings (TFLM will not run it)'],
+} as const satisfies Flag;
+
 /** The flags `optimize` and `watch` share: what shapes a result and its emitted files. */
 const OPTIMIZE_FLAGS = {
   out: { type: 'string', short: 'o', label: '-o, --out <dir>', help: ['write <name>.tflite and <name>.plan.json there'] },
@@ -39,6 +46,7 @@ const OPTIMIZE_FLAGS = {
   },
   'no-spill': { type: 'boolean', label: '--no-spill', help: ['passes without spilling'] },
   'no-verify': { type: 'boolean', label: '--no-verify', help: ["skip the interpreter's proof (not recommended)"] },
+  'allow-refused': ALLOW_REFUSED_FLAG,
   inputs: { type: 'string', label: '--inputs N', help: [`random inputs of the proof (default ${DEFAULT_PROOF_INPUTS})`] },
   seed: { type: 'string', label: '--seed S', help: [`seed of those inputs (default ${DEFAULT_PROOF_SEED})`] },
   'lossy-spill': {
@@ -90,6 +98,7 @@ const COMMANDS = {
         label: '--target T',
         help: ['built-in target or profile JSON: its core decides', "CMSIS-NN's buffers (DSP, MVE or none; default a", 'Cortex-M4-class DSP core) and the default kernels'],
       },
+      'allow-refused': ALLOW_REFUSED_FLAG,
     },
   },
   run: {
