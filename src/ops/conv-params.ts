@@ -3,6 +3,7 @@
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
 import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from './simd/simd.js';
+import { tflmType } from './tflm-type.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from './fixed-point.js';
 import {
   activationOf,
@@ -58,15 +59,62 @@ export function quantizedConvParams(
 }
 
 /** Types the conv family computes in TFLM's reference kernels (input, filter, output); int16 is the 16x8 scheme. */
+/**
+ * TFLM's type checks of the conv family, per operator: what its Prepare
+ * accepts (else TFLM refuses the model before it runs), and what its Eval then
+ * computes (else TFLM fails at Invoke). Types Prepare accepts that TinySeg's
+ * kernels do not compute (int4 filters) are an interpreter gap, not a refusal.
+ */
+interface ConvTypeRules {
+  prepare(i: string, f: string, o: string): string | null;
+  evaluates(i: string, f: string): boolean;
+  evalMessage(i: string, f: string): string;
+}
+
+const hybrid = 'Hybrid models are not supported on TFLite Micro.';
+const sameInOut = (i: string, o: string): string | null => (i === o ? null : `input->type != output->type (${tflmType(i)} != ${tflmType(o)})`);
+const CONV_TYPES: Readonly<Record<string, ConvTypeRules>> = {
+  CONV_2D: {
+    prepare: (i, f, o) =>
+      sameInOut(i, o) ?? ((i === 'float32' && f === 'float32') || (i === 'int16' && f === 'int8') || (i === 'int8' && (f === 'int4' || f === 'int8')) ? null : hybrid),
+    evaluates: () => true,
+    evalMessage: (i) => `Type ${tflmType(i)} not supported.`,
+  },
+  DEPTHWISE_CONV_2D: {
+    prepare: (i, f) => (i === f || (i === 'int8' && f === 'int4') || (i === 'int16' && f === 'int8') ? null : hybrid),
+    evaluates: (i, f) => (i === 'float32' && f === 'float32') || (i === 'int8' && (f === 'int8' || f === 'int4')) || (i === 'int16' && f === 'int8'),
+    evalMessage: (i, f) => (['float32', 'int8', 'int16'].includes(i) ? `Filter type ${tflmType(f)} for input type ${i.toUpperCase()} not supported.` : `Input type ${tflmType(i)} not supported.`),
+  },
+  TRANSPOSE_CONV: {
+    prepare: (i, f, o) => (i === f || (i === 'int16' && f === 'int8') ? sameInOut(i, o) : hybrid),
+    evaluates: (i, f) => (i === 'float32' || i === 'int8' || i === 'int16') && (i === f || (i === 'int16' && f === 'int8')),
+    evalMessage: (i) => `Type ${tflmType(i)} not supported.`,
+  },
+  FULLY_CONNECTED: {
+    prepare: (i, f, o) =>
+      i !== o
+        ? `${tflmType(i)} != ${tflmType(o)}`
+        : (i === 'float32' && f !== 'float32') || (i === 'int8' && f !== 'int8' && f !== 'int4') || (i === 'int16' && f !== 'int8')
+          ? `Input type: ${i.toUpperCase()} with filter type: ${f.toUpperCase()} not supported.`
+          : null,
+    evaluates: (i) => i === 'float32' || i === 'int8' || i === 'int16',
+    evalMessage: (i) => `Input type ${tflmType(i)} not supported.`,
+  },
+};
+
 export function convDtype(call: KernelCall, input: TensorData, filter: TensorData, output: TensorData, allowInt16 = true): 'float32' | 'int8' | 'int16' {
-  const key = `${input.tensor.dtype}/${filter.tensor.dtype}/${output.tensor.dtype}`;
+  const [i, f, o] = [input.tensor.dtype, filter.tensor.dtype, output.tensor.dtype];
+  const key = `${i}/${f}/${o}`;
   if (key === 'float32/float32/float32') return 'float32';
   if (key === 'int8/int8/int8') return 'int8';
-  if (key === 'int16/int8/int16') {
-    if (allowInt16) return 'int16';
-    throw interpreterGap(call, `input/filter/output types ${key} are not supported`);
-  }
-  throw kernelError(call, `input/filter/output types ${key} are not supported (float32, int8${allowInt16 ? ' and int16/int8/int16' : ''} are)`);
+  if (key === 'int16/int8/int16' && allowInt16) return 'int16';
+  const rules = CONV_TYPES[call.op.opcode];
+  // TinySeg's own conv operators: their types are TinySeg's to define.
+  if (!rules) throw kernelError(call, `input/filter/output types ${key} are not supported (float32, int8${allowInt16 ? ' and int16/int8/int16' : ''} are)`);
+  const refused = rules.prepare(i, f, o);
+  if (refused) throw kernelError(call, refused);
+  if (!rules.evaluates(i, f)) throw kernelError(call, `${rules.evalMessage(i, f)} (TFLM refuses it at Invoke)`);
+  throw interpreterGap(call, `input/filter/output types ${key} are not supported`);
 }
 
 /** Strides, dilations and leading pads of a sliding window (conv, depthwise conv, pooling). */

@@ -48,6 +48,33 @@ function argMaxInt64(): string {
   return file;
 }
 
+/** The same uint8 layer as a DEPTHWISE_CONV_2D: its Prepare only checks that input and filter types match, its Eval refuses uint8. */
+function uint8Depthwise(): string {
+  const b = new GraphBuilder();
+  const x = b.input('x', { dtype: 'uint8', shape: [1, 4, 4, 1], quantization: q(0.5, 128) });
+  const w = b.constant('w', { dtype: 'uint8', shape: [1, 1, 1, 1], quantization: q(0.25, 128) }, new Uint8Array([200]));
+  const bias = b.constant('bias', { dtype: 'int32', shape: [1], quantization: q(0.125) }, new Int32Array([0]));
+  const y = b.tensor('y', { dtype: 'uint8', shape: [1, 4, 4, 1], quantization: q(0.5, 128) });
+  const options = { type: 'DepthwiseConv2DOptions', value: { padding: 1, strideH: 1, strideW: 1, depthMultiplier: 1 } };
+  b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, w, bias], outputs: [y], options } as never);
+  b.output(y);
+  const file = join(scratch, 'uint8-depthwise.tflite');
+  writeFileSync(file, saveGraph(b.build()));
+  return file;
+}
+
+describe('the conv family checks types per operator, as TFLM does', () => {
+  it("a uint8 CONV_2D is refused in TFLM's words; a uint8 DEPTHWISE_CONV_2D reports, with TFLM's Invoke refusal as a warning", () => {
+    const conv = tinyseg('report', uint8Conv());
+    expect(conv.code).toBe(1);
+    expect(conv.stderr).toContain('operator 0 (CONV_2D): Hybrid models are not supported on TFLite Micro.');
+    const file = uint8Depthwise();
+    const dw = tinyseg('report', file, '--json');
+    expect(dw.code).toBe(0);
+    expect(JSON.parse(dw.stdout).warnings).toContain('operator 0 (DEPTHWISE_CONV_2D): Input type UINT8 (3) not supported. (TFLM refuses it at Invoke)');
+  });
+});
+
 describe('a model TFLM refuses in Prepare', () => {
   const file = uint8Conv();
   const reason = /operator 0 \(CONV_2D\): .*not supported/;
