@@ -263,22 +263,27 @@ function checkSpaceBatch(call: KernelCall): void {
   indexInput(call, 2, I32, 'Crops/paddings of type');
 }
 
+/**
+ * Both ops' geometry as 4-D NHWC (a 3-D tensor has width 1): the block and the
+ * top/left crops (BATCH_TO_SPACE_ND) or paddings (SPACE_TO_BATCH_ND).
+ */
+function spaceBatchGeometry(call: KernelCall) {
+  const input = requireInput(call, 0);
+  const four = input.tensor.shape.length === 4;
+  const [inB, inH, inW, depth] = as4d(input.tensor.shape) as [number, number, number, number];
+  const [outB, outH, outW] = as4d(requireOutput(call, 0).tensor.shape) as [number, number, number, number];
+  const block = intValues(requireInput(call, 1));
+  const edges = intValues(requireInput(call, 2));
+  return { inB, inH, inW, depth, outB, outH, outW, bh: block[0]!, bw: four ? block[1]! : 1, top: edges[0]!, left: four ? edges[2]! : 0 };
+}
+
 const BATCH_TO_SPACE_ND = mapKernel({
   types: FLOAT_INT8,
   refuse: 'Invoke',
   reads: [1, 2],
   check: checkSpaceBatch,
   map(call) {
-    const input = requireInput(call, 0);
-    const four = input.tensor.shape.length === 4;
-    const [inB, inH, inW, depth] = as4d(input.tensor.shape) as [number, number, number, number];
-    const [outB, outH, outW] = as4d(requireOutput(call, 0).tensor.shape) as [number, number, number, number];
-    const block = intValues(requireInput(call, 1));
-    const crops = intValues(requireInput(call, 2));
-    const bh = block[0]!;
-    const bw = four ? block[1]! : 1;
-    const top = crops[0]!;
-    const left = four ? crops[2]! : 0;
+    const { inB, inH, inW, depth, outB, outH, outW, bh, bw, top, left } = spaceBatchGeometry(call);
     const map = new Int32Array(outB * outH * outW * depth).fill(-2);
     for (let b = 0; b < inB; b++) {
       const ob = b % outB;
@@ -307,16 +312,7 @@ const SPACE_TO_BATCH_ND = mapKernel({
   reads: [1, 2],
   check: checkSpaceBatch,
   map(call) {
-    const input = requireInput(call, 0);
-    const four = input.tensor.shape.length === 4;
-    const [inB, inH, inW, depth] = as4d(input.tensor.shape) as [number, number, number, number];
-    const [outB, outH, outW] = as4d(requireOutput(call, 0).tensor.shape) as [number, number, number, number];
-    const block = intValues(requireInput(call, 1));
-    const pads = intValues(requireInput(call, 2));
-    const bh = block[0]!;
-    const bw = four ? block[1]! : 1;
-    const top = pads[0]!;
-    const left = four ? pads[2]! : 0;
+    const { inB, inH, inW, depth, outB, outH, outW, bh, bw, top, left } = spaceBatchGeometry(call);
     // The pad value is SpaceToBatchParams.output_offset, which TFLM's Init
     // allocates and nothing sets: zero in a zeroed arena, so zero bytes, whatever the zero point.
     const map = new Int32Array(outB * outH * outW * depth);
