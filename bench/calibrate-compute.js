@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPUTE_FEATURES, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, SPILL_INSTRUCTIONS_PER_BYTE, graphCompute, loadGraph, ownKernelCoefficient } from '../dist/index.js';
+import { BOARDS } from './boards.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
@@ -109,13 +110,10 @@ for (const { set, key } of sets) {
 // Operator kinds, from the per-operator measurements.
 const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : ['bench/calibration-cm4.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')).split(',');
 // The core a run measured (bench/tflm-m4.js --board): CMSIS-NN's kernels differ per ISA, so its costs too.
-const BOARD_ISA = { an386: undefined, an385: 'none', an547: 'mve' };
-// Instructions per FPGAIO tick under QEMU's -icount shift=0 (bench/tflm-m4.js BOARDS).
-const BOARD_TICK = { an386: 40, an385: 40, an547: 50 };
 const measuredRows = measuredFiles.flatMap((f) => {
   const run = JSON.parse(readFileSync(f, 'utf8'));
   const board = run.meta?.board ?? 'an386';
-  return run.rows.map((r) => ({ ...r, board, costKey: BOARD_ISA[board] ? `${r.kernels}/${BOARD_ISA[board]}` : r.kernels }));
+  return run.rows.map((r) => ({ ...r, board, costKey: BOARDS[board].coreIsa === 'dsp' ? r.kernels : `${r.kernels}/${BOARDS[board].coreIsa}` }));
 });
 // reference, cmsis-nn, then the per-core tables: the order of OP_COSTS.
 const costKeys = [...new Set(measuredRows.map((r) => r.costKey))].sort((a, b) => (a.includes('/') - b.includes('/')) || (a === 'reference' ? -1 : b === 'reference' ? 1 : a < b ? -1 : 1));
@@ -179,7 +177,7 @@ const predictRecords = (key, ops) =>
 const ratioRows = measuredRows
   .filter((r) => r.original?.ops && r.optimized?.ops)
   .map((r) => {
-    const tick = BOARD_TICK[r.board];
+    const tick = BOARDS[r.board].tick;
     const mo = +r.original.invoke_ticks * tick, mp = +r.optimized.invoke_ticks * tick;
     const po = predictRecords(r.costKey, r.original.ops), pp = predictRecords(r.costKey, r.optimized.ops);
     return { file: r.file, set: r.costKey, mo, mp, po, pp };

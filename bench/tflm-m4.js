@@ -21,23 +21,10 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tflmKernelsHeader } from '../dist/emit/op-resolver.js';
 import { loadGraph, opCompute } from '../dist/index.js';
+import { BOARDS, TICK_INSTRUCTIONS } from './boards.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const PSRAM = 16 * 1024 * 1024;
-const TICK_INSTRUCTIONS = 40; // 25 MHz FPGAIO counter, 1 instruction = 1 ns under -icount shift=0
-
-/**
- * The boards the firmware runs on (bench/tflm-m4/CMakeLists.txt BENCH_BOARD): the QEMU
- * machine, the target profile `tinyseg optimize` plans for (its core decides CMSIS-NN's
- * buffers; none for an386, the default target), the core, and instructions per counter
- * tick (under -icount shift=0). Each has 16 MB for model, arena and spill region.
- */
-const BOARDS = {
-  an386: { machine: 'mps2-an386', target: undefined, core: 'Cortex-M4', isa: 'DSP', tick: TICK_INSTRUCTIONS },
-  an385: { machine: 'mps2-an385', target: 'mps2-an385', core: 'Cortex-M3', isa: 'none', tick: TICK_INSTRUCTIONS },
-  // The AN547's FPGAIO counter runs at 20 MHz under QEMU (measured: a 2,000,000-instruction loop reads 40,000 ticks).
-  an547: { machine: 'mps3-an547', target: 'mps3-an547', core: 'Cortex-M55', isa: 'MVE', tick: 50 },
-};
 
 function args(argv) {
   const o = { board: 'an386', reuse: false, models: null, kernels: null, optimizeArgs: [], timeout: 3600 };
