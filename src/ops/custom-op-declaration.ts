@@ -54,9 +54,10 @@ const bad = (message: string, hint: string): TinysegError => new TinysegError('E
 
 /** Bytes from the CLI (`1024`, `1024+512`: two requests) or the plugin (a number or a list). */
 function sizes(value: unknown, what: string, name: string): number[] {
-  const list = typeof value === 'string' ? value.split('+') : Array.isArray(value) ? value : [value];
+  const text = typeof value === 'string';
+  const list = text ? value.split('+') : Array.isArray(value) ? value : [value];
   return list.map((v) => {
-    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    const n = text && /^\s*\d+\s*$/.test(v as string) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       throw bad(`custom operator '${name}': ${what} must be a non-negative whole number of bytes, got ${JSON.stringify(v)}`, 'e.g. scratch=1024 or scratch=1024+512 (two requests)');
     }
@@ -79,8 +80,9 @@ export function checkCustomOp(input: CustomOpInput): CustomOpDeclaration {
   }
   return {
     name,
-    scratchBytes: input.scratchBytes === undefined ? [] : sizes(input.scratchBytes, 'scratch', name),
-    persistentBytes: input.persistentBytes === undefined ? [] : sizes(input.persistentBytes, 'persistent', name),
+    // Text is the CLI's (parseCustomOp reads it): here a string is a mistake.
+    scratchBytes: input.scratchBytes === undefined ? [] : sizes([input.scratchBytes].flat(), 'scratch', name),
+    persistentBytes: input.persistentBytes === undefined ? [] : sizes([input.persistentBytes].flat(), 'persistent', name),
     register,
   };
 }
