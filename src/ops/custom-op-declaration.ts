@@ -48,7 +48,7 @@ const C_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Register_ and the custom code upper-cased, every other character than
  * [A-Z0-9] an underscore.
  */
-export const defaultRegistration = (name: string): string => `Register_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+export const defaultRegistration = (name: string): string => `Register_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
 
 const bad = (message: string, hint: string): TinysegError => new TinysegError('E_USAGE', message, { hint });
 
@@ -75,7 +75,9 @@ export function checkCustomOp(input: CustomOpInput): CustomOpDeclaration {
   if (name.startsWith(TINYSEG_PREFIX)) throw bad(`custom operator '${name}' is TinySeg's (its names begin with ${TINYSEG_PREFIX}) and cannot be declared`, 'TinySeg knows its memory and ships its kernel');
   if (TFLM_CUSTOM_OPS.includes(name)) throw bad(`custom operator '${name}' ships with TFLM and cannot be declared`, 'TinySeg registers it with TFLM\'s own method');
   const register = input.register ?? defaultRegistration(name);
-  if (typeof register !== 'string' || !C_NAME.test(register)) {
+  if (register === 'Register_') throw bad(`custom operator '${name}': its name has no letter or digit to name a registration function after`, 'give one with register=<function>');
+  // A double underscore is reserved to the C++ implementation.
+  if (typeof register !== 'string' || !C_NAME.test(register) || register.includes('__')) {
     throw bad(`custom operator '${name}': register must be a C++ function name, got ${JSON.stringify(register)}`, 'e.g. register=Register_MY_OP');
   }
   return {

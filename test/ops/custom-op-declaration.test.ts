@@ -50,6 +50,9 @@ describe('parseCustomOp', () => {
     expect(oneLine(() => parseCustomOp(':scratch=1'))).toContain('needs a name');
     expect(oneLine(() => parseCustomOp('MyOp:register=bad name'))).toContain('register must be a C++ function name, got "bad name"');
     expect(oneLine(() => parseCustomOp('MyOp:register=a();evil'))).toContain('register must be a C++ function name');
+    expect(oneLine(() => parseCustomOp('MyOp:register=a__b'))).toContain('register must be a C++ function name');
+    expect(oneLine(() => parseCustomOp('名前'))).toMatch(/no letter or digit to name a registration function after \(give one with register=/);
+    expect(parseCustomOp('名前:register=Register_NAMAE').register).toBe('Register_NAMAE');
   });
 
   it("refuses TinySeg's operators and those TFLM ships", () => {
