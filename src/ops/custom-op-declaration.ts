@@ -132,10 +132,5 @@ export function customOpMap(declarations: readonly (CustomOpInput | CustomOpDecl
 }
 
 /** The declarations in a canonical order (by name), for cache keys and messages. */
-export const customOpList = (ops: CustomOps | undefined): CustomOpDeclaration[] => [...(ops?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
-/** How the figures name a declaration's sizes: "scratch 1,024 B, persistent 64 B". */
-export function describeCustomOp(d: CustomOpDeclaration): string {
-  const list = (xs: readonly number[]): string => (xs.length === 0 ? 'none' : xs.map((x) => `${x} B`).join(' + '));
-  return `scratch ${list(d.scratchBytes)}, persistent ${list(d.persistentBytes)}`;
-}
+export const customOpList = (ops: CustomOps | undefined): CustomOpDeclaration[] =>
+  [...(ops?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
