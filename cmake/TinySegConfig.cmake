@@ -80,7 +80,13 @@ endfunction()
 # tinyseg_optimize(<target> MODEL <file> [NAME <n>] [ARENA_BUDGET <bytes>]
 #                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
 #                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [KERNELS reference|cmsis-nn] [SPILL_REGION <region>]
-#                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS])
+#                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS]
+#                  [CUSTOM_OPS <NAME[:scratch=B,persistent=B,register=F]>...] [ALLOW_UNPROVED])
+#
+# CUSTOM_OPS declares custom operators of other projects the firmware links,
+# each as the CLI's --custom-op (docs/custom-ops.md): the figures count their
+# memory, the op resolver registers them with the firmware's Register_<NAME>().
+# The proof cannot run them: ALLOW_UNPROVED writes such a model anyway.
 #
 # WITH_TFLM_KERNELS compiles TinySeg's TFLM kernels into <target>: with a model
 # optimized for the cmsis-nn kernels (KERNELS, or the target profile's), they
@@ -89,8 +95,8 @@ endfunction()
 # reference kernels it must not define CMSIS_NN. The kernels stop the build
 # with an #error otherwise (the generated tinyseg_tflm_kernels.h says the set).
 function(tinyseg_optimize target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS"
-    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS;SPILL_REGION" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS;ALLOW_UNPROVED"
+    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS;SPILL_REGION" "CUSTOM_OPS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyseg_optimize(${target}): unknown arguments '${arg_UNPARSED_ARGUMENTS}'")
   endif()
@@ -205,6 +211,13 @@ function(tinyseg_optimize target)
   endif()
   if(DEFINED arg_SPILL_REGION)
     list(APPEND args --spill-region "${arg_SPILL_REGION}")
+  endif()
+  # The CLI checks each declaration (a malformed one fails the build with its one-line error).
+  foreach(custom_op IN LISTS arg_CUSTOM_OPS)
+    list(APPEND args --custom-op "${custom_op}")
+  endforeach()
+  if(arg_ALLOW_UNPROVED)
+    list(APPEND args --allow-unproved)
   endif()
   # The optimized model comes first: it is the target the CLI's depfile names.
   set(outputs "${optimized}" "${plan}" "${model_cc}" "${init_c}" ${headers} ${runtime_outputs})

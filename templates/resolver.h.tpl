@@ -13,6 +13,11 @@
 {{#customs}}
 #include "tinyseg_tflm_kernels.h"
 {{/customs}}
+{{#declared}}
+
+// Custom operators of other projects: their kernels are the firmware's own.
+{{declarations}}
+{{/declared}}
 
 // {{opCount}} = {{builtinCount}} builtin + {{customCount}} custom operators.
 #define {{MACRO}}_OP_COUNT {{opCount}}

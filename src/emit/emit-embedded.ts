@@ -16,6 +16,7 @@ import { resolverHeader, resolverOps, tflmKernelsHeader } from './op-resolver.js
 import { initSources, RUNTIME_FILES, runtimeFile } from './runtime-sources.js';
 import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
 import { DEFAULT_SPILL_STORAGE } from '../defaults.js';
+import { customOpMap } from '../ops/custom-op-declaration.js';
 
 export interface EmitEmbeddedOptions {
   /** Base of the C names and files; default: the model file's name. Sanitized into a C identifier either way. */
@@ -58,7 +59,10 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
   const ops = graph.subgraphs.reduce((n, sg) => n + sg.ops.length, 0);
 
   // Everything that can fail is checked before anything is rendered.
-  const resolver = resolverOps(graph, file);
+  // Custom operators of other projects the build declared: their memory in the figures, their registration in the resolver.
+  const customOps = customOpMap(report.customOps ?? []);
+  const kernels = { set: report.kernels, isa: report.isa, customOps };
+  const resolver = resolverOps(graph, file, customOps);
   const storagePlan = planSpillStorage(storage, report.spill, opts.profile, bytes.length, file);
   const ld = linkerFragment({
     id,
@@ -84,7 +88,7 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
         source,
         target: `${opts.profile.name} (${opts.profile.cpu})`,
         kernels: { set: report.kernels, isa: report.isa },
-        figures: arenaFigures(graph, report.after.head, report.after.tail, { set: report.kernels, isa: report.isa }),
+        figures: arenaFigures(graph, report.after.head, report.after.tail, kernels),
         ops,
         spillRegionBytes: report.spill.regionBytes,
         storage: storagePlan,

@@ -8,6 +8,7 @@ import { TinysegError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { KernelSet } from '../ops/kernel-sets.js';
 import { TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
+import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { cComment, cString } from './c-text.js';
 import { renderTemplateFile } from './template.js';
 
@@ -61,15 +62,15 @@ export const TINYSEG_REGISTRATIONS: ReadonlyMap<string, string> = new Map(TINYSE
 export interface ResolverOps {
   /** Distinct builtins, sorted: [builtin, method]. */
   builtins: [string, string][];
-  /** Distinct custom operators, sorted: [custom code, the C++ statement's call]. */
-  customs: { code: string; call: string; tinyseg: boolean }[];
+  /** Distinct custom operators, sorted: [custom code, the C++ statement's call]; `declared`: the user's registration function. */
+  customs: { code: string; call: string; tinyseg: boolean; declared?: string }[];
   count: number;
 }
 
-/** The operators a resolver must register for every subgraph of `graph`. */
-export function resolverOps(graph: Graph, file: string): ResolverOps {
+/** The operators a resolver must register for every subgraph of `graph`; `declared`: custom operators of other projects the firmware defines. */
+export function resolverOps(graph: Graph, file: string, declared: CustomOps = new Map()): ResolverOps {
   const builtins = new Map<string, string>();
-  const customs = new Map<string, { code: string; call: string; tinyseg: boolean }>();
+  const customs = new Map<string, ResolverOps['customs'][number]>();
   for (const sg of graph.subgraphs) {
     for (const op of sg.ops) {
       if (op.opcode !== 'CUSTOM') {
@@ -87,12 +88,15 @@ export function resolverOps(graph: Graph, file: string): ResolverOps {
       if (customs.has(code)) continue;
       const register = TINYSEG_REGISTRATIONS.get(code);
       const shipped = TFLM_CUSTOM_METHODS.get(code);
+      const user = declared.get(code);
       if (register !== undefined) customs.set(code, { code, call: `AddCustom(${cString(code)}, tinyseg::${register}())`, tinyseg: true });
       else if (shipped !== undefined) customs.set(code, { code, call: `${shipped}()`, tinyseg: false });
+      // The declaration checked the function name is a C identifier; the code is a C string literal here.
+      else if (user !== undefined) customs.set(code, { code, call: `AddCustom(${cString(code)}, ${user.register}())`, tinyseg: false, declared: user.register });
       else {
         throw new TinysegError('E_UNSUPPORTED', `custom operator '${cComment(code)}' is neither TinySeg's nor shipped with TFLM, so no op resolver can be generated`, {
           file,
-          hint: 'register it yourself with AddCustom()',
+          hint: 'declare it with --custom-op NAME (plugin: customOps, CMake: CUSTOM_OPS) and define its Register_ function in the firmware',
         });
       }
     }
@@ -115,6 +119,11 @@ export function resolverHeader(o: { id: string; macro: string; source: string; o
     opCount: String(o.ops.count),
     builtinCount: String(o.ops.builtins.length),
     customCount: String(o.ops.customs.length),
+    declared: o.ops.customs.some((c) => c.declared !== undefined),
+    declarations: o.ops.customs
+      .filter((c) => c.declared !== undefined)
+      .map((c) => `// ${cComment(c.code)}: defined by the firmware (declared with --custom-op)\nTFLMRegistration* ${c.declared}();`)
+      .join('\n'),
     registrations: calls.map((c) => `  if (resolver.${c} != kTfLiteOk) return kTfLiteError;`).join('\n'),
   });
 }

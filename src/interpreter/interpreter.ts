@@ -16,7 +16,9 @@ import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
 import { INTERPRETER_GAP, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
 import { ResourceVariables, resourcePlan } from '../ops/control/index.js';
-import { kernelOf, storageExtent } from '../ops/registry.js';
+import { declaredOp, kernelOf, REFERENCE_KERNELS, storageExtent } from '../ops/registry.js';
+import type { CustomOps } from '../ops/custom-op-declaration.js';
+import { standInKernel } from './custom-op-stand-in.js';
 import { opKey } from '../graph/op-key.js';
 
 export interface InterpreterOptions {
@@ -32,6 +34,12 @@ export interface InterpreterOptions {
    * (and those of Prepare too with `allowRefused`).
    */
   check?: { warnings: string[]; allowRefused?: boolean };
+  /**
+   * Declared custom operators of other projects: each runs as a stand-in whose
+   * outputs are a function of its inputs (custom-op-stand-in.ts), with its
+   * declared scratch planned; `customInputs` logs what each received.
+   */
+  customOps?: CustomOps;
 }
 
 /** The mark of a kernel refusal that TFLM only makes at Invoke (its Prepare accepts the operator). */
@@ -66,11 +74,15 @@ export class Interpreter implements SubgraphHost {
   private readonly sg: Subgraph;
   private readonly runs: SubgraphRun[];
   private readonly poison: number | undefined;
+  /** One entry per declared custom operator run, in run order: its custom code and a digest of its inputs. */
+  readonly customInputs: string[] = [];
 
   constructor(graph: Graph, opts: InterpreterOptions = {}) {
     this.graph = graph;
     this.sg = graph.main;
-    this.buffers = tflmGraphBuffers(graph);
+    const kernels = opts.customOps ? { ...REFERENCE_KERNELS, customOps: opts.customOps } : REFERENCE_KERNELS;
+    this.buffers = tflmGraphBuffers(graph, kernels);
+    const standIn = standInKernel(this.customInputs);
     this.offsets = opts.offsets ?? (opts.check ? new Int32Array(this.buffers.length) : planGreedyTflm(this.buffers).offsets);
     if (this.offsets.length !== this.buffers.length) {
       throw new TinysegError('E_USAGE', `plan has ${this.offsets.length} offsets for ${this.buffers.length} buffers`);
@@ -119,10 +131,11 @@ export class Interpreter implements SubgraphHost {
     this.runs.forEach((run, s) => {
       const where = subgraphs.length > 1 && s > 0 ? `subgraph ${s} ` : '';
       run.sg.ops.forEach((op, index) => {
-        const kernel = kernelOf(op);
+        const kernel = kernelOf(op) ?? (declaredOp(op, kernels) ? standIn : undefined);
         if (!kernel && opts.check) return;
         if (!kernel) {
-          throw new TinysegError('E_UNSUPPORTED', `${where}operator ${index} (${opKey(op)}) is not supported by the TinySeg interpreter`);
+          const hint = op.opcode === 'CUSTOM' ? ': declare it with --custom-op to prove the rest of the model' : '';
+          throw new TinysegError('E_UNSUPPORTED', `${where}operator ${index} (${opKey(op)}) is not supported by the TinySeg interpreter${hint}`);
         }
         const call: KernelCall = {
           op,

@@ -4,6 +4,8 @@
 // interpreter is imported inside the handler rather than at load.
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
+import type { CustomOps } from '../ops/custom-op-declaration.js';
+import type { ProofRun } from './verify.js';
 
 export interface ProofJob {
   bytes: Uint8Array;
@@ -12,16 +14,18 @@ export interface ProofJob {
   /** Set to 1 (and notified) once the answer is on `port`. */
   signal: Int32Array;
   port: MessagePort;
+  /** Declared custom operators, run as stand-ins. */
+  customOps?: CustomOps;
 }
 
-export type ProofAnswer = { outputs: Uint8Array[][] } | { error: string };
+export type ProofAnswer = { run: ProofRun } | { error: string };
 
 parentPort?.on('message', async (job: ProofJob) => {
   let answer: ProofAnswer;
   try {
     const [{ loadGraph }, { proofCases, runProofCases }] = await Promise.all([import('../graph/graph.js'), import('./verify.js')]);
     const graph = loadGraph(job.bytes);
-    answer = { outputs: runProofCases(graph, proofCases(graph, job)) };
+    answer = { run: runProofCases(graph, proofCases(graph, job), 'model', job.customOps) };
   } catch (e) {
     answer = { error: (e as Error).message ?? String(e) };
   }

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Graph } from '../graph/graph.js';
 import type { ProofAnswer, ProofJob } from './proof-worker.js';
-import type { ProofInputs } from './verify.js';
+import type { ProofInputs, ProofRun } from './verify.js';
+import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
 /**
@@ -65,12 +66,19 @@ function proofWorker(): Worker | null {
  * the worker failed: the caller runs the original itself, and reports any
  * error then), or null when no worker is available.
  */
-export function startReferenceOutputs(bytes: Uint8Array, opts: ProofInputs = {}): (() => Uint8Array[][] | null) | null {
+export function startReferenceOutputs(bytes: Uint8Array, opts: ProofInputs & { customOps?: CustomOps } = {}): (() => ProofRun | null) | null {
   const w = proofWorker();
   if (!w) return null;
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const job: ProofJob = { bytes, inputs: opts.inputs ?? DEFAULT_PROOF_INPUTS, seed: opts.seed ?? DEFAULT_PROOF_SEED, signal, port: port2 };
+  const job: ProofJob = {
+    bytes,
+    inputs: opts.inputs ?? DEFAULT_PROOF_INPUTS,
+    seed: opts.seed ?? DEFAULT_PROOF_SEED,
+    signal,
+    port: port2,
+    ...(opts.customOps ? { customOps: opts.customOps } : {}),
+  };
   w.postMessage(job, [port2]);
   let answer: ProofAnswer | undefined;
   return () => {
@@ -79,6 +87,6 @@ export function startReferenceOutputs(bytes: Uint8Array, opts: ProofInputs = {})
       answer = (receiveMessageOnPort(port1)?.message as ProofAnswer | undefined) ?? { error: 'no answer' };
       port1.close();
     }
-    return 'outputs' in answer ? answer.outputs : null;
+    return 'run' in answer ? answer.run : null;
   };
 }

@@ -7,6 +7,8 @@ import type { GraphTensor } from '../graph/types.js';
 import { Interpreter } from './interpreter.js';
 import { deterministicInput, randomInput } from './oracle-input.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
+import type { CustomOps } from '../ops/custom-op-declaration.js';
+import { declaredOp, REFERENCE_KERNELS } from '../ops/registry.js';
 
 export interface ProofInputs {
   /** Random inputs besides the oracle input (default 3). */
@@ -22,7 +24,15 @@ export interface VerifyOptions extends ProofInputs {
    * computed elsewhere (a worker thread, while the optimizer ran); null or
    * absent: run the original here.
    */
-  reference?: () => Uint8Array[][] | null;
+  reference?: () => ProofRun | null;
+  /** Declared custom operators of other projects: run as stand-ins (custom-op-stand-in.ts), their inputs compared. */
+  customOps?: CustomOps;
+}
+
+/** One model's side of the proof: its outputs per case, and per case what each declared custom operator received. */
+export interface ProofRun {
+  outputs: Uint8Array[][];
+  customInputs: string[][];
 }
 
 /** One input set of the proof: the oracle input, then seeded random ones. */
@@ -42,13 +52,23 @@ export function proofCases(g: Graph, opts: ProofInputs = {}): ProofCase[] {
 }
 
 /** The outputs of `g` on every case, in one interpreter. */
-export function runProofCases(g: Graph, cases: readonly ProofCase[], file = 'model'): Uint8Array[][] {
-  const it = inFile(file, () => new Interpreter(g));
-  return cases.map((c) => {
+export function runProofCases(g: Graph, cases: readonly ProofCase[], file = 'model', customOps?: CustomOps): ProofRun {
+  const it = inFile(file, () => new Interpreter(g, customOps ? { customOps } : {}));
+  const customInputs: string[][] = [];
+  const outputs = cases.map((c) => {
     c.inputs.forEach((bytes, i) => it.setInput(i, bytes));
     it.invoke();
+    customInputs.push(it.customInputs.splice(0).sort());
     return it.outputs();
   });
+  return { outputs, customInputs };
+}
+
+/** The declared custom operators of `g`'s main subgraph, by operator index: what the proof cannot compute. */
+export function standInOps(g: Graph, customOps: CustomOps | undefined): { op: number; name: string }[] {
+  if (!customOps) return [];
+  const kernels = { ...REFERENCE_KERNELS, customOps };
+  return g.main.ops.flatMap((op, i) => (declaredOp(op, kernels) ? [{ op: i, name: op.customCode ?? '' }] : []));
 }
 
 export interface VerifyCase {
@@ -71,6 +91,13 @@ export interface VerifyResult {
    * float values, or integer codes). null when no value differs.
    */
   psnr: number | null;
+  /**
+   * Proof cases in which the declared custom operators of the two models did
+   * not receive the same inputs (0 without any): a rewrite reached one of them.
+   */
+  customInputMismatches: number;
+  /** The original's declared custom operators, run as stand-ins: their own outputs are not proved. */
+  standIns: { op: number; name: string }[];
 }
 
 function signature(g: Graph, which: 'inputs' | 'outputs'): string {
@@ -133,9 +160,12 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
   const sg = original.main;
   const inputCases = proofCases(original, opts);
   // Without a reference the original runs first, so a kernel it lacks is reported against its own file.
-  const local = opts.reference ? null : runProofCases(original, inputCases, fa);
-  const got = runProofCases(optimized, inputCases, fb);
-  const want = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa);
+  const local = opts.reference ? null : runProofCases(original, inputCases, fa, opts.customOps);
+  const optimizedRun = runProofCases(optimized, inputCases, fb, opts.customOps);
+  const originalRun = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa, opts.customOps);
+  const got = optimizedRun.outputs;
+  const want = originalRun.outputs;
+  const customInputMismatches = inputCases.filter((_, k) => originalRun.customInputs[k]!.join('\n') !== optimizedRun.customInputs[k]!.join('\n')).length;
   let elements = 0;
   let squaredError = 0;
   let range = 0;
@@ -154,12 +184,14 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
   });
   const differingBytes = cases.reduce((n, c) => n + c.differingBytes, 0);
   return {
-    equal: differingBytes === 0,
+    equal: differingBytes === 0 && customInputMismatches === 0,
     cases,
     differingBytes,
     maxDiff: Math.max(0, ...cases.map((c) => c.maxDiff)),
     outputBytes: sg.outputs.reduce((n, t) => n + sg.tensors[t]!.byteSize, 0) * cases.length,
     psnr: psnrDb(range, squaredError / elements),
+    customInputMismatches,
+    standIns: standInOps(original, opts.customOps),
   };
 }
 

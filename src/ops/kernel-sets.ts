@@ -6,6 +6,7 @@
 // the families it has kernels for. No code path changes.
 
 import { DEFAULT_KERNEL_SET as DEFAULTS_KERNEL_SET } from '../defaults.js';
+import type { CustomOps } from './custom-op-declaration.js';
 
 /**
  * The core's SIMD extension, which some optimized kernels size their buffers
@@ -32,6 +33,12 @@ export const DEFAULT_KERNEL_SET: KernelSet = DEFAULTS_KERNEL_SET;
 /** The kernels a build links and the core they run on: all the memory rules depend on. */
 export interface Kernels extends KernelContext {
   readonly set: KernelSet;
+  /**
+   * Custom operators of other projects the build links besides TFLM's kernels,
+   * with the memory their declaration gives (custom-op-declaration.ts); their
+   * figures come from the declaration, not from TinySeg's knowledge.
+   */
+  readonly customOps?: CustomOps;
 }
 
 export interface KernelSetSpec {

@@ -13,6 +13,7 @@ import type { Kernel } from './kernel.js';
 import type { KernelMemory, OpInfo } from './op-info.js';
 import { KERNEL_SET_SPECS, REFERENCE_KERNELS, type Kernels, type KernelSet } from './kernel-sets.js';
 import { rowLocalShape, type RowRule } from './row-rule.js';
+import type { CustomOpDeclaration } from './custom-op-declaration.js';
 import { ops as conv } from './conv/index.js';
 import { ops as depthwiseConv } from './depthwise-conv/index.js';
 import { ops as elementwise } from './elementwise/index.js';
@@ -62,10 +63,29 @@ export const kernelOf = (op: Pick<GraphOp, 'opcode' | 'customCode'>): Kernel | u
 
 // ---- TFLM's allocations -----------------------------------------------------------
 
-/** `set`'s memory rules for `op`: its own entry, else its fallback set's (KERNEL_SET_SPECS), else unknown. */
-function memoryOf(op: GraphOp, set: KernelSet): KernelMemory | undefined {
+/** The custom operator of another project `kernels` declares for `op`, if any. */
+export const declaredOp = (op: Pick<GraphOp, 'opcode' | 'customCode'>, kernels: Kernels): CustomOpDeclaration | undefined =>
+  op.opcode === 'CUSTOM' ? kernels.customOps?.get(op.customCode ?? '') : undefined;
+
+/**
+ * A declared operator's memory: one scratch request per declared size, its
+ * persistent buffers counted as Init's (before any Prepare: on the safe side
+ * for the transient memory of AllocateTensors), and Prepare fetching every
+ * input and output once as a temporary TfLiteTensor (AllocateTempInputTensor,
+ * AllocateTempOutputTensor), the pattern of TFLM's own kernels.
+ */
+const declaredMemory = (d: CustomOpDeclaration): KernelMemory => ({
+  scratch: () => [...d.scratchBytes],
+  opData: { init: d.persistentBytes.reduce((n, b) => n + Math.ceil(b / 16) * 16, 0) },
+  prepareTemps: 'i* o*',
+});
+
+/** `kernels`' memory rules for `op`: a declaration, else its own entry, else its fallback set's (KERNEL_SET_SPECS), else unknown. */
+function memoryOf(op: GraphOp, kernels: Kernels): KernelMemory | undefined {
+  const declared = declaredOp(op, kernels);
+  if (declared) return declaredMemory(declared);
   const memory = opInfoOf(op)?.memory;
-  for (let s: KernelSet | null = set; s !== null; s = KERNEL_SET_SPECS[s].fallback) {
+  for (let s: KernelSet | null = kernels.set; s !== null; s = KERNEL_SET_SPECS[s].fallback) {
     const m = memory?.[s];
     if (m) return m;
   }
@@ -73,19 +93,19 @@ function memoryOf(op: GraphOp, set: KernelSet): KernelMemory | undefined {
 }
 
 /** Whether `kernels`' scratch requests for `op` are known. */
-export const scratchKnown = (op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): boolean => memoryOf(op, kernels.set) !== undefined;
+export const scratchKnown = (op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): boolean => memoryOf(op, kernels) !== undefined;
 
 /** Byte sizes (before 16-byte rounding) of the op's scratch requests, in request order; none when not known. */
 export function scratchRequests(op: GraphOp, tensors: readonly GraphTensor[], kernels: Kernels = REFERENCE_KERNELS): number[] {
-  return memoryOf(op, kernels.set)?.scratch?.(op, tensors, kernels) ?? [];
+  return memoryOf(op, kernels)?.scratch?.(op, tensors, kernels) ?? [];
 }
 
 /** Whether `kernels`' Init and Prepare allocations for `op` are modelled. */
-export const opDataKnown = (op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): boolean => memoryOf(op, kernels.set)?.opData !== undefined;
+export const opDataKnown = (op: GraphOp, kernels: Kernels = REFERENCE_KERNELS): boolean => memoryOf(op, kernels)?.opData !== undefined;
 
 /** Bytes of the op data Init allocates on a 32- or 64-bit build (0: none or not modelled). */
 export function initBytes(op: GraphOp, kernels: Kernels = REFERENCE_KERNELS, bits: 32 | 64 = 32): number {
-  const data = memoryOf(op, kernels.set)?.opData;
+  const data = memoryOf(op, kernels)?.opData;
   if (bits === 64 && data?.init64 !== undefined) return data.init64;
   const init = data?.init;
   return typeof init === 'function' ? init(op, kernels) : (init ?? 0);
@@ -99,7 +119,7 @@ export function initBytes(op: GraphOp, kernels: Kernels = REFERENCE_KERNELS, bit
  */
 export function prepareTemps(op: GraphOp, tensors: readonly GraphTensor[], kernels: Kernels = REFERENCE_KERNELS): { tensors: number[]; known: boolean } {
   // Field by field along the fallback chain: a set's kernel may fetch the same temps as the one it falls back to.
-  let rule: KernelMemory['prepareTemps'];
+  let rule: KernelMemory['prepareTemps'] = memoryOf(op, kernels)?.prepareTemps;
   const memory = opInfoOf(op)?.memory;
   for (let s: KernelSet | null = kernels.set; s !== null && rule === undefined; s = KERNEL_SET_SPECS[s].fallback) rule = memory?.[s]?.prepareTemps;
   const spec = typeof rule === 'function' ? rule(op, tensors) : rule;
@@ -115,7 +135,7 @@ export function prepareTemps(op: GraphOp, tensors: readonly GraphTensor[], kerne
 
 /** Persistent buffers Prepare allocates (none, or not modelled). */
 export function prepareBytes(op: GraphOp, tensors: readonly GraphTensor[], kernels: Kernels = REFERENCE_KERNELS): number[] {
-  return memoryOf(op, kernels.set)?.opData?.prepare?.(op, tensors, kernels) ?? [];
+  return memoryOf(op, kernels)?.opData?.prepare?.(op, tensors, kernels) ?? [];
 }
 
 /** The builtin parameter struct the flatbuffer parser allocates for `op` on a 32- or 64-bit build, [size, align]. */

@@ -54,6 +54,7 @@ export function renderOptimizeText(r: OptimizeReport): string {
   );
   out.push('');
   if (r.verified === null) out.push('Verification skipped.');
+  else if (r.verification?.equal && r.proof) out.push(`Verified in part (--allow-unproved): ${r.proof}.`);
   else if (r.verification?.equal) {
     out.push(`Verified: bit-identical outputs on ${r.verification.cases.length} inputs (${r.verification.outputBytes} bytes compared).`);
   }

@@ -26,6 +26,8 @@ import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '.
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
 import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
+import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
+import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
 
 export type { OptimizeOptions } from './options.js';
 
@@ -70,6 +72,15 @@ export interface OptimizeReport {
   compute: ComputeReport;
   /** The spill region on the target, when a storage and target were given. */
   storage: (StoragePlan & { target: string }) | null;
+  /** The custom operators of other projects the build declares (options.customOps, by name): the figures and the op resolver use them. */
+  customOps: CustomOpDeclaration[];
+  /**
+   * Declared custom operators of other projects in the original (op indices):
+   * their outputs are not proved (optimize/custom-op-proof.ts); empty for other models.
+   */
+  unproved: { op: number; name: string }[];
+  /** What the proof proved and what not, when there are unproved operators; null otherwise. */
+  proof: string | null;
   warnings: string[];
 }
 
@@ -90,12 +101,14 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const original = loadGraph(modelBytes);
   // What TFLM refuses in Prepare is refused before any pass; what it refuses at Invoke is a warning.
   const prepareWarnings = inFile(file, () => checkModel(original, { allowRefused: opts.allowRefused === true }));
-  const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed };
+  // Custom operators of other projects the firmware links: their memory as declared, run as stand-ins by the proof.
+  const customOps = opts.customOps && opts.customOps.length > 0 ? customOpMap(opts.customOps) : undefined;
+  const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed, ...(customOps ? { customOps } : {}) };
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
   const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
-  const kernels = kernelsForTarget(target, opts.kernels);
+  const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}) };
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
@@ -161,6 +174,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
       }
       throw e;
     }
+    if (verification.customInputMismatches > 0) throw customInputsError(verification, file);
     if (!verification.equal && !lossySlots) {
       throw new TinysegError('E_PLAN', `the optimized model differs from the original in ${verification.differingBytes} output bytes; nothing was written`, {
         file,
@@ -168,6 +182,10 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
       });
     }
   }
+
+  const unproved = verification?.standIns ?? [];
+  const statement = verification && unproved.length > 0 ? proofStatement(verification, original.main.ops.length) : null;
+  if (verification && unproved.length > 0 && opts.allowUnproved !== true) throw unprovedError(verification, original.main.ops.length, file);
 
   let storage: OptimizeReport['storage'] = null;
   const warnings = [...prepareWarnings, ...after.warnings];
@@ -208,6 +226,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     keptOriginal,
     compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, maxOverhead, kernels.isa),
     storage,
+    customOps: customOpList(customOps),
+    unproved,
+    proof: statement,
     warnings,
   };
   return { bytes, graph, report, before, after };

@@ -6,6 +6,7 @@
 import { TinysegError } from '../errors.js';
 import type { TargetProfile } from '../memory/target-profile.js';
 import { KERNEL_SETS, type KernelSet } from '../ops/kernel-sets.js';
+import { customOpMap, type CustomOpInput } from '../ops/custom-op-declaration.js';
 import { DEFAULT_MAX_OVERHEAD, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
 
 export interface OptimizeOptions {
@@ -42,6 +43,15 @@ export interface OptimizeOptions {
    * warnings; the result is memory planning only. Default: refused, before any pass.
    */
   allowRefused?: boolean;
+  /**
+   * Custom operators of other projects the firmware links (docs/custom-ops.md):
+   * their scratch and persistent bytes for the figures, the registration
+   * function for the op resolver. No pass rewrites them; the proof runs a
+   * stand-in for each, so their own outputs are not proved.
+   */
+  customOps?: readonly CustomOpInput[];
+  /** Write a result whose declared custom operators' outputs are not proved (default: refused, after the proof). */
+  allowUnproved?: boolean;
 }
 
 /**
@@ -70,6 +80,11 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
   if (o.maxOverhead !== undefined && !(Number.isFinite(o.maxOverhead) && o.maxOverhead >= 0)) {
     throw new TinysegError('E_USAGE', `maxOverhead must be a non-negative percentage, got ${String(o.maxOverhead)}`);
   }
+  if (o.customOps !== undefined) {
+    if (!Array.isArray(o.customOps)) throw new TinysegError('E_USAGE', `customOps must be a list of declarations, got ${String(o.customOps)}`);
+    customOpMap(o.customOps);
+  }
+  if (o.allowUnproved !== undefined && typeof o.allowUnproved !== 'boolean') throw new TinysegError('E_USAGE', `allowUnproved must be true or false, got ${String(o.allowUnproved)}`);
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new TinysegError('E_USAGE', `${key} must be a non-negative number of bytes, got ${String(v)}`);

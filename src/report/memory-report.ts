@@ -11,6 +11,7 @@ import { REFERENCE_KERNELS, type CoreIsa, type Kernels, type KernelSet } from '.
 import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 import { opKey } from '../graph/op-key.js';
+import { declaredOp } from '../ops/registry.js';
 
 export const REPORT_SCHEMA = 'tinyseg.report/1';
 
@@ -60,6 +61,12 @@ export interface MemoryReport {
    * arena (bytes), its spills, and how many store int8 codes (--lossy-spill); null without spills.
    */
   spillRegion: { bytes: number; spills: number; quantized: number } | null;
+  /**
+   * Custom operators of other projects in the model that the build declares
+   * (--custom-op): their scratch and persistent figures come from the
+   * declaration, not from TinySeg; `ops` counts them in every subgraph.
+   */
+  declaredOps: { name: string; ops: number; scratchBytes: number[]; persistentBytes: number[] }[];
   /** Live aligned bytes per TFLM time step (index = time, 0 = before the first op). */
   liveBytes: number[];
   buffers: {
@@ -154,6 +161,7 @@ export function memoryReport(input: ReportInput): MemoryReport {
       .slice(0, coldRangeCount)
       .map((c) => ({ ...describe(c.tensor), after: c.after, before: c.before, length: c.length })),
     spillRegion: spillRegionOf(graph),
+    declaredOps: declaredOpsOf(graph, kernels),
     liveBytes: Array.from(lb.liveBytes),
     buffers: arena.buffers.map((b, i) => ({
       ...(b.subgraph ? { subgraph: b.subgraph } : {}),
@@ -177,6 +185,20 @@ function mainOpAt(graph: Graph, time: number): number {
     if (t <= time) op = i;
   });
   return op;
+}
+
+function declaredOpsOf(graph: Graph, kernels: Kernels): MemoryReport['declaredOps'] {
+  const counts = new Map<string, number>();
+  for (const op of graph.subgraphs.flatMap((g) => g.ops)) {
+    const d = declaredOp(op, kernels);
+    if (d) counts.set(d.name, (counts.get(d.name) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, ops]) => {
+      const d = kernels.customOps!.get(name)!;
+      return { name, ops, scratchBytes: [...d.scratchBytes], persistentBytes: [...d.persistentBytes] };
+    });
 }
 
 function spillRegionOf(graph: Graph): MemoryReport['spillRegion'] {

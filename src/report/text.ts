@@ -30,6 +30,10 @@ export function renderReportText(r: MemoryReport): string {
     const lossy = q > 0 ? `; ${q} stored as int8 codes: LOSSY (--lossy-spill)` : '';
     out.push(`  spill region  ${bytes(r.spillRegion.bytes)} besides the arena, for ${r.spillRegion.spills} spill${r.spillRegion.spills === 1 ? '' : 's'} (TinySeg operators)${lossy}`);
   }
+  for (const d of r.declaredOps) {
+    const list = (xs: number[]) => (xs.length === 0 ? 'none' : xs.map(bytes).join(' + '));
+    out.push(`  CUSTOM:${clip(d.name)} x${d.ops}: scratch ${list(d.scratchBytes)}, persistent ${list(d.persistentBytes)}, as declared (--custom-op), not known to TinySeg`);
+  }
   out.push('');
   const scratchNote = r.peak.scratch.length > 0 ? ` and ${r.peak.scratch.length} kernel scratch buffer(s)` : '';
   out.push(`Peak: ${bytes(r.peak.liveBytes)} live at op ${r.peak.op} (${r.peak.opcode}): ${r.peak.tensors.length} tensors${scratchNote}`);

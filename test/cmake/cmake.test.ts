@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTools, runFirmware } from '../firmware/harness.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { MEDIAPIPE_OP, unetWithCustomOp } from '../helpers/custom-op-model.js';
 
 const scratch = tempDir('tinyseg-cmake-');
 const prefix = join(scratch, 'node_modules');
@@ -139,6 +140,23 @@ describe('find_package(TinySeg CONFIG)', () => {
     expect(r.out).toContain(`runtime=${join(first, 'tinyseg_runtime.c')};${join(first, 'tinyseg_tflm_kernels.cc')}\n`);
     expect(r.out).toContain(`b=tiny_unet_80x120 ${join(build, 'tinyseg', 'tiny_unet_80x120', 'tiny_unet_80x120_model.cc')} []`);
     expect(r.status).toBe(0);
+  });
+
+  it('CUSTOM_OPS declares custom operators of other projects; without ALLOW_UNPROVED the build refuses the unproved model', () => {
+    const seg = join(scratch, 'models', 'seg.tflite');
+    writeFileSync(seg, unetWithCustomOp(32, 48));
+    const call = (extra: string) => `find_package(TinySeg CONFIG REQUIRED)\nadd_executable(app app.c)\ntinyseg_optimize(app MODEL "${seg}" CUSTOM_OPS "${MEDIAPIPE_OP}:scratch=1024,persistent=64" ${extra})`;
+    const resolver = (name: string) => join(scratch, 'host', name, 'build', 'tinyseg', 'seg', 'seg_resolver.h');
+    // Only the generated header: the custom command runs the CLI with the declaration.
+    expect(configure('custom-op-refused', call('')).status).toBe(0);
+    const refused = run('ninja', ['-C', join(scratch, 'host', 'custom-op-refused', 'build'), resolver('custom-op-refused')]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.out).toMatch(/seg\.tflite: not written: .*Convolution2DTransposeBias at op 22.*pass --allow-unproved \(plugin: allowUnproved, CMake: ALLOW_UNPROVED\)/);
+    expect(configure('custom-op', call('ALLOW_UNPROVED')).status).toBe(0);
+    ok('ninja', ['-C', join(scratch, 'host', 'custom-op', 'build'), resolver('custom-op')]);
+    expect(readFileSync(resolver('custom-op'), 'utf8')).toContain(`AddCustom("${MEDIAPIPE_OP}", Register_CONVOLUTION2DTRANSPOSEBIAS())`);
+    const options = readFileSync(join(scratch, 'host', 'custom-op', 'build', 'tinyseg', 'seg', 'seg.options'), 'utf8');
+    expect(options).toContain(`--custom-op\n${MEDIAPIPE_OP}:scratch=1024,persistent=64\n--allow-unproved\n`);
   });
 
   it('rejects bad arguments at configure time with one message', () => {

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitEmbedded } from '../../src/emit/emit-embedded.js';
-import { TFLM_BUILTIN_METHODS } from '../../src/emit/op-resolver.js';
+import { TFLM_BUILTIN_METHODS, TINYSEG_REGISTRATIONS } from '../../src/emit/op-resolver.js';
 import { TinysegError } from '../../src/errors.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
@@ -114,5 +114,75 @@ describe('a hostile model', () => {
       if (i < 3) execFileSync('arm-none-eabi-g++', ['-mcpu=cortex-m7', '-mthumb', '-std=c++17', '-Wall', '-Wextra', '-Werror', '-c', `${id}_model.cc`, '-o', 'model.o'], { cwd: dir, stdio: 'pipe' });
     });
     expect(ids.size).toBeGreaterThan(10);
+  });
+});
+
+describe('custom operators of other projects', () => {
+  const work = tempDir('tinyseg-custom-resolver-');
+
+  /** Just enough of TFLM's resolver to compile and run a generated header: AddCustom records what it registers. */
+  function stubTflm(dir: string): void {
+    execFileSync('mkdir', ['-p', join(dir, 'tensorflow/lite/micro')]);
+    writeFileSync(join(dir, 'tensorflow/lite/micro/micro_common.h'), '#pragma once\nstruct TFLMRegistration { const char* by; };\n');
+    const methods = [...TFLM_BUILTIN_METHODS.values(), 'AddDetectionPostprocess', 'AddCircularBuffer'].map((m) => `  TfLiteStatus ${m}() { return kTfLiteOk; }`);
+    writeFileSync(
+      join(dir, 'tensorflow/lite/micro/micro_mutable_op_resolver.h'),
+      [
+        '#pragma once',
+        '#include <string>',
+        '#include <vector>',
+        '#include "tensorflow/lite/micro/micro_common.h"',
+        'typedef int TfLiteStatus;',
+        'enum { kTfLiteOk = 0, kTfLiteError = 1 };',
+        'extern std::vector<std::string> registered;',
+        'namespace tflite {',
+        'template <unsigned N> class MicroMutableOpResolver {',
+        ' public:',
+        '  TfLiteStatus AddCustom(const char* name, TFLMRegistration* r) { registered.push_back(std::string(name) + " -> " + r->by); return kTfLiteOk; }',
+        ...methods,
+        '};',
+        '}  // namespace tflite',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  it('registers each with its function; hostile custom codes reach C++ as exactly their bytes', () => {
+    const graph = loadGraph(result.bytes);
+    const codes = HOSTILE.filter((c) => c !== '' && !c.includes('\u0000'));
+    codes.forEach((code, i) => Object.assign(graph.main.ops[i]!, { opcode: 'CUSTOM', customCode: code }));
+    const customOps = codes.map((name, i) => ({ name, scratchBytes: [], persistentBytes: [], register: `Register_HOSTILE_${i}` }));
+    const files = emitEmbedded({ bytes: result.bytes, graph, report: { ...result.report, customOps } }, { name: 'seg', profile });
+    const header = files['seg_resolver.h']!;
+    for (const d of customOps) expect(header).toContain(`TFLMRegistration* ${d.register}();`);
+    const dir = join(work, 'hostile');
+    stubTflm(dir);
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+    const definitions = [
+      ...customOps.map((d) => `TFLMRegistration* ${d.register}() { static TFLMRegistration r = {"${d.register}"}; return &r; }`),
+      ...[...TINYSEG_REGISTRATIONS.values()].map((f) => `namespace tinyseg { TFLMRegistration* ${f}() { static TFLMRegistration r = {"tinyseg::${f}"}; return &r; } }`),
+    ];
+    writeFileSync(
+      join(dir, 'main.cc'),
+      [
+        '#include <cstdio>',
+        '#include "seg_resolver.h"',
+        'std::vector<std::string> registered;',
+        ...definitions,
+        'int main() {',
+        '  seg_op_resolver resolver;',
+        '  if (seg_register_ops(resolver) != kTfLiteOk) return 1;',
+        '  for (const auto& r : registered) { std::fwrite(r.data(), 1, r.size(), stdout); std::fputc(0, stdout); }',
+        '  return 0;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    execFileSync('g++', ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-I', '.', 'main.cc', '-o', 'main'], { cwd: dir, stdio: 'pipe' });
+    const printed = execFileSync(join(dir, 'main'), { cwd: dir }).toString('utf8').split('\u0000').filter((s) => s !== '');
+    // TinySeg's own operators the model still has go through AddCustom too, with tinyseg::'s functions.
+    const tinyseg = [...new Set(graph.main.ops.filter((o) => o.customCode?.startsWith('TinySeg')).map((o) => o.customCode!))];
+    const want = [...customOps.map((d) => `${d.name} -> ${d.register}`), ...tinyseg.map((t) => `${t} -> tinyseg::${TINYSEG_REGISTRATIONS.get(t)}`)];
+    expect(printed.sort()).toEqual(want.sort());
   });
 });

@@ -26,6 +26,7 @@ import { resolvePluginOptions } from '../../src/integrations/unplugin/plugin-opt
 import { optimize, type OptimizeReport } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { MEDIAPIPE_OP, unetWithCustomOp } from '../helpers/custom-op-model.js';
 
 const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
 const scratch = tempDir('tinyseg-bundlers-');
@@ -300,6 +301,10 @@ describe('options', () => {
     [{ targetProfile: 'mps2-an386' }, /targetProfile needs emit/],
     [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, internal-flash, remote/],
     [{ emit: 'fw', targetProfile: 'no-such-board' }, /targetProfile: .*not a built-in target/],
+    [{ customOps: [{ name: 'MyOp', scratchBytes: -4 }] }, /customOps: custom operator 'MyOp': scratch must be a non-negative whole number of bytes/],
+    [{ customOps: [{ name: 'MyOp', rowLocal: true }] }, /customOps: custom operator 'MyOp': unknown key 'rowLocal'/],
+    [{ customOps: 'MyOp' }, /customOps must be a list/],
+    [{ allowUnproved: 'yes' }, /allowUnproved must be true or false/],
   ])('rejects %j when the plugin is created, in every bundler', (options, message) => {
     for (const create of [vitePlugin, rollupPlugin, rolldownPlugin, webpackPlugin, rspackPlugin, esbuildPlugin] as ((o: unknown) => unknown)[]) {
       expect(() => create(options)).toThrowError(expect.objectContaining({ code: 'E_USAGE', message: expect.stringMatching(message) }));
@@ -360,6 +365,23 @@ describe('options', () => {
     await new Promise((r) => setTimeout(r, 20));
     await builders.esbuild!(dir, options);
     expect(statSync(join(fw, 'seg_model.cc')).mtimeMs).toBe(before);
+  });
+
+  it('customOps declares a custom operator of another project; allowUnproved writes what the proof cannot cover (esbuild)', async () => {
+    const dir = project('custom-op', unetWithCustomOp(32, 48));
+    const fw = join(dir, 'fw');
+    const customOps = [{ name: MEDIAPIPE_OP, scratchBytes: 1024, persistentBytes: 64 }];
+    const refused = await builders.esbuild!(dir, { customOps, verify: { inputs: 1 } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String((refused as Error).message)).toMatch(/not written: proved on 2 inputs: ops 0-21 bit-exact.*Convolution2DTransposeBias at op 22.*--allow-unproved \(plugin: allowUnproved/);
+    const built = await builders.esbuild!(dir, { customOps, allowUnproved: true, verify: { inputs: 1 }, emit: fw, emitName: 'seg' });
+    const printed = JSON.parse(spawnSync(process.execPath, [built.main], { encoding: 'utf8' }).stdout) as { report: OptimizeReport; customOps: string[] };
+    expect(printed.report.unproved).toEqual([{ op: 22, name: MEDIAPIPE_OP }]);
+    expect(printed.report.proof).toContain('not proved: the outputs of 1 custom operator');
+    expect(printed.customOps).toContain(MEDIAPIPE_OP);
+    expect(readFileSync(join(fw, 'seg_resolver.h'), 'utf8')).toContain(`AddCustom("${MEDIAPIPE_OP}", Register_CONVOLUTION2DTRANSPOSEBIAS())`);
   });
 
   it('reports a cache that cannot be written as a build warning, and still builds', async () => {

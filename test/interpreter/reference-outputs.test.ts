@@ -9,11 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { inferenceMacs, WORKER_MIN_MACS } from '../../src/interpreter/reference-outputs.js';
-import { proofCases, runProofCases, verifyModels } from '../../src/interpreter/verify.js';
+import { proofCases, runProofCases, verifyModels, type ProofRun } from '../../src/interpreter/verify.js';
 import { ensureBuilt, exampleModel } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
 
-type Start = (bytes: Uint8Array, opts?: { inputs?: number; seed?: number }) => (() => Uint8Array[][] | null) | null;
+type Start = (bytes: Uint8Array, opts?: { inputs?: number; seed?: number }) => (() => ProofRun | null) | null;
 let startReferenceOutputs: Start;
 
 beforeAll(async () => {
@@ -30,9 +30,9 @@ describe('proof worker', () => {
     expect(take).not.toBeNull();
     const fromWorker = take!();
     expect(fromWorker).not.toBeNull();
-    const here = runProofCases(graph, proofCases(graph, { inputs: 2, seed: 5 }));
-    expect(fromWorker!.length).toBe(3);
-    fromWorker!.forEach((outputs, k) => outputs.forEach((o, i) => expect(Buffer.from(o).equals(Buffer.from(here[k]![i]!))).toBe(true)));
+    const here = runProofCases(graph, proofCases(graph, { inputs: 2, seed: 5 })).outputs;
+    expect(fromWorker!.outputs.length).toBe(3);
+    fromWorker!.outputs.forEach((outputs, k) => outputs.forEach((o, i) => expect(Buffer.from(o).equals(Buffer.from(here[k]![i]!))).toBe(true)));
     // The worker's outputs stand in for the original's side of the proof.
     const v = verifyModels(graph, loadGraph(bytes), { inputs: 2, seed: 5, reference: () => fromWorker });
     expect(v.equal).toBe(true);

@@ -8,6 +8,7 @@ import type { EmitEmbeddedOptions } from '../../emit/emit-embedded.js';
 import type { SpillStorage } from '../../memory/spill-storage.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
+import { customOpMap, parseCustomOp, type CustomOpDeclaration } from '../../ops/custom-op-declaration.js';
 import { integer, usageError, wholeNumber, type OptimizeFlagValues } from './usage.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
@@ -42,7 +43,17 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
     ...(lossy !== undefined ? { lossySpill: lossy } : {}),
     ...(implied !== undefined ? { kernels: implied } : {}),
+    ...customOpsFlag(values['custom-op']),
+    ...(values['allow-unproved'] ? { allowUnproved: true } : {}),
   };
+}
+
+/** --custom-op, repeated: the declarations checked (a malformed one is a usage error), or nothing. */
+export function customOpsFlag(v: string[] | undefined): { customOps?: CustomOpDeclaration[] } {
+  if (v === undefined || v.length === 0) return {};
+  const list = v.map(parseCustomOp);
+  customOpMap(list);
+  return { customOps: list.map((d) => ({ ...d, scratchBytes: [...d.scratchBytes], persistentBytes: [...d.persistentBytes] })) };
 }
 
 /** --kernels: one of KERNEL_SETS, or undefined when not given. */

@@ -5,8 +5,9 @@ import { inFile } from '../../errors.js';
 import type { CliIO } from '../cli.js';
 import { writeOutputs } from '../io/write-files.js';
 import { parseCommandArgs, usageError } from './usage.js';
-import { kernelSetFlag } from './optimize-args.js';
-import { kernelsFor } from '../../ops/kernel-sets.js';
+import { customOpsFlag, kernelSetFlag } from './optimize-args.js';
+import { customOpMap } from '../../ops/custom-op-declaration.js';
+import { DEFAULT_KERNEL_SET, kernelsFor } from '../../ops/kernel-sets.js';
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('report', args);
@@ -25,8 +26,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const set = kernelSetFlag(values.kernels);
   // A target names the core (CMSIS-NN's buffers differ between DSP, MVE and no-DSP cores) and the default set.
   const target = values.target === undefined ? undefined : (await import('../io/read-target.js')).readTargetProfile(values.target);
-  const kernels = target ? (await import('../../memory/target-profile.js')).kernelsForTarget(target, set) : set === undefined ? undefined : kernelsFor(set);
-  const report = memoryReport({ ...model, ...(kernels === undefined ? {} : { kernels }), prepareWarnings });
+  const chosen = target ? (await import('../../memory/target-profile.js')).kernelsForTarget(target, set) : kernelsFor(set ?? DEFAULT_KERNEL_SET);
+  const { customOps } = customOpsFlag(values['custom-op']);
+  const kernels = customOps ? { ...chosen, customOps: customOpMap(customOps) } : chosen;
+  const report = memoryReport({ ...model, kernels, prepareWarnings });
   if (values.svg !== undefined) {
     const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
     writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');

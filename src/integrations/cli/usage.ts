@@ -34,6 +34,19 @@ const ALLOW_REFUSED_FLAG = {
   help: ["plan a model TFLM's Prepare refuses: its refusals", 'become warnings (TFLM will not run it)'],
 } as const satisfies Flag;
 
+/** Custom operators of other projects the firmware links: their memory, and for emit their registration (docs/custom-ops.md). */
+const CUSTOM_OP_FLAG = {
+  type: 'string',
+  multiple: true,
+  label: '--custom-op NAME[:k=v,...]',
+  help: [
+    'a custom operator the firmware links, repeatable:',
+    'scratch=BYTES (a+b: several requests),',
+    'persistent=BYTES, register=FUNCTION (default',
+    'Register_<NAME>); docs/custom-ops.md',
+  ],
+} as const satisfies Flag;
+
 /** The flags `optimize` and `watch` share: what shapes a result and its emitted files. */
 const OPTIMIZE_FLAGS = {
   out: { type: 'string', short: 'o', label: '-o, --out <dir>', help: ['write <name>.tflite and <name>.plan.json there'] },
@@ -47,6 +60,12 @@ const OPTIMIZE_FLAGS = {
   'no-spill': { type: 'boolean', label: '--no-spill', help: ['passes without spilling'] },
   'no-verify': { type: 'boolean', label: '--no-verify', help: ["skip the interpreter's proof (not recommended)"] },
   'allow-refused': ALLOW_REFUSED_FLAG,
+  'custom-op': CUSTOM_OP_FLAG,
+  'allow-unproved': {
+    type: 'boolean',
+    label: '--allow-unproved',
+    help: ["write a result whose custom operators' outputs", 'the proof cannot compute (it says what it proved)'],
+  },
   inputs: { type: 'string', label: '--inputs N', help: [`random inputs of the proof (default ${DEFAULT_PROOF_INPUTS})`] },
   seed: { type: 'string', label: '--seed S', help: [`seed of those inputs (default ${DEFAULT_PROOF_SEED})`] },
   'lossy-spill': {
@@ -99,6 +118,7 @@ const COMMANDS = {
         help: ['built-in target or profile JSON: its core decides', "CMSIS-NN's buffers (DSP, MVE or none; default a", 'Cortex-M4-class DSP core) and the default kernels'],
       },
       'allow-refused': ALLOW_REFUSED_FLAG,
+      'custom-op': CUSTOM_OP_FLAG,
     },
   },
   run: {

@@ -7,6 +7,7 @@ import { resolve, sep } from 'node:path';
 import { TinysegError } from '../../errors.js';
 import { isLinkerRegionName, type TargetProfile } from '../../memory/target-profile.js';
 import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
+import { customOpList, customOpMap, type CustomOpInput } from '../../ops/custom-op-declaration.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
 import { readTargetProfile } from '../io/read-target.js';
@@ -52,6 +53,13 @@ export interface TinysegPluginOptions {
   kernels?: KernelSet;
   /** The vendor linker script's MEMORY region for the spill region (`--spill-region`); default: the target profile's. */
   spillRegion?: string;
+  /**
+   * Custom operators of other projects the firmware links (`--custom-op`, docs/custom-ops.md):
+   * `{ name, scratchBytes?, persistentBytes?, register? }` each.
+   */
+  customOps?: CustomOpInput[];
+  /** Write models whose custom operators' outputs the proof cannot compute (`--allow-unproved`); default: the build fails. */
+  allowUnproved?: boolean;
 }
 
 export interface EmitTarget {
@@ -71,7 +79,21 @@ export interface ResolvedOptions {
 }
 
 const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections', 'spillRegion'] as const;
-const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'maxOverhead', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
+const OPTION_NAMES = [
+  'maxSpillBytes',
+  'arenaBudget',
+  'maxOverhead',
+  'verify',
+  'spill',
+  'lossySpill',
+  'kernels',
+  'customOps',
+  'allowUnproved',
+  'include',
+  'exclude',
+  'emit',
+  ...EMIT_OPTION_NAMES,
+];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
@@ -136,6 +158,8 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   if (o.kernels !== undefined && !(KERNEL_SETS as readonly unknown[]).includes(o.kernels)) {
     throw usage(`kernels must be one of ${KERNEL_SETS.join(', ')}, got ${JSON.stringify(o.kernels) ?? String(o.kernels)}`);
   }
+  if (o.allowUnproved !== undefined && typeof o.allowUnproved !== 'boolean') throw usage(`allowUnproved must be true or false, got ${JSON.stringify(o.allowUnproved)}`);
+  const customOps = customOpsOption(o.customOps);
   return {
     ...(emit ? { emit } : {}),
     optimize: {
@@ -149,9 +173,23 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       ...(o.maxOverhead !== undefined ? { maxOverhead: o.maxOverhead as number } : {}),
       ...(o.lossySpill !== undefined ? { lossySpill: 'int8' as const } : {}),
       ...(o.kernels !== undefined ? { kernels: o.kernels as KernelSet } : {}),
+      ...(customOps ? { customOps } : {}),
+      ...(o.allowUnproved === true ? { allowUnproved: true } : {}),
     },
     included: (path) => path.endsWith('.tflite') && isIncluded(path) && !isExcluded(path),
   };
+}
+
+/** `customOps`: the declarations checked as the CLI's --custom-op (plain data, in name order, for the cache key). */
+function customOpsOption(v: unknown): CustomOpInput[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw usage(`customOps must be a list of { name, scratchBytes, persistentBytes, register }, got ${JSON.stringify(v) ?? String(v)}`);
+  try {
+    return customOpList(customOpMap(v as CustomOpInput[])).map((d) => ({ ...d, scratchBytes: [...d.scratchBytes], persistentBytes: [...d.persistentBytes] }));
+  } catch (e) {
+    if (!(e instanceof TinysegError)) throw e;
+    throw new TinysegError('E_USAGE', `tinyseg plugin: customOps: ${e.oneLine()}`, { cause: e });
+  }
 }
 
 const nonEmptyString = (name: string, v: unknown): string | undefined => {
