@@ -187,6 +187,8 @@ export function constantBias(call: KernelCall, bias: TensorData | null, channels
     if (bias.tensor.dtype === 'int32') out[c] = view.getInt32(4 * c, true);
     else if (bias.tensor.dtype === 'int64') out[c] = Number(view.getBigInt64(8 * c, true));
     else if (bias.tensor.dtype === 'float32') out[c] = view.getFloat32(4 * c, true);
+    // 16x8 TRANSPOSE_CONV widens an int16 bias to int64 (the only conv-family kernel that takes one).
+    else if (bias.tensor.dtype === 'int16' && call.op.opcode === 'TRANSPOSE_CONV') out[c] = view.getInt16(2 * c, true);
     else throw kernelError(call, `bias of type ${bias.tensor.dtype} is not supported`);
   }
   return out;
@@ -205,7 +207,7 @@ export function convArithmetic(
   // Custom ops carry their activation in their own options.
   const activation = opts.activation ?? activationOf(call);
   const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
-  if (bias && bias.bytes.byteLength < channels * (bias.tensor.dtype === 'int64' ? 8 : 4)) throw kernelError(call, `bias has fewer than ${channels} values`);
+  if (bias && bias.bytes.byteLength < channels * (bias.tensor.dtype === 'int64' ? 8 : bias.tensor.dtype === 'int16' ? 2 : 4)) throw kernelError(call, `bias has fewer than ${channels} values`);
   const b = constantBias(call, bias, channels);
   if (dtype === 'float32') return { dtype, quant: null, bias: b, requantize: () => 0, floatMin, floatMax };
   const q = quantizedConvParams(call, input, filter, output, channels, activation);
