@@ -372,6 +372,8 @@ const STRIDED_SLICE = gatherKernel((call) => {
   const begin = constInts(call, 1, 'begin');
   const end = constInts(call, 2, 'end');
   const step = constInts(call, 3, 'strides');
+  // TFLM maps 1-4-D slices onto its 4-D reference kernel and refuses more in Prepare.
+  if (rank > 4) throw kernelError(call, 'input dim should not exceed 4');
   if (begin.length !== rank || end.length !== rank || step.length !== rank) throw kernelError(call, 'begin, end and strides need one value per input axis');
   const { ellipsisMask, newAxisMask, offset, beginMask, endMask, shrinkAxisMask: shrinkMask } = builtinOptions(call.op, 'StridedSliceOptions');
   if (ellipsisMask || newAxisMask || offset) {
