@@ -59,7 +59,8 @@ export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const strideH = o.strideH;
   if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return null;
   // An output TFLM computes at another size than its padding rule's (windows off the input) maps rows by no rule.
-  if (paddingFor(o.padding, x.shape[1]!, kh, strideH, 1).out !== out.shape[1] || paddingFor(o.padding, x.shape[2]!, kw, o.strideW, 1).out !== out.shape[2]) return null;
+  const ruleH = paddingFor(o.padding, x.shape[1]!, kh, strideH, 1).out;
+  if (ruleH !== out.shape[1] || paddingFor(o.padding, x.shape[2]!, kw, o.strideW, 1).out !== out.shape[2]) return null;
   // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
   if (o.padding === 1) return { kind: 'valid', k: kh, stride: strideH };
   // Bands keep every column, so the width's stride and padding are the whole tensor's.

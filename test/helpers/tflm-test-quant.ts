@@ -36,7 +36,11 @@ export function symmetricQuantize(values: readonly number[], scale: number, dtyp
  * each channel's scale is max(|min|, |max|) / 127 over the channel, values
  * rounded and clamped to [-127, 127]. Channel along dimension 0 or 3.
  */
-export function perChannelWeights(values: readonly number[], shape: number[], dim: 0 | 3 = 0): { data: number[]; scales: number[]; quantization: Quantization } {
+export function perChannelWeights(
+  values: readonly number[],
+  shape: number[],
+  dim: 0 | 3 = 0,
+): { data: number[]; scales: number[]; quantization: Quantization } {
   const channels = shape[dim]!;
   const per = values.length / channels;
   const [stride, channelStride] = dim === 0 ? [1, per] : [channels, 1];

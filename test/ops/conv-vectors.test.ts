@@ -102,7 +102,9 @@ describe('CONV_2D (conv_test.cc)', () => {
 
   it('SimpleTestQuantizedPerChannel, SimpleTestDilatedQuantizedPerChannel (int8; TFLM checks within 1)', () => {
     perChannel('int8', 'int32', IN, FILTER, BIAS, OUT, GOLDEN, [0.5, 0], [1, 0]);
-    const dilatedIn = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 1, 2, 3, 4, 5, 6, 2, 6, 2, 4, 4, 2, 3, 2, 6, 5, 1, 4, 1, 2, 1, 4, 6, 3];
+    const dilatedIn = [
+      1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 1, 2, 3, 4, 5, 6, 2, 6, 2, 4, 4, 2, 3, 2, 6, 5, 1, 4, 1, 2, 1, 4, 6, 3,
+    ];
     const dilatedGolden = [25, 2, 7, 25, 2, 7, 10, 2, -3, 10, 2, -3, 39, 7, 6, 50, 3, 4, 14, 4, -5, 15, 0, -7];
     perChannel('int8', 'int32', [[2, 4, 6, 1], dilatedIn], FILTER, BIAS, [2, 2, 2, 3], dilatedGolden, [0.5, 0], [1, 0], { dilation: [3, 2] });
   });

@@ -15,7 +15,7 @@ import { nearEach, perTensor, quantize, symmetricQuantize } from '../helpers/tfl
 
 const V = JSON.parse(readFileSync(new URL('./vectors/fully-connected.json', import.meta.url), 'utf8')) as Record<string, number[]>;
 
-function fc(inputs: TensorArg[], out: { dtype: TensorArg['dtype']; shape: number[]; quantization?: Quantization }, activation = ACTIVATION.NONE): number[] {
+function fc(inputs: TensorArg[], out: { dtype: TensorArg['dtype']; shape: number[]; quantization?: Quantization }, activation: number = ACTIVATION.NONE): number[] {
   return runOp({ opcode: 'FULLY_CONNECTED', inputs, outputs: [out], options: { type: 'FullyConnectedOptions', value: { fusedActivationFunction: activation } } })[0]!;
 }
 
@@ -31,6 +31,14 @@ const RELU_GOLDEN = [24, 0, 26, 58, 0, 60];
 
 type Case = { inShape: number[]; x: number[]; wShape: number[]; w: number[]; bias: number[] | null; outShape: number[]; activation?: number };
 const SIMPLE: Case = { inShape: [2, 10], x: IN, wShape: [3, 10], w: W, bias: BIAS, outShape: [2, 3] };
+const REPRESENTATIVE: Case = {
+  inShape: [1, 64],
+  x: V.representative_64x16_input_data!,
+  wShape: [16, 64],
+  w: V.representative_64x16_weights_data!,
+  bias: V.representative_64x16_bias_data!,
+  outShape: [1, 16],
+};
 
 function float(c: Case) {
   return fc(
@@ -52,7 +60,15 @@ function perTensorCase(io: 'int8' | 'int16', c: Case, inQ: [number, number], wQ:
       { dtype: io, shape: c.inShape, data: quantize(c.x, inQ[0], inQ[1], io), quantization: perTensor(...inQ) },
       { dtype: 'int8', shape: c.wShape, data: quantize(c.w, wQ[0], wQ[1], 'int8'), constant: true, quantization: perTensor(...wQ) },
       ...(c.bias
-        ? [{ dtype: biasType, shape: [c.bias.length], data: symmetricQuantize(c.bias, Math.fround(inQ[0]) * Math.fround(wQ[0]), biasType), constant: true, quantization: perTensor(inQ[0] * wQ[0]) } as TensorArg]
+        ? [
+            {
+              dtype: biasType,
+              shape: [c.bias.length],
+              data: symmetricQuantize(c.bias, Math.fround(inQ[0]) * Math.fround(wQ[0]), biasType),
+              constant: true,
+              quantization: perTensor(inQ[0] * wQ[0]),
+            } as TensorArg,
+          ]
         : []),
     ],
     { dtype: io, shape: c.outShape, quantization: perTensor(...outQ) },
@@ -83,7 +99,7 @@ describe('FULLY_CONNECTED (fully_connected_test.cc)', () => {
     expect(float(SIMPLE)).toEqual(GOLDEN);
     expect(float({ ...SIMPLE, bias: null })).toEqual(GOLDEN_NULL_BIAS);
     expect(float({ ...SIMPLE, inShape: [1, 1, 2, 10] })).toEqual(GOLDEN);
-    const rep = float({ inShape: [1, 64], x: V.representative_64x16_input_data!, wShape: [16, 64], w: V.representative_64x16_weights_data!, bias: V.representative_64x16_bias_data!, outShape: [1, 16] });
+    const rep = float(REPRESENTATIVE);
     expect(nearEach(rep, V.representative_64x16_golden!, 1e-4)).toBeNull();
   });
 
@@ -98,7 +114,7 @@ describe('FULLY_CONNECTED (fully_connected_test.cc)', () => {
   });
 
   it('Representative1x64Input1x16OutputQuantizedInt8 (exact)', () => {
-    const c: Case = { inShape: [1, 64], x: V.representative_64x16_input_data!, wShape: [16, 64], w: V.representative_64x16_weights_data!, bias: V.representative_64x16_bias_data!, outShape: [1, 16] };
+    const c = REPRESENTATIVE;
     expect(perTensorCase('int8', c, [0.051445, -128], [0.00566, 0], [0.069785, -9])).toEqual(quantize(V.representative_64x16_golden!, 0.069785, -9, 'int8'));
   });
 

@@ -46,7 +46,7 @@ const AVERAGE_QUANTIZED: PoolCase[] = [
   { name: 'PaddingValidStride2Stride1ReluN1To1', x: Q, golden: [-1, 3], out: [1, 2], stride: [1, 2], padding: VALID, activation: RELU_N1_TO_1 },
   { name: 'PaddingValidStride2Relu6', x: Q6, golden: [2, 24], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU6 },
   { name: 'PaddingSameStride1ActNone', x: Q6, golden: [2, 14, 29, 22, 10, 24, 34, 28], out: [2, 4], stride: [1, 1], padding: VALID, activation: NONE },
-].map((c) => ({ ...c, q: [0.25, 0] as [number, number] }));
+].map((c): PoolCase => ({ ...c, out: c.out as [number, number], stride: c.stride as [number, number], q: [0.25, 0] }));
 
 const X = [0, 6, 2, 4, 3, 2, 10, 7];
 const MAX_FLOAT: PoolCase[] = [

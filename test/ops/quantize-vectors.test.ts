@@ -59,7 +59,8 @@ describe('QUANTIZE (quantize_test.cc)', () => {
   for (const c of REQUANTIZE) {
     it(`${c.name} (${c.from} to ${c.to})`, () => {
       const x = quantize(c.values, c.inQ[0], c.inQ[1], c.from);
-      expect(quantizeOp([{ dtype: c.from, shape: SHAPE, data: x, q: c.inQ }], { dtype: c.to, q: c.outQ })).toEqual(quantize(c.values, c.outQ[0], c.outQ[1], c.to));
+      const got = quantizeOp([{ dtype: c.from, shape: SHAPE, data: x, q: c.inQ }], { dtype: c.to, q: c.outQ });
+      expect(got).toEqual(quantize(c.values, c.outQ[0], c.outQ[1], c.to));
     });
   }
 });

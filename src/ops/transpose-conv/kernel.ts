@@ -110,7 +110,7 @@ function invoke16(call: KernelCall, s: TransposeConvState): void {
               const ox = ox0 + kx;
               if (ox < 0 || ox >= outW) continue;
               const obase = ((n * outH + oy) * outW + ox) * outC;
-              for (let oc = 0; oc < outC; oc++) acc[obase + oc] += xv * w[((oc * kH + ky) * kW + kx) * inC + ic]!;
+              for (let oc = 0; oc < outC; oc++) acc[obase + oc]! += xv * w[((oc * kH + ky) * kW + kx) * inC + ic]!;
             }
           }
         }
