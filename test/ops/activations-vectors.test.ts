@@ -3,7 +3,8 @@
 // tests), and HARD_SWISH against hard_swish_test.cc, whose inputs TFLM draws
 // from std::minstd_rand with its default seed: the same generator here gives
 // the same float32 inputs, and the checks are TFLM's (float within 1e-5 of its
-// reference formula; int8 dequantized within max range x 1.5 / 256).
+// reference formula; int8 dequantized within max range x 1.5 / 256), and
+// LOGISTIC's float32 and int8 cases of logistic_test.cc.
 
 import { describe, expect, it } from 'vitest';
 import { runOp } from '../helpers/op-harness.js';
@@ -76,5 +77,24 @@ describe('HARD_SWISH (hard_swish_test.cc)', () => {
       const dequantized = got.map((v) => fr(fr(v - outQ[1]) * fr(outQ[0])));
       expect(nearEach(dequantized, want, tolerance), `input [${inMin}, ${inMax}]`).toBeNull();
     }
+  });
+});
+
+describe('LOGISTIC (logistic_test.cc, float32 and int8; the int16 case is in unary-activations.test.ts)', () => {
+  const golden = [0.73105858, 0.88079708, 0.95257413, 0.98201379, 0.99330715, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0.00669285];
+  const wideIn = [1, 2, 3, 4, 93, -1, -2, -3, -4, -93];
+  const wideGolden = [0.73105858, 0.88079708, 0.95257413, 0.98201379, 1, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0];
+  const OUT_Q: [number, number] = [1 / 255, -128];
+
+  it('LogisticFloatBasicShouldMatchGolden, LogisticFloatWideRangeShouldMatchGolden (TFLM checks within 1e-5)', () => {
+    expect(nearEach(unary('LOGISTIC', 'float32', [2, 5], [1, 2, 3, 4, 5, -1, -2, -3, -4, -5]), golden, 1e-5)).toBeNull();
+    expect(nearEach(unary('LOGISTIC', 'float32', [1, 10], wideIn), wideGolden, 1e-5)).toBeNull();
+  });
+
+  it('LogisticQuantizedInt8BasicShouldMatchGolden, LogisticQuantizedInt8WideRangeShouldMatchGolden (TFLM checks within 1)', () => {
+    const basic = unary('LOGISTIC', 'int8', [2, 5], quantize([1, 2, 3, 4, 5, -1, -2, -3, -4, -5], 0.1, 0, 'int8'), [0.1, 0], OUT_Q);
+    expect(nearEach(basic, quantize(golden, OUT_Q[0], OUT_Q[1], 'int8'), 1)).toBeNull();
+    const wide = unary('LOGISTIC', 'int8', [1, 10], quantize(wideIn, 1, 0, 'int8'), [1, 0], OUT_Q);
+    expect(nearEach(wide, quantize(wideGolden, OUT_Q[0], OUT_Q[1], 'int8'), 1)).toBeNull();
   });
 });
