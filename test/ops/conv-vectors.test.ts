@@ -109,11 +109,11 @@ describe('CONV_2D (conv_test.cc)', () => {
     perChannel('int8', 'int32', [[2, 4, 6, 1], dilatedIn], FILTER, BIAS, [2, 2, 2, 3], dilatedGolden, [0.5, 0], [1, 0], { dilation: [3, 2] });
   });
 
-  it('SimpleTestQuantized16x8PerChannel64bBias and 32bBias (int16; TFLM checks within 1)', () => {
+  it('SimpleTestQuantized16x8PerChannel64bBias, SimpleTestQuantized16x8PerChannel32bBias (int16; TFLM checks within 1)', () => {
     for (const bias of ['int64', 'int32'] as const) perChannel('int16', bias, IN, FILTER, BIAS, OUT, GOLDEN, [0.5, 0], [1, 0]);
   });
 
-  it('SimpleTestQuantizedPerChannelRelu6, SimpleTestQuantized16x8PerChannelRelu6{64b,32b}Bias (TFLM checks within 1)', () => {
+  it('SimpleTestQuantizedPerChannelRelu6, SimpleTestQuantized16x8PerChannelRelu664bBias, SimpleTestQuantized16x8PerChannelRelu632bBias (within 1)', () => {
     // The int8 case clamps through its output range alone (TFLM passes no activation); the 16x8 cases fuse RELU6.
     perChannel('int8', 'int32', IN, FILTER, RELU6_BIAS, OUT, RELU6_GOLDEN, [0.023529, -128], [0.023529, -128]);
     for (const bias of ['int64', 'int32'] as const) perChannel('int16', bias, IN, FILTER, RELU6_BIAS, OUT, RELU6_GOLDEN, R6Q, R6Q, { activation: ACTIVATION.RELU6 });
@@ -177,7 +177,7 @@ describe('CONV_2D (conv_test.cc)', () => {
     expect(nearEach(got, V.kConvGoldenOutput1x16x16x8!, 1)).toBeNull();
   });
 
-  it('Int8Filter1x3x3x1ShouldMatchGolden{Even,Odd}InputPaddingSame (conv_test_data.cc; TFLM checks within 1)', () => {
+  it('Int8Filter1x3x3x1ShouldMatchGoldenEvenInputPaddingSame, Int8Filter1x3x3x1ShouldMatchGoldenOddInputPaddingSame (within 1)', () => {
     const same = (inShape: number[], data: number[], outShape: number[]) =>
       conv(
         [

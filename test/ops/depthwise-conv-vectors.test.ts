@@ -99,7 +99,7 @@ describe('DEPTHWISE_CONV_2D (depthwise_conv_test.cc)', () => {
     expect(float(IN, FILTER, BIAS, OUT, { activation: ACTIVATION.RELU })).toEqual([71, 0, 99, 0, 91, 0, 127, 0]);
   });
 
-  it('SimpleTestQuantizedPerChannel, ...DepthMultiplier1, ...DepthMultiplier1Relu6, SimpleTestDilatedQuantizedPerChannel (int8; TFLM checks within 1)', () => {
+  it('SimpleTestQuantizedPerChannel, SimpleTestQuantizedPerChannelDepthMultiplier1, TestQuantizedPerChannelDepthMultiplier1Relu6, SimpleTestDilatedQuantizedPerChannel (within 1)', () => {
     perChannel('int8', IN, FILTER, BIAS, OUT, GOLDEN, [0.5, 0], [1, 0]);
     perChannel('int8', IN, [[1, 2, 2, 2], [1, 2, 3, 4, -9, 10, -11, 12]], [1, 2], [1, 2, 1, 2], [-103, 127, -128, 127], [1, 0], [1, 0]);
     const ones = new Array<number>(24).fill(1);

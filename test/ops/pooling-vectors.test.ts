@@ -84,7 +84,7 @@ describe('MAX_POOL_2D (pooling_test.cc)', () => {
   for (const c of MAX_FLOAT) it(c.name, () => expect(pool('MAX_POOL_2D', 'float32', c)).toEqual(Array.from(Float32Array.from(c.golden))));
   for (const dtype of ['int8', 'int16'] as const) {
     for (const c of MAX_QUANTIZED) {
-      it(`MaxPoolTest${dtype === 'int8' ? 'Int8' : 'Int16'}${c.name}`, () => expect(pool('MAX_POOL_2D', dtype, c)).toEqual(c.golden));
+      it(`${c.name === 'ActNone' ? 'Simple' : ''}MaxPoolTest${dtype === 'int8' ? 'Int8' : 'Int16'}${c.name}`, () => expect(pool('MAX_POOL_2D', dtype, c)).toEqual(c.golden));
     }
   }
 });

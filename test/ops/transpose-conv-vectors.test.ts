@@ -85,7 +85,7 @@ describe('TRANSPOSE_CONV (transpose_conv_test.cc)', () => {
     quantized('int8', 'int32', [0.5, 0], [30, 0]);
   });
 
-  it('SimpleTestQuantized16x8PerChannel, ...WithInt16Bias (16x8; TFLM checks within 4)', () => {
+  it('SimpleTestQuantized16x8PerChannel, SimpleTestQuantized16x8PerChannelWithInt16Bias (16x8; TFLM checks within 4)', () => {
     quantized('int16', 'int64', [1, 0], [1, 0]);
     quantized('int16', 'int16', [1, 0], [1, 0]);
   });
