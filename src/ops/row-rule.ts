@@ -6,6 +6,7 @@
 
 import { builtinOptions } from '../graph/op-options.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+import { paddingFor } from './kernel.js';
 
 /** How a row-local operator maps rows. */
 export type RowRule =
@@ -49,7 +50,7 @@ export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
 }
 
 /** CONV_2D and DEPTHWISE_CONV_2D with constant weights, no dilation and a non-int4 filter. */
-export const convRowRule: RowRuleOf = (sg, op) => {
+export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
   const w = sg.tensors[op.inputs[1]!];
   if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
@@ -57,6 +58,9 @@ export const convRowRule: RowRuleOf = (sg, op) => {
   const [kh, kw] = [w.shape[1]!, w.shape[2]!];
   const strideH = o.strideH;
   if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return null;
+  // An output TFLM computes at another size than its padding rule's (windows off the input) maps rows by no rule.
+  const ruleH = paddingFor(o.padding, x.shape[1]!, kh, strideH, 1).out;
+  if (ruleH !== out.shape[1] || paddingFor(o.padding, x.shape[2]!, kw, o.strideW, 1).out !== out.shape[2]) return null;
   // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
   if (o.padding === 1) return { kind: 'valid', k: kh, stride: strideH };
   // Bands keep every column, so the width's stride and padding are the whole tensor's.

@@ -13,12 +13,15 @@ export interface TensorArg {
   /** A constant in the model (default: a model input). */
   constant?: boolean;
   q?: [number, number];
+  /** Full (per-channel) quantization, overriding `q`. */
+  quantization?: Quantization;
 }
 
 export interface OutArg {
   dtype: DType;
   shape: number[];
   q?: [number, number];
+  quantization?: Quantization;
 }
 
 const quant = (q?: [number, number]): Quantization | undefined => (q ? { scale: [q[0]], zeroPoint: [q[1]], quantizedDimension: 0 } : undefined);
@@ -79,12 +82,12 @@ export function opModel(c: OpCase) {
   const feeds: Uint8Array[] = [];
   const ins = c.inputs.map((t, i) => {
     if (!t) return -1;
-    const spec = { dtype: t.dtype, shape: t.shape, quantization: quant(t.q) };
+    const spec = { dtype: t.dtype, shape: t.shape, quantization: t.quantization ?? quant(t.q) };
     if (t.constant) return b.constant(`in${i}`, spec, encode(t.dtype, t.data));
     feeds.push(encode(t.dtype, t.data));
     return b.input(`in${i}`, spec);
   });
-  const outs = c.outputs.map((t, i) => b.tensor(`out${i}`, { dtype: t.dtype, shape: t.shape, quantization: quant(t.q) }));
+  const outs = c.outputs.map((t, i) => b.tensor(`out${i}`, { dtype: t.dtype, shape: t.shape, quantization: t.quantization ?? quant(t.q) }));
   b.op({ opcode: c.opcode, inputs: ins, outputs: outs, ...(c.options ? { options: c.options } : {}) });
   b.output(...outs);
   return { graph: b.build(), feeds };

@@ -30,6 +30,11 @@ function prepare(call: KernelCall): DepthwiseState {
   const [one, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, outC] = dims4(output, call);
   if (one !== 1 || kC !== outC || inC === 0 || outC % inC !== 0) throw kernelError(call, 'filter shape does not match input and output');
+  const fq = filter.tensor.quantization;
+  // TFLM's Prepare (int8 input only) wants as many filter zero points as scales.
+  if (input.tensor.dtype === 'int8' && fq && fq.scale.length !== fq.zeroPoint.length) {
+    throw kernelError(call, `affine_quantization->scale->size != affine_quantization->zero_point->size (${fq.scale.length} != ${fq.zeroPoint.length})`);
+  }
   return {
     ...slidingWindow(call, builtinOptions(call.op, 'DepthwiseConv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     // TFLM's 16x8 depthwise kernel always accumulates in int64.

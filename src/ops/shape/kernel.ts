@@ -21,6 +21,7 @@ import {
   type TensorData,
 } from '../kernel.js';
 import { requireType, tflmType } from '../tflm-type.js';
+import { verifyExpandDims } from './expand-dims.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
@@ -121,11 +122,7 @@ const copy = defineKernel<null>({
     const output = requireOutput(call, 0);
     requireTflmType(call, input);
     requireSameType(call, input, output);
-    if (call.op.opcode === 'EXPAND_DIMS') {
-      const axis = requireInput(call, 1);
-      if (elementCount(axis) > 1) throw kernelError(call, 'Axis has only one element for Expand_Dims.');
-      if (axis.tensor.dtype !== 'int32') throw kernelError(call, `Axis type ${tflmType(axis.tensor.dtype)} not supported by Expand_Dims.`);
-    }
+    if (call.op.opcode === 'EXPAND_DIMS') verifyExpandDims(call, input, requireInput(call, 1), output);
     if (input.bytes.byteLength !== output.bytes.byteLength) throw kernelError(call, 'input and output sizes differ');
     return null;
   },
@@ -372,6 +369,8 @@ const STRIDED_SLICE = gatherKernel((call) => {
   const begin = constInts(call, 1, 'begin');
   const end = constInts(call, 2, 'end');
   const step = constInts(call, 3, 'strides');
+  // TFLM maps 1-4-D slices onto its 4-D reference kernel and refuses more in Prepare.
+  if (rank > 4) throw kernelError(call, 'input dim should not exceed 4');
   if (begin.length !== rank || end.length !== rank || step.length !== rank) throw kernelError(call, 'begin, end and strides need one value per input axis');
   const { ellipsisMask, newAxisMask, offset, beginMask, endMask, shrinkAxisMask: shrinkMask } = builtinOptions(call.op, 'StridedSliceOptions');
   if (ellipsisMask || newAxisMask || offset) {

@@ -1,7 +1,8 @@
 // TRANSPOSE_CONV: reference_ops::TransposeConv (float32, accumulating in the
 // output tensor) and reference_integer_ops::TransposeConv (int8, accumulating
 // in the int32 scratch buffer TFLM requests in the arena: 4 bytes per output
-// element). Inputs: output_shape, filter [O, kH, kW, I], input, optional bias.
+// element; 16x8 in an int64 one, 8 bytes per output element). Inputs:
+// output_shape, filter [O, kH, kW, I], input, optional bias.
 // TFLM derives the padding from the output size (transpose_conv.cc).
 
 import { builtinOptions } from '../../graph/op-options.js';
@@ -10,7 +11,9 @@ import {
   defineKernel,
   dims4,
   f32,
+  i16,
   i8,
+  interpreterGap,
   kernelError,
   paddingFor,
   requireInput,
@@ -44,6 +47,7 @@ export function prepareTransposeConv(
   call: KernelCall,
   g: TransposeConvGeometry,
   accumulatorBytes: (outputBytes: number, channels: number) => number,
+  allowInt16 = false,
 ): TransposeConvState {
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
@@ -52,11 +56,15 @@ export function prepareTransposeConv(
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
-  // 16x8 transpose conv (int64 scratch): convArithmetic refuses it with a clear error (no corpus model uses it).
-  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[3] ?? null, outC, { allowInt16: false, activation: g.activation });
-  if (arithmetic.dtype === 'int8' && (call.scratch[0]?.byteLength ?? 0) < accumulatorBytes(output.bytes.byteLength, outC)) {
-    throw kernelError(call, 'the int32 accumulator scratch buffer is missing from the plan');
+  // 16x8 accumulates in int64 whatever the bias (int16 biases are widened, int64 ones read as they are).
+  const bias = call.inputs[3] ?? null;
+  const arithmetic = convArithmetic(call, input, filter, output, bias, outC, { allowInt16, activation: g.activation, int16Accumulator: 'int64' });
+  if (arithmetic.dtype === 'int16' && bias && bias.tensor.dtype === 'int32') {
+    // TFLM reads an int32 bias's bytes as int64 values here: nothing a converter writes.
+    throw interpreterGap(call, 'a 16x8 transpose conv with an int32 bias is not supported');
   }
+  const scratchBytes = arithmetic.dtype === 'int8' ? accumulatorBytes(output.bytes.byteLength, outC) : arithmetic.dtype === 'int16' ? (output.bytes.byteLength / 2) * 8 : 0;
+  if ((call.scratch[0]?.byteLength ?? 0) < scratchBytes) throw kernelError(call, `the ${arithmetic.dtype === 'int8' ? 'int32' : 'int64'} accumulator scratch buffer is missing from the plan`);
   return {
     ...arithmetic,
     strideH: g.strideH,
@@ -69,10 +77,57 @@ export function prepareTransposeConv(
 function prepare(call: KernelCall): TransposeConvState {
   const { strideH, strideW, padding } = builtinOptions(call.op, 'TransposeConvOptions');
   const geometry = { strideH, strideW, padding, activation: activationOf(call) };
-  return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4);
+  return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4, true);
+}
+
+/**
+ * 16x8: reference_integer_ops::TransposeConv's scatter into the int64 scratch
+ * (input pixel, input channel, filter row, column, output channel), then the
+ * 64-bit requantization. Sums of int16 x int8 products stay exact in doubles.
+ */
+function invoke16(call: KernelCall, s: TransposeConvState): void {
+  const filter = requireInput(call, 1);
+  const input = requireInput(call, 2);
+  const output = requireOutput(call, 0);
+  const [batches, inH, inW, inC] = dims4(input, call);
+  const [outC, kH, kW] = dims4(filter, call);
+  const [, outH, outW] = dims4(output, call);
+  const x = i16(input);
+  const w = i8(filter);
+  const out = i16(output);
+  const acc = new Float64Array(out.length);
+  for (let n = 0; n < batches; n++) {
+    for (let iy = 0; iy < inH; iy++) {
+      for (let ix = 0; ix < inW; ix++) {
+        const oy0 = iy * s.strideH - s.padH;
+        const ox0 = ix * s.strideW - s.padW;
+        for (let ic = 0; ic < inC; ic++) {
+          const xv = x[((n * inH + iy) * inW + ix) * inC + ic]!;
+          for (let ky = 0; ky < kH; ky++) {
+            const oy = oy0 + ky;
+            if (oy < 0 || oy >= outH) continue;
+            for (let kx = 0; kx < kW; kx++) {
+              const ox = ox0 + kx;
+              if (ox < 0 || ox >= outW) continue;
+              const obase = ((n * outH + oy) * outW + ox) * outC;
+              for (let oc = 0; oc < outC; oc++) acc[obase + oc]! += xv * w[((oc * kH + ky) * kW + kx) * inC + ic]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  // The sums pass through the arena scratch TFLM requests, as int64.
+  const scratch = call.scratch[0]!;
+  const sums = new DataView(scratch.buffer, scratch.byteOffset, out.length * 8);
+  for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
+    sums.setBigInt64(8 * i, BigInt(acc[i]!), true);
+    out[i] = s.requantize(acc[i]!, oc);
+  }
 }
 
 function invoke(call: KernelCall, s: TransposeConvState): void {
+  if (s.dtype === 'int16') return invoke16(call, s);
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
   const output = requireOutput(call, 0);

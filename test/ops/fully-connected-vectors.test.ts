@@ -1,0 +1,132 @@
+// FULLY_CONNECTED against the vectors of TFLM's fully_connected_test.cc
+// (the representative 64x16 figures in vectors/fully-connected.json): float32
+// (2-D and 4-D input, no bias), int8 per tensor (exact: TFLM checks these with
+// tolerance 0) and per channel, int16 with an int64 bias per tensor and per
+// channel, RELU. The per-channel goldens TFLM checks within 1, and so do these
+// tests. Not taken: the int4-weights case (an interpreter gap) and the
+// USE_TFLM_COMPRESSION cases.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Quantization } from '../../src/graph/types.js';
+import { ACTIVATION } from '../../src/ops/kernel.js';
+import { runOp, type TensorArg } from '../helpers/op-harness.js';
+import { nearEach, perTensor, quantize, symmetricQuantize } from '../helpers/tflm-test-quant.js';
+
+const V = JSON.parse(readFileSync(new URL('./vectors/fully-connected.json', import.meta.url), 'utf8')) as Record<string, number[]>;
+
+function fc(inputs: TensorArg[], out: { dtype: TensorArg['dtype']; shape: number[]; quantization?: Quantization }, activation: number = ACTIVATION.NONE): number[] {
+  return runOp({ opcode: 'FULLY_CONNECTED', inputs, outputs: [out], options: { type: 'FullyConnectedOptions', value: { fusedActivationFunction: activation } } })[0]!;
+}
+
+const IN = [1, 2, 3, 4, 5, 6, 7, 8, -9, -10, 1, 2, 3, 4, 5, 6, 7, -8, 9, -10];
+const W_ROW = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const W = [...W_ROW, ...W_ROW, ...W_ROW];
+const BIAS = [1, 2, 3];
+const GOLDEN = [24, 25, 26, 58, 59, 60];
+const GOLDEN_NULL_BIAS = [23, 23, 23, 57, 57, 57];
+const RELU_W = [...W_ROW, ...W_ROW.map((v) => -v), ...W_ROW];
+const RELU_BIAS = [1, -2, 3];
+const RELU_GOLDEN = [24, 0, 26, 58, 0, 60];
+
+type Case = { inShape: number[]; x: number[]; wShape: number[]; w: number[]; bias: number[] | null; outShape: number[]; activation?: number };
+const SIMPLE: Case = { inShape: [2, 10], x: IN, wShape: [3, 10], w: W, bias: BIAS, outShape: [2, 3] };
+const REPRESENTATIVE: Case = {
+  inShape: [1, 64],
+  x: V.representative_64x16_input_data!,
+  wShape: [16, 64],
+  w: V.representative_64x16_weights_data!,
+  bias: V.representative_64x16_bias_data!,
+  outShape: [1, 16],
+};
+
+function float(c: Case) {
+  return fc(
+    [
+      { dtype: 'float32', shape: c.inShape, data: c.x },
+      { dtype: 'float32', shape: c.wShape, data: c.w, constant: true },
+      ...(c.bias ? [{ dtype: 'float32' as const, shape: [c.bias.length], data: c.bias, constant: true }] : []),
+    ],
+    { dtype: 'float32', shape: c.outShape },
+    c.activation,
+  );
+}
+
+/** TestFullyConnectedQuantized: asymmetric input, weights and output; bias symmetric at input scale x weights scale. */
+function perTensorCase(io: 'int8' | 'int16', c: Case, inQ: [number, number], wQ: [number, number], outQ: [number, number]) {
+  const biasType = io === 'int8' ? 'int32' : 'int64';
+  return fc(
+    [
+      { dtype: io, shape: c.inShape, data: quantize(c.x, inQ[0], inQ[1], io), quantization: perTensor(...inQ) },
+      { dtype: 'int8', shape: c.wShape, data: quantize(c.w, wQ[0], wQ[1], 'int8'), constant: true, quantization: perTensor(...wQ) },
+      ...(c.bias
+        ? [
+            {
+              dtype: biasType,
+              shape: [c.bias.length],
+              data: symmetricQuantize(c.bias, Math.fround(inQ[0]) * Math.fround(wQ[0]), biasType),
+              constant: true,
+              quantization: perTensor(inQ[0] * wQ[0]),
+            } as TensorArg,
+          ]
+        : []),
+    ],
+    { dtype: io, shape: c.outShape, quantization: perTensor(...outQ) },
+    c.activation,
+  );
+}
+
+/** TestFullyConnectedQuantizedPerChannel: the weights quantized with the test's own per-row scales (no estimation). */
+function perChannelCase(io: 'int8' | 'int16', c: Case, inQ: [number, number], scales: number[], outQ: [number, number]) {
+  const per = c.w.length / scales.length;
+  const w = c.w.map((v, i) => Math.min(127, Math.max(-127, symmetricQuantize([v], scales[Math.floor(i / per)]!, 'int32')[0] as number)));
+  const biasType = io === 'int8' ? 'int32' : 'int64';
+  const biasScales = scales.map((s) => Math.fround(Math.fround(inQ[0]) * Math.fround(s)));
+  const bias = c.bias!.map((v, i) => symmetricQuantize([v], biasScales[i]!, biasType)[0]!) as number[];
+  const pc = (s: number[]): Quantization => ({ scale: s, zeroPoint: s.map(() => 0), quantizedDimension: 0 });
+  return fc(
+    [
+      { dtype: io, shape: c.inShape, data: quantize(c.x, inQ[0], inQ[1], io), quantization: perTensor(...inQ) },
+      { dtype: 'int8', shape: c.wShape, data: w, constant: true, quantization: pc(scales) },
+      { dtype: biasType, shape: [bias.length], data: bias, constant: true, quantization: pc(biasScales) },
+    ],
+    { dtype: io, shape: c.outShape, quantization: perTensor(...outQ) },
+  );
+}
+
+describe('FULLY_CONNECTED (fully_connected_test.cc)', () => {
+  it('SimpleTest, SimpleTestNullBias, SimpleTest4DInput, Representative1x64Input1x16Output (float32; TFLM checks within 1e-4)', () => {
+    expect(float(SIMPLE)).toEqual(GOLDEN);
+    expect(float({ ...SIMPLE, bias: null })).toEqual(GOLDEN_NULL_BIAS);
+    expect(float({ ...SIMPLE, inShape: [1, 1, 2, 10] })).toEqual(GOLDEN);
+    const rep = float(REPRESENTATIVE);
+    expect(nearEach(rep, V.representative_64x16_golden!, 1e-4)).toBeNull();
+  });
+
+  it('SimpleTestQuantizedInt8, SimpleTest4DInputQuantizedInt8, SimpleTestQuantizedInt8Relu, SimpleTestQuantizedInt8NullBias (exact)', () => {
+    const io: [number, number] = [1, -1];
+    const w: [number, number] = [1, 0];
+    expect(perTensorCase('int8', SIMPLE, io, w, [0.5, -1])).toEqual(quantize(GOLDEN, 0.5, -1, 'int8'));
+    expect(perTensorCase('int8', { ...SIMPLE, inShape: [1, 1, 2, 10] }, io, w, [0.5, -1])).toEqual(quantize(GOLDEN, 0.5, -1, 'int8'));
+    const relu = { ...SIMPLE, w: RELU_W, bias: RELU_BIAS, activation: ACTIVATION.RELU };
+    expect(perTensorCase('int8', relu, io, w, [0.5, -128])).toEqual(quantize(RELU_GOLDEN, 0.5, -128, 'int8'));
+    expect(perTensorCase('int8', { ...SIMPLE, bias: null }, io, w, [0.5, -1])).toEqual(quantize(GOLDEN_NULL_BIAS, 0.5, -1, 'int8'));
+  });
+
+  it('Representative1x64Input1x16OutputQuantizedInt8 (exact)', () => {
+    const c = REPRESENTATIVE;
+    expect(perTensorCase('int8', c, [0.051445, -128], [0.00566, 0], [0.069785, -9])).toEqual(quantize(V.representative_64x16_golden!, 0.069785, -9, 'int8'));
+  });
+
+  it('SimpleTestQuantizedInt16 (int64 bias, exact)', () => {
+    const q: [number, number] = [128 / 65536, 0];
+    expect(perTensorCase('int16', SIMPLE, q, [1, 0], q)).toEqual(quantize(GOLDEN, q[0], 0, 'int16'));
+  });
+
+  it('SimpleTestQuantizedPerChannelInt8, SimpleTestPerChannelQuantizedInt16 (TFLM checks within 1)', () => {
+    const scales = [0.2, 0.25, 0.5];
+    expect(nearEach(perChannelCase('int8', SIMPLE, [0.5, -1], scales, [1, -1]), quantize(GOLDEN, 1, -1, 'int8'), 1)).toBeNull();
+    const q: [number, number] = [128 / 65536, 0];
+    expect(nearEach(perChannelCase('int16', SIMPLE, q, scales, q), quantize(GOLDEN, q[0], 0, 'int16'), 1)).toBeNull();
+  });
+});

@@ -1,0 +1,90 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D against the vectors of TFLM's
+// pooling_test.cc: float32, int8 and int16, VALID and SAME, strides 1 and 2
+// mixed per axis, every fused activation. TFLM's test feeds the quantized
+// values as they are and checks every output within 1e-5, so these tests
+// compare exactly. One TFLM vector ("...PaddingSameStride1ActNone") runs VALID
+// into a 2x4 output the padding rule would make 1x3: TFLM averages the in-bounds
+// part of windows that run off the input, and so must the interpreter.
+
+import { describe, expect, it } from 'vitest';
+import { ACTIVATION, PADDING } from '../../src/ops/kernel.js';
+import { runOp } from '../helpers/op-harness.js';
+
+const { NONE, RELU, RELU_N1_TO_1, RELU6 } = ACTIVATION;
+const { VALID, SAME } = PADDING;
+
+interface PoolCase {
+  /** TFLM test name. */
+  name: string;
+  x: number[];
+  golden: number[];
+  /** Output [height, width] (the input is always 1x2x4x1, the window 2x2). */
+  out: [number, number];
+  stride: [number, number];
+  padding: number;
+  activation: number;
+  /** [scale, zero point] of input and output, for the quantized cases. */
+  q?: [number, number];
+}
+
+function pool(opcode: 'AVERAGE_POOL_2D' | 'MAX_POOL_2D', dtype: 'float32' | 'int8' | 'int16', c: PoolCase): number[] {
+  const value = { padding: c.padding, strideH: c.stride[0], strideW: c.stride[1], filterHeight: 2, filterWidth: 2, fusedActivationFunction: c.activation };
+  return runOp({
+    opcode,
+    inputs: [{ dtype, shape: [1, 2, 4, 1], data: c.x, ...(c.q ? { q: c.q } : {}) }],
+    outputs: [{ dtype, shape: [1, ...c.out, 1], ...(c.q ? { q: c.q } : {}) }],
+    options: { type: 'Pool2DOptions', value },
+  })[0]!;
+}
+
+const Q = [0, -24, 8, 16, 12, 8, -40, 28];
+const Q6 = [12, -24, 32, 16, 12, 8, 40, 28];
+/** The int8 and int16 average-pool tests share their figures. */
+const AVERAGE_QUANTIZED: PoolCase[] = [
+  { name: 'PaddingValidStride2ActNone', x: Q, golden: [-1, 3], out: [1, 2], stride: [2, 2], padding: VALID, activation: NONE },
+  { name: 'PaddingValidStride1Stride2Relu', x: Q, golden: [0, 0, 3], out: [1, 3], stride: [2, 1], padding: VALID, activation: RELU },
+  { name: 'PaddingValidStride2Stride1ReluN1To1', x: Q, golden: [-1, 3], out: [1, 2], stride: [1, 2], padding: VALID, activation: RELU_N1_TO_1 },
+  { name: 'PaddingValidStride2Relu6', x: Q6, golden: [2, 24], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU6 },
+  { name: 'PaddingSameStride1ActNone', x: Q6, golden: [2, 14, 29, 22, 10, 24, 34, 28], out: [2, 4], stride: [1, 1], padding: VALID, activation: NONE },
+].map((c): PoolCase => ({ ...c, out: c.out as [number, number], stride: c.stride as [number, number], q: [0.25, 0] }));
+
+const X = [0, 6, 2, 4, 3, 2, 10, 7];
+const MAX_FLOAT: PoolCase[] = [
+  { name: 'SimpleMaxPoolTestFloat', x: X, golden: [6, 10], out: [1, 2], stride: [2, 2], padding: VALID, activation: NONE },
+  { name: 'SimpleMaxPoolTestFloatRelu', x: [-1, -6, 2, 4, -3, -2, 10.5, 7], golden: [0, 10.5], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU },
+  { name: 'SimpleMaxPoolTestFloatReluN1To1 (1)', x: [-2.75, -6, 0.2, 0.4, -3, -2, -0.3, 0.7], golden: [-1, 0.7], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU_N1_TO_1 },
+  { name: 'SimpleMaxPoolTestFloatReluN1To1 (2)', x: [-2.75, -6, -2, -4, -3, -2, 10, -7], golden: [-1, 1], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU_N1_TO_1 },
+  { name: 'SimpleMaxPoolTestFloatRelu6 (1)', x: [-1.5, -6, 12, 4, -3, -2, 10, 7], golden: [0, 6], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU6 },
+  { name: 'SimpleMaxPoolTestFloatRelu6 (2)', x: [0, 4.5, 12, 4, 3, 2, 10, 7], golden: [4.5, 6], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU6 },
+  { name: 'SimpleMaxPoolTestPaddingSameStride1', x: X, golden: [6, 10, 10, 7, 3, 10, 10, 7], out: [2, 4], stride: [1, 1], padding: SAME, activation: NONE },
+  { name: 'SimpleMaxPoolTestPaddingValidStride1', x: X, golden: [6, 10, 10], out: [1, 3], stride: [1, 1], padding: VALID, activation: NONE },
+];
+
+/** The int8 and int16 max-pool tests share their figures. */
+const MAX_QUANTIZED: PoolCase[] = [
+  { name: 'ActNone', x: X, golden: [6, 10], out: [1, 2], stride: [2, 2], padding: VALID, activation: NONE, q: [1, 0] },
+  { name: 'ActRelu', x: [-3, -12, 4, 8, -6, -4, 20, 14], golden: [0, 20], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU, q: [0.5, 0] },
+  { name: 'ActReluN1To1', x: [-2, -6, -2, -4, -3, -2, 10, 7], golden: [-1, 1], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU_N1_TO_1, q: [1, 0] },
+  { name: 'ActRelu6', x: [0, -6, 12, 4, -3, -2, 10, 7], golden: [0, 6], out: [1, 2], stride: [2, 2], padding: VALID, activation: RELU6, q: [1, 0] },
+];
+
+describe('AVERAGE_POOL_2D (pooling_test.cc)', () => {
+  it('SimpleAveragePoolTestFloat', () => {
+    expect(pool('AVERAGE_POOL_2D', 'float32', { name: '', x: X, golden: [], out: [1, 2], stride: [2, 2], padding: VALID, activation: NONE })).toEqual([2.75, 5.75]);
+  });
+
+  for (const dtype of ['int8', 'int16'] as const) {
+    for (const c of AVERAGE_QUANTIZED) {
+      it(`SimpleAveragePoolTest${dtype === 'int8' ? 'Int8' : 'Int16'}${c.name}`, () => expect(pool('AVERAGE_POOL_2D', dtype, c)).toEqual(c.golden));
+    }
+  }
+});
+
+describe('MAX_POOL_2D (pooling_test.cc)', () => {
+  for (const c of MAX_FLOAT) it(c.name, () => expect(pool('MAX_POOL_2D', 'float32', c)).toEqual(Array.from(Float32Array.from(c.golden))));
+  for (const dtype of ['int8', 'int16'] as const) {
+    for (const c of MAX_QUANTIZED) {
+      it(`${c.name === 'ActNone' ? 'Simple' : ''}MaxPoolTest${dtype === 'int8' ? 'Int8' : 'Int16'}${c.name}`, () => expect(pool('MAX_POOL_2D', dtype, c)).toEqual(c.golden));
+    }
+  }
+});

@@ -1,0 +1,103 @@
+// RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR and SQUEEZE against the vectors of
+// TFLM's resize_bilinear_test.cc, resize_nearest_neighbor_test.cc and
+// squeeze_test.cc. TFLM checks nearest-neighbor and squeeze outputs with
+// EXPECT_EQ and bilinear within 1e-5, except two int8 bilinear cases it checks
+// within 1; where a result is not exactly TFLM's golden the test takes TFLM's
+// tolerance and says so, everything else is compared exactly.
+
+import { describe, expect, it } from 'vitest';
+import type { DType } from '../../src/graph/types.js';
+import { runOp } from '../helpers/op-harness.js';
+import { nearEach } from '../helpers/tflm-test-quant.js';
+
+type Vec = [number[], number[]];
+
+function resize(opcode: 'RESIZE_BILINEAR' | 'RESIZE_NEAREST_NEIGHBOR', dtype: DType, input: Vec, size: [number, number], outShape: number[]): number[] {
+  // TFLM's bilinear test gives its int8 tensors scale -128 and zero point 127; the kernel reads neither.
+  const q: [number, number] | undefined = dtype === 'int8' && opcode === 'RESIZE_BILINEAR' ? [-128, 127] : undefined;
+  const options =
+    opcode === 'RESIZE_BILINEAR'
+      ? { type: 'ResizeBilinearOptions', value: { alignCorners: false, halfPixelCenters: false } }
+      : { type: 'ResizeNearestNeighborOptions', value: { alignCorners: false, halfPixelCenters: false } };
+  return runOp({
+    opcode,
+    inputs: [
+      { dtype, shape: input[0], data: input[1], ...(q ? { q } : {}) },
+      { dtype: 'int32', shape: [2], data: size, constant: true },
+    ],
+    outputs: [{ dtype, shape: outShape, ...(q ? { q } : {}) }],
+    options,
+  })[0]!;
+}
+
+describe('RESIZE_BILINEAR (resize_bilinear_test.cc)', () => {
+  const bilinear = (dtype: 'float32' | 'int8', input: Vec, size: [number, number], outShape: number[]) => resize('RESIZE_BILINEAR', dtype, input, size, outShape);
+
+  it('HorizontalResize, VerticalResize, TwoDimensionalResize (float32 and int8)', () => {
+    for (const dtype of ['float32', 'int8'] as const) {
+      expect(bilinear(dtype, [[1, 1, 2, 1], [3, 6]], [1, 3], [1, 1, 3, 1])).toEqual([3, 5, 6]);
+      expect(bilinear(dtype, [[1, 2, 1, 1], [3, 9]], [3, 1], [1, 3, 1, 1])).toEqual([3, 7, 9]);
+      expect(bilinear(dtype, [[1, 2, 2, 1], [3, 6, 9, 12]], [3, 3], [1, 3, 3, 1])).toEqual([3, 5, 6, 7, 9, 10, 9, 11, 12]);
+    }
+  });
+
+  it('TwoDimensionalResizeWithTwoBatches, ThreeDimensionalResize (float32; TFLM checks within 1e-5)', () => {
+    // float32 weights of 2/3 make 14 come out 13.999999 in the reference kernel's own float order: TFLM's check is toleranced, so is this one.
+    const twoBatches = bilinear('float32', [[2, 2, 2, 1], [3, 6, 9, 12, 4, 10, 10, 16]], [3, 3], [2, 3, 3, 1]);
+    expect(nearEach(twoBatches, [3, 5, 6, 7, 9, 10, 9, 11, 12, 4, 8, 10, 8, 12, 14, 10, 14, 16], 1e-5)).toBeNull();
+    const threeD = bilinear('float32', [[1, 2, 2, 2], [3, 4, 6, 10, 9, 10, 12, 16]], [3, 3], [1, 3, 3, 2]);
+    expect(nearEach(threeD, [3, 4, 5, 8, 6, 10, 7, 8, 9, 12, 10, 14, 9, 10, 11, 14, 12, 16], 1e-5)).toBeNull();
+  });
+
+  it('TwoDimensionalResizeWithTwoBatchesInt8, ThreeDimensionalResizeInt8 (TFLM checks within 1)', () => {
+    const twoBatches = bilinear('int8', [[2, 2, 2, 1], [3, 6, 9, 12, 4, 10, 12, 16]], [3, 3], [2, 3, 3, 1]);
+    expect(nearEach(twoBatches, [3, 5, 6, 7, 9, 10, 9, 11, 12, 4, 8, 10, 9, 12, 13, 12, 14, 16], 1)).toBeNull();
+    const threeD = bilinear('int8', [[1, 2, 2, 2], [3, 4, 6, 10, 10, 12, 14, 16]], [3, 3], [1, 3, 3, 2]);
+    expect(nearEach(threeD, [3, 4, 5, 8, 6, 10, 7, 9, 10, 12, 11, 13, 10, 12, 12, 14, 14, 16], 1)).toBeNull();
+  });
+});
+
+describe('RESIZE_NEAREST_NEIGHBOR (resize_nearest_neighbor_test.cc)', () => {
+  const nearest = (dtype: 'float32' | 'int8' | 'int16', input: Vec, size: [number, number], outShape: number[]) => resize('RESIZE_NEAREST_NEIGHBOR', dtype, input, size, outShape);
+
+  it('HorizontalResize, VerticalResize, TwoDimensionalResize (float32)', () => {
+    expect(nearest('float32', [[1, 1, 2, 1], [3, 6]], [1, 3], [1, 1, 3, 1])).toEqual([3, 3, 6]);
+    expect(nearest('float32', [[1, 2, 1, 1], [3, 9]], [3, 1], [1, 3, 1, 1])).toEqual([3, 3, 9]);
+    expect(nearest('float32', [[1, 2, 2, 1], [3, 6, 9, 12]], [3, 3], [1, 3, 3, 1])).toEqual([3, 3, 6, 3, 3, 6, 9, 9, 12]);
+  });
+
+  it('TwoDimensionalResizeWithTwoBatches, ThreeDimensionalResize (float32)', () => {
+    expect(nearest('float32', [[2, 2, 2, 1], [3, 6, 9, 12, 4, 10, 10, 16]], [3, 3], [2, 3, 3, 1])).toEqual([3, 3, 6, 3, 3, 6, 9, 9, 12, 4, 4, 10, 4, 4, 10, 10, 10, 16]);
+    expect(nearest('float32', [[1, 2, 2, 2], [3, 4, 6, 10, 9, 10, 12, 16]], [3, 3], [1, 3, 3, 2])).toEqual([3, 4, 3, 4, 6, 10, 3, 4, 3, 4, 6, 10, 9, 10, 9, 10, 12, 16]);
+  });
+
+  for (const dtype of ['int8', 'int16'] as const) {
+    it(`HorizontalResize, VerticalResize, TwoDimensionalResize, ...WithTwoBatches, ThreeDimensionalResize (${dtype})`, () => {
+      expect(nearest(dtype, [[1, 1, 2, 1], [-3, 6]], [1, 3], [1, 1, 3, 1])).toEqual([-3, -3, 6]);
+      expect(nearest(dtype, [[1, 2, 1, 1], [3, -9]], [3, 1], [1, 3, 1, 1])).toEqual([3, 3, -9]);
+      expect(nearest(dtype, [[1, 2, 2, 1], [3, -6, 9, 12]], [3, 3], [1, 3, 3, 1])).toEqual([3, 3, -6, 3, 3, -6, 9, 9, 12]);
+      const twoBatches = nearest(dtype, [[2, 2, 2, 1], [3, 6, 9, -12, -4, 10, 10, 16]], [3, 3], [2, 3, 3, 1]);
+      expect(twoBatches).toEqual([3, 3, 6, 3, 3, 6, 9, 9, -12, -4, -4, 10, -4, -4, 10, 10, 10, 16]);
+      const threeD = nearest(dtype, [[1, 2, 2, 2], [3, 4, -6, 10, 10, 12, -14, 16]], [3, 3], [1, 3, 3, 2]);
+      expect(threeD).toEqual([3, 4, 3, 4, -6, 10, 3, 4, 3, 4, -6, 10, 10, 12, 10, 12, -14, 16]);
+    });
+  }
+});
+
+describe('SQUEEZE (squeeze_test.cc)', () => {
+  const iota = Array.from({ length: 24 }, (_, i) => i + 1);
+  const squeeze = (inShape: number[], data: number[], outShape: number[], squeezeDims: number[]) =>
+    runOp({
+      opcode: 'SQUEEZE',
+      inputs: [{ dtype: 'int32', shape: inShape, data }],
+      outputs: [{ dtype: 'int32', shape: outShape }],
+      options: { type: 'SqueezeOptions', value: { squeezeDims } },
+    })[0]!;
+
+  it('SqueezeAll, SqueezeSelectedAxis, SqueezeNegativeAxis, SqueezeAllDims (int32)', () => {
+    expect(squeeze([1, 24, 1], iota, [24], [])).toEqual(iota);
+    expect(squeeze([1, 24, 1], iota, [1, 24], [2])).toEqual(iota);
+    expect(squeeze([1, 24, 1], iota, [24], [-1, 0])).toEqual(iota);
+    expect(squeeze([1, 1, 1, 1, 1, 1, 1], [3], [1], [])).toEqual([3]);
+  });
+});
