@@ -68,7 +68,7 @@ type Builder = (dir: string, options: TinysegPluginOptions) => Promise<Built>;
 
 function webpackLike(
   run: (config: object) => {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] } }) => void): void;
+    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] }; toString(o: object): string }) => void): void;
     close(cb: () => void): void;
   },
 ): (dir: string, plugin: unknown) => Promise<Built> {
@@ -87,7 +87,11 @@ function webpackLike(
       compiler.run((err, stats) => {
         compiler.close(() => {
           if (err) return fail(err);
-          if (stats?.hasErrors()) return fail(new Error((stats.toJson({ errors: true }).errors ?? []).map((e) => e.message).join('\n')));
+          // `printed`: what the bundler's CLI prints for the failed build.
+          if (stats?.hasErrors()) {
+            const error = new Error((stats.toJson({ errors: true }).errors ?? []).map((e) => e.message).join('\n'));
+            return fail(Object.assign(error, { printed: stats.toString({ colors: false }) }));
+          }
           done({ main: join(out, 'main.cjs'), out });
         });
       });
@@ -214,6 +218,14 @@ describe.each(Object.keys(builders))('%s', (name) => {
     const message = String((error as { errors?: { text: string }[] }).errors?.map((e) => e.text).join('\n') ?? '') + (error as Error).message;
     expect(message).toContain(join(dir, 'model.tflite'));
     expect(message).toContain(`imported by ${join(dir, 'main.js')}`);
+    // webpack and Rspack print the line once per failed module (the three imports), without a stack (docs/bundlers.md).
+    const printed = (error as { printed?: string }).printed;
+    if (name === 'webpack' || name === 'rspack') {
+      const failedModules = printed?.match(/ERROR in /g)?.length ?? 0;
+      expect(failedModules).toBeGreaterThan(0);
+      expect(printed?.split(`${join(dir, 'model.tflite')}: `).length).toBe(failedModules + 1);
+      expect(printed).not.toMatch(/^\s+at /m);
+    }
   });
 });
 
