@@ -36,7 +36,8 @@ export interface ArenaFigures {
 export function arenaFigures(graph: Graph, head: number, tail: number, kernels: Kernels = REFERENCE_KERNELS): ArenaFigures {
   const target = arenaSize(graph, head, tail, kernels, 32);
   const host = arenaSize(graph, head, tail, kernels, 64);
-  return { head, tail: target.tail, size: target.bytes, unknownOps: target.unknownOps, used: target.used, minimal: target.bytes, binding: target.binding, host64: host.bytes };
+  const { tail: tailEstimate, bytes: size, unknownOps, used, binding } = target;
+  return { head, tail: tailEstimate, size, unknownOps, used, minimal: size, binding, host64: host.bytes };
 }
 
 export interface ArenaHeaderInput {

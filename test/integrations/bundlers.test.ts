@@ -68,7 +68,9 @@ type Builder = (dir: string, options: TinysegPluginOptions) => Promise<Built>;
 
 function webpackLike(
   run: (config: object) => {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] }; toString(o: object): string }) => void): void;
+    run(
+      cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] }; toString(o: object): string }) => void,
+    ): void;
     close(cb: () => void): void;
   },
 ): (dir: string, plugin: unknown) => Promise<Built> {
