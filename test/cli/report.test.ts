@@ -203,8 +203,8 @@ describe('tinyseg optimize', () => {
     expect(JSON.parse(readFileSync(join(out, 'tiny-unet-80x120.plan.json'), 'utf8'))).toEqual(report);
     const svgText = readFileSync(svg, 'utf8');
     expect(svgText.startsWith('<svg')).toBe(true);
-    expect(svgText).toContain(': before');
-    expect(svgText).toContain(': after');
+    expect(svgText).toContain('>before: ');
+    expect(svgText).toContain('>after: ');
     // The written model verifies against the original through the CLI as well.
     expect(tinyseg('verify', example, join(out, 'tiny-unet-80x120.tflite'), '--inputs', '1').code).toBe(0);
   });

@@ -205,8 +205,8 @@ describe.each(Object.keys(builders))('%s', (name) => {
 
     // ?timeline: the CLI's --svg chart, titled with the report's model name.
     expect(got.timeline).toMatch(/^<svg [^]*<\/svg>\n$/);
-    expect(got.timeline).toContain(`${report.model}: before`);
-    expect(got.timeline).toContain(`${report.model}: after`);
+    expect(got.timeline).toContain(`${report.model}: memory before and after TinySeg`);
+    expect(got.timeline).toContain('TinySegConcatConv: fetch conv_5');
   });
 
   it('fails the build on a corrupt model, naming the model and its importer', async () => {

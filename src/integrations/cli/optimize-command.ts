@@ -99,6 +99,5 @@ async function beforeAfterSvg(built: BuiltModel): Promise<string> {
   const optimized = computed?.graph ?? loadGraph(built.bytes);
   const before = computed?.before ?? memoryReport({ file, bytes: built.modelBytes, graph: original });
   const after = computed?.after ?? memoryReport({ file, bytes: built.bytes, graph: optimized });
-  const names = (g: typeof original) => new Map(g.main.tensors.map((t) => [t.index, t.name]));
-  return renderBeforeAfterSvg(before, after, { title: file, beforeNames: names(original), afterNames: names(optimized) });
+  return renderBeforeAfterSvg(before, after, { title: file, beforeGraph: original, afterGraph: optimized });
 }

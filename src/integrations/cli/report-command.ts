@@ -27,10 +27,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const target = values.target === undefined ? undefined : (await import('../io/read-target.js')).readTargetProfile(values.target);
   const kernels = target ? (await import('../../memory/target-profile.js')).kernelsForTarget(target, set) : set === undefined ? undefined : kernelsFor(set);
   const report = memoryReport({ ...model, ...(kernels === undefined ? {} : { kernels }), prepareWarnings });
-  if (values.svg !== undefined) {
-    const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
-    writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');
-  }
+  if (values.svg !== undefined) writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, graph: model.graph })]], 'touch');
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report));
   return 0;
 }
