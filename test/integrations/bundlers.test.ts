@@ -231,6 +231,36 @@ describe.each(Object.keys(builders))('%s', (name) => {
   });
 });
 
+describe('what a build prints', () => {
+  /** What `run` writes to stdout (the plugin prints there, as the bundlers do). */
+  async function stdoutOf(run: () => Promise<unknown>): Promise<string> {
+    let text = '';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      text += String(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await run();
+    } finally {
+      process.stdout.write = write;
+    }
+    return text;
+  }
+
+  it('is one line per model unless asked for the report or for nothing', async () => {
+    const dir = project('log');
+    const model = relative(process.cwd(), join(dir, 'model.tflite'));
+    // The model is imported four ways and optimized once: one line.
+    const line = await stdoutOf(() => builders['rollup']!(dir, { verify: false }));
+    expect(line).toMatch(new RegExp(`^tinyseg: ${model.replace(/[.]/g, '\\.')}: allocate ${cliReport.after.arenaSize.toLocaleString('en-US')} B, head [\\d,]+ B -> [\\d,]+ B \\([\\d.]+% less\\), not verified(, cache hit)?\\n$`));
+    const full = await stdoutOf(() => builders['webpack']!(dir, { verify: false, log: 'report' }));
+    expect(full).toContain('Passes\n');
+    expect(full).toMatch(/Allocate [\d,]+ bytes for the tensor arena/);
+    expect(await stdoutOf(() => builders['esbuild']!(dir, { verify: false, log: false }))).toBe('');
+  });
+});
+
 describe('vite dev server', () => {
   it('serves the optimized model, a data: URL for ?url, and the error of a corrupt model', async () => {
     const dir = project('vite-dev');
@@ -310,6 +340,7 @@ describe('options', () => {
     [{ lossySpill: 'int4' }, /lossySpill must be 'int8', got "int4"/],
     [{ include: 42 }, /include takes RegExps and paths/],
     [{ emitDir: 'fw' }, /unknown option 'emitDir'/],
+    [{ log: 'verbose' }, /log must be 'line', 'report' or false, got "verbose"/],
     [{ emit: '' }, /emit must be a non-empty string/],
     [{ targetProfile: 'mps2-an386' }, /targetProfile needs emit/],
     [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, internal-flash, remote/],

@@ -52,7 +52,14 @@ export interface TinysegPluginOptions {
   kernels?: KernelSet;
   /** The vendor linker script's MEMORY region for the spill region (`--spill-region`); default: the target profile's. */
   spillRegion?: string;
+  /**
+   * What a build prints for each model it optimizes, on stdout: 'line' (default) one line, as
+   * `tinyseg optimize --quiet`; 'report' the whole `tinyseg optimize` report; false nothing.
+   */
+  log?: PluginLog;
 }
+
+export type PluginLog = 'line' | 'report' | false;
 
 export interface EmitTarget {
   /** Absolute directory. */
@@ -66,12 +73,13 @@ export interface EmitTarget {
 
 export interface ResolvedOptions {
   optimize: Omit<OptimizeOptions, 'file'>;
+  log: PluginLog;
   included: (path: string) => boolean;
   emit?: EmitTarget;
 }
 
 const EMIT_OPTION_NAMES = ['emitName', 'targetProfile', 'storage', 'sections', 'spillRegion'] as const;
-const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'maxOverhead', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'emit', ...EMIT_OPTION_NAMES];
+const OPTION_NAMES = ['maxSpillBytes', 'arenaBudget', 'maxOverhead', 'verify', 'spill', 'lossySpill', 'kernels', 'include', 'exclude', 'log', 'emit', ...EMIT_OPTION_NAMES];
 
 const usage = (message: string): TinysegError => new TinysegError('E_USAGE', `tinyseg plugin: ${message}`);
 
@@ -136,8 +144,12 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   if (o.kernels !== undefined && !(KERNEL_SETS as readonly unknown[]).includes(o.kernels)) {
     throw usage(`kernels must be one of ${KERNEL_SETS.join(', ')}, got ${JSON.stringify(o.kernels) ?? String(o.kernels)}`);
   }
+  if (o.log !== undefined && o.log !== 'line' && o.log !== 'report' && o.log !== false) {
+    throw usage(`log must be 'line', 'report' or false, got ${JSON.stringify(o.log) ?? String(o.log)}`);
+  }
   return {
     ...(emit ? { emit } : {}),
+    log: (o.log as PluginLog | undefined) ?? 'line',
     optimize: {
       // An emit target is the firmware's, as --emit --target --storage in the CLI: its core decides
       // CMSIS-NN's buffers and the default kernels, its storage the spill region's cost.
