@@ -28,6 +28,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const kernels = target ? (await import('../../memory/target-profile.js')).kernelsForTarget(target, set) : set === undefined ? undefined : kernelsFor(set);
   const report = memoryReport({ ...model, ...(kernels === undefined ? {} : { kernels }), prepareWarnings });
   if (values.svg !== undefined) writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, graph: model.graph })]], 'touch');
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report));
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const { arenaSize } = await import('../../tflm/arena-size.js');
+    io.stdout(renderReportText(report, { allocate: arenaSize(model.graph, report.arena.head, report.arena.tail, kernels).bytes }));
+  }
   return 0;
 }
