@@ -14,6 +14,8 @@ if(CMAKE_VERSION VERSION_LESS 3.20)
   return()
 endif()
 
+option(TINYSEG_VERBOSE "tinyseg_optimize(): print the optimizer's whole report in the build, not one line" OFF)
+
 # Functions keep the policies in force where they are defined: CMP0116 NEW
 # (paths in the depfile are ours, absolute) whatever the calling project sets.
 cmake_policy(PUSH)
@@ -195,8 +197,13 @@ function(tinyseg_optimize target)
   set(optimized "${dir}/${model_stem}.tflite")
   set(plan "${dir}/${model_stem}.plan.json")
   set(depfile "${dir}/${id}.d")
+  set(stamp "${dir}/${id}.stamp")
 
-  set(args optimize "${model}" -o "${dir}" --emit "${dir}" --name "${id}" --target "${profile}" --storage "${storage}" --depfile "${depfile}")
+  set(args optimize "${model}" -o "${dir}" --emit "${dir}" --name "${id}" --target "${profile}" --storage "${storage}"
+    --depfile "${depfile}" --stamp "${stamp}")
+  if(NOT TINYSEG_VERBOSE)
+    list(APPEND args --quiet)
+  endif()
   if(DEFINED arg_ARENA_BUDGET)
     list(APPEND args --arena-budget "${arg_ARENA_BUDGET}")
   endif()
@@ -219,7 +226,6 @@ function(tinyseg_optimize target)
   if(arg_ALLOW_UNPROVED)
     list(APPEND args --allow-unproved)
   endif()
-  # The optimized model comes first: it is the target the CLI's depfile names.
   set(outputs "${optimized}" "${plan}" "${model_cc}" "${init_c}" ${headers} ${runtime_outputs})
   if(arg_SECTIONS)
     list(APPEND args --sections)
@@ -238,17 +244,24 @@ function(tinyseg_optimize target)
     file(WRITE "${options_file}" "${options_text}\n")
   endif()
 
+  # The command's OUTPUT is the stamp the CLI touches on every run (the target
+  # its depfile names); the files it writes are BYPRODUCTS, rewritten only when
+  # their bytes change. A touched model reruns the optimizer (a cache hit) and
+  # recompiles nothing: Ninja checks the byproducts again after the command
+  # (restat), and Makefiles compile in a later step that sees their mtimes.
   add_custom_command(
-    OUTPUT ${outputs}
+    OUTPUT "${stamp}"
+    BYPRODUCTS ${outputs}
     COMMAND "${TINYSEG_NODE_EXECUTABLE}" "${TINYSEG_CLI}" ${args}
     DEPENDS "${model}" ${profile_file} "${options_file}"
     DEPFILE "${depfile}"
     COMMENT "TinySeg: optimizing ${model_file} as ${id}"
     VERBATIM)
 
-  # One runtime (and one set of kernels) per target, however many models it
-  # embeds: the copy in the first model's OUTPUT_DIR.
-  target_sources(${target} PRIVATE "${model_cc}" "${init_c}" ${headers})
+  # The stamp is a source of the target so that the command runs before its
+  # sources compile. One runtime (and one set of kernels) per target, however
+  # many models it embeds: the copy in the first model's OUTPUT_DIR.
+  target_sources(${target} PRIVATE "${stamp}" "${model_cc}" "${init_c}" ${headers})
   get_target_property(runtime_of_target ${target} _TINYSEG_RUNTIME)
   if(NOT runtime_of_target)
     set_property(TARGET ${target} PROPERTY _TINYSEG_RUNTIME "${dir}")

@@ -1,28 +1,22 @@
-// <name>_arena.h: the arena size to allocate: the smallest arena with which
-// TFLM's AllocateTensors() succeeds (tflm/allocate-tensors.ts: head + tail
-// plus the transient memory it needs on the way), for the 32-bit target and
-// for a 64-bit host (firmware unit tests on a PC); head and tail stay their
-// own macros so a reader can see the parts.
+// <name>_arena.h: the arena size to allocate (tflm/arena-size.ts), for the
+// 32-bit target and for a 64-bit host (firmware unit tests on a PC); head and
+// tail stay their own macros so a reader can see the parts.
 //
 // The head is exact: the model carries its own offline plan. The tail is the
 // replay of docs/tail-estimate.md, exact for TFLM's reference kernels on a
-// 32-bit target; it cannot see kernels outside its tables, so each operator it
-// does not model adds UNKNOWN_OP_TAIL_BYTES to the estimate (the doc's "may be
-// low" made safe). The arena start must be 16-byte aligned (the header says
-// alignas(16)); the transient model assumes it.
+// 32-bit target, plus UNKNOWN_OP_TAIL_BYTES per operator it does not model.
+// The arena start must be 16-byte aligned (the header says alignas(16)); the
+// transient model assumes it.
 
 import type { Graph } from '../graph/graph.js';
-import { estimateTail32 } from '../tflm/tail.js';
-import { minimalArena, type AllocateStep } from '../tflm/allocate-tensors.js';
-import { alignArena } from '../tflm/alignment.js';
+import { arenaSize, UNKNOWN_OP_TAIL_BYTES } from '../tflm/arena-size.js';
+import type { AllocateStep } from '../tflm/allocate-tensors.js';
 import { cComment, cUnsigned } from './c-text.js';
 import type { StoragePlan } from '../memory/spill-storage.js';
 import { renderTemplateFile } from './template.js';
-import { opKey } from '../graph/op-key.js';
 import { kernelsLabel, REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 
-/** Allowance for the persistent data of a kernel the tail replay does not model. */
-export const UNKNOWN_OP_TAIL_BYTES = 256;
+export { UNKNOWN_OP_TAIL_BYTES };
 
 export interface ArenaFigures {
   head: number;
@@ -40,16 +34,10 @@ export interface ArenaFigures {
 }
 
 export function arenaFigures(graph: Graph, head: number, tail: number, kernels: Kernels = REFERENCE_KERNELS): ArenaFigures {
-  const unknown = new Set(estimateTail32(graph, null, kernels).unknownOps);
-  const unknownOps = graph.subgraphs.flatMap((sg) => sg.ops.map(opKey).filter((k) => unknown.has(k)));
-  const tailEstimate = tail + UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
-  const allowance = UNKNOWN_OP_TAIL_BYTES * unknownOps.length;
-  const cm4 = minimalArena(graph, kernels, 32);
-  const host = minimalArena(graph, kernels, 64);
-  // Never below arena_used_bytes() rounded up (the head given is the plan's own).
-  const minimal = Math.max(cm4.bytes, alignArena(head + tail)) + allowance;
-  const host64 = Math.max(host.bytes, alignArena(host.head + host.tail)) + allowance;
-  return { head, tail: tailEstimate, size: minimal, unknownOps, used: head + tail, minimal, binding: cm4.binding, host64 };
+  const target = arenaSize(graph, head, tail, kernels, 32);
+  const host = arenaSize(graph, head, tail, kernels, 64);
+  const { tail: tailEstimate, bytes: size, unknownOps, used, binding } = target;
+  return { head, tail: tailEstimate, size, unknownOps, used, minimal: size, binding, host64: host.bytes };
 }
 
 export interface ArenaHeaderInput {

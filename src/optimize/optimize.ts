@@ -16,6 +16,7 @@ import { outputError } from '../report/format.js';
 import { inferenceMacs, startReferenceOutputs, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
 import { placeArena } from '../memory/place-arena.js';
 import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../tflm/offline-plan.js';
+import { arenaSize } from '../tflm/arena-size.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
 import type { SpillResult } from '../transform/spill-cold-ranges.js';
@@ -55,7 +56,8 @@ export interface OptimizeReport {
   kernels: KernelSet;
   isa: CoreIsa;
   before: ArenaFigures & { peakOp: number; peakTensors: PeakTensor[] };
-  after: ArenaFigures & { planner: string };
+  /** `arenaSize`: the arena to allocate on a 32-bit target, the emitted <NAME>_ARENA_SIZE (tflm/arena-size.ts). */
+  after: ArenaFigures & { arenaSize: number; planner: string };
   /** 1 - after.head / before.head. */
   headReduction: number;
   /** What each pass did, in the report's fixed key order (optimize/pipeline.ts). */
@@ -214,7 +216,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     kernels: kernels.set,
     isa: kernels.isa,
     before: { ...figures(before), peakOp: before.peak.op, peakTensors: peakTensors(original, before) },
-    after: { ...figures(after), planner },
+    after: { ...figures(after), arenaSize: arenaSize(graph, after.arena.head, after.arena.tail, kernels).bytes, planner },
     headReduction: before.arena.head > 0 ? 1 - after.arena.head / before.arena.head : 0,
     passes: passesReport(passes),
     spill: keptOriginal

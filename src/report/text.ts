@@ -3,8 +3,10 @@
 import { bytes, kib, shape, table } from './format.js';
 import type { MemoryReport } from './memory-report.js';
 import { kernelsLabel } from '../ops/kernel-sets.js';
+import { tensorLabel } from './tensor-label.js';
 
-export function renderReportText(r: MemoryReport): string {
+/** `allocate`: the arena to allocate for the model (tflm/arena-size.ts), printed as the one figure to use. */
+export function renderReportText(r: MemoryReport, extra: { allocate?: number } = {}): string {
   const out: string[] = [];
   out.push(`${r.model.file}  (${bytes(r.model.bytes)}, ${r.ops} operators, ${r.tensors} tensors)`);
   const ops = Object.entries(r.opTypes)
@@ -19,12 +21,15 @@ export function renderReportText(r: MemoryReport): string {
       [
         ['  head', bytes(r.arena.head), kib(r.arena.head), 'activations + kernel scratch (exact)'],
         ['  tail', bytes(r.arena.tail), kib(r.arena.tail), 'persistent runtime data, 32-bit'],
-        ['  total', bytes(r.arena.total), kib(r.arena.total), 'arena_used_bytes()'],
+        ['  total', bytes(r.arena.total), kib(r.arena.total), 'head + tail: arena_used_bytes()'],
         ['  lower bound', bytes(r.lowerBound), kib(r.lowerBound), `max live bytes; head / bound = ${r.headOverLowerBound.toFixed(3)}`],
       ],
       new Set([1, 2]),
     ),
   );
+  if (extra.allocate !== undefined) {
+    out.push(`  Allocate ${bytes(extra.allocate).replace(/ B$/, ' bytes')} for the tensor arena (total + what AllocateTensors() needs on the way)`);
+  }
   if (r.spillRegion) {
     const q = r.spillRegion.quantized;
     const lossy = q > 0 ? `; ${q} stored as int8 codes: LOSSY (--lossy-spill)` : '';
@@ -41,7 +46,7 @@ export function renderReportText(r: MemoryReport): string {
     ...table(
       [
         ['  tensor', 'name', 'shape', 'dtype', 'bytes'],
-        ...r.peak.tensors.map((t) => [`  ${t.index}`, clip(t.name), shape(t.shape), t.dtype, bytes(t.bytes)]),
+        ...r.peak.tensors.map((t) => [`  ${t.index}`, clip(tensorLabel(t.name)), shape(t.shape), t.dtype, bytes(t.bytes)]),
         ...r.peak.scratch.map((s) => ['  -', `scratch of op ${s.op} (${s.opcode})`, '', '', bytes(s.bytes)]),
       ],
       new Set([4]),
@@ -56,7 +61,7 @@ export function renderReportText(r: MemoryReport): string {
       ...table(
         [
           ['  tensor', 'name', 'bytes', 'cold between ops', 'length'],
-          ...r.coldRanges.map((c) => [`  ${c.index}`, clip(c.name), bytes(c.bytes), `${c.after} -> ${c.before}`, `${c.length} ops`]),
+          ...r.coldRanges.map((c) => [`  ${c.index}`, clip(tensorLabel(c.name)), bytes(c.bytes), `${c.after} -> ${c.before}`, `${c.length} ops`]),
         ],
         new Set([2, 4]),
       ),
@@ -66,7 +71,7 @@ export function renderReportText(r: MemoryReport): string {
   return out.join('\n') + '\n';
 }
 
-function clip(name: string, max = 40): string {
+function clip(name: string, max = 52): string {
   // Tensor names come from the model file: keep control characters off the terminal.
   const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return clean.length <= max ? clean : `${clean.slice(0, max - 3)}...`;

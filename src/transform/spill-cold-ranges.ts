@@ -283,7 +283,8 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; 
   let resident: Tensor | null = null;
   if (c.count < channels) {
     // Keep channels [0, begin) in a smaller buffer.
-    resident = activationLike(sg, x, freshName(sg, `${x.name}_resident`), [...x.shape.slice(0, -1), begin]);
+    // A resident part spilled again stays `<name>_resident` (freshName numbers it), not `_resident_resident`.
+    resident = activationLike(sg, x, freshName(sg, `${x.name.replace(/(?:_resident(?:_\d+)?)+$/, '')}_resident`), [...x.shape.slice(0, -1), begin]);
     const rank = x.shape.length;
     const ints = (name: string, v: number[]) => sg.addTensor({ name: freshName(sg, `${x.name}_${name}`), dtype: 'int32', shape: [rank], data: new Uint8Array(Int32Array.from(v).buffer) }).index;
     sg.insertOp(

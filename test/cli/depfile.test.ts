@@ -1,7 +1,7 @@
 // tinyseg optimize --depfile: the Make-style rule build systems read, its
 // prerequisites (model, profile file, TinySeg itself) and path escaping.
 
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { depfilePath, renderDepfile } from '../../src/integrations/cli/depfile.js';
@@ -82,5 +82,23 @@ describe('tinyseg optimize --depfile', () => {
     const bad = await tinyseg('optimize', example, '-o', join(scratch, 'f'), '--no-verify', '--arena-budget', '16', '--depfile', failed);
     expect(bad.code).toBe(1);
     expect(() => readFileSync(failed)).toThrow(/ENOENT/);
+  });
+
+  it('with --stamp: names the stamp as target, touches it last and leaves unchanged outputs alone', async () => {
+    const out = join(scratch, 'stamped');
+    const stamp = join(out, 'seg.stamp');
+    const depfile = join(out, 'seg.d');
+    const args = ['optimize', example, '-o', out, '--no-verify', '--emit', out, '--depfile', depfile, '--stamp', stamp];
+    expect((await tinyseg(...args)).code).toBe(0);
+    expect(parseDepfile(readFileSync(depfile, 'utf8')).target).toBe(stamp);
+    // Every output an hour old: a second run with the same bytes keeps them so, and the stamp is new.
+    const outputs = readdirSync(out).filter((f) => !f.endsWith('.stamp') && !f.endsWith('.d')).map((f) => join(out, f));
+    expect(outputs.length).toBeGreaterThan(5);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const f of [...outputs, stamp]) utimesSync(f, hourAgo, hourAgo);
+    expect((await tinyseg(...args)).code).toBe(0);
+    for (const f of outputs) expect(Math.abs(statSync(f).mtimeMs - hourAgo.getTime()), f).toBeLessThan(1);
+    expect(statSync(stamp).mtimeMs).toBeGreaterThan(hourAgo.getTime() + 3_000_000);
+    expect(statSync(stamp).mtimeMs).toBeGreaterThanOrEqual(statSync(depfile).mtimeMs);
   });
 });

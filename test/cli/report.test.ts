@@ -26,6 +26,11 @@ describe('tinyseg report', () => {
     for (const word of ['head', 'tail', 'total', 'lower bound', 'Peak', 'cold ranges', 'CONCATENATION']) {
       expect(r.stdout).toContain(word);
     }
+    // One figure to allocate: the total and what AllocateTensors() needs on the way.
+    const allocate = [...r.stdout.matchAll(/Allocate ([\d,]+) bytes/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+    expect(allocate).toHaveLength(1);
+    const total = Number(/total +([\d,]+) B/.exec(r.stdout)![1]!.replace(/,/g, ''));
+    expect(allocate[0]).toBeGreaterThanOrEqual(total);
   });
 
   it('names the kernel set its figures assume, and takes --kernels', () => {
@@ -203,8 +208,8 @@ describe('tinyseg optimize', () => {
     expect(JSON.parse(readFileSync(join(out, 'tiny-unet-80x120.plan.json'), 'utf8'))).toEqual(report);
     const svgText = readFileSync(svg, 'utf8');
     expect(svgText.startsWith('<svg')).toBe(true);
-    expect(svgText).toContain(': before');
-    expect(svgText).toContain(': after');
+    expect(svgText).toContain('>before: ');
+    expect(svgText).toContain('>after: ');
     // The written model verifies against the original through the CLI as well.
     expect(tinyseg('verify', example, join(out, 'tiny-unet-80x120.tflite'), '--inputs', '1').code).toBe(0);
   });

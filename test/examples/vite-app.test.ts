@@ -86,7 +86,7 @@ describe('examples/vite-app', () => {
     const svg = page.locator('#timeline svg');
     expect(await svg.count()).toBe(1);
     expect(await svg.locator('rect').count()).toBeGreaterThan(10);
-    expect(await svg.textContent()).toMatch(/tiny-unet-80x120\.tflite: before[^]*tiny-unet-80x120\.tflite: after/);
+    expect(await svg.textContent()).toMatch(/tiny-unet-80x120\.tflite: memory before and after TinySeg[^]*before: [^]*after: /);
     const box = await svg.boundingBox();
     expect(box!.width).toBeGreaterThan(500);
 

@@ -69,7 +69,9 @@ type Builder = (dir: string, options: TinysegPluginOptions) => Promise<Built>;
 
 function webpackLike(
   run: (config: object) => {
-    run(cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] } }) => void): void;
+    run(
+      cb: (err: Error | null, stats?: { hasErrors(): boolean; toJson(o: object): { errors?: { message: string }[] }; toString(o: object): string }) => void,
+    ): void;
     close(cb: () => void): void;
   },
 ): (dir: string, plugin: unknown) => Promise<Built> {
@@ -88,7 +90,11 @@ function webpackLike(
       compiler.run((err, stats) => {
         compiler.close(() => {
           if (err) return fail(err);
-          if (stats?.hasErrors()) return fail(new Error((stats.toJson({ errors: true }).errors ?? []).map((e) => e.message).join('\n')));
+          // `printed`: what the bundler's CLI prints for the failed build.
+          if (stats?.hasErrors()) {
+            const error = new Error((stats.toJson({ errors: true }).errors ?? []).map((e) => e.message).join('\n'));
+            return fail(Object.assign(error, { printed: stats.toString({ colors: false }) }));
+          }
           done({ main: join(out, 'main.cjs'), out });
         });
       });
@@ -200,8 +206,8 @@ describe.each(Object.keys(builders))('%s', (name) => {
 
     // ?timeline: the CLI's --svg chart, titled with the report's model name.
     expect(got.timeline).toMatch(/^<svg [^]*<\/svg>\n$/);
-    expect(got.timeline).toContain(`${report.model}: before`);
-    expect(got.timeline).toContain(`${report.model}: after`);
+    expect(got.timeline).toContain(`${report.model}: memory before and after TinySeg`);
+    expect(got.timeline).toContain('TinySegConcatConv: fetch conv_5');
   });
 
   it('fails the build on a corrupt model, naming the model and its importer', async () => {
@@ -215,6 +221,44 @@ describe.each(Object.keys(builders))('%s', (name) => {
     const message = String((error as { errors?: { text: string }[] }).errors?.map((e) => e.text).join('\n') ?? '') + (error as Error).message;
     expect(message).toContain(join(dir, 'model.tflite'));
     expect(message).toContain(`imported by ${join(dir, 'main.js')}`);
+    // webpack and Rspack print the line once per failed module (the three imports), without a stack (docs/bundlers.md).
+    const printed = (error as { printed?: string }).printed;
+    if (name === 'webpack' || name === 'rspack') {
+      const failedModules = printed?.match(/ERROR in /g)?.length ?? 0;
+      expect(failedModules).toBeGreaterThan(0);
+      expect(printed?.split(`${join(dir, 'model.tflite')}: `).length).toBe(failedModules + 1);
+      expect(printed).not.toMatch(/^\s+at /m);
+    }
+  });
+});
+
+describe('what a build prints', () => {
+  /** What `run` writes to stdout (the plugin prints there, as the bundlers do). */
+  async function stdoutOf(run: () => Promise<unknown>): Promise<string> {
+    let text = '';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      text += String(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await run();
+    } finally {
+      process.stdout.write = write;
+    }
+    return text;
+  }
+
+  it('is one line per model unless asked for the report or for nothing', async () => {
+    const dir = project('log');
+    const model = relative(process.cwd(), join(dir, 'model.tflite'));
+    // The model is imported four ways and optimized once: one line.
+    const line = await stdoutOf(() => builders['rollup']!(dir, { verify: false }));
+    expect(line).toMatch(new RegExp(`^tinyseg: ${model.replace(/[.]/g, '\\.')}: allocate ${cliReport.after.arenaSize.toLocaleString('en-US')} B, head [\\d,]+ B -> [\\d,]+ B \\([\\d.]+% less\\), not verified(, cache hit)?\\n$`));
+    const full = await stdoutOf(() => builders['webpack']!(dir, { verify: false, log: 'report' }));
+    expect(full).toContain('Passes\n');
+    expect(full).toMatch(/Allocate [\d,]+ bytes for the tensor arena/);
+    expect(await stdoutOf(() => builders['esbuild']!(dir, { verify: false, log: false }))).toBe('');
   });
 });
 
@@ -297,6 +341,7 @@ describe('options', () => {
     [{ lossySpill: 'int4' }, /lossySpill must be 'int8', got "int4"/],
     [{ include: 42 }, /include takes RegExps and paths/],
     [{ emitDir: 'fw' }, /unknown option 'emitDir'/],
+    [{ log: 'verbose' }, /log must be 'line', 'report' or false, got "verbose"/],
     [{ emit: '' }, /emit must be a non-empty string/],
     [{ targetProfile: 'mps2-an386' }, /targetProfile needs emit/],
     [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, internal-flash, remote/],

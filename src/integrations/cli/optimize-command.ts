@@ -1,13 +1,17 @@
 // `tinyseg optimize <model> -o <dir>`: the build flow (../build.ts) with the
-// command's extras: a before/after chart (--svg) and a depfile for build
-// systems (--depfile). Every output gets a fresh mtime even when its bytes are
-// unchanged: CMake and make run this command because an input is newer than
-// its outputs, and would run it again on every build otherwise.
+// command's extras: a before/after chart (--svg), a depfile for build systems
+// (--depfile) and one line instead of the report (--quiet). Every output gets
+// a fresh mtime even when its bytes are unchanged: make runs this command
+// because an input is newer than its outputs, and would run it again on every
+// build otherwise. With --stamp that file is the one a build system compares
+// (CMake's tinyseg_optimize declares it as the command's output and the rest
+// as byproducts): unchanged outputs keep their mtime, so nothing compiled
+// from them is rebuilt, and the stamp is touched last.
 
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inFile } from '../../errors.js';
-import { renderOptimizeText } from '../../optimize/optimize-text.js';
+import { renderOptimizeLine, renderOptimizeText } from '../../optimize/optimize-text.js';
 import { buildModel, type BuiltModel } from '../build.js';
 import type { CliIO } from '../cli.js';
 import { writeOutputs } from '../io/write-files.js';
@@ -27,25 +31,60 @@ export async function runOptimize(args: string[], io: CliIO): Promise<number> {
   const emit = await emitOptions(values);
   const file = positionals[0]!;
   const name = basename(file).replace(/\.tflite$/i, '');
+  const unchanged = values.stamp === undefined ? 'touch' : 'keep';
   const built = await buildModel({
     file,
     optimize: await optimizeOptionsFromArgs(values),
     cache: values['no-cache'] ? false : {},
     out: { dir: values.out, name },
     ...(emit ? { emit } : {}),
-    unchanged: 'touch',
+    unchanged,
     onWarning: (w) => io.stderr(`tinyseg: warning: ${w}\n`),
   });
-  if (values.svg !== undefined) writeOutputs([[values.svg, await beforeAfterSvg(built)]], 'touch');
+  if (values.svg !== undefined) writeOutputs([[values.svg, await beforeAfterSvg(built)]], unchanged);
   if (values.depfile !== undefined) {
-    // Written last: its mtime must not be older than the outputs it describes.
+    // Written after the outputs: its mtime must not be older than the outputs it describes.
     const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../../memory/target-profile.js')]);
     const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
-    writeOutputs([[values.depfile, renderDepfile(join(values.out, `${name}.tflite`), [file, ...profileFile, ...tinysegFiles()])]], 'touch');
+    const target = values.stamp ?? join(values.out, `${name}.tflite`);
+    writeOutputs([[values.depfile, renderDepfile(target, [file, ...profileFile, ...tinysegFiles()])]], 'touch');
   }
+  if (values.stamp !== undefined) writeOutputs([[values.stamp, `${built.report.model}\n`]], 'touch');
+  const cache = built.cacheEntry === undefined ? undefined : built.cache === 'hit' ? `cache hit: the optimizer did not run (result from ${built.cacheEntry})` : `cache miss: result stored in ${built.cacheEntry}`;
   if (values.json) io.stdout(`${JSON.stringify(built.report, null, 2)}\n`);
-  else io.stdout(`${renderOptimizeText(built.report)}${built.cacheEntry !== undefined ? `cache ${built.cache}: ${built.cacheEntry}\n` : ''}`);
+  else if (values.quiet) io.stdout(renderOptimizeLine(built.report, [`wrote ${values.out}`, ...(built.cache === 'hit' ? ['cache hit'] : [])]));
+  else {
+    const arenaHeader = emit ? await arenaHeaderOf(emit.outDir, emit.name ?? basename(file)) : undefined;
+    io.stdout(renderOptimizeText(built.report, { ...(arenaHeader ? { arenaHeader } : {}), wrote: wrote(built, values), ...(cache ? { cache } : {}) }));
+  }
   return 0;
+}
+
+/** Every file the command wrote, with what it is, in the order a reader looks for them. */
+function wrote(built: BuiltModel, values: { svg?: string; depfile?: string; stamp?: string }): { path: string; what: string }[] {
+  const what = (f: string): string => {
+    if (f.endsWith('.plan.json')) return 'the report as JSON (docs/plan-json.md)';
+    if (f.endsWith('.tflite')) return 'the optimized model, offline-planned';
+    if (f.endsWith('_arena.h')) return 'the arena size to allocate';
+    if (f.endsWith('_model.cc') || f.endsWith('_model.h')) return 'the model as a C array';
+    if (f.endsWith('_resolver.h')) return 'the op resolver';
+    if (f.endsWith('_sections.ld')) return 'the linker fragment';
+    if (/_tinyseg\.[ch]$/.test(f)) return 'the init call';
+    if (/tinyseg_runtime\.[ch]$/.test(f)) return 'the spill runtime (C99)';
+    if (/tinyseg_tflm_kernels\.(h|cc)$/.test(f)) return "TFLM kernels of TinySeg's operators";
+    return '';
+  };
+  const files = built.outputs.map((f) => ({ path: f, what: what(f) }));
+  if (values.svg !== undefined) files.push({ path: values.svg, what: 'before/after memory chart: open it in a browser' });
+  if (values.depfile !== undefined) files.push({ path: values.depfile, what: 'depfile for the build system' });
+  return files;
+}
+
+/** The header that defines <MACRO>_ARENA_SIZE (emit-embedded.ts's naming; the emit stage is loaded only when emitting). */
+async function arenaHeaderOf(dir: string, name: string): Promise<{ path: string; macro: string }> {
+  const [{ embeddedName }, { cMacroName }] = await Promise.all([import('../../emit/emit-embedded.js'), import('../../emit/c-text.js')]);
+  const id = embeddedName(name);
+  return { path: join(dir, `${id}_arena.h`), macro: cMacroName(id) };
 }
 
 /** The before/after memory timeline; a cache hit stores no graphs, so both models are decoded again for it. */
@@ -60,6 +99,5 @@ async function beforeAfterSvg(built: BuiltModel): Promise<string> {
   const optimized = computed?.graph ?? loadGraph(built.bytes);
   const before = computed?.before ?? memoryReport({ file, bytes: built.modelBytes, graph: original });
   const after = computed?.after ?? memoryReport({ file, bytes: built.bytes, graph: optimized });
-  const names = (g: typeof original) => new Map(g.main.tensors.map((t) => [t.index, t.name]));
-  return renderBeforeAfterSvg(before, after, { title: file, beforeNames: names(original), afterNames: names(optimized) });
+  return renderBeforeAfterSvg(before, after, { title: file, beforeGraph: original, afterGraph: optimized });
 }

@@ -30,10 +30,11 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
   const { customOps } = customOpsFlag(values['custom-op']);
   const kernels = customOps ? { ...chosen, customOps: customOpMap(customOps) } : chosen;
   const report = memoryReport({ ...model, kernels, prepareWarnings });
-  if (values.svg !== undefined) {
-    const names = new Map(model.graph.main.tensors.map((t) => [t.index, t.name]));
-    writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, tensorNames: names })]], 'touch');
+  if (values.svg !== undefined) writeOutputs([[values.svg, renderTimelineSvg(report, { title: `${model.file}: memory timeline`, graph: model.graph })]], 'touch');
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const { arenaSize } = await import('../../tflm/arena-size.js');
+    io.stdout(renderReportText(report, { allocate: arenaSize(model.graph, report.arena.head, report.arena.tail, kernels).bytes }));
   }
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report));
   return 0;
 }

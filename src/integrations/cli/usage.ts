@@ -145,8 +145,14 @@ const COMMANDS = {
       depfile: {
         type: 'string',
         label: '--depfile <file>',
-        help: ['also write a Make-style depfile for build systems:', '<dir>/<name>.tflite depends on the model, the', 'target profile file and TinySeg itself'],
+        help: ['also write a Make-style depfile for build systems:', '<dir>/<name>.tflite (or the --stamp file) depends on', 'the model, the target profile file and TinySeg itself'],
       },
+      stamp: {
+        type: 'string',
+        label: '--stamp <file>',
+        help: ['for build systems: touch this file on success and', 'leave outputs whose bytes are unchanged alone, so', 'nothing that compiles them is rebuilt (docs/cmake.md)'],
+      },
+      quiet: { type: 'boolean', short: 'q', label: '-q, --quiet', help: ['print one line: the arena to allocate, the saving', 'and the proof (build tools)'] },
     },
   },
   watch: {

@@ -52,6 +52,8 @@ export function failLoad(ctx: UnpluginContext, err: Error, framework: string, ro
     ctx.error(err.message);
     return '';
   }
-  // The message says it all: webpack and Rspack print no stack for it.
-  throw Object.assign(err, { hideStack: true });
+  // The message says it all. webpack prints a `hideStack` error's stack as its details
+  // (the message a second time, then frames) and Rspack prints any stack after the
+  // message: an empty stack leaves the one line.
+  throw Object.assign(err, { stack: '' });
 }

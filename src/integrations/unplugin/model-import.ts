@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { loadGraph } from '../../graph/graph.js';
 import type { OptimizeReport } from '../../optimize/optimize.js';
+import { renderOptimizeLine, renderOptimizeText } from '../../optimize/optimize-text.js';
 import { optimizeModel } from '../build.js';
 import { readModelBytes } from '../io/model-bytes.js';
 import { EmbeddedSources } from './embedded-sources.js';
@@ -42,6 +43,13 @@ export class ModelImports {
     this.sources = options.emit ? new EmbeddedSources(options.emit) : undefined;
   }
 
+  /** One line per model optimized in a build (the `log` option), as `tinyseg optimize --quiet` prints it; the whole report when asked. */
+  private print(report: OptimizeReport, hit: boolean): void {
+    if (this.options.log === false) return;
+    const extra = [...(this.options.emit ? [`emitted ${this.options.emit.dir}`] : []), ...(hit ? ['cache hit'] : [])];
+    process.stdout.write(this.options.log === 'report' ? renderOptimizeText(report) : renderOptimizeLine(report, extra));
+  }
+
   /** A new build: models are looked up in the cache again, and C sources written again. */
   clear(): void {
     this.models.clear();
@@ -57,11 +65,10 @@ export class ModelImports {
     let pending = this.models.get(key);
     if (!pending) {
       // Through the build flow's content-addressed cache, so rebuilds and dev-server restarts skip the optimizer.
-      pending = optimizeModel({ file, bytes, optimize: this.options.optimize, cache: {}, onWarning: (w) => warn(`tinyseg: ${file}: ${w}`) }).then((r) => ({
-        bytes: r.bytes,
-        report: r.report,
-        customOps: customOpsOf(r.bytes),
-      }));
+      pending = optimizeModel({ file, bytes, optimize: this.options.optimize, cache: {}, onWarning: (w) => warn(`tinyseg: ${file}: ${w}`) }).then((r) => {
+        this.print(r.report, r.cache === 'hit');
+        return { bytes: r.bytes, report: r.report, customOps: customOpsOf(r.bytes) };
+      });
       const models = this.models;
       models.set(key, pending);
       pending.catch(() => models.delete(key));

@@ -60,7 +60,14 @@ export interface TinysegPluginOptions {
   customOps?: CustomOpInput[];
   /** Write models whose custom operators' outputs the proof cannot compute (`--allow-unproved`); default: the build fails. */
   allowUnproved?: boolean;
+  /**
+   * What a build prints for each model it optimizes, on stdout: 'line' (default) one line, as
+   * `tinyseg optimize --quiet`; 'report' the whole `tinyseg optimize` report; false nothing.
+   */
+  log?: PluginLog;
 }
+
+export type PluginLog = 'line' | 'report' | false;
 
 export interface EmitTarget {
   /** Absolute directory. */
@@ -74,6 +81,7 @@ export interface EmitTarget {
 
 export interface ResolvedOptions {
   optimize: Omit<OptimizeOptions, 'file'>;
+  log: PluginLog;
   included: (path: string) => boolean;
   emit?: EmitTarget;
 }
@@ -91,6 +99,7 @@ const OPTION_NAMES = [
   'allowUnproved',
   'include',
   'exclude',
+  'log',
   'emit',
   ...EMIT_OPTION_NAMES,
 ];
@@ -160,8 +169,12 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   }
   if (o.allowUnproved !== undefined && typeof o.allowUnproved !== 'boolean') throw usage(`allowUnproved must be true or false, got ${JSON.stringify(o.allowUnproved)}`);
   const customOps = customOpsOption(o.customOps);
+  if (o.log !== undefined && o.log !== 'line' && o.log !== 'report' && o.log !== false) {
+    throw usage(`log must be 'line', 'report' or false, got ${JSON.stringify(o.log) ?? String(o.log)}`);
+  }
   return {
     ...(emit ? { emit } : {}),
+    log: (o.log as PluginLog | undefined) ?? 'line',
     optimize: {
       // An emit target is the firmware's, as --emit --target --storage in the CLI: its core decides
       // CMSIS-NN's buffers and the default kernels, its storage the spill region's cost.

@@ -3,11 +3,9 @@
 // when a module asks for it: planning both graphs again costs as much as a
 // cache hit on a big model.
 
-import { loadGraph, type Graph } from '../../graph/graph.js';
+import { loadGraph } from '../../graph/graph.js';
 import { memoryReport } from '../../report/memory-report.js';
 import { renderBeforeAfterSvg } from '../../report/svg.js';
-
-const tensorNames = (g: Graph): Map<number, string> => new Map(g.main.tensors.map((t) => [t.index, t.name]));
 
 /** `file` names the model in the chart's titles (the report's `model`). */
 export function beforeAfterTimelineSvg(original: Uint8Array, optimized: Uint8Array, file: string): string {
@@ -15,5 +13,5 @@ export function beforeAfterTimelineSvg(original: Uint8Array, optimized: Uint8Arr
   const optimizedGraph = loadGraph(optimized);
   const before = memoryReport({ file, bytes: original, graph: originalGraph });
   const after = memoryReport({ file, bytes: optimized, graph: optimizedGraph });
-  return renderBeforeAfterSvg(before, after, { title: file, beforeNames: tensorNames(originalGraph), afterNames: tensorNames(optimizedGraph) });
+  return renderBeforeAfterSvg(before, after, { title: file, beforeGraph: originalGraph, afterGraph: optimizedGraph });
 }

@@ -1,0 +1,101 @@
+// What the memory chart needs to know about a graph's operators: a readable
+// name for each (a custom operator by its custom code, not `CUSTOM`), which
+// are TinySeg's spill and fetch operators (a fused fetch, such as a
+// TinySegConcatConv reading a part from the spill region, is a fetch) and
+// which tensors they move, and,
+// for an optimized model, the operator of the original each one stands for,
+// so that before and after line up on one axis.
+
+import type { Graph } from '../graph/graph.js';
+import {
+  ADD_FETCH,
+  CONCAT_CONV,
+  CONCAT_FETCH,
+  decodeAddFetchOptions,
+  decodeConcatConvOptions,
+  decodeConcatFetchOptions,
+  decodeFetchOptions,
+  decodeSpillOptions,
+  FETCH,
+  SPILL,
+  TINYSEG_OPS,
+  type ConcatFetchOptions,
+} from '../ops/tinyseg/custom-ops.js';
+import { tensorLabel, tensorRoles } from './tensor-label.js';
+
+export type OpMark = 'spill' | 'fetch' | 'tinyseg' | null;
+
+export interface TimelineOp {
+  /** CONV_2D, or a custom operator's code (TinySegSpill). */
+  name: string;
+  mark: OpMark;
+  /** The tensor a spill sends out or a fetch brings back (readable name). */
+  tensor?: string;
+}
+
+export interface TimelineGraph {
+  ops: TimelineOp[];
+  /** Readable tensor names by index (report/tensor-label.ts). */
+  tensorNames: Map<number, string>;
+  /** Tensors whose bytes go to the spill region, and the copies fetched back. */
+  spilled: Set<number>;
+}
+
+/** The spill-region offsets an operator reads back, or null for one that reads nothing from the region. */
+function regionReads(code: string, options: Uint8Array | null): number[] | null {
+  const offsets = (parts: ConcatFetchOptions['parts']) => parts.flatMap((p) => ('offset' in p ? [p.offset] : []));
+  if (code === FETCH) return [decodeFetchOptions(options).offset];
+  if (code === ADD_FETCH) return [decodeAddFetchOptions(options).offset];
+  if (code === CONCAT_FETCH) return offsets(decodeConcatFetchOptions(options).parts);
+  if (code === CONCAT_CONV) {
+    const read = offsets(decodeConcatConvOptions(options).parts);
+    return read.length > 0 ? read : null;
+  }
+  return null;
+}
+
+/** The main subgraph's operators and tensors as the chart shows them. */
+export function timelineGraph(graph: Graph): TimelineGraph {
+  const sg = graph.main;
+  const spilled = new Set<number>();
+  // What each region slot holds: the spilled tensor, named when a later operator reads it back.
+  const slot = new Map<number, string>();
+  const ops = sg.ops.map((op): TimelineOp => {
+    const code = op.opcode === 'CUSTOM' ? (op.customCode ?? 'CUSTOM') : op.opcode;
+    if (op.opcode !== 'CUSTOM' || !TINYSEG_OPS.includes(code)) return { name: code, mark: null };
+    if (code === SPILL) {
+      const tensor = tensorLabel(sg.tensors[op.inputs[0]!]!.name);
+      spilled.add(op.inputs[0]!);
+      slot.set(decodeSpillOptions(op.customOptions).offset, tensor);
+      return { name: code, mark: 'spill', tensor };
+    }
+    const reads = regionReads(code, op.customOptions);
+    if (reads === null) return { name: code, mark: 'tinyseg' };
+    // A plain fetch writes a copy of the spilled tensor; the fused ones write their operator's output.
+    if (code === FETCH) spilled.add(op.outputs[0]!);
+    const names = [...new Set(reads.map((o) => slot.get(o) ?? `region offset ${o}`))];
+    return { name: code, mark: 'fetch', tensor: names.join(', ') };
+  });
+  return { ops, tensorNames: new Map(sg.tensors.map((t) => [t.index, tensorLabel(t.name)])), spilled };
+}
+
+/**
+ * For each operator of `optimized`, the index of the operator of `original` it
+ * stands for: the producer of the original tensor its output is named after
+ * (passes name what they derive after the tensor it replaces). Operators
+ * without such a tensor (a spill, a slice) go with the operator before them;
+ * the result never decreases, so the after chart keeps its own order.
+ */
+export function alignToOriginal(original: Graph, optimized: Graph): number[] {
+  const producer = new Map<string, number>();
+  original.main.ops.forEach((op, i) => {
+    for (const t of op.outputs) producer.set(original.main.tensors[t]!.name, i);
+  });
+  const lookup = (name: string): number | undefined => producer.get(name) ?? producer.get(tensorRoles(name).base);
+  let current = 0;
+  return optimized.main.ops.map((op) => {
+    const found = op.outputs.map((t) => lookup(optimized.main.tensors[t]!.name)).find((i) => i !== undefined);
+    if (found !== undefined && found > current) current = found;
+    return current;
+  });
+}

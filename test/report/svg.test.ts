@@ -1,0 +1,141 @@
+// The before/after memory chart (`--svg`, `?timeline`) of the bundled Tiny
+// U-Net: a legend, TinySeg's operators named and their spill and fetch marked,
+// the peak's label and line on the same operator, before and after on one
+// operator axis; and, in real Chromium, everything inside a 1200x800 window.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadGraph } from '../../src/graph/graph.js';
+import { optimize, type OptimizeResult } from '../../src/optimize/optimize.js';
+import { memoryReport } from '../../src/report/memory-report.js';
+import { renderBeforeAfterSvg, renderTimelineSvg } from '../../src/report/svg.js';
+import { alignToOriginal } from '../../src/report/timeline-ops.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
+let result: OptimizeResult;
+let svg: string;
+
+beforeAll(() => {
+  const bytes = new Uint8Array(readFileSync(example));
+  result = optimize(bytes, { file: 'tiny-unet.tflite', verify: false });
+  svg = renderBeforeAfterSvg(result.before, result.after, { title: 'tiny-unet.tflite', beforeGraph: loadGraph(bytes), afterGraph: result.graph });
+});
+
+/** One panel's part of the document. */
+function panel(name: string): string {
+  const start = svg.indexOf(`<g class="panel" data-panel="${name}">`);
+  expect(start).toBeGreaterThan(0);
+  return svg.slice(start, svg.indexOf('\n</g>', start));
+}
+
+/** The [x0, x1) of the column drawn for TFLM time step `step` in a panel. */
+function column(part: string, step: number): [number, number] {
+  const m = new RegExp(`<rect data-step="${step}" x="([\\d.]+)" y="[\\d.]+" width="([\\d.]+)"`).exec(part);
+  expect(m, `column ${step}`).not.toBeNull();
+  return [Number(m![1]), Number(m![1]) + Number(m![2])];
+}
+
+describe('the before/after chart', () => {
+  it('has a legend for every colour, line and mark', () => {
+    const legend = /<g class="legend"[^]*?<\/g><\/g>/.exec(svg)?.[0] ?? '';
+    for (const entry of ['tensor', 'spilled tensor', 'kernel scratch', 'TFLM head', 'lower bound', 'spill: to the spill region', 'fetch: back from it', 'other TinySeg operator']) {
+      expect(legend).toContain(`>${entry}`);
+    }
+  });
+
+  it('names custom operators by their code and marks the spill, its fetch and the spilled tensor', () => {
+    expect(result.report.spill.decisions.map((d) => d.tensor)).toEqual(['conv_5']);
+    expect(svg).not.toMatch(/CUSTOM/);
+    const after = panel('after');
+    const spill = /<g class="op-mark" data-mark="spill" data-op="(\d+)">[^]*?<\/g>/.exec(after);
+    expect(spill?.[0]).toContain('TinySegSpill: spill conv_5');
+    expect(Number(spill![1])).toBe(result.report.spill.decisions[0]!.spillOp);
+    // Fetched straight into the concatenation that the conv on a virtual concatenation reads.
+    const fetch = /<g class="op-mark" data-mark="fetch" data-op="(\d+)">[^]*?<\/g>/.exec(after);
+    expect(fetch?.[0]).toContain('TinySegConcatConv: fetch conv_5');
+    expect(Number(fetch![1])).toBe(result.report.spill.decisions[0]!.fetchOp);
+    expect(after).toMatch(/<g class="tensor spilled" fill="url\(#spilled\)"[^>]*><title>conv_5: 76,800 B, spilled,/);
+    expect(panel('before')).not.toContain('class="tensor spilled"');
+  });
+
+  it('draws the peak line on the operator its label names', () => {
+    for (const [name, report] of [['before', result.before], ['after', result.after]] as const) {
+      const part = panel(name);
+      const m = /<g class="peak" data-op="(\d+)" data-step="(\d+)"><line x1="([\d.]+)"[^]*?<text[^>]*>peak: op (\d+) ([A-Za-z_0-9]+)/.exec(part);
+      expect(m, name).not.toBeNull();
+      const [, op, step, x, labelOp, opName] = m!;
+      expect(Number(op)).toBe(report.peak.op);
+      expect(Number(labelOp)).toBe(report.peak.op);
+      // Operator k runs at TFLM time step k+1: the line is in that step's column, at its middle.
+      expect(Number(step)).toBe(report.peak.op + 1);
+      const [x0, x1] = column(part, Number(step));
+      expect(Number(x)).toBeCloseTo((x0 + x1) / 2, 1);
+      expect(opName).not.toBe('CUSTOM');
+    }
+  });
+
+  it('puts before and after on one operator axis, each optimized operator under the original it stands for', () => {
+    const before = panel('before');
+    const after = panel('after');
+    const ticks = (part: string) => [...part.matchAll(/<text class="tick" data-op="(\d+)" x="([\d.]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(ticks(before).length).toBeGreaterThan(5);
+    expect(ticks(after)).toEqual(ticks(before));
+    const original = loadGraph(new Uint8Array(readFileSync(example)));
+    const alignment = alignToOriginal(original, result.graph);
+    expect(alignment).toHaveLength(result.graph.main.ops.length);
+    alignment.forEach((j, k) => {
+      const [a0, a1] = column(after, k + 1);
+      const [b0, b1] = column(before, j + 1);
+      expect(a0).toBeGreaterThanOrEqual(b0 - 0.01);
+      expect(a1).toBeLessThanOrEqual(b1 + 0.01);
+    });
+    // The last operator (the output's producer) is the same one on both sides; a removed PAD leaves its column empty.
+    expect(alignment.at(-1)).toBe(original.main.ops.length - 1);
+    const pads = original.main.ops.flatMap((op, i) => (op.opcode === 'PAD' ? [i] : []));
+    expect(pads.length).toBe(result.report.passes.removeIdentityPads.removed);
+    for (const p of pads) expect(alignment).not.toContain(p);
+  });
+
+  it('fits a 1200x800 window, also for one model', async () => {
+    const single = renderTimelineSvg(result.after, { title: 'tiny-unet.tflite: memory timeline', graph: result.graph });
+    for (const doc of [svg, single]) {
+      const [, w, h] = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(doc)!;
+      expect(Number(w)).toBe(1200);
+      expect(Number(h)).toBeLessThanOrEqual(800);
+    }
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: this test measures the chart in a real browser`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+      for (const doc of [svg, single]) {
+        await page.setContent(`<!doctype html><body style="margin:0">${doc}</body>`);
+        // Every text's box as laid out with the browser's fonts.
+        const boxes = await page.evaluate(() => [...document.querySelectorAll('text')].map((t) => {
+          const b = t.getBoundingClientRect();
+          return { text: t.textContent ?? '', right: b.right, bottom: b.bottom };
+        }));
+        expect(boxes.length).toBeGreaterThan(20);
+        for (const b of boxes) {
+          expect(b.right, b.text).toBeLessThanOrEqual(1200);
+          expect(b.bottom, b.text).toBeLessThanOrEqual(800);
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('a chart without the graph', () => {
+  it('still draws, on an even axis of time steps', () => {
+    const bytes = new Uint8Array(readFileSync(example));
+    const report = memoryReport({ file: 'm.tflite', bytes, graph: loadGraph(bytes) });
+    const doc = renderTimelineSvg(report, { title: 't' });
+    expect(doc).toContain('TFLM time step');
+    expect(doc).toContain(`peak: op ${report.peak.op} ${report.peak.opcode}`);
+  });
+});
