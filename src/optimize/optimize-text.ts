@@ -23,6 +23,8 @@ export function renderOptimizeText(r: OptimizeReport): string {
     ),
   );
   out.push(`  head / lower bound after: ${(r.after.head / Math.max(1, r.after.lowerBound)).toFixed(3)} (placement: ${r.after.planner})`);
+  const f = r.headOverStreamingFloor;
+  out.push(`  head / streaming floor: ${f.before.toFixed(3)} -> ${f.after.toFixed(3)} (floor ${bytes(r.streamingFloor)}: whole whatever the row bands)`);
   out.push('');
   out.push(`Peak before: op ${r.before.peakOp}, tensors and their longest cold ranges`);
   for (const t of r.before.peakTensors) {

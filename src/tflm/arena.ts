@@ -4,6 +4,7 @@
 
 import { inPlacePairs } from '../analysis/in-place.js';
 import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
+import { streamingFloor, type StreamingFloor } from '../analysis/streaming-floor.js';
 import { opTime, tflmGraphLifetimes, tflmLifetimes } from './lifetimes.js';
 import type { Graph, Subgraph, Tensor } from '../graph/graph.js';
 import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
@@ -28,6 +29,8 @@ export interface TflmArena {
   /** head + tail: what arena_used_bytes() reports on a 32-bit target. */
   total: number;
   lowerBound: LowerBound;
+  /** What must exist whole whatever the row bands (analysis/streaming-floor.ts), subgraph 0. */
+  streamingFloor: StreamingFloor;
   /** The kernels the figures assume. */
   kernels: Kernels;
   /** Ops whose scratch TinySeg does not know for these kernels (the head may be low for them). */
@@ -166,6 +169,8 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   return merged;
 }
 
+const floorBuffer = (b: ArenaBuffer) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last });
+
 export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TflmArena {
   const sg = graph.main;
   const buffers = tflmGraphBuffers(graph, kernels);
@@ -182,6 +187,8 @@ export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
     tail,
     total: head + tail.bytes,
     lowerBound: lowerBound(mergeInPlace(sg, buffers), end),
+    // With several subgraphs the time line is the calls' (tflmGraphLifetimes): the floor reads subgraph 0's own.
+    streamingFloor: streamingFloor(sg, graph.subgraphs.length === 1 ? buffers.map(floorBuffer) : passTimeline(sg, kernels)),
     unknownScratchOps,
   };
 }
