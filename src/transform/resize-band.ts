@@ -24,7 +24,14 @@ export function resizeBandRows(rule: ResizeRule, inH: number, outH: number, c0: 
  * The rows [n0, n1) a band of input rows [c0, c1) computes, and the exact ones among them [e0, e1): those the
  * band maps as the whole tensor does, from input rows inside the exact input rows [x0, x1).
  */
-export function resizeBand(rule: ResizeRule, inH: number, outH: number, c0: number, c1: number, x0: number, x1: number): { n0: number; n1: number; e0: number; e1: number } {
+export interface ResizeBandRows {
+  n0: number;
+  n1: number;
+  e0: number;
+  e1: number;
+}
+
+export function resizeBand(rule: ResizeRule, inH: number, outH: number, c0: number, c1: number, x0: number, x1: number): ResizeBandRows {
   const [n0, n1] = resizeBandRows(rule, inH, outH, c0, c1);
   if (n1 <= n0) return { n0, n1: n0, e0: n0, e1: n0 };
   const whole = rule.rows(inH, outH);
