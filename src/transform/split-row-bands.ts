@@ -7,8 +7,9 @@
 //
 // Exactness: every operator of a chain computes an output row from input rows
 // at fixed relative positions (stride-1 convs with SAME padding, strided SAME
-// convs, VALID convs of any stride, explicit PADs, a 2x half-pixel bilinear
-// resize, per-element ops),
+// convs, VALID convs of any stride, explicit PADs, resizes where the band's
+// smaller tensors map its rows as the whole tensor's do (resize-band.ts),
+// per-element ops and ops over the channels),
 // and TFLM's arithmetic for a row does not depend on where the tensor starts —
 // except at its first and last rows, where the kernel clamps or pads. So each
 // stage tracks which of its computed rows are exact (their taps stay inside
@@ -45,6 +46,9 @@ export interface SplitRowBandsResult {
 }
 
 const BAND_COUNTS = [2, 4, 8, 16];
+
+/** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
+const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
 
 /** TFLM's SAME padding above the first row (ComputePaddingHeightWidth) for an input of `h` rows. */
 function sameTop(h: number, k: number, stride: number): number {
@@ -242,7 +246,7 @@ type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[
 /** Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact. */
 function planBands(sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
-  if (bands > H) return null;
+  if (bands > H || !BAND_DTYPES.has(sg.tensors[chain.input]!.dtype) || !BAND_DTYPES.has(sg.tensors[chain.output]!.dtype)) return null;
   const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
     const r0 = Math.round((j * H) / bands);
@@ -347,8 +351,10 @@ function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
  */
 export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kernels = REFERENCE_KERNELS): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
-  // The tail counts too: more operators cost op data, so a split must pay for it.
-  const cost = (g: Graph) => lowerBound(passTimeline(g.main, kernels), g.main.ops.length + 1).bytes + estimateTail32(g, null, kernels).bytes;
+  // The tail counts too: more operators cost op data, so a split must pay for it. The bands' join may be written
+  // in place (analysis/row-join.ts) or not, whichever the placement finds lower: the lower of the two bounds.
+  const bound = (g: Graph, joins: boolean) => lowerBound(passTimeline(g.main, kernels, joins), g.main.ops.length + 1).bytes;
+  const cost = (g: Graph) => Math.min(bound(g, false), bound(g, true)) + estimateTail32(g, null, kernels).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;
