@@ -37,7 +37,7 @@ export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array, kernels: 
   return planGreedyTflm(tflmPlanBuffers(sg, offsets, kernels)).head;
 }
 
-/** The alias groups a plan may honour: in-place pairs (analysis/in-place.ts), and with `joins` row-join inputs inside their output (analysis/row-join.ts). */
+/** The alias groups a plan may honour: in-place pairs (analysis/in-place.ts), and with `joins` row-join inputs in their output (analysis/row-join.ts). */
 const aliasesOf = (sg: Subgraph, joins: boolean) => aliasGroups(inPlacePairs(sg), joins ? rowJoinSlices(sg, ARENA_ALIGNMENT) : []);
 
 /**
@@ -45,7 +45,9 @@ const aliasesOf = (sg: Subgraph, joins: boolean) => aliasGroups(inPlacePairs(sg)
  * lowest member to the end of its furthest over the union of its members'
  * lifetimes; every member gets the group's offset plus its own.
  */
-function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, joins: boolean, opts: { iterations?: number; seed?: number }): Int32Array {
+type SearchOptions = { iterations?: number; seed?: number };
+
+function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, joins: boolean, opts: SearchOptions): Int32Array {
   const groups = aliasesOf(sg, joins);
   const slots: { size: number; first: number; last: number; members: { buffer: number; offset: number }[] }[] = [];
   const slotOf = new Map<number, number>();
