@@ -61,7 +61,8 @@ const ROW_ONLY: RowRule = { kind: 'same', halo: 0 };
 /** PAD's paddings as [[before, after] x 4], when they are a constant int32 tensor. */
 export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
   const p = sg.tensors[op.inputs[1] ?? -1];
-  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2') return null;
+  // The report asks every operator of any model that loads: a buffer shorter than its shape says is no paddings.
+  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2' || p.data.byteLength !== 32) return null;
   const v = new Int32Array(p.data.slice().buffer);
   return [0, 1, 2, 3].map((i) => [v[2 * i]!, v[2 * i + 1]!]);
 }
@@ -135,7 +136,7 @@ export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
 /** ARG_MAX and ARG_MIN over the channel axis (a constant axis of 3 or -1): output [1, H, W], its row r from input row r. */
 export const argRowRule: RowRuleOf = (sg, _op, { x, out }) => {
   const axis = sg.tensors[_op.inputs[1] ?? -1];
-  if (!axis?.data || axis.kind !== 'constant' || (axis.dtype !== 'int32' && axis.dtype !== 'int64')) return null;
+  if (!axis?.data || axis.kind !== 'constant' || (axis.dtype !== 'int32' && axis.dtype !== 'int64') || axis.data.byteLength < 4) return null;
   const a = new DataView(axis.data.buffer, axis.data.byteOffset, axis.data.byteLength).getInt32(0, true);
   if (a !== 3 && a !== -1) return null;
   return out.shape.length === 3 && out.shape.join() === x.shape.slice(0, 3).join() ? ROW_ONLY : null;
