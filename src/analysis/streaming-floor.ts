@@ -8,11 +8,13 @@
 //     its writer to the end): TFLM allocates them whole whatever computes them;
 //   - every operand of an operator that is not row-local (no row rule in the
 //     registry) exists whole while that operator runs: no band can cut it.
-// The floor is the largest sum of those at one moment. Kernel scratch is not
-// counted (a band's scratch shrinks with it), so the floor stays a floor.
+// The floor is the largest sum of those at one moment, an in-place pair's two
+// tensors (in-place.ts: one buffer in our plan) counted once. Kernel scratch is
+// not counted (a band's scratch shrinks with it), so the floor stays a floor.
 
 import type { Subgraph } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
+import { inPlacePairs } from './in-place.js';
 
 /** A planned buffer of the graph: its tensor (null for kernel scratch), aligned bytes and TFLM lifetime (inclusive). */
 export interface FloorBuffer {
@@ -40,6 +42,8 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[]): S
   for (const b of buffers) if (b.tensor !== null && b.first >= 0 && b.size > 0) planned.set(b.tensor, b);
   const io = [...new Set([...sg.inputs, ...sg.outputs])].flatMap((t) => (planned.has(t) ? [planned.get(t)!] : []));
   const end = Math.max(sg.ops.length, ...[...planned.values()].map((b) => b.last));
+  // The input an in-place output shares its buffer with (of the output's size): counted as the output.
+  const sharedWith = new Map(inPlacePairs(sg).map((p) => [p.input, p.output]));
   let best: StreamingFloor = { bytes: 0, time: 0, tensors: [] };
   for (let time = 0; time <= end; time++) {
     const whole = new Set<number>();
@@ -49,7 +53,7 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[]): S
     if (op && !rowRule(sg, op)) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
-    const bytes = [...whole].reduce((n, t) => n + planned.get(t)!.size, 0);
+    const bytes = [...whole].filter((t) => !whole.has(sharedWith.get(t) ?? -1)).reduce((n, t) => n + planned.get(t)!.size, 0);
     if (bytes > best.bytes) best = { bytes, time, tensors: [...whole].sort((a, b) => a - b) };
   }
   return best;

@@ -73,6 +73,20 @@ describe('streamingFloor', () => {
     expect(planTflmArena(n.graph()).streamingFloor).toEqual({ bytes: 32 + 80, time: 1, tensors: [x, y] });
   });
 
+  it('counts an in-place pair of an operator with no row rule once', () => {
+    const n = new Net();
+    const a = n.b.input('a', { dtype: 'int8', shape: [1, 8, 8, 4], quantization: q }); // 256 B, dies at op 0
+    const s = n.b.input('s', { dtype: 'int8', shape: [1, 1, 1, 4], quantization: q }); // 4 B -> 16, alive to op 1
+    const x = n.t('x', [1, 8, 8, 4]);
+    const y = n.t('y', [1, 8, 8, 4]);
+    n.b.op({ opcode: 'RELU', inputs: [a], outputs: [x] });
+    // An activation broadcast along the rows: no row rule; y may take over x's buffer (analysis/in-place.ts).
+    n.b.op({ opcode: 'ADD', inputs: [x, s], outputs: [y], options: { type: 'AddOptions', value: {} } });
+    n.b.output(y);
+    // Times 0 and 1: a + s = 272; time 2: x and y share one buffer, with s: 272 again, not 528.
+    expect(planTflmArena(n.graph()).streamingFloor).toEqual({ bytes: 272, time: 0, tensors: [a, s] });
+  });
+
   it('is in the report with head / floor', async () => {
     const { memoryReport } = await import('../../src/report/memory-report.js');
     const n = new Net();
