@@ -46,21 +46,3 @@ export function inPlacePairs(sg: Subgraph): InPlacePair[] {
   });
   return pairs;
 }
-
-/** Groups of tensors that can share one buffer (chains of in-place pairs), as tensor -> group root. */
-export function inPlaceGroups(pairs: readonly InPlacePair[]): Map<number, number> {
-  const root = new Map<number, number>();
-  const find = (t: number): number => {
-    let r = t;
-    while (root.has(r) && root.get(r) !== r) r = root.get(r)!;
-    return r;
-  };
-  for (const p of pairs) {
-    const a = find(p.input);
-    root.set(a, a);
-    root.set(p.output, a);
-  }
-  const out = new Map<number, number>();
-  for (const t of root.keys()) out.set(t, find(t));
-  return out;
-}

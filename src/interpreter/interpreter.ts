@@ -11,6 +11,8 @@
 import { TinysegError } from '../errors.js';
 import { Subgraph, type Graph, type Tensor } from '../graph/graph.js';
 import { inPlacePairs } from '../analysis/in-place.js';
+import { rowJoinSlices } from '../analysis/row-join.js';
+import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
@@ -287,18 +289,21 @@ function describeBuffer(b: ArenaBuffer, graph: Graph): string {
   return b.kind === 'tensor' ? `${where}tensor ${b.tensor} ('${graph.subgraphs[s]!.tensors[b.tensor]!.name}')` : `scratch ${b.scratchIndex} of ${where}operator ${b.op}`;
 }
 
-/** Throws when two buffers that are live at the same time share bytes (except an in-place pair at one offset). */
+/**
+ * Throws when two buffers that are live at the same time share bytes (except an in-place pair at one offset, and a
+ * row join's input at its slice of the output: analysis/row-join.ts).
+ */
 export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Array, graph: Graph | Subgraph): void {
   const g: Graph = graph instanceof Subgraph ? ({ subgraphs: [graph], main: graph } as unknown as Graph) : graph;
   const inPlace = new Set(inPlacePairs(g.main).map((p) => `${p.input}:${p.output}`));
+  const joins = new Map(rowJoinSlices(g.main, ARENA_ALIGNMENT).map((j) => [`${j.part}:${j.output}`, j.offset]));
   const main = (b: ArenaBuffer): boolean => (b.subgraph ?? 0) === 0;
-  const shared = (a: ArenaBuffer, b: ArenaBuffer, sameOffset: boolean): boolean =>
-    sameOffset &&
-    a.kind === 'tensor' &&
-    b.kind === 'tensor' &&
-    main(a) &&
-    main(b) &&
-    (inPlace.has(`${a.tensor}:${b.tensor}`) || inPlace.has(`${b.tensor}:${a.tensor}`));
+  // `a` at offset `oa`, `b` at `ob`.
+  const shared = (a: ArenaBuffer, b: ArenaBuffer, oa: number, ob: number): boolean => {
+    if (a.kind !== 'tensor' || b.kind !== 'tensor' || !main(a) || !main(b)) return false;
+    if (oa === ob && (inPlace.has(`${a.tensor}:${b.tensor}`) || inPlace.has(`${b.tensor}:${a.tensor}`))) return true;
+    return joins.get(`${a.tensor}:${b.tensor}`) === oa - ob || joins.get(`${b.tensor}:${a.tensor}`) === ob - oa;
+  };
   const order = buffers.map((_, i) => i).sort((x, y) => offsets[x]! - offsets[y]!);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
@@ -309,7 +314,7 @@ export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Arra
       const j = order[m]!;
       const b = buffers[j]!;
       // A zero-size buffer (a scratch request of 0 bytes) holds nothing to overlap.
-      if (b.size > 0 && a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last) && !shared(a, b, offsets[i] === offsets[j])) {
+      if (b.size > 0 && a.first >= 0 && b.first >= 0 && !(a.first > b.last || b.first > a.last) && !shared(a, b, offsets[i]!, offsets[j]!)) {
         throw new TinysegError(
           'E_PLAN',
           `arena plan overlaps: ${describeBuffer(a, g)} at ${offsets[i]} (+${a.size}) and ${describeBuffer(b, g)} at ${offsets[j]} (+${b.size}) are live together`,

@@ -4,7 +4,9 @@
 // therefore what TFLM computes for the written model (planGreedyTflm with the
 // offline offsets), not our planner's own figure.
 
-import { inPlaceGroups, inPlacePairs } from '../analysis/in-place.js';
+import { inPlacePairs } from '../analysis/in-place.js';
+import { aliasGroups, rowJoinSlices } from '../analysis/row-join.js';
+import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import type { Subgraph } from '../graph/graph.js';
 import { planGreedyTflm, type Placement } from '../tflm/greedy-planner.js';
@@ -35,36 +37,42 @@ export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array, kernels: 
   return planGreedyTflm(tflmPlanBuffers(sg, offsets, kernels)).head;
 }
 
+/** The alias groups a plan may honour: in-place pairs (analysis/in-place.ts), and with `joins` row-join inputs in their output (analysis/row-join.ts). */
+const aliasesOf = (sg: Subgraph, joins: boolean) => aliasGroups(inPlacePairs(sg), joins ? rowJoinSlices(sg, ARENA_ALIGNMENT) : []);
+
 /**
- * Our plan with in-place groups (analysis/in-place.ts) as one buffer each: the
- * group's largest size over the union of its members' lifetimes; every member
- * gets the group's offset.
+ * Our plan with alias groups as one buffer each: the bytes from the group's
+ * lowest member to the end of its furthest over the union of its members'
+ * lifetimes; every member gets the group's offset plus its own.
  */
-function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, opts: { iterations?: number; seed?: number }): Int32Array {
-  const groups = inPlaceGroups(inPlacePairs(sg));
-  const slots: { size: number; first: number; last: number; members: number[] }[] = [];
+type SearchOptions = { iterations?: number; seed?: number };
+
+function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, joins: boolean, opts: SearchOptions): Int32Array {
+  const groups = aliasesOf(sg, joins);
+  const slots: { size: number; first: number; last: number; members: { buffer: number; offset: number }[] }[] = [];
   const slotOf = new Map<number, number>();
   buffers.forEach((b, i) => {
     if (b.kind === 'scratch' && !withScratch) return;
-    const root = b.kind === 'tensor' ? groups.get(b.tensor) : undefined;
-    const at = root === undefined ? undefined : slotOf.get(root);
+    const m = b.kind === 'tensor' ? groups.get(b.tensor) : undefined;
+    const at = m === undefined ? undefined : slotOf.get(m.root);
+    const offset = m?.offset ?? 0;
     if (at === undefined) {
-      if (root !== undefined) slotOf.set(root, slots.length);
-      slots.push({ size: b.size, first: b.first, last: b.last, members: [i] });
+      if (m !== undefined) slotOf.set(m.root, slots.length);
+      slots.push({ size: offset + b.size, first: b.first, last: b.last, members: [{ buffer: i, offset }] });
     } else {
       const s = slots[at]!;
-      s.size = Math.max(s.size, b.size);
+      s.size = Math.max(s.size, offset + b.size);
       s.first = Math.min(s.first, b.first);
       s.last = Math.max(s.last, b.last);
-      s.members.push(i);
+      s.members.push({ buffer: i, offset });
     }
   });
   const p = planNearOptimal(slots.map(({ size, first, last }) => ({ size, first, last })), opts);
   const offsets = new Int32Array(sg.tensors.length).fill(ONLINE);
   slots.forEach((s, k) => {
-    for (const i of s.members) {
-      const b = buffers[i]!;
-      if (b.kind === 'tensor') offsets[b.tensor] = p.offsets[k]!;
+    for (const { buffer, offset } of s.members) {
+      const b = buffers[buffer]!;
+      if (b.kind === 'tensor') offsets[b.tensor] = p.offsets[k]! + offset;
     }
   });
   return offsets;
@@ -75,12 +83,20 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   const buffers = tflmPlanBuffers(sg, null, kernels);
   const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
   const sharing = inPlacePairs(sg).length > 0;
+  const joins = rowJoinSlices(sg, ARENA_ALIGNMENT).length > 0;
   // Candidates in order of preference (ties keep the earlier one), computed only when they can still win.
   const candidates: { planner: ArenaPlacement['planner']; offsets: () => Int32Array }[] = [
     // Element-wise outputs over their dying inputs, with and without the scratch in our plan.
-    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, opts) },
-    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, opts) },
-    // Without in-place pairs these two are the two above, buffer for buffer: the same search, the same plan.
+    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, joins, opts) },
+    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, joins, opts) },
+    // Row joins written in place reserve their output from the first input on: the same without, when there are any.
+    ...(joins
+      ? ([
+          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, false, opts) },
+          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, false, opts) },
+        ] as const)
+      : []),
+    // Without in-place pairs these two are the first two (or, with row joins, the two just above), buffer for buffer.
     ...(sharing
       ? ([
           // Our plan of tensors and scratch together; TFLM re-places the scratch, usually where we put it.

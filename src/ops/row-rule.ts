@@ -12,8 +12,11 @@ import { paddingFor } from './kernel.js';
 export type RowRule =
   /** Stride-1 SAME convs (odd kernel), 1x1 convs and unary ops: output row r reads input rows r - halo .. r + halo. */
   | { kind: 'same'; halo: number }
-  /** A 2x half-pixel bilinear resize. */
-  | { kind: 'resize2' }
+  /**
+   * A resize of any scale and mode: `rows(inRows, outRows)` is how the kernel maps output rows to input rows for a
+   * tensor of that many rows; `align` says the scale is (in - 1) / (out - 1) (align_corners), else in / out.
+   */
+  | { kind: 'resize'; rows: (inRows: number, outRows: number) => RowAxis; align: boolean }
   /** Explicit PAD of the rows: output row r is input row r - top. */
   | { kind: 'pad'; top: number; bottom: number }
   /** VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. */
@@ -24,29 +27,64 @@ export type RowRule =
    */
   | { kind: 'strided'; k: number; stride: number };
 
+/**
+ * How a resize kernel maps each output row to input rows lo..hi with an interpolation weight, exactly as it
+ * computes them (float32 or fixed point): two mappings agree on a row only if the kernel computes it alike.
+ */
+export interface RowAxis {
+  lo: Int32Array;
+  hi: Int32Array;
+  weight: Float64Array;
+}
+
 /** The first input and the output of an operator a row rule looks at. */
 export interface RowRuleTensors {
   readonly x: Tensor;
   readonly out: Tensor;
 }
 
-/** A family's row rule for one operator; called only on single-output ops on 4-D tensors of batch 1 (the only ones bands split). */
+/**
+ * A family's row rule for one operator; called only on single-output ops with a 4-D first input and a 4-D output
+ * of batch 1 (a 3-D one for reductions of the channel axis, ARG_MAX): the only ones bands split.
+ */
 export type RowRuleOf = (sg: Subgraph, op: Op, io: RowRuleTensors) => RowRule | null;
 
-/** The first input and the output of a single-output op on 4-D tensors of batch 1; null otherwise. */
+/** The first input and the output of a single-output op on a 4-D input and a 4-D (or 3-D) output of batch 1; null otherwise. */
 export function rowLocalShape(sg: Subgraph, op: Op): RowRuleTensors | null {
   const out = sg.tensors[op.outputs[0] ?? -1];
   const x = sg.tensors[op.inputs[0] ?? -1];
-  if (!out || !x || op.outputs.length !== 1 || out.shape.length !== 4 || x.shape.length !== 4 || out.shape[0] !== 1) return null;
+  if (!out || !x || op.outputs.length !== 1 || (out.shape.length !== 4 && out.shape.length !== 3) || x.shape.length !== 4 || out.shape[0] !== 1) return null;
   return { x, out };
 }
+
+const ROW_ONLY: RowRule = { kind: 'same', halo: 0 };
 
 /** PAD's paddings as [[before, after] x 4], when they are a constant int32 tensor. */
 export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
   const p = sg.tensors[op.inputs[1] ?? -1];
-  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2') return null;
+  // The report asks every operator of any model that loads: a buffer shorter than its shape says is no paddings.
+  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2' || p.data.byteLength !== 32) return null;
   const v = new Int32Array(p.data.slice().buffer);
   return [0, 1, 2, 3].map((i) => [v[2 * i]!, v[2 * i + 1]!]);
+}
+
+/** A sliding window of kh x kw rows and columns (a conv's filter, a pool's), undilated, with TFLM's padding code (0 SAME, 1 VALID). */
+function windowRule(kh: number, kw: number, strideH: number, strideW: number, padding: number): RowRule | null {
+  // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
+  if (padding === 1) return { kind: 'valid', k: kh, stride: strideH };
+  // Bands keep every column, so the width's stride and padding are the whole tensor's.
+  if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
+  if (strideW !== 1) return null;
+  if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
+  // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
+  if (kh % 2 !== 1) return null;
+  return { kind: 'same', halo: (kh - 1) / 2 };
+}
+
+/** windowRule, for an output of the size the padding rule gives: TFLM computes other sizes too (windows off the input), which map rows by no rule. */
+function sizedWindowRule(x: Tensor, out: Tensor, kh: number, kw: number, strideH: number, strideW: number, padding: number): RowRule | null {
+  if (paddingFor(padding, x.shape[1]!, kh, strideH, 1).out !== out.shape[1] || paddingFor(padding, x.shape[2]!, kw, strideW, 1).out !== out.shape[2]) return null;
+  return windowRule(kh, kw, strideH, strideW, padding);
 }
 
 /** CONV_2D and DEPTHWISE_CONV_2D with constant weights, no dilation and a non-int4 filter. */
@@ -54,22 +92,18 @@ export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
   const w = sg.tensors[op.inputs[1]!];
   if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
-  // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
-  const [kh, kw] = [w.shape[1]!, w.shape[2]!];
-  const strideH = o.strideH;
   if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return null;
-  // An output TFLM computes at another size than its padding rule's (windows off the input) maps rows by no rule.
-  const ruleH = paddingFor(o.padding, x.shape[1]!, kh, strideH, 1).out;
-  if (ruleH !== out.shape[1] || paddingFor(o.padding, x.shape[2]!, kw, o.strideW, 1).out !== out.shape[2]) return null;
-  // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
-  if (o.padding === 1) return { kind: 'valid', k: kh, stride: strideH };
-  // Bands keep every column, so the width's stride and padding are the whole tensor's.
-  if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
-  if (o.strideW !== 1) return null;
-  if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
-  // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
-  if (kh % 2 !== 1) return null;
-  return { kind: 'same', halo: (kh - 1) / 2 };
+  // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
+  return sizedWindowRule(x, out, w.shape[1]!, w.shape[2]!, o.strideH, o.strideW, o.padding);
+};
+
+/**
+ * MAX_POOL_2D and AVERAGE_POOL_2D: a window like a conv's. TFLM leaves padded taps out of a pool (the average
+ * divides by the taps inside), so a band's border rows are exact only at the image's border, as a conv's.
+ */
+export const poolRowRule: RowRuleOf = (_sg, op, { x, out }) => {
+  const o = builtinOptions(op, 'Pool2DOptions');
+  return sizedWindowRule(x, out, o.filterHeight, o.filterWidth, o.strideH, o.strideW, o.padding);
 };
 
 /** PAD of the rows (and other axes but the batch) by a constant amount. */
@@ -79,13 +113,49 @@ export const padRowRule: RowRuleOf = (sg, op) => {
   return p && p[0]![0] === 0 && p[0]![1] === 0 && p[1]!.every((n) => n >= 0) ? { kind: 'pad', top: p[1]![0]!, bottom: p[1]![1]! } : null;
 };
 
-/** A 2x half-pixel RESIZE_BILINEAR of int8 or float32 rows. */
-export const resizeRowRule: RowRuleOf = (_sg, op, { x, out }) => {
-  const o = builtinOptions(op, 'ResizeBilinearOptions');
-  const half = o.halfPixelCenters && !o.alignCorners;
-  return half && out.shape[1] === 2 * x.shape[1]! && (x.dtype === 'int8' || x.dtype === 'float32') ? { kind: 'resize2' } : null;
+/** A one-input element-wise op whose output has its input's shape: output row r is input row r. */
+export const unaryRowRule: RowRuleOf = (_sg, op, { x, out }) => (op.inputs.length === 1 && x.shape.join() === out.shape.join() ? ROW_ONLY : null);
+
+/**
+ * An operator over the channel axis alone (SOFTMAX, LOG_SOFTMAX, L2_NORMALIZATION: TFLM's kernels treat every
+ * axis but the last as rows of independent vectors): output row r is input row r.
+ */
+export const channelRowRule: RowRuleOf = unaryRowRule;
+
+/** Whether `t` broadcasts along the rows against a 4-D tensor: rank 2 or less (no row axis), or a row axis of 1. */
+const rowBroadcast = (t: Tensor): boolean => t.shape.length <= 2 || (t.shape.length <= 4 && t.shape[t.shape.length - 3] === 1);
+
+/**
+ * A binary element-wise op (ADD, MUL, SUB, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU) whose first input has
+ * the output's shape: every other operand is either a tensor of the output's shape (another branch: its row r) or a
+ * constant that broadcasts along the rows (the same for every band). Bands (split-row-bands.ts) pass other operands
+ * unchanged, so they only split ops whose other operands are constants.
+ */
+export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  if (x.shape.join() !== out.shape.join() || op.inputs.length !== 2) return null;
+  const other = sg.tensors[op.inputs[1]!];
+  if (!other) return null;
+  const sameShape = other.shape.join() === out.shape.join();
+  if (other.kind === 'constant' ? !rowBroadcast(other) : !sameShape) return null;
+  return ROW_ONLY;
 };
 
-/** A one-input element-wise op whose output has its input's shape: output row r is input row r. */
-export const unaryRowRule: RowRuleOf = (_sg, op, { x, out }) =>
-  op.inputs.length === 1 && x.shape.join() === out.shape.join() ? { kind: 'same', halo: 0 } : null;
+/** ARG_MAX and ARG_MIN over the channel axis (a constant axis of 3 or -1): output [1, H, W], its row r from input row r. */
+export const argRowRule: RowRuleOf = (sg, _op, { x, out }) => {
+  const axis = sg.tensors[_op.inputs[1] ?? -1];
+  if (!axis?.data || axis.kind !== 'constant' || (axis.dtype !== 'int32' && axis.dtype !== 'int64') || axis.data.byteLength < 4) return null;
+  const a = new DataView(axis.data.buffer, axis.data.byteOffset, axis.data.byteLength).getInt32(0, true);
+  if (a !== 3 && a !== -1) return null;
+  return out.shape.length === 3 && out.shape.join() === x.shape.slice(0, 3).join() ? ROW_ONLY : null;
+};
+
+/** CONCATENATION on the channel axis of 4-D tensors of the output's rows and columns: output row r joins the inputs' rows r. */
+export const concatRowRule: RowRuleOf = (sg, op, { out }) => {
+  const o = builtinOptions(op, 'ConcatenationOptions');
+  if (o.axis !== 3 && o.axis !== -1) return null;
+  const ok = op.inputs.every((t) => {
+    const s = sg.tensors[t]?.shape;
+    return s?.length === 4 && s[0] === 1 && s[1] === out.shape[1] && s[2] === out.shape[2];
+  });
+  return ok ? ROW_ONLY : null;
+};

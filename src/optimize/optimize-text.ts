@@ -49,6 +49,8 @@ export function renderOptimizeText(r: OptimizeReport, context: OptimizeTextConte
     ),
   );
   out.push(`  head / lower bound after: ${(r.after.head / Math.max(1, r.after.lowerBound)).toFixed(3)} (placement: ${r.after.planner})`);
+  const f = r.headOverStreamingFloor;
+  out.push(`  head / streaming floor: ${f.before.toFixed(3)} -> ${f.after.toFixed(3)} (floor ${bytes(r.streamingFloor)}: whole whatever the row bands)`);
   out.push(`  ${allocateLine(r, context.arenaHeader)}`);
   out.push(`    (total + what AllocateTensors() needs on the way, 16-byte aligned)`);
   out.push('');

@@ -60,6 +60,14 @@ export interface OptimizeReport {
   after: ArenaFigures & { arenaSize: number; planner: string };
   /** 1 - after.head / before.head. */
   headReduction: number;
+  /**
+   * The original's streaming floor (analysis/streaming-floor.ts): what must exist whole whatever the row bands.
+   * The written graph's own floor moves with its bands (their slices and joins are not row-local), so the figure of
+   * merit divides by the original's.
+   */
+  streamingFloor: number;
+  /** before.head and after.head over `streamingFloor`. */
+  headOverStreamingFloor: { before: number; after: number };
   /** What each pass did, in the report's fixed key order (optimize/pipeline.ts). */
   passes: PassesReport;
   spill: { bytesOut: number; bytesIn: number; regionBytes: number; decisions: SpillResult['decisions'] };
@@ -218,6 +226,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     before: { ...figures(before), peakOp: before.peak.op, peakTensors: peakTensors(original, before) },
     after: { ...figures(after), arenaSize: arenaSize(graph, after.arena.head, after.arena.tail, kernels).bytes, planner },
     headReduction: before.arena.head > 0 ? 1 - after.arena.head / before.arena.head : 0,
+    streamingFloor: before.streamingFloor,
+    headOverStreamingFloor: { before: overFloor(before.arena.head, before.streamingFloor), after: overFloor(after.arena.head, before.streamingFloor) },
     passes: passesReport(passes),
     spill: keptOriginal
       ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] }
@@ -235,6 +245,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   };
   return { bytes, graph, report, before, after };
 }
+
+const overFloor = (head: number, floor: number): number => (floor > 0 ? head / floor : 1);
 
 function peakTensors(g: Graph, r: MemoryReport): PeakTensor[] {
   const cold = new Map(coldRanges(g.main).map((c) => [c.tensor, c]));

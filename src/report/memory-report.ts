@@ -46,6 +46,12 @@ export interface MemoryReport {
   };
   lowerBound: number;
   headOverLowerBound: number;
+  /** The bytes that must exist whole at some moment whatever the row bands (analysis/streaming-floor.ts). */
+  streamingFloor: number;
+  /** arena.head / streamingFloor: how far streaming could still lower the head. */
+  headOverStreamingFloor: number;
+  /** Where the floor is reached: the TFLM time and the tensors whole there. */
+  streamingFloorAt: { time: number; tensors: ReportTensor[] };
   peak: {
     time: number;
     op: number;
@@ -110,6 +116,7 @@ export function memoryReport(input: ReportInput): MemoryReport {
     opTypes[key] = (opTypes[key] ?? 0) + 1;
   }
   const lb = arena.lowerBound;
+  const floor = arena.streamingFloor;
   const peakTime = lb.time;
   const live = arena.buffers.filter((b) => b.first <= peakTime && peakTime <= b.last);
   // The main operator running at the peak (with several subgraphs, the one whose call spans it).
@@ -144,6 +151,9 @@ export function memoryReport(input: ReportInput): MemoryReport {
     },
     lowerBound: lb.bytes,
     headOverLowerBound: lb.bytes > 0 ? arena.head / lb.bytes : 1,
+    streamingFloor: floor.bytes,
+    headOverStreamingFloor: floor.bytes > 0 ? arena.head / floor.bytes : 1,
+    streamingFloorAt: { time: floor.time, tensors: floor.tensors.map((t) => describe(t)).sort((a, b) => b.bytes - a.bytes) },
     peak: {
       time: peakTime,
       op: peakOp,

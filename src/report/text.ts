@@ -23,6 +23,7 @@ export function renderReportText(r: MemoryReport, extra: { allocate?: number } =
         ['  tail', bytes(r.arena.tail), kib(r.arena.tail), 'persistent runtime data, 32-bit'],
         ['  total', bytes(r.arena.total), kib(r.arena.total), 'head + tail: arena_used_bytes()'],
         ['  lower bound', bytes(r.lowerBound), kib(r.lowerBound), `max live bytes; head / bound = ${r.headOverLowerBound.toFixed(3)}`],
+        ['  streaming floor', bytes(r.streamingFloor), kib(r.streamingFloor), `whole whatever the row bands; head / floor = ${r.headOverStreamingFloor.toFixed(3)}`],
       ],
       new Set([1, 2]),
     ),

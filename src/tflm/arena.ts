@@ -3,7 +3,9 @@
 // the greedy placement, the head, the estimated 32-bit tail and the lower bound.
 
 import { inPlacePairs } from '../analysis/in-place.js';
+import { rowJoinSlices } from '../analysis/row-join.js';
 import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
+import { streamingFloor, type StreamingFloor } from '../analysis/streaming-floor.js';
 import { opTime, tflmGraphLifetimes, tflmLifetimes } from './lifetimes.js';
 import type { Graph, Subgraph, Tensor } from '../graph/graph.js';
 import { planGreedyTflm, type PlanBuffer } from './greedy-planner.js';
@@ -11,7 +13,7 @@ import { offlineOffsets, offlineOffsetsAll, ONLINE } from './offline-plan.js';
 import { estimateTail32, type TailEstimate } from './tail.js';
 import { REFERENCE_KERNELS, scratchKnown, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
-import { alignArena } from './alignment.js';
+import { ARENA_ALIGNMENT, alignArena } from './alignment.js';
 
 /** A planned buffer; `subgraph` (absent: 0) is the subgraph of its tensor or operator. */
 export type ArenaBuffer = PlanBuffer & { subgraph?: number } & (
@@ -28,6 +30,8 @@ export interface TflmArena {
   /** head + tail: what arena_used_bytes() reports on a 32-bit target. */
   total: number;
   lowerBound: LowerBound;
+  /** What must exist whole whatever the row bands (analysis/streaming-floor.ts), subgraph 0. */
+  streamingFloor: StreamingFloor;
   /** The kernels the figures assume. */
   kernels: Kernels;
   /** Ops whose scratch TinySeg does not know for these kernels (the head may be low for them). */
@@ -44,9 +48,26 @@ export interface TimelineBuffer {
   last: number;
 }
 
-/** The planned buffers as the transform passes' cost models take them, recomputed after every edit. */
-export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): TimelineBuffer[] {
-  return tflmPlanBuffers(sg, null, kernels).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+/**
+ * The planned buffers as the transform passes' cost models take them, recomputed after every edit. With
+ * `joinsInPlace`, the inputs of a row join written in place (analysis/row-join.ts) are bytes of the join's
+ * output, as our placement may put them: the output's buffer starts with the first of them, theirs hold nothing
+ * of their own. (Whether that pays depends on the rest: the output's whole bytes are then reserved from the first
+ * input on; the placement tries both.)
+ */
+export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS, joinsInPlace = false): TimelineBuffer[] {
+  const buffers: TimelineBuffer[] = tflmPlanBuffers(sg, null, kernels).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+  const joins = joinsInPlace ? rowJoinSlices(sg, ARENA_ALIGNMENT) : [];
+  if (joins.length === 0) return buffers;
+  const of = new Map<number, TimelineBuffer>();
+  for (const b of buffers) if (b.tensor !== null) of.set(b.tensor, b);
+  for (const j of joins) {
+    const [part, out] = [of.get(j.part), of.get(j.output)];
+    if (!part || !out) continue;
+    out.first = Math.min(out.first, part.first);
+    part.size = 0;
+  }
+  return buffers;
 }
 
 /**
@@ -142,7 +163,8 @@ export function tflmGraphBuffers(graph: Graph, kernels: Kernels = REFERENCE_KERN
 /**
  * Buffers as the lower bound sees them: members of an in-place pair that the
  * offline plan puts at the same offset are one buffer (they never hold two
- * values at once), with the larger size over both lifetimes.
+ * values at once), with the larger size over both lifetimes; so are a row
+ * join's output and the inputs the plan puts at their slices of it.
  */
 function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer[] {
   const merged = buffers.map(({ size, first, last }) => ({ size, first, last }));
@@ -150,13 +172,19 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   buffers.forEach((b, i) => b.kind === 'tensor' && (b.subgraph ?? 0) === 0 && index.set(b.tensor, i));
   const into = merged.map((_, i) => i);
   const rootOf = (i: number): number => (into[i] === i ? i : (into[i] = rootOf(into[i]!)));
-  for (const p of inPlacePairs(sg)) {
-    const a = index.get(p.input);
-    const b = index.get(p.output);
+  // In-place pairs at one offset, and row-join inputs at their slice of the output (analysis/row-join.ts).
+  const links = [
+    ...inPlacePairs(sg).map((p) => ({ from: p.input, to: p.output, offset: 0 })),
+    ...rowJoinSlices(sg, ARENA_ALIGNMENT).map((j) => ({ from: j.output, to: j.part, offset: j.offset })),
+  ];
+  for (const p of links) {
+    const a = index.get(p.from);
+    const b = index.get(p.to);
     if (a === undefined || b === undefined) continue;
     const [ba, bb] = [buffers[a]!, buffers[b]!];
-    if (ba.offlineOffset === undefined || ba.offlineOffset !== bb.offlineOffset) continue;
+    if (ba.offlineOffset === undefined || bb.offlineOffset !== ba.offlineOffset + p.offset) continue;
     const [ra, rb] = [rootOf(a), rootOf(b)];
+    if (ra === rb) continue;
     const x = merged[ra]!;
     const y = merged[rb]!;
     merged[ra] = { size: Math.max(x.size, y.size), first: Math.min(x.first, y.first), last: Math.max(x.last, y.last) };
@@ -165,6 +193,8 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   }
   return merged;
 }
+
+const floorBuffer = (b: ArenaBuffer) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last });
 
 export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS): TflmArena {
   const sg = graph.main;
@@ -182,6 +212,8 @@ export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
     tail,
     total: head + tail.bytes,
     lowerBound: lowerBound(mergeInPlace(sg, buffers), end),
+    // With several subgraphs the time line is the calls' (tflmGraphLifetimes): the floor reads subgraph 0's own.
+    streamingFloor: streamingFloor(sg, graph.subgraphs.length === 1 ? buffers.map(floorBuffer) : passTimeline(sg, kernels)),
     unknownScratchOps,
   };
 }

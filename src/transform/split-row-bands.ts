@@ -7,8 +7,9 @@
 //
 // Exactness: every operator of a chain computes an output row from input rows
 // at fixed relative positions (stride-1 convs with SAME padding, strided SAME
-// convs, VALID convs of any stride, explicit PADs, a 2x half-pixel bilinear
-// resize, per-element ops),
+// convs, VALID convs of any stride, explicit PADs, resizes where the band's
+// smaller tensors map its rows as the whole tensor's do (resize-band.ts),
+// per-element ops and ops over the channels),
 // and TFLM's arithmetic for a row does not depend on where the tensor starts —
 // except at its first and last rows, where the kernel clamps or pads. So each
 // stage tracks which of its computed rows are exact (their taps stay inside
@@ -28,6 +29,7 @@ import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite
 import { rowRule } from '../ops/registry.js';
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { paddingsOf } from '../ops/row-rule.js';
+import { resizeBand, resizeSourceRows } from './resize-band.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -45,6 +47,9 @@ export interface SplitRowBandsResult {
 
 const BAND_COUNTS = [2, 4, 8, 16];
 
+/** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
+const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
+
 /** TFLM's SAME padding above the first row (ComputePaddingHeightWidth) for an input of `h` rows. */
 function sameTop(h: number, k: number, stride: number): number {
   const out = Math.ceil(h / stride);
@@ -57,12 +62,15 @@ interface Chain {
   output: number;
 }
 
+/** A row-local op bands can compute: every operand but the first is a constant, which each band reads whole. */
+const bandable = (sg: Subgraph, op: Op): boolean => rowRule(sg, op) !== null && op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
+
 /** Maximal chains (2+ ops) of row-local ops joined by tensors with a single reader. */
 function chains(sg: Subgraph): Chain[] {
   const out: Chain[] = [];
   const taken = new Set<number>();
   sg.ops.forEach((_, i) => {
-    if (taken.has(i) || !rowRule(sg, sg.ops[i]!)) return;
+    if (taken.has(i) || !bandable(sg, sg.ops[i]!)) return;
     const x = sg.ops[i]!.inputs[0]!;
     if (sg.tensors[x]!.kind !== 'activation') return;
     const ops = [i];
@@ -72,7 +80,7 @@ function chains(sg: Subgraph): Chain[] {
       if (readers.length !== 1 || sg.outputs.includes(y)) break;
       const next = readers[0]!;
       const op = sg.ops[next]!;
-      if (!rowRule(sg, op) || op.inputs[0] !== y || op.inputs.filter((t) => t === y).length !== 1) break;
+      if (!bandable(sg, op) || op.inputs[0] !== y || op.inputs.filter((t) => t === y).length !== 1) break;
       ops.push(next);
     }
     if (ops.length < 2) return;
@@ -80,12 +88,6 @@ function chains(sg: Subgraph): Chain[] {
     out.push({ ops, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! });
   });
   return out;
-}
-
-/** Source rows [lo, hi] of output row v of a 2x half-pixel resize (TFLM's float and 10-bit integer paths agree on them). */
-function resizeSources(v: number, inH: number): [number, number] {
-  const p = v / 2 - 0.25;
-  return [Math.max(Math.floor(p), 0), Math.min(Math.ceil(p), inH - 1)];
 }
 
 interface Stage {
@@ -160,15 +162,10 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
       c0 = n0;
       c1 = n1;
     } else {
-      const n0 = 2 * c0;
-      const n1 = 2 * c1;
-      [e0, e1] = exactRows(n0, n1, (v) => {
-        const [lo, hi] = resizeSources(v, inH);
-        // The slice clamps at its own first/last row: exact only where the true sources are exact rows.
-        return (lo >= e0 || (e0 === 0 && lo === 0)) && (hi < e1 || (e1 === inH && hi === inH - 1)) && lo >= c0 && hi < c1;
-      });
-      c0 = n0;
-      c1 = n1;
+      // The band's resize clamps at its own first and last rows and takes its scale from its own heights.
+      const band = resizeBand(rule, inH, outH, c0, c1, e0, e1);
+      if (band.n1 <= band.n0) return null;
+      [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
     }
     e0 = Math.max(e0, c0);
     e1 = Math.min(e1, c1);
@@ -187,9 +184,8 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
     const op = sg.ops[chain.ops[i]!]!;
     const rule = rowRule(sg, op)!;
     const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
-    if (rule.kind === 'resize2') {
-      a = resizeSources(a, inH)[0];
-      b = resizeSources(b - 1, inH)[1] + 1;
+    if (rule.kind === 'resize') {
+      [a, b] = resizeSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
     } else if (rule.kind === 'same') {
       a -= rule.halo;
       b += rule.halo;
@@ -231,7 +227,12 @@ function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string
   const op = newOp({
     opcode: 'STRIDED_SLICE',
     version: 2,
-    inputs: [x.index, int32Const(sg, `${name}_begin`, [0, r0, 0, 0]), int32Const(sg, `${name}_end`, [x.shape[0]!, r1, x.shape[2]!, x.shape[3]!]), int32Const(sg, `${name}_strides`, [1, 1, 1, 1])],
+    inputs: [
+      x.index,
+      int32Const(sg, `${name}_begin`, x.shape.map((_, i) => (i === 1 ? r0 : 0))),
+      int32Const(sg, `${name}_end`, x.shape.map((n, i) => (i === 1 ? r1 : n))),
+      int32Const(sg, `${name}_strides`, x.shape.map(() => 1)),
+    ],
     outputs: [y.index],
     options: optionsWithDefaults('StridedSliceOptions', {}),
     optionsType: 'StridedSliceOptions',
@@ -245,7 +246,7 @@ type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[
 /** Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact. */
 function planBands(sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
-  if (bands > H) return null;
+  if (bands > H || !BAND_DTYPES.has(sg.tensors[chain.input]!.dtype) || !BAND_DTYPES.has(sg.tensors[chain.output]!.dtype)) return null;
   const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
     const r0 = Math.round((j * H) / bands);
@@ -280,7 +281,7 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
       shape[1] = st.c1 - st.c0;
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
       const inputs = [cur.index, ...op.inputs.slice(1)];
-      if (op.opcode === 'RESIZE_BILINEAR') inputs[1] = int32Const(sg, `${orig.name}_band${j}_size`, [shape[1]!, shape[2]!]);
+      if (op.opcode === 'RESIZE_BILINEAR' || op.opcode === 'RESIZE_NEAREST_NEIGHBOR') inputs[1] = int32Const(sg, `${orig.name}_band${j}_size`, [shape[1]!, shape[2]!]);
       if (op.opcode === 'PAD') {
         // Rows padded only where this band meets the image's border (the stage before says where it starts and ends).
         const pads = paddingsOf(sg, op)!;
@@ -350,8 +351,10 @@ function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
  */
 export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kernels = REFERENCE_KERNELS): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
-  // The tail counts too: more operators cost op data, so a split must pay for it.
-  const cost = (g: Graph) => lowerBound(passTimeline(g.main, kernels), g.main.ops.length + 1).bytes + estimateTail32(g, null, kernels).bytes;
+  // The tail counts too: more operators cost op data, so a split must pay for it. The bands' join may be written
+  // in place (analysis/row-join.ts) or not, whichever the placement finds lower: the lower of the two bounds.
+  const bound = (g: Graph, joins: boolean) => lowerBound(passTimeline(g.main, kernels, joins), g.main.ops.length + 1).bytes;
+  const cost = (g: Graph) => Math.min(bound(g, false), bound(g, true)) + estimateTail32(g, null, kernels).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;

@@ -84,6 +84,10 @@ describe('tinyseg report', () => {
     const live = [...j.peak.tensors, ...j.peak.scratch].reduce((n: number, b: { bytes: number }) => n + aligned(b.bytes), 0);
     expect(live).toBe(j.lowerBound);
     expect(j.peak.scratch.map((s: { opcode: string }) => s.opcode)).toEqual(['TRANSPOSE_CONV']);
+    // The streaming floor: the tensors whole where it is reached make it up, and they are live there, so at most the bound.
+    expect(j.streamingFloor).toBe(j.streamingFloorAt.tensors.reduce((n: number, t: { bytes: number }) => n + aligned(t.bytes), 0));
+    expect(j.streamingFloor).toBeLessThanOrEqual(j.lowerBound);
+    expect(j.headOverStreamingFloor).toBe(j.arena.head / j.streamingFloor);
     // The encoder skips stay cold across the bottleneck.
     expect(j.coldRanges[0].length).toBeGreaterThan(10);
   });

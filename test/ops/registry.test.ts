@@ -118,7 +118,12 @@ describe('operator registry', () => {
     const unary2 = ['ROUND', 'RSQRT', 'SIN', 'SQRT', 'SQUARE', 'TANH', 'ZEROS_LIKE'];
     expect(inPlace.sort()).toEqual([...unary, ...unary2, 'ADD', 'CUSTOM:TinySegAddFetch', 'MUL'].sort());
     const rowLocal = OP_RECORDS.filter((r) => r.rowRule).map((r) => r.key);
-    expect(rowLocal.sort()).toEqual([...unary, ...unary2, 'CONV_2D', 'DEPTHWISE_CONV_2D', 'PAD', 'RESIZE_BILINEAR'].sort());
+    // Besides: windows (convs, pools), PAD, resizes, ops over the channel axis, binary ops (a broadcast constant or
+    // another branch), the channel concatenation, and type conversions.
+    const windows = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'PAD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR'];
+    const channels = ['SOFTMAX', 'LOG_SOFTMAX', 'L2_NORMALIZATION', 'ARG_MAX', 'ARG_MIN', 'CONCATENATION'];
+    const binary = ['ADD', 'MUL', 'SUB', 'DIV', 'SQUARED_DIFFERENCE', 'MAXIMUM', 'MINIMUM', 'PRELU'];
+    expect(rowLocal.sort()).toEqual([...unary, ...unary2, ...windows, ...channels, ...binary, 'QUANTIZE', 'DEQUANTIZE', 'CAST'].sort());
   });
 
   it('finds inconsistent records', () => {

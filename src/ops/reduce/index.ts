@@ -6,6 +6,7 @@ import { elements, inputOf, INT_BYTES, outputOf, type OpInfo, type SizeRule } fr
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
 import { kernels as scan } from './scan.js';
+import { argRowRule } from '../row-rule.js';
 
 /** The resolved axes and the temp index of the reference Reduce: one int each per input dim and per axis. */
 const axesScratch: SizeRule = (op, tensors) => [INT_BYTES * (inputOf(op, tensors, 0)?.shape.length ?? 0), INT_BYTES * elements(inputOf(op, tensors, 1))];
@@ -41,8 +42,8 @@ export const ops: readonly OpInfo[] = [
   reducer('REDUCE_MIN', axesScratch, MIN_MAX_TEMPS),
   reducer('REDUCE_ALL', axesScratch, () => 'i0 o0 i1 i0 i1'),
   // TfLiteArgMaxParams / TfLiteArgMinParams (a TfLiteType: one byte on arm-none-eabi, an int on x86-64); no Prepare.
-  { key: 'ARG_MAX', kernel: scan['ARG_MAX'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: { reference: { prepareTemps: '', opData: {} } } },
-  { key: 'ARG_MIN', kernel: scan['ARG_MIN'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: { reference: { prepareTemps: '', opData: {} } } },
+  { key: 'ARG_MAX', kernel: scan['ARG_MAX'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: { reference: { prepareTemps: '', opData: {} } }, rowRule: argRowRule },
+  { key: 'ARG_MIN', kernel: scan['ARG_MIN'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: { reference: { prepareTemps: '', opData: {} } }, rowRule: argRowRule },
   {
     key: 'CUMSUM',
     kernel: scan['CUMSUM'],

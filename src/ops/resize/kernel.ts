@@ -6,6 +6,7 @@
 
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
+import type { RowAxis } from '../row-rule.js';
 import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
@@ -151,6 +152,32 @@ function nearest(v: number, inSize: number, outSize: number, align: boolean, hal
   let r = Math.min(align ? roundHalfAway(p) : Math.floor(p), inSize - 1);
   if (half) r = Math.max(0, r);
   return r;
+}
+
+/**
+ * How the kernel maps a tensor's output rows to input rows (row-rule.ts's RowAxis): the rows and weight it
+ * computes for each output row of a tensor of `outSize` rows read from one of `inSize` rows. Null for a type the
+ * kernel refuses.
+ */
+export function resizeRowAxis(op: KernelCall['op'], dtype: string): ((inSize: number, outSize: number) => RowAxis) | null {
+  if (op.opcode === 'RESIZE_NEAREST_NEIGHBOR') {
+    if (!['float32', 'int8', 'int16'].includes(dtype)) return null;
+    const { alignCorners: align, halfPixelCenters: half } = builtinOptions(op, 'ResizeNearestNeighborOptions');
+    return (inSize, outSize) => {
+      const rows = Int32Array.from({ length: outSize }, (_, v) => nearest(v, inSize, outSize, align, half));
+      return { lo: rows, hi: rows, weight: new Float64Array(outSize) };
+    };
+  }
+  if (dtype !== 'float32' && dtype !== 'int8') return null;
+  const { alignCorners: align, halfPixelCenters: half } = builtinOptions(op, 'ResizeBilinearOptions');
+  if (align && half) return null;
+  const axis = dtype === 'float32' ? floatAxis : integerAxis;
+  return (inSize, outSize) => {
+    const a = axis(inSize, outSize, align, half);
+    // What the kernel interpolates with: the float fraction above the lower row, or its 10-bit fixed-point one.
+    const weight = a.pos.map((p, v) => (dtype === 'float32' ? Math.fround(p - a.lo[v]!) : p - 1024 * a.lo[v]!));
+    return { lo: a.lo, hi: a.hi, weight };
+  };
 }
 
 interface NearestState {

@@ -1,0 +1,60 @@
+// The streaming floor: the bytes that must exist whole at some moment, however
+// row bands (transform/split-row-bands.ts) cut the graph. The lower bound
+// (lower-bound.ts) is the bound of one graph as written: once bands rewrite a
+// chain its figure moves with them, so `head / lower bound` says nothing about
+// what streaming could still reach. The floor does not move with bands:
+//   - the graph's inputs and outputs exist whole, with TFLM's lifetimes (an
+//     input from before the first operator to its last reader, an output from
+//     its writer to the end): TFLM allocates them whole whatever computes them;
+//   - every operand of an operator that is not row-local (no row rule in the
+//     registry) exists whole while that operator runs: no band can cut it.
+// The floor is the largest sum of those at one moment, an in-place pair's two
+// tensors (in-place.ts: one buffer in our plan) counted once. Kernel scratch is
+// not counted (a band's scratch shrinks with it), so the floor stays a floor.
+
+import type { Subgraph } from '../graph/graph.js';
+import { rowRule } from '../ops/registry.js';
+import { inPlacePairs } from './in-place.js';
+
+/** A planned buffer of the graph: its tensor (null for kernel scratch), aligned bytes and TFLM lifetime (inclusive). */
+export interface FloorBuffer {
+  tensor: number | null;
+  size: number;
+  first: number;
+  last: number;
+}
+
+export interface StreamingFloor {
+  bytes: number;
+  /** Earliest TFLM time at which `bytes` must be whole. */
+  time: number;
+  /** The tensors whole at that time, ascending. */
+  tensors: number[];
+}
+
+/**
+ * The streaming floor of subgraph `sg` whose planned buffers (with TFLM's
+ * lifetimes) are `buffers`. An operator counts as row-local when the registry
+ * gives it a row rule in this graph.
+ */
+export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[]): StreamingFloor {
+  const planned = new Map<number, FloorBuffer>();
+  for (const b of buffers) if (b.tensor !== null && b.first >= 0 && b.size > 0) planned.set(b.tensor, b);
+  const io = [...new Set([...sg.inputs, ...sg.outputs])].flatMap((t) => (planned.has(t) ? [planned.get(t)!] : []));
+  const end = Math.max(sg.ops.length, ...[...planned.values()].map((b) => b.last));
+  // The input an in-place output shares its buffer with (of the output's size): counted as the output.
+  const sharedWith = new Map(inPlacePairs(sg).map((p) => [p.input, p.output]));
+  let best: StreamingFloor = { bytes: 0, time: 0, tensors: [] };
+  for (let time = 0; time <= end; time++) {
+    const whole = new Set<number>();
+    for (const b of io) if (b.first <= time && time <= b.last) whole.add(b.tensor!);
+    // Operator k runs at TFLM time k + 1 (tflm/lifetimes.ts).
+    const op = sg.ops[time - 1];
+    if (op && !rowRule(sg, op)) {
+      for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
+    }
+    const bytes = [...whole].filter((t) => !whole.has(sharedWith.get(t) ?? -1)).reduce((n, t) => n + planned.get(t)!.size, 0);
+    if (bytes > best.bytes) best = { bytes, time, tensors: [...whole].sort((a, b) => a - b) };
+  }
+  return best;
+}
