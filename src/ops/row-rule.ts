@@ -83,7 +83,8 @@ function windowRule(kh: number, kw: number, strideH: number, strideW: number, pa
 
 /** windowRule, for an output of the size the padding rule gives: TFLM computes other sizes too (windows off the input), which map rows by no rule. */
 function sizedWindowRule(x: Tensor, out: Tensor, kh: number, kw: number, strideH: number, strideW: number, padding: number): RowRule | null {
-  if (paddingFor(padding, x.shape[1]!, kh, strideH, 1).out !== out.shape[1] || paddingFor(padding, x.shape[2]!, kw, strideW, 1).out !== out.shape[2]) return null;
+  const sized = paddingFor(padding, x.shape[1]!, kh, strideH, 1).out === out.shape[1] && paddingFor(padding, x.shape[2]!, kw, strideW, 1).out === out.shape[2];
+  if (!sized) return null;
   return windowRule(kh, kw, strideH, strideW, padding);
 }
 
