@@ -7,12 +7,14 @@
 //     input from before the first operator to its last reader, an output from
 //     its writer to the end): TFLM allocates them whole whatever computes them;
 //   - every operand of an operator that is not row-local (no row rule in the
-//     registry) exists whole while that operator runs: no band can cut it.
+//     registry, and not a custom operator the build declares row-local)
+//     exists whole while that operator runs: no band can cut it.
 // The floor is the largest sum of those at one moment, an in-place pair's two
 // tensors (in-place.ts: one buffer in our plan) counted once. Kernel scratch is
 // not counted (a band's scratch shrinks with it), so the floor stays a floor.
 
 import type { Subgraph } from '../graph/graph.js';
+import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { rowRule } from '../ops/registry.js';
 import { inPlacePairs } from './in-place.js';
 
@@ -35,9 +37,10 @@ export interface StreamingFloor {
 /**
  * The streaming floor of subgraph `sg` whose planned buffers (with TFLM's
  * lifetimes) are `buffers`. An operator counts as row-local when the registry
- * gives it a row rule in this graph.
+ * gives it a row rule in this graph, or it is a custom operator `customOps`
+ * declares row-local.
  */
-export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[]): StreamingFloor {
+export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], customOps?: CustomOps): StreamingFloor {
   const planned = new Map<number, FloorBuffer>();
   for (const b of buffers) if (b.tensor !== null && b.first >= 0 && b.size > 0) planned.set(b.tensor, b);
   const io = [...new Set([...sg.inputs, ...sg.outputs])].flatMap((t) => (planned.has(t) ? [planned.get(t)!] : []));
@@ -50,7 +53,7 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[]): S
     for (const b of io) if (b.first <= time && time <= b.last) whole.add(b.tensor!);
     // Operator k runs at TFLM time k + 1 (tflm/lifetimes.ts).
     const op = sg.ops[time - 1];
-    if (op && !rowRule(sg, op)) {
+    if (op && !rowRule(sg, op) && !(op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true)) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
     const bytes = [...whole].filter((t) => !whole.has(sharedWith.get(t) ?? -1)).reduce((n, t) => n + planned.get(t)!.size, 0);

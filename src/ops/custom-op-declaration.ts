@@ -20,6 +20,13 @@ export interface CustomOpDeclaration {
   readonly persistentBytes: readonly number[];
   /** The C++ function the firmware defines that returns the operator's TFLMRegistration*. */
   readonly register: string;
+  /**
+   * Output row r depends on input row r alone (the user's word): the streaming
+   * floor (analysis/streaming-floor.ts) then does not need its operands whole.
+   * Row bands still never run through it: a band would hand the kernel a slice
+   * the proof cannot show it computes alike.
+   */
+  readonly rowLocal: boolean;
 }
 
 /** A declaration as the plugin and optimize() take it: a number or a list per size. */
@@ -28,6 +35,7 @@ export interface CustomOpInput {
   scratchBytes?: number | readonly number[];
   persistentBytes?: number | readonly number[];
   register?: string;
+  rowLocal?: boolean;
 }
 
 /** The declared custom operators of a build, by custom code. */
@@ -40,7 +48,9 @@ export const TFLM_CUSTOM_OPS: readonly string[] = ['TFLite_Detection_PostProcess
 export const TINYSEG_PREFIX = 'TinySeg';
 
 const CLI_KEYS = ['scratch', 'persistent', 'register'] as const;
-const OBJECT_KEYS = ['name', 'scratchBytes', 'persistentBytes', 'register'];
+/** The CLI's flags: keys without a value. */
+const CLI_FLAGS = ['row-local'] as const;
+const OBJECT_KEYS = ['name', 'scratchBytes', 'persistentBytes', 'register', 'rowLocal'];
 const C_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -80,18 +90,23 @@ export function checkCustomOp(input: CustomOpInput): CustomOpDeclaration {
   if (typeof register !== 'string' || !C_NAME.test(register) || register.includes('__')) {
     throw bad(`custom operator '${name}': register must be a C++ function name, got ${JSON.stringify(register)}`, 'e.g. register=Register_MY_OP');
   }
+  if (input.rowLocal !== undefined && typeof input.rowLocal !== 'boolean') {
+    throw bad(`custom operator '${name}': rowLocal must be true or false, got ${JSON.stringify(input.rowLocal)}`, 'e.g. { name: "MyOp", rowLocal: true }');
+  }
   return {
     name,
     // Text is the CLI's (parseCustomOp reads it): here a string is a mistake.
     scratchBytes: input.scratchBytes === undefined ? [] : sizes([input.scratchBytes].flat(), 'scratch', name),
     persistentBytes: input.persistentBytes === undefined ? [] : sizes([input.persistentBytes].flat(), 'persistent', name),
     register,
+    rowLocal: input.rowLocal === true,
   };
 }
 
 /**
  * Parses the CLI's `NAME[:key=value,...]`, keys `scratch`, `persistent` (bytes;
- * `a+b` for several buffers) and `register` (the function name), e.g.
+ * `a+b` for several buffers) and `register` (the function name), and the flag
+ * `row-local`, e.g.
  * `Convolution2DTransposeBias:scratch=0,persistent=64`. The name ends at the
  * first colon.
  */
@@ -103,10 +118,14 @@ export function parseCustomOp(text: string): CustomOpDeclaration {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const key = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+    if (eq < 0 && (CLI_FLAGS as readonly string[]).includes(key)) {
+      input.rowLocal = true;
+      continue;
+    }
     if (!(CLI_KEYS as readonly string[]).includes(key) || eq < 0) {
       throw bad(
         eq < 0 ? `--custom-op ${JSON.stringify(text)}: '${key}' has no value` : `--custom-op ${JSON.stringify(text)}: unknown key '${key}'`,
-        `write NAME:scratch=BYTES,persistent=BYTES,register=FUNCTION (keys: ${CLI_KEYS.join(', ')})`,
+        `write NAME:scratch=BYTES,persistent=BYTES,register=FUNCTION,row-local (keys: ${[...CLI_KEYS, ...CLI_FLAGS].join(', ')})`,
       );
     }
     const value = pair.slice(eq + 1).trim();

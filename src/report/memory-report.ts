@@ -72,7 +72,7 @@ export interface MemoryReport {
    * (--custom-op): their scratch and persistent figures come from the
    * declaration, not from TinySeg; `ops` counts them in every subgraph.
    */
-  declaredOps: { name: string; ops: number; scratchBytes: number[]; persistentBytes: number[] }[];
+  declaredOps: { name: string; ops: number; scratchBytes: number[]; persistentBytes: number[]; rowLocal: boolean }[];
   /** Live aligned bytes per TFLM time step (index = time, 0 = before the first op). */
   liveBytes: number[];
   buffers: {
@@ -207,7 +207,7 @@ function declaredOpsOf(graph: Graph, kernels: Kernels): MemoryReport['declaredOp
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, ops]) => {
       const d = kernels.customOps!.get(name)!;
-      return { name, ops, scratchBytes: [...d.scratchBytes], persistentBytes: [...d.persistentBytes] };
+      return { name, ops, scratchBytes: [...d.scratchBytes], persistentBytes: [...d.persistentBytes], rowLocal: d.rowLocal };
     });
 }
 

@@ -213,7 +213,7 @@ export function planTflmArena(graph: Graph, kernels: Kernels = REFERENCE_KERNELS
     total: head + tail.bytes,
     lowerBound: lowerBound(mergeInPlace(sg, buffers), end),
     // With several subgraphs the time line is the calls' (tflmGraphLifetimes): the floor reads subgraph 0's own.
-    streamingFloor: streamingFloor(sg, graph.subgraphs.length === 1 ? buffers.map(floorBuffer) : passTimeline(sg, kernels)),
+    streamingFloor: streamingFloor(sg, graph.subgraphs.length === 1 ? buffers.map(floorBuffer) : passTimeline(sg, kernels), kernels.customOps),
     unknownScratchOps,
   };
 }

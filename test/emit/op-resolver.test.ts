@@ -151,7 +151,7 @@ describe('custom operators of other projects', () => {
     const graph = loadGraph(result.bytes);
     const codes = HOSTILE.filter((c) => c !== '' && !c.includes('\u0000'));
     codes.forEach((code, i) => Object.assign(graph.main.ops[i]!, { opcode: 'CUSTOM', customCode: code }));
-    const customOps = codes.map((name, i) => ({ name, scratchBytes: [], persistentBytes: [], register: `Register_HOSTILE_${i}` }));
+    const customOps = codes.map((name, i) => ({ name, scratchBytes: [], persistentBytes: [], register: `Register_HOSTILE_${i}`, rowLocal: false }));
     const files = emitEmbedded({ bytes: result.bytes, graph, report: { ...result.report, customOps } }, { name: 'seg', profile });
     const header = files['seg_resolver.h']!;
     for (const d of customOps) expect(header).toContain(`TFLMRegistration* ${d.register}();`);

@@ -12,6 +12,7 @@ import { planTflmArena } from '../../src/tflm/arena.js';
 import { minimalArena } from '../../src/tflm/allocate-tensors.js';
 import { memoryReport } from '../../src/report/memory-report.js';
 import { singleCustomOp } from '../helpers/custom-op-model.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
 
 const oneLine = (f: () => unknown): string => {
   try {
@@ -31,9 +32,11 @@ describe('parseCustomOp', () => {
       scratchBytes: [0],
       persistentBytes: [64],
       register: 'Register_CONVOLUTION2DTRANSPOSEBIAS',
+      rowLocal: false,
     });
-    expect(parseCustomOp('MaxPoolingWithArgmax2D')).toEqual({ name: 'MaxPoolingWithArgmax2D', scratchBytes: [], persistentBytes: [], register: 'Register_MAXPOOLINGWITHARGMAX2D' });
-    expect(parseCustomOp('a-b:scratch=1024+512, register=MyRegister')).toEqual({ name: 'a-b', scratchBytes: [1024, 512], persistentBytes: [], register: 'MyRegister' });
+    expect(parseCustomOp('MaxPoolingWithArgmax2D')).toEqual({ name: 'MaxPoolingWithArgmax2D', scratchBytes: [], persistentBytes: [], register: 'Register_MAXPOOLINGWITHARGMAX2D', rowLocal: false });
+    expect(parseCustomOp('a-b:scratch=1024+512, register=MyRegister')).toEqual({ name: 'a-b', scratchBytes: [1024, 512], persistentBytes: [], register: 'MyRegister', rowLocal: false });
+    expect(parseCustomOp('MyOp:row-local,scratch=16')).toEqual({ name: 'MyOp', scratchBytes: [16], persistentBytes: [], register: 'Register_MYOP', rowLocal: true });
   });
 
   it('names registrations as TFLM does its own: Register_ and the name upper-cased', () => {
@@ -45,8 +48,9 @@ describe('parseCustomOp', () => {
     expect(oneLine(() => parseCustomOp('MyOp:scratch=12kB'))).toMatch(/^custom operator 'MyOp': scratch must be a non-negative whole number of bytes, got "12kB" \(e\.g\./);
     expect(oneLine(() => parseCustomOp('MyOp:scratch=-1'))).toContain('scratch must be a non-negative whole number');
     expect(oneLine(() => parseCustomOp('MyOp:persistent=1.5'))).toContain('persistent must be');
-    expect(oneLine(() => parseCustomOp('MyOp:scratch=1,row-local'))).toMatch(/--custom-op "MyOp:scratch=1,row-local": 'row-local' has no value \(write NAME:scratch=BYTES/);
-    expect(oneLine(() => parseCustomOp('MyOp:size=1'))).toMatch(/unknown key 'size' \(.*keys: scratch, persistent, register\)/);
+    expect(oneLine(() => parseCustomOp('MyOp:scratch=1,persistent'))).toMatch(/--custom-op "MyOp:scratch=1,persistent": 'persistent' has no value \(write NAME:scratch=BYTES/);
+    expect(oneLine(() => parseCustomOp('MyOp:size=1'))).toMatch(/unknown key 'size' \(.*keys: scratch, persistent, register, row-local\)/);
+    expect(oneLine(() => parseCustomOp('MyOp:row-local=yes'))).toMatch(/unknown key 'row-local'/);
     expect(oneLine(() => parseCustomOp(':scratch=1'))).toContain('needs a name');
     expect(oneLine(() => parseCustomOp('MyOp:register=bad name'))).toContain('register must be a C++ function name, got "bad name"');
     expect(oneLine(() => parseCustomOp('MyOp:register=a();evil'))).toContain('register must be a C++ function name');
@@ -67,8 +71,16 @@ describe('parseCustomOp', () => {
 
 describe('checkCustomOp and customOpMap', () => {
   it('take the plugin form: a number or a list per size', () => {
-    expect(checkCustomOp({ name: 'MyOp', scratchBytes: 100, persistentBytes: [16, 40] })).toEqual({ name: 'MyOp', scratchBytes: [100], persistentBytes: [16, 40], register: 'Register_MYOP' });
-    expect(oneLine(() => checkCustomOp({ name: 'MyOp', rowLocal: true } as never))).toMatch(/unknown key 'rowLocal' \(the keys are name, scratchBytes, persistentBytes, register\)/);
+    expect(checkCustomOp({ name: 'MyOp', scratchBytes: 100, persistentBytes: [16, 40] })).toEqual({
+      name: 'MyOp',
+      scratchBytes: [100],
+      persistentBytes: [16, 40],
+      register: 'Register_MYOP',
+      rowLocal: false,
+    });
+    expect(checkCustomOp({ name: 'MyOp', rowLocal: true }).rowLocal).toBe(true);
+    expect(oneLine(() => checkCustomOp({ name: 'MyOp', rowLocal: 'yes' } as never))).toContain("custom operator 'MyOp': rowLocal must be true or false");
+    expect(oneLine(() => checkCustomOp({ name: 'MyOp', rowlocal: true } as never))).toMatch(/unknown key 'rowlocal' \(the keys are name, scratchBytes, persistentBytes, register, rowLocal\)/);
     expect(oneLine(() => checkCustomOp({ name: 'MyOp', scratchBytes: '100' as never }))).toContain('scratch must be');
   });
 
@@ -120,8 +132,30 @@ describe("a declared operator's memory", () => {
 
   it('is stated in the report as the declaration', () => {
     const r = memoryReport({ file: 'm.tflite', bytes: singleCustomOp('MyOp'), graph, kernels: declared });
-    expect(r.declaredOps).toEqual([{ name: 'MyOp', ops: 1, scratchBytes: [100, 20], persistentBytes: [50] }]);
+    expect(r.declaredOps).toEqual([{ name: 'MyOp', ops: 1, scratchBytes: [100, 20], persistentBytes: [50], rowLocal: false }]);
     expect(r.warnings).toEqual([]);
     expect(memoryReport({ file: 'm.tflite', bytes: singleCustomOp('MyOp'), graph, kernels: kernelsFor('cmsis-nn') }).declaredOps).toEqual([]);
   });
 });
+
+describe('a custom operator declared row-local', () => {
+  // x -> RELU -> a -> MyOp -> b -> RELU -> y, each float32 [1,32,32,8] (32 KiB).
+  const b = new GraphBuilder();
+  const spec = () => ({ dtype: 'float32' as const, shape: [1, 32, 32, 8] });
+  const x = b.input('x', spec());
+  const [a, c, y] = ['a', 'b', 'y'].map((n) => b.tensor(n, spec())) as [number, number, number];
+  b.op({ opcode: 'RELU', inputs: [x], outputs: [a] } as never);
+  b.op({ opcode: 'CUSTOM', customCode: 'MyOp', inputs: [a], outputs: [c] } as never);
+  b.op({ opcode: 'RELU', inputs: [c], outputs: [y] } as never);
+  b.output(y);
+  const graph = b.build();
+  const floor = (rowLocal: boolean) => planTflmArena(graph, { ...REFERENCE_KERNELS, customOps: customOpMap([{ name: 'MyOp', rowLocal }]) }).streamingFloor;
+
+  it('leaves its operands out of the streaming floor: only the graph input and output must be whole', () => {
+    // Not row-local: a and b whole while MyOp runs (TFLM time 2).
+    expect(floor(false)).toEqual({ bytes: 2 * 32768, time: 2, tensors: [a, c] });
+    // Row-local: the floor is the input alone (time 1; RELU runs in place) or the output alone.
+    expect(floor(true).bytes).toBe(32768);
+  });
+});
+

@@ -43,7 +43,8 @@ const CUSTOM_OP_FLAG = {
     'a custom operator the firmware links, repeatable:',
     'scratch=BYTES (a+b: several requests),',
     'persistent=BYTES, register=FUNCTION (default',
-    'Register_<NAME>); docs/custom-ops.md',
+    'Register_<NAME>), row-local (output row r from',
+    'input row r: the streaming floor); docs/custom-ops.md',
   ],
 } as const satisfies Flag;
 
