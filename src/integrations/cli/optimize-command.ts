@@ -1,16 +1,17 @@
 // `tinyseg optimize <model> -o <dir>`: the build flow (../build.ts) with the
 // command's extras: a before/after chart (--svg) and a depfile for build
-// systems (--depfile). Every output gets a fresh mtime even when its bytes are
-// unchanged: CMake and make run this command because an input is newer than
-// its outputs, and would run it again on every build otherwise.
+// systems (--depfile), written with the model and plan, all or none. Every
+// output gets a fresh mtime even when its bytes are unchanged: CMake and make
+// run this command because an input is newer than its outputs, and would run
+// it again on every build otherwise.
 
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inFile } from '../../errors.js';
 import { renderOptimizeText } from '../../optimize/optimize-text.js';
-import { buildModel, type BuiltModel } from '../build.js';
+import { buildModel, type OptimizedModel } from '../build.js';
 import type { CliIO } from '../cli.js';
-import { writeOutputs } from '../io/write-files.js';
+import type { OutputFile } from '../io/write-files.js';
 import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
@@ -35,21 +36,25 @@ export async function runOptimize(args: string[], io: CliIO): Promise<number> {
     ...(emit ? { emit } : {}),
     unchanged: 'touch',
     onWarning: (w) => io.stderr(`tinyseg: warning: ${w}\n`),
+    moreOutputs: async (model) => {
+      const more: OutputFile[] = [];
+      if (values.svg !== undefined) more.push([values.svg, await beforeAfterSvg(model)]);
+      if (values.depfile !== undefined) {
+        // Last: its mtime must not be older than the outputs it describes.
+        const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../../memory/target-profile.js')]);
+        const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
+        more.push([values.depfile, renderDepfile(join(values.out!, `${name}.tflite`), [file, ...profileFile, ...tinysegFiles()])]);
+      }
+      return more;
+    },
   });
-  if (values.svg !== undefined) writeOutputs([[values.svg, await beforeAfterSvg(built)]], 'touch');
-  if (values.depfile !== undefined) {
-    // Written last: its mtime must not be older than the outputs it describes.
-    const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../../memory/target-profile.js')]);
-    const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
-    writeOutputs([[values.depfile, renderDepfile(join(values.out, `${name}.tflite`), [file, ...profileFile, ...tinysegFiles()])]], 'touch');
-  }
   if (values.json) io.stdout(`${JSON.stringify(built.report, null, 2)}\n`);
   else io.stdout(`${renderOptimizeText(built.report)}${built.cacheEntry !== undefined ? `cache ${built.cache}: ${built.cacheEntry}\n` : ''}`);
   return 0;
 }
 
 /** The before/after memory timeline; a cache hit stores no graphs, so both models are decoded again for it. */
-async function beforeAfterSvg(built: BuiltModel): Promise<string> {
+async function beforeAfterSvg(built: OptimizedModel): Promise<string> {
   const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }] = await Promise.all([
     import('../../graph/graph.js'),
     import('../../report/memory-report.js'),
