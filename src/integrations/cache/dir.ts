@@ -19,7 +19,7 @@ export interface CacheLocation {
 /** find-cache-dir treats these CACHE_DIR values as flags, not paths. */
 const FLAG_VALUES = new Set(['true', 'false', '1', '0']);
 
-export function resolveCacheDir(opts: { cacheDir?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CacheLocation {
+export function resolveCacheDir(opts: { cacheDir?: string; cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {}): CacheLocation {
   if (opts.cacheDir !== undefined) return { dir: resolve(opts.cacheDir), source: 'option' };
   const env = opts.env ?? process.env;
   const fromEnv = env['CACHE_DIR'];

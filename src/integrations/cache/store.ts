@@ -32,7 +32,7 @@ export interface CacheStats {
 }
 
 /** The cap: an explicit value, else $TINYSEG_CACHE_MAX_BYTES, else 256 MiB. */
-export function cacheMaxBytes(explicit?: number, env: NodeJS.ProcessEnv = process.env): number {
+export function cacheMaxBytes(explicit?: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
   if (explicit !== undefined) {
     if (!Number.isSafeInteger(explicit) || explicit < 0) throw new TinysegError('E_USAGE', `the cache size cap must be a whole number of bytes, got ${explicit}`);
     return explicit;
