@@ -2,6 +2,12 @@
 // least-recently-used pruning (a hit touches the entry's mtime), info, clean.
 // Several processes may share the directory: every removal tolerates the file
 // being gone already, and temporary files are only swept once they are stale.
+//
+// Not cacache: a hit here is one read of a file named by the key (the hit path
+// is measured in milliseconds, test/integrations/hit-path.test.ts), where
+// cacache reads an index bucket and then the content file; cacache has no size
+// cap to prune to (only `verify`'s garbage collection), and its ten direct
+// dependencies (the minipass streams, glob, ssri, ...) would come with it.
 
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
