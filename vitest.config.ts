@@ -16,11 +16,23 @@ export default defineConfig({
     globalSetup: ['test/helpers/run-cache-dir.ts'],
     projects: [
       {
+        // Node alone: what `npm test` runs on a fresh clone.
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/corpus/**'],
+          exclude: ['test/corpus/**', 'test/**/*.system.test.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        // Real compilers, CMake, QEMU, Chromium (`npm run test:system`); the
+        // setup fails the run naming any that is missing.
+        test: {
+          name: 'system',
+          include: ['test/**/*.system.test.ts'],
+          exclude: ['test/corpus/**'],
+          globalSetup: ['test/helpers/system-tools.ts'],
+          testTimeout: 120_000,
         },
       },
       {

@@ -4,7 +4,8 @@
 // optimize` (and CMake through it), `tinyseg watch` and the bundler plugin
 // differ only in where the bytes come from, where the outputs go and what an
 // unchanged output means to their consumers. Every output is rendered before
-// the first is written: a failing emit leaves the last good set in place.
+// the first is written, and they are written all or none: a failing emit or
+// write leaves the last good set in place.
 //
 // The optimizer and the emitters are imported only when a build needs them,
 // so a cache hit without --emit loads neither.
@@ -35,6 +36,8 @@ export interface BuildRequest {
   emit?: EmitRequest;
   /** What happens to an output whose bytes are unchanged (io/write-files.ts); default 'keep'. */
   unchanged?: UnchangedOutput;
+  /** The command's other outputs (a chart, a depfile), rendered from the optimized model and written with the rest, all or none, after them. */
+  moreOutputs?: (model: OptimizedModel) => Promise<OutputFile[]>;
   /** The cache's warnings, as soon as they are known: before anything is rendered or written. */
   onWarning?: (message: string) => void;
 }
@@ -67,6 +70,7 @@ export async function buildModel(request: BuildRequest): Promise<BuiltModel> {
   if (request.out) files.push([join(request.out.dir, `${request.out.name}.tflite`), model.bytes]);
   if (request.emit) files.push(...(await renderEmbedded(embeddable(model), model.file, request.emit)));
   if (request.out) files.push([join(request.out.dir, `${request.out.name}.plan.json`), `${JSON.stringify(model.report, null, 2)}\n`]);
+  if (request.moreOutputs) files.push(...(await request.moreOutputs(model)));
   writeOutputs(files, request.unchanged ?? 'keep');
   return { ...model, outputs: files.map(([f]) => f) };
 }

@@ -1,5 +1,5 @@
 // The QEMU Cortex-M harness of the C spill runtime, shared by
-// test/firmware/qemu.test.ts (which passes src/ modules) and bench/qemu.js
+// test/firmware/qemu.system.test.ts (which passes src/ modules) and bench/qemu.js
 // (which passes dist/ modules): turns an optimized model's spill schedule and
 // real activations into replay_data.h, builds test/firmware/replay.c with the
 // runtime for a QEMU mps2 machine, runs it and parses its RESULT lines.

@@ -4,7 +4,7 @@
  * operands with) against element-by-element expectations, and quantized slots
  * (TS_SPILL_QUANTIZE) against bytes worked out by hand from docs/custom-ops.md.
  * Prints one line per failure and "checks=N failures=M"; exits 1 on any
- * failure. Built and run by region-read.test.ts.
+ * failure. Built and run by region-read.system.test.ts.
  */
 #include <stdio.h>
 #include <string.h>

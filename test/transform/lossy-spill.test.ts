@@ -4,8 +4,7 @@
 // reads back as: the loss is the quantization and nothing else.
 
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../../src/graph/builder.js';
-import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
+import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { captureActivations } from '../../src/interpreter/capture.js';
 import { runModel } from '../../src/interpreter/interpreter.js';
 import { dequantizeSlice, quantizeSlice } from '../../src/ops/tinyseg/quantized-slot.js';
@@ -16,11 +15,11 @@ import { memoryReport } from '../../src/report/memory-report.js';
 import { renderReportText } from '../../src/report/text.js';
 import * as flexbuffers from 'flatbuffers/mjs/flexbuffers.js';
 import { decodeAddFetchOptions, decodeConcatFetchOptions, decodeSpillOptions, encodeConcatFetchOptions, encodeSpillOptions, QUANTIZED_HEADER } from '../../src/ops/tinyseg/custom-ops.js';
-import { execFileSync } from 'node:child_process';
 import { emitEmbedded } from '../../src/emit/emit-embedded.js';
 import { builtinTargetProfile } from '../../src/memory/target-profile.js';
 import { inProcessCli } from '../helpers/cli.js';
 import { prng } from '../helpers/prng.js';
+import { skipModel } from '../helpers/skip-model.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,34 +88,6 @@ describe('quantized slots', () => {
   });
 });
 
-/** x -> a = conv(x) -> four 1x1 convs -> ADD(a, last) (or CONCATENATION then a conv): `a` waits through the chain. */
-function skipModel(join: 'add' | 'concat'): Graph {
-  const b = new GraphBuilder();
-  const next = prng(5);
-  const rand = () => next() / 2 ** 32;
-  const act = (name: string, c = 8) => b.tensor(name, { dtype: 'float32', shape: [1, 16, 16, c] });
-  const conv = (input: number, name: string, ci = 8, co = 8) => {
-    const y = act(name, co);
-    const w = b.constant(`${name}_w`, { dtype: 'float32', shape: [co, 1, 1, ci] }, Float32Array.from({ length: co * ci }, () => (rand() * 2 - 1) * 0.4));
-    b.op({ opcode: 'CONV_2D', inputs: [input, w, -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
-    return y;
-  };
-  const x = b.input('x', { dtype: 'float32', shape: [1, 16, 16, 8] });
-  const a = conv(x, 'a');
-  let t = a;
-  for (let i = 0; i < 4; i++) t = conv(t, `c${i}`);
-  if (join === 'add') {
-    const sum = act('sum');
-    b.op({ opcode: 'ADD', inputs: [a, t], outputs: [sum], options: { type: 'AddOptions', value: { fusedActivationFunction: 0 } } });
-    b.output(sum);
-  } else {
-    const cat = act('cat', 16);
-    b.op({ opcode: 'CONCATENATION', inputs: [a, t], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
-    b.output(conv(cat, 'head', 16, 4));
-  }
-  return loadGraph(saveGraph(b.build()));
-}
-
 describe('optimize with lossySpill int8', () => {
   for (const join of ['add', 'concat'] as const) {
     it(`stores the float skip as int8 and computes the original on the skip as its slot reads back (${join})`, () => {
@@ -173,14 +144,13 @@ describe('optimize with lossySpill int8', () => {
     expect(r.bytes).toEqual(optimize(tiny, { verify: false }).bytes);
   });
 
-  it('says in the emitted arena header that the model is lossy, and by how much', () => {
+  it('says in the emitted arena header that the model is lossy, and by how much (compiled in lossy-spill.system.test.ts)', () => {
     const bytes = saveGraph(skipModel('add'));
     const profile = builtinTargetProfile('mps2-an386')!;
     const lossy = emitEmbedded(optimize(bytes, { lossySpill: 'int8', verify: { inputs: 1 } }), { name: 'skip', profile, sections: false, storage: 'psram' });
     const header = lossy['skip_arena.h']!;
     expect(header).toMatch(/ \* Compression: none\. LOSSY: 1 spilled float32 tensor is stored as int8\n/);
     expect(header).toMatch(/ \*   max abs error [\d.e-]+, PSNR [\d.]+ dB on 2 inputs\.\n/);
-    execFileSync('gcc', ['-fsyntax-only', '-x', 'c', '-'], { input: header });
     const unproven = emitEmbedded(optimize(bytes, { lossySpill: 'int8', verify: false }), { name: 'skip', profile, sections: false, storage: 'psram' });
     expect(unproven['skip_arena.h']).toContain('the error was not measured (optimized without the proof)');
     const exact = emitEmbedded(optimize(bytes, { verify: false }), { name: 'skip', profile, sections: false, storage: 'psram' });

@@ -1,6 +1,11 @@
 // Where the optimize cache lives, by the find-cache-dir convention bundlers and
 // their users already know: node_modules/.cache/<name> of the project, or
 // $CACHE_DIR/<name>, or the OS temp dir when the project is not writable.
+//
+// Not find-cache-dir itself: it answers undefined where this falls back to the
+// temp dir, does not say which rule chose the directory (`tinyseg cache info`
+// prints it), and would replace the twenty lines below with eight packages
+// (pkg-dir 7 and find-up 6's chain, common-path-prefix) while the fallback stays here.
 
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +24,7 @@ export interface CacheLocation {
 /** find-cache-dir treats these CACHE_DIR values as flags, not paths. */
 const FLAG_VALUES = new Set(['true', 'false', '1', '0']);
 
-export function resolveCacheDir(opts: { cacheDir?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CacheLocation {
+export function resolveCacheDir(opts: { cacheDir?: string; cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {}): CacheLocation {
   if (opts.cacheDir !== undefined) return { dir: resolve(opts.cacheDir), source: 'option' };
   const env = opts.env ?? process.env;
   const fromEnv = env['CACHE_DIR'];

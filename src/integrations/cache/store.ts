@@ -2,6 +2,12 @@
 // least-recently-used pruning (a hit touches the entry's mtime), info, clean.
 // Several processes may share the directory: every removal tolerates the file
 // being gone already, and temporary files are only swept once they are stale.
+//
+// Not cacache: a hit here is one read of a file named by the key (the hit path
+// is measured in milliseconds, test/integrations/hit-path.test.ts), where
+// cacache reads an index bucket and then the content file; cacache has no size
+// cap to prune to (only `verify`'s garbage collection), and its ten direct
+// dependencies (the minipass streams, glob, ssri, ...) would come with it.
 
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +38,7 @@ export interface CacheStats {
 }
 
 /** The cap: an explicit value, else $TINYSEG_CACHE_MAX_BYTES, else 256 MiB. */
-export function cacheMaxBytes(explicit?: number, env: NodeJS.ProcessEnv = process.env): number {
+export function cacheMaxBytes(explicit?: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
   if (explicit !== undefined) {
     if (!Number.isSafeInteger(explicit) || explicit < 0) throw new TinysegError('E_USAGE', `the cache size cap must be a whole number of bytes, got ${explicit}`);
     return explicit;

@@ -1,20 +1,21 @@
 // `tinyseg optimize <model> -o <dir>`: the build flow (../build.ts) with the
 // command's extras: a before/after chart (--svg), a depfile for build systems
-// (--depfile) and one line instead of the report (--quiet). Every output gets
-// a fresh mtime even when its bytes are unchanged: make runs this command
+// (--depfile) and one line instead of the report (--quiet), the chart and the
+// depfile written with the model and plan, all or none. Every output gets a
+// fresh mtime even when its bytes are unchanged: make runs this command
 // because an input is newer than its outputs, and would run it again on every
 // build otherwise. With --stamp that file is the one a build system compares
 // (CMake's tinyseg_optimize declares it as the command's output and the rest
 // as byproducts): unchanged outputs keep their mtime, so nothing compiled
-// from them is rebuilt, and the stamp is touched last.
+// from them is rebuilt, and the stamp is touched last, once all are written.
 
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inFile } from '../../errors.js';
 import { renderOptimizeLine, renderOptimizeText } from '../../optimize/optimize-text.js';
-import { buildModel, type BuiltModel } from '../build.js';
+import { buildModel, type BuiltModel, type OptimizedModel } from '../build.js';
 import type { CliIO } from '../cli.js';
-import { writeOutputs } from '../io/write-files.js';
+import { writeOutputs, type OutputFile } from '../io/write-files.js';
 import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
@@ -40,15 +41,18 @@ export async function runOptimize(args: string[], io: CliIO): Promise<number> {
     ...(emit ? { emit } : {}),
     unchanged,
     onWarning: (w) => io.stderr(`tinyseg: warning: ${w}\n`),
+    moreOutputs: async (model) => {
+      const more: OutputFile[] = [];
+      if (values.svg !== undefined) more.push([values.svg, await beforeAfterSvg(model)]);
+      if (values.depfile !== undefined) {
+        // Last: its mtime must not be older than the outputs it describes.
+        const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../../memory/target-profile.js')]);
+        const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
+        more.push([values.depfile, renderDepfile(values.stamp ?? join(values.out!, `${name}.tflite`), [file, ...profileFile, ...tinysegFiles()])]);
+      }
+      return more;
+    },
   });
-  if (values.svg !== undefined) writeOutputs([[values.svg, await beforeAfterSvg(built)]], unchanged);
-  if (values.depfile !== undefined) {
-    // Written after the outputs: its mtime must not be older than the outputs it describes.
-    const [{ renderDepfile }, { builtinTargetProfile }] = await Promise.all([import('./depfile.js'), import('../../memory/target-profile.js')]);
-    const profileFile = values.target !== undefined && !builtinTargetProfile(values.target) ? [values.target] : [];
-    const target = values.stamp ?? join(values.out, `${name}.tflite`);
-    writeOutputs([[values.depfile, renderDepfile(target, [file, ...profileFile, ...tinysegFiles()])]], 'touch');
-  }
   if (values.stamp !== undefined) writeOutputs([[values.stamp, `${built.report.model}\n`]], 'touch');
   const cache = built.cacheEntry === undefined ? undefined : built.cache === 'hit' ? `cache hit: the optimizer did not run (result from ${built.cacheEntry})` : `cache miss: result stored in ${built.cacheEntry}`;
   if (values.json) io.stdout(`${JSON.stringify(built.report, null, 2)}\n`);
@@ -88,7 +92,7 @@ async function arenaHeaderOf(dir: string, name: string): Promise<{ path: string;
 }
 
 /** The before/after memory timeline; a cache hit stores no graphs, so both models are decoded again for it. */
-async function beforeAfterSvg(built: BuiltModel): Promise<string> {
+async function beforeAfterSvg(built: OptimizedModel): Promise<string> {
   const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }] = await Promise.all([
     import('../../graph/graph.js'),
     import('../../report/memory-report.js'),

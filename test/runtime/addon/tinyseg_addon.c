@@ -4,7 +4,7 @@
  * (completions delivered from poll, like a polled DMA), the NOR flash driver
  * on a simulated part (counts erases per sector, refuses to program bytes
  * that are not erased) and the remote driver against ts_remote_serve.
- * Built by test/runtime/runtime.test.ts with cmake-js; never shipped.
+ * Built by test/runtime/runtime.system.test.ts with cmake-js; never shipped.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>

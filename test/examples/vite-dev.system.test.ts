@@ -3,12 +3,12 @@
 // is replaced (no manual reload), shows a corrupt model's error in Vite's
 // overlay, and recovers when the model is fixed.
 
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TinysegError } from '../../src/errors.js';
 import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
@@ -17,7 +17,8 @@ import { ensureBuilt, exampleModel, linkTinyseg } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Found once for the whole run by the system project's setup (test/helpers/system-tools.ts).
+const CHROMIUM = inject('chromium');
 const scratch = tempDir('tinyseg-vite-dev-');
 // The copy keeps the example's layout: src/main.js imports ../../models/<model>.
 const appDir = join(scratch, 'vite-app');
@@ -46,7 +47,7 @@ function copyApp(): void {
   });
   linkTinyseg(appDir);
   symlinkSync(join(repoRoot, 'node_modules', 'vite'), join(appDir, 'node_modules', 'vite'), 'dir');
-  // The proof is the build's business (vite-app.test.ts); here it would only slow each change down.
+  // The proof is the build's business (vite-app.system.test.ts); here it would only slow each change down.
   const configPath = join(appDir, 'vite.config.js');
   const config = readFileSync(configPath, 'utf8');
   const fast = config.replace('tinyseg()', 'tinyseg({ verify: false })');
@@ -134,9 +135,6 @@ afterAll(async () => {
 
 describe('examples/vite-app on the Vite dev server', () => {
   it('follows the model file: new figures, the error overlay for a corrupt model, recovery', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: this test drives a real browser (apt-get install -y --no-install-recommends chromium; .ci/run installs it)`);
-    }
     const original = new Uint8Array(readFileSync(modelPath));
     const smaller = saveGraph(buildTinyUnet({ height: 48, width: 72 }));
     const corrupt = original.slice(0, 4000);

@@ -8,12 +8,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliOptimize, ensureBuilt, exampleModel, linkTinyseg, type CliResult } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Found once for the whole run by the system project's setup (test/helpers/system-tools.ts).
+const CHROMIUM = inject('chromium');
 const appDir = join(repoRoot, 'examples', 'vite-app');
 const scratch = tempDir('tinyseg-vite-app-');
 
@@ -45,9 +46,6 @@ afterAll(async () => {
 
 describe('examples/vite-app', () => {
   it('shows the memory report of the optimized model in Chromium', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: this test drives a real browser (apt-get install -y --no-install-recommends chromium; .ci/run installs it)`);
-    }
     const outDir = join(scratch, 'dist');
     await build({ root: appDir, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
 

@@ -1,0 +1,34 @@
+// A float model whose skip connection waits through a chain of convs: what
+// --lossy-spill int8 spills (test/transform/lossy-spill*.test.ts).
+
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
+import { prng } from './prng.js';
+
+/** x -> a = conv(x) -> four 1x1 convs -> ADD(a, last) (or CONCATENATION then a conv): `a` waits through the chain. */
+export function skipModel(join: 'add' | 'concat'): Graph {
+  const b = new GraphBuilder();
+  const next = prng(5);
+  const rand = () => next() / 2 ** 32;
+  const act = (name: string, c = 8) => b.tensor(name, { dtype: 'float32', shape: [1, 16, 16, c] });
+  const conv = (input: number, name: string, ci = 8, co = 8) => {
+    const y = act(name, co);
+    const w = b.constant(`${name}_w`, { dtype: 'float32', shape: [co, 1, 1, ci] }, Float32Array.from({ length: co * ci }, () => (rand() * 2 - 1) * 0.4));
+    b.op({ opcode: 'CONV_2D', inputs: [input, w, -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
+    return y;
+  };
+  const x = b.input('x', { dtype: 'float32', shape: [1, 16, 16, 8] });
+  const a = conv(x, 'a');
+  let t = a;
+  for (let i = 0; i < 4; i++) t = conv(t, `c${i}`);
+  if (join === 'add') {
+    const sum = act('sum');
+    b.op({ opcode: 'ADD', inputs: [a, t], outputs: [sum], options: { type: 'AddOptions', value: { fusedActivationFunction: 0 } } });
+    b.output(sum);
+  } else {
+    const cat = act('cat', 16);
+    b.op({ opcode: 'CONCATENATION', inputs: [a, t], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+    b.output(conv(cat, 'head', 16, 4));
+  }
+  return loadGraph(saveGraph(b.build()));
+}
