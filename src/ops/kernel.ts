@@ -8,7 +8,7 @@ import { opKey } from '../graph/op-key.js';
 
 export interface TensorData {
   readonly tensor: Tensor;
-  /** Exactly tensor.byteSize bytes; for activations, a view into the arena. */
+  /** Exactly tensor.byteSize bytes (an int4 constant: its packed buffer, constantDataBytes); for activations, a view into the arena. */
   readonly bytes: Uint8Array;
 }
 
