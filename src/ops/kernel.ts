@@ -74,6 +74,14 @@ export function interpreterGap(call: KernelCall, message: string): TinysegError 
   return kernelError(call, `${message} ${INTERPRETER_GAP}`);
 }
 
+/** The mark of an operator TFLM runs but whose output its kernel does not define (it reads past a tensor's end): nothing to be bit-exact with. */
+export const UNDEFINED_IN_TFLM = '(TFLM runs it reading past the end of a tensor: its output is undefined, TinySeg does not compute it)';
+
+/** An operator whose result in TFLM is undefined behaviour: `run` refuses it, `report` still reports it (TFLM plans it). */
+export function undefinedInTflm(call: KernelCall, message: string): TinysegError {
+  return kernelError(call, `${message} ${UNDEFINED_IN_TFLM}`);
+}
+
 // ---- typed views ------------------------------------------------------------
 
 type Typed = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
