@@ -6,7 +6,7 @@ import { TinysegError } from '../errors.js';
 import { Buffer, BuiltinOptions, BuiltinOptions2, Model } from '../tflite/schema.js';
 import { withDefaults, type TableDef } from '../tflite/describe.js';
 import { Graph, Subgraph, type Tensor } from './graph.js';
-import type { DType, Quantization } from './types.js';
+import { constantDataBytes, type DType, type Quantization } from './types.js';
 
 export interface TensorSpec {
   dtype: DType;
@@ -106,8 +106,9 @@ export class GraphBuilder {
   constant(name: string, spec: TensorSpec, data: ArrayBufferView): number {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const t: Tensor = this.sg.addTensor({ name, ...float32Spec(spec), data: bytes.slice() });
-    if (bytes.byteLength !== t.byteSize && t.dtype !== 'string') {
-      throw new TinysegError('E_USAGE', `constant '${name}' needs ${t.byteSize} bytes, got ${bytes.byteLength}`);
+    const needed = t.dtype === 'string' ? bytes.byteLength : constantDataBytes(t.dtype, t.shape.reduce((a, d) => a * d, 1));
+    if (bytes.byteLength !== needed) {
+      throw new TinysegError('E_USAGE', `constant '${name}' needs ${needed} bytes, got ${bytes.byteLength}`);
     }
     return t.index;
   }

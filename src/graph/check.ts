@@ -9,7 +9,7 @@
 // tensor a pass created (it has no source table) must be referenced.
 
 import { TinysegError } from '../errors.js';
-import { DTYPE_SIZE, type Graph, type Subgraph } from './graph.js';
+import { constantDataBytes, DTYPE_SIZE, type Graph, type Subgraph } from './graph.js';
 
 /** Throws E_PLAN naming the pass (`after`) and the first broken invariant. */
 export function checkGraph(graph: Graph, after = 'a pass'): void {
@@ -31,7 +31,8 @@ export function subgraphProblem(sg: Subgraph): string | null {
     const bytes = t.dtype === 'string' ? (t.data?.length ?? 0) : t.shape.reduce((a, d) => a * d, 1) * DTYPE_SIZE[t.dtype];
     if (t.byteSize !== bytes) return `tensor ${i} ('${t.name}') of shape [${t.shape.join(', ')}] ${t.dtype} has ${t.byteSize} bytes, not ${bytes}`;
     if ((t.kind === 'constant') !== (t.data !== null)) return `tensor ${i} ('${t.name}') is ${t.kind} but ${t.data ? 'has' : 'has no'} data`;
-    if (t.data && t.dtype !== 'string' && t.data.length !== bytes) return `constant tensor ${i} ('${t.name}') has ${bytes} bytes but its buffer holds ${t.data.length}`;
+    const stored = t.dtype === 'string' ? 0 : constantDataBytes(t.dtype, t.shape.reduce((a, d) => a * d, 1));
+    if (t.data && t.dtype !== 'string' && t.data.length !== stored) return `constant tensor ${i} ('${t.name}') needs ${stored} bytes but its buffer holds ${t.data.length}`;
   }
   const referenced = new Uint8Array(n);
   for (const [k, op] of sg.ops.entries()) {

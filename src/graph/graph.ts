@@ -22,9 +22,9 @@ import {
   type SubGraphT,
   type TensorT,
 } from '../tflite/schema.js';
-import { DTYPE_SIZE, DTYPES, type DType, type GraphOp, type GraphTensor, type Quantization, type TensorKind } from './types.js';
+import { constantDataBytes, DTYPE_SIZE, DTYPES, type DType, type GraphOp, type GraphTensor, type Quantization, type TensorKind } from './types.js';
 
-export { DTYPE_SIZE } from './types.js';
+export { constantDataBytes, DTYPE_SIZE } from './types.js';
 
 /** Tensor byte sizes must fit a 32-bit target's size_t. */
 const MAX_TENSOR_BYTES = 0xffffffff;
@@ -279,8 +279,9 @@ function tensorFromTable(index: number, t: TensorT, buffers: BufferT[], where: s
     variable: t.isVariable,
   };
   const tensor = makeTensor(index, spec, t, label);
-  if (data && dtype !== 'string' && data.length < tensor.byteSize) {
-    modelError(`${label} needs ${tensor.byteSize} bytes but buffer ${t.buffer} holds ${data.length}`);
+  const needed = dtype === 'string' ? 0 : constantDataBytes(dtype, tensor.shape.reduce((a, d) => a * d, 1));
+  if (data && data.length < needed) {
+    modelError(`${label} needs ${needed} bytes but buffer ${t.buffer} holds ${data.length}`);
   }
   return tensor;
 }

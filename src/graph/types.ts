@@ -58,6 +58,15 @@ export const DTYPE_SIZE: Readonly<Record<DType, number>> = {
 };
 
 /**
+ * Bytes a constant's buffer holds for `elements` values. int4 is stored packed,
+ * two a byte, low nibble first (TFLM's kernels unpack it, UnpackDenseInt4IntoInt8),
+ * so its buffer is half its tensor's size (TFLM still sizes the tensor at a byte a value).
+ */
+export function constantDataBytes(dtype: DType, elements: number): number {
+  return dtype === 'int4' ? Math.ceil(elements / 2) : elements * DTYPE_SIZE[dtype];
+}
+
+/**
  * constant: data lives in the flatbuffer (never planned in the arena);
  * activation: planned in the arena's head by the memory planner;
  * variable: persistent state (TFLM puts it in the tail unless offline-planned).
@@ -76,7 +85,7 @@ export interface GraphTensor {
   name: string;
   dtype: DType;
   shape: number[];
-  /** Exact byte size of the tensor's data (int4 packs two per byte). */
+  /** Byte size of the tensor as TFLM sizes it (an int4 constant's buffer holds half: constantDataBytes). */
   byteSize: number;
   kind: TensorKind;
   /** Per-tensor or per-channel affine quantization; null for none. */

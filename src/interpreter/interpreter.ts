@@ -16,7 +16,7 @@ import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
-import { INTERPRETER_GAP, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
+import { INTERPRETER_GAP, UNDEFINED_IN_TFLM, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
 import { ResourceVariables, resourcePlan } from '../ops/control/index.js';
 import { declaredOp, kernelOf, REFERENCE_KERNELS, storageExtent } from '../ops/registry.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
@@ -156,7 +156,7 @@ export class Interpreter implements SubgraphHost {
           kernel.prepare(call);
         } catch (e) {
           if (!(e instanceof TinysegError && e.code === 'E_UNSUPPORTED')) throw e;
-          if (e.message.includes(INVOKE_REFUSAL) || e.message.includes(INTERPRETER_GAP)) opts.check.warnings.push(`${where}${e.message}`);
+          if ([INVOKE_REFUSAL, INTERPRETER_GAP, UNDEFINED_IN_TFLM].some((mark) => e.message.includes(mark))) opts.check.warnings.push(`${where}${e.message}`);
           else if (opts.check.allowRefused) opts.check.warnings.push(`${where}${e.message} ${PREPARE_REFUSAL}`);
           else throw e;
         }
@@ -250,7 +250,8 @@ function variableFill(t: Tensor): number {
  * and returns those TFLM only makes at Invoke as warnings. Constants carry the
  * model's data; activations and scratch share one zeroed buffer (prepare reads
  * no activation values), so no plan is made. Operators without a kernel are
- * skipped, and one whose kernel lacks what TFLM accepts (INTERPRETER_GAP) is a
+ * skipped, and one whose kernel lacks what TFLM accepts (INTERPRETER_GAP) or
+ * whose TFLM result is undefined (UNDEFINED_IN_TFLM) is a
  * warning: what TinySeg cannot run, it can still report. `allowRefused` turns
  * Prepare's refusals into warnings too (every operator is checked).
  */

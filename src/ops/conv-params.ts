@@ -58,12 +58,11 @@ export function quantizedConvParams(
   return { multipliers, shifts, inputOffset: -zeroPointOf(input), outputOffset: zeroPointOf(output), qmin, qmax };
 }
 
-/** Types the conv family computes in TFLM's reference kernels (input, filter, output); int16 is the 16x8 scheme. */
 /**
  * TFLM's type checks of the conv family, per operator: what its Prepare
  * accepts (else TFLM refuses the model before it runs), and what its Eval then
  * computes (else TFLM fails at Invoke). Types Prepare accepts that TinySeg's
- * kernels do not compute (int4 filters) are an interpreter gap, not a refusal.
+ * kernels do not compute would be an interpreter gap, not a refusal.
  */
 interface ConvTypeRules {
   prepare(i: string, f: string, o: string): string | null;
@@ -114,6 +113,8 @@ export function convDtype(call: KernelCall, input: TensorData, filter: TensorDat
   const refused = rules.prepare(i, f, o);
   if (refused) throw kernelError(call, refused);
   if (!rules.evaluates(i, f)) throw kernelError(call, `${rules.evalMessage(i, f)} (TFLM refuses it at Invoke)`);
+  // An int4 filter runs the int8 kernel once unpacked (int4-filter.ts), as in TFLM's Eval.
+  if (key === 'int8/int4/int8') return 'int8';
   throw interpreterGap(call, `input/filter/output types ${key} are not supported`);
 }
 

@@ -8,7 +8,7 @@ import { opKey } from '../graph/op-key.js';
 
 export interface TensorData {
   readonly tensor: Tensor;
-  /** Exactly tensor.byteSize bytes; for activations, a view into the arena. */
+  /** Exactly tensor.byteSize bytes (an int4 constant: its packed buffer, constantDataBytes); for activations, a view into the arena. */
   readonly bytes: Uint8Array;
 }
 
@@ -72,6 +72,14 @@ export const INTERPRETER_GAP = "(TFLM accepts it: TinySeg's interpreter does not
 /** An operator TFLM's kernel accepts that the interpreter has no code for: `run` cannot run it, `report` still reports it. */
 export function interpreterGap(call: KernelCall, message: string): TinysegError {
   return kernelError(call, `${message} ${INTERPRETER_GAP}`);
+}
+
+/** The mark of an operator TFLM runs but whose output its kernel does not define (it reads past a tensor's end): nothing to be bit-exact with. */
+export const UNDEFINED_IN_TFLM = '(TFLM runs it reading past the end of a tensor: its output is undefined, TinySeg does not compute it)';
+
+/** An operator whose result in TFLM is undefined behaviour: `run` refuses it, `report` still reports it (TFLM plans it). */
+export function undefinedInTflm(call: KernelCall, message: string): TinysegError {
+  return kernelError(call, `${message} ${UNDEFINED_IN_TFLM}`);
 }
 
 // ---- typed views ------------------------------------------------------------

@@ -53,6 +53,8 @@ function soleConv(sg: Subgraph, op: Op): number {
     t.shape.length === 4 &&
     (t.dtype === 'int8' || t.dtype === 'float32') &&
     filter?.data !== null &&
+    // TinySegConcatConv has no unpack buffer for an int4 filter.
+    filter?.dtype !== 'int4' &&
     filter?.shape[3] === t.shape[3];
   return ok ? k : -1;
 }

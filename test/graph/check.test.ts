@@ -82,7 +82,7 @@ describe('checkGraph', () => {
   });
 
   it('finds a constant whose buffer does not match its size', () => {
-    expectViolation((g) => (g.main.tensors[2]!.data = new Uint8Array(12)), /constant tensor 2 \('w'\) has 32 bytes but its buffer holds 12/);
+    expectViolation((g) => (g.main.tensors[2]!.data = new Uint8Array(12)), /constant tensor 2 \('w'\) needs 32 bytes but its buffer holds 12/);
     expectViolation((g) => (g.main.tensors[1]!.data = new Uint8Array(32)), /tensor 1 \('a'\) is activation but has data/);
   });
 

@@ -43,9 +43,21 @@ export function encode(dtype: DType, data: readonly (number | boolean | bigint)[
       return Uint8Array.from(data, (v) => (v ? 1 : 0));
     case 'int64':
       return new Uint8Array(BigInt64Array.from(data, (v) => BigInt(v)).buffer);
+    case 'int4':
+      return packInt4(data as number[]);
     default:
       throw new Error(`encode: ${dtype} (${n})`);
   }
+}
+
+/** int4 values as a .tflite buffer stores them (PackInt4ValuesDenselyInPlace): two a byte, low nibble first. */
+export function packInt4(values: readonly number[]): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 2));
+  values.forEach((v, i) => {
+    if (v < -8 || v > 7 || !Number.isInteger(v)) throw new Error(`packInt4: ${v} is not an int4 value`);
+    out[i >> 1]! |= (v & 0x0f) << (i % 2 === 0 ? 0 : 4);
+  });
+  return out;
 }
 
 export function decode(dtype: DType, b: Uint8Array): number[] {

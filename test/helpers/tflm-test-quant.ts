@@ -33,14 +33,17 @@ export function symmetricQuantize(values: readonly number[], scale: number, dtyp
 
 /**
  * SignedSymmetricPerChannelQuantize (CreateSymmetricPerChannelQuantizedTensor):
- * each channel's scale is max(|min|, |max|) / 127 over the channel, values
- * rounded and clamped to [-127, 127]. Channel along dimension 0 or 3.
+ * each channel's scale is max(|min|, |max|) / qmax over the channel, values
+ * rounded and clamped to [qmin + 1, qmax]: [-127, 127] for int8, [-7, 7] for
+ * int4 (QMinFromTfLiteType, QMaxFromTfLiteType). Channel along dimension 0 or 3.
  */
 export function perChannelWeights(
   values: readonly number[],
   shape: number[],
   dim: 0 | 3 = 0,
+  type: 'int8' | 'int4' = 'int8',
 ): { data: number[]; scales: number[]; quantization: Quantization } {
+  const qmax = type === 'int4' ? 7 : 127;
   const channels = shape[dim]!;
   const per = values.length / channels;
   const [stride, channelStride] = dim === 0 ? [1, per] : [channels, 1];
@@ -54,11 +57,11 @@ export function perChannelWeights(
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
-    const scale = fr(Math.max(Math.abs(min), Math.abs(max)) / 127);
+    const scale = fr(Math.max(Math.abs(min), Math.abs(max)) / qmax);
     scales.push(scale);
     for (let i = 0; i < per; i++) {
       const idx = c * channelStride + i * stride;
-      data[idx] = Math.min(127, Math.max(-127, cRound(fr(fr(values[idx]!) / scale))));
+      data[idx] = Math.min(qmax, Math.max(-qmax, cRound(fr(fr(values[idx]!) / scale))));
     }
   }
   return { data, scales, quantization: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: dim } };

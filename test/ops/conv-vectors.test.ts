@@ -4,9 +4,10 @@
 // padding, RELU6; the quantized tensors built with TFLM's test arithmetic.
 // Where TFLM's own check is toleranced (EXPECT_NEAR 1 on quantized goldens) the
 // test says so and checks the same tolerance; elsewhere the bytes are exact.
-// Not taken: the int4-filter case (an interpreter gap) and the
-// USE_TFLM_COMPRESSION cases (compressed tensors are not in the TFLM build
-// TinySeg targets).
+// The int4-filter case runs a packed int4 filter (as a .tflite file stores it)
+// and also checks it exactly against the same values in an int8 filter. Not
+// taken: the USE_TFLM_COMPRESSION cases (compressed tensors are not in the
+// TFLM build TinySeg targets).
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -63,23 +64,25 @@ function perChannel(
   filter: [number[], number[]],
   bias: number[],
   outShape: number[],
-  golden: number[],
+  golden: number[] | null,
   inQ: [number, number],
   outQ: [number, number],
   g: Geometry = {},
+  filterType: 'int8' | 'int4' = 'int8',
+  storedAs: 'int8' | 'int4' = filterType,
 ) {
-  const w = perChannelWeights(filter[1], filter[0]);
+  const w = perChannelWeights(filter[1], filter[0], 0, filterType);
   const b = perChannelBias(bias, inQ[0], w.scales, biasType);
   const got = conv(
     [
       { dtype: io, shape: input[0], data: quantize(input[1], inQ[0], inQ[1], io), quantization: perTensor(...inQ) },
-      { dtype: 'int8', shape: filter[0], data: w.data, constant: true, quantization: w.quantization },
+      { dtype: storedAs, shape: filter[0], data: w.data, constant: true, quantization: w.quantization },
       { dtype: biasType, shape: [bias.length], data: b.data, constant: true, quantization: b.quantization },
     ],
     { dtype: io, shape: outShape, quantization: perTensor(...outQ) },
     g,
   );
-  expect(nearEach(got, quantize(golden, outQ[0], outQ[1], io), 1)).toBeNull();
+  if (golden) expect(nearEach(got, quantize(golden, outQ[0], outQ[1], io), 1)).toBeNull();
   return got;
 }
 
@@ -107,6 +110,17 @@ describe('CONV_2D (conv_test.cc)', () => {
     ];
     const dilatedGolden = [25, 2, 7, 25, 2, 7, 10, 2, -3, 10, 2, -3, 39, 7, 6, 50, 3, 4, 14, 4, -5, 15, 0, -7];
     perChannel('int8', 'int32', [[2, 4, 6, 1], dilatedIn], FILTER, BIAS, [2, 2, 2, 3], dilatedGolden, [0.5, 0], [1, 0], { dilation: [3, 2] });
+  });
+
+  it('SimpleTestQuantized4bitPerChannel (int8 with a packed int4 filter; TFLM checks within 1)', () => {
+    // The filter quantized to [-7, 7] per channel, packed two values a byte (a 3x2x2x1 filter: 6 bytes).
+    const got = perChannel('int8', 'int32', IN, FILTER, BIAS, OUT, GOLDEN, [0.5, 0], [1, 0], {}, 'int4');
+    // And exactly: the same values held as an int8 filter give the same bytes (TFLM unpacks, then runs the int8 kernel).
+    expect(got).toEqual(perChannel('int8', 'int32', IN, FILTER, BIAS, OUT, GOLDEN, [0.5, 0], [1, 0], {}, 'int4', 'int8'));
+    // TinySeg's own figures (no TFLM golden): the grouped, non-SIMD path, a filter of 3 values a channel (a byte shared by two channels).
+    const grouped = (storedAs: 'int8' | 'int4') =>
+      perChannel('int8', 'int32', [[1, 1, 3, 2], [1, 2, 3, 4, 5, 6]], [[2, 1, 3, 1], [1, -2, 3, -4, 5, -6]], [1, 2], [1, 1, 1, 2], null, [0.5, 0], [0.25, 0], { stride: 1 }, 'int4', storedAs);
+    expect(grouped('int4')).toEqual(grouped('int8'));
   });
 
   it('SimpleTestQuantized16x8PerChannel64bBias, SimpleTestQuantized16x8PerChannel32bBias (int16; TFLM checks within 1)', () => {

@@ -3,7 +3,8 @@
 // dilation), per-tensor filters, 16x8 with an int64 bias, the refusals. TFLM's
 // test helper sets VALID padding and the depth multiplier itself; the quantized
 // goldens are checked with TFLM's tolerance (EXPECT_NEAR 1), the float ones
-// exactly. Not taken: the int4-filter case (an interpreter gap) and the
+// exactly; the int4-filter case runs a packed int4 filter and is also checked
+// exactly against the same values in an int8 filter. Not taken: the
 // USE_TFLM_COMPRESSION cases.
 
 import { describe, expect, it } from 'vitest';
@@ -47,19 +48,32 @@ function float(input: Vec, filter: Vec, bias: number[], outShape: number[], g: G
 }
 
 /** TestDepthwiseConvQuantizedPerChannel: filter per channel along dimension 3, bias at input scale x filter scale. */
-function perChannel(io: 'int8' | 'int16', input: Vec, filter: Vec, bias: number[], outShape: number[], golden: number[], inQ: [number, number], outQ: [number, number], g: Geometry = {}) {
-  const w = perChannelWeights(filter[1], filter[0], 3);
+function perChannel(
+  io: 'int8' | 'int16',
+  input: Vec,
+  filter: Vec,
+  bias: number[],
+  outShape: number[],
+  golden: number[],
+  inQ: [number, number],
+  outQ: [number, number],
+  g: Geometry = {},
+  filterType: 'int8' | 'int4' = 'int8',
+  storedAs: 'int8' | 'int4' = filterType,
+) {
+  const w = perChannelWeights(filter[1], filter[0], 3, filterType);
   const b = perChannelBias(bias, inQ[0], w.scales, io === 'int8' ? 'int32' : 'int64');
   const got = depthwise(
     [
       { dtype: io, shape: input[0], data: quantize(input[1], inQ[0], inQ[1], io), quantization: perTensor(...inQ) },
-      { dtype: 'int8', shape: filter[0], data: w.data, constant: true, quantization: w.quantization },
+      { dtype: storedAs, shape: filter[0], data: w.data, constant: true, quantization: w.quantization },
       { dtype: io === 'int8' ? 'int32' : 'int64', shape: [1, 1, 1, bias.length], data: b.data, constant: true, quantization: { ...b.quantization, quantizedDimension: 3 } },
     ],
     { dtype: io, shape: outShape, quantization: perTensor(...outQ) },
     g,
   );
   expect(nearEach(got, quantize(golden, outQ[0], outQ[1], io), 1)).toBeNull();
+  return got;
 }
 
 /** The per-tensor tests: float inputs quantized per tensor, the bias quantized at `biasScale` as the test writes it. */
@@ -116,6 +130,27 @@ describe('DEPTHWISE_CONV_2D (depthwise_conv_test.cc)', () => {
     const golden = [43, 48, 18, 22, 3, -4, -28, -36];
     perChannel('int8', CMP_IN, CMP_FILTER, [3, -2, 4, 6], [1, 1, 2, 4], golden, [0.5, 0], [1, 0]);
     expect(float(CMP_IN, CMP_FILTER, [3, -2, 4, 6], [1, 1, 2, 4])).toEqual(golden);
+  });
+
+  it('SimpleTestQuantizedPerChannelInt4Filter (int8 with a packed int4 filter; TFLM checks within 1)', () => {
+    const input: Vec = [[1, 3, 2, 2], [1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12]];
+    const filter: Vec = [[1, 2, 2, 4], [1, 2, 3, 4, -5, 7, -6, 7, 5, 6, 7, 4, 2, -5, 4, 0]];
+    const run = (storedAs: 'int8' | 'int4') => perChannel('int8', input, filter, [1, 2, 3, 4], [1, 2, 1, 4], [0, 26, 29, 84, 6, 46, 45, 114], [0.5, 0], [1, 0], {}, 'int4', storedAs);
+    // And exactly: the same values held as an int8 filter give the same bytes (TFLM unpacks, then runs the int8 kernel).
+    expect(run('int4')).toEqual(run('int8'));
+    // TinySeg's own figures (no TFLM golden): depth multiplier 1 (the SIMD path), the filter above over 4 input channels.
+    const x4 = Array.from({ length: 24 }, (_, i) => ((i * 7) % 13) - 6);
+    const w4 = perChannelWeights(filter[1], filter[0], 3, 'int4');
+    const lanes = (storedAs: 'int8' | 'int4') =>
+      depthwise(
+        [
+          { dtype: 'int8', shape: [1, 3, 2, 4], data: x4, quantization: perTensor(0.5) },
+          { dtype: storedAs, shape: filter[0], data: w4.data, constant: true, quantization: w4.quantization },
+        ],
+        { dtype: 'int8', shape: [1, 2, 1, 4], quantization: perTensor(0.25) },
+      );
+    expect(lanes('int4')).toEqual(lanes('int8'));
+    expect(new Set(lanes('int4')).size).toBeGreaterThan(2);
   });
 
   it('SimpleTestQuantizedPerChannelInt16InputInt8Filter (16x8, int64 bias; TFLM checks within 1)', () => {

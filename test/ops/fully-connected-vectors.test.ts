@@ -3,8 +3,8 @@
 // (2-D and 4-D input, no bias), int8 per tensor (exact: TFLM checks these with
 // tolerance 0) and per channel, int16 with an int64 bias per tensor and per
 // channel, RELU. The per-channel goldens TFLM checks within 1, and so do these
-// tests. Not taken: the int4-weights case (an interpreter gap) and the
-// USE_TFLM_COMPRESSION cases.
+// tests. The int4-weights case runs packed int4 weights, exact as TFLM checks
+// it. Not taken: the USE_TFLM_COMPRESSION cases.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ const GOLDEN_NULL_BIAS = [23, 23, 23, 57, 57, 57];
 const RELU_W = [...W_ROW, ...W_ROW.map((v) => -v), ...W_ROW];
 const RELU_BIAS = [1, -2, 3];
 const RELU_GOLDEN = [24, 0, 26, 58, 0, 60];
+const INT4_W_ROW = [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7];
 
 type Case = { inShape: number[]; x: number[]; wShape: number[]; w: number[]; bias: number[] | null; outShape: number[]; activation?: number };
 const SIMPLE: Case = { inShape: [2, 10], x: IN, wShape: [3, 10], w: W, bias: BIAS, outShape: [2, 3] };
@@ -53,12 +54,12 @@ function float(c: Case) {
 }
 
 /** TestFullyConnectedQuantized: asymmetric input, weights and output; bias symmetric at input scale x weights scale. */
-function perTensorCase(io: 'int8' | 'int16', c: Case, inQ: [number, number], wQ: [number, number], outQ: [number, number]) {
+function perTensorCase(io: 'int8' | 'int16', c: Case, inQ: [number, number], wQ: [number, number], outQ: [number, number], weights: 'int8' | 'int4' = 'int8') {
   const biasType = io === 'int8' ? 'int32' : 'int64';
   return fc(
     [
       { dtype: io, shape: c.inShape, data: quantize(c.x, inQ[0], inQ[1], io), quantization: perTensor(...inQ) },
-      { dtype: 'int8', shape: c.wShape, data: quantize(c.w, wQ[0], wQ[1], 'int8'), constant: true, quantization: perTensor(...wQ) },
+      { dtype: weights, shape: c.wShape, data: quantize(c.w, wQ[0], wQ[1], 'int8'), constant: true, quantization: perTensor(...wQ) },
       ...(c.bias
         ? [
             {
@@ -111,6 +112,25 @@ describe('FULLY_CONNECTED (fully_connected_test.cc)', () => {
     const relu = { ...SIMPLE, w: RELU_W, bias: RELU_BIAS, activation: ACTIVATION.RELU };
     expect(perTensorCase('int8', relu, io, w, [0.5, -128])).toEqual(quantize(RELU_GOLDEN, 0.5, -128, 'int8'));
     expect(perTensorCase('int8', { ...SIMPLE, bias: null }, io, w, [0.5, -1])).toEqual(quantize(GOLDEN_NULL_BIAS, 0.5, -1, 'int8'));
+  });
+
+  it('SimpleTestQuantizedInt4Weights (int8 with packed int4 weights, exact as TFLM checks it)', () => {
+    const c = { ...SIMPLE, w: [...INT4_W_ROW, ...INT4_W_ROW, ...INT4_W_ROW], bias: null };
+    // The weights quantized as int8 by the test, then packed two a byte (CreateTensor with kTfLiteInt4).
+    expect(perTensorCase('int8', c, [1, -1], [1, 0], [0.5, -1], 'int4')).toEqual(quantize([-28, -28, -28, 0, 0, 0], 0.5, -1, 'int8'));
+  });
+
+  it('refuses per-channel int4 weights, as TFLM\'s Prepare does', () => {
+    const pc = { scale: [1, 1, 1], zeroPoint: [0, 0, 0], quantizedDimension: 0 };
+    const run = () =>
+      fc(
+        [
+          { dtype: 'int8', shape: [2, 10], data: quantize(IN, 1, -1, 'int8'), quantization: perTensor(1, -1) },
+          { dtype: 'int4', shape: [3, 10], data: [...INT4_W_ROW, ...INT4_W_ROW, ...INT4_W_ROW], constant: true, quantization: pc },
+        ],
+        { dtype: 'int8', shape: [2, 3], quantization: perTensor(0.5, -1) },
+      );
+    expect(run).toThrow(/FULLY_CONNECTED\).*filter->type != kTfLiteInt4.*was not true/);
   });
 
   it('Representative1x64Input1x16OutputQuantizedInt8 (exact)', () => {

@@ -8,8 +8,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Quantization } from '../../src/graph/types.js';
-import { ACTIVATION, PADDING } from '../../src/ops/kernel.js';
-import { runOp, type TensorArg } from '../helpers/op-harness.js';
+import { checkModel } from '../../src/interpreter/interpreter.js';
+import { ACTIVATION, PADDING, UNDEFINED_IN_TFLM } from '../../src/ops/kernel.js';
+import { opModel, runOp, type TensorArg } from '../helpers/op-harness.js';
 import { nearEach, perChannelWeights, perTensor, quantize, symmetricQuantize } from '../helpers/tflm-test-quant.js';
 
 interface Geometry {
@@ -88,6 +89,27 @@ describe('TRANSPOSE_CONV (transpose_conv_test.cc)', () => {
   it('SimpleTestQuantized16x8PerChannel, SimpleTestQuantized16x8PerChannelWithInt16Bias (16x8; TFLM checks within 4)', () => {
     quantized('int16', 'int64', [1, 0], [1, 0]);
     quantized('int16', 'int16', [1, 0], [1, 0]);
+  });
+
+  it('16x8 with an int32 bias (no TFLM case): TFLM reads it as int64, past its end, so it is refused to run and a warning to report', () => {
+    const w = perChannelWeights(FILTER[1], FILTER[0]);
+    const c = {
+      opcode: 'TRANSPOSE_CONV',
+      inputs: [
+        { dtype: 'int32', shape: [4], data: OUT, constant: true },
+        { dtype: 'int8', shape: FILTER[0], data: w.data, constant: true, quantization: w.quantization },
+        { dtype: 'int16', shape: IN[0], data: quantize(IN[1], 1, 0, 'int16'), quantization: perTensor(1) },
+        { dtype: 'int32', shape: BIAS[0], data: [0], constant: true, quantization: perTensor(1) },
+      ] as TensorArg[],
+      outputs: [{ dtype: 'int16' as const, shape: OUT, quantization: perTensor(1) }],
+      options: { type: 'TransposeConvOptions', value: { padding: PADDING.SAME, strideW: 1, strideH: 1 } },
+    };
+    const message = /TRANSPOSE_CONV\): a 16x8 TRANSPOSE_CONV with an int32 bias: TFLM reads its 4-byte buffer as int64 values, 8 bytes \(TFLM runs it reading past the end/;
+    expect(() => runOp(c)).toThrow(message);
+    const warnings = checkModel(opModel(c).graph);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(message);
+    expect(warnings[0]!.endsWith(UNDEFINED_IN_TFLM)).toBe(true);
   });
 
   it('InputOutputDifferentTypeIsError, HybridModeIsError: refused', () => {

@@ -1,6 +1,7 @@
 // CONV_2D: reference_ops::Conv (float32) and reference_integer_ops::ConvPerChannel
 // (int8), with TFLM's padding and per-channel requantization. Accumulation
 // order is the reference loop order: filter row, filter column, input channel.
+// An int4 filter is unpacked to int8 first (int4-filter.ts), as TFLM does.
 
 import { builtinOptions } from '../../graph/op-options.js';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
 import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
+import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
@@ -30,6 +32,7 @@ function prepare(call: KernelCall): ConvState {
   const [outC, kH, kW, kC] = dims4(filter, call);
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC === 0 || inC % kC !== 0) throw kernelError(call, 'filter shape does not match input and output');
+  requireInt4Scratch(call, filter);
   return {
     ...slidingWindow(call, builtinOptions(call.op, 'Conv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC),
@@ -64,8 +67,9 @@ function invoke(call: KernelCall, s: ConvState): void {
     if (dense) convFloatSimd(s, shapes, f32(input), f32(filter), f32(output));
     else convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
   } else if (s.dtype === 'int8') {
-    if (dense) convInt8Simd(s, shapes, i8(input), i8(filter), i8(output));
-    else convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), i8(filter), i8(output));
+    const w = int8Filter(call, filter);
+    if (dense) convInt8Simd(s, shapes, i8(input), w, i8(output));
+    else convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), w, i8(output));
   } else if (dense) convInt16Rows(s, shapes, i16(input), i8(filter), i16(output));
   else convQuantized(s, shapes, i16(input), i8(filter), i16(output));
 }

@@ -1,6 +1,7 @@
 // DEPTHWISE_CONV_2D: reference_ops::DepthwiseConv (float32) and
 // reference_integer_ops::DepthwiseConvPerChannel (int8). Output channel
-// oc = ic * depth_multiplier + m reads input channel ic.
+// oc = ic * depth_multiplier + m reads input channel ic. An int4 filter is
+// unpacked to int8 first (int4-filter.ts), as TFLM does.
 
 import { builtinOptions } from '../../graph/op-options.js';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
 import { simd, simdF32, simdReserve } from '../simd/simd.js';
+import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 
 interface DepthwiseState extends SlidingWindow, ConvArithmetic {
   multiplier: number;
@@ -35,6 +37,7 @@ function prepare(call: KernelCall): DepthwiseState {
   if (input.tensor.dtype === 'int8' && fq && fq.scale.length !== fq.zeroPoint.length) {
     throw kernelError(call, `affine_quantization->scale->size != affine_quantization->zero_point->size (${fq.scale.length} != ${fq.zeroPoint.length})`);
   }
+  requireInt4Scratch(call, filter);
   return {
     ...slidingWindow(call, builtinOptions(call.op, 'DepthwiseConv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     // TFLM's 16x8 depthwise kernel always accumulates in int64.
@@ -75,11 +78,11 @@ function invoke(call: KernelCall, s: DepthwiseState): void {
       out[i] = s.floatMax < lo ? s.floatMax : lo;
     }
   } else if (s.dtype === 'int8' && lanes) {
-    depthwiseInt8Simd(s, d, i8(input), i8(filter), i8(output));
+    depthwiseInt8Simd(s, d, i8(input), int8Filter(call, filter), i8(output));
   } else {
     const x = s.dtype === 'int8' ? withOffset(i8(input), s.quant!.inputOffset) : i16(input);
     const out = s.dtype === 'int8' ? i8(output) : i16(output);
-    const acc = depthwise(s, d, x, i8(filter), false);
+    const acc = depthwise(s, d, x, int8Filter(call, filter), false);
     for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = s.requantize(acc[i]!, oc);
   }
 }

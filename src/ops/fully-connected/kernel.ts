@@ -1,6 +1,8 @@
 // FULLY_CONNECTED: reference_ops::FullyConnected (float32) and
 // reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int8).
 // Weights are [output_depth, accum_depth]; every leading output dim is a batch.
+// int4 weights are unpacked to int8 first (int4-filter.ts), as TFLM does, and
+// then run the per-tensor kernel (TFLM's Prepare refuses per-channel int4).
 
 import { builtinOptions } from '../../graph/op-options.js';
 import { quantizeMultiplier } from '../fixed-point.js';
@@ -21,6 +23,7 @@ import {
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
 import { simd } from '../simd/simd.js';
+import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 
 interface FcState {
   dtype: 'float32' | 'int8' | 'int16';
@@ -55,8 +58,13 @@ function prepare(call: KernelCall): FcState {
     const [floatMin, floatMax] = activationRangeFloat(call, activation);
     return { dtype, batches, depth, accum, quant: null, bias: constantBias(call, bias, depth), requantize: () => 0, filterOffset: 0, floatMin, floatMax };
   }
+  requireInt4Scratch(call, filter);
   let quant: QuantizedConvParams;
-  if ((filter.tensor.quantization?.scale.length ?? 0) > 1) {
+  const perChannel = (filter.tensor.quantization?.scale.length ?? 0) > 1;
+  if (perChannel && filter.tensor.dtype === 'int4') {
+    throw kernelError(call, '(input->type == kTfLiteInt8 && filter->type != kTfLiteInt4) || (input->type == kTfLiteInt16 && filter->type != kTfLiteInt4) was not true (per-channel int4 weights)');
+  }
+  if (perChannel) {
     quant = quantizedConvParams(call, input, filter, output, depth, activation);
   } else {
     // Per-tensor: the float product of the scales is rounded to float before the division (GetQuantizedConvolutionMultipler).
@@ -100,7 +108,7 @@ function invoke(call: KernelCall, s: FcState): void {
     return;
   }
   if (s.dtype === 'int8') {
-    fullyConnectedInt8Simd(s, i8(input), i8(filter), i8(output));
+    fullyConnectedInt8Simd(s, i8(input), int8Filter(call, filter), i8(output));
     return;
   }
   const q = s.quant!;

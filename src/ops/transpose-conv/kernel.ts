@@ -13,7 +13,6 @@ import {
   f32,
   i16,
   i8,
-  interpreterGap,
   kernelError,
   paddingFor,
   requireInput,
@@ -21,6 +20,7 @@ import {
   scratchI32,
   type Kernel,
   type KernelCall,
+  undefinedInTflm,
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from '../conv-params.js';
 import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
@@ -60,8 +60,13 @@ export function prepareTransposeConv(
   const bias = call.inputs[3] ?? null;
   const arithmetic = convArithmetic(call, input, filter, output, bias, outC, { allowInt16, activation: g.activation, int16Accumulator: 'int64' });
   if (arithmetic.dtype === 'int16' && bias && bias.tensor.dtype === 'int32') {
-    // TFLM reads an int32 bias's bytes as int64 values here: nothing a converter writes.
-    throw interpreterGap(call, 'a 16x8 transpose conv with an int32 bias is not supported');
+    // TFLM's Prepare accepts this bias (it widens only an int16 one), and its Eval
+    // hands the int32 buffer to the 16x8 kernel as int64 values: channel c reads
+    // bytes [8c, 8c + 8) of a 4-bytes-a-channel buffer, so at least the last
+    // channel reads past the tensor's end, into whatever follows it in the model
+    // file (or the arena). That is undefined behaviour, not a result to be
+    // bit-exact with: TinySeg refuses to run it and reports it as a warning.
+    throw undefinedInTflm(call, `a 16x8 TRANSPOSE_CONV with an int32 bias: TFLM reads its ${4 * outC}-byte buffer as int64 values, ${8 * outC} bytes`);
   }
   const scratchBytes = arithmetic.dtype === 'int8' ? accumulatorBytes(output.bytes.byteLength, outC) : arithmetic.dtype === 'int16' ? (output.bytes.byteLength / 2) * 8 : 0;
   if ((call.scratch[0]?.byteLength ?? 0) < scratchBytes) throw kernelError(call, `the ${arithmetic.dtype === 'int8' ? 'int32' : 'int64'} accumulator scratch buffer is missing from the plan`);
