@@ -28,7 +28,7 @@ describe('tinyseg report --custom-op', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.warnings).toEqual([]);
-    expect(j.declaredOps).toEqual([{ name: MEDIAPIPE_OP, ops: 1, scratchBytes: [1024], persistentBytes: [64] }]);
+    expect(j.declaredOps).toEqual([{ name: MEDIAPIPE_OP, ops: 1, scratchBytes: [1024], persistentBytes: [64], rowLocal: false }]);
     expect(j.buffers.filter((b: { kind: string; op: number }) => b.kind === 'scratch' && b.op === 22)).toEqual([expect.objectContaining({ size: 1024, first: 23, last: 23 })]);
     // 64 B more in the tail; the one more ScratchBufferHandle (4 B) may fill padding that was there.
     expect(j.arena.tail).toBeGreaterThanOrEqual(plain.arena.tail + 64);

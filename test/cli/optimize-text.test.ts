@@ -107,3 +107,18 @@ describe('derived tensor names', () => {
     expect(text).not.toContain('_resident');
   });
 });
+
+describe('tinyseg optimize --svg from the cache', () => {
+  it('draws on a hit what it drew on the miss, for the kernels the result was planned for', async () => {
+    const svgs: string[] = [];
+    for (const run of ['miss', 'hit']) {
+      const out = join(scratch, `svg-${run}`);
+      const svg = join(out, 'timeline.svg');
+      const r = await tinyseg('optimize', example, '-o', out, '--svg', svg, '--kernels', 'cmsis-nn', '--target', 'mps3-an547', '--no-verify', '--quiet');
+      expect(r.code).toBe(0);
+      expect(r.stdout.includes('cache hit')).toBe(run === 'hit');
+      svgs.push(readFileSync(svg, 'utf8'));
+    }
+    expect(svgs[1]).toBe(svgs[0]);
+  });
+});

@@ -347,7 +347,7 @@ describe('options', () => {
     [{ emit: 'fw', storage: 'sram' }, /storage must be one of psram, flash, internal-flash, remote/],
     [{ emit: 'fw', targetProfile: 'no-such-board' }, /targetProfile: .*not a built-in target/],
     [{ customOps: [{ name: 'MyOp', scratchBytes: -4 }] }, /customOps: custom operator 'MyOp': scratch must be a non-negative whole number of bytes/],
-    [{ customOps: [{ name: 'MyOp', rowLocal: true }] }, /customOps: custom operator 'MyOp': unknown key 'rowLocal'/],
+    [{ customOps: [{ name: 'MyOp', rowLocal: 'yes' }] }, /customOps: custom operator 'MyOp': rowLocal must be true or false/],
     [{ customOps: 'MyOp' }, /customOps must be a list/],
     [{ allowUnproved: 'yes' }, /allowUnproved must be true or false/],
   ])('rejects %j when the plugin is created, in every bundler', (options, message) => {

@@ -59,7 +59,7 @@ describe('a declared custom operator', () => {
     expect(r.report.verified).toBe(true);
     expect(r.report.unproved).toEqual([{ op: 22, name: MEDIAPIPE_OP }]);
     expect(r.report.proof).toMatch(/^proved on 3 inputs: ops 0-21 bit-exact, .*not proved: the outputs of 1 custom operator \(Convolution2DTransposeBias at op 22\)/);
-    expect(r.report.customOps).toEqual([{ name: MEDIAPIPE_OP, scratchBytes: [4096], persistentBytes: [64], register: 'Register_CONVOLUTION2DTRANSPOSEBIAS' }]);
+    expect(r.report.customOps).toEqual([{ name: MEDIAPIPE_OP, scratchBytes: [4096], persistentBytes: [64], register: 'Register_CONVOLUTION2DTRANSPOSEBIAS', rowLocal: false }]);
     expect(r.report.warnings.join('\n')).not.toContain('not modelled');
   });
 

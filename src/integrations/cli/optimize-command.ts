@@ -64,9 +64,11 @@ export async function runOptimize(args: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** Every file the command wrote, with what it is, in the order a reader looks for them. */
-function wrote(built: BuiltModel, values: { svg?: string; depfile?: string; stamp?: string }): { path: string; what: string }[] {
+/** Every file the command wrote (the chart and the depfile among them: one set), with what it is, in the order a reader looks for them. */
+function wrote(built: BuiltModel, values: { svg?: string; depfile?: string }): { path: string; what: string }[] {
   const what = (f: string): string => {
+    if (f === values.svg) return 'before/after memory chart: open it in a browser';
+    if (f === values.depfile) return 'depfile for the build system';
     if (f.endsWith('.plan.json')) return 'the report as JSON (docs/plan-json.md)';
     if (f.endsWith('.tflite')) return 'the optimized model, offline-planned';
     if (f.endsWith('_arena.h')) return 'the arena size to allocate';
@@ -78,10 +80,9 @@ function wrote(built: BuiltModel, values: { svg?: string; depfile?: string; stam
     if (/tinyseg_tflm_kernels\.(h|cc)$/.test(f)) return "TFLM kernels of TinySeg's operators";
     return '';
   };
-  const files = built.outputs.map((f) => ({ path: f, what: what(f) }));
-  if (values.svg !== undefined) files.push({ path: values.svg, what: 'before/after memory chart: open it in a browser' });
-  if (values.depfile !== undefined) files.push({ path: values.depfile, what: 'depfile for the build system' });
-  return files;
+  // The chart and the depfile last, as before the set was one.
+  const last = (f: string): number => (f === values.svg ? 1 : f === values.depfile ? 2 : 0);
+  return [...built.outputs].sort((a, b) => last(a) - last(b)).map((f) => ({ path: f, what: what(f) }));
 }
 
 /** The header that defines <MACRO>_ARENA_SIZE (emit-embedded.ts's naming; the emit stage is loaded only when emitting). */
@@ -93,15 +94,18 @@ async function arenaHeaderOf(dir: string, name: string): Promise<{ path: string;
 
 /** The before/after memory timeline; a cache hit stores no graphs, so both models are decoded again for it. */
 async function beforeAfterSvg(built: OptimizedModel): Promise<string> {
-  const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }] = await Promise.all([
+  const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }, { customOpMap }] = await Promise.all([
     import('../../graph/graph.js'),
     import('../../report/memory-report.js'),
     import('../../report/svg.js'),
+    import('../../ops/custom-op-declaration.js'),
   ]);
-  const { file, computed } = built;
+  const { file, computed, report } = built;
   const original = inFile(file, () => loadGraph(built.modelBytes));
   const optimized = computed?.graph ?? loadGraph(built.bytes);
-  const before = computed?.before ?? memoryReport({ file, bytes: built.modelBytes, graph: original });
-  const after = computed?.after ?? memoryReport({ file, bytes: built.bytes, graph: optimized });
+  // The kernels the result was planned for (the cached report names them), so a hit draws what the miss drew.
+  const kernels = { set: report.kernels, isa: report.isa, ...(report.customOps.length > 0 ? { customOps: customOpMap(report.customOps) } : {}) };
+  const before = computed?.before ?? memoryReport({ file, bytes: built.modelBytes, graph: original, kernels });
+  const after = computed?.after ?? memoryReport({ file, bytes: built.bytes, graph: optimized, kernels });
   return renderBeforeAfterSvg(before, after, { title: file, beforeGraph: original, afterGraph: optimized });
 }
