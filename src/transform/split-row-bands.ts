@@ -29,6 +29,7 @@ import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite
 import { rowRule } from '../ops/registry.js';
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { paddingsOf } from '../ops/row-rule.js';
+import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
 
 export interface SplitRowBandsResult {
@@ -45,7 +46,8 @@ export interface SplitRowBandsResult {
   overLimit: number;
 }
 
-const BAND_COUNTS = [2, 4, 8, 16];
+// One CONCATENATION joins the bands, and TFLM's takes at most 10 inputs.
+const BAND_COUNTS = [2, 4, 8, CONCAT_MAX_INPUTS];
 
 /** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
 const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);

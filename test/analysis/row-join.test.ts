@@ -96,14 +96,16 @@ function segmentationHead(): Uint8Array {
 }
 
 describe('a segmentation head written into its output band by band', () => {
-  it('reaches 1.25x the streaming floor when time allows, bit-exact; under the 5% default it keeps the original', () => {
+  it('comes within 1.3x of the streaming floor when time allows, bit-exact; under the 5% default it keeps the original', () => {
     const model = segmentationHead();
     const free = optimize(model, { file: 'head.tflite', verify: { inputs: 1, seed: 2 }, maxOverhead: 100 }).report;
     // The floor is the output alone (1,245,184 B): the input is dead by the time the softmax runs.
     expect(free.streamingFloor).toBe(256 * 256 * 19);
     expect(free.before.head).toBe(2 * 256 * 256 * 19);
     expect(free.verified).toBe(true);
-    expect(free.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+    // 10 bands at most (TFLM's CONCATENATION takes 10 inputs): 1.276; 16 bands reached 1.214 but TFLM refuses their join.
+    expect(free.headOverStreamingFloor.after).toBeLessThanOrEqual(1.3);
+    expect(free.passes.splitRowBands.chains.every((c) => c.bands <= 10)).toBe(true);
     // Below the output twice: the bands' join wrote its inputs in place.
     expect(free.after.head).toBeLessThan(free.before.head - free.streamingFloor / 2);
     const capped = optimize(model, { file: 'head.tflite', verify: false }).report;

@@ -61,3 +61,11 @@ describe('CONCATENATION (concatenation_test.cc)', () => {
     expect(int8).toEqual([1, 2, 3, 4, 5, 6, 13, 14, 15, 16, 17, 18, 7, 8, 9, 10, 11, 12, 19, 20, 21, 22, 23, 24]);
   });
 });
+
+describe("CONCATENATION's input limit (concatenation.cc's kMaxInputNum)", () => {
+  it('takes 10 inputs and refuses 11 in Prepare, as TFLM does', () => {
+    const parts = (n: number): Part[] => Array.from({ length: n }, (_, i) => [[1, 2], [i, -i]]);
+    expect(concat('float32', parts(10), 0, [10, 2])).toEqual(iota(10, 0).flatMap((i) => [i, -i]));
+    expect(() => concat('float32', parts(11), 0, [11, 2])).toThrow(/num_inputs <= kMaxInputNum was not true: 11 inputs/);
+  });
+});

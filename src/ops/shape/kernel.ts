@@ -151,6 +151,9 @@ function resolveAxis(call: KernelCall, axis: number, rank: number): number {
   return a;
 }
 
+/** TFLM's kMaxInputNum (concatenation.cc): its Prepare refuses a CONCATENATION of more inputs. */
+export const CONCAT_MAX_INPUTS = 10;
+
 interface ConcatState {
   /** Bytes per outer step for each input. */
   chunks: number[];
@@ -160,6 +163,7 @@ interface ConcatState {
 const CONCATENATION = defineKernel<ConcatState>({
   prepare(call) {
     const output = requireOutput(call, 0);
+    if (call.inputs.length > CONCAT_MAX_INPUTS) throw kernelError(call, `num_inputs <= kMaxInputNum was not true: ${call.inputs.length} inputs, TFLM takes at most ${CONCAT_MAX_INPUTS}`);
     const options = builtinOptions(call.op, 'ConcatenationOptions');
     if (options.fusedActivationFunction !== 0) throw kernelError(call, 'a fused activation is not supported (TFLM rejects it too)');
     const rank = output.tensor.shape.length;
