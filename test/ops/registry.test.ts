@@ -25,6 +25,7 @@ import { kernels as scan } from '../../src/ops/reduce/scan.js';
 import { kernels as resize } from '../../src/ops/resize/kernel.js';
 import { kernels as shape } from '../../src/ops/shape/kernel.js';
 import { kernels as movement } from '../../src/ops/shape/movement.js';
+import { kernels as stackFill } from '../../src/ops/shape/stack-fill.js';
 import { kernels as softmax } from '../../src/ops/softmax/kernel.js';
 import { kernels as addFetch } from '../../src/ops/tinyseg/add-fetch-kernel.js';
 import { kernels as concatConv } from '../../src/ops/tinyseg/concat-conv-kernel.js';
@@ -55,6 +56,7 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   resize,
   shape,
   movement,
+  stackFill,
   softmax,
   addFetch,
   concatConv,

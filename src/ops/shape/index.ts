@@ -7,6 +7,7 @@ import { INT_BYTES, intArrayBytes, outputOf, type OpInfo } from '../op-info.js';
 import { concatRowRule, padRowRule } from '../row-rule.js';
 import { kernels } from './kernel.js';
 import { kernels as movement } from './movement.js';
+import { kernels as stackFill } from './stack-fill.js';
 
 /** CreateWritableTensorDimsWithCopy: Prepare moves the output dims into a persistent TfLiteIntArray. */
 const outputDims = (op: GraphOp, tensors: readonly GraphTensor[]): number[] => [intArrayBytes(outputOf(op, tensors)?.shape.length ?? 0)];
@@ -39,8 +40,8 @@ export const ops: readonly OpInfo[] = [
   { key: 'GATHER_ND', kernel: movement['GATHER_ND'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } } },
   { key: 'SLICE', kernel: movement['SLICE'], memory: known('i0 i1 i2 o0') },
   // TfLitePackParams / TfLiteUnpackParams; no Prepare at all.
-  { key: 'PACK', kernel: movement['PACK'], builtinParams: [8, 4], memory: known('') },
-  { key: 'UNPACK', kernel: movement['UNPACK'], builtinParams: [8, 4], memory: known('') },
+  { key: 'PACK', kernel: stackFill['PACK'], builtinParams: [8, 4], memory: known('') },
+  { key: 'UNPACK', kernel: stackFill['UNPACK'], builtinParams: [8, 4], memory: known('') },
   { key: 'BATCH_TO_SPACE_ND', kernel: movement['BATCH_TO_SPACE_ND'], memory: known('i0 o0') },
   // Init allocates SpaceToBatchParams (one int32, the never-set pad value).
   { key: 'SPACE_TO_BATCH_ND', kernel: movement['SPACE_TO_BATCH_ND'], memory: known('i0 o0', 4) },
@@ -48,14 +49,14 @@ export const ops: readonly OpInfo[] = [
   { key: 'SPACE_TO_DEPTH', kernel: movement['SPACE_TO_DEPTH'], builtinParams: [4, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: outputDims } } } },
   { key: 'REVERSE_V2', kernel: movement['REVERSE_V2'], memory: known('i0 i1 o0') },
   { key: 'BROADCAST_TO', kernel: movement['BROADCAST_TO'], memory: known('i0 i1 o0') },
-  { key: 'BROADCAST_ARGS', kernel: movement['BROADCAST_ARGS'], memory: known('i0 i1 o0') },
+  { key: 'BROADCAST_ARGS', kernel: stackFill['BROADCAST_ARGS'], memory: known('i0 i1 o0') },
   // TfLiteShapeParams (a TfLiteType: one byte on arm-none-eabi, an int on x86-64); Prepare fetches nothing.
-  { key: 'SHAPE', kernel: movement['SHAPE'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: known('') },
-  { key: 'FILL', kernel: movement['FILL'], memory: known('i0 i1 o0') },
-  { key: 'DYNAMIC_UPDATE_SLICE', kernel: movement['DYNAMIC_UPDATE_SLICE'], memory: known('i0 i1 i2 o0') },
+  { key: 'SHAPE', kernel: stackFill['SHAPE'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: known('') },
+  { key: 'FILL', kernel: stackFill['FILL'], memory: known('i0 i1 o0') },
+  { key: 'DYNAMIC_UPDATE_SLICE', kernel: stackFill['DYNAMIC_UPDATE_SLICE'], memory: known('i0 i1 i2 o0') },
   {
     key: 'EMBEDDING_LOOKUP',
-    kernel: movement['EMBEDDING_LOOKUP'],
+    kernel: stackFill['EMBEDDING_LOOKUP'],
     // The output dims, then OpData {float scale; size_t num_columns}: 8 bytes (16 on a 64-bit host: one 16-byte block either way).
     memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: (op, tensors) => [...outputDims(op, tensors), 8] } } },
   },
