@@ -8,7 +8,6 @@ import {
   clampInt,
   defineKernel,
   kernelError,
-  requireQuantized,
   scaleOf,
   zeroPointOf,
   type Kernel,
@@ -16,7 +15,7 @@ import {
 import { builtinOptions } from '../../graph/op-options.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSmallerThanOneExp, quantizeMultiplier } from '../fixed-point.js';
 import { binaryInvoke, int32ActivationRange, tabulate8, type BinaryState } from './binary.js';
-import { binaryOperands, broadcastPlan, hasQuantization, tfliteType } from './binary-ops.js';
+import { binaryOperands, broadcastPlan, hasQuantization, requireQuantizedOperands, tfliteType } from './binary-ops.js';
 
 const ARITHMETIC_TYPES = ['float32', 'int8', 'int16', 'int32'];
 
@@ -38,12 +37,7 @@ const ADD = defineKernel<BinaryState>({
       // TFLM's int32 ADD clamps to the full int32 range whatever the activation.
       return { plan, table: null, fn: (a, b) => (a + b) | 0 };
     }
-    for (const [d, w] of [
-      [in1, 'input 0'],
-      [in2, 'input 1'],
-      [out, 'output'],
-    ] as const)
-      requireQuantized(call, d, w);
+    requireQuantizedOperands(call, in1, in2, out);
     // add_common.cc CalculateOpDataAdd
     const s1 = scaleOf(in1);
     const s2 = scaleOf(in2);
@@ -96,12 +90,7 @@ const MUL = defineKernel<BinaryState>({
       const [lo, hi] = int32ActivationRange(call, activation);
       return { plan, table: null, fn: (a, b) => clampInt(Math.imul(a, b), lo, hi) };
     }
-    for (const [d, w] of [
-      [in1, 'input 0'],
-      [in2, 'input 1'],
-      [out, 'output'],
-    ] as const)
-      requireQuantized(call, d, w);
+    requireQuantizedOperands(call, in1, in2, out);
     // mul_common.cc CalculateOpDataMul
     const [qmin, qmax] = activationRangeQuantized(call, out, activation);
     const m = quantizeMultiplier((scaleOf(in1) * scaleOf(in2)) / scaleOf(out));

@@ -66,6 +66,13 @@ export function binaryOperands(call: KernelCall, what: string, outType?: string)
   return [in1, in2, out];
 }
 
+/** A quantized binary operator's check that both inputs and the output carry scale and zero point. */
+export function requireQuantizedOperands(call: KernelCall, in1: TensorData, in2: TensorData, out: TensorData): void {
+  requireQuantized(call, in1, 'input 0');
+  requireQuantized(call, in2, 'input 1');
+  requireQuantized(call, out, 'output');
+}
+
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
@@ -152,12 +159,7 @@ const SUB = defineKernel<WideState>({
       return fn(plan, (a, b) => clampInt((a - b) | 0, lo, hi));
     }
     if (dtype !== 'int8' && dtype !== 'int16') throw kernelError(call, `Type ${tfliteType(dtype)} not supported.`);
-    for (const [d, w] of [
-      [in1, 'input 0'],
-      [in2, 'input 1'],
-      [out, 'output'],
-    ] as const)
-      requireQuantized(call, d, w);
+    requireQuantizedOperands(call, in1, in2, out);
     if (dtype === 'int16' && sameShape(in1.tensor.shape, in2.tensor.shape) && (zeroPointOf(in1) !== 0 || zeroPointOf(in2) !== 0)) {
       // reference_ops::Sub<int16_t> (equal shapes) DCHECKs zero input offsets; TFLM is built with DCHECKs.
       throw kernelError(call, 'int16 SUB of equal shapes needs input zero points of 0 (TFLM aborts)');
@@ -205,12 +207,7 @@ const DIV = defineKernel<WideState>({
       });
     }
     if (dtype !== 'int8') throw kernelError(call, `DIV only supports FLOAT32, INT32, quantized INT8 now, got type ${tfliteType(dtype)}.`);
-    for (const [d, w] of [
-      [in1, 'input 0'],
-      [in2, 'input 1'],
-      [out, 'output'],
-    ] as const)
-      requireQuantized(call, d, w);
+    requireQuantizedOperands(call, in1, in2, out);
     // div.cc CalculateOpDataDiv: the multiplier is computed in float.
     const [qmin, qmax] = activationRangeQuantized(call, out, activation);
     const m = quantizeMultiplier(Math.fround(scaleOf(in1) / Math.fround(scaleOf(in2) * scaleOf(out))));
@@ -290,12 +287,7 @@ const SQUARED_DIFFERENCE = defineKernel<WideState>({
     if (dtype !== 'int8' && dtype !== 'int16') {
       throw kernelError(call, `SquaredDifference only supports FLOAT32, INT32 , INT16 and INT8 now, got ${tflmTypeNumber(dtype) ?? dtype}.`);
     }
-    for (const [d, w] of [
-      [in1, 'input 0'],
-      [in2, 'input 1'],
-      [out, 'output'],
-    ] as const)
-      requireQuantized(call, d, w);
+    requireQuantizedOperands(call, in1, in2, out);
     const [tmin, tmax] = dtype === 'int8' ? [-128, 127] : [-32768, 32767];
     const zps = [in1, in2, out].map(zeroPointOf);
     if (dtype === 'int8' && zps.some((z) => z < tmin || z > tmax)) throw kernelError(call, 'int8 SQUARED_DIFFERENCE: a zero point is out of the int8 range');
