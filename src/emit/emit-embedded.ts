@@ -8,6 +8,7 @@ import { loadGraph, type Graph } from '../graph/graph.js';
 import type { TargetProfile } from '../memory/target-profile.js';
 import { outputError } from '../report/format.js';
 import type { OptimizeReport } from '../optimize/optimize.js';
+import { plannedKernels } from '../optimize/options.js';
 import { arenaFigures, arenaHeader } from './arena-header.js';
 import { cIdentifier, cMacroName } from './c-text.js';
 import { linkerFragment } from './linker-fragment.js';
@@ -16,7 +17,6 @@ import { resolverHeader, resolverOps, tflmKernelsHeader } from './op-resolver.js
 import { initSources, RUNTIME_FILES, runtimeFile } from './runtime-sources.js';
 import { planSpillStorage, SPILL_STORAGES, type SpillStorage } from '../memory/spill-storage.js';
 import { DEFAULT_SPILL_STORAGE } from '../defaults.js';
-import { customOpMap } from '../ops/custom-op-declaration.js';
 
 export interface EmitEmbeddedOptions {
   /** Base of the C names and files; default: the model file's name. Sanitized into a C identifier either way. */
@@ -60,9 +60,8 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
 
   // Everything that can fail is checked before anything is rendered.
   // Custom operators of other projects the build declared: their memory in the figures, their registration in the resolver.
-  const customOps = customOpMap(report.customOps ?? []);
-  const kernels = { set: report.kernels, isa: report.isa, customOps };
-  const resolver = resolverOps(graph, file, customOps);
+  const kernels = plannedKernels(report);
+  const resolver = resolverOps(graph, file, kernels.customOps);
   const storagePlan = planSpillStorage(storage, report.spill, opts.profile, bytes.length, file);
   const ld = linkerFragment({
     id,
@@ -87,7 +86,7 @@ export function emitEmbedded(result: EmbeddableModel, opts: EmitEmbeddedOptions)
         macro,
         source,
         target: `${opts.profile.name} (${opts.profile.cpu})`,
-        kernels: { set: report.kernels, isa: report.isa },
+        kernels,
         figures: arenaFigures(graph, report.after.head, report.after.tail, kernels),
         ops,
         spillRegionBytes: report.spill.regionBytes,

@@ -2,10 +2,12 @@
 // The cache key (integrations/cache-key.ts) hashes the options with these same
 // defaults applied, so options that make optimize() do the same thing share a
 // key. Light on purpose: a CLI cache hit loads this module, and no stage.
+// Read back from a result: the kernels its report says it was planned for.
 
 import { TinysegError } from '../errors.js';
 import type { TargetProfile } from '../memory/target-profile.js';
-import { KERNEL_SETS, type KernelSet } from '../ops/kernel-sets.js';
+import { KERNEL_SETS, type Kernels, type KernelSet } from '../ops/kernel-sets.js';
+import type { OptimizeReport } from './optimize.js';
 import { customOpMap, type CustomOpInput } from '../ops/custom-op-declaration.js';
 import { DEFAULT_MAX_OVERHEAD, DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, SPILL_STORAGES, type SpillStorage } from '../defaults.js';
 
@@ -108,4 +110,11 @@ function mergeDefaults(defaults: unknown, value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const k of new Set([...Object.keys(defaults), ...Object.keys(value)])) out[k] = mergeDefaults(defaults[k], value[k]);
   return out;
+}
+
+/** The kernels a result was planned for, as its report names them: what emit and a cached result's chart plan with. */
+export function plannedKernels(report: Pick<OptimizeReport, 'kernels' | 'isa' | 'customOps'>): Kernels {
+  // A plan.json from before custom operators were declarable has no customOps.
+  const declared = report.customOps ?? [];
+  return { set: report.kernels, isa: report.isa, ...(declared.length > 0 ? { customOps: customOpMap(declared) } : {}) };
 }

@@ -94,17 +94,17 @@ async function arenaHeaderOf(dir: string, name: string): Promise<{ path: string;
 
 /** The before/after memory timeline; a cache hit stores no graphs, so both models are decoded again for it. */
 async function beforeAfterSvg(built: OptimizedModel): Promise<string> {
-  const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }, { customOpMap }] = await Promise.all([
+  const [{ loadGraph }, { memoryReport }, { renderBeforeAfterSvg }, { plannedKernels }] = await Promise.all([
     import('../../graph/graph.js'),
     import('../../report/memory-report.js'),
     import('../../report/svg.js'),
-    import('../../ops/custom-op-declaration.js'),
+    import('../../optimize/options.js'),
   ]);
   const { file, computed, report } = built;
   const original = inFile(file, () => loadGraph(built.modelBytes));
   const optimized = computed?.graph ?? loadGraph(built.bytes);
   // The kernels the result was planned for (the cached report names them), so a hit draws what the miss drew.
-  const kernels = { set: report.kernels, isa: report.isa, ...(report.customOps.length > 0 ? { customOps: customOpMap(report.customOps) } : {}) };
+  const kernels = plannedKernels(report);
   const before = computed?.before ?? memoryReport({ file, bytes: built.modelBytes, graph: original, kernels });
   const after = computed?.after ?? memoryReport({ file, bytes: built.bytes, graph: optimized, kernels });
   return renderBeforeAfterSvg(before, after, { title: file, beforeGraph: original, afterGraph: optimized });
