@@ -96,11 +96,12 @@ describe('remote cache on nginx (WebDAV)', () => {
     expectReferenceResult(first);
     expect(first.stdout).toMatch(/^cache miss: result stored in /m);
     expect(warnings(first)).toEqual([]);
-    [key] = list(join(server.store, 'ac'));
-    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const keys = list(join(server.store, 'ac'));
+    expect(keys).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    key = keys[0]!;
     expect(localEntries(first.cacheDir)).toEqual([`${key}.entry`]);
     // The action result names the blob, and the blob is the local entry byte for byte.
-    const action = JSON.parse(readFileSync(join(server.store, 'ac', key!), 'utf8')) as { schema: string; key: string; entry: { sha256: string; bytes: number } };
+    const action = JSON.parse(readFileSync(join(server.store, 'ac', key), 'utf8')) as { schema: string; key: string; entry: { sha256: string; bytes: number } };
     const local = readFileSync(join(first.cacheDir, 'tinyseg', `${key}.entry`));
     expect(action).toEqual({ schema: 'tinyseg.remote-cache/1', key, entry: { sha256: sha256(local), bytes: local.length } });
     expect(readFileSync(join(server.store, 'cas', action.entry.sha256)).equals(local)).toBe(true);
