@@ -202,3 +202,9 @@ const { integrationsSection } = await import('./integrations.js');
 const integrationsMd = await integrationsSection(root, models);
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), integrationsMd);
 console.log(integrationsMd);
+
+// ---- Remote cache: prisma-unet local miss against a remote hit from an empty local cache, on a real nginx (bench/remote-cache.js).
+const { remoteCacheSection } = await import('./remote-cache.js');
+const remoteCacheMd = await remoteCacheSection(root, shared);
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), remoteCacheMd);
+console.log(remoteCacheMd);

@@ -83,7 +83,13 @@ endfunction()
 #                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
 #                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [KERNELS reference|cmsis-nn] [SPILL_REGION <region>]
 #                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS]
-#                  [CUSTOM_OPS <NAME[:scratch=B,persistent=B,register=F]>...] [ALLOW_UNPROVED])
+#                  [CUSTOM_OPS <NAME[:scratch=B,persistent=B,register=F]>...] [ALLOW_UNPROVED]
+#                  [REMOTE_CACHE <url>] [REMOTE_CACHE_READ_ONLY])
+#
+# REMOTE_CACHE shares results through a Bazel HTTP cache (docs/cache.md); the
+# environment's TINYSEG_REMOTE_CACHE does the same without touching the
+# project, and its auth header comes from the environment only
+# (TINYSEG_REMOTE_CACHE_HEADER), never from a build file.
 #
 # CUSTOM_OPS declares custom operators of other projects the firmware links,
 # each as the CLI's --custom-op (docs/custom-ops.md): the figures count their
@@ -97,8 +103,8 @@ endfunction()
 # reference kernels it must not define CMSIS_NN. The kernels stop the build
 # with an #error otherwise (the generated tinyseg_tflm_kernels.h says the set).
 function(tinyseg_optimize target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS;ALLOW_UNPROVED"
-    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS;SPILL_REGION" "CUSTOM_OPS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS;ALLOW_UNPROVED;REMOTE_CACHE_READ_ONLY"
+    "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS;SPILL_REGION;REMOTE_CACHE" "CUSTOM_OPS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyseg_optimize(${target}): unknown arguments '${arg_UNPARSED_ARGUMENTS}'")
   endif()
@@ -225,6 +231,13 @@ function(tinyseg_optimize target)
   endforeach()
   if(arg_ALLOW_UNPROVED)
     list(APPEND args --allow-unproved)
+  endif()
+  # The CLI checks the URL when the command runs; a bad one fails the build with its one-line error.
+  if(DEFINED arg_REMOTE_CACHE)
+    list(APPEND args --remote-cache "${arg_REMOTE_CACHE}")
+  endif()
+  if(arg_REMOTE_CACHE_READ_ONLY)
+    list(APPEND args --remote-cache-read-only)
   endif()
   set(outputs "${optimized}" "${plan}" "${model_cc}" "${init_c}" ${headers} ${runtime_outputs})
   if(arg_SECTIONS)

@@ -28,8 +28,8 @@ export interface BuildRequest {
   bytes?: Uint8Array;
   /** optimize() options (`file` is the request's). */
   optimize?: Omit<OptimizeOptions, 'file'>;
-  /** The optimize cache's location and size cap (docs/cache.md), or false to run the optimizer every time. */
-  cache?: false | Pick<CacheOptions, 'cacheDir' | 'maxBytes'>;
+  /** The optimize cache's location, size cap and remote cache (docs/cache.md), or false to run the optimizer every time. */
+  cache?: false | Pick<CacheOptions, 'cacheDir' | 'maxBytes' | 'remote'>;
   /** Write `<dir>/<name>.tflite` and `<dir>/<name>.plan.json`. */
   out?: { dir: string; name: string };
   /** Also write the model's firmware files (emitEmbedded). */
@@ -51,9 +51,14 @@ export interface OptimizedModel {
   report: OptimizeReport;
   /** optimize()'s whole result when the optimizer ran in this build (a cache miss, or no cache): its graphs spare decoding the model again. */
   computed?: OptimizeResult;
-  cache: 'hit' | 'miss' | 'off';
+  /** 'remote hit': from the shared remote cache, and now in the local cache too. */
+  cache: 'hit' | 'remote hit' | 'miss' | 'off';
   /** The cache entry's file, when the cache was used. */
   cacheEntry?: string;
+  /** On a remote hit: the action result's URL. */
+  remoteEntry?: string;
+  /** The upload of a computed result to the remote cache (started already): its warnings; never rejects. A process should wait for it before it exits. */
+  upload: Promise<string[]>;
   /** A bad cache entry that was recomputed, and cache problems that did not stop the build. */
   warnings: string[];
 }
@@ -83,7 +88,7 @@ export async function optimizeModel(request: Pick<BuildRequest, 'file' | 'bytes'
   if (request.cache === false) {
     const { optimize } = await import('../optimize/optimize.js');
     const computed = inFile(file, () => optimize(modelBytes, options));
-    return { file, modelBytes, bytes: computed.bytes, report: computed.report, computed, cache: 'off', warnings: [] };
+    return { file, modelBytes, bytes: computed.bytes, report: computed.report, computed, cache: 'off', warnings: [], upload: Promise.resolve([]) };
   }
   const r = await optimizeCached(modelBytes, options, { file, ...request.cache });
   const warnings = [...(r.recovered ? [r.recovered] : []), ...r.warnings];
@@ -94,9 +99,11 @@ export async function optimizeModel(request: Pick<BuildRequest, 'file' | 'bytes'
     bytes: r.bytes,
     report: r.report,
     ...(r.computed ? { computed: r.computed } : {}),
-    cache: r.hit ? 'hit' : 'miss',
+    cache: !r.hit ? 'miss' : r.remote !== undefined ? 'remote hit' : 'hit',
     cacheEntry: r.entry,
+    ...(r.remote !== undefined ? { remoteEntry: r.remote } : {}),
     warnings,
+    upload: r.upload,
   };
 }
 

@@ -31,6 +31,8 @@ export const SYSTEM_TOOLS: readonly (readonly [tool: string, packages: string])[
   ['arm-none-eabi-nm', 'binutils-arm-none-eabi'],
   ['arm-none-eabi-objdump', 'binutils-arm-none-eabi'],
   ['qemu-system-arm', 'qemu-system-arm'],
+  // The remote cache's tests serve a Bazel HTTP cache with nginx's WebDAV module (Debian builds it in).
+  ['nginx', 'nginx'],
 ];
 
 /** The first executable file named `name` on PATH. */

@@ -23,7 +23,8 @@ describe('tinyseg optimize on a cache hit (the built CLI)', () => {
     writeFileSync(hooks, "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
     const register = join(scratch, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const env = { ...process.env, CACHE_DIR: join(scratch, 'cache') };
+    // A remote cache nobody serves (the discard port): a local hit must not even load its client.
+    const env = { ...process.env, CACHE_DIR: join(scratch, 'cache'), TINYSEG_REMOTE_CACHE: 'http://127.0.0.1:9' };
     const run = () => spawnSync(process.execPath, ['--import', register, join(repoRoot, 'bin', 'tinyseg.js'), 'optimize', exampleModel, '-o', join(scratch, 'out')], { encoding: 'utf8', env });
     const miss = run();
     expect(miss.status).toBe(0);
@@ -37,6 +38,9 @@ describe('tinyseg optimize on a cache hit (the built CLI)', () => {
     const stages = ['tflite/', 'graph/', 'analysis/', 'transform/', 'memory/', 'interpreter/', 'emit/', 'optimize/optimize.js', 'report/memory-report.js', 'report/svg.js'];
     expect(loaded.filter((m) => stages.some((s) => m.startsWith(s)))).toEqual([]);
     expect(loaded.filter((m) => ['integrations/cli/depfile.js', 'integrations/io/read-target.js', 'integrations/watch/watch.js'].includes(m))).toEqual([]);
+    expect(loaded.filter((m) => ['integrations/cache/remote-cache.js', 'integrations/cache/http-blob.js'].includes(m))).toEqual([]);
+    expect(hit.stderr).not.toContain('warning');
+    expect(miss.stderr).toContain(`LOADED ${dist}integrations/cache/remote-cache.js`);
     // The miss loaded the optimizer: the filter above does see stages.
     expect(miss.stderr).toContain(`LOADED ${dist}optimize/optimize.js`);
   });

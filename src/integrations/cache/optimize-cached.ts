@@ -1,18 +1,24 @@
 // optimizeCached(): optimize() behind a content-addressed disk cache, for
-// bundlers, CMake and watch mode, which ask for the same model again and again.
-// A hit reads one file and checks it; the optimizer and interpreter are loaded
-// only on a miss, so a hit costs little more than starting Node. An entry that
-// fails any check is deleted and recomputed, never served. Entries are written
-// whole (temp file + rename): processes racing on one model may both compute,
-// both write identical bytes, and no reader ever sees a partial entry.
+// bundlers, CMake and watch mode, which ask for the same model again and again,
+// and behind a shared remote cache when one is configured (remote-cache.ts):
+// the local directory is the first level, the remote the second, and a remote
+// hit is stored locally. A local hit reads one file and checks it; the
+// optimizer and interpreter are loaded only on a miss, and the remote client
+// only after a local miss, so a hit costs little more than starting Node. An
+// entry that fails any check is deleted (locally) or ignored (remotely) and
+// recomputed, never served. Entries are written whole (temp file + rename):
+// processes racing on one model may both compute, both write, and no reader
+// ever sees a partial entry.
 
 import { readFileSync, rmSync, utimesSync } from 'node:fs';
 import { inFile, TinysegError } from '../../errors.js';
 import type { OptimizeOptions, OptimizeReport, OptimizeResult } from '../../optimize/optimize.js';
 import { writeFileAtomic } from '../io/write-files.js';
 import { resolveCacheDir, type CacheLocation } from './dir.js';
-import { decodeEntry, encodeEntry } from './entry.js';
+import { encodeEntry } from './entry.js';
+import { checkEntry } from './entry-check.js';
 import { cacheKey } from './key.js';
+import { resolveRemoteCache, type RemoteCacheOptions } from './remote-options.js';
 import { cacheMaxBytes, cacheStats, cleanCache, entryFile, pruneCache, type CacheStats } from './store.js';
 import { toolVersion } from './tool-version.js';
 
@@ -25,12 +31,16 @@ export interface CacheOptions {
   toolVersion?: string;
   /** Size cap of the directory; default $TINYSEG_CACHE_MAX_BYTES or 256 MiB. */
   maxBytes?: number;
+  /** The shared remote cache: these options over $TINYSEG_REMOTE_CACHE and its companions (docs/cache.md), or false for none. */
+  remote?: RemoteCacheOptions | false;
 }
 
 export interface CachedOptimizeResult {
   bytes: Uint8Array;
   report: OptimizeReport;
   hit: boolean;
+  /** On a hit from the remote cache: the action result it came from (the entry is now in the local cache too). */
+  remote?: string;
   /** sha256 of tool version, options and model (hex). */
   key: string;
   /** The entry's file. */
@@ -41,12 +51,17 @@ export interface CachedOptimizeResult {
   recovered?: string;
   /** Cache problems that did not stop the result (an entry that could not be written). */
   warnings: string[];
+  /** The upload of a computed result to the remote cache, started before this returns: resolves to its warnings; never rejects. */
+  upload: Promise<string[]>;
 }
+
+const NOTHING_TO_UPLOAD: Promise<string[]> = Promise.resolve([]);
 
 export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOptions = {}, cache: CacheOptions = {}): Promise<CachedOptimizeResult> {
   const file = cache.file ?? options.file ?? 'model.tflite';
   const { dir } = resolveCacheDir(cache.cacheDir !== undefined ? { cacheDir: cache.cacheDir } : {});
   const maxBytes = cacheMaxBytes(cache.maxBytes);
+  const remote = resolveRemoteCache(cache.remote);
   const key = cacheKey(modelBytes, options, cache.toolVersion ?? toolVersion());
   const entry = entryFile(dir, key);
   const warnings: string[] = [];
@@ -54,7 +69,7 @@ export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOp
   const found = readEntry(entry, key);
   if (found.kind === 'hit') {
     touch(entry);
-    return { bytes: found.bytes, report: { ...found.report, model: file }, hit: true, key, entry, warnings };
+    return { bytes: found.bytes, report: { ...found.report, model: file }, hit: true, key, entry, warnings, upload: NOTHING_TO_UPLOAD };
   }
   let recovered: string | undefined;
   if (found.kind === 'bad') {
@@ -62,15 +77,37 @@ export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOp
     recovered = `corrupt cache entry ${entry}: ${found.problem}; deleted and recomputed`;
   }
 
+  // Loaded only after a local miss: a local hit pays nothing for the remote cache.
+  const client = remote ? await import('./remote-cache.js') : undefined;
+  if (remote && client) {
+    const found = await client.lookupRemote(remote, key);
+    if (found.kind === 'hit') {
+      // Checked as a local entry would be (remote-cache.ts): the local cache never holds what it would refuse.
+      store(entry, found.data, dir, maxBytes, warnings);
+      const { bytes, report } = found.entry;
+      const result = { bytes, report: { ...report, model: file }, hit: true, remote: found.where, key, entry, warnings, upload: NOTHING_TO_UPLOAD };
+      return recovered ? { ...result, recovered } : result;
+    }
+    if (found.kind === 'bad' || found.kind === 'failed') warnings.push(found.warning);
+  }
+
   const { optimize } = await import('../../optimize/optimize.js');
   const computed = inFile(file, () => optimize(modelBytes, { ...options, file }));
+  const data = encodeEntry(key, { model: computed.bytes, reportJson: JSON.stringify(computed.report) });
+  store(entry, data, dir, maxBytes, warnings);
+  // After the local write: the result is served whatever the upload does.
+  const upload = remote && client ? client.uploadRemote(remote, key, data).then((w) => (w === undefined ? [] : [w])) : NOTHING_TO_UPLOAD;
+  return { bytes: computed.bytes, report: computed.report, hit: false, key, entry, computed, ...(recovered ? { recovered } : {}), warnings, upload };
+}
+
+/** Writes an entry and prunes the directory to its cap; a failure is a warning, the result is still served. */
+function store(entry: string, data: Uint8Array, dir: string, maxBytes: number, warnings: string[]): void {
   try {
-    writeFileAtomic(entry, encodeEntry(key, { model: computed.bytes, reportJson: JSON.stringify(computed.report) }));
+    writeFileAtomic(entry, data);
     pruneCache(dir, maxBytes, entry);
   } catch (e) {
     warnings.push(`cache entry not written: ${e instanceof TinysegError ? e.oneLine() : (e as Error).message}`);
   }
-  return { bytes: computed.bytes, report: computed.report, hit: false, key, entry, computed, ...(recovered ? { recovered } : {}), warnings };
 }
 
 type ReadResult = { kind: 'miss' } | { kind: 'bad'; problem: string } | { kind: 'hit'; bytes: Uint8Array; report: OptimizeReport };
@@ -83,17 +120,8 @@ function readEntry(entry: string, key: string): ReadResult {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? { kind: 'miss' } : { kind: 'bad', problem: `unreadable: ${(e as Error).message}` };
   }
-  const decoded = decodeEntry(key, data);
-  if (!decoded.ok) return { kind: 'bad', problem: decoded.problem };
-  let report: unknown;
-  try {
-    report = JSON.parse(decoded.content.reportJson);
-  } catch {
-    return { kind: 'bad', problem: 'report is not JSON' };
-  }
-  const schema = (report as { schema?: unknown } | null)?.schema;
-  if (typeof schema !== 'string' || !schema.startsWith('tinyseg.optimize/')) return { kind: 'bad', problem: 'report is not an optimize report' };
-  return { kind: 'hit', bytes: decoded.content.model, report: report as OptimizeReport };
+  const checked = checkEntry(key, data);
+  return checked.ok ? { kind: 'hit', bytes: checked.bytes, report: checked.report } : { kind: 'bad', problem: checked.problem };
 }
 
 /** A bad entry that cannot be deleted is replaced by the rename of the new one, or stays a miss. */

@@ -9,6 +9,7 @@ import type { SpillStorage } from '../../memory/spill-storage.js';
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { KERNEL_SETS, type KernelSet } from '../../ops/kernel-sets.js';
 import { customOpMap, parseCustomOp, type CustomOpDeclaration } from '../../ops/custom-op-declaration.js';
+import type { RemoteCacheOptions } from '../cache/remote-options.js';
 import { integer, usageError, wholeNumber, type OptimizeFlagValues } from './usage.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
@@ -45,6 +46,14 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(implied !== undefined ? { kernels: implied } : {}),
     ...customOpsFlag(values['custom-op']),
     ...(values['allow-unproved'] ? { allowUnproved: true } : {}),
+  };
+}
+
+/** --remote-cache and --remote-cache-read-only over the environment's TINYSEG_REMOTE_CACHE* (cache/remote-options.ts checks them). */
+export function remoteCacheFromArgs(values: OptimizeFlagValues): RemoteCacheOptions {
+  return {
+    ...(values['remote-cache'] !== undefined ? { url: values['remote-cache'] } : {}),
+    ...(values['remote-cache-read-only'] ? { readOnly: true } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import { renderOptimizeLine, renderOptimizeText } from '../../optimize/optimize-
 import { buildModel, type BuiltModel, type OptimizedModel } from '../build.js';
 import type { CliIO } from '../cli.js';
 import { writeOutputs, type OutputFile } from '../io/write-files.js';
-import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
+import { emitOptions, optimizeOptionsFromArgs, remoteCacheFromArgs } from './optimize-args.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
 /** What a depfile names as TinySeg itself: its package.json (an upgrade) and the CLI's entry module (a rebuild; cli.js built, cli.ts from source). */
@@ -36,7 +36,7 @@ export async function runOptimize(args: string[], io: CliIO): Promise<number> {
   const built = await buildModel({
     file,
     optimize: await optimizeOptionsFromArgs(values),
-    cache: values['no-cache'] ? false : {},
+    cache: values['no-cache'] ? false : { remote: remoteCacheFromArgs(values) },
     out: { dir: values.out, name },
     ...(emit ? { emit } : {}),
     unchanged,
@@ -54,14 +54,29 @@ export async function runOptimize(args: string[], io: CliIO): Promise<number> {
     },
   });
   if (values.stamp !== undefined) writeOutputs([[values.stamp, `${built.report.model}\n`]], 'touch');
-  const cache = built.cacheEntry === undefined ? undefined : built.cache === 'hit' ? `cache hit: the optimizer did not run (result from ${built.cacheEntry})` : `cache miss: result stored in ${built.cacheEntry}`;
   if (values.json) io.stdout(`${JSON.stringify(built.report, null, 2)}\n`);
-  else if (values.quiet) io.stdout(renderOptimizeLine(built.report, [`wrote ${values.out}`, ...(built.cache === 'hit' ? ['cache hit'] : [])]));
+  else if (values.quiet) io.stdout(renderOptimizeLine(built.report, [`wrote ${values.out}`, ...(built.cache === 'hit' || built.cache === 'remote hit' ? [`cache ${built.cache}`] : [])]));
   else {
     const arenaHeader = emit ? await arenaHeaderOf(emit.outDir, emit.name ?? basename(file)) : undefined;
+    const cache = cacheLine(built);
     io.stdout(renderOptimizeText(built.report, { ...(arenaHeader ? { arenaHeader } : {}), wrote: wrote(built, values), ...(cache ? { cache } : {}) }));
   }
+  // The outputs are written and reported; the process waits for the upload to the remote cache before it exits.
+  for (const w of await built.upload) io.stderr(`tinyseg: warning: ${w}\n`);
   return 0;
+}
+
+/** The text output's line about the cache: where the result came from, or where it was stored. */
+function cacheLine(built: BuiltModel): string | undefined {
+  if (built.cacheEntry === undefined) return undefined;
+  switch (built.cache) {
+    case 'hit':
+      return `cache hit: the optimizer did not run (result from ${built.cacheEntry})`;
+    case 'remote hit':
+      return `cache remote hit: the optimizer did not run (result from ${built.remoteEntry}, stored in ${built.cacheEntry})`;
+    default:
+      return `cache miss: result stored in ${built.cacheEntry}`;
+  }
 }
 
 /** Every file the command wrote (the chart and the depfile among them: one set), with what it is, in the order a reader looks for them. */

@@ -75,6 +75,12 @@ const OPTIMIZE_FLAGS = {
     help: ['store spilled float32 tensors as int8 codes: a', 'quarter of the traffic, NOT bit-exact; the report', 'gives the error (docs/custom-ops.md)'],
   },
   'no-cache': { type: 'boolean', label: '--no-cache', help: ['recompute even if the cache has the result', '(cached by model bytes, options and TinySeg', 'version; docs/cache.md)'] },
+  'remote-cache': {
+    type: 'string',
+    label: '--remote-cache <url>',
+    help: ['also share results through a Bazel HTTP cache', '(bazel-remote, nginx WebDAV); default', '$TINYSEG_REMOTE_CACHE (docs/cache.md)'],
+  },
+  'remote-cache-read-only': { type: 'boolean', label: ' --remote-cache-read-only', help: ['use its hits, upload nothing (developers read,', 'CI writes)'] },
   target: {
     type: 'string',
     label: '--target T',

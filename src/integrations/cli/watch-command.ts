@@ -6,7 +6,7 @@
 import { bytes } from '../../report/format.js';
 import type { CliIO } from '../cli.js';
 import { parseCommandArgs, usageError } from './usage.js';
-import { emitOptions, optimizeOptionsFromArgs } from './optimize-args.js';
+import { emitOptions, optimizeOptionsFromArgs, remoteCacheFromArgs } from './optimize-args.js';
 import { watchModels, type WatchEvent } from '../watch/watch.js';
 
 const clock = (d: Date): string => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
@@ -41,7 +41,13 @@ export async function runWatch(args: string[], io: CliIO): Promise<number> {
   const emit = await emitOptions(values);
   const handle = watchModels(
     positionals,
-    { outDir: values.out, optimize: await optimizeOptionsFromArgs(values), cache: !values['no-cache'], ...(emit ? { emit } : {}) },
+    {
+      outDir: values.out,
+      optimize: await optimizeOptionsFromArgs(values),
+      cache: !values['no-cache'],
+      cacheOptions: { remote: remoteCacheFromArgs(values) },
+      ...(emit ? { emit } : {}),
+    },
     { onEvent: (e) => (e.type === 'watcher-error' ? io.stderr : io.stdout)(watchEventText(e)) },
   );
   await new Promise<void>((done) => {

@@ -48,6 +48,10 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
     buildStart() {
       imports.clear();
     },
+    // A bundler's process may exit right after the build: results computed here reach the remote cache first.
+    async buildEnd() {
+      await imports.uploaded();
+    },
     // webpack and Rspack resolve `?url`/`?original` themselves and keep the query.
     ...(framework === 'webpack' || framework === 'rspack'
       ? {}

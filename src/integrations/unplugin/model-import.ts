@@ -9,7 +9,7 @@ import { relative, sep } from 'node:path';
 import { loadGraph } from '../../graph/graph.js';
 import type { OptimizeReport } from '../../optimize/optimize.js';
 import { renderOptimizeLine, renderOptimizeText } from '../../optimize/optimize-text.js';
-import { optimizeModel } from '../build.js';
+import { optimizeModel, type OptimizedModel } from '../build.js';
 import { readModelBytes } from '../io/model-bytes.js';
 import { EmbeddedSources } from './embedded-sources.js';
 import type { ResolvedOptions } from './plugin-options.js';
@@ -37,6 +37,8 @@ export class ModelImports {
   private readonly sources: EmbeddedSources | undefined;
   // One optimization per model content and build, however often it is imported.
   private readonly models = new Map<string, Promise<ImportedModel>>();
+  // Uploads to the remote cache still running.
+  private readonly uploads = new Set<Promise<void>>();
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -44,9 +46,10 @@ export class ModelImports {
   }
 
   /** One line per model optimized in a build (the `log` option), as `tinyseg optimize --quiet` prints it; the whole report when asked. */
-  private print(report: OptimizeReport, hit: boolean): void {
+  private print(report: OptimizeReport, cache: OptimizedModel['cache']): void {
     if (this.options.log === false) return;
-    const extra = [...(this.options.emit ? [`emitted ${this.options.emit.dir}`] : []), ...(hit ? ['cache hit'] : [])];
+    const hit = cache === 'hit' || cache === 'remote hit';
+    const extra = [...(this.options.emit ? [`emitted ${this.options.emit.dir}`] : []), ...(hit ? [`cache ${cache}`] : [])];
     process.stdout.write(this.options.log === 'report' ? renderOptimizeText(report) : renderOptimizeLine(report, extra));
   }
 
@@ -54,6 +57,16 @@ export class ModelImports {
   clear(): void {
     this.models.clear();
     this.sources?.clear();
+  }
+
+  private track(upload: Promise<void>): void {
+    this.uploads.add(upload);
+    void upload.finally(() => this.uploads.delete(upload));
+  }
+
+  /** Waits for the uploads to the remote cache this build started (the bundler's buildEnd), so none is cut off when the build's process exits. */
+  async uploaded(): Promise<void> {
+    await Promise.all(this.uploads);
   }
 
   /** The optimized model of the file as it is now, with the bytes it was optimized from; `warn` gets the cache's warnings. */
@@ -65,8 +78,11 @@ export class ModelImports {
     let pending = this.models.get(key);
     if (!pending) {
       // Through the build flow's content-addressed cache, so rebuilds and dev-server restarts skip the optimizer.
-      pending = optimizeModel({ file, bytes, optimize: this.options.optimize, cache: {}, onWarning: (w) => warn(`tinyseg: ${file}: ${w}`) }).then((r) => {
-        this.print(r.report, r.cache === 'hit');
+      const cache = this.options.remoteCache !== undefined ? { remote: this.options.remoteCache } : {};
+      pending = optimizeModel({ file, bytes, optimize: this.options.optimize, cache, onWarning: (w) => warn(`tinyseg: ${file}: ${w}`) }).then((r) => {
+        this.print(r.report, r.cache);
+        // Straight to stderr when they end: the import's warn() belongs to a hook that has returned by then.
+        this.track(r.upload.then((ws) => ws.forEach((w) => process.stderr.write(`tinyseg: warning: ${file}: ${w}\n`))));
         return { bytes: r.bytes, report: r.report, customOps: customOpsOf(r.bytes) };
       });
       const models = this.models;

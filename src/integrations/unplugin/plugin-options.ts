@@ -11,6 +11,7 @@ import { customOpList, customOpMap, type CustomOpInput } from '../../ops/custom-
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { SPILL_STORAGES, type SpillStorage } from '../../memory/spill-storage.js';
 import { readTargetProfile } from '../io/read-target.js';
+import { resolveRemoteCache, type RemoteCacheOptions } from '../cache/remote-options.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../../defaults.js';
 
 /** A RegExp tested against the model's absolute path (with `/` separators), or a file or folder path (relative to the working directory). */
@@ -65,6 +66,12 @@ export interface TinysegPluginOptions {
    * `tinyseg optimize --quiet`; 'report' the whole `tinyseg optimize` report; false nothing.
    */
   log?: PluginLog;
+  /**
+   * The shared remote cache (docs/cache.md): a Bazel HTTP cache URL, or `{ url, readOnly, timeoutMs }`;
+   * false: none, whatever $TINYSEG_REMOTE_CACHE says. Default: $TINYSEG_REMOTE_CACHE and its companions.
+   * The auth header comes only from $TINYSEG_REMOTE_CACHE_HEADER.
+   */
+  remoteCache?: string | false | RemoteCacheOptions;
 }
 
 export type PluginLog = 'line' | 'report' | false;
@@ -81,6 +88,7 @@ export interface EmitTarget {
 
 export interface ResolvedOptions {
   optimize: Omit<OptimizeOptions, 'file'>;
+  remoteCache?: RemoteCacheOptions | false;
   log: PluginLog;
   included: (path: string) => boolean;
   emit?: EmitTarget;
@@ -100,6 +108,7 @@ const OPTION_NAMES = [
   'include',
   'exclude',
   'log',
+  'remoteCache',
   'emit',
   ...EMIT_OPTION_NAMES,
 ];
@@ -172,8 +181,10 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   if (o.log !== undefined && o.log !== 'line' && o.log !== 'report' && o.log !== false) {
     throw usage(`log must be 'line', 'report' or false, got ${JSON.stringify(o.log) ?? String(o.log)}`);
   }
+  const remoteCache = remoteCacheOption(o.remoteCache);
   return {
     ...(emit ? { emit } : {}),
+    ...(remoteCache !== undefined ? { remoteCache } : {}),
     log: (o.log as PluginLog | undefined) ?? 'line',
     optimize: {
       // An emit target is the firmware's, as --emit --target --storage in the CLI: its core decides
@@ -191,6 +202,21 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
     },
     included: (path) => path.endsWith('.tflite') && isIncluded(path) && !isExcluded(path),
   };
+}
+
+/** `remoteCache`: a URL or `{ url, readOnly, timeoutMs }`, checked now (with the environment it completes) so a typo fails the config. */
+function remoteCacheOption(v: unknown): RemoteCacheOptions | false | undefined {
+  if (v === undefined || v === false) return v;
+  const o: unknown = typeof v === 'string' ? { url: v } : v;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw usage(`remoteCache must be a URL, { url, readOnly, timeoutMs } or false, got ${JSON.stringify(v) ?? String(v)}`);
+  const r = o as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!['url', 'readOnly', 'timeoutMs'].includes(key)) throw usage(`unknown remoteCache option '${key}' (url, readOnly, timeoutMs)`);
+  if (r.url !== undefined && typeof r.url !== 'string') throw usage(`remoteCache.url must be a string, got ${JSON.stringify(r.url)}`);
+  if (r.readOnly !== undefined && typeof r.readOnly !== 'boolean') throw usage(`remoteCache.readOnly must be true or false, got ${JSON.stringify(r.readOnly)}`);
+  if (r.timeoutMs !== undefined && typeof r.timeoutMs !== 'number') throw usage(`remoteCache.timeoutMs must be a number of milliseconds, got ${JSON.stringify(r.timeoutMs)}`);
+  const options = r as RemoteCacheOptions;
+  resolveRemoteCache(options);
+  return options;
 }
 
 /** `customOps`: the declarations checked as the CLI's --custom-op (plain data, in name order, for the cache key). */

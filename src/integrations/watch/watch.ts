@@ -30,8 +30,8 @@ export interface WatchOptions {
   emit?: Omit<EmitEmbeddedOptions, 'outDir'> & { outDir: string };
   /** false: recompute every model on every change (default: the optimize cache). */
   cache?: boolean;
-  /** The optimize cache's location and size cap (docs/cache.md). */
-  cacheOptions?: Pick<CacheOptions, 'cacheDir' | 'maxBytes'>;
+  /** The optimize cache's location, size cap and remote cache (docs/cache.md). */
+  cacheOptions?: Pick<CacheOptions, 'cacheDir' | 'maxBytes' | 'remote'>;
   /** Quiet time after the last event before a build starts (default 200 ms). */
   debounceMs?: number;
 }
@@ -39,7 +39,7 @@ export interface WatchOptions {
 export type WatchEvent =
   /** A build starts: the initial one over every model found, or one over the changed models. */
   | { type: 'build-start'; time: Date; initial: boolean; files: string[] }
-  | { type: 'model-built'; file: string; before: number; after: number; cache: 'hit' | 'miss' | 'off'; ms: number; outputs: string[]; warnings: string[] }
+  | { type: 'model-built'; file: string; before: number; after: number; cache: 'hit' | 'remote hit' | 'miss' | 'off'; ms: number; outputs: string[]; warnings: string[] }
   /** `message` is one line naming the file; `unchanged` repeats the error of a model this build did not touch. */
   | { type: 'model-error'; file: string; message: string; error: unknown; unchanged: boolean }
   /** The model changed while it was read: it is built again after the next batch. */
@@ -202,8 +202,10 @@ export function watchModels(paths: readonly string[], options: WatchOptions, hoo
       unchanged: 'keep',
     });
     const ms = Math.round(performance.now() - t0);
+    // The outputs are written; the upload to a remote cache finishes before the model's line, which carries its warning.
+    const warnings = [...built.warnings, ...(await built.upload)];
     const { report } = built;
-    return { type: 'model-built', file, before: report.before.head, after: report.after.head, cache: built.cache, ms, outputs: built.outputs, warnings: built.warnings };
+    return { type: 'model-built', file, before: report.before.head, after: report.after.head, cache: built.cache, ms, outputs: built.outputs, warnings };
   }
 
   return {
