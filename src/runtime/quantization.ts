@@ -44,7 +44,9 @@ export function quantize(t: Quantized, values: ArrayLike<number>, out?: TensorAr
 export function dequantize(t: Quantized & Partial<Pick<EdgeTensor, 'data'>>, values: ArrayLike<number> | undefined = t.data as ArrayLike<number> | undefined): Float32Array {
   const { scale, zeroPoint } = affine(t);
   if (values === undefined) throw new TinysegError('E_USAGE', `tensor '${t.name}': no values to dequantize`);
+  // The model stores the scale as a float32; TFLM widens it to double for the product.
+  const scaleF = Math.fround(scale);
   const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = scale * (values[i]! - zeroPoint);
+  for (let i = 0; i < values.length; i++) out[i] = scaleF * (values[i]! - zeroPoint);
   return out;
 }
