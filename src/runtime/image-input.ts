@@ -6,8 +6,8 @@
 // scale and zero point when the input is quantized.
 
 import { TinysegError } from '../errors.js';
-import { quantize } from './quantization.js';
-import type { EdgeTensor, TensorArray } from './tensor-view.js';
+import { quantize, type QuantizedArray } from './quantization.js';
+import type { EdgeTensor } from './tensor-view.js';
 
 /** RGBA pixels, 4 bytes a pixel, row by row: what ImageData holds. */
 export interface RgbaImage {
@@ -59,7 +59,7 @@ function sampler(image: RgbaImage, outH: number, outW: number): (y: number, x: n
  * luma 0.299 R + 0.587 G + 0.114 B. A float32 input gets the normalized values, an int8, uint8 or int16 one
  * those values quantized. Write the result to the input with `model.run(result)` or `input.data.set(result)`.
  */
-export function imageInput(input: Input, image: RgbaImage, options: ImageInputOptions = {}): TensorArray {
+export function imageInput(input: Input, image: RgbaImage, options: ImageInputOptions = {}): Float32Array | QuantizedArray {
   const [n, h, w, c] = input.shape;
   if (input.shape.length !== 4 || n !== 1 || (c !== 1 && c !== 3 && c !== 4)) {
     throw new TinysegError('E_USAGE', `input '${input.name}' has shape [${input.shape.join(', ')}]: an image input is [1, height, width, 1 | 3 | 4]`);

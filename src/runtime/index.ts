@@ -5,5 +5,5 @@
 export { TinysegError, type ErrorCode } from '../errors.js';
 export { EdgeModel, loadModel, type EdgePlan, type InputValues } from './edge-model.js';
 export type { EdgeTensor, TensorArray } from './tensor-view.js';
-export { quantize, dequantize } from './quantization.js';
+export { quantize, dequantize, type QuantizedArray } from './quantization.js';
 export { imageInput, type ImageInputOptions, type RgbaImage } from './image-input.js';

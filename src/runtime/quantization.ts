@@ -4,7 +4,7 @@
 
 import { TinysegError } from '../errors.js';
 import { roundHalfAway } from '../ops/fixed-point.js';
-import { arrayTypeOf, type EdgeTensor, type TensorArray } from './tensor-view.js';
+import { arrayTypeOf, type EdgeTensor } from './tensor-view.js';
 
 const RANGE: Readonly<Record<string, readonly [number, number]>> = {
   int8: [-128, 127],
@@ -12,6 +12,9 @@ const RANGE: Readonly<Record<string, readonly [number, number]>> = {
   int16: [-32768, 32767],
   int32: [-2147483648, 2147483647],
 };
+
+/** The integers of a quantized tensor. */
+export type QuantizedArray = Int8Array | Uint8Array | Int16Array | Int32Array;
 
 type Quantized = Pick<EdgeTensor, 'name' | 'dtype' | 'scale' | 'zeroPoint'>;
 
@@ -25,17 +28,16 @@ function affine(t: Quantized): { scale: number; zeroPoint: number; range: readon
 }
 
 /** `values` as `t`'s integers: round(x / scale) in float32, half away from zero, plus the zero point, clamped to the type. */
-export function quantize(t: Quantized, values: ArrayLike<number>, out?: TensorArray): TensorArray {
+export function quantize(t: Quantized, values: ArrayLike<number>, out?: QuantizedArray): QuantizedArray {
   const { scale, zeroPoint, range } = affine(t);
   const [lo, hi] = range;
   const Type = arrayTypeOf(t.dtype)!;
-  const dst = out ?? new Type(new ArrayBuffer(values.length * Type.BYTES_PER_ELEMENT), 0, values.length);
+  const dst = out ?? (new Type(new ArrayBuffer(values.length * Type.BYTES_PER_ELEMENT), 0, values.length) as QuantizedArray);
   if (dst.length !== values.length) throw new TinysegError('E_USAGE', `tensor '${t.name}': ${values.length} values for ${dst.length} elements`);
   const scaleF = Math.fround(scale);
-  const ints = dst as Exclude<TensorArray, BigInt64Array | BigUint64Array>;
   for (let i = 0; i < values.length; i++) {
     const q = roundHalfAway(Math.fround(Math.fround(values[i]!) / scaleF)) + zeroPoint;
-    ints[i] = q < lo ? lo : q > hi ? hi : q;
+    dst[i] = q < lo ? lo : q > hi ? hi : q;
   }
   return dst;
 }
