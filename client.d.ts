@@ -33,3 +33,45 @@ declare module '*.tflite?timeline' {
   const svg: string;
   export default svg;
 }
+
+declare module '*.tflite?meta' {
+  /** An input or output of the optimized model. */
+  interface TensorMeta {
+    name: string;
+    /** TFLite's type name: 'int8', 'uint8', 'float32', ... */
+    dtype: string;
+    shape: number[];
+    /** Per-tensor quantization, or null (none, or per channel). */
+    scale: number | null;
+    zeroPoint: number | null;
+  }
+  /** The arena to allocate for the optimized model on a 32-bit target: the emitted `<NAME>_ARENA_SIZE`, and `tinyseg/runtime`'s `arena.byteLength`. */
+  export const arenaSize: number;
+  /** `arena_used_bytes()` (head + tail) of the original and the optimized model. */
+  export const arenaUsed: { before: number; after: number };
+  /** TFLM's planned activations and scratch, original and optimized. */
+  export const head: { before: number; after: number };
+  /** The spill region the optimized model's TinySeg operators use, bytes (0: none). */
+  export const spillRegionSize: number;
+  /** Bytes of the optimized model (what the default import or `?url` would ship). */
+  export const modelSize: number;
+  /** true: proved bit-exact; false: outputs differ (lossy spill); null: not verified. */
+  export const verified: boolean | null;
+  /** Custom operators the optimized model uses, sorted. */
+  export const customOps: string[];
+  export const inputs: TensorMeta[];
+  export const outputs: TensorMeta[];
+  /** All of the above: `import meta from './seg.tflite?meta'`. */
+  const meta: {
+    arenaSize: number;
+    arenaUsed: { before: number; after: number };
+    head: { before: number; after: number };
+    spillRegionSize: number;
+    modelSize: number;
+    verified: boolean | null;
+    customOps: string[];
+    inputs: TensorMeta[];
+    outputs: TensorMeta[];
+  };
+  export default meta;
+}

@@ -14,6 +14,7 @@ export const STAGES = [
   'transform',
   'memory',
   'interpreter',
+  'runtime',
   'report',
   'optimize',
   'emit',

@@ -42,6 +42,11 @@ export interface InterpreterOptions {
    * declared scratch planned; `customInputs` logs what each received.
    */
   customOps?: CustomOps;
+  /**
+   * Storage for the arena, at least the plan's head bytes (e.g. a view of one fixed ArrayBuffer a runtime
+   * owns, so every tensor is a view into it at its planned offset); default: a new buffer of the head's size.
+   */
+  arena?: Uint8Array;
 }
 
 /** The mark of a kernel refusal that TFLM only makes at Invoke (its Prepare accepts the operator). */
@@ -92,7 +97,10 @@ export class Interpreter implements SubgraphHost {
     if (opts.validatePlan !== false) validatePlan(this.buffers, this.offsets, graph);
     let head = 0;
     this.buffers.forEach((b, i) => (head = Math.max(head, this.offsets[i]! + b.size)));
-    this.arena = new Uint8Array(head);
+    if (opts.arena && opts.arena.length < head) {
+      throw new TinysegError('E_USAGE', `the arena given holds ${opts.arena.length} bytes, the plan needs ${head}`);
+    }
+    this.arena = opts.arena ?? new Uint8Array(head);
     this.resources = new ResourceVariables(resourcePlan(graph).slots);
 
     // Tensor storage: planned ones in the arena, constants from the model, the rest on their own.

@@ -44,6 +44,20 @@ export { bytes, total, head, verified, ops, href, raw };
     expect(errors).toEqual([]);
   });
 
+  it('types ?meta, its named exports and its default', () => {
+    const errors = typecheck(`
+import meta, { arenaSize, arenaUsed, head, inputs, outputs, verified } from './seg.tflite?meta';
+const size: number = arenaSize + arenaUsed.after + head.before + meta.spillRegionSize + meta.modelSize;
+const shape: number[] = inputs[0]!.shape;
+const scale: number | null = outputs[0]!.scale;
+const proved: boolean | null = verified;
+const ops: string[] = meta.customOps;
+export { size, shape, scale, proved, ops };
+`);
+    expect(errors).toEqual([]);
+    expect(typecheck(`import { inputs } from './seg.tflite?meta';\nexport const n: number = inputs[0]!.name;\n`)).toHaveLength(1);
+  });
+
   it('rejects wrong uses (the declarations are not any)', () => {
     const errors = typecheck(`
 import model, { report } from './seg.tflite';

@@ -34,7 +34,7 @@ beforeAll(() => {
 
 describe('npm pack', () => {
   it('ships the license, readme, CLI, library, declarations, CMake package and templates; no source maps, tests or sources', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/tinyseg.js', 'client.d.ts', 'dist/index.js', 'dist/index.d.ts', 'cmake/TinySegConfig.cmake', 'templates/runtime/tinyseg_runtime.c']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/tinyseg.js', 'client.d.ts', 'dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'cmake/TinySegConfig.cmake', 'templates/runtime/tinyseg_runtime.c']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);

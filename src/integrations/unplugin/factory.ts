@@ -1,7 +1,8 @@
 // The bundler plugin: `import model from './seg.tflite'` gives the optimized
 // model's bytes, its arena size, report and custom operators; `?url` an
 // emitted asset of the optimized model; `?original` the file's own bytes;
-// `?timeline` the before/after memory chart. With `emit`, a JavaScript build
+// `?timeline` the before/after memory chart; `?meta` the figures and the
+// inputs' and outputs' types without the bytes. With `emit`, a JavaScript build
 // also writes the C sources a firmware build compiles from the same model.
 // One unplugin factory serves Vite, Rollup, rolldown, webpack, Rspack and
 // esbuild; what differs per bundler is how a `?url` asset is emitted and
@@ -16,6 +17,7 @@ import { failLoad, failure, recordIssuers, type WebpackLikeCompiler } from './im
 import { readModelBytes } from '../io/model-bytes.js';
 import { ModelImports } from './model-import.js';
 import { bytesModule, MODEL_ID, modelModule, splitId, timelineModule } from './model-module.js';
+import { metaModule } from './meta-module.js';
 import { resolvePluginOptions, type TinysegPluginOptions } from './plugin-options.js';
 
 export type { TinysegPluginOptions } from './plugin-options.js';
@@ -79,6 +81,7 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
           if (variant === 'original') return bytesModule(readModelBytes(path));
           const model = await imports.importModel(path, (message) => this.warn(message));
           if (variant === 'timeline') return timelineModule(model);
+          if (variant === 'meta') return metaModule(model);
           return variant === 'url' ? urlModule(this, path, model, { framework, rollupLike, viteServe }) : modelModule(model);
         } catch (e) {
           return failLoad(this, failure(e, path, importers.get(id)), framework, rollupLike);
@@ -96,7 +99,7 @@ const tinysegFactory = (rawOptions: TinysegPluginOptions | undefined, meta: { fr
     esbuild: {
       onResolveFilter: MODEL_ID,
       // `?url` is left to esbuildUrlAssets; esbuild's filters see the path without its suffix.
-      onLoadFilter: /\.tflite(?:\?(?:original|timeline))?$/,
+      onLoadFilter: /\.tflite(?:\?(?:original|timeline|meta))?$/,
       loader: 'js',
       setup: (build) => esbuildUrlAssets(build, options.included, importers, imports),
     },
