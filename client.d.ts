@@ -8,7 +8,7 @@ declare module '*.tflite' {
   /** The optimized model's bytes, ready for TFLM's `tflite::GetModel` or an interpreter. */
   const model: Uint8Array;
   export default model;
-  /** The arena TFLM needs for the optimized model on a 32-bit target: `report.after.total` (head + tail). */
+  /** The arena to allocate for the optimized model on a 32-bit target: the emitted `<NAME>_ARENA_SIZE` (`report.after.arenaSize`). */
   export const arenaSize: number;
   /** What the optimizer did: arena before and after, passes, spills, verification (docs/report-json.md). */
   export const report: import('tinyseg').OptimizeReport;

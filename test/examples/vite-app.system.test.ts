@@ -72,7 +72,7 @@ describe('examples/vite-app', () => {
     // What a reader sees, not only the attributes.
     expect(await page.locator('#before-head').textContent()).toContain(before.head.toLocaleString('en-US'));
     expect(await page.locator('#after-total').textContent()).toContain(after.total.toLocaleString('en-US'));
-    expect(await figure('arena-size')).toBe(after.total);
+    expect(await figure('arena-size')).toBe(after.arenaSize);
     expect(await figure('spill-out')).toBe(spill.bytesOut);
     expect(await figure('spill-in')).toBe(spill.bytesIn);
     expect(await figure('spill-region')).toBe(spill.regionBytes);

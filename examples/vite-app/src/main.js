@@ -82,9 +82,9 @@ function render() {
   const intro = el('p', undefined, { id: 'summary' });
   intro.append(
     el('code', report.model),
-    `: the arena TFLM needs goes from ${kib(report.before.total)} to `,
+    `: the arena TFLM uses goes from ${kib(report.before.total)} to ${kib(report.after.total)} (head ${reduction}% smaller); allocate `,
     el('strong', kib(arenaSize), { id: 'arena-size', 'data-bytes': arenaSize }),
-    ` (head ${reduction}% smaller), `,
+    ', ',
     el('span', report.verified === true ? 'proven bit-exact' : report.verified === false ? 'NOT bit-exact' : 'not verified', { id: 'verified', 'data-verified': String(report.verified) }),
     '.',
   );

@@ -39,7 +39,7 @@ export function modelModule(model: ImportedModel): string {
   return bytesModule(
     model.bytes,
     [
-      `export const arenaSize = ${model.report.after.total};`,
+      `export const arenaSize = ${model.report.after.arenaSize};`,
       `export const report = ${JSON.stringify(model.report)};`,
       `export const customOps = ${JSON.stringify(model.customOps)};`,
       '',
