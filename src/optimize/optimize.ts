@@ -28,6 +28,7 @@ import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from
 import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
+import { requireBuiltinsOnly } from './builtins-only.js';
 import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
 
 export type { OptimizeOptions } from './options.js';
@@ -129,6 +130,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
       ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
       ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
       spill: opts.spill,
+      builtinsOnly: opts.builtinsOnly === true,
       quantizeFloat: opts.lossySpill === 'int8',
       kernels,
       maxInvoke,
@@ -172,6 +174,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
       hint: options.maxOverhead === undefined ? 'raise --arena-budget or --max-spill-bytes' : 'raise --arena-budget, --max-spill-bytes or --max-overhead',
     });
   }
+
+  if (opts.builtinsOnly === true) requireBuiltinsOnly(original, graph, file);
 
   const lossySlots = keptOriginal ? 0 : spill.decisions.filter((d) => d.quantized).length;
   let verification: VerifyResult | null = null;

@@ -17,6 +17,11 @@ export interface PassContext {
   quantizeFloat: boolean;
   /** The kernels (set and core) the cost models assume: their scratch is part of every arena a pass measures. */
   kernels: Kernels;
+  /**
+   * Only rewrites whose result is stock TFLite builtins (LiteRT and tfjs-tflite load it): the passes that write
+   * TinySeg's custom operators (spill/fetch, the fused concat conv, the gathered transpose conv) do nothing.
+   */
+  builtinsOnly?: boolean;
   /** Predicted Invoke() instructions (under `kernels`, analysis/compute.ts) the graph may reach; absent: no limit. */
   maxInvoke?: number;
 }
