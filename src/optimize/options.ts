@@ -53,9 +53,10 @@ export interface OptimizeOptions {
    */
   customOps?: readonly CustomOpInput[];
   /**
-   * Only rewrites that keep stock TFLite builtins (row bands, placement, PAD removal, operator order, the
-   * TRANSPOSE_CONV rewrite to CONV_2D + DEPTH_TO_SPACE), so LiteRT and tfjs-tflite load the result; no spilling
-   * and no TinySeg custom operator. Default false: the result may need TinySeg's runtime (TFLM).
+   * Only rewrites that keep stock TFLite builtins and their arithmetic (row bands, placement, PAD removal, operator
+   * order), so LiteRT and tfjs-tflite load the result and compute the original's bytes; no spilling, no TinySeg
+   * custom operator, no TRANSPOSE_CONV rewrite (stock TFLite rounds its CONV_2D differently). Default false: the
+   * result may need TinySeg's runtime (TFLM).
    */
   builtinsOnly?: boolean;
   /** Write a result whose declared custom operators' outputs are not proved (default: refused, after the proof). */

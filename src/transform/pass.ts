@@ -18,8 +18,9 @@ export interface PassContext {
   /** The kernels (set and core) the cost models assume: their scratch is part of every arena a pass measures. */
   kernels: Kernels;
   /**
-   * Only rewrites whose result is stock TFLite builtins (LiteRT and tfjs-tflite load it): the passes that write
-   * TinySeg's custom operators (spill/fetch, the fused concat conv, the gathered transpose conv) do nothing.
+   * Only rewrites whose result is stock TFLite builtins computing the original's bytes in stock TFLite too (LiteRT,
+   * tfjs-tflite): the passes that write TinySeg's custom operators (spill/fetch, the fused concat conv, the gathered
+   * transpose conv) do nothing, and so does the TRANSPOSE_CONV rewrite, whose CONV_2D stock TFLite rounds differently.
    */
   builtinsOnly?: boolean;
   /** Predicted Invoke() instructions (under `kernels`, analysis/compute.ts) the graph may reach; absent: no limit. */
