@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../io/write-files.js';
 import { resolveCacheDir, type CacheLocation } from './dir.js';
 import { decodeEntry, encodeEntry } from './entry.js';
 import { cacheKey } from './key.js';
+import { readReference, referenceKey, writeReference } from './reference-cache.js';
 import { cacheMaxBytes, cacheStats, cleanCache, entryFile, pruneCache, type CacheStats } from './store.js';
 import { toolVersion } from './tool-version.js';
 
@@ -63,9 +64,13 @@ export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOp
   }
 
   const { optimize } = await import('../../optimize/optimize.js');
-  const computed = inFile(file, () => optimize(modelBytes, { ...options, file }));
+  // The original's outputs on the proof's inputs, from an earlier result of the same model with other options.
+  const refKey = options.verify === false ? null : referenceKey(modelBytes, options, cache.toolVersion ?? toolVersion());
+  const referenceRun = refKey ? readReference(dir, refKey) : undefined;
+  const computed = inFile(file, () => optimize(modelBytes, { ...options, file }, referenceRun ? { referenceRun } : {}));
   try {
     writeFileAtomic(entry, encodeEntry(key, { model: computed.bytes, reportJson: JSON.stringify(computed.report) }));
+    if (refKey && !referenceRun && computed.referenceRun) writeReference(dir, refKey, computed.referenceRun);
     pruneCache(dir, maxBytes, entry);
   } catch (e) {
     warnings.push(`cache entry not written: ${e instanceof TinysegError ? e.oneLine() : (e as Error).message}`);
