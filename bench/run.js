@@ -202,3 +202,9 @@ const { integrationsSection } = await import('./integrations.js');
 const integrationsMd = await integrationsSection(root, models);
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), integrationsMd);
 console.log(integrationsMd);
+
+// ---- The proof's cost in one optimize process, with and without the original's outputs from the cache (bench/proof.js).
+const { proofSection } = await import('./proof.js');
+const proofMd = proofSection();
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), proofMd);
+console.log(proofMd);
