@@ -26,7 +26,12 @@ describe('builtinsOnly', () => {
     expect(customOps(r.bytes)).toEqual([]);
     expect(r.report.verified).toBe(true);
     expect(r.report.spill.regionBytes).toBe(0);
-    expect(r.report.passes).toMatchObject({ transposeConv: { rewritten: 0 }, transposeConvGather: { rewritten: 0 }, convOnVirtualConcat: { rewritten: 0 }, spill: { count: 0 } });
+    expect(r.report.passes).toMatchObject({
+      transposeConv: { rewritten: 0 },
+      transposeConvGather: { rewritten: 0 },
+      convOnVirtualConcat: { rewritten: 0 },
+      spill: { count: 0 },
+    });
     expect(r.report.passes.removeIdentityPads.removed).toBe(3);
     expect(customOps(full.bytes)).toContain('TinySegSpill');
   });
