@@ -208,3 +208,8 @@ const { remoteCacheSection } = await import('./remote-cache.js');
 const remoteCacheMd = await remoteCacheSection(root, shared);
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), remoteCacheMd);
 console.log(remoteCacheMd);
+// ---- The proof's cost in one optimize process, with and without the original's outputs from the cache (bench/proof.js).
+const { proofSection } = await import('./proof.js');
+const proofMd = proofSection();
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), proofMd);
+console.log(proofMd);

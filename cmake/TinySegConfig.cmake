@@ -82,7 +82,7 @@ endfunction()
 # tinyseg_optimize(<target> MODEL <file> [NAME <n>] [ARENA_BUDGET <bytes>]
 #                  [STORAGE psram|flash|internal-flash|remote] [TARGET_PROFILE <builtin or json>]
 #                  [OUTPUT_DIR <dir>] [LOSSY_SPILL int8] [KERNELS reference|cmsis-nn] [SPILL_REGION <region>]
-#                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS]
+#                  [SECTIONS] [NO_VERIFY] [WITH_TFLM_KERNELS] [BUILTINS_ONLY]
 #                  [CUSTOM_OPS <NAME[:scratch=B,persistent=B,register=F]>...] [ALLOW_UNPROVED]
 #                  [REMOTE_CACHE <url>] [REMOTE_CACHE_READ_ONLY])
 #
@@ -96,6 +96,10 @@ endfunction()
 # memory, the op resolver registers them with the firmware's Register_<NAME>().
 # The proof cannot run them: ALLOW_UNPROVED writes such a model anyway.
 #
+# BUILTINS_ONLY keeps the optimized model to stock TFLite builtins (--builtins-only):
+# no spill region and no TinySeg operator, for a firmware or host that runs the
+# model with a resolver of builtins only (LiteRT, tfjs-tflite).
+#
 # WITH_TFLM_KERNELS compiles TinySeg's TFLM kernels into <target>: with a model
 # optimized for the cmsis-nn kernels (KERNELS, or the target profile's), they
 # call CMSIS-NN, so <target> must see CMSIS-NN's headers and define CMSIS_NN, as
@@ -103,7 +107,7 @@ endfunction()
 # reference kernels it must not define CMSIS_NN. The kernels stop the build
 # with an #error otherwise (the generated tinyseg_tflm_kernels.h says the set).
 function(tinyseg_optimize target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS;ALLOW_UNPROVED;REMOTE_CACHE_READ_ONLY"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SECTIONS;NO_VERIFY;WITH_TFLM_KERNELS;ALLOW_UNPROVED;BUILTINS_ONLY;REMOTE_CACHE_READ_ONLY"
     "MODEL;NAME;ARENA_BUDGET;STORAGE;TARGET_PROFILE;OUTPUT_DIR;LOSSY_SPILL;KERNELS;SPILL_REGION;REMOTE_CACHE" "CUSTOM_OPS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tinyseg_optimize(${target}): unknown arguments '${arg_UNPARSED_ARGUMENTS}'")
@@ -218,6 +222,9 @@ function(tinyseg_optimize target)
   endif()
   if(arg_NO_VERIFY)
     list(APPEND args --no-verify)
+  endif()
+  if(arg_BUILTINS_ONLY)
+    list(APPEND args --builtins-only)
   endif()
   if(DEFINED arg_LOSSY_SPILL)
     list(APPEND args --lossy-spill "${arg_LOSSY_SPILL}")

@@ -11,8 +11,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Graph } from '../graph/graph.js';
-import type { ProofAnswer, ProofJob } from './proof-worker.js';
-import type { ProofInputs, ProofRun } from './verify.js';
+import type { CaseAnswer, ProofAnswer, ProofJob, SharedCasesJob } from './proof-worker.js';
+import type { CaseRun, ProofInputs, ProofRun, SharedCases } from './verify.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
@@ -88,5 +88,56 @@ export function startReferenceOutputs(bytes: Uint8Array, opts: ProofInputs & { c
       port1.close();
     }
     return 'run' in answer ? answer.run : null;
+  };
+}
+
+/**
+ * Shares the cases of the model in `bytes` (proofCases(model, opts)) with the
+ * proof worker: the worker claims cases from a shared counter once it is free
+ * (after the original's run, if it has one), the main thread claims through
+ * the returned SharedCases while proving. Null when no worker is available.
+ */
+export function startSharedCases(bytes: Uint8Array, opts: ProofInputs & { customOps?: CustomOps } = {}): SharedCases | null {
+  const w = proofWorker();
+  if (!w) return null;
+  const count = (opts.inputs ?? DEFAULT_PROOF_INPUTS) + 1;
+  const claim = new Int32Array(new SharedArrayBuffer(12));
+  const { port1, port2 } = new MessageChannel();
+  const job: SharedCasesJob = {
+    kind: 'shared',
+    bytes,
+    inputs: count - 1,
+    seed: opts.seed ?? DEFAULT_PROOF_SEED,
+    claim,
+    port: port2,
+    ...(opts.customOps ? { customOps: opts.customOps } : {}),
+  };
+  w.postMessage(job, [port2]);
+  let local = 0;
+  return {
+    claim() {
+      if (Atomics.load(claim, 1) !== 0) return -1;
+      const k = Atomics.add(claim, 0, 1);
+      if (k >= count) return -1;
+      local++;
+      return k;
+    },
+    collect() {
+      const runs = new Map<number, CaseRun | null>();
+      // Every case is claimed by now: the worker's are those this thread did not take.
+      const theirs = count - local;
+      const deadline = Date.now() + ANSWER_LIMIT_MS;
+      for (let n = Atomics.load(claim, 2); n < theirs && Date.now() < deadline; n = Atomics.load(claim, 2)) Atomics.wait(claim, 2, n, deadline - Date.now());
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+        const a = m.message as CaseAnswer;
+        runs.set(a.k, 'error' in a ? null : { outputs: a.outputs, customInputs: a.customInputs });
+      }
+      port1.close();
+      return runs;
+    },
+    stop() {
+      Atomics.store(claim, 1, 1);
+      port1.close();
+    },
   };
 }

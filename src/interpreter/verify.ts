@@ -25,8 +25,36 @@ export interface VerifyOptions extends ProofInputs {
    * absent: run the original here.
    */
   reference?: () => ProofRun | null;
+  /** The original model's outputs on proofCases(original, these options), known already (a cache); wins over `reference`. */
+  referenceRun?: ProofRun;
+  /** Receives the original's outputs the proof compared against (for a cache to keep). */
+  keepReference?: (run: ProofRun) => void;
+  /** The optimized model's cases shared with another thread (reference-outputs.ts startSharedCases); absent: all run here. */
+  optimizedShare?: SharedCases;
+  /**
+   * Stop running cases at the first input whose outputs differ (a proof that fails is not worth finishing; the
+   * result then counts the cases compared so far). Only where the original's outputs are known before the
+   * optimized model runs (`referenceRun`, or no `reference`). Default: every case.
+   */
+  stopAtFirstDifference?: boolean;
   /** Declared custom operators of other projects: run as stand-ins (custom-op-stand-in.ts), their inputs compared. */
   customOps?: CustomOps;
+}
+
+/** One case of one model's run. */
+export interface CaseRun {
+  outputs: Uint8Array[];
+  customInputs: string[];
+}
+
+/** Cases of a run shared with another thread: each side claims the next one; the other side's arrive by collect(). */
+export interface SharedCases {
+  /** The next case to run here, or -1 when every case is claimed (or the run stopped). */
+  claim(): number;
+  /** Once claim() returned -1: the cases the other side ran, by index; null where it failed (run it here). */
+  collect(): Map<number, CaseRun | null>;
+  /** No more claims: the proof stopped. */
+  stop(): void;
 }
 
 /** One model's side of the proof: its outputs per case, and per case what each declared custom operator received. */
@@ -160,20 +188,21 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
   const sg = original.main;
   const inputCases = proofCases(original, opts);
   // Without a reference the original runs first, so a kernel it lacks is reported against its own file.
-  const local = opts.reference ? null : runProofCases(original, inputCases, fa, opts.customOps);
-  const optimizedRun = runProofCases(optimized, inputCases, fb, opts.customOps);
+  const local = opts.referenceRun ?? (opts.reference ? null : runProofCases(original, inputCases, fa, opts.customOps));
+  const got = runOptimized(optimized, inputCases, fb, opts, local);
   const originalRun = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa, opts.customOps);
-  const got = optimizedRun.outputs;
+  opts.keepReference?.(originalRun);
   const want = originalRun.outputs;
-  const customInputMismatches = inputCases.filter((_, k) => originalRun.customInputs[k]!.join('\n') !== optimizedRun.customInputs[k]!.join('\n')).length;
+  const compared = inputCases.flatMap((c, k) => (got[k] ? [{ c, k, run: got[k] }] : []));
+  const customInputMismatches = compared.filter(({ k, run }) => originalRun.customInputs[k]!.join('\n') !== run.customInputs.join('\n')).length;
   let elements = 0;
   let squaredError = 0;
   let range = 0;
-  const cases: VerifyCase[] = inputCases.map((c, k) => {
+  const cases: VerifyCase[] = compared.map(({ c, k, run }) => {
     let differingBytes = 0;
     let maxDiff = 0;
     sg.outputs.forEach((t, i) => {
-      const d = compareOutputs(sg.tensors[t]!, want[k]![i]!, got[k]![i]!);
+      const d = compareOutputs(sg.tensors[t]!, want[k]![i]!, run.outputs[i]!);
       differingBytes += d.differingBytes;
       maxDiff = Math.max(maxDiff, d.maxDiff);
       elements += d.elements;
@@ -193,6 +222,41 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
     customInputMismatches,
     standIns: standInOps(original, opts.customOps),
   };
+}
+
+/**
+ * The optimized model's outputs per case: the cases this thread claims (all of them without a share), then the
+ * other thread's. With `known` outputs and stopAtFirstDifference, the first case that differs ends the run: the
+ * cases never run are absent.
+ */
+function runOptimized(g: Graph, cases: readonly ProofCase[], file: string, opts: VerifyOptions, known: ProofRun | null): (CaseRun | undefined)[] {
+  let it: Interpreter | null = null;
+  const runHere = (k: number): CaseRun => {
+    it ??= inFile(file, () => new Interpreter(g, opts.customOps ? { customOps: opts.customOps } : {}));
+    cases[k]!.inputs.forEach((bytes, i) => it!.setInput(i, bytes));
+    it.invoke();
+    return { outputs: it.outputs(), customInputs: it.customInputs.splice(0).sort() };
+  };
+  const share = opts.optimizedShare;
+  const stopEarly = opts.stopAtFirstDifference === true && known !== null;
+  const runs: (CaseRun | undefined)[] = new Array(cases.length);
+  for (let k = share ? share.claim() : 0; k >= 0 && k < cases.length; k = share ? share.claim() : k + 1) {
+    runs[k] = runHere(k);
+    if (stopEarly && runs[k]!.outputs.some((o, i) => !sameBytes(o, known.outputs[k]![i]!))) {
+      share?.stop();
+      return runs;
+    }
+  }
+  if (share) for (const [k, r] of share.collect()) runs[k] = r ?? runHere(k);
+  // A case the other thread claimed but never answered (it died) runs here.
+  for (let k = 0; k < cases.length; k++) runs[k] ??= runHere(k);
+  return runs;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** 10 log10(peak^2 / mse) in dB, to 0.01; null without a value error (bytes of equal values, -0 and 0), 0 when it cannot be measured. */

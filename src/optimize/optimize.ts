@@ -11,9 +11,9 @@ import { coldRanges } from '../analysis/cold-ranges.js';
 import { inFile, TinysegError } from '../errors.js';
 import { checkModel } from '../interpreter/interpreter.js';
 import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
-import { verifyModels, type VerifyResult } from '../interpreter/verify.js';
+import { verifyModels, type ProofRun, type VerifyResult } from '../interpreter/verify.js';
 import { outputError } from '../report/format.js';
-import { inferenceMacs, startReferenceOutputs, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
+import { inferenceMacs, startReferenceOutputs, startSharedCases, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
 import { placeArena } from '../memory/place-arena.js';
 import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../tflm/offline-plan.js';
 import { arenaSize } from '../tflm/arena-size.js';
@@ -28,6 +28,7 @@ import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from
 import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
+import { requireBuiltinsOnly } from './builtins-only.js';
 import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
 
 export type { OptimizeOptions } from './options.js';
@@ -100,11 +101,23 @@ export interface OptimizeResult {
   report: OptimizeReport;
   before: MemoryReport;
   after: MemoryReport;
+  /** The original's outputs the proof compared against (for a cache keyed by the model and the proof's inputs); null without a proof. */
+  referenceRun: ProofRun | null;
+}
+
+/** What optimize() may reuse from earlier runs; not part of the result's identity (the cache key). */
+export interface OptimizeContext {
+  /**
+   * The original's outputs on the proof's cases (verify.ts proofCases with these options' inputs and seed), from
+   * an earlier run of this same model: the proof compares against them instead of running the original. Outputs
+   * of another shape are ignored.
+   */
+  referenceRun?: ProofRun;
 }
 
 const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
 
-export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}): OptimizeResult {
+export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, context: OptimizeContext = {}): OptimizeResult {
   checkOptimizeOptions(options);
   const opts = withOptimizeDefaults(options);
   const file = opts.file ?? 'model.tflite';
@@ -114,8 +127,10 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   // Custom operators of other projects the firmware links: their memory as declared, run as stand-ins by the proof.
   const customOps = opts.customOps && opts.customOps.length > 0 ? customOpMap(opts.customOps) : undefined;
   const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed, ...(customOps ? { customOps } : {}) };
+  const known = proof && context.referenceRun && fitsProof(original, context.referenceRun, proof.inputs) ? context.referenceRun : null;
   // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
-  const reference = proof && inferenceMacs(original) >= WORKER_MIN_MACS ? startReferenceOutputs(modelBytes, proof) : null;
+  const parallel = proof !== null && inferenceMacs(original) >= WORKER_MIN_MACS;
+  const reference = proof && parallel && !known ? startReferenceOutputs(modelBytes, proof) : null;
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
   const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}) };
@@ -129,6 +144,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
       ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
       ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
       spill: opts.spill,
+      builtinsOnly: opts.builtinsOnly === true,
       quantizeFloat: opts.lossySpill === 'int8',
       kernels,
       maxInvoke,
@@ -173,11 +189,24 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     });
   }
 
+  if (opts.builtinsOnly === true) requireBuiltinsOnly(original, graph, file);
+
   const lossySlots = keptOriginal ? 0 : spill.decisions.filter((d) => d.quantized).length;
   let verification: VerifyResult | null = null;
+  let referenceRun: ProofRun | null = null;
   if (proof) {
+    // The optimized model's cases shared with the worker (once it is done with the original's), for models worth it.
+    const optimizedShare = parallel ? startSharedCases(bytes, proof) : null;
     try {
-      verification = verifyModels(original, graph, { ...proof, files: [file, `${file} (optimized)`], ...(reference ? { reference } : {}) });
+      verification = verifyModels(original, graph, {
+        ...proof,
+        files: [file, `${file} (optimized)`],
+        ...(known ? { referenceRun: known } : reference ? { reference } : {}),
+        ...(optimizedShare ? { optimizedShare } : {}),
+        // A lossy result is measured to the last byte; an exact one fails at the first difference.
+        stopAtFirstDifference: lossySlots === 0,
+        keepReference: (run) => (referenceRun = run),
+      });
     } catch (e) {
       if (e instanceof TinysegError && e.code === 'E_UNSUPPORTED') {
         throw new TinysegError('E_UNSUPPORTED', `cannot prove the optimized model bit-exact: ${e.message}`, { file, hint: 'optimize without the proof with --no-verify' });
@@ -186,7 +215,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     }
     if (verification.customInputMismatches > 0) throw customInputsError(verification, file);
     if (!verification.equal && !lossySlots) {
-      throw new TinysegError('E_PLAN', `the optimized model differs from the original in ${verification.differingBytes} output bytes; nothing was written`, {
+      const where = verification.cases.length < proof.inputs + 1 ? ` (the proof stopped at input ${verification.cases.at(-1)!.input})` : '';
+      throw new TinysegError('E_PLAN', `the optimized model differs from the original in ${verification.differingBytes} output bytes${where}; nothing was written`, {
         file,
         hint: 'this is a TinySeg bug: please report it with the model',
       });
@@ -243,7 +273,15 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     proof: statement,
     warnings,
   };
-  return { bytes, graph, report, before, after };
+  return { bytes, graph, report, before, after, referenceRun };
+}
+
+/** Whether `run` has the shape of the original's outputs on the proof's cases (a cached run of this model and inputs). */
+function fitsProof(g: Graph, run: ProofRun, inputs: number): boolean {
+  const sizes = g.main.outputs.map((t) => g.main.tensors[t]!.byteSize);
+  const cases = inputs + 1;
+  const fits = (o: Uint8Array[]) => o.length === sizes.length && o.every((b, i) => b.length === sizes[i]);
+  return run.outputs.length === cases && run.customInputs.length === cases && run.outputs.every(fits);
 }
 
 const overFloor = (head: number, floor: number): number => (floor > 0 ? head / floor : 1);

@@ -52,6 +52,13 @@ export interface OptimizeOptions {
    * stand-in for each, so their own outputs are not proved.
    */
   customOps?: readonly CustomOpInput[];
+  /**
+   * Only rewrites that keep stock TFLite builtins and their arithmetic (row bands, placement, PAD removal, operator
+   * order), so LiteRT and tfjs-tflite load the result and compute the original's bytes; no spilling, no TinySeg
+   * custom operator, no TRANSPOSE_CONV rewrite (stock TFLite rounds its CONV_2D differently). Default false: the
+   * result may need TinySeg's runtime (TFLM).
+   */
+  builtinsOnly?: boolean;
   /** Write a result whose declared custom operators' outputs are not proved (default: refused, after the proof). */
   allowUnproved?: boolean;
 }
@@ -86,6 +93,7 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
     if (!Array.isArray(o.customOps)) throw new TinysegError('E_USAGE', `customOps must be a list of declarations, got ${String(o.customOps)}`);
     customOpMap(o.customOps);
   }
+  if (o.builtinsOnly !== undefined && typeof o.builtinsOnly !== 'boolean') throw new TinysegError('E_USAGE', `builtinsOnly must be true or false, got ${String(o.builtinsOnly)}`);
   if (o.allowUnproved !== undefined && typeof o.allowUnproved !== 'boolean') throw new TinysegError('E_USAGE', `allowUnproved must be true or false, got ${String(o.allowUnproved)}`);
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];

@@ -27,7 +27,8 @@ import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space
 export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
   name: 'spill',
   run(work, context) {
-    if (!context.spill) return { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 };
+    // The spill region is reached through TinySeg's custom operators, which stock TFLite cannot load.
+    if (!context.spill || context.builtinsOnly) return { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 };
     const limits = {
       ...(context.maxSpillBytes !== undefined ? { maxSpillBytes: context.maxSpillBytes } : {}),
       ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),

@@ -121,5 +121,6 @@ export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_K
 
 export const convOnVirtualConcatPass: Pass<'convOnVirtualConcat', ConvOnVirtualConcatResult> = {
   name: 'convOnVirtualConcat',
-  run: (graph, context) => convOnVirtualConcat(graph, context.kernels, context.maxInvoke),
+  // TinySegConcatConv is a custom operator: stock TFLite cannot load it.
+  run: (graph, context) => (context.builtinsOnly ? { rewritten: 0, bytes: 0 } : convOnVirtualConcat(graph, context.kernels, context.maxInvoke)),
 };

@@ -17,6 +17,12 @@ export interface PassContext {
   quantizeFloat: boolean;
   /** The kernels (set and core) the cost models assume: their scratch is part of every arena a pass measures. */
   kernels: Kernels;
+  /**
+   * Only rewrites whose result is stock TFLite builtins computing the original's bytes in stock TFLite too (LiteRT,
+   * tfjs-tflite): the passes that write TinySeg's custom operators (spill/fetch, the fused concat conv, the gathered
+   * transpose conv) do nothing, and so does the TRANSPOSE_CONV rewrite, whose CONV_2D stock TFLite rounds differently.
+   */
+  builtinsOnly?: boolean;
   /** Predicted Invoke() instructions (under `kernels`, analysis/compute.ts) the graph may reach; absent: no limit. */
   maxInvoke?: number;
 }

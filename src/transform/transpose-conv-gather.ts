@@ -71,5 +71,6 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
 
 export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = {
   name: 'transposeConvGather',
-  run: (graph, context) => gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke),
+  // TinySegTransposeConv is a custom operator: stock TFLite cannot load it.
+  run: (graph, context) => (context.builtinsOnly ? { rewritten: 0, scratchBytes: 0 } : gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke)),
 };

@@ -113,6 +113,7 @@ export async function openTfliteBrowser(executablePath: string): Promise<TfliteB
   let browser: Browser | undefined;
   let page: Page;
   const errors: string[] = [];
+  const consoleLines: string[] = [];
   try {
     browser = await chromium.launch({
       executablePath,
@@ -120,6 +121,10 @@ export async function openTfliteBrowser(executablePath: string): Promise<TfliteB
     });
     page = await browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
+    // TFLite prints why it refuses a model (an unresolved custom op, a failed Prepare) on the console; the thrown error only says it could not.
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(m.text());
+    });
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => 'tflite' in globalThis);
   } catch (e) {
@@ -132,8 +137,11 @@ export async function openTfliteBrowser(executablePath: string): Promise<TfliteB
     async run(model, inputs) {
       const name = `${next++}.tflite`;
       models.set(name, model);
+      consoleLines.length = 0;
       try {
-        const result = await page.evaluate(runInPage, [`/model/${name}`, inputs] as [string, PageTensor[]]);
+        const result = await page.evaluate(runInPage, [`/model/${name}`, inputs] as [string, PageTensor[]]).catch((e: Error) => {
+          throw new Error(`${e.message}${consoleLines.length > 0 ? `\nconsole: ${consoleLines.join('\n')}` : ''}`);
+        });
         if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
         return result;
       } finally {

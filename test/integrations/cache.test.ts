@@ -104,7 +104,8 @@ describe('optimizeCached', () => {
     // The defaults assumed by the key are optimize()'s: spelled out, it computes the same.
     const explicit = optimize(model, { file: 'a.tflite', spill: true, verify: { inputs: 3, seed: 1 } });
     expect(explicit.report).toEqual(first.report);
-    expect(cacheStats(cacheDir, 1 << 30).entries).toBe(1);
+    // One result, and the original's outputs on the proof's inputs (integrations/cache/reference-cache.ts).
+    expect(cacheStats(cacheDir, 1 << 30).entries).toBe(2);
   });
 
   it('deletes a corrupt, truncated, foreign or garbage entry, recomputes the right result and repairs the entry', async () => {
@@ -238,8 +239,9 @@ describe('tinyseg optimize and tinyseg cache (real processes)', () => {
     for (const ext of ['.tflite', '.plan.json']) expect(readFileSync(join(outA, name + ext)).equals(readFileSync(join(outB, name + ext)))).toBe(true);
     const dir = join(cacheRoot, 'tinyseg');
     expect(readdirSync(dir).filter((f) => !f.endsWith('.entry'))).toEqual([]);
-    const [entry] = listEntries(dir);
-    expect(listEntries(dir)).toHaveLength(1);
+    // One result and one entry of the original's proof outputs (reference-cache.ts): the result is the one whose key decodes it.
+    expect(listEntries(dir)).toHaveLength(2);
+    const entry = listEntries(dir).find((e) => decodeEntry(e.file.slice(-70, -6), readFileSync(e.file)).ok && !readFileSync(e.file).includes('tinyseg.proof-reference/1'));
     const key = entry!.file.slice(-70, -6);
     const decoded = decodeEntry(key, readFileSync(entry!.file));
     expect(decoded.ok && Buffer.from(decoded.content.model).equals(readFileSync(join(outA, `${name}.tflite`)))).toBe(true);

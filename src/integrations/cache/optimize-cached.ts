@@ -18,6 +18,7 @@ import { resolveCacheDir, type CacheLocation } from './dir.js';
 import { encodeEntry } from './entry.js';
 import { checkEntry } from './entry-check.js';
 import { cacheKey } from './key.js';
+import { readReference, referenceKey, writeReference } from './reference-cache.js';
 import { resolveRemoteCache, type RemoteCacheOptions } from './remote-options.js';
 import { cacheMaxBytes, cacheStats, cleanCache, entryFile, pruneCache, type CacheStats } from './store.js';
 import { toolVersion } from './tool-version.js';
@@ -92,7 +93,17 @@ export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOp
   }
 
   const { optimize } = await import('../../optimize/optimize.js');
-  const computed = inFile(file, () => optimize(modelBytes, { ...options, file }));
+  // The original's outputs on the proof's inputs, from an earlier result of the same model with other options.
+  const refKey = options.verify === false ? null : referenceKey(modelBytes, options, cache.toolVersion ?? toolVersion());
+  const referenceRun = refKey ? readReference(dir, refKey) : undefined;
+  const computed = inFile(file, () => optimize(modelBytes, { ...options, file }, referenceRun ? { referenceRun } : {}));
+  if (refKey && !referenceRun && computed.referenceRun) {
+    try {
+      writeReference(dir, refKey, computed.referenceRun);
+    } catch (e) {
+      warnings.push(`cache entry not written: ${e instanceof TinysegError ? e.oneLine() : (e as Error).message}`);
+    }
+  }
   const data = encodeEntry(key, { model: computed.bytes, reportJson: JSON.stringify(computed.report) });
   store(entry, data, dir, maxBytes, warnings);
   // After the local write: the result is served whatever the upload does.

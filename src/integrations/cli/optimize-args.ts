@@ -36,6 +36,7 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   return {
     spill: !values['no-spill'],
     verify: values['no-verify'] ? false : { inputs, seed },
+    ...(values['builtins-only'] ? { builtinsOnly: true } : {}),
     ...(values['allow-refused'] ? { allowRefused: true } : {}),
     ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
     ...(arenaBudget !== undefined ? { arenaBudget } : {}),

@@ -59,6 +59,11 @@ const OPTIMIZE_FLAGS = {
     help: ['predicted Invoke time the optimizer may add, in', 'percent (default 5; docs/compute-model.md): fewer', 'row bands or none, fewer spills beyond it'],
   },
   'no-spill': { type: 'boolean', label: '--no-spill', help: ['passes without spilling'] },
+  'builtins-only': {
+    type: 'boolean',
+    label: '--builtins-only',
+    help: ['only rewrites that keep stock TFLite builtins', '(row bands, placement, PAD removal): LiteRT and', 'tfjs-tflite load the result (docs/bundlers.md)'],
+  },
   'no-verify': { type: 'boolean', label: '--no-verify', help: ["skip the interpreter's proof (not recommended)"] },
   'allow-refused': ALLOW_REFUSED_FLAG,
   'custom-op': CUSTOM_OP_FLAG,

@@ -28,6 +28,11 @@ export interface TinysegPluginOptions {
   verify?: boolean | { inputs?: number; seed?: number };
   /** Cold-range spilling on (default) or off. */
   spill?: boolean;
+  /**
+   * Only rewrites that keep stock TFLite builtins (`--builtins-only`: row bands, placement, PAD removal), so
+   * LiteRT and tfjs-tflite load the imported bytes; default false (docs/bundlers.md, "Which bytes to import").
+   */
+  builtinsOnly?: boolean;
   /** Store spilled float32 tensors as int8 codes (`--lossy-spill int8`): a quarter of the traffic, not bit-exact; the report gives the error. */
   lossySpill?: 'int8';
   /** Models the plugin handles (default: every `.tflite`). */
@@ -101,6 +106,7 @@ const OPTION_NAMES = [
   'maxOverhead',
   'verify',
   'spill',
+  'builtinsOnly',
   'lossySpill',
   'kernels',
   'customOps',
@@ -158,6 +164,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
     throw usage(`maxOverhead must be a non-negative percentage, got ${JSON.stringify(o.maxOverhead)}`);
   }
   if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
+  if (o.builtinsOnly !== undefined && typeof o.builtinsOnly !== 'boolean') throw usage(`builtinsOnly must be true or false, got ${JSON.stringify(o.builtinsOnly)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw usage(`lossySpill must be 'int8', got ${JSON.stringify(o.lossySpill) ?? String(o.lossySpill)}`);
   let verify: OptimizeOptions['verify'] = { inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED };
   if (o.verify === false) verify = false;
@@ -192,6 +199,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       ...(emit ? { target: emit.profile, storage: emit.storage } : {}),
       verify,
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
+      ...(o.builtinsOnly === true ? { builtinsOnly: true } : {}),
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
       ...(o.maxOverhead !== undefined ? { maxOverhead: o.maxOverhead as number } : {}),
