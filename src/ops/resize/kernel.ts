@@ -7,7 +7,7 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
 import type { RowAxis } from '../row-rule.js';
-import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
+import { copyBytes, defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
   const size = requireInput(call, 1);
@@ -119,31 +119,41 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
       }
       return;
     }
-    const x = i8(input);
-    const out = i8(output);
-    for (let n = 0; n < batches; n++) {
-      for (let oy = 0; oy < outH; oy++) {
-        const y0 = ys.lo[oy]!;
-        const y1 = ys.hi[oy]!;
-        const dy = ys.pos[oy]! - 1024 * y0;
-        for (let ox = 0; ox < outW; ox++) {
-          const x0 = xs.lo[ox]!;
-          const x1 = xs.hi[ox]!;
-          const dx = xs.pos[ox]! - 1024 * x0;
-          const p00 = px(n, y0, x0);
-          const p10 = px(n, y1, x0);
-          const p01 = px(n, y0, x1);
-          const p11 = px(n, y1, x1);
-          for (let c = 0; c < depth; c++, o++) {
-            const v =
-              x[p00 + c]! * (1024 - dy) * (1024 - dx) + x[p10 + c]! * dy * (1024 - dx) + x[p01 + c]! * (1024 - dy) * dx + x[p11 + c]! * dy * dx;
-            out[o] = Math.trunc((v + (v > 0 ? 524288 : -524288)) / 1048576);
-          }
+    resizeBilinearInt8(i8(input), i8(output), s, batches, inH, inW, depth, outH, outW);
+  },
+});
+
+/**
+ * ResizeBilinearInteger's sum of four 10-bit-weighted corners, then the
+ * rounding divide by 2^20 (half away from zero, C's truncating division). The
+ * sum stays within 128 * 2^20, so int32 arithmetic holds it exactly.
+ */
+function resizeBilinearInt8(x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number): void {
+  const { ys, xs } = s;
+  let o = 0;
+  for (let n = 0; n < batches; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const dy = ys.pos[oy]! - 1024 * ys.lo[oy]!;
+      const row0 = (n * inH + ys.lo[oy]!) * inW;
+      const row1 = (n * inH + ys.hi[oy]!) * inW;
+      for (let ox = 0; ox < outW; ox++) {
+        const dx = xs.pos[ox]! - 1024 * xs.lo[ox]!;
+        const w00 = (1024 - dy) * (1024 - dx);
+        const w10 = dy * (1024 - dx);
+        const w01 = (1024 - dy) * dx;
+        const w11 = dy * dx;
+        const p00 = (row0 + xs.lo[ox]!) * depth;
+        const p10 = (row1 + xs.lo[ox]!) * depth;
+        const p01 = (row0 + xs.hi[ox]!) * depth;
+        const p11 = (row1 + xs.hi[ox]!) * depth;
+        for (let c = 0; c < depth; c++, o++) {
+          const v = (x[p00 + c]! * w00 + x[p10 + c]! * w10 + x[p01 + c]! * w01 + x[p11 + c]! * w11) | 0;
+          out[o] = ((v + (v > 0 ? 524288 : -524288)) / 1048576) | 0;
         }
       }
     }
-  },
-});
+  }
+}
 
 /** GetNearestNeighbor. */
 function nearest(v: number, inSize: number, outSize: number, align: boolean, half: boolean): number {
@@ -211,7 +221,7 @@ const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
       for (const y of s.ys) {
         for (const x of s.xs) {
           const at = ((n * inH + y) * inW + x) * pixel;
-          dst.set(src.subarray(at, at + pixel), o);
+          copyBytes(dst, o, src, at, pixel);
           o += pixel;
         }
       }
