@@ -7,6 +7,7 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
 import type { RowAxis } from '../row-rule.js';
+import { simd, simdI32, simdI8, simdReserve } from '../simd/simd.js';
 import { copyBytes, defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
@@ -123,36 +124,23 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
   },
 });
 
-/**
- * ResizeBilinearInteger's sum of four 10-bit-weighted corners, then the
- * rounding divide by 2^20 (half away from zero, C's truncating division). The
- * sum stays within 128 * 2^20, so int32 arithmetic holds it exactly.
- */
+/** An axis as resizeBilinearI8 reads it: per output position, lower and upper source index and the 10-bit fraction. */
+function wasmAxis(a: Axis): Int32Array {
+  const t = new Int32Array(3 * a.lo.length);
+  for (let v = 0; v < a.lo.length; v++) t.set([a.lo[v]!, a.hi[v]!, a.pos[v]! - 1024 * a.lo[v]!], 3 * v);
+  return t;
+}
+
+/** ResizeBilinearInteger in the SIMD module (simd/resize.wat). */
 function resizeBilinearInt8(x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number): void {
-  const { ys, xs } = s;
-  let o = 0;
-  for (let n = 0; n < batches; n++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const dy = ys.pos[oy]! - 1024 * ys.lo[oy]!;
-      const row0 = (n * inH + ys.lo[oy]!) * inW;
-      const row1 = (n * inH + ys.hi[oy]!) * inW;
-      for (let ox = 0; ox < outW; ox++) {
-        const dx = xs.pos[ox]! - 1024 * xs.lo[ox]!;
-        const w00 = (1024 - dy) * (1024 - dx);
-        const w10 = dy * (1024 - dx);
-        const w01 = (1024 - dy) * dx;
-        const w11 = dy * dx;
-        const p00 = (row0 + xs.lo[ox]!) * depth;
-        const p10 = (row1 + xs.lo[ox]!) * depth;
-        const p01 = (row0 + xs.hi[ox]!) * depth;
-        const p11 = (row1 + xs.hi[ox]!) * depth;
-        for (let c = 0; c < depth; c++, o++) {
-          const v = (x[p00 + c]! * w00 + x[p10 + c]! * w10 + x[p01 + c]! * w01 + x[p11 + c]! * w11) | 0;
-          out[o] = ((v + (v > 0 ? 524288 : -524288)) / 1048576) | 0;
-        }
-      }
-    }
-  }
+  const rows = wasmAxis(s.ys);
+  const cols = wasmAxis(s.xs);
+  const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
+  simdI8(xAt, x.length).set(x);
+  simdI32(rowsAt, rows.length).set(rows);
+  simdI32(colsAt, cols.length).set(cols);
+  simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
+  out.set(simdI8(outAt, out.length));
 }
 
 /** GetNearestNeighbor. */

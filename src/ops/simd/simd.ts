@@ -48,6 +48,10 @@ export interface SimdKernels {
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
   ): void;
+  /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
+  resizeBilinearI8(
+    x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
+  ): void;
   /** widenI8 of src [batches][h][w][c] into a zeroed dst [batches][hp][wp][cp] from row padT, column padL. */
   widenPadded(
     src: number, batches: number, h: number, w: number, c: number, offset: number,
