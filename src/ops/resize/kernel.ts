@@ -132,7 +132,9 @@ function wasmAxis(a: Axis): Int32Array {
 }
 
 /** ResizeBilinearInteger in the SIMD module (simd/resize.wat). */
-function resizeBilinearInt8(x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number): void {
+function resizeBilinearInt8(
+  x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
+): void {
   const rows = wasmAxis(s.ys);
   const cols = wasmAxis(s.xs);
   const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
