@@ -202,3 +202,10 @@ const { integrationsSection } = await import('./integrations.js');
 const integrationsMd = await integrationsSection(root, models);
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), integrationsMd);
 console.log(integrationsMd);
+
+// ---- Interpreter against tfjs-tflite (XNNPACK) in Node and headless Chromium (bench/tfjs-tflite.js).
+// Last: its Node host gives this process the browser globals tfjs-tflite's loader reads.
+const { tfjsTfliteSection, writeTfjsTfliteSection } = await import('./tfjs-tflite.js');
+const tfjsSection = await tfjsTfliteSection(root, models);
+writeTfjsTfliteSection(root, tfjsSection);
+console.log(tfjsSection.md);

@@ -44,13 +44,16 @@ function activationType(graph) {
   return sg.tensors.some((t) => t.kind !== 'constant' && t.dtype === 'float32') ? 'float32' : 'int8';
 }
 
-/** The first lines TFLite logged while refusing a model (it says why on the console, its error only that it could not). */
-async function withConsoleErrors(f) {
-  const seen = [];
+/**
+ * Console lines while `f` runs. TFLite says on the console why it refuses a model (its error only that it could
+ * not); its wasm module binds the console once, on the first load, so the same hook must stay for every model.
+ */
+async function withConsoleLines(f) {
+  const lines = [];
   const keep = { error: console.error, warn: console.warn, log: console.log };
-  for (const k of Object.keys(keep)) console[k] = (...a) => seen.push(a.join(' '));
+  for (const k of Object.keys(keep)) console[k] = (...a) => lines.push(a.join(' '));
   try {
-    return { value: await f(), seen };
+    return await f(lines);
   } finally {
     Object.assign(console, keep);
   }
@@ -77,18 +80,21 @@ export async function tfjsTfliteSection(root, models) {
   const rows = runnable.map((m) => ({ model: m.file, type: m.type }));
   const node = await nodeHost(root);
   const nodeFeatures = await node.features();
-  for (const [i, m] of runnable.entries()) {
-    const { value: r, seen } = await withConsoleErrors(() => node.measure(new Uint8Array(readFileSync(m.path)), BUDGET_MS, SAMPLE_MS));
-    const why = seen.find((l) => l.startsWith('ERROR:'));
-    Object.assign(rows[i], {
-      nodeOursMs: r.oursMs,
-      nodeTheirsMs: r.theirsMs,
-      nodeRatio: ratio(r.oursMs, r.theirsMs),
-      sameOutputs: r.sameOutputs,
-      theirsRefusal: r.theirsError === null ? null : (why ?? r.theirsError).replace(/^ERROR:\s*/, ''),
-    });
-    console.error(`node ${m.file}: ours ${ms(r.oursMs)} ms, tfjs-tflite ${ms(r.theirsMs)} ms (${r.samples} samples)`);
-  }
+  await withConsoleLines(async (lines) => {
+    for (const [i, m] of runnable.entries()) {
+      lines.length = 0;
+      const r = await node.measure(new Uint8Array(readFileSync(m.path)), BUDGET_MS, SAMPLE_MS);
+      const why = lines.find((l) => l.startsWith('ERROR:'));
+      Object.assign(rows[i], {
+        nodeOursMs: r.oursMs,
+        nodeTheirsMs: r.theirsMs,
+        nodeRatio: ratio(r.oursMs, r.theirsMs),
+        sameOutputs: r.sameOutputs,
+        theirsRefusal: r.theirsError === null ? null : (why ?? r.theirsError).replace(/^ERROR:\s*/, ''),
+      });
+      process.stderr.write(`node ${m.file}: ours ${ms(r.oursMs)} ms, tfjs-tflite ${ms(r.theirsMs)} ms (${r.samples} samples)\n`);
+    }
+  });
   await node.close();
 
   const chromiumPath = findChromium();
