@@ -213,3 +213,9 @@ const { proofSection } = await import('./proof.js');
 const proofMd = proofSection();
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), proofMd);
 console.log(proofMd);
+// ---- Interpreter against tfjs-tflite (XNNPACK) in Node and headless Chromium (bench/tfjs-tflite.js).
+// Last: its Node host gives this process the browser globals tfjs-tflite's loader reads.
+const { tfjsTfliteSection, writeTfjsTfliteSection } = await import('./tfjs-tflite.js');
+const tfjsSection = await tfjsTfliteSection(root, models);
+writeTfjsTfliteSection(root, tfjsSection);
+console.log(tfjsSection.md);

@@ -1,4 +1,5 @@
-// Assembles src/ops/simd/kernels.wat into the base64 module that
+// Assembles src/ops/simd/kernels.wat, with the module fields of the other
+// .wat files there (packed.wat, resize.wat) added to its module, into the base64 module that
 // src/ops/simd/kernels-wasm.ts embeds (the interpreter instantiates it
 // synchronously, in Node and in bundles, with no file to locate at run time).
 // `npm run wasm` rewrites that file; test/ops/simd.test.ts fails when
@@ -9,12 +10,21 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 export const WAT_FILE = fileURLToPath(new URL('../../src/ops/simd/kernels.wat', import.meta.url));
+/** Files of module fields (no module of their own) that join kernels.wat's module, in this order. */
+export const WAT_FRAGMENTS = ['packed.wat', 'resize.wat'].map((f) => fileURLToPath(new URL(`../../src/ops/simd/${f}`, import.meta.url)));
+
+/** kernels.wat with the fragments' fields before its module's closing parenthesis. */
+function moduleSource() {
+  const main = readFileSync(WAT_FILE, 'utf8');
+  const close = main.lastIndexOf(')');
+  return main.slice(0, close) + WAT_FRAGMENTS.map((f) => readFileSync(f, 'utf8')).join('\n') + main.slice(close);
+}
 export const GENERATED_FILE = fileURLToPath(new URL('../../src/ops/simd/kernels-wasm.ts', import.meta.url));
 
 /** The generated TypeScript module for the current .wat source. */
 export async function generatedKernelsModule() {
   const wabt = await wabtInit();
-  const parsed = wabt.parseWat('kernels.wat', readFileSync(WAT_FILE, 'utf8'), { simd: true });
+  const parsed = wabt.parseWat('kernels.wat', moduleSource(), { simd: true });
   try {
     parsed.validate();
     const { buffer } = parsed.toBinary({});

@@ -19,6 +19,7 @@ import {
 import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
 import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
+import { convInt8Packed } from './conv-packed.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
@@ -68,7 +69,9 @@ function invoke(call: KernelCall, s: ConvState): void {
     else convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
   } else if (s.dtype === 'int8') {
     const w = int8Filter(call, filter);
-    if (dense) convInt8Simd(s, shapes, i8(input), w, i8(output));
+    // The state keys the filter packed once; a filter computed at run time (not constant) is widened per call.
+    if (s.groups === 1 && filter.tensor.kind === 'constant') convInt8Packed(s, s, shapes, inC, i8(input), w, i8(output));
+    else if (dense) convInt8Simd(s, shapes, i8(input), w, i8(output));
     else convQuantized(s, shapes, withOffset(i8(input), s.quant!.inputOffset), w, i8(output));
   } else if (dense) convInt16Rows(s, shapes, i16(input), i8(filter), i16(output));
   else convQuantized(s, shapes, i16(input), i8(filter), i16(output));

@@ -19,6 +19,7 @@ import {
 import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
 import { simd, simdF32, simdReserve } from '../simd/simd.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
+import { depthwiseInt8Packed } from './depthwise-packed.js';
 
 interface DepthwiseState extends SlidingWindow, ConvArithmetic {
   multiplier: number;
@@ -77,6 +78,9 @@ function invoke(call: KernelCall, s: DepthwiseState): void {
       const lo = v < s.floatMin ? s.floatMin : v;
       out[i] = s.floatMax < lo ? s.floatMax : lo;
     }
+  } else if (s.dtype === 'int8' && filter.tensor.kind === 'constant') {
+    // The state keys the filter packed once.
+    depthwiseInt8Packed(s, s, d, inC, s.multiplier, i8(input), int8Filter(call, filter), i8(output));
   } else if (s.dtype === 'int8' && lanes) {
     depthwiseInt8Simd(s, d, i8(input), int8Filter(call, filter), i8(output));
   } else {

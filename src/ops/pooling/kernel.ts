@@ -11,6 +11,7 @@ import {
   clampFloat,
   defineKernel,
   dims4,
+  i8,
   kernelError,
   requireInput,
   requireOutput,
@@ -20,6 +21,7 @@ import {
 } from '../kernel.js';
 import { slidingWindow, type SlidingWindow } from '../conv-params.js';
 import { tflmType } from '../tflm-type.js';
+import { poolInt8 } from './int8-pool.js';
 
 interface PoolState extends SlidingWindow {
   float: boolean;
@@ -57,9 +59,14 @@ function pool(kind: 'average' | 'max') {
     const output = requireOutput(call, 0);
     const [batches, inH, inW, depth] = dims4(input, call);
     const [, outH, outW] = dims4(output, call);
+    if (input.tensor.dtype === 'int8') {
+      const shape = { batches, inH, inW, depth, outH, outW, filterH: s.filterH, filterW: s.filterW };
+      if (!poolInt8(kind, s, shape, i8(input), i8(output))) throw kernelError(call, 'a pooling window lies entirely outside the input');
+      return;
+    }
     const x = viewOf(input);
     const out = viewOf(output);
-    const lowest = s.float ? -3.4028234663852886e38 : input.tensor.dtype === 'int8' ? -128 : -32768;
+    const lowest = s.float ? -3.4028234663852886e38 : -32768; // int8 took poolInt8
     const acc = new Float64Array(depth);
     let o = 0;
     for (let n = 0; n < batches; n++) {

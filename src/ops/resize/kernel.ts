@@ -7,7 +7,8 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
 import type { RowAxis } from '../row-rule.js';
-import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
+import { simd, simdI32, simdI8, simdReserve } from '../simd/simd.js';
+import { copyBytes, defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
   const size = requireInput(call, 1);
@@ -119,31 +120,30 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
       }
       return;
     }
-    const x = i8(input);
-    const out = i8(output);
-    for (let n = 0; n < batches; n++) {
-      for (let oy = 0; oy < outH; oy++) {
-        const y0 = ys.lo[oy]!;
-        const y1 = ys.hi[oy]!;
-        const dy = ys.pos[oy]! - 1024 * y0;
-        for (let ox = 0; ox < outW; ox++) {
-          const x0 = xs.lo[ox]!;
-          const x1 = xs.hi[ox]!;
-          const dx = xs.pos[ox]! - 1024 * x0;
-          const p00 = px(n, y0, x0);
-          const p10 = px(n, y1, x0);
-          const p01 = px(n, y0, x1);
-          const p11 = px(n, y1, x1);
-          for (let c = 0; c < depth; c++, o++) {
-            const v =
-              x[p00 + c]! * (1024 - dy) * (1024 - dx) + x[p10 + c]! * dy * (1024 - dx) + x[p01 + c]! * (1024 - dy) * dx + x[p11 + c]! * dy * dx;
-            out[o] = Math.trunc((v + (v > 0 ? 524288 : -524288)) / 1048576);
-          }
-        }
-      }
-    }
+    resizeBilinearInt8(i8(input), i8(output), s, batches, inH, inW, depth, outH, outW);
   },
 });
+
+/** An axis as resizeBilinearI8 reads it: per output position, lower and upper source index and the 10-bit fraction. */
+function wasmAxis(a: Axis): Int32Array {
+  const t = new Int32Array(3 * a.lo.length);
+  for (let v = 0; v < a.lo.length; v++) t.set([a.lo[v]!, a.hi[v]!, a.pos[v]! - 1024 * a.lo[v]!], 3 * v);
+  return t;
+}
+
+/** ResizeBilinearInteger in the SIMD module (simd/resize.wat). */
+function resizeBilinearInt8(
+  x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
+): void {
+  const rows = wasmAxis(s.ys);
+  const cols = wasmAxis(s.xs);
+  const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
+  simdI8(xAt, x.length).set(x);
+  simdI32(rowsAt, rows.length).set(rows);
+  simdI32(colsAt, cols.length).set(cols);
+  simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
+  out.set(simdI8(outAt, out.length));
+}
 
 /** GetNearestNeighbor. */
 function nearest(v: number, inSize: number, outSize: number, align: boolean, half: boolean): number {
@@ -211,7 +211,7 @@ const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
       for (const y of s.ys) {
         for (const x of s.xs) {
           const at = ((n * inH + y) * inW + x) * pixel;
-          dst.set(src.subarray(at, at + pixel), o);
+          copyBytes(dst, o, src, at, pixel);
           o += pixel;
         }
       }

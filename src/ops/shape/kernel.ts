@@ -22,6 +22,7 @@ import {
 } from '../kernel.js';
 import { requireType, tflmType } from '../tflm-type.js';
 import { verifyExpandDims } from './expand-dims.js';
+import { copyPadRuns, padRuns } from './pad-runs.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
@@ -248,9 +249,8 @@ const split = (dataInput: number, axisInput: number) =>
 // ---- PAD, PADV2 -------------------------------------------------------------------
 
 interface PadState {
-  size: number;
-  /** Per output element: input element, or -1 for the pad value. */
-  map: Int32Array;
+  /** The copies and fills (pad-runs.ts). */
+  runs: Int32Array;
   value: Uint8Array;
 }
 
@@ -287,7 +287,7 @@ const pad = (v2: boolean) =>
       }
       const total = elementCount(output);
       const map = new Int32Array(total);
-      if (rank === 0) return { size, map, value }; // a scalar: element 0 to element 0
+      if (rank === 0) return { runs: padRuns(map, size), value }; // a scalar: element 0 to element 0
       const inStrides = strides(inShape);
       const idx = new Array<number>(rank).fill(0);
       // Row by row (all axes but the last): a row in the padding is all pad value; else its input run sits between the last axis' pads.
@@ -308,26 +308,10 @@ const pad = (v2: boolean) =>
           idx[d] = 0;
         }
       }
-      return { size, map, value };
+      return { runs: padRuns(map, size), value };
     },
     invoke(call, s) {
-      const src = requireInput(call, 0).bytes;
-      const dst = requireOutput(call, 0).bytes;
-      const { size, map, value } = s;
-      if (size === 1) {
-        // int8/uint8: one byte per element, the common case, without per-element calls.
-        const pad = value[0]!;
-        for (let o = 0; o < map.length; o++) {
-          const at = map[o]!;
-          dst[o] = at < 0 ? pad : src[at]!;
-        }
-        return;
-      }
-      for (let o = 0; o < map.length; o++) {
-        const at = map[o]!;
-        if (at < 0) for (let k = 0; k < size; k++) dst[o * size + k] = value[k]!;
-        else for (let k = 0; k < size; k++) dst[o * size + k] = src[at * size + k]!;
-      }
+      copyPadRuns(s.runs, requireInput(call, 0).bytes, requireOutput(call, 0).bytes, s.value);
     },
   });
 

@@ -193,7 +193,7 @@
 
   ;; dst[i] = src[i] + offset for i < n: int8 in, i16 out (zero-point offsets
   ;; are within +-255, so the sums fit).
-  (func (export "widenI8") (param $src i32) (param $n i32) (param $offset i32) (param $dst i32)
+  (func $widenI8 (export "widenI8") (param $src i32) (param $n i32) (param $offset i32) (param $dst i32)
     (local $i i32) (local $n16 i32) (local $v v128) (local $off v128)
     (local.set $off (i16x8.splat (local.get $offset)))
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))

@@ -1,7 +1,7 @@
 // The interpreter's SIMD inner loops (kernels.wat, WebAssembly 128-bit SIMD,
 // which every Node this package supports has). One module instance serves the
 // process: kernels run one at a time, and each call lays out its operands
-// afresh at the start of the module's memory with simdReserve.
+// afresh with simdReserve above the regions kept across calls (simdKept).
 
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
@@ -33,6 +33,30 @@ export interface SimdKernels {
   ): void;
   /** dst[i] = src[i] + offset, i < n: int8 into i16. */
   widenI8(src: number, n: number, offset: number, dst: number): void;
+  /**
+   * An ungrouped int8 conv as a product with output channels across lanes (kernels.wat explains the layouts): x from
+   * widenPadded, w packed per block of 8 output channels; writes outC int32 sums per output pixel to acc.
+   */
+  convPacked(
+    x: number, w: number, acc: number,
+    batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+  ): void;
+  /** A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w [tap][cp] i16; outC int32 sums per output pixel to acc. */
+  depthwisePacked(
+    x: number, w: number, acc: number,
+    batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+  ): void;
+  /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
+  resizeBilinearI8(
+    x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
+  ): void;
+  /** widenI8 of src [batches][h][w][c] into a zeroed dst [batches][hp][wp][cp] from row padT, column padL. */
+  widenPadded(
+    src: number, batches: number, h: number, w: number, c: number, offset: number,
+    dst: number, hp: number, wp: number, cp: number, padT: number, padL: number,
+  ): void;
   /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
   requantizeI8(
     acc: number, count: number, n: number, bias: number, mult: number, shift: number,
@@ -51,20 +75,52 @@ export function simd(): SimdKernels {
 }
 
 /**
+ * Regions that outlive a call: an operator's filter packed once (conv-packed.ts)
+ * instead of on every inference. Each owner (a kernel's prepared state) has
+ * one region; scratch (simdReserve) starts above them all. Past KEPT_LIMIT
+ * bytes every region is dropped and owners repack on their next call, so
+ * interpreters that come and go (the proof, tests) cannot grow the memory
+ * without bound.
+ */
+const KEPT_LIMIT = 64 << 20;
+let kept = new WeakMap<object, number>();
+let keptTop = 0;
+
+/** The address of `owner`'s region of `size` bytes, filled by `fill` when it is new (views taken before this call may be detached). */
+export function simdKept(owner: object, size: number, fill: (at: number) => void): number {
+  const known = kept.get(owner);
+  if (known !== undefined) return known;
+  if (keptTop > 0 && keptTop + size > KEPT_LIMIT) {
+    kept = new WeakMap();
+    keptTop = 0;
+  }
+  const at = keptTop;
+  keptTop += (size + 15) & ~15;
+  growTo(keptTop);
+  fill(at);
+  kept.set(owner, at);
+  return at;
+}
+
+function growTo(top: number): void {
+  const k = simd();
+  const missing = top - k.memory.buffer.byteLength;
+  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
+}
+
+/**
  * Byte addresses for regions of the given byte sizes, 16-byte aligned, back to
- * back from address 0; grows the memory to hold them. Growing detaches earlier
+ * back above the kept regions; grows the memory to hold them. Growing detaches earlier
  * views, so take views (simdI16, ...) only after the last reserve of a call.
  */
 export function simdReserve<const T extends readonly number[]>(sizes: T): { -readonly [K in keyof T]: number } {
-  const k = simd();
-  let top = 0;
+  let top = keptTop;
   const at = sizes.map((size) => {
     const a = top;
     top += (size + 15) & ~15;
     return a;
   });
-  const missing = top - k.memory.buffer.byteLength;
-  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
+  growTo(top);
   return at as { -readonly [K in keyof T]: number };
 }
 

@@ -1,0 +1,49 @@
+// int8 DEPTHWISE_CONV_2D (constant filter) through kernels.wat's
+// depthwisePacked: one channel per lane, each output pixel's sums kept in
+// registers over all its taps, the filter packed once per prepared operator
+// (packed-window.ts). A depth multiplier above 1 repeats each input channel
+// for its output channels first, so every output channel reads its own lane.
+// Bit-exact with reference_integer_ops::DepthwiseConvPerChannel: the same
+// int32 sums, padding taps add 0, and the same output step.
+
+import { runPackedWindow, type PackedOperator, type WindowShapes } from '../packed-window.js';
+import { simd, simdI16 } from '../simd/simd.js';
+
+/** The filter [1][kH][kW][outC] as [tap][cp] (0 past the real channels). */
+function packFilter(d: WindowShapes, cp: number, w8: Int8Array, at: number): void {
+  const { outC, kH, kW } = d;
+  const packed = simdI16(at, kH * kW * cp);
+  packed.fill(0);
+  for (let t = 0; t < kH * kW; t++) for (let c = 0; c < outC; c++) packed[t * cp + c] = w8[t * outC + c]!;
+}
+
+/** x8 [pixels][inC] as [pixels][inC * multiplier], output channel oc reading input channel floor(oc / multiplier). */
+function repeatChannels(x8: Int8Array, inC: number, multiplier: number): Int8Array {
+  if (multiplier === 1) return x8;
+  const outC = inC * multiplier;
+  const pixels = x8.length / inC;
+  const y = new Int8Array(pixels * outC);
+  for (let p = 0; p < pixels; p++) for (let oc = 0; oc < outC; oc++) y[p * outC + oc] = x8[p * inC + ((oc / multiplier) | 0)]!;
+  return y;
+}
+
+/** Runs the depthwise conv for `owner` (its prepared state keys the packed filter) into `out`. */
+export function depthwiseInt8Packed(
+  owner: object,
+  s: PackedOperator,
+  d: WindowShapes,
+  inC: number,
+  multiplier: number,
+  x8: Int8Array,
+  w8: Int8Array,
+  out: Int8Array,
+): void {
+  const cp = (d.outC + 7) & ~7;
+  const packedBytes = 2 * d.kH * d.kW * cp;
+  runPackedWindow(owner, s, d, repeatChannels(x8, inC, multiplier), d.outC, cp, packedBytes, (at) => packFilter(d, cp, w8, at), (o) =>
+    simd().depthwisePacked(
+      o.xAt, o.wAt, o.accAt,
+      d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
+      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW,
+    ), out);
+}

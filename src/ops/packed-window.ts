@@ -1,0 +1,80 @@
+// What the packed int8 window kernels (conv/conv-packed.ts,
+// depthwise-conv/depthwise-packed.ts) share: the filter packed once per
+// prepared operator (simdKept) with the output step's per-channel bias,
+// multipliers and shifts after it, the input widened into a zero-padded
+// layout in which every window is whole (a 0 adds nothing to an integer sum,
+// which is what TFLM's skipping of a tap outside the input does), and TFLM's
+// int8 output step (requantizeI8) on the sums.
+
+import type { QuantizedConvParams, SlidingWindow } from './conv-params.js';
+import { simd, simdI16, simdI32, simdI8, simdKept, simdReserve } from './simd/simd.js';
+
+export interface WindowShapes {
+  batches: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  outH: number;
+  outW: number;
+}
+
+export interface PackedOperator extends SlidingWindow {
+  quant: QuantizedConvParams | null;
+  bias: Float64Array | null;
+}
+
+/** Where the operands are, and the padded input's geometry, for the kernel call. */
+export interface PackedOperands {
+  xAt: number;
+  wAt: number;
+  accAt: number;
+  hp: number;
+  wp: number;
+}
+
+/**
+ * Runs one packed window kernel for `owner` (its prepared state keys the packed
+ * filter): `x8` [batches][inH][inW][c] int8, padded to `cp` channels; `pack`
+ * writes the filter's `packedBytes` at an address once; `run` sums into
+ * accAt (outC int32 sums per output pixel); the int8 results go to `out`.
+ */
+export function runPackedWindow(
+  owner: object,
+  s: PackedOperator,
+  d: WindowShapes,
+  x8: Int8Array,
+  c: number,
+  cp: number,
+  packedBytes: number,
+  pack: (at: number) => void,
+  run: (o: PackedOperands) => void,
+  out: Int8Array,
+): void {
+  const { batches, inH, inW, outC, kH, kW, outH, outW } = d;
+  const count = out.length;
+  if (count === 0) return;
+  const q = s.quant!;
+  const wAt = simdKept(owner, packedBytes + 12 * outC, (at) => {
+    pack(at);
+    const params = simdI32(at + packedBytes, 3 * outC);
+    // int32 biases are exact in the Float64Array; no bias adds 0.
+    for (let k = 0; k < outC; k++) params[k] = s.bias ? s.bias[k]! : 0;
+    params.set(q.multipliers, outC);
+    params.set(q.shifts, 2 * outC);
+  });
+  const paramsAt = wAt + packedBytes;
+  // The rows and columns the last output pixel's window reaches, and the input itself.
+  const hp = Math.max((outH - 1) * s.strideH + (kH - 1) * s.dilationH + 1, s.padH + inH);
+  const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
+  const padded = batches * hp * wp * cp;
+  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4, Math.max(count, x8.length)]);
+  const k = simd();
+  simdI16(xAt, padded).fill(0);
+  simdI8(stageAt, x8.length).set(x8);
+  k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
+  run({ xAt, wAt, accAt, hp, wp });
+  k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt);
+  out.set(simdI8(stageAt, count));
+}

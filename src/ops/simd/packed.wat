@@ -1,0 +1,262 @@
+;; The packed int8 window kernels (conv/conv-packed.ts,
+;; depthwise-conv/depthwise-packed.ts, packed-window.ts): module fields that
+;; test/helpers/assemble-wasm.mjs adds to kernels.wat's module (one module,
+;; one memory; a .wat file is a single module, so the fragment has none of
+;; its own). They use kernels.wat's $widenI8.
+
+;; convPacked runs an ungrouped int8 conv as a small matrix product whose
+;; vector lanes are output channels, so no sum is reduced across lanes and
+;; four output pixels share every filter load. The caller lays out:
+;; - x: the input widened to i16 with its zero-point offset added (widenPadded),
+;;   zero-padded around so that every window is whole (a 0 adds nothing to an
+;;   integer sum, which is what skipping a tap outside the input does), and
+;;   its channels padded to an even count cp so that channel pairs never
+;;   straddle pixels: [batch][hp][wp][cp].
+;; - w: per block of 8 output channels, per filter tap (row, column), per input
+;;   channel pair, two vectors of 4 channels x 2 inputs (i16, offset added,
+;;   0 for channels beyond the real ones): i32x4.dot_i16x8_s of one such
+;;   vector with an input pair splatted adds 2 products to 4 channel sums.
+;; Sums are exact int32 that wrap like TFLM's: order does not matter.
+;; acc gets outC sums per output pixel (written, not added to).
+(func (export "convPacked") (param $x i32) (param $w i32) (param $acc i32)
+  (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
+  (local $rowStep i32) (local $pixStep i32) (local $blockBytes i32) (local $xRow i32) (local $pixel i32) (local $outBytes i32)
+  (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
+  (local.set $pixStep (i32.shl (i32.mul (local.get $sW) (local.get $cp)) (i32.const 1)))
+  (local.set $rowStep (i32.shl (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $cp)) (i32.const 1)))
+  ;; Without horizontal dilation a filter row reads one contiguous run of input pairs.
+  (if (i32.eq (local.get $dW) (i32.const 1))
+    (then
+      (local.set $runs (i32.const 1))
+      (local.set $runLen (i32.shr_u (i32.mul (local.get $kW) (local.get $cp)) (i32.const 1))))
+    (else
+      (local.set $runs (local.get $kW))
+      (local.set $runLen (i32.shr_u (local.get $cp) (i32.const 1)))
+      (local.set $runStep (i32.shl (i32.mul (local.get $dW) (local.get $cp)) (i32.const 1)))))
+  (local.set $blockBytes (i32.shl (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (i32.shr_u (local.get $cp) (i32.const 1))) (i32.const 5)))
+  (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $oy (i32.const 0))
+    (block $endy (loop $rows
+      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
+      (local.set $xRow (i32.add (local.get $x) (i32.shl (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
+                                                                      (local.get $wp)) (local.get $cp)) (i32.const 1))))
+      (local.set $pixel (i32.mul (i32.add (i32.mul (local.get $n) (local.get $outH)) (local.get $oy)) (local.get $outW)))
+      (local.set $ox (i32.const 0))
+      (block $end4 (loop $four
+        (br_if $end4 (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $outW)))
+        (local.set $b (i32.const 0))
+        (block $endb (loop $blocks4
+          (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
+          (call $packedBlock4 (i32.add (local.get $xRow) (i32.mul (local.get $ox) (local.get $pixStep))) (local.get $pixStep)
+            (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+            (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+            (i32.add (i32.add (local.get $acc) (i32.mul (i32.add (local.get $pixel) (local.get $ox)) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
+            (local.get $outBytes) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $blocks4)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+        (br $four)))
+      (block $end1 (loop $one
+        (br_if $end1 (i32.ge_s (local.get $ox) (local.get $outW)))
+        (local.set $b (i32.const 0))
+        (block $endb1 (loop $blocks1
+          (br_if $endb1 (i32.ge_s (local.get $b) (local.get $blocks)))
+          (call $packedBlock1 (i32.add (local.get $xRow) (i32.mul (local.get $ox) (local.get $pixStep)))
+            (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+            (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+            (i32.add (i32.add (local.get $acc) (i32.mul (i32.add (local.get $pixel) (local.get $ox)) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
+            (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $blocks1)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $one)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))
+
+;; One block of 8 output channels for four output pixels `pixStep` bytes
+;; apart: 8 vector sums, every filter load shared by the four.
+(func $packedBlock4 (param $x i32) (param $pixStep i32) (param $w i32) (param $kH i32) (param $rowStep i32)
+  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $outStride i32) (param $valid i32)
+  (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
+  (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
+  (local $w0 v128) (local $w1 v128) (local $v v128)
+  (local.set $xr (local.get $x))
+  (block $endky (loop $taprows
+    (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+    (local.set $r (i32.const 0))
+    (block $endr (loop $runsLoop
+      (br_if $endr (i32.ge_s (local.get $r) (local.get $runs)))
+      (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
+      (local.set $q (i32.const 0))
+      (block $endq (loop $pairs
+        (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
+        (local.set $w0 (v128.load offset=0 (local.get $w)))
+        (local.set $w1 (v128.load offset=16 (local.get $w)))
+        (local.set $v (i32x4.splat (i32.load (local.get $xp))))
+        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $pixStep)))))
+        (local.set $b0 (i32x4.add (local.get $b0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+        (local.set $b1 (i32x4.add (local.get $b1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (i32.shl (local.get $pixStep) (i32.const 1))))))
+        (local.set $c0 (i32x4.add (local.get $c0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+        (local.set $c1 (i32x4.add (local.get $c1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (i32.mul (local.get $pixStep) (i32.const 3))))))
+        (local.set $d0 (i32x4.add (local.get $d0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+        (local.set $d1 (i32x4.add (local.get $d1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+        (local.set $w (i32.add (local.get $w) (i32.const 32)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $pairs)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $runsLoop)))
+    (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+    (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+    (br $taprows)))
+  (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid))
+  (call $storeSums (i32.add (local.get $out) (local.get $outStride)) (local.get $b0) (local.get $b1) (local.get $valid))
+  (call $storeSums (i32.add (local.get $out) (i32.shl (local.get $outStride) (i32.const 1))) (local.get $c0) (local.get $c1) (local.get $valid))
+  (call $storeSums (i32.add (local.get $out) (i32.mul (local.get $outStride) (i32.const 3))) (local.get $d0) (local.get $d1) (local.get $valid)))
+
+;; packedBlock4 for one output pixel (the row's last pixels).
+(func $packedBlock1 (param $x i32) (param $w i32) (param $kH i32) (param $rowStep i32)
+  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $valid i32)
+  (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
+  (local $a0 v128) (local $a1 v128) (local $v v128)
+  (local.set $xr (local.get $x))
+  (block $endky (loop $taprows
+    (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+    (local.set $r (i32.const 0))
+    (block $endr (loop $runsLoop
+      (br_if $endr (i32.ge_s (local.get $r) (local.get $runs)))
+      (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
+      (local.set $q (i32.const 0))
+      (block $endq (loop $pairs
+        (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
+        (local.set $v (i32x4.splat (i32.load (local.get $xp))))
+        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $w)))))
+        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $w)))))
+        (local.set $w (i32.add (local.get $w) (i32.const 32)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $pairs)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $runsLoop)))
+    (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+    (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+    (br $taprows)))
+  (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid)))
+
+;; The first `valid` (all 8 when 8 or more) of a block's 8 sums, to out.
+(func $storeSums (param $out i32) (param $s0 v128) (param $s1 v128) (param $valid i32)
+  (if (i32.ge_s (local.get $valid) (i32.const 8))
+    (then
+      (v128.store offset=0 (local.get $out) (local.get $s0))
+      (v128.store offset=16 (local.get $out) (local.get $s1))
+      (return)))
+  (if (i32.ge_s (local.get $valid) (i32.const 4))
+    (then (v128.store (local.get $out) (local.get $s0)))
+    (else
+      (if (i32.ge_s (local.get $valid) (i32.const 1)) (then (i32.store offset=0 (local.get $out) (i32x4.extract_lane 0 (local.get $s0)))))
+      (if (i32.ge_s (local.get $valid) (i32.const 2)) (then (i32.store offset=4 (local.get $out) (i32x4.extract_lane 1 (local.get $s0)))))
+      (if (i32.ge_s (local.get $valid) (i32.const 3)) (then (i32.store offset=8 (local.get $out) (i32x4.extract_lane 2 (local.get $s0)))))))
+  (if (i32.ge_s (local.get $valid) (i32.const 5)) (then (i32.store offset=16 (local.get $out) (i32x4.extract_lane 0 (local.get $s1)))))
+  (if (i32.ge_s (local.get $valid) (i32.const 6)) (then (i32.store offset=20 (local.get $out) (i32x4.extract_lane 1 (local.get $s1)))))
+  (if (i32.ge_s (local.get $valid) (i32.const 7)) (then (i32.store offset=24 (local.get $out) (i32x4.extract_lane 2 (local.get $s1))))))
+
+;; widenI8 into a zeroed, padded layout: src [batch][h][w][c] lands at
+;; dst [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1.
+(func (export "widenPadded") (param $src i32) (param $batches i32) (param $h i32) (param $w i32) (param $c i32) (param $offset i32)
+  (param $dst i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $padT i32) (param $padL i32)
+  (local $n i32) (local $y i32) (local $x i32) (local $d i32)
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $y (i32.const 0))
+    (block $endy (loop $rows
+      (br_if $endy (i32.ge_s (local.get $y) (local.get $h)))
+      (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.add (local.get $y) (local.get $padT)))
+                                                                                (local.get $wp)) (local.get $padL)) (local.get $cp)) (i32.const 1))))
+      (if (i32.eq (local.get $c) (local.get $cp))
+        (then
+          (call $widenI8 (local.get $src) (i32.mul (local.get $w) (local.get $c)) (local.get $offset) (local.get $d))
+          (local.set $src (i32.add (local.get $src) (i32.mul (local.get $w) (local.get $c)))))
+        (else
+          (local.set $x (i32.const 0))
+          (block $endx (loop $cols
+            (br_if $endx (i32.ge_s (local.get $x) (local.get $w)))
+            (call $widenI8 (local.get $src) (local.get $c) (local.get $offset) (local.get $d))
+            (local.set $src (i32.add (local.get $src) (local.get $c)))
+            (local.set $d (i32.add (local.get $d) (i32.shl (local.get $cp) (i32.const 1))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $cols)))))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))
+
+;; A depthwise int8 conv with one channel per lane, over the layouts of
+;; convPacked: x from widenPadded (every window whole, channels padded to a
+;; multiple of 8: cp), w [tap][cp] i16. Per output pixel and block of 8
+;; channels the sums stay in two vectors over all taps; acc gets outC sums
+;; per output pixel. Integer sums: any order gives TFLM's.
+(func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
+  (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $ky i32) (local $kx i32)
+  (local $pix i32) (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $tapBytes i32)
+  (local $a0 v128) (local $a1 v128) (local $xv v128) (local $wv v128)
+  (local.set $tapBytes (i32.shl (local.get $cp) (i32.const 1)))
+  (local.set $rowStep (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $tapBytes)))
+  (local.set $colStep (i32.mul (local.get $dW) (local.get $tapBytes)))
+  (local.set $o (local.get $acc))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $oy (i32.const 0))
+    (block $endy (loop $rows
+      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
+      (local.set $ox (i32.const 0))
+      (block $endx (loop $cols
+        (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
+        (local.set $pix (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
+                                                                        (local.get $wp)) (i32.mul (local.get $ox) (local.get $sW))) (local.get $tapBytes))))
+        (local.set $b (i32.const 0))
+        (block $endb (loop $blocks
+          (br_if $endb (i32.ge_s (local.get $b) (local.get $outC)))
+          (local.set $a0 (v128.const i32x4 0 0 0 0))
+          (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (local.set $xr (i32.add (local.get $pix) (i32.shl (local.get $b) (i32.const 1))))
+          (local.set $wk (i32.add (local.get $w) (i32.shl (local.get $b) (i32.const 1))))
+          (local.set $ky (i32.const 0))
+          (block $endky (loop $taprows
+            (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+            (local.set $xk (local.get $xr))
+            (local.set $kx (i32.const 0))
+            (block $endkx (loop $tapcols
+              (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
+              (local.set $xv (v128.load (local.get $xk)))
+              (local.set $wv (v128.load (local.get $wk)))
+              (local.set $a0 (i32x4.add (local.get $a0) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
+              (local.set $a1 (i32x4.add (local.get $a1) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
+              (local.set $xk (i32.add (local.get $xk) (local.get $colStep)))
+              (local.set $wk (i32.add (local.get $wk) (local.get $tapBytes)))
+              (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+              (br $tapcols)))
+            (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $taprows)))
+          (call $storeSums (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0) (local.get $a1) (i32.sub (local.get $outC) (local.get $b)))
+          (local.set $b (i32.add (local.get $b) (i32.const 8)))
+          (br $blocks)))
+        (local.set $o (i32.add (local.get $o) (i32.shl (local.get $outC) (i32.const 2))))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $cols)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))
