@@ -54,7 +54,7 @@ describe('examples/node-edge', () => {
     expect(model.status).toBe(200);
     expect(model.headers.get('content-type')).toBe('application/octet-stream');
     expect(Buffer.from(await model.arrayBuffer()).equals(cli.model)).toBe(true);
-    expect(Number(model.headers.get('x-tinyseg-arena-bytes'))).toBe(cli.report.after.total);
+    expect(Number(model.headers.get('x-tinyseg-arena-bytes'))).toBe(cli.report.after.arenaSize);
 
     const res = await fetch(`${base}/report`);
     expect(res.status).toBe(200);
