@@ -23,6 +23,10 @@ export function freshName(sg: Subgraph, base: string): string {
   for (let k = 1; ; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
 }
 
+/** A new constant int32 vector with its own name; its index. */
+export const int32Const = (sg: Subgraph, name: string, values: readonly number[]): number =>
+  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [values.length], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
+
 export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<Op>): Omit<Op, 'source'> {
   return {
     customCode: null,

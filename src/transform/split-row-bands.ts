@@ -25,12 +25,13 @@ import { opTime } from '../tflm/lifetimes.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
-import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
-import { rowRule } from '../ops/registry.js';
+import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
+import { bandOperands } from './band-operands.js';
+import { rowInput, rowRule } from '../ops/registry.js';
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
-import { paddingsOf } from '../ops/row-rule.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
+import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -64,8 +65,12 @@ interface Chain {
   output: number;
 }
 
-/** A row-local op bands can compute: every operand but the first is a constant, which each band reads whole. */
-const bandable = (sg: Subgraph, op: Op): boolean => rowRule(sg, op) !== null && op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
+/** A row-local op bands can compute: every operand but its row input is a constant, which each band reads whole. */
+const bandable = (sg: Subgraph, op: Op): boolean =>
+  rowRule(sg, op) !== null && op.inputs.every((t, i) => i === rowInput(op) || t < 0 || sg.tensors[t]!.kind === 'constant');
+
+/** The tensor whose rows op reads. */
+const rowsOf = (op: Op): number => op.inputs[rowInput(op)]!;
 
 /** Maximal chains (2+ ops) of row-local ops joined by tensors with a single reader. */
 function chains(sg: Subgraph): Chain[] {
@@ -73,7 +78,7 @@ function chains(sg: Subgraph): Chain[] {
   const taken = new Set<number>();
   sg.ops.forEach((_, i) => {
     if (taken.has(i) || !bandable(sg, sg.ops[i]!)) return;
-    const x = sg.ops[i]!.inputs[0]!;
+    const x = rowsOf(sg.ops[i]!);
     if (sg.tensors[x]!.kind !== 'activation') return;
     const ops = [i];
     for (;;) {
@@ -82,7 +87,7 @@ function chains(sg: Subgraph): Chain[] {
       if (readers.length !== 1 || sg.outputs.includes(y)) break;
       const next = readers[0]!;
       const op = sg.ops[next]!;
-      if (!bandable(sg, op) || op.inputs[0] !== y || op.inputs.filter((t) => t === y).length !== 1) break;
+      if (!bandable(sg, op) || rowsOf(op) !== y || op.inputs.filter((t) => t === y).length !== 1) break;
       ops.push(next);
     }
     if (ops.length < 2) return;
@@ -163,6 +168,15 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
       e1 = Math.floor((e1 - rule.k) / rule.stride) + 1;
       c0 = n0;
       c1 = n1;
+    } else if (rule.kind === 'crop') {
+      // Rows kept as they are; cropped only where the band reaches the rows the slice drops.
+      const keep = (r: number) => Math.min(Math.max(r, rule.top), inH - rule.bottom) - rule.top;
+      [c0, c1, e0, e1] = [keep(c0), keep(c1), keep(e0), keep(e1)];
+      if (c1 <= c0) return null;
+    } else if (rule.kind === 'transpose') {
+      const band = transposeConvBand(rule, inH, outH, c0, c1, e0, e1);
+      if (!band || band.n1 <= band.n0) return null;
+      [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
     } else {
       // The band's resize clamps at its own first and last rows and takes its scale from its own heights.
       const band = resizeBand(rule, inH, outH, c0, c1, e0, e1);
@@ -185,9 +199,14 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
   for (let i = chain.ops.length - 1; i >= 0; i--) {
     const op = sg.ops[chain.ops[i]!]!;
     const rule = rowRule(sg, op)!;
-    const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
+    const inH = sg.tensors[rowsOf(op)]!.shape[1]!;
     if (rule.kind === 'resize') {
       [a, b] = resizeSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
+    } else if (rule.kind === 'crop') {
+      a += rule.top;
+      b += rule.top;
+    } else if (rule.kind === 'transpose') {
+      [a, b] = transposeConvSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
     } else if (rule.kind === 'same') {
       a -= rule.halo;
       b += rule.halo;
@@ -219,8 +238,6 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
   return null;
 }
 
-const int32Const = (sg: Subgraph, name: string, values: number[]): number =>
-  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [values.length], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
 
 function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
   const shape = [...x.shape];
@@ -282,24 +299,15 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
       const shape = [...orig.shape];
       shape[1] = st.c1 - st.c0;
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
-      const inputs = [cur.index, ...op.inputs.slice(1)];
-      if (op.opcode === 'RESIZE_BILINEAR' || op.opcode === 'RESIZE_NEAREST_NEIGHBOR') inputs[1] = int32Const(sg, `${orig.name}_band${j}_size`, [shape[1]!, shape[2]!]);
-      if (op.opcode === 'PAD') {
-        // Rows padded only where this band meets the image's border (the stage before says where it starts and ends).
-        const pads = paddingsOf(sg, op)!;
-        const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
-        const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
-        const rows = [before.c0 === 0 ? pads[1]![0]! : 0, before.c1 === inH ? pads[1]![1]! : 0];
-        const flat = [pads[0]!, rows, pads[2]!, pads[3]!].flat();
-        inputs[1] = sg.addTensor({ name: freshName(sg, `${orig.name}_band${j}_paddings`), dtype: 'int32', shape: [4, 2], data: new Uint8Array(Int32Array.from(flat).buffer) }).index;
-      }
+      const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+      const { inputs, options } = bandOperands(sg, op, cur.index, { ...before, height: sg.tensors[rowsOf(op)]!.shape[1]! }, shape, `${orig.name}_band${j}`);
       newOps.push(
         newOp({
           opcode: op.opcode,
           version: op.version,
           inputs,
           outputs: [out.index],
-          options: op.options ? { ...op.options } : null,
+          options,
           optionsType: op.optionsType,
         }),
       );
@@ -342,7 +350,7 @@ function runs(n: number): [number, number][] {
 /** Ops from..to of a chain, as a chain of its own (its tensors between ops still have one reader each). */
 function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
   const ops = chain.ops.slice(from, to + 1);
-  return { ops, input: sg.ops[ops[0]!]!.inputs[0]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
+  return { ops, input: rowsOf(sg.ops[ops[0]!]!), output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }
 
 /**
