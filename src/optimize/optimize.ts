@@ -122,7 +122,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
-  const rewrite = (maxInvoke: number) => {
+  const rewrite = (maxInvoke: number, bandSideInputs: boolean) => {
     const work = loadGraph(modelBytes);
     dropOfflinePlan(work);
     const passes = runPipeline(work, {
@@ -132,6 +132,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
       quantizeFloat: opts.lossySpill === 'int8',
       kernels,
       maxInvoke,
+      bandSideInputs,
     });
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
@@ -142,10 +143,18 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
     return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
   };
   let maxOverhead: number | null = opts.maxOverhead;
-  let attempt = rewrite(invokeLimit(original, opts.maxOverhead, kernels));
+  // Row bands through side inputs (skip connections, residuals) and without: whichever leaves the smaller arena.
+  const bestRewrite = (maxInvoke: number) => {
+    const plain = rewrite(maxInvoke, false);
+    const side = rewrite(maxInvoke, true);
+    const key = (a: typeof plain) => [a.after.arena.total, a.after.arena.head];
+    const [s, p] = [key(side), key(plain)];
+    return s[0]! < p[0]! || (s[0] === p[0] && s[1]! < p[1]!) ? side : plain;
+  };
+  let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
   if (opts.arenaBudget !== undefined && options.maxOverhead === undefined && attempt.after.arena.head > opts.arenaBudget) {
-    attempt = rewrite(Infinity);
+    attempt = bestRewrite(Infinity);
     maxOverhead = null;
   }
   const { passes, placement } = attempt;

@@ -3,9 +3,11 @@
 // or rows of the whole tensor rewritten for the band's own rows.
 
 import type { Op, Subgraph } from '../graph/graph.js';
-import { rowInput, rowRule } from '../ops/registry.js';
+import { optionsWithDefaults } from '../graph/builder.js';
+import type { Tensor } from '../graph/graph.js';
+import { rowRule } from '../ops/registry.js';
 import { paddingsOf, sliceBounds } from '../ops/row-rule.js';
-import { freshName, int32Const } from './rewrite.js';
+import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
 
 /** The band's rows of a stage: [c0, c1) of a tensor of `height` rows. */
 export interface BandRows {
@@ -14,13 +16,51 @@ export interface BandRows {
   height: number;
 }
 
+/** A STRIDED_SLICE of rows [r0, r1) of `x` (every column and channel). */
+export function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
+  const shape = [...x.shape];
+  shape[1] = r1 - r0;
+  const y = activationLike(sg, x, freshName(sg, name), shape);
+  const op = newOp({
+    opcode: 'STRIDED_SLICE',
+    version: 2,
+    inputs: [
+      x.index,
+      int32Const(sg, `${name}_begin`, x.shape.map((_, i) => (i === 1 ? r0 : 0))),
+      int32Const(sg, `${name}_end`, x.shape.map((n, i) => (i === 1 ? r1 : n))),
+      int32Const(sg, `${name}_strides`, x.shape.map(() => 1)),
+    ],
+    outputs: [y.index],
+    options: optionsWithDefaults('StridedSliceOptions', {}),
+    optionsType: 'StridedSliceOptions',
+  });
+  return { op, y };
+}
+
 /**
- * `op`'s operands and options in a band whose row input is tensor `rows` (its rows `from`), writing an output of
- * `shape`; `name` prefixes new constants.
+ * `op`'s operands and options in a band whose row input (operand `row`) is tensor `rows` (its rows `from`),
+ * writing an output of `shape`; `name` prefixes new tensors. `slices` take the band's rows of side inputs
+ * (band-chains.ts), which map rows one to one: the rows of the band's row input.
  */
-export function bandOperands(sg: Subgraph, op: Op, rows: number, from: BandRows, shape: readonly number[], name: string): Pick<Op, 'inputs' | 'options'> {
+export function bandOperands(
+  sg: Subgraph,
+  op: Op,
+  row: number,
+  rows: number,
+  from: BandRows,
+  shape: readonly number[],
+  name: string,
+): Pick<Op, 'inputs' | 'options'> & { slices: Omit<Op, 'source'>[] } {
   const inputs = [...op.inputs];
-  inputs[rowInput(op)] = rows;
+  const slices: Omit<Op, 'source'>[] = [];
+  inputs.forEach((t, i) => {
+    const side = sg.tensors[t];
+    if (i === row || !side || side.kind === 'constant' || (from.c0 === 0 && from.c1 === from.height)) return;
+    const s = sliceRows(sg, side, from.c0, from.c1, `${name}_side${i}`);
+    slices.push(s.op);
+    inputs[i] = s.y.index;
+  });
+  inputs[row] = rows;
   let options = op.options ? { ...op.options } : null;
   const atTop = from.c0 === 0;
   const atBottom = from.c1 === from.height;
@@ -45,5 +85,5 @@ export function bandOperands(sg: Subgraph, op: Op, rows: number, from: BandRows,
     inputs[2] = int32Const(sg, `${name}_end`, end);
     options = { ...options, beginMask: Number(options?.['beginMask'] ?? 0) & ~2, endMask: Number(options?.['endMask'] ?? 0) & ~2 };
   }
-  return { inputs, options };
+  return { inputs, options, slices };
 }

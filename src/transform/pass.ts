@@ -19,6 +19,12 @@ export interface PassContext {
   kernels: Kernels;
   /** Predicted Invoke() instructions (under `kernels`, analysis/compute.ts) the graph may reach; absent: no limit. */
   maxInvoke?: number;
+  /**
+   * Row bands may run through joins that read a whole side input (transform/band-chains.ts); absent: they may.
+   * Bands that take a skip connection's rows early can leave less for the spill pass to save, so optimize()
+   * plans both ways.
+   */
+  bandSideInputs?: boolean;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {

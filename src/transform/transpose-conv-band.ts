@@ -20,7 +20,10 @@ function sourcesOf(rule: TransposeRule, inH: number, pad: number, o: number): [n
   return [Math.max(0, Math.ceil((o + pad - rule.k + 1) / rule.stride)), Math.min(inH - 1, Math.floor((o + pad) / rule.stride))];
 }
 
-/** The rows [n0, n1) a band of input rows [c0, c1) computes and the exact ones [e0, e1), given exact input rows [x0, x1); null when no output height lines up. */
+/**
+ * The rows [n0, n1) a band of input rows [c0, c1) computes and the exact ones [e0, e1), given exact input rows
+ * [x0, x1); null when no output height lines up.
+ */
 export function transposeConvBand(
   rule: TransposeRule,
   inH: number,

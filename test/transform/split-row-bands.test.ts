@@ -11,7 +11,7 @@ import { planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
 
-type Stage = 'crop' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
+type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
 /** TRANSPOSE_CONV stride 2, kernel 2, 3 or 4, VALID (output (h - 1) * 2 + k rows) or SAME (2h rows). */
 type TransposeStage = 'tconv2valid' | 'tconv4valid' | 'tconv3same' | 'tconv4same';
 
@@ -46,9 +46,24 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
           Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => rand() * 0.5),
         );
   const t = (name: string, ch = C) => b.tensor(name, { dtype, shape: [1, h, W, ch], quantization: q(0.06, -1) });
+  // 'save' keeps the tensor for a later ADD or CONCATENATION (a residual, a U-Net skip).
+  let saved = x;
   stages.forEach((s, i) => {
     const name = `s${i}_${s}`;
-    if (s === 'resize') {
+    if (s === 'save') {
+      saved = x;
+    } else if (s === 'addsaved') {
+      const y = t(name);
+      b.op({ opcode: 'ADD', inputs: [x, saved], outputs: [y], options: { type: 'AddOptions', value: {} } });
+      x = y;
+    } else if (s === 'catsaved') {
+      // The skip joins on the channels, then a 1x1 conv takes the 2C channels back to C.
+      const cat = t(`${name}_cat`, 2 * C);
+      b.op({ opcode: 'CONCATENATION', inputs: [saved, x], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+      const y = t(name);
+      b.op({ opcode: 'CONV_2D', inputs: [cat, weights(`${name}_w`, [C, 1, 1, 2 * C], C), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (s === 'resize') {
       h *= 2;
       const y = t(name);
       b.op({ opcode: 'RESIZE_BILINEAR', inputs: [x, b.constant(`${name}_size`, { dtype: 'int32', shape: [2] }, new Int32Array([h, W]))], outputs: [y], options: { type: 'ResizeBilinearOptions', value: { halfPixelCenters: true } } });
@@ -134,6 +149,8 @@ describe('splitRowBands', () => {
     ['TRANSPOSE_CONV 4x4 stride 2 SAME twice', ['tconv4same', 'relu', 'tconv4same']],
     ['TRANSPOSE_CONV 4x4 VALID -> crop -> PAD -> 3x3 VALID (portrait head)', ['tconv4valid', 'crop', 'pad', 'conv3valid']],
     ['3x3 -> crop -> 3x3', ['conv3', 'crop', 'conv3']],
+    ['a residual: 1x1 -> depthwise 3x3 -> 1x1 -> ADD of the block input', ['save', 'conv1', 'dw3', 'conv1', 'addsaved']],
+    ['a U-Net decoder: stride 2 -> TRANSPOSE_CONV 2x2 -> CONCATENATION with the skip -> 3x3', ['conv1', 'save', 'dw3s2same', 'conv1', 'tconv2valid', 'catsaved', 'conv3']],
   ];
   for (const dtype of ['int8', 'float32'] as const) {
     for (const [name, stages] of cases) {
@@ -144,6 +161,9 @@ describe('splitRowBands', () => {
         // The chain itself, then maybe runs of what is left of it.
         expect(r.chains.length).toBeGreaterThanOrEqual(1);
         expect(r.chains[0]!.bands).toBeGreaterThanOrEqual(2);
+        // The bands run through the stage each case is about.
+        const through = { addsaved: 'ADD', catsaved: 'CONCATENATION', crop: 'STRIDED_SLICE', tconv2valid: 'TRANSPOSE_CONV', tconv4valid: 'TRANSPOSE_CONV', tconv3same: 'TRANSPOSE_CONV', tconv4same: 'TRANSPOSE_CONV' } as Partial<Record<Stage, string>>;
+        for (const opcode of stages.map((st) => through[st]).filter((o) => o !== undefined)) expect(r.chains.some((c) => c.ops.includes(opcode))).toBe(true);
         const after = loadGraph(saveGraph(g));
         expect(after.main.ops.map((o) => o.opcode)).toContain('CONCATENATION');
         expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
