@@ -138,7 +138,8 @@ export function sliceBounds(sg: Subgraph, op: Op): { begin: Int32Array; end: Int
 export const stridedSliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const o = builtinOptions(op, 'StridedSliceOptions');
   const b = sliceBounds(sg, op);
-  if (!b || o.ellipsisMask || o.newAxisMask || o.shrinkAxisMask || o.offset || out.shape.length !== 4 || b.strides.some((s) => s <= 0) || b.strides[1] !== 1) return null;
+  if (!b || o.ellipsisMask || o.newAxisMask || o.shrinkAxisMask || o.offset || out.shape.length !== 4) return null;
+  if (b.strides.some((s) => s <= 0) || b.strides[1] !== 1) return null;
   const H = x.shape[1]!;
   const resolve = (v: number, masked: boolean, whenMasked: number) => {
     const at = masked ? whenMasked : v < 0 ? v + H : v;

@@ -25,7 +25,9 @@ import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
-import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import { arenaAfterBands, passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import type { PassContext } from '../transform/pass.js';
+import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
 import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
@@ -104,6 +106,9 @@ export interface OptimizeResult {
 
 const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
 
+/** Search steps of the spill pass's measuring placements when bands run through joins (PassContext.trialPlanIterations). */
+const SIDE_TRIAL_PLAN_ITERATIONS = 200;
+
 export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}): OptimizeResult {
   checkOptimizeOptions(options);
   const opts = withOptimizeDefaults(options);
@@ -122,18 +127,25 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
-  const rewrite = (maxInvoke: number, bandSideInputs: boolean) => {
+  const fresh = () => {
     const work = loadGraph(modelBytes);
     dropOfflinePlan(work);
-    const passes = runPipeline(work, {
-      ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
-      ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
-      spill: opts.spill,
-      quantizeFloat: opts.lossySpill === 'int8',
-      kernels,
-      maxInvoke,
-      bandSideInputs,
-    });
+    return work;
+  };
+  const passContext = (maxInvoke: number, bandSideInputs: boolean): PassContext => ({
+    ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
+    ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
+    spill: opts.spill,
+    quantizeFloat: opts.lossySpill === 'int8',
+    kernels,
+    maxInvoke,
+    bandSideInputs,
+    // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
+    ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
+  });
+  const rewrite = (maxInvoke: number, bandSideInputs: boolean) => {
+    const work = fresh();
+    const passes = runPipeline(work, passContext(maxInvoke, bandSideInputs));
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
     // With several subgraphs TFLM plans them all together (and reads an offline plan oddly for variables): no plan of our own.
@@ -144,8 +156,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}):
   };
   let maxOverhead: number | null = opts.maxOverhead;
   // Row bands through side inputs (skip connections, residuals) and without: whichever leaves the smaller arena.
+  const sideChains = hasSideInputChains(original.main);
   const bestRewrite = (maxInvoke: number) => {
     const plain = rewrite(maxInvoke, false);
+    // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the plain
+    // result's whole arena is not worth its spill pass and placement.
+    if (!sideChains || arenaAfterBands(fresh(), passContext(maxInvoke, true)) >= plain.after.arena.total) return plain;
     const side = rewrite(maxInvoke, true);
     const key = (a: typeof plain) => [a.after.arena.total, a.after.arena.head];
     const [s, p] = [key(side), key(plain)];

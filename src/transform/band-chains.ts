@@ -70,3 +70,9 @@ export function subChain(sg: Subgraph, chain: Chain, from: number, to: number): 
   const rows = chain.rows.slice(from, to + 1);
   return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }
+
+/** Whether some chain runs further with side inputs than without: only then do bands through joins differ. */
+export function hasSideInputChains(sg: Subgraph): boolean {
+  const key = (chains: Chain[]) => chains.map((c) => c.ops.join()).join(';');
+  return key(bandChains(sg, true)) !== key(bandChains(sg, false));
+}

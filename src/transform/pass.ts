@@ -25,6 +25,8 @@ export interface PassContext {
    * plans both ways.
    */
   bandSideInputs?: boolean;
+  /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
+  trialPlanIterations?: number;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {
