@@ -65,6 +65,8 @@ export class Subgraph {
   outputs: number[];
   readonly source: SubGraphT | null;
   private users: { producer: Int32Array; consumers: number[][] } | null = null;
+  /** Every tensor's name, built on first use and kept up to date by addTensor: passes name thousands of new tensors. */
+  private names: Set<string> | null = null;
 
   constructor(init: { name: string; tensors: Tensor[]; ops: Op[]; inputs: number[]; outputs: number[]; source: SubGraphT | null }) {
     this.name = init.name;
@@ -106,7 +108,14 @@ export class Subgraph {
   /** Replaces the tensor list (a renumbering: the caller has rewired every operator to the new indices). */
   replaceTensors(tensors: readonly Tensor[]): void {
     this.tensorList.splice(0, this.tensorList.length, ...tensors);
+    this.names = null;
     this.invalidate();
+  }
+
+  /** Whether some tensor is named `name`. */
+  hasTensorNamed(name: string): boolean {
+    this.names ??= new Set(this.tensorList.map((t) => t.name));
+    return this.names.has(name);
   }
 
   /** Drops the producer/consumer index after an edit (tensors or operators added, removed or rewired). */
@@ -117,6 +126,7 @@ export class Subgraph {
   addTensor(spec: NewTensor): Tensor {
     const t = makeTensor(this.tensors.length, spec, null);
     this.tensorList.push(t);
+    this.names?.add(t.name);
     this.invalidate();
     return t;
   }

@@ -71,6 +71,8 @@ export interface OpInfo {
   readonly inPlace?: boolean;
   /** How output rows map to input rows, for row-band splitting; null when this operator instance is not row-local. */
   readonly rowRule?: RowRuleOf;
+  /** The operand whose rows a row rule maps (TRANSPOSE_CONV's input is operand 2); absent: operand 0. */
+  readonly rowInput?: number;
   /** Bytes of the spill region the operator touches (TinySeg's spill and fetch ops). */
   readonly storageExtent?: (op: Op, tensors: readonly Tensor[]) => number;
 }

@@ -152,9 +152,12 @@ export const isInPlace = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean =
 /** How op maps output rows to input rows; null if it is not row-local (only 4-D, batch-1, single-output ops can be). */
 export function rowRule(sg: Subgraph, op: Op): RowRule | null {
   const rule = opInfoOf(op)?.rowRule;
-  const io = rule ? rowLocalShape(sg, op) : null;
+  const io = rule ? rowLocalShape(sg, op, rowInput(op)) : null;
   return rule && io ? rule(sg, op, io) : null;
 }
+
+/** The operand whose rows op's row rule maps: the one row bands slice; every other operand is read whole. */
+export const rowInput = (op: Pick<GraphOp, 'opcode' | 'customCode'>): number => opInfoOf(op)?.rowInput ?? 0;
 
 /** End of the furthest spill-region byte `op` touches (0 for ops that touch none): the region the interpreter allocates. */
 export const storageExtent = (op: Op, tensors: readonly Tensor[]): number => opInfoOf(op)?.storageExtent?.(op, tensors) ?? 0;

@@ -25,7 +25,15 @@ export type RowRule =
    * Strided SAME convs: output row r reads input rows stride*r - top .. stride*r - top + k - 1,
    * where TFLM derives `top` from the input's height: a band lines up only where its own top equals the tensor's.
    */
-  | { kind: 'strided'; k: number; stride: number };
+  | { kind: 'strided'; k: number; stride: number }
+  /**
+   * TRANSPOSE_CONV: input row i adds to output rows stride*i - pad .. stride*i - pad + k - 1, where TFLM derives
+   * `pad` from the output's height (`padding`, TFLM's code, as paddingFor takes it), which a band sets in its
+   * output_shape operand.
+   */
+  | { kind: 'transpose'; k: number; stride: number; padding: number }
+  /** A STRIDED_SLICE that keeps every row step 1 but drops `top` rows above and `bottom` below: output row r is input row r + top. */
+  | { kind: 'crop'; top: number; bottom: number };
 
 /**
  * How a resize kernel maps each output row to input rows lo..hi with an interpolation weight, exactly as it
@@ -49,10 +57,10 @@ export interface RowRuleTensors {
  */
 export type RowRuleOf = (sg: Subgraph, op: Op, io: RowRuleTensors) => RowRule | null;
 
-/** The first input and the output of a single-output op on a 4-D input and a 4-D (or 3-D) output of batch 1; null otherwise. */
-export function rowLocalShape(sg: Subgraph, op: Op): RowRuleTensors | null {
+/** The row input (operand `input`) and the output of a single-output op on a 4-D input and a 4-D (or 3-D) output of batch 1; null otherwise. */
+export function rowLocalShape(sg: Subgraph, op: Op, input = 0): RowRuleTensors | null {
   const out = sg.tensors[op.outputs[0] ?? -1];
-  const x = sg.tensors[op.inputs[0] ?? -1];
+  const x = sg.tensors[op.inputs[input] ?? -1];
   if (!out || !x || op.outputs.length !== 1 || (out.shape.length !== 4 && out.shape.length !== 3) || x.shape.length !== 4 || out.shape[0] !== 1) return null;
   return { x, out };
 }
@@ -96,6 +104,51 @@ export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
   if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return null;
   // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
   return sizedWindowRule(x, out, w.shape[1]!, w.shape[2]!, o.strideH, o.strideW, o.padding);
+};
+
+/**
+ * TRANSPOSE_CONV with a constant output shape, filter and bias and a non-int4 filter. Every accumulation order is
+ * kept in a band (the kernel scatters input rows in order), so an output row is exact once every input row that
+ * reaches it is.
+ */
+export const transposeConvRowRule: RowRuleOf = (sg, op, { out }) => {
+  const o = builtinOptions(op, 'TransposeConvOptions');
+  const w = sg.tensors[op.inputs[1]!];
+  if (!w?.data || w.dtype === 'int4' || w.shape.length !== 4 || out.shape.length !== 4) return null;
+  if ([0, 1, 3].some((i) => op.inputs[i] !== undefined && op.inputs[i]! >= 0 && sg.tensors[op.inputs[i]!]!.kind !== 'constant')) return null;
+  return { kind: 'transpose', k: w.shape[1]!, stride: o.strideH, padding: o.padding };
+};
+
+/** STRIDED_SLICE's begin, end and strides operands, when constant int32 vectors of the input's rank. */
+export function sliceBounds(sg: Subgraph, op: Op): { begin: Int32Array; end: Int32Array; strides: Int32Array } | null {
+  const rank = sg.tensors[op.inputs[0] ?? -1]?.shape.length;
+  const read = (i: number) => {
+    const t = sg.tensors[op.inputs[i] ?? -1];
+    return t?.data && t.kind === 'constant' && t.dtype === 'int32' && t.data.byteLength === 4 * rank! ? new Int32Array(t.data.slice().buffer) : null;
+  };
+  const [begin, end, strides] = [read(1), read(2), read(3)];
+  return begin && end && strides ? { begin, end, strides } : null;
+}
+
+/**
+ * STRIDED_SLICE of a 4-D tensor with every stride positive and no masks but begin and end: the rows it keeps are a
+ * run [top, H - bottom) (resolved as TFLM's StartForAxis and StopForAxis do); the other axes are sliced alike in
+ * every band, since bands keep them whole.
+ */
+export const stridedSliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const o = builtinOptions(op, 'StridedSliceOptions');
+  const b = sliceBounds(sg, op);
+  if (!b || o.ellipsisMask || o.newAxisMask || o.shrinkAxisMask || o.offset || out.shape.length !== 4) return null;
+  if (b.strides.some((s) => s <= 0) || b.strides[1] !== 1) return null;
+  const H = x.shape[1]!;
+  const resolve = (v: number, masked: boolean, whenMasked: number) => {
+    const at = masked ? whenMasked : v < 0 ? v + H : v;
+    return Math.min(Math.max(at, 0), H);
+  };
+  const top = resolve(b.begin[1]!, (o.beginMask & 2) !== 0, 0);
+  const stop = resolve(b.end[1]!, (o.endMask & 2) !== 0, H);
+  if (stop - top !== out.shape[1] || stop <= top) return null;
+  return { kind: 'crop', top, bottom: H - stop };
 };
 
 /**

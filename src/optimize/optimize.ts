@@ -25,7 +25,9 @@ import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
-import { passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import { arenaAfterBands, passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import type { PassContext } from '../transform/pass.js';
+import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
 import { requireBuiltinsOnly } from './builtins-only.js';
@@ -117,6 +119,9 @@ export interface OptimizeContext {
 
 const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: r.arena.tail, total: r.arena.total, lowerBound: r.lowerBound });
 
+/** Search steps of the spill pass's measuring placements when bands run through joins (PassContext.trialPlanIterations). */
+const SIDE_TRIAL_PLAN_ITERATIONS = 200;
+
 export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, context: OptimizeContext = {}): OptimizeResult {
   checkOptimizeOptions(options);
   const opts = withOptimizeDefaults(options);
@@ -137,18 +142,26 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.
-  const rewrite = (maxInvoke: number) => {
+  const fresh = () => {
     const work = loadGraph(modelBytes);
     dropOfflinePlan(work);
-    const passes = runPipeline(work, {
-      ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
-      ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
-      spill: opts.spill,
-      builtinsOnly: opts.builtinsOnly === true,
-      quantizeFloat: opts.lossySpill === 'int8',
-      kernels,
-      maxInvoke,
-    });
+    return work;
+  };
+  const passContext = (maxInvoke: number, bandSideInputs: boolean): PassContext => ({
+    ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
+    ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
+    spill: opts.spill,
+    builtinsOnly: opts.builtinsOnly === true,
+    quantizeFloat: opts.lossySpill === 'int8',
+    kernels,
+    maxInvoke,
+    bandSideInputs,
+    // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
+    ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
+  });
+  const rewrite = (maxInvoke: number, bandSideInputs: boolean) => {
+    const work = fresh();
+    const passes = runPipeline(work, passContext(maxInvoke, bandSideInputs));
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
     // With several subgraphs TFLM plans them all together (and reads an offline plan oddly for variables): no plan of our own.
@@ -158,10 +171,23 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
   };
   let maxOverhead: number | null = opts.maxOverhead;
-  let attempt = rewrite(invokeLimit(original, opts.maxOverhead, kernels));
+  // Row bands through side inputs (skip connections, residuals) and without: whichever leaves the smaller arena.
+  // The passes see subgraph 0 alone, and only in a one-subgraph model (runPipeline).
+  const sideChains = original.subgraphs.length === 1 && hasSideInputChains(original.main);
+  const bestRewrite = (maxInvoke: number) => {
+    const plain = rewrite(maxInvoke, false);
+    // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the plain
+    // result's whole arena is not worth its spill pass and placement.
+    if (!sideChains || arenaAfterBands(fresh(), passContext(maxInvoke, true)) >= plain.after.arena.total) return plain;
+    const side = rewrite(maxInvoke, true);
+    const key = (a: typeof plain) => [a.after.arena.total, a.after.arena.head];
+    const [s, p] = [key(side), key(plain)];
+    return s[0]! < p[0]! || (s[0] === p[0] && s[1]! < p[1]!) ? side : plain;
+  };
+  let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
   if (opts.arenaBudget !== undefined && options.maxOverhead === undefined && attempt.after.arena.head > opts.arenaBudget) {
-    attempt = rewrite(Infinity);
+    attempt = bestRewrite(Infinity);
     maxOverhead = null;
   }
   const { passes, placement } = attempt;

@@ -9,6 +9,7 @@ import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { checkGraph } from '../graph/check.js';
 import { Graph, Subgraph } from '../graph/graph.js';
 import { placeArena } from '../memory/place-arena.js';
+import { planTflmArena } from '../tflm/arena.js';
 import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
 import type { Pass, PassContext } from '../transform/pass.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
@@ -36,14 +37,15 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
       kernels: context.kernels,
     };
     const trial = work.clone();
-    const heads = [placeArena(trial.main, { kernels: context.kernels }).head];
+    const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+    const heads = [placeArena(trial.main, trialPlan).head];
     // Spills cost Invoke() time too: past the compute limit, no more of them.
     const withinLimit = [true];
     const maxInvoke = context.maxInvoke ?? Infinity;
     spillColdRanges(trial, {
       ...limits,
       afterDecision: (sg) => {
-        heads.push(placeArena(sg, { kernels: context.kernels }).head);
+        heads.push(placeArena(sg, trialPlan).head);
         withinLimit.push(predictInvoke(graphCompute(sg), context.kernels) <= maxInvoke);
       },
     });
@@ -96,6 +98,17 @@ export function runPipeline(graph: Graph, context: PassContext): PipelineResults
     checkGraph(work, pass.name);
   }
   return results as PipelineResults;
+}
+
+/**
+ * The least arena `graph` could reach once the passes up to the row bands have run (edited in place): the most
+ * bytes live at once plus TFLM's tail. A cheap look at a variant of the pipeline before paying for its spill pass
+ * and placement.
+ */
+export function arenaAfterBands(graph: Graph, context: PassContext): number {
+  for (const pass of PIPELINE.slice(0, PIPELINE.indexOf(splitRowBandsPass) + 1)) pass.run(graph, context);
+  const arena = planTflmArena(graph, context.kernels);
+  return arena.lowerBound.bytes + arena.tail.bytes;
 }
 
 /** The results in the report's key order. */

@@ -25,6 +25,14 @@ export interface PassContext {
   builtinsOnly?: boolean;
   /** Predicted Invoke() instructions (under `kernels`, analysis/compute.ts) the graph may reach; absent: no limit. */
   maxInvoke?: number;
+  /**
+   * Row bands may run through joins that read a whole side input (transform/band-chains.ts); absent: they may.
+   * Bands that take a skip connection's rows early can leave less for the spill pass to save, so optimize()
+   * plans both ways.
+   */
+  bandSideInputs?: boolean;
+  /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
+  trialPlanIterations?: number;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {

@@ -18,10 +18,13 @@ export function activationLike(sg: Subgraph, t: Tensor, name: string, shape: num
 
 /** A unique tensor name in `sg` starting with `base`. */
 export function freshName(sg: Subgraph, base: string): string {
-  const taken = new Set(sg.tensors.map((t) => t.name));
-  if (!taken.has(base)) return base;
-  for (let k = 1; ; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
+  if (!sg.hasTensorNamed(base)) return base;
+  for (let k = 1; ; k++) if (!sg.hasTensorNamed(`${base}_${k}`)) return `${base}_${k}`;
 }
+
+/** A new constant int32 vector with its own name; its index. */
+export const int32Const = (sg: Subgraph, name: string, values: readonly number[]): number =>
+  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [values.length], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
 
 export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<Op>): Omit<Op, 'source'> {
   return {

@@ -18,7 +18,7 @@
 // only exact rows.
 
 import { optionsWithDefaults } from '../graph/builder.js';
-import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
+import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import { passTimeline } from '../tflm/arena.js';
 import { opTime } from '../tflm/lifetimes.js';
@@ -26,11 +26,13 @@ import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
+import { bandOperands, sliceRows } from './band-operands.js';
 import { rowRule } from '../ops/registry.js';
+import { bandChains, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
-import { paddingsOf } from '../ops/row-rule.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
+import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -56,40 +58,6 @@ const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'i
 function sameTop(h: number, k: number, stride: number): number {
   const out = Math.ceil(h / stride);
   return Math.floor(Math.max((out - 1) * stride + k - h, 0) / 2);
-}
-
-interface Chain {
-  ops: number[];
-  input: number;
-  output: number;
-}
-
-/** A row-local op bands can compute: every operand but the first is a constant, which each band reads whole. */
-const bandable = (sg: Subgraph, op: Op): boolean => rowRule(sg, op) !== null && op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
-
-/** Maximal chains (2+ ops) of row-local ops joined by tensors with a single reader. */
-function chains(sg: Subgraph): Chain[] {
-  const out: Chain[] = [];
-  const taken = new Set<number>();
-  sg.ops.forEach((_, i) => {
-    if (taken.has(i) || !bandable(sg, sg.ops[i]!)) return;
-    const x = sg.ops[i]!.inputs[0]!;
-    if (sg.tensors[x]!.kind !== 'activation') return;
-    const ops = [i];
-    for (;;) {
-      const y = sg.ops[ops[ops.length - 1]!]!.outputs[0]!;
-      const readers = sg.consumersOf(y);
-      if (readers.length !== 1 || sg.outputs.includes(y)) break;
-      const next = readers[0]!;
-      const op = sg.ops[next]!;
-      if (!bandable(sg, op) || op.inputs[0] !== y || op.inputs.filter((t) => t === y).length !== 1) break;
-      ops.push(next);
-    }
-    if (ops.length < 2) return;
-    ops.forEach((k) => taken.add(k));
-    out.push({ ops, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! });
-  });
-  return out;
 }
 
 interface Stage {
@@ -163,6 +131,15 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
       e1 = Math.floor((e1 - rule.k) / rule.stride) + 1;
       c0 = n0;
       c1 = n1;
+    } else if (rule.kind === 'crop') {
+      // Rows kept as they are; cropped only where the band reaches the rows the slice drops.
+      const keep = (r: number) => Math.min(Math.max(r, rule.top), inH - rule.bottom) - rule.top;
+      [c0, c1, e0, e1] = [keep(c0), keep(c1), keep(e0), keep(e1)];
+      if (c1 <= c0) return null;
+    } else if (rule.kind === 'transpose') {
+      const band = transposeConvBand(rule, inH, outH, c0, c1, e0, e1);
+      if (!band || band.n1 <= band.n0) return null;
+      [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
     } else {
       // The band's resize clamps at its own first and last rows and takes its scale from its own heights.
       const band = resizeBand(rule, inH, outH, c0, c1, e0, e1);
@@ -185,9 +162,14 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
   for (let i = chain.ops.length - 1; i >= 0; i--) {
     const op = sg.ops[chain.ops[i]!]!;
     const rule = rowRule(sg, op)!;
-    const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
+    const inH = sg.tensors[op.inputs[chain.rows[i]!]!]!.shape[1]!;
     if (rule.kind === 'resize') {
       [a, b] = resizeSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
+    } else if (rule.kind === 'crop') {
+      a += rule.top;
+      b += rule.top;
+    } else if (rule.kind === 'transpose') {
+      [a, b] = transposeConvSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
     } else if (rule.kind === 'same') {
       a -= rule.halo;
       b += rule.halo;
@@ -219,28 +201,7 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
   return null;
 }
 
-const int32Const = (sg: Subgraph, name: string, values: number[]): number =>
-  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [values.length], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
 
-function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
-  const shape = [...x.shape];
-  shape[1] = r1 - r0;
-  const y = activationLike(sg, x, freshName(sg, name), shape);
-  const op = newOp({
-    opcode: 'STRIDED_SLICE',
-    version: 2,
-    inputs: [
-      x.index,
-      int32Const(sg, `${name}_begin`, x.shape.map((_, i) => (i === 1 ? r0 : 0))),
-      int32Const(sg, `${name}_end`, x.shape.map((n, i) => (i === 1 ? r1 : n))),
-      int32Const(sg, `${name}_strides`, x.shape.map(() => 1)),
-    ],
-    outputs: [y.index],
-    options: optionsWithDefaults('StridedSliceOptions', {}),
-    optionsType: 'StridedSliceOptions',
-  });
-  return { op, y };
-}
 
 /** Rewrites `chain` into `bands` row bands; false when some band cannot be made exact. */
 type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
@@ -282,24 +243,18 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
       const shape = [...orig.shape];
       shape[1] = st.c1 - st.c0;
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
-      const inputs = [cur.index, ...op.inputs.slice(1)];
-      if (op.opcode === 'RESIZE_BILINEAR' || op.opcode === 'RESIZE_NEAREST_NEIGHBOR') inputs[1] = int32Const(sg, `${orig.name}_band${j}_size`, [shape[1]!, shape[2]!]);
-      if (op.opcode === 'PAD') {
-        // Rows padded only where this band meets the image's border (the stage before says where it starts and ends).
-        const pads = paddingsOf(sg, op)!;
-        const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
-        const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
-        const rows = [before.c0 === 0 ? pads[1]![0]! : 0, before.c1 === inH ? pads[1]![1]! : 0];
-        const flat = [pads[0]!, rows, pads[2]!, pads[3]!].flat();
-        inputs[1] = sg.addTensor({ name: freshName(sg, `${orig.name}_band${j}_paddings`), dtype: 'int32', shape: [4, 2], data: new Uint8Array(Int32Array.from(flat).buffer) }).index;
-      }
+      const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+      const row = chain.rows[i]!;
+      const band = bandOperands(sg, op, row, cur.index, { ...before, height: sg.tensors[op.inputs[row]!]!.shape[1]! }, shape, `${orig.name}_band${j}`);
+      const { inputs, options } = band;
+      newOps.push(...band.slices);
       newOps.push(
         newOp({
           opcode: op.opcode,
           version: op.version,
           inputs,
           outputs: [out.index],
-          options: op.options ? { ...op.options } : null,
+          options,
           optionsType: op.optionsType,
         }),
       );
@@ -339,19 +294,13 @@ function runs(n: number): [number, number][] {
   return out;
 }
 
-/** Ops from..to of a chain, as a chain of its own (its tensors between ops still have one reader each). */
-function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
-  const ops = chain.ops.slice(from, to + 1);
-  return { ops, input: sg.ops[ops[0]!]!.inputs[0]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
-}
-
 /**
  * Splits the chains that lower the arena most, one at a time. `maxInvoke`: the
  * predicted Invoke() instructions (analysis/compute.ts, reference kernels) a
  * split may bring the graph to; the halo rows each band recomputes cost time,
  * more with more bands, so a limit makes fewer bands or no split.
  */
-export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kernels = REFERENCE_KERNELS): SplitRowBandsResult {
+export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kernels = REFERENCE_KERNELS, sideInputs = true): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' join may be written
   // in place (analysis/row-join.ts) or not, whichever the placement finds lower: the lower of the two bounds.
@@ -371,7 +320,7 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
     for (const b of buffers) for (let t = Math.max(0, b.first); t <= b.last && t < live.length; t++) live[t]! += b.size;
     const peakOutside = (first: number, last: number) => Math.max(0, ...live.filter((_, t) => t < opTime(first) || t > opTime(last)));
     let best: { chain: number; from: number; to: number; bands: number; cost: number } | null = null;
-    const found = chains(sg);
+    const found = bandChains(sg, sideInputs);
     found.forEach((whole, ci) => {
       // The whole chain, and the shorter runs of it around the peak: a long chain
       // through several strides rarely splits exactly, a run whose ends are small does.
@@ -387,7 +336,7 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
           if (!planBands(sg, chain, bands)) continue;
           // Tried on a copy first: only a split that lowers the cost is made.
           const trial = graph.clone();
-          if (!splitChain(trial.main, subChain(trial.main, chains(trial.main)[ci]!, from, to), bands)) continue;
+          if (!splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands)) continue;
           const c = cost(trial);
           if (c >= base || (best && c >= best.cost)) continue;
           if (predictInvoke(graphCompute(trial.main), kernels) > maxInvoke) {
@@ -426,5 +375,5 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
 
 export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
   name: 'splitRowBands',
-  run: (graph, context) => splitRowBands(graph, context.maxInvoke, context.kernels),
+  run: (graph, context) => splitRowBands(graph, context.maxInvoke, context.kernels, context.bandSideInputs ?? true),
 };

@@ -11,7 +11,9 @@ import { planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
 
-type Stage = 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same';
+type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
+/** TRANSPOSE_CONV stride 2, kernel 2, 3 or 4, VALID (output (h - 1) * 2 + k rows) or SAME (2h rows). */
+type TransposeStage = 'tconv2valid' | 'tconv4valid' | 'tconv3same' | 'tconv4same';
 
 /** x [1, H, W, 16] -> stages -> 1x1 conv to 1 channel: the wide intermediates dominate the arena. */
 function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Graph {
@@ -44,9 +46,24 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
           Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => rand() * 0.5),
         );
   const t = (name: string, ch = C) => b.tensor(name, { dtype, shape: [1, h, W, ch], quantization: q(0.06, -1) });
+  // 'save' keeps the tensor for a later ADD or CONCATENATION (a residual, a U-Net skip).
+  let saved = x;
   stages.forEach((s, i) => {
     const name = `s${i}_${s}`;
-    if (s === 'resize') {
+    if (s === 'save') {
+      saved = x;
+    } else if (s === 'addsaved') {
+      const y = t(name);
+      b.op({ opcode: 'ADD', inputs: [x, saved], outputs: [y], options: { type: 'AddOptions', value: {} } });
+      x = y;
+    } else if (s === 'catsaved') {
+      // The skip joins on the channels, then a 1x1 conv takes the 2C channels back to C.
+      const cat = t(`${name}_cat`, 2 * C);
+      b.op({ opcode: 'CONCATENATION', inputs: [saved, x], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+      const y = t(name);
+      b.op({ opcode: 'CONV_2D', inputs: [cat, weights(`${name}_w`, [C, 1, 1, 2 * C], C), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (s === 'resize') {
       h *= 2;
       const y = t(name);
       b.op({ opcode: 'RESIZE_BILINEAR', inputs: [x, b.constant(`${name}_size`, { dtype: 'int32', shape: [2] }, new Int32Array([h, W]))], outputs: [y], options: { type: 'ResizeBilinearOptions', value: { halfPixelCenters: true } } });
@@ -77,6 +94,23 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
       W = Math.ceil(W / 2);
       const y = t(name);
       b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, weights(`${name}_w`, [1, 3, 3, C], C), -1], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 2, strideW: 2, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (s.startsWith('tconv')) {
+      const k = Number(s[5]);
+      const valid = s.endsWith('valid');
+      h = valid ? (h - 1) * 2 + k : 2 * h;
+      W = valid ? (W - 1) * 2 + k : 2 * W;
+      const y = t(name);
+      const shape = b.constant(`${name}_shape`, { dtype: 'int32', shape: [4] }, new Int32Array([1, h, W, C]));
+      b.op({ opcode: 'TRANSPOSE_CONV', inputs: [shape, weights(`${name}_w`, [C, k, k, C], C), x], outputs: [y], options: { type: 'TransposeConvOptions', value: { padding: valid ? 1 : 0, strideH: 2, strideW: 2 } } });
+      x = y;
+    } else if (s === 'crop') {
+      // A STRIDED_SLICE that drops the first and last row and column (begin and end masked on the batch and channels).
+      const y = b.tensor(name, { dtype, shape: [1, h - 2, W - 2, C], quantization: q(0.06, -1) });
+      const v = (n: number[]) => b.constant(`${name}_${n.join('_')}`, { dtype: 'int32', shape: [4] }, Int32Array.from(n));
+      b.op({ opcode: 'STRIDED_SLICE', inputs: [x, v([0, 1, 1, 0]), v([0, -1, -1, 0]), v([1, 1, 1, 1])], outputs: [y], options: { type: 'StridedSliceOptions', value: { beginMask: 9, endMask: 9 } } });
+      h -= 2;
+      W -= 2;
       x = y;
     } else if (s === 'relu') {
       const y = t(name);
@@ -109,6 +143,14 @@ describe('splitRowBands', () => {
     ['1x1 -> PAD -> depthwise 3x3 stride 2 VALID -> 1x1 (MobileNetV2 block)', ['conv1', 'pad', 'dw3s2', 'conv1']],
     ['VALID 3x3 convs, stride 1', ['conv3valid', 'relu', 'conv3valid']],
     ['1x1 -> depthwise 3x3 stride 2 SAME -> 1x1 (MobileNetV1 block)', ['conv1', 'dw3s2same', 'conv1']],
+    ['TRANSPOSE_CONV 2x2 stride 2 VALID -> 3x3 (U-Net decoder)', ['tconv2valid', 'conv3']],
+    ['TRANSPOSE_CONV 4x4 stride 2 VALID -> 3x3 VALID', ['tconv4valid', 'conv3valid']],
+    ['1x1 -> TRANSPOSE_CONV 3x3 stride 2 SAME -> 1x1', ['conv1', 'tconv3same', 'conv1']],
+    ['TRANSPOSE_CONV 4x4 stride 2 SAME twice', ['tconv4same', 'relu', 'tconv4same']],
+    ['TRANSPOSE_CONV 4x4 VALID -> crop -> PAD -> 3x3 VALID (portrait head)', ['tconv4valid', 'crop', 'pad', 'conv3valid']],
+    ['3x3 -> crop -> 3x3', ['conv3', 'crop', 'conv3']],
+    ['a residual: 1x1 -> depthwise 3x3 -> 1x1 -> ADD of the block input', ['save', 'conv1', 'dw3', 'conv1', 'addsaved']],
+    ['a U-Net decoder: stride 2 -> TRANSPOSE_CONV 2x2 -> CONCATENATION with the skip -> 3x3', ['conv1', 'save', 'dw3s2same', 'conv1', 'tconv2valid', 'catsaved', 'conv3']],
   ];
   for (const dtype of ['int8', 'float32'] as const) {
     for (const [name, stages] of cases) {
@@ -119,6 +161,9 @@ describe('splitRowBands', () => {
         // The chain itself, then maybe runs of what is left of it.
         expect(r.chains.length).toBeGreaterThanOrEqual(1);
         expect(r.chains[0]!.bands).toBeGreaterThanOrEqual(2);
+        // The bands run through the stage each case is about.
+        const through = { addsaved: 'ADD', catsaved: 'CONCATENATION', crop: 'STRIDED_SLICE', tconv2valid: 'TRANSPOSE_CONV', tconv4valid: 'TRANSPOSE_CONV', tconv3same: 'TRANSPOSE_CONV', tconv4same: 'TRANSPOSE_CONV' } as Partial<Record<Stage, string>>;
+        for (const opcode of stages.map((st) => through[st]).filter((o) => o !== undefined)) expect(r.chains.some((c) => c.ops.includes(opcode))).toBe(true);
         const after = loadGraph(saveGraph(g));
         expect(after.main.ops.map((o) => o.opcode)).toContain('CONCATENATION');
         expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);

@@ -1,10 +1,10 @@
 // Data movement (reshapes, concatenation, splits, pads, transposes, slices,
 // gathers, stacking, broadcasting): the interpreter's kernels, TFLM's
-// allocations for them and PAD's row rule.
+// allocations for them, and their row rules.
 
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { INT_BYTES, intArrayBytes, outputOf, type OpInfo } from '../op-info.js';
-import { concatRowRule, padRowRule } from '../row-rule.js';
+import { concatRowRule, padRowRule, stridedSliceRowRule } from '../row-rule.js';
 import { kernels } from './kernel.js';
 import { kernels as movement } from './movement.js';
 import { kernels as stackFill } from './stack-fill.js';
@@ -27,7 +27,7 @@ export const ops: readonly OpInfo[] = [
   { key: 'PAD', kernel: kernels['PAD'], memory: known('i0 i1 i2 o0', 56), rowRule: padRowRule },
   { key: 'PADV2', kernel: kernels['PADV2'], memory: known('i0 i1 i2 o0', 56) },
   { key: 'TRANSPOSE', kernel: kernels['TRANSPOSE'], memory: known('') },
-  { key: 'STRIDED_SLICE', kernel: kernels['STRIDED_SLICE'], builtinParams: [24, 4], memory: known('i0 i1 i2 i3 o0', 84) }, // StridedSliceParams
+  { key: 'STRIDED_SLICE', kernel: kernels['STRIDED_SLICE'], builtinParams: [24, 4], memory: known('i0 i1 i2 i3 o0', 84), rowRule: stridedSliceRowRule }, // StridedSliceParams
   {
     key: 'DEPTH_TO_SPACE',
     kernel: kernels['DEPTH_TO_SPACE'],

@@ -4,6 +4,7 @@ import { transposeConvS8Buffers } from '../cmsis-nn-sizes.js';
 import { elements, inputOf, outputOf, perChannel, type OpInfo } from '../op-info.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
+import { transposeConvRowRule } from '../row-rule.js';
 
 /**
  * int16 input (both sets): the 64-bit accumulator over the output (Prepare), then a 16-bit bias widened to 64
@@ -27,6 +28,8 @@ export const ops: readonly OpInfo[] = [
     kernel: kernels['TRANSPOSE_CONV'],
     builtinParams: [16, 4], // TfLiteTransposeConvParams
     builtinParams64: [20, 4],
+    rowRule: transposeConvRowRule,
+    rowInput: 2,
     memory: {
       reference: {
         // inputs: output_shape, filter, input, bias. The reference kernel accumulates the whole output.

@@ -1,0 +1,89 @@
+// What an operator of a row-band chain reads in one band (split-row-bands.ts):
+// its rows from the band's previous stage, and the operands that state sizes
+// or rows of the whole tensor rewritten for the band's own rows.
+
+import type { Op, Subgraph } from '../graph/graph.js';
+import { optionsWithDefaults } from '../graph/builder.js';
+import type { Tensor } from '../graph/graph.js';
+import { rowRule } from '../ops/registry.js';
+import { paddingsOf, sliceBounds } from '../ops/row-rule.js';
+import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
+
+/** The band's rows of a stage: [c0, c1) of a tensor of `height` rows. */
+export interface BandRows {
+  c0: number;
+  c1: number;
+  height: number;
+}
+
+/** A STRIDED_SLICE of rows [r0, r1) of `x` (every column and channel). */
+export function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
+  const shape = [...x.shape];
+  shape[1] = r1 - r0;
+  const y = activationLike(sg, x, freshName(sg, name), shape);
+  const op = newOp({
+    opcode: 'STRIDED_SLICE',
+    version: 2,
+    inputs: [
+      x.index,
+      int32Const(sg, `${name}_begin`, x.shape.map((_, i) => (i === 1 ? r0 : 0))),
+      int32Const(sg, `${name}_end`, x.shape.map((n, i) => (i === 1 ? r1 : n))),
+      int32Const(sg, `${name}_strides`, x.shape.map(() => 1)),
+    ],
+    outputs: [y.index],
+    options: optionsWithDefaults('StridedSliceOptions', {}),
+    optionsType: 'StridedSliceOptions',
+  });
+  return { op, y };
+}
+
+/**
+ * `op`'s operands and options in a band whose row input (operand `row`) is tensor `rows` (its rows `from`),
+ * writing an output of `shape`; `name` prefixes new tensors. `slices` take the band's rows of side inputs
+ * (band-chains.ts), which map rows one to one: the rows of the band's row input.
+ */
+export function bandOperands(
+  sg: Subgraph,
+  op: Op,
+  row: number,
+  rows: number,
+  from: BandRows,
+  shape: readonly number[],
+  name: string,
+): Pick<Op, 'inputs' | 'options'> & { slices: Omit<Op, 'source'>[] } {
+  const inputs = [...op.inputs];
+  const slices: Omit<Op, 'source'>[] = [];
+  inputs.forEach((t, i) => {
+    const side = sg.tensors[t];
+    if (i === row || !side || side.kind === 'constant' || (from.c0 === 0 && from.c1 === from.height)) return;
+    const s = sliceRows(sg, side, from.c0, from.c1, `${name}_side${i}`);
+    slices.push(s.op);
+    inputs[i] = s.y.index;
+  });
+  inputs[row] = rows;
+  let options = op.options ? { ...op.options } : null;
+  const atTop = from.c0 === 0;
+  const atBottom = from.c1 === from.height;
+  if (op.opcode === 'RESIZE_BILINEAR' || op.opcode === 'RESIZE_NEAREST_NEIGHBOR') inputs[1] = int32Const(sg, `${name}_size`, [shape[1]!, shape[2]!]);
+  // TFLM's TRANSPOSE_CONV takes its output's size, and from it its padding, from this operand.
+  if (op.opcode === 'TRANSPOSE_CONV') inputs[0] = int32Const(sg, `${name}_shape`, shape);
+  if (op.opcode === 'PAD') {
+    // Rows padded only where this band meets the image's border.
+    const pads = paddingsOf(sg, op)!;
+    const flat = [pads[0]!, [atTop ? pads[1]![0]! : 0, atBottom ? pads[1]![1]! : 0], pads[2]!, pads[3]!].flat();
+    inputs[1] = sg.addTensor({ name: freshName(sg, `${name}_paddings`), dtype: 'int32', shape: [4, 2], data: new Uint8Array(Int32Array.from(flat).buffer) }).index;
+  }
+  if (op.opcode === 'STRIDED_SLICE') {
+    // Rows cropped only where the band reaches the cropped rows; the row bounds are the band's, unmasked.
+    const b = sliceBounds(sg, op)!;
+    const rule = rowRule(sg, op) as Extract<ReturnType<typeof rowRule>, { kind: 'crop' }>;
+    const begin = [...b.begin];
+    const end = [...b.end];
+    begin[1] = Math.max(from.c0, rule.top) - from.c0;
+    end[1] = Math.min(from.c1, from.height - rule.bottom) - from.c0;
+    inputs[1] = int32Const(sg, `${name}_begin`, begin);
+    inputs[2] = int32Const(sg, `${name}_end`, end);
+    options = { ...options, beginMask: Number(options?.['beginMask'] ?? 0) & ~2, endMask: Number(options?.['endMask'] ?? 0) & ~2 };
+  }
+  return { inputs, options, slices };
+}

@@ -1,0 +1,52 @@
+// The real segmentation models in test/models/segmentation (provenance in the
+// README there), whose peak sits at the stem or at the full-resolution head:
+// optimize() proves each bit-exact, never worse, within the default compute
+// limit, and row bands run through the operators these heads and stems are
+// made of (TRANSPOSE_CONV, a cropping STRIDED_SLICE, joins with a skip).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { optimize, type OptimizeResult } from '../../src/optimize/optimize.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const dir = join(repoRoot, 'test', 'models', 'segmentation');
+const results = new Map<string, OptimizeResult>();
+const run = (file: string): OptimizeResult => {
+  if (!results.has(file)) results.set(file, optimize(new Uint8Array(readFileSync(join(dir, file))), { file, verify: { inputs: 1, seed: 3 } }));
+  return results.get(file)!;
+};
+
+describe.each(['deeplabv3-mnv2-ade20k-int8-512.tflite', 'portrait-video-int8-224.tflite', 'mnv3-seg-f32io-256.tflite'])('%s', (file) => {
+  it('is proved bit-exact, lower in head and total, within the 5% default compute limit', () => {
+    const r = run(file).report;
+    expect(r.verified).toBe(true);
+    expect(r.after.head).toBeLessThan(r.before.head);
+    expect(r.after.total).toBeLessThan(r.before.total);
+    expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05 + 1e-9);
+    // The floor is what no row band can remove: the head never goes below it.
+    expect(r.headOverStreamingFloor.after).toBeGreaterThanOrEqual(1);
+    expect(r.headOverStreamingFloor.after).toBeLessThan(r.headOverStreamingFloor.before);
+  });
+});
+
+describe('where the bands run', () => {
+  it('portrait-video: bands through the TRANSPOSE_CONV head and its crop cut the head more than 2x', () => {
+    const r = run('portrait-video-int8-224.tflite').report;
+    const ops = r.passes.splitRowBands.chains.flatMap((c) => c.ops);
+    expect(ops).toContain('TRANSPOSE_CONV');
+    expect(ops).toContain('STRIDED_SLICE');
+    expect(r.before.head / r.after.head).toBeGreaterThan(2);
+  });
+
+  it('deeplabv3 ADE20K: bands through the decoder CONCATENATION with its skip and the 512x512 resize into ARG_MAX', () => {
+    const chains = run('deeplabv3-mnv2-ade20k-int8-512.tflite').report.passes.splitRowBands.chains;
+    expect(chains.some((c) => c.ops[0] === 'CONCATENATION' || c.ops.includes('CONCATENATION'))).toBe(true);
+    expect(chains.some((c) => c.ops.join() === 'RESIZE_BILINEAR,ARG_MAX')).toBe(true);
+  });
+
+  it('mnv3-seg: bands from the full-resolution resize through QUANTIZE and DEQUANTIZE into the float output', () => {
+    const chains = run('mnv3-seg-f32io-256.tflite').report.passes.splitRowBands.chains;
+    expect(chains.some((c) => c.ops.includes('RESIZE_BILINEAR') && c.ops.includes('DEQUANTIZE'))).toBe(true);
+  });
+});
