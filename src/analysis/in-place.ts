@@ -6,6 +6,10 @@
 // like the output (a broadcast operand is not, so it is never the shared one).
 // Which operators compute out[i] from in[i] alone is the registry's `inPlace`
 // (ops/registry.ts): set only for operators the interpreter has a kernel for.
+// The output may be narrower than the input (QUANTIZE float32 -> int8, a
+// narrowing CAST): element i's output bytes then lie at or below the input
+// bytes of element i, which the ascending loop has read already. The input may
+// be a graph input: TFLM frees its bytes after its last reader anyway.
 
 import type { Subgraph } from '../graph/graph.js';
 import { isInPlace } from '../ops/registry.js';
@@ -31,12 +35,10 @@ export function inPlacePairs(sg: Subgraph): InPlacePair[] {
       const readers = sg.consumersOf(t);
       const ok =
         x.kind === 'activation' &&
-        !inputs.has(t) &&
         !outputs.has(t) &&
-        sg.producerOf(t) >= 0 &&
         readers[readers.length - 1] === k &&
         op.inputs.filter((i) => i === t).length === 1 &&
-        x.byteSize === y.byteSize &&
+        x.byteSize >= y.byteSize &&
         x.shape.join() === y.shape.join();
       if (ok) {
         pairs.push({ op: k, input: t, output: y.index });

@@ -45,8 +45,8 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
   for (const b of buffers) if (b.tensor !== null && b.first >= 0 && b.size > 0) planned.set(b.tensor, b);
   const io = [...new Set([...sg.inputs, ...sg.outputs])].flatMap((t) => (planned.has(t) ? [planned.get(t)!] : []));
   const end = Math.max(sg.ops.length, ...[...planned.values()].map((b) => b.last));
-  // The input an in-place output shares its buffer with (of the output's size): counted as the output.
-  const sharedWith = new Map(inPlacePairs(sg).map((p) => [p.input, p.output]));
+  // An in-place output shares its input's buffer (no larger than it): while both are whole they count as the input.
+  const sharedWith = new Map(inPlacePairs(sg).map((p) => [p.output, p.input]));
   let best: StreamingFloor = { bytes: 0, time: 0, tensors: [] };
   for (let time = 0; time <= end; time++) {
     const whole = new Set<number>();

@@ -47,6 +47,19 @@ const aliasesOf = (sg: Subgraph, joins: boolean) => aliasGroups(inPlacePairs(sg)
  */
 type SearchOptions = { iterations?: number; seed?: number };
 
+/**
+ * How a slot's members narrow over time, as one step: after the last step at which the slot's full extent is in
+ * use, only `size` bytes (the most any member alive later reaches) stay in use; undefined when nothing narrows.
+ * A QUANTIZE or a CAST writing its narrower output over its dying input is the case: the rest of the input's bytes
+ * are free once it dies.
+ */
+function slotShrink(members: readonly { end: number; first: number; last: number }[]): { after: number; size: number } | undefined {
+  const full = Math.max(...members.map((m) => m.end));
+  const after = Math.max(...members.filter((m) => m.end === full).map((m) => m.last));
+  const size = (Math.max(0, ...members.filter((m) => m.last > after).map((m) => m.end)) + 15) & ~15;
+  return size > 0 && size < full ? { after, size } : undefined;
+}
+
 function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, joins: boolean, opts: SearchOptions): Int32Array {
   const groups = aliasesOf(sg, joins);
   const slots: { size: number; first: number; last: number; members: { buffer: number; offset: number }[] }[] = [];
@@ -67,7 +80,13 @@ function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch:
       s.members.push({ buffer: i, offset });
     }
   });
-  const p = planNearOptimal(slots.map(({ size, first, last }) => ({ size, first, last })), opts);
+  const p = planNearOptimal(
+    slots.map(({ size, first, last, members }) => {
+      const shrink = slotShrink(members.map(({ buffer, offset }) => ({ end: offset + buffers[buffer]!.size, first: buffers[buffer]!.first, last: buffers[buffer]!.last })));
+      return { size, first, last, ...(shrink ? { shrink } : {}) };
+    }),
+    opts,
+  );
   const offsets = new Int32Array(sg.tensors.length).fill(ONLINE);
   slots.forEach((s, k) => {
     for (const { buffer, offset } of s.members) {

@@ -4,7 +4,8 @@
 // - a plan is fully determined by an order of the buffers: each buffer goes at
 //   the lowest 16-aligned offset where it shares no byte with an already placed
 //   buffer whose lifetime overlaps its own (inclusive on both ends), which is
-//   the rule of TFLM's GreedyMemoryPlanner;
+//   the rule of TFLM's GreedyMemoryPlanner; a shrinking buffer (PlanBuffer.shrink)
+//   holds only its first bytes against buffers that start after its shrink;
 // - searching orders loses nothing: placing the buffers of any valid plan in
 //   that plan's offset order puts each at or below its offset there (every
 //   earlier conflicting buffer ends at or before it), so some order reaches
@@ -36,6 +37,9 @@ const EXACT_MAX_BUFFERS = 10;
 
 const conflicts = (a: PlanBuffer, b: PlanBuffer): boolean => !(a.first > b.last || b.first > a.last);
 
+/** The bytes of `a` that a conflicting `b` must keep clear of: all of them, or a shrunk buffer's first part once b starts after the shrink. */
+const sizeSeenBy = (a: PlanBuffer, b: PlanBuffer): number => (a.shrink && b.first > a.shrink.after ? a.shrink.size : a.size);
+
 /** mulberry32: small, fast and fully determined by its seed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -60,10 +64,15 @@ class Placer {
   readonly neighbors: Int32Array[];
   readonly rank: Int32Array;
   private readonly near: Int32Array;
+  private readonly buffers: readonly PlanBuffer[];
+  /** Some buffer shrinks: the sizes two buffers keep clear of each other then depend on the pair. */
+  private readonly shrinks: boolean;
 
   constructor(buffers: readonly PlanBuffer[]) {
     const n = buffers.length;
     this.n = n;
+    this.buffers = buffers;
+    this.shrinks = buffers.some((b) => b.shrink !== undefined);
     this.sizes = Int32Array.from(buffers, (b) => b.size);
     this.rank = new Int32Array(n).fill(n);
     this.near = new Int32Array(n);
@@ -103,6 +112,7 @@ class Placer {
       }
       near[p] = o;
     }
+    if (this.shrinks) return this.fitShrinking(b, m, offsets);
     const size = this.sizes[b]!;
     let offset = 0;
     for (let p = 0; p < m; p++) {
@@ -110,6 +120,29 @@ class Placer {
       // Sorted by offset: once a gap fits, nothing later can reach into it.
       if (offsets[o]! - offset >= size) break;
       offset = Math.max(offset, alignUp(offsets[o]! + this.sizes[o]!));
+    }
+    return offset;
+  }
+
+  /**
+   * fit() when the bytes two buffers keep clear of each other depend on the pair (shrinking buffers): b's extent
+   * differs per neighbour, so a gap that fits one may not fit a later one; passes over the m placed neighbours (by
+   * offset, in `near`) move b past every overlap until none is left. Offsets only grow, so it ends.
+   */
+  private fitShrinking(b: number, m: number, offsets: Int32Array): number {
+    const self = this.buffers[b]!;
+    let offset = 0;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (let p = 0; p < m; p++) {
+        const o = this.near[p]!;
+        const other = this.buffers[o]!;
+        const end = offsets[o]! + sizeSeenBy(other, self);
+        if (offset < end && offsets[o]! < offset + sizeSeenBy(self, other)) {
+          offset = alignUp(end);
+          moved = true;
+        }
+      }
     }
     return offset;
   }
@@ -298,7 +331,7 @@ export function validatePlacement(buffers: readonly PlanBuffer[], offsets: Array
       const b = buffers[j]!;
       if (b.first > a.last) break;
       if (!conflicts(a, b)) continue;
-      if (offsets[i]! < offsets[j]! + b.size && offsets[j]! < offsets[i]! + a.size) {
+      if (offsets[i]! < offsets[j]! + sizeSeenBy(b, a) && offsets[j]! < offsets[i]! + sizeSeenBy(a, b)) {
         const [p, q] = i < j ? [i, j] : [j, i];
         throw new TinysegError(
           'E_PLAN',

@@ -183,6 +183,11 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
     if (a === undefined || b === undefined) continue;
     const [ba, bb] = [buffers[a]!, buffers[b]!];
     if (ba.offlineOffset === undefined || bb.offlineOffset !== ba.offlineOffset + p.offset) continue;
+    if (p.offset === 0 && bb.size < ba.size && into[b] === b) {
+      // A narrower output over its dying input: the input's bytes until it dies, then the output's, never both.
+      merged[b] = { ...merged[b]!, first: Math.max(merged[b]!.first, ba.last + 1) };
+      continue;
+    }
     const [ra, rb] = [rootOf(a), rootOf(b)];
     if (ra === rb) continue;
     const x = merged[ra]!;

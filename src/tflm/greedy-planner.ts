@@ -16,6 +16,12 @@ export interface PlanBuffer {
   last: number;
   /** Fixed offset from an offline plan, or undefined to be placed online. */
   offlineOffset?: number;
+  /**
+   * From the step after `after` on, the buffer holds only its first `size` bytes (a narrowing in-place pair: the
+   * wide input dies where its narrower output is born over it). TFLM's planner knows no such thing and ignores it;
+   * our plan search (memory/plan-search.ts) lets later buffers use the rest.
+   */
+  shrink?: { after: number; size: number };
 }
 
 export interface Placement {

@@ -12,7 +12,7 @@ import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOp
 import { passTimeline } from '../tflm/arena.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
-import { newOp } from './rewrite.js';
+import { newOp, removeUnusedTensors } from './rewrite.js';
 
 export interface ConvOnVirtualConcatResult {
   rewritten: number;
@@ -116,6 +116,8 @@ export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_K
     }
     if (!done) break;
   }
+  // The concatenation's output (a tensor of its own once row bands made it) is read by nothing now.
+  if (rewritten > 0) removeUnusedTensors(sg);
   return { rewritten, bytes };
 }
 

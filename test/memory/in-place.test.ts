@@ -34,8 +34,63 @@ function elementwiseChain(): Graph {
   return loadGraph(saveGraph(b.build()));
 }
 
+/** A float32 graph input -> QUANTIZE to int8 -> 1x1 conv: the quantized copy is born over the input it narrows. */
+function quantizedStem(): Graph {
+  const b = new GraphBuilder();
+  const shape = [1, 32, 32, 8];
+  const x = b.input('x', { dtype: 'float32', shape });
+  const q = b.tensor('q', { dtype: 'int8', shape, quantization: { scale: [0.02], zeroPoint: [3], quantizedDimension: 0 } });
+  b.op({ opcode: 'QUANTIZE', inputs: [x], outputs: [q] });
+  const w = b.constant('w', { dtype: 'int8', shape: [8, 1, 1, 8], quantization: { scale: new Array(8).fill(0.01), zeroPoint: new Array(8).fill(0), quantizedDimension: 0 } }, Int8Array.from({ length: 64 }, (_, i) => ((i * 37) % 200) - 100));
+  const out = b.tensor('out', { dtype: 'int8', shape, quantization: { scale: [0.05], zeroPoint: [-2], quantizedDimension: 0 } });
+  b.op({ opcode: 'CONV_2D', inputs: [q, w, -1], outputs: [out], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
+  b.output(out);
+  return loadGraph(saveGraph(b.build()));
+}
+
+describe('in-place narrowing', () => {
+  it('writes a QUANTIZE output over the float input it narrows, and gives the freed three quarters to the next tensor', () => {
+    const g = quantizedStem();
+    const name = (t: number) => g.main.tensors[t]!.name;
+    expect(inPlacePairs(g.main).map((p) => [name(p.input), name(p.output)])).toEqual([['x', 'q']]);
+    const before = planTflmArena(g);
+    // x and q at the QUANTIZE, q and out at the conv.
+    expect(before.head).toBe(32 * 32 * 8 * (4 + 1));
+    const placed = placeArena(g.main);
+    setOfflinePlan(g, placed.offsets);
+    const written = loadGraph(saveGraph(g));
+    const after = planTflmArena(written);
+    // x alone: q lies in its first quarter, out in the rest once x is dead.
+    expect(after.head).toBe(32 * 32 * 8 * 4);
+    expect(after.lowerBound.bytes).toBe(after.head);
+    const offsets = offlineOffsets(written)!;
+    const t = (n: string) => written.main.tensors.find((x) => x.name === n)!.index;
+    expect(offsets[t('q')]).toBe(offsets[t('x')]);
+    expect(offsets[t('out')]).toBeGreaterThanOrEqual(offsets[t('x')]! + 32 * 32 * 8);
+    const x = randomInput(written.main.tensors[written.main.inputs[0]!]!, 7);
+    expect(Buffer.from(runGuarded(written, [x])[0]!).equals(Buffer.from(runGuarded(quantizedStem(), [x])[0]!))).toBe(true);
+  });
+
+  it('rejects a plan that puts a tensor in the narrowed bytes while the wide input is still alive', () => {
+    const g = quantizedStem();
+    const buffers = tflmPlanBuffers(g.main);
+    const t = (n: string) => g.main.tensors.find((x) => x.name === n)!.index;
+    // q at x's offset (the pair), and q's reader's output inside x's bytes: out is born at the conv, after x died.
+    const offsets = new Int32Array(buffers.length).fill(0);
+    buffers.forEach((b, i) => {
+      if (b.kind === 'tensor' && b.tensor === t('out')) offsets[i] = 32 * 32 * 8;
+    });
+    expect(() => validatePlan(buffers, offsets, g.main)).not.toThrow();
+    // out over q's first bytes, which the conv reads while it writes out: refused.
+    buffers.forEach((b, i) => {
+      if (b.kind === 'tensor' && b.tensor === t('out')) offsets[i] = 16;
+    });
+    expect(() => validatePlan(buffers, offsets, g.main)).toThrow(/arena plan overlaps/);
+  });
+});
+
 describe('in-place reuse', () => {
-  it('pairs each element-wise output with an input that dies there, never a graph input or a live one', () => {
+  it('pairs each element-wise output with an input that dies there, never a live one', () => {
     const g = elementwiseChain();
     const name = (t: number) => g.main.tensors[t]!.name;
     expect(inPlacePairs(g.main).map((p) => [name(p.input), name(p.output)])).toEqual([

@@ -173,4 +173,22 @@ describe('validatePlacement', () => {
     expect(codeOf(() => validatePlacement(bufs, Int32Array.from([0, 32, -16])))).toBe('E_PLAN');
     expect(() => validatePlacement(bufs, Int32Array.from([0, 40, 0]))).toThrow(/buffer 1/);
   });
+
+  it('lets a buffer born after a shrink use the bytes the shrinking buffer gave up, and validates by the same rule', () => {
+    // A narrowing in-place slot: 64 bytes until step 1, its first 16 from step 2 on; b lives at steps 2-3.
+    const shrinking = [
+      { size: 64, first: 0, last: 2, shrink: { after: 1, size: 16 } },
+      { size: 48, first: 2, last: 3 },
+    ];
+    const p = planNearOptimal(shrinking);
+    expect(p.head).toBe(64);
+    expect([...p.offsets]).toEqual([0, 16]);
+    expect(() => validatePlacement(shrinking, [0, 16])).not.toThrow();
+    // Without the shrink the two overlap at step 2.
+    const whole = shrinking.map(({ size, first, last }) => ({ size, first, last }));
+    expect(planNearOptimal(whole).head).toBe(112);
+    expect(() => validatePlacement(whole, [0, 16])).toThrow(/overlap in memory/);
+    // A buffer alive before the shrink still keeps clear of all 64 bytes.
+    expect(() => validatePlacement([...shrinking, { size: 16, first: 1, last: 1 }], [0, 16, 48])).toThrow(/overlap in memory/);
+  });
 });

@@ -115,14 +115,14 @@ describe('operator registry', () => {
 
   it('marks in place and row-local only operators the interpreter can run', () => {
     const inPlace = OP_RECORDS.filter((r) => r.inPlace).map((r) => r.key);
-    // The unary element-wise kernels: out[i] from in[i] alone, same type.
+    // The unary element-wise kernels: out[i] from in[i] alone, same type; QUANTIZE and CAST, to a type no wider.
     const unary = ['ABS', 'CEIL', 'COS', 'ELU', 'EXP', 'FLOOR', 'HARD_SWISH', 'LEAKY_RELU', 'LOG', 'LOGICAL_NOT', 'LOGISTIC', 'NEG', 'RELU', 'RELU6'];
     const unary2 = ['ROUND', 'RSQRT', 'SIN', 'SQRT', 'SQUARE', 'TANH', 'ZEROS_LIKE'];
-    expect(inPlace.sort()).toEqual([...unary, ...unary2, 'ADD', 'CUSTOM:TinySegAddFetch', 'MUL'].sort());
+    expect(inPlace.sort()).toEqual([...unary, ...unary2, 'ADD', 'CUSTOM:TinySegAddFetch', 'MUL', 'QUANTIZE', 'CAST'].sort());
     const rowLocal = OP_RECORDS.filter((r) => r.rowRule).map((r) => r.key);
     // Besides: windows (convs, pools), PAD, resizes, ops over the channel axis, binary ops (a broadcast constant or
-    // another branch), the channel concatenation, and type conversions.
-    const windows = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'PAD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR'];
+    // another branch), the channel concatenation, type conversions, TRANSPOSE_CONV and a row-cropping STRIDED_SLICE.
+    const windows = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'PAD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'TRANSPOSE_CONV', 'STRIDED_SLICE'];
     const channels = ['SOFTMAX', 'LOG_SOFTMAX', 'L2_NORMALIZATION', 'ARG_MAX', 'ARG_MIN', 'CONCATENATION'];
     const binary = ['ADD', 'MUL', 'SUB', 'DIV', 'SQUARED_DIFFERENCE', 'MAXIMUM', 'MINIMUM', 'PRELU'];
     expect(rowLocal.sort()).toEqual([...unary, ...unary2, ...windows, ...channels, ...binary, 'QUANTIZE', 'DEQUANTIZE', 'CAST'].sort());

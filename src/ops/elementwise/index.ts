@@ -71,7 +71,8 @@ export const ops: readonly OpInfo[] = [
   { key: 'RELU6', kernel: activations['RELU6'], memory: opData(8, 'i0'), inPlace: true, rowRule: unaryRowRule }, // Relu6OpData
   { key: 'LOGISTIC', kernel: activations['LOGISTIC'], memory: opData(16, 'i0 o0'), inPlace: true, rowRule: unaryRowRule }, // OpDataLogistic
   { key: 'HARD_SWISH', kernel: activations['HARD_SWISH'], memory: opData(20, 'i0 o0'), inPlace: true, rowRule: unaryRowRule }, // HardSwishParams
-  { key: 'QUANTIZE', kernel: quantize['QUANTIZE'], memory: opData(32, 'i0 o0'), rowRule: unaryRowRule }, // OpDataQuantizeReference
+  // QUANTIZE and CAST loop out[i] = f(in[i]) upwards: in place even when the output is narrower (analysis/in-place.ts).
+  { key: 'QUANTIZE', kernel: quantize['QUANTIZE'], memory: opData(32, 'i0 o0'), inPlace: true, rowRule: unaryRowRule }, // OpDataQuantizeReference
   { key: 'DEQUANTIZE', kernel: quantize['DEQUANTIZE'], memory: opData(32, 'i0 o0'), rowRule: unaryRowRule }, // DequantizeOpData
   // elementwise.cc: ABS and RSQRT allocate OpDataAbsRsqrt (4 ints, a bool and two
   // enums: 20 bytes with ARM's one-byte enums, 28 on x86-64); the others have no Init.
@@ -82,7 +83,7 @@ export const ops: readonly OpInfo[] = [
   ...['NEG', 'FLOOR'].map((key) => elementwise(key, math[key], noOpData(''))),
   ...['CEIL', 'ROUND', 'EXP', 'ZEROS_LIKE'].map((key) => elementwise(key, math[key], noOpData('i0 o0'))),
   // TfLiteCastParams: two TfLiteType enums. The output's element size may differ: not in place.
-  { key: 'CAST', kernel: math['CAST'], builtinParams: [2, 1], builtinParams64: [8, 4], memory: noOpData('i0 o0'), rowRule: unaryRowRule },
+  { key: 'CAST', kernel: math['CAST'], builtinParams: [2, 1], builtinParams64: [8, 4], memory: noOpData('i0 o0'), inPlace: true, rowRule: unaryRowRule },
   elementwise('ELU', nonlinear['ELU'], opData(256, 'i0 o0')), // OpData: the int8 lookup table
   // TfLiteLeakyReluParams (a float); LeakyReluOpData (6 int32).
   { ...elementwise('LEAKY_RELU', nonlinear['LEAKY_RELU'], opData(24, 'i0 o0')), builtinParams: [4, 4] },
