@@ -82,7 +82,7 @@ function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch:
   });
   const p = planNearOptimal(
     slots.map(({ size, first, last, members }) => {
-      const shrink = slotShrink(members.map(({ buffer, offset }) => ({ end: offset + buffers[buffer]!.size, first: buffers[buffer]!.first, last: buffers[buffer]!.last })));
+      const shrink = slotShrink(members.map(({ buffer, offset }) => ({ ...buffers[buffer]!, end: offset + buffers[buffer]!.size })));
       return { size, first, last, ...(shrink ? { shrink } : {}) };
     }),
     opts,
