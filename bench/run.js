@@ -208,6 +208,11 @@ const { remoteCacheSection } = await import('./remote-cache.js');
 const remoteCacheMd = await remoteCacheSection(root, shared);
 (await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), remoteCacheMd);
 console.log(remoteCacheMd);
+// ---- Segmentation peaks: head against the streaming floor on the segmentation models (bench/segmentation.js).
+const { segmentationSection } = await import('./segmentation.js');
+const segmentationMd = segmentationSection();
+(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), segmentationMd);
+console.log(segmentationMd);
 // ---- The proof's cost in one optimize process, with and without the original's outputs from the cache (bench/proof.js).
 const { proofSection } = await import('./proof.js');
 const proofMd = proofSection();
