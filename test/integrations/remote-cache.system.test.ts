@@ -6,9 +6,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, exampleModel } from '../helpers/examples.js';
 import { freePort, startNginx, type NginxWebdav } from '../helpers/nginx-webdav.mjs';
@@ -258,29 +261,212 @@ describe('remote cache faults that fall back to computing', () => {
     ]);
   });
 
-  it('server slow (accepts, never answers): the build waits the deadline once, then computes', async () => {
+  it('server slow (accepts, never answers): the build is no slower than computing, with one warning line', async () => {
     const sockets: Socket[] = [];
     const silent = createServer((s) => void sockets.push(s));
     await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
     const { port } = silent.address() as { port: number };
+    const url = `http://127.0.0.1:${port}`;
     try {
-      const timeoutMs = 400;
-      const local = await optimize({});
-      const r = await optimize({ TINYSEG_REMOTE_CACHE: `http://127.0.0.1:${port}`, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) });
+      // A deadline far above the computation: a build that waited for it before computing would be ~5 s slower.
+      const timeoutMs = 5000;
+      const local = [await optimize({})];
+      const r = await optimize({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) });
+      local.push(await optimize({}));
       expectReferenceResult(r);
+      expect(r.stdout).toMatch(/^cache miss: result stored in /m);
       expect(warnings(r)).toEqual([
-        `tinyseg: warning: remote cache http://127.0.0.1:${port}: no answer within ${timeoutMs} ms; computed locally, and not asked again by this process`,
+        expect.stringMatching(
+          new RegExp(`^tinyseg: warning: remote cache ${url}: no answer in the \\d+ ms the local computation took; computed locally, and not asked again by this process$`),
+        ),
       ]);
-      // One request (the action result), no upload after the failure: the process exited without waiting on this server again.
+      // One request (the action result), no upload: the process exited without waiting on this server again.
       expect(sockets).toHaveLength(1);
-      // Slower than a local miss by the deadline at most (plus the noise of a shared machine).
-      expect(r.ms).toBeLessThan(local.ms + timeoutMs + 1500);
+      // The local computation ran beside the lookup: a local miss (the slower of two around it) plus a small
+      // constant (the lookup's grace and a worker thread's start), never plus the deadline.
+      expect(r.ms).toBeLessThan(Math.max(...local.map((l) => l.ms)) + 500);
+
+      // A deadline shorter than the computation still ends the lookup, with its own warning; the computation goes on.
+      const short = await optimize({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: '200' });
+      expectReferenceResult(short);
+      expect(warnings(short)).toEqual([`tinyseg: warning: remote cache ${url}: no answer within 200 ms; computed locally, and not asked again by this process`]);
+      expect(short.ms).toBeLessThan(Math.max(...local.map((l) => l.ms)) + 500);
+
+      // A model the optimizer refuses: its error, thrown in the worker thread, reads as without a remote cache.
+      const broken = join(freshDir('broken'), 'broken.tflite');
+      writeFileSync(broken, readFileSync(exampleModel).subarray(0, 20_000));
+      const refuse = (env: Record<string, string>) =>
+        run(process.execPath, [bin, 'optimize', broken, '-o', freshDir('out')], { cwd: scratch, env: { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env } });
+      const [withRemote, without] = await Promise.all([refuse({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) }), refuse({})]);
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/^tinyseg: .*broken\.tflite: /);
+      expect(withRemote).toEqual(without);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((done) => silent.close(done));
     }
   });
+
+  it('server late (answers a hit after the lookup\'s grace): the remote result wins over the computation started beside it', async () => {
+    await optimize({ TINYSEG_REMOTE_CACHE: server.url });
+    const [stored] = list(join(server.store, 'ac'));
+    // Each request waits before nginx sees it: longer than the grace (50 ms), far shorter than computing.
+    const delayMs = 150;
+    const proxy = createHttpServer((req, res) => {
+      setTimeout(() => {
+        const upstream = httpRequest(new URL(req.url ?? '/', server.url), { method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      }, delayMs);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const r = await optimize({ TINYSEG_REMOTE_CACHE: proxyUrl });
+      expectReferenceResult(r);
+      expect(r.stdout).toContain(`cache remote hit: the optimizer did not run (result from ${proxyUrl}/ac/${stored}, stored in `);
+      expect(warnings(r)).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((done) => proxy.close(done));
+    }
+  });
 });
+
+describe('bundler and watch builds against nginx', () => {
+  /** A project importing the example model; its bundle prints the model's bytes. */
+  function project(): string {
+    const dir = freshDir('project');
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'main.js'), "import model from './model.tflite';\nconsole.log(Buffer.from(model).toString('base64'));\n");
+    copyFileSync(exampleModel, join(dir, 'model.tflite'));
+    return dir;
+  }
+
+  /**
+   * An esbuild build with the installed plugin (dist/) in its own process, which exits the moment
+   * the build returns, as a bundler's command does: an upload the build did not wait for is cut off.
+   */
+  async function esbuildBuild(dir: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string; model: Buffer }> {
+    const plugin = pathToFileURL(join(repoRoot, 'dist', 'integrations', 'unplugin', 'esbuild.js')).href;
+    const esbuild = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('esbuild')).href;
+    const script = join(dir, 'build.mjs');
+    writeFileSync(
+      script,
+      [
+        `const { build } = await import(${JSON.stringify(esbuild)});`,
+        `const { default: tinyseg } = await import(${JSON.stringify(plugin)});`,
+        "await build({ entryPoints: ['main.js'], bundle: true, platform: 'node', format: 'esm', outdir: 'out', logLevel: 'silent', plugins: [tinyseg()] });",
+        'process.exit(0);',
+      ].join('\n'),
+    );
+    const buildEnv = { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env };
+    const built = await run(process.execPath, [script], { cwd: dir, env: buildEnv });
+    if (built.code !== 0) throw new Error(`esbuild build failed:\n${built.stdout}${built.stderr}`);
+    const ran = await run(process.execPath, [join(dir, 'out', 'main.js')], { cwd: dir, env: withoutRemoteEnv(process.env) });
+    return { stdout: built.stdout, stderr: built.stderr, model: Buffer.from(ran.stdout.trim(), 'base64') };
+  }
+
+  it('esbuild: the first build uploads before its process exits; a build from an empty local cache is a remote hit with the same bytes', async () => {
+    const bundlerServer = await startNginx();
+    try {
+      const env = { TINYSEG_REMOTE_CACHE: bundlerServer.url };
+      const dir = project();
+      const first = await esbuildBuild(dir, env);
+      expect(first.model.equals(reference.model)).toBe(true);
+      expect(first.stdout).toMatch(/^tinyseg: model\.tflite: .*verified bit-exact\n$/);
+      expect(first.stderr).toBe('');
+      // buildEnd waited for the upload: both objects are on the server although the process exited at once.
+      const [k] = list(join(bundlerServer.store, 'ac'));
+      expect(list(join(bundlerServer.store, 'ac'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+      const action = JSON.parse(readFileSync(join(bundlerServer.store, 'ac', k!), 'utf8')) as { entry: { sha256: string } };
+      expect(existsSync(join(bundlerServer.store, 'cas', action.entry.sha256))).toBe(true);
+
+      const puts = () => (readFileSync(join(bundlerServer.dir, 'access.log'), 'utf8').match(/"PUT /g) ?? []).length;
+      const putsBefore = puts();
+      const second = await esbuildBuild(dir, env);
+      expect(second.stdout).toMatch(/, cache remote hit\n$/);
+      expect(second.stderr).toBe('');
+      expect(second.model.equals(first.model)).toBe(true);
+      expect(puts()).toBe(putsBefore);
+    } finally {
+      await bundlerServer.stop();
+    }
+  });
+
+  it('tinyseg watch: the first build uploads before its line; a watch from an empty local cache gets a remote hit', async () => {
+    const watchServer = await startNginx();
+    try {
+      const env = { TINYSEG_REMOTE_CACHE: watchServer.url };
+      const first = await watchOnce(env);
+      expect(first.line).toMatch(/ \(cache miss, \d+ ms\)$/);
+      // The line comes after the upload: the server has the objects already.
+      expect(first.acAtLine).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+      expect(first.model.equals(reference.model)).toBe(true);
+      const second = await watchOnce(env);
+      expect(second.line).toMatch(/ \(cache remote hit, \d+ ms\)$/);
+      expect(second.model.equals(reference.model)).toBe(true);
+      for (const w of [first, second]) expect(w.stderr).toBe('');
+    } finally {
+      await watchServer.stop();
+    }
+
+    /** `tinyseg watch` on the example model from an empty local cache, stopped after its first build. */
+    async function watchOnce(env: Record<string, string>): Promise<{ line: string; acAtLine: string[]; model: Buffer; stderr: string }> {
+      const out = freshDir('watch-out');
+      const child = spawn(process.execPath, [bin, 'watch', exampleModel, '-o', out], {
+        cwd: scratch,
+        env: { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise((done) => child.on('exit', done));
+      try {
+        const { line, acAtLine } = await new Promise<{ line: string; acAtLine: string[] }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no build line from tinyseg watch:\n${stdout}${stderr}`)), 120_000);
+          child.stdout.on('data', (d: Buffer) => {
+            stdout += d.toString();
+            const built = stdout.split('\n').find((l) => l.includes('tiny-unet-80x120.tflite: arena'));
+            if (built === undefined) return;
+            clearTimeout(timer);
+            resolve({ line: built, acAtLine: list(join(watchServer.store, 'ac')) });
+          });
+        });
+        await new Promise<void>((resolve) => {
+          const check = () => (/Found 0 errors\. Watching for file changes\.\n/.test(stdout) ? resolve() : setTimeout(check, 20));
+          check();
+        });
+        return { line, acAtLine, model: readFileSync(join(out, 'tiny-unet-80x120.tflite')), stderr };
+      } finally {
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
+  });
+});
+
+interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command's exit code and output, without blocking this process (its servers keep answering). */
+function run(cmd: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('CMake: tinyseg_optimize(... REMOTE_CACHE <url>)', () => {
   it('passes the URL and read-only mode to the CLI, whose build uploads to the server', async () => {
