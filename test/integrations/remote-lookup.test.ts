@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type ServerResponse } from 'node:http
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeActionResult } from '../../src/integrations/cache/action-result.js';
-import { lookupRemote } from '../../src/integrations/cache/remote-cache.js';
+import { lookupRemote, type AbandonReason } from '../../src/integrations/cache/remote-cache.js';
 import { resolveRemoteCache } from '../../src/integrations/cache/remote-options.js';
 
 const KEY = 'ab'.repeat(32);
@@ -49,9 +49,9 @@ function blobStallingServer(sockets: Socket[], requests: string[]): Promise<stri
 }
 
 const remote = (url: string, timeoutMs = 60_000) => resolveRemoteCache({ url, timeoutMs }, {})!;
-const abandonAfter = (ms: number): AbortSignal => {
+const abandonAfter = (ms: number, reason: AbandonReason = 'computed'): AbortSignal => {
   const c = new AbortController();
-  setTimeout(() => c.abort(), ms);
+  setTimeout(() => c.abort(reason), ms);
   return c.signal;
 };
 
@@ -82,6 +82,15 @@ describe('lookupRemote: late and silent servers', () => {
     expect(sockets).toHaveLength(1);
     // The client destroyed its end: the server sees the connection close.
     await expect.poll(() => closedByClient.has(sockets[0]!), { timeout: 5000 }).toBe(true);
+  });
+
+  it('a silent server when the local computation failed: abandoned without a warning (the build reports the error), and asked again', async () => {
+    const sockets: Socket[] = [];
+    const url = await silentServer(sockets);
+    expect(await lookupRemote(remote(url), KEY, abandonAfter(100, 'compute failed'))).toEqual({ kind: 'abandoned' });
+    expect(await lookupRemote(remote(url), KEY, abandonAfter(100, 'compute failed'))).toEqual({ kind: 'abandoned' });
+    // Asked twice: the second lookup was not 'off'.
+    await expect.poll(() => sockets.length, { timeout: 5000 }).toBe(2);
   });
 
   it('a server that answered the action result and is still sending the blob: abandoned without a warning, and asked again', async () => {

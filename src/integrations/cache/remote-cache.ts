@@ -25,8 +25,11 @@ export type RemoteLookup =
   | { kind: 'failed'; warning: string }
   /** An earlier failure in this process: compute without asking, and without a warning. */
   | { kind: 'off' }
-  /** Given up because the local result came first, after the server had answered the action result: no warning, nothing to upload. */
+  /** Given up: the local result came first after the server had answered the action result, or the local computation failed. No warning. */
   | { kind: 'abandoned' };
+
+/** Why a lookup is abandoned (remote-race.ts), the reason its abort signal carries. */
+export type AbandonReason = 'computed' | 'compute failed';
 
 /** Uploads may take longer than a lookup: the result is ready, only the process's exit waits for them. */
 const UPLOAD_TIMEOUT_FLOOR_MS = 10_000;
@@ -41,9 +44,11 @@ const casUrl = (remote: RemoteCacheConfig, sha: string): URL => new URL(`cas/${s
 
 /**
  * Looks `key` up. `abandon` aborts the lookup when the local computation has
- * finished first: a server that had not answered the action result by then is
- * as slow as one past the deadline (one warning, not asked again); one that
- * had is only slower than this computation, and is abandoned quietly.
+ * finished first (reason 'computed'): a server that had not answered the
+ * action result by then is as slow as one past the deadline (one warning, not
+ * asked again); one that had is only slower than this computation, and is
+ * abandoned quietly. A failed computation (reason 'compute failed') says
+ * nothing about the server: its error is what the build reports.
  */
 export async function lookupRemote(remote: RemoteCacheConfig, key: string, abandon?: AbortSignal): Promise<RemoteLookup> {
   if (failedServers.has(remote.shown)) return { kind: 'off' };
@@ -74,7 +79,8 @@ export async function lookupRemote(remote: RemoteCacheConfig, key: string, aband
   } catch (e) {
     if (deadline.aborted) return fail(remote, `no answer within ${remote.timeoutMs} ms`);
     if (abandon?.aborted) {
-      return answered ? { kind: 'abandoned' } : fail(remote, `no answer in the ${Math.round(performance.now() - started)} ms the local computation took`);
+      const slow = abandon.reason === ('computed' satisfies AbandonReason) && !answered;
+      return slow ? fail(remote, `no answer in the ${Math.round(performance.now() - started)} ms the local computation took`) : { kind: 'abandoned' };
     }
     return fail(remote, `unreachable (${reason(e)})`);
   }

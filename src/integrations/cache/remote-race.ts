@@ -15,7 +15,7 @@
 
 import type { OptimizeOptions } from '../../optimize/optimize.js';
 import { optimizeHere, optimizeInWorker, type LocalResult } from './local-optimize.js';
-import { lookupRemote, type RemoteLookup } from './remote-cache.js';
+import { lookupRemote, type AbandonReason, type RemoteLookup } from './remote-cache.js';
 import type { RemoteCacheConfig } from './remote-options.js';
 
 /** How long a lookup may answer before the local computation starts beside it: a LAN server's hit or miss takes a few ms. */
@@ -43,8 +43,9 @@ export async function lookupOrCompute(
     if (answer.kind === 'hit') return { winner: 'remote', hit: answer };
     return afterLookup(answer, await optimizeHere(modelBytes, options, file));
   }
+  const abandonFor = (reason: AbandonReason): void => abandon.abort(reason);
   const first = await Promise.race([lookup.then((answer) => ({ answer })), worker.result.then((result) => ({ result }))]).catch((e: unknown) => {
-    abandon.abort();
+    abandonFor('compute failed');
     throw e;
   });
   if ('answer' in first) {
@@ -54,7 +55,7 @@ export async function lookupOrCompute(
     }
     return afterLookup(first.answer, await worker.result);
   }
-  abandon.abort();
+  abandonFor('computed');
   return afterLookup(await lookup, first.result);
 }
 
