@@ -6,16 +6,15 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Socket } from 'node:net';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, exampleModel } from '../helpers/examples.js';
 import { freePort, startNginx, type NginxWebdav } from '../helpers/nginx-webdav.mjs';
 import { repoRoot } from '../helpers/paths.js';
+import { runAsync, withoutRemoteEnv } from '../helpers/remote-cache-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const scratch = tempDir('tinyseg-remote-cache-');
@@ -56,12 +55,6 @@ function optimize(env: Record<string, string>, args: string[] = [], cacheDir = f
       resolve({ code, stdout, stderr, ms, model: read('tiny-unet-80x120.tflite'), plan: read('tiny-unet-80x120.plan.json').toString(), cacheDir });
     });
   });
-}
-
-function withoutRemoteEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('TINYSEG_REMOTE_CACHE')) out[k] = v;
-  return out;
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -296,7 +289,7 @@ describe('remote cache faults that fall back to computing', () => {
       const broken = join(freshDir('broken'), 'broken.tflite');
       writeFileSync(broken, readFileSync(exampleModel).subarray(0, 20_000));
       const refuse = (env: Record<string, string>) =>
-        run(process.execPath, [bin, 'optimize', broken, '-o', freshDir('out')], { cwd: scratch, env: { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env } });
+        runAsync(process.execPath, [bin, 'optimize', broken, '-o', freshDir('out')], { cwd: scratch, env: { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env } });
       const [withRemote, without] = await Promise.all([refuse({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) }), refuse({})]);
       expect(without.code).toBe(1);
       expect(without.stderr).toMatch(/^tinyseg: .*broken\.tflite: /);
@@ -335,138 +328,6 @@ describe('remote cache faults that fall back to computing', () => {
     }
   });
 });
-
-describe('bundler and watch builds against nginx', () => {
-  /** A project importing the example model; its bundle prints the model's bytes. */
-  function project(): string {
-    const dir = freshDir('project');
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-    writeFileSync(join(dir, 'main.js'), "import model from './model.tflite';\nconsole.log(Buffer.from(model).toString('base64'));\n");
-    copyFileSync(exampleModel, join(dir, 'model.tflite'));
-    return dir;
-  }
-
-  /**
-   * An esbuild build with the installed plugin (dist/) in its own process, which exits the moment
-   * the build returns, as a bundler's command does: an upload the build did not wait for is cut off.
-   */
-  async function esbuildBuild(dir: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string; model: Buffer }> {
-    const plugin = pathToFileURL(join(repoRoot, 'dist', 'integrations', 'unplugin', 'esbuild.js')).href;
-    const esbuild = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('esbuild')).href;
-    const script = join(dir, 'build.mjs');
-    writeFileSync(
-      script,
-      [
-        `const { build } = await import(${JSON.stringify(esbuild)});`,
-        `const { default: tinyseg } = await import(${JSON.stringify(plugin)});`,
-        "await build({ entryPoints: ['main.js'], bundle: true, platform: 'node', format: 'esm', outdir: 'out', logLevel: 'silent', plugins: [tinyseg()] });",
-        'process.exit(0);',
-      ].join('\n'),
-    );
-    const buildEnv = { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env };
-    const built = await run(process.execPath, [script], { cwd: dir, env: buildEnv });
-    if (built.code !== 0) throw new Error(`esbuild build failed:\n${built.stdout}${built.stderr}`);
-    const ran = await run(process.execPath, [join(dir, 'out', 'main.js')], { cwd: dir, env: withoutRemoteEnv(process.env) });
-    return { stdout: built.stdout, stderr: built.stderr, model: Buffer.from(ran.stdout.trim(), 'base64') };
-  }
-
-  it('esbuild: the first build uploads before its process exits; a build from an empty local cache is a remote hit with the same bytes', async () => {
-    const bundlerServer = await startNginx();
-    try {
-      const env = { TINYSEG_REMOTE_CACHE: bundlerServer.url };
-      const dir = project();
-      const first = await esbuildBuild(dir, env);
-      expect(first.model.equals(reference.model)).toBe(true);
-      expect(first.stdout).toMatch(/^tinyseg: model\.tflite: .*verified bit-exact\n$/);
-      expect(first.stderr).toBe('');
-      // buildEnd waited for the upload: both objects are on the server although the process exited at once.
-      const [k] = list(join(bundlerServer.store, 'ac'));
-      expect(list(join(bundlerServer.store, 'ac'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
-      const action = JSON.parse(readFileSync(join(bundlerServer.store, 'ac', k!), 'utf8')) as { entry: { sha256: string } };
-      expect(existsSync(join(bundlerServer.store, 'cas', action.entry.sha256))).toBe(true);
-
-      const puts = () => (readFileSync(join(bundlerServer.dir, 'access.log'), 'utf8').match(/"PUT /g) ?? []).length;
-      const putsBefore = puts();
-      const second = await esbuildBuild(dir, env);
-      expect(second.stdout).toMatch(/, cache remote hit\n$/);
-      expect(second.stderr).toBe('');
-      expect(second.model.equals(first.model)).toBe(true);
-      expect(puts()).toBe(putsBefore);
-    } finally {
-      await bundlerServer.stop();
-    }
-  });
-
-  it('tinyseg watch: the first build uploads before its line; a watch from an empty local cache gets a remote hit', async () => {
-    const watchServer = await startNginx();
-    try {
-      const env = { TINYSEG_REMOTE_CACHE: watchServer.url };
-      const first = await watchOnce(env);
-      expect(first.line).toMatch(/ \(cache miss, \d+ ms\)$/);
-      // The line comes after the upload: the server has the objects already.
-      expect(first.acAtLine).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
-      expect(first.model.equals(reference.model)).toBe(true);
-      const second = await watchOnce(env);
-      expect(second.line).toMatch(/ \(cache remote hit, \d+ ms\)$/);
-      expect(second.model.equals(reference.model)).toBe(true);
-      for (const w of [first, second]) expect(w.stderr).toBe('');
-    } finally {
-      await watchServer.stop();
-    }
-
-    /** `tinyseg watch` on the example model from an empty local cache, stopped after its first build. */
-    async function watchOnce(env: Record<string, string>): Promise<{ line: string; acAtLine: string[]; model: Buffer; stderr: string }> {
-      const out = freshDir('watch-out');
-      const child = spawn(process.execPath, [bin, 'watch', exampleModel, '-o', out], {
-        cwd: scratch,
-        env: { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise((done) => child.on('exit', done));
-      try {
-        const { line, acAtLine } = await new Promise<{ line: string; acAtLine: string[] }>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no build line from tinyseg watch:\n${stdout}${stderr}`)), 120_000);
-          child.stdout.on('data', (d: Buffer) => {
-            stdout += d.toString();
-            const built = stdout.split('\n').find((l) => l.includes('tiny-unet-80x120.tflite: arena'));
-            if (built === undefined) return;
-            clearTimeout(timer);
-            resolve({ line: built, acAtLine: list(join(watchServer.store, 'ac')) });
-          });
-        });
-        await new Promise<void>((resolve) => {
-          const check = () => (/Found 0 errors\. Watching for file changes\.\n/.test(stdout) ? resolve() : setTimeout(check, 20));
-          check();
-        });
-        return { line, acAtLine, model: readFileSync(join(out, 'tiny-unet-80x120.tflite')), stderr };
-      } finally {
-        child.kill('SIGINT');
-        await exited;
-      }
-    }
-  });
-});
-
-interface Exited {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A command's exit code and output, without blocking this process (its servers keep answering). */
-function run(cmd: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<Exited> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('CMake: tinyseg_optimize(... REMOTE_CACHE <url>)', () => {
   it('passes the URL and read-only mode to the CLI, whose build uploads to the server', async () => {
