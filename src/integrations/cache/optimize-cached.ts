@@ -7,9 +7,9 @@
 // file and checks it; the optimizer and interpreter are loaded only on a miss,
 // and the remote client only after a local miss, so a hit costs little more
 // than starting Node. An entry that fails any check is deleted (locally) or
-// ignored (remotely) and recomputed, never served. Entries are written whole (temp file + rename):
-// processes racing on one model may both compute, both write, and no reader
-// ever sees a partial entry.
+// ignored (remotely) and recomputed, never served. Entries are written whole
+// (temp file + rename): processes racing on one model may both compute, both
+// write, and no reader ever sees a partial entry.
 
 import { readFileSync, rmSync, utimesSync } from 'node:fs';
 import { TinysegError } from '../../errors.js';
