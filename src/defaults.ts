@@ -20,5 +20,5 @@ export const DEFAULT_MAX_OVERHEAD = 5;
 export const DEFAULT_INFERENCE_RATE = 1;
 /** The kernels the figures assume when no target profile says otherwise: TFLM's reference kernels. */
 export const DEFAULT_KERNEL_SET = 'reference';
-/** How long a build waits for the remote cache's answer (the action result and its blob) before it computes instead (docs/cache.md). */
+/** How long a remote cache lookup (the action result and its blob) may run at all; the optimizer runs beside it (docs/cache.md). */
 export const DEFAULT_REMOTE_CACHE_TIMEOUT_MS = 1000;

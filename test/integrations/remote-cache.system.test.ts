@@ -7,12 +7,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, exampleModel } from '../helpers/examples.js';
 import { freePort, startNginx, type NginxWebdav } from '../helpers/nginx-webdav.mjs';
 import { repoRoot } from '../helpers/paths.js';
+import { runAsync, withoutRemoteEnv } from '../helpers/remote-cache-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const scratch = tempDir('tinyseg-remote-cache-');
@@ -53,12 +55,6 @@ function optimize(env: Record<string, string>, args: string[] = [], cacheDir = f
       resolve({ code, stdout, stderr, ms, model: read('tiny-unet-80x120.tflite'), plan: read('tiny-unet-80x120.plan.json').toString(), cacheDir });
     });
   });
-}
-
-function withoutRemoteEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('TINYSEG_REMOTE_CACHE')) out[k] = v;
-  return out;
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -258,26 +254,77 @@ describe('remote cache faults that fall back to computing', () => {
     ]);
   });
 
-  it('server slow (accepts, never answers): the build waits the deadline once, then computes', async () => {
+  it('server slow (accepts, never answers): the build is no slower than computing, with one warning line', async () => {
     const sockets: Socket[] = [];
     const silent = createServer((s) => void sockets.push(s));
     await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
     const { port } = silent.address() as { port: number };
+    const url = `http://127.0.0.1:${port}`;
     try {
-      const timeoutMs = 400;
-      const local = await optimize({});
-      const r = await optimize({ TINYSEG_REMOTE_CACHE: `http://127.0.0.1:${port}`, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) });
+      // A deadline far above the computation: a build that waited for it before computing would be ~5 s slower.
+      const timeoutMs = 5000;
+      const local = [await optimize({})];
+      const r = await optimize({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) });
+      local.push(await optimize({}));
       expectReferenceResult(r);
+      expect(r.stdout).toMatch(/^cache miss: result stored in /m);
       expect(warnings(r)).toEqual([
-        `tinyseg: warning: remote cache http://127.0.0.1:${port}: no answer within ${timeoutMs} ms; computed locally, and not asked again by this process`,
+        expect.stringMatching(
+          new RegExp(`^tinyseg: warning: remote cache ${url}: no answer in the \\d+ ms the local computation took; computed locally, and not asked again by this process$`),
+        ),
       ]);
-      // One request (the action result), no upload after the failure: the process exited without waiting on this server again.
+      // One request (the action result), no upload: the process exited without waiting on this server again.
       expect(sockets).toHaveLength(1);
-      // Slower than a local miss by the deadline at most (plus the noise of a shared machine).
-      expect(r.ms).toBeLessThan(local.ms + timeoutMs + 1500);
+      // The local computation ran beside the lookup: a local miss (the slower of two around it) plus a small
+      // constant (the lookup's grace and a worker thread's start), never plus the deadline.
+      expect(r.ms).toBeLessThan(Math.max(...local.map((l) => l.ms)) + 500);
+
+      // A deadline shorter than the computation still ends the lookup, with its own warning; the computation goes on.
+      const short = await optimize({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: '200' });
+      expectReferenceResult(short);
+      expect(warnings(short)).toEqual([`tinyseg: warning: remote cache ${url}: no answer within 200 ms; computed locally, and not asked again by this process`]);
+      expect(short.ms).toBeLessThan(Math.max(...local.map((l) => l.ms)) + 500);
+
+      // A model the optimizer refuses: its error, thrown in the worker thread, reads as without a remote cache.
+      const broken = join(freshDir('broken'), 'broken.tflite');
+      writeFileSync(broken, readFileSync(exampleModel).subarray(0, 20_000));
+      const refuse = (env: Record<string, string>) =>
+        runAsync(process.execPath, [bin, 'optimize', broken, '-o', freshDir('out')], { cwd: scratch, env: { ...withoutRemoteEnv(process.env), CACHE_DIR: freshDir('cache'), ...env } });
+      const [withRemote, without] = await Promise.all([refuse({ TINYSEG_REMOTE_CACHE: url, TINYSEG_REMOTE_CACHE_TIMEOUT_MS: String(timeoutMs) }), refuse({})]);
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/^tinyseg: .*broken\.tflite: /);
+      expect(withRemote).toEqual(without);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((done) => silent.close(done));
+    }
+  });
+
+  it('server late (answers a hit after the lookup\'s grace): the remote result wins over the computation started beside it', async () => {
+    await optimize({ TINYSEG_REMOTE_CACHE: server.url });
+    const [stored] = list(join(server.store, 'ac'));
+    // Each request waits before nginx sees it: longer than the grace (50 ms), far shorter than computing.
+    const delayMs = 150;
+    const proxy = createHttpServer((req, res) => {
+      setTimeout(() => {
+        const upstream = httpRequest(new URL(req.url ?? '/', server.url), { method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      }, delayMs);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const r = await optimize({ TINYSEG_REMOTE_CACHE: proxyUrl });
+      expectReferenceResult(r);
+      expect(r.stdout).toContain(`cache remote hit: the optimizer did not run (result from ${proxyUrl}/ac/${stored}, stored in `);
+      expect(warnings(r)).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((done) => proxy.close(done));
     }
   });
 });

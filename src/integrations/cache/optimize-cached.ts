@@ -2,22 +2,24 @@
 // bundlers, CMake and watch mode, which ask for the same model again and again,
 // and behind a shared remote cache when one is configured (remote-cache.ts):
 // the local directory is the first level, the remote the second, and a remote
-// hit is stored locally. A local hit reads one file and checks it; the
-// optimizer and interpreter are loaded only on a miss, and the remote client
-// only after a local miss, so a hit costs little more than starting Node. An
-// entry that fails any check is deleted (locally) or ignored (remotely) and
-// recomputed, never served. Entries are written whole (temp file + rename):
-// processes racing on one model may both compute, both write, and no reader
-// ever sees a partial entry.
+// hit is stored locally. A local miss asks the remote while computing, and
+// takes whichever result comes first (remote-race.ts). A local hit reads one
+// file and checks it; the optimizer and interpreter are loaded only on a miss,
+// and the remote client only after a local miss, so a hit costs little more
+// than starting Node. An entry that fails any check is deleted (locally) or
+// ignored (remotely) and recomputed, never served. Entries are written whole
+// (temp file + rename): processes racing on one model may both compute, both
+// write, and no reader ever sees a partial entry.
 
 import { readFileSync, rmSync, utimesSync } from 'node:fs';
-import { inFile, TinysegError } from '../../errors.js';
+import { TinysegError } from '../../errors.js';
 import type { OptimizeOptions, OptimizeReport, OptimizeResult } from '../../optimize/optimize.js';
 import { writeFileAtomic } from '../io/write-files.js';
 import { resolveCacheDir, type CacheLocation } from './dir.js';
 import { encodeEntry } from './entry.js';
 import { checkEntry } from './entry-check.js';
 import { cacheKey } from './key.js';
+import type { LocalResult } from './local-optimize.js';
 import { readReference, referenceKey, writeReference } from './reference-cache.js';
 import { resolveRemoteCache, type RemoteCacheOptions } from './remote-options.js';
 import { cacheMaxBytes, cacheStats, cleanCache, entryFile, pruneCache, type CacheStats } from './store.js';
@@ -46,7 +48,7 @@ export interface CachedOptimizeResult {
   key: string;
   /** The entry's file. */
   entry: string;
-  /** optimize()'s whole result when it ran in this call (a miss). */
+  /** optimize()'s whole result when it ran in this call's thread (a miss; not one computed in a worker while the remote cache was asked: remote-race.ts). */
   computed?: OptimizeResult;
   /** Set when a bad entry was found, deleted and recomputed. */
   recovered?: string;
@@ -78,37 +80,70 @@ export async function optimizeCached(modelBytes: Uint8Array, options: OptimizeOp
     recovered = `corrupt cache entry ${entry}: ${found.problem}; deleted and recomputed`;
   }
 
-  // Loaded only after a local miss: a local hit pays nothing for the remote cache.
-  const client = remote ? await import('./remote-cache.js') : undefined;
-  if (remote && client) {
-    const found = await client.lookupRemote(remote, key);
-    if (found.kind === 'hit') {
+  // The original's outputs on the proof's inputs, from an earlier result of the same model with other options.
+  const reference = referenceOutputs(modelBytes, options, dir, cache.toolVersion ?? toolVersion(), warnings);
+  if (remote) {
+    // Loaded only after a local miss: a local hit pays nothing for the remote cache.
+    const [{ lookupOrCompute }, { uploadRemote }] = await Promise.all([import('./remote-race.js'), import('./remote-cache.js')]);
+    const raced = await lookupOrCompute(remote, key, modelBytes, options, file, reference.context);
+    if (raced.winner === 'remote') {
       // Checked as a local entry would be (remote-cache.ts): the local cache never holds what it would refuse.
-      store(entry, found.data, dir, maxBytes, warnings);
-      const { bytes, report } = found.entry;
-      const result = { bytes, report: { ...report, model: file }, hit: true, remote: found.where, key, entry, warnings, upload: NOTHING_TO_UPLOAD };
+      store(entry, raced.hit.data, dir, maxBytes, warnings);
+      const { bytes, report } = raced.hit.entry;
+      const result = { bytes, report: { ...report, model: file }, hit: true, remote: raced.hit.where, key, entry, warnings, upload: NOTHING_TO_UPLOAD };
       return recovered ? { ...result, recovered } : result;
     }
-    if (found.kind === 'bad' || found.kind === 'failed') warnings.push(found.warning);
+    warnings.push(...raced.warnings);
+    reference.keep(raced.result);
+    const data = storeComputed(key, raced.result, entry, dir, maxBytes, warnings);
+    // After the local write: the result is served whatever the upload does.
+    const upload = raced.upload ? uploadRemote(remote, key, data).then((w) => (w === undefined ? [] : [w])) : NOTHING_TO_UPLOAD;
+    return missResult(raced.result, key, entry, recovered, warnings, upload);
   }
 
-  const { optimize } = await import('../../optimize/optimize.js');
-  // The original's outputs on the proof's inputs, from an earlier result of the same model with other options.
-  const refKey = options.verify === false ? null : referenceKey(modelBytes, options, cache.toolVersion ?? toolVersion());
-  const referenceRun = refKey ? readReference(dir, refKey) : undefined;
-  const computed = inFile(file, () => optimize(modelBytes, { ...options, file }, referenceRun ? { referenceRun } : {}));
-  if (refKey && !referenceRun && computed.referenceRun) {
-    try {
-      writeReference(dir, refKey, computed.referenceRun);
-    } catch (e) {
-      warnings.push(`cache entry not written: ${e instanceof TinysegError ? e.oneLine() : (e as Error).message}`);
-    }
-  }
-  const data = encodeEntry(key, { model: computed.bytes, reportJson: JSON.stringify(computed.report) });
+  const { optimizeHere } = await import('./local-optimize.js');
+  const computed = await optimizeHere(modelBytes, options, file, reference.context);
+  reference.keep(computed);
+  storeComputed(key, computed, entry, dir, maxBytes, warnings);
+  return missResult(computed, key, entry, recovered, warnings, NOTHING_TO_UPLOAD);
+}
+
+function storeComputed(key: string, result: LocalResult, entry: string, dir: string, maxBytes: number, warnings: string[]): Uint8Array {
+  const data = encodeEntry(key, { model: result.bytes, reportJson: JSON.stringify(result.report) });
   store(entry, data, dir, maxBytes, warnings);
-  // After the local write: the result is served whatever the upload does.
-  const upload = remote && client ? client.uploadRemote(remote, key, data).then((w) => (w === undefined ? [] : [w])) : NOTHING_TO_UPLOAD;
-  return { bytes: computed.bytes, report: computed.report, hit: false, key, entry, computed, ...(recovered ? { recovered } : {}), warnings, upload };
+  return data;
+}
+
+function missResult(
+  result: LocalResult,
+  key: string,
+  entry: string,
+  recovered: string | undefined,
+  warnings: string[],
+  upload: Promise<string[]>,
+): CachedOptimizeResult {
+  const { bytes, report, computed } = result;
+  return { bytes, report, hit: false, key, entry, ...(computed ? { computed } : {}), ...(recovered ? { recovered } : {}), warnings, upload };
+}
+
+/**
+ * The proof's reference outputs kept in the cache (reference-cache.ts): `context` for optimize() when they are
+ * there, `keep` stores the ones a computation produced when they were not.
+ */
+function referenceOutputs(modelBytes: Uint8Array, options: OptimizeOptions, dir: string, version: string, warnings: string[]) {
+  const refKey = options.verify === false ? null : referenceKey(modelBytes, options, version);
+  const referenceRun = refKey ? readReference(dir, refKey) : undefined;
+  return {
+    context: referenceRun ? { referenceRun } : {},
+    keep(result: LocalResult): void {
+      if (!refKey || referenceRun || !result.referenceRun) return;
+      try {
+        writeReference(dir, refKey, result.referenceRun);
+      } catch (e) {
+        warnings.push(`cache entry not written: ${e instanceof TinysegError ? e.oneLine() : (e as Error).message}`);
+      }
+    },
+  };
 }
 
 /** Writes an entry and prunes the directory to its cap; a failure is a warning, the result is still served. */

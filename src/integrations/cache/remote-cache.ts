@@ -2,9 +2,10 @@
 // and its CI (bazel-remote, nginx with WebDAV, most CI caches). `GET/PUT
 // <url>/ac/<key>` holds the action result (action-result.ts), `<url>/cas/<sha256>`
 // the entry it names. A lookup is bounded by one deadline for both requests,
-// so a slow server costs a build at most that long; what fails (unreachable,
-// too slow, an HTTP error) is reported once and the server is not asked again
-// by this process: a watch or a bundler build with many models waits once.
+// and by the local computation it races (remote-race.ts): whichever ends
+// first, the lookup is abandoned. What fails (unreachable, no answer in time,
+// an HTTP error) is reported once and the server is not asked again by this
+// process: a watch or a bundler build with many models waits once.
 // Every byte is checked before use (sha256 and length, then entry-check.ts);
 // an entry that fails is ignored and recomputed, and the upload of the new
 // result replaces it.
@@ -23,7 +24,12 @@ export type RemoteLookup =
   /** The server did not answer usefully: one warning, then this process stops asking it. */
   | { kind: 'failed'; warning: string }
   /** An earlier failure in this process: compute without asking, and without a warning. */
-  | { kind: 'off' };
+  | { kind: 'off' }
+  /** Given up: the local result came first after the server had answered the action result, or the local computation failed. No warning. */
+  | { kind: 'abandoned' };
+
+/** Why a lookup is abandoned (remote-race.ts), the reason its abort signal carries. */
+export type AbandonReason = 'computed' | 'compute failed';
 
 /** Uploads may take longer than a lookup: the result is ready, only the process's exit waits for them. */
 const UPLOAD_TIMEOUT_FLOOR_MS = 10_000;
@@ -36,14 +42,26 @@ const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data
 const acUrl = (remote: RemoteCacheConfig, key: string): URL => new URL(`ac/${key}`, remote.base);
 const casUrl = (remote: RemoteCacheConfig, sha: string): URL => new URL(`cas/${sha}`, remote.base);
 
-export async function lookupRemote(remote: RemoteCacheConfig, key: string): Promise<RemoteLookup> {
+/**
+ * Looks `key` up. `abandon` aborts the lookup when the local computation has
+ * finished first (reason 'computed'): a server that had not answered the
+ * action result by then is as slow as one past the deadline (one warning, not
+ * asked again); one that had is only slower than this computation, and is
+ * abandoned quietly. A failed computation (reason 'compute failed') says
+ * nothing about the server: its error is what the build reports.
+ */
+export async function lookupRemote(remote: RemoteCacheConfig, key: string, abandon?: AbortSignal): Promise<RemoteLookup> {
   if (failedServers.has(remote.shown)) return { kind: 'off' };
-  const signal = AbortSignal.timeout(remote.timeoutMs);
+  const started = performance.now();
+  const deadline = AbortSignal.timeout(remote.timeoutMs);
+  const signal = abandon ? AbortSignal.any([deadline, abandon]) : deadline;
   const ac = acUrl(remote, key);
   const shownAc = `${remote.shown}/ac/${key}`;
   const bad = (problem: string): RemoteLookup => ({ kind: 'bad', warning: `remote cache entry ${shownAc} failed its check (${problem}); ignored and recomputed` });
+  let answered = false;
   try {
     const action = await httpGet(ac, { headers: remote.headers, signal, maxBytes: ACTION_RESULT_MAX_BYTES });
+    answered = true;
     if (action.status === 404) return { kind: 'miss' };
     if (action.status !== 200) return fail(remote, `answered HTTP ${action.status} to GET ${shownAc}`);
     const decoded = decodeActionResult(key, action.body);
@@ -59,7 +77,12 @@ export async function lookupRemote(remote: RemoteCacheConfig, key: string): Prom
     if (!entry.ok) return bad(entry.problem);
     return { kind: 'hit', entry, data: blob.body, where: shownAc };
   } catch (e) {
-    return fail(remote, signal.aborted ? `no answer within ${remote.timeoutMs} ms` : `unreachable (${reason(e)})`);
+    if (deadline.aborted) return fail(remote, `no answer within ${remote.timeoutMs} ms`);
+    if (abandon?.aborted) {
+      const slow = abandon.reason === ('computed' satisfies AbandonReason) && !answered;
+      return slow ? fail(remote, `no answer in the ${Math.round(performance.now() - started)} ms the local computation took`) : { kind: 'abandoned' };
+    }
+    return fail(remote, `unreachable (${reason(e)})`);
   }
 }
 

@@ -20,7 +20,7 @@ export interface RemoteCacheOptions {
   url?: string;
   /** Read hits, never upload; default $TINYSEG_REMOTE_CACHE_READ_ONLY. */
   readOnly?: boolean;
-  /** How long a lookup may take before the build computes instead; default $TINYSEG_REMOTE_CACHE_TIMEOUT_MS or 1000. */
+  /** How long a lookup may run at all (the optimizer runs beside it); default $TINYSEG_REMOTE_CACHE_TIMEOUT_MS or 1000. */
   timeoutMs?: number;
 }
 
