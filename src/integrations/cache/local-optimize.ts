@@ -25,7 +25,12 @@ export interface LocalResult {
 }
 
 /** optimize() in this thread; its errors name the file. */
-export async function optimizeHere(modelBytes: Uint8Array, options: OptimizeOptions, file: string, context: OptimizeContext = {}): Promise<Required<LocalResult>> {
+export async function optimizeHere(
+  modelBytes: Uint8Array,
+  options: OptimizeOptions,
+  file: string,
+  context: OptimizeContext = {},
+): Promise<Required<LocalResult>> {
   const { optimize } = await import('../../optimize/optimize.js');
   const computed = inFile(file, () => optimize(modelBytes, { ...options, file }, context));
   return { bytes: computed.bytes, report: computed.report, computed, referenceRun: computed.referenceRun };
