@@ -11,7 +11,6 @@
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -22,6 +21,7 @@ import { repoRoot } from '../helpers/paths.js';
 import { prng } from '../helpers/prng.js';
 import { modelsDir } from '../helpers/shared.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { freePort } from '../helpers/free-port.mjs';
 
 const CHROMIUM = inject('chromium');
 const scratch = tempDir('tinyseg-edge-app-');
@@ -39,17 +39,6 @@ function ok(cmd: string, args: string[], cwd: string): { stdout: string; stderr:
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 }
 
 const MAIN = `

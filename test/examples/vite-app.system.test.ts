@@ -4,7 +4,6 @@
 // and link the optimized model's bytes.
 
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliOptimize, ensureBuilt, exampleModel, linkTinyseg, type CliResult } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { freePort } from '../helpers/free-port.mjs';
 
 // Found once for the whole run by the system project's setup (test/helpers/system-tools.ts).
 const CHROMIUM = inject('chromium');
@@ -21,17 +21,6 @@ const scratch = tempDir('tinyseg-vite-app-');
 let cli: CliResult;
 let server: PreviewServer | undefined;
 let browser: Browser | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 beforeAll(() => {
   ensureBuilt();

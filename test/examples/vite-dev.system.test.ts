@@ -4,7 +4,6 @@
 // overlay, and recovers when the model is fixed.
 
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -16,6 +15,7 @@ import { optimize, type OptimizeReport } from '../../src/optimize/optimize.js';
 import { ensureBuilt, exampleModel, linkTinyseg } from '../helpers/examples.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { freePort } from '../helpers/free-port.mjs';
 
 // Found once for the whole run by the system project's setup (test/helpers/system-tools.ts).
 const CHROMIUM = inject('chromium');
@@ -27,17 +27,6 @@ const modelPath = join(scratch, 'models', 'tiny-unet-80x120.tflite');
 let server: ViteDevServer | undefined;
 let browser: Browser | undefined;
 const cacheDirBefore = process.env.CACHE_DIR;
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createNetServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 /** The app as a user has it after `npm install`: tinyseg and vite in its node_modules (links here). */
 function copyApp(): void {

@@ -7,9 +7,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
+
+export { freePort };
 
 /** The nginx executable, or undefined when none is installed (PATH, then Debian's /usr/sbin). */
 export function findNginx() {
@@ -17,18 +20,6 @@ export function findNginx() {
     if (spawnSync(candidate, ['-v'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   return undefined;
-}
-
-/** A port nobody listens on right now: the kernel picks it, we release it. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function config(dir, port, requiredHeader) {
