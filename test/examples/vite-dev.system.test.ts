@@ -84,7 +84,7 @@ const figuresOf = (r: OptimizeReport): Record<string, number> => ({
   'after-tail': r.after.tail,
   'after-total': r.after.total,
   'after-lowerBound': r.after.lowerBound,
-  'arena-size': r.after.total,
+  'arena-size': r.after.arenaSize,
 });
 
 interface Overlay {
