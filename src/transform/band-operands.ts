@@ -2,9 +2,8 @@
 // its rows from the band's previous stage, and the operands that state sizes
 // or rows of the whole tensor rewritten for the band's own rows.
 
-import type { Op, Subgraph } from '../graph/graph.js';
 import { optionsWithDefaults } from '../graph/builder.js';
-import type { Tensor } from '../graph/graph.js';
+import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
 import { paddingsOf, sliceBounds } from '../ops/row-rule.js';
 import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
