@@ -174,8 +174,8 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   const rootOf = (i: number): number => (into[i] === i ? i : (into[i] = rootOf(into[i]!)));
   // In-place pairs at one offset, and row-join inputs at their slice of the output (analysis/row-join.ts).
   const links = [
-    ...inPlacePairs(sg).map((p) => ({ from: p.input, to: p.output, offset: 0 })),
-    ...rowJoinSlices(sg, ARENA_ALIGNMENT).map((j) => ({ from: j.output, to: j.part, offset: j.offset })),
+    ...inPlacePairs(sg).map((p) => ({ from: p.input, to: p.output, offset: 0, inPlace: true })),
+    ...rowJoinSlices(sg, ARENA_ALIGNMENT).map((j) => ({ from: j.output, to: j.part, offset: j.offset, inPlace: false })),
   ];
   for (const p of links) {
     const a = index.get(p.from);
@@ -183,7 +183,7 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
     if (a === undefined || b === undefined) continue;
     const [ba, bb] = [buffers[a]!, buffers[b]!];
     if (ba.offlineOffset === undefined || bb.offlineOffset !== ba.offlineOffset + p.offset) continue;
-    if (p.offset === 0 && bb.size < ba.size && into[b] === b) {
+    if (p.inPlace && bb.size < ba.size && into[b] === b) {
       // A narrower output over its dying input: the input's bytes until it dies, then the output's, never both.
       merged[b] = { ...merged[b]!, first: Math.max(merged[b]!.first, ba.last + 1) };
       continue;
