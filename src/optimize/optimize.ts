@@ -180,9 +180,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // result's whole arena is not worth its spill pass and placement.
     if (!sideChains || arenaAfterBands(fresh(), passContext(maxInvoke, true)) >= plain.after.arena.total) return plain;
     const side = rewrite(maxInvoke, true);
-    const key = (a: typeof plain) => [a.after.arena.total, a.after.arena.head];
+    // Under an arena budget, a variant whose head fits it first; then the smaller total, then the smaller head.
+    const key = (a: typeof plain) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
     const [s, p] = [key(side), key(plain)];
-    return s[0]! < p[0]! || (s[0] === p[0] && s[1]! < p[1]!) ? side : plain;
+    const k = s.findIndex((x, i) => x !== p[i]);
+    return k >= 0 && s[k]! < p[k]! ? side : plain;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
