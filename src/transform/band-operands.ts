@@ -70,7 +70,7 @@ export function bandOperands(
     // Rows padded only where this band meets the image's border.
     const pads = paddingsOf(sg, op)!;
     const flat = [pads[0]!, [atTop ? pads[1]![0]! : 0, atBottom ? pads[1]![1]! : 0], pads[2]!, pads[3]!].flat();
-    inputs[1] = sg.addTensor({ name: freshName(sg, `${name}_paddings`), dtype: 'int32', shape: [4, 2], data: new Uint8Array(Int32Array.from(flat).buffer) }).index;
+    inputs[1] = int32Const(sg, `${name}_paddings`, flat, [4, 2]);
   }
   if (op.opcode === 'STRIDED_SLICE') {
     // Rows cropped only where the band reaches the cropped rows; the row bounds are the band's, unmasked.

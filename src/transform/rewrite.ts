@@ -22,9 +22,9 @@ export function freshName(sg: Subgraph, base: string): string {
   for (let k = 1; ; k++) if (!sg.hasTensorNamed(`${base}_${k}`)) return `${base}_${k}`;
 }
 
-/** A new constant int32 vector with its own name; its index. */
-export const int32Const = (sg: Subgraph, name: string, values: readonly number[]): number =>
-  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [values.length], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
+/** A new constant int32 tensor (a vector unless `shape` says otherwise) with its own name; its index. */
+export const int32Const = (sg: Subgraph, name: string, values: readonly number[], shape: readonly number[] = [values.length]): number =>
+  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [...shape], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
 
 export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<Op>): Omit<Op, 'source'> {
   return {

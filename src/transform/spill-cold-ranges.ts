@@ -37,7 +37,7 @@ import { alignArena } from '../tflm/alignment.js';
 import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
 import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
-import { activationLike, freshName, newOp, redirectReads } from './rewrite.js';
+import { activationLike, freshName, int32Const, newOp, redirectReads } from './rewrite.js';
 import { layOutSpillRegion } from './spill-region.js';
 
 export interface SpillOptionsInput {
@@ -286,7 +286,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; 
     // A resident part spilled again stays `<name>_resident` (freshName numbers it), not `_resident_resident`.
     resident = activationLike(sg, x, freshName(sg, `${x.name.replace(/(?:_resident(?:_\d+)?)+$/, '')}_resident`), [...x.shape.slice(0, -1), begin]);
     const rank = x.shape.length;
-    const ints = (name: string, v: number[]) => sg.addTensor({ name: freshName(sg, `${x.name}_${name}`), dtype: 'int32', shape: [rank], data: new Uint8Array(Int32Array.from(v).buffer) }).index;
+    const ints = (name: string, v: number[]) => int32Const(sg, `${x.name}_${name}`, v);
     sg.insertOp(
       at++,
       newOp({
