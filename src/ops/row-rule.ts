@@ -7,6 +7,7 @@
 import { builtinOptions } from '../graph/op-options.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { paddingFor } from './kernel.js';
+import { sliceAxisRange } from './shape/slice-axis.js';
 
 /** How a row-local operator maps rows. */
 export type RowRule =
@@ -141,12 +142,7 @@ export const stridedSliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
   if (!b || o.ellipsisMask || o.newAxisMask || o.shrinkAxisMask || o.offset || out.shape.length !== 4) return null;
   if (b.strides.some((s) => s <= 0) || b.strides[1] !== 1) return null;
   const H = x.shape[1]!;
-  const resolve = (v: number, masked: boolean, whenMasked: number) => {
-    const at = masked ? whenMasked : v < 0 ? v + H : v;
-    return Math.min(Math.max(at, 0), H);
-  };
-  const top = resolve(b.begin[1]!, (o.beginMask & 2) !== 0, 0);
-  const stop = resolve(b.end[1]!, (o.endMask & 2) !== 0, H);
+  const { start: top, stop } = sliceAxisRange(H, b.begin[1]!, b.end[1]!, 1, { begin: (o.beginMask & 2) !== 0, end: (o.endMask & 2) !== 0, shrink: false });
   if (stop - top !== out.shape[1] || stop <= top) return null;
   return { kind: 'crop', top, bottom: H - stop };
 };

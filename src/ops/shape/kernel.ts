@@ -23,6 +23,7 @@ import {
 import { requireType, tflmType } from '../tflm-type.js';
 import { verifyExpandDims } from './expand-dims.js';
 import { copyPadRuns, padRuns } from './pad-runs.js';
+import { sliceAxisRange } from './slice-axis.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
@@ -364,25 +365,13 @@ const STRIDED_SLICE = gatherKernel((call) => {
   if (ellipsisMask || newAxisMask || offset) {
     throw kernelError(call, 'ellipsis_mask, new_axis_mask and offset are not supported (TFLM ignores them)');
   }
-  const clampTo = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
-  // strided_slice_logic.h StartForAxis / StopForAxis.
   const picks: number[][] = [];
   for (let d = 0; d < rank; d++) {
-    const n = shape[d]!;
     const s = step[d]!;
     if (s === 0) throw kernelError(call, `stride of axis ${d} is 0`);
-    let start = begin[d]!;
-    if (beginMask & (1 << d)) start = s > 0 ? -(2 ** 31) : 2 ** 31 - 1;
-    if (start < 0) start += n;
-    start = s > 0 ? clampTo(start, 0, n) : clampTo(start, -1, n - 1);
-    let stop: number;
-    if (shrinkMask & (1 << d)) stop = start + 1;
-    else {
-      stop = end[d]!;
-      if (endMask & (1 << d)) stop = s > 0 ? 2 ** 31 - 1 : -(2 ** 31);
-      if (stop < 0) stop += n;
-      stop = s > 0 ? clampTo(stop, 0, n) : clampTo(stop, -1, n - 1);
-    }
+    const bit = 1 << d;
+    const masks = { begin: (beginMask & bit) !== 0, end: (endMask & bit) !== 0, shrink: (shrinkMask & bit) !== 0 };
+    const { start, stop } = sliceAxisRange(shape[d]!, begin[d]!, end[d]!, s, masks);
     const take: number[] = [];
     for (let i = start; s > 0 ? i < stop : i > stop; i += s) take.push(i);
     picks.push(take);
