@@ -8,8 +8,8 @@
 // so the bytes equal TRANSPOSE_CONV's.
 
 import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from './custom-ops.js';
-import { defineKernel, dims4, i8, kernelError, requireInput, requireOutput, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
-import { prepareTransposeConv, type TransposeConvState } from '../transpose-conv/kernel.js';
+import { defineKernel, i8, kernelError, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
+import { prepareTransposeConv, transposeConvOperands, type TransposeConvState } from '../transpose-conv/kernel.js';
 import { int8InSimd } from '../conv-params.js';
 import { simd } from '../simd/simd.js';
 import { customKey } from '../../graph/op-key.js';
@@ -22,12 +22,7 @@ function prepare(call: KernelCall): TransposeConvState {
 }
 
 function invoke(call: KernelCall, s: TransposeConvState): void {
-  const filter = requireInput(call, 1);
-  const input = requireInput(call, 2);
-  const output = requireOutput(call, 0);
-  const [batches, inH, inW, inC] = dims4(input, call);
-  const [outC, kH, kW] = dims4(filter, call);
-  const [, outH, outW] = dims4(output, call);
+  const { filter, input, output, batches, inH, inW, inC, outC, kH, kW, outH, outW } = transposeConvOperands(call);
   const x = i8(input);
   const w = i8(filter);
   const out = i8(output);

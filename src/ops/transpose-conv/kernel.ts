@@ -85,18 +85,24 @@ function prepare(call: KernelCall): TransposeConvState {
   return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4, true);
 }
 
-/**
- * 16x8: reference_integer_ops::TransposeConv's scatter into the int64 scratch
- * (input pixel, input channel, filter row, column, output channel), then the
- * 64-bit requantization. Sums of int16 x int8 products stay exact in doubles.
- */
-function invoke16(call: KernelCall, s: TransposeConvState): void {
+/** The operands every TRANSPOSE_CONV kernel reads (output_shape, filter, input[, bias]) and their dimensions. */
+export function transposeConvOperands(call: KernelCall) {
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
   const output = requireOutput(call, 0);
   const [batches, inH, inW, inC] = dims4(input, call);
   const [outC, kH, kW] = dims4(filter, call);
   const [, outH, outW] = dims4(output, call);
+  return { filter, input, output, batches, inH, inW, inC, outC, kH, kW, outH, outW };
+}
+
+/**
+ * 16x8: reference_integer_ops::TransposeConv's scatter into the int64 scratch
+ * (input pixel, input channel, filter row, column, output channel), then the
+ * 64-bit requantization. Sums of int16 x int8 products stay exact in doubles.
+ */
+function invoke16(call: KernelCall, s: TransposeConvState): void {
+  const { filter, input, output, batches, inH, inW, inC, outC, kH, kW, outH, outW } = transposeConvOperands(call);
   const x = i16(input);
   const w = i8(filter);
   const out = i16(output);
@@ -133,12 +139,7 @@ function invoke16(call: KernelCall, s: TransposeConvState): void {
 
 function invoke(call: KernelCall, s: TransposeConvState): void {
   if (s.dtype === 'int16') return invoke16(call, s);
-  const filter = requireInput(call, 1);
-  const input = requireInput(call, 2);
-  const output = requireOutput(call, 0);
-  const [batches, inH, inW, inC] = dims4(input, call);
-  const [outC, kH, kW] = dims4(filter, call);
-  const [, outH, outW] = dims4(output, call);
+  const { filter, input, output, batches, inH, inW, inC, outC, kH, kW, outH, outW } = transposeConvOperands(call);
   const float = s.dtype === 'float32';
   const x = float ? f32(input) : i8(input);
   const w = float ? f32(filter) : i8(filter);
