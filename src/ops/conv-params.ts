@@ -2,7 +2,7 @@
 // share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
-import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from './simd/simd.js';
+import { requantizeTableBytes, simd, simdI32, simdI8, simdReserve, simdWidenI8 } from './simd/simd.js';
 import { tflmType } from './tflm-type.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from './fixed-point.js';
 import {
@@ -270,7 +270,9 @@ export function int8InSimd(
 ): Int8InSimd {
   const q = a.quant!;
   // The last region stages the int8 operands before they are widened, then holds the int8 results.
-  const [xAt, wAt, accAt, paramsAt, stageAt] = simdReserve([x8.length * 2, w8.length * 2, count * 4, 12 * channels, Math.max(count, x8.length, w8.length)]);
+  const [xAt, wAt, accAt, paramsAt, stageAt, tableAt] = simdReserve([
+    x8.length * 2, w8.length * 2, count * 4, 12 * channels, Math.max(count, x8.length, w8.length), requantizeTableBytes(channels),
+  ]);
   simdWidenI8(x8, q.inputOffset, stageAt, xAt);
   simdWidenI8(w8, filterOffset, stageAt, wAt);
   const acc = simdI32(accAt, count);
@@ -286,7 +288,7 @@ export function int8InSimd(
     accAt,
     acc,
     requantizeInto(out, at = 0) {
-      simd().requantizeI8(accAt, count, channels, paramsAt, paramsAt + 4 * channels, paramsAt + 8 * channels, q.outputOffset, q.qmin, q.qmax, stageAt);
+      simd().requantizeI8(accAt, count, channels, paramsAt, paramsAt + 4 * channels, paramsAt + 8 * channels, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
       out.set(simdI8(stageAt, count), at);
     },
   };

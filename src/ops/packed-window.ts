@@ -7,7 +7,7 @@
 // int8 output step (requantizeI8) on the sums.
 
 import type { QuantizedConvParams, SlidingWindow } from './conv-params.js';
-import { simd, simdI16, simdI32, simdI8, simdKept, simdReserve } from './simd/simd.js';
+import { requantizeTableBytes, simd, simdI16, simdI32, simdI8, simdKept, simdReserve } from './simd/simd.js';
 
 export interface WindowShapes {
   batches: number;
@@ -69,12 +69,12 @@ export function runPackedWindow(
   const hp = Math.max((outH - 1) * s.strideH + (kH - 1) * s.dilationH + 1, s.padH + inH);
   const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
   const padded = batches * hp * wp * cp;
-  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4, Math.max(count, x8.length)]);
+  const [xAt, accAt, stageAt, tableAt] = simdReserve([padded * 2, count * 4, Math.max(count, x8.length), requantizeTableBytes(outC)]);
   const k = simd();
   simdI16(xAt, padded).fill(0);
   simdI8(stageAt, x8.length).set(x8);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
   run({ xAt, wAt, accAt, hp, wp });
-  k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt);
+  k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
   out.set(simdI8(stageAt, count));
 }

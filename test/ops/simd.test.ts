@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { multiplyByQuantizedMultiplier } from '../../src/ops/fixed-point.js';
-import { simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/ops/simd/simd.js';
+import { requantizeTableBytes, simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/ops/simd/simd.js';
 import { GENERATED_FILE, generatedKernelsModule } from '../helpers/assemble-wasm.mjs';
 import { prng } from '../helpers/prng.js';
 
@@ -74,26 +74,39 @@ describe('SIMD kernels module', () => {
     expect([...simdF32(accAt, n)]).toEqual([...start].map((a, i) => Math.fround(a + Math.fround(x[i]! * w[i]!))));
   });
 
-  it('requantizeI8 is MultiplyByQuantizedMultiplier with bias, offset and clamp', () => {
-    const n = 7;
-    const count = 7 * 300;
-    const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535];
+  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array): void {
+    const count = n * 300;
+    const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
     const acc = Int32Array.from({ length: count }, (_, i) => (i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
     const bias = Int32Array.from({ length: n }, (_, c) => (c === 0 ? 2147483647 : int(-5000, 5000)));
-    const mult = Int32Array.from({ length: n }, (_, c) => (c === 1 ? -2147483648 : c === 2 ? 0 : int(1073741824, 2147483647)));
-    const shift = Int32Array.from([-31, 3, 0, -1, -12, 1, -7]);
-    const [accAt, biasAt, multAt, shiftAt, outAt] = simdReserve([4 * count, 4 * n, 4 * n, 4 * n, count]);
+    const [accAt, biasAt, multAt, shiftAt, outAt, tableAt] = simdReserve([4 * count, 4 * n, 4 * n, 4 * n, count, requantizeTableBytes(n)]);
     simdI32(accAt, count).set(acc);
     simdI32(biasAt, n).set(bias);
     simdI32(multAt, n).set(mult);
     simdI32(shiftAt, n).set(shift);
-    simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, -128, 100, outAt);
+    simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, -128, 100, outAt, tableAt);
     const want = [...acc].map((a, i) => {
       const c = i % n;
-      const v = multiplyByQuantizedMultiplier((a + bias[c]!) | 0, mult[c]!, shift[c]!) - 5;
+      // int32 arithmetic, as in C: the offset wraps a result near -2^31.
+      const v = (multiplyByQuantizedMultiplier((a + bias[c]!) | 0, mult[c]!, shift[c]!) - 5) | 0;
       return Math.min(100, Math.max(-128, v));
     });
     expect([...simdI8(outAt, count)]).toEqual(want);
+  }
+
+  it('requantizeI8 is MultiplyByQuantizedMultiplier with bias, offset and clamp (scalar form: 7 channels, a saturating multiplier)', () => {
+    const mult = Int32Array.from({ length: 7 }, (_, c) => (c === 1 ? -2147483648 : c === 2 ? 0 : int(1073741824, 2147483647)));
+    requantizeCase(7, mult, Int32Array.from([-31, 3, 0, -1, -12, 1, -7]));
+  });
+
+  it('requantizeI8 gives the same in its vector form (channels in blocks of 4), at every shift TFLM makes', () => {
+    for (let first = -31; first <= 30; first += 8) {
+      const shift = Int32Array.from({ length: 8 }, (_, c) => Math.min(30, first + c));
+      const mult = Int32Array.from({ length: 8 }, (_, c) => (c === 2 ? 0 : c === 3 ? 2147483647 : c === 4 ? 1073741824 : int(1073741824, 2147483647)));
+      requantizeCase(8, mult, shift);
+    }
+    // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
+    requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
   });
 
   it('grows its memory for large operands and keeps the bytes', () => {

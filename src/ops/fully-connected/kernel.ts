@@ -23,6 +23,8 @@ import {
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
 import { simd } from '../simd/simd.js';
+import { convInt8Packed } from '../conv/conv-packed.js';
+import type { PackedOperator } from '../packed-window.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 
 interface FcState {
@@ -36,7 +38,17 @@ interface FcState {
   filterOffset: number;
   floatMin: number;
   floatMax: number;
+  /** The int8 product as a 1x1 conv with stride 1 and no padding (conv-packed.ts). */
+  window: PackedOperator;
+  /**
+   * A constant int8 (not int4) weight matrix small enough that the SIMD module's per-call setup would cost more than
+   * the products: its weights with the zero-point offset added, summed in JavaScript.
+   */
+  small: Int16Array | null;
 }
+
+/** Products per call below which a constant int8 FULLY_CONNECTED sums in JavaScript. */
+const SMALL_MACS = 2048;
 
 function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);
@@ -56,7 +68,10 @@ function prepare(call: KernelCall): FcState {
   const activation = builtinOptions(call.op, 'FullyConnectedOptions').fusedActivationFunction;
   if (dtype === 'float32') {
     const [floatMin, floatMax] = activationRangeFloat(call, activation);
-    return { dtype, batches, depth, accum, quant: null, bias: constantBias(call, bias, depth), requantize: () => 0, filterOffset: 0, floatMin, floatMax };
+    const b = constantBias(call, bias, depth);
+    return {
+      dtype, batches, depth, accum, quant: null, bias: b, requantize: () => 0, filterOffset: 0, floatMin, floatMax, window: unitWindow(null, b), small: null,
+    };
   }
   requireInt4Scratch(call, filter);
   let quant: QuantizedConvParams;
@@ -81,7 +96,12 @@ function prepare(call: KernelCall): FcState {
   }
   const b = constantBias(call, bias, depth);
   const requantize = requantizer(call, dtype, quant, b, bias, 'by-bias');
-  return { dtype, batches, depth, accum, quant, bias: b, requantize, filterOffset: -zeroPointOf(filter), floatMin: 0, floatMax: 0 };
+  const filterOffset = -zeroPointOf(filter);
+  const small =
+    dtype === 'int8' && filter.tensor.kind === 'constant' && filter.tensor.dtype === 'int8' && batches * depth * accum <= SMALL_MACS
+      ? Int16Array.from(new Int8Array(filter.bytes.buffer, filter.bytes.byteOffset, depth * accum), (w) => w + filterOffset)
+      : null;
+  return { dtype, batches, depth, accum, quant, bias: b, requantize, filterOffset, floatMin: 0, floatMax: 0, window: unitWindow(quant, b), small };
 }
 
 function invoke(call: KernelCall, s: FcState): void {
@@ -108,7 +128,19 @@ function invoke(call: KernelCall, s: FcState): void {
     return;
   }
   if (s.dtype === 'int8') {
-    fullyConnectedInt8Simd(s, i8(input), int8Filter(call, filter), i8(output));
+    if (s.small) {
+      fullyConnectedInt8Small(s, s.small, i8(input), i8(output));
+      return;
+    }
+    const w8 = int8Filter(call, filter);
+    // A constant weight matrix is a 1x1 conv over `batches` pixels whose filter the state keeps packed.
+    if (filter.tensor.kind === 'constant') {
+      const shapes = { batches: 1, inH: 1, inW: batches, outC: depth, kH: 1, kW: 1, outH: 1, outW: batches };
+      const x8 = i8(input).subarray(0, batches * accum);
+      convInt8Packed(s, s.window, shapes, accum, x8, w8.subarray(0, depth * accum), i8(output).subarray(0, batches * depth));
+    } else {
+      fullyConnectedInt8Simd(s, i8(input), w8, i8(output));
+    }
     return;
   }
   const q = s.quant!;
@@ -121,6 +153,25 @@ function invoke(call: KernelCall, s: FcState): void {
       const xi = n * accum;
       const wi = oc * accum;
       for (let d = 0; d < accum; d++) acc += (w[wi + d]! + s.filterOffset) * (x[xi + d]! + q.inputOffset);
+      out[oc + depth * n] = s.requantize(acc, oc);
+    }
+  }
+}
+
+function unitWindow(quant: QuantizedConvParams | null, bias: Float64Array | null): PackedOperator {
+  return { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padH: 0, padW: 0, quant, bias };
+}
+
+/** int32 sums with the input's offset added per product, then the requantizer (which adds the bias). */
+function fullyConnectedInt8Small(s: FcState, w: Int16Array, x: Int8Array, out: Int8Array): void {
+  const { batches, depth, accum } = s;
+  const inputOffset = s.quant!.inputOffset;
+  for (let n = 0; n < batches; n++) {
+    const xi = n * accum;
+    for (let oc = 0; oc < depth; oc++) {
+      const wi = oc * accum;
+      let acc = 0;
+      for (let d = 0; d < accum; d++) acc = (acc + w[wi + d]! * (x[xi + d]! + inputOffset)) | 0;
       out[oc + depth * n] = s.requantize(acc, oc);
     }
   }

@@ -217,7 +217,108 @@
   ;; out = clamp(MultiplyByQuantizedMultiplier(acc + bias[c], mult[c], shift[c])
   ;; + outOffset, qmin, qmax), with gemmlowp's double rounding (TFLM is built
   ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n.
+  ;; Sums of pixels whose n channels come in blocks of 4 go through the vector
+  ;; form (requantizeVector) when every channel's multiplier and shift allow it.
   (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
+    (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
+    (if (i32.and (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (i32.and (local.get $n) (i32.const 3))))
+      (then
+        (if (i32.and (i32.eqz (i32.rem_u (local.get $count) (local.get $n)))
+                     (call $requantizeTable (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift) (local.get $table)))
+          (then
+            (call $requantizeVector (local.get $acc) (local.get $count) (local.get $n) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
+              (local.get $out) (local.get $table))
+            (return)))))
+    (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
+      (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
+
+  ;; Per block of 4 channels, 7 vectors (112 bytes) of what requantizeVector
+  ;; needs per lane, where SIMD has no per-lane shift: bias, 2^left, the
+  ;; multiplier, 2^(31 - right), 2^right, (2^right - 1) >> 1, and all ones
+  ;; where right = 0. Returns 0 (nothing usable) when some channel's multiplier
+  ;; is negative or -2^31 (then the product's sign is not x's, or
+  ;; SaturatingRoundingDoublingHighMul saturates) or its shift is beyond
+  ;; [-31, 30].
+  (func $requantizeTable (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
+    (local $c i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32)
+    (block $end (loop $each
+      (br_if $end (i32.ge_s (local.get $c) (local.get $n)))
+      (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2)))))
+      (if (i32.or (i32.lt_s (local.get $m) (i32.const 0))
+                  (i32.or (i32.gt_s (local.get $sh) (i32.const 30)) (i32.lt_s (local.get $sh) (i32.const -31))))
+        (then (return (i32.const 0))))
+      (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
+      ;; Block c >> 2, lane c & 3.
+      (local.set $at (i32.add (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 112)))
+                              (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
+      (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (i32.store offset=16 (local.get $at)
+        (i32.shl (i32.const 1) (select (local.get $sh) (i32.const 0) (i32.gt_s (local.get $sh) (i32.const 0)))))
+      (i32.store offset=32 (local.get $at) (local.get $m))
+      (i32.store offset=48 (local.get $at)
+        (select (i32.shl (i32.const 1) (i32.sub (i32.const 31) (local.get $right))) (i32.const 0) (local.get $right)))
+      (i32.store offset=64 (local.get $at) (i32.shl (i32.const 1) (local.get $right)))
+      (i32.store offset=80 (local.get $at) (i32.shr_u (i32.sub (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)) (i32.const 1)))
+      (i32.store offset=96 (local.get $at) (select (i32.const 0) (i32.const -1) (local.get $right)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $each)))
+    (i32.const 1))
+
+  ;; The output step of requantizeScalar, 4 channels per vector (count a
+  ;; multiple of n, n of 4), exact in every lane:
+  ;; - SaturatingRoundingDoublingHighMul: the 64-bit product plus the nudge
+  ;;   (the product has x's sign, the multiplier being non-negative), doubled
+  ;;   (no overflow: the multiplier is below 2^31) so that its high word is the
+  ;;   floor of the quotient by 2^31; C's truncation adds 1 to a negative floor
+  ;;   when the low 31 bits are not all 0.
+  ;; - RoundingDivideByPOT by a per-lane exponent: floor(t / 2^right) is the
+  ;;   high word of t * 2^(31 - right) doubled, and the remainder against
+  ;;   gemmlowp's threshold decides the rounding; right = 0 keeps t.
+  (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
+    (param $out i32) (param $table i32)
+    (local $i i32) (local $c i32) (local $tb i32)
+    (local $x v128) (local $lo v128) (local $hi v128) (local $nudge v128) (local $t v128) (local $q v128)
+    (local $offset v128) (local $min v128) (local $max v128)
+    (local.set $offset (i32x4.splat (local.get $outOffset)))
+    (local.set $min (i32x4.splat (local.get $qmin)))
+    (local.set $max (i32x4.splat (local.get $qmax)))
+    (block $end (loop $each
+      (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
+      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 112))))
+      (local.set $x (i32x4.mul (i32x4.add (v128.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                                          (v128.load offset=0 (local.get $tb)))
+                               (v128.load offset=16 (local.get $tb))))
+      ;; 2^30, or 1 - 2^30 where x < 0.
+      (local.set $nudge (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000)
+                                   (v128.and (i32x4.shr_s (local.get $x) (i32.const 31)) (v128.const i32x4 0x80000001 0x80000001 0x80000001 0x80000001))))
+      (local.set $lo (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x) (v128.load offset=32 (local.get $tb)))
+                                           (i64x2.extend_low_i32x4_s (local.get $nudge))) (i32.const 1)))
+      (local.set $hi (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x) (v128.load offset=32 (local.get $tb)))
+                                           (i64x2.extend_high_i32x4_s (local.get $nudge))) (i32.const 1)))
+      (local.set $t (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
+      (local.set $t (i32x4.sub (local.get $t)
+        (v128.andnot (i32x4.shr_s (local.get $t) (i32.const 31))
+                     (i32x4.eq (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi))
+                               (v128.const i32x4 0 0 0 0)))))
+      (local.set $lo (i64x2.shl (i64x2.extmul_low_i32x4_s (local.get $t) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+      (local.set $hi (i64x2.shl (i64x2.extmul_high_i32x4_s (local.get $t) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+      (local.set $q (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
+      ;; Up by one where the remainder exceeds (2^right - 1) >> 1, plus 1 for a negative t.
+      (local.set $q (i32x4.sub (local.get $q)
+        (i32x4.gt_s (i32x4.sub (local.get $t) (i32x4.mul (local.get $q) (v128.load offset=64 (local.get $tb))))
+                    (i32x4.sub (v128.load offset=80 (local.get $tb)) (i32x4.shr_s (local.get $t) (i32.const 31))))))
+      (local.set $q (i32x4.min_s (i32x4.max_s
+        (i32x4.add (v128.bitselect (local.get $t) (local.get $q) (v128.load offset=96 (local.get $tb))) (local.get $offset))
+        (local.get $min)) (local.get $max)))
+      (local.set $q (i16x8.narrow_i32x4_s (local.get $q) (local.get $q)))
+      (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $q) (local.get $q)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $each))))
+
+  (func $requantizeScalar (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32)
     (local $i i32) (local $c i32) (local $x i32) (local $m i32) (local $sh i32) (local $right i32) (local $ab i64) (local $mask i32) (local $v i32)
     (block $end (loop $each

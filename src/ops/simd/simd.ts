@@ -57,10 +57,13 @@ export interface SimdKernels {
     src: number, batches: number, h: number, w: number, c: number, offset: number,
     dst: number, hp: number, wp: number, cp: number, padT: number, padL: number,
   ): void;
-  /** TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n). */
+  /**
+   * TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n);
+   * `table`: requantizeTableBytes(n) bytes of scratch for the per-lane constants of the vector form.
+   */
   requantizeI8(
     acc: number, count: number, n: number, bias: number, mult: number, shift: number,
-    outOffset: number, qmin: number, qmax: number, out: number,
+    outOffset: number, qmin: number, qmax: number, out: number, table: number,
   ): void;
 }
 
@@ -123,6 +126,9 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
   growTo(top);
   return at as { -readonly [K in keyof T]: number };
 }
+
+/** The scratch requantizeI8 takes for `n` channels: 7 vectors per block of 4 channels. */
+export const requantizeTableBytes = (n: number): number => 28 * n;
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
 export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
