@@ -11,6 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import { TinysegError } from '../errors.js';
+import { packageJsonFile } from './code-location.js';
 import { asksForHelp, commandUsage, isCommand, unknownCommand, usage, usageError, type Command } from './cli/usage.js';
 import { writeStdout } from './cli/write-stdout.js';
 
@@ -25,7 +26,7 @@ const defaultIO: CliIO = {
 };
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packageJsonFile(), 'utf8')) as { version: string };
   return pkg.version;
 }
 

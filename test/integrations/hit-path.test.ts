@@ -3,7 +3,7 @@
 // stdout stream (docs/cache.md; bench/integrations.js times it).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,18 +31,29 @@ describe('tinyseg optimize on a cache hit (the built CLI)', () => {
     const hit = run();
     expect(hit.status).toBe(0);
     expect(hit.stdout).toMatch(/^cache hit: /m);
-    const dist = pathToFileURL(join(repoRoot, 'dist')).href + '/';
-    const loaded = hit.stderr.split('\n').filter((l) => l.startsWith(`LOADED ${dist}`)).map((l) => l.slice(`LOADED ${dist}`.length));
-    expect(loaded).toContain('integrations/cli.js');
-    expect(loaded).toContain('integrations/cache/optimize-cached.js');
-    const stages = ['tflite/', 'graph/', 'analysis/', 'transform/', 'memory/', 'interpreter/', 'emit/', 'optimize/optimize.js', 'report/memory-report.js', 'report/svg.js'];
-    expect(loaded.filter((m) => stages.some((s) => m.startsWith(s)))).toEqual([]);
-    expect(loaded.filter((m) => ['integrations/cli/depfile.js', 'integrations/io/read-target.js', 'integrations/watch/watch.js'].includes(m))).toEqual([]);
-    expect(loaded.filter((m) => ['integrations/cache/remote-cache.js', 'integrations/cache/http-blob.js'].includes(m))).toEqual([]);
+    // The CLI runs from its bundle (dist/bundle: the entry and the chunks it imports when it needs them).
+    const bundle = pathToFileURL(join(repoRoot, 'dist', 'bundle')).href + '/';
+    const loadedCode = (stderr: string): string => {
+      const files = stderr.split('\n').filter((l) => l.startsWith(`LOADED ${bundle}`)).map((l) => l.slice(`LOADED ${bundle}`.length));
+      expect(files).toContain('cli.js');
+      return files.map((f) => readFileSync(join(repoRoot, 'dist', 'bundle', f), 'utf8')).join('\n');
+    };
+    const hitCode = loadedCode(hit.stderr);
+    // Each stage and helper by a function of its own: none is in what a hit loads.
+    const stages = [
+      'function readModel(', 'function loadGraph(', 'function coldRanges(', 'function splitRowBands(', 'function planNearOptimal(',
+      'function checkModel(', 'function memoryReport(',
+    ];
+    const emitters = ['function emitEmbedded(', 'function escapeXml('];
+    const helpers = ['function depfilePath(', 'function readTargetProfile(', 'function watchModels(', 'async function lookupRemote('];
+    expect([...stages, ...emitters].filter((f) => hitCode.includes(f))).toEqual([]);
+    expect(helpers.filter((f) => hitCode.includes(f))).toEqual([]);
+    expect(hitCode).toContain('function toolVersion(');
     expect(hit.stderr).not.toContain('warning');
-    expect(miss.stderr).toContain(`LOADED ${dist}integrations/cache/remote-cache.js`);
-    // The miss loaded the optimizer: the filter above does see stages.
-    expect(miss.stderr).toContain(`LOADED ${dist}optimize/optimize.js`);
+    // The miss loaded the optimizer and the remote cache's client: the checks above do see them.
+    const missCode = loadedCode(miss.stderr);
+    expect(stages.filter((f) => !missCode.includes(f))).toEqual([]);
+    expect(missCode).toContain('async function lookupRemote(');
   });
 });
 

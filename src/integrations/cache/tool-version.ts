@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { codeRoot, packageJsonFile } from '../code-location.js';
 
 interface Fingerprint {
   hash: string;
@@ -25,13 +25,12 @@ interface Fingerprint {
 
 let cached: string | undefined;
 
-const codeRoot = (): string => fileURLToPath(new URL('../..', import.meta.url));
 const fingerprintFile = (root: string): string => join(root, 'fingerprint.json');
 
 /** `<package version>+<code fingerprint>`, e.g. `0.1.0+3f2a9c1e0b7d`. */
 export function toolVersion(): string {
   if (cached === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(packageJsonFile(), 'utf8')) as { version: string };
     cached = `${pkg.version}+${codeFingerprint(codeRoot())}`;
   }
   return cached;

@@ -15,14 +15,18 @@ import { inFile } from '../../errors.js';
 import { renderOptimizeLine, renderOptimizeText } from '../../optimize/optimize-text.js';
 import { buildModel, type BuiltModel, type OptimizedModel } from '../build.js';
 import type { CliIO } from '../cli.js';
+import { codeRoot, packageJsonFile } from '../code-location.js';
 import { writeOutputs, type OutputFile } from '../io/write-files.js';
 import { emitOptions, optimizeOptionsFromArgs, remoteCacheFromArgs } from './optimize-args.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
-/** What a depfile names as TinySeg itself: its package.json (an upgrade) and the CLI's entry module (a rebuild; cli.js built, cli.ts from source). */
+/** What a depfile names as TinySeg itself: its package.json (an upgrade) and the CLI's entry module (a rebuild; the CLI bundle or cli.js built, cli.ts from source). */
 function tinysegFiles(): string[] {
   const here = fileURLToPath(import.meta.url);
-  return [fileURLToPath(new URL('../../../package.json', import.meta.url)), join(dirname(here), '..', `cli${extname(here)}`)];
+  // In the CLI bundle this code is in one of dist/bundle's files, beside the entry.
+  const bundle = join(codeRoot(), 'bundle');
+  const entry = dirname(here) === bundle ? join(bundle, 'cli.js') : join(dirname(here), '..', `cli${extname(here)}`);
+  return [packageJsonFile(), entry];
 }
 
 export async function runOptimize(args: string[], io: CliIO): Promise<number> {

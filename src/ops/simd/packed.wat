@@ -119,6 +119,21 @@
     (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
     (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
     (br $taprows)))
+  ;; A whole block stores in place (a call with vector operands costs more than the stores).
+  (if (i32.ge_s (local.get $valid) (i32.const 8))
+    (then
+      (v128.store offset=0 (local.get $out) (local.get $a0))
+      (v128.store offset=16 (local.get $out) (local.get $a1))
+      (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+      (v128.store offset=0 (local.get $out) (local.get $b0))
+      (v128.store offset=16 (local.get $out) (local.get $b1))
+      (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+      (v128.store offset=0 (local.get $out) (local.get $c0))
+      (v128.store offset=16 (local.get $out) (local.get $c1))
+      (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+      (v128.store offset=0 (local.get $out) (local.get $d0))
+      (v128.store offset=16 (local.get $out) (local.get $d1))
+      (return)))
   (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid))
   (call $storeSums (i32.add (local.get $out) (local.get $outStride)) (local.get $b0) (local.get $b1) (local.get $valid))
   (call $storeSums (i32.add (local.get $out) (i32.shl (local.get $outStride) (i32.const 1))) (local.get $c0) (local.get $c1) (local.get $valid))
@@ -151,7 +166,11 @@
     (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
     (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
     (br $taprows)))
-  (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid)))
+  (if (i32.ge_s (local.get $valid) (i32.const 8))
+    (then
+      (v128.store offset=0 (local.get $out) (local.get $a0))
+      (v128.store offset=16 (local.get $out) (local.get $a1)))
+    (else (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid)))))
 
 ;; The first `valid` (all 8 when 8 or more) of a block's 8 sums, to out.
 (func $storeSums (param $out i32) (param $s0 v128) (param $s1 v128) (param $valid i32)
@@ -250,7 +269,12 @@
             (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $taprows)))
-          (call $storeSums (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0) (local.get $a1) (i32.sub (local.get $outC) (local.get $b)))
+          (if (i32.ge_s (i32.sub (local.get $outC) (local.get $b)) (i32.const 8))
+            (then
+              (v128.store offset=0 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0))
+              (v128.store offset=16 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a1)))
+            (else
+              (call $storeSums (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0) (local.get $a1) (i32.sub (local.get $outC) (local.get $b)))))
           (local.set $b (i32.add (local.get $b) (i32.const 8)))
           (br $blocks)))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $outC) (i32.const 2))))
