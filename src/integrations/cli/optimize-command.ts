@@ -20,7 +20,10 @@ import { writeOutputs, type OutputFile } from '../io/write-files.js';
 import { emitOptions, optimizeOptionsFromArgs, remoteCacheFromArgs } from './optimize-args.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
-/** What a depfile names as TinySeg itself: its package.json (an upgrade) and the CLI's entry module (a rebuild; the CLI bundle or cli.js built, cli.ts from source). */
+/**
+ * What a depfile names as TinySeg itself: its package.json (an upgrade) and the CLI's entry module (a rebuild; the CLI
+ * bundle or cli.js built, cli.ts from source).
+ */
 function tinysegFiles(): string[] {
   const here = fileURLToPath(import.meta.url);
   // In the CLI bundle this code is in one of dist/bundle's files, beside the entry.
