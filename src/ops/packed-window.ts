@@ -35,6 +35,22 @@ export interface PackedOperands {
 }
 
 /**
+ * The address of `owner`'s packed filter (`pack` writes its `packedBytes` once)
+ * followed by the output step's int32 bias, multipliers and shifts (outC each).
+ */
+export function keptPackedFilter(owner: object, s: Pick<PackedOperator, 'quant' | 'bias'>, outC: number, packedBytes: number, pack: (at: number) => void): number {
+  const q = s.quant!;
+  return simdKept(owner, packedBytes + 12 * outC, (at) => {
+    pack(at);
+    const params = simdI32(at + packedBytes, 3 * outC);
+    // int32 biases are exact in the Float64Array; no bias adds 0.
+    for (let k = 0; k < outC; k++) params[k] = s.bias ? s.bias[k]! : 0;
+    params.set(q.multipliers, outC);
+    params.set(q.shifts, 2 * outC);
+  });
+}
+
+/**
  * Runs one packed window kernel for `owner` (its prepared state keys the packed
  * filter): `x8` [batches][inH][inW][c] int8, padded to `cp` channels; `pack`
  * writes the filter's `packedBytes` at an address once; `run` sums into
@@ -56,14 +72,7 @@ export function runPackedWindow(
   const count = out.length;
   if (count === 0) return;
   const q = s.quant!;
-  const wAt = simdKept(owner, packedBytes + 12 * outC, (at) => {
-    pack(at);
-    const params = simdI32(at + packedBytes, 3 * outC);
-    // int32 biases are exact in the Float64Array; no bias adds 0.
-    for (let k = 0; k < outC; k++) params[k] = s.bias ? s.bias[k]! : 0;
-    params.set(q.multipliers, outC);
-    params.set(q.shifts, 2 * outC);
-  });
+  const wAt = keptPackedFilter(owner, s, outC, packedBytes, pack);
   const paramsAt = wAt + packedBytes;
   // The rows and columns the last output pixel's window reaches, and the input itself.
   const hp = Math.max((outH - 1) * s.strideH + (kH - 1) * s.dilationH + 1, s.padH + inH);

@@ -9,13 +9,13 @@ import { runPackedWindow, type PackedOperator, type WindowShapes } from '../pack
 import { simd, simdI16 } from '../simd/simd.js';
 
 /** Output channels one convPacked step sums (two vectors of 4). */
-const BLOCK = 8;
+export const BLOCK = 8;
 
 /**
  * The filter [outC][kH][kW][inC] in convPacked's order: block of 8 output
  * channels, tap, input channel pair, channel, pair member (0 past the real ones).
  */
-function packFilter(d: WindowShapes, inC: number, cp: number, w8: Int8Array, at: number, packedBytes: number): void {
+export function packFilter(d: Pick<WindowShapes, 'outC' | 'kH' | 'kW'>, inC: number, cp: number, w8: Int8Array, at: number, packedBytes: number): void {
   const { outC, kH, kW } = d;
   const taps = kH * kW;
   const packed = simdI16(at, packedBytes >> 1);

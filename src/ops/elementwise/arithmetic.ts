@@ -14,6 +14,7 @@ import {
 } from '../kernel.js';
 import { builtinOptions } from '../../graph/op-options.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSmallerThanOneExp, quantizeMultiplier } from '../fixed-point.js';
+import { addInt8Table } from './add-table.js';
 import { binaryInvoke, int32ActivationRange, tabulate8, type BinaryState } from './binary.js';
 import { binaryOperands, broadcastPlan, hasQuantization, requireQuantizedOperands, tfliteType } from './binary-ops.js';
 
@@ -67,7 +68,8 @@ const ADD = defineKernel<BinaryState>({
         t1[x & 255] = scale1(x);
         t2[x & 255] = scale2(x);
       }
-      return { plan, table: tabulate8((a, b) => finish((t1[a & 255]! + t2[b & 255]!) | 0)), fn: null };
+      const key = [input1Offset, input2Offset, m1.multiplier, m1.shift, m2.multiplier, m2.shift, mo.multiplier, mo.shift, outputOffset, qmin, qmax].join();
+      return { plan, table: addInt8Table({ scaled1: t1, scaled2: t2, finish, outputMultiplier: mo.multiplier, qmin, qmax, key }), fn: null };
     }
     return { plan, table: null, fn: (a, b) => finish((scale1(a) + scale2(b)) | 0) };
   },

@@ -284,3 +284,103 @@
       (br $rows)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch))))
+
+;; TRANSPOSE_CONV int8 as a scatter with output channels across lanes: every
+;; input pixel, for every filter tap that lands inside the output, adds its
+;; products to that output pixel's sums (reference_integer_ops::TransposeConv's
+;; loop order; integer sums wrap alike in any order). x: the input widened
+;; with its offset, [batch][inH][inW][cp], channels padded to the even cp;
+;; w: packed as convPacked's; acc: outC int32 sums per output pixel, zeroed
+;; by the caller, added to.
+(func (export "transposeConvPacked") (param $x i32) (param $w i32) (param $acc i32)
+  (param $batches i32) (param $inH i32) (param $inW i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $padH i32) (param $padW i32)
+  (local $n i32) (local $iy i32) (local $ix i32) (local $ky i32) (local $kx i32) (local $oy i32) (local $ox i32) (local $b i32) (local $q i32)
+  (local $pairs i32) (local $tapBytes i32) (local $blockBytes i32) (local $outBytes i32) (local $blocks i32)
+  (local $xp i32) (local $xq i32) (local $wp i32) (local $o i32) (local $a0 v128) (local $a1 v128) (local $v v128)
+  (local.set $pairs (i32.shr_u (local.get $cp) (i32.const 1)))
+  (local.set $tapBytes (i32.shl (local.get $pairs) (i32.const 5)))
+  (local.set $blockBytes (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (local.get $tapBytes)))
+  (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
+  (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
+  (local.set $xp (local.get $x))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $iy (i32.const 0))
+    (block $endy (loop $rows
+      (br_if $endy (i32.ge_s (local.get $iy) (local.get $inH)))
+      (local.set $ix (i32.const 0))
+      (block $endx (loop $cols
+        (br_if $endx (i32.ge_s (local.get $ix) (local.get $inW)))
+        (local.set $ky (i32.const 0))
+        (block $endky (loop $taprows
+          (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+          (local.set $oy (i32.add (i32.sub (i32.mul (local.get $iy) (local.get $sH)) (local.get $padH)) (local.get $ky)))
+          (if (i32.and (i32.ge_s (local.get $oy) (i32.const 0)) (i32.lt_s (local.get $oy) (local.get $outH)))
+            (then
+              (local.set $kx (i32.const 0))
+              (block $endkx (loop $tapcols
+                (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
+                (local.set $ox (i32.add (i32.sub (i32.mul (local.get $ix) (local.get $sW)) (local.get $padW)) (local.get $kx)))
+                (if (i32.and (i32.ge_s (local.get $ox) (i32.const 0)) (i32.lt_s (local.get $ox) (local.get $outW)))
+                  (then
+                    (local.set $o (i32.add (local.get $acc)
+                      (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $outH)) (local.get $oy)) (local.get $outW)) (local.get $ox)) (local.get $outBytes))))
+                    (local.set $b (i32.const 0))
+                    (block $endb (loop $blockLoop
+                      (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
+                      (local.set $wp (i32.add (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+                                              (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $kW)) (local.get $kx)) (local.get $tapBytes))))
+                      (local.set $xq (local.get $xp))
+                      (local.set $a0 (v128.const i32x4 0 0 0 0))
+                      (local.set $a1 (v128.const i32x4 0 0 0 0))
+                      (local.set $q (i32.const 0))
+                      (block $endq (loop $pairLoop
+                        (br_if $endq (i32.ge_s (local.get $q) (local.get $pairs)))
+                        (local.set $v (i32x4.splat (i32.load (local.get $xq))))
+                        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $wp)))))
+                        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $wp)))))
+                        (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
+                        (local.set $xq (i32.add (local.get $xq) (i32.const 4)))
+                        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                        (br $pairLoop)))
+                      (local.set $wp (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 5))))
+                      (if (i32.ge_s (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))) (i32.const 8))
+                        (then
+                          (v128.store offset=0 (local.get $wp) (i32x4.add (v128.load offset=0 (local.get $wp)) (local.get $a0)))
+                          (v128.store offset=16 (local.get $wp) (i32x4.add (v128.load offset=16 (local.get $wp)) (local.get $a1))))
+                        (else
+                          (call $addSums (local.get $wp) (local.get $a0) (local.get $a1) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))))
+                      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                      (br $blockLoop)))))
+                (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                (br $tapcols)))))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $taprows)))
+        (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $cp) (i32.const 1))))
+        (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+        (br $cols)))
+      (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))
+
+;; Adds the first `valid` (below 8) of a block's 8 sums to out, one lane at a time.
+(func $addSums (param $out i32) (param $s0 v128) (param $s1 v128) (param $valid i32)
+  (local $i i32)
+  (block $end (loop $lanes
+    (br_if $end (i32.ge_s (local.get $i) (local.get $valid)))
+    (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+      (i32.add (i32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))))
+        (select (call $lane (local.get $s0) (local.get $i)) (call $lane (local.get $s1) (i32.sub (local.get $i) (i32.const 4)))
+                (i32.lt_s (local.get $i) (i32.const 4)))))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $lanes))))
+
+;; Lane i (0..3) of v; 0 for any other i.
+(func $lane (param $v v128) (param $i i32) (result i32)
+  (if (i32.eq (local.get $i) (i32.const 0)) (then (return (i32x4.extract_lane 0 (local.get $v)))))
+  (if (i32.eq (local.get $i) (i32.const 1)) (then (return (i32x4.extract_lane 1 (local.get $v)))))
+  (if (i32.eq (local.get $i) (i32.const 2)) (then (return (i32x4.extract_lane 2 (local.get $v)))))
+  (if (i32.eq (local.get $i) (i32.const 3)) (then (return (i32x4.extract_lane 3 (local.get $v)))))
+  (i32.const 0))

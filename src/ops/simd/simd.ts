@@ -48,6 +48,15 @@ export interface SimdKernels {
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
   ): void;
+  /**
+   * An int8 TRANSPOSE_CONV as a scatter, output channels across lanes: x [batches][inH][inW][cp] from widenPadded, w
+   * packed as for convPacked; adds outC int32 sums per output pixel to acc (zeroed by the caller).
+   */
+  transposeConvPacked(
+    x: number, w: number, acc: number,
+    batches: number, inH: number, inW: number, cp: number, outC: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number,
+  ): void;
   /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
@@ -127,8 +136,8 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
   return at as { -readonly [K in keyof T]: number };
 }
 
-/** The scratch requantizeI8 takes for `n` channels: 7 vectors per block of 4 channels. */
-export const requantizeTableBytes = (n: number): number => 28 * n;
+/** The scratch requantizeI8 takes for `n` channels: 11 vectors per block of 4 channels. */
+export const requantizeTableBytes = (n: number): number => 44 * n;
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
 export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);

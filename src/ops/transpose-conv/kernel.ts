@@ -24,6 +24,7 @@ import {
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from '../conv-params.js';
 import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
+import { transposeConvInt8Packed } from './transpose-packed.js';
 
 export interface TransposeConvState extends ConvArithmetic {
   strideH: number;
@@ -144,6 +145,12 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const x = float ? f32(input) : i8(input);
   const w = float ? f32(filter) : i8(filter);
   const count = output.bytes.byteLength / (float ? 4 : 1);
+  if (!float && filter.tensor.kind === 'constant') {
+    const shapes = { batches, inH, inW, inC, outC, kH, kW, outH, outW };
+    // int8 accumulates in the arena scratch TFLM requests: the sums pass through it.
+    transposeConvInt8Packed(s, s, shapes, x as Int8Array, w as Int8Array, i8(output), scratchI32(call.scratch[0]!).subarray(0, count));
+    return;
+  }
   const taps = kH * kW;
   // Operands in the SIMD module; for float32 lanes the filter as [tap][input channel][output channel].
   let xAt: number;

@@ -1,0 +1,57 @@
+// int8 TRANSPOSE_CONV with a constant filter through kernels.wat's
+// transposeConvPacked: the scatter of reference_integer_ops::TransposeConv
+// with output channels across vector lanes, the filter packed once per
+// prepared operator (conv-packed.ts's layout), then TFLM's output step.
+// Integer sums wrap alike in any order, so the sums are TFLM's.
+
+import { BLOCK, packFilter } from '../conv/conv-packed.js';
+import { keptPackedFilter, type PackedOperator } from '../packed-window.js';
+import { requantizeTableBytes, simd, simdI16, simdI32, simdI8, simdReserve } from '../simd/simd.js';
+
+export interface TransposeShapes {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  outH: number;
+  outW: number;
+}
+
+/**
+ * Runs the int8 transpose conv of `owner` (its prepared state keys the packed
+ * filter): the int32 sums go to `sums` (TFLM's scratch buffer holds them), the
+ * int8 results to `out`.
+ */
+export function transposeConvInt8Packed(
+  owner: object,
+  s: Pick<PackedOperator, 'quant' | 'bias' | 'strideH' | 'strideW' | 'padH' | 'padW'>,
+  d: TransposeShapes,
+  x8: Int8Array,
+  w8: Int8Array,
+  out: Int8Array,
+  sums: Int32Array,
+): void {
+  const { batches, inH, inW, inC, outC, kH, kW, outH, outW } = d;
+  const count = out.length;
+  if (count === 0) return;
+  const q = s.quant!;
+  const cp = inC + (inC & 1);
+  const packedBytes = Math.ceil(outC / BLOCK) * kH * kW * (cp >> 1) * 4 * BLOCK;
+  const wAt = keptPackedFilter(owner, s, outC, packedBytes, (at) => packFilter(d, inC, cp, w8, at, packedBytes));
+  const paramsAt = wAt + packedBytes;
+  const pixels = batches * inH * inW;
+  const [xAt, accAt, stageAt, tableAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length), requantizeTableBytes(outC)]);
+  const k = simd();
+  // An odd channel count leaves a padding channel that must add 0.
+  if (cp !== inC) simdI16(xAt, pixels * cp).fill(0);
+  simdI8(stageAt, x8.length).set(x8);
+  k.widenPadded(stageAt, batches, inH, inW, inC, q.inputOffset, xAt, inH, inW, cp, 0, 0);
+  simdI32(accAt, count).fill(0);
+  k.transposeConvPacked(xAt, wAt, accAt, batches, inH, inW, cp, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.padH, s.padW);
+  sums.set(simdI32(accAt, count));
+  k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
+  out.set(simdI8(stageAt, count));
+}
