@@ -11,7 +11,7 @@ import wabtInit from 'wabt';
 
 export const WAT_FILE = fileURLToPath(new URL('../../src/ops/simd/kernels.wat', import.meta.url));
 /** Files of module fields (no module of their own) that join kernels.wat's module, in this order. */
-export const WAT_FRAGMENTS = ['packed.wat', 'resize.wat'].map((f) => fileURLToPath(new URL(`../../src/ops/simd/${f}`, import.meta.url)));
+export const WAT_FRAGMENTS = ['packed.wat', 'resize.wat', 'lookup.wat'].map((f) => fileURLToPath(new URL(`../../src/ops/simd/${f}`, import.meta.url)));
 
 /** kernels.wat with the fragments' fields before its module's closing parenthesis. */
 function moduleSource() {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { multiplyByQuantizedMultiplier } from '../../src/ops/fixed-point.js';
 import { requantizeTableBytes, simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/ops/simd/simd.js';
+import { lookupBytes, lookupPairs } from '../../src/ops/simd/byte-lookup.js';
 import { GENERATED_FILE, generatedKernelsModule } from '../helpers/assemble-wasm.mjs';
 import { prng } from '../helpers/prng.js';
 
@@ -107,6 +108,20 @@ describe('SIMD kernels module', () => {
     }
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
+  });
+
+  it('looks byte pairs and bytes up in kept tables, in the module for long operands and in JavaScript for short ones', () => {
+    const pairs = Int8Array.from({ length: 65536 }, () => int(-128, 127));
+    const bytes = Uint8Array.from({ length: 256 }, () => int(0, 255));
+    for (const n of [100, 5000]) {
+      const a = Uint8Array.from({ length: n }, () => int(0, 255));
+      const b = Uint8Array.from({ length: n }, () => int(0, 255));
+      const o = new Uint8Array(n);
+      lookupPairs(o, a, b, pairs, n);
+      expect([...o]).toEqual([...a].map((v, i) => pairs[(v << 8) | b[i]!]! & 255));
+      lookupBytes(o, a, bytes, n);
+      expect([...o]).toEqual([...a].map((v) => bytes[v]!));
+    }
   });
 
   it('grows its memory for large operands and keeps the bytes', () => {

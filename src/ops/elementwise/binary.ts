@@ -9,6 +9,7 @@
 // bytes up.
 
 import { ACTIVATION, kernelError, requireInput, requireOutput, viewOf, type KernelCall } from '../kernel.js';
+import { lookupPairs } from '../simd/byte-lookup.js';
 
 // ---- shared helpers ---------------------------------------------------------
 
@@ -150,7 +151,7 @@ export function binaryInvoke(call: KernelCall, s: BinaryState): void {
     const a = requireInput(call, 0).bytes;
     const b = requireInput(call, 1).bytes;
     const t = new Uint8Array(table.buffer, table.byteOffset, table.length);
-    if (!plan.empty && plan.shape.length === 1 && plan.a[0] === 1 && plan.b[0] === 1) lookupPairs(o, a, b, t, plan.shape[0]!);
+    if (!plan.empty && plan.shape.length === 1 && plan.a[0] === 1 && plan.b[0] === 1) lookupPairs(o, a, b, table, plan.shape[0]!);
     else runBroadcast(plan, (ao, as, bo, bs, oo, n) => lookupRow(o, a, b, t, ao, as, bo, bs, oo, n));
     return;
   }
@@ -188,16 +189,7 @@ export function binaryInvoke(call: KernelCall, s: BinaryState): void {
   });
 }
 
-/**
- * The element-wise table lookup on raw bytes: one typed-array type per
- * operand keeps V8's loop monomorphic (several times faster than the
- * broadcast loop's closure on int8 views).
- */
-function lookupPairs(o: Uint8Array, a: Uint8Array, b: Uint8Array, table: Uint8Array, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = table[(a[i]! << 8) | b[i]!]!;
-}
-
-/** lookupPairs for one row of a broadcast (steps of 0 repeat an operand). */
+/** The table lookup for one row of a broadcast, on raw bytes (steps of 0 repeat an operand). */
 function lookupRow(
   o: Uint8Array, a: Uint8Array, b: Uint8Array, table: Uint8Array, ao: number, as: number, bo: number, bs: number, oo: number, n: number,
 ): void {

@@ -57,6 +57,10 @@ export interface SimdKernels {
     batches: number, inH: number, inW: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number,
   ): void;
+  /** out[i] = table[(a[i] << 8) | b[i]], i < n (bytes; a 65,536-byte table). */
+  lookupPairs(a: number, b: number, n: number, table: number, out: number): void;
+  /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
+  lookupBytes(x: number, n: number, table: number, out: number): void;
   /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,

@@ -11,6 +11,7 @@ import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from './custo
 import { defineKernel, i8, kernelError, scratchI32, type Kernel, type KernelCall } from '../kernel.js';
 import { prepareTransposeConv, transposeConvOperands, type TransposeConvState } from '../transpose-conv/kernel.js';
 import { int8InSimd } from '../conv-params.js';
+import { transposeConvInt8Packed } from '../transpose-conv/transpose-packed.js';
 import { simd } from '../simd/simd.js';
 import { customKey } from '../../graph/op-key.js';
 
@@ -27,6 +28,11 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   const w = i8(filter);
   const out = i8(output);
   const scratch = scratchI32(call.scratch[0]!).subarray(0, outC);
+  if (filter.tensor.kind === 'constant') {
+    // The packed scatter gives the same sums; the scratch ends holding the last pixel's, as here.
+    transposeConvInt8Packed(s, s, { batches, inH, inW, inC, outC, kH, kW, outH, outW }, x, w, out, scratch);
+    return;
+  }
   const wstride = kH * kW * inC;
   // One pixel's sums at a time.
   const { xAt, wAt, accAt, acc, requantizeInto } = int8InSimd(s, outC, x, w, 0, outC);

@@ -22,8 +22,9 @@ export interface TransposeShapes {
 
 /**
  * Runs the int8 transpose conv of `owner` (its prepared state keys the packed
- * filter): the int32 sums go to `sums` (TFLM's scratch buffer holds them), the
- * int8 results to `out`.
+ * filter): the int8 results go to `out`, the last `sums.length` int32 sums to
+ * `sums` (the arena scratch the kernel's sums pass through on the device: all
+ * of them for TRANSPOSE_CONV, the last pixel's for TinySegTransposeConv).
  */
 export function transposeConvInt8Packed(
   owner: object,
@@ -51,7 +52,7 @@ export function transposeConvInt8Packed(
   k.widenPadded(stageAt, batches, inH, inW, inC, q.inputOffset, xAt, inH, inW, cp, 0, 0);
   simdI32(accAt, count).fill(0);
   k.transposeConvPacked(xAt, wAt, accAt, batches, inH, inW, cp, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.padH, s.padW);
-  sums.set(simdI32(accAt, count));
+  sums.set(simdI32(accAt + 4 * (count - sums.length), sums.length));
   k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
   out.set(simdI8(stageAt, count));
 }
