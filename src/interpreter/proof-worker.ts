@@ -4,8 +4,8 @@
 // cases (the optimized model's, while the main thread runs them too: each
 // side claims the next case from a shared counter, so both cores stay busy to
 // the last case). Every job is answered, also when it fails (the main thread
-// may be blocked waiting), so the interpreter is imported inside the handler
-// rather than at load.
+// may be blocked waiting), so the interpreter's import is awaited inside the
+// handler rather than at load.
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
@@ -39,7 +39,11 @@ export interface SharedCasesJob extends JobBase {
 export type ProofAnswer = { run: ProofRun } | { error: string };
 export type CaseAnswer = { k: number; outputs: Uint8Array[]; customInputs: string[] } | { k: number; error: string };
 
-const modules = () => Promise.all([import('../graph/graph.js'), import('./verify.js'), import('./interpreter.js')]);
+// Loading starts with the thread (the main thread may start it before it has a job); a job that finds it failed
+// answers with the error.
+const loading = Promise.all([import('../graph/graph.js'), import('./verify.js'), import('./interpreter.js')]);
+loading.catch(() => {});
+const modules = () => loading;
 
 // One job at a time, in the order they came: a shared job waits for the run before it.
 let queue: Promise<void> = Promise.resolve();
