@@ -5,20 +5,11 @@
 // Integer sums wrap alike in any order, so the sums are TFLM's.
 
 import { BLOCK, packFilter } from '../conv/conv-packed.js';
-import { keptPackedFilter, type PackedOperator } from '../packed-window.js';
+import { keptPackedFilter, type PackedOperator, type WindowShapes } from '../packed-window.js';
 import { requantizeTableBytes, simd, simdI16, simdI32, simdI8, simdReserve } from '../simd/simd.js';
 
-export interface TransposeShapes {
-  batches: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  outH: number;
-  outW: number;
-}
+/** The window's shapes plus the input's channels (the input is not padded). */
+export type TransposeShapes = WindowShapes & { inC: number };
 
 /**
  * Runs the int8 transpose conv of `owner` (its prepared state keys the packed
