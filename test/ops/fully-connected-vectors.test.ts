@@ -150,3 +150,32 @@ describe('FULLY_CONNECTED (fully_connected_test.cc)', () => {
     expect(nearEach(perChannelCase('int16', SIMPLE, q, scales, q), quantize(GOLDEN, q[0], 0, 'int16'), 1)).toBeNull();
   });
 });
+
+describe('FULLY_CONNECTED int8: the packed, the small and the run-time-weights paths agree', () => {
+  // 40 inputs x 128 outputs: over the small path's 2,048 products, so constant weights go through the packed conv
+  // (weight zero point 0) or the widened product (any other zero point); weights fed at run time take the latter.
+  const n = 40;
+  const depth = 128;
+  const r = (i: number) => (((i * 2654435761) >>> 0) % 255) - 127;
+  const x = Array.from({ length: n }, (_, i) => r(i + 7));
+  const w = Array.from({ length: n * depth }, (_, i) => r(i * 3 + 1));
+  const bias = Array.from({ length: depth }, (_, i) => r(i) * 50);
+  const run = (weightZeroPoint: number, constant: boolean, rows = depth) =>
+    fc(
+      [
+        { dtype: 'int8', shape: [1, n], data: x, quantization: perTensor(0.05, 3) },
+        { dtype: 'int8', shape: [rows, n], data: w.slice(0, rows * n), constant, quantization: perTensor(0.02, weightZeroPoint) },
+        { dtype: 'int32', shape: [rows], data: bias.slice(0, rows), constant: true, quantization: perTensor(0.05 * 0.02) },
+      ],
+      { dtype: 'int8', shape: [1, rows], quantization: perTensor(0.1, -2) },
+    );
+
+  it('with a weight zero point of 0 and of 3', () => {
+    for (const zp of [0, 3]) {
+      const fedAtRunTime = run(zp, false);
+      expect(run(zp, true)).toEqual(fedAtRunTime);
+      // 16 rows: 640 products, the small path.
+      expect(run(zp, true, 16)).toEqual(fedAtRunTime.slice(0, 16));
+    }
+  });
+});

@@ -133,8 +133,9 @@ function invoke(call: KernelCall, s: FcState): void {
       return;
     }
     const w8 = int8Filter(call, filter);
-    // A constant weight matrix is a 1x1 conv over `batches` pixels whose filter the state keeps packed.
-    if (filter.tensor.kind === 'constant') {
+    // A constant weight matrix is a 1x1 conv over `batches` pixels whose filter the state keeps packed (the packed
+    // conv has no filter offset: the weights' zero point must be 0, as TFLM's int8 conv filters' are).
+    if (filter.tensor.kind === 'constant' && s.filterOffset === 0) {
       const shapes = { batches: 1, inH: 1, inW: batches, outC: depth, kH: 1, kW: 1, outH: 1, outW: batches };
       const x8 = i8(input).subarray(0, batches * accum);
       convInt8Packed(s, s.window, shapes, accum, x8, w8.subarray(0, depth * accum), i8(output).subarray(0, batches * depth));
