@@ -100,12 +100,14 @@ describe('SIMD kernels module', () => {
     requantizeCase(7, mult, Int32Array.from([-31, 3, 0, -1, -12, 1, -7]));
   });
 
-  it('requantizeI8 gives the same in its vector form (channels in blocks of 4), at every shift TFLM makes', () => {
+  it('requantizeI8 gives the same in its vector forms (channels in blocks of 8, of 4), at every shift TFLM makes', () => {
     for (let first = -31; first <= 30; first += 8) {
       const shift = Int32Array.from({ length: 8 }, (_, c) => Math.min(30, first + c));
       const mult = Int32Array.from({ length: 8 }, (_, c) => (c === 2 ? 0 : c === 3 ? 2147483647 : c === 4 ? 1073741824 : int(1073741824, 2147483647)));
       requantizeCase(8, mult, shift);
     }
+    // 12 channels: blocks of 4 but not of 8.
+    requantizeCase(12, Int32Array.from({ length: 12 }, (_, c) => (c === 5 ? 0 : int(1073741824, 2147483647))), Int32Array.from({ length: 12 }, (_, c) => c * 5 - 31));
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
   });

@@ -232,12 +232,11 @@
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
 
-  ;; Per block of 4 channels, 11 vectors (176 bytes) of what requantizeVector
+  ;; Per block of 4 channels, 5 vectors (80 bytes) of what requantizeVector
   ;; needs per lane, where SIMD has no per-lane shift: bias, 2^left, the
-  ;; multiplier, 2^(31 - right), 2^right, (2^right - 1) >> 1, all ones where
-  ;; right = 0 (i32 x 4 each), then multiplier / 2^31 and 2^-right (f64, two
-  ;; vectors each: lanes 0-1, 2-3). Returns 0 (nothing usable) when some channel's multiplier
-  ;; is negative or -2^31 (then the product's sign is not x's, or
+  ;; multiplier, 2^(31 - right) (2^31 for right = 0, read unsigned) and
+  ;; 2^right >> 1. Returns 0 (nothing usable) when some channel's multiplier is
+  ;; negative or -2^31 (then the product's sign is not x's, or
   ;; SaturatingRoundingDoublingHighMul saturates) or its shift is beyond
   ;; [-31, 30].
   (func $requantizeTable (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
@@ -251,89 +250,104 @@
         (then (return (i32.const 0))))
       (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
       ;; Block c >> 2, lane c & 3.
-      (local.set $at (i32.add (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 176)))
+      (local.set $at (i32.add (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80)))
                               (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
       (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
       (i32.store offset=16 (local.get $at)
         (i32.shl (i32.const 1) (select (local.get $sh) (i32.const 0) (i32.gt_s (local.get $sh) (i32.const 0)))))
       (i32.store offset=32 (local.get $at) (local.get $m))
-      (i32.store offset=48 (local.get $at)
-        (select (i32.shl (i32.const 1) (i32.sub (i32.const 31) (local.get $right))) (i32.const 0) (local.get $right)))
-      (i32.store offset=64 (local.get $at) (i32.shl (i32.const 1) (local.get $right)))
-      (i32.store offset=80 (local.get $at) (i32.shr_u (i32.sub (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)) (i32.const 1)))
-      (i32.store offset=96 (local.get $at) (select (i32.const 0) (i32.const -1) (local.get $right)))
-      ;; The f64 lane of channel c: 8 bytes per lane from offset 112 of the block ($at is 4 bytes per lane).
-      (local.set $at (i32.add (local.get $at) (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
-      (f64.store offset=112 (local.get $at) (f64.mul (f64.convert_i32_s (local.get $m)) (f64.const 0x1p-31)))
-      (f64.store offset=144 (local.get $at) (f64.div (f64.const 1) (f64.convert_i32_u (i32.shl (i32.const 1) (local.get $right)))))
+      (i32.store offset=48 (local.get $at) (i32.shl (i32.const 1) (i32.sub (i32.const 31) (local.get $right))))
+      (i32.store offset=64 (local.get $at) (i32.shr_u (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $each)))
     (i32.const 1))
 
   ;; The output step of requantizeScalar, 4 channels per vector (count a
-  ;; multiple of n, n of 4), exact in every lane:
-  ;; - SaturatingRoundingDoublingHighMul: the 64-bit product plus the nudge
-  ;;   (the product has x's sign, the multiplier being non-negative), doubled
-  ;;   (no overflow: the multiplier is below 2^31) so that its high word is the
-  ;;   floor of the quotient by 2^31; C's truncation adds 1 to a negative floor
-  ;;   when the low 31 bits are not all 0.
-  ;; - RoundingDivideByPOT by a per-lane exponent: floor(t / 2^right) is the
-  ;;   high word of t * 2^(31 - right) doubled, and the remainder against
-  ;;   gemmlowp's threshold decides the rounding; right = 0 keeps t.
+  ;; multiple of n, n of 4; 8 lanes per step when n is a multiple of 8), exact
+  ;; in every lane, on x's magnitude with its sign put back at the end:
+  ;; - SaturatingRoundingDoublingHighMul (its nudge and truncation round
+  ;;   halves up) is sign(x) * floor((|x| * m + 2^30 - [x < 0]) / 2^31): the
+  ;;   high word of the doubled 64-bit sum (unsigned: |-2^31| is 2^31).
+  ;; - RoundingDivideByPOT (halves away from zero) of that is
+  ;;   sign(x) * floor((h + 2^right / 2) / 2^right), the high word of
+  ;;   (h + 2^right / 2) * 2^(31 - right) doubled: no per-lane shift needed.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
     (param $out i32) (param $table i32)
     (local $i i32) (local $c i32) (local $tb i32)
-    (local $x v128) (local $lo v128) (local $hi v128) (local $nudge v128) (local $t v128) (local $q v128)
+    (local $x0 v128) (local $neg0 v128) (local $lo0 v128) (local $hi0 v128) (local $t0 v128)
+    (local $x1 v128) (local $neg1 v128) (local $lo1 v128) (local $hi1 v128) (local $t1 v128)
     (local $offset v128) (local $min v128) (local $max v128)
     (local.set $offset (i32x4.splat (local.get $outOffset)))
     (local.set $min (i32x4.splat (local.get $qmin)))
     (local.set $max (i32x4.splat (local.get $qmax)))
+    (if (i32.eqz (i32.and (local.get $n) (i32.const 7)))
+      (then
+        ;; Two independent groups of 4 lanes per step.
+        (block $end8 (loop $each8
+          (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
+          (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
+          (local.set $x0 (i32x4.mul (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                                               (v128.load offset=0 (local.get $tb)))
+                                    (v128.load offset=16 (local.get $tb))))
+          (local.set $neg0 (i32x4.shr_s (local.get $x0) (i32.const 31)))
+          (local.set $x0 (i32x4.abs (local.get $x0)))
+          (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
+            (i64x2.extend_low_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
+          (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
+            (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
+          (local.set $t0 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0))
+                                   (v128.load offset=64 (local.get $tb))))
+          (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+          (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+          (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
+          (local.set $t0 (i32x4.min_s (i32x4.max_s
+            (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
+          (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
+          (v128.store32_lane offset=0 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
+          (local.set $x1 (i32x4.mul (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                                               (v128.load offset=80 (local.get $tb)))
+                                    (v128.load offset=96 (local.get $tb))))
+          (local.set $neg1 (i32x4.shr_s (local.get $x1) (i32.const 31)))
+          (local.set $x1 (i32x4.abs (local.get $x1)))
+          (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x1) (v128.load offset=112 (local.get $tb)))
+            (i64x2.extend_low_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg1)))) (i32.const 1)))
+          (local.set $hi1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $x1) (v128.load offset=112 (local.get $tb)))
+            (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg1)))) (i32.const 1)))
+          (local.set $t1 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1))
+                                   (v128.load offset=144 (local.get $tb))))
+          (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
+          (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
+          (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))
+          (local.set $t1 (i32x4.min_s (i32x4.max_s
+            (i32x4.add (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1)) (local.get $offset)) (local.get $min)) (local.get $max)))
+          (local.set $t1 (i16x8.narrow_i32x4_s (local.get $t1) (local.get $t1)))
+          (v128.store32_lane offset=4 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t1) (local.get $t1)))
+          (local.set $c (i32.add (local.get $c) (i32.const 8)))
+          (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
+          (local.set $i (i32.add (local.get $i) (i32.const 8)))
+          (br $each8)))
+        (return)))
     (block $end (loop $each
       (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
-      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 176))))
-      (local.set $x (i32x4.mul (i32x4.add (v128.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                                          (v128.load offset=0 (local.get $tb)))
-                               (v128.load offset=16 (local.get $tb))))
-      (if (v128.any_true (i32x4.gt_u (i32x4.add (local.get $x) (v128.const i32x4 0x400000 0x400000 0x400000 0x400000))
-                                     (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)))
-        (then
-          ;; 2^30, or 1 - 2^30 where x < 0.
-          (local.set $nudge (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000)
-                                       (v128.and (i32x4.shr_s (local.get $x) (i32.const 31)) (v128.const i32x4 0x80000001 0x80000001 0x80000001 0x80000001))))
-          (local.set $lo (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x) (v128.load offset=32 (local.get $tb)))
-                                               (i64x2.extend_low_i32x4_s (local.get $nudge))) (i32.const 1)))
-          (local.set $hi (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x) (v128.load offset=32 (local.get $tb)))
-                                               (i64x2.extend_high_i32x4_s (local.get $nudge))) (i32.const 1)))
-          (local.set $t (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
-          (local.set $t (i32x4.sub (local.get $t)
-            (v128.andnot (i32x4.shr_s (local.get $t) (i32.const 31))
-                         (i32x4.eq (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi))
-                                   (v128.const i32x4 0 0 0 0)))))
-          (local.set $lo (i64x2.shl (i64x2.extmul_low_i32x4_s (local.get $t) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-          (local.set $hi (i64x2.shl (i64x2.extmul_high_i32x4_s (local.get $t) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-          (local.set $q (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
-          ;; Up by one where the remainder exceeds (2^right - 1) >> 1, plus 1 for a negative t.
-          (local.set $q (i32x4.sub (local.get $q)
-            (i32x4.gt_s (i32x4.sub (local.get $t) (i32x4.mul (local.get $q) (v128.load offset=64 (local.get $tb))))
-                        (i32x4.sub (v128.load offset=80 (local.get $tb)) (i32x4.shr_s (local.get $t) (i32.const 31))))))
-          (local.set $q (v128.bitselect (local.get $t) (local.get $q) (v128.load offset=96 (local.get $tb)))))
-        (else
-          ;; |x| < 2^22: x * multiplier / 2^31 is exact in f64, SaturatingRoundingDoublingHighMul is floor(that + 1/2)
-          ;; (its nudge and truncation round halves up), and RoundingDivideByPOT rounds t / 2^right, also exact,
-          ;; half away from zero: trunc(y + copysign(1/2, y)).
-          (local.set $lo (f64x2.mul (f64x2.floor (f64x2.add (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $x)) (v128.load offset=112 (local.get $tb))) (v128.const f64x2 0.5 0.5)))
-                                  (v128.load offset=144 (local.get $tb))))
-          (local.set $lo (f64x2.trunc (f64x2.add (local.get $lo)
-            (v128.or (v128.and (local.get $lo) (v128.const i64x2 0x8000000000000000 0x8000000000000000)) (v128.const f64x2 0.5 0.5)))))
-          (local.set $hi (f64x2.mul (f64x2.floor (f64x2.add (f64x2.mul (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (v128.load offset=128 (local.get $tb))) (v128.const f64x2 0.5 0.5)))
-                                  (v128.load offset=160 (local.get $tb))))
-          (local.set $hi (f64x2.trunc (f64x2.add (local.get $hi)
-            (v128.or (v128.and (local.get $hi) (v128.const i64x2 0x8000000000000000 0x8000000000000000)) (v128.const f64x2 0.5 0.5)))))
-          (local.set $q (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $lo)) (i32x4.trunc_sat_f64x2_s_zero (local.get $hi))))))
-      (local.set $q (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $q) (local.get $offset)) (local.get $min)) (local.get $max)))
-      (local.set $q (i16x8.narrow_i32x4_s (local.get $q) (local.get $q)))
-      (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $q) (local.get $q)))
+      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
+      (local.set $x0 (i32x4.mul (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                                           (v128.load offset=0 (local.get $tb)))
+                                (v128.load offset=16 (local.get $tb))))
+      (local.set $neg0 (i32x4.shr_s (local.get $x0) (i32.const 31)))
+      (local.set $x0 (i32x4.abs (local.get $x0)))
+      (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
+        (i64x2.extend_low_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
+      (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
+        (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
+      (local.set $t0 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0))
+                               (v128.load offset=64 (local.get $tb))))
+      (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+      (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+      (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
+      (local.set $t0 (i32x4.min_s (i32x4.max_s
+        (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
+      (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
+      (v128.store32_lane offset=0 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
       (local.set $c (i32.add (local.get $c) (i32.const 4)))
       (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))

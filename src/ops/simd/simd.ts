@@ -140,8 +140,8 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
   return at as { -readonly [K in keyof T]: number };
 }
 
-/** The scratch requantizeI8 takes for `n` channels: 11 vectors per block of 4 channels. */
-export const requantizeTableBytes = (n: number): number => 44 * n;
+/** The scratch requantizeI8 takes for `n` channels: 5 vectors per block of 4 channels. */
+export const requantizeTableBytes = (n: number): number => 20 * n;
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
 export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
