@@ -86,7 +86,6 @@ export async function optimizeModel(request: Pick<BuildRequest, 'file' | 'bytes'
   const modelBytes = request.bytes ?? readModelBytes(file);
   const options: OptimizeOptions = { ...request.optimize, file };
   if (request.cache === false) {
-    if (options.verify !== false) (await import('../interpreter/reference-outputs.js')).prestartProofWorker();
     const { optimize } = await import('../optimize/optimize.js');
     const computed = inFile(file, () => optimize(modelBytes, options));
     return { file, modelBytes, bytes: computed.bytes, report: computed.report, computed, cache: 'off', warnings: [], upload: Promise.resolve([]) };

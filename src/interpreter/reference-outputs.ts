@@ -42,15 +42,6 @@ const ANSWER_LIMIT_MS = 600_000;
 
 let worker: Worker | null | undefined;
 
-/**
- * Starts the proof worker now, so that it has loaded the interpreter by the
- * time the original's run is handed to it: callers that will prove call this
- * before loading the optimizer (a start costs the worker ~0.1 s of its own).
- */
-export function prestartProofWorker(): void {
-  proofWorker();
-}
-
 function proofWorker(): Worker | null {
   if (worker !== undefined) return worker;
   worker = null;

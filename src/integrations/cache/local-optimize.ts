@@ -31,8 +31,6 @@ export async function optimizeHere(
   file: string,
   context: OptimizeContext = {},
 ): Promise<Required<LocalResult>> {
-  // The proof's worker loads while this thread loads the optimizer (with the original's outputs known, none is needed).
-  if (options.verify !== false && !context.referenceRun) (await import('../../interpreter/reference-outputs.js')).prestartProofWorker();
   const { optimize } = await import('../../optimize/optimize.js');
   const computed = inFile(file, () => optimize(modelBytes, { ...options, file }, context));
   return { bytes: computed.bytes, report: computed.report, computed, referenceRun: computed.referenceRun };
