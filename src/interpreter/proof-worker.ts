@@ -39,8 +39,8 @@ export interface SharedCasesJob extends JobBase {
 export type ProofAnswer = { run: ProofRun } | { error: string };
 export type CaseAnswer = { k: number; outputs: Uint8Array[]; customInputs: string[] } | { k: number; error: string };
 
-// Loading starts with the thread (the main thread may start it before it has a job); a job that finds it failed
-// answers with the error.
+// Loading starts with the thread, before the first job has been read; a job that finds it failed answers with
+// the error.
 const loading = Promise.all([import('../graph/graph.js'), import('./verify.js'), import('./interpreter.js')]);
 loading.catch(() => {});
 const modules = () => loading;
