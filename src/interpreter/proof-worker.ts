@@ -1,6 +1,6 @@
 // Worker thread of reference-outputs.ts: runs a model on the proof's inputs
-// while the main thread optimizes or runs the other model. Two kinds of job:
-// a whole run (the original's outputs, while the passes run), and shared
+// while the main thread runs the other model. Two kinds of job:
+// a whole run (the original's outputs, after the passes), and shared
 // cases (the optimized model's, while the main thread runs them too: each
 // side claims the next case from a shared counter, so both cores stay busy to
 // the last case). Every job is answered, also when it fails (the main thread

@@ -42,6 +42,11 @@ const ANSWER_LIMIT_MS = 600_000;
 
 let worker: Worker | null | undefined;
 
+/** Starts the proof worker's thread ahead of its first job, so that it has loaded the interpreter by then. */
+export function startProofWorker(): void {
+  proofWorker();
+}
+
 function proofWorker(): Worker | null {
   if (worker !== undefined) return worker;
   worker = null;

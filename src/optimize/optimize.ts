@@ -13,7 +13,7 @@ import { checkModel } from '../interpreter/interpreter.js';
 import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
 import { verifyModels, type ProofRun, type VerifyResult } from '../interpreter/verify.js';
 import { outputError } from '../report/format.js';
-import { inferenceMacs, startReferenceOutputs, startSharedCases, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
+import { inferenceMacs, startProofWorker, startReferenceOutputs, startSharedCases, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
 import { placeArena } from '../memory/place-arena.js';
 import { OFFLINE_PLAN_METADATA, setOfflinePlan } from '../tflm/offline-plan.js';
 import { arenaSize } from '../tflm/arena-size.js';
@@ -133,9 +133,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const customOps = opts.customOps && opts.customOps.length > 0 ? customOpMap(opts.customOps) : undefined;
   const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed, ...(customOps ? { customOps } : {}) };
   const known = proof && context.referenceRun && fitsProof(original, context.referenceRun, proof.inputs) ? context.referenceRun : null;
-  // The original's side of the proof runs in a worker while the passes run, when the model is big enough to pay for it.
+  // The original's side of the proof runs in a worker beside the optimized model's, when the model is big enough to
+  // pay for it. The thread starts (and loads the interpreter) now; its run starts after the passes: run beside them it
+  // slowed them more than it saved (the passes' garbage collection wants the second core).
   const parallel = proof !== null && inferenceMacs(original) >= WORKER_MIN_MACS;
-  const reference = proof && parallel && !known ? startReferenceOutputs(modelBytes, proof) : null;
+  if (proof && parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
   const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}) };
@@ -224,6 +226,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   let referenceRun: ProofRun | null = null;
   if (proof) {
     // The optimized model's cases shared with the worker (once it is done with the original's), for models worth it.
+    const reference = parallel && !known ? startReferenceOutputs(modelBytes, proof) : null;
     const optimizedShare = parallel ? startSharedCases(bytes, proof) : null;
     try {
       verification = verifyModels(original, graph, {
