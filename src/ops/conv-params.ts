@@ -2,7 +2,7 @@
 // share in Prepare: PopulateConvolutionQuantizationParams (kernel_util.cc),
 // the zero-point offsets and TFLM's padding rule. Per-tensor filter scales are broadcast over the channels, as TFLM does.
 
-import { requantizeTableBytes, simd, simdI32, simdI8, simdReserve, simdWidenI8 } from './simd/simd.js';
+import { requantizeTableBytes, requantizeTableFresh, simd, simdI32, simdI8, simdReserve, simdWidenI8 } from './simd/simd.js';
 import { tflmType } from './tflm-type.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64, quantizeMultiplier } from './fixed-point.js';
 import {
@@ -273,6 +273,7 @@ export function int8InSimd(
   const [xAt, wAt, accAt, paramsAt, stageAt, tableAt] = simdReserve([
     x8.length * 2, w8.length * 2, count * 4, 12 * channels, Math.max(count, x8.length, w8.length), requantizeTableBytes(channels),
   ]);
+  requantizeTableFresh(tableAt);
   simdWidenI8(x8, q.inputOffset, stageAt, xAt);
   simdWidenI8(w8, filterOffset, stageAt, wAt);
   const acc = simdI32(accAt, count);

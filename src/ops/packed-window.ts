@@ -7,7 +7,7 @@
 // int8 output step (requantizeI8) on the sums.
 
 import type { QuantizedConvParams, SlidingWindow } from './conv-params.js';
-import { requantizeTableBytes, simd, simdI16, simdI32, simdI8, simdKept, simdReserve } from './simd/simd.js';
+import { requantizeTableBytes, requantizeTableFresh, simd, simdI16, simdI32, simdI8, simdKept, simdReserve } from './simd/simd.js';
 
 export interface WindowShapes {
   batches: number;
@@ -36,17 +36,19 @@ export interface PackedOperands {
 
 /**
  * The address of `owner`'s packed filter (`pack` writes its `packedBytes` once)
- * followed by the output step's int32 bias, multipliers and shifts (outC each).
+ * followed by the output step's int32 bias, multipliers and shifts (outC each)
+ * and requantizeI8's table, which its first call builds.
  */
 export function keptPackedFilter(owner: object, s: Pick<PackedOperator, 'quant' | 'bias'>, outC: number, packedBytes: number, pack: (at: number) => void): number {
   const q = s.quant!;
-  return simdKept(owner, packedBytes + 12 * outC, (at) => {
+  return simdKept(owner, packedBytes + 12 * outC + requantizeTableBytes(outC), (at) => {
     pack(at);
     const params = simdI32(at + packedBytes, 3 * outC);
     // int32 biases are exact in the Float64Array; no bias adds 0.
     for (let k = 0; k < outC; k++) params[k] = s.bias ? s.bias[k]! : 0;
     params.set(q.multipliers, outC);
     params.set(q.shifts, 2 * outC);
+    requantizeTableFresh(at + packedBytes + 12 * outC);
   });
 }
 
@@ -78,7 +80,8 @@ export function runPackedWindow(
   const hp = Math.max((outH - 1) * s.strideH + (kH - 1) * s.dilationH + 1, s.padH + inH);
   const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
   const padded = batches * hp * wp * cp;
-  const [xAt, accAt, stageAt, tableAt] = simdReserve([padded * 2, count * 4, Math.max(count, x8.length), requantizeTableBytes(outC)]);
+  const tableAt = paramsAt + 12 * outC;
+  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4, Math.max(count, x8.length)]);
   const k = simd();
   simdI16(xAt, padded).fill(0);
   simdI8(stageAt, x8.length).set(x8);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { multiplyByQuantizedMultiplier } from '../../src/ops/fixed-point.js';
-import { requantizeTableBytes, simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/ops/simd/simd.js';
+import { requantizeTableBytes, requantizeTableFresh, simd, simdF32, simdI16, simdI32, simdI8, simdReserve, simdWidenI8 } from '../../src/ops/simd/simd.js';
 import { lookupBytes, lookupPairs } from '../../src/ops/simd/byte-lookup.js';
 import { GENERATED_FILE, generatedKernelsModule } from '../helpers/assemble-wasm.mjs';
 import { prng } from '../helpers/prng.js';
@@ -85,6 +85,7 @@ describe('SIMD kernels module', () => {
     simdI32(biasAt, n).set(bias);
     simdI32(multAt, n).set(mult);
     simdI32(shiftAt, n).set(shift);
+    requantizeTableFresh(tableAt);
     simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, -128, 100, outAt, tableAt);
     const want = [...acc].map((a, i) => {
       const c = i % n;

@@ -48,7 +48,7 @@ interface FcState {
 }
 
 /** Products per call below which a constant int8 FULLY_CONNECTED sums in JavaScript. */
-const SMALL_MACS = 2048;
+const SMALL_MACS = 256;
 
 function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);

@@ -219,15 +219,24 @@
   ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n.
   ;; Sums of pixels whose n channels come in blocks of 4 go through the vector
   ;; form (requantizeVector) when every channel's multiplier and shift allow it.
+  ;; The word at `table` says whether its table (from table + 16) is built:
+  ;; 0 not yet (built now), 1 built, 2 unusable (the scalar form). A caller
+  ;; that keeps the table for an operator's every call builds it once.
   (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
-    (if (i32.and (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (i32.and (local.get $n) (i32.const 3))))
+    (if (i32.eqz (i32.load (local.get $table)))
       (then
-        (if (i32.and (i32.eqz (i32.rem_u (local.get $count) (local.get $n)))
-                     (call $requantizeTable (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift) (local.get $table)))
+        (i32.store (local.get $table)
+          (select (i32.const 1) (i32.const 2)
+            (if (result i32) (i32.and (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (i32.and (local.get $n) (i32.const 3))))
+              (then (call $requantizeTable (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift) (i32.add (local.get $table) (i32.const 16))))
+              (else (i32.const 0)))))))
+    (if (i32.eq (i32.load (local.get $table)) (i32.const 1))
+      (then
+        (if (i32.eqz (i32.rem_u (local.get $count) (local.get $n)))
           (then
             (call $requantizeVector (local.get $acc) (local.get $count) (local.get $n) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
-              (local.get $out) (local.get $table))
+              (local.get $out) (i32.add (local.get $table) (i32.const 16)))
             (return)))))
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))

@@ -72,7 +72,8 @@ export interface SimdKernels {
   ): void;
   /**
    * TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n);
-   * `table`: requantizeTableBytes(n) bytes of scratch for the per-lane constants of the vector form.
+   * `table`: requantizeTableBytes(n) bytes for the per-lane constants of the vector form, its first word 0 until the first
+   * call builds them (a caller may keep the table across an operator's calls: requantizeTableFresh).
    */
   requantizeI8(
     acc: number, count: number, n: number, bias: number, mult: number, shift: number,
@@ -140,8 +141,13 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
   return at as { -readonly [K in keyof T]: number };
 }
 
-/** The scratch requantizeI8 takes for `n` channels: 5 vectors per block of 4 channels. */
-export const requantizeTableBytes = (n: number): number => 20 * n;
+/** The table requantizeI8 takes for `n` channels: a state word (16 bytes with its padding), 5 vectors per block of 4 channels. */
+export const requantizeTableBytes = (n: number): number => 16 + 20 * n;
+
+/** Marks the table at `at` as not built yet (requantizeI8 builds it on its next call). */
+export function requantizeTableFresh(at: number): void {
+  simdI32(at, 1)[0] = 0;
+}
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
 export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);

@@ -6,7 +6,7 @@
 
 import { BLOCK, packFilter } from '../conv/conv-packed.js';
 import { keptPackedFilter, type PackedOperator, type WindowShapes } from '../packed-window.js';
-import { requantizeTableBytes, simd, simdI16, simdI32, simdI8, simdReserve } from '../simd/simd.js';
+import { simd, simdI16, simdI32, simdI8, simdReserve } from '../simd/simd.js';
 
 /** The window's shapes plus the input's channels (the input is not padded). */
 export type TransposeShapes = WindowShapes & { inC: number };
@@ -35,7 +35,8 @@ export function transposeConvInt8Packed(
   const wAt = keptPackedFilter(owner, s, outC, packedBytes, (at) => packFilter(d, inC, cp, w8, at, packedBytes));
   const paramsAt = wAt + packedBytes;
   const pixels = batches * inH * inW;
-  const [xAt, accAt, stageAt, tableAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length), requantizeTableBytes(outC)]);
+  const tableAt = paramsAt + 12 * outC;
+  const [xAt, accAt, stageAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length)]);
   const k = simd();
   // An odd channel count leaves a padding channel that must add 0.
   if (cp !== inC) simdI16(xAt, pixels * cp).fill(0);
