@@ -81,7 +81,8 @@ export function runPackedWindow(
   const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
   const padded = batches * hp * wp * cp;
   const tableAt = paramsAt + 12 * outC;
-  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4, Math.max(count, x8.length)]);
+  // 32 bytes past the sums: depthwisePacked stores whole blocks of 8.
+  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4 + 32, Math.max(count, x8.length)]);
   const k = simd();
   simdI16(xAt, padded).fill(0);
   simdI8(stageAt, x8.length).set(x8);

@@ -76,7 +76,7 @@ describe('SIMD kernels module', () => {
   });
 
   function requantizeCase(n: number, mult: Int32Array, shift: Int32Array): void {
-    const count = n * 300;
+    const count = n * 301;
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
     const acc = Int32Array.from({ length: count }, (_, i) => (i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
     const bias = Int32Array.from({ length: n }, (_, c) => (c === 0 ? 2147483647 : int(-5000, 5000)));
@@ -109,6 +109,11 @@ describe('SIMD kernels module', () => {
     }
     // 12 channels: blocks of 4 but not of 8.
     requantizeCase(12, Int32Array.from({ length: 12 }, (_, c) => (c === 5 ? 0 : int(1073741824, 2147483647))), Int32Array.from({ length: 12 }, (_, c) => c * 5 - 31));
+    // Channel counts that are no multiple of 4: lanes follow the channels over lcm(n, 4) elements, and the elements past
+    // the last whole period (count is 300 pixels: 3 and 6 channels leave some) go through the scalar form.
+    for (const n of [1, 2, 3, 6, 19]) {
+      requantizeCase(n, Int32Array.from({ length: n }, () => int(1073741824, 2147483647)), Int32Array.from({ length: n }, (_, c) => (c * 7) % 40 - 31));
+    }
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
   });

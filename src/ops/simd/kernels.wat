@@ -217,43 +217,62 @@
   ;; out = clamp(MultiplyByQuantizedMultiplier(acc + bias[c], mult[c], shift[c])
   ;; + outOffset, qmin, qmax), with gemmlowp's double rounding (TFLM is built
   ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n.
-  ;; Sums of pixels whose n channels come in blocks of 4 go through the vector
-  ;; form (requantizeVector) when every channel's multiplier and shift allow it.
-  ;; The word at `table` says whether its table (from table + 16) is built:
-  ;; 0 not yet (built now), 1 built, 2 unusable (the scalar form). A caller
-  ;; that keeps the table for an operator's every call builds it once.
+  ;; Sums go through the vector form (requantizeVector) when every channel's
+  ;; multiplier and shift allow it. Its lanes follow the channels with the
+  ;; period L = lcm(n, 4) elements (n itself when n is a multiple of 4, else
+  ;; 4 pixels of n channels, ...); the elements past the last whole period go
+  ;; through the scalar form. The word at `table` says whether its table (from
+  ;; table + 16, L / 4 blocks) is built: 0 not yet (built now), 1 built,
+  ;; 2 unusable (the scalar form). A caller that keeps the table for an
+  ;; operator's every call builds it once.
   (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
+    (local $period i32) (local $whole i32)
+    (if (i32.le_s (local.get $n) (i32.const 0))
+      (then
+        (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
+          (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out))
+        (return)))
+    (local.set $period (call $lanePeriod (local.get $n)))
     (if (i32.eqz (i32.load (local.get $table)))
       (then
         (i32.store (local.get $table)
           (select (i32.const 1) (i32.const 2)
-            (if (result i32) (i32.and (i32.gt_s (local.get $n) (i32.const 0)) (i32.eqz (i32.and (local.get $n) (i32.const 3))))
-              (then (call $requantizeTable (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift) (i32.add (local.get $table) (i32.const 16))))
-              (else (i32.const 0)))))))
+            (call $requantizeTable (local.get $n) (local.get $period) (local.get $bias) (local.get $mult) (local.get $shift)
+              (i32.add (local.get $table) (i32.const 16)))))))
     (if (i32.eq (i32.load (local.get $table)) (i32.const 1))
       (then
-        (if (i32.eqz (i32.rem_u (local.get $count) (local.get $n)))
-          (then
-            (call $requantizeVector (local.get $acc) (local.get $count) (local.get $n) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
-              (local.get $out) (i32.add (local.get $table) (i32.const 16)))
-            (return)))))
+        (local.set $whole (i32.sub (local.get $count) (i32.rem_u (local.get $count) (local.get $period))))
+        (call $requantizeVector (local.get $acc) (local.get $whole) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
+          (local.get $out) (i32.add (local.get $table) (i32.const 16)))
+        ;; The rest starts at channel 0: whole is a multiple of the period, so of n.
+        (call $requantizeScalar (i32.add (local.get $acc) (i32.shl (local.get $whole) (i32.const 2))) (i32.sub (local.get $count) (local.get $whole))
+          (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
+          (local.get $outOffset) (local.get $qmin) (local.get $qmax) (i32.add (local.get $out) (local.get $whole)))
+        (return)))
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
 
-  ;; Per block of 4 channels, 5 vectors (80 bytes) of what requantizeVector
-  ;; needs per lane, where SIMD has no per-lane shift: bias, 2^left, the
-  ;; multiplier, 2^(31 - right) (2^31 for right = 0, read unsigned) and
-  ;; 2^right >> 1. Returns 0 (nothing usable) when some channel's multiplier is
+  ;; lcm(n, 4) for n > 0: n, 2n or 4n.
+  (func $lanePeriod (param $n i32) (result i32)
+    (if (i32.eqz (i32.and (local.get $n) (i32.const 3))) (then (return (local.get $n))))
+    (if (i32.eqz (i32.and (local.get $n) (i32.const 1))) (then (return (i32.shl (local.get $n) (i32.const 1)))))
+    (i32.shl (local.get $n) (i32.const 2)))
+
+  ;; Per block of 4 lanes of the period, 5 vectors (80 bytes) of what requantizeVector
+  ;; needs per lane (lane c: channel c mod n), where SIMD has no per-lane
+  ;; shift: bias, 2^left, the multiplier, 2^(31 - right) (2^31 for right = 0,
+  ;; read unsigned) and 2^right >> 1. Returns 0 (nothing usable) when some channel's multiplier is
   ;; negative or -2^31 (then the product's sign is not x's, or
   ;; SaturatingRoundingDoublingHighMul saturates) or its shift is beyond
   ;; [-31, 30].
-  (func $requantizeTable (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
-    (local $c i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32)
+  (func $requantizeTable (param $n i32) (param $period i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
+    (local $c i32) (local $ch i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32)
     (block $end (loop $each
-      (br_if $end (i32.ge_s (local.get $c) (local.get $n)))
-      (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2)))))
-      (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2)))))
+      (br_if $end (i32.ge_s (local.get $c) (local.get $period)))
+      (local.set $ch (i32.rem_u (local.get $c) (local.get $n)))
+      (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $ch) (i32.const 2)))))
+      (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))))
       (if (i32.or (i32.lt_s (local.get $m) (i32.const 0))
                   (i32.or (i32.gt_s (local.get $sh) (i32.const 30)) (i32.lt_s (local.get $sh) (i32.const -31))))
         (then (return (i32.const 0))))
@@ -261,7 +280,7 @@
       ;; Block c >> 2, lane c & 3.
       (local.set $at (i32.add (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80)))
                               (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
-      (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $ch) (i32.const 2)))))
       (i32.store offset=16 (local.get $at)
         (i32.shl (i32.const 1) (select (local.get $sh) (i32.const 0) (i32.gt_s (local.get $sh) (i32.const 0)))))
       (i32.store offset=32 (local.get $at) (local.get $m))
@@ -271,8 +290,8 @@
       (br $each)))
     (i32.const 1))
 
-  ;; The output step of requantizeScalar, 4 channels per vector (count a
-  ;; multiple of n, n of 4; 8 lanes per step when n is a multiple of 8), exact
+  ;; The output step of requantizeScalar, 4 lanes per vector (count a multiple
+  ;; of the lane period n, n of 4; 8 lanes per step when n is a multiple of 8), exact
   ;; in every lane, on x's magnitude with its sign put back at the end:
   ;; - SaturatingRoundingDoublingHighMul (its nudge and truncation round
   ;;   halves up) is sign(x) * floor((|x| * m + 2^30 - [x < 0]) / 2^31): the

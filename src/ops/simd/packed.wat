@@ -193,7 +193,7 @@
 ;; dst [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1.
 (func (export "widenPadded") (param $src i32) (param $batches i32) (param $h i32) (param $w i32) (param $c i32) (param $offset i32)
   (param $dst i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $padT i32) (param $padL i32)
-  (local $n i32) (local $y i32) (local $x i32) (local $d i32)
+  (local $n i32) (local $y i32) (local $x i32) (local $d i32) (local $k i32)
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
     (local.set $y (i32.const 0))
@@ -206,10 +206,17 @@
           (call $widenI8 (local.get $src) (i32.mul (local.get $w) (local.get $c)) (local.get $offset) (local.get $d))
           (local.set $src (i32.add (local.get $src) (i32.mul (local.get $w) (local.get $c)))))
         (else
+          ;; Pixel by pixel, element by element: a call per pixel would cost more than its few channels.
           (local.set $x (i32.const 0))
           (block $endx (loop $cols
             (br_if $endx (i32.ge_s (local.get $x) (local.get $w)))
-            (call $widenI8 (local.get $src) (local.get $c) (local.get $offset) (local.get $d))
+            (local.set $k (i32.const 0))
+            (block $endk (loop $chans
+              (br_if $endk (i32.ge_s (local.get $k) (local.get $c)))
+              (i32.store16 (i32.add (local.get $d) (i32.shl (local.get $k) (i32.const 1)))
+                (i32.add (i32.load8_s (i32.add (local.get $src) (local.get $k))) (local.get $offset)))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $chans)))
             (local.set $src (i32.add (local.get $src) (local.get $c)))
             (local.set $d (i32.add (local.get $d) (i32.shl (local.get $cp) (i32.const 1))))
             (local.set $x (i32.add (local.get $x) (i32.const 1)))
@@ -223,7 +230,8 @@
 ;; convPacked: x from widenPadded (every window whole, channels padded to a
 ;; multiple of 8: cp), w [tap][cp] i16. Per output pixel and block of 8
 ;; channels the sums stay in two vectors over all taps; acc gets outC sums
-;; per output pixel. Integer sums: any order gives TFLM's.
+;; per output pixel, and needs 32 bytes past them. Integer sums: any order
+;; gives TFLM's.
 (func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
@@ -269,12 +277,10 @@
             (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $taprows)))
-          (if (i32.ge_s (i32.sub (local.get $outC) (local.get $b)) (i32.const 8))
-            (then
-              (v128.store offset=0 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0))
-              (v128.store offset=16 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a1)))
-            (else
-              (call $storeSums (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0) (local.get $a1) (i32.sub (local.get $outC) (local.get $b)))))
+          ;; All 8 sums, also of a last block with fewer channels: the extra ones land on the next pixel's first sums,
+          ;; which are written after (or past the last pixel's, in the caller's slack).
+          (v128.store offset=0 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0))
+          (v128.store offset=16 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a1))
           (local.set $b (i32.add (local.get $b) (i32.const 8)))
           (br $blocks)))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $outC) (i32.const 2))))

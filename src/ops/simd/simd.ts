@@ -141,8 +141,11 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
   return at as { -readonly [K in keyof T]: number };
 }
 
-/** The table requantizeI8 takes for `n` channels: a state word (16 bytes with its padding), 5 vectors per block of 4 channels. */
-export const requantizeTableBytes = (n: number): number => 16 + 20 * n;
+/**
+ * The table requantizeI8 takes for `n` channels: a state word (16 bytes with its padding), then 5 vectors per block of 4
+ * lanes of the lane period lcm(n, 4).
+ */
+export const requantizeTableBytes = (n: number): number => 16 + 20 * (n % 4 === 0 ? n : n % 2 === 0 ? 2 * n : 4 * n);
 
 /** Marks the table at `at` as not built yet (requantizeI8 builds it on its next call). */
 export function requantizeTableFresh(at: number): void {
