@@ -206,9 +206,17 @@ const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
     const pixel = input.bytes.byteLength / (batches * inH * inW || 1); // bytes per pixel
     const src = input.bytes;
     const dst = output.bytes;
+    const rowBytes = s.xs.length * pixel;
     let o = 0;
     for (let n = 0; n < batches; n++) {
-      for (const y of s.ys) {
+      for (let r = 0; r < s.ys.length; r++) {
+        const y = s.ys[r]!;
+        // An output row that reads the same input row as the one before is a copy of it (every row of an upscale but one in k).
+        if (r > 0 && y === s.ys[r - 1]) {
+          dst.copyWithin(o, o - rowBytes, o);
+          o += rowBytes;
+          continue;
+        }
         for (const x of s.xs) {
           const at = ((n * inH + y) * inW + x) * pixel;
           copyBytes(dst, o, src, at, pixel);
