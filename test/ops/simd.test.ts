@@ -108,11 +108,13 @@ describe('SIMD kernels module', () => {
       requantizeCase(8, mult, shift);
     }
     // 12 channels: blocks of 4 but not of 8.
-    requantizeCase(12, Int32Array.from({ length: 12 }, (_, c) => (c === 5 ? 0 : int(1073741824, 2147483647))), Int32Array.from({ length: 12 }, (_, c) => c * 5 - 31));
+    const mult12 = Int32Array.from({ length: 12 }, (_, c) => (c === 5 ? 0 : int(1073741824, 2147483647)));
+    requantizeCase(12, mult12, Int32Array.from({ length: 12 }, (_, c) => c * 5 - 31));
     // Channel counts that are no multiple of 4: lanes follow the channels over lcm(n, 4) elements, and the elements past
     // the last whole period (count is 300 pixels: 3 and 6 channels leave some) go through the scalar form.
     for (const n of [1, 2, 3, 6, 19]) {
-      requantizeCase(n, Int32Array.from({ length: n }, () => int(1073741824, 2147483647)), Int32Array.from({ length: n }, (_, c) => (c * 7) % 40 - 31));
+      const mult = Int32Array.from({ length: n }, () => int(1073741824, 2147483647));
+      requantizeCase(n, mult, Int32Array.from({ length: n }, (_, c) => ((c * 7) % 40) - 31));
     }
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
