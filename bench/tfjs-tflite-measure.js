@@ -43,14 +43,23 @@ export async function measureModel([model, budgetMs, sampleMs]) {
   const invokeTheirs = () => {
     if (!runner.infer()) throw new Error('tfjs-tflite: infer() failed');
   };
-  // First runs: warm-up, the outputs to compare, and how many inferences fill a sample.
-  const once = (f) => {
-    const s = performance.now();
+  // First runs: warm-up, the outputs to compare, and how many inferences fill a sample. The time of one inference is
+  // taken over at least 2 ms of them: a page's timer ticks in 100 µs steps, so one microsecond-long run reads as 0 or
+  // 100 µs, and a sample sized from that would last a tick or two.
+  const perRun = (f) => {
     f();
-    return performance.now() - s;
+    let n = 0;
+    let elapsed = 0;
+    const s = performance.now();
+    do {
+      f();
+      n++;
+      elapsed = performance.now() - s;
+    } while (elapsed < 2);
+    return elapsed / n;
   };
-  const firstOurs = Math.max(once(invokeOurs), once(invokeOurs), 1e-3);
-  const firstTheirs = runner ? Math.max(Math.min(once(invokeTheirs), once(invokeTheirs)), 1e-3) : 0;
+  const firstOurs = perRun(invokeOurs);
+  const firstTheirs = runner ? perRun(invokeTheirs) : 0;
   let sameOutputs = null;
   if (runner) {
     const theirs = runner.getOutputs().map((t) => asBytes(t.data()));
