@@ -49,7 +49,7 @@ export async function measureModel([model, budgetMs, sampleMs]) {
   const perRun = (f) => {
     f();
     let n = 0;
-    let elapsed = 0;
+    let elapsed;
     const s = performance.now();
     do {
       f();
