@@ -1,8 +1,9 @@
 // Where TinySeg's own files are, whatever runs: the compiled modules
-// (dist/...), the CLI and worker bundles (dist/bundle/*.js, one file each, so
-// a process does not resolve and read ~250 modules at start), or the
-// TypeScript sources under the unit tests (src/...). Paths relative to
-// import.meta.url differ between those layouts; the package root does not.
+// (dist/...), the CLI and worker bundles (dist/bundle: an entry per program
+// and the chunks they share, so a process does not resolve and read ~250
+// modules at start), or the TypeScript sources under the unit tests
+// (src/...). Paths relative to import.meta.url differ between those layouts;
+// the package root does not.
 
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
