@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench: speed and memory figures, measured (never asserted in tests).
 // Writes bench/results.md and bench/results.json.
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,12 @@ import { loadGraph, planTflmArena, Interpreter, deterministicInput, optimize } f
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shared = resolve(process.env.TINYSEG_SHARED ?? join(root, '..', 'shared'));
 const golden = JSON.parse(readFileSync(join(shared, 'oracle', 'tflm-golden.json'), 'utf8'));
+
+/** Adds a section that a later bench file computes to bench/results.md, and prints it. */
+function appendSection(section) {
+  appendFileSync(join(root, 'bench/results.md'), section);
+  console.log(section);
+}
 
 /** Median of `runs` timed calls after `warmup` untimed ones, in ms. */
 function time(fn, runs = 15, warmup = 5) {
@@ -173,51 +179,38 @@ console.log(md.join('\n'));
 
 // ---- Compute: MACs before/after and the predicted Invoke() overhead (bench/compute.js, docs/compute-model.md).
 const { computeSection } = await import('./compute.js');
-const computeMd = computeSection(models);
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), computeMd);
-console.log(computeMd);
+appendSection(computeSection(models));
 
 // ---- --lossy-spill int8 on the float models that spill (bench/lossy.js).
 const { lossySection } = await import('./lossy.js');
-const lossyMd = lossySection(models);
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), lossyMd);
-console.log(lossyMd);
+appendSection(lossySection(models));
 
 // ---- Runtime on Cortex-M4 (QEMU): the C spill runtime's instructions per KiB (bench/qemu.js).
 // Self-contained (own imports) so the sections above stay untouched.
 const { runtimeOnQemuSection } = await import('./qemu.js');
-const qemuSection = runtimeOnQemuSection();
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), qemuSection);
-console.log(qemuSection);
+appendSection(runtimeOnQemuSection());
 
 // ---- Watch: `tinyseg watch` save-to-outputs latency on a cache miss (bench/watch.js).
 // Self-contained like the QEMU section above.
 const { watchSection } = await import('./watch.js');
-const watchMd = await watchSection();
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), watchMd);
-console.log(watchMd);
+appendSection(await watchSection());
 
 // ---- Spill compression on real activations and the integrations' cache figures (bench/integrations.js).
 const { integrationsSection } = await import('./integrations.js');
-const integrationsMd = await integrationsSection(root, models);
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), integrationsMd);
-console.log(integrationsMd);
+appendSection(await integrationsSection(root, models));
 
 // ---- Remote cache: prisma-unet local miss against a remote hit from an empty local cache, on a real nginx (bench/remote-cache.js).
 const { remoteCacheSection } = await import('./remote-cache.js');
-const remoteCacheMd = await remoteCacheSection(root, shared);
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), remoteCacheMd);
-console.log(remoteCacheMd);
+appendSection(await remoteCacheSection(root, shared));
+
 // ---- Segmentation peaks: head against the streaming floor on the segmentation models (bench/segmentation.js).
 const { segmentationSection } = await import('./segmentation.js');
-const segmentationMd = segmentationSection();
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), segmentationMd);
-console.log(segmentationMd);
+appendSection(segmentationSection());
+
 // ---- The proof's cost in one optimize process, with and without the original's outputs from the cache (bench/proof.js).
 const { proofSection } = await import('./proof.js');
-const proofMd = proofSection();
-(await import('node:fs')).appendFileSync(join(root, 'bench/results.md'), proofMd);
-console.log(proofMd);
+appendSection(proofSection());
+
 // ---- Interpreter against tfjs-tflite (XNNPACK) in Node and headless Chromium (bench/tfjs-tflite.js).
 // Last: its Node host gives this process the browser globals tfjs-tflite's loader reads.
 const { tfjsTfliteSection, writeTfjsTfliteSection } = await import('./tfjs-tflite.js');
