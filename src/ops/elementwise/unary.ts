@@ -19,15 +19,16 @@ export interface UnaryState {
 
 export function unaryInvoke(call: KernelCall, s: UnaryState): void {
   const input = requireInput(call, 0);
-  const I = viewOf(input);
-  const O = viewOf(requireOutput(call, 0));
-  const n = Math.min(I.length, O.length);
+  const output = requireOutput(call, 0);
   const table = s.table;
   if (table && table.BYTES_PER_ELEMENT === 1) {
-    // Byte to byte (the table is indexed by the input's raw byte either way).
-    lookupBytes(requireOutput(call, 0).bytes, input.bytes, table as Int8Array | Uint8Array, n);
+    // Byte to byte, on the raw bytes (tables index the input's byte, and only 8-bit inputs have one).
+    lookupBytes(output.bytes, input.bytes, table as Int8Array | Uint8Array, Math.min(input.bytes.length, output.bytes.length));
     return;
   }
+  const I = viewOf(input);
+  const O = viewOf(output);
+  const n = Math.min(I.length, O.length);
   if (table) {
     if (input.tensor.dtype === 'uint8') {
       for (let i = 0; i < n; i++) O[i] = table[I[i]!]!;
