@@ -137,7 +137,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   // pay for it. The thread starts (and loads the interpreter) now; its run starts after the passes: run beside them it
   // slowed them more than it saved (the passes' garbage collection wants the second core).
   const parallel = proof !== null && inferenceMacs(original) >= WORKER_MIN_MACS;
-  if (proof && parallel && !known) startProofWorker();
+  if (parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
   const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}) };
