@@ -18,7 +18,8 @@ export const CONCAT_FETCH = 'TinySegConcatFetch';
 export const ADD_FETCH = 'TinySegAddFetch';
 export const CONCAT_CONV = 'TinySegConcatConv';
 export const TRANSPOSE_CONV_GATHER = 'TinySegTransposeConv';
-export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, CONCAT_CONV, TRANSPOSE_CONV_GATHER];
+export const CONV_IN_PLACE = 'TinySegConvInPlace';
+export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, CONCAT_CONV, TRANSPOSE_CONV_GATHER, CONV_IN_PLACE];
 
 /**
  * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
@@ -279,6 +280,57 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
   };
   if (o.padding > 1 || o.activation > 3 || Math.min(o.strideH, o.strideW, o.dilationH, o.dilationW) < 1) {
     throw new TinysegError('E_MODEL', `${op} options: padding, strides, dilations or activation out of range`);
+  }
+  return o;
+}
+
+/**
+ * TinySegConvInPlace: an int8 CONV_2D (`depthwise` false) or DEPTHWISE_CONV_2D
+ * (true) with the builtin's inputs (input, filter, bias or -1) and output,
+ * computed output row by output row through a queue of rows in its scratch, so
+ * its output may be placed over its dying input (docs/custom-ops.md).
+ */
+export interface ConvInPlaceOptions {
+  depthwise: boolean;
+  padding: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  /** DEPTHWISE_CONV_2D's depth multiplier; 1 for CONV_2D. */
+  depthMultiplier: number;
+  activation: number;
+}
+
+export function encodeConvInPlaceOptions(o: ConvInPlaceOptions): Uint8Array {
+  return flexbuffers.encode({
+    depthwise: o.depthwise ? 1 : 0,
+    padding: o.padding,
+    stride_h: o.strideH,
+    stride_w: o.strideW,
+    dilation_h: o.dilationH,
+    dilation_w: o.dilationW,
+    depth_multiplier: o.depthMultiplier,
+    activation: o.activation,
+  });
+}
+
+export function decodeConvInPlaceOptions(bytes: Uint8Array | null): ConvInPlaceOptions {
+  const op = CONV_IN_PLACE;
+  const m = decodeMap(bytes, op);
+  const depthwise = int(m, 'depthwise', op);
+  const o: ConvInPlaceOptions = {
+    depthwise: depthwise === 1,
+    padding: int(m, 'padding', op),
+    strideH: int(m, 'stride_h', op),
+    strideW: int(m, 'stride_w', op),
+    dilationH: int(m, 'dilation_h', op),
+    dilationW: int(m, 'dilation_w', op),
+    depthMultiplier: int(m, 'depth_multiplier', op),
+    activation: int(m, 'activation', op),
+  };
+  if (depthwise > 1 || o.padding > 1 || o.activation > 3 || Math.min(o.strideH, o.strideW, o.dilationH, o.dilationW, o.depthMultiplier) < 1) {
+    throw new TinysegError('E_MODEL', `${op} options: depthwise, padding, strides, dilations, depth multiplier or activation out of range`);
   }
   return o;
 }
