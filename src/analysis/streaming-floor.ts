@@ -56,7 +56,8 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
     if (op && !rowRule(sg, op) && !(op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true)) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
-    const shared = pairs.reduce((n, p) => (whole.has(p.input) && whole.has(p.output) ? n + Math.min(planned.get(p.input)!.size, planned.get(p.output)!.size) : n), 0);
+    const both = pairs.filter((p) => whole.has(p.input) && whole.has(p.output));
+    const shared = both.reduce((n, p) => n + Math.min(planned.get(p.input)!.size, planned.get(p.output)!.size), 0);
     const bytes = [...whole].reduce((n, t) => n + planned.get(t)!.size, 0) - shared;
     if (bytes > best.bytes) best = { bytes, time, tensors: [...whole].sort((a, b) => a - b) };
   }

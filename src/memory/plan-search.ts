@@ -56,6 +56,16 @@ function overlapping(a: PlanBuffer, oa: number, b: PlanBuffer, ob: number): bool
   return oa + alo < ob + bhi && ob + blo < oa + ahi;
 }
 
+/** The bytes a buffer holds over its lifetime, as intervals: less before it grows and after it shrinks. */
+function heldOverTime(b: PlanBuffer): { size: number; first: number; last: number }[] {
+  const from = b.grow ? Math.max(b.first, b.grow.from) : b.first;
+  const after = b.shrink ? Math.min(b.last, b.shrink.after) : b.last;
+  const parts = [{ size: b.size, first: from, last: after }];
+  if (from > b.first) parts.push({ size: b.size - b.grow!.skip, first: b.first, last: from - 1 });
+  if (after < b.last) parts.push({ size: b.shrink!.size, first: after + 1, last: b.last });
+  return parts.filter((p) => p.first <= p.last);
+}
+
 /** mulberry32: small, fast and fully determined by its seed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -248,7 +258,7 @@ export function planNearOptimal(buffers: readonly PlanBuffer[], opts: { iteratio
   const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
   const greedy = planGreedyTflm(online);
   const end = Math.max(0, ...buffers.map((b) => b.last));
-  const bound = Math.max(lowerBound(online, end).bytes, ...buffers.map((b) => b.size));
+  const bound = Math.max(lowerBound(buffers.flatMap(heldOverTime), end).bytes, ...buffers.map((b) => b.size));
 
   const placer = new Placer(buffers);
   const pairs = placer.neighbors.reduce((sum, l) => sum + l.length, 0);

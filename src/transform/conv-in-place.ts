@@ -28,25 +28,37 @@ export interface ConvInPlaceResult {
 
 const aligned = (n: number): number => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
 
+type WindowOptions = { padding: number; strideH: number; strideW: number; dilationHFactor: number; dilationWFactor: number; fusedActivationFunction: number };
+
 /** The custom operator's options for a builtin conv, or null when it is not one TinySegConvInPlace computes. */
 function inPlaceOptions(sg: Subgraph, op: Op, k: number): ConvInPlaceOptions | null {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return null;
   const [x, filter, bias] = [0, 1, 2].map((i) => sg.tensors[op.inputs[i] ?? -1]);
   const y = sg.tensors[op.outputs[0] ?? -1];
-  if (!x || !filter?.data || !y || op.outputs.length !== 1 || x.shape.length !== 4 || filter.shape.length !== 4 || y.shape.length !== 4) return null;
+  if (!x || !filter?.data || !y || op.outputs.length !== 1) return null;
+  if (x.shape.length !== 4 || filter.shape.length !== 4 || y.shape.length !== 4) return null;
   if (x.dtype !== 'int8' || filter.dtype !== 'int8' || y.dtype !== 'int8' || x.shape[0] !== 1 || x.kind !== 'activation') return null;
   if (bias && (bias.dtype !== 'int32' || !bias.data)) return null;
   // The input dies here, read once, and is no graph output: its bytes are free to take.
   const readers = sg.consumersOf(x.index);
-  if (readers[readers.length - 1] !== k || op.inputs.filter((t) => t === x.index).length !== 1 || sg.outputs.includes(x.index) || sg.inputs.includes(y.index)) return null;
+  if (readers[readers.length - 1] !== k || op.inputs.filter((t) => t === x.index).length !== 1) return null;
+  if (sg.outputs.includes(x.index) || sg.inputs.includes(y.index)) return null;
+  const window = (o: WindowOptions) => ({
+    padding: o.padding,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: o.dilationHFactor,
+    dilationW: o.dilationWFactor,
+    activation: o.fusedActivationFunction,
+  });
   if (op.opcode === 'DEPTHWISE_CONV_2D') {
     const o = builtinOptions(op, 'DepthwiseConv2DOptions');
     if (o.fusedActivationFunction > 3) return null;
-    return { depthwise: true, padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor, depthMultiplier: y.shape[3]! / x.shape[3]!, activation: o.fusedActivationFunction };
+    return { depthwise: true, ...window(o), depthMultiplier: y.shape[3]! / x.shape[3]! };
   }
   const o = builtinOptions(op, 'Conv2DOptions');
   if (o.fusedActivationFunction > 3 || filter.shape[3] !== x.shape[3]) return null;
-  return { depthwise: false, padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor, depthMultiplier: 1, activation: o.fusedActivationFunction };
+  return { depthwise: false, ...window(o), depthMultiplier: 1 };
 }
 
 /** passTimeline with each in-place pair's two tensors counted as the larger at their operator (they share a slot). */

@@ -31,6 +31,7 @@ import { kernels as addFetch } from '../../src/ops/tinyseg/add-fetch-kernel.js';
 import { kernels as concatConv } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { kernels as spill } from '../../src/ops/tinyseg/spill-kernels.js';
 import { kernels as tinysegTransposeConv } from '../../src/ops/tinyseg/transpose-conv-kernel.js';
+import { kernels as tinysegConvInPlace } from '../../src/ops/tinyseg/conv-in-place-kernel.js';
 import { kernels as transposeConv } from '../../src/ops/transpose-conv/kernel.js';
 import { kernels as control } from '../../src/ops/control/kernel.js';
 import { kernels as lstm } from '../../src/ops/recurrent/lstm.js';
@@ -62,6 +63,7 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   concatConv,
   spill,
   tinysegTransposeConv,
+  tinysegConvInPlace,
   transposeConv,
   control,
   svdf,

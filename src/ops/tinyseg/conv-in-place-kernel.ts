@@ -27,7 +27,14 @@ interface ConvInPlaceState {
 
 /** The builtin operator TinySegConvInPlace computes, with its options table. */
 export function builtinOfConvInPlace<T extends GraphOp>(op: T, o: ConvInPlaceOptions = decodeConvInPlaceOptions(op.customOptions)): T {
-  const window = { padding: o.padding, strideW: o.strideW, strideH: o.strideH, fusedActivationFunction: o.activation, dilationWFactor: o.dilationW, dilationHFactor: o.dilationH };
+  const window = {
+    padding: o.padding,
+    strideW: o.strideW,
+    strideH: o.strideH,
+    fusedActivationFunction: o.activation,
+    dilationWFactor: o.dilationW,
+    dilationHFactor: o.dilationH,
+  };
   return o.depthwise
     ? { ...op, opcode: 'DEPTHWISE_CONV_2D', customCode: null, customOptions: null, optionsType: 'DepthwiseConv2DOptions', options: { ...window, depthMultiplier: o.depthMultiplier } }
     : { ...op, opcode: 'CONV_2D', customCode: null, customOptions: null, optionsType: 'Conv2DOptions', options: { ...window, quantizedBiasType: 0 } };
