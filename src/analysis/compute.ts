@@ -13,8 +13,9 @@ import type { Subgraph, Tensor } from '../graph/graph.js';
 import type { GraphOp } from '../graph/types.js';
 import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { CONCAT_CONV, CONCAT_FETCH, decodeSpillOptions, FETCH, SPILL, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConvInPlaceOptions, decodeSpillOptions, FETCH, SPILL, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
+import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -244,6 +245,10 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
       return { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'tinysegConv' };
     case 'DEPTHWISE_CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' };
+    case customKey(CONV_IN_PLACE):
+      return decodeConvInPlaceOptions(op.customOptions).depthwise
+        ? { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' }
+        : { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'conv' };
     case 'FULLY_CONNECTED':
       return { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'fc' };
     case 'BATCH_MATMUL': {
@@ -319,6 +324,7 @@ function runsOf(sg: Subgraph, op: GraphOp): number {
  */
 function kindOf(sg: Subgraph, op: GraphOp): string {
   const key = opKey(op);
+  if (key === customKey(CONV_IN_PLACE)) return `${key}/${kindOf(sg, builtinOfConvInPlace(op))}`;
   const filter = sg.tensors[op.inputs[1] ?? -1];
   if (!filter || filter.shape.length !== 4) return key;
   if (op.opcode === 'CONV_2D') {
@@ -410,8 +416,19 @@ export type ComputeKernels = ComputeKernelSet | { set: ComputeKernelSet; isa: Co
 /** Predicted Invoke() instructions of operators `ops` of `sg` under `kernels` (what a rewrite adds or saves). */
 export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: ComputeKernels): number => predictInvoke(graphCompute(sg, ops), kernels);
 
+/**
+ * TinySegConvInPlace runs the reference kernel of the builtin it computes, row by row, in every build: its kind is
+ * `CUSTOM:TinySegConvInPlace/<the builtin's kind>`, priced as that builtin with the reference kernels whatever the
+ * set (the row queue's copy, about one byte move per output byte, is not priced).
+ */
+const REFERENCE_ARITHMETIC = `${customKey(CONV_IN_PLACE)}/`;
+
 /** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
 export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKernels): OpCost {
+  if (kind.startsWith(REFERENCE_ARITHMETIC)) {
+    kind = kind.slice(REFERENCE_ARITHMETIC.length);
+    kernels = 'reference';
+  }
   const set = typeof kernels === 'string' ? kernels : kernels.set;
   const core = typeof kernels === 'string' ? undefined : OP_COSTS[`${set}/${kernels.isa}`];
   for (const costs of core ? [core, OP_COSTS[set]] : [OP_COSTS[set]]) {

@@ -10,38 +10,53 @@
 // narrowing CAST): element i's output bytes then lie at or below the input
 // bytes of element i, which the ascending loop has read already. The input may
 // be a graph input: TFLM frees its bytes after its last reader anyway.
+// A row-queue operator (the registry's `inPlaceRows`, TinySegConvInPlace) may
+// put its output over its dying operand 0 whatever the shapes: the output
+// starts `placedDelta` bytes before the input (conv-in-place-rows.ts), so the
+// pair spans the larger of the two.
 
 import type { Subgraph } from '../graph/graph.js';
-import { isInPlace } from '../ops/registry.js';
+import { convInPlaceRows } from '../ops/tinyseg/conv-in-place-kernel.js';
+import { placedDelta } from '../ops/tinyseg/conv-in-place-rows.js';
+import { decodeConvInPlaceOptions } from '../ops/tinyseg/custom-ops.js';
+import { isInPlace, isInPlaceRows } from '../ops/registry.js';
 
 export interface InPlacePair {
   op: number;
   /** The input whose buffer the output takes over. */
   input: number;
   output: number;
+  /** The output's offset from the input's, in bytes: 0, or negative where the output starts before the input. */
+  offset: number;
 }
 
 export function inPlacePairs(sg: Subgraph): InPlacePair[] {
   const pairs: InPlacePair[] = [];
   const outputs = new Set(sg.outputs);
   const inputs = new Set(sg.inputs);
+  const dying = (t: number, k: number): boolean => {
+    const readers = sg.consumersOf(t);
+    return sg.tensors[t]!.kind === 'activation' && !outputs.has(t) && readers[readers.length - 1] === k && sg.ops[k]!.inputs.filter((i) => i === t).length === 1;
+  };
   sg.ops.forEach((op, k) => {
-    if (!isInPlace(op) || op.outputs.length !== 1) return;
+    if (op.outputs.length !== 1) return;
     const y = sg.tensors[op.outputs[0]!]!;
     if (y.kind !== 'activation' || inputs.has(y.index)) return;
+    if (isInPlaceRows(op)) {
+      const x = sg.tensors[op.inputs[0] ?? -1];
+      const w = sg.tensors[op.inputs[1] ?? -1];
+      if (x && w && dying(x.index, k)) {
+        const delta = placedDelta(convInPlaceRows(decodeConvInPlaceOptions(op.customOptions), x.shape, w.shape, y.shape));
+        pairs.push({ op: k, input: x.index, output: y.index, offset: delta === 0 ? 0 : -delta });
+      }
+      return;
+    }
+    if (!isInPlace(op)) return;
     for (const t of op.inputs) {
       if (t < 0) continue;
       const x = sg.tensors[t]!;
-      const readers = sg.consumersOf(t);
-      const ok =
-        x.kind === 'activation' &&
-        !outputs.has(t) &&
-        readers[readers.length - 1] === k &&
-        op.inputs.filter((i) => i === t).length === 1 &&
-        x.byteSize >= y.byteSize &&
-        x.shape.join() === y.shape.join();
-      if (ok) {
-        pairs.push({ op: k, input: t, output: y.index });
+      if (dying(t, k) && x.byteSize >= y.byteSize && x.shape.join() === y.shape.join()) {
+        pairs.push({ op: k, input: t, output: y.index, offset: 0 });
         return;
       }
     }

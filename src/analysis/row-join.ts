@@ -67,7 +67,7 @@ export interface AliasMember {
 }
 
 /**
- * Groups of tensors that share bytes (in-place pairs at offset 0, row-join slices inside their output), as
+ * Groups of tensors that share bytes (in-place pairs at their offset, row-join slices inside their output), as
  * tensor -> root and offset from it, offsets of a group 0 or more. A link that would contradict the group's
  * offsets is left out.
  */
@@ -91,7 +91,7 @@ export function aliasGroups(pairs: readonly InPlacePair[], joins: readonly JoinS
     parent.set(rb.root, { root: ra.root, offset: ra.offset + delta - rb.offset });
     if (!parent.has(ra.root)) parent.set(ra.root, { root: ra.root, offset: 0 });
   };
-  for (const p of pairs) link(p.input, p.output, 0);
+  for (const p of pairs) link(p.input, p.output, p.offset);
   for (const j of joins) link(j.output, j.part, j.offset);
   const members = new Map<number, AliasMember>();
   for (const t of parent.keys()) members.set(t, find(t));

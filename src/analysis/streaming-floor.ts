@@ -45,8 +45,8 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
   for (const b of buffers) if (b.tensor !== null && b.first >= 0 && b.size > 0) planned.set(b.tensor, b);
   const io = [...new Set([...sg.inputs, ...sg.outputs])].flatMap((t) => (planned.has(t) ? [planned.get(t)!] : []));
   const end = Math.max(sg.ops.length, ...[...planned.values()].map((b) => b.last));
-  // An in-place output shares its input's buffer (no larger than it): while both are whole they count as the input.
-  const sharedWith = new Map(inPlacePairs(sg).map((p) => [p.output, p.input]));
+  // An in-place pair shares one buffer: while both are whole they count as the larger.
+  const pairs = inPlacePairs(sg);
   let best: StreamingFloor = { bytes: 0, time: 0, tensors: [] };
   for (let time = 0; time <= end; time++) {
     const whole = new Set<number>();
@@ -56,7 +56,8 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
     if (op && !rowRule(sg, op) && !(op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true)) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
-    const bytes = [...whole].filter((t) => !whole.has(sharedWith.get(t) ?? -1)).reduce((n, t) => n + planned.get(t)!.size, 0);
+    const shared = pairs.reduce((n, p) => (whole.has(p.input) && whole.has(p.output) ? n + Math.min(planned.get(p.input)!.size, planned.get(p.output)!.size) : n), 0);
+    const bytes = [...whole].reduce((n, t) => n + planned.get(t)!.size, 0) - shared;
     if (bytes > best.bytes) best = { bytes, time, tensors: [...whole].sort((a, b) => a - b) };
   }
   return best;

@@ -299,18 +299,18 @@ function describeBuffer(b: ArenaBuffer, graph: Graph): string {
 }
 
 /**
- * Throws when two buffers that are live at the same time share bytes (except an in-place pair at one offset, and a
+ * Throws when two buffers that are live at the same time share bytes (except an in-place pair at its offset, and a
  * row join's input at its slice of the output: analysis/row-join.ts).
  */
 export function validatePlan(buffers: readonly ArenaBuffer[], offsets: Int32Array, graph: Graph | Subgraph): void {
   const g: Graph = graph instanceof Subgraph ? ({ subgraphs: [graph], main: graph } as unknown as Graph) : graph;
-  const inPlace = new Set(inPlacePairs(g.main).map((p) => `${p.input}:${p.output}`));
+  const inPlace = new Map(inPlacePairs(g.main).map((p) => [`${p.input}:${p.output}`, p.offset]));
   const joins = new Map(rowJoinSlices(g.main, ARENA_ALIGNMENT).map((j) => [`${j.part}:${j.output}`, j.offset]));
   const main = (b: ArenaBuffer): boolean => (b.subgraph ?? 0) === 0;
   // `a` at offset `oa`, `b` at `ob`.
   const shared = (a: ArenaBuffer, b: ArenaBuffer, oa: number, ob: number): boolean => {
     if (a.kind !== 'tensor' || b.kind !== 'tensor' || !main(a) || !main(b)) return false;
-    if (oa === ob && (inPlace.has(`${a.tensor}:${b.tensor}`) || inPlace.has(`${b.tensor}:${a.tensor}`))) return true;
+    if (inPlace.get(`${a.tensor}:${b.tensor}`) === ob - oa || inPlace.get(`${b.tensor}:${a.tensor}`) === oa - ob) return true;
     return joins.get(`${a.tensor}:${b.tensor}`) === oa - ob || joins.get(`${b.tensor}:${a.tensor}`) === ob - oa;
   };
   const order = buffers.map((_, i) => i).sort((x, y) => offsets[x]! - offsets[y]!);

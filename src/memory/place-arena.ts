@@ -60,6 +60,18 @@ function slotShrink(members: readonly { end: number; first: number; last: number
   return size > 0 && size < full ? { after, size } : undefined;
 }
 
+/**
+ * How a slot's members widen over time, as one step: before step `from` no member alive reaches below `skip` bytes
+ * (16-aligned), so those bytes are free until then; undefined when nothing widens. A TinySegConvInPlace writing its
+ * wider output over its dying input, which sits at the output's end, is the case.
+ */
+function slotGrow(members: readonly { offset: number; first: number }[]): { from: number; skip: number } | undefined {
+  const start = Math.min(...members.map((m) => m.first));
+  const skip = Math.min(...members.filter((m) => m.first === start).map((m) => m.offset)) & ~15;
+  const from = Math.min(...members.filter((m) => m.offset < skip).map((m) => m.first));
+  return skip > 0 && Number.isFinite(from) && from > start ? { from, skip } : undefined;
+}
+
 function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, joins: boolean, opts: SearchOptions): Int32Array {
   const groups = aliasesOf(sg, joins);
   const slots: { size: number; first: number; last: number; members: { buffer: number; offset: number }[] }[] = [];
@@ -83,7 +95,8 @@ function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch:
   const p = planNearOptimal(
     slots.map(({ size, first, last, members }) => {
       const shrink = slotShrink(members.map(({ buffer, offset }) => ({ ...buffers[buffer]!, end: offset + buffers[buffer]!.size })));
-      return { size, first, last, ...(shrink ? { shrink } : {}) };
+      const grow = slotGrow(members.map(({ buffer, offset }) => ({ offset, first: buffers[buffer]!.first })));
+      return { size, first, last, ...(shrink ? { shrink } : {}), ...(grow ? { grow } : {}) };
     }),
     opts,
   );
@@ -134,11 +147,12 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
     // TFLM's own plan, frozen: never worse than what TFLM would do.
     { planner: 'tflm-greedy', offsets: () => asOffline(sg, buffers, planGreedyTflm(buffers)) },
   ];
-  // Only plans that share an in-place pair's bytes (the first two) can go below the most bytes live at once.
+  // Only plans that share an in-place pair's or a row join's bytes (the planInPlace ones, first) can go below the most bytes live at once.
   const floor = lowerBound(online, Math.max(0, ...online.map((b) => b.last))).bytes;
+  const sharingPlans = joins ? 4 : 2;
   let best: ArenaPlacement | null = null;
   for (const [k, c] of candidates.entries()) {
-    if (best && k >= 2 && best.head <= floor) break;
+    if (best && k >= sharingPlans && best.head <= floor) break;
     const offsets = c.offsets();
     const head = tflmHeadWithOffline(sg, offsets, kernels);
     if (!best || head < best.head) best = { planner: c.planner, offsets, head };

@@ -5,7 +5,9 @@
 //   the lowest 16-aligned offset where it shares no byte with an already placed
 //   buffer whose lifetime overlaps its own (inclusive on both ends), which is
 //   the rule of TFLM's GreedyMemoryPlanner; a shrinking buffer (PlanBuffer.shrink)
-//   holds only its first bytes against buffers that start after its shrink;
+//   holds only its first bytes against buffers that start after its shrink, a
+//   growing one (PlanBuffer.grow) only its bytes past `skip` against buffers
+//   that end before it grows;
 // - searching orders loses nothing: placing the buffers of any valid plan in
 //   that plan's offset order puts each at or below its offset there (every
 //   earlier conflicting buffer ends at or before it), so some order reaches
@@ -37,8 +39,22 @@ const EXACT_MAX_BUFFERS = 10;
 
 const conflicts = (a: PlanBuffer, b: PlanBuffer): boolean => !(a.first > b.last || b.first > a.last);
 
-/** The bytes of `a` that a conflicting `b` must keep clear of: all of them, or a shrunk buffer's first part once b starts after the shrink. */
-const sizeSeenBy = (a: PlanBuffer, b: PlanBuffer): number => (a.shrink && b.first > a.shrink.after ? a.shrink.size : a.size);
+/**
+ * The bytes [lo, hi) of `a` that a conflicting `b` must keep clear of: all of them, a shrunk buffer's first part
+ * once b starts after the shrink, a growing buffer's part past `skip` when b ends before it grows.
+ */
+function extentSeenBy(a: PlanBuffer, b: PlanBuffer): [number, number] {
+  const hi = a.shrink && b.first > a.shrink.after ? a.shrink.size : a.size;
+  const lo = a.grow && b.last < a.grow.from ? a.grow.skip : 0;
+  return [lo, hi];
+}
+
+/** Whether `a` at `oa` and `b` at `ob` share bytes they must keep clear of. */
+function overlapping(a: PlanBuffer, oa: number, b: PlanBuffer, ob: number): boolean {
+  const [alo, ahi] = extentSeenBy(a, b);
+  const [blo, bhi] = extentSeenBy(b, a);
+  return oa + alo < ob + bhi && ob + blo < oa + ahi;
+}
 
 /** mulberry32: small, fast and fully determined by its seed. */
 function rng(seed: number): () => number {
@@ -65,14 +81,14 @@ class Placer {
   readonly rank: Int32Array;
   private readonly near: Int32Array;
   private readonly buffers: readonly PlanBuffer[];
-  /** Some buffer shrinks: the sizes two buffers keep clear of each other then depend on the pair. */
+  /** Some buffer shrinks or grows: the bytes two buffers keep clear of each other then depend on the pair. */
   private readonly shrinks: boolean;
 
   constructor(buffers: readonly PlanBuffer[]) {
     const n = buffers.length;
     this.n = n;
     this.buffers = buffers;
-    this.shrinks = buffers.some((b) => b.shrink !== undefined);
+    this.shrinks = buffers.some((b) => b.shrink !== undefined || b.grow !== undefined);
     this.sizes = Int32Array.from(buffers, (b) => b.size);
     this.rank = new Int32Array(n).fill(n);
     this.near = new Int32Array(n);
@@ -125,7 +141,7 @@ class Placer {
   }
 
   /**
-   * fit() when the bytes two buffers keep clear of each other depend on the pair (shrinking buffers): b's extent
+   * fit() when the bytes two buffers keep clear of each other depend on the pair (shrinking, growing buffers): b's extent
    * differs per neighbour, so a gap that fits one may not fit a later one; passes over the m placed neighbours (by
    * offset, in `near`) move b past every overlap until none is left. Offsets only grow, so it ends.
    */
@@ -137,9 +153,9 @@ class Placer {
       for (let p = 0; p < m; p++) {
         const o = this.near[p]!;
         const other = this.buffers[o]!;
-        const end = offsets[o]! + sizeSeenBy(other, self);
-        if (offset < end && offsets[o]! < offset + sizeSeenBy(self, other)) {
-          offset = alignUp(end);
+        if (overlapping(self, offset, other, offsets[o]!)) {
+          // Past the other's bytes with b's own first held bytes (skip is a multiple of the alignment).
+          offset = alignUp(offsets[o]! + extentSeenBy(other, self)[1] - extentSeenBy(self, other)[0]);
           moved = true;
         }
       }
@@ -331,7 +347,7 @@ export function validatePlacement(buffers: readonly PlanBuffer[], offsets: Array
       const b = buffers[j]!;
       if (b.first > a.last) break;
       if (!conflicts(a, b)) continue;
-      if (offsets[i]! < offsets[j]! + sizeSeenBy(b, a) && offsets[j]! < offsets[i]! + sizeSeenBy(a, b)) {
+      if (overlapping(a, offsets[i]!, b, offsets[j]!)) {
         const [p, q] = i < j ? [i, j] : [j, i];
         throw new TinysegError(
           'E_PLAN',

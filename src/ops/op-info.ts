@@ -69,6 +69,11 @@ export interface OpInfo {
   readonly memory: Partial<Record<KernelSet, KernelMemory>>;
   /** The kernel computes out[i] from in[i] alone (element-wise over the output's indices), so the output may overwrite a dying input. */
   readonly inPlace?: boolean;
+  /**
+   * The output may lie over the dying operand 0, starting `placedDelta` bytes before it (TinySegConvInPlace: rows
+   * pass through a queue in its scratch, conv-in-place-rows.ts), not only at its offset as `inPlace`.
+   */
+  readonly inPlaceRows?: boolean;
   /** How output rows map to input rows, for row-band splitting; null when this operator instance is not row-local. */
   readonly rowRule?: RowRuleOf;
   /** The operand whose rows a row rule maps (TRANSPOSE_CONV's input is operand 2); absent: operand 0. */

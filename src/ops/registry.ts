@@ -149,6 +149,9 @@ export function builtinParams(op: GraphOp, bits: 32 | 64 = 32): readonly [number
 /** Whether op's kernel computes out[i] from in[i] alone, so its output may take over a dying input's buffer. */
 export const isInPlace = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlace === true;
 
+/** Whether op's output may lie over its dying operand 0 through a row queue (OpInfo.inPlaceRows). */
+export const isInPlaceRows = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlaceRows === true;
+
 /** How op maps output rows to input rows; null if it is not row-local (only 4-D, batch-1, single-output ops can be). */
 export function rowRule(sg: Subgraph, op: Op): RowRule | null {
   const rule = opInfoOf(op)?.rowRule;

@@ -11,6 +11,7 @@ import { Graph, Subgraph } from '../graph/graph.js';
 import { placeArena } from '../memory/place-arena.js';
 import { planTflmArena } from '../tflm/arena.js';
 import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
+import { convsInPlaceAtPeak, type ConvInPlaceResult } from '../transform/conv-in-place.js';
 import type { Pass, PassContext } from '../transform/pass.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
 import { reorderPass } from '../transform/reorder-for-memory.js';
@@ -59,6 +60,25 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
   },
 };
 
+/**
+ * Convolutions at the peak computed in place (transform/conv-in-place.ts) lower the most bytes live at once; the
+ * placement must follow for them to pay (the output then sits over the input), so they are kept only when the
+ * placed head drops.
+ */
+export const convInPlacePass: Pass<'convInPlace', ConvInPlaceResult> = {
+  name: 'convInPlace',
+  run(work, context) {
+    const none = { rewritten: 0, bytes: 0 };
+    // TinySegConvInPlace is a custom operator: stock TFLite cannot load it.
+    if (context.builtinsOnly) return none;
+    const trial = work.clone();
+    if (convsInPlaceAtPeak(trial, context.kernels, context.maxInvoke).rewritten === 0) return none;
+    const plan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+    if (placeArena(trial.main, plan).head >= placeArena(work.main, plan).head) return none;
+    return convsInPlaceAtPeak(work, context.kernels, context.maxInvoke);
+  },
+};
+
 /** The passes in the order they run. */
 export const PIPELINE = [
   removeIdentityPadsPass,
@@ -68,6 +88,7 @@ export const PIPELINE = [
   splitRowBandsPass,
   spillWhereItPaysPass,
   convOnVirtualConcatPass,
+  convInPlacePass,
 ] as const;
 
 type PipelinePass = (typeof PIPELINE)[number];
@@ -76,7 +97,7 @@ export type PassName = PipelinePass['name'];
 export type PipelineResults = { [P in PipelinePass as P['name']]: ReturnType<P['run']> };
 
 /** The passes in the order OptimizeReport.passes lists them (its JSON key order). */
-const REPORT_ORDER = ['removeIdentityPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill'] as const satisfies readonly PassName[];
+const REPORT_ORDER = ['removeIdentityPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill', 'convInPlace'] as const satisfies readonly PassName[];
 
 /** The spill pass reports its traffic and how many spills it made; the decisions are the report's own `spill` section. */
 export type SpillSummary = Omit<SpillResult, 'decisions'> & { count: number };

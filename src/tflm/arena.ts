@@ -162,7 +162,7 @@ export function tflmGraphBuffers(graph: Graph, kernels: Kernels = REFERENCE_KERN
 
 /**
  * Buffers as the lower bound sees them: members of an in-place pair that the
- * offline plan puts at the same offset are one buffer (they never hold two
+ * offline plan puts at their offset are one buffer (they never hold two
  * values at once), with the larger size over both lifetimes; so are a row
  * join's output and the inputs the plan puts at their slices of it.
  */
@@ -174,7 +174,7 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
   const rootOf = (i: number): number => (into[i] === i ? i : (into[i] = rootOf(into[i]!)));
   // In-place pairs at one offset, and row-join inputs at their slice of the output (analysis/row-join.ts).
   const links = [
-    ...inPlacePairs(sg).map((p) => ({ from: p.input, to: p.output, offset: 0, inPlace: true })),
+    ...inPlacePairs(sg).map((p) => ({ from: p.input, to: p.output, offset: p.offset, inPlace: true })),
     ...rowJoinSlices(sg, ARENA_ALIGNMENT).map((j) => ({ from: j.output, to: j.part, offset: j.offset, inPlace: false })),
   ];
   for (const p of links) {
@@ -183,9 +183,14 @@ function mergeInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[]): PlanBuffer
     if (a === undefined || b === undefined) continue;
     const [ba, bb] = [buffers[a]!, buffers[b]!];
     if (ba.offlineOffset === undefined || bb.offlineOffset !== ba.offlineOffset + p.offset) continue;
-    if (p.inPlace && bb.size < ba.size && into[b] === b) {
+    if (p.inPlace && p.offset === 0 && bb.size < ba.size && into[b] === b) {
       // A narrower output over its dying input: the input's bytes until it dies, then the output's, never both.
       merged[b] = { ...merged[b]!, first: Math.max(merged[b]!.first, ba.last + 1) };
+      continue;
+    }
+    if (p.inPlace && bb.size > ba.size && into[a] === a) {
+      // A wider output over its dying input (at the output's end): the input's bytes until the output is born, then the output's.
+      merged[a] = { ...merged[a]!, last: Math.min(merged[a]!.last, bb.first - 1) };
       continue;
     }
     const [ra, rb] = [rootOf(a), rootOf(b)];

@@ -22,6 +22,11 @@ export interface PlanBuffer {
    * our plan search (memory/plan-search.ts) lets later buffers use the rest.
    */
   shrink?: { after: number; size: number };
+  /**
+   * Before step `from`, the buffer's first `skip` bytes hold nothing (a widening in-place pair: the output is born
+   * over its narrower input, which sits at its end). Ignored by TFLM's planner, as `shrink`.
+   */
+  grow?: { from: number; skip: number };
 }
 
 export interface Placement {

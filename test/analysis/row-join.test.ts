@@ -57,7 +57,7 @@ describe('rowJoinSlices', () => {
 
 describe('aliasGroups', () => {
   it('chains in-place pairs and join slices, offsets from the group start', () => {
-    const groups = aliasGroups([{ op: 0, input: 7, output: 1 }], rowJoinSlices(join(1).main, 16));
+    const groups = aliasGroups([{ op: 0, input: 7, output: 1, offset: 0 }], rowJoinSlices(join(1).main, 16));
     // Tensor 7 shares tensor 1's bytes in place; 1, 2, 3 are the slices of output 4: one group.
     const root = groups.get(4)!.root;
     expect([1, 2, 3, 4, 7].map((t) => groups.get(t))).toEqual([0, 64, 128, 0, 0].map((offset) => ({ root, offset })));

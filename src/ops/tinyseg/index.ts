@@ -23,10 +23,14 @@ import {
   slotBytes,
   SPILL,
   TRANSPOSE_CONV_GATHER,
+  CONV_IN_PLACE,
+  decodeConvInPlaceOptions,
   type ConcatFetchOptions,
 } from './custom-ops.js';
 import { kernels as spillKernels, layout } from './spill-kernels.js';
 import { kernels as transposeConv } from './transpose-conv-kernel.js';
+import { convInPlaceRows, kernels as convInPlace } from './conv-in-place-kernel.js';
+import { placedDelta, rowSchedule } from './conv-in-place-rows.js';
 
 /** A spill or fetch moves one slot: options offset .. offset + bytes. */
 const slotExtent =
@@ -97,6 +101,16 @@ function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): Co
   };
 }
 
+/** TinySegConvInPlace's row queue: the most output rows its schedule holds for the optimizer's placement. */
+function convInPlaceQueue(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
+  const x = inputOf(op, tensors, 0);
+  const w = inputOf(op, tensors, 1);
+  const y = outputOf(op, tensors);
+  if (!x || !w || !y || x.shape.length !== 4 || w.shape.length !== 4 || y.shape.length !== 4) return [];
+  const g = convInPlaceRows(decodeConvInPlaceOptions(op.customOptions), x.shape, w.shape, y.shape);
+  return [Math.max(1, rowSchedule(g, placedDelta(g)).queueRows) * g.outRowBytes];
+}
+
 /** Op data of the TFLM kernel's Init, and the kernels' scratch and per-channel buffers (docs/custom-ops.md). */
 const memory = (m: KernelMemory): OpInfo['memory'] => ({ reference: m });
 
@@ -153,5 +167,15 @@ export const ops: readonly OpInfo[] = [
       // 48 bytes of options and requantization scalars; per-channel multipliers of the filter (input 1).
       opData: { init: 48, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
     }),
+  },
+  {
+    key: customKey(CONV_IN_PLACE),
+    kernel: convInPlace[customKey(CONV_IN_PLACE)],
+    memory: memory({
+      scratch: convInPlaceQueue,
+      // 64 bytes of options and requantization scalars; per-channel multipliers of the output channels.
+      opData: { init: 64, prepare: (op, tensors) => perChannel(outputOf(op, tensors)?.shape[3]) },
+    }),
+    inPlaceRows: true,
   },
 ];
