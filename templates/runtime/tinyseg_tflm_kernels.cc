@@ -1362,8 +1362,14 @@ TfLiteStatus ConvInPlacePrepare(TfLiteContext* context, TfLiteNode* node) {
   TempTensor filter = InputTensor(context, node, kConvInPlaceFilter);
   TempTensor bias = InputTensor(context, node, kConvInPlaceBias);
   TempTensor y = OutputTensor(context, node, 0);
-  if (x.get() == nullptr || filter.get() == nullptr || y.get() == nullptr || x->dims->size != 4 || filter->dims->size != 4 ||
-      y->dims->size != 4) {
+  // A bias whose temporary tensor did not fit in the arena is not an absent
+  // bias: the arena is too small (a smaller-arena probe), and so is this Prepare.
+  const bool has_bias = node->inputs->size > kConvInPlaceBias && node->inputs->data[kConvInPlaceBias] >= 0;
+  if (x.get() == nullptr || filter.get() == nullptr || y.get() == nullptr || (has_bias && bias.get() == nullptr)) {
+    MicroPrintf("%s: its input, filter, bias or output is missing or does not fit in the arena", kConvInPlace);
+    return kTfLiteError;
+  }
+  if (x->dims->size != 4 || filter->dims->size != 4 || y->dims->size != 4) {
     MicroPrintf("%s: needs a 4-D input, filter and output", kConvInPlace);
     return kTfLiteError;
   }
