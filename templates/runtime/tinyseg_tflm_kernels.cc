@@ -5,7 +5,9 @@
 // read their region operands through it and compute with TFLM's own reference
 // arithmetic, so their bytes equal the builtins' (TinySegConcatConv's int8
 // conv calls CMSIS-NN's when the model was optimized for TFLM's CMSIS-NN
-// kernels: bit-exact with the reference). Each kernel allocates exactly the op
+// kernels: bit-exact with the reference; TinySegConvInPlace's row calls are
+// the reference kernels' in every build, as the compute model prices them).
+// Each kernel allocates exactly the op
 // data, persistent buffers and scratch of its "TFLM kernel contract", which
 // TinySeg's arena figures assume. docs/runtime.md ("TFLM kernels") says how it
 // was checked; CI cannot compile it (no TFLM there).
@@ -56,6 +58,7 @@
 #include "tensorflow/lite/kernels/internal/reference/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/types.h"
 #include "tensorflow/lite/kernels/kernel_util.h"
 #include "tensorflow/lite/kernels/padding.h"
@@ -75,6 +78,7 @@ constexpr char kConcatFetch[] = "TinySegConcatFetch";
 constexpr char kAddFetch[] = "TinySegAddFetch";
 constexpr char kConcatConv[] = "TinySegConcatConv";
 constexpr char kTransposeConv[] = "TinySegTransposeConv";
+constexpr char kConvInPlace[] = "TinySegConvInPlace";
 
 constexpr uint64_t kMaxU32 = 0xffffffffu;
 
@@ -1277,6 +1281,245 @@ TfLiteStatus TransposeConvEval(TfLiteContext* context, TfLiteNode* node) {
   return kTfLiteOk;
 }
 
+// ------------------------------------------------------ TinySegConvInPlace
+
+// 64 bytes on a 32-bit target.
+struct ConvInPlaceData {
+  int32_t pad_h, pad_w, stride_h, stride_w, dilation_h, dilation_w;
+  int32_t input_offset, output_offset, activation_min, activation_max;
+  int32_t* multiplier;
+  int32_t* shift;
+  int scratch_index;
+  int32_t depth_multiplier;
+  // Ring slots in the scratch: what the schedule needs for the optimizer's
+  // placement, so any other placement that needs more fails in Eval.
+  int32_t queue_rows;
+  uint8_t depthwise, padding, activation, reserved;
+};
+static_assert(sizeof(void*) != 4 || sizeof(ConvInPlaceData) == 64, "docs/custom-ops.md: 64 bytes of op data");
+
+constexpr int kConvInPlaceInput = 0;
+constexpr int kConvInPlaceFilter = 1;
+constexpr int kConvInPlaceBias = 2;
+
+// The rule of src/ops/tinyseg/conv-in-place-rows.ts. Byte positions are
+// relative to the input's start and 64-bit, so that any distance between the
+// two tensors (the output may lie before, over or after the input) fits.
+struct RowQueue {
+  int64_t in_h, out_h, in_row, out_row, stride_h, pad_h;
+
+  // The first input row that output rows `y` and later read (in_h when none is left).
+  int64_t First(int64_t y) const {
+    return y >= out_h ? in_h : std::min(in_h, std::max<int64_t>(0, y * stride_h - pad_h));
+  }
+
+  // Whether queued output row `q` may be written once the output rows before
+  // `next` are computed; `delta` is the input's address minus the output's.
+  bool Writable(int64_t q, int64_t next, int64_t delta) const {
+    const int64_t lo = First(next);
+    if (lo >= in_h) return true;
+    const int64_t start = q * out_row - delta;
+    return start + out_row <= lo * in_row || start >= in_h * in_row;
+  }
+};
+
+void* ConvInPlaceInit(TfLiteContext* context, const char* buffer, size_t length) {
+  Options o(kConvInPlace, buffer, length);
+  uint32_t depthwise = 0, padding = 0, sh = 0, sw = 0, dh = 0, dw = 0, dm = 0, activation = 0;
+  if (!o.Uint("depthwise", &depthwise) || !o.Uint("padding", &padding) || !o.Uint("stride_h", &sh) ||
+      !o.Uint("stride_w", &sw) || !o.Uint("dilation_h", &dh) || !o.Uint("dilation_w", &dw) ||
+      !o.Uint("depth_multiplier", &dm) || !o.Uint("activation", &activation)) {
+    return nullptr;
+  }
+  // The reference kernels take strides, dilations and the multiplier as int16.
+  if (depthwise > 1 || padding > 1 || activation > 3 || std::min(std::min(sh, sw), std::min(std::min(dh, dw), dm)) < 1 ||
+      std::max(std::max(sh, sw), std::max(std::max(dh, dw), dm)) > 0x7fffu || (depthwise == 0 && dm != 1)) {
+    o.Fail("depthwise, padding, strides, dilations, depth multiplier (1 for a conv) or activation out of range");
+    return nullptr;
+  }
+  auto* data = static_cast<ConvInPlaceData*>(context->AllocatePersistentBuffer(context, sizeof(ConvInPlaceData)));
+  if (data == nullptr) return nullptr;
+  std::memset(data, 0, sizeof *data);
+  data->stride_h = static_cast<int32_t>(sh);
+  data->stride_w = static_cast<int32_t>(sw);
+  data->dilation_h = static_cast<int32_t>(dh);
+  data->dilation_w = static_cast<int32_t>(dw);
+  data->depth_multiplier = static_cast<int32_t>(dm);
+  data->depthwise = static_cast<uint8_t>(depthwise);
+  data->padding = static_cast<uint8_t>(padding);
+  data->activation = static_cast<uint8_t>(activation);
+  return data;
+}
+
+TfLiteStatus ConvInPlacePrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kConvInPlace);
+  auto* data = static_cast<ConvInPlaceData*>(node->user_data);
+  if ((node->inputs->size != 2 && node->inputs->size != 3) || node->outputs->size != 1) {
+    MicroPrintf("%s: needs 2 or 3 inputs and 1 output, has %d and %d", kConvInPlace, node->inputs->size, node->outputs->size);
+    return kTfLiteError;
+  }
+  TempTensor x = InputTensor(context, node, kConvInPlaceInput);
+  TempTensor filter = InputTensor(context, node, kConvInPlaceFilter);
+  TempTensor bias = InputTensor(context, node, kConvInPlaceBias);
+  TempTensor y = OutputTensor(context, node, 0);
+  // A bias whose temporary tensor did not fit in the arena is not an absent
+  // bias: the arena is too small (a smaller-arena probe), and so is this Prepare.
+  const bool has_bias = node->inputs->size > kConvInPlaceBias && node->inputs->data[kConvInPlaceBias] >= 0;
+  if (x.get() == nullptr || filter.get() == nullptr || y.get() == nullptr || (has_bias && bias.get() == nullptr)) {
+    MicroPrintf("%s: its input, filter, bias or output is missing or does not fit in the arena", kConvInPlace);
+    return kTfLiteError;
+  }
+  if (x->dims->size != 4 || filter->dims->size != 4 || y->dims->size != 4) {
+    MicroPrintf("%s: needs a 4-D input, filter and output", kConvInPlace);
+    return kTfLiteError;
+  }
+  if (x->type != kTfLiteInt8 || filter->type != kTfLiteInt8 || y->type != kTfLiteInt8 ||
+      (bias.get() != nullptr && bias->type != kTfLiteInt32)) {
+    MicroPrintf("%s: int8 only (int8 input, filter and output, int32 bias), got %s", kConvInPlace, TfLiteTypeGetName(x->type));
+    return kTfLiteError;
+  }
+  const int height = x->dims->data[1], width = x->dims->data[2], in_channels = x->dims->data[3];
+  const int kh = filter->dims->data[1], kw = filter->dims->data[2];
+  const int out_channels = y->dims->data[3];
+  // A conv's filter is [O, kH, kW, I], a depthwise conv's [1, kH, kW, I x multiplier].
+  const bool filter_fits = data->depthwise
+                               ? filter->dims->data[0] == 1 && filter->dims->data[3] == out_channels &&
+                                     static_cast<int64_t>(in_channels) * data->depth_multiplier == out_channels
+                               : filter->dims->data[0] == out_channels && filter->dims->data[3] == in_channels;
+  if (x->dims->data[0] != 1 || y->dims->data[0] != 1 || !filter_fits || height <= 0 || width <= 0 || in_channels <= 0 ||
+      out_channels <= 0 || kh <= 0 || kw <= 0 || (bias.get() != nullptr && tflite::NumElements(bias.get()) != out_channels)) {
+    MicroPrintf("%s: input, filter, bias and output do not fit together (batch 1)", kConvInPlace);
+    return kTfLiteError;
+  }
+  int out_h = 0, out_w = 0;
+  const TfLitePaddingValues pad =
+      tflite::ComputePaddingHeightWidth(data->stride_h, data->stride_w, data->dilation_h, data->dilation_w, height, width, kh, kw,
+                                        PaddingOf(data->padding), &out_h, &out_w);
+  // The row queue places rows by the output's shape: it must be the conv's.
+  if (out_h != y->dims->data[1] || out_w != y->dims->data[2] || out_h <= 0 || out_w <= 0) {
+    MicroPrintf("%s: the output is %dx%d, the conv makes %dx%d", kConvInPlace, y->dims->data[1], y->dims->data[2], out_h, out_w);
+    return kTfLiteError;
+  }
+  data->pad_h = pad.height;
+  data->pad_w = pad.width;
+  const RowQueue rows = {height, out_h, static_cast<int64_t>(width) * in_channels, static_cast<int64_t>(out_w) * out_channels,
+                         data->stride_h, data->pad_h};
+  if (rows.in_h * rows.in_row > INT32_MAX || rows.out_h * rows.out_row > INT32_MAX) {
+    MicroPrintf("%s: input or output over 2 GiB", kConvInPlace);
+    return kTfLiteError;
+  }
+
+  // As conv.cc and depthwise_conv.cc: per-channel multipliers and shifts.
+  data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+  data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+  TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+  TF_LITE_ENSURE_EQ(context, filter->quantization.type, kTfLiteAffineQuantization);
+  const auto* q = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
+  TF_LITE_ENSURE(context, q != nullptr && q->scale != nullptr && q->zero_point != nullptr);
+  TF_LITE_ENSURE(context, q->scale->size == 1 || q->scale->size == out_channels);
+  TF_LITE_ENSURE_EQ(context, q->scale->size, q->zero_point->size);
+  int32_t multiplier = 0;
+  int shift = 0;
+  TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
+      context, x.get(), filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
+      &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+  data->input_offset = -x->params.zero_point;
+  data->output_offset = y->params.zero_point;
+
+  // The ring holds the most rows the schedule queues at once with the output
+  // where the optimizer puts it: over the input, earlier by what it has more.
+  const int64_t delta = std::max<int64_t>(0, rows.out_h * rows.out_row - rows.in_h * rows.in_row);
+  int64_t done = 0, most = 1;
+  for (int64_t oy = 0; oy < rows.out_h; oy++) {
+    most = std::max(most, oy + 1 - done);
+    while (done <= oy && rows.Writable(done, oy + 1, delta)) done++;
+  }
+  data->queue_rows = static_cast<int32_t>(most);
+  const int64_t ring = most * rows.out_row;
+  TF_LITE_ENSURE(context, ring <= INT32_MAX);
+  return context->RequestScratchBufferInArena(context, static_cast<size_t>(ring), &data->scratch_index);
+}
+
+// The parameters both reference kernels share, for a 1-row output whose top
+// padding is set per row.
+template <typename Params>
+Params ConvInPlaceParams(const ConvInPlaceData& d) {
+  Params p = {};
+  p.padding_type = d.padding == 0 ? tflite::PaddingType::kSame : tflite::PaddingType::kValid;
+  p.padding_values.width = static_cast<int16_t>(d.pad_w);
+  p.stride_width = static_cast<int16_t>(d.stride_w);
+  p.stride_height = static_cast<int16_t>(d.stride_h);
+  p.dilation_width_factor = static_cast<int16_t>(d.dilation_w);
+  p.dilation_height_factor = static_cast<int16_t>(d.dilation_h);
+  p.input_offset = d.input_offset;
+  p.output_offset = d.output_offset;
+  p.quantized_activation_min = d.activation_min;
+  p.quantized_activation_max = d.activation_max;
+  return p;
+}
+
+TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
+  const auto& d = *static_cast<const ConvInPlaceData*>(node->user_data);
+  const TfLiteEvalTensor* input = tflite::micro::GetEvalInput(context, node, kConvInPlaceInput);
+  const TfLiteEvalTensor* filter = tflite::micro::GetEvalInput(context, node, kConvInPlaceFilter);
+  const TfLiteEvalTensor* bias =
+      node->inputs->size > kConvInPlaceBias ? tflite::micro::GetEvalInput(context, node, kConvInPlaceBias) : nullptr;
+  TfLiteEvalTensor* output = tflite::micro::GetEvalOutput(context, node, 0);
+  const int height = input->dims->data[1], width = input->dims->data[2], in_c = input->dims->data[3];
+  const int out_h = output->dims->data[1], out_w = output->dims->data[2], out_c = output->dims->data[3];
+  const int span = (filter->dims->data[1] - 1) * d.dilation_h + 1;
+  const RowQueue rows = {height, out_h, static_cast<int64_t>(width) * in_c, static_cast<int64_t>(out_w) * out_c, d.stride_h, d.pad_h};
+  const size_t in_row = static_cast<size_t>(rows.in_row), out_row = static_cast<size_t>(rows.out_row);
+  const int8_t* x = tflite::micro::GetTensorData<int8_t>(input);
+  int8_t* y = tflite::micro::GetTensorData<int8_t>(output);
+  int8_t* ring = static_cast<int8_t*>(context->GetScratchBuffer(context, d.scratch_index));
+  const int64_t delta = static_cast<int64_t>(reinterpret_cast<uintptr_t>(x)) - static_cast<int64_t>(reinterpret_cast<uintptr_t>(y));
+
+  const int8_t* weights = tflite::micro::GetTensorData<int8_t>(filter);
+  const int32_t* bias_data = tflite::micro::GetOptionalTensorData<int32_t>(bias);
+  const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
+  // The reference kernels check the bias shape whether or not there is a bias.
+  const int32_t bias_dims[1] = {out_c};
+  const tflite::RuntimeShape bias_shape(1, bias_dims);
+  const int32_t out_dims[4] = {1, 1, out_w, out_c};
+  const tflite::RuntimeShape out_shape(4, out_dims);
+  auto conv = ConvInPlaceParams<tflite::ConvParams>(d);
+  auto depthwise = ConvInPlaceParams<tflite::DepthwiseParams>(d);
+  depthwise.depth_multiplier = static_cast<int16_t>(d.depth_multiplier);
+
+  int done = 0;  // output rows before it are in place
+  for (int oy = 0; oy < out_h; oy++) {
+    if (oy - done >= d.queue_rows) {
+      MicroPrintf("%s: output row %d needs a slot while all %d are queued: the output is not where the optimizer placed it",
+                  kConvInPlace, oy, static_cast<int>(d.queue_rows));
+      return kTfLiteError;
+    }
+    // The builtin's row oy: the reference kernel on the input rows its window
+    // reaches, the window's top padding putting row `from` first.
+    const int origin = oy * d.stride_h - d.pad_h;
+    const int from = std::min(height, std::max(0, origin));
+    const int to = std::max(from, std::min(height, origin + span));
+    const int32_t in_dims[4] = {1, to - from, width, in_c};
+    const tflite::RuntimeShape in_shape(4, in_dims);
+    int8_t* slot = ring + static_cast<size_t>(oy % d.queue_rows) * out_row;
+    if (d.depthwise) {
+      depthwise.padding_values.height = static_cast<int16_t>(from - origin);
+      tflite::reference_integer_ops::DepthwiseConvPerChannel(depthwise, d.multiplier, d.shift, in_shape, x + from * in_row,
+                                                             filter_shape, weights, bias_shape, bias_data, out_shape, slot);
+    } else {
+      conv.padding_values.height = static_cast<int16_t>(from - origin);
+      tflite::reference_integer_ops::ConvPerChannel(conv, d.multiplier, d.shift, in_shape, x + from * in_row, filter_shape,
+                                                    weights, bias_shape, bias_data, out_shape, slot);
+    }
+    // Past the last row every queued row is writable.
+    while (done <= oy && rows.Writable(done, oy + 1, delta)) {
+      std::memcpy(y + static_cast<size_t>(done) * out_row, ring + static_cast<size_t>(done % d.queue_rows) * out_row, out_row);
+      done++;
+    }
+  }
+  return kTfLiteOk;
+}
+
 }  // namespace
 
 TFLMRegistration* Register_Spill() {
@@ -1306,6 +1549,11 @@ TFLMRegistration* Register_ConcatConv() {
 
 TFLMRegistration* Register_TransposeConv() {
   static TFLMRegistration r = tflite::micro::RegisterOp(TransposeConvInit, TransposeConvPrepare, TransposeConvEval);
+  return &r;
+}
+
+TFLMRegistration* Register_ConvInPlace() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(ConvInPlaceInit, ConvInPlacePrepare, ConvInPlaceEval);
   return &r;
 }
 
