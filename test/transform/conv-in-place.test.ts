@@ -112,7 +112,7 @@ describe('TinySegConvInPlace', () => {
     convsInPlaceAtPeak(edited);
     const sg = edited.main;
     const op = sg.ops[0]!;
-    const [xt, wt, bt, yt] = [op.inputs[0]!, op.inputs[1]!, op.inputs[2]!, op.outputs[0]!].map((t) => sg.tensors[t]!);
+    const [xt, wt, bt, yt] = [sg.tensors[op.inputs[0]!]!, sg.tensors[op.inputs[1]!]!, sg.tensors[op.inputs[2]!]!, sg.tensors[op.outputs[0]!]!];
     const kernel = opInfoOf(op)!.kernel!;
     const queue = new Uint8Array(scratchRequests(op, sg.tensors)[0]!);
     const rowBytes = xt.shape[2]! * xt.shape[3]!;
