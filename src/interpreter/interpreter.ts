@@ -54,6 +54,14 @@ export const INVOKE_REFUSAL = '(TFLM refuses it at Invoke)';
 /** The mark of a refusal of TFLM's Prepare that checkModel was told to allow: the figures are planning only. */
 export const PREPARE_REFUSAL = '(TFLM refuses it in Prepare: these figures are memory planning only)';
 
+/** Sees the main subgraph's operators one by one in invoke(): the proof's reuse of the original's results (op-reuse.ts). */
+export interface StepHook {
+  /** Before operator `i`: true when the hook has written the operator's outputs itself, and its kernel is skipped. */
+  before?(i: number, call: KernelCall): boolean;
+  /** After operator `i`'s kernel ran. */
+  after?(i: number, call: KernelCall): void;
+}
+
 interface Step {
   kernel: Kernel;
   call: KernelCall;
@@ -210,8 +218,21 @@ export class Interpreter implements SubgraphHost {
     dst.set(bytes);
   }
 
-  invoke(): void {
-    this.invokeSubgraph(0);
+  /** Runs the model once; `hook` sees (and may stand in for) each of the main subgraph's operators. */
+  invoke(hook?: StepHook): void {
+    if (!hook) {
+      this.invokeSubgraph(0);
+      return;
+    }
+    const { steps, deadRanges: dead } = this.runs[0]!;
+    const poison = this.poison;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (poison !== undefined && dead.length > 0) for (const [a, b] of dead[i]!) this.arena.fill(poison, a, b);
+      if (hook.before?.(i, step.call) === true) continue;
+      step.kernel.invoke(step.call, step.state);
+      hook.after?.(i, step.call);
+    }
   }
 
   /** The storage of tensor `t` of subgraph `s` (writable: e.g. to give a variable tensor a state). */

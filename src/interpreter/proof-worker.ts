@@ -1,15 +1,16 @@
 // Worker thread of reference-outputs.ts: runs a model on the proof's inputs
 // while the main thread runs the other model. Two kinds of job:
 // a whole run (the original's outputs, after the passes), and shared
-// cases (the optimized model's, while the main thread runs them too: each
-// side claims the next case from a shared counter, so both cores stay busy to
-// the last case). Every job is answered, also when it fails (the main thread
+// cases (the optimized model's, or with the original's bytes both models',
+// the optimized one reusing the original's results, while the main thread runs
+// them too: each side claims the next case from a shared counter, so both
+// cores stay busy to the last case). Every job is answered, also when it fails (the main thread
 // may be blocked waiting), so the interpreter's import is awaited inside the
 // handler rather than at load.
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
-import type { ProofRun } from './verify.js';
+import type { CaseRun, ProofRun } from './verify.js';
 
 interface JobBase {
   bytes: Uint8Array;
@@ -34,14 +35,16 @@ export interface ProofJob extends JobBase {
 export interface SharedCasesJob extends JobBase {
   kind: 'shared';
   claim: Int32Array;
+  /** The original's bytes: each case runs on it first, and the optimized model reuses its results (op-reuse.ts). */
+  original?: Uint8Array;
 }
 
 export type ProofAnswer = { run: ProofRun } | { error: string };
-export type CaseAnswer = { k: number; outputs: Uint8Array[]; customInputs: string[] } | { k: number; error: string };
+export type CaseAnswer = { k: number; outputs: Uint8Array[]; customInputs: string[]; original?: CaseRun } | { k: number; error: string };
 
 // Loading starts with the thread, before the first job has been read; a job that finds it failed answers with
 // the error.
-const loading = Promise.all([import('../graph/graph.js'), import('./verify.js'), import('./interpreter.js')]);
+const loading = Promise.all([import('../graph/graph.js'), import('./verify.js'), import('./interpreter.js'), import('./op-reuse.js')]);
 loading.catch(() => {});
 const modules = () => loading;
 
@@ -79,7 +82,7 @@ async function sharedCases(job: SharedCasesJob): Promise<void> {
     // Claims nothing: the main thread runs every case.
   }
   if (setup) {
-    const [{ loadGraph }, { proofCases }, { Interpreter }] = setup;
+    const [{ loadGraph }, { proofCases, reusingCaseRunner }, { Interpreter }, { reusableOps }] = setup;
     let run: ((k: number) => CaseAnswer) | null = null;
     for (;;) {
       if (Atomics.load(job.claim, 1) !== 0) break;
@@ -90,6 +93,15 @@ async function sharedCases(job: SharedCasesJob): Promise<void> {
         run ??= (() => {
           const graph = loadGraph(job.bytes);
           const cases = proofCases(graph, job);
+          const original = job.original ? loadGraph(job.original) : null;
+          const candidates = original ? reusableOps(original, graph) : null;
+          if (original && candidates) {
+            const pair = reusingCaseRunner(original, graph, candidates, undefined, job.customOps);
+            return (i: number): CaseAnswer => {
+              const { original: first, optimized } = pair(cases[i]!);
+              return { k: i, ...optimized, original: first };
+            };
+          }
           const it = new Interpreter(graph, job.customOps ? { customOps: job.customOps } : {});
           return (i: number): CaseAnswer => {
             cases[i]!.inputs.forEach((bytes, n) => it.setInput(n, bytes));

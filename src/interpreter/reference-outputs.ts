@@ -1,10 +1,11 @@
-// The proof runs the original and the optimized model on the same inputs. The
-// original's outputs do not depend on the optimizer, so on a machine with a
-// second core a worker thread computes them while the optimizer runs and the
-// optimized model is proven: the proof takes about half the time (a watch
-// rebuild of the Tiny U-Net ~100 ms less). The proof API stays synchronous:
-// the main thread waits for the worker's answer with Atomics.wait, and reads it
-// with receiveMessageOnPort.
+// The proof runs the original and the optimized model on the same inputs. On
+// a machine with a second core, a worker thread takes a share of the cases of
+// a large model (both models, the optimized one reusing the original's results:
+// op-reuse.ts), or of the optimized model alone when the cache knows the
+// original's outputs, or runs the original whole beside the optimized model
+// where results cannot be reused. The proof API stays synchronous: the main
+// thread waits for the worker's answers with Atomics.wait, and reads them with
+// receiveMessageOnPort.
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,10 +17,7 @@ import type { CaseRun, ProofInputs, ProofRun, SharedCases } from './verify.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 
-/**
- * Multiply-accumulates of one inference in the conv-family ops: below about
- * ten million (a few ms per inference) starting a worker costs more than it saves.
- */
+/** Multiply-accumulates of one inference in the conv-family ops (what WORKER_MIN_MACS is compared with). */
 export function inferenceMacs(g: Graph): number {
   let macs = 0;
   for (const op of g.main.ops) {
@@ -35,7 +33,12 @@ export function inferenceMacs(g: Graph): number {
   return macs;
 }
 
-export const WORKER_MIN_MACS = 10_000_000;
+/**
+ * Below this, a second thread costs the proof more than it saves: starting it, and building and warming up the
+ * interpreters there too. Measured on 2 cores: the Tiny U-Net (0.1 G, 7 ms per inference), mnv3-unet, mobilenet-v2
+ * and unet-f32 (0.15-0.3 G) prove faster in one thread; prisma-unet (1.8 G, 125 ms) a little faster in two.
+ */
+export const WORKER_MIN_MACS = 1_000_000_000;
 
 /** A worker that never answers is not waited for longer than this; the proof then runs the original itself. */
 const ANSWER_LIMIT_MS = 600_000;
@@ -100,9 +103,12 @@ export function startReferenceOutputs(bytes: Uint8Array, opts: ProofInputs & { c
  * Shares the cases of the model in `bytes` (proofCases(model, opts)) with the
  * proof worker: the worker claims cases from a shared counter once it is free
  * (after the original's run, if it has one), the main thread claims through
- * the returned SharedCases while proving. Null when no worker is available.
+ * the returned SharedCases while proving. With the original's bytes, the
+ * worker runs each case it claims on the original first and reuses its results
+ * (verify.ts reusingCaseRunner), and answers both models' outputs. Null when no
+ * worker is available.
  */
-export function startSharedCases(bytes: Uint8Array, opts: ProofInputs & { customOps?: CustomOps } = {}): SharedCases | null {
+export function startSharedCases(bytes: Uint8Array, opts: ProofInputs & { customOps?: CustomOps; original?: Uint8Array } = {}): SharedCases | null {
   const w = proofWorker();
   if (!w) return null;
   const count = (opts.inputs ?? DEFAULT_PROOF_INPUTS) + 1;
@@ -116,6 +122,7 @@ export function startSharedCases(bytes: Uint8Array, opts: ProofInputs & { custom
     claim,
     port: port2,
     ...(opts.customOps ? { customOps: opts.customOps } : {}),
+    ...(opts.original ? { original: opts.original } : {}),
   };
   w.postMessage(job, [port2]);
   let local = 0;
@@ -128,14 +135,14 @@ export function startSharedCases(bytes: Uint8Array, opts: ProofInputs & { custom
       return k;
     },
     collect() {
-      const runs = new Map<number, CaseRun | null>();
+      const runs = new Map<number, (CaseRun & { original?: CaseRun }) | null>();
       // Every case is claimed by now: the worker's are those this thread did not take.
       const theirs = count - local;
       const deadline = Date.now() + ANSWER_LIMIT_MS;
       for (let n = Atomics.load(claim, 2); n < theirs && Date.now() < deadline; n = Atomics.load(claim, 2)) Atomics.wait(claim, 2, n, deadline - Date.now());
       for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
         const a = m.message as CaseAnswer;
-        runs.set(a.k, 'error' in a ? null : { outputs: a.outputs, customInputs: a.customInputs });
+        runs.set(a.k, 'error' in a ? null : { outputs: a.outputs, customInputs: a.customInputs, ...(a.original ? { original: a.original } : {}) });
       }
       port1.close();
       return runs;

@@ -4,11 +4,12 @@
 import { inFile, TinysegError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { GraphTensor } from '../graph/types.js';
-import { Interpreter } from './interpreter.js';
+import { Interpreter, type StepHook } from './interpreter.js';
 import { deterministicInput, randomInput } from './oracle-input.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { declaredOp, REFERENCE_KERNELS } from '../ops/registry.js';
+import { recordingHook, reusableOps, reusingHook } from './op-reuse.js';
 
 export interface ProofInputs {
   /** Random inputs besides the oracle input (default 3). */
@@ -34,11 +35,18 @@ export interface VerifyOptions extends ProofInputs {
   /**
    * Stop running cases at the first input whose outputs differ (a proof that fails is not worth finishing; the
    * result then counts the cases compared so far). Only where the original's outputs are known before the
-   * optimized model runs (`referenceRun`, or no `reference`). Default: every case.
+   * optimized model runs (`referenceRun`, or no `reference`), and not where it reuses them (`reuseOriginal`): the
+   * original's outputs on every case are then kept for the cache. Default: every case.
    */
   stopAtFirstDifference?: boolean;
   /** Declared custom operators of other projects: run as stand-ins (custom-op-stand-in.ts), their inputs compared. */
   customOps?: CustomOps;
+  /**
+   * Run the original case by case before the optimized model, and take the results of the operators the rewrite
+   * left alone from it (op-reuse.ts): in this thread, and in the other one when `optimizedShare` was started with the
+   * original's bytes. Only without `reference` or `referenceRun`; ignored for models op-reuse.ts does not shortcut.
+   */
+  reuseOriginal?: boolean;
 }
 
 /** One case of one model's run. */
@@ -47,12 +55,21 @@ export interface CaseRun {
   customInputs: string[];
 }
 
-/** Cases of a run shared with another thread: each side claims the next one; the other side's arrive by collect(). */
+/** One case of both models' runs, the optimized one reusing the original's (reuseOriginal). */
+export interface CasePair {
+  original: CaseRun;
+  optimized: CaseRun;
+}
+
+/**
+ * Cases of a run shared with another thread: each side claims the next one; the other side's arrive by collect().
+ * With the original's bytes too (reuseOriginal), the other side runs both models and its answers carry `original`.
+ */
 export interface SharedCases {
   /** The next case to run here, or -1 when every case is claimed (or the run stopped). */
   claim(): number;
   /** Once claim() returned -1: the cases the other side ran, by index; null where it failed (run it here). */
-  collect(): Map<number, CaseRun | null>;
+  collect(): Map<number, (CaseRun & { original?: CaseRun }) | null>;
   /** No more claims: the proof stopped. */
   stop(): void;
 }
@@ -187,10 +204,18 @@ export function verifyModels(original: Graph, optimized: Graph, opts: VerifyOpti
   const [fa, fb] = opts.files ?? ['original model', 'optimized model'];
   const sg = original.main;
   const inputCases = proofCases(original, opts);
-  // Without a reference the original runs first, so a kernel it lacks is reported against its own file.
-  const local = opts.referenceRun ?? (opts.reference ? null : runProofCases(original, inputCases, fa, opts.customOps));
-  const got = runOptimized(optimized, inputCases, fb, opts, local);
-  const originalRun = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa, opts.customOps);
+  const reuse = opts.reuseOriginal === true && !opts.referenceRun && !opts.reference ? reusableOps(original, optimized) : null;
+  let got: (CaseRun | undefined)[];
+  let originalRun: ProofRun;
+  if (reuse) {
+    const runCase = reusingCaseRunner(original, optimized, reuse, [fa, fb], opts.customOps);
+    ({ original: originalRun, optimized: got } = runReusing(inputCases, runCase, opts.optimizedShare));
+  } else {
+    // Without a reference the original runs first, so a kernel it lacks is reported against its own file.
+    const local = opts.referenceRun ?? (opts.reference ? null : runProofCases(original, inputCases, fa, opts.customOps));
+    got = runOptimized(optimized, inputCases, fb, opts, local);
+    originalRun = local ?? opts.reference?.() ?? runProofCases(original, inputCases, fa, opts.customOps);
+  }
   opts.keepReference?.(originalRun);
   const want = originalRun.outputs;
   const compared = inputCases.flatMap((c, k) => (got[k] ? [{ c, k, run: got[k] }] : []));
@@ -251,6 +276,53 @@ function runOptimized(g: Graph, cases: readonly ProofCase[], file: string, opts:
   // A case the other thread claimed but never answered (it died) runs here.
   for (let k = 0; k < cases.length; k++) runs[k] ??= runHere(k);
   return runs;
+}
+
+/**
+ * Runs one case of both models: the original keeping its operators' outputs, then the optimized model reusing them
+ * (op-reuse.ts). The interpreters are built on the first call.
+ */
+export function reusingCaseRunner(
+  original: Graph,
+  optimized: Graph,
+  candidates: readonly (readonly number[])[],
+  [fa, fb]: [string, string] = ['original model', 'optimized model'],
+  customOps?: CustomOps,
+): (c: ProofCase) => CasePair {
+  const opts = customOps ? { customOps } : {};
+  let models: [Interpreter, Interpreter] | null = null;
+  let values: (Uint8Array | undefined)[] | undefined;
+  const run = (it: Interpreter, c: ProofCase, hook: StepHook): CaseRun => {
+    c.inputs.forEach((bytes, i) => it.setInput(i, bytes));
+    it.invoke(hook);
+    return { outputs: it.outputs(), customInputs: it.customInputs.splice(0).sort() };
+  };
+  return (c) => {
+    models ??= [inFile(fa, () => new Interpreter(original, opts)), inFile(fb, () => new Interpreter(optimized, opts))];
+    const recorded = recordingHook(original.main, c.inputs, values);
+    values = recorded.values;
+    const first = run(models[0], c, recorded.hook);
+    return { original: first, optimized: run(models[1], c, reusingHook(original.main, candidates, recorded.values)) };
+  };
+}
+
+/** Every case through `runCase`: those this thread claims (all without a share), then the other thread's answers. */
+function runReusing(
+  cases: readonly ProofCase[],
+  runCase: (c: ProofCase) => CasePair,
+  share: SharedCases | undefined,
+): { original: ProofRun; optimized: CaseRun[] } {
+  const pairs: (CasePair | undefined)[] = new Array(cases.length);
+  for (let k = share ? share.claim() : 0; k >= 0 && k < cases.length; k = share ? share.claim() : k + 1) pairs[k] = runCase(cases[k]!);
+  for (const [k, r] of share?.collect() ?? []) {
+    if (r?.original) pairs[k] = { original: r.original, optimized: { outputs: r.outputs, customInputs: r.customInputs } };
+  }
+  // A case the other thread failed, or never answered, runs here (and reports its error against its file).
+  const all = cases.map((c, k) => pairs[k] ?? runCase(c));
+  return {
+    original: { outputs: all.map((p) => p.original.outputs), customInputs: all.map((p) => p.original.customInputs) },
+    optimized: all.map((p) => p.optimized),
+  };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

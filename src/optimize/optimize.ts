@@ -137,6 +137,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   // pay for it. The thread starts (and loads the interpreter) now; its run starts after the passes: run beside them it
   // slowed them more than it saved (the passes' garbage collection wants the second core).
   const parallel = proof !== null && inferenceMacs(original) >= WORKER_MIN_MACS;
+  // Unless the original's outputs are known, each proof case runs the original, then the optimized model taking the
+  // results of the operators the rewrite left alone from it (op-reuse.ts), the cases shared between the threads.
+  const reuseOriginal = proof !== null && !known && original.subgraphs.length === 1;
   if (parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
@@ -226,14 +229,15 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   let referenceRun: ProofRun | null = null;
   if (proof) {
     // The optimized model's cases shared with the worker (once it is done with the original's), for models worth it.
-    const reference = parallel && !known ? startReferenceOutputs(modelBytes, proof) : null;
-    const optimizedShare = parallel ? startSharedCases(bytes, proof) : null;
+    const reference = parallel && !known && !reuseOriginal ? startReferenceOutputs(modelBytes, proof) : null;
+    const optimizedShare = parallel ? startSharedCases(bytes, reuseOriginal ? { ...proof, original: modelBytes } : proof) : null;
     try {
       verification = verifyModels(original, graph, {
         ...proof,
         files: [file, `${file} (optimized)`],
         ...(known ? { referenceRun: known } : reference ? { reference } : {}),
         ...(optimizedShare ? { optimizedShare } : {}),
+        reuseOriginal,
         // A lossy result is measured to the last byte; an exact one fails at the first difference.
         stopAtFirstDifference: lossySlots === 0,
         keepReference: (run) => (referenceRun = run),
