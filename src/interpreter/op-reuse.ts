@@ -39,7 +39,8 @@ export function reusableOps(original: Graph, optimized: Graph): (readonly number
   return b.ops.map((op) => {
     const key = opKey(b, op);
     const candidates = key === null ? undefined : byKey.get(key);
-    // The key holds a hash of constant data: compare the bytes themselves.
+    // The key holds constants' sizes: compare their bytes (most differ in the first ones; hashing every constant of
+    // both models cost more).
     return (candidates ?? []).filter((j) => op.inputs.every((t, p) => t < 0 || b.tensors[t]!.kind !== 'constant' || sameBytes(b.tensors[t]!.data!, a.tensors[a.ops[j]!.inputs[p]!]!.data!)));
   });
 }
@@ -95,24 +96,17 @@ export function reusingHook(
   return state;
 }
 
-/** Everything a kernel reads of its operator, with constant data as a hash; null for an operator that must always run. */
+/** Everything a kernel reads of its operator but the bytes of its constants; null for an operator that must always run. */
 function opKey(sg: Subgraph, op: Op): string | null {
   if (op.opcode === 'CUSTOM' || STATEFUL.has(op.opcode)) return null;
   const tensors = [...op.inputs, ...op.outputs, ...op.intermediates].map((t) => (t < 0 ? null : sg.tensors[t]!));
   if (tensors.some((t) => t?.kind === 'variable')) return null;
   const tensor = (t: Tensor | null): unknown =>
-    t === null ? null : [t.dtype, t.shape, t.kind, t.quantization, t.kind === 'constant' ? [t.data!.length, hashBytes(t.data!)] : null];
+    t === null ? null : [t.dtype, t.shape, t.kind, t.quantization, t.kind === 'constant' ? t.data!.length : null];
   return JSON.stringify(
     [op.opcode, op.optionsType, op.options, op.inputs.length, op.outputs.length, op.intermediates.length, tensors.map(tensor)],
     (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v),
   );
-}
-
-/** FNV-1a over the bytes. */
-function hashBytes(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
