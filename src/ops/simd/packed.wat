@@ -21,10 +21,10 @@
 (func (export "convPacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
-  (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
-  (local $rowStep i32) (local $pixStep i32) (local $blockBytes i32) (local $xRow i32) (local $pixel i32) (local $outBytes i32)
+  (local $p i32) (local $pixels i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
+  (local $rowStep i32) (local $blockBytes i32) (local $outBytes i32)
+  (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $out i32)
   (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
-  (local.set $pixStep (i32.shl (i32.mul (local.get $sW) (local.get $cp)) (i32.const 1)))
   (local.set $rowStep (i32.shl (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $cp)) (i32.const 1)))
   ;; Without horizontal dilation a filter row reads one contiguous run of input pairs.
   (if (i32.eq (local.get $dW) (i32.const 1))
@@ -37,51 +37,65 @@
       (local.set $runStep (i32.shl (i32.mul (local.get $dW) (local.get $cp)) (i32.const 1)))))
   (local.set $blockBytes (i32.shl (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (i32.shr_u (local.get $cp) (i32.const 1))) (i32.const 5)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
-  (block $endn (loop $batch
-    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
-    (local.set $oy (i32.const 0))
-    (block $endy (loop $rows
-      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
-      (local.set $xRow (i32.add (local.get $x) (i32.shl (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
-                                                                      (local.get $wp)) (local.get $cp)) (i32.const 1))))
-      (local.set $pixel (i32.mul (i32.add (i32.mul (local.get $n) (local.get $outH)) (local.get $oy)) (local.get $outW)))
-      (local.set $ox (i32.const 0))
-      (block $end4 (loop $four
-        (br_if $end4 (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $outW)))
-        (local.set $b (i32.const 0))
-        (block $endb (loop $blocks4
-          (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
-          (call $packedBlock4 (i32.add (local.get $xRow) (i32.mul (local.get $ox) (local.get $pixStep))) (local.get $pixStep)
-            (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
-            (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-            (i32.add (i32.add (local.get $acc) (i32.mul (i32.add (local.get $pixel) (local.get $ox)) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
-            (local.get $outBytes) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
-          (local.set $b (i32.add (local.get $b) (i32.const 1)))
-          (br $blocks4)))
-        (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-        (br $four)))
-      (block $end1 (loop $one
-        (br_if $end1 (i32.ge_s (local.get $ox) (local.get $outW)))
-        (local.set $b (i32.const 0))
-        (block $endb1 (loop $blocks1
-          (br_if $endb1 (i32.ge_s (local.get $b) (local.get $blocks)))
-          (call $packedBlock1 (i32.add (local.get $xRow) (i32.mul (local.get $ox) (local.get $pixStep)))
-            (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
-            (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-            (i32.add (i32.add (local.get $acc) (i32.mul (i32.add (local.get $pixel) (local.get $ox)) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
-            (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
-          (local.set $b (i32.add (local.get $b) (i32.const 1)))
-          (br $blocks1)))
-        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-        (br $one)))
-      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $rows)))
-    (local.set $n (i32.add (local.get $n) (i32.const 1)))
-    (br $batch))))
+  ;; Output pixels in raster order over every row and batch, four at a time (their
+  ;; windows need not be evenly spaced: a group may span rows), then the last ones
+  ;; alone.
+  (local.set $pixels (i32.mul (i32.mul (local.get $batches) (local.get $outH)) (local.get $outW)))
+  (block $end4 (loop $four
+    (br_if $end4 (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $pixels)))
+    (local.set $x0 (call $windowAt (local.get $p) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
+    (local.set $x1 (call $windowAt (i32.add (local.get $p) (i32.const 1)) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
+    (local.set $x2 (call $windowAt (i32.add (local.get $p) (i32.const 2)) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
+    (local.set $x3 (call $windowAt (i32.add (local.get $p) (i32.const 3)) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
+    (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outBytes))))
+    (local.set $b (i32.const 0))
+    (block $endb (loop $blocks4
+      (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
+      (call $packedBlock4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
+        (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+        (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+        (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
+        (local.get $outBytes) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $blocks4)))
+    (local.set $p (i32.add (local.get $p) (i32.const 4)))
+    (br $four)))
+  (block $end1 (loop $one
+    (br_if $end1 (i32.ge_s (local.get $p) (local.get $pixels)))
+    (local.set $x0 (call $windowAt (local.get $p) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
+    (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outBytes))))
+    (local.set $b (i32.const 0))
+    (block $endb1 (loop $blocks1
+      (br_if $endb1 (i32.ge_s (local.get $b) (local.get $blocks)))
+      (call $packedBlock1 (local.get $x0)
+        (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+        (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+        (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
+        (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $blocks1)))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br $one))))
 
-;; One block of 8 output channels for four output pixels `pixStep` bytes
-;; apart: 8 vector sums, every filter load shared by the four.
-(func $packedBlock4 (param $x i32) (param $pixStep i32) (param $w i32) (param $kH i32) (param $rowStep i32)
+;; The byte address in x of the top-left input pair of output pixel p's window
+;; (p in raster order over batches, rows and columns).
+(func $windowAt (param $p i32) (param $x i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32)
+  (result i32)
+  (local $row i32)
+  ;; row: batch * outH + output row.
+  (local.set $row (i32.div_u (local.get $p) (local.get $outW)))
+  (i32.add (local.get $x)
+    (i32.shl (i32.mul (i32.add
+      (i32.mul (i32.add (i32.mul (i32.div_u (local.get $row) (local.get $outH)) (local.get $hp))
+                        (i32.mul (i32.rem_u (local.get $row) (local.get $outH)) (local.get $sH)))
+               (local.get $wp))
+      (i32.mul (i32.sub (local.get $p) (i32.mul (local.get $row) (local.get $outW))) (local.get $sW)))
+      (local.get $cp)) (i32.const 1))))
+
+;; One block of 8 output channels for four output pixels whose windows start
+;; at x, x + at1, x + at2 and x + at3: 8 vector sums, every filter load shared by
+;; the four.
+(func $packedBlock4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w i32) (param $kH i32) (param $rowStep i32)
   (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $outStride i32) (param $valid i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
   (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
@@ -101,13 +115,13 @@
         (local.set $v (i32x4.splat (i32.load (local.get $xp))))
         (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $pixStep)))))
+        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $at1)))))
         (local.set $b0 (i32x4.add (local.get $b0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $b1 (i32x4.add (local.get $b1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (i32.shl (local.get $pixStep) (i32.const 1))))))
+        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $at2)))))
         (local.set $c0 (i32x4.add (local.get $c0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $c1 (i32x4.add (local.get $c1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (i32.mul (local.get $pixStep) (i32.const 3))))))
+        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $at3)))))
         (local.set $d0 (i32x4.add (local.get $d0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $d1 (i32x4.add (local.get $d1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
         (local.set $w (i32.add (local.get $w) (i32.const 32)))
