@@ -87,10 +87,19 @@ export function undefinedInTflm(call: KernelCall, message: string): TinysegError
 type Typed = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
 type TypedCtor<T extends Typed> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number; new (length: number): T };
 
+/** Views made before, by the bytes they view and their type (a small model's inference spends much of its time making them). */
+const views = new WeakMap<Uint8Array, Typed[]>();
+const CTORS: TypedCtor<Typed>[] = [Int8Array, Uint8Array, Int16Array, Int32Array, Float32Array];
+
 function view<T extends Typed>(ctor: TypedCtor<T>, d: TensorData): T {
   const b = d.bytes;
   const n = b.byteLength / ctor.BYTES_PER_ELEMENT;
-  if (b.byteOffset % ctor.BYTES_PER_ELEMENT === 0) return new ctor(b.buffer, b.byteOffset, n);
+  if (b.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
+    const k = CTORS.indexOf(ctor as TypedCtor<Typed>);
+    let known = views.get(b);
+    if (!known) views.set(b, (known = []));
+    return (known[k] ??= new ctor(b.buffer, b.byteOffset, n)) as T;
+  }
   // Misaligned model data (possible in files from other writers): read a copy.
   const copy = new ctor(n);
   new Uint8Array(copy.buffer).set(b);
