@@ -84,35 +84,30 @@ const strides = (shape: readonly number[]): number[] => {
 };
 
 /** Copies element map[o] of the input to element o of the output, for element size `size`. */
-function gather(src: Uint8Array, dst: Uint8Array, map: Int32Array, size: number): void {
-  if (size === 1) {
-    for (let o = 0; o < map.length; o++) dst[o] = src[map[o]!]!;
-    return;
-  }
-  for (let o = 0; o < map.length; o++) {
-    const s = map[o]! * size;
-    for (let k = 0; k < size; k++) dst[o * size + k] = src[s + k]!;
-  }
-}
-
 interface GatherState {
-  size: number;
-  map: Int32Array;
+  /** Byte runs of the output from the input (pad-runs.ts, without padding). */
+  runs: Int32Array;
 }
 
-const gatherKernel = (build: (call: KernelCall) => Int32Array) =>
+const NO_PADDING = new Uint8Array(0);
+
+/** An operator that moves input elements to output elements, as runs of bytes built in Prepare. */
+const gatherKernel = (build: (call: KernelCall, size: number) => Int32Array) =>
   defineKernel<GatherState>({
     prepare(call) {
       const input = requireInput(call, 0);
       const output = requireOutput(call, 0);
       requireTflmType(call, input);
       requireSameType(call, input, output);
-      const map = build(call);
-      if (map.length !== elementCount(output)) throw kernelError(call, `the output has ${elementCount(output)} elements, the op makes ${map.length}`);
-      return { size: elementBytes(call, input), map };
+      const size = elementBytes(call, input);
+      const runs = build(call, size);
+      let bytes = 0;
+      for (let r = 2; r < runs.length; r += 3) bytes += runs[r]!;
+      if (bytes !== elementCount(output) * size) throw kernelError(call, `the output has ${elementCount(output)} elements, the op makes ${bytes / size}`);
+      return { runs };
     },
     invoke(call, s) {
-      gather(requireInput(call, 0).bytes, requireOutput(call, 0).bytes, s.map, s.size);
+      copyPadRuns(s.runs, requireInput(call, 0).bytes, requireOutput(call, 0).bytes, NO_PADDING);
     },
   });
 
@@ -319,39 +314,45 @@ const pad = (v2: boolean) =>
 // ---- TRANSPOSE, STRIDED_SLICE, DEPTH_TO_SPACE ---------------------------------------
 
 /**
- * Input element of each output element. `at` maps the index of a row's first
- * element (last index 0) to its input element; along the last axis the input
- * element moves by `step`, so `at` runs once per row, not per element.
+ * The output's bytes as runs from the input's (pad-runs.ts), in output order. `at` maps the index of a row's first
+ * element (last index 0) to its input element; along the last axis the input element moves by `step`, so `at` runs
+ * once per row, and a row with step 1 is one run (merged with the previous one when it continues it).
  */
-function indexMap(outShape: readonly number[], at: (idx: readonly number[]) => number, step: number): Int32Array {
+function indexRuns(outShape: readonly number[], at: (idx: readonly number[]) => number, step: number, size: number): Int32Array {
   const total = outShape.reduce((a, b) => a * b, 1);
-  const map = new Int32Array(total);
   const rank = outShape.length;
   const last = rank > 0 ? outShape[rank - 1]! : 1;
-  if (total === 0) return map;
+  const runs: number[] = [];
+  const add = (to: number, from: number, n: number) => {
+    const k = runs.length - 3;
+    if (k >= 0 && runs[k]! + runs[k + 2]! === to && runs[k + 1]! + runs[k + 2]! === from) runs[k + 2]! += n;
+    else runs.push(to, from, n);
+  };
+  if (total === 0) return new Int32Array(0);
   const idx = new Array<number>(rank).fill(0);
   for (let o = 0; o < total; o += last) {
     const base = at(idx);
-    for (let k = 0; k < last; k++) map[o + k] = base + k * step;
+    if (step === 1) add(o * size, base * size, last * size);
+    else for (let k = 0; k < last; k++) add((o + k) * size, (base + k * step) * size, size);
     for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d]! < outShape[d]!) break;
       idx[d] = 0;
     }
   }
-  return map;
+  return Int32Array.from(runs);
 }
 
-const TRANSPOSE = gatherKernel((call) => {
+const TRANSPOSE = gatherKernel((call, size) => {
   const input = requireInput(call, 0);
   const perm = constInts(call, 1, 'the permutation');
   const rank = input.tensor.shape.length;
   if (perm.length !== rank || [...perm].sort().some((p, i) => p !== i)) throw kernelError(call, `[${[...perm].join(', ')}] is not a permutation of ${rank} axes`);
   const outShape = [...perm].map((p) => input.tensor.shape[p]!);
   const inStrides = strides(input.tensor.shape);
-  return indexMap(outShape, (idx) => idx.reduce((s, v, d) => s + v * inStrides[perm[d]!]!, 0), rank > 0 ? inStrides[perm[rank - 1]!]! : 0);
+  return indexRuns(outShape, (idx) => idx.reduce((s, v, d) => s + v * inStrides[perm[d]!]!, 0), rank > 0 ? inStrides[perm[rank - 1]!]! : 0, size);
 });
 
-const STRIDED_SLICE = gatherKernel((call) => {
+const STRIDED_SLICE = gatherKernel((call, size) => {
   const input = requireInput(call, 0);
   const shape = input.tensor.shape;
   const rank = shape.length;
@@ -378,14 +379,15 @@ const STRIDED_SLICE = gatherKernel((call) => {
   }
   const inStrides = strides(shape);
   // Picks along an axis are evenly spaced by its stride.
-  return indexMap(
+  return indexRuns(
     picks.map((p) => p.length),
     (idx) => idx.reduce((acc, v, d) => acc + picks[d]![v]! * inStrides[d]!, 0),
     rank > 0 ? step[rank - 1]! * inStrides[rank - 1]! : 0,
+    size,
   );
 });
 
-const DEPTH_TO_SPACE = gatherKernel((call) => {
+const DEPTH_TO_SPACE = gatherKernel((call, size) => {
   const input = requireInput(call, 0);
   const output = requireOutput(call, 0);
   const bs = builtinOptions(call.op, 'DepthToSpaceOptions').blockSize;
@@ -394,7 +396,7 @@ const DEPTH_TO_SPACE = gatherKernel((call) => {
   const outC = c / (bs * bs);
   const outShape = [n, h * bs, w * bs, outC];
   if (output.tensor.shape.join() !== outShape.join()) throw kernelError(call, `output should be [${outShape.join(', ')}]`);
-  return indexMap(
+  return indexRuns(
     outShape,
     ([b, y, x]) => {
       const iy = Math.floor(y! / bs);
@@ -403,6 +405,7 @@ const DEPTH_TO_SPACE = gatherKernel((call) => {
       return ((b! * h + iy) * w + ix) * c + ic;
     },
     1,
+    size,
   );
 });
 
