@@ -88,3 +88,31 @@ describe('MAX_POOL_2D (pooling_test.cc)', () => {
     }
   }
 });
+
+describe('int8 MAX_POOL_2D in the SIMD module (16 channels per vector)', () => {
+  it('gives the int16 kernel\'s values on 60 random geometries, depths and activations', () => {
+    let a = 12345;
+    const next = (lo: number, hi: number) => {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+      return lo + ((a >>> 8) % (hi - lo + 1));
+    };
+    for (let k = 0; k < 60; k++) {
+      const [h, w, depth] = [next(1, 7), next(1, 9), next(1, 40)];
+      const [fh, fw, sh, sw] = [next(1, 4), next(1, 4), next(1, 3), next(1, 3)];
+      const padding = next(0, 1) === 0 ? SAME : VALID;
+      if (padding === VALID && (fh > h || fw > w)) continue;
+      const size = (n: number, f: number, s: number) => (padding === SAME ? Math.ceil(n / s) : Math.floor((n - f) / s) + 1);
+      const [oh, ow] = [size(h, fh, sh), size(w, fw, sw)];
+      const activation = [NONE, RELU, RELU6][next(0, 2)]!;
+      const x = Array.from({ length: h * w * depth }, () => next(-128, 127));
+      const run = (dtype: 'int8' | 'int16') =>
+        runOp({
+          opcode: 'MAX_POOL_2D',
+          inputs: [{ dtype, shape: [1, h, w, depth], data: x, q: [0.05, 0] }],
+          outputs: [{ dtype, shape: [1, oh, ow, depth], q: [0.05, 0] }],
+          options: { type: 'Pool2DOptions', value: { padding, strideH: sh, strideW: sw, filterHeight: fh, filterWidth: fw, fusedActivationFunction: activation } },
+        })[0]!;
+      expect(run('int8'), `case ${k}`).toEqual(run('int16'));
+    }
+  });
+});

@@ -61,6 +61,11 @@ export interface SimdKernels {
   lookupPairs(a: number, b: number, n: number, table: number, out: number): void;
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
   lookupBytes(x: number, n: number, table: number, out: number): void;
+  /** int8 MAX_POOL_2D over [batches][inH][inW][depth] into [batches][outH][outW][depth] (windows clipped to the input), clamped to [qmin, qmax]. */
+  maxPoolI8(
+    x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
+    filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number,
+  ): void;
   /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
