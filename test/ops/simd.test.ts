@@ -75,7 +75,8 @@ describe('SIMD kernels module', () => {
     expect([...simdF32(accAt, n)]).toEqual([...start].map((a, i) => Math.fround(a + Math.fround(x[i]! * w[i]!))));
   });
 
-  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array): void {
+  /** Checks requantizeI8 against MultiplyByQuantizedMultiplier; returns the table's state (1 vector, 2 scalar, 3 narrow vector). */
+  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array): number {
     const count = n * 301;
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
     const acc = Int32Array.from({ length: count }, (_, i) => (i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
@@ -87,6 +88,7 @@ describe('SIMD kernels module', () => {
     simdI32(shiftAt, n).set(shift);
     requantizeTableFresh(tableAt);
     simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, -128, 100, outAt, tableAt);
+    const state = simdI32(tableAt, 1)[0]!;
     const want = [...acc].map((a, i) => {
       const c = i % n;
       // int32 arithmetic, as in C: the offset wraps a result near -2^31.
@@ -94,6 +96,7 @@ describe('SIMD kernels module', () => {
       return Math.min(100, Math.max(-128, v));
     });
     expect([...simdI8(outAt, count)]).toEqual(want);
+    return state;
   }
 
   it('requantizeI8 is MultiplyByQuantizedMultiplier with bias, offset and clamp (scalar form: 7 channels, a saturating multiplier)', () => {
@@ -118,6 +121,21 @@ describe('SIMD kernels module', () => {
     }
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
+  });
+
+  it('requantizeI8 divides by 2^right in its narrow form when the right shifts lie within [lo, 2 lo], and not beyond', () => {
+    const mult = (n: number) => Int32Array.from({ length: n }, (_, c) => (c === 1 ? 2147483647 : c === 2 ? 1073741824 : int(1073741824, 2147483647)));
+    // A typical per-channel conv: right shifts 7 to 10.
+    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -7 - (c % 4)))).toBe(3);
+    // The widest spread the form takes (4 over a lowest right shift of 4), on 4 and 12 channels.
+    expect(requantizeCase(4, mult(4), Int32Array.from([-4, -8, -6, -5]))).toBe(3);
+    expect(requantizeCase(12, mult(12), Int32Array.from({ length: 12 }, (_, c) => -4 - (c % 5)))).toBe(3);
+    // One more is the general form; so is a right shift of 0 beside others, and every shift equal to 0.
+    expect(requantizeCase(4, mult(4), Int32Array.from([-4, -9, -6, -5]))).toBe(1);
+    expect(requantizeCase(4, mult(4), Int32Array.from([0, -1, -2, -3]))).toBe(1);
+    expect(requantizeCase(4, mult(4), Int32Array.from([0, 0, 0, 0]))).toBe(3);
+    // The largest right shifts.
+    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -31 + (c % 3)))).toBe(3);
   });
 
   it('looks byte pairs and bytes up in kept tables, in the module for long operands and in JavaScript for short ones', () => {

@@ -223,8 +223,9 @@
   ;; 4 pixels of n channels, ...); the elements past the last whole period go
   ;; through the scalar form. The word at `table` says whether its table (from
   ;; table + 16, L / 4 blocks) is built: 0 not yet (built now), 1 built,
-  ;; 2 unusable (the scalar form). A caller that keeps the table for an
-  ;; operator's every call builds it once.
+  ;; 2 unusable (the scalar form), 3 built in the narrow form (requantizeTable;
+  ;; the words at table + 4 and + 8 hold its lowest right shift and spread). A
+  ;; caller that keeps the table for an operator's every call builds it once.
   (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
     (local $period i32) (local $whole i32)
@@ -237,14 +238,13 @@
     (if (i32.eqz (i32.load (local.get $table)))
       (then
         (i32.store (local.get $table)
-          (select (i32.const 1) (i32.const 2)
-            (call $requantizeTable (local.get $n) (local.get $period) (local.get $bias) (local.get $mult) (local.get $shift)
-              (i32.add (local.get $table) (i32.const 16)))))))
-    (if (i32.eq (i32.load (local.get $table)) (i32.const 1))
+          (call $requantizeTable (local.get $n) (local.get $period) (local.get $bias) (local.get $mult) (local.get $shift) (local.get $table)))))
+    (if (i32.and (i32.load (local.get $table)) (i32.const 1))
       (then
         (local.set $whole (i32.sub (local.get $count) (i32.rem_u (local.get $count) (local.get $period))))
         (call $requantizeVector (local.get $acc) (local.get $whole) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
-          (local.get $out) (i32.add (local.get $table) (i32.const 16)))
+          (local.get $out) (i32.add (local.get $table) (i32.const 16))
+          (i32.eq (i32.load (local.get $table)) (i32.const 3)) (i32.load offset=4 (local.get $table)) (i32.load offset=8 (local.get $table)))
         ;; The rest starts at channel 0: whole is a multiple of the period, so of n.
         (call $requantizeScalar (i32.add (local.get $acc) (i32.shl (local.get $whole) (i32.const 2))) (i32.sub (local.get $count) (local.get $whole))
           (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
@@ -259,36 +259,60 @@
     (if (i32.eqz (i32.and (local.get $n) (i32.const 1))) (then (return (i32.shl (local.get $n) (i32.const 1)))))
     (i32.shl (local.get $n) (i32.const 2)))
 
-  ;; Per block of 4 lanes of the period, 5 vectors (80 bytes) of what requantizeVector
-  ;; needs per lane (lane c: channel c mod n), where SIMD has no per-lane
-  ;; shift: bias, 2^left, the multiplier, 2^(31 - right) (2^31 for right = 0,
-  ;; read unsigned) and 2^right >> 1. Returns 0 (nothing usable) when some channel's multiplier is
-  ;; negative or -2^31 (then the product's sign is not x's, or
+  ;; Per block of 4 lanes of the period, 5 vectors (80 bytes, from table + 16)
+  ;; of what requantizeVector needs per lane (lane c: channel c mod n), where
+  ;; SIMD has no per-lane shift: bias, 2^left, the multiplier, the step that
+  ;; divides by 2^right (below) and 2^right >> 1. Returns the table's state
+  ;; (requantizeI8): 2 (nothing usable) when some channel's multiplier is
+  ;; negative (then the product's sign is not x's, or
   ;; SaturatingRoundingDoublingHighMul saturates) or its shift is beyond
-  ;; [-31, 30].
+  ;; [-31, 30]. The division by 2^right of t < 2^32: in general the high word of
+  ;; t * 2^(31 - right) doubled (2^31 for right = 0, read unsigned), state 1;
+  ;; when the right shifts lie in [lo, lo + spread] with spread <= lo (most
+  ;; per-channel layers), state 3: ((t >> lo) * 2^(spread - (right - lo))) >> spread,
+  ;; exact since t >> lo < 2^(32 - lo) and the product stays below 2^32; the
+  ;; table holds 2^(spread - (right - lo)), lo and spread.
   (func $requantizeTable (param $n i32) (param $period i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
-    (local $c i32) (local $ch i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32)
+    (local $c i32) (local $ch i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32) (local $lo i32) (local $hi i32) (local $narrow i32)
+    (local.set $lo (i32.const 64))
+    (block $end (loop $each
+      (br_if $end (i32.ge_s (local.get $c) (local.get $n)))
+      (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2)))))
+      (if (i32.or (i32.lt_s (local.get $m) (i32.const 0))
+                  (i32.or (i32.gt_s (local.get $sh) (i32.const 30)) (i32.lt_s (local.get $sh) (i32.const -31))))
+        (then (return (i32.const 2))))
+      (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
+      (if (i32.lt_s (local.get $right) (local.get $lo)) (then (local.set $lo (local.get $right))))
+      (if (i32.gt_s (local.get $right) (local.get $hi)) (then (local.set $hi (local.get $right))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $each)))
+    (local.set $narrow (i32.le_s (i32.sub (local.get $hi) (local.get $lo)) (local.get $lo)))
+    (i32.store offset=4 (local.get $table) (local.get $lo))
+    (i32.store offset=8 (local.get $table) (i32.sub (local.get $hi) (local.get $lo)))
+    (local.set $c (i32.const 0))
     (block $end (loop $each
       (br_if $end (i32.ge_s (local.get $c) (local.get $period)))
       (local.set $ch (i32.rem_u (local.get $c) (local.get $n)))
       (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $ch) (i32.const 2)))))
       (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))))
-      (if (i32.or (i32.lt_s (local.get $m) (i32.const 0))
-                  (i32.or (i32.gt_s (local.get $sh) (i32.const 30)) (i32.lt_s (local.get $sh) (i32.const -31))))
-        (then (return (i32.const 0))))
       (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
       ;; Block c >> 2, lane c & 3.
-      (local.set $at (i32.add (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80)))
+      (local.set $at (i32.add (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
                               (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
       (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $ch) (i32.const 2)))))
       (i32.store offset=16 (local.get $at)
         (i32.shl (i32.const 1) (select (local.get $sh) (i32.const 0) (i32.gt_s (local.get $sh) (i32.const 0)))))
       (i32.store offset=32 (local.get $at) (local.get $m))
-      (i32.store offset=48 (local.get $at) (i32.shl (i32.const 1) (i32.sub (i32.const 31) (local.get $right))))
+      (i32.store offset=48 (local.get $at)
+        (select
+          (i32.shl (i32.const 1) (i32.sub (local.get $hi) (local.get $right)))
+          (i32.shl (i32.const 1) (i32.sub (i32.const 31) (local.get $right)))
+          (local.get $narrow)))
       (i32.store offset=64 (local.get $at) (i32.shr_u (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $each)))
-    (i32.const 1))
+    (select (i32.const 3) (i32.const 1) (local.get $narrow)))
 
   ;; The output step of requantizeScalar, 4 lanes per vector (count a multiple
   ;; of the lane period n, n of 4; 8 lanes per step when n is a multiple of 8), exact
@@ -300,7 +324,7 @@
   ;;   sign(x) * floor((h + 2^right / 2) / 2^right), the high word of
   ;;   (h + 2^right / 2) * 2^(31 - right) doubled: no per-lane shift needed.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
-    (param $out i32) (param $table i32)
+    (param $out i32) (param $table i32) (param $narrow i32) (param $lo i32) (param $spread i32)
     (local $i i32) (local $c i32) (local $tb i32)
     (local $x0 v128) (local $neg0 v128) (local $lo0 v128) (local $hi0 v128) (local $t0 v128)
     (local $x1 v128) (local $neg1 v128) (local $lo1 v128) (local $hi1 v128) (local $t1 v128)
@@ -325,9 +349,12 @@
             (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
           (local.set $t0 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0))
                                    (v128.load offset=64 (local.get $tb))))
-          (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-          (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-          (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
+          (if (local.get $narrow)
+            (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
+            (else
+              (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+              (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+              (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
           (local.set $t0 (i32x4.min_s (i32x4.max_s
             (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
           (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
@@ -343,9 +370,12 @@
             (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg1)))) (i32.const 1)))
           (local.set $t1 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1))
                                    (v128.load offset=144 (local.get $tb))))
-          (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
-          (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
-          (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))
+          (if (local.get $narrow)
+            (then (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=128 (local.get $tb))) (local.get $spread))))
+            (else
+              (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
+              (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
+              (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))))
           (local.set $t1 (i32x4.min_s (i32x4.max_s
             (i32x4.add (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1)) (local.get $offset)) (local.get $min)) (local.get $max)))
           (local.set $t1 (i16x8.narrow_i32x4_s (local.get $t1) (local.get $t1)))
@@ -369,9 +399,12 @@
         (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
       (local.set $t0 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0))
                                (v128.load offset=64 (local.get $tb))))
-      (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-      (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-      (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
+      (if (local.get $narrow)
+        (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
+        (else
+          (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+          (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+          (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
       (local.set $t0 (i32x4.min_s (i32x4.max_s
         (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
       (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
