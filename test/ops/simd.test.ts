@@ -75,7 +75,7 @@ describe('SIMD kernels module', () => {
     expect([...simdF32(accAt, n)]).toEqual([...start].map((a, i) => Math.fround(a + Math.fround(x[i]! * w[i]!))));
   });
 
-  /** Checks requantizeI8 against MultiplyByQuantizedMultiplier; returns the table's state (1 vector, 2 scalar, 3 narrow vector). */
+  /** Checks requantizeI8 against MultiplyByQuantizedMultiplier; returns the table's state (2 scalar; odd: vector, + 2 narrow, + 4 left shifts). */
   function requantizeCase(n: number, mult: Int32Array, shift: Int32Array): number {
     const count = n * 301;
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
@@ -123,7 +123,7 @@ describe('SIMD kernels module', () => {
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
   });
 
-  it('requantizeI8 divides by 2^right in its narrow form when the right shifts lie within [lo, 2 lo], and not beyond', () => {
+  it('requantizeI8 divides by 2^right in its narrow form when the right shifts lie within [lo, 2 lo], and not beyond; it multiplies by 2^left only where some channel shifts left', () => {
     const mult = (n: number) => Int32Array.from({ length: n }, (_, c) => (c === 1 ? 2147483647 : c === 2 ? 1073741824 : int(1073741824, 2147483647)));
     // A typical per-channel conv: right shifts 7 to 10.
     expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -7 - (c % 4)))).toBe(3);
@@ -136,6 +136,9 @@ describe('SIMD kernels module', () => {
     expect(requantizeCase(4, mult(4), Int32Array.from([0, 0, 0, 0]))).toBe(3);
     // The largest right shifts.
     expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -31 + (c % 3)))).toBe(3);
+    // Left shifts (state + 4): with no right shift at all, narrow; beside right shifts, general.
+    expect(requantizeCase(4, mult(4), Int32Array.from([2, 0, 1, 3]))).toBe(7);
+    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => (c === 0 ? 3 : -5 - (c % 3))))).toBe(5);
   });
 
   it('looks byte pairs and bytes up in kept tables, in the module for long operands and in JavaScript for short ones', () => {

@@ -223,9 +223,10 @@
   ;; 4 pixels of n channels, ...); the elements past the last whole period go
   ;; through the scalar form. The word at `table` says whether its table (from
   ;; table + 16, L / 4 blocks) is built: 0 not yet (built now), 1 built,
-  ;; 2 unusable (the scalar form), 3 built in the narrow form (requantizeTable;
-  ;; the words at table + 4 and + 8 hold its lowest right shift and spread). A
-  ;; caller that keeps the table for an operator's every call builds it once.
+  ;; 2 unusable (the scalar form); built, it is odd, plus 2 in the narrow form
+  ;; (requantizeTable; the words at table + 4 and + 8 hold its lowest right
+  ;; shift and spread) and 4 when some channel shifts left. A caller that keeps
+  ;; the table for an operator's every call builds it once.
   (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
     (local $period i32) (local $whole i32)
@@ -244,7 +245,8 @@
         (local.set $whole (i32.sub (local.get $count) (i32.rem_u (local.get $count) (local.get $period))))
         (call $requantizeVector (local.get $acc) (local.get $whole) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
           (local.get $out) (i32.add (local.get $table) (i32.const 16))
-          (i32.eq (i32.load (local.get $table)) (i32.const 3)) (i32.load offset=4 (local.get $table)) (i32.load offset=8 (local.get $table)))
+          (i32.and (i32.load (local.get $table)) (i32.const 2)) (i32.and (i32.load (local.get $table)) (i32.const 4))
+          (i32.load offset=4 (local.get $table)) (i32.load offset=8 (local.get $table)))
         ;; The rest starts at channel 0: whole is a multiple of the period, so of n.
         (call $requantizeScalar (i32.add (local.get $acc) (i32.shl (local.get $whole) (i32.const 2))) (i32.sub (local.get $count) (local.get $whole))
           (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
@@ -271,9 +273,11 @@
   ;; when the right shifts lie in [lo, lo + spread] with spread <= lo (most
   ;; per-channel layers), state 3: ((t >> lo) * 2^(spread - (right - lo))) >> spread,
   ;; exact since t >> lo < 2^(32 - lo) and the product stays below 2^32; the
-  ;; table holds 2^(spread - (right - lo)), lo and spread.
+  ;; table holds 2^(spread - (right - lo)), lo and spread. Plus 4 when some
+  ;; channel shifts left (else the vector form skips the multiply by 2^left).
   (func $requantizeTable (param $n i32) (param $period i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
     (local $c i32) (local $ch i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32) (local $lo i32) (local $hi i32) (local $narrow i32)
+    (local $left i32)
     (local.set $lo (i32.const 64))
     (block $end (loop $each
       (br_if $end (i32.ge_s (local.get $c) (local.get $n)))
@@ -283,6 +287,7 @@
                   (i32.or (i32.gt_s (local.get $sh) (i32.const 30)) (i32.lt_s (local.get $sh) (i32.const -31))))
         (then (return (i32.const 2))))
       (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
+      (if (i32.gt_s (local.get $sh) (i32.const 0)) (then (local.set $left (i32.const 4))))
       (if (i32.lt_s (local.get $right) (local.get $lo)) (then (local.set $lo (local.get $right))))
       (if (i32.gt_s (local.get $right) (local.get $hi)) (then (local.set $hi (local.get $right))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
@@ -312,7 +317,7 @@
       (i32.store offset=64 (local.get $at) (i32.shr_u (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $each)))
-    (select (i32.const 3) (i32.const 1) (local.get $narrow)))
+    (i32.or (i32.or (i32.const 1) (local.get $left)) (select (i32.const 2) (i32.const 0) (local.get $narrow))))
 
   ;; The output step of requantizeScalar, 4 lanes per vector (count a multiple
   ;; of the lane period n, n of 4; 8 lanes per step when n is a multiple of 8), exact
@@ -324,7 +329,7 @@
   ;;   sign(x) * floor((h + 2^right / 2) / 2^right), the high word of
   ;;   (h + 2^right / 2) * 2^(31 - right) doubled: no per-lane shift needed.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
-    (param $out i32) (param $table i32) (param $narrow i32) (param $lo i32) (param $spread i32)
+    (param $out i32) (param $table i32) (param $narrow i32) (param $left i32) (param $lo i32) (param $spread i32)
     (local $i i32) (local $c i32) (local $tb i32)
     (local $x0 v128) (local $neg0 v128) (local $lo0 v128) (local $hi0 v128) (local $t0 v128)
     (local $x1 v128) (local $neg1 v128) (local $lo1 v128) (local $hi1 v128) (local $t1 v128)
@@ -338,9 +343,9 @@
         (block $end8 (loop $each8
           (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
           (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
-          (local.set $x0 (i32x4.mul (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                                               (v128.load offset=0 (local.get $tb)))
-                                    (v128.load offset=16 (local.get $tb))))
+          (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                                   (v128.load offset=0 (local.get $tb))))
+          (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
           (local.set $neg0 (i32x4.shr_s (local.get $x0) (i32.const 31)))
           (local.set $x0 (i32x4.abs (local.get $x0)))
           (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
@@ -359,9 +364,9 @@
             (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
           (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
           (v128.store32_lane offset=0 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
-          (local.set $x1 (i32x4.mul (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                                               (v128.load offset=80 (local.get $tb)))
-                                    (v128.load offset=96 (local.get $tb))))
+          (local.set $x1 (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                                   (v128.load offset=80 (local.get $tb))))
+          (if (local.get $left) (then (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=96 (local.get $tb))))))
           (local.set $neg1 (i32x4.shr_s (local.get $x1) (i32.const 31)))
           (local.set $x1 (i32x4.abs (local.get $x1)))
           (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x1) (v128.load offset=112 (local.get $tb)))
@@ -388,9 +393,9 @@
     (block $end (loop $each
       (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
       (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
-      (local.set $x0 (i32x4.mul (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                                           (v128.load offset=0 (local.get $tb)))
-                                (v128.load offset=16 (local.get $tb))))
+      (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                               (v128.load offset=0 (local.get $tb))))
+      (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
       (local.set $neg0 (i32x4.shr_s (local.get $x0) (i32.const 31)))
       (local.set $x0 (i32x4.abs (local.get $x0)))
       (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
