@@ -24,6 +24,7 @@
   (local $p i32) (local $pixels i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
   (local $rowStep i32) (local $blockBytes i32) (local $outBytes i32)
   (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $out i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $rowAt i32) (local $rowBytes i32) (local $pixStep i32) (local $g i32) (local $k i32) (local $at i32)
   (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
   (local.set $rowStep (i32.shl (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $cp)) (i32.const 1)))
   ;; Without horizontal dilation a filter row reads one contiguous run of input pairs.
@@ -37,60 +38,74 @@
       (local.set $runStep (i32.shl (i32.mul (local.get $dW) (local.get $cp)) (i32.const 1)))))
   (local.set $blockBytes (i32.shl (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (i32.shr_u (local.get $cp) (i32.const 1))) (i32.const 5)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
-  ;; Output pixels in raster order over every row and batch, four at a time (their
-  ;; windows need not be evenly spaced: a group may span rows), then the last ones
-  ;; alone.
+  ;; Output pixels in raster order over every row and batch, in groups of four
+  ;; (their windows need not be evenly spaced: a group may span rows and
+  ;; batches), the last group of fewer pixel by pixel.
   (local.set $pixels (i32.mul (i32.mul (local.get $batches) (local.get $outH)) (local.get $outW)))
-  (block $end4 (loop $four
-    (br_if $end4 (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $pixels)))
-    (local.set $x0 (call $windowAt (local.get $p) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
-    (local.set $x1 (call $windowAt (i32.add (local.get $p) (i32.const 1)) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
-    (local.set $x2 (call $windowAt (i32.add (local.get $p) (i32.const 2)) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
-    (local.set $x3 (call $windowAt (i32.add (local.get $p) (i32.const 3)) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
+  ;; A cursor on the next pixel's window: batch n, output row oy, column ox, and the row's first window at rowAt.
+  (local.set $rowBytes (i32.shl (i32.mul (local.get $wp) (local.get $cp)) (i32.const 1)))
+  (local.set $pixStep (i32.shl (i32.mul (local.get $sW) (local.get $cp)) (i32.const 1)))
+  (local.set $rowAt (local.get $x))
+  (block $end (loop $groups
+    (br_if $end (i32.ge_s (local.get $p) (local.get $pixels)))
+    (local.set $g (select (i32.const 4) (i32.sub (local.get $pixels) (local.get $p)) (i32.ge_s (i32.sub (local.get $pixels) (local.get $p)) (i32.const 4))))
+    ;; The group's windows into x0..x3: the first three at once when the whole group lies in the row.
+    (local.set $k (i32.const 0))
+    (if (i32.and (i32.eq (local.get $g) (i32.const 4)) (i32.le_s (i32.add (local.get $ox) (i32.const 4)) (local.get $outW)))
+      (then
+        (local.set $x0 (i32.add (local.get $rowAt) (i32.mul (local.get $ox) (local.get $pixStep))))
+        (local.set $x1 (i32.add (local.get $x0) (local.get $pixStep)))
+        (local.set $x2 (i32.add (local.get $x1) (local.get $pixStep)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 3)))
+        (local.set $k (i32.const 3))))
+    (loop $take
+      (local.set $at (i32.add (local.get $rowAt) (i32.mul (local.get $ox) (local.get $pixStep))))
+      (local.set $x0 (select (local.get $at) (local.get $x0) (i32.eq (local.get $k) (i32.const 0))))
+      (local.set $x1 (select (local.get $at) (local.get $x1) (i32.eq (local.get $k) (i32.const 1))))
+      (local.set $x2 (select (local.get $at) (local.get $x2) (i32.eq (local.get $k) (i32.const 2))))
+      (local.set $x3 (select (local.get $at) (local.get $x3) (i32.eq (local.get $k) (i32.const 3))))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (if (i32.eq (local.get $ox) (local.get $outW))
+        (then
+          (local.set $ox (i32.const 0))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (if (i32.eq (local.get $oy) (local.get $outH)) (then (local.set $oy (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+          (local.set $rowAt (i32.add (local.get $x)
+            (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH))) (local.get $rowBytes))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $take (i32.lt_s (local.get $k) (local.get $g))))
     (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outBytes))))
     (local.set $b (i32.const 0))
-    (block $endb (loop $blocks4
-      (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
-      (call $packedBlock4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
-        (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
-        (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-        (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
-        (local.get $outBytes) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $blocks4)))
-    (local.set $p (i32.add (local.get $p) (i32.const 4)))
-    (br $four)))
-  (block $end1 (loop $one
-    (br_if $end1 (i32.ge_s (local.get $p) (local.get $pixels)))
-    (local.set $x0 (call $windowAt (local.get $p) (local.get $x) (local.get $hp) (local.get $wp) (local.get $cp) (local.get $outH) (local.get $outW) (local.get $sH) (local.get $sW)))
-    (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outBytes))))
-    (local.set $b (i32.const 0))
-    (block $endb1 (loop $blocks1
-      (br_if $endb1 (i32.ge_s (local.get $b) (local.get $blocks)))
-      (call $packedBlock1 (local.get $x0)
-        (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
-        (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-        (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
-        (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $blocks1)))
-    (local.set $p (i32.add (local.get $p) (i32.const 1)))
-    (br $one))))
-
-;; The byte address in x of the top-left input pair of output pixel p's window
-;; (p in raster order over batches, rows and columns).
-(func $windowAt (param $p i32) (param $x i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32)
-  (result i32)
-  (local $row i32)
-  ;; row: batch * outH + output row.
-  (local.set $row (i32.div_u (local.get $p) (local.get $outW)))
-  (i32.add (local.get $x)
-    (i32.shl (i32.mul (i32.add
-      (i32.mul (i32.add (i32.mul (i32.div_u (local.get $row) (local.get $outH)) (local.get $hp))
-                        (i32.mul (i32.rem_u (local.get $row) (local.get $outH)) (local.get $sH)))
-               (local.get $wp))
-      (i32.mul (i32.sub (local.get $p) (i32.mul (local.get $row) (local.get $outW))) (local.get $sW)))
-      (local.get $cp)) (i32.const 1))))
+    (if (i32.eq (local.get $g) (i32.const 4))
+      (then
+        (block $endb (loop $blocks4
+          (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
+          (call $packedBlock4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
+            (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+            (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+            (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
+            (local.get $outBytes) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $blocks4))))
+      (else
+        (local.set $k (i32.const 0))
+        (block $endk (loop $ones
+          (br_if $endk (i32.ge_s (local.get $k) (local.get $g)))
+          (local.set $at (select (local.get $x0) (select (local.get $x1) (local.get $x2) (i32.eq (local.get $k) (i32.const 1))) (i32.eqz (local.get $k))))
+          (local.set $b (i32.const 0))
+          (block $endb1 (loop $blocks1
+            (br_if $endb1 (i32.ge_s (local.get $b) (local.get $blocks)))
+            (call $packedBlock1 (local.get $at)
+              (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
+              (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+              (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
+              (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $blocks1)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $ones)))))
+    (local.set $p (i32.add (local.get $p) (local.get $g)))
+    (br $groups))))
 
 ;; One block of 8 output channels for four output pixels whose windows start
 ;; at x, x + at1, x + at2 and x + at3: 8 vector sums, every filter load shared by
