@@ -133,12 +133,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const customOps = opts.customOps && opts.customOps.length > 0 ? customOpMap(opts.customOps) : undefined;
   const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed, ...(customOps ? { customOps } : {}) };
   const known = proof && context.referenceRun && fitsProof(original, context.referenceRun, proof.inputs) ? context.referenceRun : null;
-  // The original's side of the proof runs in a worker beside the optimized model's, when the model is big enough to
-  // pay for it. The thread starts (and loads the interpreter) now; its run starts after the passes: run beside them it
-  // slowed them more than it saved (the passes' garbage collection wants the second core).
+  // A worker thread takes a share of the proof's cases when the model is big enough to pay for it. The thread starts
+  // (and loads the interpreter) now; its work starts after the passes: run beside them it slowed them more than it
+  // saved (the passes' garbage collection wants the second core).
   const parallel = proof !== null && inferenceMacs(original) >= WORKER_MIN_MACS;
   // Unless the original's outputs are known, each proof case runs the original, then the optimized model taking the
-  // results of the operators the rewrite left alone from it (op-reuse.ts), the cases shared between the threads.
+  // results of the operators the rewrite left alone from it (op-reuse.ts).
   const reuseOriginal = proof !== null && !known && original.subgraphs.length === 1;
   if (parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
@@ -228,7 +228,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   let verification: VerifyResult | null = null;
   let referenceRun: ProofRun | null = null;
   if (proof) {
-    // The optimized model's cases shared with the worker (once it is done with the original's), for models worth it.
+    // The cases shared with the worker, for models worth it: both models' (reuseOriginal), else the optimized model's
+    // (after the original's whole run there, for a model of several subgraphs).
     const reference = parallel && !known && !reuseOriginal ? startReferenceOutputs(modelBytes, proof) : null;
     const optimizedShare = parallel ? startSharedCases(bytes, reuseOriginal ? { ...proof, original: modelBytes } : proof) : null;
     try {
