@@ -75,32 +75,33 @@
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br_if $take (i32.lt_s (local.get $k) (local.get $g))))
     (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outBytes))))
-    (local.set $b (i32.const 0))
+    ;; Blocks last first: a last block of fewer than 8 channels stores all 8 sums, the extra ones landing on the next
+    ;; pixel's first sums, which are stored after (or past the last pixel's, in the caller's slack of 32 bytes).
+    (local.set $b (local.get $blocks))
     (if (i32.eq (local.get $g) (i32.const 4))
       (then
         (block $endb (loop $blocks4
-          (br_if $endb (i32.ge_s (local.get $b) (local.get $blocks)))
+          (br_if $endb (i32.eqz (local.get $b)))
+          (local.set $b (i32.sub (local.get $b) (i32.const 1)))
           (call $packedBlock4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
             (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
             (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
             (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
-            (local.get $outBytes) (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
-          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (local.get $outBytes))
           (br $blocks4))))
       (else
         (local.set $k (i32.const 0))
         (block $endk (loop $ones
           (br_if $endk (i32.ge_s (local.get $k) (local.get $g)))
           (local.set $at (select (local.get $x0) (select (local.get $x1) (local.get $x2) (i32.eq (local.get $k) (i32.const 1))) (i32.eqz (local.get $k))))
-          (local.set $b (i32.const 0))
+          (local.set $b (local.get $blocks))
           (block $endb1 (loop $blocks1
-            (br_if $endb1 (i32.ge_s (local.get $b) (local.get $blocks)))
+            (br_if $endb1 (i32.eqz (local.get $b)))
+            (local.set $b (i32.sub (local.get $b) (i32.const 1)))
             (call $packedBlock1 (local.get $at)
               (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
               (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-              (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
-              (i32.sub (local.get $outC) (i32.shl (local.get $b) (i32.const 3))))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+              (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5))))
             (br $blocks1)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ones)))))
@@ -111,7 +112,7 @@
 ;; at x, x + at1, x + at2 and x + at3: 8 vector sums, every filter load shared by
 ;; the four.
 (func $packedBlock4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w i32) (param $kH i32) (param $rowStep i32)
-  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $outStride i32) (param $valid i32)
+  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $outStride i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
   (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
   (local $w0 v128) (local $w1 v128) (local $v v128)
@@ -148,29 +149,22 @@
     (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
     (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
     (br $taprows)))
-  ;; A whole block stores in place (a call with vector operands costs more than the stores).
-  (if (i32.ge_s (local.get $valid) (i32.const 8))
-    (then
-      (v128.store offset=0 (local.get $out) (local.get $a0))
-      (v128.store offset=16 (local.get $out) (local.get $a1))
-      (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-      (v128.store offset=0 (local.get $out) (local.get $b0))
-      (v128.store offset=16 (local.get $out) (local.get $b1))
-      (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-      (v128.store offset=0 (local.get $out) (local.get $c0))
-      (v128.store offset=16 (local.get $out) (local.get $c1))
-      (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-      (v128.store offset=0 (local.get $out) (local.get $d0))
-      (v128.store offset=16 (local.get $out) (local.get $d1))
-      (return)))
-  (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid))
-  (call $storeSums (i32.add (local.get $out) (local.get $outStride)) (local.get $b0) (local.get $b1) (local.get $valid))
-  (call $storeSums (i32.add (local.get $out) (i32.shl (local.get $outStride) (i32.const 1))) (local.get $c0) (local.get $c1) (local.get $valid))
-  (call $storeSums (i32.add (local.get $out) (i32.mul (local.get $outStride) (i32.const 3))) (local.get $d0) (local.get $d1) (local.get $valid)))
+  ;; All 8 sums of each pixel (convPacked orders the stores so that a short block's extra sums are overwritten).
+  (v128.store offset=0 (local.get $out) (local.get $a0))
+  (v128.store offset=16 (local.get $out) (local.get $a1))
+  (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+  (v128.store offset=0 (local.get $out) (local.get $b0))
+  (v128.store offset=16 (local.get $out) (local.get $b1))
+  (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+  (v128.store offset=0 (local.get $out) (local.get $c0))
+  (v128.store offset=16 (local.get $out) (local.get $c1))
+  (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+  (v128.store offset=0 (local.get $out) (local.get $d0))
+  (v128.store offset=16 (local.get $out) (local.get $d1)))
 
 ;; packedBlock4 for one output pixel (the row's last pixels).
 (func $packedBlock1 (param $x i32) (param $w i32) (param $kH i32) (param $rowStep i32)
-  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $valid i32)
+  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
   (local $a0 v128) (local $a1 v128) (local $v v128)
   (local.set $xr (local.get $x))
@@ -195,28 +189,8 @@
     (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
     (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
     (br $taprows)))
-  (if (i32.ge_s (local.get $valid) (i32.const 8))
-    (then
-      (v128.store offset=0 (local.get $out) (local.get $a0))
-      (v128.store offset=16 (local.get $out) (local.get $a1)))
-    (else (call $storeSums (local.get $out) (local.get $a0) (local.get $a1) (local.get $valid)))))
-
-;; The first `valid` (all 8 when 8 or more) of a block's 8 sums, to out.
-(func $storeSums (param $out i32) (param $s0 v128) (param $s1 v128) (param $valid i32)
-  (if (i32.ge_s (local.get $valid) (i32.const 8))
-    (then
-      (v128.store offset=0 (local.get $out) (local.get $s0))
-      (v128.store offset=16 (local.get $out) (local.get $s1))
-      (return)))
-  (if (i32.ge_s (local.get $valid) (i32.const 4))
-    (then (v128.store (local.get $out) (local.get $s0)))
-    (else
-      (if (i32.ge_s (local.get $valid) (i32.const 1)) (then (i32.store offset=0 (local.get $out) (i32x4.extract_lane 0 (local.get $s0)))))
-      (if (i32.ge_s (local.get $valid) (i32.const 2)) (then (i32.store offset=4 (local.get $out) (i32x4.extract_lane 1 (local.get $s0)))))
-      (if (i32.ge_s (local.get $valid) (i32.const 3)) (then (i32.store offset=8 (local.get $out) (i32x4.extract_lane 2 (local.get $s0)))))))
-  (if (i32.ge_s (local.get $valid) (i32.const 5)) (then (i32.store offset=16 (local.get $out) (i32x4.extract_lane 0 (local.get $s1)))))
-  (if (i32.ge_s (local.get $valid) (i32.const 6)) (then (i32.store offset=20 (local.get $out) (i32x4.extract_lane 1 (local.get $s1)))))
-  (if (i32.ge_s (local.get $valid) (i32.const 7)) (then (i32.store offset=24 (local.get $out) (i32x4.extract_lane 2 (local.get $s1))))))
+  (v128.store offset=0 (local.get $out) (local.get $a0))
+  (v128.store offset=16 (local.get $out) (local.get $a1)))
 
 ;; widenI8 into a zeroed, padded layout: src [batch][h][w][c] lands at
 ;; dst [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1.
