@@ -89,8 +89,8 @@ describe('MAX_POOL_2D (pooling_test.cc)', () => {
   }
 });
 
-describe('int8 MAX_POOL_2D in the SIMD module (16 channels per vector)', () => {
-  it('gives the int16 kernel\'s values on 60 random geometries, depths and activations', () => {
+describe('int8 pooling in the SIMD module (16 channels per vector)', () => {
+  it('gives the int16 kernel\'s values on 60 random geometries, depths and activations, max and average', () => {
     let a = 12345;
     const next = (lo: number, hi: number) => {
       a = (Math.imul(a, 1103515245) + 12345) >>> 0;
@@ -105,14 +105,15 @@ describe('int8 MAX_POOL_2D in the SIMD module (16 channels per vector)', () => {
       const [oh, ow] = [size(h, fh, sh), size(w, fw, sw)];
       const activation = [NONE, RELU, RELU6][next(0, 2)]!;
       const x = Array.from({ length: h * w * depth }, () => next(-128, 127));
-      const run = (dtype: 'int8' | 'int16') =>
+      const run = (dtype: 'int8' | 'int16', opcode: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D') =>
         runOp({
-          opcode: 'MAX_POOL_2D',
+          opcode,
           inputs: [{ dtype, shape: [1, h, w, depth], data: x, q: [0.05, 0] }],
           outputs: [{ dtype, shape: [1, oh, ow, depth], q: [0.05, 0] }],
           options: { type: 'Pool2DOptions', value: { padding, strideH: sh, strideW: sw, filterHeight: fh, filterWidth: fw, fusedActivationFunction: activation } },
         })[0]!;
-      expect(run('int8'), `case ${k}`).toEqual(run('int16'));
+      expect(run('int8', 'MAX_POOL_2D'), `max, case ${k}`).toEqual(run('int16', 'MAX_POOL_2D'));
+      expect(run('int8', 'AVERAGE_POOL_2D'), `average, case ${k}`).toEqual(run('int16', 'AVERAGE_POOL_2D'));
     }
   });
 });

@@ -1,5 +1,7 @@
-;; int8 MAX_POOL_2D (pooling/int8-pool.ts): a module field that
-;; test/helpers/assemble-wasm.mjs adds to kernels.wat's module. Per output
+;; int8 MAX_POOL_2D and AVERAGE_POOL_2D (pooling/int8-pool.ts): module fields
+;; that test/helpers/assemble-wasm.mjs adds to kernels.wat's module.
+
+;; MAX_POOL_2D: per output
 ;; pixel, the window clipped to the input, the largest value of each channel
 ;; (from int8's lowest, as reference_integer_ops::MaxPool starts), then the
 ;; activation clamp; 16 channels per vector, the rest one by one.
@@ -79,3 +81,97 @@
       (br $rows)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch))))
+
+;; int8 AVERAGE_POOL_2D (reference_integer_ops::AveragePool): per output pixel
+;; the window clipped to the input, int32 sums (16 channels per vector, staged
+;; at `sums`, 64 bytes; the rest one by one), each rounded half away from zero
+;; by C's truncating division by the window's size, then the activation clamp.
+;; Returns 0 when a window lies entirely outside the input (TFLM divides by 0
+;; there; the caller refuses it), else 1.
+(func (export "averagePoolI8") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
+  (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $pH i32) (param $pW i32)
+  (param $qmin i32) (param $qmax i32) (param $sums i32) (result i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $y0 i32) (local $x0 i32) (local $fy0 i32) (local $fy1 i32) (local $fx0 i32) (local $fx1 i32)
+  (local $fy i32) (local $fx i32) (local $c i32) (local $e i32) (local $whole i32) (local $o i32) (local $at i32) (local $s i32) (local $count i32)
+  (local $v v128) (local $lo v128) (local $hi v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+  (local.set $whole (i32.and (local.get $depth) (i32.const -16)))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $oy (i32.const 0))
+    (block $endy (loop $rows
+      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
+      (local.set $y0 (i32.sub (i32.mul (local.get $oy) (local.get $sH)) (local.get $pH)))
+      (local.set $fy0 (select (i32.sub (i32.const 0) (local.get $y0)) (i32.const 0) (i32.lt_s (local.get $y0) (i32.const 0))))
+      (local.set $fy1 (i32.sub (local.get $inH) (local.get $y0)))
+      (if (i32.gt_s (local.get $fy1) (local.get $fH)) (then (local.set $fy1 (local.get $fH))))
+      (local.set $ox (i32.const 0))
+      (block $endx (loop $cols
+        (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
+        (local.set $x0 (i32.sub (i32.mul (local.get $ox) (local.get $sW)) (local.get $pW)))
+        (local.set $fx0 (select (i32.sub (i32.const 0) (local.get $x0)) (i32.const 0) (i32.lt_s (local.get $x0) (i32.const 0))))
+        (local.set $fx1 (i32.sub (local.get $inW) (local.get $x0)))
+        (if (i32.gt_s (local.get $fx1) (local.get $fW)) (then (local.set $fx1 (local.get $fW))))
+        (if (i32.or (i32.ge_s (local.get $fy0) (local.get $fy1)) (i32.ge_s (local.get $fx0) (local.get $fx1))) (then (return (i32.const 0))))
+        (local.set $count (i32.mul (i32.sub (local.get $fy1) (local.get $fy0)) (i32.sub (local.get $fx1) (local.get $fx0))))
+        (local.set $c (i32.const 0))
+        (block $endc (loop $channels
+          (br_if $endc (i32.ge_s (local.get $c) (local.get $depth)))
+          ;; Channels c.. (16 of them while whole ones remain, else 1): their sums at `sums`.
+          (local.set $a0 (v128.const i32x4 0 0 0 0))
+          (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (local.set $a2 (v128.const i32x4 0 0 0 0))
+          (local.set $a3 (v128.const i32x4 0 0 0 0))
+          (local.set $s (i32.const 0))
+          (local.set $fy (local.get $fy0))
+          (block $endfy (loop $taprows
+            (br_if $endfy (i32.ge_s (local.get $fy) (local.get $fy1)))
+            (local.set $fx (local.get $fx0))
+            (block $endfx (loop $taps
+              (br_if $endfx (i32.ge_s (local.get $fx) (local.get $fx1)))
+              (local.set $at (i32.add (local.get $x) (i32.add (local.get $c) (i32.mul (local.get $depth)
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.add (local.get $y0) (local.get $fy))) (local.get $inW))
+                         (i32.add (local.get $x0) (local.get $fx)))))))
+              (if (i32.lt_s (local.get $c) (local.get $whole))
+                (then
+                  (local.set $v (v128.load (local.get $at)))
+                  (local.set $lo (i16x8.extend_low_i8x16_s (local.get $v)))
+                  (local.set $hi (i16x8.extend_high_i8x16_s (local.get $v)))
+                  (local.set $a0 (i32x4.add (local.get $a0) (i32x4.extend_low_i16x8_s (local.get $lo))))
+                  (local.set $a1 (i32x4.add (local.get $a1) (i32x4.extend_high_i16x8_s (local.get $lo))))
+                  (local.set $a2 (i32x4.add (local.get $a2) (i32x4.extend_low_i16x8_s (local.get $hi))))
+                  (local.set $a3 (i32x4.add (local.get $a3) (i32x4.extend_high_i16x8_s (local.get $hi)))))
+                (else (local.set $s (i32.add (local.get $s) (i32.load8_s (local.get $at))))))
+              (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+              (br $taps)))
+            (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+            (br $taprows)))
+          (v128.store offset=0 (local.get $sums) (local.get $a0))
+          (v128.store offset=16 (local.get $sums) (local.get $a1))
+          (v128.store offset=32 (local.get $sums) (local.get $a2))
+          (v128.store offset=48 (local.get $sums) (local.get $a3))
+          (if (i32.ge_s (local.get $c) (local.get $whole)) (then (i32.store (local.get $sums) (local.get $s))))
+          (local.set $e (select (i32.const 16) (i32.const 1) (i32.lt_s (local.get $c) (local.get $whole))))
+          (local.set $at (i32.const 0))
+          (block $endd (loop $divide
+            (br_if $endd (i32.ge_s (local.get $at) (local.get $e)))
+            (local.set $s (i32.load (i32.add (local.get $sums) (i32.shl (local.get $at) (i32.const 2)))))
+            (local.set $s (i32.div_s
+              (select (i32.add (local.get $s) (i32.shr_s (local.get $count) (i32.const 1)))
+                      (i32.sub (local.get $s) (i32.shr_s (local.get $count) (i32.const 1)))
+                      (i32.gt_s (local.get $s) (i32.const 0)))
+              (local.get $count)))
+            (if (i32.lt_s (local.get $s) (local.get $qmin)) (then (local.set $s (local.get $qmin))))
+            (if (i32.gt_s (local.get $s) (local.get $qmax)) (then (local.set $s (local.get $qmax))))
+            (i32.store8 (i32.add (local.get $out) (i32.add (local.get $o) (i32.add (local.get $c) (local.get $at)))) (local.get $s))
+            (local.set $at (i32.add (local.get $at) (i32.const 1)))
+            (br $divide)))
+          (local.set $c (i32.add (local.get $c) (local.get $e)))
+          (br $channels)))
+        (local.set $o (i32.add (local.get $o) (local.get $depth)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $cols)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch)))
+  (i32.const 1))

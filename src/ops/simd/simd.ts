@@ -66,6 +66,14 @@ export interface SimdKernels {
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
     filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number,
   ): void;
+  /**
+   * int8 AVERAGE_POOL_2D, as maxPoolI8 with averages rounded half away from zero (C's truncating division), `sums`: 64
+   * bytes of staging; 0 when a window lies entirely outside the input, else 1.
+   */
+  averagePoolI8(
+    x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
+    filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number, sums: number,
+  ): number;
   /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
