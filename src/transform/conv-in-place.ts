@@ -14,7 +14,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { REFERENCE_KERNELS, scratchRequests, type Kernels } from '../ops/registry.js';
 import { convInPlaceRows } from '../ops/tinyseg/conv-in-place-kernel.js';
 import { placedDelta } from '../ops/tinyseg/conv-in-place-rows.js';
-import { CONV_IN_PLACE, encodeConvInPlaceOptions, type ConvInPlaceOptions } from '../ops/tinyseg/custom-ops.js';
+import { builtinConvWindow, CONV_IN_PLACE, encodeConvInPlaceOptions, type ConvInPlaceOptions } from '../ops/tinyseg/custom-ops.js';
 import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
@@ -27,8 +27,6 @@ export interface ConvInPlaceResult {
 }
 
 const aligned = (n: number): number => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
-
-type WindowOptions = { padding: number; strideH: number; strideW: number; dilationHFactor: number; dilationWFactor: number; fusedActivationFunction: number };
 
 /** The custom operator's options for a builtin conv, or null when it is not one TinySegConvInPlace computes. */
 function inPlaceOptions(sg: Subgraph, op: Op, k: number): ConvInPlaceOptions | null {
@@ -43,22 +41,14 @@ function inPlaceOptions(sg: Subgraph, op: Op, k: number): ConvInPlaceOptions | n
   const readers = sg.consumersOf(x.index);
   if (readers[readers.length - 1] !== k || op.inputs.filter((t) => t === x.index).length !== 1) return null;
   if (sg.outputs.includes(x.index) || sg.inputs.includes(y.index)) return null;
-  const window = (o: WindowOptions) => ({
-    padding: o.padding,
-    strideH: o.strideH,
-    strideW: o.strideW,
-    dilationH: o.dilationHFactor,
-    dilationW: o.dilationWFactor,
-    activation: o.fusedActivationFunction,
-  });
   if (op.opcode === 'DEPTHWISE_CONV_2D') {
     const o = builtinOptions(op, 'DepthwiseConv2DOptions');
     if (o.fusedActivationFunction > 3) return null;
-    return { depthwise: true, ...window(o), depthMultiplier: y.shape[3]! / x.shape[3]! };
+    return { depthwise: true, ...builtinConvWindow(o), depthMultiplier: y.shape[3]! / x.shape[3]! };
   }
   const o = builtinOptions(op, 'Conv2DOptions');
   if (o.fusedActivationFunction > 3 || filter.shape[3] !== x.shape[3]) return null;
-  return { depthwise: false, ...window(o), depthMultiplier: 1 };
+  return { depthwise: false, ...builtinConvWindow(o), depthMultiplier: 1 };
 }
 
 /** passTimeline with each in-place pair's two tensors counted as the larger at their operator (they share a slot). */

@@ -8,7 +8,7 @@ import { predictOps } from '../analysis/compute.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from '../ops/tinyseg/custom-ops.js';
+import { builtinConvWindow, CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, encodeConcatConvOptions, type ConcatFetchOptions } from '../ops/tinyseg/custom-ops.js';
 import { passTimeline } from '../tflm/arena.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
@@ -89,12 +89,7 @@ export function convOnVirtualConcat(graph: Graph, kernels: Kernels = REFERENCE_K
         outputs: [...conv.outputs],
         customOptions: encodeConcatConvOptions({
           parts: mapped,
-          padding: o.padding,
-          strideH: o.strideH,
-          strideW: o.strideW,
-          dilationH: o.dilationHFactor,
-          dilationW: o.dilationWFactor,
-          activation: o.fusedActivationFunction,
+          ...builtinConvWindow(o),
           inputScale: x.quantization?.scale[0] ?? 0,
           inputZeroPoint: x.quantization?.zeroPoint[0] ?? 0,
         }),

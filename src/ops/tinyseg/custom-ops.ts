@@ -237,14 +237,51 @@ export function decodeAddFetchOptions(bytes: Uint8Array | null): AddFetchOptions
  * concatenation never exists. inputs [filter, bias or -1, resident parts...];
  * the conv's options, and the vanished input's quantization, are in the options.
  */
-export interface ConcatConvOptions {
-  parts: ConcatFetchOptions['parts'];
+/** The window of TinySeg's conv operators: the builtin conv options they take over (TFLM's enums for padding and activation). */
+export interface ConvWindow {
   padding: number;
   strideH: number;
   strideW: number;
   dilationH: number;
   dilationW: number;
   activation: number;
+}
+
+/** A builtin CONV_2D / DEPTHWISE_CONV_2D's options as a ConvWindow. */
+export function builtinConvWindow(o: {
+  padding: number;
+  strideH: number;
+  strideW: number;
+  dilationHFactor: number;
+  dilationWFactor: number;
+  fusedActivationFunction: number;
+}): ConvWindow {
+  const { padding, strideH, strideW } = o;
+  return { padding, strideH, strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor, activation: o.fusedActivationFunction };
+}
+
+const encodeWindow = (o: ConvWindow) => ({
+  padding: o.padding,
+  stride_h: o.strideH,
+  stride_w: o.strideW,
+  dilation_h: o.dilationH,
+  dilation_w: o.dilationW,
+  activation: o.activation,
+});
+
+function decodeWindow(m: Record<string, unknown>, op: string): ConvWindow {
+  return {
+    padding: int(m, 'padding', op),
+    strideH: int(m, 'stride_h', op),
+    strideW: int(m, 'stride_w', op),
+    dilationH: int(m, 'dilation_h', op),
+    dilationW: int(m, 'dilation_w', op),
+    activation: int(m, 'activation', op),
+  };
+}
+
+export interface ConcatConvOptions extends ConvWindow {
+  parts: ConcatFetchOptions['parts'];
   inputScale: number;
   inputZeroPoint: number;
 }
@@ -252,12 +289,7 @@ export interface ConcatConvOptions {
 export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
   return flexbuffers.encode({
     ...encodeParts(o.parts),
-    padding: o.padding,
-    stride_h: o.strideH,
-    stride_w: o.strideW,
-    dilation_h: o.dilationH,
-    dilation_w: o.dilationW,
-    activation: o.activation,
+    ...encodeWindow(o),
     input_scale: o.inputScale,
     input_zero_point: o.inputZeroPoint,
   });
@@ -269,12 +301,7 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
   const scale = nonNegativeNumber(m, 'input_scale', op);
   const o: ConcatConvOptions = {
     parts: decodeParts(m, op),
-    padding: int(m, 'padding', op),
-    strideH: int(m, 'stride_h', op),
-    strideW: int(m, 'stride_w', op),
-    dilationH: int(m, 'dilation_h', op),
-    dilationW: int(m, 'dilation_w', op),
-    activation: int(m, 'activation', op),
+    ...decodeWindow(m, op),
     inputScale: scale,
     inputZeroPoint: signedInt(m, 'input_zero_point', op),
   };
@@ -290,29 +317,14 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
  * computed output row by output row through a queue of rows in its scratch, so
  * its output may be placed over its dying input (docs/custom-ops.md).
  */
-export interface ConvInPlaceOptions {
+export interface ConvInPlaceOptions extends ConvWindow {
   depthwise: boolean;
-  padding: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
   /** DEPTHWISE_CONV_2D's depth multiplier; 1 for CONV_2D. */
   depthMultiplier: number;
-  activation: number;
 }
 
 export function encodeConvInPlaceOptions(o: ConvInPlaceOptions): Uint8Array {
-  return flexbuffers.encode({
-    depthwise: o.depthwise ? 1 : 0,
-    padding: o.padding,
-    stride_h: o.strideH,
-    stride_w: o.strideW,
-    dilation_h: o.dilationH,
-    dilation_w: o.dilationW,
-    depth_multiplier: o.depthMultiplier,
-    activation: o.activation,
-  });
+  return flexbuffers.encode({ depthwise: o.depthwise ? 1 : 0, ...encodeWindow(o), depth_multiplier: o.depthMultiplier });
 }
 
 export function decodeConvInPlaceOptions(bytes: Uint8Array | null): ConvInPlaceOptions {
@@ -321,13 +333,8 @@ export function decodeConvInPlaceOptions(bytes: Uint8Array | null): ConvInPlaceO
   const depthwise = int(m, 'depthwise', op);
   const o: ConvInPlaceOptions = {
     depthwise: depthwise === 1,
-    padding: int(m, 'padding', op),
-    strideH: int(m, 'stride_h', op),
-    strideW: int(m, 'stride_w', op),
-    dilationH: int(m, 'dilation_h', op),
-    dilationW: int(m, 'dilation_w', op),
+    ...decodeWindow(m, op),
     depthMultiplier: int(m, 'depth_multiplier', op),
-    activation: int(m, 'activation', op),
   };
   if (depthwise > 1 || o.padding > 1 || o.activation > 3 || Math.min(o.strideH, o.strideW, o.dilationH, o.dilationW, o.depthMultiplier) < 1) {
     throw new TinysegError('E_MODEL', `${op} options: depthwise, padding, strides, dilations, depth multiplier or activation out of range`);
