@@ -84,7 +84,8 @@ export function runPackedWindow(
   // 32 bytes past the sums: depthwisePacked stores whole blocks of 8.
   const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4 + 32, Math.max(count, x8.length)]);
   const k = simd();
-  simdI16(xAt, padded).fill(0);
+  // widenPadded writes every element but the padding: with no padding rows, columns or channels, nothing to clear.
+  if (hp !== inH || wp !== inW || cp !== c) simdI16(xAt, padded).fill(0);
   simdI8(stageAt, x8.length).set(x8);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
   run({ xAt, wAt, accAt, hp, wp });

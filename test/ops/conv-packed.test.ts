@@ -1,8 +1,9 @@
-// The packed int8 conv (packed.wat convPacked: output pixels four at a time
-// in raster order, a group spanning rows and batches) against the same conv
-// with its filter fed at run time, which takes the interpreter's other int8
-// paths (kernels.wat convDense, or the JavaScript loops with horizontal
-// dilation): seeded random geometries, bytes equal.
+// The packed int8 convs (packed.wat convPacked: output pixels four at a time
+// in raster order, a group spanning rows and batches; depthwisePacked: two
+// pixels of a row per filter load, even and odd channels summed apart)
+// against the same op with its filter fed at run time, which takes the
+// interpreter's other int8 paths (kernels.wat convDense / depthwiseDense, or
+// the JavaScript loops): seeded random geometries, bytes equal.
 
 import { describe, expect, it } from 'vitest';
 import { PADDING } from '../../src/ops/kernel.js';
@@ -56,6 +57,62 @@ function convCase(seed: number, constantFilter: boolean): OpCase {
     },
   };
 }
+
+function depthwiseCase(seed: number, constantFilter: boolean): OpCase {
+  const r = random(seed);
+  const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const batches = pick(1, 2);
+  const inH = pick(1, 7);
+  const inW = pick(1, 9);
+  const inC = pick(1, 21);
+  const multiplier = r() < 0.2 ? 2 : 1;
+  const outC = inC * multiplier;
+  const kH = pick(1, Math.min(3, inH));
+  const kW = pick(1, Math.min(3, inW));
+  const stride = pick(1, 2);
+  const dilationW = kW > 1 && inW >= 2 * kW - 1 && r() < 0.3 ? 2 : 1;
+  const same = r() < 0.5;
+  const span = (size: number, k: number, d: number) => (same ? Math.ceil(size / stride) : Math.floor((size - ((k - 1) * d + 1)) / stride) + 1);
+  const outH = span(inH, kH, 1);
+  const outW = span(inW, kW, dilationW);
+  const int8 = (n: number) => Array.from({ length: n }, () => pick(-128, 127));
+  return {
+    opcode: 'DEPTHWISE_CONV_2D',
+    inputs: [
+      { dtype: 'int8', shape: [batches, inH, inW, inC], data: int8(batches * inH * inW * inC), q: [0.05, pick(-20, 20)] },
+      {
+        dtype: 'int8',
+        shape: [1, kH, kW, outC],
+        data: int8(kH * kW * outC),
+        constant: constantFilter,
+        quantization: { scale: Array.from({ length: outC }, () => 0.002 + 0.01 * r()), zeroPoint: new Array<number>(outC).fill(0), quantizedDimension: 3 },
+      },
+      { dtype: 'int32', shape: [outC], data: Array.from({ length: outC }, () => pick(-2000, 2000)), constant: true },
+    ],
+    outputs: [{ dtype: 'int8', shape: [batches, outH, outW, outC], q: [0.1, pick(-10, 10)] }],
+    options: {
+      type: 'DepthwiseConv2DOptions',
+      value: {
+        padding: same ? PADDING.SAME : PADDING.VALID,
+        strideH: stride,
+        strideW: stride,
+        depthMultiplier: multiplier,
+        dilationHFactor: 1,
+        dilationWFactor: dilationW,
+      },
+    },
+  };
+}
+
+describe('packed int8 depthwise conv', () => {
+  it('computes the bytes of the unpacked paths on 80 random geometries (odd widths, channels not a multiple of 8, multipliers)', () => {
+    for (let seed = 1; seed <= 80; seed++) {
+      const packed = runOp(depthwiseCase(seed, true));
+      const other = runOp(depthwiseCase(seed, false));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+});
 
 describe('packed int8 conv', () => {
   it('computes the bytes of the unpacked paths on 60 random geometries (groups of four pixels across rows and batches)', () => {

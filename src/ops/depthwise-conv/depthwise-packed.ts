@@ -9,12 +9,21 @@
 import { runPackedWindow, type PackedOperator, type WindowShapes } from '../packed-window.js';
 import { simd, simdI16 } from '../simd/simd.js';
 
-/** The filter [1][kH][kW][outC] as [tap][cp] (0 past the real channels). */
+/**
+ * The filter [1][kH][kW][outC] as depthwisePacked reads it: per block of 8
+ * channels, per tap, the even channels' weights at even lanes of one i16x8
+ * vector and the odd channels' at odd lanes of the next (0 elsewhere and past
+ * the real channels).
+ */
 function packFilter(d: WindowShapes, cp: number, w8: Int8Array, at: number): void {
   const { outC, kH, kW } = d;
-  const packed = simdI16(at, kH * kW * cp);
+  const taps = kH * kW;
+  const packed = simdI16(at, taps * cp * 2);
   packed.fill(0);
-  for (let t = 0; t < kH * kW; t++) for (let c = 0; c < outC; c++) packed[t * cp + c] = w8[t * outC + c]!;
+  for (let c = 0; c < outC; c++) {
+    const base = (c >> 3) * taps * 16 + (c & 1) * 8 + (c & 7 & ~1) + (c & 1);
+    for (let t = 0; t < taps; t++) packed[base + t * 16] = w8[t * outC + c]!;
+  }
 }
 
 /** x8 [pixels][inC] as [pixels][inC * multiplier], output channel oc reading input channel floor(oc / multiplier). */
@@ -39,7 +48,7 @@ export function depthwiseInt8Packed(
   out: Int8Array,
 ): void {
   const cp = (d.outC + 7) & ~7;
-  const packedBytes = 2 * d.kH * d.kW * cp;
+  const packedBytes = 4 * d.kH * d.kW * cp;
   runPackedWindow(owner, s, d, repeatChannels(x8, inC, multiplier), d.outC, cp, packedBytes, (at) => packFilter(d, cp, w8, at), (o) =>
     simd().depthwisePacked(
       o.xAt, o.wAt, o.accAt,

@@ -128,16 +128,16 @@
         (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
         (local.set $w0 (v128.load offset=0 (local.get $w)))
         (local.set $w1 (v128.load offset=16 (local.get $w)))
-        (local.set $v (i32x4.splat (i32.load (local.get $xp))))
+        (local.set $v (v128.load32_splat (local.get $xp)))
         (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $at1)))))
+        (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at1))))
         (local.set $b0 (i32x4.add (local.get $b0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $b1 (i32x4.add (local.get $b1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $at2)))))
+        (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at2))))
         (local.set $c0 (i32x4.add (local.get $c0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $c1 (i32x4.add (local.get $c1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (i32x4.splat (i32.load (i32.add (local.get $xp) (local.get $at3)))))
+        (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at3))))
         (local.set $d0 (i32x4.add (local.get $d0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
         (local.set $d1 (i32x4.add (local.get $d1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
         (local.set $w (i32.add (local.get $w) (i32.const 32)))
@@ -177,7 +177,7 @@
       (local.set $q (i32.const 0))
       (block $endq (loop $pairs
         (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
-        (local.set $v (i32x4.splat (i32.load (local.get $xp))))
+        (local.set $v (v128.load32_splat (local.get $xp)))
         (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $w)))))
         (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $w)))))
         (local.set $w (i32.add (local.get $w) (i32.const 32)))
@@ -231,19 +231,28 @@
 
 ;; A depthwise int8 conv with one channel per lane, over the layouts of
 ;; convPacked: x from widenPadded (every window whole, channels padded to a
-;; multiple of 8: cp), w [tap][cp] i16. Per output pixel and block of 8
-;; channels the sums stay in two vectors over all taps; acc gets outC sums
-;; per output pixel, and needs 32 bytes past them. Integer sums: any order
-;; gives TFLM's.
+;; multiple of 8: cp); w per block of 8 channels, per tap, two i16 vectors:
+;; the even channels' weights with 0 between them, then the odd channels'.
+;; i32x4.dot_i16x8_s of an input vector with the first yields the even
+;; channels' products, with the second the odd ones' (one multiply-add
+;; instruction each, where widening multiplies take three). Two output pixels
+;; of a row share every filter load; per pixel and block the sums stay in
+;; registers over all taps and are interleaved back into channel order at the
+;; store. acc gets outC sums per output pixel, and needs 32 bytes past them.
+;; Integer sums: any order gives TFLM's.
 (func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
-  (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $ky i32) (local $kx i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $ky i32) (local $kx i32) (local $two i32)
   (local $pix i32) (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $tapBytes i32)
-  (local $a0 v128) (local $a1 v128) (local $xv v128) (local $wv v128)
+  (local $pixStep i32) (local $blockBytes i32) (local $outBytes i32)
+  (local $e0 v128) (local $o0 v128) (local $e1 v128) (local $o1 v128) (local $x0 v128) (local $x1 v128) (local $we v128) (local $wo v128)
   (local.set $tapBytes (i32.shl (local.get $cp) (i32.const 1)))
   (local.set $rowStep (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $tapBytes)))
   (local.set $colStep (i32.mul (local.get $dW) (local.get $tapBytes)))
+  (local.set $pixStep (i32.mul (local.get $sW) (local.get $tapBytes)))
+  (local.set $blockBytes (i32.shl (i32.mul (local.get $kH) (local.get $kW)) (i32.const 5)))
+  (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
   (local.set $o (local.get $acc))
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
@@ -253,15 +262,22 @@
       (local.set $ox (i32.const 0))
       (block $endx (loop $cols
         (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
+        ;; A row's odd last pixel goes alone: its twin reads the same (whole, padded) windows and is not stored.
+        (local.set $two (i32.lt_s (i32.add (local.get $ox) (i32.const 1)) (local.get $outW)))
         (local.set $pix (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
                                                                         (local.get $wp)) (i32.mul (local.get $ox) (local.get $sW))) (local.get $tapBytes))))
-        (local.set $b (i32.const 0))
+        ;; Blocks last first, and each pixel's store before its twin's: a short last block's extra sums land on
+        ;; the next pixel's first ones, which are stored after (or in the caller's slack past the last pixel).
+        (local.set $b (i32.and (i32.add (local.get $outC) (i32.const 7)) (i32.const -8)))
         (block $endb (loop $blocks
-          (br_if $endb (i32.ge_s (local.get $b) (local.get $outC)))
-          (local.set $a0 (v128.const i32x4 0 0 0 0))
-          (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (br_if $endb (i32.eqz (local.get $b)))
+          (local.set $b (i32.sub (local.get $b) (i32.const 8)))
+          (local.set $e0 (v128.const i32x4 0 0 0 0))
+          (local.set $o0 (v128.const i32x4 0 0 0 0))
+          (local.set $e1 (v128.const i32x4 0 0 0 0))
+          (local.set $o1 (v128.const i32x4 0 0 0 0))
           (local.set $xr (i32.add (local.get $pix) (i32.shl (local.get $b) (i32.const 1))))
-          (local.set $wk (i32.add (local.get $w) (i32.shl (local.get $b) (i32.const 1))))
+          (local.set $wk (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $b) (i32.const 3)) (local.get $blockBytes))))
           (local.set $ky (i32.const 0))
           (block $endky (loop $taprows
             (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
@@ -269,25 +285,32 @@
             (local.set $kx (i32.const 0))
             (block $endkx (loop $tapcols
               (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
-              (local.set $xv (v128.load (local.get $xk)))
-              (local.set $wv (v128.load (local.get $wk)))
-              (local.set $a0 (i32x4.add (local.get $a0) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
-              (local.set $a1 (i32x4.add (local.get $a1) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
+              (local.set $we (v128.load offset=0 (local.get $wk)))
+              (local.set $wo (v128.load offset=16 (local.get $wk)))
+              (local.set $x0 (v128.load (local.get $xk)))
+              (local.set $x1 (v128.load (i32.add (local.get $xk) (select (local.get $pixStep) (i32.const 0) (local.get $two)))))
+              (local.set $e0 (i32x4.add (local.get $e0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $we))))
+              (local.set $o0 (i32x4.add (local.get $o0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $wo))))
+              (local.set $e1 (i32x4.add (local.get $e1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $we))))
+              (local.set $o1 (i32x4.add (local.get $o1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $wo))))
               (local.set $xk (i32.add (local.get $xk) (local.get $colStep)))
-              (local.set $wk (i32.add (local.get $wk) (local.get $tapBytes)))
+              (local.set $wk (i32.add (local.get $wk) (i32.const 32)))
               (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
               (br $tapcols)))
             (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $taprows)))
-          ;; All 8 sums, also of a last block with fewer channels: the extra ones land on the next pixel's first sums,
-          ;; which are written after (or past the last pixel's, in the caller's slack).
-          (v128.store offset=0 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a0))
-          (v128.store offset=16 (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))) (local.get $a1))
-          (local.set $b (i32.add (local.get $b) (i32.const 8)))
+          (local.set $xk (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))))
+          (v128.store offset=0 (local.get $xk) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e0) (local.get $o0)))
+          (v128.store offset=16 (local.get $xk) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e0) (local.get $o0)))
+          (if (local.get $two)
+            (then
+              (local.set $xk (i32.add (local.get $xk) (local.get $outBytes)))
+              (v128.store offset=0 (local.get $xk) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e1) (local.get $o1)))
+              (v128.store offset=16 (local.get $xk) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e1) (local.get $o1)))))
           (br $blocks)))
-        (local.set $o (i32.add (local.get $o) (i32.shl (local.get $outC) (i32.const 2))))
-        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (local.set $o (i32.add (local.get $o) (select (i32.shl (local.get $outBytes) (i32.const 1)) (local.get $outBytes) (local.get $two))))
+        (local.set $ox (i32.add (local.get $ox) (select (i32.const 2) (i32.const 1) (local.get $two))))
         (br $cols)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br $rows)))
@@ -346,7 +369,7 @@
                       (local.set $q (i32.const 0))
                       (block $endq (loop $pairLoop
                         (br_if $endq (i32.ge_s (local.get $q) (local.get $pairs)))
-                        (local.set $v (i32x4.splat (i32.load (local.get $xq))))
+                        (local.set $v (v128.load32_splat (local.get $xq)))
                         (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $wp)))))
                         (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $wp)))))
                         (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
