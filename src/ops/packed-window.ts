@@ -81,8 +81,8 @@ export function runPackedWindow(
   const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
   const padded = batches * hp * wp * cp;
   const tableAt = paramsAt + 12 * outC;
-  // 32 bytes past the sums: depthwisePacked stores whole blocks of 8.
-  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4 + 32, Math.max(count, x8.length)]);
+  // 32 bytes past the sums: the kernels store whole blocks of 8; 16 past the staged input: widenPadded reads vectors.
+  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4 + 32, Math.max(count, x8.length + 16)]);
   const k = simd();
   // widenPadded writes every element but the padding: with no padding rows, columns or channels, nothing to clear.
   if (hp !== inH || wp !== inW || cp !== c) simdI16(xAt, padded).fill(0);

@@ -76,7 +76,7 @@ describe('SIMD kernels module', () => {
   });
 
   /** Checks requantizeI8 against MultiplyByQuantizedMultiplier; returns the table's state (2 scalar; odd: vector, + 2 narrow, + 4 left shifts). */
-  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array): number {
+  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array, qmin = -128, qmax = 100): number {
     const count = n * 301;
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
     const acc = Int32Array.from({ length: count }, (_, i) => (i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
@@ -87,13 +87,13 @@ describe('SIMD kernels module', () => {
     simdI32(multAt, n).set(mult);
     simdI32(shiftAt, n).set(shift);
     requantizeTableFresh(tableAt);
-    simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, -128, 100, outAt, tableAt);
+    simd().requantizeI8(accAt, count, n, biasAt, multAt, shiftAt, -5, qmin, qmax, outAt, tableAt);
     const state = simdI32(tableAt, 1)[0]!;
     const want = [...acc].map((a, i) => {
       const c = i % n;
       // int32 arithmetic, as in C: the offset wraps a result near -2^31.
       const v = (multiplyByQuantizedMultiplier((a + bias[c]!) | 0, mult[c]!, shift[c]!) - 5) | 0;
-      return Math.min(100, Math.max(-128, v));
+      return Math.min(qmax, Math.max(qmin, v));
     });
     expect([...simdI8(outAt, count)]).toEqual(want);
     return state;
@@ -104,7 +104,7 @@ describe('SIMD kernels module', () => {
     requantizeCase(7, mult, Int32Array.from([-31, 3, 0, -1, -12, 1, -7]));
   });
 
-  it('requantizeI8 gives the same in its vector forms (channels in blocks of 8, of 4), at every shift TFLM makes', () => {
+  it('requantizeI8 gives the same in its vector forms (channels in blocks of 8, of 4, of fewer), at every shift TFLM makes', () => {
     for (let first = -31; first <= 30; first += 8) {
       const shift = Int32Array.from({ length: 8 }, (_, c) => Math.min(30, first + c));
       const mult = Int32Array.from({ length: 8 }, (_, c) => (c === 2 ? 0 : c === 3 ? 2147483647 : c === 4 ? 1073741824 : int(1073741824, 2147483647)));
@@ -113,12 +113,14 @@ describe('SIMD kernels module', () => {
     // 12 channels: blocks of 4 but not of 8.
     const mult12 = Int32Array.from({ length: 12 }, (_, c) => (c === 5 ? 0 : int(1073741824, 2147483647)));
     requantizeCase(12, mult12, Int32Array.from({ length: 12 }, (_, c) => c * 5 - 31));
-    // Channel counts that are no multiple of 4: lanes follow the channels over lcm(n, 4) elements, and the elements past
-    // the last whole period (count is 300 pixels: 3 and 6 channels leave some) go through the scalar form.
-    for (const n of [1, 2, 3, 6, 19]) {
+    // Channel counts that are no multiple of 8: lanes follow the channels over lcm(n, 8) elements, and the elements past
+    // the last whole period (count is 301 pixels: all but 8 channels leave some) go through the scalar form.
+    for (const n of [1, 2, 3, 4, 6, 19]) {
       const mult = Int32Array.from({ length: n }, () => int(1073741824, 2147483647));
       requantizeCase(n, mult, Int32Array.from({ length: n }, (_, c) => ((c * 7) % 40) - 31));
     }
+    // A clamp narrower than int8 on both sides (a fused ReLU6's), in the vector form.
+    requantizeCase(16, Int32Array.from({ length: 16 }, () => int(1073741824, 2147483647)), new Int32Array(16).fill(-9), -20, 40);
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
   });

@@ -219,10 +219,10 @@
   ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n.
   ;; Sums go through the vector form (requantizeVector) when every channel's
   ;; multiplier and shift allow it. Its lanes follow the channels with the
-  ;; period L = lcm(n, 4) elements (n itself when n is a multiple of 4, else
-  ;; 4 pixels of n channels, ...); the elements past the last whole period go
-  ;; through the scalar form. The word at `table` says whether its table (from
-  ;; table + 16, L / 4 blocks) is built: 0 not yet (built now), 1 built,
+  ;; period L = lcm(n, 8) elements (n itself when n is a multiple of 8, else
+  ;; 2, 4 or 8 pixels of n channels), 8 lanes a step; the elements past the
+  ;; last whole period go through the scalar form. The word at `table` says whether its table (from
+  ;; table + 16, L / 4 blocks of 4 lanes) is built: 0 not yet (built now), 1 built,
   ;; 2 unusable (the scalar form); built, it is odd, plus 2 in the narrow form
   ;; (requantizeTable; the words at table + 4 and + 8 hold its lowest right
   ;; shift and spread) and 4 when some channel shifts left. A caller that keeps
@@ -255,11 +255,12 @@
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
 
-  ;; lcm(n, 4) for n > 0: n, 2n or 4n.
+  ;; lcm(n, 8) for n > 0: n, 2n, 4n or 8n.
   (func $lanePeriod (param $n i32) (result i32)
-    (if (i32.eqz (i32.and (local.get $n) (i32.const 3))) (then (return (local.get $n))))
-    (if (i32.eqz (i32.and (local.get $n) (i32.const 1))) (then (return (i32.shl (local.get $n) (i32.const 1)))))
-    (i32.shl (local.get $n) (i32.const 2)))
+    (if (i32.eqz (i32.and (local.get $n) (i32.const 7))) (then (return (local.get $n))))
+    (if (i32.eqz (i32.and (local.get $n) (i32.const 3))) (then (return (i32.shl (local.get $n) (i32.const 1)))))
+    (if (i32.eqz (i32.and (local.get $n) (i32.const 1))) (then (return (i32.shl (local.get $n) (i32.const 2)))))
+    (i32.shl (local.get $n) (i32.const 3)))
 
   ;; Per block of 4 lanes of the period, 5 vectors (80 bytes, from table + 16)
   ;; of what requantizeVector needs per lane (lane c: channel c mod n), where
@@ -319,15 +320,18 @@
       (br $each)))
     (i32.or (i32.or (i32.const 1) (local.get $left)) (select (i32.const 2) (i32.const 0) (local.get $narrow))))
 
-  ;; The output step of requantizeScalar, 4 lanes per vector (count a multiple
-  ;; of the lane period n, n of 4; 8 lanes per step when n is a multiple of 8), exact
-  ;; in every lane, on x's magnitude with its sign put back at the end:
-  ;; - SaturatingRoundingDoublingHighMul (its nudge and truncation round
-  ;;   halves up) is sign(x) * floor((|x| * m + 2^30 - [x < 0]) / 2^31): the
-  ;;   high word of the doubled 64-bit sum (unsigned: |-2^31| is 2^31).
-  ;; - RoundingDivideByPOT (halves away from zero) of that is
-  ;;   sign(x) * floor((h + 2^right / 2) / 2^right), the high word of
-  ;;   (h + 2^right / 2) * 2^(31 - right) doubled: no per-lane shift needed.
+  ;; The output step of requantizeScalar, 8 lanes per step (count a multiple
+  ;; of the lane period n, n of 8), exact in every lane:
+  ;; - SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (so no saturation) is
+  ;;   floor((x * m + 2^30) / 2^31) whatever x's sign: for x * m < 0 its
+  ;;   truncation of (x * m + 1 - 2^30) / 2^31 toward zero is that numerator's
+  ;;   ceiling, floor((x * m + 1 - 2^30 + 2^31 - 1) / 2^31). So h is the
+  ;;   signed high word of the doubled 64-bit sum (|x * m| < 2^62).
+  ;; - RoundingDivideByPOT (halves away from zero) of h is
+  ;;   sign(h) * floor((|h| + 2^right / 2) / 2^right), on |h| <= 2^31 read
+  ;;   unsigned (the sum stays below 2^32): the high word of
+  ;;   (|h| + 2^right / 2) * 2^(31 - right) doubled, no per-lane shift needed,
+  ;;   or the narrow form's shifts and multiply; the sign goes back at the end.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
     (param $out i32) (param $table i32) (param $narrow i32) (param $left i32) (param $lo i32) (param $spread i32)
     (local $i i32) (local $c i32) (local $tb i32)
@@ -335,89 +339,54 @@
     (local $x1 v128) (local $neg1 v128) (local $lo1 v128) (local $hi1 v128) (local $t1 v128)
     (local $offset v128) (local $min v128) (local $max v128)
     (local.set $offset (i32x4.splat (local.get $outOffset)))
-    (local.set $min (i32x4.splat (local.get $qmin)))
-    (local.set $max (i32x4.splat (local.get $qmax)))
-    (if (i32.eqz (i32.and (local.get $n) (i32.const 7)))
-      (then
-        ;; Two independent groups of 4 lanes per step.
-        (block $end8 (loop $each8
-          (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
-          (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
-          (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                                   (v128.load offset=0 (local.get $tb))))
-          (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
-          (local.set $neg0 (i32x4.shr_s (local.get $x0) (i32.const 31)))
-          (local.set $x0 (i32x4.abs (local.get $x0)))
-          (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
-            (i64x2.extend_low_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
-          (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
-            (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
-          (local.set $t0 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0))
-                                   (v128.load offset=64 (local.get $tb))))
-          (if (local.get $narrow)
-            (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
-            (else
-              (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-              (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-              (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
-          (local.set $t0 (i32x4.min_s (i32x4.max_s
-            (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
-          (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
-          (v128.store32_lane offset=0 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
-          (local.set $x1 (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                                   (v128.load offset=80 (local.get $tb))))
-          (if (local.get $left) (then (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=96 (local.get $tb))))))
-          (local.set $neg1 (i32x4.shr_s (local.get $x1) (i32.const 31)))
-          (local.set $x1 (i32x4.abs (local.get $x1)))
-          (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x1) (v128.load offset=112 (local.get $tb)))
-            (i64x2.extend_low_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg1)))) (i32.const 1)))
-          (local.set $hi1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $x1) (v128.load offset=112 (local.get $tb)))
-            (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg1)))) (i32.const 1)))
-          (local.set $t1 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1))
-                                   (v128.load offset=144 (local.get $tb))))
-          (if (local.get $narrow)
-            (then (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=128 (local.get $tb))) (local.get $spread))))
-            (else
-              (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
-              (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
-              (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))))
-          (local.set $t1 (i32x4.min_s (i32x4.max_s
-            (i32x4.add (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1)) (local.get $offset)) (local.get $min)) (local.get $max)))
-          (local.set $t1 (i16x8.narrow_i32x4_s (local.get $t1) (local.get $t1)))
-          (v128.store32_lane offset=4 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t1) (local.get $t1)))
-          (local.set $c (i32.add (local.get $c) (i32.const 8)))
-          (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
-          (local.set $i (i32.add (local.get $i) (i32.const 8)))
-          (br $each8)))
-        (return)))
-    (block $end (loop $each
-      (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
+    (local.set $min (i8x16.splat (local.get $qmin)))
+    (local.set $max (i8x16.splat (local.get $qmax)))
+    ;; Two independent groups of 4 lanes per step.
+    (block $end8 (loop $each8
+      (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
       (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
       (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
                                (v128.load offset=0 (local.get $tb))))
       (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
-      (local.set $neg0 (i32x4.shr_s (local.get $x0) (i32.const 31)))
-      (local.set $x0 (i32x4.abs (local.get $x0)))
-      (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
-        (i64x2.extend_low_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
-      (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $x0) (v128.load offset=32 (local.get $tb)))
-        (i64x2.extend_high_i32x4_u (i32x4.add (v128.const i32x4 0x40000000 0x40000000 0x40000000 0x40000000) (local.get $neg0)))) (i32.const 1)))
-      (local.set $t0 (i32x4.add (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0))
-                               (v128.load offset=64 (local.get $tb))))
+      (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
+        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+      (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
+        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+      (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
+      (local.set $neg0 (i32x4.shr_s (local.get $t0) (i32.const 31)))
+      (local.set $t0 (i32x4.add (i32x4.abs (local.get $t0)) (v128.load offset=64 (local.get $tb))))
       (if (local.get $narrow)
         (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
         (else
           (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
           (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
           (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
-      (local.set $t0 (i32x4.min_s (i32x4.max_s
-        (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)) (local.get $min)) (local.get $max)))
-      (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t0)))
-      (v128.store32_lane offset=0 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
-      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (local.set $t0 (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)))
+      (local.set $x1 (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+                               (v128.load offset=80 (local.get $tb))))
+      (if (local.get $left) (then (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=96 (local.get $tb))))))
+      (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=112 (local.get $tb)))
+        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+      (local.set $hi1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=112 (local.get $tb)))
+        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+      (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))
+      (local.set $neg1 (i32x4.shr_s (local.get $t1) (i32.const 31)))
+      (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=144 (local.get $tb))))
+      (if (local.get $narrow)
+        (then (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=128 (local.get $tb))) (local.get $spread))))
+        (else
+          (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
+          (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
+          (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))))
+      (local.set $t1 (i32x4.add (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1)) (local.get $offset)))
+      ;; Saturating to int8 first, then clamping to [qmin, qmax] (within int8) clamps the same.
+      (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t1)))
+      (local.set $t0 (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
+      (v128.store64_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.min_s (i8x16.max_s (local.get $t0) (local.get $min)) (local.get $max)))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
       (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $each))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $each8))))
 
   (func $requantizeScalar (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32)

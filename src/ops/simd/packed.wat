@@ -196,7 +196,8 @@
 ;; dst [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1.
 (func (export "widenPadded") (param $src i32) (param $batches i32) (param $h i32) (param $w i32) (param $c i32) (param $offset i32)
   (param $dst i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $padT i32) (param $padL i32)
-  (local $n i32) (local $y i32) (local $x i32) (local $d i32) (local $k i32)
+  (local $n i32) (local $y i32) (local $x i32) (local $d i32) (local $k i32) (local $at i32) (local $left i32) (local $v v128) (local $off v128)
+  (local.set $off (i16x8.splat (local.get $offset)))
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
     (local.set $y (i32.const 0))
@@ -209,16 +210,30 @@
           (call $widenI8 (local.get $src) (i32.mul (local.get $w) (local.get $c)) (local.get $offset) (local.get $d))
           (local.set $src (i32.add (local.get $src) (i32.mul (local.get $w) (local.get $c)))))
         (else
-          ;; Pixel by pixel, element by element: a call per pixel would cost more than its few channels.
+          ;; Pixel by pixel, 8 channels per vector: a vector reads up to 7 bytes past the pixel (the caller leaves 16
+          ;; bytes of slack past src), its lanes past the channels are masked to 0, and exactly cp * 2 bytes are stored
+          ;; so that a padding column after the row stays 0.
           (local.set $x (i32.const 0))
           (block $endx (loop $cols
             (br_if $endx (i32.ge_s (local.get $x) (local.get $w)))
             (local.set $k (i32.const 0))
             (block $endk (loop $chans
-              (br_if $endk (i32.ge_s (local.get $k) (local.get $c)))
-              (i32.store16 (i32.add (local.get $d) (i32.shl (local.get $k) (i32.const 1)))
-                (i32.add (i32.load8_s (i32.add (local.get $src) (local.get $k))) (local.get $offset)))
-              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $endk (i32.ge_s (local.get $k) (local.get $cp)))
+              (local.set $v (v128.and
+                (i16x8.add (i16x8.extend_low_i8x16_s (v128.load64_zero (i32.add (local.get $src) (local.get $k)))) (local.get $off))
+                (i16x8.gt_s (i16x8.splat (i32.sub (local.get $c) (local.get $k))) (v128.const i16x8 0 1 2 3 4 5 6 7))))
+              (local.set $at (i32.add (local.get $d) (i32.shl (local.get $k) (i32.const 1))))
+              (local.set $left (i32.sub (local.get $cp) (local.get $k)))
+              (if (i32.ge_s (local.get $left) (i32.const 8))
+                (then (v128.store (local.get $at) (local.get $v)))
+                (else
+                  ;; 2, 4 or 6 channels (cp is even).
+                  (if (i32.and (local.get $left) (i32.const 4))
+                    (then
+                      (v128.store64_lane 0 (local.get $at) (local.get $v))
+                      (if (i32.and (local.get $left) (i32.const 2)) (then (v128.store32_lane offset=8 2 (local.get $at) (local.get $v)))))
+                    (else (v128.store32_lane 0 (local.get $at) (local.get $v))))))
+              (local.set $k (i32.add (local.get $k) (i32.const 8)))
               (br $chans)))
             (local.set $src (i32.add (local.get $src) (local.get $c)))
             (local.set $d (i32.add (local.get $d) (i32.shl (local.get $cp) (i32.const 1))))

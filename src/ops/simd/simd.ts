@@ -42,7 +42,10 @@ export interface SimdKernels {
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
   ): void;
-  /** A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w [tap][cp] i16; outC int32 sums per output pixel to acc. */
+  /**
+   * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
+   * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc.
+   */
   depthwisePacked(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
@@ -78,7 +81,10 @@ export interface SimdKernels {
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
   ): void;
-  /** widenI8 of src [batches][h][w][c] into a zeroed dst [batches][hp][wp][cp] from row padT, column padL. */
+  /**
+   * widenI8 of src [batches][h][w][c] into a zeroed dst [batches][hp][wp][cp] from row padT, column padL; with c below cp
+   * it reads up to 7 bytes past src's end.
+   */
   widenPadded(
     src: number, batches: number, h: number, w: number, c: number, offset: number,
     dst: number, hp: number, wp: number, cp: number, padT: number, padL: number,
@@ -158,7 +164,7 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
  * The table requantizeI8 takes for `n` channels: a state word (16 bytes with its padding), then 5 vectors per block of 4
  * lanes of the lane period lcm(n, 4).
  */
-export const requantizeTableBytes = (n: number): number => 16 + 20 * (n % 4 === 0 ? n : n % 2 === 0 ? 2 * n : 4 * n);
+export const requantizeTableBytes = (n: number): number => 16 + 20 * (n % 8 === 0 ? n : n % 4 === 0 ? 2 * n : n % 2 === 0 ? 4 * n : 8 * n);
 
 /** Marks the table at `at` as not built yet (requantizeI8 builds it on its next call). */
 export function requantizeTableFresh(at: number): void {

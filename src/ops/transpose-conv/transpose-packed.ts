@@ -36,7 +36,8 @@ export function transposeConvInt8Packed(
   const paramsAt = wAt + packedBytes;
   const pixels = batches * inH * inW;
   const tableAt = paramsAt + 12 * outC;
-  const [xAt, accAt, stageAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length)]);
+  // 16 bytes past the staged input: widenPadded reads vectors.
+  const [xAt, accAt, stageAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length + 16)]);
   const k = simd();
   // An odd channel count leaves a padding channel that must add 0.
   if (cp !== inC) simdI16(xAt, pixels * cp).fill(0);
