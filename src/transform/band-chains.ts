@@ -2,9 +2,12 @@
 // chains of row-local operators, each reading the previous one's output (its
 // only reader) as its row input. Every other operand is read whole by every
 // band: a constant, or a side input — an activation a join (ADD, MUL,
-// CONCATENATION on channels, ...) reads row for row with the chain's tensor,
-// produced before the chain starts (a skip connection, a residual's input),
-// which each band slices to the rows it computes.
+// CONCATENATION on channels, ...) reads row for row with the chain's tensor
+// (a skip connection, a residual's input, a second branch), which each band
+// slices to the rows it computes. A side input may come from an operator
+// between the chain's first and the join: no such operator reads the chain's
+// tensors (each has one reader, the next chain operator), so the split runs it
+// before the chain.
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { rowInput, rowRule } from '../ops/registry.js';
@@ -19,9 +22,9 @@ export interface Chain {
 
 /**
  * The operand of `op` through which a chain passing tensor `t` may run, or -1. Side inputs (activations besides
- * `t`) are allowed only on ops that map rows one to one, with the output's rows, produced before op `start`.
+ * `t`) are allowed only on ops that map rows one to one, with the output's rows.
  */
-function rowOperand(sg: Subgraph, op: Op, t: number, start: number, sideInputs: boolean): number {
+function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean): number {
   const rule = rowRule(sg, op);
   const at = op.inputs.indexOf(t);
   if (!rule || at < 0 || op.inputs.lastIndexOf(t) !== at) return -1;
@@ -29,7 +32,7 @@ function rowOperand(sg: Subgraph, op: Op, t: number, start: number, sideInputs: 
   const join = rule.kind === 'same' && rule.halo === 0;
   const sideOk = (s: number) => {
     const x = sg.tensors[s]!;
-    return sideInputs && join && x.kind === 'activation' && x.shape.length === 4 && x.shape[1] === rows && sg.producerOf(s) < start;
+    return sideInputs && join && x.kind === 'activation' && x.shape.length === 4 && x.shape[1] === rows;
   };
   if (at !== rowInput(op) && !(join && rowInput(op) === 0)) return -1;
   return op.inputs.every((s, i) => i === at || s < 0 || sg.tensors[s]!.kind === 'constant' || sideOk(s)) ? at : -1;
@@ -41,7 +44,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean): Chain[] {
   const taken = new Set<number>();
   sg.ops.forEach((first, i) => {
     if (taken.has(i)) return;
-    const at = rowOperand(sg, first, first.inputs[rowInput(first)] ?? -1, i, sideInputs);
+    const at = rowOperand(sg, first, first.inputs[rowInput(first)] ?? -1, sideInputs);
     if (at < 0) return;
     const x = first.inputs[at]!;
     if (sg.tensors[x]!.kind !== 'activation') return;
@@ -52,7 +55,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean): Chain[] {
       const readers = sg.consumersOf(y);
       if (readers.length !== 1 || sg.outputs.includes(y)) break;
       const next = readers[0]!;
-      const r = rowOperand(sg, sg.ops[next]!, y, i, sideInputs);
+      const r = rowOperand(sg, sg.ops[next]!, y, sideInputs);
       if (r < 0) break;
       ops.push(next);
       rows.push(r);

@@ -201,9 +201,7 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
   return null;
 }
 
-
-
-/** Rewrites `chain` into `bands` row bands; false when some band cannot be made exact. */
+/** A band's output rows [r0, r1), the chain input's rows [s0, s1) it reads, and its stages' rows. */
 type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
 
 /** Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact. */
@@ -221,10 +219,42 @@ function planBands(sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null
   return plans;
 }
 
-function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
+/** Operators with effects beyond their outputs: never moved. */
+const UNMOVABLE: ReadonlySet<string> = new Set(['ASSIGN_VARIABLE', 'READ_VARIABLE', 'VAR_HANDLE', 'CALL_ONCE', 'CALL', 'IF', 'WHILE', 'CUSTOM']);
+
+/**
+ * Moves the operators after the chain's first that its side inputs come from, and what they read from operators
+ * after it, to just before it (in their order), so that every band can read them; the chain as it then is, or
+ * null when one of them cannot move. None of them reads a tensor of the chain (band-chains.ts), so the order
+ * stays valid.
+ */
+function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
+  const first = chain.ops[0]!;
+  const moved = new Set<number>();
+  const visit = (t: number): void => {
+    const p = sg.producerOf(t);
+    if (p <= first || moved.has(p)) return;
+    moved.add(p);
+    for (const u of sg.ops[p]!.inputs) if (u >= 0) visit(u);
+  };
+  chain.ops.forEach((k, i) => sg.ops[k]!.inputs.forEach((t, j) => j !== chain.rows[i] && t >= 0 && visit(t)));
+  if (moved.size === 0) return chain;
+  const order = [...moved].sort((a, b) => a - b);
+  if (order.some((k) => chain.ops.includes(k) || UNMOVABLE.has(sg.ops[k]!.opcode))) return null;
+  const chainOps = chain.ops.map((k) => sg.ops[k]!);
+  const ops = order.map((k) => sg.ops[k]!);
+  for (const k of [...order].reverse()) sg.removeOp(k);
+  ops.forEach((op, i) => sg.insertOp(first + i, op));
+  return { ...chain, ops: chainOps.map((op) => sg.ops.indexOf(op)) };
+}
+
+/** Rewrites `chain` into `bands` row bands: the position of the bands' first operator, or -1 when some band cannot be made exact. */
+function splitChain(sg: Subgraph, whole: Chain, bands: number): number {
+  const plans = planBands(sg, whole, bands);
+  if (!plans) return -1;
+  const chain = hoistSideProducers(sg, whole);
+  if (!chain) return -1;
   const Y = sg.tensors[chain.output]!;
-  const plans = planBands(sg, chain, bands);
-  if (!plans) return false;
   const chainOps = chain.ops.map((k) => sg.ops[k]!);
   const at = chain.ops[0]!;
   const X = sg.tensors[chain.input]!;
@@ -281,7 +311,7 @@ function splitChain(sg: Subgraph, chain: Chain, bands: number): boolean {
   for (const k of [...chain.ops].sort((a, b) => b - a)) sg.removeOp(k);
   newOps.forEach((op, i) => sg.insertOp(at + i, op));
   removeUnusedTensors(sg);
-  return true;
+  return at;
 }
 
 /** Longest run of a chain tried besides the whole chain. */
@@ -336,7 +366,7 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
           if (!planBands(sg, chain, bands)) continue;
           // Tried on a copy first: only a split that lowers the cost is made.
           const trial = graph.clone();
-          if (!splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands)) continue;
+          if (splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands) < 0) continue;
           const c = cost(trial);
           if (c >= base || (best && c >= best.cost)) continue;
           if (predictInvoke(graphCompute(trial.main), kernels) > maxInvoke) {
@@ -363,10 +393,9 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
       bands,
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
-    const at = chain.ops[0]!;
     const opsBefore = sg.ops.length;
-    splitChain(sg, chain, bands);
-    // The bands replace the chain's ops where its first one was.
+    const at = splitChain(sg, chain, bands);
+    // The bands replace the chain's ops where its first one was (after the side inputs' producers it moved there).
     const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
     result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });
   }
