@@ -22,7 +22,8 @@ import {
   type KernelCall,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd } from '../simd/simd.js';
+import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { keptPackedFilter } from '../packed-window.js';
 import { convInt8Packed } from '../conv/conv-packed.js';
 import type { PackedOperator } from '../packed-window.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
@@ -133,6 +134,11 @@ function invoke(call: KernelCall, s: FcState): void {
       return;
     }
     const w8 = int8Filter(call, filter);
+    // Fewer rows than the packed conv's groups of four: each row a dot product with every weight row (kept widened).
+    if (filter.tensor.kind === 'constant' && batches < 4) {
+      fullyConnectedInt8Rows(s, i8(input), w8, i8(output));
+      return;
+    }
     // A constant weight matrix is a 1x1 conv over `batches` pixels whose filter the state keeps packed (the packed
     // conv has no filter offset: the weights' zero point must be 0, as TFLM's int8 conv filters' are).
     if (filter.tensor.kind === 'constant' && s.filterOffset === 0) {
@@ -176,6 +182,29 @@ function fullyConnectedInt8Small(s: FcState, w: Int16Array, x: Int8Array, out: I
       out[oc + depth * n] = s.requantize(acc, oc);
     }
   }
+}
+
+/**
+ * A constant weight matrix kept widened to i16 with its offset added (keptPackedFilter, once per prepared operator),
+ * each input row widened with its offset: dotRows sums four weight rows per input load; TFLM's output step.
+ */
+function fullyConnectedInt8Rows(s: FcState, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
+  const { batches, depth, accum } = s;
+  const q = s.quant!;
+  const wAt = keptPackedFilter(s, s, depth, 2 * depth * accum, (at) => {
+    const [stage] = simdReserve([depth * accum]);
+    simdWidenI8(w8.subarray(0, depth * accum), s.filterOffset, stage, at);
+  });
+  const paramsAt = wAt + 2 * depth * accum;
+  const count = batches * depth;
+  const [xAt, accAt, stageAt] = simdReserve([2 * batches * accum, 4 * count, Math.max(count, batches * accum)]);
+  const k = simd();
+  simdI32(accAt, count).fill(0);
+  simdI8(stageAt, batches * accum).set(x8.subarray(0, batches * accum));
+  k.widenI8(stageAt, batches * accum, q.inputOffset, xAt);
+  for (let n = 0; n < batches; n++) k.dotRows(xAt + 2 * n * accum, wAt, accum, depth, accum, accAt + 4 * n * depth);
+  k.requantizeI8(accAt, count, depth, paramsAt, paramsAt + 4 * depth, paramsAt + 8 * depth, q.outputOffset, q.qmin, q.qmax, stageAt, paramsAt + 12 * depth);
+  out.set(simdI8(stageAt, count));
 }
 
 /** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */
