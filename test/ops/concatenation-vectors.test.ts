@@ -69,3 +69,22 @@ describe("CONCATENATION's input limit (concatenation.cc's kMaxInputNum)", () => 
     expect(() => concat('float32', parts(11), 0, [11, 2])).toThrow(/num_inputs <= kMaxInputNum was not true: 11 inputs/);
   });
 });
+
+describe('CONCATENATION on channels of int8 pixels', () => {
+  it('moves whole words where every chunk is a multiple of 4 bytes (short and long chunks), bytes otherwise', () => {
+    const cases: [number[], number][] = [
+      [[8, 8], 1],
+      [[4, 72, 12], 3],
+      [[3, 5], 2],
+      [[8, 6], 1],
+    ];
+    for (const [channels, pixels] of cases) {
+      let v = 0;
+      const parts: Part[] = channels.map((c) => [[1, pixels, 1, c], Array.from({ length: pixels * c }, () => ((v++ * 37) % 256) - 128)]);
+      const total = channels.reduce((a, b) => a + b, 0);
+      const want: number[] = [];
+      for (let p = 0; p < pixels; p++) for (const [[, , , c], data] of parts) want.push(...(data as number[]).slice(p * c!, (p + 1) * c!));
+      expect(concat('int8', parts, 3, [1, pixels, 1, total], [0.5, 0]), channels.join('+')).toEqual(want);
+    }
+  });
+});

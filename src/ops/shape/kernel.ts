@@ -188,14 +188,37 @@ const CONCATENATION = defineKernel<ConcatState>({
     return { chunks, outer };
   },
   invoke(call, s) {
-    const out = requireOutput(call, 0).bytes;
+    const output = requireOutput(call, 0);
+    const out = output.bytes;
+    const inputs = call.inputs as readonly TensorData[];
+    const { chunks, outer } = s;
+    // A channel concatenation moves a few bytes per pixel and input: whole 32-bit words where every chunk is.
+    if (chunks.every((n) => (n & 3) === 0) && (out.byteOffset & 3) === 0 && inputs.every((d) => (d.bytes.byteOffset & 3) === 0)) {
+      const o32 = i32(output);
+      const src = inputs.map((d) => i32(d));
+      const words = chunks.map((n) => n >> 2);
+      let o = 0;
+      for (let k = 0; k < outer; k++) {
+        for (let i = 0; i < src.length; i++) {
+          const w = words[i]!;
+          const x = src[i]!;
+          if (w > 16) {
+            o32.set(x.subarray(k * w, k * w + w), o);
+            o += w;
+          } else {
+            for (let j = k * w, end = j + w; j < end; j++) o32[o++] = x[j]!;
+          }
+        }
+      }
+      return;
+    }
     let o = 0;
-    for (let k = 0; k < s.outer; k++) {
-      call.inputs.forEach((d, i) => {
-        const n = s.chunks[i]!;
-        copyBytes(out, o, d!.bytes, k * n, n);
+    for (let k = 0; k < outer; k++) {
+      for (let i = 0; i < inputs.length; i++) {
+        const n = chunks[i]!;
+        copyBytes(out, o, inputs[i]!.bytes, k * n, n);
         o += n;
-      });
+      }
     }
   },
 });
