@@ -20,87 +20,71 @@ function random(seed: number): () => number {
   };
 }
 
-function convCase(seed: number, constantFilter: boolean): OpCase {
+/** A seeded random conv window: its geometry and int8 data maker; `channels` picks the input and output channel counts. */
+function randomWindow(seed: number, maxBatches: number, channels: (pick: (lo: number, hi: number) => number, r: () => number) => [number, number]) {
   const r = random(seed);
   const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const batches = pick(1, 3);
+  const batches = pick(1, maxBatches);
   const inH = pick(1, 7);
   const inW = pick(1, 9);
-  const inC = pick(1, 11);
-  const outC = pick(1, 19);
+  const [inC, outC] = channels(pick, r);
   const kH = pick(1, Math.min(3, inH));
   const kW = pick(1, Math.min(3, inW));
   const stride = pick(1, 2);
   const dilationW = kW > 1 && inW >= 2 * kW - 1 && r() < 0.3 ? 2 : 1;
   const same = r() < 0.5;
   const span = (size: number, k: number, d: number) => (same ? Math.ceil(size / stride) : Math.floor((size - ((k - 1) * d + 1)) / stride) + 1);
-  const outH = span(inH, kH, 1);
-  const outW = span(inW, kW, dilationW);
   const int8 = (n: number) => Array.from({ length: n }, () => pick(-128, 127));
+  const input = { dtype: 'int8' as const, shape: [batches, inH, inW, inC], data: int8(batches * inH * inW * inC), q: [0.05, pick(-20, 20)] as [number, number] };
+  const scales = () => Array.from({ length: outC }, () => 0.002 + 0.01 * r());
+  const bias = () => ({ dtype: 'int32' as const, shape: [outC], data: Array.from({ length: outC }, () => pick(-2000, 2000)), constant: true });
+  const output = () => ({ dtype: 'int8' as const, shape: [batches, span(inH, kH, 1), span(inW, kW, dilationW), outC], q: [0.1, pick(-10, 10)] as [number, number] });
+  const window = { padding: same ? PADDING.SAME : PADDING.VALID, strideH: stride, strideW: stride, dilationHFactor: 1, dilationWFactor: dilationW };
+  return { inC, outC, kH, kW, int8, input, scales, bias, output, window };
+}
+
+function convCase(seed: number, constantFilter: boolean): OpCase {
+  const w = randomWindow(seed, 3, (pick) => [pick(1, 11), pick(1, 19)]);
   return {
     opcode: 'CONV_2D',
     inputs: [
-      { dtype: 'int8', shape: [batches, inH, inW, inC], data: int8(batches * inH * inW * inC), q: [0.05, pick(-20, 20)] },
+      w.input,
       {
         dtype: 'int8',
-        shape: [outC, kH, kW, inC],
-        data: int8(outC * kH * kW * inC),
+        shape: [w.outC, w.kH, w.kW, w.inC],
+        data: w.int8(w.outC * w.kH * w.kW * w.inC),
         constant: constantFilter,
-        quantization: { scale: Array.from({ length: outC }, () => 0.002 + 0.01 * r()), zeroPoint: new Array<number>(outC).fill(0), quantizedDimension: 0 },
+        quantization: { scale: w.scales(), zeroPoint: new Array<number>(w.outC).fill(0), quantizedDimension: 0 },
       },
-      { dtype: 'int32', shape: [outC], data: Array.from({ length: outC }, () => pick(-2000, 2000)), constant: true },
+      w.bias(),
     ],
-    outputs: [{ dtype: 'int8', shape: [batches, outH, outW, outC], q: [0.1, pick(-10, 10)] }],
-    options: {
-      type: 'Conv2DOptions',
-      value: { padding: same ? PADDING.SAME : PADDING.VALID, strideH: stride, strideW: stride, dilationHFactor: 1, dilationWFactor: dilationW },
-    },
+    outputs: [w.output()],
+    options: { type: 'Conv2DOptions', value: w.window },
   };
 }
 
 function depthwiseCase(seed: number, constantFilter: boolean): OpCase {
-  const r = random(seed);
-  const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const batches = pick(1, 2);
-  const inH = pick(1, 7);
-  const inW = pick(1, 9);
-  const inC = pick(1, 21);
-  const multiplier = r() < 0.2 ? 2 : 1;
-  const outC = inC * multiplier;
-  const kH = pick(1, Math.min(3, inH));
-  const kW = pick(1, Math.min(3, inW));
-  const stride = pick(1, 2);
-  const dilationW = kW > 1 && inW >= 2 * kW - 1 && r() < 0.3 ? 2 : 1;
-  const same = r() < 0.5;
-  const span = (size: number, k: number, d: number) => (same ? Math.ceil(size / stride) : Math.floor((size - ((k - 1) * d + 1)) / stride) + 1);
-  const outH = span(inH, kH, 1);
-  const outW = span(inW, kW, dilationW);
-  const int8 = (n: number) => Array.from({ length: n }, () => pick(-128, 127));
+  let multiplier = 1;
+  const w = randomWindow(seed, 2, (pick, r) => {
+    const inC = pick(1, 21);
+    multiplier = r() < 0.2 ? 2 : 1;
+    return [inC, inC * multiplier];
+  });
   return {
     opcode: 'DEPTHWISE_CONV_2D',
     inputs: [
-      { dtype: 'int8', shape: [batches, inH, inW, inC], data: int8(batches * inH * inW * inC), q: [0.05, pick(-20, 20)] },
+      w.input,
       {
         dtype: 'int8',
-        shape: [1, kH, kW, outC],
-        data: int8(kH * kW * outC),
+        shape: [1, w.kH, w.kW, w.outC],
+        data: w.int8(w.kH * w.kW * w.outC),
         constant: constantFilter,
-        quantization: { scale: Array.from({ length: outC }, () => 0.002 + 0.01 * r()), zeroPoint: new Array<number>(outC).fill(0), quantizedDimension: 3 },
+        quantization: { scale: w.scales(), zeroPoint: new Array<number>(w.outC).fill(0), quantizedDimension: 3 },
       },
-      { dtype: 'int32', shape: [outC], data: Array.from({ length: outC }, () => pick(-2000, 2000)), constant: true },
+      w.bias(),
     ],
-    outputs: [{ dtype: 'int8', shape: [batches, outH, outW, outC], q: [0.1, pick(-10, 10)] }],
-    options: {
-      type: 'DepthwiseConv2DOptions',
-      value: {
-        padding: same ? PADDING.SAME : PADDING.VALID,
-        strideH: stride,
-        strideW: stride,
-        depthMultiplier: multiplier,
-        dilationHFactor: 1,
-        dilationWFactor: dilationW,
-      },
-    },
+    outputs: [w.output()],
+    options: { type: 'DepthwiseConv2DOptions', value: { ...w.window, depthMultiplier: multiplier } },
   };
 }
 
