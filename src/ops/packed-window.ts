@@ -7,7 +7,7 @@
 // int8 output step (requantizeI8) on the sums.
 
 import type { QuantizedConvParams, SlidingWindow } from './conv-params.js';
-import { requantizeTableBytes, requantizeTableFresh, simd, simdI16, simdI32, simdI8, simdKept, simdReserve } from './simd/simd.js';
+import { requantizeTableBytes, requantizeTableFresh, simd, simdCopyOut, simdHeap, simdI32, simdKept, simdReserve } from './simd/simd.js';
 
 export interface WindowShapes {
   batches: number;
@@ -84,11 +84,12 @@ export function runPackedWindow(
   // 32 bytes past the sums: the kernels store whole blocks of 8; 16 past the staged input: widenPadded reads vectors.
   const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4 + 32, Math.max(count, x8.length + 16)]);
   const k = simd();
+  const h = simdHeap();
   // widenPadded writes every element but the padding: with no padding rows, columns or channels, nothing to clear.
-  if (hp !== inH || wp !== inW || cp !== c) simdI16(xAt, padded).fill(0);
-  simdI8(stageAt, x8.length).set(x8);
+  if (hp !== inH || wp !== inW || cp !== c) h.i16.fill(0, xAt >> 1, (xAt >> 1) + padded);
+  h.i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
   run({ xAt, wAt, accAt, hp, wp });
   k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
-  out.set(simdI8(stageAt, count));
+  simdCopyOut(stageAt, count, out);
 }

@@ -22,7 +22,7 @@ import {
   type KernelCall,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd, simdI32, simdI8, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { simd, simdCopyOut, simdHeap, simdReserve, simdWidenI8 } from '../simd/simd.js';
 import { keptPackedFilter } from '../packed-window.js';
 import { convInt8Packed } from '../conv/conv-packed.js';
 import type { PackedOperator } from '../packed-window.js';
@@ -49,7 +49,10 @@ interface FcState {
 }
 
 /** Products per call below which a constant int8 FULLY_CONNECTED sums in JavaScript. */
-const SMALL_MACS = 256;
+const SMALL_MACS = 64;
+
+/** Products per call up to which a constant int8 FULLY_CONNECTED of 1 to 3 rows takes dotRows (fullyConnectedInt8Rows). */
+const ROWS_MAX_MACS = 4096;
 
 function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);
@@ -134,8 +137,9 @@ function invoke(call: KernelCall, s: FcState): void {
       return;
     }
     const w8 = int8Filter(call, filter);
-    // Fewer rows than the packed conv's groups of four: each row a dot product with every weight row (kept widened).
-    if (filter.tensor.kind === 'constant' && batches < 4) {
+    // A small product in fewer rows than the packed conv's groups of four: each row a dot product with every weight
+    // row (kept widened), without the packed conv's per-call layout; a large one is faster packed.
+    if (filter.tensor.kind === 'constant' && batches < 4 && batches * depth * accum <= ROWS_MAX_MACS) {
       fullyConnectedInt8Rows(s, i8(input), w8, i8(output));
       return;
     }
@@ -199,12 +203,13 @@ function fullyConnectedInt8Rows(s: FcState, x8: Int8Array, w8: Int8Array, out: I
   const count = batches * depth;
   const [xAt, accAt, stageAt] = simdReserve([2 * batches * accum, 4 * count, Math.max(count, batches * accum)]);
   const k = simd();
-  simdI32(accAt, count).fill(0);
-  simdI8(stageAt, batches * accum).set(x8.subarray(0, batches * accum));
+  const h = simdHeap();
+  h.i32.fill(0, accAt >> 2, (accAt >> 2) + count);
+  h.i8.set(x8.subarray(0, batches * accum), stageAt);
   k.widenI8(stageAt, batches * accum, q.inputOffset, xAt);
   for (let n = 0; n < batches; n++) k.dotRows(xAt + 2 * n * accum, wAt, accum, depth, accum, accAt + 4 * n * depth);
   k.requantizeI8(accAt, count, depth, paramsAt, paramsAt + 4 * depth, paramsAt + 8 * depth, q.outputOffset, q.qmin, q.qmax, stageAt, paramsAt + 12 * depth);
-  out.set(simdI8(stageAt, count));
+  simdCopyOut(stageAt, count, out);
 }
 
 /** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */

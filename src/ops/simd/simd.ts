@@ -162,7 +162,7 @@ export function simdReserve<const T extends readonly number[]>(sizes: T): { -rea
 
 /**
  * The table requantizeI8 takes for `n` channels: a state word (16 bytes with its padding), then 5 vectors per block of 4
- * lanes of the lane period lcm(n, 4).
+ * lanes of the lane period lcm(n, 8).
  */
 export const requantizeTableBytes = (n: number): number => 16 + 20 * (n % 8 === 0 ? n : n % 4 === 0 ? 2 * n : n % 2 === 0 ? 4 * n : 8 * n);
 
@@ -172,6 +172,25 @@ export function requantizeTableFresh(at: number): void {
 }
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
+
+let heap: { buffer: ArrayBuffer; i8: Int8Array; i16: Int16Array; i32: Int32Array } | undefined;
+
+/**
+ * Views of the whole memory, made again only after it grows: an operator's copies in and out and its clearing of
+ * scratch address them, where a view per call costs a small model more than its arithmetic.
+ */
+export function simdHeap(): { i8: Int8Array; i16: Int16Array; i32: Int32Array } {
+  const buffer = simd().memory.buffer;
+  if (heap?.buffer !== buffer) heap = { buffer, i8: new Int8Array(buffer), i16: new Int16Array(buffer), i32: new Int32Array(buffer) };
+  return heap;
+}
+
+/** Copies `n` int8 values from the module at `at` into `out`. */
+export function simdCopyOut(at: number, n: number, out: Int8Array): void {
+  const h = simdHeap().i8;
+  if (n <= 64) for (let i = 0; i < n; i++) out[i] = h[at + i]!;
+  else out.set(h.subarray(at, at + n));
+}
 export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
 export const simdI32 = (at: number, n: number): Int32Array => new Int32Array(simd().memory.buffer, at, n);
 export const simdF32 = (at: number, n: number): Float32Array => new Float32Array(simd().memory.buffer, at, n);
