@@ -179,3 +179,32 @@ describe('FULLY_CONNECTED int8: the packed, the small and the run-time-weights p
     }
   });
 });
+
+describe('int8 FULLY_CONNECTED with constant weights, every path (JavaScript sums, dotRows, the packed conv)', () => {
+  it('gives the bytes of the same op with its weights fed at run time, from 16 to 65,536 products, per tensor and per channel', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const int8 = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 256) - 128);
+    // [rows, outputs, depth]: 48 products (JavaScript), 1,024 and 3 rows (dotRows), 65,536 (packed), 5 rows (packed).
+    for (const [rows, depth, accum] of [[1, 3, 16], [1, 16, 64], [3, 8, 40], [1, 128, 512], [5, 9, 33]] as const) {
+      for (const perChannel of [false, true]) {
+        const quantization: Quantization = perChannel
+          ? { scale: Array.from({ length: depth }, () => 0.002 + 0.01 * rand()), zeroPoint: new Array<number>(depth).fill(0), quantizedDimension: 0 }
+          : { scale: [0.004], zeroPoint: [0], quantizedDimension: 0 };
+        const x = int8(rows * accum);
+        const w = int8(depth * accum);
+        const bias = Array.from({ length: depth }, () => Math.floor(rand() * 4000) - 2000);
+        const run = (constant: boolean) =>
+          fc(
+            [
+              { dtype: 'int8', shape: [rows, accum], data: x, quantization: perTensor(0.05, 3) },
+              { dtype: 'int8', shape: [depth, accum], data: w, constant, quantization },
+              { dtype: 'int32', shape: [depth], data: bias, constant: true },
+            ],
+            { dtype: 'int8', shape: [rows, depth], quantization: perTensor(0.2, -4) },
+          );
+        expect(run(true), `${rows}x${depth}x${accum} ${perChannel ? 'per channel' : 'per tensor'}`).toEqual(run(false));
+      }
+    }
+  });
+});
