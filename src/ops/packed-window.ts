@@ -81,8 +81,9 @@ export function runPackedWindow(
   const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
   const padded = batches * hp * wp * cp;
   const tableAt = paramsAt + 12 * outC;
-  // 32 bytes past the sums: the kernels store whole blocks of 8; 16 past the staged input: widenPadded reads vectors.
-  const [xAt, accAt, stageAt] = simdReserve([padded * 2, count * 4 + 32, Math.max(count, x8.length + 16)]);
+  // 32 bytes past the sums: the kernels store whole blocks of 8; 16 past the staged input: widenPadded reads vectors;
+  // 16 past the padded input: depthwisePacked4 reads a vector from a row's last window.
+  const [xAt, accAt, stageAt] = simdReserve([padded * 2 + 16, count * 4 + 32, Math.max(count, x8.length + 16)]);
   const k = simd();
   const h = simdHeap();
   // widenPadded writes every element but the padding: with no padding rows, columns or channels, nothing to clear.

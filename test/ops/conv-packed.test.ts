@@ -1,6 +1,7 @@
 // The packed int8 convs (packed.wat convPacked: output pixels four at a time
 // in raster order, a group spanning rows and batches; depthwisePacked: two
-// pixels of a row per filter load, even and odd channels summed apart)
+// pixels of a row per filter load, even and odd channels summed apart;
+// depthwisePacked4: up to 4 channels, two pixels in one vector)
 // against the same op with its filter fed at run time, which takes the
 // interpreter's other int8 paths (kernels.wat convDense / depthwiseDense, or
 // the JavaScript loops): seeded random geometries, bytes equal.
@@ -63,10 +64,10 @@ function convCase(seed: number, constantFilter: boolean): OpCase {
   };
 }
 
-function depthwiseCase(seed: number, constantFilter: boolean): OpCase {
+function depthwiseCase(seed: number, constantFilter: boolean, maxInC = 21): OpCase {
   let multiplier = 1;
   const w = randomWindow(seed, 2, (pick, r) => {
-    const inC = pick(1, 21);
+    const inC = pick(1, maxInC);
     multiplier = r() < 0.2 ? 2 : 1;
     return [inC, inC * multiplier];
   });
@@ -93,6 +94,14 @@ describe('packed int8 depthwise conv', () => {
     for (let seed = 1; seed <= 80; seed++) {
       const packed = runOp(depthwiseCase(seed, true));
       const other = runOp(depthwiseCase(seed, false));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
+  it('with at most 4 channels (two pixels per vector at stride 1) on 60 random geometries', () => {
+    for (let seed = 101; seed <= 160; seed++) {
+      const packed = runOp(depthwiseCase(seed, true, 2));
+      const other = runOp(depthwiseCase(seed, false, 2));
       expect(packed, `seed ${seed}`).toEqual(other);
     }
   });

@@ -26,6 +26,20 @@ function packFilter(d: WindowShapes, cp: number, w8: Int8Array, at: number): voi
   }
 }
 
+/** The filter of at most 4 channels as depthwisePacked4 reads it: per tap packFilter's two vectors, each channel in both halves. */
+function packFilterTwice(d: WindowShapes, w8: Int8Array, at: number): void {
+  const { outC, kH, kW } = d;
+  const packed = simdI16(at, kH * kW * 16);
+  packed.fill(0);
+  for (let t = 0; t < kH * kW; t++) {
+    for (let c = 0; c < outC; c++) {
+      const lane = (c & 1) * 8 + c;
+      packed[t * 16 + lane] = w8[t * outC + c]!;
+      packed[t * 16 + lane + 4] = w8[t * outC + c]!;
+    }
+  }
+}
+
 /** x8 [pixels][inC] as [pixels][inC * multiplier], output channel oc reading input channel floor(oc / multiplier). */
 function repeatChannels(x8: Int8Array, inC: number, multiplier: number): Int8Array {
   if (multiplier === 1) return x8;
@@ -47,6 +61,17 @@ export function depthwiseInt8Packed(
   w8: Int8Array,
   out: Int8Array,
 ): void {
+  // A few channels along a row of stride 1: two pixels per vector (depthwisePacked4), their filter taps twice.
+  if (d.outC <= 4 && s.strideW === 1) {
+    const packedBytes = 32 * d.kH * d.kW;
+    runPackedWindow(owner, s, d, repeatChannels(x8, inC, multiplier), d.outC, 4, packedBytes, (at) => packFilterTwice(d, w8, at), (o) =>
+      simd().depthwisePacked4(
+        o.xAt, o.wAt, o.accAt,
+        d.batches, o.hp, o.wp, d.outC, d.kH, d.kW,
+        d.outH, d.outW, s.strideH, s.dilationH, s.dilationW,
+      ), out);
+    return;
+  }
   const cp = (d.outC + 7) & ~7;
   const packedBytes = 4 * d.kH * d.kW * cp;
   runPackedWindow(owner, s, d, repeatChannels(x8, inC, multiplier), d.outC, cp, packedBytes, (at) => packFilter(d, cp, w8, at), (o) =>

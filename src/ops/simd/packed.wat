@@ -332,6 +332,67 @@
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch))))
 
+;; depthwisePacked for at most 4 channels and stride 1 (cp = 4): two
+;; neighbouring output pixels' windows are 8 consecutive i16 values (4
+;; channels each), so one vector holds both pixels' taps and w holds each
+;; tap's weights twice (even and odd channels as in depthwisePacked). The
+;; sums of a pair are its first pixel's 4 and its second's 4; each pixel's
+;; store is a whole 4 lanes, the second after the first (with fewer channels
+;; it overwrites the first's extra lanes). A row's odd last pixel reads its
+;; twin's lanes past the window (up to 8 bytes past x's end: the caller's
+;; slack) and stores only its own.
+(func (export "depthwisePacked4") (param $x i32) (param $w i32) (param $acc i32)
+  (param $batches i32) (param $hp i32) (param $wp i32) (param $outC i32) (param $kH i32) (param $kW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $dH i32) (param $dW i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $two i32)
+  (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $outBytes i32)
+  (local $e v128) (local $d v128) (local $v v128)
+  (local.set $rowStep (i32.shl (i32.mul (local.get $dH) (local.get $wp)) (i32.const 3)))
+  (local.set $colStep (i32.shl (local.get $dW) (i32.const 3)))
+  (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
+  (local.set $o (local.get $acc))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $oy (i32.const 0))
+    (block $endy (loop $rows
+      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
+      (local.set $ox (i32.const 0))
+      (block $endx (loop $cols
+        (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
+        (local.set $two (i32.lt_s (i32.add (local.get $ox) (i32.const 1)) (local.get $outW)))
+        (local.set $xr (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
+                                                                     (local.get $wp)) (local.get $ox)) (i32.const 3))))
+        (local.set $e (v128.const i32x4 0 0 0 0))
+        (local.set $d (v128.const i32x4 0 0 0 0))
+        (local.set $wk (local.get $w))
+        (local.set $ky (i32.const 0))
+        (block $endky (loop $taprows
+          (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+          (local.set $xk (local.get $xr))
+          (local.set $kx (i32.const 0))
+          (block $endkx (loop $tapcols
+            (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
+            (local.set $v (v128.load (local.get $xk)))
+            (local.set $e (i32x4.add (local.get $e) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $wk)))))
+            (local.set $d (i32x4.add (local.get $d) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $wk)))))
+            (local.set $xk (i32.add (local.get $xk) (local.get $colStep)))
+            (local.set $wk (i32.add (local.get $wk) (i32.const 32)))
+            (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+            (br $tapcols)))
+          (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $taprows)))
+        (v128.store (local.get $o) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e) (local.get $d)))
+        (if (local.get $two)
+          (then (v128.store (i32.add (local.get $o) (local.get $outBytes)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e) (local.get $d)))))
+        (local.set $o (i32.add (local.get $o) (select (i32.shl (local.get $outBytes) (i32.const 1)) (local.get $outBytes) (local.get $two))))
+        (local.set $ox (i32.add (local.get $ox) (select (i32.const 2) (i32.const 1) (local.get $two))))
+        (br $cols)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))
+
 ;; TRANSPOSE_CONV int8 as a scatter with output channels across lanes: every
 ;; input pixel, for every filter tap that lands inside the output, adds its
 ;; products to that output pixel's sums (reference_integer_ops::TransposeConv's

@@ -51,6 +51,12 @@ export interface SimdKernels {
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
   ): void;
+  /** depthwisePacked for at most 4 channels (cp 4) and stride 1 along the row: two output pixels per vector. */
+  depthwisePacked4(
+    x: number, w: number, acc: number,
+    batches: number, hp: number, wp: number, outC: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, dilationH: number, dilationW: number,
+  ): void;
   /**
    * An int8 TRANSPOSE_CONV as a scatter, output channels across lanes: x [batches][inH][inW][cp] from widenPadded, w
    * packed as for convPacked; adds outC int32 sums per output pixel to acc (zeroed by the caller).
