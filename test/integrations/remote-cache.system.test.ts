@@ -305,8 +305,9 @@ describe('remote cache faults that fall back to computing', () => {
   it('server late (answers a hit after the lookup\'s grace): the remote result wins over the computation started beside it', async () => {
     await optimize({ TINYSEG_REMOTE_CACHE: server.url });
     const [stored] = list(join(server.store, 'ac'));
-    // Each request waits before nginx sees it: longer than the grace (50 ms), far shorter than computing.
-    const delayMs = 150;
+    // Each request waits before nginx sees it: longer than the grace (50 ms), far shorter than computing (starting a
+    // worker and optimizing the Tiny U-Net with the proof in it takes a few hundred ms; 150 ms lost that race under load).
+    const delayMs = 80;
     const proxy = createHttpServer((req, res) => {
       setTimeout(() => {
         const upstream = httpRequest(new URL(req.url ?? '/', server.url), { method: req.method, headers: req.headers }, (up) => {
