@@ -178,6 +178,9 @@ export function requantizeTableFresh(at: number): void {
 }
 
 export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
+export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
+export const simdI32 = (at: number, n: number): Int32Array => new Int32Array(simd().memory.buffer, at, n);
+export const simdF32 = (at: number, n: number): Float32Array => new Float32Array(simd().memory.buffer, at, n);
 
 let heap: { buffer: ArrayBuffer; i8: Int8Array; i16: Int16Array; i32: Int32Array } | undefined;
 
@@ -197,9 +200,6 @@ export function simdCopyOut(at: number, n: number, out: Int8Array): void {
   if (n <= 64) for (let i = 0; i < n; i++) out[i] = h[at + i]!;
   else out.set(h.subarray(at, at + n));
 }
-export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
-export const simdI32 = (at: number, n: number): Int32Array => new Int32Array(simd().memory.buffer, at, n);
-export const simdF32 = (at: number, n: number): Float32Array => new Float32Array(simd().memory.buffer, at, n);
 
 /** Copies int8 values into the module as i16 with `offset` added (zero points), using `staging` (n bytes) for the int8 copy. */
 export function simdWidenI8(src: Int8Array, offset: number, stagingAt: number, dstAt: number): void {
