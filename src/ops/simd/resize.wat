@@ -1,8 +1,9 @@
 ;; int8 RESIZE_BILINEAR (ResizeBilinearInteger) for resize/kernel.ts: module
 ;; fields added to kernels.wat's module by test/helpers/assemble-wasm.mjs.
 ;; Per output pixel, 8 channels at a time in int32 lanes: the four corners
-;; weighted by their 10-bit fractions (sum within 128 * 2^20: exact), then
-;; the divide by 2^20 rounding half away from zero, truncating like C.
+;; weighted by their 10-bit fractions (sum within 128 * 2^20: exact), each
+;; row's two corners with one multiply-add, then the divide by 2^20 rounding
+;; half away from zero, truncating like C.
 ;; axes: per output row then per output column, three i32 each: lower source
 ;; index, upper source index, 10-bit fraction above the lower one.
 (func (export "resizeBilinearI8") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
@@ -11,6 +12,7 @@
   (local $r0 i32) (local $r1 i32) (local $p00 i32) (local $p10 i32) (local $p01 i32) (local $p11 i32) (local $col i32) (local $row i32)
   (local $w00 i32) (local $w10 i32) (local $w01 i32) (local $w11 i32) (local $v i32)
   (local $v00 v128) (local $v10 v128) (local $v01 v128) (local $v11 v128) (local $lo v128) (local $hi v128)
+  (local $hx v128) (local $vy0 v128) (local $vy1 v128)
   (local.set $depth8 (i32.and (local.get $depth) (i32.const -8)))
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
@@ -34,21 +36,31 @@
         (local.set $p10 (i32.add (local.get $x) (i32.mul (i32.add (local.get $r1) (i32.load offset=0 (local.get $col))) (local.get $depth))))
         (local.set $p01 (i32.add (local.get $x) (i32.mul (i32.add (local.get $r0) (i32.load offset=4 (local.get $col))) (local.get $depth))))
         (local.set $p11 (i32.add (local.get $x) (i32.mul (i32.add (local.get $r1) (i32.load offset=4 (local.get $col))) (local.get $depth))))
+        ;; The sum is (1024 - dy) * ((1024 - dx) * v00 + dx * v01) + dy * ((1024 - dx) * v10 + dx * v11), the same
+        ;; integers: each row's pair is one multiply-add of (left, right) lanes against (1024 - dx, dx).
+        (local.set $hx (i32x4.splat (i32.or (i32.sub (i32.const 1024) (local.get $dx)) (i32.shl (local.get $dx) (i32.const 16)))))
+        (local.set $vy0 (i32x4.splat (i32.sub (i32.const 1024) (local.get $dy))))
+        (local.set $vy1 (i32x4.splat (local.get $dy)))
         (local.set $c (i32.const 0))
         (block $endv (loop $vec
           (br_if $endv (i32.ge_s (local.get $c) (local.get $depth8)))
-          (local.set $v00 (i16x8.extend_low_i8x16_s (v128.load64_zero (i32.add (local.get $p00) (local.get $c)))))
-          (local.set $v10 (i16x8.extend_low_i8x16_s (v128.load64_zero (i32.add (local.get $p10) (local.get $c)))))
-          (local.set $v01 (i16x8.extend_low_i8x16_s (v128.load64_zero (i32.add (local.get $p01) (local.get $c)))))
-          (local.set $v11 (i16x8.extend_low_i8x16_s (v128.load64_zero (i32.add (local.get $p11) (local.get $c)))))
-          (local.set $lo (call $corners
-            (i32x4.extend_low_i16x8_s (local.get $v00)) (i32x4.extend_low_i16x8_s (local.get $v10))
-            (i32x4.extend_low_i16x8_s (local.get $v01)) (i32x4.extend_low_i16x8_s (local.get $v11))
-            (local.get $w00) (local.get $w10) (local.get $w01) (local.get $w11)))
-          (local.set $hi (call $corners
-            (i32x4.extend_high_i16x8_s (local.get $v00)) (i32x4.extend_high_i16x8_s (local.get $v10))
-            (i32x4.extend_high_i16x8_s (local.get $v01)) (i32x4.extend_high_i16x8_s (local.get $v11))
-            (local.get $w00) (local.get $w10) (local.get $w01) (local.get $w11)))
+          (local.set $v00 (v128.load8x8_s (i32.add (local.get $p00) (local.get $c))))
+          (local.set $v01 (v128.load8x8_s (i32.add (local.get $p01) (local.get $c))))
+          (local.set $v10 (v128.load8x8_s (i32.add (local.get $p10) (local.get $c))))
+          (local.set $v11 (v128.load8x8_s (i32.add (local.get $p11) (local.get $c))))
+          (local.set $lo (i32x4.add
+            (i32x4.mul (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $v00) (local.get $v01)) (local.get $hx)) (local.get $vy0))
+            (i32x4.mul (i32x4.dot_i16x8_s (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $v10) (local.get $v11)) (local.get $hx)) (local.get $vy1))))
+          (local.set $hi (i32x4.add
+            (i32x4.mul (i32x4.dot_i16x8_s (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $v00) (local.get $v01)) (local.get $hx)) (local.get $vy0))
+            (i32x4.mul (i32x4.dot_i16x8_s (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $v10) (local.get $v11)) (local.get $hx)) (local.get $vy1))))
+          ;; Divided by 2^20, rounding half away from zero (C's truncating division): sign(v) * ((|v| + 2^19) >> 20).
+          (local.set $v00 (i32x4.shr_s (local.get $lo) (i32.const 31)))
+          (local.set $lo (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (i32x4.abs (local.get $lo)) (v128.const i32x4 524288 524288 524288 524288)) (i32.const 20))
+            (local.get $v00)) (local.get $v00)))
+          (local.set $v01 (i32x4.shr_s (local.get $hi) (i32.const 31)))
+          (local.set $hi (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (i32x4.abs (local.get $hi)) (v128.const i32x4 524288 524288 524288 524288)) (i32.const 20))
+            (local.get $v01)) (local.get $v01)))
           ;; Interpolated int8 values: the saturating narrows change nothing.
           (v128.store64_lane 0 (local.get $out)
             (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s (local.get $lo) (local.get $hi)) (local.get $lo)))
@@ -73,19 +85,6 @@
       (br $ys)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch))))
-
-;; The weighted corners of 4 channels, divided by 2^20 (half away from zero, truncating).
-(func $corners (param $a v128) (param $b v128) (param $c v128) (param $d v128) (param $wa i32) (param $wb i32) (param $wc i32) (param $wd i32) (result v128)
-  (local $v v128) (local $neg v128)
-  (local.set $v (i32x4.add
-    (i32x4.add (i32x4.mul (local.get $a) (i32x4.splat (local.get $wa))) (i32x4.mul (local.get $b) (i32x4.splat (local.get $wb))))
-    (i32x4.add (i32x4.mul (local.get $c) (i32x4.splat (local.get $wc))) (i32x4.mul (local.get $d) (i32x4.splat (local.get $wd))))))
-  ;; v > 0: (v + 2^19) >> 20; else -((2^19 - v) >> 20).
-  (local.set $neg (i32x4.le_s (local.get $v) (v128.const i32x4 0 0 0 0)))
-  (v128.bitselect
-    (i32x4.sub (v128.const i32x4 0 0 0 0) (i32x4.shr_s (i32x4.sub (v128.const i32x4 524288 524288 524288 524288) (local.get $v)) (i32.const 20)))
-    (i32x4.shr_s (i32x4.add (local.get $v) (v128.const i32x4 524288 524288 524288 524288)) (i32.const 20))
-    (local.get $neg)))
 
 ;; resizeBilinearI8's rounding divide for one sum.
 (func $roundDiv20 (param $v i32) (result i32)
