@@ -101,3 +101,36 @@ describe('SQUEEZE (squeeze_test.cc)', () => {
     expect(squeeze([1, 1, 1, 1, 1, 1, 1], [3], [1], [])).toEqual([3]);
   });
 });
+
+describe('int8 RESIZE_BILINEAR, 8 channels a vector', () => {
+  it('gives each channel the bytes the one-channel (scalar) path gives it, in every mode, up and down', () => {
+    let seed = 5;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const modes = [
+      { alignCorners: false, halfPixelCenters: false },
+      { alignCorners: true, halfPixelCenters: false },
+      { alignCorners: false, halfPixelCenters: true },
+    ];
+    const run = (h: number, w: number, c: number, data: number[], size: [number, number], value: object) =>
+      runOp({
+        opcode: 'RESIZE_BILINEAR',
+        inputs: [
+          { dtype: 'int8', shape: [1, h, w, c], data, q: [0.1, 0] },
+          { dtype: 'int32', shape: [2], data: size, constant: true },
+        ],
+        outputs: [{ dtype: 'int8', shape: [1, size[0], size[1], c], q: [0.1, 0] }],
+        options: { type: 'ResizeBilinearOptions', value },
+      })[0]!;
+    for (const [h, w, size] of [[3, 5, [7, 9]], [4, 4, [8, 8]], [6, 7, [4, 3]], [2, 9, [5, 20]]] as [number, number, [number, number]][]) {
+      for (const value of modes) {
+        const c = 16;
+        const data = Array.from({ length: h * w * c }, () => Math.floor(rand() * 256) - 128);
+        const whole = run(h, w, c, data, size, value);
+        for (let k = 0; k < c; k++) {
+          const one = run(h, w, 1, data.filter((_, i) => i % c === k), size, value);
+          expect(whole.filter((_, i) => i % c === k), `${h}x${w} -> ${size.join('x')} ${JSON.stringify(value)} channel ${k}`).toEqual(one);
+        }
+      }
+    }
+  });
+});
