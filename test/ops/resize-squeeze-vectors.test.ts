@@ -111,7 +111,7 @@ describe('int8 RESIZE_BILINEAR, 8 channels a vector', () => {
       { alignCorners: true, halfPixelCenters: false },
       { alignCorners: false, halfPixelCenters: true },
     ];
-    const run = (h: number, w: number, c: number, data: number[], size: [number, number], value: object) =>
+    const run = (h: number, w: number, c: number, data: number[], size: [number, number], value: Record<string, unknown>) =>
       runOp({
         opcode: 'RESIZE_BILINEAR',
         inputs: [
