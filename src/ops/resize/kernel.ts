@@ -7,7 +7,7 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
 import type { RowAxis } from '../row-rule.js';
-import { simd, simdI32, simdI8, simdReserve } from '../simd/simd.js';
+import { simd, simdCopyOut, simdHeap, simdReserve } from '../simd/simd.js';
 import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
@@ -65,6 +65,9 @@ interface BilinearState {
   float: boolean;
   ys: Axis;
   xs: Axis;
+  /** int8: the axes as resizeBilinearI8 reads them (wasmAxis), made once here rather than on every inference. */
+  rows: Int32Array | null;
+  cols: Int32Array | null;
 }
 
 const RESIZE_BILINEAR = defineKernel<BilinearState>({
@@ -78,8 +81,11 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
     const { alignCorners: align, halfPixelCenters: half } = builtinOptions(call.op, 'ResizeBilinearOptions');
     if (align && half) throw kernelError(call, 'align_corners and half_pixel_centers are exclusive');
     const [, inH, inW] = dims4(input, call);
-    const axis = t === 'float32' ? floatAxis : integerAxis;
-    return { float: t === 'float32', ys: axis(inH, outH, align, half), xs: axis(inW, outW, align, half) };
+    const float = t === 'float32';
+    const axis = float ? floatAxis : integerAxis;
+    const ys = axis(inH, outH, align, half);
+    const xs = axis(inW, outW, align, half);
+    return { float, ys, xs, rows: float ? null : wasmAxis(ys), cols: float ? null : wasmAxis(xs) };
   },
   invoke(call, s) {
     const input = requireInput(call, 0);
@@ -127,7 +133,11 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
 /** An axis as resizeBilinearI8 reads it: per output position, lower and upper source index and the 10-bit fraction. */
 function wasmAxis(a: Axis): Int32Array {
   const t = new Int32Array(3 * a.lo.length);
-  for (let v = 0; v < a.lo.length; v++) t.set([a.lo[v]!, a.hi[v]!, a.pos[v]! - 1024 * a.lo[v]!], 3 * v);
+  for (let v = 0; v < a.lo.length; v++) {
+    t[3 * v] = a.lo[v]!;
+    t[3 * v + 1] = a.hi[v]!;
+    t[3 * v + 2] = a.pos[v]! - 1024 * a.lo[v]!;
+  }
   return t;
 }
 
@@ -135,14 +145,15 @@ function wasmAxis(a: Axis): Int32Array {
 function resizeBilinearInt8(
   x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
 ): void {
-  const rows = wasmAxis(s.ys);
-  const cols = wasmAxis(s.xs);
+  const rows = s.rows!;
+  const cols = s.cols!;
   const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
-  simdI8(xAt, x.length).set(x);
-  simdI32(rowsAt, rows.length).set(rows);
-  simdI32(colsAt, cols.length).set(cols);
+  const h = simdHeap();
+  h.i8.set(x, xAt);
+  h.i32.set(rows, rowsAt >> 2);
+  h.i32.set(cols, colsAt >> 2);
   simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
-  out.set(simdI8(outAt, out.length));
+  simdCopyOut(outAt, out.length, out);
 }
 
 /** GetNearestNeighbor. */

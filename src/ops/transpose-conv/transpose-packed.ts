@@ -6,7 +6,7 @@
 
 import { BLOCK, packFilter } from '../conv/conv-packed.js';
 import { keptPackedFilter, type PackedOperator, type WindowShapes } from '../packed-window.js';
-import { simd, simdI16, simdI32, simdI8, simdReserve } from '../simd/simd.js';
+import { simd, simdCopyOut, simdHeap, simdReserve } from '../simd/simd.js';
 
 /** The window's shapes plus the input's channels (the input is not padded). */
 export type TransposeShapes = WindowShapes & { inC: number };
@@ -39,13 +39,14 @@ export function transposeConvInt8Packed(
   // 16 bytes past the staged input: widenPadded reads vectors.
   const [xAt, accAt, stageAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length + 16)]);
   const k = simd();
+  const h = simdHeap();
   // An odd channel count leaves a padding channel that must add 0.
-  if (cp !== inC) simdI16(xAt, pixels * cp).fill(0);
-  simdI8(stageAt, x8.length).set(x8);
+  if (cp !== inC) h.i16.fill(0, xAt >> 1, (xAt >> 1) + pixels * cp);
+  h.i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, inC, q.inputOffset, xAt, inH, inW, cp, 0, 0);
-  simdI32(accAt, count).fill(0);
+  h.i32.fill(0, accAt >> 2, (accAt >> 2) + count);
   k.transposeConvPacked(xAt, wAt, accAt, batches, inH, inW, cp, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.padH, s.padW);
-  sums.set(simdI32(accAt + 4 * (count - sums.length), sums.length));
+  sums.set(h.i32.subarray((accAt >> 2) + count - sums.length, (accAt >> 2) + count));
   k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
-  out.set(simdI8(stageAt, count));
+  simdCopyOut(stageAt, count, out);
 }
