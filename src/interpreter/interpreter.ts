@@ -16,7 +16,7 @@ import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
-import { INTERPRETER_GAP, UNDEFINED_IN_TFLM, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
+import { INTERPRETER_GAP, typedViews, UNDEFINED_IN_TFLM, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
 import { ResourceVariables, resourcePlan } from '../ops/control/index.js';
 import { declaredOp, kernelOf, REFERENCE_KERNELS, storageExtent } from '../ops/registry.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
@@ -120,7 +120,8 @@ export class Interpreter implements SubgraphHost {
       const s = b.subgraph ?? 0;
       if (b.kind === 'tensor') {
         const t = subgraphs[s]!.tensors[b.tensor]!;
-        data[s]![b.tensor] = { tensor: t, bytes: this.arena.subarray(at, at + t.byteSize) };
+        const bytes = this.arena.subarray(at, at + t.byteSize);
+        data[s]![b.tensor] = { tensor: t, bytes, views: typedViews(bytes) };
       } else {
         scratch[s]![b.op]!.push(this.arena.subarray(at, at + b.bytes));
       }
@@ -128,8 +129,11 @@ export class Interpreter implements SubgraphHost {
     subgraphs.forEach((g, s) => {
       for (const t of g.tensors) {
         if (data[s]![t.index]) continue;
-        if (t.kind === 'constant') data[s]![t.index] = { tensor: t, bytes: t.data! };
-        else data[s]![t.index] = { tensor: t, bytes: new Uint8Array(t.byteSize).fill(t.kind === 'variable' ? variableFill(t) : 0) };
+        if (t.kind === 'constant') data[s]![t.index] = { tensor: t, bytes: t.data!, views: typedViews(t.data!) };
+        else {
+          const bytes = new Uint8Array(t.byteSize).fill(t.kind === 'variable' ? variableFill(t) : 0);
+          data[s]![t.index] = { tensor: t, bytes, views: typedViews(bytes) };
+        }
       }
     });
 

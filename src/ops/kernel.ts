@@ -10,7 +10,21 @@ export interface TensorData {
   readonly tensor: Tensor;
   /** Exactly tensor.byteSize bytes (an int4 constant: its packed buffer, constantDataBytes); for activations, a view into the arena. */
   readonly bytes: Uint8Array;
+  /**
+   * Typed views of `bytes` made before (the interpreter gives its tensors an empty set: a lookup by the bytes in a
+   * WeakMap cost a small model's kernel call ~20 ns a view). Only used while `views.of` is `bytes`: a copy of this
+   * object with other bytes (`{ ...d, bytes }`) carries them along.
+   */
+  readonly views?: TypedViews;
 }
+
+/** Typed views of `of`, by kind (kernel.ts view()). */
+export interface TypedViews {
+  readonly of: Uint8Array;
+  readonly made: (Typed | undefined)[];
+}
+
+export const typedViews = (of: Uint8Array): TypedViews => ({ of, made: [] });
 
 export interface KernelCall {
   readonly op: Op;
@@ -87,18 +101,19 @@ export function undefinedInTflm(call: KernelCall, message: string): TinysegError
 type Typed = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
 type TypedCtor<T extends Typed> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number; new (length: number): T };
 
-/** Views made before, by the bytes they view and their type (a small model's inference spends much of its time making them). */
-const views = new WeakMap<Uint8Array, Typed[]>();
-const CTORS: TypedCtor<Typed>[] = [Int8Array, Uint8Array, Int16Array, Int32Array, Float32Array];
+/** Views made before, by the bytes they view, for tensor data without its own `views`. */
+const views = new WeakMap<Uint8Array, (Typed | undefined)[]>();
 
-function view<T extends Typed>(ctor: TypedCtor<T>, d: TensorData): T {
+function view<T extends Typed>(ctor: TypedCtor<T>, kind: number, d: TensorData): T {
   const b = d.bytes;
+  const own = d.views;
+  let known = own !== undefined && own.of === b ? own.made : views.get(b);
+  const made = known?.[kind];
+  if (made !== undefined) return made as T;
   const n = b.byteLength / ctor.BYTES_PER_ELEMENT;
   if (b.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
-    const k = CTORS.indexOf(ctor as TypedCtor<Typed>);
-    let known = views.get(b);
     if (!known) views.set(b, (known = []));
-    return (known[k] ??= new ctor(b.buffer, b.byteOffset, n)) as T;
+    return (known[kind] = new ctor(b.buffer, b.byteOffset, n));
   }
   // Misaligned model data (possible in files from other writers): read a copy.
   const copy = new ctor(n);
@@ -106,11 +121,11 @@ function view<T extends Typed>(ctor: TypedCtor<T>, d: TensorData): T {
   return copy;
 }
 
-export const i8 = (d: TensorData): Int8Array => view(Int8Array, d);
-export const u8 = (d: TensorData): Uint8Array => view(Uint8Array, d);
-export const i16 = (d: TensorData): Int16Array => view(Int16Array, d);
-export const i32 = (d: TensorData): Int32Array => view(Int32Array, d);
-export const f32 = (d: TensorData): Float32Array => view(Float32Array, d);
+export const i8 = (d: TensorData): Int8Array => view(Int8Array, 0, d);
+export const u8 = (d: TensorData): Uint8Array => view(Uint8Array, 1, d);
+export const i16 = (d: TensorData): Int16Array => view(Int16Array, 2, d);
+export const i32 = (d: TensorData): Int32Array => view(Int32Array, 3, d);
+export const f32 = (d: TensorData): Float32Array => view(Float32Array, 4, d);
 /**
  * dst[to..to+n) = src[from..from+n). Short runs (a few channels of one pixel,
  * moved per pixel by concatenations and slices) copy faster element by element

@@ -151,9 +151,9 @@ describe('FULLY_CONNECTED (fully_connected_test.cc)', () => {
   });
 });
 
-describe('FULLY_CONNECTED int8: the packed, the small and the run-time-weights paths agree', () => {
-  // 40 inputs x 128 outputs: over the small path's 256 products, so constant weights go through the packed conv
-  // (weight zero point 0) or the widened product (any other zero point); weights fed at run time take the latter.
+describe('FULLY_CONNECTED int8: the packed and the run-time-weights paths agree', () => {
+  // 40 inputs x 128 outputs in one row: constant weights go through fullyConnectedPacked with their zero point added
+  // when packed; weights fed at run time take the widened product.
   const n = 40;
   const depth = 128;
   const r = (i: number) => (((i * 2654435761) >>> 0) % 255) - 127;
@@ -174,23 +174,28 @@ describe('FULLY_CONNECTED int8: the packed, the small and the run-time-weights p
     for (const zp of [0, 3]) {
       const fedAtRunTime = run(zp, false);
       expect(run(zp, true)).toEqual(fedAtRunTime);
-      // 4 rows: 160 products, the small path.
+      // 4 outputs: one group of 16 channels, 12 of them beyond the real ones.
       expect(run(zp, true, 4)).toEqual(fedAtRunTime.slice(0, 4));
     }
   });
 });
 
-describe('int8 FULLY_CONNECTED with constant weights, every path (JavaScript sums, dotRows, the packed conv)', () => {
+describe('int8 FULLY_CONNECTED with constant weights, every path (fullyConnectedPacked, the packed conv)', () => {
   it('gives the bytes of the same op with its weights fed at run time, from 16 to 65,536 products, per tensor and per channel', () => {
     let seed = 11;
     const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     const int8 = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 256) - 128);
-    // [rows, outputs, depth]: 48 products (JavaScript), 1,024 and 3 rows (dotRows), 65,536 (packed), 5 rows (packed).
-    for (const [rows, depth, accum] of [[1, 3, 16], [1, 16, 64], [3, 8, 40], [1, 128, 512], [5, 9, 33]] as const) {
-      for (const perChannel of [false, true]) {
+    // [rows, outputs, depth, weight zero point (per tensor)]: fullyConnectedPacked below 4 rows or with a weight zero
+    // point: an odd depth (a padding lane), an odd count of input pairs, output counts that leave a group of 16 short
+    // (its extra sums on the next row's), one input, one output; the packed conv from 4 rows.
+    const cases = [
+      [1, 3, 16, 0], [1, 16, 1, 0], [1, 1, 16, 0], [2, 17, 7, 0], [3, 40, 6, 2], [1, 128, 512, 0], [4, 20, 10, -3], [5, 9, 33, 0],
+    ] as const;
+    for (const [rows, depth, accum, weightZeroPoint] of cases) {
+      for (const perChannel of weightZeroPoint === 0 ? [false, true] : [false]) {
         const quantization: Quantization = perChannel
           ? { scale: Array.from({ length: depth }, () => 0.002 + 0.01 * rand()), zeroPoint: new Array<number>(depth).fill(0), quantizedDimension: 0 }
-          : { scale: [0.004], zeroPoint: [0], quantizedDimension: 0 };
+          : { scale: [0.004], zeroPoint: [weightZeroPoint], quantizedDimension: 0 };
         const x = int8(rows * accum);
         const w = int8(depth * accum);
         const bias = Array.from({ length: depth }, () => Math.floor(rand() * 4000) - 2000);
@@ -203,7 +208,7 @@ describe('int8 FULLY_CONNECTED with constant weights, every path (JavaScript sum
             ],
             { dtype: 'int8', shape: [rows, depth], quantization: perTensor(0.2, -4) },
           );
-        expect(run(true), `${rows}x${depth}x${accum} ${perChannel ? 'per channel' : 'per tensor'}`).toEqual(run(false));
+        expect(run(true), `${rows}x${depth}x${accum} ${perChannel ? 'per channel' : `zero point ${weightZeroPoint}`}`).toEqual(run(false));
       }
     }
   });

@@ -12,22 +12,23 @@ import { simd, simdI16 } from '../simd/simd.js';
 export const BLOCK = 8;
 
 /**
- * The filter [outC][kH][kW][inC] in convPacked's order: block of 8 output
- * channels, tap, input channel pair, channel, pair member (0 past the real ones).
+ * The filter [outC][kH][kW][inC] in convPacked's order: block of `lanes` output channels (8, or 16 for
+ * fullyConnectedPacked), tap, input channel pair, channel, pair member (0 past the real ones), with `offset` (the
+ * filter's zero-point offset) added to the real ones.
  */
-export function packFilter(d: Pick<WindowShapes, 'outC' | 'kH' | 'kW'>, inC: number, cp: number, w8: Int8Array, at: number, packedBytes: number): void {
+export function packFilter(d: Pick<WindowShapes, 'outC' | 'kH' | 'kW'>, inC: number, cp: number, w8: Int8Array, at: number, packedBytes: number, lanes = BLOCK, offset = 0): void {
   const { outC, kH, kW } = d;
   const taps = kH * kW;
   const packed = simdI16(at, packedBytes >> 1);
   packed.fill(0);
   let i = 0;
-  for (let b = 0; b < outC; b += BLOCK) {
+  for (let b = 0; b < outC; b += lanes) {
     for (let t = 0; t < taps; t++) {
-      for (let c = 0; c < cp; c += 2, i += 2 * BLOCK) {
-        for (let lane = 0; lane < BLOCK && b + lane < outC; lane++) {
+      for (let c = 0; c < cp; c += 2, i += 2 * lanes) {
+        for (let lane = 0; lane < lanes && b + lane < outC; lane++) {
           const from = ((b + lane) * taps + t) * inC + c;
-          packed[i + 2 * lane] = w8[from]!;
-          if (c + 1 < inC) packed[i + 2 * lane + 1] = w8[from + 1]!;
+          packed[i + 2 * lane] = w8[from]! + offset;
+          if (c + 1 < inC) packed[i + 2 * lane + 1] = w8[from + 1]! + offset;
         }
       }
     }

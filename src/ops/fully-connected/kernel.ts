@@ -20,11 +20,12 @@ import {
   zeroPointOf,
   type Kernel,
   type KernelCall,
+  type TensorData,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd, simdCopyOut, simdHeap, simdReserve, simdWidenI8 } from '../simd/simd.js';
+import { simd, simdCopyIn, simdCopyOut, simdKeptAt, simdReserve } from '../simd/simd.js';
 import { keptPackedFilter } from '../packed-window.js';
-import { convInt8Packed } from '../conv/conv-packed.js';
+import { convInt8Packed, packFilter } from '../conv/conv-packed.js';
 import type { PackedOperator } from '../packed-window.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 
@@ -41,18 +42,13 @@ interface FcState {
   floatMax: number;
   /** The int8 product as a 1x1 conv with stride 1 and no padding (conv-packed.ts). */
   window: PackedOperator;
-  /**
-   * A constant int8 (not int4) weight matrix small enough that the SIMD module's per-call setup would cost more than
-   * the products: its weights with the zero-point offset added, summed in JavaScript.
-   */
-  small: Int16Array | null;
 }
 
-/** Products per call below which a constant int8 FULLY_CONNECTED sums in JavaScript. */
-const SMALL_MACS = 64;
+/** Rows (batches) from which a constant int8 weight matrix is a 1x1 conv (convPacked: four rows share a weight load). */
+const CONV_MIN_ROWS = 4;
 
-/** Products per call up to which a constant int8 FULLY_CONNECTED of 1 to 3 rows takes dotRows (fullyConnectedInt8Rows). */
-const ROWS_MAX_MACS = 4096;
+/** Output channels per group of fullyConnectedPacked (two blocks of 8 sharing each input load). */
+const GROUP = 16;
 
 function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);
@@ -74,7 +70,7 @@ function prepare(call: KernelCall): FcState {
     const [floatMin, floatMax] = activationRangeFloat(call, activation);
     const b = constantBias(call, bias, depth);
     return {
-      dtype, batches, depth, accum, quant: null, bias: b, requantize: () => 0, filterOffset: 0, floatMin, floatMax, window: unitWindow(null, b), small: null,
+      dtype, batches, depth, accum, quant: null, bias: b, requantize: () => 0, filterOffset: 0, floatMin, floatMax, window: unitWindow(null, b),
     };
   }
   requireInt4Scratch(call, filter);
@@ -101,11 +97,7 @@ function prepare(call: KernelCall): FcState {
   const b = constantBias(call, bias, depth);
   const requantize = requantizer(call, dtype, quant, b, bias, 'by-bias');
   const filterOffset = -zeroPointOf(filter);
-  const small =
-    dtype === 'int8' && filter.tensor.kind === 'constant' && filter.tensor.dtype === 'int8' && batches * depth * accum <= SMALL_MACS
-      ? Int16Array.from(new Int8Array(filter.bytes.buffer, filter.bytes.byteOffset, depth * accum), (w) => w + filterOffset)
-      : null;
-  return { dtype, batches, depth, accum, quant, bias: b, requantize, filterOffset, floatMin: 0, floatMax: 0, window: unitWindow(quant, b), small };
+  return { dtype, batches, depth, accum, quant, bias: b, requantize, filterOffset, floatMin: 0, floatMax: 0, window: unitWindow(quant, b) };
 }
 
 function invoke(call: KernelCall, s: FcState): void {
@@ -132,20 +124,14 @@ function invoke(call: KernelCall, s: FcState): void {
     return;
   }
   if (s.dtype === 'int8') {
-    if (s.small) {
-      fullyConnectedInt8Small(s, s.small, i8(input), i8(output));
+    // Constant weights stay packed in the state: a few rows take fullyConnectedPacked, more the packed 1x1 conv (which
+    // has no filter offset: the weights' zero point must be 0, as TFLM's int8 conv filters' are).
+    if (filter.tensor.kind === 'constant' && (batches < CONV_MIN_ROWS || s.filterOffset !== 0)) {
+      fullyConnectedInt8Packed(s, call, filter, i8(input), i8(output));
       return;
     }
     const w8 = int8Filter(call, filter);
-    // A small product in fewer rows than the packed conv's groups of four: each row a dot product with every weight
-    // row (kept widened), without the packed conv's per-call layout; a large one is faster packed.
-    if (filter.tensor.kind === 'constant' && batches < 4 && batches * depth * accum <= ROWS_MAX_MACS) {
-      fullyConnectedInt8Rows(s, i8(input), w8, i8(output));
-      return;
-    }
-    // A constant weight matrix is a 1x1 conv over `batches` pixels whose filter the state keeps packed (the packed
-    // conv has no filter offset: the weights' zero point must be 0, as TFLM's int8 conv filters' are).
-    if (filter.tensor.kind === 'constant' && s.filterOffset === 0) {
+    if (filter.tensor.kind === 'constant') {
       const shapes = { batches: 1, inH: 1, inW: batches, outC: depth, kH: 1, kW: 1, outH: 1, outW: batches };
       const x8 = i8(input).subarray(0, batches * accum);
       convInt8Packed(s, s.window, shapes, accum, x8, w8.subarray(0, depth * accum), i8(output).subarray(0, batches * depth));
@@ -173,43 +159,29 @@ function unitWindow(quant: QuantizedConvParams | null, bias: Float64Array | null
   return { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padH: 0, padW: 0, quant, bias };
 }
 
-/** int32 sums with the input's offset added per product, then the requantizer (which adds the bias). */
-function fullyConnectedInt8Small(s: FcState, w: Int16Array, x: Int8Array, out: Int8Array): void {
-  const { batches, depth, accum } = s;
-  const inputOffset = s.quant!.inputOffset;
-  for (let n = 0; n < batches; n++) {
-    const xi = n * accum;
-    for (let oc = 0; oc < depth; oc++) {
-      const wi = oc * accum;
-      let acc = 0;
-      for (let d = 0; d < accum; d++) acc = (acc + w[wi + d]! * (x[xi + d]! + inputOffset)) | 0;
-      out[oc + depth * n] = s.requantize(acc, oc);
-    }
-  }
-}
-
 /**
- * A constant weight matrix kept widened to i16 with its offset added (keptPackedFilter, once per prepared operator),
- * each input row widened with its offset: dotRows sums four weight rows per input load; TFLM's output step.
+ * Constant weights packed once per prepared operator (with their offset added) in groups of 16 output channels; each
+ * row widened with the input's offset, fullyConnectedPacked's sums, TFLM's output step.
  */
-function fullyConnectedInt8Rows(s: FcState, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
+function fullyConnectedInt8Packed(s: FcState, call: KernelCall, filter: TensorData, x8: Int8Array, out: Int8Array): void {
   const { batches, depth, accum } = s;
   const q = s.quant!;
-  const wAt = keptPackedFilter(s, s, depth, 2 * depth * accum, (at) => {
-    const [stage] = simdReserve([depth * accum]);
-    simdWidenI8(w8.subarray(0, depth * accum), s.filterOffset, stage, at);
-  });
-  const paramsAt = wAt + 2 * depth * accum;
+  const cp = accum + (accum & 1);
+  const packedBytes = Math.ceil(depth / GROUP) * cp * 2 * GROUP;
+  const wAt = simdKeptAt(s) ?? packWeights(s, call, filter, cp, packedBytes);
   const count = batches * depth;
-  const [xAt, accAt, stageAt] = simdReserve([2 * batches * accum, 4 * count, Math.max(count, batches * accum)]);
-  const k = simd();
-  const h = simdHeap();
-  h.i32.fill(0, accAt >> 2, (accAt >> 2) + count);
-  h.i8.set(x8.subarray(0, batches * accum), stageAt);
-  k.widenI8(stageAt, batches * accum, q.inputOffset, xAt);
-  for (let n = 0; n < batches; n++) k.dotRows(xAt + 2 * n * accum, wAt, accum, depth, accum, accAt + 4 * n * depth);
-  k.requantizeI8(accAt, count, depth, paramsAt, paramsAt + 4 * depth, paramsAt + 8 * depth, q.outputOffset, q.qmin, q.qmax, stageAt, paramsAt + 12 * depth);
+  const n = batches * accum;
+  // 64 bytes past the sums: a short last group stores all 16; 16 past the staged input: widenPadded reads vectors.
+  const [xAt, accAt, stageAt] = simdReserve([2 * batches * cp, 4 * count + 64, Math.max(count, n + 16)]);
+  simdCopyIn(x8, n, stageAt);
+  simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, wAt, accAt, depth, wAt + packedBytes, q.outputOffset, q.qmin, q.qmax);
   simdCopyOut(stageAt, count, out);
+}
+
+/** The weights packed for fullyConnectedPacked, once per prepared operator (a closure made on every call costs a small model). */
+function packWeights(s: FcState, call: KernelCall, filter: TensorData, cp: number, packedBytes: number): number {
+  const shape = { outC: s.depth, kH: 1, kW: 1 };
+  return keptPackedFilter(s, s, s.depth, packedBytes, (at) => packFilter(shape, s.accum, cp, int8Filter(call, filter), at, packedBytes, GROUP, s.filterOffset));
 }
 
 /** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */

@@ -4,12 +4,12 @@
 // share per parameter set), the operands are copied in and the results out.
 // Short ones stay in JavaScript, where the copies would cost more than they save.
 
-import { simd, simdKept, simdReserve } from './simd.js';
+import { simd, simdHeap, simdKept, simdReserve } from './simd.js';
 
 /** Elements below which the lookup runs on typed arrays. */
 const IN_MODULE_FROM = 4096;
 
-const bytesAt = (at: number, n: number): Uint8Array => new Uint8Array(simd().memory.buffer, at, n);
+const bytesAt = (at: number, n: number): Uint8Array => new Uint8Array(simdHeap().buffer, at, n);
 
 function keptTable(table: Int8Array | Uint8Array): number {
   return simdKept(table, table.length, (at) => bytesAt(at, table.length).set(new Uint8Array(table.buffer, table.byteOffset, table.length)));

@@ -227,7 +227,7 @@
   ;; (requantizeTable; the words at table + 4 and + 8 hold its lowest right
   ;; shift and spread) and 4 when some channel shifts left. A caller that keeps
   ;; the table for an operator's every call builds it once.
-  (func (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
+  (func $requantizeI8 (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
     (local $period i32) (local $whole i32)
     (if (i32.le_s (local.get $n) (i32.const 0))

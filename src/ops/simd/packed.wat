@@ -192,9 +192,93 @@
   (v128.store offset=0 (local.get $out) (local.get $a0))
   (v128.store offset=16 (local.get $out) (local.get $a1)))
 
+;; fullyConnectedPacked runs a FULLY_CONNECTED of a few rows (batches) with
+;; constant weights, output channels across lanes as convPacked. One row has no
+;; four pixels to share a weight load, so two blocks of 8 channels share each
+;; input load instead, and two input pairs go per step, which leaves V8 four
+;; independent sums and half the loop's own work. The caller lays out:
+;; - x: rows of cp i16 (the input widened with its zero-point offset, cp the
+;;   input depth rounded up to even; what lies in a padding lane is multiplied
+;;   by a 0 weight);
+;; - w: per group of 16 output channels, per input pair, four vectors of
+;;   4 channels x 2 inputs (i16, offset added, 0 beyond the real channels).
+;; acc gets outC sums per row, written. A short last group stores all 16 sums:
+;; the extra ones land past the row's, on the next row's first sums, which are
+;; stored after (rows go in order), or in the caller's slack of 64 bytes.
+(func $fullyConnectedPacked (param $x i32) (param $w i32) (param $acc i32) (param $rows i32) (param $cp i32) (param $outC i32)
+  (local $r i32) (local $g i32) (local $groupBytes i32) (local $xr i32) (local $xp i32) (local $x2 i32) (local $xEnd i32) (local $wp i32) (local $out i32)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128) (local $u v128)
+  (local.set $groupBytes (i32.shl (local.get $cp) (i32.const 5)))
+  (local.set $xr (local.get $x))
+  (block $endr (loop $rowsLoop
+    (br_if $endr (i32.ge_s (local.get $r) (local.get $rows)))
+    (local.set $xEnd (i32.add (local.get $xr) (i32.shl (local.get $cp) (i32.const 1))))
+    (local.set $x2 (i32.sub (local.get $xEnd) (i32.const 4)))
+    (local.set $g (i32.shr_u (i32.add (local.get $outC) (i32.const 15)) (i32.const 4)))
+    (block $endg (loop $groups
+      (br_if $endg (i32.eqz (local.get $g)))
+      (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+      (local.set $wp (i32.add (local.get $w) (i32.mul (local.get $g) (local.get $groupBytes))))
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0))
+      (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $xp (local.get $xr))
+      (block $endq (loop $pairs2
+        (br_if $endq (i32.ge_u (local.get $xp) (local.get $x2)))
+        (local.set $v (v128.load32_splat offset=0 (local.get $xp)))
+        (local.set $u (v128.load32_splat offset=4 (local.get $xp)))
+        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $wp)))))
+        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $wp)))))
+        (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=32 (local.get $wp)))))
+        (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=48 (local.get $wp)))))
+        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $u) (v128.load offset=64 (local.get $wp)))))
+        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $u) (v128.load offset=80 (local.get $wp)))))
+        (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $u) (v128.load offset=96 (local.get $wp)))))
+        (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $u) (v128.load offset=112 (local.get $wp)))))
+        (local.set $wp (i32.add (local.get $wp) (i32.const 128)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 8)))
+        (br $pairs2)))
+      ;; An odd count of pairs leaves one.
+      (if (i32.lt_u (local.get $xp) (local.get $xEnd))
+        (then
+          (local.set $v (v128.load32_splat (local.get $xp)))
+          (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $wp)))))
+          (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $wp)))))
+          (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=32 (local.get $wp)))))
+          (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=48 (local.get $wp)))))))
+      (local.set $out (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outC)) (i32.shl (local.get $g) (i32.const 4))) (i32.const 2))))
+      (v128.store offset=0 (local.get $out) (local.get $a0))
+      (v128.store offset=16 (local.get $out) (local.get $a1))
+      (v128.store offset=32 (local.get $out) (local.get $a2))
+      (v128.store offset=48 (local.get $out) (local.get $a3))
+      (br $groups)))
+    (local.set $xr (local.get $xEnd))
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $rowsLoop))))
+
+;; A whole int8 FULLY_CONNECTED of few rows in one call from JavaScript (each
+;; call costs a small model more than its arithmetic): the staged int8 input
+;; at src (rows x len, 16 bytes of slack) widened with inOffset into x, cp =
+;; len rounded up to even; fullyConnectedPacked into acc; requantizeI8 of the
+;; sums (params: outC int32 biases, multipliers, shifts, then its table) into
+;; the int8 results at src.
+(func (export "fullyConnectedI8") (param $src i32) (param $rows i32) (param $len i32) (param $inOffset i32) (param $x i32) (param $w i32)
+  (param $acc i32) (param $outC i32) (param $params i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
+  (local $cp i32)
+  (local.set $cp (i32.add (local.get $len) (i32.and (local.get $len) (i32.const 1))))
+  (if (i32.eq (local.get $cp) (local.get $len))
+    (then (call $widenI8 (local.get $src) (i32.mul (local.get $rows) (local.get $len)) (local.get $inOffset) (local.get $x)))
+    (else (call $widenPadded (local.get $src) (i32.const 1) (local.get $rows) (i32.const 1) (local.get $len) (local.get $inOffset)
+      (local.get $x) (local.get $rows) (i32.const 1) (local.get $cp) (i32.const 0) (i32.const 0))))
+  (call $fullyConnectedPacked (local.get $x) (local.get $w) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC))
+  (call $requantizeI8 (local.get $acc) (i32.mul (local.get $rows) (local.get $outC)) (local.get $outC)
+    (local.get $params) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 2))) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 3)))
+    (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $src) (i32.add (local.get $params) (i32.mul (local.get $outC) (i32.const 12)))))
+
 ;; widenI8 into a zeroed, padded layout: src [batch][h][w][c] lands at
 ;; dst [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1.
-(func (export "widenPadded") (param $src i32) (param $batches i32) (param $h i32) (param $w i32) (param $c i32) (param $offset i32)
+(func $widenPadded (export "widenPadded") (param $src i32) (param $batches i32) (param $h i32) (param $w i32) (param $c i32) (param $offset i32)
   (param $dst i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $padT i32) (param $padL i32)
   (local $n i32) (local $y i32) (local $x i32) (local $d i32) (local $k i32) (local $at i32) (local $left i32) (local $v v128) (local $off v128)
   (local.set $off (i16x8.splat (local.get $offset)))

@@ -43,6 +43,16 @@ export interface SimdKernels {
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
   ): void;
   /**
+   * An int8 FULLY_CONNECTED of `rows` rows with constant weights, output channels across lanes (packed.wat): the input
+   * staged at src (rows x len int8, 16 bytes of slack) and widened into x; w per group of 16 output channels and input
+   * pair four vectors; int32 sums into acc (64 bytes of slack past rows x outC); TFLM's output step into src (params:
+   * outC biases, multipliers, shifts, then requantizeI8's table).
+   */
+  fullyConnectedI8(
+    src: number, rows: number, len: number, inOffset: number, x: number, w: number,
+    acc: number, outC: number, params: number, outOffset: number, qmin: number, qmax: number,
+  ): void;
+  /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
    * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc.
    */
@@ -112,6 +122,7 @@ export function simd(): SimdKernels {
   if (!loaded) {
     const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
     loaded = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdKernels;
+    heap = heapViews(loaded.memory.buffer);
   }
   return loaded;
 }
@@ -127,6 +138,9 @@ export function simd(): SimdKernels {
 const KEPT_LIMIT = 64 << 20;
 let kept = new WeakMap<object, number>();
 let keptTop = 0;
+
+/** The address of `owner`'s region, if it has one now (no closure to make, as simdKept's `fill` is on every call). */
+export const simdKeptAt = (owner: object): number | undefined => kept.get(owner);
 
 /** The address of `owner`'s region of `size` bytes, filled by `fill` when it is new (views taken before this call may be detached). */
 export function simdKept(owner: object, size: number, fill: (at: number) => void): number {
@@ -145,9 +159,11 @@ export function simdKept(owner: object, size: number, fill: (at: number) => void
 }
 
 function growTo(top: number): void {
-  const k = simd();
-  const missing = top - k.memory.buffer.byteLength;
-  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
+  const missing = top - simdHeap().i8.length;
+  if (missing <= 0) return;
+  const memory = simd().memory;
+  memory.grow(Math.ceil(missing / 65536));
+  heap = heapViews(memory.buffer);
 }
 
 /**
@@ -157,11 +173,11 @@ function growTo(top: number): void {
  */
 export function simdReserve<const T extends readonly number[]>(sizes: T): { -readonly [K in keyof T]: number } {
   let top = keptTop;
-  const at = sizes.map((size) => {
-    const a = top;
-    top += (size + 15) & ~15;
-    return a;
-  });
+  const at: number[] = [];
+  for (let i = 0; i < sizes.length; i++) {
+    at.push(top);
+    top += (sizes[i]! + 15) & ~15;
+  }
   growTo(top);
   return at as { -readonly [K in keyof T]: number };
 }
@@ -177,21 +193,30 @@ export function requantizeTableFresh(at: number): void {
   simdI32(at, 1)[0] = 0;
 }
 
-export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simd().memory.buffer, at, n);
-export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simd().memory.buffer, at, n);
-export const simdI32 = (at: number, n: number): Int32Array => new Int32Array(simd().memory.buffer, at, n);
-export const simdF32 = (at: number, n: number): Float32Array => new Float32Array(simd().memory.buffer, at, n);
+export const simdI8 = (at: number, n: number): Int8Array => new Int8Array(simdHeap().buffer, at, n);
+export const simdI16 = (at: number, n: number): Int16Array => new Int16Array(simdHeap().buffer, at, n);
+export const simdI32 = (at: number, n: number): Int32Array => new Int32Array(simdHeap().buffer, at, n);
+export const simdF32 = (at: number, n: number): Float32Array => new Float32Array(simdHeap().buffer, at, n);
 
-let heap: { buffer: ArrayBuffer; i8: Int8Array; i16: Int16Array; i32: Int32Array } | undefined;
+interface HeapViews {
+  buffer: ArrayBuffer;
+  i8: Int8Array;
+  i16: Int16Array;
+  i32: Int32Array;
+}
+
+const heapViews = (buffer: ArrayBuffer): HeapViews => ({ buffer, i8: new Int8Array(buffer), i16: new Int16Array(buffer), i32: new Int32Array(buffer) });
+
+/** Views of the whole memory: only growTo grows it (the module never does), and it makes them again. */
+let heap: HeapViews | undefined;
 
 /**
- * Views of the whole memory, made again only after it grows: an operator's copies in and out and its clearing of
- * scratch address them, where a view per call costs a small model more than its arithmetic.
+ * Views of the whole memory: an operator's copies in and out and its clearing of scratch address them, where a view
+ * per call (or reading the memory's buffer, ~20 ns) costs a small model more than its arithmetic.
  */
-export function simdHeap(): { i8: Int8Array; i16: Int16Array; i32: Int32Array } {
-  const buffer = simd().memory.buffer;
-  if (heap?.buffer !== buffer) heap = { buffer, i8: new Int8Array(buffer), i16: new Int16Array(buffer), i32: new Int32Array(buffer) };
-  return heap;
+export function simdHeap(): HeapViews {
+  if (!heap) simd();
+  return heap!;
 }
 
 /** Copies `n` int8 values from the module at `at` into `out`. */
@@ -199,6 +224,13 @@ export function simdCopyOut(at: number, n: number, out: Int8Array): void {
   const h = simdHeap().i8;
   if (n <= 64) for (let i = 0; i < n; i++) out[i] = h[at + i]!;
   else out.set(h.subarray(at, at + n));
+}
+
+/** Copies the first `n` int8 values of `src` into the module at `at` (a short run element by element: a subarray costs more). */
+export function simdCopyIn(src: Int8Array, n: number, at: number): void {
+  const h = simdHeap().i8;
+  if (n <= 64) for (let i = 0; i < n; i++) h[at + i] = src[i]!;
+  else h.set(n === src.length ? src : src.subarray(0, n), at);
 }
 
 /** Copies int8 values into the module as i16 with `offset` added (zero points), using `staging` (n bytes) for the int8 copy. */
