@@ -23,8 +23,10 @@ import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space
 /**
  * The spill pass lowers the lower bound (or the number of stretches at it, on
  * the way to lowering it); the placement does not always follow. So it runs
- * twice: on a copy, measuring the placed head after every spill, then on the
- * graph with as many spills as gave the lowest placed head.
+ * on the graph measuring the placed head after every spill, and again on the
+ * graph as it was before with as many spills as gave the lowest placed head,
+ * unless that is every spill the first run made (the common case: the first
+ * run's graph is then the result, and the pass deterministic).
  */
 export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
   name: 'spill',
@@ -37,13 +39,13 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
       quantizeFloat: context.quantizeFloat,
       kernels: context.kernels,
     };
-    const trial = work.clone();
+    const before = work.main.clone();
     const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
-    const heads = [placeArena(trial.main, trialPlan).head];
+    const heads = [placeArena(work.main, trialPlan).head];
     // Spills cost Invoke() time too: past the compute limit, no more of them.
     const withinLimit = [true];
     const maxInvoke = context.maxInvoke ?? Infinity;
-    spillColdRanges(trial, {
+    const measured = spillColdRanges(work, {
       ...limits,
       afterDecision: (sg) => {
         heads.push(placeArena(sg, trialPlan).head);
@@ -56,6 +58,8 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
     const budget = context.arenaBudget;
     const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);
     const best = fits >= 0 ? fits : heads.indexOf(Math.min(...heads));
+    if (best === measured.decisions.length) return measured;
+    work.subgraphs[0] = before;
     return spillColdRanges(work, { ...limits, maxDecisions: best });
   },
 };
