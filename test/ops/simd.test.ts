@@ -76,11 +76,11 @@ describe('SIMD kernels module', () => {
   });
 
   /** Checks requantizeI8 against MultiplyByQuantizedMultiplier; returns the table's state (2 scalar; odd: vector, + 2 narrow, + 4 left shifts). */
-  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array, qmin = -128, qmax = 100): number {
+  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array, qmin = -128, qmax = 100, sums?: (i: number) => number): number {
     const count = n * 301;
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
-    const acc = Int32Array.from({ length: count }, (_, i) => (i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
-    const bias = Int32Array.from({ length: n }, (_, c) => (c === 0 ? 2147483647 : int(-5000, 5000)));
+    const acc = Int32Array.from({ length: count }, (_, i) => (sums ? sums(i) : i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
+    const bias = Int32Array.from({ length: n }, (_, c) => (sums ? 0 : c === 0 ? 2147483647 : int(-5000, 5000)));
     const [accAt, biasAt, multAt, shiftAt, outAt, tableAt] = simdReserve([4 * count, 4 * n, 4 * n, 4 * n, count, requantizeTableBytes(n)]);
     simdI32(accAt, count).set(acc);
     simdI32(biasAt, n).set(bias);
@@ -127,20 +127,53 @@ describe('SIMD kernels module', () => {
 
   it('requantizeI8 divides by 2^right in its narrow form when the right shifts lie within [lo, 2 lo], and not beyond; it multiplies by 2^left only where some channel shifts left', () => {
     const mult = (n: number) => Int32Array.from({ length: n }, (_, c) => (c === 1 ? 2147483647 : c === 2 ? 1073741824 : int(1073741824, 2147483647)));
-    // A typical per-channel conv: right shifts 7 to 10.
-    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -7 - (c % 4)))).toBe(3);
+    // A typical per-channel conv: right shifts 7 to 10 (and at least 3: the float form, + 8).
+    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -7 - (c % 4)))).toBe(11);
     // The widest spread the form takes (4 over a lowest right shift of 4), on 4 and 12 channels.
-    expect(requantizeCase(4, mult(4), Int32Array.from([-4, -8, -6, -5]))).toBe(3);
-    expect(requantizeCase(12, mult(12), Int32Array.from({ length: 12 }, (_, c) => -4 - (c % 5)))).toBe(3);
+    expect(requantizeCase(4, mult(4), Int32Array.from([-4, -8, -6, -5]))).toBe(11);
+    expect(requantizeCase(12, mult(12), Int32Array.from({ length: 12 }, (_, c) => -4 - (c % 5)))).toBe(11);
     // One more is the general form; so is a right shift of 0 beside others, and every shift equal to 0.
-    expect(requantizeCase(4, mult(4), Int32Array.from([-4, -9, -6, -5]))).toBe(1);
+    expect(requantizeCase(4, mult(4), Int32Array.from([-4, -9, -6, -5]))).toBe(9);
     expect(requantizeCase(4, mult(4), Int32Array.from([0, -1, -2, -3]))).toBe(1);
     expect(requantizeCase(4, mult(4), Int32Array.from([0, 0, 0, 0]))).toBe(3);
     // The largest right shifts.
-    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -31 + (c % 3)))).toBe(3);
+    expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -31 + (c % 3)))).toBe(11);
     // Left shifts (state + 4): with no right shift at all, narrow; beside right shifts, general.
     expect(requantizeCase(4, mult(4), Int32Array.from([2, 0, 1, 3]))).toBe(7);
     expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => (c === 0 ? 3 : -5 - (c % 3))))).toBe(5);
+  });
+
+  it('requantizeI8 in its float form gives the exact bytes on sums next to every rounding tie, and below a right shift of 3 it is not used', () => {
+    // Sums whose y = sum * m / 2^(31 + right) lies within a few units of the last place of k + 1/2 (where the float
+    // product could round either way, and the double rounding of TFLM's output step differs from y's), half of them
+    // exactly at the nearest sum, the rest random; k spans the int8 range and beyond.
+    const near = (mult: Int32Array, shift: Int32Array) => (i: number) => {
+      const c = i % mult.length;
+      const m = mult[c]!;
+      if (m === 0 || r() % 4 === 0) return int(-3000000, 3000000);
+      const k = int(-300, 300) + 0.5;
+      const x = Math.round((k * 2 ** (31 - shift[c]!)) / m);
+      return Math.max(-2147483648, Math.min(2147483647, x + int(-2, 2)));
+    };
+    const shiftSets = [
+      [-3, -3, -3, -3, -3, -3, -3, -3],
+      [-4, -8, -6, -5],
+      [-7, -8, -9, -10, -7, -8, -9, -10, -11, -12, -13, -14],
+      [-3, -6, -9, -12, -15, -18, -21, -24],
+    ];
+    for (const shifts of shiftSets) {
+      const n = shifts.length;
+      const shift = Int32Array.from(shifts);
+      for (const [lo, hi] of [[1073741824, 1073741900], [2147483000, 2147483647], [1073741824, 2147483647]] as const) {
+        const mult = Int32Array.from({ length: n }, () => int(lo, hi));
+        expect(requantizeCase(n, mult, shift, -128, 127, near(mult, shift)) & 8).toBe(8);
+        expect(requantizeCase(n, mult, shift, -100, 90, near(mult, shift)) & 8).toBe(8);
+      }
+    }
+    // A right shift of 2: the exact forms only.
+    const mult = Int32Array.from({ length: 8 }, () => int(1073741824, 2147483647));
+    const shift = Int32Array.from({ length: 8 }, (_, c) => -2 - c);
+    expect(requantizeCase(8, mult, shift, -128, 127, near(mult, shift)) & 8).toBe(0);
   });
 
   it('looks byte pairs and bytes up in kept tables, in the module for long operands and in JavaScript for short ones', () => {

@@ -246,7 +246,7 @@
         (call $requantizeVector (local.get $acc) (local.get $whole) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
           (local.get $out) (i32.add (local.get $table) (i32.const 16))
           (i32.and (i32.load (local.get $table)) (i32.const 2)) (i32.and (i32.load (local.get $table)) (i32.const 4))
-          (i32.load offset=4 (local.get $table)) (i32.load offset=8 (local.get $table)))
+          (i32.load offset=4 (local.get $table)) (i32.load offset=8 (local.get $table)) (i32.and (i32.load (local.get $table)) (i32.const 8)))
         ;; The rest starts at channel 0: whole is a multiple of the period, so of n.
         (call $requantizeScalar (i32.add (local.get $acc) (i32.shl (local.get $whole) (i32.const 2))) (i32.sub (local.get $count) (local.get $whole))
           (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
@@ -262,12 +262,13 @@
     (if (i32.eqz (i32.and (local.get $n) (i32.const 1))) (then (return (i32.shl (local.get $n) (i32.const 2)))))
     (i32.shl (local.get $n) (i32.const 3)))
 
-  ;; Per block of 4 lanes of the period, 5 vectors (80 bytes, from table + 16)
+  ;; Per block of 4 lanes of the period, 6 vectors (96 bytes, from table + 16)
   ;; of what requantizeVector needs per lane (lane c: channel c mod n), where
-  ;; SIMD has no per-lane shift: bias, 2^left, the multiplier, the step that
-  ;; divides by 2^right (below) and 2^right >> 1. Returns the table's state
-  ;; (requantizeI8): 2 (nothing usable) when some channel's multiplier is
-  ;; negative (then the product's sign is not x's, or
+  ;; SIMD has no per-lane shift: bias, 2^left (with no left shift at all: the
+  ;; float scale below), the multiplier, the step that divides by 2^right
+  ;; (below), 2^right >> 1, and the float form's threshold. Returns the
+  ;; table's state (requantizeI8): 2 (nothing usable) when some channel's
+  ;; multiplier is negative (then the product's sign is not x's, or
   ;; SaturatingRoundingDoublingHighMul saturates) or its shift is beyond
   ;; [-31, 30]. The division by 2^right of t < 2^32: in general the high word of
   ;; t * 2^(31 - right) doubled (2^31 for right = 0, read unsigned), state 1;
@@ -276,6 +277,10 @@
   ;; exact since t >> lo < 2^(32 - lo) and the product stays below 2^32; the
   ;; table holds 2^(spread - (right - lo)), lo and spread. Plus 4 when some
   ;; channel shifts left (else the vector form skips the multiply by 2^left).
+  ;; Plus 8 when no channel shifts left and every right shift is at least 3:
+  ;; the float form (requantizeVector) may then answer, with the scale
+  ;; multiplier * 2^-(31 + right) rounded to float32 and the threshold
+  ;; 0.5 - 2^-(right + 1) - 2^-10 of each lane.
   (func $requantizeTable (param $n i32) (param $period i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
     (local $c i32) (local $ch i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32) (local $lo i32) (local $hi i32) (local $narrow i32)
     (local $left i32)
@@ -304,7 +309,7 @@
       (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))))
       (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
       ;; Block c >> 2, lane c & 3.
-      (local.set $at (i32.add (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
+      (local.set $at (i32.add (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96))))
                               (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
       (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $ch) (i32.const 2)))))
       (i32.store offset=16 (local.get $at)
@@ -316,9 +321,19 @@
           (i32.shl (i32.const 1) (i32.sub (i32.const 31) (local.get $right)))
           (local.get $narrow)))
       (i32.store offset=64 (local.get $at) (i32.shr_u (i32.shl (i32.const 1) (local.get $right)) (i32.const 1)))
+      ;; The float form's scale (over the 2^left slot, which it never reads) and threshold; 2^-k as a float64's bits.
+      (if (i32.eqz (local.get $left))
+        (then
+          (f32.store offset=16 (local.get $at)
+            (f32.demote_f64 (f64.mul (f64.convert_i32_s (local.get $m))
+              (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.sub (i32.const 992) (local.get $right))) (i64.const 52))))))
+          (f32.store offset=80 (local.get $at)
+            (f32.demote_f64 (f64.sub (f64.const 0.4990234375)
+              (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.sub (i32.const 1022) (local.get $right))) (i64.const 52))))))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $each)))
-    (i32.or (i32.or (i32.const 1) (local.get $left)) (select (i32.const 2) (i32.const 0) (local.get $narrow))))
+    (i32.or (i32.or (i32.or (i32.const 1) (local.get $left)) (select (i32.const 2) (i32.const 0) (local.get $narrow)))
+      (select (i32.const 8) (i32.const 0) (i32.and (i32.eqz (local.get $left)) (i32.ge_s (local.get $lo) (i32.const 3))))))
 
   ;; The output step of requantizeScalar, 8 lanes per step (count a multiple
   ;; of the lane period n, n of 8), exact in every lane:
@@ -332,8 +347,18 @@
   ;;   unsigned (the sum stays below 2^32): the high word of
   ;;   (|h| + 2^right / 2) * 2^(31 - right) doubled, no per-lane shift needed,
   ;;   or the narrow form's shifts and multiply; the sign goes back at the end.
+  ;; The float form (state + 8) tries each step first in float32, which takes
+  ;; fewer instructions: with y = x * m / 2^(31 + right), h lies within 1/2 of
+  ;; y * 2^right, so the result (h / 2^right rounded) is y's nearest integer
+  ;; whenever y lies more than 2^-(right + 1) from a half-integer. The float
+  ;; product f of x and the lane's scale is within 3 * 2^-24 * |y| of y (three
+  ;; roundings), under 2^-10 while |y| < 2^12; beyond, both results clamp
+  ;; alike (right >= 3 keeps |y| < 2^28, so no conversion saturates). So f's
+  ;; nearest integer is the result when |f - nearest(f)| is below the lane's
+  ;; 0.5 - 2^-(right + 1) - 2^-10; a step with any lane at or past it (a few
+  ;; percent of them) goes the exact way.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
-    (param $out i32) (param $table i32) (param $narrow i32) (param $left i32) (param $lo i32) (param $spread i32)
+    (param $out i32) (param $table i32) (param $narrow i32) (param $left i32) (param $lo i32) (param $spread i32) (param $float i32)
     (local $i i32) (local $c i32) (local $tb i32)
     (local $x0 v128) (local $neg0 v128) (local $lo0 v128) (local $hi0 v128) (local $t0 v128)
     (local $x1 v128) (local $neg1 v128) (local $lo1 v128) (local $hi1 v128) (local $t1 v128)
@@ -344,41 +369,55 @@
     ;; Two independent groups of 4 lanes per step.
     (block $end8 (loop $each8
       (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
-      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 80))))
+      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96))))
       (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
                                (v128.load offset=0 (local.get $tb))))
-      (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
-      (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
-        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-      (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
-        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-      (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
-      (local.set $neg0 (i32x4.shr_s (local.get $t0) (i32.const 31)))
-      (local.set $t0 (i32x4.add (i32x4.abs (local.get $t0)) (v128.load offset=64 (local.get $tb))))
-      (if (local.get $narrow)
-        (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
-        (else
-          (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-          (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-          (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
-      (local.set $t0 (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset)))
       (local.set $x1 (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                               (v128.load offset=80 (local.get $tb))))
-      (if (local.get $left) (then (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=96 (local.get $tb))))))
-      (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=112 (local.get $tb)))
-        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-      (local.set $hi1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=112 (local.get $tb)))
-        (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-      (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))
-      (local.set $neg1 (i32x4.shr_s (local.get $t1) (i32.const 31)))
-      (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=144 (local.get $tb))))
-      (if (local.get $narrow)
-        (then (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=128 (local.get $tb))) (local.get $spread))))
-        (else
-          (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
-          (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=128 (local.get $tb))) (i32.const 1)))
-          (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))))
-      (local.set $t1 (i32x4.add (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1)) (local.get $offset)))
+                               (v128.load offset=96 (local.get $tb))))
+      (block $done
+        (if (local.get $float)
+          (then
+            (local.set $lo0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
+            (local.set $lo1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
+            (local.set $hi0 (f32x4.nearest (local.get $lo0)))
+            (local.set $hi1 (f32x4.nearest (local.get $lo1)))
+            (local.set $t0 (i32x4.trunc_sat_f32x4_s (local.get $hi0)))
+            (local.set $t1 (i32x4.trunc_sat_f32x4_s (local.get $hi1)))
+            (br_if $done (i32.eqz (v128.any_true (v128.or
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $lo0) (local.get $hi0))) (v128.load offset=80 (local.get $tb)))
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $lo1) (local.get $hi1))) (v128.load offset=176 (local.get $tb)))))))))
+        (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
+        (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
+          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+        (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
+          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+        (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
+        (local.set $neg0 (i32x4.shr_s (local.get $t0) (i32.const 31)))
+        (local.set $t0 (i32x4.add (i32x4.abs (local.get $t0)) (v128.load offset=64 (local.get $tb))))
+        (if (local.get $narrow)
+          (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
+          (else
+            (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+            (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+            (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
+        (local.set $t0 (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)))
+        (if (local.get $left) (then (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=112 (local.get $tb))))))
+        (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb)))
+          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+        (local.set $hi1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb)))
+          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
+        (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))
+        (local.set $neg1 (i32x4.shr_s (local.get $t1) (i32.const 31)))
+        (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=160 (local.get $tb))))
+        (if (local.get $narrow)
+          (then (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=144 (local.get $tb))) (local.get $spread))))
+          (else
+            (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
+            (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
+            (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))))
+        (local.set $t1 (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1))))
+      (local.set $t0 (i32x4.add (local.get $t0) (local.get $offset)))
+      (local.set $t1 (i32x4.add (local.get $t1) (local.get $offset)))
       ;; Saturating to int8 first, then clamping to [qmin, qmax] (within int8) clamps the same.
       (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t1)))
       (local.set $t0 (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
