@@ -328,10 +328,14 @@ class TempTensor {
   TfLiteTensor* tensor_;
 };
 
+// Whether the node has input `index` (an optional input may be absent: -1, or past the list).
+bool HasInput(const TfLiteNode* node, int index) {
+  return index >= 0 && index < node->inputs->size && node->inputs->data[index] >= 0;
+}
+
 TempTensor InputTensor(TfLiteContext* context, TfLiteNode* node, int index) {
   tflite::MicroContext* mc = tflite::GetMicroContext(context);
-  const bool present = index >= 0 && index < node->inputs->size && node->inputs->data[index] >= 0;
-  return TempTensor(mc, present ? mc->AllocateTempInputTensor(node, index) : nullptr);
+  return TempTensor(mc, HasInput(node, index) ? mc->AllocateTempInputTensor(node, index) : nullptr);
 }
 
 TempTensor OutputTensor(TfLiteContext* context, TfLiteNode* node, int index) {
@@ -931,6 +935,11 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: needs a 4-D filter, a 4-D output and at least one 4-D resident part", kConcatConv);
     return kTfLiteError;
   }
+  // A bias whose temporary tensor did not fit in the arena is not an absent bias: the arena is too small.
+  if (HasInput(node, kConcatConvBias) && bias.get() == nullptr) {
+    MicroPrintf("%s: its bias does not fit in the arena", kConcatConv);
+    return kTfLiteError;
+  }
   const TfLiteType type = x->type;
   const bool int8 = type == kTfLiteInt8;
   if (!(int8 || type == kTfLiteFloat32) || y->type != type || filter->type != type ||
@@ -1187,6 +1196,11 @@ TfLiteStatus TransposeConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: needs a 4-D filter, input and output", kTransposeConv);
     return kTfLiteError;
   }
+  // A bias whose temporary tensor did not fit in the arena is not an absent bias: the arena is too small.
+  if (HasInput(node, kTransposeConvBias) && bias.get() == nullptr) {
+    MicroPrintf("%s: its bias does not fit in the arena", kTransposeConv);
+    return kTfLiteError;
+  }
   if (x->type != kTfLiteInt8 || filter->type != kTfLiteInt8 || y->type != kTfLiteInt8 ||
       (bias.get() != nullptr && bias->type != kTfLiteInt32)) {
     MicroPrintf("%s: int8 only (int8 input, filter and output, int32 bias), got %s", kTransposeConv, TfLiteTypeGetName(x->type));
@@ -1364,8 +1378,8 @@ TfLiteStatus ConvInPlacePrepare(TfLiteContext* context, TfLiteNode* node) {
   TempTensor y = OutputTensor(context, node, 0);
   // A bias whose temporary tensor did not fit in the arena is not an absent
   // bias: the arena is too small (a smaller-arena probe), and so is this Prepare.
-  const bool has_bias = node->inputs->size > kConvInPlaceBias && node->inputs->data[kConvInPlaceBias] >= 0;
-  if (x.get() == nullptr || filter.get() == nullptr || y.get() == nullptr || (has_bias && bias.get() == nullptr)) {
+  if (x.get() == nullptr || filter.get() == nullptr || y.get() == nullptr ||
+      (HasInput(node, kConvInPlaceBias) && bias.get() == nullptr)) {
     MicroPrintf("%s: its input, filter, bias or output is missing or does not fit in the arena", kConvInPlace);
     return kTfLiteError;
   }

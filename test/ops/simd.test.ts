@@ -75,7 +75,10 @@ describe('SIMD kernels module', () => {
     expect([...simdF32(accAt, n)]).toEqual([...start].map((a, i) => Math.fround(a + Math.fround(x[i]! * w[i]!))));
   });
 
-  /** Checks requantizeI8 against MultiplyByQuantizedMultiplier; returns the table's state (2 scalar; odd: vector, + 2 narrow, + 4 left shifts). */
+  /**
+   * Checks requantizeI8 against MultiplyByQuantizedMultiplier (on `sums` if given, with no bias); returns the table's
+   * state (2 scalar; odd: vector, + 2 narrow, + 4 left shifts, + 8 float).
+   */
   function requantizeCase(n: number, mult: Int32Array, shift: Int32Array, qmin = -128, qmax = 100, sums?: (i: number) => number): number {
     const count = n * 301;
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];

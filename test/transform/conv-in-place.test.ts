@@ -167,6 +167,11 @@ describe('TinySegConvInPlace', () => {
     const window = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, depthMultiplier: 1, activation: 0 };
     const bad = encodeConvInPlaceOptions({ depthwise: true, padding: 2, ...window });
     expect(() => decodeConvInPlaceOptions(bad)).toThrow(/TinySegConvInPlace options/);
+    // What the C kernel's Init refuses too: a step beyond int16, a conv (not depthwise) with a multiplier of 2.
+    expect(() => decodeConvInPlaceOptions(encodeConvInPlaceOptions({ depthwise: true, padding: 0, ...window, strideW: 0x8000 }))).toThrow(/out of range/);
+    expect(() => decodeConvInPlaceOptions(encodeConvInPlaceOptions({ depthwise: false, padding: 0, ...window, depthMultiplier: 2 }))).toThrow(/out of range/);
+    const widest = encodeConvInPlaceOptions({ depthwise: true, padding: 0, ...window, depthMultiplier: 2, strideH: 0x7fff });
+    expect(decodeConvInPlaceOptions(widest).strideH).toBe(0x7fff);
     expect(customKey(CONV_IN_PLACE)).toBe('CUSTOM:TinySegConvInPlace');
   });
 });

@@ -225,8 +225,9 @@
   ;; table + 16, L / 4 blocks of 4 lanes) is built: 0 not yet (built now), 1 built,
   ;; 2 unusable (the scalar form); built, it is odd, plus 2 in the narrow form
   ;; (requantizeTable; the words at table + 4 and + 8 hold its lowest right
-  ;; shift and spread) and 4 when some channel shifts left. A caller that keeps
-  ;; the table for an operator's every call builds it once.
+  ;; shift and spread), 4 when some channel shifts left, and 8 when the float
+  ;; form may answer (requantizeVector). A caller that keeps the table for an
+  ;; operator's every call builds it once.
   (func $requantizeI8 (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
     (local $period i32) (local $whole i32)

@@ -336,8 +336,12 @@ export function decodeConvInPlaceOptions(bytes: Uint8Array | null): ConvInPlaceO
     ...decodeWindow(m, op),
     depthMultiplier: int(m, 'depth_multiplier', op),
   };
-  if (depthwise > 1 || o.padding > 1 || o.activation > 3 || Math.min(o.strideH, o.strideW, o.dilationH, o.dilationW, o.depthMultiplier) < 1) {
-    throw new TinysegError('E_MODEL', `${op} options: depthwise, padding, strides, dilations, depth multiplier or activation out of range`);
+  // What the C kernel's Init refuses (tinyseg_tflm_kernels.cc): the reference kernels take strides, dilations and the
+  // multiplier as int16, and a conv's multiplier is 1.
+  const steps = [o.strideH, o.strideW, o.dilationH, o.dilationW, o.depthMultiplier];
+  const convMultiplier = !o.depthwise && o.depthMultiplier !== 1;
+  if (depthwise > 1 || o.padding > 1 || o.activation > 3 || Math.min(...steps) < 1 || Math.max(...steps) > 0x7fff || convMultiplier) {
+    throw new TinysegError('E_MODEL', `${op} options: depthwise, padding, strides, dilations, depth multiplier (1 for a conv) or activation out of range`);
   }
   return o;
 }
