@@ -22,15 +22,17 @@ function random(seed: number): () => number {
 }
 
 /** A seeded random conv window: its geometry and int8 data maker; `channels` picks the input and output channel counts. */
-function randomWindow(seed: number, maxBatches: number, channels: (pick: (lo: number, hi: number) => number, r: () => number) => [number, number]) {
+function randomWindow(
+  seed: number, maxBatches: number, channels: (pick: (lo: number, hi: number) => number, r: () => number) => [number, number], maxK = 3,
+) {
   const r = random(seed);
   const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const batches = pick(1, maxBatches);
   const inH = pick(1, 7);
   const inW = pick(1, 9);
   const [inC, outC] = channels(pick, r);
-  const kH = pick(1, Math.min(3, inH));
-  const kW = pick(1, Math.min(3, inW));
+  const kH = pick(1, Math.min(maxK, inH));
+  const kW = pick(1, Math.min(maxK, inW));
   const stride = pick(1, 2);
   const dilationW = kW > 1 && inW >= 2 * kW - 1 && r() < 0.3 ? 2 : 1;
   const same = r() < 0.5;
@@ -44,8 +46,8 @@ function randomWindow(seed: number, maxBatches: number, channels: (pick: (lo: nu
   return { inC, outC, kH, kW, int8, input, scales, bias, output, window };
 }
 
-function convCase(seed: number, constantFilter: boolean): OpCase {
-  const w = randomWindow(seed, 3, (pick) => [pick(1, 11), pick(1, 19)]);
+function convCase(seed: number, constantFilter: boolean, inChannels: readonly number[] | null = null, maxK = 3): OpCase {
+  const w = randomWindow(seed, 3, (pick) => [inChannels ? inChannels[pick(0, inChannels.length - 1)]! : pick(1, 11), pick(1, 19)], maxK);
   return {
     opcode: 'CONV_2D',
     inputs: [
@@ -64,13 +66,13 @@ function convCase(seed: number, constantFilter: boolean): OpCase {
   };
 }
 
-function depthwiseCase(seed: number, constantFilter: boolean, maxInC = 21): OpCase {
+function depthwiseCase(seed: number, constantFilter: boolean, maxInC = 21, multipliers: [number, number] | null = null, maxK = 3): OpCase {
   let multiplier = 1;
   const w = randomWindow(seed, 2, (pick, r) => {
     const inC = pick(1, maxInC);
-    multiplier = r() < 0.2 ? 2 : 1;
+    multiplier = multipliers ? pick(...multipliers) : r() < 0.2 ? 2 : 1;
     return [inC, inC * multiplier];
-  });
+  }, maxK);
   return {
     opcode: 'DEPTHWISE_CONV_2D',
     inputs: [
@@ -98,6 +100,14 @@ describe('packed int8 depthwise conv', () => {
     }
   });
 
+  it('with one input channel and a multiplier of 3 to 12 (a conv whose pairs run along the filter row) on 60 random geometries', () => {
+    for (let seed = 201; seed <= 260; seed++) {
+      const packed = runOp(depthwiseCase(seed, true, 1, [3, 12], 5));
+      const other = runOp(depthwiseCase(seed, false, 1, [3, 12], 5));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
   it('with at most 4 channels (two pixels per vector at stride 1) on 60 random geometries', () => {
     for (let seed = 101; seed <= 160; seed++) {
       const packed = runOp(depthwiseCase(seed, true, 2));
@@ -112,6 +122,14 @@ describe('packed int8 conv', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const packed = runOp(convCase(seed, true));
       const other = runOp(convCase(seed, false));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
+  it('with 1, 3 or 5 input channels and filters up to 5 wide (runs of odd length: pairs straddle pixels) on 60 random geometries', () => {
+    for (let seed = 301; seed <= 360; seed++) {
+      const packed = runOp(convCase(seed, true, [1, 3, 5], 5));
+      const other = runOp(convCase(seed, false, [1, 3, 5], 5));
       expect(packed, `seed ${seed}`).toEqual(other);
     }
   });

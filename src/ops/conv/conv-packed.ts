@@ -11,35 +11,53 @@ import { simd, simdI16 } from '../simd/simd.js';
 /** Output channels one convPacked step sums (two vectors of 4). */
 export const BLOCK = 8;
 
+/** Where a filter's weight (output channel o, tap t of `taps`, input channel c) lies: `ohwi` [outC][kH][kW][inC] as conv
+ * filters, `ihwo` [1][kH][kW][outC] as a depthwise filter of one input channel (its multiplier the output channels). */
+export type FilterLayout = 'ohwi' | 'ihwo';
+
+/** Pairs of input elements in a filter row's run: kW * cp elements, the last pair padded with a 0 weight when odd. */
+export const runPairs = (kW: number, cp: number): number => (kW * cp + 1) >> 1;
+
 /**
- * The filter [outC][kH][kW][inC] in convPacked's order: block of `lanes` output channels (8, or 16 for
- * fullyConnectedPacked), tap, input channel pair, channel, pair member (0 past the real ones), with `offset` (the
- * filter's zero-point offset) added to the real ones.
+ * The filter in convPacked's order: block of `lanes` output channels (8, or 16 for fullyConnectedPacked), filter row,
+ * pair of the row's run of kW * cp elements (column, then channel; with cp even: column, channel pair), channel, pair
+ * member; 0 past the real channels and elements, `offset` (the filter's zero-point offset) added to the real ones.
  */
-export function packFilter(d: Pick<WindowShapes, 'outC' | 'kH' | 'kW'>, inC: number, cp: number, w8: Int8Array, at: number, packedBytes: number, lanes = BLOCK, offset = 0): void {
+export function packFilter(
+  d: Pick<WindowShapes, 'outC' | 'kH' | 'kW'>, inC: number, cp: number, w8: Int8Array, at: number, packedBytes: number,
+  lanes = BLOCK, offset = 0, layout: FilterLayout = 'ohwi',
+): void {
   const { outC, kH, kW } = d;
   const taps = kH * kW;
+  const run = 2 * runPairs(kW, cp);
   const packed = simdI16(at, packedBytes >> 1);
   packed.fill(0);
+  const weight = layout === 'ohwi' ? (o: number, t: number, c: number) => w8[(o * taps + t) * inC + c]! : (o: number, t: number) => w8[t * outC + o]!;
   let i = 0;
   for (let b = 0; b < outC; b += lanes) {
-    for (let t = 0; t < taps; t++) {
-      for (let c = 0; c < cp; c += 2, i += 2 * lanes) {
-        for (let lane = 0; lane < lanes && b + lane < outC; lane++) {
-          const from = ((b + lane) * taps + t) * inC + c;
-          packed[i + 2 * lane] = w8[from]! + offset;
-          if (c + 1 < inC) packed[i + 2 * lane + 1] = w8[from + 1]! + offset;
-        }
+    for (let ky = 0; ky < kH; ky++) {
+      for (let e = 0; e < run; e++, i += e & 1 ? 0 : 2 * lanes) {
+        const kx = Math.floor(e / cp);
+        const c = e % cp;
+        if (kx >= kW || c >= inC) continue;
+        for (let lane = 0; lane < lanes && b + lane < outC; lane++) packed[i + 2 * lane + (e & 1)] = weight(b + lane, ky * kW + kx, c) + offset;
       }
     }
   }
 }
 
-/** Runs the conv for `owner` (its prepared state keys the packed filter) into `out`. */
-export function convInt8Packed(owner: object, s: PackedOperator, d: WindowShapes, inC: number, x8: Int8Array, w8: Int8Array, out: Int8Array): void {
-  const cp = inC + (inC & 1);
-  const packedBytes = Math.ceil(d.outC / BLOCK) * d.kH * d.kW * (cp >> 1) * 4 * BLOCK;
-  runPackedWindow(owner, s, d, x8, inC, cp, packedBytes, (at) => packFilter(d, inC, cp, w8, at, packedBytes), (o) =>
+/**
+ * Runs the conv for `owner` (its prepared state keys the packed filter) into `out`. Without horizontal dilation the
+ * input keeps its own channel count (a filter row's run of pairs may straddle pixels); with it, channels are padded
+ * to an even count.
+ */
+export function convInt8Packed(
+  owner: object, s: PackedOperator, d: WindowShapes, inC: number, x8: Int8Array, w8: Int8Array, out: Int8Array, layout: FilterLayout = 'ohwi',
+): void {
+  const cp = s.dilationW === 1 ? inC : inC + (inC & 1);
+  const pairs = s.dilationW === 1 ? runPairs(d.kW, cp) : d.kW * (cp >> 1);
+  const packedBytes = Math.ceil(d.outC / BLOCK) * d.kH * pairs * 4 * BLOCK;
+  runPackedWindow(owner, s, d, x8, inC, cp, packedBytes, (at) => packFilter(d, inC, cp, w8, at, packedBytes, BLOCK, 0, layout), (o) =>
     simd().convPacked(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,

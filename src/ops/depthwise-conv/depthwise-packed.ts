@@ -6,6 +6,7 @@
 // Bit-exact with reference_integer_ops::DepthwiseConvPerChannel: the same
 // int32 sums, padding taps add 0, and the same output step.
 
+import { convInt8Packed } from '../conv/conv-packed.js';
 import { runPackedWindow, type PackedOperator, type WindowShapes } from '../packed-window.js';
 import { simd, simdI16 } from '../simd/simd.js';
 
@@ -61,8 +62,15 @@ export function depthwiseInt8Packed(
   w8: Int8Array,
   out: Int8Array,
 ): void {
+  const few = d.outC <= 4 && s.strideW === 1;
+  // One input channel (its multiplier the output channels): a conv with one filter of one channel per output channel,
+  // whose pairs run along the filter row, two taps per product, where a repeated input wastes half of every product.
+  if (inC === 1 && s.dilationW === 1 && !few) {
+    convInt8Packed(owner, s, d, 1, x8, w8, out, 'ihwo');
+    return;
+  }
   // A few channels along a row of stride 1: two pixels per vector (depthwisePacked4), their filter taps twice.
-  if (d.outC <= 4 && s.strideW === 1) {
+  if (few) {
     const packedBytes = 32 * d.kH * d.kW;
     runPackedWindow(owner, s, d, repeatChannels(x8, inC, multiplier), d.outC, 4, packedBytes, (at) => packFilterTwice(d, w8, at), (o) =>
       simd().depthwisePacked4(

@@ -9,13 +9,17 @@
 ;; four output pixels share every filter load. The caller lays out:
 ;; - x: the input widened to i16 with its zero-point offset added (widenPadded),
 ;;   zero-padded around so that every window is whole (a 0 adds nothing to an
-;;   integer sum, which is what skipping a tap outside the input does), and
-;;   its channels padded to an even count cp so that channel pairs never
-;;   straddle pixels: [batch][hp][wp][cp].
-;; - w: per block of 8 output channels, per filter tap (row, column), per input
-;;   channel pair, two vectors of 4 channels x 2 inputs (i16, offset added,
-;;   0 for channels beyond the real ones): i32x4.dot_i16x8_s of one such
-;;   vector with an input pair splatted adds 2 products to 4 channel sums.
+;;   integer sum, which is what skipping a tap outside the input does):
+;;   [batch][hp][wp][cp]. With horizontal dilation its channels are padded to
+;;   an even count cp, so that channel pairs never straddle pixels; without,
+;;   a filter row reads one run of kW * cp elements, which pairs straddling
+;;   pixels serve as well (cp may be odd: a run of odd length takes one
+;;   element past its window, against a 0 weight).
+;; - w: per block of 8 output channels, per filter row, per pair of the row's
+;;   run (with dilation: per column, per channel pair), two vectors of 4
+;;   channels x 2 inputs (i16, offset added, 0 for channels and elements
+;;   beyond the real ones): i32x4.dot_i16x8_s of one such vector with an input
+;;   pair splatted adds 2 products to 4 channel sums.
 ;; Sums are exact int32 that wrap like TFLM's: order does not matter.
 ;; acc gets outC sums per output pixel (written, not added to).
 (func (export "convPacked") (param $x i32) (param $w i32) (param $acc i32)
@@ -27,16 +31,16 @@
   (local $n i32) (local $oy i32) (local $ox i32) (local $rowAt i32) (local $rowBytes i32) (local $pixStep i32) (local $g i32) (local $k i32) (local $at i32)
   (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
   (local.set $rowStep (i32.shl (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $cp)) (i32.const 1)))
-  ;; Without horizontal dilation a filter row reads one contiguous run of input pairs.
+  ;; Without horizontal dilation a filter row reads one contiguous run of input pairs (the last one may straddle).
   (if (i32.eq (local.get $dW) (i32.const 1))
     (then
       (local.set $runs (i32.const 1))
-      (local.set $runLen (i32.shr_u (i32.mul (local.get $kW) (local.get $cp)) (i32.const 1))))
+      (local.set $runLen (i32.shr_u (i32.add (i32.mul (local.get $kW) (local.get $cp)) (i32.const 1)) (i32.const 1))))
     (else
       (local.set $runs (local.get $kW))
       (local.set $runLen (i32.shr_u (local.get $cp) (i32.const 1)))
       (local.set $runStep (i32.shl (i32.mul (local.get $dW) (local.get $cp)) (i32.const 1)))))
-  (local.set $blockBytes (i32.shl (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (i32.shr_u (local.get $cp) (i32.const 1))) (i32.const 5)))
+  (local.set $blockBytes (i32.shl (i32.mul (i32.mul (local.get $kH) (local.get $runs)) (local.get $runLen)) (i32.const 5)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
   ;; Output pixels in raster order over every row and batch, in groups of four
   ;; (their windows need not be evenly spaced: a group may span rows and
