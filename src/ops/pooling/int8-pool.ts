@@ -21,7 +21,8 @@ export interface Int8PoolShape {
 /** Returns false when a window lies entirely outside the input (an average TFLM cannot take). */
 export function poolInt8(kind: 'average' | 'max', s: SlidingWindow & { min: number; max: number }, d: Int8PoolShape, x: Int8Array, out: Int8Array): boolean {
   const { batches, inH, inW, depth, outH, outW, filterH, filterW } = d;
-  const [xAt, outAt, sumsAt] = simdReserve([x.length, out.length, 64]);
+  // 16 bytes past the input and the output: maxPoolI8 reads and stores whole vectors of a depth below 16.
+  const [xAt, outAt, sumsAt] = simdReserve([x.length + 16, out.length + 16, 64]);
   simdI8(xAt, x.length).set(x);
   const k = simd();
   const shape = [batches, inH, inW, depth, outH, outW, filterH, filterW, s.strideH, s.strideW, s.padH, s.padW, s.min, s.max] as const;

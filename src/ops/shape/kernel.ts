@@ -87,6 +87,40 @@ const strides = (shape: readonly number[]): number[] => {
 interface GatherState {
   /** Byte runs of the output from the input (pad-runs.ts, without padding). */
   runs: Int32Array;
+  /**
+   * When every run is one element of 1, 2 or 4 bytes (a transpose that moves the last axis, as NCHW to NHWC): each
+   * output element's input element, copied through typed views, where a run each cost ~8 ns an element.
+   */
+  elements: { index: Int32Array; size: 1 | 2 | 4 } | null;
+}
+
+/** The input element of each output element when `runs` are all one element of `size` bytes, in output order; else null. */
+function elementGather(runs: Int32Array, size: number, count: number): GatherState['elements'] {
+  if ((size !== 1 && size !== 2 && size !== 4) || runs.length !== 3 * count) return null;
+  const index = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    if (runs[3 * k]! !== k * size || runs[3 * k + 2]! !== size) return null;
+    index[k] = runs[3 * k + 1]! / size;
+  }
+  return { index, size };
+}
+
+/** dst[k] = src[index[k]] for elements of `size` bytes; false (nothing copied) where a view would not be aligned. */
+function gatherElements(index: Int32Array, size: 1 | 2 | 4, src: Uint8Array, dst: Uint8Array): boolean {
+  if (src.byteOffset % size !== 0 || dst.byteOffset % size !== 0) return false;
+  const n = index.length;
+  if (size === 1) {
+    for (let k = 0; k < n; k++) dst[k] = src[index[k]!]!;
+  } else if (size === 2) {
+    const x = new Uint16Array(src.buffer, src.byteOffset, src.byteLength >> 1);
+    const y = new Uint16Array(dst.buffer, dst.byteOffset, dst.byteLength >> 1);
+    for (let k = 0; k < n; k++) y[k] = x[index[k]!]!;
+  } else {
+    const x = new Int32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
+    const y = new Int32Array(dst.buffer, dst.byteOffset, dst.byteLength >> 2);
+    for (let k = 0; k < n; k++) y[k] = x[index[k]!]!;
+  }
+  return true;
 }
 
 const NO_PADDING = new Uint8Array(0);
@@ -104,10 +138,13 @@ const gatherKernel = (build: (call: KernelCall, size: number) => Int32Array) =>
       let bytes = 0;
       for (let r = 2; r < runs.length; r += 3) bytes += runs[r]!;
       if (bytes !== elementCount(output) * size) throw kernelError(call, `the output has ${elementCount(output)} elements, the op makes ${bytes / size}`);
-      return { runs };
+      return { runs, elements: elementGather(runs, size, elementCount(output)) };
     },
     invoke(call, s) {
-      copyPadRuns(s.runs, requireInput(call, 0).bytes, requireOutput(call, 0).bytes, NO_PADDING);
+      const src = requireInput(call, 0).bytes;
+      const dst = requireOutput(call, 0).bytes;
+      if (s.elements && gatherElements(s.elements.index, s.elements.size, src, dst)) return;
+      copyPadRuns(s.runs, src, dst, NO_PADDING);
     },
   });
 

@@ -4,16 +4,20 @@
 ;; MAX_POOL_2D: per output
 ;; pixel, the window clipped to the input, the largest value of each channel
 ;; (from int8's lowest, as reference_integer_ops::MaxPool starts), then the
-;; activation clamp; 16 channels per vector, the rest one by one.
+;; activation clamp; 16 channels per vector. A depth that is no multiple of 16
+;; ends with the vector of its last 16 channels (a maximum taken twice is the
+;; same); a depth below 16 takes one vector of 16 bytes from each tap and
+;; stores all 16, pixel after pixel, so what lies past a pixel's channels is
+;; overwritten by the next pixel's (the caller leaves 16 bytes of slack past
+;; the input and the output).
 (func (export "maxPoolI8") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
   (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $pH i32) (param $pW i32)
   (param $qmin i32) (param $qmax i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $y0 i32) (local $x0 i32) (local $fy0 i32) (local $fy1 i32) (local $fx0 i32) (local $fx1 i32)
-  (local $fy i32) (local $fx i32) (local $c i32) (local $whole i32) (local $o i32) (local $at i32) (local $s i32)
+  (local $fy i32) (local $fx i32) (local $c i32) (local $cc i32) (local $o i32) (local $at i32)
   (local $acc v128) (local $vmin v128) (local $vmax v128)
   (local.set $vmin (i8x16.splat (local.get $qmin)))
   (local.set $vmax (i8x16.splat (local.get $qmax)))
-  (local.set $whole (i32.and (local.get $depth) (i32.const -16)))
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
     (local.set $oy (i32.const 0))
@@ -32,7 +36,10 @@
         (if (i32.gt_s (local.get $fx1) (local.get $fW)) (then (local.set $fx1 (local.get $fW))))
         (local.set $c (i32.const 0))
         (block $endv (loop $vectors
-          (br_if $endv (i32.ge_s (local.get $c) (local.get $whole)))
+          (br_if $endv (i32.ge_s (local.get $c) (local.get $depth)))
+          ;; The last vector of a depth of 16 or more ends at the last channel.
+          (local.set $cc (select (i32.sub (local.get $depth) (i32.const 16)) (local.get $c)
+            (i32.and (i32.ge_s (local.get $depth) (i32.const 16)) (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $depth)))))
           (local.set $acc (v128.const i8x16 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
           (local.set $fy (local.get $fy0))
           (block $endfy (loop $taprows
@@ -40,7 +47,7 @@
             (local.set $fx (local.get $fx0))
             (block $endfx (loop $taps
               (br_if $endfx (i32.ge_s (local.get $fx) (local.get $fx1)))
-              (local.set $at (i32.add (local.get $x) (i32.add (local.get $c) (i32.mul (local.get $depth)
+              (local.set $at (i32.add (local.get $x) (i32.add (local.get $cc) (i32.mul (local.get $depth)
                 (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.add (local.get $y0) (local.get $fy))) (local.get $inW))
                          (i32.add (local.get $x0) (local.get $fx)))))))
               (local.set $acc (i8x16.max_s (local.get $acc) (v128.load (local.get $at))))
@@ -48,32 +55,10 @@
               (br $taps)))
             (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
             (br $taprows)))
-          (v128.store (i32.add (local.get $out) (i32.add (local.get $o) (local.get $c)))
+          (v128.store (i32.add (local.get $out) (i32.add (local.get $o) (local.get $cc)))
             (i8x16.min_s (i8x16.max_s (local.get $acc) (local.get $vmin)) (local.get $vmax)))
           (local.set $c (i32.add (local.get $c) (i32.const 16)))
           (br $vectors)))
-        (block $endc (loop $channels
-          (br_if $endc (i32.ge_s (local.get $c) (local.get $depth)))
-          (local.set $s (i32.const -128))
-          (local.set $fy (local.get $fy0))
-          (block $endfy1 (loop $taprows1
-            (br_if $endfy1 (i32.ge_s (local.get $fy) (local.get $fy1)))
-            (local.set $fx (local.get $fx0))
-            (block $endfx1 (loop $taps1
-              (br_if $endfx1 (i32.ge_s (local.get $fx) (local.get $fx1)))
-              (local.set $at (i32.load8_s (i32.add (local.get $x) (i32.add (local.get $c) (i32.mul (local.get $depth)
-                (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.add (local.get $y0) (local.get $fy))) (local.get $inW))
-                         (i32.add (local.get $x0) (local.get $fx))))))))
-              (if (i32.gt_s (local.get $at) (local.get $s)) (then (local.set $s (local.get $at))))
-              (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
-              (br $taps1)))
-            (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
-            (br $taprows1)))
-          (if (i32.lt_s (local.get $s) (local.get $qmin)) (then (local.set $s (local.get $qmin))))
-          (if (i32.gt_s (local.get $s) (local.get $qmax)) (then (local.set $s (local.get $qmax))))
-          (i32.store8 (i32.add (local.get $out) (i32.add (local.get $o) (local.get $c))) (local.get $s))
-          (local.set $c (i32.add (local.get $c) (i32.const 1)))
-          (br $channels)))
         (local.set $o (i32.add (local.get $o) (local.get $depth)))
         (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
         (br $cols)))
