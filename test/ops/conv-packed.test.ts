@@ -46,8 +46,8 @@ function randomWindow(
   return { inC, outC, kH, kW, int8, input, scales, bias, output, window };
 }
 
-function convCase(seed: number, constantFilter: boolean, inChannels: readonly number[] | null = null, maxK = 3): OpCase {
-  const w = randomWindow(seed, 3, (pick) => [inChannels ? inChannels[pick(0, inChannels.length - 1)]! : pick(1, 11), pick(1, 19)], maxK);
+function convCase(seed: number, constantFilter: boolean, inChannels: readonly number[] | null = null, maxK = 3, maxOutC = 19): OpCase {
+  const w = randomWindow(seed, 3, (pick) => [inChannels ? inChannels[pick(0, inChannels.length - 1)]! : pick(1, 11), pick(1, maxOutC)], maxK);
   return {
     opcode: 'CONV_2D',
     inputs: [
@@ -122,6 +122,14 @@ describe('packed int8 conv', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const packed = runOp(convCase(seed, true));
       const other = runOp(convCase(seed, false));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
+  it('1x1 with at most 4 output channels (pointwiseNarrow at stride 1: eight pixels per filter load) on 60 random geometries', () => {
+    for (let seed = 401; seed <= 460; seed++) {
+      const packed = runOp(convCase(seed, true, [1, 2, 3, 4, 5, 8, 13, 16], 1, 4));
+      const other = runOp(convCase(seed, false, [1, 2, 3, 4, 5, 8, 13, 16], 1, 4));
       expect(packed, `seed ${seed}`).toEqual(other);
     }
   });

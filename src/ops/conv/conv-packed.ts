@@ -11,6 +11,9 @@ import { simd, simdI16 } from '../simd/simd.js';
 /** Output channels one convPacked step sums (two vectors of 4). */
 export const BLOCK = 8;
 
+/** Output channels pointwiseNarrow sums per pixel (one vector). */
+const NARROW = 4;
+
 /** Where a filter's weight (output channel o, tap t of `taps`, input channel c) lies: `ohwi` [outC][kH][kW][inC] as conv
  * filters, `ihwo` [1][kH][kW][outC] as a depthwise filter of one input channel (its multiplier the output channels). */
 export type FilterLayout = 'ohwi' | 'ihwo';
@@ -54,6 +57,14 @@ export function packFilter(
 export function convInt8Packed(
   owner: object, s: PackedOperator, d: WindowShapes, inC: number, x8: Int8Array, w8: Int8Array, out: Int8Array, layout: FilterLayout = 'ohwi',
 ): void {
+  // A 1x1 conv of stride 1 with at most 4 output channels: one vector of 4 channels per pixel, eight pixels per filter load.
+  if (d.outC <= NARROW && d.kH === 1 && d.kW === 1 && s.strideH === 1 && s.strideW === 1 && s.padH === 0 && s.padW === 0) {
+    const pixels = d.batches * d.outH * d.outW;
+    const packedBytes = runPairs(1, inC) * 4 * NARROW;
+    runPackedWindow(owner, s, d, x8, inC, inC, packedBytes, (at) => packFilter(d, inC, inC, w8, at, packedBytes, NARROW, 0, layout), (o) =>
+      simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC), out);
+    return;
+  }
   const cp = s.dilationW === 1 ? inC : inC + (inC & 1);
   const pairs = s.dilationW === 1 ? runPairs(d.kW, cp) : d.kW * (cp >> 1);
   const packedBytes = Math.ceil(d.outC / BLOCK) * d.kH * pairs * 4 * BLOCK;

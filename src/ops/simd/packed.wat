@@ -112,6 +112,88 @@
     (local.set $p (i32.add (local.get $p) (local.get $g)))
     (br $groups))))
 
+;; pointwiseNarrow runs a 1x1 int8 conv of stride 1 with at most 4 output
+;; channels, whose pixels are the input's, as a product with one vector of 4
+;; channels per pixel: convPacked's blocks of 8 channels would leave half their
+;; lanes or more on zeros. Eight pixels share each filter load. x: `pixels`
+;; rows of cp i16 (widenPadded; cp may be odd, the filter's 0 after the last
+;; channel meeting the next pixel's first); w: per input pair, one vector of 4
+;; channels x 2 inputs (0 beyond the real ones). acc gets outC sums per pixel:
+;; 4 are stored per pixel, pixel after pixel, so those past a pixel's own land
+;; on the next pixel's, stored after (or in the caller's 16 bytes of slack).
+(func (export "pointwiseNarrow") (param $x i32) (param $w i32) (param $acc i32) (param $pixels i32) (param $cp i32) (param $outC i32)
+  (local $p i32) (local $pairs i32) (local $q i32) (local $row i32) (local $xp i32) (local $wp i32) (local $out i32) (local $outStride i32)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+  (local $v v128)
+  (local.set $pairs (i32.shr_u (i32.add (local.get $cp) (i32.const 1)) (i32.const 1)))
+  (local.set $row (i32.shl (local.get $cp) (i32.const 1)))
+  (local.set $outStride (i32.shl (local.get $outC) (i32.const 2)))
+  (block $end8 (loop $pixels8
+    (br_if $end8 (i32.gt_s (i32.add (local.get $p) (i32.const 8)) (local.get $pixels)))
+    (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+    (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+    (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+    (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+    (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $row))))
+    (local.set $wp (local.get $w))
+    (local.set $q (i32.const 0))
+    (block $endq (loop $pairsLoop
+      (br_if $endq (i32.ge_s (local.get $q) (local.get $pairs)))
+      (local.set $v (v128.load (local.get $wp)))
+      (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load32_splat (local.get $xp)) (local.get $v))))
+      (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (v128.load32_splat (i32.add (local.get $xp) (local.get $row))) (local.get $v))))
+      (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s
+        (v128.load32_splat (i32.add (local.get $xp) (i32.shl (local.get $row) (i32.const 1)))) (local.get $v))))
+      (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s
+        (v128.load32_splat (i32.add (local.get $xp) (i32.mul (local.get $row) (i32.const 3)))) (local.get $v))))
+      (local.set $a4 (i32x4.add (local.get $a4) (i32x4.dot_i16x8_s
+        (v128.load32_splat (i32.add (local.get $xp) (i32.shl (local.get $row) (i32.const 2)))) (local.get $v))))
+      (local.set $a5 (i32x4.add (local.get $a5) (i32x4.dot_i16x8_s
+        (v128.load32_splat (i32.add (local.get $xp) (i32.mul (local.get $row) (i32.const 5)))) (local.get $v))))
+      (local.set $a6 (i32x4.add (local.get $a6) (i32x4.dot_i16x8_s
+        (v128.load32_splat (i32.add (local.get $xp) (i32.mul (local.get $row) (i32.const 6)))) (local.get $v))))
+      (local.set $a7 (i32x4.add (local.get $a7) (i32x4.dot_i16x8_s
+        (v128.load32_splat (i32.add (local.get $xp) (i32.mul (local.get $row) (i32.const 7)))) (local.get $v))))
+      (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+      (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $pairsLoop)))
+    (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outStride))))
+    (v128.store (local.get $out) (local.get $a0))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a1))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a2))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a3))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a4))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a5))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a6))
+    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+    (v128.store (local.get $out) (local.get $a7))
+    (local.set $p (i32.add (local.get $p) (i32.const 8)))
+    (br $pixels8)))
+  ;; The last pixels one by one.
+  (block $end1 (loop $pixels1
+    (br_if $end1 (i32.ge_s (local.get $p) (local.get $pixels)))
+    (local.set $a0 (v128.const i32x4 0 0 0 0))
+    (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $row))))
+    (local.set $wp (local.get $w))
+    (local.set $q (i32.const 0))
+    (block $endq1 (loop $pairs1
+      (br_if $endq1 (i32.ge_s (local.get $q) (local.get $pairs)))
+      (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load32_splat (local.get $xp)) (v128.load (local.get $wp)))))
+      (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+      (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $pairs1)))
+    (v128.store (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outStride))) (local.get $a0))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br $pixels1))))
+
 ;; One block of 8 output channels for four output pixels whose windows start
 ;; at x, x + at1, x + at2 and x + at3: 8 vector sums, every filter load shared by
 ;; the four.

@@ -53,6 +53,11 @@ export interface SimdKernels {
     acc: number, outC: number, params: number, outOffset: number, qmin: number, qmax: number,
   ): void;
   /**
+   * A 1x1 int8 conv of stride 1 with at most 4 output channels, over `pixels` rows of cp i16 (packed.wat): w per input
+   * pair one vector of 4 channels x 2 inputs; outC int32 sums per pixel to acc, with 16 bytes of slack past them.
+   */
+  pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number): void;
+  /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
    * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc.
    */
