@@ -187,9 +187,11 @@ describe('int8 FULLY_CONNECTED with constant weights, every path (fullyConnected
     const int8 = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 256) - 128);
     // [rows, outputs, depth, weight zero point (per tensor)]: fullyConnectedPacked below 4 rows or with a weight zero
     // point: an odd depth (a padding lane), an odd count of input pairs, output counts that leave a group of 16 short
-    // (its extra sums on the next row's), one input, one output; the packed conv from 4 rows.
+    // (its extra sums on the next row's), one input, one output; 262,144 weights or more read as int8 (the last of the
+    // first line); the packed conv from 4 rows.
     const cases = [
-      [1, 3, 16, 0], [1, 16, 1, 0], [1, 1, 16, 0], [2, 17, 7, 0], [3, 40, 6, 2], [1, 128, 512, 0], [4, 20, 10, -3], [5, 9, 33, 0],
+      [1, 3, 16, 0], [1, 16, 1, 0], [1, 1, 16, 0], [2, 17, 7, 0], [3, 40, 6, 2], [1, 128, 512, 0], [2, 300, 901, 0],
+      [4, 20, 10, -3], [5, 9, 33, 0],
     ] as const;
     for (const [rows, depth, accum, weightZeroPoint] of cases) {
       for (const perChannel of weightZeroPoint === 0 ? [false, true] : [false]) {

@@ -23,7 +23,7 @@ import {
   type TensorData,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd, simdCopyIn, simdCopyOut, simdKeptAt, simdReserve } from '../simd/simd.js';
+import { simd, simdCopyIn, simdCopyOut, simdHeap, simdKeptAt, simdReserve } from '../simd/simd.js';
 import { keptPackedFilter } from '../packed-window.js';
 import { convInt8Packed, packFilter } from '../conv/conv-packed.js';
 import type { PackedOperator } from '../packed-window.js';
@@ -49,6 +49,13 @@ const CONV_MIN_ROWS = 4;
 
 /** Output channels per group of fullyConnectedPacked (two blocks of 8 sharing each input load). */
 const GROUP = 16;
+
+/**
+ * Weights from which fullyConnectedPacked reads them as int8 (half the bytes, widened as it reads), when their zero
+ * point is 0: past a core's L2 as i16 the reads cost more than the widening (mobilenet-v2's 1280x1000: 210 -> 170 us);
+ * below, the widening costs more (ad-autoencoder's 640x128: 2.6 -> 3.2 us).
+ */
+const INT8_WEIGHTS_FROM = 262144;
 
 function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);
@@ -167,21 +174,35 @@ function fullyConnectedInt8Packed(s: FcState, call: KernelCall, filter: TensorDa
   const { batches, depth, accum } = s;
   const q = s.quant!;
   const cp = accum + (accum & 1);
-  const packedBytes = Math.ceil(depth / GROUP) * cp * 2 * GROUP;
-  const wAt = simdKeptAt(s) ?? packWeights(s, call, filter, cp, packedBytes);
+  const bytes = s.filterOffset === 0 && depth * accum >= INT8_WEIGHTS_FROM ? 1 : 2;
+  const packedBytes = Math.ceil(depth / GROUP) * cp * bytes * GROUP;
+  const wAt = simdKeptAt(s) ?? packWeights(s, call, filter, cp, packedBytes, bytes);
   const count = batches * depth;
   const n = batches * accum;
   // 64 bytes past the sums: a short last group stores all 16; 16 past the staged input: widenPadded reads vectors.
   const [xAt, accAt, stageAt] = simdReserve([2 * batches * cp, 4 * count + 64, Math.max(count, n + 16)]);
   simdCopyIn(x8, n, stageAt);
-  simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, wAt, accAt, depth, wAt + packedBytes, q.outputOffset, q.qmin, q.qmax);
+  simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, wAt, bytes, accAt, depth, wAt + packedBytes, q.outputOffset, q.qmin, q.qmax);
   simdCopyOut(stageAt, count, out);
 }
 
-/** The weights packed for fullyConnectedPacked, once per prepared operator (a closure made on every call costs a small model). */
-function packWeights(s: FcState, call: KernelCall, filter: TensorData, cp: number, packedBytes: number): number {
+/**
+ * The weights packed for fullyConnectedPacked, once per prepared operator (a closure made on every call costs a small
+ * model): as i16, or (`bytes` 1) the same values as int8, packed as i16 above the kept regions first.
+ */
+function packWeights(s: FcState, call: KernelCall, filter: TensorData, cp: number, packedBytes: number, bytes: 1 | 2): number {
   const shape = { outC: s.depth, kH: 1, kW: 1 };
-  return keptPackedFilter(s, s, s.depth, packedBytes, (at) => packFilter(shape, s.accum, cp, int8Filter(call, filter), at, packedBytes, GROUP, s.filterOffset));
+  const w8 = int8Filter(call, filter);
+  return keptPackedFilter(s, s, s.depth, packedBytes, (at) => {
+    if (bytes === 2) {
+      packFilter(shape, s.accum, cp, w8, at, packedBytes, GROUP, s.filterOffset);
+      return;
+    }
+    const [wide] = simdReserve([2 * packedBytes]);
+    packFilter(shape, s.accum, cp, w8, wide, 2 * packedBytes, GROUP, 0);
+    const h = simdHeap();
+    for (let i = 0; i < packedBytes; i++) h.i8[at + i] = h.i16[(wide >> 1) + i]!;
+  });
 }
 
 /** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */

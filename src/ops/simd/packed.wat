@@ -287,14 +287,17 @@
 ;;   input depth rounded up to even; what lies in a padding lane is multiplied
 ;;   by a 0 weight);
 ;; - w: per group of 16 output channels, per input pair, four vectors of
-;;   4 channels x 2 inputs (i16, offset added, 0 beyond the real channels).
+;;   4 channels x 2 inputs (i16, offset added, 0 beyond the real channels);
+;;   or, with `bytes` 1, the same values as int8 in two vectors (a large
+;;   matrix: half the bytes to read, for two widenings per vector).
 ;; acc gets outC sums per row, written. A short last group stores all 16 sums:
 ;; the extra ones land past the row's, on the next row's first sums, which are
 ;; stored after (rows go in order), or in the caller's slack of 64 bytes.
-(func $fullyConnectedPacked (param $x i32) (param $w i32) (param $acc i32) (param $rows i32) (param $cp i32) (param $outC i32)
+(func $fullyConnectedPacked (param $x i32) (param $w i32) (param $acc i32) (param $rows i32) (param $cp i32) (param $outC i32) (param $bytes i32)
   (local $r i32) (local $g i32) (local $groupBytes i32) (local $xr i32) (local $xp i32) (local $x2 i32) (local $xEnd i32) (local $wp i32) (local $out i32)
-  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128) (local $u v128)
-  (local.set $groupBytes (i32.shl (local.get $cp) (i32.const 5)))
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128) (local $u v128) (local $b v128)
+  ;; 16 channels x cp inputs of `bytes` each.
+  (local.set $groupBytes (i32.shl (i32.mul (local.get $cp) (local.get $bytes)) (i32.const 4)))
   (local.set $xr (local.get $x))
   (block $endr (loop $rowsLoop
     (br_if $endr (i32.ge_s (local.get $r) (local.get $rows)))
@@ -310,6 +313,21 @@
       (local.set $a2 (v128.const i32x4 0 0 0 0))
       (local.set $a3 (v128.const i32x4 0 0 0 0))
       (local.set $xp (local.get $xr))
+      ;; Weights kept as int8 (bytes = 1): each load holds 8 channels' pairs, widened here.
+      (if (i32.eq (local.get $bytes) (i32.const 1))
+        (then
+          (block $endq8 (loop $pairs8
+            (br_if $endq8 (i32.ge_u (local.get $xp) (local.get $xEnd)))
+            (local.set $v (v128.load32_splat (local.get $xp)))
+            (local.set $b (v128.load offset=0 (local.get $wp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (i16x8.extend_low_i8x16_s (local.get $b)))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (i16x8.extend_high_i8x16_s (local.get $b)))))
+            (local.set $b (v128.load offset=16 (local.get $wp)))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $v) (i16x8.extend_low_i8x16_s (local.get $b)))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $v) (i16x8.extend_high_i8x16_s (local.get $b)))))
+            (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (br $pairs8)))))
       (block $endq (loop $pairs2
         (br_if $endq (i32.ge_u (local.get $xp) (local.get $x2)))
         (local.set $v (v128.load32_splat offset=0 (local.get $xp)))
@@ -350,14 +368,14 @@
 ;; sums (params: outC int32 biases, multipliers, shifts, then its table) into
 ;; the int8 results at src.
 (func (export "fullyConnectedI8") (param $src i32) (param $rows i32) (param $len i32) (param $inOffset i32) (param $x i32) (param $w i32)
-  (param $acc i32) (param $outC i32) (param $params i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
+  (param $bytes i32) (param $acc i32) (param $outC i32) (param $params i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
   (local $cp i32)
   (local.set $cp (i32.add (local.get $len) (i32.and (local.get $len) (i32.const 1))))
   (if (i32.eq (local.get $cp) (local.get $len))
     (then (call $widenI8 (local.get $src) (i32.mul (local.get $rows) (local.get $len)) (local.get $inOffset) (local.get $x)))
     (else (call $widenPadded (local.get $src) (i32.const 1) (local.get $rows) (i32.const 1) (local.get $len) (local.get $inOffset)
       (local.get $x) (local.get $rows) (i32.const 1) (local.get $cp) (i32.const 0) (i32.const 0))))
-  (call $fullyConnectedPacked (local.get $x) (local.get $w) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC))
+  (call $fullyConnectedPacked (local.get $x) (local.get $w) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC) (local.get $bytes))
   (call $requantizeI8 (local.get $acc) (i32.mul (local.get $rows) (local.get $outC)) (local.get $outC)
     (local.get $params) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 2))) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 3)))
     (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $src) (i32.add (local.get $params) (i32.mul (local.get $outC) (i32.const 12)))))

@@ -45,11 +45,11 @@ export interface SimdKernels {
   /**
    * An int8 FULLY_CONNECTED of `rows` rows with constant weights, output channels across lanes (packed.wat): the input
    * staged at src (rows x len int8, 16 bytes of slack) and widened into x; w per group of 16 output channels and input
-   * pair four vectors; int32 sums into acc (64 bytes of slack past rows x outC); TFLM's output step into src (params:
-   * outC biases, multipliers, shifts, then requantizeI8's table).
+   * pair four vectors of i16 (`bytes` 2) or two of int8 (1); int32 sums into acc (64 bytes of slack past rows x outC);
+   * TFLM's output step into src (params: outC biases, multipliers, shifts, then requantizeI8's table).
    */
   fullyConnectedI8(
-    src: number, rows: number, len: number, inOffset: number, x: number, w: number,
+    src: number, rows: number, len: number, inOffset: number, x: number, w: number, bytes: number,
     acc: number, outC: number, params: number, outOffset: number, qmin: number, qmax: number,
   ): void;
   /**
