@@ -70,7 +70,7 @@ describe("CONCATENATION's input limit (concatenation.cc's kMaxInputNum)", () => 
   });
 });
 
-describe('CONCATENATION on channels of int8 pixels', () => {
+describe('CONCATENATION and SPLIT_V on channels of int8 pixels', () => {
   it('moves whole words where every chunk is a multiple of 4 bytes (short and long chunks), bytes otherwise', () => {
     const cases: [number[], number][] = [
       [[8, 8], 1],
@@ -85,6 +85,18 @@ describe('CONCATENATION on channels of int8 pixels', () => {
       const want: number[] = [];
       for (let p = 0; p < pixels; p++) for (const [[, , , c], data] of parts) want.push(...(data as number[]).slice(p * c!, (p + 1) * c!));
       expect(concat('int8', parts, 3, [1, pixels, 1, total], [0.5, 0]), channels.join('+')).toEqual(want);
+      // SPLIT_V takes the concatenation apart the same way, by words or by bytes.
+      const split = runOp({
+        opcode: 'SPLIT_V',
+        inputs: [
+          { dtype: 'int8', shape: [1, pixels, 1, total], data: want, q: [0.5, 0] },
+          { dtype: 'int32', shape: [channels.length], data: channels, constant: true },
+          { dtype: 'int32', shape: [], data: [3], constant: true },
+        ],
+        outputs: channels.map((c) => ({ dtype: 'int8' as const, shape: [1, pixels, 1, c], q: [0.5, 0] as [number, number] })),
+        options: { type: 'SplitVOptions', value: { numSplits: channels.length } },
+      });
+      expect(split, `split ${channels.join('+')}`).toEqual(parts.map(([, data]) => data));
     }
   });
 });

@@ -225,40 +225,48 @@ const CONCATENATION = defineKernel<ConcatState>({
     return { chunks, outer };
   },
   invoke(call, s) {
-    const output = requireOutput(call, 0);
-    const out = output.bytes;
-    const inputs = call.inputs as readonly TensorData[];
-    const { chunks, outer } = s;
-    // A channel concatenation moves a few bytes per pixel and input: whole 32-bit words where every chunk is.
-    if (chunks.every((n) => (n & 3) === 0) && (out.byteOffset & 3) === 0 && inputs.every((d) => (d.bytes.byteOffset & 3) === 0)) {
-      const o32 = i32(output);
-      const src = inputs.map((d) => i32(d));
-      const words = chunks.map((n) => n >> 2);
-      let o = 0;
-      for (let k = 0; k < outer; k++) {
-        for (let i = 0; i < src.length; i++) {
-          const w = words[i]!;
-          const x = src[i]!;
-          if (w > 16) {
-            o32.set(x.subarray(k * w, k * w + w), o);
-            o += w;
-          } else {
-            for (let j = k * w, end = j + w; j < end; j++) o32[o++] = x[j]!;
-          }
-        }
-      }
-      return;
-    }
-    let o = 0;
-    for (let k = 0; k < outer; k++) {
-      for (let i = 0; i < inputs.length; i++) {
-        const n = chunks[i]!;
-        copyBytes(out, o, inputs[i]!.bytes, k * n, n);
-        o += n;
-      }
-    }
+    interleave(requireOutput(call, 0), call.inputs as readonly TensorData[], s.chunks, s.outer, true);
   },
 });
+
+/**
+ * `outer` steps of each part's chunk (bytes) to `whole` part after part (`gather`: CONCATENATION), or from it (SPLIT):
+ * whole 32-bit words where every chunk and every view is a multiple of 4 bytes (a channel concatenation of int8
+ * pixels moves a few bytes per pixel and part; a closure and a byte loop each cost more than the copy), else bytes.
+ */
+function interleave(whole: TensorData, parts: readonly TensorData[], chunks: readonly number[], outer: number, gather: boolean): void {
+  if (chunks.every((n) => (n & 3) === 0) && (whole.bytes.byteOffset & 3) === 0 && parts.every((d) => (d.bytes.byteOffset & 3) === 0)) {
+    const w32 = i32(whole);
+    const p32 = parts.map((d) => i32(d));
+    const words = chunks.map((n) => n >> 2);
+    let o = 0;
+    for (let k = 0; k < outer; k++) {
+      for (let i = 0; i < p32.length; i++) {
+        const w = words[i]!;
+        const x = p32[i]!;
+        if (w > 16) {
+          if (gather) w32.set(x.subarray(k * w, k * w + w), o);
+          else x.set(w32.subarray(o, o + w), k * w);
+          o += w;
+        } else if (gather) {
+          for (let j = k * w, end = j + w; j < end; j++) w32[o++] = x[j]!;
+        } else {
+          for (let j = k * w, end = j + w; j < end; j++) x[j] = w32[o++]!;
+        }
+      }
+    }
+    return;
+  }
+  let o = 0;
+  for (let k = 0; k < outer; k++) {
+    for (let i = 0; i < parts.length; i++) {
+      const n = chunks[i]!;
+      if (gather) copyBytes(whole.bytes, o, parts[i]!.bytes, k * n, n);
+      else copyBytes(parts[i]!.bytes, k * n, whole.bytes, o, n);
+      o += n;
+    }
+  }
+}
 
 interface SplitState {
   chunks: number[];
@@ -290,15 +298,7 @@ const split = (dataInput: number, axisInput: number) =>
       return { chunks, outer };
     },
     invoke(call, s) {
-      const src = requireInput(call, dataInput).bytes;
-      let at = 0;
-      for (let k = 0; k < s.outer; k++) {
-        call.outputs.forEach((d, i) => {
-          const n = s.chunks[i]!;
-          copyBytes(d.bytes, k * n, src, at, n);
-          at += n;
-        });
-      }
+      interleave(requireInput(call, dataInput), call.outputs, s.chunks, s.outer, false);
     },
   });
 
