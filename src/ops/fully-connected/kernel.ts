@@ -36,6 +36,7 @@ interface FcState {
   accum: number;
   quant: QuantizedConvParams | null;
   bias: Float64Array | null;
+  /** TFLM's output step of the int16 loop (int8 takes the SIMD module's). */
   requantize: (sum: number, oc: number) => number;
   filterOffset: number;
   floatMin: number;
@@ -102,7 +103,8 @@ function prepare(call: KernelCall): FcState {
     };
   }
   const b = constantBias(call, bias, depth);
-  const requantize = requantizer(call, dtype, quant, b, bias, 'by-bias');
+  // int8 sums go through the SIMD module's output step; only the int16 loop takes the JavaScript one.
+  const requantize = dtype === 'int16' ? requantizer(call, dtype, quant, b, bias, 'by-bias') : () => 0;
   const filterOffset = -zeroPointOf(filter);
   return { dtype, batches, depth, accum, quant, bias: b, requantize, filterOffset, floatMin: 0, floatMax: 0, window: unitWindow(quant, b) };
 }
