@@ -141,6 +141,12 @@ describe('SIMD kernels module', () => {
     expect(requantizeCase(4, mult(4), Int32Array.from([0, 0, 0, 0]))).toBe(3);
     // The largest right shifts.
     expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => -31 + (c % 3)))).toBe(11);
+    // A channel of multiplier 0 (a filter of zeros, quantized with shift 0) gives 0 whatever its shift: it keeps
+    // neither the float form nor the narrow form from the others; every multiplier 0 takes both.
+    const zero5 = (n: number) => Int32Array.from(mult(n), (m, c) => (c === 5 ? 0 : m));
+    expect(requantizeCase(8, zero5(8), Int32Array.from({ length: 8 }, (_, c) => (c === 5 ? 0 : -7 - (c % 3))))).toBe(11);
+    expect(requantizeCase(8, zero5(8), Int32Array.from({ length: 8 }, (_, c) => (c === 5 ? 3 : -7 - (c % 3))))).toBe(11);
+    expect(requantizeCase(4, new Int32Array(4), Int32Array.from([0, 2, -31, 0]))).toBe(11);
     // Left shifts (state + 4): with no right shift at all, narrow; beside right shifts, general.
     expect(requantizeCase(4, mult(4), Int32Array.from([2, 0, 1, 3]))).toBe(7);
     expect(requantizeCase(8, mult(8), Int32Array.from({ length: 8 }, (_, c) => (c === 0 ? 3 : -5 - (c % 3))))).toBe(5);

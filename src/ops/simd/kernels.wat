@@ -245,9 +245,7 @@
       (then
         (local.set $whole (i32.sub (local.get $count) (i32.rem_u (local.get $count) (local.get $period))))
         (call $requantizeVector (local.get $acc) (local.get $whole) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
-          (local.get $out) (i32.add (local.get $table) (i32.const 16))
-          (i32.and (i32.load (local.get $table)) (i32.const 2)) (i32.and (i32.load (local.get $table)) (i32.const 4))
-          (i32.load offset=4 (local.get $table)) (i32.load offset=8 (local.get $table)) (i32.and (i32.load (local.get $table)) (i32.const 8)))
+          (local.get $out) (local.get $table))
         ;; The rest starts at channel 0: whole is a multiple of the period, so of n.
         (call $requantizeScalar (i32.add (local.get $acc) (i32.shl (local.get $whole) (i32.const 2))) (i32.sub (local.get $count) (local.get $whole))
           (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
@@ -293,12 +291,18 @@
       (if (i32.or (i32.lt_s (local.get $m) (i32.const 0))
                   (i32.or (i32.gt_s (local.get $sh) (i32.const 30)) (i32.lt_s (local.get $sh) (i32.const -31))))
         (then (return (i32.const 2))))
-      (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
-      (if (i32.gt_s (local.get $sh) (i32.const 0)) (then (local.set $left (i32.const 4))))
-      (if (i32.lt_s (local.get $right) (local.get $lo)) (then (local.set $lo (local.get $right))))
-      (if (i32.gt_s (local.get $right) (local.get $hi)) (then (local.set $hi (local.get $right))))
+      ;; A channel of multiplier 0 gives 0 whatever its shift (a filter of zeros is quantized to 0 and shift 0): it
+      ;; takes the lowest right shift of the others, so that it keeps no layer from the float form.
+      (if (local.get $m)
+        (then
+          (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
+          (if (i32.gt_s (local.get $sh) (i32.const 0)) (then (local.set $left (i32.const 4))))
+          (if (i32.lt_s (local.get $right) (local.get $lo)) (then (local.set $lo (local.get $right))))
+          (if (i32.gt_s (local.get $right) (local.get $hi)) (then (local.set $hi (local.get $right))))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $each)))
+    ;; Every multiplier 0: any shift serves.
+    (if (i32.eq (local.get $lo) (i32.const 64)) (then (local.set $lo (i32.const 31)) (local.set $hi (i32.const 31))))
     (local.set $narrow (i32.le_s (i32.sub (local.get $hi) (local.get $lo)) (local.get $lo)))
     (i32.store offset=4 (local.get $table) (local.get $lo))
     (i32.store offset=8 (local.get $table) (i32.sub (local.get $hi) (local.get $lo)))
@@ -307,7 +311,8 @@
       (br_if $end (i32.ge_s (local.get $c) (local.get $period)))
       (local.set $ch (i32.rem_u (local.get $c) (local.get $n)))
       (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $ch) (i32.const 2)))))
-      (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))))
+      (local.set $sh (select (i32.load (i32.add (local.get $shift) (i32.shl (local.get $ch) (i32.const 2)))) (i32.sub (i32.const 0) (local.get $lo))
+        (local.get $m)))
       (local.set $right (select (i32.sub (i32.const 0) (local.get $sh)) (i32.const 0) (i32.lt_s (local.get $sh) (i32.const 0))))
       ;; Block c >> 2, lane c & 3.
       (local.set $at (i32.add (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96))))
@@ -359,18 +364,19 @@
   ;; 0.5 - 2^-(right + 1) - 2^-10; a step with any lane at or past it (a few
   ;; percent of them) goes the exact way.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
-    (param $out i32) (param $table i32) (param $narrow i32) (param $left i32) (param $lo i32) (param $spread i32) (param $float i32)
-    (local $i i32) (local $c i32) (local $tb i32)
-    (local $x0 v128) (local $neg0 v128) (local $lo0 v128) (local $hi0 v128) (local $t0 v128)
-    (local $x1 v128) (local $neg1 v128) (local $lo1 v128) (local $hi1 v128) (local $t1 v128)
-    (local $offset v128) (local $min v128) (local $max v128)
+    (param $out i32) (param $table i32)
+    (local $i i32) (local $c i32) (local $tb i32) (local $float i32)
+    (local $x0 v128) (local $x1 v128) (local $f0 v128) (local $f1 v128) (local $r0 v128) (local $r1 v128) (local $y v128)
+    (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+    (local.set $float (i32.and (i32.load (local.get $table)) (i32.const 8)))
     (local.set $offset (i32x4.splat (local.get $outOffset)))
+    (local.set $offset16 (i16x8.splat (local.get $outOffset)))
     (local.set $min (i8x16.splat (local.get $qmin)))
     (local.set $max (i8x16.splat (local.get $qmax)))
     ;; Two independent groups of 4 lanes per step.
     (block $end8 (loop $each8
       (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
-      (local.set $tb (i32.add (local.get $table) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96))))
+      (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96)))))
       (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
                                (v128.load offset=0 (local.get $tb))))
       (local.set $x1 (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
@@ -378,55 +384,67 @@
       (block $done
         (if (local.get $float)
           (then
-            (local.set $lo0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
-            (local.set $lo1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
-            (local.set $hi0 (f32x4.nearest (local.get $lo0)))
-            (local.set $hi1 (f32x4.nearest (local.get $lo1)))
-            (local.set $t0 (i32x4.trunc_sat_f32x4_s (local.get $hi0)))
-            (local.set $t1 (i32x4.trunc_sat_f32x4_s (local.get $hi1)))
+            (local.set $f0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
+            (local.set $f1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
+            (local.set $r0 (f32x4.nearest (local.get $f0)))
+            (local.set $r1 (f32x4.nearest (local.get $f1)))
+            (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (local.get $r0)) (i32x4.trunc_sat_f32x4_s (local.get $r1)))
+              (local.get $offset16)))
             (br_if $done (i32.eqz (v128.any_true (v128.or
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $lo0) (local.get $hi0))) (v128.load offset=80 (local.get $tb)))
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $lo1) (local.get $hi1))) (v128.load offset=176 (local.get $tb)))))))))
-        (if (local.get $left) (then (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))))
-        (local.set $lo0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
-          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-        (local.set $hi0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb)))
-          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-        (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))
-        (local.set $neg0 (i32x4.shr_s (local.get $t0) (i32.const 31)))
-        (local.set $t0 (i32x4.add (i32x4.abs (local.get $t0)) (v128.load offset=64 (local.get $tb))))
-        (if (local.get $narrow)
-          (then (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread))))
-          (else
-            (local.set $lo0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-            (local.set $hi0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-            (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo0) (local.get $hi0)))))
-        (local.set $t0 (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)))
-        (if (local.get $left) (then (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=112 (local.get $tb))))))
-        (local.set $lo1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb)))
-          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-        (local.set $hi1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb)))
-          (v128.const i64x2 0x40000000 0x40000000)) (i32.const 1)))
-        (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))
-        (local.set $neg1 (i32x4.shr_s (local.get $t1) (i32.const 31)))
-        (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=160 (local.get $tb))))
-        (if (local.get $narrow)
-          (then (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=144 (local.get $tb))) (local.get $spread))))
-          (else
-            (local.set $lo1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
-            (local.set $hi1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
-            (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo1) (local.get $hi1)))))
-        (local.set $t1 (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1))))
-      (local.set $t0 (i32x4.add (local.get $t0) (local.get $offset)))
-      (local.set $t1 (i32x4.add (local.get $t1) (local.get $offset)))
-      ;; Saturating to int8 first, then clamping to [qmin, qmax] (within int8) clamps the same.
-      (local.set $t0 (i16x8.narrow_i32x4_s (local.get $t0) (local.get $t1)))
-      (local.set $t0 (i8x16.narrow_i16x8_s (local.get $t0) (local.get $t0)))
-      (v128.store64_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.min_s (i8x16.max_s (local.get $t0) (local.get $min)) (local.get $max)))
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f0) (local.get $r0))) (v128.load offset=80 (local.get $tb)))
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f1) (local.get $r1))) (v128.load offset=176 (local.get $tb)))))))))
+        (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset))))
+      ;; Saturating to int8, then clamping to [qmin, qmax] (within int8), clamps the same.
+      (local.set $y (i8x16.narrow_i16x8_s (local.get $y) (local.get $y)))
+      (v128.store64_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.min_s (i8x16.max_s (local.get $y) (local.get $min)) (local.get $max)))
       (local.set $c (i32.add (local.get $c) (i32.const 8)))
       (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
       (br $each8))))
+
+  ;; The exact output step of 8 lanes, x0 and x1 (sums with their bias), whose
+  ;; per-lane constants are the table's blocks at tb and tb + 96 (of the table at
+  ;; `table`, whose word says whether to shift left and which division form to
+  ;; use): the 8 results plus the output offset (i32x4; it wraps as TFLM's
+  ;; int32 addition does), saturated to int16. Its two
+  ;; blocks are written out (not a call each): most of a layer without the
+  ;; float form comes this way.
+  (func $requantizeExact (param $x0 v128) (param $x1 v128) (param $tb i32) (param $table i32) (param $offset v128) (result v128)
+    (local $state i32) (local $lo i32) (local $spread i32)
+    (local $l0 v128) (local $h0 v128) (local $t0 v128) (local $neg0 v128)
+    (local $l1 v128) (local $h1 v128) (local $t1 v128) (local $neg1 v128) (local $half v128)
+    (local.set $state (i32.load (local.get $table)))
+    (local.set $lo (i32.load offset=4 (local.get $table)))
+    (local.set $spread (i32.load offset=8 (local.get $table)))
+    (local.set $half (v128.const i64x2 0x40000000 0x40000000))
+    (if (i32.and (local.get $state) (i32.const 4))
+      (then
+        (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))
+        (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=112 (local.get $tb))))))
+    (local.set $l0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb))) (local.get $half)) (i32.const 1)))
+    (local.set $h0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb))) (local.get $half)) (i32.const 1)))
+    (local.set $l1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb))) (local.get $half)) (i32.const 1)))
+    (local.set $h1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb))) (local.get $half)) (i32.const 1)))
+    (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $h0)))
+    (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l1) (local.get $h1)))
+    (local.set $neg0 (i32x4.shr_s (local.get $t0) (i32.const 31)))
+    (local.set $neg1 (i32x4.shr_s (local.get $t1) (i32.const 31)))
+    (local.set $t0 (i32x4.add (i32x4.abs (local.get $t0)) (v128.load offset=64 (local.get $tb))))
+    (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=160 (local.get $tb))))
+    (if (i32.and (local.get $state) (i32.const 2))
+      (then
+        (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread)))
+        (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=144 (local.get $tb))) (local.get $spread))))
+      (else
+        (local.set $l0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+        (local.set $h0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
+        (local.set $l1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
+        (local.set $h1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
+        (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $h0)))
+        (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l1) (local.get $h1)))))
+    (i16x8.narrow_i32x4_s
+      (i32x4.add (i32x4.sub (v128.xor (local.get $t0) (local.get $neg0)) (local.get $neg0)) (local.get $offset))
+      (i32x4.add (i32x4.sub (v128.xor (local.get $t1) (local.get $neg1)) (local.get $neg1)) (local.get $offset))))
 
   (func $requantizeScalar (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32)
