@@ -63,3 +63,51 @@ describe('PADV2 (pad_test.cc)', () => {
     expect(() => pad('int8', quantize(IN, 1, 0, 'int8'), [1, 0], [1, 0], constant('int8', [0.5, 0]))).toThrow(/PADV2\): tensors 'in2' and 'out0' are quantized differently/);
   });
 });
+
+describe('PAD: runs built per row', () => {
+  // Element by element, as TFLM's reference kernel walks the output: the input element, or the pad value outside it.
+  function padByElement(x: number[], inShape: number[], paddings: number[], outShape: number[], value: number): number[] {
+    const out: number[] = [];
+    const idx = outShape.map(() => 0);
+    const total = outShape.reduce((a, b) => a * b, 1);
+    for (let o = 0; o < total; o++) {
+      let src = 0;
+      let inside = true;
+      for (let d = 0; d < inShape.length; d++) {
+        const i = idx[d]! - paddings[2 * d]!;
+        if (i < 0 || i >= inShape[d]!) inside = false;
+        src = src * inShape[d]! + i;
+      }
+      out.push(inside ? x[src]! : value);
+      for (let d = outShape.length - 1; d >= 0; d--) {
+        if (++idx[d]! < outShape[d]!) break;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  it('equals the element-by-element pad on 60 random shapes (padding on some axes only, none at all, elements of 1, 2 and 4 bytes)', () => {
+    let seed = 7;
+    const r = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let t = 0; t < 60; t++) {
+      const rank = 1 + r(4);
+      const inShape = Array.from({ length: rank }, () => 1 + r(4));
+      // Each axis padded with probability 1/2 (so trailing axes without padding are common), a few cases with none.
+      const paddings = Array.from({ length: 2 * rank }, () => (t % 10 === 0 || r(2) === 0 ? 0 : r(3)));
+      const outShape = inShape.map((n, d) => n + paddings[2 * d]! + paddings[2 * d + 1]!);
+      const dtype = (['int8', 'int16', 'int32'] as const)[t % 3]!;
+      const x = Array.from({ length: inShape.reduce((a, b) => a * b, 1) }, () => r(200) - 100);
+      const got = runOp({
+        opcode: 'PADV2',
+        inputs: [
+          { dtype, shape: inShape, data: x, q: [1, 0] },
+          { dtype: 'int32', shape: [rank, 2], data: paddings, constant: true },
+          { dtype, shape: [1], data: [-7], constant: true, q: [1, 0] },
+        ],
+        outputs: [{ dtype, shape: outShape, q: [1, 0] }],
+      })[0]!;
+      expect(got, `${dtype} ${inShape.join('x')} pad [${paddings.join(', ')}]`).toEqual(padByElement(x, inShape, paddings, outShape, -7));
+    }
+  });
+});

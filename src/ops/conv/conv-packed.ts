@@ -35,15 +35,21 @@ export function packFilter(
   const run = 2 * runPairs(kW, cp);
   const packed = simdI16(at, packedBytes >> 1);
   packed.fill(0);
-  const weight = layout === 'ohwi' ? (o: number, t: number, c: number) => w8[(o * taps + t) * inC + c]! : (o: number, t: number) => w8[t * outC + o]!;
+  // Weight (o, tap t, c) at w8[o * laneStride + t * tapStride + c]; index arithmetic, not a closure per weight (a cold
+  // start runs this loop interpreted, once per operator of every model the proof runs).
+  const laneStride = layout === 'ohwi' ? taps * inC : 1;
+  const tapStride = layout === 'ohwi' ? inC : outC;
   let i = 0;
   for (let b = 0; b < outC; b += lanes) {
+    const n = Math.min(lanes, outC - b);
     for (let ky = 0; ky < kH; ky++) {
       for (let e = 0; e < run; e++, i += e & 1 ? 0 : 2 * lanes) {
-        const kx = Math.floor(e / cp);
-        const c = e % cp;
+        const kx = (e / cp) | 0;
+        const c = e - kx * cp;
         if (kx >= kW || c >= inC) continue;
-        for (let lane = 0; lane < lanes && b + lane < outC; lane++) packed[i + 2 * lane + (e & 1)] = weight(b + lane, ky * kW + kx, c) + offset;
+        const from = b * laneStride + (ky * kW + kx) * tapStride + c;
+        const to = i + (e & 1);
+        for (let lane = 0; lane < n; lane++) packed[to + 2 * lane] = w8[from + lane * laneStride]! + offset;
       }
     }
   }

@@ -341,30 +341,7 @@ const pad = (v2: boolean) =>
         if (zp < -128 || zp > 127) throw kernelError(call, `output zero point ${zp} is outside int8`);
         new DataView(value.buffer).setInt8(0, zp);
       }
-      const total = elementCount(output);
-      const map = new Int32Array(total);
-      if (rank === 0) return { runs: padRuns(map, size), value }; // a scalar: element 0 to element 0
-      const inStrides = strides(inShape);
-      const idx = new Array<number>(rank).fill(0);
-      // Row by row (all axes but the last): a row in the padding is all pad value; else its input run sits between the last axis' pads.
-      const last = rank - 1;
-      const rowLength = outShape[last]!;
-      for (let o = 0; o < total; o += rowLength) {
-        let src = 0;
-        for (let d = 0; d < last && src >= 0; d++) {
-          const i = idx[d]! - paddings[2 * d]!;
-          src = i < 0 || i >= inShape[d]! ? -1 : src + i * inStrides[d]!;
-        }
-        for (let k = 0; k < rowLength; k++) {
-          const i = k - paddings[2 * last]!;
-          map[o + k] = src < 0 || i < 0 || i >= inShape[last]! ? -1 : src + i;
-        }
-        for (let d = last - 1; d >= 0; d--) {
-          if (++idx[d]! < outShape[d]!) break;
-          idx[d] = 0;
-        }
-      }
-      return { runs: padRuns(map, size), value };
+      return { runs: padRuns(inShape, outShape, paddings, size), value };
     },
     invoke(call, s) {
       copyPadRuns(s.runs, requireInput(call, 0).bytes, requireOutput(call, 0).bytes, s.value);
