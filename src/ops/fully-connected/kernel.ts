@@ -23,7 +23,7 @@ import {
   type TensorData,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd, simdCopyIn, simdCopyOut, simdHeap, simdKeptAt, simdReserve } from '../simd/simd.js';
+import { simd, simdAligned, simdCopyIn, simdCopyOut, simdHeap, simdKeptAt, simdReserve, simdScratch } from '../simd/simd.js';
 import { keptPackedFilter } from '../packed-window.js';
 import { convInt8Packed, packFilter } from '../conv/conv-packed.js';
 import type { PackedOperator } from '../packed-window.js';
@@ -182,7 +182,11 @@ function fullyConnectedInt8Packed(s: FcState, call: KernelCall, filter: TensorDa
   const count = batches * depth;
   const n = batches * accum;
   // 64 bytes past the sums: a short last group stores all 16; 16 past the staged input: widenPadded reads vectors.
-  const [xAt, accAt, stageAt] = simdReserve([2 * batches * cp, 4 * count + 64, Math.max(count, n + 16)]);
+  const xBytes = simdAligned(2 * batches * cp);
+  const accBytes = simdAligned(4 * count + 64);
+  const xAt = simdScratch(xBytes + accBytes + Math.max(count, n + 16));
+  const accAt = xAt + xBytes;
+  const stageAt = accAt + accBytes;
   simdCopyIn(x8, n, stageAt);
   simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, wAt, bytes, accAt, depth, wAt + packedBytes, q.outputOffset, q.qmin, q.qmax);
   simdCopyOut(stageAt, count, out);
