@@ -84,15 +84,10 @@
     (local.set $b (local.get $blocks))
     (if (i32.eq (local.get $g) (i32.const 4))
       (then
-        (block $endb (loop $blocks4
-          (br_if $endb (i32.eqz (local.get $b)))
-          (local.set $b (i32.sub (local.get $b) (i32.const 1)))
-          (call $packedBlock4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
-            (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
-            (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-            (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5)))
-            (local.get $outBytes))
-          (br $blocks4))))
+        (call $packedBlocks4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
+          (local.get $w) (local.get $blocks) (local.get $blockBytes)
+          (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
+          (local.get $out) (local.get $outBytes)))
       (else
         (local.set $k (i32.const 0))
         (block $endk (loop $ones
@@ -194,14 +189,25 @@
     (local.set $p (i32.add (local.get $p) (i32.const 1)))
     (br $pixels1))))
 
-;; One block of 8 output channels for four output pixels whose windows start
-;; at x, x + at1, x + at2 and x + at3: 8 vector sums, every filter load shared by
-;; the four.
-(func $packedBlock4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w i32) (param $kH i32) (param $rowStep i32)
-  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $outStride i32)
-  (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
+;; Every block of 8 output channels (`blocks` of them, last first, each
+;; blockBytes of w) for four output pixels whose windows start at x, x + at1,
+;; x + at2 and x + at3: per block 8 vector sums, every filter load shared by the
+;; four. One call per group of pixels, not per block: a 1x1 conv of few input
+;; channels has little work per block to pay for a call.
+(func $packedBlocks4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w0s i32) (param $blocks i32) (param $blockBytes i32)
+  (param $kH i32) (param $rowStep i32) (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out0 i32) (param $outStride i32)
+  (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32) (local $w i32) (local $out i32)
   (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
   (local $w0 v128) (local $w1 v128) (local $v v128)
+  (loop $eachBlock
+  (local.set $blocks (i32.sub (local.get $blocks) (i32.const 1)))
+  (local.set $w (i32.add (local.get $w0s) (i32.mul (local.get $blocks) (local.get $blockBytes))))
+  (local.set $out (i32.add (local.get $out0) (i32.shl (local.get $blocks) (i32.const 5))))
+  (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+  (local.set $b0 (v128.const i32x4 0 0 0 0)) (local.set $b1 (v128.const i32x4 0 0 0 0))
+  (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0))
+  (local.set $d0 (v128.const i32x4 0 0 0 0)) (local.set $d1 (v128.const i32x4 0 0 0 0))
+  (local.set $ky (i32.const 0))
   (local.set $xr (local.get $x))
   (block $endky (loop $taprows
     (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
@@ -246,7 +252,8 @@
   (v128.store offset=16 (local.get $out) (local.get $c1))
   (local.set $out (i32.add (local.get $out) (local.get $outStride)))
   (v128.store offset=0 (local.get $out) (local.get $d0))
-  (v128.store offset=16 (local.get $out) (local.get $d1)))
+  (v128.store offset=16 (local.get $out) (local.get $d1))
+  (br_if $eachBlock (local.get $blocks))))
 
 ;; packedBlock4 for one output pixel (the row's last pixels).
 (func $packedBlock1 (param $x i32) (param $w i32) (param $kH i32) (param $rowStep i32)
