@@ -52,6 +52,14 @@ export function keptPackedFilter(owner: object, s: Pick<PackedOperator, 'quant' 
   });
 }
 
+/** The padded input's rows and columns: those the last output pixel's window reaches, and the input itself. */
+export function paddedExtent(s: SlidingWindow, d: WindowShapes): { hp: number; wp: number } {
+  return {
+    hp: Math.max((d.outH - 1) * s.strideH + (d.kH - 1) * s.dilationH + 1, s.padH + d.inH),
+    wp: Math.max((d.outW - 1) * s.strideW + (d.kW - 1) * s.dilationW + 1, s.padW + d.inW),
+  };
+}
+
 /**
  * Runs one packed window kernel for `owner` (its prepared state keys the packed
  * filter): `x8` [batches][inH][inW][c] int8, padded to `cp` channels; `pack`
@@ -70,15 +78,13 @@ export function runPackedWindow(
   run: (o: PackedOperands) => void,
   out: Int8Array,
 ): void {
-  const { batches, inH, inW, outC, kH, kW, outH, outW } = d;
+  const { batches, inH, inW, outC } = d;
   const count = out.length;
   if (count === 0) return;
   const q = s.quant!;
   const wAt = keptPackedFilter(owner, s, outC, packedBytes, pack);
   const paramsAt = wAt + packedBytes;
-  // The rows and columns the last output pixel's window reaches, and the input itself.
-  const hp = Math.max((outH - 1) * s.strideH + (kH - 1) * s.dilationH + 1, s.padH + inH);
-  const wp = Math.max((outW - 1) * s.strideW + (kW - 1) * s.dilationW + 1, s.padW + inW);
+  const { hp, wp } = paddedExtent(s, d);
   const padded = batches * hp * wp * cp;
   const tableAt = paramsAt + 12 * outC;
   // 32 bytes past the sums: the kernels store whole blocks of 8; 16 past the staged input: widenPadded reads vectors;

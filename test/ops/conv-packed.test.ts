@@ -142,3 +142,34 @@ describe('packed int8 conv', () => {
     }
   });
 });
+
+/** A float32 CONV_2D on randomWindow's geometry: values over six orders of magnitude, so that the order of the sums shows. */
+function floatConvCase(seed: number, constantFilter: boolean, infiniteWeight = false): OpCase {
+  const w = randomWindow(seed, 3, (pick) => [pick(1, 11), pick(1, 19)], 4);
+  const r = random(seed + 1000);
+  const float = (n: number) => Array.from({ length: n }, () => (r() - 0.5) * 10 ** Math.floor(r() * 6 - 3));
+  const filter = float(w.outC * w.kH * w.kW * w.inC);
+  if (infiniteWeight) filter[Math.floor(r() * filter.length)] = Infinity;
+  const activation = Math.floor(r() * 3) * 1; // NONE, RELU, RELU_N1_TO_1
+  return {
+    opcode: 'CONV_2D',
+    inputs: [
+      { dtype: 'float32', shape: w.input.shape, data: float(w.input.data.length) },
+      { dtype: 'float32', shape: [w.outC, w.kH, w.kW, w.inC], data: filter, constant: constantFilter },
+      { dtype: 'float32', shape: [w.outC], data: float(w.outC), constant: true },
+    ],
+    outputs: [{ dtype: 'float32', shape: w.output().shape }],
+    options: { type: 'Conv2DOptions', value: { ...w.window, fusedActivationFunction: activation } },
+  };
+}
+
+describe('packed float32 conv', () => {
+  it('computes the values of the unpacked paths (reference order) on 60 random geometries, and with an infinite weight keeps them', () => {
+    for (let seed = 501; seed <= 560; seed++) {
+      const packed = runOp(floatConvCase(seed, true));
+      const other = runOp(floatConvCase(seed, false));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+    for (let seed = 561; seed <= 565; seed++) expect(runOp(floatConvCase(seed, true, true)), `seed ${seed}`).toEqual(runOp(floatConvCase(seed, false, true)));
+  });
+});

@@ -5,8 +5,9 @@
 // reference_integer_ops::ConvPerChannel: the same int32 sums (wrapping, in any
 // order), padding taps add 0, and the same output step.
 
-import { runPackedWindow, type PackedOperator, type WindowShapes } from '../packed-window.js';
-import { simd, simdI16 } from '../simd/simd.js';
+import type { SlidingWindow } from '../conv-params.js';
+import { paddedExtent, runPackedWindow, type PackedOperator, type WindowShapes } from '../packed-window.js';
+import { simd, simdF32, simdI16, simdKept, simdReserve } from '../simd/simd.js';
 
 /** Output channels one convPacked step sums (two vectors of 4). */
 export const BLOCK = 8;
@@ -78,6 +79,47 @@ export function convInt8Packed(
     simd().convPacked(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
-      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW,
+      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 0,
     ), out);
+}
+
+/**
+ * A float32 conv (ungrouped, a constant filter of finite weights: a padding 0 times an infinite weight would not add
+ * nothing) through convPacked's float form, the filter packed once for `owner`: the float32 sums in the reference
+ * order, one per output element, as a view valid until the next kernel call.
+ */
+export function convFloatPacked(owner: object, s: SlidingWindow, d: WindowShapes, inC: number, x: Float32Array, w: Float32Array): Float32Array {
+  const { batches, inH, inW, outC, kH, kW, outH, outW } = d;
+  const run = kW * inC;
+  const wAt = simdKept(owner, Math.ceil(outC / BLOCK) * kH * run * 4 * BLOCK, (at) => {
+    const packed = simdF32(at, Math.ceil(outC / BLOCK) * kH * run * BLOCK);
+    packed.fill(0);
+    const laneStride = kH * run;
+    let i = 0;
+    for (let b = 0; b < outC; b += BLOCK) {
+      const n = Math.min(BLOCK, outC - b);
+      for (let ky = 0; ky < kH; ky++) {
+        for (let e = 0; e < run; e++, i += BLOCK) {
+          const from = b * laneStride + ky * run + e;
+          for (let lane = 0; lane < n; lane++) packed[i + lane] = w[from + lane * laneStride]!;
+        }
+      }
+    }
+  });
+  const { hp, wp } = paddedExtent(s, d);
+  const padded = batches * hp * wp * inC;
+  const count = batches * outH * outW * outC;
+  // 32 bytes past the sums: the kernel stores whole blocks of 8.
+  const [xAt, accAt] = simdReserve([padded * 4, count * 4 + 32]);
+  const xp = simdF32(xAt, padded);
+  if (hp !== inH || wp !== inW) xp.fill(0);
+  const rowLength = inW * inC;
+  for (let n = 0; n < batches; n++) {
+    for (let iy = 0; iy < inH; iy++) {
+      const from = (n * inH + iy) * rowLength;
+      xp.set(x.subarray(from, from + rowLength), ((n * hp + iy + s.padH) * wp + s.padW) * inC);
+    }
+  }
+  simd().convPacked(xAt, wAt, accAt, batches, hp, wp, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 1);
+  return simdF32(accAt, count);
 }

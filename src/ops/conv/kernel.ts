@@ -19,10 +19,12 @@ import {
 import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
 import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
-import { convInt8Packed } from './conv-packed.js';
+import { convFloatPacked, convInt8Packed } from './conv-packed.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
+  /** A constant float32 filter with every weight finite (convFloatPacked's condition), once known. */
+  finiteFilter?: boolean;
 }
 
 function prepare(call: KernelCall): ConvState {
@@ -65,7 +67,11 @@ function invoke(call: KernelCall, s: ConvState): void {
   const dense = s.groups === 1 && s.dilationW === 1;
   // Separate monomorphic loops: one typed-array type per call site keeps V8's hot loop fast.
   if (s.dtype === 'float32') {
-    if (dense) convFloatSimd(s, shapes, f32(input), f32(filter), f32(output));
+    if (s.groups === 1 && filter.tensor.kind === 'constant' && (s.finiteFilter ??= f32(filter).every(Number.isFinite))) {
+      const out = f32(output);
+      const sums = convFloatPacked(s, s, shapes, inC, f32(input), f32(filter));
+      for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = floatOutput(s, sums[i]!, s.bias, oc);
+    } else if (dense) convFloatSimd(s, shapes, f32(input), f32(filter), f32(output));
     else convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
   } else if (s.dtype === 'int8') {
     const w = int8Filter(call, filter);

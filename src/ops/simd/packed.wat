@@ -22,24 +22,32 @@
 ;;   pair splatted adds 2 products to 4 channel sums.
 ;; Sums are exact int32 that wrap like TFLM's: order does not matter.
 ;; acc gets outC sums per output pixel (written, not added to).
+;; With `float`, x and w hold float32 (x padded with 0s, which add nothing to a
+;; sum of finite products: the sum starts at +0 and so never is -0), one element
+;; per step instead of a pair: w per block, filter row and element of the row's
+;; run, two vectors of 4 channels; each lane sums its products in the filter's
+;; order (row, column, channel), rounding as TFLM's reference loop does.
 (func (export "convPacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
-  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $float i32)
   (local $p i32) (local $pixels i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
-  (local $rowStep i32) (local $blockBytes i32) (local $outBytes i32)
+  (local $rowStep i32) (local $blockBytes i32) (local $outBytes i32) (local $es i32)
   (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $out i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $rowAt i32) (local $rowBytes i32) (local $pixStep i32) (local $g i32) (local $k i32) (local $at i32)
   (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
-  (local.set $rowStep (i32.shl (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $cp)) (i32.const 1)))
+  ;; Bytes per element: 2 (i16) or 4 (float32); a step reads 4 bytes, an input pair or one float.
+  (local.set $es (select (i32.const 2) (i32.const 1) (local.get $float)))
+  (local.set $rowStep (i32.shl (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $cp)) (local.get $es)))
   ;; Without horizontal dilation a filter row reads one contiguous run of input pairs (the last one may straddle).
   (if (i32.eq (local.get $dW) (i32.const 1))
     (then
       (local.set $runs (i32.const 1))
-      (local.set $runLen (i32.shr_u (i32.add (i32.mul (local.get $kW) (local.get $cp)) (i32.const 1)) (i32.const 1))))
+      (local.set $runLen (select (i32.mul (local.get $kW) (local.get $cp))
+        (i32.shr_u (i32.add (i32.mul (local.get $kW) (local.get $cp)) (i32.const 1)) (i32.const 1)) (local.get $float))))
     (else
       (local.set $runs (local.get $kW))
-      (local.set $runLen (i32.shr_u (local.get $cp) (i32.const 1)))
-      (local.set $runStep (i32.shl (i32.mul (local.get $dW) (local.get $cp)) (i32.const 1)))))
+      (local.set $runLen (select (local.get $cp) (i32.shr_u (local.get $cp) (i32.const 1)) (local.get $float)))
+      (local.set $runStep (i32.shl (i32.mul (local.get $dW) (local.get $cp)) (local.get $es)))))
   (local.set $blockBytes (i32.shl (i32.mul (i32.mul (local.get $kH) (local.get $runs)) (local.get $runLen)) (i32.const 5)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
   ;; Output pixels in raster order over every row and batch, in groups of four
@@ -47,8 +55,8 @@
   ;; batches), the last group of fewer pixel by pixel.
   (local.set $pixels (i32.mul (i32.mul (local.get $batches) (local.get $outH)) (local.get $outW)))
   ;; A cursor on the next pixel's window: batch n, output row oy, column ox, and the row's first window at rowAt.
-  (local.set $rowBytes (i32.shl (i32.mul (local.get $wp) (local.get $cp)) (i32.const 1)))
-  (local.set $pixStep (i32.shl (i32.mul (local.get $sW) (local.get $cp)) (i32.const 1)))
+  (local.set $rowBytes (i32.shl (i32.mul (local.get $wp) (local.get $cp)) (local.get $es)))
+  (local.set $pixStep (i32.shl (i32.mul (local.get $sW) (local.get $cp)) (local.get $es)))
   (local.set $rowAt (local.get $x))
   (block $end (loop $groups
     (br_if $end (i32.ge_s (local.get $p) (local.get $pixels)))
@@ -87,7 +95,7 @@
         (call $packedBlocks4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
           (local.get $w) (local.get $blocks) (local.get $blockBytes)
           (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-          (local.get $out) (local.get $outBytes)))
+          (local.get $out) (local.get $outBytes) (local.get $float)))
       (else
         (local.set $k (i32.const 0))
         (block $endk (loop $ones
@@ -100,7 +108,8 @@
             (call $packedBlock1 (local.get $at)
               (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
               (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-              (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5))))
+              (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
+              (local.get $float))
             (br $blocks1)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ones)))))
@@ -196,6 +205,7 @@
 ;; channels has little work per block to pay for a call.
 (func $packedBlocks4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w0s i32) (param $blocks i32) (param $blockBytes i32)
   (param $kH i32) (param $rowStep i32) (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out0 i32) (param $outStride i32)
+  (param $float i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32) (local $w i32) (local $out i32)
   (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
   (local $w0 v128) (local $w1 v128) (local $v v128)
@@ -207,40 +217,79 @@
   (local.set $b0 (v128.const i32x4 0 0 0 0)) (local.set $b1 (v128.const i32x4 0 0 0 0))
   (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0))
   (local.set $d0 (v128.const i32x4 0 0 0 0)) (local.set $d1 (v128.const i32x4 0 0 0 0))
-  (local.set $ky (i32.const 0))
-  (local.set $xr (local.get $x))
-  (block $endky (loop $taprows
-    (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
-    (local.set $r (i32.const 0))
-    (block $endr (loop $runsLoop
-      (br_if $endr (i32.ge_s (local.get $r) (local.get $runs)))
-      (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
-      (local.set $q (i32.const 0))
-      (block $endq (loop $pairs
-        (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
-        (local.set $w0 (v128.load offset=0 (local.get $w)))
-        (local.set $w1 (v128.load offset=16 (local.get $w)))
-        (local.set $v (v128.load32_splat (local.get $xp)))
-        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
-        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at1))))
-        (local.set $b0 (i32x4.add (local.get $b0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
-        (local.set $b1 (i32x4.add (local.get $b1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at2))))
-        (local.set $c0 (i32x4.add (local.get $c0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
-        (local.set $c1 (i32x4.add (local.get $c1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at3))))
-        (local.set $d0 (i32x4.add (local.get $d0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
-        (local.set $d1 (i32x4.add (local.get $d1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
-        (local.set $w (i32.add (local.get $w) (i32.const 32)))
-        (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
-        (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $pairs)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $runsLoop)))
-    (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
-    (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-    (br $taprows)))
+  ;; float32: each step one input element (not a pair) times 8 channels' weights, multiplied and added as C does,
+  ;; so each lane sums in the order of the filter's elements.
+  (if (local.get $float)
+    (then
+      (local.set $ky (i32.const 0))
+      (local.set $xr (local.get $x))
+      (block $endkyF (loop $taprowsF
+        (br_if $endkyF (i32.ge_s (local.get $ky) (local.get $kH)))
+        (local.set $r (i32.const 0))
+        (block $endrF (loop $runsLoopF
+          (br_if $endrF (i32.ge_s (local.get $r) (local.get $runs)))
+          (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
+          (local.set $q (i32.const 0))
+          (block $endqF (loop $pairsF
+            (br_if $endqF (i32.ge_s (local.get $q) (local.get $runLen)))
+            (local.set $w0 (v128.load offset=0 (local.get $w)))
+            (local.set $w1 (v128.load offset=16 (local.get $w)))
+            (local.set $v (v128.load32_splat (local.get $xp)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (local.get $w0))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (local.get $w1))))
+            (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at1))))
+            (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $v) (local.get $w0))))
+            (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $v) (local.get $w1))))
+            (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at2))))
+            (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $v) (local.get $w0))))
+            (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $v) (local.get $w1))))
+            (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at3))))
+            (local.set $d0 (f32x4.add (local.get $d0) (f32x4.mul (local.get $v) (local.get $w0))))
+            (local.set $d1 (f32x4.add (local.get $d1) (f32x4.mul (local.get $v) (local.get $w1))))
+            (local.set $w (i32.add (local.get $w) (i32.const 32)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $pairsF)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $runsLoopF)))
+        (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $taprowsF))))
+    (else
+      (local.set $ky (i32.const 0))
+      (local.set $xr (local.get $x))
+      (block $endky (loop $taprows
+        (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+        (local.set $r (i32.const 0))
+        (block $endr (loop $runsLoop
+          (br_if $endr (i32.ge_s (local.get $r) (local.get $runs)))
+          (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
+          (local.set $q (i32.const 0))
+          (block $endq (loop $pairs
+            (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
+            (local.set $w0 (v128.load offset=0 (local.get $w)))
+            (local.set $w1 (v128.load offset=16 (local.get $w)))
+            (local.set $v (v128.load32_splat (local.get $xp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+            (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at1))))
+            (local.set $b0 (i32x4.add (local.get $b0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+            (local.set $b1 (i32x4.add (local.get $b1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+            (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at2))))
+            (local.set $c0 (i32x4.add (local.get $c0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+            (local.set $c1 (i32x4.add (local.get $c1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+            (local.set $v (v128.load32_splat (i32.add (local.get $xp) (local.get $at3))))
+            (local.set $d0 (i32x4.add (local.get $d0) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+            (local.set $d1 (i32x4.add (local.get $d1) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+            (local.set $w (i32.add (local.get $w) (i32.const 32)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $pairs)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $runsLoop)))
+        (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $taprows)))))
   ;; All 8 sums of each pixel (convPacked orders the stores so that a short block's extra sums are overwritten).
   (v128.store offset=0 (local.get $out) (local.get $a0))
   (v128.store offset=16 (local.get $out) (local.get $a1))
@@ -257,31 +306,56 @@
 
 ;; packedBlock4 for one output pixel (the row's last pixels).
 (func $packedBlock1 (param $x i32) (param $w i32) (param $kH i32) (param $rowStep i32)
-  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32)
+  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $float i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
   (local $a0 v128) (local $a1 v128) (local $v v128)
-  (local.set $xr (local.get $x))
-  (block $endky (loop $taprows
-    (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
-    (local.set $r (i32.const 0))
-    (block $endr (loop $runsLoop
-      (br_if $endr (i32.ge_s (local.get $r) (local.get $runs)))
-      (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
-      (local.set $q (i32.const 0))
-      (block $endq (loop $pairs
-        (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
-        (local.set $v (v128.load32_splat (local.get $xp)))
-        (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $w)))))
-        (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $w)))))
-        (local.set $w (i32.add (local.get $w) (i32.const 32)))
-        (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
-        (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $pairs)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $runsLoop)))
-    (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
-    (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-    (br $taprows)))
+  (if (local.get $float)
+    (then
+      (local.set $xr (local.get $x))
+      (block $endkyF (loop $taprowsF
+        (br_if $endkyF (i32.ge_s (local.get $ky) (local.get $kH)))
+        (local.set $r (i32.const 0))
+        (block $endrF (loop $runsLoopF
+          (br_if $endrF (i32.ge_s (local.get $r) (local.get $runs)))
+          (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
+          (local.set $q (i32.const 0))
+          (block $endqF (loop $pairsF
+            (br_if $endqF (i32.ge_s (local.get $q) (local.get $runLen)))
+            (local.set $v (v128.load32_splat (local.get $xp)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $w)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $w)))))
+            (local.set $w (i32.add (local.get $w) (i32.const 32)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $pairsF)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $runsLoopF)))
+        (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $taprowsF))))
+    (else
+      (local.set $xr (local.get $x))
+      (block $endky (loop $taprows
+        (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+        (local.set $r (i32.const 0))
+        (block $endr (loop $runsLoop
+          (br_if $endr (i32.ge_s (local.get $r) (local.get $runs)))
+          (local.set $xp (i32.add (local.get $xr) (i32.mul (local.get $r) (local.get $runStep))))
+          (local.set $q (i32.const 0))
+          (block $endq (loop $pairs
+            (br_if $endq (i32.ge_s (local.get $q) (local.get $runLen)))
+            (local.set $v (v128.load32_splat (local.get $xp)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=0 (local.get $w)))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $w)))))
+            (local.set $w (i32.add (local.get $w) (i32.const 32)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $pairs)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $runsLoop)))
+        (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $taprows)))))
   (v128.store offset=0 (local.get $out) (local.get $a0))
   (v128.store offset=16 (local.get $out) (local.get $a1)))
 

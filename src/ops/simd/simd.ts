@@ -34,13 +34,14 @@ export interface SimdKernels {
   /** dst[i] = src[i] + offset, i < n: int8 into i16. */
   widenI8(src: number, n: number, offset: number, dst: number): void;
   /**
-   * An ungrouped int8 conv as a product with output channels across lanes (kernels.wat explains the layouts): x from
-   * widenPadded, w packed per block of 8 output channels; writes outC int32 sums per output pixel to acc.
+   * An ungrouped int8 conv as a product with output channels across lanes (packed.wat explains the layouts): x from
+   * widenPadded, w packed per block of 8 output channels; writes outC int32 sums per output pixel to acc. With `float`
+   * 1, float32 operands (x zero-padded, w one element per step) and float32 sums in the reference order.
    */
   convPacked(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
-    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, float: number,
   ): void;
   /**
    * An int8 FULLY_CONNECTED of `rows` rows with constant weights, output channels across lanes (packed.wat): the input
