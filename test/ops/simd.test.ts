@@ -207,4 +207,30 @@ describe('SIMD kernels module', () => {
     expect(simdI8(at, big)[big - 1]).toBe(42);
     expect(simd().memory.buffer.byteLength).toBeGreaterThanOrEqual(at + big);
   });
+
+  it("biasClampF32 is TFLM's float output step, std::min(std::max(sum + bias, lo), hi), NaN and -0 included, in vectors and tails", () => {
+    // std::max(x, lo) is (x < lo ? lo : x), std::min(y, hi) is (hi < y ? hi : y); sum + bias rounded to float32.
+    const step = (x: number, b: number, lo: number, hi: number) => {
+      const v = Math.fround(x + b);
+      const m = v < lo ? lo : v;
+      return hi < m ? hi : m;
+    };
+    const edge = [NaN, -0, 0, 6, -6, 1, -1, Infinity, -Infinity, 3.4028234663852886e38, 1e-45, 0.1, 5.999999, 6.000001];
+    for (const [lo, hi] of [[0, 6], [-1, 1], [-3.4028234663852886e38, 3.4028234663852886e38], [0, Infinity]] as const) {
+      for (let n = 1; n <= 9; n++) {
+        const pixels = 7;
+        const count = pixels * n;
+        const sums = Float32Array.from({ length: count }, (_, i) => (i < 3 * edge.length ? edge[i % edge.length]! : (((i * 7919) % 211) - 105) / 13));
+        const bias = Float32Array.from({ length: n }, (_, c) => (c % 3 === 0 ? -0 : c === 1 ? 0.5 : c === 2 ? NaN : -c / 3));
+        const [accAt, biasAt] = simdReserve([4 * count, 4 * n]);
+        simdF32(accAt, count).set(sums);
+        simdF32(biasAt, n).set(bias);
+        simd().biasClampF32(accAt, pixels, n, biasAt, lo, hi);
+        const want = [...sums].map((x, i) => step(x, bias[i % n]!, Math.fround(lo), Math.fround(hi)));
+        const got = [...simdF32(accAt, count)];
+        // Object.is: -0 and +0 apart, NaN equal to NaN.
+        got.forEach((v, i) => expect(Object.is(v, want[i]), `n ${n} [${lo}, ${hi}] element ${i}: ${v} against ${want[i]}`).toBe(true));
+      }
+    }
+  });
 });

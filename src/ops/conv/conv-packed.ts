@@ -7,7 +7,7 @@
 
 import type { SlidingWindow } from '../conv-params.js';
 import { paddedExtent, runPackedWindow, type PackedOperator, type WindowShapes } from '../packed-window.js';
-import { simd, simdF32, simdI16, simdKept, simdReserve } from '../simd/simd.js';
+import { simd, simdF32, simdFloatOutput, simdI16, simdKept, simdReserve } from '../simd/simd.js';
 
 /** Output channels one convPacked step sums (two vectors of 4). */
 export const BLOCK = 8;
@@ -83,16 +83,24 @@ export function convInt8Packed(
     ), out);
 }
 
+/** What convFloatPacked needs of a float32 conv's state: its window, bias and activation range. */
+export interface FloatConvOperator extends SlidingWindow {
+  bias: Float64Array | null;
+  floatMin: number;
+  floatMax: number;
+}
+
 /**
  * A float32 conv (ungrouped, a constant filter of finite weights: a padding 0 times an infinite weight would not add
- * nothing) through convPacked's float form, the filter packed once for `owner`: the float32 sums in the reference
- * order, one per output element, as a view valid until the next kernel call.
+ * nothing) through convPacked's float form, the filter and bias packed once for `owner`, TFLM's output step in the
+ * module (biasClampF32), into `out`.
  */
-export function convFloatPacked(owner: object, s: SlidingWindow, d: WindowShapes, inC: number, x: Float32Array, w: Float32Array): Float32Array {
+export function convFloatPacked(owner: object, s: FloatConvOperator, d: WindowShapes, inC: number, x: Float32Array, w: Float32Array, out: Float32Array): void {
   const { batches, inH, inW, outC, kH, kW, outH, outW } = d;
   const run = kW * inC;
-  const wAt = simdKept(owner, Math.ceil(outC / BLOCK) * kH * run * 4 * BLOCK, (at) => {
-    const packed = simdF32(at, Math.ceil(outC / BLOCK) * kH * run * BLOCK);
+  const packedBytes = Math.ceil(outC / BLOCK) * kH * run * 4 * BLOCK;
+  const wAt = simdKept(owner, packedBytes + 4 * outC, (at) => {
+    const packed = simdF32(at, packedBytes >> 2);
     packed.fill(0);
     const laneStride = kH * run;
     let i = 0;
@@ -105,6 +113,8 @@ export function convFloatPacked(owner: object, s: SlidingWindow, d: WindowShapes
         }
       }
     }
+    // No bias adds +0, as TFLM's bias_value does.
+    simdF32(at + packedBytes, outC).set(s.bias ?? new Float64Array(outC));
   });
   const { hp, wp } = paddedExtent(s, d);
   const padded = batches * hp * wp * inC;
@@ -121,5 +131,5 @@ export function convFloatPacked(owner: object, s: SlidingWindow, d: WindowShapes
     }
   }
   simd().convPacked(xAt, wAt, accAt, batches, hp, wp, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 1);
-  return simdF32(accAt, count);
+  simdFloatOutput(accAt, count, outC, wAt + packedBytes, s.floatMin, s.floatMax, out);
 }

@@ -23,8 +23,8 @@ import { convFloatPacked, convInt8Packed } from './conv-packed.js';
 
 interface ConvState extends SlidingWindow, ConvArithmetic {
   groups: number;
-  /** A constant float32 filter with every weight finite (convFloatPacked's condition), once known. */
-  finiteFilter?: boolean;
+  /** An ungrouped float32 conv with a constant filter of finite weights: convFloatPacked's condition. */
+  floatPacked: boolean;
 }
 
 function prepare(call: KernelCall): ConvState {
@@ -36,10 +36,12 @@ function prepare(call: KernelCall): ConvState {
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC === 0 || inC % kC !== 0) throw kernelError(call, 'filter shape does not match input and output');
   requireInt4Scratch(call, filter);
+  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC);
   return {
     ...slidingWindow(call, builtinOptions(call.op, 'Conv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
-    ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC),
+    ...arithmetic,
     groups: inC / kC,
+    floatPacked: arithmetic.dtype === 'float32' && inC === kC && filter.tensor.kind === 'constant' && f32(filter).every(Number.isFinite),
   };
 }
 
@@ -67,11 +69,8 @@ function invoke(call: KernelCall, s: ConvState): void {
   const dense = s.groups === 1 && s.dilationW === 1;
   // Separate monomorphic loops: one typed-array type per call site keeps V8's hot loop fast.
   if (s.dtype === 'float32') {
-    if (s.groups === 1 && filter.tensor.kind === 'constant' && (s.finiteFilter ??= f32(filter).every(Number.isFinite))) {
-      const out = f32(output);
-      const sums = convFloatPacked(s, s, shapes, inC, f32(input), f32(filter));
-      for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = floatOutput(s, sums[i]!, s.bias, oc);
-    } else if (dense) convFloatSimd(s, shapes, f32(input), f32(filter), f32(output));
+    if (s.floatPacked) convFloatPacked(s, s, shapes, inC, f32(input), f32(filter), f32(output));
+    else if (dense) convFloatSimd(s, shapes, f32(input), f32(filter), f32(output));
     else convFloat(s, shapes, f32(input), f32(filter), s.bias, f32(output));
   } else if (s.dtype === 'int8') {
     const w = int8Filter(call, filter);

@@ -17,7 +17,7 @@ import {
   type KernelCall,
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, slidingWindow, withOffset, type ConvArithmetic, type SlidingWindow } from '../conv-params.js';
-import { simd, simdF32, simdReserve } from '../simd/simd.js';
+import { simd, simdF32, simdFloatOutput, simdReserve } from '../simd/simd.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 import { depthwiseInt8Packed } from './depthwise-packed.js';
 
@@ -71,7 +71,11 @@ function invoke(call: KernelCall, s: DepthwiseState): void {
   const lanes = s.multiplier === 1;
   if (s.dtype === 'float32') {
     const out = f32(output);
-    const acc = lanes ? depthwiseFloatSimd(s, d, f32(input), f32(filter)) : depthwise(s, d, f32(input), f32(filter), true);
+    if (lanes) {
+      depthwiseFloatSimd(s, d, f32(input), f32(filter), out);
+      return;
+    }
+    const acc = depthwise(s, d, f32(input), f32(filter), true);
     const b = s.bias;
     for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
       const v = Math.fround(acc[i]! + (b ? b[oc]! : 0));
@@ -143,15 +147,16 @@ function depthwiseInSimd(s: DepthwiseState, d: DepthwiseShapes, float: boolean, 
 }
 
 /** float32 sums in the SIMD module, one channel per lane, taps in reference order. */
-function depthwiseFloatSimd(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array, w: Float32Array): Float32Array {
+function depthwiseFloatSimd(s: DepthwiseState, d: DepthwiseShapes, x: Float32Array, w: Float32Array, out: Float32Array): void {
   const count = d.batches * d.outH * d.outW * d.outC;
-  const [xAt, wAt, accAt] = simdReserve([x.length * 4, w.length * 4, count * 4]);
+  const [xAt, wAt, accAt, biasAt] = simdReserve([x.length * 4, w.length * 4, count * 4, d.outC * 4]);
   simdF32(xAt, x.length).set(x);
   simdF32(wAt, w.length).set(w);
-  const acc = simdF32(accAt, count);
-  acc.fill(0);
+  simdF32(accAt, count).fill(0);
+  // No bias adds +0, as TFLM's bias_value does.
+  simdF32(biasAt, d.outC).set(s.bias ?? new Float64Array(d.outC));
   depthwiseInSimd(s, d, true, xAt, wAt, accAt);
-  return acc;
+  simdFloatOutput(accAt, count, d.outC, biasAt, s.floatMin, s.floatMax, out);
 }
 
 /** int8 in the SIMD module: input offset once into i16, int32 sums, TFLM's output step. */

@@ -82,6 +82,8 @@ export interface SimdKernels {
     batches: number, inH: number, inW: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number,
   ): void;
+  /** TFLM's float32 output step in place on pixels x n sums: min(max(sum + bias[c], lo), hi), bias n float32 at `bias`. */
+  biasClampF32(acc: number, pixels: number, n: number, bias: number, lo: number, hi: number): void;
   /** out[i] = table[(a[i] << 8) | b[i]], i < n (bytes; a 65,536-byte table). */
   lookupPairs(a: number, b: number, n: number, table: number, out: number): void;
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
@@ -252,6 +254,12 @@ export function simdCopyIn(src: Int8Array, n: number, at: number): void {
   const h = simdHeap().i8;
   if (n <= 64) for (let i = 0; i < n; i++) h[at + i] = src[i]!;
   else h.set(n === src.length ? src : src.subarray(0, n), at);
+}
+
+/** TFLM's float32 output step (biasClampF32) on `count` sums at accAt, n channels per pixel, into `out`. */
+export function simdFloatOutput(accAt: number, count: number, n: number, biasAt: number, lo: number, hi: number, out: Float32Array): void {
+  simd().biasClampF32(accAt, count / n, n, biasAt, lo, hi);
+  out.set(simdF32(accAt, count));
 }
 
 /** Copies int8 values into the module as i16 with `offset` added (zero points), using `staging` (n bytes) for the int8 copy. */
