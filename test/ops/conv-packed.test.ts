@@ -35,14 +35,15 @@ function randomWindow(
   const kW = pick(1, Math.min(maxK, inW));
   const stride = pick(1, 2);
   const dilationW = kW > 1 && inW >= 2 * kW - 1 && r() < 0.3 ? 2 : 1;
+  const dilationH = kH > 1 && inH >= 2 * kH - 1 && r() < 0.3 ? 2 : 1;
   const same = r() < 0.5;
   const span = (size: number, k: number, d: number) => (same ? Math.ceil(size / stride) : Math.floor((size - ((k - 1) * d + 1)) / stride) + 1);
   const int8 = (n: number) => Array.from({ length: n }, () => pick(-128, 127));
   const input = { dtype: 'int8' as const, shape: [batches, inH, inW, inC], data: int8(batches * inH * inW * inC), q: [0.05, pick(-20, 20)] as [number, number] };
   const scales = () => Array.from({ length: outC }, () => 0.002 + 0.01 * r());
   const bias = () => ({ dtype: 'int32' as const, shape: [outC], data: Array.from({ length: outC }, () => pick(-2000, 2000)), constant: true });
-  const output = () => ({ dtype: 'int8' as const, shape: [batches, span(inH, kH, 1), span(inW, kW, dilationW), outC], q: [0.1, pick(-10, 10)] as [number, number] });
-  const window = { padding: same ? PADDING.SAME : PADDING.VALID, strideH: stride, strideW: stride, dilationHFactor: 1, dilationWFactor: dilationW };
+  const output = () => ({ dtype: 'int8' as const, shape: [batches, span(inH, kH, dilationH), span(inW, kW, dilationW), outC], q: [0.1, pick(-10, 10)] as [number, number] });
+  const window = { padding: same ? PADDING.SAME : PADDING.VALID, strideH: stride, strideW: stride, dilationHFactor: dilationH, dilationWFactor: dilationW };
   return { inC, outC, kH, kW, int8, input, scales, bias, output, window };
 }
 
