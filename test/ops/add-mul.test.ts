@@ -131,4 +131,30 @@ describe('MUL (mul_test.cc)', () => {
     const q16 = (zp: number): Operand => ({ dtype: 'int16', shape: [2], data: [1, 2], q: [0.5, zp] });
     expect(() => runOp('MUL', [q16(1), q16(0)], { dtype: 'int16', shape: [2], q: [0.5, 0] }, mul())).toThrow(/int16 MUL needs zero points of 0/);
   });
+
+  it('float32 ADD and MUL of 512 values and more (in the module: an operand of the same shape or per channel, either side) equal C float arithmetic', () => {
+    // std::min(std::max(a op b, lo), hi) in float32, element by element.
+    const ranges: Record<number, [number, number]> = { [ACTIVATION.NONE]: [-Infinity, Infinity], [ACTIVATION.RELU]: [0, Infinity], [ACTIVATION.RELU6]: [0, 6] };
+    const value = (i: number) => (i % 29 === 0 ? -0 : Math.fround(((((i * 7919) % 1009) - 504) / 37) * 10 ** ((i % 7) - 3)));
+    for (const opcode of ['ADD', 'MUL'] as const) {
+      for (const activation of [ACTIVATION.NONE, ACTIVATION.RELU, ACTIVATION.RELU6]) {
+        const shapes: [number[], number[]][] = [[[1, 8, 8, 9], [1, 8, 8, 9]], [[1, 8, 8, 9], [9]], [[9], [2, 8, 8, 9]], [[1, 16, 32], [1, 1, 32]]];
+        for (const [sa, sb] of shapes) {
+          const so = sa.length >= sb.length ? sa : sb;
+          const na = sa.reduce((x, y) => x * y, 1);
+          const nb = sb.reduce((x, y) => x * y, 1);
+          const a = Array.from({ length: na }, (_, i) => value(i));
+          const b = Array.from({ length: nb }, (_, i) => value(i + 5000));
+          const got = runOp(opcode, [f32(sa, a), f32(sb, b)], f32(so), opcode === 'ADD' ? add(activation) : mul(activation));
+          const [lo, hi] = ranges[activation]!;
+          const want = got.map((_, i) => {
+            const v = Math.fround(opcode === 'ADD' ? a[i % na]! + b[i % nb]! : a[i % na]! * b[i % nb]!);
+            const m = v < lo ? lo : v;
+            return hi < m ? hi : m;
+          });
+          got.forEach((v, i) => expect(Object.is(v, want[i]), `${opcode} ${activation} ${sa}/${sb} element ${i}: ${v} against ${want[i]}`).toBe(true));
+        }
+      }
+    }
+  });
 });

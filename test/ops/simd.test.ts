@@ -208,15 +208,15 @@ describe('SIMD kernels module', () => {
     expect(simd().memory.buffer.byteLength).toBeGreaterThanOrEqual(at + big);
   });
 
-  it("biasClampF32 is TFLM's float output step, std::min(std::max(sum + bias, lo), hi), NaN and -0 included, in vectors and tails", () => {
+  it("channelClampF32 is TFLM's float output step, std::min(std::max(sum + bias, lo), hi), and float ADD / MUL's, NaN and -0 included, in vectors and tails", () => {
     // std::max(x, lo) is (x < lo ? lo : x), std::min(y, hi) is (hi < y ? hi : y); sum + bias rounded to float32.
-    const step = (x: number, b: number, lo: number, hi: number) => {
-      const v = Math.fround(x + b);
+    const step = (x: number, b: number, lo: number, hi: number, mul: number) => {
+      const v = Math.fround(mul ? x * b : x + b);
       const m = v < lo ? lo : v;
       return hi < m ? hi : m;
     };
     const edge = [NaN, -0, 0, 6, -6, 1, -1, Infinity, -Infinity, 3.4028234663852886e38, 1e-45, 0.1, 5.999999, 6.000001];
-    for (const [lo, hi] of [[0, 6], [-1, 1], [-3.4028234663852886e38, 3.4028234663852886e38], [0, Infinity]] as const) {
+    for (const [lo, hi, mul] of [[0, 6, 0], [-1, 1, 0], [-3.4028234663852886e38, 3.4028234663852886e38, 0], [0, Infinity, 0], [0, 6, 1], [-1, 1, 1]] as const) {
       for (let n = 1; n <= 9; n++) {
         const pixels = 7;
         const count = pixels * n;
@@ -225,11 +225,11 @@ describe('SIMD kernels module', () => {
         const [accAt, biasAt] = simdReserve([4 * count, 4 * n]);
         simdF32(accAt, count).set(sums);
         simdF32(biasAt, n).set(bias);
-        simd().biasClampF32(accAt, pixels, n, biasAt, lo, hi);
-        const want = [...sums].map((x, i) => step(x, bias[i % n]!, Math.fround(lo), Math.fround(hi)));
+        simd().channelClampF32(accAt, pixels, n, biasAt, lo, hi, mul);
+        const want = [...sums].map((x, i) => step(x, bias[i % n]!, Math.fround(lo), Math.fround(hi), mul));
         const got = [...simdF32(accAt, count)];
         // Object.is: -0 and +0 apart, NaN equal to NaN.
-        got.forEach((v, i) => expect(Object.is(v, want[i]), `n ${n} [${lo}, ${hi}] element ${i}: ${v} against ${want[i]}`).toBe(true));
+        got.forEach((v, i) => expect(Object.is(v, want[i]), `n ${n} [${lo}, ${hi}]${mul ? ' mul' : ''} element ${i}: ${v} against ${want[i]}`).toBe(true));
       }
     }
   });

@@ -93,7 +93,7 @@ export interface FloatConvOperator extends SlidingWindow {
 /**
  * A float32 conv (ungrouped, a constant filter of finite weights: a padding 0 times an infinite weight would not add
  * nothing) through convPacked's float form, the filter and bias packed once for `owner`, TFLM's output step in the
- * module (biasClampF32), into `out`.
+ * module (channelClampF32), into `out`.
  */
 export function convFloatPacked(owner: object, s: FloatConvOperator, d: WindowShapes, inC: number, x: Float32Array, w: Float32Array, out: Float32Array): void {
   const { batches, inH, inW, outC, kH, kW, outH, outW } = d;

@@ -10,6 +10,7 @@
 
 import { ACTIVATION, kernelError, requireInput, requireOutput, viewOf, type KernelCall } from '../kernel.js';
 import { lookupPairs } from '../simd/byte-lookup.js';
+import { simd, simdF32, simdReserve } from '../simd/simd.js';
 
 // ---- shared helpers ---------------------------------------------------------
 
@@ -163,6 +164,7 @@ export function binaryInvoke(call: KernelCall, s: BinaryState): void {
     const fa = A as Float32Array;
     const fb = B as Float32Array;
     const fo = O as Float32Array;
+    if (floatInModule(s.plan, s.float, fa, fb, fo)) return;
     // Float32Array stores round the double result once: the same as C's float + and *.
     if (s.float.op === 'add') {
       runBroadcast(s.plan, (ao, as, bo, bs, oo, n) => {
@@ -187,6 +189,33 @@ export function binaryInvoke(call: KernelCall, s: BinaryState): void {
   runBroadcast(s.plan, (ao, as, bo, bs, oo, n) => {
     for (let i = 0; i < n; i++) O[oo + i] = fn(A[ao + i * as]!, B[bo + i * bs]!);
   });
+}
+
+/** Outputs from which float ADD / MUL go to the module: below, the copies in and out cost more than the loop. */
+const FLOAT_IN_MODULE_FROM = 256;
+
+/**
+ * float32 ADD / MUL in the module (channelClampF32), where one operand has the output's shape and the other the same
+ * or one value per channel (a bias, a batch norm's scale); false for the other broadcasts. + and x commute in IEEE
+ * arithmetic, so either operand may be the one per channel.
+ */
+function floatInModule(plan: BroadcastPlan, f: NonNullable<BinaryState['float']>, fa: Float32Array, fb: Float32Array, fo: Float32Array): boolean {
+  if (plan.empty || fo.length < FLOAT_IN_MODULE_FROM) return false;
+  const g = plan.shape.length;
+  const n = plan.shape[0]!;
+  let whole: Float32Array;
+  let vec: Float32Array;
+  if (g === 1 && plan.a[0] === 1 && plan.b[0] === 1) [whole, vec] = [fa, fb];
+  else if (g === 2 && plan.o[1] === n && plan.a[0] === 1 && plan.b[0] === 1 && plan.a[1] === n && plan.b[1] === 0) [whole, vec] = [fa, fb];
+  else if (g === 2 && plan.o[1] === n && plan.a[0] === 1 && plan.b[0] === 1 && plan.a[1] === 0 && plan.b[1] === n) [whole, vec] = [fb, fa];
+  else return false;
+  const count = fo.length;
+  const [accAt, vecAt] = simdReserve([4 * count, 4 * n]);
+  simdF32(accAt, count).set(whole.subarray(0, count));
+  simdF32(vecAt, n).set(vec.subarray(0, n));
+  simd().channelClampF32(accAt, count / n, n, vecAt, f.lo, f.hi, f.op === 'mul' ? 1 : 0);
+  fo.set(simdF32(accAt, count));
+  return true;
 }
 
 /** The table lookup for one row of a broadcast, on raw bytes (steps of 0 repeat an operand). */

@@ -615,13 +615,15 @@
         (br $rows)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $batch))))
-  ;; TFLM's float32 output step, in place over `pixels` x n sums (channel c of
-  ;; each at acc + 4 (p n + c)): std::min(std::max(sum + bias[c], lo), hi).
-  ;; pmax(x, lo) is (x < lo ? lo : x) and pmin(y, hi) is (hi < y ? hi : y), which
-  ;; are std::max's and std::min's, NaN and -0 included. In JavaScript the two
-  ;; comparisons are branches that a ReLU's outputs mispredict half the time.
-  (func (export "biasClampF32") (param $acc i32) (param $pixels i32) (param $n i32) (param $bias i32) (param $lo f32) (param $hi f32)
-    (local $p i32) (local $c i32) (local $at i32) (local $n4 i32) (local $x f32) (local $loV v128) (local $hiV v128)
+  ;; acc[p n + c] = std::min(std::max(acc[p n + c] + vec[c], lo), hi) for p <
+  ;; pixels, c < n, in float32 and in place (with `mul`, x instead of +): TFLM's
+  ;; float32 output step of a conv (vec: the bias), and float ADD and MUL with
+  ;; an operand of the same shape or one per channel. pmax(x, lo) is
+  ;; (x < lo ? lo : x) and pmin(y, hi) is (hi < y ? hi : y), which are std::max's
+  ;; and std::min's, NaN and -0 included. In JavaScript the two comparisons are
+  ;; branches that a ReLU's outputs mispredict half the time.
+  (func (export "channelClampF32") (param $acc i32) (param $pixels i32) (param $n i32) (param $vec i32) (param $lo f32) (param $hi f32) (param $mul i32)
+    (local $p i32) (local $c i32) (local $at i32) (local $n4 i32) (local $x f32) (local $y f32) (local $v v128) (local $w v128) (local $loV v128) (local $hiV v128)
     (local.set $loV (f32x4.splat (local.get $lo)))
     (local.set $hiV (f32x4.splat (local.get $hi)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
@@ -631,15 +633,18 @@
       (local.set $c (i32.const 0))
       (block $endv (loop $vec
         (br_if $endv (i32.ge_s (local.get $c) (local.get $n4)))
-        (v128.store (local.get $at)
-          (f32x4.pmin (f32x4.pmax (f32x4.add (v128.load (local.get $at)) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
-            (local.get $loV)) (local.get $hiV)))
+        (local.set $v (v128.load (local.get $at)))
+        (local.set $w (v128.load (i32.add (local.get $vec) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $v (select (f32x4.mul (local.get $v) (local.get $w)) (f32x4.add (local.get $v) (local.get $w)) (local.get $mul)))
+        (v128.store (local.get $at) (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $loV)) (local.get $hiV)))
         (local.set $at (i32.add (local.get $at) (i32.const 16)))
         (local.set $c (i32.add (local.get $c) (i32.const 4)))
         (br $vec)))
       (block $endt (loop $tail
         (br_if $endt (i32.ge_s (local.get $c) (local.get $n)))
-        (local.set $x (f32.add (f32.load (local.get $at)) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $x (f32.load (local.get $at)))
+        (local.set $y (f32.load (i32.add (local.get $vec) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $x (select (f32.mul (local.get $x) (local.get $y)) (f32.add (local.get $x) (local.get $y)) (local.get $mul)))
         (local.set $x (select (local.get $lo) (local.get $x) (f32.lt (local.get $x) (local.get $lo))))
         (f32.store (local.get $at) (select (local.get $hi) (local.get $x) (f32.lt (local.get $hi) (local.get $x))))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))

@@ -82,8 +82,11 @@ export interface SimdKernels {
     batches: number, inH: number, inW: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number,
   ): void;
-  /** TFLM's float32 output step in place on pixels x n sums: min(max(sum + bias[c], lo), hi), bias n float32 at `bias`. */
-  biasClampF32(acc: number, pixels: number, n: number, bias: number, lo: number, hi: number): void;
+  /**
+   * In place on pixels x n float32 values: min(max(x + vec[c], lo), hi) (`mul` 1: x * vec[c]), vec n float32; a float
+   * conv's output step (vec: the bias), float ADD and MUL by an operand of the same shape or per channel.
+   */
+  channelClampF32(acc: number, pixels: number, n: number, vec: number, lo: number, hi: number, mul: number): void;
   /** out[i] = table[(a[i] << 8) | b[i]], i < n (bytes; a 65,536-byte table). */
   lookupPairs(a: number, b: number, n: number, table: number, out: number): void;
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
@@ -256,9 +259,9 @@ export function simdCopyIn(src: Int8Array, n: number, at: number): void {
   else h.set(n === src.length ? src : src.subarray(0, n), at);
 }
 
-/** TFLM's float32 output step (biasClampF32) on `count` sums at accAt, n channels per pixel, into `out`. */
+/** TFLM's float32 output step (channelClampF32) on `count` sums at accAt, n channels per pixel, into `out`. */
 export function simdFloatOutput(accAt: number, count: number, n: number, biasAt: number, lo: number, hi: number, out: Float32Array): void {
-  simd().biasClampF32(accAt, count / n, n, biasAt, lo, hi);
+  simd().channelClampF32(accAt, count / n, n, biasAt, lo, hi, 0);
   out.set(simdF32(accAt, count));
 }
 
