@@ -30,6 +30,64 @@ function resize(opcode: 'RESIZE_BILINEAR' | 'RESIZE_NEAREST_NEIGHBOR', dtype: DT
   })[0]!;
 }
 
+/**
+ * reference_ops::ResizeBilinear (float32) written out: ComputeInterpolationValues per axis, then for each value the C
+ * expression left to right, every product and sum rounded to float.
+ */
+type Shape4 = readonly [number, number, number, number];
+function resizeBilinearReference(x: number[], [n, inH, inW, depth]: Shape4, outH: number, outW: number, align: boolean, half: boolean): number[] {
+  const f = Math.fround;
+  const axis = (inSize: number, outSize: number) => {
+    const scale = align && outSize > 1 ? f((inSize - 1) / (outSize - 1)) : f(inSize / outSize);
+    return Array.from({ length: outSize }, (_, v) => {
+      const p = half ? f(f(f(v + 0.5) * scale) - 0.5) : f(v * scale);
+      return { p, lo: Math.max(Math.floor(p), 0), hi: Math.min(Math.ceil(p), inSize - 1) };
+    });
+  };
+  const ys = axis(inH, outH);
+  const xs = axis(inW, outW);
+  const at = (b: number, y: number, xx: number, c: number) => x[((b * inH + y) * inW + xx) * depth + c]!;
+  const out: number[] = [];
+  for (let b = 0; b < n; b++) {
+    for (const y of ys) {
+      for (const xx of xs) {
+        const dy = f(y.p - y.lo);
+        const dx = f(xx.p - xx.lo);
+        const ry = f(1 - dy);
+        const rx = f(1 - dx);
+        for (let c = 0; c < depth; c++) {
+          const v = f(f(f(f(at(b, y.lo, xx.lo, c) * ry) * rx) + f(f(at(b, y.hi, xx.lo, c) * dy) * rx)) + f(f(at(b, y.lo, xx.hi, c) * ry) * dx));
+          out.push(f(f(v + f(f(at(b, y.hi, xx.hi, c) * dy) * dx)) + 0));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('RESIZE_BILINEAR (float32): the reference expression, exactly', () => {
+  it('on 40 random shapes, depths 1 to 9 (vectors of 4 and the rest), every corner mode, up and down, -0 in the input', () => {
+    let seed = 11;
+    const r = (k: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % k;
+    for (let t = 0; t < 40; t++) {
+      const shape = [1 + r(2), 1 + r(6), 1 + r(6), 1 + r(9)] as const;
+      const [outH, outW] = [1 + r(9), 1 + r(9)];
+      const align = r(3) === 0;
+      const half = !align && r(2) === 0;
+      const count = shape.reduce((a, b) => a * b, 1);
+      const x = Array.from({ length: count }, (_, i) => (i % 17 === 3 ? -0 : Math.fround((r(20001) - 10000) / 7)));
+      const got = runOp({
+        opcode: 'RESIZE_BILINEAR',
+        inputs: [{ dtype: 'float32', shape: [...shape], data: x }, { dtype: 'int32', shape: [2], data: [outH, outW], constant: true }],
+        outputs: [{ dtype: 'float32', shape: [shape[0], outH, outW, shape[3]] }],
+        options: { type: 'ResizeBilinearOptions', value: { alignCorners: align, halfPixelCenters: half } },
+      })[0]!;
+      const want = resizeBilinearReference(x, shape, outH, outW, align, half);
+      got.forEach((v, i) => expect(Object.is(v, want[i]), `case ${t} ${shape} -> ${outH}x${outW} element ${i}: ${v} against ${want[i]}`).toBe(true));
+    }
+  });
+});
+
 describe('RESIZE_BILINEAR (resize_bilinear_test.cc)', () => {
   const bilinear = (dtype: 'float32' | 'int8', input: Vec, size: [number, number], outShape: number[]) => resize('RESIZE_BILINEAR', dtype, input, size, outShape);
 

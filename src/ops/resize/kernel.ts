@@ -7,7 +7,7 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
 import type { RowAxis } from '../row-rule.js';
-import { simd, simdCopyOut, simdHeap, simdReserve } from '../simd/simd.js';
+import { simd, simdCopyOut, simdF32, simdHeap, simdReserve } from '../simd/simd.js';
 import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
@@ -63,11 +63,9 @@ function integerAxis(inSize: number, outSize: number, align: boolean, half: bool
 
 interface BilinearState {
   float: boolean;
-  ys: Axis;
-  xs: Axis;
-  /** int8: the axes as resizeBilinearI8 reads them (wasmAxis), made once here rather than on every inference. */
-  rows: Int32Array | null;
-  cols: Int32Array | null;
+  /** The axes as resizeBilinearI8 / resizeBilinearF32 read them (wasmAxis), made once here rather than on every inference. */
+  rows: Int32Array;
+  cols: Int32Array;
 }
 
 const RESIZE_BILINEAR = defineKernel<BilinearState>({
@@ -85,58 +83,30 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
     const axis = float ? floatAxis : integerAxis;
     const ys = axis(inH, outH, align, half);
     const xs = axis(inW, outW, align, half);
-    return { float, ys, xs, rows: float ? null : wasmAxis(ys), cols: float ? null : wasmAxis(xs) };
+    return { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float) };
   },
   invoke(call, s) {
     const input = requireInput(call, 0);
     const output = requireOutput(call, 0);
     const [batches, inH, inW, depth] = dims4(input, call);
     const [, outH, outW] = dims4(output, call);
-    const { ys, xs } = s;
-    const px = (n: number, y: number, x: number) => ((n * inH + y) * inW + x) * depth;
-    let o = 0;
-    if (s.float) {
-      const x = f32(input);
-      const out = f32(output);
-      for (let n = 0; n < batches; n++) {
-        for (let oy = 0; oy < outH; oy++) {
-          const y0 = ys.lo[oy]!;
-          const y1 = ys.hi[oy]!;
-          const dy = Math.fround(ys.pos[oy]! - y0);
-          const ry = Math.fround(1 - dy);
-          for (let ox = 0; ox < outW; ox++) {
-            const x0 = xs.lo[ox]!;
-            const x1 = xs.hi[ox]!;
-            const dx = Math.fround(xs.pos[ox]! - x0);
-            const rx = Math.fround(1 - dx);
-            const p00 = px(n, y0, x0);
-            const p10 = px(n, y1, x0);
-            const p01 = px(n, y0, x1);
-            const p11 = px(n, y1, x1);
-            for (let c = 0; c < depth; c++, o++) {
-              // Left to right, every product and sum rounded to float, as the C expression does.
-              const t00 = Math.fround(Math.fround(x[p00 + c]! * ry) * rx);
-              const t10 = Math.fround(Math.fround(x[p10 + c]! * dy) * rx);
-              const t01 = Math.fround(Math.fround(x[p01 + c]! * ry) * dx);
-              const t11 = Math.fround(Math.fround(x[p11 + c]! * dy) * dx);
-              out[o] = Math.fround(Math.fround(Math.fround(Math.fround(t00 + t10) + t01) + t11) + 0);
-            }
-          }
-        }
-      }
-      return;
-    }
-    resizeBilinearInt8(i8(input), i8(output), s, batches, inH, inW, depth, outH, outW);
+    if (s.float) resizeBilinearFloat(f32(input), f32(output), s, batches, inH, inW, depth, outH, outW);
+    else resizeBilinearInt8(i8(input), i8(output), s, batches, inH, inW, depth, outH, outW);
   },
 });
 
-/** An axis as resizeBilinearI8 reads it: per output position, lower and upper source index and the 10-bit fraction. */
-function wasmAxis(a: Axis): Int32Array {
+/**
+ * An axis as resizeBilinearI8 (resizeBilinearF32) reads it: per output position, lower and upper source index and the
+ * 10-bit fraction (the float32 fraction, as its bits) above the lower one.
+ */
+function wasmAxis(a: Axis, float: boolean): Int32Array {
   const t = new Int32Array(3 * a.lo.length);
+  const f = new Float32Array(t.buffer);
   for (let v = 0; v < a.lo.length; v++) {
     t[3 * v] = a.lo[v]!;
     t[3 * v + 1] = a.hi[v]!;
-    t[3 * v + 2] = a.pos[v]! - 1024 * a.lo[v]!;
+    if (float) f[3 * v + 2] = a.pos[v]! - a.lo[v]!;
+    else t[3 * v + 2] = a.pos[v]! - 1024 * a.lo[v]!;
   }
   return t;
 }
@@ -145,8 +115,7 @@ function wasmAxis(a: Axis): Int32Array {
 function resizeBilinearInt8(
   x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
 ): void {
-  const rows = s.rows!;
-  const cols = s.cols!;
+  const { rows, cols } = s;
   const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
   const h = simdHeap();
   h.i8.set(x, xAt);
@@ -154,6 +123,20 @@ function resizeBilinearInt8(
   h.i32.set(cols, colsAt >> 2);
   simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
   simdCopyOut(outAt, out.length, out);
+}
+
+/** reference_ops::ResizeBilinear (float32) in the SIMD module (simd/resize.wat). */
+function resizeBilinearFloat(
+  x: Float32Array, out: Float32Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
+): void {
+  const { rows, cols } = s;
+  const [xAt, outAt, rowsAt, colsAt] = simdReserve([4 * x.length, 4 * out.length, rows.byteLength, cols.byteLength]);
+  const h = simdHeap();
+  simdF32(xAt, x.length).set(x);
+  h.i32.set(rows, rowsAt >> 2);
+  h.i32.set(cols, colsAt >> 2);
+  simd().resizeBilinearF32(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
+  out.set(simdF32(outAt, out.length));
 }
 
 /** GetNearestNeighbor. */

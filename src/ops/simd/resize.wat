@@ -92,3 +92,70 @@
     (i32.shr_s (i32.add (local.get $v) (i32.const 524288)) (i32.const 20))
     (i32.sub (i32.const 0) (i32.shr_s (i32.sub (i32.const 524288) (local.get $v)) (i32.const 20)))
     (i32.gt_s (local.get $v) (i32.const 0))))
+
+;; float32 RESIZE_BILINEAR (reference_ops::ResizeBilinear) for resize/kernel.ts,
+;; 4 channels per step and the rest one by one, each value as the C expression
+;; computes it, left to right with every product and sum rounded to float:
+;; (((v00 ry rx + v10 dy rx) + v01 ry dx) + v11 dy dx) + 0, ry = 1 - dy,
+;; rx = 1 - dx (the + 0 turns a -0 into +0, as C's does). axes: as for
+;; resizeBilinearI8, with the fraction above the lower index a float32.
+(func (export "resizeBilinearF32") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
+  (param $outH i32) (param $outW i32) (param $rows i32) (param $cols i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $c i32) (local $depth4 i32) (local $row i32) (local $col i32) (local $r0 i32) (local $r1 i32)
+  (local $p00 i32) (local $p10 i32) (local $p01 i32) (local $p11 i32)
+  (local $dy f32) (local $ry f32) (local $dx f32) (local $rx f32)
+  (local $vdy v128) (local $vry v128) (local $vdx v128) (local $vrx v128)
+  (local.set $depth4 (i32.and (local.get $depth) (i32.const -4)))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $oy (i32.const 0))
+    (block $endy (loop $ys
+      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
+      (local.set $row (i32.add (local.get $rows) (i32.mul (local.get $oy) (i32.const 12))))
+      (local.set $r0 (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.load offset=0 (local.get $row))) (local.get $inW)))
+      (local.set $r1 (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.load offset=4 (local.get $row))) (local.get $inW)))
+      (local.set $dy (f32.load offset=8 (local.get $row)))
+      (local.set $ry (f32.sub (f32.const 1) (local.get $dy)))
+      (local.set $vdy (f32x4.splat (local.get $dy)))
+      (local.set $vry (f32x4.splat (local.get $ry)))
+      (local.set $ox (i32.const 0))
+      (block $endx (loop $xs
+        (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
+        (local.set $col (i32.add (local.get $cols) (i32.mul (local.get $ox) (i32.const 12))))
+        (local.set $dx (f32.load offset=8 (local.get $col)))
+        (local.set $rx (f32.sub (f32.const 1) (local.get $dx)))
+        (local.set $vdx (f32x4.splat (local.get $dx)))
+        (local.set $vrx (f32x4.splat (local.get $rx)))
+        (local.set $p00 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (local.get $r0) (i32.load offset=0 (local.get $col))) (local.get $depth)) (i32.const 2))))
+        (local.set $p10 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (local.get $r1) (i32.load offset=0 (local.get $col))) (local.get $depth)) (i32.const 2))))
+        (local.set $p01 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (local.get $r0) (i32.load offset=4 (local.get $col))) (local.get $depth)) (i32.const 2))))
+        (local.set $p11 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (local.get $r1) (i32.load offset=4 (local.get $col))) (local.get $depth)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $endv (loop $vec
+          (br_if $endv (i32.ge_s (local.get $c) (local.get $depth4)))
+          (v128.store (local.get $out) (f32x4.add (f32x4.add (f32x4.add (f32x4.add
+            (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $p00) (i32.shl (local.get $c) (i32.const 2)))) (local.get $vry)) (local.get $vrx))
+            (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $p10) (i32.shl (local.get $c) (i32.const 2)))) (local.get $vdy)) (local.get $vrx)))
+            (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $p01) (i32.shl (local.get $c) (i32.const 2)))) (local.get $vry)) (local.get $vdx)))
+            (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $p11) (i32.shl (local.get $c) (i32.const 2)))) (local.get $vdy)) (local.get $vdx)))
+            (v128.const f32x4 0 0 0 0)))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $vec)))
+        (block $endt (loop $tail
+          (br_if $endt (i32.ge_s (local.get $c) (local.get $depth)))
+          (f32.store (local.get $out) (f32.add (f32.add (f32.add (f32.add
+            (f32.mul (f32.mul (f32.load (i32.add (local.get $p00) (i32.shl (local.get $c) (i32.const 2)))) (local.get $ry)) (local.get $rx))
+            (f32.mul (f32.mul (f32.load (i32.add (local.get $p10) (i32.shl (local.get $c) (i32.const 2)))) (local.get $dy)) (local.get $rx)))
+            (f32.mul (f32.mul (f32.load (i32.add (local.get $p01) (i32.shl (local.get $c) (i32.const 2)))) (local.get $ry)) (local.get $dx)))
+            (f32.mul (f32.mul (f32.load (i32.add (local.get $p11) (i32.shl (local.get $c) (i32.const 2)))) (local.get $dy)) (local.get $dx)))
+            (f32.const 0)))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $tail)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $xs)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $ys)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))

@@ -104,6 +104,10 @@ export interface SimdKernels {
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
     filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number, sums: number,
   ): number;
+  /** float32 RESIZE_BILINEAR (reference_ops::ResizeBilinear); axes as resizeBilinearI8's with the fraction a float32. */
+  resizeBilinearF32(
+    x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
+  ): void;
   /** int8 RESIZE_BILINEAR (ResizeBilinearInteger); rows and cols: per output row (column) its lower and upper source index and 10-bit fraction, i32. */
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
