@@ -68,6 +68,24 @@ describe('TRANSPOSE_CONV (transpose_conv_test.cc)', () => {
     expect(float([[1, 4, 4, 1], x], [[1, 3, 3, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9]], BIAS, OUT, { activation: ACTIVATION.RELU })).toEqual(golden);
   });
 
+  it('float32 without a bias (no TFLM case): the sums themselves, clamped by the activation (RELU6 here)', () => {
+    const x = [1, 2, -3, -4, 5, 6, -7, -8, 9, 10, -11, -12, 13, 14, 15, 16].map((v) => v / 8);
+    const got = runOp({
+      opcode: 'TRANSPOSE_CONV',
+      inputs: [
+        { dtype: 'int32', shape: [4], data: OUT, constant: true },
+        { dtype: 'float32', shape: [1, 3, 3, 1], data: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((v) => v / 4), constant: true },
+        { dtype: 'float32', shape: [1, 4, 4, 1], data: x },
+      ],
+      outputs: [{ dtype: 'float32', shape: OUT }],
+      options: { type: 'TransposeConvOptions', value: { padding: PADDING.SAME, strideW: 1, strideH: 1, fusedActivationFunction: ACTIVATION.RELU6 } },
+    })[0]!;
+    // The golden of fusedRELUTest's sums (exact in float32 at these scales), / 32, then clamped to [0, 6].
+    const sums = [29, 24, 0, 0, 99, 72, 0, 0, 207, 186, 0, 0, 263, 292, 141, 0];
+    expect(got.filter((_, i) => sums[i]! > 0)).toEqual(sums.filter((v) => v > 0).map((v) => Math.min(6, v / 32)));
+    expect(got.every((v) => v >= 0 && v <= 6)).toBe(true);
+  });
+
   it('AccuracyWithFusedActivationTest, MultiChannelBiasWithFusedActivationTest (float32, exact)', () => {
     const relu = ACTIVATION.RELU;
     const golden = [1615, 1938, 0, 0, 2584, 1615, 0, 0, 323, 1292, 0, 0];

@@ -156,9 +156,10 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   let xAt: number;
   let wAt: number;
   let accAt: number;
+  let vecAt = 0;
   let int8: Int8InSimd | null = null;
   if (float) {
-    [xAt, wAt, accAt] = simdReserve([x.length * 4, w.length * 4, count * 4]);
+    [xAt, wAt, accAt, vecAt] = simdReserve([x.length * 4, w.length * 4, count * 4, outC * 4]);
     simdF32(xAt, x.length).set(x);
     simdTransposedF32(w as Float32Array, outC, wAt);
     simdF32(accAt, count).fill(0);
@@ -195,16 +196,10 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
     int8.requantizeInto(i8(output));
     return;
   }
-  // float32 accumulates in the output itself.
-  const acc = simdF32(accAt, count);
-  const out = f32(output);
-  const b = s.bias;
-  for (let i = 0, oc = 0; i < count; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
-    // Without a bias TFLM adds nothing, so a -0 sum stays -0.
-    const v = b ? Math.fround(acc[i]! + b[oc]!) : acc[i]!;
-    const lo = v < s.floatMin ? s.floatMin : v;
-    out[i] = s.floatMax < lo ? s.floatMax : lo;
-  }
+  // float32 accumulates in the output itself. Without a bias TFLM adds nothing (a -0 sum stays -0): times 1 instead.
+  simdF32(vecAt, outC).set(s.bias ?? new Float64Array(outC).fill(1));
+  simd().channelClampF32(accAt, count / outC, outC, vecAt, s.floatMin, s.floatMax, s.bias ? 0 : 1);
+  f32(output).set(simdF32(accAt, count));
 }
 
 export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke }) };
