@@ -10,7 +10,7 @@
 
 import { ACTIVATION, kernelError, requireInput, requireOutput, viewOf, type KernelCall } from '../kernel.js';
 import { lookupPairs } from '../simd/byte-lookup.js';
-import { simd, simdF32, simdReserve } from '../simd/simd.js';
+import { simdF32, simdFloatOutput, simdReserve } from '../simd/simd.js';
 
 // ---- shared helpers ---------------------------------------------------------
 
@@ -213,8 +213,7 @@ function floatInModule(plan: BroadcastPlan, f: NonNullable<BinaryState['float']>
   const [accAt, vecAt] = simdReserve([4 * count, 4 * n]);
   simdF32(accAt, count).set(whole.subarray(0, count));
   simdF32(vecAt, n).set(vec.subarray(0, n));
-  simd().channelClampF32(accAt, count / n, n, vecAt, f.lo, f.hi, f.op === 'mul' ? 1 : 0);
-  fo.set(simdF32(accAt, count));
+  simdFloatOutput(accAt, count, n, vecAt, f.lo, f.hi, fo, f.op === 'mul');
   return true;
 }
 

@@ -263,9 +263,12 @@ export function simdCopyIn(src: Int8Array, n: number, at: number): void {
   else h.set(n === src.length ? src : src.subarray(0, n), at);
 }
 
-/** TFLM's float32 output step (channelClampF32) on `count` sums at accAt, n channels per pixel, into `out`. */
-export function simdFloatOutput(accAt: number, count: number, n: number, biasAt: number, lo: number, hi: number, out: Float32Array): void {
-  simd().channelClampF32(accAt, count / n, n, biasAt, lo, hi, 0);
+/**
+ * channelClampF32 on `count` values at accAt (n channels per pixel, vecAt n float32: a float conv's bias, or float ADD's
+ * operand; with `mul`, MUL's), into `out`.
+ */
+export function simdFloatOutput(accAt: number, count: number, n: number, vecAt: number, lo: number, hi: number, out: Float32Array, mul = false): void {
+  simd().channelClampF32(accAt, count / n, n, vecAt, lo, hi, mul ? 1 : 0);
   out.set(simdF32(accAt, count));
 }
 

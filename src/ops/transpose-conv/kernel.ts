@@ -23,7 +23,7 @@ import {
   undefinedInTflm,
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from '../conv-params.js';
-import { simd, simdF32, simdReserve, simdTransposedF32 } from '../simd/simd.js';
+import { simd, simdF32, simdFloatOutput, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 import { transposeConvInt8Packed } from './transpose-packed.js';
 
 export interface TransposeConvState extends ConvArithmetic {
@@ -198,8 +198,7 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   }
   // float32 accumulates in the output itself. Without a bias TFLM adds nothing (a -0 sum stays -0): times 1 instead.
   simdF32(vecAt, outC).set(s.bias ?? new Float64Array(outC).fill(1));
-  simd().channelClampF32(accAt, count / outC, outC, vecAt, s.floatMin, s.floatMax, s.bias ? 0 : 1);
-  f32(output).set(simdF32(accAt, count));
+  simdFloatOutput(accAt, count, outC, vecAt, s.floatMin, s.floatMax, f32(output), !s.bias);
 }
 
 export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke }) };
