@@ -63,6 +63,15 @@ function buildModel(graph: Graph, kernels: Kernels, bits: TargetBits): { model: 
   const nodes: Model['nodes'] = [];
   let requests = 0;
   let unknownTempOps = 0;
+  // Each node's Prepare allocations, in the tail's order (one pass: a filter per node is quadratic in the ops).
+  const byNode = new Map<string, TailAllocation[]>();
+  for (const a of allocs) {
+    if (!a.prepareOf) continue;
+    const key = `${a.prepareOf.subgraph}:${a.prepareOf.op}`;
+    const list = byNode.get(key);
+    if (list) list.push(a);
+    else byNode.set(key, [a]);
+  }
   graph.subgraphs.forEach((sg, s) => {
     sg.ops.forEach((op, i) => {
       requests += scratchRequests(op, sg.tensors, kernels).length;
@@ -77,7 +86,7 @@ function buildModel(graph: Graph, kernels: Kernels, bits: TargetBits): { model: 
           temps.push({ bytes: quantBytes, align: quantAlign }, { bytes: 4 + 4 * q.scale.length, align: 4 });
         }
       }
-      const prepare = allocs.filter((a) => a.prepareOf?.subgraph === s && a.prepareOf.op === i);
+      const prepare = byNode.get(`${s}:${i}`) ?? [];
       nodes.push({ requests, temps, prepare });
     });
   });

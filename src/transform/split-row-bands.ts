@@ -344,11 +344,18 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
     const base = cost(graph);
     const buffers = passTimeline(sg, kernels);
     const bound = lowerBound(buffers, sg.ops.length + 1);
-    const atPeak = (t: number) => buffers.some((b) => b.tensor === t && liveAtPeak(bound, b.first, b.last));
+    const peakTensors = new Set(buffers.flatMap((b) => (b.tensor !== null && liveAtPeak(bound, b.first, b.last) ? [b.tensor] : [])));
+    const atPeak = (t: number) => peakTensors.has(t);
     // Live bytes at each time step: a split changes them only while its run's ops run.
     const live = new Array<number>(sg.ops.length + 2).fill(0);
     for (const b of buffers) for (let t = Math.max(0, b.first); t <= b.last && t < live.length; t++) live[t]! += b.size;
-    const peakOutside = (first: number, last: number) => Math.max(0, ...live.filter((_, t) => t < opTime(first) || t > opTime(last)));
+    // The most bytes live before each time step (0 before the first), and at it or after.
+    const until = [0];
+    for (let t = 1; t < live.length; t++) until.push(Math.max(until[t - 1]!, live[t - 1]!));
+    const since = [...live];
+    for (let t = live.length - 2; t >= 0; t--) since[t] = Math.max(since[t + 1]!, live[t]!);
+    // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
+    const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
     let best: { chain: number; from: number; to: number; bands: number; cost: number } | null = null;
     const found = bandChains(sg, sideInputs);
     found.forEach((whole, ci) => {
