@@ -46,19 +46,36 @@ export function reusableOps(original: Graph, optimized: Graph): (readonly number
 }
 
 /**
- * The original's run, keeping what every operator wrote (and the graph inputs) by tensor index; `values` of an
- * earlier case of the same model are overwritten (the copies of a large model's activations are tens of MB).
+ * The tensors of `sg` reusingHook may read for these candidates: the inputs that are not constants and the outputs
+ * of every operator some optimized operator may take the results of.
+ */
+export function reusedTensors(sg: Subgraph, candidates: readonly (readonly number[])[]): Set<number> {
+  const tensors = new Set<number>();
+  for (const j of new Set(candidates.flat())) {
+    const op = sg.ops[j]!;
+    for (const t of op.inputs) if (t >= 0 && sg.tensors[t]!.kind !== 'constant') tensors.add(t);
+    for (const t of op.outputs) tensors.add(t);
+  }
+  return tensors;
+}
+
+/**
+ * The original's run, keeping what its operators wrote (and the graph inputs) by tensor index: every output, or
+ * those in `keep` (reusedTensors: a rewritten region's are never read); `values` of an earlier case of the same
+ * model are overwritten (the copies of a large model's activations are tens of MB).
  */
 export function recordingHook(
   sg: Subgraph,
   inputs: readonly Uint8Array[],
   values: (Uint8Array | undefined)[] = new Array(sg.tensors.length),
+  keep?: ReadonlySet<number>,
 ): { hook: StepHook; values: (Uint8Array | undefined)[] } {
   sg.inputs.forEach((t, i) => (values[t] = inputs[i]));
   const hook: StepHook = {
     after(_i: number, call: KernelCall) {
       call.outputs.forEach((d, k) => {
         const t = sg.ops[call.index]!.outputs[k]!;
+        if (keep && !keep.has(t)) return;
         const kept = values[t];
         if (kept?.length === d.bytes.length) kept.set(d.bytes);
         else values[t] = d.bytes.slice();

@@ -9,7 +9,7 @@ import { deterministicInput, randomInput } from './oracle-input.js';
 import { DEFAULT_PROOF_INPUTS, DEFAULT_PROOF_SEED } from '../defaults.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { declaredOp, REFERENCE_KERNELS } from '../ops/registry.js';
-import { recordingHook, reusableOps, reusingHook } from './op-reuse.js';
+import { recordingHook, reusableOps, reusedTensors, reusingHook } from './op-reuse.js';
 
 export interface ProofInputs {
   /** Random inputs besides the oracle input (default 3). */
@@ -292,6 +292,7 @@ export function reusingCaseRunner(
   const opts = customOps ? { customOps } : {};
   let models: [Interpreter, Interpreter] | null = null;
   let values: (Uint8Array | undefined)[] | undefined;
+  const keep = reusedTensors(original.main, candidates);
   const run = (it: Interpreter, c: ProofCase, hook: StepHook): CaseRun => {
     c.inputs.forEach((bytes, i) => it.setInput(i, bytes));
     it.invoke(hook);
@@ -299,7 +300,7 @@ export function reusingCaseRunner(
   };
   return (c) => {
     models ??= [inFile(fa, () => new Interpreter(original, opts)), inFile(fb, () => new Interpreter(optimized, opts))];
-    const recorded = recordingHook(original.main, c.inputs, values);
+    const recorded = recordingHook(original.main, c.inputs, values, keep);
     values = recorded.values;
     const first = run(models[0], c, recorded.hook);
     return { original: first, optimized: run(models[1], c, reusingHook(original.main, candidates, recorded.values)) };

@@ -8,7 +8,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
-import { recordingHook, reusableOps, reusingHook } from '../../src/interpreter/op-reuse.js';
+import { recordingHook, reusableOps, reusedTensors, reusingHook } from '../../src/interpreter/op-reuse.js';
 import { proofCases, runProofCases, verifyModels } from '../../src/interpreter/verify.js';
 import type { KernelCall } from '../../src/ops/kernel.js';
 import { optimize } from '../../src/optimize/optimize.js';
@@ -30,12 +30,15 @@ function chain(w1 = 1): Graph {
   return loadGraph(saveGraph(b.build()));
 }
 
-/** One case through both models with the hooks; the optimized model's outputs and how many operators it skipped. */
-function runPair(original: Graph, optimized: Graph, inputs: Uint8Array[]): { outputs: Uint8Array[]; reused: number } {
+/**
+ * One case through both models with the hooks, the original's outputs kept where `keepAll` or reusedTensors says;
+ * the optimized model's outputs and how many operators it skipped.
+ */
+function runPair(original: Graph, optimized: Graph, inputs: Uint8Array[], keepAll = false): { outputs: Uint8Array[]; reused: number } {
   const candidates = reusableOps(original, optimized)!;
   const a = new Interpreter(original);
   inputs.forEach((x, i) => a.setInput(i, x));
-  const recorded = recordingHook(original.main, inputs);
+  const recorded = recordingHook(original.main, inputs, undefined, keepAll ? undefined : reusedTensors(original.main, candidates));
   a.invoke(recorded.hook);
   const b = new Interpreter(optimized);
   inputs.forEach((x, i) => b.setInput(i, x));
@@ -74,9 +77,14 @@ describe('op reuse in the proof', () => {
     const shared = candidates.filter((c) => c.length > 0).length;
     expect(shared).toBeGreaterThan(0);
     expect(shared).toBeLessThan(optimized.main.ops.length);
+    // The rewritten region's outputs are not kept: no operator of the optimized model can take them.
+    const kept = reusedTensors(original.main, candidates);
+    const written = original.main.ops.flatMap((op) => op.outputs);
+    expect(written.filter((t) => !kept.has(t)).length).toBeGreaterThan(0);
     for (const c of proofCases(original, { inputs: 2, seed: 9 })) {
       const { outputs, reused } = runPair(original, optimized, c.inputs);
       expect(reused).toBe(shared);
+      expect(runPair(original, optimized, c.inputs, true).reused).toBe(shared);
       const want = runProofCases(original, [c]).outputs[0]!;
       outputs.forEach((o, i) => expect(Buffer.from(o).equals(Buffer.from(want[i]!))).toBe(true));
     }
