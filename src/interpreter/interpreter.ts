@@ -16,7 +16,7 @@ import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
-import { INTERPRETER_GAP, typedViews, UNDEFINED_IN_TFLM, type Kernel, type KernelCall, type SubgraphHost, type TensorData } from '../ops/kernel.js';
+import { copyBytes, INTERPRETER_GAP, typedViews, UNDEFINED_IN_TFLM, type FusedSteps, type Kernel, type KernelCall, type PreparedStep, type SubgraphHost, type TensorData } from '../ops/kernel.js';
 import { ResourceVariables, resourcePlan } from '../ops/control/index.js';
 import { declaredOp, kernelOf, REFERENCE_KERNELS, storageExtent } from '../ops/registry.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
@@ -62,17 +62,15 @@ export interface StepHook {
   after?(i: number, call: KernelCall): void;
 }
 
-interface Step {
-  kernel: Kernel;
-  call: KernelCall;
-  state: unknown;
-}
+type Step = PreparedStep;
 
 /** One subgraph as the interpreter runs it: its tensors' storage and its prepared operators. */
 interface SubgraphRun {
   sg: Subgraph;
   data: TensorData[];
   steps: Step[];
+  /** The steps with runs of operators a kernel fuses (Kernel.fuse) as one step each: an inference without hook or guard mode. */
+  fused: Step[];
   /** Per operator: arena ranges [start, end) that hold no data the operator may read (guard mode only). */
   deadRanges: [number, number][][];
 }
@@ -144,6 +142,7 @@ export class Interpreter implements SubgraphHost {
       sg: g,
       data: data[s] as TensorData[],
       steps: [],
+      fused: [],
       deadRanges:
         opts.poison === undefined || (life !== null && life.entries[s]! !== 1)
           ? []
@@ -181,6 +180,7 @@ export class Interpreter implements SubgraphHost {
           else throw e;
         }
       });
+      run.fused = opts.poison === undefined ? fuseSteps(run.steps) : run.steps;
     });
   }
 
@@ -219,7 +219,22 @@ export class Interpreter implements SubgraphHost {
       const t = this.sg.tensors[this.sg.inputs[i]!]!;
       throw new TinysegError('E_USAGE', `input ${i} ('${t.name}') takes ${dst.length} bytes (${t.dtype} [${t.shape.join('x')}]), got ${bytes.length}`);
     }
-    dst.set(bytes);
+    copyBytes(dst, 0, bytes, 0, bytes.length);
+  }
+
+  /** The runs of the main subgraph's operators an inference without hook runs as one (Kernel.fuse): first operator and count. */
+  fusedRuns(): { from: number; count: number }[] {
+    const run = this.runs[0]!;
+    const out: { from: number; count: number }[] = [];
+    let i = 0;
+    for (const step of run.fused) {
+      if (step.kernel === FUSED) {
+        const count = (step.state as FusedSteps).count;
+        out.push({ from: i, count });
+        i += count;
+      } else i++;
+    }
+    return out;
   }
 
   /** Runs the model once; `hook` sees (and may stand in for) each of the main subgraph's operators. */
@@ -250,7 +265,7 @@ export class Interpreter implements SubgraphHost {
   invokeSubgraph(s: number): void {
     const run = this.runs[s];
     if (!run) throw new TinysegError('E_MODEL', `accessing subgraph ${s} but only ${this.runs.length} subgraphs found`);
-    const steps = run.steps;
+    const steps = run.fused;
     const dead = run.deadRanges;
     const poison = this.poison;
     for (let i = 0; i < steps.length; i++) {
@@ -270,6 +285,27 @@ export class Interpreter implements SubgraphHost {
   outputs(): Uint8Array[] {
     return this.sg.outputs.map((_, i) => this.output(i));
   }
+}
+
+/** Runs FusedSteps as one step. */
+const FUSED: Kernel<FusedSteps> = {
+  prepare: () => {
+    throw new TinysegError('E_USAGE', 'fused operators are prepared one by one');
+  },
+  invoke: (_call, fused) => fused.invoke(),
+};
+
+/** `steps` with each run of operators a kernel fuses as one step (its first operator's call); guard mode keeps them apart. */
+function fuseSteps(steps: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  for (let i = 0; i < steps.length; ) {
+    const fused = steps[i]!.kernel.fuse?.(steps, i) ?? null;
+    if (fused) {
+      out.push({ kernel: FUSED as Kernel, call: steps[i]!.call, state: fused });
+      i += fused.count;
+    } else out.push(steps[i++]!);
+  }
+  return out;
 }
 
 /** ResetVariableTensors: an int8 variable starts at its zero point, every other at 0. */

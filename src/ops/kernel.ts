@@ -70,6 +70,25 @@ export interface ResourceStore {
 export interface Kernel<S = unknown> {
   prepare(call: KernelCall): S;
   invoke(call: KernelCall, state: S): void;
+  /**
+   * Runs several operators as one where the calls between them cost more than their arithmetic: the operators from
+   * steps[from] on (its own) that it takes, or null. The interpreter uses it for inferences without a StepHook and
+   * without guard mode; each operator still writes its outputs, in order, as invoke would.
+   */
+  fuse?(steps: readonly PreparedStep[], from: number): FusedSteps | null;
+}
+
+/** An operator as the interpreter runs it: its kernel, its call and the state prepare returned. */
+export interface PreparedStep {
+  readonly kernel: Kernel;
+  readonly call: KernelCall;
+  readonly state: unknown;
+}
+
+/** Operators a kernel's fuse() runs as one: how many of the steps, and the run. */
+export interface FusedSteps {
+  readonly count: number;
+  invoke(): void;
 }
 
 export function defineKernel<S>(k: Kernel<S>): Kernel<S> {

@@ -23,13 +23,14 @@ import {
   type TensorData,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd, simdAligned, simdCopyIn, simdCopyOut, simdHeap, simdKeptAt, simdReserve, simdScratch } from '../simd/simd.js';
-import { keptPackedFilter } from '../packed-window.js';
-import { convInt8Packed, packFilter } from '../conv/conv-packed.js';
+import { simd, simdCopyIn, simdCopyOut, simdScratch } from '../simd/simd.js';
+import { convInt8Packed } from '../conv/conv-packed.js';
+import { packedFcScratch, packedFcWeights, packedFullyConnected } from './packed-weights.js';
+import { fuseFullyConnected } from './chain.js';
 import type { PackedOperator } from '../packed-window.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
 
-interface FcState {
+export interface FcState {
   dtype: 'float32' | 'int8' | 'int16';
   batches: number;
   depth: number;
@@ -44,19 +45,6 @@ interface FcState {
   /** The int8 product as a 1x1 conv with stride 1 and no padding (conv-packed.ts). */
   window: PackedOperator;
 }
-
-/** Rows (batches) from which a constant int8 weight matrix is a 1x1 conv (convPacked: four rows share a weight load). */
-const CONV_MIN_ROWS = 4;
-
-/** Output channels per group of fullyConnectedPacked (two blocks of 8 sharing each input load). */
-const GROUP = 16;
-
-/**
- * Weights from which fullyConnectedPacked reads them as int8 (half the bytes, widened as it reads), when their zero
- * point is 0: past a core's L2 as i16 the reads cost more than the widening (mobilenet-v2's 1280x1000: 210 -> 170 us);
- * below, the widening costs more (ad-autoencoder's 640x128: 2.6 -> 3.2 us).
- */
-const INT8_WEIGHTS_FROM = 262144;
 
 function prepare(call: KernelCall): FcState {
   const input = requireInput(call, 0);
@@ -135,7 +123,7 @@ function invoke(call: KernelCall, s: FcState): void {
   if (s.dtype === 'int8') {
     // Constant weights stay packed in the state: a few rows take fullyConnectedPacked, more the packed 1x1 conv (which
     // has no filter offset: the weights' zero point must be 0, as TFLM's int8 conv filters' are).
-    if (filter.tensor.kind === 'constant' && (batches < CONV_MIN_ROWS || s.filterOffset !== 0)) {
+    if (packedFullyConnected(s, filter)) {
       fullyConnectedInt8Packed(s, call, filter, i8(input), i8(output));
       return;
     }
@@ -168,47 +156,21 @@ function unitWindow(quant: QuantizedConvParams | null, bias: Float64Array | null
   return { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padH: 0, padW: 0, quant, bias };
 }
 
-/**
- * Constant weights packed once per prepared operator (with their offset added) in groups of 16 output channels; each
- * row widened with the input's offset, fullyConnectedPacked's sums, TFLM's output step.
- */
+/** Each row widened with the input's offset, fullyConnectedPacked's sums, TFLM's output step. */
 function fullyConnectedInt8Packed(s: FcState, call: KernelCall, filter: TensorData, x8: Int8Array, out: Int8Array): void {
   const { batches, depth, accum } = s;
   const q = s.quant!;
-  const cp = accum + (accum & 1);
-  const bytes = s.filterOffset === 0 && depth * accum >= INT8_WEIGHTS_FROM ? 1 : 2;
-  const packedBytes = Math.ceil(depth / GROUP) * cp * bytes * GROUP;
-  const wAt = simdKeptAt(s) ?? packWeights(s, call, filter, cp, packedBytes, bytes);
+  const { w, bytes, params, cp } = packedFcWeights(s, call, filter);
   const count = batches * depth;
   const n = batches * accum;
-  // 64 bytes past the sums: a short last group stores all 16; 16 past the staged input: widenPadded reads vectors.
-  const xBytes = simdAligned(2 * batches * cp);
-  const accBytes = simdAligned(4 * count + 64);
-  const xAt = simdScratch(xBytes + accBytes + Math.max(count, n + 16));
-  const accAt = xAt + xBytes;
-  const stageAt = accAt + accBytes;
+  // 16 bytes past the staged input: widenPadded reads vectors.
+  const scratch = packedFcScratch(s, cp);
+  const xAt = simdScratch(scratch.x + scratch.acc + Math.max(count, n + 16));
+  const accAt = xAt + scratch.x;
+  const stageAt = accAt + scratch.acc;
   simdCopyIn(x8, n, stageAt);
-  simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, wAt, bytes, accAt, depth, wAt + packedBytes, q.outputOffset, q.qmin, q.qmax);
+  simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, w, bytes, accAt, depth, params, q.outputOffset, q.qmin, q.qmax);
   simdCopyOut(stageAt, count, out);
-}
-
-/**
- * The weights packed for fullyConnectedPacked, once per prepared operator (a closure made on every call costs a small
- * model): as i16, or (`bytes` 1) the same values as int8, packed as i16 above the kept regions first.
- */
-function packWeights(s: FcState, call: KernelCall, filter: TensorData, cp: number, packedBytes: number, bytes: 1 | 2): number {
-  const shape = { outC: s.depth, kH: 1, kW: 1 };
-  const w8 = int8Filter(call, filter);
-  return keptPackedFilter(s, s, s.depth, packedBytes, (at) => {
-    if (bytes === 2) {
-      packFilter(shape, s.accum, cp, w8, at, packedBytes, GROUP, s.filterOffset);
-      return;
-    }
-    const [wide] = simdReserve([2 * packedBytes]);
-    packFilter(shape, s.accum, cp, w8, wide, 2 * packedBytes, GROUP, 0);
-    const h = simdHeap();
-    for (let i = 0; i < packedBytes; i++) h.i8[at + i] = h.i16[(wide >> 1) + i]!;
-  });
 }
 
 /** int8 in the SIMD module: both zero-point offsets applied once into i16, int32 sums, TFLM's output step. */
@@ -219,4 +181,4 @@ function fullyConnectedInt8Simd(s: FcState, x8: Int8Array, w8: Int8Array, out: I
   m.requantizeInto(out);
 }
 
-export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke, fuse: fuseFullyConnected }) };

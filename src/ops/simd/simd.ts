@@ -54,6 +54,11 @@ export interface SimdKernels {
     acc: number, outC: number, params: number, outOffset: number, qmin: number, qmax: number,
   ): void;
   /**
+   * fullyConnectedI8 for `count` operators feeding each other: records of 16 i32 words each, its 13 parameters and
+   * the address of its results (the next record's src).
+   */
+  fullyConnectedChainI8(records: number, count: number): void;
+  /**
    * A 1x1 int8 conv of stride 1 with at most 4 output channels, over `pixels` rows of cp i16 (packed.wat): w per input
    * pair one vector of 4 channels x 2 inputs; outC int32 sums per pixel to acc, with 16 bytes of slack past them.
    */
@@ -156,9 +161,17 @@ export function simd(): SimdKernels {
 const KEPT_LIMIT = 64 << 20;
 let kept = new WeakMap<object, number>();
 let keptTop = 0;
+/** Counts the changes of the kept regions: an address computed from them holds while it stays the same. */
+let keptChanges = 0;
 
 /** The address of `owner`'s region, if it has one now (no closure to make, as simdKept's `fill` is on every call). */
 export const simdKeptAt = (owner: object): number | undefined => kept.get(owner);
+
+/**
+ * A number that changes whenever a region is added or every region dropped: the kept addresses and the start of
+ * scratch (simdScratch) a caller computed stay valid while it does not.
+ */
+export const simdKeptChanges = (): number => keptChanges;
 
 /** The address of `owner`'s region of `size` bytes, filled by `fill` when it is new (views taken before this call may be detached). */
 export function simdKept(owner: object, size: number, fill: (at: number) => void): number {
@@ -168,6 +181,7 @@ export function simdKept(owner: object, size: number, fill: (at: number) => void
     kept = new WeakMap();
     keptTop = 0;
   }
+  keptChanges++;
   const at = keptTop;
   keptTop += (size + 15) & ~15;
   growTo(keptTop);

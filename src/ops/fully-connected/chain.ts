@@ -1,0 +1,133 @@
+// int8 FULLY_CONNECTED operators that feed each other, run as one call into
+// the SIMD module (fullyConnectedChainI8). A small model's operators cost more
+// in calls (JavaScript into the module, the copies in and out around each)
+// than in arithmetic: hello-world's three layers are 16, 256 and 16
+// multiply-adds. The chain copies its input in once; each operator leaves its
+// results where the next one reads them, and every operator's results are
+// copied out to its output in order, so the arena ends as the operators run
+// one by one leave it.
+
+import { i8, type FusedSteps, type PreparedStep } from '../kernel.js';
+import { simd, simdAligned, simdCopyIn, simdCopyOut, simdHeap, simdI32, simdKept, simdKeptChanges, simdScratch } from '../simd/simd.js';
+import type { FcState } from './kernel.js';
+import { packedFcScratch, packedFcWeights, packedFullyConnected } from './packed-weights.js';
+
+/** i32 words per operator in fullyConnectedChainI8's records. */
+const RECORD_WORDS = 16;
+
+/** The operators from steps[from] on that form a chain: the same kernel, each taking fullyConnectedI8 and reading the one before's output. */
+export function fuseFullyConnected(steps: readonly PreparedStep[], from: number): FusedSteps | null {
+  const kernel = steps[from]!.kernel;
+  const run: PreparedStep[] = [];
+  for (let k = from; k < steps.length; k++) {
+    const step = steps[k]!;
+    const filter = step.call.inputs[1];
+    if (step.kernel !== kernel || !filter || !packedFullyConnected(step.state as FcState, filter)) break;
+    if (run.length > 0 && step.call.inputs[0] !== run[run.length - 1]!.call.outputs[0]) break;
+    run.push(step);
+  }
+  return run.length >= 2 ? new FullyConnectedChain(run) : null;
+}
+
+/** Where an operator's staged input is and its results go, in the module. */
+interface Staging {
+  src: number;
+  out: number;
+  /** Input bytes read, results written. */
+  n: number;
+  count: number;
+}
+
+class FullyConnectedChain implements FusedSteps {
+  readonly count: number;
+  private readonly steps: readonly PreparedStep[];
+  /** The first operator's input and every operator's output (the interpreter's tensors keep their bytes). */
+  private readonly input: Int8Array;
+  private readonly outputs: Int8Array[];
+  /**
+   * Each output as words where it starts on a word and fills whole ones (arena tensors start 16-aligned, as do the
+   * staging regions): a quarter of the element copies, which cost a small chain as much as its arithmetic.
+   */
+  private readonly outputWords: (Int32Array | null)[];
+  /** simdKeptChanges() when the records were written; the addresses hold while it is the same. */
+  private changes = -1;
+  private records = 0;
+  private staging: Staging[] = [];
+
+  constructor(steps: readonly PreparedStep[]) {
+    this.steps = steps;
+    this.count = steps.length;
+    this.input = i8(steps[0]!.call.inputs[0]!);
+    this.outputs = steps.map((st) => i8(st.call.outputs[0]!));
+    this.outputWords = this.outputs.map((o) => ((o.byteOffset | o.length) & 3) === 0 ? new Int32Array(o.buffer, o.byteOffset, o.length >> 2) : null);
+  }
+
+  invoke(): void {
+    if (this.changes !== simdKeptChanges() && !this.layOut()) {
+      // The weights do not stay kept together (KEPT_LIMIT): one operator at a time.
+      for (const { kernel, call, state } of this.steps) kernel.invoke(call, state);
+      return;
+    }
+    const first = this.staging[0]!;
+    simdCopyIn(this.input, first.n, first.src);
+    simd().fullyConnectedChainI8(this.records, this.count);
+    const words = simdHeap().i32;
+    for (let k = 0; k < this.count; k++) {
+      const st = this.staging[k]!;
+      const w = this.outputWords[k];
+      if (w && w.length <= 16) for (let i = 0, at = st.out >> 2; i < w.length; i++) w[i] = words[at + i]!;
+      else simdCopyOut(st.out, st.count, this.outputs[k]!);
+    }
+  }
+
+  /**
+   * Packs every operator's weights and keeps the records' region, until a round adds no region (an earlier one's
+   * address then still holds); then lays out the staging above the kept regions and writes the records. False
+   * when the regions do not stay together.
+   */
+  private layOut(): boolean {
+    for (let round = 0; round < 3; round++) {
+      const before = simdKeptChanges();
+      const weights = this.steps.map(({ call, state }) => packedFcWeights(state as FcState, call, call.inputs[1]!));
+      const records = simdKept(this, 4 * RECORD_WORDS * this.count, () => {});
+      if (simdKeptChanges() !== before) continue;
+      const states = this.steps.map((st) => st.state as FcState);
+      // The widened input and the sums are used within one operator: one region each, for the largest.
+      let xBytes = 0;
+      let accBytes = 0;
+      states.forEach((s, k) => {
+        const scratch = packedFcScratch(s, weights[k]!.cp);
+        xBytes = Math.max(xBytes, scratch.x);
+        accBytes = Math.max(accBytes, scratch.acc);
+      });
+      // Operator k's results are operator k + 1's staged input: 16 bytes of slack past what it reads (widenPadded reads vectors).
+      const n = states.map((s) => s.batches * s.accum);
+      const count = states.map((s) => s.batches * s.depth);
+      const sizes = states.map((_, k) => simdAligned(Math.max(k > 0 ? count[k - 1]! : 0, n[k]! + 16)));
+      const last = simdAligned(count[this.count - 1]!);
+      const base = simdScratch(xBytes + accBytes + sizes.reduce((a, b) => a + b, 0) + last);
+      const src: number[] = [];
+      let at = base + xBytes + accBytes;
+      for (const size of sizes) {
+        src.push(at);
+        at += size;
+      }
+      src.push(at);
+      this.staging = states.map((_, k) => ({ src: src[k]!, out: src[k + 1]!, n: n[k]!, count: count[k]! }));
+      const words = simdI32(records, RECORD_WORDS * this.count);
+      states.forEach((s, k) => {
+        const q = s.quant!;
+        const w = weights[k]!;
+        const st = this.staging[k]!;
+        words.set(
+          [st.src, s.batches, s.accum, q.inputOffset, base, w.w, w.bytes, base + xBytes, s.depth, w.params, q.outputOffset, q.qmin, q.qmax, st.out],
+          RECORD_WORDS * k,
+        );
+      });
+      this.records = records;
+      this.changes = simdKeptChanges();
+      return true;
+    }
+    return false;
+  }
+}
