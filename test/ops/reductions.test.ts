@@ -56,6 +56,21 @@ describe('MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_ALL', () => {
     expect(diff).toEqual([9, 10, 26, 27]);
   });
 
+  it('MEAN and SUM int8 over H and W (a global average pool: input element i to output i mod C) give the exact sums and means, with one batch and two', () => {
+    // Per channel c the 4 pixels hold c - 6, c + 2, -c, c + 8 (random order of magnitude around 0): sum 2c + 4, mean (c + 2) / 2,
+    // exact for even c. Integer sums are the same in any order.
+    const C = 24;
+    const pixel = (p: number, ch: number) => [ch - 6, ch + 2, -ch, ch + 8][p]!;
+    const one = Array.from({ length: 4 * C }, (_, i) => pixel(Math.floor(i / C), i % C));
+    const sums = Array.from({ length: C }, (_, ch) => 2 * ch + 4);
+    expect(reduce('SUM', 'int8', [1, 2, 2, C], one, [1, 2], [1, C], { q: [0.5, 0] })).toEqual(sums);
+    expect(reduce('SUM', 'int8', [2, 2, 2, C], [...one, ...one.map((v) => -v)], [1, 2], [2, C], { q: [0.5, 0] })).toEqual([...sums, ...sums.map((v) => -v)]);
+    const means = reduce('MEAN', 'int8', [1, 2, 2, C], one, [1, 2], [1, 1, 1, C], { keepDims: true, q: [0.5, 0] });
+    means.forEach((v, ch) => (ch % 2 === 0 ? expect(v).toBe((ch + 2) / 2) : expect(Math.abs(v - (ch + 2) / 2)).toBe(0.5)));
+    // Reduced over the batch too: still every C-th element.
+    expect(reduce('SUM', 'int8', [2, 2, 2, C], [...one, ...one], [0, 1, 2], [C], { q: [0.5, 0] })).toEqual(sums.map((v) => 2 * v));
+  });
+
   it('SumFloatFlatten2ReduceDims, Flatten2NonReduceDims, Flatten2MiddleDims, 2DKeepDims, 4DWithoutKeepDims, Size1, 2DRedundantDims, Scalar', () => {
     expect(reduce('SUM', 'float32', [4, 3, 2], in4d, [2, 1], [4])).toEqual([21, 57, 93, 129]);
     expect(reduce('SUM', 'float32', [4, 3, 2], in4d, [2], [12])).toEqual([3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47]);
