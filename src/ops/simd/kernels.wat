@@ -216,7 +216,8 @@
   ;; TFLM's int8 output step for count int32 sums, channel = index mod n:
   ;; out = clamp(MultiplyByQuantizedMultiplier(acc + bias[c], mult[c], shift[c])
   ;; + outOffset, qmin, qmax), with gemmlowp's double rounding (TFLM is built
-  ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n.
+  ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n. The
+  ;; vector form may read the 32 bytes past the sums.
   ;; Sums go through the vector form (requantizeVector) when every channel's
   ;; multiplier and shift allow it. Its lanes follow the channels with the
   ;; period L = lcm(n, 8) elements (n itself when n is a multiple of 8, else
@@ -341,8 +342,9 @@
     (i32.or (i32.or (i32.or (i32.const 1) (local.get $left)) (select (i32.const 2) (i32.const 0) (local.get $narrow)))
       (select (i32.const 8) (i32.const 0) (i32.and (i32.eqz (local.get $left)) (i32.ge_s (local.get $lo) (i32.const 3))))))
 
-  ;; The output step of requantizeScalar, 8 lanes per step (count a multiple
-  ;; of the lane period n, n of 8), exact in every lane:
+  ;; The output step of requantizeScalar, 16 lanes per step (count a multiple
+  ;; of the lane period n, n of 8; it reads 8 sums past an odd last 8), exact
+  ;; in every lane:
   ;; - SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (so no saturation) is
   ;;   floor((x * m + 2^30) / 2^31) whatever x's sign: for x * m < 0 its
   ;;   truncation of (x * m + 1 - 2^30) / 2^31 toward zero is that numerator's
@@ -365,42 +367,63 @@
   ;; percent of them) goes the exact way.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
     (param $out i32) (param $table i32)
-    (local $i i32) (local $c i32) (local $tb i32) (local $float i32)
-    (local $x0 v128) (local $x1 v128) (local $f0 v128) (local $f1 v128) (local $r0 v128) (local $r1 v128) (local $y v128)
+    (local $i i32) (local $c i32) (local $c2 i32) (local $a i32) (local $tb i32) (local $tb2 i32) (local $float i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $y v128) (local $z v128) (local $t v128)
     (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
     (local.set $float (i32.and (i32.load (local.get $table)) (i32.const 8)))
     (local.set $offset (i32x4.splat (local.get $outOffset)))
     (local.set $offset16 (i16x8.splat (local.get $outOffset)))
     (local.set $min (i8x16.splat (local.get $qmin)))
     (local.set $max (i8x16.splat (local.get $qmax)))
-    ;; Two independent groups of 4 lanes per step.
-    (block $end8 (loop $each8
-      (br_if $end8 (i32.ge_s (local.get $i) (local.get $count)))
+    ;; Four independent groups of 4 lanes per step, the second 8 from the lane period's next 8 (c2). A last step of
+    ;; 8 (count is a multiple of 8) computes 16 too, from the 8 sums past count (32 bytes the caller leaves), and
+    ;; stores its first 8.
+    (block $end (loop $each
+      (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
+      (local.set $c2 (i32.add (local.get $c) (i32.const 8)))
+      (if (i32.eq (local.get $c2) (local.get $n)) (then (local.set $c2 (i32.const 0))))
       (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96)))))
-      (local.set $x0 (i32x4.add (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                               (v128.load offset=0 (local.get $tb))))
-      (local.set $x1 (i32x4.add (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                               (v128.load offset=96 (local.get $tb))))
+      (local.set $tb2 (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c2) (i32.const 2)) (i32.const 96)))))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $x0 (i32x4.add (v128.load offset=0 (local.get $a)) (v128.load offset=0 (local.get $tb))))
+      (local.set $x1 (i32x4.add (v128.load offset=16 (local.get $a)) (v128.load offset=96 (local.get $tb))))
+      (local.set $x2 (i32x4.add (v128.load offset=32 (local.get $a)) (v128.load offset=0 (local.get $tb2))))
+      (local.set $x3 (i32x4.add (v128.load offset=48 (local.get $a)) (v128.load offset=96 (local.get $tb2))))
       (block $done
         (if (local.get $float)
           (then
             (local.set $f0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
             (local.set $f1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
+            (local.set $f2 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x2)) (v128.load offset=16 (local.get $tb2))))
+            (local.set $f3 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x3)) (v128.load offset=112 (local.get $tb2))))
             (local.set $r0 (f32x4.nearest (local.get $f0)))
             (local.set $r1 (f32x4.nearest (local.get $f1)))
+            (local.set $r2 (f32x4.nearest (local.get $f2)))
+            (local.set $r3 (f32x4.nearest (local.get $f3)))
             (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (local.get $r0)) (i32x4.trunc_sat_f32x4_s (local.get $r1)))
               (local.get $offset16)))
-            (br_if $done (i32.eqz (v128.any_true (v128.or
+            (local.set $z (i16x8.add_sat_s (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (local.get $r2)) (i32x4.trunc_sat_f32x4_s (local.get $r3)))
+              (local.get $offset16)))
+            (local.set $t (v128.or
               (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f0) (local.get $r0))) (v128.load offset=80 (local.get $tb)))
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f1) (local.get $r1))) (v128.load offset=176 (local.get $tb)))))))))
-        (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset))))
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f1) (local.get $r1))) (v128.load offset=176 (local.get $tb)))))
+            (local.set $t (v128.or (local.get $t)
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f2) (local.get $r2))) (v128.load offset=80 (local.get $tb2)))))
+            (local.set $t (v128.or (local.get $t)
+              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f3) (local.get $r3))) (v128.load offset=176 (local.get $tb2)))))
+            (br_if $done (i32.eqz (v128.any_true (local.get $t))))))
+        (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset)))
+        (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (local.get $table) (local.get $offset))))
       ;; Saturating to int8, then clamping to [qmin, qmax] (within int8), clamps the same.
-      (local.set $y (i8x16.narrow_i16x8_s (local.get $y) (local.get $y)))
-      (v128.store64_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.min_s (i8x16.max_s (local.get $y) (local.get $min)) (local.get $max)))
-      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (local.set $y (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $z)) (local.get $min)) (local.get $max)))
+      (if (i32.le_s (i32.add (local.get $i) (i32.const 16)) (local.get $count))
+        (then (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $y)))
+        (else (v128.store64_lane 0 (i32.add (local.get $out) (local.get $i)) (local.get $y))))
+      (local.set $c (i32.add (local.get $c2) (i32.const 8)))
       (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
-      (local.set $i (i32.add (local.get $i) (i32.const 8)))
-      (br $each8))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $each))))
 
   ;; The exact output step of 8 lanes, x0 and x1 (sums with their bias), whose
   ;; per-lane constants are the table's blocks at tb and tb + 96 (of the table at

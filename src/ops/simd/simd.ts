@@ -128,7 +128,8 @@ export interface SimdKernels {
   /**
    * TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n);
    * `table`: requantizeTableBytes(n) bytes for the per-lane constants of the vector form, its first word 0 until the first
-   * call builds them (a caller may keep the table across an operator's calls: requantizeTableFresh).
+   * call builds them (a caller may keep the table across an operator's calls: requantizeTableFresh). The vector form may
+   * read the 32 bytes past the sums (not written; the callers' regions follow the sums).
    */
   requantizeI8(
     acc: number, count: number, n: number, bias: number, mult: number, shift: number,
