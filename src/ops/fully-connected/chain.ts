@@ -51,6 +51,8 @@ class FullyConnectedChain implements FusedSteps {
   private readonly outputWords: (Int32Array | null)[];
   /** simdKeptChanges() when the records were written; the addresses hold while it is the same. */
   private changes = -1;
+  /** The weights did not stay kept together once: the operators run one by one (no packing again on every call). */
+  private apart = false;
   private records = 0;
   private staging: Staging[] = [];
 
@@ -63,8 +65,9 @@ class FullyConnectedChain implements FusedSteps {
   }
 
   invoke(): void {
-    if (this.changes !== simdKeptChanges() && !this.layOut()) {
-      // The weights do not stay kept together (KEPT_LIMIT): one operator at a time.
+    if (this.apart || (this.changes !== simdKeptChanges() && !this.layOut())) {
+      // The weights do not stay kept together (KEPT_LIMIT): one operator at a time, from now on.
+      this.apart = true;
       for (const { kernel, call, state } of this.steps) kernel.invoke(call, state);
       return;
     }
