@@ -1,5 +1,5 @@
 // Assembles src/ops/simd/kernels.wat, with the module fields of the other
-// .wat files there (packed.wat, resize.wat, lookup.wat, pool.wat) added to its module, into the base64 module that
+// .wat files there (packed.wat, resize.wat, lookup.wat, pool.wat, movement.wat) added to its module, into the base64 module that
 // src/ops/simd/kernels-wasm.ts embeds (the interpreter instantiates it
 // synchronously, in Node and in bundles, with no file to locate at run time).
 // `npm run wasm` rewrites that file; test/ops/simd.test.ts fails when
@@ -11,7 +11,7 @@ import wabtInit from 'wabt';
 
 export const WAT_FILE = fileURLToPath(new URL('../../src/ops/simd/kernels.wat', import.meta.url));
 /** Files of module fields (no module of their own) that join kernels.wat's module, in this order. */
-export const WAT_FRAGMENTS = ['packed.wat', 'resize.wat', 'lookup.wat', 'pool.wat'].map((f) => fileURLToPath(new URL(`../../src/ops/simd/${f}`, import.meta.url)));
+export const WAT_FRAGMENTS = ['packed.wat', 'resize.wat', 'lookup.wat', 'pool.wat', 'movement.wat'].map((f) => fileURLToPath(new URL(`../../src/ops/simd/${f}`, import.meta.url)));
 
 /** kernels.wat with the fragments' fields before its module's closing parenthesis. */
 function moduleSource() {

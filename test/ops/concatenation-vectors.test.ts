@@ -71,12 +71,17 @@ describe("CONCATENATION's input limit (concatenation.cc's kMaxInputNum)", () => 
 });
 
 describe('CONCATENATION and SPLIT_V on channels of int8 pixels', () => {
-  it('moves whole words where every chunk is a multiple of 4 bytes (short and long chunks), bytes otherwise', () => {
+  it('moves whole words where every chunk is a multiple of 4 bytes (short and long chunks), bytes otherwise; from 2 KB of short chunks, in the SIMD module', () => {
     const cases: [number[], number][] = [
       [[8, 8], 1],
       [[4, 72, 12], 3],
       [[3, 5], 2],
       [[8, 6], 1],
+      // 2 KB and more, chunks of 64 bytes or fewer on average: the module (16-byte, 8, 4 and single-byte steps).
+      [[8, 8], 200],
+      [[4, 72, 12], 30],
+      [[3, 5], 300],
+      [[16, 33, 1], 50],
     ];
     for (const [channels, pixels] of cases) {
       let v = 0;

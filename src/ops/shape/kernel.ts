@@ -24,6 +24,7 @@ import { requireType, tflmType } from '../tflm-type.js';
 import { verifyExpandDims } from './expand-dims.js';
 import { copyPadRuns, padRuns } from './pad-runs.js';
 import { sliceAxisRange } from './slice-axis.js';
+import { simd, simdAligned, simdHeap, simdI32, simdScratch } from '../simd/simd.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
@@ -235,6 +236,11 @@ const CONCATENATION = defineKernel<ConcatState>({
  * pixels moves a few bytes per pixel and part; a closure and a byte loop each cost more than the copy), else bytes.
  */
 function interleave(whole: TensorData, parts: readonly TensorData[], chunks: readonly number[], outer: number, gather: boolean): void {
+  const total = whole.bytes.length;
+  if (total >= BYTES_IN_MODULE && total <= CHUNK_IN_MODULE * outer * chunks.length) {
+    interleaveInModule(whole, parts, chunks, outer, gather);
+    return;
+  }
   if (chunks.every((n) => (n & 3) === 0) && (whole.bytes.byteOffset & 3) === 0 && parts.every((d) => (d.bytes.byteOffset & 3) === 0)) {
     const w32 = i32(whole);
     const p32 = parts.map((d) => i32(d));
@@ -266,6 +272,34 @@ function interleave(whole: TensorData, parts: readonly TensorData[], chunks: rea
       o += n;
     }
   }
+}
+
+/** From this many bytes, in chunks of at most CHUNK_IN_MODULE bytes on average, the SIMD module moves them. */
+const BYTES_IN_MODULE = 2048;
+const CHUNK_IN_MODULE = 64;
+
+/**
+ * interleave in the SIMD module (movement.wat): the parts (or the whole) copied in, the chunks moved there a vector or
+ * word at a time, the whole (or the parts) copied out. Every read comes before every write, so a join whose parts
+ * already lie in the whole (analysis/row-join.ts) stays as it is.
+ */
+function interleaveInModule(whole: TensorData, parts: readonly TensorData[], chunks: readonly number[], outer: number, gather: boolean): void {
+  const sizes = chunks.map((n) => n * outer);
+  const wholeAt = simdScratch(simdAligned(whole.bytes.length) + sizes.reduce((a, n) => a + simdAligned(n), 0) + 8 * parts.length);
+  const partAt: number[] = [];
+  let at = wholeAt + simdAligned(whole.bytes.length);
+  for (const n of sizes) {
+    partAt.push(at);
+    at += simdAligned(n);
+  }
+  const records = simdI32(at, 2 * parts.length);
+  parts.forEach((_, i) => records.set([partAt[i]!, chunks[i]!], 2 * i));
+  const bytes = new Uint8Array(simdHeap().buffer);
+  if (gather) parts.forEach((d, i) => bytes.set(d.bytes.subarray(0, sizes[i]), partAt[i]));
+  else bytes.set(whole.bytes, wholeAt);
+  simd().interleaveChunks(wholeAt, at, parts.length, outer, gather ? 1 : 0);
+  if (gather) whole.bytes.set(bytes.subarray(wholeAt, wholeAt + whole.bytes.length));
+  else parts.forEach((d, i) => d.bytes.set(bytes.subarray(partAt[i], partAt[i]! + sizes[i]!)));
 }
 
 interface SplitState {

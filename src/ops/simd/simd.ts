@@ -94,6 +94,11 @@ export interface SimdKernels {
   channelClampF32(acc: number, pixels: number, n: number, vec: number, lo: number, hi: number, mul: number): void;
   /** out[i] = table[(a[i] << 8) | b[i]], i < n (bytes; a 65,536-byte table). */
   lookupPairs(a: number, b: number, n: number, table: number, out: number): void;
+  /**
+   * CONCATENATION (`gather` 1) or SPLIT (0) of `count` parts: `outer` steps of each part's chunk, between the part's step
+   * and the whole (filled in order); `parts`: per part its address and chunk bytes (two i32).
+   */
+  interleaveChunks(whole: number, parts: number, count: number, outer: number, gather: number): void;
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
   lookupBytes(x: number, n: number, table: number, out: number): void;
   /** int8 MAX_POOL_2D over [batches][inH][inW][depth] into [batches][outH][outW][depth] (windows clipped to the input), clamped to [qmin, qmax]. */

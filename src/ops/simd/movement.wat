@@ -1,0 +1,56 @@
+;; Data movement of shape/kernel.ts: module fields that test/helpers/assemble-wasm.mjs
+;; adds to kernels.wat's module. A channel CONCATENATION moves a few bytes per
+;; pixel and part; typed-array loops in JavaScript take ~1.4 ns per element for
+;; that, this a vector (or word) per step.
+
+;; n bytes from src to dst (regions apart): 16 at a time, then 8, 4 and single bytes.
+(func $copyChunk (param $dst i32) (param $src i32) (param $n i32)
+  (block $end16 (loop $each16
+    (br_if $end16 (i32.lt_u (local.get $n) (i32.const 16)))
+    (v128.store (local.get $dst) (v128.load (local.get $src)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 16)))
+    (br $each16)))
+  (if (i32.and (local.get $n) (i32.const 8))
+    (then
+      (i64.store (local.get $dst) (i64.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+      (local.set $src (i32.add (local.get $src) (i32.const 8)))))
+  (if (i32.and (local.get $n) (i32.const 4))
+    (then
+      (i32.store (local.get $dst) (i32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))))
+  (local.set $n (i32.and (local.get $n) (i32.const 3)))
+  (block $end (loop $each
+    (br_if $end (i32.eqz (local.get $n)))
+    (i32.store8 (local.get $dst) (i32.load8_u (local.get $src)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+    (local.set $src (i32.add (local.get $src) (i32.const 1)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+    (br $each))))
+
+;; CONCATENATION (gather 1) or SPLIT (gather 0) of count parts along an axis:
+;; outer steps of, for each part in order, its chunk of bytes, between the
+;; part's step k (part + k * chunk) and the whole, which they fill in order.
+;; parts: count records of two i32, the part's address and its chunk.
+(func (export "interleaveChunks") (param $whole i32) (param $parts i32) (param $count i32) (param $outer i32) (param $gather i32)
+  (local $k i32) (local $r i32) (local $end i32) (local $o i32) (local $chunk i32) (local $at i32)
+  (local.set $end (i32.add (local.get $parts) (i32.shl (local.get $count) (i32.const 3))))
+  (local.set $o (local.get $whole))
+  (block $endk (loop $steps
+    (br_if $endk (i32.ge_u (local.get $k) (local.get $outer)))
+    (local.set $r (local.get $parts))
+    (block $endr (loop $each
+      (br_if $endr (i32.ge_u (local.get $r) (local.get $end)))
+      (local.set $chunk (i32.load offset=4 (local.get $r)))
+      (local.set $at (i32.add (i32.load (local.get $r)) (i32.mul (local.get $k) (local.get $chunk))))
+      (if (local.get $gather)
+        (then (call $copyChunk (local.get $o) (local.get $at) (local.get $chunk)))
+        (else (call $copyChunk (local.get $at) (local.get $o) (local.get $chunk))))
+      (local.set $o (i32.add (local.get $o) (local.get $chunk)))
+      (local.set $r (i32.add (local.get $r) (i32.const 8)))
+      (br $each)))
+    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+    (br $steps))))
