@@ -54,21 +54,30 @@ describe('SIMD kernels module', () => {
 
   it('float32 functions round every product and sum, in order, per lane', () => {
     const len = 13;
+    // Output channels in blocks of 8, of 4 and single (outerAddF32 keeps each block's sums in registers).
+    for (const n of [1, 4, 8, 11, 15, 16, 23]) {
+      const x = Float32Array.from({ length: len }, float);
+      const w = Float32Array.from({ length: len * n }, float);
+      const start = Float32Array.from({ length: n }, float);
+      const [xAt, wAt, accAt] = simdReserve([4 * len, 4 * len * n, 4 * n]);
+      simdF32(xAt, len).set(x);
+      simdF32(wAt, len * n).set(w);
+      simdF32(accAt, n).set(start);
+      simd().outerAddF32(xAt, wAt, len, n, accAt);
+      const want = [...start].map((a, j) => {
+        let acc = a;
+        for (let c = 0; c < len; c++) acc = Math.fround(acc + Math.fround(x[c]! * w[c * n + j]!));
+        return acc;
+      });
+      expect([...simdF32(accAt, n)], `${n} output channels`).toEqual(want);
+    }
     const n = 11;
-    const x = Float32Array.from({ length: len }, float);
-    const w = Float32Array.from({ length: len * n }, float);
+    const x = Float32Array.from({ length: n }, float);
+    const w = Float32Array.from({ length: n }, float);
     const start = Float32Array.from({ length: n }, float);
-    const [xAt, wAt, accAt] = simdReserve([4 * len, 4 * len * n, 4 * n]);
-    simdF32(xAt, len).set(x);
-    simdF32(wAt, len * n).set(w);
-    simdF32(accAt, n).set(start);
-    simd().outerAddF32(xAt, wAt, len, n, accAt);
-    const want = [...start].map((a, j) => {
-      let acc = a;
-      for (let c = 0; c < len; c++) acc = Math.fround(acc + Math.fround(x[c]! * w[c * n + j]!));
-      return acc;
-    });
-    expect([...simdF32(accAt, n)]).toEqual(want);
+    const [xAt, wAt, accAt] = simdReserve([4 * n, 4 * n, 4 * n]);
+    simdF32(xAt, n).set(x);
+    simdF32(wAt, n).set(w);
 
     simdF32(accAt, n).set(start);
     simd().mulAddF32(xAt, wAt, n, accAt);

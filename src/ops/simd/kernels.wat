@@ -163,33 +163,109 @@
 
   ;; For c < len in order: acc[j] = acc[j] + x[c] * w[c * n + j] for j < n, in
   ;; float32. With w laid out [tap][channel][output channel] this is the
-  ;; reference conv's order for every output channel at once.
+  ;; reference conv's order for every output channel at once. The sums of 8
+  ;; output channels (then 4, then 1) stay in registers over every c, where a
+  ;; load and store of each sum per c made every step wait for the one before.
   (func $outerAddF32 (export "outerAddF32") (param $x i32) (param $w i32) (param $len i32) (param $n i32) (param $acc i32)
-    (local $c i32) (local $j i32) (local $n4 i32) (local $xv v128) (local $xs f32) (local $row i32) (local $a i32) (local $o i32)
-    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (local.set $row (local.get $w))
-    (block $endc (loop $cols
-      (br_if $endc (i32.ge_s (local.get $c) (local.get $len)))
-      (local.set $xs (f32.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))
-      (local.set $xv (f32x4.splat (local.get $xs)))
-      (local.set $j (i32.const 0))
-      (block $endv (loop $vec
-        (br_if $endv (i32.ge_s (local.get $j) (local.get $n4)))
-        (local.set $o (i32.shl (local.get $j) (i32.const 2)))
-        (local.set $a (i32.add (local.get $acc) (local.get $o)))
-        (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a)) (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $row) (local.get $o))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $vec)))
-      (block $endt (loop $tail
-        (br_if $endt (i32.ge_s (local.get $j) (local.get $n)))
-        (local.set $o (i32.shl (local.get $j) (i32.const 2)))
-        (local.set $a (i32.add (local.get $acc) (local.get $o)))
-        (f32.store (local.get $a) (f32.add (f32.load (local.get $a)) (f32.mul (local.get $xs) (f32.load (i32.add (local.get $row) (local.get $o))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $tail)))
-      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
-      (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $cols))))
+    (local $c i32) (local $j i32) (local $a i32) (local $wp i32) (local $xp i32) (local $rowBytes i32) (local $width i32)
+    (local $a0 v128) (local $a1 v128) (local $xv v128) (local $s f32)
+    (local.set $rowBytes (i32.shl (local.get $n) (i32.const 2)))
+    (block $endj (loop $blocks
+      (local.set $width (i32.sub (local.get $n) (local.get $j)))
+      (br_if $endj (i32.le_s (local.get $width) (i32.const 0)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $xp (local.get $x))
+      (local.set $c (i32.const 0))
+      (if (i32.ge_s (local.get $width) (i32.const 8))
+        (then
+          (local.set $a0 (v128.load offset=0 (local.get $a)))
+          (local.set $a1 (v128.load offset=16 (local.get $a)))
+          (block $end8 (loop $cols8
+            (br_if $end8 (i32.ge_s (local.get $c) (local.get $len)))
+            (local.set $xv (v128.load32_splat (local.get $xp)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xv) (v128.load offset=0 (local.get $wp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xv) (v128.load offset=16 (local.get $wp)))))
+            (local.set $wp (i32.add (local.get $wp) (local.get $rowBytes)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cols8)))
+          (v128.store offset=0 (local.get $a) (local.get $a0))
+          (v128.store offset=16 (local.get $a) (local.get $a1))
+          (local.set $j (i32.add (local.get $j) (i32.const 8))))
+        (else
+          (if (i32.ge_s (local.get $width) (i32.const 4))
+            (then
+              (local.set $a0 (v128.load (local.get $a)))
+              (block $end4 (loop $cols4
+                (br_if $end4 (i32.ge_s (local.get $c) (local.get $len)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $xp)) (v128.load (local.get $wp)))))
+                (local.set $wp (i32.add (local.get $wp) (local.get $rowBytes)))
+                (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $cols4)))
+              (v128.store (local.get $a) (local.get $a0))
+              (local.set $j (i32.add (local.get $j) (i32.const 4))))
+            (else
+              (local.set $s (f32.load (local.get $a)))
+              (block $end1 (loop $cols1
+                (br_if $end1 (i32.ge_s (local.get $c) (local.get $len)))
+                (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $xp)) (f32.load (local.get $wp)))))
+                (local.set $wp (i32.add (local.get $wp) (local.get $rowBytes)))
+                (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $cols1)))
+              (f32.store (local.get $a) (local.get $s))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))))))
+      (br $blocks))))
+
+  ;; float32 TRANSPOSE_CONV as reference_ops::TransposeConv orders it: every
+  ;; input pixel (batch, row, column), every filter tap (row, column) that lands
+  ;; inside the output, outerAddF32 of its input channels into that output
+  ;; pixel's sums (w as [tap][input channel][output channel]). One call for
+  ;; the operator where a call per pixel and tap cost more than its arithmetic.
+  (func (export "transposeConvF32") (param $x i32) (param $w i32) (param $acc i32)
+    (param $batches i32) (param $inH i32) (param $inW i32) (param $inC i32) (param $outC i32) (param $kH i32) (param $kW i32)
+    (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $padH i32) (param $padW i32)
+    (local $n i32) (local $iy i32) (local $ix i32) (local $ky i32) (local $kx i32) (local $oy i32) (local $ox i32) (local $xp i32) (local $tapBytes i32)
+    (local.set $tapBytes (i32.shl (i32.mul (local.get $inC) (local.get $outC)) (i32.const 2)))
+    (local.set $xp (local.get $x))
+    (block $endn (loop $batch
+      (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+      (local.set $iy (i32.const 0))
+      (block $endy (loop $rows
+        (br_if $endy (i32.ge_s (local.get $iy) (local.get $inH)))
+        (local.set $ix (i32.const 0))
+        (block $endx (loop $cols
+          (br_if $endx (i32.ge_s (local.get $ix) (local.get $inW)))
+          (local.set $ky (i32.const 0))
+          (block $endky (loop $taprows
+            (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+            (local.set $oy (i32.add (i32.sub (i32.mul (local.get $iy) (local.get $sH)) (local.get $padH)) (local.get $ky)))
+            (if (i32.and (i32.ge_s (local.get $oy) (i32.const 0)) (i32.lt_s (local.get $oy) (local.get $outH)))
+              (then
+                (local.set $kx (i32.const 0))
+                (block $endkx (loop $tapcols
+                  (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
+                  (local.set $ox (i32.add (i32.sub (i32.mul (local.get $ix) (local.get $sW)) (local.get $padW)) (local.get $kx)))
+                  (if (i32.and (i32.ge_s (local.get $ox) (i32.const 0)) (i32.lt_s (local.get $ox) (local.get $outW)))
+                    (then
+                      (call $outerAddF32 (local.get $xp)
+                        (i32.add (local.get $w) (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $kW)) (local.get $kx)) (local.get $tapBytes)))
+                        (local.get $inC) (local.get $outC)
+                        (i32.add (local.get $acc) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $outH)) (local.get $oy))
+                          (local.get $outW)) (local.get $ox)) (local.get $outC)) (i32.const 2))))))
+                  (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                  (br $tapcols)))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $taprows)))
+          (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $inC) (i32.const 2))))
+          (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+          (br $cols)))
+        (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
+        (br $rows)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $batch))))
 
   ;; dst[i] = src[i] + offset for i < n: int8 in, i16 out (zero-point offsets
   ;; are within +-255, so the sums fit).

@@ -95,6 +95,15 @@ export interface SimdKernels {
   /** out[i] = table[(a[i] << 8) | b[i]], i < n (bytes; a 65,536-byte table). */
   lookupPairs(a: number, b: number, n: number, table: number, out: number): void;
   /**
+   * float32 TRANSPOSE_CONV in the reference order: for every input pixel and every filter tap inside the output,
+   * outerAddF32 of its inC input channels into that output pixel's outC sums at acc (w [tap][input channel][output channel]).
+   */
+  transposeConvF32(
+    x: number, w: number, acc: number,
+    batches: number, inH: number, inW: number, inC: number, outC: number, kH: number, kW: number,
+    outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number,
+  ): void;
+  /**
    * CONCATENATION (`gather` 1) or SPLIT (0) of `count` parts: `outer` steps of each part's chunk, between the part's step
    * and the whole (filled in order); `parts`: per part its address and chunk bytes (two i32).
    */

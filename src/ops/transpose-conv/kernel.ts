@@ -23,7 +23,7 @@ import {
   undefinedInTflm,
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from '../conv-params.js';
-import { simd, simdF32, simdFloatOutput, simdReserve, simdTransposedF32 } from '../simd/simd.js';
+import { simd, simdF32, simdFloatOutput, simdReserve, simdTransposedF32, type SimdKernels } from '../simd/simd.js';
 import { transposeConvInt8Packed } from './transpose-packed.js';
 
 export interface TransposeConvState extends ConvArithmetic {
@@ -138,6 +138,38 @@ function invoke16(call: KernelCall, s: TransposeConvState): void {
   }
 }
 
+/**
+ * int8 sums of a filter that is not constant, in the reference order (input pixel, tap, input channel): dotRows per
+ * input pixel and tap, the operands widened in the module (x [pixel][input channel], w [output channel][tap][input channel]).
+ */
+function transposeConvRows(
+  k: SimdKernels,
+  s: TransposeConvState,
+  at: { xAt: number; wAt: number; accAt: number },
+  d: { batches: number; inH: number; inW: number; inC: number; outC: number; kH: number; kW: number; outH: number; outW: number },
+): void {
+  const { batches, inH, inW, inC, outC, kH, kW, outH, outW } = d;
+  for (let n = 0; n < batches; n++) {
+    for (let iy = 0; iy < inH; iy++) {
+      for (let ix = 0; ix < inW; ix++) {
+        const xbase = ((n * inH + iy) * inW + ix) * inC;
+        const oy0 = iy * s.strideH - s.padH;
+        const ox0 = ix * s.strideW - s.padW;
+        for (let ky = 0; ky < kH; ky++) {
+          const oy = oy0 + ky;
+          if (oy < 0 || oy >= outH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ox = ox0 + kx;
+            if (ox < 0 || ox >= outW) continue;
+            const obase = ((n * outH + oy) * outW + ox) * outC;
+            k.dotRows(at.xAt + 2 * xbase, at.wAt + 2 * (ky * kW + kx) * inC, kH * kW * inC, outC, inC, at.accAt + 4 * obase);
+          }
+        }
+      }
+    }
+  }
+}
+
 function invoke(call: KernelCall, s: TransposeConvState): void {
   if (s.dtype === 'int16') return invoke16(call, s);
   const { filter, input, output, batches, inH, inW, inC, outC, kH, kW, outH, outW } = transposeConvOperands(call);
@@ -151,7 +183,6 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
     transposeConvInt8Packed(s, s, shapes, x as Int8Array, w as Int8Array, i8(output), scratchI32(call.scratch[0]!).subarray(0, count));
     return;
   }
-  const taps = kH * kW;
   // Operands in the SIMD module; for float32 lanes the filter as [tap][input channel][output channel].
   let xAt: number;
   let wAt: number;
@@ -168,27 +199,12 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
     ({ xAt, wAt, accAt } = int8);
   }
   const k = simd();
-  // The reference order for every output element: input pixel (row, column), then input channel.
-  for (let n = 0; n < batches; n++) {
-    for (let iy = 0; iy < inH; iy++) {
-      for (let ix = 0; ix < inW; ix++) {
-        const xbase = ((n * inH + iy) * inW + ix) * inC;
-        const oy0 = iy * s.strideH - s.padH;
-        const ox0 = ix * s.strideW - s.padW;
-        for (let ky = 0; ky < kH; ky++) {
-          const oy = oy0 + ky;
-          if (oy < 0 || oy >= outH) continue;
-          for (let kx = 0; kx < kW; kx++) {
-            const ox = ox0 + kx;
-            if (ox < 0 || ox >= outW) continue;
-            const obase = ((n * outH + oy) * outW + ox) * outC;
-            const tap = ky * kW + kx;
-            if (float) k.outerAddF32(xAt + 4 * xbase, wAt + 4 * tap * inC * outC, inC, outC, accAt + 4 * obase);
-            else k.dotRows(xAt + 2 * xbase, wAt + 2 * tap * inC, taps * inC, outC, inC, accAt + 4 * obase);
-          }
-        }
-      }
-    }
+  if (float) {
+    // The reference order for every output element: input pixel (row, column), then input channel; in one call.
+    k.transposeConvF32(xAt, wAt, accAt, batches, inH, inW, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.padH, s.padW);
+  } else {
+    // The same order, a call per input pixel and tap.
+    transposeConvRows(k, s, { xAt, wAt, accAt }, { batches, inH, inW, inC, outC, kH, kW, outH, outW });
   }
   if (int8) {
     // int8 accumulates in the arena scratch TFLM requests: the sums pass through it.
