@@ -23,7 +23,7 @@ import {
   undefinedInTflm,
 } from '../kernel.js';
 import { convArithmetic, int8InSimd, type ConvArithmetic, type Int8InSimd } from '../conv-params.js';
-import { simd, simdF32, simdFloatOutput, simdReserve, simdTransposedF32, type SimdKernels } from '../simd/simd.js';
+import { simd, simdF32, simdFloatOutput, simdReserve, simdTransposedF32 } from '../simd/simd.js';
 import { transposeConvInt8Packed } from './transpose-packed.js';
 
 export interface TransposeConvState extends ConvArithmetic {
@@ -108,27 +108,14 @@ function invoke16(call: KernelCall, s: TransposeConvState): void {
   const w = i8(filter);
   const out = i16(output);
   const acc = new Float64Array(out.length);
-  for (let n = 0; n < batches; n++) {
-    for (let iy = 0; iy < inH; iy++) {
-      for (let ix = 0; ix < inW; ix++) {
-        const oy0 = iy * s.strideH - s.padH;
-        const ox0 = ix * s.strideW - s.padW;
-        for (let ic = 0; ic < inC; ic++) {
-          const xv = x[((n * inH + iy) * inW + ix) * inC + ic]!;
-          for (let ky = 0; ky < kH; ky++) {
-            const oy = oy0 + ky;
-            if (oy < 0 || oy >= outH) continue;
-            for (let kx = 0; kx < kW; kx++) {
-              const ox = ox0 + kx;
-              if (ox < 0 || ox >= outW) continue;
-              const obase = ((n * outH + oy) * outW + ox) * outC;
-              for (let oc = 0; oc < outC; oc++) acc[obase + oc]! += xv * w[((oc * kH + ky) * kW + kx) * inC + ic]!;
-            }
-          }
-        }
-      }
+  const taps = kH * kW;
+  // Exact integer sums in doubles: any order gives TFLM's, so the taps' order serves.
+  forEachTap(s, { batches, inH, inW, inC, outC, kH, kW, outH, outW }, (xbase, tap, obase) => {
+    for (let ic = 0; ic < inC; ic++) {
+      const xv = x[xbase + ic]!;
+      for (let oc = 0; oc < outC; oc++) acc[obase + oc]! += xv * w[(oc * taps + tap) * inC + ic]!;
     }
-  }
+  });
   // The sums pass through the arena scratch TFLM requests, as int64.
   const scratch = call.scratch[0]!;
   const sums = new DataView(scratch.buffer, scratch.byteOffset, out.length * 8);
@@ -138,16 +125,13 @@ function invoke16(call: KernelCall, s: TransposeConvState): void {
   }
 }
 
+type TapDims = { batches: number; inH: number; inW: number; inC: number; outC: number; kH: number; kW: number; outH: number; outW: number };
+
 /**
- * int8 sums of a filter that is not constant, in the reference order (input pixel, tap, input channel): dotRows per
- * input pixel and tap, the operands widened in the module (x [pixel][input channel], w [output channel][tap][input channel]).
+ * Every input pixel (batch, row, column) and every filter tap (row, column) that lands inside the output, in
+ * reference_ops::TransposeConv's order: the input pixel's first element, the tap, the output pixel's first element.
  */
-function transposeConvRows(
-  k: SimdKernels,
-  s: TransposeConvState,
-  at: { xAt: number; wAt: number; accAt: number },
-  d: { batches: number; inH: number; inW: number; inC: number; outC: number; kH: number; kW: number; outH: number; outW: number },
-): void {
+function forEachTap(s: TransposeConvState, d: TapDims, visit: (xbase: number, tap: number, obase: number) => void): void {
   const { batches, inH, inW, inC, outC, kH, kW, outH, outW } = d;
   for (let n = 0; n < batches; n++) {
     for (let iy = 0; iy < inH; iy++) {
@@ -160,9 +144,7 @@ function transposeConvRows(
           if (oy < 0 || oy >= outH) continue;
           for (let kx = 0; kx < kW; kx++) {
             const ox = ox0 + kx;
-            if (ox < 0 || ox >= outW) continue;
-            const obase = ((n * outH + oy) * outW + ox) * outC;
-            k.dotRows(at.xAt + 2 * xbase, at.wAt + 2 * (ky * kW + kx) * inC, kH * kW * inC, outC, inC, at.accAt + 4 * obase);
+            if (ox >= 0 && ox < outW) visit(xbase, ky * kW + kx, ((n * outH + oy) * outW + ox) * outC);
           }
         }
       }
@@ -203,8 +185,12 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
     // The reference order for every output element: input pixel (row, column), then input channel; in one call.
     k.transposeConvF32(xAt, wAt, accAt, batches, inH, inW, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.padH, s.padW);
   } else {
-    // The same order, a call per input pixel and tap.
-    transposeConvRows(k, s, { xAt, wAt, accAt }, { batches, inH, inW, inC, outC, kH, kW, outH, outW });
+    // int8 sums of a filter that is not constant, in the same order: dotRows per input pixel and tap (w [output
+    // channel][tap][input channel]).
+    const taps = kH * kW;
+    forEachTap(s, { batches, inH, inW, inC, outC, kH, kW, outH, outW }, (xbase, tap, obase) =>
+      k.dotRows(xAt + 2 * xbase, wAt + 2 * tap * inC, taps * inC, outC, inC, accAt + 4 * obase),
+    );
   }
   if (int8) {
     // int8 accumulates in the arena scratch TFLM requests: the sums pass through it.
