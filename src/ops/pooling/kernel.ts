@@ -11,6 +11,7 @@ import {
   clampFloat,
   defineKernel,
   dims4,
+  f32,
   i8,
   kernelError,
   requireInput,
@@ -21,7 +22,7 @@ import {
 } from '../kernel.js';
 import { slidingWindow, type SlidingWindow } from '../conv-params.js';
 import { tflmType } from '../tflm-type.js';
-import { poolInt8 } from './int8-pool.js';
+import { maxPoolFloat, poolInt8 } from './simd-pool.js';
 
 interface PoolState extends SlidingWindow {
   float: boolean;
@@ -64,9 +65,13 @@ function pool(kind: 'average' | 'max') {
       if (!poolInt8(kind, s, shape, i8(input), i8(output))) throw kernelError(call, 'a pooling window lies entirely outside the input');
       return;
     }
+    if (kind === 'max' && s.float) {
+      maxPoolFloat(s, { batches, inH, inW, depth, outH, outW, filterH: s.filterH, filterW: s.filterW }, f32(input), f32(output));
+      return;
+    }
     const x = viewOf(input);
     const out = viewOf(output);
-    const lowest = s.float ? -3.4028234663852886e38 : -32768; // int8 took poolInt8
+    const lowest = s.float ? -3.4028234663852886e38 : -32768; // int8 and float32 maxima took the module
     const acc = new Float64Array(depth);
     let o = 0;
     for (let n = 0; n < batches; n++) {

@@ -1,23 +1,36 @@
-;; int8 MAX_POOL_2D and AVERAGE_POOL_2D (pooling/int8-pool.ts): module fields
+;; MAX_POOL_2D (int8, float32) and int8 AVERAGE_POOL_2D (pooling/simd-pool.ts): module fields
 ;; that test/helpers/assemble-wasm.mjs adds to kernels.wat's module.
 
-;; MAX_POOL_2D: per output
-;; pixel, the window clipped to the input, the largest value of each channel
-;; (from int8's lowest, as reference_integer_ops::MaxPool starts), then the
-;; activation clamp; 16 channels per vector. A depth that is no multiple of 16
-;; ends with the vector of its last 16 channels (a maximum taken twice is the
-;; same); a depth below 16 takes one vector of 16 bytes from each tap and
-;; stores all 16, pixel after pixel, so what lies past a pixel's channels is
+;; MAX_POOL_2D, int8 (float 0) or float32 (1): per output pixel, the window
+;; clipped to the input, the largest value of each channel, then the
+;; activation clamp; a vector of 16 channels (int8) or 4 (float32). int8
+;; starts from its lowest, as reference_integer_ops::MaxPool does; float32
+;; from -FLT_MAX, each step std::max(acc, value) (f32x4.pmax: a NaN never
+;; replaces the maximum), the clamp std::min(std::max(x, lo), hi) (lo and hi
+;; are float32 bits in qmin and qmax). A depth that is no multiple of a vector
+;; ends with the vector of its last channels (a maximum taken twice is the
+;; same); a depth below a vector takes one whole vector from each tap and
+;; stores it whole, pixel after pixel, so what lies past a pixel's channels is
 ;; overwritten by the next pixel's (the caller leaves 16 bytes of slack past
 ;; the input and the output).
-(func (export "maxPoolI8") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
+(func (export "maxPool") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
   (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $pH i32) (param $pW i32)
-  (param $qmin i32) (param $qmax i32)
+  (param $qmin i32) (param $qmax i32) (param $float i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $y0 i32) (local $x0 i32) (local $fy0 i32) (local $fy1 i32) (local $fx0 i32) (local $fx1 i32)
-  (local $fy i32) (local $fx i32) (local $c i32) (local $cc i32) (local $o i32) (local $at i32)
-  (local $acc v128) (local $vmin v128) (local $vmax v128)
-  (local.set $vmin (i8x16.splat (local.get $qmin)))
-  (local.set $vmax (i8x16.splat (local.get $qmax)))
+  (local $fy i32) (local $fx i32) (local $c i32) (local $cc i32) (local $o i32) (local $at i32) (local $lanes i32) (local $es i32)
+  (local $acc v128) (local $v v128) (local $lowest v128) (local $vmin v128) (local $vmax v128)
+  (if (local.get $float)
+    (then
+      (local.set $lanes (i32.const 4))
+      (local.set $es (i32.const 2))
+      (local.set $lowest (v128.const f32x4 -0x1.fffffep+127 -0x1.fffffep+127 -0x1.fffffep+127 -0x1.fffffep+127))
+      (local.set $vmin (i32x4.splat (local.get $qmin)))
+      (local.set $vmax (i32x4.splat (local.get $qmax))))
+    (else
+      (local.set $lanes (i32.const 16))
+      (local.set $lowest (v128.const i8x16 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
+      (local.set $vmin (i8x16.splat (local.get $qmin)))
+      (local.set $vmax (i8x16.splat (local.get $qmax)))))
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
     (local.set $oy (i32.const 0))
@@ -37,27 +50,32 @@
         (local.set $c (i32.const 0))
         (block $endv (loop $vectors
           (br_if $endv (i32.ge_s (local.get $c) (local.get $depth)))
-          ;; The last vector of a depth of 16 or more ends at the last channel.
-          (local.set $cc (select (i32.sub (local.get $depth) (i32.const 16)) (local.get $c)
-            (i32.and (i32.ge_s (local.get $depth) (i32.const 16)) (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $depth)))))
-          (local.set $acc (v128.const i8x16 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128 -128))
+          ;; The last vector of a depth of a vector or more ends at the last channel.
+          (local.set $cc (select (i32.sub (local.get $depth) (local.get $lanes)) (local.get $c)
+            (i32.and (i32.ge_s (local.get $depth) (local.get $lanes)) (i32.gt_s (i32.add (local.get $c) (local.get $lanes)) (local.get $depth)))))
+          (local.set $acc (local.get $lowest))
           (local.set $fy (local.get $fy0))
           (block $endfy (loop $taprows
             (br_if $endfy (i32.ge_s (local.get $fy) (local.get $fy1)))
             (local.set $fx (local.get $fx0))
             (block $endfx (loop $taps
               (br_if $endfx (i32.ge_s (local.get $fx) (local.get $fx1)))
-              (local.set $at (i32.add (local.get $x) (i32.add (local.get $cc) (i32.mul (local.get $depth)
+              (local.set $at (i32.add (local.get $x) (i32.shl (i32.add (local.get $cc) (i32.mul (local.get $depth)
                 (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.add (local.get $y0) (local.get $fy))) (local.get $inW))
-                         (i32.add (local.get $x0) (local.get $fx)))))))
-              (local.set $acc (i8x16.max_s (local.get $acc) (v128.load (local.get $at))))
+                         (i32.add (local.get $x0) (local.get $fx))))) (local.get $es))))
+              (local.set $v (v128.load (local.get $at)))
+              (local.set $acc (if (result v128) (local.get $float)
+                (then (f32x4.pmax (local.get $acc) (local.get $v)))
+                (else (i8x16.max_s (local.get $acc) (local.get $v)))))
               (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
               (br $taps)))
             (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
             (br $taprows)))
-          (v128.store (i32.add (local.get $out) (i32.add (local.get $o) (local.get $cc)))
-            (i8x16.min_s (i8x16.max_s (local.get $acc) (local.get $vmin)) (local.get $vmax)))
-          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (v128.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $o) (local.get $cc)) (local.get $es)))
+            (if (result v128) (local.get $float)
+              (then (f32x4.pmin (f32x4.pmax (local.get $acc) (local.get $vmin)) (local.get $vmax)))
+              (else (i8x16.min_s (i8x16.max_s (local.get $acc) (local.get $vmin)) (local.get $vmax)))))
+          (local.set $c (i32.add (local.get $c) (local.get $lanes)))
           (br $vectors)))
         (local.set $o (i32.add (local.get $o) (local.get $depth)))
         (local.set $ox (i32.add (local.get $ox) (i32.const 1)))

@@ -110,13 +110,16 @@ export interface SimdKernels {
   interleaveChunks(whole: number, parts: number, count: number, outer: number, gather: number): void;
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
   lookupBytes(x: number, n: number, table: number, out: number): void;
-  /** int8 MAX_POOL_2D over [batches][inH][inW][depth] into [batches][outH][outW][depth] (windows clipped to the input), clamped to [qmin, qmax]. */
-  maxPoolI8(
+  /**
+   * MAX_POOL_2D over [batches][inH][inW][depth] into [batches][outH][outW][depth] (windows clipped to the input),
+   * clamped to [qmin, qmax]: int8 (`float` 0), or float32 (1) with qmin and qmax the float32 bits of the range.
+   */
+  maxPool(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
-    filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number,
+    filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number, float: number,
   ): void;
   /**
-   * int8 AVERAGE_POOL_2D, as maxPoolI8 with averages rounded half away from zero (C's truncating division), `sums`: 64
+   * int8 AVERAGE_POOL_2D, as maxPool with averages rounded half away from zero (C's truncating division), `sums`: 64
    * bytes of staging; 0 when a window lies entirely outside the input, else 1.
    */
   averagePoolI8(
