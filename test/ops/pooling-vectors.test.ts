@@ -89,28 +89,41 @@ describe('MAX_POOL_2D (pooling_test.cc)', () => {
   }
 });
 
+/** A seeded generator of integers in [lo, hi]. */
+function seeded(seed: number): (lo: number, hi: number) => number {
+  let a = seed;
+  return (lo, hi) => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return lo + ((a >>> 8) % (hi - lo + 1));
+  };
+}
+
+/** A random pooling geometry of depth up to maxDepth (null when a VALID window does not fit the image). */
+function randomGeometry(next: (lo: number, hi: number) => number, maxDepth: number) {
+  const [h, w, depth] = [next(1, 7), next(1, 9), next(1, maxDepth)];
+  const [fh, fw, sh, sw] = [next(1, 4), next(1, 4), next(1, 3), next(1, 3)];
+  const padding = next(0, 1) === 0 ? SAME : VALID;
+  if (padding === VALID && (fh > h || fw > w)) return null;
+  const size = (n: number, f: number, s: number) => (padding === SAME ? Math.ceil(n / s) : Math.floor((n - f) / s) + 1);
+  const activation = [NONE, RELU, RELU6][next(0, 2)]!;
+  const options = { padding, strideH: sh, strideW: sw, filterHeight: fh, filterWidth: fw, fusedActivationFunction: activation };
+  return { h, w, depth, fh, fw, sh, sw, padding, oh: size(h, fh, sh), ow: size(w, fw, sw), activation, options };
+}
+
 describe('int8 pooling in the SIMD module (16 channels per vector)', () => {
   it('gives the int16 kernel\'s values on 60 random geometries, depths and activations, max and average', () => {
-    let a = 12345;
-    const next = (lo: number, hi: number) => {
-      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-      return lo + ((a >>> 8) % (hi - lo + 1));
-    };
+    const next = seeded(12345);
     for (let k = 0; k < 60; k++) {
-      const [h, w, depth] = [next(1, 7), next(1, 9), next(1, 40)];
-      const [fh, fw, sh, sw] = [next(1, 4), next(1, 4), next(1, 3), next(1, 3)];
-      const padding = next(0, 1) === 0 ? SAME : VALID;
-      if (padding === VALID && (fh > h || fw > w)) continue;
-      const size = (n: number, f: number, s: number) => (padding === SAME ? Math.ceil(n / s) : Math.floor((n - f) / s) + 1);
-      const [oh, ow] = [size(h, fh, sh), size(w, fw, sw)];
-      const activation = [NONE, RELU, RELU6][next(0, 2)]!;
+      const g = randomGeometry(next, 40);
+      if (!g) continue;
+      const { h, w, depth, oh, ow } = g;
       const x = Array.from({ length: h * w * depth }, () => next(-128, 127));
       const run = (dtype: 'int8' | 'int16', opcode: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D') =>
         runOp({
           opcode,
           inputs: [{ dtype, shape: [1, h, w, depth], data: x, q: [0.05, 0] }],
           outputs: [{ dtype, shape: [1, oh, ow, depth], q: [0.05, 0] }],
-          options: { type: 'Pool2DOptions', value: { padding, strideH: sh, strideW: sw, filterHeight: fh, filterWidth: fw, fusedActivationFunction: activation } },
+          options: { type: 'Pool2DOptions', value: g.options },
         })[0]!;
       expect(run('int8', 'MAX_POOL_2D'), `max, case ${k}`).toEqual(run('int16', 'MAX_POOL_2D'));
       expect(run('int8', 'AVERAGE_POOL_2D'), `average, case ${k}`).toEqual(run('int16', 'AVERAGE_POOL_2D'));
@@ -120,28 +133,20 @@ describe('int8 pooling in the SIMD module (16 channels per vector)', () => {
 
 describe('float32 MAX_POOL_2D in the SIMD module (4 channels per vector)', () => {
   it("is std::max from -FLT_MAX then the activation clamp, NaN, -0 and infinities included, on 60 random geometries, depths and activations", () => {
-    let a = 777;
-    const next = (lo: number, hi: number) => {
-      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-      return lo + ((a >>> 8) % (hi - lo + 1));
-    };
+    const next = seeded(777);
     const FLT_MAX = 3.4028234663852886e38;
     const special = [NaN, -0, 0, Infinity, -Infinity, FLT_MAX, -FLT_MAX, 6, 1e-30];
     const bitsOf = (v: readonly number[]) => Array.from(new Uint32Array(Float32Array.from(v).buffer));
     for (let k = 0; k < 60; k++) {
-      const [h, w, depth] = [next(1, 7), next(1, 9), next(1, 13)];
-      const [fh, fw, sh, sw] = [next(1, 4), next(1, 4), next(1, 3), next(1, 3)];
-      const padding = next(0, 1) === 0 ? SAME : VALID;
-      if (padding === VALID && (fh > h || fw > w)) continue;
-      const size = (n: number, f: number, s: number) => (padding === SAME ? Math.ceil(n / s) : Math.floor((n - f) / s) + 1);
-      const [oh, ow] = [size(h, fh, sh), size(w, fw, sw)];
-      const activation = [NONE, RELU, RELU6][next(0, 2)]!;
+      const g = randomGeometry(next, 13);
+      if (!g) continue;
+      const { h, w, depth, fh, fw, sh, sw, padding, oh, ow, activation } = g;
       const x = Float32Array.from({ length: h * w * depth }, () => (next(0, 9) === 0 ? special[next(0, special.length - 1)]! : (next(0, 2000) - 1000) / 37));
       const got = runOp({
         opcode: 'MAX_POOL_2D',
         inputs: [{ dtype: 'float32', shape: [1, h, w, depth], data: Array.from(x) }],
         outputs: [{ dtype: 'float32', shape: [1, oh, ow, depth] }],
-        options: { type: 'Pool2DOptions', value: { padding, strideH: sh, strideW: sw, filterHeight: fh, filterWidth: fw, fusedActivationFunction: activation } },
+        options: { type: 'Pool2DOptions', value: g.options },
       })[0]!;
       const [lo, hi] = activation === NONE ? [-FLT_MAX, FLT_MAX] : activation === RELU ? [0, FLT_MAX] : [0, 6];
       const padH = padding === SAME ? Math.max(0, Math.floor(((oh - 1) * sh + fh - h) / 2)) : 0;
