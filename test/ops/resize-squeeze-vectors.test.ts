@@ -192,3 +192,46 @@ describe('int8 RESIZE_BILINEAR, 8 channels a vector', () => {
     }
   });
 });
+
+describe('RESIZE_NEAREST_NEIGHBOR from 2 KB of output, in the SIMD module', () => {
+  it('copies the pixel TFLM picks (align_corners, half_pixel_centers or neither) for int8, int16 and float32 pixels of any size', () => {
+    const roundHalfAway = (v: number) => (v < 0 ? -Math.round(-v) : Math.round(v));
+    /** resize_nearest_neighbor.cc's source index of output index v. */
+    const source = (v: number, inSize: number, outSize: number, align: boolean, half: boolean) => {
+      const scale = align && outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : Math.fround(inSize / outSize);
+      const p = Math.fround(Math.fround(v + (half ? 0.5 : 0)) * scale);
+      const r = Math.min(align ? roundHalfAway(p) : Math.floor(p), inSize - 1);
+      return half ? Math.max(0, r) : r;
+    };
+    const cases: [DType, number, number, number, number, [number, number]][] = [
+      ['int8', 2, 9, 13, 8, [20, 27]],
+      ['int16', 1, 7, 6, 3, [15, 25]],
+      ['float32', 1, 12, 10, 5, [13, 11]],
+    ];
+    for (const [dtype, batches, h, w, c, size] of cases) {
+      for (const [align, half] of [[false, false], [true, false], [false, true]] as const) {
+        const data = Array.from({ length: batches * h * w * c }, (_, i) => ((i * 7919) % 251) - 125);
+        const got = runOp({
+          opcode: 'RESIZE_NEAREST_NEIGHBOR',
+          inputs: [
+            { dtype, shape: [batches, h, w, c], data },
+            { dtype: 'int32', shape: [2], data: size, constant: true },
+          ],
+          outputs: [{ dtype, shape: [batches, size[0], size[1], c] }],
+          options: { type: 'ResizeNearestNeighborOptions', value: { alignCorners: align, halfPixelCenters: half } },
+        })[0]!;
+        expect(got.length * (dtype === 'int8' ? 1 : dtype === 'int16' ? 2 : 4)).toBeGreaterThanOrEqual(2048);
+        const want: number[] = [];
+        for (let n = 0; n < batches; n++) {
+          for (let y = 0; y < size[0]; y++) {
+            for (let x = 0; x < size[1]; x++) {
+              const at = ((n * h + source(y, h, size[0], align, half)) * w + source(x, w, size[1], align, half)) * c;
+              want.push(...data.slice(at, at + c));
+            }
+          }
+        }
+        expect(got, `${dtype} ${align ? 'align' : half ? 'half' : 'plain'}`).toEqual(want);
+      }
+    }
+  });
+});

@@ -7,7 +7,7 @@
 import { builtinOptions } from '../../graph/op-options.js';
 import { roundHalfAway } from '../fixed-point.js';
 import type { RowAxis } from '../row-rule.js';
-import { simd, simdCopyOut, simdF32, simdHeap, simdReserve } from '../simd/simd.js';
+import { simd, simdAligned, simdCopyOut, simdF32, simdHeap, simdI32, simdKept, simdReserve, simdScratch } from '../simd/simd.js';
 import { defineKernel, dims4, f32, i32, i8, kernelError, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
 
 function checkSize(call: KernelCall): [number, number] {
@@ -179,6 +179,24 @@ interface NearestState {
   xs: Int32Array;
 }
 
+/** From this many output bytes the SIMD module copies the pixels (a loop per pixel in JavaScript costs ~1 ns a byte). */
+const NEAREST_IN_MODULE = 2048;
+
+/** The input copied into the module, its pixels copied there (movement.wat), the output copied out; ys and xs kept per operator. */
+function resizeNearestInModule(s: NearestState, x: Uint8Array, out: Uint8Array, batches: number, inH: number, inW: number, pixel: number): void {
+  const { ys, xs } = s;
+  const axesAt = simdKept(s, 4 * (ys.length + xs.length), (at) => {
+    simdI32(at, ys.length).set(ys);
+    simdI32(at + 4 * ys.length, xs.length).set(xs);
+  });
+  const xAt = simdScratch(simdAligned(x.length) + out.length);
+  const outAt = xAt + simdAligned(x.length);
+  const bytes = new Uint8Array(simdHeap().buffer);
+  bytes.set(x, xAt);
+  simd().resizeNearest(xAt, outAt, batches, inH, inW, pixel, axesAt, ys.length, axesAt + 4 * ys.length, xs.length);
+  out.set(bytes.subarray(outAt, outAt + out.length));
+}
+
 const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
   prepare(call) {
     const [outH, outW] = checkSize(call);
@@ -198,6 +216,10 @@ const RESIZE_NEAREST_NEIGHBOR = defineKernel<NearestState>({
     const output = requireOutput(call, 0);
     const [batches, inH, inW] = dims4(input, call);
     const pixelBytes = input.bytes.byteLength / (batches * inH * inW || 1);
+    if (output.bytes.length >= NEAREST_IN_MODULE) {
+      resizeNearestInModule(s, input.bytes, output.bytes, batches, inH, inW, pixelBytes);
+      return;
+    }
     // Whole 32-bit words where pixels are (arena tensors are 16-byte aligned): a quarter of the element moves.
     const words = pixelBytes % 4 === 0 && input.bytes.byteOffset % 4 === 0 && output.bytes.byteOffset % 4 === 0;
     const src = words ? i32(input) : input.bytes;

@@ -1,5 +1,5 @@
-;; Data movement of shape/kernel.ts: module fields that test/helpers/assemble-wasm.mjs
-;; adds to kernels.wat's module. A channel CONCATENATION moves a few bytes per
+;; Data movement of shape/kernel.ts and resize/kernel.ts: module fields that
+;; test/helpers/assemble-wasm.mjs adds to kernels.wat's module. A channel CONCATENATION moves a few bytes per
 ;; pixel and part; typed-array loops in JavaScript take ~1.4 ns per element for
 ;; that, this a vector (or word) per step.
 
@@ -54,3 +54,42 @@
       (br $each)))
     (local.set $k (i32.add (local.get $k) (i32.const 1)))
     (br $steps))))
+
+;; RESIZE_NEAREST_NEIGHBOR of whole pixels (resize/kernel.ts): output row r
+;; reads input row ys[r], output column c input column xs[c] (i32 arrays); a
+;; row that reads the same input row as the one before is a copy of that
+;; output row (every row of an upscale but one in k).
+(func (export "resizeNearest") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $pixel i32)
+  (param $ys i32) (param $outH i32) (param $xs i32) (param $outW i32)
+  (local $n i32) (local $r i32) (local $c i32) (local $y i32) (local $prev i32) (local $o i32) (local $rowBytes i32) (local $inRow i32)
+  (local.set $rowBytes (i32.mul (local.get $outW) (local.get $pixel)))
+  (local.set $o (local.get $out))
+  (block $endn (loop $batch
+    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    (local.set $r (i32.const 0))
+    ;; No input row before a batch's first output row.
+    (local.set $prev (i32.const -1))
+    (block $endr (loop $rows
+      (br_if $endr (i32.ge_s (local.get $r) (local.get $outH)))
+      (local.set $y (i32.load (i32.add (local.get $ys) (i32.shl (local.get $r) (i32.const 2)))))
+      (if (i32.eq (local.get $y) (local.get $prev))
+        (then
+          (call $copyChunk (local.get $o) (i32.sub (local.get $o) (local.get $rowBytes)) (local.get $rowBytes))
+          (local.set $o (i32.add (local.get $o) (local.get $rowBytes))))
+        (else
+          (local.set $inRow (i32.add (local.get $x) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (local.get $y)) (local.get $inW))
+            (local.get $pixel))))
+          (local.set $c (i32.const 0))
+          (block $endc (loop $cols
+            (br_if $endc (i32.ge_s (local.get $c) (local.get $outW)))
+            (call $copyChunk (local.get $o)
+              (i32.add (local.get $inRow) (i32.mul (i32.load (i32.add (local.get $xs) (i32.shl (local.get $c) (i32.const 2)))) (local.get $pixel)))
+              (local.get $pixel))
+            (local.set $o (i32.add (local.get $o) (local.get $pixel)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cols)))))
+      (local.set $prev (local.get $y))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $batch))))

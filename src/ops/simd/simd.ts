@@ -108,6 +108,11 @@ export interface SimdKernels {
    * and the whole (filled in order); `parts`: per part its address and chunk bytes (two i32).
    */
   interleaveChunks(whole: number, parts: number, count: number, outer: number, gather: number): void;
+  /**
+   * RESIZE_NEAREST_NEIGHBOR of whole pixels of `pixel` bytes: output row r from input row ys[r], column c from input
+   * column xs[c] (i32 arrays of outH and outW).
+   */
+  resizeNearest(x: number, out: number, batches: number, inH: number, inW: number, pixel: number, ys: number, outH: number, xs: number, outW: number): void;
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
   lookupBytes(x: number, n: number, table: number, out: number): void;
   /**
