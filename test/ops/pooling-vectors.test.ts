@@ -131,45 +131,57 @@ describe('int8 pooling in the SIMD module (16 channels per vector)', () => {
   });
 });
 
-describe('float32 MAX_POOL_2D in the SIMD module (4 channels per vector)', () => {
-  it("is std::max from -FLT_MAX then the activation clamp, NaN, -0 and infinities included, on 60 random geometries, depths and activations", () => {
+describe('float32 pooling in the SIMD module (4 channels per vector)', () => {
+  it('MAX_POOL_2D is std::max from -FLT_MAX and AVERAGE_POOL_2D the float sum in window order over the taps inside, then the clamp; NaN, -0 and infinities included, on 60 random geometries, depths and activations', () => {
     const next = seeded(777);
     const FLT_MAX = 3.4028234663852886e38;
     const special = [NaN, -0, 0, Infinity, -Infinity, FLT_MAX, -FLT_MAX, 6, 1e-30];
-    const bitsOf = (v: readonly number[]) => Array.from(new Uint32Array(Float32Array.from(v).buffer));
+    // Bit for bit (so -0 is not 0), but a NaN as any NaN: its sign and payload are the host's (IEEE 754 leaves them open).
+    const bitsOf = (v: readonly number[]) => Array.from(new Uint32Array(Float32Array.from(v).buffer), (b, i) => (Number.isNaN(v[i]) ? 'NaN' : b));
     for (let k = 0; k < 60; k++) {
       const g = randomGeometry(next, 13);
       if (!g) continue;
       const { h, w, depth, fh, fw, sh, sw, padding, oh, ow, activation } = g;
       const x = Float32Array.from({ length: h * w * depth }, () => (next(0, 9) === 0 ? special[next(0, special.length - 1)]! : (next(0, 2000) - 1000) / 37));
-      const got = runOp({
-        opcode: 'MAX_POOL_2D',
-        inputs: [{ dtype: 'float32', shape: [1, h, w, depth], data: Array.from(x) }],
-        outputs: [{ dtype: 'float32', shape: [1, oh, ow, depth] }],
-        options: { type: 'Pool2DOptions', value: g.options },
-      })[0]!;
+      const run = (opcode: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D') =>
+        runOp({
+          opcode,
+          inputs: [{ dtype: 'float32', shape: [1, h, w, depth], data: Array.from(x) }],
+          outputs: [{ dtype: 'float32', shape: [1, oh, ow, depth] }],
+          options: { type: 'Pool2DOptions', value: g.options },
+        })[0]!;
       const [lo, hi] = activation === NONE ? [-FLT_MAX, FLT_MAX] : activation === RELU ? [0, FLT_MAX] : [0, 6];
+      const clamp = (v: number) => {
+        const y = v < lo ? lo : v;
+        return hi < y ? hi : y;
+      };
       const padH = padding === SAME ? Math.max(0, Math.floor(((oh - 1) * sh + fh - h) / 2)) : 0;
       const padW = padding === SAME ? Math.max(0, Math.floor(((ow - 1) * sw + fw - w) / 2)) : 0;
-      const want: number[] = [];
+      const max: number[] = [];
+      const average: number[] = [];
       for (let oy = 0; oy < oh; oy++) {
         for (let ox = 0; ox < ow; ox++) {
           for (let c = 0; c < depth; c++) {
             let m = -FLT_MAX;
+            let sum = 0;
+            let count = 0;
             for (let fy = 0; fy < fh; fy++) {
               for (let fx = 0; fx < fw; fx++) {
                 const [y, xx] = [oy * sh - padH + fy, ox * sw - padW + fx];
                 if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
                 const v = x[(y * w + xx) * depth + c]!;
                 if (m < v) m = v;
+                sum = Math.fround(sum + v);
+                count++;
               }
             }
-            const clamped = m < lo ? lo : m;
-            want.push(hi < clamped ? hi : clamped);
+            max.push(clamp(m));
+            average.push(clamp(Math.fround(sum / count)));
           }
         }
       }
-      expect(bitsOf(got), `case ${k}`).toEqual(bitsOf(want));
+      expect(bitsOf(run('MAX_POOL_2D')), `max, case ${k}`).toEqual(bitsOf(max));
+      expect(bitsOf(run('AVERAGE_POOL_2D')), `average, case ${k}`).toEqual(bitsOf(average));
     }
   });
 });

@@ -12,6 +12,7 @@ import {
   defineKernel,
   dims4,
   f32,
+  i16,
   i8,
   kernelError,
   requireInput,
@@ -22,7 +23,7 @@ import {
 } from '../kernel.js';
 import { slidingWindow, type SlidingWindow } from '../conv-params.js';
 import { tflmType } from '../tflm-type.js';
-import { maxPoolFloat, poolInt8 } from './simd-pool.js';
+import { poolFloat, poolInt8 } from './simd-pool.js';
 
 interface PoolState extends SlidingWindow {
   float: boolean;
@@ -60,18 +61,16 @@ function pool(kind: 'average' | 'max') {
     const output = requireOutput(call, 0);
     const [batches, inH, inW, depth] = dims4(input, call);
     const [, outH, outW] = dims4(output, call);
-    if (input.tensor.dtype === 'int8') {
+    // int8 and float32 in the SIMD module; int16 here.
+    if (input.tensor.dtype === 'int8' || s.float) {
       const shape = { batches, inH, inW, depth, outH, outW, filterH: s.filterH, filterW: s.filterW };
-      if (!poolInt8(kind, s, shape, i8(input), i8(output))) throw kernelError(call, 'a pooling window lies entirely outside the input');
+      const done = s.float ? poolFloat(kind, s, shape, f32(input), f32(output)) : poolInt8(kind, s, shape, i8(input), i8(output));
+      if (!done) throw kernelError(call, 'a pooling window lies entirely outside the input');
       return;
     }
-    if (kind === 'max' && s.float) {
-      maxPoolFloat(s, { batches, inH, inW, depth, outH, outW, filterH: s.filterH, filterW: s.filterW }, f32(input), f32(output));
-      return;
-    }
-    const x = viewOf(input);
-    const out = viewOf(output);
-    const lowest = s.float ? -3.4028234663852886e38 : -32768; // int8 and float32 maxima took the module
+    const x = i16(input);
+    const out = i16(output);
+    const lowest = -32768;
     const acc = new Float64Array(depth);
     let o = 0;
     for (let n = 0; n < batches; n++) {
@@ -89,10 +88,7 @@ function pool(kind: 'average' | 'max') {
             for (let fx = fx0; fx < fx1; fx++) {
               const at = ((n * inH + y0 + fy) * inW + x0 + fx) * depth;
               if (kind === 'max') {
-                // std::max(acc, v): keeps acc unless acc < v (so a NaN never replaces it).
                 for (let c = 0; c < depth; c++) if (acc[c]! < x[at + c]!) acc[c] = x[at + c]!;
-              } else if (s.float) {
-                for (let c = 0; c < depth; c++) acc[c] = Math.fround(acc[c]! + x[at + c]!);
               } else {
                 for (let c = 0; c < depth; c++) acc[c]! += x[at + c]!;
               }
@@ -101,11 +97,8 @@ function pool(kind: 'average' | 'max') {
           if (kind === 'average' && count === 0) throw kernelError(call, 'a pooling window lies entirely outside the input');
           for (let c = 0; c < depth; c++) {
             let v = acc[c]!;
-            if (kind === 'average') {
-              if (s.float) v = Math.fround(v / count);
-              else v = v > 0 ? Math.trunc((v + (count >> 1)) / count) : Math.trunc((v - (count >> 1)) / count);
-            }
-            out[o + c] = s.float ? clampFloat(v, s.min, s.max) : v < s.min ? s.min : v > s.max ? s.max : v;
+            if (kind === 'average') v = v > 0 ? Math.trunc((v + (count >> 1)) / count) : Math.trunc((v - (count >> 1)) / count);
+            out[o + c] = v < s.min ? s.min : v > s.max ? s.max : v;
           }
         }
       }

@@ -1,4 +1,4 @@
-// MAX_POOL_2D (int8, float32) and int8 AVERAGE_POOL_2D in the SIMD module
+// MAX_POOL_2D and AVERAGE_POOL_2D of int8 and float32 in the SIMD module
 // (pool.wat), a vector of channels per step: the arithmetic of pooling's
 // generic loop (windows clipped to the image; int32 sums, averages rounded
 // half away from zero with C's truncating division; float32 maxima as
@@ -22,12 +22,12 @@ export interface PoolShape {
 /** Returns false when a window lies entirely outside the input (an average TFLM cannot take). */
 export function poolInt8(kind: 'average' | 'max', s: SlidingWindow & { min: number; max: number }, d: PoolShape, x: Int8Array, out: Int8Array): boolean {
   const { batches, inH, inW, depth, outH, outW, filterH, filterW } = d;
-  // 16 bytes past the input and the output: maxPool reads and stores whole vectors of a depth below 16.
+  // 16 bytes past the input and the output: pool reads and stores whole vectors of a depth below 16.
   const [xAt, outAt, sumsAt] = simdReserve([x.length + 16, out.length + 16, 64]);
   simdI8(xAt, x.length).set(x);
   const k = simd();
   const shape = [batches, inH, inW, depth, outH, outW, filterH, filterW, s.strideH, s.strideW, s.padH, s.padW, s.min, s.max] as const;
-  if (kind === 'max') k.maxPool(xAt, outAt, ...shape, 0);
+  if (kind === 'max') k.pool(xAt, outAt, ...shape, 0);
   else if (!k.averagePoolI8(xAt, outAt, ...shape, sumsAt)) return false;
   out.set(simdI8(outAt, out.length));
   return true;
@@ -36,12 +36,28 @@ export function poolInt8(kind: 'average' | 'max', s: SlidingWindow & { min: numb
 /** float32 bits as an int32 (the float32 clamp bounds maxPool takes in its i32 parameters). */
 const bits = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[0]!;
 
-/** float32 MAX_POOL_2D (reference_ops::MaxPool): maxima from -FLT_MAX by std::max, then the activation clamp to [min, max]. */
-export function maxPoolFloat(s: SlidingWindow & { min: number; max: number }, d: PoolShape, x: Float32Array, out: Float32Array): void {
+/** Whether some output pixel's window lies entirely outside the input (an average TFLM divides by 0). */
+function emptyWindow(s: SlidingWindow, d: PoolShape): boolean {
+  const empty = (out: number, stride: number, pad: number, filter: number, size: number) => {
+    for (let o = 0; o < out; o++) if (Math.min(filter, size - (o * stride - pad)) <= Math.max(0, pad - o * stride)) return true;
+    return false;
+  };
+  return empty(d.outH, s.strideH, s.padH, d.filterH, d.inH) || empty(d.outW, s.strideW, s.padW, d.filterW, d.inW);
+}
+
+/**
+ * float32 MAX_POOL_2D (reference_ops::MaxPool: maxima from -FLT_MAX by std::max) or AVERAGE_POOL_2D (sums in the
+ * window's order over the taps inside the input), then the activation clamp to [min, max]. False when an average's
+ * window lies entirely outside the input (nothing computed).
+ */
+export function poolFloat(kind: 'average' | 'max', s: SlidingWindow & { min: number; max: number }, d: PoolShape, x: Float32Array, out: Float32Array): boolean {
+  if (kind === 'average' && emptyWindow(s, d)) return false;
   const { batches, inH, inW, depth, outH, outW, filterH, filterW } = d;
   // 16 bytes past the input and the output: a depth below 4 reads and stores whole vectors.
   const [xAt, outAt] = simdReserve([4 * x.length + 16, 4 * out.length + 16]);
   simdF32(xAt, x.length).set(x);
-  simd().maxPool(xAt, outAt, batches, inH, inW, depth, outH, outW, filterH, filterW, s.strideH, s.strideW, s.padH, s.padW, bits(s.min), bits(s.max), 1);
+  const shape = [batches, inH, inW, depth, outH, outW, filterH, filterW, s.strideH, s.strideW, s.padH, s.padW] as const;
+  simd().pool(xAt, outAt, ...shape, bits(s.min), bits(s.max), kind === 'max' ? 1 : 2);
   out.set(simdF32(outAt, out.length));
+  return true;
 }

@@ -1,29 +1,34 @@
-;; MAX_POOL_2D (int8, float32) and int8 AVERAGE_POOL_2D (pooling/simd-pool.ts): module fields
+;; MAX_POOL_2D and AVERAGE_POOL_2D of int8 and float32 (pooling/simd-pool.ts): module fields
 ;; that test/helpers/assemble-wasm.mjs adds to kernels.wat's module.
 
-;; MAX_POOL_2D, int8 (float 0) or float32 (1): per output pixel, the window
-;; clipped to the input, the largest value of each channel, then the
-;; activation clamp; a vector of 16 channels (int8) or 4 (float32). int8
-;; starts from its lowest, as reference_integer_ops::MaxPool does; float32
-;; from -FLT_MAX, each step std::max(acc, value) (f32x4.pmax: a NaN never
-;; replaces the maximum), the clamp std::min(std::max(x, lo), hi) (lo and hi
-;; are float32 bits in qmin and qmax). A depth that is no multiple of a vector
-;; ends with the vector of its last channels (a maximum taken twice is the
-;; same); a depth below a vector takes one whole vector from each tap and
-;; stores it whole, pixel after pixel, so what lies past a pixel's channels is
-;; overwritten by the next pixel's (the caller leaves 16 bytes of slack past
-;; the input and the output).
-(func (export "maxPool") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
+;; MAX_POOL_2D of int8 (mode 0) or float32 (1), or float32 AVERAGE_POOL_2D
+;; (2): per output pixel, the window clipped to the input, each channel's
+;; largest value or sum, then the activation clamp; a vector of 16 channels
+;; (int8) or 4 (float32). int8 maxima start from its lowest, as
+;; reference_integer_ops::MaxPool does; float32 maxima from -FLT_MAX, each
+;; step std::max(acc, value) (f32x4.pmax: a NaN never replaces the maximum);
+;; float32 sums from 0 in the window's order, then divided by the number of
+;; taps inside the input (at least 1: the caller checks); the float clamp is
+;; std::min(std::max(x, lo), hi) (lo and hi are float32 bits in qmin and
+;; qmax). A depth that is no multiple of a vector ends with the vector of its
+;; last channels (a channel computed twice comes out the same); a depth below
+;; a vector takes one whole vector from each tap and stores it whole, pixel
+;; after pixel, so what lies past a pixel's channels is overwritten by the
+;; next pixel's (the caller leaves 16 bytes of slack past the input and the
+;; output).
+(func (export "pool") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
   (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $pH i32) (param $pW i32)
-  (param $qmin i32) (param $qmax i32) (param $float i32)
+  (param $qmin i32) (param $qmax i32) (param $mode i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $y0 i32) (local $x0 i32) (local $fy0 i32) (local $fy1 i32) (local $fx0 i32) (local $fx1 i32)
   (local $fy i32) (local $fx i32) (local $c i32) (local $cc i32) (local $o i32) (local $at i32) (local $lanes i32) (local $es i32)
-  (local $acc v128) (local $v v128) (local $lowest v128) (local $vmin v128) (local $vmax v128)
+  (local $acc v128) (local $v v128) (local $lowest v128) (local $vmin v128) (local $vmax v128) (local $float i32)
+  (local.set $float (i32.ne (local.get $mode) (i32.const 0)))
   (if (local.get $float)
     (then
       (local.set $lanes (i32.const 4))
       (local.set $es (i32.const 2))
-      (local.set $lowest (v128.const f32x4 -0x1.fffffep+127 -0x1.fffffep+127 -0x1.fffffep+127 -0x1.fffffep+127))
+      (local.set $lowest (select (v128.const f32x4 -0x1.fffffep+127 -0x1.fffffep+127 -0x1.fffffep+127 -0x1.fffffep+127) (v128.const f32x4 0 0 0 0)
+        (i32.eq (local.get $mode) (i32.const 1))))
       (local.set $vmin (i32x4.splat (local.get $qmin)))
       (local.set $vmax (i32x4.splat (local.get $qmax))))
     (else
@@ -64,13 +69,18 @@
                 (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $inH)) (i32.add (local.get $y0) (local.get $fy))) (local.get $inW))
                          (i32.add (local.get $x0) (local.get $fx))))) (local.get $es))))
               (local.set $v (v128.load (local.get $at)))
-              (local.set $acc (if (result v128) (local.get $float)
-                (then (f32x4.pmax (local.get $acc) (local.get $v)))
-                (else (i8x16.max_s (local.get $acc) (local.get $v)))))
+              (local.set $acc (if (result v128) (i32.eqz (local.get $mode))
+                (then (i8x16.max_s (local.get $acc) (local.get $v)))
+                (else (if (result v128) (i32.eq (local.get $mode) (i32.const 1))
+                  (then (f32x4.pmax (local.get $acc) (local.get $v)))
+                  (else (f32x4.add (local.get $acc) (local.get $v)))))))
               (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
               (br $taps)))
             (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
             (br $taprows)))
+          (if (i32.eq (local.get $mode) (i32.const 2))
+            (then (local.set $acc (f32x4.div (local.get $acc)
+              (f32x4.splat (f32.convert_i32_s (i32.mul (i32.sub (local.get $fy1) (local.get $fy0)) (i32.sub (local.get $fx1) (local.get $fx0)))))))))
           (v128.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $o) (local.get $cc)) (local.get $es)))
             (if (result v128) (local.get $float)
               (then (f32x4.pmin (f32x4.pmax (local.get $acc) (local.get $vmin)) (local.get $vmax)))

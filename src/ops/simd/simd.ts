@@ -116,15 +116,16 @@ export interface SimdKernels {
   /** out[i] = table[x[i]], i < n (bytes; a 256-byte table). */
   lookupBytes(x: number, n: number, table: number, out: number): void;
   /**
-   * MAX_POOL_2D over [batches][inH][inW][depth] into [batches][outH][outW][depth] (windows clipped to the input),
-   * clamped to [qmin, qmax]: int8 (`float` 0), or float32 (1) with qmin and qmax the float32 bits of the range.
+   * MAX_POOL_2D (`mode` 0: int8, 1: float32) or float32 AVERAGE_POOL_2D (2) over [batches][inH][inW][depth] into
+   * [batches][outH][outW][depth] (windows clipped to the input; an average's at least one tap), clamped to
+   * [qmin, qmax] (float32: their bits).
    */
-  maxPool(
+  pool(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
-    filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number, float: number,
+    filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number, mode: number,
   ): void;
   /**
-   * int8 AVERAGE_POOL_2D, as maxPool with averages rounded half away from zero (C's truncating division), `sums`: 64
+   * int8 AVERAGE_POOL_2D, as pool with averages rounded half away from zero (C's truncating division), `sums`: 64
    * bytes of staging; 0 when a window lies entirely outside the input, else 1.
    */
   averagePoolI8(
