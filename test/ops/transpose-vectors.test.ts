@@ -60,3 +60,27 @@ describe('TRANSPOSE (transpose_test.cc)', () => {
     for (const r of V.tests.filter((t) => t.golden)) expect(permuted(r.shape, r.perm), r.name).toEqual(r.golden);
   });
 });
+
+describe('TRANSPOSE that moves the last axis, from 2 KB in the SIMD module', () => {
+  it('gives every element where the permutation puts it, for elements of 1, 2 and 4 bytes', () => {
+    const cases: [DType, number[], number[]][] = [
+      ['int8', [1, 3, 40, 36], [0, 2, 3, 1]],
+      ['int16', [1, 4, 24, 30], [0, 2, 3, 1]],
+      ['float32', [3, 4, 5, 2, 7], [4, 0, 2, 1, 3]],
+    ];
+    for (const [dtype, shape, perm] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      expect(n * (dtype === 'int8' ? 1 : dtype === 'int16' ? 2 : 4)).toBeGreaterThanOrEqual(2048);
+      const data = Array.from({ length: n }, (_, i) => ((i * 7919) % 255) - 127);
+      const got = runOp({
+        opcode: 'TRANSPOSE',
+        inputs: [
+          { dtype, shape, data },
+          { dtype: 'int32', shape: [perm.length], data: perm, constant: true },
+        ],
+        outputs: [{ dtype, shape: perm.map((p) => shape[p]!) }],
+      })[0]!;
+      expect(got, `${dtype} [${shape.join(', ')}] by [${perm.join(', ')}]`).toEqual(permuted(shape, perm).map((i) => data[i]!));
+    }
+  });
+});

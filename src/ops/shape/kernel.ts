@@ -24,7 +24,7 @@ import { requireType, tflmType } from '../tflm-type.js';
 import { verifyExpandDims } from './expand-dims.js';
 import { copyPadRuns, padRuns } from './pad-runs.js';
 import { sliceAxisRange } from './slice-axis.js';
-import { simd, simdAligned, simdHeap, simdI32, simdScratch } from '../simd/simd.js';
+import { simd, simdAligned, simdHeap, simdI32, simdKept, simdScratch } from '../simd/simd.js';
 
 /** Bytes per element; packed (int4) and variable-size types cannot be moved element by element. */
 function elementBytes(call: KernelCall, d: TensorData): number {
@@ -95,6 +95,13 @@ interface GatherState {
   elements: { index: Int32Array; size: 1 | 2 | 4 } | null;
 }
 
+/**
+ * From this many bytes moved, the SIMD module moves them where JavaScript would move a few at a time: single elements
+ * (gatherElements), or chunks of at most CHUNK_IN_MODULE bytes on average (interleave).
+ */
+const BYTES_IN_MODULE = 2048;
+const CHUNK_IN_MODULE = 64;
+
 /** The input element of each output element when `runs` are all one element of `size` bytes, in output order; else null. */
 function elementGather(runs: Int32Array, size: number, count: number): GatherState['elements'] {
   if ((size !== 1 && size !== 2 && size !== 4) || runs.length !== 3 * count) return null;
@@ -106,10 +113,23 @@ function elementGather(runs: Int32Array, size: number, count: number): GatherSta
   return { index, size };
 }
 
-/** dst[k] = src[index[k]] for elements of `size` bytes; false (nothing copied) where a view would not be aligned. */
-function gatherElements(index: Int32Array, size: 1 | 2 | 4, src: Uint8Array, dst: Uint8Array): boolean {
-  if (src.byteOffset % size !== 0 || dst.byteOffset % size !== 0) return false;
+/**
+ * dst[k] = src[index[k]] for elements of `size` bytes: from 2 KB in the SIMD module (movement.wat gatherElements, the
+ * index kept per operator), else through typed views; false (nothing copied) where a view would not be aligned.
+ */
+function gatherElements(e: NonNullable<GatherState['elements']>, src: Uint8Array, dst: Uint8Array): boolean {
+  const { index, size } = e;
   const n = index.length;
+  if (n * size >= BYTES_IN_MODULE) {
+    const indexAt = simdKept(e, 4 * n, (at) => simdI32(at, n).set(index));
+    const xAt = simdScratch(simdAligned(src.length) + dst.length);
+    const bytes = new Uint8Array(simdHeap().buffer);
+    bytes.set(src, xAt);
+    simd().gatherElements(xAt, indexAt, n, size, xAt + simdAligned(src.length));
+    dst.set(bytes.subarray(xAt + simdAligned(src.length), xAt + simdAligned(src.length) + dst.length));
+    return true;
+  }
+  if (src.byteOffset % size !== 0 || dst.byteOffset % size !== 0) return false;
   if (size === 1) {
     for (let k = 0; k < n; k++) dst[k] = src[index[k]!]!;
   } else if (size === 2) {
@@ -144,7 +164,7 @@ const gatherKernel = (build: (call: KernelCall, size: number) => Int32Array) =>
     invoke(call, s) {
       const src = requireInput(call, 0).bytes;
       const dst = requireOutput(call, 0).bytes;
-      if (s.elements && gatherElements(s.elements.index, s.elements.size, src, dst)) return;
+      if (s.elements && gatherElements(s.elements, src, dst)) return;
       copyPadRuns(s.runs, src, dst, NO_PADDING);
     },
   });
@@ -274,9 +294,6 @@ function interleave(whole: TensorData, parts: readonly TensorData[], chunks: rea
   }
 }
 
-/** From this many bytes, in chunks of at most CHUNK_IN_MODULE bytes on average, the SIMD module moves them. */
-const BYTES_IN_MODULE = 2048;
-const CHUNK_IN_MODULE = 64;
 
 /**
  * interleave in the SIMD module (movement.wat): the parts (or the whole) copied in, the chunks moved there a vector or

@@ -93,3 +93,34 @@
       (br $rows)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch))))
+
+;; out[k] = x[index[k]] for k < n, elements of `size` bytes (1, 2 or 4; index
+;; in elements, i32): the element gathers of shape/kernel.ts (a transpose that
+;; moves the last axis, as NCHW to NHWC).
+(func (export "gatherElements") (param $x i32) (param $index i32) (param $n i32) (param $size i32) (param $out i32)
+  (local $k i32) (local $end i32)
+  (local.set $end (i32.add (local.get $index) (i32.shl (local.get $n) (i32.const 2))))
+  (if (i32.eq (local.get $size) (i32.const 1))
+    (then
+      (block $end1 (loop $each1
+        (br_if $end1 (i32.ge_u (local.get $index) (local.get $end)))
+        (i32.store8 (local.get $out) (i32.load8_u (i32.add (local.get $x) (i32.load (local.get $index)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $index (i32.add (local.get $index) (i32.const 4)))
+        (br $each1))))
+    (else
+      (if (i32.eq (local.get $size) (i32.const 2))
+        (then
+          (block $end2 (loop $each2
+            (br_if $end2 (i32.ge_u (local.get $index) (local.get $end)))
+            (i32.store16 (local.get $out) (i32.load16_u (i32.add (local.get $x) (i32.shl (i32.load (local.get $index)) (i32.const 1)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 2)))
+            (local.set $index (i32.add (local.get $index) (i32.const 4)))
+            (br $each2))))
+        (else
+          (block $end4 (loop $each4
+            (br_if $end4 (i32.ge_u (local.get $index) (local.get $end)))
+            (i32.store (local.get $out) (i32.load (i32.add (local.get $x) (i32.shl (i32.load (local.get $index)) (i32.const 2)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $index (i32.add (local.get $index) (i32.const 4)))
+            (br $each4))))))))

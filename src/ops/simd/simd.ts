@@ -108,6 +108,8 @@ export interface SimdKernels {
    * and the whole (filled in order); `parts`: per part its address and chunk bytes (two i32).
    */
   interleaveChunks(whole: number, parts: number, count: number, outer: number, gather: number): void;
+  /** out[k] = x[index[k]] for k < n, elements of `size` bytes (1, 2 or 4; index: n i32, in elements). */
+  gatherElements(x: number, index: number, n: number, size: number, out: number): void;
   /**
    * RESIZE_NEAREST_NEIGHBOR of whole pixels of `pixel` bytes: output row r from input row ys[r], column c from input
    * column xs[c] (i32 arrays of outH and outW).
