@@ -33,17 +33,8 @@ export function poolInt8(kind: 'average' | 'max', s: SlidingWindow & { min: numb
   return true;
 }
 
-/** float32 bits as an int32 (the float32 clamp bounds maxPool takes in its i32 parameters). */
+/** float32 bits as an int32 (the float32 clamp bounds pool takes in its i32 parameters). */
 const bits = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[0]!;
-
-/** Whether some output pixel's window lies entirely outside the input (an average TFLM divides by 0). */
-function emptyWindow(s: SlidingWindow, d: PoolShape): boolean {
-  const empty = (out: number, stride: number, pad: number, filter: number, size: number) => {
-    for (let o = 0; o < out; o++) if (Math.min(filter, size - (o * stride - pad)) <= Math.max(0, pad - o * stride)) return true;
-    return false;
-  };
-  return empty(d.outH, s.strideH, s.padH, d.filterH, d.inH) || empty(d.outW, s.strideW, s.padW, d.filterW, d.inW);
-}
 
 /**
  * float32 MAX_POOL_2D (reference_ops::MaxPool: maxima from -FLT_MAX by std::max) or AVERAGE_POOL_2D (sums in the
@@ -51,13 +42,12 @@ function emptyWindow(s: SlidingWindow, d: PoolShape): boolean {
  * window lies entirely outside the input (nothing computed).
  */
 export function poolFloat(kind: 'average' | 'max', s: SlidingWindow & { min: number; max: number }, d: PoolShape, x: Float32Array, out: Float32Array): boolean {
-  if (kind === 'average' && emptyWindow(s, d)) return false;
   const { batches, inH, inW, depth, outH, outW, filterH, filterW } = d;
   // 16 bytes past the input and the output: a depth below 4 reads and stores whole vectors.
   const [xAt, outAt] = simdReserve([4 * x.length + 16, 4 * out.length + 16]);
   simdF32(xAt, x.length).set(x);
   const shape = [batches, inH, inW, depth, outH, outW, filterH, filterW, s.strideH, s.strideW, s.padH, s.padW] as const;
-  simd().pool(xAt, outAt, ...shape, bits(s.min), bits(s.max), kind === 'max' ? 1 : 2);
+  if (!simd().pool(xAt, outAt, ...shape, bits(s.min), bits(s.max), kind === 'max' ? 1 : 2)) return false;
   out.set(simdF32(outAt, out.length));
   return true;
 }

@@ -191,7 +191,7 @@ function resizeNearestInModule(s: NearestState, x: Uint8Array, out: Uint8Array, 
   });
   const xAt = simdScratch(simdAligned(x.length) + out.length);
   const outAt = xAt + simdAligned(x.length);
-  const bytes = new Uint8Array(simdHeap().buffer);
+  const bytes = simdHeap().u8;
   bytes.set(x, xAt);
   simd().resizeNearest(xAt, outAt, batches, inH, inW, pixel, axesAt, ys.length, axesAt + 4 * ys.length, xs.length);
   out.set(bytes.subarray(outAt, outAt + out.length));

@@ -123,10 +123,11 @@ function gatherElements(e: NonNullable<GatherState['elements']>, src: Uint8Array
   if (n * size >= BYTES_IN_MODULE) {
     const indexAt = simdKept(e, 4 * n, (at) => simdI32(at, n).set(index));
     const xAt = simdScratch(simdAligned(src.length) + dst.length);
-    const bytes = new Uint8Array(simdHeap().buffer);
+    const outAt = xAt + simdAligned(src.length);
+    const bytes = simdHeap().u8;
     bytes.set(src, xAt);
-    simd().gatherElements(xAt, indexAt, n, size, xAt + simdAligned(src.length));
-    dst.set(bytes.subarray(xAt + simdAligned(src.length), xAt + simdAligned(src.length) + dst.length));
+    simd().gatherElements(xAt, indexAt, n, size, outAt);
+    dst.set(bytes.subarray(outAt, outAt + dst.length));
     return true;
   }
   if (src.byteOffset % size !== 0 || dst.byteOffset % size !== 0) return false;
@@ -294,7 +295,6 @@ function interleave(whole: TensorData, parts: readonly TensorData[], chunks: rea
   }
 }
 
-
 /**
  * interleave in the SIMD module (movement.wat): the parts (or the whole) copied in, the chunks moved there a vector or
  * word at a time, the whole (or the parts) copied out. Every read comes before every write, so a join whose parts
@@ -311,7 +311,7 @@ function interleaveInModule(whole: TensorData, parts: readonly TensorData[], chu
   }
   const records = simdI32(at, 2 * parts.length);
   parts.forEach((_, i) => records.set([partAt[i]!, chunks[i]!], 2 * i));
-  const bytes = new Uint8Array(simdHeap().buffer);
+  const bytes = simdHeap().u8;
   if (gather) parts.forEach((d, i) => bytes.set(d.bytes.subarray(0, sizes[i]), partAt[i]));
   else bytes.set(whole.bytes, wholeAt);
   simd().interleaveChunks(wholeAt, at, parts.length, outer, gather ? 1 : 0);

@@ -297,7 +297,7 @@
   ;; Sums go through the vector form (requantizeVector) when every channel's
   ;; multiplier and shift allow it. Its lanes follow the channels with the
   ;; period L = lcm(n, 8) elements (n itself when n is a multiple of 8, else
-  ;; 2, 4 or 8 pixels of n channels), 8 lanes a step; the elements past the
+  ;; 2, 4 or 8 pixels of n channels), 16 lanes a step; the elements past the
   ;; last whole period go through the scalar form. The word at `table` says whether its table (from
   ;; table + 16, L / 4 blocks of 4 lanes) is built: 0 not yet (built now), 1 built,
   ;; 2 unusable (the scalar form); built, it is odd, plus 2 in the narrow form

@@ -8,17 +8,18 @@
 ;; reference_integer_ops::MaxPool does; float32 maxima from -FLT_MAX, each
 ;; step std::max(acc, value) (f32x4.pmax: a NaN never replaces the maximum);
 ;; float32 sums from 0 in the window's order, then divided by the number of
-;; taps inside the input (at least 1: the caller checks); the float clamp is
+;; taps inside the input; the float clamp is
 ;; std::min(std::max(x, lo), hi) (lo and hi are float32 bits in qmin and
 ;; qmax). A depth that is no multiple of a vector ends with the vector of its
 ;; last channels (a channel computed twice comes out the same); a depth below
 ;; a vector takes one whole vector from each tap and stores it whole, pixel
 ;; after pixel, so what lies past a pixel's channels is overwritten by the
 ;; next pixel's (the caller leaves 16 bytes of slack past the input and the
-;; output).
+;; output). Returns 0 when an average's window lies entirely outside the input
+;; (TFLM divides by 0 there; the caller refuses it), else 1.
 (func (export "pool") (param $x i32) (param $out i32) (param $batches i32) (param $inH i32) (param $inW i32) (param $depth i32)
   (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $pH i32) (param $pW i32)
-  (param $qmin i32) (param $qmax i32) (param $mode i32)
+  (param $qmin i32) (param $qmax i32) (param $mode i32) (result i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $y0 i32) (local $x0 i32) (local $fy0 i32) (local $fy1 i32) (local $fx0 i32) (local $fx1 i32)
   (local $fy i32) (local $fx i32) (local $c i32) (local $cc i32) (local $o i32) (local $at i32) (local $lanes i32) (local $es i32)
   (local $acc v128) (local $v v128) (local $lowest v128) (local $vmin v128) (local $vmax v128) (local $float i32)
@@ -52,6 +53,9 @@
         (local.set $fx0 (select (i32.sub (i32.const 0) (local.get $x0)) (i32.const 0) (i32.lt_s (local.get $x0) (i32.const 0))))
         (local.set $fx1 (i32.sub (local.get $inW) (local.get $x0)))
         (if (i32.gt_s (local.get $fx1) (local.get $fW)) (then (local.set $fx1 (local.get $fW))))
+        (if (i32.and (i32.eq (local.get $mode) (i32.const 2))
+              (i32.or (i32.ge_s (local.get $fy0) (local.get $fy1)) (i32.ge_s (local.get $fx0) (local.get $fx1))))
+          (then (return (i32.const 0))))
         (local.set $c (i32.const 0))
         (block $endv (loop $vectors
           (br_if $endv (i32.ge_s (local.get $c) (local.get $depth)))
@@ -93,7 +97,8 @@
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br $rows)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
-    (br $batch))))
+    (br $batch)))
+  (i32.const 1))
 
 ;; int8 AVERAGE_POOL_2D (reference_integer_ops::AveragePool): per output pixel
 ;; the window clipped to the input, int32 sums (16 channels per vector, staged

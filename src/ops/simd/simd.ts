@@ -119,13 +119,13 @@ export interface SimdKernels {
   lookupBytes(x: number, n: number, table: number, out: number): void;
   /**
    * MAX_POOL_2D (`mode` 0: int8, 1: float32) or float32 AVERAGE_POOL_2D (2) over [batches][inH][inW][depth] into
-   * [batches][outH][outW][depth] (windows clipped to the input; an average's at least one tap), clamped to
-   * [qmin, qmax] (float32: their bits).
+   * [batches][outH][outW][depth] (windows clipped to the input), clamped to [qmin, qmax] (float32: their bits); 0 when
+   * an average's window lies entirely outside the input, else 1.
    */
   pool(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
     filterH: number, filterW: number, strideH: number, strideW: number, padH: number, padW: number, qmin: number, qmax: number, mode: number,
-  ): void;
+  ): number;
   /**
    * int8 AVERAGE_POOL_2D, as pool with averages rounded half away from zero (C's truncating division), `sums`: 64
    * bytes of staging; 0 when a window lies entirely outside the input, else 1.
@@ -270,12 +270,19 @@ export const simdF32 = (at: number, n: number): Float32Array => new Float32Array
 
 interface HeapViews {
   buffer: ArrayBuffer;
+  u8: Uint8Array;
   i8: Int8Array;
   i16: Int16Array;
   i32: Int32Array;
 }
 
-const heapViews = (buffer: ArrayBuffer): HeapViews => ({ buffer, i8: new Int8Array(buffer), i16: new Int16Array(buffer), i32: new Int32Array(buffer) });
+const heapViews = (buffer: ArrayBuffer): HeapViews => ({
+  buffer,
+  u8: new Uint8Array(buffer),
+  i8: new Int8Array(buffer),
+  i16: new Int16Array(buffer),
+  i32: new Int32Array(buffer),
+});
 
 /** Views of the whole memory: only growTo grows it (the module never does), and it makes them again. */
 let heap: HeapViews | undefined;
