@@ -88,13 +88,14 @@ describe('SIMD kernels module', () => {
    * Checks requantizeI8 against MultiplyByQuantizedMultiplier (on `sums` if given, with no bias); returns the table's
    * state (2 scalar; odd: vector, + 2 narrow, + 4 left shifts, + 8 float).
    */
-  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array, qmin = -128, qmax = 100, sums?: (i: number) => number): number {
-    const count = n * 301;
+  function requantizeCase(n: number, mult: Int32Array, shift: Int32Array, qmin = -128, qmax = 100, sums?: (i: number) => number, count = n * 301): number {
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741825, 65535, -65536, 2147483646, -2147483647, 1 << 20];
     const acc = Int32Array.from({ length: count }, (_, i) => (sums ? sums(i) : i < edge.length ? edge[i]! : r() % 5 === 0 ? r() | 0 : int(-100000, 100000)));
     const bias = Int32Array.from({ length: n }, (_, c) => (sums ? 0 : c === 0 ? 2147483647 : int(-5000, 5000)));
-    const [accAt, biasAt, multAt, shiftAt, outAt, tableAt] = simdReserve([4 * count, 4 * n, 4 * n, 4 * n, count, requantizeTableBytes(n)]);
+    // 32 bytes past the sums (the vector form may read them), 16 past the results (it may not write them).
+    const [accAt, biasAt, multAt, shiftAt, outAt, tableAt] = simdReserve([4 * count + 32, 4 * n, 4 * n, 4 * n, count + 16, requantizeTableBytes(n)]);
     simdI32(accAt, count).set(acc);
+    simdI8(outAt + count, 16).fill(0x5a);
     simdI32(biasAt, n).set(bias);
     simdI32(multAt, n).set(mult);
     simdI32(shiftAt, n).set(shift);
@@ -108,6 +109,7 @@ describe('SIMD kernels module', () => {
       return Math.min(qmax, Math.max(qmin, v));
     });
     expect([...simdI8(outAt, count)]).toEqual(want);
+    expect([...simdI8(outAt + count, 16)]).toEqual(new Array(16).fill(0x5a));
     return state;
   }
 
@@ -126,7 +128,7 @@ describe('SIMD kernels module', () => {
     const mult12 = Int32Array.from({ length: 12 }, (_, c) => (c === 5 ? 0 : int(1073741824, 2147483647)));
     requantizeCase(12, mult12, Int32Array.from({ length: 12 }, (_, c) => c * 5 - 31));
     // Channel counts that are no multiple of 8: lanes follow the channels over lcm(n, 8) elements, and the elements past
-    // the last whole period (count is 301 pixels: all but 8 channels leave some) go through the scalar form.
+    // the last whole period (count is 301 pixels: all but 8 channels leave some) end in a step of fewer lanes.
     for (const n of [1, 2, 3, 4, 6, 19]) {
       const mult = Int32Array.from({ length: n }, () => int(1073741824, 2147483647));
       requantizeCase(n, mult, Int32Array.from({ length: n }, (_, c) => ((c * 7) % 40) - 31));
@@ -135,6 +137,16 @@ describe('SIMD kernels module', () => {
     requantizeCase(16, Int32Array.from({ length: 16 }, () => int(1073741824, 2147483647)), new Int32Array(16).fill(-9), -20, 40);
     // A negative multiplier (no TFLM kernel makes one) sends the whole call to the scalar form.
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
+  });
+
+  it('requantizeI8 stores only the results of a last step of fewer than 16 (counts 1 to 40, of 1, 3, 8 and 12 channels), in every vector form', () => {
+    for (const n of [1, 3, 8, 12]) {
+      for (let count = 1; count <= 40; count++) {
+        const mult = Int32Array.from({ length: n }, () => int(1073741824, 2147483647));
+        // A right shift of 9 takes the float form, 1 the exact form without it.
+        for (const right of [9, 1]) expect(requantizeCase(n, mult, new Int32Array(n).fill(-right), -128, 127, undefined, count) & 1).toBe(1);
+      }
+    }
   });
 
   it('requantizeI8 divides by 2^right in its narrow form when the right shifts lie within [lo, 2 lo], and not beyond; it multiplies by 2^left only where some channel shifts left', () => {

@@ -1,5 +1,5 @@
 // int8 FULLY_CONNECTED operators that feed each other, run as one call into
-// the SIMD module (fullyConnectedChainI8). A small model's operators cost more
+// the SIMD module (fullyConnectedRecordsI8). A small model's operators cost more
 // in calls (JavaScript into the module, the copies in and out around each)
 // than in arithmetic: hello-world's three layers are 16, 256 and 16
 // multiply-adds. The chain copies its input in once; each operator leaves its
@@ -8,14 +8,11 @@
 // one by one leave it.
 
 import { i8, type FusedSteps, type PreparedStep } from '../kernel.js';
-import { simd, simdAligned, simdCopyIn, simdCopyOut, simdHeap, simdI32, simdKept, simdKeptChanges, simdScratch } from '../simd/simd.js';
+import { simd, simdAligned, simdCopyIn, simdCopyOut, simdHeap, simdKept, simdKeptChanges, simdScratch } from '../simd/simd.js';
 import type { FcState } from './kernel.js';
-import { packedFcScratch, packedFcWeights, packedFullyConnected } from './packed-weights.js';
+import { FC_RECORD_WORDS, packedFcScratch, packedFcWeights, packedFullyConnected, writeFcRecord } from './packed-weights.js';
 
-/** i32 words per operator in fullyConnectedChainI8's records. */
-const RECORD_WORDS = 16;
-
-/** The operators from steps[from] on that form a chain: the same kernel, each taking fullyConnectedI8 and reading the one before's output. */
+/** The operators from steps[from] on that form a chain: the same kernel, each taking fullyConnectedRecordsI8 and reading the one before's output. */
 export function fuseFullyConnected(steps: readonly PreparedStep[], from: number): FusedSteps | null {
   const kernel = steps[from]!.kernel;
   const run: PreparedStep[] = [];
@@ -73,7 +70,7 @@ class FullyConnectedChain implements FusedSteps {
     }
     const first = this.staging[0]!;
     simdCopyIn(this.input, first.n, first.src);
-    simd().fullyConnectedChainI8(this.records, this.count);
+    simd().fullyConnectedRecordsI8(this.records, this.count);
     const words = simdHeap().i32;
     for (let k = 0; k < this.count; k++) {
       const st = this.staging[k]!;
@@ -92,7 +89,7 @@ class FullyConnectedChain implements FusedSteps {
     for (let round = 0; round < 3; round++) {
       const before = simdKeptChanges();
       const weights = this.steps.map(({ call, state }) => packedFcWeights(state as FcState, call, call.inputs[1]!));
-      const records = simdKept(this, 4 * RECORD_WORDS * this.count, () => {});
+      const records = simdKept(this, 4 * FC_RECORD_WORDS * this.count, () => {});
       if (simdKeptChanges() !== before) continue;
       const states = this.steps.map((st) => st.state as FcState);
       // The widened input and the sums are used within one operator: one region each, for the largest.
@@ -117,15 +114,10 @@ class FullyConnectedChain implements FusedSteps {
       }
       src.push(at);
       this.staging = states.map((_, k) => ({ src: src[k]!, out: src[k + 1]!, n: n[k]!, count: count[k]! }));
-      const words = simdI32(records, RECORD_WORDS * this.count);
+      const words = simdHeap().i32;
       states.forEach((s, k) => {
-        const q = s.quant!;
-        const w = weights[k]!;
         const st = this.staging[k]!;
-        words.set(
-          [st.src, s.batches, s.accum, q.inputOffset, base, w.w, w.bytes, base + xBytes, s.depth, w.params, q.outputOffset, q.qmin, q.qmax, st.out],
-          RECORD_WORDS * k,
-        );
+        writeFcRecord(words, (records >> 2) + FC_RECORD_WORDS * k, s, weights[k]!, { src: st.src, x: base, acc: base + xBytes, out: st.out });
       });
       this.records = records;
       this.changes = simdKeptChanges();

@@ -23,9 +23,9 @@ import {
   type TensorData,
 } from '../kernel.js';
 import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
-import { simd, simdCopyIn, simdCopyOut, simdScratch } from '../simd/simd.js';
+import { simd, simdCopyIn, simdCopyOut, simdHeap, simdScratch } from '../simd/simd.js';
 import { convInt8Packed } from '../conv/conv-packed.js';
-import { packedFcScratch, packedFcWeights, packedFullyConnected } from './packed-weights.js';
+import { FC_RECORD_WORDS, packedFcScratch, packedFcWeights, packedFullyConnected, writeFcRecord } from './packed-weights.js';
 import { fuseFullyConnected } from './chain.js';
 import type { PackedOperator } from '../packed-window.js';
 import { int8Filter, requireInt4Scratch } from '../int4-filter.js';
@@ -159,17 +159,18 @@ function unitWindow(quant: QuantizedConvParams | null, bias: Float64Array | null
 /** Each row widened with the input's offset, fullyConnectedPacked's sums, TFLM's output step. */
 function fullyConnectedInt8Packed(s: FcState, call: KernelCall, filter: TensorData, x8: Int8Array, out: Int8Array): void {
   const { batches, depth, accum } = s;
-  const q = s.quant!;
-  const { w, bytes, params, cp } = packedFcWeights(s, call, filter);
+  const weights = packedFcWeights(s, call, filter);
   const count = batches * depth;
   const n = batches * accum;
-  // 16 bytes past the staged input: widenPadded reads vectors.
-  const scratch = packedFcScratch(s, cp);
-  const xAt = simdScratch(scratch.x + scratch.acc + Math.max(count, n + 16));
+  // The record, then the scratch; 16 bytes past the staged input: widenPadded reads vectors.
+  const scratch = packedFcScratch(s, weights.cp);
+  const recordAt = simdScratch(4 * FC_RECORD_WORDS + scratch.x + scratch.acc + Math.max(count, n + 16));
+  const xAt = recordAt + 4 * FC_RECORD_WORDS;
   const accAt = xAt + scratch.x;
   const stageAt = accAt + scratch.acc;
   simdCopyIn(x8, n, stageAt);
-  simd().fullyConnectedI8(stageAt, batches, accum, q.inputOffset, xAt, w, bytes, accAt, depth, params, q.outputOffset, q.qmin, q.qmax);
+  writeFcRecord(simdHeap().i32, recordAt >> 2, s, weights, { src: stageAt, x: xAt, acc: accAt, out: stageAt });
+  simd().fullyConnectedRecordsI8(recordAt, 1);
   simdCopyOut(stageAt, count, out);
 }
 

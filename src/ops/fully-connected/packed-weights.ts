@@ -1,7 +1,7 @@
 // The packed form of an int8 FULLY_CONNECTED's constant weights that
-// fullyConnectedI8 reads (packed.wat), shared by the kernel and by chains of
-// such operators (chain.ts): where the weights and the output step's params
-// are, and the scratch an operator needs.
+// fullyConnectedRecordsI8 reads (packed.wat), shared by the kernel and by
+// chains of such operators (chain.ts): where the weights and the output
+// step's params are, the scratch an operator needs, and its record.
 
 import type { KernelCall, TensorData } from '../kernel.js';
 import { simdAligned, simdHeap, simdKeptAt, simdReserve } from '../simd/simd.js';
@@ -24,13 +24,13 @@ const GROUP = 16;
 const INT8_WEIGHTS_FROM = 262144;
 
 /**
- * Whether an int8 operator takes fullyConnectedI8: constant weights, and few rows or a zero point (more rows without
+ * Whether an int8 operator takes fullyConnectedRecordsI8: constant weights, and few rows or a zero point (more rows without
  * one take the packed 1x1 conv, kernel.ts).
  */
 export const packedFullyConnected = (s: FcState, filter: TensorData): boolean =>
   s.dtype === 'int8' && filter.tensor.kind === 'constant' && (s.batches < CONV_MIN_ROWS || s.filterOffset !== 0);
 
-/** Where fullyConnectedI8 finds an operator's packed weights (`w`, read as `bytes`-byte values) and its output step's params. */
+/** Where fullyConnectedRecordsI8 finds an operator's packed weights (`w`, read as `bytes`-byte values) and its output step's params. */
 export interface PackedFcWeights {
   w: number;
   bytes: 1 | 2;
@@ -53,7 +53,7 @@ export function packedFcWeights(s: FcState, call: KernelCall, filter: TensorData
 }
 
 /**
- * fullyConnectedI8's scratch bytes for an operator: the widened input, then the sums (64 bytes past them: a short
+ * fullyConnectedRecordsI8's scratch bytes for an operator: the widened input, then the sums (64 bytes past them: a short
  * last group stores all 16).
  */
 export const packedFcScratch = (s: FcState, cp: number): { x: number; acc: number } => ({
@@ -78,4 +78,21 @@ function packWeights(s: FcState, call: KernelCall, filter: TensorData, cp: numbe
     const h = simdHeap();
     for (let i = 0; i < packedBytes; i++) h.i8[at + i] = h.i16[(wide >> 1) + i]!;
   });
+}
+
+/** i32 words of an operator's record in fullyConnectedRecordsI8 (fullyConnectedRecord's 14, then 2 unused). */
+export const FC_RECORD_WORDS = 16;
+
+/** Where an operator's staged input is, its widened input and sums, and where its int8 results go, in the module. */
+export interface FcStaging {
+  src: number;
+  x: number;
+  acc: number;
+  out: number;
+}
+
+/** Writes the record of fullyConnectedRecordsI8 (packed.wat's fullyConnectedRecord) for one operator at word `at`. */
+export function writeFcRecord(words: Int32Array, at: number, s: FcState, w: PackedFcWeights, st: FcStaging): void {
+  const q = s.quant!;
+  words.set([st.src, s.batches, s.accum, q.inputOffset, st.x, w.w, w.bytes, st.acc, s.depth, w.params, q.outputOffset, q.qmin, q.qmax, st.out], at);
 }

@@ -297,8 +297,8 @@
   ;; Sums go through the vector form (requantizeVector) when every channel's
   ;; multiplier and shift allow it. Its lanes follow the channels with the
   ;; period L = lcm(n, 8) elements (n itself when n is a multiple of 8, else
-  ;; 2, 4 or 8 pixels of n channels), 16 lanes a step; the elements past the
-  ;; last whole period go through the scalar form. The word at `table` says whether its table (from
+  ;; 2, 4 or 8 pixels of n channels), 16 lanes a step, the last step storing
+  ;; only the results left. The word at `table` says whether its table (from
   ;; table + 16, L / 4 blocks of 4 lanes) is built: 0 not yet (built now), 1 built,
   ;; 2 unusable (the scalar form); built, it is odd, plus 2 in the narrow form
   ;; (requantizeTable; the words at table + 4 and + 8 hold its lowest right
@@ -307,36 +307,26 @@
   ;; operator's every call builds it once.
   (func $requantizeI8 (export "requantizeI8") (param $acc i32) (param $count i32) (param $n i32) (param $bias i32) (param $mult i32) (param $shift i32)
     (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32) (param $table i32)
-    (local $period i32) (local $whole i32)
+    (local $period i32)
     (if (i32.le_s (local.get $n) (i32.const 0))
       (then
         (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
           (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out))
         (return)))
-    (local.set $period (call $lanePeriod (local.get $n)))
+    ;; lcm(n, 8): n times 8 over the largest power of two (at most 8) that divides it.
+    (local.set $period (i32.ctz (local.get $n)))
+    (local.set $period (i32.shl (local.get $n) (i32.sub (i32.const 3) (select (local.get $period) (i32.const 3) (i32.lt_u (local.get $period) (i32.const 3))))))
     (if (i32.eqz (i32.load (local.get $table)))
       (then
         (i32.store (local.get $table)
           (call $requantizeTable (local.get $n) (local.get $period) (local.get $bias) (local.get $mult) (local.get $shift) (local.get $table)))))
     (if (i32.and (i32.load (local.get $table)) (i32.const 1))
       (then
-        (local.set $whole (i32.sub (local.get $count) (i32.rem_u (local.get $count) (local.get $period))))
-        (call $requantizeVector (local.get $acc) (local.get $whole) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
+        (call $requantizeVector (local.get $acc) (local.get $count) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
           (local.get $out) (local.get $table))
-        ;; The rest starts at channel 0: whole is a multiple of the period, so of n.
-        (call $requantizeScalar (i32.add (local.get $acc) (i32.shl (local.get $whole) (i32.const 2))) (i32.sub (local.get $count) (local.get $whole))
-          (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
-          (local.get $outOffset) (local.get $qmin) (local.get $qmax) (i32.add (local.get $out) (local.get $whole)))
         (return)))
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
-
-  ;; lcm(n, 8) for n > 0: n, 2n, 4n or 8n.
-  (func $lanePeriod (param $n i32) (result i32)
-    (if (i32.eqz (i32.and (local.get $n) (i32.const 7))) (then (return (local.get $n))))
-    (if (i32.eqz (i32.and (local.get $n) (i32.const 3))) (then (return (i32.shl (local.get $n) (i32.const 1)))))
-    (if (i32.eqz (i32.and (local.get $n) (i32.const 1))) (then (return (i32.shl (local.get $n) (i32.const 2)))))
-    (i32.shl (local.get $n) (i32.const 3)))
 
   ;; Per block of 4 lanes of the period, 6 vectors (96 bytes, from table + 16)
   ;; of what requantizeVector needs per lane (lane c: channel c mod n), where
@@ -418,9 +408,10 @@
     (i32.or (i32.or (i32.or (i32.const 1) (local.get $left)) (select (i32.const 2) (i32.const 0) (local.get $narrow)))
       (select (i32.const 8) (i32.const 0) (i32.and (i32.eqz (local.get $left)) (i32.ge_s (local.get $lo) (i32.const 3))))))
 
-  ;; The output step of requantizeScalar, 16 lanes per step (count a multiple
-  ;; of the lane period n, n of 8; it reads 8 sums past an odd last 8), exact
-  ;; in every lane:
+  ;; The output step of requantizeScalar, 16 lanes per step (n, the lane
+  ;; period, a multiple of 8; a last step of 8 results or fewer repeats its
+  ;; first 8 lanes in its second 8, so no step reads more than 32 bytes past
+  ;; the sums, and it stores only the results left), exact in every lane:
   ;; - SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (so no saturation) is
   ;;   floor((x * m + 2^30) / 2^31) whatever x's sign: for x * m < 0 its
   ;;   truncation of (x * m + 1 - 2^30) / 2^31 toward zero is that numerator's
@@ -443,29 +434,35 @@
   ;; percent of them) goes the exact way.
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
     (param $out i32) (param $table i32)
-    (local $i i32) (local $c i32) (local $c2 i32) (local $a i32) (local $tb i32) (local $tb2 i32) (local $float i32)
+    (local $i i32) (local $c i32) (local $c2 i32) (local $a i32) (local $a2 i32) (local $left i32) (local $tb i32) (local $tb2 i32) (local $float i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $y v128) (local $z v128) (local $t v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
     (local.set $float (i32.and (i32.load (local.get $table)) (i32.const 8)))
     (local.set $offset (i32x4.splat (local.get $outOffset)))
     (local.set $offset16 (i16x8.splat (local.get $outOffset)))
     (local.set $min (i8x16.splat (local.get $qmin)))
     (local.set $max (i8x16.splat (local.get $qmax)))
-    ;; Four independent groups of 4 lanes per step, the second 8 from the lane period's next 8 (c2). A last step of
-    ;; 8 (count is a multiple of 8) computes 16 too, from the 8 sums past count (32 bytes the caller leaves), and
-    ;; stores its first 8.
+    ;; Four independent groups of 4 lanes per step, the second 8 from the lane period's next 8 (c2), or, in a last
+    ;; step of at most 8 results, the first 8 again.
     (block $end (loop $each
       (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
+      (local.set $left (i32.sub (local.get $count) (local.get $i)))
+      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $a2 (i32.add (local.get $a) (i32.const 32)))
       (local.set $c2 (i32.add (local.get $c) (i32.const 8)))
       (if (i32.eq (local.get $c2) (local.get $n)) (then (local.set $c2 (i32.const 0))))
+      (if (i32.le_s (local.get $left) (i32.const 8))
+        (then
+          (local.set $a2 (local.get $a))
+          (local.set $c2 (local.get $c))))
       (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96)))))
       (local.set $tb2 (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c2) (i32.const 2)) (i32.const 96)))))
-      (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $x0 (i32x4.add (v128.load offset=0 (local.get $a)) (v128.load offset=0 (local.get $tb))))
       (local.set $x1 (i32x4.add (v128.load offset=16 (local.get $a)) (v128.load offset=96 (local.get $tb))))
-      (local.set $x2 (i32x4.add (v128.load offset=32 (local.get $a)) (v128.load offset=0 (local.get $tb2))))
-      (local.set $x3 (i32x4.add (v128.load offset=48 (local.get $a)) (v128.load offset=96 (local.get $tb2))))
+      (local.set $x2 (i32x4.add (v128.load offset=0 (local.get $a2)) (v128.load offset=0 (local.get $tb2))))
+      (local.set $x3 (i32x4.add (v128.load offset=16 (local.get $a2)) (v128.load offset=96 (local.get $tb2))))
       (block $done
         (if (local.get $float)
           (then
@@ -481,25 +478,51 @@
               (local.get $offset16)))
             (local.set $z (i16x8.add_sat_s (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (local.get $r2)) (i32x4.trunc_sat_f32x4_s (local.get $r3)))
               (local.get $offset16)))
-            (local.set $t (v128.or
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f0) (local.get $r0))) (v128.load offset=80 (local.get $tb)))
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f1) (local.get $r1))) (v128.load offset=176 (local.get $tb)))))
-            (local.set $t (v128.or (local.get $t)
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f2) (local.get $r2))) (v128.load offset=80 (local.get $tb2)))))
-            (local.set $t (v128.or (local.get $t)
-              (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f3) (local.get $r3))) (v128.load offset=176 (local.get $tb2)))))
-            (br_if $done (i32.eqz (v128.any_true (local.get $t))))))
+            (local.set $t0 (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f0) (local.get $r0))) (v128.load offset=80 (local.get $tb))))
+            (local.set $t1 (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f1) (local.get $r1))) (v128.load offset=176 (local.get $tb))))
+            (local.set $t2 (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f2) (local.get $r2))) (v128.load offset=80 (local.get $tb2))))
+            (local.set $t3 (f32x4.ge (f32x4.abs (f32x4.sub (local.get $f3) (local.get $r3))) (v128.load offset=176 (local.get $tb2))))
+            ;; A last step's lanes past the results hold no sums of this call: they may not send it the exact way.
+            (if (i32.lt_s (local.get $left) (i32.const 16))
+              (then
+                (local.set $t (i32x4.splat (local.get $left)))
+                (local.set $t0 (v128.and (local.get $t0) (i32x4.gt_s (local.get $t) (v128.const i32x4 0 1 2 3))))
+                (local.set $t1 (v128.and (local.get $t1) (i32x4.gt_s (local.get $t) (v128.const i32x4 4 5 6 7))))
+                (local.set $t2 (v128.and (local.get $t2) (i32x4.gt_s (local.get $t) (v128.const i32x4 8 9 10 11))))
+                (local.set $t3 (v128.and (local.get $t3) (i32x4.gt_s (local.get $t) (v128.const i32x4 12 13 14 15))))))
+            (br_if $done (i32.eqz (v128.any_true
+              (v128.or (v128.or (local.get $t0) (local.get $t1)) (v128.or (local.get $t2) (local.get $t3))))))))
         (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset)))
         (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (local.get $table) (local.get $offset))))
       ;; Saturating to int8, then clamping to [qmin, qmax] (within int8), clamps the same.
       (local.set $y (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $z)) (local.get $min)) (local.get $max)))
-      (if (i32.le_s (i32.add (local.get $i) (i32.const 16)) (local.get $count))
+      (if (i32.ge_s (local.get $left) (i32.const 16))
         (then (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $y)))
-        (else (v128.store64_lane 0 (i32.add (local.get $out) (local.get $i)) (local.get $y))))
+        (else (call $storeFirst (i32.add (local.get $out) (local.get $i)) (local.get $y) (local.get $left))))
       (local.set $c (i32.add (local.get $c2) (i32.const 8)))
       (if (i32.eq (local.get $c) (local.get $n)) (then (local.set $c (i32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $each))))
+
+  ;; Stores the first k (below 16) bytes of v at p, nothing past them.
+  (func $storeFirst (param $p i32) (param $v v128) (param $k i32)
+    (if (i32.and (local.get $k) (i32.const 8))
+      (then
+        (v128.store64_lane 0 (local.get $p) (local.get $v))
+        (local.set $v (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $v) (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))))
+    (if (i32.and (local.get $k) (i32.const 4))
+      (then
+        (v128.store32_lane 0 (local.get $p) (local.get $v))
+        (local.set $v (i8x16.shuffle 4 5 6 7 0 0 0 0 0 0 0 0 0 0 0 0 (local.get $v) (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))))
+    (if (i32.and (local.get $k) (i32.const 2))
+      (then
+        (v128.store16_lane 0 (local.get $p) (local.get $v))
+        (local.set $v (i8x16.shuffle 2 3 0 0 0 0 0 0 0 0 0 0 0 0 0 0 (local.get $v) (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))))
+    (if (i32.and (local.get $k) (i32.const 1))
+      (then (v128.store8_lane 0 (local.get $p) (local.get $v)))))
 
   ;; The exact output step of 8 lanes, x0 and x1 (sums with their bias), whose
   ;; per-lane constants are the table's blocks at tb and tb + 96 (of the table at

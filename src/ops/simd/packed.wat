@@ -442,47 +442,50 @@
     (local.set $r (i32.add (local.get $r) (i32.const 1)))
     (br $rowsLoop))))
 
-;; A whole int8 FULLY_CONNECTED of few rows in one call from JavaScript (each
-;; call costs a small model more than its arithmetic): the staged int8 input
-;; at src (rows x len, 16 bytes of slack) widened with inOffset into x, cp =
-;; len rounded up to even; fullyConnectedPacked into acc; requantizeI8 of the
-;; sums (params: outC int32 biases, multipliers, shifts, then its table) into
-;; the int8 results at src.
-(func (export "fullyConnectedI8") (param $src i32) (param $rows i32) (param $len i32) (param $inOffset i32) (param $x i32) (param $w i32)
-  (param $bytes i32) (param $acc i32) (param $outC i32) (param $params i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
-  (call $fullyConnectedTo (local.get $src) (local.get $rows) (local.get $len) (local.get $inOffset) (local.get $x) (local.get $w)
-    (local.get $bytes) (local.get $acc) (local.get $outC) (local.get $params) (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $src)))
-
-;; fullyConnectedI8 with its int8 results at out.
-(func $fullyConnectedTo (param $src i32) (param $rows i32) (param $len i32) (param $inOffset i32) (param $x i32) (param $w i32)
-  (param $bytes i32) (param $acc i32) (param $outC i32) (param $params i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32) (param $out i32)
-  (local $cp i32)
+;; A whole int8 FULLY_CONNECTED of few rows (each call costs a small model
+;; more than its arithmetic), its parameters in a record of i32 words at r:
+;; src, rows, len, inOffset, x, w, bytes, acc, outC, params, outOffset, qmin,
+;; qmax, out. The staged int8 input at src (rows x len, 16 bytes of slack)
+;; widened with inOffset into x, cp = len rounded up to even;
+;; fullyConnectedPacked into acc; requantizeI8 of the sums (params: outC int32
+;; biases, multipliers, shifts, then its table) into the int8 results at out.
+(func $fullyConnectedRecord (param $r i32)
+  (local $rows i32) (local $len i32) (local $cp i32) (local $x i32) (local $acc i32) (local $outC i32) (local $params i32)
+  (local.set $rows (i32.load offset=4 (local.get $r)))
+  (local.set $len (i32.load offset=8 (local.get $r)))
+  (local.set $x (i32.load offset=16 (local.get $r)))
+  (local.set $acc (i32.load offset=28 (local.get $r)))
+  (local.set $outC (i32.load offset=32 (local.get $r)))
+  (local.set $params (i32.load offset=36 (local.get $r)))
   (local.set $cp (i32.add (local.get $len) (i32.and (local.get $len) (i32.const 1))))
-  (if (i32.eq (local.get $cp) (local.get $len))
-    (then (call $widenI8 (local.get $src) (i32.mul (local.get $rows) (local.get $len)) (local.get $inOffset) (local.get $x)))
-    (else (call $widenPadded (local.get $src) (i32.const 1) (local.get $rows) (i32.const 1) (local.get $len) (local.get $inOffset)
+  ;; One row needs no per-row padding: widened whole, its one padding lane (an odd length) set to 0.
+  (if (i32.or (i32.eq (local.get $cp) (local.get $len)) (i32.eq (local.get $rows) (i32.const 1)))
+    (then
+      (call $widenI8 (i32.load offset=0 (local.get $r)) (i32.mul (local.get $rows) (local.get $len)) (i32.load offset=12 (local.get $r)) (local.get $x))
+      (if (i32.ne (local.get $cp) (local.get $len))
+        (then (i32.store16 (i32.add (local.get $x) (i32.shl (local.get $len) (i32.const 1))) (i32.const 0)))))
+    (else (call $widenPadded (i32.load offset=0 (local.get $r)) (i32.const 1) (local.get $rows) (i32.const 1) (local.get $len) (i32.load offset=12 (local.get $r))
       (local.get $x) (local.get $rows) (i32.const 1) (local.get $cp) (i32.const 0) (i32.const 0))))
-  (call $fullyConnectedPacked (local.get $x) (local.get $w) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC) (local.get $bytes))
+  (call $fullyConnectedPacked (local.get $x) (i32.load offset=20 (local.get $r)) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC)
+    (i32.load offset=24 (local.get $r)))
   (call $requantizeI8 (local.get $acc) (i32.mul (local.get $rows) (local.get $outC)) (local.get $outC)
     (local.get $params) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 2))) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 3)))
-    (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out) (i32.add (local.get $params) (i32.mul (local.get $outC) (i32.const 12)))))
+    (i32.load offset=40 (local.get $r)) (i32.load offset=44 (local.get $r)) (i32.load offset=48 (local.get $r)) (i32.load offset=52 (local.get $r))
+    (i32.add (local.get $params) (i32.mul (local.get $outC) (i32.const 12)))))
 
-;; Several int8 FULLY_CONNECTED operators that feed each other, in one call
-;; from JavaScript (a small model's are cheaper than their calls): count
-;; records of 16 i32 words, each fullyConnectedTo's 14 params. A record's out
-;; is the next one's src, so each operator's results stay where the next
-;; reads them, and every operator's are there for the caller to copy out.
-(func (export "fullyConnectedChainI8") (param $records i32) (param $count i32)
+;; int8 FULLY_CONNECTED operators in one call from JavaScript: count records
+;; of 16 i32 words (fullyConnectedRecord's 14, then 2 unused), one after the
+;; other. Operators that feed each other (a small model's are cheaper than
+;; their calls) have a record's out as the next one's src, so each
+;; operator's results stay where the next reads them, and every operator's
+;; are there for the caller to copy out.
+(func (export "fullyConnectedRecordsI8") (param $records i32) (param $count i32)
   (local $r i32) (local $end i32)
   (local.set $r (local.get $records))
   (local.set $end (i32.add (local.get $records) (i32.shl (local.get $count) (i32.const 6))))
   (block $done (loop $ops
     (br_if $done (i32.ge_u (local.get $r) (local.get $end)))
-    (call $fullyConnectedTo
-      (i32.load offset=0 (local.get $r)) (i32.load offset=4 (local.get $r)) (i32.load offset=8 (local.get $r)) (i32.load offset=12 (local.get $r))
-      (i32.load offset=16 (local.get $r)) (i32.load offset=20 (local.get $r)) (i32.load offset=24 (local.get $r)) (i32.load offset=28 (local.get $r))
-      (i32.load offset=32 (local.get $r)) (i32.load offset=36 (local.get $r)) (i32.load offset=40 (local.get $r)) (i32.load offset=44 (local.get $r))
-      (i32.load offset=48 (local.get $r)) (i32.load offset=52 (local.get $r)))
+    (call $fullyConnectedRecord (local.get $r))
     (local.set $r (i32.add (local.get $r) (i32.const 64)))
     (br $ops))))
 

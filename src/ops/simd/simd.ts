@@ -44,20 +44,13 @@ export interface SimdKernels {
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, float: number,
   ): void;
   /**
-   * An int8 FULLY_CONNECTED of `rows` rows with constant weights, output channels across lanes (packed.wat): the input
-   * staged at src (rows x len int8, 16 bytes of slack) and widened into x; w per group of 16 output channels and input
-   * pair four vectors of i16 (`bytes` 2) or two of int8 (1); int32 sums into acc (64 bytes of slack past rows x outC);
-   * TFLM's output step into src (params: outC biases, multipliers, shifts, then requantizeI8's table).
+   * `count` int8 FULLY_CONNECTED operators of few rows with constant weights, one after the other, output channels
+   * across lanes (packed.wat): records of 16 i32 words (writeFcRecord). Each operator's input is staged at src (rows x
+   * len int8, 16 bytes of slack) and widened into x; w per group of 16 output channels and input pair four vectors of
+   * i16 (`bytes` 2) or two of int8 (1); int32 sums into acc (64 bytes of slack past rows x outC); TFLM's output step
+   * into out (params: outC biases, multipliers, shifts, then requantizeI8's table).
    */
-  fullyConnectedI8(
-    src: number, rows: number, len: number, inOffset: number, x: number, w: number, bytes: number,
-    acc: number, outC: number, params: number, outOffset: number, qmin: number, qmax: number,
-  ): void;
-  /**
-   * fullyConnectedI8 for `count` operators feeding each other: records of 16 i32 words each, its 13 parameters and
-   * the address of its results (the next record's src).
-   */
-  fullyConnectedChainI8(records: number, count: number): void;
+  fullyConnectedRecordsI8(records: number, count: number): void;
   /**
    * A 1x1 int8 conv of stride 1 with at most 4 output channels, over `pixels` rows of cp i16 (packed.wat): w per input
    * pair one vector of 4 channels x 2 inputs; outC int32 sums per pixel to acc, with 16 bytes of slack past them.
