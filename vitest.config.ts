@@ -25,6 +25,23 @@ export default defineConfig({
         },
       },
       {
+        // The kernels again on the SIMD module's relaxed build (simd.ts picks it where the host has relaxed SIMD; Node
+        // 20 has it behind a flag, Node 22 on by default), which the unit project's Node 20 does not run.
+        test: {
+          name: 'relaxed',
+          include: [
+            'test/ops/simd.test.ts',
+            'test/ops/simd-build.test.ts',
+            'test/ops/conv-packed.test.ts',
+            'test/ops/fully-connected-chain.test.ts',
+            'test/ops/*-vectors.test.ts',
+          ],
+          execArgv: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
+          provide: { relaxedSimd: true },
+          testTimeout: 60_000,
+        },
+      },
+      {
         // Real compilers, CMake, QEMU, Chromium (`npm run test:system`); the
         // setup fails the run naming any that is missing.
         test: {

@@ -45,8 +45,10 @@ export async function nodeHost(root) {
   tflite.setWasmPath(`${WASM_DIR}/`);
   g.tflite = tflite;
   g.tinyseg = await import(join(root, 'dist/index.js'));
+  const { simdBuild } = await import(join(root, 'dist/ops/simd/simd.js'));
   return {
     features: () => tflite.getWasmFeatures(),
+    build: () => simdBuild(),
     measure: (bytes, budgetMs, sampleMs) => measureModel([bytes, budgetMs, sampleMs]),
     close: async () => {},
   };
@@ -61,6 +63,7 @@ async function interpreterBundle(root) {
         "export { loadGraph } from './dist/graph/graph.js';",
         "export { Interpreter } from './dist/interpreter/interpreter.js';",
         "export { deterministicInput } from './dist/interpreter/oracle-input.js';",
+        "export { simdBuild } from './dist/ops/simd/simd.js';",
       ].join('\n'),
       resolveDir: root,
     },
@@ -116,6 +119,7 @@ ${Object.keys(scripts).map((s) => `<script src="${s}"></script>`).join('\n')}
   await tab.waitForFunction(() => 'tflite' in globalThis && 'tinyseg' in globalThis);
   return {
     features: () => tab.evaluate(() => globalThis.tflite.getWasmFeatures()),
+    build: () => tab.evaluate(() => globalThis.tinyseg.simdBuild()),
     version: () => browser.version(),
     async measure(name, budgetMs, sampleMs) {
       const r = await tab.evaluate(measureModel, [`/model/${encodeURIComponent(name)}`, budgetMs, sampleMs]);

@@ -80,6 +80,7 @@ export async function tfjsTfliteSection(root, models) {
   const rows = runnable.map((m) => ({ model: m.file, type: m.type }));
   const node = await nodeHost(root);
   const nodeFeatures = await node.features();
+  const nodeBuild = await node.build();
   await withConsoleLines(async (lines) => {
     for (const [i, m] of runnable.entries()) {
       lines.length = 0;
@@ -102,7 +103,7 @@ export async function tfjsTfliteSection(root, models) {
   if (chromiumPath) {
     const host = await chromiumHost(root, chromiumPath, new Map(runnable.map((m) => [m.file, m.path])));
     try {
-      browser = { version: await host.version(), features: await host.features() };
+      browser = { version: await host.version(), features: await host.features(), build: await host.build() };
       for (const [i, m] of runnable.entries()) {
         const r = await host.measure(m.file, BUDGET_MS, SAMPLE_MS);
         Object.assign(rows[i], { chromiumOursMs: r.oursMs, chromiumTheirsMs: r.theirsMs, chromiumRatio: ratio(r.oursMs, r.theirsMs) });
@@ -127,6 +128,7 @@ export async function tfjsTfliteSection(root, models) {
     'One inference on the oracle input: TinySeg\'s `Interpreter.setInput()` and `invoke()` (TFLM\'s plan may reuse the input\'s bytes) against tfjs-tflite\'s `TFLiteWebModelRunner.infer()`',
     `(@tensorflow/tfjs-tflite ${require('@tensorflow/tfjs-tflite/package.json').version}: TFLite in wasm with XNNPACK, \`numThreads: 1\`;`,
     `wasm build in Node: SIMD ${nodeFeatures.simd}, threads ${nodeFeatures.multiThreading}${browser ? `; in Chromium ${browser.version}: SIMD ${browser.features.simd}, threads ${browser.features.multiThreading}` : ''}).`,
+    `TinySeg's SIMD module: the ${nodeBuild} build in Node ${process.versions.node}${browser ? `, the ${browser.build} build in Chromium` : ''} (simd.ts takes the relaxed-SIMD build where the host validates it: Node 22 on, or Node 20 with --experimental-wasm-relaxed-simd, which this run does not pass).`,
     'Median over samples that alternate ours and theirs (each sample at least 5 ms of back-to-back inferences), about 3 s per model and host.',
     'Ratio: ours / tfjs-tflite (below 1: TinySeg faster). "same bytes": whether tfjs-tflite\'s outputs equal ours (ours equal TFLM\'s reference kernels;',
     'XNNPACK rounds differently on some models).',

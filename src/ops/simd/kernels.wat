@@ -476,9 +476,12 @@
             (local.set $r1 (f32x4.nearest (local.get $f1)))
             (local.set $r2 (f32x4.nearest (local.get $f2)))
             (local.set $r3 (f32x4.nearest (local.get $f3)))
-            (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (local.get $r0)) (i32x4.trunc_sat_f32x4_s (local.get $r1)))
+            ;; |nearest(f)| < 2^28 (right >= 3), within int32: the relaxed build converts in one instruction.
+            (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s
+              (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r0)) (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r1)))
               (local.get $offset16)))
-            (local.set $z (i16x8.add_sat_s (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (local.get $r2)) (i32x4.trunc_sat_f32x4_s (local.get $r3)))
+            (local.set $z (i16x8.add_sat_s (i16x8.narrow_i32x4_s
+              (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r2)) (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r3)))
               (local.get $offset16)))
             (local.set $t0 (f32x4.sub (local.get $f0) (local.get $r0)))
             (local.set $t0 (f32x4.ge (f32x4.mul (local.get $t0) (local.get $t0)) (v128.load offset=80 (local.get $tb))))
