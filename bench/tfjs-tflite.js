@@ -98,6 +98,25 @@ export async function tfjsTfliteSection(root, models) {
   });
   await node.close();
 
+  // Node 20 runs the module's SIMD build; Node 22 on, and Node 20 with the flag, its relaxed-SIMD build, measured
+  // here too (in a process of its own) when this Node does not take it.
+  let relaxedNode = null;
+  if (nodeBuild === 'simd' && Number(process.versions.node.split('.')[0]) < 22) {
+    const flag = '--experimental-wasm-relaxed-simd';
+    const lines = execFileSync(process.execPath, [flag, join(root, 'bench/tfjs-tflite-node.js'), String(BUDGET_MS), String(SAMPLE_MS), ...runnable.map((m) => m.path)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    relaxedNode = { flag, build: lines[0]?.build ?? null };
+    for (const [i, m] of runnable.entries()) {
+      const r = lines.find((l) => l.path === m.path);
+      if (!r) continue;
+      Object.assign(rows[i], { relaxedOursMs: r.oursMs, relaxedTheirsMs: r.theirsMs, relaxedRatio: ratio(r.oursMs, r.theirsMs) });
+      process.stderr.write(`node ${flag} ${m.file}: ours ${ms(r.oursMs)} ms, tfjs-tflite ${ms(r.theirsMs)} ms (${r.samples} samples)\n`);
+    }
+  }
+
   const chromiumPath = findChromium();
   let browser = null;
   if (chromiumPath) {
@@ -128,25 +147,28 @@ export async function tfjsTfliteSection(root, models) {
     'One inference on the oracle input: TinySeg\'s `Interpreter.setInput()` and `invoke()` (TFLM\'s plan may reuse the input\'s bytes) against tfjs-tflite\'s `TFLiteWebModelRunner.infer()`',
     `(@tensorflow/tfjs-tflite ${require('@tensorflow/tfjs-tflite/package.json').version}: TFLite in wasm with XNNPACK, \`numThreads: 1\`;`,
     `wasm build in Node: SIMD ${nodeFeatures.simd}, threads ${nodeFeatures.multiThreading}${browser ? `; in Chromium ${browser.version}: SIMD ${browser.features.simd}, threads ${browser.features.multiThreading}` : ''}).`,
-    `TinySeg's SIMD module: the ${nodeBuild} build in Node ${process.versions.node}${browser ? `, the ${browser.build} build in Chromium` : ''} (simd.ts takes the relaxed-SIMD build where the host validates it: Node 22 on, or Node 20 with --experimental-wasm-relaxed-simd, which this run does not pass).`,
+    `TinySeg's SIMD module: the ${nodeBuild} build in Node ${process.versions.node}${browser ? `, the ${browser.build} build in Chromium` : ''} (simd.ts takes the relaxed-SIMD build where the host validates it: browsers, Node 22 on, Node 20 with --experimental-wasm-relaxed-simd).`,
+    relaxedNode
+      ? `"Node relaxed": the same Node with ${relaxedNode.flag} (as Node 22 on runs by default), in a process of its own: TinySeg's ${relaxedNode.build} build; tfjs-tflite's module is the same.`
+      : '',
     'Median over samples that alternate ours and theirs (each sample at least 5 ms of back-to-back inferences), about 3 s per model and host.',
     'Ratio: ours / tfjs-tflite (below 1: TinySeg faster). "same bytes": whether tfjs-tflite\'s outputs equal ours (ours equal TFLM\'s reference kernels;',
     'XNNPACK rounds differently on some models).',
     chromiumPath ? '' : '\nChromium was not found ($TINYSEG_CHROMIUM, `chromium` or `chromium-browser` on PATH): Node only.\n',
-    '| model | activations | Node ours ms | Node tfjs-tflite ms | Node ratio | Chromium ours ms | Chromium tfjs-tflite ms | Chromium ratio | same bytes |',
-    '|---|---|---:|---:|---:|---:|---:|---:|:-:|',
+    `| model | activations | Node ours ms | Node tfjs-tflite ms | Node ratio |${relaxedNode ? ' Node relaxed ours ms | Node relaxed tfjs-tflite ms | Node relaxed ratio |' : ''} Chromium ours ms | Chromium tfjs-tflite ms | Chromium ratio | same bytes |`,
+    `|---|---|---:|---:|---:|${relaxedNode ? '---:|---:|---:|' : ''}---:|---:|---:|:-:|`,
     ...rows.map(
       (r) =>
-        `| ${r.model} | ${r.type} | ${ms(r.nodeOursMs)} | ${ms(r.nodeTheirsMs)} | ${r.nodeRatio ?? '-'} | ${ms(r.chromiumOursMs)} | ${ms(r.chromiumTheirsMs)} | ${r.chromiumRatio ?? '-'} | ${same(r.sameOutputs)} |`,
+        `| ${r.model} | ${r.type} | ${ms(r.nodeOursMs)} | ${ms(r.nodeTheirsMs)} | ${r.nodeRatio ?? '-'} |${relaxedNode ? ` ${ms(r.relaxedOursMs)} | ${ms(r.relaxedTheirsMs)} | ${r.relaxedRatio ?? '-'} |` : ''} ${ms(r.chromiumOursMs)} | ${ms(r.chromiumTheirsMs)} | ${r.chromiumRatio ?? '-'} | ${same(r.sameOutputs)} |`,
     ),
     '',
     ...rows.filter((r) => r.theirsRefusal).map((r) => `tfjs-tflite cannot run ${r.model}: ${r.theirsRefusal}`),
     ...skipped.map((s) => `Not measured (TinySeg's interpreter cannot run it): ${s}`),
     '',
-    `int8 models, ours / tfjs-tflite (goal: at most 1): Node ${summary('nodeRatio')}; Chromium ${summary('chromiumRatio')}.`,
+    `int8 models, ours / tfjs-tflite (goal: at most 1): Node ${summary('nodeRatio')};${relaxedNode ? ` Node relaxed ${summary('relaxedRatio')};` : ''} Chromium ${summary('chromiumRatio')}.`,
     '',
   ].join('\n');
-  return { md, json: { node: nodeFeatures, chromium: browser, rows } };
+  return { md, json: { node: { ...nodeFeatures, build: nodeBuild }, relaxedNode, chromium: browser, rows } };
 }
 
 /** Puts the section into results.md (in place of an earlier one) and results.json (key tfjsTflite). */
