@@ -2,7 +2,7 @@
 // print (--quiet). Tensor names a pass derived are shown short
 // (report/tensor-label.ts); the JSON keeps them whole.
 
-import { bytes, kib, table } from '../report/format.js';
+import { bytes, integer, kib, table } from '../report/format.js';
 import { tensorLabel } from '../report/tensor-label.js';
 import type { OptimizeReport } from './optimize.js';
 import { kernelsLabel } from '../ops/kernel-sets.js';
@@ -63,7 +63,7 @@ export function renderOptimizeText(r: OptimizeReport, context: OptimizeTextConte
   const c = r.compute;
   const change = (a: number, b: number) => (a > 0 ? `${b >= a ? '+' : ''}${pct(b / a - 1)}` : '');
   out.push(
-    `Compute: ${c.before.macs.toLocaleString('en-US')} -> ${c.after.macs.toLocaleString('en-US')} MACs (${change(c.before.macs, c.after.macs)}), ` +
+    `Compute: ${integer(c.before.macs)} -> ${integer(c.after.macs)} MACs (${change(c.before.macs, c.after.macs)}), ` +
       `predicted Invoke ${change(1, 1 + c.invoke.reference.overhead)} reference, ${change(1, 1 + c.invoke['cmsis-nn'].overhead)} CMSIS-NN (${c.maxOverhead === null ? 'no limit: the arena budget came first' : `limit ${c.maxOverhead}%`})`,
   );
   out.push('');

@@ -4,8 +4,11 @@
 // locale data, ~20 ms that a cached `tinyseg optimize` would spend on nothing else.
 const grouped = (fixed: string): string => fixed.replace(/^(-?\d+)/, (int) => int.replace(/\B(?=(\d{3})+$)/g, ','));
 
+/** `1,234` (en-US grouping, rounded to a whole number). */
+export const integer = (n: number): string => grouped(Math.round(n).toFixed(0));
+
 /** `1,234 B` (en-US grouping, rounded to whole bytes). */
-export const bytes = (n: number): string => `${grouped(Math.round(n).toFixed(0))} B`;
+export const bytes = (n: number): string => `${integer(n)} B`;
 
 /** `225 KiB`, `1.5 KiB`: at most one decimal, none when it is zero. */
 export const kib = (n: number): string => `${grouped((n / 1024).toFixed(1).replace(/\.0$/, ''))} KiB`;
