@@ -176,12 +176,14 @@ describe('SIMD kernels module', () => {
   it('requantizeI8 in its float form gives the exact bytes on sums next to every rounding tie, and below a right shift of 3 it is not used', () => {
     // Sums whose y = sum * m / 2^(31 + right) lies within a few units of the last place of k + 1/2 (where the float
     // product could round either way, and the double rounding of TFLM's output step differs from y's), half of them
-    // exactly at the nearest sum, the rest random; k spans the int8 range and beyond.
+    // exactly at the nearest sum, the rest random; k spans the int8 range and beyond: around 511, from where the
+    // float form lets both results clamp, and far past it.
     const near = (mult: Int32Array, shift: Int32Array) => (i: number) => {
       const c = i % mult.length;
       const m = mult[c]!;
       if (m === 0 || r() % 4 === 0) return int(-3000000, 3000000);
-      const k = int(-300, 300) + 0.5;
+      const sign = r() % 2 === 0 ? 1 : -1;
+      const k = (r() % 3 === 0 ? sign * int(500, 530) : r() % 5 === 0 ? sign * int(531, 100000) : int(-300, 300)) + 0.5;
       const x = Math.round((k * 2 ** (31 - shift[c]!)) / m);
       return Math.max(-2147483648, Math.min(2147483647, x + int(-2, 2)));
     };

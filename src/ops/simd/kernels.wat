@@ -346,7 +346,7 @@
   ;; Plus 8 when no channel shifts left and every right shift is at least 3:
   ;; the float form (requantizeVector) may then answer, with the scale
   ;; multiplier * 2^-(31 + right) rounded to float32 and the square (a float32
-  ;; product) of the threshold 0.5 - 2^-(right + 1) - 2^-10 of each lane.
+  ;; product) of the threshold 0.5 - 2^-(right + 1) - 2^-13 of each lane.
   (func $requantizeTable (param $n i32) (param $period i32) (param $bias i32) (param $mult i32) (param $shift i32) (param $table i32) (result i32)
     (local $c i32) (local $ch i32) (local $m i32) (local $sh i32) (local $right i32) (local $at i32) (local $lo i32) (local $hi i32) (local $narrow i32) (local $threshold f32)
     (local $left i32)
@@ -400,7 +400,7 @@
           (f32.store offset=16 (local.get $at)
             (f32.demote_f64 (f64.mul (f64.convert_i32_s (local.get $m))
               (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.sub (i32.const 992) (local.get $right))) (i64.const 52))))))
-          (local.set $threshold (f32.demote_f64 (f64.sub (f64.const 0.4990234375)
+          (local.set $threshold (f32.demote_f64 (f64.sub (f64.const 0.4998779296875)
             (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.sub (i32.const 1022) (local.get $right))) (i64.const 52))))))
           (f32.store offset=80 (local.get $at) (f32.mul (local.get $threshold) (local.get $threshold)))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
@@ -427,10 +427,11 @@
   ;; y * 2^right, so the result (h / 2^right rounded) is y's nearest integer
   ;; whenever y lies more than 2^-(right + 1) from a half-integer. The float
   ;; product f of x and the lane's scale is within 3 * 2^-24 * |y| of y (three
-  ;; roundings), under 2^-10 while |y| < 2^12; beyond, both results clamp
-  ;; alike (right >= 3 keeps |y| < 2^28, so no conversion saturates). So f's
-  ;; nearest integer is the result when |f - nearest(f)| is below the lane's
-  ;; threshold t = 0.5 - 2^-(right + 1) - 2^-10; each 8 lanes with any lane at
+  ;; roundings), under 2^-13 while |y| < 2^9; from |y| = 511 on, both results
+  ;; lie 510 or more from 0 on y's side, so with any output offset (int8) both
+  ;; clamp to the same bound (right >= 3 keeps |y| < 2^28, so no conversion
+  ;; saturates). So f's nearest integer is the result when |f - nearest(f)| is
+  ;; below the lane's threshold t = 0.5 - 2^-(right + 1) - 2^-13; each 8 lanes with any lane at
   ;; or past it (a few percent of them) go the exact way. The test squares:
   ;; (f - nearest(f))^2 against t * t, both float32 products, flags every lane
   ;; |f - nearest(f)| >= t does (rounding is monotonic), two instructions
