@@ -159,9 +159,9 @@ let loaded: SimdKernels | undefined;
 let relaxedLoaded = false;
 
 /**
- * The module's bytes: its relaxed-SIMD build where the host has relaxed SIMD (browsers since 2023, Node 22 on; Node 20
- * behind --experimental-wasm-relaxed-simd), which converts in one instruction where every input lies within int32,
- * with the same results (int8 output steps: 0.93-0.96 of a model's time); the SIMD module elsewhere.
+ * The module's bytes, or (`relaxed`) its relaxed-SIMD build, which simd() takes where the host validates it (Chromium
+ * 114 on, Node 22 on; Node 20 behind --experimental-wasm-relaxed-simd): it converts in one instruction where every
+ * input lies within int32, with the same results (an int8 model: 0.93-0.96 of its time).
  */
 export function simdModuleBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   // A loop, not Uint8Array.from with a callback per byte: that took a cold start ~3 ms.
