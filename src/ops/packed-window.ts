@@ -30,6 +30,8 @@ export interface PackedOperands {
   xAt: number;
   wAt: number;
   accAt: number;
+  /** The outC int32 biases (0 for none), followed by the multipliers: a kernel may start its sums from them. */
+  biasAt: number;
   hp: number;
   wp: number;
 }
@@ -64,7 +66,8 @@ export function paddedExtent(s: SlidingWindow, d: WindowShapes): { hp: number; w
  * Runs one packed window kernel for `owner` (its prepared state keys the packed
  * filter): `x8` [batches][inH][inW][c] int8, padded to `cp` channels; `pack`
  * writes the filter's `packedBytes` at an address once; `run` sums into
- * accAt (outC int32 sums per output pixel); the int8 results go to `out`.
+ * accAt (outC int32 sums per output pixel; `sumsHoldBias`: started from the biases at biasAt, which the output step
+ * then does not add); the int8 results go to `out`.
  */
 export function runPackedWindow(
   owner: object,
@@ -77,6 +80,7 @@ export function runPackedWindow(
   pack: (at: number) => void,
   run: (o: PackedOperands) => void,
   out: Int8Array,
+  sumsHoldBias = false,
 ): void {
   const { batches, inH, inW, outC } = d;
   const count = out.length;
@@ -96,7 +100,7 @@ export function runPackedWindow(
   if (hp !== inH || wp !== inW || cp !== c) h.i16.fill(0, xAt >> 1, (xAt >> 1) + padded);
   h.i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
-  run({ xAt, wAt, accAt, hp, wp });
-  k.requantizeI8(accAt, count, outC, paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
+  run({ xAt, wAt, accAt, biasAt: paramsAt, hp, wp });
+  k.requantizeI8(accAt, count, outC, sumsHoldBias ? -1 : paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
   simdCopyOut(stageAt, count, out);
 }

@@ -139,6 +139,33 @@ describe('SIMD kernels module', () => {
     requantizeCase(4, Int32Array.from([1073741824, -1073741824, 1500000000, 0]), Int32Array.from([-3, -2, 4, 0]));
   });
 
+  it('requantizeI8 with bias -1 (sums that hold their bias) gives what it gives adding the bias, in the float, exact and scalar forms', () => {
+    const cases: [n: number, mult: number[], shift: number[]][] = [
+      [12, Array.from({ length: 12 }, () => int(1073741824, 2147483647)), new Array<number>(12).fill(-7)],
+      [8, Array.from({ length: 8 }, () => int(1073741824, 2147483647)), [-1, -2, 0, 1, -2, -1, 0, 2]],
+      [3, [1073741824, -1073741824, 1500000000], [-3, -2, 4]],
+    ];
+    for (const [n, mult, shift] of cases) {
+      const count = n * 37;
+      const sums = Array.from({ length: count }, () => int(-400000, 400000));
+      const bias = Array.from({ length: n }, () => int(-50000, 50000));
+      const [accAt, biasAt, multAt, shiftAt, tableAt, outAt] = simdReserve([4 * count + 32, 4 * n, 4 * n, 4 * n, requantizeTableBytes(n), count]);
+      simdI32(multAt, n).set(mult);
+      simdI32(shiftAt, n).set(shift);
+      const run = (withBias: boolean) => {
+        simdI32(accAt, count).set(withBias ? sums : sums.map((x, i) => (x + bias[i % n]!) | 0));
+        simdI32(biasAt, n).set(bias);
+        requantizeTableFresh(tableAt);
+        simd().requantizeI8(accAt, count, n, withBias ? biasAt : -1, multAt, shiftAt, 3, -128, 127, outAt, tableAt);
+        return { out: [...simdI8(outAt, count)], state: simdI32(tableAt, 1)[0]! };
+      };
+      const want = run(true);
+      const got = run(false);
+      expect(got.out).toEqual(want.out);
+      expect(got.state).toBe(want.state);
+    }
+  });
+
   it('requantizeI8 stores only the results of a last step of fewer than 16 (counts 1 to 40, of 1, 3, 8 and 12 channels), in every vector form', () => {
     for (const n of [1, 3, 8, 12]) {
       for (let count = 1; count <= 40; count++) {

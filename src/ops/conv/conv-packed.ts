@@ -79,8 +79,8 @@ export function convInt8Packed(
     simd().convPacked(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
-      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 0,
-    ), out);
+      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 0, o.biasAt,
+    ), out, true);
 }
 
 /** What convFloatPacked needs of a float32 conv's state: its window, bias and activation range. */
@@ -130,6 +130,6 @@ export function convFloatPacked(owner: object, s: FloatConvOperator, d: WindowSh
       xp.set(x.subarray(from, from + rowLength), ((n * hp + iy + s.padH) * wp + s.padW) * inC);
     }
   }
-  simd().convPacked(xAt, wAt, accAt, batches, hp, wp, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 1);
+  simd().convPacked(xAt, wAt, accAt, batches, hp, wp, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 1, -1);
   simdFloatOutput(accAt, count, outC, wAt + packedBytes, s.floatMin, s.floatMax, out);
 }

@@ -292,8 +292,10 @@
   ;; TFLM's int8 output step for count int32 sums, channel = index mod n:
   ;; out = clamp(MultiplyByQuantizedMultiplier(acc + bias[c], mult[c], shift[c])
   ;; + outOffset, qmin, qmax), with gemmlowp's double rounding (TFLM is built
-  ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n. The
-  ;; vector form may read the 32 bytes past the sums.
+  ;; without TFLITE_SINGLE_ROUNDING). bias, mult, shift: i32 arrays of n;
+  ;; bias -1: the sums hold their bias already (a kernel that starts its sums
+  ;; from it spares this step a load and an add per 4 lanes). The vector form
+  ;; may read the 32 bytes past the sums.
   ;; Sums go through the vector form (requantizeVector) when every channel's
   ;; multiplier and shift allow it. Its lanes follow the channels with the
   ;; period L = lcm(n, 8) elements (n itself when n is a multiple of 8, else
@@ -323,7 +325,7 @@
     (if (i32.and (i32.load (local.get $table)) (i32.const 1))
       (then
         (call $requantizeVector (local.get $acc) (local.get $count) (local.get $period) (local.get $outOffset) (local.get $qmin) (local.get $qmax)
-          (local.get $out) (local.get $table))
+          (local.get $out) (local.get $table) (local.get $bias))
         (return)))
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
@@ -384,7 +386,8 @@
       ;; Block c >> 2, lane c & 3.
       (local.set $at (i32.add (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96))))
                               (i32.shl (i32.and (local.get $c) (i32.const 3)) (i32.const 2))))
-      (i32.store offset=0 (local.get $at) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $ch) (i32.const 2)))))
+      (i32.store offset=0 (local.get $at)
+        (if (result i32) (i32.ne (local.get $bias) (i32.const -1)) (then (i32.load (i32.add (local.get $bias) (i32.shl (local.get $ch) (i32.const 2))))) (else (i32.const 0))))
       (i32.store offset=16 (local.get $at)
         (i32.shl (i32.const 1) (select (local.get $sh) (i32.const 0) (i32.gt_s (local.get $sh) (i32.const 0)))))
       (i32.store offset=32 (local.get $at) (local.get $m))
@@ -437,7 +440,7 @@
   ;; |f - nearest(f)| >= t does (rounding is monotonic), two instructions
   ;; fewer per 4 lanes than an absolute value (V8 builds its mask each time).
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
-    (param $out i32) (param $table i32)
+    (param $out i32) (param $table i32) (param $bias i32)
     (local $i i32) (local $c i32) (local $c2 i32) (local $a i32) (local $a2 i32) (local $left i32) (local $tb i32) (local $tb2 i32) (local $float i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $y v128) (local $z v128) (local $t v128)
@@ -463,10 +466,16 @@
           (local.set $c2 (local.get $c))))
       (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c) (i32.const 2)) (i32.const 96)))))
       (local.set $tb2 (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $c2) (i32.const 2)) (i32.const 96)))))
-      (local.set $x0 (i32x4.add (v128.load offset=0 (local.get $a)) (v128.load offset=0 (local.get $tb))))
-      (local.set $x1 (i32x4.add (v128.load offset=16 (local.get $a)) (v128.load offset=96 (local.get $tb))))
-      (local.set $x2 (i32x4.add (v128.load offset=0 (local.get $a2)) (v128.load offset=0 (local.get $tb2))))
-      (local.set $x3 (i32x4.add (v128.load offset=16 (local.get $a2)) (v128.load offset=96 (local.get $tb2))))
+      (local.set $x0 (v128.load offset=0 (local.get $a)))
+      (local.set $x1 (v128.load offset=16 (local.get $a)))
+      (local.set $x2 (v128.load offset=0 (local.get $a2)))
+      (local.set $x3 (v128.load offset=16 (local.get $a2)))
+      (if (i32.ne (local.get $bias) (i32.const -1))
+        (then
+          (local.set $x0 (i32x4.add (local.get $x0) (v128.load offset=0 (local.get $tb))))
+          (local.set $x1 (i32x4.add (local.get $x1) (v128.load offset=96 (local.get $tb))))
+          (local.set $x2 (i32x4.add (local.get $x2) (v128.load offset=0 (local.get $tb2))))
+          (local.set $x3 (i32x4.add (local.get $x3) (v128.load offset=96 (local.get $tb2))))))
       (if (local.get $float)
           (then
             (local.set $f0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
@@ -589,8 +598,9 @@
     (local $i i32) (local $c i32) (local $x i32) (local $m i32) (local $sh i32) (local $right i32) (local $ab i64) (local $mask i32) (local $v i32)
     (block $end (loop $each
       (br_if $end (i32.ge_s (local.get $i) (local.get $count)))
-      (local.set $x (i32.add (i32.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2))))
-                             (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+      (local.set $x (i32.load (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (i32.ne (local.get $bias) (i32.const -1))
+        (then (local.set $x (i32.add (local.get $x) (i32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))))
       (local.set $m (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2)))))
       (local.set $sh (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2)))))
       (local.set $right (i32.const 0))

@@ -21,7 +21,10 @@
 ;;   beyond the real ones): i32x4.dot_i16x8_s of one such vector with an input
 ;;   pair splatted adds 2 products to 4 channel sums.
 ;; Sums are exact int32 that wrap like TFLM's: order does not matter.
-;; acc gets outC sums per output pixel (written, not added to).
+;; acc gets outC sums per output pixel (written, not added to), each started
+;; from its channel's int32 bias at `bias` (read 8 per block: a short last
+;; block's extra lanes are stored over as the others are), or from 0 with
+;; bias -1.
 ;; With `float`, x and w hold float32 (x padded with 0s, which add nothing to a
 ;; sum of finite products: the sum starts at +0 and so never is -0), one element
 ;; per step instead of a pair: w per block, filter row and element of the row's
@@ -29,7 +32,7 @@
 ;; order (row, column, channel), rounding as TFLM's reference loop does.
 (func (export "convPacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
-  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $float i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $float i32) (param $bias i32)
   (local $p i32) (local $pixels i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
   (local $rowStep i32) (local $blockBytes i32) (local $outBytes i32) (local $es i32)
   (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $out i32)
@@ -95,7 +98,7 @@
         (call $packedBlocks4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
           (local.get $w) (local.get $blocks) (local.get $blockBytes)
           (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-          (local.get $out) (local.get $outBytes) (local.get $float)))
+          (local.get $out) (local.get $outBytes) (local.get $float) (local.get $bias)))
       (else
         (local.set $k (i32.const 0))
         (block $endk (loop $ones
@@ -109,7 +112,8 @@
               (i32.add (local.get $w) (i32.mul (local.get $b) (local.get $blockBytes)))
               (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
               (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
-              (local.get $float))
+              (local.get $float)
+              (select (local.get $bias) (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 5))) (i32.eq (local.get $bias) (i32.const -1))))
             (br $blocks1)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ones)))))
@@ -201,11 +205,12 @@
 ;; Every block of 8 output channels (`blocks` of them, last first, each
 ;; blockBytes of w) for four output pixels whose windows start at x, x + at1,
 ;; x + at2 and x + at3: per block 8 vector sums, every filter load shared by the
-;; four. One call per group of pixels, not per block: a 1x1 conv of few input
+;; four, started from the block's 8 biases at bias + 32 * block (0 with bias
+;; -1). One call per group of pixels, not per block: a 1x1 conv of few input
 ;; channels has little work per block to pay for a call.
 (func $packedBlocks4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w0s i32) (param $blocks i32) (param $blockBytes i32)
   (param $kH i32) (param $rowStep i32) (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out0 i32) (param $outStride i32)
-  (param $float i32)
+  (param $float i32) (param $bias i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32) (local $w i32) (local $out i32)
   (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
   (local $w0 v128) (local $w1 v128) (local $v v128)
@@ -214,9 +219,13 @@
     (local.set $w (i32.add (local.get $w0s) (i32.mul (local.get $blocks) (local.get $blockBytes))))
     (local.set $out (i32.add (local.get $out0) (i32.shl (local.get $blocks) (i32.const 5))))
     (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
-    (local.set $b0 (v128.const i32x4 0 0 0 0)) (local.set $b1 (v128.const i32x4 0 0 0 0))
-    (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0))
-    (local.set $d0 (v128.const i32x4 0 0 0 0)) (local.set $d1 (v128.const i32x4 0 0 0 0))
+    (if (i32.ne (local.get $bias) (i32.const -1))
+      (then
+        (local.set $a0 (v128.load offset=0 (i32.add (local.get $bias) (i32.shl (local.get $blocks) (i32.const 5)))))
+        (local.set $a1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $blocks) (i32.const 5)))))))
+    (local.set $b0 (local.get $a0)) (local.set $b1 (local.get $a1))
+    (local.set $c0 (local.get $a0)) (local.set $c1 (local.get $a1))
+    (local.set $d0 (local.get $a0)) (local.set $d1 (local.get $a1))
     ;; float32: each step one input element (not a pair) times 8 channels' weights, multiplied and added as C does,
     ;; so each lane sums in the order of the filter's elements.
     (if (local.get $float)
@@ -304,11 +313,16 @@
     (v128.store offset=16 (local.get $out) (local.get $d1))
     (br_if $eachBlock (local.get $blocks))))
 
-;; packedBlock4 for one output pixel (the row's last pixels).
+;; packedBlocks4's one block for one output pixel (the row's last pixels); bias: the block's 8 biases, or -1.
 (func $packedBlock1 (param $x i32) (param $w i32) (param $kH i32) (param $rowStep i32)
-  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $float i32)
+  (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $float i32) (param $bias i32)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
   (local $a0 v128) (local $a1 v128) (local $v v128)
+  ;; This block's 8 biases, or 0 (bias -1).
+  (if (i32.ne (local.get $bias) (i32.const -1))
+    (then
+      (local.set $a0 (v128.load offset=0 (local.get $bias)))
+      (local.set $a1 (v128.load offset=16 (local.get $bias)))))
   (if (local.get $float)
     (then
       (local.set $xr (local.get $x))

@@ -35,13 +35,14 @@ export interface SimdKernels {
   widenI8(src: number, n: number, offset: number, dst: number): void;
   /**
    * An ungrouped int8 conv as a product with output channels across lanes (packed.wat explains the layouts): x from
-   * widenPadded, w packed per block of 8 output channels; writes outC int32 sums per output pixel to acc. With `float`
-   * 1, float32 operands (x zero-padded, w one element per step) and float32 sums in the reference order.
+   * widenPadded, w packed per block of 8 output channels; writes outC int32 sums per output pixel to acc, each started
+   * from its channel's bias at `bias` (outC int32, 8 read per block), or from 0 with bias -1. With `float` 1, float32
+   * operands (x zero-padded, w one element per step) and float32 sums in the reference order (bias -1).
    */
   convPacked(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
-    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, float: number,
+    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, float: number, bias: number,
   ): void;
   /**
    * `count` int8 FULLY_CONNECTED operators of few rows with constant weights, one after the other, output channels
@@ -144,7 +145,8 @@ export interface SimdKernels {
     dst: number, hp: number, wp: number, cp: number, padT: number, padL: number,
   ): void;
   /**
-   * TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n);
+   * TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n;
+   * bias -1: the sums hold their bias already, as convPacked's started from it);
    * `table`: requantizeTableBytes(n) bytes for the per-lane constants of the vector form, its first word 0 until the first
    * call builds them (a caller may keep the table across an operator's calls: requantizeTableFresh). The vector form may
    * read the 32 bytes past the sums (not written; the callers' regions follow the sums).
