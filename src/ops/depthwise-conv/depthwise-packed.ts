@@ -76,8 +76,8 @@ export function depthwiseInt8Packed(
       simd().depthwisePacked4(
         o.xAt, o.wAt, o.accAt,
         d.batches, o.hp, o.wp, d.outC, d.kH, d.kW,
-        d.outH, d.outW, s.strideH, s.dilationH, s.dilationW,
-      ), out);
+        d.outH, d.outW, s.strideH, s.dilationH, s.dilationW, o.biasAt,
+      ), out, true);
     return;
   }
   const cp = (d.outC + 7) & ~7;
@@ -86,6 +86,6 @@ export function depthwiseInt8Packed(
     simd().depthwisePacked(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
-      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW,
-    ), out);
+      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, o.biasAt,
+    ), out, true);
 }

@@ -564,11 +564,13 @@
 ;; instruction each, where widening multiplies take three). Two output pixels
 ;; of a row share every filter load; per pixel and block the sums stay in
 ;; registers over all taps and are interleaved back into channel order at the
-;; store. acc gets outC sums per output pixel, and needs 32 bytes past them.
+;; store. acc gets outC sums per output pixel, and needs 32 bytes past them;
+;; each starts from its channel's bias at `bias` (8 read per block: a short
+;; last block's extra sums are stored over), or from 0 with bias -1.
 ;; Integer sums: any order gives TFLM's.
 (func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
-  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $bias i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $ky i32) (local $kx i32) (local $two i32)
   (local $pix i32) (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $tapBytes i32)
   (local $pixStep i32) (local $blockBytes i32) (local $outBytes i32)
@@ -600,8 +602,15 @@
           (local.set $b (i32.sub (local.get $b) (i32.const 8)))
           (local.set $e0 (v128.const i32x4 0 0 0 0))
           (local.set $o0 (v128.const i32x4 0 0 0 0))
-          (local.set $e1 (v128.const i32x4 0 0 0 0))
-          (local.set $o1 (v128.const i32x4 0 0 0 0))
+          ;; Sums started from the block's biases (8 read), even and odd channels apart as the sums are.
+          (if (i32.ne (local.get $bias) (i32.const -1))
+            (then
+              (local.set $x0 (v128.load offset=0 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
+              (local.set $x1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
+              (local.set $e0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $x0) (local.get $x1)))
+              (local.set $o0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $x0) (local.get $x1)))))
+          (local.set $e1 (local.get $e0))
+          (local.set $o1 (local.get $o0))
           (local.set $xr (i32.add (local.get $pix) (i32.shl (local.get $b) (i32.const 1))))
           (local.set $wk (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $b) (i32.const 3)) (local.get $blockBytes))))
           (local.set $ky (i32.const 0))
@@ -651,13 +660,20 @@
 ;; store is a whole 4 lanes, the second after the first (with fewer channels
 ;; it overwrites the first's extra lanes). A row's odd last pixel reads its
 ;; twin's lanes past the window (up to 8 bytes past x's end: the caller's
-;; slack) and stores only its own.
+;; slack) and stores only its own. Sums start from the biases at `bias`
+;; (outC int32, 4 read), or from 0 with bias -1.
 (func (export "depthwisePacked4") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $outC i32) (param $kH i32) (param $kW i32)
-  (param $outH i32) (param $outW i32) (param $sH i32) (param $dH i32) (param $dW i32)
+  (param $outH i32) (param $outW i32) (param $sH i32) (param $dH i32) (param $dW i32) (param $bias i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $two i32)
   (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $outBytes i32)
-  (local $e v128) (local $d v128) (local $v v128)
+  (local $e v128) (local $d v128) (local $v v128) (local $be v128) (local $bd v128)
+  ;; Every pair's sums start from the biases (4 read), laid out as e and d are: even channels of both pixels, odd ones.
+  (if (i32.ne (local.get $bias) (i32.const -1))
+    (then
+      (local.set $v (v128.load (local.get $bias)))
+      (local.set $be (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $v) (local.get $v)))
+      (local.set $bd (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15 (local.get $v) (local.get $v)))))
   (local.set $rowStep (i32.shl (i32.mul (local.get $dH) (local.get $wp)) (i32.const 3)))
   (local.set $colStep (i32.shl (local.get $dW) (i32.const 3)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
@@ -673,8 +689,8 @@
         (local.set $two (i32.lt_s (i32.add (local.get $ox) (i32.const 1)) (local.get $outW)))
         (local.set $xr (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
                                                                      (local.get $wp)) (local.get $ox)) (i32.const 3))))
-        (local.set $e (v128.const i32x4 0 0 0 0))
-        (local.set $d (v128.const i32x4 0 0 0 0))
+        (local.set $e (local.get $be))
+        (local.set $d (local.get $bd))
         (local.set $wk (local.get $w))
         (local.set $ky (i32.const 0))
         (block $endky (loop $taprows

@@ -59,18 +59,19 @@ export interface SimdKernels {
   pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number): void;
   /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
-   * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc.
+   * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc, started
+   * from the biases at `bias` (outC int32, 8 read per block), or from 0 with bias -1.
    */
   depthwisePacked(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
-    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, bias: number,
   ): void;
   /** depthwisePacked for at most 4 channels (cp 4) and stride 1 along the row: two output pixels per vector. */
   depthwisePacked4(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, outC: number, kH: number, kW: number,
-    outH: number, outW: number, strideH: number, dilationH: number, dilationW: number,
+    outH: number, outW: number, strideH: number, dilationH: number, dilationW: number, bias: number,
   ): void;
   /**
    * An int8 TRANSPOSE_CONV as a scatter, output channels across lanes: x [batches][inH][inW][cp] from widenPadded, w
