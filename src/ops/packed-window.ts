@@ -30,7 +30,7 @@ export interface PackedOperands {
   xAt: number;
   wAt: number;
   accAt: number;
-  /** The outC int32 biases (0 for none), followed by the multipliers: a kernel may start its sums from them. */
+  /** The outC int32 biases (0 for none), followed by the multipliers: `run` starts its sums from them. */
   biasAt: number;
   hp: number;
   wp: number;
@@ -66,8 +66,8 @@ export function paddedExtent(s: SlidingWindow, d: WindowShapes): { hp: number; w
  * Runs one packed window kernel for `owner` (its prepared state keys the packed
  * filter): `x8` [batches][inH][inW][c] int8, padded to `cp` channels; `pack`
  * writes the filter's `packedBytes` at an address once; `run` sums into
- * accAt (outC int32 sums per output pixel; `sumsHoldBias`: started from the biases at biasAt, which the output step
- * then does not add); the int8 results go to `out`.
+ * accAt (outC int32 sums per output pixel, started from the biases at biasAt: the output step adds none); the int8
+ * results go to `out`.
  */
 export function runPackedWindow(
   owner: object,
@@ -80,7 +80,6 @@ export function runPackedWindow(
   pack: (at: number) => void,
   run: (o: PackedOperands) => void,
   out: Int8Array,
-  sumsHoldBias = false,
 ): void {
   const { batches, inH, inW, outC } = d;
   const count = out.length;
@@ -101,6 +100,6 @@ export function runPackedWindow(
   h.i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
   run({ xAt, wAt, accAt, biasAt: paramsAt, hp, wp });
-  k.requantizeI8(accAt, count, outC, sumsHoldBias ? -1 : paramsAt, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
+  k.requantizeI8(accAt, count, outC, -1, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
   simdCopyOut(stageAt, count, out);
 }

@@ -69,7 +69,7 @@ export function convInt8Packed(
     const pixels = d.batches * d.outH * d.outW;
     const packedBytes = runPairs(1, inC) * 4 * NARROW;
     runPackedWindow(owner, s, d, x8, inC, inC, packedBytes, (at) => packFilter(d, inC, inC, w8, at, packedBytes, NARROW, 0, layout), (o) =>
-      simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC), out);
+      simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt), out);
     return;
   }
   const cp = s.dilationW === 1 ? inC : inC + (inC & 1);
@@ -80,7 +80,7 @@ export function convInt8Packed(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
       d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 0, o.biasAt,
-    ), out, true);
+    ), out);
 }
 
 /** What convFloatPacked needs of a float32 conv's state: its window, bias and activation range. */

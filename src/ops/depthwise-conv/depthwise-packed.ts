@@ -77,7 +77,7 @@ export function depthwiseInt8Packed(
         o.xAt, o.wAt, o.accAt,
         d.batches, o.hp, o.wp, d.outC, d.kH, d.kW,
         d.outH, d.outW, s.strideH, s.dilationH, s.dilationW, o.biasAt,
-      ), out, true);
+      ), out);
     return;
   }
   const cp = (d.outC + 7) & ~7;
@@ -87,5 +87,5 @@ export function depthwiseInt8Packed(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
       d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, o.biasAt,
-    ), out, true);
+    ), out);
 }

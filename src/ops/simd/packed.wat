@@ -126,22 +126,24 @@
 ;; lanes or more on zeros. Eight pixels share each filter load. x: `pixels`
 ;; rows of cp i16 (widenPadded; cp may be odd, the filter's 0 after the last
 ;; channel meeting the next pixel's first); w: per input pair, one vector of 4
-;; channels x 2 inputs (0 beyond the real ones). acc gets outC sums per pixel:
-;; 4 are stored per pixel, pixel after pixel, so those past a pixel's own land
-;; on the next pixel's, stored after (or in the caller's 16 bytes of slack).
-(func (export "pointwiseNarrow") (param $x i32) (param $w i32) (param $acc i32) (param $pixels i32) (param $cp i32) (param $outC i32)
+;; channels x 2 inputs (0 beyond the real ones). acc gets outC sums per pixel,
+;; each started from its channel's bias at `bias` (4 read): 4 are stored per
+;; pixel, pixel after pixel, so those past a pixel's own land on the next
+;; pixel's, stored after (or in the caller's 16 bytes of slack).
+(func (export "pointwiseNarrow") (param $x i32) (param $w i32) (param $acc i32) (param $pixels i32) (param $cp i32) (param $outC i32) (param $bias i32)
   (local $p i32) (local $pairs i32) (local $q i32) (local $row i32) (local $xp i32) (local $wp i32) (local $out i32) (local $outStride i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
-  (local $v v128)
+  (local $v v128) (local $b v128)
+  (local.set $b (v128.load (local.get $bias)))
   (local.set $pairs (i32.shr_u (i32.add (local.get $cp) (i32.const 1)) (i32.const 1)))
   (local.set $row (i32.shl (local.get $cp) (i32.const 1)))
   (local.set $outStride (i32.shl (local.get $outC) (i32.const 2)))
   (block $end8 (loop $pixels8
     (br_if $end8 (i32.gt_s (i32.add (local.get $p) (i32.const 8)) (local.get $pixels)))
-    (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
-    (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
-    (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
-    (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+    (local.set $a0 (local.get $b)) (local.set $a1 (local.get $b))
+    (local.set $a2 (local.get $b)) (local.set $a3 (local.get $b))
+    (local.set $a4 (local.get $b)) (local.set $a5 (local.get $b))
+    (local.set $a6 (local.get $b)) (local.set $a7 (local.get $b))
     (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $row))))
     (local.set $wp (local.get $w))
     (local.set $q (i32.const 0))
@@ -187,7 +189,7 @@
   ;; The last pixels one by one.
   (block $end1 (loop $pixels1
     (br_if $end1 (i32.ge_s (local.get $p) (local.get $pixels)))
-    (local.set $a0 (v128.const i32x4 0 0 0 0))
+    (local.set $a0 (local.get $b))
     (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $row))))
     (local.set $wp (local.get $w))
     (local.set $q (i32.const 0))
@@ -566,7 +568,7 @@
 ;; registers over all taps and are interleaved back into channel order at the
 ;; store. acc gets outC sums per output pixel, and needs 32 bytes past them;
 ;; each starts from its channel's bias at `bias` (8 read per block: a short
-;; last block's extra sums are stored over), or from 0 with bias -1.
+;; last block's extra sums are stored over).
 ;; Integer sums: any order gives TFLM's.
 (func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
@@ -600,15 +602,11 @@
         (block $endb (loop $blocks
           (br_if $endb (i32.eqz (local.get $b)))
           (local.set $b (i32.sub (local.get $b) (i32.const 8)))
-          (local.set $e0 (v128.const i32x4 0 0 0 0))
-          (local.set $o0 (v128.const i32x4 0 0 0 0))
           ;; Sums started from the block's biases (8 read), even and odd channels apart as the sums are.
-          (if (i32.ne (local.get $bias) (i32.const -1))
-            (then
-              (local.set $x0 (v128.load offset=0 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
-              (local.set $x1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
-              (local.set $e0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $x0) (local.get $x1)))
-              (local.set $o0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $x0) (local.get $x1)))))
+          (local.set $x0 (v128.load offset=0 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
+          (local.set $x1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
+          (local.set $e0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $x0) (local.get $x1)))
+          (local.set $o0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $x0) (local.get $x1)))
           (local.set $e1 (local.get $e0))
           (local.set $o1 (local.get $o0))
           (local.set $xr (i32.add (local.get $pix) (i32.shl (local.get $b) (i32.const 1))))
@@ -661,7 +659,7 @@
 ;; it overwrites the first's extra lanes). A row's odd last pixel reads its
 ;; twin's lanes past the window (up to 8 bytes past x's end: the caller's
 ;; slack) and stores only its own. Sums start from the biases at `bias`
-;; (outC int32, 4 read), or from 0 with bias -1.
+;; (outC int32, 4 read).
 (func (export "depthwisePacked4") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $dH i32) (param $dW i32) (param $bias i32)
@@ -669,11 +667,9 @@
   (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $outBytes i32)
   (local $e v128) (local $d v128) (local $v v128) (local $be v128) (local $bd v128)
   ;; Every pair's sums start from the biases (4 read), laid out as e and d are: even channels of both pixels, odd ones.
-  (if (i32.ne (local.get $bias) (i32.const -1))
-    (then
-      (local.set $v (v128.load (local.get $bias)))
-      (local.set $be (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $v) (local.get $v)))
-      (local.set $bd (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15 (local.get $v) (local.get $v)))))
+  (local.set $v (v128.load (local.get $bias)))
+  (local.set $be (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $v) (local.get $v)))
+  (local.set $bd (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15 (local.get $v) (local.get $v)))
   (local.set $rowStep (i32.shl (i32.mul (local.get $dH) (local.get $wp)) (i32.const 3)))
   (local.set $colStep (i32.shl (local.get $dW) (i32.const 3)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))

@@ -54,13 +54,14 @@ export interface SimdKernels {
   fullyConnectedRecordsI8(records: number, count: number): void;
   /**
    * A 1x1 int8 conv of stride 1 with at most 4 output channels, over `pixels` rows of cp i16 (packed.wat): w per input
-   * pair one vector of 4 channels x 2 inputs; outC int32 sums per pixel to acc, with 16 bytes of slack past them.
+   * pair one vector of 4 channels x 2 inputs; outC int32 sums per pixel to acc, started from the biases at `bias` (outC
+   * int32, 4 read), with 16 bytes of slack past them.
    */
-  pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number): void;
+  pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number, bias: number): void;
   /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
    * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc, started
-   * from the biases at `bias` (outC int32, 8 read per block), or from 0 with bias -1.
+   * from the biases at `bias` (outC int32, 8 read per block).
    */
   depthwisePacked(
     x: number, w: number, acc: number,
@@ -147,7 +148,7 @@ export interface SimdKernels {
   ): void;
   /**
    * TFLM's int8 output step on `count` int32 sums, channel = index mod n (int32 bias, multiplier, shift arrays of n;
-   * bias -1: the sums hold their bias already, as convPacked's started from it);
+   * bias -1: the sums hold their bias already, as runPackedWindow's kernels start them from it);
    * `table`: requantizeTableBytes(n) bytes for the per-lane constants of the vector form, its first word 0 until the first
    * call builds them (a caller may keep the table across an operator's calls: requantizeTableFresh). The vector form may
    * read the 32 bytes past the sums (not written; the callers' regions follow the sums).
