@@ -32,18 +32,24 @@ export interface PackedOperands {
   accAt: number;
   /** The outC int32 biases (0 for none), followed by the multipliers: `run` starts its sums from them. */
   biasAt: number;
+  /** The output offset, qmin and qmax (int32), for a kernel that runs the output step itself into outAt. */
+  quantAt: number;
+  /** Where the int8 results go (8 bytes of slack past them). */
+  outAt: number;
   hp: number;
   wp: number;
 }
 
 /**
  * The address of `owner`'s packed filter (`pack` writes its `packedBytes` once)
- * followed by the output step's int32 bias, multipliers and shifts (outC each)
- * and requantizeI8's table, which its first call builds.
+ * followed by the output step's int32 bias, multipliers and shifts (outC each),
+ * requantizeI8's table, which its first call builds, and the output offset, qmin
+ * and qmax.
  */
 export function keptPackedFilter(owner: object, s: Pick<PackedOperator, 'quant' | 'bias'>, outC: number, packedBytes: number, pack: (at: number) => void): number {
   const q = s.quant!;
-  return simdKept(owner, packedBytes + 12 * outC + requantizeTableBytes(outC), (at) => {
+  const tableBytes = requantizeTableBytes(outC);
+  return simdKept(owner, packedBytes + 12 * outC + tableBytes + 12, (at) => {
     pack(at);
     const params = simdI32(at + packedBytes, 3 * outC);
     // int32 biases are exact in the Float64Array; no bias adds 0.
@@ -51,6 +57,7 @@ export function keptPackedFilter(owner: object, s: Pick<PackedOperator, 'quant' 
     params.set(q.multipliers, outC);
     params.set(q.shifts, 2 * outC);
     requantizeTableFresh(at + packedBytes + 12 * outC);
+    simdI32(at + packedBytes + 12 * outC + tableBytes, 3).set([q.outputOffset, q.qmin, q.qmax]);
   });
 }
 
@@ -66,8 +73,8 @@ export function paddedExtent(s: SlidingWindow, d: WindowShapes): { hp: number; w
  * Runs one packed window kernel for `owner` (its prepared state keys the packed
  * filter): `x8` [batches][inH][inW][c] int8, padded to `cp` channels; `pack`
  * writes the filter's `packedBytes` at an address once; `run` sums into
- * accAt (outC int32 sums per output pixel, started from the biases at biasAt: the output step adds none); the int8
- * results go to `out`.
+ * accAt (outC int32 sums per output pixel, started from the biases at biasAt: the output step adds none), or returns 1
+ * when it ran the output step itself into outAt; the int8 results go to `out`.
  */
 export function runPackedWindow(
   owner: object,
@@ -78,7 +85,7 @@ export function runPackedWindow(
   cp: number,
   packedBytes: number,
   pack: (at: number) => void,
-  run: (o: PackedOperands) => void,
+  run: (o: PackedOperands) => number | void,
   out: Int8Array,
 ): void {
   const { batches, inH, inW, outC } = d;
@@ -90,16 +97,18 @@ export function runPackedWindow(
   const { hp, wp } = paddedExtent(s, d);
   const padded = batches * hp * wp * cp;
   const tableAt = paramsAt + 12 * outC;
-  // 32 bytes past the sums: the kernels store whole blocks of 8; 16 past the staged input: widenPadded reads vectors;
-  // 16 past the padded input: depthwisePacked4 reads a vector from a row's last window.
-  const [xAt, accAt, stageAt] = simdReserve([padded * 2 + 16, count * 4 + 32, Math.max(count, x8.length + 16)]);
+  // 32 bytes past the sums: the kernels store whole blocks of 8 (8 past the results they store); 16 past the staged
+  // input: widenPadded reads vectors; 16 past the padded input: depthwisePacked4 reads a vector from a row's last window.
+  const [xAt, accAt, stageAt] = simdReserve([padded * 2 + 16, count * 4 + 32, Math.max(count + 8, x8.length + 16)]);
   const k = simd();
   const h = simdHeap();
   // widenPadded writes every element but the padding: with no padding rows, columns or channels, nothing to clear.
   if (hp !== inH || wp !== inW || cp !== c) h.i16.fill(0, xAt >> 1, (xAt >> 1) + padded);
   h.i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
-  run({ xAt, wAt, accAt, biasAt: paramsAt, hp, wp });
-  k.requantizeI8(accAt, count, outC, -1, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
+  const quantAt = tableAt + requantizeTableBytes(outC);
+  if (!run({ xAt, wAt, accAt, biasAt: paramsAt, quantAt, outAt: stageAt, hp, wp })) {
+    k.requantizeI8(accAt, count, outC, -1, paramsAt + 4 * outC, paramsAt + 8 * outC, q.outputOffset, q.qmin, q.qmax, stageAt, tableAt);
+  }
   simdCopyOut(stageAt, count, out);
 }

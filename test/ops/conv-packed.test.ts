@@ -1,7 +1,8 @@
 // The packed int8 convs (packed.wat convPacked: output pixels four at a time
 // in raster order, a group spanning rows and batches; depthwisePacked: two
 // pixels of a row per filter load, even and odd channels summed apart;
-// depthwisePacked4: up to 4 channels, two pixels in one vector)
+// depthwisePacked4: up to 4 channels, two pixels in one vector; the output
+// step run in the kernel, or left to requantizeI8 where it has no float form)
 // against the same op with its filter fed at run time, which takes the
 // interpreter's other int8 paths (kernels.wat convDense / depthwiseDense, or
 // the JavaScript loops): seeded random geometries, bytes equal.
@@ -24,6 +25,7 @@ function random(seed: number): () => number {
 /** A seeded random conv window: its geometry and int8 data maker; `channels` picks the input and output channel counts. */
 function randomWindow(
   seed: number, maxBatches: number, channels: (pick: (lo: number, hi: number) => number, r: () => number) => [number, number], maxK = 3,
+  filterScale: (r: () => number) => number = (r) => 0.002 + 0.01 * r(),
 ) {
   const r = random(seed);
   const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -40,15 +42,23 @@ function randomWindow(
   const span = (size: number, k: number, d: number) => (same ? Math.ceil(size / stride) : Math.floor((size - ((k - 1) * d + 1)) / stride) + 1);
   const int8 = (n: number) => Array.from({ length: n }, () => pick(-128, 127));
   const input = { dtype: 'int8' as const, shape: [batches, inH, inW, inC], data: int8(batches * inH * inW * inC), q: [0.05, pick(-20, 20)] as [number, number] };
-  const scales = () => Array.from({ length: outC }, () => 0.002 + 0.01 * r());
+  const scales = () => Array.from({ length: outC }, () => filterScale(r));
   const bias = () => ({ dtype: 'int32' as const, shape: [outC], data: Array.from({ length: outC }, () => pick(-2000, 2000)), constant: true });
   const output = () => ({ dtype: 'int8' as const, shape: [batches, span(inH, kH, dilationH), span(inW, kW, dilationW), outC], q: [0.1, pick(-10, 10)] as [number, number] });
   const window = { padding: same ? PADDING.SAME : PADDING.VALID, strideH: stride, strideW: stride, dilationHFactor: dilationH, dilationWFactor: dilationW };
   return { inC, outC, kH, kW, int8, input, scales, bias, output, window };
 }
 
-function convCase(seed: number, constantFilter: boolean, inChannels: readonly number[] | null = null, maxK = 3, maxOutC = 19): OpCase {
-  const w = randomWindow(seed, 3, (pick) => [inChannels ? inChannels[pick(0, inChannels.length - 1)]! : pick(1, 11), pick(1, maxOutC)], maxK);
+/**
+ * Filter scales of which about half make the channel's output multiplier shift left or right by less than 3 (input
+ * scale 0.05, output 0.1): the output step's exact form only, so the kernels leave the sums to requantizeI8.
+ */
+const exactOnlyScales = (r: () => number): number => (r() < 0.5 ? 0.3 + 3.7 * r() : 0.002 + 0.01 * r());
+
+function convCase(
+  seed: number, constantFilter: boolean, inChannels: readonly number[] | null = null, maxK = 3, maxOutC = 19, filterScale?: (r: () => number) => number,
+): OpCase {
+  const w = randomWindow(seed, 3, (pick) => [inChannels ? inChannels[pick(0, inChannels.length - 1)]! : pick(1, 11), pick(1, maxOutC)], maxK, filterScale);
   return {
     opcode: 'CONV_2D',
     inputs: [
@@ -67,13 +77,15 @@ function convCase(seed: number, constantFilter: boolean, inChannels: readonly nu
   };
 }
 
-function depthwiseCase(seed: number, constantFilter: boolean, maxInC = 21, multipliers: [number, number] | null = null, maxK = 3): OpCase {
+function depthwiseCase(
+  seed: number, constantFilter: boolean, maxInC = 21, multipliers: [number, number] | null = null, maxK = 3, filterScale?: (r: () => number) => number,
+): OpCase {
   let multiplier = 1;
   const w = randomWindow(seed, 2, (pick, r) => {
     const inC = pick(1, maxInC);
     multiplier = multipliers ? pick(...multipliers) : r() < 0.2 ? 2 : 1;
     return [inC, inC * multiplier];
-  }, maxK);
+  }, maxK, filterScale);
   return {
     opcode: 'DEPTHWISE_CONV_2D',
     inputs: [
@@ -109,6 +121,14 @@ describe('packed int8 depthwise conv', () => {
     }
   });
 
+  it('with channels whose output step has no float form (left shifts, right shifts below 3) on 40 random geometries', () => {
+    for (let seed = 601; seed <= 640; seed++) {
+      const packed = runOp(depthwiseCase(seed, true, 21, null, 3, exactOnlyScales));
+      const other = runOp(depthwiseCase(seed, false, 21, null, 3, exactOnlyScales));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
   it('with at most 4 channels (two pixels per vector at stride 1) on 60 random geometries', () => {
     for (let seed = 101; seed <= 160; seed++) {
       const packed = runOp(depthwiseCase(seed, true, 2));
@@ -123,6 +143,14 @@ describe('packed int8 conv', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const packed = runOp(convCase(seed, true));
       const other = runOp(convCase(seed, false));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
+  it('with channels whose output step has no float form (left shifts, right shifts below 3) on 40 random geometries', () => {
+    for (let seed = 701; seed <= 740; seed++) {
+      const packed = runOp(convCase(seed, true, null, 3, 19, exactOnlyScales));
+      const other = runOp(convCase(seed, false, null, 3, 19, exactOnlyScales));
       expect(packed, `seed ${seed}`).toEqual(other);
     }
   });

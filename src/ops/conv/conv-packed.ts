@@ -79,7 +79,7 @@ export function convInt8Packed(
     simd().convPacked(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
-      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 0, o.biasAt,
+      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 0, o.biasAt, o.quantAt, o.outAt,
     ), out);
 }
 
@@ -130,6 +130,6 @@ export function convFloatPacked(owner: object, s: FloatConvOperator, d: WindowSh
       xp.set(x.subarray(from, from + rowLength), ((n * hp + iy + s.padH) * wp + s.padW) * inC);
     }
   }
-  simd().convPacked(xAt, wAt, accAt, batches, hp, wp, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 1, -1);
+  simd().convPacked(xAt, wAt, accAt, batches, hp, wp, inC, outC, kH, kW, outH, outW, s.strideH, s.strideW, s.dilationH, s.dilationW, 1, -1, 0, 0);
   simdFloatOutput(accAt, count, outC, wAt + packedBytes, s.floatMin, s.floatMax, out);
 }

@@ -86,6 +86,6 @@ export function depthwiseInt8Packed(
     simd().depthwisePacked(
       o.xAt, o.wAt, o.accAt,
       d.batches, o.hp, o.wp, cp, d.outC, d.kH, d.kW,
-      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, o.biasAt,
+      d.outH, d.outW, s.strideH, s.strideW, s.dilationH, s.dilationW, o.biasAt, o.quantAt, o.outAt,
     ), out);
 }

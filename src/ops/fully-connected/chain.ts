@@ -100,11 +100,13 @@ class FullyConnectedChain implements FusedSteps {
         xBytes = Math.max(xBytes, scratch.x);
         accBytes = Math.max(accBytes, scratch.acc);
       });
-      // Operator k's results are operator k + 1's staged input: 16 bytes of slack past what it reads (widenPadded reads vectors).
+      // Operator k's results are operator k + 1's staged input: 16 bytes of slack past what it reads (widenPadded reads
+      // vectors) and it writes.
       const n = states.map((s) => s.batches * s.accum);
       const count = states.map((s) => s.batches * s.depth);
       const sizes = states.map((_, k) => simdAligned(Math.max(k > 0 ? count[k - 1]! : 0, n[k]! + 16)));
-      const last = simdAligned(count[this.count - 1]!);
+      // 16 bytes of slack past the last results too: the output step stores 16 at a time.
+      const last = simdAligned(count[this.count - 1]! + 16);
       const base = simdScratch(xBytes + accBytes + sizes.reduce((a, b) => a + b, 0) + last);
       const src: number[] = [];
       let at = base + xBytes + accBytes;

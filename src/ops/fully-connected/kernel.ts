@@ -162,9 +162,10 @@ function fullyConnectedInt8Packed(s: FcState, call: KernelCall, filter: TensorDa
   const weights = packedFcWeights(s, call, filter);
   const count = batches * depth;
   const n = batches * accum;
-  // The record, then the scratch; 16 bytes past the staged input: widenPadded reads vectors.
+  // The record, then the scratch; 16 bytes past the staged input and the results: widenPadded reads vectors, the
+  // output step stores them.
   const scratch = packedFcScratch(s, weights.cp);
-  const recordAt = simdScratch(4 * FC_RECORD_WORDS + scratch.x + scratch.acc + Math.max(count, n + 16));
+  const recordAt = simdScratch(4 * FC_RECORD_WORDS + scratch.x + scratch.acc + Math.max(count, n) + 16);
   const xAt = recordAt + 4 * FC_RECORD_WORDS;
   const accAt = xAt + scratch.x;
   const stageAt = accAt + scratch.acc;

@@ -315,9 +315,7 @@
         (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
           (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out))
         (return)))
-    ;; lcm(n, 8): n times 8 over the largest power of two (at most 8) that divides it.
-    (local.set $period (i32.ctz (local.get $n)))
-    (local.set $period (i32.shl (local.get $n) (i32.sub (i32.const 3) (select (local.get $period) (i32.const 3) (i32.lt_u (local.get $period) (i32.const 3))))))
+    (local.set $period (call $lanePeriod (local.get $n)))
     (if (i32.eqz (i32.load (local.get $table)))
       (then
         (i32.store (local.get $table)
@@ -329,6 +327,54 @@
         (return)))
     (call $requantizeScalar (local.get $acc) (local.get $count) (local.get $n) (local.get $bias) (local.get $mult) (local.get $shift)
       (local.get $outOffset) (local.get $qmin) (local.get $qmax) (local.get $out)))
+
+  ;; The table's lane period for n channels, lcm(n, 8): n times 8 over the
+  ;; largest power of two (at most 8) that divides it.
+  (func $lanePeriod (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.ctz (local.get $n)))
+    (i32.shl (local.get $n) (i32.sub (i32.const 3) (select (local.get $p) (i32.const 3) (i32.lt_u (local.get $p) (i32.const 3))))))
+
+  ;; For a packed window kernel asked (`quant` not 0: the output offset, qmin
+  ;; and qmax there) to run the output step on its sums as it makes them
+  ;; (packed.wat), where the n channels' int32 biases, multipliers and shifts
+  ;; lie at `bias` and requantizeI8's table right after them: the table (built
+  ;; now as requantizeI8 builds it, without biases: the kernels start their
+  ;; sums from them) when its float form answers, else 0 (the kernel writes its
+  ;; sums, and the caller runs requantizeI8 on them).
+  (func $fusedOutputStep (param $quant i32) (param $bias i32) (param $n i32) (result i32)
+    (local $table i32)
+    (if (i32.eqz (local.get $quant)) (then (return (i32.const 0))))
+    (local.set $table (i32.add (local.get $bias) (i32.mul (local.get $n) (i32.const 12))))
+    (if (i32.eqz (i32.load (local.get $table)))
+      (then
+        (i32.store (local.get $table)
+          (call $requantizeTable (local.get $n) (call $lanePeriod (local.get $n)) (i32.const -1)
+            (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $bias) (i32.shl (local.get $n) (i32.const 3)))
+            (local.get $table)))))
+    (select (local.get $table) (i32.const 0) (i32.eq (i32.and (i32.load (local.get $table)) (i32.const 9)) (i32.const 9))))
+
+  ;; requantizeVector's float form on 8 sums (with their bias), x0 and x1,
+  ;; whose lanes' constants are the table's blocks at tb and tb + 96: the 8
+  ;; int8 results, clamped to [min, max], in the low 8 bytes (the high 8 repeat
+  ;; them). A lane near a tie sends the 8 the exact way.
+  (func $requantize8 (param $x0 v128) (param $x1 v128) (param $tb i32) (param $table i32)
+    (param $offset v128) (param $offset16 v128) (param $min v128) (param $max v128) (result v128)
+    (local $f0 v128) (local $f1 v128) (local $r0 v128) (local $r1 v128) (local $y v128)
+    (local.set $f0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
+    (local.set $f1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
+    (local.set $r0 (f32x4.nearest (local.get $f0)))
+    (local.set $r1 (f32x4.nearest (local.get $f1)))
+    (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s
+      (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r0)) (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r1)))
+      (local.get $offset16)))
+    (local.set $f0 (f32x4.sub (local.get $f0) (local.get $r0)))
+    (local.set $f1 (f32x4.sub (local.get $f1) (local.get $r1)))
+    (if (v128.any_true (v128.or
+          (f32x4.ge (f32x4.mul (local.get $f0) (local.get $f0)) (v128.load offset=80 (local.get $tb)))
+          (f32x4.ge (f32x4.mul (local.get $f1) (local.get $f1)) (v128.load offset=176 (local.get $tb)))))
+      (then (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset)))))
+    (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $y)) (local.get $min)) (local.get $max)))
 
   ;; Per block of 4 lanes of the period, 6 vectors (96 bytes, from table + 16)
   ;; of what requantizeVector needs per lane (lane c: channel c mod n), where

@@ -24,7 +24,10 @@
 ;; acc gets outC sums per output pixel (written, not added to), each started
 ;; from its channel's int32 bias at `bias` (read 8 per block: a short last
 ;; block's extra lanes are stored over as the others are), or from 0 with
-;; bias -1.
+;; bias -1. With `quant` (kernels.wat $fusedOutputStep) and the float form
+;; of the output step for the channels, the sums go through it as each block
+;; of a pixel ends instead (no int32 written): outC int8 per pixel at q (8
+;; stored per block, as the sums), and the result is 1.
 ;; With `float`, x and w hold float32 (x padded with 0s, which add nothing to a
 ;; sum of finite products: the sum starts at +0 and so never is -0), one element
 ;; per step instead of a pair: w per block, filter row and element of the row's
@@ -33,10 +36,19 @@
 (func (export "convPacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $float i32) (param $bias i32)
+  (param $quant i32) (param $q i32) (result i32)
   (local $p i32) (local $pixels i32) (local $b i32) (local $blocks i32) (local $runs i32) (local $runLen i32) (local $runStep i32)
   (local $rowStep i32) (local $blockBytes i32) (local $outBytes i32) (local $es i32)
   (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $out i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $rowAt i32) (local $rowBytes i32) (local $pixStep i32) (local $g i32) (local $k i32) (local $at i32)
+  (local $table i32) (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+  (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
+  (if (local.get $table)
+    (then
+      (local.set $offset (i32x4.splat (i32.load (local.get $quant))))
+      (local.set $offset16 (i16x8.splat (i32.load (local.get $quant))))
+      (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
+      (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
   (local.set $blocks (i32.shr_u (i32.add (local.get $outC) (i32.const 7)) (i32.const 3)))
   ;; Bytes per element: 2 (i16) or 4 (float32); a step reads 4 bytes, an input pair or one float.
   (local.set $es (select (i32.const 2) (i32.const 1) (local.get $float)))
@@ -98,7 +110,9 @@
         (call $packedBlocks4 (local.get $x0) (i32.sub (local.get $x1) (local.get $x0)) (i32.sub (local.get $x2) (local.get $x0)) (i32.sub (local.get $x3) (local.get $x0))
           (local.get $w) (local.get $blocks) (local.get $blockBytes)
           (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
-          (local.get $out) (local.get $outBytes) (local.get $float) (local.get $bias)))
+          (local.get $out) (local.get $outBytes) (local.get $float) (local.get $bias)
+          (local.get $table) (i32.add (local.get $q) (i32.mul (local.get $p) (local.get $outC))) (local.get $outC)
+          (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
       (else
         (local.set $k (i32.const 0))
         (block $endk (loop $ones
@@ -113,12 +127,17 @@
               (local.get $kH) (local.get $rowStep) (local.get $runs) (local.get $runStep) (local.get $runLen)
               (i32.add (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $outBytes))) (i32.shl (local.get $b) (i32.const 5)))
               (local.get $float)
-              (select (local.get $bias) (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 5))) (i32.eq (local.get $bias) (i32.const -1))))
+              (select (local.get $bias) (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 5))) (i32.eq (local.get $bias) (i32.const -1)))
+              (select (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (local.get $b) (i32.const 192)))) (i32.const 0) (local.get $table))
+              (local.get $table)
+              (i32.add (i32.add (local.get $q) (i32.mul (i32.add (local.get $p) (local.get $k)) (local.get $outC))) (i32.shl (local.get $b) (i32.const 3)))
+              (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))
             (br $blocks1)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ones)))))
     (local.set $p (i32.add (local.get $p) (local.get $g)))
-    (br $groups))))
+    (br $groups)))
+  (i32.ne (local.get $table) (i32.const 0)))
 
 ;; pointwiseNarrow runs a 1x1 int8 conv of stride 1 with at most 4 output
 ;; channels, whose pixels are the input's, as a product with one vector of 4
@@ -208,12 +227,14 @@
 ;; blockBytes of w) for four output pixels whose windows start at x, x + at1,
 ;; x + at2 and x + at3: per block 8 vector sums, every filter load shared by the
 ;; four, started from the block's 8 biases at bias + 32 * block (0 with bias
-;; -1). One call per group of pixels, not per block: a 1x1 conv of few input
-;; channels has little work per block to pay for a call.
+;; -1); with a table ($fusedOutputStep), int8 results at q0 + 8 * block, qStride
+;; per pixel, instead of the sums. One call per group of pixels, not per block:
+;; a 1x1 conv of few input channels has little work per block to pay for a call.
 (func $packedBlocks4 (param $x i32) (param $at1 i32) (param $at2 i32) (param $at3 i32) (param $w0s i32) (param $blocks i32) (param $blockBytes i32)
   (param $kH i32) (param $rowStep i32) (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out0 i32) (param $outStride i32)
   (param $float i32) (param $bias i32)
-  (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32) (local $w i32) (local $out i32)
+  (param $table i32) (param $q0 i32) (param $qStride i32) (param $offset v128) (param $offset16 v128) (param $min v128) (param $max v128)
+  (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32) (local $w i32) (local $out i32) (local $tb i32)
   (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
   (local $w0 v128) (local $w1 v128) (local $v v128)
   (loop $eachBlock
@@ -301,23 +322,42 @@
           (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
           (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
           (br $taprows)))))
-    ;; All 8 sums of each pixel (convPacked orders the stores so that a short block's extra sums are overwritten).
-    (v128.store offset=0 (local.get $out) (local.get $a0))
-    (v128.store offset=16 (local.get $out) (local.get $a1))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store offset=0 (local.get $out) (local.get $b0))
-    (v128.store offset=16 (local.get $out) (local.get $b1))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store offset=0 (local.get $out) (local.get $c0))
-    (v128.store offset=16 (local.get $out) (local.get $c1))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store offset=0 (local.get $out) (local.get $d0))
-    (v128.store offset=16 (local.get $out) (local.get $d1))
+    ;; All 8 sums (or, with a table, int8 results at q0, qStride apart) of each pixel (convPacked orders the stores so
+    ;; that a short block's extra ones are overwritten).
+    (if (local.get $table)
+      (then
+        (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (local.get $blocks) (i32.const 192)))))
+        (local.set $q (i32.add (local.get $q0) (i32.shl (local.get $blocks) (i32.const 3))))
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $table)
+          (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $q (i32.add (local.get $q) (local.get $qStride)))
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $b0) (local.get $b1) (local.get $tb) (local.get $table)
+          (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $q (i32.add (local.get $q) (local.get $qStride)))
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $c0) (local.get $c1) (local.get $tb) (local.get $table)
+          (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $q (i32.add (local.get $q) (local.get $qStride)))
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $d0) (local.get $d1) (local.get $tb) (local.get $table)
+          (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
+      (else
+        (v128.store offset=0 (local.get $out) (local.get $a0))
+        (v128.store offset=16 (local.get $out) (local.get $a1))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store offset=0 (local.get $out) (local.get $b0))
+        (v128.store offset=16 (local.get $out) (local.get $b1))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store offset=0 (local.get $out) (local.get $c0))
+        (v128.store offset=16 (local.get $out) (local.get $c1))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store offset=0 (local.get $out) (local.get $d0))
+        (v128.store offset=16 (local.get $out) (local.get $d1))))
     (br_if $eachBlock (local.get $blocks))))
 
-;; packedBlocks4's one block for one output pixel (the row's last pixels); bias: the block's 8 biases, or -1.
+;; packedBlocks4's one block for one output pixel (the row's last pixels); bias: the block's 8 biases, or -1; with a
+;; table, int8 results at qAt (the block's table blocks at tb) instead of the sums.
 (func $packedBlock1 (param $x i32) (param $w i32) (param $kH i32) (param $rowStep i32)
   (param $runs i32) (param $runStep i32) (param $runLen i32) (param $out i32) (param $float i32) (param $bias i32)
+  (param $tb i32) (param $table i32) (param $qAt i32) (param $offset v128) (param $offset16 v128) (param $min v128) (param $max v128)
   (local $ky i32) (local $r i32) (local $q i32) (local $xr i32) (local $xp i32)
   (local $a0 v128) (local $a1 v128) (local $v v128)
   ;; This block's 8 biases, or 0 (bias -1).
@@ -372,8 +412,13 @@
         (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
         (br $taprows)))))
-  (v128.store offset=0 (local.get $out) (local.get $a0))
-  (v128.store offset=16 (local.get $out) (local.get $a1)))
+  (if (local.get $table)
+    (then
+      (v128.store64_lane 0 (local.get $qAt) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $table)
+        (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
+    (else
+      (v128.store offset=0 (local.get $out) (local.get $a0))
+      (v128.store offset=16 (local.get $out) (local.get $a1)))))
 
 ;; fullyConnectedPacked runs a FULLY_CONNECTED of a few rows (batches) with
 ;; constant weights, output channels across lanes as convPacked. One row has no
@@ -387,12 +432,25 @@
 ;;   4 channels x 2 inputs (i16, offset added, 0 beyond the real channels);
 ;;   or, with `bytes` 1, the same values as int8 in two vectors (a large
 ;;   matrix: half the bytes to read, for two widenings per vector).
-;; acc gets outC sums per row, written. A short last group stores all 16 sums:
-;; the extra ones land past the row's, on the next row's first sums, which are
-;; stored after (rows go in order), or in the caller's slack of 64 bytes.
+;; acc gets outC sums per row, written, each started from its channel's bias
+;; at `bias` (16 read per group). A short last group stores all 16 sums: the
+;; extra ones land past the row's, on the next row's first sums, which are
+;; stored after (rows go in order), or in the caller's slack of 64 bytes. With
+;; `quant` and the float form of the output step (convPacked's), the int8
+;; results go to q instead, 16 per group as the sums (16 bytes of slack), and
+;; the result is 1.
 (func $fullyConnectedPacked (param $x i32) (param $w i32) (param $acc i32) (param $rows i32) (param $cp i32) (param $outC i32) (param $bytes i32)
+  (param $bias i32) (param $quant i32) (param $q i32) (result i32)
   (local $r i32) (local $g i32) (local $groupBytes i32) (local $xr i32) (local $xp i32) (local $x2 i32) (local $xEnd i32) (local $wp i32) (local $out i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128) (local $u v128) (local $b v128)
+  (local $table i32) (local $tb i32) (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+  (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
+  (if (local.get $table)
+    (then
+      (local.set $offset (i32x4.splat (i32.load (local.get $quant))))
+      (local.set $offset16 (i16x8.splat (i32.load (local.get $quant))))
+      (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
+      (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
   ;; 16 channels x cp inputs of `bytes` each.
   (local.set $groupBytes (i32.shl (i32.mul (local.get $cp) (local.get $bytes)) (i32.const 4)))
   (local.set $xr (local.get $x))
@@ -405,10 +463,12 @@
       (br_if $endg (i32.eqz (local.get $g)))
       (local.set $g (i32.sub (local.get $g) (i32.const 1)))
       (local.set $wp (i32.add (local.get $w) (i32.mul (local.get $g) (local.get $groupBytes))))
-      (local.set $a0 (v128.const i32x4 0 0 0 0))
-      (local.set $a1 (v128.const i32x4 0 0 0 0))
-      (local.set $a2 (v128.const i32x4 0 0 0 0))
-      (local.set $a3 (v128.const i32x4 0 0 0 0))
+      ;; The group's 16 biases (past the last channel: the multipliers').
+      (local.set $out (i32.add (local.get $bias) (i32.shl (local.get $g) (i32.const 6))))
+      (local.set $a0 (v128.load offset=0 (local.get $out)))
+      (local.set $a1 (v128.load offset=16 (local.get $out)))
+      (local.set $a2 (v128.load offset=32 (local.get $out)))
+      (local.set $a3 (v128.load offset=48 (local.get $out)))
       (local.set $xp (local.get $xr))
       ;; Weights kept as int8 (bytes = 1): each load holds 8 channels' pairs, widened here.
       (if (i32.eq (local.get $bytes) (i32.const 1))
@@ -448,23 +508,40 @@
           (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=16 (local.get $wp)))))
           (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=32 (local.get $wp)))))
           (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $v) (v128.load offset=48 (local.get $wp)))))))
-      (local.set $out (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $outC)) (i32.shl (local.get $g) (i32.const 4))) (i32.const 2))))
-      (v128.store offset=0 (local.get $out) (local.get $a0))
-      (v128.store offset=16 (local.get $out) (local.get $a1))
-      (v128.store offset=32 (local.get $out) (local.get $a2))
-      (v128.store offset=48 (local.get $out) (local.get $a3))
+      (local.set $out (i32.add (i32.mul (local.get $r) (local.get $outC)) (i32.shl (local.get $g) (i32.const 4))))
+      (if (local.get $table)
+        (then
+          ;; The group's lanes' table blocks; its second 8 channels, when it has any, from 8 blocks on (the lane period
+          ;; may end before them).
+          (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (local.get $g) (i32.const 384)))))
+          (local.set $v (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $table)
+            (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+          (if (i32.lt_s (i32.add (i32.shl (local.get $g) (i32.const 4)) (i32.const 8)) (local.get $outC))
+            (then
+              (local.set $v (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $v)
+                (call $requantize8 (local.get $a2) (local.get $a3) (i32.add (local.get $tb) (i32.const 192)) (local.get $table)
+                  (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))))
+          (v128.store (i32.add (local.get $q) (local.get $out)) (local.get $v)))
+        (else
+          (local.set $out (i32.add (local.get $acc) (i32.shl (local.get $out) (i32.const 2))))
+          (v128.store offset=0 (local.get $out) (local.get $a0))
+          (v128.store offset=16 (local.get $out) (local.get $a1))
+          (v128.store offset=32 (local.get $out) (local.get $a2))
+          (v128.store offset=48 (local.get $out) (local.get $a3))))
       (br $groups)))
     (local.set $xr (local.get $xEnd))
     (local.set $r (i32.add (local.get $r) (i32.const 1)))
-    (br $rowsLoop))))
+    (br $rowsLoop)))
+  (i32.ne (local.get $table) (i32.const 0)))
 
 ;; A whole int8 FULLY_CONNECTED of few rows (each call costs a small model
 ;; more than its arithmetic), its parameters in a record of i32 words at r:
 ;; src, rows, len, inOffset, x, w, bytes, acc, outC, params, outOffset, qmin,
 ;; qmax, out. The staged int8 input at src (rows x len, 16 bytes of slack)
 ;; widened with inOffset into x, cp = len rounded up to even;
-;; fullyConnectedPacked into acc; requantizeI8 of the sums (params: outC int32
-;; biases, multipliers, shifts, then its table) into the int8 results at out.
+;; fullyConnectedPacked (params: outC int32 biases, multipliers, shifts, then
+;; requantizeI8's table) into the int8 results at out (16 bytes of slack), or
+;; into sums at acc and requantizeI8 of them into out.
 (func $fullyConnectedRecord (param $r i32)
   (local $rows i32) (local $len i32) (local $cp i32) (local $x i32) (local $acc i32) (local $outC i32) (local $params i32)
   (local.set $rows (i32.load offset=4 (local.get $r)))
@@ -482,12 +559,14 @@
         (then (i32.store16 (i32.add (local.get $x) (i32.shl (local.get $len) (i32.const 1))) (i32.const 0)))))
     (else (call $widenPadded (i32.load offset=0 (local.get $r)) (i32.const 1) (local.get $rows) (i32.const 1) (local.get $len) (i32.load offset=12 (local.get $r))
       (local.get $x) (local.get $rows) (i32.const 1) (local.get $cp) (i32.const 0) (i32.const 0))))
-  (call $fullyConnectedPacked (local.get $x) (i32.load offset=20 (local.get $r)) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC)
-    (i32.load offset=24 (local.get $r)))
-  (call $requantizeI8 (local.get $acc) (i32.mul (local.get $rows) (local.get $outC)) (local.get $outC)
-    (local.get $params) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 2))) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 3)))
-    (i32.load offset=40 (local.get $r)) (i32.load offset=44 (local.get $r)) (i32.load offset=48 (local.get $r)) (i32.load offset=52 (local.get $r))
-    (i32.add (local.get $params) (i32.mul (local.get $outC) (i32.const 12)))))
+  ;; The record's words from 40 (output offset, qmin, qmax) are the kernels' `quant`.
+  (if (i32.eqz (call $fullyConnectedPacked (local.get $x) (i32.load offset=20 (local.get $r)) (local.get $acc) (local.get $rows) (local.get $cp) (local.get $outC)
+        (i32.load offset=24 (local.get $r)) (local.get $params) (i32.add (local.get $r) (i32.const 40)) (i32.load offset=52 (local.get $r))))
+    (then
+      (call $requantizeI8 (local.get $acc) (i32.mul (local.get $rows) (local.get $outC)) (local.get $outC)
+        (i32.const -1) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 2))) (i32.add (local.get $params) (i32.shl (local.get $outC) (i32.const 3)))
+        (i32.load offset=40 (local.get $r)) (i32.load offset=44 (local.get $r)) (i32.load offset=48 (local.get $r)) (i32.load offset=52 (local.get $r))
+        (i32.add (local.get $params) (i32.mul (local.get $outC) (i32.const 12)))))))
 
 ;; int8 FULLY_CONNECTED operators in one call from JavaScript: count records
 ;; of 16 i32 words (fullyConnectedRecord's 14, then 2 unused), one after the
@@ -573,10 +652,19 @@
 (func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $bias i32)
+  (param $quant i32) (param $out i32) (result i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $ky i32) (local $kx i32) (local $two i32)
   (local $pix i32) (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $tapBytes i32)
-  (local $pixStep i32) (local $blockBytes i32) (local $outBytes i32)
+  (local $pixStep i32) (local $blockBytes i32) (local $outBytes i32) (local $table i32) (local $tb i32)
   (local $e0 v128) (local $o0 v128) (local $e1 v128) (local $o1 v128) (local $x0 v128) (local $x1 v128) (local $we v128) (local $wo v128)
+  (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+  (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
+  (if (local.get $table)
+    (then
+      (local.set $offset (i32x4.splat (i32.load (local.get $quant))))
+      (local.set $offset16 (i16x8.splat (i32.load (local.get $quant))))
+      (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
+      (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
   (local.set $tapBytes (i32.shl (local.get $cp) (i32.const 1)))
   (local.set $rowStep (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $tapBytes)))
   (local.set $colStep (i32.mul (local.get $dW) (local.get $tapBytes)))
@@ -633,14 +721,31 @@
             (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $taprows)))
-          (local.set $xk (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))))
-          (v128.store offset=0 (local.get $xk) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e0) (local.get $o0)))
-          (v128.store offset=16 (local.get $xk) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e0) (local.get $o0)))
-          (if (local.get $two)
+          ;; Back into channel order: the block's first 4 channels, then its last 4.
+          (local.set $x0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e0) (local.get $o0)))
+          (local.set $x1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e0) (local.get $o0)))
+          (local.set $e0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e1) (local.get $o1)))
+          (local.set $o0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e1) (local.get $o1)))
+          (if (local.get $table)
             (then
-              (local.set $xk (i32.add (local.get $xk) (local.get $outBytes)))
-              (v128.store offset=0 (local.get $xk) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e1) (local.get $o1)))
-              (v128.store offset=16 (local.get $xk) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e1) (local.get $o1)))))
+              ;; 8 int8 results per pixel at out, outC per pixel (8 stored: a short block's extra ones as the sums').
+              (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $b) (i32.const 2)) (i32.const 96)))))
+              (local.set $xk (i32.add (i32.add (local.get $out) (i32.shr_u (i32.sub (local.get $o) (local.get $acc)) (i32.const 2))) (local.get $b)))
+              (v128.store64_lane 0 (local.get $xk) (call $requantize8 (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table)
+                (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+              (if (local.get $two)
+                (then
+                  (v128.store64_lane 0 (i32.add (local.get $xk) (local.get $outC)) (call $requantize8 (local.get $e0) (local.get $o0) (local.get $tb) (local.get $table)
+                    (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))))
+            (else
+              (local.set $xk (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))))
+              (v128.store offset=0 (local.get $xk) (local.get $x0))
+              (v128.store offset=16 (local.get $xk) (local.get $x1))
+              (if (local.get $two)
+                (then
+                  (local.set $xk (i32.add (local.get $xk) (local.get $outBytes)))
+                  (v128.store offset=0 (local.get $xk) (local.get $e0))
+                  (v128.store offset=16 (local.get $xk) (local.get $o0))))))
           (br $blocks)))
         (local.set $o (i32.add (local.get $o) (select (i32.shl (local.get $outBytes) (i32.const 1)) (local.get $outBytes) (local.get $two))))
         (local.set $ox (i32.add (local.get $ox) (select (i32.const 2) (i32.const 1) (local.get $two))))
@@ -648,7 +753,8 @@
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br $rows)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
-    (br $batch))))
+    (br $batch)))
+  (i32.ne (local.get $table) (i32.const 0)))
 
 ;; depthwisePacked for at most 4 channels and stride 1 (cp = 4): two
 ;; neighbouring output pixels' windows are 8 consecutive i16 values (4

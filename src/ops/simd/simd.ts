@@ -37,13 +37,15 @@ export interface SimdKernels {
    * An ungrouped int8 conv as a product with output channels across lanes (packed.wat explains the layouts): x from
    * widenPadded, w packed per block of 8 output channels; writes outC int32 sums per output pixel to acc, each started
    * from its channel's bias at `bias` (outC int32, 8 read per block), or from 0 with bias -1. With `float` 1, float32
-   * operands (x zero-padded, w one element per step) and float32 sums in the reference order (bias -1).
+   * operands (x zero-padded, w one element per step) and float32 sums in the reference order (bias -1, quant 0).
+   * `quant` and `out`: as depthwisePacked's (the output step run as the sums are made, returning 1).
    */
   convPacked(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, float: number, bias: number,
-  ): void;
+    quant: number, out: number,
+  ): number;
   /**
    * `count` int8 FULLY_CONNECTED operators of few rows with constant weights, one after the other, output channels
    * across lanes (packed.wat): records of 16 i32 words (writeFcRecord). Each operator's input is staged at src (rows x
@@ -61,13 +63,17 @@ export interface SimdKernels {
   /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
    * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc, started
-   * from the biases at `bias` (outC int32, 8 read per block).
+   * from the biases at `bias` (outC int32, 8 read per block). With `quant` (not 0: the output offset, qmin and qmax,
+   * int32; the multipliers, shifts and requantizeI8's table follow the biases), runs TFLM's output step on the sums as it
+   * makes them where requantizeI8's float form answers: outC int8 per pixel to `out` (8 bytes of slack past them),
+   * returning 1; else writes the sums and returns 0.
    */
   depthwisePacked(
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, cp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, bias: number,
-  ): void;
+    quant: number, out: number,
+  ): number;
   /** depthwisePacked for at most 4 channels (cp 4) and stride 1 along the row: two output pixels per vector. */
   depthwisePacked4(
     x: number, w: number, acc: number,
