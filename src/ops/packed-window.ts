@@ -101,10 +101,8 @@ export function runPackedWindow(
   // input: widenPadded reads vectors; 16 past the padded input: depthwisePacked4 reads a vector from a row's last window.
   const [xAt, accAt, stageAt] = simdReserve([padded * 2 + 16, count * 4 + 32, Math.max(count + 8, x8.length + 16)]);
   const k = simd();
-  const h = simdHeap();
-  // widenPadded writes every element but the padding: with no padding rows, columns or channels, nothing to clear.
-  if (hp !== inH || wp !== inW || cp !== c) h.i16.fill(0, xAt >> 1, (xAt >> 1) + padded);
-  h.i8.set(x8, stageAt);
+  // widenPadded writes every element, the padding's 0s included.
+  simdHeap().i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, c, q.inputOffset, xAt, hp, wp, cp, s.padH, s.padW);
   const quantAt = tableAt + requantizeTableBytes(outC);
   if (!run({ xAt, wAt, accAt, biasAt: paramsAt, quantAt, outAt: stageAt, hp, wp })) {

@@ -31,7 +31,7 @@ const IN_RANGE_TRUNC = 'i32x4.trunc_sat_f32x4_s (;in range;)';
 /** The module for `source`, assembled and optimized; `relaxed`: with the relaxed-SIMD proposal's instructions. */
 async function assembled(source, relaxed) {
   const wabt = await wabtInit();
-  const parsed = wabt.parseWat('kernels.wat', source, { simd: true, relaxed_simd: relaxed });
+  const parsed = wabt.parseWat('kernels.wat', source, { simd: true, bulk_memory: true, relaxed_simd: relaxed });
   try {
     parsed.validate();
     return optimized(parsed.toBinary({}).buffer, relaxed);
@@ -76,7 +76,8 @@ export async function generatedKernelsModule() {
 function optimized(bytes, relaxed) {
   const module = binaryen.readBinary(bytes);
   try {
-    module.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128 | (relaxed ? binaryen.Features.RelaxedSIMD : 0));
+    const { MVP, SIMD128, BulkMemory, BulkMemoryOpt, RelaxedSIMD } = binaryen.Features;
+    module.setFeatures(MVP | SIMD128 | BulkMemory | BulkMemoryOpt | (relaxed ? RelaxedSIMD : 0));
     binaryen.setOptimizeLevel(3);
     binaryen.setShrinkLevel(0);
     binaryen.setAlwaysInlineMaxSize(40);

@@ -584,19 +584,34 @@
     (local.set $r (i32.add (local.get $r) (i32.const 64)))
     (br $ops))))
 
-;; widenI8 into a zeroed, padded layout: src [batch][h][w][c] lands at
-;; dst [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1.
+;; widenI8 into a padded layout: src [batch][h][w][c] lands at dst
+;; [batch][hp][wp][cp] from row padT and column padL, channels 0..c-1, and
+;; every other element of dst (padding rows, columns and channels) is 0.
 (func $widenPadded (export "widenPadded") (param $src i32) (param $batches i32) (param $h i32) (param $w i32) (param $c i32) (param $offset i32)
   (param $dst i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $padT i32) (param $padL i32)
   (local $n i32) (local $y i32) (local $x i32) (local $d i32) (local $k i32) (local $at i32) (local $left i32) (local $v v128) (local $off v128)
+  (local $pixBytes i32) (local $rowBytes i32) (local $image i32) (local $leftBytes i32) (local $rightBytes i32)
   (local.set $off (i16x8.splat (local.get $offset)))
+  (local.set $pixBytes (i32.shl (local.get $cp) (i32.const 1)))
+  (local.set $rowBytes (i32.mul (local.get $wp) (local.get $pixBytes)))
+  (local.set $leftBytes (i32.mul (local.get $padL) (local.get $pixBytes)))
+  (local.set $rightBytes (i32.mul (i32.sub (i32.sub (local.get $wp) (local.get $padL)) (local.get $w)) (local.get $pixBytes)))
   (block $endn (loop $batch
     (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
+    ;; The padding rows above the batch's image (those below after its rows: the last row's right padding may store
+    ;; zeros past itself).
+    (local.set $image (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $n) (local.get $hp)) (local.get $rowBytes))))
+    (memory.fill (local.get $image) (i32.const 0) (i32.mul (local.get $padT) (local.get $rowBytes)))
     (local.set $y (i32.const 0))
     (block $endy (loop $rows
       (br_if $endy (i32.ge_s (local.get $y) (local.get $h)))
       (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.add (local.get $y) (local.get $padT)))
                                                                                 (local.get $wp)) (local.get $padL)) (local.get $cp)) (i32.const 1))))
+      ;; The padding columns left and right of the row, before its elements, in whole vectors (a memory.fill is a
+      ;; call out of the module): the zeros past them land on this row's elements, on the next row's, and on the
+      ;; rows below, all written after, or in the caller's 16 bytes of slack.
+      (call $zeroVectors (i32.sub (local.get $d) (local.get $leftBytes)) (local.get $leftBytes))
+      (call $zeroVectors (i32.add (local.get $d) (i32.mul (local.get $w) (local.get $pixBytes))) (local.get $rightBytes))
       (if (i32.eq (local.get $c) (local.get $cp))
         (then
           (call $widenI8 (local.get $src) (i32.mul (local.get $w) (local.get $c)) (local.get $offset) (local.get $d))
@@ -633,8 +648,19 @@
             (br $cols)))))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br $rows)))
+    (memory.fill (i32.add (local.get $image) (i32.mul (i32.add (local.get $padT) (local.get $h)) (local.get $rowBytes))) (i32.const 0)
+      (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $padT)) (local.get $h)) (local.get $rowBytes)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch))))
+
+;; Zeros from p on: `bytes` of them rounded up to whole vectors.
+(func $zeroVectors (param $p i32) (param $bytes i32)
+  (block $end (loop $each
+    (br_if $end (i32.le_s (local.get $bytes) (i32.const 0)))
+    (v128.store (local.get $p) (v128.const i64x2 0 0))
+    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+    (local.set $bytes (i32.sub (local.get $bytes) (i32.const 16)))
+    (br $each))))
 
 ;; A depthwise int8 conv with one channel per lane, over the layouts of
 ;; convPacked: x from widenPadded (every window whole, channels padded to a

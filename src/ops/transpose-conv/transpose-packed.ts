@@ -40,8 +40,7 @@ export function transposeConvInt8Packed(
   const [xAt, accAt, stageAt] = simdReserve([pixels * cp * 2, count * 4, Math.max(count, x8.length + 16)]);
   const k = simd();
   const h = simdHeap();
-  // An odd channel count leaves a padding channel that must add 0.
-  if (cp !== inC) h.i16.fill(0, xAt >> 1, (xAt >> 1) + pixels * cp);
+  // widenPadded writes an odd channel count's padding channel as 0 (it must add 0).
   h.i8.set(x8, stageAt);
   k.widenPadded(stageAt, batches, inH, inW, inC, q.inputOffset, xAt, inH, inW, cp, 0, 0);
   h.i32.fill(0, accAt >> 2, (accAt >> 2) + count);
