@@ -85,7 +85,7 @@ export function runPackedWindow(
   cp: number,
   packedBytes: number,
   pack: (at: number) => void,
-  run: (o: PackedOperands) => number | void,
+  run: (o: PackedOperands) => number,
   out: Int8Array,
 ): void {
   const { batches, inH, inW, outC } = d;

@@ -69,7 +69,7 @@ export function convInt8Packed(
     const pixels = d.batches * d.outH * d.outW;
     const packedBytes = runPairs(1, inC) * 4 * NARROW;
     runPackedWindow(owner, s, d, x8, inC, inC, packedBytes, (at) => packFilter(d, inC, inC, w8, at, packedBytes, NARROW, 0, layout), (o) =>
-      simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt), out);
+      simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt, o.quantAt, o.outAt), out);
     return;
   }
   const cp = s.dilationW === 1 ? inC : inC + (inC & 1);

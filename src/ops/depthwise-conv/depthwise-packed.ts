@@ -76,7 +76,7 @@ export function depthwiseInt8Packed(
       simd().depthwisePacked4(
         o.xAt, o.wAt, o.accAt,
         d.batches, o.hp, o.wp, d.outC, d.kH, d.kW,
-        d.outH, d.outW, s.strideH, s.dilationH, s.dilationW, o.biasAt,
+        d.outH, d.outW, s.strideH, s.dilationH, s.dilationW, o.biasAt, o.quantAt, o.outAt,
       ), out);
     return;
   }

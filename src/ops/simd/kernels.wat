@@ -355,14 +355,14 @@
     (select (local.get $table) (i32.const 0) (i32.eq (i32.and (i32.load (local.get $table)) (i32.const 9)) (i32.const 9))))
 
   ;; requantizeVector's float form on 8 sums (with their bias), x0 and x1,
-  ;; whose lanes' constants are the table's blocks at tb and tb + 96: the 8
+  ;; whose lanes' constants are the table's blocks at tb and tb1: the 8
   ;; int8 results, clamped to [min, max], in the low 8 bytes (the high 8 repeat
   ;; them). A lane near a tie sends the 8 the exact way.
-  (func $requantize8 (param $x0 v128) (param $x1 v128) (param $tb i32) (param $table i32)
+  (func $requantize8 (param $x0 v128) (param $x1 v128) (param $tb i32) (param $tb1 i32) (param $table i32)
     (param $offset v128) (param $offset16 v128) (param $min v128) (param $max v128) (result v128)
     (local $f0 v128) (local $f1 v128) (local $r0 v128) (local $r1 v128) (local $y v128)
     (local.set $f0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
-    (local.set $f1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
+    (local.set $f1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=16 (local.get $tb1))))
     (local.set $r0 (f32x4.nearest (local.get $f0)))
     (local.set $r1 (f32x4.nearest (local.get $f1)))
     (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s
@@ -372,8 +372,8 @@
     (local.set $f1 (f32x4.sub (local.get $f1) (local.get $r1)))
     (if (v128.any_true (v128.or
           (f32x4.ge (f32x4.mul (local.get $f0) (local.get $f0)) (v128.load offset=80 (local.get $tb)))
-          (f32x4.ge (f32x4.mul (local.get $f1) (local.get $f1)) (v128.load offset=176 (local.get $tb)))))
-      (then (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset)))))
+          (f32x4.ge (f32x4.mul (local.get $f1) (local.get $f1)) (v128.load offset=80 (local.get $tb1)))))
+      (then (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $tb1) (local.get $table) (local.get $offset)))))
     (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $y)) (local.get $min)) (local.get $max)))
 
   ;; Per block of 4 lanes of the period, 6 vectors (96 bytes, from table + 16)
@@ -559,12 +559,12 @@
             (if (v128.any_true (v128.or (v128.or (local.get $t0) (local.get $t1)) (v128.or (local.get $t2) (local.get $t3))))
               (then
                 (if (v128.any_true (v128.or (local.get $t0) (local.get $t1)))
-                  (then (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset)))))
+                  (then (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table) (local.get $offset)))))
                 (if (v128.any_true (v128.or (local.get $t2) (local.get $t3)))
-                  (then (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (local.get $table) (local.get $offset))))))))
+                  (then (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (i32.add (local.get $tb2) (i32.const 96)) (local.get $table) (local.get $offset))))))))
           (else
-            (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table) (local.get $offset)))
-            (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (local.get $table) (local.get $offset)))))
+            (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table) (local.get $offset)))
+            (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (i32.add (local.get $tb2) (i32.const 96)) (local.get $table) (local.get $offset)))))
       ;; Saturating to int8, then clamping to [qmin, qmax] (within int8), clamps the same.
       (local.set $y (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $z)) (local.get $min)) (local.get $max)))
       (if (i32.ge_s (local.get $left) (i32.const 16))
@@ -596,13 +596,13 @@
       (then (v128.store8_lane 0 (local.get $p) (local.get $v)))))
 
   ;; The exact output step of 8 lanes, x0 and x1 (sums with their bias), whose
-  ;; per-lane constants are the table's blocks at tb and tb + 96 (of the table at
+  ;; per-lane constants are the table's blocks at tb and tb1 (of the table at
   ;; `table`, whose word says whether to shift left and which division form to
   ;; use): the 8 results plus the output offset (i32x4; it wraps as TFLM's
   ;; int32 addition does), saturated to int16. Its two
   ;; blocks are written out (not a call each): most of a layer without the
   ;; float form comes this way.
-  (func $requantizeExact (param $x0 v128) (param $x1 v128) (param $tb i32) (param $table i32) (param $offset v128) (result v128)
+  (func $requantizeExact (param $x0 v128) (param $x1 v128) (param $tb i32) (param $tb1 i32) (param $table i32) (param $offset v128) (result v128)
     (local $state i32) (local $lo i32) (local $spread i32)
     (local $l0 v128) (local $h0 v128) (local $t0 v128) (local $neg0 v128)
     (local $l1 v128) (local $h1 v128) (local $t1 v128) (local $neg1 v128) (local $half v128)
@@ -613,26 +613,26 @@
     (if (i32.and (local.get $state) (i32.const 4))
       (then
         (local.set $x0 (i32x4.mul (local.get $x0) (v128.load offset=16 (local.get $tb))))
-        (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=112 (local.get $tb))))))
+        (local.set $x1 (i32x4.mul (local.get $x1) (v128.load offset=16 (local.get $tb1))))))
     (local.set $l0 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb))) (local.get $half)) (i32.const 1)))
     (local.set $h0 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x0) (v128.load offset=32 (local.get $tb))) (local.get $half)) (i32.const 1)))
-    (local.set $l1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb))) (local.get $half)) (i32.const 1)))
-    (local.set $h1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=128 (local.get $tb))) (local.get $half)) (i32.const 1)))
+    (local.set $l1 (i64x2.shl (i64x2.add (i64x2.extmul_low_i32x4_s (local.get $x1) (v128.load offset=32 (local.get $tb1))) (local.get $half)) (i32.const 1)))
+    (local.set $h1 (i64x2.shl (i64x2.add (i64x2.extmul_high_i32x4_s (local.get $x1) (v128.load offset=32 (local.get $tb1))) (local.get $half)) (i32.const 1)))
     (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $h0)))
     (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l1) (local.get $h1)))
     (local.set $neg0 (i32x4.shr_s (local.get $t0) (i32.const 31)))
     (local.set $neg1 (i32x4.shr_s (local.get $t1) (i32.const 31)))
     (local.set $t0 (i32x4.add (i32x4.abs (local.get $t0)) (v128.load offset=64 (local.get $tb))))
-    (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=160 (local.get $tb))))
+    (local.set $t1 (i32x4.add (i32x4.abs (local.get $t1)) (v128.load offset=64 (local.get $tb1))))
     (if (i32.and (local.get $state) (i32.const 2))
       (then
         (local.set $t0 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t0) (local.get $lo)) (v128.load offset=48 (local.get $tb))) (local.get $spread)))
-        (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=144 (local.get $tb))) (local.get $spread))))
+        (local.set $t1 (i32x4.shr_u (i32x4.mul (i32x4.shr_u (local.get $t1) (local.get $lo)) (v128.load offset=48 (local.get $tb1))) (local.get $spread))))
       (else
         (local.set $l0 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
         (local.set $h0 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t0) (v128.load offset=48 (local.get $tb))) (i32.const 1)))
-        (local.set $l1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
-        (local.set $h1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=144 (local.get $tb))) (i32.const 1)))
+        (local.set $l1 (i64x2.shl (i64x2.extmul_low_i32x4_u (local.get $t1) (v128.load offset=48 (local.get $tb1))) (i32.const 1)))
+        (local.set $h1 (i64x2.shl (i64x2.extmul_high_i32x4_u (local.get $t1) (v128.load offset=48 (local.get $tb1))) (i32.const 1)))
         (local.set $t0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $h0)))
         (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l1) (local.get $h1)))))
     (i16x8.narrow_i32x4_s

@@ -148,11 +148,24 @@
 ;; channels x 2 inputs (0 beyond the real ones). acc gets outC sums per pixel,
 ;; each started from its channel's bias at `bias` (4 read): 4 are stored per
 ;; pixel, pixel after pixel, so those past a pixel's own land on the next
-;; pixel's, stored after (or in the caller's 16 bytes of slack).
+;; pixel's, stored after (or in the caller's 16 bytes of slack). With `quant`
+;; and the float form of the output step (convPacked's), 4 int8 results per
+;; pixel go to qOut instead, so, and the result is 1.
 (func (export "pointwiseNarrow") (param $x i32) (param $w i32) (param $acc i32) (param $pixels i32) (param $cp i32) (param $outC i32) (param $bias i32)
+  (param $quant i32) (param $qOut i32) (result i32)
   (local $p i32) (local $pairs i32) (local $q i32) (local $row i32) (local $xp i32) (local $wp i32) (local $out i32) (local $outStride i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
   (local $v v128) (local $b v128)
+  (local $table i32) (local $tb i32) (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+  (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
+  (if (local.get $table)
+    (then
+      ;; Every pixel's lanes are channels 0..3: the table's first block serves both pixels of a pair.
+      (local.set $tb (i32.add (local.get $table) (i32.const 16)))
+      (local.set $offset (i32x4.splat (i32.load (local.get $quant))))
+      (local.set $offset16 (i16x8.splat (i32.load (local.get $quant))))
+      (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
+      (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
   (local.set $b (v128.load (local.get $bias)))
   (local.set $pairs (i32.shr_u (i32.add (local.get $cp) (i32.const 1)) (i32.const 1)))
   (local.set $row (i32.shl (local.get $cp) (i32.const 1)))
@@ -187,22 +200,38 @@
       (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
       (local.set $q (i32.add (local.get $q) (i32.const 1)))
       (br $pairsLoop)))
-    (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outStride))))
-    (v128.store (local.get $out) (local.get $a0))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a1))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a2))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a3))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a4))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a5))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a6))
-    (local.set $out (i32.add (local.get $out) (local.get $outStride)))
-    (v128.store (local.get $out) (local.get $a7))
+    (if (local.get $table)
+      (then
+        ;; Two pixels per output step, each pixel's 4 results stored whole, in pixel order (as the sums).
+        (local.set $out (i32.add (local.get $qOut) (i32.mul (local.get $p) (local.get $outC))))
+        (call $storePixelPair (local.get $out) (local.get $outC) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $tb)
+          (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $outC) (i32.const 1))))
+        (call $storePixelPair (local.get $out) (local.get $outC) (call $requantize8 (local.get $a2) (local.get $a3) (local.get $tb) (local.get $tb)
+          (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $outC) (i32.const 1))))
+        (call $storePixelPair (local.get $out) (local.get $outC) (call $requantize8 (local.get $a4) (local.get $a5) (local.get $tb) (local.get $tb)
+          (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $outC) (i32.const 1))))
+        (call $storePixelPair (local.get $out) (local.get $outC) (call $requantize8 (local.get $a6) (local.get $a7) (local.get $tb) (local.get $tb)
+          (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
+      (else
+        (local.set $out (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outStride))))
+        (v128.store (local.get $out) (local.get $a0))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a1))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a2))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a3))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a4))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a5))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a6))
+        (local.set $out (i32.add (local.get $out) (local.get $outStride)))
+        (v128.store (local.get $out) (local.get $a7))))
     (local.set $p (i32.add (local.get $p) (i32.const 8)))
     (br $pixels8)))
   ;; The last pixels one by one.
@@ -219,9 +248,22 @@
       (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
       (local.set $q (i32.add (local.get $q) (i32.const 1)))
       (br $pairs1)))
-    (v128.store (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outStride))) (local.get $a0))
+    (if (local.get $table)
+      (then
+        (v128.store32_lane 0 (i32.add (local.get $qOut) (i32.mul (local.get $p) (local.get $outC)))
+          (call $requantize8 (local.get $a0) (local.get $a0) (local.get $tb) (local.get $tb)
+            (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
+      (else (v128.store (i32.add (local.get $acc) (i32.mul (local.get $p) (local.get $outStride))) (local.get $a0))))
     (local.set $p (i32.add (local.get $p) (i32.const 1)))
-    (br $pixels1))))
+    (br $pixels1)))
+  (i32.ne (local.get $table) (i32.const 0)))
+
+;; The int8 results of two pixels of at most 4 channels (4 lanes each, from
+;; requantize8) at p and p + n: each 4 bytes, the second after the first (so
+;; it stores over the first's extra ones).
+(func $storePixelPair (param $p i32) (param $n i32) (param $v v128)
+  (v128.store32_lane 0 (local.get $p) (local.get $v))
+  (v128.store32_lane 1 (i32.add (local.get $p) (local.get $n)) (local.get $v)))
 
 ;; Every block of 8 output channels (`blocks` of them, last first, each
 ;; blockBytes of w) for four output pixels whose windows start at x, x + at1,
@@ -328,16 +370,16 @@
       (then
         (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (local.get $blocks) (i32.const 192)))))
         (local.set $q (i32.add (local.get $q0) (i32.shl (local.get $blocks) (i32.const 3))))
-        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $table)
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
           (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
         (local.set $q (i32.add (local.get $q) (local.get $qStride)))
-        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $b0) (local.get $b1) (local.get $tb) (local.get $table)
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $b0) (local.get $b1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
           (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
         (local.set $q (i32.add (local.get $q) (local.get $qStride)))
-        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $c0) (local.get $c1) (local.get $tb) (local.get $table)
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $c0) (local.get $c1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
           (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
         (local.set $q (i32.add (local.get $q) (local.get $qStride)))
-        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $d0) (local.get $d1) (local.get $tb) (local.get $table)
+        (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $d0) (local.get $d1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
           (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
       (else
         (v128.store offset=0 (local.get $out) (local.get $a0))
@@ -414,7 +456,7 @@
         (br $taprows)))))
   (if (local.get $table)
     (then
-      (v128.store64_lane 0 (local.get $qAt) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $table)
+      (v128.store64_lane 0 (local.get $qAt) (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
         (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
     (else
       (v128.store offset=0 (local.get $out) (local.get $a0))
@@ -514,12 +556,12 @@
           ;; The group's lanes' table blocks; its second 8 channels, when it has any, from 8 blocks on (the lane period
           ;; may end before them).
           (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (local.get $g) (i32.const 384)))))
-          (local.set $v (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (local.get $table)
+          (local.set $v (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
             (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
           (if (i32.lt_s (i32.add (i32.shl (local.get $g) (i32.const 4)) (i32.const 8)) (local.get $outC))
             (then
               (local.set $v (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $v)
-                (call $requantize8 (local.get $a2) (local.get $a3) (i32.add (local.get $tb) (i32.const 192)) (local.get $table)
+                (call $requantize8 (local.get $a2) (local.get $a3) (i32.add (local.get $tb) (i32.const 192)) (i32.add (local.get $tb) (i32.const 288)) (local.get $table)
                   (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))))
           (v128.store (i32.add (local.get $q) (local.get $out)) (local.get $v)))
         (else
@@ -757,11 +799,11 @@
               ;; 8 int8 results per pixel at out, outC per pixel (8 stored: a short block's extra ones as the sums').
               (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $b) (i32.const 2)) (i32.const 96)))))
               (local.set $xk (i32.add (i32.add (local.get $out) (i32.shr_u (i32.sub (local.get $o) (local.get $acc)) (i32.const 2))) (local.get $b)))
-              (v128.store64_lane 0 (local.get $xk) (call $requantize8 (local.get $x0) (local.get $x1) (local.get $tb) (local.get $table)
+              (v128.store64_lane 0 (local.get $xk) (call $requantize8 (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
                 (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
               (if (local.get $two)
                 (then
-                  (v128.store64_lane 0 (i32.add (local.get $xk) (local.get $outC)) (call $requantize8 (local.get $e0) (local.get $o0) (local.get $tb) (local.get $table)
+                  (v128.store64_lane 0 (i32.add (local.get $xk) (local.get $outC)) (call $requantize8 (local.get $e0) (local.get $o0) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
                     (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))))
             (else
               (local.set $xk (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))))
@@ -791,13 +833,25 @@
 ;; it overwrites the first's extra lanes). A row's odd last pixel reads its
 ;; twin's lanes past the window (up to 8 bytes past x's end: the caller's
 ;; slack) and stores only its own. Sums start from the biases at `bias`
-;; (outC int32, 4 read).
+;; (outC int32, 4 read). `quant` and `out`: depthwisePacked's (4 int8 results
+;; per pixel, stored as the sums).
 (func (export "depthwisePacked4") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $dH i32) (param $dW i32) (param $bias i32)
+  (param $quant i32) (param $out i32) (result i32)
   (local $n i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $two i32)
   (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $outBytes i32)
   (local $e v128) (local $d v128) (local $v v128) (local $be v128) (local $bd v128)
+  (local $table i32) (local $tb i32) (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+  (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
+  (if (local.get $table)
+    (then
+      ;; Both pixels' lanes are channels 0..3: the table's first block serves both.
+      (local.set $tb (i32.add (local.get $table) (i32.const 16)))
+      (local.set $offset (i32x4.splat (i32.load (local.get $quant))))
+      (local.set $offset16 (i16x8.splat (i32.load (local.get $quant))))
+      (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
+      (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
   ;; Every pair's sums start from the biases (4 read), laid out as e and d are: even channels of both pixels, odd ones.
   (local.set $v (v128.load (local.get $bias)))
   (local.set $be (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $v) (local.get $v)))
@@ -837,16 +891,27 @@
           (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
           (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
           (br $taprows)))
-        (v128.store (local.get $o) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e) (local.get $d)))
-        (if (local.get $two)
-          (then (v128.store (i32.add (local.get $o) (local.get $outBytes)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e) (local.get $d)))))
+        ;; The pair's sums in channel order: its first pixel's 4, then its second's.
+        (local.set $v (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e) (local.get $d)))
+        (local.set $d (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e) (local.get $d)))
+        (if (local.get $table)
+          (then
+            (local.set $v (call $requantize8 (local.get $v) (local.get $d) (local.get $tb) (local.get $tb)
+              (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+            (local.set $xk (i32.add (local.get $out) (i32.shr_u (i32.sub (local.get $o) (local.get $acc)) (i32.const 2))))
+            (v128.store32_lane 0 (local.get $xk) (local.get $v))
+            (if (local.get $two) (then (v128.store32_lane 1 (i32.add (local.get $xk) (local.get $outC)) (local.get $v)))))
+          (else
+            (v128.store (local.get $o) (local.get $v))
+            (if (local.get $two) (then (v128.store (i32.add (local.get $o) (local.get $outBytes)) (local.get $d))))))
         (local.set $o (i32.add (local.get $o) (select (i32.shl (local.get $outBytes) (i32.const 1)) (local.get $outBytes) (local.get $two))))
         (local.set $ox (i32.add (local.get $ox) (select (i32.const 2) (i32.const 1) (local.get $two))))
         (br $cols)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
       (br $rows)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
-    (br $batch))))
+    (br $batch)))
+  (i32.ne (local.get $table) (i32.const 0)))
 
 ;; TRANSPOSE_CONV int8 as a scatter with output channels across lanes: every
 ;; input pixel, for every filter tap that lands inside the output, adds its

@@ -57,9 +57,9 @@ export interface SimdKernels {
   /**
    * A 1x1 int8 conv of stride 1 with at most 4 output channels, over `pixels` rows of cp i16 (packed.wat): w per input
    * pair one vector of 4 channels x 2 inputs; outC int32 sums per pixel to acc, started from the biases at `bias` (outC
-   * int32, 4 read), with 16 bytes of slack past them.
+   * int32, 4 read), with 16 bytes of slack past them. `quant` and `out`: as depthwisePacked's.
    */
-  pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number, bias: number): void;
+  pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number, bias: number, quant: number, out: number): number;
   /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
    * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc, started
@@ -79,7 +79,8 @@ export interface SimdKernels {
     x: number, w: number, acc: number,
     batches: number, hp: number, wp: number, outC: number, kH: number, kW: number,
     outH: number, outW: number, strideH: number, dilationH: number, dilationW: number, bias: number,
-  ): void;
+    quant: number, out: number,
+  ): number;
   /**
    * An int8 TRANSPOSE_CONV as a scatter, output channels across lanes: x [batches][inH][inW][cp] from widenPadded, w
    * packed as for convPacked; adds outC int32 sums per output pixel to acc (zeroed by the caller).
