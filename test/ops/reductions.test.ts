@@ -67,6 +67,9 @@ describe('MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_ALL', () => {
     expect(reduce('SUM', 'int8', [2, 2, 2, C], [...one, ...one.map((v) => -v)], [1, 2], [2, C], { q: [0.5, 0] })).toEqual([...sums, ...sums.map((v) => -v)]);
     const means = reduce('MEAN', 'int8', [1, 2, 2, C], one, [1, 2], [1, 1, 1, C], { keepDims: true, q: [0.5, 0] });
     means.forEach((v, ch) => (ch % 2 === 0 ? expect(v).toBe((ch + 2) / 2) : expect(Math.abs(v - (ch + 2) / 2)).toBe(0.5)));
+    // Zero points: the input's 3 comes off every element ((2c + 4 - 4 * 3) / 4), the output's -2 goes on.
+    const shifted = reduce('MEAN', 'int8', [1, 2, 2, C], one, [1, 2], [1, 1, 1, C], { keepDims: true, q: [0.5, 3], qOut: [0.5, -2] });
+    shifted.forEach((v, ch) => (ch % 2 === 0 ? expect(v).toBe((ch - 4) / 2 - 2) : expect(Math.abs(v - ((ch - 4) / 2 - 2))).toBe(0.5)));
     // Reduced over the batch too: still every C-th element.
     expect(reduce('SUM', 'int8', [2, 2, 2, C], [...one, ...one], [0, 1, 2], [C], { q: [0.5, 0] })).toEqual(sums.map((v) => 2 * v));
   });

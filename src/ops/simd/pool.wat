@@ -193,3 +193,41 @@
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $batch)))
   (i32.const 1))
+
+;; MEAN and SUM of int8 over every axis but the last (a global average pool,
+;; reduce/kernel.ts): per channel c < n (n at least 16), the int32 sum of
+;; x[p * n + c] over `pixels` pixels, into sums (n int32), 16 channels a step
+;; with their sums in registers; a count of channels no multiple of 16 ends
+;; with the step of the last 16 (the channels it shares with the one before
+;; get the same sums again). Integer sums wrap alike in any order.
+(func (export "sumChannelsI8") (param $x i32) (param $pixels i32) (param $n i32) (param $sums i32)
+  (local $c i32) (local $p i32) (local $at i32) (local $v v128) (local $lo v128) (local $hi v128)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+  (block $end (loop $channels
+    (br_if $end (i32.ge_s (local.get $c) (local.get $n)))
+    (if (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $n)) (then (local.set $c (i32.sub (local.get $n) (i32.const 16)))))
+    (local.set $a0 (v128.const i32x4 0 0 0 0))
+    (local.set $a1 (v128.const i32x4 0 0 0 0))
+    (local.set $a2 (v128.const i32x4 0 0 0 0))
+    (local.set $a3 (v128.const i32x4 0 0 0 0))
+    (local.set $at (i32.add (local.get $x) (local.get $c)))
+    (local.set $p (i32.const 0))
+    (block $endp (loop $each
+      (br_if $endp (i32.ge_s (local.get $p) (local.get $pixels)))
+      (local.set $v (v128.load (local.get $at)))
+      (local.set $lo (i16x8.extend_low_i8x16_s (local.get $v)))
+      (local.set $hi (i16x8.extend_high_i8x16_s (local.get $v)))
+      (local.set $a0 (i32x4.add (local.get $a0) (i32x4.extend_low_i16x8_s (local.get $lo))))
+      (local.set $a1 (i32x4.add (local.get $a1) (i32x4.extend_high_i16x8_s (local.get $lo))))
+      (local.set $a2 (i32x4.add (local.get $a2) (i32x4.extend_low_i16x8_s (local.get $hi))))
+      (local.set $a3 (i32x4.add (local.get $a3) (i32x4.extend_high_i16x8_s (local.get $hi))))
+      (local.set $at (i32.add (local.get $at) (local.get $n)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $each)))
+    (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 2))))
+    (v128.store offset=0 (local.get $at) (local.get $a0))
+    (v128.store offset=16 (local.get $at) (local.get $a1))
+    (v128.store offset=32 (local.get $at) (local.get $a2))
+    (v128.store offset=48 (local.get $at) (local.get $a3))
+    (local.set $c (i32.add (local.get $c) (i32.const 16)))
+    (br $channels))))
