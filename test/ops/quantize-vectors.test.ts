@@ -56,6 +56,20 @@ describe('QUANTIZE (quantize_test.cc)', () => {
       expect(quantizeOp([{ dtype: 'float32', shape: SHAPE, data: values }], { dtype, q })).toEqual(quantize(values, q[0], q[1], dtype));
     });
   }
+  it('uint8 <-> int8 of one scale over 5,000 elements (the top bit flipped in the SIMD module), and of two scales (a lookup each)', () => {
+    const n = 5000;
+    const u8 = Array.from({ length: n }, (_, i) => (i * 37 + 11) % 256);
+    const run = (from: QuantType, data: number[], inQ: [number, number], to: QuantType, outQ: [number, number]) =>
+      runOp({ opcode: 'QUANTIZE', inputs: [{ dtype: from, shape: [1, n], data, q: inQ }], outputs: [{ dtype: to, shape: [1, n], q: outQ }] })[0]!;
+    // One scale, zero points 128 apart (mnv3-unet's input): q - 128, which is the byte with its top bit flipped.
+    const i8 = run('uint8', u8, [0.0078, 127], 'int8', [0.0078, -1]);
+    expect(i8).toEqual(u8.map((q) => q - 128));
+    expect(run('int8', i8, [0.087, -12], 'uint8', [0.087, 116])).toEqual(u8);
+    // Twice the scale: no bit flip, every byte looked up. The multiplier is 2^30 (shift 0), so
+    // SaturatingRoundingDoublingHighMul halves rounding half up: floor((q - 127 + 1) / 2), minus 1.
+    expect(run('uint8', u8, [0.0078, 127], 'int8', [0.0156, -1])).toEqual(u8.map((q) => Math.floor((q - 126) / 2) - 1));
+  });
+
   for (const c of REQUANTIZE) {
     it(`${c.name} (${c.from} to ${c.to})`, () => {
       const x = quantize(c.values, c.inQ[0], c.inQ[1], c.from);

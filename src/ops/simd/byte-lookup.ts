@@ -37,9 +37,34 @@ export function lookupBytes(o: Uint8Array, x: Uint8Array, table: Int8Array | Uin
     for (let i = 0; i < n; i++) o[i] = t[x[i]!]!;
     return;
   }
-  const tableAt = keptTable(table);
-  const [xAt, outAt] = simdReserve([n, n]);
+  // A table that only flips bits (an int8 <-> uint8 QUANTIZE of one scale flips the top bit) is an XOR, 16 bytes a
+  // step instead of a lookup each (mnv3-unet's input and output QUANTIZE alone: 117 and 78 -> ~15 us). A kept table
+  // comes first: scratch starts above the kept regions.
+  const c = xorConstant(table);
+  const tableAt = c < 0 ? keptTable(table) : 0;
+  // 16 bytes past both: xorBytes works in whole vectors.
+  const [xAt, outAt] = simdReserve([n + 16, n + 16]);
   bytesAt(xAt, n).set(x.subarray(0, n));
-  simd().lookupBytes(xAt, n, tableAt, outAt);
+  if (c >= 0) simd().xorBytes(xAt, n, c, outAt);
+  else simd().lookupBytes(xAt, n, tableAt, outAt);
   o.set(bytesAt(outAt, n));
+}
+
+/** c when table[i] = i ^ c for every byte i, else -1; found once per table. */
+const xorConstants = new WeakMap<object, number>();
+
+function xorConstant(table: Int8Array | Uint8Array): number {
+  let c = xorConstants.get(table);
+  if (c === undefined) {
+    const t = new Uint8Array(table.buffer, table.byteOffset, 256);
+    c = t[0]!;
+    for (let i = 1; i < 256; i++) {
+      if (t[i] !== (i ^ c)) {
+        c = -1;
+        break;
+      }
+    }
+    xorConstants.set(table, c);
+  }
+  return c;
 }

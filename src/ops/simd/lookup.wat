@@ -23,3 +23,15 @@
       (i32.load8_u (i32.add (local.get $table) (i32.load8_u (i32.add (local.get $x) (local.get $i))))))
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br $each))))
+
+;; out[i] = x[i] ^ c for i < n, 16 bytes a step (n rounded up to whole
+;; vectors: the caller leaves 16 bytes of slack past x and out): lookupBytes
+;; of a table that only flips bits.
+(func (export "xorBytes") (param $x i32) (param $n i32) (param $c i32) (param $out i32)
+  (local $i i32) (local $v v128)
+  (local.set $v (i8x16.splat (local.get $c)))
+  (block $end (loop $each
+    (br_if $end (i32.ge_s (local.get $i) (local.get $n)))
+    (v128.store (i32.add (local.get $out) (local.get $i)) (v128.xor (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $v)))
+    (local.set $i (i32.add (local.get $i) (i32.const 16)))
+    (br $each))))
