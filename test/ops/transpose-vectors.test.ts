@@ -64,7 +64,11 @@ describe('TRANSPOSE (transpose_test.cc)', () => {
 describe('TRANSPOSE that moves the last axis, from 2 KB in the SIMD module', () => {
   it('gives every element where the permutation puts it, for elements of 1, 2 and 4 bytes', () => {
     const cases: [DType, number[], number[]][] = [
+      // Three planes of bytes (interleave3Bytes): a whole number of 16-pixel steps, and 3 pixels left over; four
+      // planes (the element gather).
       ['int8', [1, 3, 40, 36], [0, 2, 3, 1]],
+      ['int8', [1, 3, 29, 31], [0, 2, 3, 1]],
+      ['int8', [1, 4, 30, 20], [0, 2, 3, 1]],
       ['int16', [1, 4, 24, 30], [0, 2, 3, 1]],
       ['float32', [3, 4, 5, 2, 7], [4, 0, 2, 1, 3]],
     ];

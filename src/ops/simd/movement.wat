@@ -124,3 +124,34 @@
             (local.set $out (i32.add (local.get $out) (i32.const 4)))
             (local.set $index (i32.add (local.get $index) (i32.const 4)))
             (br $each4))))))))
+
+;; [3][length] bytes to [length][3] (NCHW to NHWC of three channels, an RGB
+;; input's): 16 pixels a step, the three planes' 16 bytes each interleaved by
+;; shuffles into 48 (two per output vector: the first places two planes'
+;; bytes, the second the third's), the last pixels one by one. The same bytes
+;; gatherElements moves, a step per 48.
+(func (export "interleave3Bytes") (param $x i32) (param $length i32) (param $out i32)
+  (local $j i32) (local $p i32) (local $a v128) (local $b v128) (local $c v128)
+  (block $endv (loop $vectors
+    (br_if $endv (i32.gt_s (i32.add (local.get $j) (i32.const 16)) (local.get $length)))
+    (local.set $p (i32.add (local.get $x) (local.get $j)))
+    (local.set $a (v128.load (local.get $p)))
+    (local.set $b (v128.load (i32.add (local.get $p) (local.get $length))))
+    (local.set $c (v128.load (i32.add (local.get $p) (i32.shl (local.get $length) (i32.const 1)))))
+    (local.set $p (i32.add (local.get $out) (i32.mul (local.get $j) (i32.const 3))))
+    (v128.store offset=0 (local.get $p) (i8x16.shuffle 0 1 16 3 4 17 6 7 18 9 10 19 12 13 20 15
+      (i8x16.shuffle 0 16 0 1 17 0 2 18 0 3 19 0 4 20 0 5 (local.get $a) (local.get $b)) (local.get $c)))
+    (v128.store offset=16 (local.get $p) (i8x16.shuffle 0 21 2 3 22 5 6 23 8 9 24 11 12 25 14 15
+      (i8x16.shuffle 21 0 6 22 0 7 23 0 8 24 0 9 25 0 10 26 (local.get $a) (local.get $b)) (local.get $c)))
+    (v128.store offset=32 (local.get $p) (i8x16.shuffle 26 1 2 27 4 5 28 7 8 29 10 11 30 13 14 31
+      (i8x16.shuffle 0 11 27 0 12 28 0 13 29 0 14 30 0 15 31 0 (local.get $a) (local.get $b)) (local.get $c)))
+    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+    (br $vectors)))
+  (block $end1 (loop $ones
+    (br_if $end1 (i32.ge_s (local.get $j) (local.get $length)))
+    (local.set $p (i32.add (local.get $out) (i32.mul (local.get $j) (i32.const 3))))
+    (i32.store8 offset=0 (local.get $p) (i32.load8_u (i32.add (local.get $x) (local.get $j))))
+    (i32.store8 offset=1 (local.get $p) (i32.load8_u (i32.add (i32.add (local.get $x) (local.get $length)) (local.get $j))))
+    (i32.store8 offset=2 (local.get $p) (i32.load8_u (i32.add (i32.add (local.get $x) (i32.shl (local.get $length) (i32.const 1))) (local.get $j))))
+    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+    (br $ones))))

@@ -97,6 +97,8 @@ export interface SimdKernels {
   channelClampF32(acc: number, pixels: number, n: number, vec: number, lo: number, hi: number, mul: number): void;
   /** Per channel c < n (n >= 16), the int32 sum of x[p * n + c] over `pixels` pixels (int8), into sums (n int32). */
   sumChannelsI8(x: number, pixels: number, n: number, sums: number): void;
+  /** [3][length] bytes at x to [length][3] at out (NCHW to NHWC of three channels). */
+  interleave3Bytes(x: number, length: number, out: number): void;
   /** out[i] = x[i] ^ c, i < n (bytes), in whole vectors: 16 bytes of slack past x and out. */
   xorBytes(x: number, n: number, c: number, out: number): void;
   /** out[i] = table[(a[i] << 8) | b[i]], i < n (bytes; a 65,536-byte table). */
