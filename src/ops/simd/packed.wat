@@ -150,7 +150,7 @@
 ;; pixel, pixel after pixel, so those past a pixel's own land on the next
 ;; pixel's, stored after (or in the caller's 16 bytes of slack). With `quant`
 ;; and the float form of the output step (convPacked's), 4 int8 results per
-;; pixel go to qOut instead, so, and the result is 1.
+;; pixel go to qOut instead (stored the same way), and the result is 1.
 (func (export "pointwiseNarrow") (param $x i32) (param $w i32) (param $acc i32) (param $pixels i32) (param $cp i32) (param $outC i32) (param $bias i32)
   (param $quant i32) (param $qOut i32) (result i32)
   (local $p i32) (local $pairs i32) (local $q i32) (local $row i32) (local $xp i32) (local $wp i32) (local $out i32) (local $outStride i32)
