@@ -488,9 +488,7 @@
   (func $requantizeVector (param $acc i32) (param $count i32) (param $n i32) (param $outOffset i32) (param $qmin i32) (param $qmax i32)
     (param $out i32) (param $table i32) (param $bias i32)
     (local $i i32) (local $c i32) (local $c2 i32) (local $a i32) (local $a2 i32) (local $left i32) (local $tb i32) (local $tb2 i32) (local $float i32)
-    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
-    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $y v128) (local $z v128) (local $t v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $y v128) (local $z v128)
     (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
     (local.set $float (i32.and (i32.load (local.get $table)) (i32.const 8)))
     (local.set $offset (i32x4.splat (local.get $outOffset)))
@@ -523,50 +521,19 @@
           (local.set $x2 (i32x4.add (local.get $x2) (v128.load offset=0 (local.get $tb2))))
           (local.set $x3 (i32x4.add (local.get $x3) (v128.load offset=96 (local.get $tb2))))))
       (if (local.get $float)
-          (then
-            (local.set $f0 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x0)) (v128.load offset=16 (local.get $tb))))
-            (local.set $f1 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x1)) (v128.load offset=112 (local.get $tb))))
-            (local.set $f2 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x2)) (v128.load offset=16 (local.get $tb2))))
-            (local.set $f3 (f32x4.mul (f32x4.convert_i32x4_s (local.get $x3)) (v128.load offset=112 (local.get $tb2))))
-            (local.set $r0 (f32x4.nearest (local.get $f0)))
-            (local.set $r1 (f32x4.nearest (local.get $f1)))
-            (local.set $r2 (f32x4.nearest (local.get $f2)))
-            (local.set $r3 (f32x4.nearest (local.get $f3)))
-            ;; |nearest(f)| < 2^28 (right >= 3), within int32: the relaxed build converts in one instruction.
-            (local.set $y (i16x8.add_sat_s (i16x8.narrow_i32x4_s
-              (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r0)) (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r1)))
-              (local.get $offset16)))
-            (local.set $z (i16x8.add_sat_s (i16x8.narrow_i32x4_s
-              (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r2)) (i32x4.trunc_sat_f32x4_s (;in range;) (local.get $r3)))
-              (local.get $offset16)))
-            (local.set $t0 (f32x4.sub (local.get $f0) (local.get $r0)))
-            (local.set $t0 (f32x4.ge (f32x4.mul (local.get $t0) (local.get $t0)) (v128.load offset=80 (local.get $tb))))
-            (local.set $t1 (f32x4.sub (local.get $f1) (local.get $r1)))
-            (local.set $t1 (f32x4.ge (f32x4.mul (local.get $t1) (local.get $t1)) (v128.load offset=176 (local.get $tb))))
-            (local.set $t2 (f32x4.sub (local.get $f2) (local.get $r2)))
-            (local.set $t2 (f32x4.ge (f32x4.mul (local.get $t2) (local.get $t2)) (v128.load offset=80 (local.get $tb2))))
-            (local.set $t3 (f32x4.sub (local.get $f3) (local.get $r3)))
-            (local.set $t3 (f32x4.ge (f32x4.mul (local.get $t3) (local.get $t3)) (v128.load offset=176 (local.get $tb2))))
-            ;; A last step's lanes past the results hold no sums of this call: they may not send it the exact way.
-            (if (i32.lt_s (local.get $left) (i32.const 16))
-              (then
-                (local.set $t (i32x4.splat (local.get $left)))
-                (local.set $t0 (v128.and (local.get $t0) (i32x4.gt_s (local.get $t) (v128.const i32x4 0 1 2 3))))
-                (local.set $t1 (v128.and (local.get $t1) (i32x4.gt_s (local.get $t) (v128.const i32x4 4 5 6 7))))
-                (local.set $t2 (v128.and (local.get $t2) (i32x4.gt_s (local.get $t) (v128.const i32x4 8 9 10 11))))
-                (local.set $t3 (v128.and (local.get $t3) (i32x4.gt_s (local.get $t) (v128.const i32x4 12 13 14 15))))))
-            ;; Each 8 with a lane near a tie goes the exact way alone (a step's one such lane leaves the other 8).
-            (if (v128.any_true (v128.or (v128.or (local.get $t0) (local.get $t1)) (v128.or (local.get $t2) (local.get $t3))))
-              (then
-                (if (v128.any_true (v128.or (local.get $t0) (local.get $t1)))
-                  (then (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table) (local.get $offset)))))
-                (if (v128.any_true (v128.or (local.get $t2) (local.get $t3)))
-                  (then (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (i32.add (local.get $tb2) (i32.const 96)) (local.get $table) (local.get $offset))))))))
-          (else
-            (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table) (local.get $offset)))
-            (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (i32.add (local.get $tb2) (i32.const 96)) (local.get $table) (local.get $offset)))))
-      ;; Saturating to int8, then clamping to [qmin, qmax] (within int8), clamps the same.
-      (local.set $y (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $z)) (local.get $min)) (local.get $max)))
+        (then
+          ;; Each 8 in requantize8's float form, which sends them the exact way alone when a lane lies near a tie (a
+          ;; last step's lanes past the results may too: their results are not stored).
+          (local.set $y (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (call $requantize8 (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
+              (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))
+            (call $requantize8 (local.get $x2) (local.get $x3) (local.get $tb2) (i32.add (local.get $tb2) (i32.const 96)) (local.get $table)
+              (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))))
+        (else
+          (local.set $y (call $requantizeExact (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table) (local.get $offset)))
+          (local.set $z (call $requantizeExact (local.get $x2) (local.get $x3) (local.get $tb2) (i32.add (local.get $tb2) (i32.const 96)) (local.get $table) (local.get $offset)))
+          ;; Saturating to int8, then clamping to [qmin, qmax] (within int8), clamps the same.
+          (local.set $y (i8x16.min_s (i8x16.max_s (i8x16.narrow_i16x8_s (local.get $y) (local.get $z)) (local.get $min)) (local.get $max)))))
       (if (i32.ge_s (local.get $left) (i32.const 16))
         (then (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $y)))
         (else (call $storeFirst (i32.add (local.get $out) (local.get $i)) (local.get $y) (local.get $left))))
