@@ -9,4 +9,9 @@ if (Number(process.versions.node.split('.')[0]) >= 22) process.getBuiltinModule(
 // costs a start ~80 ms.
 const { runCli } = await import('../dist/bundle/cli.js');
 
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+// runCli returns when its work is done (a remote cache upload included). Node would still finish V8's incremental
+// marking and other idle tasks before exiting (~10 ms); exit now unless output is still buffered (an asynchronous
+// pipe), which the natural exit flushes.
+if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+process.exitCode = code;

@@ -1,6 +1,6 @@
 // The packed int8 convs (packed.wat convPacked: output pixels four at a time
-// in raster order, a group spanning rows and batches; depthwisePacked: two
-// pixels of a row per filter load, even and odd channels summed apart;
+// in raster order, a group spanning rows and batches; depthwisePacked: four
+// pixels per filter load, grouped the same way, even and odd channels summed apart;
 // depthwisePacked4: up to 4 channels, two pixels in one vector; the output
 // step run in the kernel, or left to requantizeI8 where it has no float form)
 // against the same op with its filter fed at run time, which takes the

@@ -710,21 +710,27 @@
 ;; the even channels' weights with 0 between them, then the odd channels'.
 ;; i32x4.dot_i16x8_s of an input vector with the first yields the even
 ;; channels' products, with the second the odd ones' (one multiply-add
-;; instruction each, where widening multiplies take three). Two output pixels
-;; of a row share every filter load; per pixel and block the sums stay in
-;; registers over all taps and are interleaved back into channel order at the
-;; store. acc gets outC sums per output pixel, and needs 32 bytes past them;
-;; each starts from its channel's bias at `bias` (8 read per block: a short
-;; last block's extra sums are stored over).
+;; instruction each, where widening multiplies take three). Four output
+;; pixels share every filter load (taken in raster order, across rows and
+;; batches like convPacked's groups; a last group of fewer re-reads its first
+;; window for the missing ones and does not store them); per pixel and block
+;; the sums stay in registers over all taps and are interleaved back into
+;; channel order at the store. acc gets outC sums per output pixel, and needs
+;; 32 bytes past them; each starts from its channel's bias at `bias` (8 read
+;; per block: a short last block's extra sums are stored over).
 ;; Integer sums: any order gives TFLM's.
 (func (export "depthwisePacked") (param $x i32) (param $w i32) (param $acc i32)
   (param $batches i32) (param $hp i32) (param $wp i32) (param $cp i32) (param $outC i32) (param $kH i32) (param $kW i32)
   (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32) (param $bias i32)
   (param $quant i32) (param $out i32) (result i32)
-  (local $n i32) (local $oy i32) (local $ox i32) (local $b i32) (local $ky i32) (local $kx i32) (local $two i32)
-  (local $pix i32) (local $xr i32) (local $xk i32) (local $wk i32) (local $o i32) (local $rowStep i32) (local $colStep i32) (local $tapBytes i32)
-  (local $pixStep i32) (local $blockBytes i32) (local $outBytes i32) (local $table i32) (local $tb i32)
-  (local $e0 v128) (local $o0 v128) (local $e1 v128) (local $o1 v128) (local $x0 v128) (local $x1 v128) (local $we v128) (local $wo v128)
+  (local $p i32) (local $pixels i32) (local $g i32) (local $k i32) (local $at i32)
+  (local $n i32) (local $oy i32) (local $ox i32) (local $rowAt i32) (local $rowBytes i32)
+  (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32)
+  (local $b i32) (local $ky i32) (local $kx i32) (local $xr i32) (local $xk i32) (local $wk i32)
+  (local $rowStep i32) (local $colStep i32) (local $tapBytes i32) (local $pixStep i32) (local $blockBytes i32) (local $outBytes i32)
+  (local $table i32) (local $tb i32)
+  (local $e0 v128) (local $o0 v128) (local $e1 v128) (local $o1 v128) (local $e2 v128) (local $o2 v128) (local $e3 v128) (local $o3 v128)
+  (local $v v128) (local $we v128) (local $wo v128)
   (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
   (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
   (if (local.get $table)
@@ -734,95 +740,123 @@
       (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
       (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
   (local.set $tapBytes (i32.shl (local.get $cp) (i32.const 1)))
-  (local.set $rowStep (i32.mul (i32.mul (local.get $dH) (local.get $wp)) (local.get $tapBytes)))
+  (local.set $rowBytes (i32.mul (local.get $wp) (local.get $tapBytes)))
+  (local.set $rowStep (i32.mul (local.get $dH) (local.get $rowBytes)))
   (local.set $colStep (i32.mul (local.get $dW) (local.get $tapBytes)))
   (local.set $pixStep (i32.mul (local.get $sW) (local.get $tapBytes)))
   (local.set $blockBytes (i32.shl (i32.mul (local.get $kH) (local.get $kW)) (i32.const 5)))
   (local.set $outBytes (i32.shl (local.get $outC) (i32.const 2)))
-  (local.set $o (local.get $acc))
-  (block $endn (loop $batch
-    (br_if $endn (i32.ge_s (local.get $n) (local.get $batches)))
-    (local.set $oy (i32.const 0))
-    (block $endy (loop $rows
-      (br_if $endy (i32.ge_s (local.get $oy) (local.get $outH)))
-      (local.set $ox (i32.const 0))
-      (block $endx (loop $cols
-        (br_if $endx (i32.ge_s (local.get $ox) (local.get $outW)))
-        ;; A row's odd last pixel goes alone: its twin reads the same (whole, padded) windows and is not stored.
-        (local.set $two (i32.lt_s (i32.add (local.get $ox) (i32.const 1)) (local.get $outW)))
-        (local.set $pix (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH)))
-                                                                        (local.get $wp)) (i32.mul (local.get $ox) (local.get $sW))) (local.get $tapBytes))))
-        ;; Blocks last first, and each pixel's store before its twin's: a short last block's extra sums land on
-        ;; the next pixel's first ones, which are stored after (or in the caller's slack past the last pixel).
-        (local.set $b (i32.and (i32.add (local.get $outC) (i32.const 7)) (i32.const -8)))
-        (block $endb (loop $blocks
-          (br_if $endb (i32.eqz (local.get $b)))
-          (local.set $b (i32.sub (local.get $b) (i32.const 8)))
-          ;; Sums started from the block's biases (8 read), even and odd channels apart as the sums are.
-          (local.set $x0 (v128.load offset=0 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
-          (local.set $x1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
-          (local.set $e0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $x0) (local.get $x1)))
-          (local.set $o0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $x0) (local.get $x1)))
-          (local.set $e1 (local.get $e0))
-          (local.set $o1 (local.get $o0))
-          (local.set $xr (i32.add (local.get $pix) (i32.shl (local.get $b) (i32.const 1))))
-          (local.set $wk (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $b) (i32.const 3)) (local.get $blockBytes))))
-          (local.set $ky (i32.const 0))
-          (block $endky (loop $taprows
-            (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
-            (local.set $xk (local.get $xr))
-            (local.set $kx (i32.const 0))
-            (block $endkx (loop $tapcols
-              (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
-              (local.set $we (v128.load offset=0 (local.get $wk)))
-              (local.set $wo (v128.load offset=16 (local.get $wk)))
-              (local.set $x0 (v128.load (local.get $xk)))
-              (local.set $x1 (v128.load (i32.add (local.get $xk) (select (local.get $pixStep) (i32.const 0) (local.get $two)))))
-              (local.set $e0 (i32x4.add (local.get $e0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $we))))
-              (local.set $o0 (i32x4.add (local.get $o0) (i32x4.dot_i16x8_s (local.get $x0) (local.get $wo))))
-              (local.set $e1 (i32x4.add (local.get $e1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $we))))
-              (local.set $o1 (i32x4.add (local.get $o1) (i32x4.dot_i16x8_s (local.get $x1) (local.get $wo))))
-              (local.set $xk (i32.add (local.get $xk) (local.get $colStep)))
-              (local.set $wk (i32.add (local.get $wk) (i32.const 32)))
-              (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
-              (br $tapcols)))
-            (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
-            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-            (br $taprows)))
-          ;; Back into channel order: the block's first 4 channels, then its last 4.
-          (local.set $x0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e0) (local.get $o0)))
-          (local.set $x1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e0) (local.get $o0)))
-          (local.set $e0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e1) (local.get $o1)))
-          (local.set $o0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e1) (local.get $o1)))
-          (if (local.get $table)
+  (local.set $pixels (i32.mul (i32.mul (local.get $batches) (local.get $outH)) (local.get $outW)))
+  ;; A cursor on the next pixel's window: batch n, output row oy, column ox, and the row's first window at rowAt.
+  (local.set $rowAt (local.get $x))
+  (block $end (loop $groups
+    (br_if $end (i32.ge_s (local.get $p) (local.get $pixels)))
+    (local.set $g (select (i32.const 4) (i32.sub (local.get $pixels) (local.get $p)) (i32.ge_s (i32.sub (local.get $pixels) (local.get $p)) (i32.const 4))))
+    ;; The group's windows: x0, and the others as offsets from it (0 past the group's pixels).
+    (local.set $x1 (i32.const 0)) (local.set $x2 (i32.const 0)) (local.set $x3 (i32.const 0))
+    (local.set $k (i32.const 0))
+    (loop $take
+      (local.set $at (i32.add (local.get $rowAt) (i32.mul (local.get $ox) (local.get $pixStep))))
+      (if (i32.eqz (local.get $k)) (then (local.set $x0 (local.get $at))))
+      (local.set $at (i32.sub (local.get $at) (local.get $x0)))
+      (local.set $x1 (select (local.get $at) (local.get $x1) (i32.eq (local.get $k) (i32.const 1))))
+      (local.set $x2 (select (local.get $at) (local.get $x2) (i32.eq (local.get $k) (i32.const 2))))
+      (local.set $x3 (select (local.get $at) (local.get $x3) (i32.eq (local.get $k) (i32.const 3))))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (if (i32.eq (local.get $ox) (local.get $outW))
+        (then
+          (local.set $ox (i32.const 0))
+          (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+          (if (i32.eq (local.get $oy) (local.get $outH)) (then (local.set $oy (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+          (local.set $rowAt (i32.add (local.get $x)
+            (i32.mul (i32.add (i32.mul (local.get $n) (local.get $hp)) (i32.mul (local.get $oy) (local.get $sH))) (local.get $rowBytes))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $take (i32.lt_s (local.get $k) (local.get $g))))
+    ;; Blocks last first, and each pixel's store before the next one's: a short last block's extra sums land on the
+    ;; next pixel's first ones, which are stored after (or in the caller's slack past the last pixel).
+    (local.set $b (i32.and (i32.add (local.get $outC) (i32.const 7)) (i32.const -8)))
+    (block $endb (loop $blocks
+      (br_if $endb (i32.eqz (local.get $b)))
+      (local.set $b (i32.sub (local.get $b) (i32.const 8)))
+      ;; Sums started from the block's biases (8 read), even and odd channels apart as the sums are.
+      (local.set $we (v128.load offset=0 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $wo (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $e0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $we) (local.get $wo)))
+      (local.set $o0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $we) (local.get $wo)))
+      (local.set $e1 (local.get $e0)) (local.set $o1 (local.get $o0))
+      (local.set $e2 (local.get $e0)) (local.set $o2 (local.get $o0))
+      (local.set $e3 (local.get $e0)) (local.set $o3 (local.get $o0))
+      (local.set $xr (i32.add (local.get $x0) (i32.shl (local.get $b) (i32.const 1))))
+      (local.set $wk (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $b) (i32.const 3)) (local.get $blockBytes))))
+      (local.set $ky (i32.const 0))
+      (block $endky (loop $taprows
+        (br_if $endky (i32.ge_s (local.get $ky) (local.get $kH)))
+        (local.set $xk (local.get $xr))
+        (local.set $kx (i32.const 0))
+        (block $endkx (loop $tapcols
+          (br_if $endkx (i32.ge_s (local.get $kx) (local.get $kW)))
+          (local.set $we (v128.load offset=0 (local.get $wk)))
+          (local.set $wo (v128.load offset=16 (local.get $wk)))
+          (local.set $v (v128.load (local.get $xk)))
+          (local.set $e0 (i32x4.add (local.get $e0) (i32x4.dot_i16x8_s (local.get $v) (local.get $we))))
+          (local.set $o0 (i32x4.add (local.get $o0) (i32x4.dot_i16x8_s (local.get $v) (local.get $wo))))
+          (local.set $v (v128.load (i32.add (local.get $xk) (local.get $x1))))
+          (local.set $e1 (i32x4.add (local.get $e1) (i32x4.dot_i16x8_s (local.get $v) (local.get $we))))
+          (local.set $o1 (i32x4.add (local.get $o1) (i32x4.dot_i16x8_s (local.get $v) (local.get $wo))))
+          (local.set $v (v128.load (i32.add (local.get $xk) (local.get $x2))))
+          (local.set $e2 (i32x4.add (local.get $e2) (i32x4.dot_i16x8_s (local.get $v) (local.get $we))))
+          (local.set $o2 (i32x4.add (local.get $o2) (i32x4.dot_i16x8_s (local.get $v) (local.get $wo))))
+          (local.set $v (v128.load (i32.add (local.get $xk) (local.get $x3))))
+          (local.set $e3 (i32x4.add (local.get $e3) (i32x4.dot_i16x8_s (local.get $v) (local.get $we))))
+          (local.set $o3 (i32x4.add (local.get $o3) (i32x4.dot_i16x8_s (local.get $v) (local.get $wo))))
+          (local.set $xk (i32.add (local.get $xk) (local.get $colStep)))
+          (local.set $wk (i32.add (local.get $wk) (i32.const 32)))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $tapcols)))
+        (local.set $xr (i32.add (local.get $xr) (local.get $rowStep)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $taprows)))
+      (local.set $tb (select (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $b) (i32.const 3)) (i32.const 192))))
+        (i32.const 0) (local.get $table)))
+      (local.set $k (i32.add (local.get $out) (i32.add (i32.mul (local.get $p) (local.get $outC)) (local.get $b))))
+      (local.set $at (i32.add (local.get $acc) (i32.add (i32.mul (local.get $p) (local.get $outBytes)) (i32.shl (local.get $b) (i32.const 2)))))
+      (call $depthwiseStore (local.get $e0) (local.get $o0) (local.get $table) (local.get $tb) (local.get $k) (local.get $at)
+        (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))
+      (if (i32.gt_s (local.get $g) (i32.const 1))
+        (then
+          (call $depthwiseStore (local.get $e1) (local.get $o1) (local.get $table) (local.get $tb)
+            (i32.add (local.get $k) (local.get $outC)) (i32.add (local.get $at) (local.get $outBytes))
+            (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))
+          (if (i32.gt_s (local.get $g) (i32.const 2))
             (then
-              ;; 8 int8 results per pixel at out, outC per pixel (8 stored: a short block's extra ones as the sums').
-              (local.set $tb (i32.add (local.get $table) (i32.add (i32.const 16) (i32.mul (i32.shr_u (local.get $b) (i32.const 2)) (i32.const 96)))))
-              (local.set $xk (i32.add (i32.add (local.get $out) (i32.shr_u (i32.sub (local.get $o) (local.get $acc)) (i32.const 2))) (local.get $b)))
-              (v128.store64_lane 0 (local.get $xk) (call $requantize8 (local.get $x0) (local.get $x1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
-                (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
-              (if (local.get $two)
+              (call $depthwiseStore (local.get $e2) (local.get $o2) (local.get $table) (local.get $tb)
+                (i32.add (local.get $k) (i32.shl (local.get $outC) (i32.const 1))) (i32.add (local.get $at) (i32.shl (local.get $outBytes) (i32.const 1)))
+                (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))
+              (if (i32.gt_s (local.get $g) (i32.const 3))
                 (then
-                  (v128.store64_lane 0 (i32.add (local.get $xk) (local.get $outC)) (call $requantize8 (local.get $e0) (local.get $o0) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
-                    (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))))
-            (else
-              (local.set $xk (i32.add (local.get $o) (i32.shl (local.get $b) (i32.const 2))))
-              (v128.store offset=0 (local.get $xk) (local.get $x0))
-              (v128.store offset=16 (local.get $xk) (local.get $x1))
-              (if (local.get $two)
-                (then
-                  (local.set $xk (i32.add (local.get $xk) (local.get $outBytes)))
-                  (v128.store offset=0 (local.get $xk) (local.get $e0))
-                  (v128.store offset=16 (local.get $xk) (local.get $o0))))))
-          (br $blocks)))
-        (local.set $o (i32.add (local.get $o) (select (i32.shl (local.get $outBytes) (i32.const 1)) (local.get $outBytes) (local.get $two))))
-        (local.set $ox (i32.add (local.get $ox) (select (i32.const 2) (i32.const 1) (local.get $two))))
-        (br $cols)))
-      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $rows)))
-    (local.set $n (i32.add (local.get $n) (i32.const 1)))
-    (br $batch)))
+                  (call $depthwiseStore (local.get $e3) (local.get $o3) (local.get $table) (local.get $tb)
+                    (i32.add (local.get $k) (i32.mul (local.get $outC) (i32.const 3))) (i32.add (local.get $at) (i32.mul (local.get $outBytes) (i32.const 3)))
+                    (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))))))
+      (br $blocks)))
+    (local.set $p (i32.add (local.get $p) (local.get $g)))
+    (br $groups)))
   (i32.ne (local.get $table) (i32.const 0)))
+
+;; One pixel's block of depthwisePacked: its even and odd channels' sums e and
+;; o back in channel order; with a table, the 8 int8 results (requantize8,
+;; the table's blocks at tb) at q, else the 8 sums at s.
+(func $depthwiseStore (param $e v128) (param $o v128) (param $table i32) (param $tb i32) (param $q i32) (param $s i32)
+  (param $offset v128) (param $offset16 v128) (param $min v128) (param $max v128)
+  (local $lo v128) (local $hi v128)
+  (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e) (local.get $o)))
+  (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e) (local.get $o)))
+  (if (local.get $table)
+    (then
+      (v128.store64_lane 0 (local.get $q) (call $requantize8 (local.get $lo) (local.get $hi) (local.get $tb) (i32.add (local.get $tb) (i32.const 96))
+        (local.get $table) (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max))))
+    (else
+      (v128.store offset=0 (local.get $s) (local.get $lo))
+      (v128.store offset=16 (local.get $s) (local.get $hi)))))
 
 ;; depthwisePacked for at most 4 channels and stride 1 (cp = 4): two
 ;; neighbouring output pixels' windows are 8 consecutive i16 values (4
