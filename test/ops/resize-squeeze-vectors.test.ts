@@ -88,6 +88,64 @@ describe('RESIZE_BILINEAR (float32): the reference expression, exactly', () => {
   });
 });
 
+/**
+ * reference_ops::ResizeBilinearInteger written out: ComputeInterpolationValuesInteger per axis (C's truncating
+ * division), then per value the four corners times their 10-bit weights, divided by 2^20 rounding half away from zero.
+ */
+function resizeBilinearIntegerReference(x: number[], [n, inH, inW, depth]: Shape4, outH: number, outW: number, align: boolean, half: boolean): number[] {
+  const t = Math.trunc;
+  const scale10 = (inSize: number, outSize: number) =>
+    align && outSize > 1 ? t((1024 * (inSize - 1) + t((outSize - 1) / 2)) / (outSize - 1)) : t((1024 * inSize + t(outSize / 2)) / outSize);
+  const axis = (v: number, scale: number, inSize: number) => {
+    const p = half ? v * scale + t(scale / 2) - 512 : v * scale;
+    const lo = Math.max(t(p / 1024), 0);
+    return { lo, hi: Math.min(t((p + 1023) / 1024), inSize - 1), f: p - 1024 * lo };
+  };
+  const at = (b: number, y: number, xx: number, c: number) => x[((b * inH + y) * inW + xx) * depth + c]!;
+  const out: number[] = [];
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y = axis(oy, scale10(inH, outH), inH);
+      for (let ox = 0; ox < outW; ox++) {
+        const xx = axis(ox, scale10(inW, outW), inW);
+        for (let c = 0; c < depth; c++) {
+          const sum = at(b, y.lo, xx.lo, c) * (1024 - y.f) * (1024 - xx.f) + at(b, y.hi, xx.lo, c) * y.f * (1024 - xx.f)
+            + at(b, y.lo, xx.hi, c) * (1024 - y.f) * xx.f + at(b, y.hi, xx.hi, c) * y.f * xx.f;
+          out.push(t((sum + (sum > 0 ? 2 ** 19 : -(2 ** 19))) / 2 ** 20) | 0);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('RESIZE_BILINEAR (int8): ResizeBilinearInteger, exactly', () => {
+  it('on 60 random shapes: 2x, 4x and 8x with half-pixel centers (int16 sums), 16x, other sizes and corner modes (int32 sums), depths 1 to 40', () => {
+    let seed = 5;
+    const r = (k: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % k;
+    const depths = [1, 3, 8, 9, 15, 16, 17, 24, 31, 40];
+    for (let t = 0; t < 60; t++) {
+      const shape = [1 + r(2), 1 + r(7), 1 + r(7), depths[r(depths.length)]!] as const;
+      const power = t % 3 !== 2;
+      const factor = 2 ** (1 + r(4));
+      const [outH, outW] = power ? [shape[1] * factor, shape[2] * factor] : [1 + r(12), 1 + r(12)];
+      const align = !power && r(3) === 0;
+      const half = power || (!align && r(2) === 0);
+      const count = shape.reduce((a, b) => a * b, 1);
+      // Every fourth case all at one extreme, where int16 sums have the least room.
+      const extreme = t % 4 === 3 ? (t % 8 === 3 ? -128 : 127) : null;
+      const x = Array.from({ length: count }, () => extreme ?? r(256) - 128);
+      const got = runOp({
+        opcode: 'RESIZE_BILINEAR',
+        inputs: [{ dtype: 'int8', shape: [...shape], data: x, q: [0.1, 0] }, { dtype: 'int32', shape: [2], data: [outH, outW], constant: true }],
+        outputs: [{ dtype: 'int8', shape: [shape[0], outH, outW, shape[3]], q: [0.1, 0] }],
+        options: { type: 'ResizeBilinearOptions', value: { alignCorners: align, halfPixelCenters: half } },
+      })[0]!;
+      expect(got, `case ${t} ${shape} -> ${outH}x${outW} (align ${align}, half ${half})`).toEqual(resizeBilinearIntegerReference(x, shape, outH, outW, align, half));
+    }
+  });
+});
+
 describe('RESIZE_BILINEAR (resize_bilinear_test.cc)', () => {
   const bilinear = (dtype: 'float32' | 'int8', input: Vec, size: [number, number], outShape: number[]) => resize('RESIZE_BILINEAR', dtype, input, size, outShape);
 

@@ -66,6 +66,8 @@ interface BilinearState {
   /** The axes as resizeBilinearI8 / resizeBilinearF32 read them (wasmAxis), made once here rather than on every inference. */
   rows: Int32Array;
   cols: Int32Array;
+  /** int8 where int16 sums are exact (int16Axes): resizeBilinearI8Int16's axes, used instead. */
+  int16: Int16Axes | null;
 }
 
 const RESIZE_BILINEAR = defineKernel<BilinearState>({
@@ -78,12 +80,12 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
     }
     const { alignCorners: align, halfPixelCenters: half } = builtinOptions(call.op, 'ResizeBilinearOptions');
     if (align && half) throw kernelError(call, 'align_corners and half_pixel_centers are exclusive');
-    const [, inH, inW] = dims4(input, call);
+    const [, inH, inW, depth] = dims4(input, call);
     const float = t === 'float32';
     const axis = float ? floatAxis : integerAxis;
     const ys = axis(inH, outH, align, half);
     const xs = axis(inW, outW, align, half);
-    return { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float) };
+    return { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float), int16: float ? null : int16Axes(ys, xs, depth) };
   },
   invoke(call, s) {
     const input = requireInput(call, 0);
@@ -111,17 +113,52 @@ function wasmAxis(a: Axis, float: boolean): Int32Array {
   return t;
 }
 
+interface Int16Axes {
+  /** Per output row: lower and upper source row and their weights. */
+  rows: Int32Array;
+  /** Per output column, 12 words: the lower and upper column's weights as 8 int16 each, their source columns times depth. */
+  cols: Int32Array;
+  /** The rounding divide's shift, 20 - 2k. */
+  shift: number;
+}
+
+/**
+ * resizeBilinearI8Int16's axes, where its int16 sums are exact: every 10-bit fraction f of both axes a multiple of 2^k,
+ * k from 6 to 9 (a resize by 2, 4 or 8 with half-pixel centers: k = 8, 7, 6); else null. Each axis's two weights sum
+ * to 2^(10 - k), and both are at least 0 except where a fraction below 0 (the first row or column with half-pixel
+ * centers) has both read one source index. So a sum lies within int8's range times 2^(20 - 2k), and with k >= 6 it
+ * and the rounding's half, 2^(19 - 2k), stay within int16: [-32768, 32512] and +-128.
+ */
+function int16Axes(ys: Axis, xs: Axis, depth: number): Int16Axes | null {
+  const fraction = (a: Axis, v: number) => a.pos[v]! - 1024 * a.lo[v]!;
+  let k = 9;
+  for (const a of [ys, xs]) for (let v = 0; v < a.lo.length; v++) while (k > 0 && (fraction(a, v) & ((1 << k) - 1)) !== 0) k--;
+  if (k < 6) return null;
+  const rows = new Int32Array(4 * ys.lo.length);
+  for (let v = 0; v < ys.lo.length; v++) rows.set([ys.lo[v]!, ys.hi[v]!, (1024 - fraction(ys, v)) >> k, fraction(ys, v) >> k], 4 * v);
+  const cols = new Int32Array(12 * xs.lo.length);
+  const weights = new Int16Array(cols.buffer);
+  for (let v = 0; v < xs.lo.length; v++) {
+    weights.fill((1024 - fraction(xs, v)) >> k, 24 * v, 24 * v + 8);
+    weights.fill(fraction(xs, v) >> k, 24 * v + 8, 24 * v + 16);
+    cols[12 * v + 8] = xs.lo[v]! * depth;
+    cols[12 * v + 9] = xs.hi[v]! * depth;
+  }
+  return { rows, cols, shift: 20 - 2 * k };
+}
+
 /** ResizeBilinearInteger in the SIMD module (simd/resize.wat). */
 function resizeBilinearInt8(
   x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
 ): void {
-  const { rows, cols } = s;
+  const { rows, cols } = s.int16 ?? s;
   const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
   const h = simdHeap();
   h.i8.set(x, xAt);
   h.i32.set(rows, rowsAt >> 2);
   h.i32.set(cols, colsAt >> 2);
-  simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
+  if (s.int16) simd().resizeBilinearI8Int16(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt, s.int16.shift);
+  else simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
   simdCopyOut(outAt, out.length, out);
 }
 

@@ -151,6 +151,10 @@ export interface SimdKernels {
   resizeBilinearI8(
     x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number,
   ): void;
+  /** resizeBilinearI8 in int16 lanes, where that is exact; its own axes and shift (resize/kernel.ts int16Axes). */
+  resizeBilinearI8Int16(
+    x: number, out: number, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number, rows: number, cols: number, shift: number,
+  ): void;
   /**
    * widenI8 of src [batches][h][w][c] into a zeroed dst [batches][hp][wp][cp] from row padT, column padL; with c below cp
    * it reads up to 7 bytes past src's end.
