@@ -1,7 +1,8 @@
 // The packed int8 convs (packed.wat convPacked: output pixels four at a time
 // in raster order, a group spanning rows and batches; depthwisePacked: four
 // pixels per filter load, grouped the same way, even and odd channels summed apart;
-// depthwisePacked4: up to 4 channels, two pixels in one vector; the output
+// depthwisePacked4: up to 4 channels, two pixels in one vector; pointwiseFew:
+// 1x1 to 1 or 2 channels, pixels across lanes; the output
 // step run in the kernel, or left to requantizeI8 where it has no float form)
 // against the same op with its filter fed at run time, which takes the
 // interpreter's other int8 paths (kernels.wat convDense / depthwiseDense, or
@@ -155,10 +156,18 @@ describe('packed int8 conv', () => {
     }
   });
 
-  it('1x1 with at most 4 output channels (pointwiseNarrow at stride 1: eight pixels per filter load) on 60 random geometries', () => {
+  it('1x1 with at most 4 output channels (pointwiseNarrow at stride 1: eight pixels per filter load; pointwiseFew for 1 or 2, pixels across lanes) on 60 random geometries', () => {
     for (let seed = 401; seed <= 460; seed++) {
-      const packed = runOp(convCase(seed, true, [1, 2, 3, 4, 5, 8, 13, 16], 1, 4));
-      const other = runOp(convCase(seed, false, [1, 2, 3, 4, 5, 8, 13, 16], 1, 4));
+      const packed = runOp(convCase(seed, true, [1, 2, 3, 4, 5, 8, 13, 16, 17, 24], 1, 4));
+      const other = runOp(convCase(seed, false, [1, 2, 3, 4, 5, 8, 13, 16, 17, 24], 1, 4));
+      expect(packed, `seed ${seed}`).toEqual(other);
+    }
+  });
+
+  it('1x1 with 1 or 2 output channels whose output step has no float form (pointwiseFew writes the sums) on 40 random geometries', () => {
+    for (let seed = 461; seed <= 500; seed++) {
+      const packed = runOp(convCase(seed, true, [1, 2, 5, 8, 13, 16, 17], 1, 2, exactOnlyScales));
+      const other = runOp(convCase(seed, false, [1, 2, 5, 8, 13, 16, 17], 1, 2, exactOnlyScales));
       expect(packed, `seed ${seed}`).toEqual(other);
     }
   });

@@ -57,6 +57,22 @@ export function packFilter(
 }
 
 /**
+ * A 1x1 filter as pointwiseFew reads it: per 4 input pairs (ceil(inC / 8) of them), per pair, per output channel (1 or
+ * 2), the pair's 2 weights 4 times, one for each pixel of a vector (0 past the real channels).
+ */
+function packFilterAcross(inC: number, outC: number, w8: Int8Array, at: number, packedBytes: number, layout: FilterLayout): void {
+  const packed = simdI16(at, packedBytes >> 1);
+  packed.fill(0);
+  for (let c = 0; c < inC; c++) {
+    for (let o = 0; o < outC; o++) {
+      const weight = layout === 'ohwi' ? w8[o * inC + c]! : w8[c * outC + o]!;
+      const base = ((c >> 1) * outC + o) * 8 + (c & 1);
+      for (let lane = 0; lane < 4; lane++) packed[base + 2 * lane] = weight;
+    }
+  }
+}
+
+/**
  * Runs the conv for `owner` (its prepared state keys the packed filter) into `out`. Without horizontal dilation the
  * input keeps its own channel count (a filter row's run of pairs may straddle pixels); with it, channels are padded
  * to an even count.
@@ -64,9 +80,16 @@ export function packFilter(
 export function convInt8Packed(
   owner: object, s: PackedOperator, d: WindowShapes, inC: number, x8: Int8Array, w8: Int8Array, out: Int8Array, layout: FilterLayout = 'ohwi',
 ): void {
-  // A 1x1 conv of stride 1 with at most 4 output channels: one vector of 4 channels per pixel, eight pixels per filter load.
+  // A 1x1 conv of stride 1 with 3 or 4 output channels: one vector of 4 channels per pixel, eight pixels per filter load.
   if (d.outC <= NARROW && d.kH === 1 && d.kW === 1 && s.strideH === 1 && s.strideW === 1 && s.padH === 0 && s.padW === 0) {
     const pixels = d.batches * d.outH * d.outW;
+    // One or two output channels: pixels across lanes instead (pointwiseFew), 4 pixels per vector.
+    if (d.outC <= 2) {
+      const acrossBytes = Math.ceil(inC / 8) * 4 * d.outC * 16;
+      runPackedWindow(owner, s, d, x8, inC, inC, acrossBytes, (at) => packFilterAcross(inC, d.outC, w8, at, acrossBytes, layout), (o) =>
+        simd().pointwiseFew(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt, o.quantAt, o.outAt), out);
+      return;
+    }
     const packedBytes = runPairs(1, inC) * 4 * NARROW;
     runPackedWindow(owner, s, d, x8, inC, inC, packedBytes, (at) => packFilter(d, inC, inC, w8, at, packedBytes, NARROW, 0, layout), (o) =>
       simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt, o.quantAt, o.outAt), out);

@@ -258,6 +258,150 @@
     (br $pixels1)))
   (i32.ne (local.get $table) (i32.const 0)))
 
+;; pointwiseFew runs a 1x1 int8 conv of stride 1 with 1 or 2 output channels
+;; (a segmentation head's last conv) with pixels across lanes: pointwiseNarrow's
+;; vector of 4 channels per pixel would leave 2 or 3 lanes on zeros, and it runs
+;; the output step on 2 pixels per 8 lanes. Per group of 8 pixels, the rows of 4
+;; pixels are read 4 input pairs at a time and transposed, so that one vector
+;; holds one input pair of 4 pixels, and one multiply-add with a weight pair
+;; splatted adds 2 products to 4 pixels' sums of one channel. x: pointwiseNarrow's
+;; (cp may be odd: a pair may straddle pixels, against a 0 weight; a row's last
+;; read may take up to 14 bytes past it, against 0 weights: the caller's 16
+;; bytes of slack past x); w: per 4 input pairs, per pair, per output channel,
+;; the pair's 2 weights 4 times (0 beyond the real channels). The last group of
+;; fewer pixels re-reads the last pixel and stores only its own. Sums start from
+;; the biases at `bias`; acc gets outC sums per pixel, or with `quant` and the
+;; float form of the output step, qOut outC int8 results per pixel (result 1).
+(func (export "pointwiseFew") (param $x i32) (param $w i32) (param $acc i32) (param $pixels i32) (param $cp i32) (param $outC i32) (param $bias i32)
+  (param $quant i32) (param $qOut i32) (result i32)
+  (local $p i32) (local $quads i32) (local $k i32) (local $row i32) (local $wq i32) (local $last i32) (local $valid i32) (local $two i32)
+  (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $x4 i32) (local $x5 i32) (local $x6 i32) (local $x7 i32)
+  (local $sub i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
+  (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $bias0 v128) (local $bias1 v128) (local $s0 v128) (local $s1 v128)
+  (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $lo v128) (local $hi v128)
+  (local $table i32) (local $tb i32) (local $offset v128) (local $offset16 v128) (local $min v128) (local $max v128)
+  (local.set $table (call $fusedOutputStep (local.get $quant) (local.get $bias) (local.get $outC)))
+  (if (local.get $table)
+    (then
+      (local.set $tb (i32.add (local.get $table) (i32.const 16)))
+      (local.set $offset (i32x4.splat (i32.load (local.get $quant))))
+      (local.set $offset16 (i16x8.splat (i32.load (local.get $quant))))
+      (local.set $min (i8x16.splat (i32.load offset=4 (local.get $quant))))
+      (local.set $max (i8x16.splat (i32.load offset=8 (local.get $quant))))))
+  (local.set $two (i32.eq (local.get $outC) (i32.const 2)))
+  (local.set $bias0 (v128.load32_splat (local.get $bias)))
+  (local.set $bias1 (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $two) (i32.const 2)))))
+  ;; Quads of input pairs per pixel, and the bytes of one pixel's row.
+  (local.set $quads (i32.shr_u (i32.add (local.get $cp) (i32.const 7)) (i32.const 3)))
+  (local.set $row (i32.shl (local.get $cp) (i32.const 1)))
+  (local.set $last (i32.add (local.get $x) (i32.mul (i32.sub (local.get $pixels) (i32.const 1)) (local.get $row))))
+  (block $end (loop $groups
+    (br_if $end (i32.ge_s (local.get $p) (local.get $pixels)))
+    (local.set $valid (select (i32.const 8) (i32.sub (local.get $pixels) (local.get $p)) (i32.ge_s (i32.sub (local.get $pixels) (local.get $p)) (i32.const 8))))
+    ;; The group's rows; past the last pixel, the last pixel's again.
+    (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $row))))
+    (local.set $x1 (select (i32.add (local.get $x0) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 1))))
+    (local.set $x2 (select (i32.add (local.get $x1) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 2))))
+    (local.set $x3 (select (i32.add (local.get $x2) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 3))))
+    (local.set $x4 (select (i32.add (local.get $x3) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 4))))
+    (local.set $x5 (select (i32.add (local.get $x4) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 5))))
+    (local.set $x6 (select (i32.add (local.get $x5) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 6))))
+    (local.set $x7 (select (i32.add (local.get $x6) (local.get $row)) (local.get $last) (i32.gt_s (local.get $valid) (i32.const 7))))
+    ;; The group's first 4 pixels (into a0, a1), then its last 4 (b0, b1).
+    (local.set $sub (i32.const 0))
+    (loop $halves
+      (local.set $r0 (select (local.get $x4) (local.get $x0) (local.get $sub)))
+      (local.set $r1 (select (local.get $x5) (local.get $x1) (local.get $sub)))
+      (local.set $r2 (select (local.get $x6) (local.get $x2) (local.get $sub)))
+      (local.set $r3 (select (local.get $x7) (local.get $x3) (local.get $sub)))
+      (local.set $s0 (local.get $bias0))
+      (local.set $s1 (local.get $bias1))
+      (local.set $wq (local.get $w))
+      (local.set $k (i32.const 0))
+      (block $endq (loop $quadsLoop
+        (br_if $endq (i32.ge_s (local.get $k) (local.get $quads)))
+        ;; The 4 rows' next 16 bytes transposed: c0 holds pair 0 of the 4 pixels, ..., c3 pair 3.
+        (local.set $c0 (v128.load (local.get $r0)))
+        (local.set $c1 (v128.load (local.get $r1)))
+        (local.set $c2 (v128.load (local.get $r2)))
+        (local.set $c3 (v128.load (local.get $r3)))
+        (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c0) (local.get $c1)))
+        (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c0) (local.get $c1)))
+        (local.set $c0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c2) (local.get $c3)))
+        (local.set $c1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c2) (local.get $c3)))
+        (local.set $c2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $hi) (local.get $c1)))
+        (local.set $c3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $hi) (local.get $c1)))
+        (local.set $c1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $lo) (local.get $c0)))
+        (local.set $c0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $c0)))
+        (if (local.get $two)
+          (then
+            (local.set $s0 (i32x4.add (local.get $s0) (i32x4.add
+              (i32x4.add (i32x4.dot_i16x8_s (local.get $c0) (v128.load offset=0 (local.get $wq))) (i32x4.dot_i16x8_s (local.get $c1) (v128.load offset=32 (local.get $wq))))
+              (i32x4.add (i32x4.dot_i16x8_s (local.get $c2) (v128.load offset=64 (local.get $wq))) (i32x4.dot_i16x8_s (local.get $c3) (v128.load offset=96 (local.get $wq)))))))
+            (local.set $s1 (i32x4.add (local.get $s1) (i32x4.add
+              (i32x4.add (i32x4.dot_i16x8_s (local.get $c0) (v128.load offset=16 (local.get $wq))) (i32x4.dot_i16x8_s (local.get $c1) (v128.load offset=48 (local.get $wq))))
+              (i32x4.add (i32x4.dot_i16x8_s (local.get $c2) (v128.load offset=80 (local.get $wq))) (i32x4.dot_i16x8_s (local.get $c3) (v128.load offset=112 (local.get $wq)))))))
+            (local.set $wq (i32.add (local.get $wq) (i32.const 128))))
+          (else
+            (local.set $s0 (i32x4.add (local.get $s0) (i32x4.add
+              (i32x4.add (i32x4.dot_i16x8_s (local.get $c0) (v128.load offset=0 (local.get $wq))) (i32x4.dot_i16x8_s (local.get $c1) (v128.load offset=16 (local.get $wq))))
+              (i32x4.add (i32x4.dot_i16x8_s (local.get $c2) (v128.load offset=32 (local.get $wq))) (i32x4.dot_i16x8_s (local.get $c3) (v128.load offset=48 (local.get $wq)))))))
+            (local.set $wq (i32.add (local.get $wq) (i32.const 64)))))
+        (local.set $r0 (i32.add (local.get $r0) (i32.const 16)))
+        (local.set $r1 (i32.add (local.get $r1) (i32.const 16)))
+        (local.set $r2 (i32.add (local.get $r2) (i32.const 16)))
+        (local.set $r3 (i32.add (local.get $r3) (i32.const 16)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $quadsLoop)))
+      (if (local.get $sub)
+        (then (local.set $b0 (local.get $s0)) (local.set $b1 (local.get $s1)))
+        (else (local.set $a0 (local.get $s0)) (local.set $a1 (local.get $s1))))
+      (local.set $sub (i32.add (local.get $sub) (i32.const 1)))
+      (br_if $halves (i32.lt_u (local.get $sub) (i32.const 2))))
+    ;; Into pixel order, 8 lanes in a0 and a1 (and b0, b1): one channel's 8 pixels; two channels' interleaved, 4 pixels.
+    (if (local.get $two)
+      (then
+        (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+        (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+        (local.set $a0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $b0) (local.get $b1)))
+        (local.set $a1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $b0) (local.get $b1)))
+        (local.set $b0 (local.get $a0))
+        (local.set $b1 (local.get $a1))
+        (local.set $a0 (local.get $lo))
+        (local.set $a1 (local.get $hi)))
+      (else (local.set $a1 (local.get $b0))))
+    (local.set $k (i32.mul (local.get $valid) (local.get $outC)))
+    (if (local.get $table)
+      (then
+        (local.set $lo (call $requantize8 (local.get $a0) (local.get $a1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
+          (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+        (local.set $x0 (i32.add (local.get $qOut) (i32.mul (local.get $p) (local.get $outC))))
+        (if (local.get $two)
+          (then
+            (local.set $hi (call $requantize8 (local.get $b0) (local.get $b1) (local.get $tb) (i32.add (local.get $tb) (i32.const 96)) (local.get $table)
+              (local.get $offset) (local.get $offset16) (local.get $min) (local.get $max)))
+            (local.set $lo (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))))
+        (if (i32.eq (local.get $k) (i32.shl (i32.const 8) (local.get $two)))
+          (then (if (local.get $two) (then (v128.store (local.get $x0) (local.get $lo))) (else (v128.store64_lane 0 (local.get $x0) (local.get $lo)))))
+          (else (call $storeFirst (local.get $x0) (local.get $lo) (local.get $k)))))
+      (else
+        ;; The sums, 4 per vector in pixel order: a0, a1, then (two channels) b0, b1.
+        (local.set $x0 (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $p) (local.get $outC)) (i32.const 2))))
+        (local.set $k (i32.shl (local.get $k) (i32.const 2)))
+        (call $storeSums (local.get $x0) (local.get $a0) (local.get $k))
+        (call $storeSums (i32.add (local.get $x0) (i32.const 16)) (local.get $a1) (i32.sub (local.get $k) (i32.const 16)))
+        (call $storeSums (i32.add (local.get $x0) (i32.const 32)) (local.get $b0) (i32.sub (local.get $k) (i32.const 32)))
+        (call $storeSums (i32.add (local.get $x0) (i32.const 48)) (local.get $b1) (i32.sub (local.get $k) (i32.const 48)))))
+    (local.set $p (i32.add (local.get $p) (i32.const 8)))
+    (br $groups)))
+  (i32.ne (local.get $table) (i32.const 0)))
+
+;; The first k bytes (up to 16) of the sums v at p; nothing for k <= 0.
+(func $storeSums (param $p i32) (param $v v128) (param $k i32)
+  (if (i32.ge_s (local.get $k) (i32.const 16))
+    (then (v128.store (local.get $p) (local.get $v)))
+    (else (if (i32.gt_s (local.get $k) (i32.const 0)) (then (call $storeFirst (local.get $p) (local.get $v) (local.get $k)))))))
+
 ;; The int8 results of two pixels of at most 4 channels (4 lanes each, from
 ;; requantize8) at p and p + n: each 4 bytes, the second after the first (so
 ;; it stores over the first's extra ones).

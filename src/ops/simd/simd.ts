@@ -61,6 +61,11 @@ export interface SimdKernels {
    */
   pointwiseNarrow(x: number, w: number, acc: number, pixels: number, cp: number, outC: number, bias: number, quant: number, out: number): number;
   /**
+   * pointwiseNarrow for 1 or 2 output channels, pixels across lanes: w per 4 input pairs, per pair, per output channel, the
+   * pair's 2 weights 4 times (conv-packed.ts packFilterAcross); reads up to 14 bytes past a pixel row (x's 16 of slack).
+   */
+  pointwiseFew(x: number, w: number, acc: number, pixels: number, cp: number, outC: number, bias: number, quant: number, out: number): number;
+  /**
    * A depthwise int8 conv, channel per lane: x from widenPadded (cp a multiple of 8), w per block of 8 channels and tap
    * the even and the odd channels' i16 weights (depthwise-packed.ts); outC int32 sums per output pixel to acc, started
    * from the biases at `bias` (outC int32, 8 read per block). With `quant` (not 0: the output offset, qmin and qmax,
