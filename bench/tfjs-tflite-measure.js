@@ -43,7 +43,18 @@ export async function measureModel([model, budgetMs, sampleMs]) {
   const invokeTheirs = () => {
     if (!runner.infer()) throw new Error('tfjs-tflite: infer() failed');
   };
-  // First runs: warm-up, the outputs to compare, and how many inferences fill a sample. The time of one inference is
+  // Both runtimes run alternately for WARM_MS first, so that what is timed is their steady state: V8 compiles each
+  // wasm function with its baseline compiler and recompiles the hot ones optimized in the background, and optimizes
+  // hot JavaScript after a while (our interpreter's glue, around the kernels, is more of it than tfjs-tflite's one
+  // call). Without it, a model run first in a fresh process, on this 2-core machine, timed ours at up to 1.7x its
+  // steady state (vww-mnv1: 0.45-0.74 ms against 0.42-0.43 ms after it).
+  const WARM_MS = 500;
+  const warm = performance.now();
+  while (performance.now() - warm < WARM_MS) {
+    invokeOurs();
+    if (runner) invokeTheirs();
+  }
+  // Then: the outputs to compare, and how many inferences fill a sample. The time of one inference is
   // taken over at least 2 ms of them: a page's timer ticks in 100 µs steps, so one microsecond-long run reads as 0 or
   // 100 µs, and a sample sized from that would last a tick or two.
   const perRun = (f) => {

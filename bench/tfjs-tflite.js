@@ -151,7 +151,8 @@ export async function tfjsTfliteSection(root, models) {
     relaxedNode
       ? `"Node relaxed": the same Node with ${relaxedNode.flag} (as Node 22 on runs by default), in a process of its own: TinySeg's ${relaxedNode.build} build; tfjs-tflite's module is the same.`
       : '',
-    'Median over samples that alternate ours and theirs (each sample at least 5 ms of back-to-back inferences), about 3 s per model and host.',
+    'After 0.5 s of both runtimes alternating (warm-up, so that both run their optimized code: tfjs-tflite-measure.js), the median over samples',
+    'that alternate ours and theirs (each sample at least 5 ms of back-to-back inferences), about 3 s per model and host.',
     'Ratio: ours / tfjs-tflite (below 1: TinySeg faster). "same bytes": whether tfjs-tflite\'s outputs equal ours (ours equal TFLM\'s reference kernels;',
     'XNNPACK rounds differently on some models).',
     chromiumPath ? '' : '\nChromium was not found ($TINYSEG_CHROMIUM, `chromium` or `chromium-browser` on PATH): Node only.\n',
