@@ -80,16 +80,17 @@ function packFilterAcross(inC: number, outC: number, w8: Int8Array, at: number, 
 export function convInt8Packed(
   owner: object, s: PackedOperator, d: WindowShapes, inC: number, x8: Int8Array, w8: Int8Array, out: Int8Array, layout: FilterLayout = 'ohwi',
 ): void {
-  // A 1x1 conv of stride 1 with 3 or 4 output channels: one vector of 4 channels per pixel, eight pixels per filter load.
-  if (d.outC <= NARROW && d.kH === 1 && d.kW === 1 && s.strideH === 1 && s.strideW === 1 && s.padH === 0 && s.padW === 0) {
-    const pixels = d.batches * d.outH * d.outW;
-    // One or two output channels: pixels across lanes instead (pointwiseFew), 4 pixels per vector.
-    if (d.outC <= 2) {
-      const acrossBytes = Math.ceil(inC / 8) * 4 * d.outC * 16;
-      runPackedWindow(owner, s, d, x8, inC, inC, acrossBytes, (at) => packFilterAcross(inC, d.outC, w8, at, acrossBytes, layout), (o) =>
-        simd().pointwiseFew(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt, o.quantAt, o.outAt), out);
-      return;
-    }
+  const pointwise = d.kH === 1 && d.kW === 1 && s.strideH === 1 && s.strideW === 1 && s.padH === 0 && s.padW === 0;
+  const pixels = d.batches * d.outH * d.outW;
+  // A 1x1 conv of stride 1 with 1 or 2 output channels: pixels across lanes (pointwiseFew), 4 pixels per vector.
+  if (pointwise && d.outC <= 2) {
+    const acrossBytes = Math.ceil(inC / 8) * 4 * d.outC * 16;
+    runPackedWindow(owner, s, d, x8, inC, inC, acrossBytes, (at) => packFilterAcross(inC, d.outC, w8, at, acrossBytes, layout), (o) =>
+      simd().pointwiseFew(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt, o.quantAt, o.outAt), out);
+    return;
+  }
+  // With 3 or 4: one vector of 4 channels per pixel, eight pixels per filter load.
+  if (pointwise && d.outC <= NARROW) {
     const packedBytes = runPairs(1, inC) * 4 * NARROW;
     runPackedWindow(owner, s, d, x8, inC, inC, packedBytes, (at) => packFilter(d, inC, inC, w8, at, packedBytes, NARROW, 0, layout), (o) =>
       simd().pointwiseNarrow(o.xAt, o.wAt, o.accAt, pixels, inC, d.outC, o.biasAt, o.quantAt, o.outAt), out);

@@ -63,11 +63,14 @@ function integerAxis(inSize: number, outSize: number, align: boolean, half: bool
 
 interface BilinearState {
   float: boolean;
-  /** The axes as resizeBilinearI8 / resizeBilinearF32 read them (wasmAxis), made once here rather than on every inference. */
+  /**
+   * The axes as resizeBilinearI8 / resizeBilinearF32 read them (wasmAxis), or with a shift resizeBilinearI8Int16
+   * (int16Axes), made once here rather than on every inference.
+   */
   rows: Int32Array;
   cols: Int32Array;
-  /** int8 where int16 sums are exact (int16Axes): resizeBilinearI8Int16's axes, used instead. */
-  int16: Int16Axes | null;
+  /** int8 where int16 sums are exact: resizeBilinearI8Int16's rounding divide by 2^shift (20 - 2k); else 0. */
+  shift: number;
 }
 
 const RESIZE_BILINEAR = defineKernel<BilinearState>({
@@ -85,7 +88,8 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
     const axis = float ? floatAxis : integerAxis;
     const ys = axis(inH, outH, align, half);
     const xs = axis(inW, outW, align, half);
-    return { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float), int16: float ? null : int16Axes(ys, xs, depth) };
+    const int16 = float ? null : int16Axes(ys, xs, depth);
+    return int16 ? { float, ...int16 } : { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float), shift: 0 };
   },
   invoke(call, s) {
     const input = requireInput(call, 0);
@@ -113,14 +117,7 @@ function wasmAxis(a: Axis, float: boolean): Int32Array {
   return t;
 }
 
-interface Int16Axes {
-  /** Per output row: lower and upper source row and their weights. */
-  rows: Int32Array;
-  /** Per output column, 12 words: the lower and upper column's weights as 8 int16 each, their source columns times depth. */
-  cols: Int32Array;
-  /** The rounding divide's shift, 20 - 2k. */
-  shift: number;
-}
+type Int16Axes = Pick<BilinearState, 'rows' | 'cols' | 'shift'>;
 
 /**
  * resizeBilinearI8Int16's axes, where its int16 sums are exact: every 10-bit fraction f of both axes a multiple of 2^k,
@@ -128,6 +125,8 @@ interface Int16Axes {
  * to 2^(10 - k), and both are at least 0 except where a fraction below 0 (the first row or column with half-pixel
  * centers) has both read one source index. So a sum lies within int8's range times 2^(20 - 2k), and with k >= 6 it
  * and the rounding's half, 2^(19 - 2k), stay within int16: [-32768, 32512] and +-128.
+ * rows: per output row, its lower and upper source row and their weights; cols: per output column 12 words, the lower
+ * and upper column's weights as 8 int16 each, then their source columns times depth.
  */
 function int16Axes(ys: Axis, xs: Axis, depth: number): Int16Axes | null {
   const fraction = (a: Axis, v: number) => a.pos[v]! - 1024 * a.lo[v]!;
@@ -151,13 +150,13 @@ function int16Axes(ys: Axis, xs: Axis, depth: number): Int16Axes | null {
 function resizeBilinearInt8(
   x: Int8Array, out: Int8Array, s: BilinearState, batches: number, inH: number, inW: number, depth: number, outH: number, outW: number,
 ): void {
-  const { rows, cols } = s.int16 ?? s;
+  const { rows, cols } = s;
   const [xAt, outAt, rowsAt, colsAt] = simdReserve([x.length, out.length + 8, rows.byteLength, cols.byteLength]);
   const h = simdHeap();
   h.i8.set(x, xAt);
   h.i32.set(rows, rowsAt >> 2);
   h.i32.set(cols, colsAt >> 2);
-  if (s.int16) simd().resizeBilinearI8Int16(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt, s.int16.shift);
+  if (s.shift) simd().resizeBilinearI8Int16(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt, s.shift);
   else simd().resizeBilinearI8(xAt, outAt, batches, inH, inW, depth, outH, outW, rowsAt, colsAt);
   simdCopyOut(outAt, out.length, out);
 }
