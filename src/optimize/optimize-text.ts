@@ -88,6 +88,7 @@ function passLines(r: OptimizeReport): string[] {
   const p = r.passes;
   const lines: string[] = [];
   if (p.removeIdentityPads.removed > 0) lines.push(`  identity PADs removed: ${p.removeIdentityPads.removed} (${bytes(p.removeIdentityPads.bytes)} of copies)`);
+  if (p.foldPads.folded > 0) lines.push(`  PADs folded into the next conv's SAME padding: ${p.foldPads.folded} (${bytes(p.foldPads.bytes)} of padded copies never made)`);
   if (p.transposeConv.rewritten > 0) lines.push(`  TRANSPOSE_CONV -> CONV_2D + DEPTH_TO_SPACE: ${p.transposeConv.rewritten} (${bytes(p.transposeConv.scratchBytes)} of int32 scratch gone)`);
   if (p.transposeConvGather.rewritten > 0) lines.push(`  TRANSPOSE_CONV -> TinySegTransposeConv (per-pixel accumulators): ${p.transposeConvGather.rewritten} (${bytes(p.transposeConvGather.scratchBytes)} of int32 scratch gone)`);
   if (p.reorder.moved > 0) lines.push(`  reordered for memory: ${p.reorder.moved} operators moved (live peak ${kib(p.reorder.peakBefore)} -> ${kib(p.reorder.peakAfter)})`);

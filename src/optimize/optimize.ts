@@ -26,6 +26,7 @@ import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
 import { arenaAfterBands, passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
 import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
@@ -152,7 +153,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     dropOfflinePlan(work);
     return work;
   };
-  const passContext = (maxInvoke: number, bandSideInputs: boolean): PassContext => ({
+  /** Which way the passes run: row bands through side inputs or not, PADs folded into convs or not. */
+  type Variant = { bandSideInputs: boolean; foldPads: boolean };
+  const passContext = (maxInvoke: number, { bandSideInputs, foldPads }: Variant): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
@@ -161,12 +164,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     kernels,
     maxInvoke,
     bandSideInputs,
+    foldPads,
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
-  const rewrite = (maxInvoke: number, bandSideInputs: boolean) => {
+  const rewrite = (maxInvoke: number, variant: Variant) => {
     const work = fresh();
-    const passes = runPipeline(work, passContext(maxInvoke, bandSideInputs));
+    const passes = runPipeline(work, passContext(maxInvoke, variant));
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
     // With several subgraphs TFLM plans them all together (and reads an offline plan oddly for variables): no plan of our own.
@@ -176,20 +180,27 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
   };
   let maxOverhead: number | null = opts.maxOverhead;
-  // Row bands through side inputs (skip connections, residuals) and without: whichever leaves the smaller arena.
-  // The passes see subgraph 0 alone, and only in a one-subgraph model (runPipeline).
+  // Row bands through side inputs (skip connections, residuals) and without, PADs folded into convs and not:
+  // whichever leaves the smaller arena. The passes see subgraph 0 alone, and only in a one-subgraph model (runPipeline).
   const sideChains = original.subgraphs.length === 1 && hasSideInputChains(original.main);
+  const foldable = original.subgraphs.length === 1 && foldPadsIntoConvs(fresh()).folded > 0;
+  const variants: Variant[] = [{ bandSideInputs: false, foldPads: true }];
+  if (foldable) variants.push({ bandSideInputs: false, foldPads: false });
+  if (sideChains) variants.push({ bandSideInputs: true, foldPads: true }, ...(foldable ? [{ bandSideInputs: true, foldPads: false }] : []));
   const bestRewrite = (maxInvoke: number) => {
-    const plain = rewrite(maxInvoke, false);
-    // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the plain
-    // result's whole arena is not worth its spill pass and placement.
-    if (!sideChains || arenaAfterBands(fresh(), passContext(maxInvoke, true)) >= plain.after.arena.total) return plain;
-    const side = rewrite(maxInvoke, true);
+    let best = rewrite(maxInvoke, variants[0]!);
     // Under an arena budget, a variant whose head fits it first; then the smaller total, then the smaller head.
-    const key = (a: typeof plain) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
-    const [s, p] = [key(side), key(plain)];
-    const k = s.findIndex((x, i) => x !== p[i]);
-    return k >= 0 && s[k]! < p[k]! ? side : plain;
+    const key = (a: typeof best) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
+    for (const variant of variants.slice(1)) {
+      // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the best
+      // result's whole arena is not worth its spill pass and placement.
+      if (arenaAfterBands(fresh(), passContext(maxInvoke, variant)) >= best.after.arena.total) continue;
+      const other = rewrite(maxInvoke, variant);
+      const [o, b] = [key(other), key(best)];
+      const k = o.findIndex((x, i) => x !== b[i]);
+      if (k >= 0 && o[k]! < b[k]!) best = other;
+    }
+    return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.

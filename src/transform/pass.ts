@@ -31,6 +31,12 @@ export interface PassContext {
    * plans both ways.
    */
   bandSideInputs?: boolean;
+  /**
+   * PADs become the SAME padding of the conv after them (transform/fold-pads-into-convs.ts); absent: they do. The
+   * padded copies then never exist, but the row bands' greedy choices under the compute limit change with the graph,
+   * so optimize() plans both ways where there is a PAD to fold.
+   */
+  foldPads?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

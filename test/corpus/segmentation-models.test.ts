@@ -39,6 +39,12 @@ describe('where the bands run', () => {
     expect(r.before.head / r.after.head).toBeGreaterThan(2);
   });
 
+  it('portrait-video: its PADs before depthwise convs become their SAME padding, and the head falls 3.5x (2.6x with the padded copies)', () => {
+    const r = run('portrait-video-int8-224.tflite').report;
+    expect(r.passes.foldPads.folded).toBeGreaterThanOrEqual(20);
+    expect(r.before.head / r.after.head).toBeGreaterThan(3.5);
+  });
+
   it('deeplabv3 ADE20K: bands from the ASPP through the 4x resize, the decoder CONCATENATION with its low-level projection (written after the resize) and the 512x512 resize into ARG_MAX, cutting the head more than 2x', () => {
     const r = run('deeplabv3-mnv2-ade20k-int8-512.tflite').report;
     const decoder = r.passes.splitRowBands.chains.find((c) => c.output === 'ArgMax')!;

@@ -145,7 +145,7 @@ const COMMANDS = {
   optimize: {
     synopsis: 'optimize <model.tflite> -o <dir> [options]',
     about: [
-      'cut the arena: remove identity PADs, rewrite',
+      'cut the arena: remove or fold PADs, rewrite',
       'TRANSPOSE_CONV, spill cold tensors; write',
       '<dir>/<name>.tflite (offline-planned, verified',
       'bit-exact) and <dir>/<name>.plan.json',
