@@ -10,7 +10,8 @@ export function renderReportText(r: MemoryReport, extra: { allocate?: number } =
   const out: string[] = [];
   out.push(`${r.model.file}  (${bytes(r.model.bytes)}, ${r.ops} operators, ${r.tensors} tensors)`);
   const ops = Object.entries(r.opTypes)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    // Code-unit order on ties, not localeCompare: the same report on every machine, whatever its locale.
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([k, v]) => `${k} x${v}`)
     .join(', ');
   out.push(`  ops: ${ops}`);

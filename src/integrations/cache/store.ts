@@ -90,7 +90,8 @@ export function cacheStats(dir: string, maxBytes: number): CacheStats {
  */
 export function pruneCache(dir: string, maxBytes: number, keep?: string): { removed: number; bytes: number } {
   sweepStaleTemps(dir);
-  const entries = listEntries(dir).sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file));
+  // Oldest first; ties in code-unit order (the same on every machine, whatever its locale).
+  const entries = listEntries(dir).sort((a, b) => a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   let total = entries.reduce((n, e) => n + e.bytes, 0);
   let removed = 0;
   let freed = 0;
