@@ -110,6 +110,41 @@ function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch:
   return offsets;
 }
 
+/**
+ * A head no placement of `sg` goes below, placeArena's included: at every time the bytes of the live buffers, where
+ * an alias group (in-place pairs, row joins: the only buffers a plan may lay over each other while both are live)
+ * counts only its largest live member, as its slot must hold that member whole. Cheap beside a placement: the spill
+ * pass places its trial graphs only where this floor leaves room for a better head.
+ */
+export function placementFloor(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): number {
+  const buffers = tflmPlanBuffers(sg, null, kernels);
+  const groups = aliasesOf(sg, true);
+  const end = Math.max(0, ...buffers.map((b) => b.last)) + 1;
+  const delta = new Float64Array(end + 1);
+  const members = new Map<number, { size: number; first: number; last: number }[]>();
+  for (const b of buffers) {
+    if (b.first < 0 || b.size === 0) continue;
+    const root = b.kind === 'tensor' ? groups.get(b.tensor)?.root : undefined;
+    if (root === undefined) {
+      delta[b.first]! += b.size;
+      delta[b.last + 1]! -= b.size;
+    } else {
+      const list = members.get(root) ?? [];
+      list.push(b);
+      members.set(root, list);
+    }
+  }
+  const live = new Float64Array(end);
+  for (let t = 0, sum = 0; t < end; t++) live[t] = sum += delta[t]!;
+  for (const list of members.values()) {
+    const first = Math.min(...list.map((m) => m.first));
+    const widest = new Float64Array(Math.max(...list.map((m) => m.last)) - first + 1);
+    for (const m of list) for (let t = m.first; t <= m.last; t++) widest[t - first] = Math.max(widest[t - first]!, m.size);
+    widest.forEach((w, i) => (live[first + i]! += w));
+  }
+  return Math.max(0, ...live);
+}
+
 export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: number; kernels?: Kernels } = {}): ArenaPlacement {
   const kernels = opts.kernels ?? REFERENCE_KERNELS;
   const buffers = tflmPlanBuffers(sg, null, kernels);

@@ -8,7 +8,7 @@
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { checkGraph } from '../graph/check.js';
 import { Graph, Subgraph } from '../graph/graph.js';
-import { placeArena } from '../memory/place-arena.js';
+import { placeArena, placementFloor } from '../memory/place-arena.js';
 import { planTflmArena } from '../tflm/arena.js';
 import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
 import { convsInPlaceAtPeak, type ConvInPlaceResult } from '../transform/conv-in-place.js';
@@ -43,13 +43,18 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
     const before = work.main.clone();
     const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
     const heads = [placeArena(work.main, trialPlan).head];
+    let lowest = heads[0]!;
     // Spills cost Invoke() time too: past the compute limit, no more of them.
     const withinLimit = [true];
     const maxInvoke = context.maxInvoke ?? Infinity;
     const measured = spillColdRanges(work, {
       ...limits,
       afterDecision: (sg) => {
-        heads.push(placeArena(sg, trialPlan).head);
+        // A graph whose floor is no lower than the lowest head so far cannot be chosen below (nor fit a budget
+        // before an earlier one does): its floor stands for its head, and the placement is saved.
+        const floor = placementFloor(sg, context.kernels);
+        heads.push(floor >= lowest ? floor : placeArena(sg, trialPlan).head);
+        lowest = Math.min(lowest, heads[heads.length - 1]!);
         withinLimit.push(predictInvoke(graphCompute(sg), context.kernels) <= maxInvoke);
       },
     });

@@ -10,7 +10,10 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { runGuarded, validatePlan } from '../../src/interpreter/interpreter.js';
 import { randomInput } from '../../src/interpreter/oracle-input.js';
 import { offlineOffsets, setOfflinePlan } from '../../src/tflm/offline-plan.js';
-import { placeArena } from '../../src/memory/place-arena.js';
+import { placeArena, placementFloor } from '../../src/memory/place-arena.js';
+import { lowerBound } from '../../src/analysis/lower-bound.js';
+import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
+import { optimize } from '../../src/optimize/optimize.js';
 import { planTflmArena, tflmPlanBuffers } from '../../src/tflm/arena.js';
 
 /** x (2 channels) -> conv a (8) -> RELU -> MUL by a per-channel constant -> LOGISTIC: the element-wise ops hold the peak. */
@@ -125,5 +128,23 @@ describe('in-place reuse', () => {
     const buffers = tflmPlanBuffers(g.main);
     const offsets = new Int32Array(buffers.length); // everything at 0
     expect(() => validatePlan(buffers, offsets, g.main)).toThrow(/arena plan overlaps/);
+  });
+});
+
+describe('placementFloor', () => {
+  /** The Tiny U-Net at a small size, as optimize() writes it: spills, a concatenation conv, in-place pairs. */
+  const optimizedUnet = () => optimize(saveGraph(buildTinyUnet({ height: 32, width: 48 })), { file: 'u.tflite', verify: false }).graph;
+
+  it('never exceeds the placed head, and counts an in-place pair once where the plain bound counts both', () => {
+    for (const g of [elementwiseChain(), quantizedStem(), optimizedUnet()]) {
+      const floor = placementFloor(g.main);
+      expect(floor).toBeGreaterThan(0);
+      expect(floor).toBeLessThanOrEqual(placeArena(g.main).head);
+    }
+    const chain = elementwiseChain();
+    // The bound of TFLM's buffers counts a pair's input and output both at its operator; the floor, the larger.
+    const plain = lowerBound(tflmPlanBuffers(chain.main), chain.main.ops.length + 1).bytes;
+    expect(placementFloor(chain.main)).toBeLessThan(plain);
+    expect(placementFloor(chain.main)).toBe(placeArena(chain.main).head);
   });
 });
