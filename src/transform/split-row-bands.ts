@@ -81,7 +81,7 @@ function exactRows(n0: number, n1: number, exact: (row: number) => boolean): [nu
 }
 
 /** Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1); null when a strided stage's slice is misaligned. */
-function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | null {
+function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite: boolean): Stage[] | null {
   const stages: Stage[] = [];
   let c0 = s0;
   let c1 = s1;
@@ -137,7 +137,7 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
       [c0, c1, e0, e1] = [keep(c0), keep(c1), keep(e0), keep(e1)];
       if (c1 <= c0) return null;
     } else if (rule.kind === 'transpose') {
-      const band = transposeConvBand(rule, inH, outH, c0, c1, e0, e1);
+      const band = transposeConvBand(rule, inH, outH, c0, c1, e0, e1, stockTflite);
       if (!band || band.n1 <= band.n0) return null;
       [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
     } else {
@@ -155,7 +155,7 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number): Stage[] | 
 }
 
 /** The chain input's rows band [r0, r1) of the output needs, widened until the output rows are exact. */
-function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: number; s1: number; stages: Stage[] } | null {
+function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number, stockTflite: boolean): { s0: number; s1: number; stages: Stage[] } | null {
   const H = sg.tensors[chain.input]!.shape[1]!;
   let a = r0;
   let b = r1;
@@ -193,7 +193,7 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
     for (let up = 0; up <= widen; up++) {
       const s0 = Math.max(0, a - up);
       const s1 = Math.min(H, b + widen - up);
-      const stages = forward(sg, chain, s0, s1);
+      const stages = forward(sg, chain, s0, s1, stockTflite);
       const last = stages?.[stages.length - 1];
       if (stages && last && last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
     }
@@ -205,14 +205,14 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number): { s0: nu
 type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
 
 /** Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact. */
-function planBands(sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null {
+function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
   if (bands > H || !BAND_DTYPES.has(sg.tensors[chain.input]!.dtype) || !BAND_DTYPES.has(sg.tensors[chain.output]!.dtype)) return null;
   const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
     const r0 = Math.round((j * H) / bands);
     const r1 = Math.round(((j + 1) * H) / bands);
-    const p = inputRows(sg, chain, r0, r1);
+    const p = inputRows(sg, chain, r0, r1, stockTflite);
     if (!p) return null;
     plans.push({ r0, r1, ...p });
   }
@@ -249,8 +249,8 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
 }
 
 /** Rewrites `chain` into `bands` row bands: the position of the bands' first operator, or -1 when some band cannot be made exact. */
-function splitChain(sg: Subgraph, whole: Chain, bands: number): number {
-  const plans = planBands(sg, whole, bands);
+function splitChain(sg: Subgraph, whole: Chain, bands: number, stockTflite: boolean): number {
+  const plans = planBands(sg, whole, bands, stockTflite);
   if (!plans) return -1;
   const chain = hoistSideProducers(sg, whole);
   if (!chain) return -1;
@@ -328,9 +328,17 @@ function runs(n: number): [number, number][] {
  * Splits the chains that lower the arena most, one at a time. `maxInvoke`: the
  * predicted Invoke() instructions (analysis/compute.ts, reference kernels) a
  * split may bring the graph to; the halo rows each band recomputes cost time,
- * more with more bands, so a limit makes fewer bands or no split.
+ * more with more bands, so a limit makes fewer bands or no split. `stockTflite`
+ * (builtinsOnly): only bands stock TFLite computes as it computes the whole
+ * chain (transpose-conv-band.ts).
  */
-export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kernels = REFERENCE_KERNELS, sideInputs = true): SplitRowBandsResult {
+export function splitRowBands(
+  graph: Graph,
+  maxInvoke = Infinity,
+  kernels: Kernels = REFERENCE_KERNELS,
+  sideInputs = true,
+  stockTflite = false,
+): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' join may be written
   // in place (analysis/row-join.ts) or not, whichever the placement finds lower: the lower of the two bounds.
@@ -370,10 +378,10 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
         if (peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
         for (const bands of BAND_COUNTS) {
           // Only a split that can be made exact is worth a copy of the graph.
-          if (!planBands(sg, chain, bands)) continue;
+          if (!planBands(sg, chain, bands, stockTflite)) continue;
           // Tried on a copy first: only a split that lowers the cost is made.
           const trial = graph.clone();
-          if (splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands) < 0) continue;
+          if (splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands, stockTflite) < 0) continue;
           const c = cost(trial);
           if (c >= base || (best && c >= best.cost)) continue;
           if (predictInvoke(graphCompute(trial.main), kernels) > maxInvoke) {
@@ -401,7 +409,7 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
     const opsBefore = sg.ops.length;
-    const at = splitChain(sg, chain, bands);
+    const at = splitChain(sg, chain, bands, stockTflite);
     // The bands replace the chain's ops where its first one was (after the side inputs' producers it moved there).
     const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
     result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });
@@ -411,5 +419,5 @@ export function splitRowBands(graph: Graph, maxInvoke = Infinity, kernels: Kerne
 
 export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
   name: 'splitRowBands',
-  run: (graph, context) => splitRowBands(graph, context.maxInvoke, context.kernels, context.bandSideInputs ?? true),
+  run: (graph, context) => splitRowBands(graph, context.maxInvoke, context.kernels, context.bandSideInputs ?? true, context.builtinsOnly === true),
 };

@@ -7,7 +7,7 @@
 // input rows in order, so an output row is exact once every input row that
 // reaches it is exact.
 
-import { paddingFor } from '../ops/kernel.js';
+import { PADDING, paddingFor } from '../ops/kernel.js';
 import type { RowRule } from '../ops/registry.js';
 
 type TransposeRule = Extract<RowRule, { kind: 'transpose' }>;
@@ -20,9 +20,16 @@ function sourcesOf(rule: TransposeRule, inH: number, pad: number, o: number): [n
   return [Math.max(0, Math.ceil((o + pad - rule.k + 1) / rule.stride)), Math.min(inH - 1, Math.floor((o + pad) / rule.stride))];
 }
 
+/** The output rows beyond what the padding gives for `inRows` input rows ((in - 1) * stride + k for VALID, in * stride for SAME). */
+const adjustment = (rule: TransposeRule, inRows: number, outRows: number): number =>
+  outRows - (rule.padding === PADDING.VALID ? (inRows - 1) * rule.stride + rule.k : inRows * rule.stride);
+
 /**
  * The rows [n0, n1) a band of input rows [c0, c1) computes and the exact ones [e0, e1), given exact input rows
- * [x0, x1); null when no output height lines up.
+ * [x0, x1); null when no output height lines up. `sameAdjustment`: only an output height as far from what the
+ * padding gives for the band's input rows as the whole tensor's is from it for its own (stock TFLite hands
+ * XNNPACK only a TRANSPOSE_CONV whose output and padding agree, and computes the others with a kernel that rounds
+ * otherwise: a band must go where the whole operator went).
  */
 export function transposeConvBand(
   rule: TransposeRule,
@@ -32,12 +39,14 @@ export function transposeConvBand(
   c1: number,
   x0: number,
   x1: number,
+  sameAdjustment = false,
 ): { n0: number; n1: number; e0: number; e1: number } | null {
   const pad = padFor(rule, outH);
   const natural = c1 === inH ? outH - rule.stride * c0 : rule.stride * (c1 - c0);
   for (let d = 0; d <= outH; d++) {
     for (const h of d === 0 ? [natural] : [natural - d, natural + d]) {
       if (h < 1 || h > outH) continue;
+      if (sameAdjustment && adjustment(rule, c1 - c0, h) !== adjustment(rule, inH, outH)) continue;
       const off = rule.stride * c0 - pad + padFor(rule, h);
       if (off < 0 || off + h > outH || (c0 === 0 && off !== 0) || (c1 === inH && off + h !== outH)) continue;
       let [e0, e1] = [off + h, off];

@@ -54,6 +54,8 @@ const MODELS: [name: string, bytes: () => Uint8Array, smallerHead: boolean][] = 
   ['tiny-unet-80x120 (examples/)', () => TINY_UNET, false],
   ['nano-u-int8-60x80', () => readCorpusModel('nano-u-int8-60x80.tflite'), true],
   ['mnv3-unet-int8-256', () => readCorpusModel('mnv3-unet-int8-256.tflite'), true],
+  // Its PADs before the depthwise convs become their SAME padding (foldPads), besides its row bands.
+  ['portrait-video-int8-224 (test/models/segmentation)', () => new Uint8Array(readFileSync(new URL('../models/segmentation/portrait-video-int8-224.tflite', import.meta.url))), true],
 ];
 
 describe('builtinsOnly results in stock TFLite (tfjs-tflite in Chromium)', () => {
