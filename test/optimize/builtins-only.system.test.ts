@@ -54,7 +54,10 @@ const MODELS: [name: string, bytes: () => Uint8Array, smallerHead: boolean][] = 
   ['tiny-unet-80x120 (examples/)', () => TINY_UNET, false],
   ['nano-u-int8-60x80', () => readCorpusModel('nano-u-int8-60x80.tflite'), true],
   ['mnv3-unet-int8-256', () => readCorpusModel('mnv3-unet-int8-256.tflite'), true],
-  // Its PADs before the depthwise convs become their SAME padding (foldPads), besides its row bands.
+  // float32, with bands through its SAME TRANSPOSE_CONVs and the CONCATENATION of their skip.
+  ['unet-f32-128', () => readCorpusModel('unet-f32-128.tflite'), true],
+  // Its PADs before the depthwise convs become their SAME padding (foldPads), besides its row bands; its 4x4 VALID
+  // TRANSPOSE_CONV bands keep the whole operator's output size for their rows (transpose-conv-band.ts).
   ['portrait-video-int8-224 (test/models/segmentation)', () => new Uint8Array(readFileSync(new URL('../models/segmentation/portrait-video-int8-224.tflite', import.meta.url))), true],
 ];
 
