@@ -1,10 +1,11 @@
 // A PAD (or PADV2) of rows and columns whose one reader is a VALID CONV_2D or
 // DEPTHWISE_CONV_2D becomes that conv's SAME padding, where the two pad alike:
 // TFLM's SAME puts ComputePaddingHeightWidth's offset above and left of the
-// input and skips the taps that fall outside it. PyTorch and Keras exports pad
-// this way before depthwise and strided convs; the padded copy is then never
-// made, and never alive with the input it copies (portrait-video's 58x58x144
-// copy beside its 56x56x144 input was its peak).
+// input and skips the taps that fall outside it. Keras pads this way before a
+// stride-2 depthwise conv (correct_pad), exports of other frameworks before
+// stride-1 ones; the padded copy is then never made, and never alive with the
+// input it copies (portrait-video's 58x58x144 copy beside its 56x56x144 input
+// was its peak).
 //
 // Exact: a skipped tap adds nothing; the padded element it replaces adds
 // (p - zp) * w, 0 when the pad value p is the conv input's zero point (PAD pads
@@ -27,10 +28,12 @@ export interface FoldPadsResult {
 
 const sameQuantization = (a: Tensor, b: Tensor): boolean => JSON.stringify(a.quantization) === JSON.stringify(b.quantization);
 
-/** The one value PADV2's constant holds (or PAD's own: the output's zero point, 0 for float32), or null when it is not one known value. */
+/** What a padded element of `t` holds in TFLM's PAD: its zero point (0 for float32). */
+const zeroOf = (t: Tensor): number => (t.dtype === 'float32' ? 0 : (t.quantization?.zeroPoint[0] ?? 0));
+
+/** The one value PADV2's constant holds (or PAD's own, zeroOf its output), or null when it is not one known value. */
 function padValue(sg: Subgraph, op: Subgraph['ops'][number], y: Tensor): number | null {
-  const zero = y.dtype === 'float32' ? 0 : (y.quantization?.zeroPoint[0] ?? 0);
-  if (op.opcode === 'PAD' || (op.inputs[2] ?? -1) < 0) return zero;
+  if (op.opcode === 'PAD' || (op.inputs[2] ?? -1) < 0) return zeroOf(y);
   const c = sg.tensors[op.inputs[2]!];
   if (!c?.data || c.dtype !== y.dtype || c.shape.reduce((n, d) => n * d, 1) !== 1) return null;
   const view = new DataView(c.data.buffer, c.data.byteOffset, c.data.byteLength);
@@ -60,9 +63,7 @@ function foldableReader(sg: Subgraph, k: number): number | null {
   const filter = sg.tensors[conv.inputs[1] ?? -1];
   const out = sg.tensors[conv.outputs[0] ?? -1];
   if (o.padding !== PADDING.VALID || !filter || filter.shape.length !== 4 || !out || out.shape.length !== 4) return null;
-  const value = padValue(sg, op, y);
-  const zero = y.dtype === 'float32' ? 0 : (y.quantization?.zeroPoint[0] ?? 0);
-  if (value !== zero) return null;
+  if (padValue(sg, op, y) !== zeroOf(y)) return null;
   // 0 times an infinite or NaN weight is NaN: a float32 conv folds only with a constant filter of finite weights.
   if (y.dtype === 'float32' && (!filter.data || filter.dtype !== 'float32' || !new Float32Array(filter.data.slice().buffer).every(Number.isFinite))) return null;
   const rows = paddingFor(PADDING.SAME, x.shape[1]!, filter.shape[1]!, o.strideH, o.dilationHFactor);
