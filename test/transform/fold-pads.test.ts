@@ -125,3 +125,45 @@ describe('foldPadsIntoConvs', () => {
     expect(fold(c).folded).toBe(0);
   });
 });
+
+describe('foldPadsIntoConvs on random windows', () => {
+  it('folds exactly the PADs whose conv pads alike with SAME, and every folded model computes the original bytes', () => {
+    let s = 2024;
+    const pick = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    let folded = 0;
+    let kept = 0;
+    for (let i = 0; i < 120; i++) {
+      const c: PadCase = {
+        dtype: pick(3) === 0 ? 'float32' : 'int8',
+        hw: [3 + pick(10), 3 + pick(10)],
+        pads: [pick(4), pick(4), pick(4), pick(4)],
+        kernel: 1 + pick(5),
+        stride: 1 + pick(3),
+        dilation: 1 + pick(2),
+        depthwise: pick(2) === 0,
+      };
+      const span = (c.kernel! - 1) * c.dilation! + 1;
+      // Half the cases pad as SAME would (TFLM's ComputePaddingHeightWidth), the others at random.
+      if (pick(2) === 0) {
+        const sameRows = (n: number) => Math.max(0, (Math.ceil(n / c.stride!) - 1) * c.stride! + span - n);
+        const [rows, cols] = [sameRows(c.hw![0]), sameRows(c.hw![1])];
+        c.pads = [rows >> 1, rows - (rows >> 1), cols >> 1, cols - (cols >> 1)];
+      }
+      if (c.hw![0] + c.pads[0] + c.pads[1] < span || c.hw![1] + c.pads[2] + c.pads[3] < span) continue;
+      // SAME pads what the window needs beyond the input, the odd one below and right: a PAD folds when it pads that.
+      const same = (n: number, before: number, after: number) => {
+        const out = Math.ceil(n / c.stride!);
+        const total = Math.max(0, (out - 1) * c.stride! + span - n);
+        return Math.floor((n + before + after - span) / c.stride!) + 1 === out && before === Math.floor(total / 2);
+      };
+      const alike = same(c.hw![0], c.pads[0], c.pads[1]) && same(c.hw![1], c.pads[2], c.pads[3]);
+      const r = fold(c);
+      expect(r.folded, JSON.stringify(c)).toBe(alike ? 1 : 0);
+      if (alike) folded++;
+      else kept++;
+    }
+    // Both kinds were drawn.
+    expect(folded).toBeGreaterThan(10);
+    expect(kept).toBeGreaterThan(10);
+  });
+});
