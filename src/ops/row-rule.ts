@@ -148,15 +148,16 @@ export const stridedSliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
 };
 
 /**
- * MAX_POOL_2D and AVERAGE_POOL_2D: a window like a conv's. TFLM leaves padded taps out of a pool (the average
- * divides by the taps inside), so a band's border rows are exact only at the image's border, as a conv's.
+ * MAX_POOL_2D, AVERAGE_POOL_2D and L2_POOL_2D: a window like a conv's. TFLM leaves padded taps out of a pool (the
+ * average and the L2 norm divide by the taps inside), so a band's border rows are exact only at the image's
+ * border, as a conv's.
  */
 export const poolRowRule: RowRuleOf = (_sg, op, { x, out }) => {
   const o = builtinOptions(op, 'Pool2DOptions');
   return sizedWindowRule(x, out, o.filterHeight, o.filterWidth, o.strideH, o.strideW, o.padding);
 };
 
-/** PAD of the rows (and other axes but the batch) by a constant amount. */
+/** PAD and PADV2 of the rows (and other axes but the batch) by a constant amount. */
 export const padRowRule: RowRuleOf = (sg, op) => {
   const p = paddingsOf(sg, op);
   // Rows only may be padded per band; the batch stays whole.
@@ -176,18 +177,33 @@ export const channelRowRule: RowRuleOf = unaryRowRule;
 const rowBroadcast = (t: Tensor): boolean => t.shape.length <= 2 || (t.shape.length <= 4 && t.shape[t.shape.length - 3] === 1);
 
 /**
- * A binary element-wise op (ADD, MUL, SUB, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU) whose first input has
- * the output's shape: every other operand is either a tensor of the output's shape (another branch: its row r) or a
- * constant that broadcasts along the rows (the same for every band). Bands (split-row-bands.ts) pass other operands
- * unchanged, so they only split ops whose other operands are constants.
+ * An element-wise op of two or more operands (ADD, MUL, SUB, DIV, FLOOR_DIV, FLOOR_MOD, MAXIMUM, MINIMUM,
+ * SQUARED_DIFFERENCE, PRELU, the comparisons, LOGICAL_AND and LOGICAL_OR; SELECT_V2's condition and its two
+ * choices) whose first input has the output's shape: every other operand is either a tensor of the output's shape
+ * (another branch: its row r) or a constant that broadcasts along the rows (the same for every band). Bands
+ * (split-row-bands.ts) pass other operands unchanged, so they only split ops whose other operands are constants.
  */
 export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
-  if (x.shape.join() !== out.shape.join() || op.inputs.length !== 2) return null;
-  const other = sg.tensors[op.inputs[1]!];
-  if (!other) return null;
-  const sameShape = other.shape.join() === out.shape.join();
-  if (other.kind === 'constant' ? !rowBroadcast(other) : !sameShape) return null;
+  if (x.shape.join() !== out.shape.join() || op.inputs.length < 2) return null;
+  for (const t of op.inputs.slice(1)) {
+    const other = sg.tensors[t];
+    if (!other) return null;
+    if (other.kind === 'constant' ? !rowBroadcast(other) : other.shape.join() !== out.shape.join()) return null;
+  }
   return ROW_ONLY;
+};
+
+/**
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over the channel axis alone (a constant axis of 3 or -1), keeping it as 1 or
+ * dropping it: output row r from input row r (TFLM reduces each pixel's channels on their own).
+ */
+export const channelReduceRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const axis = sg.tensors[op.inputs[1] ?? -1];
+  if (!axis?.data || axis.kind !== 'constant' || axis.dtype !== 'int32' || axis.data.byteLength !== 4) return null;
+  const a = new DataView(axis.data.buffer, axis.data.byteOffset, 4).getInt32(0, true);
+  if (a !== 3 && a !== -1) return null;
+  const pixels = x.shape.slice(0, 3).join();
+  return out.shape.join() === pixels || out.shape.join() === `${pixels},1` ? ROW_ONLY : null;
 };
 
 /** ARG_MAX and ARG_MIN over the channel axis (a constant axis of 3 or -1): output [1, H, W], its row r from input row r. */

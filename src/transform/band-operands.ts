@@ -66,7 +66,7 @@ export function bandOperands(
   if (op.opcode === 'RESIZE_BILINEAR' || op.opcode === 'RESIZE_NEAREST_NEIGHBOR') inputs[1] = int32Const(sg, `${name}_size`, [shape[1]!, shape[2]!]);
   // TFLM's TRANSPOSE_CONV takes its output's size, and from it its padding, from this operand.
   if (op.opcode === 'TRANSPOSE_CONV') inputs[0] = int32Const(sg, `${name}_shape`, shape);
-  if (op.opcode === 'PAD') {
+  if (op.opcode === 'PAD' || op.opcode === 'PADV2') {
     // Rows padded only where this band meets the image's border.
     const pads = paddingsOf(sg, op)!;
     const flat = [pads[0]!, [atTop ? pads[1]![0]! : 0, atBottom ? pads[1]![1]! : 0], pads[2]!, pads[3]!].flat();

@@ -122,12 +122,14 @@ describe('operator registry', () => {
     const unary2 = ['ROUND', 'RSQRT', 'SIN', 'SQRT', 'SQUARE', 'TANH', 'ZEROS_LIKE'];
     expect(inPlace.sort()).toEqual([...unary, ...unary2, 'ADD', 'CUSTOM:TinySegAddFetch', 'MUL', 'QUANTIZE', 'CAST'].sort());
     const rowLocal = OP_RECORDS.filter((r) => r.rowRule).map((r) => r.key);
-    // Besides: windows (convs, pools), PAD, resizes, ops over the channel axis, binary ops (a broadcast constant or
-    // another branch), the channel concatenation, type conversions, TRANSPOSE_CONV and a row-cropping STRIDED_SLICE.
-    const windows = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'PAD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'TRANSPOSE_CONV', 'STRIDED_SLICE'];
-    const channels = ['SOFTMAX', 'LOG_SOFTMAX', 'L2_NORMALIZATION', 'ARG_MAX', 'ARG_MIN', 'CONCATENATION'];
-    const binary = ['ADD', 'MUL', 'SUB', 'DIV', 'SQUARED_DIFFERENCE', 'MAXIMUM', 'MINIMUM', 'PRELU'];
-    expect(rowLocal.sort()).toEqual([...unary, ...unary2, ...windows, ...channels, ...binary, 'QUANTIZE', 'DEQUANTIZE', 'CAST'].sort());
+    // Besides: windows (convs, pools), PAD, resizes, ops over the channel axis (reductions included), element-wise
+    // ops of several operands (a broadcast constant or another branch), the channel concatenation, type
+    // conversions, TRANSPOSE_CONV and a row-cropping STRIDED_SLICE.
+    const windows = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'L2_POOL_2D', 'PAD', 'PADV2', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'TRANSPOSE_CONV', 'STRIDED_SLICE'];
+    const channels = ['SOFTMAX', 'LOG_SOFTMAX', 'L2_NORMALIZATION', 'ARG_MAX', 'ARG_MIN', 'CONCATENATION', 'MEAN', 'SUM', 'REDUCE_MAX', 'REDUCE_MIN', 'REDUCE_ALL'];
+    const binary = ['ADD', 'MUL', 'SUB', 'DIV', 'FLOOR_DIV', 'FLOOR_MOD', 'SQUARED_DIFFERENCE', 'MAXIMUM', 'MINIMUM', 'PRELU', 'SELECT_V2'];
+    const compare = ['EQUAL', 'NOT_EQUAL', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'LOGICAL_AND', 'LOGICAL_OR'];
+    expect(rowLocal.sort()).toEqual([...unary, ...unary2, ...windows, ...channels, ...binary, ...compare, 'QUANTIZE', 'DEQUANTIZE', 'CAST'].sort());
   });
 
   it('finds inconsistent records', () => {

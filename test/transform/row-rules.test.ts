@@ -1,6 +1,7 @@
 // Row bands through every row-local operator of a segmentation head or stem:
-// resizes of any scale and mode, SOFTMAX and ARG_MAX over the channels, pools,
-// QUANTIZE/DEQUANTIZE, binary ops with broadcast constants, PRELU. Each
+// resizes of any scale and mode, SOFTMAX, ARG_MAX and MEAN over the channels,
+// pools, PADV2, QUANTIZE/DEQUANTIZE, element-wise ops with broadcast constants
+// (arithmetic, FLOOR_DIV/FLOOR_MOD, comparisons, logical ops, SELECT_V2), PRELU. Each
 // synthetic model is split and proven bit-exact against the unsplit one by the
 // interpreter, with a lower arena.
 
@@ -24,7 +25,12 @@ type Layer =
   | { op: 'quantize' }
   | { op: 'dequantize' }
   | { op: 'mulAdd' }
-  | { op: 'prelu' };
+  | { op: 'prelu' }
+  | { op: 'floorDivMod' }
+  | { op: 'compareSelect' }
+  | { op: 'l2pool' }
+  | { op: 'padv2Valid' }
+  | { op: 'meanChannels' };
 
 /** A graph input of `inDtype` [1, H, W, C] through `layers`; the last layer's output is the graph output. */
 function model(inDtype: 'int8' | 'float32', H: number, W: number, C: number, layers: Layer[]): Graph {
@@ -94,6 +100,48 @@ function model(inDtype: 'int8' | 'float32', H: number, W: number, C: number, lay
       const t = constant(`${name}_shift`, [1, 1, 1, c], c);
       const y = next(name, shape);
       b.op({ opcode: 'ADD', inputs: [m, t], outputs: [y], options: { type: 'AddOptions', value: {} } });
+      x = y;
+    } else if (l.op === 'floorDivMod') {
+      // float32: FLOOR_DIV then FLOOR_MOD by per-channel constants.
+      const d = b.constant(`${name}_d`, { dtype, shape: [c] }, Float32Array.from({ length: c }, (_, i) => 0.3 + 0.1 * i));
+      const q1 = next(`${name}_div`, shape);
+      b.op({ opcode: 'FLOOR_DIV', inputs: [x, d], outputs: [q1] });
+      const y = next(name, shape);
+      b.op({ opcode: 'FLOOR_MOD', inputs: [q1, d], outputs: [y] });
+      x = y;
+    } else if (l.op === 'compareSelect') {
+      // float32: LESS than a per-channel threshold, LOGICAL_OR with a per-channel mask, SELECT_V2 of two constants.
+      const t = b.constant(`${name}_t`, { dtype, shape: [c] }, Float32Array.from({ length: c }, (_, i) => 0.05 * i - 0.1));
+      const less = next(`${name}_less`, shape, 'bool', null);
+      b.op({ opcode: 'LESS', inputs: [x, t], outputs: [less] });
+      const mask = b.constant(`${name}_mask`, { dtype: 'bool', shape: [c] }, Uint8Array.from({ length: c }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+      const or = next(`${name}_or`, shape, 'bool', null);
+      b.op({ opcode: 'LOGICAL_OR', inputs: [less, mask], outputs: [or] });
+      const yes = b.constant(`${name}_yes`, { dtype: 'float32', shape: [c] }, Float32Array.from({ length: c }, (_, i) => 1 + i));
+      const no = b.constant(`${name}_no`, { dtype: 'float32', shape: [1, 1, 1, c] }, Float32Array.from({ length: c }, (_, i) => -i));
+      const y = next(name, shape, 'float32', null);
+      b.op({ opcode: 'SELECT_V2', inputs: [or, yes, no], outputs: [y] });
+      x = y;
+    } else if (l.op === 'l2pool') {
+      const y = next(name, [1, h / 2, w / 2, c]);
+      b.op({ opcode: 'L2_POOL_2D', inputs: [x], outputs: [y], options: { type: 'Pool2DOptions', value: { padding: 0, strideH: 2, strideW: 2, filterHeight: 2, filterWidth: 2 } } });
+      x = y;
+    } else if (l.op === 'padv2Valid') {
+      // PADV2 by one pixel with the zero point (0 for float32), then a VALID 3x3 conv back to the size.
+      const paddings = b.constant(`${name}_paddings`, { dtype: 'int32', shape: [4, 2] }, Int32Array.from([0, 0, 1, 1, 1, 1, 0, 0]));
+      const quant = b.quantOf(x);
+      const value = dtype === 'float32' ? Float32Array.of(0) : Int8Array.of(quant!.zeroPoint[0]!);
+      const cv = b.constant(`${name}_value`, { dtype, shape: [], ...(quant ? { quantization: quant } : {}) }, value);
+      const padded = b.tensor(`${name}_padded`, { dtype, shape: [1, h + 2, w + 2, c], quantization: quant });
+      b.op({ opcode: 'PADV2', inputs: [x, paddings, cv], outputs: [padded] });
+      const wt = constant(`${name}_w`, [c, 3, 3, c], c);
+      const y = next(name, [1, h, w, c]);
+      b.op({ opcode: 'CONV_2D', inputs: [padded, wt, bias(`${name}_b`, c)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (l.op === 'meanChannels') {
+      const axis = b.constant(`${name}_axis`, { dtype: 'int32', shape: [1] }, new Int32Array([3]));
+      const y = next(name, [1, h, w, 1], dtype, q(dtype, 0.04, 2));
+      b.op({ opcode: 'MEAN', inputs: [x, axis], outputs: [y], options: { type: 'ReducerOptions', value: { keepDims: true } } });
       x = y;
     } else {
       const alpha = constant(`${name}_alpha`, [1, 1, c], c);
@@ -166,7 +214,33 @@ describe('row rules of head and stem operators, split and proven bit-exact', () 
     expect(ops).toContain('QUANTIZE');
   });
 
-  it('has no row rule for an ARG_MAX over rows, a resize of int16, or a binary op whose constant varies along the rows', () => {
+  it('float32: FLOOR_DIV and FLOOR_MOD by per-channel constants', () => {
+    const { ops } = splitsExactly(() => model('float32', 32, 16, 4, [{ op: 'conv1', channels: 16 }, { op: 'floorDivMod' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
+    expect(ops).toEqual(expect.arrayContaining(['FLOOR_DIV', 'FLOOR_MOD']));
+  });
+
+  it('float32: LESS than a threshold, LOGICAL_OR with a mask, SELECT_V2 of two constants', () => {
+    const { ops } = splitsExactly(() => model('float32', 32, 16, 4, [{ op: 'conv1', channels: 16 }, { op: 'compareSelect' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
+    expect(ops).toEqual(expect.arrayContaining(['LESS', 'LOGICAL_OR', 'SELECT_V2']));
+  });
+
+  it('float32: L2_POOL_2D 2x2 stride 2', () => {
+    const { ops } = splitsExactly(() => model('float32', 48, 16, 4, [{ op: 'conv1', channels: 24 }, { op: 'l2pool' }, { op: 'conv1', channels: 2 }]));
+    expect(ops).toContain('L2_POOL_2D');
+  });
+
+  for (const dtype of ['int8', 'float32'] as const) {
+    it(`${dtype}: PADV2 with the zero point, then a VALID 3x3 conv`, () => {
+      const { ops } = splitsExactly(() => model(dtype, 32, 16, 4, [{ op: 'conv1', channels: 12 }, { op: 'padv2Valid' }, { op: 'conv1', channels: 1 }]));
+      expect(ops).toContain('PADV2');
+    });
+    it(`${dtype}: MEAN over the channels (keep_dims), then a 3x3 conv`, () => {
+      const { ops } = splitsExactly(() => model(dtype, 32, 16, 4, [{ op: 'conv1', channels: 24 }, { op: 'meanChannels' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
+      expect(ops).toContain('MEAN');
+    });
+  }
+
+  it('has no row rule for an ARG_MAX or a MEAN over rows, a resize of int16, or a binary op whose constant varies along the rows', () => {
     const g = model('int8', 8, 8, 4, [{ op: 'argmax' }]);
     const sg = g.main;
     const arg = sg.ops[0]!;
@@ -177,5 +251,11 @@ describe('row rules of head and stem operators, split and proven bit-exact', () 
     expect(rowRule(m, m.ops[0]!)).not.toBeNull();
     m.tensors[m.ops[0]!.inputs[1]!]!.shape = [8, 1, 4];
     expect(rowRule(m, m.ops[0]!)).toBeNull();
+    // A MEAN over the rows is not row-local; over the channels it is.
+    const r = model('int8', 8, 8, 4, [{ op: 'meanChannels' }]).main;
+    const mean = r.ops[0]!;
+    expect(rowRule(r, mean)).not.toBeNull();
+    r.tensors[mean.inputs[1]!]!.data!.set(new Uint8Array(Int32Array.of(1).buffer));
+    expect(rowRule(r, mean)).toBeNull();
   });
 });

@@ -37,20 +37,20 @@ export const ops: readonly OpInfo[] = [
   // OpData: a bool, then ArithmeticParams (104 bytes, 8-aligned for its int64 members).
   { key: 'SQUARED_DIFFERENCE', kernel: binaryOps['SQUARED_DIFFERENCE'], memory: opData(112, 'i0 i1 o0'), rowRule: binaryRowRule },
   // Init returns no op data; Prepare only checks types.
-  { key: 'FLOOR_DIV', kernel: binaryOps['FLOOR_DIV'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: {} } } },
-  { key: 'FLOOR_MOD', kernel: binaryOps['FLOOR_MOD'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: {} } } },
+  { key: 'FLOOR_DIV', kernel: binaryOps['FLOOR_DIV'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: {} } }, rowRule: binaryRowRule },
+  { key: 'FLOOR_MOD', kernel: binaryOps['FLOOR_MOD'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: {} } }, rowRule: binaryRowRule },
   // Registered without Init or Prepare (cmsis_nn/maximum_minimum.cc too): nothing allocated, nothing fetched.
   { key: 'MAXIMUM', kernel: binaryOps['MAXIMUM'], memory: { reference: { opData: {}, prepareTemps: '' } }, rowRule: binaryRowRule },
   { key: 'MINIMUM', kernel: binaryOps['MINIMUM'], memory: { reference: { opData: {}, prepareTemps: '' } }, rowRule: binaryRowRule },
   // comparisons.cc OpData: ComparisonParams (seven int32, a bool); Prepare fetches the two inputs only.
   ...['EQUAL', 'NOT_EQUAL', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL'].map(
-    (key): OpInfo => ({ key, kernel: compare[key], memory: opData(32, 'i0 i1') }),
+    (key): OpInfo => ({ key, kernel: compare[key], memory: opData(32, 'i0 i1'), rowRule: binaryRowRule }),
   ),
   // Registered without Init or Prepare.
-  { key: 'LOGICAL_AND', kernel: compare['LOGICAL_AND'], memory: { reference: { opData: {}, prepareTemps: '' } } },
-  { key: 'LOGICAL_OR', kernel: compare['LOGICAL_OR'], memory: { reference: { opData: {}, prepareTemps: '' } } },
+  { key: 'LOGICAL_AND', kernel: compare['LOGICAL_AND'], memory: { reference: { opData: {}, prepareTemps: '' } }, rowRule: binaryRowRule },
+  { key: 'LOGICAL_OR', kernel: compare['LOGICAL_OR'], memory: { reference: { opData: {}, prepareTemps: '' } }, rowRule: binaryRowRule },
   // select.cc OpData: one bool.
-  { key: 'SELECT_V2', kernel: selectAddN['SELECT_V2'], memory: opData(1, 'i0 i1 i2 o0') },
+  { key: 'SELECT_V2', kernel: selectAddN['SELECT_V2'], memory: opData(1, 'i0 i1 i2 o0'), rowRule: binaryRowRule },
   {
     key: 'ADD_N',
     kernel: selectAddN['ADD_N'],

@@ -25,5 +25,5 @@ export const ops: readonly OpInfo[] = [
   },
   { key: 'MAX_POOL_2D', kernel: kernels['MAX_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { init: 32 } }, 'cmsis-nn': { opData: { init: 36 } } }, rowRule: poolRowRule },
   // No Init; Prepare fetches the output, then the input, and rewrites the output dims (4-D).
-  { key: 'L2_POOL_2D', kernel: kernels['L2_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'o0 i0', opData: { prepare: () => [intArrayBytes(4)] } } } },
+  { key: 'L2_POOL_2D', kernel: kernels['L2_POOL_2D'], builtinParams: [40, 4], memory: { reference: { prepareTemps: 'o0 i0', opData: { prepare: () => [intArrayBytes(4)] } } }, rowRule: poolRowRule },
 ];

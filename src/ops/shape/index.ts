@@ -25,7 +25,7 @@ export const ops: readonly OpInfo[] = [
   { key: 'SPLIT', kernel: kernels['SPLIT'], builtinParams: [4, 4], memory: known('i0') }, // TfLiteSplitParams; Prepare fetches the axis only
   { key: 'SPLIT_V', kernel: kernels['SPLIT_V'], builtinParams: [4, 4], memory: known('i2') },
   { key: 'PAD', kernel: kernels['PAD'], memory: known('i0 i1 i2 o0', 56), rowRule: padRowRule },
-  { key: 'PADV2', kernel: kernels['PADV2'], memory: known('i0 i1 i2 o0', 56) },
+  { key: 'PADV2', kernel: kernels['PADV2'], memory: known('i0 i1 i2 o0', 56), rowRule: padRowRule },
   { key: 'TRANSPOSE', kernel: kernels['TRANSPOSE'], memory: known('') },
   { key: 'STRIDED_SLICE', kernel: kernels['STRIDED_SLICE'], builtinParams: [24, 4], memory: known('i0 i1 i2 i3 o0', 84), rowRule: stridedSliceRowRule }, // StridedSliceParams
   {
