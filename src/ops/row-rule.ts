@@ -179,7 +179,7 @@ const rowBroadcast = (t: Tensor): boolean => t.shape.length <= 2 || (t.shape.len
 /**
  * An element-wise op of two or more operands (ADD, MUL, SUB, DIV, FLOOR_DIV, FLOOR_MOD, MAXIMUM, MINIMUM,
  * SQUARED_DIFFERENCE, PRELU, the comparisons, LOGICAL_AND and LOGICAL_OR; SELECT_V2's condition and its two
- * choices) whose first input has the output's shape: every other operand is either a tensor of the output's shape
+ * choices; ADD_N's terms) whose first input has the output's shape: every other operand is either a tensor of the output's shape
  * (another branch: its row r) or a constant that broadcasts along the rows (the same for every band). Bands
  * (split-row-bands.ts) pass other operands unchanged, so they only split ops whose other operands are constants.
  */

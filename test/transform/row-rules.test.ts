@@ -1,7 +1,7 @@
 // Row bands through every row-local operator of a segmentation head or stem:
 // resizes of any scale and mode, SOFTMAX, ARG_MAX and MEAN over the channels,
 // pools, PADV2, QUANTIZE/DEQUANTIZE, element-wise ops with broadcast constants
-// (arithmetic, FLOOR_DIV/FLOOR_MOD, comparisons, logical ops, SELECT_V2), PRELU. Each
+// (arithmetic, FLOOR_DIV/FLOOR_MOD, comparisons, logical ops, SELECT_V2, ADD_N), PRELU. Each
 // synthetic model is split and proven bit-exact against the unsplit one by the
 // interpreter, with a lower arena.
 
@@ -30,7 +30,8 @@ type Layer =
   | { op: 'compareSelect' }
   | { op: 'l2pool' }
   | { op: 'padv2Valid' }
-  | { op: 'meanChannels' };
+  | { op: 'meanChannels' }
+  | { op: 'reluAddN' };
 
 /** A graph input of `inDtype` [1, H, W, C] through `layers`; the last layer's output is the graph output. */
 function model(inDtype: 'int8' | 'float32', H: number, W: number, C: number, layers: Layer[]): Graph {
@@ -138,6 +139,13 @@ function model(inDtype: 'int8' | 'float32', H: number, W: number, C: number, lay
       const y = next(name, [1, h, w, c]);
       b.op({ opcode: 'CONV_2D', inputs: [padded, wt, bias(`${name}_b`, c)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
       x = y;
+    } else if (l.op === 'reluAddN') {
+      // A residual: ADD_N of the input and its RELU, the input read whole as a side input.
+      const r = next(`${name}_relu`, shape);
+      b.op({ opcode: 'RELU', inputs: [x], outputs: [r] });
+      const y = next(name, shape, dtype, b.quantOf(r));
+      b.op({ opcode: 'ADD_N', inputs: [r, x], outputs: [y] });
+      x = y;
     } else if (l.op === 'meanChannels') {
       const axis = b.constant(`${name}_axis`, { dtype: 'int32', shape: [1] }, new Int32Array([3]));
       const y = next(name, [1, h, w, 1], dtype, q(dtype, 0.04, 2));
@@ -227,6 +235,11 @@ describe('row rules of head and stem operators, split and proven bit-exact', () 
   it('float32: L2_POOL_2D 2x2 stride 2', () => {
     const { ops } = splitsExactly(() => model('float32', 48, 16, 4, [{ op: 'conv1', channels: 24 }, { op: 'l2pool' }, { op: 'conv1', channels: 2 }]));
     expect(ops).toContain('L2_POOL_2D');
+  });
+
+  it('float32: ADD_N of a RELU and its input (a residual, the input a side input of the bands)', () => {
+    const { ops } = splitsExactly(() => model('float32', 32, 16, 4, [{ op: 'conv1', channels: 16 }, { op: 'reluAddN' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
+    expect(ops).toContain('ADD_N');
   });
 
   for (const dtype of ['int8', 'float32'] as const) {

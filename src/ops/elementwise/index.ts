@@ -54,6 +54,8 @@ export const ops: readonly OpInfo[] = [
   {
     key: 'ADD_N',
     kernel: selectAddN['ADD_N'],
+    // Its inputs all have the output's shape: the others are branches read row for row.
+    rowRule: binaryRowRule,
     // No Init. Prepare fetches input 0, the output, then every other input; int8 allocates its OpData (ten int32)
     // then, as float32, requests an array of input pointers.
     memory: {
