@@ -147,6 +147,31 @@ export const stridedSliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
   return { kind: 'crop', top, bottom: H - stop };
 };
 
+/** SLICE's begin and size operands, when constant int32 vectors of the input's rank. */
+export function sliceBeginSize(sg: Subgraph, op: Op): { begin: Int32Array; size: Int32Array } | null {
+  const rank = sg.tensors[op.inputs[0] ?? -1]?.shape.length;
+  const read = (i: number) => {
+    const t = sg.tensors[op.inputs[i] ?? -1];
+    return t?.data && t.kind === 'constant' && t.dtype === 'int32' && t.data.byteLength === 4 * rank! ? new Int32Array(t.data.slice().buffer) : null;
+  };
+  const [begin, size] = [read(1), read(2)];
+  return begin && size ? { begin, size } : null;
+}
+
+/**
+ * SLICE of a 4-D tensor: the rows it keeps are [begin, begin + size) (size -1: to the last row, as TFLM reads it);
+ * the other axes are sliced alike in every band, since bands keep them whole.
+ */
+export const sliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const b = sliceBeginSize(sg, op);
+  if (!b || out.shape.length !== 4) return null;
+  const H = x.shape[1]!;
+  const top = b.begin[1]!;
+  const stop = b.size[1] === -1 ? H : top + b.size[1]!;
+  if (top < 0 || stop > H || stop <= top || stop - top !== out.shape[1]) return null;
+  return { kind: 'crop', top, bottom: H - stop };
+};
+
 /**
  * MAX_POOL_2D, AVERAGE_POOL_2D and L2_POOL_2D: a window like a conv's. TFLM leaves padded taps out of a pool (the
  * average and the L2 norm divide by the taps inside), so a band's border rows are exact only at the image's

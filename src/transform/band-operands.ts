@@ -5,7 +5,7 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
-import { paddingsOf, sliceBounds } from '../ops/row-rule.js';
+import { paddingsOf, sliceBeginSize, sliceBounds } from '../ops/row-rule.js';
 import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
 
 /** The band's rows of a stage: [c0, c1) of a tensor of `height` rows. */
@@ -71,6 +71,17 @@ export function bandOperands(
     const pads = paddingsOf(sg, op)!;
     const flat = [pads[0]!, [atTop ? pads[1]![0]! : 0, atBottom ? pads[1]![1]! : 0], pads[2]!, pads[3]!].flat();
     inputs[1] = int32Const(sg, `${name}_paddings`, flat, [4, 2]);
+  }
+  if (op.opcode === 'SLICE') {
+    // Rows cropped only where the band reaches the cropped rows; size -1 becomes the band's own count.
+    const b = sliceBeginSize(sg, op)!;
+    const rule = rowRule(sg, op) as Extract<ReturnType<typeof rowRule>, { kind: 'crop' }>;
+    const begin = [...b.begin];
+    const size = [...b.size];
+    begin[1] = Math.max(from.c0, rule.top) - from.c0;
+    size[1] = Math.min(from.c1, from.height - rule.bottom) - Math.max(from.c0, rule.top);
+    inputs[1] = int32Const(sg, `${name}_begin`, begin);
+    inputs[2] = int32Const(sg, `${name}_size`, size);
   }
   if (op.opcode === 'STRIDED_SLICE') {
     // Rows cropped only where the band reaches the cropped rows; the row bounds are the band's, unmasked.

@@ -11,7 +11,7 @@ import { planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
 
-type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
+type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
 /** TRANSPOSE_CONV stride 2, kernel 2, 3 or 4, VALID (output (h - 1) * 2 + k rows) or SAME (2h rows). */
 type TransposeStage = 'tconv2valid' | 'tconv4valid' | 'tconv3same' | 'tconv4same';
 
@@ -112,6 +112,14 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
       h -= 2;
       W -= 2;
       x = y;
+    } else if (s === 'sliceCrop') {
+      // A SLICE that drops the first row, the last two and the last column (size -1: every channel).
+      const y = b.tensor(name, { dtype, shape: [1, h - 3, W - 1, C], quantization: q(0.06, -1) });
+      const v = (n: number[]) => b.constant(`${name}_${n.join('_')}`, { dtype: 'int32', shape: [4] }, Int32Array.from(n));
+      b.op({ opcode: 'SLICE', inputs: [x, v([0, 1, 0, 0]), v([1, h - 3, W - 1, -1])], outputs: [y] });
+      h -= 3;
+      W -= 1;
+      x = y;
     } else if (s === 'relu') {
       const y = t(name);
       b.op({ opcode: 'RELU', inputs: [x], outputs: [y] });
@@ -149,6 +157,7 @@ describe('splitRowBands', () => {
     ['TRANSPOSE_CONV 4x4 stride 2 SAME twice', ['tconv4same', 'relu', 'tconv4same']],
     ['TRANSPOSE_CONV 4x4 VALID -> crop -> PAD -> 3x3 VALID (portrait head)', ['tconv4valid', 'crop', 'pad', 'conv3valid']],
     ['3x3 -> crop -> 3x3', ['conv3', 'crop', 'conv3']],
+    ['3x3 -> SLICE of rows and columns -> 3x3', ['conv3', 'sliceCrop', 'conv3']],
     ['a residual: 1x1 -> depthwise 3x3 -> 1x1 -> ADD of the block input', ['save', 'conv1', 'dw3', 'conv1', 'addsaved']],
     ['a U-Net decoder: stride 2 -> TRANSPOSE_CONV 2x2 -> CONCATENATION with the skip -> 3x3', ['conv1', 'save', 'dw3s2same', 'conv1', 'tconv2valid', 'catsaved', 'conv3']],
   ];
@@ -162,7 +171,7 @@ describe('splitRowBands', () => {
         expect(r.chains.length).toBeGreaterThanOrEqual(1);
         expect(r.chains[0]!.bands).toBeGreaterThanOrEqual(2);
         // The bands run through the stage each case is about.
-        const through = { addsaved: 'ADD', catsaved: 'CONCATENATION', crop: 'STRIDED_SLICE', tconv2valid: 'TRANSPOSE_CONV', tconv4valid: 'TRANSPOSE_CONV', tconv3same: 'TRANSPOSE_CONV', tconv4same: 'TRANSPOSE_CONV' } as Partial<Record<Stage, string>>;
+        const through = { addsaved: 'ADD', catsaved: 'CONCATENATION', crop: 'STRIDED_SLICE', sliceCrop: 'SLICE', tconv2valid: 'TRANSPOSE_CONV', tconv4valid: 'TRANSPOSE_CONV', tconv3same: 'TRANSPOSE_CONV', tconv4same: 'TRANSPOSE_CONV' } as Partial<Record<Stage, string>>;
         for (const opcode of stages.map((st) => through[st]).filter((o) => o !== undefined)) expect(r.chains.some((c) => c.ops.includes(opcode))).toBe(true);
         const after = loadGraph(saveGraph(g));
         expect(after.main.ops.map((o) => o.opcode)).toContain('CONCATENATION');

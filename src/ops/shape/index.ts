@@ -4,7 +4,7 @@
 
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { INT_BYTES, intArrayBytes, outputOf, type OpInfo } from '../op-info.js';
-import { concatRowRule, padRowRule, stridedSliceRowRule } from '../row-rule.js';
+import { concatRowRule, padRowRule, sliceRowRule, stridedSliceRowRule } from '../row-rule.js';
 import { kernels } from './kernel.js';
 import { kernels as movement } from './movement.js';
 import { kernels as stackFill } from './stack-fill.js';
@@ -38,7 +38,7 @@ export const ops: readonly OpInfo[] = [
   // TfLiteGatherParams; Prepare fetches input, positions, output and rewrites the output dims.
   { key: 'GATHER', kernel: movement['GATHER'], builtinParams: [8, 4], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } } },
   { key: 'GATHER_ND', kernel: movement['GATHER_ND'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } } },
-  { key: 'SLICE', kernel: movement['SLICE'], memory: known('i0 i1 i2 o0') },
+  { key: 'SLICE', kernel: movement['SLICE'], memory: known('i0 i1 i2 o0'), rowRule: sliceRowRule },
   // TfLitePackParams / TfLiteUnpackParams; no Prepare at all.
   { key: 'PACK', kernel: stackFill['PACK'], builtinParams: [8, 4], memory: known('') },
   { key: 'UNPACK', kernel: stackFill['UNPACK'], builtinParams: [8, 4], memory: known('') },
