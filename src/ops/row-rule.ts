@@ -6,7 +6,7 @@
 
 import { builtinOptions } from '../graph/op-options.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
-import { paddingFor } from './kernel.js';
+import { PADDING, paddingFor } from './kernel.js';
 import { sliceAxisRange } from './shape/slice-axis.js';
 
 /** How a row-local operator maps rows. */
@@ -20,8 +20,11 @@ export type RowRule =
   | { kind: 'resize'; rows: (inRows: number, outRows: number) => RowAxis; align: boolean }
   /** Explicit PAD of the rows: output row r is input row r - top. */
   | { kind: 'pad'; top: number; bottom: number }
-  /** VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. */
-  | { kind: 'valid'; k: number; stride: number }
+  /**
+   * VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. `divides`: the kernel
+   * takes only inputs whose rows the stride divides (SPACE_TO_DEPTH), so a band's must be too.
+   */
+  | { kind: 'valid'; k: number; stride: number; divides?: boolean }
   /**
    * Strided SAME convs: output row r reads input rows stride*r - top .. stride*r - top + k - 1,
    * where TFLM derives `top` from the input's height: a band lines up only where its own top equals the tensor's.
@@ -145,6 +148,21 @@ export const stridedSliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const { start: top, stop } = sliceAxisRange(H, b.begin[1]!, b.end[1]!, 1, { begin: (o.beginMask & 2) !== 0, end: (o.endMask & 2) !== 0, shrink: false });
   if (stop - top !== out.shape[1] || stop <= top) return null;
   return { kind: 'crop', top, bottom: H - stop };
+};
+
+/** SPACE_TO_DEPTH of block b: output row r from input rows b * r .. b * r + b - 1, a VALID window of b rows, stride b. */
+export const spaceToDepthRowRule: RowRuleOf = (_sg, op, { x, out }) => {
+  const b = builtinOptions(op, 'SpaceToDepthOptions').blockSize;
+  return b >= 1 && out.shape.length === 4 && x.shape[1] === b * out.shape[1]! ? { kind: 'valid', k: b, stride: b, divides: true } : null;
+};
+
+/**
+ * DEPTH_TO_SPACE of block b: input row i to output rows b * i .. b * i + b - 1, as a TRANSPOSE_CONV of kernel and
+ * stride b, VALID, maps them (its band's output size comes from its input, as such a transpose conv's would).
+ */
+export const depthToSpaceRowRule: RowRuleOf = (_sg, op, { x, out }) => {
+  const b = builtinOptions(op, 'DepthToSpaceOptions').blockSize;
+  return b >= 1 && out.shape.length === 4 && out.shape[1] === b * x.shape[1]! ? { kind: 'transpose', k: b, stride: b, padding: PADDING.VALID } : null;
 };
 
 /** SLICE's begin and size operands, when constant int32 vectors of the input's rank. */

@@ -124,7 +124,7 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
       c1 = n1;
     } else if (rule.kind === 'valid') {
       // Output row r of the band must be output row c0 / stride + r of the whole tensor.
-      if (c0 % rule.stride !== 0 || c1 - c0 < rule.k) return null;
+      if (c0 % rule.stride !== 0 || c1 - c0 < rule.k || (rule.divides && (c1 - c0) % rule.stride !== 0)) return null;
       const n0 = c0 / rule.stride;
       const n1 = n0 + Math.floor((c1 - c0 - rule.k) / rule.stride) + 1;
       e0 = Math.ceil(e0 / rule.stride);

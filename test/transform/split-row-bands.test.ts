@@ -11,7 +11,7 @@ import { planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
 
-type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
+type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'd2s' | 's2d' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
 /** TRANSPOSE_CONV stride 2, kernel 2, 3 or 4, VALID (output (h - 1) * 2 + k rows) or SAME (2h rows). */
 type TransposeStage = 'tconv2valid' | 'tconv4valid' | 'tconv3same' | 'tconv4same';
 
@@ -112,6 +112,24 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
       h -= 2;
       W -= 2;
       x = y;
+    } else if (s === 'd2s') {
+      // A 1x1 conv to 4C channels, then DEPTH_TO_SPACE of block 2 (a sub-pixel upsampling).
+      const wide = t(`${name}_wide`, 4 * C);
+      b.op({ opcode: 'CONV_2D', inputs: [x, weights(`${name}_w`, [4 * C, 1, 1, C], 4 * C), -1], outputs: [wide], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      h *= 2;
+      W *= 2;
+      const y = b.tensor(name, { dtype, shape: [1, h, W, C], quantization: q(0.06, -1) });
+      b.op({ opcode: 'DEPTH_TO_SPACE', inputs: [wide], outputs: [y], options: { type: 'DepthToSpaceOptions', value: { blockSize: 2 } } });
+      x = y;
+    } else if (s === 's2d') {
+      // SPACE_TO_DEPTH of block 2, then a 1x1 conv back to C channels.
+      h /= 2;
+      W /= 2;
+      const deep = b.tensor(`${name}_deep`, { dtype, shape: [1, h, W, 4 * C], quantization: b.quantOf(x) });
+      b.op({ opcode: 'SPACE_TO_DEPTH', inputs: [x], outputs: [deep], options: { type: 'SpaceToDepthOptions', value: { blockSize: 2 } } });
+      const y = t(name);
+      b.op({ opcode: 'CONV_2D', inputs: [deep, weights(`${name}_w`, [C, 1, 1, 4 * C], C), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
     } else if (s === 'sliceCrop') {
       // A SLICE that drops the first row, the last two and the last column (size -1: every channel).
       const y = b.tensor(name, { dtype, shape: [1, h - 3, W - 1, C], quantization: q(0.06, -1) });
@@ -158,6 +176,8 @@ describe('splitRowBands', () => {
     ['TRANSPOSE_CONV 4x4 VALID -> crop -> PAD -> 3x3 VALID (portrait head)', ['tconv4valid', 'crop', 'pad', 'conv3valid']],
     ['3x3 -> crop -> 3x3', ['conv3', 'crop', 'conv3']],
     ['3x3 -> SLICE of rows and columns -> 3x3', ['conv3', 'sliceCrop', 'conv3']],
+    ['3x3 -> 1x1 to 4C -> DEPTH_TO_SPACE 2 -> 3x3 (sub-pixel upsampling)', ['conv3', 'd2s', 'conv3']],
+    ['3x3 -> SPACE_TO_DEPTH 2 -> 1x1 -> 3x3 (a space-to-depth stem)', ['conv3', 's2d', 'conv3']],
     ['a residual: 1x1 -> depthwise 3x3 -> 1x1 -> ADD of the block input', ['save', 'conv1', 'dw3', 'conv1', 'addsaved']],
     ['a U-Net decoder: stride 2 -> TRANSPOSE_CONV 2x2 -> CONCATENATION with the skip -> 3x3', ['conv1', 'save', 'dw3s2same', 'conv1', 'tconv2valid', 'catsaved', 'conv3']],
   ];
@@ -171,7 +191,7 @@ describe('splitRowBands', () => {
         expect(r.chains.length).toBeGreaterThanOrEqual(1);
         expect(r.chains[0]!.bands).toBeGreaterThanOrEqual(2);
         // The bands run through the stage each case is about.
-        const through = { addsaved: 'ADD', catsaved: 'CONCATENATION', crop: 'STRIDED_SLICE', sliceCrop: 'SLICE', tconv2valid: 'TRANSPOSE_CONV', tconv4valid: 'TRANSPOSE_CONV', tconv3same: 'TRANSPOSE_CONV', tconv4same: 'TRANSPOSE_CONV' } as Partial<Record<Stage, string>>;
+        const through = { addsaved: 'ADD', catsaved: 'CONCATENATION', crop: 'STRIDED_SLICE', sliceCrop: 'SLICE', d2s: 'DEPTH_TO_SPACE', s2d: 'SPACE_TO_DEPTH', tconv2valid: 'TRANSPOSE_CONV', tconv4valid: 'TRANSPOSE_CONV', tconv3same: 'TRANSPOSE_CONV', tconv4same: 'TRANSPOSE_CONV' } as Partial<Record<Stage, string>>;
         for (const opcode of stages.map((st) => through[st]).filter((o) => o !== undefined)) expect(r.chains.some((c) => c.ops.includes(opcode))).toBe(true);
         const after = loadGraph(saveGraph(g));
         expect(after.main.ops.map((o) => o.opcode)).toContain('CONCATENATION');

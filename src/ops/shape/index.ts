@@ -4,7 +4,7 @@
 
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { INT_BYTES, intArrayBytes, outputOf, type OpInfo } from '../op-info.js';
-import { concatRowRule, padRowRule, sliceRowRule, stridedSliceRowRule } from '../row-rule.js';
+import { concatRowRule, depthToSpaceRowRule, padRowRule, sliceRowRule, spaceToDepthRowRule, stridedSliceRowRule } from '../row-rule.js';
 import { kernels } from './kernel.js';
 import { kernels as movement } from './movement.js';
 import { kernels as stackFill } from './stack-fill.js';
@@ -34,6 +34,7 @@ export const ops: readonly OpInfo[] = [
     builtinParams: [4, 4],
     // The output dims are moved out of the flatbuffer into the arena.
     memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: outputDims } } },
+    rowRule: depthToSpaceRowRule,
   },
   // TfLiteGatherParams; Prepare fetches input, positions, output and rewrites the output dims.
   { key: 'GATHER', kernel: movement['GATHER'], builtinParams: [8, 4], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } } },
@@ -46,7 +47,7 @@ export const ops: readonly OpInfo[] = [
   // Init allocates SpaceToBatchParams (one int32, the never-set pad value).
   { key: 'SPACE_TO_BATCH_ND', kernel: movement['SPACE_TO_BATCH_ND'], memory: known('i0 o0', 4) },
   // TfLiteSpaceToDepthParams; the output dims are rewritten.
-  { key: 'SPACE_TO_DEPTH', kernel: movement['SPACE_TO_DEPTH'], builtinParams: [4, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: outputDims } } } },
+  { key: 'SPACE_TO_DEPTH', kernel: movement['SPACE_TO_DEPTH'], builtinParams: [4, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: outputDims } } }, rowRule: spaceToDepthRowRule },
   { key: 'REVERSE_V2', kernel: movement['REVERSE_V2'], memory: known('i0 i1 o0') },
   { key: 'BROADCAST_TO', kernel: movement['BROADCAST_TO'], memory: known('i0 i1 o0') },
   { key: 'BROADCAST_ARGS', kernel: stackFill['BROADCAST_ARGS'], memory: known('i0 i1 o0') },
