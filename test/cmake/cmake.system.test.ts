@@ -63,8 +63,8 @@ function headerFigures(header: string): { arena: number; spill: number } {
   return { arena: value('ARENA_SIZE'), spill: value('SPILL_REGION_SIZE') };
 }
 
-/** Runs fw.elf under QEMU and checks what it printed against the generated files. */
-function runAndCheck(build: string): number {
+/** Runs fw.elf under QEMU and checks what it printed against the generated files; `spills`: the model must spill. */
+function runAndCheck(build: string, spills = true): number {
   const gen = join(build, 'tinyseg', 'tiny_unet');
   const figures = headerFigures(join(gen, 'tiny_unet_arena.h'));
   const r = runFirmware(join(build, 'fw.elf'), 'mps2-an386', 20);
@@ -80,11 +80,13 @@ function runAndCheck(build: string): number {
   expect(Number(fields['arena_size'])).toBe(figures.arena);
   expect(Number(fields['model_len'])).toBe(statSync(join(gen, 'tiny-unet-80x120.tflite')).size);
   expect(Number(fields['spill_region'])).toBe(figures.spill);
-  expect(figures.spill).toBeGreaterThan(0);
-  // The linker fragment placed the model in the profile's "flash" and the region in PSRAM.
+  if (spills) expect(figures.spill).toBeGreaterThan(0);
+  // The linker fragment placed the model in the profile's "flash" and the region (if any) in PSRAM.
   expect(fields['model_addr']).toBe('0x00200000');
-  expect(fields['spill_addr']).toBe('0x21000000');
-  expect(Number(fields['stored'])).toBeLessThan(figures.spill);
+  if (figures.spill > 0) {
+    expect(fields['spill_addr']).toBe('0x21000000');
+    expect(Number(fields['stored'])).toBeLessThan(figures.spill);
+  }
   return figures.arena;
 }
 
@@ -236,14 +238,15 @@ describe.each([
 
       // Another option: the arena budget 230,400 B. The default optimization for the built-in target's
       // CMSIS-NN kernels goes well below it (its TinySegConcatConv runs on CMSIS-NN's conv); with a
-      // budget the optimizer stops once the head fits it, so the arena is larger but within it.
+      // budget the optimizer stops once the head fits it, so the arena is larger but within it. Row
+      // bands through the decoder's DEPTH_TO_SPACE and skip CONCATENATION fit it without a spill.
       const before = statSync(header).mtimeMs;
       configure('-DTINYSEG_EXAMPLE_ARENA_BUDGET=230400');
       const rebuilt = buildOnce();
       expectRegenerated(rebuilt, before);
       expect(rebuilt).toMatch(/Building CXX object .*tiny_unet_model\.cc\.o/);
       expect(rebuilt).toContain('Linking');
-      const budgeted = runAndCheck(build);
+      const budgeted = runAndCheck(build, false);
       expect(smallest).toBeLessThan(budgeted);
       expect(readFileSync(join(gen, 'tiny_unet.options'), 'utf8')).toContain('--arena-budget\n230400\n');
       expectNoWork();
