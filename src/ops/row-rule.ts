@@ -123,14 +123,16 @@ export const transposeConvRowRule: RowRuleOf = (sg, op, { out }) => {
   return { kind: 'transpose', k: w.shape[1]!, stride: o.strideH, padding: o.padding };
 };
 
+/** Operand `i` of `op`, when a constant int32 vector of its input's rank. */
+function rankVector(sg: Subgraph, op: Op, i: number): Int32Array | null {
+  const rank = sg.tensors[op.inputs[0] ?? -1]?.shape.length;
+  const t = sg.tensors[op.inputs[i] ?? -1];
+  return t?.data && t.kind === 'constant' && t.dtype === 'int32' && t.data.byteLength === 4 * rank! ? new Int32Array(t.data.slice().buffer) : null;
+}
+
 /** STRIDED_SLICE's begin, end and strides operands, when constant int32 vectors of the input's rank. */
 export function sliceBounds(sg: Subgraph, op: Op): { begin: Int32Array; end: Int32Array; strides: Int32Array } | null {
-  const rank = sg.tensors[op.inputs[0] ?? -1]?.shape.length;
-  const read = (i: number) => {
-    const t = sg.tensors[op.inputs[i] ?? -1];
-    return t?.data && t.kind === 'constant' && t.dtype === 'int32' && t.data.byteLength === 4 * rank! ? new Int32Array(t.data.slice().buffer) : null;
-  };
-  const [begin, end, strides] = [read(1), read(2), read(3)];
+  const [begin, end, strides] = [rankVector(sg, op, 1), rankVector(sg, op, 2), rankVector(sg, op, 3)];
   return begin && end && strides ? { begin, end, strides } : null;
 }
 
@@ -167,12 +169,7 @@ export const depthToSpaceRowRule: RowRuleOf = (_sg, op, { x, out }) => {
 
 /** SLICE's begin and size operands, when constant int32 vectors of the input's rank. */
 export function sliceBeginSize(sg: Subgraph, op: Op): { begin: Int32Array; size: Int32Array } | null {
-  const rank = sg.tensors[op.inputs[0] ?? -1]?.shape.length;
-  const read = (i: number) => {
-    const t = sg.tensors[op.inputs[i] ?? -1];
-    return t?.data && t.kind === 'constant' && t.dtype === 'int32' && t.data.byteLength === 4 * rank! ? new Int32Array(t.data.slice().buffer) : null;
-  };
-  const [begin, size] = [read(1), read(2)];
+  const [begin, size] = [rankVector(sg, op, 1), rankVector(sg, op, 2)];
   return begin && size ? { begin, size } : null;
 }
 
@@ -182,7 +179,7 @@ export function sliceBeginSize(sg: Subgraph, op: Op): { begin: Int32Array; size:
  */
 export const sliceRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const b = sliceBeginSize(sg, op);
-  if (!b || out.shape.length !== 4) return null;
+  if (!b || out.shape.length !== 4 || x.shape[0] !== 1) return null;
   const H = x.shape[1]!;
   const top = b.begin[1]!;
   const stop = b.size[1] === -1 ? H : top + b.size[1]!;
@@ -222,9 +219,10 @@ const rowBroadcast = (t: Tensor): boolean => t.shape.length <= 2 || (t.shape.len
 /**
  * An element-wise op of two or more operands (ADD, MUL, SUB, DIV, FLOOR_DIV, FLOOR_MOD, MAXIMUM, MINIMUM,
  * SQUARED_DIFFERENCE, PRELU, the comparisons, LOGICAL_AND and LOGICAL_OR; SELECT_V2's condition and its two
- * choices; ADD_N's terms) whose first input has the output's shape: every other operand is either a tensor of the output's shape
- * (another branch: its row r) or a constant that broadcasts along the rows (the same for every band). Bands
- * (split-row-bands.ts) pass other operands unchanged, so they only split ops whose other operands are constants.
+ * choices; ADD_N's terms) whose first input has the output's shape: every other operand is either a tensor of the
+ * output's shape (another branch: its row r) or a constant that broadcasts along the rows (the same for every
+ * band). Bands (split-row-bands.ts) pass other operands unchanged, so they only split ops whose other operands are
+ * constants.
  */
 export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
   if (x.shape.join() !== out.shape.join() || op.inputs.length < 2) return null;
@@ -237,8 +235,8 @@ export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
 };
 
 /**
- * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over the channel axis alone (a constant axis of 3 or -1), keeping it as 1 or
- * dropping it: output row r from input row r (TFLM reduces each pixel's channels on their own).
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over the channel axis alone (a constant axis of 3 or -1),
+ * keeping it as 1 or dropping it: output row r from input row r (TFLM reduces each pixel's channels on their own).
  */
 export const channelReduceRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const axis = sg.tensors[op.inputs[1] ?? -1];
