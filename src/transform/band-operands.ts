@@ -72,28 +72,23 @@ export function bandOperands(
     const flat = [pads[0]!, [atTop ? pads[1]![0]! : 0, atBottom ? pads[1]![1]! : 0], pads[2]!, pads[3]!].flat();
     inputs[1] = int32Const(sg, `${name}_paddings`, flat, [4, 2]);
   }
-  if (op.opcode === 'SLICE') {
-    // Rows cropped only where the band reaches the cropped rows; size -1 becomes the band's own count.
-    const b = sliceBeginSize(sg, op)!;
+  if (op.opcode === 'SLICE' || op.opcode === 'STRIDED_SLICE') {
+    // Rows cropped only where the band reaches the cropped rows: it keeps rows [k0, k1) of its own.
     const rule = rowRule(sg, op) as Extract<ReturnType<typeof rowRule>, { kind: 'crop' }>;
-    const begin = [...b.begin];
-    const size = [...b.size];
-    begin[1] = Math.max(from.c0, rule.top) - from.c0;
-    size[1] = Math.min(from.c1, from.height - rule.bottom) - Math.max(from.c0, rule.top);
-    inputs[1] = int32Const(sg, `${name}_begin`, begin);
-    inputs[2] = int32Const(sg, `${name}_size`, size);
-  }
-  if (op.opcode === 'STRIDED_SLICE') {
-    // Rows cropped only where the band reaches the cropped rows; the row bounds are the band's, unmasked.
-    const b = sliceBounds(sg, op)!;
-    const rule = rowRule(sg, op) as Extract<ReturnType<typeof rowRule>, { kind: 'crop' }>;
-    const begin = [...b.begin];
-    const end = [...b.end];
-    begin[1] = Math.max(from.c0, rule.top) - from.c0;
-    end[1] = Math.min(from.c1, from.height - rule.bottom) - from.c0;
-    inputs[1] = int32Const(sg, `${name}_begin`, begin);
-    inputs[2] = int32Const(sg, `${name}_end`, end);
-    options = { ...options, beginMask: Number(options?.['beginMask'] ?? 0) & ~2, endMask: Number(options?.['endMask'] ?? 0) & ~2 };
+    const k0 = Math.max(from.c0, rule.top) - from.c0;
+    const k1 = Math.min(from.c1, from.height - rule.bottom) - from.c0;
+    if (op.opcode === 'SLICE') {
+      // A size of -1 becomes the band's own count.
+      const b = sliceBeginSize(sg, op)!;
+      inputs[1] = int32Const(sg, `${name}_begin`, [...b.begin].map((v, i) => (i === 1 ? k0 : v)));
+      inputs[2] = int32Const(sg, `${name}_size`, [...b.size].map((v, i) => (i === 1 ? k1 - k0 : v)));
+    } else {
+      // The row bounds are the band's, unmasked.
+      const b = sliceBounds(sg, op)!;
+      inputs[1] = int32Const(sg, `${name}_begin`, [...b.begin].map((v, i) => (i === 1 ? k0 : v)));
+      inputs[2] = int32Const(sg, `${name}_end`, [...b.end].map((v, i) => (i === 1 ? k1 : v)));
+      options = { ...options, beginMask: Number(options?.['beginMask'] ?? 0) & ~2, endMask: Number(options?.['endMask'] ?? 0) & ~2 };
+    }
   }
   return { inputs, options, slices };
 }
