@@ -183,7 +183,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   // Row bands through side inputs (skip connections, residuals) and without, PADs folded into convs and not:
   // whichever leaves the smaller arena. The passes see subgraph 0 alone, and only in a one-subgraph model (runPipeline).
   const sideChains = original.subgraphs.length === 1 && hasSideInputChains(original.main);
-  const foldable = original.subgraphs.length === 1 && foldPadsIntoConvs(fresh()).folded > 0;
+  // On a copy of the graph already read (the fold edits it), not on the file parsed once more.
+  const foldable = original.subgraphs.length === 1 && foldPadsIntoConvs(original.clone()).folded > 0;
   const variants: Variant[] = [{ bandSideInputs: false, foldPads: true }];
   if (foldable) variants.push({ bandSideInputs: false, foldPads: false });
   if (sideChains) variants.push({ bandSideInputs: true, foldPads: true }, ...(foldable ? [{ bandSideInputs: true, foldPads: false }] : []));

@@ -161,7 +161,7 @@
     (br $batch))))
 
 ;; resizeBilinearI8 where int16 sums are exact (resize/kernel.ts
-;; int16Weights: every fraction a multiple of 2^k), 16 channels at a time in
+;; int16Axes: every fraction a multiple of 2^k), 16 channels at a time in
 ;; int16 lanes, each weight (2^10 - f) >> k or f >> k: the sum is the int32
 ;; one over 2^2k, so dividing by 2^sh (sh = 20 - 2k) rounds as the divide by
 ;; 2^20 does. Each row's two corners are weighted first, then the two rows
