@@ -13,7 +13,7 @@ import { planGreedyTflm, type Placement } from '../tflm/greedy-planner.js';
 import { ONLINE } from '../tflm/offline-plan.js';
 import { planNearOptimal } from './plan-search.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
-import { tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
+import { joinsWorthPlacing, tflmPlanBuffers, type ArenaBuffer } from '../tflm/arena.js';
 
 export interface ArenaPlacement {
   /** One per tensor of the subgraph: its arena offset, or ONLINE (-1) for tensors TFLM does not plan. */
@@ -37,8 +37,12 @@ export function tflmHeadWithOffline(sg: Subgraph, offsets: Int32Array, kernels: 
   return planGreedyTflm(tflmPlanBuffers(sg, offsets, kernels)).head;
 }
 
-/** The alias groups a plan may honour: in-place pairs (analysis/in-place.ts), and with `joins` row-join inputs in their output (analysis/row-join.ts). */
-const aliasesOf = (sg: Subgraph, joins: boolean) => aliasGroups(inPlacePairs(sg), joins ? rowJoinSlices(sg, ARENA_ALIGNMENT) : []);
+/**
+ * The alias groups a plan may honour: in-place pairs (analysis/in-place.ts), and with `joins` (every one, or those
+ * at these operator positions) row-join inputs in their output (analysis/row-join.ts).
+ */
+const aliasesOf = (sg: Subgraph, joins: boolean | ReadonlySet<number>) =>
+  aliasGroups(inPlacePairs(sg), joins === false ? [] : rowJoinSlices(sg, ARENA_ALIGNMENT).filter((j) => joins === true || joins.has(j.op)));
 
 /**
  * Our plan with alias groups as one buffer each: the bytes from the group's
@@ -72,7 +76,13 @@ function slotGrow(members: readonly { offset: number; first: number }[]): { from
   return skip > 0 && Number.isFinite(from) && from > start ? { from, skip } : undefined;
 }
 
-function planInPlace(sg: Subgraph, buffers: readonly ArenaBuffer[], withScratch: boolean, joins: boolean, opts: SearchOptions): Int32Array {
+function planInPlace(
+  sg: Subgraph,
+  buffers: readonly ArenaBuffer[],
+  withScratch: boolean,
+  joins: boolean | ReadonlySet<number>,
+  opts: SearchOptions,
+): Int32Array {
   const groups = aliasesOf(sg, joins);
   const slots: { size: number; first: number; last: number; members: { buffer: number; offset: number }[] }[] = [];
   const slotOf = new Map<number, number>();
@@ -150,17 +160,28 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   const buffers = tflmPlanBuffers(sg, null, kernels);
   const online = buffers.map(({ size, first, last }) => ({ size, first, last }));
   const sharing = inPlacePairs(sg).length > 0;
-  const joins = rowJoinSlices(sg, ARENA_ALIGNMENT).length > 0;
+  const joinOps = new Set(rowJoinSlices(sg, ARENA_ALIGNMENT).map((j) => j.op));
+  const joins = joinOps.size > 0;
+  // Some joins in place but not all, when that lowers the most bytes live at once more than all or none.
+  const worth = joins ? joinsWorthPlacing(sg, kernels) : null;
+  const someJoins = worth && worth.size > 0 && worth.size < joinOps.size ? worth : null;
   // Candidates in order of preference (ties keep the earlier one), computed only when they can still win.
   const candidates: { planner: ArenaPlacement['planner']; offsets: () => Int32Array }[] = [
     // Element-wise outputs over their dying inputs, with and without the scratch in our plan.
     { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, joins, opts) },
     { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, joins, opts) },
-    // Row joins written in place reserve their output from the first input on: the same without, when there are any.
+    // Row joins written in place reserve their output from the first input on: the same without, when there are any,
+    // and with only the joins for which that pays (joinsWorthPlacing).
     ...(joins
       ? ([
           { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, false, opts) },
           { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, false, opts) },
+        ] as const)
+      : []),
+    ...(someJoins
+      ? ([
+          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, someJoins, opts) },
+          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, someJoins, opts) },
         ] as const)
       : []),
     // Without in-place pairs these two are the first two (or, with row joins, the two just above), buffer for buffer.
@@ -184,7 +205,7 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   ];
   // Only plans that share an in-place pair's or a row join's bytes (the planInPlace ones, first) can go below the most bytes live at once.
   const floor = lowerBound(online, Math.max(0, ...online.map((b) => b.last))).bytes;
-  const sharingPlans = joins ? 4 : 2;
+  const sharingPlans = 2 + (joins ? 2 : 0) + (someJoins ? 2 : 0);
   let best: ArenaPlacement | null = null;
   for (const [k, c] of candidates.entries()) {
     if (best && k >= sharingPlans && best.head <= floor) break;

@@ -31,7 +31,13 @@ export const invokeLimit = (original: Graph, maxOverhead: number, kernels: Compu
   predictInvoke(graphCompute(original.main), kernels) * (1 + maxOverhead / 100);
 
 /** The figures of every kernel set, each on the core `isa` the plan is for (CMSIS-NN's costs differ between cores). */
-export function computeReport(original: Graph, optimized: Graph, splits: SplitRowBandsResult | null, maxOverhead: number | null, isa: CoreIsa): ComputeReport {
+export function computeReport(
+  original: Graph,
+  optimized: Graph,
+  splits: readonly SplitRowBandsResult[],
+  maxOverhead: number | null,
+  isa: CoreIsa,
+): ComputeReport {
   const before = graphCompute(original.main);
   const after = graphCompute(optimized.main);
   const invoke = Object.fromEntries(
@@ -44,7 +50,7 @@ export function computeReport(original: Graph, optimized: Graph, splits: SplitRo
   return {
     before: figures(before),
     after: figures(after),
-    splits: (splits?.chains ?? []).map((c) => ({ output: c.output, bands: c.bands, extraMacs: c.extraMacs, extraElementOps: c.extraElementOps })),
+    splits: splits.flatMap((r) => r.chains).map((c) => ({ output: c.output, bands: c.bands, extraMacs: c.extraMacs, extraElementOps: c.extraElementOps })),
     invoke,
     maxOverhead,
   };

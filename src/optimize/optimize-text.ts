@@ -92,13 +92,15 @@ function passLines(r: OptimizeReport): string[] {
   if (p.transposeConv.rewritten > 0) lines.push(`  TRANSPOSE_CONV -> CONV_2D + DEPTH_TO_SPACE: ${p.transposeConv.rewritten} (${bytes(p.transposeConv.scratchBytes)} of int32 scratch gone)`);
   if (p.transposeConvGather.rewritten > 0) lines.push(`  TRANSPOSE_CONV -> TinySegTransposeConv (per-pixel accumulators): ${p.transposeConvGather.rewritten} (${bytes(p.transposeConvGather.scratchBytes)} of int32 scratch gone)`);
   if (p.reorder.moved > 0) lines.push(`  reordered for memory: ${p.reorder.moved} operators moved (live peak ${kib(p.reorder.peakBefore)} -> ${kib(p.reorder.peakAfter)})`);
-  for (const c of p.splitRowBands.chains) lines.push(`  split in ${c.bands} row bands: ${c.ops.join(' -> ')} (to ${tensorLabel(c.output)}; ${bytes(c.intermediateBytes)} of intermediates never whole)`);
+  for (const c of [...p.splitRowBands.chains, ...p.bandsAfterSpills.chains]) {
+    lines.push(`  split in ${c.bands} row bands: ${c.ops.join(' -> ')} (to ${tensorLabel(c.output)}; ${bytes(c.intermediateBytes)} of intermediates never whole)`);
+  }
   if (p.convOnVirtualConcat.rewritten > 0) lines.push(`  CONV_2D on a virtual concatenation: ${p.convOnVirtualConcat.rewritten} (${bytes(p.convOnVirtualConcat.bytes)} of concatenations never built)`);
   if (r.spill.decisions.length > 0) {
     lines.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);
     for (const d of r.spill.decisions) {
       const part = d.count === d.channels ? 'whole' : `channels ${d.begin}..${d.begin + d.count - 1} of ${d.channels}`;
-      const fused = d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : '';
+      const fused = d.fused === 'rows' ? ' (fetched row band by row band)' : d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : '';
       // A spill may leave the peak's height and shorten its plateau (spill-cold-ranges.ts): say so rather than "x -> x".
       const kibChanged = kib(d.peakBefore) !== kib(d.peakAfter);
       const peak =

@@ -153,9 +153,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     dropOfflinePlan(work);
     return work;
   };
-  /** Which way the passes run: row bands through side inputs or not, PADs folded into convs or not. */
-  type Variant = { bandSideInputs: boolean; foldPads: boolean };
-  const passContext = (maxInvoke: number, { bandSideInputs, foldPads }: Variant): PassContext => ({
+  /**
+   * Which way the passes run: row bands through side inputs or not, PADs folded into convs or not, splits of equal
+   * bound chosen by their own peak or by their op data.
+   */
+  type Variant = { bandSideInputs: boolean; foldPads: boolean; bandsLowLocalPeak?: boolean };
+  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak }: Variant): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
@@ -165,6 +168,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     maxInvoke,
     bandSideInputs,
     foldPads,
+    bandsLowLocalPeak: bandsLowLocalPeak === true,
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -190,17 +194,26 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   if (sideChains) variants.push({ bandSideInputs: true, foldPads: true }, ...(foldable ? [{ bandSideInputs: true, foldPads: false }] : []));
   const bestRewrite = (maxInvoke: number) => {
     let best = rewrite(maxInvoke, variants[0]!);
+    let bestVariant = variants[0]!;
     // Under an arena budget, a variant whose head fits it first; then the smaller total, then the smaller head.
     const key = (a: typeof best) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
+    const keep = (other: typeof best, variant: Variant) => {
+      const [o, b] = [key(other), key(best)];
+      const k = o.findIndex((x, i) => x !== b[i]);
+      if (k >= 0 && o[k]! < b[k]!) [best, bestVariant] = [other, variant];
+    };
     for (const variant of variants.slice(1)) {
       // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the best
       // result's whole arena is not worth its spill pass and placement.
-      if (arenaAfterBands(fresh(), passContext(maxInvoke, variant)) >= best.after.arena.total) continue;
-      const other = rewrite(maxInvoke, variant);
-      const [o, b] = [key(other), key(best)];
-      const k = o.findIndex((x, i) => x !== b[i]);
-      if (k >= 0 && o[k]! < b[k]!) best = other;
+      // Bands through side inputs are the exception: the spill pass then fetches each side input band by band.
+      if (!variant.bandSideInputs && arenaAfterBands(fresh(), passContext(maxInvoke, variant)) >= best.after.arena.total) continue;
+      keep(rewrite(maxInvoke, variant), variant);
     }
+    // The best of them once more, its splits chosen by their own peak where the bound ties: a peak the spills lower
+    // next leaves the bands' own peak as the head (no gate here: the bands' bound is that other peak's). Without a
+    // split there is no tie to break.
+    const local = { ...bestVariant, bandsLowLocalPeak: true };
+    if (best.passes.splitRowBands.chains.length + best.passes.bandsAfterSpills.chains.length > 0) keep(rewrite(maxInvoke, local), local);
     return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
@@ -314,7 +327,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,
     keptOriginal,
-    compute: computeReport(original, graph, keptOriginal ? null : passes.splitRowBands, maxOverhead, kernels.isa),
+    compute: computeReport(original, graph, keptOriginal ? [] : [passes.splitRowBands, passes.bandsAfterSpills], maxOverhead, kernels.isa),
     storage,
     customOps: customOpList(customOps),
     unproved,

@@ -17,7 +17,7 @@ import { foldPadsPass } from '../transform/fold-pads-into-convs.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
 import { reorderPass } from '../transform/reorder-for-memory.js';
 import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
-import { splitRowBandsPass } from '../transform/split-row-bands.js';
+import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherPass } from '../transform/transpose-conv-gather.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
 
@@ -98,6 +98,7 @@ export const PIPELINE = [
   transposeConvGatherPass,
   splitRowBandsPass,
   spillWhereItPaysPass,
+  bandsAfterSpillsPass,
   convOnVirtualConcatPass,
   convInPlacePass,
 ] as const;
@@ -108,7 +109,7 @@ export type PassName = PipelinePass['name'];
 export type PipelineResults = { [P in PipelinePass as P['name']]: ReturnType<P['run']> };
 
 /** The passes in the order OptimizeReport.passes lists them (its JSON key order). */
-const REPORT_ORDER = ['removeIdentityPads', 'foldPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill', 'convInPlace'] as const satisfies readonly PassName[];
+const REPORT_ORDER = ['removeIdentityPads', 'foldPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill', 'bandsAfterSpills', 'convInPlace'] as const satisfies readonly PassName[];
 
 /** The spill pass reports its traffic and how many spills it made; the decisions are the report's own `spill` section. */
 export type SpillSummary = Omit<SpillResult, 'decisions'> & { count: number };

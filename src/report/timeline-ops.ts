@@ -58,22 +58,26 @@ function regionReads(code: string, options: Uint8Array | null): number[] | null 
 export function timelineGraph(graph: Graph): TimelineGraph {
   const sg = graph.main;
   const spilled = new Set<number>();
-  // What each region slot holds: the spilled tensor, named when a later operator reads it back.
-  const slot = new Map<number, string>();
+  // What each region slot holds: the spilled tensor, named when a later operator reads it back (a row fetch reads
+  // from inside a slot). A spill over part of an older slot ends it.
+  let slots: { start: number; end: number; tensor: string }[] = [];
+  const slotAt = (offset: number) => slots.find((s) => s.start <= offset && offset < s.end)?.tensor;
   const ops = sg.ops.map((op): TimelineOp => {
     const code = op.opcode === 'CUSTOM' ? (op.customCode ?? 'CUSTOM') : op.opcode;
     if (op.opcode !== 'CUSTOM' || !TINYSEG_OPS.includes(code)) return { name: code, mark: null };
     if (code === SPILL) {
       const tensor = tensorLabel(sg.tensors[op.inputs[0]!]!.name);
       spilled.add(op.inputs[0]!);
-      slot.set(decodeSpillOptions(op.customOptions).offset, tensor);
+      const o = decodeSpillOptions(op.customOptions);
+      const [start, end] = [o.offset, o.offset + Math.max(1, o.bytes)];
+      slots = [...slots.filter((s) => s.end <= start || end <= s.start), { start, end, tensor }];
       return { name: code, mark: 'spill', tensor };
     }
     const reads = regionReads(code, op.customOptions);
     if (reads === null) return { name: code, mark: 'tinyseg' };
     // A plain fetch writes a copy of the spilled tensor; the fused ones write their operator's output.
     if (code === FETCH) spilled.add(op.outputs[0]!);
-    const names = [...new Set(reads.map((o) => slot.get(o) ?? `region offset ${o}`))];
+    const names = [...new Set(reads.map((o) => slotAt(o) ?? `region offset ${o}`))];
     return { name: code, mark: 'fetch', tensor: names.join(', ') };
   });
   return { ops, tensorNames: new Map(sg.tensors.map((t) => [t.index, tensorLabel(t.name)])), spilled };

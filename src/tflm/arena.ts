@@ -3,7 +3,7 @@
 // the greedy placement, the head, the estimated 32-bit tail and the lower bound.
 
 import { inPlacePairs } from '../analysis/in-place.js';
-import { rowJoinSlices } from '../analysis/row-join.js';
+import { rowJoinSlices, type JoinSlice } from '../analysis/row-join.js';
 import { lowerBound, type LowerBound } from '../analysis/lower-bound.js';
 import { streamingFloor, type StreamingFloor } from '../analysis/streaming-floor.js';
 import { opTime, tflmGraphLifetimes, tflmLifetimes } from './lifetimes.js';
@@ -50,24 +50,66 @@ export interface TimelineBuffer {
 
 /**
  * The planned buffers as the transform passes' cost models take them, recomputed after every edit. With
- * `joinsInPlace`, the inputs of a row join written in place (analysis/row-join.ts) are bytes of the join's
- * output, as our placement may put them: the output's buffer starts with the first of them, theirs hold nothing
- * of their own. (Whether that pays depends on the rest: the output's whole bytes are then reserved from the first
- * input on; the placement tries both.)
+ * `joinsInPlace` (every row join, or the row joins at these operator positions), the inputs of a row join written
+ * in place (analysis/row-join.ts) are bytes of the join's output, as our placement may put them: the output's
+ * buffer starts with the first of them, theirs hold nothing of their own. (Whether that pays depends on the rest:
+ * the output's whole bytes are then reserved from the first input on; joinsWorthPlacing() picks the joins for
+ * which it does.)
  */
-export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS, joinsInPlace = false): TimelineBuffer[] {
+export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS, joinsInPlace: boolean | ReadonlySet<number> = false): TimelineBuffer[] {
   const buffers: TimelineBuffer[] = tflmPlanBuffers(sg, null, kernels).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
-  const joins = joinsInPlace ? rowJoinSlices(sg, ARENA_ALIGNMENT) : [];
-  if (joins.length === 0) return buffers;
+  if (joinsInPlace === false) return buffers;
+  const joins = rowJoinSlices(sg, ARENA_ALIGNMENT).filter((j) => joinsInPlace === true || joinsInPlace.has(j.op));
+  return joinedTimeline(buffers, joins);
+}
+
+/** `buffers` (left as they are) with the parts of `joins` counted as bytes of their join's output. */
+function joinedTimeline(buffers: readonly TimelineBuffer[], joins: readonly JoinSlice[]): TimelineBuffer[] {
+  const out = buffers.map((b) => ({ ...b }));
+  if (joins.length === 0) return out;
   const of = new Map<number, TimelineBuffer>();
-  for (const b of buffers) if (b.tensor !== null) of.set(b.tensor, b);
+  for (const b of out) if (b.tensor !== null) of.set(b.tensor, b);
   for (const j of joins) {
-    const [part, out] = [of.get(j.part), of.get(j.output)];
-    if (!part || !out) continue;
-    out.first = Math.min(out.first, part.first);
+    const [part, y] = [of.get(j.part), of.get(j.output)];
+    if (!part || !y) continue;
+    y.first = Math.min(y.first, part.first);
     part.size = 0;
   }
-  return buffers;
+  return out;
+}
+
+/**
+ * The row joins (operator positions) whose writing in place lowers the most bytes live at once, chosen greedily:
+ * a join in place frees its parts' own bytes but holds its output's from the first part on, which pays where the
+ * parts and the output would meet at the peak (a band chain ending in a large tensor) and costs where the bands
+ * run at a peak of their own. Starting from none, the join that lowers the bound most (or, at the same bound, the time
+ * steps that reach it) is added while one does.
+ */
+export function joinsWorthPlacing(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): ReadonlySet<number> {
+  const slices = rowJoinSlices(sg, ARENA_ALIGNMENT);
+  const chosen = new Set<number>();
+  if (slices.length === 0) return chosen;
+  const buffers = passTimeline(sg, kernels);
+  const end = sg.ops.length + 1;
+  // The bound, then how many time steps reach it: fewer is progress where several stretches peak alike.
+  const keyWith = (set: ReadonlySet<number>): [number, number] => {
+    const b = lowerBound(joinedTimeline(buffers, slices.filter((j) => set.has(j.op))), end);
+    return [b.bytes, b.liveBytes.reduce((n, v) => (v === b.bytes ? n + 1 : n), 0)];
+  };
+  const lower = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  const ops = [...new Set(slices.map((j) => j.op))];
+  let key = keyWith(chosen);
+  for (;;) {
+    let best: { op: number; key: [number, number] } | null = null;
+    for (const op of ops) {
+      if (chosen.has(op)) continue;
+      const k = keyWith(new Set([...chosen, op]));
+      if (lower(k, key) && (!best || lower(k, best.key))) best = { op, key: k };
+    }
+    if (!best) return chosen;
+    chosen.add(best.op);
+    key = best.key;
+  }
 }
 
 /**

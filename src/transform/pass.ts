@@ -37,6 +37,12 @@ export interface PassContext {
    * so optimize() plans both ways where there is a PAD to fold.
    */
   foldPads?: boolean;
+  /**
+   * Of two row-band splits that leave the same bound, the band pass takes the one with fewer bytes live while its
+   * bands run (transform/split-row-bands.ts); absent: the one with less op data. Which pays depends on what the
+   * spills do next, so optimize() plans both ways.
+   */
+  bandsLowLocalPeak?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

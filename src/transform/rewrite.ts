@@ -23,8 +23,17 @@ export function freshName(sg: Subgraph, base: string): string {
 }
 
 /** A new constant int32 tensor (a vector unless `shape` says otherwise) with its own name; its index. */
-export const int32Const = (sg: Subgraph, name: string, values: readonly number[], shape: readonly number[] = [values.length]): number =>
-  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [...shape], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
+/**
+ * A constant int32 tensor of `values` (a slice's bounds, a resize's size): an equal one already in `sg` is shared, so
+ * that row bands, which slice with the same few vectors over and over, do not add a tensor per slice to the file.
+ */
+export function int32Const(sg: Subgraph, name: string, values: readonly number[], shape: readonly number[] = [values.length]): number {
+  const data = new Uint8Array(Int32Array.from(values).buffer);
+  const same = sg.tensors.find(
+    (t) => t.kind === 'constant' && t.dtype === 'int32' && t.data?.byteLength === data.byteLength && t.shape.join() === shape.join() && t.data.every((v, i) => v === data[i]),
+  );
+  return same ? same.index : sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [...shape], data }).index;
+}
 
 export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<Op>): Omit<Op, 'source'> {
   return {

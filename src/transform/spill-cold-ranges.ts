@@ -11,7 +11,11 @@
 // Fetching into a CONCATENATION on the channel axis or into an ADD is fused:
 // the concatenation copies the part straight from the region into its output,
 // the ADD reads its operand from the region, so the fetched tensor never has
-// a buffer. With `quantizeFloat` (--lossy-spill int8, the one lossy option)
+// a buffer. A tensor that row bands read as a side input (split-row-bands.ts:
+// every later reader a STRIDED_SLICE of its rows) is fetched row slice by row
+// slice: each slice becomes a fetch of its rows from the middle of the slot
+// (a batch-1 tensor's rows are consecutive bytes), so it is never whole again.
+// With `quantizeFloat` (--lossy-spill int8, the one lossy option)
 // float32 slices are stored as int8 codes: a quarter of the traffic.
 
 import { optionsWithDefaults } from '../graph/builder.js';
@@ -37,7 +41,8 @@ import { alignArena } from '../tflm/alignment.js';
 import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
 import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
-import { activationLike, freshName, int32Const, newOp, redirectReads } from './rewrite.js';
+import { activationLike, freshName, int32Const, newOp, redirectReads, removeUnusedTensors } from './rewrite.js';
+import { stridedSliceRowRule } from '../ops/row-rule.js';
 import { layOutSpillRegion } from './spill-region.js';
 
 export interface SpillOptionsInput {
@@ -65,7 +70,7 @@ export interface SpillDecision {
   bytes: number;
   /** Stored as int8 codes (--lossy-spill int8); absent when exact. */
   quantized?: true;
-  /** Indices, in the final graph, of the spill operator and of the operator that brings the data back. */
+  /** Indices, in the final graph, of the spill operator and of the operator that brings the data back (row fetches: the last). */
   spillOp: number;
   fetchOp: number;
   fused: Fusion | null;
@@ -85,7 +90,8 @@ export interface SpillResult {
   regionBytes: number;
 }
 
-type Fusion = 'concat' | 'add';
+/** Fetched into a concatenation, into an ADD, or row slice by row slice into the slices' outputs. */
+type Fusion = 'concat' | 'add' | 'rows';
 
 const FRACTIONS = [1, 3 / 4, 1 / 2, 1 / 4];
 const SPILLABLE = new Set(['int8', 'uint8', 'int16', 'int32', 'float32']);
@@ -105,6 +111,8 @@ interface Candidate {
   /** Bytes of the slot in the spill region. */
   stored: number;
   quantized: boolean;
+  /** Fused 'rows': the slices that become fetches, and the first row each reads. */
+  rowSlices: { op: number; row: number }[];
 }
 
 /**
@@ -138,7 +146,8 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
   const maxTraffic = opts.maxSpillBytes ?? Infinity;
   const decisions: SpillDecision[] = [];
   let traffic = 0;
-  const slots: { offset: number; bytes: number; spill: Op; fetch: Op }[] = [];
+  let bytesOut = 0;
+  const slots: { offset: number; bytes: number; spill: Op; reads: RegionRead[] }[] = [];
 
   const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
   for (let round = 0; round < rounds; round++) {
@@ -152,6 +161,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     const bytes = cand.stored;
     const applied = applySpill(sg, cand, channels);
     traffic += cand.traffic;
+    bytesOut += cand.stored;
     decisions.push({
       tensor: x.name,
       begin: channels - cand.count,
@@ -169,18 +179,21 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     slots.push({ offset: 0, bytes, ...applied });
     opts.afterDecision?.(sg);
   }
+  // Row fetches leave the slices' begin, end and strides unread.
+  if (decisions.some((d) => d.fused === 'rows')) removeUnusedTensors(sg);
 
-  // Region offsets, once the op positions are final: a slot is busy from its spill to its fetch.
-  const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: sg.ops.indexOf(s.fetch) }));
+  // Region offsets, once the op positions are final: a slot is busy from its spill to its last read.
+  const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: Math.max(...s.reads.map((r) => sg.ops.indexOf(r.op))) }));
   const { offsets, regionBytes } = layOutSpillRegion(busy);
   busy.forEach((s, i) => {
     setRegionOffset(s.spill, offsets[i]!);
-    setRegionOffset(s.fetch, offsets[i]!);
+    for (const r of s.reads) setRegionOffset(r.op, offsets[i]! + r.at);
     decisions[i]!.offset = offsets[i]!;
     decisions[i]!.spillOp = s.from;
     decisions[i]!.fetchOp = s.to;
   });
-  return { decisions, bytesOut: traffic / 2, bytesIn: traffic / 2, regionBytes };
+  // Row fetches read back more than was written where the bands' slices overlap.
+  return { decisions, bytesOut, bytesIn: traffic - bytesOut, regionBytes };
 }
 
 function bestCandidate(
@@ -217,21 +230,28 @@ function bestCandidate(
       const beforeOp = opAt(u1);
       const laterUses = uses.length > j + 2 || sg.outputs.includes(x.index);
       const fusion = laterUses ? null : fusionInto(sg, sg.ops[beforeOp]!, x);
-      if (pt === u1 && !fusion) continue;
+      const rowSlices = sg.outputs.includes(x.index) ? null : rowSlicesFrom(sg, x, uses.slice(j + 1).map(opAt));
+      if (pt === u1 && !fusion && !rowSlices) continue;
       seen.add(`${x.index}:${u0}`);
       const channels = x.shape[x.shape.length - 1]!;
-      const quantized = quantizeFloat && x.dtype === 'float32';
+      const lossy = quantizeFloat && x.dtype === 'float32';
       for (const f of FRACTIONS) {
         const count = Math.round(channels * f);
         if (count < 1 || (f < 1 && count >= channels)) continue;
         const sliceBytes = (x.byteSize / channels) * count;
-        // A quantized slot holds one byte per float32 element, after its header.
-        const stored = quantized ? slotBytes(sliceBytes / 4, 4, true) : sliceBytes;
-        const traffic = 2 * stored;
-        if (traffic > trafficLeft) continue;
         const resident = alignArena(x.byteSize - sliceBytes);
-        // ADD reads whole operands: its fused fetch takes the whole tensor.
-        for (const fused of fusion && (fusion === 'concat' || count === channels) ? [fusion, null] : [null]) {
+        // ADD reads whole operands: its fused fetch takes the whole tensor. Row fetches take whole rows from a plain
+        // slot (a quantized slot's header sits at its start): exact, also under --lossy-spill.
+        const fusions: (Fusion | null)[] = fusion && (fusion === 'concat' || count === channels) ? [fusion, null] : [null];
+        if (rowSlices && count === channels) fusions.unshift('rows');
+        for (const fused of fusions) {
+          const quantized = lossy && fused !== 'rows';
+          // A quantized slot holds one byte per float32 element, after its header.
+          const stored = quantized ? slotBytes(sliceBytes / 4, 4, true) : sliceBytes;
+          // Row slices overlap where bands recompute halo rows: each is read back on its own.
+          const traffic = fused === 'rows' ? stored + rowSlices!.reduce((n, r) => n + sg.tensors[sg.ops[r.op]!.outputs[0]!]!.byteSize, 0) : 2 * stored;
+          if (traffic > trafficLeft) continue;
+          if (pt === u1 && !fused) continue;
           // The timeline after the edit, with inserted ops between integer times.
           const spillAt = u0 + 0.5;
           const fetchAt = u1 - 0.5;
@@ -239,12 +259,14 @@ function bestCandidate(
           intervals.push({ size: b.size, first: b.first, last: spillAt });
           if (count < channels) intervals.push({ size: resident, first: spillAt, last: fused ? u1 : fetchAt });
           if (!fused) intervals.push({ size: b.size, first: fetchAt, last: b.last });
+          // Fetched as rows, x never comes back: each slice's output is written from the region where it was cut.
           const after = peakOf(intervals);
           const gain = base.peak - after.peak;
           const plateauGain = gain === 0 ? base.atPeak - after.atPeak : 0;
           if (gain < 0 || (gain === 0 && plateauGain <= 0)) continue;
           const c: Candidate = {
             tensor: x.index, after: opAt(u0), before: beforeOp, count, fused, gain, plateauGain, peakAfter: after.peak, traffic, stored, quantized,
+            rowSlices: fused === 'rows' ? rowSlices! : [],
           };
           if (!best || score(c) > score(best) || (score(c) === score(best) && c.traffic < best.traffic)) best = c;
         }
@@ -255,6 +277,38 @@ function bestCandidate(
 }
 
 const isLastAxis = (axis: number, rank: number) => axis === rank - 1 || axis === -1;
+
+/**
+ * When every one of `readers` (op positions) is a STRIDED_SLICE of whole rows of the batch-1 tensor `x` (every
+ * column and channel: consecutive bytes of x), each with its first row; otherwise null.
+ */
+function rowSlicesFrom(sg: Subgraph, x: Tensor, readers: number[]): { op: number; row: number }[] | null {
+  if (readers.length === 0 || x.shape.length !== 4 || x.shape[0] !== 1) return null;
+  const out: { op: number; row: number }[] = [];
+  for (const k of readers) {
+    const op = sg.ops[k]!;
+    if (op.opcode !== 'STRIDED_SLICE' || op.inputs[0] !== x.index || op.inputs.lastIndexOf(x.index) !== 0) return null;
+    const y = sg.tensors[op.outputs[0]!]!;
+    if (y.dtype !== x.dtype || y.shape.some((n, i) => i !== 1 && n !== x.shape[i])) return null;
+    const rule = stridedSliceRowRule(sg, op, { x, out: y });
+    // The crop rule keeps rows [top, H - bottom); the other axes are whole: x's sizes, from 0, stride 1.
+    if (!rule || rule.kind !== 'crop' || !startsWhole(sg, op)) return null;
+    out.push({ op: k, row: rule.top });
+  }
+  return out;
+}
+
+/** Whether a STRIDED_SLICE steps by 1 on every axis and starts every axis but the rows at 0. */
+function startsWhole(sg: Subgraph, op: Op): boolean {
+  const t = (i: number) => sg.tensors[op.inputs[i] ?? -1];
+  const begin = t(1);
+  const strides = t(3);
+  if (!begin?.data || !strides?.data || begin.dtype !== 'int32' || strides.dtype !== 'int32') return false;
+  const b = new Int32Array(begin.data.slice().buffer);
+  const s = new Int32Array(strides.data.slice().buffer);
+  const mask = builtinOptions(op, 'StridedSliceOptions').beginMask;
+  return s.every((v) => v === 1) && [...b].every((v, i) => i === 1 || v === 0 || (mask & (1 << i)) !== 0);
+}
 
 /** How a fetch of `x` for `consumer` can be fused into it, if at all. */
 function fusionInto(sg: Subgraph, consumer: Op, x: Tensor): Fusion | null {
@@ -274,11 +328,19 @@ function fusionInto(sg: Subgraph, consumer: Op, x: Tensor): Fusion | null {
   return null;
 }
 
-/** Edits the graph: (slice +) spill after `after`, fetch (or fused concat or ADD fetch) before `before`. */
-function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; fetch: Op } {
+/** An operator that reads a slot, and where in the slot it starts reading (bytes). */
+interface RegionRead {
+  op: Op;
+  at: number;
+}
+
+/** Edits the graph: (slice +) spill after `after`, fetch (or fused concat or ADD fetch, or row fetches) before `before`. */
+function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; reads: RegionRead[] } {
   const x = sg.tensors[c.tensor]!;
   const begin = channels - c.count;
   const beforeOp = sg.ops[c.before]!;
+  // The slices to become row fetches, taken before any insertion moves them.
+  const slices = c.rowSlices.map((r) => ({ op: sg.ops[r.op]!, row: r.row }));
   let at = c.after + 1;
   let resident: Tensor | null = null;
   if (c.count < channels) {
@@ -302,6 +364,18 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; 
   const spill = sg.insertOp(at, newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x.index], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes: c.stored, begin, count: c.count, quantized: c.quantized }) }));
   let b = sg.ops.indexOf(beforeOp);
   let fetch: Op;
+  if (c.fused === 'rows') {
+    // Each slice of rows [r0, r1) becomes a fetch of those rows: bytes [r0, r1) * rowBytes of the slot.
+    const rowBytes = x.byteSize / x.shape[1]!;
+    const reads = slices.map(({ op, row }) => {
+      const y = sg.tensors[op.outputs[0]!]!;
+      const k = sg.ops.indexOf(op);
+      sg.removeOp(k);
+      const read = sg.insertOp(k, newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: encodeFetchOptions({ offset: 0, bytes: y.byteSize, begin: 0, count: channels }) }));
+      return { op: read, at: row * rowBytes };
+    });
+    return { spill, reads };
+  }
   if (c.fused === 'add') {
     const add = sg.ops[b]!;
     const regionInput = add.inputs[0] === x.index ? 0 : 1;
@@ -347,7 +421,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; 
     b++;
     redirectReads(sg, x.index, fetched.index, b - 1);
   }
-  return { spill, fetch };
+  return { spill, reads: [{ op: fetch, at: 0 }] };
 }
 
 /** Sets the region offset of a spill, fetch or fused fetch (which reads exactly one region part) once the region is laid out. */

@@ -20,7 +20,7 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
-import { passTimeline } from '../tflm/arena.js';
+import { joinsWorthPlacing, passTimeline } from '../tflm/arena.js';
 import { opTime } from '../tflm/lifetimes.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
@@ -330,7 +330,9 @@ function runs(n: number): [number, number][] {
  * split may bring the graph to; the halo rows each band recomputes cost time,
  * more with more bands, so a limit makes fewer bands or no split. `stockTflite`
  * (builtinsOnly): only bands stock TFLite computes as it computes the whole
- * chain (transpose-conv-band.ts).
+ * chain (transpose-conv-band.ts). `lowLocalPeak`: of two splits that leave the same bound, the one with fewer bytes
+ * live while its bands run (more bands, say), though it costs more op data: it leaves less where the spill pass
+ * lowers the peak elsewhere next.
  */
 export function splitRowBands(
   graph: Graph,
@@ -338,12 +340,14 @@ export function splitRowBands(
   kernels: Kernels = REFERENCE_KERNELS,
   sideInputs = true,
   stockTflite = false,
+  lowLocalPeak = false,
 ): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
-  // The tail counts too: more operators cost op data, so a split must pay for it. The bands' join may be written
-  // in place (analysis/row-join.ts) or not, whichever the placement finds lower: the lower of the two bounds.
-  const bound = (g: Graph, joins: boolean) => lowerBound(passTimeline(g.main, kernels, joins), g.main.ops.length + 1).bytes;
-  const cost = (g: Graph) => Math.min(bound(g, false), bound(g, true)) + estimateTail32(g, null, kernels).bytes;
+  // The tail counts too: more operators cost op data, so a split must pay for it. The bands' joins may be written
+  // in place (analysis/row-join.ts), all, none or some, whichever the placement finds lower: the lowest bound.
+  const bound = (g: Graph, joins: boolean | ReadonlySet<number>) => lowerBound(passTimeline(g.main, kernels, joins), g.main.ops.length + 1);
+  const lowest = (g: Graph) => [bound(g, false), bound(g, true), bound(g, joinsWorthPlacing(g.main, kernels))].reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  const cost = (g: Graph) => lowest(g).bytes + estimateTail32(g, null, kernels).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;
@@ -364,7 +368,7 @@ export function splitRowBands(
     for (let t = live.length - 2; t >= 0; t--) since[t] = Math.max(since[t + 1]!, live[t]!);
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
-    let best: { chain: number; from: number; to: number; bands: number; cost: number } | null = null;
+    let best: { chain: number; from: number; to: number; bands: number; cost: number; bound: number; local: number } | null = null;
     const found = bandChains(sg, sideInputs);
     found.forEach((whole, ci) => {
       // The whole chain, and the shorter runs of it around the peak: a long chain
@@ -381,14 +385,22 @@ export function splitRowBands(
           if (!planBands(sg, chain, bands, stockTflite)) continue;
           // Tried on a copy first: only a split that lowers the cost is made.
           const trial = graph.clone();
-          if (splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands, stockTflite) < 0) continue;
-          const c = cost(trial);
-          if (c >= base || (best && c >= best.cost)) continue;
+          const at = splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands, stockTflite);
+          if (at < 0) continue;
+          const b = lowest(trial);
+          const tail = estimateTail32(trial, null, kernels).bytes;
+          const c = b.bytes + tail;
+          if (c >= base) continue;
+          // The lower cost wins; with `lowLocalPeak`, at the same bound, the fewer bytes live while the bands run:
+          // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
+          const last = at + trial.main.ops.length - (sg.ops.length - chain.ops.length) - 1;
+          const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
+          if (best && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
           if (predictInvoke(graphCompute(trial.main), kernels) > maxInvoke) {
             result.overLimit++;
             continue;
           }
-          best = { chain: ci, from, to, bands, cost: c };
+          best = { chain: ci, from, to, bands, cost: c, bound: b.bytes, local };
         }
       }
     });
@@ -419,5 +431,15 @@ export function splitRowBands(
 
 export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
   name: 'splitRowBands',
-  run: (graph, context) => splitRowBands(graph, context.maxInvoke, context.kernels, context.bandSideInputs ?? true, context.builtinsOnly === true),
+  run: (graph, context) =>
+    splitRowBands(graph, context.maxInvoke, context.kernels, context.bandSideInputs ?? true, context.builtinsOnly === true, context.bandsLowLocalPeak === true),
+};
+
+/**
+ * The same splits once the spill pass has run: a spill moves the peak (a skip connection gone to the spill region
+ * leaves the stem that produced it at the top), and a chain that paid nothing before may pay there.
+ */
+export const bandsAfterSpillsPass: Pass<'bandsAfterSpills', SplitRowBandsResult> = {
+  name: 'bandsAfterSpills',
+  run: (graph, context) => splitRowBandsPass.run(graph, context),
 };

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { aliasGroups, rowJoinSlices } from '../../src/analysis/row-join.js';
-import { passTimeline, tflmPlanBuffers } from '../../src/tflm/arena.js';
+import { joinsWorthPlacing, passTimeline, tflmPlanBuffers } from '../../src/tflm/arena.js';
+import { lowerBound } from '../../src/analysis/lower-bound.js';
+import { placeArena } from '../../src/memory/place-arena.js';
 import { validatePlan } from '../../src/interpreter/interpreter.js';
 import { optimize } from '../../src/optimize/optimize.js';
 
@@ -52,6 +54,53 @@ describe('rowJoinSlices', () => {
     expect(folded.find((b) => b.tensor === 1)!.size).toBe(0);
     // The output starts with its first input (op 0, time 1) and keeps its size.
     expect(folded.find((b) => b.tensor === 4)).toEqual({ tensor: 4, size: 192, first: 1, last: 4 });
+  });
+});
+
+/**
+ * Two row joins, one that pays in place and one that costs: x [1, 4, 8, 2] -> four RELUs -> A = rows join (256 B)
+ * -> its first 4 rows -> b0 = RELU, and a 256-byte temporary (four copies on the channels) whose slice is b1 ->
+ * B = rows join (b0, b1). In place, A holds 256 B where its parts and it would hold 512; B, reserved from b0 on,
+ * adds its 128 B to the temporary's peak (448 against 384).
+ */
+function twoJoins(): Graph {
+  const b = new GraphBuilder();
+  const t = (name: string, shape = [1, 4, 8, 2]) => b.tensor(name, { dtype: 'int8', shape, quantization: q });
+  const ints = (name: string, v: number[]) => b.constant(name, { dtype: 'int32', shape: [v.length] }, Int32Array.from(v));
+  const slice = (x: number, name: string, begin: number[], end: number[]) => {
+    const y = t(name, end.map((e, i) => e - begin[i]!));
+    b.op({ opcode: 'STRIDED_SLICE', inputs: [x, ints(`${name}_b`, begin), ints(`${name}_e`, end), ints(`${name}_s`, [1, 1, 1, 1])], outputs: [y], options: { type: 'StridedSliceOptions', value: {} } });
+    return y;
+  };
+  const concat = (inputs: number[], name: string, shape: number[], axis: number) => {
+    const y = t(name, shape);
+    b.op({ opcode: 'CONCATENATION', inputs, outputs: [y], options: { type: 'ConcatenationOptions', value: { axis } } });
+    return y;
+  };
+  const x = b.input('x', { dtype: 'int8', shape: [1, 4, 8, 2], quantization: q });
+  const parts = [0, 1, 2, 3].map((i) => t(`a${i}`));
+  parts.forEach((p) => b.op({ opcode: 'RELU', inputs: [x], outputs: [p] }));
+  const a = concat(parts, 'A', [1, 16, 8, 2], 1);
+  const top = slice(a, 'A_top', [0, 0, 0, 0], [1, 4, 8, 2]);
+  const b0 = t('b0');
+  b.op({ opcode: 'RELU', inputs: [top], outputs: [b0] });
+  const wide = concat([top, top, top, top], 'wide', [1, 4, 8, 8], 3);
+  const b1 = slice(wide, 'b1', [0, 0, 0, 0], [1, 4, 8, 2]);
+  b.output(concat([b0, b1], 'B', [1, 8, 8, 2], 1));
+  return loadGraph(saveGraph(b.build()));
+}
+
+describe('joinsWorthPlacing', () => {
+  it('writes in place the join whose parts meet it at the peak, not the one whose output would widen another peak', () => {
+    const sg = twoJoins().main;
+    const joinA = sg.ops.findIndex((op) => sg.tensors[op.outputs[0]!]!.name === 'A');
+    const bound = (joins: boolean | ReadonlySet<number>) => lowerBound(passTimeline(sg, undefined, joins), sg.ops.length + 1).bytes;
+    expect([bound(false), bound(true)]).toEqual([512, 448]);
+    const chosen = joinsWorthPlacing(sg);
+    expect([...chosen]).toEqual([joinA]);
+    expect(bound(chosen)).toBe(384);
+    // The placement reaches it: A's parts inside A, B's apart.
+    expect(placeArena(sg).head).toBe(384);
   });
 });
 

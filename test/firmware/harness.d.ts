@@ -20,11 +20,13 @@ export interface ReplayDecision {
   offset: number;
   spillOp: number;
   fetchOp: number;
+  /** "rows": fetched back band by band, each a fetch of rows from inside the slot. */
+  fused: string | null;
 }
 
 export type ReplayStep =
-  | { kind: 'spill'; tensor: ReplayTensor; data: Uint8Array; begin: number; count: number; offset: number; bytes: number; spill: number }
-  | { kind: 'fetch'; tensor: ReplayTensor; data: Uint8Array; resident: Uint8Array | null; begin: number; count: number; offset: number; bytes: number; spill: number }
+  | { kind: 'spill'; tensor: ReplayTensor; data: Uint8Array; begin: number; count: number; offset: number; bytes: number; spill: number; plain: boolean }
+  | { kind: 'fetch'; tensor: ReplayTensor; data: Uint8Array; resident: Uint8Array | null; begin: number; count: number; offset: number; bytes: number; spill: number; plain?: boolean }
   | { kind: 'concat'; tensor: ReplayTensor; data: Uint8Array; parts: ({ input: Uint8Array; channels: number } | { channels: number; offset: number; spill: number })[] };
 
 export function requireTools(): void;
@@ -35,6 +37,8 @@ export function replaySchedule(args: {
   activations: Map<number, Uint8Array>;
   concatFetchCode: string;
   decodeConcatFetchOptions: (bytes: Uint8Array | null) => { parts: ({ input: number } | { offset: number; channels: number })[] };
+  fetchCode: string;
+  decodeFetchOptions: (bytes: Uint8Array | null) => { offset: number; bytes: number; begin: number; count: number };
 }): ReplayStep[];
 export function replayHeader(steps: ReplayStep[], regionBytes: number): string;
 export function buildFirmware(args: { machine: Machine; headerDir: string; outDir: string }): string;

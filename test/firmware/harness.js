@@ -83,7 +83,7 @@ export function packedSlice(bytes, t, begin, count) {
  * ts_fetch of the spilled tensor with the other channels resident, which must
  * give back the tensor.
  */
-export function replaySchedule({ graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions }) {
+export function replaySchedule({ graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions }) {
   const sg = graph.main;
   const act = (t) => {
     const bytes = activations.get(t);
@@ -94,7 +94,20 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
   decisions.forEach((d, spill) => {
     const op = sg.ops[d.spillOp];
     const x = sg.tensors[op.inputs[0]];
-    events.push({ at: d.spillOp, order: 0, step: { kind: 'spill', tensor: x, data: act(x.index), begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill } });
+    const rows = d.fused === 'rows';
+    events.push({ at: d.spillOp, order: 0, step: { kind: 'spill', tensor: x, data: act(x.index), begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: rows } });
+    if (rows) {
+      // Each band's rows: a fetch from inside the slot, up to the last one (fetchOp).
+      for (let k = d.spillOp + 1; k <= d.fetchOp; k++) {
+        const f = sg.ops[k];
+        if (f.opcode !== 'CUSTOM' || f.customCode !== fetchCode) continue;
+        const o = decodeFetchOptions(f.customOptions);
+        if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;
+        const y = sg.tensors[f.outputs[0]];
+        events.push({ at: k, order: 1, step: { kind: 'fetch', tensor: y, data: act(y.index), resident: null, begin: o.begin, count: o.count, offset: o.offset, bytes: o.bytes, spill, plain: true } });
+      }
+      return;
+    }
     const fetch = sg.ops[d.fetchOp];
     if (fetch.opcode === 'CUSTOM' && fetch.customCode === concatFetchCode) {
       if (events.some((e) => e.at === d.fetchOp)) return; // one step per op, however many decisions it fetches
@@ -153,13 +166,13 @@ export function replayHeader(steps, regionBytes) {
       }
       partsMax = Math.max(partsMax, s.parts.length);
       outputMax = Math.max(outputMax, s.data.length);
-      stepRows.push(`${head}, 0u, 0u, 0u, 0u, 0u, NULL, 0u, &replay_parts[${first}], ${s.parts.length}u}`);
+      stepRows.push(`${head}, 0u, 0u, 0u, 0u, 0u, NULL, 0u, &replay_parts[${first}], ${s.parts.length}u, 0u}`);
       continue;
     }
     const resident = s.kind === 'fetch' && s.resident ? `${arrayOf(s.resident)}, ${s.resident.length}u` : 'NULL, 0u';
     if (s.kind === 'spill') spillMax = Math.max(spillMax, s.bytes);
     else outputMax = Math.max(outputMax, s.data.length);
-    stepRows.push(`${head}, ${s.begin}u, ${s.count}u, ${s.offset}u, ${s.bytes}u, ${s.spill}u, ${resident}, NULL, 0u}`);
+    stepRows.push(`${head}, ${s.begin}u, ${s.count}u, ${s.offset}u, ${s.bytes}u, ${s.spill}u, ${resident}, NULL, 0u, ${s.plain ? 1 : 0}u}`);
   }
   const spills = steps.filter((s) => s.kind === 'spill').length;
   if (spills === 0) throw new Error('the schedule has no spills to replay');

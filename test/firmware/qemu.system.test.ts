@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressionRatio } from '../../src/emit/spill-codec.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { CONCAT_FETCH, decodeConcatFetchOptions } from '../../src/ops/tinyseg/custom-ops.js';
+import { CONCAT_FETCH, decodeConcatFetchOptions, decodeFetchOptions, FETCH } from '../../src/ops/tinyseg/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
 import { captureActivations } from '../runtime/native.js';
 import {
@@ -36,6 +36,8 @@ const steps = replaySchedule({
   activations: captureActivations(optimized.graph),
   concatFetchCode: CONCAT_FETCH,
   decodeConcatFetchOptions,
+  fetchCode: FETCH,
+  decodeFetchOptions,
 });
 
 const machines: [Machine, string][] = [
@@ -131,7 +133,7 @@ it('a TinySegConcatFetch of a real skip connection: the skip read from PSRAM, th
   concats.forEach((op, spill) => {
     const skip = sg.tensors[op.inputs[0]!]!;
     const channels = (t: typeof skip) => t.shape[t.shape.length - 1]!;
-    concatSteps.push({ kind: 'spill', tensor: skip, data: acts.get(skip.index)!, begin: 0, count: channels(skip), offset, bytes: skip.byteSize, spill });
+    concatSteps.push({ kind: 'spill', tensor: skip, data: acts.get(skip.index)!, begin: 0, count: channels(skip), offset, bytes: skip.byteSize, spill, plain: false });
     const parts = op.inputs.map((t, j) =>
       j === 0 ? { channels: channels(skip), offset, spill } : { input: acts.get(t)!, channels: channels(sg.tensors[t]!) },
     );

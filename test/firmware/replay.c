@@ -103,12 +103,12 @@ static void run_pass(totals *t, uint32_t flags) {
   for (i = 0; i < REPLAY_STEPS; i++) {
     const replay_step *s = &replay_steps[i];
     ts_shape shape = {s->rows, s->channels, s->elem_size};
-    ts_slot *slot = flags ? &slots[s->spill] : NULL;
+    ts_slot *slot = flags && !s->plain ? &slots[s->spill] : NULL;
     ts_status st;
     if (s->kind == REPLAY_SPILL) {
       if (slot) ts_slot_init(slot, slot_tables[s->spill], REPLAY_SECTIONS_MAX);
       t0 = ticks();
-      st = ts_spill(&rt, s->data, s->data_bytes, &shape, s->begin, s->count, s->offset, s->bytes, flags, slot);
+      st = ts_spill(&rt, s->data, s->data_bytes, &shape, s->begin, s->count, s->offset, s->bytes, slot ? flags : 0u, slot);
       t1 = ticks();
       if (st != TS_OK) {
         report_error(pass, i, "ts_spill", st);
@@ -119,7 +119,7 @@ static void run_pass(totals *t, uint32_t flags) {
       t->spill_ticks += t1 - t0;
       t->bytes += s->bytes;
       if (!flags) run_codec(t, s);
-      else if (slot->stored != codec_stored[s->spill]) {
+      else if (slot && slot->stored != codec_stored[s->spill]) {
         printf("MISMATCH pass=%s step=%lu stored=%lu codec=%lu\n", pass, (unsigned long)i, (unsigned long)slot->stored,
                (unsigned long)codec_stored[s->spill]);
         t->mismatches++;

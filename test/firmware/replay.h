@@ -35,6 +35,9 @@ typedef struct replay_step {
   uint32_t resident_bytes;
   const replay_part *parts; /* concat */
   uint32_t part_count;
+  /* 1: a slot read in part (row bands fetching their rows of a skip): spilled plain and fetched without slot
+   * state in every pass, as TinySeg's TFLM kernels do; compression and a CRC cover a whole slot. */
+  uint32_t plain;
 } replay_step;
 
 #endif /* TINYSEG_REPLAY_H */

@@ -18,6 +18,7 @@ import { removeIdentityPads } from '../../src/transform/remove-identity-pads.js'
 import { spillColdRanges } from '../../src/transform/spill-cold-ranges.js';
 import { convOnVirtualConcat } from '../../src/transform/conv-on-virtual-concat.js';
 import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-depth-to-space.js';
+import { splitRowBands } from '../../src/transform/split-row-bands.js';
 
 const small = () => loadGraph(saveGraph(buildTinyUnet({ height: 16, width: 24 })));
 const opcodes = (g: Graph) => g.main.ops.map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode));
@@ -113,6 +114,121 @@ describe('spillColdRanges', () => {
         expect(a.end <= b.start || b.end <= a.start).toBe(true);
       }
     }
+  });
+});
+
+describe('spillColdRanges row band by row band', () => {
+  /** The Tiny U-Net with its decoder in row bands that slice the skip connections (side inputs) per band. */
+  const banded = (height: number, width: number) => {
+    const g = loadGraph(saveGraph(buildTinyUnet({ height, width })));
+    removeIdentityPads(g);
+    rewriteTransposeConv(g);
+    splitRowBands(g, Infinity, undefined, true);
+    return g;
+  };
+
+  it('fetches each band\'s rows of a skip from the middle of its slot, so the skip never comes back whole', () => {
+    const g = banded(32, 48);
+    const sg = g.main;
+    const r = spillColdRanges(g, {});
+    const d = r.decisions.find((x) => x.fused === 'rows')!;
+    expect(d).toBeDefined();
+    expect(d.count).toBe(d.channels);
+    const x = sg.tensors.find((t) => t.name === d.tensor)!;
+    const rowBytes = x.byteSize / x.shape[1]!;
+    // Nothing reads the spilled tensor after its spill but the spill itself: no slice of it is left.
+    const spillAt = sg.ops.findIndex((op) => op.customCode === 'TinySegSpill' && op.inputs[0] === x.index);
+    expect(sg.consumersOf(x.index).every((k) => k <= spillAt)).toBe(true);
+    const slot = decodeSpillOptions(sg.ops[spillAt]!.customOptions);
+    expect(slot.bytes).toBe(x.byteSize);
+    const fetches = sg.ops.filter((op) => op.customCode === 'TinySegFetch' && op.inputs.length === 0).map((op) => ({ op, o: decodeFetchOptions(op.customOptions) }));
+    const ofSlot = fetches.filter(({ o }) => o.offset >= slot.offset && o.offset < slot.offset + slot.bytes);
+    expect(ofSlot.length).toBeGreaterThan(1);
+    for (const { op, o } of ofSlot) {
+      const y = sg.tensors[op.outputs[0]!]!;
+      // Whole rows from a row boundary of the slot, every channel, no further than its end.
+      expect((o.offset - slot.offset) % rowBytes).toBe(0);
+      expect([o.begin, o.count, o.bytes]).toEqual([0, x.shape[3], y.byteSize]);
+      expect(o.offset + o.bytes).toBeLessThanOrEqual(slot.offset + slot.bytes);
+      expect(y.shape.filter((_, i) => i !== 1)).toEqual(x.shape.filter((_, i) => i !== 1));
+    }
+    // The bands overlap by their halos: more comes back than went out.
+    expect(r.bytesIn).toBeGreaterThan(r.bytesOut);
+    expect(r.bytesOut).toBe(r.decisions.reduce((n, x) => n + x.bytes, 0));
+    expect(planTflmArena(loadGraph(saveGraph(g))).lowerBound.bytes).toBeLessThan(planTflmArena(banded(32, 48)).lowerBound.bytes);
+    expectSameBytes(loadGraph(saveGraph(buildTinyUnet({ height: 32, width: 48 }))), g);
+  });
+
+  it('keeps a slot whole while any of its row fetches is still to come', () => {
+    const g = banded(32, 48);
+    spillColdRanges(g, {});
+    const sg = g.main;
+    const spills = sg.ops.flatMap((op, i) => (op.customCode === 'TinySegSpill' ? [{ i, o: decodeSpillOptions(op.customOptions) }] : []));
+    const lastRead = (o: { offset: number; bytes: number }) =>
+      Math.max(...sg.ops.flatMap((op, i) => (op.customCode === 'TinySegFetch' && decodeFetchOptions(op.customOptions).offset >= o.offset && decodeFetchOptions(op.customOptions).offset < o.offset + o.bytes ? [i] : [])));
+    // Two slots busy at once (from spill to last read) never share a byte of the region.
+    for (const a of spills) {
+      for (const b of spills) {
+        if (a === b || a.i > lastRead(b.o) || b.i > lastRead(a.o)) continue;
+        expect(a.o.offset + a.o.bytes <= b.o.offset || b.o.offset + b.o.bytes <= a.o.offset).toBe(true);
+      }
+    }
+  });
+
+  /**
+   * float32 x [1, 8, 8, 4] -> s = RELU(x), read later by two STRIDED_SLICEs of rows 0..4 and 4..8 only; in between,
+   * a wide temporary (x's channels four times over) holds the peak; each slice meets its rows of the narrowed
+   * temporary in an ADD and the two sums are joined on the rows.
+   */
+  function slicedSkip(): Graph {
+    const b = new GraphBuilder();
+    const act = (name: string, shape = [1, 8, 8, 4]) => b.tensor(name, { dtype: 'float32', shape });
+    const ints = (name: string, v: number[]) => b.constant(name, { dtype: 'int32', shape: [v.length] }, Int32Array.from(v));
+    const slice = (x: number, name: string, begin: number[], end: number[]) => {
+      const y = act(name, end.map((e, i) => e - begin[i]!));
+      b.op({ opcode: 'STRIDED_SLICE', inputs: [x, ints(`${name}_b`, begin), ints(`${name}_e`, end), ints(`${name}_s`, [1, 1, 1, 1])], outputs: [y], options: { type: 'StridedSliceOptions', value: {} } });
+      return y;
+    };
+    const x = b.input('x', { dtype: 'float32', shape: [1, 8, 8, 4] });
+    const skip = act('skip');
+    b.op({ opcode: 'RELU', inputs: [x], outputs: [skip] });
+    const t1 = act('t1');
+    b.op({ opcode: 'RELU6', inputs: [x], outputs: [t1] });
+    const wide = act('wide', [1, 8, 8, 16]);
+    b.op({ opcode: 'CONCATENATION', inputs: [t1, t1, t1, t1], outputs: [wide], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+    const narrow = slice(wide, 'narrow', [0, 0, 0, 2], [1, 8, 8, 6]);
+    const sums = [0, 4].map((r) => {
+      const a = slice(skip, `skip_rows${r}`, [0, r, 0, 0], [1, r + 4, 8, 4]);
+      const n = slice(narrow, `narrow_rows${r}`, [0, r, 0, 0], [1, r + 4, 8, 4]);
+      const y = act(`sum${r}`, [1, 4, 8, 4]);
+      b.op({ opcode: 'ADD', inputs: [a, n], outputs: [y], options: { type: 'AddOptions', value: {} } });
+      return y;
+    });
+    const out = act('out');
+    b.op({ opcode: 'CONCATENATION', inputs: sums, outputs: [out], options: { type: 'ConcatenationOptions', value: { axis: 1 } } });
+    b.output(out);
+    return loadGraph(saveGraph(b.build()));
+  }
+
+  it('fetches the rows of a skip only its row slices read, exact, from a plain float32 slot', () => {
+    const g = slicedSkip();
+    const r = spillColdRanges(g, {});
+    expect(r.decisions.map((d) => [d.tensor, d.fused])).toContainEqual(['skip', 'rows']);
+    const reads = g.main.ops.filter((op) => op.customCode === 'TinySegFetch').map((op) => decodeFetchOptions(op.customOptions));
+    const slot = decodeSpillOptions(g.main.ops.find((op) => op.customCode === 'TinySegSpill')!.customOptions);
+    // Rows 0..4 and 4..8 of 8 x 4 float32: 512 bytes each, the second from the middle of the slot.
+    expect(reads.map((o) => [o.offset - slot.offset, o.bytes])).toEqual([
+      [0, 512],
+      [512, 512],
+    ]);
+    expectSameBytes(slicedSkip(), g);
+  });
+
+  it('never quantizes a row-fetched slot under --lossy-spill: a quantized slot\'s scale sits at its start', () => {
+    const g = slicedSkip();
+    const r = spillColdRanges(g, { quantizeFloat: true });
+    expect(r.decisions.length).toBeGreaterThan(0);
+    for (const d of r.decisions) expect(d.quantized === true && d.fused === 'rows').toBe(false);
   });
 });
 
