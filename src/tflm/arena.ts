@@ -87,27 +87,80 @@ function joinedTimeline(buffers: readonly TimelineBuffer[], joins: readonly Join
  */
 export function joinsWorthPlacing(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): ReadonlySet<number> {
   const slices = rowJoinSlices(sg, ARENA_ALIGNMENT);
-  const chosen = new Set<number>();
-  if (slices.length === 0) return chosen;
+  return slices.length === 0 ? new Set() : chooseJoins(passTimeline(sg, kernels), slices, sg.ops.length + 1);
+}
+
+/**
+ * The lowest bound of `sg`'s timeline with its row joins written in place as the placement may write them
+ * (place-arena.ts): none, every one, or those joinsWorthPlacing() picks. One timeline for the three.
+ */
+export function lowestJoinedBound(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): LowerBound {
   const buffers = passTimeline(sg, kernels);
   const end = sg.ops.length + 1;
-  // The bound, then how many time steps reach it: fewer is progress where several stretches peak alike.
-  const keyWith = (set: ReadonlySet<number>): [number, number] => {
-    const b = lowerBound(joinedTimeline(buffers, slices.filter((j) => set.has(j.op))), end);
-    return [b.bytes, b.liveBytes.reduce((n, v) => (v === b.bytes ? n + 1 : n), 0)];
+  const none = lowerBound(buffers, end);
+  const slices = rowJoinSlices(sg, ARENA_ALIGNMENT);
+  if (slices.length === 0) return none;
+  const worth = chooseJoins(buffers, slices, end);
+  const bounds = [none, lowerBound(joinedTimeline(buffers, slices), end), lowerBound(joinedTimeline(buffers, slices.filter((j) => worth.has(j.op))), end)];
+  return bounds.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+}
+
+/**
+ * joinsWorthPlacing's greedy on the live bytes: a join in place adds its output's bytes from its first part's
+ * first step to the output's own first, and takes each part's bytes off its lifetime (joinedTimeline's edit, as
+ * ranges, so that a candidate costs one pass over the steps).
+ */
+function chooseJoins(buffers: readonly TimelineBuffer[], slices: readonly JoinSlice[], end: number): Set<number> {
+  const of = new Map<number, TimelineBuffer>();
+  for (const b of buffers) if (b.tensor !== null) of.set(b.tensor, b);
+  // Per join: [from, to, bytes] added to the live bytes at steps from..to.
+  const effects = new Map<number, [number, number, number][]>();
+  const starts = new Map<number, number>();
+  for (const j of slices) {
+    const [part, y] = [of.get(j.part), of.get(j.output)];
+    if (!part || !y) continue;
+    const list = effects.get(j.op) ?? [];
+    if (part.first >= 0 && part.size > 0) list.push([part.first, part.last, -part.size]);
+    effects.set(j.op, list);
+    starts.set(j.op, Math.min(starts.get(j.op) ?? y.first, part.first));
+  }
+  for (const [op, list] of effects) {
+    const y = of.get(slices.find((j) => j.op === op)!.output)!;
+    const first = starts.get(op)!;
+    // The output as lowerBound counts it: from its (earlier) first step, when it has bytes and a lifetime at all.
+    if (y.size > 0 && first >= 0 && first < y.first) list.push([first, y.first - 1, y.size]);
+    if (y.size > 0 && first >= 0 && y.first < 0) list.push([first, y.last, y.size]);
+  }
+  const live = Float64Array.from(lowerBound(buffers, end).liveBytes);
+  const trial = new Float64Array(live.length);
+  const keyOf = (a: Float64Array): [number, number] => {
+    let max = 0;
+    let at = 0;
+    for (const v of a) {
+      if (v > max) [max, at] = [v, 1];
+      else if (v === max) at++;
+    }
+    return [max, at];
   };
+  const apply = (a: Float64Array, list: readonly [number, number, number][]) => {
+    for (const [from, to, bytes] of list) for (let t = Math.max(0, from); t <= to && t < a.length; t++) a[t]! += bytes;
+  };
+  // The bound, then how many time steps reach it: fewer is progress where several stretches peak alike.
   const lower = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
-  const ops = [...new Set(slices.map((j) => j.op))];
-  let key = keyWith(chosen);
+  const chosen = new Set<number>();
+  let key = keyOf(live);
   for (;;) {
     let best: { op: number; key: [number, number] } | null = null;
-    for (const op of ops) {
+    for (const [op, list] of effects) {
       if (chosen.has(op)) continue;
-      const k = keyWith(new Set([...chosen, op]));
+      trial.set(live);
+      apply(trial, list);
+      const k = keyOf(trial);
       if (lower(k, key) && (!best || lower(k, best.key))) best = { op, key: k };
     }
     if (!best) return chosen;
     chosen.add(best.op);
+    apply(live, effects.get(best.op)!);
     key = best.key;
   }
 }

@@ -23,16 +23,28 @@ export function freshName(sg: Subgraph, base: string): string {
 }
 
 /** A new constant int32 tensor (a vector unless `shape` says otherwise) with its own name; its index. */
+export const int32Const = (sg: Subgraph, name: string, values: readonly number[], shape: readonly number[] = [values.length]): number =>
+  sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [...shape], data: new Uint8Array(Int32Array.from(values).buffer) }).index;
+
 /**
- * A constant int32 tensor of `values` (a slice's bounds, a resize's size): an equal one already in `sg` is shared, so
- * that row bands, which slice with the same few vectors over and over, do not add a tensor per slice to the file.
+ * Operators read one constant int32 tensor where several hold the same shape and values (a slice's bounds, a
+ * resize's size): row bands slice with the same few vectors over and over, and each tensor costs the file and
+ * TFLM's tail. The tensors left unread go.
  */
-export function int32Const(sg: Subgraph, name: string, values: readonly number[], shape: readonly number[] = [values.length]): number {
-  const data = new Uint8Array(Int32Array.from(values).buffer);
-  const same = sg.tensors.find(
-    (t) => t.kind === 'constant' && t.dtype === 'int32' && t.data?.byteLength === data.byteLength && t.shape.join() === shape.join() && t.data.every((v, i) => v === data[i]),
-  );
-  return same ? same.index : sg.addTensor({ name: freshName(sg, name), dtype: 'int32', shape: [...shape], data }).index;
+export function shareEqualInt32Constants(sg: Subgraph): void {
+  const first = new Map<string, number>();
+  const to = new Map<number, number>();
+  for (const t of sg.tensors) {
+    // Without quantization parameters only: a bias of the same values but another scale stays its own.
+    if (t.kind !== 'constant' || t.dtype !== 'int32' || !t.data || (t.quantization?.scale.length ?? 0) > 0 || sg.inputs.includes(t.index) || sg.outputs.includes(t.index)) continue;
+    const key = `${t.shape.join()}:${Array.from(t.data).join()}`;
+    const seen = first.get(key);
+    if (seen === undefined) first.set(key, t.index);
+    else to.set(t.index, seen);
+  }
+  if (to.size === 0) return;
+  for (const op of sg.ops) if (op.inputs.some((t) => to.has(t))) sg.rewire(op, { inputs: op.inputs.map((t) => to.get(t) ?? t) });
+  removeUnusedTensors(sg);
 }
 
 export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<Op>): Omit<Op, 'source'> {

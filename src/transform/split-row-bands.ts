@@ -20,12 +20,12 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
-import { joinsWorthPlacing, passTimeline } from '../tflm/arena.js';
+import { lowestJoinedBound, passTimeline } from '../tflm/arena.js';
 import { opTime } from '../tflm/lifetimes.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
-import { activationLike, freshName, newOp, removeUnusedTensors } from './rewrite.js';
+import { activationLike, freshName, newOp, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowRule } from '../ops/registry.js';
 import { bandChains, subChain, type Chain } from './band-chains.js';
@@ -248,10 +248,11 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
   return { ...chain, ops: chainOps.map((op) => sg.ops.indexOf(op)) };
 }
 
-/** Rewrites `chain` into `bands` row bands: the position of the bands' first operator, or -1 when some band cannot be made exact. */
-function splitChain(sg: Subgraph, whole: Chain, bands: number, stockTflite: boolean): number {
-  const plans = planBands(sg, whole, bands, stockTflite);
-  if (!plans) return -1;
+/**
+ * Rewrites `chain` into the row bands `plans` lays out (planBands): the position of the bands' first operator, or -1
+ * when a side input's producer cannot move.
+ */
+function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[]): number {
   const chain = hoistSideProducers(sg, whole);
   if (!chain) return -1;
   const Y = sg.tensors[chain.output]!;
@@ -345,8 +346,7 @@ export function splitRowBands(
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' joins may be written
   // in place (analysis/row-join.ts), all, none or some, whichever the placement finds lower: the lowest bound.
-  const bound = (g: Graph, joins: boolean | ReadonlySet<number>) => lowerBound(passTimeline(g.main, kernels, joins), g.main.ops.length + 1);
-  const lowest = (g: Graph) => [bound(g, false), bound(g, true), bound(g, joinsWorthPlacing(g.main, kernels))].reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  const lowest = (g: Graph) => lowestJoinedBound(g.main, kernels);
   const cost = (g: Graph) => lowest(g).bytes + estimateTail32(g, null, kernels).bytes;
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
@@ -382,10 +382,11 @@ export function splitRowBands(
         if (peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
         for (const bands of BAND_COUNTS) {
           // Only a split that can be made exact is worth a copy of the graph.
-          if (!planBands(sg, chain, bands, stockTflite)) continue;
-          // Tried on a copy first: only a split that lowers the cost is made.
+          const plans = planBands(sg, chain, bands, stockTflite);
+          if (!plans) continue;
+          // Tried on a copy first (its operators and tensors at the same positions): only a split that lowers the cost is made.
           const trial = graph.clone();
-          const at = splitChain(trial.main, subChain(trial.main, bandChains(trial.main, sideInputs)[ci]!, from, to), bands, stockTflite);
+          const at = splitChain(trial.main, chain, plans);
           if (at < 0) continue;
           const b = lowest(trial);
           const tail = estimateTail32(trial, null, kernels).bytes;
@@ -421,11 +422,12 @@ export function splitRowBands(
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
     const opsBefore = sg.ops.length;
-    const at = splitChain(sg, chain, bands, stockTflite);
+    const at = splitChain(sg, chain, planBands(sg, chain, bands, stockTflite)!);
     // The bands replace the chain's ops where its first one was (after the side inputs' producers it moved there).
     const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
     result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });
   }
+  if (result.chains.length > 0) shareEqualInt32Constants(graph.main);
   return result;
 }
 

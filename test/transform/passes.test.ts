@@ -19,6 +19,7 @@ import { spillColdRanges } from '../../src/transform/spill-cold-ranges.js';
 import { convOnVirtualConcat } from '../../src/transform/conv-on-virtual-concat.js';
 import { rewriteTransposeConv } from '../../src/transform/transpose-conv-to-depth-to-space.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
+import { shareEqualInt32Constants } from '../../src/transform/rewrite.js';
 
 const small = () => loadGraph(saveGraph(buildTinyUnet({ height: 16, width: 24 })));
 const opcodes = (g: Graph) => g.main.ops.map((o) => (o.opcode === 'CUSTOM' ? `CUSTOM:${o.customCode}` : o.opcode));
@@ -229,6 +230,49 @@ describe('spillColdRanges row band by row band', () => {
     const r = spillColdRanges(g, { quantizeFloat: true });
     expect(r.decisions.length).toBeGreaterThan(0);
     for (const d of r.decisions) expect(d.quantized === true && d.fused === 'rows').toBe(false);
+  });
+});
+
+describe('shareEqualInt32Constants', () => {
+  it('lets the slices read one tensor per distinct bounds vector, keeps a quantized int32 (a bias) its own, and computes the same bytes', () => {
+    const build = () => {
+      const b = new GraphBuilder();
+      const ints = (name: string, v: number[], quantized = false) =>
+        b.constant(name, { dtype: 'int32', shape: [v.length], quantization: quantized ? { scale: [0.5], zeroPoint: [0], quantizedDimension: 0 } : null }, Int32Array.from(v));
+      const x = b.input('x', { dtype: 'float32', shape: [1, 4, 4, 2] });
+      const rows = [0, 2].map((r) => {
+        const y = b.tensor(`rows${r}`, { dtype: 'float32', shape: [1, 2, 4, 2] });
+        b.op({ opcode: 'STRIDED_SLICE', inputs: [x, ints(`b${r}`, [0, r, 0, 0]), ints(`e${r}`, [1, r + 2, 4, 2]), ints(`s${r}`, [1, 1, 1, 1])], outputs: [y], options: { type: 'StridedSliceOptions', value: {} } });
+        return y;
+      });
+      const out = b.tensor('out', { dtype: 'float32', shape: [1, 4, 4, 2] });
+      b.op({ opcode: 'CONCATENATION', inputs: rows, outputs: [out], options: { type: 'ConcatenationOptions', value: { axis: 1 } } });
+      b.output(out);
+      // A conv's bias [1, 1] (with a scale) and a RESHAPE's new shape [1, 1] (without): equal values, never shared.
+      const q = { scale: [0.5], zeroPoint: [0], quantizedDimension: 0 };
+      const x8 = b.input('x8', { dtype: 'int8', shape: [1, 1, 1, 2], quantization: q });
+      const w = b.constant('w', { dtype: 'int8', shape: [2, 1, 1, 2], quantization: q }, Int8Array.from([1, 2, 3, 4]));
+      const y8 = b.tensor('y8', { dtype: 'int8', shape: [1, 1, 1, 2], quantization: q });
+      b.op({ opcode: 'CONV_2D', inputs: [x8, w, ints('bias', [1, 1], true)], outputs: [y8], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
+      b.output(y8);
+      const n = b.input('n', { dtype: 'int32', shape: [1] });
+      const m = b.tensor('m', { dtype: 'int32', shape: [1, 1] });
+      b.op({ opcode: 'RESHAPE', inputs: [n, ints('shape', [1, 1])], outputs: [m] });
+      b.output(m);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = build();
+    shareEqualInt32Constants(g.main);
+    const sg = g.main;
+    const [a, c] = sg.ops.filter((op) => op.opcode === 'STRIDED_SLICE');
+    expect(a!.inputs[3]).toBe(c!.inputs[3]);
+    expect(a!.inputs[1]).not.toBe(c!.inputs[1]);
+    expect(sg.tensors.filter((t) => t.data && t.dtype === 'int32' && Array.from(new Int32Array(t.data.slice().buffer)).join() === '1,1,1,1')).toHaveLength(1);
+    const conv = sg.ops.find((op) => op.opcode === 'CONV_2D')!;
+    const reshape = sg.ops.find((op) => op.opcode === 'RESHAPE')!;
+    expect(conv.inputs[2]).not.toBe(reshape.inputs[1]);
+    expect(sg.tensors[conv.inputs[2]!]!.quantization?.scale).toEqual([0.5]);
+    expectSameBytes(build(), g);
   });
 });
 
