@@ -20,6 +20,7 @@ import { arenaSize } from '../tflm/arena-size.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
 import type { SpillResult } from '../transform/spill-cold-ranges.js';
+import { spillPositions } from './spill-positions.js';
 import { planSpillStorage, type StoragePlan } from '../memory/spill-storage.js';
 import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile.js';
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
@@ -322,7 +323,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     passes: passesReport(passes),
     spill: keptOriginal
       ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] }
-      : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spill.decisions },
+      : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spillPositions(graph, spill.decisions) },
     verified: verification ? verification.equal : null,
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,

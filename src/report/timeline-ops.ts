@@ -7,20 +7,7 @@
 // so that before and after line up on one axis.
 
 import type { Graph } from '../graph/graph.js';
-import {
-  ADD_FETCH,
-  CONCAT_CONV,
-  CONCAT_FETCH,
-  decodeAddFetchOptions,
-  decodeConcatConvOptions,
-  decodeConcatFetchOptions,
-  decodeFetchOptions,
-  decodeSpillOptions,
-  FETCH,
-  SPILL,
-  TINYSEG_OPS,
-  type ConcatFetchOptions,
-} from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, FETCH, regionReads, SPILL, TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
 import { tensorLabel, tensorRoles } from './tensor-label.js';
 
 export type OpMark = 'spill' | 'fetch' | 'tinyseg' | null;
@@ -39,19 +26,6 @@ export interface TimelineGraph {
   tensorNames: Map<number, string>;
   /** Tensors whose bytes go to the spill region, and the copies fetched back. */
   spilled: Set<number>;
-}
-
-/** The spill-region offsets an operator reads back, or null for one that reads nothing from the region. */
-function regionReads(code: string, options: Uint8Array | null): number[] | null {
-  const offsets = (parts: ConcatFetchOptions['parts']) => parts.flatMap((p) => ('offset' in p ? [p.offset] : []));
-  if (code === FETCH) return [decodeFetchOptions(options).offset];
-  if (code === ADD_FETCH) return [decodeAddFetchOptions(options).offset];
-  if (code === CONCAT_FETCH) return offsets(decodeConcatFetchOptions(options).parts);
-  if (code === CONCAT_CONV) {
-    const read = offsets(decodeConcatConvOptions(options).parts);
-    return read.length > 0 ? read : null;
-  }
-  return null;
 }
 
 /** The main subgraph's operators and tensors as the chart shows them. */

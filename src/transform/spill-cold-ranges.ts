@@ -70,7 +70,10 @@ export interface SpillDecision {
   bytes: number;
   /** Stored as int8 codes (--lossy-spill int8); absent when exact. */
   quantized?: true;
-  /** Indices, in the final graph, of the spill operator and of the operator that brings the data back (row fetches: the last). */
+  /**
+   * Indices of the spill operator and of the operator that brings the data back (row fetches: the last), in the
+   * graph as this pass leaves it; optimize() reports them in the written model (optimize/spill-positions.ts).
+   */
   spillOp: number;
   fetchOp: number;
   fused: Fusion | null;

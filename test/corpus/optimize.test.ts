@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
+import { decodeSpillOptions, regionReads, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
 import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
 
 /** Head before / after per model, filled by the per-model tests (they run first, in file order). */
@@ -103,6 +104,23 @@ describe('the written file', () => {
     expect(planTflmArena(loadGraph(r.bytes)).head).toBe(r.report.after.head);
     expect(r.report.after.head).toBeLessThan(r.report.before.head);
   });
+
+  it.each(['unet-f32-128.tflite', 'prisma-unet-int8-256.tflite'])(
+    '%s: each spill decision names the operators of the written file that write and last read its slot',
+    (file) => {
+      // unet-f32's stem is split in bands after its skip is spilled: the operators move after the spill pass.
+      const r = optimize(readCorpusModel(file), { file, verify: false });
+      const sg = loadGraph(r.bytes).main;
+      expect(r.report.spill.decisions.length).toBeGreaterThan(0);
+      for (const d of r.report.spill.decisions) {
+        const spill = sg.ops[d.spillOp]!;
+        expect([spill.customCode, decodeSpillOptions(spill.customOptions).offset, sg.tensors[spill.inputs[0]!]!.name]).toEqual([SPILL, d.offset, d.tensor]);
+        const fetch = sg.ops[d.fetchOp]!;
+        expect(d.fetchOp).toBeGreaterThan(d.spillOp);
+        expect(regionReads(fetch.customCode ?? '', fetch.customOptions)?.some((at) => at >= d.offset && at < d.offset + d.bytes)).toBe(true);
+      }
+    },
+  );
 });
 
 describe('--lossy-spill int8 on the float models that spill', () => {

@@ -345,3 +345,19 @@ export function decodeConvInPlaceOptions(bytes: Uint8Array | null): ConvInPlaceO
   }
   return o;
 }
+
+/**
+ * The spill-region offsets an operator with custom code `code` reads back (a fetch, a fused fetch, a conv on a
+ * virtual concatenation with region parts), or null for one that reads nothing from the region.
+ */
+export function regionReads(code: string, options: Uint8Array | null): number[] | null {
+  const offsets = (parts: ConcatFetchOptions['parts']) => parts.flatMap((p) => ('offset' in p ? [p.offset] : []));
+  if (code === FETCH) return [decodeFetchOptions(options).offset];
+  if (code === ADD_FETCH) return [decodeAddFetchOptions(options).offset];
+  if (code === CONCAT_FETCH) return offsets(decodeConcatFetchOptions(options).parts);
+  if (code === CONCAT_CONV) {
+    const read = offsets(decodeConcatConvOptions(options).parts);
+    return read.length > 0 ? read : null;
+  }
+  return null;
+}
