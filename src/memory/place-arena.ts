@@ -163,7 +163,7 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   const joinOps = new Set(rowJoinSlices(sg, ARENA_ALIGNMENT).map((j) => j.op));
   const joins = joinOps.size > 0;
   // Some joins in place but not all, when that lowers the most bytes live at once more than all or none.
-  const worth = joins ? joinsWorthPlacing(sg, kernels) : null;
+  const worth = joins ? joinsWorthPlacing(sg, kernels, buffers) : null;
   const someJoins = worth && worth.size > 0 && worth.size < joinOps.size ? worth : null;
   // Candidates in order of preference (ties keep the earlier one), computed only when they can still win.
   const candidates: { planner: ArenaPlacement['planner']; offsets: () => Int32Array }[] = [

@@ -83,6 +83,9 @@ export function renderOptimizeText(r: OptimizeReport, context: OptimizeTextConte
   return `${out.join('\n')}\n`;
 }
 
+/** How a fused spill comes back, by SpillDecision.fused. */
+const FETCHED = { concat: ' (fetched into the concatenation)', add: ' (fetched into the ADD)', rows: ' (fetched row band by row band)' } as const;
+
 /** What the passes did; a pass that changed nothing, and a spill's peak when it did not move, are left out. */
 function passLines(r: OptimizeReport): string[] {
   const p = r.passes;
@@ -100,7 +103,7 @@ function passLines(r: OptimizeReport): string[] {
     lines.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);
     for (const d of r.spill.decisions) {
       const part = d.count === d.channels ? 'whole' : `channels ${d.begin}..${d.begin + d.count - 1} of ${d.channels}`;
-      const fused = d.fused === 'rows' ? ' (fetched row band by row band)' : d.fused ? ` (fetched into the ${d.fused === 'add' ? 'ADD' : 'concatenation'})` : '';
+      const fused = d.fused ? FETCHED[d.fused] : '';
       // A spill may leave the peak's height and shorten its plateau (spill-cold-ranges.ts): say so rather than "x -> x".
       const kibChanged = kib(d.peakBefore) !== kib(d.peakAfter);
       const peak =

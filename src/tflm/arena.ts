@@ -57,11 +57,14 @@ export interface TimelineBuffer {
  * which it does.)
  */
 export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS, joinsInPlace: boolean | ReadonlySet<number> = false): TimelineBuffer[] {
-  const buffers: TimelineBuffer[] = tflmPlanBuffers(sg, null, kernels).map((b) => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last }));
+  const buffers = tflmPlanBuffers(sg, null, kernels).map(timelineBuffer);
   if (joinsInPlace === false) return buffers;
   const joins = rowJoinSlices(sg, ARENA_ALIGNMENT).filter((j) => joinsInPlace === true || joinsInPlace.has(j.op));
   return joinedTimeline(buffers, joins);
 }
+
+/** A planned buffer as the passes' cost models see it. */
+const timelineBuffer = (b: ArenaBuffer): TimelineBuffer => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last });
 
 /** `buffers` (left as they are) with the parts of `joins` counted as bytes of their join's output. */
 function joinedTimeline(buffers: readonly TimelineBuffer[], joins: readonly JoinSlice[]): TimelineBuffer[] {
@@ -83,11 +86,12 @@ function joinedTimeline(buffers: readonly TimelineBuffer[], joins: readonly Join
  * a join in place frees its parts' own bytes but holds its output's from the first part on, which pays where the
  * parts and the output would meet at the peak (a band chain ending in a large tensor) and costs where the bands
  * run at a peak of their own. Starting from none, the join that lowers the bound most (or, at the same bound, the time
- * steps that reach it) is added while one does.
+ * steps that reach it) is added while one does. `planned`: tflmPlanBuffers(sg, null, kernels), when the caller has them.
  */
-export function joinsWorthPlacing(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): ReadonlySet<number> {
+export function joinsWorthPlacing(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS, planned?: readonly ArenaBuffer[]): ReadonlySet<number> {
   const slices = rowJoinSlices(sg, ARENA_ALIGNMENT);
-  return slices.length === 0 ? new Set() : chooseJoins(passTimeline(sg, kernels), slices, sg.ops.length + 1);
+  if (slices.length === 0) return new Set();
+  return chooseJoins(planned ? planned.map(timelineBuffer) : passTimeline(sg, kernels), slices, sg.ops.length + 1);
 }
 
 /**
@@ -115,21 +119,15 @@ function chooseJoins(buffers: readonly TimelineBuffer[], slices: readonly JoinSl
   for (const b of buffers) if (b.tensor !== null) of.set(b.tensor, b);
   // Per join: [from, to, bytes] added to the live bytes at steps from..to.
   const effects = new Map<number, [number, number, number][]>();
-  const starts = new Map<number, number>();
-  for (const j of slices) {
-    const [part, y] = [of.get(j.part), of.get(j.output)];
-    if (!part || !y) continue;
-    const list = effects.get(j.op) ?? [];
-    if (part.first >= 0 && part.size > 0) list.push([part.first, part.last, -part.size]);
-    effects.set(j.op, list);
-    starts.set(j.op, Math.min(starts.get(j.op) ?? y.first, part.first));
-  }
-  for (const [op, list] of effects) {
-    const y = of.get(slices.find((j) => j.op === op)!.output)!;
-    const first = starts.get(op)!;
-    // The output as lowerBound counts it: from its (earlier) first step, when it has bytes and a lifetime at all.
+  for (const op of new Set(slices.map((j) => j.op))) {
+    const parts = slices.flatMap((j) => (j.op === op && of.has(j.part) ? [of.get(j.part)!] : []));
+    const y = of.get(slices.find((j) => j.op === op)!.output);
+    if (!y) continue;
+    const list = parts.flatMap((p): [number, number, number][] => (p.first >= 0 && p.size > 0 ? [[p.first, p.last, -p.size]] : []));
+    // The output as lowerBound counts it, from its (earlier) first step.
+    const first = Math.min(y.first, ...parts.map((p) => p.first));
     if (y.size > 0 && first >= 0 && first < y.first) list.push([first, y.first - 1, y.size]);
-    if (y.size > 0 && first >= 0 && y.first < 0) list.push([first, y.last, y.size]);
+    effects.set(op, list);
   }
   const live = Float64Array.from(lowerBound(buffers, end).liveBytes);
   const trial = new Float64Array(live.length);

@@ -42,7 +42,7 @@ import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
 import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
 import { activationLike, freshName, int32Const, newOp, redirectReads, removeUnusedTensors } from './rewrite.js';
-import { stridedSliceRowRule } from '../ops/row-rule.js';
+import { sliceBounds, stridedSliceRowRule } from '../ops/row-rule.js';
 import { layOutSpillRegion } from './spill-region.js';
 
 export interface SpillOptionsInput {
@@ -303,14 +303,9 @@ function rowSlicesFrom(sg: Subgraph, x: Tensor, readers: number[]): { op: number
 
 /** Whether a STRIDED_SLICE steps by 1 on every axis and starts every axis but the rows at 0. */
 function startsWhole(sg: Subgraph, op: Op): boolean {
-  const t = (i: number) => sg.tensors[op.inputs[i] ?? -1];
-  const begin = t(1);
-  const strides = t(3);
-  if (!begin?.data || !strides?.data || begin.dtype !== 'int32' || strides.dtype !== 'int32') return false;
-  const b = new Int32Array(begin.data.slice().buffer);
-  const s = new Int32Array(strides.data.slice().buffer);
+  const b = sliceBounds(sg, op);
   const mask = builtinOptions(op, 'StridedSliceOptions').beginMask;
-  return s.every((v) => v === 1) && [...b].every((v, i) => i === 1 || v === 0 || (mask & (1 << i)) !== 0);
+  return b !== null && b.strides.every((v) => v === 1) && b.begin.every((v, i) => i === 1 || v === 0 || (mask & (1 << i)) !== 0);
 }
 
 /** How a fetch of `x` for `consumer` can be fused into it, if at all. */

@@ -33,6 +33,7 @@ import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
 import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
+import { SPILL } from '../ops/tinyseg/custom-ops.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -443,5 +444,6 @@ export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
  */
 export const bandsAfterSpillsPass: Pass<'bandsAfterSpills', SplitRowBandsResult> = {
   name: 'bandsAfterSpills',
-  run: (graph, context) => splitRowBandsPass.run(graph, context),
+  // Without a spill the graph is the one the band pass left: it would find nothing more.
+  run: (graph, context) => (graph.main.ops.some((op) => op.customCode === SPILL) ? splitRowBandsPass.run(graph, context) : { chains: [], overLimit: 0 }),
 };
