@@ -56,6 +56,19 @@ export interface NewTensor {
   variable?: boolean;
 }
 
+/** Who writes and who reads each tensor (Subgraph's index of its operators). */
+interface UserIndex {
+  producer: Int32Array;
+  consumers: number[][];
+}
+
+/** What Subgraph.mark() keeps: the operators in order, the tensor count and the index of them. */
+export interface SubgraphMark {
+  readonly ops: readonly Op[];
+  readonly tensors: number;
+  readonly users: UserIndex;
+}
+
 export class Subgraph {
   name: string;
   // Mutable only through the methods below, which keep the producer/consumer index right.
@@ -64,7 +77,7 @@ export class Subgraph {
   inputs: number[];
   outputs: number[];
   readonly source: SubGraphT | null;
-  private users: { producer: Int32Array; consumers: number[][] } | null = null;
+  private users: UserIndex | null = null;
   /** Every tensor's name, built on first use and kept up to date by addTensor: passes name thousands of new tensors. */
   private names: Set<string> | null = null;
 
@@ -153,6 +166,39 @@ export class Subgraph {
     });
   }
 
+  /**
+   * The operator list and tensor count now, for rollback(): a trial edit that only adds tensors and inserts,
+   * removes or reorders operators (never rewires one, nor renumbers tensors) can be undone without a copy.
+   */
+  mark(): SubgraphMark {
+    return { ops: [...this.opList], tensors: this.tensorList.length, users: this.index() };
+  }
+
+  /** Undoes the edits since mark() was taken: its operators, in its order, and the tensors it had. */
+  rollback(mark: SubgraphMark): void {
+    if (this.tensorList.length < mark.tensors) throw new RangeError(`rollback to ${mark.tensors} tensors, but ${this.tensorList.length} are left`);
+    for (const t of this.tensorList.splice(mark.tensors)) this.names?.delete(t.name);
+    this.opList.splice(0, this.opList.length, ...mark.ops);
+    // The graph is the marked one again, and so is its index (built then, never edited in place).
+    this.users = mark.users;
+  }
+
+  /** Per tensor, 1 where an operator or the graph's inputs or outputs refer to it. */
+  referencedTensors(): Uint8Array {
+    const used = new Uint8Array(this.tensorList.length);
+    const mark = (t: number) => {
+      if (t >= 0) used[t] = 1;
+    };
+    for (const op of this.opList) {
+      op.inputs.forEach(mark);
+      op.outputs.forEach(mark);
+      op.intermediates.forEach(mark);
+    }
+    this.inputs.forEach(mark);
+    this.outputs.forEach(mark);
+    return used;
+  }
+
   removeOp(at: number): Op {
     const [op] = this.opList.splice(at, 1);
     if (!op) throw new RangeError(`no operator ${at}`);
@@ -160,7 +206,7 @@ export class Subgraph {
     return op;
   }
 
-  private index(): { producer: Int32Array; consumers: number[][] } {
+  private index(): UserIndex {
     if (this.users) return this.users;
     const producer = new Int32Array(this.tensors.length).fill(-1);
     const consumers: number[][] = this.tensors.map(() => []);

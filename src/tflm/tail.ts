@@ -12,7 +12,7 @@
 // docs/tail-estimate.md lists them and what is not covered;
 // test/corpus/tail.test.ts holds the replay to real TFLM on both.
 
-import type { Graph, Subgraph } from '../graph/graph.js';
+import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinParams, REFERENCE_KERNELS, initBytes, opDataKnown, prepareBytes, scratchRequests, type Kernels } from '../ops/registry.js';
 import { opKey } from '../graph/op-key.js';
 import { ARENA_ALIGNMENT } from './alignment.js';
@@ -56,6 +56,25 @@ export type TflmStruct = keyof typeof STRUCT32;
 /** sizeof / alignof of a TFLM struct on a `bits`-bit build. */
 export const structOf = (name: TflmStruct, bits: TargetBits): readonly [number, number] => (bits === 64 ? STRUCT64 : STRUCT32)[name];
 
+/** What one operator adds to the tail: its builtin params, Init's and Prepare's op data, its scratch requests. */
+interface OpTail {
+  params: readonly [number, number] | undefined;
+  init: number;
+  prepare: readonly number[];
+  scratch: number;
+}
+
+/**
+ * For the tails of a graph under trial edits: `referencedOnly`, count only the tensors an operator or the graph's
+ * inputs or outputs refer to (the file holds no others once a pass drops them); `memo`, each operator's own
+ * figures kept between estimates, for one kernel set and pointer width, and valid while the operators it holds keep
+ * their operands and those tensors their shapes.
+ */
+export interface TrialTail {
+  referencedOnly?: boolean;
+  memo?: WeakMap<Op, OpTail>;
+}
+
 /** TfLiteIntArray with n elements (a size field plus the data). */
 const intArrayBytes = (n: number): number => 4 + 4 * n;
 
@@ -97,6 +116,7 @@ export function tailAllocations(
   offline: Int32Array | null = null,
   kernels: Kernels = REFERENCE_KERNELS,
   bits: TargetBits = 32,
+  trial: TrialTail = {},
 ): TailAllocation[] {
   const out: TailAllocation[] = [];
   const pointer = bits / 8;
@@ -118,31 +138,47 @@ export function tailAllocations(
   // StartModelAllocation.
   struct('allocator and planner', 'MicroBuiltinDataAllocator');
   struct('allocator and planner', 'SubgraphAllocations', subgraphs.length);
-  for (const sg of subgraphs) struct('TfLiteEvalTensor array', 'TfLiteEvalTensor', sg.tensors.length);
+  // The tensors the file will hold once the unreferenced ones go (a trial edit leaves them).
+  const tensorCount = (sg: Subgraph) => (trial.referencedOnly ? sg.referencedTensors().reduce((n, u) => n + u, 0) : sg.tensors.length);
+  const opTail = (op: Op, sg: Subgraph): OpTail => {
+    let t = trial.memo?.get(op);
+    if (!t) {
+      t = {
+        params: builtinParams(op, bits),
+        init: initBytes(op, kernels, bits),
+        prepare: prepareBytes(op, sg.tensors, kernels),
+        scratch: scratchRequests(op, sg.tensors, kernels).length,
+      };
+      trial.memo?.set(op, t);
+    }
+    return t;
+  };
+  for (const sg of subgraphs) struct('TfLiteEvalTensor array', 'TfLiteEvalTensor', tensorCount(sg));
   for (const sg of subgraphs) struct('NodeAndRegistration array', 'NodeAndRegistration', sg.ops.length);
   // Parsing builtin options, then every kernel's Init, then every Prepare.
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const p = builtinParams(op, bits);
+      const p = opTail(op, sg).params;
       if (p) push('builtin op params', p[0], p[1]);
     }
   }
   for (const sg of subgraphs) {
     for (const op of sg.ops) {
-      const bytes = initBytes(op, kernels, bits);
+      const bytes = opTail(op, sg).init;
       if (bytes) push('kernel op data', bytes, ARENA_ALIGNMENT);
     }
   }
   let scratchCount = 0;
   subgraphs.forEach((sg, subgraph) => {
     sg.ops.forEach((op, i) => {
-      for (const bytes of prepareBytes(op, sg.tensors, kernels)) {
+      const t = opTail(op, sg);
+      for (const bytes of t.prepare) {
         out.push({ part: 'kernel op data', bytes, align: ARENA_ALIGNMENT, prepareOf: { subgraph, op: i } });
       }
       for (const r of resources.buffers) {
         if (r.subgraph === subgraph && r.op === i) out.push({ part: 'resource variables', bytes: r.bytes, align: ARENA_ALIGNMENT, prepareOf: { subgraph, op: i } });
       }
-      scratchCount += scratchRequests(op, sg.tensors, kernels).length;
+      scratchCount += t.scratch;
     });
   });
   // FinishModelAllocation: scratch handles, then variables not planned offline.
@@ -176,15 +212,15 @@ export function tailAllocations(
 export const tailAfter = (tail: number, a: { bytes: number; align: number }): number => Math.ceil((tail + a.bytes) / a.align) * a.align;
 
 /** The tail a 32-bit TFLM build allocates for `graph` (offline: OfflineMemoryAllocation offsets). */
-export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS): TailEstimate {
-  return estimateTail(graph, offline, kernels, 32);
+export function estimateTail32(graph: Graph, offline: Int32Array | null = null, kernels: Kernels = REFERENCE_KERNELS, trial: TrialTail = {}): TailEstimate {
+  return estimateTail(graph, offline, kernels, 32, trial);
 }
 
 /** The tail TFLM allocates for `graph` on a `bits`-bit build. */
-export function estimateTail(graph: Graph, offline: Int32Array | null, kernels: Kernels, bits: TargetBits): TailEstimate {
+export function estimateTail(graph: Graph, offline: Int32Array | null, kernels: Kernels, bits: TargetBits, trial: TrialTail = {}): TailEstimate {
   let tail = 0;
   const parts: { name: TailPart; bytes: number }[] = [];
-  for (const a of tailAllocations(graph, offline, kernels, bits)) {
+  for (const a of tailAllocations(graph, offline, kernels, bits, trial)) {
     const next = tailAfter(tail, a);
     const last = parts[parts.length - 1];
     if (last && last.name === a.part) last.bytes += next - tail;

@@ -61,17 +61,7 @@ export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<
 
 /** Drops tensors no operator or graph input/output refers to; renumbers the rest in order. Returns how many went. */
 export function removeUnusedTensors(sg: Subgraph): number {
-  const used = new Uint8Array(sg.tensors.length);
-  const mark = (t: number) => {
-    if (t >= 0) used[t] = 1;
-  };
-  for (const op of sg.ops) {
-    op.inputs.forEach(mark);
-    op.outputs.forEach(mark);
-    op.intermediates.forEach(mark);
-  }
-  sg.inputs.forEach(mark);
-  sg.outputs.forEach(mark);
+  const used = sg.referencedTensors();
   const renumber = new Int32Array(sg.tensors.length).fill(-1);
   const kept: Tensor[] = [];
   sg.tensors.forEach((t, i) => {

@@ -20,8 +20,8 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
-import { lowestJoinedBound, passTimeline } from '../tflm/arena.js';
-import { opTime } from '../tflm/lifetimes.js';
+import { lowestJoinedBound, passTimeline, type TimelineBuffer } from '../tflm/arena.js';
+import { opAt, opTime } from '../tflm/lifetimes.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
@@ -251,9 +251,10 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
 
 /**
  * Rewrites `chain` into the row bands `plans` lays out (planBands): the position of the bands' first operator, or -1
- * when a side input's producer cannot move.
+ * when a side input's producer cannot move. `trial`: the chain's tensors are left unreferenced rather than dropped
+ * (no tensor is renumbered, so Subgraph.rollback() undoes the split).
  */
-function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[]): number {
+function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], trial = false): number {
   const chain = hoistSideProducers(sg, whole);
   if (!chain) return -1;
   const Y = sg.tensors[chain.output]!;
@@ -312,8 +313,49 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[]): num
   // The chain's ops are consecutive readers of each other; remove them from the last, then insert the bands where the first was.
   for (const k of [...chain.ops].sort((a, b) => b - a)) sg.removeOp(k);
   newOps.forEach((op, i) => sg.insertOp(at + i, op));
-  removeUnusedTensors(sg);
+  if (!trial) removeUnusedTensors(sg);
   return at;
+}
+
+/**
+ * Bytes the split of `chain` into `plans` surely holds at once, read from the current timeline `buffers` without
+ * making the split: while any band but the last runs one of its operators, the chain's input (the bands after it
+ * slice it), the buffers alive across the run (made before it and read by the chain or after it), the rows the
+ * bands before have left, and that operator's band input, output and side-input slices are all live. A lower bound
+ * of the split's bound with its join written in place or not (the join's output then holds at least the rows
+ * before), and with any other join in place (a part alive across the run has its join's output, no smaller, alive
+ * over it).
+ */
+function bandsFloor(sg: Subgraph, chain: Chain, plans: readonly BandPlan[], buffers: readonly TimelineBuffer[]): number {
+  const start = opTime(chain.ops[0]!);
+  const end = opTime(chain.ops[chain.ops.length - 1]!);
+  const inChain = new Set(chain.ops);
+  const readByChain = (t: number) => chain.ops.some((k) => sg.ops[k]!.inputs.includes(t));
+  let held = 0;
+  for (const b of buffers) {
+    if (b.tensor === null) continue;
+    // A tensor whose last reader is an operator between the chain's that is not of it may be read before the bands.
+    const across = b.first >= 0 && b.first < start && b.last >= start && (b.last > end || inChain.has(opAt(b.last)) || readByChain(b.tensor));
+    if (b.tensor === chain.input || across) held += b.size;
+  }
+  const rowBytes = (t: number) => sg.tensors[t]!.byteSize / sg.tensors[t]!.shape[1]!;
+  let floor = 0;
+  for (const p of plans.slice(0, -1)) {
+    chain.ops.forEach((k, i) => {
+      const op = sg.ops[k]!;
+      const row = op.inputs[chain.rows[i]!]!;
+      const from = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+      const n = from.c1 - from.c0;
+      const whole = n === sg.tensors[row]!.shape[1]!;
+      // A band of every row reads the chain's input itself (held already) and its side inputs whole.
+      let bytes = i === 0 && whole ? 0 : n * rowBytes(row);
+      if (!whole) for (const t of op.inputs) if (t >= 0 && t !== row && sg.tensors[t]!.kind !== 'constant') bytes += n * rowBytes(t);
+      const st = p.stages[i]!;
+      floor = Math.max(floor, held + bytes + (st.c1 - st.c0) * rowBytes(op.outputs[0]!));
+    });
+    held += (p.r1 - p.r0) * rowBytes(chain.output);
+  }
+  return floor;
 }
 
 /** Longest run of a chain tried besides the whole chain. */
@@ -348,13 +390,23 @@ export function splitRowBands(
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' joins may be written
   // in place (analysis/row-join.ts), all, none or some, whichever the placement finds lower: the lowest bound.
   const lowest = (g: Graph) => lowestJoinedBound(g.main, kernels);
-  const cost = (g: Graph) => lowest(g).bytes + estimateTail32(g, null, kernels).bytes;
+  // A chain's band plans depend on its operators alone, which keep their objects (not their positions) over the rounds.
+  const opIds = new Map<Op, number>();
+  const plansOf = new Map<string, BandPlan[] | null>();
+  const plansFor = (sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null => {
+    const key = `${chain.ops.map((k) => opIds.get(sg.ops[k]!) ?? opIds.set(sg.ops[k]!, opIds.size).get(sg.ops[k]!)).join()}/${bands}`;
+    if (!plansOf.has(key)) plansOf.set(key, planBands(sg, chain, bands, stockTflite));
+    return plansOf.get(key)!;
+  };
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;
   for (let round = 0; round < 16; round++) {
     const sg = graph.main;
-    const base = cost(graph);
+    const baseBound = lowest(graph).bytes;
+    const base = baseBound + estimateTail32(graph, null, kernels).bytes;
+    // The graph's operators keep their operands while this round's trials come and go (a trial adds its own).
+    const trialTail = { referencedOnly: true, memo: new WeakMap() };
     const buffers = passTimeline(sg, kernels);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     const peakTensors = new Set(buffers.flatMap((b) => (b.tensor !== null && liveAtPeak(bound, b.first, b.last) ? [b.tensor] : [])));
@@ -383,26 +435,34 @@ export function splitRowBands(
         if (peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
         for (const bands of BAND_COUNTS) {
           // Only a split that can be made exact is worth a copy of the graph.
-          const plans = planBands(sg, chain, bands, stockTflite);
+          const plans = plansFor(sg, chain, bands);
           if (!plans) continue;
-          // Tried on a copy first (its operators and tensors at the same positions): only a split that lowers the cost is made.
-          const trial = graph.clone();
-          const at = splitChain(trial.main, chain, plans);
-          if (at < 0) continue;
-          const b = lowest(trial);
-          const tail = estimateTail32(trial, null, kernels).bytes;
-          const c = b.bytes + tail;
-          if (c >= base) continue;
-          // The lower cost wins; with `lowLocalPeak`, at the same bound, the fewer bytes live while the bands run:
-          // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
-          const last = at + trial.main.ops.length - (sg.ops.length - chain.ops.length) - 1;
-          const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
-          if (best && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
-          if (predictInvoke(graphCompute(trial.main), kernels) > maxInvoke) {
-            result.overLimit++;
-            continue;
+          // A split only adds operators and tensors (its tail is no smaller): one that surely holds the bound lowers nothing.
+          if (bandsFloor(sg, chain, plans, buffers) >= baseBound) continue;
+          // Tried first, then undone (the graph as it was, op for op and tensor for tensor): only a split that
+          // lowers the cost is made.
+          const mark = sg.mark();
+          try {
+            const at = splitChain(sg, chain, plans, true);
+            if (at < 0) continue;
+            const b = lowest(graph);
+            // The chain's own tensors are left unreferenced by the trial: the tail of the graph without them.
+            const tail = estimateTail32(graph, null, kernels, trialTail).bytes;
+            const c = b.bytes + tail;
+            if (c >= base) continue;
+            // The lower cost wins; with `lowLocalPeak`, at the same bound, the fewer bytes live while the bands run:
+            // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
+            const last = at + sg.ops.length - (mark.ops.length - chain.ops.length) - 1;
+            const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
+            if (best && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
+            if (predictInvoke(graphCompute(sg), kernels) > maxInvoke) {
+              result.overLimit++;
+              continue;
+            }
+            best = { chain: ci, from, to, bands, cost: c, bound: b.bytes, local };
+          } finally {
+            sg.rollback(mark);
           }
-          best = { chain: ci, from, to, bands, cost: c, bound: b.bytes, local };
         }
       }
     });
@@ -423,7 +483,7 @@ export function splitRowBands(
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
     const opsBefore = sg.ops.length;
-    const at = splitChain(sg, chain, planBands(sg, chain, bands, stockTflite)!);
+    const at = splitChain(sg, chain, plansFor(sg, chain, bands)!);
     // The bands replace the chain's ops where its first one was (after the side inputs' producers it moved there).
     const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
     result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });

@@ -116,3 +116,32 @@ describe('Graph.clone', () => {
     expect(g.main.consumersOf(0)).toEqual([0, 2]);
   });
 });
+
+describe('Subgraph.mark / rollback', () => {
+  it('undoes added tensors and reordered, inserted and removed operators, names and index included', () => {
+    const g = loadGraph(small());
+    const sg = g.main;
+    const before = saveGraph(g);
+    const mark = sg.mark();
+    const t = sg.addTensor({ name: 'trial', dtype: 'float32', shape: [1, 4, 4, 2] });
+    const relu = sg.removeOp(1);
+    sg.insertOp(0, { opcode: 'RELU', customCode: null, version: 1, inputs: [0], outputs: [t.index], intermediates: [], options: null, optionsType: null, customOptions: null });
+    sg.insertOp(2, relu);
+    expect(sg.consumersOf(0)).toEqual([0, 1, 3]);
+    sg.rollback(mark);
+    expect(saveGraph(g)).toEqual(before);
+    expect(sg.consumersOf(0)).toEqual([0, 2]);
+    expect(sg.producerOf(3)).toBe(2);
+    expect(sg.hasTensorNamed('trial')).toBe(false);
+    // Its name is free again: a new tensor takes it.
+    expect(sg.addTensor({ name: 'trial', dtype: 'int8', shape: [1] }).index).toBe(4);
+  });
+
+  it('refuses a mark whose tensors are gone', () => {
+    const sg = loadGraph(small()).main;
+    sg.addTensor({ name: 'extra', dtype: 'int8', shape: [2] });
+    const mark = sg.mark();
+    sg.replaceTensors(sg.tensors.slice(0, 4));
+    expect(() => sg.rollback(mark)).toThrow(RangeError);
+  });
+});
