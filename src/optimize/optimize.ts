@@ -24,7 +24,7 @@ import { spillPositions } from './spill-positions.js';
 import { planSpillStorage, type StoragePlan } from '../memory/spill-storage.js';
 import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile.js';
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
-import { DEFAULT_INFERENCE_RATE, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
+import { DEFAULT_INFERENCE_RATE, DEFAULT_MAX_OVERHEAD, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
 import { arenaAfterBands, passesReport, runPipeline, type PassesReport } from './pipeline.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
@@ -193,15 +193,19 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const variants: Variant[] = [{ bandSideInputs: false, foldPads: true }];
   if (foldable) variants.push({ bandSideInputs: false, foldPads: false });
   if (sideChains) variants.push({ bandSideInputs: true, foldPads: true }, ...(foldable ? [{ bandSideInputs: true, foldPads: false }] : []));
+  type Rewrite = ReturnType<typeof rewrite>;
+  // Under an arena budget, a rewrite whose head fits it first; then the smaller total, then the smaller head.
+  const key = (a: Rewrite) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
+  const better = (a: Rewrite, b: Rewrite): boolean => {
+    const [ka, kb] = [key(a), key(b)];
+    const k = ka.findIndex((x, i) => x !== kb[i]);
+    return k >= 0 && ka[k]! < kb[k]!;
+  };
   const bestRewrite = (maxInvoke: number) => {
     let best = rewrite(maxInvoke, variants[0]!);
     let bestVariant = variants[0]!;
-    // Under an arena budget, a variant whose head fits it first; then the smaller total, then the smaller head.
-    const key = (a: typeof best) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
-    const keep = (other: typeof best, variant: Variant) => {
-      const [o, b] = [key(other), key(best)];
-      const k = o.findIndex((x, i) => x !== b[i]);
-      if (k >= 0 && o[k]! < b[k]!) [best, bestVariant] = [other, variant];
+    const keep = (other: Rewrite, variant: Variant) => {
+      if (better(other, best)) [best, bestVariant] = [other, variant];
     };
     for (const variant of variants.slice(1)) {
       // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the best
@@ -218,10 +222,19 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
+  // The passes are greedy: with more time allowed, early splits may take a road that ends higher. A limit above the
+  // default is a request for less memory, never more: the default's result stays a candidate.
+  if (opts.maxOverhead > DEFAULT_MAX_OVERHEAD) {
+    const within = bestRewrite(invokeLimit(original, DEFAULT_MAX_OVERHEAD, kernels));
+    if (better(within, attempt)) attempt = within;
+  }
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
   if (opts.arenaBudget !== undefined && options.maxOverhead === undefined && attempt.after.arena.head > opts.arenaBudget) {
-    attempt = bestRewrite(Infinity);
-    maxOverhead = null;
+    const unlimited = bestRewrite(Infinity);
+    if (better(unlimited, attempt)) {
+      attempt = unlimited;
+      maxOverhead = null;
+    }
   }
   const { passes, placement } = attempt;
   const spill: SpillResult = passes.spill;

@@ -100,6 +100,12 @@ describe('optimize limits', () => {
     expect(() => optimize(smallModel, { arenaBudget: 64, verify: false, file: 'small.tflite' })).toThrow(/no plan fits an arena head of 64 bytes/);
   });
 
+  it('a larger --max-overhead never leaves a larger arena (Tiny U-Net: its 20% bands alone end higher than 5%)', () => {
+    const totals = [5, 10, 20].map((maxOverhead) => optimize(example, { verify: false, maxOverhead }).report.after.total);
+    expect(totals[1]).toBeLessThanOrEqual(totals[0]!);
+    expect(totals[2]).toBeLessThanOrEqual(totals[1]!);
+  });
+
   it('never spills more than --max-spill-bytes allows', () => {
     const r = optimize(smallModel, { maxSpillBytes: 0, verify: false });
     expect(r.report.spill.bytesOut + r.report.spill.bytesIn).toBe(0);
