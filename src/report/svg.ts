@@ -1,6 +1,6 @@
 // Memory timeline as a standalone SVG: x = operators (op k runs at TFLM time
-// step k+1; the first column is the inputs, before op 0), stacked bars of the
-// buffers live while each runs, the peak marked, TFLM's head and the lower
+// step k+1; the first column is the inputs, before op 0), y = arena offset: each
+// buffer live while it runs, drawn where the plan puts it, the peak marked, TFLM's head and the lower
 // bound drawn as lines, a legend. Given the graph, custom operators are named
 // by their code, TinySeg's spill and fetch operators are marked under the
 // bars and spilled tensors drawn hatched. Before and after an optimization
@@ -118,12 +118,12 @@ function renderPanel(p: Panel): string {
         `<text x="${M.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" fill="#444">${escapeXml(kib(v))}</text>`,
     );
   }
-  // Stack buffers in order of creation so that each one's band stays put while older ones live.
+  // Each buffer where the plan puts it: bytes that buffers share (an output over its dying input, a row join's
+  // parts inside it) are drawn once, and no bar rises above the head. In order of creation, for the colours.
   const live = r.buffers
     .map((b, i) => ({ ...b, i }))
-    .filter((b) => b.first >= 0 && (b.subgraph ?? 0) === 0)
+    .filter((b) => b.first >= 0 && b.size > 0 && (b.subgraph ?? 0) === 0)
     .sort((a, b) => a.first - b.first || a.i - b.i);
-  const base = new Float64Array(cols.length);
   live.forEach((b, k) => {
     const spilled = b.kind === 'tensor' && p.graph?.spilled.has(b.tensor!) === true;
     const fill = b.kind === 'scratch' ? SCRATCH : spilled ? 'url(#spilled)' : PALETTE[k % PALETTE.length]!;
@@ -132,18 +132,9 @@ function renderPanel(p: Panel): string {
       b.kind === 'scratch'
         ? `scratch of op ${b.op} (${p.graph?.ops[b.op!]?.name ?? ''}): ${bytes(b.size)}`
         : `${name}: ${bytes(b.size)}${spilled ? ', spilled' : ''}, live from step ${b.first} to ${b.last}`;
-    const rects: string[] = [];
-    let runStart = b.first;
-    for (let t = b.first; t <= b.last + 1; t++) {
-      if (t > b.last || base[t] !== base[runStart]) {
-        const y0 = y(base[runStart]! + b.size);
-        const x0 = cols[runStart]![0];
-        rects.push(`<rect x="${x0.toFixed(2)}" y="${y0.toFixed(2)}" width="${(cols[t - 1]![1] - x0).toFixed(2)}" height="${(y(base[runStart]!) - y0).toFixed(2)}"/>`);
-        runStart = t;
-      }
-    }
-    for (let t = b.first; t <= b.last; t++) base[t]! += b.size;
-    out.push(`<g class="${b.kind === 'scratch' ? 'scratch' : spilled ? 'tensor spilled' : 'tensor'}" fill="${fill}" stroke="#fff" stroke-width="0.3"><title>${escapeXml(label)}</title>${rects.join('')}</g>`);
+    const [x0, y0] = [cols[b.first]![0], y(b.offset + b.size)];
+    const rect = `<rect x="${x0.toFixed(2)}" y="${y0.toFixed(2)}" width="${(cols[b.last]![1] - x0).toFixed(2)}" height="${(y(b.offset) - y0).toFixed(2)}"/>`;
+    out.push(`<g class="${b.kind === 'scratch' ? 'scratch' : spilled ? 'tensor spilled' : 'tensor'}" fill="${fill}" stroke="#fff" stroke-width="0.3"><title>${escapeXml(`${label}, at offset ${bytes(b.offset)}`)}</title>${rect}</g>`);
   });
   // A hover target per operator: its name and the bytes live while it runs.
   const opName = (t: number): string => (t === 0 ? 'inputs' : `op ${t - 1}${p.graph ? ` ${p.graph.ops[t - 1]?.name ?? ''}` : ''}`);
@@ -251,7 +242,7 @@ function svgDocument(height: number, title: string, subtitle: string, body: stri
   ].join('\n');
 }
 
-const SUBTITLE = 'bytes live in the TFLM arena while each operator runs (stacked buffers); hover for names';
+const SUBTITLE = 'the TFLM arena while each operator runs: each buffer at its offset (shared bytes drawn once); hover for names';
 
 export function renderTimelineSvg(r: MemoryReport, opts: TimelineOptions): string {
   const yMax = opts.yMax ?? Math.max(r.arena.head, r.lowerBound, 1) * 1.1;

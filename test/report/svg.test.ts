@@ -62,6 +62,18 @@ describe('the before/after chart', () => {
     expect(panel('before')).not.toContain('class="tensor spilled"');
   });
 
+  it('draws each buffer at its arena offset: bytes shared (a conv written in place, row joins) once, nothing above the head', () => {
+    const after = panel('after');
+    // The head line's y, and every buffer's top edge: none above it (y grows downwards).
+    const head = Number(/<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)" y2="[\d.]+" stroke="#d62728"/.exec(after)![1]);
+    const tops = [...after.matchAll(/<g class="(?:tensor|tensor spilled|scratch)"[^>]*><title>[^<]*<\/title><rect x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(tops.length).toBe(result.after.buffers.filter((b) => b.first >= 0 && b.size > 0 && !b.subgraph).length);
+    expect(Math.min(...tops)).toBeGreaterThanOrEqual(head - 0.01);
+    // The optimized model shares bytes: at some step its live buffers' sizes add up to more than the head.
+    const sizesAt = (t: number) => result.after.buffers.reduce((n, b) => (b.first <= t && t <= b.last ? n + b.size : n), 0);
+    expect(Math.max(...result.after.liveBytes.map((_, t) => sizesAt(t)))).toBeGreaterThan(result.after.arena.head);
+  });
+
   it('draws the peak line on the operator its label names', () => {
     for (const [name, report] of [['before', result.before], ['after', result.after]] as const) {
       const part = panel(name);
