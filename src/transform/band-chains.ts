@@ -38,8 +38,14 @@ function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean): numbe
   return op.inputs.every((s, i) => i === at || s < 0 || sg.tensors[s]!.kind === 'constant' || sideOk(s)) ? at : -1;
 }
 
-/** Maximal chains (2+ ops) of row-local ops joined by tensors with a single reader; `sideInputs`: joins may read side inputs. */
-export function bandChains(sg: Subgraph, sideInputs: boolean): Chain[] {
+/**
+ * Maximal chains (2+ ops) of row-local ops, each reading the previous one's output as its row input; `sideInputs`:
+ * joins may read side inputs. A tensor between two ops of a chain has no reader outside it: its next op, and with
+ * `branches` (side inputs only) also joins further along the chain that read it row for row (a residual block's
+ * input made in the chain: the two branches from it meet again in the chain, each band slicing its rows from its
+ * own band).
+ */
+export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs): Chain[] {
   const out: Chain[] = [];
   const taken = new Set<number>();
   sg.ops.forEach((first, i) => {
@@ -53,23 +59,40 @@ export function bandChains(sg: Subgraph, sideInputs: boolean): Chain[] {
     for (;;) {
       const y = sg.ops[ops[ops.length - 1]!]!.outputs[0]!;
       const readers = sg.consumersOf(y);
-      if (readers.length !== 1 || sg.outputs.includes(y)) break;
+      if (readers.length === 0 || sg.outputs.includes(y)) break;
+      // The next op is the first reader; any other must join the chain later (checked once it ends).
+      if (readers.length > 1 && !branches) break;
       const next = readers[0]!;
       const r = rowOperand(sg, sg.ops[next]!, y, sideInputs);
       if (r < 0) break;
       ops.push(next);
       rows.push(r);
     }
-    if (ops.length < 2) return;
+    // Ends where every tensor between its ops is read inside it alone.
+    let end = ops.length;
+    while (end >= 2 && !closed(sg, ops.slice(0, end))) end--;
+    if (end < 2) return;
+    ops.length = end;
+    rows.length = end;
     ops.forEach((k) => taken.add(k));
     out.push({ ops, rows, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! });
   });
   return out;
 }
 
-/** Ops from..to of a chain, as a chain of its own (its tensors between ops still have one reader each). */
-export function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain {
+/** Whether every tensor `ops` write, but the last one's output, is read by `ops` alone (after its writer). */
+function closed(sg: Subgraph, ops: readonly number[]): boolean {
+  const inside = new Set(ops);
+  return ops.slice(0, -1).every((k) => sg.consumersOf(sg.ops[k]!.outputs[0]!).every((r) => inside.has(r) && r > k));
+}
+
+/**
+ * Ops from..to of a chain, as a chain of its own; null when a tensor between them is read after the run (a branch
+ * that meets the chain beyond it): the run's tensors must all end in it.
+ */
+export function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain | null {
   const ops = chain.ops.slice(from, to + 1);
+  if (!closed(sg, ops)) return null;
   const rows = chain.rows.slice(from, to + 1);
   return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }

@@ -39,7 +39,8 @@ export function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name:
 /**
  * `op`'s operands and options in a band whose row input (operand `row`) is tensor `rows` (its rows `from`),
  * writing an output of `shape`; `name` prefixes new tensors. `slices` take the band's rows of side inputs
- * (band-chains.ts), which map rows one to one: the rows of the band's row input.
+ * (band-chains.ts), which map rows one to one: the rows of the band's row input. `branches`: side inputs the chain
+ * made itself, by tensor, with the band's own tensor of them and the first row it holds (they never exist whole).
  */
 export function bandOperands(
   sg: Subgraph,
@@ -49,10 +50,23 @@ export function bandOperands(
   from: BandRows,
   shape: readonly number[],
   name: string,
+  branches: ReadonlyMap<number, { tensor: number; c0: number }> = new Map(),
 ): Pick<Op, 'inputs' | 'options'> & { slices: Omit<Op, 'source'>[] } {
   const inputs = [...op.inputs];
   const slices: Omit<Op, 'source'>[] = [];
   inputs.forEach((t, i) => {
+    const branch = branches.get(t);
+    if (i !== row && branch) {
+      const band = sg.tensors[branch.tensor]!;
+      if (branch.c0 === from.c0 && band.shape[1] === from.c1 - from.c0) {
+        inputs[i] = band.index;
+        return;
+      }
+      const s = sliceRows(sg, band, from.c0 - branch.c0, from.c1 - branch.c0, `${name}_side${i}`);
+      slices.push(s.op);
+      inputs[i] = s.y.index;
+      return;
+    }
     const side = sg.tensors[t];
     if (i === row || !side || side.kind === 'constant' || (from.c0 === 0 && from.c1 === from.height)) return;
     const s = sliceRows(sg, side, from.c0, from.c1, `${name}_side${i}`);

@@ -89,9 +89,21 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
   let e0 = s0;
   let e1 = s1;
   let inH = sg.tensors[chain.input]!.shape[1]!;
-  for (const k of chain.ops) {
+  // The stage each tensor of the chain is the output of, for joins that read one as a side input (branches).
+  const stageOf = new Map(chain.ops.map((k, i) => [sg.ops[k]!.outputs[0]!, i]));
+  for (const [i, k] of chain.ops.entries()) {
     const op = sg.ops[k]!;
     const rule = rowRule(sg, op)!;
+    // A join reading an earlier stage row for row: the band slices those rows from that stage's band, which must
+    // have computed them; an output row is exact where that stage's row is too.
+    for (const [j, t] of op.inputs.entries()) {
+      const from = j === chain.rows[i] ? undefined : stageOf.get(t);
+      if (from === undefined) continue;
+      const side = stages[from]!;
+      if (side.c0 > c0 || c1 > side.c1) return null;
+      e0 = Math.max(e0, side.e0);
+      e1 = Math.min(e1, side.e1);
+    }
     const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
     if (rule.kind === 'same') {
       // An output row is exact when its reach stays inside exact rows, or the border it reaches is the image's.
@@ -232,9 +244,11 @@ const UNMOVABLE: ReadonlySet<string> = new Set(['ASSIGN_VARIABLE', 'READ_VARIABL
 function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
   const first = chain.ops[0]!;
   const moved = new Set<number>();
+  const inChain = new Set(chain.ops);
   const visit = (t: number): void => {
     const p = sg.producerOf(t);
-    if (p <= first || moved.has(p)) return;
+    // A side input made by the chain itself (a branch) is sliced from the band's own tensor.
+    if (p <= first || moved.has(p) || inChain.has(p)) return;
     moved.add(p);
     for (const u of sg.ops[p]!.inputs) if (u >= 0) visit(u);
   };
@@ -263,6 +277,7 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
   const X = sg.tensors[chain.input]!;
   const newOps: Omit<Op, 'source'>[] = [];
   const parts: number[] = [];
+  const stageOf = new Map(chainOps.map((op, i) => [op.outputs[0]!, i]));
   plans.forEach((p, j) => {
     let cur = X;
     if (p.s0 > 0 || p.s1 < X.shape[1]!) {
@@ -270,6 +285,8 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       newOps.push(s.op);
       cur = s.y;
     }
+    // This band's tensor of each stage: a join reading an earlier stage takes its rows from there (forward()).
+    const bandOf: { tensor: number; c0: number }[] = [];
     chainOps.forEach((op, i) => {
       const st = p.stages[i]!;
       const orig = sg.tensors[op.outputs[0]!]!;
@@ -278,7 +295,8 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
       const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
       const row = chain.rows[i]!;
-      const band = bandOperands(sg, op, row, cur.index, { ...before, height: sg.tensors[op.inputs[row]!]!.shape[1]! }, shape, `${orig.name}_band${j}`);
+      const branches = new Map(op.inputs.flatMap((t, k) => (k !== row && stageOf.has(t) ? [[t, bandOf[stageOf.get(t)!]!] as const] : [])));
+      const band = bandOperands(sg, op, row, cur.index, { ...before, height: sg.tensors[op.inputs[row]!]!.shape[1]! }, shape, `${orig.name}_band${j}`, branches);
       const { inputs, options } = band;
       newOps.push(...band.slices);
       newOps.push(
@@ -291,6 +309,7 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
           optionsType: op.optionsType,
         }),
       );
+      bandOf.push({ tensor: out.index, c0: st.c0 });
       cur = out;
     });
     const last = p.stages[p.stages.length - 1]!;
@@ -403,6 +422,11 @@ export function splitRowBands(
   let wholeOnly = true;
   for (let round = 0; round < 16; round++) {
     const sg = graph.main;
+    // The chains that end where a join further on reads a tensor too, and (side inputs) those that go on through
+    // such branches: each kind splits where the other cannot, and the greedy takes whichever pays most.
+    const key = (c: Chain) => c.ops.join();
+    const plain = bandChains(sg, sideInputs, false);
+    const found = [...plain, ...(sideInputs ? bandChains(sg, true, true).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
     const baseBound = lowest(graph).bytes;
     const base = baseBound + estimateTail32(graph, null, kernels).bytes;
     // The graph's operators keep their operands while this round's trials come and go (a trial adds its own).
@@ -422,13 +446,12 @@ export function splitRowBands(
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
     let best: { chain: number; from: number; to: number; bands: number; cost: number; bound: number; local: number } | null = null;
-    const found = bandChains(sg, sideInputs);
     found.forEach((whole, ci) => {
       // The whole chain, and the shorter runs of it around the peak: a long chain
       // through several strides rarely splits exactly, a run whose ends are small does.
       for (const [from, to] of wholeOnly ? [[0, whole.ops.length - 1] as [number, number]] : runs(whole.ops.length)) {
         const chain = subChain(sg, whole, from, to);
-        if (!chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
+        if (!chain || !chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
         // The run's input and output stay whole and live while its bands run, and the
         // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
         if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
@@ -472,7 +495,7 @@ export function splitRowBands(
       continue;
     }
     const { chain: ci, from, to, bands } = best;
-    const chain = subChain(sg, found[ci]!, from, to);
+    const chain = subChain(sg, found[ci]!, from, to)!;
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const ops = chain.ops.map((k) => sg.ops[k]!);
     const chainCompute = graphCompute(sg, ops);

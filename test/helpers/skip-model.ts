@@ -5,7 +5,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import { prng } from './prng.js';
 
-/** x -> a = conv(x) -> four 1x1 convs -> ADD(a, last) (or CONCATENATION then a conv): `a` waits through the chain. */
+/** x -> a = conv(x) -> four 1x1 convs -> flattened and back -> ADD(a, last) (or CONCATENATION then a conv): `a` waits through the chain. */
 export function skipModel(join: 'add' | 'concat'): Graph {
   const b = new GraphBuilder();
   const next = prng(5);
@@ -21,6 +21,12 @@ export function skipModel(join: 'add' | 'concat'): Graph {
   const a = conv(x, 'a');
   let t = a;
   for (let i = 0; i < 4; i++) t = conv(t, `c${i}`);
+  // Flattened and back: the path from a to the join is not row-local, so row bands cannot stream the skip
+  // through it (band-chains.ts) and spilling it is what pays.
+  const flat = b.tensor('flat', { dtype: 'float32', shape: [1, 256, 8] });
+  b.op({ opcode: 'RESHAPE', inputs: [t, b.constant('flat_shape', { dtype: 'int32', shape: [3] }, Int32Array.from([1, 256, 8]))], outputs: [flat] });
+  t = act('unflat');
+  b.op({ opcode: 'RESHAPE', inputs: [flat, b.constant('unflat_shape', { dtype: 'int32', shape: [4] }, Int32Array.from([1, 16, 16, 8]))], outputs: [t] });
   if (join === 'add') {
     const sum = act('sum');
     b.op({ opcode: 'ADD', inputs: [a, t], outputs: [sum], options: { type: 'AddOptions', value: { fusedActivationFunction: 0 } } });

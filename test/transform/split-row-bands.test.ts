@@ -272,6 +272,51 @@ describe('splitRowBands', () => {
     expect(verifyModels(build(), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
   });
 
+  it('runs the bands through a residual block whose input the chain makes (two branches that meet again in an ADD)', () => {
+    // x (4 channels) -> 3x3 conv -> r (16) -> 1x1 -> depthwise 3x3 -> 1x1 -> ADD(r, .) -> 1x1 -> out (4): r has two
+    // readers, the block's first op and its ADD, both in the chain; r, the widest tensor, should never be whole.
+    const build = (): Graph => {
+      const b = new GraphBuilder();
+      const q = (scale: number, zp: number): Quantization => ({ scale: [scale], zeroPoint: [zp], quantizedDimension: 0 });
+      let seed = 5;
+      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const w = (name: string, shape: number[]) => {
+        const channels = shape[0] === 1 ? shape[3]! : shape[0]!;
+        return b.constant(
+          name,
+          { dtype: 'int8', shape, quantization: { scale: new Array(channels).fill(0.02), zeroPoint: new Array(channels).fill(0), quantizedDimension: shape[0] === 1 ? 3 : 0 } },
+          Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 100)),
+        );
+      };
+      const act = (name: string, c: number) => b.tensor(name, { dtype: 'int8', shape: [1, 48, 24, c], quantization: q(0.06, -1) });
+      const convOptions = { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } as const;
+      const conv = (x: number, y: number, name: string, shape: number[]) => b.op({ opcode: 'CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: convOptions });
+      const x = b.input('x', { dtype: 'int8', shape: [1, 48, 24, 4], quantization: q(0.05, 2) });
+      const r = act('r', 16);
+      conv(x, r, 'r_w', [16, 3, 3, 4]);
+      const e = act('e', 16);
+      conv(r, e, 'e_w', [16, 1, 1, 16]);
+      const d = act('d', 16);
+      b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [e, w('d_w', [1, 3, 3, 16]), -1], outputs: [d], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      const p = act('p', 16);
+      conv(d, p, 'p_w', [16, 1, 1, 16]);
+      const sum = act('sum', 16);
+      b.op({ opcode: 'ADD', inputs: [r, p], outputs: [sum], options: { type: 'AddOptions', value: {} } });
+      const out = act('out', 4);
+      conv(sum, out, 'out_w', [4, 1, 1, 16]);
+      b.output(out);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = build();
+    const before = planTflmArena(g);
+    const r = splitRowBands(g);
+    expect(r.chains.some((c) => c.ops[0] === 'CONV_2D' && c.ops.includes('ADD') && c.ops.length === 6)).toBe(true);
+    const after = loadGraph(saveGraph(g));
+    expect(after.main.tensors.some((t) => t.name === 'r')).toBe(false);
+    expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
+    expect(verifyModels(build(), after, { inputs: 3, seed: 8 }).differingBytes).toBe(0);
+  });
+
   it('leaves a chain alone when splitting does not pay for its extra operators', () => {
     // A tiny tensor: the bands' op data outweighs the intermediate they save.
     const g = chain('int8', ['dw3', 'conv1'], 2, 2);
