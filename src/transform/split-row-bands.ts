@@ -427,6 +427,7 @@ export function splitRowBands(
     const key = (c: Chain) => c.ops.join();
     const plain = bandChains(sg, sideInputs, false);
     const found = [...plain, ...(sideInputs ? bandChains(sg, true, true).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
+    const priced = new Set<string>();
     const baseBound = lowest(graph).bytes;
     const base = baseBound + estimateTail32(graph, null, kernels).bytes;
     // The graph's operators keep their operands while this round's trials come and go (a trial adds its own).
@@ -452,6 +453,9 @@ export function splitRowBands(
       for (const [from, to] of wholeOnly ? [[0, whole.ops.length - 1] as [number, number]] : runs(whole.ops.length)) {
         const chain = subChain(sg, whole, from, to);
         if (!chain || !chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
+        // A run through no branch is also a run of a chain that ends at the branch: priced once.
+        if (priced.has(key(chain))) continue;
+        priced.add(key(chain));
         // The run's input and output stay whole and live while its bands run, and the
         // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
         if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
