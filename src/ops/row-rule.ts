@@ -8,6 +8,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { PADDING, paddingFor } from './kernel.js';
 import { sliceAxisRange } from './shape/slice-axis.js';
+import { decodeTransposeConvGatherOptions } from './tinyseg/custom-ops.js';
 
 /** How a row-local operator maps rows. */
 export type RowRule =
@@ -115,13 +116,20 @@ export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
  * kept in a band (the kernel scatters input rows in order), so an output row is exact once every input row that
  * reaches it is.
  */
-export const transposeConvRowRule: RowRuleOf = (sg, op, { out }) => {
-  const o = builtinOptions(op, 'TransposeConvOptions');
+export const transposeConvRowRule: RowRuleOf = (sg, op, io) => transposeRule(sg, op, io, builtinOptions(op, 'TransposeConvOptions'));
+
+/**
+ * TinySegTransposeConv: TRANSPOSE_CONV's operands, its output pixel by pixel (integer sums, in any order the same),
+ * its padding derived from the output's height as TRANSPOSE_CONV's: the same rule, its options from the custom ones.
+ */
+export const transposeConvGatherRowRule: RowRuleOf = (sg, op, io) => transposeRule(sg, op, io, decodeTransposeConvGatherOptions(op.customOptions));
+
+function transposeRule(sg: Subgraph, op: Op, { out }: { out: Tensor }, o: { strideH: number; padding: number }): RowRule | null {
   const w = sg.tensors[op.inputs[1]!];
   if (!w?.data || w.dtype === 'int4' || w.shape.length !== 4 || out.shape.length !== 4) return null;
   if ([0, 1, 3].some((i) => op.inputs[i] !== undefined && op.inputs[i]! >= 0 && sg.tensors[op.inputs[i]!]!.kind !== 'constant')) return null;
   return { kind: 'transpose', k: w.shape[1]!, stride: o.strideH, padding: o.padding };
-};
+}
 
 /** Operand `i` of `op`, when a constant int32 vector of its input's rank. */
 function rankVector(sg: Subgraph, op: Op, i: number): Int32Array | null {

@@ -7,6 +7,7 @@ import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
 import { paddingsOf, sliceBeginSize, sliceBounds } from '../ops/row-rule.js';
 import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
+import { TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
 /** The band's rows of a stage: [c0, c1) of a tensor of `height` rows. */
 export interface BandRows {
@@ -78,8 +79,9 @@ export function bandOperands(
   const atTop = from.c0 === 0;
   const atBottom = from.c1 === from.height;
   if (op.opcode === 'RESIZE_BILINEAR' || op.opcode === 'RESIZE_NEAREST_NEIGHBOR') inputs[1] = int32Const(sg, `${name}_size`, [shape[1]!, shape[2]!]);
-  // TFLM's TRANSPOSE_CONV takes its output's size, and from it its padding, from this operand.
-  if (op.opcode === 'TRANSPOSE_CONV') inputs[0] = int32Const(sg, `${name}_shape`, shape);
+  // TFLM's TRANSPOSE_CONV takes its output's size, and from it its padding, from this operand (TinySegTransposeConv
+  // from its output, and keeps the operand).
+  if (op.opcode === 'TRANSPOSE_CONV' || (op.customCode === TRANSPOSE_CONV_GATHER && (op.inputs[0] ?? -1) >= 0)) inputs[0] = int32Const(sg, `${name}_shape`, shape);
   if (op.opcode === 'PAD' || op.opcode === 'PADV2') {
     // Rows padded only where this band meets the image's border.
     const pads = paddingsOf(sg, op)!;

@@ -303,6 +303,8 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
         newOp({
           opcode: op.opcode,
           version: op.version,
+          customCode: op.customCode,
+          customOptions: op.customOptions,
           inputs,
           outputs: [out.index],
           options,

@@ -9,6 +9,8 @@ import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { splitRowBands } from '../../src/transform/split-row-bands.js';
+import { gatherPeakTransposeConvs } from '../../src/transform/transpose-conv-gather.js';
+import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/ops/tinyseg/custom-ops.js';
 
 
 type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'd2s' | 's2d' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
@@ -316,6 +318,25 @@ describe('splitRowBands', () => {
     expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
     expect(verifyModels(build(), after, { inputs: 3, seed: 8 }).differingBytes).toBe(0);
   });
+
+  for (const stage of ['tconv3same', 'tconv4valid'] as const) {
+    it(`runs the bands through TinySegTransposeConv (${stage}: the TRANSPOSE_CONV computed pixel by pixel), same bytes`, () => {
+      const stages: Stage[] = ['conv1', stage, 'conv3'];
+      const g = chain('int8', stages);
+      // The decoder's TRANSPOSE_CONV at the peak becomes the custom operator first, as in the pipeline.
+      expect(gatherPeakTransposeConvs(g).rewritten).toBe(1);
+      const gathered = loadGraph(saveGraph(g));
+      const before = planTflmArena(gathered);
+      const r = splitRowBands(g);
+      expect(r.chains.some((c) => c.ops.includes('CUSTOM'))).toBe(true);
+      const after = loadGraph(saveGraph(g));
+      const bands = after.main.ops.filter((o) => o.customCode === TRANSPOSE_CONV_GATHER);
+      expect(bands.length).toBeGreaterThan(1);
+      expect(bands.every((o) => decodeTransposeConvGatherOptions(o.customOptions).strideH === 2)).toBe(true);
+      expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
+      expect(verifyModels(chain('int8', stages), after, { inputs: 3, seed: 9 }).differingBytes).toBe(0);
+    });
+  }
 
   it('leaves a chain alone when splitting does not pay for its extra operators', () => {
     // A tiny tensor: the bands' op data outweighs the intermediate they save.

@@ -31,6 +31,7 @@ import { kernels as spillKernels, layout } from './spill-kernels.js';
 import { kernels as transposeConv } from './transpose-conv-kernel.js';
 import { convInPlaceRows, kernels as convInPlace } from './conv-in-place-kernel.js';
 import { placedDelta, rowSchedule } from './conv-in-place-rows.js';
+import { transposeConvGatherRowRule } from '../row-rule.js';
 
 /** A spill or fetch moves one slot: options offset .. offset + bytes. */
 const slotExtent =
@@ -158,6 +159,8 @@ export const ops: readonly OpInfo[] = [
   {
     key: customKey(TRANSPOSE_CONV_GATHER),
     kernel: transposeConv[customKey(TRANSPOSE_CONV_GATHER)],
+    rowRule: transposeConvGatherRowRule,
+    rowInput: 2,
     memory: memory({
       // Accumulates one output pixel at a time.
       scratch: (op, tensors) => {
