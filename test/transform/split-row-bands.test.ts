@@ -161,6 +161,27 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
   return loadGraph(saveGraph(b.build()));
 }
 
+/** A builder of small int8 graphs: `w` draws weights from `seed`, `conv` is a stride-1 SAME CONV_2D, `dw` a depthwise one. */
+function int8Graph(seed: number) {
+  const b = new GraphBuilder();
+  const q = (scale: number, zp: number): Quantization => ({ scale: [scale], zeroPoint: [zp], quantizedDimension: 0 });
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const w = (name: string, shape: number[]) => {
+    const channels = shape[0] === 1 ? shape[3]! : shape[0]!;
+    return b.constant(
+      name,
+      { dtype: 'int8', shape, quantization: { scale: new Array(channels).fill(0.02), zeroPoint: new Array(channels).fill(0), quantizedDimension: shape[0] === 1 ? 3 : 0 } },
+      Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 100)),
+    );
+  };
+  const act = (name: string, shape: number[]) => b.tensor(name, { dtype: 'int8', shape, quantization: q(0.06, -1) });
+  const conv = (x: number, y: number, name: string, shape: number[]) =>
+    b.op({ opcode: 'CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+  const dw = (x: number, y: number, name: string, shape: number[]) =>
+    b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+  return { b, q, act, conv, dw };
+}
+
 describe('splitRowBands', () => {
   const cases: [string, Stage[]][] = [
     ['resize -> 1x1 (mnv3-unet head)', ['resize']],
@@ -231,19 +252,7 @@ describe('splitRowBands', () => {
 
   it('runs the bands through a join whose side input is computed after the chain starts (DeepLab decoder: resize, then the low-level projection, then concat)', () => {
     const build = (): Graph => {
-      const b = new GraphBuilder();
-      const q = (scale: number, zp: number): Quantization => ({ scale: [scale], zeroPoint: [zp], quantizedDimension: 0 });
-      let seed = 3;
-      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-      const w = (name: string, shape: number[]) =>
-        b.constant(
-          name,
-          { dtype: 'int8', shape, quantization: { scale: new Array(shape[0] === 1 ? shape[3]! : shape[0]!).fill(0.02), zeroPoint: new Array(shape[0] === 1 ? shape[3]! : shape[0]!).fill(0), quantizedDimension: shape[0] === 1 ? 3 : 0 } },
-          Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 100)),
-        );
-      const act = (name: string, shape: number[]) => b.tensor(name, { dtype: 'int8', shape, quantization: q(0.06, -1) });
-      const conv = (x: number, y: number, name: string, shape: number[]) =>
-        b.op({ opcode: 'CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      const { b, q, act, conv, dw } = int8Graph(3);
       const x = b.input('x', { dtype: 'int8', shape: [1, 48, 24, 16], quantization: q(0.05, 2) });
       const low = act('low', [1, 12, 6, 16]);
       b.op({ opcode: 'AVERAGE_POOL_2D', inputs: [x], outputs: [low], options: { type: 'Pool2DOptions', value: { padding: 1, strideH: 4, strideW: 4, filterHeight: 4, filterWidth: 4 } } });
@@ -257,7 +266,7 @@ describe('splitRowBands', () => {
       const cat = act('cat', [1, 48, 24, 40]);
       b.op({ opcode: 'CONCATENATION', inputs: [up, side], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
       const d = act('dw', [1, 48, 24, 40]);
-      b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [cat, w('dw_w', [1, 3, 3, 40]), -1], outputs: [d], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      dw(cat, d, 'dw_w', [1, 3, 3, 40]);
       const out = act('out', [1, 48, 24, 4]);
       conv(d, out, 'out_w', [4, 1, 1, 40]);
       b.output(out);
@@ -278,28 +287,16 @@ describe('splitRowBands', () => {
     // x (4 channels) -> 3x3 conv -> r (16) -> 1x1 -> depthwise 3x3 -> 1x1 -> ADD(r, .) -> 1x1 -> out (4): r has two
     // readers, the block's first op and its ADD, both in the chain; r, the widest tensor, should never be whole.
     const build = (): Graph => {
-      const b = new GraphBuilder();
-      const q = (scale: number, zp: number): Quantization => ({ scale: [scale], zeroPoint: [zp], quantizedDimension: 0 });
-      let seed = 5;
-      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-      const w = (name: string, shape: number[]) => {
-        const channels = shape[0] === 1 ? shape[3]! : shape[0]!;
-        return b.constant(
-          name,
-          { dtype: 'int8', shape, quantization: { scale: new Array(channels).fill(0.02), zeroPoint: new Array(channels).fill(0), quantizedDimension: shape[0] === 1 ? 3 : 0 } },
-          Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 100)),
-        );
-      };
-      const act = (name: string, c: number) => b.tensor(name, { dtype: 'int8', shape: [1, 48, 24, c], quantization: q(0.06, -1) });
-      const convOptions = { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } as const;
-      const conv = (x: number, y: number, name: string, shape: number[]) => b.op({ opcode: 'CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: convOptions });
+      const g = int8Graph(5);
+      const { b, q, conv } = g;
+      const act = (name: string, c: number) => g.act(name, [1, 48, 24, c]);
       const x = b.input('x', { dtype: 'int8', shape: [1, 48, 24, 4], quantization: q(0.05, 2) });
       const r = act('r', 16);
       conv(x, r, 'r_w', [16, 3, 3, 4]);
       const e = act('e', 16);
       conv(r, e, 'e_w', [16, 1, 1, 16]);
       const d = act('d', 16);
-      b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [e, w('d_w', [1, 3, 3, 16]), -1], outputs: [d], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      g.dw(e, d, 'd_w', [1, 3, 3, 16]);
       const p = act('p', 16);
       conv(d, p, 'p_w', [16, 1, 1, 16]);
       const sum = act('sum', 16);
