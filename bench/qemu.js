@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureActivations, optimize, CONCAT_FETCH } from '../dist/index.js';
-import { decodeConcatFetchOptions } from '../dist/ops/tinyseg/custom-ops.js';
+import { decodeConcatFetchOptions, decodeFetchOptions, FETCH, SPILL } from '../dist/ops/tinyseg/custom-ops.js';
 import { instructionsPerKiB, replayOnQemu, replaySchedule, requireTools } from '../test/firmware/harness.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -26,6 +26,9 @@ export function runtimeOnQemu() {
     activations: captureActivations(optimized.graph),
     concatFetchCode: CONCAT_FETCH,
     decodeConcatFetchOptions,
+    fetchCode: FETCH,
+    decodeFetchOptions,
+    spillCode: SPILL,
   });
   const dir = mkdtempSync(join(tmpdir(), 'tinyseg-bench-qemu-'));
   try {

@@ -158,8 +158,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
    * Which way the passes run: row bands through side inputs or not, PADs folded into convs or not, splits of equal
    * bound chosen by their own peak or by their op data.
    */
-  type Variant = { bandSideInputs: boolean; foldPads: boolean; bandsLowLocalPeak?: boolean };
-  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak }: Variant): PassContext => ({
+  type Variant = { bandSideInputs: boolean; foldPads: boolean; bandsLowLocalPeak?: boolean; bandRowSpills?: boolean };
+  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills }: Variant): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
@@ -170,6 +170,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandSideInputs,
     foldPads,
     bandsLowLocalPeak: bandsLowLocalPeak === true,
+    bandRowSpills: bandRowSpills === true,
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -219,6 +220,10 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // split there is no tie to break.
     const local = { ...bestVariant, bandsLowLocalPeak: true };
     if (best.passes.splitRowBands.chains.length + best.passes.bandsAfterSpills.chains.length > 0) keep(rewrite(maxInvoke, local), local);
+    // And with the bands after the spills writing spilled stages to their slots row by row: the stage then never
+    // exists whole (a U-Net stem that makes a skip), though the bands' choices after it change.
+    const rowSpills = { ...bestVariant, bandRowSpills: true };
+    if (best.passes.spill.decisions.length > 0) keep(rewrite(maxInvoke, rowSpills), rowSpills);
     return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));

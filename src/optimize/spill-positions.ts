@@ -2,27 +2,30 @@
 // pass records positions when it lays out the region; the passes after it
 // (row bands again, the conv on a virtual concatenation, convs in place) insert
 // and merge operators, so the report takes them from the final graph: the
-// spill that writes the decision's slot, and the last operator that reads the
-// slot back before another spill writes over its bytes.
+// spill that writes the decision's slot (the first, where row bands write it
+// row by row), and the last operator that reads the slot back before another
+// spill writes over its bytes.
 
 import type { Graph } from '../graph/graph.js';
-import { decodeSpillOptions, regionReads, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, regionReads, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
 import type { SpillDecision } from '../transform/spill-cold-ranges.js';
 
 export function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): SpillDecision[] {
   const sg = graph.main;
   const used = new Set<number>();
+  const spills = sg.ops.flatMap((op, k) => (op.opcode === 'CUSTOM' && op.customCode === SPILL ? [{ k, o: decodeSpillOptions(op.customOptions) }] : []));
   return decisions.map((d) => {
     const end = d.offset + d.bytes;
-    const spillOp = sg.ops.findIndex((op, k) => {
-      if (used.has(k) || op.opcode !== 'CUSTOM' || op.customCode !== SPILL) return false;
-      const o = decodeSpillOptions(op.customOptions);
-      return o.offset === d.offset && o.bytes === d.bytes && o.begin === d.begin && o.count === d.count && sg.tensors[op.inputs[0]!]?.name === d.tensor;
-    });
-    if (spillOp < 0) return d;
-    used.add(spillOp);
+    const same = (o: SpillOptions) => o.offset === d.offset && o.bytes === d.bytes && o.begin === d.begin && o.count === d.count;
+    const whole = spills.find(({ k, o }) => !used.has(k) && same(o) && sg.tensors[sg.ops[k]!.inputs[0]!]?.name === d.tensor);
+    // Or written by row bands, each its rows (split-row-bands.ts rowTaps): spills of whole rows inside the slot, one
+    // after the other in the model, that together write every byte of it.
+    const parts = whole ? [whole] : rowParts(spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end), d);
+    if (!parts) return d;
+    for (const p of parts) used.add(p.k);
+    const spillOp = parts[0]!.k;
     let fetchOp = -1;
-    for (let k = spillOp + 1; k < sg.ops.length; k++) {
+    for (let k = parts[parts.length - 1]!.k + 1; k < sg.ops.length; k++) {
       const op = sg.ops[k]!;
       if (op.opcode !== 'CUSTOM' || !op.customCode) continue;
       if (op.customCode === SPILL) {
@@ -32,6 +35,20 @@ export function spillPositions(graph: Graph, decisions: readonly SpillDecision[]
       }
       if (regionReads(op.customCode, op.customOptions)?.some((at) => at >= d.offset && at < end)) fetchOp = k;
     }
-    return fetchOp < 0 ? { ...d, spillOp } : { ...d, spillOp, fetchOp };
+    const rows = parts.length > 1 || !whole ? { spilled: 'rows' as const } : {};
+    return fetchOp < 0 ? { ...d, spillOp, ...rows } : { ...d, spillOp, fetchOp, ...rows };
   });
+}
+
+/** `inside` (in model order) as the consecutive pieces of `d`'s slot from its start to its end, or null. */
+function rowParts<T extends { o: { offset: number; bytes: number; begin: number } }>(inside: readonly T[], d: SpillDecision): T[] | null {
+  if (d.quantized || d.begin !== 0 || d.count !== d.channels) return null;
+  let at = d.offset;
+  const parts: T[] = [];
+  for (const p of inside) {
+    if (p.o.offset !== at || p.o.begin !== 0) continue;
+    parts.push(p);
+    at += p.o.bytes;
+  }
+  return parts.length > 0 && at === d.offset + d.bytes ? parts : null;
 }

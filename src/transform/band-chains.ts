@@ -11,6 +11,7 @@
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { rowInput, rowRule } from '../ops/registry.js';
+import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 
 export interface Chain {
   ops: number[];
@@ -43,9 +44,9 @@ function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean): numbe
  * joins may read side inputs. A tensor between two ops of a chain has no reader outside it: its next op, and with
  * `branches` (side inputs only) also joins further along the chain that read it row for row (a residual block's
  * input made in the chain: the two branches from it meet again in the chain, each band slicing its rows from its
- * own band).
+ * own band), and with `rowSpills` spills of the whole tensor (isRowTap).
  */
-export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs): Chain[] {
+export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs, rowSpills = false): Chain[] {
   const out: Chain[] = [];
   const taken = new Set<number>();
   sg.ops.forEach((first, i) => {
@@ -60,9 +61,11 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
       const y = sg.ops[ops[ops.length - 1]!]!.outputs[0]!;
       const readers = sg.consumersOf(y);
       if (readers.length === 0 || sg.outputs.includes(y)) break;
-      // The next op is the first reader; any other must join the chain later (checked once it ends).
-      if (readers.length > 1 && !branches) break;
-      const next = readers[0]!;
+      // The next op is the first reader but spills of the whole tensor (the bands write its rows to the slot);
+      // any other must join the chain later (checked once it ends).
+      const others = readers.filter((r) => !(rowSpills && isRowTap(sg, r, y)));
+      if (others.length === 0 || (others.length > 1 && !branches)) break;
+      const next = others[0]!;
       const r = rowOperand(sg, sg.ops[next]!, y, sideInputs);
       if (r < 0) break;
       ops.push(next);
@@ -70,7 +73,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
     }
     // Ends where every tensor between its ops is read inside it alone.
     let end = ops.length;
-    while (end >= 2 && !closed(sg, ops.slice(0, end))) end--;
+    while (end >= 2 && !closed(sg, ops.slice(0, end), rowSpills)) end--;
     if (end < 2) return;
     ops.length = end;
     rows.length = end;
@@ -80,19 +83,38 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
   return out;
 }
 
-/** Whether every tensor `ops` write, but the last one's output, is read by `ops` alone (after its writer). */
-function closed(sg: Subgraph, ops: readonly number[]): boolean {
+/**
+ * Whether every tensor `ops` write, but the last one's output, is read by `ops` alone (after its writer), or, with
+ * `rowSpills`, also spilled whole (the bands then write its rows to the slot).
+ */
+function closed(sg: Subgraph, ops: readonly number[], rowSpills: boolean): boolean {
   const inside = new Set(ops);
-  return ops.slice(0, -1).every((k) => sg.consumersOf(sg.ops[k]!.outputs[0]!).every((r) => inside.has(r) && r > k));
+  return ops.slice(0, -1).every((k) => {
+    const t = sg.ops[k]!.outputs[0]!;
+    return sg.consumersOf(t).every((r) => (inside.has(r) && r > k) || (rowSpills && isRowTap(sg, r, t)));
+  });
+}
+
+/**
+ * Whether operator `k` spills the whole of tensor `t` (every channel, exact) to its slot: the bands can write the
+ * slot themselves, each its own rows (a batch-1 tensor's rows are consecutive bytes of the slot), so `t` need not
+ * exist whole for it (split-row-bands.ts).
+ */
+export function isRowTap(sg: Subgraph, k: number, t: number): boolean {
+  const op = sg.ops[k]!;
+  if (op.opcode !== 'CUSTOM' || op.customCode !== SPILL || op.inputs.length !== 1 || op.inputs[0] !== t) return false;
+  const x = sg.tensors[t]!;
+  const o = decodeSpillOptions(op.customOptions);
+  return x.shape.length === 4 && x.shape[0] === 1 && o.quantized !== true && o.begin === 0 && o.count === x.shape[3];
 }
 
 /**
  * Ops from..to of a chain, as a chain of its own; null when a tensor between them is read after the run (a branch
  * that meets the chain beyond it): the run's tensors must all end in it.
  */
-export function subChain(sg: Subgraph, chain: Chain, from: number, to: number): Chain | null {
+export function subChain(sg: Subgraph, chain: Chain, from: number, to: number, rowSpills = false): Chain | null {
   const ops = chain.ops.slice(from, to + 1);
-  if (!closed(sg, ops)) return null;
+  if (!closed(sg, ops, rowSpills)) return null;
   const rows = chain.rows.slice(from, to + 1);
   return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
 }

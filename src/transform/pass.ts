@@ -43,6 +43,12 @@ export interface PassContext {
    * spills do next, so optimize() plans both ways.
    */
   bandsLowLocalPeak?: boolean;
+  /**
+   * Chains may run through a tensor spilled whole, each band writing its own rows to the slot, so that the tensor
+   * never exists whole (transform/split-row-bands.ts rowTaps); absent: a spilled tensor ends a chain. Whether that
+   * pays depends on the passes after, so optimize() plans both ways.
+   */
+  bandRowSpills?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

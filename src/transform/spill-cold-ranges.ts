@@ -77,6 +77,11 @@ export interface SpillDecision {
   spillOp: number;
   fetchOp: number;
   fused: Fusion | null;
+  /**
+   * `"rows"`: written to the slot by row bands, each band its own rows (a TinySegSpill each, `spillOp` the first),
+   * so the tensor never exists whole (transform/split-row-bands.ts rowTaps); absent: one spill of the whole tensor.
+   */
+  spilled?: 'rows';
   /** Peak live bytes before and after this decision (lower bound of the timeline). */
   peakBefore: number;
   peakAfter: number;

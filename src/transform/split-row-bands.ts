@@ -28,12 +28,12 @@ import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowRule } from '../ops/registry.js';
-import { bandChains, subChain, type Chain } from './band-chains.js';
+import { bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
 import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
-import { SPILL } from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, encodeSpillOptions, FETCH, regionReads, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -263,6 +263,55 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
   return { ...chain, ops: chainOps.map((op) => sg.ops.indexOf(op)) };
 }
 
+/** A spill of a whole stage of the chain (band-chains.ts isRowTap): its operator, stage, slot, and the rows each band writes. */
+interface RowTap {
+  op: number;
+  stage: number;
+  slot: SpillOptions;
+  /** Band j writes rows [pieces[j], pieces[j + 1]) of the stage: exact rows of its own band, together every row. */
+  pieces: number[];
+}
+
+/**
+ * The spills of the chain's stages the bands take over, or null when they cannot: the bands must together write
+ * every row, each from its exact ones; writing the slot from the first band on must not overwrite bytes of the
+ * spill region another operator reads or writes before the spill did (so none may touch the region in between);
+ * and the slot is read back by TinySegFetch alone (whole, or rows of it).
+ */
+function rowTaps(sg: Subgraph, chain: Chain, plans: readonly BandPlan[]): RowTap[] | null {
+  const taps: RowTap[] = [];
+  const inChain = new Set(chain.ops);
+  for (const [i, k] of chain.ops.slice(0, -1).entries()) {
+    const t = sg.ops[k]!.outputs[0]!;
+    for (const op of sg.consumersOf(t).filter((r) => isRowTap(sg, r, t))) {
+      for (let m = chain.ops[0]!; m < op; m++) {
+        const other = sg.ops[m]!;
+        if (inChain.has(m) || other.opcode !== 'CUSTOM' || !other.customCode) continue;
+        if (other.customCode === SPILL || regionReads(other.customCode, other.customOptions) !== null) return null;
+      }
+      // The slot is read back by plain fetches alone (whole or rows): the fused readers stage whole slots.
+      const slot = decodeSpillOptions(sg.ops[op]!.customOptions);
+      for (let m = op + 1; m < sg.ops.length; m++) {
+        const other = sg.ops[m]!;
+        if (other.opcode !== 'CUSTOM' || !other.customCode) continue;
+        const reads = other.customCode === SPILL ? null : regionReads(other.customCode, other.customOptions);
+        if (other.customCode === SPILL) {
+          const o = decodeSpillOptions(other.customOptions);
+          if (o.offset < slot.offset + slot.bytes && slot.offset < o.offset + o.bytes) break;
+        } else if (reads?.some((r) => r >= slot.offset && r < slot.offset + slot.bytes) && other.customCode !== FETCH) return null;
+      }
+      const H = sg.tensors[t]!.shape[1]!;
+      const pieces = [0];
+      for (let j = 1; j < plans.length; j++) pieces.push(Math.max(plans[j]!.stages[i]!.e0, pieces[j - 1]!));
+      pieces.push(H);
+      const ok = plans.every((p, j) => pieces[j + 1]! <= pieces[j]! || (p.stages[i]!.e0 <= pieces[j]! && pieces[j + 1]! <= p.stages[i]!.e1));
+      if (!ok) return null;
+      taps.push({ op, stage: i, slot, pieces });
+    }
+  }
+  return taps;
+}
+
 /**
  * Rewrites `chain` into the row bands `plans` lays out (planBands): the position of the bands' first operator, or -1
  * when a side input's producer cannot move. `trial`: the chain's tensors are left unreferenced rather than dropped
@@ -271,6 +320,8 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
 function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], trial = false): number {
   const chain = hoistSideProducers(sg, whole);
   if (!chain) return -1;
+  const taps = rowTaps(sg, chain, plans);
+  if (!taps) return -1;
   const Y = sg.tensors[chain.output]!;
   const chainOps = chain.ops.map((k) => sg.ops[k]!);
   const at = chain.ops[0]!;
@@ -313,6 +364,20 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       );
       bandOf.push({ tensor: out.index, c0: st.c0 });
       cur = out;
+      // This band's rows of a spilled stage, written to their place in its slot.
+      for (const tap of taps.filter((x) => x.stage === i)) {
+        const [q0, q1] = [tap.pieces[j]!, tap.pieces[j + 1]!];
+        if (q1 <= q0) continue;
+        let rows = out;
+        if (q0 !== st.c0 || q1 !== st.c1) {
+          const s = sliceRows(sg, out, q0 - st.c0, q1 - st.c0, `${orig.name}_spill${j}`);
+          newOps.push(s.op);
+          rows = s.y;
+        }
+        const rowBytes = orig.byteSize / orig.shape[1]!;
+        const options = encodeSpillOptions({ offset: tap.slot.offset + q0 * rowBytes, bytes: (q1 - q0) * rowBytes, begin: 0, count: orig.shape[3]! });
+        newOps.push(newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [rows.index], outputs: [], customOptions: options }));
+      }
     });
     const last = p.stages[p.stages.length - 1]!;
     if (last.c0 !== p.r0 || last.c1 !== p.r1) {
@@ -331,8 +396,9 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       optionsType: 'ConcatenationOptions',
     }),
   );
-  // The chain's ops are consecutive readers of each other; remove them from the last, then insert the bands where the first was.
-  for (const k of [...chain.ops].sort((a, b) => b - a)) sg.removeOp(k);
+  // The chain's ops are consecutive readers of each other; remove them (and the spills the bands now make) from
+  // the last, then insert the bands where the first was.
+  for (const k of [...chain.ops, ...taps.map((x) => x.op)].sort((a, b) => b - a)) sg.removeOp(k);
   newOps.forEach((op, i) => sg.insertOp(at + i, op));
   if (!trial) removeUnusedTensors(sg);
   return at;
@@ -397,7 +463,8 @@ function runs(n: number): [number, number][] {
  * (builtinsOnly): only bands stock TFLite computes as it computes the whole
  * chain (transpose-conv-band.ts). `lowLocalPeak`: of two splits that leave the same bound, the one with fewer bytes
  * live while its bands run (more bands, say), though it costs more op data: it leaves less where the spill pass
- * lowers the peak elsewhere next.
+ * lowers the peak elsewhere next. `rowSpills`: chains may run through a stage spilled whole, the bands writing its
+ * rows to the slot (rowTaps).
  */
 export function splitRowBands(
   graph: Graph,
@@ -406,6 +473,7 @@ export function splitRowBands(
   sideInputs = true,
   stockTflite = false,
   lowLocalPeak = false,
+  rowSpills = false,
 ): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' joins may be written
@@ -427,8 +495,8 @@ export function splitRowBands(
     // The chains that end where a join further on reads a tensor too, and (side inputs) those that go on through
     // such branches: each kind splits where the other cannot, and the greedy takes whichever pays most.
     const key = (c: Chain) => c.ops.join();
-    const plain = bandChains(sg, sideInputs, false);
-    const found = [...plain, ...(sideInputs ? bandChains(sg, true, true).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
+    const plain = bandChains(sg, sideInputs, false, rowSpills);
+    const found = [...plain, ...(sideInputs ? bandChains(sg, true, true, rowSpills).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
     const priced = new Set<string>();
     const baseBound = lowest(graph).bytes;
     const base = baseBound + estimateTail32(graph, null, kernels).bytes;
@@ -453,7 +521,7 @@ export function splitRowBands(
       // The whole chain, and the shorter runs of it around the peak: a long chain
       // through several strides rarely splits exactly, a run whose ends are small does.
       for (const [from, to] of wholeOnly ? [[0, whole.ops.length - 1] as [number, number]] : runs(whole.ops.length)) {
-        const chain = subChain(sg, whole, from, to);
+        const chain = subChain(sg, whole, from, to, rowSpills);
         if (!chain || !chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
         // A run through no branch is also a run of a chain that ends at the branch: priced once.
         if (priced.has(key(chain))) continue;
@@ -501,7 +569,7 @@ export function splitRowBands(
       continue;
     }
     const { chain: ci, from, to, bands } = best;
-    const chain = subChain(sg, found[ci]!, from, to)!;
+    const chain = subChain(sg, found[ci]!, from, to, rowSpills)!;
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const ops = chain.ops.map((k) => sg.ops[k]!);
     const chainCompute = graphCompute(sg, ops);
@@ -524,7 +592,15 @@ export function splitRowBands(
 export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
   name: 'splitRowBands',
   run: (graph, context) =>
-    splitRowBands(graph, context.maxInvoke, context.kernels, context.bandSideInputs ?? true, context.builtinsOnly === true, context.bandsLowLocalPeak === true),
+    splitRowBands(
+      graph,
+      context.maxInvoke,
+      context.kernels,
+      context.bandSideInputs ?? true,
+      context.builtinsOnly === true,
+      context.bandsLowLocalPeak === true,
+      context.bandRowSpills === true,
+    ),
 };
 
 /**

@@ -22,6 +22,8 @@ export interface ReplayDecision {
   fetchOp: number;
   /** "rows": fetched back band by band, each a fetch of rows from inside the slot. */
   fused: string | null;
+  /** "rows": written band by band, each band's rows a spill into the slot (from spillOp on). */
+  spilled?: string;
 }
 
 export type ReplayStep =
@@ -39,6 +41,8 @@ export function replaySchedule(args: {
   decodeConcatFetchOptions: (bytes: Uint8Array | null) => { parts: ({ input: number } | { offset: number; channels: number })[] };
   fetchCode: string;
   decodeFetchOptions: (bytes: Uint8Array | null) => { offset: number; bytes: number; begin: number; count: number };
+  /** TinySegSpill's code: the spills of a slot written in rows. */
+  spillCode: string;
 }): ReplayStep[];
 export function replayHeader(steps: ReplayStep[], regionBytes: number): string;
 export function buildFirmware(args: { machine: Machine; headerDir: string; outDir: string }): string;

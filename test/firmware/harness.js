@@ -83,7 +83,7 @@ export function packedSlice(bytes, t, begin, count) {
  * ts_fetch of the spilled tensor with the other channels resident, which must
  * give back the tensor.
  */
-export function replaySchedule({ graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions }) {
+export function replaySchedule({ graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions, spillCode }) {
   const sg = graph.main;
   const act = (t) => {
     const bytes = activations.get(t);
@@ -95,7 +95,19 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
     const op = sg.ops[d.spillOp];
     const x = sg.tensors[op.inputs[0]];
     const rows = d.fused === 'rows';
-    events.push({ at: d.spillOp, order: 0, step: { kind: 'spill', tensor: x, data: act(x.index), begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: rows } });
+    if (d.spilled === 'rows') {
+      // Written by row bands, each band's rows a spill into the slot, up to its first fetch: plain, as row fetches.
+      for (let k = d.spillOp; k < d.fetchOp; k++) {
+        const s = sg.ops[k];
+        if (s.opcode !== 'CUSTOM' || s.customCode !== spillCode) continue;
+        const o = decodeFetchOptions(s.customOptions);
+        if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;
+        const part = sg.tensors[s.inputs[0]];
+        events.push({ at: k, order: 0, step: { kind: 'spill', tensor: part, data: act(part.index), begin: 0, count: o.count, offset: o.offset, bytes: o.bytes, spill, plain: true } });
+      }
+    } else {
+      events.push({ at: d.spillOp, order: 0, step: { kind: 'spill', tensor: x, data: act(x.index), begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: rows } });
+    }
     if (rows) {
       // Each band's rows: a fetch from inside the slot, up to the last one (fetchOp).
       for (let k = d.spillOp + 1; k <= d.fetchOp; k++) {
@@ -122,6 +134,10 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
       });
       const y = sg.tensors[fetch.outputs[0]];
       events.push({ at: d.fetchOp, order: 1, step: { kind: 'concat', tensor: y, data: act(y.index), parts } });
+    } else if (d.spilled === 'rows') {
+      // Never whole in the model: the fetch's own output is the tensor (a slot written in rows is a plain TinySegFetch's).
+      const y = sg.tensors[fetch.outputs[0]];
+      events.push({ at: d.fetchOp, order: 1, step: { kind: 'fetch', tensor: y, data: act(y.index), resident: null, begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: true } });
     } else {
       const data = act(x.index);
       const l = layoutOf(x);

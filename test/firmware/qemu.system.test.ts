@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressionRatio } from '../../src/emit/spill-codec.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { CONCAT_FETCH, decodeConcatFetchOptions, decodeFetchOptions, FETCH } from '../../src/ops/tinyseg/custom-ops.js';
+import { CONCAT_FETCH, decodeConcatFetchOptions, decodeFetchOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
 import { captureActivations } from '../runtime/native.js';
 import {
@@ -38,6 +38,7 @@ const steps = replaySchedule({
   decodeConcatFetchOptions,
   fetchCode: FETCH,
   decodeFetchOptions,
+  spillCode: SPILL,
 });
 
 const machines: [Machine, string][] = [

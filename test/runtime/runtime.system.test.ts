@@ -112,12 +112,14 @@ interface CRun {
 
 /**
  * Spills whose slot some fetch reads only in part (row bands fetching their rows of a skip, plan JSON
- * `fused: "rows"`): such a slot is stored plain and read without slot state, as TinySeg's TFLM kernels
- * read every slot (the fused kernels that stage rows read theirs so too); compression and a CRC cover a whole slot.
+ * `fused: "rows"`), or that write only part of a slot a fetch reads (row bands writing their rows, `spilled: "rows"`):
+ * such a slot is stored plain and read without slot state, as TinySeg's TFLM kernels read every slot (the fused
+ * kernels that stage rows read theirs so too); compression and a CRC cover a whole slot.
  */
 function readInPart(steps: Step[]): Set<Step> {
   const fetches = steps.filter((s) => s.kind === 'fetch');
-  return new Set(steps.filter((s) => s.kind === 'spill' && fetches.some((f) => f.offset >= s.offset && f.offset < s.offset + s.size && (f.offset !== s.offset || f.size !== s.size))));
+  const overlap = (f: Step & { kind: 'fetch' }, s: Step & { kind: 'spill' }) => f.offset < s.offset + s.size && s.offset < f.offset + f.size;
+  return new Set(steps.filter((s) => s.kind === 'spill' && fetches.some((f) => overlap(f, s) && (f.offset !== s.offset || f.size !== s.size))));
 }
 
 /** Runs the steps through the C runtime on a store; each spill gets its own slot. */
