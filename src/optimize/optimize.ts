@@ -26,7 +26,7 @@ import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_MAX_OVERHEAD, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
-import { arenaAfterBands, passesReport, runPipeline, type PassesReport } from './pipeline.js';
+import { arenaAfterBands, passesReport, runPipeline, runPipelineKeepingSpills, type PassesReport, type PipelineStop } from './pipeline.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
 import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
@@ -38,6 +38,7 @@ import { customInputsError, proofStatement, unprovedError } from './custom-op-pr
 export type { OptimizeOptions } from './options.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
+
 
 export interface ArenaFigures {
   head: number;
@@ -174,16 +175,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
-  const rewrite = (maxInvoke: number, variant: Variant) => {
-    const work = fresh();
-    const passes = runPipeline(work, passContext(maxInvoke, variant));
+  const rewrite = (maxInvoke: number, variant: Variant, from?: PipelineStop) => {
+    const work = from ? from.graph.clone() : fresh();
+    const context = passContext(maxInvoke, variant);
+    const { results: passes, stop } = from ? { results: runPipeline(work, context, from), stop: from } : runPipelineKeepingSpills(work, context);
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
     // With several subgraphs TFLM plans them all together (and reads an offline plan oddly for variables): no plan of our own.
     if (work.subgraphs.length === 1) setOfflinePlan(work, placement.offsets);
     const bytes = saveGraph(work);
     const graph = loadGraph(bytes);
-    return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }) };
+    return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }), stop };
   };
   let maxOverhead: number | null = opts.maxOverhead;
   // Row bands through side inputs (skip connections, residuals) and without, PADs folded into convs and not:
@@ -222,8 +224,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     if (best.passes.splitRowBands.chains.length + best.passes.bandsAfterSpills.chains.length > 0) keep(rewrite(maxInvoke, local), local);
     // And with the bands after the spills writing spilled stages to their slots row by row: the stage then never
     // exists whole (a U-Net stem that makes a skip), though the bands' choices after it change.
+    // The passes up to the spills are the best variant's: it goes on from there.
     const rowSpills = { ...bestVariant, bandRowSpills: true };
-    if (best.passes.spill.decisions.length > 0) keep(rewrite(maxInvoke, rowSpills), rowSpills);
+    if (best.passes.spill.decisions.length > 0 && best.stop) keep(rewrite(maxInvoke, rowSpills, best.stop), rowSpills);
     return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));

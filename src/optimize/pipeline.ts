@@ -123,14 +123,37 @@ export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends 'sp
  * model with several subgraphs (control flow) is left as it is: the passes
  * see one subgraph only, so they run on an empty one and report nothing done.
  */
-export function runPipeline(graph: Graph, context: PassContext): PipelineResults {
-  const results: Partial<Record<PassName, unknown>> = {};
+export function runPipeline(graph: Graph, context: PassContext, from?: PipelineStop): PipelineResults {
+  const results: Partial<Record<PassName, unknown>> = { ...from?.results };
   const work = graph.subgraphs.length > 1 ? new Graph(graph.model, [new Subgraph({ name: '', tensors: [], ops: [], inputs: [], outputs: [], source: null })]) : graph;
-  for (const pass of PIPELINE) {
+  for (const pass of from ? PIPELINE.slice(PIPELINE.findIndex((p) => p.name === from.after) + 1) : PIPELINE) {
     results[pass.name] = pass.run(work, context);
     checkGraph(work, pass.name);
   }
   return results as PipelineResults;
+}
+
+/** The graph and the results once the passes up to the spill pass have run: where runPipeline may go on from. */
+export interface PipelineStop {
+  after: 'spill';
+  graph: Graph;
+  results: Partial<Record<PassName, unknown>>;
+}
+
+/**
+ * runPipeline, keeping a copy of the graph and the results right after the spill pass: a variant that differs only
+ * in the passes after it (PassContext.bandRowSpills) goes on from there (runPipeline's `from`).
+ */
+export function runPipelineKeepingSpills(graph: Graph, context: PassContext): { results: PipelineResults; stop: PipelineStop | null } {
+  if (graph.subgraphs.length > 1) return { results: runPipeline(graph, context), stop: null };
+  const results: Partial<Record<PassName, unknown>> = {};
+  let stop: PipelineStop | null = null;
+  for (const pass of PIPELINE) {
+    results[pass.name] = pass.run(graph, context);
+    checkGraph(graph, pass.name);
+    if (pass.name === 'spill') stop = { after: 'spill', graph: graph.clone(), results: { ...results } };
+  }
+  return { results: results as PipelineResults, stop };
 }
 
 /**
