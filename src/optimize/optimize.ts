@@ -39,7 +39,6 @@ export type { OptimizeOptions } from './options.js';
 
 export const OPTIMIZE_SCHEMA = 'tinyseg.optimize/1';
 
-
 export interface ArenaFigures {
   head: number;
   tail: number;
@@ -223,10 +222,10 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     const local = { ...bestVariant, bandsLowLocalPeak: true };
     if (best.passes.splitRowBands.chains.length + best.passes.bandsAfterSpills.chains.length > 0) keep(rewrite(maxInvoke, local), local);
     // And with the bands after the spills writing spilled stages to their slots row by row: the stage then never
-    // exists whole (a U-Net stem that makes a skip), though the bands' choices after it change.
-    // The passes up to the spills are the best variant's: it goes on from there.
+    // exists whole (a U-Net stem that makes a skip), though the bands' choices after it change. The passes up to
+    // the spills are the best variant's (kept when it spilled): it goes on from there.
     const rowSpills = { ...bestVariant, bandRowSpills: true };
-    if (best.passes.spill.decisions.length > 0 && best.stop) keep(rewrite(maxInvoke, rowSpills, best.stop), rowSpills);
+    if (best.stop) keep(rewrite(maxInvoke, rowSpills, best.stop), rowSpills);
     return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));

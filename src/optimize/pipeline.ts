@@ -126,12 +126,20 @@ export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends 'sp
 export function runPipeline(graph: Graph, context: PassContext, from?: PipelineStop): PipelineResults {
   const results: Partial<Record<PassName, unknown>> = { ...from?.results };
   const work = graph.subgraphs.length > 1 ? new Graph(graph.model, [new Subgraph({ name: '', tensors: [], ops: [], inputs: [], outputs: [], source: null })]) : graph;
-  for (const pass of from ? PIPELINE.slice(PIPELINE.findIndex((p) => p.name === from.after) + 1) : PIPELINE) {
+  runPasses(work, context, from ? PIPELINE.slice(passesThrough(from.after)) : PIPELINE, results);
+  return results as PipelineResults;
+}
+
+/** Runs `passes` on `work` in order, each result into `results`, checking the graph after each. */
+function runPasses(work: Graph, context: PassContext, passes: readonly PipelinePass[], results: Partial<Record<PassName, unknown>>): void {
+  for (const pass of passes) {
     results[pass.name] = pass.run(work, context);
     checkGraph(work, pass.name);
   }
-  return results as PipelineResults;
 }
+
+/** How many passes of the pipeline run up to and including `name`. */
+const passesThrough = (name: PassName): number => PIPELINE.findIndex((p) => p.name === name) + 1;
 
 /** The graph and the results once the passes up to the spill pass have run: where runPipeline may go on from. */
 export interface PipelineStop {
@@ -141,18 +149,18 @@ export interface PipelineStop {
 }
 
 /**
- * runPipeline, keeping a copy of the graph and the results right after the spill pass: a variant that differs only
- * in the passes after it (PassContext.bandRowSpills) goes on from there (runPipeline's `from`).
+ * runPipeline, keeping a copy of the graph and the results right after the spill pass when it spilled anything: a
+ * variant that differs only in the passes after it (PassContext.bandRowSpills) goes on from there (runPipeline's
+ * `from`).
  */
 export function runPipelineKeepingSpills(graph: Graph, context: PassContext): { results: PipelineResults; stop: PipelineStop | null } {
   if (graph.subgraphs.length > 1) return { results: runPipeline(graph, context), stop: null };
   const results: Partial<Record<PassName, unknown>> = {};
-  let stop: PipelineStop | null = null;
-  for (const pass of PIPELINE) {
-    results[pass.name] = pass.run(graph, context);
-    checkGraph(graph, pass.name);
-    if (pass.name === 'spill') stop = { after: 'spill', graph: graph.clone(), results: { ...results } };
-  }
+  const at = passesThrough('spill');
+  runPasses(graph, context, PIPELINE.slice(0, at), results);
+  const spilled = (results.spill as SpillResult).decisions.length > 0;
+  const stop: PipelineStop | null = spilled ? { after: 'spill', graph: graph.clone(), results: { ...results } } : null;
+  runPasses(graph, context, PIPELINE.slice(at), results);
   return { results: results as PipelineResults, stop };
 }
 

@@ -7,7 +7,7 @@
 // spill writes over its bytes.
 
 import type { Graph } from '../graph/graph.js';
-import { decodeSpillOptions, regionReads, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, slotReaders, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
 import type { SpillDecision } from '../transform/spill-cold-ranges.js';
 
 export function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): SpillDecision[] {
@@ -24,17 +24,7 @@ export function spillPositions(graph: Graph, decisions: readonly SpillDecision[]
     if (!parts) return d;
     for (const p of parts) used.add(p.k);
     const spillOp = parts[0]!.k;
-    let fetchOp = -1;
-    for (let k = parts[parts.length - 1]!.k + 1; k < sg.ops.length; k++) {
-      const op = sg.ops[k]!;
-      if (op.opcode !== 'CUSTOM' || !op.customCode) continue;
-      if (op.customCode === SPILL) {
-        const o = decodeSpillOptions(op.customOptions);
-        if (o.offset < end && d.offset < o.offset + o.bytes) break;
-        continue;
-      }
-      if (regionReads(op.customCode, op.customOptions)?.some((at) => at >= d.offset && at < end)) fetchOp = k;
-    }
+    const fetchOp = slotReaders(sg.ops, parts[parts.length - 1]!.k, d.offset, d.bytes).at(-1) ?? -1;
     const rows = parts.length > 1 || !whole ? { spilled: 'rows' as const } : {};
     return fetchOp < 0 ? { ...d, spillOp, ...rows } : { ...d, spillOp, fetchOp, ...rows };
   });

@@ -33,7 +33,7 @@ import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
 import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
-import { decodeSpillOptions, encodeSpillOptions, FETCH, regionReads, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, encodeSpillOptions, FETCH, regionReads, slotReaders, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -291,15 +291,7 @@ function rowTaps(sg: Subgraph, chain: Chain, plans: readonly BandPlan[]): RowTap
       }
       // The slot is read back by plain fetches alone (whole or rows): the fused readers stage whole slots.
       const slot = decodeSpillOptions(sg.ops[op]!.customOptions);
-      for (let m = op + 1; m < sg.ops.length; m++) {
-        const other = sg.ops[m]!;
-        if (other.opcode !== 'CUSTOM' || !other.customCode) continue;
-        const reads = other.customCode === SPILL ? null : regionReads(other.customCode, other.customOptions);
-        if (other.customCode === SPILL) {
-          const o = decodeSpillOptions(other.customOptions);
-          if (o.offset < slot.offset + slot.bytes && slot.offset < o.offset + o.bytes) break;
-        } else if (reads?.some((r) => r >= slot.offset && r < slot.offset + slot.bytes) && other.customCode !== FETCH) return null;
-      }
+      if (slotReaders(sg.ops, op, slot.offset, slot.bytes).some((m) => sg.ops[m]!.customCode !== FETCH)) return null;
       const H = sg.tensors[t]!.shape[1]!;
       const pieces = [0];
       for (let j = 1; j < plans.length; j++) pieces.push(Math.max(plans[j]!.stages[i]!.e0, pieces[j - 1]!));

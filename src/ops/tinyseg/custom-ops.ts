@@ -361,3 +361,27 @@ export function regionReads(code: string, options: Uint8Array | null): number[] 
   }
   return null;
 }
+
+/**
+ * Positions of the operators after position `after` that read bytes of the slot [offset, offset + bytes) back, up to
+ * the first spill that writes over any of them (the slot's data ends there).
+ */
+export function slotReaders(
+  ops: readonly { customCode?: string | null; customOptions?: Uint8Array | null }[],
+  after: number,
+  offset: number,
+  bytes: number,
+): number[] {
+  const readers: number[] = [];
+  for (let k = after + 1; k < ops.length; k++) {
+    const { customCode, customOptions = null } = ops[k]!;
+    if (!customCode) continue;
+    if (customCode === SPILL) {
+      const o = decodeSpillOptions(customOptions);
+      if (o.offset < offset + bytes && offset < o.offset + o.bytes) break;
+      continue;
+    }
+    if (regionReads(customCode, customOptions)?.some((at) => at >= offset && at < offset + bytes)) readers.push(k);
+  }
+  return readers;
+}
