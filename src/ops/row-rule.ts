@@ -8,7 +8,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { PADDING, paddingFor } from './kernel.js';
 import { sliceAxisRange } from './shape/slice-axis.js';
-import { decodeTransposeConvGatherOptions } from './tinyseg/custom-ops.js';
+import { decodeAddFetchOptions, decodeTransposeConvGatherOptions } from './tinyseg/custom-ops.js';
 
 /** How a row-local operator maps rows. */
 export type RowRule =
@@ -214,6 +214,14 @@ export const padRowRule: RowRuleOf = (sg, op) => {
 
 /** A one-input element-wise op whose output has its input's shape: output row r is input row r. */
 export const unaryRowRule: RowRuleOf = (_sg, op, { x, out }) => (op.inputs.length === 1 && x.shape.join() === out.shape.join() ? ROW_ONLY : null);
+
+/**
+ * TinySegAddFetch of an exact slot: ADD of its input and the slot, element for element, so output row r is input
+ * row r plus the slot's row r, and a band reads its rows from inside the slot (a batch-1 tensor's rows are
+ * consecutive bytes). A quantized slot begins with its scale: never read in rows.
+ */
+export const addFetchRowRule: RowRuleOf = (_sg, op, { x, out }) =>
+  op.inputs.length === 1 && x.shape.join() === out.shape.join() && !decodeAddFetchOptions(op.customOptions).quantized ? ROW_ONLY : null;
 
 /**
  * An operator over the channel axis alone (SOFTMAX, LOG_SOFTMAX, L2_NORMALIZATION: TFLM's kernels treat every

@@ -20,7 +20,7 @@ import { arenaSize } from '../tflm/arena-size.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
 import type { SpillResult } from '../transform/spill-cold-ranges.js';
-import { spillPositions } from './spill-positions.js';
+import { writtenSpills } from './spill-positions.js';
 import { planSpillStorage, type StoragePlan } from '../memory/spill-storage.js';
 import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile.js';
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
@@ -158,8 +158,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
    * Which way the passes run: row bands through side inputs or not, PADs folded into convs or not, splits of equal
    * bound chosen by their own peak or by their op data.
    */
-  type Variant = { bandSideInputs: boolean; foldPads: boolean; bandsLowLocalPeak?: boolean; bandRowSpills?: boolean };
-  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills }: Variant): PassContext => ({
+  type Variant = { bandSideInputs: boolean; foldPads: boolean; bandsLowLocalPeak?: boolean; bandRowSpills?: boolean; bandsPlateau?: boolean };
+  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau }: Variant): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
@@ -171,6 +171,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     foldPads,
     bandsLowLocalPeak: bandsLowLocalPeak === true,
     bandRowSpills: bandRowSpills === true,
+    bandsPlateau: bandsPlateau === true,
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -224,8 +225,16 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // And with the bands after the spills writing spilled stages to their slots row by row: the stage then never
     // exists whole (a U-Net stem that makes a skip), though the bands' choices after it change. The passes up to
     // the spills are the best variant's (kept when it spilled): it goes on from there.
-    const rowSpills = { ...bestVariant, bandRowSpills: true };
-    if (best.stop) keep(rewrite(maxInvoke, rowSpills, best.stop), rowSpills);
+    // Also lowering, on trial, peaks that tie the bound (a stem and a decoder stage, each at the bound): where such
+    // splits are kept, the splits after them differ too, so the variant without them is planned as well.
+    const stop = best.stop;
+    if (stop) {
+      const plateau = { ...bestVariant, bandRowSpills: true, bandsPlateau: true };
+      const rowSpills = { ...bestVariant, bandRowSpills: true };
+      const withPlateau = rewrite(maxInvoke, plateau, stop);
+      keep(withPlateau, plateau);
+      if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills);
+    }
     return best;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
@@ -320,9 +329,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
         : `on ${v.cases.length} inputs ${v.differingBytes} of ${v.outputBytes} output bytes differ, ${outputError(v)}`;
     warnings.push(`lossy spill: ${lossySlots} spilled float32 ${lossySlots === 1 ? 'tensor is' : 'tensors are'} stored as int8; ${error}`);
   }
+  // The decisions as the written model has them (the passes after the spills move, and may absorb, them).
+  const written = writtenSpills(graph, spill);
   if (opts.storage !== undefined || opts.target !== undefined) {
     const t = target ?? builtinTargetProfile(DEFAULT_TARGET)!;
-    const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : spill;
+    const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : written;
     storage = {
       target: t.name,
       ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, t, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),
@@ -343,7 +354,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     passes: passesReport(passes),
     spill: keptOriginal
       ? { bytesOut: 0, bytesIn: 0, regionBytes: 0, decisions: [] }
-      : { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions: spillPositions(graph, spill.decisions) },
+      : written,
     verified: verification ? verification.equal : null,
     lossySpill: lossySlots > 0 ? { type: 'int8', slots: lossySlots } : null,
     verification,

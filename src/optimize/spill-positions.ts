@@ -6,11 +6,35 @@
 // row by row), and the last operator that reads the slot back before another
 // spill writes over its bytes.
 
+//
+// A decision whose slot no operator writes any more is gone: row bands that
+// run through a residual block the spill pass sent to the region add each
+// band's own rows instead (transform/split-row-bands.ts, Chain.joins), and the
+// spill and its TinySegAddFetch go. The traffic and the region's size are the
+// remaining decisions'.
+
 import type { Graph } from '../graph/graph.js';
 import { decodeSpillOptions, slotReaders, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
-import type { SpillDecision } from '../transform/spill-cold-ranges.js';
+import type { SpillDecision, SpillResult } from '../transform/spill-cold-ranges.js';
+import { alignArena } from '../tflm/alignment.js';
 
-export function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): SpillDecision[] {
+/** The spill pass's result as the written model has it: its decisions placed there, the absorbed ones dropped. */
+export function writtenSpills(graph: Graph, spill: SpillResult): Pick<SpillResult, 'bytesOut' | 'bytesIn' | 'regionBytes' | 'decisions'> {
+  const placed = spillPositions(graph, spill.decisions);
+  const decisions = placed.filter((d): d is SpillDecision => d !== null);
+  if (decisions.length === placed.length) return { bytesOut: spill.bytesOut, bytesIn: spill.bytesIn, regionBytes: spill.regionBytes, decisions };
+  // An absorbed slot was written once and read once, whole, by the TinySegAddFetch the bands replaced.
+  const gone = spill.decisions.filter((_, i) => placed[i] === null).reduce((n, d) => n + d.bytes, 0);
+  return {
+    bytesOut: spill.bytesOut - gone,
+    bytesIn: spill.bytesIn - gone,
+    regionBytes: Math.max(0, ...decisions.map((d) => d.offset + alignArena(d.bytes))),
+    decisions,
+  };
+}
+
+/** Each decision with the positions of its operators in the written model, or null where no operator writes its slot. */
+function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (SpillDecision | null)[] {
   const sg = graph.main;
   const used = new Set<number>();
   const spills = sg.ops.flatMap((op, k) => (op.opcode === 'CUSTOM' && op.customCode === SPILL ? [{ k, o: decodeSpillOptions(op.customOptions) }] : []));
@@ -21,7 +45,7 @@ export function spillPositions(graph: Graph, decisions: readonly SpillDecision[]
     // Or written by row bands, each its rows (split-row-bands.ts rowTaps): spills of whole rows inside the slot, one
     // after the other in the model, that together write every byte of it.
     const parts = whole ? [whole] : rowParts(spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end), d);
-    if (!parts) return d;
+    if (!parts) return null;
     for (const p of parts) used.add(p.k);
     const spillOp = parts[0]!.k;
     const fetchOp = slotReaders(sg.ops, parts[parts.length - 1]!.k, d.offset, d.bytes).at(-1) ?? -1;

@@ -11,7 +11,7 @@
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { rowInput, rowRule } from '../ops/registry.js';
-import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 
 export interface Chain {
   ops: number[];
@@ -19,6 +19,12 @@ export interface Chain {
   rows: number[];
   input: number;
   output: number;
+  /**
+   * Per op, the chain's own tensor a TinySegAddFetch reads back through a slot the chain spills it to whole (a
+   * residual the spill pass sent away), or -1: each band adds its own rows of that tensor instead, as a join of
+   * a branch (split-row-bands.ts).
+   */
+  joins: number[];
 }
 
 /**
@@ -78,7 +84,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
     ops.length = end;
     rows.length = end;
     ops.forEach((k) => taken.add(k));
-    out.push({ ops, rows, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! });
+    out.push({ ops, rows, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops) });
   });
   return out;
 }
@@ -116,7 +122,35 @@ export function subChain(sg: Subgraph, chain: Chain, from: number, to: number, r
   const ops = chain.ops.slice(from, to + 1);
   if (!closed(sg, ops, rowSpills)) return null;
   const rows = chain.rows.slice(from, to + 1);
-  return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]! };
+  return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops) };
+}
+
+/**
+ * The last spill before TinySegAddFetch `k` that writes bytes of the slot it reads (its position), and the tensor
+ * it spills whole to exactly that slot (isRowTap), else -1; null when no spill before it writes there.
+ */
+export function addFetchWriter(sg: Subgraph, k: number): { at: number; tensor: number } | null {
+  const o = decodeAddFetchOptions(sg.ops[k]!.customOptions);
+  for (let m = k - 1; m >= 0; m--) {
+    const op = sg.ops[m]!;
+    if (op.customCode !== SPILL) continue;
+    const s = decodeSpillOptions(op.customOptions);
+    if (s.offset >= o.offset + o.bytes || o.offset >= s.offset + s.bytes) continue;
+    const t = op.inputs[0]!;
+    return { at: m, tensor: s.offset === o.offset && s.bytes === o.bytes && isRowTap(sg, m, t) ? t : -1 };
+  }
+  return null;
+}
+
+/** Per op of `ops`, the tensor an earlier op of them makes that a TinySegAddFetch among them reads back from its slot, or -1 (Chain.joins). */
+function slotJoins(sg: Subgraph, ops: readonly number[]): number[] {
+  const made = new Set<number>();
+  return ops.map((k) => {
+    const op = sg.ops[k]!;
+    const t = op.customCode === ADD_FETCH ? (addFetchWriter(sg, k)?.tensor ?? -1) : -1;
+    made.add(op.outputs[0]!);
+    return made.has(t) ? t : -1;
+  });
 }
 
 /** Whether some chain runs further with side inputs than without: only then do bands through joins differ. */

@@ -49,6 +49,12 @@ export interface PassContext {
    * pays depends on the passes after, so optimize() plans both ways.
    */
   bandRowSpills?: boolean;
+  /**
+   * Where no split lowers the cost, the band pass also tries splits that lower a peak the bound ties with another
+   * (on trial, undone unless a later split lowers the cost: transform/split-row-bands.ts); absent: it stops there.
+   * The splits after them change too, so optimize() keeps the result only where it is smaller.
+   */
+  bandsPlateau?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -18,7 +18,7 @@
 // only exact rows.
 
 import { optionsWithDefaults } from '../graph/builder.js';
-import type { Graph, Op, Subgraph } from '../graph/graph.js';
+import type { Graph, Op, Subgraph, SubgraphMark, Tensor } from '../graph/graph.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import { lowestJoinedBound, passTimeline, type TimelineBuffer } from '../tflm/arena.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
@@ -27,13 +27,23 @@ import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
-import { rowRule } from '../ops/registry.js';
-import { bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
+import { rowRule, storageExtent } from '../ops/registry.js';
+import { addFetchWriter, bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
 import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
-import { decodeSpillOptions, encodeSpillOptions, FETCH, regionReads, slotReaders, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
+import {
+  ADD_FETCH,
+  decodeAddFetchOptions,
+  decodeSpillOptions,
+  encodeAddFetchOptions,
+  encodeSpillOptions,
+  regionReads,
+  slotReaders,
+  SPILL,
+  type SpillOptions,
+} from '../ops/tinyseg/custom-ops.js';
 
 export interface SplitRowBandsResult {
   /**
@@ -47,6 +57,8 @@ export interface SplitRowBandsResult {
    * over the limit (PassContext.maxInvoke), over all rounds.
    */
   overLimit: number;
+  /** Of the chains, those split on a plateau (PassContext.bandsPlateau) and kept; absent when none. */
+  plateau?: number;
 }
 
 // One CONCATENATION joins the bands, and TFLM's takes at most 10 inputs.
@@ -94,10 +106,11 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
   for (const [i, k] of chain.ops.entries()) {
     const op = sg.ops[k]!;
     const rule = rowRule(sg, op)!;
-    // A join reading an earlier stage row for row: the band slices those rows from that stage's band, which must
-    // have computed them; an output row is exact where that stage's row is too.
-    for (const [j, t] of op.inputs.entries()) {
-      const from = j === chain.rows[i] ? undefined : stageOf.get(t);
+    // A join reading an earlier stage row for row (an operand, or a slot the stage is spilled to): the band slices
+    // those rows from that stage's band, which must have computed them; an output row is exact where that stage's
+    // row is too.
+    for (const t of [...op.inputs.filter((_, j) => j !== chain.rows[i]), chain.joins[i]!]) {
+      const from = stageOf.get(t);
       if (from === undefined) continue;
       const side = stages[from]!;
       if (side.c0 > c0 || c1 > side.c1) return null;
@@ -268,41 +281,119 @@ interface RowTap {
   op: number;
   stage: number;
   slot: SpillOptions;
-  /** Band j writes rows [pieces[j], pieces[j + 1]) of the stage: exact rows of its own band, together every row. */
-  pieces: number[];
+  /**
+   * Band j writes rows [pieces[j], pieces[j + 1]) of the stage: exact rows of its own band, together every row. Null
+   * when every reader of the slot is a join of the chain (Chain.joins): the bands add their own rows, none is written.
+   */
+  pieces: number[] | null;
 }
 
 /**
  * The spills of the chain's stages the bands take over, or null when they cannot: the bands must together write
- * every row, each from its exact ones; writing the slot from the first band on must not overwrite bytes of the
- * spill region another operator reads or writes before the spill did (so none may touch the region in between);
- * and the slot is read back by TinySegFetch alone (whole, or rows of it).
+ * every row, each from its exact ones; and writing the slot from the first band on must not overwrite bytes of the
+ * spill region another operator reads or writes before the spill did (so none may touch the region in between).
+ * The slot's readers after the chain read the bytes the spill wrote (an exact slot: plain bytes, whatever wrote them).
  */
 function rowTaps(sg: Subgraph, chain: Chain, plans: readonly BandPlan[]): RowTap[] | null {
-  const taps: RowTap[] = [];
   const inChain = new Set(chain.ops);
-  for (const [i, k] of chain.ops.slice(0, -1).entries()) {
+  const joined = new Set(chain.ops.filter((_, i) => chain.joins[i]! >= 0));
+  const found = chain.ops.slice(0, -1).flatMap((k, stage) => {
     const t = sg.ops[k]!.outputs[0]!;
-    for (const op of sg.consumersOf(t).filter((r) => isRowTap(sg, r, t))) {
-      for (let m = chain.ops[0]!; m < op; m++) {
-        const other = sg.ops[m]!;
-        if (inChain.has(m) || other.opcode !== 'CUSTOM' || !other.customCode) continue;
-        if (other.customCode === SPILL || regionReads(other.customCode, other.customOptions) !== null) return null;
-      }
-      // The slot is read back by plain fetches alone (whole or rows): the fused readers stage whole slots.
+    return sg.consumersOf(t).flatMap((op) => {
+      if (!isRowTap(sg, op, t)) return [];
       const slot = decodeSpillOptions(sg.ops[op]!.customOptions);
-      if (slotReaders(sg.ops, op, slot.offset, slot.bytes).some((m) => sg.ops[m]!.customCode !== FETCH)) return null;
-      const H = sg.tensors[t]!.shape[1]!;
-      const pieces = [0];
-      for (let j = 1; j < plans.length; j++) pieces.push(Math.max(plans[j]!.stages[i]!.e0, pieces[j - 1]!));
-      pieces.push(H);
-      const ok = plans.every((p, j) => pieces[j + 1]! <= pieces[j]! || (p.stages[i]!.e0 <= pieces[j]! && pieces[j + 1]! <= p.stages[i]!.e1));
-      if (!ok) return null;
-      taps.push({ op, stage: i, slot, pieces });
+      return [{ op, stage, slot, t, unread: slotReaders(sg.ops, op, slot.offset, slot.bytes).every((m) => joined.has(m)) }];
+    });
+  });
+  // Spills the bands drop touch nothing; the others write from the first band on.
+  const dropped = new Set(found.filter((x) => x.unread).map((x) => x.op));
+  const taps: RowTap[] = [];
+  for (const { op, stage: i, slot, t, unread } of found) {
+    if (unread) {
+      taps.push({ op, stage: i, slot, pieces: null });
+      continue;
     }
+    for (let m = chain.ops[0]!; m < op; m++) {
+      if (inChain.has(m) || dropped.has(m)) continue;
+      const span = regionSpan(sg, sg.ops[m]!);
+      if (span && span[0] < slot.offset + slot.bytes && slot.offset < span[1]) return null;
+    }
+    const H = sg.tensors[t]!.shape[1]!;
+    const pieces = [0];
+    for (let j = 1; j < plans.length; j++) pieces.push(Math.max(plans[j]!.stages[i]!.e0, pieces[j - 1]!));
+    pieces.push(H);
+    const ok = plans.every((p, j) => pieces[j + 1]! <= pieces[j]! || (p.stages[i]!.e0 <= pieces[j]! && pieces[j + 1]! <= p.stages[i]!.e1));
+    if (!ok) return null;
+    taps.push({ op, stage: i, slot, pieces });
   }
   return taps;
 }
+
+/** The bytes of the spill region an operator writes or reads, [first, end) (covering them all), or null for none. */
+function regionSpan(sg: Subgraph, op: Op): [number, number] | null {
+  if (op.opcode !== 'CUSTOM' || !op.customCode) return null;
+  if (op.customCode === SPILL) {
+    const o = decodeSpillOptions(op.customOptions);
+    return [o.offset, o.offset + o.bytes];
+  }
+  const reads = regionReads(op.customCode, op.customOptions);
+  return reads ? [Math.min(...reads), storageExtent(op, sg.tensors)] : null;
+}
+
+/**
+ * Makes every TinySegAddFetch of the chain that is no join read a slot written before the chain's first op, where
+ * the bands run: a spill after it, of a tensor made before it (the chain's input, say), moves to just before it,
+ * when no operator in between touches the bytes it writes. The chain as it then is, or null when a slot cannot be
+ * written in time.
+ */
+function hoistSlotWriters(sg: Subgraph, chain: Chain): Chain | null {
+  let ops = chain.ops;
+  for (const [i, k] of chain.ops.entries()) {
+    if (sg.ops[k]!.customCode !== ADD_FETCH || chain.joins[i]! >= 0) continue;
+    const first = ops[0]!;
+    const w = addFetchWriter(sg, ops[i]!)?.at ?? -1;
+    if (w < first) continue;
+    const spill = sg.ops[w]!;
+    const span = regionSpan(sg, spill)!;
+    if (sg.producerOf(spill.inputs[0]!) >= first) return null;
+    for (let m = first; m < w; m++) {
+      const other = regionSpan(sg, sg.ops[m]!);
+      if (other && other[0] < span[1] && span[0] < other[1]) return null;
+    }
+    sg.removeOp(w);
+    sg.insertOp(first, spill);
+    ops = ops.map((m) => (m < w ? m + 1 : m));
+  }
+  return ops === chain.ops ? chain : { ...chain, ops };
+}
+
+/** The ADD a TinySegAddFetch computes, with the tensor its slot holds (`t`) in place of the slot: its row operand's position too. */
+function addOfSlot(op: Op, t: number): { op: Op; row: number } {
+  const o = decodeAddFetchOptions(op.customOptions);
+  const x = op.inputs[0]!;
+  return {
+    op: {
+      ...op,
+      opcode: 'ADD',
+      customCode: null,
+      customOptions: null,
+      inputs: o.regionInput === 0 ? [t, x] : [x, t],
+      options: optionsWithDefaults('AddOptions', { fusedActivationFunction: o.activation }),
+      optionsType: 'AddOptions',
+    },
+    row: o.regionInput === 0 ? 1 : 0,
+  };
+}
+
+/** A TinySegAddFetch's options for the band's rows [c0, c1) of its slot (its output's rows: addFetchRowRule). */
+function addFetchRows(op: Op, out: Tensor, rows: { c0: number; c1: number }): Uint8Array {
+  const o = decodeAddFetchOptions(op.customOptions);
+  const rowBytes = out.byteSize / out.shape[1]!;
+  return encodeAddFetchOptions({ ...o, offset: o.offset + rows.c0 * rowBytes, bytes: (rows.c1 - rows.c0) * rowBytes });
+}
+
+/** TFLite's ADD version for a type (its op_version rules: int8 2, int16 3, float32 1). */
+const addVersion = (dtype: string): number => (dtype === 'int8' ? 2 : dtype === 'int16' ? 3 : 1);
 
 /**
  * Rewrites `chain` into the row bands `plans` lays out (planBands): the position of the bands' first operator, or -1
@@ -310,7 +401,8 @@ function rowTaps(sg: Subgraph, chain: Chain, plans: readonly BandPlan[]): RowTap
  * (no tensor is renumbered, so Subgraph.rollback() undoes the split).
  */
 function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], trial = false): number {
-  const chain = hoistSideProducers(sg, whole);
+  const hoisted = hoistSideProducers(sg, whole);
+  const chain = hoisted && hoistSlotWriters(sg, hoisted);
   if (!chain) return -1;
   const taps = rowTaps(sg, chain, plans);
   if (!taps) return -1;
@@ -330,14 +422,15 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
     }
     // This band's tensor of each stage: a join reading an earlier stage takes its rows from there (forward()).
     const bandOf: { tensor: number; c0: number }[] = [];
-    chainOps.forEach((op, i) => {
+    chainOps.forEach((chainOp, i) => {
       const st = p.stages[i]!;
-      const orig = sg.tensors[op.outputs[0]!]!;
+      const orig = sg.tensors[chainOp.outputs[0]!]!;
       const shape = [...orig.shape];
       shape[1] = st.c1 - st.c0;
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
       const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
-      const row = chain.rows[i]!;
+      // A TinySegAddFetch of a slot the chain itself fills is the ADD of that stage's band rows.
+      const { op, row } = chain.joins[i]! >= 0 ? addOfSlot(chainOp, chain.joins[i]!) : { op: chainOp, row: chain.rows[i]! };
       const branches = new Map(op.inputs.flatMap((t, k) => (k !== row && stageOf.has(t) ? [[t, bandOf[stageOf.get(t)!]!] as const] : [])));
       const band = bandOperands(sg, op, row, cur.index, { ...before, height: sg.tensors[op.inputs[row]!]!.shape[1]! }, shape, `${orig.name}_band${j}`, branches);
       const { inputs, options } = band;
@@ -345,9 +438,9 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       newOps.push(
         newOp({
           opcode: op.opcode,
-          version: op.version,
+          version: chain.joins[i]! >= 0 ? addVersion(orig.dtype) : op.version,
           customCode: op.customCode,
-          customOptions: op.customOptions,
+          customOptions: op.customCode === ADD_FETCH ? addFetchRows(op, orig, before) : op.customOptions,
           inputs,
           outputs: [out.index],
           options,
@@ -358,6 +451,7 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       cur = out;
       // This band's rows of a spilled stage, written to their place in its slot.
       for (const tap of taps.filter((x) => x.stage === i)) {
+        if (!tap.pieces) continue;
         const [q0, q1] = [tap.pieces[j]!, tap.pieces[j + 1]!];
         if (q1 <= q0) continue;
         let rows = out;
@@ -437,6 +531,15 @@ function bandsFloor(sg: Subgraph, chain: Chain, plans: readonly BandPlan[], buff
   return floor;
 }
 
+/** Whether `a` comes before `b`, compared element by element. */
+function lexLess(a: readonly number[], b: readonly number[]): boolean {
+  const k = a.findIndex((x, i) => x !== b[i]);
+  return k >= 0 && a[k]! < b[k]!;
+}
+
+/** Splits made on a plateau, at most, before one must lower the cost. */
+const PLATEAU_MOVES = 2;
+
 /** Longest run of a chain tried besides the whole chain. */
 const MAX_RUN = 6;
 
@@ -444,6 +547,36 @@ const MAX_RUN = 6;
 function runs(n: number): [number, number][] {
   const out: [number, number][] = [[0, n - 1]];
   for (let len = 2; len <= Math.min(MAX_RUN, n - 1); len++) for (let from = 0; from + len <= n; from++) out.push([from, from + len - 1]);
+  return out;
+}
+
+/** Fractions of the largest tensor at the peak below which a chain's tensor counts as narrow (regionRuns). */
+const NARROW = [1 / 2, 1 / 4, 1 / 8];
+
+/**
+ * Runs longer than MAX_RUN that cover a wide region of the chain: a stretch of stages whose outputs are all wider
+ * than a fraction of the widest at the peak, from its first op (reading a narrow tensor) to the op after it (making
+ * one), so that the run's input and output are narrow and nothing wide stays whole (a decoder stage at full
+ * resolution through its residual blocks, say).
+ */
+function regionRuns(sg: Subgraph, chain: Chain, atPeak: (t: number) => boolean): [number, number][] {
+  const bytes = chain.ops.map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!.byteSize);
+  const widest = Math.max(0, ...chain.ops.map((k, i) => (atPeak(sg.ops[k]!.outputs[0]!) ? bytes[i]! : 0)));
+  const out: [number, number][] = [];
+  for (const f of NARROW) {
+    for (let a = 0; a < bytes.length; ) {
+      if (bytes[a]! <= f * widest) {
+        a++;
+        continue;
+      }
+      let b = a;
+      while (b + 1 < bytes.length && bytes[b + 1]! > f * widest) b++;
+      const to = Math.min(b + 1, bytes.length - 1);
+      const peak = chain.ops.slice(a, b + 1).some((k) => atPeak(sg.ops[k]!.outputs[0]!));
+      if (peak && to - a + 1 > MAX_RUN && to - a + 1 < bytes.length && !out.some(([x, y]) => x === a && y === to)) out.push([a, to]);
+      a = b + 1;
+    }
+  }
   return out;
 }
 
@@ -456,7 +589,9 @@ function runs(n: number): [number, number][] {
  * chain (transpose-conv-band.ts). `lowLocalPeak`: of two splits that leave the same bound, the one with fewer bytes
  * live while its bands run (more bands, say), though it costs more op data: it leaves less where the spill pass
  * lowers the peak elsewhere next. `rowSpills`: chains may run through a stage spilled whole, the bands writing its
- * rows to the slot (rowTaps).
+ * rows to the slot (rowTaps). `plateau`: where no split lowers the cost, up to PLATEAU_MOVES splits that lower the
+ * bound or the steps at it are made on trial (the bound tied by peaks no one split lowers alone, a U-Net's stem and
+ * its last decoder stage, say), kept once a split after them lowers the cost below the one before them, else undone.
  */
 export function splitRowBands(
   graph: Graph,
@@ -466,6 +601,7 @@ export function splitRowBands(
   stockTflite = false,
   lowLocalPeak = false,
   rowSpills = false,
+  plateau = false,
 ): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' joins may be written
@@ -482,6 +618,11 @@ export function splitRowBands(
   // Whole chains first; runs of chains only once no whole chain pays any more:
   // a run split early can leave a whole chain that would have split better.
   let wholeOnly = true;
+  // Splits on a plateau (the bound held by two or more peaks, none of which one split lowers alone), made on trial:
+  // the graph as it was before the first, its cost, and the chains reported by then. Kept once a later split lowers
+  // the cost below that; undone if none does.
+  let explore: { mark: SubgraphMark; cost: number; chains: number; overLimit: number; moves: number } | null = null;
+  let kept = 0;
   for (let round = 0; round < 16; round++) {
     const sg = graph.main;
     // The chains that end where a join further on reads a tensor too, and (side inputs) those that go on through
@@ -489,9 +630,12 @@ export function splitRowBands(
     const key = (c: Chain) => c.ops.join();
     const plain = bandChains(sg, sideInputs, false, rowSpills);
     const found = [...plain, ...(sideInputs ? bandChains(sg, true, true, rowSpills).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
-    const priced = new Set<string>();
-    const baseBound = lowest(graph).bytes;
-    const base = baseBound + estimateTail32(graph, null, kernels).bytes;
+    const baseLowest = lowest(graph);
+    const baseBound = baseLowest.bytes;
+    // While exploring, the trial splits made leave their chains' tensors unreferenced.
+    const base: number = baseBound + estimateTail32(graph, null, kernels, explore ? { referencedOnly: true } : undefined).bytes;
+    const stepsAt = (live: Float64Array, bytes: number) => live.reduce((n, v) => (v >= bytes ? n + 1 : n), 0);
+    const baseSteps = stepsAt(baseLowest.liveBytes, baseBound);
     // The graph's operators keep their operands while this round's trials come and go (a trial adds its own).
     const trialTail = { referencedOnly: true, memo: new WeakMap() };
     const buffers = passTimeline(sg, kernels);
@@ -508,57 +652,81 @@ export function splitRowBands(
     for (let t = live.length - 2; t >= 0; t--) since[t] = Math.max(since[t + 1]!, live[t]!);
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
-    let best: { chain: number; from: number; to: number; bands: number; cost: number; bound: number; local: number } | null = null;
-    found.forEach((whole, ci) => {
-      // The whole chain, and the shorter runs of it around the peak: a long chain
-      // through several strides rarely splits exactly, a run whose ends are small does.
-      for (const [from, to] of wholeOnly ? [[0, whole.ops.length - 1] as [number, number]] : runs(whole.ops.length)) {
-        const chain = subChain(sg, whole, from, to, rowSpills);
-        if (!chain || !chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
-        // A run through no branch is also a run of a chain that ends at the branch: priced once.
-        if (priced.has(key(chain))) continue;
-        priced.add(key(chain));
-        // The run's input and output stay whole and live while its bands run, and the
-        // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
-        if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
-        if (peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
-        for (const bands of BAND_COUNTS) {
-          // Only a split that can be made exact is worth a copy of the graph.
-          const plans = plansFor(sg, chain, bands);
-          if (!plans) continue;
-          // A split only adds operators and tensors (its tail is no smaller): one that surely holds the bound lowers nothing.
-          if (bandsFloor(sg, chain, plans, buffers) >= baseBound) continue;
-          // Tried first, then undone (the graph as it was, op for op and tensor for tensor): only a split that
-          // lowers the cost is made.
-          const mark = sg.mark();
-          try {
-            const at = splitChain(sg, chain, plans, true);
-            if (at < 0) continue;
-            const b = lowest(graph);
-            // The chain's own tensors are left unreferenced by the trial: the tail of the graph without them.
-            const tail = estimateTail32(graph, null, kernels, trialTail).bytes;
-            const c = b.bytes + tail;
-            if (c >= base) continue;
-            // The lower cost wins; with `lowLocalPeak`, at the same bound, the fewer bytes live while the bands run:
-            // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
-            const last = at + sg.ops.length - (mark.ops.length - chain.ops.length) - 1;
-            const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
-            if (best && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
-            if (predictInvoke(graphCompute(sg), kernels) > maxInvoke) {
-              result.overLimit++;
-              continue;
+    type Best = { chain: number; from: number; to: number; bands: number; cost: number; bound: number; local: number; steps: number };
+    /**
+     * The split that lowers the cost most; `plateau`: the one that lowers the bound, or else the steps at it, most,
+     * whatever it costs (a peak elsewhere may hold the bound).
+     */
+    const search = (plateau: boolean): Best | null => {
+      const priced = new Set<string>();
+      let best: Best | null = null;
+      found.forEach((whole, ci) => {
+        // The whole chain, and the shorter runs of it around the peak: a long chain
+        // through several strides rarely splits exactly, a run whose ends are small does.
+        // On a plateau, the whole chain and the wide regions of it: a run lowers one peak of several only if it
+        // covers all of that peak's stages.
+        const n = whole.ops.length;
+        const spans = wholeOnly ? [[0, n - 1] as [number, number]] : plateau ? [[0, n - 1] as [number, number], ...regionRuns(sg, whole, atPeak)] : runs(n);
+        for (const [from, to] of spans) {
+          const chain = subChain(sg, whole, from, to, rowSpills);
+          if (!chain || !chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
+          // A run through no branch is also a run of a chain that ends at the branch: priced once.
+          if (priced.has(key(chain))) continue;
+          priced.add(key(chain));
+          // The run's input and output stay whole and live while its bands run, and the
+          // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
+          if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
+          if (!plateau && peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
+          for (const bands of BAND_COUNTS) {
+            // Only a split that can be made exact is worth a copy of the graph.
+            const plans = plansFor(sg, chain, bands);
+            if (!plans) continue;
+            // A split only adds operators and tensors (its tail is no smaller): one that surely holds the bound lowers nothing.
+            if (bandsFloor(sg, chain, plans, buffers) >= baseBound) continue;
+            // Tried first, then undone (the graph as it was, op for op and tensor for tensor): only a split that
+            // lowers the cost is made.
+            const mark = sg.mark();
+            try {
+              const at = splitChain(sg, chain, plans, true);
+              if (at < 0) continue;
+              const b = lowest(graph);
+              // The chain's own tensors are left unreferenced by the trial: the tail of the graph without them.
+              const tail = estimateTail32(graph, null, kernels, trialTail).bytes;
+              const c = b.bytes + tail;
+              const steps = plateau ? stepsAt(b.liveBytes, baseBound) : 0;
+              if (plateau ? b.bytes === baseBound && steps >= baseSteps : c >= base) continue;
+              // The lower cost wins; with `lowLocalPeak`, at the same bound, the fewer bytes live while the bands run:
+              // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
+              const last = at + sg.ops.length - (mark.ops.length - chain.ops.length) - 1;
+              const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
+              // On a plateau: the lower bound, then the fewer steps at it, then the lower cost.
+              const plateauKey = (x: { bound: number; steps: number; cost: number }) => [x.bound, x.steps, x.cost];
+              if (best && plateau && !lexLess(plateauKey({ bound: b.bytes, steps, cost: c }), plateauKey(best))) continue;
+              if (best && !plateau && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
+              if (predictInvoke(graphCompute(sg), kernels) > maxInvoke) {
+                result.overLimit++;
+                continue;
+              }
+              best = { chain: ci, from, to, bands, cost: c, bound: b.bytes, local, steps };
+            } finally {
+              sg.rollback(mark);
             }
-            best = { chain: ci, from, to, bands, cost: c, bound: b.bytes, local };
-          } finally {
-            sg.rollback(mark);
           }
         }
-      }
-    });
-    if (!best) {
-      if (!wholeOnly) break;
+      });
+      return best;
+    };
+    let best = search(false);
+    if (!best && wholeOnly) {
       wholeOnly = false;
       continue;
+    }
+    const onPlateau = plateau && !best && (explore?.moves ?? 0) < PLATEAU_MOVES;
+    if (onPlateau) best = search(true);
+    if (!best) break;
+    if (onPlateau) {
+      explore ??= { mark: sg.mark(), cost: base, chains: result.chains.length, overLimit: result.overLimit, moves: 0 };
+      explore.moves++;
     }
     const { chain: ci, from, to, bands } = best;
     const chain = subChain(sg, found[ci]!, from, to, rowSpills)!;
@@ -572,11 +740,22 @@ export function splitRowBands(
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
     const opsBefore = sg.ops.length;
-    const at = splitChain(sg, chain, plansFor(sg, chain, bands)!);
+    const at = splitChain(sg, chain, plansFor(sg, chain, bands)!, explore !== null);
     // The bands replace the chain's ops where its first one was (after the side inputs' producers it moved there).
     const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
     result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });
+    if (explore && best.cost < explore.cost) {
+      removeUnusedTensors(sg);
+      kept += result.chains.length - explore.chains;
+      explore = null;
+    }
   }
+  if (explore) {
+    graph.main.rollback(explore.mark);
+    result.chains.length = explore.chains;
+    result.overLimit = explore.overLimit;
+  }
+  if (kept > 0) result.plateau = kept;
   if (result.chains.length > 0) shareEqualInt32Constants(graph.main);
   return result;
 }
@@ -592,6 +771,7 @@ export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
       context.builtinsOnly === true,
       context.bandsLowLocalPeak === true,
       context.bandRowSpills === true,
+      context.bandsPlateau === true,
     ),
 };
 

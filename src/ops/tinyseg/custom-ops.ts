@@ -90,8 +90,14 @@ const flag = (o: Record<string, unknown>, key: string, op: string): boolean => {
   return n === 1;
 };
 
+// The passes read the same operators' options over and over (row rules, slot readers): each buffer is decoded once.
+// Options are never edited in place (a pass that changes them encodes a new buffer), and the maps are only read.
+const decoded = new WeakMap<Uint8Array, Record<string, unknown>>();
+
 function decodeMap(bytes: Uint8Array | null, op: string): Record<string, unknown> {
   if (!bytes || bytes.length === 0) throw new TinysegError('E_MODEL', `${op} has no custom options`);
+  const known = decoded.get(bytes);
+  if (known) return known;
   let o: unknown;
   try {
     o = flexbuffers.toObject(bytes.slice().buffer);
@@ -99,6 +105,7 @@ function decodeMap(bytes: Uint8Array | null, op: string): Record<string, unknown
     throw new TinysegError('E_MODEL', `${op} custom options are not a FlexBuffers map: ${(e as Error).message}`);
   }
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new TinysegError('E_MODEL', `${op} custom options are not a FlexBuffers map`);
+  decoded.set(bytes, o as Record<string, unknown>);
   return o as Record<string, unknown>;
 }
 

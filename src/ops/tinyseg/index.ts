@@ -31,7 +31,7 @@ import { kernels as spillKernels, layout } from './spill-kernels.js';
 import { kernels as transposeConv } from './transpose-conv-kernel.js';
 import { convInPlaceRows, kernels as convInPlace } from './conv-in-place-kernel.js';
 import { placedDelta, rowSchedule } from './conv-in-place-rows.js';
-import { transposeConvGatherRowRule } from '../row-rule.js';
+import { addFetchRowRule, transposeConvGatherRowRule } from '../row-rule.js';
 
 /** A spill or fetch moves one slot: options offset .. offset + bytes. */
 const slotExtent =
@@ -133,6 +133,7 @@ export const ops: readonly OpInfo[] = [
     memory: memory({ opData: { init: 64 } }),
     // It is TFLM's ADD loop, out[i] from the resident operand's element i.
     inPlace: true,
+    rowRule: addFetchRowRule,
     storageExtent: (op) => {
       const o = decodeAddFetchOptions(op.customOptions);
       return o.offset + o.bytes;
