@@ -44,7 +44,11 @@ function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (Spi
     const whole = spills.find(({ k, o }) => !used.has(k) && same(o) && sg.tensors[sg.ops[k]!.inputs[0]!]?.name === d.tensor);
     // Or written by row bands, each its rows (split-row-bands.ts rowTaps): spills of whole rows inside the slot, one
     // after the other in the model, that together write every byte of it.
-    const parts = whole ? [whole] : rowParts(spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end), d);
+    // The bands name their tensors after the tensor they compute (`<name>_band<j>`, `<name>_spill<j>`): another
+    // decision's slot may have the same bytes at another time, written by other bands.
+    const ofTensor = (k: number) => sg.tensors[sg.ops[k]!.inputs[0]!]?.name.startsWith(`${d.tensor}_`) === true;
+    const inSlot = spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end && ofTensor(k));
+    const parts = whole ? [whole] : rowParts(inSlot, d);
     if (!parts) return null;
     for (const p of parts) used.add(p.k);
     const spillOp = parts[0]!.k;

@@ -127,8 +127,11 @@ describe('the written file', () => {
           // Written by the bands, each its rows: the slot's spills from spillOp on cover it end to end, and the
           // tensor never exists whole.
           expect([spill.customCode, decodeSpillOptions(spill.customOptions).offset]).toEqual([SPILL, d.offset]);
-          const parts = sg.ops.slice(d.spillOp, d.fetchOp).flatMap((op) => (op.customCode === SPILL ? [decodeSpillOptions(op.customOptions)] : []));
-          const inSlot = parts.filter((o) => o.offset >= d.offset && o.offset < d.offset + d.bytes);
+          const spills = sg.ops.slice(d.spillOp, d.fetchOp).filter((op) => op.customCode === SPILL);
+          const inSlot = spills.map((op) => decodeSpillOptions(op.customOptions)).filter((o) => o.offset >= d.offset && o.offset < d.offset + d.bytes);
+          // Rows of the decision's own tensor (another slot may have had the same bytes before, or after).
+          const first = spills.find((op) => decodeSpillOptions(op.customOptions).offset === d.offset)!;
+          expect(sg.tensors[first.inputs[0]!]!.name.startsWith(`${d.tensor}_`)).toBe(true);
           expect(inSlot.length).toBeGreaterThan(1);
           expect(inSlot.reduce((at, o) => (o.offset === at ? at + o.bytes : -1), d.offset)).toBe(d.offset + d.bytes);
           expect(sg.tensors.some((t) => t.name === d.tensor)).toBe(false);

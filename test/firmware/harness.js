@@ -95,6 +95,8 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
     const op = sg.ops[d.spillOp];
     const x = sg.tensors[op.inputs[0]];
     const rows = d.fused === 'rows';
+    // A slot written in rows: its parts' bytes, in slot order (together the tensor, which never exists whole).
+    const parts = [];
     if (d.spilled === 'rows') {
       // Written by row bands, each band's rows a spill into the slot, up to its first fetch: plain, as row fetches.
       for (let k = d.spillOp; k < d.fetchOp; k++) {
@@ -103,6 +105,7 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
         const o = decodeFetchOptions(s.customOptions);
         if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;
         const part = sg.tensors[s.inputs[0]];
+        parts.push({ part, at: o.offset });
         events.push({ at: k, order: 0, step: { kind: 'spill', tensor: part, data: act(part.index), begin: 0, count: o.count, offset: o.offset, bytes: o.bytes, spill, plain: true } });
       }
     } else {
@@ -135,9 +138,19 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
       const y = sg.tensors[fetch.outputs[0]];
       events.push({ at: d.fetchOp, order: 1, step: { kind: 'concat', tensor: y, data: act(y.index), parts } });
     } else if (d.spilled === 'rows') {
-      // Never whole in the model: the fetch's own output is the tensor (a slot written in rows is a plain TinySegFetch's).
-      const y = sg.tensors[fetch.outputs[0]];
-      events.push({ at: d.fetchOp, order: 1, step: { kind: 'fetch', tensor: y, data: act(y.index), resident: null, begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: true } });
+      // Never whole in the model: a plain TinySegFetch's output is the tensor; a fused reader's operand is the
+      // parts' rows together, fetched whole here.
+      let y = sg.tensors[fetch.outputs[0]];
+      let data = act(y.index);
+      if (fetch.customCode !== fetchCode) {
+        const ordered = parts.sort((a, b) => a.at - b.at);
+        const rowsOf = (t) => t.shape[1];
+        const shape = [1, ordered.reduce((n, p) => n + rowsOf(p.part), 0), ...ordered[0].part.shape.slice(2)];
+        y = { ...ordered[0].part, name: d.tensor, byteSize: d.bytes, shape };
+        data = new Uint8Array(d.bytes);
+        for (const p of ordered) data.set(act(p.part.index), p.at - d.offset);
+      }
+      events.push({ at: d.fetchOp, order: 1, step: { kind: 'fetch', tensor: y, data, resident: null, begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: true } });
     } else {
       const data = act(x.index);
       const l = layoutOf(x);
