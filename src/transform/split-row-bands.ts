@@ -348,8 +348,9 @@ function regionSpan(sg: Subgraph, op: Op): [number, number] | null {
  */
 function hoistSlotWriters(sg: Subgraph, chain: Chain): Chain | null {
   let ops = chain.ops;
-  for (const [i, k] of chain.ops.entries()) {
-    if (sg.ops[k]!.customCode !== ADD_FETCH || chain.joins[i]! >= 0) continue;
+  for (let i = 0; i < ops.length; i++) {
+    // Positions as they are now: a spill moved before the chain shifts the ops between.
+    if (sg.ops[ops[i]!]!.customCode !== ADD_FETCH || chain.joins[i]! >= 0) continue;
     const first = ops[0]!;
     const w = addFetchWriter(sg, ops[i]!)?.at ?? -1;
     if (w < first) continue;
@@ -653,6 +654,8 @@ export function splitRowBands(
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
     type Best = { chain: number; from: number; to: number; bands: number; cost: number; bound: number; local: number; steps: number };
+    // On a plateau: the lower bound, then the fewer steps at it, then the lower cost.
+    const plateauKey = (x: Pick<Best, 'bound' | 'steps' | 'cost'>) => [x.bound, x.steps, x.cost];
     /**
      * The split that lowers the cost most; `plateau`: the one that lowers the bound, or else the steps at it, most,
      * whatever it costs (a peak elsewhere may hold the bound).
@@ -699,8 +702,6 @@ export function splitRowBands(
               // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
               const last = at + sg.ops.length - (mark.ops.length - chain.ops.length) - 1;
               const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
-              // On a plateau: the lower bound, then the fewer steps at it, then the lower cost.
-              const plateauKey = (x: { bound: number; steps: number; cost: number }) => [x.bound, x.steps, x.cost];
               if (best && plateau && !lexLess(plateauKey({ bound: b.bytes, steps, cost: c }), plateauKey(best))) continue;
               if (best && !plateau && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
               if (predictInvoke(graphCompute(sg), kernels) > maxInvoke) {
