@@ -81,11 +81,13 @@ export const convInPlacePass: Pass<'convInPlace', ConvInPlaceResult> = {
     const none = { rewritten: 0, bytes: 0 };
     // TinySegConvInPlace is a custom operator: stock TFLite cannot load it.
     if (context.builtinsOnly) return none;
-    const trial = work.clone();
-    if (convsInPlaceAtPeak(trial, context.kernels, context.maxInvoke).rewritten === 0) return none;
+    const before = work.main.clone();
+    const result = convsInPlaceAtPeak(work, context.kernels, context.maxInvoke);
+    if (result.rewritten === 0) return none;
     const plan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
-    if (placeArena(trial.main, plan).head >= placeArena(work.main, plan).head) return none;
-    return convsInPlaceAtPeak(work, context.kernels, context.maxInvoke);
+    if (placeArena(work.main, plan).head < placeArena(before, plan).head) return result;
+    work.subgraphs[0] = before;
+    return none;
   },
 };
 

@@ -70,6 +70,8 @@ export function convsInPlaceAtPeak(graph: Graph, kernels: Kernels = REFERENCE_KE
   const sg = graph.main;
   let rewritten = 0;
   let bytes = 0;
+  // The graph's predicted Invoke(), kept as operators are replaced.
+  let invoke = predictOps(sg, sg.ops, kernels);
   for (;;) {
     const bound = lowerBound(pairedTimeline(sg, kernels), sg.ops.length + 1);
     const k = opAt(bound.time);
@@ -86,7 +88,8 @@ export function convsInPlaceAtPeak(graph: Graph, kernels: Kernels = REFERENCE_KE
     if (saved <= 0) break;
     // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
     const added = predictOps(sg, [inPlace], kernels) - predictOps(sg, [op], kernels);
-    if (predictOps(sg, sg.ops, kernels) + added > maxInvoke) break;
+    if (invoke + added > maxInvoke) break;
+    invoke += added;
     sg.removeOp(k);
     sg.insertOp(k, inPlace);
     rewritten++;

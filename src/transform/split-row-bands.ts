@@ -29,7 +29,7 @@ import { activationLike, freshName, newOp, removeUnusedTensors, shareEqualInt32C
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowRule, storageExtent } from '../ops/registry.js';
 import { addFetchWriter, bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
-import { graphCompute, predictInvoke } from '../analysis/compute.js';
+import { graphCompute, predictOps } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
 import { transposeConvBand, transposeConvSourceRows } from './transpose-conv-band.js';
@@ -611,6 +611,10 @@ export function splitRowBands(
   // A chain's band plans depend on its operators alone, which keep their objects (not their positions) over the rounds.
   const opIds = new Map<Op, number>();
   const plansOf = new Map<string, BandPlan[] | null>();
+  // What each operator costs, by object for the same reason: a trial prices only the operators it adds.
+  const opInvoke = new WeakMap<Op, number>();
+  const predictedInvoke = (sg: Subgraph) =>
+    sg.ops.reduce((n, op) => n + (opInvoke.get(op) ?? opInvoke.set(op, predictOps(sg, [op], kernels)).get(op)!), 0);
   const plansFor = (sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null => {
     const key = `${chain.ops.map((k) => opIds.get(sg.ops[k]!) ?? opIds.set(sg.ops[k]!, opIds.size).get(sg.ops[k]!)).join()}/${bands}`;
     if (!plansOf.has(key)) plansOf.set(key, planBands(sg, chain, bands, stockTflite));
@@ -704,7 +708,7 @@ export function splitRowBands(
               const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
               if (best && plateau && !lexLess(plateauKey({ bound: b.bytes, steps, cost: c }), plateauKey(best))) continue;
               if (best && !plateau && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
-              if (predictInvoke(graphCompute(sg), kernels) > maxInvoke) {
+              if (predictedInvoke(sg) > maxInvoke) {
                 result.overLimit++;
                 continue;
               }

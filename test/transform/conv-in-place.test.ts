@@ -116,16 +116,18 @@ describe('TinySegConvInPlace', () => {
     const kernel = opInfoOf(op)!.kernel!;
     const queue = new Uint8Array(scratchRequests(op, sg.tensors)[0]!);
     const rowBytes = xt.shape[2]! * xt.shape[3]!;
-    const run = (outputAt: number): Uint8Array => {
+    const run = (outputAt: number, queueAt?: number): Uint8Array => {
       // One arena: the input at 0, the output `outputAt` bytes in (a row after the input's start overtakes its reads).
       const arena = new Uint8Array(outputAt + yt.byteSize + xt.byteSize);
       arena.set(randomInput(xt, 4), 0);
+      // The queue inside the arena at `queueAt`, else apart.
+      const q = queueAt === undefined ? queue : arena.subarray(queueAt, queueAt + queue.length);
       const call = {
         op,
         index: 0,
         inputs: [{ tensor: xt, bytes: arena.subarray(0, xt.byteSize) }, { tensor: wt, bytes: wt.data! }, { tensor: bt, bytes: bt.data! }],
         outputs: [{ tensor: yt, bytes: arena.subarray(outputAt, outputAt + yt.byteSize) }],
-        scratch: [queue],
+        scratch: [q],
         storage: new Uint8Array(0),
       } as unknown as KernelCall;
       kernel.invoke(call, kernel.prepare(call));
@@ -134,6 +136,10 @@ describe('TinySegConvInPlace', () => {
     const apart = run(xt.byteSize);
     expect(Buffer.from(run(0)).equals(Buffer.from(apart))).toBe(true);
     expect(() => run(rowBytes)).toThrow(/queue rows taken|overwrote/);
+    // A queue over the input's last rows: written from the first output row on, read by the last rows' windows.
+    expect(() => run(xt.byteSize, xt.byteSize - queue.length)).toThrow(/would read input byte \d+ after the queue overwrote it/);
+    // Past the input's end, it is as good as apart.
+    expect(Buffer.from(run(xt.byteSize, xt.byteSize + yt.byteSize)).equals(Buffer.from(apart))).toBe(true);
   });
 
   it('queues the rows the schedule says, and never writes over input a later row reads', () => {
