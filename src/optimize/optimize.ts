@@ -158,8 +158,15 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
    * Which way the passes run: row bands through side inputs or not, PADs folded into convs or not, splits of equal
    * bound chosen by their own peak or by their op data.
    */
-  type Variant = { bandSideInputs: boolean; foldPads: boolean; bandsLowLocalPeak?: boolean; bandRowSpills?: boolean; bandsPlateau?: boolean };
-  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau }: Variant): PassContext => ({
+  type Variant = {
+    bandSideInputs: boolean;
+    foldPads: boolean;
+    bandsLowLocalPeak?: boolean;
+    bandRowSpills?: boolean;
+    bandsPlateau?: boolean;
+    bandsCarry?: boolean;
+  };
+  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry }: Variant): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
@@ -172,6 +179,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandsLowLocalPeak: bandsLowLocalPeak === true,
     bandRowSpills: bandRowSpills === true,
     bandsPlateau: bandsPlateau === true,
+    bandsCarry: bandsCarry !== false,
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -204,12 +212,20 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     const k = ka.findIndex((x, i) => x !== kb[i]);
     return k >= 0 && ka[k]! < kb[k]!;
   };
+  // Whether bands carried rows somewhere: keep() plans the same without them as well (the band pass's greedy
+  // choices after such a split differ, and may end higher).
+  const carried = (r: Rewrite) => [r.passes.splitRowBands, r.passes.bandsAfterSpills].some((p) => p.chains.some((c) => c.carried));
   const bestRewrite = (maxInvoke: number) => {
     let best = rewrite(maxInvoke, variants[0]!);
     let bestVariant = variants[0]!;
-    const keep = (other: Rewrite, variant: Variant) => {
+    const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
       if (better(other, best)) [best, bestVariant] = [other, variant];
+      if (!carried(other)) return;
+      const without = { ...variant, bandsCarry: false };
+      const alt = rewrite(maxInvoke, without, from);
+      if (better(alt, best)) [best, bestVariant] = [alt, without];
     };
+    keep(best, bestVariant);
     for (const variant of variants.slice(1)) {
       // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the best
       // result's whole arena is not worth its spill pass and placement.
@@ -232,8 +248,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       const plateau = { ...bestVariant, bandRowSpills: true, bandsPlateau: true };
       const rowSpills = { ...bestVariant, bandRowSpills: true };
       const withPlateau = rewrite(maxInvoke, plateau, stop);
-      keep(withPlateau, plateau);
-      if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills);
+      keep(withPlateau, plateau, stop);
+      if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills, stop);
     }
     return best;
   };

@@ -55,6 +55,12 @@ export interface PassContext {
    * The splits after them change too, so optimize() keeps the result only where it is smaller.
    */
   bandsPlateau?: boolean;
+  /**
+   * Where bands that compute their halo rows again are over the compute limit, the band pass also tries bands that
+   * carry them from the band before (transform/split-row-bands.ts Stage.read); absent: it does. The greedy choices
+   * after such a split change too, so optimize() plans without them as well where they were made.
+   */
+  bandsCarry?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -49,9 +49,10 @@ export interface SplitRowBandsResult {
   /**
    * One entry per split chain: its opcodes, its output tensor, the band count, its intermediates' bytes (none of
    * which exists whole any more), and what the bands compute beyond the chain: the halo rows' MACs and element
-   * ops recomputed, the slices' and the concatenation's.
+   * ops recomputed, the slices' and the concatenation's. `carried`: the bands carry rows the band before computed
+   * instead of computing them again, and read only the rows their output needs (Stage.read); absent otherwise.
    */
-  chains: { ops: string[]; output: string; bands: number; intermediateBytes: number; extraMacs: number; extraElementOps: number }[];
+  chains: { ops: string[]; output: string; bands: number; intermediateBytes: number; extraMacs: number; extraElementOps: number; carried?: true }[];
   /**
    * Candidate splits (a run of a chain in some band count) that would have lowered the arena most but were
    * over the limit (PassContext.maxInvoke), over all rounds.
@@ -79,7 +80,20 @@ interface Stage {
   c1: number;
   e0: number;
   e1: number;
+  /**
+   * The rows the stage's operator reads, where not the previous stage's (or the chain input's) as computed: rows
+   * [from, own) the band before computed exact (carried, none when `from` is `own`), then its own band's [own, to),
+   * joined on the row axis; rows below `to` that nothing after needs are not read.
+   */
+  read?: { from: number; own: number; to: number };
 }
+
+/** The rows a stage's operator reads: the previous stage's (or the chain input's, [s0, s1)), or Stage.read's. */
+const stageInput = (p: { s0: number; s1: number; stages: readonly Stage[] }, i: number): { c0: number; c1: number } => {
+  const read = p.stages[i]?.read;
+  if (read) return { c0: read.from, c1: read.to };
+  return i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+};
 
 /** The span [first, last + 1) of rows in [n0, n1) that `exact` accepts (empty: n1, n0). */
 function exactRows(n0: number, n1: number, exact: (row: number) => boolean): [number, number] {
@@ -93,135 +107,230 @@ function exactRows(n0: number, n1: number, exact: (row: number) => boolean): [nu
   return [first, end];
 }
 
-/** Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1); null when a strided stage's slice is misaligned. */
-function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite: boolean): Stage[] | null {
+/**
+ * What a band may read besides its own rows as computed (Stage.read): per stage, the first input row its operator
+ * should read, from the band before's exact rows (`before`) where its own start later, or -1; and the last one
+ * the band's output needs, or Infinity (rows after it are not read).
+ */
+interface Reads {
+  before?: readonly Stage[];
+  want: readonly number[];
+  end: readonly number[];
+}
+
+/**
+ * Computed and exact rows of every stage when the chain's input is sliced to rows [s0, s1); null when a strided
+ * stage's slice is misaligned. `reads`: stages may read rows the band before computed and leave rows unread.
+ */
+function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite: boolean, reads?: Reads): Stage[] | null {
   const stages: Stage[] = [];
-  let c0 = s0;
-  let c1 = s1;
-  let e0 = s0;
-  let e1 = s1;
   let inH = sg.tensors[chain.input]!.shape[1]!;
   // The stage each tensor of the chain is the output of, for joins that read one as a side input (branches).
   const stageOf = new Map(chain.ops.map((k, i) => [sg.ops[k]!.outputs[0]!, i]));
+  let rows: Stage = { c0: s0, c1: s1, e0: s0, e1: s1 };
   for (const [i, k] of chain.ops.entries()) {
-    const op = sg.ops[k]!;
-    const rule = rowRule(sg, op)!;
-    // A join reading an earlier stage row for row (an operand, or a slot the stage is spilled to): the band slices
-    // those rows from that stage's band, which must have computed them; an output row is exact where that stage's
-    // row is too.
-    for (const t of [...op.inputs.filter((_, j) => j !== chain.rows[i]), chain.joins[i]!]) {
-      const from = stageOf.get(t);
-      if (from === undefined) continue;
-      const side = stages[from]!;
-      if (side.c0 > c0 || c1 > side.c1) return null;
-      e0 = Math.max(e0, side.e0);
-      e1 = Math.min(e1, side.e1);
-    }
-    const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
-    if (rule.kind === 'same') {
-      // An output row is exact when its reach stays inside exact rows, or the border it reaches is the image's.
-      const ne0 = e0 === 0 ? 0 : e0 + rule.halo;
-      const ne1 = e1 === inH ? inH : e1 - rule.halo;
-      e0 = ne0;
-      e1 = ne1;
-    } else if (rule.kind === 'pad') {
-      // A band pads only at the image's own borders; its rows are copies, exact where their source is.
-      const top = c0 === 0 ? rule.top : 0;
-      const bottom = c1 === inH ? rule.bottom : 0;
-      const n0 = c0 + rule.top - top;
-      const n1 = c1 + rule.top + bottom;
-      e0 = e0 === 0 ? 0 : e0 + rule.top;
-      e1 = e1 === inH ? outH : e1 + rule.top;
-      c0 = n0;
-      c1 = n1;
-    } else if (rule.kind === 'strided') {
-      // The band's rows must line up with the tensor's: the same padding above, starting on a row the stride reaches.
-      const top = sameTop(inH, rule.k, rule.stride);
-      if (c0 % rule.stride !== 0 || sameTop(c1 - c0, rule.k, rule.stride) !== top) return null;
-      const n0 = c0 / rule.stride;
-      const n1 = n0 + Math.ceil((c1 - c0) / rule.stride);
-      // A tap outside the band is padding in the band; exact only where the whole tensor pads there too.
-      const tapOk = (t: number) => (t >= e0 && t < e1) || (t < 0 && e0 === 0) || (t >= inH && e1 === inH);
-      [e0, e1] = exactRows(n0, n1, (g) => {
-        for (let t = rule.stride * g - top; t < rule.stride * g - top + rule.k; t++) if (!tapOk(t)) return false;
-        return true;
-      });
-      c0 = n0;
-      c1 = n1;
-    } else if (rule.kind === 'valid') {
-      // Output row r of the band must be output row c0 / stride + r of the whole tensor.
-      if (c0 % rule.stride !== 0 || c1 - c0 < rule.k || (rule.divides && (c1 - c0) % rule.stride !== 0)) return null;
-      const n0 = c0 / rule.stride;
-      const n1 = n0 + Math.floor((c1 - c0 - rule.k) / rule.stride) + 1;
-      e0 = Math.ceil(e0 / rule.stride);
-      e1 = Math.floor((e1 - rule.k) / rule.stride) + 1;
-      c0 = n0;
-      c1 = n1;
-    } else if (rule.kind === 'crop') {
-      // Rows kept as they are; cropped only where the band reaches the rows the slice drops.
-      const keep = (r: number) => Math.min(Math.max(r, rule.top), inH - rule.bottom) - rule.top;
-      [c0, c1, e0, e1] = [keep(c0), keep(c1), keep(e0), keep(e1)];
-      if (c1 <= c0) return null;
-    } else if (rule.kind === 'transpose') {
-      const band = transposeConvBand(rule, inH, outH, c0, c1, e0, e1, stockTflite);
-      if (!band || band.n1 <= band.n0) return null;
-      [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
+    const outH = sg.tensors[sg.ops[k]!.outputs[0]!]!.shape[1]!;
+    const at = (input: Stage) => stageRows(sg, chain, stages, stageOf, i, input, inH, outH, stockTflite);
+    let stage: Stage | null = null;
+    if (i > 0 && reads) {
+      const want = reads.want[i]!;
+      const end = reads.end[i]!;
+      const own = rows.e0;
+      const before = reads.before?.[i - 1];
+      const carry = before && want >= 0 && want < own;
+      if (carry && own > before.e1) return null;
+      // Rows after the last one needed are left unread where the stage still lines up without them.
+      for (const to of end < rows.c1 && end > own ? [end, rows.c1] : [rows.c1]) {
+        const e1 = Math.min(rows.e1, to);
+        if (carry) {
+          // The rows above its own exact ones from the band before, which computed them all exact; the first row
+          // lines up with the operator's stride (tried upward from the one wanted).
+          for (let from = want; from >= before.e0 && !stage; from--) {
+            stage = at({ c0: from, c1: to, e0: from, e1 });
+            if (stage) stage.read = { from, own, to };
+          }
+        } else if (to < rows.c1) {
+          stage = at({ ...rows, c1: to, e1 });
+          if (stage) stage.read = { from: rows.c0, own: rows.c0, to };
+        } else {
+          stage = at(rows);
+        }
+        if (stage) break;
+      }
     } else {
-      // The band's resize clamps at its own first and last rows and takes its scale from its own heights.
-      const band = resizeBand(rule, inH, outH, c0, c1, e0, e1);
-      if (band.n1 <= band.n0) return null;
-      [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
+      stage = at(rows);
     }
-    e0 = Math.max(e0, c0);
-    e1 = Math.min(e1, c1);
+    if (!stage) return null;
     inH = outH;
-    stages.push({ c0, c1, e0, e1 });
+    stages.push(stage);
+    rows = stage;
   }
   return stages;
 }
 
-/** The chain input's rows band [r0, r1) of the output needs, widened until the output rows are exact. */
-function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number, stockTflite: boolean): { s0: number; s1: number; stages: Stage[] } | null {
+/** A stage's computed and exact rows from its input's (`rows`), or null when the band cannot line up with the tensor. */
+function stageRows(
+  sg: Subgraph,
+  chain: Chain,
+  stages: readonly Stage[],
+  stageOf: ReadonlyMap<number, number>,
+  i: number,
+  rows: Stage,
+  inH: number,
+  outH: number,
+  stockTflite: boolean,
+): Stage | null {
+  let { c0, c1, e0, e1 } = rows;
+  const op = sg.ops[chain.ops[i]!]!;
+  const rule = rowRule(sg, op)!;
+  // A join reading an earlier stage row for row (an operand, or a slot the stage is spilled to): the band slices
+  // those rows from that stage's band, which must have computed them; an output row is exact where that stage's
+  // row is too.
+  for (const t of [...op.inputs.filter((_, j) => j !== chain.rows[i]), chain.joins[i]!]) {
+    const from = stageOf.get(t);
+    if (from === undefined) continue;
+    const side = stages[from]!;
+    if (side.c0 > c0 || c1 > side.c1) return null;
+    e0 = Math.max(e0, side.e0);
+    e1 = Math.min(e1, side.e1);
+  }
+  if (rule.kind === 'same') {
+    // An output row is exact when its reach stays inside exact rows, or the border it reaches is the image's.
+    const ne0 = e0 === 0 ? 0 : e0 + rule.halo;
+    const ne1 = e1 === inH ? inH : e1 - rule.halo;
+    e0 = ne0;
+    e1 = ne1;
+  } else if (rule.kind === 'pad') {
+    // A band pads only at the image's own borders; its rows are copies, exact where their source is.
+    const top = c0 === 0 ? rule.top : 0;
+    const bottom = c1 === inH ? rule.bottom : 0;
+    const n0 = c0 + rule.top - top;
+    const n1 = c1 + rule.top + bottom;
+    e0 = e0 === 0 ? 0 : e0 + rule.top;
+    e1 = e1 === inH ? outH : e1 + rule.top;
+    c0 = n0;
+    c1 = n1;
+  } else if (rule.kind === 'strided') {
+    // The band's rows must line up with the tensor's: the same padding above, starting on a row the stride reaches.
+    const top = sameTop(inH, rule.k, rule.stride);
+    if (c0 % rule.stride !== 0 || sameTop(c1 - c0, rule.k, rule.stride) !== top) return null;
+    const n0 = c0 / rule.stride;
+    const n1 = n0 + Math.ceil((c1 - c0) / rule.stride);
+    // A tap outside the band is padding in the band; exact only where the whole tensor pads there too.
+    const tapOk = (t: number) => (t >= e0 && t < e1) || (t < 0 && e0 === 0) || (t >= inH && e1 === inH);
+    [e0, e1] = exactRows(n0, n1, (g) => {
+      for (let t = rule.stride * g - top; t < rule.stride * g - top + rule.k; t++) if (!tapOk(t)) return false;
+      return true;
+    });
+    c0 = n0;
+    c1 = n1;
+  } else if (rule.kind === 'valid') {
+    // Output row r of the band must be output row c0 / stride + r of the whole tensor.
+    if (c0 % rule.stride !== 0 || c1 - c0 < rule.k || (rule.divides && (c1 - c0) % rule.stride !== 0)) return null;
+    const n0 = c0 / rule.stride;
+    const n1 = n0 + Math.floor((c1 - c0 - rule.k) / rule.stride) + 1;
+    e0 = Math.ceil(e0 / rule.stride);
+    e1 = Math.floor((e1 - rule.k) / rule.stride) + 1;
+    c0 = n0;
+    c1 = n1;
+  } else if (rule.kind === 'crop') {
+    // Rows kept as they are; cropped only where the band reaches the rows the slice drops.
+    const keep = (r: number) => Math.min(Math.max(r, rule.top), inH - rule.bottom) - rule.top;
+    [c0, c1, e0, e1] = [keep(c0), keep(c1), keep(e0), keep(e1)];
+    if (c1 <= c0) return null;
+  } else if (rule.kind === 'transpose') {
+    const band = transposeConvBand(rule, inH, outH, c0, c1, e0, e1, stockTflite);
+    if (!band || band.n1 <= band.n0) return null;
+    [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
+  } else {
+    // The band's resize clamps at its own first and last rows and takes its scale from its own heights.
+    const band = resizeBand(rule, inH, outH, c0, c1, e0, e1);
+    if (band.n1 <= band.n0) return null;
+    [c0, c1, e0, e1] = [band.n0, band.n1, band.e0, band.e1];
+  }
+  e0 = Math.max(e0, c0);
+  e1 = Math.min(e1, c1);
+  return { c0, c1, e0, e1 };
+}
+
+/** The rows of stage `i`'s input its output rows [a, b) read (clamped to the tensor). */
+function sourceRows(sg: Subgraph, chain: Chain, i: number, a: number, b: number): [number, number] {
+  const op = sg.ops[chain.ops[i]!]!;
+  const rule = rowRule(sg, op)!;
+  const inH = sg.tensors[op.inputs[chain.rows[i]!]!]!.shape[1]!;
+  if (rule.kind === 'resize') {
+    [a, b] = resizeSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
+  } else if (rule.kind === 'crop') {
+    a += rule.top;
+    b += rule.top;
+  } else if (rule.kind === 'transpose') {
+    [a, b] = transposeConvSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
+  } else if (rule.kind === 'same') {
+    a -= rule.halo;
+    b += rule.halo;
+  } else if (rule.kind === 'pad') {
+    a -= rule.top;
+    b -= rule.top;
+  } else if (rule.kind === 'strided') {
+    const top = sameTop(inH, rule.k, rule.stride);
+    a = a * rule.stride - top;
+    b = (b - 1) * rule.stride - top + rule.k;
+  } else {
+    a *= rule.stride;
+    b = (b - 1) * rule.stride + rule.k;
+  }
+  return [Math.max(0, a), Math.min(inH, b)];
+}
+
+/**
+ * The chain input's rows band [r0, r1) of the output needs, widened until the output rows are exact. `carry`: the
+ * stages read only the rows the output needs, and those the band before computed exact (its stages, `before`) are
+ * carried rather than computed again (Stage.read).
+ */
+function inputRows(
+  sg: Subgraph,
+  chain: Chain,
+  r0: number,
+  r1: number,
+  stockTflite: boolean,
+  carry = false,
+  before?: readonly Stage[],
+): { s0: number; s1: number; stages: Stage[] } | null {
   const H = sg.tensors[chain.input]!.shape[1]!;
   let a = r0;
   let b = r1;
+  const want = chain.ops.map(() => -1);
+  const end = chain.ops.map(() => Infinity);
+  // The first row without carried rows, tracked beside `a` (which stops where the band before's rows end).
+  let own0 = r0;
   for (let i = chain.ops.length - 1; i >= 0; i--) {
-    const op = sg.ops[chain.ops[i]!]!;
-    const rule = rowRule(sg, op)!;
-    const inH = sg.tensors[op.inputs[chain.rows[i]!]!]!.shape[1]!;
-    if (rule.kind === 'resize') {
-      [a, b] = resizeSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
-    } else if (rule.kind === 'crop') {
-      a += rule.top;
-      b += rule.top;
-    } else if (rule.kind === 'transpose') {
-      [a, b] = transposeConvSourceRows(rule, inH, sg.tensors[op.outputs[0]!]!.shape[1]!, a, b);
-    } else if (rule.kind === 'same') {
-      a -= rule.halo;
-      b += rule.halo;
-    } else if (rule.kind === 'pad') {
-      a -= rule.top;
-      b -= rule.top;
-    } else if (rule.kind === 'strided') {
-      const top = sameTop(inH, rule.k, rule.stride);
-      a = a * rule.stride - top;
-      b = (b - 1) * rule.stride - top + rule.k;
-    } else {
-      a *= rule.stride;
-      b = (b - 1) * rule.stride + rule.k;
+    [own0] = sourceRows(sg, chain, i, own0, b);
+    [a, b] = sourceRows(sg, chain, i, a, b);
+    end[i] = b;
+    // Rows the band before computed exact are carried: this band computes the previous stage from where they end.
+    const prev = carry && i > 0 ? before?.[i - 1] : undefined;
+    if (prev && prev.e0 <= a && a < prev.e1 && prev.e1 < b) {
+      want[i] = a;
+      a = prev.e1;
     }
-    a = Math.max(0, a);
-    b = Math.min(inH, b);
   }
-  // Widen, each end on its own (a stride lines up the start, SAME padding the
-  // height's parity), until every stage lines up and the band's rows come out exact.
-  for (let widen = 0; widen <= 16; widen++) {
-    for (let up = 0; up <= widen; up++) {
-      const s0 = Math.max(0, a - up);
-      const s1 = Math.min(H, b + widen - up);
-      const stages = forward(sg, chain, s0, s1, stockTflite);
-      const last = stages?.[stages.length - 1];
-      if (stages && last && last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
+  // Rows carried and rows left unread where the band still comes out exact; else carried only; else neither (its
+  // own rows from the chain's input, as without `carry`).
+  const unread = { ...(before ? { before } : {}), want, end };
+  const attempts: (Reads | undefined)[] = carry ? [unread, ...(before ? [{ before, want, end: end.map(() => Infinity) }] : []), undefined] : [undefined];
+  for (const reads of attempts) {
+    // Where the band computes its own rows alone, from the chain input's rows its output needs.
+    const from = reads?.before ? a : own0;
+    // Widen, each end on its own (a stride lines up the start, SAME padding the
+    // height's parity), until every stage lines up and the band's rows come out exact.
+    for (let widen = 0; widen <= 16; widen++) {
+      for (let up = 0; up <= widen; up++) {
+        const s0 = Math.max(0, from - up);
+        const s1 = Math.min(H, b + widen - up);
+        const stages = forward(sg, chain, s0, s1, stockTflite, reads);
+        const last = stages?.[stages.length - 1];
+        if (stages && last && last.e0 <= r0 && r1 <= last.e1) return { s0, s1, stages };
+      }
     }
   }
   return null;
@@ -230,19 +339,35 @@ function inputRows(sg: Subgraph, chain: Chain, r0: number, r1: number, stockTfli
 /** A band's output rows [r0, r1), the chain input's rows [s0, s1) it reads, and its stages' rows. */
 type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
 
-/** Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact. */
-function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean): BandPlan[] | null {
+/**
+ * Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact.
+ * `carry`: a band takes the rows the band before computed exact where a stage's window reaches them, instead of
+ * computing them again, and its stages read only the rows its output needs (Stage.read; a plain chain only: no
+ * branch, join or spill of a stage); null when no stage does.
+ */
+function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean, carry = false): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
   if (bands > H || !BAND_DTYPES.has(sg.tensors[chain.input]!.dtype) || !BAND_DTYPES.has(sg.tensors[chain.output]!.dtype)) return null;
+  if (carry && !plainChain(sg, chain)) return null;
   const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
     const r0 = Math.round((j * H) / bands);
     const r1 = Math.round(((j + 1) * H) / bands);
-    const p = inputRows(sg, chain, r0, r1, stockTflite);
+    const p = inputRows(sg, chain, r0, r1, stockTflite, carry, plans[j - 1]?.stages);
     if (!p) return null;
     plans.push({ r0, r1, ...p });
   }
-  return plans;
+  return !carry || plans.some((p) => p.stages.some((st) => st.read)) ? plans : null;
+}
+
+/** Whether each tensor between the chain's operators is read by the next alone: no branch, join or spill of a stage. */
+function plainChain(sg: Subgraph, chain: Chain): boolean {
+  if (chain.joins.some((t) => t >= 0)) return false;
+  return chain.ops.slice(0, -1).every((k, i) => {
+    const next = chain.ops[i + 1]!;
+    const readers = sg.consumersOf(sg.ops[k]!.outputs[0]!);
+    return readers.length === 1 && readers[0] === next && sg.ops[next]!.inputs.filter((t) => t === sg.ops[k]!.outputs[0]).length === 1;
+  });
 }
 
 /** Operators with effects beyond their outputs: never moved. */
@@ -414,7 +539,10 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
   const newOps: Omit<Op, 'source'>[] = [];
   const parts: number[] = [];
   const stageOf = new Map(chainOps.map((op, i) => [op.outputs[0]!, i]));
+  // Rows a band leaves for the next one to carry (Stage.read), by the stage that reads them.
+  let carries = new Map<number, Tensor>();
   plans.forEach((p, j) => {
+    const next = new Map<number, Tensor>();
     let cur = X;
     if (p.s0 > 0 || p.s1 < X.shape[1]!) {
       const s = sliceRows(sg, X, p.s0, p.s1, `${X.name}_band${j}`);
@@ -429,7 +557,24 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       const shape = [...orig.shape];
       shape[1] = st.c1 - st.c0;
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
-      const before = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+      const before = stageInput(p, i);
+      const read = st.read;
+      if (read) {
+        // This band's own rows it reads, after the band before's.
+        const ownRows = p.stages[i - 1]!;
+        let own = cur;
+        if (read.own > ownRows.c0 || read.to < ownRows.c1) {
+          const s = sliceRows(sg, cur, read.own - ownRows.c0, read.to - ownRows.c0, `${cur.name}_own`);
+          newOps.push(s.op);
+          own = s.y;
+        }
+        cur = own;
+        if (read.from < read.own) {
+          const joined = activationLike(sg, own, freshName(sg, `${cur.name}_carried`), own.shape.map((n, k) => (k === 1 ? before.c1 - before.c0 : n)));
+          newOps.push(rowConcat([carries.get(i)!.index, own.index], joined.index));
+          cur = joined;
+        }
+      }
       // A TinySegAddFetch of a slot the chain itself fills is the ADD of that stage's band rows.
       const { op, row } = chain.joins[i]! >= 0 ? addOfSlot(chainOp, chain.joins[i]!) : { op: chainOp, row: chain.rows[i]! };
       const branches = new Map(op.inputs.flatMap((t, k) => (k !== row && stageOf.has(t) ? [[t, bandOf[stageOf.get(t)!]!] as const] : [])));
@@ -450,6 +595,13 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       );
       bandOf.push({ tensor: out.index, c0: st.c0 });
       cur = out;
+      // The rows the next band carries, taken now: this band's tensor of the stage need not outlive its reader.
+      const taken = plans[j + 1]?.stages[i + 1]?.read;
+      if (taken && taken.from < taken.own) {
+        const s = sliceRows(sg, out, taken.from - st.c0, taken.own - st.c0, `${orig.name}_carry${j}`);
+        newOps.push(s.op);
+        next.set(i + 1, s.y);
+      }
       // This band's rows of a spilled stage, written to their place in its slot.
       for (const tap of taps.filter((x) => x.stage === i)) {
         if (!tap.pieces) continue;
@@ -473,16 +625,9 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       cur = s.y;
     }
     parts.push(cur.index);
+    carries = next;
   });
-  newOps.push(
-    newOp({
-      opcode: 'CONCATENATION',
-      inputs: parts,
-      outputs: [Y.index],
-      options: optionsWithDefaults('ConcatenationOptions', { axis: 1 }),
-      optionsType: 'ConcatenationOptions',
-    }),
-  );
+  newOps.push(rowConcat(parts, Y.index));
   // The chain's ops are consecutive readers of each other; remove them (and the spills the bands now make) from
   // the last, then insert the bands where the first was.
   for (const k of [...chain.ops, ...taps.map((x) => x.op)].sort((a, b) => b - a)) sg.removeOp(k);
@@ -490,6 +635,10 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
   if (!trial) removeUnusedTensors(sg);
   return at;
 }
+
+/** A CONCATENATION of `inputs` on the row axis into `output`. */
+const rowConcat = (inputs: number[], output: number): Omit<Op, 'source'> =>
+  newOp({ opcode: 'CONCATENATION', inputs, outputs: [output], options: optionsWithDefaults('ConcatenationOptions', { axis: 1 }), optionsType: 'ConcatenationOptions' });
 
 /**
  * Bytes the split of `chain` into `plans` surely holds at once, read from the current timeline `buffers` without
@@ -518,7 +667,7 @@ function bandsFloor(sg: Subgraph, chain: Chain, plans: readonly BandPlan[], buff
     chain.ops.forEach((k, i) => {
       const op = sg.ops[k]!;
       const row = op.inputs[chain.rows[i]!]!;
-      const from = i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+      const from = stageInput(p, i);
       const n = from.c1 - from.c0;
       const whole = n === sg.tensors[row]!.shape[1]!;
       // A band of every row reads the chain's input itself (held already) and its side inputs whole.
@@ -593,6 +742,8 @@ function regionRuns(sg: Subgraph, chain: Chain, atPeak: (t: number) => boolean):
  * rows to the slot (rowTaps). `plateau`: where no split lowers the cost, up to PLATEAU_MOVES splits that lower the
  * bound or the steps at it are made on trial (the bound tied by peaks no one split lowers alone, a U-Net's stem and
  * its last decoder stage, say), kept once a split after them lowers the cost below the one before them, else undone.
+ * `carryRows`: where bands that compute their halo rows again are over the limit, bands that carry them from the band
+ * before are tried too (Stage.read).
  */
 export function splitRowBands(
   graph: Graph,
@@ -603,6 +754,7 @@ export function splitRowBands(
   lowLocalPeak = false,
   rowSpills = false,
   plateau = false,
+  carryRows = true,
 ): SplitRowBandsResult {
   const result: SplitRowBandsResult = { chains: [], overLimit: 0 };
   // The tail counts too: more operators cost op data, so a split must pay for it. The bands' joins may be written
@@ -615,9 +767,9 @@ export function splitRowBands(
   const opInvoke = new WeakMap<Op, number>();
   const predictedInvoke = (sg: Subgraph) =>
     sg.ops.reduce((n, op) => n + (opInvoke.get(op) ?? opInvoke.set(op, predictOps(sg, [op], kernels)).get(op)!), 0);
-  const plansFor = (sg: Subgraph, chain: Chain, bands: number): BandPlan[] | null => {
-    const key = `${chain.ops.map((k) => opIds.get(sg.ops[k]!) ?? opIds.set(sg.ops[k]!, opIds.size).get(sg.ops[k]!)).join()}/${bands}`;
-    if (!plansOf.has(key)) plansOf.set(key, planBands(sg, chain, bands, stockTflite));
+  const plansFor = (sg: Subgraph, chain: Chain, bands: number, carry: boolean): BandPlan[] | null => {
+    const key = `${chain.ops.map((k) => opIds.get(sg.ops[k]!) ?? opIds.set(sg.ops[k]!, opIds.size).get(sg.ops[k]!)).join()}/${bands}/${carry}`;
+    if (!plansOf.has(key)) plansOf.set(key, planBands(sg, chain, bands, stockTflite, carry));
     return plansOf.get(key)!;
   };
   // Whole chains first; runs of chains only once no whole chain pays any more:
@@ -657,7 +809,7 @@ export function splitRowBands(
     for (let t = live.length - 2; t >= 0; t--) since[t] = Math.max(since[t + 1]!, live[t]!);
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
-    type Best = { chain: number; from: number; to: number; bands: number; cost: number; bound: number; local: number; steps: number };
+    type Best = { chain: number; from: number; to: number; bands: number; carry: boolean; cost: number; bound: number; local: number; steps: number };
     // On a plateau: the lower bound, then the fewer steps at it, then the lower cost.
     const plateauKey = (x: Pick<Best, 'bound' | 'steps' | 'cost'>) => [x.bound, x.steps, x.cost];
     /**
@@ -684,9 +836,14 @@ export function splitRowBands(
           // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
           if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
           if (!plateau && peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
-          for (const bands of BAND_COUNTS) {
+          // Bands that carry rows from the band before are tried where those that compute them again are over the
+          // limit: they compute less, but copy rows and add operators.
+          const flavours = BAND_COUNTS.flatMap((bands) => (carryRows ? [false, true] : [false]).map((carry) => ({ bands, carry })));
+          let over = -1;
+          for (const { bands, carry } of flavours) {
+            if (carry && over !== bands) continue;
             // Only a split that can be made exact is worth a copy of the graph.
-            const plans = plansFor(sg, chain, bands);
+            const plans = plansFor(sg, chain, bands, carry);
             if (!plans) continue;
             // A split only adds operators and tensors (its tail is no smaller): one that surely holds the bound lowers nothing.
             if (bandsFloor(sg, chain, plans, buffers) >= baseBound) continue;
@@ -710,9 +867,10 @@ export function splitRowBands(
               if (best && !plateau && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
               if (predictedInvoke(sg) > maxInvoke) {
                 result.overLimit++;
+                over = bands;
                 continue;
               }
-              best = { chain: ci, from, to, bands, cost: c, bound: b.bytes, local, steps };
+              best = { chain: ci, from, to, bands, carry, cost: c, bound: b.bytes, local, steps };
             } finally {
               sg.rollback(mark);
             }
@@ -733,7 +891,7 @@ export function splitRowBands(
       explore ??= { mark: sg.mark(), cost: base, chains: result.chains.length, overLimit: result.overLimit, moves: 0 };
       explore.moves++;
     }
-    const { chain: ci, from, to, bands } = best;
+    const { chain: ci, from, to, bands, carry } = best;
     const chain = subChain(sg, found[ci]!, from, to, rowSpills)!;
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const ops = chain.ops.map((k) => sg.ops[k]!);
@@ -745,10 +903,11 @@ export function splitRowBands(
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
     };
     const opsBefore = sg.ops.length;
-    const at = splitChain(sg, chain, plansFor(sg, chain, bands)!, explore !== null);
+    const at = splitChain(sg, chain, plansFor(sg, chain, bands, carry)!, explore !== null);
     // The bands replace the chain's ops where its first one was (after the side inputs' producers it moved there).
     const bandCompute = graphCompute(sg, sg.ops.slice(at, at + sg.ops.length - opsBefore + ops.length));
-    result.chains.push({ ...entry, extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps });
+    const extra = { extraMacs: bandCompute.macs - chainCompute.macs, extraElementOps: bandCompute.elementOps - chainCompute.elementOps };
+    result.chains.push({ ...entry, ...extra, ...(carry ? { carried: true as const } : {}) });
     if (explore && best.cost < explore.cost) {
       removeUnusedTensors(sg);
       kept += result.chains.length - explore.chains;
@@ -777,6 +936,7 @@ export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
       context.bandsLowLocalPeak === true,
       context.bandRowSpills === true,
       context.bandsPlateau === true,
+      context.bandsCarry ?? true,
     ),
 };
 

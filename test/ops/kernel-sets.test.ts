@@ -42,9 +42,11 @@ describe('kernel sets', () => {
     const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
     const { graph } = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, kernels: 'cmsis-nn' });
     const op = graph.main.ops.find((o) => o.customCode === CONCAT_CONV)!;
-    // 3x3 filter over 16 channels, 120 wide: a 3-row window, and 4 x 144 (dsp, none) or 64 x 9 (mve) bytes.
-    expect(scratchRequests(op, graph.main.tensors, REFERENCE_KERNELS)).toEqual([3 * 120 * 16]);
-    for (const isa of ['dsp', 'none', 'mve'] as const) expect(scratchRequests(op, graph.main.tensors, kernelsFor('cmsis-nn', isa))).toEqual([3 * 120 * 16, 576]);
+    // 3x3 filter over 32 channels (two 16-channel parts), 60 wide: a 3-row window, and 4 x 288 (dsp, none) or
+    // 64 x 18 (mve) bytes.
+    expect(graph.main.tensors[op.inputs[0]!]!.shape).toEqual([16, 3, 3, 32]);
+    expect(scratchRequests(op, graph.main.tensors, REFERENCE_KERNELS)).toEqual([3 * 60 * 32]);
+    for (const isa of ['dsp', 'none', 'mve'] as const) expect(scratchRequests(op, graph.main.tensors, kernelsFor('cmsis-nn', isa))).toEqual([3 * 60 * 32, 1152]);
     expect(initBytes(op, kernelsFor('cmsis-nn'))).toBe(initBytes(op, REFERENCE_KERNELS));
   });
 

@@ -20,6 +20,7 @@ import {
   TRANSPOSE_CONV_GATHER,
 } from '../../src/ops/tinyseg/custom-ops.js';
 import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
+import { graphCompute, predictInvoke } from '../../src/analysis/compute.js';
 
 
 type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'd2s' | 's2d' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
@@ -436,6 +437,34 @@ describe('splitRowBands', () => {
       expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
       expect(verifyModels(chain('int8', stages), after, { inputs: 3, seed: 9 }).differingBytes).toBe(0);
     });
+  }
+
+  // Deep chains whose bands, each computing its halo rows again, cost too much time: under the limit, the bands
+  // carry the rows the band before computed instead (and read only the rows their output needs).
+  const carried: [string, Stage[], number][] = [
+    ['six stacked 3x3 convs', ['conv3', 'conv3', 'conv3', 'conv3', 'conv3', 'conv3'], 1.12],
+    ['depthwise 3x3 blocks with a stride-2 stage', ['conv1', 'dw3', 'conv1', 'dw3', 'conv1', 'dw3s2same', 'conv1', 'dw3', 'conv1'], 1.12],
+    ['a 2x resize between 3x3 convs', ['conv3', 'conv3', 'resize', 'conv3', 'conv3'], 1.12],
+  ];
+  for (const dtype of ['int8', 'float32'] as const) {
+    for (const [name, stages, factor] of carried) {
+      it(`${name}, ${dtype}: under a tight compute limit the bands carry rows from the band before, same bytes`, () => {
+        // int8 tensors wider, for bands to pay for their operators' data.
+        const W = dtype === 'int8' ? 96 : 24;
+        const g = chain(dtype, stages, 64, W);
+        const limit = predictInvoke(graphCompute(g.main)) * factor;
+        const before = planTflmArena(g);
+        const r = splitRowBands(g, limit);
+        expect(r.chains.length).toBeGreaterThan(0);
+        const after = loadGraph(saveGraph(g));
+        const names = after.main.tensors.map((t) => t.name);
+        expect(names.some((n) => n.endsWith('_carried'))).toBe(true);
+        expect(r.chains.some((c) => c.carried)).toBe(true);
+        expect(predictInvoke(graphCompute(after.main))).toBeLessThanOrEqual(limit);
+        expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
+        expect(verifyModels(chain(dtype, stages, 64, W), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+      });
+    }
   }
 
   it('leaves a chain alone when splitting does not pay for its extra operators', () => {
