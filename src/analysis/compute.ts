@@ -273,7 +273,7 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
 
 /** Operators that only move bytes (any type): charged to `copy`. */
 const COPIES = new Set(['CONCATENATION', 'STRIDED_SLICE', 'SLICE', 'PAD', 'PADV2', 'RESHAPE', 'SQUEEZE', 'EXPAND_DIMS', 'DEPTH_TO_SPACE', 'SPACE_TO_DEPTH', 'TRANSPOSE', 'GATHER', 'PACK', 'UNPACK', 'SPLIT', 'SPLIT_V']);
-const isCopy = (op: GraphOp): boolean => COPIES.has(op.opcode) || opKey(op) === customKey(CONCAT_FETCH);
+export const isCopy = (op: GraphOp): boolean => COPIES.has(op.opcode) || opKey(op) === customKey(CONCAT_FETCH);
 
 /** The elements an element op reads: its activation inputs, except where it reads less (slices) or more (pool windows). */
 function readsOf(sg: Subgraph, op: GraphOp): number {

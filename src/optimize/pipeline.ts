@@ -14,6 +14,7 @@ import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js'
 import { convsInPlaceAtPeak, type ConvInPlaceResult } from '../transform/conv-in-place.js';
 import type { Pass, PassContext } from '../transform/pass.js';
 import { foldPadsPass } from '../transform/fold-pads-into-convs.js';
+import { hoistNarrowReadersPass } from '../transform/hoist-narrow-readers.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
 import { reorderPass } from '../transform/reorder-for-memory.js';
 import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
@@ -99,6 +100,7 @@ export const PIPELINE = [
   reorderPass,
   transposeConvGatherPass,
   splitRowBandsPass,
+  hoistNarrowReadersPass,
   spillWhereItPaysPass,
   bandsAfterSpillsPass,
   convOnVirtualConcatPass,
@@ -111,7 +113,19 @@ export type PassName = PipelinePass['name'];
 export type PipelineResults = { [P in PipelinePass as P['name']]: ReturnType<P['run']> };
 
 /** The passes in the order OptimizeReport.passes lists them (its JSON key order). */
-const REPORT_ORDER = ['removeIdentityPads', 'foldPads', 'transposeConv', 'transposeConvGather', 'convOnVirtualConcat', 'splitRowBands', 'reorder', 'spill', 'bandsAfterSpills', 'convInPlace'] as const satisfies readonly PassName[];
+const REPORT_ORDER = [
+  'removeIdentityPads',
+  'foldPads',
+  'transposeConv',
+  'transposeConvGather',
+  'convOnVirtualConcat',
+  'splitRowBands',
+  'reorder',
+  'hoistNarrowReaders',
+  'spill',
+  'bandsAfterSpills',
+  'convInPlace',
+] as const satisfies readonly PassName[];
 
 /** The spill pass reports its traffic and how many spills it made; the decisions are the report's own `spill` section. */
 export type SpillSummary = Omit<SpillResult, 'decisions'> & { count: number };

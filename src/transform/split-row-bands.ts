@@ -109,12 +109,14 @@ function exactRows(n0: number, n1: number, exact: (row: number) => boolean): [nu
 
 /**
  * What a band may read besides its own rows as computed (Stage.read): per stage, the first input row its operator
- * should read, from the band before's exact rows (`before`) where its own start later, or -1; and the last one
- * the band's output needs, or Infinity (rows after it are not read).
+ * should read, from the band before's exact rows (`before`) where its own start later, or -1; and the first and
+ * last of its own rows the band's output needs (rows outside them are not read).
  */
 interface Reads {
   before?: readonly Stage[];
   want: readonly number[];
+  /** Per stage, the first input row of its own band the output needs (after those carried). */
+  start: readonly number[];
   end: readonly number[];
 }
 
@@ -139,8 +141,12 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
       const before = reads.before?.[i - 1];
       const carry = before && want >= 0 && want < own;
       if (carry && own > before.e1) return null;
-      // Rows after the last one needed are left unread where the stage still lines up without them.
-      for (const to of end < rows.c1 && end > own ? [end, rows.c1] : [rows.c1]) {
+      // Rows before the first and after the last one needed are left unread where the stage still lines up
+      // without them (its own rows above those carried are never read).
+      const start = Math.min(Math.max(rows.c0, reads.start[i]!), own);
+      const tops = carry || start === rows.c0 ? [rows.c0] : [start, rows.c0];
+      const ends = end < rows.c1 && end > own ? [end, rows.c1] : [rows.c1];
+      for (const [lo, to] of tops.flatMap((lo) => ends.map((to) => [lo, to] as const))) {
         const e1 = Math.min(rows.e1, to);
         if (carry) {
           // The rows above its own exact ones from the band before, which computed them all exact; the first row
@@ -149,9 +155,9 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
             stage = at({ c0: from, c1: to, e0: from, e1 });
             if (stage) stage.read = { from, own, to };
           }
-        } else if (to < rows.c1) {
-          stage = at({ ...rows, c1: to, e1 });
-          if (stage) stage.read = { from: rows.c0, own: rows.c0, to };
+        } else if (lo > rows.c0 || to < rows.c1) {
+          stage = at({ c0: lo, c1: to, e0: Math.max(rows.e0, lo), e1 });
+          if (stage) stage.read = { from: lo, own: lo, to };
         } else {
           stage = at(rows);
         }
@@ -300,6 +306,7 @@ function inputRows(
   let a = r0;
   let b = r1;
   const want = chain.ops.map(() => -1);
+  const start = chain.ops.map(() => 0);
   const end = chain.ops.map(() => Infinity);
   // The first row without carried rows, tracked beside `a` (which stops where the band before's rows end).
   let own0 = r0;
@@ -313,11 +320,13 @@ function inputRows(
       want[i] = a;
       a = prev.e1;
     }
+    start[i] = a;
   }
   // Rows carried and rows left unread where the band still comes out exact; else carried only; else neither (its
   // own rows from the chain's input, as without `carry`).
-  const unread = { ...(before ? { before } : {}), want, end };
-  const attempts: (Reads | undefined)[] = carry ? [unread, ...(before ? [{ before, want, end: end.map(() => Infinity) }] : []), undefined] : [undefined];
+  const unread = { ...(before ? { before } : {}), want, start, end };
+  const carriedOnly = { ...unread, start: start.map(() => 0), end: end.map(() => Infinity) };
+  const attempts: (Reads | undefined)[] = carry ? [unread, ...(before ? [carriedOnly] : []), undefined] : [undefined];
   for (const reads of attempts) {
     // Where the band computes its own rows alone, from the chain input's rows its output needs.
     const from = reads?.before ? a : own0;
