@@ -212,15 +212,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     const k = ka.findIndex((x, i) => x !== kb[i]);
     return k >= 0 && ka[k]! < kb[k]!;
   };
-  // Whether bands carried rows somewhere: keep() plans the same without them as well (the band pass's greedy
-  // choices after such a split differ, and may end higher).
-  const carried = (r: Rewrite) => [r.passes.splitRowBands, r.passes.bandsAfterSpills].some((p) => p.chains.some((c) => c.carried));
+  // Whether bands carried rows in the passes a rewrite ran (after the spills only, when it went on from there):
+  // keep() plans the same without them as well (the band pass's greedy choices after such a split differ, and may
+  // end higher).
+  const carried = (r: Rewrite, from?: PipelineStop) =>
+    (from ? [r.passes.bandsAfterSpills] : [r.passes.splitRowBands, r.passes.bandsAfterSpills]).some((p) => p.chains.some((c) => c.carried));
   const bestRewrite = (maxInvoke: number) => {
     let best = rewrite(maxInvoke, variants[0]!);
     let bestVariant = variants[0]!;
     const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
       if (better(other, best)) [best, bestVariant] = [other, variant];
-      if (!carried(other)) return;
+      if (!carried(other, from)) return;
       const without = { ...variant, bandsCarry: false };
       const alt = rewrite(maxInvoke, without, from);
       if (better(alt, best)) [best, bestVariant] = [alt, without];

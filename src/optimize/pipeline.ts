@@ -51,12 +51,19 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
     const measured = spillColdRanges(work, {
       ...limits,
       afterDecision: (sg) => {
+        // Past the limit, this spill and every later one are cut below: none is worth measuring or making.
+        if (predictInvoke(graphCompute(sg), context.kernels) > maxInvoke) {
+          heads.push(Infinity);
+          withinLimit.push(false);
+          return false;
+        }
         // A graph whose floor is no lower than the lowest head so far cannot be chosen below (nor fit a budget
         // before an earlier one does): its floor stands for its head, and the placement is saved.
         const floor = placementFloor(sg, context.kernels);
         heads.push(floor >= lowest ? floor : placeArena(sg, trialPlan).head);
         lowest = Math.min(lowest, heads[heads.length - 1]!);
-        withinLimit.push(predictInvoke(graphCompute(sg), context.kernels) <= maxInvoke);
+        withinLimit.push(true);
+        return true;
       },
     });
     const allowed = withinLimit.indexOf(false);

@@ -52,8 +52,8 @@ export interface SpillOptionsInput {
   arenaBudget?: number;
   /** Stop after this many spills (the caller measured that more do not help the placed arena). */
   maxDecisions?: number;
-  /** Called after each spill with the edited subgraph (to measure what the placement makes of it). */
-  afterDecision?: (sg: Subgraph) => void;
+  /** Called after each spill with the edited subgraph (to measure what the placement makes of it); false: no more spills. */
+  afterDecision?: (sg: Subgraph) => boolean | void;
   /** Store float32 slices as quantized slots (docs/custom-ops.md): lossy, a quarter of the bytes. */
   quantizeFloat?: boolean;
   /** The kernels whose scratch the arena holds (default: reference). */
@@ -185,7 +185,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
       offset: 0,
     });
     slots.push({ offset: 0, bytes, ...applied });
-    opts.afterDecision?.(sg);
+    if (opts.afterDecision?.(sg) === false) break;
   }
   // Row fetches leave the slices' begin, end and strides unread.
   if (decisions.some((d) => d.fused === 'rows')) removeUnusedTensors(sg);
