@@ -45,29 +45,21 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
     const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
     const heads = [placeArena(work.main, trialPlan).head];
     let lowest = heads[0]!;
-    // Spills cost Invoke() time too: past the compute limit, no more of them.
-    const withinLimit = [true];
+    // Spills cost Invoke() time too: past the compute limit, no more of them (the spill that crossed it is not
+    // measured, so `heads` holds only the counts of spills within the limit).
     const maxInvoke = context.maxInvoke ?? Infinity;
     const measured = spillColdRanges(work, {
       ...limits,
       afterDecision: (sg) => {
-        // Past the limit, this spill and every later one are cut below: none is worth measuring or making.
-        if (predictInvoke(graphCompute(sg), context.kernels) > maxInvoke) {
-          heads.push(Infinity);
-          withinLimit.push(false);
-          return false;
-        }
+        if (predictInvoke(graphCompute(sg), context.kernels) > maxInvoke) return false;
         // A graph whose floor is no lower than the lowest head so far cannot be chosen below (nor fit a budget
         // before an earlier one does): its floor stands for its head, and the placement is saved.
         const floor = placementFloor(sg, context.kernels);
         heads.push(floor >= lowest ? floor : placeArena(sg, trialPlan).head);
         lowest = Math.min(lowest, heads[heads.length - 1]!);
-        withinLimit.push(true);
         return true;
       },
     });
-    const allowed = withinLimit.indexOf(false);
-    if (allowed > 0) heads.length = allowed;
     // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
     const budget = context.arenaBudget;
     const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);

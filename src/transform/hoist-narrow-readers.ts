@@ -18,6 +18,7 @@ import { TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 import { alignArena } from '../tflm/alignment.js';
 import { passTimeline } from '../tflm/arena.js';
 import type { Pass } from './pass.js';
+import { ORDERED_OPCODES } from './rewrite.js';
 
 export interface HoistNarrowReadersResult {
   /** Operators moved to just after their inputs' producers. */
@@ -30,7 +31,7 @@ export interface HoistNarrowReadersResult {
 const movable = (sg: Subgraph, k: number): boolean => {
   const op = sg.ops[k]!;
   if (op.opcode === 'CUSTOM') return op.customCode === TRANSPOSE_CONV_GATHER;
-  return !['ASSIGN_VARIABLE', 'READ_VARIABLE', 'VAR_HANDLE', 'CALL_ONCE', 'CALL', 'IF', 'WHILE'].includes(op.opcode);
+  return !ORDERED_OPCODES.has(op.opcode);
 };
 
 /** Each operator, from the first, moves to just after the last producer of its inputs where that leaves fewer bytes alive. */

@@ -3,6 +3,9 @@
 
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 
+/** Operators with effects beyond their outputs (variables, control flow): a pass never moves them. */
+export const ORDERED_OPCODES: ReadonlySet<string> = new Set(['ASSIGN_VARIABLE', 'READ_VARIABLE', 'VAR_HANDLE', 'CALL_ONCE', 'CALL', 'IF', 'WHILE']);
+
 /** Points every read of tensor `from` by operators after `afterOp` (and graph outputs) at `to`. */
 export function redirectReads(sg: Subgraph, from: number, to: number, afterOp: number): void {
   sg.ops.forEach((op, i) => {

@@ -25,7 +25,7 @@ import { opAt, opTime } from '../tflm/lifetimes.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
-import { activationLike, freshName, newOp, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
+import { activationLike, freshName, newOp, ORDERED_OPCODES, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowRule, storageExtent } from '../ops/registry.js';
 import { addFetchWriter, bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
@@ -379,9 +379,6 @@ function plainChain(sg: Subgraph, chain: Chain): boolean {
   });
 }
 
-/** Operators with effects beyond their outputs: never moved. */
-const UNMOVABLE: ReadonlySet<string> = new Set(['ASSIGN_VARIABLE', 'READ_VARIABLE', 'VAR_HANDLE', 'CALL_ONCE', 'CALL', 'IF', 'WHILE', 'CUSTOM']);
-
 /**
  * Moves the operators after the chain's first that its side inputs come from, and what they read from operators
  * after it, to just before it (in their order), so that every band can read them; the chain as it then is, or
@@ -402,7 +399,8 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
   chain.ops.forEach((k, i) => sg.ops[k]!.inputs.forEach((t, j) => j !== chain.rows[i] && t >= 0 && visit(t)));
   if (moved.size === 0) return chain;
   const order = [...moved].sort((a, b) => a - b);
-  if (order.some((k) => chain.ops.includes(k) || UNMOVABLE.has(sg.ops[k]!.opcode))) return null;
+  // Custom operators may have effects too (the spill region's): never moved either.
+  if (order.some((k) => chain.ops.includes(k) || sg.ops[k]!.opcode === 'CUSTOM' || ORDERED_OPCODES.has(sg.ops[k]!.opcode))) return null;
   const chainOps = chain.ops.map((k) => sg.ops[k]!);
   const ops = order.map((k) => sg.ops[k]!);
   for (const k of [...order].reverse()) sg.removeOp(k);
