@@ -127,7 +127,10 @@ function planInPlace(
  * pass places its trial graphs only where this floor leaves room for a better head.
  */
 export function placementFloor(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): number {
-  const buffers = tflmPlanBuffers(sg, null, kernels);
+  return floorOf(sg, tflmPlanBuffers(sg, null, kernels));
+}
+
+function floorOf(sg: Subgraph, buffers: readonly ArenaBuffer[]): number {
   const groups = aliasesOf(sg, true);
   const end = Math.max(0, ...buffers.map((b) => b.last)) + 1;
   const delta = new Float64Array(end + 1);
@@ -206,9 +209,11 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   // Only plans that share an in-place pair's or a row join's bytes (the planInPlace ones, first) can go below the most bytes live at once.
   const floor = lowerBound(online, Math.max(0, ...online.map((b) => b.last))).bytes;
   const sharingPlans = 2 + (joins ? 2 : 0) + (someJoins ? 2 : 0);
+  // No placement goes below the floor with every alias group shared: a candidate there is not beaten by a later one.
+  const lowest = floorOf(sg, buffers);
   let best: ArenaPlacement | null = null;
   for (const [k, c] of candidates.entries()) {
-    if (best && k >= sharingPlans && best.head <= floor) break;
+    if (best && ((k >= sharingPlans && best.head <= floor) || best.head <= lowest)) break;
     const offsets = c.offsets();
     const head = tflmHeadWithOffline(sg, offsets, kernels);
     if (!best || head < best.head) best = { planner: c.planner, offsets, head };

@@ -99,14 +99,22 @@ export function joinsWorthPlacing(sg: Subgraph, kernels: Kernels = REFERENCE_KER
  * (place-arena.ts): none, every one, or those joinsWorthPlacing() picks. One timeline for the three.
  */
 export function lowestJoinedBound(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): LowerBound {
+  return lowestJoinedTimeline(sg, kernels).bound;
+}
+
+/** lowestJoinedBound's timeline (passTimeline with the joins it writes in place), and its bound. */
+export function lowestJoinedTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS): { buffers: TimelineBuffer[]; bound: LowerBound } {
   const buffers = passTimeline(sg, kernels);
   const end = sg.ops.length + 1;
-  const none = lowerBound(buffers, end);
+  const none = { buffers, bound: lowerBound(buffers, end) };
   const slices = rowJoinSlices(sg, ARENA_ALIGNMENT);
   if (slices.length === 0) return none;
   const worth = chooseJoins(buffers, slices, end);
-  const bounds = [none, lowerBound(joinedTimeline(buffers, slices), end), lowerBound(joinedTimeline(buffers, slices.filter((j) => worth.has(j.op))), end)];
-  return bounds.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  const timeline = (joins: readonly JoinSlice[]) => {
+    const joined = joinedTimeline(buffers, joins);
+    return { buffers: joined, bound: lowerBound(joined, end) };
+  };
+  return [none, timeline(slices), timeline(slices.filter((j) => worth.has(j.op)))].reduce((a, b) => (b.bound.bytes < a.bound.bytes ? b : a));
 }
 
 /**

@@ -38,7 +38,7 @@ import {
   type ConcatFetchOptions,
 } from '../ops/tinyseg/custom-ops.js';
 import { alignArena } from '../tflm/alignment.js';
-import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
+import { lowestJoinedTimeline, type TimelineBuffer } from '../tflm/arena.js';
 import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
 import { activationLike, freshName, int32Const, newOp, redirectReads, removeUnusedTensors } from './rewrite.js';
@@ -159,7 +159,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
 
   const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
   for (let round = 0; round < rounds; round++) {
-    const buffers = passTimeline(sg, opts.kernels);
+    const buffers = lowestJoinedTimeline(sg, opts.kernels).buffers;
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
     const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true);

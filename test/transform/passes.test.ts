@@ -11,6 +11,7 @@ import { decodeAddFetchOptions, decodeConcatConvOptions, decodeConcatFetchOption
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
+import { placeArena } from '../../src/memory/place-arena.js';
 
 /** Valid FlexBuffers of another op's options: a map without the ADD fetch's keys. */
 const encodeFetchOptionsLike = () => encodeSpillOptions({ offset: 0, bytes: 1, begin: 0, count: 1 });
@@ -115,6 +116,57 @@ describe('spillColdRanges', () => {
         expect(a.end <= b.start || b.end <= a.start).toBe(true);
       }
     }
+  });
+});
+
+describe('spillColdRanges where row joins are written in place', () => {
+  /**
+   * float32: two row bands of x widened eight times on the channels (each [1, 4, 8, 64]) joined on the rows into y;
+   * y's first 8 channels z; a skip s = RELU(z) that only the last CONCATENATION reads; in between v (z's channels
+   * four times over) and w = RELU(v). With the bands' join written in place the peak is at w (v, w and s: 18 KB);
+   * counted apart, the bands and their join (32 KB) hide it, and s is not alive there.
+   */
+  function joinBeforeSkip(): Graph {
+    const b = new GraphBuilder();
+    const act = (name: string, shape: number[]) => b.tensor(name, { dtype: 'float32', shape });
+    const ints = (name: string, v: number[]) => b.constant(name, { dtype: 'int32', shape: [v.length] }, Int32Array.from(v));
+    const concat = (name: string, inputs: number[], axis: number, shape: number[]) => {
+      const y = act(name, shape);
+      b.op({ opcode: 'CONCATENATION', inputs, outputs: [y], options: { type: 'ConcatenationOptions', value: { axis } } });
+      return y;
+    };
+    const slice = (x: number, name: string, begin: number[], end: number[]) => {
+      const y = act(name, end.map((e, i) => e - begin[i]!));
+      b.op({ opcode: 'STRIDED_SLICE', inputs: [x, ints(`${name}_b`, begin), ints(`${name}_e`, end), ints(`${name}_s`, [1, 1, 1, 1])], outputs: [y], options: { type: 'StridedSliceOptions', value: {} } });
+      return y;
+    };
+    const unary = (opcode: string, x: number, name: string, shape: number[]) => {
+      const y = act(name, shape);
+      b.op({ opcode, inputs: [x], outputs: [y] });
+      return y;
+    };
+    const x = b.input('x', { dtype: 'float32', shape: [1, 8, 8, 8] });
+    const bands = [0, 4].map((r) => {
+      const rows = slice(x, `x_rows${r}`, [0, r, 0, 0], [1, r + 4, 8, 8]);
+      return concat(`wide${r}`, new Array(8).fill(rows), 3, [1, 4, 8, 64]);
+    });
+    const y = concat('y', bands, 1, [1, 8, 8, 64]);
+    const z = slice(y, 'z', [0, 0, 0, 0], [1, 8, 8, 8]);
+    const s = unary('RELU', z, 's', [1, 8, 8, 8]);
+    const v = concat('v', [z, z, z, z], 3, [1, 8, 8, 32]);
+    const w = unary('RELU6', v, 'w', [1, 8, 8, 32]);
+    b.output(concat('out', [w, s], 3, [1, 8, 8, 40]));
+    return loadGraph(saveGraph(b.build()));
+  }
+
+  it('lowers the peak the placement meets (the join in place), not the one of the bands and their join counted apart', () => {
+    const g = joinBeforeSkip();
+    const head = (graph: Graph) => placeArena(graph.main).head;
+    const before = head(g);
+    const r = spillColdRanges(g, {});
+    expect(r.decisions.map((d) => [d.tensor, d.fused])).toContainEqual(['s', 'concat']);
+    expect(head(g)).toBeLessThan(before);
+    expectSameBytes(joinBeforeSkip(), g);
   });
 });
 
