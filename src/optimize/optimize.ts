@@ -20,7 +20,7 @@ import { arenaSize } from '../tflm/arena-size.js';
 import { memoryReport, type MemoryReport } from '../report/memory-report.js';
 import { dropUnusedBuffers } from '../transform/rewrite.js';
 import type { SpillResult } from '../transform/spill-cold-ranges.js';
-import { writtenSpills } from './spill-positions.js';
+import { joinSpills, writtenSpills } from './spill-positions.js';
 import { planSpillStorage, type StoragePlan } from '../memory/spill-storage.js';
 import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile.js';
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
@@ -271,7 +271,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     }
   }
   const { passes, placement } = attempt;
-  const spill: SpillResult = passes.spill;
+  // Both spill passes' decisions (the second's slots lie around the first's in the one region).
+  const spill: SpillResult = joinSpills(passes.spill, passes.spillsAfterConvInPlace);
   let { bytes, graph, after } = attempt;
   let keptOriginal = false;
   let planner: string = placement.planner;

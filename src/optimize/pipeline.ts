@@ -17,7 +17,8 @@ import { foldPadsPass } from '../transform/fold-pads-into-convs.js';
 import { hoistNarrowReadersPass } from '../transform/hoist-narrow-readers.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
 import { reorderPass } from '../transform/reorder-for-memory.js';
-import { spillColdRanges, type SpillResult } from '../transform/spill-cold-ranges.js';
+import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../transform/spill-cold-ranges.js';
+import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherPass } from '../transform/transpose-conv-gather.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
@@ -30,44 +31,61 @@ import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space
  * unless that is every spill the first run made (the common case: the first
  * run's graph is then the result, and the pass deterministic).
  */
+function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOptionsInput, 'keepRegion' | 'inPlaceShared'> = {}): SpillResult {
+  // The spill region is reached through TinySeg's custom operators, which stock TFLite cannot load.
+  if (!context.spill || context.builtinsOnly) return { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 };
+  const limits = {
+    ...(context.maxSpillBytes !== undefined ? { maxSpillBytes: context.maxSpillBytes } : {}),
+    ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),
+    quantizeFloat: context.quantizeFloat,
+    kernels: context.kernels,
+    ...how,
+  };
+  const before = work.main.clone();
+  const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+  const heads = [placeArena(work.main, trialPlan).head];
+  let lowest = heads[0]!;
+  // Spills cost Invoke() time too: past the compute limit, no more of them (the spill that crossed it is not
+  // measured, so `heads` holds only the counts of spills within the limit).
+  const maxInvoke = context.maxInvoke ?? Infinity;
+  const measured = spillColdRanges(work, {
+    ...limits,
+    afterDecision: (sg) => {
+      if (predictInvoke(graphCompute(sg), context.kernels) > maxInvoke) return false;
+      // A graph whose floor is no lower than the lowest head so far cannot be chosen below (nor fit a budget
+      // before an earlier one does): its floor stands for its head, and the placement is saved.
+      const floor = placementFloor(sg, context.kernels);
+      heads.push(floor >= lowest ? floor : placeArena(sg, trialPlan).head);
+      lowest = Math.min(lowest, heads[heads.length - 1]!);
+      return true;
+    },
+  });
+  // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
+  const budget = context.arenaBudget;
+  const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);
+  const best = fits >= 0 ? fits : heads.indexOf(Math.min(...heads));
+  if (best === measured.decisions.length) return measured;
+  work.subgraphs[0] = before;
+  return spillColdRanges(work, { ...limits, maxDecisions: best });
+}
+
 export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
   name: 'spill',
-  run(work, context) {
-    // The spill region is reached through TinySeg's custom operators, which stock TFLite cannot load.
-    if (!context.spill || context.builtinsOnly) return { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 };
-    const limits = {
-      ...(context.maxSpillBytes !== undefined ? { maxSpillBytes: context.maxSpillBytes } : {}),
-      ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),
-      quantizeFloat: context.quantizeFloat,
-      kernels: context.kernels,
-    };
-    const before = work.main.clone();
-    const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
-    const heads = [placeArena(work.main, trialPlan).head];
-    let lowest = heads[0]!;
-    // Spills cost Invoke() time too: past the compute limit, no more of them (the spill that crossed it is not
-    // measured, so `heads` holds only the counts of spills within the limit).
-    const maxInvoke = context.maxInvoke ?? Infinity;
-    const measured = spillColdRanges(work, {
-      ...limits,
-      afterDecision: (sg) => {
-        if (predictInvoke(graphCompute(sg), context.kernels) > maxInvoke) return false;
-        // A graph whose floor is no lower than the lowest head so far cannot be chosen below (nor fit a budget
-        // before an earlier one does): its floor stands for its head, and the placement is saved.
-        const floor = placementFloor(sg, context.kernels);
-        heads.push(floor >= lowest ? floor : placeArena(sg, trialPlan).head);
-        lowest = Math.min(lowest, heads[heads.length - 1]!);
-        return true;
-      },
-    });
-    // With a budget, the fewest spills that fit it (least traffic); otherwise the lowest head.
-    const budget = context.arenaBudget;
-    const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);
-    const best = fits >= 0 ? fits : heads.indexOf(Math.min(...heads));
-    if (best === measured.decisions.length) return measured;
-    work.subgraphs[0] = before;
-    return spillColdRanges(work, { ...limits, maxDecisions: best });
-  },
+  run: (work, context) => spillWherePays(work, context),
+};
+
+/**
+ * The spill pass once more, after the convolutions in place: before them a stem whose conv output and input are
+ * alive together held the peak, which no spill lowers; once the conv writes over its input (the pair shares its
+ * bytes, as the placement lays it out), the peak is elsewhere (a U-Net's decoder with its skips alive), where
+ * spills pay. The first pass's slots stay where they are.
+ */
+export const spillsAfterConvInPlacePass: Pass<'spillsAfterConvInPlace', SpillResult> = {
+  name: 'spillsAfterConvInPlace',
+  run: (work, context) =>
+    work.main.ops.some((op) => op.customCode === CONV_IN_PLACE)
+      ? spillWherePays(work, context, { keepRegion: true, inPlaceShared: true })
+      : { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 },
 };
 
 /**
@@ -104,6 +122,7 @@ export const PIPELINE = [
   bandsAfterSpillsPass,
   convOnVirtualConcatPass,
   convInPlacePass,
+  spillsAfterConvInPlacePass,
 ] as const;
 
 type PipelinePass = (typeof PIPELINE)[number];
@@ -124,6 +143,7 @@ const REPORT_ORDER = [
   'spill',
   'bandsAfterSpills',
   'convInPlace',
+  'spillsAfterConvInPlace',
 ] as const satisfies readonly PassName[];
 
 /** The spill pass reports its traffic and how many spills it made; the decisions are the report's own `spill` section. */
@@ -131,7 +151,8 @@ export type SpillSummary = Omit<SpillResult, 'decisions'> & { count: number };
 const spillSummary = (r: SpillResult): SpillSummary => ({ bytesOut: r.bytesOut, bytesIn: r.bytesIn, regionBytes: r.regionBytes, count: r.decisions.length });
 
 /** OptimizeReport.passes: every pass's result (the spill pass's summary). */
-export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends 'spill' ? SpillSummary : PipelineResults[K] };
+export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends SpillPass ? SpillSummary : PipelineResults[K] };
+type SpillPass = 'spill' | 'spillsAfterConvInPlace';
 
 /**
  * Runs every pass on `graph` in place, checking the graph after each one. A
@@ -192,6 +213,6 @@ export function arenaAfterBands(graph: Graph, context: PassContext): number {
 
 /** The results in the report's key order. */
 export function passesReport(results: PipelineResults): PassesReport {
-  const entries = REPORT_ORDER.map((name) => [name, name === 'spill' ? spillSummary(results.spill) : results[name]] as const);
+  const entries = REPORT_ORDER.map((name) => [name, name === 'spill' || name === 'spillsAfterConvInPlace' ? spillSummary(results[name]) : results[name]] as const);
   return Object.fromEntries(entries) as PassesReport;
 }

@@ -33,6 +33,17 @@ export function writtenSpills(graph: Graph, spill: SpillResult): Pick<SpillResul
   };
 }
 
+/** Two spill passes' results as one: the second laid its slots out around the first's, so its region holds both. */
+export function joinSpills(first: SpillResult, second: SpillResult): SpillResult {
+  if (second.decisions.length === 0) return first;
+  return {
+    decisions: [...first.decisions, ...second.decisions],
+    bytesOut: first.bytesOut + second.bytesOut,
+    bytesIn: first.bytesIn + second.bytesIn,
+    regionBytes: Math.max(first.regionBytes, second.regionBytes),
+  };
+}
+
 /** Each decision with the positions of its operators in the written model, or null where no operator writes its slot. */
 function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (SpillDecision | null)[] {
   const sg = graph.main;

@@ -63,6 +63,22 @@ export function passTimeline(sg: Subgraph, kernels: Kernels = REFERENCE_KERNELS,
   return joinedTimeline(buffers, joins);
 }
 
+/**
+ * `buffers` (edited) with each in-place pair's two tensors (analysis/in-place.ts) counted as the larger at their
+ * operator, as the placement lays them out: they share a slot there.
+ */
+export function shareInPlacePairs(sg: Subgraph, buffers: TimelineBuffer[]): TimelineBuffer[] {
+  const of = new Map<number, TimelineBuffer>();
+  for (const b of buffers) if (b.tensor !== null) of.set(b.tensor, b);
+  for (const p of inPlacePairs(sg)) {
+    const [x, y] = [of.get(p.input), of.get(p.output)];
+    if (!x || !y || x.last !== opTime(p.op) || y.first !== opTime(p.op)) continue;
+    if (x.size <= y.size) x.last--;
+    else y.first++;
+  }
+  return buffers;
+}
+
 /** A planned buffer as the passes' cost models see it. */
 const timelineBuffer = (b: ArenaBuffer): TimelineBuffer => ({ tensor: b.kind === 'tensor' ? b.tensor : null, size: b.size, first: b.first, last: b.last });
 

@@ -8,16 +8,15 @@
 
 import { predictOps } from '../analysis/compute.js';
 import { lowerBound } from '../analysis/lower-bound.js';
-import { inPlacePairs } from '../analysis/in-place.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { REFERENCE_KERNELS, scratchRequests, type Kernels } from '../ops/registry.js';
 import { convInPlaceRows } from '../ops/tinyseg/conv-in-place-kernel.js';
 import { placedDelta } from '../ops/tinyseg/conv-in-place-rows.js';
 import { builtinConvWindow, CONV_IN_PLACE, encodeConvInPlaceOptions, type ConvInPlaceOptions } from '../ops/tinyseg/custom-ops.js';
-import { passTimeline, type TimelineBuffer } from '../tflm/arena.js';
+import { passTimeline, shareInPlacePairs } from '../tflm/arena.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
-import { opAt, opTime } from '../tflm/lifetimes.js';
+import { opAt } from '../tflm/lifetimes.js';
 import { newOp } from './rewrite.js';
 
 export interface ConvInPlaceResult {
@@ -51,20 +50,6 @@ function inPlaceOptions(sg: Subgraph, op: Op, k: number): ConvInPlaceOptions | n
   return { depthwise: false, ...builtinConvWindow(o), depthMultiplier: 1 };
 }
 
-/** passTimeline with each in-place pair's two tensors counted as the larger at their operator (they share a slot). */
-function pairedTimeline(sg: Subgraph, kernels: Kernels): TimelineBuffer[] {
-  const buffers = passTimeline(sg, kernels);
-  const of = new Map<number, TimelineBuffer>();
-  for (const b of buffers) if (b.tensor !== null) of.set(b.tensor, b);
-  for (const p of inPlacePairs(sg)) {
-    const [x, y] = [of.get(p.input), of.get(p.output)];
-    if (!x || !y || x.last !== opTime(p.op) || y.first !== opTime(p.op)) continue;
-    if (x.size <= y.size) x.last--;
-    else y.first++;
-  }
-  return buffers;
-}
-
 /** `maxInvoke`: the predicted Invoke() instructions (analysis/compute.ts, under `kernels`) the graph may reach. */
 export function convsInPlaceAtPeak(graph: Graph, kernels: Kernels = REFERENCE_KERNELS, maxInvoke = Infinity): ConvInPlaceResult {
   const sg = graph.main;
@@ -73,7 +58,7 @@ export function convsInPlaceAtPeak(graph: Graph, kernels: Kernels = REFERENCE_KE
   // The graph's predicted Invoke(), kept as operators are replaced.
   let invoke = predictOps(sg, sg.ops, kernels);
   for (;;) {
-    const bound = lowerBound(pairedTimeline(sg, kernels), sg.ops.length + 1);
+    const bound = lowerBound(shareInPlacePairs(sg, passTimeline(sg, kernels)), sg.ops.length + 1);
     const k = opAt(bound.time);
     const op = sg.ops[k];
     const o = op ? inPlaceOptions(sg, op, k) : null;

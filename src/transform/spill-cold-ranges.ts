@@ -33,12 +33,13 @@ import {
   encodeFetchOptions,
   encodeSpillOptions,
   FETCH,
+  regionReads,
   slotBytes,
   SPILL,
   type ConcatFetchOptions,
 } from '../ops/tinyseg/custom-ops.js';
 import { alignArena } from '../tflm/alignment.js';
-import { lowestJoinedTimeline, type TimelineBuffer } from '../tflm/arena.js';
+import { lowestJoinedTimeline, shareInPlacePairs, type TimelineBuffer } from '../tflm/arena.js';
 import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
 import { activationLike, freshName, int32Const, newOp, redirectReads, removeUnusedTensors } from './rewrite.js';
@@ -58,6 +59,13 @@ export interface SpillOptionsInput {
   quantizeFloat?: boolean;
   /** The kernels whose scratch the arena holds (default: reference). */
   kernels?: Kernels;
+  /**
+   * The graph has spills already (an earlier run of this pass): their slots stay where they are, busy from their
+   * spill to their last read, and the new slots go around them.
+   */
+  keepRegion?: boolean;
+  /** In-place pairs (TinySegConvInPlace among them) share their bytes at their operator, as the placement lays them out. */
+  inPlaceShared?: boolean;
 }
 
 export interface SpillDecision {
@@ -156,10 +164,13 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
   let traffic = 0;
   let bytesOut = 0;
   const slots: { offset: number; bytes: number; spill: Op; reads: RegionRead[] }[] = [];
+  // The region as an earlier run left it: its operators (spills, and reads, which may read several slots' bytes).
+  const earlier = opts.keepRegion ? sg.ops.filter((op) => op.customCode === SPILL || (op.customCode && regionReads(op.customCode, op.customOptions))) : [];
 
   const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
   for (let round = 0; round < rounds; round++) {
-    const buffers = lowestJoinedTimeline(sg, opts.kernels).buffers;
+    const joined = lowestJoinedTimeline(sg, opts.kernels).buffers;
+    const buffers = opts.inPlaceShared ? shareInPlacePairs(sg, joined) : joined;
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
     const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true);
@@ -192,7 +203,12 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
 
   // Region offsets, once the op positions are final: a slot is busy from its spill to its last read.
   const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: Math.max(...s.reads.map((r) => sg.ops.indexOf(r.op))) }));
-  const { offsets, regionBytes } = layOutSpillRegion(busy);
+  // Its bytes are taken as one slot, busy from its first operator to its last: the new slots go above it or beside it in time.
+  const kept = earlier.map((op) => sg.ops.indexOf(op)).filter((k) => k >= 0);
+  const keptSlots = earlier.filter((op) => op.customCode === SPILL).map((op) => decodeSpillOptions(op.customOptions));
+  const keptBytes = Math.max(0, ...keptSlots.map((o) => o.offset + o.bytes));
+  const held = kept.length > 0 && keptBytes > 0 ? [{ offset: 0, bytes: keptBytes, from: Math.min(...kept), to: Math.max(...kept) }] : [];
+  const { offsets, regionBytes } = layOutSpillRegion(busy, held);
   busy.forEach((s, i) => {
     setRegionOffset(s.spill, offsets[i]!);
     for (const r of s.reads) setRegionOffset(r.op, offsets[i]! + r.at);

@@ -17,16 +17,22 @@ export interface RegionSlot {
   to: number;
 }
 
-/** Offsets of `slots` in the region (same order) and the region's size. */
-export function layOutSpillRegion(slots: readonly RegionSlot[]): { offsets: number[]; regionBytes: number } {
+/**
+ * Offsets of `slots` in the region (same order) and the region's size. `fixed`: slots already at their offsets
+ * (an earlier spill pass's), which the new ones go around.
+ */
+export function layOutSpillRegion(
+  slots: readonly RegionSlot[],
+  fixed: readonly (RegionSlot & { offset: number })[] = [],
+): { offsets: number[]; regionBytes: number } {
   const sized = slots.map((s) => ({ from: s.from, to: s.to, size: alignArena(s.bytes), offset: 0 }));
+  const held = fixed.map((s) => ({ from: s.from, to: s.to, size: alignArena(s.bytes), offset: s.offset }));
   const order = sized.map((_, i) => i).sort((a, b) => sized[b]!.size - sized[a]!.size || a - b);
   const placed: number[] = [];
-  let regionBytes = 0;
+  let regionBytes = Math.max(0, ...held.map((h) => h.offset + h.size));
   for (const i of order) {
     const s = sized[i]!;
-    const clash = placed
-      .map((j) => sized[j]!)
+    const clash = [...held, ...placed.map((j) => sized[j]!)]
       .filter((o) => !(o.to < s.from || s.to < o.from))
       .sort((p, q) => p.offset - q.offset);
     let at = 0;

@@ -81,9 +81,11 @@ describe('--max-overhead', () => {
     expect(cmsis.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
     expect(cmsis.passes.splitRowBands.overLimit).toBeGreaterThan(0);
     const free = optimize(readCorpusModel(file), { file, verify: false, maxOverhead: 1000 }).report;
-    // The whole tail in bands leaves a conv at the peak, which then runs in place (TinySegConvInPlace).
+    // The whole tail in bands leaves a conv at the peak, which then runs in place (TinySegConvInPlace); the peak then
+    // moves where spills pay (28,000 B without them).
     expect(free.passes.convInPlace.rewritten).toBeGreaterThan(0);
-    expect(free.after.head).toBe(28_000);
+    expect(free.passes.spillsAfterConvInPlace.count).toBeGreaterThan(0);
+    expect(free.after.head).toBe(24_000);
     expect(free.compute.splits.map((s) => s.bands)).toEqual([4]);
     expect(free.compute.splits[0]!.extraMacs).toBeGreaterThan(0);
     expect(free.compute.invoke.reference.overhead).toBeGreaterThan(0.05);

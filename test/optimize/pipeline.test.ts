@@ -27,6 +27,7 @@ describe('the pass pipeline', () => {
       'bandsAfterSpills',
       'convOnVirtualConcat',
       'convInPlace',
+      'spillsAfterConvInPlace',
     ]);
   });
 
@@ -46,6 +47,7 @@ describe('the pass pipeline', () => {
       'spill',
       'bandsAfterSpills',
       'convInPlace',
+      'spillsAfterConvInPlace',
     ]);
     const { bytesOut, bytesIn, regionBytes, decisions } = results.spill;
     expect(passes.spill).toEqual({ bytesOut, bytesIn, regionBytes, count: decisions.length });
