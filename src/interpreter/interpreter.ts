@@ -12,7 +12,7 @@ import { TinysegError } from '../errors.js';
 import { Subgraph, type Graph, type Tensor } from '../graph/graph.js';
 import { inPlacePairs } from '../analysis/in-place.js';
 import { rowJoinSlices } from '../analysis/row-join.js';
-import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
+import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
 import { opTime, tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { planGreedyTflm } from '../tflm/greedy-planner.js';
 import { tflmGraphBuffers, type ArenaBuffer } from '../tflm/arena.js';
@@ -135,7 +135,8 @@ export class Interpreter implements SubgraphHost {
       }
     });
 
-    this.storage = new Uint8Array(Math.max(0, ...subgraphs.flatMap((g) => g.ops.map((op) => storageExtent(op, g.tensors)))));
+    // The spill region as plan.json's spill.regionBytes and the emitted header size it: whole alignment units.
+    this.storage = new Uint8Array(alignArena(Math.max(0, ...subgraphs.flatMap((g) => g.ops.map((op) => storageExtent(op, g.tensors))))));
     this.poison = opts.poison;
     const life = subgraphs.length > 1 ? tflmGraphLifetimes(graph) : null;
     this.runs = subgraphs.map((g, s) => ({
