@@ -15,6 +15,8 @@ export interface SpillTraffic {
   /** Bytes written and read per inference. */
   bytesOut: number;
   bytesIn: number;
+  /** Bytes of each spill operator's write, in order: in flash each starts on a page of its own. */
+  writes?: readonly number[];
 }
 
 export interface StoragePlan {
@@ -105,10 +107,12 @@ function flashPlan(
   const { bytesOut, bytesIn } = traffic;
   const start = roundUp(roundUp(before, 16), f.sectorBytes);
   const reserved = f.size - start;
-  const minimum = roundUp(bytesOut, f.sectorBytes) + 2 * f.sectorBytes;
+  // The runtime's log starts each spill's write on a page: what one inference takes of the area.
+  const logged = traffic.writes ? traffic.writes.reduce((n, w) => n + roundUp(w, f.pageBytes), 0) : bytesOut;
+  const minimum = roundUp(logged, f.sectorBytes) + 2 * f.sectorBytes;
   if (reserved < minimum) {
     const taken = before > 0 ? `the model (${before} bytes) leaves ${Math.max(0, reserved)} bytes of` : `${Math.max(0, reserved)} bytes is all of`;
-    throw new TinysegError('E_PLAN', `${taken} ${profile.name}'s ${kind} (${f.size} bytes); spilling there needs ${minimum} (one inference's ${bytesOut} bytes written plus two sectors)`, { file });
+    throw new TinysegError('E_PLAN', `${taken} ${profile.name}'s ${kind} (${f.size} bytes); spilling there needs ${minimum} (one inference's ${logged} bytes written, each spill from a page of its own, plus two sectors)`, { file });
   }
   const sectors = reserved / f.sectorBytes;
   const erasesPerInference = bytesOut / f.sectorBytes;

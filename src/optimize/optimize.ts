@@ -32,6 +32,7 @@ import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
+import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 import { requireBuiltinsOnly } from './builtins-only.js';
 import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
 
@@ -352,7 +353,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const written = writtenSpills(graph, spill);
   if (opts.storage !== undefined || opts.target !== undefined) {
     const t = target ?? builtinTargetProfile(DEFAULT_TARGET)!;
-    const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : written;
+    const writes = graph.main.ops.filter((op) => op.customCode === SPILL).map((op) => decodeSpillOptions(op.customOptions).bytes);
+    const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : { ...written, writes };
     storage = {
       target: t.name,
       ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, t, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),

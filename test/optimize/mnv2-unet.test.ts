@@ -18,7 +18,7 @@ describe('a MobileNetV2 U-Net (128x128, the tutorial decoder)', () => {
   });
 
   it('folds them into the convs, and cuts the head more than 2x, proved bit-exact within the 5% default', () => {
-    // optimize() plans with the PADs folded and without, and keeps the smaller arena (here the one without).
+    // optimize() plans with the PADs folded and without, and keeps the smaller arena.
     expect(foldPadsIntoConvs(original.clone()).folded).toBe(4);
     expect(r.verified).toBe(true);
     expect(r.before.head / r.after.head).toBeGreaterThan(2);

@@ -82,8 +82,8 @@ describe('optimize on the Tiny U-Net', () => {
     const spills = r.graph.main.ops.filter((op) => op.customCode === 'TinySegSpill').length;
     expect(spills).toBeGreaterThanOrEqual(r.report.spill.decisions.length);
     expect(after.spillRegion).toEqual({ bytes: r.report.spill.regionBytes, spills, quantized: 0 });
-    // The stem's conv_5 (76,800 B), and above it the spills of the pass run again at the end.
-    expect(renderReportText(after)).toMatch(/^ {2}spill region {2}146,448 B besides the arena, for 64 spills \(TinySeg operators\)$/m);
+    // The stem's conv_5 (76,800 B), and above it the spills made once the stem's conv writes over its input.
+    expect(renderReportText(after)).toMatch(/^ {2}spill region {2}119,760 B besides the arena, for 6 spills \(TinySeg operators\)$/m);
     expect(memoryReport({ file: 'original.tflite', bytes: example, graph: loadGraph(example) }).spillRegion).toBeNull();
   });
 
@@ -104,7 +104,7 @@ describe('optimize limits', () => {
     expect(() => optimize(smallModel, { arenaBudget: 64, verify: false, file: 'small.tflite' })).toThrow(/no plan fits an arena head of 64 bytes/);
   });
 
-  it('a larger --max-overhead never leaves a larger arena than the default', () => {
+  it('a larger --max-overhead never leaves a larger arena than the default (Tiny U-Net: its 20% bands alone end higher than 5%)', () => {
     const totals = [5, 10, 20].map((maxOverhead) => optimize(example, { verify: false, maxOverhead }).report.after.total);
     expect(totals[1]).toBeLessThanOrEqual(totals[0]!);
     expect(totals[2]).toBeLessThanOrEqual(totals[0]!);

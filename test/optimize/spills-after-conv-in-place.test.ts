@@ -1,6 +1,6 @@
-// The spill pass run again after the passes that follow it (optimize/pipeline.ts
-// spillsAfterConvInPlacePass): once the stem's conv writes over its input, the stem that held
-// the peak no longer does; the slots of the first run stay where they are in the region.
+// The spill pass run again once convolutions write over their inputs (optimize/pipeline.ts
+// spillsAfterConvInPlacePass): the stem that held the peak no longer does, and the slots
+// of the first run stay where they are in the region.
 
 import { describe, expect, it } from 'vitest';
 import { loadGraph, saveGraph } from '../../src/graph/graph.js';
@@ -50,6 +50,11 @@ describe('spillsAfterConvInPlace', () => {
     expect(placeArena(g.main).head).toBeLessThan(before);
     const v = verifyModels(loadGraph(model), loadGraph(saveGraph(g)), { inputs: 2, seed: 3 });
     expect(v.differingBytes).toBe(0);
+  });
+
+  it('does nothing in a graph with no conv in place', () => {
+    const g = loadGraph(model);
+    expect(spillsAfterConvInPlacePass.run(g, context)).toEqual({ decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 });
   });
 
   it('spills nothing when spilling is off', () => {
