@@ -60,8 +60,8 @@ export interface SpillOptionsInput {
   /** The kernels whose scratch the arena holds (default: reference). */
   kernels?: Kernels;
   /**
-   * The graph has spills already (an earlier run of this pass): their slots stay where they are, busy from their
-   * spill to their last read, and the new slots go around them.
+   * The graph has spills already (an earlier run of this pass): their slots stay where they are, taken as one block
+   * of the region busy from the first of their operators to the last, and the new slots go around it.
    */
   keepRegion?: boolean;
   /** In-place pairs (TinySegConvInPlace among them) share their bytes at their operator, as the placement lays them out. */
