@@ -31,9 +31,12 @@ import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space
  * unless that is every spill the first run made (the common case: the first
  * run's graph is then the result, and the pass deterministic).
  */
+/** A spill pass's result when it made no spill. */
+const noSpills = (): SpillResult => ({ decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 });
+
 function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOptionsInput, 'keepRegion' | 'inPlaceShared'> = {}, patience = Infinity): SpillResult {
   // The spill region is reached through TinySeg's custom operators, which stock TFLite cannot load.
-  if (!context.spill || context.builtinsOnly) return { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 };
+  if (!context.spill || context.builtinsOnly) return noSpills();
   const limits = {
     ...(context.maxSpillBytes !== undefined ? { maxSpillBytes: context.maxSpillBytes } : {}),
     ...(context.arenaBudget !== undefined ? { arenaBudget: context.arenaBudget } : {}),
@@ -90,7 +93,7 @@ export const spillsAfterConvInPlacePass: Pass<'spillsAfterConvInPlace', SpillRes
   run: (work, context) =>
     work.main.ops.some((op) => op.customCode === CONV_IN_PLACE)
       ? spillWherePays(work, context, { keepRegion: true, inPlaceShared: true }, SPILLS_WITHOUT_GAIN)
-      : { decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 },
+      : noSpills(),
 };
 
 /**
@@ -164,7 +167,10 @@ const spillSummary = (r: SpillResult): SpillSummary => ({ bytesOut: r.bytesOut, 
 
 /** OptimizeReport.passes: every pass's result (the spill pass's summary). */
 export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends SpillPass ? SpillSummary : PipelineResults[K] };
-type SpillPass = 'spill' | 'spillsAfterConvInPlace';
+/** The passes that spill: the report sums each up. */
+const SPILL_PASSES = ['spill', 'spillsAfterConvInPlace'] as const satisfies readonly PassName[];
+type SpillPass = (typeof SPILL_PASSES)[number];
+const isSpillPass = (name: PassName): name is SpillPass => (SPILL_PASSES as readonly PassName[]).includes(name);
 
 /**
  * Runs every pass on `graph` in place, checking the graph after each one. A
@@ -225,6 +231,6 @@ export function arenaAfterBands(graph: Graph, context: PassContext): number {
 
 /** The results in the report's key order. */
 export function passesReport(results: PipelineResults): PassesReport {
-  const entries = REPORT_ORDER.map((name) => [name, name === 'spill' || name === 'spillsAfterConvInPlace' ? spillSummary(results[name]) : results[name]] as const);
+  const entries = REPORT_ORDER.map((name) => [name, isSpillPass(name) ? spillSummary(results[name]) : results[name]] as const);
   return Object.fromEntries(entries) as PassesReport;
 }
