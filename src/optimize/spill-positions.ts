@@ -49,25 +49,38 @@ function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (Spi
   const sg = graph.main;
   const used = new Set<number>();
   const spills = sg.ops.flatMap((op, k) => (op.opcode === 'CUSTOM' && op.customCode === SPILL ? [{ k, o: decodeSpillOptions(op.customOptions) }] : []));
-  return decisions.map((d) => {
+  const read = (k: number) => sg.tensors[sg.ops[k]!.inputs[0]!]?.name ?? '';
+  const same = (o: SpillOptions, d: SpillDecision) => o.offset === d.offset && o.bytes === d.bytes && o.begin === d.begin && o.count === d.count;
+  const wholeSpill = (d: SpillDecision, named: (name: string) => boolean) => {
+    const found = spills.find(({ k, o }) => !used.has(k) && same(o, d) && named(read(k)));
+    if (found) used.add(found.k);
+    return found;
+  };
+  // The spills that read the decision's tensor by its name first, for every decision: a spill of the same tensor
+  // made later by the pass, fetching it back before this one's spill, has that spill read the fetched copy
+  // (`<name>_fetched`, `<name>_fetched_1`, ...; spill-cold-ranges.ts redirects every later read), and the copy
+  // may carry the name of another decision's tensor.
+  const byName = decisions.map((d) => wholeSpill(d, (name) => name === d.tensor));
+  return decisions.map((d, i) => {
     const end = d.offset + d.bytes;
-    const same = (o: SpillOptions) => o.offset === d.offset && o.bytes === d.bytes && o.begin === d.begin && o.count === d.count;
-    const whole = spills.find(({ k, o }) => !used.has(k) && same(o) && sg.tensors[sg.ops[k]!.inputs[0]!]?.name === d.tensor);
+    const whole = byName[i] ?? wholeSpill(d, (name) => isFetchedCopy(name, d.tensor));
     // Or written by row bands, each its rows (split-row-bands.ts rowTaps): spills of whole rows inside the slot, one
     // after the other in the model, that together write every byte of it.
     // The bands name their tensors after the tensor they compute (`<name>_band<j>`, `<name>_spill<j>`): another
     // decision's slot may have the same bytes at another time, written by other bands.
-    const ofTensor = (k: number) => sg.tensors[sg.ops[k]!.inputs[0]!]?.name.startsWith(`${d.tensor}_`) === true;
-    const inSlot = spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end && ofTensor(k));
+    const inSlot = whole ? [] : spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end && read(k).startsWith(`${d.tensor}_`));
     const parts = whole ? [whole] : rowParts(inSlot, d);
     if (!parts) return null;
     for (const p of parts) used.add(p.k);
     const spillOp = parts[0]!.k;
     const fetchOp = slotReaders(sg.ops, parts[parts.length - 1]!.k, d.offset, d.bytes).at(-1) ?? -1;
-    const rows = parts.length > 1 || !whole ? { spilled: 'rows' as const } : {};
+    const rows = whole ? {} : { spilled: 'rows' as const };
     return fetchOp < 0 ? { ...d, spillOp, ...rows } : { ...d, spillOp, fetchOp, ...rows };
   });
 }
+
+/** `name` is a copy of `tensor` fetched back from the spill region, once or more. */
+const isFetchedCopy = (name: string, tensor: string): boolean => name.startsWith(tensor) && /^(?:_fetched(?:_\d+)?)+$/.test(name.slice(tensor.length));
 
 /** `inside` (in model order) as the consecutive pieces of `d`'s slot from its start to its end, or null. */
 function rowParts<T extends { o: { offset: number; bytes: number; begin: number } }>(inside: readonly T[], d: SpillDecision): T[] | null {
