@@ -82,19 +82,27 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
 };
 
 /**
- * The spill pass once more, after the convolutions in place: before them a stem whose conv output and input are
- * alive together held the peak, which no spill lowers; once the conv writes over its input (the pair shares its
- * bytes, as the placement lays it out), the peak is elsewhere (a U-Net's decoder with its skips alive), where
- * spills pay. The first pass's slots stay where they are. Only where a conv runs in place: run in every plan it
- * lowered more models (the Tiny U-Net to 82,800 B) but took two to three times as long, with up to 64 spills.
+ * The spill pass once more, on a graph the other passes have run on: it counts each in-place pair as sharing its
+ * bytes, keeps the first run's slots where they are and lays its own around them (layOutSpillRegion's fixed slots).
+ * After the convolutions in place, where there are any (spillsAfterConvInPlacePass), and on the plan optimize()
+ * chose where there are none: the passes after the first run (bands after the spills, the conv on a virtual
+ * concatenation) move the peak to where spills pay again.
+ */
+export const spillAgain = (work: Graph, context: PassContext): SpillResult =>
+  spillWherePays(work, context, { keepRegion: true, inPlaceShared: true }, SPILLS_WITHOUT_GAIN);
+
+/**
+ * spillAgain after the convolutions in place: before them a stem whose conv output and input are alive together
+ * held the peak, which no spill lowers; once the conv writes over its input (the pair shares its bytes, as the
+ * placement lays it out), the peak is elsewhere (a U-Net's decoder with its skips alive), where spills pay.
  */
 export const spillsAfterConvInPlacePass: Pass<'spillsAfterConvInPlace', SpillResult> = {
   name: 'spillsAfterConvInPlace',
-  run: (work, context) =>
-    work.main.ops.some((op) => op.customCode === CONV_IN_PLACE)
-      ? spillWherePays(work, context, { keepRegion: true, inPlaceShared: true }, SPILLS_WITHOUT_GAIN)
-      : noSpills(),
+  run: (work, context) => (hasConvInPlace(work) ? spillAgain(work, context) : noSpills()),
 };
+
+/** Whether a convolution of `graph` runs in place (TinySegConvInPlace). */
+export const hasConvInPlace = (graph: Graph): boolean => graph.main.ops.some((op) => op.customCode === CONV_IN_PLACE);
 
 /**
  * How many spills in a row the second run measures without the placed head dropping before it stops: its cost
