@@ -226,12 +226,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const bestRewrite = (maxInvoke: number) => {
     let best = rewrite(maxInvoke, variants[0]!);
     let bestVariant = variants[0]!;
-    const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
+    // The best plan where no conv runs in place: the spill pass runs once more on it below.
+    let plain: Rewrite | null = null;
+    const consider = (other: Rewrite, variant: Variant) => {
       if (better(other, best)) [best, bestVariant] = [other, variant];
+      if (!hasConvInPlace(other.work) && (!plain || better(other, plain))) plain = other;
+    };
+    const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
+      consider(other, variant);
       if (!carried(other, from)) return;
       const without = { ...variant, bandsCarry: false };
-      const alt = rewrite(maxInvoke, without, from);
-      if (better(alt, best)) [best, bestVariant] = [alt, without];
+      consider(rewrite(maxInvoke, without, from), without);
     };
     keep(best, bestVariant);
     for (const variant of variants.slice(1)) {
@@ -259,7 +264,24 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       keep(withPlateau, plateau, stop);
       if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills, stop);
     }
+    if (plain) {
+      const again = spilledAgain(plain);
+      if (again && better(again, best)) best = again;
+    }
     return best;
+  };
+  /**
+   * The spill pass once more on a plan where no conv runs in place (the pipeline ran it where one does), or null
+   * where it spills nothing. On the best such plan only: run in every plan it took two to three times as long.
+   * Reference kernels only: under CMSIS-NN the compute model prices full-resolution convs with few output channels
+   * low (docs/compute-model.md), and the spills it allowed took the CMSIS-NN Tiny U-Net to 1.057x the original's
+   * instructions on the device, over the 5% budget.
+   */
+  const spilledAgain = (r: Rewrite): Rewrite | null => {
+    if (kernels.set !== 'reference' || r.work.subgraphs.length > 1) return null;
+    const work = r.work.clone();
+    const again = spillAgain(work, r.context);
+    return again.decisions.length > 0 ? placed(work, { ...r.passes, spillsAfterConvInPlace: again }, r.context, r.stop) : null;
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // The passes are greedy: with more time allowed, early splits may take a road that ends higher. A limit above the
@@ -274,18 +296,6 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     if (better(unlimited, attempt)) {
       attempt = unlimited;
       maxOverhead = null;
-    }
-  }
-  // The spill pass once more on the chosen plan, where no conv runs in place (the pipeline ran it where one does).
-  // Reference kernels only: under CMSIS-NN the compute model prices full-resolution convs with few output channels
-  // low (docs/compute-model.md), and the spills it allowed took the CMSIS-NN Tiny U-Net to 1.057x the original's
-  // instructions on the device, over the 5% budget.
-  if (kernels.set === 'reference' && attempt.graph.subgraphs.length === 1 && !hasConvInPlace(attempt.work)) {
-    const work = attempt.work.clone();
-    const again = spillAgain(work, attempt.context);
-    if (again.decisions.length > 0) {
-      const other = placed(work, { ...attempt.passes, spillsAfterConvInPlace: again }, attempt.context, attempt.stop);
-      if (better(other, attempt)) attempt = other;
     }
   }
   const { passes, placement } = attempt;

@@ -114,7 +114,7 @@ describe('the written file', () => {
     expect(r.passes.spill.count).toBe(1);
     expect(r.verified).toBe(true);
     // With the skip whole until its spill, the head was 950,272 B (its stem in bands beside it); with the skip
-    // alone spilled, 835,584 B. No conv runs in place: the spill pass runs once more on the chosen plan.
+    // alone spilled, 835,584 B. No conv runs in place: the spill pass runs once more on the best such plan.
     expect(r.passes.convInPlace.rewritten).toBe(0);
     expect(r.passes.spillsAfterConvInPlace.count).toBeGreaterThan(0);
     expect(r.after.head).toBeLessThan(835_584);
