@@ -82,8 +82,8 @@ describe('optimize on the Tiny U-Net', () => {
     const spills = r.graph.main.ops.filter((op) => op.customCode === 'TinySegSpill').length;
     expect(spills).toBeGreaterThanOrEqual(r.report.spill.decisions.length);
     expect(after.spillRegion).toEqual({ bytes: r.report.spill.regionBytes, spills, quantized: 0 });
-    // The stem's conv_5 (76,800 B), and above it the spills made once the stem's conv writes over its input.
-    expect(renderReportText(after)).toMatch(/^ {2}spill region {2}119,760 B besides the arena, for 6 spills \(TinySeg operators\)$/m);
+    // The stem's conv_5 (76,800 B), and around it the spill pass's second run on the plan without a conv in place.
+    expect(renderReportText(after)).toMatch(/^ {2}spill region {2}146,448 B besides the arena, for 64 spills \(TinySeg operators\)$/m);
     expect(memoryReport({ file: 'original.tflite', bytes: example, graph: loadGraph(example) }).spillRegion).toBeNull();
   });
 
