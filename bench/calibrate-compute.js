@@ -137,7 +137,9 @@ for (const set of costKeys) {
     }
   }
   const costs = {};
-  for (const [kind, list] of [...samples].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [kind, all] of [...samples].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // Records of runs before the im2col count do not have it: where a kind's newer records do, those alone.
+    const list = all.some((o) => o.im2col !== undefined) ? all.filter((o) => o.im2col !== undefined) : all;
     const w = (o) => 1 / Math.max(FLOOR, o.instructions);
     const distinct = new Set(list.map((o) => o.units)).size;
     // A column only when the samples can tell it from the others (per call: the sizes vary).
@@ -145,12 +147,16 @@ for (const set of costKeys) {
       ['unit', (o) => o.units, true],
       ['macOutput', (o) => o.macOutputs, distinct >= 3 && list.some((o) => o.macOutputs > 0)],
       ['run', (o) => o.runs ?? 0, distinct >= 3 && new Set(list.map((o) => (o.runs ?? 0) / Math.max(1, o.units))).size >= 2],
+      // Where the im2col columns' share of the MACs varies (CMSIS-NN's CONV_2D with more or fewer output channels).
+      ['im2col', (o) => o.im2col ?? 0, distinct >= 3 && new Set(list.map((o) => (o.im2col ?? 0) / Math.max(1, o.units))).size >= 2],
       ['op', () => 1, distinct >= 2],
     ].filter(([, , use]) => use);
     const fit = (cols) => {
       const x = nnls(list.map((o) => cols.map(([, c]) => c(o) * w(o))), list.map((o) => o.instructions * w(o)));
-      const cost = { unit: 0, macOutput: 0, run: 0, op: 0 };
+      const cost = { unit: 0, macOutput: 0, run: 0, op: 0, im2col: 0 };
       cols.forEach(([name], i) => (cost[name] = round(x[i])));
+      // Only the kinds that use it carry the im2col cost (OP_COSTS' entries stay as they were elsewhere).
+      if (cost.im2col === 0) delete cost.im2col;
       return cost;
     };
     let cost = fit(named);
@@ -159,7 +165,7 @@ for (const set of costKeys) {
     // price every extra band of a split at that figure.
     if (cost.op > Math.min(...list.map((o) => o.instructions))) cost = fit(named.filter(([name]) => name !== 'op'));
     costs[kind] = cost;
-    const predicted = (o) => cost.unit * o.units + cost.macOutput * o.macOutputs + cost.run * (o.runs ?? 0) + cost.op;
+    const predicted = (o) => cost.unit * o.units + cost.macOutput * o.macOutputs + cost.run * (o.runs ?? 0) + (cost.im2col ?? 0) * (o.im2col ?? 0) + cost.op;
     const errs = list.map((o) => (predicted(o) - o.instructions) / Math.max(FLOOR, o.instructions));
     const rms = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
     kindTables.push({ set, kind, n: list.length, cost, rms });
@@ -172,7 +178,7 @@ const predictRecords = (key, ops) =>
     const set = setOf(key);
     const family = { unit: fitted[set][o.feature], macOutput: fitted[set]['macOutput.int'], run: 0, op: fitted[set].op };
     const c = opCosts[key]?.[`${o.op}|${o.feature}`] ?? opCosts[set]?.[`${o.op}|${o.feature}`] ?? family;
-    return n + c.unit * o.units + c.macOutput * o.macOutputs + c.run * (o.runs ?? 0) + c.op;
+    return n + c.unit * o.units + c.macOutput * o.macOutputs + c.run * (o.runs ?? 0) + (c.im2col ?? 0) * (o.im2col ?? 0) + c.op;
   }, 0);
 const ratioRows = measuredRows
   .filter((r) => r.original?.ops && r.optimized?.ops)
@@ -198,10 +204,10 @@ for (const { set, errs } of tables) {
 }
 md.push('', '### Operator kinds (instructions per unit, per MAC output, per call)', '');
 md.push(`Fitted per operator kind on ${measuredRows.length} measured runs (bench/tflm-m4.js: ${[...new Set(measuredRows.map((r) => r.file))].length} models, original and optimized, each operator timed by TFLM's profiler hook); RMS relative error over the kind's operators.`, '');
-md.push('| kernels | operator | family | operators | per unit | per MAC output | per run | per call | RMS error |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
+md.push('| kernels | operator | family | operators | per unit | per MAC output | per run | per im2col element | per call | RMS error |', '|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const k of kindTables) {
   const [op, feature] = k.kind.split('|');
-  md.push(`| ${k.set} | ${op} | ${feature} | ${k.n} | ${k.cost.unit} | ${k.cost.macOutput} | ${k.cost.run} | ${k.cost.op} | ${(100 * k.rms).toFixed(1)}% |`);
+  md.push(`| ${k.set} | ${op} | ${feature} | ${k.n} | ${k.cost.unit} | ${k.cost.macOutput} | ${k.cost.run} | ${k.cost.im2col ?? 0} | ${k.cost.op} | ${(100 * k.rms).toFixed(1)}% |`);
 }
 md.push('', '### Whole models, from their operators: predicted vs measured', '');
 md.push('| model | kernels | measured orig | predicted orig | measured opt/orig | predicted opt/orig |', '|---|---|---:|---:|---:|---:|');
@@ -220,7 +226,9 @@ if (stale) console.log('\nnote: src/analysis/compute.ts INVOKE_COEFFICIENTS diff
 const opCostsSource = () =>
   costKeys
     .map((set) => {
-      const lines = Object.entries(opCosts[set]).map(([kind, c]) => `    '${kind}': { unit: ${c.unit}, macOutput: ${c.macOutput}, run: ${c.run}, op: ${c.op} },`);
+      const lines = Object.entries(opCosts[set]).map(
+        ([kind, c]) => `    '${kind}': { unit: ${c.unit}, macOutput: ${c.macOutput}, run: ${c.run}, op: ${c.op}${c.im2col ? `, im2col: ${c.im2col}` : ''} },`,
+      );
       return `  '${set}': {\n${lines.join('\n')}\n  },`;
     })
     .join('\n');

@@ -181,7 +181,8 @@ function opRecords(modelPath, opTicks, tick = TICK_INSTRUCTIONS) {
   return sg.ops.map((op, i) => {
     const c = opCompute(sg, op);
     const units = c.macs + c.elementOps;
-    return { op: c.kind, feature: c.feature, units, macOutputs: c.macOutputs, runs: c.runs, instructions: opTicks[i] * tick };
+    const im2col = c.im2col > 0 ? { im2col: c.im2col } : {};
+    return { op: c.kind, feature: c.feature, units, macOutputs: c.macOutputs, runs: c.runs, ...im2col, instructions: opTicks[i] * tick };
   });
 }
 

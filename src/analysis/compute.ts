@@ -107,6 +107,8 @@ export interface OpCost {
   macOutput: number;
   run: number;
   op: number;
+  /** Per im2col element (OpCompute.im2col); absent: none. */
+  im2col?: number;
 }
 
 /**
@@ -226,6 +228,12 @@ export interface OpCompute {
    * slice of the same bytes costs ~6x a row slice.
    */
   runs: number;
+  /**
+   * The elements of the im2col columns a convolution builds, one per output pixel (filter taps x input channels):
+   * CMSIS-NN's CONV_2D shares each among its output channels, so with few of them it costs more per MAC. 0 for
+   * other operators.
+   */
+  im2col: number;
 }
 
 const count = (t: Tensor | undefined): number => (t ? t.shape.reduce((a, b) => a * b, 1) : 0);
@@ -346,19 +354,25 @@ export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
 function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
   const m = macsOf(sg, op);
   const out = sg.tensors[op.outputs[0] ?? -1];
-  if (m) return isFloat(out) ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0, runs: 0 } : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs: 0 };
+  if (m) {
+    const outChannels = out?.shape[out.shape.length - 1] ?? 0;
+    const im2col = op.opcode === 'CONV_2D' && outChannels > 0 ? m.macs / outChannels : 0;
+    return isFloat(out)
+      ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0, runs: 0, im2col }
+      : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs: 0, im2col };
+  }
   // A spill or a fetch moves its slot's bytes, in TinySeg's runtime.
   if (opKey(op) === customKey(SPILL) || opKey(op) === customKey(FETCH)) {
     const o = decodeSpillOptions(op.customOptions, op.customCode ?? SPILL);
     const t = opKey(op) === customKey(SPILL) ? sg.tensors[op.inputs[0] ?? -1] : out;
     const channels = t?.shape[t.shape.length - 1] ?? 0;
-    return { macs: 0, elementOps: o.bytes, feature: 'spill', macOutputs: 0, runs: channels > 0 && o.count < channels ? count(t) / channels : 1 };
+    return { macs: 0, elementOps: o.bytes, feature: 'spill', macOutputs: 0, runs: channels > 0 && o.count < channels ? count(t) / channels : 1, im2col: 0 };
   }
   const outputs = op.outputs.reduce((n, i) => n + count(sg.tensors[i]), 0);
   // A spill writes no tensor: its type is its input's.
   const typed = out ?? sg.tensors[op.inputs[0] ?? -1];
   const feature = isCopy(op) ? 'copy' : isFloat(typed) ? 'element.float' : 'element.int';
-  return { macs: 0, elementOps: outputs + readsOf(sg, op), feature, macOutputs: 0, runs: runsOf(sg, op) };
+  return { macs: 0, elementOps: outputs + readsOf(sg, op), feature, macOutputs: 0, runs: runsOf(sg, op), im2col: 0 };
 }
 
 export interface GraphCompute {
@@ -377,6 +391,7 @@ export interface KindCompute {
   units: number;
   macOutputs: number;
   runs: number;
+  im2col: number;
   ops: number;
 }
 
@@ -395,10 +410,11 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
     features[c.feature] += c.macs + c.elementOps;
     features['macOutput.int'] += c.macOutputs;
     // One operator kind can fall in two families (a float and an int8 conv).
-    const kind = (kinds[`${c.kind}|${c.feature}`] ??= { feature: c.feature, units: 0, macOutputs: 0, runs: 0, ops: 0 });
+    const kind = (kinds[`${c.kind}|${c.feature}`] ??= { feature: c.feature, units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
     kind.units += c.macs + c.elementOps;
     kind.macOutputs += c.macOutputs;
     kind.runs += c.runs;
+    kind.im2col += c.im2col;
     kind.ops++;
   }
   features.op = ops.length;
@@ -444,7 +460,7 @@ export function predictInvoke(c: Pick<GraphCompute, 'kinds'>, kernels: ComputeKe
   let n = 0;
   for (const [kind, v] of Object.entries(c.kinds)) {
     const cost = opCost(kind.slice(0, kind.lastIndexOf('|')), v.feature, kernels);
-    n += cost.unit * v.units + cost.macOutput * v.macOutputs + cost.run * v.runs + cost.op * v.ops;
+    n += cost.unit * v.units + cost.macOutput * v.macOutputs + cost.run * v.runs + (cost.im2col ?? 0) * v.im2col + cost.op * v.ops;
   }
   return n;
 }
