@@ -84,8 +84,8 @@ export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
 /**
  * The spill pass once more, on a graph the other passes have run on: it counts each in-place pair as sharing its
  * bytes, keeps the first run's slots where they are and lays its own around them (layOutSpillRegion's fixed slots).
- * After the convolutions in place, where there are any (spillsAfterConvInPlacePass), and on the plan optimize()
- * chose where there are none: the passes after the first run (bands after the spills, the conv on a virtual
+ * After the convolutions in place, where there are any (spillsAfterConvInPlacePass), and on optimize()'s best plan
+ * without one (reference kernels): the passes after the first run (bands after the spills, the conv on a virtual
  * concatenation) move the peak to where spills pay again.
  */
 export const spillAgain = (work: Graph, context: PassContext): SpillResult =>
