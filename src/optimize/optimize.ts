@@ -194,10 +194,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const placed = (work: Graph, passes: PipelineResults, context: PassContext, stop: PipelineStop | null) => {
     dropUnusedBuffers(work);
     const placement = placeArena(work.main, { kernels });
-    const written = work.clone();
     // With several subgraphs TFLM plans them all together (and reads an offline plan oddly for variables): no plan of our own.
-    if (written.subgraphs.length === 1) setOfflinePlan(written, placement.offsets);
-    const bytes = saveGraph(written);
+    if (work.subgraphs.length === 1) setOfflinePlan(work, placement.offsets);
+    const bytes = saveGraph(work);
     const graph = loadGraph(bytes);
     return { passes, placement, bytes, graph, after: memoryReport({ file, bytes, graph, kernels }), stop, work, context };
   };
@@ -279,7 +278,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
    */
   const spilledAgain = (r: Rewrite): Rewrite | null => {
     if (kernels.set !== 'reference' || r.work.subgraphs.length > 1) return null;
+    // The placed plan's graph, without the offline plan its placement wrote.
     const work = r.work.clone();
+    dropOfflinePlan(work);
     const again = spillAgain(work, r.context);
     return again.decisions.length > 0 ? placed(work, { ...r.passes, spillsAfterConvInPlace: again }, r.context, r.stop) : null;
   };
