@@ -7,7 +7,10 @@
 // slices to the rows it computes. A side input may come from an operator
 // between the chain's first and the join: no such operator reads the chain's
 // tensors (each has one reader, the next chain operator), so the split runs it
-// before the chain.
+// before the chain. A stage may also have readers outside the chain that map
+// its rows one to one and read nothing else but constants (exits: DeepLab's
+// decoder projecting the encoder's low-level features): each band computes its
+// own rows of them, joined once the bands are done.
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { rowInput, rowRule } from '../ops/registry.js';
@@ -25,7 +28,22 @@ export interface Chain {
    * a branch (split-row-bands.ts).
    */
   joins: number[];
+  /** Readers of a stage's output outside the chain that the bands compute too (exitOf), by op position. */
+  exits: ChainExit[];
 }
+
+/**
+ * An exit of a chain: operator `op` reads the output of the chain's `stage`-th operator, row for row; `inner`: a join
+ * of the chain reads its output too (each band then computes it on all of the stage's rows it computes).
+ */
+export interface ChainExit {
+  op: number;
+  stage: number;
+  inner: boolean;
+}
+
+/** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
+export const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
 
 /**
  * The operand of `op` through which a chain passing tensor `t` may run, or -1. Side inputs (activations besides
@@ -45,12 +63,15 @@ function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean): numbe
   return op.inputs.every((s, i) => i === at || s < 0 || sg.tensors[s]!.kind === 'constant' || sideOk(s)) ? at : -1;
 }
 
+/** Choices of the next operator tried per chain where a stage's readers fork (bandChains), at most. */
+const FORK_TRIES = 6;
+
 /**
  * Maximal chains (2+ ops) of row-local ops, each reading the previous one's output as its row input; `sideInputs`:
  * joins may read side inputs. A tensor between two ops of a chain has no reader outside it: its next op, and with
  * `branches` (side inputs only) also joins further along the chain that read it row for row (a residual block's
  * input made in the chain: the two branches from it meet again in the chain, each band slicing its rows from its
- * own band), and with `rowSpills` spills of the whole tensor (isRowTap).
+ * own band) and exits (exitOf), and with `rowSpills` spills of the whole tensor (isRowTap).
  */
 export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs, rowSpills = false): Chain[] {
   const out: Chain[] = [];
@@ -61,44 +82,92 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
     if (at < 0) return;
     const x = first.inputs[at]!;
     if (sg.tensors[x]!.kind !== 'activation') return;
-    const ops = [i];
-    const rows = [at];
-    for (;;) {
-      const y = sg.ops[ops[ops.length - 1]!]!.outputs[0]!;
-      const readers = sg.consumersOf(y);
-      if (readers.length === 0 || sg.outputs.includes(y)) break;
-      // The next op is the first reader but spills of the whole tensor (the bands write its rows to the slot);
-      // any other must join the chain later (checked once it ends).
-      const others = readers.filter((r) => !(rowSpills && isRowTap(sg, r, y)));
-      if (others.length === 0 || (others.length > 1 && !branches)) break;
-      const next = others[0]!;
-      const r = rowOperand(sg, sg.ops[next]!, y, sideInputs);
-      if (r < 0) break;
-      ops.push(next);
-      rows.push(r);
+    // Where a stage's readers fork, the chain goes on through the first (its next operator) unless that leaves the
+    // chain ending at the fork: then the next reader is tried, and the longest chain kept.
+    const choice = new Map<number, number>();
+    let best: { ops: number[]; rows: number[]; exits: ChainExit[] } | null = null;
+    for (let attempt = 0; attempt < FORK_TRIES; attempt++) {
+      const ops = [i];
+      const rows = [at];
+      const forks = new Map<number, number>();
+      for (;;) {
+        const y = sg.ops[ops[ops.length - 1]!]!.outputs[0]!;
+        const readers = sg.consumersOf(y);
+        if (readers.length === 0 || sg.outputs.includes(y)) break;
+        // The next op is a reader but spills of the whole tensor (the bands write its rows to the slot); any
+        // other must join the chain later or be an exit (checked once it ends).
+        const others = readers.filter((r) => !(rowSpills && isRowTap(sg, r, y)));
+        if (others.length === 0 || (others.length > 1 && !branches)) break;
+        if (others.length > 1) forks.set(ops.length - 1, others.length);
+        const next = others[choice.get(ops.length - 1) ?? 0];
+        const r = next === undefined ? -1 : rowOperand(sg, sg.ops[next]!, y, sideInputs);
+        if (r < 0) break;
+        ops.push(next!);
+        rows.push(r);
+      }
+      // Ends where every tensor between its ops is read inside it alone (or by exits).
+      let end = ops.length;
+      let exits = closure(sg, ops, rows, rowSpills, branches);
+      while (end >= 2 && !exits) exits = closure(sg, ops.slice(0, --end), rows, rowSpills, branches);
+      if (end >= 2 && exits && (!best || end > best.ops.length)) best = { ops: ops.slice(0, end), rows: rows.slice(0, end), exits };
+      // The stage whose output ended the chain: another of its readers next, if it forks.
+      const fork = end - 1;
+      if (end === ops.length || !forks.has(fork) || (choice.get(fork) ?? 0) + 1 >= forks.get(fork)!) break;
+      choice.set(fork, (choice.get(fork) ?? 0) + 1);
     }
-    // Ends where every tensor between its ops is read inside it alone.
-    let end = ops.length;
-    while (end >= 2 && !closed(sg, ops.slice(0, end), rowSpills)) end--;
-    if (end < 2) return;
-    ops.length = end;
-    rows.length = end;
+    if (!best) return;
+    const { ops, rows, exits } = best;
     ops.forEach((k) => taken.add(k));
-    out.push({ ops, rows, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops) });
+    out.push({ ops, rows, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits });
   });
   return out;
 }
 
 /**
- * Whether every tensor `ops` write, but the last one's output, is read by `ops` alone (after its writer), or, with
- * `rowSpills`, also spilled whole (the bands then write its rows to the slot).
+ * Whether operator `r`, reading tensor `t` that chain `ops` makes (`rows`: each op's row operand), can be an exit of
+ * it: a builtin mapping rows one to one (no reach), reading `t` alone as its row input and constants besides, writing
+ * one tensor of the same rows that nothing reads before the chain ends (the bands' parts are joined there) but joins
+ * of the chain, as a side input (`inner`: a residual block's projected shortcut, which each band adds to its own
+ * rows). Null when it cannot.
  */
-function closed(sg: Subgraph, ops: readonly number[], rowSpills: boolean): boolean {
+function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows: readonly number[]): { inner: boolean } | null {
+  const op = sg.ops[r]!;
+  const rule = rowRule(sg, op);
+  if (op.opcode === 'CUSTOM' || !rule || rule.kind !== 'same' || rule.halo !== 0 || op.outputs.length !== 1) return null;
+  if (op.inputs[rowInput(op)] !== t || op.inputs.indexOf(t) !== op.inputs.lastIndexOf(t)) return null;
+  if (!op.inputs.every((s) => s < 0 || s === t || sg.tensors[s]!.kind === 'constant')) return null;
+  const y = sg.tensors[op.outputs[0]!]!;
+  if (y.shape.length !== 4 || y.shape[1] !== sg.tensors[t]!.shape[1] || !BAND_DTYPES.has(y.dtype) || !BAND_DTYPES.has(sg.tensors[t]!.dtype)) return null;
+  const last = ops[ops.length - 1]!;
+  let inner = false;
+  for (const c of sg.consumersOf(y.index)) {
+    if (c > last) continue;
+    const at = ops.indexOf(c);
+    const join = rowRule(sg, sg.ops[c]!);
+    if (at < 0 || c < r || !join || join.kind !== 'same' || join.halo !== 0 || sg.ops[c]!.inputs[rows[at]!] === y.index) return null;
+    inner = true;
+  }
+  return { inner };
+}
+
+/**
+ * The exits of `ops` as a chain (`rows`: each op's row operand) when every tensor they write, but the last one's
+ * output, is read by `ops` alone (after its writer), or, with `rowSpills`, also spilled whole (the bands then write
+ * its rows to the slot), or with `exits` by exits (exitOf); else null.
+ */
+function closure(sg: Subgraph, ops: readonly number[], rows: readonly number[], rowSpills: boolean, exits: boolean): ChainExit[] | null {
   const inside = new Set(ops);
-  return ops.slice(0, -1).every((k) => {
+  const found: ChainExit[] = [];
+  for (const [stage, k] of ops.slice(0, -1).entries()) {
     const t = sg.ops[k]!.outputs[0]!;
-    return sg.consumersOf(t).every((r) => (inside.has(r) && r > k) || (rowSpills && isRowTap(sg, r, t)));
-  });
+    for (const r of sg.consumersOf(t)) {
+      if ((inside.has(r) && r > k) || (rowSpills && isRowTap(sg, r, t))) continue;
+      const exit = exits && !inside.has(r) ? exitOf(sg, r, t, ops, rows) : null;
+      if (!exit) return null;
+      found.push({ op: r, stage, inner: exit.inner });
+    }
+  }
+  return found;
 }
 
 /**
@@ -120,9 +189,10 @@ export function isRowTap(sg: Subgraph, k: number, t: number): boolean {
  */
 export function subChain(sg: Subgraph, chain: Chain, from: number, to: number, rowSpills = false): Chain | null {
   const ops = chain.ops.slice(from, to + 1);
-  if (!closed(sg, ops, rowSpills)) return null;
   const rows = chain.rows.slice(from, to + 1);
-  return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops) };
+  const exits = closure(sg, ops, rows, rowSpills, chain.exits.length > 0);
+  if (!exits) return null;
+  return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits };
 }
 
 /**

@@ -27,8 +27,8 @@ import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, ORDERED_OPCODES, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
-import { rowRule, storageExtent } from '../ops/registry.js';
-import { addFetchWriter, bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
+import { rowInput, rowRule, storageExtent } from '../ops/registry.js';
+import { addFetchWriter, BAND_DTYPES, bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictOps } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
@@ -51,8 +51,18 @@ export interface SplitRowBandsResult {
    * which exists whole any more), and what the bands compute beyond the chain: the halo rows' MACs and element
    * ops recomputed, the slices' and the concatenation's. `carried`: the bands carry rows the band before computed
    * instead of computing them again, and read only the rows their output needs (Stage.read); absent otherwise.
+   * `exits`: the tensors of the chain's exits (band-chains.ts), which the bands compute too; absent without.
    */
-  chains: { ops: string[]; output: string; bands: number; intermediateBytes: number; extraMacs: number; extraElementOps: number; carried?: true }[];
+  chains: {
+    ops: string[];
+    output: string;
+    bands: number;
+    intermediateBytes: number;
+    extraMacs: number;
+    extraElementOps: number;
+    carried?: true;
+    exits?: string[];
+  }[];
   /**
    * Candidate splits (a run of a chain in some band count) that would have lowered the arena most but were
    * over the limit (PassContext.maxInvoke), over all rounds.
@@ -64,9 +74,6 @@ export interface SplitRowBandsResult {
 
 // One CONCATENATION joins the bands, and TFLM's takes at most 10 inputs.
 const BAND_COUNTS = [2, 4, 8, CONCAT_MAX_INPUTS];
-
-/** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
-const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
 
 /** TFLM's SAME padding above the first row (ComputePaddingHeightWidth) for an input of `h` rows. */
 function sameTop(h: number, k: number, stride: number): number {
@@ -127,8 +134,7 @@ interface Reads {
 function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite: boolean, reads?: Reads): Stage[] | null {
   const stages: Stage[] = [];
   let inH = sg.tensors[chain.input]!.shape[1]!;
-  // The stage each tensor of the chain is the output of, for joins that read one as a side input (branches).
-  const stageOf = new Map(chain.ops.map((k, i) => [sg.ops[k]!.outputs[0]!, i]));
+  const stageOf = chainStages(sg, chain);
   let rows: Stage = { c0: s0, c1: s1, e0: s0, e1: s1 };
   for (const [i, k] of chain.ops.entries()) {
     const outH = sg.tensors[sg.ops[k]!.outputs[0]!]!.shape[1]!;
@@ -172,6 +178,16 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
     rows = stage;
   }
   return stages;
+}
+
+/**
+ * The stage each tensor of the chain is the output of, for joins that read one as a side input (branches); an inner
+ * exit's output (ChainExit.inner) is its stage's rows too, computed on them all.
+ */
+function chainStages(sg: Subgraph, chain: Chain): Map<number, number> {
+  const stageOf = new Map(chain.ops.map((k, i) => [sg.ops[k]!.outputs[0]!, i]));
+  for (const e of chain.exits) if (e.inner) stageOf.set(sg.ops[e.op]!.outputs[0]!, e.stage);
+  return stageOf;
 }
 
 /** A stage's computed and exact rows from its input's (`rows`), or null when the band cannot line up with the tensor. */
@@ -388,7 +404,8 @@ function plainChain(sg: Subgraph, chain: Chain): boolean {
 function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
   const first = chain.ops[0]!;
   const moved = new Set<number>();
-  const inChain = new Set(chain.ops);
+  // An inner exit's output is a side input made by the bands too.
+  const inChain = new Set([...chain.ops, ...chain.exits.map((e) => e.op)]);
   const visit = (t: number): void => {
     const p = sg.producerOf(t);
     // A side input made by the chain itself (a branch) is sliced from the band's own tensor.
@@ -402,10 +419,12 @@ function hoistSideProducers(sg: Subgraph, chain: Chain): Chain | null {
   // Custom operators may have effects too (the spill region's): never moved either.
   if (order.some((k) => chain.ops.includes(k) || sg.ops[k]!.opcode === 'CUSTOM' || ORDERED_OPCODES.has(sg.ops[k]!.opcode))) return null;
   const chainOps = chain.ops.map((k) => sg.ops[k]!);
+  const exitOps = chain.exits.map((e) => sg.ops[e.op]!);
   const ops = order.map((k) => sg.ops[k]!);
   for (const k of [...order].reverse()) sg.removeOp(k);
   ops.forEach((op, i) => sg.insertOp(first + i, op));
-  return { ...chain, ops: chainOps.map((op) => sg.ops.indexOf(op)) };
+  const exits = chain.exits.map((e, i) => ({ ...e, op: sg.ops.indexOf(exitOps[i]!) }));
+  return { ...chain, ops: chainOps.map((op) => sg.ops.indexOf(op)), exits };
 }
 
 /** A spill of a whole stage of the chain (band-chains.ts isRowTap): its operator, stage, slot, and the rows each band writes. */
@@ -450,15 +469,24 @@ function rowTaps(sg: Subgraph, chain: Chain, plans: readonly BandPlan[]): RowTap
       const span = regionSpan(sg, sg.ops[m]!);
       if (span && span[0] < slot.offset + slot.bytes && slot.offset < span[1]) return null;
     }
-    const H = sg.tensors[t]!.shape[1]!;
-    const pieces = [0];
-    for (let j = 1; j < plans.length; j++) pieces.push(Math.max(plans[j]!.stages[i]!.e0, pieces[j - 1]!));
-    pieces.push(H);
-    const ok = plans.every((p, j) => pieces[j + 1]! <= pieces[j]! || (p.stages[i]!.e0 <= pieces[j]! && pieces[j + 1]! <= p.stages[i]!.e1));
-    if (!ok) return null;
+    const pieces = stagePieces(plans, i, sg.tensors[t]!.shape[1]!);
+    if (!pieces) return null;
     taps.push({ op, stage: i, slot, pieces });
   }
   return taps;
+}
+
+/**
+ * The rows of stage `i` (a tensor of `H` rows) each band takes as its own, band j rows [pieces[j], pieces[j + 1]):
+ * exact rows of its band, together every row once (a spill the bands write, an exit they compute); null where the
+ * bands' exact rows leave a gap.
+ */
+function stagePieces(plans: readonly BandPlan[], i: number, H: number): number[] | null {
+  const pieces = [0];
+  for (let j = 1; j < plans.length; j++) pieces.push(Math.max(plans[j]!.stages[i]!.e0, pieces[j - 1]!));
+  pieces.push(H);
+  const ok = plans.every((p, j) => pieces[j + 1]! <= pieces[j]! || (p.stages[i]!.e0 <= pieces[j]! && pieces[j + 1]! <= p.stages[i]!.e1));
+  return ok ? pieces : null;
 }
 
 /** The bytes of the spill region an operator writes or reads, [first, end) (covering them all), or null for none. */
@@ -480,6 +508,7 @@ function regionSpan(sg: Subgraph, op: Op): [number, number] | null {
  */
 function hoistSlotWriters(sg: Subgraph, chain: Chain): Chain | null {
   let ops = chain.ops;
+  let exits = chain.exits;
   for (let i = 0; i < ops.length; i++) {
     // Positions as they are now: a spill moved before the chain shifts the ops between.
     if (sg.ops[ops[i]!]!.customCode !== ADD_FETCH || chain.joins[i]! >= 0) continue;
@@ -496,8 +525,9 @@ function hoistSlotWriters(sg: Subgraph, chain: Chain): Chain | null {
     sg.removeOp(w);
     sg.insertOp(first, spill);
     ops = ops.map((m) => (m < w ? m + 1 : m));
+    exits = exits.map((e) => (e.op < w ? { ...e, op: e.op + 1 } : e));
   }
-  return ops === chain.ops ? chain : { ...chain, ops };
+  return ops === chain.ops ? chain : { ...chain, ops, exits };
 }
 
 /** The ADD a TinySegAddFetch computes, with the tensor its slot holds (`t`) in place of the slot: its row operand's position too. */
@@ -539,6 +569,14 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
   if (!chain) return -1;
   const taps = rowTaps(sg, chain, plans);
   if (!taps) return -1;
+  // Each exit's rows, band by band, and the parts the bands make of its output.
+  const exits = chain.exits.map((e) => {
+    const op = sg.ops[e.op]!;
+    // Read after the chain: its parts are joined once the bands are done.
+    const outer = sg.consumersOf(op.outputs[0]!).some((c) => c > chain.ops[chain.ops.length - 1]!) || sg.outputs.includes(op.outputs[0]!);
+    return { ...e, op, outer, pieces: stagePieces(plans, e.stage, sg.tensors[op.inputs[rowInput(op)]!]!.shape[1]!), parts: [] as Omit<Op, 'source'>[] };
+  });
+  if (exits.some((e) => e.outer && !e.pieces)) return -1;
   const Y = sg.tensors[chain.output]!;
   const chainOps = chain.ops.map((k) => sg.ops[k]!);
   const at = chain.ops[0]!;
@@ -546,6 +584,8 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
   const newOps: Omit<Op, 'source'>[] = [];
   const parts: number[] = [];
   const stageOf = new Map(chainOps.map((op, i) => [op.outputs[0]!, i]));
+  // This band's tensor of each inner exit (ChainExit.inner), by the exit's output, which joins slice as a branch.
+  const exitBands = new Map<number, { tensor: number; c0: number }>();
   // Rows a band leaves for the next one to carry (Stage.read), by the stage that reads them.
   let carries = new Map<number, Tensor>();
   plans.forEach((p, j) => {
@@ -584,7 +624,8 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       }
       // A TinySegAddFetch of a slot the chain itself fills is the ADD of that stage's band rows.
       const { op, row } = chain.joins[i]! >= 0 ? addOfSlot(chainOp, chain.joins[i]!) : { op: chainOp, row: chain.rows[i]! };
-      const branches = new Map(op.inputs.flatMap((t, k) => (k !== row && stageOf.has(t) ? [[t, bandOf[stageOf.get(t)!]!] as const] : [])));
+      const bandOfTensor = (t: number) => exitBands.get(t) ?? (stageOf.has(t) ? bandOf[stageOf.get(t)!] : undefined);
+      const branches = new Map(op.inputs.flatMap((t, k) => (k !== row && bandOfTensor(t) ? [[t, bandOfTensor(t)!] as const] : [])));
       const band = bandOperands(sg, op, row, cur.index, { ...before, height: sg.tensors[op.inputs[row]!]!.shape[1]! }, shape, `${orig.name}_band${j}`, branches);
       const { inputs, options } = band;
       newOps.push(...band.slices);
@@ -624,6 +665,38 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
         const options = encodeSpillOptions({ offset: tap.slot.offset + q0 * rowBytes, bytes: (q1 - q0) * rowBytes, begin: 0, count: orig.shape[3]! });
         newOps.push(newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [rows.index], outputs: [], customOptions: options }));
       }
+      // This band's rows of each exit reading the stage: an inner one on all the stage's rows the band computes
+      // (joins further on slice theirs), an outer one on the band's own rows alone.
+      for (const exit of exits.filter((x) => x.stage === i)) {
+        const [q0, q1] = exit.inner ? [st.c0, st.c1] : [exit.pieces![j]!, exit.pieces![j + 1]!];
+        if (q1 <= q0) continue;
+        let rows = out;
+        if (q0 !== st.c0 || q1 !== st.c1) {
+          const s = sliceRows(sg, out, q0 - st.c0, q1 - st.c0, `${orig.name}_exit${j}`);
+          newOps.push(s.op);
+          rows = s.y;
+        }
+        const whole = sg.tensors[exit.op.outputs[0]!]!;
+        const exitShape = whole.shape.map((n, k) => (k === 1 ? q1 - q0 : n));
+        const part = activationLike(sg, whole, freshName(sg, `${whole.name}_band${j}`), exitShape);
+        const row = rowInput(exit.op);
+        const band = bandOperands(sg, exit.op, row, rows.index, { c0: q0, c1: q1, height: orig.shape[1]! }, exitShape, `${whole.name}_band${j}`);
+        const { opcode, version, optionsType } = exit.op;
+        const partOp = newOp({ opcode, version, optionsType, inputs: band.inputs, outputs: [part.index], options: band.options });
+        newOps.push(...band.slices, partOp);
+        if (exit.inner) exitBands.set(whole.index, { tensor: part.index, c0: q0 });
+        if (!exit.outer) continue;
+        // The band's own rows of an inner exit read after the chain too.
+        const [o0, o1] = [exit.pieces![j]!, exit.pieces![j + 1]!];
+        if (o1 <= o0) continue;
+        if (o0 === q0 && o1 === q1) {
+          exit.parts.push(partOp);
+          continue;
+        }
+        const s = sliceRows(sg, part, o0 - q0, o1 - q0, `${whole.name}_rows${j}`);
+        newOps.push(s.op);
+        exit.parts.push(s.op);
+      }
     });
     const last = p.stages[p.stages.length - 1]!;
     if (last.c0 !== p.r0 || last.c1 !== p.r1) {
@@ -635,9 +708,19 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
     carries = next;
   });
   newOps.push(rowConcat(parts, Y.index));
-  // The chain's ops are consecutive readers of each other; remove them (and the spills the bands now make) from
-  // the last, then insert the bands where the first was.
-  for (const k of [...chain.ops, ...taps.map((x) => x.op)].sort((a, b) => b - a)) sg.removeOp(k);
+  for (const exit of exits.filter((x) => x.outer)) {
+    // One band's part is the exit's output itself.
+    const out = exit.op.outputs[0]!;
+    if (exit.parts.length === 1) {
+      // Not where joins of the chain read that part as it is.
+      if (exit.inner && exit.parts[0]!.opcode !== 'STRIDED_SLICE') return -1;
+      newOps[newOps.indexOf(exit.parts[0]!)] = { ...exit.parts[0]!, outputs: [out] };
+    }
+    else newOps.push(rowConcat(exit.parts.map((op) => op.outputs[0]!), out));
+  }
+  // The chain's ops are consecutive readers of each other; remove them (and the spills the bands now make, and the
+  // exits) from the last, then insert the bands where the first was.
+  for (const k of [...chain.ops, ...taps.map((x) => x.op), ...chain.exits.map((e) => e.op)].sort((a, b) => b - a)) sg.removeOp(k);
   newOps.forEach((op, i) => sg.insertOp(at + i, op));
   if (!trial) removeUnusedTensors(sg);
   return at;
@@ -868,7 +951,7 @@ export function splitRowBands(
               if (plateau ? b.bytes === baseBound && steps >= baseSteps : c >= base) continue;
               // The lower cost wins; with `lowLocalPeak`, at the same bound, the fewer bytes live while the bands run:
               // where the peak is elsewhere (one the spill pass may lower next), splits differ only there.
-              const last = at + sg.ops.length - (mark.ops.length - chain.ops.length) - 1;
+              const last = at + sg.ops.length - (mark.ops.length - chain.ops.length - chain.exits.length) - 1;
               const local = Math.max(...b.liveBytes.subarray(opTime(at), opTime(last) + 1)) + tail;
               if (best && plateau && !lexLess(plateauKey({ bound: b.bytes, steps, cost: c }), plateauKey(best))) continue;
               if (best && !plateau && (lowLocalPeak && b.bytes === best.bound ? local >= best.local : c >= best.cost)) continue;
@@ -908,6 +991,7 @@ export function splitRowBands(
       output: sg.tensors[chain.output]!.name,
       bands,
       intermediateBytes: inner.reduce((n, t) => n + t.byteSize, 0),
+      ...(chain.exits.length > 0 ? { exits: chain.exits.map((e) => sg.tensors[sg.ops[e.op]!.outputs[0]!]!.name) } : {}),
     };
     const opsBefore = sg.ops.length;
     const at = splitChain(sg, chain, plansFor(sg, chain, bands, carry)!, explore !== null);

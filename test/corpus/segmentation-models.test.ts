@@ -54,6 +54,13 @@ describe('where the bands run', () => {
     expect(r.before.head / r.after.head).toBeGreaterThan(2);
   });
 
+  it('deeplabv3 ADE20K: the bands through the encoder stage at stride 4 compute its low-level projection for the decoder too (an exit), so its 2.3 MB depthwise output never exists whole: the head within 1.25x the streaming floor', () => {
+    const r = run('deeplabv3-mnv2-ade20k-int8-512.tflite').report;
+    const encoder = r.passes.splitRowBands.chains.find((c) => c.exits?.some((t) => t.startsWith('decoder/feature_projection0')))!;
+    expect(encoder.ops).toContain('DEPTHWISE_CONV_2D');
+    expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+  });
+
   it('mnv3-seg: bands from the full-resolution resize through QUANTIZE and DEQUANTIZE into the float output', () => {
     const chains = run('mnv3-seg-f32io-256.tflite').report.passes.splitRowBands.chains;
     expect(chains.some((c) => c.ops.includes('RESIZE_BILINEAR') && c.ops.includes('DEQUANTIZE'))).toBe(true);

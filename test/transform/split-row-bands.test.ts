@@ -359,6 +359,77 @@ describe('splitRowBands', () => {
     expect(verifyModels(build(), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
   });
 
+  it('computes a reader of a stage outside the chain in the bands too (DeepLab: the low-level features projected for the decoder, an exit)', () => {
+    // x -> 1x1 to 64 -> depthwise 3x3 (d, the widest) -> 1x1 to 16 -> MEAN, resized back (DeepLab's image pooling);
+    // d is also projected to 8 channels (written late, as DeepLab's decoder does), which a CONCATENATION with the
+    // resize reads.
+    const build = (): Graph => {
+      const { b, q, act, conv, dw } = int8Graph(11);
+      const x = b.input('x', { dtype: 'int8', shape: [1, 48, 24, 16], quantization: q(0.05, 2) });
+      const e = act('e', [1, 48, 24, 64]);
+      conv(x, e, 'e_w', [64, 1, 1, 16]);
+      const d = act('d', [1, 48, 24, 64]);
+      dw(e, d, 'd_w', [1, 3, 3, 64]);
+      const p = act('p', [1, 48, 24, 16]);
+      conv(d, p, 'p_w', [16, 1, 1, 64]);
+      const low = act('low', [1, 1, 1, 16]);
+      const axes = b.constant('axes', { dtype: 'int32', shape: [2] }, new Int32Array([1, 2]));
+      b.op({ opcode: 'MEAN', inputs: [p, axes], outputs: [low], options: { type: 'ReducerOptions', value: { keepDims: true } } });
+      const up = act('up', [1, 48, 24, 16]);
+      b.op({ opcode: 'RESIZE_BILINEAR', inputs: [low, b.constant('up_size', { dtype: 'int32', shape: [2] }, new Int32Array([48, 24]))], outputs: [up], options: { type: 'ResizeBilinearOptions', value: { halfPixelCenters: true } } });
+      const side = act('side', [1, 48, 24, 8]);
+      conv(d, side, 'side_w', [8, 1, 1, 64]);
+      const cat = act('cat', [1, 48, 24, 24]);
+      b.op({ opcode: 'CONCATENATION', inputs: [up, side], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+      const out = act('out', [1, 48, 24, 4]);
+      conv(cat, out, 'out_w', [4, 1, 1, 24]);
+      b.output(out);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = build();
+    const before = planTflmArena(g);
+    const r = splitRowBands(g);
+    expect(r.chains.some((c) => c.exits?.includes('side') && c.ops.includes('DEPTHWISE_CONV_2D'))).toBe(true);
+    const after = loadGraph(saveGraph(g));
+    // d never exists whole: every band projects its own rows of it to the exit's part.
+    expect(after.main.tensors.some((t) => t.name === 'd')).toBe(false);
+    expect(after.main.tensors.some((t) => t.name === 'side')).toBe(true);
+    expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
+    expect(verifyModels(build(), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+  });
+
+  it('computes a projected shortcut in the bands too, which the ADD of the block reads row for row (an inner exit: mnv3-unet decoder)', () => {
+    // x -> 3x3 to 32 (r, the widest) -> [1x1 to 8: the shortcut s, written first] and [depthwise 3x3 -> 1x1 to 8]
+    // -> ADD -> 1x1 to 4.
+    const build = (): Graph => {
+      const { b, q, act, conv, dw } = int8Graph(13);
+      const x = b.input('x', { dtype: 'int8', shape: [1, 48, 24, 4], quantization: q(0.05, 2) });
+      const r = act('r', [1, 48, 24, 32]);
+      conv(x, r, 'r_w', [32, 3, 3, 4]);
+      const s = act('s', [1, 48, 24, 8]);
+      conv(r, s, 's_w', [8, 1, 1, 32]);
+      const d = act('d', [1, 48, 24, 32]);
+      dw(r, d, 'd_w', [1, 3, 3, 32]);
+      const p = act('p', [1, 48, 24, 8]);
+      conv(d, p, 'p_w', [8, 1, 1, 32]);
+      const sum = act('sum', [1, 48, 24, 8]);
+      b.op({ opcode: 'ADD', inputs: [p, s], outputs: [sum], options: { type: 'AddOptions', value: {} } });
+      const out = act('out', [1, 48, 24, 4]);
+      conv(sum, out, 'out_w', [4, 1, 1, 8]);
+      b.output(out);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = build();
+    const before = planTflmArena(g);
+    const r = splitRowBands(g);
+    expect(r.chains.some((c) => c.exits?.includes('s') && c.ops.includes('ADD') && c.ops.includes('DEPTHWISE_CONV_2D'))).toBe(true);
+    const after = loadGraph(saveGraph(g));
+    // Neither r nor the shortcut exists whole: each band adds its own rows of its own shortcut.
+    expect(after.main.tensors.some((t) => t.name === 'r' || t.name === 's')).toBe(false);
+    expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
+    expect(verifyModels(build(), after, { inputs: 3, seed: 9 }).differingBytes).toBe(0);
+  });
+
   it('runs the bands through a residual block whose input the chain makes (two branches that meet again in an ADD)', () => {
     const g = residualBlock();
     const before = planTflmArena(g);
