@@ -8,9 +8,11 @@
 // between the chain's first and the join: no such operator reads the chain's
 // tensors (each has one reader, the next chain operator), so the split runs it
 // before the chain. A stage may also have readers outside the chain that map
-// its rows one to one and read nothing else but constants (exits: DeepLab's
-// decoder projecting the encoder's low-level features): each band computes its
-// own rows of them, joined once the bands are done.
+// its rows one to one and read nothing else but constants (exits): each band
+// computes its own rows of them, joined once the bands are done where the
+// output is read after the chain (DeepLab's decoder projecting the encoder's
+// low-level features), or sliced by a join of the chain as a branch (a
+// residual block's projected shortcut).
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { rowInput, rowRule } from '../ops/registry.js';
