@@ -650,17 +650,19 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
         newOps.push(s.op);
         next.set(i + 1, s.y);
       }
+      // Rows [q0, q1) of the stage (of its coordinates) from this band's tensor of it: sliced unless that is all of them.
+      const stageRowsOf = (out: Tensor, q0: number, q1: number, name: string): Tensor => {
+        if (q0 === st.c0 && q1 === st.c1) return out;
+        const s = sliceRows(sg, out, q0 - st.c0, q1 - st.c0, name);
+        newOps.push(s.op);
+        return s.y;
+      };
       // This band's rows of a spilled stage, written to their place in its slot.
       for (const tap of taps.filter((x) => x.stage === i)) {
         if (!tap.pieces) continue;
         const [q0, q1] = [tap.pieces[j]!, tap.pieces[j + 1]!];
         if (q1 <= q0) continue;
-        let rows = out;
-        if (q0 !== st.c0 || q1 !== st.c1) {
-          const s = sliceRows(sg, out, q0 - st.c0, q1 - st.c0, `${orig.name}_spill${j}`);
-          newOps.push(s.op);
-          rows = s.y;
-        }
+        const rows = stageRowsOf(out, q0, q1, `${orig.name}_spill${j}`);
         const rowBytes = orig.byteSize / orig.shape[1]!;
         const options = encodeSpillOptions({ offset: tap.slot.offset + q0 * rowBytes, bytes: (q1 - q0) * rowBytes, begin: 0, count: orig.shape[3]! });
         newOps.push(newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [rows.index], outputs: [], customOptions: options }));
@@ -670,12 +672,7 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       for (const exit of exits.filter((x) => x.stage === i)) {
         const [q0, q1] = exit.inner ? [st.c0, st.c1] : [exit.pieces![j]!, exit.pieces![j + 1]!];
         if (q1 <= q0) continue;
-        let rows = out;
-        if (q0 !== st.c0 || q1 !== st.c1) {
-          const s = sliceRows(sg, out, q0 - st.c0, q1 - st.c0, `${orig.name}_exit${j}`);
-          newOps.push(s.op);
-          rows = s.y;
-        }
+        const rows = stageRowsOf(out, q0, q1, `${orig.name}_exit${j}`);
         const whole = sg.tensors[exit.op.outputs[0]!]!;
         const exitShape = whole.shape.map((n, k) => (k === 1 ? q1 - q0 : n));
         const part = activationLike(sg, whole, freshName(sg, `${whole.name}_band${j}`), exitShape);
