@@ -101,10 +101,11 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
         const others = readers.filter((r) => !(rowSpills && isRowTap(sg, r, y)));
         if (others.length === 0 || (others.length > 1 && !branches)) break;
         if (others.length > 1) forks.set(ops.length - 1, others.length);
-        const next = others[choice.get(ops.length - 1) ?? 0];
-        const r = next === undefined ? -1 : rowOperand(sg, sg.ops[next]!, y, sideInputs);
+        // A choice is only ever made below the count of readers recorded at its fork.
+        const next = others[choice.get(ops.length - 1) ?? 0]!;
+        const r = rowOperand(sg, sg.ops[next]!, y, sideInputs);
         if (r < 0) break;
-        ops.push(next!);
+        ops.push(next);
         rows.push(r);
       }
       // Ends where every tensor between its ops is read inside it alone (or by exits).
@@ -146,7 +147,7 @@ function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows
     if (c > last) continue;
     const at = ops.indexOf(c);
     const join = rowRule(sg, sg.ops[c]!);
-    if (at < 0 || c < r || !join || join.kind !== 'same' || join.halo !== 0 || sg.ops[c]!.inputs[rows[at]!] === y.index) return null;
+    if (at < 0 || !join || join.kind !== 'same' || join.halo !== 0 || sg.ops[c]!.inputs[rows[at]!] === y.index) return null;
     inner = true;
   }
   return { inner };
