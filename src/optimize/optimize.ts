@@ -166,8 +166,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandRowSpills?: boolean;
     bandsPlateau?: boolean;
     bandsCarry?: boolean;
+    streamLayers?: boolean;
   };
-  const passContext = (maxInvoke: number, { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry }: Variant): PassContext => ({
+  const passContext = (
+    maxInvoke: number,
+    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers }: Variant,
+  ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
     spill: opts.spill,
@@ -181,6 +185,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandRowSpills: bandRowSpills === true,
     bandsPlateau: bandsPlateau === true,
     bandsCarry: bandsCarry !== false,
+    streamLayers: streamLayers === true,
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -209,6 +214,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const variants: Variant[] = [{ bandSideInputs: false, foldPads: true }];
   if (foldable) variants.push({ bandSideInputs: false, foldPads: false });
   if (sideChains) variants.push({ bandSideInputs: true, foldPads: true }, ...(foldable ? [{ bandSideInputs: true, foldPads: false }] : []));
+  // And the wide activations streamed through the spill region, every operator on them in row bands: a plan of
+  // another kind, which reaches the streaming floor where the compute limit lets bands be narrow enough (asked for:
+  // it moves every wide tensor through the spill region on each inference).
+  const streamVariant: Variant | null =
+    opts.streamLayers === true && original.subgraphs.length === 1 && opts.spill && opts.builtinsOnly !== true
+      ? { bandSideInputs: false, foldPads: true, streamLayers: true }
+      : null;
   type Rewrite = ReturnType<typeof rewrite>;
   // Under an arena budget, a rewrite whose head fits it first; then the smaller total, then the smaller head.
   const key = (a: Rewrite) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
@@ -227,9 +239,14 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     let bestVariant = variants[0]!;
     // The best plan where no conv runs in place: the spill pass runs once more on it below.
     let plain: Rewrite | null = null;
+    let streamed: Rewrite | null = null;
     const consider = (other: Rewrite, variant: Variant) => {
       if (better(other, best)) [best, bestVariant] = [other, variant];
-      if (!hasConvInPlace(other.work) && (!plain || better(other, plain))) plain = other;
+      // The best plan with streamed layers and the best without each get the spill pass again: one's cold ranges
+      // are not the other's.
+      if (hasConvInPlace(other.work)) return;
+      if (variant.streamLayers) streamed = !streamed || better(other, streamed) ? other : streamed;
+      else if (!plain || better(other, plain)) plain = other;
     };
     const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
       consider(other, variant);
@@ -263,8 +280,10 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       keep(withPlateau, plateau, stop);
       if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills, stop);
     }
-    if (plain) {
-      const again = spilledAgain(plain);
+    // Last, beside the band plans (whose variants above go on from the best of them).
+    if (streamVariant) keep(rewrite(maxInvoke, streamVariant), streamVariant);
+    for (const r of [plain, streamed]) {
+      const again = r && spilledAgain(r);
       if (again && better(again, best)) best = again;
     }
     return best;

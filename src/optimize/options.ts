@@ -61,6 +61,12 @@ export interface OptimizeOptions {
   builtinsOnly?: boolean;
   /** Write a result whose declared custom operators' outputs are not proved (default: refused, after the proof). */
   allowUnproved?: boolean;
+  /**
+   * Also plan with the wide activations streamed through the spill region, every operator on them in row bands
+   * (transform/stream-layers.ts), and keep that plan where its arena is the smaller. Default false: it moves every
+   * wide tensor through the spill region on each inference.
+   */
+  streamLayers?: boolean;
 }
 
 /**
@@ -94,6 +100,7 @@ export function checkOptimizeOptions(o: OptimizeOptions): void {
     customOpMap(o.customOps);
   }
   if (o.builtinsOnly !== undefined && typeof o.builtinsOnly !== 'boolean') throw new TinysegError('E_USAGE', `builtinsOnly must be true or false, got ${String(o.builtinsOnly)}`);
+  if (o.streamLayers !== undefined && typeof o.streamLayers !== 'boolean') throw new TinysegError('E_USAGE', `streamLayers must be true or false, got ${String(o.streamLayers)}`);
   if (o.allowUnproved !== undefined && typeof o.allowUnproved !== 'boolean') throw new TinysegError('E_USAGE', `allowUnproved must be true or false, got ${String(o.allowUnproved)}`);
   for (const key of ['maxSpillBytes', 'arenaBudget'] as const) {
     const v = o[key];

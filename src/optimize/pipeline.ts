@@ -21,6 +21,9 @@ import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../tr
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherPass } from '../transform/transpose-conv-gather.js';
+import { streamLayers } from '../transform/stream-layers.js';
+import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
+import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
 
 /**
@@ -78,8 +81,39 @@ function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOption
 
 export const spillWhereItPaysPass: Pass<'spill', SpillResult> = {
   name: 'spill',
-  run: (work, context) => spillWherePays(work, context),
+  run: (work, context) => (context.streamLayers ? streamWherePays(work, context) : spillWherePays(work, context)),
 };
+
+/** Band sizes streamLayers is tried with, as fractions of the widest activation: the narrower, the more bands. */
+const STREAM_FRACTIONS = [1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64];
+
+/**
+ * The wide activations streamed through the spill region (transform/stream-layers.ts), in bands of the size that
+ * leaves the lowest placed head within the compute limit; nothing where no size pays. Narrower bands cost more
+ * operators and more rows fetched twice, so the sizes are tried from the widest down until one is over the limit.
+ */
+function streamWherePays(work: Graph, context: PassContext): SpillResult {
+  if (!context.spill || context.builtinsOnly) return noSpills();
+  const sg = work.main;
+  const widest = Math.max(0, ...sg.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+  const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+  // The arena TFLM allocates: the placed head and the tail, which grows with every band's operators.
+  const arenaOf = (trial: Subgraph) => {
+    work.subgraphs[0] = trial;
+    return placeArena(trial, trialPlan).head + estimateTail32(work, null, context.kernels).bytes;
+  };
+  let best = { graph: sg, result: noSpills(), arena: arenaOf(sg) };
+  for (const fraction of STREAM_FRACTIONS) {
+    const trial = sg.clone();
+    const result = streamLayers(trial, Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction)), context.kernels);
+    if (result.decisions.length === 0) continue;
+    if (predictInvoke(graphCompute(trial), context.kernels) > (context.maxInvoke ?? Infinity)) break;
+    const arena = arenaOf(trial);
+    if (arena < best.arena) best = { graph: trial, result, arena };
+  }
+  work.subgraphs[0] = best.graph;
+  return best.result;
+}
 
 /**
  * The spill pass once more, on a graph the other passes have run on: it counts each in-place pair as sharing its

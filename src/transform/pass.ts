@@ -61,6 +61,12 @@ export interface PassContext {
    * after such a split change too, so optimize() plans without them as well where they were made.
    */
   bandsCarry?: boolean;
+  /**
+   * The spill pass streams the wide activations instead (transform/stream-layers.ts: each lives in the spill region,
+   * every operator that reads or writes one runs in row bands), and the band pass makes no chain: a whole other
+   * plan, which optimize() weighs beside the others.
+   */
+  streamLayers?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -370,7 +370,7 @@ type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[
  * computing them again, and its stages read only the rows its output needs (Stage.read; a plain chain only: no
  * branch, join or spill of a stage); null when no stage does.
  */
-function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean, carry = false): BandPlan[] | null {
+export function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean, carry = false): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
   if (bands > H || !BAND_DTYPES.has(sg.tensors[chain.input]!.dtype) || !BAND_DTYPES.has(sg.tensors[chain.output]!.dtype)) return null;
   if (carry && !plainChain(sg, chain)) return null;
@@ -1014,8 +1014,9 @@ export function splitRowBands(
 
 export const splitRowBandsPass: Pass<'splitRowBands', SplitRowBandsResult> = {
   name: 'splitRowBands',
+  // Streamed layers run in bands of their own (stream-layers.ts).
   run: (graph, context) =>
-    splitRowBands(
+    context.streamLayers ? { chains: [], overLimit: 0 } : splitRowBands(
       graph,
       context.maxInvoke,
       context.kernels,

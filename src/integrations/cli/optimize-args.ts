@@ -47,6 +47,7 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(implied !== undefined ? { kernels: implied } : {}),
     ...customOpsFlag(values['custom-op']),
     ...(values['allow-unproved'] ? { allowUnproved: true } : {}),
+    ...(values['stream-layers'] ? { streamLayers: true } : {}),
   };
 }
 

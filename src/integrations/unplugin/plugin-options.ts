@@ -33,6 +33,8 @@ export interface TinysegPluginOptions {
    * LiteRT and tfjs-tflite load the imported bytes; default false (docs/bundlers.md, "Which bytes to import").
    */
   builtinsOnly?: boolean;
+  /** Also plan with every wide tensor streamed through the spill region (as the CLI's --stream-layers; default false). */
+  streamLayers?: boolean;
   /** Store spilled float32 tensors as int8 codes (`--lossy-spill int8`): a quarter of the traffic, not bit-exact; the report gives the error. */
   lossySpill?: 'int8';
   /** Models the plugin handles (default: every `.tflite`). */
@@ -107,6 +109,7 @@ const OPTION_NAMES = [
   'verify',
   'spill',
   'builtinsOnly',
+  'streamLayers',
   'lossySpill',
   'kernels',
   'customOps',
@@ -165,6 +168,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
   }
   if (o.spill !== undefined && typeof o.spill !== 'boolean') throw usage(`spill must be true or false, got ${JSON.stringify(o.spill)}`);
   if (o.builtinsOnly !== undefined && typeof o.builtinsOnly !== 'boolean') throw usage(`builtinsOnly must be true or false, got ${JSON.stringify(o.builtinsOnly)}`);
+  if (o.streamLayers !== undefined && typeof o.streamLayers !== 'boolean') throw usage(`streamLayers must be true or false, got ${JSON.stringify(o.streamLayers)}`);
   if (o.lossySpill !== undefined && o.lossySpill !== 'int8') throw usage(`lossySpill must be 'int8', got ${JSON.stringify(o.lossySpill) ?? String(o.lossySpill)}`);
   let verify: OptimizeOptions['verify'] = { inputs: DEFAULT_PROOF_INPUTS, seed: DEFAULT_PROOF_SEED };
   if (o.verify === false) verify = false;
@@ -200,6 +204,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       verify,
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
       ...(o.builtinsOnly === true ? { builtinsOnly: true } : {}),
+      ...(o.streamLayers === true ? { streamLayers: true } : {}),
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
       ...(o.maxOverhead !== undefined ? { maxOverhead: o.maxOverhead as number } : {}),

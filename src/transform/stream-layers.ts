@@ -1,0 +1,351 @@
+// Layer streaming: the wide activations live in the spill region instead of
+// the arena, and every operator that reads or writes one runs in row bands. A
+// band fetches the rows of its inputs it needs from their slots, computes its
+// rows of the output, and writes them to the output's slot. The arena then
+// holds the graph's inputs and outputs, the narrow tensors and one band at a
+// time: the streaming floor plus a band.
+//
+// Unlike row-band chains (split-row-bands.ts), no row is computed twice where
+// it costs: a convolution's band pads its own rows (a PAD with the zero point,
+// at the image's borders and at its sides) and runs VALID, which computes what
+// the SAME convolution computes there (a padded tap adds zero to the same sum
+// in the same order), so each band's output rows are all exact. Other
+// row-local operators run as one-operator chains of split-row-bands.ts's
+// plans, keeping their exact rows.
+//
+// Invariant: every slot is written row band by row band in order, each band
+// its own rows, before any reader fetches rows of it; two slots busy at a
+// common operator of the original graph never share a byte (spill-region.ts).
+
+import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+import { builtinOptions } from '../graph/op-options.js';
+import { lowerBound } from '../analysis/lower-bound.js';
+import { PADDING } from '../ops/kernel.js';
+import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
+import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
+import { decodeSpillOptions, encodeFetchOptions, encodeSpillOptions, FETCH, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { passTimeline } from '../tflm/arena.js';
+import { bandOperands, sliceRows } from './band-operands.js';
+import { BAND_DTYPES } from './band-chains.js';
+import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
+import { planBands } from './split-row-bands.js';
+import { layOutSpillRegion } from './spill-region.js';
+import type { SpillDecision, SpillResult } from './spill-cold-ranges.js';
+
+/** What streaming did: the streamed tensors as spill decisions (written and fetched row by row), and the bands. */
+export interface StreamLayersResult extends SpillResult {
+  /** Operators run in row bands, and the bands they run in all told. */
+  layers: number;
+  bands: number;
+}
+
+/** A tensor kept in the spill region: its slot and its row size. */
+interface Slot {
+  offset: number;
+  rowBytes: number;
+}
+
+/** One band of an operator: output rows [r0, r1) kept of [c0, c1) computed, from row-input rows [s0, s1), padded by `pad`. */
+interface Band {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  s0: number;
+  s1: number;
+  /** The convolution's padding of this band (top, bottom, left, right), run VALID; absent: the operator as it is. */
+  pad?: [number, number, number, number];
+}
+
+/** TFLM's SAME padding before the first element (ComputePaddingHeightWidth) and in all, for `n` elements. */
+function samePad(n: number, k: number, stride: number): { before: number; total: number } {
+  const out = Math.ceil(n / stride);
+  const total = Math.max((out - 1) * stride + k - n, 0);
+  return { before: Math.floor(total / 2), total };
+}
+
+/** A CONV_2D or DEPTHWISE_CONV_2D a band may pad itself and run VALID: constant weights, no dilation, a padding PAD takes. */
+function paddableConv(sg: Subgraph, op: Op): boolean {
+  if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
+  if (!rowRule(sg, op)) return false;
+  const x = sg.tensors[op.inputs[0]!]!;
+  return x.dtype === 'int8' || x.dtype === 'float32' || x.dtype === 'int16';
+}
+
+/** The convolution's bands: output rows split evenly, each reading the input rows its window reaches, padded where the image is. */
+function convBands(sg: Subgraph, op: Op, count: number): Band[] {
+  const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
+  const x = sg.tensors[op.inputs[0]!]!;
+  const w = sg.tensors[op.inputs[1]!]!;
+  const [H, W] = [x.shape[1]!, x.shape[2]!];
+  const [kh, kw] = [w.shape[1]!, w.shape[2]!];
+  const same = o.padding === PADDING.SAME;
+  const rows = same ? samePad(H, kh, o.strideH) : { before: 0, total: 0 };
+  const cols = same ? samePad(W, kw, o.strideW) : { before: 0, total: 0 };
+  const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
+  const bands: Band[] = [];
+  for (let j = 0; j < count; j++) {
+    const r0 = Math.round((j * outH) / count);
+    const r1 = Math.round(((j + 1) * outH) / count);
+    // Input rows [first, end) in the padded image's reach, of which [s0, s1) exist.
+    const first = r0 * o.strideH - rows.before;
+    const end = (r1 - 1) * o.strideH - rows.before + kh;
+    const s0 = Math.max(0, first);
+    const s1 = Math.min(H, end);
+    bands.push({ r0, r1, c0: r0, c1: r1, s0, s1, pad: [s0 - first, end - s1, cols.before, cols.total - cols.before] });
+  }
+  return bands;
+}
+
+/** Bands of another row-local operator: a one-operator chain's plans (split-row-bands.ts), or null when none lines up. */
+function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
+  const op = sg.ops[k]!;
+  const row = rowInput(op);
+  const chain = { ops: [k], rows: [row], input: op.inputs[row]!, output: op.outputs[0]!, joins: [-1], exits: [] };
+  const plans = planBands(sg, chain, count, false);
+  return plans && plans.map((p) => ({ r0: p.r0, r1: p.r1, c0: p.stages[0]!.c0, c1: p.stages[0]!.c1, s0: p.s0, s1: p.s1 }));
+}
+
+/**
+ * Whether `op` may run in bands: one 4-D output of batch 1 of a type bands slice and join, a row rule, and every
+ * operand but constants and the row input of the row input's rows, read row for row (a join: an ADD's other term,
+ * a concatenation's other parts).
+ */
+function bandable(sg: Subgraph, op: Op): boolean {
+  if (op.opcode === 'CUSTOM' || op.outputs.length !== 1) return false;
+  const y = sg.tensors[op.outputs[0]!]!;
+  if (y.shape.length !== 4 || y.shape[0] !== 1 || !BAND_DTYPES.has(y.dtype)) return false;
+  const rule = rowRule(sg, op);
+  if (!rule) return false;
+  const row = rowInput(op);
+  const x = sg.tensors[op.inputs[row]!]!;
+  if (!BAND_DTYPES.has(x.dtype)) return false;
+  const others = op.inputs.filter((t, i) => i !== row && t >= 0 && sg.tensors[t]!.kind !== 'constant');
+  if (others.length === 0) return true;
+  const join = rule.kind === 'same' && rule.halo === 0;
+  return join && new Set(op.inputs).size === op.inputs.length && others.every((t) => {
+    const s = sg.tensors[t]!;
+    return s.kind === 'activation' && s.shape.length === 4 && s.shape[1] === x.shape[1] && BAND_DTYPES.has(s.dtype);
+  });
+}
+
+/**
+ * The tensors to stream: activations of batch 1 wider than `minBytes`, made by an operator that may run in bands,
+ * neither a graph input nor output.
+ */
+function streamedTensors(sg: Subgraph, minBytes: number): Set<number> {
+  const out = new Set<number>();
+  sg.ops.forEach((op) => {
+    if (!bandable(sg, op)) return;
+    const t = op.outputs[0]!;
+    const y = sg.tensors[t]!;
+    if (y.kind !== 'activation' || y.byteSize <= minBytes || sg.outputs.includes(t) || sg.inputs.includes(t)) return;
+    if (sg.consumersOf(t).length === 0) return;
+    out.add(t);
+  });
+  return out;
+}
+
+/** A TinySegFetch of rows [r0, r1) of the tensor `like` from its slot into a new tensor named `name`. */
+function fetchRows(sg: Subgraph, like: Tensor, slot: Slot, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
+  const y = activationLike(sg, like, freshName(sg, name), like.shape.map((n, i) => (i === 1 ? r1 - r0 : n)));
+  const options = encodeFetchOptions({ offset: slot.offset + r0 * slot.rowBytes, bytes: (r1 - r0) * slot.rowBytes, begin: 0, count: like.shape[3]! });
+  return { op: newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: options }), y };
+}
+
+/** A TinySegSpill of tensor `x` (rows r0.. of the tensor whose slot it is) to its place in the slot. */
+const spillRows = (x: Tensor, slot: Slot, r0: number): Omit<Op, 'source'> =>
+  newOp({
+    opcode: 'CUSTOM',
+    customCode: SPILL,
+    inputs: [x.index],
+    outputs: [],
+    customOptions: encodeSpillOptions({ offset: slot.offset + r0 * slot.rowBytes, bytes: x.byteSize, begin: 0, count: x.shape[3]! }),
+  });
+
+/** TFLite's PAD version for a type (its op_version rules). */
+const padVersion = (dtype: string): number => (dtype === 'int8' ? 2 : dtype === 'int16' ? 4 : 1);
+
+/** `op` with other operands, outputs or options: a band's copy, without the original's table. */
+const withOperands = (op: Op, inputs: readonly number[], outputs: readonly number[], options = op.options): Omit<Op, 'source'> =>
+  newOp({
+    ...{ opcode: op.opcode, version: op.version, customCode: op.customCode, customOptions: op.customOptions, optionsType: op.optionsType },
+    options,
+    inputs: [...inputs],
+    outputs: [...outputs],
+  });
+
+/**
+ * The operators that compute operator `op` (at position `k`) band by band: `bands` of it, its streamed inputs fetched
+ * rows by rows, its output written to its slot, or joined on the row axis where it stays in the arena.
+ */
+function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>): Omit<Op, 'source'>[] {
+  const ops: Omit<Op, 'source'>[] = [];
+  const row = rowInput(op);
+  const X = sg.tensors[op.inputs[row]!]!;
+  const Y = sg.tensors[op.outputs[0]!]!;
+  const parts: Tensor[] = [];
+  const partOps: Omit<Op, 'source'>[] = [];
+  bands.forEach((b, j) => {
+    // This band's rows of an operand: fetched from its slot, sliced from the whole tensor, or the tensor itself.
+    const rowsOf = (t: Tensor): Tensor => {
+      const slot = slots.get(t.index);
+      if (slot) {
+        const f = fetchRows(sg, t, slot, b.s0, b.s1, `${t.name}_in${j}`);
+        ops.push(f.op);
+        return f.y;
+      }
+      if (b.s0 === 0 && b.s1 === t.shape[1]) return t;
+      const s = sliceRows(sg, t, b.s0, b.s1, `${t.name}_in${j}`);
+      ops.push(s.op);
+      return s.y;
+    };
+    let input = rowsOf(X);
+    // Joins read the same rows of their other operands; those in slots are fetched (the rest bandOperands slices).
+    const branches = new Map<number, { tensor: number; c0: number }>();
+    op.inputs.forEach((t, i) => {
+      if (i !== row && slots.has(t)) branches.set(t, { tensor: rowsOf(sg.tensors[t]!).index, c0: b.s0 });
+    });
+    const shape = Y.shape.map((n, i) => (i === 1 ? b.c1 - b.c0 : n));
+    const out = activationLike(sg, Y, freshName(sg, `${Y.name}_band${j}`), shape);
+    if (b.pad) {
+      const [top, bottom, left, right] = b.pad;
+      if (top + bottom + left + right > 0) {
+        const shape = input.shape.map((n, i) => (i === 1 ? n + top + bottom : i === 2 ? n + left + right : n));
+        const padded = activationLike(sg, input, freshName(sg, `${X.name}_pad${j}`), shape);
+        const paddings = int32Const(sg, `${X.name}_pad${j}_paddings`, [0, 0, top, bottom, left, right, 0, 0], [4, 2]);
+        ops.push(newOp({ opcode: 'PAD', version: padVersion(X.dtype), inputs: [input.index, paddings], outputs: [padded.index], optionsType: 'PadOptions', options: {} }));
+        input = padded;
+      }
+      const inputs = op.inputs.map((t, i) => (i === row ? input.index : t));
+      ops.push(withOperands(op, inputs, [out.index], { ...op.options, padding: PADDING.VALID }));
+    } else {
+      const operands = bandOperands(sg, op, row, input.index, { c0: b.s0, c1: b.s1, height: X.shape[1]! }, shape, `${Y.name}_band${j}`, branches);
+      ops.push(...operands.slices);
+      ops.push(withOperands(op, operands.inputs, [out.index], operands.options));
+    }
+    let kept = out;
+    if (b.c0 !== b.r0 || b.c1 !== b.r1) {
+      const s = sliceRows(sg, out, b.r0 - b.c0, b.r1 - b.c0, `${Y.name}_rows${j}`);
+      ops.push(s.op);
+      kept = s.y;
+    }
+    const slot = slots.get(Y.index);
+    if (slot) {
+      ops.push(spillRows(kept, slot, b.r0));
+    } else {
+      parts.push(kept);
+      partOps.push(ops[ops.length - 1]!);
+    }
+  });
+  if (parts.length === 1) {
+    // One band: its last operator writes the output itself.
+    const last = partOps[0]!;
+    ops[ops.indexOf(last)] = { ...last, outputs: [Y.index] };
+  } else if (parts.length > 1) {
+    ops.push(newOp({ opcode: 'CONCATENATION', inputs: parts.map((p) => p.index), outputs: [Y.index], optionsType: 'ConcatenationOptions', options: { axis: 1, fusedActivationFunction: 0 } }));
+  }
+  return ops;
+}
+
+/**
+ * The band count for operator `op` given `bandBytes`: enough bands that one band's operands and output take at most
+ * that many bytes, at most one per output row, and at most CONCAT_MAX_INPUTS where the output stays whole.
+ */
+function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandBytes: number): number {
+  const y = sg.tensors[op.outputs[0]!]!;
+  const wide = op.inputs.filter((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant').reduce((n, t) => n + sg.tensors[t]!.byteSize, y.byteSize);
+  const most = slots.has(y.index) ? y.shape[1]! : Math.min(y.shape[1]!, CONCAT_MAX_INPUTS);
+  return Math.max(1, Math.min(most, Math.ceil(wide / bandBytes)));
+}
+
+/**
+ * Streams the wide tensors of `sg` (in place): each activation wider than a quarter of `bandBytes` made by an
+ * operator that may run in bands lives in the spill region, and every operator that reads or writes one runs in
+ * bands of at most about `bandBytes` (their operands and output). Readers that cannot run in bands fetch the tensor
+ * whole just before them.
+ */
+export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS): StreamLayersResult {
+  const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
+  const order = [...streamedTensors(sg, bandBytes / 4)];
+  // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
+  const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(...sg.consumersOf(t)) }));
+  const region = layOutSpillRegion(spans);
+  const slots = new Map(order.map((t, i) => [t, { offset: region.offsets[i]!, rowBytes: sg.tensors[t]!.byteSize / sg.tensors[t]!.shape[1]! }]));
+  const names = order.map((t) => ({ name: sg.tensors[t]!.name, channels: sg.tensors[t]!.shape[3]! }));
+  let layers = 0;
+  let bandTotal = 0;
+  // The slot (its place in `order`) each new TinySegSpill writes and each TinySegFetch reads.
+  const slotOf = new Map<Op, number>();
+  const ops = [...sg.ops];
+  for (let k = ops.length - 1; k >= 0; k--) {
+    const op = ops[k]!;
+    if (!op.inputs.some((t) => slots.has(t)) && !slots.has(op.outputs[0] ?? -1)) continue;
+    let replacement: Omit<Op, 'source'>[] | null = null;
+    if (bandable(sg, op)) {
+      const count = bandCount(sg, op, slots, bandBytes);
+      const bands = paddableConv(sg, op) ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
+      if (bands) {
+        replacement = bandOps(sg, op, bands, slots);
+        layers++;
+        bandTotal += bands.length;
+      }
+    }
+    if (!replacement) {
+      // Whole: its streamed inputs fetched whole just before it, its output (a slot's) written whole after it.
+      const whole: Omit<Op, 'source'>[] = [];
+      const inputs = op.inputs.map((t) => {
+        const slot = slots.get(t);
+        if (!slot) return t;
+        const x = sg.tensors[t]!;
+        const f = fetchRows(sg, x, slot, 0, x.shape[1]!, `${x.name}_whole`);
+        whole.push(f.op);
+        return f.y.index;
+      });
+      const outSlot = slots.get(op.outputs[0]!);
+      const y = sg.tensors[op.outputs[0]!]!;
+      const out = outSlot ? activationLike(sg, y, freshName(sg, `${y.name}_whole`)) : y;
+      whole.push(withOperands(op, inputs, [out.index, ...op.outputs.slice(1)]));
+      if (outSlot) whole.push(spillRows(out, outSlot, 0));
+      replacement = whole;
+    }
+    // A spill here writes the output's slot; a fetch reads the slot of the operand whose bytes it reads.
+    const read = op.inputs.flatMap((t) => (slots.has(t) ? [order.indexOf(t)] : []));
+    sg.removeOp(k);
+    replacement.forEach((r, i) => {
+      const full = sg.insertOp(k + i, r);
+      if (r.customCode === SPILL) slotOf.set(full, order.indexOf(op.outputs[0]!));
+      if (r.customCode !== FETCH) return;
+      const at = decodeSpillOptions(r.customOptions).offset;
+      slotOf.set(full, read.find((s) => at >= region.offsets[s]! && at < region.offsets[s]! + spans[s]!.bytes)!);
+    });
+  }
+  removeUnusedTensors(sg);
+  const boundAfter = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
+  const touches = order.map(() => ({ writes: [] as number[], reads: [] as number[], bytesIn: 0 }));
+  sg.ops.forEach((op, k) => {
+    const i = slotOf.get(op);
+    if (i === undefined) return;
+    if (op.customCode === SPILL) touches[i]!.writes.push(k);
+    else {
+      touches[i]!.reads.push(k);
+      touches[i]!.bytesIn += decodeSpillOptions(op.customOptions).bytes;
+    }
+  });
+  const decisions: SpillDecision[] = order.map((_, i) => ({
+    tensor: names[i]!.name,
+    begin: 0,
+    count: names[i]!.channels,
+    channels: names[i]!.channels,
+    bytes: spans[i]!.bytes,
+    spillOp: touches[i]!.writes[0] ?? -1,
+    fetchOp: touches[i]!.reads.at(-1) ?? -1,
+    fused: 'rows',
+    spilled: 'rows',
+    peakBefore: boundBefore,
+    peakAfter: boundAfter,
+    offset: slots.get(order[i]!)!.offset,
+  }));
+  const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
+  return { decisions, bytesOut: spans.reduce((n, s) => n + s.bytes, 0), bytesIn, regionBytes: region.regionBytes, layers, bands: bandTotal };
+}

@@ -1,0 +1,120 @@
+// Layer streaming against the original graph: the same bytes out of a small
+// U-Net (SAME convs of stride 1 and 2 on odd and even heights, a VALID conv, a
+// pool, a resize, a skip joined by CONCATENATION and one by ADD), int8 and
+// float32, at every band size the optimizer tries; the wide tensors never
+// exist whole, and convolutions compute each output row once.
+
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
+import type { Quantization } from '../../src/graph/types.js';
+import { verifyModels } from '../../src/interpreter/verify.js';
+import { planTflmArena } from '../../src/tflm/arena.js';
+import { streamLayers } from '../../src/transform/stream-layers.js';
+import { decodeSpillOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import { graphCompute } from '../../src/analysis/compute.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { optimize } from '../../src/optimize/optimize.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const conv = (padding: number, stride: number) => ({ type: 'Conv2DOptions', value: { padding, strideH: stride, strideW: stride, dilationHFactor: 1, dilationWFactor: 1 } });
+
+/** x [1, H, 20, 3] -> conv 3x3 -> dw 3x3 s2 SAME -> maxpool 2x2 -> conv 3x3 VALID -> resize x2 -> concat skip -> conv 1x1 -> ADD skip -> conv 1x1. */
+function unet(dtype: 'int8' | 'float32', H: number): Graph {
+  const b = new GraphBuilder();
+  let seed = 3;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const q = (scale: number, zp: number): Quantization | null => (dtype === 'int8' ? { scale: [scale], zeroPoint: [zp], quantizedDimension: 0 } : null);
+  const weights = (name: string, shape: number[], channels: number) => {
+    const n = shape.reduce((a, c) => a * c, 1);
+    if (dtype === 'float32') return b.constant(name, { dtype, shape }, Float32Array.from({ length: n }, () => rand() * 0.4));
+    const scale = Array.from({ length: channels }, (_, i) => 0.01 + 0.002 * i);
+    const quantization = { scale, zeroPoint: new Array<number>(channels).fill(0), quantizedDimension: shape[0] === 1 ? 3 : 0 };
+    return b.constant(name, { dtype, shape, quantization }, Int8Array.from({ length: n }, () => Math.round(rand() * 100)));
+  };
+  const t = (name: string, h: number, w: number, c: number, zp = -3) => b.tensor(name, { dtype, shape: [1, h, w, c], quantization: q(0.08, zp) });
+  const W = 20;
+  const x = b.input('x', { dtype, shape: [1, H, W, 3], quantization: q(0.05, 4) });
+  const c1 = t('c1', H, W, 8);
+  b.op({ opcode: 'CONV_2D', inputs: [x, weights('c1_w', [8, 3, 3, 3], 8), -1], outputs: [c1], options: conv(0, 1) });
+  const h2 = Math.ceil(H / 2);
+  const d2 = t('d2', h2, W / 2, 8);
+  b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [c1, weights('d2_w', [1, 3, 3, 8], 8), -1], outputs: [d2], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 2, strideW: 2, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+  const h3 = Math.floor(h2 / 2);
+  const p3 = t('p3', h3, W / 4, 8);
+  b.op({ opcode: 'MAX_POOL_2D', inputs: [d2], outputs: [p3], options: { type: 'Pool2DOptions', value: { padding: 1, strideH: 2, strideW: 2, filterHeight: 2, filterWidth: 2 } } });
+  const v4 = t('v4', h3 - 2, W / 4 - 2, 16);
+  b.op({ opcode: 'CONV_2D', inputs: [p3, weights('v4_w', [16, 3, 3, 8], 16), -1], outputs: [v4], options: conv(1, 1) });
+  const r5 = t('r5', 2 * (h3 - 2), W / 2 - 4, 16);
+  b.op({ opcode: 'RESIZE_BILINEAR', inputs: [v4, b.constant('r5_size', { dtype: 'int32', shape: [2] }, new Int32Array([2 * (h3 - 2), W / 2 - 4]))], outputs: [r5], options: { type: 'ResizeBilinearOptions', value: { halfPixelCenters: true } } });
+  const d5 = t('d5', 2 * (h3 - 2), W / 2 - 4, 8);
+  b.op({ opcode: 'CONV_2D', inputs: [r5, weights('d5_w', [8, 1, 1, 16], 8), -1], outputs: [d5], options: conv(0, 1) });
+  // The skip, cropped to the decoder's rows and columns by a VALID conv of its own.
+  const s5 = t('s5', 2 * (h3 - 2), W / 2 - 4, 8);
+  b.op({ opcode: 'CONV_2D', inputs: [d2, weights('s5_w', [8, h2 - 2 * (h3 - 2) + 1, 5, 8], 8), -1], outputs: [s5], options: conv(1, 1) });
+  const cat = t('cat', 2 * (h3 - 2), W / 2 - 4, 16);
+  b.op({ opcode: 'CONCATENATION', inputs: [s5, d5], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+  const m6 = t('m6', 2 * (h3 - 2), W / 2 - 4, 8);
+  b.op({ opcode: 'CONV_2D', inputs: [cat, weights('m6_w', [8, 1, 1, 16], 8), -1], outputs: [m6], options: conv(0, 1) });
+  const a7 = t('a7', 2 * (h3 - 2), W / 2 - 4, 8);
+  b.op({ opcode: 'ADD', inputs: [m6, s5], outputs: [a7], options: { type: 'AddOptions', value: {} } });
+  const y = t('y', 2 * (h3 - 2), W / 2 - 4, 2);
+  b.op({ opcode: 'CONV_2D', inputs: [a7, weights('y_w', [2, 1, 1, 8], 2), -1], outputs: [y], options: conv(0, 1) });
+  b.output(y);
+  return loadGraph(saveGraph(b.build()));
+}
+
+describe('streamLayers', () => {
+  for (const dtype of ['int8', 'float32'] as const) {
+    for (const H of [48, 47]) {
+      it(`${dtype}, ${H} rows: every band size computes the original's bytes, the wide tensors only in the region`, () => {
+        const widest = Math.max(...unet(dtype, H).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+        for (const fraction of [1 / 2, 1 / 8, 1 / 32]) {
+          const g = unet(dtype, H);
+          const before = planTflmArena(g).lowerBound.bytes;
+          const macs = graphCompute(g.main).macs;
+          const r = streamLayers(g.main, Math.floor(widest * fraction));
+          expect(r.decisions.length).toBeGreaterThan(0);
+          const after = loadGraph(saveGraph(g));
+          const names = new Set(after.main.tensors.map((t) => t.name));
+          // c1, the widest, lives in the region: only its bands exist.
+          expect(r.decisions.map((d) => d.tensor)).toContain('c1');
+          expect(names.has('c1')).toBe(false);
+          expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before);
+          // The convolutions pad their own bands and run VALID: no output row computed twice.
+          expect(graphCompute(after.main).macs).toBe(macs);
+          // Each slot is written once, row by row in order, and read only inside it.
+          for (const d of r.decisions) {
+            const spills = after.main.ops.filter((op) => op.customCode === SPILL).map((op) => decodeSpillOptions(op.customOptions));
+            const writes = spills.filter((o) => o.offset >= d.offset && o.offset < d.offset + d.bytes);
+            expect(writes.reduce((n, o) => n + o.bytes, 0)).toBeGreaterThanOrEqual(d.bytes);
+          }
+          expect(after.main.ops.some((op) => op.customCode === FETCH)).toBe(true);
+          expect(r.regionBytes).toBeGreaterThanOrEqual(Math.max(...r.decisions.map((d) => d.offset + d.bytes)));
+          expect(verifyModels(unet(dtype, H), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+        }
+      });
+    }
+  }
+
+  it('leaves a graph with nothing wide enough alone', () => {
+    const g = unet('int8', 16);
+    const r = streamLayers(g.main, 1 << 20);
+    expect(r.decisions).toEqual([]);
+    expect(r.layers).toBe(0);
+  });
+
+  it('optimize() --stream-layers keeps the streamed plan where its arena is the smaller (the Tiny U-Net), proved bit-exact', () => {
+    const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
+    const plain = optimize(example, { verify: false }).report;
+    const streamed = optimize(example, { streamLayers: true, verify: { inputs: 1 } }).report;
+    expect(streamed.verified).toBe(true);
+    expect(streamed.after.total).toBeLessThan(plain.after.total);
+    expect(streamed.after.head).toBeLessThan(plain.after.head);
+    // The streamed tensors, written and fetched row band by row band; no band chain.
+    expect(streamed.spill.decisions.filter((d) => d.spilled === 'rows').length).toBeGreaterThan(10);
+    expect(streamed.passes.splitRowBands.chains).toEqual([]);
+    expect(streamed.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
+  });
+});
