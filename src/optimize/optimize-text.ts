@@ -99,6 +99,11 @@ function passLines(r: OptimizeReport): string[] {
     lines.push(`  split in ${c.bands} row bands: ${c.ops.join(' -> ')} (to ${tensorLabel(c.output)}; ${bytes(c.intermediateBytes)} of intermediates never whole)`);
   }
   if (p.convOnVirtualConcat.rewritten > 0) lines.push(`  CONV_2D on a virtual concatenation: ${p.convOnVirtualConcat.rewritten} (${bytes(p.convOnVirtualConcat.bytes)} of concatenations never built)`);
+  const streamed = p.spill.streamed;
+  if (streamed) {
+    const tensors = r.spill.decisions.filter((d) => d.streamed).length;
+    lines.push(`  layers streamed: ${streamed.layers} operators in ${streamed.bands} row bands through the spill region (${tensors} tensors never whole)`);
+  }
   if (r.spill.decisions.length > 0) {
     lines.push(`  spills: ${r.spill.decisions.length}, ${bytes(r.spill.bytesOut)} out + ${bytes(r.spill.bytesIn)} in per inference, spill region ${bytes(r.spill.regionBytes)}`);
     for (const d of r.spill.decisions) {
@@ -106,8 +111,9 @@ function passLines(r: OptimizeReport): string[] {
       const fused = d.fused ? FETCHED[d.fused] : '';
       // A spill may leave the peak's height and shorten its plateau (spill-cold-ranges.ts): say so rather than "x -> x".
       const kibChanged = kib(d.peakBefore) !== kib(d.peakAfter);
-      const peak =
-        d.peakAfter === d.peakBefore
+      const peak = d.streamed
+        ? ', streamed'
+        : d.peakAfter === d.peakBefore
           ? '; peak unchanged, at fewer operators'
           : `; peak ${kibChanged ? kib(d.peakBefore) : bytes(d.peakBefore)} -> ${kibChanged ? kib(d.peakAfter) : bytes(d.peakAfter)}`;
       lines.push(`    ${tensorLabel(d.tensor)}: ${part}, ${bytes(d.bytes)}${d.quantized ? ' as int8' : ''}, ops ${d.spillOp}..${d.fetchOp}${fused}${peak}`);

@@ -215,10 +215,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   if (foldable) variants.push({ bandSideInputs: false, foldPads: false });
   if (sideChains) variants.push({ bandSideInputs: true, foldPads: true }, ...(foldable ? [{ bandSideInputs: true, foldPads: false }] : []));
   // And the wide activations streamed through the spill region, every operator on them in row bands: a plan of
-  // another kind, which reaches the streaming floor where the compute limit lets bands be narrow enough (asked for:
-  // it moves every wide tensor through the spill region on each inference).
+  // another kind, which reaches the streaming floor where the compute limit lets bands be narrow enough.
+  // Not to flash: each inference writes every streamed tensor there, which wears it (spill-storage.ts).
+  const toFlash = opts.storage === 'flash' || opts.storage === 'internal-flash';
   const streamVariant: Variant | null =
-    opts.streamLayers === true && original.subgraphs.length === 1 && opts.spill && opts.builtinsOnly !== true
+    opts.streamLayers !== false && !toFlash && original.subgraphs.length === 1 && opts.spill && opts.builtinsOnly !== true
       ? { bandSideInputs: false, foldPads: true, streamLayers: true }
       : null;
   type Rewrite = ReturnType<typeof rewrite>;

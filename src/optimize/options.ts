@@ -63,8 +63,9 @@ export interface OptimizeOptions {
   allowUnproved?: boolean;
   /**
    * Also plan with the wide activations streamed through the spill region, every operator on them in row bands
-   * (transform/stream-layers.ts), and keep that plan where its arena is the smaller. Default false: it moves every
-   * wide tensor through the spill region on each inference.
+   * (transform/stream-layers.ts), and keep that plan where its arena is the smaller (default true, but with a flash
+   * `storage`, which each inference's streamed tensors would wear; false: the band chains and cold-range spills
+   * alone, which move less through the spill region).
    */
   streamLayers?: boolean;
 }

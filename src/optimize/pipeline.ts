@@ -100,15 +100,29 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // The arena TFLM allocates: the placed head and the tail, which grows with every band's operators.
   const arenaOf = (trial: Subgraph) => {
     work.subgraphs[0] = trial;
-    return placeArena(trial, trialPlan).head + estimateTail32(work, null, context.kernels).bytes;
+    const head = placeArena(trial, trialPlan).head;
+    return { head, arena: head + estimateTail32(work, null, context.kernels).bytes };
   };
-  let best = { graph: sg, result: noSpills(), arena: arenaOf(sg) };
+  const maxInvoke = context.maxInvoke ?? Infinity;
+  // The limit is a share of the original's time: over it by `limit` - 1.
+  const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
+  let best = { graph: sg, result: noSpills(), arena: arenaOf(sg).arena };
   for (const fraction of STREAM_FRACTIONS) {
     const trial = sg.clone();
     const result = streamLayers(trial, Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction)), context.kernels);
     if (result.decisions.length === 0) continue;
-    if (predictInvoke(graphCompute(trial), context.kernels) > (context.maxInvoke ?? Infinity)) break;
-    const arena = arenaOf(trial);
+    // The padded taps the reference kernels skip in SAME convolutions cost nothing before and their full price in
+    // the padded bands (StreamLayersResult.paddedTaps): measured against the original as it runs, not as priced.
+    const { all, streamed } = result.paddedTaps;
+    const invoke = predictInvoke(graphCompute(trial), context.kernels) + (1 + limit) * streamed + (limit - 1) * (all - streamed);
+    // Narrower bands cost more time and move no fewer bytes: past either limit, no narrower band pays.
+    if (invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity)) break;
+    const { head, arena } = arenaOf(trial);
+    // With an arena budget, the widest bands whose head fits it (the least time, traffic and op data).
+    if (context.arenaBudget !== undefined && head <= context.arenaBudget) {
+      best = { graph: trial, result, arena };
+      break;
+    }
     if (arena < best.arena) best = { graph: trial, result, arena };
   }
   work.subgraphs[0] = best.graph;
@@ -205,7 +219,13 @@ const REPORT_ORDER = [
 
 /** The spill pass reports its traffic and how many spills it made; the decisions are the report's own `spill` section. */
 export type SpillSummary = Omit<SpillResult, 'decisions'> & { count: number };
-const spillSummary = (r: SpillResult): SpillSummary => ({ bytesOut: r.bytesOut, bytesIn: r.bytesIn, regionBytes: r.regionBytes, count: r.decisions.length });
+const spillSummary = (r: SpillResult): SpillSummary => ({
+  bytesOut: r.bytesOut,
+  bytesIn: r.bytesIn,
+  regionBytes: r.regionBytes,
+  count: r.decisions.length,
+  ...(r.streamed ? { streamed: r.streamed } : {}),
+});
 
 /** OptimizeReport.passes: every pass's result (the spill pass's summary). */
 export type PassesReport = { [K in (typeof REPORT_ORDER)[number]]: K extends SpillPass ? SpillSummary : PipelineResults[K] };

@@ -90,6 +90,11 @@ export interface SpillDecision {
    * so the tensor never exists whole (transform/split-row-bands.ts rowTaps); absent: one spill of the whole tensor.
    */
   spilled?: 'rows';
+  /**
+   * Written and fetched by the bands of streamed layers (transform/stream-layers.ts), one decision per streamed
+   * tensor; `peakBefore` and `peakAfter` are then the graph's bound before and after all of them. Absent otherwise.
+   */
+  streamed?: true;
   /** Peak live bytes before and after this decision (lower bound of the timeline). */
   peakBefore: number;
   peakAfter: number;
@@ -104,6 +109,8 @@ export interface SpillResult {
   bytesIn: number;
   /** Size of the spill region (slots are reused once their data has been fetched). */
   regionBytes: number;
+  /** Streamed layers (transform/stream-layers.ts): the operators run in row bands and their bands; absent for cold-range spills. */
+  streamed?: { layers: number; bands: number };
 }
 
 /** Fetched into a concatenation, into an ADD, or row slice by row slice into the slices' outputs. */

@@ -20,6 +20,7 @@
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { lowerBound } from '../analysis/lower-bound.js';
+import { predictOps } from '../analysis/compute.js';
 import { PADDING } from '../ops/kernel.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
@@ -34,9 +35,15 @@ import type { SpillDecision, SpillResult } from './spill-cold-ranges.js';
 
 /** What streaming did: the streamed tensors as spill decisions (written and fetched row by row), and the bands. */
 export interface StreamLayersResult extends SpillResult {
-  /** Operators run in row bands, and the bands they run in all told. */
-  layers: number;
-  bands: number;
+  streamed: { layers: number; bands: number };
+  /**
+   * Predicted instructions (the compute model's cost of the convolutions, analysis/compute.ts) of the taps SAME
+   * convolutions have in their padding: TFLM's reference kernels skip those taps, which the compute model counts
+   * all the same, and a band that pads its rows and runs VALID computes them. `all`: every SAME convolution of the
+   * graph before; `streamed`: those now run VALID on padded bands. Zero under kernels that compute padded taps
+   * (CMSIS-NN's im2col).
+   */
+  paddedTaps: { all: number; streamed: number };
 }
 
 /** A tensor kept in the spill region: its slot and its row size. */
@@ -62,6 +69,23 @@ function samePad(n: number, k: number, stride: number): { before: number; total:
   const out = Math.ceil(n / stride);
   const total = Math.max((out - 1) * stride + k - n, 0);
   return { before: Math.floor(total / 2), total };
+}
+
+/** The share of a SAME convolution's taps that fall in its padding (none for VALID). */
+function paddedTapShare(sg: Subgraph, op: Op): number {
+  const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
+  if (o.padding !== PADDING.SAME) return 0;
+  const x = sg.tensors[op.inputs[0]!]!;
+  const w = sg.tensors[op.inputs[1]!]!;
+  // Along one axis: the share of (output, tap) pairs inside the image.
+  const inside = (n: number, k: number, stride: number) => {
+    const { before } = samePad(n, k, stride);
+    const out = Math.ceil(n / stride);
+    let taps = 0;
+    for (let i = 0; i < out; i++) for (let j = 0; j < k; j++) if (i * stride - before + j >= 0 && i * stride - before + j < n) taps++;
+    return taps / (out * k);
+  };
+  return 1 - inside(x.shape[1]!, w.shape[1]!, o.strideH) * inside(x.shape[2]!, w.shape[2]!, o.strideW);
 }
 
 /** A CONV_2D or DEPTHWISE_CONV_2D a band may pad itself and run VALID: constant weights, no dilation, a padding PAD takes. */
@@ -275,6 +299,9 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const names = order.map((t) => ({ name: sg.tensors[t]!.name, channels: sg.tensors[t]!.shape[3]! }));
   let layers = 0;
   let bandTotal = 0;
+  const paddedTaps = { all: 0, streamed: 0 };
+  const tapCost = (op: Op) => (kernels.set === 'reference' && rowRule(sg, op) ? predictOps(sg, [op], kernels) * paddedTapShare(sg, op) : 0);
+  for (const op of sg.ops) if (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') paddedTaps.all += tapCost(op);
   // The slot (its place in `order`) each new TinySegSpill writes and each TinySegFetch reads.
   const slotOf = new Map<Op, number>();
   const ops = [...sg.ops];
@@ -284,7 +311,9 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     let replacement: Omit<Op, 'source'>[] | null = null;
     if (bandable(sg, op)) {
       const count = bandCount(sg, op, slots, bandBytes);
-      const bands = paddableConv(sg, op) ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
+      const padded = paddableConv(sg, op);
+      const bands = padded ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
+      if (padded) paddedTaps.streamed += tapCost(op);
       if (bands) {
         replacement = bandOps(sg, op, bands, slots);
         layers++;
@@ -342,10 +371,12 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     fetchOp: touches[i]!.reads.at(-1) ?? -1,
     fused: 'rows',
     spilled: 'rows',
+    streamed: true,
     peakBefore: boundBefore,
     peakAfter: boundAfter,
     offset: slots.get(order[i]!)!.offset,
   }));
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
-  return { decisions, bytesOut: spans.reduce((n, s) => n + s.bytes, 0), bytesIn, regionBytes: region.regionBytes, layers, bands: bandTotal };
+  const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
+  return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed: { layers, bands: bandTotal }, paddedTaps };
 }

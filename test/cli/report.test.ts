@@ -221,7 +221,7 @@ describe('tinyseg optimize', () => {
   it('prints a readable summary by default', () => {
     const r = tinyseg('optimize', example, '-o', join(scratch, 'opt-text'), '--no-verify');
     expect(r.code).toBe(0);
-    for (const word of ['head', 'lower bound', 'identity PADs removed: 3', 'DEPTH_TO_SPACE: 3', 'split in', 'conv_5: whole, 76,800 B', 'Verification skipped']) {
+    for (const word of ['head', 'lower bound', 'identity PADs removed: 3', 'DEPTH_TO_SPACE: 3', 'layers streamed: ', 'conv_5: whole, 76,800 B', 'Verification skipped']) {
       expect(r.stdout).toContain(word);
     }
   });

@@ -31,12 +31,17 @@ describe.each(['deeplabv3-mnv2-ade20k-int8-512.tflite', 'portrait-video-int8-224
 });
 
 describe('where the bands run', () => {
-  it('portrait-video: bands through the TRANSPOSE_CONV head and its crop cut the head more than 2x', () => {
-    const r = run('portrait-video-int8-224.tflite').report;
+  it('portrait-video: bands through the TRANSPOSE_CONV head and its crop cut the head more than 2x; streamed layers cut the arena further', () => {
+    const file = 'portrait-video-int8-224.tflite';
+    // The band chains alone (no streamed layers): the plan the default weighs the streamed one against.
+    const r = optimize(new Uint8Array(readFileSync(join(dir, file))), { file, verify: false, streamLayers: false }).report;
     const ops = r.passes.splitRowBands.chains.flatMap((c) => c.ops);
     expect(ops).toContain('TRANSPOSE_CONV');
     expect(ops).toContain('STRIDED_SLICE');
     expect(r.before.head / r.after.head).toBeGreaterThan(2);
+    const streamed = run(file).report;
+    expect(streamed.passes.spill.streamed!.layers).toBeGreaterThan(0);
+    expect(streamed.after.total).toBeLessThan(r.after.total);
   });
 
   it('portrait-video: its PADs before depthwise convs become their SAME padding, and the head falls 3.5x (2.6x with the padded copies)', () => {

@@ -20,7 +20,8 @@ const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny
 const spilled = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false });
 const unspilled = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, spill: false });
 // Optimized for TFLM's CMSIS-NN kernels: a TinySegConcatConv whose int8 conv is CMSIS-NN's.
-const forCmsisNn = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, kernels: 'cmsis-nn' });
+// The plan with band chains, whose decoder conv reads a virtual concatenation (TinySegConcatConv): its kernel's sources.
+const forCmsisNn = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, kernels: 'cmsis-nn', streamLayers: false });
 const an386 = builtinTargetProfile('mps2-an386')!;
 const work = tempDir('tinyseg-runtime-src-');
 

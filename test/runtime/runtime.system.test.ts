@@ -140,9 +140,14 @@ function runC(store: object, steps: Step[], flags: number): CRun {
     } else if (s.kind === 'fetch') {
       const l = layoutOf(s.y);
       const y = new Uint8Array(s.y.byteSize).fill(0xee);
-      // A row fetch (from inside a slot, or less than it) has no slot of its own: slot -1, no slot state.
+      // A row fetch (from inside a slot, or less than it) has no slot of its own: slot -1, no slot state. The bytes
+      // it reads are the last spill's that wrote there (streamed layers reuse the region's bytes for other slots).
       const slot = slotAt.get(s.offset);
-      const whole = slot !== undefined && steps.some((x) => x.kind === 'spill' && x.offset === s.offset && x.size === s.size);
+      const last = steps
+        .slice(0, steps.indexOf(s))
+        .filter((x): x is Step & { kind: 'spill' } => x.kind === 'spill' && x.offset < s.offset + s.size && s.offset < x.offset + x.size)
+        .at(-1);
+      const whole = slot !== undefined && last !== undefined && last.offset === s.offset && last.size === s.size;
       addon.fetch(store, whole ? slot : -1, y, l.rows, l.channels, l.elem, s.resident?.bytes ?? null, s.begin, s.count, s.offset, s.size);
       outputs.push(y);
     } else {

@@ -102,13 +102,15 @@ describe('streamLayers', () => {
     const g = unet('int8', 16);
     const r = streamLayers(g.main, 1 << 20);
     expect(r.decisions).toEqual([]);
-    expect(r.layers).toBe(0);
+    expect(r.streamed.layers).toBe(0);
   });
 
-  it('optimize() --stream-layers keeps the streamed plan where its arena is the smaller (the Tiny U-Net), proved bit-exact', () => {
+  it('optimize() keeps the streamed plan where its arena is the smaller (the Tiny U-Net), proved bit-exact; streamLayers: false leaves it out', () => {
     const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
-    const plain = optimize(example, { verify: false }).report;
-    const streamed = optimize(example, { streamLayers: true, verify: { inputs: 1 } }).report;
+    const plain = optimize(example, { streamLayers: false, verify: false }).report;
+    expect(plain.passes.spill.streamed).toBeUndefined();
+    const streamed = optimize(example, { verify: { inputs: 1 } }).report;
+    expect(streamed.passes.spill.streamed!.bands).toBeGreaterThan(streamed.passes.spill.streamed!.layers);
     expect(streamed.verified).toBe(true);
     expect(streamed.after.total).toBeLessThan(plain.after.total);
     expect(streamed.after.head).toBeLessThan(plain.after.head);

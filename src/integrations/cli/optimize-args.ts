@@ -47,7 +47,7 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(implied !== undefined ? { kernels: implied } : {}),
     ...customOpsFlag(values['custom-op']),
     ...(values['allow-unproved'] ? { allowUnproved: true } : {}),
-    ...(values['stream-layers'] ? { streamLayers: true } : {}),
+    ...(values['no-stream-layers'] ? { streamLayers: false } : {}),
   };
 }
 

@@ -59,10 +59,10 @@ const OPTIMIZE_FLAGS = {
     help: ['predicted Invoke time the optimizer may add, in', 'percent (default 5; docs/compute-model.md): fewer', 'row bands or none, fewer spills beyond it'],
   },
   'no-spill': { type: 'boolean', label: '--no-spill', help: ['passes without spilling'] },
-  'stream-layers': {
+  'no-stream-layers': {
     type: 'boolean',
-    label: '--stream-layers',
-    help: ['also plan with every wide tensor in the spill', 'region, each operator on one in row bands;', 'kept where the arena is smaller'],
+    label: '--no-stream-layers',
+    help: ['no plan with every wide tensor streamed through', 'the spill region (band chains and cold-range', 'spills only: less spill traffic)'],
   },
   'builtins-only': {
     type: 'boolean',

@@ -33,7 +33,7 @@ export interface TinysegPluginOptions {
    * LiteRT and tfjs-tflite load the imported bytes; default false (docs/bundlers.md, "Which bytes to import").
    */
   builtinsOnly?: boolean;
-  /** Also plan with every wide tensor streamed through the spill region (as the CLI's --stream-layers; default false). */
+  /** Also plan with every wide tensor streamed through the spill region (default true; false as the CLI's --no-stream-layers). */
   streamLayers?: boolean;
   /** Store spilled float32 tensors as int8 codes (`--lossy-spill int8`): a quarter of the traffic, not bit-exact; the report gives the error. */
   lossySpill?: 'int8';
@@ -204,7 +204,7 @@ export function resolvePluginOptions(raw: unknown): ResolvedOptions {
       verify,
       ...(o.spill !== undefined ? { spill: o.spill as boolean } : {}),
       ...(o.builtinsOnly === true ? { builtinsOnly: true } : {}),
-      ...(o.streamLayers === true ? { streamLayers: true } : {}),
+      ...(o.streamLayers === false ? { streamLayers: false } : {}),
       ...(maxSpillBytes !== undefined ? { maxSpillBytes } : {}),
       ...(arenaBudget !== undefined ? { arenaBudget } : {}),
       ...(o.maxOverhead !== undefined ? { maxOverhead: o.maxOverhead as number } : {}),
