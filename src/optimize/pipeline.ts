@@ -111,10 +111,12 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     const trial = sg.clone();
     const result = streamLayers(trial, Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction)), context.kernels);
     if (result.decisions.length === 0) continue;
-    // The padded taps the reference kernels skip in SAME convolutions cost nothing before and their full price in
-    // the padded bands (StreamLayersResult.paddedTaps): measured against the original as it runs, not as priced.
+    // The padded taps the reference kernels skip in SAME convolutions (StreamLayersResult.paddedTaps) are priced in
+    // both graphs, but cost nothing in the original as it runs, and in the streamed graph only where a band pads its
+    // rows: limited against the original as it runs, the streamed graph's time plus the streamed convolutions' taps
+    // (which the limit's share of the original leaves out) plus that share of the others' taps.
     const { all, streamed } = result.paddedTaps;
-    const invoke = predictInvoke(graphCompute(trial), context.kernels) + (1 + limit) * streamed + (limit - 1) * (all - streamed);
+    const invoke = predictInvoke(graphCompute(trial), context.kernels) + limit * streamed + (limit - 1) * (all - streamed);
     // Narrower bands cost more time and move no fewer bytes: past either limit, no narrower band pays.
     if (invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity)) break;
     const { head, arena } = arenaOf(trial);
