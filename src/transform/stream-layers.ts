@@ -40,8 +40,8 @@ export interface StreamLayersResult extends SpillResult {
    * Predicted instructions (the compute model's cost of the convolutions, analysis/compute.ts) of the taps SAME
    * convolutions have in their padding: TFLM's reference kernels skip those taps, which the compute model counts
    * all the same, and a band that pads its rows and runs VALID computes them. `all`: every SAME convolution of the
-   * graph before; `streamed`: those now run VALID on padded bands. Zero under kernels that compute padded taps
-   * (CMSIS-NN's im2col).
+   * graph before; `streamed`: those now run VALID on padded bands. Zero for the convolutions whose kernels compute
+   * padded taps (CMSIS-NN's int8 and int16 im2col).
    */
   paddedTaps: { all: number; streamed: number };
 }
@@ -300,7 +300,9 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   let layers = 0;
   let bandTotal = 0;
   const paddedTaps = { all: 0, streamed: 0 };
-  const tapCost = (op: Op) => (kernels.set === 'reference' && rowRule(sg, op) ? predictOps(sg, [op], kernels) * paddedTapShare(sg, op) : 0);
+  // The kernels that skip them: the reference ones, which CMSIS-NN's build also runs for float32.
+  const skipsPadding = (op: Op) => kernels.set === 'reference' || sg.tensors[op.inputs[0]!]!.dtype === 'float32';
+  const tapCost = (op: Op) => (skipsPadding(op) && rowRule(sg, op) ? predictOps(sg, [op], kernels) * paddedTapShare(sg, op) : 0);
   for (const op of sg.ops) if (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') paddedTaps.all += tapCost(op);
   // The slot (its place in `order`) each new TinySegSpill writes and each TinySegFetch reads.
   const slotOf = new Map<Op, number>();
