@@ -145,8 +145,14 @@ export class Subgraph {
   }
 
   insertOp(at: number, op: Omit<Op, 'source'> & { source?: OperatorT | null }): Op {
-    const full: Op = { source: null, ...op };
-    this.opList.splice(at, 0, full);
+    return this.replaceOps(at, 0, [op])[0]!;
+  }
+
+  /** Operator `at` and the `count - 1` after it replaced by `ops`, in one move of those after (a rewrite of many ops stays linear). */
+  replaceOps(at: number, count: number, ops: readonly (Omit<Op, 'source'> & { source?: OperatorT | null })[]): Op[] {
+    if (at < 0 || at + count > this.opList.length) throw new RangeError(`no operators ${at}..${at + count - 1}`);
+    const full = ops.map((op): Op => ({ source: null, ...op }));
+    this.opList.splice(at, count, ...full);
     this.invalidate();
     return full;
   }

@@ -26,7 +26,15 @@ import { builtinTargetProfile, kernelsForTarget } from '../memory/target-profile
 import type { CoreIsa, KernelSet } from '../ops/kernel-sets.js';
 import { DEFAULT_INFERENCE_RATE, DEFAULT_MAX_OVERHEAD, DEFAULT_SPILL_STORAGE, DEFAULT_TARGET } from '../defaults.js';
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
-import { arenaAfterBands, hasConvInPlace, passesReport, runPipeline, runPipelineKeepingSpills, spillAgain, type PassesReport, type PipelineResults, type PipelineStop } from './pipeline.js';
+import {
+  arenaAfterBands,
+  hasConvInPlace,
+  passesReport,
+  runPipeline,
+  runPipelineKeepingSpills,
+  runStreamedPipeline,
+  spillAgain,
+  type PassesReport, type PipelineResults, type PipelineStop } from './pipeline.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
 import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
@@ -167,10 +175,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandsPlateau?: boolean;
     bandsCarry?: boolean;
     streamLayers?: boolean;
+    /** PassContext.arenaToBeat: the best plan's arena so far. */
+    arenaToBeat?: number;
   };
   const passContext = (
     maxInvoke: number,
-    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers }: Variant,
+    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers, arenaToBeat }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
@@ -186,6 +196,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandsPlateau: bandsPlateau === true,
     bandsCarry: bandsCarry !== false,
     streamLayers: streamLayers === true,
+    ...(arenaToBeat !== undefined ? { arenaToBeat } : {}),
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -246,7 +257,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       // The best plan with streamed layers and the best without each get the spill pass again: one's cold ranges
       // are not the other's.
       if (hasConvInPlace(other.work)) return;
-      if (variant.streamLayers) streamed = !streamed || better(other, streamed) ? other : streamed;
+      if (variant.streamLayers) streamed = other.passes.spill.streamed && (!streamed || better(other, streamed)) ? other : streamed;
       else if (!plain || better(other, plain)) plain = other;
     };
     const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
@@ -282,7 +293,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills, stop);
     }
     // Last, beside the band plans (whose variants above go on from the best of them).
-    if (streamVariant) keep(rewrite(maxInvoke, streamVariant), streamVariant);
+    if (streamVariant) {
+      const toBeat = { ...streamVariant, arenaToBeat: best.after.arena.total };
+      const work = fresh();
+      const context = passContext(maxInvoke, toBeat);
+      const passes = runStreamedPipeline(work, context);
+      if (passes) keep(placed(work, passes, context, null), toBeat);
+    }
     for (const r of [plain, streamed]) {
       const again = r && spilledAgain(r);
       if (again && better(again, best)) best = again;

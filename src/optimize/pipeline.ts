@@ -100,13 +100,16 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // The arena TFLM allocates: the placed head and the tail, which grows with every band's operators.
   const arenaOf = (trial: Subgraph) => {
     work.subgraphs[0] = trial;
+    const tail = estimateTail32(work, null, context.kernels).bytes;
+    // A trial that cannot beat the plans made before it is not worth its placement.
+    if (placementFloor(trial, context.kernels) + tail >= (context.arenaToBeat ?? Infinity)) return { head: Infinity, arena: Infinity };
     const head = placeArena(trial, trialPlan).head;
-    return { head, arena: head + estimateTail32(work, null, context.kernels).bytes };
+    return { head, arena: head + tail };
   };
   const maxInvoke = context.maxInvoke ?? Infinity;
   // The limit is a share of the original's time: over it by `limit` - 1.
   const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
-  let best = { graph: sg, result: noSpills(), arena: arenaOf(sg).arena };
+  let best = { graph: sg, result: noSpills(), arena: Infinity };
   for (const fraction of STREAM_FRACTIONS) {
     const trial = sg.clone();
     const result = streamLayers(trial, Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction)), context.kernels);
@@ -280,6 +283,19 @@ export function runPipelineKeepingSpills(graph: Graph, context: PassContext): { 
   const stop: PipelineStop | null = spilled ? { after: 'spill', graph: graph.clone(), results: { ...results } } : null;
   runPasses(graph, context, PIPELINE.slice(at), results);
   return { results: results as PipelineResults, stop };
+}
+
+/**
+ * runPipeline with streamed layers (PassContext.streamLayers), or null, the passes after the spill pass not run,
+ * where it streamed nothing (no band size could beat PassContext.arenaToBeat): the plan left would be no better.
+ */
+export function runStreamedPipeline(graph: Graph, context: PassContext): PipelineResults | null {
+  const results: Partial<Record<PassName, unknown>> = {};
+  const at = passesThrough('spill');
+  runPasses(graph, context, PIPELINE.slice(0, at), results);
+  if (!(results.spill as SpillResult).streamed) return null;
+  runPasses(graph, context, PIPELINE.slice(at), results);
+  return results as PipelineResults;
 }
 
 /**

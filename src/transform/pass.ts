@@ -67,6 +67,11 @@ export interface PassContext {
    * plan, which optimize() weighs beside the others.
    */
   streamLayers?: boolean;
+  /**
+   * The smallest arena (head plus tail) of the plans made before this one: the stream pass places no trial whose
+   * floor plus tail is no lower (it could not be chosen). Absent: every trial is placed.
+   */
+  arenaToBeat?: number;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -342,9 +342,8 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     }
     // A spill here writes the output's slot; a fetch reads the slot of the operand whose bytes it reads.
     const read = op.inputs.flatMap((t) => (slots.has(t) ? [order.indexOf(t)] : []));
-    sg.removeOp(k);
-    replacement.forEach((r, i) => {
-      const full = sg.insertOp(k + i, r);
+    sg.replaceOps(k, 1, replacement).forEach((full, i) => {
+      const r = replacement[i]!;
       if (r.customCode === SPILL) slotOf.set(full, order.indexOf(op.outputs[0]!));
       if (r.customCode !== FETCH) return;
       const at = decodeSpillOptions(r.customOptions).offset;
