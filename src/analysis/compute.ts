@@ -13,7 +13,7 @@ import type { Subgraph, Tensor } from '../graph/graph.js';
 import type { GraphOp } from '../graph/types.js';
 import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConvInPlaceOptions, decodeSpillOptions, FETCH, SPILL, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
 
@@ -363,10 +363,14 @@ function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
   }
   // A spill or a fetch moves its slot's bytes, in TinySeg's runtime.
   if (opKey(op) === customKey(SPILL) || opKey(op) === customKey(FETCH)) {
-    const o = decodeSpillOptions(op.customOptions, op.customCode ?? SPILL);
-    const t = opKey(op) === customKey(SPILL) ? sg.tensors[op.inputs[0] ?? -1] : out;
+    const fetch = opKey(op) === customKey(FETCH);
+    const o: FetchOptions = fetch ? decodeFetchOptions(op.customOptions) : decodeSpillOptions(op.customOptions);
+    const t = fetch ? out : sg.tensors[op.inputs[0] ?? -1];
     const channels = t?.shape[t.shape.length - 1] ?? 0;
-    return { macs: 0, elementOps: o.bytes, feature: 'spill', macOutputs: 0, runs: channels > 0 && o.count < channels ? count(t) / channels : 1, im2col: 0 };
+    // A slice of channels moves one run per row; a padded fetch one per image row inside its frame, and it writes
+    // its frame too (priced as moved bytes: a fill costs no more than a copy).
+    const runs = o.pad && t ? fetchedShape(t.shape, o)[1]! : channels > 0 && o.count < channels ? count(t) / channels : 1;
+    return { macs: 0, elementOps: o.pad && t ? t.byteSize : o.bytes, feature: 'spill', macOutputs: 0, runs, im2col: 0 };
   }
   const outputs = op.outputs.reduce((n, i) => n + count(sg.tensors[i]), 0);
   // A spill writes no tensor: its type is its input's.

@@ -34,6 +34,12 @@ import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space
  * unless that is every spill the first run made (the common case: the first
  * run's graph is then the result, and the pass deterministic).
  */
+/** The placement options a pass measures its trial graphs with: the build's kernels, the context's search steps. */
+const trialPlanOf = (context: PassContext) => ({
+  kernels: context.kernels,
+  ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}),
+});
+
 /** A spill pass's result when it made no spill. */
 const noSpills = (): SpillResult => ({ decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 });
 
@@ -48,17 +54,20 @@ function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOption
     ...how,
   };
   const before = work.main.clone();
-  const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+  const trialPlan = trialPlanOf(context);
   const heads = [placeArena(work.main, trialPlan).head];
   let lowest = heads[0]!;
   // Spills measured since the head last dropped: past `patience` of them the run stops.
   let since = 0;
+  // Rounds of the pass (a spill each, or an earlier spill moved up): maxDecisions counts them.
+  let rounds = 0;
   // Spills cost Invoke() time too: past the compute limit, no more of them (the spill that crossed it is not
   // measured, so `heads` holds only the counts of spills within the limit).
   const maxInvoke = context.maxInvoke ?? Infinity;
   const measured = spillColdRanges(work, {
     ...limits,
     afterDecision: (sg) => {
+      rounds++;
       if (predictInvoke(graphCompute(sg), context.kernels) > maxInvoke) return false;
       // A graph whose floor is no lower than the lowest head so far cannot be chosen below (nor fit a budget
       // before an earlier one does): its floor stands for its head, and the placement is saved.
@@ -74,7 +83,7 @@ function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOption
   const budget = context.arenaBudget;
   const fits = budget === undefined ? -1 : heads.findIndex((h) => h <= budget);
   const best = fits >= 0 ? fits : heads.indexOf(Math.min(...heads));
-  if (best === measured.decisions.length) return measured;
+  if (best === rounds) return measured;
   work.subgraphs[0] = before;
   return spillColdRanges(work, { ...limits, maxDecisions: best });
 }
@@ -96,7 +105,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   if (!context.spill || context.builtinsOnly) return noSpills();
   const sg = work.main;
   const widest = Math.max(0, ...sg.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
-  const trialPlan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+  const trialPlan = trialPlanOf(context);
   // The arena TFLM allocates: the placed head and the tail, which grows with every band's operators.
   const arenaOf = (trial: Subgraph) => {
     work.subgraphs[0] = trial;
@@ -178,7 +187,7 @@ export const convInPlacePass: Pass<'convInPlace', ConvInPlaceResult> = {
     const before = work.main.clone();
     const result = convsInPlaceAtPeak(work, context.kernels, context.maxInvoke);
     if (result.rewritten === 0) return none;
-    const plan = { kernels: context.kernels, ...(context.trialPlanIterations !== undefined ? { iterations: context.trialPlanIterations } : {}) };
+    const plan = trialPlanOf(context);
     if (placeArena(work.main, plan).head < placeArena(before, plan).head) return result;
     work.subgraphs[0] = before;
     return none;
@@ -276,13 +285,19 @@ export interface PipelineStop {
  */
 export function runPipelineKeepingSpills(graph: Graph, context: PassContext): { results: PipelineResults; stop: PipelineStop | null } {
   if (graph.subgraphs.length > 1) return { results: runPipeline(graph, context), stop: null };
+  const { results, rest } = runThroughSpill(graph, context);
+  const spilled = (results.spill as SpillResult).decisions.length > 0;
+  const stop: PipelineStop | null = spilled ? { after: 'spill', graph: graph.clone(), results: { ...results } } : null;
+  runPasses(graph, context, rest, results);
+  return { results: results as PipelineResults, stop };
+}
+
+/** The passes up to and with the spill pass run on `graph`: their results, and the passes left. */
+function runThroughSpill(graph: Graph, context: PassContext): { results: Partial<Record<PassName, unknown>>; rest: readonly PipelinePass[] } {
   const results: Partial<Record<PassName, unknown>> = {};
   const at = passesThrough('spill');
   runPasses(graph, context, PIPELINE.slice(0, at), results);
-  const spilled = (results.spill as SpillResult).decisions.length > 0;
-  const stop: PipelineStop | null = spilled ? { after: 'spill', graph: graph.clone(), results: { ...results } } : null;
-  runPasses(graph, context, PIPELINE.slice(at), results);
-  return { results: results as PipelineResults, stop };
+  return { results, rest: PIPELINE.slice(at) };
 }
 
 /**
@@ -290,11 +305,9 @@ export function runPipelineKeepingSpills(graph: Graph, context: PassContext): { 
  * where it streamed nothing (no band size could beat PassContext.arenaToBeat): the plan left would be no better.
  */
 export function runStreamedPipeline(graph: Graph, context: PassContext): PipelineResults | null {
-  const results: Partial<Record<PassName, unknown>> = {};
-  const at = passesThrough('spill');
-  runPasses(graph, context, PIPELINE.slice(0, at), results);
+  const { results, rest } = runThroughSpill(graph, context);
   if (!(results.spill as SpillResult).streamed) return null;
-  runPasses(graph, context, PIPELINE.slice(at), results);
+  runPasses(graph, context, rest, results);
   return results as PipelineResults;
 }
 

@@ -15,6 +15,9 @@
 // every later reader a STRIDED_SLICE of its rows) is fetched row slice by row
 // slice: each slice becomes a fetch of its rows from the middle of the slot
 // (a batch-1 tensor's rows are consecutive bytes), so it is never whole again.
+// Where only such slices read a tensor before a whole spill of it, a later
+// round may move the spill up to its producer and fetch those slices too
+// (hoistCandidate), once the peak sits where the tensor waits for its spill.
 // With `quantizeFloat` (--lossy-spill int8, the one lossy option)
 // float32 slices are stored as int8 codes: a quarter of the traffic.
 
@@ -51,9 +54,9 @@ export interface SpillOptionsInput {
   maxSpillBytes?: number;
   /** Stop as soon as the peak is at most this many bytes (least traffic that fits). */
   arenaBudget?: number;
-  /** Stop after this many spills (the caller measured that more do not help the placed arena). */
+  /** Stop after this many rounds, each a spill or an earlier spill moved up (the caller measured that more do not help the placed arena). */
   maxDecisions?: number;
-  /** Called after each spill with the edited subgraph (to measure what the placement makes of it); false: no more spills. */
+  /** Called after each round with the edited subgraph (to measure what the placement makes of it); false: no more rounds. */
   afterDecision?: (sg: Subgraph) => boolean | void;
   /** Store float32 slices as quantized slots (docs/custom-ops.md): lossy, a quarter of the bytes. */
   quantizeFloat?: boolean;
@@ -136,6 +139,8 @@ interface Candidate {
   quantized: boolean;
   /** Fused 'rows': the slices that become fetches, and the first row each reads. */
   rowSlices: { op: number; row: number }[];
+  /** A whole spill of this run moved up to just after the producer, the row slices before it fetched from its slot. */
+  hoist?: Op;
 }
 
 /**
@@ -170,7 +175,8 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
   const decisions: SpillDecision[] = [];
   let traffic = 0;
   let bytesOut = 0;
-  const slots: { offset: number; bytes: number; spill: Op; reads: RegionRead[] }[] = [];
+  const slots: Slot[] = [];
+  let rowsFetched = false;
   // The region as an earlier run left it: its operators (spills, and reads, which may read several slots' bytes).
   const earlier = opts.keepRegion ? sg.ops.filter((op) => op.customCode === SPILL || (op.customCode && regionReads(op.customCode, op.customOptions))) : [];
 
@@ -180,8 +186,16 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     const buffers = opts.inPlaceShared ? shareInPlacePairs(sg, joined) : joined;
     const base = peakOf(buffers);
     if (opts.arenaBudget !== undefined && base.peak <= opts.arenaBudget) break;
-    const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true);
+    const own = new Set(slots.map((s) => s.spill));
+    const cand = bestCandidate(sg, buffers, base, maxTraffic - traffic, opts.arenaBudget !== undefined, opts.quantizeFloat === true, own);
     if (!cand) break;
+    if (cand.hoist) {
+      hoistSpill(sg, cand, slots.find((s) => s.spill === cand.hoist)!);
+      traffic += cand.traffic;
+      rowsFetched = true;
+      if (opts.afterDecision?.(sg) === false) break;
+      continue;
+    }
     const x = sg.tensors[cand.tensor]!;
     const channels = x.shape[x.shape.length - 1]!;
     const bytes = cand.stored;
@@ -206,7 +220,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     if (opts.afterDecision?.(sg) === false) break;
   }
   // Row fetches leave the slices' begin, end and strides unread.
-  if (decisions.some((d) => d.fused === 'rows')) removeUnusedTensors(sg);
+  if (rowsFetched || decisions.some((d) => d.fused === 'rows')) removeUnusedTensors(sg);
 
   // Region offsets, once the op positions are final: a slot is busy from its spill to its last read.
   const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: Math.max(...s.reads.map((r) => sg.ops.indexOf(r.op))) }));
@@ -234,6 +248,7 @@ function bestCandidate(
   trafficLeft: number,
   perByte: boolean,
   quantizeFloat: boolean,
+  ownSpills: ReadonlySet<Op>,
 ): Candidate | null {
   // Every time step where the live bytes reach the peak.
   const starts = [...new Set(buffers.map((b) => b.first))].filter((t) => t >= 0).sort((a, b) => a - b);
@@ -250,6 +265,8 @@ function bestCandidate(
     const producer = sg.producerOf(x.index);
     const uses = [producer >= 0 ? opTime(producer) : inputs.has(x.index) ? 0 : -1, ...sg.consumersOf(x.index).map(opTime)];
     if (uses[0]! < 0) continue;
+    const hoist = peakTimes.some((pt) => b.first < pt && pt <= b.last) ? hoistCandidate(sg, x, b, uses[0]!, buffers, base, trafficLeft, ownSpills) : null;
+    if (hoist && (!best || score(hoist) > score(best) || (score(hoist) === score(best) && hoist.traffic < best.traffic))) best = hoist;
     for (const pt of peakTimes) {
       if (!(b.first < pt && pt <= b.last)) continue;
       // The gap around the peak: u0 < pt < u1, or pt = u1 when the use there is a fusable concatenation.
@@ -310,6 +327,50 @@ function bestCandidate(
 const isLastAxis = (axis: number, rank: number) => axis === rank - 1 || axis === -1;
 
 /**
+ * A whole, plain spill of `x` made earlier in this run that only row slices read before: moved up to just after the
+ * producer (TFLM time `made`), with those slices fetched from its slot, x's life ends there. An earlier spill is
+ * chosen against a later one on a tie of the peak (less traffic); once the peak sits where x waits for its spill
+ * beside the first bands, this takes the bands' rows from the slot too.
+ */
+function hoistCandidate(
+  sg: Subgraph,
+  x: Tensor,
+  b: TimelineBuffer,
+  made: number,
+  buffers: readonly TimelineBuffer[],
+  base: { peak: number; atPeak: number },
+  trafficLeft: number,
+  ownSpills: ReadonlySet<Op>,
+): Candidate | null {
+  const readers = sg.consumersOf(x.index);
+  const at = readers[readers.length - 1];
+  const spill = at === undefined ? undefined : sg.ops[at]!;
+  if (!spill || !ownSpills.has(spill) || readers.length < 2 || sg.outputs.includes(x.index)) return null;
+  const o = decodeSpillOptions(spill.customOptions);
+  if (o.quantized || o.begin !== 0 || o.count !== x.shape[x.shape.length - 1] || o.bytes !== x.byteSize) return null;
+  const slices = rowSlicesFrom(sg, x, readers.slice(0, -1));
+  if (!slices) return null;
+  const traffic = slices.reduce((n, r) => n + sg.tensors[sg.ops[r.op]!.outputs[0]!]!.byteSize, 0);
+  if (traffic > trafficLeft) return null;
+  const after = peakOf([...buffers.filter((o) => o !== b), { size: b.size, first: b.first, last: made + 0.5 }]);
+  const gain = base.peak - after.peak;
+  const plateauGain = gain === 0 ? base.atPeak - after.atPeak : 0;
+  if (gain < 0 || (gain === 0 && plateauGain <= 0)) return null;
+  return {
+    tensor: x.index, after: opAt(made), before: at!, count: o.count, fused: 'rows', gain, plateauGain, peakAfter: after.peak, traffic, stored: 0, quantized: false,
+    rowSlices: slices, hoist: spill,
+  };
+}
+
+/** Edits the graph for a hoist candidate: the spill moves up, and each slice before it reads its rows from `slot`. */
+function hoistSpill(sg: Subgraph, c: Candidate, slot: Slot): void {
+  const x = sg.tensors[c.tensor]!;
+  const slices = c.rowSlices.map((r) => ({ op: sg.ops[r.op]!, row: r.row }));
+  slot.spill = sg.insertOp(c.after + 1, sg.removeOp(sg.ops.indexOf(c.hoist!)));
+  slot.reads.push(...rowFetches(sg, x, slices));
+}
+
+/**
  * When every one of `readers` (op positions) is a STRIDED_SLICE of whole rows of the batch-1 tensor `x` (every
  * column and channel: consecutive bytes of x), each with its first row; otherwise null.
  */
@@ -360,6 +421,26 @@ interface RegionRead {
   at: number;
 }
 
+/** A slot of this run: where it goes in the region (set once laid out), its spill and its reads. */
+interface Slot {
+  offset: number;
+  bytes: number;
+  spill: Op;
+  reads: RegionRead[];
+}
+
+/** Each slice of rows [r0, r1) of x becomes a fetch of those rows from x's whole slot: bytes [r0, r1) * rowBytes of it. */
+function rowFetches(sg: Subgraph, x: Tensor, slices: readonly { op: Op; row: number }[]): RegionRead[] {
+  const rowBytes = x.byteSize / x.shape[1]!;
+  return slices.map(({ op, row }) => {
+    const y = sg.tensors[op.outputs[0]!]!;
+    const k = sg.ops.indexOf(op);
+    sg.removeOp(k);
+    const read = sg.insertOp(k, newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: encodeFetchOptions({ offset: 0, bytes: y.byteSize, begin: 0, count: x.shape[3]! }) }));
+    return { op: read, at: row * rowBytes };
+  });
+}
+
 /** Edits the graph: (slice +) spill after `after`, fetch (or fused concat or ADD fetch, or row fetches) before `before`. */
 function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; reads: RegionRead[] } {
   const x = sg.tensors[c.tensor]!;
@@ -390,18 +471,7 @@ function applySpill(sg: Subgraph, c: Candidate, channels: number): { spill: Op; 
   const spill = sg.insertOp(at, newOp({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x.index], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes: c.stored, begin, count: c.count, quantized: c.quantized }) }));
   let b = sg.ops.indexOf(beforeOp);
   let fetch: Op;
-  if (c.fused === 'rows') {
-    // Each slice of rows [r0, r1) becomes a fetch of those rows: bytes [r0, r1) * rowBytes of the slot.
-    const rowBytes = x.byteSize / x.shape[1]!;
-    const reads = slices.map(({ op, row }) => {
-      const y = sg.tensors[op.outputs[0]!]!;
-      const k = sg.ops.indexOf(op);
-      sg.removeOp(k);
-      const read = sg.insertOp(k, newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: encodeFetchOptions({ offset: 0, bytes: y.byteSize, begin: 0, count: channels }) }));
-      return { op: read, at: row * rowBytes };
-    });
-    return { spill, reads };
-  }
+  if (c.fused === 'rows') return { spill, reads: rowFetches(sg, x, slices) };
   if (c.fused === 'add') {
     const add = sg.ops[b]!;
     const regionInput = add.inputs[0] === x.index ? 0 : 1;

@@ -6,8 +6,9 @@
 // time: the streaming floor plus a band.
 //
 // Unlike row-band chains (split-row-bands.ts), no row is computed twice where
-// it costs: a convolution's band pads its own rows (a PAD with the zero point,
-// at the image's borders and at its sides) and runs VALID, which computes what
+// it costs: a convolution's band pads its own rows (with the zero point, at the
+// image's borders and at its sides: a fetch from its slot writes the frame
+// itself, a band sliced from the arena gets a PAD) and runs VALID, which computes what
 // the SAME convolution computes there (a padded tap adds zero to the same sum
 // in the same order), so each band's output rows are all exact. Other
 // row-local operators run as one-operator chains of split-row-bands.ts's
@@ -170,10 +171,16 @@ function streamedTensors(sg: Subgraph, minBytes: number): Set<number> {
   return out;
 }
 
-/** A TinySegFetch of rows [r0, r1) of the tensor `like` from its slot into a new tensor named `name`. */
-function fetchRows(sg: Subgraph, like: Tensor, slot: Slot, r0: number, r1: number, name: string): { op: Omit<Op, 'source'>; y: Tensor } {
-  const y = activationLike(sg, like, freshName(sg, name), like.shape.map((n, i) => (i === 1 ? r1 - r0 : n)));
-  const options = encodeFetchOptions({ offset: slot.offset + r0 * slot.rowBytes, bytes: (r1 - r0) * slot.rowBytes, begin: 0, count: like.shape[3]! });
+/**
+ * A TinySegFetch of rows [r0, r1) of the tensor `like` from its slot into a new tensor named `name`, framed by `pad`
+ * (top, bottom, left, right) rows and columns of the zero point: what the PAD of a convolution's band would write.
+ */
+function fetchRows(sg: Subgraph, like: Tensor, slot: Slot, r0: number, r1: number, name: string, pad?: Band['pad']): { op: Omit<Op, 'source'>; y: Tensor } {
+  const [top, bottom, left, right] = pad ?? [0, 0, 0, 0];
+  const y = activationLike(sg, like, freshName(sg, name), like.shape.map((n, i) => (i === 1 ? r1 - r0 + top + bottom : i === 2 ? n + left + right : n)));
+  const padValue = like.dtype === 'float32' ? 0 : (like.quantization?.zeroPoint[0] ?? 0);
+  const rows = { offset: slot.offset + r0 * slot.rowBytes, bytes: (r1 - r0) * slot.rowBytes, begin: 0, count: like.shape[3]! };
+  const options = encodeFetchOptions(pad ? { ...rows, pad, padValue } : rows);
   return { op: newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: options }), y };
 }
 
@@ -211,11 +218,13 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
   bands.forEach((b, j) => {
+    // A convolution's band fetched from a slot is fetched padded: no PAD, no second copy of its rows.
+    const padded = b.pad && slots.has(X.index) && b.pad.some((n) => n > 0) ? b.pad : undefined;
     // This band's rows of an operand: fetched from its slot, sliced from the whole tensor, or the tensor itself.
-    const rowsOf = (t: Tensor): Tensor => {
+    const rowsOf = (t: Tensor, pad?: Band['pad']): Tensor => {
       const slot = slots.get(t.index);
       if (slot) {
-        const f = fetchRows(sg, t, slot, b.s0, b.s1, `${t.name}_in${j}`);
+        const f = fetchRows(sg, t, slot, b.s0, b.s1, `${t.name}_in${j}`, pad);
         ops.push(f.op);
         return f.y;
       }
@@ -224,7 +233,7 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
       ops.push(s.op);
       return s.y;
     };
-    let input = rowsOf(X);
+    let input = rowsOf(X, padded);
     // Joins read the same rows of their other operands; those in slots are fetched (the rest bandOperands slices).
     const branches = new Map<number, { tensor: number; c0: number }>();
     op.inputs.forEach((t, i) => {
@@ -234,7 +243,7 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
     const out = activationLike(sg, Y, freshName(sg, `${Y.name}_band${j}`), shape);
     if (b.pad) {
       const [top, bottom, left, right] = b.pad;
-      if (top + bottom + left + right > 0) {
+      if (!padded && top + bottom + left + right > 0) {
         const shape = input.shape.map((n, i) => (i === 1 ? n + top + bottom : i === 2 ? n + left + right : n));
         const padded = activationLike(sg, input, freshName(sg, `${X.name}_pad${j}`), shape);
         const paddings = int32Const(sg, `${X.name}_pad${j}_paddings`, [0, 0, top, bottom, left, right, 0, 0], [4, 2]);

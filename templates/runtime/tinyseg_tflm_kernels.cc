@@ -486,6 +486,113 @@ void* FetchInit(TfLiteContext* context, const char* buffer, size_t length) {
   return SliceInit(kFetch, context, buffer, length);
 }
 
+// A padded fetch's frame (docs/custom-ops.md): rows and columns of `value`
+// around the rows it reads. Not kept in op data (the arena figures count 16
+// bytes): Prepare and Eval read it from the options again.
+struct FetchPad {
+  uint32_t top = 0, bottom = 0, left = 0, right = 0;
+  int32_t value = 0;
+  bool Any() const { return top + bottom + left + right > 0; }
+};
+
+TfLiteStatus ReadFetchPad(const TfLiteNode* node, FetchPad* pad) {
+  Options o(kFetch, node->custom_initial_data, static_cast<size_t>(node->custom_initial_data_size));
+  if (!o.Has("pad_top")) return kTfLiteOk;
+  if (!o.Uint("pad_top", &pad->top) || !o.Uint("pad_bottom", &pad->bottom) || !o.Uint("pad_left", &pad->left) ||
+      !o.Uint("pad_right", &pad->right) || !o.Int("pad_value", &pad->value)) {
+    return MalformedOptions(kFetch);
+  }
+  return kTfLiteOk;
+}
+
+// A float32 frame is 0.0f (what PAD writes); an integer one holds the value.
+bool PadValueFits(int32_t v, TfLiteType type) {
+  switch (type) {
+    case kTfLiteFloat32: return v == 0;
+    case kTfLiteInt8: return v >= -128 && v <= 127;
+    case kTfLiteUInt8: return v >= 0 && v <= 255;
+    case kTfLiteInt16: return v >= -32768 && v <= 32767;
+    default: return true;
+  }
+}
+
+// The inside of a padded fetch's output: a 4-D tensor of batch 1 whose rows
+// and columns within the frame hold whole rows of the slot.
+TfLiteStatus CheckPadded(const TfLiteTensor* y, const SliceOptions& o, uint32_t flags, const FetchPad& pad, ts_shape* inside) {
+  const TfLiteIntArray* d = y->dims;
+  if (d->size != 4 || d->data[0] != 1 || static_cast<int64_t>(d->data[1]) <= static_cast<int64_t>(pad.top) + pad.bottom ||
+      static_cast<int64_t>(d->data[2]) <= static_cast<int64_t>(pad.left) + pad.right) {
+    MicroPrintf("%s: pads %u, %u, %u, %u do not frame a 4-D output of batch 1", kFetch, static_cast<unsigned>(pad.top),
+                static_cast<unsigned>(pad.bottom), static_cast<unsigned>(pad.left), static_cast<unsigned>(pad.right));
+    return kTfLiteError;
+  }
+  if (!ShapeOf(d, y->type, inside) || o.begin != 0 || o.count != inside->channels || flags != 0) {
+    MicroPrintf("%s: a padded fetch reads every channel of a plain slot", kFetch);
+    return kTfLiteError;
+  }
+  if (!PadValueFits(pad.value, y->type)) {
+    MicroPrintf("%s: pad value %d is not one of %s", kFetch, static_cast<int>(pad.value), TfLiteTypeGetName(y->type));
+    return kTfLiteError;
+  }
+  // One slot row per image row inside the frame.
+  const uint32_t width = static_cast<uint32_t>(d->data[2]) - pad.left - pad.right;
+  inside->rows = (static_cast<uint32_t>(d->data[1]) - pad.top - pad.bottom) * width;
+  const uint64_t want = static_cast<uint64_t>(inside->rows) * inside->channels * inside->elem_size;
+  if (want != o.bytes) {
+    MicroPrintf("%s: options say %u bytes, the padded fetch's inside has %u", kFetch, static_cast<unsigned>(o.bytes),
+                static_cast<unsigned>(want));
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+// Fills `count` elements of `elem_size` bytes at `dst` with `element`: one
+// memset where its bytes are all alike (0.0f, a zero point of 0 or -1...).
+void FillElements(uint8_t* dst, uint32_t count, const uint8_t* element, uint32_t elem_size) {
+  bool alike = true;
+  for (uint32_t b = 1; b < elem_size; b++) alike = alike && element[b] == element[0];
+  if (alike) {
+    std::memset(dst, element[0], static_cast<size_t>(count) * elem_size);
+    return;
+  }
+  for (uint32_t i = 0; i < count; i++) std::memcpy(dst + static_cast<size_t>(i) * elem_size, element, elem_size);
+}
+
+// Writes y's frame (its first and last rows, and the sides of the rows
+// between) with the pad value, and fetches the rows inside it one by one.
+TfLiteStatus FetchPadded(ts_runtime* rt, TfLiteEvalTensor* y, const SliceOptions& o, const FetchPad& pad) {
+  ts_shape s;
+  ShapeOf(y->dims, y->type, &s);
+  const uint32_t height = static_cast<uint32_t>(y->dims->data[1]);
+  const uint32_t width = static_cast<uint32_t>(y->dims->data[2]);
+  const uint32_t pixel = s.channels * s.elem_size;
+  uint8_t* out = static_cast<uint8_t*>(y->data.data);
+  uint8_t element[4];
+  if (y->type == kTfLiteFloat32) {
+    const float zero = 0.0f;
+    std::memcpy(element, &zero, sizeof zero);
+  } else {
+    const int32_t v = pad.value;
+    std::memcpy(element, &v, sizeof v);  // little-endian: the low bytes are the narrower type's value
+  }
+  const uint32_t inner = width - pad.left - pad.right;
+  const uint32_t rows = height - pad.top - pad.bottom;
+  FillElements(out, pad.top * width * s.channels, element, s.elem_size);
+  FillElements(out + static_cast<size_t>(pad.top + rows) * width * pixel, pad.bottom * width * s.channels, element, s.elem_size);
+  const ts_shape row{inner, s.channels, s.elem_size};
+  const uint32_t row_bytes = inner * pixel;
+  for (uint32_t r = 0; r < rows; r++) {
+    uint8_t* line = out + static_cast<size_t>(pad.top + r) * width * pixel;
+    FillElements(line, pad.left * s.channels, element, s.elem_size);
+    FillElements(line + static_cast<size_t>(pad.left + inner) * pixel, pad.right * s.channels, element, s.elem_size);
+    if (ts_fetch(rt, line + static_cast<size_t>(pad.left) * pixel, row_bytes, &row, nullptr, 0, 0, s.channels, o.offset + r * row_bytes,
+                 row_bytes, 0, nullptr) != TS_OK) {
+      return RuntimeFailure(kFetch, rt);
+    }
+  }
+  return kTfLiteOk;
+}
+
 TfLiteStatus FetchPrepare(TfLiteContext* context, TfLiteNode* node) {
   if (node->user_data == nullptr) return MalformedOptions(kFetch);
   const SliceOptions& o = *static_cast<const SliceOptions*>(node->user_data);
@@ -497,7 +604,18 @@ TfLiteStatus FetchPrepare(TfLiteContext* context, TfLiteNode* node) {
   }
   uint32_t flags = 0;
   TF_LITE_ENSURE_OK(context, QuantizedFlags(kFetch, node, &flags));
+  FetchPad pad;
+  TF_LITE_ENSURE_OK(context, ReadFetchPad(node, &pad));
   TempTensor y = OutputTensor(context, node, 0);
+  if (pad.Any()) {
+    if (y.get() == nullptr || node->inputs->size != 0) {
+      MicroPrintf("%s: a padded fetch has no resident input", kFetch);
+      return kTfLiteError;
+    }
+    ts_shape inside;
+    TF_LITE_ENSURE_OK(context, CheckPadded(y.get(), o, flags, pad, &inside));
+    return CheckRegion(kFetch, rt, o.offset, o.bytes);
+  }
   TF_LITE_ENSURE_OK(context, CheckSlice(kFetch, rt, y.get(), o, flags));
   ts_shape s;
   ShapeOf(y->dims, y->type, &s);
@@ -523,7 +641,10 @@ TfLiteStatus FetchEval(TfLiteContext* context, TfLiteNode* node) {
   if (rt == nullptr) return kTfLiteError;
   uint32_t flags = 0;
   TF_LITE_ENSURE_OK(context, QuantizedFlags(kFetch, node, &flags));
+  FetchPad pad;
+  TF_LITE_ENSURE_OK(context, ReadFetchPad(node, &pad));
   TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
+  if (pad.Any()) return FetchPadded(rt, y, o, pad);
   const TfLiteEvalTensor* resident = node->inputs->size == 1 ? tflite::micro::GetEvalInput(context, node, 0) : nullptr;
   ts_shape s;
   ShapeOf(y->dims, y->type, &s);

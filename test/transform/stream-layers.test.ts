@@ -11,7 +11,8 @@ import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { streamLayers } from '../../src/transform/stream-layers.js';
-import { decodeSpillOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import { decodeFetchOptions, decodeSpillOptions, encodeFetchOptions, encodeSpillOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import { runModel } from '../../src/interpreter/interpreter.js';
 import { graphCompute } from '../../src/analysis/compute.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +92,10 @@ describe('streamLayers', () => {
             expect(writes.reduce((n, o) => n + o.bytes, 0)).toBeGreaterThanOrEqual(d.bytes);
           }
           expect(after.main.ops.some((op) => op.customCode === FETCH)).toBe(true);
+          // A convolution's band fetched from its slot comes framed: no PAD copies a fetched band.
+          const fetched = new Set(after.main.ops.filter((op) => op.customCode === FETCH).map((op) => op.outputs[0]));
+          expect(after.main.ops.filter((op) => op.opcode === 'PAD' && fetched.has(op.inputs[0]!))).toEqual([]);
+          expect(after.main.ops.some((op) => op.customCode === FETCH && decodeFetchOptions(op.customOptions).pad)).toBe(true);
           expect(r.regionBytes).toBeGreaterThanOrEqual(Math.max(...r.decisions.map((d) => d.offset + d.bytes)));
           expect(verifyModels(unet(dtype, H), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
         }
@@ -118,5 +123,39 @@ describe('streamLayers', () => {
     expect(streamed.spill.decisions.filter((d) => d.spilled === 'rows').length).toBeGreaterThan(10);
     expect(streamed.passes.splitRowBands.chains).toEqual([]);
     expect(streamed.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('TinySegFetch with a frame (pad options)', () => {
+  /** x [1, 3, 4, 2] spilled whole, then rows 1..3 fetched inside a frame of 1, 2, 0, 1 rows/columns of `padValue`. */
+  function framed(dtype: 'int8' | 'int16' | 'float32', padValue: number, resident = false): Graph {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype, shape: [1, 3, 4, 2] });
+    const y = b.tensor('y', { dtype, shape: [1, 2 + 3, 4 + 1, 2] });
+    const element = dtype === 'int8' ? 1 : dtype === 'int16' ? 2 : 4;
+    b.op({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes: 24 * element, begin: 0, count: 2 }) });
+    const options = encodeFetchOptions({ offset: 8 * element, bytes: 16 * element, begin: 0, count: 2, pad: [1, 2, 0, 1], padValue });
+    b.op({ opcode: 'CUSTOM', customCode: FETCH, inputs: resident ? [x] : [], outputs: [y], customOptions: options });
+    b.output(y);
+    return loadGraph(saveGraph(b.build()));
+  }
+
+  it('writes what PAD writes around the rows it reads (int8, int16, float32)', () => {
+    for (const dtype of ['int8', 'int16', 'float32'] as const) {
+      const pad = dtype === 'float32' ? 0 : -7;
+      const x = dtype === 'int8' ? Int8Array.from({ length: 24 }, (_, i) => i + 1) : dtype === 'int16' ? Int16Array.from({ length: 24 }, (_, i) => 300 * i) : Float32Array.from({ length: 24 }, (_, i) => i + 0.5);
+      const [out] = runModel(framed(dtype, pad), [new Uint8Array(x.buffer)]);
+      const y = dtype === 'int8' ? new Int8Array(out!.buffer, out!.byteOffset, out!.length) : dtype === 'int16' ? new Int16Array(out!.buffer.slice(out!.byteOffset, out!.byteOffset + out!.length)) : new Float32Array(out!.buffer.slice(out!.byteOffset, out!.byteOffset + out!.length));
+      const want: number[] = [];
+      // Frame row r holds slot row r - 1, which is x's row r (the fetch starts at x's row 1).
+      for (let r = 0; r < 5; r++) for (let c = 0; c < 5; c++) for (let ch = 0; ch < 2; ch++) want.push(r >= 1 && r < 3 && c < 4 ? x[r * 8 + c * 2 + ch]! : pad);
+      expect(Array.from(y), dtype).toEqual(want);
+    }
+  });
+
+  it('refuses a frame value the type cannot hold, and a frame with a resident input, naming the operator', () => {
+    expect(() => runModel(framed('int8', 200), [new Uint8Array(24)])).toThrow(/TinySegFetch.*pad value 200 is not one of int8/);
+    expect(() => runModel(framed('float32', 3), [new Uint8Array(96)])).toThrow(/TinySegFetch.*pad value 3 is not one of float32/);
+    expect(() => runModel(framed('int8', 0, true), [new Uint8Array(24)])).toThrow(/TinySegFetch.*no resident input/);
   });
 });

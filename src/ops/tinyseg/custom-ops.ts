@@ -46,8 +46,19 @@ export const slotBytes = (elements: number, elementSize: number, quantized: bool
  * TinySegFetch: inputs [] or [resident], outputs [y]. Writes channels
  * [begin, begin+count) of y from the spill region at `offset`, and the other
  * channels of y, in order, from `resident` (shape of y with C - count channels).
+ * With `pad` (top, bottom, left, right), y is a 4-D tensor of batch 1 framed by
+ * that many rows and columns of `padValue` elements (what PAD writes), and its
+ * inside, every channel, comes from the region: a padded fetch, so the
+ * convolution of a band reads its padded rows without a PAD and its copy.
  */
-export type FetchOptions = SpillOptions;
+export interface FetchOptions extends SpillOptions {
+  pad?: [number, number, number, number];
+  padValue?: number;
+}
+
+/** The inside of a padded fetch's output shape (the slice its bytes hold), or the shape itself. */
+export const fetchedShape = (shape: readonly number[], o: FetchOptions): number[] =>
+  o.pad ? shape.map((n, i) => (i === 1 ? n - o.pad![0] - o.pad![1] : i === 2 ? n - o.pad![2] - o.pad![3] : n)) : [...shape];
 
 /**
  * TinySegConcatFetch: a CONCATENATION on the last axis whose parts come either
@@ -120,8 +131,23 @@ export function decodeSpillOptions(bytes: Uint8Array | null, op = SPILL): SpillO
   return o;
 }
 
-export const encodeFetchOptions = encodeSpillOptions;
-export const decodeFetchOptions = (bytes: Uint8Array | null): FetchOptions => decodeSpillOptions(bytes, FETCH);
+const PAD_KEYS = ['pad_top', 'pad_bottom', 'pad_left', 'pad_right'] as const;
+
+export function encodeFetchOptions(o: FetchOptions): Uint8Array {
+  if (!o.pad || o.pad.every((n) => n === 0)) return encodeSpillOptions(o);
+  const pad = Object.fromEntries(PAD_KEYS.map((k, i) => [k, o.pad![i]!]));
+  return flexbuffers.encode({ offset: o.offset, bytes: o.bytes, begin: o.begin, count: o.count, ...pad, pad_value: o.padValue ?? 0 });
+}
+
+export function decodeFetchOptions(bytes: Uint8Array | null): FetchOptions {
+  const o: FetchOptions = decodeSpillOptions(bytes, FETCH);
+  const m = decodeMap(bytes, FETCH);
+  if (PAD_KEYS.some((k) => m[k] !== undefined)) {
+    o.pad = PAD_KEYS.map((k) => int(m, k, FETCH)) as [number, number, number, number];
+    o.padValue = signedInt(m, 'pad_value', FETCH);
+  }
+  return o;
+}
 
 /** Parts as parallel int vectors (input index or -1; channels; offsets; quantized, only when a part is), so no map nesting is needed in C. */
 function encodeParts(parts: ConcatFetchOptions['parts']): Record<string, number[]> {

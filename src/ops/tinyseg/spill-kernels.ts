@@ -11,9 +11,11 @@ import {
   decodeFetchOptions,
   decodeSpillOptions,
   FETCH,
+  fetchedShape,
   slotBytes,
   SPILL,
   type ConcatFetchOptions,
+  type FetchOptions,
   type SpillOptions,
 } from './custom-ops.js';
 import { copyBytes, defineKernel, kernelError, requireInput, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
@@ -113,10 +115,44 @@ function copyResident(y: TensorData, r: TensorData, begin: number, count: number
   }
 }
 
-const fetch = defineKernel<SpillOptions>({
+/** The values a padded fetch's frame may hold: a float32 frame is 0.0 (what PAD writes), an integer one the type's. */
+const PAD_RANGE: Partial<Record<string, [number, number]>> = { float32: [0, 0], int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767] };
+
+/** Checks a padded fetch: whole rows of a batch-1 4-D tensor, from a plain slot, no resident part. */
+function checkPadded(call: KernelCall, o: FetchOptions, y: Tensor): void {
+  const inside = fetchedShape(y.shape, o);
+  if (y.shape.length !== 4 || y.shape[0] !== 1 || inside.some((n) => n < 1)) throw kernelError(call, `pads ${o.pad!.join(', ')} do not frame '${y.name}' ${JSON.stringify(y.shape)}`);
+  if (o.begin !== 0 || o.count !== y.shape[3] || o.quantized || call.inputs.length > 0) throw kernelError(call, 'a padded fetch reads every channel of a plain slot, with no resident input');
+  const range = PAD_RANGE[y.dtype] ?? [-(2 ** 31), 2 ** 31 - 1];
+  if (!Number.isInteger(o.padValue) || o.padValue! < range[0] || o.padValue! > range[1]) throw kernelError(call, `pad value ${o.padValue} is not one of ${y.dtype}`);
+}
+
+/** Fills y with the pad value, then writes its inside, row by row, from the region at `at`. */
+function readPadded(y: TensorData, region: Uint8Array, at: number, o: FetchOptions): void {
+  const [top, , left] = o.pad!;
+  const [, , width, channels] = y.tensor.shape as [number, number, number, number];
+  const inside = fetchedShape(y.tensor.shape, o);
+  const element = DTYPE_SIZE[y.tensor.dtype];
+  const one = new Uint8Array(element);
+  const view = new DataView(one.buffer);
+  if (y.tensor.dtype === 'float32') view.setFloat32(0, o.padValue!, true);
+  else for (let b = 0; b < element; b++) view.setUint8(b, Number((BigInt(o.padValue!) >> BigInt(8 * b)) & 0xffn));
+  for (let i = 0; i < y.bytes.length; i += element) y.bytes.set(one, i);
+  const rowBytes = inside[2]! * channels * element;
+  for (let r = 0; r < inside[1]!; r++) {
+    y.bytes.set(region.subarray(at + r * rowBytes, at + (r + 1) * rowBytes), ((top + r) * width + left) * channels * element);
+  }
+}
+
+const fetch = defineKernel<FetchOptions>({
   prepare(call) {
     const o = decodeFetchOptions(call.op.customOptions);
     const y = requireOutput(call, 0).tensor;
+    if (o.pad) {
+      checkPadded(call, o, y);
+      checkSlice(call, o, { ...y, shape: fetchedShape(y.shape, o) });
+      return o;
+    }
     checkSlice(call, o, y);
     const l = layout(y);
     const r = call.inputs[0];
@@ -130,6 +166,7 @@ const fetch = defineKernel<SpillOptions>({
   },
   invoke(call, o) {
     const y = requireOutput(call, 0);
+    if (o.pad) return readPadded(y, call.storage, o.offset, o);
     const r = call.inputs[0];
     if (r) copyResident(y, r, o.begin, o.count);
     readSlot(y.bytes, call.storage, o.offset, layout(y.tensor), o.begin, o.count, o.quantized);
