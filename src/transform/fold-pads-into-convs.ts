@@ -26,10 +26,10 @@ export interface FoldPadsResult {
   bytes: number;
 }
 
-const sameQuantization = (a: Tensor, b: Tensor): boolean => JSON.stringify(a.quantization) === JSON.stringify(b.quantization);
+export const sameQuantization = (a: Tensor, b: Tensor): boolean => JSON.stringify(a.quantization) === JSON.stringify(b.quantization);
 
 /** What a padded element of `t` holds in TFLM's PAD: its zero point (0 for float32). */
-const zeroOf = (t: Tensor): number => (t.dtype === 'float32' ? 0 : (t.quantization?.zeroPoint[0] ?? 0));
+export const zeroOf = (t: Tensor): number => (t.dtype === 'float32' ? 0 : (t.quantization?.zeroPoint[0] ?? 0));
 
 /** The one value PADV2's constant holds (or PAD's own, zeroOf its output), or null when it is not one known value. */
 function padValue(sg: Subgraph, op: Subgraph['ops'][number], y: Tensor): number | null {

@@ -18,6 +18,8 @@
 // Where only such slices read a tensor before a whole spill of it, a later
 // round may move the spill up to its producer and fetch those slices too
 // (hoistCandidate), once the peak sits where the tensor waits for its spill.
+// A fetch whose one reader, right after it, is a PAD of rows and columns (a
+// convolution's band) fetches its rows framed instead (frameFetchedRows).
 // With `quantizeFloat` (--lossy-spill int8, the one lossy option)
 // float32 slices are stored as int8 codes: a quarter of the traffic.
 
@@ -46,8 +48,9 @@ import { lowestJoinedTimeline, shareInPlacePairs, type TimelineBuffer } from '..
 import type { Kernels } from '../ops/registry.js';
 import { opAt, opTime } from '../tflm/lifetimes.js';
 import { activationLike, freshName, int32Const, newOp, redirectReads, removeUnusedTensors } from './rewrite.js';
-import { sliceBounds, stridedSliceRowRule } from '../ops/row-rule.js';
+import { paddingsOf, sliceBounds, stridedSliceRowRule } from '../ops/row-rule.js';
 import { layOutSpillRegion } from './spill-region.js';
+import { sameQuantization, zeroOf } from './fold-pads-into-convs.js';
 
 export interface SpillOptionsInput {
   /** Stop before the spill traffic per inference (bytes written + read) would exceed this. */
@@ -219,8 +222,9 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
     slots.push({ offset: 0, bytes, ...applied });
     if (opts.afterDecision?.(sg) === false) break;
   }
-  // Row fetches leave the slices' begin, end and strides unread.
-  if (rowsFetched || decisions.some((d) => d.fused === 'rows')) removeUnusedTensors(sg);
+  const framed = frameFetchedRows(sg, slots);
+  // Row fetches leave the slices' begin, end and strides unread; framed fetches their PADs' paddings.
+  if (framed > 0 || rowsFetched || decisions.some((d) => d.fused === 'rows')) removeUnusedTensors(sg);
 
   // Region offsets, once the op positions are final: a slot is busy from its spill to its last read.
   const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: Math.max(...s.reads.map((r) => sg.ops.indexOf(r.op))) }));
@@ -360,6 +364,43 @@ function hoistCandidate(
     tensor: x.index, after: opAt(made), before: at!, count: o.count, fused: 'rows', gain, plateauGain, peakAfter: after.peak, traffic, stored: 0, quantized: false,
     rowSlices: slices, hoist: spill,
   };
+}
+
+/**
+ * The fetch at `k`, when its one reader is a PAD of rows and columns right after it (a convolution's band, or a band
+ * of a PAD, fetched from a slot), as a fetch of its rows framed instead (TinySegFetch's pad options: what the PAD
+ * writes, into the PAD's output): no PAD, no second copy of the band. The new fetch, or null where none is made.
+ */
+export function frameFetch(sg: Subgraph, k: number): Op | null {
+  const fetch = sg.ops[k]!;
+  const pad = sg.ops[k + 1];
+  if (fetch.customCode !== FETCH || fetch.inputs.length > 0 || pad?.opcode !== 'PAD' || pad.inputs[0] !== fetch.outputs[0]) return null;
+  const x = sg.tensors[fetch.outputs[0]!]!;
+  const y = sg.tensors[pad.outputs[0]!]!;
+  const o = decodeFetchOptions(fetch.customOptions);
+  const pads = paddingsOf(sg, pad);
+  const plain = !o.quantized && !o.pad && o.begin === 0 && o.count === x.shape[3];
+  if (!plain || !pads || x.shape.length !== 4 || x.shape[0] !== 1 || sg.consumersOf(x.index).length !== 1 || sg.outputs.includes(y.index)) return null;
+  // Rows and columns only: what a frame holds.
+  const rowsAndColumns = [...pads[0]!, ...pads[3]!].every((n) => n === 0) && [...pads[1]!, ...pads[2]!].every((n) => n >= 0);
+  if (x.dtype !== y.dtype || !sameQuantization(x, y) || !rowsAndColumns) return null;
+  const frame: [number, number, number, number] = [pads[1]![0]!, pads[1]![1]!, pads[2]![0]!, pads[2]![1]!];
+  const options = encodeFetchOptions({ ...o, pad: frame, padValue: zeroOf(y) });
+  return sg.replaceOps(k, 2, [newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: options })])[0]!;
+}
+
+/** frameFetch on every fetch of this run (those of slots laid out before keep their places). The count. */
+function frameFetchedRows(sg: Subgraph, slots: Slot[]): number {
+  let framed = 0;
+  for (const slot of slots) {
+    slot.reads = slot.reads.map((read) => {
+      const op = frameFetch(sg, sg.ops.indexOf(read.op));
+      if (!op) return read;
+      framed++;
+      return { op, at: read.at };
+    });
+  }
+  return framed;
 }
 
 /** Edits the graph for a hoist candidate: the spill moves up, and each slice before it reads its rows from `slot`. */

@@ -32,7 +32,8 @@ import { BAND_DTYPES } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
 import { layOutSpillRegion } from './spill-region.js';
-import type { SpillDecision, SpillResult } from './spill-cold-ranges.js';
+import { zeroOf } from './fold-pads-into-convs.js';
+import { frameFetch, type SpillDecision, type SpillResult } from './spill-cold-ranges.js';
 
 /** What streaming did: the streamed tensors as spill decisions (written and fetched row by row), and the bands. */
 export interface StreamLayersResult extends SpillResult {
@@ -178,9 +179,8 @@ function streamedTensors(sg: Subgraph, minBytes: number): Set<number> {
 function fetchRows(sg: Subgraph, like: Tensor, slot: Slot, r0: number, r1: number, name: string, pad?: Band['pad']): { op: Omit<Op, 'source'>; y: Tensor } {
   const [top, bottom, left, right] = pad ?? [0, 0, 0, 0];
   const y = activationLike(sg, like, freshName(sg, name), like.shape.map((n, i) => (i === 1 ? r1 - r0 + top + bottom : i === 2 ? n + left + right : n)));
-  const padValue = like.dtype === 'float32' ? 0 : (like.quantization?.zeroPoint[0] ?? 0);
   const rows = { offset: slot.offset + r0 * slot.rowBytes, bytes: (r1 - r0) * slot.rowBytes, begin: 0, count: like.shape[3]! };
-  const options = encodeFetchOptions(pad ? { ...rows, pad, padValue } : rows);
+  const options = encodeFetchOptions(pad ? { ...rows, pad, padValue: zeroOf(like) } : rows);
   return { op: newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: options }), y };
 }
 
@@ -358,6 +358,12 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       const at = decodeSpillOptions(r.customOptions).offset;
       slotOf.set(full, read.find((s) => at >= region.offsets[s]! && at < region.offsets[s]! + spans[s]!.bytes)!);
     });
+  }
+  // A band of a PAD (one SAME cannot take) fetched from a slot is fetched framed, as a convolution's band is.
+  for (let k = 0; k < sg.ops.length; k++) {
+    const slot = slotOf.get(sg.ops[k]!);
+    const framed = slot === undefined ? null : frameFetch(sg, k);
+    if (framed) slotOf.set(framed, slot!);
   }
   removeUnusedTensors(sg);
   const boundAfter = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
