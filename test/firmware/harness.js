@@ -90,6 +90,20 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
     if (!bytes) throw new Error(`no captured activation for tensor ${sg.tensors[t].name}`);
     return bytes;
   };
+  // What the runtime fetches for a TinySegFetch: its output, or inside a framed fetch's frame (the kernel writes the frame).
+  const fetched = (y, o) => {
+    const data = act(y.index);
+    if (!o.pad) return { tensor: y, data };
+    const [, h, w, c] = y.shape;
+    const pixel = data.length / (h * w);
+    const [rows, cols] = [h - o.pad[0] - o.pad[1], w - o.pad[2] - o.pad[3]];
+    const inside = new Uint8Array(rows * cols * pixel);
+    for (let r = 0; r < rows; r++) {
+      const from = ((o.pad[0] + r) * w + o.pad[2]) * pixel;
+      inside.set(data.subarray(from, from + cols * pixel), r * cols * pixel);
+    }
+    return { tensor: { ...y, shape: [1, rows, cols, c], byteSize: inside.length }, data: inside };
+  };
   const events = [];
   decisions.forEach((d, spill) => {
     const op = sg.ops[d.spillOp];
@@ -118,8 +132,8 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
         if (f.opcode !== 'CUSTOM' || f.customCode !== fetchCode) continue;
         const o = decodeFetchOptions(f.customOptions);
         if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;
-        const y = sg.tensors[f.outputs[0]];
-        events.push({ at: k, order: 1, step: { kind: 'fetch', tensor: y, data: act(y.index), resident: null, begin: o.begin, count: o.count, offset: o.offset, bytes: o.bytes, spill, plain: true } });
+        const { tensor, data } = fetched(sg.tensors[f.outputs[0]], o);
+        events.push({ at: k, order: 1, step: { kind: 'fetch', tensor, data, resident: null, begin: o.begin, count: o.count, offset: o.offset, bytes: o.bytes, spill, plain: true } });
       }
       return;
     }
@@ -140,8 +154,7 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
     } else if (d.spilled === 'rows') {
       // Never whole in the model: a plain TinySegFetch's output is the tensor; a fused reader's operand is the
       // parts' rows together, fetched whole here.
-      let y = sg.tensors[fetch.outputs[0]];
-      let data = act(y.index);
+      let { tensor: y, data } = fetch.customCode === fetchCode ? fetched(sg.tensors[fetch.outputs[0]], decodeFetchOptions(fetch.customOptions)) : {};
       if (fetch.customCode !== fetchCode) {
         const ordered = parts.sort((a, b) => a.at - b.at);
         const rowsOf = (t) => t.shape[1];

@@ -64,8 +64,8 @@ describe('tinyseg optimize on a full file system (ENOSPC)', () => {
   });
 
   it('a later output does not fit (the chart after the model and plan): nothing left either', () => {
-    // The optimized example (211 KiB) and its plan (26 KiB) fit; its chart (137 KiB) does not.
-    mount('size=300k');
+    // The optimized example (175 KiB) and its plan (11 KiB) fit; its chart (103 KiB) does not.
+    mount('size=240k');
     const r = tinyseg('-o', 'fs/out', '--svg', 'fs/out/t.svg');
     expect(r.stderr).toBe('tinyseg: fs/out/t.svg: cannot write: no space left on the device\n');
     expect(r.code).toBe(1);

@@ -17,6 +17,7 @@ import { optimize } from '../../src/optimize/optimize.js';
 import {
   CONCAT_FETCH,
   decodeConcatFetchOptions,
+  decodeFetchOptions,
   decodeSpillOptions,
   encodeConcatFetchOptions,
   encodeSpillOptions,
@@ -162,6 +163,19 @@ function runC(store: object, steps: Step[], flags: number): CRun {
 }
 
 /** The optimized Tiny U-Net's own TinySeg ops, on the activations of a run of it. */
+/** The rows and columns of a framed fetch's output inside its frame (top, bottom, left, right), and their bytes. */
+function insideOf(y: Tensor, bytes: Uint8Array, pad: readonly number[]): { tensor: Tensor; bytes: Uint8Array } {
+  const [, h, w, c] = y.shape as [number, number, number, number];
+  const pixel = c * DTYPE_SIZE[y.dtype];
+  const [rows, cols] = [h - pad[0]! - pad[1]!, w - pad[2]! - pad[3]!];
+  const inside = new Uint8Array(rows * cols * pixel);
+  for (let r = 0; r < rows; r++) {
+    const from = ((pad[0]! + r) * w + pad[2]!) * pixel;
+    inside.set(bytes.subarray(from, from + cols * pixel), r * cols * pixel);
+  }
+  return { tensor: { ...y, shape: [1, rows, cols, c], byteSize: inside.length }, bytes: inside };
+}
+
 function modelSteps(graph: Graph, acts: Map<number, Uint8Array>): Step[] {
   const sg = graph.main;
   const data = (t: number) => ({ tensor: sg.tensors[t]!, bytes: acts.get(t)! });
@@ -172,9 +186,11 @@ function modelSteps(graph: Graph, acts: Map<number, Uint8Array>): Step[] {
       const o = decodeSpillOptions(op.customOptions);
       steps.push({ kind: 'spill', x: sg.tensors[op.inputs[0]!]!, bytes: acts.get(op.inputs[0]!)!, begin: o.begin, count: o.count, offset: o.offset, size: o.bytes });
     } else if (op.customCode === FETCH) {
-      const o = decodeSpillOptions(op.customOptions, FETCH);
+      const o = decodeFetchOptions(op.customOptions);
       const y = op.outputs[0]!;
-      steps.push({ kind: 'fetch', y: sg.tensors[y]!, resident: op.inputs.length ? data(op.inputs[0]!) : null, begin: o.begin, count: o.count, offset: o.offset, size: o.bytes, expect: acts.get(y)! });
+      // A framed fetch: the runtime fetches its inside (the TFLM kernel writes the frame around it).
+      const { tensor, bytes } = o.pad ? insideOf(sg.tensors[y]!, acts.get(y)!, o.pad) : { tensor: sg.tensors[y]!, bytes: acts.get(y)! };
+      steps.push({ kind: 'fetch', y: tensor, resident: op.inputs.length ? data(op.inputs[0]!) : null, begin: o.begin, count: o.count, offset: o.offset, size: o.bytes, expect: bytes });
     } else if (op.customCode === CONCAT_FETCH) {
       const y = op.outputs[0]!;
       const parts = decodeConcatFetchOptions(op.customOptions).parts.map((p) => ('input' in p ? { input: data(op.inputs[p.input]!) } : p));
