@@ -245,10 +245,10 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
       const [top, bottom, left, right] = b.pad;
       if (!padded && top + bottom + left + right > 0) {
         const shape = input.shape.map((n, i) => (i === 1 ? n + top + bottom : i === 2 ? n + left + right : n));
-        const padded = activationLike(sg, input, freshName(sg, `${X.name}_pad${j}`), shape);
+        const withPad = activationLike(sg, input, freshName(sg, `${X.name}_pad${j}`), shape);
         const paddings = int32Const(sg, `${X.name}_pad${j}_paddings`, [0, 0, top, bottom, left, right, 0, 0], [4, 2]);
-        ops.push(newOp({ opcode: 'PAD', version: padVersion(X.dtype), inputs: [input.index, paddings], outputs: [padded.index], optionsType: 'PadOptions', options: {} }));
-        input = padded;
+        ops.push(newOp({ opcode: 'PAD', version: padVersion(X.dtype), inputs: [input.index, paddings], outputs: [withPad.index], optionsType: 'PadOptions', options: {} }));
+        input = withPad;
       }
       const inputs = op.inputs.map((t, i) => (i === row ? input.index : t));
       ops.push(withOperands(op, inputs, [out.index], { ...op.options, padding: PADDING.VALID }));
