@@ -34,7 +34,10 @@ import {
   runPipelineKeepingSpills,
   runStreamedPipeline,
   spillAgain,
-  type PassesReport, type PipelineResults, type PipelineStop } from './pipeline.js';
+  type PassesReport,
+  type PipelineResults,
+  type PipelineStop,
+} from './pipeline.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
 import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';

@@ -26,14 +26,6 @@ import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
 
-/**
- * The spill pass lowers the lower bound (or the number of stretches at it, on
- * the way to lowering it); the placement does not always follow. So it runs
- * on the graph measuring the placed head after every spill, and again on the
- * graph as it was before with as many spills as gave the lowest placed head,
- * unless that is every spill the first run made (the common case: the first
- * run's graph is then the result, and the pass deterministic).
- */
 /** The placement options a pass measures its trial graphs with: the build's kernels, the context's search steps. */
 const trialPlanOf = (context: PassContext) => ({
   kernels: context.kernels,
@@ -43,6 +35,14 @@ const trialPlanOf = (context: PassContext) => ({
 /** A spill pass's result when it made no spill. */
 const noSpills = (): SpillResult => ({ decisions: [], bytesOut: 0, bytesIn: 0, regionBytes: 0 });
 
+/**
+ * The spill pass lowers the lower bound (or the number of stretches at it, on
+ * the way to lowering it); the placement does not always follow. So it runs
+ * on the graph measuring the placed head after every spill, and again on the
+ * graph as it was before with as many spills as gave the lowest placed head,
+ * unless that is every spill the first run made (the common case: the first
+ * run's graph is then the result, and the pass deterministic).
+ */
 function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOptionsInput, 'keepRegion' | 'inPlaceShared'> = {}, patience = Infinity): SpillResult {
   // The spill region is reached through TinySeg's custom operators, which stock TFLite cannot load.
   if (!context.spill || context.builtinsOnly) return noSpills();

@@ -32,6 +32,7 @@ export type ReplayStep =
   | { kind: 'concat'; tensor: ReplayTensor; data: Uint8Array; parts: ({ input: Uint8Array; channels: number } | { channels: number; offset: number; spill: number })[] };
 
 export function requireTools(): void;
+export function insideFrame<T extends ReplayTensor>(tensor: T, bytes: Uint8Array, pad: readonly number[]): { tensor: T; bytes: Uint8Array };
 export function packedSlice(bytes: Uint8Array, tensor: ReplayTensor, begin: number, count: number): Uint8Array;
 export function replaySchedule(args: {
   graph: { main: { tensors: readonly ReplayTensor[]; ops: readonly { opcode: string; customCode?: string | null; customOptions?: Uint8Array | null; inputs: readonly number[]; outputs: readonly number[] }[] } };

@@ -63,6 +63,22 @@ function residentOf(bytes, l, begin, count) {
   return out;
 }
 
+/**
+ * A framed TinySegFetch's output (batch 1, 4-D) inside its frame `pad` (top, bottom, left, right): the tensor and
+ * bytes the runtime fetches, the TFLM kernel writing the frame around them.
+ */
+export function insideFrame(tensor, bytes, pad) {
+  const [, h, w, c] = tensor.shape;
+  const pixel = bytes.length / (h * w);
+  const [rows, cols] = [h - pad[0] - pad[1], w - pad[2] - pad[3]];
+  const inside = new Uint8Array(rows * cols * pixel);
+  for (let r = 0; r < rows; r++) {
+    const from = ((pad[0] + r) * w + pad[2]) * pixel;
+    inside.set(bytes.subarray(from, from + cols * pixel), r * cols * pixel);
+  }
+  return { tensor: { ...tensor, shape: [1, rows, cols, c], byteSize: inside.length }, bytes: inside };
+}
+
 /** Channels [begin, begin + count) of every row, back to back: what a spill writes to the region. */
 export function packedSlice(bytes, t, begin, count) {
   const l = layoutOf(t);
@@ -90,19 +106,11 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
     if (!bytes) throw new Error(`no captured activation for tensor ${sg.tensors[t].name}`);
     return bytes;
   };
-  // What the runtime fetches for a TinySegFetch: its output, or inside a framed fetch's frame (the kernel writes the frame).
+  // What the runtime fetches for a TinySegFetch: its output, or inside a framed fetch's frame.
   const fetched = (y, o) => {
-    const data = act(y.index);
-    if (!o.pad) return { tensor: y, data };
-    const [, h, w, c] = y.shape;
-    const pixel = data.length / (h * w);
-    const [rows, cols] = [h - o.pad[0] - o.pad[1], w - o.pad[2] - o.pad[3]];
-    const inside = new Uint8Array(rows * cols * pixel);
-    for (let r = 0; r < rows; r++) {
-      const from = ((o.pad[0] + r) * w + o.pad[2]) * pixel;
-      inside.set(data.subarray(from, from + cols * pixel), r * cols * pixel);
-    }
-    return { tensor: { ...y, shape: [1, rows, cols, c], byteSize: inside.length }, data: inside };
+    if (!o.pad) return { tensor: y, data: act(y.index) };
+    const { tensor, bytes } = insideFrame(y, act(y.index), o.pad);
+    return { tensor, data: bytes };
   };
   const events = [];
   decisions.forEach((d, spill) => {

@@ -24,6 +24,7 @@ import {
   FETCH,
   SPILL,
 } from '../../src/ops/tinyseg/custom-ops.js';
+import { insideFrame } from '../firmware/harness.js';
 import { repoRoot } from '../helpers/paths.js';
 import { prng } from '../helpers/prng.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -163,19 +164,6 @@ function runC(store: object, steps: Step[], flags: number): CRun {
 }
 
 /** The optimized Tiny U-Net's own TinySeg ops, on the activations of a run of it. */
-/** The rows and columns of a framed fetch's output inside its frame (top, bottom, left, right), and their bytes. */
-function insideOf(y: Tensor, bytes: Uint8Array, pad: readonly number[]): { tensor: Tensor; bytes: Uint8Array } {
-  const [, h, w, c] = y.shape as [number, number, number, number];
-  const pixel = c * DTYPE_SIZE[y.dtype];
-  const [rows, cols] = [h - pad[0]! - pad[1]!, w - pad[2]! - pad[3]!];
-  const inside = new Uint8Array(rows * cols * pixel);
-  for (let r = 0; r < rows; r++) {
-    const from = ((pad[0]! + r) * w + pad[2]!) * pixel;
-    inside.set(bytes.subarray(from, from + cols * pixel), r * cols * pixel);
-  }
-  return { tensor: { ...y, shape: [1, rows, cols, c], byteSize: inside.length }, bytes: inside };
-}
-
 function modelSteps(graph: Graph, acts: Map<number, Uint8Array>): Step[] {
   const sg = graph.main;
   const data = (t: number) => ({ tensor: sg.tensors[t]!, bytes: acts.get(t)! });
@@ -189,7 +177,7 @@ function modelSteps(graph: Graph, acts: Map<number, Uint8Array>): Step[] {
       const o = decodeFetchOptions(op.customOptions);
       const y = op.outputs[0]!;
       // A framed fetch: the runtime fetches its inside (the TFLM kernel writes the frame around it).
-      const { tensor, bytes } = o.pad ? insideOf(sg.tensors[y]!, acts.get(y)!, o.pad) : { tensor: sg.tensors[y]!, bytes: acts.get(y)! };
+      const { tensor, bytes } = o.pad ? insideFrame(sg.tensors[y]!, acts.get(y)!, o.pad) : { tensor: sg.tensors[y]!, bytes: acts.get(y)! };
       steps.push({ kind: 'fetch', y: tensor, resident: op.inputs.length ? data(op.inputs[0]!) : null, begin: o.begin, count: o.count, offset: o.offset, size: o.bytes, expect: bytes });
     } else if (op.customCode === CONCAT_FETCH) {
       const y = op.outputs[0]!;
