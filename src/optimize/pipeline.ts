@@ -20,8 +20,8 @@ import { reorderPass } from '../transform/reorder-for-memory.js';
 import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../transform/spill-cold-ranges.js';
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
-import { transposeConvGatherPass } from '../transform/transpose-conv-gather.js';
-import { streamLayers } from '../transform/stream-layers.js';
+import { transposeConvGatherAfterSpillsPass, transposeConvGatherPass, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
+import { streamedOutputs, streamLayers } from '../transform/stream-layers.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
@@ -118,27 +118,39 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   const maxInvoke = context.maxInvoke ?? Infinity;
   // The limit is a share of the original's time: over it by `limit` - 1.
   const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
-  let best = { graph: sg, result: noSpills(), arena: Infinity };
-  for (const fraction of STREAM_FRACTIONS) {
-    const trial = sg.clone();
-    const result = streamLayers(trial, Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction)), context.kernels);
-    if (result.decisions.length === 0) continue;
+  // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit.
+  const trialOf = (bandBytes: number, outputs: boolean) => {
+    const graph = sg.clone();
+    const result = streamLayers(graph, bandBytes, context.kernels, outputs);
+    if (result.decisions.length === 0) return null;
     // The padded taps the reference kernels skip in SAME convolutions (StreamLayersResult.paddedTaps) are priced in
     // both graphs, but cost nothing in the original as it runs, and in the streamed graph only where a band pads its
     // rows: limited against the original as it runs, the streamed graph's time plus the streamed convolutions' taps
     // (which the limit's share of the original leaves out) plus that share of the others' taps.
     const { all, streamed } = result.paddedTaps;
-    const invoke = predictInvoke(graphCompute(trial), context.kernels) + limit * streamed + (limit - 1) * (all - streamed);
+    const invoke = predictInvoke(graphCompute(graph), context.kernels) + limit * streamed + (limit - 1) * (all - streamed);
+    const over = invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity);
+    return { graph, result, over, ...(over ? { head: Infinity, arena: Infinity } : arenaOf(graph)) };
+  };
+  let best = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
+  for (const fraction of STREAM_FRACTIONS) {
+    const bandBytes = Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction));
+    const trial = trialOf(bandBytes, false);
+    if (!trial) continue;
     // Narrower bands cost more time and move no fewer bytes: past either limit, no narrower band pays.
-    if (invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity)) break;
-    const { head, arena } = arenaOf(trial);
+    if (trial.over) break;
     // With an arena budget, the widest bands whose head fits it (the least time, traffic and op data).
-    if (context.arenaBudget !== undefined && head <= context.arenaBudget) {
-      best = { graph: trial, result, arena };
+    if (context.arenaBudget !== undefined && trial.head <= context.arenaBudget) {
+      best = { ...trial, bandBytes };
       break;
     }
-    if (arena < best.arena) best = { graph: trial, result, arena };
+    if (trial.arena < best.arena) best = { ...trial, bandBytes };
   }
+  // The graph outputs streamed as well, at the best size: a spill per band more, and no concatenation holding the
+  // bands and the output at once.
+  const outputs = best.bandBytes > 0 && context.arenaBudget === undefined && streamedOutputs(sg, best.bandBytes) > 0;
+  const withOutputs = outputs ? trialOf(best.bandBytes, true) : null;
+  if (withOutputs && !withOutputs.over && withOutputs.arena < best.arena) best = { ...withOutputs, bandBytes: best.bandBytes };
   work.subgraphs[0] = best.graph;
   return best.result;
 }
@@ -208,6 +220,7 @@ export const PIPELINE = [
   convOnVirtualConcatPass,
   convInPlacePass,
   spillsAfterConvInPlacePass,
+  transposeConvGatherAfterSpillsPass,
 ] as const;
 
 type PipelinePass = (typeof PIPELINE)[number];
@@ -322,8 +335,15 @@ export function arenaAfterBands(graph: Graph, context: PassContext): number {
   return arena.lowerBound.bytes + arena.tail.bytes;
 }
 
+/** Both runs of the TRANSPOSE_CONV gather, summed up (one report key). */
+const gathered = (a: TransposeConvGatherResult, b: TransposeConvGatherResult | undefined): TransposeConvGatherResult =>
+  b ? { rewritten: a.rewritten + b.rewritten, scratchBytes: a.scratchBytes + b.scratchBytes } : a;
+
 /** The results in the report's key order. */
 export function passesReport(results: PipelineResults): PassesReport {
-  const entries = REPORT_ORDER.map((name) => [name, isSpillPass(name) ? spillSummary(results[name]) : results[name]] as const);
+  const entries = REPORT_ORDER.map((name) => {
+    if (name === 'transposeConvGather') return [name, gathered(results[name], results.transposeConvGatherAfterSpills)] as const;
+    return [name, isSpillPass(name) ? spillSummary(results[name]) : results[name]] as const;
+  });
   return Object.fromEntries(entries) as PassesReport;
 }

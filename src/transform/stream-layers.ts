@@ -157,19 +157,32 @@ function bandable(sg: Subgraph, op: Op): boolean {
 
 /**
  * The tensors to stream: activations of batch 1 wider than `minBytes`, made by an operator that may run in bands,
- * neither a graph input nor output.
+ * not a graph input. A graph output is streamed only where nothing reads it and `outputs` holds: its bands go to
+ * its slot and one fetch writes it whole after the last (wholeOutput), where a concatenation of its bands would
+ * have held the bands and the output at once.
  */
-function streamedTensors(sg: Subgraph, minBytes: number): Set<number> {
+function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean): Set<number> {
   const out = new Set<number>();
   sg.ops.forEach((op) => {
     if (!bandable(sg, op)) return;
     const t = op.outputs[0]!;
     const y = sg.tensors[t]!;
-    if (y.kind !== 'activation' || y.byteSize <= minBytes || sg.outputs.includes(t) || sg.inputs.includes(t)) return;
-    if (sg.consumersOf(t).length === 0) return;
+    if (y.kind !== 'activation' || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
+    const readers = sg.consumersOf(t).length;
+    if (sg.outputs.includes(t) ? !outputs || readers > 0 : readers === 0) return;
     out.add(t);
   });
   return out;
+}
+
+/** How many graph outputs streamLayers(sg, bandBytes, kernels, true) streams. */
+export const streamedOutputs = (sg: Subgraph, bandBytes: number): number =>
+  [...streamedTensors(sg, bandBytes / 4, true)].filter((t) => sg.outputs.includes(t)).length;
+
+/** The TinySegFetch that writes graph output `y` whole from its slot, once its last band is there. */
+function wholeOutput(sg: Subgraph, y: Tensor, slot: Slot): Omit<Op, 'source'> {
+  const f = fetchRows(sg, y, slot, 0, y.shape[1]!, `${y.name}_whole`);
+  return { ...f.op, outputs: [y.index] };
 }
 
 /**
@@ -296,13 +309,13 @@ function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandB
  * Streams the wide tensors of `sg` (in place): each activation wider than a quarter of `bandBytes` made by an
  * operator that may run in bands lives in the spill region, and every operator that reads or writes one runs in
  * bands of at most about `bandBytes` (their operands and output). Readers that cannot run in bands fetch the tensor
- * whole just before them.
+ * whole just before them. `outputs`: graph outputs nothing reads are streamed too (streamedTensors).
  */
-export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS): StreamLayersResult {
+export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, outputs = false): StreamLayersResult {
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
-  const order = [...streamedTensors(sg, bandBytes / 4)];
+  const order = [...streamedTensors(sg, bandBytes / 4, outputs)];
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
-  const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(...sg.consumersOf(t)) }));
+  const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(sg.producerOf(t), ...sg.consumersOf(t)) }));
   const region = layOutSpillRegion(spans);
   const slots = new Map(order.map((t, i) => [t, { offset: region.offsets[i]!, rowBytes: sg.tensors[t]!.byteSize / sg.tensors[t]!.shape[1]! }]));
   const names = order.map((t) => ({ name: sg.tensors[t]!.name, channels: sg.tensors[t]!.shape[3]! }));
@@ -349,8 +362,12 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       if (outSlot) whole.push(spillRows(out, outSlot, 0));
       replacement = whole;
     }
-    // A spill here writes the output's slot; a fetch reads the slot of the operand whose bytes it reads.
-    const read = op.inputs.flatMap((t) => (slots.has(t) ? [order.indexOf(t)] : []));
+    const y = op.outputs[0] ?? -1;
+    const ySlot = slots.get(y);
+    if (ySlot && sg.outputs.includes(y)) replacement.push(wholeOutput(sg, sg.tensors[y]!, ySlot));
+    // A spill here writes the output's slot; a fetch reads the slot of the operand whose bytes it reads (a graph
+    // output's own slot for the fetch that writes it whole).
+    const read = [...op.inputs, y].flatMap((t) => (slots.has(t) ? [order.indexOf(t)] : []));
     sg.replaceOps(k, 1, replacement).forEach((full, i) => {
       const r = replacement[i]!;
       if (r.customCode === SPILL) slotOf.set(full, order.indexOf(op.outputs[0]!));

@@ -69,8 +69,17 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
   return { rewritten, scratchBytes };
 }
 
-export const transposeConvGatherPass: Pass<'transposeConvGather', TransposeConvGatherResult> = {
-  name: 'transposeConvGather',
+const gatherPass = <N extends string>(name: N): Pass<N, TransposeConvGatherResult> => ({
+  name,
   // TinySegTransposeConv is a custom operator: stock TFLite cannot load it.
   run: (graph, context) => (context.builtinsOnly ? { rewritten: 0, scratchBytes: 0 } : gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke)),
-};
+});
+
+export const transposeConvGatherPass = gatherPass('transposeConvGather');
+
+/**
+ * The same once the other passes have run: streamed layers run a TRANSPOSE_CONV in row bands, each band with its
+ * own accumulator, and the narrow tensors around a band leave that scratch at the peak where the whole operator's
+ * was not (portrait-video: 11 bands, 72 KB of head).
+ */
+export const transposeConvGatherAfterSpillsPass = gatherPass('transposeConvGatherAfterSpills');

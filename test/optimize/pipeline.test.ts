@@ -28,6 +28,7 @@ describe('the pass pipeline', () => {
       'convOnVirtualConcat',
       'convInPlace',
       'spillsAfterConvInPlace',
+      'transposeConvGatherAfterSpills',
     ]);
   });
 

@@ -10,7 +10,7 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
-import { streamLayers } from '../../src/transform/stream-layers.js';
+import { streamedOutputs, streamLayers } from '../../src/transform/stream-layers.js';
 import { decodeFetchOptions, decodeSpillOptions, encodeFetchOptions, encodeSpillOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
 import { runModel } from '../../src/interpreter/interpreter.js';
 import { graphCompute } from '../../src/analysis/compute.js';
@@ -102,6 +102,31 @@ describe('streamLayers', () => {
       });
     }
   }
+
+  it('streams a graph output nothing reads when asked: its bands go to its slot and one fetch writes it whole, no concatenation of them', () => {
+    for (const dtype of ['int8', 'float32'] as const) {
+      const widest = Math.max(...unet(dtype, 48).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+      const joined = unet(dtype, 48);
+      streamLayers(joined.main, Math.floor(widest / 32));
+      const y = joined.main.outputs[0]!;
+      expect(joined.main.ops[joined.main.producerOf(y)]!.opcode).toBe('CONCATENATION');
+      expect(streamedOutputs(unet(dtype, 48).main, Math.floor(widest / 32))).toBe(1);
+      const g = unet(dtype, 48);
+      const r = streamLayers(g.main, Math.floor(widest / 32), undefined, true);
+      expect(r.decisions.map((d) => d.tensor)).toContain('y');
+      const after = loadGraph(saveGraph(g));
+      const ops = after.main.ops;
+      const writer = ops[after.main.producerOf(after.main.outputs[0]!)]!;
+      expect(writer.customCode).toBe(FETCH);
+      expect(ops.indexOf(writer)).toBe(ops.length - 1);
+      const whole = decodeFetchOptions(writer.customOptions);
+      const slot = r.decisions.find((d) => d.tensor === 'y')!;
+      expect([whole.offset, whole.bytes]).toEqual([slot.offset, slot.bytes]);
+      const inSlot = (at: number) => at >= slot.offset && at < slot.offset + slot.bytes;
+      expect(ops.filter((op) => op.customCode === SPILL && inSlot(decodeSpillOptions(op.customOptions).offset)).length).toBeGreaterThan(1);
+      expect(verifyModels(unet(dtype, 48), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+    }
+  });
 
   it('leaves a graph with nothing wide enough alone', () => {
     const g = unet('int8', 16);
