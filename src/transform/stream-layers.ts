@@ -18,14 +18,26 @@
 // its own rows, before any reader fetches rows of it; two slots busy at a
 // common operator of the original graph never share a byte (spill-region.ts).
 
-import type { Op, Subgraph, Tensor } from '../graph/graph.js';
+import { DTYPE_SIZE, type Op, type Subgraph, type Tensor } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import { predictOps } from '../analysis/compute.js';
 import { PADDING } from '../ops/kernel.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
-import { decodeSpillOptions, encodeFetchOptions, encodeSpillOptions, FETCH, SPILL } from '../ops/tinyseg/custom-ops.js';
+import {
+  builtinConvWindow,
+  CONCAT_CONV,
+  decodeConcatConvOptions,
+  decodeSpillOptions,
+  encodeConcatConvOptions,
+  encodeFetchOptions,
+  encodeSpillOptions,
+  FETCH,
+  regionReads,
+  SPILL,
+} from '../ops/tinyseg/custom-ops.js';
+import { concatConvBand as bandRows } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { BAND_DTYPES } from './band-chains.js';
@@ -46,6 +58,14 @@ export interface StreamLayersResult extends SpillResult {
    * padded taps (CMSIS-NN's int8 and int16 im2col).
    */
   paddedTaps: { all: number; streamed: number };
+}
+
+/** How streamLayers streams. */
+export interface StreamOptions {
+  /** Graph outputs nothing reads are streamed too (streamedTensors). */
+  outputs?: boolean;
+  /** CONV_2D bands that read their input from its slot run as TinySegConcatConv bands where they may (concatConvBands). */
+  concatConv?: boolean;
 }
 
 /** A tensor kept in the spill region: its slot and its row size. */
@@ -207,6 +227,16 @@ const spillRows = (x: Tensor, slot: Slot, r0: number): Omit<Op, 'source'> =>
     customOptions: encodeSpillOptions({ offset: slot.offset + r0 * slot.rowBytes, bytes: x.byteSize, begin: 0, count: x.shape[3]! }),
   });
 
+/** The region bytes a fetch, or a TinySegConcatConv band (the input rows its output rows reach), reads. */
+function bytesRead(sg: Subgraph, op: Op): number {
+  if (op.customCode !== CONCAT_CONV) return decodeSpillOptions(op.customOptions).bytes;
+  const o = decodeConcatConvOptions(op.customOptions);
+  const [, kh, kw, C] = sg.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
+  const y = sg.tensors[op.outputs[0]!]!;
+  const b = bandRows(o, o.height!, o.width!, kh, kw, o.firstRow!, o.firstRow! + y.shape[1]!);
+  return (b.s1 - b.s0) * o.width! * C * DTYPE_SIZE[y.dtype];
+}
+
 /** TFLite's PAD version for a type (its op_version rules). */
 const padVersion = (dtype: string): number => (dtype === 'int8' ? 2 : dtype === 'int16' ? 4 : 1);
 
@@ -223,7 +253,7 @@ const withOperands = (op: Op, inputs: readonly number[], outputs: readonly numbe
  * The operators that compute operator `op` (at position `k`) band by band: `bands` of it, its streamed inputs fetched
  * rows by rows, its output written to its slot, or joined on the row axis where it stays in the arena.
  */
-function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>): Omit<Op, 'source'>[] {
+function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, viaConcatConv: boolean): Omit<Op, 'source'>[] {
   const ops: Omit<Op, 'source'>[] = [];
   const row = rowInput(op);
   const X = sg.tensors[op.inputs[row]!]!;
@@ -231,6 +261,18 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
   bands.forEach((b, j) => {
+    if (viaConcatConv) {
+      // The band's output rows computed from its input rows where they are, window by window: no copy of the band.
+      const out = activationLike(sg, Y, freshName(sg, `${Y.name}_band${j}`), Y.shape.map((n, i) => (i === 1 ? b.r1 - b.r0 : n)));
+      ops.push(concatConvBand(sg, op, b.r0, slots.get(X.index)!, out));
+      const slot = slots.get(Y.index);
+      if (slot) ops.push(spillRows(out, slot, b.r0));
+      else {
+        parts.push(out);
+        partOps.push(ops[ops.length - 1]!);
+      }
+      return;
+    }
     // A convolution's band fetched from a slot is fetched padded: no PAD, no second copy of its rows.
     const padded = b.pad && slots.has(X.index) && b.pad.some((n) => n > 0) ? b.pad : undefined;
     // This band's rows of an operand: fetched from its slot, sliced from the whole tensor, or the tensor itself.
@@ -295,6 +337,38 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
 }
 
 /**
+ * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D of int8 or float32 whose only
+ * activation operand is its input, under kernels that skip the taps in its padding as the band does (the reference
+ * ones; CMSIS-NN's build for float32), where the band's conv is TFLM's own arithmetic.
+ */
+function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
+  if (op.opcode !== 'CONV_2D') return false;
+  const x = sg.tensors[op.inputs[0]!]!;
+  if (x.dtype !== 'int8' && x.dtype !== 'float32') return false;
+  if (kernels.set !== 'reference' && x.dtype !== 'float32') return false;
+  return op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
+}
+
+/**
+ * Output rows [r0, r0 + out's rows) of CONV_2D `op` as a TinySegConcatConv band: its input read from its slot window
+ * by window, its padding skipped as the whole conv skips it.
+ */
+function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tensor): Omit<Op, 'source'> {
+  const x = sg.tensors[op.inputs[0]!]!;
+  const [, H, W, C] = x.shape as [number, number, number, number];
+  const options = {
+    parts: [{ offset: slot.offset, channels: C }],
+    ...builtinConvWindow(builtinOptions(op, 'Conv2DOptions')),
+    inputScale: x.quantization?.scale[0] ?? 0,
+    inputZeroPoint: x.quantization?.zeroPoint[0] ?? 0,
+    firstRow: r0,
+    height: H,
+    width: W,
+  };
+  return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [op.inputs[1]!, op.inputs[2] ?? -1], outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
+}
+
+/**
  * The band count for operator `op` given `bandBytes`: enough bands that one band's operands and output take at most
  * that many bytes, at most one per output row, and at most CONCAT_MAX_INPUTS where the output stays whole.
  */
@@ -309,9 +383,10 @@ function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandB
  * Streams the wide tensors of `sg` (in place): each activation wider than a quarter of `bandBytes` made by an
  * operator that may run in bands lives in the spill region, and every operator that reads or writes one runs in
  * bands of at most about `bandBytes` (their operands and output). Readers that cannot run in bands fetch the tensor
- * whole just before them. `outputs`: graph outputs nothing reads are streamed too (streamedTensors).
+ * whole just before them.
  */
-export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, outputs = false): StreamLayersResult {
+export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, options: StreamOptions = {}): StreamLayersResult {
+  const { outputs = false, concatConv = true } = options;
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
   const order = [...streamedTensors(sg, bandBytes / 4, outputs)];
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
@@ -337,9 +412,11 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       const count = bandCount(sg, op, slots, bandBytes);
       const padded = paddableConv(sg, op);
       const bands = padded ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
-      if (padded) paddedTaps.streamed += tapCost(op);
+      // Bands of an input left in the arena (a graph input) slice it: a later spill pass may fetch those slices.
+      const viaConcatConv = concatConv && padded && slots.has(op.inputs[0]!) && concatConvBands(sg, op, kernels);
+      if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
-        replacement = bandOps(sg, op, bands, slots);
+        replacement = bandOps(sg, op, bands, slots, viaConcatConv);
         layers++;
         bandTotal += bands.length;
       }
@@ -371,8 +448,8 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     sg.replaceOps(k, 1, replacement).forEach((full, i) => {
       const r = replacement[i]!;
       if (r.customCode === SPILL) slotOf.set(full, order.indexOf(op.outputs[0]!));
-      if (r.customCode !== FETCH) return;
-      const at = decodeSpillOptions(r.customOptions).offset;
+      const at = regionReads(r.customCode ?? '', r.customOptions ?? null)?.[0];
+      if (at === undefined) return;
       slotOf.set(full, read.find((s) => at >= region.offsets[s]! && at < region.offsets[s]! + spans[s]!.bytes)!);
     });
   }
@@ -391,7 +468,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     if (op.customCode === SPILL) touches[i]!.writes.push(k);
     else {
       touches[i]!.reads.push(k);
-      touches[i]!.bytesIn += decodeSpillOptions(op.customOptions).bytes;
+      touches[i]!.bytesIn += bytesRead(sg, op);
     }
   });
   const decisions: SpillDecision[] = order.map((_, i) => ({

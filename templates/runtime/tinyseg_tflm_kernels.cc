@@ -945,9 +945,24 @@ struct ConcatConvData {
   // CMSIS-NN's conv context (TINYSEG_KERNELS_CMSIS_NN, int8): its scratch
   // buffer, or -1 when the conv needs none.
   int16_t context_index;
+  // The parts, with kConcatConvBand set when a band's ConcatConvBand follows them.
   uint32_t part_count;
 };
 static_assert(sizeof(void*) != 4 || sizeof(ConcatConvData) == 56 + 4, "docs/custom-ops.md: 56 + 4 + 12 x parts bytes");
+
+// A band (option first_row): y holds output rows [first_row, first_row + y's
+// rows); the input's rows and columns, from its resident parts or the options.
+struct ConcatConvBand {
+  int32_t height, width, first_row;
+};
+constexpr uint32_t kConcatConvBand = 0x80000000u;
+
+uint32_t PartCount(const ConcatConvData& data) { return data.part_count & ~kConcatConvBand; }
+
+ConcatConvBand* BandOf(const ConcatConvData& data) {
+  if ((data.part_count & kConcatConvBand) == 0) return nullptr;
+  return reinterpret_cast<ConcatConvBand*>(PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData)) + PartCount(data));
+}
 
 constexpr int kConcatConvFilter = 0;
 constexpr int kConcatConvBias = 1;
@@ -1011,7 +1026,27 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
     o.Fail("padding, strides, dilations or activation out of range");
     return nullptr;
   }
-  auto* data = static_cast<ConcatConvData*>(context->AllocatePersistentBuffer(context, sizeof(ConcatConvData) + n * sizeof(Part)));
+  // A band: its first output row, and the input's height and width where no part is resident (0: from the parts).
+  const bool band = o.Has("first_row");
+  uint32_t first_row = 0, height = 0, width = 0;
+  if (band && !o.Uint("first_row", &first_row)) return nullptr;
+  if (o.Has("height") || o.Has("width")) {
+    if (!band) {
+      o.Fail("height and width are a band's (with first_row)");
+      return nullptr;
+    }
+    if (!o.Uint("height", &height) || !o.Uint("width", &width)) return nullptr;
+    if (height < 1 || width < 1 || height > 0xffffu || width > 0xffffu) {
+      o.Fail("height and width must be in 1..65535");
+      return nullptr;
+    }
+  }
+  if (n >= kConcatConvBand || first_row > 0xffffu) {
+    o.Fail("too many parts, or first_row over 65535");
+    return nullptr;
+  }
+  const size_t bytes = sizeof(ConcatConvData) + n * sizeof(Part) + (band ? sizeof(ConcatConvBand) : 0);
+  auto* data = static_cast<ConcatConvData*>(context->AllocatePersistentBuffer(context, bytes));
   if (data == nullptr) return nullptr;
   std::memset(data, 0, sizeof *data);
   data->stride_h = static_cast<int32_t>(sh);
@@ -1022,8 +1057,14 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
   data->activation = static_cast<uint8_t>(activation);
   data->input_offset = -zero_point;
   data->context_index = -1;
-  data->part_count = n;
+  data->part_count = n | (band ? kConcatConvBand : 0);
   ReadParts(o, kConcatConvFirstPart, PartsAfter(data, sizeof(ConcatConvData)), &n);
+  if (band) {
+    ConcatConvBand* b = BandOf(*data);
+    b->height = static_cast<int32_t>(height);
+    b->width = static_cast<int32_t>(width);
+    b->first_row = static_cast<int32_t>(first_row);
+  }
   return data;
 }
 
@@ -1038,8 +1079,10 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     Options o(kConcatConv, node->custom_initial_data, static_cast<size_t>(node->custom_initial_data_size));
     if (!o.Scale("input_scale", &input_scale)) return MalformedOptions(kConcatConv);
   }
+  const ConcatConvBand* band = BandOf(*data);
+  const uint32_t part_count = PartCount(*data);
   int first = -1;
-  for (uint32_t j = 0; j < data->part_count; j++) {
+  for (uint32_t j = 0; j < part_count; j++) {
     if (parts[j].input >= node->inputs->size) {
       MicroPrintf("%s: part %u reads input %d, the op has %d", kConcatConv, static_cast<unsigned>(j),
                   static_cast<int>(parts[j].input), node->inputs->size);
@@ -1051,24 +1094,28 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   TempTensor bias = InputTensor(context, node, kConcatConvBias);
   TempTensor y = OutputTensor(context, node, 0);
   TempTensor x = InputTensor(context, node, first);
-  if (node->outputs->size != 1 || filter.get() == nullptr || y.get() == nullptr || x.get() == nullptr ||
-      filter->dims->size != 4 || y->dims->size != 4 || x->dims->size != 4) {
-    MicroPrintf("%s: needs a 4-D filter, a 4-D output and at least one 4-D resident part", kConcatConv);
+  // The input's dims come from a resident part, or from a band's options (batch 1) where no part is resident.
+  const bool own_dims = band != nullptr && band->height > 0;
+  if (node->outputs->size != 1 || filter.get() == nullptr || y.get() == nullptr || filter->dims->size != 4 ||
+      y->dims->size != 4 || (x.get() == nullptr) != own_dims || (x.get() != nullptr && x->dims->size != 4)) {
+    MicroPrintf("%s: needs a 4-D filter, a 4-D output and a 4-D resident part, or a band's height and width and none", kConcatConv);
     return kTfLiteError;
   }
+  const int own[5] = {4, 1, own_dims ? band->height : 0, own_dims ? band->width : 0, filter->dims->data[3]};
+  const TfLiteIntArray* x_dims = own_dims ? reinterpret_cast<const TfLiteIntArray*>(own) : x->dims;
   // A bias whose temporary tensor did not fit in the arena is not an absent bias: the arena is too small.
   if (HasInput(node, kConcatConvBias) && bias.get() == nullptr) {
     MicroPrintf("%s: its bias does not fit in the arena", kConcatConv);
     return kTfLiteError;
   }
-  const TfLiteType type = x->type;
+  const TfLiteType type = own_dims ? filter->type : x->type;
   const bool int8 = type == kTfLiteInt8;
   if (!(int8 || type == kTfLiteFloat32) || y->type != type || filter->type != type ||
       (bias.get() != nullptr && bias->type != (int8 ? kTfLiteInt32 : kTfLiteFloat32))) {
     MicroPrintf("%s: needs int8 (int32 bias) or float32 parts, filter and output, got %s", kConcatConv, TfLiteTypeGetName(type));
     return kTfLiteError;
   }
-  const int batches = x->dims->data[0], height = x->dims->data[1], width = x->dims->data[2];
+  const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
   const int out_channels = filter->dims->data[0], kh = filter->dims->data[1], kw = filter->dims->data[2];
   const int in_channels = filter->dims->data[3];
   if (y->dims->data[0] != batches || y->dims->data[3] != out_channels || out_channels <= 0 || in_channels <= 0 ||
@@ -1077,23 +1124,31 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     return kTfLiteError;
   }
   ts_shape rows;
-  if (!ShapeOf(x->dims, type, &rows)) {
+  if (!ShapeOf(x_dims, type, &rows)) {
     MicroPrintf("%s: the input is empty or over 4 GiB", kConcatConv);
     return kTfLiteError;
   }
-  TF_LITE_ENSURE_OK(context, CheckParts(kConcatConv, context, node, rt, x->dims, type, rows.rows,
-                                        static_cast<uint32_t>(in_channels), parts, data->part_count));
+  TF_LITE_ENSURE_OK(context, CheckParts(kConcatConv, context, node, rt, x_dims, type, rows.rows,
+                                        static_cast<uint32_t>(in_channels), parts, part_count));
 
-  // As conv.cc: per-channel multipliers and shifts, whatever the type.
-  data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
-  data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
-  TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+  // Per-channel multipliers and shifts of an int8 conv (float32 has none to keep: its bands would pay them per band).
+  if (int8) {
+    data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+    data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+    TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+  }
   int out_h = 0, out_w = 0;
   const TfLitePaddingValues pad =
       tflite::ComputePaddingHeightWidth(data->stride_h, data->stride_w, data->dilation_h, data->dilation_w, height, width, kh,
                                         kw, PaddingOf(data->padding), &out_h, &out_w);
   data->pad_h = pad.height;
   data->pad_w = pad.width;
+  if (band != nullptr && (batches != 1 || band->first_row + y->dims->data[1] > out_h || y->dims->data[2] != out_w)) {
+    MicroPrintf("%s: output rows [%d, %d) x %d are not a band of the %d x %d output of a batch-1 input", kConcatConv,
+                static_cast<int>(band->first_row), static_cast<int>(band->first_row + y->dims->data[1]),
+                static_cast<int>(y->dims->data[2]), out_h, out_w);
+    return kTfLiteError;
+  }
   if (int8) {
     TF_LITE_ENSURE_EQ(context, filter->quantization.type, kTfLiteAffineQuantization);
     const auto* q = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
@@ -1103,7 +1158,7 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     TfLiteTensor input;
     std::memset(&input, 0, sizeof input);
     input.type = type;
-    input.dims = x->dims;
+    input.dims = const_cast<TfLiteIntArray*>(x_dims);
     input.params.scale = input_scale;
     input.params.zero_point = -data->input_offset;
     input.quantization.type = kTfLiteAffineQuantization;
@@ -1126,7 +1181,7 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
                                 std::max(kh, static_cast<int>(filter->dims->data[2])) <= 0xffff);
     int32_t context_bytes = 0;
     for (int oy = 0; oy < out_h; oy++) {
-      const CmsisConvRow row = CmsisRow(*data, x->dims, filter->dims, out_w, oy);
+      const CmsisConvRow row = CmsisRow(*data, x_dims, filter->dims, out_w, oy);
       context_bytes = std::max(context_bytes, arm_convolve_wrapper_s8_get_buffer_size(&row.params, &row.input, &row.filter, &row.output));
     }
     if (context_bytes > 0) {
@@ -1150,7 +1205,7 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
   const uint64_t first_pixel = (static_cast<uint64_t>(n) * height + from) * width;
   const uint64_t all_pixels = static_cast<uint64_t>(batches) * height * width;
   uint32_t begin = 0;
-  for (uint32_t j = 0; j < data.part_count; j++) {
+  for (uint32_t j = 0; j < PartCount(data); j++) {
     const Part& p = parts[j];
     if (p.input >= 0) {
       const uint64_t skip = first_pixel * p.channels * elem;
@@ -1170,21 +1225,26 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const Part* parts = PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData));
   ts_runtime* rt = Runtime(kConcatConv);
   if (rt == nullptr) return kTfLiteError;
-  int first = kConcatConvFirstPart;
-  for (uint32_t j = 0; j < data.part_count; j++) {
+  const ConcatConvBand* band = BandOf(data);
+  int first = -1;
+  for (uint32_t j = 0; j < PartCount(data); j++) {
     if (parts[j].input >= 0) {
       first = parts[j].input;
       break;
     }
   }
-  const TfLiteEvalTensor* x = tflite::micro::GetEvalInput(context, node, first);
   const TfLiteEvalTensor* filter = tflite::micro::GetEvalInput(context, node, kConcatConvFilter);
   const TfLiteEvalTensor* bias = tflite::micro::GetEvalInput(context, node, kConcatConvBias);
   TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
-  const int batches = x->dims->data[0], height = x->dims->data[1], width = x->dims->data[2];
+  // Prepare checked: a resident part gives the dims, or the band's options do.
+  const int own[5] = {4, 1, band != nullptr ? band->height : 0, band != nullptr ? band->width : 0, filter->dims->data[3]};
+  const TfLiteIntArray* x_dims =
+      first >= 0 ? tflite::micro::GetEvalInput(context, node, first)->dims : reinterpret_cast<const TfLiteIntArray*>(own);
+  const int first_row = band != nullptr ? band->first_row : 0;
+  const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
   const int channels = filter->dims->data[3], kh = filter->dims->data[1];
   const int out_h = y->dims->data[1], out_w = y->dims->data[2], out_c = y->dims->data[3];
-  const uint32_t elem = ElementSize(x->type);
+  const uint32_t elem = ElementSize(filter->type);
   const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
   const int span = (kh - 1) * data.dilation_h + 1;
   uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
@@ -1210,7 +1270,8 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   for (int n = 0; n < batches; n++) {
     int staged_from = 0, staged_to = 0;  // input rows the window holds, from its top
     for (int oy = 0; oy < out_h; oy++) {
-      const RowSpan r = RowsOf(data, height, span, oy);
+      // y's row oy is the conv's output row first_row + oy.
+      const RowSpan r = RowsOf(data, height, span, first_row + oy);
       const int origin = r.origin, from = r.from, to = r.to;
       // Consecutive output rows share input rows when stride < span: move
       // them up instead of reading them again.
@@ -1233,9 +1294,9 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       const int32_t in_dims[4] = {1, to - from, width, channels};
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
-      if (x->type == kTfLiteInt8) {
+      if (filter->type == kTfLiteInt8) {
 #if TINYSEG_CMSIS_NN_CONV
-        const CmsisConvRow c = CmsisRow(data, x->dims, filter->dims, out_w, oy);
+        const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
         const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
                                       0};
         const cmsis_nn_per_channel_quant_params quant = {data.multiplier, data.shift};

@@ -11,7 +11,17 @@ import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { streamedOutputs, streamLayers } from '../../src/transform/stream-layers.js';
-import { decodeFetchOptions, decodeSpillOptions, encodeFetchOptions, encodeSpillOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import {
+  CONCAT_CONV,
+  decodeConcatConvOptions,
+  decodeFetchOptions,
+  decodeSpillOptions,
+  encodeConcatConvOptions,
+  encodeFetchOptions,
+  encodeSpillOptions,
+  FETCH,
+  SPILL,
+} from '../../src/ops/tinyseg/custom-ops.js';
 import { runModel } from '../../src/interpreter/interpreter.js';
 import { graphCompute } from '../../src/analysis/compute.js';
 import { readFileSync } from 'node:fs';
@@ -96,6 +106,9 @@ describe('streamLayers', () => {
           const fetched = new Set(after.main.ops.filter((op) => op.customCode === FETCH).map((op) => op.outputs[0]));
           expect(after.main.ops.filter((op) => op.opcode === 'PAD' && fetched.has(op.inputs[0]!))).toEqual([]);
           expect(after.main.ops.some((op) => op.customCode === FETCH && decodeFetchOptions(op.customOptions).pad)).toBe(true);
+          // A CONV_2D whose input is in a slot runs as TinySegConcatConv bands reading it there: no CONV_2D reads a fetch.
+          expect(after.main.ops.some((op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).firstRow !== undefined)).toBe(true);
+          expect(after.main.ops.filter((op) => op.opcode === 'CONV_2D' && fetched.has(op.inputs[0]!))).toEqual([]);
           expect(r.regionBytes).toBeGreaterThanOrEqual(Math.max(...r.decisions.map((d) => d.offset + d.bytes)));
           expect(verifyModels(unet(dtype, H), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
         }
@@ -112,7 +125,7 @@ describe('streamLayers', () => {
       expect(joined.main.ops[joined.main.producerOf(y)]!.opcode).toBe('CONCATENATION');
       expect(streamedOutputs(unet(dtype, 48).main, Math.floor(widest / 32))).toBe(1);
       const g = unet(dtype, 48);
-      const r = streamLayers(g.main, Math.floor(widest / 32), undefined, true);
+      const r = streamLayers(g.main, Math.floor(widest / 32), undefined, { outputs: true });
       expect(r.decisions.map((d) => d.tensor)).toContain('y');
       const after = loadGraph(saveGraph(g));
       const ops = after.main.ops;
@@ -187,5 +200,90 @@ describe('TinySegFetch with a frame (pad options)', () => {
     expect(() => runModel(framed('int8', 200), [new Uint8Array(24)])).toThrow(/TinySegFetch.*pad value 200 is not one of int8/);
     expect(() => runModel(framed('float32', 3), [new Uint8Array(96)])).toThrow(/TinySegFetch.*pad value 3 is not one of float32/);
     expect(() => runModel(framed('int8', 0, true), [new Uint8Array(24)])).toThrow(/TinySegFetch.*no resident input/);
+  });
+});
+
+describe('TinySegConcatConv bands (first_row)', () => {
+  /**
+   * x [1, H, 9, 3] -> CONV_2D -> y, and the same conv as bands of `rows` output rows, each a TinySegConcatConv
+   * reading x from the region (spilled whole first) or as its resident part, joined by a CONCATENATION.
+   */
+  function graphs(dtype: 'int8' | 'float32', H: number, conv: { padding: number; stride: number; dilation: number; k: number }, rows: number, fromRegion: boolean) {
+    const build = (banded: boolean) => {
+      const b = new GraphBuilder();
+      let seed = 11;
+      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const q = (scale: number, zeroPoint: number) => (dtype === 'int8' ? { scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 } : null);
+      const x = b.input('x', { dtype, shape: [1, H, 9, 3], quantization: q(0.05, 5) });
+      const n = 4 * conv.k * conv.k * 3;
+      const w =
+        dtype === 'float32'
+          ? b.constant('w', { dtype, shape: [4, conv.k, conv.k, 3] }, Float32Array.from({ length: n }, () => rand()))
+          : b.constant('w', { dtype, shape: [4, conv.k, conv.k, 3], quantization: { scale: [0.01, 0.02, 0.03, 0.015], zeroPoint: [0, 0, 0, 0], quantizedDimension: 0 } }, Int8Array.from({ length: n }, () => Math.round(rand() * 90)));
+      const bias = dtype === 'float32' ? b.constant('b', { dtype, shape: [4] }, Float32Array.from([0.5, -0.25, 0, 1])) : b.constant('b', { dtype: 'int32', shape: [4] }, Int32Array.from([40, -300, 0, 7]));
+      const span = (conv.k - 1) * conv.dilation + 1;
+      const outH = conv.padding === 0 ? Math.ceil(H / conv.stride) : Math.floor((H - span) / conv.stride) + 1;
+      const outW = conv.padding === 0 ? Math.ceil(9 / conv.stride) : Math.floor((9 - span) / conv.stride) + 1;
+      const y = b.tensor('y', { dtype, shape: [1, outH, outW, 4], quantization: q(0.1, -2) });
+      const window = { padding: conv.padding, strideH: conv.stride, strideW: conv.stride, dilationH: conv.dilation, dilationW: conv.dilation, activation: 1 };
+      if (!banded) {
+        const value = { padding: conv.padding, strideH: conv.stride, strideW: conv.stride, dilationHFactor: conv.dilation, dilationWFactor: conv.dilation, fusedActivationFunction: 1 };
+        b.op({ opcode: 'CONV_2D', inputs: [x, w, bias], outputs: [y], options: { type: 'Conv2DOptions', value } });
+      } else {
+        if (fromRegion) b.op({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x], outputs: [], customOptions: encodeSpillOptions({ offset: 16, bytes: H * 27 * (dtype === 'int8' ? 1 : 4), begin: 0, count: 3 }) });
+        const parts: number[] = [];
+        for (let r0 = 0; r0 < outH; r0 += rows) {
+          const part = b.tensor(`y${r0}`, { dtype, shape: [1, Math.min(rows, outH - r0), outW, 4], quantization: q(0.1, -2) });
+          const options = {
+            parts: fromRegion ? [{ offset: 16, channels: 3 }] : [{ input: 2 }],
+            ...window,
+            inputScale: dtype === 'int8' ? Math.fround(0.05) : 0,
+            inputZeroPoint: dtype === 'int8' ? 5 : 0,
+            firstRow: r0,
+            ...(fromRegion ? { height: H, width: 9 } : {}),
+          };
+          b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, bias, ...(fromRegion ? [] : [x])], outputs: [part], customOptions: encodeConcatConvOptions(options) });
+          parts.push(part);
+        }
+        b.op({ opcode: 'CONCATENATION', inputs: parts, outputs: [y], options: { type: 'ConcatenationOptions', value: { axis: 1 } } });
+      }
+      b.output(y);
+      return loadGraph(saveGraph(b.build()));
+    };
+    return { original: build(false), banded: build(true) };
+  }
+
+  it('computes the conv’s rows byte for byte: int8 and float32, SAME and VALID, strides and dilations, bands at the image’s edges, from the region or a resident part', () => {
+    const convs = [
+      { padding: 0, stride: 1, dilation: 1, k: 3 },
+      { padding: 0, stride: 2, dilation: 1, k: 3 },
+      { padding: 0, stride: 1, dilation: 2, k: 3 },
+      { padding: 1, stride: 2, dilation: 1, k: 3 },
+      { padding: 0, stride: 1, dilation: 1, k: 1 },
+    ];
+    for (const dtype of ['int8', 'float32'] as const) {
+      for (const conv of convs) {
+        for (const [H, rows] of [[11, 2], [10, 3], [7, 1]] as const) {
+          for (const fromRegion of [true, false]) {
+            const { original, banded } = graphs(dtype, H, conv, rows, fromRegion);
+            expect(verifyModels(original, banded, { inputs: 2, seed: 5 }).differingBytes, `${dtype} ${JSON.stringify(conv)} H ${H} rows ${rows} ${fromRegion}`).toBe(0);
+          }
+        }
+      }
+    }
+  });
+
+  it('refuses a band outside the output, and height and width beside a resident part, naming the operator', () => {
+    const bad = (edit: (o: ReturnType<typeof decodeConcatConvOptions>) => void) => {
+      const { banded } = graphs('int8', 11, { padding: 0, stride: 1, dilation: 1, k: 3 }, 4, false);
+      const op = banded.main.ops.find((o) => o.customCode === CONCAT_CONV && decodeConcatConvOptions(o.customOptions).firstRow === 8)!;
+      const o = decodeConcatConvOptions(op.customOptions);
+      edit(o);
+      op.customOptions = encodeConcatConvOptions(o);
+      return () => runModel(loadGraph(saveGraph(banded)), [new Uint8Array(11 * 27)]);
+    };
+    expect(bad((o) => (o.firstRow = 9))).toThrow(/TinySegConcatConv.*output rows \[9, 12\) x 9 are not a band of the 11 x 9 output/);
+    expect(bad((o) => Object.assign(o, { height: 11, width: 9 }))).toThrow(/TinySegConcatConv.*has a resident part and a height and width of its own/);
+    expect(() => decodeConcatConvOptions(encodeConcatConvOptions({ parts: [{ offset: 0, channels: 3 }], padding: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 0, inputScale: 1, inputZeroPoint: 0, height: 4, width: 4 }))).toThrow(/'height' and 'width' are a band's/);
   });
 });

@@ -7,9 +7,9 @@
 
 import { withDefaults } from '../../tflite/describe.js';
 import { Conv2DOptions } from '../../tflite/schema.js';
-import type { Tensor } from '../../graph/graph.js';
+import { DTYPE_SIZE, type Tensor } from '../../graph/graph.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
-import { defineKernel, kernelError, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
+import { defineKernel, kernelError, PADDING, paddingFor, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from '../conv/kernel.js';
 import { copySlice, layout, readSlot, slotBytesOf } from './spill-kernels.js';
 import { customKey } from '../../graph/op-key.js';
@@ -19,9 +19,31 @@ const CONV_2D = conv['CONV_2D']!;
 interface ConcatConvState {
   options: ConcatConvOptions;
   channels: number[];
+  /** The conv's input: the whole virtual concatenation, or a band's rows of it in the frame of its padding. */
   input: TensorData;
   conv: KernelCall;
   state: unknown;
+  /** A band (options.firstRow): the input rows [s0, s1) it reads, at `top` rows and `left` columns into its frame. */
+  band?: { s0: number; s1: number; top: number; left: number; width: number; rows: Uint8Array };
+}
+
+/**
+ * A band's input rows and frame: output rows [r0, r1) of the conv on an `H` x `W` input read input rows [s0, s1),
+ * framed by the padding the whole conv has there (top, bottom, left, right), so a VALID conv on the frame computes
+ * them, each from the same taps in the same order (a padded tap adds zero: int32 sums exactly, float32 sums from
+ * +0.0 never reach -0.0).
+ */
+export function concatConvBand(o: ConcatConvOptions, H: number, W: number, kh: number, kw: number, r0: number, r1: number) {
+  const rows = paddingFor(o.padding, H, kh, o.strideH, o.dilationH);
+  const cols = paddingFor(o.padding, W, kw, o.strideW, o.dilationW);
+  const spanH = (kh - 1) * o.dilationH + 1;
+  const spanW = (kw - 1) * o.dilationW + 1;
+  const first = r0 * o.strideH - rows.pad;
+  const end = (r1 - 1) * o.strideH - rows.pad + spanH;
+  const s0 = Math.max(0, first);
+  const s1 = Math.min(H, end);
+  const right = Math.max(0, (cols.out - 1) * o.strideW + spanW - W - cols.pad);
+  return { outH: rows.out, outW: cols.out, s0, s1, pad: [s0 - first, end - s1, cols.pad, right] as const };
 }
 
 function prepare(call: KernelCall): ConcatConvState {
@@ -30,11 +52,12 @@ function prepare(call: KernelCall): ConcatConvState {
   const y = requireOutput(call, 0);
   if (!filter || filter.tensor.shape.length !== 4 || y.tensor.shape.length !== 4) throw kernelError(call, 'needs a 4-D filter and output');
   const first = call.inputs[2];
-  if (!first) throw kernelError(call, 'has no resident part to take the rows and type from');
-  const rowsShape = first.tensor.shape.slice(0, -1);
-  const dtype = first.tensor.dtype;
-  const rows = rowsShape.reduce((a, b) => a * b, 1);
-  const element = layout(first.tensor).element;
+  const band = options.firstRow !== undefined;
+  if (!first && !(band && options.height !== undefined)) throw kernelError(call, 'has no resident part to take the rows and type from, nor a band\'s height and width');
+  if (first && options.height !== undefined) throw kernelError(call, 'has a resident part and a height and width of its own');
+  const rowsShape = first ? first.tensor.shape.slice(0, -1) : [1, options.height!, options.width!];
+  const dtype = first ? first.tensor.dtype : filter.tensor.dtype;
+  const element = DTYPE_SIZE[dtype];
   const channels = options.parts.map((p, j) => {
     if ('input' in p) {
       const x = p.input >= 2 ? call.inputs[p.input] : null;
@@ -42,7 +65,8 @@ function prepare(call: KernelCall): ConcatConvState {
       if (x.tensor.dtype !== dtype || x.tensor.shape.slice(0, -1).join() !== rowsShape.join()) throw kernelError(call, `part ${j} ('${x.tensor.name}') does not match the other parts' rows and type`);
       return layout(x.tensor).channels;
     }
-    const bytes = slotBytesOf({ ...first.tensor, shape: [...rowsShape, p.channels] }, p.channels, p.quantized);
+    if (band && p.quantized) throw kernelError(call, `part ${j}: a band reads rows of plain slots only`);
+    const bytes = slotBytesOf({ ...filter.tensor, dtype, shape: [...rowsShape, p.channels] }, p.channels, p.quantized);
     if (typeof bytes === 'string') throw kernelError(call, `part ${j}: ${bytes}`);
     if (p.offset + bytes > call.storage.length) throw kernelError(call, `part ${j} reaches past the spill region`);
     return p.channels;
@@ -50,13 +74,32 @@ function prepare(call: KernelCall): ConcatConvState {
   const inC = channels.reduce((a, b) => a + b, 0);
   if (inC !== filter.tensor.shape[3]) throw kernelError(call, `parts add up to ${inC} channels, the filter takes ${filter.tensor.shape[3]}`);
   const quantized = dtype !== 'float32';
-  const virtual: Tensor = {
-    ...first.tensor,
+  const like = first?.tensor ?? y.tensor;
+  const inputTensor = (shape: number[]): Tensor => ({
+    ...like,
     name: `${CONCAT_CONV} input`,
-    shape: [...rowsShape, inC],
-    byteSize: rows * inC * element,
+    dtype,
+    shape,
+    byteSize: shape.reduce((a, b) => a * b, 1) * element,
     quantization: quantized ? { scale: [options.inputScale], zeroPoint: [options.inputZeroPoint], quantizedDimension: 0 } : null,
-  };
+  });
+  let virtual = inputTensor([...rowsShape, inC]);
+  let window: ConcatConvState['band'];
+  let padding = options.padding;
+  if (band) {
+    const [n, H, W] = rowsShape as [number, number, number];
+    const [, kh, kw] = filter.tensor.shape as [number, number, number, number];
+    const r0 = options.firstRow!;
+    const r1 = r0 + y.tensor.shape[1]!;
+    const b = concatConvBand(options, H, W, kh, kw, r0, r1);
+    if (n !== 1 || r1 > b.outH || y.tensor.shape[2] !== b.outW || b.s1 <= b.s0) {
+      throw kernelError(call, `output rows [${r0}, ${r1}) x ${y.tensor.shape[2]} are not a band of the ${b.outH} x ${b.outW} output of a batch-1 input`);
+    }
+    const [top, bottom, left, right] = b.pad;
+    virtual = inputTensor([1, b.s1 - b.s0 + top + bottom, W + left + right, inC]);
+    window = { s0: b.s0, s1: b.s1, top, left, width: W, rows: new Uint8Array((b.s1 - b.s0) * W * inC * element) };
+    padding = PADDING.VALID;
+  }
   const input: TensorData = { tensor: virtual, bytes: new Uint8Array(virtual.byteSize) };
   const convCall: KernelCall = {
     ...call,
@@ -66,7 +109,7 @@ function prepare(call: KernelCall): ConcatConvState {
       customCode: null,
       optionsType: 'Conv2DOptions',
       options: withDefaults(Conv2DOptions, {
-        padding: options.padding,
+        padding,
         strideH: options.strideH,
         strideW: options.strideW,
         dilationHFactor: options.dilationH,
@@ -77,18 +120,34 @@ function prepare(call: KernelCall): ConcatConvState {
     inputs: [input, filter, call.inputs[1] ?? null],
     scratch: [],
   };
-  return { options, channels, input, conv: convCall, state: CONV_2D.prepare(convCall) };
+  return { options, channels, input, conv: convCall, state: CONV_2D.prepare(convCall), ...(window ? { band: window } : {}) };
 }
 
-function invoke(call: KernelCall, s: ConcatConvState): void {
-  const l = layout(s.input.tensor);
+/** Writes the parts' channels of `l.rows` input pixels from pixel `firstPixel` on into `into` (every channel, `l`). */
+function stageParts(call: KernelCall, s: ConcatConvState, into: Uint8Array, l: ReturnType<typeof layout>, firstPixel: number): void {
   let begin = 0;
   s.options.parts.forEach((p, j) => {
     const c = s.channels[j]!;
-    if ('input' in p) copySlice(s.input.bytes, call.inputs[p.input]!.bytes, 0, l, begin, c, false);
-    else readSlot(s.input.bytes, call.storage, p.offset, l, begin, c, p.quantized);
+    const skip = firstPixel * c * l.element;
+    if ('input' in p) copySlice(into, call.inputs[p.input]!.bytes, skip, l, begin, c, false);
+    else readSlot(into, call.storage, p.offset + skip, l, begin, c, p.quantized);
     begin += c;
   });
+}
+
+function invoke(call: KernelCall, s: ConcatConvState): void {
+  const b = s.band;
+  if (!b) {
+    stageParts(call, s, s.input.bytes, layout(s.input.tensor), 0);
+    return CONV_2D.invoke(s.conv, s.state);
+  }
+  const [, , frameW, inC] = s.input.tensor.shape as [number, number, number, number];
+  const element = DTYPE_SIZE[s.input.tensor.dtype];
+  stageParts(call, s, b.rows, { element, rows: (b.s1 - b.s0) * b.width, channels: inC }, b.s0 * b.width);
+  // The frame holds the zero point (0.0 for float32), what the padding stands for.
+  s.input.bytes.fill(s.input.tensor.dtype === 'float32' ? 0 : s.options.inputZeroPoint & 0xff);
+  const rowBytes = b.width * inC * element;
+  for (let r = 0; r < b.s1 - b.s0; r++) s.input.bytes.set(b.rows.subarray(r * rowBytes, (r + 1) * rowBytes), ((b.top + r) * frameW + b.left) * inC * element);
   CONV_2D.invoke(s.conv, s.state);
 }
 

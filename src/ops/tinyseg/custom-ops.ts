@@ -317,6 +317,14 @@ export interface ConcatConvOptions extends ConvWindow {
   parts: ConcatFetchOptions['parts'];
   inputScale: number;
   inputZeroPoint: number;
+  /**
+   * A band: `y` holds the conv's output rows [firstRow, firstRow + y's rows), computed from the input rows they
+   * reach (docs/custom-ops.md); absent, `y` is the whole output.
+   */
+  firstRow?: number;
+  /** A band's input rows and columns (batch 1), where no part is an op input to give them. */
+  height?: number;
+  width?: number;
 }
 
 export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
@@ -325,6 +333,8 @@ export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
     ...encodeWindow(o),
     input_scale: o.inputScale,
     input_zero_point: o.inputZeroPoint,
+    ...(o.firstRow !== undefined ? { first_row: o.firstRow } : {}),
+    ...(o.height !== undefined ? { height: o.height, width: o.width } : {}),
   });
 }
 
@@ -340,6 +350,13 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
   };
   if (o.padding > 1 || o.activation > 3 || Math.min(o.strideH, o.strideW, o.dilationH, o.dilationW) < 1) {
     throw new TinysegError('E_MODEL', `${op} options: padding, strides, dilations or activation out of range`);
+  }
+  if (m['first_row'] !== undefined) o.firstRow = int(m, 'first_row', op);
+  if (m['height'] !== undefined || m['width'] !== undefined) {
+    if (o.firstRow === undefined) throw new TinysegError('E_MODEL', `${op} options: 'height' and 'width' are a band's (with 'first_row')`);
+    o.height = int(m, 'height', op);
+    o.width = int(m, 'width', op);
+    if (o.height < 1 || o.width < 1) throw new TinysegError('E_MODEL', `${op} options: 'height' and 'width' must be at least 1`);
   }
   return o;
 }

@@ -3,12 +3,12 @@
 // region each one touches. The kernels are TinySeg's own, so every kernel set
 // links the same ones.
 
-import type { Op, Tensor } from '../../graph/graph.js';
+import { DTYPE_SIZE, type Op } from '../../graph/graph.js';
 import { customKey } from '../../graph/op-key.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { convS8Buffer, type ConvGeometry } from '../cmsis-nn-sizes.js';
 import { paddingFor } from '../kernel.js';
-import { inputOf, INT_BYTES, outputOf, perChannel, type KernelMemory, type OpInfo } from '../op-info.js';
+import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
 import { kernels as concatConv } from './concat-conv-kernel.js';
 import {
@@ -41,27 +41,41 @@ const slotExtent =
     return o.offset + o.bytes;
   };
 
-/** A part's slot holds the rows and element size of `like`: the output (fetch) or the resident parts (conv). */
-function partsExtent(like: Tensor | undefined, parts: ConcatFetchOptions['parts']): number {
-  if (!like) return 0;
-  const l = layout(like);
-  return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(l.rows * p.channels, l.element, p.quantized))));
+/** A part's slot holds `rows` rows (everything but the channels) of `element`-byte values: the output's (fetch) or the conv input's. */
+function partsExtent(rows: number, element: number, parts: ConcatFetchOptions['parts']): number {
+  return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(rows * p.channels, element, p.quantized))));
+}
+
+/** TinySegConcatConv's input shape but the channels ([N, H, W]) and type: its resident parts', or a band's own (options). */
+function concatConvInput(op: GraphOp, tensors: readonly GraphTensor[]): { shape: number[]; dtype: GraphTensor['dtype'] } | null {
+  const part = inputOf(op, tensors, 2);
+  if (part) return part.shape.length === 4 ? { shape: part.shape.slice(0, 3), dtype: part.dtype } : null;
+  const o = decodeConcatConvOptions(op.customOptions);
+  const filter = inputOf(op, tensors, 0);
+  return o.height === undefined || !filter ? null : { shape: [1, o.height, o.width!], dtype: filter.dtype };
 }
 
 /** TinySegConcatConv stages the input rows of one output row: (kH - 1) * dilation + 1 rows of the parts' width and the filter's input channels. */
 function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
   const filter = inputOf(op, tensors, 0);
-  const part = inputOf(op, tensors, 2);
-  if (!filter || !part || part.shape.length !== 4) return [];
+  const x = concatConvInput(op, tensors);
+  if (!filter || !x) return [];
   const o = decodeConcatConvOptions(op.customOptions);
   const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
-  return [rows * part.shape[2]! * filter.shape[3]! * (part.dtype === 'float32' ? 4 : 1)];
+  return [rows * x.shape[2]! * filter.shape[3]! * (x.dtype === 'float32' ? 4 : 1)];
 }
 
-/** The conv's OpDataConv plus the parts (its CMSIS-NN buffer index fits in OpDataConv's padding); per-channel multipliers of the filter (input 0). */
+/**
+ * The conv's OpDataConv plus the parts (its CMSIS-NN buffer index fits in OpDataConv's padding), and a band's input
+ * height, width and first output row; per-channel multipliers of the filter (input 0).
+ */
 const concatConvOpData = {
-  init: (op: GraphOp) => 56 + 4 + 12 * decodeConcatConvOptions(op.customOptions).parts.length,
-  prepare: (op: GraphOp, tensors: readonly GraphTensor[]) => perChannel(inputOf(op, tensors, 0)?.shape[0]),
+  init: (op: GraphOp) => {
+    const o = decodeConcatConvOptions(op.customOptions);
+    return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 12);
+  },
+  // int8 only (the filter's type is the conv's).
+  prepare: quantizedPerChannel((op, tensors) => inputOf(op, tensors, 0)?.shape[0]),
 };
 
 /**
@@ -75,14 +89,14 @@ const concatConvOpData = {
  */
 function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): ConvGeometry | null {
   const filter = inputOf(op, tensors, 0);
-  const part = inputOf(op, tensors, 2);
+  const x = concatConvInput(op, tensors);
   const y = outputOf(op, tensors);
-  if (!filter || !part || !y || part.dtype !== 'int8' || part.shape.length !== 4 || filter.shape.length !== 4) return null;
+  if (!filter || !x || !y || x.dtype !== 'int8' || filter.shape.length !== 4) return null;
   const o = decodeConcatConvOptions(op.customOptions);
   const [outC, fh, fw, inC] = filter.shape as [number, number, number, number];
-  const inW = part.shape[2]!;
+  const inW = x.shape[2]!;
   const span = (fh - 1) * o.dilationH + 1;
-  const rowsPad = paddingFor(o.padding, part.shape[1]!, fh, o.strideH, o.dilationH).pad;
+  const rowsPad = paddingFor(o.padding, x.shape[1]!, fh, o.strideH, o.dilationH).pad;
   return {
     n: 1,
     inH: fh === 1 ? 1 : span,
@@ -124,7 +138,11 @@ export const ops: readonly OpInfo[] = [
     kernel: spillKernels[customKey(CONCAT_FETCH)],
     // A count plus three int32 per part.
     memory: memory({ opData: { init: (op: GraphOp) => 4 + 12 * decodeConcatFetchOptions(op.customOptions).parts.length } }),
-    storageExtent: (op, tensors) => partsExtent(tensors[op.outputs[0]!], decodeConcatFetchOptions(op.customOptions).parts),
+    storageExtent: (op, tensors) => {
+      const y = tensors[op.outputs[0]!];
+      const l = y && layout(y);
+      return l ? partsExtent(l.rows, l.element, decodeConcatFetchOptions(op.customOptions).parts) : 0;
+    },
   },
   {
     key: customKey(ADD_FETCH),
@@ -155,7 +173,10 @@ export const ops: readonly OpInfo[] = [
         opData: concatConvOpData,
       },
     },
-    storageExtent: (op, tensors) => partsExtent(tensors[op.inputs[2]!], decodeConcatConvOptions(op.customOptions).parts),
+    storageExtent: (op, tensors) => {
+      const x = concatConvInput(op, tensors);
+      return x ? partsExtent(x.shape.reduce((a, b) => a * b, 1), DTYPE_SIZE[x.dtype], decodeConcatConvOptions(op.customOptions).parts) : 0;
+    },
   },
   {
     key: customKey(TRANSPOSE_CONV_GATHER),
