@@ -13,7 +13,7 @@ import type { Subgraph, Tensor } from '../graph/graph.js';
 import type { GraphOp } from '../graph/types.js';
 import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConcatConvOptions, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
 
@@ -250,7 +250,9 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
     case 'CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'conv' };
     case customKey(CONCAT_CONV):
-      return { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'tinysegConv' };
+      return decodeConcatConvOptions(op.customOptions).depthMultiplier === undefined
+        ? { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'tinysegConv' }
+        : { macs: filterMacs(t(0), t(0)?.shape[3]), family: 'depthwise' };
     case 'DEPTHWISE_CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' };
     case customKey(CONV_IN_PLACE):
@@ -333,6 +335,13 @@ function runsOf(sg: Subgraph, op: GraphOp): number {
 function kindOf(sg: Subgraph, op: GraphOp): string {
   const key = opKey(op);
   if (key === customKey(CONV_IN_PLACE)) return `${key}/${kindOf(sg, builtinOfConvInPlace(op))}`;
+  if (key === customKey(CONCAT_CONV)) {
+    const o = decodeConcatConvOptions(op.customOptions);
+    if (o.depthMultiplier === undefined) return key;
+    const window = { padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationHFactor: o.dilationH, dilationWFactor: o.dilationW };
+    const builtin = { ...op, opcode: 'DEPTHWISE_CONV_2D', customCode: null, inputs: [-1, ...op.inputs], optionsType: 'DepthwiseConv2DOptions', options: { ...window, depthMultiplier: o.depthMultiplier } };
+    return `${DEPTHWISE_BAND}${kindOf(sg, builtin)}`;
+  }
   const filter = sg.tensors[op.inputs[1] ?? -1];
   if (!filter || filter.shape.length !== 4) return key;
   if (op.opcode === 'CONV_2D') {
@@ -439,14 +448,17 @@ export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: Compu
 /**
  * TinySegConvInPlace runs the reference kernel of the builtin it computes, row by row, in every build: its kind is
  * `CUSTOM:TinySegConvInPlace/<the builtin's kind>`, priced as that builtin with the reference kernels whatever the
- * set (the row queue's copy, about one byte move per output byte, is not priced).
+ * set (the row queue's copy, about one byte move per output byte, is not priced). So does a depthwise
+ * TinySegConcatConv band (`CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D...`).
  */
-const REFERENCE_ARITHMETIC = `${customKey(CONV_IN_PLACE)}/`;
+const DEPTHWISE_BAND = `${customKey(CONCAT_CONV)}:depthwise/`;
+const REFERENCE_ARITHMETIC = [`${customKey(CONV_IN_PLACE)}/`, DEPTHWISE_BAND];
 
 /** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
 export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKernels): OpCost {
-  if (kind.startsWith(REFERENCE_ARITHMETIC)) {
-    kind = kind.slice(REFERENCE_ARITHMETIC.length);
+  const prefix = REFERENCE_ARITHMETIC.find((p) => kind.startsWith(p));
+  if (prefix) {
+    kind = kind.slice(prefix.length);
     kernels = 'reference';
   }
   const set = typeof kernels === 'string' ? kernels : kernels.set;

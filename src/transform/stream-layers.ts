@@ -234,7 +234,7 @@ function bytesRead(sg: Subgraph, op: Op): number {
   const [, kh, kw, C] = sg.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
   const y = sg.tensors[op.outputs[0]!]!;
   const b = bandRows(o, o.height!, o.width!, kh, kw, o.firstRow!, o.firstRow! + y.shape[1]!);
-  return (b.s1 - b.s0) * o.width! * C * DTYPE_SIZE[y.dtype];
+  return ((b.s1 - b.s0) * o.width! * C * DTYPE_SIZE[y.dtype]) / (o.depthMultiplier ?? 1);
 }
 
 /** TFLite's PAD version for a type (its op_version rules). */
@@ -337,12 +337,13 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
 }
 
 /**
- * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D of int8 or float32 whose only
- * activation operand is its input, under kernels that skip the taps in its padding as the band does (the reference
- * ones; CMSIS-NN's build for float32), where the band's conv is TFLM's own arithmetic.
+ * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D or DEPTHWISE_CONV_2D of int8 or
+ * float32 whose only activation operand is its input, under kernels that skip the taps in its padding as the band
+ * does (the reference ones; CMSIS-NN's build for float32, which falls back to them), where the band's conv is TFLM's
+ * own arithmetic.
  */
 function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
-  if (op.opcode !== 'CONV_2D') return false;
+  if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
   const x = sg.tensors[op.inputs[0]!]!;
   if (x.dtype !== 'int8' && x.dtype !== 'float32') return false;
   if (kernels.set !== 'reference' && x.dtype !== 'float32') return false;
@@ -350,15 +351,17 @@ function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
 }
 
 /**
- * Output rows [r0, r0 + out's rows) of CONV_2D `op` as a TinySegConcatConv band: its input read from its slot window
- * by window, its padding skipped as the whole conv skips it.
+ * Output rows [r0, r0 + out's rows) of CONV_2D or DEPTHWISE_CONV_2D `op` as a TinySegConcatConv band: its input read
+ * from its slot window by window, its padding skipped as the whole conv skips it.
  */
 function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tensor): Omit<Op, 'source'> {
   const x = sg.tensors[op.inputs[0]!]!;
   const [, H, W, C] = x.shape as [number, number, number, number];
+  const depthwise = op.opcode === 'DEPTHWISE_CONV_2D' ? builtinOptions(op, 'DepthwiseConv2DOptions') : null;
   const options = {
     parts: [{ offset: slot.offset, channels: C }],
-    ...builtinConvWindow(builtinOptions(op, 'Conv2DOptions')),
+    ...builtinConvWindow(depthwise ?? builtinOptions(op, 'Conv2DOptions')),
+    ...(depthwise ? { depthMultiplier: depthwise.depthMultiplier } : {}),
     inputScale: x.quantization?.scale[0] ?? 0,
     inputZeroPoint: x.quantization?.zeroPoint[0] ?? 0,
     firstRow: r0,

@@ -56,6 +56,7 @@
 #include "tensorflow/lite/kernels/internal/common.h"
 #include "tensorflow/lite/kernels/internal/reference/add.h"
 #include "tensorflow/lite/kernels/internal/reference/conv.h"
+#include "tensorflow/lite/kernels/internal/reference/depthwiseconv_float.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
@@ -951,9 +952,10 @@ struct ConcatConvData {
 static_assert(sizeof(void*) != 4 || sizeof(ConcatConvData) == 56 + 4, "docs/custom-ops.md: 56 + 4 + 12 x parts bytes");
 
 // A band (option first_row): y holds output rows [first_row, first_row + y's
-// rows); the input's rows and columns, from its resident parts or the options.
+// rows); the input's rows and columns where no part is resident (else 0), and
+// the depth multiplier of a depthwise band (0: a conv).
 struct ConcatConvBand {
-  int32_t height, width, first_row;
+  int32_t height, width, first_row, depth_multiplier;
 };
 constexpr uint32_t kConcatConvBand = 0x80000000u;
 
@@ -1041,6 +1043,18 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
       return nullptr;
     }
   }
+  uint32_t multiplier = 0;
+  if (o.Has("depth_multiplier")) {
+    if (!band) {
+      o.Fail("depth_multiplier is a band's (with first_row)");
+      return nullptr;
+    }
+    if (!o.Uint("depth_multiplier", &multiplier)) return nullptr;
+    if (multiplier < 1 || multiplier > 0x7fffu) {
+      o.Fail("depth_multiplier must be in 1..32767");
+      return nullptr;
+    }
+  }
   if (n >= kConcatConvBand || first_row > 0xffffu) {
     o.Fail("too many parts, or first_row over 65535");
     return nullptr;
@@ -1064,6 +1078,7 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
     b->height = static_cast<int32_t>(height);
     b->width = static_cast<int32_t>(width);
     b->first_row = static_cast<int32_t>(first_row);
+    b->depth_multiplier = static_cast<int32_t>(multiplier);
   }
   return data;
 }
@@ -1101,7 +1116,14 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: needs a 4-D filter, a 4-D output and a 4-D resident part, or a band's height and width and none", kConcatConv);
     return kTfLiteError;
   }
-  const int own[5] = {4, 1, own_dims ? band->height : 0, own_dims ? band->width : 0, filter->dims->data[3]};
+  // A depthwise band: filter [1, kH, kW, C x multiplier].
+  const int multiplier = band != nullptr ? band->depth_multiplier : 0;
+  if (multiplier > 0 && (filter->dims->data[0] != 1 || filter->dims->data[3] % multiplier != 0)) {
+    MicroPrintf("%s: a depthwise band needs a [1, kH, kW, C x %d] filter", kConcatConv, multiplier);
+    return kTfLiteError;
+  }
+  const int in_channels = multiplier > 0 ? filter->dims->data[3] / multiplier : filter->dims->data[3];
+  const int own[5] = {4, 1, own_dims ? band->height : 0, own_dims ? band->width : 0, in_channels};
   const TfLiteIntArray* x_dims = own_dims ? reinterpret_cast<const TfLiteIntArray*>(own) : x->dims;
   // A bias whose temporary tensor did not fit in the arena is not an absent bias: the arena is too small.
   if (HasInput(node, kConcatConvBias) && bias.get() == nullptr) {
@@ -1116,8 +1138,8 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     return kTfLiteError;
   }
   const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
-  const int out_channels = filter->dims->data[0], kh = filter->dims->data[1], kw = filter->dims->data[2];
-  const int in_channels = filter->dims->data[3];
+  const int out_channels = multiplier > 0 ? filter->dims->data[3] : filter->dims->data[0];
+  const int kh = filter->dims->data[1], kw = filter->dims->data[2];
   if (y->dims->data[0] != batches || y->dims->data[3] != out_channels || out_channels <= 0 || in_channels <= 0 ||
       (bias.get() != nullptr && tflite::NumElements(bias.get()) != out_channels)) {
     MicroPrintf("%s: filter, bias, parts and output do not fit together", kConcatConv);
@@ -1174,7 +1196,8 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   TF_LITE_ENSURE(context, kh > 0 && window <= static_cast<uint64_t>(INT32_MAX));
   TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
 #if TINYSEG_CMSIS_NN_CONV
-  if (int8) {
+  // A depthwise band runs the reference kernel in every build.
+  if (int8 && multiplier == 0) {
     // CMSIS-NN's conv runs once per output row on the staged rows: its buffer
     // is the largest any row's call asks for (the dims ConcatConvEval passes).
     TF_LITE_ENSURE(context, std::max(std::max(width, in_channels), std::max(out_w, out_channels)) <= 0xffff &&
@@ -1220,6 +1243,40 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
   return kTfLiteOk;
 }
 
+// One output row of a depthwise band on the staged rows, with the reference
+// kernel (int8 per channel, or float32) and the conv's window parameters.
+void DepthwiseRow(const tflite::ConvParams& conv, int multiplier, const ConcatConvData& data, const tflite::RuntimeShape& in_shape,
+                  const uint8_t* window, const TfLiteEvalTensor* filter, const TfLiteEvalTensor* bias,
+                  const tflite::RuntimeShape& out_shape, TfLiteEvalTensor* y, size_t out_at) {
+  tflite::DepthwiseParams params = {};
+  params.padding_type = conv.padding_type;
+  params.padding_values = conv.padding_values;
+  params.stride_width = conv.stride_width;
+  params.stride_height = conv.stride_height;
+  params.dilation_width_factor = conv.dilation_width_factor;
+  params.dilation_height_factor = conv.dilation_height_factor;
+  params.depth_multiplier = static_cast<int16_t>(multiplier);
+  params.input_offset = conv.input_offset;
+  params.output_offset = conv.output_offset;
+  params.quantized_activation_min = conv.quantized_activation_min;
+  params.quantized_activation_max = conv.quantized_activation_max;
+  params.float_activation_min = conv.float_activation_min;
+  params.float_activation_max = conv.float_activation_max;
+  const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
+  const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
+  if (filter->type == kTfLiteInt8) {
+    tflite::reference_integer_ops::DepthwiseConvPerChannel(
+        params, data.multiplier, data.shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
+        tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias), out_shape,
+        tflite::micro::GetTensorData<int8_t>(y) + out_at);
+  } else {
+    tflite::reference_ops::DepthwiseConv(params, in_shape, reinterpret_cast<const float*>(window), filter_shape,
+                                         tflite::micro::GetTensorData<float>(filter), bias_shape,
+                                         tflite::micro::GetOptionalTensorData<float>(bias), out_shape,
+                                         tflite::micro::GetTensorData<float>(y) + out_at);
+  }
+}
+
 TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const auto& data = *static_cast<const ConcatConvData*>(node->user_data);
   const Part* parts = PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData));
@@ -1237,12 +1294,14 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const TfLiteEvalTensor* bias = tflite::micro::GetEvalInput(context, node, kConcatConvBias);
   TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
   // Prepare checked: a resident part gives the dims, or the band's options do.
-  const int own[5] = {4, 1, band != nullptr ? band->height : 0, band != nullptr ? band->width : 0, filter->dims->data[3]};
+  const int multiplier = band != nullptr ? band->depth_multiplier : 0;
+  const int channels = multiplier > 0 ? filter->dims->data[3] / multiplier : filter->dims->data[3];
+  const int own[5] = {4, 1, band != nullptr ? band->height : 0, band != nullptr ? band->width : 0, channels};
   const TfLiteIntArray* x_dims =
       first >= 0 ? tflite::micro::GetEvalInput(context, node, first)->dims : reinterpret_cast<const TfLiteIntArray*>(own);
   const int first_row = band != nullptr ? band->first_row : 0;
   const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
-  const int channels = filter->dims->data[3], kh = filter->dims->data[1];
+  const int kh = filter->dims->data[1];
   const int out_h = y->dims->data[1], out_w = y->dims->data[2], out_c = y->dims->data[3];
   const uint32_t elem = ElementSize(filter->type);
   const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
@@ -1294,7 +1353,9 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       const int32_t in_dims[4] = {1, to - from, width, channels};
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
-      if (filter->type == kTfLiteInt8) {
+      if (multiplier > 0) {
+        DepthwiseRow(params, multiplier, data, in_shape, window, filter, bias, out_shape, y, out_at);
+      } else if (filter->type == kTfLiteInt8) {
 #if TINYSEG_CMSIS_NN_CONV
         const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
         const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
-import { loadGraph } from '../../src/graph/graph.js';
+import { loadGraph, saveGraph } from '../../src/graph/graph.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { CONCAT_CONV, encodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
 
 const tinyUnet = () => loadGraph(new Uint8Array(readFileSync(new URL('../../examples/models/tiny-unet-80x120.tflite', import.meta.url))));
 
@@ -23,6 +25,22 @@ describe('the compute model', () => {
     }
     expect(INVOKE_COEFFICIENTS['cmsis-nn']['tinysegConv.int']).toBeLessThan(1.1 * INVOKE_COEFFICIENTS['cmsis-nn']['conv.int'] + 0.2);
     expect(INVOKE_COEFFICIENTS['cmsis-nn']['tinysegTransposeConv.int']).toBe(INVOKE_COEFFICIENTS.reference['transposeConv.int']);
+  });
+
+  it('prices a depthwise TinySegConcatConv band as the reference DEPTHWISE_CONV_2D it runs, in every build', () => {
+    const b = new GraphBuilder();
+    const q = { scale: [0.1], zeroPoint: [0], quantizedDimension: 0 };
+    const w = b.constant('w', { dtype: 'int8', shape: [1, 3, 3, 8], quantization: { scale: new Array(8).fill(0.01), zeroPoint: new Array(8).fill(0), quantizedDimension: 3 } }, new Int8Array(72));
+    const x = b.input('x', { dtype: 'int8', shape: [1, 16, 16, 8], quantization: q });
+    const y = b.tensor('y', { dtype: 'int8', shape: [1, 4, 16, 8], quantization: q });
+    const window = { padding: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 0 };
+    const options = encodeConcatConvOptions({ parts: [{ input: 2 }], ...window, inputScale: 0.1, inputZeroPoint: 0, firstRow: 4, depthMultiplier: 1 });
+    b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, -1, x], outputs: [y], customOptions: options });
+    b.output(y);
+    const sg = loadGraph(saveGraph(b.build())).main;
+    const c = opCompute(sg, sg.ops[0]!);
+    expect(c).toMatchObject({ macs: 4 * 16 * 8 * 9, feature: 'depthwise.int', kind: 'CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D/3x3' });
+    for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('DEPTHWISE_CONV_2D/3x3', 'depthwise.int', 'reference'));
   });
 
   it('sums every operator into its family, and counts operators', () => {

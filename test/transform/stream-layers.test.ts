@@ -81,11 +81,11 @@ describe('streamLayers', () => {
     for (const H of [48, 47]) {
       it(`${dtype}, ${H} rows: every band size computes the original's bytes, the wide tensors only in the region`, () => {
         const widest = Math.max(...unet(dtype, H).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
-        for (const fraction of [1 / 2, 1 / 8, 1 / 32]) {
+        for (const [fraction, concatConv] of [[1 / 2, true], [1 / 8, true], [1 / 32, true], [1 / 8, false], [1 / 32, false]] as const) {
           const g = unet(dtype, H);
           const before = planTflmArena(g).lowerBound.bytes;
           const macs = graphCompute(g.main).macs;
-          const r = streamLayers(g.main, Math.floor(widest * fraction));
+          const r = streamLayers(g.main, Math.floor(widest * fraction), undefined, { concatConv });
           expect(r.decisions.length).toBeGreaterThan(0);
           const after = loadGraph(saveGraph(g));
           const names = new Set(after.main.tensors.map((t) => t.name));
@@ -102,13 +102,22 @@ describe('streamLayers', () => {
             expect(writes.reduce((n, o) => n + o.bytes, 0)).toBeGreaterThanOrEqual(d.bytes);
           }
           expect(after.main.ops.some((op) => op.customCode === FETCH)).toBe(true);
-          // A convolution's band fetched from its slot comes framed: no PAD copies a fetched band.
+          // No PAD copies a fetched band.
           const fetched = new Set(after.main.ops.filter((op) => op.customCode === FETCH).map((op) => op.outputs[0]));
           expect(after.main.ops.filter((op) => op.opcode === 'PAD' && fetched.has(op.inputs[0]!))).toEqual([]);
-          expect(after.main.ops.some((op) => op.customCode === FETCH && decodeFetchOptions(op.customOptions).pad)).toBe(true);
-          // A CONV_2D whose input is in a slot runs as TinySegConcatConv bands reading it there: no CONV_2D reads a fetch.
-          expect(after.main.ops.some((op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).firstRow !== undefined)).toBe(true);
-          expect(after.main.ops.filter((op) => op.opcode === 'CONV_2D' && fetched.has(op.inputs[0]!))).toEqual([]);
+          const bands = after.main.ops.filter((op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).firstRow !== undefined);
+          const convsOnFetches = after.main.ops.filter((op) => (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') && fetched.has(op.inputs[0]!));
+          if (concatConv) {
+            // A convolution whose input is in a slot runs as TinySegConcatConv bands reading it there (the depthwise d2
+            // among them): no convolution reads a fetch.
+            expect(bands.some((op) => decodeConcatConvOptions(op.customOptions).depthMultiplier === 1)).toBe(true);
+            expect(convsOnFetches).toEqual([]);
+          } else {
+            // Without them, a convolution's band fetched from its slot comes framed.
+            expect(bands).toEqual([]);
+            expect(convsOnFetches.length).toBeGreaterThan(0);
+            expect(after.main.ops.some((op) => op.customCode === FETCH && decodeFetchOptions(op.customOptions).pad)).toBe(true);
+          }
           expect(r.regionBytes).toBeGreaterThanOrEqual(Math.max(...r.decisions.map((d) => d.offset + d.bytes)));
           expect(verifyModels(unet(dtype, H), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
         }
@@ -208,32 +217,40 @@ describe('TinySegConcatConv bands (first_row)', () => {
    * x [1, H, 9, 3] -> CONV_2D -> y, and the same conv as bands of `rows` output rows, each a TinySegConcatConv
    * reading x from the region (spilled whole first) or as its resident part, joined by a CONCATENATION.
    */
-  function graphs(dtype: 'int8' | 'float32', H: number, conv: { padding: number; stride: number; dilation: number; k: number }, rows: number, fromRegion: boolean) {
+  function graphs(dtype: 'int8' | 'float32', H: number, conv: { padding: number; stride: number; dilation: number; k: number; multiplier?: number }, rows: number, fromRegion: boolean) {
+    // A depthwise conv (multiplier set) has 3 x multiplier output channels, a conv 4.
+    const outC = conv.multiplier ? 3 * conv.multiplier : 4;
+    const filterShape = conv.multiplier ? [1, conv.k, conv.k, outC] : [4, conv.k, conv.k, 3];
     const build = (banded: boolean) => {
       const b = new GraphBuilder();
       let seed = 11;
       const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
       const q = (scale: number, zeroPoint: number) => (dtype === 'int8' ? { scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 } : null);
       const x = b.input('x', { dtype, shape: [1, H, 9, 3], quantization: q(0.05, 5) });
-      const n = 4 * conv.k * conv.k * 3;
+      const n = filterShape.reduce((a, c) => a * c, 1);
+      const scales = Array.from({ length: outC }, (_, i) => 0.01 + 0.005 * i);
+      const filterQuantization = { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: conv.multiplier ? 3 : 0 };
       const w =
         dtype === 'float32'
-          ? b.constant('w', { dtype, shape: [4, conv.k, conv.k, 3] }, Float32Array.from({ length: n }, () => rand()))
-          : b.constant('w', { dtype, shape: [4, conv.k, conv.k, 3], quantization: { scale: [0.01, 0.02, 0.03, 0.015], zeroPoint: [0, 0, 0, 0], quantizedDimension: 0 } }, Int8Array.from({ length: n }, () => Math.round(rand() * 90)));
-      const bias = dtype === 'float32' ? b.constant('b', { dtype, shape: [4] }, Float32Array.from([0.5, -0.25, 0, 1])) : b.constant('b', { dtype: 'int32', shape: [4] }, Int32Array.from([40, -300, 0, 7]));
+          ? b.constant('w', { dtype, shape: filterShape }, Float32Array.from({ length: n }, () => rand()))
+          : b.constant('w', { dtype, shape: filterShape, quantization: filterQuantization }, Int8Array.from({ length: n }, () => Math.round(rand() * 90)));
+      const biases = Array.from({ length: outC }, (_, i) => (i % 4) - 1.5);
+      const bias = dtype === 'float32' ? b.constant('b', { dtype, shape: [outC] }, Float32Array.from(biases)) : b.constant('b', { dtype: 'int32', shape: [outC] }, Int32Array.from(biases.map((v) => v * 80)));
       const span = (conv.k - 1) * conv.dilation + 1;
       const outH = conv.padding === 0 ? Math.ceil(H / conv.stride) : Math.floor((H - span) / conv.stride) + 1;
       const outW = conv.padding === 0 ? Math.ceil(9 / conv.stride) : Math.floor((9 - span) / conv.stride) + 1;
-      const y = b.tensor('y', { dtype, shape: [1, outH, outW, 4], quantization: q(0.1, -2) });
+      const y = b.tensor('y', { dtype, shape: [1, outH, outW, outC], quantization: q(0.1, -2) });
       const window = { padding: conv.padding, strideH: conv.stride, strideW: conv.stride, dilationH: conv.dilation, dilationW: conv.dilation, activation: 1 };
       if (!banded) {
-        const value = { padding: conv.padding, strideH: conv.stride, strideW: conv.stride, dilationHFactor: conv.dilation, dilationWFactor: conv.dilation, fusedActivationFunction: 1 };
-        b.op({ opcode: 'CONV_2D', inputs: [x, w, bias], outputs: [y], options: { type: 'Conv2DOptions', value } });
+        const [padding, stride, dilation] = [conv.padding, conv.stride, conv.dilation];
+        const value = { padding, strideH: stride, strideW: stride, dilationHFactor: dilation, dilationWFactor: dilation, fusedActivationFunction: 1 };
+        if (conv.multiplier) b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, w, bias], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { ...value, depthMultiplier: conv.multiplier } } });
+        else b.op({ opcode: 'CONV_2D', inputs: [x, w, bias], outputs: [y], options: { type: 'Conv2DOptions', value } });
       } else {
         if (fromRegion) b.op({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x], outputs: [], customOptions: encodeSpillOptions({ offset: 16, bytes: H * 27 * (dtype === 'int8' ? 1 : 4), begin: 0, count: 3 }) });
         const parts: number[] = [];
         for (let r0 = 0; r0 < outH; r0 += rows) {
-          const part = b.tensor(`y${r0}`, { dtype, shape: [1, Math.min(rows, outH - r0), outW, 4], quantization: q(0.1, -2) });
+          const part = b.tensor(`y${r0}`, { dtype, shape: [1, Math.min(rows, outH - r0), outW, outC], quantization: q(0.1, -2) });
           const options = {
             parts: fromRegion ? [{ offset: 16, channels: 3 }] : [{ input: 2 }],
             ...window,
@@ -241,6 +258,7 @@ describe('TinySegConcatConv bands (first_row)', () => {
             inputZeroPoint: dtype === 'int8' ? 5 : 0,
             firstRow: r0,
             ...(fromRegion ? { height: H, width: 9 } : {}),
+            ...(conv.multiplier ? { depthMultiplier: conv.multiplier } : {}),
           };
           b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, bias, ...(fromRegion ? [] : [x])], outputs: [part], customOptions: encodeConcatConvOptions(options) });
           parts.push(part);
@@ -253,13 +271,16 @@ describe('TinySegConcatConv bands (first_row)', () => {
     return { original: build(false), banded: build(true) };
   }
 
-  it('computes the conv’s rows byte for byte: int8 and float32, SAME and VALID, strides and dilations, bands at the image’s edges, from the region or a resident part', () => {
+  it('computes the conv’s rows byte for byte: int8 and float32, SAME and VALID, strides and dilations, depthwise, bands at the image’s edges, from the region or a resident part', () => {
     const convs = [
       { padding: 0, stride: 1, dilation: 1, k: 3 },
       { padding: 0, stride: 2, dilation: 1, k: 3 },
       { padding: 0, stride: 1, dilation: 2, k: 3 },
       { padding: 1, stride: 2, dilation: 1, k: 3 },
       { padding: 0, stride: 1, dilation: 1, k: 1 },
+      { padding: 0, stride: 1, dilation: 1, k: 3, multiplier: 1 },
+      { padding: 0, stride: 2, dilation: 1, k: 3, multiplier: 2 },
+      { padding: 1, stride: 1, dilation: 2, k: 3, multiplier: 1 },
     ];
     for (const dtype of ['int8', 'float32'] as const) {
       for (const conv of convs) {

@@ -6,15 +6,17 @@
 // order, so even float32 sums round the same way.
 
 import { withDefaults } from '../../tflite/describe.js';
-import { Conv2DOptions } from '../../tflite/schema.js';
+import { Conv2DOptions, DepthwiseConv2DOptions } from '../../tflite/schema.js';
 import { DTYPE_SIZE, type Tensor } from '../../graph/graph.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
 import { defineKernel, kernelError, PADDING, paddingFor, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from '../conv/kernel.js';
+import { kernels as depthwiseConv } from '../depthwise-conv/kernel.js';
 import { copySlice, layout, readSlot, slotBytesOf } from './spill-kernels.js';
 import { customKey } from '../../graph/op-key.js';
 
 const CONV_2D = conv['CONV_2D']!;
+const DEPTHWISE_CONV_2D = depthwiseConv['DEPTHWISE_CONV_2D']!;
 
 interface ConcatConvState {
   options: ConcatConvOptions;
@@ -22,6 +24,8 @@ interface ConcatConvState {
   /** The conv's input: the whole virtual concatenation, or a band's rows of it in the frame of its padding. */
   input: TensorData;
   conv: KernelCall;
+  /** The builtin whose arithmetic it runs: CONV_2D, or DEPTHWISE_CONV_2D for a depthwise band. */
+  builtin: Kernel<unknown>;
   state: unknown;
   /** A band (options.firstRow): the input rows [s0, s1) it reads, at `top` rows and `left` columns into its frame. */
   band?: { s0: number; s1: number; top: number; left: number; width: number; rows: Uint8Array };
@@ -72,7 +76,9 @@ function prepare(call: KernelCall): ConcatConvState {
     return p.channels;
   });
   const inC = channels.reduce((a, b) => a + b, 0);
-  if (inC !== filter.tensor.shape[3]) throw kernelError(call, `parts add up to ${inC} channels, the filter takes ${filter.tensor.shape[3]}`);
+  const multiplier = options.depthMultiplier;
+  const takes = multiplier === undefined ? filter.tensor.shape[3]! : filter.tensor.shape[3]! / multiplier;
+  if (inC !== takes) throw kernelError(call, `parts add up to ${inC} channels, the filter takes ${takes}`);
   const quantized = dtype !== 'float32';
   const like = first?.tensor ?? y.tensor;
   const inputTensor = (shape: number[]): Tensor => ({
@@ -92,7 +98,7 @@ function prepare(call: KernelCall): ConcatConvState {
     const r0 = options.firstRow!;
     const r1 = r0 + y.tensor.shape[1]!;
     const b = concatConvBand(options, H, W, kh, kw, r0, r1);
-    if (n !== 1 || r1 > b.outH || y.tensor.shape[2] !== b.outW || b.s1 <= b.s0) {
+    if (n !== 1 || r1 > b.outH || y.tensor.shape[2] !== b.outW || b.s1 <= b.s0 || (multiplier !== undefined && filter.tensor.shape[0] !== 1)) {
       throw kernelError(call, `output rows [${r0}, ${r1}) x ${y.tensor.shape[2]} are not a band of the ${b.outH} x ${b.outW} output of a batch-1 input`);
     }
     const [top, bottom, left, right] = b.pad;
@@ -101,26 +107,21 @@ function prepare(call: KernelCall): ConcatConvState {
     padding = PADDING.VALID;
   }
   const input: TensorData = { tensor: virtual, bytes: new Uint8Array(virtual.byteSize) };
-  const convCall: KernelCall = {
-    ...call,
-    op: {
-      ...call.op,
-      opcode: 'CONV_2D',
-      customCode: null,
-      optionsType: 'Conv2DOptions',
-      options: withDefaults(Conv2DOptions, {
-        padding,
-        strideH: options.strideH,
-        strideW: options.strideW,
-        dilationHFactor: options.dilationH,
-        dilationWFactor: options.dilationW,
-        fusedActivationFunction: options.activation,
-      }),
-    },
-    inputs: [input, filter, call.inputs[1] ?? null],
-    scratch: [],
+  const convWindow = {
+    padding,
+    strideH: options.strideH,
+    strideW: options.strideW,
+    dilationHFactor: options.dilationH,
+    dilationWFactor: options.dilationW,
+    fusedActivationFunction: options.activation,
   };
-  return { options, channels, input, conv: convCall, state: CONV_2D.prepare(convCall), ...(window ? { band: window } : {}) };
+  const op =
+    multiplier === undefined
+      ? { opcode: 'CONV_2D', optionsType: 'Conv2DOptions', options: withDefaults(Conv2DOptions, convWindow) }
+      : { opcode: 'DEPTHWISE_CONV_2D', optionsType: 'DepthwiseConv2DOptions', options: withDefaults(DepthwiseConv2DOptions, { ...convWindow, depthMultiplier: multiplier }) };
+  const convCall: KernelCall = { ...call, op: { ...call.op, ...op, customCode: null }, inputs: [input, filter, call.inputs[1] ?? null], scratch: [] };
+  const builtin = multiplier === undefined ? CONV_2D : DEPTHWISE_CONV_2D;
+  return { options, channels, input, conv: convCall, builtin, state: builtin.prepare(convCall), ...(window ? { band: window } : {}) };
 }
 
 /** Writes the parts' channels of `l.rows` input pixels from pixel `firstPixel` on into `into` (every channel, `l`). */
@@ -139,7 +140,7 @@ function invoke(call: KernelCall, s: ConcatConvState): void {
   const b = s.band;
   if (!b) {
     stageParts(call, s, s.input.bytes, layout(s.input.tensor), 0);
-    return CONV_2D.invoke(s.conv, s.state);
+    return s.builtin.invoke(s.conv, s.state);
   }
   const [, , frameW, inC] = s.input.tensor.shape as [number, number, number, number];
   const element = DTYPE_SIZE[s.input.tensor.dtype];
@@ -148,7 +149,7 @@ function invoke(call: KernelCall, s: ConcatConvState): void {
   s.input.bytes.fill(s.input.tensor.dtype === 'float32' ? 0 : s.options.inputZeroPoint & 0xff);
   const rowBytes = b.width * inC * element;
   for (let r = 0; r < b.s1 - b.s0; r++) s.input.bytes.set(b.rows.subarray(r * rowBytes, (r + 1) * rowBytes), ((b.top + r) * frameW + b.left) * inC * element);
-  CONV_2D.invoke(s.conv, s.state);
+  s.builtin.invoke(s.conv, s.state);
 }
 
 export const kernels: Record<string, Kernel<any>> = { [customKey(CONCAT_CONV)]: defineKernel<ConcatConvState>({ prepare, invoke }) };

@@ -325,16 +325,20 @@ export interface ConcatConvOptions extends ConvWindow {
   /** A band's input rows and columns (batch 1), where no part is an op input to give them. */
   height?: number;
   width?: number;
+  /** A band of a DEPTHWISE_CONV_2D of this depth multiplier (filter [1, kH, kW, C x multiplier]); absent: CONV_2D. */
+  depthMultiplier?: number;
 }
 
 export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
   return flexbuffers.encode({
     ...encodeParts(o.parts),
     ...encodeWindow(o),
-    input_scale: o.inputScale,
+    // A float32 scale (what the kernels read) keeps the FlexBuffer's widths at 32 bits.
+    input_scale: Math.fround(o.inputScale),
     input_zero_point: o.inputZeroPoint,
     ...(o.firstRow !== undefined ? { first_row: o.firstRow } : {}),
     ...(o.height !== undefined ? { height: o.height, width: o.width } : {}),
+    ...(o.depthMultiplier !== undefined ? { depth_multiplier: o.depthMultiplier } : {}),
   });
 }
 
@@ -357,6 +361,11 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
     o.height = int(m, 'height', op);
     o.width = int(m, 'width', op);
     if (o.height < 1 || o.width < 1) throw new TinysegError('E_MODEL', `${op} options: 'height' and 'width' must be at least 1`);
+  }
+  if (m['depth_multiplier'] !== undefined) {
+    if (o.firstRow === undefined) throw new TinysegError('E_MODEL', `${op} options: 'depth_multiplier' is a band's (with 'first_row')`);
+    o.depthMultiplier = int(m, 'depth_multiplier', op);
+    if (o.depthMultiplier < 1 || o.depthMultiplier > 0x7fff) throw new TinysegError('E_MODEL', `${op} options: 'depth_multiplier' must be in 1..32767`);
   }
   return o;
 }

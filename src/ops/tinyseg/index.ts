@@ -62,20 +62,27 @@ function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[]): number[
   if (!filter || !x) return [];
   const o = decodeConcatConvOptions(op.customOptions);
   const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
-  return [rows * x.shape[2]! * filter.shape[3]! * (x.dtype === 'float32' ? 4 : 1)];
+  const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
+  return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
 }
+
+/** TinySegConcatConv's output channels: the filter's first axis, or its last for a depthwise band. */
+const concatConvOutChannels = (op: GraphOp, tensors: readonly GraphTensor[]): number | undefined => {
+  const filter = inputOf(op, tensors, 0);
+  return decodeConcatConvOptions(op.customOptions).depthMultiplier === undefined ? filter?.shape[0] : filter?.shape[3];
+};
 
 /**
  * The conv's OpDataConv plus the parts (its CMSIS-NN buffer index fits in OpDataConv's padding), and a band's input
- * height, width and first output row; per-channel multipliers of the filter (input 0).
+ * height, width, first output row and depth multiplier; per-channel multipliers of the output channels.
  */
 const concatConvOpData = {
   init: (op: GraphOp) => {
     const o = decodeConcatConvOptions(op.customOptions);
-    return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 12);
+    return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 16);
   },
   // int8 only (the filter's type is the conv's).
-  prepare: quantizedPerChannel((op, tensors) => inputOf(op, tensors, 0)?.shape[0]),
+  prepare: quantizedPerChannel(concatConvOutChannels),
 };
 
 /**
@@ -93,6 +100,8 @@ function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): Co
   const y = outputOf(op, tensors);
   if (!filter || !x || !y || x.dtype !== 'int8' || filter.shape.length !== 4) return null;
   const o = decodeConcatConvOptions(op.customOptions);
+  // A depthwise band runs the reference kernel in every build.
+  if (o.depthMultiplier !== undefined) return null;
   const [outC, fh, fw, inC] = filter.shape as [number, number, number, number];
   const inW = x.shape[2]!;
   const span = (fh - 1) * o.dilationH + 1;
