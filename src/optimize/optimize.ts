@@ -38,6 +38,7 @@ import {
   type PipelineResults,
   type PipelineStop,
 } from './pipeline.js';
+import type { StreamLayersResult } from '../transform/stream-layers.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
 import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
@@ -180,10 +181,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     streamLayers?: boolean;
     /** PassContext.arenaToBeat: the best plan's arena so far. */
     arenaToBeat?: number;
+    /** PassContext.streamBands: an earlier streamed plan's band size, the peak's operators split further. */
+    streamBands?: { bandBytes: number; outputs: boolean };
   };
   const passContext = (
     maxInvoke: number,
-    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers, arenaToBeat }: Variant,
+    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers, arenaToBeat, streamBands }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
@@ -200,6 +203,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     bandsCarry: bandsCarry !== false,
     streamLayers: streamLayers === true,
     ...(arenaToBeat !== undefined ? { arenaToBeat } : {}),
+    ...(streamBands ? { streamBands } : {}),
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -254,14 +258,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     let bestVariant = variants[0]!;
     // The best plan where no conv runs in place: the spill pass runs once more on it below.
     let plain: Rewrite | null = null;
-    let streamed: Rewrite | null = null;
+    // The streamed plans: the first, and the one whose peak operators are split further (the spill pass again may
+    // lower the first's peak, which the split did not see).
+    const streamed: Rewrite[] = [];
     const consider = (other: Rewrite, variant: Variant) => {
       if (better(other, best)) [best, bestVariant] = [other, variant];
-      // The best plan with streamed layers and the best without each get the spill pass again: one's cold ranges
+      // The best plan without streamed layers and each plan with them get the spill pass again: one's cold ranges
       // are not the other's.
       if (hasConvInPlace(other.work)) return;
-      if (variant.streamLayers) streamed = other.passes.spill.streamed && (!streamed || better(other, streamed)) ? other : streamed;
-      else if (!plain || better(other, plain)) plain = other;
+      if (variant.streamLayers) {
+        if (other.passes.spill.streamed) streamed.push(other);
+      } else if (!plain || better(other, plain)) plain = other;
     };
     const keep = (other: Rewrite, variant: Variant, from?: PipelineStop) => {
       consider(other, variant);
@@ -301,9 +308,19 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       const work = fresh();
       const context = passContext(maxInvoke, toBeat);
       const passes = runStreamedPipeline(work, context);
-      if (passes) keep(placed(work, passes, context, null), toBeat);
+      if (passes) {
+        keep(placed(work, passes, context, null), toBeat);
+        // The same band size with the operators at the peak split further: judged once the later passes have run too
+        // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
+        const { bandBytes, outputs } = passes.spill as StreamLayersResult;
+        const split = { ...streamVariant, streamBands: { bandBytes, outputs } };
+        const again = fresh();
+        const splitContext = passContext(maxInvoke, split);
+        const splitPasses = runStreamedPipeline(again, splitContext);
+        if (splitPasses && (splitPasses.spill as StreamLayersResult).counts.size > 0) keep(placed(again, splitPasses, splitContext, null), split);
+      }
     }
-    for (const r of [plain, streamed]) {
+    for (const r of [plain, ...streamed]) {
       const again = r && spilledAgain(r);
       if (again && better(again, best)) best = again;
     }
@@ -311,7 +328,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   };
   /**
    * The spill pass once more on a plan where no conv runs in place (the pipeline ran it where one does), or null
-   * where it spills nothing. On the best such plan only: run in every plan it took two to three times as long.
+   * where it spills nothing. On the best such plan only (and the streamed ones): run in every plan it took two to
+   * three times as long.
    * Reference kernels only: under CMSIS-NN the compute model prices full-resolution convs with few output channels
    * low (docs/compute-model.md), and the spills it allowed took the CMSIS-NN Tiny U-Net to 1.057x the original's
    * instructions on the device, over the 5% budget.

@@ -9,7 +9,9 @@ import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { checkGraph } from '../graph/check.js';
 import { Graph, Subgraph } from '../graph/graph.js';
 import { placeArena, placementFloor } from '../memory/place-arena.js';
-import { planTflmArena } from '../tflm/arena.js';
+import { passTimeline, planTflmArena } from '../tflm/arena.js';
+import { opAt } from '../tflm/lifetimes.js';
+import { lowerBound } from '../analysis/lower-bound.js';
 import { convOnVirtualConcatPass } from '../transform/conv-on-virtual-concat.js';
 import { convsInPlaceAtPeak, type ConvInPlaceResult } from '../transform/conv-in-place.js';
 import type { Pass, PassContext } from '../transform/pass.js';
@@ -21,7 +23,7 @@ import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../tr
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherAfterSpillsPass, transposeConvGatherPass, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
-import { streamedOutputs, streamLayers } from '../transform/stream-layers.js';
+import { streamedOutputs, streamLayers, type StreamLayersResult } from '../transform/stream-layers.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
@@ -119,9 +121,9 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // The limit is a share of the original's time: over it by `limit` - 1.
   const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
   // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit.
-  const trialOf = (bandBytes: number, outputs: boolean) => {
+  const trialOf = (bandBytes: number, outputs: boolean, counts?: ReadonlyMap<number, number>) => {
     const graph = sg.clone();
-    const result = streamLayers(graph, bandBytes, context.kernels, { outputs });
+    const result = streamLayers(graph, bandBytes, context.kernels, { outputs, ...(counts ? { counts } : {}) });
     if (result.decisions.length === 0) return null;
     // The padded taps the reference kernels skip in SAME convolutions (StreamLayersResult.paddedTaps) are priced in
     // both graphs, but cost nothing in the original as it runs, and in the streamed graph only where a band pads its
@@ -132,7 +134,15 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     const over = invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity);
     return { graph, result, over, ...(over ? { head: Infinity, arena: Infinity } : arenaOf(graph)) };
   };
-  let best = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
+  let best: { graph: Subgraph; result: SpillResult; arena: number; bandBytes: number } = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
+  if (context.streamBands) {
+    const { bandBytes, outputs } = context.streamBands;
+    const trial = trialOf(bandBytes, outputs);
+    if (trial && !trial.over) best = { ...trial, bandBytes };
+    splitPeaks(best);
+    work.subgraphs[0] = best.graph;
+    return best.result;
+  }
   for (const fraction of STREAM_FRACTIONS) {
     const bandBytes = Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction));
     const trial = trialOf(bandBytes, false);
@@ -153,7 +163,39 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   if (withOutputs && !withOutputs.over && withOutputs.arena < best.arena) best = { ...withOutputs, bandBytes: best.bandBytes };
   work.subgraphs[0] = best.graph;
   return best.result;
+
+  /**
+   * The operator at the peak in twice as many bands, while that lowers the arena: the band size that pays for most
+   * layers leaves a few of them (the widest, or those a band of which holds the most) at the peak, and narrower
+   * bands for those alone cost a few operators, not one per band of every layer.
+   */
+  function splitPeaks(from: typeof best): void {
+    const counts = new Map<number, number>();
+    // Operators whose split did not pay (a later pass may lower the peak there, as a spill of the stem's input does).
+    const tried = new Set<number>();
+    for (let round = 0; from.arena < Infinity && round < PEAK_SPLITS; round++) {
+      const result = from.result as StreamLayersResult;
+      const live = lowerBound(passTimeline(from.graph, context.kernels), from.graph.ops.length + 1).liveBytes;
+      // The most bytes live at an operator of a banded operator not tried yet.
+      let k = -1;
+      for (let t = 0, most = -1; t < live.length; t++) {
+        const origin = result.origins[opAt(t)] ?? -1;
+        if (live[t]! > most && result.bandCounts.has(origin) && !tried.has(origin)) [k, most] = [origin, live[t]!];
+      }
+      if (k < 0) break;
+      const trial = trialOf(from.bandBytes, result.outputs, new Map([...counts, [k, 2 * result.bandCounts.get(k)!]]));
+      if (!trial || trial.over || trial.arena >= from.arena) {
+        tried.add(k);
+        continue;
+      }
+      counts.set(k, 2 * result.bandCounts.get(k)!);
+      best = from = { ...trial, bandBytes: from.bandBytes };
+    }
+  }
 }
+
+/** At most this many rounds of narrower bands at the peak (PassContext.streamBands): each is a streaming and a placement. */
+const PEAK_SPLITS = 6;
 
 /**
  * The spill pass once more, on a graph the other passes have run on: it counts each in-place pair as sharing its

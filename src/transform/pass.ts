@@ -72,6 +72,12 @@ export interface PassContext {
    * floor plus tail is no lower (it could not be chosen). Absent: every trial is placed.
    */
   arenaToBeat?: number;
+  /**
+   * Streamed layers at this band size (and graph outputs streamed or not), as an earlier streamed plan had them, the
+   * operator at the peak then split into more bands while that lowers the arena (optimize/pipeline.ts
+   * streamWherePays); absent: the band size is searched for, and no operator is split further.
+   */
+  streamBands?: { bandBytes: number; outputs: boolean };
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -58,6 +58,14 @@ export interface StreamLayersResult extends SpillResult {
    * padded taps (CMSIS-NN's int8 and int16 im2col).
    */
   paddedTaps: { all: number; streamed: number };
+  /** For each operator of the streamed graph, the position in the graph before of the operator it computes a part of (-1: none). */
+  origins: number[];
+  /** The band count of each operator run in bands, by its position in the graph before. */
+  bandCounts: Map<number, number>;
+  /** How it streamed: the band size, graph outputs or not, the band counts given for some operators. */
+  bandBytes: number;
+  outputs: boolean;
+  counts: ReadonlyMap<number, number>;
 }
 
 /** How streamLayers streams. */
@@ -66,6 +74,8 @@ export interface StreamOptions {
   outputs?: boolean;
   /** CONV_2D bands that read their input from its slot run as TinySegConcatConv bands where they may (concatConvBands). */
   concatConv?: boolean;
+  /** Band counts for some operators (by position), in place of what `bandBytes` gives them (bandCount). */
+  counts?: ReadonlyMap<number, number>;
 }
 
 /** A tensor kept in the spill region: its slot and its row size. */
@@ -375,11 +385,11 @@ function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tenso
  * The band count for operator `op` given `bandBytes`: enough bands that one band's operands and output take at most
  * that many bytes, at most one per output row, and at most CONCAT_MAX_INPUTS where the output stays whole.
  */
-function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandBytes: number): number {
+function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandBytes: number, count?: number): number {
   const y = sg.tensors[op.outputs[0]!]!;
   const wide = op.inputs.filter((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant').reduce((n, t) => n + sg.tensors[t]!.byteSize, y.byteSize);
   const most = slots.has(y.index) ? y.shape[1]! : Math.min(y.shape[1]!, CONCAT_MAX_INPUTS);
-  return Math.max(1, Math.min(most, Math.ceil(wide / bandBytes)));
+  return Math.max(1, Math.min(most, count ?? Math.ceil(wide / bandBytes)));
 }
 
 /**
@@ -389,7 +399,7 @@ function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandB
  * whole just before them.
  */
 export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, options: StreamOptions = {}): StreamLayersResult {
-  const { outputs = false, concatConv = true } = options;
+  const { outputs = false, concatConv = true, counts } = options;
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
   const order = [...streamedTensors(sg, bandBytes / 4, outputs)];
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
@@ -407,18 +417,22 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   // The slot (its place in `order`) each new TinySegSpill writes and each TinySegFetch reads.
   const slotOf = new Map<Op, number>();
   const ops = [...sg.ops];
+  // Each operator's origin, kept in step with sg.ops as operators are replaced (from the last, so positions hold).
+  const origins = ops.map((_, k) => k);
+  const bandCounts = new Map<number, number>();
   for (let k = ops.length - 1; k >= 0; k--) {
     const op = ops[k]!;
     if (!op.inputs.some((t) => slots.has(t)) && !slots.has(op.outputs[0] ?? -1)) continue;
     let replacement: Omit<Op, 'source'>[] | null = null;
     if (bandable(sg, op)) {
-      const count = bandCount(sg, op, slots, bandBytes);
+      const count = bandCount(sg, op, slots, bandBytes, counts?.get(k));
       const padded = paddableConv(sg, op);
       const bands = padded ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
       // Bands of an input left in the arena (a graph input) slice it: a later spill pass may fetch those slices.
       const viaConcatConv = concatConv && padded && slots.has(op.inputs[0]!) && concatConvBands(sg, op, kernels);
       if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
+        bandCounts.set(k, count);
         replacement = bandOps(sg, op, bands, slots, viaConcatConv);
         layers++;
         bandTotal += bands.length;
@@ -448,6 +462,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     // A spill here writes the output's slot; a fetch reads the slot of the operand whose bytes it reads (a graph
     // output's own slot for the fetch that writes it whole).
     const read = [...op.inputs, y].flatMap((t) => (slots.has(t) ? [order.indexOf(t)] : []));
+    origins.splice(k, 1, ...replacement.map(() => k));
     sg.replaceOps(k, 1, replacement).forEach((full, i) => {
       const r = replacement[i]!;
       if (r.customCode === SPILL) slotOf.set(full, order.indexOf(op.outputs[0]!));
@@ -460,7 +475,10 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   for (let k = 0; k < sg.ops.length; k++) {
     const slot = slotOf.get(sg.ops[k]!);
     const framed = slot === undefined ? null : frameFetch(sg, k);
-    if (framed) slotOf.set(framed, slot!);
+    if (!framed) continue;
+    slotOf.set(framed, slot!);
+    // The fetch and its PAD became one operator.
+    origins.splice(k, 2, origins[k]!);
   }
   removeUnusedTensors(sg);
   const boundAfter = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
@@ -491,5 +509,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   }));
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
   const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
-  return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed: { layers, bands: bandTotal }, paddedTaps };
+  const streamed = { layers, bands: bandTotal };
+  const how = { bandBytes, outputs, counts: counts ?? new Map<number, number>() };
+  return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed, paddedTaps, origins, bandCounts, ...how };
 }

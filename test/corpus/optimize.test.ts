@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { decodeSpillOptions, regionReads, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, decodeSpillOptions, regionReads, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
 import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
 
 /** Head before / after per model, filled by the per-model tests (they run first, in file order). */
@@ -56,6 +56,20 @@ describe('the stem', () => {
     const ops = result.graph.main.ops;
     const quantize = ops.findIndex((op) => op.opcode === 'QUANTIZE');
     expect(ops[quantize + 1]).toMatchObject({ customCode: SPILL, inputs: ops[quantize]!.outputs });
+  });
+});
+
+describe('streamed layers whose convolutions read their rows from the slots (TinySegConcatConv bands)', () => {
+  it('bring nano-u (depthwise bands, the peak operators split further) and unet-f32 (float32, the padded taps skipped) within 1.25x the streaming floor, verified, within the 5% default', () => {
+    for (const file of ['nano-u-int8-60x80.tflite', 'unet-f32-128.tflite']) {
+      const result = optimize(readCorpusModel(file), { file, verify: { inputs: 1, seed: 3 } });
+      const r = result.report;
+      expect(r.passes.spill.streamed!.layers, file).toBeGreaterThan(0);
+      expect(result.graph.main.ops.some((op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).firstRow !== undefined)).toBe(true);
+      expect(r.headOverStreamingFloor.after, file).toBeLessThanOrEqual(1.25);
+      expect(r.verified).toBe(true);
+      expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
+    }
   });
 });
 

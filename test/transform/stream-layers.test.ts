@@ -10,7 +10,10 @@ import { loadGraph, saveGraph, type Graph } from '../../src/graph/graph.js';
 import type { Quantization } from '../../src/graph/types.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
-import { streamedOutputs, streamLayers } from '../../src/transform/stream-layers.js';
+import { streamedOutputs, streamLayers, type StreamLayersResult } from '../../src/transform/stream-layers.js';
+import { spillWhereItPaysPass } from '../../src/optimize/pipeline.js';
+import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
+import { estimateTail32 } from '../../src/tflm/tail.js';
 import {
   CONCAT_CONV,
   decodeConcatConvOptions,
@@ -147,6 +150,23 @@ describe('streamLayers', () => {
       const inSlot = (at: number) => at >= slot.offset && at < slot.offset + slot.bytes;
       expect(ops.filter((op) => op.customCode === SPILL && inSlot(decodeSpillOptions(op.customOptions).offset)).length).toBeGreaterThan(1);
       expect(verifyModels(unet(dtype, 48), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+    }
+  });
+
+  it('splits the operators at the peak into more bands while the arena drops (streamBands), each split proved', () => {
+    for (const dtype of ['int8', 'float32'] as const) {
+      const widest = Math.max(...unet(dtype, 48).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+      const context = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, streamLayers: true };
+      const plain = unet(dtype, 48);
+      const first = spillWhereItPaysPass.run(plain, { ...context, streamBands: { bandBytes: widest / 2, outputs: false } }) as StreamLayersResult;
+      const arenaOf = (g: Graph) => planTflmArena(g).lowerBound.bytes + estimateTail32(g, null, REFERENCE_KERNELS).bytes;
+      const unsplit = unet(dtype, 48);
+      streamLayers(unsplit.main, widest / 2);
+      expect(first.counts.size, dtype).toBeGreaterThan(0);
+      // Each split operator has twice the bands it had, and the arena is lower than without the splits.
+      for (const [k, n] of first.counts) expect(first.bandCounts.get(k)).toBe(n);
+      expect(arenaOf(plain)).toBeLessThan(arenaOf(unsplit));
+      expect(verifyModels(unet(dtype, 48), loadGraph(saveGraph(plain)), { inputs: 2, seed: 9 }).differingBytes).toBe(0);
     }
   });
 
