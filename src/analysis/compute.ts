@@ -337,10 +337,13 @@ function kindOf(sg: Subgraph, op: GraphOp): string {
   if (key === customKey(CONV_IN_PLACE)) return `${key}/${kindOf(sg, builtinOfConvInPlace(op))}`;
   if (key === customKey(CONCAT_CONV)) {
     const o = decodeConcatConvOptions(op.customOptions);
-    if (o.depthMultiplier === undefined) return key;
+    if (o.firstRow === undefined) return key;
     const window = { padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationHFactor: o.dilationH, dilationWFactor: o.dilationW };
-    const builtin = { ...op, opcode: 'DEPTHWISE_CONV_2D', customCode: null, inputs: [-1, ...op.inputs], optionsType: 'DepthwiseConv2DOptions', options: { ...window, depthMultiplier: o.depthMultiplier } };
-    return `${DEPTHWISE_BAND}${kindOf(sg, builtin)}`;
+    const as = (opcode: string, optionsType: string, options: Record<string, unknown>): GraphOp => {
+      return { ...op, opcode, customCode: null, inputs: [-1, ...op.inputs], optionsType, options };
+    };
+    if (o.depthMultiplier === undefined) return `${CONV_BAND}${kindOf(sg, as('CONV_2D', 'Conv2DOptions', window))}`;
+    return `${DEPTHWISE_BAND}${kindOf(sg, as('DEPTHWISE_CONV_2D', 'DepthwiseConv2DOptions', { ...window, depthMultiplier: o.depthMultiplier }))}`;
   }
   const filter = sg.tensors[op.inputs[1] ?? -1];
   if (!filter || filter.shape.length !== 4) return key;
@@ -452,6 +455,14 @@ export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: Compu
  * TinySegConcatConv band (`CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D...`).
  */
 const DEPTHWISE_BAND = `${customKey(CONCAT_CONV)}:depthwise/`;
+
+/**
+ * A TinySegConcatConv band of a CONV_2D (`CUSTOM:TinySegConcatConv:band/<the builtin's kind>`) runs the builtin's
+ * arithmetic row by row: under the reference kernels priced as that builtin (its per-output and per-call costs too,
+ * which the whole operator's own measured cost folds into its MACs), under CMSIS-NN as CMSIS-NN's conv plus staging
+ * (tinysegConv.int). The staging of its rows from the slot is not priced.
+ */
+const CONV_BAND = `${customKey(CONCAT_CONV)}:band/`;
 const REFERENCE_ARITHMETIC = [`${customKey(CONV_IN_PLACE)}/`, DEPTHWISE_BAND];
 
 /** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
@@ -460,6 +471,10 @@ export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKe
   if (prefix) {
     kind = kind.slice(prefix.length);
     kernels = 'reference';
+  }
+  if (kind.startsWith(CONV_BAND)) {
+    kind = kind.slice(CONV_BAND.length);
+    if ((typeof kernels === 'string' ? kernels : kernels.set) === 'reference' && feature === 'tinysegConv.int') feature = 'conv.int';
   }
   const set = typeof kernels === 'string' ? kernels : kernels.set;
   const core = typeof kernels === 'string' ? undefined : OP_COSTS[`${set}/${kernels.isa}`];

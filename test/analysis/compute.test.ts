@@ -43,6 +43,23 @@ describe('the compute model', () => {
     for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('DEPTHWISE_CONV_2D/3x3', 'depthwise.int', 'reference'));
   });
 
+  it('prices a CONV_2D TinySegConcatConv band as the builtin under the reference kernels (its per-output cost too), as CMSIS-NN’s conv plus staging under CMSIS-NN', () => {
+    const b = new GraphBuilder();
+    const q = { scale: [0.1], zeroPoint: [0], quantizedDimension: 0 };
+    const w = b.constant('w', { dtype: 'int8', shape: [4, 1, 1, 8], quantization: { scale: new Array(4).fill(0.01), zeroPoint: new Array(4).fill(0), quantizedDimension: 0 } }, new Int8Array(32));
+    const y = b.tensor('y', { dtype: 'int8', shape: [1, 4, 16, 4], quantization: q });
+    const window = { padding: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 0 };
+    const band = { firstRow: 4, height: 16, width: 16 };
+    const options = encodeConcatConvOptions({ parts: [{ offset: 0, channels: 8 }], ...window, inputScale: 0.1, inputZeroPoint: 0, ...band });
+    b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, -1], outputs: [y], customOptions: options });
+    b.output(y);
+    const sg = loadGraph(saveGraph(b.build())).main;
+    const c = opCompute(sg, sg.ops[0]!);
+    expect(c).toMatchObject({ macs: 4 * 16 * 4 * 8, feature: 'tinysegConv.int', kind: 'CUSTOM:TinySegConcatConv:band/CONV_2D/1x1' });
+    expect(opCost(c.kind, c.feature, 'reference')).toEqual(opCost('CONV_2D/1x1', 'conv.int', 'reference'));
+    expect(opCost(c.kind, c.feature, 'cmsis-nn').unit).toBe(INVOKE_COEFFICIENTS['cmsis-nn']['tinysegConv.int']);
+  });
+
   it('sums every operator into its family, and counts operators', () => {
     const sg = tinyUnet().main;
     const c = graphCompute(sg);
