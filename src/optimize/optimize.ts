@@ -302,14 +302,16 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       keep(withPlateau, plateau, stop);
       if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills, stop);
     }
-    // Last, beside the band plans (whose variants above go on from the best of them).
-    if (streamVariant) {
+    // Last, beside the band plans (whose variants above go on from the best of them). With an arena budget, only
+    // where none of them fits it: streaming moves every wide tensor through the region, the most traffic of all.
+    if (streamVariant && (opts.arenaBudget === undefined || best.after.arena.head > opts.arenaBudget)) {
       const toBeat = { ...streamVariant, arenaToBeat: best.after.arena.total };
       const work = fresh();
       const context = passContext(maxInvoke, toBeat);
       const passes = runStreamedPipeline(work, context);
-      if (passes) {
-        keep(placed(work, passes, context, null), toBeat);
+      if (passes) keep(placed(work, passes, context, null), toBeat);
+      // Not with an arena budget, met by the widest bands that fit it (the least time, traffic and op data).
+      if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
         // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
         const { bandBytes, outputs } = passes.spill as StreamLayersResult;

@@ -139,7 +139,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     const { bandBytes, outputs } = context.streamBands;
     const trial = trialOf(bandBytes, outputs);
     if (trial && !trial.over) best = { ...trial, bandBytes };
-    splitPeaks(best);
+    if (context.arenaBudget === undefined) splitPeaks(best);
     work.subgraphs[0] = best.graph;
     return best.result;
   }

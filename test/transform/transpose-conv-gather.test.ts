@@ -12,7 +12,10 @@ import { randomInput } from '../../src/interpreter/oracle-input.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { estimateTail32 } from '../../src/tflm/tail.js';
 import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/ops/tinyseg/custom-ops.js';
-import { gatherPeakTransposeConvs } from '../../src/transform/transpose-conv-gather.js';
+import { gatherPeakTransposeConvs, transposeConvGatherAfterSpillsPass } from '../../src/transform/transpose-conv-gather.js';
+import { streamLayers } from '../../src/transform/stream-layers.js';
+import { verifyModels } from '../../src/interpreter/verify.js';
+import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 
 interface Case {
   name: string;
@@ -104,5 +107,48 @@ describe('TinySegTransposeConv', () => {
 
   it('refuses malformed options with a message naming the operator', () => {
     expect(() => decodeTransposeConvGatherOptions(new Uint8Array([1, 2, 3]))).toThrow(/TinySegTransposeConv/);
+  });
+});
+
+describe('the gather after the other passes (transposeConvGatherAfterSpills)', () => {
+  /** x [1, 24, 24, 8] -> conv 3x3 -> TRANSPOSE_CONV 3x3 / 2 -> conv 1x1 -> y [1, 48, 48, 2], int8. */
+  function decoder(): Graph {
+    const b = new GraphBuilder();
+    let s = 5;
+    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const q = (scale: number, zeroPoint: number): Quantization => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
+    const weights = (name: string, shape: number[]) => {
+      const wq = { scale: new Array(shape[0]!).fill(0.02), zeroPoint: new Array(shape[0]!).fill(0), quantizedDimension: 0 };
+      return b.constant(name, { dtype: 'int8', shape, quantization: wq }, Int8Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => Math.round(rand() * 100)));
+    };
+    const conv = { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } };
+    const x = b.input('x', { dtype: 'int8', shape: [1, 24, 24, 8], quantization: q(0.05, 2) });
+    const c = b.tensor('c', { dtype: 'int8', shape: [1, 24, 24, 8], quantization: q(0.06, -1) });
+    b.op({ opcode: 'CONV_2D', inputs: [x, weights('cw', [8, 3, 3, 8]), -1], outputs: [c], options: conv });
+    const t = b.tensor('t', { dtype: 'int8', shape: [1, 48, 48, 8], quantization: q(0.07, 3) });
+    const shape = b.constant('shape', { dtype: 'int32', shape: [4] }, new Int32Array([1, 48, 48, 8]));
+    b.op({ opcode: 'TRANSPOSE_CONV', version: 4, inputs: [shape, weights('tw', [8, 3, 3, 8]), c, -1], outputs: [t], options: { type: 'TransposeConvOptions', value: { padding: 0, strideH: 2, strideW: 2 } } });
+    const y = b.tensor('y', { dtype: 'int8', shape: [1, 48, 48, 2], quantization: q(0.08, 0) });
+    b.op({ opcode: 'CONV_2D', inputs: [t, weights('yw', [2, 1, 1, 8]), -1], outputs: [y], options: conv });
+    b.output(y);
+    return loadGraph(saveGraph(b.build()));
+  }
+
+  it('gathers the TRANSPOSE_CONV bands streamed layers leave at the peak (each band its own int32 accumulator), lowering the head, bit-exact', () => {
+    const streamed = decoder();
+    streamLayers(streamed.main, 2048);
+    const bands = streamed.main.ops.filter((op) => op.opcode === 'TRANSPOSE_CONV').length;
+    expect(bands).toBeGreaterThan(1);
+    const before = planTflmArena(streamed).head;
+    const gathered = loadGraph(saveGraph(streamed));
+    const r = transposeConvGatherAfterSpillsPass.run(gathered, { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS });
+    expect(r.rewritten).toBeGreaterThan(0);
+    expect(r.rewritten).toBeLessThanOrEqual(bands);
+    expect(planTflmArena(gathered).head).toBeLessThan(before);
+    expect(verifyModels(decoder(), gathered, { inputs: 2, seed: 4 }).differingBytes).toBe(0);
+    // Stock TFLite cannot load TinySeg's operator: builtins-only plans keep the builtin.
+    const builtins = loadGraph(saveGraph(streamed));
+    const builtinsOnly = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, builtinsOnly: true };
+    expect(transposeConvGatherAfterSpillsPass.run(builtins, builtinsOnly).rewritten).toBe(0);
   });
 });
