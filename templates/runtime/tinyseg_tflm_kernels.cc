@@ -972,6 +972,25 @@ constexpr int kConcatConvFirstPart = 2;
 
 TfLitePadding PaddingOf(uint8_t padding) { return padding == 0 ? kTfLitePaddingSame : kTfLitePaddingValid; }
 
+// The window parameters of TFLM's reference conv or depthwise conv (ConvParams,
+// DepthwiseParams) from a TinySeg conv's op data: the height padding is set per
+// call (the rows staged), the depth multiplier by the caller.
+template <typename Params, typename Data>
+Params WindowParams(const Data& d) {
+  Params p = {};
+  p.padding_type = d.padding == 0 ? tflite::PaddingType::kSame : tflite::PaddingType::kValid;
+  p.padding_values.width = static_cast<int16_t>(d.pad_w);
+  p.stride_width = static_cast<int16_t>(d.stride_w);
+  p.stride_height = static_cast<int16_t>(d.stride_h);
+  p.dilation_width_factor = static_cast<int16_t>(d.dilation_w);
+  p.dilation_height_factor = static_cast<int16_t>(d.dilation_h);
+  p.input_offset = d.input_offset;
+  p.output_offset = d.output_offset;
+  p.quantized_activation_min = d.activation_min;
+  p.quantized_activation_max = d.activation_max;
+  return p;
+}
+
 // Output row `oy` reads input rows [origin, origin + span): those inside the
 // image, [from, to), are staged in the window.
 struct RowSpan {
@@ -1244,24 +1263,10 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
 }
 
 // One output row of a depthwise band on the staged rows, with the reference
-// kernel (int8 per channel, or float32) and the conv's window parameters.
-void DepthwiseRow(const tflite::ConvParams& conv, int multiplier, const ConcatConvData& data, const tflite::RuntimeShape& in_shape,
+// kernel (int8 per channel, or float32).
+void DepthwiseRow(const tflite::DepthwiseParams& params, const ConcatConvData& data, const tflite::RuntimeShape& in_shape,
                   const uint8_t* window, const TfLiteEvalTensor* filter, const TfLiteEvalTensor* bias,
                   const tflite::RuntimeShape& out_shape, TfLiteEvalTensor* y, size_t out_at) {
-  tflite::DepthwiseParams params = {};
-  params.padding_type = conv.padding_type;
-  params.padding_values = conv.padding_values;
-  params.stride_width = conv.stride_width;
-  params.stride_height = conv.stride_height;
-  params.dilation_width_factor = conv.dilation_width_factor;
-  params.dilation_height_factor = conv.dilation_height_factor;
-  params.depth_multiplier = static_cast<int16_t>(multiplier);
-  params.input_offset = conv.input_offset;
-  params.output_offset = conv.output_offset;
-  params.quantized_activation_min = conv.quantized_activation_min;
-  params.quantized_activation_max = conv.quantized_activation_max;
-  params.float_activation_min = conv.float_activation_min;
-  params.float_activation_max = conv.float_activation_max;
   const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
   const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
   if (filter->type == kTfLiteInt8) {
@@ -1308,19 +1313,13 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const int span = (kh - 1) * data.dilation_h + 1;
   uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
 
-  tflite::ConvParams params = {};
-  params.padding_type = data.padding == 0 ? tflite::PaddingType::kSame : tflite::PaddingType::kValid;
-  params.padding_values.width = static_cast<int16_t>(data.pad_w);
-  params.stride_width = static_cast<int16_t>(data.stride_w);
-  params.stride_height = static_cast<int16_t>(data.stride_h);
-  params.dilation_width_factor = static_cast<int16_t>(data.dilation_w);
-  params.dilation_height_factor = static_cast<int16_t>(data.dilation_h);
-  params.input_offset = data.input_offset;
-  params.output_offset = data.output_offset;
-  params.quantized_activation_min = data.activation_min;
-  params.quantized_activation_max = data.activation_max;
+  auto params = WindowParams<tflite::ConvParams>(data);
   tflite::CalculateActivationRange(static_cast<TfLiteFusedActivation>(data.activation), &params.float_activation_min,
                                    &params.float_activation_max);
+  auto depthwise = WindowParams<tflite::DepthwiseParams>(data);
+  depthwise.depth_multiplier = static_cast<int16_t>(multiplier);
+  depthwise.float_activation_min = params.float_activation_min;
+  depthwise.float_activation_max = params.float_activation_max;
   const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
   const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
   const int32_t out_dims[4] = {1, 1, out_w, out_c};
@@ -1350,11 +1349,12 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       // The conv on the window: a 1-row output whose top padding puts input
       // row `from` at the window's first row.
       params.padding_values.height = static_cast<int16_t>(from - origin);
+      depthwise.padding_values.height = params.padding_values.height;
       const int32_t in_dims[4] = {1, to - from, width, channels};
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
       if (multiplier > 0) {
-        DepthwiseRow(params, multiplier, data, in_shape, window, filter, bias, out_shape, y, out_at);
+        DepthwiseRow(depthwise, data, in_shape, window, filter, bias, out_shape, y, out_at);
       } else if (filter->type == kTfLiteInt8) {
 #if TINYSEG_CMSIS_NN_CONV
         const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
@@ -1697,23 +1697,6 @@ TfLiteStatus ConvInPlacePrepare(TfLiteContext* context, TfLiteNode* node) {
   return context->RequestScratchBufferInArena(context, static_cast<size_t>(ring), &data->scratch_index);
 }
 
-// The parameters both reference kernels share, for a 1-row output whose top
-// padding is set per row.
-template <typename Params>
-Params ConvInPlaceParams(const ConvInPlaceData& d) {
-  Params p = {};
-  p.padding_type = d.padding == 0 ? tflite::PaddingType::kSame : tflite::PaddingType::kValid;
-  p.padding_values.width = static_cast<int16_t>(d.pad_w);
-  p.stride_width = static_cast<int16_t>(d.stride_w);
-  p.stride_height = static_cast<int16_t>(d.stride_h);
-  p.dilation_width_factor = static_cast<int16_t>(d.dilation_w);
-  p.dilation_height_factor = static_cast<int16_t>(d.dilation_h);
-  p.input_offset = d.input_offset;
-  p.output_offset = d.output_offset;
-  p.quantized_activation_min = d.activation_min;
-  p.quantized_activation_max = d.activation_max;
-  return p;
-}
 
 TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
   const auto& d = *static_cast<const ConvInPlaceData*>(node->user_data);
@@ -1740,8 +1723,8 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
   const tflite::RuntimeShape bias_shape(1, bias_dims);
   const int32_t out_dims[4] = {1, 1, out_w, out_c};
   const tflite::RuntimeShape out_shape(4, out_dims);
-  auto conv = ConvInPlaceParams<tflite::ConvParams>(d);
-  auto depthwise = ConvInPlaceParams<tflite::DepthwiseParams>(d);
+  auto conv = WindowParams<tflite::ConvParams>(d);
+  auto depthwise = WindowParams<tflite::DepthwiseParams>(d);
   depthwise.depth_multiplier = static_cast<int16_t>(d.depth_multiplier);
 
   int done = 0;  // output rows before it are in place
