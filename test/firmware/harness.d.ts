@@ -44,6 +44,8 @@ export function replaySchedule(args: {
   decodeFetchOptions: (bytes: Uint8Array | null) => { offset: number; bytes: number; begin: number; count: number };
   /** TinySegSpill's code: the spills of a slot written in rows. */
   spillCode: string;
+  /** The region rows a fused reader (a TinySegConcatConv band) reads, or null for an operator that is none. */
+  fusedRowReads?: (op: { customCode?: string | null; customOptions?: Uint8Array | null; inputs: readonly number[]; outputs: readonly number[] }) => { offset: number; bytes: number }[] | null;
 }): ReplayStep[];
 export function replayHeader(steps: ReplayStep[], regionBytes: number): string;
 export function buildFirmware(args: { machine: Machine; headerDir: string; outDir: string }): string;

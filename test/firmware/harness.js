@@ -90,6 +90,13 @@ export function packedSlice(bytes, t, begin, count) {
   return out;
 }
 
+/** The bytes of a slot written in rows: its parts' activations at their places. */
+function slotBytesOf(parts, d) {
+  const data = new Uint8Array(d.bytes);
+  for (const p of parts) data.set(p.data, p.at - d.offset);
+  return data;
+}
+
 /**
  * The optimized model's spill schedule in model order, on concrete bytes.
  * Each decision's spill writes its channel slice of the real activation; its
@@ -97,9 +104,11 @@ export function packedSlice(bytes, t, begin, count) {
  * resident parts and expected output are the captured activations); any other
  * fetch (TinySegFetch, or a fused op the C runtime leaves to the kernel) as
  * ts_fetch of the spilled tensor with the other channels resident, which must
- * give back the tensor.
+ * give back the tensor. A fused reader of a slot's rows (`fusedRowReads`: a
+ * TinySegConcatConv band) is replayed as a fetch of those rows.
  */
-export function replaySchedule({ graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions, spillCode }) {
+export function replaySchedule(args) {
+  const { graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions, spillCode, fusedRowReads } = args;
   const sg = graph.main;
   const act = (t) => {
     const bytes = activations.get(t);
@@ -127,7 +136,7 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
         const o = decodeFetchOptions(s.customOptions);
         if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;
         const part = sg.tensors[s.inputs[0]];
-        parts.push({ part, at: o.offset });
+        parts.push({ part, at: o.offset, data: act(part.index) });
         events.push({ at: k, order: 0, step: { kind: 'spill', tensor: part, data: act(part.index), begin: 0, count: o.count, offset: o.offset, bytes: o.bytes, spill, plain: true } });
       }
     } else {
@@ -137,7 +146,21 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
       // Each band's rows: a fetch from inside the slot, up to the last one (fetchOp).
       for (let k = d.spillOp + 1; k <= d.fetchOp; k++) {
         const f = sg.ops[k];
-        if (f.opcode !== 'CUSTOM' || f.customCode !== fetchCode) continue;
+        if (f.opcode !== 'CUSTOM') continue;
+        if (f.customCode !== fetchCode) {
+          // A fused reader's rows (a TinySegConcatConv band): replayed as a fetch of the same slot bytes.
+          for (const r of fusedRowReads?.(f) ?? []) {
+            if (r.offset < d.offset || r.offset >= d.offset + d.bytes) continue;
+            // A slot written in rows holds its parts; a whole spill, the tensor.
+            const whole = parts.length > 0 ? slotBytesOf(parts, d) : act(x.index);
+            const first = parts[0]?.part ?? x;
+            const rowBytes = first.byteSize / first.shape[1];
+            const tensor = { ...first, name: `${d.tensor} rows`, shape: [1, r.bytes / rowBytes, ...first.shape.slice(2)], byteSize: r.bytes };
+            const data = whole.subarray(r.offset - d.offset, r.offset - d.offset + r.bytes);
+            events.push({ at: k, order: 1, step: { kind: 'fetch', tensor, data, resident: null, begin: 0, count: d.count, offset: r.offset, bytes: r.bytes, spill, plain: true } });
+          }
+          continue;
+        }
         const o = decodeFetchOptions(f.customOptions);
         if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;
         const { tensor, data } = fetched(sg.tensors[f.outputs[0]], o);
@@ -168,8 +191,7 @@ export function replaySchedule({ graph, decisions, activations, concatFetchCode,
         const rowsOf = (t) => t.shape[1];
         const shape = [1, ordered.reduce((n, p) => n + rowsOf(p.part), 0), ...ordered[0].part.shape.slice(2)];
         y = { ...ordered[0].part, name: d.tensor, byteSize: d.bytes, shape };
-        data = new Uint8Array(d.bytes);
-        for (const p of ordered) data.set(act(p.part.index), p.at - d.offset);
+        data = slotBytesOf(parts, d);
       }
       events.push({ at: d.fetchOp, order: 1, step: { kind: 'fetch', tensor: y, data, resident: null, begin: d.begin, count: d.count, offset: d.offset, bytes: d.bytes, spill, plain: true } });
     } else {
