@@ -100,8 +100,9 @@ const STREAM_FRACTIONS = [1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64];
 
 /**
  * The wide activations streamed through the spill region (transform/stream-layers.ts), in bands of the size that
- * leaves the lowest placed head within the compute limit; nothing where no size pays. Narrower bands cost more
- * operators and more rows fetched twice, so the sizes are tried from the widest down until one is over the limit.
+ * leaves the lowest placed arena (head plus tail) within the compute limit; nothing where no size pays. Narrower
+ * bands cost more operators and more rows fetched twice, so the sizes are tried from the widest down until one is
+ * over the limit. With PassContext.streamBands, at that size only, the operators at the peak split further.
  */
 function streamWherePays(work: Graph, context: PassContext): SpillResult {
   if (!context.spill || context.builtinsOnly) return noSpills();
