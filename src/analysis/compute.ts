@@ -16,6 +16,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConcatConvOptions, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
+import { builtinOfConcatConv } from '../ops/tinyseg/concat-conv-kernel.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -338,12 +339,7 @@ function kindOf(sg: Subgraph, op: GraphOp): string {
   if (key === customKey(CONCAT_CONV)) {
     const o = decodeConcatConvOptions(op.customOptions);
     if (o.firstRow === undefined) return key;
-    const window = { padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationHFactor: o.dilationH, dilationWFactor: o.dilationW };
-    const as = (opcode: string, optionsType: string, options: Record<string, unknown>): GraphOp => {
-      return { ...op, opcode, customCode: null, inputs: [-1, ...op.inputs], optionsType, options };
-    };
-    if (o.depthMultiplier === undefined) return `${CONV_BAND}${kindOf(sg, as('CONV_2D', 'Conv2DOptions', window))}`;
-    return `${DEPTHWISE_BAND}${kindOf(sg, as('DEPTHWISE_CONV_2D', 'DepthwiseConv2DOptions', { ...window, depthMultiplier: o.depthMultiplier }))}`;
+    return `${o.depthMultiplier === undefined ? CONV_BAND : DEPTHWISE_BAND}${kindOf(sg, builtinOfConcatConv(op, o))}`;
   }
   const filter = sg.tensors[op.inputs[1] ?? -1];
   if (!filter || filter.shape.length !== 4) return key;

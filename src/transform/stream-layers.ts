@@ -18,7 +18,7 @@
 // its own rows, before any reader fetches rows of it; two slots busy at a
 // common operator of the original graph never share a byte (spill-region.ts).
 
-import { DTYPE_SIZE, type Op, type Subgraph, type Tensor } from '../graph/graph.js';
+import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import { predictOps } from '../analysis/compute.js';
@@ -28,7 +28,6 @@ import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import {
   builtinConvWindow,
   CONCAT_CONV,
-  decodeConcatConvOptions,
   decodeSpillOptions,
   encodeConcatConvOptions,
   encodeFetchOptions,
@@ -37,7 +36,7 @@ import {
   regionReads,
   SPILL,
 } from '../ops/tinyseg/custom-ops.js';
-import { concatConvBand as bandRows } from '../ops/tinyseg/concat-conv-kernel.js';
+import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { BAND_DTYPES } from './band-chains.js';
@@ -240,11 +239,7 @@ const spillRows = (x: Tensor, slot: Slot, r0: number): Omit<Op, 'source'> =>
 /** The region bytes a fetch, or a TinySegConcatConv band (the input rows its output rows reach), reads. */
 function bytesRead(sg: Subgraph, op: Op): number {
   if (op.customCode !== CONCAT_CONV) return decodeSpillOptions(op.customOptions).bytes;
-  const o = decodeConcatConvOptions(op.customOptions);
-  const [, kh, kw, C] = sg.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
-  const y = sg.tensors[op.outputs[0]!]!;
-  const b = bandRows(o, o.height!, o.width!, kh, kw, o.firstRow!, o.firstRow! + y.shape[1]!);
-  return ((b.s1 - b.s0) * o.width! * C * DTYPE_SIZE[y.dtype]) / (o.depthMultiplier ?? 1);
+  return concatConvBandReads(op, sg.tensors).reduce((n, r) => n + r.bytes, 0);
 }
 
 /** TFLite's PAD version for a type (its op_version rules). */

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressionRatio } from '../../src/emit/spill-codec.js';
-import { DTYPE_SIZE, loadGraph } from '../../src/graph/graph.js';
+import { loadGraph, type Op } from '../../src/graph/graph.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { CONCAT_CONV, CONCAT_FETCH, decodeConcatConvOptions, decodeConcatFetchOptions, decodeFetchOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
-import { concatConvBand } from '../../src/ops/tinyseg/concat-conv-kernel.js';
+import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, decodeFetchOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import { concatConvBandReads } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { repoRoot } from '../helpers/paths.js';
 import { captureActivations } from '../runtime/native.js';
 import {
@@ -40,16 +40,7 @@ const steps = replaySchedule({
   fetchCode: FETCH,
   decodeFetchOptions,
   spillCode: SPILL,
-  fusedRowReads: (op) => {
-    if (op.customCode !== CONCAT_CONV) return null;
-    const o = decodeConcatConvOptions(op.customOptions ?? null);
-    if (o.firstRow === undefined || o.height === undefined) return null;
-    const [, kh, kw, channels] = optimized.graph.main.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
-    const rows = optimized.graph.main.tensors[op.outputs[0]!]!.shape[1]!;
-    const band = concatConvBand(o, o.height, o.width!, kh, kw, o.firstRow, o.firstRow + rows);
-    const rowBytes = o.width! * (channels / (o.depthMultiplier ?? 1)) * DTYPE_SIZE[optimized.graph.main.tensors[op.outputs[0]!]!.dtype];
-    return o.parts.flatMap((p) => ('offset' in p ? [{ offset: p.offset + band.s0 * rowBytes, bytes: (band.s1 - band.s0) * rowBytes }] : []));
-  },
+  fusedRowReads: (op) => (op.customCode === CONCAT_CONV ? concatConvBandReads(op as Op, optimized.graph.main.tensors) : null),
 });
 
 const machines: [Machine, string][] = [

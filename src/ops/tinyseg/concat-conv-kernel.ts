@@ -8,6 +8,7 @@
 import { withDefaults } from '../../tflite/describe.js';
 import { Conv2DOptions, DepthwiseConv2DOptions } from '../../tflite/schema.js';
 import { DTYPE_SIZE, type Tensor } from '../../graph/graph.js';
+import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
 import { defineKernel, kernelError, PADDING, paddingFor, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from '../conv/kernel.js';
@@ -48,6 +49,39 @@ export function concatConvBand(o: ConcatConvOptions, H: number, W: number, kh: n
   const s1 = Math.min(H, end);
   const right = Math.max(0, (cols.out - 1) * o.strideW + spanW - W - cols.pad);
   return { outH: rows.out, outW: cols.out, s0, s1, pad: [s0 - first, end - s1, cols.pad, right] as const };
+}
+
+/**
+ * The builtin whose arithmetic a TinySegConcatConv runs, as an operator on the same operands shifted by one (input
+ * 0 the concatenation): CONV_2D, or DEPTHWISE_CONV_2D for a depthwise band; `padding` in place of the options'.
+ */
+export function builtinOfConcatConv<T extends GraphOp>(op: T, o: ConcatConvOptions, padding = o.padding): T {
+  const [strideH, strideW, dilationHFactor, dilationWFactor] = [o.strideH, o.strideW, o.dilationH, o.dilationW];
+  const window = { padding, strideH, strideW, dilationHFactor, dilationWFactor, fusedActivationFunction: o.activation };
+  const inputs = [-1, ...op.inputs];
+  return o.depthMultiplier === undefined
+    ? { ...op, opcode: 'CONV_2D', customCode: null, customOptions: null, inputs, optionsType: 'Conv2DOptions', options: withDefaults(Conv2DOptions, window) }
+    : {
+        ...op,
+        opcode: 'DEPTHWISE_CONV_2D',
+        customCode: null,
+        customOptions: null,
+        inputs,
+        optionsType: 'DepthwiseConv2DOptions',
+        options: withDefaults(DepthwiseConv2DOptions, { ...window, depthMultiplier: o.depthMultiplier }),
+      };
+}
+
+/** The region bytes a TinySegConcatConv band reads from each of its region parts: the input rows its output rows reach. */
+export function concatConvBandReads(op: GraphOp, tensors: readonly GraphTensor[]): { offset: number; bytes: number }[] {
+  const o = decodeConcatConvOptions(op.customOptions);
+  const filter = tensors[op.inputs[0]!];
+  const y = tensors[op.outputs[0]!];
+  if (o.firstRow === undefined || o.height === undefined || !filter || !y) return [];
+  const [, kh, kw] = filter.shape as [number, number, number, number];
+  const b = concatConvBand(o, o.height, o.width!, kh, kw, o.firstRow, o.firstRow + y.shape[1]!);
+  const pixelRow = o.width! * DTYPE_SIZE[y.dtype];
+  return o.parts.flatMap((p) => ('offset' in p ? [{ offset: p.offset + b.s0 * pixelRow * p.channels, bytes: (b.s1 - b.s0) * pixelRow * p.channels }] : []));
 }
 
 function prepare(call: KernelCall): ConcatConvState {
@@ -107,19 +141,7 @@ function prepare(call: KernelCall): ConcatConvState {
     padding = PADDING.VALID;
   }
   const input: TensorData = { tensor: virtual, bytes: new Uint8Array(virtual.byteSize) };
-  const convWindow = {
-    padding,
-    strideH: options.strideH,
-    strideW: options.strideW,
-    dilationHFactor: options.dilationH,
-    dilationWFactor: options.dilationW,
-    fusedActivationFunction: options.activation,
-  };
-  const op =
-    multiplier === undefined
-      ? { opcode: 'CONV_2D', optionsType: 'Conv2DOptions', options: withDefaults(Conv2DOptions, convWindow) }
-      : { opcode: 'DEPTHWISE_CONV_2D', optionsType: 'DepthwiseConv2DOptions', options: withDefaults(DepthwiseConv2DOptions, { ...convWindow, depthMultiplier: multiplier }) };
-  const convCall: KernelCall = { ...call, op: { ...call.op, ...op, customCode: null }, inputs: [input, filter, call.inputs[1] ?? null], scratch: [] };
+  const convCall: KernelCall = { ...call, op: builtinOfConcatConv(call.op, options, padding), inputs: [input, filter, call.inputs[1] ?? null], scratch: [] };
   const builtin = multiplier === undefined ? CONV_2D : DEPTHWISE_CONV_2D;
   return { options, channels, input, conv: convCall, builtin, state: builtin.prepare(convCall), ...(window ? { band: window } : {}) };
 }
