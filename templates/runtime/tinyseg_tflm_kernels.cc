@@ -54,6 +54,7 @@
 #include "tensorflow/lite/c/builtin_op_data.h"
 #include "tensorflow/lite/c/common.h"
 #include "tensorflow/lite/kernels/internal/common.h"
+#include "tensorflow/lite/kernels/internal/quantization_util.h"
 #include "tensorflow/lite/kernels/internal/reference/add.h"
 #include "tensorflow/lite/kernels/internal/reference/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/depthwiseconv_float.h"
@@ -951,12 +952,29 @@ struct ConcatConvData {
 };
 static_assert(sizeof(void*) != 4 || sizeof(ConcatConvData) == 56 + 4, "docs/custom-ops.md: 56 + 4 + 12 x parts bytes");
 
-// A band (option first_row): y holds output rows [first_row, first_row + y's
-// rows); the input's rows and columns where no part is resident (else 0), and
-// the depth multiplier of a depthwise band (0: a conv).
-struct ConcatConvBand {
-  int32_t height, width, first_row, depth_multiplier;
+// What an int8 band computes its per-channel multipliers from at each Eval
+// (PopulateConvolutionQuantizationParams's inputs). Kept in the op data, the
+// multipliers would cost 8 bytes per output channel once per band for the
+// whole run; in the scratch they cost that once, while the band runs.
+// `filter_scales` is the filter's scale vector in the model (TFLM points the
+// tensor's quantization at the flatbuffer rather than copying it), which
+// outlives the interpreter.
+struct BandScales {
+  const float* filter_scales;
+  int32_t scale_count;
+  float input_scale, output_scale;
 };
+
+// A band (option first_row): y holds output rows [first_row, first_row + y's
+// rows); the input's rows and columns where no part is resident (else 0), the
+// depth multiplier of a depthwise band (0: a conv), and an int8 band's scales
+// (Prepare's).
+struct ConcatConvBand {
+  uint16_t height, width, first_row, depth_multiplier;
+  const BandScales* scales;
+  int32_t reserved;
+};
+static_assert(sizeof(void*) != 4 || sizeof(ConcatConvBand) == 16, "docs/custom-ops.md: a band adds 16 bytes");
 constexpr uint32_t kConcatConvBand = 0x80000000u;
 
 uint32_t PartCount(const ConcatConvData& data) { return data.part_count & ~kConcatConvBand; }
@@ -1094,10 +1112,12 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
   ReadParts(o, kConcatConvFirstPart, PartsAfter(data, sizeof(ConcatConvData)), &n);
   if (band) {
     ConcatConvBand* b = BandOf(*data);
-    b->height = static_cast<int32_t>(height);
-    b->width = static_cast<int32_t>(width);
-    b->first_row = static_cast<int32_t>(first_row);
-    b->depth_multiplier = static_cast<int32_t>(multiplier);
+    b->height = static_cast<uint16_t>(height);
+    b->width = static_cast<uint16_t>(width);
+    b->first_row = static_cast<uint16_t>(first_row);
+    b->depth_multiplier = static_cast<uint16_t>(multiplier);
+    b->scales = nullptr;
+    b->reserved = 0;
   }
   return data;
 }
@@ -1172,8 +1192,9 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   TF_LITE_ENSURE_OK(context, CheckParts(kConcatConv, context, node, rt, x_dims, type, rows.rows,
                                         static_cast<uint32_t>(in_channels), parts, part_count));
 
-  // Per-channel multipliers and shifts of an int8 conv (float32 has none to keep: its bands would pay them per band).
-  if (int8) {
+  // Per-channel multipliers and shifts of an int8 conv (float32 has none to keep:
+  // its bands would pay them per band); an int8 band computes them at each Eval.
+  if (int8 && band == nullptr) {
     data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
     data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
     TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
@@ -1195,25 +1216,42 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     const auto* q = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
     TF_LITE_ENSURE(context, q != nullptr && q->scale != nullptr && q->zero_point != nullptr);
     TF_LITE_ENSURE(context, q->scale->size == 1 || q->scale->size == out_channels);
-    // The concatenation's tensor is gone; its quantization is in the options.
-    TfLiteTensor input;
-    std::memset(&input, 0, sizeof input);
-    input.type = type;
-    input.dims = const_cast<TfLiteIntArray*>(x_dims);
-    input.params.scale = input_scale;
-    input.params.zero_point = -data->input_offset;
-    input.quantization.type = kTfLiteAffineQuantization;
-    int32_t multiplier = 0;
-    int shift = 0;
-    TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
-        context, &input, filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
-        &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+    TF_LITE_ENSURE(context, q->scale->size == 1 || (q->quantized_dimension >= 0 && q->quantized_dimension < 4 &&
+                                                    filter->dims->data[q->quantized_dimension] == out_channels));
+    if (band != nullptr) {
+      auto* scales = static_cast<BandScales*>(context->AllocatePersistentBuffer(context, sizeof(BandScales)));
+      TF_LITE_ENSURE(context, scales != nullptr);
+      scales->filter_scales = q->scale->data;
+      scales->scale_count = q->scale->size;
+      scales->input_scale = input_scale;
+      scales->output_scale = y->params.scale;
+      BandOf(*data)->scales = scales;
+      TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
+          context, static_cast<TfLiteFusedActivation>(data->activation), y.get(), &data->activation_min, &data->activation_max));
+    } else {
+      // The concatenation's tensor is gone; its quantization is in the options.
+      TfLiteTensor input;
+      std::memset(&input, 0, sizeof input);
+      input.type = type;
+      input.dims = const_cast<TfLiteIntArray*>(x_dims);
+      input.params.scale = input_scale;
+      input.params.zero_point = -data->input_offset;
+      input.quantization.type = kTfLiteAffineQuantization;
+      int32_t multiplier = 0;
+      int shift = 0;
+      TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
+          context, &input, filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
+          &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+    }
     data->output_offset = y->params.zero_point;
   }
+  const uint64_t multipliers = int8 && band != nullptr ? 2 * sizeof(int32_t) * static_cast<uint64_t>(out_channels) : 0;
   const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
                           ElementSize(type);
-  TF_LITE_ENSURE(context, kh > 0 && window <= static_cast<uint64_t>(INT32_MAX));
-  TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
+  TF_LITE_ENSURE(context, kh > 0 && multipliers + window <= static_cast<uint64_t>(INT32_MAX));
+  // An int8 band's multipliers and shifts, then the window.
+  TF_LITE_ENSURE_OK(context,
+                    context->RequestScratchBufferInArena(context, static_cast<size_t>(multipliers + window), &data->scratch_index));
 #if TINYSEG_CMSIS_NN_CONV
   // A depthwise band runs the reference kernel in every build.
   if (int8 && multiplier == 0) {
@@ -1262,16 +1300,28 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
   return kTfLiteOk;
 }
 
+// An int8 band's multipliers and shifts, as PopulateConvolutionQuantizationParams
+// computes a conv's in Prepare (so the bytes equal the builtin's).
+void BandMultipliers(const BandScales& s, int channels, int32_t* multiplier, int32_t* shift) {
+  for (int c = 0; c < channels; c++) {
+    const double filter_scale = static_cast<double>(s.filter_scales[s.scale_count > 1 ? c : 0]);
+    const double effective = static_cast<double>(s.input_scale) * filter_scale / static_cast<double>(s.output_scale);
+    int channel_shift = 0;
+    tflite::QuantizeMultiplier(effective, &multiplier[c], &channel_shift);
+    shift[c] = channel_shift;
+  }
+}
+
 // One output row of a depthwise band on the staged rows, with the reference
 // kernel (int8 per channel, or float32).
-void DepthwiseRow(const tflite::DepthwiseParams& params, const ConcatConvData& data, const tflite::RuntimeShape& in_shape,
+void DepthwiseRow(const tflite::DepthwiseParams& params, const int32_t* multiplier, const int32_t* shift, const tflite::RuntimeShape& in_shape,
                   const uint8_t* window, const TfLiteEvalTensor* filter, const TfLiteEvalTensor* bias,
                   const tflite::RuntimeShape& out_shape, TfLiteEvalTensor* y, size_t out_at) {
   const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
   const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
   if (filter->type == kTfLiteInt8) {
     tflite::reference_integer_ops::DepthwiseConvPerChannel(
-        params, data.multiplier, data.shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
+        params, multiplier, shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
         tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias), out_shape,
         tflite::micro::GetTensorData<int8_t>(y) + out_at);
   } else {
@@ -1312,6 +1362,15 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
   const int span = (kh - 1) * data.dilation_h + 1;
   uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
+  // An int8 band's multipliers and shifts lead its scratch.
+  int32_t* multipliers = data.multiplier;
+  int32_t* shifts = data.shift;
+  if (band != nullptr && band->scales != nullptr) {
+    multipliers = reinterpret_cast<int32_t*>(window);
+    shifts = multipliers + out_c;
+    window += 2 * sizeof(int32_t) * static_cast<size_t>(out_c);
+    BandMultipliers(*band->scales, out_c, multipliers, shifts);
+  }
 
   auto params = WindowParams<tflite::ConvParams>(data);
   tflite::CalculateActivationRange(static_cast<TfLiteFusedActivation>(data.activation), &params.float_activation_min,
@@ -1354,13 +1413,13 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
       if (multiplier > 0) {
-        DepthwiseRow(depthwise, data, in_shape, window, filter, bias, out_shape, y, out_at);
+        DepthwiseRow(depthwise, multipliers, shifts, in_shape, window, filter, bias, out_shape, y, out_at);
       } else if (filter->type == kTfLiteInt8) {
 #if TINYSEG_CMSIS_NN_CONV
         const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
         const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
                                       0};
-        const cmsis_nn_per_channel_quant_params quant = {data.multiplier, data.shift};
+        const cmsis_nn_per_channel_quant_params quant = {multipliers, shifts};
         const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
         if (arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, reinterpret_cast<const int8_t*>(window), &c.filter,
                                     tflite::micro::GetTensorData<int8_t>(filter), &bias_dims,
@@ -1371,7 +1430,7 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
         }
 #else
         tflite::reference_integer_ops::ConvPerChannel(
-            params, data.multiplier, data.shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
+            params, multipliers, shifts, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
             tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias),
             out_shape, tflite::micro::GetTensorData<int8_t>(y) + out_at);
 #endif

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../../src/optimize/optimize.js';
-import { CONCAT_CONV } from '../../src/ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { builtinTargetProfile, kernelsForTarget, parseTargetProfile } from '../../src/memory/target-profile.js';
@@ -49,6 +49,26 @@ describe('kernel sets', () => {
     expect(scratchRequests(op, graph.main.tensors, REFERENCE_KERNELS)).toEqual([3 * 60 * 32]);
     for (const isa of ['dsp', 'none', 'mve'] as const) expect(scratchRequests(op, graph.main.tensors, kernelsFor('cmsis-nn', isa))).toEqual([3 * 60 * 32, 1152]);
     expect(initBytes(op, kernelsFor('cmsis-nn'))).toBe(initBytes(op, REFERENCE_KERNELS));
+  });
+
+  it('an int8 TinySegConcatConv band computes its multipliers in its scratch, before the window; the whole operator keeps them', () => {
+    const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
+    const { graph } = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false });
+    const bands = graph.main.ops.filter((o) => o.customCode === CONCAT_CONV && decodeConcatConvOptions(o.customOptions).firstRow !== undefined);
+    expect(bands.length).toBeGreaterThan(0);
+    for (const op of bands) {
+      const [outC, kh, , inC] = graph.main.tensors[op.inputs[0]!]!.shape as number[];
+      const o = decodeConcatConvOptions(op.customOptions);
+      const width = o.width ?? graph.main.tensors[op.inputs[2]!]!.shape[2]!;
+      // What Eval computes them from: the filter's scales, their count, the input and output scales.
+      expect(prepareBytes(op, graph.main.tensors)).toEqual([16]);
+      expect(scratchRequests(op, graph.main.tensors)).toEqual([8 * outC! + ((kh! - 1) * o.dilationH + 1) * width * inC!]);
+    }
+    const whole = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, streamLayers: false }).graph;
+    const op = whole.main.ops.find((o) => o.customCode === CONCAT_CONV)!;
+    expect(decodeConcatConvOptions(op.customOptions).firstRow).toBeUndefined();
+    expect(prepareBytes(op, whole.main.tensors)).toEqual([4 * 16, 4 * 16]);
+    expect(scratchRequests(op, whole.main.tensors)).toEqual([3 * 60 * 32]);
   });
 
   it("TinySeg's other operators and the operators CMSIS-NN has no kernel of allocate as the reference kernels", () => {

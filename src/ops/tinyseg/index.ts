@@ -8,7 +8,7 @@ import { customKey } from '../../graph/op-key.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { convS8Buffer, type ConvGeometry } from '../cmsis-nn-sizes.js';
 import { paddingFor } from '../kernel.js';
-import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo } from '../op-info.js';
+import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
 import { kernels as concatConv } from './concat-conv-kernel.js';
 import {
@@ -63,14 +63,29 @@ function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[]): number[
   const o = decodeConcatConvOptions(op.customOptions);
   const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
   const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
-  return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
+  const window = rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1);
+  return [bandMultipliers(op, tensors) + window];
 }
+
+/** Whether op is an int8 band: it computes its per-channel multipliers at each Eval, in its scratch before the window. */
+const int8Band = (op: GraphOp, tensors: readonly GraphTensor[]): boolean =>
+  decodeConcatConvOptions(op.customOptions).firstRow !== undefined && inputOf(op, tensors, 0)?.dtype === 'int8';
+
+/**
+ * The scratch bytes of an int8 band's multipliers and shifts. Kept in its op data, they would be paid once per band
+ * for the whole run (a layer in 16 bands keeps 16 copies); in the scratch they cost once, while the band runs.
+ */
+const bandMultipliers = (op: GraphOp, tensors: readonly GraphTensor[]): number =>
+  int8Band(op, tensors) ? perChannel(concatConvOutChannels(op, tensors)).reduce((a, b) => a + b, 0) : 0;
 
 /** TinySegConcatConv's output channels: the filter's first axis, or its last for a depthwise band. */
 const concatConvOutChannels = (op: GraphOp, tensors: readonly GraphTensor[]): number | undefined => {
   const filter = inputOf(op, tensors, 0);
   return decodeConcatConvOptions(op.customOptions).depthMultiplier === undefined ? filter?.shape[0] : filter?.shape[3];
 };
+
+// int8 only (the filter's type is the conv's).
+const concatConvMultipliers = quantizedPerChannel(concatConvOutChannels);
 
 /**
  * The conv's OpDataConv plus the parts (its CMSIS-NN buffer index fits in OpDataConv's padding), and a band's input
@@ -81,8 +96,8 @@ const concatConvOpData = {
     const o = decodeConcatConvOptions(op.customOptions);
     return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 16);
   },
-  // int8 only (the filter's type is the conv's).
-  prepare: quantizedPerChannel(concatConvOutChannels),
+  // An int8 band keeps what its Eval computes the multipliers from (16 bytes) instead of them; float32 has none.
+  prepare: ((op, tensors, ctx) => (int8Band(op, tensors) ? [16] : concatConvMultipliers(op, tensors, ctx))) satisfies SizeRule,
 };
 
 /**
