@@ -16,7 +16,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConcatConvOptions, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
-import { builtinOfConcatConv } from '../ops/tinyseg/concat-conv-kernel.js';
+import { builtinOfConcatConv, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -60,6 +60,17 @@ export const SPILL_INSTRUCTIONS_PER_BYTE = 1.4;
  * FPGAIO ticks).
  */
 export const CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC = 0.107;
+
+/**
+ * What a TinySegConcatConv band costs beside its conv's arithmetic (kind `CUSTOM:TinySegConcatConv:staging`, feature
+ * `copy`, in every set): per band (the operator's own Eval), per output row (one kernel call each) and per byte it
+ * stages into its window (read from the slot or moved up; concatConvStaging). Measured, not fitted by
+ * calibrate-compute.js: least squares over 18 depthwise layers of person-detect-int8-96 and vww-mnv1-int8-96 in
+ * bands under CMSIS-NN on Cortex-M4 (bench/tflm-m4, each layer's bands against the original operator), residuals
+ * within 2.5 k instructions per layer.
+ */
+export const CONCAT_CONV_BAND_STAGING: OpCost = { unit: 1.14, macOutput: 0, run: 474, op: 2088 };
+const BAND_STAGING = `${customKey(CONCAT_CONV)}:staging`;
 
 /** How an own-kernel feature is priced in one kernel set: `like`'s coefficient in set `as`, plus `plus` per unit. */
 export interface OwnKernelCost {
@@ -428,6 +439,13 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
     kind.runs += c.runs;
     kind.im2col += c.im2col;
     kind.ops++;
+    const staging = opKey(op) === customKey(CONCAT_CONV) ? concatConvStaging(op, sg.tensors) : null;
+    if (staging) {
+      const s = (kinds[`${BAND_STAGING}|copy`] ??= { feature: 'copy', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+      s.units += staging.bytes;
+      s.runs += staging.rows;
+      s.ops++;
+    }
   }
   features.op = ops.length;
   return { macs, elementOps, ops: ops.length, features, kinds };
@@ -447,8 +465,13 @@ export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: Compu
 /**
  * TinySegConvInPlace runs the reference kernel of the builtin it computes, row by row, in every build: its kind is
  * `CUSTOM:TinySegConvInPlace/<the builtin's kind>`, priced as that builtin with the reference kernels whatever the
- * set (the row queue's copy, about one byte move per output byte, is not priced). So does a depthwise
- * TinySegConcatConv band (`CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D...`).
+ * set (the row queue's copy, about one byte move per output byte, is not priced).
+ */
+const REFERENCE_ARITHMETIC = `${customKey(CONV_IN_PLACE)}/`;
+
+/**
+ * A depthwise TinySegConcatConv band (`CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D...`) calls the set's
+ * int8 depthwise kernel row by row (CMSIS-NN's in its build), priced as that builtin; float32 runs the reference one.
  */
 const DEPTHWISE_BAND = `${customKey(CONCAT_CONV)}:depthwise/`;
 
@@ -456,17 +479,20 @@ const DEPTHWISE_BAND = `${customKey(CONCAT_CONV)}:depthwise/`;
  * A TinySegConcatConv band of a CONV_2D (`CUSTOM:TinySegConcatConv:band/<the builtin's kind>`) runs the builtin's
  * arithmetic row by row: under the reference kernels priced as that builtin (its per-output and per-call costs too,
  * which the whole operator's own measured cost folds into its MACs), under CMSIS-NN as CMSIS-NN's conv plus staging
- * (tinysegConv.int). The staging of its rows from the slot is not priced.
+ * (tinysegConv.int). A band's staging is priced apart (CONCAT_CONV_BAND_STAGING).
  */
 const CONV_BAND = `${customKey(CONCAT_CONV)}:band/`;
-const REFERENCE_ARITHMETIC = [`${customKey(CONV_IN_PLACE)}/`, DEPTHWISE_BAND];
 
 /** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
 export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKernels): OpCost {
-  const prefix = REFERENCE_ARITHMETIC.find((p) => kind.startsWith(p));
-  if (prefix) {
-    kind = kind.slice(prefix.length);
+  if (kind === BAND_STAGING) return CONCAT_CONV_BAND_STAGING;
+  if (kind.startsWith(REFERENCE_ARITHMETIC)) {
+    kind = kind.slice(REFERENCE_ARITHMETIC.length);
     kernels = 'reference';
+  }
+  if (kind.startsWith(DEPTHWISE_BAND)) {
+    kind = kind.slice(DEPTHWISE_BAND.length);
+    if (feature !== 'depthwise.int') kernels = 'reference';
   }
   if (kind.startsWith(CONV_BAND)) {
     kind = kind.slice(CONV_BAND.length);

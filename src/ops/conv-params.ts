@@ -29,6 +29,24 @@ export interface QuantizedConvParams {
   qmax: number;
 }
 
+/** PopulateConvolutionQuantizationParams's per-channel multipliers and shifts; one filter scale stands for every channel. */
+export function perChannelMultipliers(
+  inputScale: number,
+  filterScales: readonly number[],
+  outputScale: number,
+  channels: number,
+): { multipliers: Int32Array; shifts: Int32Array } {
+  const multipliers = new Int32Array(channels);
+  const shifts = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    // double(input_scale) * double(filter_scale) / double(output_scale), as TFLM computes it.
+    const m = quantizeMultiplier((inputScale * filterScales[filterScales.length > 1 ? c : 0]!) / outputScale);
+    multipliers[c] = m.multiplier;
+    shifts[c] = m.shift;
+  }
+  return { multipliers, shifts };
+}
+
 export function quantizedConvParams(
   call: KernelCall,
   input: TensorData,
@@ -44,16 +62,7 @@ export function quantizedConvParams(
   if (filterScales.length > 1 && filterScales.length !== channels) {
     throw kernelError(call, `filter has ${filterScales.length} scales for ${channels} output channels`);
   }
-  const multipliers = new Int32Array(channels);
-  const shifts = new Int32Array(channels);
-  const inputScale = scaleOf(input);
-  const outputScale = scaleOf(output);
-  for (let c = 0; c < channels; c++) {
-    // double(input_scale) * double(filter_scale) / double(output_scale), as TFLM computes it.
-    const m = quantizeMultiplier((inputScale * filterScales[filterScales.length > 1 ? c : 0]!) / outputScale);
-    multipliers[c] = m.multiplier;
-    shifts[c] = m.shift;
-  }
+  const { multipliers, shifts } = perChannelMultipliers(scaleOf(input), filterScales, scaleOf(output), channels);
   const [qmin, qmax] = activationRangeQuantized(call, output, activation);
   return { multipliers, shifts, inputOffset: -zeroPointOf(input), outputOffset: zeroPointOf(output), qmin, qmax };
 }

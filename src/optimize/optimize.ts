@@ -40,6 +40,7 @@ import {
 } from './pipeline.js';
 import type { StreamLayersResult } from '../transform/stream-layers.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
+import { transposeConvGatherAfterSpillsPass } from '../transform/transpose-conv-gather.js';
 import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
@@ -182,7 +183,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     /** PassContext.arenaToBeat: the best plan's arena so far. */
     arenaToBeat?: number;
     /** PassContext.streamBands: an earlier streamed plan's band size, the peak's operators split further. */
-    streamBands?: { bandBytes: number; outputs: boolean };
+    streamBands?: { bandBytes: number; outputs: boolean; concatConv: boolean };
   };
   const passContext = (
     maxInvoke: number,
@@ -314,8 +315,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
         // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
-        const { bandBytes, outputs } = passes.spill as StreamLayersResult;
-        const split = { ...streamVariant, streamBands: { bandBytes, outputs } };
+        const { bandBytes, outputs, concatConv } = passes.spill as StreamLayersResult;
+        const split = { ...streamVariant, streamBands: { bandBytes, outputs, concatConv } };
         const again = fresh();
         const splitContext = passContext(maxInvoke, split);
         const splitPasses = runStreamedPipeline(again, splitContext);
@@ -342,7 +343,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     const work = r.work.clone();
     dropOfflinePlan(work);
     const again = spillAgain(work, r.context);
-    return again.decisions.length > 0 ? placed(work, { ...r.passes, spillsAfterConvInPlace: again }, r.context, r.stop) : null;
+    if (again.decisions.length === 0) return null;
+    // The spills lower the peak the last gather stopped at: a TRANSPOSE_CONV band's accumulator may be the peak now
+    // (prisma-unet streamed: 19 bands, the head 258,048 -> 196,608).
+    const gather = transposeConvGatherAfterSpillsPass.run(work, r.context);
+    const before = r.passes.transposeConvGatherAfterSpills;
+    const transposeConvGatherAfterSpills = { rewritten: before.rewritten + gather.rewritten, scratchBytes: before.scratchBytes + gather.scratchBytes };
+    return placed(work, { ...r.passes, spillsAfterConvInPlace: again, transposeConvGatherAfterSpills }, r.context, r.stop);
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
   // The passes are greedy: with more time allowed, early splits may take a road that ends higher. A limit above the

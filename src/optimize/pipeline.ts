@@ -7,7 +7,7 @@
 
 import { graphCompute, predictInvoke } from '../analysis/compute.js';
 import { checkGraph } from '../graph/check.js';
-import { Graph, Subgraph } from '../graph/graph.js';
+import { Graph, Subgraph, type Op } from '../graph/graph.js';
 import { placeArena, placementFloor } from '../memory/place-arena.js';
 import { passTimeline, planTflmArena } from '../tflm/arena.js';
 import { opAt } from '../tflm/lifetimes.js';
@@ -23,7 +23,7 @@ import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../tr
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherAfterSpillsPass, transposeConvGatherPass, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
-import { streamedOutputs, streamLayers, type StreamLayersResult } from '../transform/stream-layers.js';
+import { concatConvBands, streamedOutputs, streamLayers, type StreamLayersResult } from '../transform/stream-layers.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
@@ -122,9 +122,9 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // The limit is a share of the original's time: over it by `limit` - 1.
   const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
   // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit.
-  const trialOf = (bandBytes: number, outputs: boolean, counts?: ReadonlyMap<number, number>) => {
+  const trialOf = (bandBytes: number, outputs: boolean, concatConv: boolean, counts?: ReadonlyMap<number, number>) => {
     const graph = sg.clone();
-    const result = streamLayers(graph, bandBytes, context.kernels, { outputs, ...(counts ? { counts } : {}) });
+    const result = streamLayers(graph, bandBytes, context.kernels, { outputs, concatConv, ...(counts ? { counts } : {}) });
     if (result.decisions.length === 0) return null;
     // The padded taps the reference kernels skip in SAME convolutions (StreamLayersResult.paddedTaps) are priced in
     // both graphs, but cost nothing in the original as it runs, and in the streamed graph only where a band pads its
@@ -137,30 +137,38 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   };
   let best: { graph: Subgraph; result: SpillResult; arena: number; bandBytes: number } = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
   if (context.streamBands) {
-    const { bandBytes, outputs } = context.streamBands;
-    const trial = trialOf(bandBytes, outputs);
+    const { bandBytes, outputs, concatConv } = context.streamBands;
+    const trial = trialOf(bandBytes, outputs, concatConv);
     if (trial && !trial.over) best = { ...trial, bandBytes };
     if (context.arenaBudget === undefined) splitPeaks(best);
     work.subgraphs[0] = best.graph;
     return best.result;
   }
-  for (const fraction of STREAM_FRACTIONS) {
-    const bandBytes = Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction));
-    const trial = trialOf(bandBytes, false);
-    if (!trial) continue;
-    // Narrower bands cost more time and move no fewer bytes: past either limit, no narrower band pays.
-    if (trial.over) break;
-    // With an arena budget, the widest bands whose head fits it (the least time, traffic and op data).
-    if (context.arenaBudget !== undefined && trial.head <= context.arenaBudget) {
-      best = { ...trial, bandBytes };
-      break;
+  // Where a convolution's bands may read their slot (TinySegConcatConv) in more than one way, both are tried: under
+  // CMSIS-NN an int8 depthwise band so is smaller (no fetched band) but slower (its rows staged one output row at a
+  // time) than a fetched band run by the builtin, and which one pays depends on the band size and the limit.
+  const int8Depthwise = (op: Op) => op.opcode === 'DEPTHWISE_CONV_2D' && sg.tensors[op.inputs[0]!]!.dtype === 'int8' && concatConvBands(sg, op, context.kernels);
+  const kinds = [true, ...(context.kernels.set !== 'reference' && sg.ops.some(int8Depthwise) ? [false] : [])];
+  for (const concatConv of kinds) {
+    for (const fraction of STREAM_FRACTIONS) {
+      const bandBytes = Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction));
+      const trial = trialOf(bandBytes, false, concatConv);
+      if (!trial) continue;
+      // Narrower bands cost more time and move no fewer bytes: past either limit, no narrower band pays.
+      if (trial.over) break;
+      // With an arena budget, the widest bands whose head fits it (the least time, traffic and op data).
+      if (context.arenaBudget !== undefined && trial.head <= context.arenaBudget) {
+        if (best.bandBytes === 0 || bandBytes > best.bandBytes) best = { ...trial, bandBytes };
+        break;
+      }
+      if (trial.arena < best.arena) best = { ...trial, bandBytes };
     }
-    if (trial.arena < best.arena) best = { ...trial, bandBytes };
   }
   // The graph outputs streamed as well, at the best size: a spill per band more, and no concatenation holding the
   // bands and the output at once.
+  const concatConv = best.bandBytes > 0 ? (best.result as StreamLayersResult).concatConv : true;
   const outputs = best.bandBytes > 0 && context.arenaBudget === undefined && streamedOutputs(sg, best.bandBytes) > 0;
-  const withOutputs = outputs ? trialOf(best.bandBytes, true) : null;
+  const withOutputs = outputs ? trialOf(best.bandBytes, true, concatConv) : null;
   if (withOutputs && !withOutputs.over && withOutputs.arena < best.arena) best = { ...withOutputs, bandBytes: best.bandBytes };
   work.subgraphs[0] = best.graph;
   return best.result;
@@ -184,7 +192,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
         if (live[t]! > most && result.bandCounts.has(origin) && !tried.has(origin)) [k, most] = [origin, live[t]!];
       }
       if (k < 0) break;
-      const trial = trialOf(from.bandBytes, result.outputs, new Map([...counts, [k, 2 * result.bandCounts.get(k)!]]));
+      const trial = trialOf(from.bandBytes, result.outputs, result.concatConv, new Map([...counts, [k, 2 * result.bandCounts.get(k)!]]));
       if (!trial || trial.over || trial.arena >= from.arena) {
         tried.add(k);
         continue;

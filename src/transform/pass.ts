@@ -77,7 +77,7 @@ export interface PassContext {
    * operator at the peak then split into more bands while that lowers the arena (optimize/pipeline.ts
    * streamWherePays); absent: the band size is searched for, and no operator is split further.
    */
-  streamBands?: { bandBytes: number; outputs: boolean };
+  streamBands?: { bandBytes: number; outputs: boolean; concatConv: boolean };
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -23,6 +23,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import { predictOps } from '../analysis/compute.js';
 import { PADDING } from '../ops/kernel.js';
+import { perChannelMultipliers } from '../ops/conv-params.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import {
@@ -61,9 +62,10 @@ export interface StreamLayersResult extends SpillResult {
   origins: number[];
   /** The band count of each operator run in bands, by its position in the graph before. */
   bandCounts: Map<number, number>;
-  /** How it streamed: the band size, graph outputs or not, the band counts given for some operators. */
+  /** How it streamed: the band size, graph outputs or not, TinySegConcatConv bands or not, the band counts given for some operators. */
   bandBytes: number;
   outputs: boolean;
+  concatConv: boolean;
   counts: ReadonlyMap<number, number>;
 }
 
@@ -265,11 +267,12 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const Y = sg.tensors[op.outputs[0]!]!;
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
+  const multipliers = viaConcatConv ? layerMultipliers(sg, op) : -1;
   bands.forEach((b, j) => {
     if (viaConcatConv) {
       // The band's output rows computed from its input rows where they are, window by window: no copy of the band.
       const out = activationLike(sg, Y, freshName(sg, `${Y.name}_band${j}`), Y.shape.map((n, i) => (i === 1 ? b.r1 - b.r0 : n)));
-      ops.push(concatConvBand(sg, op, b.r0, slots.get(X.index)!, out));
+      ops.push(concatConvBand(sg, op, b.r0, slots.get(X.index)!, out, multipliers));
       const slot = slots.get(Y.index);
       if (slot) ops.push(spillRows(out, slot, b.r0));
       else {
@@ -347,11 +350,11 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
  * does (the reference ones; CMSIS-NN's build for float32, which falls back to them), where the band's conv is TFLM's
  * own arithmetic.
  */
-function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
+export function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
   const x = sg.tensors[op.inputs[0]!]!;
   if (x.dtype !== 'int8' && x.dtype !== 'float32') return false;
-  if (kernels.set !== 'reference' && x.dtype !== 'float32') return false;
+  if (kernels.set !== 'reference' && x.dtype !== 'float32' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
   return op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
 }
 
@@ -359,7 +362,7 @@ function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
  * Output rows [r0, r0 + out's rows) of CONV_2D or DEPTHWISE_CONV_2D `op` as a TinySegConcatConv band: its input read
  * from its slot window by window, its padding skipped as the whole conv skips it.
  */
-function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tensor): Omit<Op, 'source'> {
+function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tensor, multipliers: number): Omit<Op, 'source'> {
   const x = sg.tensors[op.inputs[0]!]!;
   const [, H, W, C] = x.shape as [number, number, number, number];
   const depthwise = op.opcode === 'DEPTHWISE_CONV_2D' ? builtinOptions(op, 'DepthwiseConv2DOptions') : null;
@@ -372,8 +375,23 @@ function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tenso
     firstRow: r0,
     height: H,
     width: W,
+    ...(multipliers >= 0 ? { multipliers: 2 } : {}),
   };
-  return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [op.inputs[1]!, op.inputs[2] ?? -1], outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
+  const inputs = [op.inputs[1]!, op.inputs[2] ?? -1, ...(multipliers >= 0 ? [multipliers] : [])];
+  return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
+}
+
+/**
+ * The per-channel multipliers and shifts of int8 conv `op` as an int32 [2, output channels] constant its
+ * TinySegConcatConv bands share (-1 for float32): in the model, not in each band's op data for the whole run.
+ */
+function layerMultipliers(sg: Subgraph, op: Op): number {
+  const [x, filter] = [sg.tensors[op.inputs[0]!]!, sg.tensors[op.inputs[1]!]!];
+  const y = sg.tensors[op.outputs[0]!]!;
+  if (x.dtype !== 'int8' || !x.quantization || !filter.quantization || !y.quantization) return -1;
+  const channels = y.shape[3]!;
+  const { multipliers, shifts } = perChannelMultipliers(x.quantization.scale[0]!, filter.quantization.scale, y.quantization.scale[0]!, channels);
+  return int32Const(sg, `${filter.name}_multipliers`, [...multipliers, ...shifts], [2, channels]);
 }
 
 /**
@@ -505,6 +523,6 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
   const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
   const streamed = { layers, bands: bandTotal };
-  const how = { bandBytes, outputs, counts: counts ?? new Map<number, number>() };
+  const how = { bandBytes, outputs, concatConv, counts: counts ?? new Map<number, number>() };
   return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed, paddedTaps, origins, bandCounts, ...how };
 }

@@ -69,17 +69,25 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
   return { rewritten, scratchBytes };
 }
 
-const gatherPass = <N extends string>(name: N): Pass<N, TransposeConvGatherResult> => ({
+const gatherPass = <N extends string>(name: N, streamed: boolean): Pass<N, TransposeConvGatherResult> => ({
   name,
   // TinySegTransposeConv is a custom operator: stock TFLite cannot load it.
-  run: (graph, context) => (context.builtinsOnly ? { rewritten: 0, scratchBytes: 0 } : gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke)),
+  run: (graph, context) =>
+    context.builtinsOnly || (context.streamLayers && !streamed)
+      ? { rewritten: 0, scratchBytes: 0 }
+      : gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke),
 });
 
-export const transposeConvGatherPass = gatherPass('transposeConvGather');
+/**
+ * Before the spill pass, where no layer is streamed: streamed layers run a TRANSPOSE_CONV in row bands, and its
+ * input and output, which TinySegTransposeConv would keep whole, are the widest tensors of a U-Net's decoder (on
+ * prisma-unet they held the streamed plan at 1 MiB).
+ */
+export const transposeConvGatherPass = gatherPass('transposeConvGather', false);
 
 /**
  * The same once the other passes have run: streamed layers run a TRANSPOSE_CONV in row bands, each band with its
  * own accumulator, and the narrow tensors around a band leave that scratch at the peak where the whole operator's
  * was not (portrait-video: 11 bands, 72 KB of head).
  */
-export const transposeConvGatherAfterSpillsPass = gatherPass('transposeConvGatherAfterSpills');
+export const transposeConvGatherAfterSpillsPass = gatherPass('transposeConvGatherAfterSpills', true);

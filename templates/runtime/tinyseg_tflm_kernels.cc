@@ -54,7 +54,6 @@
 #include "tensorflow/lite/c/builtin_op_data.h"
 #include "tensorflow/lite/c/common.h"
 #include "tensorflow/lite/kernels/internal/common.h"
-#include "tensorflow/lite/kernels/internal/quantization_util.h"
 #include "tensorflow/lite/kernels/internal/reference/add.h"
 #include "tensorflow/lite/kernels/internal/reference/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/depthwiseconv_float.h"
@@ -952,29 +951,19 @@ struct ConcatConvData {
 };
 static_assert(sizeof(void*) != 4 || sizeof(ConcatConvData) == 56 + 4, "docs/custom-ops.md: 56 + 4 + 12 x parts bytes");
 
-// What an int8 band computes its per-channel multipliers from at each Eval
-// (PopulateConvolutionQuantizationParams's inputs). Kept in the op data, the
-// multipliers would cost 8 bytes per output channel once per band for the
-// whole run; in the scratch they cost that once, while the band runs.
-// `filter_scales` is the filter's scale vector in the model (TFLM points the
-// tensor's quantization at the flatbuffer rather than copying it), which
-// outlives the interpreter.
-struct BandScales {
-  const float* filter_scales;
-  int32_t scale_count;
-  float input_scale, output_scale;
-};
-
 // A band (option first_row): y holds output rows [first_row, first_row + y's
 // rows); the input's rows and columns where no part is resident (else 0), the
-// depth multiplier of a depthwise band (0: a conv), and an int8 band's scales
-// (Prepare's).
+// depth multiplier of a depthwise band (0: a conv), and the op input that
+// holds an int8 band's multipliers and shifts (-1: Prepare computes them).
+// That input is a constant int32 [2, output channels] in the model, shared by
+// the layer's bands: kept in each band's op data, they would cost 8 bytes per
+// output channel per band for the whole run.
 struct ConcatConvBand {
   uint16_t height, width, first_row, depth_multiplier;
-  const BandScales* scales;
+  int32_t multipliers;
   int32_t reserved;
 };
-static_assert(sizeof(void*) != 4 || sizeof(ConcatConvBand) == 16, "docs/custom-ops.md: a band adds 16 bytes");
+static_assert(sizeof(ConcatConvBand) == 16, "docs/custom-ops.md: a band adds 16 bytes");
 constexpr uint32_t kConcatConvBand = 0x80000000u;
 
 uint32_t PartCount(const ConcatConvData& data) { return data.part_count & ~kConcatConvBand; }
@@ -1048,6 +1037,33 @@ CmsisConvRow CmsisRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, 
   c.output = {1, 1, out_w, filter_dims->data[0]};
   return c;
 }
+
+// The same for output row `oy` of an int8 depthwise band of depth multiplier
+// `multiplier` (filter [1, kH, kW, C x multiplier]), as TFLM's CMSIS-NN
+// depthwise conv passes its dims.
+struct CmsisDepthwiseRow {
+  cmsis_nn_dw_conv_params params;
+  cmsis_nn_dims input, filter, output;
+};
+
+CmsisDepthwiseRow CmsisDwRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
+                             int multiplier, int oy) {
+  const int kh = filter_dims->data[1], out_c = filter_dims->data[3];
+  const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy);
+  CmsisDepthwiseRow c;
+  std::memset(&c, 0, sizeof c);
+  c.params.input_offset = data.input_offset;
+  c.params.output_offset = data.output_offset;
+  c.params.ch_mult = multiplier;
+  c.params.stride = {data.stride_w, data.stride_h};
+  c.params.padding = {data.pad_w, r.from - r.origin};
+  c.params.dilation = {data.dilation_w, data.dilation_h};
+  c.params.activation = {data.activation_min, data.activation_max};
+  c.input = {1, r.to - r.from, x_dims->data[2], out_c / multiplier};
+  c.filter = {1, kh, filter_dims->data[2], out_c};
+  c.output = {1, 1, out_w, out_c};
+  return c;
+}
 #endif
 
 void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) {
@@ -1092,6 +1108,20 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
       return nullptr;
     }
   }
+  int32_t multipliers = -1;
+  if (o.Has("multipliers")) {
+    uint32_t k = 0;
+    if (!band) {
+      o.Fail("multipliers is a band's (with first_row)");
+      return nullptr;
+    }
+    if (!o.Uint("multipliers", &k)) return nullptr;
+    if (k < 2 || k > 0x7fffu) {
+      o.Fail("multipliers must name an op input in 2..32767");
+      return nullptr;
+    }
+    multipliers = static_cast<int32_t>(k);
+  }
   if (n >= kConcatConvBand || first_row > 0xffffu) {
     o.Fail("too many parts, or first_row over 65535");
     return nullptr;
@@ -1116,7 +1146,7 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
     b->width = static_cast<uint16_t>(width);
     b->first_row = static_cast<uint16_t>(first_row);
     b->depth_multiplier = static_cast<uint16_t>(multiplier);
-    b->scales = nullptr;
+    b->multipliers = multipliers;
     b->reserved = 0;
   }
   return data;
@@ -1193,8 +1223,13 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
                                         static_cast<uint32_t>(in_channels), parts, part_count));
 
   // Per-channel multipliers and shifts of an int8 conv (float32 has none to keep:
-  // its bands would pay them per band); an int8 band computes them at each Eval.
-  if (int8 && band == nullptr) {
+  // its bands would pay them per band), unless a band reads them from its input.
+  const bool input_multipliers = band != nullptr && band->multipliers >= 0;
+  if (input_multipliers && !int8) {
+    MicroPrintf("%s: multipliers are an int8 band's", kConcatConv);
+    return kTfLiteError;
+  }
+  if (int8 && !input_multipliers) {
     data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
     data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
     TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
@@ -1218,14 +1253,20 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     TF_LITE_ENSURE(context, q->scale->size == 1 || q->scale->size == out_channels);
     TF_LITE_ENSURE(context, q->scale->size == 1 || (q->quantized_dimension >= 0 && q->quantized_dimension < 4 &&
                                                     filter->dims->data[q->quantized_dimension] == out_channels));
-    if (band != nullptr) {
-      auto* scales = static_cast<BandScales*>(context->AllocatePersistentBuffer(context, sizeof(BandScales)));
-      TF_LITE_ENSURE(context, scales != nullptr);
-      scales->filter_scales = q->scale->data;
-      scales->scale_count = q->scale->size;
-      scales->input_scale = input_scale;
-      scales->output_scale = y->params.scale;
-      BandOf(*data)->scales = scales;
+    if (input_multipliers) {
+      // What PopulateConvolutionQuantizationParams would compute, in the model: [2, out_channels] int32.
+      if (band->multipliers >= node->inputs->size) {
+        MicroPrintf("%s: its multipliers are input %d, the op has %d", kConcatConv, static_cast<int>(band->multipliers),
+                    node->inputs->size);
+        return kTfLiteError;
+      }
+      TempTensor m = InputTensor(context, node, band->multipliers);
+      if (m.get() == nullptr || m->type != kTfLiteInt32 || m->allocation_type != kTfLiteMmapRo || m->dims->size != 2 ||
+          m->dims->data[0] != 2 || m->dims->data[1] != out_channels) {
+        MicroPrintf("%s: its multipliers (input %d) must be a constant int32 [2, %d] tensor", kConcatConv,
+                    static_cast<int>(band->multipliers), out_channels);
+        return kTfLiteError;
+      }
       TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
           context, static_cast<TfLiteFusedActivation>(data->activation), y.get(), &data->activation_min, &data->activation_max));
     } else {
@@ -1245,15 +1286,26 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     }
     data->output_offset = y->params.zero_point;
   }
-  const uint64_t multipliers = int8 && band != nullptr ? 2 * sizeof(int32_t) * static_cast<uint64_t>(out_channels) : 0;
   const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
                           ElementSize(type);
-  TF_LITE_ENSURE(context, kh > 0 && multipliers + window <= static_cast<uint64_t>(INT32_MAX));
-  // An int8 band's multipliers and shifts, then the window.
-  TF_LITE_ENSURE_OK(context,
-                    context->RequestScratchBufferInArena(context, static_cast<size_t>(multipliers + window), &data->scratch_index));
+  TF_LITE_ENSURE(context, kh > 0 && window <= static_cast<uint64_t>(INT32_MAX));
+  TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
 #if TINYSEG_CMSIS_NN_CONV
-  // A depthwise band runs the reference kernel in every build.
+  // An int8 depthwise band calls CMSIS-NN's depthwise conv row by row, as a conv calls its conv.
+  if (int8 && multiplier > 0) {
+    int32_t context_bytes = 0;
+    for (int oy = 0; oy < out_h; oy++) {
+      const CmsisDepthwiseRow row = CmsisDwRow(*data, x_dims, filter->dims, out_w, multiplier, oy);
+      context_bytes =
+          std::max(context_bytes, arm_depthwise_conv_wrapper_s8_get_buffer_size(&row.params, &row.input, &row.filter, &row.output));
+    }
+    if (context_bytes > 0) {
+      int index = -1;
+      TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(context_bytes), &index));
+      TF_LITE_ENSURE(context, index >= 0 && index <= INT16_MAX);
+      data->context_index = static_cast<int16_t>(index);
+    }
+  }
   if (int8 && multiplier == 0) {
     // CMSIS-NN's conv runs once per output row on the staged rows: its buffer
     // is the largest any row's call asks for (the dims ConcatConvEval passes).
@@ -1300,20 +1352,8 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
   return kTfLiteOk;
 }
 
-// An int8 band's multipliers and shifts, as PopulateConvolutionQuantizationParams
-// computes a conv's in Prepare (so the bytes equal the builtin's).
-void BandMultipliers(const BandScales& s, int channels, int32_t* multiplier, int32_t* shift) {
-  for (int c = 0; c < channels; c++) {
-    const double filter_scale = static_cast<double>(s.filter_scales[s.scale_count > 1 ? c : 0]);
-    const double effective = static_cast<double>(s.input_scale) * filter_scale / static_cast<double>(s.output_scale);
-    int channel_shift = 0;
-    tflite::QuantizeMultiplier(effective, &multiplier[c], &channel_shift);
-    shift[c] = channel_shift;
-  }
-}
-
 // One output row of a depthwise band on the staged rows, with the reference
-// kernel (int8 per channel, or float32).
+// kernel (float32, or int8 per channel where CMSIS-NN's is not built).
 void DepthwiseRow(const tflite::DepthwiseParams& params, const int32_t* multiplier, const int32_t* shift, const tflite::RuntimeShape& in_shape,
                   const uint8_t* window, const TfLiteEvalTensor* filter, const TfLiteEvalTensor* bias,
                   const tflite::RuntimeShape& out_shape, TfLiteEvalTensor* y, size_t out_at) {
@@ -1362,14 +1402,13 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
   const int span = (kh - 1) * data.dilation_h + 1;
   uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
-  // An int8 band's multipliers and shifts lead its scratch.
+  // An int8 band's multipliers and shifts: its constant input's rows, else Prepare's.
   int32_t* multipliers = data.multiplier;
   int32_t* shifts = data.shift;
-  if (band != nullptr && band->scales != nullptr) {
-    multipliers = reinterpret_cast<int32_t*>(window);
+  if (band != nullptr && band->multipliers >= 0) {
+    // CMSIS-NN's quant params take them non-const; no kernel writes them.
+    multipliers = const_cast<int32_t*>(tflite::micro::GetEvalInput(context, node, band->multipliers)->data.i32);
     shifts = multipliers + out_c;
-    window += 2 * sizeof(int32_t) * static_cast<size_t>(out_c);
-    BandMultipliers(*band->scales, out_c, multipliers, shifts);
   }
 
   auto params = WindowParams<tflite::ConvParams>(data);
@@ -1412,7 +1451,22 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       const int32_t in_dims[4] = {1, to - from, width, channels};
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
-      if (multiplier > 0) {
+      if (multiplier > 0 && TINYSEG_CMSIS_NN_CONV && filter->type == kTfLiteInt8) {
+#if TINYSEG_CMSIS_NN_CONV
+        const CmsisDepthwiseRow c = CmsisDwRow(data, x_dims, filter->dims, out_w, multiplier, first_row + oy);
+        const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
+                                      0};
+        const cmsis_nn_per_channel_quant_params quant = {multipliers, shifts};
+        const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
+        if (arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, reinterpret_cast<const int8_t*>(window), &c.filter,
+                                          tflite::micro::GetTensorData<int8_t>(filter), &bias_dims,
+                                          tflite::micro::GetOptionalTensorData<int32_t>(bias), &c.output,
+                                          tflite::micro::GetTensorData<int8_t>(y) + out_at) != ARM_CMSIS_NN_SUCCESS) {
+          MicroPrintf("%s: CMSIS-NN's depthwise conv failed on output row %d", kConcatConv, oy);
+          return kTfLiteError;
+        }
+#endif
+      } else if (multiplier > 0) {
         DepthwiseRow(depthwise, multipliers, shifts, in_shape, window, filter, bias, out_shape, y, out_at);
       } else if (filter->type == kTfLiteInt8) {
 #if TINYSEG_CMSIS_NN_CONV

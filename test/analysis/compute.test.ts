@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
+import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, CONCAT_CONV_BAND_STAGING, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
 import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { CONCAT_CONV, encodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
@@ -27,7 +27,7 @@ describe('the compute model', () => {
     expect(INVOKE_COEFFICIENTS['cmsis-nn']['tinysegTransposeConv.int']).toBe(INVOKE_COEFFICIENTS.reference['transposeConv.int']);
   });
 
-  it('prices a depthwise TinySegConcatConv band as the reference DEPTHWISE_CONV_2D it runs, in every build', () => {
+  it("prices a depthwise TinySegConcatConv band as the set's DEPTHWISE_CONV_2D it runs row by row, its staging apart", () => {
     const b = new GraphBuilder();
     const q = { scale: [0.1], zeroPoint: [0], quantizedDimension: 0 };
     const w = b.constant('w', { dtype: 'int8', shape: [1, 3, 3, 8], quantization: { scale: new Array(8).fill(0.01), zeroPoint: new Array(8).fill(0), quantizedDimension: 3 } }, new Int8Array(72));
@@ -40,7 +40,12 @@ describe('the compute model', () => {
     const sg = loadGraph(saveGraph(b.build())).main;
     const c = opCompute(sg, sg.ops[0]!);
     expect(c).toMatchObject({ macs: 4 * 16 * 8 * 9, feature: 'depthwise.int', kind: 'CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D/3x3' });
-    for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('DEPTHWISE_CONV_2D/3x3', 'depthwise.int', 'reference'));
+    for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('DEPTHWISE_CONV_2D/3x3', 'depthwise.int', set));
+    // Output rows 4..7 of the 16-row input, SAME: the first stages rows 3..5, each next moves two up and reads one.
+    const rowBytes = 16 * 8;
+    const staging = graphCompute(sg).kinds['CUSTOM:TinySegConcatConv:staging|copy'];
+    expect(staging).toMatchObject({ units: 3 * rowBytes + 3 * 3 * rowBytes, runs: 4, ops: 1 });
+    expect(opCost('CUSTOM:TinySegConcatConv:staging', 'copy', 'cmsis-nn')).toEqual(CONCAT_CONV_BAND_STAGING);
   });
 
   it('prices a CONV_2D TinySegConcatConv band as the builtin under the reference kernels (its per-output cost too), as CMSIS-NN’s conv plus staging under CMSIS-NN', () => {

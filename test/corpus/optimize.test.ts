@@ -71,6 +71,22 @@ describe('streamed layers whose convolutions read their rows from the slots (Tin
       expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
     }
   });
+
+  it("prisma-unet: streamed with its TRANSPOSE_CONVs in bands (no TinySegTransposeConv keeps the decoder's widest tensors whole), the bands' accumulators gathered where the second spill run leaves them at the peak: at the streaming floor", () => {
+    const file = 'prisma-unet-int8-256.tflite';
+    const result = optimize(readCorpusModel(file), { file, verify: { inputs: 1, seed: 3 } });
+    const r = result.report;
+    expect(r.passes.spill.streamed!.layers).toBeGreaterThan(0);
+    expect(r.passes.spillsAfterConvInPlace.count).toBeGreaterThan(0);
+    expect(r.passes.transposeConvGather.rewritten).toBeGreaterThan(0);
+    expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+    expect(r.verified).toBe(true);
+    expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
+    // Every band of a layer reads the one multipliers tensor of its layer.
+    const bands = result.graph.main.ops.filter((op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).multipliers !== undefined);
+    const layers = new Set(bands.map((op) => op.inputs[0]));
+    expect(new Set(bands.map((op) => op.inputs[decodeConcatConvOptions(op.customOptions).multipliers!])).size).toBe(layers.size);
+  });
 });
 
 describe('streamed layers and convolutions in place (TinySegConvInPlace)', () => {

@@ -51,7 +51,7 @@ describe('kernel sets', () => {
     expect(initBytes(op, kernelsFor('cmsis-nn'))).toBe(initBytes(op, REFERENCE_KERNELS));
   });
 
-  it('an int8 TinySegConcatConv band computes its multipliers in its scratch, before the window; the whole operator keeps them', () => {
+  it("an int8 TinySegConcatConv band reads its layer's multipliers from a constant input; the whole operator keeps them", () => {
     const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
     const { graph } = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false });
     const bands = graph.main.ops.filter((o) => o.customCode === CONCAT_CONV && decodeConcatConvOptions(o.customOptions).firstRow !== undefined);
@@ -60,10 +60,14 @@ describe('kernel sets', () => {
       const [outC, kh, , inC] = graph.main.tensors[op.inputs[0]!]!.shape as number[];
       const o = decodeConcatConvOptions(op.customOptions);
       const width = o.width ?? graph.main.tensors[op.inputs[2]!]!.shape[2]!;
-      // What Eval computes them from: the filter's scales, their count, the input and output scales.
-      expect(prepareBytes(op, graph.main.tensors)).toEqual([16]);
-      expect(scratchRequests(op, graph.main.tensors)).toEqual([8 * outC! + ((kh! - 1) * o.dilationH + 1) * width * inC!]);
+      expect(prepareBytes(op, graph.main.tensors)).toEqual([]);
+      expect(scratchRequests(op, graph.main.tensors)).toEqual([((kh! - 1) * o.dilationH + 1) * width * inC!]);
+      const m = graph.main.tensors[op.inputs[o.multipliers!]!]!;
+      expect([m.kind, m.dtype, m.shape]).toEqual(['constant', 'int32', [2, outC]]);
     }
+    // One per layer, which its bands share.
+    const layers = new Set(bands.map((op) => op.inputs[0]));
+    expect(new Set(bands.map((op) => op.inputs[decodeConcatConvOptions(op.customOptions).multipliers!])).size).toBe(layers.size);
     const whole = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, streamLayers: false }).graph;
     const op = whole.main.ops.find((o) => o.customCode === CONCAT_CONV)!;
     expect(decodeConcatConvOptions(op.customOptions).firstRow).toBeUndefined();

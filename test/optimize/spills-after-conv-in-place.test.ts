@@ -71,7 +71,8 @@ describe('optimize(): the spill pass once more on the best plan without a conv i
   const model = new Uint8Array(readFileSync(new URL('../../examples/models/tiny-unet-80x120.tflite', import.meta.url)));
 
   it('under the reference kernels: spills there, within the 5% default, bit-exact', () => {
-    const r = optimize(model, { file: 'tiny-unet-80x120.tflite', verify: { inputs: 1, seed: 2 } });
+    // The band plans (the streamed plan, the default's other one, has no second spill run to show).
+    const r = optimize(model, { file: 'tiny-unet-80x120.tflite', verify: { inputs: 1, seed: 2 }, streamLayers: false });
     expect(r.report.passes.convInPlace.rewritten).toBe(0);
     expect(r.graph.main.ops.some((op) => op.customCode === CONV_IN_PLACE)).toBe(false);
     expect(r.report.passes.spillsAfterConvInPlace.count).toBeGreaterThan(0);

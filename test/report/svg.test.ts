@@ -96,8 +96,10 @@ describe('the before/after chart', () => {
       const [, op, step, x, labelOp, opName] = m!;
       expect(Number(op)).toBe(report.peak.op);
       expect(Number(labelOp)).toBe(report.peak.op);
-      // Operator k runs at TFLM time step k+1: the line is in that step's column, at its middle.
-      expect(Number(step)).toBe(report.peak.op + 1);
+      // Operator k runs at TFLM time step k+1 (step 0 holds the graph inputs alone, before operator 0, which the
+      // label then names): the line is in the peak step's column, at its middle.
+      expect(Number(step)).toBe(report.peak.time);
+      expect(report.peak.op).toBe(Math.max(0, report.peak.time - 1));
       const [x0, x1] = column(part, Number(step));
       expect(Number(x)).toBeCloseTo((x0 + x1) / 2, 1);
       expect(opName).not.toBe('CUSTOM');

@@ -12,7 +12,7 @@ import { verifyModels } from '../../src/interpreter/verify.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { streamedOutputs, streamLayers, type StreamLayersResult } from '../../src/transform/stream-layers.js';
 import { spillWhereItPaysPass } from '../../src/optimize/pipeline.js';
-import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
+import { kernelsFor, REFERENCE_KERNELS, scratchRequests } from '../../src/ops/registry.js';
 import { estimateTail32 } from '../../src/tflm/tail.js';
 import {
   CONCAT_CONV,
@@ -26,6 +26,7 @@ import {
   SPILL,
 } from '../../src/ops/tinyseg/custom-ops.js';
 import { runModel } from '../../src/interpreter/interpreter.js';
+import { perChannelMultipliers } from '../../src/ops/conv-params.js';
 import { graphCompute } from '../../src/analysis/compute.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,7 +159,8 @@ describe('streamLayers', () => {
       const widest = Math.max(...unet(dtype, 48).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
       const context = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, streamLayers: true };
       const plain = unet(dtype, 48);
-      const first = spillWhereItPaysPass.run(plain, { ...context, streamBands: { bandBytes: widest / 2, outputs: false } }) as StreamLayersResult;
+      const streamBands = { bandBytes: widest / 2, outputs: false, concatConv: true };
+      const first = spillWhereItPaysPass.run(plain, { ...context, streamBands }) as StreamLayersResult;
       const arenaOf = (g: Graph) => planTflmArena(g).lowerBound.bytes + estimateTail32(g, null, REFERENCE_KERNELS).bytes;
       const unsplit = unet(dtype, 48);
       streamLayers(unsplit.main, widest / 2);
@@ -232,12 +234,43 @@ describe('TinySegFetch with a frame (pad options)', () => {
   });
 });
 
+describe('streamLayers under CMSIS-NN', () => {
+  it("an int8 depthwise band reads its slot as a TinySegConcatConv, with CMSIS-NN's depthwise buffer after its window; conv bands stay framed fetches", () => {
+    const g = unet('int8', 48);
+    const widest = Math.max(...g.main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+    streamLayers(g.main, Math.floor(widest / 8), kernelsFor('cmsis-nn'));
+    const after = loadGraph(saveGraph(g));
+    const bands = after.main.ops.filter((op) => op.customCode === CONCAT_CONV);
+    // CMSIS-NN computes a conv's padded taps, which a TinySegConcatConv band skips: its convs keep the builtin.
+    expect(bands.length).toBeGreaterThan(0);
+    expect(bands.every((op) => decodeConcatConvOptions(op.customOptions).depthMultiplier === 1)).toBe(true);
+    for (const op of bands) {
+      const o = decodeConcatConvOptions(op.customOptions);
+      // d2: 3x3 stride 2 over 8 channels, 20 wide; SAME on 48 rows pads no top row: CMSIS-NN's 3x3 kernel, no buffer
+      // on a core with the DSP extension or none, its generic one's 496 x 9 on Helium.
+      const window = 3 * 20 * 8;
+      expect(o.width).toBe(20);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([window]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'none'))).toEqual([window]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([window, 496 * 9]);
+    }
+    expect(verifyModels(unet('int8', 48), after, { inputs: 2, seed: 5 }).differingBytes).toBe(0);
+  });
+});
+
 describe('TinySegConcatConv bands (first_row)', () => {
   /**
    * x [1, H, 9, 3] -> CONV_2D -> y, and the same conv as bands of `rows` output rows, each a TinySegConcatConv
    * reading x from the region (spilled whole first) or as its resident part, joined by a CONCATENATION.
    */
-  function graphs(dtype: 'int8' | 'float32', H: number, conv: { padding: number; stride: number; dilation: number; k: number; multiplier?: number }, rows: number, fromRegion: boolean) {
+  function graphs(
+    dtype: 'int8' | 'float32',
+    H: number,
+    conv: { padding: number; stride: number; dilation: number; k: number; multiplier?: number },
+    rows: number,
+    fromRegion: boolean,
+    multipliers?: (m: Int32Array) => Int32Array,
+  ) {
     // A depthwise conv (multiplier set) has 3 x multiplier output channels, a conv 4.
     const outC = conv.multiplier ? 3 * conv.multiplier : 4;
     const filterShape = conv.multiplier ? [1, conv.k, conv.k, outC] : [4, conv.k, conv.k, 3];
@@ -269,6 +302,13 @@ describe('TinySegConcatConv bands (first_row)', () => {
       } else {
         if (fromRegion) b.op({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x], outputs: [], customOptions: encodeSpillOptions({ offset: 16, bytes: H * 27 * (dtype === 'int8' ? 1 : 4), begin: 0, count: 3 }) });
         const parts: number[] = [];
+        // The layer's multipliers and shifts as a constant input after the resident part, if any (int8).
+        let m = -1;
+        if (multipliers) {
+          const { multipliers: ms, shifts } = perChannelMultipliers(Math.fround(0.05), scales.map(Math.fround), Math.fround(0.1), outC);
+          const values = multipliers(Int32Array.from([...ms, ...shifts]));
+          m = b.constant('m', { dtype: 'int32', shape: [2, outC] }, values);
+        }
         for (let r0 = 0; r0 < outH; r0 += rows) {
           const part = b.tensor(`y${r0}`, { dtype, shape: [1, Math.min(rows, outH - r0), outW, outC], quantization: q(0.1, -2) });
           const options = {
@@ -279,8 +319,10 @@ describe('TinySegConcatConv bands (first_row)', () => {
             firstRow: r0,
             ...(fromRegion ? { height: H, width: 9 } : {}),
             ...(conv.multiplier ? { depthMultiplier: conv.multiplier } : {}),
+            ...(m >= 0 ? { multipliers: fromRegion ? 2 : 3 } : {}),
           };
-          b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, bias, ...(fromRegion ? [] : [x])], outputs: [part], customOptions: encodeConcatConvOptions(options) });
+          const inputs = [w, bias, ...(fromRegion ? [] : [x]), ...(m >= 0 ? [m] : [])];
+          b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs: [part], customOptions: encodeConcatConvOptions(options) });
           parts.push(part);
         }
         b.op({ opcode: 'CONCATENATION', inputs: parts, outputs: [y], options: { type: 'ConcatenationOptions', value: { axis: 1 } } });
@@ -306,12 +348,29 @@ describe('TinySegConcatConv bands (first_row)', () => {
       for (const conv of convs) {
         for (const [H, rows] of [[11, 2], [10, 3], [7, 1]] as const) {
           for (const fromRegion of [true, false]) {
-            const { original, banded } = graphs(dtype, H, conv, rows, fromRegion);
-            expect(verifyModels(original, banded, { inputs: 2, seed: 5 }).differingBytes, `${dtype} ${JSON.stringify(conv)} H ${H} rows ${rows} ${fromRegion}`).toBe(0);
+            for (const multipliers of dtype === 'int8' ? [undefined, (m: Int32Array) => m] : [undefined]) {
+              const { original, banded } = graphs(dtype, H, conv, rows, fromRegion, multipliers);
+              const label = `${dtype} ${JSON.stringify(conv)} H ${H} rows ${rows} ${fromRegion} ${multipliers ? 'multipliers' : ''}`;
+              expect(verifyModels(original, banded, { inputs: 2, seed: 5 }).differingBytes, label).toBe(0);
+            }
           }
         }
       }
     }
+  });
+
+  it("runs with the multipliers input's values (the proof covers them), and refuses one of another shape or type", () => {
+    const conv = { padding: 0, stride: 1, dilation: 1, k: 3 };
+    // One channel's shift one lower: that channel's outputs double.
+    const { original, banded } = graphs('int8', 11, conv, 4, true, (m) => m.map((v, i) => (i === 4 + 2 ? v - 1 : v)));
+    expect(verifyModels(original, banded, { inputs: 2, seed: 5 }).differingBytes).toBeGreaterThan(0);
+    // Input 2 of a band with a resident part is that part.
+    const wrong = graphs('int8', 11, conv, 4, false, (m) => m).banded;
+    for (const op of wrong.main.ops.filter((o) => o.customCode === CONCAT_CONV)) {
+      op.customOptions = encodeConcatConvOptions({ ...decodeConcatConvOptions(op.customOptions), multipliers: 2 });
+    }
+    expect(() => runModel(loadGraph(saveGraph(wrong)), [new Uint8Array(11 * 27)])).toThrow(/TinySegConcatConv.*multipliers \(input 2\) must be a constant int32 \[2, 4\] tensor/);
+    expect(() => decodeConcatConvOptions(encodeConcatConvOptions({ parts: [{ offset: 0, channels: 3 }], padding: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 0, inputScale: 1, inputZeroPoint: 0, multipliers: 2 }))).toThrow(/'multipliers' is a band's/);
   });
 
   it('refuses a band outside the output, and height and width beside a resident part, naming the operator', () => {

@@ -12,6 +12,7 @@ import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
 import { defineKernel, kernelError, PADDING, paddingFor, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from '../conv/kernel.js';
+import type { ConvArithmetic } from '../conv-params.js';
 import { kernels as depthwiseConv } from '../depthwise-conv/kernel.js';
 import { copySlice, layout, readSlot, slotBytesOf } from './spill-kernels.js';
 import { customKey } from '../../graph/op-key.js';
@@ -84,12 +85,46 @@ export function concatConvBandReads(op: GraphOp, tensors: readonly GraphTensor[]
   return o.parts.flatMap((p) => ('offset' in p ? [{ offset: p.offset + b.s0 * pixelRow * p.channels, bytes: (b.s1 - b.s0) * pixelRow * p.channels }] : []));
 }
 
+/**
+ * What a TinySegConcatConv band's kernel stages for its output rows (null: not a band): the rows it computes, one
+ * call each, and the bytes it moves into its window, read from the parts or moved up from the rows the previous
+ * output row staged, as tinyseg_tflm_kernels.cc's ConcatConvEval does.
+ */
+export function concatConvStaging(op: GraphOp, tensors: readonly GraphTensor[]): { rows: number; bytes: number } | null {
+  const o = decodeConcatConvOptions(op.customOptions);
+  const filter = tensors[op.inputs[0]!];
+  const y = tensors[op.outputs[0]!];
+  const resident = o.parts.find((p) => 'input' in p);
+  const x = resident && 'input' in resident ? tensors[op.inputs[resident.input]!] : undefined;
+  const [H, W] = x ? [x.shape[1]!, x.shape[2]!] : [o.height, o.width];
+  if (o.firstRow === undefined || !filter || !y || H === undefined || W === undefined) return null;
+  const kh = filter.shape[1]!;
+  const channels = o.depthMultiplier === undefined ? filter.shape[3]! : filter.shape[3]! / o.depthMultiplier;
+  const rowBytes = W * channels * DTYPE_SIZE[y.dtype];
+  const span = (kh - 1) * o.dilationH + 1;
+  const pad = paddingFor(o.padding, H, kh, o.strideH, o.dilationH).pad;
+  let [stagedFrom, stagedTo, bytes] = [0, 0, 0];
+  for (let oy = o.firstRow; oy < o.firstRow + y.shape[1]!; oy++) {
+    const origin = oy * o.strideH - pad;
+    const [from, to] = [Math.max(0, origin), Math.min(H, origin + span)];
+    let ready = from;
+    if (from >= stagedFrom && from < stagedTo) {
+      ready = Math.min(stagedTo, to);
+      if (from > stagedFrom) bytes += (ready - from) * rowBytes;
+    }
+    bytes += (to - ready) * rowBytes;
+    [stagedFrom, stagedTo] = [from, to];
+  }
+  return { rows: y.shape[1]!, bytes };
+}
+
 function prepare(call: KernelCall): ConcatConvState {
   const options = decodeConcatConvOptions(call.op.customOptions);
   const filter = call.inputs[0];
   const y = requireOutput(call, 0);
   if (!filter || filter.tensor.shape.length !== 4 || y.tensor.shape.length !== 4) throw kernelError(call, 'needs a 4-D filter and output');
-  const first = call.inputs[2];
+  const resident = options.parts.find((p) => 'input' in p);
+  const first = resident && 'input' in resident ? call.inputs[resident.input] : null;
   const band = options.firstRow !== undefined;
   if (!first && !(band && options.height !== undefined)) throw kernelError(call, 'has no resident part to take the rows and type from, nor a band\'s height and width');
   if (first && options.height !== undefined) throw kernelError(call, 'has a resident part and a height and width of its own');
@@ -143,7 +178,24 @@ function prepare(call: KernelCall): ConcatConvState {
   const input: TensorData = { tensor: virtual, bytes: new Uint8Array(virtual.byteSize) };
   const convCall: KernelCall = { ...call, op: builtinOfConcatConv(call.op, options, padding), inputs: [input, filter, call.inputs[1] ?? null], scratch: [] };
   const builtin = multiplier === undefined ? CONV_2D : DEPTHWISE_CONV_2D;
-  return { options, channels, input, conv: convCall, builtin, state: builtin.prepare(convCall), ...(window ? { band: window } : {}) };
+  const state = builtin.prepare(convCall);
+  if (options.multipliers !== undefined) useMultipliers(call, options.multipliers, state, y.tensor.shape[3]!);
+  return { options, channels, input, conv: convCall, builtin, state, ...(window ? { band: window } : {}) };
+}
+
+/**
+ * An int8 band's multipliers and shifts from its constant input `k` (int32 [2, C]) in place of those the conv's
+ * Prepare computed: the kernel runs with the model's values, so the proof covers them.
+ */
+function useMultipliers(call: KernelCall, k: number, state: ConvArithmetic, channels: number): void {
+  const t = call.inputs[k];
+  if (!t || t.tensor.kind !== 'constant' || t.tensor.dtype !== 'int32' || t.tensor.shape.join() !== `2,${channels}`) {
+    throw kernelError(call, `its multipliers (input ${k}) must be a constant int32 [2, ${channels}] tensor`);
+  }
+  if (!state.quant) throw kernelError(call, 'has multipliers but is not int8');
+  const values = new Int32Array(t.bytes.slice(0, 8 * channels).buffer);
+  state.quant.multipliers.set(values.subarray(0, channels));
+  state.quant.shifts.set(values.subarray(channels));
 }
 
 /** Writes the parts' channels of `l.rows` input pixels from pixel `firstPixel` on into `into` (every channel, `l`). */

@@ -327,6 +327,11 @@ export interface ConcatConvOptions extends ConvWindow {
   width?: number;
   /** A band of a DEPTHWISE_CONV_2D of this depth multiplier (filter [1, kH, kW, C x multiplier]); absent: CONV_2D. */
   depthMultiplier?: number;
+  /**
+   * An int8 band's per-channel multipliers and shifts: the op input of this index, an int32 [2, output channels]
+   * constant (the multipliers, then the shifts), which every band of the layer shares; absent, Prepare computes them.
+   */
+  multipliers?: number;
 }
 
 export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
@@ -339,6 +344,7 @@ export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
     ...(o.firstRow !== undefined ? { first_row: o.firstRow } : {}),
     ...(o.height !== undefined ? { height: o.height, width: o.width } : {}),
     ...(o.depthMultiplier !== undefined ? { depth_multiplier: o.depthMultiplier } : {}),
+    ...(o.multipliers !== undefined ? { multipliers: o.multipliers } : {}),
   });
 }
 
@@ -366,6 +372,11 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
     if (o.firstRow === undefined) throw new TinysegError('E_MODEL', `${op} options: 'depth_multiplier' is a band's (with 'first_row')`);
     o.depthMultiplier = int(m, 'depth_multiplier', op);
     if (o.depthMultiplier < 1 || o.depthMultiplier > 0x7fff) throw new TinysegError('E_MODEL', `${op} options: 'depth_multiplier' must be in 1..32767`);
+  }
+  if (m['multipliers'] !== undefined) {
+    if (o.firstRow === undefined) throw new TinysegError('E_MODEL', `${op} options: 'multipliers' is a band's (with 'first_row')`);
+    o.multipliers = int(m, 'multipliers', op);
+    if (o.multipliers < 2) throw new TinysegError('E_MODEL', `${op} options: 'multipliers' names op input ${o.multipliers}, the filter's or the bias's`);
   }
   return o;
 }

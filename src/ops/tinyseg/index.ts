@@ -6,7 +6,7 @@
 import { DTYPE_SIZE, type Op } from '../../graph/graph.js';
 import { customKey } from '../../graph/op-key.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
-import { convS8Buffer, type ConvGeometry } from '../cmsis-nn-sizes.js';
+import { convS8Buffer, depthwiseBuffer, type ConvGeometry } from '../cmsis-nn-sizes.js';
 import { paddingFor } from '../kernel.js';
 import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
@@ -48,9 +48,10 @@ function partsExtent(rows: number, element: number, parts: ConcatFetchOptions['p
 
 /** TinySegConcatConv's input shape but the channels ([N, H, W]) and type: its resident parts', or a band's own (options). */
 function concatConvInput(op: GraphOp, tensors: readonly GraphTensor[]): { shape: number[]; dtype: GraphTensor['dtype'] } | null {
-  const part = inputOf(op, tensors, 2);
-  if (part) return part.shape.length === 4 ? { shape: part.shape.slice(0, 3), dtype: part.dtype } : null;
   const o = decodeConcatConvOptions(op.customOptions);
+  const resident = o.parts.find((p) => 'input' in p);
+  const part = resident && 'input' in resident ? inputOf(op, tensors, resident.input) : undefined;
+  if (part) return part.shape.length === 4 ? { shape: part.shape.slice(0, 3), dtype: part.dtype } : null;
   const filter = inputOf(op, tensors, 0);
   return o.height === undefined || !filter ? null : { shape: [1, o.height, o.width!], dtype: filter.dtype };
 }
@@ -63,20 +64,8 @@ function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[]): number[
   const o = decodeConcatConvOptions(op.customOptions);
   const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
   const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
-  const window = rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1);
-  return [bandMultipliers(op, tensors) + window];
+  return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
 }
-
-/** Whether op is an int8 band: it computes its per-channel multipliers at each Eval, in its scratch before the window. */
-const int8Band = (op: GraphOp, tensors: readonly GraphTensor[]): boolean =>
-  decodeConcatConvOptions(op.customOptions).firstRow !== undefined && inputOf(op, tensors, 0)?.dtype === 'int8';
-
-/**
- * The scratch bytes of an int8 band's multipliers and shifts. Kept in its op data, they would be paid once per band
- * for the whole run (a layer in 16 bands keeps 16 copies); in the scratch they cost once, while the band runs.
- */
-const bandMultipliers = (op: GraphOp, tensors: readonly GraphTensor[]): number =>
-  int8Band(op, tensors) ? perChannel(concatConvOutChannels(op, tensors)).reduce((a, b) => a + b, 0) : 0;
 
 /** TinySegConcatConv's output channels: the filter's first axis, or its last for a depthwise band. */
 const concatConvOutChannels = (op: GraphOp, tensors: readonly GraphTensor[]): number | undefined => {
@@ -96,18 +85,22 @@ const concatConvOpData = {
     const o = decodeConcatConvOptions(op.customOptions);
     return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 16);
   },
-  // An int8 band keeps what its Eval computes the multipliers from (16 bytes) instead of them; float32 has none.
-  prepare: ((op, tensors, ctx) => (int8Band(op, tensors) ? [16] : concatConvMultipliers(op, tensors, ctx))) satisfies SizeRule,
+  // A band whose multipliers are a constant input (the layer's, in the model) keeps none; float32 has none.
+  prepare: ((op, tensors, ctx) =>
+    decodeConcatConvOptions(op.customOptions).multipliers !== undefined ? [] : concatConvMultipliers(op, tensors, ctx)) satisfies SizeRule,
 };
 
 /**
  * What the kernel passes CMSIS-NN for one output row of an int8
- * TinySegConcatConv (null: not int8, so no CMSIS-NN call): the staged rows
- * (span rows, fewer at the image's edges), a 1-row output, the window's top
- * padding. CMSIS-NN's buffer depends on the filter, the input channels, the
- * width padding and, for the 1 x N case (filter height 1), the row count and
- * width geometry; a 1-row filter stages exactly one row with no top padding,
- * so every row asks the same (the kernel requests the largest).
+ * TinySegConcatConv, a conv or a depthwise band (null: not int8, so no
+ * CMSIS-NN call): the staged rows (span rows, fewer at the image's edges), a
+ * 1-row output, the window's top padding. CMSIS-NN's conv buffer depends on
+ * the filter, the input channels, the width padding and, for the 1 x N case
+ * (filter height 1), the row count and width geometry; a 1-row filter stages
+ * exactly one row with no top padding, so every row asks the same. Its
+ * depthwise buffer grows with the top padding (a 3x3 padded by more than one
+ * row leaves the 3x3 kernel), which the first row has most of. The kernel
+ * requests the largest any row asks for.
  */
 function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): ConvGeometry | null {
   const filter = inputOf(op, tensors, 0);
@@ -115,9 +108,11 @@ function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): Co
   const y = outputOf(op, tensors);
   if (!filter || !x || !y || x.dtype !== 'int8' || filter.shape.length !== 4) return null;
   const o = decodeConcatConvOptions(op.customOptions);
-  // A depthwise band runs the reference kernel in every build.
-  if (o.depthMultiplier !== undefined) return null;
-  const [outC, fh, fw, inC] = filter.shape as [number, number, number, number];
+  // A depthwise band's filter is [1, kH, kW, C x multiplier].
+  const depthwise = o.depthMultiplier !== undefined;
+  const [outC, fh, fw, inC] = depthwise
+    ? [filter.shape[3]!, filter.shape[1]!, filter.shape[2]!, filter.shape[3]! / o.depthMultiplier!]
+    : (filter.shape as [number, number, number, number]);
   const inW = x.shape[2]!;
   const span = (fh - 1) * o.dilationH + 1;
   const rowsPad = paddingFor(o.padding, x.shape[1]!, fh, o.strideH, o.dilationH).pad;
@@ -128,7 +123,8 @@ function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): Co
     inC,
     fh,
     fw,
-    fc: inC,
+    // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
+    fc: depthwise ? outC : inC,
     outW: y.shape[2] ?? 1,
     outC,
     sh: o.strideH,
@@ -191,7 +187,8 @@ export const ops: readonly OpInfo[] = [
         scratch: (op, tensors, { isa }) => {
           const window = concatConvWindow(op, tensors);
           const g = concatConvRowGeometry(op, tensors);
-          const context = g === null ? 0 : convS8Buffer(g, isa);
+          const depthwise = decodeConcatConvOptions(op.customOptions).depthMultiplier !== undefined;
+          const context = g === null ? 0 : depthwise ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa);
           return context > 0 ? [...window, context] : window;
         },
         opData: concatConvOpData,
