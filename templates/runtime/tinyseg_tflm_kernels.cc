@@ -166,6 +166,20 @@ class Options {
     return false;
   }
 
+  // An option of a TinySegConcatConv band only (with first_row), in lo..hi; absent, *out is left as it is.
+  bool BandUint(const char* key, bool band, uint32_t lo, uint32_t hi, uint32_t* out) {
+    if (!Has(key)) return ok_;
+    uint32_t v = 0;
+    if (!band || !Uint(key, &v) || v < lo || v > hi) {
+      if (ok_) MicroPrintf("%s options: '%s' is a band's (with first_row), in %u..%u", op_, key, static_cast<unsigned>(lo),
+                           static_cast<unsigned>(hi));
+      ok_ = false;
+      return false;
+    }
+    *out = v;
+    return true;
+  }
+
  private:
   static bool AsInteger(const flexbuffers::Reference& r, int64_t* out) {
     if (r.IsUInt()) {
@@ -1096,31 +1110,10 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
       return nullptr;
     }
   }
-  uint32_t multiplier = 0;
-  if (o.Has("depth_multiplier")) {
-    if (!band) {
-      o.Fail("depth_multiplier is a band's (with first_row)");
-      return nullptr;
-    }
-    if (!o.Uint("depth_multiplier", &multiplier)) return nullptr;
-    if (multiplier < 1 || multiplier > 0x7fffu) {
-      o.Fail("depth_multiplier must be in 1..32767");
-      return nullptr;
-    }
-  }
-  int32_t multipliers = -1;
-  if (o.Has("multipliers")) {
-    uint32_t k = 0;
-    if (!band) {
-      o.Fail("multipliers is a band's (with first_row)");
-      return nullptr;
-    }
-    if (!o.Uint("multipliers", &k)) return nullptr;
-    if (k < 2 || k > 0x7fffu) {
-      o.Fail("multipliers must name an op input in 2..32767");
-      return nullptr;
-    }
-    multipliers = static_cast<int32_t>(k);
+  // A depthwise band's depth multiplier (0: a conv), and the op input of an int8 band's multipliers (0: none).
+  uint32_t multiplier = 0, multipliers = 0;
+  if (!o.BandUint("depth_multiplier", band, 1, 0x7fffu, &multiplier) || !o.BandUint("multipliers", band, 2, 0x7fffu, &multipliers)) {
+    return nullptr;
   }
   if (n >= kConcatConvBand || first_row > 0xffffu) {
     o.Fail("too many parts, or first_row over 65535");
@@ -1146,7 +1139,7 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
     b->width = static_cast<uint16_t>(width);
     b->first_row = static_cast<uint16_t>(first_row);
     b->depth_multiplier = static_cast<uint16_t>(multiplier);
-    b->multipliers = multipliers;
+    b->multipliers = multipliers > 0 ? static_cast<int32_t>(multipliers) : -1;
     b->reserved = 0;
   }
   return data;
@@ -1451,43 +1444,37 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       const int32_t in_dims[4] = {1, to - from, width, channels};
       const tflite::RuntimeShape in_shape(4, in_dims);
       const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
-      if (multiplier > 0 && TINYSEG_CMSIS_NN_CONV && filter->type == kTfLiteInt8) {
+      if (filter->type == kTfLiteInt8 && TINYSEG_CMSIS_NN_CONV) {
 #if TINYSEG_CMSIS_NN_CONV
-        const CmsisDepthwiseRow c = CmsisDwRow(data, x_dims, filter->dims, out_w, multiplier, first_row + oy);
+        // CMSIS-NN's int8 conv or depthwise conv on the window.
         const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
                                       0};
         const cmsis_nn_per_channel_quant_params quant = {multipliers, shifts};
         const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
-        if (arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, reinterpret_cast<const int8_t*>(window), &c.filter,
-                                          tflite::micro::GetTensorData<int8_t>(filter), &bias_dims,
-                                          tflite::micro::GetOptionalTensorData<int32_t>(bias), &c.output,
-                                          tflite::micro::GetTensorData<int8_t>(y) + out_at) != ARM_CMSIS_NN_SUCCESS) {
-          MicroPrintf("%s: CMSIS-NN's depthwise conv failed on output row %d", kConcatConv, oy);
+        const int8_t* in = reinterpret_cast<const int8_t*>(window);
+        const int8_t* w = tflite::micro::GetTensorData<int8_t>(filter);
+        const int32_t* b = tflite::micro::GetOptionalTensorData<int32_t>(bias);
+        int8_t* out = tflite::micro::GetTensorData<int8_t>(y) + out_at;
+        arm_cmsis_nn_status status;
+        if (multiplier > 0) {
+          const CmsisDepthwiseRow c = CmsisDwRow(data, x_dims, filter->dims, out_w, multiplier, first_row + oy);
+          status = arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, in, &c.filter, w, &bias_dims, b, &c.output, out);
+        } else {
+          const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
+          status = arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, in, &c.filter, w, &bias_dims, b, &c.output, out);
+        }
+        if (status != ARM_CMSIS_NN_SUCCESS) {
+          MicroPrintf("%s: CMSIS-NN's %s failed on output row %d", kConcatConv, multiplier > 0 ? "depthwise conv" : "conv", oy);
           return kTfLiteError;
         }
 #endif
       } else if (multiplier > 0) {
         DepthwiseRow(depthwise, multipliers, shifts, in_shape, window, filter, bias, out_shape, y, out_at);
       } else if (filter->type == kTfLiteInt8) {
-#if TINYSEG_CMSIS_NN_CONV
-        const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
-        const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
-                                      0};
-        const cmsis_nn_per_channel_quant_params quant = {multipliers, shifts};
-        const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
-        if (arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, reinterpret_cast<const int8_t*>(window), &c.filter,
-                                    tflite::micro::GetTensorData<int8_t>(filter), &bias_dims,
-                                    tflite::micro::GetOptionalTensorData<int32_t>(bias), &c.output,
-                                    tflite::micro::GetTensorData<int8_t>(y) + out_at) != ARM_CMSIS_NN_SUCCESS) {
-          MicroPrintf("%s: CMSIS-NN's conv failed on output row %d", kConcatConv, oy);
-          return kTfLiteError;
-        }
-#else
         tflite::reference_integer_ops::ConvPerChannel(
             params, multipliers, shifts, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
             tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias),
             out_shape, tflite::micro::GetTensorData<int8_t>(y) + out_at);
-#endif
       } else {
         tflite::reference_ops::Conv(params, in_shape, reinterpret_cast<const float*>(window), filter_shape,
                                     tflite::micro::GetTensorData<float>(filter), bias_shape,
