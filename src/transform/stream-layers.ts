@@ -348,7 +348,8 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
  * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D or DEPTHWISE_CONV_2D of int8 or
  * float32 whose only activation operand is its input, under kernels that skip the taps in its padding as the band
  * does (the reference ones; CMSIS-NN's build for float32, which falls back to them), where the band's conv is TFLM's
- * own arithmetic.
+ * own arithmetic; and an int8 DEPTHWISE_CONV_2D under any set (the kernel calls CMSIS-NN's depthwise row by row, whose
+ * padded taps add the zero point's nothing as the builtin's do).
  */
 export function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;

@@ -78,7 +78,8 @@ const concatConvMultipliers = quantizedPerChannel(concatConvOutChannels);
 
 /**
  * The conv's OpDataConv plus the parts (its CMSIS-NN buffer index fits in OpDataConv's padding), and a band's input
- * height, width, first output row and depth multiplier; per-channel multipliers of the output channels.
+ * height, width, first output row, depth multiplier and multipliers input; per-channel multipliers of the output
+ * channels, unless a band reads them from that input.
  */
 const concatConvOpData = {
   init: (op: GraphOp) => {
