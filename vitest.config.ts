@@ -22,6 +22,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/corpus/**', 'test/**/*.system.test.ts'],
           testTimeout: 60_000,
+          // A hook may optimize a model too (svg.test.ts: the Tiny U-Net's streamed plans, ~6 s alone, more beside the
+          // other test files): it gets a test's time.
+          hookTimeout: 60_000,
         },
       },
       {

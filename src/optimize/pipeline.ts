@@ -114,9 +114,9 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     work.subgraphs[0] = trial;
     const tail = estimateTail32(work, null, context.kernels).bytes;
     // A trial that cannot beat the plans made before it is not worth its placement.
-    if (placementFloor(trial, context.kernels) + tail >= (context.arenaToBeat ?? Infinity)) return { head: Infinity, arena: Infinity };
+    if (placementFloor(trial, context.kernels) + tail >= (context.arenaToBeat ?? Infinity)) return { head: Infinity, arena: Infinity, tail };
     const head = placeArena(trial, trialPlan).head;
-    return { head, arena: head + tail };
+    return { head, arena: head + tail, tail };
   };
   const maxInvoke = context.maxInvoke ?? Infinity;
   // The limit is a share of the original's time: over it by `limit` - 1.
@@ -133,7 +133,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     const { all, streamed } = result.paddedTaps;
     const invoke = predictInvoke(graphCompute(graph), context.kernels) + limit * streamed + (limit - 1) * (all - streamed);
     const over = invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity);
-    return { graph, result, over, ...(over ? { head: Infinity, arena: Infinity } : arenaOf(graph)) };
+    return { graph, result, over, ...(over ? { head: Infinity, arena: Infinity, tail: Infinity } : arenaOf(graph)) };
   };
   let best: { graph: Subgraph; result: SpillResult; arena: number; bandBytes: number } = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
   if (context.streamBands) {
@@ -162,6 +162,9 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
         break;
       }
       if (trial.arena < best.arena) best = { ...trial, bandBytes };
+      // Narrower bands only add operators, tensors and op data: once the tail alone reaches the best arena (or the
+      // one to beat), no narrower band can win, and its trial (the most operators of all) is not worth building.
+      if (trial.tail >= Math.min(best.arena, context.arenaToBeat ?? Infinity)) break;
     }
   }
   // The graph outputs streamed as well, at the best size: a spill per band more, and no concatenation holding the
