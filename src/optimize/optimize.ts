@@ -28,6 +28,7 @@ import { DEFAULT_INFERENCE_RATE, DEFAULT_MAX_OVERHEAD, DEFAULT_SPILL_STORAGE, DE
 import { checkOptimizeOptions, withOptimizeDefaults, type OptimizeOptions } from './options.js';
 import {
   arenaAfterBands,
+  gathered,
   hasConvInPlace,
   passesReport,
   runPipeline,
@@ -346,9 +347,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     if (again.decisions.length === 0) return null;
     // The spills lower the peak the last gather stopped at: a TRANSPOSE_CONV band's accumulator may be the peak now
     // (prisma-unet streamed: 19 bands, the head 258,048 -> 196,608).
-    const gather = transposeConvGatherAfterSpillsPass.run(work, r.context);
-    const before = r.passes.transposeConvGatherAfterSpills;
-    const transposeConvGatherAfterSpills = { rewritten: before.rewritten + gather.rewritten, scratchBytes: before.scratchBytes + gather.scratchBytes };
+    const transposeConvGatherAfterSpills = gathered(r.passes.transposeConvGatherAfterSpills, transposeConvGatherAfterSpillsPass.run(work, r.context));
     return placed(work, { ...r.passes, spillsAfterConvInPlace: again, transposeConvGatherAfterSpills }, r.context, r.stop);
   };
   let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));

@@ -390,7 +390,7 @@ export function arenaAfterBands(graph: Graph, context: PassContext): number {
 }
 
 /** Both runs of the TRANSPOSE_CONV gather, summed up (one report key). */
-const gathered = (a: TransposeConvGatherResult, b: TransposeConvGatherResult | undefined): TransposeConvGatherResult =>
+export const gathered = (a: TransposeConvGatherResult, b: TransposeConvGatherResult | undefined): TransposeConvGatherResult =>
   b ? { rewritten: a.rewritten + b.rewritten, scratchBytes: a.scratchBytes + b.scratchBytes } : a;
 
 /** The results in the report's key order. */

@@ -85,6 +85,21 @@ export function concatConvBandReads(op: GraphOp, tensors: readonly GraphTensor[]
   return o.parts.flatMap((p) => ('offset' in p ? [{ offset: p.offset + b.s0 * pixelRow * p.channels, bytes: (b.s1 - b.s0) * pixelRow * p.channels }] : []));
 }
 
+/** The op input of a TinySegConcatConv's first resident part (undefined: every part is in the spill region). */
+export const firstResidentInput = (o: ConcatConvOptions): number | undefined => o.parts.find((p): p is { input: number } => 'input' in p)?.input;
+
+/**
+ * TinySegConcatConv's input shape but the channels ([N, H, W]) and type: its first resident part's, or a band's own
+ * (its options' height and width, the filter's type).
+ */
+export function concatConvInput(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): { shape: number[]; dtype: GraphTensor['dtype'] } | null {
+  const k = firstResidentInput(o);
+  const part = k === undefined ? undefined : tensors[op.inputs[k] ?? -1];
+  if (part) return part.shape.length === 4 ? { shape: part.shape.slice(0, 3), dtype: part.dtype } : null;
+  const filter = tensors[op.inputs[0] ?? -1];
+  return o.height === undefined || !filter ? null : { shape: [1, o.height, o.width!], dtype: filter.dtype };
+}
+
 /**
  * What a TinySegConcatConv band's kernel stages for its output rows (null: not a band): the rows it computes, one
  * call each, and the bytes it moves into its window, read from the parts or moved up from the rows the previous
@@ -94,10 +109,9 @@ export function concatConvStaging(op: GraphOp, tensors: readonly GraphTensor[]):
   const o = decodeConcatConvOptions(op.customOptions);
   const filter = tensors[op.inputs[0]!];
   const y = tensors[op.outputs[0]!];
-  const resident = o.parts.find((p) => 'input' in p);
-  const x = resident && 'input' in resident ? tensors[op.inputs[resident.input]!] : undefined;
-  const [H, W] = x ? [x.shape[1]!, x.shape[2]!] : [o.height, o.width];
-  if (o.firstRow === undefined || !filter || !y || H === undefined || W === undefined) return null;
+  const x = concatConvInput(op, tensors, o);
+  if (o.firstRow === undefined || !filter || !y || !x) return null;
+  const [, H, W] = x.shape as [number, number, number];
   const kh = filter.shape[1]!;
   const channels = o.depthMultiplier === undefined ? filter.shape[3]! : filter.shape[3]! / o.depthMultiplier;
   const rowBytes = W * channels * DTYPE_SIZE[y.dtype];
@@ -123,8 +137,8 @@ function prepare(call: KernelCall): ConcatConvState {
   const filter = call.inputs[0];
   const y = requireOutput(call, 0);
   if (!filter || filter.tensor.shape.length !== 4 || y.tensor.shape.length !== 4) throw kernelError(call, 'needs a 4-D filter and output');
-  const resident = options.parts.find((p) => 'input' in p);
-  const first = resident && 'input' in resident ? call.inputs[resident.input] : null;
+  const resident = firstResidentInput(options);
+  const first = resident === undefined ? null : call.inputs[resident];
   const band = options.firstRow !== undefined;
   if (!first && !(band && options.height !== undefined)) throw kernelError(call, 'has no resident part to take the rows and type from, nor a band\'s height and width');
   if (first && options.height !== undefined) throw kernelError(call, 'has a resident part and a height and width of its own');

@@ -10,7 +10,7 @@ import { convS8Buffer, depthwiseBuffer, type ConvGeometry } from '../cmsis-nn-si
 import { paddingFor } from '../kernel.js';
 import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
-import { kernels as concatConv } from './concat-conv-kernel.js';
+import { concatConvInput, kernels as concatConv } from './concat-conv-kernel.js';
 import {
   ADD_FETCH,
   CONCAT_CONV,
@@ -25,6 +25,7 @@ import {
   TRANSPOSE_CONV_GATHER,
   CONV_IN_PLACE,
   decodeConvInPlaceOptions,
+  type ConcatConvOptions,
   type ConcatFetchOptions,
 } from './custom-ops.js';
 import { kernels as spillKernels, layout } from './spill-kernels.js';
@@ -46,22 +47,11 @@ function partsExtent(rows: number, element: number, parts: ConcatFetchOptions['p
   return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(rows * p.channels, element, p.quantized))));
 }
 
-/** TinySegConcatConv's input shape but the channels ([N, H, W]) and type: its resident parts', or a band's own (options). */
-function concatConvInput(op: GraphOp, tensors: readonly GraphTensor[]): { shape: number[]; dtype: GraphTensor['dtype'] } | null {
-  const o = decodeConcatConvOptions(op.customOptions);
-  const resident = o.parts.find((p) => 'input' in p);
-  const part = resident && 'input' in resident ? inputOf(op, tensors, resident.input) : undefined;
-  if (part) return part.shape.length === 4 ? { shape: part.shape.slice(0, 3), dtype: part.dtype } : null;
-  const filter = inputOf(op, tensors, 0);
-  return o.height === undefined || !filter ? null : { shape: [1, o.height, o.width!], dtype: filter.dtype };
-}
-
 /** TinySegConcatConv stages the input rows of one output row: (kH - 1) * dilation + 1 rows of the parts' width and the filter's input channels. */
-function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
+function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): number[] {
   const filter = inputOf(op, tensors, 0);
-  const x = concatConvInput(op, tensors);
+  const x = concatConvInput(op, tensors, o);
   if (!filter || !x) return [];
-  const o = decodeConcatConvOptions(op.customOptions);
   const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
   const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
   return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
@@ -103,12 +93,11 @@ const concatConvOpData = {
  * row leaves the 3x3 kernel), which the first row has most of. The kernel
  * requests the largest any row asks for.
  */
-function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[]): ConvGeometry | null {
+function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): ConvGeometry | null {
   const filter = inputOf(op, tensors, 0);
-  const x = concatConvInput(op, tensors);
+  const x = concatConvInput(op, tensors, o);
   const y = outputOf(op, tensors);
   if (!filter || !x || !y || x.dtype !== 'int8' || filter.shape.length !== 4) return null;
-  const o = decodeConcatConvOptions(op.customOptions);
   // A depthwise band's filter is [1, kH, kW, C x multiplier].
   const depthwise = o.depthMultiplier !== undefined;
   const [outC, fh, fw, inC] = depthwise
@@ -182,22 +171,23 @@ export const ops: readonly OpInfo[] = [
     key: customKey(CONCAT_CONV),
     kernel: concatConv[customKey(CONCAT_CONV)],
     memory: {
-      reference: { scratch: concatConvWindow, opData: concatConvOpData },
+      reference: { scratch: (op, tensors) => concatConvWindow(op, tensors, decodeConcatConvOptions(op.customOptions)), opData: concatConvOpData },
       // The same kernel calls CMSIS-NN's int8 conv once per output row, on the window: its buffer after the window's.
       'cmsis-nn': {
         scratch: (op, tensors, { isa }) => {
-          const window = concatConvWindow(op, tensors);
-          const g = concatConvRowGeometry(op, tensors);
-          const depthwise = decodeConcatConvOptions(op.customOptions).depthMultiplier !== undefined;
-          const context = g === null ? 0 : depthwise ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa);
+          const o = decodeConcatConvOptions(op.customOptions);
+          const window = concatConvWindow(op, tensors, o);
+          const g = concatConvRowGeometry(op, tensors, o);
+          const context = g === null ? 0 : o.depthMultiplier !== undefined ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa);
           return context > 0 ? [...window, context] : window;
         },
         opData: concatConvOpData,
       },
     },
     storageExtent: (op, tensors) => {
-      const x = concatConvInput(op, tensors);
-      return x ? partsExtent(x.shape.reduce((a, b) => a * b, 1), DTYPE_SIZE[x.dtype], decodeConcatConvOptions(op.customOptions).parts) : 0;
+      const o = decodeConcatConvOptions(op.customOptions);
+      const x = concatConvInput(op, tensors, o);
+      return x ? partsExtent(x.shape.reduce((a, b) => a * b, 1), DTYPE_SIZE[x.dtype], o.parts) : 0;
     },
   },
   {
