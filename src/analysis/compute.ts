@@ -16,7 +16,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConcatConvOptions, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
-import { builtinOfConcatConv, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
+import { builtinOfConcatConv, concatConvReadsInPlace, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -261,10 +261,12 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
   switch (key) {
     case 'CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'conv' };
-    case customKey(CONCAT_CONV):
-      return decodeConcatConvOptions(op.customOptions).depthMultiplier === undefined
-        ? { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'tinysegConv' }
-        : { macs: filterMacs(t(0), t(0)?.shape[3]), family: 'depthwise' };
+    case customKey(CONCAT_CONV): {
+      // A conv band that reads its rows in place runs the conv's own kernel on them, nothing staged.
+      const o = decodeConcatConvOptions(op.customOptions);
+      if (o.depthMultiplier !== undefined) return { macs: filterMacs(t(0), t(0)?.shape[3]), family: 'depthwise' };
+      return { macs: filterMacs(t(0), t(0)?.shape[0]), family: concatConvReadsInPlace(o) ? 'conv' : 'tinysegConv' };
+    }
     case 'DEPTHWISE_CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' };
     case customKey(CONV_IN_PLACE):
@@ -479,7 +481,8 @@ const DEPTHWISE_BAND = `${customKey(CONCAT_CONV)}:depthwise/`;
  * A TinySegConcatConv band of a CONV_2D (`CUSTOM:TinySegConcatConv:band/<the builtin's kind>`) runs the builtin's
  * arithmetic row by row: under the reference kernels priced as that builtin (its per-output and per-call costs too,
  * which the whole operator's own measured cost folds into its MACs), under CMSIS-NN as CMSIS-NN's conv plus staging
- * (tinysegConv.int). A band's staging is priced apart (CONCAT_CONV_BAND_STAGING).
+ * (tinysegConv.int), or as the builtin where it reads its rows in place (conv.int). A band's staging is priced apart
+ * (CONCAT_CONV_BAND_STAGING).
  */
 const CONV_BAND = `${customKey(CONCAT_CONV)}:band/`;
 

@@ -10,7 +10,7 @@
 import { coldRanges } from '../analysis/cold-ranges.js';
 import { inFile, TinysegError } from '../errors.js';
 import { checkModel } from '../interpreter/interpreter.js';
-import { loadGraph, saveGraph, type Graph } from '../graph/graph.js';
+import { loadGraph, saveGraph, type Graph, type Op } from '../graph/graph.js';
 import { verifyModels, type ProofRun, type VerifyResult } from '../interpreter/verify.js';
 import { outputError } from '../report/format.js';
 import { inferenceMacs, startProofWorker, startReferenceOutputs, startSharedCases, WORKER_MIN_MACS } from '../interpreter/reference-outputs.js';
@@ -46,7 +46,8 @@ import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
-import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { concatConvReadsInPlace } from '../ops/tinyseg/concat-conv-kernel.js';
 import { requireBuiltinsOnly } from './builtins-only.js';
 import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
 
@@ -185,10 +186,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     arenaToBeat?: number;
     /** PassContext.streamBands: an earlier streamed plan's band size, the peak's operators split further. */
     streamBands?: { bandBytes: number; outputs: boolean; concatConv: boolean };
+    /** PassContext.streamInPlace. */
+    streamInPlace?: boolean;
   };
   const passContext = (
     maxInvoke: number,
-    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers, arenaToBeat, streamBands }: Variant,
+    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers, arenaToBeat, streamBands, streamInPlace }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
@@ -206,6 +209,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     streamLayers: streamLayers === true,
     ...(arenaToBeat !== undefined ? { arenaToBeat } : {}),
     ...(streamBands ? { streamBands } : {}),
+    ...(streamInPlace !== undefined ? { streamInPlace } : {}),
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -306,18 +310,27 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     }
     // Last, beside the band plans (whose variants above go on from the best of them). With an arena budget, only
     // where none of them fits it: streaming moves every wide tensor through the region, the most traffic of all.
-    if (streamVariant && (opts.arenaBudget === undefined || best.after.arena.head > opts.arenaBudget)) {
-      const toBeat = { ...streamVariant, arenaToBeat: best.after.arena.total };
+    // Its convolutions' bands read an input left in the arena in place, and under the reference kernels (where the
+    // spill pass runs once more on the streamed plans) also as slices, which that pass may fetch from a spilled input.
+    let inPlace = false;
+    // Each beside the band plans: the spill pass once more may lower a streamed plan below another streamed one.
+    const bandPlans = best.after.arena.total;
+    for (const streamInPlace of streamVariant ? [true, false] : []) {
+      if (opts.arenaBudget !== undefined && best.after.arena.head <= opts.arenaBudget) break;
+      if (!streamInPlace && (kernels.set !== 'reference' || !inPlace)) break;
+      const variant = { ...streamVariant!, streamInPlace };
+      const toBeat = { ...variant, arenaToBeat: bandPlans };
       const work = fresh();
       const context = passContext(maxInvoke, toBeat);
       const passes = runStreamedPipeline(work, context);
+      inPlace = passes !== null && work.main.ops.some(readsInPlace);
       if (passes) keep(placed(work, passes, context, null), toBeat);
       // Not with an arena budget, met by the widest bands that fit it (the least time, traffic and op data).
       if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
         // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
         const { bandBytes, outputs, concatConv } = passes.spill as StreamLayersResult;
-        const split = { ...streamVariant, streamBands: { bandBytes, outputs, concatConv } };
+        const split = { ...variant, streamBands: { bandBytes, outputs, concatConv } };
         const again = fresh();
         const splitContext = passContext(maxInvoke, split);
         const splitPasses = runStreamedPipeline(again, splitContext);
@@ -505,3 +518,6 @@ function peakTensors(g: Graph, r: MemoryReport): PeakTensor[] {
 function dropOfflinePlan(g: Graph): void {
   if (g.model.metadata) g.model.metadata = g.model.metadata.filter((m) => m.name !== OFFLINE_PLAN_METADATA);
 }
+
+/** Whether `op` is a TinySegConcatConv band that reads its rows in place. */
+const readsInPlace = (op: Op): boolean => op.customCode === CONCAT_CONV && concatConvReadsInPlace(decodeConcatConvOptions(op.customOptions));

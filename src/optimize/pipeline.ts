@@ -124,7 +124,8 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit.
   const trialOf = (bandBytes: number, outputs: boolean, concatConv: boolean, counts?: ReadonlyMap<number, number>) => {
     const graph = sg.clone();
-    const result = streamLayers(graph, bandBytes, context.kernels, { outputs, concatConv, ...(counts ? { counts } : {}) });
+    const inPlace = context.streamInPlace !== false;
+    const result = streamLayers(graph, bandBytes, context.kernels, { outputs, concatConv, inPlace, ...(counts ? { counts } : {}) });
     if (result.decisions.length === 0) return null;
     // The padded taps the reference kernels skip in SAME convolutions (StreamLayersResult.paddedTaps) are priced in
     // both graphs, but cost nothing in the original as it runs, and in the streamed graph only where a band pads its

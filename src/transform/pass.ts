@@ -78,6 +78,12 @@ export interface PassContext {
    * streamWherePays); absent: the band size is searched for, and no operator is split further.
    */
   streamBands?: { bandBytes: number; outputs: boolean; concatConv: boolean };
+  /**
+   * The bands of a convolution whose input stays in the arena (a graph input) read its rows there, in one call each
+   * (TinySegConcatConv in place); false: they slice it, and a later spill pass may spill the input and fetch the
+   * slices (a stem whose input is the peak). Absent: in place.
+   */
+  streamInPlace?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

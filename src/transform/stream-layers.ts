@@ -66,6 +66,7 @@ export interface StreamLayersResult extends SpillResult {
   bandBytes: number;
   outputs: boolean;
   concatConv: boolean;
+  inPlace: boolean;
   counts: ReadonlyMap<number, number>;
 }
 
@@ -75,6 +76,8 @@ export interface StreamOptions {
   outputs?: boolean;
   /** CONV_2D bands that read their input from its slot run as TinySegConcatConv bands where they may (concatConvBands). */
   concatConv?: boolean;
+  /** Those whose input stays in the arena read it in place (PassContext.streamInPlace); false: they slice it. */
+  inPlace?: boolean;
   /** Band counts for some operators (by position), in place of what `bandBytes` gives them (bandCount). */
   counts?: ReadonlyMap<number, number>;
 }
@@ -272,7 +275,7 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
     if (viaConcatConv) {
       // The band's output rows computed from its input rows where they are, window by window: no copy of the band.
       const out = activationLike(sg, Y, freshName(sg, `${Y.name}_band${j}`), Y.shape.map((n, i) => (i === 1 ? b.r1 - b.r0 : n)));
-      ops.push(concatConvBand(sg, op, b.r0, slots.get(X.index)!, out, multipliers));
+      ops.push(concatConvBand(sg, op, b.r0, slots.get(X.index) ?? null, out, multipliers));
       const slot = slots.get(Y.index);
       if (slot) ops.push(spillRows(out, slot, b.r0));
       else {
@@ -349,36 +352,39 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
  * float32 whose only activation operand is its input, under kernels that skip the taps in its padding as the band
  * does (the reference ones; CMSIS-NN's build for float32, which falls back to them), where the band's conv is TFLM's
  * own arithmetic; and an int8 DEPTHWISE_CONV_2D under any set (the kernel calls CMSIS-NN's depthwise row by row, whose
- * padded taps add the zero point's nothing as the builtin's do).
+ * padded taps add the zero point's nothing as the builtin's do), as an int8 CONV_2D whose input stays in the arena
+ * (`resident`: one CMSIS-NN call on the band's rows where they are, nothing staged).
  */
-export function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels): boolean {
+export function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels, resident = false): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
   const x = sg.tensors[op.inputs[0]!]!;
   if (x.dtype !== 'int8' && x.dtype !== 'float32') return false;
-  if (kernels.set !== 'reference' && x.dtype !== 'float32' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
+  if (kernels.set !== 'reference' && x.dtype !== 'float32' && op.opcode !== 'DEPTHWISE_CONV_2D' && !resident) return false;
   return op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
 }
 
 /**
- * Output rows [r0, r0 + out's rows) of CONV_2D or DEPTHWISE_CONV_2D `op` as a TinySegConcatConv band: its input read
- * from its slot window by window, its padding skipped as the whole conv skips it.
+ * Output rows [r0, r0 + out's rows) of CONV_2D or DEPTHWISE_CONV_2D `op` as a TinySegConcatConv band, its padding
+ * skipped as the whole conv skips it: its input read from its slot window by window, or (`slot` null) read where it
+ * is in the arena, the band's rows in one call (concatConvReadsInPlace).
  */
-function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot, out: Tensor, multipliers: number): Omit<Op, 'source'> {
+function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot | null, out: Tensor, multipliers: number): Omit<Op, 'source'> {
   const x = sg.tensors[op.inputs[0]!]!;
   const [, H, W, C] = x.shape as [number, number, number, number];
   const depthwise = op.opcode === 'DEPTHWISE_CONV_2D' ? builtinOptions(op, 'DepthwiseConv2DOptions') : null;
+  // Op inputs: the filter, the bias, then the resident input (in place) and the multipliers.
+  const resident = slot ? [] : [x.index];
   const options = {
-    parts: [{ offset: slot.offset, channels: C }],
+    parts: [slot ? { offset: slot.offset, channels: C } : { input: 2, channels: C }],
     ...builtinConvWindow(depthwise ?? builtinOptions(op, 'Conv2DOptions')),
     ...(depthwise ? { depthMultiplier: depthwise.depthMultiplier } : {}),
     inputScale: x.quantization?.scale[0] ?? 0,
     inputZeroPoint: x.quantization?.zeroPoint[0] ?? 0,
     firstRow: r0,
-    height: H,
-    width: W,
-    ...(multipliers >= 0 ? { multipliers: 2 } : {}),
+    ...(slot ? { height: H, width: W } : {}),
+    ...(multipliers >= 0 ? { multipliers: 2 + resident.length } : {}),
   };
-  const inputs = [op.inputs[1]!, op.inputs[2] ?? -1, ...(multipliers >= 0 ? [multipliers] : [])];
+  const inputs = [op.inputs[1]!, op.inputs[2] ?? -1, ...resident, ...(multipliers >= 0 ? [multipliers] : [])];
   return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
 }
 
@@ -413,7 +419,7 @@ function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandB
  * whole just before them.
  */
 export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, options: StreamOptions = {}): StreamLayersResult {
-  const { outputs = false, concatConv = true, counts } = options;
+  const { outputs = false, concatConv = true, inPlace = true, counts } = options;
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
   const order = [...streamedTensors(sg, bandBytes / 4, outputs)];
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
@@ -443,7 +449,9 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       const padded = paddableConv(sg, op);
       const bands = padded ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
       // Bands of an input left in the arena (a graph input) slice it: a later spill pass may fetch those slices.
-      const viaConcatConv = concatConv && padded && slots.has(op.inputs[0]!) && concatConvBands(sg, op, kernels);
+      // A band of an input in the arena reads its rows where they are: no slice, no PAD, no staging.
+      const inSlot = slots.has(op.inputs[0]!);
+      const viaConcatConv = (inSlot ? concatConv : inPlace) && padded && concatConvBands(sg, op, kernels, !inSlot);
       if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
         bandCounts.set(k, count);
@@ -524,6 +532,6 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
   const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
   const streamed = { layers, bands: bandTotal };
-  const how = { bandBytes, outputs, concatConv, counts: counts ?? new Map<number, number>() };
+  const how = { bandBytes, outputs, concatConv, inPlace, counts: counts ?? new Map<number, number>() };
   return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed, paddedTaps, origins, bandCounts, ...how };
 }

@@ -1012,22 +1012,30 @@ Params WindowParams(const Data& d) {
   return p;
 }
 
-// Output row `oy` reads input rows [origin, origin + span): those inside the
-// image, [from, to), are staged in the window.
+// Output rows [oy, oy + rows) read input rows [origin, origin + (rows - 1) x
+// stride + span): those inside the image, [from, to), are staged in the window
+// (or read in place).
 struct RowSpan {
   int origin, from, to;
 };
 
-RowSpan RowsOf(const ConcatConvData& data, int height, int span, int oy) {
+RowSpan RowsOf(const ConcatConvData& data, int height, int span, int oy, int rows = 1) {
   const int origin = oy * data.stride_h - data.pad_h;
   const int from = std::max(0, origin);
-  return {origin, from, std::max(from, std::min(height, origin + span))};
+  return {origin, from, std::max(from, std::min(height, static_cast<int>(origin + (rows - 1) * data.stride_h + span)))};
+}
+
+// A band that reads its rows in place: its one part is resident, so its input
+// rows lie whole and in order in that tensor, and one conv call on them
+// computes all its output rows. Nothing is staged; no window is requested.
+bool ReadsInPlace(const ConcatConvData& data, const Part* parts) {
+  return BandOf(data) != nullptr && PartCount(data) == 1 && parts[0].input >= 0;
 }
 
 #if TINYSEG_CMSIS_NN_CONV
-// One CMSIS-NN conv call: output row `oy` (1 row) over the staged rows, the
-// window's top padding putting input row `from` at its first row. CMSIS-NN's
-// conv fills taps outside its input with the input zero point (no
+// One CMSIS-NN conv call: output rows [oy, oy + rows) over the staged (or
+// resident) rows, the top padding putting input row `from` at the first row.
+// CMSIS-NN's conv fills taps outside its input with the input zero point (no
 // contribution), as the reference conv skips them.
 struct CmsisConvRow {
   cmsis_nn_conv_params params;
@@ -1035,9 +1043,9 @@ struct CmsisConvRow {
 };
 
 CmsisConvRow CmsisRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
-                      int oy) {
+                      int oy, int rows) {
   const int kh = filter_dims->data[1];
-  const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy);
+  const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy, rows);
   CmsisConvRow c;
   std::memset(&c, 0, sizeof c);
   c.params.input_offset = data.input_offset;
@@ -1048,7 +1056,7 @@ CmsisConvRow CmsisRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, 
   c.params.activation = {data.activation_min, data.activation_max};
   c.input = {1, r.to - r.from, x_dims->data[2], filter_dims->data[3]};
   c.filter = {filter_dims->data[0], kh, filter_dims->data[2], filter_dims->data[3]};
-  c.output = {1, 1, out_w, filter_dims->data[0]};
+  c.output = {1, rows, out_w, filter_dims->data[0]};
   return c;
 }
 
@@ -1061,9 +1069,9 @@ struct CmsisDepthwiseRow {
 };
 
 CmsisDepthwiseRow CmsisDwRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
-                             int multiplier, int oy) {
+                             int multiplier, int oy, int rows) {
   const int kh = filter_dims->data[1], out_c = filter_dims->data[3];
-  const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy);
+  const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy, rows);
   CmsisDepthwiseRow c;
   std::memset(&c, 0, sizeof c);
   c.params.input_offset = data.input_offset;
@@ -1075,7 +1083,7 @@ CmsisDepthwiseRow CmsisDwRow(const ConcatConvData& data, const TfLiteIntArray* x
   c.params.activation = {data.activation_min, data.activation_max};
   c.input = {1, r.to - r.from, x_dims->data[2], out_c / multiplier};
   c.filter = {1, kh, filter_dims->data[2], out_c};
-  c.output = {1, 1, out_w, out_c};
+  c.output = {1, rows, out_w, out_c};
   return c;
 }
 #endif
@@ -1279,35 +1287,34 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     }
     data->output_offset = y->params.zero_point;
   }
-  const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
-                          ElementSize(type);
-  TF_LITE_ENSURE(context, kh > 0 && window <= static_cast<uint64_t>(INT32_MAX));
-  TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
-#if TINYSEG_CMSIS_NN_CONV
-  // An int8 depthwise band calls CMSIS-NN's depthwise conv row by row, as a conv calls its conv.
-  if (int8 && multiplier > 0) {
-    int32_t context_bytes = 0;
-    for (int oy = 0; oy < out_h; oy++) {
-      const CmsisDepthwiseRow row = CmsisDwRow(*data, x_dims, filter->dims, out_w, multiplier, oy);
-      context_bytes =
-          std::max(context_bytes, arm_depthwise_conv_wrapper_s8_get_buffer_size(&row.params, &row.input, &row.filter, &row.output));
-    }
-    if (context_bytes > 0) {
-      int index = -1;
-      TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(context_bytes), &index));
-      TF_LITE_ENSURE(context, index >= 0 && index <= INT16_MAX);
-      data->context_index = static_cast<int16_t>(index);
-    }
+  TF_LITE_ENSURE(context, kh > 0);
+  // A band that reads its rows in place stages none: no window.
+  const bool in_place = ReadsInPlace(*data, parts);
+  data->scratch_index = -1;
+  if (!in_place) {
+    const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
+                            ElementSize(type);
+    TF_LITE_ENSURE(context, window <= static_cast<uint64_t>(INT32_MAX));
+    TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
   }
-  if (int8 && multiplier == 0) {
-    // CMSIS-NN's conv runs once per output row on the staged rows: its buffer
-    // is the largest any row's call asks for (the dims ConcatConvEval passes).
-    TF_LITE_ENSURE(context, std::max(std::max(width, in_channels), std::max(out_w, out_channels)) <= 0xffff &&
-                                std::max(kh, static_cast<int>(filter->dims->data[2])) <= 0xffff);
+#if TINYSEG_CMSIS_NN_CONV
+  // An int8 conv, or depthwise band, calls CMSIS-NN's kernel once per output
+  // row on the staged rows, or once on a band's rows in place: its buffer is
+  // the largest any call asks for (the dims ConcatConvEval passes).
+  if (int8) {
+    TF_LITE_ENSURE(context, multiplier > 0 || (std::max(std::max(width, in_channels), std::max(out_w, out_channels)) <= 0xffff &&
+                                               std::max(kh, static_cast<int>(filter->dims->data[2])) <= 0xffff));
+    const int calls = in_place ? 1 : out_h, rows = in_place ? y->dims->data[1] : 1;
     int32_t context_bytes = 0;
-    for (int oy = 0; oy < out_h; oy++) {
-      const CmsisConvRow row = CmsisRow(*data, x_dims, filter->dims, out_w, oy);
-      context_bytes = std::max(context_bytes, arm_convolve_wrapper_s8_get_buffer_size(&row.params, &row.input, &row.filter, &row.output));
+    for (int k = 0; k < calls; k++) {
+      const int oy = in_place ? band->first_row : k;
+      if (multiplier > 0) {
+        const CmsisDepthwiseRow c = CmsisDwRow(*data, x_dims, filter->dims, out_w, multiplier, oy, rows);
+        context_bytes = std::max(context_bytes, arm_depthwise_conv_wrapper_s8_get_buffer_size(&c.params, &c.input, &c.filter, &c.output));
+      } else {
+        const CmsisConvRow c = CmsisRow(*data, x_dims, filter->dims, out_w, oy, rows);
+        context_bytes = std::max(context_bytes, arm_convolve_wrapper_s8_get_buffer_size(&c.params, &c.input, &c.filter, &c.output));
+      }
     }
     if (context_bytes > 0) {
       int index = -1;
@@ -1394,7 +1401,6 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const uint32_t elem = ElementSize(filter->type);
   const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
   const int span = (kh - 1) * data.dilation_h + 1;
-  uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
   // An int8 band's multipliers and shifts: its constant input's rows, else Prepare's.
   int32_t* multipliers = data.multiplier;
   int32_t* shifts = data.shift;
@@ -1413,74 +1419,85 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   depthwise.float_activation_max = params.float_activation_max;
   const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
   const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
-  const int32_t out_dims[4] = {1, 1, out_w, out_c};
-  const tflite::RuntimeShape out_shape(4, out_dims);
 
+  // The conv on input rows `r` at `in` (staged or in place): output rows
+  // [oy, oy + rows) of the conv, at `out_at` in y, the top padding putting
+  // input row r.from at the first row.
+  auto conv = [&](const uint8_t* in, const RowSpan& r, int oy, int rows, size_t out_at) -> TfLiteStatus {
+    static_cast<void>(oy);  // CMSIS-NN's dims only
+    params.padding_values.height = static_cast<int16_t>(r.from - r.origin);
+    depthwise.padding_values.height = params.padding_values.height;
+    const int32_t in_dims[4] = {1, r.to - r.from, width, channels};
+    const tflite::RuntimeShape in_shape(4, in_dims);
+    const int32_t out_dims[4] = {1, rows, out_w, out_c};
+    const tflite::RuntimeShape out_shape(4, out_dims);
+    if (filter->type == kTfLiteInt8 && TINYSEG_CMSIS_NN_CONV) {
+#if TINYSEG_CMSIS_NN_CONV
+      // CMSIS-NN's int8 conv or depthwise conv.
+      const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index), 0};
+      const cmsis_nn_per_channel_quant_params quant = {multipliers, shifts};
+      const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
+      const int8_t* x = reinterpret_cast<const int8_t*>(in);
+      const int8_t* w = tflite::micro::GetTensorData<int8_t>(filter);
+      const int32_t* b = tflite::micro::GetOptionalTensorData<int32_t>(bias);
+      int8_t* out = tflite::micro::GetTensorData<int8_t>(y) + out_at;
+      arm_cmsis_nn_status status;
+      if (multiplier > 0) {
+        const CmsisDepthwiseRow c = CmsisDwRow(data, x_dims, filter->dims, out_w, multiplier, oy, rows);
+        status = arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, x, &c.filter, w, &bias_dims, b, &c.output, out);
+      } else {
+        const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, oy, rows);
+        status = arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, x, &c.filter, w, &bias_dims, b, &c.output, out);
+      }
+      if (status != ARM_CMSIS_NN_SUCCESS) {
+        MicroPrintf("%s: CMSIS-NN's %s failed on output row %d", kConcatConv, multiplier > 0 ? "depthwise conv" : "conv", oy);
+        return kTfLiteError;
+      }
+#endif
+    } else if (multiplier > 0) {
+      DepthwiseRow(depthwise, multipliers, shifts, in_shape, in, filter, bias, out_shape, y, out_at);
+    } else if (filter->type == kTfLiteInt8) {
+      tflite::reference_integer_ops::ConvPerChannel(
+          params, multipliers, shifts, in_shape, reinterpret_cast<const int8_t*>(in), filter_shape,
+          tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias), out_shape,
+          tflite::micro::GetTensorData<int8_t>(y) + out_at);
+    } else {
+      tflite::reference_ops::Conv(params, in_shape, reinterpret_cast<const float*>(in), filter_shape,
+                                  tflite::micro::GetTensorData<float>(filter), bias_shape,
+                                  tflite::micro::GetOptionalTensorData<float>(bias), out_shape,
+                                  tflite::micro::GetTensorData<float>(y) + out_at, tflite::RuntimeShape(), nullptr);
+    }
+    return kTfLiteOk;
+  };
+
+  if (ReadsInPlace(data, parts)) {
+    // Batch 1 (Prepare checked): every output row in one call on the part's rows.
+    const RowSpan r = RowsOf(data, height, span, first_row, out_h);
+    const auto* x = reinterpret_cast<const uint8_t*>(tflite::micro::GetEvalInput(context, node, first)->data.raw_const);
+    return conv(x + static_cast<size_t>(r.from) * row_bytes, r, first_row, out_h, 0);
+  }
+  uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
   for (int n = 0; n < batches; n++) {
     int staged_from = 0, staged_to = 0;  // input rows the window holds, from its top
     for (int oy = 0; oy < out_h; oy++) {
       // y's row oy is the conv's output row first_row + oy.
       const RowSpan r = RowsOf(data, height, span, first_row + oy);
-      const int origin = r.origin, from = r.from, to = r.to;
       // Consecutive output rows share input rows when stride < span: move
       // them up instead of reading them again.
-      int ready = from;
-      if (from >= staged_from && from < staged_to) {
-        ready = std::min(staged_to, to);
-        if (from > staged_from) {
-          std::memmove(window, window + (from - staged_from) * row_bytes, (ready - from) * row_bytes);
+      int ready = r.from;
+      if (r.from >= staged_from && r.from < staged_to) {
+        ready = std::min(staged_to, r.to);
+        if (r.from > staged_from) {
+          std::memmove(window, window + (r.from - staged_from) * row_bytes, (ready - r.from) * row_bytes);
         }
       }
-      if (ready < to) {
-        TF_LITE_ENSURE_OK(context, StageRows(context, node, rt, data, batches, n, height, width, channels, elem, ready, to,
-                                             window + (ready - from) * row_bytes));
+      if (ready < r.to) {
+        TF_LITE_ENSURE_OK(context, StageRows(context, node, rt, data, batches, n, height, width, channels, elem, ready, r.to,
+                                             window + (ready - r.from) * row_bytes));
       }
-      staged_from = from;
-      staged_to = to;
-      // The conv on the window: a 1-row output whose top padding puts input
-      // row `from` at the window's first row.
-      params.padding_values.height = static_cast<int16_t>(from - origin);
-      depthwise.padding_values.height = params.padding_values.height;
-      const int32_t in_dims[4] = {1, to - from, width, channels};
-      const tflite::RuntimeShape in_shape(4, in_dims);
-      const size_t out_at = (static_cast<size_t>(n) * out_h + oy) * out_w * out_c;
-      if (filter->type == kTfLiteInt8 && TINYSEG_CMSIS_NN_CONV) {
-#if TINYSEG_CMSIS_NN_CONV
-        // CMSIS-NN's int8 conv or depthwise conv on the window.
-        const cmsis_nn_context ctx = {data.context_index < 0 ? nullptr : context->GetScratchBuffer(context, data.context_index),
-                                      0};
-        const cmsis_nn_per_channel_quant_params quant = {multipliers, shifts};
-        const cmsis_nn_dims bias_dims = {1, 1, 1, out_c};
-        const int8_t* in = reinterpret_cast<const int8_t*>(window);
-        const int8_t* w = tflite::micro::GetTensorData<int8_t>(filter);
-        const int32_t* b = tflite::micro::GetOptionalTensorData<int32_t>(bias);
-        int8_t* out = tflite::micro::GetTensorData<int8_t>(y) + out_at;
-        arm_cmsis_nn_status status;
-        if (multiplier > 0) {
-          const CmsisDepthwiseRow c = CmsisDwRow(data, x_dims, filter->dims, out_w, multiplier, first_row + oy);
-          status = arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, in, &c.filter, w, &bias_dims, b, &c.output, out);
-        } else {
-          const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, first_row + oy);
-          status = arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, in, &c.filter, w, &bias_dims, b, &c.output, out);
-        }
-        if (status != ARM_CMSIS_NN_SUCCESS) {
-          MicroPrintf("%s: CMSIS-NN's %s failed on output row %d", kConcatConv, multiplier > 0 ? "depthwise conv" : "conv", oy);
-          return kTfLiteError;
-        }
-#endif
-      } else if (multiplier > 0) {
-        DepthwiseRow(depthwise, multipliers, shifts, in_shape, window, filter, bias, out_shape, y, out_at);
-      } else if (filter->type == kTfLiteInt8) {
-        tflite::reference_integer_ops::ConvPerChannel(
-            params, multipliers, shifts, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
-            tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias),
-            out_shape, tflite::micro::GetTensorData<int8_t>(y) + out_at);
-      } else {
-        tflite::reference_ops::Conv(params, in_shape, reinterpret_cast<const float*>(window), filter_shape,
-                                    tflite::micro::GetTensorData<float>(filter), bias_shape,
-                                    tflite::micro::GetOptionalTensorData<float>(bias), out_shape,
-                                    tflite::micro::GetTensorData<float>(y) + out_at, tflite::RuntimeShape(), nullptr);
-      }
+      staged_from = r.from;
+      staged_to = r.to;
+      TF_LITE_ENSURE_OK(context, conv(window, r, first_row + oy, 1, (static_cast<size_t>(n) * out_h + oy) * out_w * out_c));
     }
   }
   return kTfLiteOk;

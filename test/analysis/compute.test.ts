@@ -33,18 +33,26 @@ describe('the compute model', () => {
     const w = b.constant('w', { dtype: 'int8', shape: [1, 3, 3, 8], quantization: { scale: new Array(8).fill(0.01), zeroPoint: new Array(8).fill(0), quantizedDimension: 3 } }, new Int8Array(72));
     const x = b.input('x', { dtype: 'int8', shape: [1, 16, 16, 8], quantization: q });
     const y = b.tensor('y', { dtype: 'int8', shape: [1, 4, 16, 8], quantization: q });
+    const z = b.tensor('z', { dtype: 'int8', shape: [1, 4, 16, 8], quantization: q });
     const window = { padding: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 0 };
-    const options = encodeConcatConvOptions({ parts: [{ input: 2 }], ...window, inputScale: 0.1, inputZeroPoint: 0, firstRow: 4, depthMultiplier: 1 });
-    b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, -1, x], outputs: [y], customOptions: options });
+    const band = { ...window, inputScale: 0.1, inputZeroPoint: 0, firstRow: 4, depthMultiplier: 1 };
+    // y's band reads its rows from a slot; z's reads them in place from x.
+    const options = encodeConcatConvOptions({ parts: [{ offset: 0, channels: 8 }], ...band, height: 16, width: 16 });
+    b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, -1], outputs: [y], customOptions: options });
+    b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, -1, x], outputs: [z], customOptions: encodeConcatConvOptions({ parts: [{ input: 2 }], ...band }) });
     b.output(y);
+    b.output(z);
     const sg = loadGraph(saveGraph(b.build())).main;
     const c = opCompute(sg, sg.ops[0]!);
+    expect(opCompute(sg, sg.ops[1]!)).toEqual(c);
     expect(c).toMatchObject({ macs: 4 * 16 * 8 * 9, feature: 'depthwise.int', kind: 'CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D/3x3' });
     for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('DEPTHWISE_CONV_2D/3x3', 'depthwise.int', set));
     // Output rows 4..7 of the 16-row input, SAME: the first stages rows 3..5, each next moves two up and reads one.
     const rowBytes = 16 * 8;
-    const staging = graphCompute(sg).kinds['CUSTOM:TinySegConcatConv:staging|copy'];
+    const staging = graphCompute(sg, [sg.ops[0]!]).kinds['CUSTOM:TinySegConcatConv:staging|copy'];
     expect(staging).toMatchObject({ units: 3 * rowBytes + 3 * 3 * rowBytes, runs: 4, ops: 1 });
+    // In place: one call, nothing staged.
+    expect(graphCompute(sg, [sg.ops[1]!]).kinds['CUSTOM:TinySegConcatConv:staging|copy']).toMatchObject({ units: 0, runs: 1, ops: 1 });
     expect(opCost('CUSTOM:TinySegConcatConv:staging', 'copy', 'cmsis-nn')).toEqual(CONCAT_CONV_BAND_STAGING);
   });
 
@@ -63,6 +71,22 @@ describe('the compute model', () => {
     expect(c).toMatchObject({ macs: 4 * 16 * 4 * 8, feature: 'tinysegConv.int', kind: 'CUSTOM:TinySegConcatConv:band/CONV_2D/1x1' });
     expect(opCost(c.kind, c.feature, 'reference')).toEqual(opCost('CONV_2D/1x1', 'conv.int', 'reference'));
     expect(opCost(c.kind, c.feature, 'cmsis-nn').unit).toBe(INVOKE_COEFFICIENTS['cmsis-nn']['tinysegConv.int']);
+  });
+
+  it('prices a CONV_2D TinySegConcatConv band that reads its rows in place as the builtin in every set (nothing staged)', () => {
+    const b = new GraphBuilder();
+    const q = { scale: [0.1], zeroPoint: [0], quantizedDimension: 0 };
+    const w = b.constant('w', { dtype: 'int8', shape: [4, 3, 3, 8], quantization: { scale: new Array(4).fill(0.01), zeroPoint: new Array(4).fill(0), quantizedDimension: 0 } }, new Int8Array(288));
+    const x = b.input('x', { dtype: 'int8', shape: [1, 16, 16, 8], quantization: q });
+    const y = b.tensor('y', { dtype: 'int8', shape: [1, 4, 16, 4], quantization: q });
+    const window = { padding: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 0 };
+    const options = encodeConcatConvOptions({ parts: [{ input: 2 }], ...window, inputScale: 0.1, inputZeroPoint: 0, firstRow: 4 });
+    b.op({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs: [w, -1, x], outputs: [y], customOptions: options });
+    b.output(y);
+    const sg = loadGraph(saveGraph(b.build())).main;
+    const c = opCompute(sg, sg.ops[0]!);
+    expect(c).toMatchObject({ macs: 4 * 16 * 4 * 72, feature: 'conv.int', kind: 'CUSTOM:TinySegConcatConv:band/CONV_2D' });
+    for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('CONV_2D', 'conv.int', set));
   });
 
   it('sums every operator into its family, and counts operators', () => {

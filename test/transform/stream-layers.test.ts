@@ -85,11 +85,20 @@ describe('streamLayers', () => {
     for (const H of [48, 47]) {
       it(`${dtype}, ${H} rows: every band size computes the original's bytes, the wide tensors only in the region`, () => {
         const widest = Math.max(...unet(dtype, H).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
-        for (const [fraction, concatConv] of [[1 / 2, true], [1 / 8, true], [1 / 32, true], [1 / 8, false], [1 / 32, false]] as const) {
+        // Band size, bands of a slot as TinySegConcatConv, bands of an input in the arena in place.
+        const trials = [
+          [1 / 2, true, true],
+          [1 / 8, true, true],
+          [1 / 32, true, true],
+          [1 / 8, false, true],
+          [1 / 32, false, false],
+          [1 / 8, true, false],
+        ] as const;
+        for (const [fraction, concatConv, inPlace] of trials) {
           const g = unet(dtype, H);
           const before = planTflmArena(g).lowerBound.bytes;
           const macs = graphCompute(g.main).macs;
-          const r = streamLayers(g.main, Math.floor(widest * fraction), undefined, { concatConv });
+          const r = streamLayers(g.main, Math.floor(widest * fraction), undefined, { concatConv, inPlace });
           expect(r.decisions.length).toBeGreaterThan(0);
           const after = loadGraph(saveGraph(g));
           const names = new Set(after.main.tensors.map((t) => t.name));
@@ -109,7 +118,19 @@ describe('streamLayers', () => {
           // No PAD copies a fetched band.
           const fetched = new Set(after.main.ops.filter((op) => op.customCode === FETCH).map((op) => op.outputs[0]));
           expect(after.main.ops.filter((op) => op.opcode === 'PAD' && fetched.has(op.inputs[0]!))).toEqual([]);
-          const bands = after.main.ops.filter((op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).firstRow !== undefined);
+          const concatConvBands = after.main.ops.filter(
+            (op) => op.customCode === CONCAT_CONV && decodeConcatConvOptions(op.customOptions).firstRow !== undefined,
+          );
+          const reads = (op: (typeof concatConvBands)[number]) => decodeConcatConvOptions(op.customOptions).parts[0]!;
+          const bands = concatConvBands.filter((op) => 'offset' in reads(op));
+          // c1 reads the graph input: in place, its bands read x where it is (no slice, no PAD); else slices of it.
+          const x = after.main.inputs[0]!;
+          const inPlaceBands = concatConvBands.filter((op) => 'input' in reads(op));
+          const slices = after.main.ops.filter((op) => op.opcode === 'STRIDED_SLICE' && op.inputs[0] === x);
+          expect(inPlaceBands.length > 0).toBe(inPlace);
+          expect(slices.length > 0).toBe(!inPlace);
+          expect(inPlaceBands.every((op) => op.inputs[2] === x && decodeConcatConvOptions(op.customOptions).height === undefined)).toBe(true);
+          expect(after.main.ops.filter((op) => op.opcode === 'PAD').length).toBe(inPlace ? 0 : slices.length);
           const convsOnFetches = after.main.ops.filter((op) => (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') && fetched.has(op.inputs[0]!));
           if (concatConv) {
             // A convolution whose input is in a slot runs as TinySegConcatConv bands reading it there (the depthwise d2
@@ -240,8 +261,19 @@ describe('streamLayers under CMSIS-NN', () => {
     const widest = Math.max(...g.main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
     streamLayers(g.main, Math.floor(widest / 8), kernelsFor('cmsis-nn'));
     const after = loadGraph(saveGraph(g));
-    const bands = after.main.ops.filter((op) => op.customCode === CONCAT_CONV);
-    // CMSIS-NN computes a conv's padded taps, which a TinySegConcatConv band skips: its convs keep the builtin.
+    const all = after.main.ops.filter((op) => op.customCode === CONCAT_CONV);
+    const inPlace = all.filter((op) => 'input' in decodeConcatConvOptions(op.customOptions).parts[0]!);
+    const bands = all.filter((op) => !inPlace.includes(op));
+    // c1's bands read the graph input in place, one CMSIS-NN conv call each: no window, the conv's context alone
+    // (3x3 over 3 channels: 4 x align4(27) bytes, 64 x ceil(27 / 16) on Helium).
+    expect(inPlace.length).toBeGreaterThan(1);
+    for (const op of inPlace) {
+      expect(decodeConcatConvOptions(op.customOptions).depthMultiplier).toBeUndefined();
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([112]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([128]);
+      expect(scratchRequests(op, after.main.tensors, REFERENCE_KERNELS)).toEqual([]);
+    }
+    // CMSIS-NN computes a conv's padded taps, which a TinySegConcatConv band skips: its convs on slots keep the builtin.
     expect(bands.length).toBeGreaterThan(0);
     expect(bands.every((op) => decodeConcatConvOptions(op.customOptions).depthMultiplier === 1)).toBe(true);
     for (const op of bands) {

@@ -89,6 +89,12 @@ export function concatConvBandReads(op: GraphOp, tensors: readonly GraphTensor[]
 export const firstResidentInput = (o: ConcatConvOptions): number | undefined => o.parts.find((p): p is { input: number } => 'input' in p)?.input;
 
 /**
+ * Whether a TinySegConcatConv band reads its rows where they are: its one part is resident, so its rows lie in one
+ * tensor of the arena, whole and in order, and the kernel runs the conv on them in one call, staging nothing.
+ */
+export const concatConvReadsInPlace = (o: ConcatConvOptions): boolean => o.firstRow !== undefined && o.parts.length === 1 && 'input' in o.parts[0]!;
+
+/**
  * TinySegConcatConv's input shape but the channels ([N, H, W]) and type: its first resident part's, or a band's own
  * (its options' height and width, the filter's type).
  */
@@ -101,9 +107,9 @@ export function concatConvInput(op: GraphOp, tensors: readonly GraphTensor[], o:
 }
 
 /**
- * What a TinySegConcatConv band's kernel stages for its output rows (null: not a band): the rows it computes, one
- * call each, and the bytes it moves into its window, read from the parts or moved up from the rows the previous
- * output row staged, as tinyseg_tflm_kernels.cc's ConcatConvEval does.
+ * What a TinySegConcatConv band's kernel stages for its output rows (null: not a band): the kernel calls, one per
+ * output row, and the bytes it moves into its window, read from the parts or moved up from the rows the previous
+ * output row staged, as tinyseg_tflm_kernels.cc's ConcatConvEval does; one call and nothing staged in place.
  */
 export function concatConvStaging(op: GraphOp, tensors: readonly GraphTensor[]): { rows: number; bytes: number } | null {
   const o = decodeConcatConvOptions(op.customOptions);
@@ -111,6 +117,7 @@ export function concatConvStaging(op: GraphOp, tensors: readonly GraphTensor[]):
   const y = tensors[op.outputs[0]!];
   const x = concatConvInput(op, tensors, o);
   if (o.firstRow === undefined || !filter || !y || !x) return null;
+  if (concatConvReadsInPlace(o)) return { rows: 1, bytes: 0 };
   const [, H, W] = x.shape as [number, number, number];
   const kh = filter.shape[1]!;
   const channels = o.depthMultiplier === undefined ? filter.shape[3]! : filter.shape[3]! / o.depthMultiplier;

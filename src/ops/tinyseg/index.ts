@@ -10,7 +10,7 @@ import { convS8Buffer, depthwiseBuffer, type ConvGeometry } from '../cmsis-nn-si
 import { paddingFor } from '../kernel.js';
 import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
-import { concatConvInput, kernels as concatConv } from './concat-conv-kernel.js';
+import { concatConvBand, concatConvInput, concatConvReadsInPlace, kernels as concatConv } from './concat-conv-kernel.js';
 import {
   ADD_FETCH,
   CONCAT_CONV,
@@ -47,11 +47,14 @@ function partsExtent(rows: number, element: number, parts: ConcatFetchOptions['p
   return Math.max(0, ...parts.map((p) => ('input' in p ? 0 : p.offset + slotBytes(rows * p.channels, element, p.quantized))));
 }
 
-/** TinySegConcatConv stages the input rows of one output row: (kH - 1) * dilation + 1 rows of the parts' width and the filter's input channels. */
+/**
+ * TinySegConcatConv stages the input rows of one output row: (kH - 1) * dilation + 1 rows of the parts' width and the
+ * filter's input channels; a band that reads its rows in place stages none.
+ */
 function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): number[] {
   const filter = inputOf(op, tensors, 0);
   const x = concatConvInput(op, tensors, o);
-  if (!filter || !x) return [];
+  if (!filter || !x || concatConvReadsInPlace(o)) return [];
   const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
   const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
   return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
@@ -91,9 +94,11 @@ const concatConvOpData = {
  * exactly one row with no top padding, so every row asks the same. Its
  * depthwise buffer grows with the top padding (a 3x3 padded by more than one
  * row leaves the 3x3 kernel), which the first row has most of. The kernel
- * requests the largest any row asks for.
+ * requests the largest any row asks for. A band that reads its rows in place
+ * makes one call: its input rows in the image, its output rows, its own top
+ * padding.
  */
-function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): ConvGeometry | null {
+function concatConvCallGeometry(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): ConvGeometry | null {
   const filter = inputOf(op, tensors, 0);
   const x = concatConvInput(op, tensors, o);
   const y = outputOf(op, tensors);
@@ -106,9 +111,10 @@ function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[], o: 
   const inW = x.shape[2]!;
   const span = (fh - 1) * o.dilationH + 1;
   const rowsPad = paddingFor(o.padding, x.shape[1]!, fh, o.strideH, o.dilationH).pad;
+  const band = concatConvReadsInPlace(o) ? concatConvBand(o, x.shape[1]!, inW, fh, fw, o.firstRow!, o.firstRow! + y.shape[1]!) : null;
   return {
     n: 1,
-    inH: fh === 1 ? 1 : span,
+    inH: band ? band.s1 - band.s0 : fh === 1 ? 1 : span,
     inW,
     inC,
     fh,
@@ -121,7 +127,7 @@ function concatConvRowGeometry(op: GraphOp, tensors: readonly GraphTensor[], o: 
     sw: o.strideW,
     dh: o.dilationH,
     dw: o.dilationW,
-    padH: fh === 1 ? 0 : rowsPad,
+    padH: band ? band.pad[0] : fh === 1 ? 0 : rowsPad,
     padW: paddingFor(o.padding, inW, fw, o.strideW, o.dilationW).pad,
   };
 }
@@ -172,12 +178,13 @@ export const ops: readonly OpInfo[] = [
     kernel: concatConv[customKey(CONCAT_CONV)],
     memory: {
       reference: { scratch: (op, tensors) => concatConvWindow(op, tensors, decodeConcatConvOptions(op.customOptions)), opData: concatConvOpData },
-      // The same kernel calls CMSIS-NN's int8 conv once per output row, on the window: its buffer after the window's.
+      // The same kernel calls CMSIS-NN's int8 conv once per output row on the window (or once on the band's rows in
+      // place): its buffer after the window's.
       'cmsis-nn': {
         scratch: (op, tensors, { isa }) => {
           const o = decodeConcatConvOptions(op.customOptions);
           const window = concatConvWindow(op, tensors, o);
-          const g = concatConvRowGeometry(op, tensors, o);
+          const g = concatConvCallGeometry(op, tensors, o);
           const context = g === null ? 0 : o.depthMultiplier !== undefined ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa);
           return context > 0 ? [...window, context] : window;
         },
