@@ -16,7 +16,7 @@ import { builtinOptions } from '../graph/op-options.js';
 import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConcatConvOptions, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
-import { builtinOfConcatConv, concatConvReadsInPlace, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
+import { builtinOfConcatConv, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -71,6 +71,18 @@ export const CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC = 0.107;
  */
 export const CONCAT_CONV_BAND_STAGING: OpCost = { unit: 1.14, macOutput: 0, run: 474, op: 2088 };
 const BAND_STAGING = `${customKey(CONCAT_CONV)}:staging`;
+
+/**
+ * What an int8 CONV_2D band on a slot costs CMSIS-NN beyond the whole conv's arithmetic and its staging (kind
+ * `CUSTOM:TinySegConcatConv:rowCalls`, feature `conv.int`): one call per output row leaves CMSIS-NN's kernels a
+ * short row each time (its 1x1 matrix product takes pixels in pairs and channels in blocks). A share of the band's
+ * MACs, `perWidth` / output width + `flat`, at the set's conv.int cost; nothing under the reference kernels, whose
+ * conv has no such blocks. Measured: 130 layers of 8 models in such bands on the Cortex-M4 (bench/tflm-m4, each
+ * layer's bands against the original operator), 1x1 layers 0.017 to 0.28 of their cost (7 pixels wide: 0.28), the
+ * others 0.004 to 0.047; per model these shares predict 1.04 to 4.5 times what was measured.
+ */
+export const CONCAT_CONV_ROW_CALLS = { pointwise: { perWidth: 2, flat: 0.02 }, other: { perWidth: 0.5, flat: 0.01 } } as const;
+const ROW_CALLS = `${customKey(CONCAT_CONV)}:rowCalls`;
 
 /** How an own-kernel feature is priced in one kernel set: `like`'s coefficient in set `as`, plus `plus` per unit. */
 export interface OwnKernelCost {
@@ -261,12 +273,10 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
   switch (key) {
     case 'CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[0]), family: 'conv' };
-    case customKey(CONCAT_CONV): {
-      // A conv band that reads its rows in place runs the conv's own kernel on them, nothing staged.
-      const o = decodeConcatConvOptions(op.customOptions);
-      if (o.depthMultiplier !== undefined) return { macs: filterMacs(t(0), t(0)?.shape[3]), family: 'depthwise' };
-      return { macs: filterMacs(t(0), t(0)?.shape[0]), family: concatConvReadsInPlace(o) ? 'conv' : 'tinysegConv' };
-    }
+    case customKey(CONCAT_CONV):
+      return decodeConcatConvOptions(op.customOptions).depthMultiplier === undefined
+        ? { macs: filterMacs(t(0), t(0)?.shape[0]), family: 'tinysegConv' }
+        : { macs: filterMacs(t(0), t(0)?.shape[3]), family: 'depthwise' };
     case 'DEPTHWISE_CONV_2D':
       return { macs: filterMacs(t(1), t(1)?.shape[t(1)!.shape.length - 1]), family: 'depthwise' };
     case customKey(CONV_IN_PLACE):
@@ -447,13 +457,27 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
       s.units += staging.bytes;
       s.runs += staging.rows;
       s.ops++;
+      const calls = c.feature === 'tinysegConv.int' && staging.bytes > 0 ? rowCallShare(sg, op) * c.macs : 0;
+      if (calls > 0) {
+        const r = (kinds[`${ROW_CALLS}|conv.int`] ??= { feature: 'conv.int', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+        r.units += calls;
+        r.ops++;
+      }
     }
   }
   features.op = ops.length;
   return { macs, elementOps, ops: ops.length, features, kinds };
 }
 
-/** Predicted Invoke() instructions of operators `ops` of `sg` on Cortex-M4 under `kernelSet` (what a rewrite adds or saves). */
+/** The share of an int8 CONV_2D band's MACs its row-by-row calls add under CMSIS-NN (CONCAT_CONV_ROW_CALLS). */
+function rowCallShare(sg: Subgraph, op: GraphOp): number {
+  const filter = sg.tensors[op.inputs[0] ?? -1];
+  const width = sg.tensors[op.outputs[0] ?? -1]?.shape[2] ?? 0;
+  if (!filter || filter.shape.length !== 4 || width <= 0) return 0;
+  const r = filter.shape[1] === 1 && filter.shape[2] === 1 ? CONCAT_CONV_ROW_CALLS.pointwise : CONCAT_CONV_ROW_CALLS.other;
+  return r.perWidth / width + r.flat;
+}
+
 /**
  * The kernels a prediction is for: a kernel set, or a set on a core ISA. Costs
  * measured on that core come first (`OP_COSTS['cmsis-nn/mve']`: CMSIS-NN's
@@ -478,17 +502,20 @@ const REFERENCE_ARITHMETIC = `${customKey(CONV_IN_PLACE)}/`;
 const DEPTHWISE_BAND = `${customKey(CONCAT_CONV)}:depthwise/`;
 
 /**
- * A TinySegConcatConv band of a CONV_2D (`CUSTOM:TinySegConcatConv:band/<the builtin's kind>`) runs the builtin's
- * arithmetic row by row: under the reference kernels priced as that builtin (its per-output and per-call costs too,
- * which the whole operator's own measured cost folds into its MACs), under CMSIS-NN as CMSIS-NN's conv plus staging
- * (tinysegConv.int), or as the builtin where it reads its rows in place (conv.int). A band's staging is priced apart
- * (CONCAT_CONV_BAND_STAGING).
+ * A TinySegConcatConv band of a CONV_2D (`CUSTOM:TinySegConcatConv:band/<the builtin's kind>`) calls the set's conv
+ * (CMSIS-NN's for int8 in its build) row by row, or once on its rows in place: priced as that builtin in the set (its
+ * per-output and per-call costs too, which the whole operator's own measured cost folds into its MACs), its staging
+ * and its calls apart (CONCAT_CONV_BAND_STAGING), as a depthwise band's.
  */
 const CONV_BAND = `${customKey(CONCAT_CONV)}:band/`;
 
 /** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
 export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKernels): OpCost {
   if (kind === BAND_STAGING) return CONCAT_CONV_BAND_STAGING;
+  if (kind === ROW_CALLS) {
+    const set = typeof kernels === 'string' ? kernels : kernels.set;
+    return { unit: set === 'reference' ? 0 : INVOKE_COEFFICIENTS[set]['conv.int'], macOutput: 0, run: 0, op: 0 };
+  }
   if (kind.startsWith(REFERENCE_ARITHMETIC)) {
     kind = kind.slice(REFERENCE_ARITHMETIC.length);
     kernels = 'reference';
@@ -499,7 +526,7 @@ export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKe
   }
   if (kind.startsWith(CONV_BAND)) {
     kind = kind.slice(CONV_BAND.length);
-    if ((typeof kernels === 'string' ? kernels : kernels.set) === 'reference' && feature === 'tinysegConv.int') feature = 'conv.int';
+    if (feature === 'tinysegConv.int') feature = 'conv.int';
   }
   const set = typeof kernels === 'string' ? kernels : kernels.set;
   const core = typeof kernels === 'string' ? undefined : OP_COSTS[`${set}/${kernels.isa}`];

@@ -39,7 +39,7 @@ import {
   type PipelineResults,
   type PipelineStop,
 } from './pipeline.js';
-import type { StreamLayersResult } from '../transform/stream-layers.js';
+import type { ConcatConvBands, StreamLayersResult } from '../transform/stream-layers.js';
 import { foldPadsIntoConvs } from '../transform/fold-pads-into-convs.js';
 import { transposeConvGatherAfterSpillsPass } from '../transform/transpose-conv-gather.js';
 import type { PassContext } from '../transform/pass.js';
@@ -185,13 +185,27 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     /** PassContext.arenaToBeat: the best plan's arena so far. */
     arenaToBeat?: number;
     /** PassContext.streamBands: an earlier streamed plan's band size, the peak's operators split further. */
-    streamBands?: { bandBytes: number; outputs: boolean; concatConv: boolean };
+    streamBands?: PassContext['streamBands'];
     /** PassContext.streamInPlace. */
     streamInPlace?: boolean;
+    /** PassContext.streamConcatConv. */
+    streamConcatConv?: ConcatConvBands;
   };
   const passContext = (
     maxInvoke: number,
-    { bandSideInputs, foldPads, bandsLowLocalPeak, bandRowSpills, bandsPlateau, bandsCarry, streamLayers, arenaToBeat, streamBands, streamInPlace }: Variant,
+    {
+      bandSideInputs,
+      foldPads,
+      bandsLowLocalPeak,
+      bandRowSpills,
+      bandsPlateau,
+      bandsCarry,
+      streamLayers,
+      arenaToBeat,
+      streamBands,
+      streamInPlace,
+      streamConcatConv,
+    }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
@@ -210,6 +224,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     ...(arenaToBeat !== undefined ? { arenaToBeat } : {}),
     ...(streamBands ? { streamBands } : {}),
     ...(streamInPlace !== undefined ? { streamInPlace } : {}),
+    ...(streamConcatConv !== undefined ? { streamConcatConv } : {}),
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -310,21 +325,33 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     }
     // Last, beside the band plans (whose variants above go on from the best of them). With an arena budget, only
     // where none of them fits it: streaming moves every wide tensor through the region, the most traffic of all.
-    // Its convolutions' bands read an input left in the arena in place, and under the reference kernels (where the
-    // spill pass runs once more on the streamed plans) also as slices, which that pass may fetch from a spilled input.
-    let inPlace = false;
+    // Its convolutions' bands read an input left in the arena in place; and under the reference kernels (where the
+    // spill pass runs once more on the streamed plans), where such bands are at the peak, also as slices, which that
+    // pass may fetch from a spilled input. Where its int8 convs' bands read their slots (TinySegConcatConv, chosen by
+    // the stream pass before the later passes move the peak), also with the depthwise ones' only.
+    let inPlaceAtPeak = false;
+    let convBands = false;
+    const streamedPlan = (work: Graph, passes: PipelineResults, context: PassContext, variant: Variant) => {
+      const r = placed(work, passes, context, null);
+      // Time 0 is before the first operator: the graph inputs alone.
+      const peak = r.after.peak.time > 0 ? r.graph.main.ops[r.after.peak.op] : undefined;
+      inPlaceAtPeak ||= variant.streamInPlace === true && peak !== undefined && readsInPlace(peak);
+      keep(r, variant);
+    };
     // Each beside the band plans: the spill pass once more may lower a streamed plan below another streamed one.
     const bandPlans = best.after.arena.total;
-    for (const streamInPlace of streamVariant ? [true, false] : []) {
+    const others: Pick<Variant, 'streamInPlace' | 'streamConcatConv'>[] = [{ streamInPlace: true }, { streamInPlace: false }, { streamConcatConv: 'depthwise' }];
+    for (const other of streamVariant ? others : []) {
       if (opts.arenaBudget !== undefined && best.after.arena.head <= opts.arenaBudget) break;
-      if (!streamInPlace && (kernels.set !== 'reference' || !inPlace)) break;
-      const variant = { ...streamVariant!, streamInPlace };
+      if (other.streamInPlace === false && (kernels.set !== 'reference' || !inPlaceAtPeak)) continue;
+      if (other.streamConcatConv && !convBands) continue;
+      const variant = { ...streamVariant!, ...other };
       const toBeat = { ...variant, arenaToBeat: bandPlans };
       const work = fresh();
       const context = passContext(maxInvoke, toBeat);
       const passes = runStreamedPipeline(work, context);
-      inPlace = passes !== null && work.main.ops.some(readsInPlace);
-      if (passes) keep(placed(work, passes, context, null), toBeat);
+      if (passes) streamedPlan(work, passes, context, toBeat);
+      convBands ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).concatConv === true && kernels.set !== 'reference';
       // Not with an arena budget, met by the widest bands that fit it (the least time, traffic and op data).
       if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
@@ -334,7 +361,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
         const again = fresh();
         const splitContext = passContext(maxInvoke, split);
         const splitPasses = runStreamedPipeline(again, splitContext);
-        if (splitPasses && (splitPasses.spill as StreamLayersResult).counts.size > 0) keep(placed(again, splitPasses, splitContext, null), split);
+        if (splitPasses && (splitPasses.spill as StreamLayersResult).counts.size > 0) streamedPlan(again, splitPasses, splitContext, split);
       }
     }
     for (const r of [plain, ...streamed]) {

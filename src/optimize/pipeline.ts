@@ -23,7 +23,7 @@ import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../tr
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherAfterSpillsPass, transposeConvGatherPass, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
-import { concatConvBands, streamedOutputs, streamLayers, type StreamLayersResult } from '../transform/stream-layers.js';
+import { concatConvBands, streamedOutputs, streamLayers, type ConcatConvBands, type StreamLayersResult } from '../transform/stream-layers.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
@@ -122,7 +122,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // The limit is a share of the original's time: over it by `limit` - 1.
   const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
   // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit.
-  const trialOf = (bandBytes: number, outputs: boolean, concatConv: boolean, counts?: ReadonlyMap<number, number>) => {
+  const trialOf = (bandBytes: number, outputs: boolean, concatConv: ConcatConvBands, counts?: ReadonlyMap<number, number>) => {
     const graph = sg.clone();
     const inPlace = context.streamInPlace !== false;
     const result = streamLayers(graph, bandBytes, context.kernels, { outputs, concatConv, inPlace, ...(counts ? { counts } : {}) });
@@ -145,11 +145,13 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     work.subgraphs[0] = best.graph;
     return best.result;
   }
-  // Where a convolution's bands may read their slot (TinySegConcatConv) in more than one way, both are tried: under
-  // CMSIS-NN an int8 depthwise band so is smaller (no fetched band) but slower (its rows staged one output row at a
-  // time) than a fetched band run by the builtin, and which one pays depends on the band size and the limit.
-  const int8Depthwise = (op: Op) => op.opcode === 'DEPTHWISE_CONV_2D' && sg.tensors[op.inputs[0]!]!.dtype === 'int8' && concatConvBands(sg, op, context.kernels);
-  const kinds = [true, ...(context.kernels.set !== 'reference' && sg.ops.some(int8Depthwise) ? [false] : [])];
+  // Where a convolution's bands may read their slot (TinySegConcatConv) in more than one way, each is tried: under
+  // CMSIS-NN an int8 band so is smaller (no fetched band) but slower (its rows staged one output row at a time, one
+  // kernel call each) than a fetched band run by the builtin, a conv's more than a depthwise conv's, and which one
+  // pays depends on the band size and the limit.
+  const int8Conv = (op: Op) => sg.tensors[op.inputs[0] ?? -1]?.dtype === 'int8' && concatConvBands(sg, op);
+  const all: ConcatConvBands[] = [true, ...(context.kernels.set !== 'reference' && sg.ops.some(int8Conv) ? (['depthwise', false] as const) : [])];
+  const kinds = all.slice(Math.max(0, all.indexOf(context.streamConcatConv ?? true)));
   for (const concatConv of kinds) {
     for (const fraction of STREAM_FRACTIONS) {
       const bandBytes = Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction));

@@ -4,6 +4,7 @@
 
 import type { Graph } from '../graph/graph.js';
 import type { Kernels } from '../ops/registry.js';
+import type { ConcatConvBands } from './stream-layers.js';
 
 /** What the caller's options say to the passes. */
 export interface PassContext {
@@ -77,13 +78,18 @@ export interface PassContext {
    * operator at the peak then split into more bands while that lowers the arena (optimize/pipeline.ts
    * streamWherePays); absent: the band size is searched for, and no operator is split further.
    */
-  streamBands?: { bandBytes: number; outputs: boolean; concatConv: boolean };
+  streamBands?: { bandBytes: number; outputs: boolean; concatConv: ConcatConvBands };
   /**
    * The bands of a convolution whose input stays in the arena (a graph input) read its rows there, in one call each
    * (TinySegConcatConv in place); false: they slice it, and a later spill pass may spill the input and fetch the
    * slices (a stem whose input is the peak). Absent: in place.
    */
   streamInPlace?: boolean;
+  /**
+   * The most TinySegConcatConv bands on slots the stream pass tries (StreamOptions.concatConv): 'depthwise' tries
+   * those of the depthwise convs and none; absent: every kind.
+   */
+  streamConcatConv?: ConcatConvBands;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

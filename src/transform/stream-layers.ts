@@ -65,7 +65,7 @@ export interface StreamLayersResult extends SpillResult {
   /** How it streamed: the band size, graph outputs or not, TinySegConcatConv bands or not, the band counts given for some operators. */
   bandBytes: number;
   outputs: boolean;
-  concatConv: boolean;
+  concatConv: ConcatConvBands;
   inPlace: boolean;
   counts: ReadonlyMap<number, number>;
 }
@@ -74,13 +74,19 @@ export interface StreamLayersResult extends SpillResult {
 export interface StreamOptions {
   /** Graph outputs nothing reads are streamed too (streamedTensors). */
   outputs?: boolean;
-  /** CONV_2D bands that read their input from its slot run as TinySegConcatConv bands where they may (concatConvBands). */
-  concatConv?: boolean;
+  /**
+   * Which convolutions' bands that read their input from its slot run as TinySegConcatConv bands where they may
+   * (concatConvBands): every one (true), the depthwise ones, or none (fetched bands run by the builtin).
+   */
+  concatConv?: ConcatConvBands;
   /** Those whose input stays in the arena read it in place (PassContext.streamInPlace); false: they slice it. */
   inPlace?: boolean;
   /** Band counts for some operators (by position), in place of what `bandBytes` gives them (bandCount). */
   counts?: ReadonlyMap<number, number>;
 }
+
+/** StreamOptions.concatConv. */
+export type ConcatConvBands = boolean | 'depthwise';
 
 /** A tensor kept in the spill region: its slot and its row size. */
 interface Slot {
@@ -349,17 +355,15 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
 
 /**
  * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D or DEPTHWISE_CONV_2D of int8 or
- * float32 whose only activation operand is its input, under kernels that skip the taps in its padding as the band
- * does (the reference ones; CMSIS-NN's build for float32, which falls back to them), where the band's conv is TFLM's
- * own arithmetic; and an int8 DEPTHWISE_CONV_2D under any set (the kernel calls CMSIS-NN's depthwise row by row, whose
- * padded taps add the zero point's nothing as the builtin's do), as an int8 CONV_2D whose input stays in the arena
- * (`resident`: one CMSIS-NN call on the band's rows where they are, nothing staged).
+ * float32 whose only activation operand is its input. The band runs the set's kernel: TFLM's reference arithmetic,
+ * which skips the taps in its padding as the whole conv does, or for int8 in a CMSIS-NN build CMSIS-NN's conv or
+ * depthwise conv (row by row on the staged rows, or once on the rows in place), whose padded taps add the zero
+ * point's nothing as the builtin's do.
  */
-export function concatConvBands(sg: Subgraph, op: Op, kernels: Kernels, resident = false): boolean {
+export function concatConvBands(sg: Subgraph, op: Op): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
   const x = sg.tensors[op.inputs[0]!]!;
   if (x.dtype !== 'int8' && x.dtype !== 'float32') return false;
-  if (kernels.set !== 'reference' && x.dtype !== 'float32' && op.opcode !== 'DEPTHWISE_CONV_2D' && !resident) return false;
   return op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]!.kind === 'constant');
 }
 
@@ -448,10 +452,11 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       const count = bandCount(sg, op, slots, bandBytes, counts?.get(k));
       const padded = paddableConv(sg, op);
       const bands = padded ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
-      // Bands of an input left in the arena (a graph input) slice it: a later spill pass may fetch those slices.
-      // A band of an input in the arena reads its rows where they are: no slice, no PAD, no staging.
+      // A band of an input left in the arena (a graph input) reads its rows where they are: no slice, no PAD, no
+      // staging. Without inPlace the bands slice it, and a later spill pass may fetch those slices.
       const inSlot = slots.has(op.inputs[0]!);
-      const viaConcatConv = (inSlot ? concatConv : inPlace) && padded && concatConvBands(sg, op, kernels, !inSlot);
+      const fromSlot = concatConv === true || (concatConv === 'depthwise' && op.opcode === 'DEPTHWISE_CONV_2D');
+      const viaConcatConv = (inSlot ? fromSlot : inPlace) && padded && concatConvBands(sg, op);
       if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
         bandCounts.set(k, count);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, CONCAT_CONV_BAND_STAGING, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
+import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, CONCAT_CONV_BAND_STAGING, CONCAT_CONV_ROW_CALLS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
 import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { CONCAT_CONV, encodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
@@ -56,7 +56,7 @@ describe('the compute model', () => {
     expect(opCost('CUSTOM:TinySegConcatConv:staging', 'copy', 'cmsis-nn')).toEqual(CONCAT_CONV_BAND_STAGING);
   });
 
-  it('prices a CONV_2D TinySegConcatConv band as the builtin under the reference kernels (its per-output cost too), as CMSIS-NN’s conv plus staging under CMSIS-NN', () => {
+  it('prices a CONV_2D TinySegConcatConv band as the builtin in every set (its per-output cost too), its staging apart', () => {
     const b = new GraphBuilder();
     const q = { scale: [0.1], zeroPoint: [0], quantizedDimension: 0 };
     const w = b.constant('w', { dtype: 'int8', shape: [4, 1, 1, 8], quantization: { scale: new Array(4).fill(0.01), zeroPoint: new Array(4).fill(0), quantizedDimension: 0 } }, new Int8Array(32));
@@ -69,8 +69,13 @@ describe('the compute model', () => {
     const sg = loadGraph(saveGraph(b.build())).main;
     const c = opCompute(sg, sg.ops[0]!);
     expect(c).toMatchObject({ macs: 4 * 16 * 4 * 8, feature: 'tinysegConv.int', kind: 'CUSTOM:TinySegConcatConv:band/CONV_2D/1x1' });
-    expect(opCost(c.kind, c.feature, 'reference')).toEqual(opCost('CONV_2D/1x1', 'conv.int', 'reference'));
-    expect(opCost(c.kind, c.feature, 'cmsis-nn').unit).toBe(INVOKE_COEFFICIENTS['cmsis-nn']['tinysegConv.int']);
+    for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('CONV_2D/1x1', 'conv.int', set));
+    // Its calls row by row: under CMSIS-NN a share of its MACs, 2 / 16 + 0.02 for a 1x1 conv 16 wide; none under the
+    // reference kernels.
+    const calls = graphCompute(sg).kinds['CUSTOM:TinySegConcatConv:rowCalls|conv.int']!;
+    expect(calls.units).toBeCloseTo(c.macs * (CONCAT_CONV_ROW_CALLS.pointwise.perWidth / 16 + CONCAT_CONV_ROW_CALLS.pointwise.flat), 6);
+    expect(opCost('CUSTOM:TinySegConcatConv:rowCalls', 'conv.int', 'reference').unit).toBe(0);
+    expect(opCost('CUSTOM:TinySegConcatConv:rowCalls', 'conv.int', 'cmsis-nn').unit).toBe(INVOKE_COEFFICIENTS['cmsis-nn']['conv.int']);
   });
 
   it('prices a CONV_2D TinySegConcatConv band that reads its rows in place as the builtin in every set (nothing staged)', () => {
@@ -85,8 +90,10 @@ describe('the compute model', () => {
     b.output(y);
     const sg = loadGraph(saveGraph(b.build())).main;
     const c = opCompute(sg, sg.ops[0]!);
-    expect(c).toMatchObject({ macs: 4 * 16 * 4 * 72, feature: 'conv.int', kind: 'CUSTOM:TinySegConcatConv:band/CONV_2D' });
+    expect(c).toMatchObject({ macs: 4 * 16 * 4 * 72, feature: 'tinysegConv.int', kind: 'CUSTOM:TinySegConcatConv:band/CONV_2D' });
     for (const set of COMPUTE_KERNEL_SETS) expect(opCost(c.kind, c.feature, set), set).toEqual(opCost('CONV_2D', 'conv.int', set));
+    // One call: no share for calls row by row.
+    expect(graphCompute(sg).kinds['CUSTOM:TinySegConcatConv:rowCalls|conv.int']).toBeUndefined();
   });
 
   it('sums every operator into its family, and counts operators', () => {

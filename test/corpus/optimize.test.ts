@@ -7,6 +7,7 @@ import { loadGraph } from '../../src/graph/graph.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { CONCAT_CONV, decodeConcatConvOptions, decodeSpillOptions, regionReads, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import { concatConvReadsInPlace } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
 
 /** Head before / after per model, filled by the per-model tests (they run first, in file order). */
@@ -99,6 +100,24 @@ describe('streamed layers and convolutions in place (TinySegConvInPlace)', () =>
       expect(r.after.head).toBeLessThanOrEqual(limit);
       expect(r.verified).toBe(true);
       expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
+    }
+  });
+});
+
+describe('streamed layers whose bands read the graph input in place', () => {
+  it('bring person-detect and vww within the TinyEngine bounds under CMSIS-NN too, verified, within the 5% default: no slice of the input per band', () => {
+    for (const [file, limit] of [['person-detect-int8-96.tflite', 32_256], ['vww-mnv1-int8-96.tflite', 46_080]] as const) {
+      const r = optimize(readCorpusModel(file), { file, kernels: 'cmsis-nn' });
+      expect(r.report.passes.spill.streamed!.layers).toBeGreaterThan(0);
+      expect(r.report.after.head).toBeLessThanOrEqual(limit);
+      expect(r.report.verified).toBe(true);
+      expect(r.report.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
+      const g = loadGraph(r.bytes).main;
+      const input = g.inputs[0]!;
+      const bands = g.ops.filter((op) => op.customCode === CONCAT_CONV && op.inputs[2] === input);
+      expect(bands.length).toBeGreaterThan(1);
+      expect(bands.every((op) => concatConvReadsInPlace(decodeConcatConvOptions(op.customOptions)))).toBe(true);
+      expect(g.ops.some((op) => op.opcode === 'STRIDED_SLICE' && op.inputs[0] === input)).toBe(false);
     }
   });
 });

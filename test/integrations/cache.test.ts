@@ -140,7 +140,8 @@ describe('optimizeCached', () => {
       expect(again.hit, what).toBe(true);
       expect(again.recovered).toBeUndefined();
     }
-  });
+    // Eight optimizations of the Tiny U-Net.
+  }, 120_000);
 
   it('still returns the result when the entry cannot be written', async () => {
     const blocker = join(scratch, 'a-file');

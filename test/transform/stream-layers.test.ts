@@ -256,7 +256,7 @@ describe('TinySegFetch with a frame (pad options)', () => {
 });
 
 describe('streamLayers under CMSIS-NN', () => {
-  it("an int8 depthwise band reads its slot as a TinySegConcatConv, with CMSIS-NN's depthwise buffer after its window; conv bands stay framed fetches", () => {
+  it("int8 conv and depthwise bands read their slot as TinySegConcatConv bands, with CMSIS-NN's buffer after their window", () => {
     const g = unet('int8', 48);
     const widest = Math.max(...g.main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
     streamLayers(g.main, Math.floor(widest / 8), kernelsFor('cmsis-nn'));
@@ -273,10 +273,18 @@ describe('streamLayers under CMSIS-NN', () => {
       expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([128]);
       expect(scratchRequests(op, after.main.tensors, REFERENCE_KERNELS)).toEqual([]);
     }
-    // CMSIS-NN computes a conv's padded taps, which a TinySegConcatConv band skips: its convs on slots keep the builtin.
-    expect(bands.length).toBeGreaterThan(0);
-    expect(bands.every((op) => decodeConcatConvOptions(op.customOptions).depthMultiplier === 1)).toBe(true);
-    for (const op of bands) {
+    const depthwise = bands.filter((op) => decodeConcatConvOptions(op.customOptions).depthMultiplier === 1);
+    expect(depthwise.length).toBeGreaterThan(0);
+    expect(depthwise.length).toBeLessThan(bands.length);
+    for (const op of bands.filter((op) => !depthwise.includes(op))) {
+      // A conv band calls CMSIS-NN's conv once per output row: its window, then the conv's context (none for a 1x1).
+      const o = decodeConcatConvOptions(op.customOptions);
+      const [, kh, kw, c] = after.main.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
+      const window = ((kh - 1) * o.dilationH + 1) * o.width! * c;
+      const context = kh === 1 && kw === 1 ? [] : [4 * 4 * Math.ceil((kh * kw * c) / 4)];
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([window, ...context]);
+    }
+    for (const op of depthwise) {
       const o = decodeConcatConvOptions(op.customOptions);
       // d2: 3x3 stride 2 over 8 channels, 20 wide; SAME on 48 rows pads no top row: CMSIS-NN's 3x3 kernel, no buffer
       // on a core with the DSP extension or none, its generic one's 496 x 9 on Helium.
