@@ -327,8 +327,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // where none of them fits it: streaming moves every wide tensor through the region, the most traffic of all.
     // Its convolutions' bands read an input left in the arena in place; and under the reference kernels (where the
     // spill pass runs once more on the streamed plans), where such bands are at the peak, also as slices, which that
-    // pass may fetch from a spilled input. Where its int8 convs' bands read their slots (TinySegConcatConv, chosen by
-    // the stream pass before the later passes move the peak), also with the depthwise ones' only.
+    // pass may fetch from a spilled input. Under CMSIS-NN, where its int8 convs' bands read their slots
+    // (TinySegConcatConv, chosen by the stream pass before the later passes move the peak), also with the depthwise
+    // ones' only (the reference kernels have that one kind).
     let inPlaceAtPeak = false;
     let convBands = false;
     const streamedPlan = (work: Graph, passes: PipelineResults, context: PassContext, variant: Variant) => {
@@ -344,14 +345,14 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     for (const other of streamVariant ? others : []) {
       if (opts.arenaBudget !== undefined && best.after.arena.head <= opts.arenaBudget) break;
       if (other.streamInPlace === false && (kernels.set !== 'reference' || !inPlaceAtPeak)) continue;
-      if (other.streamConcatConv && !convBands) continue;
+      if (other.streamConcatConv && (kernels.set === 'reference' || !convBands)) continue;
       const variant = { ...streamVariant!, ...other };
       const toBeat = { ...variant, arenaToBeat: bandPlans };
       const work = fresh();
       const context = passContext(maxInvoke, toBeat);
       const passes = runStreamedPipeline(work, context);
       if (passes) streamedPlan(work, passes, context, toBeat);
-      convBands ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).concatConv === true && kernels.set !== 'reference';
+      convBands ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).concatConv === true;
       // Not with an arena budget, met by the widest bands that fit it (the least time, traffic and op data).
       if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too

@@ -62,11 +62,10 @@ export interface StreamLayersResult extends SpillResult {
   origins: number[];
   /** The band count of each operator run in bands, by its position in the graph before. */
   bandCounts: Map<number, number>;
-  /** How it streamed: the band size, graph outputs or not, TinySegConcatConv bands or not, the band counts given for some operators. */
+  /** How it streamed: the band size, graph outputs or not, the TinySegConcatConv bands on slots, the band counts given for some operators. */
   bandBytes: number;
   outputs: boolean;
   concatConv: ConcatConvBands;
-  inPlace: boolean;
   counts: ReadonlyMap<number, number>;
 }
 
@@ -537,6 +536,6 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
   const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
   const streamed = { layers, bands: bandTotal };
-  const how = { bandBytes, outputs, concatConv, inPlace, counts: counts ?? new Map<number, number>() };
+  const how = { bandBytes, outputs, concatConv, counts: counts ?? new Map<number, number>() };
   return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed, paddedTaps, origins, bandCounts, ...how };
 }

@@ -1352,8 +1352,9 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
   return kTfLiteOk;
 }
 
-// One output row of a depthwise band on the staged rows, with the reference
-// kernel (float32, or int8 per channel where CMSIS-NN's is not built).
+// Output rows of a depthwise band (one on the staged rows, or all of them in
+// place), with the reference kernel (float32, or int8 per channel where
+// CMSIS-NN's is not built).
 void DepthwiseRow(const tflite::DepthwiseParams& params, const int32_t* multiplier, const int32_t* shift, const tflite::RuntimeShape& in_shape,
                   const uint8_t* window, const TfLiteEvalTensor* filter, const TfLiteEvalTensor* bias,
                   const tflite::RuntimeShape& out_shape, TfLiteEvalTensor* y, size_t out_at) {
