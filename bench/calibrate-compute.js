@@ -108,7 +108,7 @@ for (const { set, key } of sets) {
 }
 
 // Operator kinds, from the per-operator measurements.
-const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : ['bench/calibration-cm4.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')).split(',');
+const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')).split(',');
 // The core a run measured (bench/tflm-m4.js --board): CMSIS-NN's kernels differ per ISA, so its costs too.
 const measuredRows = measuredFiles.flatMap((f) => {
   const run = JSON.parse(readFileSync(f, 'utf8'));
@@ -180,8 +180,9 @@ const predictRecords = (key, ops) =>
     const c = opCosts[key]?.[`${o.op}|${o.feature}`] ?? opCosts[set]?.[`${o.op}|${o.feature}`] ?? family;
     return n + c.unit * o.units + c.macOutput * o.macOutputs + c.run * (o.runs ?? 0) + (c.im2col ?? 0) * (o.im2col ?? 0) + c.op;
   }, 0);
+// Whole models only: a run file may keep some operators' records alone (calibration-cm4-resize-band.json).
 const ratioRows = measuredRows
-  .filter((r) => r.original?.ops && r.optimized?.ops)
+  .filter((r) => r.original?.ops?.length && r.optimized?.ops?.length)
   .map((r) => {
     const tick = BOARDS[r.board].tick;
     const mo = +r.original.invoke_ticks * tick, mp = +r.optimized.invoke_ticks * tick;

@@ -84,7 +84,7 @@ static bool init_runtime() {
  * BENCH_ADD_BUILTINS(r): every Add<Op>() that takes no argument or only defaults. */
 #include "bench_ops.inc"
 
-typedef tflite::MicroMutableOpResolver<BENCH_BUILTIN_COUNT + 7> Resolver;
+typedef tflite::MicroMutableOpResolver<BENCH_BUILTIN_COUNT + 8> Resolver;
 
 static bool register_ops(Resolver &r) {
   BENCH_ADD_BUILTINS(r);
@@ -94,7 +94,8 @@ static bool register_ops(Resolver &r) {
          r.AddCustom("TinySegAddFetch", tinyseg::Register_AddFetch()) == kTfLiteOk &&
          r.AddCustom("TinySegConcatConv", tinyseg::Register_ConcatConv()) == kTfLiteOk &&
          r.AddCustom("TinySegTransposeConv", tinyseg::Register_TransposeConv()) == kTfLiteOk &&
-         r.AddCustom("TinySegConvInPlace", tinyseg::Register_ConvInPlace()) == kTfLiteOk;
+         r.AddCustom("TinySegConvInPlace", tinyseg::Register_ConvInPlace()) == kTfLiteOk &&
+         r.AddCustom("TinySegResizeBand", tinyseg::Register_ResizeBand()) == kTfLiteOk;
 }
 
 #ifdef BENCH_OP_PROFILE

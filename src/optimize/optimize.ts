@@ -357,8 +357,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
         // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
-        const { bandBytes, outputs, concatConv } = passes.spill as StreamLayersResult;
-        const split = { ...variant, streamBands: { bandBytes, outputs, concatConv } };
+        const { bandBytes, outputs, concatConv, only } = passes.spill as StreamLayersResult;
+        const split = { ...variant, streamBands: { bandBytes, outputs, concatConv, ...(only ? { only } : {}) } };
         const again = fresh();
         const splitContext = passContext(maxInvoke, split);
         const splitPasses = runStreamedPipeline(again, splitContext);

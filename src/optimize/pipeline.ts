@@ -23,7 +23,7 @@ import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../tr
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
 import { bandsAfterSpillsPass, splitRowBandsPass } from '../transform/split-row-bands.js';
 import { transposeConvGatherAfterSpillsPass, transposeConvGatherPass, type TransposeConvGatherResult } from '../transform/transpose-conv-gather.js';
-import { concatConvBands, streamedOutputs, streamLayers, type ConcatConvBands, type StreamLayersResult } from '../transform/stream-layers.js';
+import { concatConvBands, streamableTensors, streamedOutputs, streamLayers, type ConcatConvBands, type StreamLayersResult, type StreamOptions } from '../transform/stream-layers.js';
 import { ARENA_ALIGNMENT } from '../tflm/alignment.js';
 import { estimateTail32 } from '../tflm/tail.js';
 import { transposeConvPass } from '../transform/transpose-conv-to-depth-to-space.js';
@@ -121,11 +121,11 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   const maxInvoke = context.maxInvoke ?? Infinity;
   // The limit is a share of the original's time: over it by `limit` - 1.
   const limit = maxInvoke / predictInvoke(graphCompute(sg), context.kernels);
-  // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit.
-  const trialOf = (bandBytes: number, outputs: boolean, concatConv: ConcatConvBands, counts?: ReadonlyMap<number, number>) => {
+  // A streamed graph of bands of `bandBytes`, or null when it streams nothing; `over`: past a limit. `place`: measured
+  // by its placed arena (streamAtPeaks weighs its trials by their bound instead).
+  const trialOf = (bandBytes: number, how: Omit<StreamOptions, 'inPlace'>, place = true) => {
     const graph = sg.clone();
-    const inPlace = context.streamInPlace !== false;
-    const result = streamLayers(graph, bandBytes, context.kernels, { outputs, concatConv, inPlace, ...(counts ? { counts } : {}) });
+    const result = streamLayers(graph, bandBytes, context.kernels, { ...how, inPlace: context.streamInPlace !== false });
     if (result.decisions.length === 0) return null;
     // The padded taps the reference kernels skip in SAME convolutions (StreamLayersResult.paddedTaps) are priced in
     // both graphs, but cost nothing in the original as it runs, and in the streamed graph only where a band pads its
@@ -134,12 +134,12 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     const { all, streamed } = result.paddedTaps;
     const invoke = predictInvoke(graphCompute(graph), context.kernels) + limit * streamed + (limit - 1) * (all - streamed);
     const over = invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity);
-    return { graph, result, over, ...(over ? { head: Infinity, arena: Infinity, tail: Infinity } : arenaOf(graph)) };
+    return { graph, result, over, ...(over || !place ? { head: Infinity, arena: Infinity, tail: Infinity } : arenaOf(graph)) };
   };
   let best: { graph: Subgraph; result: SpillResult; arena: number; bandBytes: number } = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
   if (context.streamBands) {
-    const { bandBytes, outputs, concatConv } = context.streamBands;
-    const trial = trialOf(bandBytes, outputs, concatConv);
+    const { bandBytes, outputs, concatConv, only } = context.streamBands;
+    const trial = trialOf(bandBytes, { outputs, concatConv, ...(only ? { only } : {}) });
     if (trial && !trial.over) best = { ...trial, bandBytes };
     if (context.arenaBudget === undefined) splitPeaks(best);
     work.subgraphs[0] = best.graph;
@@ -152,13 +152,18 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   const int8Conv = (op: Op) => sg.tensors[op.inputs[0] ?? -1]?.dtype === 'int8' && concatConvBands(sg, op);
   const all: ConcatConvBands[] = [true, ...(context.kernels.set !== 'reference' && sg.ops.some(int8Conv) ? (['depthwise', false] as const) : [])];
   const kinds = all.slice(Math.max(0, all.indexOf(context.streamConcatConv ?? true)));
+  // Per kind, the widest band size over a limit with every wide tensor streamed.
+  const overAt = new Map<ConcatConvBands, number>();
   for (const concatConv of kinds) {
     for (const fraction of STREAM_FRACTIONS) {
       const bandBytes = Math.max(ARENA_ALIGNMENT, Math.floor(widest * fraction));
-      const trial = trialOf(bandBytes, false, concatConv);
+      const trial = trialOf(bandBytes, { concatConv });
       if (!trial) continue;
       // Narrower bands cost more time and move no fewer bytes: past either limit, no narrower band pays.
-      if (trial.over) break;
+      if (trial.over) {
+        overAt.set(concatConv, bandBytes);
+        break;
+      }
       // With an arena budget, the widest bands whose head fits it (the least time, traffic and op data).
       if (context.arenaBudget !== undefined && trial.head <= context.arenaBudget) {
         if (best.bandBytes === 0 || bandBytes > best.bandBytes) best = { ...trial, bandBytes };
@@ -170,14 +175,59 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
       if (trial.tail >= Math.min(best.arena, context.arenaToBeat ?? Infinity)) break;
     }
   }
+  if (context.arenaBudget === undefined) for (const [concatConv, bandBytes] of overAt) streamAtPeaks(bandBytes, concatConv);
   // The graph outputs streamed as well, at the best size: a spill per band more, and no concatenation holding the
   // bands and the output at once.
   const concatConv = best.bandBytes > 0 ? (best.result as StreamLayersResult).concatConv : true;
+  const only = best.bandBytes > 0 ? (best.result as StreamLayersResult).only : undefined;
   const outputs = best.bandBytes > 0 && context.arenaBudget === undefined && streamedOutputs(sg, best.bandBytes) > 0;
-  const withOutputs = outputs ? trialOf(best.bandBytes, true, concatConv) : null;
+  const withOutputs = outputs ? trialOf(best.bandBytes, { outputs, concatConv, ...(only ? { only } : {}) }) : null;
   if (withOutputs && !withOutputs.over && withOutputs.arena < best.arena) best = { ...withOutputs, bandBytes: best.bandBytes };
   work.subgraphs[0] = best.graph;
   return best.result;
+
+  /**
+   * Where streaming every wide tensor in bands of `bandBytes` is over a limit, only some of them: each round streams
+   * one more of the tensors live at the peak (the widest first), or all of them, within the limit and without raising
+   * the bytes live at the peak (a plateau of equal peaks is crossed one at a time); the round with the lowest bound
+   * plus tail is kept. The cost follows the tensors streamed, and most of a budget-limited model's are not at its peak.
+   */
+  function streamAtPeaks(bandBytes: number, concatConv: ConcatConvBands): void {
+    const candidates = new Set([...streamableTensors(sg, bandBytes)].map((t) => sg.tensors[t]!.name));
+    const boundOf = (graph: Subgraph) => {
+      const timeline = passTimeline(graph, context.kernels);
+      const bound = lowerBound(timeline, graph.ops.length + 1);
+      work.subgraphs[0] = graph;
+      const at = timeline.filter((b) => b.tensor !== null && b.first <= bound.time && bound.time <= b.last);
+      const peak = at.map((b) => graph.tensors[b.tensor!]!).sort((a, b) => b.byteSize - a.byteSize).map((t) => t.name);
+      return { head: bound.bytes, bytes: bound.bytes + estimateTail32(work, null, context.kernels).bytes, peak };
+    };
+    const only = new Set<string>();
+    let from: { graph: Subgraph; result: SpillResult; bound: ReturnType<typeof boundOf> } = { graph: sg, result: noSpills(), bound: boundOf(sg) };
+    // Each round lowers the bytes live at the peak, and the tail grows with the bands' operators: the lowest sum.
+    let lowest = from;
+    for (let round = 0; round < AT_PEAK_ROUNDS; round++) {
+      let next: typeof from | null = null;
+      // One of them alone, else all of them: a chain's input and output alive at its operator go together.
+      const peak = from.bound.peak.filter((n) => candidates.has(n) && !only.has(n));
+      const tries = [...peak.slice(0, AT_PEAK_TRIES).map((n) => [n]), ...(peak.length > 1 ? [peak] : [])];
+      for (const names of tries) {
+        const trial = trialOf(bandBytes, { concatConv, only: new Set([...only, ...names]) }, false);
+        if (!trial || trial.over) continue;
+        const bound = boundOf(trial.graph);
+        if (bound.head > from.bound.head) continue;
+        for (const n of names) only.add(n);
+        next = { graph: trial.graph, result: trial.result, bound };
+        break;
+      }
+      if (!next) break;
+      from = next;
+      if (from.bound.bytes < lowest.bound.bytes) lowest = from;
+    }
+    if (lowest.graph === sg) return;
+    const placed = arenaOf(lowest.graph);
+    if (placed.arena < best.arena) best = { graph: lowest.graph, result: lowest.result, arena: placed.arena, bandBytes };
+  }
 
   /**
    * The operator at the peak in twice as many bands, while that lowers the arena: the band size that pays for most
@@ -198,7 +248,9 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
         if (live[t]! > most && result.bandCounts.has(origin) && !tried.has(origin)) [k, most] = [origin, live[t]!];
       }
       if (k < 0) break;
-      const trial = trialOf(from.bandBytes, result.outputs, result.concatConv, new Map([...counts, [k, 2 * result.bandCounts.get(k)!]]));
+      const { outputs, concatConv, only } = result;
+      const split = new Map([...counts, [k, 2 * result.bandCounts.get(k)!]]);
+      const trial = trialOf(from.bandBytes, { outputs, concatConv, counts: split, ...(only ? { only } : {}) });
       if (!trial || trial.over || trial.arena >= from.arena) {
         tried.add(k);
         continue;
@@ -208,6 +260,10 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     }
   }
 }
+
+/** At most this many tensors streamAtPeaks streams, trying at most AT_PEAK_TRIES of those at the peak for each. */
+const AT_PEAK_ROUNDS = 24;
+const AT_PEAK_TRIES = 2;
 
 /** At most this many rounds of narrower bands at the peak (PassContext.streamBands): each is a streaming and a placement. */
 const PEAK_SPLITS = 6;

@@ -74,11 +74,11 @@ export interface PassContext {
    */
   arenaToBeat?: number;
   /**
-   * Streamed layers at this band size (and graph outputs streamed or not), as an earlier streamed plan had them, the
-   * operator at the peak then split into more bands while that lowers the arena (optimize/pipeline.ts
-   * streamWherePays); absent: the band size is searched for, and no operator is split further.
+   * Streamed layers at this band size (graph outputs streamed or not, only some tensors or every wide one), as an
+   * earlier streamed plan had them, the operator at the peak then split into more bands while that lowers the arena
+   * (optimize/pipeline.ts streamWherePays); absent: the band size is searched for, and no operator is split further.
    */
-  streamBands?: { bandBytes: number; outputs: boolean; concatConv: ConcatConvBands };
+  streamBands?: { bandBytes: number; outputs: boolean; concatConv: ConcatConvBands; only?: ReadonlySet<string> };
   /**
    * The bands of a convolution whose input stays in the arena (a graph input) read its rows there, in one call each
    * (TinySegConcatConv in place); false: they slice it, and a later spill pass may spill the input and fetch the

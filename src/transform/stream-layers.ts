@@ -10,9 +10,10 @@
 // image's borders and at its sides: a fetch from its slot writes the frame
 // itself, a band sliced from the arena gets a PAD) and runs VALID, which computes what
 // the SAME convolution computes there (a padded tap adds zero to the same sum
-// in the same order), so each band's output rows are all exact. Other
-// row-local operators run as one-operator chains of split-row-bands.ts's
-// plans, keeping their exact rows.
+// in the same order), so each band's output rows are all exact. An int8
+// bilinear resize's band is a TinySegResizeBand, which computes its own rows
+// only. Other row-local operators run as one-operator chains of
+// split-row-bands.ts's plans, keeping their exact rows.
 //
 // Invariant: every slot is written row band by row band in order, each band
 // its own rows, before any reader fetches rows of it; two slots busy at a
@@ -24,7 +25,7 @@ import { lowerBound } from '../analysis/lower-bound.js';
 import { predictOps } from '../analysis/compute.js';
 import { PADDING } from '../ops/kernel.js';
 import { perChannelMultipliers } from '../ops/conv-params.js';
-import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
+import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels, type RowRule } from '../ops/registry.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import {
   builtinConvWindow,
@@ -32,8 +33,10 @@ import {
   decodeSpillOptions,
   encodeConcatConvOptions,
   encodeFetchOptions,
+  encodeResizeBandOptions,
   encodeSpillOptions,
   FETCH,
+  RESIZE_BAND,
   regionReads,
   SPILL,
 } from '../ops/tinyseg/custom-ops.js';
@@ -43,6 +46,7 @@ import { bandOperands, sliceRows } from './band-operands.js';
 import { BAND_DTYPES } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
+import { resizeSourceRows } from './resize-band.js';
 import { layOutSpillRegion } from './spill-region.js';
 import { zeroOf } from './fold-pads-into-convs.js';
 import { frameFetch, type SpillDecision, type SpillResult } from './spill-cold-ranges.js';
@@ -62,11 +66,15 @@ export interface StreamLayersResult extends SpillResult {
   origins: number[];
   /** The band count of each operator run in bands, by its position in the graph before. */
   bandCounts: Map<number, number>;
-  /** How it streamed: the band size, graph outputs or not, the TinySegConcatConv bands on slots, the band counts given for some operators. */
+  /**
+   * How it streamed: the band size, graph outputs or not, the TinySegConcatConv bands on slots, the band counts given
+   * for some operators, the tensors it was limited to (absent: every wide one).
+   */
   bandBytes: number;
   outputs: boolean;
   concatConv: ConcatConvBands;
   counts: ReadonlyMap<number, number>;
+  only?: ReadonlySet<string>;
 }
 
 /** How streamLayers streams. */
@@ -82,6 +90,8 @@ export interface StreamOptions {
   inPlace?: boolean;
   /** Band counts for some operators (by position), in place of what `bandBytes` gives them (bandCount). */
   counts?: ReadonlyMap<number, number>;
+  /** Only the wide tensors of these names are streamed (streamableTensors); absent: every one. */
+  only?: ReadonlySet<string>;
 }
 
 /** StreamOptions.concatConv. */
@@ -162,6 +172,29 @@ function convBands(sg: Subgraph, op: Op, count: number): Band[] {
   return bands;
 }
 
+/**
+ * Whether `op` runs its bands as TinySegResizeBand: an int8 RESIZE_BILINEAR. A float32 one runs its bands as the
+ * builtin (whose rows around the band's own it slices off): its bytes depend on how the compiler contracts its
+ * multiply-adds, which only TFLM's own compiled kernel reproduces.
+ */
+function resizeBandable(sg: Subgraph, op: Op): boolean {
+  if (op.opcode !== 'RESIZE_BILINEAR' || sg.tensors[op.inputs[0]!]!.dtype !== 'int8') return false;
+  const o = builtinOptions(op, 'ResizeBilinearOptions');
+  return !(o.alignCorners && o.halfPixelCenters) && rowRule(sg, op)?.kind === 'resize';
+}
+
+/** A resize's bands: output rows split evenly, each reading the input rows the whole tensor maps them to, no more. */
+function resizeBands(sg: Subgraph, op: Op, count: number): Band[] {
+  const rule = rowRule(sg, op) as Extract<RowRule, { kind: 'resize' }>;
+  const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
+  const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
+  return Array.from({ length: count }, (_, j) => {
+    const [r0, r1] = [Math.round((j * outH) / count), Math.round(((j + 1) * outH) / count)];
+    const [s0, s1] = resizeSourceRows(rule, inH, outH, r0, r1);
+    return { r0, r1, c0: r0, c1: r1, s0, s1 };
+  });
+}
+
 /** Bands of another row-local operator: a one-operator chain's plans (split-row-bands.ts), or null when none lines up. */
 function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
   const op = sg.ops[k]!;
@@ -179,7 +212,8 @@ function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
 function bandable(sg: Subgraph, op: Op): boolean {
   if (op.opcode === 'CUSTOM' || op.outputs.length !== 1) return false;
   const y = sg.tensors[op.outputs[0]!]!;
-  if (y.shape.length !== 4 || y.shape[0] !== 1 || !BAND_DTYPES.has(y.dtype)) return false;
+  // A 3-D output (ARG_MAX's over the channels) runs in bands too; only 4-D ones are streamed (streamedTensors).
+  if (y.shape.length < 3 || y.shape.length > 4 || y.shape[0] !== 1 || !BAND_DTYPES.has(y.dtype)) return false;
   const rule = rowRule(sg, op);
   if (!rule) return false;
   const row = rowInput(op);
@@ -206,7 +240,7 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean): Set<
     if (!bandable(sg, op)) return;
     const t = op.outputs[0]!;
     const y = sg.tensors[t]!;
-    if (y.kind !== 'activation' || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
+    if (y.kind !== 'activation' || y.shape.length !== 4 || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
     const readers = sg.consumersOf(t).length;
     if (sg.outputs.includes(t) ? !outputs || readers > 0 : readers === 0) return;
     out.add(t);
@@ -217,6 +251,9 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean): Set<
 /** How many graph outputs streamLayers(sg, bandBytes, kernels, true) streams. */
 export const streamedOutputs = (sg: Subgraph, bandBytes: number): number =>
   [...streamedTensors(sg, bandBytes / 4, true)].filter((t) => sg.outputs.includes(t)).length;
+
+/** The tensors streamLayers(sg, bandBytes, kernels, { outputs }) streams: those StreamOptions.only may limit it to. */
+export const streamableTensors = (sg: Subgraph, bandBytes: number, outputs = false): Set<number> => streamedTensors(sg, bandBytes / 4, outputs);
 
 /** The TinySegFetch that writes graph output `y` whole from its slot, once its last band is there. */
 function wholeOutput(sg: Subgraph, y: Tensor, slot: Slot): Omit<Op, 'source'> {
@@ -268,19 +305,26 @@ const withOperands = (op: Op, inputs: readonly number[], outputs: readonly numbe
  * The operators that compute operator `op` (at position `k`) band by band: `bands` of it, its streamed inputs fetched
  * rows by rows, its output written to its slot, or joined on the row axis where it stays in the arena.
  */
-function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, viaConcatConv: boolean): Omit<Op, 'source'>[] {
+function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, via: BandKernel): Omit<Op, 'source'>[] {
   const ops: Omit<Op, 'source'>[] = [];
   const row = rowInput(op);
   const X = sg.tensors[op.inputs[row]!]!;
   const Y = sg.tensors[op.outputs[0]!]!;
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
-  const multipliers = viaConcatConv ? layerMultipliers(sg, op) : -1;
+  const multipliers = via === 'concatConv' ? layerMultipliers(sg, op) : -1;
   bands.forEach((b, j) => {
-    if (viaConcatConv) {
-      // The band's output rows computed from its input rows where they are, window by window: no copy of the band.
+    if (via !== 'builtin') {
+      // The band's output rows computed from its input rows where they are, window by window (a conv), or its own
+      // rows fetched (a resize in its slot): no copy of the band, no row computed twice.
       const out = activationLike(sg, Y, freshName(sg, `${Y.name}_band${j}`), Y.shape.map((n, i) => (i === 1 ? b.r1 - b.r0 : n)));
-      ops.push(concatConvBand(sg, op, b.r0, slots.get(X.index) ?? null, out, multipliers));
+      const slotX = slots.get(X.index) ?? null;
+      if (via === 'concatConv') ops.push(concatConvBand(sg, op, b.r0, slotX, out, multipliers));
+      else {
+        const input = slotX ? fetchRows(sg, X, slotX, b.s0, b.s1, `${X.name}_in${j}`) : null;
+        if (input) ops.push(input.op);
+        ops.push(resizeBand(sg, op, b, input?.y ?? X, slotX ? b.s0 : 0, out));
+      }
       const slot = slots.get(Y.index);
       if (slot) ops.push(spillRows(out, slot, b.r0));
       else {
@@ -391,6 +435,23 @@ function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot | null, out
   return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
 }
 
+/** How bandOps computes a band: the operator itself, a TinySegConcatConv band, or a TinySegResizeBand. */
+type BandKernel = 'builtin' | 'concatConv' | 'resizeBand';
+
+/** The TinySegResizeBand of RESIZE_BILINEAR `op` that writes band `b`'s rows to `out` from `x`, whose first row is `s0`. */
+function resizeBand(sg: Subgraph, op: Op, b: Band, x: Tensor, s0: number, out: Tensor): Omit<Op, 'source'> {
+  const o = builtinOptions(op, 'ResizeBilinearOptions');
+  const options = encodeResizeBandOptions({
+    inHeight: sg.tensors[op.inputs[0]!]!.shape[1]!,
+    outHeight: sg.tensors[op.outputs[0]!]!.shape[1]!,
+    firstInRow: s0,
+    firstOutRow: b.r0,
+    alignCorners: o.alignCorners,
+    halfPixelCenters: o.halfPixelCenters,
+  });
+  return newOp({ opcode: 'CUSTOM', customCode: RESIZE_BAND, inputs: [x.index], outputs: [out.index], customOptions: options });
+}
+
 /**
  * The per-channel multipliers and shifts of int8 conv `op` as an int32 [2, output channels] constant its
  * TinySegConcatConv bands share (-1 for float32): in the model, not in each band's op data for the whole run.
@@ -422,9 +483,9 @@ function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandB
  * whole just before them.
  */
 export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, options: StreamOptions = {}): StreamLayersResult {
-  const { outputs = false, concatConv = true, inPlace = true, counts } = options;
+  const { outputs = false, concatConv = true, inPlace = true, counts, only } = options;
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
-  const order = [...streamedTensors(sg, bandBytes / 4, outputs)];
+  const order = [...streamedTensors(sg, bandBytes / 4, outputs)].filter((t) => !only || only.has(sg.tensors[t]!.name));
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
   const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(sg.producerOf(t), ...sg.consumersOf(t)) }));
   const region = layOutSpillRegion(spans);
@@ -450,7 +511,8 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     if (bandable(sg, op)) {
       const count = bandCount(sg, op, slots, bandBytes, counts?.get(k));
       const padded = paddableConv(sg, op);
-      const bands = padded ? convBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
+      const resize = resizeBandable(sg, op);
+      const bands = padded ? convBands(sg, op, count) : resize ? resizeBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
       // A band of an input left in the arena (a graph input) reads its rows where they are: no slice, no PAD, no
       // staging. Without inPlace the bands slice it, and a later spill pass may fetch those slices.
       const inSlot = slots.has(op.inputs[0]!);
@@ -459,7 +521,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
         bandCounts.set(k, count);
-        replacement = bandOps(sg, op, bands, slots, viaConcatConv);
+        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : 'builtin');
         layers++;
         bandTotal += bands.length;
       }
@@ -536,6 +598,6 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
   const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
   const streamed = { layers, bands: bandTotal };
-  const how = { bandBytes, outputs, concatConv, counts: counts ?? new Map<number, number>() };
+  const how = { bandBytes, outputs, concatConv, counts: counts ?? new Map<number, number>(), ...(only ? { only } : {}) };
   return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed, paddedTaps, origins, bandCounts, ...how };
 }

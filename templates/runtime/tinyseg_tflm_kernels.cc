@@ -60,6 +60,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
+#include "tensorflow/lite/kernels/internal/reference/resize_bilinear.h"
 #include "tensorflow/lite/kernels/internal/types.h"
 #include "tensorflow/lite/kernels/kernel_util.h"
 #include "tensorflow/lite/kernels/padding.h"
@@ -80,6 +81,7 @@ constexpr char kAddFetch[] = "TinySegAddFetch";
 constexpr char kConcatConv[] = "TinySegConcatConv";
 constexpr char kTransposeConv[] = "TinySegTransposeConv";
 constexpr char kConvInPlace[] = "TinySegConvInPlace";
+constexpr char kResizeBand[] = "TinySegResizeBand";
 
 constexpr uint64_t kMaxU32 = 0xffffffffu;
 
@@ -1878,6 +1880,144 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
   return kTfLiteOk;
 }
 
+// ------------------------------------------------------------------ TinySegResizeBand
+
+// Output rows [first_out_row, first_out_row + rows) of an int8 RESIZE_BILINEAR
+// from in_height to out_height rows, the input holding rows from first_in_row
+// on. Each row is mapped to its source rows by TFLM's own interpolation
+// function on the whole tensor's scale, and each element is computed by the
+// reference kernel's integer expression, so the bytes are the whole resize's.
+struct ResizeBandData {
+  int32_t in_height;
+  int32_t out_height;
+  int32_t first_in_row;
+  int32_t first_out_row;
+  uint8_t align_corners;
+  uint8_t half_pixel_centers;
+};
+// The op data docs/custom-ops.md states (TinySeg's arena figures count it).
+static_assert(sizeof(ResizeBandData) == 20, "TinySegResizeBand's op data is 20 bytes");
+
+void* ResizeBandInit(TfLiteContext* context, const char* buffer, size_t length) {
+  Options o(kResizeBand, buffer, length);
+  uint32_t in_h = 0, out_h = 0, s0 = 0, r0 = 0, align = 0, half = 0;
+  if (!o.Uint("in_height", &in_h) || !o.Uint("out_height", &out_h) || !o.Uint("first_in_row", &s0) || !o.Uint("first_out_row", &r0) ||
+      !o.Flag("align_corners", &align) || !o.Flag("half_pixel_centers", &half)) {
+    return nullptr;
+  }
+  // TFLM's 10-bit scale of a height past 2^20 overflows int32.
+  if (in_h < 1 || out_h < 1 || in_h > (1u << 20) || out_h > (1u << 20) || s0 >= in_h || r0 >= out_h || (align != 0 && half != 0)) {
+    o.Fail("heights must be 1 to 2^20 and the first rows inside them; align_corners and half_pixel_centers are exclusive");
+    return nullptr;
+  }
+  auto* data = static_cast<ResizeBandData*>(context->AllocatePersistentBuffer(context, sizeof(ResizeBandData)));
+  if (data == nullptr) return nullptr;
+  data->in_height = static_cast<int32_t>(in_h);
+  data->out_height = static_cast<int32_t>(out_h);
+  data->first_in_row = static_cast<int32_t>(s0);
+  data->first_out_row = static_cast<int32_t>(r0);
+  data->align_corners = static_cast<uint8_t>(align);
+  data->half_pixel_centers = static_cast<uint8_t>(half);
+  return data;
+}
+
+// ResizeBilinearInteger's 10-bit scale of one axis.
+int32_t ResizeScale10(int32_t in, int32_t out, bool align) {
+  if (align && out > 1) return ((1 << 10) * (in - 1) + (out - 1) / 2) / (out - 1);
+  return ((1 << 10) * in + out / 2) / out;
+}
+
+// The whole tensor's source rows y0 and y1 of output row `row`.
+void ResizeSourceRows(const ResizeBandData& d, int32_t row, int32_t* y0, int32_t* y1) {
+  int32_t input_y = 0;
+  tflite::reference_ops::ComputeInterpolationValuesInteger(row, ResizeScale10(d.in_height, d.out_height, d.align_corners != 0),
+                                                           d.half_pixel_centers != 0, d.in_height, &input_y, y0, y1);
+}
+
+TfLiteStatus ResizeBandPrepare(TfLiteContext* context, TfLiteNode* node) {
+  if (node->user_data == nullptr) return MalformedOptions(kResizeBand);
+  const auto& d = *static_cast<const ResizeBandData*>(node->user_data);
+  if (node->inputs->size != 1 || node->outputs->size != 1) {
+    MicroPrintf("%s: needs 1 input and 1 output, has %d and %d", kResizeBand, node->inputs->size, node->outputs->size);
+    return kTfLiteError;
+  }
+  TempTensor x = InputTensor(context, node, 0);
+  TempTensor y = OutputTensor(context, node, 0);
+  if (x.get() == nullptr || y.get() == nullptr || x->dims->size != 4 || y->dims->size != 4) {
+    MicroPrintf("%s: needs a 4-D input and output", kResizeBand);
+    return kTfLiteError;
+  }
+  // int8 only: integer arithmetic gives the same bytes however it is compiled. A float32 resize's bytes depend on how
+  // the compiler contracts its multiply-adds, which only TFLM's own compiled kernel reproduces.
+  if (x->type != kTfLiteInt8 || y->type != kTfLiteInt8) {
+    MicroPrintf("%s: int8 input and output only, got %s and %s", kResizeBand, TfLiteTypeGetName(x->type), TfLiteTypeGetName(y->type));
+    return kTfLiteError;
+  }
+  const int32_t in_rows = x->dims->data[1], out_rows = y->dims->data[1];
+  if (x->dims->data[0] != 1 || y->dims->data[0] != 1 || x->dims->data[3] != y->dims->data[3] || x->dims->data[2] < 1 ||
+      y->dims->data[2] < 1 || static_cast<int64_t>(d.first_in_row) + in_rows > d.in_height ||
+      static_cast<int64_t>(d.first_out_row) + out_rows > d.out_height) {
+    MicroPrintf("%s: input and output must be of batch 1 and the same depth, their rows inside the heights of its options", kResizeBand);
+    return kTfLiteError;
+  }
+  // Every output row reads input rows the band holds.
+  for (int32_t r = 0; r < out_rows; r++) {
+    int32_t y0 = 0, y1 = 0;
+    ResizeSourceRows(d, d.first_out_row + r, &y0, &y1);
+    if (y0 < d.first_in_row || y1 >= d.first_in_row + in_rows) {
+      MicroPrintf("%s: output row %d reads input rows %d..%d, the input holds %d..%d", kResizeBand, static_cast<int>(d.first_out_row + r),
+                  static_cast<int>(y0), static_cast<int>(y1), static_cast<int>(d.first_in_row), static_cast<int>(d.first_in_row + in_rows - 1));
+      return kTfLiteError;
+    }
+  }
+  return kTfLiteOk;
+}
+
+// reference_ops::ResizeBilinearInteger's arithmetic, on the band's rows.
+void ResizeBandInt8(const ResizeBandData& d, const int8_t* x, int32_t in_w, int32_t depth, int8_t* out, int32_t out_rows, int32_t out_w) {
+  const bool align = d.align_corners != 0, half = d.half_pixel_centers != 0;
+  const int32_t height_scale_10 = ResizeScale10(d.in_height, d.out_height, align);
+  const int32_t width_scale_10 = ResizeScale10(in_w, out_w, align);
+  for (int32_t r = 0; r < out_rows; ++r) {
+    int32_t input_y, y0, y1;
+    tflite::reference_ops::ComputeInterpolationValuesInteger(d.first_out_row + r, height_scale_10, half, d.in_height, &input_y, &y0, &y1);
+    const int8_t* row0 = x + static_cast<size_t>(y0 - d.first_in_row) * in_w * depth;
+    const int8_t* row1 = x + static_cast<size_t>(y1 - d.first_in_row) * in_w * depth;
+    for (int32_t ox = 0; ox < out_w; ++ox) {
+      int32_t input_x, x0, x1;
+      tflite::reference_ops::ComputeInterpolationValuesInteger(ox, width_scale_10, half, in_w, &input_x, &x0, &x1);
+      int8_t* o = out + (static_cast<size_t>(r) * out_w + ox) * depth;
+      for (int32_t c = 0; c < depth; ++c) {
+        const int64_t output_20_ll =
+            static_cast<int64_t>(row0[x0 * depth + c]) * ((1 << 10) - (input_y - (1 << 10) * y0)) * ((1 << 10) - (input_x - (1 << 10) * x0));
+        const int64_t output_20_lu =
+            static_cast<int64_t>(row1[x0 * depth + c]) * (input_y - (1 << 10) * y0) * ((1 << 10) - (input_x - (1 << 10) * x0));
+        const int64_t output_20_rl =
+            static_cast<int64_t>(row0[x1 * depth + c]) * ((1 << 10) - (input_y - (1 << 10) * y0)) * (input_x - (1 << 10) * x0);
+        const int64_t output_20_ru = static_cast<int64_t>(row1[x1 * depth + c]) * (input_y - (1 << 10) * y0) * (input_x - (1 << 10) * x0);
+        const int64_t output_20 = output_20_ll + output_20_lu + output_20_rl + output_20_ru;
+#if TFLITE_SINGLE_ROUNDING
+        const int64_t round = 1 << 19;
+        o[c] = static_cast<int8_t>((output_20 + round) >> 20);
+#else
+        const int64_t round = (output_20 > 0) ? (1 << 19) : -(1 << 19);
+        o[c] = static_cast<int8_t>((output_20 + round) / (1 << 20));
+#endif
+      }
+    }
+  }
+}
+
+TfLiteStatus ResizeBandEval(TfLiteContext* context, TfLiteNode* node) {
+  const auto& d = *static_cast<const ResizeBandData*>(node->user_data);
+  const TfLiteEvalTensor* input = tflite::micro::GetEvalInput(context, node, 0);
+  TfLiteEvalTensor* output = tflite::micro::GetEvalOutput(context, node, 0);
+  const int32_t in_w = input->dims->data[2], depth = input->dims->data[3];
+  const int32_t out_rows = output->dims->data[1], out_w = output->dims->data[2];
+  ResizeBandInt8(d, tflite::micro::GetTensorData<int8_t>(input), in_w, depth, tflite::micro::GetTensorData<int8_t>(output), out_rows, out_w);
+  return kTfLiteOk;
+}
+
 }  // namespace
 
 TFLMRegistration* Register_Spill() {
@@ -1912,6 +2052,11 @@ TFLMRegistration* Register_TransposeConv() {
 
 TFLMRegistration* Register_ConvInPlace() {
   static TFLMRegistration r = tflite::micro::RegisterOp(ConvInPlaceInit, ConvInPlacePrepare, ConvInPlaceEval);
+  return &r;
+}
+
+TFLMRegistration* Register_ResizeBand() {
+  static TFLMRegistration r = tflite::micro::RegisterOp(ResizeBandInit, ResizeBandPrepare, ResizeBandEval);
   return &r;
 }
 

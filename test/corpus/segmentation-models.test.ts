@@ -9,13 +9,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { optimize, type OptimizeResult } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
-import { CONCAT_CONV, decodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, RESIZE_BAND } from '../../src/ops/tinyseg/custom-ops.js';
 
 const dir = join(repoRoot, 'test', 'models', 'segmentation');
 const results = new Map<string, OptimizeResult>();
 const run = (file: string): OptimizeResult => {
   if (!results.has(file)) results.set(file, optimize(new Uint8Array(readFileSync(join(dir, file))), { file, verify: { inputs: 1, seed: 3 } }));
   return results.get(file)!;
+};
+// The band chains alone (no streamed layers): the plan the default weighs the streamed one against.
+const chainsOnly = new Map<string, OptimizeResult>();
+const runChains = (file: string): OptimizeResult => {
+  if (!chainsOnly.has(file)) chainsOnly.set(file, optimize(new Uint8Array(readFileSync(join(dir, file))), { file, verify: false, streamLayers: false }));
+  return chainsOnly.get(file)!;
 };
 
 describe.each(['deeplabv3-mnv2-ade20k-int8-512.tflite', 'portrait-video-int8-224.tflite', 'mnv3-seg-f32io-256.tflite'])('%s', (file) => {
@@ -63,7 +69,7 @@ describe('where the bands run', () => {
   });
 
   it('deeplabv3 ADE20K: bands from the ASPP through the 4x resize, the decoder CONCATENATION with its low-level projection (written after the resize) and the 512x512 resize into ARG_MAX, cutting the head more than 2x', () => {
-    const r = run('deeplabv3-mnv2-ade20k-int8-512.tflite').report;
+    const r = runChains('deeplabv3-mnv2-ade20k-int8-512.tflite').report;
     const decoder = r.passes.splitRowBands.chains.find((c) => c.output === 'ArgMax')!;
     expect(decoder.ops.filter((op) => op === 'RESIZE_BILINEAR')).toHaveLength(2);
     expect(decoder.ops).toContain('CONCATENATION');
@@ -72,10 +78,22 @@ describe('where the bands run', () => {
   });
 
   it('deeplabv3 ADE20K: the bands through the encoder stage at stride 4 compute its low-level projection for the decoder too (an exit), so its 2.3 MB depthwise output never exists whole: the head within 1.25x the streaming floor', () => {
-    const r = run('deeplabv3-mnv2-ade20k-int8-512.tflite').report;
+    const r = runChains('deeplabv3-mnv2-ade20k-int8-512.tflite').report;
     const encoder = r.passes.splitRowBands.chains.find((c) => c.exits?.some((t) => t.startsWith('decoder/feature_projection0')))!;
     expect(encoder.ops).toContain('DEPTHWISE_CONV_2D');
     expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+  });
+
+  it('deeplabv3 ADE20K: streamed, its resizes as TinySegResizeBand bands and its ARG_MAX in bands of the streamed 512x512 resize: the head at the streaming floor, below the band chains\' arena, predicted no slower', () => {
+    const result = run('deeplabv3-mnv2-ade20k-int8-512.tflite');
+    const r = result.report;
+    expect(r.passes.spill.streamed!.layers).toBeGreaterThan(0);
+    const ops = result.graph.main.ops;
+    expect(ops.filter((op) => op.customCode === RESIZE_BAND).length).toBeGreaterThan(1);
+    expect(ops.filter((op) => op.opcode === 'ARG_MAX').length).toBeGreaterThan(1);
+    expect(r.headOverStreamingFloor.after).toBe(1);
+    expect(r.after.total).toBeLessThan(runChains('deeplabv3-mnv2-ade20k-int8-512.tflite').report.after.total);
+    expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0);
   });
 
   it('mnv3-seg: bands from the full-resolution resize through QUANTIZE and DEQUANTIZE into the float output', () => {

@@ -33,8 +33,9 @@ describe('tinyseg/runtime in a browser bundle', () => {
     const inputs = Object.keys(out.metafile.inputs);
     expect(inputs.filter((f) => /dist\/(integrations|emit|optimize|transform|report|memory)\//.test(f))).toEqual([]);
     expect(inputs.filter((f) => /reference-outputs|proof-worker|verify/.test(f))).toEqual([]);
-    // What a page pays for the runtime, minified (reported in docs/edge-runtime.md).
-    expect(out.outputFiles[0]!.contents.length).toBeLessThan(300_000);
+    // What a page pays for the runtime, minified: every kernel an optimized model may need, TinySeg's own included
+    // (301,103 B with TinySegResizeBand).
+    expect(out.outputFiles[0]!.contents.length).toBeLessThan(310_000);
   });
 
   it('is needed: the main entry does not bundle for the browser', async () => {

@@ -32,6 +32,7 @@ import { kernels as concatConv } from '../../src/ops/tinyseg/concat-conv-kernel.
 import { kernels as spill } from '../../src/ops/tinyseg/spill-kernels.js';
 import { kernels as tinysegTransposeConv } from '../../src/ops/tinyseg/transpose-conv-kernel.js';
 import { kernels as tinysegConvInPlace } from '../../src/ops/tinyseg/conv-in-place-kernel.js';
+import { kernels as tinysegResizeBand } from '../../src/ops/tinyseg/resize-band-kernel.js';
 import { kernels as transposeConv } from '../../src/ops/transpose-conv/kernel.js';
 import { kernels as control } from '../../src/ops/control/kernel.js';
 import { kernels as lstm } from '../../src/ops/recurrent/lstm.js';
@@ -64,6 +65,7 @@ const KERNEL_MAPS: readonly Record<string, Kernel<any>>[] = [
   spill,
   tinysegTransposeConv,
   tinysegConvInPlace,
+  tinysegResizeBand,
   transposeConv,
   control,
   svdf,

@@ -18,11 +18,13 @@ import {
   CONCAT_CONV,
   decodeConcatConvOptions,
   decodeFetchOptions,
+  decodeResizeBandOptions,
   decodeSpillOptions,
   encodeConcatConvOptions,
   encodeFetchOptions,
   encodeSpillOptions,
   FETCH,
+  RESIZE_BAND,
   SPILL,
 } from '../../src/ops/tinyseg/custom-ops.js';
 import { runModel } from '../../src/interpreter/interpreter.js';
@@ -149,6 +151,70 @@ describe('streamLayers', () => {
       });
     }
   }
+
+  it('computes a streamed int8 resize band by band with TinySegResizeBand, each band its own rows; a float32 one with the builtin', () => {
+    for (const dtype of ['int8', 'float32'] as const) {
+      const widest = Math.max(...unet(dtype, 48).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+      const g = unet(dtype, 48);
+      streamLayers(g.main, Math.floor(widest / 32));
+      const after = loadGraph(saveGraph(g));
+      const bands = after.main.ops.filter((op) => op.customCode === RESIZE_BAND).map((op) => decodeResizeBandOptions(op.customOptions));
+      if (dtype === 'float32') {
+        expect(bands).toEqual([]);
+        expect(after.main.ops.filter((op) => op.opcode === 'RESIZE_BILINEAR').length).toBeGreaterThan(1);
+        expect(verifyModels(unet(dtype, 48), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+        continue;
+      }
+      expect(bands.length).toBeGreaterThan(1);
+      expect(after.main.ops.some((op) => op.opcode === 'RESIZE_BILINEAR')).toBe(false);
+      // Consecutive, disjoint output rows covering r5: no row computed twice, none sliced off.
+      const r5 = unet(dtype, 48).main.tensors.find((t) => t.name === 'r5')!;
+      expect(bands.map((o) => o.firstOutRow)[0]).toBe(0);
+      const rows = after.main.ops.filter((op) => op.customCode === RESIZE_BAND).reduce((n, op) => n + after.main.tensors[op.outputs[0]!]!.shape[1]!, 0);
+      expect(rows).toBe(r5.shape[1]);
+      expect(verifyModels(unet(dtype, 48), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+    }
+  });
+
+  it('runs an ARG_MAX over the channels (a 3-D output) in bands, fetching its rows of a streamed resize: the resize output is never whole', () => {
+    const head = () => {
+      const b = new GraphBuilder();
+      const q = { scale: [0.05], zeroPoint: [2], quantizedDimension: 0 };
+      const x = b.input('x', { dtype: 'int8', shape: [1, 12, 10, 6], quantization: q });
+      const r = b.tensor('r', { dtype: 'int8', shape: [1, 48, 40, 6], quantization: q });
+      const size = b.constant('size', { dtype: 'int32', shape: [2] }, new Int32Array([48, 40]));
+      b.op({ opcode: 'RESIZE_BILINEAR', inputs: [x, size], outputs: [r], options: { type: 'ResizeBilinearOptions', value: { halfPixelCenters: true } } });
+      const y = b.tensor('y', { dtype: 'int32', shape: [1, 48, 40] });
+      const axis = b.constant('axis', { dtype: 'int32', shape: [1] }, new Int32Array([3]));
+      b.op({ opcode: 'ARG_MAX', inputs: [r, axis], outputs: [y], options: { type: 'ArgMaxOptions', value: { outputType: 2 } } });
+      b.output(y);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = head();
+    const r = streamLayers(g.main, 2048);
+    expect(r.decisions.map((d) => d.tensor)).toEqual(['r']);
+    const after = loadGraph(saveGraph(g));
+    expect(after.main.ops.filter((op) => op.opcode === 'ARG_MAX').length).toBeGreaterThan(1);
+    expect(after.main.ops.filter((op) => op.customCode === RESIZE_BAND).length).toBeGreaterThan(1);
+    expect(after.main.tensors.some((t) => t.name === 'r')).toBe(false);
+    // The output, its bands (placed inside it by the optimizer, row-join.ts) and a band of the resize: below the
+    // resize output and the output together.
+    expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(planTflmArena(head()).lowerBound.bytes);
+    expect(verifyModels(head(), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+  });
+
+  it('streams only the tensors it is given (StreamOptions.only), the others left whole', () => {
+    const g = unet('int8', 48);
+    const widest = Math.max(...g.main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
+    const r = streamLayers(g.main, Math.floor(widest / 8), undefined, { only: new Set(['c1']) });
+    expect(r.decisions.map((d) => d.tensor)).toEqual(['c1']);
+    expect(r.only).toEqual(new Set(['c1']));
+    const after = loadGraph(saveGraph(g));
+    const names = new Set(after.main.tensors.map((t) => t.name));
+    expect(names.has('c1')).toBe(false);
+    expect(['d2', 'r5', 'cat', 'a7'].every((n) => names.has(n))).toBe(true);
+    expect(verifyModels(unet('int8', 48), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+  });
 
   it('streams a graph output nothing reads when asked: its bands go to its slot and one fetch writes it whole, no concatenation of them', () => {
     for (const dtype of ['int8', 'float32'] as const) {

@@ -26,7 +26,7 @@ function checkSize(call: KernelCall): [number, number] {
   return [outH, outW];
 }
 
-interface Axis {
+export interface Axis {
   lo: Int32Array;
   hi: Int32Array;
   /** float: the fractional source position; int8: the 10-bit fixed-point position. */
@@ -48,7 +48,7 @@ function floatAxis(inSize: number, outSize: number, align: boolean, half: boolea
 }
 
 /** ComputeInterpolationValuesInteger: C's division truncates toward zero. */
-function integerAxis(inSize: number, outSize: number, align: boolean, half: boolean): Axis {
+export function integerAxis(inSize: number, outSize: number, align: boolean, half: boolean): Axis {
   let scale10 = Math.trunc((1024 * inSize + Math.trunc(outSize / 2)) / outSize);
   if (align && outSize > 1) scale10 = Math.trunc((1024 * (inSize - 1) + Math.trunc((outSize - 1) / 2)) / (outSize - 1));
   const a: Axis = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), pos: new Float64Array(outSize) };
@@ -61,7 +61,7 @@ function integerAxis(inSize: number, outSize: number, align: boolean, half: bool
   return a;
 }
 
-interface BilinearState {
+export interface BilinearState {
   float: boolean;
   /**
    * The axes as resizeBilinearI8 / resizeBilinearF32 read them (wasmAxis), or with a shift resizeBilinearI8Int16
@@ -86,20 +86,26 @@ const RESIZE_BILINEAR = defineKernel<BilinearState>({
     const [, inH, inW, depth] = dims4(input, call);
     const float = t === 'float32';
     const axis = float ? floatAxis : integerAxis;
-    const ys = axis(inH, outH, align, half);
-    const xs = axis(inW, outW, align, half);
-    const int16 = float ? null : int16Axes(ys, xs, depth);
-    return int16 ? { float, ...int16 } : { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float), shift: 0 };
+    return bilinearState(float, axis(inH, outH, align, half), axis(inW, outW, align, half), depth);
   },
-  invoke(call, s) {
-    const input = requireInput(call, 0);
-    const output = requireOutput(call, 0);
-    const [batches, inH, inW, depth] = dims4(input, call);
-    const [, outH, outW] = dims4(output, call);
-    if (s.float) resizeBilinearFloat(f32(input), f32(output), s, batches, inH, inW, depth, outH, outW);
-    else resizeBilinearInt8(i8(input), i8(output), s, batches, inH, inW, depth, outH, outW);
-  },
+  invoke: invokeBilinear,
 });
+
+/** A bilinear resize's state from its axes: the output rows' may be a band's of a whole tensor's (TinySegResizeBand). */
+export function bilinearState(float: boolean, ys: Axis, xs: Axis, depth: number): BilinearState {
+  const int16 = float ? null : int16Axes(ys, xs, depth);
+  return int16 ? { float, ...int16 } : { float, rows: wasmAxis(ys, float), cols: wasmAxis(xs, float), shift: 0 };
+}
+
+/** Input 0 resized into output 0 by the axes of `s`, which index input 0's rows and columns. */
+export function invokeBilinear(call: KernelCall, s: BilinearState): void {
+  const input = requireInput(call, 0);
+  const output = requireOutput(call, 0);
+  const [batches, inH, inW, depth] = dims4(input, call);
+  const [, outH, outW] = dims4(output, call);
+  if (s.float) resizeBilinearFloat(f32(input), f32(output), s, batches, inH, inW, depth, outH, outW);
+  else resizeBilinearInt8(i8(input), i8(output), s, batches, inH, inW, depth, outH, outW);
+}
 
 /**
  * An axis as resizeBilinearI8 (resizeBilinearF32) reads it: per output position, lower and upper source index and the

@@ -19,7 +19,8 @@ export const ADD_FETCH = 'TinySegAddFetch';
 export const CONCAT_CONV = 'TinySegConcatConv';
 export const TRANSPOSE_CONV_GATHER = 'TinySegTransposeConv';
 export const CONV_IN_PLACE = 'TinySegConvInPlace';
-export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, CONCAT_CONV, TRANSPOSE_CONV_GATHER, CONV_IN_PLACE];
+export const RESIZE_BAND = 'TinySegResizeBand';
+export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, CONCAT_CONV, TRANSPOSE_CONV_GATHER, CONV_IN_PLACE, RESIZE_BAND];
 
 /**
  * TinySegSpill: inputs [x], no outputs. Copies channels [begin, begin+count)
@@ -413,6 +414,50 @@ export function decodeConvInPlaceOptions(bytes: Uint8Array | null): ConvInPlaceO
   if (depthwise > 1 || o.padding > 1 || o.activation > 3 || Math.min(...steps) < 1 || Math.max(...steps) > 0x7fff || convMultiplier) {
     throw new TinysegError('E_MODEL', `${op} options: depthwise, padding, strides, dilations, depth multiplier (1 for a conv) or activation out of range`);
   }
+  return o;
+}
+
+/**
+ * TinySegResizeBand: inputs [x], outputs [y]. Output rows [firstOutRow, firstOutRow + rows(y)) of a RESIZE_BILINEAR
+ * from `inHeight` to `outHeight` rows (the whole tensors'; the widths are x's and y's), x holding the input rows from
+ * `firstInRow` on: each row computed from the whole tensor's row mapping, so a band computes exactly its own rows.
+ */
+export interface ResizeBandOptions {
+  inHeight: number;
+  outHeight: number;
+  firstInRow: number;
+  firstOutRow: number;
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+export function encodeResizeBandOptions(o: ResizeBandOptions): Uint8Array {
+  return flexbuffers.encode({
+    in_height: o.inHeight,
+    out_height: o.outHeight,
+    first_in_row: o.firstInRow,
+    first_out_row: o.firstOutRow,
+    align_corners: o.alignCorners ? 1 : 0,
+    half_pixel_centers: o.halfPixelCenters ? 1 : 0,
+  });
+}
+
+export function decodeResizeBandOptions(bytes: Uint8Array | null): ResizeBandOptions {
+  const op = RESIZE_BAND;
+  const m = decodeMap(bytes, op);
+  const o: ResizeBandOptions = {
+    inHeight: int(m, 'in_height', op),
+    outHeight: int(m, 'out_height', op),
+    firstInRow: int(m, 'first_in_row', op),
+    firstOutRow: int(m, 'first_out_row', op),
+    alignCorners: flag(m, 'align_corners', op),
+    halfPixelCenters: flag(m, 'half_pixel_centers', op),
+  };
+  // What the C kernel's Init refuses (tinyseg_tflm_kernels.cc): TFLM's 10-bit scale of a height past 2^21 overflows.
+  if (o.inHeight < 1 || o.outHeight < 1 || Math.max(o.inHeight, o.outHeight) > 1 << 20 || o.firstInRow >= o.inHeight || o.firstOutRow >= o.outHeight) {
+    throw new TinysegError('E_MODEL', `${op} options: heights must be 1 to 2^20 and the first rows inside them`);
+  }
+  if (o.alignCorners && o.halfPixelCenters) throw new TinysegError('E_MODEL', `${op} options: align_corners and half_pixel_centers are exclusive`);
   return o;
 }
 

@@ -25,11 +25,13 @@ import {
   TRANSPOSE_CONV_GATHER,
   CONV_IN_PLACE,
   decodeConvInPlaceOptions,
+  RESIZE_BAND,
   type ConcatConvOptions,
   type ConcatFetchOptions,
 } from './custom-ops.js';
 import { kernels as spillKernels, layout } from './spill-kernels.js';
 import { kernels as transposeConv } from './transpose-conv-kernel.js';
+import { kernels as resizeBand } from './resize-band-kernel.js';
 import { convInPlaceRows, kernels as convInPlace } from './conv-in-place-kernel.js';
 import { placedDelta, rowSchedule } from './conv-in-place-rows.js';
 import { addFetchRowRule, transposeConvGatherRowRule } from '../row-rule.js';
@@ -222,4 +224,6 @@ export const ops: readonly OpInfo[] = [
     }),
     inPlaceRows: true,
   },
+  // Its options as four int32 and two flags.
+  { key: customKey(RESIZE_BAND), kernel: resizeBand[customKey(RESIZE_BAND)], memory: memory({ opData: { init: 20 } }) },
 ];
