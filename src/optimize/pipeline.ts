@@ -204,7 +204,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     };
     const only = new Set<string>();
     let from: { graph: Subgraph; result: SpillResult; bound: ReturnType<typeof boundOf> } = { graph: sg, result: noSpills(), bound: boundOf(sg) };
-    // Each round lowers the bytes live at the peak, and the tail grows with the bands' operators: the lowest sum.
+    // No round raises the bytes live at the peak, and the tail grows with the bands' operators: the lowest sum.
     let lowest = from;
     for (let round = 0; round < AT_PEAK_ROUNDS; round++) {
       let next: typeof from | null = null;
@@ -261,7 +261,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   }
 }
 
-/** At most this many tensors streamAtPeaks streams, trying at most AT_PEAK_TRIES of those at the peak for each. */
+/** At most this many rounds of streamAtPeaks, each trying at most AT_PEAK_TRIES tensors at the peak alone, then all of them. */
 const AT_PEAK_ROUNDS = 24;
 const AT_PEAK_TRIES = 2;
 
