@@ -1905,7 +1905,7 @@ void* ResizeBandInit(TfLiteContext* context, const char* buffer, size_t length) 
       !o.Flag("align_corners", &align) || !o.Flag("half_pixel_centers", &half)) {
     return nullptr;
   }
-  // TFLM's 10-bit scale of a height past 2^20 overflows int32.
+  // Heights up to 2^20 keep TFLM's 10-bit positions (1024 x a height) inside int32.
   if (in_h < 1 || out_h < 1 || in_h > (1u << 20) || out_h > (1u << 20) || s0 >= in_h || r0 >= out_h || (align != 0 && half != 0)) {
     o.Fail("heights must be 1 to 2^20 and the first rows inside them; align_corners and half_pixel_centers are exclusive");
     return nullptr;

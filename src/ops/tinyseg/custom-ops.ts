@@ -453,7 +453,8 @@ export function decodeResizeBandOptions(bytes: Uint8Array | null): ResizeBandOpt
     alignCorners: flag(m, 'align_corners', op),
     halfPixelCenters: flag(m, 'half_pixel_centers', op),
   };
-  // What the C kernel's Init refuses (tinyseg_tflm_kernels.cc): TFLM's 10-bit scale of a height past 2^21 overflows.
+  // What the C kernel's Init refuses (tinyseg_tflm_kernels.cc): heights up to 2^20 keep TFLM's 10-bit positions
+  // (1024 x a height) inside int32.
   if (o.inHeight < 1 || o.outHeight < 1 || Math.max(o.inHeight, o.outHeight) > 1 << 20 || o.firstInRow >= o.inHeight || o.firstOutRow >= o.outHeight) {
     throw new TinysegError('E_MODEL', `${op} options: heights must be 1 to 2^20 and the first rows inside them`);
   }
