@@ -190,6 +190,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     streamInPlace?: boolean;
     /** PassContext.streamConcatConv. */
     streamConcatConv?: ConcatConvBands;
+    /** PassContext.streamAtPeaks. */
+    streamAtPeaks?: boolean;
   };
   const passContext = (
     maxInvoke: number,
@@ -205,6 +207,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       streamBands,
       streamInPlace,
       streamConcatConv,
+      streamAtPeaks,
     }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
@@ -225,6 +228,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     ...(streamBands ? { streamBands } : {}),
     ...(streamInPlace !== undefined ? { streamInPlace } : {}),
     ...(streamConcatConv !== undefined ? { streamConcatConv } : {}),
+    ...(streamAtPeaks !== undefined ? { streamAtPeaks } : {}),
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
@@ -332,6 +336,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // ones' only (the reference kernels have that one kind).
     let inPlaceAtPeak = false;
     let convBands = false;
+    let atPeaksMayPay = false;
     const streamedPlan = (work: Graph, passes: PipelineResults, context: PassContext, variant: Variant) => {
       const r = placed(work, passes, context, null);
       // Time 0 is before the first operator: the graph inputs alone.
@@ -341,11 +346,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     };
     // Each beside the band plans: the spill pass once more may lower a streamed plan below another streamed one.
     const bandPlans = best.after.arena.total;
-    const others: Pick<Variant, 'streamInPlace' | 'streamConcatConv'>[] = [{ streamInPlace: true }, { streamInPlace: false }, { streamConcatConv: 'depthwise' }];
+    const others: Pick<Variant, 'streamInPlace' | 'streamConcatConv' | 'streamAtPeaks'>[] = [
+      { streamInPlace: true },
+      { streamInPlace: false },
+      { streamConcatConv: 'depthwise' },
+      { streamAtPeaks: true },
+    ];
     for (const other of streamVariant ? others : []) {
       if (opts.arenaBudget !== undefined && best.after.arena.head <= opts.arenaBudget) break;
       if (other.streamInPlace === false && (kernels.set !== 'reference' || !inPlaceAtPeak)) continue;
       if (other.streamConcatConv && (kernels.set === 'reference' || !convBands)) continue;
+      if (other.streamAtPeaks && !atPeaksMayPay) continue;
       const variant = { ...streamVariant!, ...other };
       const toBeat = { ...variant, arenaToBeat: bandPlans };
       const work = fresh();
@@ -353,6 +364,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       const passes = runStreamedPipeline(work, context);
       if (passes) streamedPlan(work, passes, context, toBeat);
       convBands ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).concatConv === true;
+      atPeaksMayPay ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).atPeaksMayPay === true;
       // Not with an arena budget, met by the widest bands that fit it (the least time, traffic and op data).
       if (passes && opts.arenaBudget === undefined) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too

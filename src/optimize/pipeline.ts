@@ -175,7 +175,11 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
       if (trial.tail >= Math.min(best.arena, context.arenaToBeat ?? Infinity)) break;
     }
   }
-  if (context.arenaBudget === undefined) for (const [concatConv, bandBytes] of overAt) streamAtPeaks(bandBytes, concatConv);
+  // Kept where no band size streams every wide tensor within the limit, or where asked (PassContext.streamAtPeaks):
+  // picked here by its arena, the partial plan can end above the whole streamed one once the later passes have run.
+  const keepAtPeaks = best.bandBytes === 0 || context.streamAtPeaks === true;
+  let atPeaksMayPay = false;
+  if (context.arenaBudget === undefined) for (const [concatConv, bandBytes] of overAt) atPeaksMayPay ||= streamAtPeaks(bandBytes, concatConv, keepAtPeaks);
   // The graph outputs streamed as well, at the best size: a spill per band more, and no concatenation holding the
   // bands and the output at once.
   const concatConv = best.bandBytes > 0 ? (best.result as StreamLayersResult).concatConv : true;
@@ -184,15 +188,18 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   const withOutputs = outputs ? trialOf(best.bandBytes, { outputs, concatConv, ...(only ? { only } : {}) }) : null;
   if (withOutputs && !withOutputs.over && withOutputs.arena < best.arena) best = { ...withOutputs, bandBytes: best.bandBytes };
   work.subgraphs[0] = best.graph;
+  if (atPeaksMayPay && !keepAtPeaks && best.bandBytes > 0) (best.result as StreamLayersResult).atPeaksMayPay = true;
   return best.result;
 
   /**
    * Where streaming every wide tensor in bands of `bandBytes` is over a limit, only some of them: each round streams
    * one more of the tensors live at the peak (the widest first), or all of them, within the limit and without raising
    * the bytes live at the peak (a plateau of equal peaks is crossed one at a time); the round with the lowest bound
-   * plus tail is kept. The cost follows the tensors streamed, and most of a budget-limited model's are not at its peak.
+   * plus tail is kept (`keep`: it replaces the best plan where its placed arena is the lower). The cost follows the
+   * tensors streamed, and most of a budget-limited model's are not at its peak. Returns, where not kept, whether its
+   * bound is below the best plan's arena.
    */
-  function streamAtPeaks(bandBytes: number, concatConv: ConcatConvBands): void {
+  function streamAtPeaks(bandBytes: number, concatConv: ConcatConvBands, keep: boolean): boolean {
     const candidates = new Set([...streamableTensors(sg, bandBytes)].map((t) => sg.tensors[t]!.name));
     const boundOf = (graph: Subgraph) => {
       const timeline = passTimeline(graph, context.kernels);
@@ -224,9 +231,12 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
       from = next;
       if (from.bound.bytes < lowest.bound.bytes) lowest = from;
     }
-    if (lowest.graph === sg) return;
+    if (lowest.graph === sg) return false;
+    // Not kept: whether its bound is below the best plan's arena (no placement).
+    if (!keep) return lowest.bound.bytes < best.arena;
     const placed = arenaOf(lowest.graph);
     if (placed.arena < best.arena) best = { graph: lowest.graph, result: lowest.result, arena: placed.arena, bandBytes };
+    return false;
   }
 
   /**

@@ -90,6 +90,13 @@ export interface PassContext {
    * those of the depthwise convs and none; absent: every kind.
    */
   streamConcatConv?: ConcatConvBands;
+  /**
+   * The stream pass keeps the plan of streamAtPeaks (optimize/pipeline.ts: only the tensors at the peak streamed) where
+   * its arena is the lower even where some band size streams every wide tensor within the limit; absent: only where
+   * none does. Compared before the later passes run, the partial plan can end above the whole one, so optimize() plans
+   * this variant beside the other where the pass says it may pay (StreamLayersResult.atPeaksMayPay).
+   */
+  streamAtPeaks?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
 }

@@ -75,6 +75,8 @@ export interface StreamLayersResult extends SpillResult {
   concatConv: ConcatConvBands;
   counts: ReadonlyMap<number, number>;
   only?: ReadonlySet<string>;
+  /** Set by the stream pass (optimize/pipeline.ts): streaming only the tensors at the peak may give a lower arena. */
+  atPeaksMayPay?: boolean;
 }
 
 /** How streamLayers streams. */
