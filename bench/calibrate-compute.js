@@ -108,12 +108,38 @@ for (const { set, key } of sets) {
 }
 
 // Operator kinds, from the per-operator measurements.
-const measuredFiles = (process.argv.includes('--measured') ? process.argv[process.argv.indexOf('--measured') + 1] : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')).split(',');
+const measuredFiles = (
+  process.argv.includes('--measured')
+    ? process.argv[process.argv.indexOf('--measured') + 1]
+    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')
+).split(',');
+const runs = measuredFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+// A run whose meta names operators in `supersedes` measured their kernels as they are now: the other runs' records
+// of them (an earlier kernel of the same name, on the same board) no longer price anything, and the fit takes only
+// those operators' records from it (the other kinds keep the fit of the runs before).
+const supersededOn = new Map();
+const CHANNEL_KINDS = new Set(['CUSTOM:TinySegSpill', 'CUSTOM:TinySegFetch']);
+// Operators a run's meta names in `noPerCall` run as many bands of one layer: a per-call cost fitted over a few layers'
+// shapes prices every band at what the other columns leave unexplained between those shapes.
+const noPerCall = new Set(runs.flatMap((run) => run.meta?.noPerCall ?? []));
+for (const run of runs) for (const op of run.meta?.supersedes ?? []) supersededOn.set(`${run.meta?.board ?? 'an386'} ${op}`, run);
 // The core a run measured (bench/tflm-m4.js --board): CMSIS-NN's kernels differ per ISA, so its costs too.
-const measuredRows = measuredFiles.flatMap((f) => {
-  const run = JSON.parse(readFileSync(f, 'utf8'));
+const measuredRows = runs.flatMap((run) => {
   const board = run.meta?.board ?? 'an386';
-  return run.rows.map((r) => ({ ...r, board, costKey: BOARDS[board].coreIsa === 'dsp' ? r.kernels : `${r.kernels}/${BOARDS[board].coreIsa}` }));
+  const only = run.meta?.supersedes ? new Set(run.meta.supersedes) : null;
+  const fresh = (o) => (supersededOn.get(`${board} ${o.op}`) ?? run) === run;
+  const current = (o) => fresh(o) && (!only || only.has(o.op));
+  // The spill and fetch records of runs before their kinds were split: a slice of channels (more than one run) took
+  // the staging path it still takes, its own kind now (analysis/compute.ts).
+  const split = (ops) => ops?.map((o) => (!o.op.includes('/') && CHANNEL_KINDS.has(o.op) && (o.runs ?? 0) > 1 && !fresh(o) ? { ...o, op: `${o.op}/channels` } : o));
+  return run.rows.map((r) => ({
+    ...r,
+    ...(r.original ? { original: { ...r.original, ops: split(r.original.ops) } } : {}),
+    ...(r.optimized ? { optimized: { ...r.optimized, ops: split(r.optimized.ops) } } : {}),
+    board,
+    fresh,
+    current,
+    costKey: BOARDS[board].coreIsa === 'dsp' ? r.kernels : `${r.kernels}/${BOARDS[board].coreIsa}` }));
 });
 // reference, cmsis-nn, then the per-core tables: the order of OP_COSTS.
 const costKeys = [...new Set(measuredRows.map((r) => r.costKey))].sort((a, b) => (a.includes('/') - b.includes('/')) || (a === 'reference' ? -1 : b === 'reference' ? 1 : a < b ? -1 : 1));
@@ -130,7 +156,7 @@ for (const set of costKeys) {
   const shared = (o) => o.op.startsWith('CUSTOM:TinySeg') && o.op !== 'CUSTOM:TinySegConcatConv';
   for (const r of measuredRows) {
     for (const v of ['original', 'optimized']) for (const o of r[v]?.ops ?? []) {
-      if (r.costKey !== set && !(r.board === board && shared(o))) continue;
+      if ((r.costKey !== set && !(r.board === board && shared(o))) || !r.current(o)) continue;
       const kind = `${o.op}|${o.feature}`;
       if (!samples.has(kind)) samples.set(kind, []);
       samples.get(kind).push(o);
@@ -146,10 +172,11 @@ for (const set of costKeys) {
     const named = [
       ['unit', (o) => o.units, true],
       ['macOutput', (o) => o.macOutputs, distinct >= 3 && list.some((o) => o.macOutputs > 0)],
-      ['run', (o) => o.runs ?? 0, distinct >= 3 && new Set(list.map((o) => (o.runs ?? 0) / Math.max(1, o.units))).size >= 2],
+      // (Runs that never vary are the per-call column's.)
+      ['run', (o) => o.runs ?? 0, distinct >= 3 && new Set(list.map((o) => o.runs ?? 0)).size >= 2 && new Set(list.map((o) => (o.runs ?? 0) / Math.max(1, o.units))).size >= 2],
       // Where the im2col columns' share of the MACs varies (CMSIS-NN's CONV_2D with more or fewer output channels).
       ['im2col', (o) => o.im2col ?? 0, distinct >= 3 && new Set(list.map((o) => (o.im2col ?? 0) / Math.max(1, o.units))).size >= 2],
-      ['op', () => 1, distinct >= 2],
+      ['op', () => 1, distinct >= 2 && !noPerCall.has(kind.slice(0, kind.lastIndexOf('|')))],
     ].filter(([, , use]) => use);
     const fit = (cols) => {
       const x = nnls(list.map((o) => cols.map(([, c]) => c(o) * w(o))), list.map((o) => o.instructions * w(o)));
@@ -181,8 +208,10 @@ const predictRecords = (key, ops) =>
     return n + c.unit * o.units + c.macOutput * o.macOutputs + c.run * (o.runs ?? 0) + (c.im2col ?? 0) * (o.im2col ?? 0) + c.op;
   }, 0);
 // Whole models only: a run file may keep some operators' records alone (calibration-cm4-resize-band.json).
+// A run measured with an earlier kernel of some operator (superseded) prices it as it was: not a check of the tables.
 const ratioRows = measuredRows
   .filter((r) => r.original?.ops?.length && r.optimized?.ops?.length)
+  .filter((r) => [...r.original.ops, ...r.optimized.ops].every(r.fresh))
   .map((r) => {
     const tick = BOARDS[r.board].tick;
     const mo = +r.original.invoke_ticks * tick, mp = +r.optimized.invoke_ticks * tick;

@@ -13,7 +13,22 @@ import type { Subgraph, Tensor } from '../graph/graph.js';
 import type { GraphOp } from '../graph/types.js';
 import { customKey, opKey } from '../graph/op-key.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { CONCAT_CONV, CONCAT_FETCH, CONV_IN_PLACE, decodeConcatConvOptions, decodeConvInPlaceOptions, decodeFetchOptions, decodeSpillOptions, FETCH, fetchedShape, SPILL, TRANSPOSE_CONV_GATHER, type FetchOptions } from '../ops/tinyseg/custom-ops.js';
+import {
+  CONCAT_CONV,
+  CONCAT_FETCH,
+  CONV_IN_PLACE,
+  decodeConcatConvOptions,
+  decodeConvInPlaceOptions,
+  decodeFetchOptions,
+  decodeSpillOptions,
+  decodeTransposeConvGatherOptions,
+  FETCH,
+  fetchedShape,
+  SPILL,
+  TRANSPOSE_CONV_GATHER,
+  type FetchOptions,
+} from '../ops/tinyseg/custom-ops.js';
+import { paddingFor } from '../ops/kernel.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
 import { builtinOfConcatConv, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
@@ -39,10 +54,10 @@ export const COMPUTE_KERNEL_SETS = ['reference', 'cmsis-nn'] as const;
 export type ComputeKernelSet = (typeof COMPUTE_KERNEL_SETS)[number];
 
 /**
- * Instructions per byte TinySeg's C runtime takes to spill or fetch (bench/qemu.js, RAM driver, ~1,435 per KiB):
- * measured, not fitted (the original models have no spills).
+ * Instructions per byte TinySeg's C runtime takes to spill or fetch (bench/qemu.js, RAM driver, ~775 per KiB: whole
+ * rows move straight between tensor and region): measured, not fitted (the original models have no spills).
  */
-export const SPILL_INSTRUCTIONS_PER_BYTE = 1.4;
+export const SPILL_INSTRUCTIONS_PER_BYTE = 0.76;
 
 /**
  * Instructions per feature unit, per kernel set: the output of
@@ -63,13 +78,13 @@ export const CONCAT_CONV_CMSIS_NN_STAGING_PER_MAC = 0.107;
 
 /**
  * What a TinySegConcatConv band costs beside its conv's arithmetic (kind `CUSTOM:TinySegConcatConv:staging`, feature
- * `copy`, in every set): per band (the operator's own Eval), per output row (one kernel call each) and per byte it
- * stages into its window (read from the slot or moved up; concatConvStaging). Measured, not fitted by
- * calibrate-compute.js: least squares over 18 depthwise layers of person-detect-int8-96 and vww-mnv1-int8-96 in
- * bands under CMSIS-NN on Cortex-M4 (bench/tflm-m4, each layer's bands against the original operator), residuals
- * within 2.5 k instructions per layer.
+ * `copy`, in every set): per output row (one kernel call and one region read each) and per byte it stages into its
+ * window (read from the slot or moved up; concatConvStaging); no more per band. Measured, not fitted by
+ * calibrate-compute.js: least squares over the 53 staged depthwise layers of nano-u, person-detect, vww, mnv3-unet
+ * and kws streamed under CMSIS-NN on Cortex-M4 (bench/calibration-cm4-stream.json; each layer's bands against the
+ * original operator), residuals within 41 k instructions per layer (RMS 9.4 k).
  */
-export const CONCAT_CONV_BAND_STAGING: OpCost = { unit: 1.14, macOutput: 0, run: 474, op: 2088 };
+export const CONCAT_CONV_BAND_STAGING: OpCost = { unit: 0.709, macOutput: 0, run: 845.7, op: 0 };
 const BAND_STAGING = `${customKey(CONCAT_CONV)}:staging`;
 
 /**
@@ -155,10 +170,12 @@ export const OP_COSTS: Readonly<Record<ComputeKernelSet, Readonly<Record<string,
     'CUSTOM:TinySegAddFetch|element.int': { unit: 51.17, macOutput: 0, run: 0, op: 0 },
     'CUSTOM:TinySegConcatConv|tinysegConv.int': { unit: 70.56, macOutput: 0, run: 0, op: 0 },
     'CUSTOM:TinySegConcatFetch|copy': { unit: 3.774, macOutput: 0, run: 0, op: 0 },
-    'CUSTOM:TinySegFetch|spill': { unit: 1.448, macOutput: 0, run: 101.3, op: 1437 },
+    'CUSTOM:TinySegFetch/channels|spill': { unit: 3.648, macOutput: 0, run: 91.35, op: 2600 },
+    'CUSTOM:TinySegFetch|spill': { unit: 0.7201, macOutput: 0, run: 1143, op: 1276 },
     'CUSTOM:TinySegResizeBand|element.int': { unit: 53.99, macOutput: 0, run: 0, op: 0 },
-    'CUSTOM:TinySegSpill|spill': { unit: 1.367, macOutput: 0, run: 49.17, op: 1412 },
-    'CUSTOM:TinySegTransposeConv|tinysegTransposeConv.int': { unit: 6.425, macOutput: 0, run: 0, op: 42990000 },
+    'CUSTOM:TinySegSpill/channels|spill': { unit: 2.352, macOutput: 0, run: 44.89, op: 1895 },
+    'CUSTOM:TinySegSpill|spill': { unit: 0.7185, macOutput: 0, run: 0, op: 1378 },
+    'CUSTOM:TinySegTransposeConv|tinysegTransposeConv.int': { unit: 2.912, macOutput: 148.7, run: 114.7, op: 0 },
     'DEPTHWISE_CONV_2D/3x3|depthwise.int': { unit: 90.31, macOutput: 0, run: 0, op: 0 },
     'DEPTHWISE_CONV_2D|depthwise.int': { unit: 68.2, macOutput: 198.6, run: 0, op: 0 },
     'DEPTH_TO_SPACE|copy': { unit: 13.93, macOutput: 0, run: 0, op: 0 },
@@ -185,10 +202,12 @@ export const OP_COSTS: Readonly<Record<ComputeKernelSet, Readonly<Record<string,
     'CONV_2D|conv.int': { unit: 1.736, macOutput: 67.78, run: 0, op: 0 },
     'CUSTOM:TinySegAddFetch|element.int': { unit: 51.17, macOutput: 0, run: 0, op: 0 },
     'CUSTOM:TinySegConcatFetch|copy': { unit: 3.774, macOutput: 0, run: 0, op: 0 },
-    'CUSTOM:TinySegFetch|spill': { unit: 1.448, macOutput: 0, run: 101.3, op: 1437 },
+    'CUSTOM:TinySegFetch/channels|spill': { unit: 3.648, macOutput: 0, run: 91.35, op: 2600 },
+    'CUSTOM:TinySegFetch|spill': { unit: 0.7201, macOutput: 0, run: 1143, op: 1276 },
     'CUSTOM:TinySegResizeBand|element.int': { unit: 53.99, macOutput: 0, run: 0, op: 0 },
-    'CUSTOM:TinySegSpill|spill': { unit: 1.367, macOutput: 0, run: 49.17, op: 1412 },
-    'CUSTOM:TinySegTransposeConv|tinysegTransposeConv.int': { unit: 6.425, macOutput: 0, run: 0, op: 42990000 },
+    'CUSTOM:TinySegSpill/channels|spill': { unit: 2.352, macOutput: 0, run: 44.89, op: 1895 },
+    'CUSTOM:TinySegSpill|spill': { unit: 0.7185, macOutput: 0, run: 0, op: 1378 },
+    'CUSTOM:TinySegTransposeConv|tinysegTransposeConv.int': { unit: 2.912, macOutput: 148.7, run: 114.7, op: 0 },
     'DEPTHWISE_CONV_2D/3x3|depthwise.int': { unit: 8.123, macOutput: 0, run: 0, op: 0 },
     'DEPTHWISE_CONV_2D|depthwise.int': { unit: 5.511, macOutput: 0, run: 0, op: 0 },
     'DEPTH_TO_SPACE|copy': { unit: 13.93, macOutput: 0, run: 0, op: 0 },
@@ -294,17 +313,39 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
       const k = lhs ? (lhs.shape[lhs.shape.length - (adj ? 2 : 1)] ?? 0) : 0;
       return { macs: count(out) * k, family: 'fc' };
     }
-    case 'TRANSPOSE_CONV':
-    case customKey(TRANSPOSE_CONV_GATHER): {
+    case 'TRANSPOSE_CONV': {
       // Every input element meets every filter tap of every output channel.
       const filter = t(1);
       const inChannels = filter?.shape[filter.shape.length - 1];
       const macs = filter && inChannels ? (count(t(2)) * count(filter)) / inChannels : 0;
-      return { macs, family: key === 'TRANSPOSE_CONV' ? 'transposeConv' : 'tinysegTransposeConv' };
+      return { macs, family: 'transposeConv' };
     }
+    case customKey(TRANSPOSE_CONV_GATHER):
+      return { macs: gatherTaps(sg, op) * (t(1)?.shape[3] ?? 0) * (t(1)?.shape[0] ?? 0), family: 'tinysegTransposeConv' };
     default:
       return null;
   }
+}
+
+/**
+ * The (output pixel, filter tap) pairs a TinySegTransposeConv sums: the taps that land inside the output, the whole
+ * output's for a band's rows. Each is one dot product over the input channels per output channel.
+ */
+function gatherTaps(sg: Subgraph, op: GraphOp): number {
+  const [filter, x, y] = [sg.tensors[op.inputs[1] ?? -1], sg.tensors[op.inputs[2] ?? -1], sg.tensors[op.outputs[0] ?? -1]];
+  if (filter?.shape.length !== 4 || x?.shape.length !== 4 || y?.shape.length !== 4) return 0;
+  const o = decodeTransposeConvGatherOptions(op.customOptions);
+  const [, kH, kW] = filter.shape as [number, number, number, number];
+  const [batches, outH, outW] = y.shape as [number, number, number, number];
+  const [outHeight, inHeight, first] = o.band ? [o.band.outHeight, o.band.inHeight, o.band.firstOutRow] : [outH, x.shape[1]!, 0];
+  // Along one axis: the taps landing on outputs [from, to) of `whole`, from `inputs` input elements.
+  const taps = (whole: number, from: number, to: number, k: number, stride: number, inputs: number) => {
+    const pad = paddingFor(o.padding, whole, k, stride, 1).pad;
+    let n = 0;
+    for (let i = from; i < to; i++) for (let j = 0; j < k; j++) if (i + pad - j >= 0 && (i + pad - j) % stride === 0 && (i + pad - j) / stride < inputs) n++;
+    return n;
+  };
+  return batches * taps(outHeight, first, first + outH, kH, o.strideH, inHeight) * taps(outW, 0, outW, kW, o.strideW, x.shape[2]!);
 }
 
 /** Operators that only move bytes (any type): charged to `copy`. */
@@ -360,6 +401,9 @@ function runsOf(sg: Subgraph, op: GraphOp): number {
  */
 function kindOf(sg: Subgraph, op: GraphOp): string {
   const key = opKey(op);
+  // A spill or fetch of some channels moves each pixel's run through the runtime's staging blocks; one of whole rows
+  // moves straight between tensor and region (docs/runtime.md): two kinds.
+  if (key === customKey(SPILL) || key === customKey(FETCH)) return movesChannels(sg, op) ? `${key}/channels` : key;
   if (key === customKey(CONV_IN_PLACE)) return `${key}/${kindOf(sg, builtinOfConvInPlace(op))}`;
   if (key === customKey(CONCAT_CONV)) {
     const o = decodeConcatConvOptions(op.customOptions);
@@ -379,6 +423,15 @@ function kindOf(sg: Subgraph, op: GraphOp): string {
   return key;
 }
 
+/** Whether a TinySegSpill or TinySegFetch moves a slice of its tensor's channels (not whole rows). */
+function movesChannels(sg: Subgraph, op: GraphOp): boolean {
+  const fetch = opKey(op) === customKey(FETCH);
+  const o: FetchOptions = fetch ? decodeFetchOptions(op.customOptions) : decodeSpillOptions(op.customOptions);
+  const t = sg.tensors[(fetch ? op.outputs[0] : op.inputs[0]) ?? -1];
+  const channels = t?.shape[t.shape.length - 1] ?? 0;
+  return channels > 0 && o.count < channels;
+}
+
 /** What one operator computes. */
 export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
   return { kind: kindOf(sg, op), ...opWork(sg, op) };
@@ -390,9 +443,13 @@ function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
   if (m) {
     const outChannels = out?.shape[out.shape.length - 1] ?? 0;
     const im2col = op.opcode === 'CONV_2D' && outChannels > 0 ? m.macs / outChannels : 0;
+    // TinySegTransposeConv's (output pixel, tap) pairs: each gathered once, then one dot product per output channel.
+    const w = sg.tensors[op.inputs[1] ?? -1];
+    const perPair = (w?.shape[0] ?? 0) * (w?.shape[3] ?? 0);
+    const runs = m.family === 'tinysegTransposeConv' && perPair > 0 ? m.macs / perPair : 0;
     return isFloat(out)
       ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0, runs: 0, im2col }
-      : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs: 0, im2col };
+      : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs, im2col };
   }
   // A spill or a fetch moves its slot's bytes, in TinySeg's runtime.
   if (opKey(op) === customKey(SPILL) || opKey(op) === customKey(FETCH)) {

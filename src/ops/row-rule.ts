@@ -122,7 +122,11 @@ export const transposeConvRowRule: RowRuleOf = (sg, op, io) => transposeRule(sg,
  * TinySegTransposeConv: TRANSPOSE_CONV's operands, its output pixel by pixel (integer sums, in any order the same),
  * its padding derived from the output's height as TRANSPOSE_CONV's: the same rule, its options from the custom ones.
  */
-export const transposeConvGatherRowRule: RowRuleOf = (sg, op, io) => transposeRule(sg, op, io, decodeTransposeConvGatherOptions(op.customOptions));
+export const transposeConvGatherRowRule: RowRuleOf = (sg, op, io) => {
+  const o = decodeTransposeConvGatherOptions(op.customOptions);
+  // A band's rows are the whole output's already.
+  return o.band ? null : transposeRule(sg, op, io, o);
+};
 
 function transposeRule(sg: Subgraph, op: Op, { out }: { out: Tensor }, o: { strideH: number; padding: number }): RowRule | null {
   const w = sg.tensors[op.inputs[1]!];

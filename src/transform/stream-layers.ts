@@ -11,7 +11,8 @@
 // itself, a band sliced from the arena gets a PAD) and runs VALID, which computes what
 // the SAME convolution computes there (a padded tap adds zero to the same sum
 // in the same order), so each band's output rows are all exact. An int8
-// bilinear resize's band is a TinySegResizeBand, which computes its own rows
+// bilinear resize's band is a TinySegResizeBand, and an int8 transposed
+// convolution's a TinySegTransposeConv band, which compute their own rows
 // only. Other row-local operators run as one-operator chains of
 // split-row-bands.ts's plans, keeping their exact rows.
 //
@@ -23,7 +24,7 @@ import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import { predictOps } from '../analysis/compute.js';
-import { PADDING } from '../ops/kernel.js';
+import { PADDING, paddingFor } from '../ops/kernel.js';
 import { perChannelMultipliers } from '../ops/conv-params.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels, type RowRule } from '../ops/registry.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
@@ -39,6 +40,10 @@ import {
   RESIZE_BAND,
   regionReads,
   SPILL,
+  decodeTransposeConvGatherOptions,
+  encodeTransposeConvGatherOptions,
+  TRANSPOSE_CONV_GATHER,
+  type TransposeConvGatherOptions,
 } from '../ops/tinyseg/custom-ops.js';
 import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
@@ -50,6 +55,7 @@ import { resizeSourceRows } from './resize-band.js';
 import { layOutSpillRegion } from './spill-region.js';
 import { zeroOf } from './fold-pads-into-convs.js';
 import { frameFetch, type SpillDecision, type SpillResult } from './spill-cold-ranges.js';
+import { gatherable, gatherableOperands } from './transpose-conv-gather.js';
 
 /** What streaming did: the streamed tensors as spill decisions (written and fetched row by row), and the bands. */
 export interface StreamLayersResult extends SpillResult {
@@ -197,6 +203,38 @@ function resizeBands(sg: Subgraph, op: Op, count: number): Band[] {
   });
 }
 
+/**
+ * The options of the TinySegTransposeConv bands of `op` (null: none): an int8 TRANSPOSE_CONV with a constant filter
+ * and bias, or a TinySegTransposeConv of a whole one. A band gathers exactly the taps that land on its own rows.
+ */
+function transposeOptions(sg: Subgraph, op: Op): TransposeConvGatherOptions | null {
+  if (op.opcode === 'CUSTOM') {
+    if (op.customCode !== TRANSPOSE_CONV_GATHER) return null;
+    const o = decodeTransposeConvGatherOptions(op.customOptions);
+    return o.band || !gatherableOperands(sg, op) ? null : o;
+  }
+  if (!gatherable(sg, op)) return null;
+  const o = builtinOptions(op, 'TransposeConvOptions');
+  return { padding: o.padding, strideH: o.strideH, strideW: o.strideW, activation: o.fusedActivationFunction };
+}
+
+const transposeBandable = (sg: Subgraph, op: Op): boolean => transposeOptions(sg, op) !== null && rowRule(sg, op)?.kind === 'transpose';
+
+/** A transposed conv's bands: output rows split evenly, each reading the input rows whose taps reach them. */
+function transposeBands(sg: Subgraph, op: Op, count: number): Band[] {
+  const rule = rowRule(sg, op) as Extract<RowRule, { kind: 'transpose' }>;
+  const inH = sg.tensors[op.inputs[2]!]!.shape[1]!;
+  const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
+  const pad = paddingFor(rule.padding, outH, rule.k, rule.stride, 1).pad;
+  return Array.from({ length: count }, (_, j) => {
+    const [r0, r1] = [Math.round((j * outH) / count), Math.round(((j + 1) * outH) / count)];
+    // Input row i reaches output rows [i * stride - pad, i * stride - pad + k).
+    const s0 = Math.min(inH - 1, Math.max(0, Math.ceil((r0 + pad - rule.k + 1) / rule.stride)));
+    const s1 = Math.max(s0 + 1, Math.min(inH, Math.floor((r1 - 1 + pad) / rule.stride) + 1));
+    return { r0, r1, c0: r0, c1: r1, s0, s1 };
+  });
+}
+
 /** Bands of another row-local operator: a one-operator chain's plans (split-row-bands.ts), or null when none lines up. */
 function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
   const op = sg.ops[k]!;
@@ -212,7 +250,7 @@ function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
  * a concatenation's other parts).
  */
 function bandable(sg: Subgraph, op: Op): boolean {
-  if (op.opcode === 'CUSTOM' || op.outputs.length !== 1) return false;
+  if ((op.opcode === 'CUSTOM' && !transposeBandable(sg, op)) || op.outputs.length !== 1) return false;
   const y = sg.tensors[op.outputs[0]!]!;
   // A 3-D output (ARG_MAX's over the channels) runs in bands too; only 4-D ones are streamed (streamedTensors).
   if (y.shape.length < 3 || y.shape.length > 4 || y.shape[0] !== 1 || !BAND_DTYPES.has(y.dtype)) return false;
@@ -314,7 +352,7 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const Y = sg.tensors[op.outputs[0]!]!;
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
-  const multipliers = via === 'concatConv' ? layerMultipliers(sg, op) : -1;
+  const multipliers = via === 'concatConv' ? layerMultipliers(sg, op, 0, 1) : via === 'transposeBand' ? layerMultipliers(sg, op, 2, 1) : -1;
   bands.forEach((b, j) => {
     if (via !== 'builtin') {
       // The band's output rows computed from its input rows where they are, window by window (a conv), or its own
@@ -325,7 +363,8 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
       else {
         const input = slotX ? fetchRows(sg, X, slotX, b.s0, b.s1, `${X.name}_in${j}`) : null;
         if (input) ops.push(input.op);
-        ops.push(resizeBand(sg, op, b, input?.y ?? X, slotX ? b.s0 : 0, out));
+        const x = input?.y ?? X;
+        ops.push(via === 'resizeBand' ? resizeBand(sg, op, b, x, slotX ? b.s0 : 0, out) : transposeBand(sg, op, b, x, slotX ? b.s0 : 0, out, multipliers));
       }
       const slot = slots.get(Y.index);
       if (slot) ops.push(spillRows(out, slot, b.r0));
@@ -437,8 +476,25 @@ function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot | null, out
   return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
 }
 
-/** How bandOps computes a band: the operator itself, a TinySegConcatConv band, or a TinySegResizeBand. */
-type BandKernel = 'builtin' | 'concatConv' | 'resizeBand';
+/** How bandOps computes a band: the operator itself, a TinySegConcatConv band, a TinySegResizeBand or a TinySegTransposeConv band. */
+type BandKernel = 'builtin' | 'concatConv' | 'resizeBand' | 'transposeBand';
+
+/**
+ * The TinySegTransposeConv band of transposed conv `op` that writes band `b`'s rows to `out` from `x`, whose first row
+ * is `s0`; `multipliers`: the layer's multipliers and shifts (layerMultipliers).
+ */
+function transposeBand(sg: Subgraph, op: Op, b: Band, x: Tensor, s0: number, out: Tensor, multipliers: number): Omit<Op, 'source'> {
+  const band = {
+    outHeight: sg.tensors[op.outputs[0]!]!.shape[1]!,
+    inHeight: sg.tensors[op.inputs[2]!]!.shape[1]!,
+    firstOutRow: b.r0,
+    firstInRow: s0,
+    ...(multipliers >= 0 ? { multipliers: 4 } : {}),
+  };
+  const inputs = [-1, op.inputs[1]!, x.index, op.inputs[3] ?? -1, ...(multipliers >= 0 ? [multipliers] : [])];
+  const options = encodeTransposeConvGatherOptions({ ...transposeOptions(sg, op)!, band });
+  return newOp({ opcode: 'CUSTOM', customCode: TRANSPOSE_CONV_GATHER, inputs, outputs: [out.index], customOptions: options });
+}
 
 /** The TinySegResizeBand of RESIZE_BILINEAR `op` that writes band `b`'s rows to `out` from `x`, whose first row is `s0`. */
 function resizeBand(sg: Subgraph, op: Op, b: Band, x: Tensor, s0: number, out: Tensor): Omit<Op, 'source'> {
@@ -455,11 +511,12 @@ function resizeBand(sg: Subgraph, op: Op, b: Band, x: Tensor, s0: number, out: T
 }
 
 /**
- * The per-channel multipliers and shifts of int8 conv `op` as an int32 [2, output channels] constant its
- * TinySegConcatConv bands share (-1 for float32): in the model, not in each band's op data for the whole run.
+ * The per-channel multipliers and shifts of int8 conv or transposed conv `op` (its input and filter operands `input`
+ * and `weights`) as an int32 [2, output channels] constant its bands share (-1 for float32): in the model, not in
+ * each band's op data for the whole run.
  */
-function layerMultipliers(sg: Subgraph, op: Op): number {
-  const [x, filter] = [sg.tensors[op.inputs[0]!]!, sg.tensors[op.inputs[1]!]!];
+function layerMultipliers(sg: Subgraph, op: Op, input: number, weights: number): number {
+  const [x, filter] = [sg.tensors[op.inputs[input]!]!, sg.tensors[op.inputs[weights]!]!];
   const y = sg.tensors[op.outputs[0]!]!;
   if (x.dtype !== 'int8' || !x.quantization || !filter.quantization || !y.quantization) return -1;
   const channels = y.shape[3]!;
@@ -514,7 +571,14 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       const count = bandCount(sg, op, slots, bandBytes, counts?.get(k));
       const padded = paddableConv(sg, op);
       const resize = resizeBandable(sg, op);
-      const bands = padded ? convBands(sg, op, count) : resize ? resizeBands(sg, op, count) : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
+      const transpose = !padded && !resize && transposeBandable(sg, op);
+      const bands = padded
+        ? convBands(sg, op, count)
+        : resize
+          ? resizeBands(sg, op, count)
+          : transpose
+            ? transposeBands(sg, op, count)
+            : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
       // A band of an input left in the arena (a graph input) reads its rows where they are: no slice, no PAD, no
       // staging. Without inPlace the bands slice it, and a later spill pass may fetch those slices.
       const inSlot = slots.has(op.inputs[0]!);
@@ -523,7 +587,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
         bandCounts.set(k, count);
-        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : 'builtin');
+        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : transpose ? 'transposeBand' : 'builtin');
         layers++;
         bandTotal += bands.length;
       }

@@ -9,7 +9,7 @@ import { predictOps } from '../analysis/compute.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
+import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER, TRANSPOSE_CONV_GATHER_MAX_TAPS } from '../ops/tinyseg/custom-ops.js';
 import { passTimeline } from '../tflm/arena.js';
 import { opAt } from '../tflm/lifetimes.js';
 import type { Pass } from './pass.js';
@@ -22,14 +22,19 @@ export interface TransposeConvGatherResult {
   scratchBytes: number;
 }
 
-function eligible(sg: Subgraph, op: Op): boolean {
-  if (op.opcode !== 'TRANSPOSE_CONV') return false;
+/** An int8 TRANSPOSE_CONV TinySegTransposeConv computes: constant filter and bias, an activation it takes. */
+export function gatherable(sg: Subgraph, op: Op): boolean {
+  return op.opcode === 'TRANSPOSE_CONV' && gatherableOperands(sg, op) && builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction <= 3;
+}
+
+/** TRANSPOSE_CONV's operands (output_shape, filter, input, bias) as TinySegTransposeConv takes them: int8, constant filter and bias. */
+export function gatherableOperands(sg: Subgraph, op: Op): boolean {
   const [filter, x, bias] = [op.inputs[1], op.inputs[2], op.inputs[3]].map((t) => (t !== undefined && t >= 0 ? sg.tensors[t] : undefined));
   const y = sg.tensors[op.outputs[0] ?? -1];
   if (!filter?.data || !x || !y || x.shape.length !== 4 || filter.shape.length !== 4 || y.shape.length !== 4) return false;
   if (x.dtype !== 'int8' || filter.dtype !== 'int8' || y.dtype !== 'int8') return false;
-  if (bias && (bias.dtype !== 'int32' || !bias.data)) return false;
-  return builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction <= 3;
+  if (filter.shape[1]! * filter.shape[2]! > TRANSPOSE_CONV_GATHER_MAX_TAPS) return false;
+  return !bias || (bias.dtype === 'int32' && !!bias.data);
 }
 
 /** `maxInvoke`: the predicted Invoke() instructions (analysis/compute.ts, under `kernels`) the graph may reach. */
@@ -41,7 +46,9 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
     const buffers = passTimeline(sg, kernels);
     const bound = lowerBound(buffers, sg.ops.length + 1);
     // Scratch lives at its operator's time.
-    const atPeak = buffers.find((b) => b.tensor === null && opAt(b.first) >= 0 && liveAtPeak(bound, b.first, b.first) && eligible(sg, sg.ops[opAt(b.first)]!));
+    const atPeak = buffers.find(
+      (b) => b.tensor === null && opAt(b.first) >= 0 && liveAtPeak(bound, b.first, b.first) && gatherable(sg, sg.ops[opAt(b.first)]!),
+    );
     if (!atPeak) break;
     const i = opAt(atPeak.first);
     const op = sg.ops[i]!;

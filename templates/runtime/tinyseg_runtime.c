@@ -496,16 +496,31 @@ static ts_status check_runtime(ts_runtime *rt) {
 }
 
 /* Writes the packed slice of x (quantized when q is set) at offset, block by block, two blocks in flight. */
+/*
+ * Whether a slice's packed bytes are the tensor's own, in order: whole rows (one run), not quantized, not
+ * compressed. The driver then moves them straight between the tensor and the region, block by block, with no
+ * copy through a staging buffer (the buffer is the driver's until the transfer completes, as a staging one is).
+ */
+static bool direct(const slice *g, const quant *q, bool compressed) { return !q && !compressed && g->rows <= 1 && g->skip == 0; }
+
 static ts_status write_slice(ts_runtime *rt, const uint8_t *x, const slice *g, quant *q, uint32_t offset, uint32_t bytes,
                              uint32_t flags, ts_slot *slot) {
   uint32_t k, pos, at = 0, crc = 0;
   ts_status st = TS_OK;
+  const bool straight = direct(g, q, (flags & TS_SPILL_COMPRESS) != 0);
   for (k = 0, pos = 0; pos < bytes; k++, pos += rt->block) {
     uint32_t b = k & 1u, len = bytes - pos < rt->block ? bytes - pos : rt->block, stored = len;
     st = await(rt, b);
     if (st != TS_OK) {
       io_error(rt, st, "storage write of % bytes before region offset % failed", rt->block, offset + at);
       break;
+    }
+    if (straight) {
+      if (flags & TS_SPILL_CRC) crc = ts_crc32(crc, x + pos, len);
+      st = start(rt, b, true, offset + at, (uint8_t *)(uintptr_t)(x + pos), len);
+      if (st != TS_OK) break;
+      at += len;
+      continue;
     }
     if (flags & TS_SPILL_COMPRESS) {
       bool raw;
@@ -605,6 +620,25 @@ static ts_status read_slice(ts_runtime *rt, const char *op, uint8_t *y, const sl
   uint32_t blocks = (uint32_t)(((uint64_t)bytes + rt->block - 1) / rt->block);
   uint32_t k, next_at = offset, at_k[2] = {0, 0}, len_k[2] = {0, 0}, crc = 0, total = 0;
   ts_status st = TS_OK;
+  if (direct(g, q, compressed)) {
+    /* Block by block into the tensor itself, two transfers in flight. */
+    for (k = 0; k < blocks && st == TS_OK; k++) {
+      uint32_t b = k & 1u, pos = k * rt->block, len = bytes - pos < rt->block ? bytes - pos : rt->block;
+      st = await(rt, b);
+      if (st != TS_OK) {
+        io_error(rt, st, "storage read of % bytes at region offset % failed", len_k[b], at_k[b]);
+        break;
+      }
+      at_k[b] = offset + pos;
+      len_k[b] = len;
+      st = start(rt, b, false, at_k[b], y + from + pos, len);
+    }
+    st = drain(rt, st);
+    if (st != TS_OK) return st;
+    if (slot && (slot->flags & TS_SPILL_CRC) && ts_crc32(0, y + from, bytes) != slot->crc)
+      return opfail(rt, op, TS_E_CRC, ": CRC-32 of the % bytes at region offset % is %, the spill wrote %", TS_N(bytes, offset, ts_crc32(0, y + from, bytes), slot->crc));
+    return TS_OK;
+  }
   if (compressed) {
     for (k = 0; k < blocks; k++) total += TS_SECTION_LEN(slot->sections[k]);
     if (total != slot->stored) return opfail(rt, op, TS_E_STATE, ": slot section table adds up to % bytes, the slot stored %", TS_N(total, slot->stored));

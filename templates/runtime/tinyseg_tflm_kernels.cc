@@ -44,6 +44,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>  // TinySegTransposeConv's dot products
+#endif
+
 // TFLM's headers (and the templates they instantiate here) warn under -Wextra
 // when they are included with -I instead of -isystem: unused parameters in
 // TFLM 90b983c. Silenced for these includes only; this file's own code is
@@ -989,6 +993,23 @@ ConcatConvBand* BandOf(const ConcatConvData& data) {
   return reinterpret_cast<ConcatConvBand*>(PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData)) + PartCount(data));
 }
 
+// A band's per-channel multipliers and shifts as op input `index`: what
+// PopulateConvolutionQuantizationParams computes, in the model as a constant
+// int32 [2, out_channels] tensor its layer's bands share.
+TfLiteStatus CheckLayerMultipliers(TfLiteContext* context, TfLiteNode* node, const char* op, int index, int out_channels) {
+  if (index >= node->inputs->size) {
+    MicroPrintf("%s: its multipliers are input %d, the op has %d", op, index, node->inputs->size);
+    return kTfLiteError;
+  }
+  TempTensor m = InputTensor(context, node, index);
+  if (m.get() == nullptr || m->type != kTfLiteInt32 || m->allocation_type != kTfLiteMmapRo || m->dims->size != 2 ||
+      m->dims->data[0] != 2 || m->dims->data[1] != out_channels) {
+    MicroPrintf("%s: its multipliers (input %d) must be a constant int32 [2, %d] tensor", op, index, out_channels);
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
 constexpr int kConcatConvFilter = 0;
 constexpr int kConcatConvBias = 1;
 constexpr int kConcatConvFirstPart = 2;
@@ -1257,19 +1278,7 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     TF_LITE_ENSURE(context, q->scale->size == 1 || (q->quantized_dimension >= 0 && q->quantized_dimension < 4 &&
                                                     filter->dims->data[q->quantized_dimension] == out_channels));
     if (input_multipliers) {
-      // What PopulateConvolutionQuantizationParams would compute, in the model: [2, out_channels] int32.
-      if (band->multipliers >= node->inputs->size) {
-        MicroPrintf("%s: its multipliers are input %d, the op has %d", kConcatConv, static_cast<int>(band->multipliers),
-                    node->inputs->size);
-        return kTfLiteError;
-      }
-      TempTensor m = InputTensor(context, node, band->multipliers);
-      if (m.get() == nullptr || m->type != kTfLiteInt32 || m->allocation_type != kTfLiteMmapRo || m->dims->size != 2 ||
-          m->dims->data[0] != 2 || m->dims->data[1] != out_channels) {
-        MicroPrintf("%s: its multipliers (input %d) must be a constant int32 [2, %d] tensor", kConcatConv,
-                    static_cast<int>(band->multipliers), out_channels);
-        return kTfLiteError;
-      }
+      TF_LITE_ENSURE_OK(context, CheckLayerMultipliers(context, node, kConcatConv, band->multipliers, out_channels));
       TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
           context, static_cast<TfLiteFusedActivation>(data->activation), y.get(), &data->activation_min, &data->activation_max));
     } else {
@@ -1508,24 +1517,37 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
 
 // ---------------------------------------------------- TinySegTransposeConv
 
-// 48 bytes on a 32-bit target.
+// 48 bytes on a 32-bit target; a band's TransposeConvBand follows (16 more).
 struct TransposeConvData {
   int32_t pad_h, pad_w, stride_h, stride_w;
   int32_t input_offset, output_offset, activation_min, activation_max;
   int32_t* multiplier;
   int32_t* shift;
-  int scratch_index;
-  uint8_t padding, activation, reserved[2];
+  int32_t first_in_row;  // a band's: the whole input's row its x starts at
+  uint8_t padding, activation, band, reserved;
 };
 static_assert(sizeof(void*) != 4 || sizeof(TransposeConvData) == 48, "docs/custom-ops.md: 48 bytes of op data");
 
+// A band: output rows [first_out_row, first_out_row + rows(y)) of an output of
+// out_height rows (its padding is the whole output's) from an input of
+// in_height rows, x holding them from first_in_row on; its multipliers and
+// shifts from a constant input, or (-1) its own.
+struct TransposeConvBand {
+  int32_t out_height, in_height, first_out_row, multipliers;
+};
+
+TransposeConvBand* BandOf(TransposeConvData* data) {
+  return data->band ? reinterpret_cast<TransposeConvBand*>(reinterpret_cast<uint8_t*>(data) + sizeof(TransposeConvData)) : nullptr;
+}
+
 constexpr int kTransposeConvFilter = 1;
+constexpr int kTransposeConvMaxTaps = 64;
 constexpr int kTransposeConvInput = 2;
 constexpr int kTransposeConvBias = 3;
 
 void* TransposeConvInit(TfLiteContext* context, const char* buffer, size_t length) {
   Options o(kTransposeConv, buffer, length);
-  uint32_t padding = 0, sh = 0, sw = 0, activation = 0;
+  uint32_t padding = 0, sh = 0, sw = 0, activation = 0, out_h = 0, in_h = 0, r0 = 0, s0 = 0, multipliers = 0;
   if (!o.Uint("padding", &padding) || !o.Uint("stride_h", &sh) || !o.Uint("stride_w", &sw) || !o.Uint("activation", &activation)) {
     return nullptr;
   }
@@ -1533,21 +1555,43 @@ void* TransposeConvInit(TfLiteContext* context, const char* buffer, size_t lengt
     o.Fail("padding, strides or activation out of range");
     return nullptr;
   }
-  auto* data = static_cast<TransposeConvData*>(context->AllocatePersistentBuffer(context, sizeof(TransposeConvData)));
+  const bool band = o.Has("out_height");
+  if (band && (!o.Uint("out_height", &out_h) || !o.Uint("in_height", &in_h) || !o.Uint("first_out_row", &r0) ||
+               !o.Uint("first_in_row", &s0))) {
+    return nullptr;
+  }
+  if (band && o.Has("multipliers") && !o.Uint("multipliers", &multipliers)) return nullptr;
+  if (band && (out_h < 1 || out_h > 0x7fffffffu || in_h < 1 || in_h > 0x7fffffffu || r0 >= out_h || s0 >= in_h ||
+               (o.Has("multipliers") && (multipliers < 4 || multipliers > 15)))) {
+    o.Fail("a band's out_height, first rows or multipliers input out of range");
+    return nullptr;
+  }
+  const size_t bytes = sizeof(TransposeConvData) + (band ? sizeof(TransposeConvBand) : 0);
+  auto* data = static_cast<TransposeConvData*>(context->AllocatePersistentBuffer(context, bytes));
   if (data == nullptr) return nullptr;
-  std::memset(data, 0, sizeof *data);
+  std::memset(data, 0, bytes);
   data->stride_h = static_cast<int32_t>(sh);
   data->stride_w = static_cast<int32_t>(sw);
   data->padding = static_cast<uint8_t>(padding);
   data->activation = static_cast<uint8_t>(activation);
+  data->band = band ? 1 : 0;
+  data->first_in_row = static_cast<int32_t>(s0);
+  if (TransposeConvBand* b = BandOf(data)) {
+    b->out_height = static_cast<int32_t>(out_h);
+    b->in_height = static_cast<int32_t>(in_h);
+    b->first_out_row = static_cast<int32_t>(r0);
+    b->multipliers = o.Has("multipliers") ? static_cast<int32_t>(multipliers) : -1;
+  }
   return data;
 }
 
 TfLiteStatus TransposeConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   if (node->user_data == nullptr) return MalformedOptions(kTransposeConv);
   auto* data = static_cast<TransposeConvData*>(node->user_data);
-  if ((node->inputs->size != 3 && node->inputs->size != 4) || node->outputs->size != 1) {
-    MicroPrintf("%s: needs 3 or 4 inputs and 1 output, has %d and %d", kTransposeConv, node->inputs->size, node->outputs->size);
+  const TransposeConvBand* band = BandOf(data);
+  const int inputs = band != nullptr && band->multipliers >= 0 ? band->multipliers + 1 : 4;
+  if ((node->inputs->size != 3 && node->inputs->size != inputs) || node->outputs->size != 1) {
+    MicroPrintf("%s: needs 3 to %d inputs and 1 output, has %d and %d", kTransposeConv, inputs, node->inputs->size, node->outputs->size);
     return kTfLiteError;
   }
   TempTensor filter = InputTensor(context, node, kTransposeConvFilter);
@@ -1575,36 +1619,80 @@ TfLiteStatus TransposeConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     MicroPrintf("%s: filter, bias, input and output do not fit together", kTransposeConv);
     return kTfLiteError;
   }
-  data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
-  data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
-  TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+  // Eval lists the taps that land on a pixel on its stack: at most kTransposeConvMaxTaps (docs/custom-ops.md).
+  if (filter->dims->data[1] * filter->dims->data[2] > kTransposeConvMaxTaps) {
+    MicroPrintf("%s: a %dx%d filter has more than %d taps", kTransposeConv, filter->dims->data[1], filter->dims->data[2],
+                kTransposeConvMaxTaps);
+    return kTfLiteError;
+  }
+  if (band != nullptr && (x->dims->data[0] != 1 || band->first_out_row + y->dims->data[1] > band->out_height ||
+                          data->first_in_row + x->dims->data[1] > band->in_height)) {
+    MicroPrintf("%s: a band of %d rows from row %d (input rows from %d) does not fit its %d x %d rows, or its batch is not 1",
+                kTransposeConv, y->dims->data[1], band->first_out_row, data->first_in_row, band->out_height, band->in_height);
+    return kTfLiteError;
+  }
   TF_LITE_ENSURE_EQ(context, filter->quantization.type, kTfLiteAffineQuantization);
   const auto* q = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
   TF_LITE_ENSURE(context, q != nullptr && q->scale != nullptr && q->zero_point != nullptr);
   TF_LITE_ENSURE(context, q->scale->size == 1 || q->scale->size == out_channels);
   TF_LITE_ENSURE_EQ(context, q->scale->size, q->zero_point->size);
-  // transpose_conv.cc: the padding of a conv whose input has the output's size.
+  // transpose_conv.cc: the padding of a conv whose input has the output's size (a band's: the whole output's).
   int unused_h = 0, unused_w = 0;
   const TfLitePaddingValues pad = tflite::ComputePaddingHeightWidth(
-      data->stride_h, data->stride_w, 1, 1, y->dims->data[1], y->dims->data[2], filter->dims->data[1], filter->dims->data[2],
-      PaddingOf(data->padding), &unused_h, &unused_w);
+      data->stride_h, data->stride_w, 1, 1, band != nullptr ? band->out_height : y->dims->data[1], y->dims->data[2],
+      filter->dims->data[1], filter->dims->data[2], PaddingOf(data->padding), &unused_h, &unused_w);
   data->pad_h = pad.height;
   data->pad_w = pad.width;
-  int32_t multiplier = 0;
-  int shift = 0;
-  TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
-      context, x.get(), filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
-      &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+  if (band != nullptr && band->multipliers >= 0) {
+    // A band whose multipliers and shifts are a constant input keeps none of its own.
+    TF_LITE_ENSURE_OK(context, CheckLayerMultipliers(context, node, kTransposeConv, band->multipliers, out_channels));
+    TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
+        context, static_cast<TfLiteFusedActivation>(data->activation), y.get(), &data->activation_min, &data->activation_max));
+  } else {
+    data->multiplier = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+    data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
+    TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
+    int32_t multiplier = 0;
+    int shift = 0;
+    TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
+        context, x.get(), filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
+        &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
+  }
   data->input_offset = -x->params.zero_point;
   data->output_offset = y->params.zero_point;
-  return context->RequestScratchBufferInArena(context, out_channels * sizeof(int32_t), &data->scratch_index);
+  return kTfLiteOk;
+}
+
+// sum + (x[i] + offset) * w[i] over i < n, wrapping as int32 (the reference's
+// int32 sums, any order: integer addition wraps alike). Four at a time with
+// the DSP extension: x + offset fits int16 for int8 x and offset.
+inline int32_t DotOffset(const int8_t* x, const int8_t* w, int n, int32_t offset, int32_t sum) {
+  int i = 0;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+  const uint32_t offsets = (static_cast<uint32_t>(offset) & 0xffffu) | (static_cast<uint32_t>(offset) << 16);
+  for (; i + 4 <= n; i += 4) {
+    uint32_t xs, ws;
+    std::memcpy(&xs, x + i, 4);
+    std::memcpy(&ws, w + i, 4);
+    // Bytes 1 and 3 rotated into 0 and 2 (GCC folds the rotate into SXTAB16 / SXTB16).
+    const uint32_t xr = (xs >> 8) | (xs << 24), wr = (ws >> 8) | (ws << 24);
+    const uint32_t x02 = __sxtab16(offsets, xs), x13 = __sxtab16(offsets, xr);
+    const uint32_t w02 = __sxtb16(ws), w13 = __sxtb16(wr);
+    sum = __smlad(x02, w02, sum);
+    sum = __smlad(x13, w13, sum);
+  }
+#endif
+  uint32_t u = static_cast<uint32_t>(sum);
+  for (; i < n; i++) u += static_cast<uint32_t>((x[i] + offset) * w[i]);
+  return static_cast<int32_t>(u);
 }
 
 TfLiteStatus TransposeConvEval(TfLiteContext* context, TfLiteNode* node) {
   const auto& d = *static_cast<const TransposeConvData*>(node->user_data);
+  const TransposeConvBand* band = BandOf(const_cast<TransposeConvData*>(&d));
   const TfLiteEvalTensor* filter = tflite::micro::GetEvalInput(context, node, kTransposeConvFilter);
   const TfLiteEvalTensor* input = tflite::micro::GetEvalInput(context, node, kTransposeConvInput);
-  const TfLiteEvalTensor* bias = node->inputs->size == 4 ? tflite::micro::GetEvalInput(context, node, kTransposeConvBias) : nullptr;
+  const TfLiteEvalTensor* bias = node->inputs->size >= 4 ? tflite::micro::GetEvalInput(context, node, kTransposeConvBias) : nullptr;
   TfLiteEvalTensor* output = tflite::micro::GetEvalOutput(context, node, 0);
   const int batches = input->dims->data[0], in_h = input->dims->data[1], in_w = input->dims->data[2], in_c = input->dims->data[3];
   const int out_c = filter->dims->data[0], kh = filter->dims->data[1], kw = filter->dims->data[2];
@@ -1613,40 +1701,50 @@ TfLiteStatus TransposeConvEval(TfLiteContext* context, TfLiteNode* node) {
   const int8_t* w = tflite::micro::GetTensorData<int8_t>(filter);
   const int32_t* b = bias != nullptr ? tflite::micro::GetTensorData<int32_t>(bias) : nullptr;
   int8_t* out = tflite::micro::GetTensorData<int8_t>(output);
-  int32_t* acc = static_cast<int32_t*>(context->GetScratchBuffer(context, d.scratch_index));
+  const int32_t* multiplier = d.multiplier;
+  const int32_t* shift = d.shift;
+  if (band != nullptr && band->multipliers >= 0) {
+    multiplier = tflite::micro::GetEvalInput(context, node, band->multipliers)->data.i32;
+    shift = multiplier + out_c;
+  }
+  // Output row oy is the whole output's row first_out + oy; input row iy of
+  // the whole input is x's row iy - first_in.
+  const int first_out = band != nullptr ? band->first_out_row : 0, first_in = d.first_in_row;
+  const int whole_in_h = band != nullptr ? band->in_height : in_h;
   const size_t w_stride = static_cast<size_t>(kh) * kw * in_c;
+  // The taps that land on one output pixel (Prepare checked kH x kW): input pixel and filter tap.
+  const int8_t* xs[kTransposeConvMaxTaps];
+  size_t ws[kTransposeConvMaxTaps];
   for (int n = 0; n < batches; n++) {
     for (int oy = 0; oy < out_h; oy++) {
       for (int ox = 0; ox < out_w; ox++) {
-        std::memset(acc, 0, out_c * sizeof(int32_t));
         // The reference kernel scatters input (iy, ix) to output
         // (iy * stride - pad + ky, ...); gather the taps that land here.
+        int taps = 0;
         for (int ky = 0; ky < kh; ky++) {
-          const int ty = oy + d.pad_h - ky;
-          if (ty < 0 || ty % d.stride_h != 0 || ty / d.stride_h >= in_h) continue;
-          const int iy = ty / d.stride_h;
+          const int ty = first_out + oy + d.pad_h - ky;
+          if (ty < 0 || ty % d.stride_h != 0) continue;
+          if (ty / d.stride_h >= whole_in_h) continue;
+          const int iy = ty / d.stride_h - first_in;
+          if (iy < 0 || iy >= in_h) {
+            MicroPrintf("%s: output row %d reads input row %d, outside the band's", kTransposeConv, first_out + oy, iy + first_in);
+            return kTfLiteError;
+          }
           for (int kx = 0; kx < kw; kx++) {
             const int tx = ox + d.pad_w - kx;
             if (tx < 0 || tx % d.stride_w != 0 || tx / d.stride_w >= in_w) continue;
-            const int ix = tx / d.stride_w;
-            const int8_t* xp = x + ((static_cast<size_t>(n) * in_h + iy) * in_w + ix) * in_c;
-            const int8_t* wp = w + (static_cast<size_t>(ky) * kw + kx) * in_c;
-            for (int ic = 0; ic < in_c; ic++) {
-              const int32_t xv = xp[ic] + d.input_offset;
-              if (xv == 0) continue;
-              // int32 sums wrap like the reference's, in any order.
-              for (int oc = 0; oc < out_c; oc++) {
-                acc[oc] = static_cast<int32_t>(static_cast<uint32_t>(acc[oc]) + static_cast<uint32_t>(xv * wp[oc * w_stride + ic]));
-              }
-            }
+            xs[taps] = x + ((static_cast<size_t>(n) * in_h + iy) * in_w + tx / d.stride_w) * in_c;
+            ws[taps++] = (static_cast<size_t>(ky) * kw + kx) * in_c;
           }
         }
-        // reference_integer_ops::TransposeConv's second loop, verbatim.
+        // reference_integer_ops::TransposeConv's second loop on each sum.
         int8_t* o = out + ((static_cast<size_t>(n) * out_h + oy) * out_w + ox) * out_c;
         for (int oc = 0; oc < out_c; oc++) {
-          int32_t a = acc[oc];
+          const int8_t* wo = w + oc * w_stride;
+          int32_t a = 0;
+          for (int t = 0; t < taps; t++) a = DotOffset(xs[t], wo + ws[t], in_c, d.input_offset, a);
           if (b) a += b[oc];
-          a = tflite::MultiplyByQuantizedMultiplier(a, d.multiplier[oc], d.shift[oc]);
+          a = tflite::MultiplyByQuantizedMultiplier(a, multiplier[oc], shift[oc]);
           a += d.output_offset;
           a = std::max(a, d.activation_min);
           a = std::min(a, d.activation_max);

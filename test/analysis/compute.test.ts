@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPUTE_FEATURES, COMPUTE_KERNEL_SETS, CONCAT_CONV_BAND_STAGING, CONCAT_CONV_ROW_CALLS, INVOKE_COEFFICIENTS, OP_COSTS, OWN_KERNEL_FEATURES, graphCompute, opCompute, opCost, ownKernelCoefficient, predictInvoke } from '../../src/analysis/compute.js';
 import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import { CONCAT_CONV, encodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, encodeConcatConvOptions, encodeFetchOptions, encodeSpillOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
 
 const tinyUnet = () => loadGraph(new Uint8Array(readFileSync(new URL('../../examples/models/tiny-unet-80x120.tflite', import.meta.url))));
 
@@ -157,5 +157,29 @@ describe('the compute model', () => {
       return n + k.unit * v.units + k.macOutput * v.macOutputs + k.run * v.runs + k.op * v.ops;
     }, 0);
     expect(predictInvoke(c, 'cmsis-nn')).toBeCloseTo(sum, 3);
+  });
+
+  it('prices a spill or fetch of whole rows (straight between tensor and region) apart from one of some channels (through the staging blocks)', () => {
+    const b = new GraphBuilder();
+    const q = { scale: [0.1], zeroPoint: [0], quantizedDimension: 0 };
+    const x = b.input('x', { dtype: 'int8', shape: [1, 8, 8, 4], quantization: q });
+    const y = b.tensor('y', { dtype: 'int8', shape: [1, 8, 8, 4], quantization: q });
+    const z = b.tensor('z', { dtype: 'int8', shape: [1, 8, 8, 2], quantization: q });
+    b.op({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x], outputs: [], customOptions: encodeSpillOptions({ offset: 0, bytes: 256, begin: 0, count: 4 }) });
+    b.op({ opcode: 'CUSTOM', customCode: SPILL, inputs: [x], outputs: [], customOptions: encodeSpillOptions({ offset: 256, bytes: 128, begin: 1, count: 2 }) });
+    b.op({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y], customOptions: encodeFetchOptions({ offset: 0, bytes: 256, begin: 0, count: 4 }) });
+    b.op({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [z], customOptions: encodeFetchOptions({ offset: 256, bytes: 128, begin: 0, count: 2 }) });
+    b.output(y);
+    b.output(z);
+    const sg = loadGraph(saveGraph(b.build())).main;
+    expect(sg.ops.map((op) => opCompute(sg, op).kind)).toEqual(['CUSTOM:TinySegSpill', 'CUSTOM:TinySegSpill/channels', 'CUSTOM:TinySegFetch', 'CUSTOM:TinySegFetch']);
+    // Whole rows: one run, the cheaper bytes; 64 pixels' runs of 2 channels: the staged path, per run and per byte.
+    expect(opCompute(sg, sg.ops[1]!).runs).toBe(64);
+    for (const set of COMPUTE_KERNEL_SETS) {
+      const whole = opCost('CUSTOM:TinySegSpill', 'spill', set);
+      const channels = opCost('CUSTOM:TinySegSpill/channels', 'spill', set);
+      expect(whole.unit).toBeLessThan(channels.unit);
+      expect(channels.run).toBeGreaterThan(0);
+    }
   });
 });

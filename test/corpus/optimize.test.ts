@@ -6,7 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/graph/graph.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { CONCAT_CONV, decodeConcatConvOptions, decodeSpillOptions, regionReads, RESIZE_BAND, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import {
+  CONCAT_CONV,
+  decodeConcatConvOptions,
+  decodeSpillOptions,
+  decodeTransposeConvGatherOptions,
+  regionReads,
+  RESIZE_BAND,
+  SPILL,
+  TRANSPOSE_CONV_GATHER,
+} from '../../src/ops/tinyseg/custom-ops.js';
 import { concatConvReadsInPlace } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { corpusModels, golden, readCorpusModel } from '../helpers/shared.js';
 
@@ -135,20 +144,33 @@ describe('streamed layers under the 5% default with CMSIS-NN, where every wide t
     expect(r.report.verified).toBe(true);
     expect(r.report.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
   });
-  it('nano-u: only the tensors at its peak are streamed, below the band chains\' 42,240 B, verified', () => {
+  it('nano-u: the tensors at its peak are streamed, half the band chains\' 42,240 B, verified', () => {
     const file = 'nano-u-int8-60x80.tflite';
     const r = optimize(readCorpusModel(file), { file, kernels: 'cmsis-nn', verify: { inputs: 1, seed: 3 } }).report;
-    // Every wide tensor streamed costs +8.7% here (the stream pass stops before); two of them, +2.4%.
+    // With the runtime's whole-row moves (0.72 instructions a byte) and staging (0.71 a byte, 846 a row), 12 of them
+    // fit the 5% default; before, two did (+2.4%), for a head of 38,400.
     expect(r.passes.spill.streamed!.layers).toBeGreaterThan(0);
-    expect(r.spill.decisions.length).toBeLessThanOrEqual(4);
-    expect(r.after.head).toBeLessThan(42_240);
+    expect(r.after.head).toBeLessThanOrEqual(42_240 / 2);
+    expect(r.headOverStreamingFloor.after).toBeLessThan(1.34);
     expect(r.verified).toBe(true);
     expect(r.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
-    // With a 10% limit every wide tensor streamed fits: that plan is kept where it ends lower than the partial one
-    // (which the stream pass, comparing before the later passes, would have picked).
+    // A 10% limit never ends above the default's plan.
     const wide = optimize(readCorpusModel(file), { file, kernels: 'cmsis-nn', maxOverhead: 10, verify: false }).report;
-    expect(wide.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
-    expect(wide.after.total).toBeLessThan(r.after.total);
+    expect(wide.after.total).toBeLessThanOrEqual(r.after.total);
+  });
+});
+
+describe('streamed transposed convs under CMSIS-NN: TinySegTransposeConv bands that compute their own rows', () => {
+  it('prisma: its decoder upsamples in exact bands, head within 1.25x the streaming floor and faster than the original, verified', () => {
+    const file = 'prisma-unet-int8-256.tflite';
+    const r = optimize(readCorpusModel(file), { file, kernels: 'cmsis-nn', verify: { inputs: 1, seed: 3 } });
+    const bands = loadGraph(r.bytes).main.ops.filter((op) => op.customCode === TRANSPOSE_CONV_GATHER);
+    expect(bands.length).toBeGreaterThan(4);
+    expect(bands.every((op) => decodeTransposeConvGatherOptions(op.customOptions).band !== undefined)).toBe(true);
+    expect(r.report.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+    expect(r.report.verified).toBe(true);
+    // CMSIS-NN's TRANSPOSE_CONV costs about 7 instructions a MAC, the gather about 3.
+    expect(r.report.compute.invoke['cmsis-nn'].overhead).toBeLessThan(0);
   });
 });
 

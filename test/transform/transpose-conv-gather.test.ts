@@ -11,9 +11,11 @@ import { runGuarded } from '../../src/interpreter/interpreter.js';
 import { randomInput } from '../../src/interpreter/oracle-input.js';
 import { planTflmArena } from '../../src/tflm/arena.js';
 import { estimateTail32 } from '../../src/tflm/tail.js';
-import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/ops/tinyseg/custom-ops.js';
+import { decodeTransposeConvGatherOptions, encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER } from '../../src/ops/tinyseg/custom-ops.js';
 import { gatherPeakTransposeConvs, transposeConvGatherAfterSpillsPass } from '../../src/transform/transpose-conv-gather.js';
 import { streamLayers } from '../../src/transform/stream-layers.js';
+import { splitRowBands } from '../../src/transform/split-row-bands.js';
+import { graphCompute } from '../../src/analysis/compute.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 
@@ -88,10 +90,10 @@ describe('TinySegTransposeConv', () => {
         expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
         expect(new Set(a).size).toBeGreaterThan(8);
       }
-      // The scratch: 4 bytes per output element before, 4 per output channel (16-byte aligned) after.
+      // The scratch: 4 bytes per output element before (16-byte aligned), none after.
       const yBytes = original.main.tensors[original.main.outputs[0]!]!.byteSize;
       expect(r.scratchBytes).toBe(yBytes * 4);
-      expect(planTflmArena(original).head - planTflmArena(reloaded).head).toBe(Math.ceil((yBytes * 4) / 16) * 16 - 32);
+      expect(planTflmArena(original).head - planTflmArena(reloaded).head).toBe(Math.ceil((yBytes * 4) / 16) * 16);
       // Its op data is modelled, not flagged unknown.
       expect(estimateTail32(reloaded).unknownOps).toEqual([]);
     });
@@ -107,6 +109,18 @@ describe('TinySegTransposeConv', () => {
 
   it('refuses malformed options with a message naming the operator', () => {
     expect(() => decodeTransposeConvGatherOptions(new Uint8Array([1, 2, 3]))).toThrow(/TinySegTransposeConv/);
+    const band = { outHeight: 12, inHeight: 6, firstOutRow: 4, firstInRow: 1, multipliers: 4 };
+    const o = { padding: 0, strideH: 2, strideW: 2, activation: 0 };
+    expect(decodeTransposeConvGatherOptions(encodeTransposeConvGatherOptions({ ...o, band }))).toEqual({ ...o, band });
+    for (const bad of [{ firstInRow: 6 }, { firstOutRow: 12 }, { multipliers: 3 }, { outHeight: 0 }]) {
+      expect(() => decodeTransposeConvGatherOptions(encodeTransposeConvGatherOptions({ ...o, band: { ...band, ...bad } }))).toThrow(/TinySegTransposeConv options: a band's/);
+    }
+  });
+
+  it('leaves a filter of more taps than its C kernel lists (kH x kW > 64) to TRANSPOSE_CONV', () => {
+    const g = transposeConv({ ...cases[1]!, inHW: [3, 3], outHW: [11, 11], kernel: [9, 9] });
+    expect(gatherPeakTransposeConvs(g).rewritten).toBe(0);
+    expect(g.main.ops[0]!.opcode).toBe('TRANSPOSE_CONV');
   });
 });
 
@@ -134,21 +148,64 @@ describe('the gather after the other passes (transposeConvGatherAfterSpills)', (
     return loadGraph(saveGraph(b.build()));
   }
 
-  it('gathers the TRANSPOSE_CONV bands streamed layers leave at the peak (each band its own int32 accumulator), lowering the head, bit-exact', () => {
-    const streamed = decoder();
-    streamLayers(streamed.main, 2048);
-    const bands = streamed.main.ops.filter((op) => op.opcode === 'TRANSPOSE_CONV').length;
+  it('gathers the TRANSPOSE_CONV bands of band chains left at the peak (each band its own int32 accumulator), lowering the head, bit-exact', () => {
+    const banded = decoder();
+    splitRowBands(banded);
+    const bands = banded.main.ops.filter((op) => op.opcode === 'TRANSPOSE_CONV').length;
     expect(bands).toBeGreaterThan(1);
-    const before = planTflmArena(streamed).head;
-    const gathered = loadGraph(saveGraph(streamed));
+    const before = planTflmArena(banded).head;
+    const gathered = loadGraph(saveGraph(banded));
     const r = transposeConvGatherAfterSpillsPass.run(gathered, { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS });
     expect(r.rewritten).toBeGreaterThan(0);
     expect(r.rewritten).toBeLessThanOrEqual(bands);
     expect(planTflmArena(gathered).head).toBeLessThan(before);
     expect(verifyModels(decoder(), gathered, { inputs: 2, seed: 4 }).differingBytes).toBe(0);
     // Stock TFLite cannot load TinySeg's operator: builtins-only plans keep the builtin.
-    const builtins = loadGraph(saveGraph(streamed));
+    const builtins = loadGraph(saveGraph(banded));
     const builtinsOnly = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, builtinsOnly: true };
     expect(transposeConvGatherAfterSpillsPass.run(builtins, builtinsOnly).rewritten).toBe(0);
+  });
+
+  it('streams a TRANSPOSE_CONV as TinySegTransposeConv bands that compute their own rows only, bit-exact', () => {
+    for (const [bandBytes, from] of [[2048, 'arena'], [2048, 'slot'], [700, 'slot']] as const) {
+      const streamed = decoder();
+      const sg = streamed.main;
+      // With its input streamed too, each band fetches the input rows its taps need.
+      const r = streamLayers(sg, bandBytes, REFERENCE_KERNELS, from === 'arena' ? { only: new Set(['t']) } : {});
+      expect(r.streamed.layers).toBeGreaterThan(0);
+      const bands = sg.ops.filter((op) => op.customCode === TRANSPOSE_CONV_GATHER);
+      expect(bands.length).toBeGreaterThan(1);
+      expect(sg.ops.some((op) => op.opcode === 'TRANSPOSE_CONV')).toBe(false);
+      // Band j computes output rows [first_out_row, + its rows): together every row of t once.
+      const rows = bands.map((op) => {
+        const o = decodeTransposeConvGatherOptions(op.customOptions).band!;
+        expect(o.outHeight).toBe(48);
+        expect(o.inHeight).toBe(24);
+        expect(o.multipliers).toBe(4);
+        return [o.firstOutRow, o.firstOutRow + sg.tensors[op.outputs[0]!]!.shape[1]!];
+      });
+      expect(rows.map(([a]) => a)).toEqual(rows.map((_, j) => (j === 0 ? 0 : rows[j - 1]![1])));
+      expect(rows.at(-1)![1]).toBe(48);
+      // An input in its slot is fetched a band's rows at a time: no more than its taps reach.
+      if (from === 'slot') for (const op of bands) expect(sg.tensors[op.inputs[2]!]!.shape[1]).toBeLessThanOrEqual(Math.ceil(sg.tensors[op.outputs[0]!]!.shape[1]! / 2) + 1);
+      expect(estimateTail32(streamed).unknownOps).toEqual([]);
+      expect(verifyModels(decoder(), loadGraph(saveGraph(streamed)), { inputs: 2, seed: 4 }).differingBytes).toBe(0);
+    }
+  });
+
+  it('prices a band at the taps it gathers: the bands of a layer add up to the whole operator', () => {
+    const whole = decoder();
+    gatherPeakTransposeConvs(whole);
+    const wholeOp = whole.main.ops.find((op) => op.customCode === TRANSPOSE_CONV_GATHER);
+    const streamed = decoder();
+    streamLayers(streamed.main, 2048, REFERENCE_KERNELS, { only: new Set(['t']) });
+    const bands = streamed.main.ops.filter((op) => op.customCode === TRANSPOSE_CONV_GATHER);
+    const macs = (g: Graph, ops: typeof bands) => graphCompute(g.main, ops).macs;
+    expect(wholeOp).toBeDefined();
+    expect(macs(streamed, bands)).toBe(macs(whole, [wholeOp!]));
+    // 3 taps at stride 2 over 48 outputs of 24 inputs, no padding before: 2 on even rows but the first, 1 on odd
+    // ones, 71 in all; per axis, so 71 x 71 (pixel, tap) pairs of 8 x 8 MACs (the scatter's 24 x 24 x 9 less those
+    // landing past the last row or column).
+    expect(macs(whole, [wholeOp!])).toBe(71 * 71 * 8 * 8);
   });
 });

@@ -18,6 +18,8 @@ export const CONCAT_FETCH = 'TinySegConcatFetch';
 export const ADD_FETCH = 'TinySegAddFetch';
 export const CONCAT_CONV = 'TinySegConcatConv';
 export const TRANSPOSE_CONV_GATHER = 'TinySegTransposeConv';
+/** The most filter taps (kH x kW) TinySegTransposeConv takes: its C kernel lists a pixel's taps on the stack. */
+export const TRANSPOSE_CONV_GATHER_MAX_TAPS = 64;
 export const CONV_IN_PLACE = 'TinySegConvInPlace';
 export const RESIZE_BAND = 'TinySegResizeBand';
 export const TINYSEG_OPS: readonly string[] = [SPILL, FETCH, CONCAT_FETCH, ADD_FETCH, CONCAT_CONV, TRANSPOSE_CONV_GATHER, CONV_IN_PLACE, RESIZE_BAND];
@@ -198,29 +200,51 @@ function decodeParts(m: Record<string, unknown>, op: string): ConcatFetchOptions
 
 /**
  * TinySegTransposeConv: TRANSPOSE_CONV's inputs (output_shape, filter, input,
- * bias) and output, computed output pixel by output pixel, so its int32
- * accumulators are one pixel's channels instead of the whole output. The
- * options are TransposeConvOptions' (padding 0 SAME / 1 VALID, fused activation).
+ * bias) and output, computed output pixel by output pixel, so it needs no int32
+ * accumulators of the whole output. The options are TransposeConvOptions'
+ * (padding 0 SAME / 1 VALID, fused activation). A band (`band`) computes output
+ * rows [firstOutRow, firstOutRow + rows(y)) of an output of `outHeight` rows (its
+ * padding is that output's) from an input of `inHeight` rows, its input holding
+ * those rows from `firstInRow` on; its multipliers and shifts may be a constant int32 [2, O]
+ * input (`multipliers`: its index), shared by the bands of one layer.
  */
 export interface TransposeConvGatherOptions {
   padding: number;
   strideH: number;
   strideW: number;
   activation: number;
+  band?: { outHeight: number; inHeight: number; firstOutRow: number; firstInRow: number; multipliers?: number };
 }
 
 export function encodeTransposeConvGatherOptions(o: TransposeConvGatherOptions): Uint8Array {
-  return flexbuffers.encode({ padding: o.padding, stride_h: o.strideH, stride_w: o.strideW, activation: o.activation });
+  const b = o.band;
+  return flexbuffers.encode({
+    padding: o.padding,
+    stride_h: o.strideH,
+    stride_w: o.strideW,
+    activation: o.activation,
+    ...(b ? { out_height: b.outHeight, in_height: b.inHeight, first_out_row: b.firstOutRow, first_in_row: b.firstInRow } : {}),
+    ...(b?.multipliers !== undefined ? { multipliers: b.multipliers } : {}),
+  });
 }
 
 export function decodeTransposeConvGatherOptions(bytes: Uint8Array | null): TransposeConvGatherOptions {
   const op = TRANSPOSE_CONV_GATHER;
   const m = decodeMap(bytes, op);
-  const o = { padding: int(m, 'padding', op), strideH: int(m, 'stride_h', op), strideW: int(m, 'stride_w', op), activation: int(m, 'activation', op) };
-  if (o.padding > 1 || o.strideH < 1 || o.strideW < 1 || o.activation > 3) {
+  const o: TransposeConvGatherOptions = { padding: int(m, 'padding', op), strideH: int(m, 'stride_h', op), strideW: int(m, 'stride_w', op), activation: int(m, 'activation', op) };
+  if (o.padding > 1 || o.strideH < 1 || o.strideW < 1 || o.strideH > 0x7fff || o.strideW > 0x7fff || o.activation > 3) {
     throw new TinysegError('E_MODEL', `${op} options: padding ${o.padding}, strides ${o.strideH}x${o.strideW} or activation ${o.activation} out of range`);
   }
-  return o;
+  if (m.out_height === undefined) return o;
+  const band = { outHeight: int(m, 'out_height', op), inHeight: int(m, 'in_height', op), firstOutRow: int(m, 'first_out_row', op), firstInRow: int(m, 'first_in_row', op) };
+  const multipliers = m.multipliers === undefined ? undefined : int(m, 'multipliers', op);
+  // What the C kernel's Init refuses (tinyseg_tflm_kernels.cc).
+  const tall = (n: number) => n < 1 || n > 0x7fffffff;
+  const rows = band.firstOutRow < band.outHeight && band.firstInRow < band.inHeight;
+  if (tall(band.outHeight) || tall(band.inHeight) || !rows || (multipliers !== undefined && (multipliers < 4 || multipliers > 15))) {
+    throw new TinysegError('E_MODEL', `${op} options: a band's out_height, first rows or multipliers input out of range`);
+  }
+  return { ...o, band: multipliers === undefined ? band : { ...band, multipliers } };
 }
 
 /**

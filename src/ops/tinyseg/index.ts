@@ -8,7 +8,7 @@ import { customKey } from '../../graph/op-key.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { convS8Buffer, depthwiseBuffer, type ConvGeometry } from '../cmsis-nn-sizes.js';
 import { paddingFor } from '../kernel.js';
-import { inputOf, INT_BYTES, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
+import { inputOf, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
 import { concatConvBand, concatConvInput, concatConvReadsInPlace, kernels as concatConv } from './concat-conv-kernel.js';
 import {
@@ -19,6 +19,7 @@ import {
   decodeConcatConvOptions,
   decodeConcatFetchOptions,
   decodeSpillOptions,
+  decodeTransposeConvGatherOptions,
   FETCH,
   slotBytes,
   SPILL,
@@ -205,13 +206,14 @@ export const ops: readonly OpInfo[] = [
     rowRule: transposeConvGatherRowRule,
     rowInput: 2,
     memory: memory({
-      // Accumulates one output pixel at a time.
-      scratch: (op, tensors) => {
-        const output = outputOf(op, tensors);
-        return [INT_BYTES * (output?.shape[output.shape.length - 1] ?? 0)];
+      // Sums one output channel of one pixel at a time, in a register: no scratch.
+      // 48 bytes of options and requantization scalars, 16 more for a band; per-channel multipliers of the filter
+      // (input 1), unless a band reads them from an input.
+      opData: {
+        init: (op) => 48 + (decodeTransposeConvGatherOptions(op.customOptions).band ? 16 : 0),
+        prepare: (op, tensors) =>
+          decodeTransposeConvGatherOptions(op.customOptions).band?.multipliers !== undefined ? [] : perChannel(inputOf(op, tensors, 1)?.shape[0]),
       },
-      // 48 bytes of options and requantization scalars; per-channel multipliers of the filter (input 1).
-      opData: { init: 48, prepare: (op, tensors) => perChannel(inputOf(op, tensors, 1)?.shape[0]) },
     }),
   },
   {
