@@ -87,13 +87,17 @@ describe('streamed layers whose convolutions read their rows from the slots (Tin
     }
   });
 
-  it("prisma-unet: streamed with its TRANSPOSE_CONVs in bands (no TinySegTransposeConv keeps the decoder's widest tensors whole), the bands' accumulators gathered where the second spill run leaves them at the peak: at the streaming floor", () => {
+  it("prisma-unet: streamed with its TRANSPOSE_CONVs in TinySegTransposeConv bands of exactly their rows (no whole one keeps the decoder's widest tensors), no accumulator left to gather after the spills: at the streaming floor", () => {
     const file = 'prisma-unet-int8-256.tflite';
     const result = optimize(readCorpusModel(file), { file, verify: { inputs: 1, seed: 3 } });
     const r = result.report;
     expect(r.passes.spill.streamed!.layers).toBeGreaterThan(0);
     expect(r.passes.spillsAfterConvInPlace.count).toBeGreaterThan(0);
-    expect(r.passes.transposeConvGather.rewritten).toBeGreaterThan(0);
+    const gathers = result.graph.main.ops.filter((op) => op.customCode === TRANSPOSE_CONV_GATHER);
+    expect(gathers.length).toBeGreaterThan(4);
+    expect(gathers.every((op) => decodeTransposeConvGatherOptions(op.customOptions).band !== undefined)).toBe(true);
+    expect(result.graph.main.ops.some((op) => op.opcode === 'TRANSPOSE_CONV')).toBe(false);
+    expect(r.passes.transposeConvGather.rewritten).toBe(0);
     expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
     expect(r.verified).toBe(true);
     expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
