@@ -15,7 +15,8 @@
 // residual block's projected shortcut).
 
 import type { Op, Subgraph } from '../graph/graph.js';
-import { rowInput, rowRule } from '../ops/registry.js';
+import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
+import { cmsisNnTransposeConvPadsBefore } from './transpose-conv-gather.js';
 import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
 
 export interface Chain {
@@ -48,13 +49,21 @@ export interface ChainExit {
 export const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
 
 /**
+ * Whether row bands of `op` compute under `kernels` what the whole operator computes there. Under CMSIS-NN an int8
+ * TRANSPOSE_CONV that pads before its first row or column does not (cmsisNnTransposeConvPadsBefore): CMSIS-NN's
+ * kernel computes other bytes there than the reference's, and others again on a band's shape and padding.
+ */
+export const bandsUnder = (sg: Subgraph, op: Op, kernels: Kernels): boolean =>
+  kernels.set !== 'cmsis-nn' || op.opcode !== 'TRANSPOSE_CONV' || sg.tensors[op.inputs[2] ?? -1]?.dtype !== 'int8' || !cmsisNnTransposeConvPadsBefore(sg, op);
+
+/**
  * The operand of `op` through which a chain passing tensor `t` may run, or -1. Side inputs (activations besides
  * `t`) are allowed only on ops that map rows one to one, with the output's rows.
  */
-function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean): number {
+function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean, kernels: Kernels): number {
   const rule = rowRule(sg, op);
   const at = op.inputs.indexOf(t);
-  if (!rule || at < 0 || op.inputs.lastIndexOf(t) !== at) return -1;
+  if (!rule || !bandsUnder(sg, op, kernels) || at < 0 || op.inputs.lastIndexOf(t) !== at) return -1;
   const rows = sg.tensors[op.outputs[0]!]!.shape[1];
   const join = rule.kind === 'same' && rule.halo === 0;
   const sideOk = (s: number) => {
@@ -75,12 +84,12 @@ const FORK_TRIES = 6;
  * input made in the chain: the two branches from it meet again in the chain, each band slicing its rows from its
  * own band) and exits (exitOf), and with `rowSpills` spills of the whole tensor (isRowTap).
  */
-export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs, rowSpills = false): Chain[] {
+export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs, rowSpills = false, kernels: Kernels = REFERENCE_KERNELS): Chain[] {
   const out: Chain[] = [];
   const taken = new Set<number>();
   sg.ops.forEach((first, i) => {
     if (taken.has(i)) return;
-    const at = rowOperand(sg, first, first.inputs[rowInput(first)] ?? -1, sideInputs);
+    const at = rowOperand(sg, first, first.inputs[rowInput(first)] ?? -1, sideInputs, kernels);
     if (at < 0) return;
     const x = first.inputs[at]!;
     if (sg.tensors[x]!.kind !== 'activation') return;
@@ -103,7 +112,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
         if (others.length > 1) forks.set(ops.length - 1, others.length);
         // A choice is only ever made below the count of readers recorded at its fork.
         const next = others[choice.get(ops.length - 1) ?? 0]!;
-        const r = rowOperand(sg, sg.ops[next]!, y, sideInputs);
+        const r = rowOperand(sg, sg.ops[next]!, y, sideInputs, kernels);
         if (r < 0) break;
         ops.push(next);
         rows.push(r);

@@ -872,8 +872,8 @@ export function splitRowBands(
     // The chains that end where a join further on reads a tensor too, and (side inputs) those that go on through
     // such branches: each kind splits where the other cannot, and the greedy takes whichever pays most.
     const key = (c: Chain) => c.ops.join();
-    const plain = bandChains(sg, sideInputs, false, rowSpills);
-    const found = [...plain, ...(sideInputs ? bandChains(sg, true, true, rowSpills).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
+    const plain = bandChains(sg, sideInputs, false, rowSpills, kernels);
+    const found = [...plain, ...(sideInputs ? bandChains(sg, true, true, rowSpills, kernels).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
     const baseLowest = lowest(graph);
     const baseBound = baseLowest.bytes;
     // While exploring, the trial splits made leave their chains' tensors unreferenced.

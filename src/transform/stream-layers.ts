@@ -48,7 +48,7 @@ import {
 import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
-import { BAND_DTYPES } from './band-chains.js';
+import { BAND_DTYPES, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
 import { resizeSourceRows } from './resize-band.js';
@@ -207,18 +207,20 @@ function resizeBands(sg: Subgraph, op: Op, count: number): Band[] {
  * The options of the TinySegTransposeConv bands of `op` (null: none): an int8 TRANSPOSE_CONV with a constant filter
  * and bias, or a TinySegTransposeConv of a whole one. A band gathers exactly the taps that land on its own rows.
  */
-function transposeOptions(sg: Subgraph, op: Op): TransposeConvGatherOptions | null {
+function transposeOptions(sg: Subgraph, op: Op, kernels: Kernels = REFERENCE_KERNELS): TransposeConvGatherOptions | null {
   if (op.opcode === 'CUSTOM') {
     if (op.customCode !== TRANSPOSE_CONV_GATHER) return null;
     const o = decodeTransposeConvGatherOptions(op.customOptions);
     return o.band || !gatherableOperands(sg, op) ? null : o;
   }
-  if (!gatherable(sg, op)) return null;
+  if (!gatherable(sg, op, kernels)) return null;
   const o = builtinOptions(op, 'TransposeConvOptions');
   return { padding: o.padding, strideH: o.strideH, strideW: o.strideW, activation: o.fusedActivationFunction };
 }
 
-const transposeBandable = (sg: Subgraph, op: Op): boolean => transposeOptions(sg, op) !== null && rowRule(sg, op)?.kind === 'transpose';
+/** Whether `op`'s bands run as TinySegTransposeConv bands under `kernels` (transposeOptions). */
+const transposeBandable = (sg: Subgraph, op: Op, kernels: Kernels = REFERENCE_KERNELS): boolean =>
+  transposeOptions(sg, op, kernels) !== null && rowRule(sg, op)?.kind === 'transpose';
 
 /** A transposed conv's bands: output rows split evenly, each reading the input rows whose taps reach them. */
 function transposeBands(sg: Subgraph, op: Op, count: number): Band[] {
@@ -567,11 +569,11 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     const op = ops[k]!;
     if (!op.inputs.some((t) => slots.has(t)) && !slots.has(op.outputs[0] ?? -1)) continue;
     let replacement: Omit<Op, 'source'>[] | null = null;
-    if (bandable(sg, op)) {
+    if (bandable(sg, op) && bandsUnder(sg, op, kernels)) {
       const count = bandCount(sg, op, slots, bandBytes, counts?.get(k));
       const padded = paddableConv(sg, op);
       const resize = resizeBandable(sg, op);
-      const transpose = !padded && !resize && transposeBandable(sg, op);
+      const transpose = !padded && !resize && transposeBandable(sg, op, kernels);
       const bands = padded
         ? convBands(sg, op, count)
         : resize

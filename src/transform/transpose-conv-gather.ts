@@ -15,6 +15,7 @@ import { opAt } from '../tflm/lifetimes.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { newOp } from './rewrite.js';
+import { paddingFor } from '../ops/kernel.js';
 
 export interface TransposeConvGatherResult {
   rewritten: number;
@@ -22,9 +23,35 @@ export interface TransposeConvGatherResult {
   scratchBytes: number;
 }
 
-/** An int8 TRANSPOSE_CONV TinySegTransposeConv computes: constant filter and bias, an activation it takes. */
-export function gatherable(sg: Subgraph, op: Op): boolean {
-  return op.opcode === 'TRANSPOSE_CONV' && gatherableOperands(sg, op) && builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction <= 3;
+/**
+ * An int8 TRANSPOSE_CONV TinySegTransposeConv computes: constant filter and bias, an activation it takes; under
+ * CMSIS-NN only where CMSIS-NN's kernel computes the reference's bytes too (cmsisNnTransposeConvExact), so that the
+ * gather leaves what a CMSIS-NN build of the original computes.
+ */
+export function gatherable(sg: Subgraph, op: Op, kernels: Kernels = REFERENCE_KERNELS): boolean {
+  if (op.opcode !== 'TRANSPOSE_CONV' || !gatherableOperands(sg, op) || builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction > 3) return false;
+  return kernels.set !== 'cmsis-nn' || cmsisNnTransposeConvExact(sg, op);
+}
+
+/**
+ * Whether TFLM's CMSIS-NN TRANSPOSE_CONV (TFLM 90b983c, CMSIS-NN 4ab83cc) computes the reference kernel's bytes for
+ * `op`, measured on the Cortex-M4: its Prepare ignores the fused activation (it passes kTfLiteActNone), and with
+ * padding before the first row or column it computes other bytes (cmsisNnTransposeConvPadsBefore).
+ */
+export const cmsisNnTransposeConvExact = (sg: Subgraph, op: Op): boolean =>
+  builtinOptions(op, 'TransposeConvOptions').fusedActivationFunction === 0 && !cmsisNnTransposeConvPadsBefore(sg, op);
+
+/**
+ * Whether `op` pads before its first output row or column (a 4x4 stride-2 SAME one; a 3x3 stride-2 SAME one pads after
+ * the last only): there CMSIS-NN's TRANSPOSE_CONV computes other bytes than the reference's, and other bytes again
+ * on a band's rows (its output shape and padding differ), so under CMSIS-NN it runs whole.
+ */
+export function cmsisNnTransposeConvPadsBefore(sg: Subgraph, op: Op): boolean {
+  const o = builtinOptions(op, 'TransposeConvOptions');
+  const [filter, y] = [sg.tensors[op.inputs[1] ?? -1], sg.tensors[op.outputs[0] ?? -1]];
+  if (filter?.shape.length !== 4 || y?.shape.length !== 4) return true;
+  const before = (out: number, k: number, stride: number) => paddingFor(o.padding, out, k, stride, 1).pad;
+  return before(y.shape[1]!, filter.shape[1]!, o.strideH) > 0 || before(y.shape[2]!, filter.shape[2]!, o.strideW) > 0;
 }
 
 /** TRANSPOSE_CONV's operands (output_shape, filter, input, bias) as TinySegTransposeConv takes them: int8, constant filter and bias. */
@@ -47,7 +74,7 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
     const bound = lowerBound(buffers, sg.ops.length + 1);
     // Scratch lives at its operator's time.
     const atPeak = buffers.find(
-      (b) => b.tensor === null && opAt(b.first) >= 0 && liveAtPeak(bound, b.first, b.first) && gatherable(sg, sg.ops[opAt(b.first)]!),
+      (b) => b.tensor === null && opAt(b.first) >= 0 && liveAtPeak(bound, b.first, b.first) && gatherable(sg, sg.ops[opAt(b.first)]!, kernels),
     );
     if (!atPeak) break;
     const i = opAt(atPeak.first);

@@ -18,6 +18,7 @@ import { splitRowBands } from '../../src/transform/split-row-bands.js';
 import { graphCompute } from '../../src/analysis/compute.js';
 import { verifyModels } from '../../src/interpreter/verify.js';
 import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
+import { kernelsFor } from '../../src/ops/kernel-sets.js';
 
 interface Case {
   name: string;
@@ -125,8 +126,8 @@ describe('TinySegTransposeConv', () => {
 });
 
 describe('the gather after the other passes (transposeConvGatherAfterSpills)', () => {
-  /** x [1, 24, 24, 8] -> conv 3x3 -> TRANSPOSE_CONV 3x3 / 2 -> conv 1x1 -> y [1, 48, 48, 2], int8. */
-  function decoder(): Graph {
+  /** x [1, 24, 24, 8] -> conv 3x3 -> TRANSPOSE_CONV k x k / 2 SAME (fused `activation`) -> conv 1x1 -> y [1, 48, 48, 2], int8. */
+  function decoder(activation = 0, k = 3): Graph {
     const b = new GraphBuilder();
     let s = 5;
     const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
@@ -141,7 +142,7 @@ describe('the gather after the other passes (transposeConvGatherAfterSpills)', (
     b.op({ opcode: 'CONV_2D', inputs: [x, weights('cw', [8, 3, 3, 8]), -1], outputs: [c], options: conv });
     const t = b.tensor('t', { dtype: 'int8', shape: [1, 48, 48, 8], quantization: q(0.07, 3) });
     const shape = b.constant('shape', { dtype: 'int32', shape: [4] }, new Int32Array([1, 48, 48, 8]));
-    b.op({ opcode: 'TRANSPOSE_CONV', version: 4, inputs: [shape, weights('tw', [8, 3, 3, 8]), c, -1], outputs: [t], options: { type: 'TransposeConvOptions', value: { padding: 0, strideH: 2, strideW: 2 } } });
+    b.op({ opcode: 'TRANSPOSE_CONV', version: 4, inputs: [shape, weights('tw', [8, k, k, 8]), c, -1], outputs: [t], options: { type: 'TransposeConvOptions', value: { padding: 0, strideH: 2, strideW: 2, fusedActivationFunction: activation } } });
     const y = b.tensor('y', { dtype: 'int8', shape: [1, 48, 48, 2], quantization: q(0.08, 0) });
     b.op({ opcode: 'CONV_2D', inputs: [t, weights('yw', [2, 1, 1, 8]), -1], outputs: [y], options: conv });
     b.output(y);
@@ -191,6 +192,46 @@ describe('the gather after the other passes (transposeConvGatherAfterSpills)', (
       expect(estimateTail32(streamed).unknownOps).toEqual([]);
       expect(verifyModels(decoder(), loadGraph(saveGraph(streamed)), { inputs: 2, seed: 4 }).differingBytes).toBe(0);
     }
+  });
+
+  it("under CMSIS-NN only where CMSIS-NN's TRANSPOSE_CONV computes the reference's bytes: no fused activation, no padding before the first row or column", () => {
+    const cmsis = kernelsFor('cmsis-nn');
+    // 3x3 stride 2 SAME pads after the last row and column only (TFLM's padding 0, offset 1): gathered in both sets.
+    const plain = decoder();
+    streamLayers(plain.main, 2048, cmsis);
+    expect(plain.main.ops.filter((op) => op.customCode === TRANSPOSE_CONV_GATHER).length).toBeGreaterThan(1);
+    expect(gatherPeakTransposeConvs(transposeConv(cases[0]!), cmsis).rewritten).toBe(1);
+    // A fused RELU6 (CMSIS-NN's Prepare ignores it) or a 4x4 stride-2 SAME one (padding before): the builtin.
+    expect(gatherPeakTransposeConvs(transposeConv(cases[3]!), cmsis).rewritten).toBe(0);
+    expect(gatherPeakTransposeConvs(transposeConv(cases[2]!), cmsis).rewritten).toBe(0);
+    expect(gatherPeakTransposeConvs(transposeConv(cases[2]!)).rewritten).toBe(1);
+    const relu = decoder(1);
+    streamLayers(relu.main, 2048, cmsis);
+    expect(relu.main.ops.some((op) => op.customCode === TRANSPOSE_CONV_GATHER)).toBe(false);
+    expect(relu.main.ops.filter((op) => op.opcode === 'TRANSPOSE_CONV').length).toBeGreaterThan(1);
+    const reluReference = decoder(1);
+    streamLayers(reluReference.main, 2048);
+    expect(reluReference.main.ops.filter((op) => op.customCode === TRANSPOSE_CONV_GATHER).length).toBeGreaterThan(1);
+  });
+
+  it("under CMSIS-NN runs whole a TRANSPOSE_CONV that pads before its first row (CMSIS-NN's bytes differ there, whole and in bands)", () => {
+    const cmsis = kernelsFor('cmsis-nn');
+    // 4x4 stride 2 SAME: one row of padding before, one after.
+    const transposes = (g: Graph) => g.main.ops.filter((op) => op.opcode === 'TRANSPOSE_CONV' || op.customCode === TRANSPOSE_CONV_GATHER).length;
+    const streamed = decoder(0, 4);
+    const r = streamLayers(streamed.main, 2048, cmsis);
+    expect(r.streamed.layers).toBeGreaterThan(0);
+    expect(transposes(streamed)).toBe(1);
+    const banded = decoder(0, 4);
+    splitRowBands(banded, Infinity, cmsis);
+    expect(transposes(banded)).toBe(1);
+    // The reference kernels band it both ways.
+    const reference = decoder(0, 4);
+    streamLayers(reference.main, 2048);
+    expect(transposes(reference)).toBeGreaterThan(1);
+    const chains = decoder(0, 4);
+    splitRowBands(chains);
+    expect(transposes(chains)).toBeGreaterThan(1);
   });
 
   it('prices a band at the taps it gathers: the bands of a layer add up to the whole operator', () => {
