@@ -495,7 +495,6 @@ static ts_status check_runtime(ts_runtime *rt) {
   return TS_OK;
 }
 
-/* Writes the packed slice of x (quantized when q is set) at offset, block by block, two blocks in flight. */
 /*
  * Whether a slice's packed bytes are the tensor's own, in order: whole rows (one run), not quantized, not
  * compressed. The driver then moves them straight between the tensor and the region, block by block, with no
@@ -503,6 +502,7 @@ static ts_status check_runtime(ts_runtime *rt) {
  */
 static bool direct(const slice *g, const quant *q, bool compressed) { return !q && !compressed && g->rows <= 1 && g->skip == 0; }
 
+/* Writes the packed slice of x (quantized when q is set) at offset, block by block, two blocks in flight. */
 static ts_status write_slice(ts_runtime *rt, const uint8_t *x, const slice *g, quant *q, uint32_t offset, uint32_t bytes,
                              uint32_t flags, ts_slot *slot) {
   uint32_t k, pos, at = 0, crc = 0;
@@ -635,8 +635,9 @@ static ts_status read_slice(ts_runtime *rt, const char *op, uint8_t *y, const sl
     }
     st = drain(rt, st);
     if (st != TS_OK) return st;
-    if (slot && (slot->flags & TS_SPILL_CRC) && ts_crc32(0, y + from, bytes) != slot->crc)
-      return opfail(rt, op, TS_E_CRC, ": CRC-32 of the % bytes at region offset % is %, the spill wrote %", TS_N(bytes, offset, ts_crc32(0, y + from, bytes), slot->crc));
+    if (slot && (slot->flags & TS_SPILL_CRC)) crc = ts_crc32(0, y + from, bytes);
+    if (slot && (slot->flags & TS_SPILL_CRC) && crc != slot->crc)
+      return opfail(rt, op, TS_E_CRC, ": CRC-32 of the % bytes at region offset % is %, the spill wrote %", TS_N(bytes, offset, crc, slot->crc));
     return TS_OK;
   }
   if (compressed) {
