@@ -28,7 +28,7 @@ import {
   TRANSPOSE_CONV_GATHER,
   type FetchOptions,
 } from '../ops/tinyseg/custom-ops.js';
-import { paddingFor } from '../ops/kernel.js';
+import { transposePad, transposeSources } from '../ops/transpose-conv/kernel.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
 import { builtinOfConcatConv, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
@@ -285,7 +285,7 @@ const count = (t: Tensor | undefined): number => (t ? t.shape.reduce((a, b) => a
 const isFloat = (t: Tensor | undefined): boolean => t !== undefined && (t.dtype === 'float32' || t.dtype === 'float16' || t.dtype === 'float64');
 
 /** MACs of one conv-family, fully connected or batch matmul operator; null for other operators. */
-function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' | 'tinysegConv' | 'tinysegTransposeConv' } | null {
+function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' | 'tinysegConv' | 'tinysegTransposeConv'; runs?: number } | null {
   const t = (i: number) => sg.tensors[op.inputs[i] ?? -1];
   const out = sg.tensors[op.outputs[0] ?? -1];
   const key = opKey(op);
@@ -320,8 +320,11 @@ function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'de
       const macs = filter && inChannels ? (count(t(2)) * count(filter)) / inChannels : 0;
       return { macs, family: 'transposeConv' };
     }
-    case customKey(TRANSPOSE_CONV_GATHER):
-      return { macs: gatherTaps(sg, op) * (t(1)?.shape[3] ?? 0) * (t(1)?.shape[0] ?? 0), family: 'tinysegTransposeConv' };
+    case customKey(TRANSPOSE_CONV_GATHER): {
+      // One dot product over the input channels per output channel of each (output pixel, tap) pair: its runs.
+      const pairs = gatherTaps(sg, op);
+      return { macs: pairs * (t(1)?.shape[3] ?? 0) * (t(1)?.shape[0] ?? 0), family: 'tinysegTransposeConv', runs: pairs };
+    }
     default:
       return null;
   }
@@ -338,11 +341,14 @@ function gatherTaps(sg: Subgraph, op: GraphOp): number {
   const [, kH, kW] = filter.shape as [number, number, number, number];
   const [batches, outH, outW] = y.shape as [number, number, number, number];
   const [outHeight, inHeight, first] = o.band ? [o.band.outHeight, o.band.inHeight, o.band.firstOutRow] : [outH, x.shape[1]!, 0];
-  // Along one axis: the taps landing on outputs [from, to) of `whole`, from `inputs` input elements.
+  // Along one axis: the taps landing on outputs [from, to) of `whole`, one per input element that reaches each.
   const taps = (whole: number, from: number, to: number, k: number, stride: number, inputs: number) => {
-    const pad = paddingFor(o.padding, whole, k, stride, 1).pad;
+    const pad = transposePad(o.padding, whole, k, stride);
     let n = 0;
-    for (let i = from; i < to; i++) for (let j = 0; j < k; j++) if (i + pad - j >= 0 && (i + pad - j) % stride === 0 && (i + pad - j) / stride < inputs) n++;
+    for (let i = from; i < to; i++) {
+      const [lo, hi] = transposeSources(inputs, pad, k, stride, i);
+      n += Math.max(0, hi - lo + 1);
+    }
     return n;
   };
   return batches * taps(outHeight, first, first + outH, kH, o.strideH, inHeight) * taps(outW, 0, outW, kW, o.strideW, x.shape[2]!);
@@ -443,13 +449,9 @@ function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
   if (m) {
     const outChannels = out?.shape[out.shape.length - 1] ?? 0;
     const im2col = op.opcode === 'CONV_2D' && outChannels > 0 ? m.macs / outChannels : 0;
-    // TinySegTransposeConv's (output pixel, tap) pairs: each gathered once, then one dot product per output channel.
-    const w = sg.tensors[op.inputs[1] ?? -1];
-    const perPair = (w?.shape[0] ?? 0) * (w?.shape[3] ?? 0);
-    const runs = m.family === 'tinysegTransposeConv' && perPair > 0 ? m.macs / perPair : 0;
     return isFloat(out)
       ? { macs: m.macs, elementOps: 0, feature: 'mac.float', macOutputs: 0, runs: 0, im2col }
-      : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs, im2col };
+      : { macs: m.macs, elementOps: 0, feature: `${m.family}.int`, macOutputs: count(out), runs: m.runs ?? 0, im2col };
   }
   // A spill or a fetch moves its slot's bytes, in TinySeg's runtime.
   if (opKey(op) === customKey(SPILL) || opKey(op) === customKey(FETCH)) {

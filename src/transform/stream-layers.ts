@@ -24,7 +24,7 @@ import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
 import { lowerBound } from '../analysis/lower-bound.js';
 import { predictOps } from '../analysis/compute.js';
-import { PADDING, paddingFor } from '../ops/kernel.js';
+import { PADDING } from '../ops/kernel.js';
 import { perChannelMultipliers } from '../ops/conv-params.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels, type RowRule } from '../ops/registry.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
@@ -52,10 +52,11 @@ import { BAND_DTYPES, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
 import { resizeSourceRows } from './resize-band.js';
+import { transposeConvSourceRows } from './transpose-conv-band.js';
 import { layOutSpillRegion } from './spill-region.js';
 import { zeroOf } from './fold-pads-into-convs.js';
 import { frameFetch, type SpillDecision, type SpillResult } from './spill-cold-ranges.js';
-import { gatherable, gatherableOperands } from './transpose-conv-gather.js';
+import { gatherable, gatherableOperands, gatherOptions } from './transpose-conv-gather.js';
 
 /** What streaming did: the streamed tensors as spill decisions (written and fetched row by row), and the bands. */
 export interface StreamLayersResult extends SpillResult {
@@ -213,9 +214,7 @@ function transposeOptions(sg: Subgraph, op: Op, kernels: Kernels = REFERENCE_KER
     const o = decodeTransposeConvGatherOptions(op.customOptions);
     return o.band || !gatherableOperands(sg, op) ? null : o;
   }
-  if (!gatherable(sg, op, kernels)) return null;
-  const o = builtinOptions(op, 'TransposeConvOptions');
-  return { padding: o.padding, strideH: o.strideH, strideW: o.strideW, activation: o.fusedActivationFunction };
+  return gatherable(sg, op, kernels) ? gatherOptions(op) : null;
 }
 
 /** Whether `op`'s bands run as TinySegTransposeConv bands under `kernels` (transposeOptions). */
@@ -227,13 +226,12 @@ function transposeBands(sg: Subgraph, op: Op, count: number): Band[] {
   const rule = rowRule(sg, op) as Extract<RowRule, { kind: 'transpose' }>;
   const inH = sg.tensors[op.inputs[2]!]!.shape[1]!;
   const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
-  const pad = paddingFor(rule.padding, outH, rule.k, rule.stride, 1).pad;
   return Array.from({ length: count }, (_, j) => {
     const [r0, r1] = [Math.round((j * outH) / count), Math.round(((j + 1) * outH) / count)];
-    // Input row i reaches output rows [i * stride - pad, i * stride - pad + k).
-    const s0 = Math.min(inH - 1, Math.max(0, Math.ceil((r0 + pad - rule.k + 1) / rule.stride)));
-    const s1 = Math.max(s0 + 1, Math.min(inH, Math.floor((r1 - 1 + pad) / rule.stride) + 1));
-    return { r0, r1, c0: r0, c1: r1, s0, s1 };
+    // A band no input row reaches (a VALID stride past the filter) still reads one: its op needs an input.
+    const [a, b] = transposeConvSourceRows(rule, inH, outH, r0, r1);
+    const s0 = Math.min(inH - 1, a);
+    return { r0, r1, c0: r0, c1: r1, s0, s1: Math.max(s0 + 1, b) };
   });
 }
 

@@ -7,18 +7,17 @@
 // input rows in order, so an output row is exact once every input row that
 // reaches it is exact.
 
-import { PADDING, paddingFor } from '../ops/kernel.js';
+import { PADDING } from '../ops/kernel.js';
+import { transposePad, transposeSources } from '../ops/transpose-conv/kernel.js';
 import type { RowRule } from '../ops/registry.js';
 
 type TransposeRule = Extract<RowRule, { kind: 'transpose' }>;
 
 /** TFLM's padding above the first row for an output of `outRows` rows. */
-const padFor = (rule: TransposeRule, outRows: number): number => paddingFor(rule.padding, outRows, rule.k, rule.stride, 1).pad;
+const padFor = (rule: TransposeRule, outRows: number): number => transposePad(rule.padding, outRows, rule.k, rule.stride);
 
 /** Input rows [lo, hi] of a tensor of `inH` rows whose taps reach output row `o` (lo > hi: none does). */
-function sourcesOf(rule: TransposeRule, inH: number, pad: number, o: number): [number, number] {
-  return [Math.max(0, Math.ceil((o + pad - rule.k + 1) / rule.stride)), Math.min(inH - 1, Math.floor((o + pad) / rule.stride))];
-}
+const sourcesOf = (rule: TransposeRule, inH: number, pad: number, o: number): [number, number] => transposeSources(inH, pad, rule.k, rule.stride, o);
 
 /** The output rows beyond what the padding gives for `inRows` input rows ((in - 1) * stride + k for VALID, in * stride for SAME). */
 const adjustment = (rule: TransposeRule, inRows: number, outRows: number): number =>

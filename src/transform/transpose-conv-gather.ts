@@ -9,13 +9,13 @@ import { predictOps } from '../analysis/compute.js';
 import { liveAtPeak, lowerBound } from '../analysis/lower-bound.js';
 import type { Graph, Op, Subgraph } from '../graph/graph.js';
 import { builtinOptions } from '../graph/op-options.js';
-import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER, TRANSPOSE_CONV_GATHER_MAX_TAPS } from '../ops/tinyseg/custom-ops.js';
+import { encodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER, TRANSPOSE_CONV_GATHER_MAX_TAPS, type TransposeConvGatherOptions } from '../ops/tinyseg/custom-ops.js';
 import { passTimeline } from '../tflm/arena.js';
 import { opAt } from '../tflm/lifetimes.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { newOp } from './rewrite.js';
-import { paddingFor } from '../ops/kernel.js';
+import { transposePad } from '../ops/transpose-conv/kernel.js';
 
 export interface TransposeConvGatherResult {
   rewritten: number;
@@ -50,8 +50,13 @@ export function cmsisNnTransposeConvPadsBefore(sg: Subgraph, op: Op): boolean {
   const o = builtinOptions(op, 'TransposeConvOptions');
   const [filter, y] = [sg.tensors[op.inputs[1] ?? -1], sg.tensors[op.outputs[0] ?? -1]];
   if (filter?.shape.length !== 4 || y?.shape.length !== 4) return true;
-  const before = (out: number, k: number, stride: number) => paddingFor(o.padding, out, k, stride, 1).pad;
-  return before(y.shape[1]!, filter.shape[1]!, o.strideH) > 0 || before(y.shape[2]!, filter.shape[2]!, o.strideW) > 0;
+  return transposePad(o.padding, y.shape[1]!, filter.shape[1]!, o.strideH) > 0 || transposePad(o.padding, y.shape[2]!, filter.shape[2]!, o.strideW) > 0;
+}
+
+/** TinySegTransposeConv's options for TRANSPOSE_CONV `op`: its TransposeConvOptions. */
+export function gatherOptions(op: Op): TransposeConvGatherOptions {
+  const o = builtinOptions(op, 'TransposeConvOptions');
+  return { padding: o.padding, strideH: o.strideH, strideW: o.strideW, activation: o.fusedActivationFunction };
 }
 
 /** TRANSPOSE_CONV's operands (output_shape, filter, input, bias) as TinySegTransposeConv takes them: int8, constant filter and bias. */
@@ -79,18 +84,12 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
     if (!atPeak) break;
     const i = opAt(atPeak.first);
     const op = sg.ops[i]!;
-    const o = builtinOptions(op, 'TransposeConvOptions');
     const gather = newOp({
       opcode: 'CUSTOM',
       customCode: TRANSPOSE_CONV_GATHER,
       inputs: [...op.inputs],
       outputs: [...op.outputs],
-      customOptions: encodeTransposeConvGatherOptions({
-        padding: o.padding,
-        strideH: o.strideH,
-        strideW: o.strideW,
-        activation: o.fusedActivationFunction,
-      }),
+      customOptions: encodeTransposeConvGatherOptions(gatherOptions(op)),
     });
     // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
     const added = predictOps(sg, [gather], kernels) - predictOps(sg, [op], kernels);

@@ -9,8 +9,8 @@
 // its own output rows only, each from the input rows that reach it.
 
 import { decodeTransposeConvGatherOptions, TRANSPOSE_CONV_GATHER, TRANSPOSE_CONV_GATHER_MAX_TAPS } from './custom-ops.js';
-import { defineKernel, i8, kernelError, paddingFor, requireInput, type Kernel, type KernelCall } from '../kernel.js';
-import { prepareTransposeConv, transposeConvOperands, type TransposeConvState } from '../transpose-conv/kernel.js';
+import { defineKernel, i8, kernelError, requireInput, type Kernel, type KernelCall } from '../kernel.js';
+import { prepareTransposeConv, transposeConvOperands, transposePad, type TransposeConvState } from '../transpose-conv/kernel.js';
 import { int8InSimd } from '../conv-params.js';
 import { transposeConvInt8Packed } from '../transpose-conv/transpose-packed.js';
 import { simd } from '../simd/simd.js';
@@ -31,14 +31,14 @@ function prepare(call: KernelCall): GatherState {
   if (s.dtype !== 'int8') throw kernelError(call, `${TRANSPOSE_CONV_GATHER} is int8 only, got ${s.dtype}`);
   const [, fh, fw] = requireInput(call, 1).tensor.shape as [number, number, number, number];
   if (fh * fw > TRANSPOSE_CONV_GATHER_MAX_TAPS) throw kernelError(call, `a ${fh}x${fw} filter has more than ${TRANSPOSE_CONV_GATHER_MAX_TAPS} taps`);
-  if (!o.band) return { ...s, band: false, firstOutRow: 0, firstInRow: 0, wholeInH: transposeConvOperands(call).inH };
   const { batches, inH, outH, kH } = transposeConvOperands(call);
+  if (!o.band) return { ...s, band: false, firstOutRow: 0, firstInRow: 0, wholeInH: inH };
   const b = o.band;
   if (batches !== 1 || b.firstOutRow + outH > b.outHeight || b.firstInRow + inH > b.inHeight) {
     throw kernelError(call, `a band of ${outH} rows from row ${b.firstOutRow} (input rows from ${b.firstInRow}) does not fit its ${b.outHeight} x ${b.inHeight} rows, or its batch is not 1`);
   }
   // The whole output's padding: a band's rows are on the whole tensor's grid.
-  const padH = paddingFor(o.padding, b.outHeight, kH, o.strideH, 1).pad;
+  const padH = transposePad(o.padding, b.outHeight, kH, o.strideH);
   return { ...s, padH, band: true, firstOutRow: b.firstOutRow, firstInRow: b.firstInRow, wholeInH: b.inHeight };
 }
 

@@ -33,6 +33,15 @@ export interface TransposeConvState extends ConvArithmetic {
   padW: number;
 }
 
+/** TFLM's padding before the first output row (or column) of a TRANSPOSE_CONV whose output has `outSize` of them. */
+export const transposePad = (padding: number, outSize: number, k: number, stride: number): number => paddingFor(padding, outSize, k, stride, 1).pad;
+
+/** Input rows [lo, hi] of `inSize` whose taps reach output row `o`, given the padding before (lo > hi: none does). */
+export const transposeSources = (inSize: number, pad: number, k: number, stride: number, o: number): [number, number] => [
+  Math.max(0, Math.ceil((o + pad - k + 1) / stride)),
+  Math.min(inSize - 1, Math.floor((o + pad) / stride)),
+];
+
 export interface TransposeConvGeometry {
   strideH: number;
   strideW: number;
@@ -75,8 +84,8 @@ export function prepareTransposeConv(
     ...arithmetic,
     strideH: g.strideH,
     strideW: g.strideW,
-    padH: paddingFor(g.padding, outH, kH, g.strideH, 1).pad,
-    padW: paddingFor(g.padding, outW, kW, g.strideW, 1).pad,
+    padH: transposePad(g.padding, outH, kH, g.strideH),
+    padW: transposePad(g.padding, outW, kW, g.strideW),
   };
 }
 
