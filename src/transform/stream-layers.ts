@@ -192,16 +192,20 @@ function resizeBandable(sg: Subgraph, op: Op): boolean {
   return !(o.alignCorners && o.halfPixelCenters) && rowRule(sg, op)?.kind === 'resize';
 }
 
-/** A resize's bands: output rows split evenly, each reading the input rows the whole tensor maps them to, no more. */
-function resizeBands(sg: Subgraph, op: Op, count: number): Band[] {
-  const rule = rowRule(sg, op) as Extract<RowRule, { kind: 'resize' }>;
-  const inH = sg.tensors[op.inputs[0]!]!.shape[1]!;
-  const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
+/** `count` bands of `outH` output rows split evenly, each reading the input rows [s0, s1) `sources` gives its rows. */
+function evenBands(outH: number, count: number, sources: (r0: number, r1: number) => [number, number]): Band[] {
   return Array.from({ length: count }, (_, j) => {
     const [r0, r1] = [Math.round((j * outH) / count), Math.round(((j + 1) * outH) / count)];
-    const [s0, s1] = resizeSourceRows(rule, inH, outH, r0, r1);
+    const [s0, s1] = sources(r0, r1);
     return { r0, r1, c0: r0, c1: r1, s0, s1 };
   });
+}
+
+/** A resize's bands: each reading the input rows the whole tensor maps its rows to, no more. */
+function resizeBands(sg: Subgraph, op: Op, count: number): Band[] {
+  const rule = rowRule(sg, op) as Extract<RowRule, { kind: 'resize' }>;
+  const [inH, outH] = [sg.tensors[op.inputs[0]!]!.shape[1]!, sg.tensors[op.outputs[0]!]!.shape[1]!];
+  return evenBands(outH, count, (r0, r1) => resizeSourceRows(rule, inH, outH, r0, r1));
 }
 
 /**
@@ -221,17 +225,15 @@ function transposeOptions(sg: Subgraph, op: Op, kernels: Kernels = REFERENCE_KER
 const transposeBandable = (sg: Subgraph, op: Op, kernels: Kernels = REFERENCE_KERNELS): boolean =>
   transposeOptions(sg, op, kernels) !== null && rowRule(sg, op)?.kind === 'transpose';
 
-/** A transposed conv's bands: output rows split evenly, each reading the input rows whose taps reach them. */
+/** A transposed conv's bands: each reading the input rows whose taps reach its rows. */
 function transposeBands(sg: Subgraph, op: Op, count: number): Band[] {
   const rule = rowRule(sg, op) as Extract<RowRule, { kind: 'transpose' }>;
-  const inH = sg.tensors[op.inputs[2]!]!.shape[1]!;
-  const outH = sg.tensors[op.outputs[0]!]!.shape[1]!;
-  return Array.from({ length: count }, (_, j) => {
-    const [r0, r1] = [Math.round((j * outH) / count), Math.round(((j + 1) * outH) / count)];
+  const [inH, outH] = [sg.tensors[op.inputs[2]!]!.shape[1]!, sg.tensors[op.outputs[0]!]!.shape[1]!];
+  return evenBands(outH, count, (r0, r1) => {
     // A band no input row reaches (a VALID stride past the filter) still reads one: its op needs an input.
     const [a, b] = transposeConvSourceRows(rule, inH, outH, r0, r1);
     const s0 = Math.min(inH - 1, a);
-    return { r0, r1, c0: r0, c1: r1, s0, s1: Math.max(s0 + 1, b) };
+    return [s0, Math.max(s0 + 1, b)];
   });
 }
 
