@@ -193,6 +193,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     /** PassContext.streamAtPeaks. */
     streamAtPeaks?: boolean;
   };
+  // The arena budget the passes aim at (PassContext.arenaBudget): the option's, or none for the search that also
+  // serves a budget (bestRewrite's `budget`). Set for each search; the passes run synchronously.
+  let passBudget = opts.arenaBudget;
   const passContext = (
     maxInvoke: number,
     {
@@ -211,7 +214,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
-    ...(opts.arenaBudget !== undefined ? { arenaBudget: opts.arenaBudget } : {}),
+    ...(passBudget !== undefined ? { arenaBudget: passBudget } : {}),
     spill: opts.spill,
     builtinsOnly: opts.builtinsOnly === true,
     quantizeFloat: opts.lossySpill === 'int8',
@@ -266,8 +269,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       ? { bandSideInputs: false, foldPads: true, streamLayers: true }
       : null;
   type Rewrite = ReturnType<typeof rewrite>;
-  // Under an arena budget, a rewrite whose head fits it first; then the smaller total, then the smaller head.
-  const key = (a: Rewrite) => [opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget ? 1 : 0, a.after.arena.total, a.after.arena.head];
+  // Under an arena budget, a rewrite whose head fits it first, then the smaller total, then the smaller head; of those
+  // that do not fit, the smaller head first (the one nearest the budget, which the error names).
+  const key = (a: Rewrite) =>
+    opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget
+      ? [1, a.after.arena.head, a.after.arena.total]
+      : [0, a.after.arena.total, a.after.arena.head];
   const better = (a: Rewrite, b: Rewrite): boolean => {
     const [ka, kb] = [key(a), key(b)];
     const k = ka.findIndex((x, i) => x !== kb[i]);
@@ -278,7 +285,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   // end higher).
   const carried = (r: Rewrite, from?: PipelineStop) =>
     (from ? [r.passes.bandsAfterSpills] : [r.passes.splitRowBands, r.passes.bandsAfterSpills]).some((p) => p.chains.some((c) => c.carried));
-  const bestRewrite = (maxInvoke: number) => {
+  const bestRewrite = (maxInvoke: number, budget: number | undefined) => {
+    passBudget = budget;
     let best = rewrite(maxInvoke, variants[0]!);
     let bestVariant = variants[0]!;
     // The best plan where no conv runs in place: the spill pass runs once more on it below.
@@ -343,6 +351,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       const peak = r.after.peak.time > 0 ? r.graph.main.ops[r.after.peak.op] : undefined;
       inPlaceAtPeak ||= variant.streamInPlace === true && peak !== undefined && readsInPlace(peak);
       keep(r, variant);
+      return r;
     };
     // Each beside the band plans: the spill pass once more may lower a streamed plan below another streamed one.
     const bandPlans = best.after.arena.total;
@@ -353,20 +362,21 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       { streamAtPeaks: true },
     ];
     for (const other of streamVariant ? others : []) {
-      if (opts.arenaBudget !== undefined && best.after.arena.head <= opts.arenaBudget) break;
+      if (budget !== undefined && best.after.arena.head <= budget) break;
       if (other.streamInPlace === false && (kernels.set !== 'reference' || !inPlaceAtPeak)) continue;
       if (other.streamConcatConv && (kernels.set === 'reference' || !convBands)) continue;
       if (other.streamAtPeaks && !atPeaksMayPay) continue;
       const variant = { ...streamVariant!, ...other };
-      const toBeat = { ...variant, arenaToBeat: bandPlans };
+      // Under a budget the band plans miss, a streamed plan of a larger arena may fit it: none to beat.
+      const toBeat = budget === undefined ? { ...variant, arenaToBeat: bandPlans } : variant;
       const work = fresh();
       const context = passContext(maxInvoke, toBeat);
       const passes = runStreamedPipeline(work, context);
-      if (passes) streamedPlan(work, passes, context, toBeat);
+      const plan = passes && streamedPlan(work, passes, context, toBeat);
       convBands ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).concatConv === true;
       atPeaksMayPay ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).atPeaksMayPay === true;
-      // Not with an arena budget, met by the widest bands that fit it (the least time, traffic and op data).
-      if (passes && opts.arenaBudget === undefined) {
+      // Not where it meets an arena budget, by the widest bands that fit it (the least time, traffic and op data).
+      if (passes && plan && (budget === undefined || plan.after.arena.head > budget)) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
         // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
         const { bandBytes, outputs, concatConv, only } = passes.spill as StreamLayersResult;
@@ -403,19 +413,29 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     const transposeConvGatherAfterSpills = gathered(r.passes.transposeConvGatherAfterSpills, transposeConvGatherAfterSpillsPass.run(work, r.context));
     return placed(work, { ...r.passes, spillsAfterConvInPlace: again, transposeConvGatherAfterSpills }, r.context, r.stop);
   };
-  let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels));
+  let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels), opts.arenaBudget);
   // The passes are greedy: with more time allowed, early splits may take a road that ends higher. A limit above the
   // default is a request for less memory, never more: the default's result stays a candidate.
   if (opts.maxOverhead > DEFAULT_MAX_OVERHEAD) {
-    const within = bestRewrite(invokeLimit(original, DEFAULT_MAX_OVERHEAD, kernels));
+    const within = bestRewrite(invokeLimit(original, DEFAULT_MAX_OVERHEAD, kernels), opts.arenaBudget);
     if (better(within, attempt)) attempt = within;
   }
+  const fits = (r: Rewrite) => opts.arenaBudget === undefined || r.after.arena.head <= opts.arenaBudget;
+  // Aimed at a budget, the passes stop at the widest bands and the fewest spills that fit it, and skip the narrower
+  // splits of the plain search (PassContext.arenaBudget): where that misses the budget, the plain search may not.
+  if (!fits(attempt)) {
+    const plain = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels), undefined);
+    if (better(plain, attempt)) attempt = plain;
+  }
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
-  if (opts.arenaBudget !== undefined && options.maxOverhead === undefined && attempt.after.arena.head > opts.arenaBudget) {
-    const unlimited = bestRewrite(Infinity);
-    if (better(unlimited, attempt)) {
-      attempt = unlimited;
-      maxOverhead = null;
+  if (!fits(attempt) && options.maxOverhead === undefined) {
+    for (const budget of [opts.arenaBudget, undefined]) {
+      const unlimited = bestRewrite(Infinity, budget);
+      if (better(unlimited, attempt)) {
+        attempt = unlimited;
+        maxOverhead = null;
+      }
+      if (fits(attempt)) break;
     }
   }
   const { passes, placement } = attempt;
@@ -425,8 +445,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   let keptOriginal = false;
   let planner: string = placement.planner;
 
-  if (after.arena.total >= before.arena.total) {
-    // Never worse: the input with TFLM's own plan frozen.
+  // Never worse: the input with TFLM's own plan frozen where the rewrite's arena is no smaller. Under an arena
+  // budget, a rewrite that fits it is kept unless the input fits it too and is no larger; one that does not fit gives
+  // way to an input that does.
+  const originalFits = opts.arenaBudget === undefined || before.arena.head <= opts.arenaBudget;
+  if (fits(attempt) ? originalFits && after.arena.total >= before.arena.total : originalFits) {
     const frozen = loadGraph(modelBytes);
     dropOfflinePlan(frozen);
     const p = placeArena(frozen.main, { kernels });
@@ -438,7 +461,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     planner = p.planner;
   }
   if (opts.arenaBudget !== undefined && after.arena.head > opts.arenaBudget) {
-    throw new TinysegError('E_PLAN', `no plan fits an arena head of ${opts.arenaBudget} bytes: the best found needs ${after.arena.head}`, {
+    const lowest = Math.min(after.arena.head, attempt.after.arena.head);
+    throw new TinysegError('E_PLAN', `no plan fits an arena head of ${opts.arenaBudget} bytes: the best found needs ${lowest}`, {
       file,
       hint: options.maxOverhead === undefined ? 'raise --arena-budget or --max-spill-bytes' : 'raise --arena-budget, --max-spill-bytes or --max-overhead',
     });

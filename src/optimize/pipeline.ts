@@ -136,12 +136,23 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
     const over = invoke > maxInvoke || result.bytesOut + result.bytesIn > (context.maxSpillBytes ?? Infinity);
     return { graph, result, over, ...(over || !place ? { head: Infinity, arena: Infinity, tail: Infinity } : arenaOf(graph)) };
   };
-  let best: { graph: Subgraph; result: SpillResult; arena: number; bandBytes: number } = { graph: sg, result: noSpills(), arena: Infinity, bandBytes: 0 };
+  let best: { graph: Subgraph; result: SpillResult; head: number; arena: number; bandBytes: number } = {
+    graph: sg,
+    result: noSpills(),
+    head: Infinity,
+    arena: Infinity,
+    bandBytes: 0,
+  };
+  // Under an arena budget, a plan whose head fits it beats every plan that does not, and of those that do not, the
+  // smaller head (nearer the budget) the other; without one, the smaller arena.
+  const fits = (plan: { head: number }) => context.arenaBudget !== undefined && plan.head <= context.arenaBudget;
+  const nearer = (a: { head: number; arena: number }, b: { head: number; arena: number }) =>
+    context.arenaBudget !== undefined && a.head !== b.head ? a.head < b.head : a.arena < b.arena;
   if (context.streamBands) {
     const { bandBytes, outputs, concatConv, only } = context.streamBands;
     const trial = trialOf(bandBytes, { outputs, concatConv, ...(only ? { only } : {}) });
     if (trial && !trial.over) best = { ...trial, bandBytes };
-    if (context.arenaBudget === undefined) splitPeaks(best);
+    if (!fits(best)) splitPeaks(best);
     work.subgraphs[0] = best.graph;
     return best.result;
   }
@@ -165,21 +176,22 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
         break;
       }
       // With an arena budget, the widest bands whose head fits it (the least time, traffic and op data).
-      if (context.arenaBudget !== undefined && trial.head <= context.arenaBudget) {
-        if (best.bandBytes === 0 || bandBytes > best.bandBytes) best = { ...trial, bandBytes };
+      if (fits(trial)) {
+        if (!fits(best) || bandBytes > best.bandBytes) best = { ...trial, bandBytes };
         break;
       }
-      if (trial.arena < best.arena) best = { ...trial, bandBytes };
+      if (!fits(best) && nearer(trial, best)) best = { ...trial, bandBytes };
       // Narrower bands only add operators, tensors and op data: once the tail alone reaches the best arena (or the
       // one to beat), no narrower band can win, and its trial (the most operators of all) is not worth building.
-      if (trial.tail >= Math.min(best.arena, context.arenaToBeat ?? Infinity)) break;
+      // Not under a budget: a head that fits it is worth a larger arena.
+      if (context.arenaBudget === undefined && trial.tail >= Math.min(best.arena, context.arenaToBeat ?? Infinity)) break;
     }
   }
   // Kept where no band size streams every wide tensor within the limit, or where asked (PassContext.streamAtPeaks):
   // picked here by its arena, the partial plan can end above the whole streamed one once the later passes have run.
   const keepAtPeaks = best.bandBytes === 0 || context.streamAtPeaks === true;
   let atPeaksMayPay = false;
-  if (context.arenaBudget === undefined) for (const [concatConv, bandBytes] of overAt) atPeaksMayPay ||= streamAtPeaks(bandBytes, concatConv, keepAtPeaks);
+  if (!fits(best)) for (const [concatConv, bandBytes] of overAt) atPeaksMayPay ||= streamAtPeaks(bandBytes, concatConv, keepAtPeaks);
   // The graph outputs streamed as well, at the best size: a spill per band more, and no concatenation holding the
   // bands and the output at once.
   const concatConv = best.bandBytes > 0 ? (best.result as StreamLayersResult).concatConv : true;
@@ -195,7 +207,8 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
    * Where streaming every wide tensor in bands of `bandBytes` is over a limit, only some of them: each round streams
    * one more of the tensors live at the peak (the widest first), or all of them, within the limit and without raising
    * the bytes live at the peak (a plateau of equal peaks is crossed one at a time); the round with the lowest bound
-   * plus tail is kept (`keep`: it replaces the best plan where its placed arena is the lower). The cost follows the
+   * plus tail is kept, under an arena budget the lowest bound (`keep`: it replaces the best plan where its placed
+   * arena is the lower, or its head where a budget is not met yet). The cost follows the
    * tensors streamed, and most of a budget-limited model's are not at its peak. Returns, where not kept, whether its
    * bound is below the best plan's arena.
    */
@@ -229,13 +242,13 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
       }
       if (!next) break;
       from = next;
-      if (from.bound.bytes < lowest.bound.bytes) lowest = from;
+      if (nearer({ head: from.bound.head, arena: from.bound.bytes }, { head: lowest.bound.head, arena: lowest.bound.bytes })) lowest = from;
     }
     if (lowest.graph === sg) return false;
     // Not kept: whether its bound is below the best plan's arena (no placement).
     if (!keep) return lowest.bound.bytes < best.arena;
     const placed = arenaOf(lowest.graph);
-    if (placed.arena < best.arena) best = { graph: lowest.graph, result: lowest.result, arena: placed.arena, bandBytes };
+    if (!fits(best) && nearer(placed, best)) best = { graph: lowest.graph, result: lowest.result, head: placed.head, arena: placed.arena, bandBytes };
     return false;
   }
 
@@ -253,20 +266,30 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
       const live = lowerBound(passTimeline(from.graph, context.kernels), from.graph.ops.length + 1).liveBytes;
       // The most bytes live at an operator of a banded operator not tried yet.
       let k = -1;
-      for (let t = 0, most = -1; t < live.length; t++) {
+      let most = -1;
+      for (let t = 0; t < live.length; t++) {
         const origin = result.origins[opAt(t)] ?? -1;
         if (live[t]! > most && result.bandCounts.has(origin) && !tried.has(origin)) [k, most] = [origin, live[t]!];
       }
       if (k < 0) break;
-      const { outputs, concatConv, only } = result;
-      const split = new Map([...counts, [k, 2 * result.bandCounts.get(k)!]]);
-      const trial = trialOf(from.bandBytes, { outputs, concatConv, counts: split, ...(only ? { only } : {}) });
-      if (!trial || trial.over || trial.arena >= from.arena) {
-        tried.add(k);
-        continue;
+      // Where several banded operators hold that many bytes (a plateau), one split alone leaves the others there:
+      // all of them split together first.
+      const plateau = new Set<number>();
+      for (let t = 0; t < live.length; t++) {
+        const origin = result.origins[opAt(t)] ?? -1;
+        if (live[t] === most && result.bandCounts.has(origin) && !tried.has(origin)) plateau.add(origin);
       }
-      counts.set(k, 2 * result.bandCounts.get(k)!);
-      best = from = { ...trial, bandBytes: from.bandBytes };
+      const { outputs, concatConv, only } = result;
+      const paid = (plateau.size > 1 ? [[...plateau], [k]] : [[k]]).some((ops) => {
+        const split = new Map([...counts, ...ops.map((o) => [o, 2 * result.bandCounts.get(o)!] as const)]);
+        const trial = trialOf(from.bandBytes, { outputs, concatConv, counts: split, ...(only ? { only } : {}) });
+        if (!trial || trial.over || !nearer(trial, from)) return false;
+        for (const [o, n] of split) counts.set(o, n);
+        best = from = { ...trial, bandBytes: from.bandBytes };
+        return true;
+      });
+      if (!paid) tried.add(k);
+      if (fits(from)) break;
     }
   }
 }

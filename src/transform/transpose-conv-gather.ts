@@ -1,8 +1,11 @@
 // int8 TRANSPOSE_CONV whose int32 accumulator (4 bytes per output element)
 // holds the memory peak becomes TinySegTransposeConv: the same inputs and
 // output, computed one output pixel at a time with one pixel's accumulators
-// (docs/custom-ops.md). Only operators at the peak are rewritten: elsewhere the
-// builtin costs nothing extra and needs no custom kernel on the device.
+// (docs/custom-ops.md). Before the other passes, only operators at the peak are
+// rewritten: the band chains run through the builtin. Once they have run, every
+// one the gather computes faster is rewritten too (TFLM's reference kernel
+// takes ~107 instructions per MAC on a Cortex-M4, CMSIS-NN's ~7, the gather
+// ~2.9): it also drops the accumulator and takes less op data.
 // Kernel == stride transpose convs are already gone (transpose-conv-to-depth-to-space.ts).
 
 import { predictOps } from '../analysis/compute.js';
@@ -69,8 +72,11 @@ export function gatherableOperands(sg: Subgraph, op: Op): boolean {
   return !bias || (bias.dtype === 'int32' && !!bias.data);
 }
 
-/** `maxInvoke`: the predicted Invoke() instructions (analysis/compute.ts, under `kernels`) the graph may reach. */
-export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERENCE_KERNELS, maxInvoke = Infinity): TransposeConvGatherResult {
+/**
+ * `maxInvoke`: the predicted Invoke() instructions (analysis/compute.ts, under `kernels`) the graph may reach;
+ * `faster`: also every other gatherable one the compute model predicts faster as the gather.
+ */
+export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERENCE_KERNELS, maxInvoke = Infinity, faster = false): TransposeConvGatherResult {
   const sg = graph.main;
   let rewritten = 0;
   let scratchBytes = 0;
@@ -84,31 +90,45 @@ export function gatherPeakTransposeConvs(graph: Graph, kernels: Kernels = REFERE
     if (!atPeak) break;
     const i = opAt(atPeak.first);
     const op = sg.ops[i]!;
-    const gather = newOp({
-      opcode: 'CUSTOM',
-      customCode: TRANSPOSE_CONV_GATHER,
-      inputs: [...op.inputs],
-      outputs: [...op.outputs],
-      customOptions: encodeTransposeConvGatherOptions(gatherOptions(op)),
-    });
-    // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
+    const gather = gatherOf(op);
     const added = predictOps(sg, [gather], kernels) - predictOps(sg, [op], kernels);
     if (predictOps(sg, sg.ops, kernels) + added > maxInvoke) break;
+    replace(i, gather);
+  }
+  for (let i = 0; faster && i < sg.ops.length; i++) {
+    const op = sg.ops[i]!;
+    if (!gatherable(sg, op, kernels)) continue;
+    const gather = gatherOf(op);
+    if (predictOps(sg, [gather], kernels) < predictOps(sg, [op], kernels)) replace(i, gather);
+  }
+  return { rewritten, scratchBytes };
+
+  function replace(i: number, gather: ReturnType<typeof newOp>): void {
+    const op = sg.ops[i]!;
     sg.removeOp(i);
     sg.insertOp(i, gather);
     rewritten++;
     scratchBytes += sg.tensors[op.outputs[0]!]!.byteSize * 4;
   }
-  return { rewritten, scratchBytes };
 }
 
-const gatherPass = <N extends string>(name: N, streamed: boolean): Pass<N, TransposeConvGatherResult> => ({
+/** TinySegTransposeConv computing TRANSPOSE_CONV `op`: its operands and options. */
+const gatherOf = (op: Op): ReturnType<typeof newOp> =>
+  newOp({
+    opcode: 'CUSTOM',
+    customCode: TRANSPOSE_CONV_GATHER,
+    inputs: [...op.inputs],
+    outputs: [...op.outputs],
+    customOptions: encodeTransposeConvGatherOptions(gatherOptions(op)),
+  });
+
+const gatherPass = <N extends string>(name: N, last: boolean): Pass<N, TransposeConvGatherResult> => ({
   name,
   // TinySegTransposeConv is a custom operator: stock TFLite cannot load it.
   run: (graph, context) =>
-    context.builtinsOnly || (context.streamLayers && !streamed)
+    context.builtinsOnly || (context.streamLayers && !last)
       ? { rewritten: 0, scratchBytes: 0 }
-      : gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke),
+      : gatherPeakTransposeConvs(graph, context.kernels, context.maxInvoke, last),
 });
 
 /**
@@ -121,6 +141,6 @@ export const transposeConvGatherPass = gatherPass('transposeConvGather', false);
 /**
  * The same once the other passes have run: streamed layers run a TRANSPOSE_CONV in row bands, each band with its
  * own accumulator, and the narrow tensors around a band leave that scratch at the peak where the whole operator's
- * was not (portrait-video: 11 bands, 72 KB of head).
+ * was not (portrait-video: 11 bands, 72 KB of head). Then every other one the gather computes faster.
  */
 export const transposeConvGatherAfterSpillsPass = gatherPass('transposeConvGatherAfterSpills', true);

@@ -47,6 +47,19 @@ export function replaySchedule(args: {
   /** The region rows a fused reader (a TinySegConcatConv band) reads, or null for an operator that is none. */
   fusedRowReads?: (op: { customCode?: string | null; customOptions?: Uint8Array | null; inputs: readonly number[]; outputs: readonly number[] }) => { offset: number; bytes: number }[] | null;
 }): ReplayStep[];
+type ReplayArgs = Parameters<typeof replaySchedule>[0];
+/** TinySeg's operator codes and readers replayOf takes, from the sources or from dist/. */
+export interface ReplayLib {
+  captureActivations: (graph: never) => Map<number, Uint8Array>;
+  CONCAT_FETCH: string;
+  decodeConcatFetchOptions: ReplayArgs['decodeConcatFetchOptions'];
+  FETCH: string;
+  decodeFetchOptions: ReplayArgs['decodeFetchOptions'];
+  SPILL: string;
+  CONCAT_CONV: string;
+  concatConvBandReads: (op: never, tensors: never) => { offset: number; bytes: number }[];
+}
+export function replayOf(optimized: { graph: ReplayArgs['graph']; report: { spill: { decisions: readonly ReplayDecision[] } } }, lib: ReplayLib): ReplayStep[];
 export function replayHeader(steps: ReplayStep[], regionBytes: number): string;
 export function buildFirmware(args: { machine: Machine; headerDir: string; outDir: string }): string;
 export function runFirmware(elf: string, machine: Machine, timeoutSeconds?: number): { status: number | null; stdout: string; stderr: string };

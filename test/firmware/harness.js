@@ -107,6 +107,21 @@ function slotBytesOf(parts, d) {
  * give back the tensor. A fused reader of a slot's rows (`fusedRowReads`: a
  * TinySegConcatConv band) is replayed as a fetch of those rows.
  */
+/** replaySchedule of an optimize() result, with TinySeg's operator codes and readers from `lib` (the sources or dist/). */
+export function replayOf(optimized, lib) {
+  return replaySchedule({
+    graph: optimized.graph,
+    decisions: optimized.report.spill.decisions,
+    activations: lib.captureActivations(optimized.graph),
+    concatFetchCode: lib.CONCAT_FETCH,
+    decodeConcatFetchOptions: lib.decodeConcatFetchOptions,
+    fetchCode: lib.FETCH,
+    decodeFetchOptions: lib.decodeFetchOptions,
+    spillCode: lib.SPILL,
+    fusedRowReads: (op) => (op.customCode === lib.CONCAT_CONV ? lib.concatConvBandReads(op, optimized.graph.main.tensors) : null),
+  });
+}
+
 export function replaySchedule(args) {
   const { graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions, spillCode, fusedRowReads } = args;
   const sg = graph.main;

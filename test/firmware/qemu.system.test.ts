@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressionRatio } from '../../src/emit/spill-codec.js';
-import { loadGraph, type Op } from '../../src/graph/graph.js';
+import { loadGraph } from '../../src/graph/graph.js';
 import { optimize } from '../../src/optimize/optimize.js';
-import { CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions, decodeFetchOptions, FETCH, SPILL } from '../../src/ops/tinyseg/custom-ops.js';
+import * as customOps from '../../src/ops/tinyseg/custom-ops.js';
 import { concatConvBandReads } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { repoRoot } from '../helpers/paths.js';
 import { captureActivations } from '../runtime/native.js';
@@ -21,7 +21,7 @@ import {
   packedSlice,
   REPLAY_BLOCK,
   replayOnQemu,
-  replaySchedule,
+  replayOf,
   requireTools,
   type Machine,
   type ReplayStep,
@@ -31,17 +31,7 @@ import {
 const modelFile = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
 const optimized = optimize(new Uint8Array(readFileSync(modelFile)), { verify: false });
 const { decisions, regionBytes, bytesOut, bytesIn } = optimized.report.spill;
-const steps = replaySchedule({
-  graph: optimized.graph,
-  decisions,
-  activations: captureActivations(optimized.graph),
-  concatFetchCode: CONCAT_FETCH,
-  decodeConcatFetchOptions,
-  fetchCode: FETCH,
-  decodeFetchOptions,
-  spillCode: SPILL,
-  fusedRowReads: (op) => (op.customCode === CONCAT_CONV ? concatConvBandReads(op as Op, optimized.graph.main.tensors) : null),
-});
+const steps = replayOf(optimized, { ...customOps, concatConvBandReads, captureActivations });
 
 const machines: [Machine, string][] = [
   ['mps2-an386', 'Cortex-M4'],
