@@ -22,6 +22,11 @@ export interface Mnv2UnetOptions {
   /** The decoder's filters, coarsest first (the tutorial's 512, 256, 128, 64). */
   up?: readonly number[];
   classes?: number;
+  /**
+   * The graph input's and output's type: int8 (default), or uint8 or float32 as the converter writes them with
+   * `inference_input_type` / `inference_output_type` (a QUANTIZE from the input, a QUANTIZE or DEQUANTIZE to the output).
+   */
+  io?: 'int8' | 'uint8' | 'float32';
 }
 
 const SAME = 0;
@@ -123,7 +128,15 @@ export function buildMnv2Unet(opts: Mnv2UnetOptions = {}): Graph {
     return y;
   };
 
-  const input = b.input('input', { dtype: 'int8', shape: [1, size, size, 3], quantization: q(1 / 255, -128) });
+  const io = opts.io ?? 'int8';
+  const IN = q(1 / 255, -128);
+  let input: number;
+  if (io === 'int8') input = b.input('input', { dtype: 'int8', shape: [1, size, size, 3], quantization: IN });
+  else {
+    const raw = b.input('input', { dtype: io, shape: [1, size, size, 3], ...(io === 'uint8' ? { quantization: q(1 / 255, 0) } : {}) });
+    input = b.tensor(name('quantized'), { dtype: 'int8', shape: [1, size, size, 3], quantization: IN });
+    b.op({ opcode: 'QUANTIZE', inputs: [raw], outputs: [input] });
+  }
   let x = conv(input, divisible(32 * alpha), 3, 2, SAME, true);
   x = block(x, 1, 16, 1);
   x = block(x, 6, 24, 2, true);
@@ -148,6 +161,12 @@ export function buildMnv2Unet(opts: Mnv2UnetOptions = {}): Graph {
     b.op({ opcode: 'CONCATENATION', version: 2, inputs: [relu, skip], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
     x = cat;
   }
-  b.output(transposeConv(x, classes, LINEAR));
+  const logits = transposeConv(x, classes, LINEAR);
+  if (io === 'int8') b.output(logits);
+  else {
+    const y = b.tensor('output', { dtype: io, shape: shape(logits), ...(io === 'uint8' ? { quantization: q(12 / 255, 128) } : {}) });
+    b.op({ opcode: io === 'uint8' ? 'QUANTIZE' : 'DEQUANTIZE', inputs: [logits], outputs: [y] });
+    b.output(y);
+  }
   return loadGraph(saveGraph(b.build()));
 }

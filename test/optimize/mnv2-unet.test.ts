@@ -26,3 +26,14 @@ describe('a MobileNetV2 U-Net (128x128, the tutorial decoder)', () => {
     expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
   });
 });
+
+describe('the same with uint8 input and output (QUANTIZE at both ends, as the converter writes inference_input_type=uint8)', () => {
+  it.each(['reference', 'cmsis-nn'] as const)('%s: the head falls more than 2x, to within 1.25x its streaming floor, proved bit-exact within the 5% default', (kernels) => {
+    const r = optimize(saveGraph(buildMnv2Unet({ io: 'uint8' })), { kernels, file: 'mnv2-unet-uint8.tflite', verify: { inputs: 1, seed: 3 } }).report;
+    expect(r.verified).toBe(true);
+    expect(r.before.head / r.after.head).toBeGreaterThan(2);
+    expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+    expect(r.after.total).toBeLessThan(r.before.total);
+    expect(r.compute.invoke[kernels].overhead).toBeLessThanOrEqual(0.05);
+  });
+});
