@@ -193,11 +193,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     /** PassContext.streamAtPeaks. */
     streamAtPeaks?: boolean;
   };
-  // The arena budget the passes aim at (PassContext.arenaBudget): the option's, or none for the search that also
-  // serves a budget (bestRewrite's `budget`). Set for each search; the passes run synchronously.
-  let passBudget = opts.arenaBudget;
+  /**
+   * What one search holds its passes to: the predicted Invoke() instructions, and the arena budget they aim at (the
+   * option's, or none for the search that also serves a budget).
+   */
+  type Limits = { maxInvoke: number; arenaBudget: number | undefined };
   const passContext = (
-    maxInvoke: number,
+    { maxInvoke, arenaBudget }: Limits,
     {
       bandSideInputs,
       foldPads,
@@ -214,7 +216,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     }: Variant,
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
-    ...(passBudget !== undefined ? { arenaBudget: passBudget } : {}),
+    ...(arenaBudget !== undefined ? { arenaBudget } : {}),
     spill: opts.spill,
     builtinsOnly: opts.builtinsOnly === true,
     quantizeFloat: opts.lossySpill === 'int8',
@@ -235,9 +237,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
   });
-  const rewrite = (maxInvoke: number, variant: Variant, from?: PipelineStop) => {
+  const rewrite = (limits: Limits, variant: Variant, from?: PipelineStop) => {
     const work = from ? from.graph.clone() : fresh();
-    const context = passContext(maxInvoke, variant);
+    const context = passContext(limits, variant);
     const { results: passes, stop } = from ? { results: runPipeline(work, context, from), stop: from } : runPipelineKeepingSpills(work, context);
     return placed(work, passes, context, stop);
   };
@@ -285,9 +287,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   // end higher).
   const carried = (r: Rewrite, from?: PipelineStop) =>
     (from ? [r.passes.bandsAfterSpills] : [r.passes.splitRowBands, r.passes.bandsAfterSpills]).some((p) => p.chains.some((c) => c.carried));
-  const bestRewrite = (maxInvoke: number, budget: number | undefined) => {
-    passBudget = budget;
-    let best = rewrite(maxInvoke, variants[0]!);
+  const bestRewrite = (limits: Limits) => {
+    const budget = limits.arenaBudget;
+    let best = rewrite(limits, variants[0]!);
     let bestVariant = variants[0]!;
     // The best plan where no conv runs in place: the spill pass runs once more on it below.
     let plain: Rewrite | null = null;
@@ -307,21 +309,21 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       consider(other, variant);
       if (!carried(other, from)) return;
       const without = { ...variant, bandsCarry: false };
-      consider(rewrite(maxInvoke, without, from), without);
+      consider(rewrite(limits, without, from), without);
     };
     keep(best, bestVariant);
     for (const variant of variants.slice(1)) {
       // Spills rarely take an arena far below the bands' own bound: a variant whose bands leave more than the best
       // result's whole arena is not worth its spill pass and placement.
       // Bands through side inputs are the exception: the spill pass then fetches each side input band by band.
-      if (!variant.bandSideInputs && arenaAfterBands(fresh(), passContext(maxInvoke, variant)) >= best.after.arena.total) continue;
-      keep(rewrite(maxInvoke, variant), variant);
+      if (!variant.bandSideInputs && arenaAfterBands(fresh(), passContext(limits, variant)) >= best.after.arena.total) continue;
+      keep(rewrite(limits, variant), variant);
     }
     // The best of them once more, its splits chosen by their own peak where the bound ties: a peak the spills lower
     // next leaves the bands' own peak as the head (no gate here: the bands' bound is that other peak's). Without a
     // split there is no tie to break.
     const local = { ...bestVariant, bandsLowLocalPeak: true };
-    if (best.passes.splitRowBands.chains.length + best.passes.bandsAfterSpills.chains.length > 0) keep(rewrite(maxInvoke, local), local);
+    if (best.passes.splitRowBands.chains.length + best.passes.bandsAfterSpills.chains.length > 0) keep(rewrite(limits, local), local);
     // And with the bands after the spills writing spilled stages to their slots row by row: the stage then never
     // exists whole (a U-Net stem that makes a skip), though the bands' choices after it change. The passes up to
     // the spills are the best variant's (kept when it spilled): it goes on from there.
@@ -331,9 +333,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     if (stop) {
       const plateau = { ...bestVariant, bandRowSpills: true, bandsPlateau: true };
       const rowSpills = { ...bestVariant, bandRowSpills: true };
-      const withPlateau = rewrite(maxInvoke, plateau, stop);
+      const withPlateau = rewrite(limits, plateau, stop);
       keep(withPlateau, plateau, stop);
-      if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(maxInvoke, rowSpills, stop), rowSpills, stop);
+      if (withPlateau.passes.bandsAfterSpills.plateau) keep(rewrite(limits, rowSpills, stop), rowSpills, stop);
     }
     // Last, beside the band plans (whose variants above go on from the best of them). With an arena budget, only
     // where none of them fits it: streaming moves every wide tensor through the region, the most traffic of all.
@@ -370,19 +372,19 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       // Under a budget the band plans miss, a streamed plan of a larger arena may fit it: none to beat.
       const toBeat = budget === undefined ? { ...variant, arenaToBeat: bandPlans } : variant;
       const work = fresh();
-      const context = passContext(maxInvoke, toBeat);
+      const context = passContext(limits, toBeat);
       const passes = runStreamedPipeline(work, context);
       const plan = passes && streamedPlan(work, passes, context, toBeat);
       convBands ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).concatConv === true;
       atPeaksMayPay ||= other.streamInPlace === true && passes !== null && (passes.spill as StreamLayersResult).atPeaksMayPay === true;
       // Not where it meets an arena budget, by the widest bands that fit it (the least time, traffic and op data).
-      if (passes && plan && (budget === undefined || plan.after.arena.head > budget)) {
+      if (plan && (budget === undefined || plan.after.arena.head > budget)) {
         // The same band size with the operators at the peak split further: judged once the later passes have run too
         // (they move the peak), so beside the plan it starts from, and with no arena to beat before them.
-        const { bandBytes, outputs, concatConv, only } = passes.spill as StreamLayersResult;
+        const { bandBytes, outputs, concatConv, only } = plan.passes.spill as StreamLayersResult;
         const split = { ...variant, streamBands: { bandBytes, outputs, concatConv, ...(only ? { only } : {}) } };
         const again = fresh();
-        const splitContext = passContext(maxInvoke, split);
+        const splitContext = passContext(limits, split);
         const splitPasses = runStreamedPipeline(again, splitContext);
         if (splitPasses && (splitPasses.spill as StreamLayersResult).counts.size > 0) streamedPlan(again, splitPasses, splitContext, split);
       }
@@ -413,24 +415,25 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     const transposeConvGatherAfterSpills = gathered(r.passes.transposeConvGatherAfterSpills, transposeConvGatherAfterSpillsPass.run(work, r.context));
     return placed(work, { ...r.passes, spillsAfterConvInPlace: again, transposeConvGatherAfterSpills }, r.context, r.stop);
   };
-  let attempt = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels), opts.arenaBudget);
+  const limitOf = (maxOverhead: number) => invokeLimit(original, maxOverhead, kernels);
+  let attempt = bestRewrite({ maxInvoke: limitOf(opts.maxOverhead), arenaBudget: opts.arenaBudget });
   // The passes are greedy: with more time allowed, early splits may take a road that ends higher. A limit above the
   // default is a request for less memory, never more: the default's result stays a candidate.
   if (opts.maxOverhead > DEFAULT_MAX_OVERHEAD) {
-    const within = bestRewrite(invokeLimit(original, DEFAULT_MAX_OVERHEAD, kernels), opts.arenaBudget);
+    const within = bestRewrite({ maxInvoke: limitOf(DEFAULT_MAX_OVERHEAD), arenaBudget: opts.arenaBudget });
     if (better(within, attempt)) attempt = within;
   }
   const fits = (r: Rewrite) => opts.arenaBudget === undefined || r.after.arena.head <= opts.arenaBudget;
   // Aimed at a budget, the passes stop at the widest bands and the fewest spills that fit it, and skip the narrower
   // splits of the plain search (PassContext.arenaBudget): where that misses the budget, the plain search may not.
   if (!fits(attempt)) {
-    const plain = bestRewrite(invokeLimit(original, opts.maxOverhead, kernels), undefined);
+    const plain = bestRewrite({ maxInvoke: limitOf(opts.maxOverhead), arenaBudget: undefined });
     if (better(plain, attempt)) attempt = plain;
   }
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
   if (!fits(attempt) && options.maxOverhead === undefined) {
-    for (const budget of [opts.arenaBudget, undefined]) {
-      const unlimited = bestRewrite(Infinity, budget);
+    for (const arenaBudget of [opts.arenaBudget, undefined]) {
+      const unlimited = bestRewrite({ maxInvoke: Infinity, arenaBudget });
       if (better(unlimited, attempt)) {
         attempt = unlimited;
         maxOverhead = null;
