@@ -11,9 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { captureActivations, optimize } from '../dist/index.js';
+import { captureActivations, captureRegionWrites, optimize } from '../dist/index.js';
 import * as customOps from '../dist/ops/tinyseg/custom-ops.js';
-import { concatConvBandReads } from '../dist/ops/tinyseg/concat-conv-kernel.js';
+import { concatConvBandReads, concatConvOutput } from '../dist/ops/tinyseg/concat-conv-kernel.js';
 import { instructionsPerKiB, replayOf, replayOnQemu, requireTools } from '../test/firmware/harness.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -27,7 +27,7 @@ export function runtimeOnQemu() {
   // The replay firmware on one plan's spills: the plain pass and the compressed one with CRC.
   const replay = (optimized, name) => {
     const { decisions, regionBytes } = optimized.report.spill;
-    const steps = replayOf(optimized, { ...customOps, concatConvBandReads, captureActivations });
+    const steps = replayOf(optimized, { ...customOps, concatConvBandReads, concatConvOutput, captureActivations, captureRegionWrites });
     mkdirSync(join(dir, name));
     const r = replayOnQemu({ machine: MACHINE, steps, regionBytes, dir: join(dir, name) });
     const t = r.results.find((l) => 'copy_ticks' in l);

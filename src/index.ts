@@ -15,7 +15,7 @@ export { buildTinyUnet, type TinyUnetOptions } from './graph/tiny-unet.js';
 export { GraphBuilder, optionsWithDefaults, type TensorSpec, type OpSpec } from './graph/builder.js';
 export { Interpreter, checkModel, runModel, runGuarded, validatePlan, type InterpreterOptions } from './interpreter/interpreter.js';
 export { deterministicInput, randomInput } from './interpreter/oracle-input.js';
-export { captureActivations } from './interpreter/capture.js';
+export { captureActivations, captureRegionWrites } from './interpreter/capture.js';
 export { verifyModels, compareOutputs, type VerifyResult, type VerifyOptions } from './interpreter/verify.js';
 export { optimize, OPTIMIZE_SCHEMA, type OptimizeOptions, type OptimizeResult, type OptimizeReport } from './optimize/optimize.js';
 export { planNearOptimal, validatePlacement } from './memory/plan-search.js';

@@ -31,7 +31,7 @@ import {
 import { transposePad, transposeSources } from '../ops/transpose-conv/kernel.js';
 import type { CoreIsa } from '../ops/kernel-sets.js';
 import { builtinOfConvInPlace } from '../ops/tinyseg/conv-in-place-kernel.js';
-import { builtinOfConcatConv, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
+import { builtinOfConcatConv, concatConvOutput, concatConvRowByRow, concatConvStaging } from '../ops/tinyseg/concat-conv-kernel.js';
 
 /** The cost families of the model: MACs per family and type, element ops per type, and operators. */
 export const COMPUTE_FEATURES = [
@@ -98,6 +98,16 @@ const BAND_STAGING = `${customKey(CONCAT_CONV)}:staging`;
  */
 export const CONCAT_CONV_ROW_CALLS = { pointwise: { perWidth: 2, flat: 0.02 }, other: { perWidth: 0.5, flat: 0.01 } } as const;
 const ROW_CALLS = `${customKey(CONCAT_CONV)}:rowCalls`;
+
+/**
+ * What a TinySegConcatConv band that writes its rows to the spill region (ConcatConvOptions.out) adds: one runtime
+ * write per chunk of rows (kind `CUSTOM:TinySegConcatConv:rowWrites`, feature `spill`), priced per byte as a spill's
+ * and per write at `run`: measured, one row a chunk, on Cortex-M4 (bench/tflm-m4, nano-u's 25 streamed layers at
+ * `--max-overhead 100`, each against the original's operator), beside the staging and row calls priced apart, 337
+ * instructions a row under CMSIS-NN and 219 under the reference kernels (least squares); the larger for both.
+ */
+export const CONCAT_CONV_ROW_WRITE_RUN = 340;
+const ROW_WRITES = `${customKey(CONCAT_CONV)}:rowWrites`;
 
 /** How an own-kernel feature is priced in one kernel set: `like`'s coefficient in set `as`, plus `plus` per unit. */
 export interface OwnKernelCost {
@@ -284,10 +294,14 @@ export interface OpCompute {
 const count = (t: Tensor | undefined): number => (t ? t.shape.reduce((a, b) => a * b, 1) : 0);
 const isFloat = (t: Tensor | undefined): boolean => t !== undefined && (t.dtype === 'float32' || t.dtype === 'float16' || t.dtype === 'float64');
 
+/** An operator's (first) output; a TinySegConcatConv band's rows where it writes them to the spill region. */
+const outputOf = (sg: Subgraph, op: GraphOp): Tensor | undefined =>
+  opKey(op) === customKey(CONCAT_CONV) ? ((concatConvOutput(op, sg.tensors) as Tensor | null) ?? undefined) : sg.tensors[op.outputs[0] ?? -1];
+
 /** MACs of one conv-family, fully connected or batch matmul operator; null for other operators. */
 function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' | 'tinysegConv' | 'tinysegTransposeConv'; runs?: number } | null {
   const t = (i: number) => sg.tensors[op.inputs[i] ?? -1];
-  const out = sg.tensors[op.outputs[0] ?? -1];
+  const out = outputOf(sg, op);
   const key = opKey(op);
   const filterMacs = (filter: Tensor | undefined, outChannels: number | undefined) =>
     filter && outChannels ? (count(out) * count(filter)) / outChannels : 0;
@@ -445,7 +459,7 @@ export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
 
 function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
   const m = macsOf(sg, op);
-  const out = sg.tensors[op.outputs[0] ?? -1];
+  const out = outputOf(sg, op);
   if (m) {
     const outChannels = out?.shape[out.shape.length - 1] ?? 0;
     const im2col = op.opcode === 'CONV_2D' && outChannels > 0 ? m.macs / outChannels : 0;
@@ -512,31 +526,62 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
     kind.runs += c.runs;
     kind.im2col += c.im2col;
     kind.ops++;
-    const staging = opKey(op) === customKey(CONCAT_CONV) ? concatConvStaging(op, sg.tensors) : null;
+    const concatConv = opKey(op) === customKey(CONCAT_CONV) ? decodeConcatConvOptions(op.customOptions) : null;
+    const staging = concatConv ? concatConvStaging(op, sg.tensors) : null;
     if (staging) {
       const s = (kinds[`${BAND_STAGING}|copy`] ??= { feature: 'copy', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
       s.units += staging.bytes;
       s.runs += staging.rows;
       s.ops++;
-      const calls = c.feature === 'tinysegConv.int' && staging.bytes > 0 ? rowCallShare(sg, op) * c.macs : 0;
+      // Row by row, or a chunk of rows per call where the rows go to the region in more than one chunk.
+      const y = outputOf(sg, op);
+      const chunk = concatConv!.out && y && concatConv!.out.chunk < y.shape[1]! ? concatConv!.out.chunk : 0;
+      const calls = c.feature === 'tinysegConv.int' && (concatConvRowByRow(concatConv!) || chunk > 0) ? rowCallShare(sg, op, Math.max(1, chunk)) * c.macs : 0;
       if (calls > 0) {
         const r = (kinds[`${ROW_CALLS}|conv.int`] ??= { feature: 'conv.int', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
         r.units += calls;
         r.ops++;
       }
     }
+    // An int8 CONV_2D the builtin runs on a fetched band (layer streaming's): one call on the band's pixels, which
+    // leaves CMSIS-NN's blocked kernels short work, as a TinySegConcatConv's call of that many rows (its share per
+    // pixel only: the builtin has no per-row staging; on a tensor fetched whole that is next to nothing).
+    if (op.opcode === 'CONV_2D' && c.feature === 'conv.int' && isFetched(sg, op)) {
+      const rowsOf = sg.tensors[op.outputs[0] ?? -1]?.shape[1] ?? 0;
+      const r = (kinds[`${ROW_CALLS}|conv.int`] ??= { feature: 'conv.int', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+      r.units += rowCallShare(sg, op, rowsOf, false) * c.macs;
+      r.ops++;
+    }
+    // A band that writes its rows to the region: one runtime write per chunk of rows (ROW_WRITES).
+    const rows = concatConv?.out ? outputOf(sg, op) : undefined;
+    if (rows) {
+      const w = (kinds[`${ROW_WRITES}|spill`] ??= { feature: 'spill', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+      w.units += rows.byteSize;
+      w.runs += Math.ceil(rows.shape[1]! / concatConv!.out!.chunk);
+      w.ops++;
+      features.spill += rows.byteSize;
+    }
   }
   features.op = ops.length;
   return { macs, elementOps, ops: ops.length, features, kinds };
 }
 
-/** The share of an int8 CONV_2D band's MACs its row-by-row calls add under CMSIS-NN (CONCAT_CONV_ROW_CALLS). */
-function rowCallShare(sg: Subgraph, op: GraphOp): number {
-  const filter = sg.tensors[op.inputs[0] ?? -1];
-  const width = sg.tensors[op.outputs[0] ?? -1]?.shape[2] ?? 0;
+/** Whether `op`'s input is what a TinySegFetch wrote (a band of a streamed tensor's rows, framed or not, or a tensor). */
+function isFetched(sg: Subgraph, op: GraphOp): boolean {
+  const k = sg.producerOf(op.inputs[0] ?? -1);
+  return k >= 0 && opKey(sg.ops[k]!) === customKey(FETCH);
+}
+
+/**
+ * The share of an int8 CONV_2D band's MACs its calls of `rows` output rows each add under CMSIS-NN
+ * (CONCAT_CONV_ROW_CALLS, measured on calls of one row: a call of `rows` rows is one of rows x the width).
+ */
+function rowCallShare(sg: Subgraph, op: GraphOp, rows: number, perRow = true): number {
+  const filter = sg.tensors[op.inputs[op.opcode === 'CONV_2D' ? 1 : 0] ?? -1];
+  const width = rows * (outputOf(sg, op)?.shape[2] ?? 0);
   if (!filter || filter.shape.length !== 4 || width <= 0) return 0;
   const r = filter.shape[1] === 1 && filter.shape[2] === 1 ? CONCAT_CONV_ROW_CALLS.pointwise : CONCAT_CONV_ROW_CALLS.other;
-  return r.perWidth / width + r.flat;
+  return r.perWidth / width + (perRow ? r.flat : 0);
 }
 
 /**
@@ -573,6 +618,7 @@ const CONV_BAND = `${customKey(CONCAT_CONV)}:band/`;
 /** The cost of one operator kind: its own where measured (on the core, else on a Cortex-M4; its shape class's, else its key's), else its family's. */
 export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKernels): OpCost {
   if (kind === BAND_STAGING) return CONCAT_CONV_BAND_STAGING;
+  if (kind === ROW_WRITES) return { unit: opCost(customKey(SPILL), 'spill', kernels).unit, macOutput: 0, run: CONCAT_CONV_ROW_WRITE_RUN, op: 0 };
   if (kind === ROW_CALLS) {
     const set = typeof kernels === 'string' ? kernels : kernels.set;
     return { unit: set === 'reference' ? 0 : INVOKE_COEFFICIENTS[set]['conv.int'], macOutput: 0, run: 0, op: 0 };

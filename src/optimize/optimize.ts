@@ -46,7 +46,7 @@ import type { PassContext } from '../transform/pass.js';
 import { hasSideInputChains } from '../transform/band-chains.js';
 import { computeReport, invokeLimit, type ComputeReport } from './compute-report.js';
 import { customOpList, customOpMap, type CustomOpDeclaration } from '../ops/custom-op-declaration.js';
-import { CONCAT_CONV, decodeConcatConvOptions, decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, regionWrite } from '../ops/tinyseg/custom-ops.js';
 import { concatConvReadsInPlace } from '../ops/tinyseg/concat-conv-kernel.js';
 import { requireBuiltinsOnly } from './builtins-only.js';
 import { customInputsError, proofStatement, unprovedError } from './custom-op-proof.js';
@@ -527,7 +527,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const written = writtenSpills(graph, spill);
   if (opts.storage !== undefined || opts.target !== undefined) {
     const t = target ?? builtinTargetProfile(DEFAULT_TARGET)!;
-    const writes = graph.main.ops.filter((op) => op.customCode === SPILL).map((op) => decodeSpillOptions(op.customOptions).bytes);
+    const writes = graph.main.ops.flatMap((op) => (op.customCode ? (regionWrite(op.customCode, op.customOptions)?.bytes ?? []) : []));
     const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : { ...written, writes };
     storage = {
       target: t.name,

@@ -14,7 +14,8 @@
 // remaining decisions'.
 
 import type { Graph } from '../graph/graph.js';
-import { decodeSpillOptions, slotReaders, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, decodeSpillOptions, slotReaders, SPILL, type SpillOptions } from '../ops/tinyseg/custom-ops.js';
+import { concatConvOutput } from '../ops/tinyseg/concat-conv-kernel.js';
 import type { SpillDecision, SpillResult } from '../transform/spill-cold-ranges.js';
 import { alignArena } from '../tflm/alignment.js';
 
@@ -49,6 +50,13 @@ function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (Spi
   const sg = graph.main;
   const used = new Set<number>();
   const spills = sg.ops.flatMap((op, k) => (op.opcode === 'CUSTOM' && op.customCode === SPILL ? [{ k, o: decodeSpillOptions(op.customOptions) }] : []));
+  // Convolutions that write a slot's rows themselves (ConcatConvOptions.out), every channel, in model order: no tensor
+  // names them, and two slots of the same bytes are written in the order of their decisions (streamLayers').
+  const rowWriters = sg.ops.flatMap((op, k) => {
+    const out = op.customCode === CONCAT_CONV ? decodeConcatConvOptions(op.customOptions).out : undefined;
+    const channels = out ? concatConvOutput(op, sg.tensors)?.shape[3] : undefined;
+    return out && channels ? [{ k, o: { ...out, begin: 0, count: channels } }] : [];
+  });
   const read = (k: number) => sg.tensors[sg.ops[k]!.inputs[0]!]?.name ?? '';
   const same = (o: SpillOptions, d: SpillDecision) => o.offset === d.offset && o.bytes === d.bytes && o.begin === d.begin && o.count === d.count;
   const wholeSpill = (d: SpillDecision, named: (name: string) => boolean) => {
@@ -69,7 +77,9 @@ function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (Spi
     // The bands name their tensors after the tensor they compute (`<name>_band<j>`, `<name>_spill<j>`): another
     // decision's slot may have the same bytes at another time, written by other bands.
     const inSlot = whole ? [] : spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end && read(k).startsWith(`${d.tensor}_`));
-    const parts = whole ? [whole] : rowParts(inSlot, d);
+    // Else a convolution that writes the whole slot itself: the first not taken yet of its bytes and channels.
+    const written = () => rowWriters.find(({ k, o }) => !used.has(k) && same(o, d));
+    const parts = whole ? [whole] : (rowParts(inSlot, d) ?? (!d.quantized && written() ? [written()!] : null));
     if (!parts) return null;
     for (const p of parts) used.add(p.k);
     const spillOp = parts[0]!.k;

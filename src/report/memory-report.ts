@@ -9,7 +9,7 @@ import { planTflmArena, type TflmArena } from '../tflm/arena.js';
 import { tflmGraphLifetimes } from '../tflm/lifetimes.js';
 import { REFERENCE_KERNELS, type CoreIsa, type Kernels, type KernelSet } from '../ops/registry.js';
 import { ARENA_ALIGNMENT, alignArena } from '../tflm/alignment.js';
-import { decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, regionWrite, SPILL } from '../ops/tinyseg/custom-ops.js';
 import { opKey } from '../graph/op-key.js';
 import { declaredOp } from '../ops/registry.js';
 
@@ -64,7 +64,9 @@ export interface MemoryReport {
   coldRanges: (ReportTensor & { after: number; before: number; length: number })[];
   /**
    * A model optimized by TinySeg: the spill region its operators need besides the
-   * arena (bytes), its spills, and how many store int8 codes (--lossy-spill); null without spills.
+   * arena (bytes), its spills (the operators that write it: spills, and streamed
+   * convolutions that write their rows there), and how many store int8 codes
+   * (--lossy-spill); null without spills.
    */
   spillRegion: { bytes: number; spills: number; quantized: number } | null;
   /**
@@ -214,11 +216,13 @@ function declaredOpsOf(graph: Graph, kernels: Kernels): MemoryReport['declaredOp
 function spillRegionOf(graph: Graph): MemoryReport['spillRegion'] {
   const sg = graph.main;
   const spills = sg.ops.filter((op) => op.opcode === 'CUSTOM' && op.customCode === SPILL);
-  if (spills.length === 0) return null;
+  // A convolution that writes its rows to a slot writes the region too (ConcatConvOptions.out).
+  const writers = sg.ops.filter((op) => op.opcode === 'CUSTOM' && op.customCode && regionWrite(op.customCode, op.customOptions));
+  if (writers.length === 0) return null;
   return {
     // Slots start aligned and take whole alignment units (transform/spill-region.ts): plan.json's spill.regionBytes.
     bytes: alignArena(Math.max(0, ...sg.ops.map((op) => storageExtent(op, sg.tensors)))),
-    spills: spills.length,
+    spills: writers.length,
     quantized: spills.filter((op) => decodeSpillOptions(op.customOptions).quantized).length,
   };
 }

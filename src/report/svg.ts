@@ -264,7 +264,7 @@ export function renderBeforeAfterSvg(before: MemoryReport, after: MemoryReport, 
   const alignment = aligned ? alignToOriginal(opts.beforeGraph!, opts.afterGraph!) : undefined;
   const afterColumns = alignment ? alignedColumns(beforeColumns, alignment) : evenColumns(after.liveBytes.length, false);
   const beforeGraph = opts.beforeGraph ? timelineGraph(opts.beforeGraph) : null;
-  const afterGraph = opts.afterGraph ? timelineGraph(opts.afterGraph) : null;
+  const afterGraph = opts.afterGraph ? timelineGraph(opts.afterGraph, opts.beforeGraph) : null;
   const marked = afterGraph?.ops.some((o) => o.mark !== null) ?? false;
   const head = (r: MemoryReport) => `${kib(r.arena.head)} head, ${r.ops} operators`;
   const key = legend(LEGEND_TOP, marked);

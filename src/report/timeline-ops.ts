@@ -7,7 +7,7 @@
 // so that before and after line up on one axis.
 
 import type { Graph } from '../graph/graph.js';
-import { decodeSpillOptions, FETCH, regionReads, SPILL, TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
+import { decodeSpillOptions, FETCH, regionReads, regionWrite, SPILL, TINYSEG_OPS } from '../ops/tinyseg/custom-ops.js';
 import { tensorLabel, tensorRoles } from './tensor-label.js';
 
 export type OpMark = 'spill' | 'fetch' | 'tinyseg' | null;
@@ -28,9 +28,18 @@ export interface TimelineGraph {
   spilled: Set<number>;
 }
 
-/** The main subgraph's operators and tensors as the chart shows them. */
-export function timelineGraph(graph: Graph): TimelineGraph {
+/**
+ * The main subgraph's operators and tensors as the chart shows them. `original`: the graph it was optimized from,
+ * which names the rows an operator writes to the region itself (a streamed convolution's: the output of the
+ * original's operator with the same filter).
+ */
+export function timelineGraph(graph: Graph, original?: Graph): TimelineGraph {
   const sg = graph.main;
+  const rowsOf = (filter: number): string => {
+    const name = sg.tensors[filter]?.name ?? '';
+    const conv = original?.main.ops.find((o) => o.inputs[1] !== undefined && original.main.tensors[o.inputs[1]]?.name === name);
+    return tensorLabel(conv ? original!.main.tensors[conv.outputs[0]!]!.name : `${name} rows`);
+  };
   const spilled = new Set<number>();
   // What each region slot holds: the spilled tensor, named when a later operator reads it back (a row fetch reads
   // from inside a slot). A spill over part of an older slot ends it.
@@ -48,10 +57,19 @@ export function timelineGraph(graph: Graph): TimelineGraph {
       return { name: code, mark: 'spill', tensor };
     }
     const reads = regionReads(code, op.customOptions);
+    const names = [...new Set((reads ?? []).map((o) => slotAt(o) ?? `region offset ${o}`))];
+    // An operator that writes its rows to a slot itself (it reads its operands first): marked as the fetch it is
+    // where it reads the region, else as the spill.
+    const write = regionWrite(code, op.customOptions);
+    if (write) {
+      const tensor = rowsOf(op.inputs[0]!);
+      const [start, end] = [write.offset, write.offset + Math.max(1, write.bytes)];
+      slots = [...slots.filter((s) => s.end <= start || end <= s.start), { start, end, tensor }];
+      return reads ? { name: code, mark: 'fetch', tensor: names.join(', ') } : { name: code, mark: 'spill', tensor };
+    }
     if (reads === null) return { name: code, mark: 'tinyseg' };
     // A plain fetch writes a copy of the spilled tensor; the fused ones write their operator's output.
     if (code === FETCH) spilled.add(op.outputs[0]!);
-    const names = [...new Set(reads.map((o) => slotAt(o) ?? `region offset ${o}`))];
     return { name: code, mark: 'fetch', tensor: names.join(', ') };
   });
   return { ops, tensorNames: new Map(sg.tensors.map((t) => [t.index, tensorLabel(t.name)])), spilled };

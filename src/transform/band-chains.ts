@@ -17,7 +17,7 @@
 import type { Op, Subgraph } from '../graph/graph.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
 import { cmsisNnTransposeConvPadsBefore } from './transpose-conv-gather.js';
-import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, SPILL } from '../ops/tinyseg/custom-ops.js';
+import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, regionWrite, SPILL } from '../ops/tinyseg/custom-ops.js';
 
 export interface Chain {
   ops: number[];
@@ -215,9 +215,10 @@ export function addFetchWriter(sg: Subgraph, k: number): { at: number; tensor: n
   const o = decodeAddFetchOptions(sg.ops[k]!.customOptions);
   for (let m = k - 1; m >= 0; m--) {
     const op = sg.ops[m]!;
-    if (op.customCode !== SPILL) continue;
-    const s = decodeSpillOptions(op.customOptions);
-    if (s.offset >= o.offset + o.bytes || o.offset >= s.offset + s.bytes) continue;
+    const s = op.customCode ? regionWrite(op.customCode, op.customOptions) : null;
+    if (!s || s.offset >= o.offset + o.bytes || o.offset >= s.offset + s.bytes) continue;
+    // A convolution that writes its rows there itself is no whole tensor's spill.
+    if (op.customCode !== SPILL) return { at: m, tensor: -1 };
     const t = op.inputs[0]!;
     return { at: m, tensor: s.offset === o.offset && s.bytes === o.bytes && isRowTap(sg, m, t) ? t : -1 };
   }

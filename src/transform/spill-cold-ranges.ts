@@ -39,6 +39,7 @@ import {
   encodeSpillOptions,
   FETCH,
   regionReads,
+  regionWrite,
   slotBytes,
   SPILL,
   type ConcatFetchOptions,
@@ -181,7 +182,8 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
   const slots: Slot[] = [];
   let rowsFetched = false;
   // The region as an earlier run left it: its operators (spills, and reads, which may read several slots' bytes).
-  const earlier = opts.keepRegion ? sg.ops.filter((op) => op.customCode === SPILL || (op.customCode && regionReads(op.customCode, op.customOptions))) : [];
+  const touchesRegion = (op: Op) => op.customCode && (regionWrite(op.customCode, op.customOptions) || regionReads(op.customCode, op.customOptions));
+  const earlier = opts.keepRegion ? sg.ops.filter(touchesRegion) : [];
 
   const rounds = Math.min(4 * sg.tensors.length, opts.maxDecisions ?? Infinity);
   for (let round = 0; round < rounds; round++) {
@@ -230,7 +232,7 @@ export function spillColdRanges(graph: Graph, opts: SpillOptionsInput): SpillRes
   const busy = slots.map((s) => ({ ...s, from: sg.ops.indexOf(s.spill), to: Math.max(...s.reads.map((r) => sg.ops.indexOf(r.op))) }));
   // Its bytes are taken as one slot, busy from its first operator to its last: the new slots go above it or beside it in time.
   const kept = earlier.map((op) => sg.ops.indexOf(op)).filter((k) => k >= 0);
-  const keptSlots = earlier.filter((op) => op.customCode === SPILL).map((op) => decodeSpillOptions(op.customOptions));
+  const keptSlots = earlier.flatMap((op) => regionWrite(op.customCode!, op.customOptions) ?? []);
   const keptBytes = Math.max(0, ...keptSlots.map((o) => o.offset + o.bytes));
   const held = kept.length > 0 && keptBytes > 0 ? [{ offset: 0, bytes: keptBytes, from: Math.min(...kept), to: Math.max(...kept) }] : [];
   const { offsets, regionBytes } = layOutSpillRegion(busy, held);

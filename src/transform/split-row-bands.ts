@@ -40,6 +40,7 @@ import {
   encodeAddFetchOptions,
   encodeSpillOptions,
   regionReads,
+  regionWrite,
   slotReaders,
   SPILL,
   type SpillOptions,
@@ -497,7 +498,9 @@ function regionSpan(sg: Subgraph, op: Op): [number, number] | null {
     return [o.offset, o.offset + o.bytes];
   }
   const reads = regionReads(op.customCode, op.customOptions);
-  return reads ? [Math.min(...reads), storageExtent(op, sg.tensors)] : null;
+  const write = regionWrite(op.customCode, op.customOptions);
+  if (!reads && !write) return null;
+  return [Math.min(...(reads ?? []), ...(write ? [write.offset] : [])), storageExtent(op, sg.tensors)];
 }
 
 /**

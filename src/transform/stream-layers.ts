@@ -42,6 +42,8 @@ import {
   SPILL,
   decodeTransposeConvGatherOptions,
   encodeTransposeConvGatherOptions,
+  regionWrite,
+  type ConcatConvOptions,
   TRANSPOSE_CONV_GATHER,
   type TransposeConvGatherOptions,
 } from '../ops/tinyseg/custom-ops.js';
@@ -347,7 +349,7 @@ const withOperands = (op: Op, inputs: readonly number[], outputs: readonly numbe
  * The operators that compute operator `op` (at position `k`) band by band: `bands` of it, its streamed inputs fetched
  * rows by rows, its output written to its slot, or joined on the row axis where it stays in the arena.
  */
-function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, via: BandKernel): Omit<Op, 'source'>[] {
+function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, via: BandKernel, whole = false): Omit<Op, 'source'>[] {
   const ops: Omit<Op, 'source'>[] = [];
   const row = rowInput(op);
   const X = sg.tensors[op.inputs[row]!]!;
@@ -355,6 +357,15 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
   const multipliers = via === 'concatConv' ? layerMultipliers(sg, op, 0, 1) : via === 'transposeBand' ? layerMultipliers(sg, op, 2, 1) : -1;
+  // `whole`: a convolution whose output has a slot writes its rows there itself, all of them in one operator: no
+  // band tensor, no spill, one output row at a time in its scratch.
+  const ySlot = slots.get(Y.index);
+  if (via === 'concatConv' && ySlot && whole) {
+    // Written a band's rows at a time: the band size's head, one operator's op data.
+    const chunk = Math.max(...bands.map((b) => b.r1 - b.r0));
+    const out = { offset: ySlot.offset, bytes: Y.byteSize, chunk, scale: Y.quantization?.scale[0] ?? 0, zeroPoint: Y.quantization?.zeroPoint[0] ?? 0 };
+    return [concatConvBand(sg, op, 0, slots.get(X.index) ?? null, out, multipliers)];
+  }
   bands.forEach((b, j) => {
     if (via !== 'builtin') {
       // The band's output rows computed from its input rows where they are, window by window (a conv), or its own
@@ -458,7 +469,7 @@ export function concatConvBands(sg: Subgraph, op: Op): boolean {
  * skipped as the whole conv skips it: its input read from its slot window by window, or (`slot` null) read where it
  * is in the arena, the band's rows in one call (concatConvReadsInPlace).
  */
-function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot | null, out: Tensor, multipliers: number): Omit<Op, 'source'> {
+function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot | null, out: Tensor | ConcatConvRegionRows, multipliers: number): Omit<Op, 'source'> {
   const x = sg.tensors[op.inputs[0]!]!;
   const [, H, W, C] = x.shape as [number, number, number, number];
   const depthwise = op.opcode === 'DEPTHWISE_CONV_2D' ? builtinOptions(op, 'DepthwiseConv2DOptions') : null;
@@ -473,10 +484,15 @@ function concatConvBand(sg: Subgraph, op: Op, r0: number, slot: Slot | null, out
     firstRow: r0,
     ...(slot ? { height: H, width: W } : {}),
     ...(multipliers >= 0 ? { multipliers: 2 + resident.length } : {}),
+    ...('index' in out ? {} : { out }),
   };
   const inputs = [op.inputs[1]!, op.inputs[2] ?? -1, ...resident, ...(multipliers >= 0 ? [multipliers] : [])];
-  return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs: [out.index], customOptions: encodeConcatConvOptions(options) });
+  const outputs = 'index' in out ? [out.index] : [];
+  return newOp({ opcode: 'CUSTOM', customCode: CONCAT_CONV, inputs, outputs, customOptions: encodeConcatConvOptions(options) });
 }
+
+/** The rows a TinySegConcatConv writes to a slot (ConcatConvOptions.out). */
+type ConcatConvRegionRows = NonNullable<ConcatConvOptions['out']>;
 
 /** How bandOps computes a band: the operator itself, a TinySegConcatConv band, a TinySegResizeBand or a TinySegTransposeConv band. */
 type BandKernel = 'builtin' | 'concatConv' | 'resizeBand' | 'transposeBand';
@@ -561,6 +577,8 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   for (const op of sg.ops) if (op.opcode === 'CONV_2D' || op.opcode === 'DEPTHWISE_CONV_2D') paddedTaps.all += tapCost(op);
   // The slot (its place in `order`) each new TinySegSpill writes and each TinySegFetch reads.
   const slotOf = new Map<Op, number>();
+  // The slot each new operator that writes to the region (a spill, a convolution writing its rows) writes.
+  const writerOf = new Map<Op, number>();
   const ops = [...sg.ops];
   // Each operator's origin, kept in step with sg.ops as operators are replaced (from the last, so positions hold).
   const origins = ops.map((_, k) => k);
@@ -588,8 +606,11 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       const viaConcatConv = (inSlot ? fromSlot : inPlace) && padded && concatConvBands(sg, op);
       if (padded && !viaConcatConv) paddedTaps.streamed += tapCost(op);
       if (bands) {
+        // A convolution whose output is streamed writes its rows to its slot as one operator, a band's rows at a
+        // time (bandOps).
+        const whole = viaConcatConv && slots.has(op.outputs[0]!);
+        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : transpose ? 'transposeBand' : 'builtin', whole);
         bandCounts.set(k, count);
-        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : transpose ? 'transposeBand' : 'builtin');
         layers++;
         bandTotal += bands.length;
       }
@@ -621,7 +642,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     origins.splice(k, 1, ...replacement.map(() => k));
     sg.replaceOps(k, 1, replacement).forEach((full, i) => {
       const r = replacement[i]!;
-      if (r.customCode === SPILL) slotOf.set(full, order.indexOf(op.outputs[0]!));
+      if (r.customCode && regionWrite(r.customCode, r.customOptions ?? null)) writerOf.set(full, order.indexOf(op.outputs[0]!));
       const at = regionReads(r.customCode ?? '', r.customOptions ?? null)?.[0];
       if (at === undefined) return;
       slotOf.set(full, read.find((s) => at >= region.offsets[s]! && at < region.offsets[s]! + spans[s]!.bytes)!);
@@ -640,13 +661,12 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const boundAfter = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
   const touches = order.map(() => ({ writes: [] as number[], reads: [] as number[], bytesIn: 0 }));
   sg.ops.forEach((op, k) => {
+    const w = writerOf.get(op);
+    if (w !== undefined) touches[w]!.writes.push(k);
     const i = slotOf.get(op);
     if (i === undefined) return;
-    if (op.customCode === SPILL) touches[i]!.writes.push(k);
-    else {
-      touches[i]!.reads.push(k);
-      touches[i]!.bytesIn += bytesRead(sg, op);
-    }
+    touches[i]!.reads.push(k);
+    touches[i]!.bytesIn += bytesRead(sg, op);
   });
   const decisions: SpillDecision[] = order.map((_, i) => ({
     tensor: names[i]!.name,

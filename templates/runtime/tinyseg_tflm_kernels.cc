@@ -986,11 +986,28 @@ struct ConcatConvBand {
 static_assert(sizeof(ConcatConvBand) == 16, "docs/custom-ops.md: a band adds 16 bytes");
 constexpr uint32_t kConcatConvBand = 0x80000000u;
 
-uint32_t PartCount(const ConcatConvData& data) { return data.part_count & ~kConcatConvBand; }
+// A band that writes its rows to the spill region (option out_offset; the op
+// has no output): output row first_row + r goes to offset + r x a row's bytes,
+// `chunk` rows at a time computed into the scratch buffer `scratch_index`.
+// After the band's 16 bytes.
+struct ConcatConvOut {
+  uint32_t offset;
+  uint16_t rows, chunk;
+  int16_t scratch_index, reserved;
+};
+static_assert(sizeof(ConcatConvOut) == 12, "docs/custom-ops.md: rows to the region add 12 bytes");
+constexpr uint32_t kConcatConvOut = 0x40000000u;
+
+uint32_t PartCount(const ConcatConvData& data) { return data.part_count & ~(kConcatConvBand | kConcatConvOut); }
 
 ConcatConvBand* BandOf(const ConcatConvData& data) {
   if ((data.part_count & kConcatConvBand) == 0) return nullptr;
   return reinterpret_cast<ConcatConvBand*>(PartsAfter(const_cast<ConcatConvData*>(&data), sizeof(ConcatConvData)) + PartCount(data));
+}
+
+ConcatConvOut* RegionOutOf(const ConcatConvData& data) {
+  if ((data.part_count & kConcatConvOut) == 0) return nullptr;
+  return reinterpret_cast<ConcatConvOut*>(BandOf(data) + 1);
 }
 
 // A band's per-channel multipliers and shifts as op input `index`: what
@@ -1146,11 +1163,22 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
   if (!o.BandUint("depth_multiplier", band, 1, 0x7fffu, &multiplier) || !o.BandUint("multipliers", band, 2, 0x7fffu, &multipliers)) {
     return nullptr;
   }
-  if (n >= kConcatConvBand || first_row > 0xffffu) {
+  // A band's rows to the region: their offset (their bytes, and the output's quantization, Prepare reads).
+  const bool region = o.Has("out_offset");
+  uint32_t out_offset = 0, out_chunk = 0;
+  if (region && (!band || !o.Uint("out_offset", &out_offset) || !o.Uint("out_chunk", &out_chunk))) {
+    if (!band) o.Fail("out_offset is a band's (with first_row)");
+    return nullptr;
+  }
+  if (region && (out_chunk < 1 || out_chunk > 0xffffu)) {
+    o.Fail("out_chunk must be in 1..65535");
+    return nullptr;
+  }
+  if (n >= kConcatConvOut || first_row > 0xffffu) {
     o.Fail("too many parts, or first_row over 65535");
     return nullptr;
   }
-  const size_t bytes = sizeof(ConcatConvData) + n * sizeof(Part) + (band ? sizeof(ConcatConvBand) : 0);
+  const size_t bytes = sizeof(ConcatConvData) + n * sizeof(Part) + (band ? sizeof(ConcatConvBand) : 0) + (region ? sizeof(ConcatConvOut) : 0);
   auto* data = static_cast<ConcatConvData*>(context->AllocatePersistentBuffer(context, bytes));
   if (data == nullptr) return nullptr;
   std::memset(data, 0, sizeof *data);
@@ -1162,7 +1190,7 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
   data->activation = static_cast<uint8_t>(activation);
   data->input_offset = -zero_point;
   data->context_index = -1;
-  data->part_count = n | (band ? kConcatConvBand : 0);
+  data->part_count = n | (band ? kConcatConvBand : 0) | (region ? kConcatConvOut : 0);
   ReadParts(o, kConcatConvFirstPart, PartsAfter(data, sizeof(ConcatConvData)), &n);
   if (band) {
     ConcatConvBand* b = BandOf(*data);
@@ -1173,6 +1201,7 @@ void* ConcatConvInit(TfLiteContext* context, const char* buffer, size_t length) 
     b->multipliers = multipliers > 0 ? static_cast<int32_t>(multipliers) : -1;
     b->reserved = 0;
   }
+  if (region) *RegionOutOf(*data) = {out_offset, 0, static_cast<uint16_t>(out_chunk), -1, 0};
   return data;
 }
 
@@ -1182,10 +1211,17 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   Part* parts = PartsAfter(data, sizeof(ConcatConvData));
   const ts_runtime* rt = Runtime(kConcatConv);
   if (rt == nullptr) return kTfLiteError;
-  float input_scale = 0;
+  ConcatConvOut* region = RegionOutOf(*data);
+  float input_scale = 0, out_scale = 0;
+  uint32_t out_bytes = 0;
+  int32_t out_zero_point = 0;
   {
     Options o(kConcatConv, node->custom_initial_data, static_cast<size_t>(node->custom_initial_data_size));
     if (!o.Scale("input_scale", &input_scale)) return MalformedOptions(kConcatConv);
+    if (region != nullptr && (!o.Uint("out_bytes", &out_bytes) || !o.Scale("out_scale", &out_scale) ||
+                              !o.Int("out_zero_point", &out_zero_point))) {
+      return MalformedOptions(kConcatConv);
+    }
   }
   const ConcatConvBand* band = BandOf(*data);
   const uint32_t part_count = PartCount(*data);
@@ -1204,9 +1240,12 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   TempTensor x = InputTensor(context, node, first);
   // The input's dims come from a resident part, or from a band's options (batch 1) where no part is resident.
   const bool own_dims = band != nullptr && band->height > 0;
-  if (node->outputs->size != 1 || filter.get() == nullptr || y.get() == nullptr || filter->dims->size != 4 ||
-      y->dims->size != 4 || (x.get() == nullptr) != own_dims || (x.get() != nullptr && x->dims->size != 4)) {
-    MicroPrintf("%s: needs a 4-D filter, a 4-D output and a 4-D resident part, or a band's height and width and none", kConcatConv);
+  // A band that writes its rows to the region has no output.
+  if (node->outputs->size != (region != nullptr ? 0 : 1) || filter.get() == nullptr || (y.get() == nullptr) != (region != nullptr) ||
+      filter->dims->size != 4 || (y.get() != nullptr && y->dims->size != 4) || (x.get() == nullptr) != own_dims ||
+      (x.get() != nullptr && x->dims->size != 4)) {
+    MicroPrintf("%s: needs a 4-D filter, a 4-D output (none where it writes its rows to the region) and a 4-D resident part, "
+                "or a band's height and width and none", kConcatConv);
     return kTfLiteError;
   }
   // A depthwise band: filter [1, kH, kW, C x multiplier].
@@ -1225,15 +1264,39 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   }
   const TfLiteType type = own_dims ? filter->type : x->type;
   const bool int8 = type == kTfLiteInt8;
-  if (!(int8 || type == kTfLiteFloat32) || y->type != type || filter->type != type ||
+  const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
+  const int out_channels = multiplier > 0 ? filter->dims->data[3] : filter->dims->data[0];
+  const int kh = filter->dims->data[1], kw = filter->dims->data[2];
+  int out_h = 0, out_w = 0;
+  const TfLitePaddingValues pad =
+      tflite::ComputePaddingHeightWidth(data->stride_h, data->stride_w, data->dilation_h, data->dilation_w, height, width, kh,
+                                        kw, PaddingOf(data->padding), &out_h, &out_w);
+  // The rows to the region as a tensor of their own: [1, rows, out_w, out_channels] of the options' quantization.
+  TfLiteTensor region_rows;
+  int region_dims[5] = {4, 1, 0, out_w, out_channels};
+  if (region != nullptr) {
+    const uint64_t row_bytes = static_cast<uint64_t>(std::max(out_w, 0)) * std::max(out_channels, 0) * ElementSize(type);
+    if (row_bytes == 0 || out_bytes % row_bytes != 0 || out_bytes / row_bytes > 0xffffu) {
+      MicroPrintf("%s: out_bytes %u is not a whole number (up to 65535) of %u-byte output rows", kConcatConv,
+                  static_cast<unsigned>(out_bytes), static_cast<unsigned>(std::min<uint64_t>(row_bytes, kMaxU32)));
+      return kTfLiteError;
+    }
+    region->rows = static_cast<uint16_t>(out_bytes / row_bytes);
+    region_dims[2] = region->rows;
+    TF_LITE_ENSURE_OK(context, CheckRegion(kConcatConv, rt, region->offset, out_bytes));
+    std::memset(&region_rows, 0, sizeof region_rows);
+    region_rows.type = type;
+    region_rows.dims = reinterpret_cast<TfLiteIntArray*>(region_dims);
+    region_rows.params.scale = out_scale;
+    region_rows.params.zero_point = out_zero_point;
+  }
+  TfLiteTensor* out = region != nullptr ? &region_rows : y.get();
+  if (!(int8 || type == kTfLiteFloat32) || out->type != type || filter->type != type ||
       (bias.get() != nullptr && bias->type != (int8 ? kTfLiteInt32 : kTfLiteFloat32))) {
     MicroPrintf("%s: needs int8 (int32 bias) or float32 parts, filter and output, got %s", kConcatConv, TfLiteTypeGetName(type));
     return kTfLiteError;
   }
-  const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
-  const int out_channels = multiplier > 0 ? filter->dims->data[3] : filter->dims->data[0];
-  const int kh = filter->dims->data[1], kw = filter->dims->data[2];
-  if (y->dims->data[0] != batches || y->dims->data[3] != out_channels || out_channels <= 0 || in_channels <= 0 ||
+  if (out->dims->data[0] != batches || out->dims->data[3] != out_channels || out_channels <= 0 || in_channels <= 0 ||
       (bias.get() != nullptr && tflite::NumElements(bias.get()) != out_channels)) {
     MicroPrintf("%s: filter, bias, parts and output do not fit together", kConcatConv);
     return kTfLiteError;
@@ -1258,16 +1321,12 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     data->shift = static_cast<int32_t*>(context->AllocatePersistentBuffer(context, out_channels * sizeof(int32_t)));
     TF_LITE_ENSURE(context, data->multiplier != nullptr && data->shift != nullptr);
   }
-  int out_h = 0, out_w = 0;
-  const TfLitePaddingValues pad =
-      tflite::ComputePaddingHeightWidth(data->stride_h, data->stride_w, data->dilation_h, data->dilation_w, height, width, kh,
-                                        kw, PaddingOf(data->padding), &out_h, &out_w);
   data->pad_h = pad.height;
   data->pad_w = pad.width;
-  if (band != nullptr && (batches != 1 || band->first_row + y->dims->data[1] > out_h || y->dims->data[2] != out_w)) {
+  if (band != nullptr && (batches != 1 || band->first_row + out->dims->data[1] > out_h || out->dims->data[2] != out_w)) {
     MicroPrintf("%s: output rows [%d, %d) x %d are not a band of the %d x %d output of a batch-1 input", kConcatConv,
-                static_cast<int>(band->first_row), static_cast<int>(band->first_row + y->dims->data[1]),
-                static_cast<int>(y->dims->data[2]), out_h, out_w);
+                static_cast<int>(band->first_row), static_cast<int>(band->first_row + out->dims->data[1]),
+                static_cast<int>(out->dims->data[2]), out_h, out_w);
     return kTfLiteError;
   }
   if (int8) {
@@ -1280,7 +1339,7 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     if (input_multipliers) {
       TF_LITE_ENSURE_OK(context, CheckLayerMultipliers(context, node, kConcatConv, band->multipliers, out_channels));
       TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
-          context, static_cast<TfLiteFusedActivation>(data->activation), y.get(), &data->activation_min, &data->activation_max));
+          context, static_cast<TfLiteFusedActivation>(data->activation), out, &data->activation_min, &data->activation_max));
     } else {
       // The concatenation's tensor is gone; its quantization is in the options.
       TfLiteTensor input;
@@ -1293,18 +1352,28 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
       int32_t multiplier = 0;
       int shift = 0;
       TF_LITE_ENSURE_STATUS(tflite::PopulateConvolutionQuantizationParams(
-          context, &input, filter.get(), bias.get(), y.get(), static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
+          context, &input, filter.get(), bias.get(), out, static_cast<TfLiteFusedActivation>(data->activation), &multiplier,
           &shift, &data->activation_min, &data->activation_max, data->multiplier, data->shift, out_channels));
     }
-    data->output_offset = y->params.zero_point;
+    data->output_offset = out->params.zero_point;
   }
   TF_LITE_ENSURE(context, kh > 0);
   // A band that reads its rows in place stages none: no window.
   const bool in_place = ReadsInPlace(*data, parts);
   data->scratch_index = -1;
+  // Rows to the region: a chunk of output rows per conv call, staged (or read in place) together.
+  const int chunk = region != nullptr ? std::min<int>(region->chunk, region->rows) : 0;
   if (!in_place) {
-    const uint64_t window = (static_cast<uint64_t>(kh - 1) * data->dilation_h + 1) * static_cast<uint64_t>(width) * in_channels *
-                            ElementSize(type);
+    uint64_t rows = static_cast<uint64_t>(kh - 1) * data->dilation_h + 1;
+    if (region != nullptr) {
+      rows = 0;
+      for (int c0 = 0; c0 < region->rows; c0 += chunk) {
+        const RowSpan r = RowsOf(*data, height, static_cast<int>((kh - 1) * data->dilation_h + 1), band->first_row + c0,
+                                 std::min(chunk, region->rows - c0));
+        rows = std::max<uint64_t>(rows, static_cast<uint64_t>(r.to - r.from));
+      }
+    }
+    const uint64_t window = rows * static_cast<uint64_t>(width) * in_channels * ElementSize(type);
     TF_LITE_ENSURE(context, window <= static_cast<uint64_t>(INT32_MAX));
     TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(window), &data->scratch_index));
   }
@@ -1315,10 +1384,15 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
   if (int8) {
     TF_LITE_ENSURE(context, multiplier > 0 || (std::max(std::max(width, in_channels), std::max(out_w, out_channels)) <= 0xffff &&
                                                std::max(kh, static_cast<int>(filter->dims->data[2])) <= 0xffff));
-    const int calls = in_place ? 1 : out_h, rows = in_place ? y->dims->data[1] : 1;
+    // One call per chunk of the rows it writes to the region, one on a band's rows in place, else one per row.
+    const int band_rows = out->dims->data[1];
+    const bool by_rows = region != nullptr || in_place;
+    const int step = region != nullptr ? chunk : band_rows;
+    const int calls = by_rows ? (band_rows + step - 1) / step : out_h;
     int32_t context_bytes = 0;
     for (int k = 0; k < calls; k++) {
-      const int oy = in_place ? band->first_row : k;
+      const int oy = by_rows ? band->first_row + k * step : k;
+      const int rows = by_rows ? std::min(step, band_rows - k * step) : 1;
       if (multiplier > 0) {
         const CmsisDepthwiseRow c = CmsisDwRow(*data, x_dims, filter->dims, out_w, multiplier, oy, rows);
         context_bytes = std::max(context_bytes, arm_depthwise_conv_wrapper_s8_get_buffer_size(&c.params, &c.input, &c.filter, &c.output));
@@ -1335,6 +1409,15 @@ TfLiteStatus ConcatConvPrepare(TfLiteContext* context, TfLiteNode* node) {
     }
   }
 #endif
+  // The chunk of output rows a band computes before it writes them to the region: after the window and CMSIS-NN's
+  // buffer.
+  if (region != nullptr) {
+    int index = -1;
+    const size_t rows = static_cast<size_t>(std::min<int>(region->chunk, region->rows)) * out_w * out_channels * ElementSize(type);
+    TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, rows, &index));
+    TF_LITE_ENSURE(context, index >= 0 && index <= INT16_MAX);
+    region->scratch_index = static_cast<int16_t>(index);
+  }
   return kTfLiteOk;
 }
 
@@ -1368,19 +1451,18 @@ TfLiteStatus StageRows(TfLiteContext* context, TfLiteNode* node, ts_runtime* rt,
 // CMSIS-NN's is not built).
 void DepthwiseRow(const tflite::DepthwiseParams& params, const int32_t* multiplier, const int32_t* shift, const tflite::RuntimeShape& in_shape,
                   const uint8_t* window, const TfLiteEvalTensor* filter, const TfLiteEvalTensor* bias,
-                  const tflite::RuntimeShape& out_shape, TfLiteEvalTensor* y, size_t out_at) {
+                  const tflite::RuntimeShape& out_shape, uint8_t* out) {
   const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
   const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
   if (filter->type == kTfLiteInt8) {
     tflite::reference_integer_ops::DepthwiseConvPerChannel(
         params, multiplier, shift, in_shape, reinterpret_cast<const int8_t*>(window), filter_shape,
         tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias), out_shape,
-        tflite::micro::GetTensorData<int8_t>(y) + out_at);
+        reinterpret_cast<int8_t*>(out));
   } else {
     tflite::reference_ops::DepthwiseConv(params, in_shape, reinterpret_cast<const float*>(window), filter_shape,
                                          tflite::micro::GetTensorData<float>(filter), bias_shape,
-                                         tflite::micro::GetOptionalTensorData<float>(bias), out_shape,
-                                         tflite::micro::GetTensorData<float>(y) + out_at);
+                                         tflite::micro::GetOptionalTensorData<float>(bias), out_shape, reinterpret_cast<float*>(out));
   }
 }
 
@@ -1399,7 +1481,8 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   }
   const TfLiteEvalTensor* filter = tflite::micro::GetEvalInput(context, node, kConcatConvFilter);
   const TfLiteEvalTensor* bias = tflite::micro::GetEvalInput(context, node, kConcatConvBias);
-  TfLiteEvalTensor* y = tflite::micro::GetEvalOutput(context, node, 0);
+  const ConcatConvOut* region = RegionOutOf(data);
+  TfLiteEvalTensor* y = region != nullptr ? nullptr : tflite::micro::GetEvalOutput(context, node, 0);
   // Prepare checked: a resident part gives the dims, or the band's options do.
   const int multiplier = band != nullptr ? band->depth_multiplier : 0;
   const int channels = multiplier > 0 ? filter->dims->data[3] / multiplier : filter->dims->data[3];
@@ -1409,7 +1492,15 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const int first_row = band != nullptr ? band->first_row : 0;
   const int batches = x_dims->data[0], height = x_dims->data[1], width = x_dims->data[2];
   const int kh = filter->dims->data[1];
-  const int out_h = y->dims->data[1], out_w = y->dims->data[2], out_c = y->dims->data[3];
+  const int out_c = multiplier > 0 ? filter->dims->data[3] : filter->dims->data[0];
+  int out_h = region != nullptr ? region->rows : y->dims->data[1], out_w = 0;
+  if (region != nullptr) {
+    int whole_h = 0;
+    tflite::ComputePaddingHeightWidth(data.stride_h, data.stride_w, data.dilation_h, data.dilation_w, height, width, kh,
+                                      filter->dims->data[2], PaddingOf(data.padding), &whole_h, &out_w);
+  } else {
+    out_w = y->dims->data[2];
+  }
   const uint32_t elem = ElementSize(filter->type);
   const size_t row_bytes = static_cast<size_t>(width) * channels * elem;
   const int span = (kh - 1) * data.dilation_h + 1;
@@ -1433,9 +1524,9 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
   const tflite::RuntimeShape bias_shape = tflite::micro::GetTensorShape(bias);
 
   // The conv on input rows `r` at `in` (staged or in place): output rows
-  // [oy, oy + rows) of the conv, at `out_at` in y, the top padding putting
-  // input row r.from at the first row.
-  auto conv = [&](const uint8_t* in, const RowSpan& r, int oy, int rows, size_t out_at) -> TfLiteStatus {
+  // [oy, oy + rows) of the conv, at `out`, the top padding putting input row
+  // r.from at the first row.
+  auto conv = [&](const uint8_t* in, const RowSpan& r, int oy, int rows, uint8_t* out) -> TfLiteStatus {
     static_cast<void>(oy);  // CMSIS-NN's dims only
     params.padding_values.height = static_cast<int16_t>(r.from - r.origin);
     depthwise.padding_values.height = params.padding_values.height;
@@ -1452,14 +1543,14 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       const int8_t* x = reinterpret_cast<const int8_t*>(in);
       const int8_t* w = tflite::micro::GetTensorData<int8_t>(filter);
       const int32_t* b = tflite::micro::GetOptionalTensorData<int32_t>(bias);
-      int8_t* out = tflite::micro::GetTensorData<int8_t>(y) + out_at;
+      int8_t* o = reinterpret_cast<int8_t*>(out);
       arm_cmsis_nn_status status;
       if (multiplier > 0) {
         const CmsisDepthwiseRow c = CmsisDwRow(data, x_dims, filter->dims, out_w, multiplier, oy, rows);
-        status = arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, x, &c.filter, w, &bias_dims, b, &c.output, out);
+        status = arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, x, &c.filter, w, &bias_dims, b, &c.output, o);
       } else {
         const CmsisConvRow c = CmsisRow(data, x_dims, filter->dims, out_w, oy, rows);
-        status = arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, x, &c.filter, w, &bias_dims, b, &c.output, out);
+        status = arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, x, &c.filter, w, &bias_dims, b, &c.output, o);
       }
       if (status != ARM_CMSIS_NN_SUCCESS) {
         MicroPrintf("%s: CMSIS-NN's %s failed on output row %d", kConcatConv, multiplier > 0 ? "depthwise conv" : "conv", oy);
@@ -1467,26 +1558,63 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       }
 #endif
     } else if (multiplier > 0) {
-      DepthwiseRow(depthwise, multipliers, shifts, in_shape, in, filter, bias, out_shape, y, out_at);
+      DepthwiseRow(depthwise, multipliers, shifts, in_shape, in, filter, bias, out_shape, out);
     } else if (filter->type == kTfLiteInt8) {
       tflite::reference_integer_ops::ConvPerChannel(
           params, multipliers, shifts, in_shape, reinterpret_cast<const int8_t*>(in), filter_shape,
           tflite::micro::GetTensorData<int8_t>(filter), bias_shape, tflite::micro::GetOptionalTensorData<int32_t>(bias), out_shape,
-          tflite::micro::GetTensorData<int8_t>(y) + out_at);
+          reinterpret_cast<int8_t*>(out));
     } else {
       tflite::reference_ops::Conv(params, in_shape, reinterpret_cast<const float*>(in), filter_shape,
                                   tflite::micro::GetTensorData<float>(filter), bias_shape,
-                                  tflite::micro::GetOptionalTensorData<float>(bias), out_shape,
-                                  tflite::micro::GetTensorData<float>(y) + out_at, tflite::RuntimeShape(), nullptr);
+                                  tflite::micro::GetOptionalTensorData<float>(bias), out_shape, reinterpret_cast<float*>(out),
+                                  tflite::RuntimeShape(), nullptr);
     }
     return kTfLiteOk;
   };
 
+  const size_t out_row_bytes = static_cast<size_t>(out_w) * out_c * elem;
+  if (region != nullptr) {
+    // Batch 1 (Prepare checked): each chunk of output rows in one call into the scratch buffer, on its input rows in
+    // place or staged together, then to its place in the region.
+    uint8_t* rows = static_cast<uint8_t*>(context->GetScratchBuffer(context, region->scratch_index));
+    const bool in_place = ReadsInPlace(data, parts);
+    const auto* x = in_place ? reinterpret_cast<const uint8_t*>(tflite::micro::GetEvalInput(context, node, first)->data.raw_const) : nullptr;
+    uint8_t* window = in_place ? nullptr : static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
+    int staged_from = 0, staged_to = 0;  // input rows the window holds, from its top
+    for (int c0 = 0; c0 < out_h; c0 += region->chunk) {
+      const int n = std::min<int>(region->chunk, out_h - c0);
+      const RowSpan r = RowsOf(data, height, span, first_row + c0, n);
+      if (x == nullptr) {
+        // Consecutive chunks share input rows when the chunk's stride is below its span: moved up, not read again.
+        int ready = r.from;
+        if (r.from >= staged_from && r.from < staged_to) {
+          ready = std::min(staged_to, r.to);
+          if (r.from > staged_from) std::memmove(window, window + (r.from - staged_from) * row_bytes, (ready - r.from) * row_bytes);
+        }
+        if (ready < r.to) {
+          TF_LITE_ENSURE_OK(context, StageRows(context, node, rt, data, 1, 0, height, width, channels, elem, ready, r.to,
+                                               window + (ready - r.from) * row_bytes));
+        }
+        staged_from = r.from;
+        staged_to = r.to;
+      }
+      const uint8_t* in = x != nullptr ? x + static_cast<size_t>(r.from) * row_bytes : window;
+      TF_LITE_ENSURE_OK(context, conv(in, r, first_row + c0, n, rows));
+      const ts_shape shape = {static_cast<uint32_t>(n * out_w), static_cast<uint32_t>(out_c), elem};
+      const uint32_t bytes = static_cast<uint32_t>(n * out_row_bytes);
+      if (ts_spill(rt, rows, bytes, &shape, 0, static_cast<uint32_t>(out_c), region->offset + static_cast<uint32_t>(c0 * out_row_bytes),
+                   bytes, 0, nullptr) != TS_OK) {
+        return RuntimeFailure(kConcatConv, rt);
+      }
+    }
+    return kTfLiteOk;
+  }
   if (ReadsInPlace(data, parts)) {
     // Batch 1 (Prepare checked): every output row in one call on the part's rows.
     const RowSpan r = RowsOf(data, height, span, first_row, out_h);
     const auto* x = reinterpret_cast<const uint8_t*>(tflite::micro::GetEvalInput(context, node, first)->data.raw_const);
-    return conv(x + static_cast<size_t>(r.from) * row_bytes, r, first_row, out_h, 0);
+    return conv(x + static_cast<size_t>(r.from) * row_bytes, r, first_row, out_h, static_cast<uint8_t*>(y->data.data));
   }
   uint8_t* window = static_cast<uint8_t*>(context->GetScratchBuffer(context, data.scratch_index));
   for (int n = 0; n < batches; n++) {
@@ -1509,7 +1637,8 @@ TfLiteStatus ConcatConvEval(TfLiteContext* context, TfLiteNode* node) {
       }
       staged_from = r.from;
       staged_to = r.to;
-      TF_LITE_ENSURE_OK(context, conv(window, r, first_row + oy, 1, (static_cast<size_t>(n) * out_h + oy) * out_w * out_c));
+      TF_LITE_ENSURE_OK(context, conv(window, r, first_row + oy, 1,
+                                      static_cast<uint8_t*>(y->data.data) + (static_cast<size_t>(n) * out_h + oy) * out_row_bytes));
     }
   }
   return kTfLiteOk;

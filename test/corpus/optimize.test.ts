@@ -148,14 +148,14 @@ describe('streamed layers under the 5% default with CMSIS-NN, where every wide t
     expect(r.report.verified).toBe(true);
     expect(r.report.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
   });
-  it('nano-u: the tensors at its peak are streamed, half the band chains\' 42,240 B, verified', () => {
+  it('nano-u: the tensors at its peak are streamed, a third of the band chains\' 42,240 B, within 1.25x its streaming floor, verified', () => {
     const file = 'nano-u-int8-60x80.tflite';
     const r = optimize(readCorpusModel(file), { file, kernels: 'cmsis-nn', verify: { inputs: 1, seed: 3 } }).report;
-    // With the runtime's whole-row moves (0.72 instructions a byte) and staging (0.71 a byte, 846 a row), 12 of them
-    // fit the 5% default; before, two did (+2.4%), for a head of 38,400.
+    // Its convolutions write their rows to their slots themselves, a band's rows per conv call and write: the bands'
+    // operators cost no tail and the rows no call each, so narrow bands fit the 5% default (before, 19,200 B, 1.333x).
     expect(r.passes.spill.streamed!.layers).toBeGreaterThan(0);
-    expect(r.after.head).toBeLessThanOrEqual(42_240 / 2);
-    expect(r.headOverStreamingFloor.after).toBeLessThan(1.34);
+    expect(r.after.head).toBeLessThanOrEqual(42_240 / 2.5);
+    expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
     expect(r.verified).toBe(true);
     expect(r.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
     // A 10% limit never ends above the default's plan.
@@ -229,14 +229,12 @@ describe('--arena-budget', () => {
     expect(r.after.head).toBeLessThanOrEqual(free.after.head);
     expect(r.verified).toBe(true);
   });
-  it('nano-u (CMSIS-NN): 1.25x its streaming floor is met past the 5% default when no limit is given, and a budget below the floor names the lowest head found', () => {
+  it('nano-u (CMSIS-NN): a budget of 1.25x its streaming floor is met within the 5% default, and a budget below the floor names the lowest head found', () => {
     const r = optimize(readCorpusModel(file), { file, kernels: 'cmsis-nn', arenaBudget: 18_000, verify: { inputs: 1 } }).report;
     expect(r.after.head).toBeLessThanOrEqual(18_000);
     expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
     expect(r.verified).toBe(true);
-    // The budget came first: the limit the plan keeps is none.
-    expect(r.compute.maxOverhead).toBeNull();
-    expect(r.compute.invoke['cmsis-nn'].overhead).toBeGreaterThan(0.05);
+    expect(r.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05);
     const below = r.streamingFloor - 400;
     let message = '';
     try {

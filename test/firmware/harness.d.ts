@@ -46,6 +46,8 @@ export function replaySchedule(args: {
   spillCode: string;
   /** The region rows a fused reader (a TinySegConcatConv band) reads, or null for an operator that is none. */
   fusedRowReads?: (op: { customCode?: string | null; customOptions?: Uint8Array | null; inputs: readonly number[]; outputs: readonly number[] }) => { offset: number; bytes: number }[] | null;
+  /** The rows an operator at position k writes to the region itself (a TinySegConcatConv's), or null. */
+  rowWriter?: (op: { customCode?: string | null; customOptions?: Uint8Array | null }, k: number) => { tensor: ReplayTensor; data: Uint8Array; offset: number; bytes: number } | null;
 }): ReplayStep[];
 type ReplayArgs = Parameters<typeof replaySchedule>[0];
 /** TinySeg's operator codes and readers replayOf takes, from the sources or from dist/. */
@@ -58,6 +60,9 @@ export interface ReplayLib {
   SPILL: string;
   CONCAT_CONV: string;
   concatConvBandReads: (op: never, tensors: never) => { offset: number; bytes: number }[];
+  decodeConcatConvOptions: (bytes: Uint8Array | null) => { out?: { offset: number; bytes: number } };
+  concatConvOutput: (op: never, tensors: never) => ReplayTensor | null;
+  captureRegionWrites: (graph: never) => Map<number, Uint8Array>;
 }
 export function replayOf(optimized: { graph: ReplayArgs['graph']; report: { spill: { decisions: readonly ReplayDecision[] } } }, lib: ReplayLib): ReplayStep[];
 export function replayHeader(steps: ReplayStep[], regionBytes: number): string;

@@ -119,11 +119,23 @@ export function replayOf(optimized, lib) {
     decodeFetchOptions: lib.decodeFetchOptions,
     spillCode: lib.SPILL,
     fusedRowReads: (op) => (op.customCode === lib.CONCAT_CONV ? lib.concatConvBandReads(op, optimized.graph.main.tensors) : null),
+    rowWriter: rowWriterOf(optimized.graph, lib),
   });
 }
 
+/** The rows a TinySegConcatConv at position k writes to the region itself (their bytes from one run), or null. */
+function rowWriterOf(graph, lib) {
+  let written = null;
+  return (op, k) => {
+    const out = op.customCode === lib.CONCAT_CONV ? lib.decodeConcatConvOptions(op.customOptions).out : undefined;
+    if (!out) return null;
+    written ??= lib.captureRegionWrites(graph);
+    return { tensor: lib.concatConvOutput(op, graph.main.tensors), data: written.get(k), offset: out.offset, bytes: out.bytes };
+  };
+}
+
 export function replaySchedule(args) {
-  const { graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions, spillCode, fusedRowReads } = args;
+  const { graph, decisions, activations, concatFetchCode, decodeConcatFetchOptions, fetchCode, decodeFetchOptions, spillCode, fusedRowReads, rowWriter } = args;
   const sg = graph.main;
   const act = (t) => {
     const bytes = activations.get(t);
@@ -147,6 +159,14 @@ export function replaySchedule(args) {
       // Written by row bands, each band's rows a spill into the slot, up to its first fetch: plain, as row fetches.
       for (let k = d.spillOp; k < d.fetchOp; k++) {
         const s = sg.ops[k];
+        // Or a convolution's rows, written by the operator itself.
+        const w = s.opcode === 'CUSTOM' && s.customCode !== spillCode ? rowWriter?.(s, k) : null;
+        if (w && w.offset >= d.offset && w.offset < d.offset + d.bytes) {
+          const tensor = { ...w.tensor, name: `${d.tensor}_rows` };
+          parts.push({ part: tensor, at: w.offset, data: w.data });
+          const count = tensor.shape[tensor.shape.length - 1];
+          events.push({ at: k, order: 0, step: { kind: 'spill', tensor, data: w.data, begin: 0, count, offset: w.offset, bytes: w.bytes, spill, plain: true } });
+        }
         if (s.opcode !== 'CUSTOM' || s.customCode !== spillCode) continue;
         const o = decodeFetchOptions(s.customOptions);
         if (o.offset < d.offset || o.offset >= d.offset + d.bytes) continue;

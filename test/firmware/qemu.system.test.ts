@@ -13,9 +13,9 @@ import { compressionRatio } from '../../src/emit/spill-codec.js';
 import { loadGraph } from '../../src/graph/graph.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import * as customOps from '../../src/ops/tinyseg/custom-ops.js';
-import { concatConvBandReads } from '../../src/ops/tinyseg/concat-conv-kernel.js';
+import { concatConvBandReads, concatConvOutput } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { repoRoot } from '../helpers/paths.js';
-import { captureActivations } from '../runtime/native.js';
+import { captureActivations, captureRegionWrites } from '../runtime/native.js';
 import {
   instructionsPerKiB,
   packedSlice,
@@ -31,7 +31,7 @@ import {
 const modelFile = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
 const optimized = optimize(new Uint8Array(readFileSync(modelFile)), { verify: false });
 const { decisions, regionBytes, bytesOut, bytesIn } = optimized.report.spill;
-const steps = replayOf(optimized, { ...customOps, concatConvBandReads, captureActivations });
+const steps = replayOf(optimized, { ...customOps, concatConvBandReads, concatConvOutput, captureActivations, captureRegionWrites });
 
 const machines: [Machine, string][] = [
   ['mps2-an386', 'Cortex-M4'],

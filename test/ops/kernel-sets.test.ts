@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../../src/optimize/optimize.js';
 import { CONCAT_CONV, decodeConcatConvOptions } from '../../src/ops/tinyseg/custom-ops.js';
+import { concatConvReadsInPlace } from '../../src/ops/tinyseg/concat-conv-kernel.js';
+import { paddingFor } from '../../src/ops/kernel.js';
 import { repoRoot } from '../helpers/paths.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { builtinTargetProfile, kernelsForTarget, parseTargetProfile } from '../../src/memory/target-profile.js';
@@ -57,11 +59,28 @@ describe('kernel sets', () => {
     const bands = graph.main.ops.filter((o) => o.customCode === CONCAT_CONV && decodeConcatConvOptions(o.customOptions).firstRow !== undefined);
     expect(bands.length).toBeGreaterThan(0);
     for (const op of bands) {
-      const [outC, kh, , inC] = graph.main.tensors[op.inputs[0]!]!.shape as number[];
+      const [outC, kh, kw, inC] = graph.main.tensors[op.inputs[0]!]!.shape as number[];
       const o = decodeConcatConvOptions(op.customOptions);
       const width = o.width ?? graph.main.tensors[op.inputs[2]!]!.shape[2]!;
       expect(prepareBytes(op, graph.main.tensors)).toEqual([]);
-      expect(scratchRequests(op, graph.main.tensors)).toEqual([((kh! - 1) * o.dilationH + 1) * width * inC!]);
+      // The window of a band that stages its rows (one that writes its rows to the region: the input rows of a chunk
+      // of them), then, for the latter, a chunk of output rows.
+      const span = (kh! - 1) * o.dilationH + 1;
+      const height = o.height ?? graph.main.tensors[op.inputs[2]!]!.shape[1]!;
+      // Chunk [r0, r0 + n) reads input rows [max(0, origin), min(H, origin + (n - 1) x stride + span)).
+      const pad = paddingFor(o.padding, height, kh!, o.strideH, o.dilationH).pad;
+      const outH = o.out ? o.out.bytes / (paddingFor(o.padding, width, kw!, o.strideW, o.dilationW).out * outC!) : 0;
+      let rows = span;
+      if (o.out) {
+        rows = 0;
+        for (let r0 = 0; r0 < outH; r0 += o.out.chunk) {
+          const origin = (o.firstRow! + r0) * o.strideH - pad;
+          rows = Math.max(rows, Math.min(height, origin + (Math.min(o.out.chunk, outH - r0) - 1) * o.strideH + span) - Math.max(0, origin));
+        }
+      }
+      const window = concatConvReadsInPlace(o) ? [] : [rows * width * inC!];
+      const outW = paddingFor(o.padding, width, kw!, o.strideW, o.dilationW).out;
+      expect(scratchRequests(op, graph.main.tensors)).toEqual(o.out ? [...window, o.out.chunk * outW * outC!] : window);
       const m = graph.main.tensors[op.inputs[o.multipliers!]!]!;
       expect([m.kind, m.dtype, m.shape]).toEqual(['constant', 'int32', [2, outC]]);
     }

@@ -12,6 +12,7 @@ import { optimize, type OptimizeResult } from '../../src/optimize/optimize.js';
 import { memoryReport } from '../../src/report/memory-report.js';
 import { renderBeforeAfterSvg, renderTimelineSvg } from '../../src/report/svg.js';
 import { alignToOriginal } from '../../src/report/timeline-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, regionReads } from '../../src/ops/tinyseg/custom-ops.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const example = join(repoRoot, 'examples', 'models', 'tiny-unet-80x120.tflite');
@@ -47,22 +48,30 @@ describe('the before/after chart', () => {
   });
 
   it('names custom operators by their code and marks the spill, its fetch and the spilled tensor', () => {
-    // The stem's conv_5, the skip that lives longest, streamed: written by its bands, fetched by its readers'.
+    // The stem's conv_5, the skip that lives longest, streamed: its conv writes its rows to its slot itself (reading
+    // conv_2's rows from theirs, so marked as that fetch), and its readers fetch them back.
     const conv5 = result.report.spill.decisions.find((d) => d.tensor === 'conv_5')!;
     expect(conv5.streamed).toBe(true);
     expect(svg).not.toMatch(/CUSTOM/);
     const after = panel('after');
-    const spills = [...after.matchAll(/<g class="op-mark" data-mark="spill" data-op="(\d+)">[^]*?<\/g>/g)];
-    expect(spills.length).toBe(result.graph.main.ops.filter((op) => op.customCode === 'TinySegSpill').length);
-    const spill = spills.find((m) => m[0].includes('TinySegSpill: spill conv_5'));
-    expect(Number(spill![1])).toBe(conv5.spillOp);
+    const marks = (mark: string) => [...after.matchAll(new RegExp(`<g class="op-mark" data-mark="${mark}" data-op="(\\d+)">[^]*?</g>`, 'g'))];
+    const ops = result.graph.main.ops;
+    const writesRows = (k: number) => ops[k]!.customCode === CONCAT_CONV && decodeConcatConvOptions(ops[k]!.customOptions).out !== undefined;
+    // Spills, and the convolutions that write their rows to a slot without reading one.
+    const spills = marks('spill');
+    expect(spills.length).toBe(ops.filter((op, k) => op.customCode === 'TinySegSpill' || (writesRows(k) && !regionReads(op.customCode!, op.customOptions))).length);
+    expect(writesRows(conv5.spillOp)).toBe(true);
+    expect(decodeConcatConvOptions(ops[conv5.spillOp]!.customOptions).out!.offset).toBe(conv5.offset);
+    expect(marks('fetch').find((m) => Number(m[1]) === conv5.spillOp)![0]).toContain('TinySegConcatConv: fetch conv_2');
+    // The stem's first conv reads the graph input in place: marked as the spill of its rows.
+    expect(spills.some((m) => m[0].includes('TinySegConcatConv: spill conv_2'))).toBe(true);
     // Fetched back band by band by the decoder's row bands, each fetch naming the slot's tensor; the report's
     // fetchOp is the last of them.
-    const fetches = [...after.matchAll(/<g class="op-mark" data-mark="fetch" data-op="(\d+)">[^]*?<\/g>/g)].filter((m) => m[0].includes('TinySegFetch: fetch conv_5'));
+    const fetches = marks('fetch').filter((m) => m[0].includes('TinySegFetch: fetch conv_5'));
     expect(fetches.length).toBeGreaterThan(1);
     expect(Number(fetches.at(-1)![1])).toBe(conv5.fetchOp);
-    // Row bands write conv_5's slot band by band (its parts are the spilled tensors: conv_5 [band <j>]).
-    expect(after).toMatch(/<g class="tensor spilled" fill="url\(#spilled\)"[^>]*><title>conv_5(?: \[band \d+\])?: [\d,]+ B, spilled,/);
+    // Row bands write pool_6's slot band by band (its parts are the spilled tensors: pool_6 [band <j>]).
+    expect(after).toMatch(/<g class="tensor spilled" fill="url\(#spilled\)"[^>]*><title>pool_6 \[band \d+\]: [\d,]+ B, spilled,/);
     expect(panel('before')).not.toContain('class="tensor spilled"');
   });
 

@@ -60,4 +60,4 @@ export async function buildRuntimeAddon(dir: string): Promise<RuntimeAddon> {
 }
 
 // Real activations come from the interpreter (src/interpreter/capture.ts).
-export { captureActivations } from '../../src/interpreter/capture.js';
+export { captureActivations, captureRegionWrites } from '../../src/interpreter/capture.js';

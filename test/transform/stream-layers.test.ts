@@ -26,6 +26,7 @@ import {
   FETCH,
   RESIZE_BAND,
   SPILL,
+  regionWrite,
 } from '../../src/ops/tinyseg/custom-ops.js';
 import { runModel } from '../../src/interpreter/interpreter.js';
 import { perChannelMultipliers } from '../../src/ops/conv-params.js';
@@ -34,6 +35,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { optimize } from '../../src/optimize/optimize.js';
 import { repoRoot } from '../helpers/paths.js';
+import { paddingFor } from '../../src/ops/kernel.js';
 
 const conv = (padding: number, stride: number) => ({ type: 'Conv2DOptions', value: { padding, strideH: stride, strideW: stride, dilationHFactor: 1, dilationWFactor: 1 } });
 
@@ -112,7 +114,8 @@ describe('streamLayers', () => {
           expect(graphCompute(after.main).macs).toBe(macs);
           // Each slot is written once, row by row in order, and read only inside it.
           for (const d of r.decisions) {
-            const spills = after.main.ops.filter((op) => op.customCode === SPILL).map((op) => decodeSpillOptions(op.customOptions));
+            // Spills of bands, or a convolution that writes its rows there itself.
+            const spills = after.main.ops.flatMap((op) => (op.customCode ? (regionWrite(op.customCode, op.customOptions) ?? []) : []));
             const writes = spills.filter((o) => o.offset >= d.offset && o.offset < d.offset + d.bytes);
             expect(writes.reduce((n, o) => n + o.bytes, 0)).toBeGreaterThanOrEqual(d.bytes);
           }
@@ -244,13 +247,15 @@ describe('streamLayers', () => {
   it('splits the operators at the peak into more bands while the arena drops (streamBands), each split proved', () => {
     for (const dtype of ['int8', 'float32'] as const) {
       const widest = Math.max(...unet(dtype, 48).main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
-      const context = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, streamLayers: true };
+      // Bands run by the builtins, the graph input's sliced (a convolution that writes its rows to its slot itself is
+      // one operator, with no bands to split).
+      const context = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, streamLayers: true, streamInPlace: false };
       const plain = unet(dtype, 48);
-      const streamBands = { bandBytes: widest / 2, outputs: false, concatConv: true };
+      const streamBands = { bandBytes: widest / 2, outputs: false, concatConv: false };
       const first = spillWhereItPaysPass.run(plain, { ...context, streamBands }) as StreamLayersResult;
       const arenaOf = (g: Graph) => planTflmArena(g).lowerBound.bytes + estimateTail32(g, null, REFERENCE_KERNELS).bytes;
       const unsplit = unet(dtype, 48);
-      streamLayers(unsplit.main, widest / 2);
+      streamLayers(unsplit.main, widest / 2, undefined, { concatConv: false, inPlace: false });
       expect(first.counts.size, dtype).toBeGreaterThan(0);
       // Each split operator has twice the bands it had, and the arena is lower than without the splits.
       for (const [k, n] of first.counts) expect(first.bandCounts.get(k)).toBe(n);
@@ -330,35 +335,49 @@ describe('streamLayers under CMSIS-NN', () => {
     const all = after.main.ops.filter((op) => op.customCode === CONCAT_CONV);
     const inPlace = all.filter((op) => 'input' in decodeConcatConvOptions(op.customOptions).parts[0]!);
     const bands = all.filter((op) => !inPlace.includes(op));
-    // c1's bands read the graph input in place, one CMSIS-NN conv call each: no window, the conv's context alone
-    // (3x3 over 3 channels: 4 x align4(27) bytes, 64 x ceil(27 / 16) on Helium).
-    expect(inPlace.length).toBeGreaterThan(1);
+    // c1 reads the graph input in place and writes its rows to c1's slot: one operator, one CMSIS-NN conv call per
+    // chunk of rows, no window, the conv's context (3x3 over 3 channels: 4 x align4(27) bytes, 64 x ceil(27 / 16) on
+    // Helium), then a chunk of output rows (20 x 8 each).
+    expect(inPlace.length).toBe(1);
     for (const op of inPlace) {
-      expect(decodeConcatConvOptions(op.customOptions).depthMultiplier).toBeUndefined();
-      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([112]);
-      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([128]);
-      expect(scratchRequests(op, after.main.tensors, REFERENCE_KERNELS)).toEqual([]);
+      const o = decodeConcatConvOptions(op.customOptions);
+      expect(o.depthMultiplier).toBeUndefined();
+      expect(o.out?.bytes).toBe(48 * 20 * 8);
+      expect(o.out!.chunk).toBeGreaterThan(1);
+      expect(o.out!.chunk).toBeLessThan(48);
+      expect(op.outputs).toEqual([]);
+      const rows = o.out!.chunk * 160;
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([112, rows]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([128, rows]);
+      expect(scratchRequests(op, after.main.tensors, REFERENCE_KERNELS)).toEqual([rows]);
     }
     const depthwise = bands.filter((op) => decodeConcatConvOptions(op.customOptions).depthMultiplier === 1);
     expect(depthwise.length).toBeGreaterThan(0);
     expect(depthwise.length).toBeLessThan(bands.length);
     for (const op of bands.filter((op) => !depthwise.includes(op))) {
-      // A conv band calls CMSIS-NN's conv once per output row: its window, then the conv's context (none for a 1x1).
+      // A conv band calls CMSIS-NN's conv once per output row on its window (the rows one output row reads); one
+      // that writes its rows to a slot, once per chunk of them on the input rows the chunk reads. Then the conv's
+      // context (none for a 1x1), then the chunk of output rows.
       const o = decodeConcatConvOptions(op.customOptions);
-      const [, kh, kw, c] = after.main.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
-      const window = ((kh - 1) * o.dilationH + 1) * o.width! * c;
+      const [outC, kh, kw, c] = after.main.tensors[op.inputs[0]!]!.shape as [number, number, number, number];
+      const span = (kh - 1) * o.dilationH + 1;
+      const window = (o.out ? Math.min(o.height!, (o.out.chunk - 1) * o.strideH + span) : span) * o.width! * c;
       const context = kh === 1 && kw === 1 ? [] : [4 * 4 * Math.ceil((kh * kw * c) / 4)];
-      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([window, ...context]);
+      const row = o.out ? [o.out.chunk * paddingFor(o.padding, o.width!, kw, o.strideW, o.dilationW).out * outC] : [];
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([window, ...context, ...row]);
     }
     for (const op of depthwise) {
       const o = decodeConcatConvOptions(op.customOptions);
       // d2: 3x3 stride 2 over 8 channels, 20 wide; SAME on 48 rows pads no top row: CMSIS-NN's 3x3 kernel, no buffer
       // on a core with the DSP extension or none, its generic one's 496 x 9 on Helium.
-      const window = 3 * 20 * 8;
+      // Its chunk of output rows (10 x 8 each) last where it writes its rows to d2's slot, its window the chunk's
+      // input rows.
+      const window = (o.out ? Math.min(48, (o.out.chunk - 1) * 2 + 3) : 3) * 20 * 8;
+      const row = o.out ? [o.out.chunk * 10 * 8] : [];
       expect(o.width).toBe(20);
-      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([window]);
-      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'none'))).toEqual([window]);
-      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([window, 496 * 9]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'dsp'))).toEqual([window, ...row]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'none'))).toEqual([window, ...row]);
+      expect(scratchRequests(op, after.main.tensors, kernelsFor('cmsis-nn', 'mve'))).toEqual([window, 496 * 9, ...row]);
     }
     expect(verifyModels(unet('int8', 48), after, { inputs: 2, seed: 5 }).differingBytes).toBe(0);
   });

@@ -73,11 +73,35 @@ export function builtinOfConcatConv<T extends GraphOp>(op: T, o: ConcatConvOptio
       };
 }
 
+/**
+ * A TinySegConcatConv's output as a tensor: its output, or for a band that writes its rows to the spill region
+ * (ConcatConvOptions.out) the rows those bytes hold of the conv's output width and channels, in the filter's type and
+ * the options' quantization; null where the operands do not give it.
+ */
+export function concatConvOutput(op: GraphOp, tensors: readonly GraphTensor[], o = decodeConcatConvOptions(op.customOptions)): GraphTensor | null {
+  if (!o.out) return tensors[op.outputs[0] ?? -1] ?? null;
+  const filter = tensors[op.inputs[0] ?? -1];
+  const x = concatConvInput(op, tensors, o);
+  return filter && x && x.shape.length === 3 ? regionRows(o, filter, x.shape[2]!) : null;
+}
+
+/** The rows a band writes to the region (ConcatConvOptions.out) of a conv of `filter` on an input `width` wide. */
+function regionRows<T extends GraphTensor>(o: ConcatConvOptions, filter: T, width: number): T | null {
+  if (!o.out || filter.shape.length !== 4) return null;
+  const outC = o.depthMultiplier === undefined ? filter.shape[0]! : filter.shape[3]!;
+  const outW = paddingFor(o.padding, width, filter.shape[2]!, o.strideW, o.dilationW).out;
+  const rowBytes = outW * outC * DTYPE_SIZE[filter.dtype];
+  if (rowBytes <= 0 || o.out.bytes % rowBytes !== 0) return null;
+  const shape = [1, o.out.bytes / rowBytes, outW, outC];
+  const quantization = filter.dtype === 'float32' ? null : { scale: [o.out.scale], zeroPoint: [o.out.zeroPoint], quantizedDimension: 0 };
+  return { ...filter, name: `${CONCAT_CONV} rows`, kind: 'activation', shape, byteSize: o.out.bytes, quantization };
+}
+
 /** The region bytes a TinySegConcatConv band reads from each of its region parts: the input rows its output rows reach. */
 export function concatConvBandReads(op: GraphOp, tensors: readonly GraphTensor[]): { offset: number; bytes: number }[] {
   const o = decodeConcatConvOptions(op.customOptions);
   const filter = tensors[op.inputs[0]!];
-  const y = tensors[op.outputs[0]!];
+  const y = concatConvOutput(op, tensors, o);
   if (o.firstRow === undefined || o.height === undefined || !filter || !y) return [];
   const [, kh, kw] = filter.shape as [number, number, number, number];
   const b = concatConvBand(o, o.height, o.width!, kh, kw, o.firstRow, o.firstRow + y.shape[1]!);
@@ -93,6 +117,20 @@ export const firstResidentInput = (o: ConcatConvOptions): number | undefined => 
  * tensor of the arena, whole and in order, and the kernel runs the conv on them in one call, staging nothing.
  */
 export const concatConvReadsInPlace = (o: ConcatConvOptions): boolean => o.firstRow !== undefined && o.parts.length === 1 && 'input' in o.parts[0]!;
+
+/**
+ * Whether a TinySegConcatConv calls its conv once per output row: a band that stages its rows; not a whole operator,
+ * nor a band whose rows are in place (one call), nor one that writes its rows to the region (one per chunk).
+ */
+export const concatConvRowByRow = (o: ConcatConvOptions): boolean => o.firstRow !== undefined && o.out === undefined && !concatConvReadsInPlace(o);
+
+/** The output rows [r0, r1) of each conv call of a band that writes its rows to the region: a chunk each. */
+export function concatConvChunks(o: ConcatConvOptions, rows: number): [number, number][] {
+  const chunk = o.out?.chunk ?? rows;
+  const out: [number, number][] = [];
+  for (let r = 0; r < rows; r += chunk) out.push([o.firstRow! + r, o.firstRow! + Math.min(rows, r + chunk)]);
+  return out;
+}
 
 /**
  * TinySegConcatConv's input shape but the channels ([N, H, W]) and type: its first resident part's, or a band's own
@@ -114,20 +152,24 @@ export function concatConvInput(op: GraphOp, tensors: readonly GraphTensor[], o:
 export function concatConvStaging(op: GraphOp, tensors: readonly GraphTensor[]): { rows: number; bytes: number } | null {
   const o = decodeConcatConvOptions(op.customOptions);
   const filter = tensors[op.inputs[0]!];
-  const y = tensors[op.outputs[0]!];
+  const y = concatConvOutput(op, tensors, o);
   const x = concatConvInput(op, tensors, o);
   if (o.firstRow === undefined || !filter || !y || !x) return null;
-  if (concatConvReadsInPlace(o)) return { rows: 1, bytes: 0 };
+  // In place: nothing staged, one call on its rows (or on each chunk it writes to the region).
+  if (concatConvReadsInPlace(o)) return { rows: o.out ? 0 : 1, bytes: 0 };
   const [, H, W] = x.shape as [number, number, number];
   const kh = filter.shape[1]!;
   const channels = o.depthMultiplier === undefined ? filter.shape[3]! : filter.shape[3]! / o.depthMultiplier;
   const rowBytes = W * channels * DTYPE_SIZE[y.dtype];
   const span = (kh - 1) * o.dilationH + 1;
   const pad = paddingFor(o.padding, H, kh, o.strideH, o.dilationH).pad;
+  // One staging per output row, or per chunk of the rows it writes to the region.
+  const rows = y.shape[1]!;
+  const calls = o.out ? concatConvChunks(o, rows) : Array.from({ length: rows }, (_, r): [number, number] => [o.firstRow! + r, o.firstRow! + r + 1]);
   let [stagedFrom, stagedTo, bytes] = [0, 0, 0];
-  for (let oy = o.firstRow; oy < o.firstRow + y.shape[1]!; oy++) {
-    const origin = oy * o.strideH - pad;
-    const [from, to] = [Math.max(0, origin), Math.min(H, origin + span)];
+  for (const [r0, r1] of calls) {
+    const origin = r0 * o.strideH - pad;
+    const [from, to] = [Math.max(0, origin), Math.min(H, (r1 - 1) * o.strideH - pad + span)];
     let ready = from;
     if (from >= stagedFrom && from < stagedTo) {
       ready = Math.min(stagedTo, to);
@@ -136,14 +178,13 @@ export function concatConvStaging(op: GraphOp, tensors: readonly GraphTensor[]):
     bytes += (to - ready) * rowBytes;
     [stagedFrom, stagedTo] = [from, to];
   }
-  return { rows: y.shape[1]!, bytes };
+  return { rows: calls.length, bytes };
 }
 
 function prepare(call: KernelCall): ConcatConvState {
   const options = decodeConcatConvOptions(call.op.customOptions);
   const filter = call.inputs[0];
-  const y = requireOutput(call, 0);
-  if (!filter || filter.tensor.shape.length !== 4 || y.tensor.shape.length !== 4) throw kernelError(call, 'needs a 4-D filter and output');
+  if (!filter || filter.tensor.shape.length !== 4) throw kernelError(call, 'needs a 4-D filter');
   const resident = firstResidentInput(options);
   const first = resident === undefined ? null : call.inputs[resident];
   const band = options.firstRow !== undefined;
@@ -151,6 +192,8 @@ function prepare(call: KernelCall): ConcatConvState {
   if (first && options.height !== undefined) throw kernelError(call, 'has a resident part and a height and width of its own');
   const rowsShape = first ? first.tensor.shape.slice(0, -1) : [1, options.height!, options.width!];
   const dtype = first ? first.tensor.dtype : filter.tensor.dtype;
+  const y = regionOutput(call, options, filter.tensor, rowsShape) ?? requireOutput(call, 0);
+  if (y.tensor.shape.length !== 4) throw kernelError(call, 'needs a 4-D output');
   const element = DTYPE_SIZE[dtype];
   const channels = options.parts.map((p, j) => {
     if ('input' in p) {
@@ -197,7 +240,8 @@ function prepare(call: KernelCall): ConcatConvState {
     padding = PADDING.VALID;
   }
   const input: TensorData = { tensor: virtual, bytes: new Uint8Array(virtual.byteSize) };
-  const convCall: KernelCall = { ...call, op: builtinOfConcatConv(call.op, options, padding), inputs: [input, filter, call.inputs[1] ?? null], scratch: [] };
+  const inputs = [input, filter, call.inputs[1] ?? null];
+  const convCall: KernelCall = { ...call, op: builtinOfConcatConv(call.op, options, padding), inputs, outputs: [y], scratch: [] };
   const builtin = multiplier === undefined ? CONV_2D : DEPTHWISE_CONV_2D;
   const state = builtin.prepare(convCall);
   if (options.multipliers !== undefined) useMultipliers(call, options.multipliers, state, y.tensor.shape[3]!);
@@ -231,7 +275,26 @@ function stageParts(call: KernelCall, s: ConcatConvState, into: Uint8Array, l: R
   });
 }
 
+/**
+ * The rows a band writes to the region (ConcatConvOptions.out) as a tensor of its own, outside the arena; null for
+ * an operator with an output.
+ */
+function regionOutput(call: KernelCall, o: ConcatConvOptions, filter: Tensor, rowsShape: readonly number[]): TensorData | null {
+  if (!o.out) return null;
+  if (call.op.outputs.length > 0) throw kernelError(call, 'writes its rows to the spill region and has an output too');
+  const tensor = regionRows(o, filter, rowsShape[2]!);
+  if (!tensor) throw kernelError(call, `out_bytes ${o.out.bytes} is not a whole number of the conv's output rows`);
+  if (o.out.offset + o.out.bytes > call.storage.length) throw kernelError(call, `spill region is ${call.storage.length} bytes, the op reaches ${o.out.offset + o.out.bytes}`);
+  return { tensor: tensor as Tensor, bytes: new Uint8Array(tensor.byteSize) };
+}
+
 function invoke(call: KernelCall, s: ConcatConvState): void {
+  run(call, s);
+  const out = s.options.out;
+  if (out) call.storage.set(s.conv.outputs[0]!.bytes, out.offset);
+}
+
+function run(call: KernelCall, s: ConcatConvState): void {
   const b = s.band;
   if (!b) {
     stageParts(call, s, s.input.bytes, layout(s.input.tensor), 0);

@@ -357,6 +357,13 @@ export interface ConcatConvOptions extends ConvWindow {
    * constant (the multipliers, then the shifts), which every band of the layer shares; absent, Prepare computes them.
    */
   multipliers?: number;
+  /**
+   * A band that writes its rows to the spill region, not to an output (the op has none): region bytes [offset,
+   * offset + bytes) get output rows from `firstRow` on, as many as fill them, in a plain slot of every channel,
+   * `chunk` rows at a time (computed into its scratch, then written); the output's quantization (int8) in `scale` and
+   * `zeroPoint`. A whole layer so runs as one operator: no band tensor, no spill, one chunk of output in its scratch.
+   */
+  out?: { offset: number; bytes: number; chunk: number; scale: number; zeroPoint: number };
 }
 
 export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
@@ -370,6 +377,9 @@ export function encodeConcatConvOptions(o: ConcatConvOptions): Uint8Array {
     ...(o.height !== undefined ? { height: o.height, width: o.width } : {}),
     ...(o.depthMultiplier !== undefined ? { depth_multiplier: o.depthMultiplier } : {}),
     ...(o.multipliers !== undefined ? { multipliers: o.multipliers } : {}),
+    ...(o.out
+      ? { out_offset: o.out.offset, out_bytes: o.out.bytes, out_chunk: o.out.chunk, out_scale: Math.fround(o.out.scale), out_zero_point: o.out.zeroPoint }
+      : {}),
   });
 }
 
@@ -402,6 +412,17 @@ export function decodeConcatConvOptions(bytes: Uint8Array | null): ConcatConvOpt
     if (o.firstRow === undefined) throw new TinysegError('E_MODEL', `${op} options: 'multipliers' is a band's (with 'first_row')`);
     o.multipliers = int(m, 'multipliers', op);
     if (o.multipliers < 2) throw new TinysegError('E_MODEL', `${op} options: 'multipliers' names op input ${o.multipliers}, the filter's or the bias's`);
+  }
+  if (m['out_offset'] !== undefined) {
+    if (o.firstRow === undefined) throw new TinysegError('E_MODEL', `${op} options: 'out_offset' is a band's (with 'first_row')`);
+    o.out = {
+      offset: int(m, 'out_offset', op),
+      bytes: int(m, 'out_bytes', op),
+      chunk: int(m, 'out_chunk', op),
+      scale: nonNegativeNumber(m, 'out_scale', op),
+      zeroPoint: signedInt(m, 'out_zero_point', op),
+    };
+    if (o.out.bytes < 1 || o.out.chunk < 1 || o.out.chunk > 0xffff) throw new TinysegError('E_MODEL', `${op} options: 'out_bytes' must be at least 1, 'out_chunk' in 1..65535`);
   }
   return o;
 }
@@ -503,6 +524,19 @@ export function regionReads(code: string, options: Uint8Array | null): number[] 
 }
 
 /**
+ * The spill-region bytes an operator with custom code `code` writes: a spill's slot, or the rows a TinySegConcatConv
+ * band writes there (ConcatConvOptions.out); null for one that writes none.
+ */
+export function regionWrite(code: string, options: Uint8Array | null): { offset: number; bytes: number } | null {
+  if (code === SPILL) {
+    const o = decodeSpillOptions(options);
+    return { offset: o.offset, bytes: o.bytes };
+  }
+  if (code === CONCAT_CONV) return decodeConcatConvOptions(options).out ?? null;
+  return null;
+}
+
+/**
  * Positions of the operators after position `after` that read bytes of the slot [offset, offset + bytes) back, up to
  * the first spill that writes over any of them (the slot's data ends there).
  */
@@ -516,12 +550,10 @@ export function slotReaders(
   for (let k = after + 1; k < ops.length; k++) {
     const { customCode, customOptions = null } = ops[k]!;
     if (!customCode) continue;
-    if (customCode === SPILL) {
-      const o = decodeSpillOptions(customOptions);
-      if (o.offset < offset + bytes && offset < o.offset + o.bytes) break;
-      continue;
-    }
+    // An operator reads its operands before it writes its rows.
     if (regionReads(customCode, customOptions)?.some((at) => at >= offset && at < offset + bytes)) readers.push(k);
+    const w = regionWrite(customCode, customOptions);
+    if (w && w.offset < offset + bytes && offset < w.offset + w.bytes) break;
   }
   return readers;
 }

@@ -10,7 +10,7 @@ import { convS8Buffer, depthwiseBuffer, type ConvGeometry } from '../cmsis-nn-si
 import { paddingFor } from '../kernel.js';
 import { inputOf, outputOf, perChannel, quantizedPerChannel, type KernelMemory, type OpInfo, type SizeRule } from '../op-info.js';
 import { kernels as addFetch } from './add-fetch-kernel.js';
-import { concatConvBand, concatConvInput, concatConvReadsInPlace, kernels as concatConv } from './concat-conv-kernel.js';
+import { concatConvBand, concatConvChunks, concatConvInput, concatConvOutput, concatConvReadsInPlace, kernels as concatConv } from './concat-conv-kernel.js';
 import {
   ADD_FETCH,
   CONCAT_CONV,
@@ -57,10 +57,21 @@ function partsExtent(rows: number, element: number, parts: ConcatFetchOptions['p
 function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): number[] {
   const filter = inputOf(op, tensors, 0);
   const x = concatConvInput(op, tensors, o);
-  if (!filter || !x || concatConvReadsInPlace(o)) return [];
-  const rows = (filter.shape[1]! - 1) * o.dilationH + 1;
+  const y = o.out ? concatConvOutput(op, tensors, o) : null;
+  if (!filter || !x || concatConvReadsInPlace(o) || (o.out && !y)) return [];
+  const [H, W, kh, kw] = [x.shape[1]!, x.shape[2]!, filter.shape[1]!, filter.shape[2]!];
+  // Rows to the region: the input rows of its largest chunk.
+  const rows = y
+    ? Math.max(...concatConvChunks(o, y.shape[1]!).map(([r0, r1]) => concatConvBand(o, H, W, kh, kw, r0, r1)).map((b) => b.s1 - b.s0))
+    : (kh - 1) * o.dilationH + 1;
   const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
   return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
+}
+
+/** A band that writes its rows to the region computes a chunk of output rows at a time into its scratch. */
+function concatConvOutRows(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): number[] {
+  const y = o.out ? concatConvOutput(op, tensors, o) : null;
+  return y ? [Math.min(o.out!.chunk, y.shape[1]!) * (y.byteSize / y.shape[1]!)] : [];
 }
 
 /** TinySegConcatConv's output channels: the filter's first axis, or its last for a depthwise band. */
@@ -80,7 +91,7 @@ const concatConvMultipliers = quantizedPerChannel(concatConvOutChannels);
 const concatConvOpData = {
   init: (op: GraphOp) => {
     const o = decodeConcatConvOptions(op.customOptions);
-    return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 16);
+    return 56 + 4 + 12 * o.parts.length + (o.firstRow === undefined ? 0 : 16) + (o.out ? 12 : 0);
   },
   // A band whose multipliers are a constant input (the layer's, in the model) keeps none; float32 has none.
   prepare: ((op, tensors, ctx) =>
@@ -101,11 +112,11 @@ const concatConvOpData = {
  * makes one call: its input rows in the image, its output rows, its own top
  * padding.
  */
-function concatConvCallGeometry(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): ConvGeometry | null {
+function concatConvCallGeometries(op: GraphOp, tensors: readonly GraphTensor[], o: ConcatConvOptions): ConvGeometry[] {
   const filter = inputOf(op, tensors, 0);
   const x = concatConvInput(op, tensors, o);
-  const y = outputOf(op, tensors);
-  if (!filter || !x || !y || x.dtype !== 'int8' || filter.shape.length !== 4) return null;
+  const y = concatConvOutput(op, tensors, o);
+  if (!filter || !x || !y || x.dtype !== 'int8' || filter.shape.length !== 4) return [];
   // A depthwise band's filter is [1, kH, kW, C x multiplier].
   const depthwise = o.depthMultiplier !== undefined;
   const [outC, fh, fw, inC] = depthwise
@@ -114,25 +125,29 @@ function concatConvCallGeometry(op: GraphOp, tensors: readonly GraphTensor[], o:
   const inW = x.shape[2]!;
   const span = (fh - 1) * o.dilationH + 1;
   const rowsPad = paddingFor(o.padding, x.shape[1]!, fh, o.strideH, o.dilationH).pad;
-  const band = concatConvReadsInPlace(o) ? concatConvBand(o, x.shape[1]!, inW, fh, fw, o.firstRow!, o.firstRow! + y.shape[1]!) : null;
-  return {
-    n: 1,
-    inH: band ? band.s1 - band.s0 : fh === 1 ? 1 : span,
-    inW,
-    inC,
-    fh,
-    fw,
-    // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
-    fc: depthwise ? outC : inC,
-    outW: y.shape[2] ?? 1,
-    outC,
-    sh: o.strideH,
-    sw: o.strideW,
-    dh: o.dilationH,
-    dw: o.dilationW,
-    padH: band ? band.pad[0] : fh === 1 ? 0 : rowsPad,
-    padW: paddingFor(o.padding, inW, fw, o.strideW, o.dilationW).pad,
-  };
+  // One call per chunk of the rows it writes to the region, or on its rows in place; else one per row.
+  const calls = o.out || concatConvReadsInPlace(o) ? concatConvChunks(o, y.shape[1]!) : [null];
+  return calls.map((rows) => {
+    const band = rows ? concatConvBand(o, x.shape[1]!, inW, fh, fw, rows[0], rows[1]) : null;
+    return {
+      n: 1,
+      inH: band ? band.s1 - band.s0 : fh === 1 ? 1 : span,
+      inW,
+      inC,
+      fh,
+      fw,
+      // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
+      fc: depthwise ? outC : inC,
+      outW: y.shape[2] ?? 1,
+      outC,
+      sh: o.strideH,
+      sw: o.strideW,
+      dh: o.dilationH,
+      dw: o.dilationW,
+      padH: band ? band.pad[0] : fh === 1 ? 0 : rowsPad,
+      padW: paddingFor(o.padding, inW, fw, o.strideW, o.dilationW).pad,
+    };
+  });
 }
 
 /** TinySegConvInPlace's row queue: the most output rows its schedule holds for the optimizer's placement. */
@@ -180,16 +195,23 @@ export const ops: readonly OpInfo[] = [
     key: customKey(CONCAT_CONV),
     kernel: concatConv[customKey(CONCAT_CONV)],
     memory: {
-      reference: { scratch: (op, tensors) => concatConvWindow(op, tensors, decodeConcatConvOptions(op.customOptions)), opData: concatConvOpData },
+      reference: {
+        scratch: (op, tensors) => {
+          const o = decodeConcatConvOptions(op.customOptions);
+          return [...concatConvWindow(op, tensors, o), ...concatConvOutRows(op, tensors, o)];
+        },
+        opData: concatConvOpData,
+      },
       // The same kernel calls CMSIS-NN's int8 conv once per output row on the window (or once on the band's rows in
-      // place): its buffer after the window's.
+      // place): its buffer after the window's, then a region band's output row.
       'cmsis-nn': {
         scratch: (op, tensors, { isa }) => {
           const o = decodeConcatConvOptions(op.customOptions);
           const window = concatConvWindow(op, tensors, o);
-          const g = concatConvCallGeometry(op, tensors, o);
-          const context = g === null ? 0 : o.depthMultiplier !== undefined ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa);
-          return context > 0 ? [...window, context] : window;
+          // The largest buffer any call asks for.
+          const buffer = (g: ConvGeometry) => (o.depthMultiplier !== undefined ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa));
+          const context = Math.max(0, ...concatConvCallGeometries(op, tensors, o).map(buffer));
+          return [...window, ...(context > 0 ? [context] : []), ...concatConvOutRows(op, tensors, o)];
         },
         opData: concatConvOpData,
       },
@@ -197,7 +219,8 @@ export const ops: readonly OpInfo[] = [
     storageExtent: (op, tensors) => {
       const o = decodeConcatConvOptions(op.customOptions);
       const x = concatConvInput(op, tensors, o);
-      return x ? partsExtent(x.shape.reduce((a, b) => a * b, 1), DTYPE_SIZE[x.dtype], o.parts) : 0;
+      const written = o.out ? o.out.offset + o.out.bytes : 0;
+      return Math.max(written, x ? partsExtent(x.shape.reduce((a, b) => a * b, 1), DTYPE_SIZE[x.dtype], o.parts) : 0);
     },
   },
   {
