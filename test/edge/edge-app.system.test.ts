@@ -234,7 +234,8 @@ describe('a Vite app built from the packed package', () => {
     const js = scripts.map((s) => readFileSync(join(dist, s)));
     const bytes = js.reduce((n, b) => n + b.length, 0);
     const gzip = js.reduce((n, b) => n + gzipSync(b).length, 0);
-    expect(bytes).toBeLessThan(300_000);
+    // The runtime's kernels, well below what an inlined model would add (146 KB of Tiny U-Net, a third more as base64).
+    expect(bytes).toBeLessThan(320_000);
     // Neither model's bytes (inlined as base64) are in it.
     const b64 = (m: Buffer) => m.subarray(4096, 4096 + 3 * 256).toString('base64');
     for (const name of Object.keys(MODELS) as ModelName[]) expect(js.some((b) => b.toString('latin1').includes(b64(cli[name].model)))).toBe(false);

@@ -87,7 +87,7 @@ describe('builtinsOnly results in stock TFLite (tfjs-tflite in Chromium)', () =>
     expect(opsOf(result.graph)).toContain('CUSTOM:TinySegSpill');
     const inputs = pageInputs(loadGraph(TINY_UNET));
     // TFLite names the first of them it meets (in operator order).
-    await expect(tflite.run(result.bytes, inputs[0]!)).rejects.toThrow(/unresolved custom op: TinySeg(Spill|Fetch|ConvInPlace)/);
+    await expect(tflite.run(result.bytes, inputs[0]!)).rejects.toThrow(/unresolved custom op: TinySeg(Spill|Fetch|ConvInPlace|ConcatConv)/);
   });
 
   it('so is the Tiny U-Net optimized without spilling but with every other pass: TinySegConcatConv', async () => {

@@ -15,7 +15,9 @@ import { dequantizeSlice, quantizeSlice } from '../../src/ops/tinyseg/quantized-
 import { kernels } from '../../src/ops/tinyseg/spill-kernels.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import {
+  CONCAT_CONV,
   CONCAT_FETCH,
+  decodeConcatConvOptions,
   decodeConcatFetchOptions,
   decodeFetchOptions,
   decodeSpillOptions,
@@ -24,11 +26,12 @@ import {
   FETCH,
   SPILL,
 } from '../../src/ops/tinyseg/custom-ops.js';
+import { concatConvOutput } from '../../src/ops/tinyseg/concat-conv-kernel.js';
 import { insideFrame } from '../firmware/harness.js';
 import { repoRoot } from '../helpers/paths.js';
 import { prng } from '../helpers/prng.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { buildRuntimeAddon, captureActivations, COMPRESS, CRC, QUANTIZE, type Part, type RuntimeAddon } from './native.js';
+import { buildRuntimeAddon, captureActivations, captureRegionWrites, COMPRESS, CRC, QUANTIZE, type Part, type RuntimeAddon } from './native.js';
 
 const modelFile = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
 
@@ -164,13 +167,18 @@ function runC(store: object, steps: Step[], flags: number): CRun {
 }
 
 /** The optimized Tiny U-Net's own TinySeg ops, on the activations of a run of it. */
-function modelSteps(graph: Graph, acts: Map<number, Uint8Array>): Step[] {
+function modelSteps(graph: Graph, acts: Map<number, Uint8Array>, written: Map<number, Uint8Array>): Step[] {
   const sg = graph.main;
   const data = (t: number) => ({ tensor: sg.tensors[t]!, bytes: acts.get(t)! });
   const steps: Step[] = [];
-  for (const op of sg.ops) {
+  for (const [k, op] of sg.ops.entries()) {
     if (op.opcode !== 'CUSTOM') continue;
-    if (op.customCode === SPILL) {
+    const out = op.customCode === CONCAT_CONV ? decodeConcatConvOptions(op.customOptions).out : undefined;
+    if (out) {
+      // A streamed convolution writes its rows to its slot itself: a spill of them all (in chunks on the device).
+      const rows = concatConvOutput(op, sg.tensors)!;
+      steps.push({ kind: 'spill', x: { ...rows, name: `${rows.name} ${k}` } as Tensor, bytes: written.get(k)!, begin: 0, count: rows.shape[3]!, offset: out.offset, size: out.bytes });
+    } else if (op.customCode === SPILL) {
       const o = decodeSpillOptions(op.customOptions);
       steps.push({ kind: 'spill', x: sg.tensors[op.inputs[0]!]!, bytes: acts.get(op.inputs[0]!)!, begin: o.begin, count: o.count, offset: o.offset, size: o.bytes });
     } else if (op.customCode === FETCH) {
@@ -233,7 +241,7 @@ describe('C spill runtime on Tiny U-Net activations', () => {
   const originalActs = captureActivations(original);
   const optimized = optimize(new Uint8Array(readFileSync(modelFile)), { verify: false });
   const optimizedActs = captureActivations(optimized.graph);
-  const realSteps = modelSteps(optimized.graph, optimizedActs);
+  const realSteps = modelSteps(optimized.graph, optimizedActs, captureRegionWrites(optimized.graph));
   const synthetic = sliceSteps(original, originalActs);
 
   it('the optimized model holds spill ops to run', () => {
