@@ -16,6 +16,11 @@
 // only. Other row-local operators run as one-operator chains of
 // split-row-bands.ts's plans, keeping their exact rows.
 //
+// A convolution run as TinySegConcatConv whose output is streamed is one
+// operator for the whole layer: it writes its rows to its slot itself, a
+// band's rows per conv call (ConcatConvOptions.out), so its bands cost no
+// operators, tensors or op data in TFLM's tail.
+//
 // Invariant: every slot is written row band by row band in order, each band
 // its own rows, before any reader fetches rows of it; two slots busy at a
 // common operator of the original graph never share a byte (spill-region.ts).
@@ -358,7 +363,7 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const partOps: Omit<Op, 'source'>[] = [];
   const multipliers = via === 'concatConv' ? layerMultipliers(sg, op, 0, 1) : via === 'transposeBand' ? layerMultipliers(sg, op, 2, 1) : -1;
   // `whole`: a convolution whose output has a slot writes its rows there itself, all of them in one operator: no
-  // band tensor, no spill, one output row at a time in its scratch.
+  // band tensor, no spill, a band's rows at a time in its scratch.
   const ySlot = slots.get(Y.index);
   if (via === 'concatConv' && ySlot && whole) {
     // Written a band's rows at a time: the band size's head, one operator's op data.
