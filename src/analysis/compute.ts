@@ -299,9 +299,12 @@ const outputOf = (sg: Subgraph, op: GraphOp): Tensor | undefined =>
   opKey(op) === customKey(CONCAT_CONV) ? ((concatConvOutput(op, sg.tensors) as Tensor | null) ?? undefined) : sg.tensors[op.outputs[0] ?? -1];
 
 /** MACs of one conv-family, fully connected or batch matmul operator; null for other operators. */
-function macsOf(sg: Subgraph, op: GraphOp): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' | 'tinysegConv' | 'tinysegTransposeConv'; runs?: number } | null {
+function macsOf(
+  sg: Subgraph,
+  op: GraphOp,
+  out: Tensor | undefined,
+): { macs: number; family: 'conv' | 'depthwise' | 'fc' | 'transposeConv' | 'tinysegConv' | 'tinysegTransposeConv'; runs?: number } | null {
   const t = (i: number) => sg.tensors[op.inputs[i] ?? -1];
-  const out = outputOf(sg, op);
   const key = opKey(op);
   const filterMacs = (filter: Tensor | undefined, outChannels: number | undefined) =>
     filter && outChannels ? (count(out) * count(filter)) / outChannels : 0;
@@ -458,8 +461,8 @@ export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
 }
 
 function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
-  const m = macsOf(sg, op);
   const out = outputOf(sg, op);
+  const m = macsOf(sg, op, out);
   if (m) {
     const outChannels = out?.shape[out.shape.length - 1] ?? 0;
     const im2col = op.opcode === 'CONV_2D' && outChannels > 0 ? m.macs / outChannels : 0;
@@ -520,25 +523,26 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
     features[c.feature] += c.macs + c.elementOps;
     features['macOutput.int'] += c.macOutputs;
     // One operator kind can fall in two families (a float and an int8 conv).
-    const kind = (kinds[`${c.kind}|${c.feature}`] ??= { feature: c.feature, units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+    const kind = bucket(kinds, c.kind, c.feature);
     kind.units += c.macs + c.elementOps;
     kind.macOutputs += c.macOutputs;
     kind.runs += c.runs;
     kind.im2col += c.im2col;
     kind.ops++;
     const concatConv = opKey(op) === customKey(CONCAT_CONV) ? decodeConcatConvOptions(op.customOptions) : null;
+    const y = outputOf(sg, op);
     const staging = concatConv ? concatConvStaging(op, sg.tensors) : null;
     if (staging) {
-      const s = (kinds[`${BAND_STAGING}|copy`] ??= { feature: 'copy', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+      const s = bucket(kinds, BAND_STAGING, 'copy');
       s.units += staging.bytes;
       s.runs += staging.rows;
       s.ops++;
       // Row by row, or a chunk of rows per call where the rows go to the region in more than one chunk.
-      const y = outputOf(sg, op);
       const chunk = concatConv!.out && y && concatConv!.out.chunk < y.shape[1]! ? concatConv!.out.chunk : 0;
-      const calls = c.feature === 'tinysegConv.int' && (concatConvRowByRow(concatConv!) || chunk > 0) ? rowCallShare(sg, op, Math.max(1, chunk)) * c.macs : 0;
+      const byRows = c.feature === 'tinysegConv.int' && (concatConvRowByRow(concatConv!) || chunk > 0);
+      const calls = byRows ? rowCallShare(sg, op, Math.max(1, chunk) * (y?.shape[2] ?? 0)) * c.macs : 0;
       if (calls > 0) {
-        const r = (kinds[`${ROW_CALLS}|conv.int`] ??= { feature: 'conv.int', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+        const r = bucket(kinds, ROW_CALLS, 'conv.int');
         r.units += calls;
         r.ops++;
       }
@@ -547,19 +551,17 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
     // leaves CMSIS-NN's blocked kernels short work, as a TinySegConcatConv's call of that many rows (its share per
     // pixel only: the builtin has no per-row staging; on a tensor fetched whole that is next to nothing).
     if (op.opcode === 'CONV_2D' && c.feature === 'conv.int' && isFetched(sg, op)) {
-      const rowsOf = sg.tensors[op.outputs[0] ?? -1]?.shape[1] ?? 0;
-      const r = (kinds[`${ROW_CALLS}|conv.int`] ??= { feature: 'conv.int', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
-      r.units += rowCallShare(sg, op, rowsOf, false) * c.macs;
+      const r = bucket(kinds, ROW_CALLS, 'conv.int');
+      r.units += rowCallShare(sg, op, (y?.shape[1] ?? 0) * (y?.shape[2] ?? 0), false) * c.macs;
       r.ops++;
     }
     // A band that writes its rows to the region: one runtime write per chunk of rows (ROW_WRITES).
-    const rows = concatConv?.out ? outputOf(sg, op) : undefined;
-    if (rows) {
-      const w = (kinds[`${ROW_WRITES}|spill`] ??= { feature: 'spill', units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
-      w.units += rows.byteSize;
-      w.runs += Math.ceil(rows.shape[1]! / concatConv!.out!.chunk);
+    if (concatConv?.out && y) {
+      const w = bucket(kinds, ROW_WRITES, 'spill');
+      w.units += y.byteSize;
+      w.runs += Math.ceil(y.shape[1]! / concatConv.out.chunk);
       w.ops++;
-      features.spill += rows.byteSize;
+      features.spill += y.byteSize;
     }
   }
   features.op = ops.length;
@@ -572,16 +574,19 @@ function isFetched(sg: Subgraph, op: GraphOp): boolean {
   return k >= 0 && opKey(sg.ops[k]!) === customKey(FETCH);
 }
 
+/** What the operators of kind `kind` and family `feature` compute together, started at nothing. */
+const bucket = (kinds: Record<string, KindCompute>, kind: string, feature: ComputeFeature): KindCompute =>
+  (kinds[`${kind}|${feature}`] ??= { feature, units: 0, macOutputs: 0, runs: 0, im2col: 0, ops: 0 });
+
 /**
- * The share of an int8 CONV_2D band's MACs its calls of `rows` output rows each add under CMSIS-NN
- * (CONCAT_CONV_ROW_CALLS, measured on calls of one row: a call of `rows` rows is one of rows x the width).
+ * The share of an int8 CONV_2D band's MACs its calls of `pixels` output pixels each add under CMSIS-NN
+ * (CONCAT_CONV_ROW_CALLS, measured on calls of one row: a call of rows x the width pixels is one of that width).
  */
-function rowCallShare(sg: Subgraph, op: GraphOp, rows: number, perRow = true): number {
+function rowCallShare(sg: Subgraph, op: GraphOp, pixels: number, perRow = true): number {
   const filter = sg.tensors[op.inputs[op.opcode === 'CONV_2D' ? 1 : 0] ?? -1];
-  const width = rows * (outputOf(sg, op)?.shape[2] ?? 0);
-  if (!filter || filter.shape.length !== 4 || width <= 0) return 0;
+  if (!filter || filter.shape.length !== 4 || pixels <= 0) return 0;
   const r = filter.shape[1] === 1 && filter.shape[2] === 1 ? CONCAT_CONV_ROW_CALLS.pointwise : CONCAT_CONV_ROW_CALLS.other;
-  return r.perWidth / width + (perRow ? r.flat : 0);
+  return r.perWidth / pixels + (perRow ? r.flat : 0);
 }
 
 /**

@@ -78,8 +78,8 @@ function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (Spi
     // decision's slot may have the same bytes at another time, written by other bands.
     const inSlot = whole ? [] : spills.filter(({ k, o }) => !used.has(k) && o.offset >= d.offset && o.offset + o.bytes <= end && read(k).startsWith(`${d.tensor}_`));
     // Else a convolution that writes the whole slot itself: the first not taken yet of its bytes and channels.
-    const written = () => rowWriters.find(({ k, o }) => !used.has(k) && same(o, d));
-    const parts = whole ? [whole] : (rowParts(inSlot, d) ?? (!d.quantized && written() ? [written()!] : null));
+    const writer = whole || d.quantized ? undefined : rowWriters.find(({ k, o }) => !used.has(k) && same(o, d));
+    const parts = whole ? [whole] : (rowParts(inSlot, d) ?? (writer ? [writer] : null));
     if (!parts) return null;
     for (const p of parts) used.add(p.k);
     const spillOp = parts[0]!.k;

@@ -493,10 +493,6 @@ function stagePieces(plans: readonly BandPlan[], i: number, H: number): number[]
 /** The bytes of the spill region an operator writes or reads, [first, end) (covering them all), or null for none. */
 function regionSpan(sg: Subgraph, op: Op): [number, number] | null {
   if (op.opcode !== 'CUSTOM' || !op.customCode) return null;
-  if (op.customCode === SPILL) {
-    const o = decodeSpillOptions(op.customOptions);
-    return [o.offset, o.offset + o.bytes];
-  }
   const reads = regionReads(op.customCode, op.customOptions);
   const write = regionWrite(op.customCode, op.customOptions);
   if (!reads && !write) return null;
