@@ -35,7 +35,7 @@ export function segmentationSection() {
       // A model TFLM's Prepare refuses (selfie-seg's float16 DEQUANTIZE) is planned, not proved.
       r = optimize(bytes, { file, allowRefused: true, verify: false }).report;
     }
-    const through = [...new Set(r.passes.splitRowBands.chains.flatMap((c) => c.ops))].filter((o) => ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'CONCATENATION', 'ADD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'ARG_MAX', 'SOFTMAX', 'QUANTIZE', 'DEQUANTIZE'].includes(o));
+    const through = [...new Set([...[...r.passes.splitRowBands.chains, ...r.passes.bandsAfterSpills.chains].flatMap((c) => c.ops), ...(r.passes.spill.streamed?.ops ?? [])])].filter((o) => ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'CONCATENATION', 'ADD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'ARG_MAX', 'SOFTMAX', 'QUANTIZE', 'DEQUANTIZE'].includes(o));
     rows.push(
       `| ${name} | ${n(r.before.head)} | ${n(r.after.head)} | ${r3(r.before.head / r.after.head)}x | ${n(r.streamingFloor)} | ${r3(r.headOverStreamingFloor.before)} | ${r3(r.headOverStreamingFloor.after)} | ` +
         `${(r.compute.invoke.reference.overhead * 100).toFixed(1)}% | ${r.verified === true ? 'yes' : r.verified === null ? 'not run (TFLM refuses it)' : 'NO'} | ${through.join(', ') || '–'} |`,

@@ -12,7 +12,7 @@ import { decodeAddFetchOptions, decodeTransposeConvGatherOptions } from './tinys
 
 /** How a row-local operator maps rows. */
 export type RowRule =
-  /** Stride-1 SAME convs (odd kernel), 1x1 convs and unary ops: output row r reads input rows r - halo .. r + halo. */
+  /** Stride-1 SAME convs (odd kernel, dilated or not), 1x1 convs and unary ops: output row r reads input rows r - halo .. r + halo. */
   | { kind: 'same'; halo: number }
   /**
    * A resize of any scale and mode: `rows(inRows, outRows)` is how the kernel maps output rows to input rows for a
@@ -27,8 +27,9 @@ export type RowRule =
    */
   | { kind: 'valid'; k: number; stride: number; divides?: boolean }
   /**
-   * Strided SAME convs: output row r reads input rows stride*r - top .. stride*r - top + k - 1,
-   * where TFLM derives `top` from the input's height: a band lines up only where its own top equals the tensor's.
+   * Strided SAME convs, and stride-1 ones of an even kernel: output row r reads input rows stride*r - top ..
+   * stride*r - top + k - 1, where TFLM derives `top` from the input's height: a band lines up only where its own
+   * top equals the tensor's (always at stride 1).
    */
   | { kind: 'strided'; k: number; stride: number }
   /**
@@ -89,8 +90,9 @@ function windowRule(kh: number, kw: number, strideH: number, strideW: number, pa
   if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
   if (strideW !== 1) return null;
   if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
-  // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height.
-  if (kh % 2 !== 1) return null;
+  // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height. An even one
+  // pads one row more below than above (a U-Net's 2x2 conv after its upsampling), at stride 1 whatever the height.
+  if (kh % 2 !== 1) return { kind: 'strided', k: kh, stride: 1 };
   return { kind: 'same', halo: (kh - 1) / 2 };
 }
 
@@ -101,14 +103,20 @@ function sizedWindowRule(x: Tensor, out: Tensor, kh: number, kw: number, strideH
   return windowRule(kh, kw, strideH, strideW, padding);
 }
 
-/** CONV_2D and DEPTHWISE_CONV_2D with constant weights, no dilation and a non-int4 filter. */
+/**
+ * CONV_2D and DEPTHWISE_CONV_2D with constant weights and a non-int4 filter. A dilated one (DeepLab's and BodyPix's
+ * atrous convs) reaches the rows of its dilated window, which TFLM pads as a filter of that size: the rule is that
+ * window's, its taps in between read too.
+ */
 export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
   const w = sg.tensors[op.inputs[1]!];
   if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
-  if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return null;
+  if (o.dilationHFactor < 1 || o.dilationWFactor < 1) return null;
   // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
-  return sizedWindowRule(x, out, w.shape[1]!, w.shape[2]!, o.strideH, o.strideW, o.padding);
+  const kh = (w.shape[1]! - 1) * o.dilationHFactor + 1;
+  const kw = (w.shape[2]! - 1) * o.dilationWFactor + 1;
+  return sizedWindowRule(x, out, kh, kw, o.strideH, o.strideW, o.padding);
 };
 
 /**

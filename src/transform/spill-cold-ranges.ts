@@ -117,7 +117,7 @@ export interface SpillResult {
   /** Size of the spill region (slots are reused once their data has been fetched). */
   regionBytes: number;
   /** Streamed layers (transform/stream-layers.ts): the operators run in row bands and their bands; absent for cold-range spills. */
-  streamed?: { layers: number; bands: number };
+  streamed?: { layers: number; bands: number; ops: string[] };
 }
 
 /** Fetched into a concatenation, into an ADD, or row slice by row slice into the slices' outputs. */

@@ -67,7 +67,8 @@ import { gatherable, gatherableOperands, gatherOptions } from './transpose-conv-
 
 /** What streaming did: the streamed tensors as spill decisions (written and fetched row by row), and the bands. */
 export interface StreamLayersResult extends SpillResult {
-  streamed: { layers: number; bands: number };
+  /** The layers run in bands, how many bands, and their operators' kinds (sorted, each once). */
+  streamed: { layers: number; bands: number; ops: string[] };
   /**
    * Predicted instructions (the compute model's cost of the convolutions, analysis/compute.ts) of the taps SAME
    * convolutions have in their padding: TFLM's reference kernels skip those taps, which the compute model counts
@@ -159,6 +160,8 @@ function paddedTapShare(sg: Subgraph, op: Op): number {
 function paddableConv(sg: Subgraph, op: Op): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
   if (!rowRule(sg, op)) return false;
+  const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
+  if (o.dilationHFactor !== 1 || o.dilationWFactor !== 1) return false;
   const x = sg.tensors[op.inputs[0]!]!;
   return x.dtype === 'int8' || x.dtype === 'float32' || x.dtype === 'int16';
 }
@@ -261,7 +264,7 @@ function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
 function bandable(sg: Subgraph, op: Op): boolean {
   if ((op.opcode === 'CUSTOM' && !transposeBandable(sg, op)) || op.outputs.length !== 1) return false;
   const y = sg.tensors[op.outputs[0]!]!;
-  // A 3-D output (ARG_MAX's over the channels) runs in bands too; only 4-D ones are streamed (streamedTensors).
+  // A 3-D output (ARG_MAX's over the channels) runs in bands too; streamed only as a graph output (streamedTensors).
   if (y.shape.length < 3 || y.shape.length > 4 || y.shape[0] !== 1 || !BAND_DTYPES.has(y.dtype)) return false;
   const rule = rowRule(sg, op);
   if (!rule) return false;
@@ -289,7 +292,9 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean): Set<
     if (!bandable(sg, op)) return;
     const t = op.outputs[0]!;
     const y = sg.tensors[t]!;
-    if (y.kind !== 'activation' || y.shape.length !== 4 || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
+    // A 3-D graph output (ARG_MAX's over the channels: a segmentation's class map) too: its bands to its slot.
+    const rowsOf = y.shape.length === 4 || (y.shape.length === 3 && sg.outputs.includes(t));
+    if (y.kind !== 'activation' || !rowsOf || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
     const readers = sg.consumersOf(t).length;
     if (sg.outputs.includes(t) ? !outputs || readers > 0 : readers === 0) return;
     out.add(t);
@@ -317,7 +322,7 @@ function wholeOutput(sg: Subgraph, y: Tensor, slot: Slot): Omit<Op, 'source'> {
 function fetchRows(sg: Subgraph, like: Tensor, slot: Slot, r0: number, r1: number, name: string, pad?: Band['pad']): { op: Omit<Op, 'source'>; y: Tensor } {
   const [top, bottom, left, right] = pad ?? [0, 0, 0, 0];
   const y = activationLike(sg, like, freshName(sg, name), like.shape.map((n, i) => (i === 1 ? r1 - r0 + top + bottom : i === 2 ? n + left + right : n)));
-  const rows = { offset: slot.offset + r0 * slot.rowBytes, bytes: (r1 - r0) * slot.rowBytes, begin: 0, count: like.shape[3]! };
+  const rows = { offset: slot.offset + r0 * slot.rowBytes, bytes: (r1 - r0) * slot.rowBytes, begin: 0, count: like.shape.at(-1)! };
   const options = encodeFetchOptions(pad ? { ...rows, pad, padValue: zeroOf(like) } : rows);
   return { op: newOp({ opcode: 'CUSTOM', customCode: FETCH, inputs: [], outputs: [y.index], customOptions: options }), y };
 }
@@ -329,7 +334,7 @@ const spillRows = (x: Tensor, slot: Slot, r0: number): Omit<Op, 'source'> =>
     customCode: SPILL,
     inputs: [x.index],
     outputs: [],
-    customOptions: encodeSpillOptions({ offset: slot.offset + r0 * slot.rowBytes, bytes: x.byteSize, begin: 0, count: x.shape[3]! }),
+    customOptions: encodeSpillOptions({ offset: slot.offset + r0 * slot.rowBytes, bytes: x.byteSize, begin: 0, count: x.shape.at(-1)! }),
   });
 
 /** The region bytes a fetch, or a TinySegConcatConv band (the input rows its output rows reach), reads. */
@@ -572,9 +577,10 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(sg.producerOf(t), ...sg.consumersOf(t)) }));
   const region = layOutSpillRegion(spans);
   const slots = new Map(order.map((t, i) => [t, { offset: region.offsets[i]!, rowBytes: sg.tensors[t]!.byteSize / sg.tensors[t]!.shape[1]! }]));
-  const names = order.map((t) => ({ name: sg.tensors[t]!.name, channels: sg.tensors[t]!.shape[3]! }));
+  const names = order.map((t) => ({ name: sg.tensors[t]!.name, channels: sg.tensors[t]!.shape.at(-1)! }));
   let layers = 0;
   let bandTotal = 0;
+  const kinds = new Set<string>();
   const paddedTaps = { all: 0, streamed: 0 };
   // The kernels that skip them: the reference ones, which CMSIS-NN's build also runs for float32.
   const skipsPadding = (op: Op) => kernels.set === 'reference' || sg.tensors[op.inputs[0]!]!.dtype === 'float32';
@@ -618,6 +624,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
         bandCounts.set(k, count);
         layers++;
         bandTotal += bands.length;
+        kinds.add(op.opcode);
       }
     }
     if (!replacement) {
@@ -690,7 +697,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   }));
   const bytesIn = touches.reduce((n, t) => n + t.bytesIn, 0);
   const bytesOut = spans.reduce((n, s) => n + s.bytes, 0);
-  const streamed = { layers, bands: bandTotal };
+  const streamed = { layers, bands: bandTotal, ops: [...kinds].sort() };
   const how = { bandBytes, outputs, concatConv, counts: counts ?? new Map<number, number>(), ...(only ? { only } : {}) };
   return { decisions, bytesOut, bytesIn, regionBytes: region.regionBytes, streamed, paddedTaps, origins, bandCounts, ...how };
 }

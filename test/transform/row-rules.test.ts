@@ -17,6 +17,8 @@ import { rowRule } from '../../src/ops/registry.js';
 type Layer =
   | { op: 'conv1'; channels: number }
   | { op: 'conv3' }
+  | { op: 'conv2' }
+  | { op: 'atrous'; depthwise: boolean }
   | { op: 'resize'; out: number; mode: 'half' | 'align' | 'legacy' }
   | { op: 'nearest'; out: number; mode: 'half' | 'align' | 'legacy' }
   | { op: 'softmax' }
@@ -64,6 +66,21 @@ function model(inDtype: 'int8' | 'float32', H: number, W: number, C: number, lay
       const wt = constant(`${name}_w`, [co, k, k, c], co);
       const y = next(name, [1, h, w, co]);
       b.op({ opcode: 'CONV_2D', inputs: [x, wt, bias(`${name}_b`, co)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (l.op === 'conv2') {
+      // 2x2 SAME: TFLM pads the row below, none above.
+      const y = next(name, [1, h, w, c]);
+      b.op({ opcode: 'CONV_2D', inputs: [x, constant(`${name}_w`, [c, 2, 2, c], c), bias(`${name}_b`, c)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (l.op === 'atrous') {
+      // 3x3 SAME of rate 2 (DeepLab's, BodyPix's): its taps two rows apart.
+      const y = next(name, [1, h, w, c]);
+      const dilation = { dilationHFactor: 2, dilationWFactor: 2 };
+      if (l.depthwise) {
+        b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, constant(`${name}_w`, [1, 3, 3, c], c), bias(`${name}_b`, c)], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, ...dilation } } });
+      } else {
+        b.op({ opcode: 'CONV_2D', inputs: [x, constant(`${name}_w`, [c, 3, 3, c], c), bias(`${name}_b`, c)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, ...dilation } } });
+      }
       x = y;
     } else if (l.op === 'resize' || l.op === 'nearest') {
       const y = next(name, [1, l.out, l.out, c], dtype, q(dtype, 0.05, 1));
@@ -190,6 +207,21 @@ describe('row rules of head and stem operators, split and proven bit-exact', () 
         const { ops } = splitsExactly(() => model(dtype, 24, 16, 8, [{ op: 'conv1', channels: 8 }, { op: 'nearest', out: 48, mode }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
         expect(ops).toContain('RESIZE_NEAREST_NEIGHBOR');
       }
+    });
+    it(`${dtype}: RESIZE_NEAREST_NEIGHBOR x2 -> 2x2 SAME conv (a Keras U-Net's up-conv, padded below only) -> 3x3`, () => {
+      const g = model(dtype, 12, 12, 8, [{ op: 'conv2' }]);
+      expect(rowRule(g.main, g.main.ops[0]!)).toEqual({ kind: 'strided', k: 2, stride: 1 });
+      const { ops } = splitsExactly(() => model(dtype, 24, 16, 8, [{ op: 'conv1', channels: 8 }, { op: 'nearest', out: 48, mode: 'legacy' }, { op: 'conv2' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
+      expect(ops).toEqual(expect.arrayContaining(['RESIZE_NEAREST_NEIGHBOR', 'CONV_2D']));
+    });
+    it(`${dtype}: 1x1 -> atrous 3x3 depthwise and conv of rate 2 -> 1x1 (DeepLab's, BodyPix's dilated convs)`, () => {
+      const g = model(dtype, 12, 12, 8, [{ op: 'atrous', depthwise: true }]);
+      // The dilated window reaches two rows each side.
+      expect(rowRule(g.main, g.main.ops[0]!)).toEqual({ kind: 'same', halo: 2 });
+      const { ops } = splitsExactly(() =>
+        model(dtype, 40, 12, 4, [{ op: 'conv1', channels: 16 }, { op: 'atrous', depthwise: true }, { op: 'atrous', depthwise: false }, { op: 'conv1', channels: 1 }]),
+      );
+      expect(ops).toEqual(expect.arrayContaining(['DEPTHWISE_CONV_2D', 'CONV_2D']));
     });
     it(`${dtype}: 1x1 -> MUL and ADD by broadcast constants -> PRELU -> 3x3`, () => {
       const { ops } = splitsExactly(() => model(dtype, 32, 16, 4, [{ op: 'conv1', channels: 16 }, { op: 'mulAdd' }, { op: 'prelu' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));

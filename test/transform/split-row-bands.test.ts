@@ -23,7 +23,7 @@ import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 import { graphCompute, predictInvoke } from '../../src/analysis/compute.js';
 
 
-type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'd2s' | 's2d' | 'resize' | 'dw3' | 'conv3' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
+type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'd2s' | 's2d' | 'resize' | 'dw3' | 'conv3' | 'conv2' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
 /** TRANSPOSE_CONV stride 2, kernel 2, 3 or 4, VALID (output (h - 1) * 2 + k rows) or SAME (2h rows). */
 type TransposeStage = 'tconv2valid' | 'tconv4valid' | 'tconv3same' | 'tconv4same';
 
@@ -159,7 +159,8 @@ function chain(dtype: 'int8' | 'float32', stages: Stage[], H = 48, W0 = 24): Gra
       b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, weights(`${name}_w`, [1, 3, 3, C], C), -1], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
       x = y;
     } else {
-      const k = s === 'conv3' ? 3 : 1;
+      // conv2: a 2x2 SAME conv, which TFLM pads one row below and none above (a Keras U-Net's up-conv).
+      const k = s === 'conv3' ? 3 : s === 'conv2' ? 2 : 1;
       const y = t(name);
       b.op({ opcode: 'CONV_2D', inputs: [x, weights(`${name}_w`, [C, k, k, C], C), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
       x = y;
@@ -274,6 +275,7 @@ describe('splitRowBands', () => {
     ['TRANSPOSE_CONV 4x4 stride 2 SAME twice', ['tconv4same', 'relu', 'tconv4same']],
     ['TRANSPOSE_CONV 4x4 VALID -> crop -> PAD -> 3x3 VALID (portrait head)', ['tconv4valid', 'crop', 'pad', 'conv3valid']],
     ['3x3 -> crop -> 3x3', ['conv3', 'crop', 'conv3']],
+    ['resize -> 2x2 SAME -> 3x3 (a Keras U-Net up-conv: padded below only)', ['resize', 'conv2', 'conv3']],
     ['3x3 -> SLICE of rows and columns -> 3x3', ['conv3', 'sliceCrop', 'conv3']],
     ['3x3 -> 1x1 to 4C -> DEPTH_TO_SPACE 2 -> 3x3 (sub-pixel upsampling)', ['conv3', 'd2s', 'conv3']],
     ['3x3 -> SPACE_TO_DEPTH 2 -> 1x1 -> 3x3 (a space-to-depth stem)', ['conv3', 's2d', 'conv3']],

@@ -204,6 +204,20 @@ describe('streamLayers', () => {
     // resize output and the output together.
     expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(planTflmArena(head()).lowerBound.bytes);
     expect(verifyModels(head(), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+
+    // Graph outputs streamed too: the class map's bands go to its slot, one fetch writes it whole at the end, so it
+    // is never whole beside its bands or the resize's (DeepLab's 512x512 int32 map: 2 MiB -> 1 MiB at the head).
+    const h = head();
+    const o = streamLayers(h.main, 2048, undefined, { outputs: true });
+    expect(o.decisions.map((d) => d.tensor).sort()).toEqual(['r', 'y']);
+    const streamed = loadGraph(saveGraph(h));
+    const sg = streamed.main;
+    const writer = sg.ops[sg.producerOf(sg.outputs[0]!)]!;
+    expect(writer.customCode).toBe(FETCH);
+    expect(sg.ops.at(-1)).toBe(writer);
+    expect(sg.ops.some((op) => op.opcode === 'CONCATENATION')).toBe(false);
+    expect(planTflmArena(streamed).lowerBound.bytes).toBeLessThan(planTflmArena(after).lowerBound.bytes);
+    expect(verifyModels(head(), streamed, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
   });
 
   it('streams only the tensors it is given (StreamOptions.only), the others left whole', () => {
@@ -269,6 +283,7 @@ describe('streamLayers', () => {
     const r = streamLayers(g.main, 1 << 20);
     expect(r.decisions).toEqual([]);
     expect(r.streamed.layers).toBe(0);
+    expect(r.streamed.ops).toEqual([]);
   });
 
   it('optimize() keeps the streamed plan where its arena is the smaller (the Tiny U-Net), proved bit-exact; streamLayers: false leaves it out', () => {
@@ -282,6 +297,8 @@ describe('streamLayers', () => {
     const sg = result.graph.main;
     expect(sg.ops.filter((op) => op.opcode === 'PAD' && sg.ops[sg.producerOf(op.inputs[0]!)]?.customCode === FETCH)).toEqual([]);
     expect(streamed.passes.spill.streamed!.bands).toBeGreaterThan(streamed.passes.spill.streamed!.layers);
+    // The kinds of the layers run in bands: the encoder's convs and pools, the decoder's upsampling and joins.
+    expect(streamed.passes.spill.streamed!.ops).toEqual(['CONCATENATION', 'CONV_2D', 'DEPTH_TO_SPACE', 'MAX_POOL_2D']);
     expect(streamed.verified).toBe(true);
     expect(streamed.after.total).toBeLessThan(plain.after.total);
     expect(streamed.after.head).toBeLessThan(plain.after.head);
