@@ -111,7 +111,9 @@ for (const { set, key } of sets) {
 const measuredFiles = (
   process.argv.includes('--measured')
     ? process.argv[process.argv.indexOf('--measured') + 1]
-    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm55.json'].map((f) => join(root, f)).join(',')
+    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm4-float.json', 'bench/calibration-cm55.json']
+        .map((f) => join(root, f))
+        .join(',')
 ).split(',');
 const runs = measuredFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 // A run whose meta names operators in `supersedes` measured their kernels as they are now: the other runs' records
@@ -119,7 +121,7 @@ const runs = measuredFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 // those operators' records from it (the other kinds keep the fit of the runs before).
 const supersededOn = new Map();
 const CHANNEL_KINDS = new Set(['CUSTOM:TinySegSpill', 'CUSTOM:TinySegFetch']);
-// Operators a run's meta names in `noPerCall` run as many bands of one layer: a per-call cost fitted over a few layers'
+// Operators (or kinds, `op|feature`) a run's meta names in `noPerCall` run as many bands of one layer: a per-call cost fitted over a few layers'
 // shapes prices every band at what the other columns leave unexplained between those shapes.
 const noPerCall = new Set(runs.flatMap((run) => run.meta?.noPerCall ?? []));
 for (const run of runs) for (const op of run.meta?.supersedes ?? []) supersededOn.set(`${run.meta?.board ?? 'an386'} ${op}`, run);
@@ -127,8 +129,11 @@ for (const run of runs) for (const op of run.meta?.supersedes ?? []) supersededO
 const measuredRows = runs.flatMap((run) => {
   const board = run.meta?.board ?? 'an386';
   const only = run.meta?.supersedes ? new Set(run.meta.supersedes) : null;
+  // A run whose meta names `features` prices only those (a run of float32 models: their convs, not the spills and
+  // fetches the other runs price).
+  const features = run.meta?.features ? new Set(run.meta.features) : null;
   const fresh = (o) => (supersededOn.get(`${board} ${o.op}`) ?? run) === run;
-  const current = (o) => fresh(o) && (!only || only.has(o.op));
+  const current = (o) => fresh(o) && (!only || only.has(o.op)) && (!features || features.has(o.feature));
   // The spill and fetch records of runs before their kinds were split: a slice of channels (more than one run) took
   // the staging path it still takes, its own kind now (analysis/compute.ts).
   const split = (ops) => ops?.map((o) => (!o.op.includes('/') && CHANNEL_KINDS.has(o.op) && (o.runs ?? 0) > 1 && !fresh(o) ? { ...o, op: `${o.op}/channels` } : o));
@@ -157,6 +162,8 @@ for (const set of costKeys) {
   for (const r of measuredRows) {
     for (const v of ['original', 'optimized']) for (const o of r[v]?.ops ?? []) {
       if ((r.costKey !== set && !(r.board === board && shared(o))) || !r.current(o)) continue;
+      // A TinySegConcatConv band is priced as the builtin whose arithmetic it runs (opCost): no kind of its own.
+      if (/^CUSTOM:TinySegConcatConv:(band|depthwise)\//.test(o.op)) continue;
       const kind = `${o.op}|${o.feature}`;
       if (!samples.has(kind)) samples.set(kind, []);
       samples.get(kind).push(o);
@@ -174,9 +181,10 @@ for (const set of costKeys) {
       ['macOutput', (o) => o.macOutputs, distinct >= 3 && list.some((o) => o.macOutputs > 0)],
       // (Runs that never vary are the per-call column's.)
       ['run', (o) => o.runs ?? 0, distinct >= 3 && new Set(list.map((o) => o.runs ?? 0)).size >= 2 && new Set(list.map((o) => (o.runs ?? 0) / Math.max(1, o.units))).size >= 2],
-      // Where the im2col columns' share of the MACs varies (CMSIS-NN's CONV_2D with more or fewer output channels).
-      ['im2col', (o) => o.im2col ?? 0, distinct >= 3 && new Set(list.map((o) => (o.im2col ?? 0) / Math.max(1, o.units))).size >= 2],
-      ['op', () => 1, distinct >= 2 && !noPerCall.has(kind.slice(0, kind.lastIndexOf('|')))],
+      // Where the im2col columns' share of the MACs varies (CMSIS-NN's CONV_2D with more or fewer output channels);
+      // never for float32, whose reference conv has no im2col buffer (the column took what the shapes leave).
+      ['im2col', (o) => o.im2col ?? 0, distinct >= 3 && !kind.endsWith('|mac.float') && new Set(list.map((o) => (o.im2col ?? 0) / Math.max(1, o.units))).size >= 2],
+      ['op', () => 1, distinct >= 2 && !noPerCall.has(kind) && !noPerCall.has(kind.slice(0, kind.lastIndexOf('|')))],
     ].filter(([, , use]) => use);
     const fit = (cols) => {
       const x = nnls(list.map((o) => cols.map(([, c]) => c(o) * w(o))), list.map((o) => o.instructions * w(o)));
