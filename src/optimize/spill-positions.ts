@@ -53,8 +53,9 @@ function spillPositions(graph: Graph, decisions: readonly SpillDecision[]): (Spi
   // Convolutions that write a slot's rows themselves (ConcatConvOptions.out), every channel, in model order: no tensor
   // names them, and two slots of the same bytes are written in the order of their decisions (streamLayers').
   const rowWriters = sg.ops.flatMap((op, k) => {
-    const out = op.customCode === CONCAT_CONV ? decodeConcatConvOptions(op.customOptions).out : undefined;
-    const channels = out ? concatConvOutput(op, sg.tensors)?.shape[3] : undefined;
+    const o = op.customCode === CONCAT_CONV ? decodeConcatConvOptions(op.customOptions) : undefined;
+    const out = o?.out;
+    const channels = out ? concatConvOutput(op, sg.tensors, o)?.shape[3] : undefined;
     return out && channels ? [{ k, o: { ...out, begin: 0, count: channels } }] : [];
   });
   const read = (k: number) => sg.tensors[sg.ops[k]!.inputs[0]!]?.name ?? '';

@@ -359,7 +359,7 @@ const withOperands = (op: Op, inputs: readonly number[], outputs: readonly numbe
  * The operators that compute operator `op` (at position `k`) band by band: `bands` of it, its streamed inputs fetched
  * rows by rows, its output written to its slot, or joined on the row axis where it stays in the arena.
  */
-function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, via: BandKernel, whole = false): Omit<Op, 'source'>[] {
+function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMap<number, Slot>, via: BandKernel): Omit<Op, 'source'>[] {
   const ops: Omit<Op, 'source'>[] = [];
   const row = rowInput(op);
   const X = sg.tensors[op.inputs[row]!]!;
@@ -367,10 +367,10 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
   const parts: Tensor[] = [];
   const partOps: Omit<Op, 'source'>[] = [];
   const multipliers = via === 'concatConv' ? layerMultipliers(sg, op, 0, 1) : via === 'transposeBand' ? layerMultipliers(sg, op, 2, 1) : -1;
-  // `whole`: a convolution whose output has a slot writes its rows there itself, all of them in one operator: no
-  // band tensor, no spill, a band's rows at a time in its scratch.
+  // A convolution whose output has a slot writes its rows there itself, all of them in one operator: no band tensor,
+  // no spill, a band's rows at a time in its scratch.
   const ySlot = slots.get(Y.index);
-  if (via === 'concatConv' && ySlot && whole) {
+  if (via === 'concatConv' && ySlot) {
     // Written a band's rows at a time: the band size's head, one operator's op data.
     const chunk = Math.max(...bands.map((b) => b.r1 - b.r0));
     const out = { offset: ySlot.offset, bytes: Y.byteSize, chunk, scale: Y.quantization?.scale[0] ?? 0, zeroPoint: Y.quantization?.zeroPoint[0] ?? 0 };
@@ -619,8 +619,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
       if (bands) {
         // A convolution whose output is streamed writes its rows to its slot as one operator, a band's rows at a
         // time (bandOps).
-        const whole = viaConcatConv && slots.has(op.outputs[0]!);
-        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : transpose ? 'transposeBand' : 'builtin', whole);
+        replacement = bandOps(sg, op, bands, slots, viaConcatConv ? 'concatConv' : resize ? 'resizeBand' : transpose ? 'transposeBand' : 'builtin');
         bandCounts.set(k, count);
         layers++;
         bandTotal += bands.length;

@@ -65,7 +65,7 @@ function concatConvWindow(op: GraphOp, tensors: readonly GraphTensor[], o: Conca
     ? Math.max(...concatConvChunks(o, y.shape[1]!).map(([r0, r1]) => concatConvBand(o, H, W, kh, kw, r0, r1)).map((b) => b.s1 - b.s0))
     : (kh - 1) * o.dilationH + 1;
   const inC = filter.shape[3]! / (o.depthMultiplier ?? 1);
-  return [rows * x.shape[2]! * inC * (x.dtype === 'float32' ? 4 : 1)];
+  return [rows * W * inC * (x.dtype === 'float32' ? 4 : 1)];
 }
 
 /** A band that writes its rows to the region computes a chunk of output rows at a time into its scratch. */
