@@ -13,7 +13,7 @@ import { optimize } from '../dist/optimize/optimize.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SHARED = ['deeplabv3-mnv2-f32-257', 'mnv3-unet-int8-256', 'nano-u-int8-60x80', 'prisma-unet-int8-256', 'selfie-seg-f16w-256', 'unet-f32-128'];
-const OWN = ['deeplabv3-mnv2-ade20k-int8-512', 'portrait-video-int8-224', 'mnv3-seg-f32io-256', 'fastscnn-uav-int8-320', 'bodypix-mnv1-f32-257'];
+const OWN = ['deeplabv3-mnv2-ade20k-int8-512', 'deeplabv3-mnv2-ade20k-uint8-512', 'portrait-video-int8-224', 'mnv3-seg-f32io-256', 'fastscnn-uav-int8-320', 'bodypix-mnv1-f32-257'];
 
 const n = (x) => Math.round(x).toLocaleString('en-US');
 const r3 = (x) => x.toFixed(3);
@@ -32,7 +32,7 @@ export function segmentationSection() {
     try {
       r = optimize(bytes, { file }).report;
     } catch {
-      // A model TFLM's Prepare refuses (selfie-seg's float16 DEQUANTIZE) is planned, not proved.
+      // A model TFLM's Prepare refuses (selfie-seg's float16 DEQUANTIZE, a uint8 model) is planned, not proved.
       r = optimize(bytes, { file, allowRefused: true, verify: false }).report;
     }
     const through = [...new Set([...[...r.passes.splitRowBands.chains, ...r.passes.bandsAfterSpills.chains].flatMap((c) => c.ops), ...(r.passes.spill.streamed?.ops ?? [])])].filter((o) => ['TRANSPOSE_CONV', 'STRIDED_SLICE', 'CONCATENATION', 'ADD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'ARG_MAX', 'SOFTMAX', 'QUANTIZE', 'DEQUANTIZE'].includes(o));

@@ -39,6 +39,11 @@ export interface Kernels extends KernelContext {
    * figures come from the declaration, not from TinySeg's knowledge.
    */
   readonly customOps?: CustomOps;
+  /**
+   * No build runs the model: TFLM refuses some of its operators (a uint8 or hybrid model planned with
+   * allowRefused), so its figures are memory planning only and a rewrite may use types TFLM's kernels refuse too.
+   */
+  readonly planOnly?: boolean;
 }
 
 export interface KernelSetSpec {

@@ -9,7 +9,7 @@
 
 import { coldRanges } from '../analysis/cold-ranges.js';
 import { inFile, TinysegError } from '../errors.js';
-import { checkModel } from '../interpreter/interpreter.js';
+import { checkModel, INVOKE_REFUSAL, PREPARE_REFUSAL } from '../interpreter/interpreter.js';
 import { loadGraph, saveGraph, type Graph, type Op } from '../graph/graph.js';
 import { verifyModels, type ProofRun, type VerifyResult } from '../interpreter/verify.js';
 import { outputError } from '../report/format.js';
@@ -161,7 +161,9 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   if (parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
-  const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}) };
+  // A model TFLM refuses (planned with allowRefused) runs on no build: the passes may use types no TFLM kernel takes.
+  const planOnly = prepareWarnings.some((w) => w.includes(PREPARE_REFUSAL) || w.includes(INVOKE_REFUSAL));
+  const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}), ...(planOnly ? { planOnly } : {}) };
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
   // Work on a fresh copy; its own offline plan (if any) no longer fits once tensors change.

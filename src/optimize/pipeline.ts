@@ -196,7 +196,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
   // bands and the output at once.
   const concatConv = best.bandBytes > 0 ? (best.result as StreamLayersResult).concatConv : true;
   const only = best.bandBytes > 0 ? (best.result as StreamLayersResult).only : undefined;
-  const outputs = best.bandBytes > 0 && context.arenaBudget === undefined && streamedOutputs(sg, best.bandBytes) > 0;
+  const outputs = best.bandBytes > 0 && context.arenaBudget === undefined && streamedOutputs(sg, best.bandBytes, context.kernels) > 0;
   const withOutputs = outputs ? trialOf(best.bandBytes, { outputs, concatConv, ...(only ? { only } : {}) }) : null;
   if (withOutputs && !withOutputs.over && withOutputs.arena < best.arena) best = { ...withOutputs, bandBytes: best.bandBytes };
   work.subgraphs[0] = best.graph;
@@ -213,7 +213,7 @@ function streamWherePays(work: Graph, context: PassContext): SpillResult {
    * bound is below the best plan's arena.
    */
   function streamAtPeaks(bandBytes: number, concatConv: ConcatConvBands, keep: boolean): boolean {
-    const candidates = new Set([...streamableTensors(sg, bandBytes)].map((t) => sg.tensors[t]!.name));
+    const candidates = new Set([...streamableTensors(sg, bandBytes, context.kernels)].map((t) => sg.tensors[t]!.name));
     const boundOf = (graph: Subgraph) => {
       const timeline = passTimeline(graph, context.kernels);
       const bound = lowerBound(timeline, graph.ops.length + 1);

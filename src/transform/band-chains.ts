@@ -46,7 +46,12 @@ export interface ChainExit {
 }
 
 /** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
-export const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
+const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
+/** And uint8, in a model no build runs (Kernels.planOnly: an old uint8 model), whose bands are memory planning only. */
+const PLAN_ONLY_BAND_DTYPES: ReadonlySet<string> = new Set([...BAND_DTYPES, 'uint8']);
+
+/** The types bands slice and join under `kernels`. */
+export const bandTypes = (kernels: Pick<Kernels, 'planOnly'>): ReadonlySet<string> => (kernels.planOnly ? PLAN_ONLY_BAND_DTYPES : BAND_DTYPES);
 
 /**
  * Whether row bands of `op` compute under `kernels` what the whole operator computes there. Under CMSIS-NN an int8
@@ -87,6 +92,7 @@ const FORK_TRIES = 6;
 export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInputs, rowSpills = false, kernels: Kernels = REFERENCE_KERNELS): Chain[] {
   const out: Chain[] = [];
   const taken = new Set<number>();
+  const types = bandTypes(kernels);
   sg.ops.forEach((first, i) => {
     if (taken.has(i)) return;
     const at = rowOperand(sg, first, first.inputs[rowInput(first)] ?? -1, sideInputs, kernels);
@@ -119,8 +125,8 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
       }
       // Ends where every tensor between its ops is read inside it alone (or by exits).
       let end = ops.length;
-      let exits = closure(sg, ops, rows, rowSpills, branches);
-      while (end >= 2 && !exits) exits = closure(sg, ops.slice(0, --end), rows, rowSpills, branches);
+      let exits = closure(sg, ops, rows, rowSpills, branches, types);
+      while (end >= 2 && !exits) exits = closure(sg, ops.slice(0, --end), rows, rowSpills, branches, types);
       if (end >= 2 && exits && (!best || end > best.ops.length)) best = { ops: ops.slice(0, end), rows: rows.slice(0, end), exits };
       // The stage whose output ended the chain: another of its readers next, if it forks.
       const fork = end - 1;
@@ -142,14 +148,14 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
  * of the chain, as a side input (`inner`: a residual block's projected shortcut, which each band adds to its own
  * rows). Null when it cannot.
  */
-function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows: readonly number[]): { inner: boolean } | null {
+function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows: readonly number[], types: ReadonlySet<string>): { inner: boolean } | null {
   const op = sg.ops[r]!;
   const rule = rowRule(sg, op);
   if (op.opcode === 'CUSTOM' || !rule || rule.kind !== 'same' || rule.halo !== 0 || op.outputs.length !== 1) return null;
   if (op.inputs[rowInput(op)] !== t || op.inputs.indexOf(t) !== op.inputs.lastIndexOf(t)) return null;
   if (!op.inputs.every((s) => s < 0 || s === t || sg.tensors[s]!.kind === 'constant')) return null;
   const y = sg.tensors[op.outputs[0]!]!;
-  if (y.shape.length !== 4 || y.shape[1] !== sg.tensors[t]!.shape[1] || !BAND_DTYPES.has(y.dtype) || !BAND_DTYPES.has(sg.tensors[t]!.dtype)) return null;
+  if (y.shape.length !== 4 || y.shape[1] !== sg.tensors[t]!.shape[1] || !types.has(y.dtype) || !types.has(sg.tensors[t]!.dtype)) return null;
   const last = ops[ops.length - 1]!;
   let inner = false;
   for (const c of sg.consumersOf(y.index)) {
@@ -165,16 +171,23 @@ function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows
 /**
  * The exits of `ops` as a chain (`rows`: each op's row operand) when every tensor they write, but the last one's
  * output, is read by `ops` alone (after its writer), or, with `rowSpills`, also spilled whole (the bands then write
- * its rows to the slot), or with `exits` by exits (exitOf); else null.
+ * its rows to the slot), or with `exits` by exits (exitOf, of `types`); else null.
  */
-function closure(sg: Subgraph, ops: readonly number[], rows: readonly number[], rowSpills: boolean, exits: boolean): ChainExit[] | null {
+function closure(
+  sg: Subgraph,
+  ops: readonly number[],
+  rows: readonly number[],
+  rowSpills: boolean,
+  exits: boolean,
+  types: ReadonlySet<string>,
+): ChainExit[] | null {
   const inside = new Set(ops);
   const found: ChainExit[] = [];
   for (const [stage, k] of ops.slice(0, -1).entries()) {
     const t = sg.ops[k]!.outputs[0]!;
     for (const r of sg.consumersOf(t)) {
       if ((inside.has(r) && r > k) || (rowSpills && isRowTap(sg, r, t))) continue;
-      const exit = exits && !inside.has(r) ? exitOf(sg, r, t, ops, rows) : null;
+      const exit = exits && !inside.has(r) ? exitOf(sg, r, t, ops, rows, types) : null;
       if (!exit) return null;
       found.push({ op: r, stage, inner: exit.inner });
     }
@@ -199,10 +212,10 @@ export function isRowTap(sg: Subgraph, k: number, t: number): boolean {
  * Ops from..to of a chain, as a chain of its own; null when a tensor between them is read after the run (a branch
  * that meets the chain beyond it): the run's tensors must all end in it.
  */
-export function subChain(sg: Subgraph, chain: Chain, from: number, to: number, rowSpills = false): Chain | null {
+export function subChain(sg: Subgraph, chain: Chain, from: number, to: number, types: ReadonlySet<string>, rowSpills = false): Chain | null {
   const ops = chain.ops.slice(from, to + 1);
   const rows = chain.rows.slice(from, to + 1);
-  const exits = closure(sg, ops, rows, rowSpills, chain.exits.length > 0);
+  const exits = closure(sg, ops, rows, rowSpills, chain.exits.length > 0, types);
   if (!exits) return null;
   return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits };
 }

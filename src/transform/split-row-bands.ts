@@ -28,7 +28,7 @@ import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, ORDERED_OPCODES, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowInput, rowRule, storageExtent } from '../ops/registry.js';
-import { addFetchWriter, BAND_DTYPES, bandChains, isRowTap, subChain, type Chain } from './band-chains.js';
+import { addFetchWriter, bandChains, bandTypes, isRowTap, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictOps } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
@@ -366,14 +366,15 @@ function inputRows(
 type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
 
 /**
- * Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact.
+ * Each band's output rows, the input rows it reads and its stages; null when some band cannot be made exact or the
+ * chain's input or output is of a type bands do not cut (`types`: bandTypes).
  * `carry`: a band takes the rows the band before computed exact where a stage's window reaches them, instead of
  * computing them again, and its stages read only the rows its output needs (Stage.read; a plain chain only: no
  * branch, join or spill of a stage); null when no stage does.
  */
-export function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean, carry = false): BandPlan[] | null {
+export function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean, types: ReadonlySet<string>, carry = false): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
-  if (bands > H || !BAND_DTYPES.has(sg.tensors[chain.input]!.dtype) || !BAND_DTYPES.has(sg.tensors[chain.output]!.dtype)) return null;
+  if (bands > H || !types.has(sg.tensors[chain.input]!.dtype) || !types.has(sg.tensors[chain.output]!.dtype)) return null;
   if (carry && !plainChain(sg, chain)) return null;
   const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
@@ -855,7 +856,7 @@ export function splitRowBands(
     sg.ops.reduce((n, op) => n + (opInvoke.get(op) ?? opInvoke.set(op, predictOps(sg, [op], kernels)).get(op)!), 0);
   const plansFor = (sg: Subgraph, chain: Chain, bands: number, carry: boolean): BandPlan[] | null => {
     const key = `${chain.ops.map((k) => opIds.get(sg.ops[k]!) ?? opIds.set(sg.ops[k]!, opIds.size).get(sg.ops[k]!)).join()}/${bands}/${carry}`;
-    if (!plansOf.has(key)) plansOf.set(key, planBands(sg, chain, bands, stockTflite, carry));
+    if (!plansOf.has(key)) plansOf.set(key, planBands(sg, chain, bands, stockTflite, bandTypes(kernels), carry));
     return plansOf.get(key)!;
   };
   // Whole chains first; runs of chains only once no whole chain pays any more:
@@ -913,7 +914,7 @@ export function splitRowBands(
         const n = whole.ops.length;
         const spans = wholeOnly ? [[0, n - 1] as [number, number]] : plateau ? [[0, n - 1] as [number, number], ...regionRuns(sg, whole, atPeak)] : runs(n);
         for (const [from, to] of spans) {
-          const chain = subChain(sg, whole, from, to, rowSpills);
+          const chain = subChain(sg, whole, from, to, bandTypes(kernels), rowSpills);
           if (!chain || !chain.ops.slice(0, -1).some((k) => atPeak(sg.ops[k]!.outputs[0]!))) continue;
           // A run through no branch is also a run of a chain that ends at the branch: priced once.
           if (priced.has(key(chain))) continue;
@@ -978,7 +979,7 @@ export function splitRowBands(
       explore.moves++;
     }
     const { chain: ci, from, to, bands, carry } = best;
-    const chain = subChain(sg, found[ci]!, from, to, rowSpills)!;
+    const chain = subChain(sg, found[ci]!, from, to, bandTypes(kernels), rowSpills)!;
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const ops = chain.ops.map((k) => sg.ops[k]!);
     const chainCompute = graphCompute(sg, ops);

@@ -55,7 +55,7 @@ import {
 import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
-import { BAND_DTYPES, bandsUnder } from './band-chains.js';
+import { bandTypes, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
 import { resizeSourceRows } from './resize-band.js';
@@ -248,35 +248,35 @@ function transposeBands(sg: Subgraph, op: Op, count: number): Band[] {
 }
 
 /** Bands of another row-local operator: a one-operator chain's plans (split-row-bands.ts), or null when none lines up. */
-function chainBands(sg: Subgraph, k: number, count: number): Band[] | null {
+function chainBands(sg: Subgraph, k: number, count: number, types: ReadonlySet<string>): Band[] | null {
   const op = sg.ops[k]!;
   const row = rowInput(op);
   const chain = { ops: [k], rows: [row], input: op.inputs[row]!, output: op.outputs[0]!, joins: [-1], exits: [] };
-  const plans = planBands(sg, chain, count, false);
+  const plans = planBands(sg, chain, count, false, types);
   return plans && plans.map((p) => ({ r0: p.r0, r1: p.r1, c0: p.stages[0]!.c0, c1: p.stages[0]!.c1, s0: p.s0, s1: p.s1 }));
 }
 
 /**
- * Whether `op` may run in bands: one 4-D output of batch 1 of a type bands slice and join, a row rule, and every
+ * Whether `op` may run in bands: one 4-D output of batch 1 of a type bands slice and join (`types`), a row rule, and every
  * operand but constants and the row input of the row input's rows, read row for row (a join: an ADD's other term,
  * a concatenation's other parts).
  */
-function bandable(sg: Subgraph, op: Op): boolean {
+function bandable(sg: Subgraph, op: Op, types: ReadonlySet<string>): boolean {
   if ((op.opcode === 'CUSTOM' && !transposeBandable(sg, op)) || op.outputs.length !== 1) return false;
   const y = sg.tensors[op.outputs[0]!]!;
   // A 3-D output (ARG_MAX's over the channels) runs in bands too; streamed only as a graph output (streamedTensors).
-  if (y.shape.length < 3 || y.shape.length > 4 || y.shape[0] !== 1 || !BAND_DTYPES.has(y.dtype)) return false;
+  if (y.shape.length < 3 || y.shape.length > 4 || y.shape[0] !== 1 || !types.has(y.dtype)) return false;
   const rule = rowRule(sg, op);
   if (!rule) return false;
   const row = rowInput(op);
   const x = sg.tensors[op.inputs[row]!]!;
-  if (!BAND_DTYPES.has(x.dtype)) return false;
+  if (!types.has(x.dtype)) return false;
   const others = op.inputs.filter((t, i) => i !== row && t >= 0 && sg.tensors[t]!.kind !== 'constant');
   if (others.length === 0) return true;
   const join = rule.kind === 'same' && rule.halo === 0;
   return join && new Set(op.inputs).size === op.inputs.length && others.every((t) => {
     const s = sg.tensors[t]!;
-    return s.kind === 'activation' && s.shape.length === 4 && s.shape[1] === x.shape[1] && BAND_DTYPES.has(s.dtype);
+    return s.kind === 'activation' && s.shape.length === 4 && s.shape[1] === x.shape[1] && types.has(s.dtype);
   });
 }
 
@@ -286,10 +286,11 @@ function bandable(sg: Subgraph, op: Op): boolean {
  * its slot and one fetch writes it whole after the last (wholeOutput), where a concatenation of its bands would
  * have held the bands and the output at once.
  */
-function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean): Set<number> {
+function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, kernels: Kernels): Set<number> {
   const out = new Set<number>();
+  const types = bandTypes(kernels);
   sg.ops.forEach((op) => {
-    if (!bandable(sg, op)) return;
+    if (!bandable(sg, op, types)) return;
     const t = op.outputs[0]!;
     const y = sg.tensors[t]!;
     // A 3-D graph output (ARG_MAX's over the channels: a segmentation's class map) too: its bands to its slot.
@@ -303,11 +304,12 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean): Set<
 }
 
 /** How many graph outputs streamLayers(sg, bandBytes, kernels, true) streams. */
-export const streamedOutputs = (sg: Subgraph, bandBytes: number): number =>
-  [...streamedTensors(sg, bandBytes / 4, true)].filter((t) => sg.outputs.includes(t)).length;
+export const streamedOutputs = (sg: Subgraph, bandBytes: number, kernels: Kernels): number =>
+  [...streamedTensors(sg, bandBytes / 4, true, kernels)].filter((t) => sg.outputs.includes(t)).length;
 
 /** The tensors streamLayers(sg, bandBytes, kernels, { outputs }) streams: those StreamOptions.only may limit it to. */
-export const streamableTensors = (sg: Subgraph, bandBytes: number, outputs = false): Set<number> => streamedTensors(sg, bandBytes / 4, outputs);
+export const streamableTensors = (sg: Subgraph, bandBytes: number, kernels: Kernels, outputs = false): Set<number> =>
+  streamedTensors(sg, bandBytes / 4, outputs, kernels);
 
 /** The TinySegFetch that writes graph output `y` whole from its slot, once its last band is there. */
 function wholeOutput(sg: Subgraph, y: Tensor, slot: Slot): Omit<Op, 'source'> {
@@ -572,7 +574,8 @@ function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandB
 export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels = REFERENCE_KERNELS, options: StreamOptions = {}): StreamLayersResult {
   const { outputs = false, concatConv = true, inPlace = true, counts, only } = options;
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
-  const order = [...streamedTensors(sg, bandBytes / 4, outputs)].filter((t) => !only || only.has(sg.tensors[t]!.name));
+  const types = bandTypes(kernels);
+  const order = [...streamedTensors(sg, bandBytes / 4, outputs, kernels)].filter((t) => !only || only.has(sg.tensors[t]!.name));
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
   const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(sg.producerOf(t), ...sg.consumersOf(t)) }));
   const region = layOutSpillRegion(spans);
@@ -598,7 +601,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
     const op = ops[k]!;
     if (!op.inputs.some((t) => slots.has(t)) && !slots.has(op.outputs[0] ?? -1)) continue;
     let replacement: Omit<Op, 'source'>[] | null = null;
-    if (bandable(sg, op) && bandsUnder(sg, op, kernels)) {
+    if (bandable(sg, op, types) && bandsUnder(sg, op, kernels)) {
       const count = bandCount(sg, op, slots, bandBytes, counts?.get(k));
       const padded = paddableConv(sg, op);
       const resize = resizeBandable(sg, op);
@@ -609,7 +612,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
           ? resizeBands(sg, op, count)
           : transpose
             ? transposeBands(sg, op, count)
-            : (chainBands(sg, k, count) ?? chainBands(sg, k, 1));
+            : (chainBands(sg, k, count, types) ?? chainBands(sg, k, 1, types));
       // A band of an input left in the arena (a graph input) reads its rows where they are: no slice, no PAD, no
       // staging. Without inPlace the bands slice it, and a later spill pass may fetch those slices.
       const inSlot = slots.has(op.inputs[0]!);

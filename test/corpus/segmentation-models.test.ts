@@ -2,7 +2,8 @@
 // README there), whose peak sits at the stem or at the full-resolution head:
 // optimize() proves each bit-exact, never worse, within the default compute
 // limit, and row bands run through the operators these heads and stems are
-// made of (TRANSPOSE_CONV, a cropping STRIDED_SLICE, joins with a skip, dilated convs).
+// made of (TRANSPOSE_CONV, a cropping STRIDED_SLICE, joins with a skip, dilated convs). An old uint8 model TFLM
+// refuses is planned only (allowRefused), its head cut as its int8 sibling's.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,5 +128,20 @@ describe('where the bands run', () => {
     const chains = runChains('mnv3-seg-f32io-256.tflite').report;
     expect(chains.passes.splitRowBands.chains.some((c) => c.ops.includes('RESIZE_BILINEAR') && c.ops.includes('DEQUANTIZE'))).toBe(true);
     expect(run('mnv3-seg-f32io-256.tflite').report.after.total).toBeLessThanOrEqual(chains.after.total);
+  });
+
+  it('deeplabv3 ADE20K in uint8, which TFLM refuses (no uint8 kernels): refused by default; planned with allowRefused, its head streamed as the int8 sibling\'s, cut over 10x to within 1.25x the class map, the floor', () => {
+    const file = 'deeplabv3-mnv2-ade20k-uint8-512.tflite';
+    const bytes = new Uint8Array(readFileSync(join(dir, file)));
+    expect(() => optimize(bytes, { file, verify: false })).toThrow(/operator 0 \(CONV_2D\)/);
+    const r = optimize(bytes, { file, allowRefused: true, verify: false }).report;
+    expect(r.verified).toBeNull();
+    expect(r.warnings.some((w) => w.includes('memory planning only'))).toBe(true);
+    // The resizes and the ARG_MAX are row-local in uint8 too: the floor is the int32 class map, as the int8 sibling's.
+    expect(r.streamingFloor).toBe(512 * 512 * 4);
+    expect(r.passes.spill.streamed!.ops).toEqual(expect.arrayContaining(['RESIZE_BILINEAR', 'ARG_MAX', 'CONCATENATION']));
+    expect(r.before.head / r.after.head).toBeGreaterThan(10);
+    expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+    expect(r.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 });

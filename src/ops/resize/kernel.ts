@@ -193,25 +193,26 @@ function nearest(v: number, inSize: number, outSize: number, align: boolean, hal
 /**
  * How the kernel maps a tensor's output rows to input rows (row-rule.ts's RowAxis): the rows and weight it
  * computes for each output row of a tensor of `outSize` rows read from one of `inSize` rows. Null for a type the
- * kernel refuses.
+ * kernel refuses, but uint8: TFLM refuses it too, yet an old uint8 model planned only (Kernels.planOnly) streams its
+ * head like an int8 one, its rows mapped as TFLite's reference kernel maps uint8 (in float; nearest: as any type).
  */
 export function resizeRowAxis(op: KernelCall['op'], dtype: string): ((inSize: number, outSize: number) => RowAxis) | null {
   if (op.opcode === 'RESIZE_NEAREST_NEIGHBOR') {
-    if (!['float32', 'int8', 'int16'].includes(dtype)) return null;
+    if (!['float32', 'int8', 'int16', 'uint8'].includes(dtype)) return null;
     const { alignCorners: align, halfPixelCenters: half } = builtinOptions(op, 'ResizeNearestNeighborOptions');
     return (inSize, outSize) => {
       const rows = Int32Array.from({ length: outSize }, (_, v) => nearest(v, inSize, outSize, align, half));
       return { lo: rows, hi: rows, weight: new Float64Array(outSize) };
     };
   }
-  if (dtype !== 'float32' && dtype !== 'int8') return null;
+  if (dtype !== 'float32' && dtype !== 'int8' && dtype !== 'uint8') return null;
   const { alignCorners: align, halfPixelCenters: half } = builtinOptions(op, 'ResizeBilinearOptions');
   if (align && half) return null;
-  const axis = dtype === 'float32' ? floatAxis : integerAxis;
+  const axis = dtype === 'int8' ? integerAxis : floatAxis;
   return (inSize, outSize) => {
     const a = axis(inSize, outSize, align, half);
     // What the kernel interpolates with: the float fraction above the lower row, or its 10-bit fixed-point one.
-    const weight = a.pos.map((p, v) => (dtype === 'float32' ? Math.fround(p - a.lo[v]!) : p - 1024 * a.lo[v]!));
+    const weight = a.pos.map((p, v) => (dtype !== 'int8' ? Math.fround(p - a.lo[v]!) : p - 1024 * a.lo[v]!));
     return { lo: a.lo, hi: a.hi, weight };
   };
 }
