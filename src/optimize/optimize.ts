@@ -149,7 +149,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   const prepareWarnings = inFile(file, () => checkModel(original, { allowRefused: opts.allowRefused === true }));
   // Custom operators of other projects the firmware links: their memory as declared, run as stand-ins by the proof.
   const customOps = opts.customOps && opts.customOps.length > 0 ? customOpMap(opts.customOps) : undefined;
-  const proof = opts.verify === false ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed, ...(customOps ? { customOps } : {}) };
+  // A model TFLM refuses (planned with allowRefused) runs on no build: the passes may use types no TFLM kernel takes,
+  // and there is no proof (the interpreter refuses what TFLM refuses: neither model runs to compare).
+  const planOnly = prepareWarnings.some((w) => w.includes(PREPARE_REFUSAL) || w.includes(INVOKE_REFUSAL));
+  const unprovable = planOnly && opts.allowRefused === true && opts.verify !== false;
+  const proof = opts.verify === false || unprovable ? null : { inputs: opts.verify.inputs, seed: opts.verify.seed, ...(customOps ? { customOps } : {}) };
   const known = proof && context.referenceRun && fitsProof(original, context.referenceRun, proof.inputs) ? context.referenceRun : null;
   // A worker thread takes a share of the proof's cases when the model is big enough to pay for it. The thread starts
   // (and loads the interpreter) now; its work starts after the passes: run beside them it slowed them more than it
@@ -161,8 +165,6 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   if (parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
-  // A model TFLM refuses (planned with allowRefused) runs on no build: the passes may use types no TFLM kernel takes.
-  const planOnly = prepareWarnings.some((w) => w.includes(PREPARE_REFUSAL) || w.includes(INVOKE_REFUSAL));
   const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}), ...(planOnly ? { planOnly } : {}) };
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
@@ -516,6 +518,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
 
   let storage: OptimizeReport['storage'] = null;
   const warnings = [...prepareWarnings, ...after.warnings];
+  if (unprovable) warnings.push('not proved: TFLM refuses the model, so neither it nor the optimized one runs to compare (memory planning only)');
   if (lossySlots > 0) {
     const v = verification;
     const error = !v

@@ -171,4 +171,14 @@ describe('--allow-refused', () => {
     expect(JSON.parse(r.stdout).warnings.some((w: string) => w.endsWith(mark))).toBe(true);
     expect(existsSync(join(out, 'uint8-conv.tflite'))).toBe(true);
   });
+
+  it('optimize without --no-verify plans it as well, saying it is not proved (nothing runs it to compare)', () => {
+    const out = join(scratch, 'opt-allowed-proof');
+    const r = tinyseg('optimize', file, '-o', out, '--no-cache', '--allow-refused', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.verified).toBeNull();
+    expect(j.warnings).toContain('not proved: TFLM refuses the model, so neither it nor the optimized one runs to compare (memory planning only)');
+    expect(existsSync(join(out, 'uint8-conv.tflite'))).toBe(true);
+  });
 });
