@@ -6,6 +6,8 @@
 // like the output (a broadcast operand is not, so it is never the shared one).
 // Which operators compute out[i] from in[i] alone is the registry's `inPlace`
 // (ops/registry.ts): set only for operators the interpreter has a kernel for.
+// A RESHAPE (the registry's inPlace 'bytes') writes its input's bytes in order
+// whatever the shapes, and TFLM copies nothing where the two share a buffer.
 // The output may be narrower than the input (QUANTIZE float32 -> int8, a
 // narrowing CAST): element i's output bytes then lie at or below the input
 // bytes of element i, which the ascending loop has read already. The input may
@@ -19,7 +21,7 @@ import type { Subgraph } from '../graph/graph.js';
 import { convInPlaceRows } from '../ops/tinyseg/conv-in-place-kernel.js';
 import { placedDelta } from '../ops/tinyseg/conv-in-place-rows.js';
 import { decodeConvInPlaceOptions } from '../ops/tinyseg/custom-ops.js';
-import { isInPlace, isInPlaceRows } from '../ops/registry.js';
+import { isInPlace, isInPlaceBytes, isInPlaceRows } from '../ops/registry.js';
 
 export interface InPlacePair {
   op: number;
@@ -52,10 +54,12 @@ export function inPlacePairs(sg: Subgraph): InPlacePair[] {
       return;
     }
     if (!isInPlace(op)) return;
-    for (const t of op.inputs) {
+    // A RESHAPE's output is its input's bytes, whatever the shapes: over its data operand only.
+    const bytes = isInPlaceBytes(op);
+    for (const t of bytes ? op.inputs.slice(0, 1) : op.inputs) {
       if (t < 0) continue;
       const x = sg.tensors[t]!;
-      if (dying(t, k) && x.byteSize >= y.byteSize && x.shape.join() === y.shape.join()) {
+      if (dying(t, k) && x.byteSize >= y.byteSize && (bytes ? x.byteSize === y.byteSize : x.shape.join() === y.shape.join())) {
         pairs.push({ op: k, input: t, output: y.index, offset: 0 });
         return;
       }

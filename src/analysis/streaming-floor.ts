@@ -8,14 +8,16 @@
 //     its writer to the end): TFLM allocates them whole whatever computes them;
 //   - every operand of an operator that is not row-local (no row rule in the
 //     registry, and not a custom operator the build declares row-local)
-//     exists whole while that operator runs: no band can cut it.
+//     exists whole while that operator runs: no band can cut it. An operator
+//     on a RESHAPE's output that would be row-local on its input is
+//     (registry.ts reshapeBefore: the RESHAPE moves after it, in place).
 // The floor is the largest sum of those at one moment, an in-place pair's two
 // tensors (in-place.ts: one buffer in our plan) counted once. Kernel scratch is
 // not counted (a band's scratch shrinks with it), so the floor stays a floor.
 
 import type { Subgraph } from '../graph/graph.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
-import { rowRule } from '../ops/registry.js';
+import { reshapeBefore, rowRule } from '../ops/registry.js';
 import { inPlacePairs } from './in-place.js';
 
 /** A planned buffer of the graph: its tensor (null for kernel scratch), aligned bytes and TFLM lifetime (inclusive). */
@@ -53,7 +55,8 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
     for (const b of io) if (b.first <= time && time <= b.last) whole.add(b.tensor!);
     // Operator k runs at TFLM time k + 1 (tflm/lifetimes.ts).
     const op = sg.ops[time - 1];
-    if (op && !rowRule(sg, op) && !(op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true)) {
+    const rowLocal = op && (rowRule(sg, op) || reshapeBefore(sg, op) >= 0 || (op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true));
+    if (op && !rowLocal) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
     const both = pairs.filter((p) => whole.has(p.input) && whole.has(p.output));

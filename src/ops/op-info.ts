@@ -67,8 +67,12 @@ export interface OpInfo {
    * without an entry or a fallback does not know the operator's scratch (nor its op data).
    */
   readonly memory: Partial<Record<KernelSet, KernelMemory>>;
-  /** The kernel computes out[i] from in[i] alone (element-wise over the output's indices), so the output may overwrite a dying input. */
-  readonly inPlace?: boolean;
+  /**
+   * The kernel computes out[i] from in[i] alone (element-wise over the output's indices), so the output may overwrite
+   * a dying input of its shape; 'bytes': its output is its input's bytes in order, of any shape (RESHAPE, which copies
+   * nothing where the two share a buffer).
+   */
+  readonly inPlace?: boolean | 'bytes';
   /**
    * The output may lie over the dying operand 0, starting `placedDelta` bytes before it (TinySegConvInPlace: rows
    * pass through a queue in its scratch, conv-in-place-rows.ts), not only at its offset as `inPlace`.

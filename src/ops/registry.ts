@@ -147,7 +147,10 @@ export function builtinParams(op: GraphOp, bits: 32 | 64 = 32): readonly [number
 // ---- properties the memory passes rely on ----------------------------------------
 
 /** Whether op's kernel computes out[i] from in[i] alone, so its output may take over a dying input's buffer. */
-export const isInPlace = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlace === true;
+export const isInPlace = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => Boolean(opInfoOf(op)?.inPlace);
+
+/** Whether op's output is its input's bytes in order whatever the shapes (OpInfo.inPlace 'bytes'): it may take over a dying input of its size. */
+export const isInPlaceBytes = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlace === 'bytes';
 
 /** Whether op's output may lie over its dying operand 0 through a row queue (OpInfo.inPlaceRows). */
 export const isInPlaceRows = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlaceRows === true;
@@ -157,6 +160,29 @@ export function rowRule(sg: Subgraph, op: Op): RowRule | null {
   const rule = opInfoOf(op)?.rowRule;
   const io = rule ? rowLocalShape(sg, op, rowInput(op)) : null;
   return rule && io ? rule(sg, op, io) : null;
+}
+
+/**
+ * The RESHAPE (its position) whose output `op` alone reads, when `op` would be row-local on that RESHAPE's input:
+ * a 4-D batch-1 tensor of two or more rows and the same last axis, on which `op` (one operand, its output of the operand's shape; its
+ * row rule maps row r to row r there: element-wise or over the last axis, SOFTMAX say) computes the same bytes in
+ * the same order. A Keras head's Reshape((H * W, classes)) before its softmax: the RESHAPE may move after the
+ * operator (transform/sink-reshapes.ts), where it copies nothing (in place). -1 otherwise.
+ */
+export function reshapeBefore(sg: Subgraph, op: Op): number {
+  if (op.inputs.length !== 1 || op.outputs.length !== 1) return -1;
+  const r = sg.tensors[op.inputs[0]!];
+  const y = sg.tensors[op.outputs[0]!];
+  const k = r ? sg.producerOf(r.index) : -1;
+  const reshape = sg.ops[k];
+  if (!r || !y || !reshape || reshape.opcode !== 'RESHAPE' || r.kind !== 'activation' || sg.outputs.includes(r.index) || sg.consumersOf(r.index).length !== 1) return -1;
+  const x = sg.tensors[reshape.inputs[0]!];
+  // Per-tensor quantization only: a per-channel axis would move with the shape.
+  const perTensor = (t: Tensor) => (t.quantization?.scale.length ?? 0) <= 1;
+  // Rows to cut (a classifier's [1, 1, 1, N] logits have none).
+  if (!x || x.shape.length !== 4 || x.shape[0] !== 1 || x.shape[1]! < 2 || x.shape[3] !== r.shape.at(-1) || x.dtype !== r.dtype || y.shape.join() !== r.shape.join() || !perTensor(r) || !perTensor(y)) return -1;
+  const rule = opInfoOf(op)?.rowRule?.(sg, op, { x, out: { ...y, shape: x.shape } });
+  return rule?.kind === 'same' && rule.halo === 0 ? k : -1;
 }
 
 /** The operand whose rows op's row rule maps: the one row bands slice; every other operand is read whole. */

@@ -51,6 +51,43 @@ function quantizedStem(): Graph {
   return loadGraph(saveGraph(b.build()));
 }
 
+/** x -> 1x1 conv [1, 16, 16, 8] -> RESHAPE [1, 256, 8] -> RESHAPE [2048] (a graph output): copies of the same bytes. */
+function reshapes(): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', { dtype: 'float32', shape: [1, 16, 16, 2] });
+  const a = b.tensor('a', { dtype: 'float32', shape: [1, 16, 16, 8] });
+  const w = b.constant('w', { dtype: 'float32', shape: [8, 1, 1, 2] }, Float32Array.from({ length: 16 }, (_, i) => (i % 5) - 2));
+  b.op({ opcode: 'CONV_2D', inputs: [x, w, -1], outputs: [a], options: { type: 'Conv2DOptions', value: { padding: 1, strideH: 1, strideW: 1 } } });
+  const flat = b.tensor('flat', { dtype: 'float32', shape: [1, 256, 8] });
+  b.op({ opcode: 'RESHAPE', inputs: [a, b.constant('s1', { dtype: 'int32', shape: [3] }, new Int32Array([1, 256, 8]))], outputs: [flat] });
+  const out = b.tensor('out', { dtype: 'float32', shape: [2048] });
+  b.op({ opcode: 'RESHAPE', inputs: [flat, b.constant('s2', { dtype: 'int32', shape: [1] }, new Int32Array([2048]))], outputs: [out] });
+  b.output(out);
+  return loadGraph(saveGraph(b.build()));
+}
+
+describe('in-place RESHAPE', () => {
+  it('pairs a RESHAPE with the input it copies (never its shape operand), shares one buffer in the written plan and computes the same bytes', () => {
+    const g = reshapes();
+    const name = (t: number) => g.main.tensors[t]!.name;
+    expect(inPlacePairs(g.main).map((p) => [name(p.input), name(p.output), p.offset])).toEqual([
+      ['a', 'flat', 0],
+      ['flat', 'out', 0],
+    ]);
+    const before = planTflmArena(g).head;
+    setOfflinePlan(g, placeArena(g.main).offsets);
+    const written = loadGraph(saveGraph(g));
+    const offsets = offlineOffsets(written)!;
+    const t = (n: string) => written.main.tensors.find((x) => x.name === n)!.index;
+    expect(new Set([offsets[t('a')], offsets[t('flat')], offsets[t('out')]]).size).toBe(1);
+    // x and a at the conv, then one 8 KiB buffer: TFLM's own plan holds two copies at each RESHAPE.
+    expect(planTflmArena(written).head).toBe(16 * 16 * (2 + 8) * 4);
+    expect(before).toBe(2 * 16 * 16 * 8 * 4);
+    const x = randomInput(written.main.tensors[written.main.inputs[0]!]!, 4);
+    expect(Buffer.from(runGuarded(written, [x])[0]!).equals(Buffer.from(runGuarded(reshapes(), [x])[0]!))).toBe(true);
+  });
+});
+
 describe('in-place narrowing', () => {
   it('writes a QUANTIZE output over the float input it narrows, and gives the freed three quarters to the next tensor', () => {
     const g = quantizedStem();

@@ -18,7 +18,8 @@ const known = (prepareTemps: string, init?: number, init64?: number): OpInfo['me
 });
 
 export const ops: readonly OpInfo[] = [
-  { key: 'RESHAPE', kernel: kernels['RESHAPE'], builtinParams: [36, 4], memory: known('i0 o0') }, // TfLiteReshapeParams
+  // TfLiteReshapeParams. In place: TFLM's Eval copies only when the input and output buffers differ (reshape.cc).
+  { key: 'RESHAPE', kernel: kernels['RESHAPE'], builtinParams: [36, 4], memory: known('i0 o0'), inPlace: 'bytes' },
   { key: 'SQUEEZE', kernel: kernels['SQUEEZE'], builtinParams: [36, 4], memory: known('i0 o0') }, // TfLiteSqueezeParams
   { key: 'EXPAND_DIMS', kernel: kernels['EXPAND_DIMS'], memory: known('i0 i1 o0') },
   { key: 'CONCATENATION', kernel: kernels['CONCATENATION'], builtinParams: [8, 4], memory: known('i0 o0 i*', 24, 40), rowRule: concatRowRule },
