@@ -180,7 +180,8 @@ export function reshapeBefore(sg: Subgraph, op: Op): number {
   // Per-tensor quantization only: a per-channel axis would move with the shape.
   const perTensor = (t: Tensor) => (t.quantization?.scale.length ?? 0) <= 1;
   // Rows to cut (a classifier's [1, 1, 1, N] logits have none).
-  if (!x || x.shape.length !== 4 || x.shape[0] !== 1 || x.shape[1]! < 2 || x.shape[3] !== r.shape.at(-1) || x.dtype !== r.dtype || y.shape.join() !== r.shape.join() || !perTensor(r) || !perTensor(y)) return -1;
+  if (!x || x.shape.length !== 4 || x.shape[0] !== 1 || x.shape[1]! < 2 || x.shape[3] !== r.shape.at(-1) || x.dtype !== r.dtype) return -1;
+  if (y.shape.join() !== r.shape.join() || !perTensor(r) || !perTensor(y)) return -1;
   const rule = opInfoOf(op)?.rowRule?.(sg, op, { x, out: { ...y, shape: x.shape } });
   return rule?.kind === 'same' && rule.halo === 0 ? k : -1;
 }

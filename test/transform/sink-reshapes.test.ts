@@ -35,7 +35,8 @@ function head(dtype: 'int8' | 'float32', { flat, tail, secondReader }: Head): Gr
     if (dtype === 'float32') return b.constant(name, { dtype, shape }, Float32Array.from({ length: n }, () => rand() * 0.5));
     return b.constant(name, { dtype, shape, quantization: { scale: [0.01], zeroPoint: [0], quantizedDimension: 0 } }, Int8Array.from({ length: n }, () => Math.round(rand() * 120)));
   };
-  const t = (name: string, shape: number[], type: DType = dtype, scale = 0.1, zp = 0) => b.tensor(name, { dtype: type, shape, quantization: type === 'int8' ? { scale: [scale], zeroPoint: [zp], quantizedDimension: 0 } : q(scale, zp) });
+  const t = (name: string, shape: number[], type: DType = dtype, scale = 0.1, zp = 0) =>
+    b.tensor(name, { dtype: type, shape, quantization: type === 'int8' ? { scale: [scale], zeroPoint: [zp], quantizedDimension: 0 } : q(scale, zp) });
   const x = b.input('x', { dtype, shape: [1, 64, 32, 3], quantization: q(0.05, 0) });
   const c1 = t('c1', [1, 32, 16, 12]);
   b.op({ opcode: 'CONV_2D', inputs: [x, weights('c1_w', [12, 3, 3, 3]), -1], outputs: [c1], options: conv(2) });
