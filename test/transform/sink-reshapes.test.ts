@@ -33,7 +33,8 @@ function head(dtype: 'int8' | 'float32', { flat, tail, secondReader }: Head): Gr
   const weights = (name: string, shape: number[]) => {
     const n = shape.reduce((a, c) => a * c, 1);
     if (dtype === 'float32') return b.constant(name, { dtype, shape }, Float32Array.from({ length: n }, () => rand() * 0.5));
-    return b.constant(name, { dtype, shape, quantization: { scale: [0.01], zeroPoint: [0], quantizedDimension: 0 } }, Int8Array.from({ length: n }, () => Math.round(rand() * 120)));
+    const quantization = { scale: [0.01], zeroPoint: [0], quantizedDimension: 0 };
+    return b.constant(name, { dtype, shape, quantization }, Int8Array.from({ length: n }, () => Math.round(rand() * 120)));
   };
   const t = (name: string, shape: number[], type: DType = dtype, scale = 0.1, zp = 0) =>
     b.tensor(name, { dtype: type, shape, quantization: type === 'int8' ? { scale: [scale], zeroPoint: [zp], quantizedDimension: 0 } : q(scale, zp) });
