@@ -47,8 +47,11 @@ export interface ChainExit {
 
 /** The types both TFLM's STRIDED_SLICE and CONCATENATION take (a uint8 QUANTIZE output, say, neither does). */
 const BAND_DTYPES: ReadonlySet<string> = new Set(['float32', 'int8', 'int16', 'int32', 'bool']);
-/** And uint8, in a model no build runs (Kernels.planOnly: an old uint8 model), whose bands are memory planning only. */
-const PLAN_ONLY_BAND_DTYPES: ReadonlySet<string> = new Set([...BAND_DTYPES, 'uint8']);
+/**
+ * And uint8 and int64, in a model no build runs (Kernels.planOnly: an old uint8 model, TensorFlow's int64 ARG_MAX
+ * class map), whose bands are memory planning only.
+ */
+const PLAN_ONLY_BAND_DTYPES: ReadonlySet<string> = new Set([...BAND_DTYPES, 'uint8', 'int64']);
 
 /** The types bands slice and join under `kernels`. */
 export const bandTypes = (kernels: Pick<Kernels, 'planOnly'>): ReadonlySet<string> => (kernels.planOnly ? PLAN_ONLY_BAND_DTYPES : BAND_DTYPES);

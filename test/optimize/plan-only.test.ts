@@ -14,9 +14,10 @@ const conv = (stride: number) => ({ type: 'Conv2DOptions', value: { padding: 0, 
 /**
  * x [1, 128, 64, 3] -> conv 3x3 s2 -> conv 1x1 (logits [1, 64, 32, 8]) -> RESIZE_BILINEAR x2 -> ARG_MAX [1, 128, 64]:
  * a DeepLab head, its peak the full-resolution logits and the class map. `act`: the activations' type; `input`: the
- * graph input's (a uint8 one quantized to int8 first).
+ * graph input's (a uint8 one quantized to int8 first); `classes`: the class map's (TensorFlow's tf.argmax makes int64,
+ * which TFLM's ARG_MAX refuses).
  */
-function segmentationHead(act: 'uint8' | 'int8', input: 'uint8' | 'int8' = act): Uint8Array {
+function segmentationHead(act: 'uint8' | 'int8', input: 'uint8' | 'int8' = act, classes: 'int32' | 'int64' = 'int32'): Uint8Array {
   const b = new GraphBuilder();
   let seed = 7;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
@@ -42,10 +43,10 @@ function segmentationHead(act: 'uint8' | 'int8', input: 'uint8' | 'int8' = act):
   const up = t('up', [1, 128, 64, 8]);
   const size = b.constant('size', { dtype: 'int32', shape: [2] }, new Int32Array([128, 64]));
   b.op({ opcode: 'RESIZE_BILINEAR', inputs: [logits, size], outputs: [up], options: { type: 'ResizeBilinearOptions', value: {} } });
-  const classes = b.tensor('classes', { dtype: 'int32', shape: [1, 128, 64] });
+  const map = b.tensor('classes', { dtype: classes, shape: [1, 128, 64] });
   const axis = b.constant('axis', { dtype: 'int32', shape: [] }, new Int32Array([3]));
-  b.op({ opcode: 'ARG_MAX', inputs: [up, axis], outputs: [classes], options: { type: 'ArgMaxOptions', value: { outputType: 2 } } });
-  b.output(classes);
+  b.op({ opcode: 'ARG_MAX', inputs: [up, axis], outputs: [map], options: { type: 'ArgMaxOptions', value: { outputType: classes === 'int32' ? 2 : 4 } } });
+  b.output(map);
   return saveGraph(b.build());
 }
 
@@ -70,6 +71,16 @@ describe('a model no build runs (planned only)', () => {
     expect(planned.report.after.head).toBe(int8.report.after.head);
     expect(planned.report.passes.spill.streamed?.ops).toContain('RESIZE_BILINEAR');
     expect(planned.report.warnings.some((w) => w.includes('memory planning only'))).toBe(true);
+  });
+
+  it('an int64 class map (TFLM refuses it at Invoke) is streamed too, planned with allowRefused', () => {
+    const bytes = segmentationHead('int8', 'int8', 'int64');
+    const planned = optimize(bytes, { file: 'seg-i64.tflite', allowRefused: true }).report;
+    expect(planned.verified).toBeNull();
+    expect(planned.warnings.some((w) => w.includes('(TFLM refuses it at Invoke)'))).toBe(true);
+    expect(planned.streamingFloor).toBe(128 * 64 * 8);
+    expect(planned.after.head).toBe(planned.streamingFloor);
+    expect(planned.passes.spill.streamed?.ops).toContain('ARG_MAX');
   });
 
   it('in a model TFLM runs, bands never cut its uint8 input: the QUANTIZE reads it whole, and the result is proved', () => {
