@@ -247,6 +247,27 @@ function transposeBands(sg: Subgraph, op: Op, count: number): Band[] {
   });
 }
 
+/**
+ * Bands of a resize of a one-row input (DeepLab's image pooling spread over the ASPP's rows), each the builtin on
+ * that row to its own rows, where every band maps its rows as the whole tensor does (align_corners: row 0, weight 0;
+ * nearest); null otherwise. A one-operator chain's band (chainBands) computes every row of such a resize: the rows
+ * a band of its input reaches are all of them.
+ */
+function broadcastResizeBands(sg: Subgraph, op: Op, count: number): Band[] | null {
+  const rule = rowRule(sg, op);
+  const [inH, outH] = [sg.tensors[op.inputs[0]!]!.shape[1]!, sg.tensors[op.outputs[0]!]!.shape[1]!];
+  if (rule?.kind !== 'resize' || inH !== 1) return null;
+  const whole = rule.rows(1, outH);
+  const bands = evenBands(outH, count, () => [0, 1]);
+  for (const b of bands) {
+    const band = rule.rows(1, b.r1 - b.r0);
+    for (let v = b.r0; v < b.r1; v++) {
+      if (band.lo[v - b.r0] !== whole.lo[v] || band.hi[v - b.r0] !== whole.hi[v] || band.weight[v - b.r0] !== whole.weight[v]) return null;
+    }
+  }
+  return bands;
+}
+
 /** Bands of another row-local operator: a one-operator chain's plans (split-row-bands.ts), or null when none lines up. */
 function chainBands(sg: Subgraph, k: number, count: number, types: ReadonlySet<string>): Band[] | null {
   const op = sg.ops[k]!;
@@ -612,7 +633,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
           ? resizeBands(sg, op, count)
           : transpose
             ? transposeBands(sg, op, count)
-            : (chainBands(sg, k, count, types) ?? chainBands(sg, k, 1, types));
+            : (broadcastResizeBands(sg, op, count) ?? chainBands(sg, k, count, types) ?? chainBands(sg, k, 1, types));
       // A band of an input left in the arena (a graph input) reads its rows where they are: no slice, no PAD, no
       // staging. Without inPlace the bands slice it, and a later spill pass may fetch those slices.
       const inSlot = slots.has(op.inputs[0]!);
