@@ -33,6 +33,7 @@ describe.each([
   'mnv3-seg-f32io-256.tflite',
   'fastscnn-uav-int8-320.tflite',
   'bodypix-mnv1-f32-257.tflite',
+  'deeplabv3-mnv2-dm05-f32-513.tflite',
 ])('%s', (file) => {
   it('is proved bit-exact, lower in head and total, within the 5% default compute limit', () => {
     const r = run(file).report;
@@ -128,6 +129,18 @@ describe('where the bands run', () => {
     const chains = runChains('mnv3-seg-f32io-256.tflite').report;
     expect(chains.passes.splitRowBands.chains.some((c) => c.ops.includes('RESIZE_BILINEAR') && c.ops.includes('DEQUANTIZE'))).toBe(true);
     expect(run('mnv3-seg-f32io-256.tflite').report.after.total).toBeLessThanOrEqual(chains.after.total);
+  });
+
+  it('deeplabv3 dm0.5 at 513: its ASPP image pooling, spread over 65x65 by an align_corners resize of one row, streamed in bands of the rows each needs (never whole): the head at the float input, its floor, 6x lower', () => {
+    const result = run('deeplabv3-mnv2-dm05-f32-513.tflite');
+    const r = result.report;
+    const sg = result.graph.main;
+    const spread = sg.ops.filter((op) => op.opcode === 'RESIZE_BILINEAR' && sg.tensors[op.inputs[0]!]!.shape[1] === 1);
+    expect(spread.length).toBeGreaterThan(1);
+    for (const op of spread) expect(sg.tensors[op.outputs[0]!]!.shape[1]).toBeLessThan(65);
+    expect(r.streamingFloor).toBe(513 * 513 * 3 * 4 + 4);
+    expect(r.headOverStreamingFloor.after).toBe(1);
+    expect(r.before.head / r.after.head).toBeGreaterThan(5.5);
   });
 
   it('deeplabv3 ADE20K in uint8, which TFLM refuses (no uint8 kernels): refused by default; planned with allowRefused, its head streamed as the int8 sibling\'s, cut over 10x to within 1.25x the class map, the floor', () => {
