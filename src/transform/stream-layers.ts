@@ -314,9 +314,9 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, kerne
     if (!bandable(sg, op, types)) return;
     const t = op.outputs[0]!;
     const y = sg.tensors[t]!;
-    // A 3-D graph output (ARG_MAX's over the channels: a segmentation's class map) too: its bands to its slot.
-    const rowsOf = y.shape.length === 4 || (y.shape.length === 3 && sg.outputs.includes(t));
-    if (y.kind !== 'activation' || !rowsOf || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
+    // A 3-D one too (ARG_MAX's over the channels: a segmentation's class map): its bands to its slot, fetched whole
+    // for its readers (no row rule reads a 3-D tensor), or written whole by the fetch after the last as an output.
+    if (y.kind !== 'activation' || y.shape.length < 3 || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
     const readers = sg.consumersOf(t).length;
     if (sg.outputs.includes(t) ? !outputs || readers > 0 : readers === 0) return;
     out.add(t);
