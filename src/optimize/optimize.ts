@@ -199,11 +199,11 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   };
   /**
    * What one search holds its passes to: the predicted Invoke() instructions, and the arena budget they aim at (the
-   * option's, or none for the search that also serves a budget).
+   * option's, or none for the search that also serves a budget); `noSpills`: no spill at all (no spill region).
    */
-  type Limits = { maxInvoke: number; arenaBudget: number | undefined };
+  type Limits = { maxInvoke: number; arenaBudget: number | undefined; noSpills?: boolean };
   const passContext = (
-    { maxInvoke, arenaBudget }: Limits,
+    { maxInvoke, arenaBudget, noSpills }: Limits,
     {
       bandSideInputs,
       foldPads,
@@ -221,7 +221,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   ): PassContext => ({
     ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
     ...(arenaBudget !== undefined ? { arenaBudget } : {}),
-    spill: opts.spill,
+    spill: opts.spill && noSpills !== true,
     builtinsOnly: opts.builtinsOnly === true,
     quantizeFloat: opts.lossySpill === 'int8',
     kernels,
@@ -275,12 +275,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       ? { bandSideInputs: false, foldPads: true, streamLayers: true }
       : null;
   type Rewrite = ReturnType<typeof rewrite>;
+  // The external RAM the spill region goes to on the target, when the report plans it there (planSpillStorage): a
+  // rewrite whose region does not fit it comes after every one whose region does (a streamed plan's region holds every
+  // wide tensor).
+  const psram = (opts.storage ?? (opts.target !== undefined ? DEFAULT_SPILL_STORAGE : undefined)) === 'psram' ? (target ?? builtinTargetProfile(DEFAULT_TARGET)!).psram : undefined;
+  const overRegion = (a: Rewrite) => (psram !== undefined && joinSpills(a.passes.spill, a.passes.spillsAfterConvInPlace).regionBytes > psram.size ? 1 : 0);
   // Under an arena budget, a rewrite whose head fits it first, then the smaller total, then the smaller head; of those
   // that do not fit, the smaller head first (the one nearest the budget, which the error names).
   const key = (a: Rewrite) =>
     opts.arenaBudget !== undefined && a.after.arena.head > opts.arenaBudget
-      ? [1, a.after.arena.head, a.after.arena.total]
-      : [0, a.after.arena.total, a.after.arena.head];
+      ? [overRegion(a), 1, a.after.arena.head, a.after.arena.total]
+      : [overRegion(a), 0, a.after.arena.total, a.after.arena.head];
   const better = (a: Rewrite, b: Rewrite): boolean => {
     const [ka, kb] = [key(a), key(b)];
     const k = ka.findIndex((x, i) => x !== kb[i]);
@@ -433,6 +438,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   if (!fits(attempt)) {
     const plain = bestRewrite({ maxInvoke: limitOf(opts.maxOverhead), arenaBudget: undefined });
     if (better(plain, attempt)) attempt = plain;
+  }
+  // Where no plan's spill region fits the target's external RAM, the best one that spills nothing (it may still cut
+  // the arena with row bands): planSpillStorage would refuse the others.
+  if (overRegion(attempt)) {
+    const inArena = bestRewrite({ maxInvoke: limitOf(opts.maxOverhead), arenaBudget: opts.arenaBudget, noSpills: true });
+    if (better(inArena, attempt)) attempt = inArena;
   }
   // An arena budget is a request for memory: unless a limit was asked for too, it may cost time.
   if (!fits(attempt) && options.maxOverhead === undefined) {
