@@ -165,6 +165,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   if (parallel && !known) startProofWorker();
   // The target a storage implies, and the kernels: opts.kernels > the target's > reference.
   const target = opts.target ?? (opts.storage !== undefined ? builtinTargetProfile(DEFAULT_TARGET)! : undefined);
+  // Where the report plans the spill region (planSpillStorage): on the target, given or implied by a storage.
+  const storageKind = target ? (opts.storage ?? DEFAULT_SPILL_STORAGE) : undefined;
   const kernels = { ...kernelsForTarget(target, opts.kernels), ...(customOps ? { customOps } : {}), ...(planOnly ? { planOnly } : {}) };
   const before = memoryReport({ file, bytes: modelBytes, graph: original, kernels, prepareWarnings });
 
@@ -278,7 +280,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   // The external RAM the spill region goes to on the target, when the report plans it there (planSpillStorage): a
   // rewrite whose region does not fit it comes after every one whose region does (a streamed plan's region holds every
   // wide tensor).
-  const psram = (opts.storage ?? (opts.target !== undefined ? DEFAULT_SPILL_STORAGE : undefined)) === 'psram' ? (target ?? builtinTargetProfile(DEFAULT_TARGET)!).psram : undefined;
+  const psram = storageKind === 'psram' ? target!.psram : undefined;
   const overRegion = (a: Rewrite) => (psram !== undefined && joinSpills(a.passes.spill, a.passes.spillsAfterConvInPlace).regionBytes > psram.size ? 1 : 0);
   // Under an arena budget, a rewrite whose head fits it first, then the smaller total, then the smaller head; of those
   // that do not fit, the smaller head first (the one nearest the budget, which the error names).
@@ -541,13 +543,12 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
   }
   // The decisions as the written model has them (the passes after the spills move, and may absorb, them).
   const written = writtenSpills(graph, spill);
-  if (opts.storage !== undefined || opts.target !== undefined) {
-    const t = target ?? builtinTargetProfile(DEFAULT_TARGET)!;
+  if (target && storageKind) {
     const writes = graph.main.ops.flatMap((op) => (op.customCode ? (regionWrite(op.customCode, op.customOptions)?.bytes ?? []) : []));
     const traffic = keptOriginal ? { regionBytes: 0, bytesOut: 0, bytesIn: 0 } : { ...written, writes };
     storage = {
-      target: t.name,
-      ...planSpillStorage(opts.storage ?? DEFAULT_SPILL_STORAGE, traffic, t, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),
+      target: target.name,
+      ...planSpillStorage(storageKind, traffic, target, bytes.length, file, opts.inferencesPerSecond ?? DEFAULT_INFERENCE_RATE),
     };
     if (storage.warning) warnings.push(storage.warning);
   }

@@ -7,6 +7,7 @@
 // row by row against the ops registry's mapping (ResizeRowRule's `rows`).
 
 import type { RowRule } from '../ops/registry.js';
+import type { RowAxis } from '../ops/row-rule.js';
 
 type ResizeRule = Extract<RowRule, { kind: 'resize' }>;
 
@@ -41,9 +42,7 @@ export function resizeBand(rule: ResizeRule, inH: number, outH: number, c0: numb
   let [e0, e1] = [n0, n0];
   let start = n0;
   for (let v = n0; v < n1; v++) {
-    const b = v - n0;
-    const same = band.lo[b]! + c0 === whole.lo[v] && band.hi[b]! + c0 === whole.hi[v] && band.weight[b] === whole.weight[v];
-    if (!same || whole.lo[v]! < x0 || whole.hi[v]! >= x1) {
+    if (!sameRow(whole, v, band, v - n0, c0) || whole.lo[v]! < x0 || whole.hi[v]! >= x1) {
       start = v + 1;
       continue;
     }
@@ -51,6 +50,13 @@ export function resizeBand(rule: ResizeRule, inH: number, outH: number, c0: numb
   }
   return { n0, n1, e0, e1 };
 }
+
+/**
+ * Whether output row `b` of a band whose input starts at row `c0` of the tensor (`band`, its own mapping) reads the
+ * rows and weight output row `v` of the whole tensor does: the kernel then computes it alike.
+ */
+export const sameRow = (whole: RowAxis, v: number, band: RowAxis, b: number, c0: number): boolean =>
+  band.lo[b]! + c0 === whole.lo[v] && band.hi[b]! + c0 === whole.hi[v] && band.weight[b] === whole.weight[v];
 
 /** The input rows [a, b) output rows [r0, r1) of the whole tensor read. */
 export function resizeSourceRows(rule: ResizeRule, inH: number, outH: number, r0: number, r1: number): [number, number] {

@@ -58,7 +58,7 @@ import { bandOperands, sliceRows } from './band-operands.js';
 import { bandTypes, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
-import { resizeSourceRows } from './resize-band.js';
+import { resizeSourceRows, sameRow } from './resize-band.js';
 import { transposeConvSourceRows } from './transpose-conv-band.js';
 import { layOutSpillRegion } from './spill-region.js';
 import { zeroOf } from './fold-pads-into-convs.js';
@@ -261,9 +261,7 @@ function broadcastResizeBands(sg: Subgraph, op: Op, count: number): Band[] | nul
   const bands = evenBands(outH, count, () => [0, 1]);
   for (const b of bands) {
     const band = rule.rows(1, b.r1 - b.r0);
-    for (let v = b.r0; v < b.r1; v++) {
-      if (band.lo[v - b.r0] !== whole.lo[v] || band.hi[v - b.r0] !== whole.hi[v] || band.weight[v - b.r0] !== whole.weight[v]) return null;
-    }
+    for (let v = b.r0; v < b.r1; v++) if (!sameRow(whole, v, band, v - b.r0, 0)) return null;
   }
   return bands;
 }
@@ -285,7 +283,7 @@ function chainBands(sg: Subgraph, k: number, count: number, types: ReadonlySet<s
 function bandable(sg: Subgraph, op: Op, types: ReadonlySet<string>): boolean {
   if ((op.opcode === 'CUSTOM' && !transposeBandable(sg, op)) || op.outputs.length !== 1) return false;
   const y = sg.tensors[op.outputs[0]!]!;
-  // A 3-D output (ARG_MAX's over the channels) runs in bands too; streamed only as a graph output (streamedTensors).
+  // A 3-D output (ARG_MAX's over the channels) runs in bands too (streamedTensors: read whole from its slot).
   if (y.shape.length < 3 || y.shape.length > 4 || y.shape[0] !== 1 || !types.has(y.dtype)) return false;
   const rule = rowRule(sg, op);
   if (!rule) return false;
