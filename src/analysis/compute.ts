@@ -469,7 +469,15 @@ function movesChannels(sg: Subgraph, op: GraphOp): boolean {
 
 /** What one operator computes. */
 export function opCompute(sg: Subgraph, op: GraphOp): OpCompute {
-  return { kind: kindOf(sg, op), ...opWork(sg, op) };
+  const kind = kindOf(sg, op);
+  return { kind: isUint8Arithmetic(sg, op) ? `${UINT8_ARITHMETIC}${kind}` : kind, ...opWork(sg, op) };
+}
+
+/** Whether `op` computes on uint8 (its output's type; a spill's input's): not a copy, which moves bytes of any type alike. */
+function isUint8Arithmetic(sg: Subgraph, op: GraphOp): boolean {
+  if (isCopy(op)) return false;
+  const typed = outputOf(sg, op) ?? sg.tensors[op.inputs[0] ?? -1];
+  return typed?.dtype === 'uint8';
 }
 
 function opWork(sg: Subgraph, op: GraphOp): Omit<OpCompute, 'kind'> {
@@ -619,6 +627,14 @@ export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: Compu
 const REFERENCE_ARITHMETIC = `${customKey(CONV_IN_PLACE)}/`;
 
 /**
+ * An operator that computes on uint8 (TFLite's first quantization scheme; kind `uint8:<its kind>`): CMSIS-NN's
+ * kernels take int8 and int16 only, so a CMSIS-NN build has no faster path for it than the reference arithmetic,
+ * and it is priced with the reference kernels' costs in every set, as float32 is. (TFLM refuses most uint8 operators
+ * outright: such a model is planned only, and its budget is then kept on the arithmetic it names, not on int8's.)
+ */
+const UINT8_ARITHMETIC = 'uint8:';
+
+/**
  * A depthwise TinySegConcatConv band (`CUSTOM:TinySegConcatConv:depthwise/DEPTHWISE_CONV_2D...`) calls the set's
  * int8 depthwise kernel row by row (CMSIS-NN's in its build), priced as that builtin; float32 runs the reference one.
  */
@@ -640,8 +656,9 @@ export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKe
     const set = typeof kernels === 'string' ? kernels : kernels.set;
     return { unit: set === 'reference' ? 0 : INVOKE_COEFFICIENTS[set]['conv.int'], macOutput: 0, run: 0, op: 0 };
   }
-  if (kind.startsWith(REFERENCE_ARITHMETIC)) {
-    kind = kind.slice(REFERENCE_ARITHMETIC.length);
+  for (const prefix of [UINT8_ARITHMETIC, REFERENCE_ARITHMETIC]) {
+    if (!kind.startsWith(prefix)) continue;
+    kind = kind.slice(prefix.length);
     kernels = 'reference';
   }
   if (kind.startsWith(DEPTHWISE_BAND)) {

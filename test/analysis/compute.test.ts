@@ -96,6 +96,32 @@ describe('the compute model', () => {
     expect(graphCompute(sg).kinds['CUSTOM:TinySegConcatConv:rowCalls|conv.int']).toBeUndefined();
   });
 
+  it('prices uint8 arithmetic with the reference costs in every set (CMSIS-NN has no uint8 kernels), int8 with the set\'s own', () => {
+    const conv = (dtype: 'int8' | 'uint8') => {
+      const b = new GraphBuilder();
+      const q = { scale: [0.1], zeroPoint: [dtype === 'uint8' ? 128 : 0], quantizedDimension: 0 };
+      const w = b.constant('w', { dtype, shape: [4, 3, 3, 8], quantization: { scale: [0.01], zeroPoint: [dtype === 'uint8' ? 128 : 0], quantizedDimension: 0 } }, new Uint8Array(288));
+      const bias = b.constant('b', { dtype: 'int32', shape: [4], quantization: { scale: [0.001], zeroPoint: [0], quantizedDimension: 0 } }, new Int32Array(4));
+      const x = b.input('x', { dtype, shape: [1, 16, 16, 8], quantization: q });
+      const y = b.tensor('y', { dtype, shape: [1, 16, 16, 4], quantization: q });
+      const z = b.tensor('z', { dtype, shape: [1, 16, 16, 8], quantization: q });
+      b.op({ opcode: 'CONV_2D', inputs: [x, w, bias], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1 } } });
+      // A copy moves bytes alike in any type: its kind stays its own.
+      b.op({ opcode: 'CONCATENATION', inputs: [y, y], outputs: [z], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+      b.output(z);
+      return loadGraph(saveGraph(b.build())).main;
+    };
+    const [i8, u8] = [conv('int8'), conv('uint8')];
+    expect(opCompute(i8, i8.ops[0]!).kind).toBe('CONV_2D');
+    expect(opCompute(u8, u8.ops[0]!).kind).toBe('uint8:CONV_2D');
+    expect(opCompute(u8, u8.ops[1]!).kind).toBe('CONCATENATION');
+    const [ci8, cu8] = [graphCompute(i8, [i8.ops[0]!]), graphCompute(u8, [u8.ops[0]!])];
+    expect(predictInvoke(cu8, 'cmsis-nn')).toBe(predictInvoke(cu8, 'reference'));
+    expect(predictInvoke(cu8, { set: 'cmsis-nn', isa: 'mve' })).toBe(predictInvoke(cu8, 'reference'));
+    expect(predictInvoke(cu8, 'reference')).toBe(predictInvoke(ci8, 'reference'));
+    expect(predictInvoke(ci8, 'cmsis-nn')).toBeLessThan(predictInvoke(ci8, 'reference') / 5);
+  });
+
   it('sums every operator into its family, and counts operators', () => {
     const sg = tinyUnet().main;
     const c = graphCompute(sg);
