@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inProcessCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
+import { DEFAULT_TARGET } from '../../src/defaults.js';
 
 const example = join(repoRoot, 'examples/models/tiny-unet-80x120.tflite');
 const { scratch, tinyseg } = inProcessCli('tinyseg-cli-emit-');
@@ -41,6 +42,16 @@ describe('tinyseg optimize --emit', () => {
     expect(runs[0]!['tiny_unet_80x120_sections.ld']).not.toMatch(/^\s*MEMORY|ORIGIN =/m);
     expect(runs[0]!['tiny_unet_80x120_sections.ld']).toContain('} > PSRAM');
     expect(runs[0]!['tiny_unet_80x120_sections.ld']).toContain('__tinyseg_tiny_unet_80x120_spill_start >= 0x60000000');
+  });
+
+  it('without --target optimizes for the default target it emits for: its kernels, and its external RAM for the region', async () => {
+    const dir = join(scratch, 'implied');
+    const r = await tinyseg('optimize', example, '-o', join(dir, 'out'), '--no-verify', '--no-cache', '--emit', join(dir, 'fw'), '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { kernels: string; storage: { target: string; storage: string } | null };
+    // mps2-an386 (Cortex-M4: CMSIS-NN by default), whose PSRAM the report plans the spill region on.
+    expect(report.kernels).toBe('cmsis-nn');
+    expect(report.storage).toMatchObject({ target: DEFAULT_TARGET, storage: 'psram' });
   });
 
   it('takes a profile file and a name', async () => {

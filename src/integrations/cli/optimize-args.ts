@@ -27,12 +27,10 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw usageError(`--inference-rate must be a positive number of inferences per second, got '${values['inference-rate']}'`);
   const lossy = values['lossy-spill'];
   if (lossy !== undefined && lossy !== 'int8') throw usageError(`--lossy-spill takes int8, got '${lossy}'`);
-  // The spill region's memory: its cost and, for flash, its wear go into the report.
-  const placed = values.storage !== undefined || values.target !== undefined || rate !== undefined;
+  // The spill region's memory: its cost and, for flash, its wear go into the report. --emit alone implies the default
+  // target, the one it emits for: its kernels count, and its external RAM bounds the spill region (optimize() resolves both).
+  const placed = values.storage !== undefined || values.target !== undefined || rate !== undefined || values.emit !== undefined;
   const kernels = kernelSetFlag(values.kernels);
-  // --emit alone implies the default target, whose kernels then count (a given or implied target is optimize()'s to resolve).
-  const emitOnly = kernels === undefined && !placed && values.emit !== undefined;
-  const implied = emitOnly ? (await import('../../memory/target-profile.js')).kernelsForTarget(await readTarget(DEFAULT_TARGET)).set : kernels;
   return {
     spill: !values['no-spill'],
     verify: values['no-verify'] ? false : { inputs, seed },
@@ -44,7 +42,7 @@ export async function optimizeOptionsFromArgs(values: OptimizeFlagValues): Promi
     ...(placed ? { storage: await spillStorage(values.storage), target: await readTarget(values.target ?? DEFAULT_TARGET) } : {}),
     ...(rate !== undefined ? { inferencesPerSecond: rate } : {}),
     ...(lossy !== undefined ? { lossySpill: lossy } : {}),
-    ...(implied !== undefined ? { kernels: implied } : {}),
+    ...(kernels !== undefined ? { kernels } : {}),
     ...customOpsFlag(values['custom-op']),
     ...(values['allow-unproved'] ? { allowUnproved: true } : {}),
     ...(values['no-stream-layers'] ? { streamLayers: false } : {}),
