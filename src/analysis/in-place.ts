@@ -21,7 +21,7 @@ import type { Subgraph } from '../graph/graph.js';
 import { convInPlaceRows } from '../ops/tinyseg/conv-in-place-kernel.js';
 import { placedDelta } from '../ops/tinyseg/conv-in-place-rows.js';
 import { decodeConvInPlaceOptions } from '../ops/tinyseg/custom-ops.js';
-import { isInPlace, isInPlaceBytes, isInPlaceRows } from '../ops/registry.js';
+import { isInPlace, isInPlaceBytes, isInPlaceRows, isReshapeCopy } from '../ops/registry.js';
 
 export interface InPlacePair {
   op: number;
@@ -32,7 +32,11 @@ export interface InPlacePair {
   offset: number;
 }
 
-export function inPlacePairs(sg: Subgraph): InPlacePair[] {
+/**
+ * The in-place pairs of `sg`; with `asReshapes`, of `sg` once its SQUEEZEs and EXPAND_DIMS are RESHAPEs
+ * (OpInfo.reshapes: what the optimizer writes), for figures of what the optimized model may reach.
+ */
+export function inPlacePairs(sg: Subgraph, asReshapes = false): InPlacePair[] {
   const pairs: InPlacePair[] = [];
   const outputs = new Set(sg.outputs);
   const inputs = new Set(sg.inputs);
@@ -53,9 +57,10 @@ export function inPlacePairs(sg: Subgraph): InPlacePair[] {
       }
       return;
     }
-    if (!isInPlace(op)) return;
+    const reshape = asReshapes && isReshapeCopy(op);
+    if (!isInPlace(op) && !reshape) return;
     // A RESHAPE's output is its input's bytes, whatever the shapes: over its data operand only.
-    const bytes = isInPlaceBytes(op);
+    const bytes = reshape || isInPlaceBytes(op);
     for (const t of bytes ? op.inputs.slice(0, 1) : op.inputs) {
       if (t < 0) continue;
       const x = sg.tensors[t]!;

@@ -12,7 +12,8 @@
 //     on a RESHAPE's output that would be row-local on its input is
 //     (registry.ts reshapeBefore: the RESHAPE moves after it, in place).
 // The floor is the largest sum of those at one moment, an in-place pair's two
-// tensors (in-place.ts: one buffer in our plan) counted once. Kernel scratch is
+// tensors (in-place.ts: one buffer in our plan; a SQUEEZE's or EXPAND_DIMS's
+// too, which the optimizer writes as a RESHAPE) counted once. Kernel scratch is
 // not counted (a band's scratch shrinks with it), so the floor stays a floor.
 
 import type { Subgraph } from '../graph/graph.js';
@@ -47,8 +48,9 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
   for (const b of buffers) if (b.tensor !== null && b.first >= 0 && b.size > 0) planned.set(b.tensor, b);
   const io = [...new Set([...sg.inputs, ...sg.outputs])].flatMap((t) => (planned.has(t) ? [planned.get(t)!] : []));
   const end = Math.max(sg.ops.length, ...[...planned.values()].map((b) => b.last));
-  // An in-place pair shares one buffer: while both are whole they count as the larger.
-  const pairs = inPlacePairs(sg);
+  // An in-place pair shares one buffer: while both are whole they count as the larger. A SQUEEZE's too: written as
+  // a RESHAPE, it shares its input's.
+  const pairs = inPlacePairs(sg, true);
   let best: StreamingFloor = { bytes: 0, time: 0, tensors: [] };
   for (let time = 0; time <= end; time++) {
     const whole = new Set<number>();

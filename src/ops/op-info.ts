@@ -74,6 +74,11 @@ export interface OpInfo {
    */
   readonly inPlace?: boolean | 'bytes';
   /**
+   * Its output is its input's bytes in order, as a RESHAPE's, but its TFLM kernel copies them even onto themselves
+   * (SQUEEZE, EXPAND_DIMS), so it is not `inPlace`: the optimizer writes it as a RESHAPE (transform/squeezes-to-reshapes.ts).
+   */
+  readonly reshapes?: boolean;
+  /**
    * The output may lie over the dying operand 0, starting `placedDelta` bytes before it (TinySegConvInPlace: rows
    * pass through a queue in its scratch, conv-in-place-rows.ts), not only at its offset as `inPlace`.
    */

@@ -152,6 +152,9 @@ export const isInPlace = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean =
 /** Whether op's output is its input's bytes in order whatever the shapes (OpInfo.inPlace 'bytes'): it may take over a dying input of its size. */
 export const isInPlaceBytes = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlace === 'bytes';
 
+/** Whether op computes a RESHAPE's bytes but its kernel copies them (OpInfo.reshapes): SQUEEZE, EXPAND_DIMS. */
+export const isReshapeCopy = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.reshapes === true;
+
 /** Whether op's output may lie over its dying operand 0 through a row queue (OpInfo.inPlaceRows). */
 export const isInPlaceRows = (op: Pick<GraphOp, 'opcode' | 'customCode'>): boolean => opInfoOf(op)?.inPlaceRows === true;
 

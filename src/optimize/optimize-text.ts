@@ -90,6 +90,10 @@ const FETCHED = { concat: ' (fetched into the concatenation)', add: ' (fetched i
 function passLines(r: OptimizeReport): string[] {
   const p = r.passes;
   const lines: string[] = [];
+  if (p.squeezesToReshapes.rewritten > 0) {
+    const n = p.squeezesToReshapes.rewritten;
+    lines.push(`  SQUEEZE/EXPAND_DIMS -> RESHAPE: ${n} (in place: ${n === 1 ? 'it copies' : 'they copy'} nothing)`);
+  }
   if (p.sinkReshapes.moved > 0) lines.push(`  RESHAPEs moved after ${p.sinkReshapes.moved} element-wise operator${p.sinkReshapes.moved === 1 ? '' : 's'} (run in row bands, the RESHAPE in place)`);
   if (p.removeIdentityPads.removed > 0) lines.push(`  identity PADs removed: ${p.removeIdentityPads.removed} (${bytes(p.removeIdentityPads.bytes)} of copies)`);
   if (p.foldPads.folded > 0) lines.push(`  PADs folded into the next conv's SAME padding: ${p.foldPads.folded} (${bytes(p.foldPads.bytes)} of padded copies never made)`);

@@ -19,6 +19,7 @@ import { foldPadsPass } from '../transform/fold-pads-into-convs.js';
 import { hoistNarrowReadersPass } from '../transform/hoist-narrow-readers.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
 import { sinkReshapesPass } from '../transform/sink-reshapes.js';
+import { squeezesToReshapesPass } from '../transform/squeezes-to-reshapes.js';
 import { reorderPass } from '../transform/reorder-for-memory.js';
 import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../transform/spill-cold-ranges.js';
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
@@ -355,6 +356,7 @@ export const convInPlacePass: Pass<'convInPlace', ConvInPlaceResult> = {
 
 /** The passes in the order they run. */
 export const PIPELINE = [
+  squeezesToReshapesPass,
   sinkReshapesPass,
   removeIdentityPadsPass,
   foldPadsPass,
@@ -378,6 +380,7 @@ export type PipelineResults = { [P in PipelinePass as P['name']]: ReturnType<P['
 
 /** The passes in the order OptimizeReport.passes lists them (its JSON key order). */
 const REPORT_ORDER = [
+  'squeezesToReshapes',
   'sinkReshapes',
   'removeIdentityPads',
   'foldPads',

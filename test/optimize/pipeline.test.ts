@@ -16,6 +16,7 @@ const model = saveGraph(buildTinyUnet({ height: 32, width: 48 }));
 describe('the pass pipeline', () => {
   it('runs the passes in order', () => {
     expect(PIPELINE.map((p) => p.name)).toEqual([
+      'squeezesToReshapes',
       'sinkReshapes',
       'removeIdentityPads',
       'foldPads',
@@ -38,6 +39,7 @@ describe('the pass pipeline', () => {
     const results = runPipeline(g, { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS });
     const passes = passesReport(results);
     expect(Object.keys(passes)).toEqual([
+      'squeezesToReshapes',
       'sinkReshapes',
       'removeIdentityPads',
       'foldPads',

@@ -20,8 +20,9 @@ const known = (prepareTemps: string, init?: number, init64?: number): OpInfo['me
 export const ops: readonly OpInfo[] = [
   // TfLiteReshapeParams. In place: TFLM's Eval copies only when the input and output buffers differ (reshape.cc).
   { key: 'RESHAPE', kernel: kernels['RESHAPE'], builtinParams: [36, 4], memory: known('i0 o0'), inPlace: 'bytes' },
-  { key: 'SQUEEZE', kernel: kernels['SQUEEZE'], builtinParams: [36, 4], memory: known('i0 o0') }, // TfLiteSqueezeParams
-  { key: 'EXPAND_DIMS', kernel: kernels['EXPAND_DIMS'], memory: known('i0 i1 o0') },
+  // Not in place: TFLM's SQUEEZE memcpys its bytes and EXPAND_DIMS copies them element by element, over themselves too.
+  { key: 'SQUEEZE', kernel: kernels['SQUEEZE'], builtinParams: [36, 4], memory: known('i0 o0'), reshapes: true }, // TfLiteSqueezeParams
+  { key: 'EXPAND_DIMS', kernel: kernels['EXPAND_DIMS'], memory: known('i0 i1 o0'), reshapes: true },
   { key: 'CONCATENATION', kernel: kernels['CONCATENATION'], builtinParams: [8, 4], memory: known('i0 o0 i*', 24, 40), rowRule: concatRowRule },
   { key: 'SPLIT', kernel: kernels['SPLIT'], builtinParams: [4, 4], memory: known('i0') }, // TfLiteSplitParams; Prepare fetches the axis only
   { key: 'SPLIT_V', kernel: kernels['SPLIT_V'], builtinParams: [4, 4], memory: known('i2') },
