@@ -8,7 +8,9 @@
 //     its writer to the end): TFLM allocates them whole whatever computes them;
 //   - every operand of an operator that is not row-local (no row rule in the
 //     registry, and not a custom operator the build declares row-local)
-//     exists whole while that operator runs: no band can cut it. An operator
+//     exists whole while that operator runs: no band can cut it; and the
+//     input of a row-local one whose output row reads every input row (a
+//     global pool: its window spans the height). An operator
 //     on a RESHAPE's output that would be row-local on its input is
 //     (registry.ts reshapeBefore: the RESHAPE moves after it, in place).
 // The floor is the largest sum of those at one moment, an in-place pair's two
@@ -18,7 +20,8 @@
 
 import type { Subgraph } from '../graph/graph.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
-import { reshapeBefore, rowRule } from '../ops/registry.js';
+import { reshapeBefore, rowInput, rowRule } from '../ops/registry.js';
+import { rowsReadPerRow } from '../ops/row-rule.js';
 import { inPlacePairs } from './in-place.js';
 
 /** A planned buffer of the graph: its tensor (null for kernel scratch), aligned bytes and TFLM lifetime (inclusive). */
@@ -57,10 +60,14 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
     for (const b of io) if (b.first <= time && time <= b.last) whole.add(b.tensor!);
     // Operator k runs at TFLM time k + 1 (tflm/lifetimes.ts).
     const op = sg.ops[time - 1];
-    const rowLocal = op && (rowRule(sg, op) || reshapeBefore(sg, op) >= 0 || (op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true));
+    const rule = op ? rowRule(sg, op) : null;
+    const rowLocal = op && (rule || reshapeBefore(sg, op) >= 0 || (op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true));
     if (op && !rowLocal) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
+    // A row-local operator one of whose output rows reads every input row (a global pool) reads its input whole.
+    const x = op && rule ? sg.tensors[op.inputs[rowInput(op)] ?? -1] : undefined;
+    if (x && planned.has(x.index) && rowsReadPerRow(rule!, x.shape[1]!, sg.tensors[op!.outputs[0]!]!.shape[1]!) >= x.shape[1]!) whole.add(x.index);
     const both = pairs.filter((p) => whole.has(p.input) && whole.has(p.output));
     const shared = both.reduce((n, p) => n + Math.min(planned.get(p.input)!.size, planned.get(p.output)!.size), 0);
     const bytes = [...whole].reduce((n, t) => n + planned.get(t)!.size, 0) - shared;

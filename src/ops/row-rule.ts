@@ -51,6 +51,38 @@ export interface RowAxis {
   weight: Float64Array;
 }
 
+/**
+ * The most rows of its input (`inH` rows) one of its `outH` output rows reads under `rule`, at most `inH`: where it is
+ * `inH`, no band of the operator reads less than its whole input (a global pool), though its output may still be cut
+ * (a resize of one row).
+ */
+export function rowsReadPerRow(rule: RowRule, inH: number, outH: number): number {
+  let n: number;
+  switch (rule.kind) {
+    case 'same':
+      n = 2 * rule.halo + 1;
+      break;
+    case 'valid':
+    case 'strided':
+      n = rule.k;
+      break;
+    case 'transpose':
+      n = Math.ceil(rule.k / rule.stride);
+      break;
+    case 'resize': {
+      const { lo, hi } = rule.rows(inH, outH);
+      n = 0;
+      for (let v = 0; v < outH; v++) n = Math.max(n, hi[v]! - lo[v]! + 1);
+      break;
+    }
+    case 'pad':
+    case 'crop':
+      n = 1;
+      break;
+  }
+  return Math.min(n, inH);
+}
+
 /** The first input and the output of an operator a row rule looks at. */
 export interface RowRuleTensors {
   readonly x: Tensor;

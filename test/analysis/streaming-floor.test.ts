@@ -87,6 +87,25 @@ describe('streamingFloor', () => {
     expect(planTflmArena(n.graph()).streamingFloor).toEqual({ bytes: 272, time: 0, tensors: [a, s] });
   });
 
+  it('counts the input of a pool whose window spans the height whole (no band reads less), not a one-row resize\'s output', () => {
+    const n = new Net();
+    const x = n.b.input('x', { dtype: 'int8', shape: [1, 16, 16, 4], quantization: q }); // 1,024 B, dead after op 0
+    const f = n.t('f', [1, 16, 16, 16]); // 4,096 B
+    const pooled = n.t('pooled', [1, 1, 1, 16]); // 16 B
+    const spread = n.t('spread', [1, 16, 16, 16]); // 4,096 B
+    const out = n.t('out', [1, 16, 16, 1]); // 256 B
+    n.conv1x1(x, f);
+    const pool = { type: 'Pool2DOptions', value: { padding: 1, strideH: 16, strideW: 16, filterHeight: 16, filterWidth: 16 } };
+    n.b.op({ opcode: 'AVERAGE_POOL_2D', inputs: [f], outputs: [pooled], options: pool });
+    const size = n.b.constant('size', { dtype: 'int32', shape: [2] }, new Int32Array([16, 16]));
+    n.b.op({ opcode: 'RESIZE_BILINEAR', inputs: [pooled, size], outputs: [spread], options: { type: 'ResizeBilinearOptions', value: { alignCorners: true } } });
+    n.conv1x1(spread, out);
+    n.b.output(out);
+    // Time 2 (the pool): f whole, the pool's one output row reading all 16 of its rows. The resize (time 3) reads
+    // its one input row whole too, but its output rows one by one: spread is never counted.
+    expect(planTflmArena(n.graph()).streamingFloor).toEqual({ bytes: 4096, time: 2, tensors: [f] });
+  });
+
   it('is in the report with head / floor', async () => {
     const { memoryReport } = await import('../../src/report/memory-report.js');
     const n = new Net();
