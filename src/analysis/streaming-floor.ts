@@ -66,8 +66,11 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }
     // A row-local operator one of whose output rows reads every input row (a global pool) reads its input whole.
-    const x = op && rule ? sg.tensors[op.inputs[rowInput(op)] ?? -1] : undefined;
-    if (x && planned.has(x.index) && rowsReadPerRow(rule!, x.shape[1]!, sg.tensors[op!.outputs[0]!]!.shape[1]!) >= x.shape[1]!) whole.add(x.index);
+    if (op && rule) {
+      const x = sg.tensors[op.inputs[rowInput(op)] ?? -1];
+      const outRows = sg.tensors[op.outputs[0]!]!.shape[1]!;
+      if (x && planned.has(x.index) && rowsReadPerRow(rule, x.shape[1]!, outRows) >= x.shape[1]!) whole.add(x.index);
+    }
     const both = pairs.filter((p) => whole.has(p.input) && whole.has(p.output));
     const shared = both.reduce((n, p) => n + Math.min(planned.get(p.input)!.size, planned.get(p.output)!.size), 0);
     const bytes = [...whole].reduce((n, t) => n + planned.get(t)!.size, 0) - shared;

@@ -305,9 +305,8 @@ function bandable(sg: Subgraph, op: Op, types: ReadonlySet<string>): boolean {
  * its slot and one fetch writes it whole after the last (wholeOutput), where a concatenation of its bands would
  * have held the bands and the output at once.
  */
-function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, kernels: Kernels): Set<number> {
+function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, types: ReadonlySet<string>): Set<number> {
   const out = new Set<number>();
-  const types = bandTypes(kernels);
   sg.ops.forEach((op) => {
     if (!bandable(sg, op, types)) return;
     const t = op.outputs[0]!;
@@ -324,11 +323,11 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, kerne
 
 /** How many graph outputs streamLayers(sg, bandBytes, kernels, true) streams. */
 export const streamedOutputs = (sg: Subgraph, bandBytes: number, kernels: Kernels): number =>
-  [...streamedTensors(sg, bandBytes / 4, true, kernels)].filter((t) => sg.outputs.includes(t)).length;
+  [...streamedTensors(sg, bandBytes / 4, true, bandTypes(kernels))].filter((t) => sg.outputs.includes(t)).length;
 
 /** The tensors streamLayers(sg, bandBytes, kernels, { outputs }) streams: those StreamOptions.only may limit it to. */
 export const streamableTensors = (sg: Subgraph, bandBytes: number, kernels: Kernels, outputs = false): Set<number> =>
-  streamedTensors(sg, bandBytes / 4, outputs, kernels);
+  streamedTensors(sg, bandBytes / 4, outputs, bandTypes(kernels));
 
 /** The TinySegFetch that writes graph output `y` whole from its slot, once its last band is there. */
 function wholeOutput(sg: Subgraph, y: Tensor, slot: Slot): Omit<Op, 'source'> {
@@ -594,7 +593,7 @@ export function streamLayers(sg: Subgraph, bandBytes: number, kernels: Kernels =
   const { outputs = false, concatConv = true, inPlace = true, counts, only } = options;
   const boundBefore = lowerBound(passTimeline(sg, kernels), sg.ops.length + 1).bytes;
   const types = bandTypes(kernels);
-  const order = [...streamedTensors(sg, bandBytes / 4, outputs, kernels)].filter((t) => !only || only.has(sg.tensors[t]!.name));
+  const order = [...streamedTensors(sg, bandBytes / 4, outputs, types)].filter((t) => !only || only.has(sg.tensors[t]!.name));
   // Slots busy from the writer to the last reader, in the graph's own operator positions: each operator's bands take its place.
   const spans = order.map((t) => ({ bytes: sg.tensors[t]!.byteSize, from: sg.producerOf(t), to: Math.max(sg.producerOf(t), ...sg.consumersOf(t)) }));
   const region = layOutSpillRegion(spans);
