@@ -19,8 +19,12 @@ export type RowRule =
    * tensor of that many rows; `align` says the scale is (in - 1) / (out - 1) (align_corners), else in / out.
    */
   | { kind: 'resize'; rows: (inRows: number, outRows: number) => RowAxis; align: boolean }
-  /** Explicit PAD of the rows: output row r is input row r - top. */
-  | { kind: 'pad'; top: number; bottom: number }
+  /**
+   * Explicit PAD of the rows: output row r is input row r - top. MIRROR_PAD's (`mirror`: its mode's offset, 1 for
+   * REFLECT, which leaves the edge row out, 0 for SYMMETRIC) mirrors rows top + mirror - 1 .. mirror above and
+   * H - 1 - mirror downward below: a band mirrors its own rows, so one at a border holds those it mirrors.
+   */
+  | { kind: 'pad'; top: number; bottom: number; mirror?: 0 | 1 }
   /**
    * VALID convs of any stride: output row r reads input rows stride*r .. stride*r + k - 1. `divides`: the kernel
    * takes only inputs whose rows the stride divides (SPACE_TO_DEPTH), so a band's must be too.
@@ -105,13 +109,13 @@ export function rowLocalShape(sg: Subgraph, op: Op, input = 0): RowRuleTensors |
 
 const ROW_ONLY: RowRule = { kind: 'same', halo: 0 };
 
-/** PAD's paddings as [[before, after] x 4], when they are a constant int32 tensor. */
+/** PAD's (and MIRROR_PAD's) paddings as [[before, after] x 4], when they are a constant tensor of a type its kernel reads. */
 export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
   const p = sg.tensors[op.inputs[1] ?? -1];
-  // The report asks every operator of any model that loads: a buffer shorter than its shape says is no paddings.
-  if (!p?.data || p.dtype !== 'int32' || p.shape.join() !== '4,2' || p.data.byteLength !== 32) return null;
-  const v = new Int32Array(p.data.slice().buffer);
-  return [0, 1, 2, 3].map((i) => [v[2 * i]!, v[2 * i + 1]!]);
+  // TFLM's PAD reads int32 paddings; its MIRROR_PAD int64 ones too.
+  if (!p || p.shape.join() !== '4,2' || (p.dtype !== 'int32' && (p.dtype !== 'int64' || op.opcode !== 'MIRROR_PAD'))) return null;
+  const v = constInts(sg, op, 1, 8);
+  return v && [0, 1, 2, 3].map((i) => [v[2 * i]!, v[2 * i + 1]!]);
 }
 
 /** A sliding window of kh x kw rows and columns (a conv's filter, a pool's), undilated, with TFLM's padding code (0 SAME, 1 VALID). */
@@ -256,6 +260,18 @@ export const padRowRule: RowRuleOf = (sg, op) => {
   return p && p[0]![0] === 0 && p[0]![1] === 0 && p[1]!.every((n) => n >= 0) ? { kind: 'pad', top: p[1]![0]!, bottom: p[1]![1]! } : null;
 };
 
+/**
+ * MIRROR_PAD of the rows (and other axes but the batch), its paddings constant: PAD's rule, mirrored. TFLM mirrors
+ * no more rows than the input has beyond the edge (`mirror`): wider paddings are refused at Invoke.
+ */
+export const mirrorPadRowRule: RowRuleOf = (sg, op, { x }) => {
+  const p = paddingsOf(sg, op);
+  const mirror = builtinOptions(op, 'MirrorPadOptions').mode === 0 ? 1 : 0;
+  const [top, bottom] = p?.[1] ?? [-1, -1];
+  if (!p || p[0]![0] !== 0 || p[0]![1] !== 0 || top! < 0 || bottom! < 0 || Math.max(top!, bottom!) > x.shape[1]! - mirror) return null;
+  return { kind: 'pad', top: top!, bottom: bottom!, mirror };
+};
+
 /** A one-input element-wise op whose output has its input's shape: output row r is input row r. */
 export const unaryRowRule: RowRuleOf = (_sg, op, { x, out }) => (op.inputs.length === 1 && x.shape.join() === out.shape.join() ? ROW_ONLY : null);
 
@@ -274,22 +290,21 @@ export const addFetchRowRule: RowRuleOf = (_sg, op, { x, out }) =>
 export const channelRowRule: RowRuleOf = unaryRowRule;
 
 /** Whether `t` broadcasts along the rows against a 4-D tensor: rank 2 or less (no row axis), or a row axis of 1. */
-const rowBroadcast = (t: Tensor): boolean => t.shape.length <= 2 || (t.shape.length <= 4 && t.shape[t.shape.length - 3] === 1);
+export const rowBroadcast = (t: Pick<Tensor, 'shape'>): boolean => t.shape.length <= 2 || (t.shape.length <= 4 && t.shape[t.shape.length - 3] === 1);
 
 /**
  * An element-wise op of two or more operands (ADD, MUL, SUB, DIV, FLOOR_DIV, FLOOR_MOD, MAXIMUM, MINIMUM,
  * SQUARED_DIFFERENCE, PRELU, the comparisons, LOGICAL_AND and LOGICAL_OR; SELECT_V2's condition and its two
  * choices; ADD_N's terms) whose first input has the output's shape: every other operand is either a tensor of the
- * output's shape (another branch: its row r) or a constant that broadcasts along the rows (the same for every
- * band). Bands (split-row-bands.ts) pass other operands unchanged, so they only split ops whose other operands are
- * constants.
+ * output's shape (another branch: its row r) or one that broadcasts along the rows, a constant or not (a
+ * squeeze-excite block's [1, 1, 1, C] scale: the same for every band, which reads it whole).
  */
 export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
   if (x.shape.join() !== out.shape.join() || op.inputs.length < 2) return null;
   for (const t of op.inputs.slice(1)) {
     const other = sg.tensors[t];
     if (!other) return null;
-    if (other.kind === 'constant' ? !rowBroadcast(other) : other.shape.join() !== out.shape.join()) return null;
+    if (!rowBroadcast(other) && (other.kind === 'constant' || other.shape.join() !== out.shape.join())) return null;
   }
   return ROW_ONLY;
 };
@@ -314,6 +329,70 @@ export const argRowRule: RowRuleOf = (sg, _op, { x, out }) => {
   const a = new DataView(axis.data.buffer, axis.data.byteOffset, axis.data.byteLength).getInt32(0, true);
   if (a !== 3 && a !== -1) return null;
   return out.shape.length === 3 && out.shape.join() === x.shape.slice(0, 3).join() ? ROW_ONLY : null;
+};
+
+/**
+ * The int32 (or int64) values of operand `i` when it holds data, `count` of them (any count when undefined). The
+ * report asks every operator of any model that loads: a buffer shorter than its shape says is no values.
+ */
+function constInts(sg: Subgraph, op: Op, i: number, count?: number): number[] | null {
+  const t = sg.tensors[op.inputs[i] ?? -1];
+  const width = t?.dtype === 'int32' ? 4 : t?.dtype === 'int64' ? 8 : 0;
+  if (!t?.data || width === 0 || t.data.byteLength !== width * t.shape.reduce((a, b) => a * b, 1)) return null;
+  const n = t.data.byteLength / width;
+  if (count !== undefined && n !== count) return null;
+  const view = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return Array.from({ length: n }, (_, k) => (width === 4 ? view.getInt32(4 * k, true) : Number(view.getBigInt64(8 * k, true))));
+}
+
+/** Whether every axis of `axes` (negative from the end, of a 4-D tensor) is a column or the channel axis. */
+const inRows = (axes: readonly number[]): boolean => axes.every((a) => (a < 0 ? a + 4 : a) >= 2 && (a < 0 ? a + 4 : a) <= 3);
+
+/** TRANSPOSE of a 4-D tensor that keeps the batch and the rows in place (perm [0, 1, ...]): output row r is input row r. */
+export const transposeRowRule: RowRuleOf = (sg, op, { out }) => {
+  const perm = constInts(sg, op, 1, 4);
+  return perm && perm[0] === 0 && perm[1] === 1 && out.shape.length === 4 ? ROW_ONLY : null;
+};
+
+/** GATHER along the columns or the channels (constant positions, no batch dims): each row gathers from its own row. */
+export const gatherRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const o = builtinOptions(op, 'GatherOptions');
+  const positions = sg.tensors[op.inputs[1] ?? -1];
+  if (!positions || positions.kind !== 'constant' || positions.shape.length !== 1 || o.batchDims !== 0 || !inRows([o.axis])) return null;
+  return out.shape.length === 4 && out.shape[1] === x.shape[1] ? ROW_ONLY : null;
+};
+
+/** REVERSE_V2 of columns or channels only (a constant axis list): output row r is input row r, reversed along them. */
+export const reverseRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const axes = constInts(sg, op, 1);
+  return axes && axes.length > 0 && inRows(axes) && x.shape.join() === out.shape.join() ? ROW_ONLY : null;
+};
+
+/** CUMSUM along the columns or the channels (a constant axis): sums within a row. */
+export const cumsumRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const axis = constInts(sg, op, 1, 1);
+  return axis && inRows(axis) && x.shape.join() === out.shape.join() ? ROW_ONLY : null;
+};
+
+/**
+ * FULLY_CONNECTED that keeps its 4-D input's dimensions (keep_num_dims), constant weights and bias: every pixel's
+ * channels through the same weights (TFLM computes each of the H * W rows of its [H * W, C] view on its own).
+ */
+export const fullyConnectedRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const o = builtinOptions(op, 'FullyConnectedOptions');
+  const constant = op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]?.kind === 'constant');
+  if (!o.keepNumDims || !constant || sg.tensors[op.inputs[1] ?? -1]?.dtype === 'int4' || out.shape.length !== 4) return null;
+  return out.shape.slice(0, 3).join() === x.shape.slice(0, 3).join() ? ROW_ONLY : null;
+};
+
+/**
+ * BATCH_MATMUL of a 4-D left operand by a constant right one that broadcasts along the rows: each row's [W, C]
+ * matrix (or its transpose, adj_x) times the same matrix, so output row r is the product of input row r.
+ */
+export const batchMatmulRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const rhs = sg.tensors[op.inputs[1] ?? -1];
+  if (!rhs || rhs.kind !== 'constant' || !rowBroadcast(rhs) || out.shape.length !== 4) return null;
+  return out.shape[0] === x.shape[0] && out.shape[1] === x.shape[1] ? ROW_ONLY : null;
 };
 
 /** CONCATENATION on the channel axis of 4-D tensors of the output's rows and columns: output row r joins the inputs' rows r. */

@@ -16,6 +16,7 @@
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
+import { rowBroadcast } from '../ops/row-rule.js';
 import { cmsisNnTransposeConvPadsBefore } from './transpose-conv-gather.js';
 import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, regionWrite, SPILL } from '../ops/tinyseg/custom-ops.js';
 
@@ -74,11 +75,15 @@ function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean, kernel
   if (!rule || !bandsUnder(sg, op, kernels) || at < 0 || op.inputs.lastIndexOf(t) !== at) return -1;
   const rows = sg.tensors[op.outputs[0]!]!.shape[1];
   const join = rule.kind === 'same' && rule.halo === 0;
+  // A side input of the output's rows is sliced per band; one that broadcasts along them (a squeeze-excite scale)
+  // is read whole by every band.
   const sideOk = (s: number) => {
     const x = sg.tensors[s]!;
-    return sideInputs && join && x.kind === 'activation' && x.shape.length === 4 && x.shape[1] === rows;
+    return sideInputs && join && x.kind === 'activation' && (rowBroadcast(x) || (x.shape.length === 4 && x.shape[1] === rows));
   };
   if (at !== rowInput(op) && !(join && rowInput(op) === 0)) return -1;
+  // The rows a join maps one to one are its output's: never those of an operand it broadcasts.
+  if (join && sg.tensors[t]!.shape[1] !== rows) return -1;
   return op.inputs.every((s, i) => i === at || s < 0 || sg.tensors[s]!.kind === 'constant' || sideOk(s)) ? at : -1;
 }
 

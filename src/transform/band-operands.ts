@@ -5,7 +5,7 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
-import { paddingsOf, sliceBeginSize, sliceBounds } from '../ops/row-rule.js';
+import { paddingsOf, rowBroadcast, sliceBeginSize, sliceBounds } from '../ops/row-rule.js';
 import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
 import { TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
@@ -69,7 +69,8 @@ export function bandOperands(
       return;
     }
     const side = sg.tensors[t];
-    if (i === row || !side || side.kind === 'constant' || (from.c0 === 0 && from.c1 === from.height)) return;
+    // Constants, and operands that broadcast along the rows (a squeeze-excite scale), are the same in every band.
+    if (i === row || !side || side.kind === 'constant' || rowBroadcast(side) || (from.c0 === 0 && from.c1 === from.height)) return;
     const s = sliceRows(sg, side, from.c0, from.c1, `${name}_side${i}`);
     slices.push(s.op);
     inputs[i] = s.y.index;
@@ -82,8 +83,8 @@ export function bandOperands(
   // TFLM's TRANSPOSE_CONV takes its output's size, and from it its padding, from this operand (TinySegTransposeConv
   // from its output, and keeps the operand).
   if (op.opcode === 'TRANSPOSE_CONV' || (op.customCode === TRANSPOSE_CONV_GATHER && (op.inputs[0] ?? -1) >= 0)) inputs[0] = int32Const(sg, `${name}_shape`, shape);
-  if (op.opcode === 'PAD' || op.opcode === 'PADV2') {
-    // Rows padded only where this band meets the image's border.
+  if (op.opcode === 'PAD' || op.opcode === 'PADV2' || op.opcode === 'MIRROR_PAD') {
+    // Rows padded (or mirrored) only where this band meets the image's border.
     const pads = paddingsOf(sg, op)!;
     const flat = [pads[0]!, [atTop ? pads[1]![0]! : 0, atBottom ? pads[1]![1]! : 0], pads[2]!, pads[3]!].flat();
     inputs[1] = int32Const(sg, `${name}_paddings`, flat, [4, 2]);

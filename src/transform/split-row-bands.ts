@@ -229,8 +229,18 @@ function stageRows(
     const bottom = c1 === inH ? rule.bottom : 0;
     const n0 = c0 + rule.top - top;
     const n1 = c1 + rule.top + bottom;
-    e0 = e0 === 0 ? 0 : e0 + rule.top;
-    e1 = e1 === inH ? outH : e1 + rule.top;
+    if (rule.mirror === undefined) {
+      e0 = e0 === 0 ? 0 : e0 + rule.top;
+      e1 = e1 === inH ? outH : e1 + rule.top;
+    } else {
+      // A mirror takes its rows from the band's own, which must hold them, exact for the mirrored rows to be.
+      const m = rule.mirror;
+      if (Math.max(top, bottom) > c1 - c0 - m) return null;
+      const topExact = e0 === 0 && e1 >= top + m;
+      const bottomExact = e1 === inH && e0 <= inH - m - bottom;
+      e0 = topExact ? 0 : e0 + rule.top;
+      e1 = bottomExact ? outH : e1 + rule.top;
+    }
     c0 = n0;
     c1 = n1;
   } else if (rule.kind === 'strided') {
@@ -292,8 +302,12 @@ function sourceRows(sg: Subgraph, chain: Chain, i: number, a: number, b: number)
     a -= rule.halo;
     b += rule.halo;
   } else if (rule.kind === 'pad') {
-    a -= rule.top;
-    b -= rule.top;
+    // Mirrored rows above come from rows mirror .. top + mirror - 1, those below from H - 1 - mirror upward.
+    const m = rule.mirror;
+    const lo = m !== undefined && b > rule.top + inH ? inH - m - (b - rule.top - inH) : Infinity;
+    const hi = m !== undefined && a < rule.top ? rule.top + m - a : -Infinity;
+    a = Math.min(a - rule.top, lo);
+    b = Math.max(b - rule.top, hi);
   } else if (rule.kind === 'strided') {
     const top = sameTop(inH, rule.k, rule.stride);
     a = a * rule.stride - top;

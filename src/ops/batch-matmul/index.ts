@@ -7,6 +7,7 @@ import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { DTYPE_SIZE } from '../../graph/types.js';
 import { kernels } from './kernel.js';
 import { elements, inputOf, intArrayBytes, outputOf, type OpInfo, type SizeRule } from '../op-info.js';
+import { batchMatmulRowRule } from '../row-rule.js';
 
 /** sizeof(TfLiteEvalTensor) on a 32-bit target: data pointer, dims pointer, type. */
 const EVAL_TENSOR_BYTES = 12;
@@ -45,6 +46,7 @@ export const ops: readonly OpInfo[] = [
     key: 'BATCH_MATMUL',
     kernel: kernels['BATCH_MATMUL'],
     builtinParams: [3, 1], // TfLiteBatchMatMulParams: three bools
+    rowRule: batchMatmulRowRule,
     memory: {
       reference: {
         // OpDataBatchMatmul: three pointers, three bools. Prepare: the quantization parameters (int8, int16), the

@@ -3,6 +3,7 @@
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { inputOf, int4FilterScratch, outputOf, perChannel, type OpInfo } from '../op-info.js';
 import { kernels } from './kernel.js';
+import { fullyConnectedRowRule } from '../row-rule.js';
 
 /** The filter's scale count when it is per-channel (more than one scale), else undefined. */
 function filterScales(op: GraphOp, tensors: readonly GraphTensor[]): number | undefined {
@@ -22,6 +23,7 @@ export const ops: readonly OpInfo[] = [
     kernel: kernels['FULLY_CONNECTED'],
     builtinParams: [5, 1], // TfLiteFullyConnectedParams
     builtinParams64: [16, 4],
+    rowRule: fullyConnectedRowRule,
     memory: {
       reference: {
         scratch: int4FilterScratch(1),

@@ -6,7 +6,7 @@ import { elements, inputOf, INT_BYTES, outputOf, type OpInfo, type SizeRule } fr
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
 import { kernels as scan } from './scan.js';
-import { argRowRule, channelReduceRowRule } from '../row-rule.js';
+import { argRowRule, channelReduceRowRule, cumsumRowRule } from '../row-rule.js';
 
 /** The resolved axes and the temp index of the reference Reduce: one int each per input dim and per axis. */
 const axesScratch: SizeRule = (op, tensors) => [INT_BYTES * (inputOf(op, tensors, 0)?.shape.length ?? 0), INT_BYTES * elements(inputOf(op, tensors, 1))];
@@ -51,5 +51,6 @@ export const ops: readonly OpInfo[] = [
     // TfLiteCumsumParams (two bools); int8 Prepare allocates its OpData (9 int32).
     builtinParams: [2, 1],
     memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: (op, tensors) => (int8Input(op, tensors) ? [36] : []) } } },
+    rowRule: cumsumRowRule,
   },
 ];

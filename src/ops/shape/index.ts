@@ -4,7 +4,7 @@
 
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { INT_BYTES, intArrayBytes, outputOf, type OpInfo } from '../op-info.js';
-import { concatRowRule, depthToSpaceRowRule, padRowRule, sliceRowRule, spaceToDepthRowRule, stridedSliceRowRule } from '../row-rule.js';
+import { concatRowRule, depthToSpaceRowRule, gatherRowRule, mirrorPadRowRule, padRowRule, reverseRowRule, transposeRowRule, sliceRowRule, spaceToDepthRowRule, stridedSliceRowRule } from '../row-rule.js';
 import { kernels } from './kernel.js';
 import { kernels as movement } from './movement.js';
 import { kernels as stackFill } from './stack-fill.js';
@@ -28,7 +28,7 @@ export const ops: readonly OpInfo[] = [
   { key: 'SPLIT_V', kernel: kernels['SPLIT_V'], builtinParams: [4, 4], memory: known('i2') },
   { key: 'PAD', kernel: kernels['PAD'], memory: known('i0 i1 i2 o0', 56), rowRule: padRowRule },
   { key: 'PADV2', kernel: kernels['PADV2'], memory: known('i0 i1 i2 o0', 56), rowRule: padRowRule },
-  { key: 'TRANSPOSE', kernel: kernels['TRANSPOSE'], memory: known('') },
+  { key: 'TRANSPOSE', kernel: kernels['TRANSPOSE'], memory: known(''), rowRule: transposeRowRule },
   { key: 'STRIDED_SLICE', kernel: kernels['STRIDED_SLICE'], builtinParams: [24, 4], memory: known('i0 i1 i2 i3 o0', 84), rowRule: stridedSliceRowRule }, // StridedSliceParams
   {
     key: 'DEPTH_TO_SPACE',
@@ -39,7 +39,7 @@ export const ops: readonly OpInfo[] = [
     rowRule: depthToSpaceRowRule,
   },
   // TfLiteGatherParams; Prepare fetches input, positions, output and rewrites the output dims.
-  { key: 'GATHER', kernel: movement['GATHER'], builtinParams: [8, 4], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } } },
+  { key: 'GATHER', kernel: movement['GATHER'], builtinParams: [8, 4], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } }, rowRule: gatherRowRule },
   { key: 'GATHER_ND', kernel: movement['GATHER_ND'], memory: { reference: { prepareTemps: 'i0 i1 o0', opData: { prepare: outputDims } } } },
   { key: 'SLICE', kernel: movement['SLICE'], memory: known('i0 i1 i2 o0'), rowRule: sliceRowRule },
   // TfLitePackParams / TfLiteUnpackParams; no Prepare at all.
@@ -50,7 +50,7 @@ export const ops: readonly OpInfo[] = [
   { key: 'SPACE_TO_BATCH_ND', kernel: movement['SPACE_TO_BATCH_ND'], memory: known('i0 o0', 4) },
   // TfLiteSpaceToDepthParams; the output dims are rewritten.
   { key: 'SPACE_TO_DEPTH', kernel: movement['SPACE_TO_DEPTH'], builtinParams: [4, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: outputDims } } }, rowRule: spaceToDepthRowRule },
-  { key: 'REVERSE_V2', kernel: movement['REVERSE_V2'], memory: known('i0 i1 o0') },
+  { key: 'REVERSE_V2', kernel: movement['REVERSE_V2'], memory: known('i0 i1 o0'), rowRule: reverseRowRule },
   { key: 'BROADCAST_TO', kernel: movement['BROADCAST_TO'], memory: known('i0 i1 o0') },
   { key: 'BROADCAST_ARGS', kernel: stackFill['BROADCAST_ARGS'], memory: known('i0 i1 o0') },
   // TfLiteShapeParams (a TfLiteType: one byte on arm-none-eabi, an int on x86-64); Prepare fetches nothing.
@@ -69,6 +69,7 @@ export const ops: readonly OpInfo[] = [
     // TfLiteMirrorPaddingParams (an enum); OpDataMirrorPad (5 ints); two int per input dim scratch arrays (output and input strides).
     builtinParams: [1, 1],
     builtinParams64: [4, 4],
+    rowRule: mirrorPadRowRule,
     memory: {
       reference: {
         prepareTemps: 'i0 i1 o0',
