@@ -111,7 +111,7 @@ for (const { set, key } of sets) {
 const measuredFiles = (
   process.argv.includes('--measured')
     ? process.argv[process.argv.indexOf('--measured') + 1]
-    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm4-float.json', 'bench/calibration-cm55.json']
+    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm4-float.json', 'bench/calibration-cm4-mirror-pad.json', 'bench/calibration-cm4-float-elements.json', 'bench/calibration-cm55.json']
         .map((f) => join(root, f))
         .join(',')
 ).split(',');
