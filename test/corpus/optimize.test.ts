@@ -352,9 +352,11 @@ describe('--lossy-spill int8 on the float models that spill', () => {
 
   it('unet-f32-128.tflite: its skip, fetched back by the decoder\'s row bands row by row, stays exact; the spills after it go as int8', () => {
     const file = 'unet-f32-128.tflite';
-    // The band chains' plan: streamed layers (the default's other plan) keep no whole slot to quantize.
-    const exact = optimize(readCorpusModel(file), { file, verify: false, streamLayers: false }).report;
-    const lossy = optimize(readCorpusModel(file), { file, lossySpill: 'int8', verify: { inputs: 2, seed: 3 }, streamLayers: false }).report;
+    // The band chains' plan: streamed layers (the default's other plan) keep no whole slot to quantize. Its whole
+    // spills come once the bands' float32 resizes and adds are paid for (priced since 1526504): at 5.5%, not 5%.
+    const limits = { streamLayers: false, maxOverhead: 5.5 };
+    const exact = optimize(readCorpusModel(file), { file, verify: false, ...limits }).report;
+    const lossy = optimize(readCorpusModel(file), { file, lossySpill: 'int8', verify: { inputs: 2, seed: 3 }, ...limits }).report;
     expect(exact.spill.decisions.map((d) => d.fused)).toContain('rows');
     // A quantized slot's scale sits at its start: a slot read in part is never quantized.
     expect(lossy.spill.decisions.filter((d) => d.fused === 'rows' && d.quantized)).toEqual([]);
