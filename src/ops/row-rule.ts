@@ -183,7 +183,8 @@ function transposeRule(sg: Subgraph, op: Op, { out }: { out: Tensor }, o: { stri
 function rankVector(sg: Subgraph, op: Op, i: number): Int32Array | null {
   const rank = sg.tensors[op.inputs[0] ?? -1]?.shape.length;
   const t = sg.tensors[op.inputs[i] ?? -1];
-  return t?.data && t.kind === 'constant' && t.dtype === 'int32' && t.data.byteLength === 4 * rank! ? new Int32Array(t.data.slice().buffer) : null;
+  const v = t?.kind === 'constant' && t.dtype === 'int32' && rank !== undefined ? constInts(sg, op, i, rank) : null;
+  return v && Int32Array.from(v);
 }
 
 /** STRIDED_SLICE's begin, end and strides operands, when constant int32 vectors of the input's rank. */
@@ -266,10 +267,10 @@ export const padRowRule: RowRuleOf = (sg, op) => {
  */
 export const mirrorPadRowRule: RowRuleOf = (sg, op, { x }) => {
   const p = paddingsOf(sg, op);
+  if (!p || p[0]![0] !== 0 || p[0]![1] !== 0) return null;
+  const [top, bottom] = p[1] as [number, number];
   const mirror = builtinOptions(op, 'MirrorPadOptions').mode === 0 ? 1 : 0;
-  const [top, bottom] = p?.[1] ?? [-1, -1];
-  if (!p || p[0]![0] !== 0 || p[0]![1] !== 0 || top! < 0 || bottom! < 0 || Math.max(top!, bottom!) > x.shape[1]! - mirror) return null;
-  return { kind: 'pad', top: top!, bottom: bottom!, mirror };
+  return top >= 0 && bottom >= 0 && Math.max(top, bottom) <= x.shape[1]! - mirror ? { kind: 'pad', top, bottom, mirror } : null;
 };
 
 /** A one-input element-wise op whose output has its input's shape: output row r is input row r. */
@@ -346,7 +347,7 @@ function constInts(sg: Subgraph, op: Op, i: number, count?: number): number[] | 
 }
 
 /** Whether every axis of `axes` (negative from the end, of a 4-D tensor) is a column or the channel axis. */
-const inRows = (axes: readonly number[]): boolean => axes.every((a) => (a < 0 ? a + 4 : a) >= 2 && (a < 0 ? a + 4 : a) <= 3);
+const inRows = (axes: readonly number[]): boolean => axes.every((a) => [2, 3, -2, -1].includes(a));
 
 /** TRANSPOSE of a 4-D tensor that keeps the batch and the rows in place (perm [0, 1, ...]): output row r is input row r. */
 export const transposeRowRule: RowRuleOf = (sg, op, { out }) => {
