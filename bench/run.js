@@ -207,6 +207,10 @@ appendSection(await remoteCacheSection(root, shared));
 const { segmentationSection } = await import('./segmentation.js');
 appendSection(segmentationSection());
 
+// ---- The README's memory chart, rendered from the quick start's SVG (bench/readme-chart.js).
+const { writeReadmeChart } = await import('./readme-chart.js');
+console.log(await writeReadmeChart(root));
+
 // ---- The proof's cost in one optimize process, with and without the original's outputs from the cache (bench/proof.js).
 const { proofSection } = await import('./proof.js');
 appendSection(proofSection());

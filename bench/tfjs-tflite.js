@@ -22,7 +22,7 @@ const BUDGET_MS = 3000;
 const SAMPLE_MS = 5;
 
 /** $TINYSEG_CHROMIUM, else `chromium` or `chromium-browser` on PATH (as the system tests find it); null when none runs. */
-function findChromium() {
+export function findChromium() {
   const given = process.env.TINYSEG_CHROMIUM;
   const candidates = given
     ? [given]

@@ -168,38 +168,50 @@ export function placeArena(sg: Subgraph, opts: { iterations?: number; seed?: num
   // Some joins in place but not all, when that lowers the most bytes live at once more than all or none.
   const worth = joins ? joinsWorthPlacing(sg, kernels, buffers) : null;
   const someJoins = worth && worth.size > 0 && worth.size < joinOps.size ? worth : null;
+  // Without scratch buffers a plan with the scratch is the plan without: each is planned once.
+  const hasScratch = buffers.some((b) => b.kind === 'scratch');
+  const planned = new Map<string, Int32Array>();
+  const once = (withScratch: boolean, what: string, plan: () => Int32Array) => {
+    const key = `${withScratch && hasScratch}:${what}`;
+    const known = planned.get(key) ?? plan();
+    planned.set(key, known);
+    return known;
+  };
+  const inPlace = (withScratch: boolean, which: 'all' | 'none' | 'some'): Int32Array =>
+    once(withScratch, which, () => planInPlace(sg, buffers, withScratch, which === 'all' ? joins : which === 'some' ? someJoins! : false, opts));
   // Candidates in order of preference (ties keep the earlier one), computed only when they can still win.
   const candidates: { planner: ArenaPlacement['planner']; offsets: () => Int32Array }[] = [
     // Element-wise outputs over their dying inputs, with and without the scratch in our plan.
-    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, joins, opts) },
-    { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, joins, opts) },
+    { planner: 'near-optimal', offsets: () => inPlace(true, 'all') },
+    { planner: 'near-optimal', offsets: () => inPlace(false, 'all') },
     // Row joins written in place reserve their output from the first input on: the same without, when there are any,
     // and with only the joins for which that pays (joinsWorthPlacing).
     ...(joins
       ? ([
-          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, false, opts) },
-          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, false, opts) },
+          { planner: 'near-optimal', offsets: () => inPlace(true, 'none') },
+          { planner: 'near-optimal', offsets: () => inPlace(false, 'none') },
         ] as const)
       : []),
     ...(someJoins
       ? ([
-          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, true, someJoins, opts) },
-          { planner: 'near-optimal', offsets: () => planInPlace(sg, buffers, false, someJoins, opts) },
+          { planner: 'near-optimal', offsets: () => inPlace(true, 'some') },
+          { planner: 'near-optimal', offsets: () => inPlace(false, 'some') },
         ] as const)
       : []),
     // Without in-place pairs these two are the first two (or, with row joins, the two just above), buffer for buffer.
     ...(sharing
       ? ([
           // Our plan of tensors and scratch together; TFLM re-places the scratch, usually where we put it.
-          { planner: 'near-optimal', offsets: () => asOffline(sg, buffers, planNearOptimal(online, opts)) },
+          { planner: 'near-optimal', offsets: () => once(true, 'apart', () => asOffline(sg, buffers, planNearOptimal(online, opts))) },
           // Our plan of the tensors alone: the scratch then goes wherever TFLM's greedy finds room.
           {
             planner: 'near-optimal',
-            offsets: () => {
-              const tensorsOnly = buffers.filter((b) => b.kind === 'tensor');
-              const p = planNearOptimal(tensorsOnly.map(({ size, first, last }) => ({ size, first, last })), opts);
-              return asOffline(sg, tensorsOnly, p);
-            },
+            offsets: () =>
+              once(false, 'apart', () => {
+                const tensorsOnly = buffers.filter((b) => b.kind === 'tensor');
+                const p = planNearOptimal(tensorsOnly.map(({ size, first, last }) => ({ size, first, last })), opts);
+                return asOffline(sg, tensorsOnly, p);
+              }),
           },
         ] as const)
       : []),

@@ -82,6 +82,11 @@ function rng(seed: number): () => number {
  * First-fit placement state. `rank[b]` is b's position in the current order;
  * a buffer counts as placed for position k exactly when its rank is below k,
  * so unplaced buffers carry rank n.
+ *
+ * Each conflicting pair forbids b the offsets strictly between two bounds set by
+ * the neighbour's offset: b at x shares bytes with o at y exactly when
+ * y + below < x < y + above, where `below` and `above` depend on the pair alone
+ * (the bytes each keeps clear of the other: extentSeenBy).
  */
 class Placer {
   readonly n: number;
@@ -89,19 +94,19 @@ class Placer {
   /** Conflicting buffers of each buffer (never itself). */
   readonly neighbors: Int32Array[];
   readonly rank: Int32Array;
-  private readonly near: Int32Array;
-  private readonly buffers: readonly PlanBuffer[];
-  /** Some buffer shrinks or grows: the bytes two buffers keep clear of each other then depend on the pair. */
-  private readonly shrinks: boolean;
+  /** Per neighbour entry: the forbidden interval's ends relative to the neighbour's offset. */
+  private readonly below: Int32Array[];
+  private readonly above: Int32Array[];
+  /** Scratch of place(): `moved[b] === stamp` when a neighbour of b took a new offset in the current call. */
+  private readonly moved: Int32Array;
+  private stamp = 0;
 
   constructor(buffers: readonly PlanBuffer[]) {
     const n = buffers.length;
     this.n = n;
-    this.buffers = buffers;
-    this.shrinks = buffers.some((b) => b.shrink !== undefined || b.grow !== undefined);
     this.sizes = Int32Array.from(buffers, (b) => b.size);
     this.rank = new Int32Array(n).fill(n);
-    this.near = new Int32Array(n);
+    this.moved = new Int32Array(n);
     const lists: number[][] = buffers.map(() => []);
     // Sweep by start time: only buffers starting before b ends can conflict.
     const byFirst = buffers.map((_, i) => i).sort((a, b) => buffers[a]!.first - buffers[b]!.first);
@@ -117,56 +122,34 @@ class Placer {
       }
     }
     this.neighbors = lists.map((l) => Int32Array.from(l));
-  }
-
-  /** Lowest offset for buffer b at position k, given offsets of buffers ranked below k. */
-  fit(b: number, k: number, offsets: Int32Array): number {
-    // Placed neighbours by offset (insertion sort: the lists are short, and
-    // this is the search's inner loop).
-    const near = this.near;
-    const rank = this.rank;
-    const neighbors = this.neighbors[b]!;
-    let m = 0;
-    for (let q = 0; q < neighbors.length; q++) {
-      const o = neighbors[q]!;
-      if (rank[o]! >= k) continue;
-      const at = offsets[o]!;
-      let p = m++;
-      while (p > 0 && offsets[near[p - 1]!]! > at) {
-        near[p] = near[p - 1]!;
-        p--;
-      }
-      near[p] = o;
-    }
-    if (this.shrinks) return this.fitShrinking(b, m, offsets);
-    const size = this.sizes[b]!;
-    let offset = 0;
-    for (let p = 0; p < m; p++) {
-      const o = near[p]!;
-      // Sorted by offset: once a gap fits, nothing later can reach into it.
-      if (offsets[o]! - offset >= size) break;
-      offset = Math.max(offset, alignUp(offsets[o]! + this.sizes[o]!));
-    }
-    return offset;
+    // b at x and o at y overlap when x + bLo < y + oHi and y + oLo < x + bHi (overlapping()).
+    const ends = (b: number, pick: (self: [number, number], other: [number, number]) => number) =>
+      Int32Array.from(lists[b]!, (o) => pick(extentSeenBy(buffers[b]!, buffers[o]!), extentSeenBy(buffers[o]!, buffers[b]!)));
+    this.below = lists.map((_, b) => ends(b, ([, hi], [lo]) => lo - hi));
+    this.above = lists.map((_, b) => ends(b, ([lo], [, hi]) => hi - lo));
   }
 
   /**
-   * fit() when the bytes two buffers keep clear of each other depend on the pair (shrinking, growing buffers): b's extent
-   * differs per neighbour, so a gap that fits one may not fit a later one; passes over the m placed neighbours (by
-   * offset, in `near`) move b past every overlap until none is left. Offsets only grow, so it ends.
+   * Lowest 16-aligned offset for buffer b at position k, given offsets of buffers ranked below k: passes over the
+   * placed neighbours move the offset past each interval that holds it until none does. Offsets only grow, and each
+   * move is to the least offset clearing that interval (no valid offset lies between), so the result is the least
+   * valid one, whatever the order of the neighbours. Usually a pass or two: cheaper than sorting them.
    */
-  private fitShrinking(b: number, m: number, offsets: Int32Array): number {
-    const self = this.buffers[b]!;
+  fit(b: number, k: number, offsets: Int32Array): number {
+    const rank = this.rank;
+    const neighbors = this.neighbors[b]!;
+    const below = this.below[b]!;
+    const above = this.above[b]!;
     let offset = 0;
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (let p = 0; p < m; p++) {
-        const o = this.near[p]!;
-        const other = this.buffers[o]!;
-        if (overlapping(self, offset, other, offsets[o]!)) {
-          // Past the other's bytes with b's own first held bytes (skip is a multiple of the alignment).
-          offset = alignUp(offsets[o]! + extentSeenBy(other, self)[1] - extentSeenBy(self, other)[0]);
-          moved = true;
+    for (let again = true; again; ) {
+      again = false;
+      for (let q = 0; q < neighbors.length; q++) {
+        const o = neighbors[q]!;
+        if (rank[o]! >= k) continue;
+        const at = offsets[o]!;
+        if (at + below[q]! < offset && offset < at + above[q]!) {
+          offset = alignUp(at + above[q]!);
+          again = true;
         }
       }
     }
@@ -177,15 +160,28 @@ class Placer {
    * Places order[from..] after order[..from) (whose offsets and prefix heads
    * must already be in `offsets` and `heads`). Returns the head, or Infinity
    * as soon as it would exceed `limit`, leaving the rest unplaced.
+   *
+   * With `settled`, `offsets` holds a placement of an order that differs from this one only before position
+   * `settled`: from there on each buffer has the same neighbours placed before it, so it keeps its offset unless
+   * one of its neighbours moved (a fit depends on nothing else), and only those are fitted again.
    */
-  place(order: Int32Array, from: number, offsets: Int32Array, heads: Float64Array, limit: number): number {
-    for (let k = 0; k < this.n; k++) this.rank[order[k]!] = k;
+  place(order: Int32Array, from: number, offsets: Int32Array, heads: Float64Array, limit: number, settled = this.n): number {
+    const rank = this.rank;
+    for (let k = 0; k < this.n; k++) rank[order[k]!] = k;
+    const moved = this.moved;
+    const stamp = ++this.stamp;
     let head = from > 0 ? heads[from - 1]! : 0;
     for (let k = from; k < this.n; k++) {
       const b = order[k]!;
-      const offset = this.fit(b, k, offsets);
-      offsets[b] = offset;
-      head = Math.max(head, offset + this.sizes[b]!);
+      if (k < settled || moved[b] === stamp) {
+        const offset = this.fit(b, k, offsets);
+        if (offset !== offsets[b]) {
+          offsets[b] = offset;
+          const neighbors = this.neighbors[b]!;
+          for (let q = 0; q < neighbors.length; q++) moved[neighbors[q]!] = stamp;
+        }
+      }
+      head = Math.max(head, offsets[b]! + this.sizes[b]!);
       if (head > limit) return Infinity;
       heads[k] = head;
     }
@@ -317,7 +313,7 @@ export function planNearOptimal(buffers: readonly PlanBuffer[], opts: { iteratio
     const from = Math.min(i, j);
     trialOffsets.set(offsets);
     if (from > 0) trialHeads.set(heads.subarray(0, from));
-    const h = placer.place(trialOrder, from, trialOffsets, trialHeads, head);
+    const h = placer.place(trialOrder, from, trialOffsets, trialHeads, head, Math.max(i, j) + 1);
     if (h <= head) {
       head = h;
       [order, trialOrder] = [trialOrder, order];

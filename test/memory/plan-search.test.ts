@@ -174,6 +174,43 @@ describe('validatePlacement', () => {
     expect(() => validatePlacement(bufs, Int32Array.from([0, 40, 0]))).toThrow(/buffer 1/);
   });
 
+  it('places shrinking and growing buffers validly, each at the lowest offset clear of the others', () => {
+    // First-fit in any order leaves no buffer a lower 16-aligned offset clear of every other buffer: one clear of all
+    // would have been clear of those placed before it. TFLM's greedy plan, when it wins, ignores shrinks and grows.
+    const extent = (a: PlanBuffer, b: PlanBuffer) => [
+      a.grow && b.last < a.grow.from ? a.grow.skip : 0,
+      a.shrink && b.first > a.shrink.after ? a.shrink.size : a.size,
+    ];
+    const clash = (a: PlanBuffer, x: number, b: PlanBuffer, y: number): boolean => {
+      if (a.first > b.last || b.first > a.last) return false;
+      const [[al, ah], [bl, bh]] = [extent(a, b), extent(b, a)];
+      return x + al! < y + bh! && y + bl! < x + ah!;
+    };
+    let searched = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const r = lcg(seed);
+      const bufs = Array.from({ length: 3 + (seed % 40) }, (): PlanBuffer => {
+        const first = Math.floor(r() * 6);
+        const last = first + Math.floor(r() * 4);
+        const size = 16 * (2 + Math.floor(r() * 8));
+        const part = 16 * (1 + Math.floor(r() * (size / 16 - 1)));
+        const kind = last > first ? r() : 1;
+        if (kind < 0.3) return { size, first, last, shrink: { after: first + Math.floor(r() * (last - first)), size: part } };
+        if (kind < 0.6) return { size, first, last, grow: { from: first + 1 + Math.floor(r() * (last - first)), skip: part } };
+        return { size, first, last };
+      });
+      const p = planNearOptimal(bufs);
+      expect(() => validatePlacement(bufs, p.offsets)).not.toThrow();
+      const greedy = planGreedyTflm(bufs.map(({ size, first, last }) => ({ size, first, last })));
+      if (p.offsets.every((o, i) => o === greedy.offsets[i])) continue;
+      searched++;
+      bufs.forEach((b, i) => {
+        for (let x = 0; x < p.offsets[i]!; x += 16) expect(bufs.some((o, j) => j !== i && clash(b, x, o, p.offsets[j]!))).toBe(true);
+      });
+    }
+    expect(searched).toBeGreaterThan(300);
+  });
+
   it('lets a buffer born after a shrink use the bytes the shrinking buffer gave up, and validates by the same rule', () => {
     // A narrowing in-place slot: 64 bytes until step 1, its first 16 from step 2 on; b lives at steps 2-3.
     const shrinking = [
