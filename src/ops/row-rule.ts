@@ -109,6 +109,19 @@ export function rowLocalShape(sg: Subgraph, op: Op, input = 0): RowRuleTensors |
 
 const ROW_ONLY: RowRule = { kind: 'same', halo: 0 };
 
+/**
+ * Whether every band of an operator reads operand `t` whole and alike, as weights: a constant, or the output of a
+ * DEQUANTIZE of one (weights stored as float16 or int8 that the model widens at run time, as TensorFlow Lite's
+ * float16 and weight-only quantization write them). The split runs such a DEQUANTIZE before the bands.
+ */
+export function wholeOperand(sg: Subgraph, t: number): boolean {
+  const x = sg.tensors[t];
+  if (!x) return false;
+  if (x.kind === 'constant') return true;
+  const op = sg.ops[sg.producerOf(t)];
+  return op?.opcode === 'DEQUANTIZE' && sg.tensors[op.inputs[0] ?? -1]?.kind === 'constant';
+}
+
 /** PAD's (and MIRROR_PAD's) paddings as [[before, after] x 4], when they are a constant tensor of a type its kernel reads. */
 export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
   const p = sg.tensors[op.inputs[1] ?? -1];
@@ -147,7 +160,7 @@ function sizedWindowRule(x: Tensor, out: Tensor, kh: number, kw: number, strideH
 export const convRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const o = builtinOptions(op, op.opcode === 'CONV_2D' ? 'Conv2DOptions' : 'DepthwiseConv2DOptions');
   const w = sg.tensors[op.inputs[1]!];
-  if (!w?.data || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant')) return null;
+  if (!w || w.dtype === 'int4' || op.inputs.slice(1).some((t) => t >= 0 && !wholeOperand(sg, t))) return null;
   if (o.dilationHFactor < 1 || o.dilationWFactor < 1) return null;
   // CONV_2D filters are [O, kH, kW, I], depthwise ones [1, kH, kW, C]: kH, kW at the same places.
   const kh = (w.shape[1]! - 1) * o.dilationHFactor + 1;
@@ -174,8 +187,10 @@ export const transposeConvGatherRowRule: RowRuleOf = (sg, op, io) => {
 
 function transposeRule(sg: Subgraph, op: Op, { out }: { out: Tensor }, o: { strideH: number; padding: number }): RowRule | null {
   const w = sg.tensors[op.inputs[1]!];
-  if (!w?.data || w.dtype === 'int4' || w.shape.length !== 4 || out.shape.length !== 4) return null;
-  if ([0, 1, 3].some((i) => op.inputs[i] !== undefined && op.inputs[i]! >= 0 && sg.tensors[op.inputs[i]!]!.kind !== 'constant')) return null;
+  if (!w || w.dtype === 'int4' || w.shape.length !== 4 || out.shape.length !== 4) return null;
+  // A band sets its own output shape: that operand is a constant; the weights and the bias may be widened at run time.
+  const shape = sg.tensors[op.inputs[0] ?? -1];
+  if (shape?.kind !== 'constant' || [1, 3].some((i) => op.inputs[i] !== undefined && op.inputs[i]! >= 0 && !wholeOperand(sg, op.inputs[i]!))) return null;
   return { kind: 'transpose', k: w.shape[1]!, stride: o.strideH, padding: o.padding };
 }
 
@@ -381,7 +396,7 @@ export const cumsumRowRule: RowRuleOf = (sg, op, { x, out }) => {
  */
 export const fullyConnectedRowRule: RowRuleOf = (sg, op, { x, out }) => {
   const o = builtinOptions(op, 'FullyConnectedOptions');
-  const constant = op.inputs.slice(1).every((t) => t < 0 || sg.tensors[t]?.kind === 'constant');
+  const constant = op.inputs.slice(1).every((t) => t < 0 || wholeOperand(sg, t));
   if (!o.keepNumDims || !constant || sg.tensors[op.inputs[1] ?? -1]?.dtype === 'int4' || out.shape.length !== 4) return null;
   return out.shape.slice(0, 3).join() === x.shape.slice(0, 3).join() ? ROW_ONLY : null;
 };

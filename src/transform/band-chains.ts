@@ -16,7 +16,7 @@
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
-import { rowBroadcast } from '../ops/row-rule.js';
+import { rowBroadcast, wholeOperand } from '../ops/row-rule.js';
 import { cmsisNnTransposeConvPadsBefore } from './transpose-conv-gather.js';
 import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, regionWrite, SPILL } from '../ops/tinyseg/custom-ops.js';
 
@@ -84,7 +84,7 @@ function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean, kernel
   if (at !== rowInput(op) && !(join && rowInput(op) === 0)) return -1;
   // The rows a join maps one to one are its output's: never those of an operand it broadcasts.
   if (join && sg.tensors[t]!.shape[1] !== rows) return -1;
-  return op.inputs.every((s, i) => i === at || s < 0 || sg.tensors[s]!.kind === 'constant' || sideOk(s)) ? at : -1;
+  return op.inputs.every((s, i) => i === at || s < 0 || wholeOperand(sg, s) || sideOk(s)) ? at : -1;
 }
 
 /** Choices of the next operator tried per chain where a stage's readers fork (bandChains), at most. */
@@ -161,6 +161,7 @@ function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows
   const rule = rowRule(sg, op);
   if (op.opcode === 'CUSTOM' || !rule || rule.kind !== 'same' || rule.halo !== 0 || op.outputs.length !== 1) return null;
   if (op.inputs[rowInput(op)] !== t || op.inputs.indexOf(t) !== op.inputs.lastIndexOf(t)) return null;
+  // Constants only: an exit's operands are not run before the chain as the chain's own are (split-row-bands.ts).
   if (!op.inputs.every((s) => s < 0 || s === t || sg.tensors[s]!.kind === 'constant')) return null;
   const y = sg.tensors[op.outputs[0]!]!;
   if (y.shape.length !== 4 || y.shape[1] !== sg.tensors[t]!.shape[1] || !types.has(y.dtype) || !types.has(sg.tensors[t]!.dtype)) return null;

@@ -5,7 +5,7 @@
 import { optionsWithDefaults } from '../graph/builder.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
-import { paddingsOf, rowBroadcast, sliceBeginSize, sliceBounds } from '../ops/row-rule.js';
+import { paddingsOf, rowBroadcast, sliceBeginSize, sliceBounds, wholeOperand } from '../ops/row-rule.js';
 import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
 import { TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
@@ -70,7 +70,7 @@ export function bandOperands(
     }
     const side = sg.tensors[t];
     // Constants, and operands that broadcast along the rows (a squeeze-excite scale), are the same in every band.
-    if (i === row || !side || side.kind === 'constant' || rowBroadcast(side) || (from.c0 === 0 && from.c1 === from.height)) return;
+    if (i === row || !side || wholeOperand(sg, side.index) || rowBroadcast(side) || (from.c0 === 0 && from.c1 === from.height)) return;
     const s = sliceRows(sg, side, from.c0, from.c1, `${name}_side${i}`);
     slices.push(s.op);
     inputs[i] = s.y.index;

@@ -28,6 +28,7 @@ import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
 import { activationLike, freshName, newOp, ORDERED_OPCODES, removeUnusedTensors, shareEqualInt32Constants } from './rewrite.js';
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowInput, rowRule, storageExtent } from '../ops/registry.js';
+import { wholeOperand } from '../ops/row-rule.js';
 import { addFetchWriter, bandChains, bandTypes, isRowTap, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictOps } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
@@ -773,7 +774,8 @@ function bandsFloor(sg: Subgraph, chain: Chain, plans: readonly BandPlan[], buff
       const whole = n === sg.tensors[row]!.shape[1]!;
       // A band of every row reads the chain's input itself (held already) and its side inputs whole.
       let bytes = i === 0 && whole ? 0 : n * rowBytes(row);
-      if (!whole) for (const t of op.inputs) if (t >= 0 && t !== row && sg.tensors[t]!.kind !== 'constant') bytes += n * rowBytes(t);
+      // Weights widened at run time (wholeOperand) are read whole by every band.
+      if (!whole) for (const t of op.inputs) if (t >= 0 && t !== row && sg.tensors[t]!.kind !== 'constant') bytes += wholeOperand(sg, t) ? sg.tensors[t]!.byteSize : n * rowBytes(t);
       const st = p.stages[i]!;
       floor = Math.max(floor, held + bytes + (st.c1 - st.c0) * rowBytes(op.outputs[0]!));
     });

@@ -55,6 +55,7 @@ import {
 import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
+import { wholeOperand } from '../ops/row-rule.js';
 import { bandTypes, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
@@ -290,7 +291,7 @@ function bandable(sg: Subgraph, op: Op, types: ReadonlySet<string>): boolean {
   const row = rowInput(op);
   const x = sg.tensors[op.inputs[row]!]!;
   if (!types.has(x.dtype)) return false;
-  const others = op.inputs.filter((t, i) => i !== row && t >= 0 && sg.tensors[t]!.kind !== 'constant');
+  const others = op.inputs.filter((t, i) => i !== row && t >= 0 && !wholeOperand(sg, t));
   if (others.length === 0) return true;
   const join = rule.kind === 'same' && rule.halo === 0;
   return join && new Set(op.inputs).size === op.inputs.length && others.every((t) => {
@@ -313,7 +314,8 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, types
     const y = sg.tensors[t]!;
     // A 3-D one too (ARG_MAX's over the channels: a segmentation's class map): its bands to its slot, fetched whole
     // for its readers (no row rule reads a 3-D tensor), or written whole by the fetch after the last as an output.
-    if (y.kind !== 'activation' || y.shape.length < 3 || y.byteSize <= minBytes || sg.inputs.includes(t)) return;
+    // Weights widened at run time are read whole by every band: never streamed.
+    if (y.kind !== 'activation' || y.shape.length < 3 || y.byteSize <= minBytes || sg.inputs.includes(t) || wholeOperand(sg, t)) return;
     const readers = sg.consumersOf(t).length;
     if (sg.outputs.includes(t) ? !outputs || readers > 0 : readers === 0) return;
     out.add(t);
@@ -578,7 +580,7 @@ function layerMultipliers(sg: Subgraph, op: Op, input: number, weights: number):
  */
 function bandCount(sg: Subgraph, op: Op, slots: ReadonlyMap<number, Slot>, bandBytes: number, count?: number): number {
   const y = sg.tensors[op.outputs[0]!]!;
-  const wide = op.inputs.filter((t) => t >= 0 && sg.tensors[t]!.kind !== 'constant').reduce((n, t) => n + sg.tensors[t]!.byteSize, y.byteSize);
+  const wide = op.inputs.filter((t) => t >= 0 && !wholeOperand(sg, t)).reduce((n, t) => n + sg.tensors[t]!.byteSize, y.byteSize);
   const most = slots.has(y.index) ? y.shape[1]! : Math.min(y.shape[1]!, CONCAT_MAX_INPUTS);
   return Math.max(1, Math.min(most, count ?? Math.ceil(wide / bandBytes)));
 }
