@@ -12,31 +12,7 @@
 
 import type { Kernel, KernelCall } from '../ops/kernel.js';
 import { randomInput } from './oracle-input.js';
-
-/** Two 32-bit FNV-1a-style hashes with different primes and seeds: 64 bits against accidental equality. */
-class Digest {
-  private a = 0x811c9dc5;
-  private b = 0x01000193;
-  bytes(x: Uint8Array): this {
-    let { a, b } = this;
-    for (let i = 0; i < x.length; i++) {
-      a = Math.imul(a ^ x[i]!, 0x01000193);
-      b = Math.imul(b ^ x[i]!, 0x5bd1e995) ^ (b >>> 15);
-    }
-    this.a = a >>> 0;
-    this.b = b >>> 0;
-    return this;
-  }
-  text(s: string): this {
-    return this.bytes(new TextEncoder().encode(`${s}\u0000`));
-  }
-  get seed(): number {
-    return this.a;
-  }
-  get hex(): string {
-    return this.a.toString(16).padStart(8, '0') + this.b.toString(16).padStart(8, '0');
-  }
-}
+import { Digest } from '../graph/digest.js';
 
 const signature = (d: KernelCall['outputs'][number]): string =>
   `${d.tensor.dtype}[${d.tensor.shape.join('x')}]q${d.tensor.quantization?.scale.join(',') ?? ''}/${d.tensor.quantization?.zeroPoint.join(',') ?? ''}`;

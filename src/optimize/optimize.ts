@@ -205,6 +205,8 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
    * option's, or none for the search that also serves a budget); `noSpills`: no spill at all (no spill region).
    */
   type Limits = { maxInvoke: number; arenaBudget: number | undefined; noSpills?: boolean };
+  // The spill pass's measured runs, shared by every variant of this call (PassContext.spillRuns).
+  const spillRuns: NonNullable<PassContext['spillRuns']> = new Map();
   const passContext = (
     { maxInvoke, arenaBudget, noSpills }: Limits,
     {
@@ -243,6 +245,7 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     ...(streamAtPeaks !== undefined ? { streamAtPeaks } : {}),
     // Bands through joins leave many more buffers to place: the spill pass measures its candidates with a shorter search.
     ...(bandSideInputs ? { trialPlanIterations: SIDE_TRIAL_PLAN_ITERATIONS } : {}),
+    spillRuns,
   });
   const rewrite = (limits: Limits, variant: Variant, from?: PipelineStop) => {
     const work = from ? from.graph.clone() : fresh();

@@ -2,8 +2,9 @@
 // it did. The optimizer runs passes in order (optimize/pipeline.ts) and checks
 // the graph after each one (graph/check.ts).
 
-import type { Graph } from '../graph/graph.js';
+import type { Graph, Subgraph } from '../graph/graph.js';
 import type { Kernels } from '../ops/registry.js';
+import type { SpillResult } from './spill-cold-ranges.js';
 import type { ConcatConvBands } from './stream-layers.js';
 
 /** What the caller's options say to the passes. */
@@ -99,6 +100,11 @@ export interface PassContext {
   streamAtPeaks?: boolean;
   /** Search steps of the placements the spill pass measures after each spill (memory/plan-search.ts); absent: the default. */
   trialPlanIterations?: number;
+  /**
+   * The measured spill runs of one optimize() call (optimize/pipeline.ts spillWherePays), by their input graph and
+   * limits: variants that bring the graph to the spill pass alike (a tie-break the bands did not need) share one run.
+   */
+  spillRuns?: Map<string, { input: Uint8Array; inputData: (Uint8Array | null)[]; graph: Subgraph; result: SpillResult }>;
 }
 
 export interface Pass<Name extends string = string, Result = unknown> {

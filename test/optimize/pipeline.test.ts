@@ -8,7 +8,7 @@ import { loadGraph, saveGraph } from '../../src/graph/graph.js';
 import { buildTinyUnet } from '../../src/graph/tiny-unet.js';
 import { optimize } from '../../src/optimize/optimize.js';
 import { checkOptimizeOptions, withOptimizeDefaults } from '../../src/optimize/options.js';
-import { passesReport, PIPELINE, runPipeline } from '../../src/optimize/pipeline.js';
+import { passesReport, PIPELINE, runPipeline, spillWhereItPaysPass } from '../../src/optimize/pipeline.js';
 import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 
 const model = saveGraph(buildTinyUnet({ height: 32, width: 48 }));
@@ -79,5 +79,27 @@ describe('optimize options', () => {
     expect(() => checkOptimizeOptions({ lossySpill: 'int4' as never })).toThrow(/lossySpill must be 'int8'/);
     expect(() => checkOptimizeOptions({ maxOverhead: -1 })).toThrow(/maxOverhead must be a non-negative percentage/);
     expect(() => checkOptimizeOptions({ storage: 'flash', inferencesPerSecond: 2, arenaBudget: 0 })).not.toThrow();
+  });
+});
+
+describe('the spill pass within one optimize() call', () => {
+  it('runs once per graph and limits: a second variant bringing the same graph takes the first run as it ended', () => {
+    const spillRuns = new Map();
+    const context = { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS, spillRuns };
+    const [first, second] = [loadGraph(model), loadGraph(model)];
+    const result = spillWhereItPaysPass.run(first, context);
+    expect(result.decisions.length).toBeGreaterThan(0);
+    expect(spillRuns.size).toBe(1);
+    // The stored graph is a copy: editing what the first run returned does not reach the second.
+    first.main.removeOp(first.main.ops.length - 1);
+    expect(spillWhereItPaysPass.run(second, context)).toEqual(result);
+    expect(spillRuns.size).toBe(1);
+    const fresh = loadGraph(model);
+    spillWhereItPaysPass.run(fresh, { spill: true, quantizeFloat: false, kernels: REFERENCE_KERNELS });
+    expect(saveGraph(second)).toEqual(saveGraph(fresh));
+    // Other limits, or another graph, are another run.
+    spillWhereItPaysPass.run(loadGraph(model), { ...context, maxSpillBytes: 1024 });
+    spillWhereItPaysPass.run(loadGraph(saveGraph(buildTinyUnet({ height: 32, width: 32 }))), context);
+    expect(spillRuns.size).toBe(3);
   });
 });
