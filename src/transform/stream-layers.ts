@@ -55,7 +55,7 @@ import {
 import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
-import { wholeOperand } from '../ops/row-rule.js';
+import { rowBroadcast, wholeOperand } from '../ops/row-rule.js';
 import { bandTypes, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
@@ -294,9 +294,11 @@ function bandable(sg: Subgraph, op: Op, types: ReadonlySet<string>): boolean {
   const others = op.inputs.filter((t, i) => i !== row && t >= 0 && !wholeOperand(sg, t));
   if (others.length === 0) return true;
   const join = rule.kind === 'same' && rule.halo === 0;
+  // A join's other operands: of the row input's rows, or broadcast along them (a squeeze-excite scale), which every
+  // band reads whole (bandOperands; never streamed: one row).
   return join && new Set(op.inputs).size === op.inputs.length && others.every((t) => {
     const s = sg.tensors[t]!;
-    return s.kind === 'activation' && s.shape.length === 4 && s.shape[1] === x.shape[1] && types.has(s.dtype);
+    return s.kind === 'activation' && types.has(s.dtype) && (rowBroadcast(s) || (s.shape.length === 4 && s.shape[1] === x.shape[1]));
   });
 }
 
@@ -314,8 +316,9 @@ function streamedTensors(sg: Subgraph, minBytes: number, outputs: boolean, types
     const y = sg.tensors[t]!;
     // A 3-D one too (ARG_MAX's over the channels: a segmentation's class map): its bands to its slot, fetched whole
     // for its readers (no row rule reads a 3-D tensor), or written whole by the fetch after the last as an output.
-    // Weights widened at run time are read whole by every band: never streamed.
-    if (y.kind !== 'activation' || y.shape.length < 3 || y.byteSize <= minBytes || sg.inputs.includes(t) || wholeOperand(sg, t)) return;
+    // Weights widened at run time, and tensors of one row (a band is all of it), are read whole by every band: never
+    // streamed.
+    if (y.kind !== 'activation' || y.shape.length < 3 || y.byteSize <= minBytes || sg.inputs.includes(t) || wholeOperand(sg, t) || (y.shape.length === 4 && y.shape[1] === 1)) return;
     const readers = sg.consumersOf(t).length;
     if (sg.outputs.includes(t) ? !outputs || readers > 0 : readers === 0) return;
     out.add(t);

@@ -220,6 +220,36 @@ describe('streamLayers', () => {
     expect(verifyModels(head(), streamed, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
   });
 
+  it("streams a squeeze-excite MUL by its [1, 1, 1, C] scale: every band reads the scale whole, the scaled features never whole", () => {
+    const block = () => {
+      const b = new GraphBuilder();
+      const q = (s: number, z = 0) => ({ scale: [s], zeroPoint: [z], quantizedDimension: 0 });
+      const x = b.input('x', { dtype: 'int8', shape: [1, 40, 32, 16], quantization: q(0.05, -3) });
+      const pooled = b.tensor('pooled', { dtype: 'int8', shape: [1, 1, 1, 16], quantization: q(0.05, -3) });
+      const axes = b.constant('axes', { dtype: 'int32', shape: [2] }, new Int32Array([1, 2]));
+      b.op({ opcode: 'MEAN', inputs: [x, axes], outputs: [pooled], options: { type: 'ReducerOptions', value: { keepDims: true } } });
+      const s = b.tensor('s', { dtype: 'int8', shape: [1, 1, 1, 16], quantization: q(1 / 256, -128) });
+      b.op({ opcode: 'LOGISTIC', inputs: [pooled], outputs: [s] });
+      const scaled = b.tensor('scaled', { dtype: 'int8', shape: [1, 40, 32, 16], quantization: q(0.04, 1) });
+      b.op({ opcode: 'MUL', inputs: [x, s], outputs: [scaled], options: { type: 'MulOptions', value: {} } });
+      const y = b.tensor('y', { dtype: 'int8', shape: [1, 40, 32, 16], quantization: q(0.04, 1) });
+      b.op({ opcode: 'RELU', inputs: [scaled], outputs: [y] });
+      b.output(y);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = block();
+    const r = streamLayers(g.main, 4096, undefined, { only: new Set(['scaled']) });
+    expect(r.decisions.map((d) => d.tensor)).toEqual(['scaled']);
+    const after = loadGraph(saveGraph(g));
+    const muls = after.main.ops.filter((op) => op.opcode === 'MUL');
+    expect(muls.length).toBeGreaterThan(1);
+    // Each band's MUL reads the scale itself, whole.
+    const scale = after.main.tensors.find((t) => t.name === 's')!.index;
+    expect(muls.every((op) => op.inputs[1] === scale)).toBe(true);
+    expect(after.main.tensors.some((t) => t.name === 'scaled')).toBe(false);
+    expect(verifyModels(block(), after, { inputs: 3, seed: 7 }).differingBytes).toBe(0);
+  });
+
   it('streams only the tensors it is given (StreamOptions.only), the others left whole', () => {
     const g = unet('int8', 48);
     const widest = Math.max(...g.main.tensors.filter((t) => t.kind === 'activation').map((t) => t.byteSize));
