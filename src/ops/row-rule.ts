@@ -309,6 +309,12 @@ export const channelRowRule: RowRuleOf = unaryRowRule;
 export const rowBroadcast = (t: Pick<Tensor, 'shape'>): boolean => t.shape.length <= 2 || (t.shape.length <= 4 && t.shape[t.shape.length - 3] === 1);
 
 /**
+ * Whether a join over `rows` rows may read `t` beside its row input: a 4-D tensor of those rows (each band slices its
+ * own), or one that broadcasts along them (a squeeze-excite scale, read whole by every band).
+ */
+export const joinOperand = (t: Pick<Tensor, 'shape'>, rows: number | undefined): boolean => rowBroadcast(t) || (t.shape.length === 4 && t.shape[1] === rows);
+
+/**
  * An element-wise op of two or more operands (ADD, MUL, SUB, DIV, FLOOR_DIV, FLOOR_MOD, MAXIMUM, MINIMUM,
  * SQUARED_DIFFERENCE, PRELU, the comparisons, LOGICAL_AND and LOGICAL_OR; SELECT_V2's condition and its two
  * choices; ADD_N's terms) whose first input has the output's shape: every other operand is either a tensor of the

@@ -53,11 +53,12 @@ function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOption
   if (!context.spill || context.builtinsOnly) return noSpills();
   // The run is determined by the graph and its limits: one made before on the same is taken as it ended.
   const runs = context.spillRuns;
-  const bytes = runs && saveGraph(work);
-  const key = bytes && spillRunKey(bytes, context, how, patience);
-  const known = key === undefined ? undefined : runs!.get(key);
+  if (!runs) return measuredSpills(work, context, how, patience);
+  const input = saveGraph(work);
+  const key = spillRunKey(input, context, how, patience);
   const data = work.main.tensors.map((t) => t.data ?? null);
-  if (known && equalBytes(known.input, bytes!)) {
+  const known = runs.get(key);
+  if (known && equalBytes(known.input, input)) {
     // The constants the run kept are this graph's own (the file is written with the buffers it read, by identity).
     const own = new Map(known.inputData.flatMap((d, i) => (d && data[i] ? [[d, data[i]] as const] : [])));
     const graph = known.graph.clone();
@@ -66,7 +67,7 @@ function spillWherePays(work: Graph, context: PassContext, how: Pick<SpillOption
     return structuredClone(known.result);
   }
   const result = measuredSpills(work, context, how, patience);
-  if (key !== undefined) runs!.set(key, { input: bytes!, inputData: data, graph: work.main.clone(), result: structuredClone(result) });
+  runs.set(key, { input, inputData: data, graph: work.main.clone(), result: structuredClone(result) });
   return result;
 }
 

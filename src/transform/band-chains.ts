@@ -16,7 +16,7 @@
 
 import type { Op, Subgraph } from '../graph/graph.js';
 import { REFERENCE_KERNELS, rowInput, rowRule, type Kernels } from '../ops/registry.js';
-import { rowBroadcast, wholeOperand } from '../ops/row-rule.js';
+import { joinOperand, wholeOperand } from '../ops/row-rule.js';
 import { cmsisNnTransposeConvPadsBefore } from './transpose-conv-gather.js';
 import { ADD_FETCH, decodeAddFetchOptions, decodeSpillOptions, regionWrite, SPILL } from '../ops/tinyseg/custom-ops.js';
 
@@ -79,7 +79,7 @@ function rowOperand(sg: Subgraph, op: Op, t: number, sideInputs: boolean, kernel
   // is read whole by every band.
   const sideOk = (s: number) => {
     const x = sg.tensors[s]!;
-    return sideInputs && join && x.kind === 'activation' && (rowBroadcast(x) || (x.shape.length === 4 && x.shape[1] === rows));
+    return sideInputs && join && x.kind === 'activation' && joinOperand(x, rows);
   };
   if (at !== rowInput(op) && !(join && rowInput(op) === 0)) return -1;
   // The rows a join maps one to one are its output's: never those of an operand it broadcasts.

@@ -55,7 +55,7 @@ import {
 import { concatConvBandReads } from '../ops/tinyseg/concat-conv-kernel.js';
 import { passTimeline } from '../tflm/arena.js';
 import { bandOperands, sliceRows } from './band-operands.js';
-import { rowBroadcast, wholeOperand } from '../ops/row-rule.js';
+import { joinOperand, wholeOperand } from '../ops/row-rule.js';
 import { bandTypes, bandsUnder } from './band-chains.js';
 import { activationLike, freshName, int32Const, newOp, removeUnusedTensors } from './rewrite.js';
 import { planBands } from './split-row-bands.js';
@@ -298,7 +298,7 @@ function bandable(sg: Subgraph, op: Op, types: ReadonlySet<string>): boolean {
   // band reads whole (bandOperands; never streamed: one row).
   return join && new Set(op.inputs).size === op.inputs.length && others.every((t) => {
     const s = sg.tensors[t]!;
-    return s.kind === 'activation' && types.has(s.dtype) && (rowBroadcast(s) || (s.shape.length === 4 && s.shape[1] === x.shape[1]));
+    return s.kind === 'activation' && types.has(s.dtype) && joinOperand(s, x.shape[1]);
   });
 }
 
