@@ -169,7 +169,8 @@ export class Interpreter implements SubgraphHost {
           host: this,
         };
         if (!opts.check) {
-          run.steps.push({ kernel, call, state: kernel.prepare(call) });
+          const atEval = kernel.evalInputs?.some((i) => (call.inputs[i]?.tensor.kind ?? 'constant') !== 'constant');
+          run.steps.push(atEval ? { kernel: preparedOnEveryCall(kernel), call, state: kernel.prepare(call) } : { kernel, call, state: kernel.prepare(call) });
           return;
         }
         try {
@@ -295,6 +296,12 @@ const FUSED: Kernel<FusedSteps> = {
   },
   invoke: (_call, fused) => fused.invoke(),
 };
+
+/** `kernel` prepared again on every call, from the values its run-time inputs have then (Kernel.evalInputs); never fused. */
+const preparedOnEveryCall = (kernel: Kernel): Kernel => ({
+  prepare: (call) => kernel.prepare(call),
+  invoke: (call) => kernel.invoke(call, kernel.prepare(call)),
+});
 
 /** `steps` with each run of operators a kernel fuses as one step (its first operator's call); guard mode keeps them apart. */
 function fuseSteps(steps: readonly Step[]): Step[] {

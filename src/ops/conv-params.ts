@@ -187,9 +187,26 @@ export interface ConvArithmetic {
   floatMax: number;
 }
 
+/**
+ * The bias of a kernel that computes with it once, at Prepare (LSTM's precomputed gate sums, TinySeg's own conv
+ * kernels, which the passes make with constant operands only): it must be a constant.
+ */
 export function constantBias(call: KernelCall, bias: TensorData | null, channels: number): Float64Array | null {
+  requireConstantBias(call, bias);
+  return biasValues(call, bias, channels);
+}
+
+export function requireConstantBias(call: KernelCall, bias: TensorData | null): void {
+  if (bias && bias.tensor.kind !== 'constant') throw kernelError(call, 'the bias must be a constant tensor');
+}
+
+/**
+ * The bias as numbers, read from its bytes as they are now. TFLM's builtin conv-family kernels read their bias at
+ * Eval, so a bias computed at run time (a DEQUANTIZE's output, a graph input) is theirs to take: the interpreter
+ * prepares such an operator again on every call (Kernel.evalInputs), and these values are then the call's.
+ */
+export function biasValues(call: KernelCall, bias: TensorData | null, channels: number): Float64Array | null {
   if (!bias) return null;
-  if (bias.tensor.kind !== 'constant') throw kernelError(call, 'the bias must be a constant tensor');
   const b = bias.bytes;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out = new Float64Array(channels);
@@ -211,14 +228,14 @@ export function convArithmetic(
   output: TensorData,
   bias: TensorData | null,
   channels: number,
-  opts: { allowInt16?: boolean; int16Accumulator?: 'by-bias' | 'int64'; activation?: number } = {},
+  opts: { allowInt16?: boolean; int16Accumulator?: 'by-bias' | 'int64'; activation?: number; biasAtEval?: boolean } = {},
 ): ConvArithmetic {
   const dtype = convDtype(call, input, filter, output, opts.allowInt16 ?? true);
   // Custom ops carry their activation in their own options.
   const activation = opts.activation ?? activationOf(call);
   const [floatMin, floatMax] = dtype === 'float32' ? activationRangeFloat(call, activation) : [0, 0];
   if (bias && bias.bytes.byteLength < channels * (bias.tensor.dtype === 'int64' ? 8 : bias.tensor.dtype === 'int16' ? 2 : 4)) throw kernelError(call, `bias has fewer than ${channels} values`);
-  const b = constantBias(call, bias, channels);
+  const b = opts.biasAtEval ? biasValues(call, bias, channels) : constantBias(call, bias, channels);
   if (dtype === 'float32') return { dtype, quant: null, bias: b, requantize: () => 0, floatMin, floatMax };
   const q = quantizedConvParams(call, input, filter, output, channels, activation);
   const requantize = requantizer(call, dtype, q, b, bias, opts.int16Accumulator ?? 'by-bias');

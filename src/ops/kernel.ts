@@ -76,6 +76,12 @@ export interface Kernel<S = unknown> {
    * without guard mode; each operator still writes its outputs, in order, as invoke would.
    */
   fuse?(steps: readonly PreparedStep[], from: number): FusedSteps | null;
+  /**
+   * Inputs whose values prepare takes although TFLM's kernel reads them at Eval (a conv's bias). Where one is
+   * computed at run time (a DEQUANTIZE's output, a graph input), the interpreter prepares the operator again on
+   * every call and fuses it with none.
+   */
+  readonly evalInputs?: readonly number[];
 }
 
 /** An operator as the interpreter runs it: its kernel, its call and the state prepare returned. */

@@ -36,7 +36,7 @@ function prepare(call: KernelCall): ConvState {
   const [, outH, outW, oC] = dims4(output, call);
   if (oC !== outC || kC === 0 || inC % kC !== 0) throw kernelError(call, 'filter shape does not match input and output');
   requireInt4Scratch(call, filter);
-  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC);
+  const arithmetic = convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC, { biasAtEval: true });
   return {
     ...slidingWindow(call, builtinOptions(call.op, 'Conv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     ...arithmetic,
@@ -258,4 +258,4 @@ function convInt16Rows(s: ConvState, d: ConvShapes, x: Int16Array, w: Int8Array,
   for (let i = 0, oc = 0; i < out.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) out[i] = s.requantize(acc[i]!, oc);
 }
 
-export const kernels: Record<string, Kernel<any>> = { CONV_2D: defineKernel<ConvState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { CONV_2D: defineKernel<ConvState>({ prepare, invoke, evalInputs: [2] }) };

@@ -42,7 +42,7 @@ function prepare(call: KernelCall): DepthwiseState {
   return {
     ...slidingWindow(call, builtinOptions(call.op, 'DepthwiseConv2DOptions'), [inH, inW], [kH, kW], [outH, outW]),
     // TFLM's 16x8 depthwise kernel always accumulates in int64.
-    ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC, { int16Accumulator: 'int64' }),
+    ...convArithmetic(call, input, filter, output, call.inputs[2] ?? null, outC, { int16Accumulator: 'int64', biasAtEval: true }),
     multiplier: outC / inC,
   };
 }
@@ -166,4 +166,4 @@ function depthwiseInt8Simd(s: DepthwiseState, d: DepthwiseShapes, x8: Int8Array,
   m.requantizeInto(out);
 }
 
-export const kernels: Record<string, Kernel<any>> = { DEPTHWISE_CONV_2D: defineKernel<DepthwiseState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { DEPTHWISE_CONV_2D: defineKernel<DepthwiseState>({ prepare, invoke, evalInputs: [2] }) };

@@ -22,7 +22,7 @@ import {
   type KernelCall,
   type TensorData,
 } from '../kernel.js';
-import { constantBias, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
+import { biasValues, convDtype, int8InSimd, quantizedConvParams, requantizer, type QuantizedConvParams } from '../conv-params.js';
 import { simd, simdCopyIn, simdCopyOut, simdHeap, simdScratch } from '../simd/simd.js';
 import { convInt8Packed } from '../conv/conv-packed.js';
 import { FC_RECORD_WORDS, packedFcScratch, packedFcWeights, packedFullyConnected, writeFcRecord } from './packed-weights.js';
@@ -64,7 +64,7 @@ function prepare(call: KernelCall): FcState {
   const activation = builtinOptions(call.op, 'FullyConnectedOptions').fusedActivationFunction;
   if (dtype === 'float32') {
     const [floatMin, floatMax] = activationRangeFloat(call, activation);
-    const b = constantBias(call, bias, depth);
+    const b = biasValues(call, bias, depth);
     return {
       dtype, batches, depth, accum, quant: null, bias: b, requantize: () => 0, filterOffset: 0, floatMin, floatMax, window: unitWindow(null, b),
     };
@@ -90,7 +90,7 @@ function prepare(call: KernelCall): FcState {
       qmax,
     };
   }
-  const b = constantBias(call, bias, depth);
+  const b = biasValues(call, bias, depth);
   // int8 sums go through the SIMD module's output step; only the int16 loop takes the JavaScript one.
   const requantize = dtype === 'int16' ? requantizer(call, dtype, quant, b, bias, 'by-bias') : () => 0;
   const filterOffset = -zeroPointOf(filter);
@@ -183,4 +183,4 @@ function fullyConnectedInt8Simd(s: FcState, x8: Int8Array, w8: Int8Array, out: I
   m.requantizeInto(out);
 }
 
-export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke, fuse: fuseFullyConnected }) };
+export const kernels: Record<string, Kernel<any>> = { FULLY_CONNECTED: defineKernel<FcState>({ prepare, invoke, fuse: fuseFullyConnected, evalInputs: [2] }) };

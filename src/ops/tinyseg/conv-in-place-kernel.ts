@@ -11,6 +11,7 @@
 import type { Op } from '../../graph/graph.js';
 import { customKey } from '../../graph/op-key.js';
 import type { GraphOp } from '../../graph/types.js';
+import { requireConstantBias } from '../conv-params.js';
 import { kernels as convKernels } from '../conv/kernel.js';
 import { kernels as depthwiseKernels } from '../depthwise-conv/kernel.js';
 import { defineKernel, dims4, kernelError, paddingFor, requireInput, requireOutput, type Kernel, type KernelCall } from '../kernel.js';
@@ -64,6 +65,8 @@ function prepare(call: KernelCall): ConvInPlaceState {
   if (batches !== 1) throw kernelError(call, `${CONV_IN_PLACE} takes batch 1, got ${batches}`);
   const op = builtinOfConvInPlace(call.op, o);
   const builtin = (o.depthwise ? depthwiseKernels['DEPTHWISE_CONV_2D'] : convKernels['CONV_2D']) as Kernel<unknown>;
+  // Prepared once, like the builtin it wraps: the passes make this kernel with a constant bias only.
+  requireConstantBias(call, call.inputs[2] ?? null);
   const inner = builtin.prepare({ ...call, op });
   const rows = convInPlaceRows(o, input.tensor.shape, filter.tensor.shape, output.tensor.shape);
   const queue = call.scratch[0];

@@ -51,13 +51,15 @@ export interface TransposeConvGeometry {
 
 /**
  * Shapes, padding and requantization shared by TRANSPOSE_CONV and TinySeg's
- * gather variant; `accumulatorBytes` is the int32 scratch the int8 kernel needs.
+ * gather variant; `accumulatorBytes` is the int32 scratch the int8 kernel needs. `biasAtEval`: the builtin's, whose
+ * TFLM kernel reads its bias at Eval (the gather kernel is made with a constant one).
  */
 export function prepareTransposeConv(
   call: KernelCall,
   g: TransposeConvGeometry,
   accumulatorBytes: (outputBytes: number, channels: number) => number,
   allowInt16 = false,
+  biasAtEval = false,
 ): TransposeConvState {
   const filter = requireInput(call, 1);
   const input = requireInput(call, 2);
@@ -68,7 +70,7 @@ export function prepareTransposeConv(
   if (oC !== outC || kC !== inC) throw kernelError(call, 'filter shape does not match input and output');
   // 16x8 accumulates in int64 whatever the bias (int16 biases are widened, int64 ones read as they are).
   const bias = call.inputs[3] ?? null;
-  const arithmetic = convArithmetic(call, input, filter, output, bias, outC, { allowInt16, activation: g.activation, int16Accumulator: 'int64' });
+  const arithmetic = convArithmetic(call, input, filter, output, bias, outC, { allowInt16, activation: g.activation, int16Accumulator: 'int64', biasAtEval });
   if (arithmetic.dtype === 'int16' && bias && bias.tensor.dtype === 'int32') {
     // TFLM's Prepare accepts this bias (it widens only an int16 one), and its Eval
     // hands the int32 buffer to the 16x8 kernel as int64 values: channel c reads
@@ -92,7 +94,7 @@ export function prepareTransposeConv(
 function prepare(call: KernelCall): TransposeConvState {
   const { strideH, strideW, padding } = builtinOptions(call.op, 'TransposeConvOptions');
   const geometry = { strideH, strideW, padding, activation: activationOf(call) };
-  return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4, true);
+  return prepareTransposeConv(call, geometry, (outputBytes) => outputBytes * 4, true, true);
 }
 
 /** The operands every TRANSPOSE_CONV kernel reads (output_shape, filter, input[, bias]) and their dimensions. */
@@ -212,4 +214,4 @@ function invoke(call: KernelCall, s: TransposeConvState): void {
   simdFloatOutput(accAt, count, outC, vecAt, s.floatMin, s.floatMax, f32(output), !s.bias);
 }
 
-export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { TRANSPOSE_CONV: defineKernel<TransposeConvState>({ prepare, invoke, evalInputs: [3] }) };
