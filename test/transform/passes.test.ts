@@ -427,6 +427,33 @@ describe('convOnVirtualConcat', () => {
     expect(opcodes(g)).toEqual(['CONV_2D', 'CONV_2D', 'CUSTOM:TinySegConcatConv']);
     expectSameBytes(build(), g);
   });
+
+  it('takes a filter and bias DEQUANTIZEd at run time (a float16 or weight-only model), read at Eval', () => {
+    const build = () => {
+      const b = new GraphBuilder();
+      let seed = 5;
+      const rand = () => Math.floor(((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 200) - 100;
+      const widened = (name: string, shape: number[]) => {
+        const narrow = b.constant(`${name}_i8`, { dtype: 'int8', shape, quantization: { scale: [1 / 64], zeroPoint: [0], quantizedDimension: 0 } }, Int8Array.from({ length: shape.reduce((p, d) => p * d, 1) }, rand));
+        const wide = b.tensor(name, { dtype: 'float32', shape });
+        b.op({ opcode: 'DEQUANTIZE', inputs: [narrow], outputs: [wide] });
+        return wide;
+      };
+      const x = b.input('x', { dtype: 'float32', shape: [1, 12, 10, 5] });
+      const c = b.input('c', { dtype: 'float32', shape: [1, 12, 10, 7] });
+      const cat = b.tensor('cat', { dtype: 'float32', shape: [1, 12, 10, 12] });
+      b.op({ opcode: 'CONCATENATION', inputs: [x, c], outputs: [cat], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+      const [w, bias] = [widened('y_w', [4, 3, 3, 12]), widened('y_b', [4])];
+      const y = b.tensor('y', { dtype: 'float32', shape: [1, 12, 10, 4] });
+      b.op({ opcode: 'CONV_2D', inputs: [cat, w, bias], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, fusedActivationFunction: 0 } } });
+      b.output(y);
+      return loadGraph(saveGraph(b.build()));
+    };
+    const g = build();
+    expect(convOnVirtualConcat(g)).toEqual({ rewritten: 1, bytes: 12 * 10 * 12 * 4 });
+    expect(opcodes(g)).toEqual(['DEQUANTIZE', 'DEQUANTIZE', 'CUSTOM:TinySegConcatConv']);
+    expectSameBytes(build(), g);
+  });
 });
 
 describe('setOfflinePlan', () => {

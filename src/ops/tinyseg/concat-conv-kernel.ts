@@ -12,7 +12,7 @@ import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
 import { defineKernel, kernelError, PADDING, paddingFor, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from '../conv/kernel.js';
-import { requireConstantBias, type ConvArithmetic } from '../conv-params.js';
+import type { ConvArithmetic } from '../conv-params.js';
 import { kernels as depthwiseConv } from '../depthwise-conv/kernel.js';
 import { copySlice, layout, readSlot, slotBytesOf } from './spill-kernels.js';
 import { customKey } from '../../graph/op-key.js';
@@ -243,8 +243,6 @@ function prepare(call: KernelCall): ConcatConvState {
   const inputs = [input, filter, call.inputs[1] ?? null];
   const convCall: KernelCall = { ...call, op: builtinOfConcatConv(call.op, options, padding), inputs, outputs: [y], scratch: [] };
   const builtin = multiplier === undefined ? CONV_2D : DEPTHWISE_CONV_2D;
-  // The band's arithmetic is the builtin's, prepared once: the passes make this kernel with a constant bias only.
-  requireConstantBias(call, call.inputs[1] ?? null);
   const state = builtin.prepare(convCall);
   if (options.multipliers !== undefined) useMultipliers(call, options.multipliers, state, y.tensor.shape[3]!);
   return { options, channels, input, conv: convCall, builtin, state, ...(window ? { band: window } : {}) };
@@ -312,4 +310,4 @@ function run(call: KernelCall, s: ConcatConvState): void {
   s.builtin.invoke(s.conv, s.state);
 }
 
-export const kernels: Record<string, Kernel<any>> = { [customKey(CONCAT_CONV)]: defineKernel<ConcatConvState>({ prepare, invoke }) };
+export const kernels: Record<string, Kernel<any>> = { [customKey(CONCAT_CONV)]: defineKernel<ConcatConvState>({ prepare, invoke, evalInputs: [1] }) };
