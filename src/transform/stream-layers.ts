@@ -488,10 +488,10 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
 /**
  * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D or DEPTHWISE_CONV_2D of int8 or
  * float32 whose filter, of the input's type (no hybrid conv), and bias are constants or widened from constants at run
- * time (a float16 or weight-only model's DEQUANTIZE: the kernel reads both at Eval, as the builtin does). The band runs the set's kernel: TFLM's reference arithmetic,
- * which skips the taps in its padding as the whole conv does, or for int8 in a CMSIS-NN build CMSIS-NN's conv or
- * depthwise conv (row by row on the staged rows, or once on the rows in place), whose padded taps add the zero
- * point's nothing as the builtin's do.
+ * time (a float16 or weight-only model's DEQUANTIZE: the kernel reads both at Eval, as the builtin does). The band
+ * runs the set's kernel: TFLM's reference arithmetic, which skips the taps in its padding as the whole conv does, or
+ * for int8 in a CMSIS-NN build CMSIS-NN's conv or depthwise conv (row by row on the staged rows, or once on the rows
+ * in place), whose padded taps add the zero point's nothing as the builtin's do.
  */
 export function concatConvBands(sg: Subgraph, op: Op): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
