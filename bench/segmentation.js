@@ -13,7 +13,7 @@ import { optimize } from '../dist/optimize/optimize.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SHARED = ['deeplabv3-mnv2-f32-257', 'mnv3-unet-int8-256', 'nano-u-int8-60x80', 'prisma-unet-int8-256', 'selfie-seg-f16w-256', 'unet-f32-128'];
-const OWN = ['deeplabv3-mnv2-ade20k-int8-512', 'deeplabv3-mnv2-ade20k-uint8-512', 'deeplabv3-mnv2-dm05-f32-513', 'portrait-video-int8-224', 'mnv3-seg-f32io-256', 'fastscnn-uav-int8-320', 'bodypix-mnv1-f32-257'];
+const OWN = ['deeplabv3-mnv2-ade20k-int8-512', 'deeplabv3-mnv2-ade20k-uint8-512', 'deeplabv3-mnv2-dm05-f32-513', 'portrait-video-int8-224', 'mnv3-seg-f32io-256', 'fastscnn-uav-int8-320', 'bodypix-mnv1-f32-257', 'prisma-net-hybrid-256'];
 
 const n = (x) => Math.round(x).toLocaleString('en-US');
 const r3 = (x) => x.toFixed(3);

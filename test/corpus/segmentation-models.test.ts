@@ -3,7 +3,8 @@
 // optimize() proves each bit-exact, never worse, within the default compute
 // limit, and row bands run through the operators these heads and stems are
 // made of (TRANSPOSE_CONV, a cropping STRIDED_SLICE, joins with a skip, dilated convs). An old uint8 model TFLM
-// refuses is planned only (allowRefused), its head cut as its int8 sibling's.
+// refuses is planned only (allowRefused), its head cut as its int8 sibling's; so is a hybrid one (int8 weights read by
+// float convs).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,4 +162,21 @@ describe('where the bands run', () => {
     expect(cmsis.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
     expect(cmsis.compute.invoke['cmsis-nn'].overhead).toBeLessThanOrEqual(0.05 + 1e-9);
   });
+
+  it.each(['reference', 'cmsis-nn'] as const)(
+    'prisma-net dynamic-range quantized, which TFLM refuses (hybrid convs), under %s: planned with allowRefused, streamed in builtin bands (no TinySeg conv has hybrid arithmetic), cut over 10x to within 1.25x the float input, its floor',
+    (kernels) => {
+      const file = 'prisma-net-hybrid-256.tflite';
+      const bytes = new Uint8Array(readFileSync(join(dir, file)));
+      const { report: r, bytes: out } = optimize(bytes, { file, allowRefused: true, verify: false, kernels });
+      expect(r.warnings.some((w) => w.includes('Hybrid models are not supported'))).toBe(true);
+      expect(r.streamingFloor).toBe(256 * 256 * 3 * 4);
+      expect(r.passes.spill.streamed!.ops).toEqual(expect.arrayContaining(['CONV_2D', 'DEPTHWISE_CONV_2D', 'TRANSPOSE_CONV', 'ADD']));
+      expect(r.before.head / r.after.head).toBeGreaterThan(10);
+      expect(r.headOverStreamingFloor.after).toBeLessThanOrEqual(1.25);
+      expect(r.compute.invoke[kernels].overhead).toBeLessThanOrEqual(0.05 + 1e-9);
+      const sg = loadGraph(out).main;
+      for (const op of sg.ops.filter((o) => o.customCode === CONCAT_CONV)) expect(sg.tensors[op.inputs[0]!]!.dtype).toBe('float32');
+    },
+  );
 });
