@@ -591,6 +591,12 @@ export function graphCompute(sg: Subgraph, ops: readonly GraphOp[] = sg.ops): Gr
         r.ops++;
       }
     }
+    // A TinySegConvInPlace conv calls the set's conv once per output row, as a TinySegConcatConv band row by row.
+    if (opKey(op) === customKey(CONV_IN_PLACE) && c.feature === 'conv.int' && y) {
+      const r = bucket(kinds, ROW_CALLS, 'conv.int');
+      r.units += rowCallShare(sg, builtinOfConvInPlace(op), y.shape[2] ?? 0) * c.macs;
+      r.ops++;
+    }
     // An int8 CONV_2D the builtin runs on a fetched band (layer streaming's): one call on the band's pixels, which
     // leaves CMSIS-NN's blocked kernels short work, as a TinySegConcatConv's call of that many rows (its share per
     // pixel only: the builtin has no per-row staging; on a tensor fetched whole that is next to nothing).
@@ -644,11 +650,12 @@ export type ComputeKernels = ComputeKernelSet | { set: ComputeKernelSet; isa: Co
 export const predictOps = (sg: Subgraph, ops: readonly GraphOp[], kernels: ComputeKernels): number => predictInvoke(graphCompute(sg, ops), kernels);
 
 /**
- * TinySegConvInPlace runs the reference kernel of the builtin it computes, row by row, in every build: its kind is
- * `CUSTOM:TinySegConvInPlace/<the builtin's kind>`, priced as that builtin with the reference kernels whatever the
- * set (the row queue's copy, about one byte move per output byte, is not priced).
+ * TinySegConvInPlace runs the set's kernel of the builtin it computes (CMSIS-NN's in its build), one call per output
+ * row: its kind is `CUSTOM:TinySegConvInPlace/<the builtin's kind>`, priced as that builtin in the set, a conv's calls
+ * apart (ROW_CALLS), as a TinySegConcatConv band's (the row queue's copy, about one byte move per output byte, is not
+ * priced).
  */
-const REFERENCE_ARITHMETIC = `${customKey(CONV_IN_PLACE)}/`;
+const CONV_IN_PLACE_KIND = `${customKey(CONV_IN_PLACE)}/`;
 
 /**
  * An operator that computes on uint8 (TFLite's first quantization scheme; kind `uint8:<its kind>`): CMSIS-NN's
@@ -680,11 +687,11 @@ export function opCost(kind: string, feature: ComputeFeature, kernels: ComputeKe
     const set = typeof kernels === 'string' ? kernels : kernels.set;
     return { unit: set === 'reference' ? 0 : INVOKE_COEFFICIENTS[set]['conv.int'], macOutput: 0, run: 0, op: 0 };
   }
-  for (const prefix of [UINT8_ARITHMETIC, REFERENCE_ARITHMETIC]) {
-    if (!kind.startsWith(prefix)) continue;
-    kind = kind.slice(prefix.length);
+  if (kind.startsWith(UINT8_ARITHMETIC)) {
+    kind = kind.slice(UINT8_ARITHMETIC.length);
     kernels = 'reference';
   }
+  if (kind.startsWith(CONV_IN_PLACE_KIND)) kind = kind.slice(CONV_IN_PLACE_KIND.length);
   if (kind.startsWith(DEPTHWISE_BAND)) {
     kind = kind.slice(DEPTHWISE_BAND.length);
     if (feature !== 'depthwise.int') kernels = 'reference';

@@ -71,7 +71,7 @@ export function convsInPlaceAtPeak(graph: Graph, kernels: Kernels = REFERENCE_KE
     const builtinScratch = scratchRequests(op, sg.tensors, kernels).reduce((n, b) => n + aligned(b), 0);
     const saved = Math.min(x.byteSize, y.byteSize) + builtinScratch - queue;
     if (saved <= 0) break;
-    // TinySeg's kernel keeps the reference arithmetic: against an optimized kernel set it costs time.
+    // One kernel call per output row: a conv's calls cost a little more than the builtin's one.
     const added = predictOps(sg, [inPlace], kernels) - predictOps(sg, [op], kernels);
     if (invoke + added > maxInvoke) break;
     invoke += added;

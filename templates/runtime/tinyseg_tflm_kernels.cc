@@ -4,9 +4,8 @@
 // application registered with ts_runtime_set_default(); the fused operators
 // read their region operands through it and compute with TFLM's own reference
 // arithmetic, so their bytes equal the builtins' (TinySegConcatConv's int8
-// conv calls CMSIS-NN's when the model was optimized for TFLM's CMSIS-NN
-// kernels: bit-exact with the reference; TinySegConvInPlace's row calls are
-// the reference kernels' in every build, as the compute model prices them).
+// conv and TinySegConvInPlace's row calls are CMSIS-NN's when the model was
+// optimized for TFLM's CMSIS-NN kernels: bit-exact with the reference).
 // Each kernel allocates exactly the op
 // data, persistent buffers and scratch of its "TFLM kernel contract", which
 // TinySeg's arena figures assume. docs/runtime.md ("TFLM kernels") says how it
@@ -1069,7 +1068,10 @@ struct RowSpan {
   int origin, from, to;
 };
 
-RowSpan RowsOf(const ConcatConvData& data, int height, int span, int oy, int rows = 1) {
+// `Data`: a TinySeg conv's op data (ConcatConvData, ConvInPlaceData), whose
+// window fields have the same names.
+template <typename Data>
+RowSpan RowsOf(const Data& data, int height, int span, int oy, int rows = 1) {
   const int origin = oy * data.stride_h - data.pad_h;
   const int from = std::max(0, origin);
   return {origin, from, std::max(from, std::min(height, static_cast<int>(origin + (rows - 1) * data.stride_h + span)))};
@@ -1092,8 +1094,8 @@ struct CmsisConvRow {
   cmsis_nn_dims input, filter, output;
 };
 
-CmsisConvRow CmsisRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
-                      int oy, int rows) {
+template <typename Data>
+CmsisConvRow CmsisRow(const Data& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w, int oy, int rows) {
   const int kh = filter_dims->data[1];
   const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy, rows);
   CmsisConvRow c;
@@ -1118,7 +1120,8 @@ struct CmsisDepthwiseRow {
   cmsis_nn_dims input, filter, output;
 };
 
-CmsisDepthwiseRow CmsisDwRow(const ConcatConvData& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
+template <typename Data>
+CmsisDepthwiseRow CmsisDwRow(const Data& data, const TfLiteIntArray* x_dims, const TfLiteIntArray* filter_dims, int out_w,
                              int multiplier, int oy, int rows) {
   const int kh = filter_dims->data[1], out_c = filter_dims->data[3];
   const RowSpan r = RowsOf(data, x_dims->data[1], (kh - 1) * data.dilation_h + 1, oy, rows);
@@ -1903,7 +1906,8 @@ struct ConvInPlaceData {
   int32_t input_offset, output_offset, activation_min, activation_max;
   int32_t* multiplier;
   int32_t* shift;
-  int scratch_index;
+  // The ring's scratch buffer, and CMSIS-NN's (-1: none).
+  int16_t scratch_index, context_index;
   int32_t depth_multiplier;
   // Ring slots in the scratch: what the schedule needs for the optimizer's
   // placement, so any other placement that needs more fails in Eval.
@@ -2051,7 +2055,34 @@ TfLiteStatus ConvInPlacePrepare(TfLiteContext* context, TfLiteNode* node) {
   data->queue_rows = static_cast<int32_t>(most);
   const int64_t ring = most * rows.out_row;
   TF_LITE_ENSURE(context, ring <= INT32_MAX);
-  return context->RequestScratchBufferInArena(context, static_cast<size_t>(ring), &data->scratch_index);
+  int index = -1;
+  TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(ring), &index));
+  TF_LITE_ENSURE(context, index >= 0 && index <= INT16_MAX);
+  data->scratch_index = static_cast<int16_t>(index);
+  data->context_index = -1;
+#if TINYSEG_CMSIS_NN_CONV
+  // Each output row is one call of CMSIS-NN's conv or depthwise conv on the
+  // input rows its window reaches (the dims ConvInPlaceEval passes): its buffer
+  // is the largest any row asks for, after the ring.
+  TF_LITE_ENSURE(context, std::max(std::max(width, in_channels), std::max(out_w, out_channels)) <= 0xffff &&
+                              std::max(kh, kw) <= 0xffff);
+  int32_t context_bytes = 0;
+  for (int oy = 0; oy < out_h; oy++) {
+    if (data->depthwise) {
+      const CmsisDepthwiseRow c = CmsisDwRow(*data, x->dims, filter->dims, out_w, data->depth_multiplier, oy, 1);
+      context_bytes = std::max(context_bytes, arm_depthwise_conv_wrapper_s8_get_buffer_size(&c.params, &c.input, &c.filter, &c.output));
+    } else {
+      const CmsisConvRow c = CmsisRow(*data, x->dims, filter->dims, out_w, oy, 1);
+      context_bytes = std::max(context_bytes, arm_convolve_wrapper_s8_get_buffer_size(&c.params, &c.input, &c.filter, &c.output));
+    }
+  }
+  if (context_bytes > 0) {
+    TF_LITE_ENSURE_OK(context, context->RequestScratchBufferInArena(context, static_cast<size_t>(context_bytes), &index));
+    TF_LITE_ENSURE(context, index >= 0 && index <= INT16_MAX);
+    data->context_index = static_cast<int16_t>(index);
+  }
+#endif
+  return kTfLiteOk;
 }
 
 
@@ -2064,7 +2095,6 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
   TfLiteEvalTensor* output = tflite::micro::GetEvalOutput(context, node, 0);
   const int height = input->dims->data[1], width = input->dims->data[2], in_c = input->dims->data[3];
   const int out_h = output->dims->data[1], out_w = output->dims->data[2], out_c = output->dims->data[3];
-  const int span = (filter->dims->data[1] - 1) * d.dilation_h + 1;
   const RowQueue rows = {height, out_h, static_cast<int64_t>(width) * in_c, static_cast<int64_t>(out_w) * out_c, d.stride_h, d.pad_h};
   const size_t in_row = static_cast<size_t>(rows.in_row), out_row = static_cast<size_t>(rows.out_row);
   const int8_t* x = tflite::micro::GetTensorData<int8_t>(input);
@@ -2074,6 +2104,12 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
 
   const int8_t* weights = tflite::micro::GetTensorData<int8_t>(filter);
   const int32_t* bias_data = tflite::micro::GetOptionalTensorData<int32_t>(bias);
+#if TINYSEG_CMSIS_NN_CONV
+  const cmsis_nn_context ctx = {d.context_index < 0 ? nullptr : context->GetScratchBuffer(context, d.context_index), 0};
+  const cmsis_nn_per_channel_quant_params quant = {d.multiplier, d.shift};
+  const cmsis_nn_dims bias_cmsis = {1, 1, 1, out_c};
+#else
+  const int span = (filter->dims->data[1] - 1) * d.dilation_h + 1;
   const tflite::RuntimeShape filter_shape = tflite::micro::GetTensorShape(filter);
   // The reference kernels check the bias shape whether or not there is a bias.
   const int32_t bias_dims[1] = {out_c};
@@ -2083,6 +2119,7 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
   auto conv = WindowParams<tflite::ConvParams>(d);
   auto depthwise = WindowParams<tflite::DepthwiseParams>(d);
   depthwise.depth_multiplier = static_cast<int16_t>(d.depth_multiplier);
+#endif
 
   int done = 0;  // output rows before it are in place
   for (int oy = 0; oy < out_h; oy++) {
@@ -2091,14 +2128,31 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
                   kConvInPlace, oy, static_cast<int>(d.queue_rows));
       return kTfLiteError;
     }
-    // The builtin's row oy: the reference kernel on the input rows its window
+    // The builtin's row oy: the set's kernel on the input rows its window
     // reaches, the window's top padding putting row `from` first.
     const int origin = oy * d.stride_h - d.pad_h;
     const int from = std::min(height, std::max(0, origin));
+    int8_t* slot = ring + static_cast<size_t>(oy % d.queue_rows) * out_row;
+#if TINYSEG_CMSIS_NN_CONV
+    // CMSIS-NN's kernel (CmsisRow and CmsisDwRow give the same rows and padding).
+    arm_cmsis_nn_status status;
+    if (d.depthwise) {
+      const CmsisDepthwiseRow c = CmsisDwRow(d, input->dims, filter->dims, out_w, d.depth_multiplier, oy, 1);
+      status = arm_depthwise_conv_wrapper_s8(&ctx, &c.params, &quant, &c.input, x + from * in_row, &c.filter, weights, &bias_cmsis,
+                                             bias_data, &c.output, slot);
+    } else {
+      const CmsisConvRow c = CmsisRow(d, input->dims, filter->dims, out_w, oy, 1);
+      status = arm_convolve_wrapper_s8(&ctx, &c.params, &quant, &c.input, x + from * in_row, &c.filter, weights, &bias_cmsis,
+                                       bias_data, &c.output, slot);
+    }
+    if (status != ARM_CMSIS_NN_SUCCESS) {
+      MicroPrintf("%s: CMSIS-NN's %s failed on output row %d", kConvInPlace, d.depthwise ? "depthwise conv" : "conv", oy);
+      return kTfLiteError;
+    }
+#else
     const int to = std::max(from, std::min(height, origin + span));
     const int32_t in_dims[4] = {1, to - from, width, in_c};
     const tflite::RuntimeShape in_shape(4, in_dims);
-    int8_t* slot = ring + static_cast<size_t>(oy % d.queue_rows) * out_row;
     if (d.depthwise) {
       depthwise.padding_values.height = static_cast<int16_t>(from - origin);
       tflite::reference_integer_ops::DepthwiseConvPerChannel(depthwise, d.multiplier, d.shift, in_shape, x + from * in_row,
@@ -2108,6 +2162,7 @@ TfLiteStatus ConvInPlaceEval(TfLiteContext* context, TfLiteNode* node) {
       tflite::reference_integer_ops::ConvPerChannel(conv, d.multiplier, d.shift, in_shape, x + from * in_row, filter_shape,
                                                     weights, bias_shape, bias_data, out_shape, slot);
     }
+#endif
     // Past the last row every queued row is writable.
     while (done <= oy && rows.Writable(done, oy + 1, delta)) {
       std::memcpy(y + static_cast<size_t>(done) * out_row, ring + static_cast<size_t>(done % d.queue_rows) * out_row, out_row);

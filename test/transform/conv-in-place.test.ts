@@ -11,7 +11,8 @@ import type { Quantization } from '../../src/graph/types.js';
 import { runGuarded } from '../../src/interpreter/interpreter.js';
 import { randomInput } from '../../src/interpreter/oracle-input.js';
 import { placeArena } from '../../src/memory/place-arena.js';
-import { opInfoOf, scratchRequests } from '../../src/ops/registry.js';
+import { kernelsFor, opInfoOf, REFERENCE_KERNELS, scratchRequests } from '../../src/ops/registry.js';
+import { predictOps } from '../../src/analysis/compute.js';
 import { convInPlaceRows } from '../../src/ops/tinyseg/conv-in-place-kernel.js';
 import { placedDelta, rowSchedule, firstRowRead } from '../../src/ops/tinyseg/conv-in-place-rows.js';
 import { CONV_IN_PLACE, decodeConvInPlaceOptions, encodeConvInPlaceOptions } from '../../src/ops/tinyseg/custom-ops.js';
@@ -166,6 +167,38 @@ describe('TinySegConvInPlace', () => {
     // A same-size 3x3 stride-1 conv holds two rows; a 1x1 conv widening over its input's end, one.
     expect(rowSchedule({ inH: 9, outH: 9, inRowBytes: 112, outRowBytes: 112, strideH: 1, padH: 1 }, 0).queueRows).toBe(2);
     expect(rowSchedule({ inH: 8, outH: 8, inRowBytes: 48, outRowBytes: 96, strideH: 1, padH: 0 }, 8 * 48).queueRows).toBe(1);
+  });
+
+  it("under CMSIS-NN: each row is a call of CMSIS-NN's kernel, priced as the builtin in the set, its buffer requested after the ring", () => {
+    const cmsis = kernelsFor('cmsis-nn');
+    const expected: Record<string, number[]> = {
+      // The 3x3 kernel needs no buffer while a row's top padding is at most 1 (a Cortex-M4's DSP build).
+      'depthwise 3x3 stride 1 SAME (same size)': [],
+      'depthwise 3x3 stride 2 SAME (shrinks)': [],
+      // Multiplier 2 leaves the 3x3 kernel; its general one needs none on a DSP core either.
+      'depthwise multiplier 2, dilation 2 (widens)': [],
+      // A 1x1 conv is a matrix product; the others' im2col takes 4 x align4(kH x kW x Cin) bytes.
+      'conv 1x1 8 -> 16 (widens)': [],
+      'conv 3x3 VALID 16 -> 8': [4 * 144],
+      'conv 3x3 stride 2 SAME 8 -> 32 (widens)': [4 * 72],
+    };
+    for (const c of cases) {
+      const builtin = conv(c);
+      const edited = conv(c);
+      convsInPlaceAtPeak(edited, cmsis);
+      const op = edited.main.ops[0]!;
+      expect(op.customCode).toBe(CONV_IN_PLACE);
+      const ring = scratchRequests(op, edited.main.tensors, REFERENCE_KERNELS);
+      expect(ring).toHaveLength(1);
+      expect(scratchRequests(op, edited.main.tensors, cmsis)).toEqual([...ring, ...expected[c.name]!]);
+      // The builtin's price in the set; a conv's row calls cost a little more, a depthwise conv's nothing priced.
+      for (const kernels of [REFERENCE_KERNELS, cmsis]) {
+        const [own, theirs] = [predictOps(edited.main, [op], kernels), predictOps(builtin.main, [builtin.main.ops[0]!], kernels)];
+        if (c.depthwise || kernels === REFERENCE_KERNELS) expect(own).toBeCloseTo(theirs, 6);
+        else expect(own / theirs).toBeGreaterThan(1);
+        expect(own / theirs).toBeLessThan(1.25);
+      }
+    }
   });
 
   it('refuses malformed options with a message naming the operator', () => {

@@ -150,6 +150,9 @@ function concatConvCallGeometries(op: GraphOp, tensors: readonly GraphTensor[], 
   });
 }
 
+/** 64 bytes of options and requantization scalars; per-channel multipliers of the output channels. */
+const convInPlaceOpData = { init: 64, prepare: (op: GraphOp, tensors: readonly GraphTensor[]) => perChannel(outputOf(op, tensors)?.shape[3]) };
+
 /** TinySegConvInPlace's row queue: the most output rows its schedule holds for the optimizer's placement. */
 function convInPlaceQueue(op: GraphOp, tensors: readonly GraphTensor[]): number[] {
   const x = inputOf(op, tensors, 0);
@@ -158,6 +161,35 @@ function convInPlaceQueue(op: GraphOp, tensors: readonly GraphTensor[]): number[
   if (!x || !w || !y || x.shape.length !== 4 || w.shape.length !== 4 || y.shape.length !== 4) return [];
   const g = convInPlaceRows(decodeConvInPlaceOptions(op.customOptions), x.shape, w.shape, y.shape);
   return [Math.max(1, rowSchedule(g, placedDelta(g)).queueRows) * g.outRowBytes];
+}
+
+/**
+ * What TinySegConvInPlace passes CMSIS-NN for each output row: the input rows its window reaches inside the image
+ * (fewer at the edges), a 1-row output, the window's top padding (as TFLM's conv, whose padding it keeps).
+ */
+function convInPlaceCallGeometries(op: GraphOp, tensors: readonly GraphTensor[]): ConvGeometry[] {
+  const x = inputOf(op, tensors, 0);
+  const w = inputOf(op, tensors, 1);
+  const y = outputOf(op, tensors);
+  if (!x || !w || !y || x.shape.length !== 4 || w.shape.length !== 4 || y.shape.length !== 4) return [];
+  const o = decodeConvInPlaceOptions(op.customOptions);
+  const [, H, W, inC] = x.shape as [number, number, number, number];
+  const [, fh, fw] = w.shape as [number, number, number, number];
+  const [, outH, outW, outC] = y.shape as [number, number, number, number];
+  const span = (fh - 1) * o.dilationH + 1;
+  const padH = paddingFor(o.padding, H, fh, o.strideH, o.dilationH).pad;
+  const padW = paddingFor(o.padding, W, fw, o.strideW, o.dilationW).pad;
+  return Array.from({ length: outH }, (_, oy) => {
+    const origin = oy * o.strideH - padH;
+    const from = Math.max(0, origin);
+    const to = Math.max(from, Math.min(H, origin + span));
+    return {
+      n: 1, inH: to - from, inW: W, inC, fh, fw,
+      // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
+      fc: o.depthwise ? outC : inC,
+      outW, outC, sh: o.strideH, sw: o.strideW, dh: o.dilationH, dw: o.dilationW, padH: from - origin, padW,
+    };
+  });
 }
 
 /** Op data of the TFLM kernel's Init, and the kernels' scratch and per-channel buffers (docs/custom-ops.md). */
@@ -242,11 +274,20 @@ export const ops: readonly OpInfo[] = [
   {
     key: customKey(CONV_IN_PLACE),
     kernel: convInPlace[customKey(CONV_IN_PLACE)],
-    memory: memory({
-      scratch: convInPlaceQueue,
-      // 64 bytes of options and requantization scalars; per-channel multipliers of the output channels.
-      opData: { init: 64, prepare: (op, tensors) => perChannel(outputOf(op, tensors)?.shape[3]) },
-    }),
+    memory: {
+      reference: { scratch: convInPlaceQueue, opData: convInPlaceOpData },
+      // Each output row is one call of CMSIS-NN's conv or depthwise conv: its buffer, the largest any row asks for,
+      // after the ring.
+      'cmsis-nn': {
+        scratch: (op, tensors, { isa }) => {
+          const depthwise = decodeConvInPlaceOptions(op.customOptions).depthwise;
+          const buffer = (g: ConvGeometry) => (depthwise ? depthwiseBuffer(g, isa, false) : convS8Buffer(g, isa));
+          const context = Math.max(0, ...convInPlaceCallGeometries(op, tensors).map(buffer));
+          return [...convInPlaceQueue(op, tensors), ...(context > 0 ? [context] : [])];
+        },
+        opData: convInPlaceOpData,
+      },
+    },
     inPlaceRows: true,
   },
   // Its options as four int32 and two flags.
