@@ -13,8 +13,8 @@ import { repoRoot } from '../helpers/paths.js';
 const example = new Uint8Array(readFileSync(join(repoRoot, 'examples/models/tiny-unet-80x120.tflite')));
 const spilled = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false });
 const unspilled = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, spill: false });
-// Optimized for TFLM's CMSIS-NN kernels: a TinySegConcatConv whose int8 conv is CMSIS-NN's.
-// The plan with band chains, whose decoder conv reads a virtual concatenation (TinySegConcatConv): its kernel's sources.
+// Optimized for TFLM's CMSIS-NN kernels: the plan with band chains, whose TinySeg convs (in place, or on a virtual
+// concatenation) call CMSIS-NN's int8 conv: their kernels' sources.
 const forCmsisNn = optimize(example, { file: 'tiny-unet-80x120.tflite', verify: false, kernels: 'cmsis-nn', streamLayers: false });
 const an386 = builtinTargetProfile('mps2-an386')!;
 
@@ -35,7 +35,7 @@ describe('the emitted runtime sources', () => {
   it('say the kernel set the model was optimized for, which the kernels compile for', () => {
     expect(variants.tiny_unet['tinyseg_tflm_kernels.h']).toContain('\n#define TINYSEG_KERNELS_CMSIS_NN 0\n');
     const cmsis = emitEmbedded(forCmsisNn, { name: 'tiny_unet', profile: an386 });
-    expect(forCmsisNn.graph.main.ops.some((op) => op.customCode === 'TinySegConcatConv')).toBe(true);
+    expect(forCmsisNn.graph.main.ops.some((op) => op.customCode === 'TinySegConcatConv' || op.customCode === 'TinySegConvInPlace')).toBe(true);
     expect(cmsis['tinyseg_tflm_kernels.h']).toContain('\n#define TINYSEG_KERNELS_CMSIS_NN 1\n');
     expect(cmsis['tinyseg_tflm_kernels.cc']).toBe(variants.tiny_unet['tinyseg_tflm_kernels.cc']);
   });
