@@ -207,6 +207,10 @@ appendSection(await remoteCacheSection(root, shared));
 const { segmentationSection } = await import('./segmentation.js');
 appendSection(segmentationSection());
 
+// ---- Everything in SRAM: person-detect and vww without a spill region, against TinyEngine's plans (bench/in-sram.js).
+const { inSramSection } = await import('./in-sram.js');
+appendSection(inSramSection());
+
 // ---- The README's memory chart, rendered from the quick start's SVG (bench/readme-chart.js).
 const { writeReadmeChart } = await import('./readme-chart.js');
 console.log(await writeReadmeChart(root));
