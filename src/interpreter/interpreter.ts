@@ -170,7 +170,7 @@ export class Interpreter implements SubgraphHost {
         };
         if (!opts.check) {
           const atEval = kernel.evalInputs?.some((i) => (call.inputs[i]?.tensor.kind ?? 'constant') !== 'constant');
-          run.steps.push(atEval ? { kernel: preparedOnEveryCall(kernel), call, state: kernel.prepare(call) } : { kernel, call, state: kernel.prepare(call) });
+          run.steps.push({ kernel: atEval ? preparedOnEveryCall(kernel) : kernel, call, state: kernel.prepare(call) });
           return;
         }
         try {

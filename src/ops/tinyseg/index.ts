@@ -183,12 +183,10 @@ function convInPlaceCallGeometries(op: GraphOp, tensors: readonly GraphTensor[])
     const origin = oy * o.strideH - padH;
     const from = Math.max(0, origin);
     const to = Math.max(from, Math.min(H, origin + span));
-    return {
-      n: 1, inH: to - from, inW: W, inC, fh, fw,
-      // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
-      fc: o.depthwise ? outC : inC,
-      outW, outC, sh: o.strideH, sw: o.strideW, dh: o.dilationH, dw: o.dilationW, padH: from - origin, padW,
-    };
+    // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
+    const fc = o.depthwise ? outC : inC;
+    const [sh, sw, dh, dw] = [o.strideH, o.strideW, o.dilationH, o.dilationW];
+    return { n: 1, inH: to - from, inW: W, inC, fh, fw, fc, outW, outC, sh, sw, dh, dw, padH: from - origin, padW };
   });
 }
 
