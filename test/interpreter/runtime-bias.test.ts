@@ -57,22 +57,21 @@ function floatConvs(widened: boolean): Graph {
   return loadGraph(saveGraph(b.build()));
 }
 
-/** int8 CONV_2D and FULLY_CONNECTED whose int32 biases are graph inputs (`given`), or constants of `values`. */
+/** int8 CONV_2D and FULLY_CONNECTED whose int32 biases are graph inputs, or constants of `values` where given. */
 function int8WithBiasInputs(values?: readonly Int32Array[]): Graph {
   const b = new GraphBuilder();
   const rand = prng(9);
   const weights = (n: number) => Int8Array.from({ length: n }, () => Math.floor(rand() * 254) - 127);
+  // Bias i of n channels, of the scale TFLM's bias check wants: the input's times the weights'.
+  const bias = (i: number, n: number, scale: number) =>
+    values ? b.constant(`b${i}`, { dtype: 'int32', shape: [n] }, values[i]!) : b.input(`b${i}`, { dtype: 'int32', shape: [n], quantization: q(scale) });
   const x = b.input('x', { dtype: 'int8', shape: [1, 6, 6, 4], quantization: q(0.05, 3) });
-  const bias = (i: number, n: number) =>
-    values ? b.constant(`b${i}`, { dtype: 'int32', shape: [n] }, values[i]!) : b.input(`b${i}`, { dtype: 'int32', shape: [n], quantization: q(0.05 * 0.01) });
   const conv = b.tensor('conv', { dtype: 'int8', shape: [1, 6, 6, 8], quantization: q(0.1, -4) });
   const convW = b.constant('conv_w', { dtype: 'int8', shape: [8, 3, 3, 4], quantization: q(0.01) }, weights(8 * 36));
-  b.op({ opcode: 'CONV_2D', inputs: [x, convW, bias(0, 8)], outputs: [conv], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, fusedActivationFunction: 1 } } });
+  b.op({ opcode: 'CONV_2D', inputs: [x, convW, bias(0, 8, 0.05 * 0.01)], outputs: [conv], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, fusedActivationFunction: 1 } } });
   const fc = b.tensor('fc', { dtype: 'int8', shape: [36, 3], quantization: q(0.2, 1) });
   const fcW = b.constant('fc_w', { dtype: 'int8', shape: [3, 8], quantization: q(0.02) }, weights(24));
-  // The input scale of the bias check: conv's output times the weights' scale.
-  const fcBias = values ? b.constant('b1', { dtype: 'int32', shape: [3] }, values[1]!) : b.input('b1', { dtype: 'int32', shape: [3], quantization: q(0.1 * 0.02) });
-  b.op({ opcode: 'FULLY_CONNECTED', inputs: [conv, fcW, fcBias], outputs: [fc], options: { type: 'FullyConnectedOptions', value: { fusedActivationFunction: 0 } } });
+  b.op({ opcode: 'FULLY_CONNECTED', inputs: [conv, fcW, bias(1, 3, 0.1 * 0.02)], outputs: [fc], options: { type: 'FullyConnectedOptions', value: { fusedActivationFunction: 0 } } });
   b.output(fc);
   return loadGraph(saveGraph(b.build()));
 }
