@@ -12,7 +12,7 @@ import { builtinConvWindow, CONCAT_CONV, CONCAT_FETCH, decodeConcatFetchOptions,
 import { passTimeline } from '../tflm/arena.js';
 import type { Pass } from './pass.js';
 import { REFERENCE_KERNELS, type Kernels } from '../ops/registry.js';
-import { wholeOperand } from '../ops/row-rule.js';
+import { concatConvComputes } from './stream-layers.js';
 import { newOp, removeUnusedTensors } from './rewrite.js';
 
 export interface ConvOnVirtualConcatResult {
@@ -52,11 +52,7 @@ function soleConv(sg: Subgraph, op: Op): number {
     conv.inputs[0] === y &&
     conv.inputs.filter((i) => i === y).length === 1 &&
     t.shape.length === 4 &&
-    (t.dtype === 'int8' || t.dtype === 'float32') &&
-    // A constant filter, or one widened at run time (TinySegConcatConv reads it at Eval, as the builtin does).
-    wholeOperand(sg, conv.inputs[1]!) &&
-    // Of the input's type: TinySegConcatConv has no hybrid arithmetic, nor an unpack buffer for an int4 filter.
-    filter?.dtype === t.dtype &&
+    concatConvComputes(sg, conv) &&
     filter?.shape[3] === t.shape[3];
   return ok ? k : -1;
 }

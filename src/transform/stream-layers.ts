@@ -486,18 +486,26 @@ function bandOps(sg: Subgraph, op: Op, bands: readonly Band[], slots: ReadonlyMa
 }
 
 /**
- * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D or DEPTHWISE_CONV_2D of int8 or
- * float32 whose filter, of the input's type (no hybrid conv), and bias are constants or widened from constants at run
- * time (a float16 or weight-only model's DEQUANTIZE: the kernel reads both at Eval, as the builtin does). The band
- * runs the set's kernel: TFLM's reference arithmetic, which skips the taps in its padding as the whole conv does, or
- * for int8 in a CMSIS-NN build CMSIS-NN's conv or depthwise conv (row by row on the staged rows, or once on the rows
- * in place), whose padded taps add the zero point's nothing as the builtin's do.
+ * Whether TinySegConcatConv computes conv `op`'s arithmetic: int8 or float32, its filter of the input's type (the
+ * kernel has no hybrid arithmetic and no int4 unpack buffer), a constant or widened from one at run time (a float16
+ * or weight-only model's DEQUANTIZE: the kernel reads it at Eval, as the builtin does).
+ */
+export function concatConvComputes(sg: Subgraph, op: Op): boolean {
+  const x = sg.tensors[op.inputs[0]!]!;
+  const filter = op.inputs[1] ?? -1;
+  return (x.dtype === 'int8' || x.dtype === 'float32') && sg.tensors[filter]?.dtype === x.dtype && wholeOperand(sg, filter);
+}
+
+/**
+ * Whether `op`'s bands run as TinySegConcatConv bands (concatConvBand): a CONV_2D or DEPTHWISE_CONV_2D it computes
+ * (concatConvComputes) whose bias is a constant or widened from one too. The band runs the set's kernel: TFLM's
+ * reference arithmetic, which skips the taps in its padding as the whole conv does, or for int8 in a CMSIS-NN build
+ * CMSIS-NN's conv or depthwise conv (row by row on the staged rows, or once on the rows in place), whose padded taps
+ * add the zero point's nothing as the builtin's do.
  */
 export function concatConvBands(sg: Subgraph, op: Op): boolean {
   if (op.opcode !== 'CONV_2D' && op.opcode !== 'DEPTHWISE_CONV_2D') return false;
-  const x = sg.tensors[op.inputs[0]!]!;
-  if ((x.dtype !== 'int8' && x.dtype !== 'float32') || sg.tensors[op.inputs[1]!]?.dtype !== x.dtype) return false;
-  return op.inputs.slice(1).every((t) => t < 0 || wholeOperand(sg, t));
+  return concatConvComputes(sg, op) && op.inputs.slice(2).every((t) => t < 0 || wholeOperand(sg, t));
 }
 
 /**

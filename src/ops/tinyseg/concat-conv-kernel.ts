@@ -9,7 +9,7 @@ import { withDefaults } from '../../tflite/describe.js';
 import { Conv2DOptions, DepthwiseConv2DOptions } from '../../tflite/schema.js';
 import { DTYPE_SIZE, type Tensor } from '../../graph/graph.js';
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
-import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions } from './custom-ops.js';
+import { CONCAT_CONV, decodeConcatConvOptions, type ConcatConvOptions, type ConvWindow } from './custom-ops.js';
 import { defineKernel, kernelError, PADDING, paddingFor, requireOutput, type Kernel, type KernelCall, type TensorData } from '../kernel.js';
 import { kernels as conv } from '../conv/kernel.js';
 import type { ConvArithmetic } from '../conv-params.js';
@@ -37,9 +37,9 @@ interface ConcatConvState {
  * A band's input rows and frame: output rows [r0, r1) of the conv on an `H` x `W` input read input rows [s0, s1),
  * framed by the padding the whole conv has there (top, bottom, left, right), so a VALID conv on the frame computes
  * them, each from the same taps in the same order (a padded tap adds zero: int32 sums exactly, float32 sums from
- * +0.0 never reach -0.0).
+ * +0.0 never reach -0.0). Any TinySeg conv's window (`o`): TinySegConvInPlace's row calls read their rows so too.
  */
-export function concatConvBand(o: ConcatConvOptions, H: number, W: number, kh: number, kw: number, r0: number, r1: number) {
+export function concatConvBand(o: ConvWindow, H: number, W: number, kh: number, kw: number, r0: number, r1: number) {
   const rows = paddingFor(o.padding, H, kh, o.strideH, o.dilationH);
   const cols = paddingFor(o.padding, W, kw, o.strideW, o.dilationW);
   const spanH = (kh - 1) * o.dilationH + 1;

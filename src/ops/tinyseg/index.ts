@@ -176,17 +176,13 @@ function convInPlaceCallGeometries(op: GraphOp, tensors: readonly GraphTensor[])
   const [, H, W, inC] = x.shape as [number, number, number, number];
   const [, fh, fw] = w.shape as [number, number, number, number];
   const [, outH, outW, outC] = y.shape as [number, number, number, number];
-  const span = (fh - 1) * o.dilationH + 1;
-  const padH = paddingFor(o.padding, H, fh, o.strideH, o.dilationH).pad;
-  const padW = paddingFor(o.padding, W, fw, o.strideW, o.dilationW).pad;
+  // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
+  const fc = o.depthwise ? outC : inC;
+  const [sh, sw, dh, dw] = [o.strideH, o.strideW, o.dilationH, o.dilationW];
   return Array.from({ length: outH }, (_, oy) => {
-    const origin = oy * o.strideH - padH;
-    const from = Math.max(0, origin);
-    const to = Math.max(from, Math.min(H, origin + span));
-    // TFLM passes CMSIS-NN a depthwise filter's channels as the output's.
-    const fc = o.depthwise ? outC : inC;
-    const [sh, sw, dh, dw] = [o.strideH, o.strideW, o.dilationH, o.dilationW];
-    return { n: 1, inH: to - from, inW: W, inC, fh, fw, fc, outW, outC, sh, sw, dh, dw, padH: from - origin, padW };
+    // A 1-row band of the conv: its rows in the image and its top and left padding.
+    const b = concatConvBand(o, H, W, fh, fw, oy, oy + 1);
+    return { n: 1, inH: b.s1 - b.s0, inW: W, inC, fh, fw, fc, outW, outC, sh, sw, dh, dw, padH: b.pad[0], padW: b.pad[2] };
   });
 }
 
