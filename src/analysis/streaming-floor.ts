@@ -12,7 +12,9 @@
 //     input of a row-local one whose output row reads every input row (a
 //     global pool: its window spans the height). An operator
 //     on a RESHAPE's output that would be row-local on its input is
-//     (registry.ts reshapeBefore: the RESHAPE moves after it, in place).
+//     (registry.ts reshapeBefore: the RESHAPE moves after it, in place), and
+//     so is a SPLIT along the columns or channels (row-rule.ts splitParts:
+//     written as slices that keep every row, transform/splits-to-slices.ts).
 // The floor is the largest sum of those at one moment, an in-place pair's two
 // tensors (in-place.ts: one buffer in our plan; a SQUEEZE's or EXPAND_DIMS's
 // too, which the optimizer writes as a RESHAPE) counted once. Kernel scratch is
@@ -21,7 +23,7 @@
 import type { Subgraph } from '../graph/graph.js';
 import type { CustomOps } from '../ops/custom-op-declaration.js';
 import { reshapeBefore, rowInput, rowRule } from '../ops/registry.js';
-import { rowsReadPerRow } from '../ops/row-rule.js';
+import { rowsReadPerRow, splitParts } from '../ops/row-rule.js';
 import { inPlacePairs } from './in-place.js';
 
 /** A planned buffer of the graph: its tensor (null for kernel scratch), aligned bytes and TFLM lifetime (inclusive). */
@@ -61,7 +63,7 @@ export function streamingFloor(sg: Subgraph, buffers: readonly FloorBuffer[], cu
     // Operator k runs at TFLM time k + 1 (tflm/lifetimes.ts).
     const op = sg.ops[time - 1];
     const rule = op ? rowRule(sg, op) : null;
-    const rowLocal = op && (rule || reshapeBefore(sg, op) >= 0 || (op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true));
+    const rowLocal = op && (rule || reshapeBefore(sg, op) >= 0 || splitParts(sg, op) || (op.opcode === 'CUSTOM' && customOps?.get(op.customCode ?? '')?.rowLocal === true));
     if (op && !rowLocal) {
       for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && planned.has(t)) whole.add(t);
     }

@@ -332,16 +332,17 @@ export const binaryRowRule: RowRuleOf = (sg, op, { x, out }) => {
 };
 
 /**
- * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over the channel axis alone (a constant axis of 3 or -1),
- * keeping it as 1 or dropping it: output row r from input row r (TFLM reduces each pixel's channels on their own).
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over the columns, the channels or both (a constant int32 axis
+ * list of 2, 3, -2 or -1), keeping them as 1 or dropping them: output row r from input row r (TFLM reduces each
+ * output element's inputs on their own, in the same order whatever the height).
  */
-export const channelReduceRowRule: RowRuleOf = (sg, op, { x, out }) => {
-  const axis = sg.tensors[op.inputs[1] ?? -1];
-  if (!axis?.data || axis.kind !== 'constant' || axis.dtype !== 'int32' || axis.data.byteLength !== 4) return null;
-  const a = new DataView(axis.data.buffer, axis.data.byteOffset, 4).getInt32(0, true);
-  if (a !== 3 && a !== -1) return null;
-  const pixels = x.shape.slice(0, 3).join();
-  return out.shape.join() === pixels || out.shape.join() === `${pixels},1` ? ROW_ONLY : null;
+export const rowReduceRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const axes = sg.tensors[op.inputs[1] ?? -1]?.dtype === 'int32' ? constInts(sg, op, 1) : null;
+  if (!axes || axes.length === 0 || !inRows(axes)) return null;
+  const reduced = new Set(axes.map((a) => (a < 0 ? a + 4 : a)));
+  const kept = x.shape.map((n, i) => (reduced.has(i) ? 1 : n)).join();
+  const dropped = x.shape.filter((_, i) => !reduced.has(i)).join();
+  return out.shape.join() === kept || out.shape.join() === dropped ? ROW_ONLY : null;
 };
 
 /** ARG_MAX and ARG_MIN over the channel axis (a constant axis of 3 or -1): output [1, H, W], its row r from input row r. */
@@ -416,6 +417,53 @@ export const batchMatmulRowRule: RowRuleOf = (sg, op, { x, out }) => {
   if (!rhs || rhs.kind !== 'constant' || !rowBroadcast(rhs) || out.shape.length !== 4) return null;
   return out.shape[0] === x.shape[0] && out.shape[1] === x.shape[1] ? ROW_ONLY : null;
 };
+
+/**
+ * BROADCAST_TO that keeps the rows (broadcasting columns or channels of a 4-D input of the output's height), its
+ * shape a constant: output row r is input row r broadcast, and a band broadcasts its own rows to its own shape.
+ */
+export const broadcastToRowRule: RowRuleOf = (sg, op, { x, out }) =>
+  out.shape.length === 4 && x.shape[0] === 1 && x.shape[1] === out.shape[1] && sg.tensors[op.inputs[1] ?? -1]?.kind === 'constant' ? ROW_ONLY : null;
+
+/**
+ * RESHAPE of a batch-1 tensor that keeps its rows ([1, H, W, C] to [1, H, W', C'] or [1, H, W * C]), its shape
+ * absent or a constant: each row's bytes stay that row's, in order, so output row r is input row r.
+ */
+export const reshapeRowRule: RowRuleOf = (sg, op, { x, out }) => {
+  const shape = op.inputs[1] ?? -1;
+  if (shape >= 0 && sg.tensors[shape]?.kind !== 'constant') return null;
+  return x.shape[0] === 1 && out.shape[1] === x.shape[1] && out.dtype === x.dtype && out.byteSize === x.byteSize ? ROW_ONLY : null;
+};
+
+/** One output of a SPLIT or SPLIT_V as a slice of its input: `tensor` holds [begin, end) along `axis`. */
+export interface SplitPart {
+  tensor: number;
+  begin: number;
+  end: number;
+}
+
+/**
+ * A SPLIT or SPLIT_V of a 4-D batch-1 tensor of two or more rows along its columns or channels (a constant axis and
+ * sizes): its outputs as slices that keep every row, each of which is row-local (a STRIDED_SLICE computes the same
+ * bytes; transform/splits-to-slices.ts writes them). Null for any other split.
+ */
+export function splitParts(sg: Subgraph, op: Op): { input: number; axis: number; parts: SplitPart[] } | null {
+  const [xAt, axisAt] = op.opcode === 'SPLIT' ? [1, 0] : op.opcode === 'SPLIT_V' ? [0, 2] : [-1, -1];
+  const x = sg.tensors[op.inputs[xAt] ?? -1];
+  const a = xAt < 0 ? null : constInts(sg, op, axisAt, 1);
+  if (!x || !a || x.kind !== 'activation' || x.shape.length !== 4 || x.shape[0] !== 1 || x.shape[1]! < 2 || !inRows(a)) return null;
+  const axis = a[0]! < 0 ? a[0]! + 4 : a[0]!;
+  const parts: SplitPart[] = [];
+  let at = 0;
+  for (const t of op.outputs) {
+    const y = sg.tensors[t];
+    if (!y || y.dtype !== x.dtype || y.shape.length !== 4 || y.shape.some((n, i) => i !== axis && n !== x.shape[i])) return null;
+    parts.push({ tensor: t, begin: at, end: at + y.shape[axis]! });
+    at += y.shape[axis]!;
+  }
+  // The outputs' sizes are what TFLM computes from the operands (its Prepare checks them against SPLIT_V's sizes).
+  return parts.length > 0 && at === x.shape[axis] ? { input: x.index, axis, parts } : null;
+}
 
 /** CONCATENATION on the channel axis of 4-D tensors of the output's rows and columns: output row r joins the inputs' rows r. */
 export const concatRowRule: RowRuleOf = (sg, op, { out }) => {

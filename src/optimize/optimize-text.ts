@@ -95,6 +95,7 @@ function passLines(r: OptimizeReport): string[] {
     lines.push(`  SQUEEZE/EXPAND_DIMS -> RESHAPE: ${n} (in place: ${n === 1 ? 'it copies' : 'they copy'} nothing)`);
   }
   if (p.sinkReshapes.moved > 0) lines.push(`  RESHAPEs moved after ${p.sinkReshapes.moved} element-wise operator${p.sinkReshapes.moved === 1 ? '' : 's'} (run in row bands, the RESHAPE in place)`);
+  if (p.splitsToSlices.rewritten > 0) lines.push(`  SPLIT/SPLIT_V -> STRIDED_SLICEs: ${p.splitsToSlices.rewritten} (run in row bands)`);
   if (p.removeIdentityPads.removed > 0) lines.push(`  identity PADs removed: ${p.removeIdentityPads.removed} (${bytes(p.removeIdentityPads.bytes)} of copies)`);
   if (p.foldPads.folded > 0) lines.push(`  PADs folded into the next conv's SAME padding: ${p.foldPads.folded} (${bytes(p.foldPads.bytes)} of padded copies never made)`);
   if (p.transposeConv.rewritten > 0) lines.push(`  TRANSPOSE_CONV -> CONV_2D + DEPTH_TO_SPACE: ${p.transposeConv.rewritten} (${bytes(p.transposeConv.scratchBytes)} of int32 scratch gone)`);

@@ -21,6 +21,8 @@ import { hoistNarrowReadersPass } from '../transform/hoist-narrow-readers.js';
 import { removeIdentityPadsPass } from '../transform/remove-identity-pads.js';
 import { sinkReshapesPass } from '../transform/sink-reshapes.js';
 import { squeezesToReshapesPass } from '../transform/squeezes-to-reshapes.js';
+import { splitsToSlices, type SplitsToSlicesResult } from '../transform/splits-to-slices.js';
+import { splitParts } from '../ops/row-rule.js';
 import { reorderPass } from '../transform/reorder-for-memory.js';
 import { spillColdRanges, type SpillOptionsInput, type SpillResult } from '../transform/spill-cold-ranges.js';
 import { CONV_IN_PLACE } from '../ops/tinyseg/custom-ops.js';
@@ -384,10 +386,28 @@ export const convInPlacePass: Pass<'convInPlace', ConvInPlaceResult> = {
   },
 };
 
+/**
+ * SPLITs written as slices (transform/splits-to-slices.ts) pay only where row bands then run through them: kept
+ * when the arena the band pass leaves is smaller that way (the passes up to it run on both graphs).
+ */
+export const splitsToSlicesPass: Pass<'splitsToSlices', SplitsToSlicesResult> = {
+  name: 'splitsToSlices',
+  run(work, context) {
+    const none = { rewritten: 0 };
+    if (!work.main.ops.some((op) => splitParts(work.main, op))) return none;
+    const sliced = work.clone();
+    const result = splitsToSlices(sliced);
+    if (arenaAfterBands(sliced.clone(), context, splitsToSlicesPass) >= arenaAfterBands(work.clone(), context, splitsToSlicesPass)) return none;
+    work.subgraphs[0] = sliced.main;
+    return result;
+  },
+};
+
 /** The passes in the order they run. */
 export const PIPELINE = [
   squeezesToReshapesPass,
   sinkReshapesPass,
+  splitsToSlicesPass,
   removeIdentityPadsPass,
   foldPadsPass,
   transposeConvPass,
@@ -412,6 +432,7 @@ export type PipelineResults = { [P in PipelinePass as P['name']]: ReturnType<P['
 const REPORT_ORDER = [
   'squeezesToReshapes',
   'sinkReshapes',
+  'splitsToSlices',
   'removeIdentityPads',
   'foldPads',
   'transposeConv',
@@ -507,12 +528,13 @@ export function runStreamedPipeline(graph: Graph, context: PassContext): Pipelin
 }
 
 /**
- * The least arena `graph` could reach once the passes up to the row bands have run (edited in place): the most
- * bytes live at once plus TFLM's tail. A cheap look at a variant of the pipeline before paying for its spill pass
- * and placement.
+ * The least arena `graph` could reach once the passes up to the row bands have run (edited in place; those after
+ * `after` only, when given): the most bytes live at once plus TFLM's tail. A cheap look at a variant of the
+ * pipeline before paying for its spill pass and placement.
  */
-export function arenaAfterBands(graph: Graph, context: PassContext): number {
-  for (const pass of PIPELINE.slice(0, PIPELINE.indexOf(splitRowBandsPass) + 1)) pass.run(graph, context);
+export function arenaAfterBands(graph: Graph, context: PassContext, after?: PipelinePass): number {
+  const from = after ? PIPELINE.indexOf(after) + 1 : 0;
+  for (const pass of PIPELINE.slice(from, PIPELINE.indexOf(splitRowBandsPass) + 1)) pass.run(graph, context);
   const arena = planTflmArena(graph, context.kernels);
   return arena.lowerBound.bytes + arena.tail.bytes;
 }

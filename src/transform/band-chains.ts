@@ -151,7 +151,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
 
 /**
  * Whether operator `r`, reading tensor `t` that chain `ops` makes (`rows`: each op's row operand), can be an exit of
- * it: a builtin mapping rows one to one (no reach), reading `t` alone as its row input and constants besides, writing
+ * it: a builtin mapping rows one to one (no reach, no rows cropped), reading `t` alone as its row input and constants besides, writing
  * one tensor of the same rows that nothing reads before the chain ends (the bands' parts are joined there) but joins
  * of the chain, as a side input (`inner`: a residual block's projected shortcut, which each band adds to its own
  * rows). Null when it cannot.
@@ -159,7 +159,9 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
 function exitOf(sg: Subgraph, r: number, t: number, ops: readonly number[], rows: readonly number[], types: ReadonlySet<string>): { inner: boolean } | null {
   const op = sg.ops[r]!;
   const rule = rowRule(sg, op);
-  if (op.opcode === 'CUSTOM' || !rule || rule.kind !== 'same' || rule.halo !== 0 || op.outputs.length !== 1) return null;
+  // A slice of some channels that keeps every row maps rows one to one too (a SPLIT's outputs: splits-to-slices.ts).
+  const oneToOne = rule && ((rule.kind === 'same' && rule.halo === 0) || (rule.kind === 'crop' && rule.top === 0 && rule.bottom === 0));
+  if (op.opcode === 'CUSTOM' || !oneToOne || op.outputs.length !== 1) return null;
   if (op.inputs[rowInput(op)] !== t || op.inputs.indexOf(t) !== op.inputs.lastIndexOf(t)) return null;
   // Constants only: an exit's operands are not run before the chain as the chain's own are (split-row-bands.ts).
   if (!op.inputs.every((s) => s < 0 || s === t || sg.tensors[s]!.kind === 'constant')) return null;

@@ -2,11 +2,10 @@
 // its rows from the band's previous stage, and the operands that state sizes
 // or rows of the whole tensor rewritten for the band's own rows.
 
-import { optionsWithDefaults } from '../graph/builder.js';
 import type { Op, Subgraph, Tensor } from '../graph/graph.js';
 import { rowRule } from '../ops/registry.js';
 import { paddingsOf, rowBroadcast, sliceBeginSize, sliceBounds, wholeOperand } from '../ops/row-rule.js';
-import { activationLike, freshName, int32Const, newOp } from './rewrite.js';
+import { activationLike, freshName, int32Const, sliceOp } from './rewrite.js';
 import { TRANSPOSE_CONV_GATHER } from '../ops/tinyseg/custom-ops.js';
 
 /** The band's rows of a stage: [c0, c1) of a tensor of `height` rows. */
@@ -21,19 +20,14 @@ export function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name:
   const shape = [...x.shape];
   shape[1] = r1 - r0;
   const y = activationLike(sg, x, freshName(sg, name), shape);
-  const op = newOp({
-    opcode: 'STRIDED_SLICE',
-    version: 2,
-    inputs: [
-      x.index,
-      int32Const(sg, `${name}_begin`, x.shape.map((_, i) => (i === 1 ? r0 : 0))),
-      int32Const(sg, `${name}_end`, x.shape.map((n, i) => (i === 1 ? r1 : n))),
-      int32Const(sg, `${name}_strides`, x.shape.map(() => 1)),
-    ],
-    outputs: [y.index],
-    options: optionsWithDefaults('StridedSliceOptions', {}),
-    optionsType: 'StridedSliceOptions',
-  });
+  const op = sliceOp(
+    sg,
+    x,
+    x.shape.map((_, i) => (i === 1 ? r0 : 0)),
+    x.shape.map((n, i) => (i === 1 ? r1 : n)),
+    y,
+    name,
+  );
   return { op, y };
 }
 
@@ -83,6 +77,9 @@ export function bandOperands(
   // TFLM's TRANSPOSE_CONV takes its output's size, and from it its padding, from this operand (TinySegTransposeConv
   // from its output, and keeps the operand).
   if (op.opcode === 'TRANSPOSE_CONV' || (op.customCode === TRANSPOSE_CONV_GATHER && (op.inputs[0] ?? -1) >= 0)) inputs[0] = int32Const(sg, `${name}_shape`, shape);
+  // The output's shape, where the operator reads it from an operand (and RESHAPE from its options too).
+  if (op.opcode === 'BROADCAST_TO' || (op.opcode === 'RESHAPE' && (op.inputs[1] ?? -1) >= 0)) inputs[1] = int32Const(sg, `${name}_shape`, shape);
+  if (op.opcode === 'RESHAPE' && options && 'newShape' in options) options = { ...options, newShape: [...shape] };
   if (op.opcode === 'PAD' || op.opcode === 'PADV2' || op.opcode === 'MIRROR_PAD') {
     // Rows padded (or mirrored) only where this band meets the image's border.
     const pads = paddingsOf(sg, op)!;

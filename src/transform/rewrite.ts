@@ -1,6 +1,7 @@
 // Small graph edits the passes share. Passes edit a Subgraph in place and call
 // removeUnusedTensors at the end, so tensor indices stay dense.
 
+import { optionsWithDefaults } from '../graph/builder.js';
 import type { Graph, Op, Subgraph, Tensor } from '../graph/graph.js';
 
 /** Operators with effects beyond their outputs (variables, control flow): a pass never moves them. */
@@ -60,6 +61,18 @@ export function newOp(spec: Pick<Op, 'opcode' | 'inputs' | 'outputs'> & Partial<
     version: 1,
     ...spec,
   };
+}
+
+/** A STRIDED_SLICE of `x` from `begin` to `end` (every stride 1, no masks) into `y`; `name` prefixes its bounds. */
+export function sliceOp(sg: Subgraph, x: Tensor, begin: readonly number[], end: readonly number[], y: Tensor, name: string): Omit<Op, 'source'> {
+  return newOp({
+    opcode: 'STRIDED_SLICE',
+    version: 2,
+    inputs: [x.index, int32Const(sg, `${name}_begin`, begin), int32Const(sg, `${name}_end`, end), int32Const(sg, `${name}_strides`, x.shape.map(() => 1))],
+    outputs: [y.index],
+    options: optionsWithDefaults('StridedSliceOptions', {}),
+    optionsType: 'StridedSliceOptions',
+  });
 }
 
 /** Drops tensors no operator or graph input/output refers to; renumbers the rest in order. Returns how many went. */

@@ -938,7 +938,8 @@ export function splitRowBands(
           // The run's input and output stay whole and live while its bands run, and the
           // rest of the timeline keeps its peak: if either reaches the bound, no split lowers it.
           if (sg.tensors[chain.input]!.byteSize + sg.tensors[chain.output]!.byteSize >= bound.bytes) continue;
-          if (!plateau && peakOutside(chain.ops[0]!, chain.ops[chain.ops.length - 1]!) >= bound.bytes) continue;
+          // The bands compute the chain's exits too, some of which may run after its last operator.
+          if (!plateau && peakOutside(chain.ops[0]!, Math.max(...chain.ops, ...chain.exits.map((e) => e.op))) >= bound.bytes) continue;
           // Bands that carry rows from the band before are tried where those that compute them again are over the
           // limit: they compute less, but copy rows and add operators.
           const flavours = BAND_COUNTS.flatMap((bands) => (carryRows ? [false, true] : [false]).map((carry) => ({ bands, carry })));

@@ -129,11 +129,11 @@ describe('operator registry', () => {
     // ops of several operands (a broadcast constant or another branch), the channel concatenation, type
     // conversions, TRANSPOSE_CONV (and TinySeg's, computed pixel by pixel), DEPTH_TO_SPACE, SPACE_TO_DEPTH and a
     // row-cropping STRIDED_SLICE or SLICE; TinySegAddFetch (its slot read in rows); the row-keeping forms of
-    // TRANSPOSE, GATHER, REVERSE_V2, CUMSUM, FULLY_CONNECTED and BATCH_MATMUL.
+    // TRANSPOSE, GATHER, REVERSE_V2, CUMSUM, FULLY_CONNECTED, BATCH_MATMUL, RESHAPE and BROADCAST_TO.
     const windows = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'L2_POOL_2D', 'PAD', 'PADV2', 'MIRROR_PAD', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'TRANSPOSE_CONV', 'CUSTOM:TinySegTransposeConv', 'STRIDED_SLICE', 'SLICE', 'DEPTH_TO_SPACE', 'SPACE_TO_DEPTH'];
     const channels = ['SOFTMAX', 'LOG_SOFTMAX', 'L2_NORMALIZATION', 'ARG_MAX', 'ARG_MIN', 'CONCATENATION', 'MEAN', 'SUM', 'REDUCE_MAX', 'REDUCE_MIN', 'REDUCE_ALL'];
     const binary = ['ADD', 'MUL', 'SUB', 'DIV', 'FLOOR_DIV', 'FLOOR_MOD', 'SQUARED_DIFFERENCE', 'MAXIMUM', 'MINIMUM', 'PRELU', 'SELECT_V2', 'ADD_N'];
-    const rowKeeping = ['TRANSPOSE', 'GATHER', 'REVERSE_V2', 'CUMSUM', 'FULLY_CONNECTED', 'BATCH_MATMUL'];
+    const rowKeeping = ['TRANSPOSE', 'GATHER', 'REVERSE_V2', 'CUMSUM', 'FULLY_CONNECTED', 'BATCH_MATMUL', 'RESHAPE', 'BROADCAST_TO'];
     const compare = ['EQUAL', 'NOT_EQUAL', 'GREATER', 'GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'LOGICAL_AND', 'LOGICAL_OR'];
     expect(rowLocal.sort()).toEqual([...unary, ...unary2, ...windows, ...channels, ...binary, ...compare, 'QUANTIZE', 'DEQUANTIZE', 'CAST', 'CUSTOM:TinySegAddFetch', ...rowKeeping].sort());
   });

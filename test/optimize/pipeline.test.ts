@@ -18,6 +18,7 @@ describe('the pass pipeline', () => {
     expect(PIPELINE.map((p) => p.name)).toEqual([
       'squeezesToReshapes',
       'sinkReshapes',
+      'splitsToSlices',
       'removeIdentityPads',
       'foldPads',
       'transposeConv',
@@ -41,6 +42,7 @@ describe('the pass pipeline', () => {
     expect(Object.keys(passes)).toEqual([
       'squeezesToReshapes',
       'sinkReshapes',
+      'splitsToSlices',
       'removeIdentityPads',
       'foldPads',
       'transposeConv',

@@ -235,7 +235,7 @@ function addOrFetch(b: GraphBuilder, form: 'plain' | 'spilled', saved: number, y
   b.op({ opcode: 'CUSTOM', customCode: ADD_FETCH, inputs: [y], outputs: [sum], customOptions: options });
 }
 
-/** x (2) -> [1x1 to 16, then 1x1 16 -> 16 six times, 1x1 to 2] -> RESHAPE -> the same again -> out (2), 96 x 24. */
+/** x (2) -> [1x1 to 16, then 1x1 16 -> 16 six times, 1x1 to 2] -> REVERSE_V2 of the rows -> the same again -> out (2), 96 x 24. */
 function twoPeaks(): Graph {
   const g = int8Graph(11);
   const { b, q, conv } = g;
@@ -252,8 +252,9 @@ function twoPeaks(): Graph {
     const narrow = act(`${half}_narrow`, 2);
     conv(y, narrow, `${half}_narrow_w`, [2, 1, 1, 16]);
     x = act(`${half}_out`, 2);
-    const shape = b.constant(`${half}_shape`, { dtype: 'int32', shape: [4] }, Int32Array.from([1, 96, 24, 2]));
-    b.op({ opcode: 'RESHAPE', inputs: [narrow, shape], outputs: [x] });
+    // The rows reversed: not row-local, it ends a chain.
+    const axis = b.constant(`${half}_axis`, { dtype: 'int32', shape: [1] }, Int32Array.from([1]));
+    b.op({ opcode: 'REVERSE_V2', inputs: [narrow, axis], outputs: [x] });
   }
   b.output(x);
   return loadGraph(saveGraph(b.build()));
@@ -478,7 +479,7 @@ describe('splitRowBands', () => {
   });
 
   it('lowers two peaks that tie the bound, one split on trial, then the other (bandsPlateau)', () => {
-    // Two chains (a RESHAPE between them ends the first), each with a wide stretch at the same peak: splitting one
+    // Two chains (a REVERSE_V2 of the rows between them ends the first), each with a wide stretch at the same peak: splitting one
     // alone leaves the bound where it was and costs op data; both together lower it.
     const plain = twoPeaks();
     expect(splitRowBands(plain, Infinity, REFERENCE_KERNELS, true, false, false, true).chains).toEqual([]);

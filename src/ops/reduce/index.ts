@@ -6,7 +6,7 @@ import { elements, inputOf, INT_BYTES, outputOf, type OpInfo, type SizeRule } fr
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { kernels } from './kernel.js';
 import { kernels as scan } from './scan.js';
-import { argRowRule, channelReduceRowRule, cumsumRowRule } from '../row-rule.js';
+import { argRowRule, rowReduceRowRule, cumsumRowRule } from '../row-rule.js';
 
 /** The resolved axes and the temp index of the reference Reduce: one int each per input dim and per axis. */
 const axesScratch: SizeRule = (op, tensors) => [INT_BYTES * (inputOf(op, tensors, 0)?.shape.length ?? 0), INT_BYTES * elements(inputOf(op, tensors, 1))];
@@ -33,7 +33,7 @@ const reducer = (key: string, scratch: SizeRule, prepareTemps: (op: GraphOp, ten
   kernel: kernels[key],
   builtinParams: [1, 1],
   memory: { reference: { scratch, prepareTemps, opData: { init: 44 } } },
-  rowRule: channelReduceRowRule,
+  rowRule: rowReduceRowRule,
 });
 
 export const ops: readonly OpInfo[] = [

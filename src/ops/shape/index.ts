@@ -4,7 +4,7 @@
 
 import type { GraphOp, GraphTensor } from '../../graph/types.js';
 import { INT_BYTES, intArrayBytes, outputOf, type OpInfo } from '../op-info.js';
-import { concatRowRule, depthToSpaceRowRule, gatherRowRule, mirrorPadRowRule, padRowRule, reverseRowRule, transposeRowRule, sliceRowRule, spaceToDepthRowRule, stridedSliceRowRule } from '../row-rule.js';
+import { broadcastToRowRule, concatRowRule, depthToSpaceRowRule, gatherRowRule, mirrorPadRowRule, padRowRule, reshapeRowRule, reverseRowRule, transposeRowRule, sliceRowRule, spaceToDepthRowRule, stridedSliceRowRule } from '../row-rule.js';
 import { kernels } from './kernel.js';
 import { kernels as movement } from './movement.js';
 import { kernels as stackFill } from './stack-fill.js';
@@ -19,7 +19,7 @@ const known = (prepareTemps: string, init?: number, init64?: number): OpInfo['me
 
 export const ops: readonly OpInfo[] = [
   // TfLiteReshapeParams. In place: TFLM's Eval copies only when the input and output buffers differ (reshape.cc).
-  { key: 'RESHAPE', kernel: kernels['RESHAPE'], builtinParams: [36, 4], memory: known('i0 o0'), inPlace: 'bytes' },
+  { key: 'RESHAPE', kernel: kernels['RESHAPE'], builtinParams: [36, 4], memory: known('i0 o0'), inPlace: 'bytes', rowRule: reshapeRowRule },
   // Not in place: TFLM's SQUEEZE memcpys its bytes and EXPAND_DIMS copies them element by element, over themselves too.
   { key: 'SQUEEZE', kernel: kernels['SQUEEZE'], builtinParams: [36, 4], memory: known('i0 o0'), reshapes: true }, // TfLiteSqueezeParams
   { key: 'EXPAND_DIMS', kernel: kernels['EXPAND_DIMS'], memory: known('i0 i1 o0'), reshapes: true },
@@ -51,7 +51,7 @@ export const ops: readonly OpInfo[] = [
   // TfLiteSpaceToDepthParams; the output dims are rewritten.
   { key: 'SPACE_TO_DEPTH', kernel: movement['SPACE_TO_DEPTH'], builtinParams: [4, 4], memory: { reference: { prepareTemps: 'i0 o0', opData: { prepare: outputDims } } }, rowRule: spaceToDepthRowRule },
   { key: 'REVERSE_V2', kernel: movement['REVERSE_V2'], memory: known('i0 i1 o0'), rowRule: reverseRowRule },
-  { key: 'BROADCAST_TO', kernel: movement['BROADCAST_TO'], memory: known('i0 i1 o0') },
+  { key: 'BROADCAST_TO', kernel: movement['BROADCAST_TO'], memory: known('i0 i1 o0'), rowRule: broadcastToRowRule },
   { key: 'BROADCAST_ARGS', kernel: stackFill['BROADCAST_ARGS'], memory: known('i0 i1 o0') },
   // TfLiteShapeParams (a TfLiteType: one byte on arm-none-eabi, an int on x86-64); Prepare fetches nothing.
   { key: 'SHAPE', kernel: stackFill['SHAPE'], builtinParams: [1, 1], builtinParams64: [4, 4], memory: known('') },
