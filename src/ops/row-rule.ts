@@ -132,12 +132,11 @@ export function paddingsOf(sg: Subgraph, op: Op): number[][] | null {
 }
 
 /** A sliding window of kh x kw rows and columns (a conv's filter, a pool's), undilated, with TFLM's padding code (0 SAME, 1 VALID). */
-function windowRule(kh: number, kw: number, strideH: number, strideW: number, padding: number): RowRule | null {
+function windowRule(kh: number, kw: number, strideH: number, padding: number): RowRule | null {
   // VALID (1) padding: no padding whatever the slice, so any stride maps rows exactly.
   if (padding === 1) return { kind: 'valid', k: kh, stride: strideH };
-  // Bands keep every column, so the width's stride and padding are the whole tensor's.
+  // Bands keep every column, so the width's stride and padding are the whole tensor's, whatever the rows do.
   if (strideH > 1) return { kind: 'strided', k: kh, stride: strideH };
-  if (strideW !== 1) return null;
   if (kh === 1 && kw === 1) return { kind: 'same', halo: 0 };
   // SAME (0) padding with an odd kernel: the same reach on both sides, whatever the tensor's height. An even one
   // pads one row more below than above (a U-Net's 2x2 conv after its upsampling), at stride 1 whatever the height.
@@ -149,7 +148,7 @@ function windowRule(kh: number, kw: number, strideH: number, strideW: number, pa
 function sizedWindowRule(x: Tensor, out: Tensor, kh: number, kw: number, strideH: number, strideW: number, padding: number): RowRule | null {
   const sized = paddingFor(padding, x.shape[1]!, kh, strideH, 1).out === out.shape[1] && paddingFor(padding, x.shape[2]!, kw, strideW, 1).out === out.shape[2];
   if (!sized) return null;
-  return windowRule(kh, kw, strideH, strideW, padding);
+  return windowRule(kh, kw, strideH, padding);
 }
 
 /**

@@ -334,6 +334,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       if (!variant.bandSideInputs && arenaAfterBands(fresh(), passContext(limits, variant)) >= best.after.arena.total) continue;
       keep(rewrite(limits, variant), variant);
     }
+    // Peaks that tie the bound before any spill (a stack of like blocks at one resolution, DeepLab's at output
+    // stride 8, then its ASPP concatenation), lowered on trial one after the other (bandsPlateau) from the start,
+    // with and without bands through side inputs: where the bands alone would then leave less than the best arena.
+    const sides = sideChains ? [false, true] : [false];
+    for (const tied of sides.map((bandSideInputs) => ({ ...bestVariant, bandSideInputs, bandsPlateau: true }))) {
+      if (arenaAfterBands(fresh(), passContext(limits, tied)) < best.after.arena.total) keep(rewrite(limits, tied), tied);
+    }
     // The best of them once more, its splits chosen by their own peak where the bound ties: a peak the spills lower
     // next leaves the bands' own peak as the head (no gate here: the bands' bound is that other peak's). Without a
     // split there is no tie to break.

@@ -18,6 +18,7 @@ type Layer =
   | { op: 'conv1'; channels: number }
   | { op: 'conv3' }
   | { op: 'conv2' }
+  | { op: 'colStride' }
   | { op: 'atrous'; depthwise: boolean }
   | { op: 'resize'; out: number; mode: 'half' | 'align' | 'legacy' }
   | { op: 'nearest'; out: number; mode: 'half' | 'align' | 'legacy' }
@@ -71,6 +72,11 @@ function model(inDtype: 'int8' | 'float32', H: number, W: number, C: number, lay
       // 2x2 SAME: TFLM pads the row below, none above.
       const y = next(name, [1, h, w, c]);
       b.op({ opcode: 'CONV_2D', inputs: [x, constant(`${name}_w`, [c, 2, 2, c], c), bias(`${name}_b`, c)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+      x = y;
+    } else if (l.op === 'colStride') {
+      // 3x3 SAME, stride 1 down the rows and 2 across the columns: rows map as at stride 1.
+      const y = next(name, [1, h, Math.ceil(w / 2), c]);
+      b.op({ opcode: 'CONV_2D', inputs: [x, constant(`${name}_w`, [c, 3, 3, c], c), bias(`${name}_b`, c)], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 2, dilationHFactor: 1, dilationWFactor: 1 } } });
       x = y;
     } else if (l.op === 'atrous') {
       // 3x3 SAME of rate 2 (DeepLab's, BodyPix's): its taps two rows apart.
@@ -213,6 +219,12 @@ describe('row rules of head and stem operators, split and proven bit-exact', () 
       expect(rowRule(g.main, g.main.ops[0]!)).toEqual({ kind: 'strided', k: 2, stride: 1 });
       const { ops } = splitsExactly(() => model(dtype, 24, 16, 8, [{ op: 'conv1', channels: 8 }, { op: 'nearest', out: 48, mode: 'legacy' }, { op: 'conv2' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
       expect(ops).toEqual(expect.arrayContaining(['RESIZE_NEAREST_NEIGHBOR', 'CONV_2D']));
+    });
+    it(`${dtype}: a 3x3 conv of stride 2 across the columns only reaches the rows a stride-1 one does`, () => {
+      const g = model(dtype, 12, 12, 8, [{ op: 'colStride' }]);
+      expect(rowRule(g.main, g.main.ops[0]!)).toEqual({ kind: 'same', halo: 1 });
+      const { ops } = splitsExactly(() => model(dtype, 40, 16, 4, [{ op: 'conv1', channels: 16 }, { op: 'colStride' }, { op: 'conv3' }, { op: 'conv1', channels: 1 }]));
+      expect(ops.filter((op) => op === 'CONV_2D').length).toBeGreaterThan(1);
     });
     it(`${dtype}: 1x1 -> atrous 3x3 depthwise and conv of rate 2 -> 1x1 (DeepLab's, BodyPix's dilated convs)`, () => {
       const g = model(dtype, 12, 12, 8, [{ op: 'atrous', depthwise: true }]);

@@ -21,6 +21,7 @@ import {
 } from '../../src/ops/tinyseg/custom-ops.js';
 import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
 import { graphCompute, predictInvoke } from '../../src/analysis/compute.js';
+import { optimize } from '../../src/optimize/optimize.js';
 
 
 type Stage = 'save' | 'addsaved' | 'catsaved' | 'crop' | 'sliceCrop' | 'd2s' | 's2d' | 'resize' | 'dw3' | 'conv3' | 'conv2' | 'relu' | 'conv1' | 'pad' | 'dw3s2' | 'conv3valid' | 'dw3s2same' | TransposeStage;
@@ -492,6 +493,13 @@ describe('splitRowBands', () => {
     // 73,728 B (two wide tensors of a stretch) to about 41 KB.
     expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(0.6 * before.lowerBound.bytes);
     expect(verifyModels(twoPeaks(), after, { inputs: 2, seed: 6 }).differingBytes).toBe(0);
+  });
+
+  it('optimize() lowers such tied peaks from the start, where no spill runs first (stock builtins: no spill region)', () => {
+    const { report } = optimize(saveGraph(twoPeaks()), { file: 'two-peaks.tflite', builtinsOnly: true, verify: { inputs: 1 } });
+    expect(report.verified).toBe(true);
+    expect(report.passes.splitRowBands.chains.length).toBeGreaterThanOrEqual(2);
+    expect(report.after.head).toBeLessThan(0.6 * report.before.head);
   });
 
   for (const stage of ['tconv3same', 'tconv4valid'] as const) {
