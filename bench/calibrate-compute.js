@@ -111,7 +111,7 @@ for (const { set, key } of sets) {
 const measuredFiles = (
   process.argv.includes('--measured')
     ? process.argv[process.argv.indexOf('--measured') + 1]
-    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm4-float.json', 'bench/calibration-cm4-mirror-pad.json', 'bench/calibration-cm4-float-elements.json', 'bench/calibration-cm55.json']
+    : ['bench/calibration-cm4.json', 'bench/calibration-cm4-resize-band.json', 'bench/calibration-cm4-stream.json', 'bench/calibration-cm4-float.json', 'bench/calibration-cm4-mirror-pad.json', 'bench/calibration-cm4-float-elements.json', 'bench/calibration-cm4-split.json', 'bench/calibration-cm55.json']
         .map((f) => join(root, f))
         .join(',')
 ).split(',');
@@ -133,7 +133,9 @@ const measuredRows = runs.flatMap((run) => {
   // fetches the other runs price).
   const features = run.meta?.features ? new Set(run.meta.features) : null;
   const fresh = (o) => (supersededOn.get(`${board} ${o.op}`) ?? run) === run;
-  const current = (o) => fresh(o) && (!only || only.has(o.op)) && (!features || features.has(o.feature));
+  // A run that names both takes either: its superseding operators, and its features' records of other operators.
+  const taken = (o) => (only && features ? only.has(o.op) || features.has(o.feature) : (!only || only.has(o.op)) && (!features || features.has(o.feature)));
+  const current = (o) => fresh(o) && taken(o);
   // The spill and fetch records of runs before their kinds were split: a slice of channels (more than one run) took
   // the staging path it still takes, its own kind now (analysis/compute.ts).
   const split = (ops) => ops?.map((o) => (!o.op.includes('/') && CHANNEL_KINDS.has(o.op) && (o.runs ?? 0) > 1 && !fresh(o) ? { ...o, op: `${o.op}/channels` } : o));

@@ -104,7 +104,9 @@ describe('splits as row-local slices', () => {
   });
 
   it('row bands run from the input to the output through the slices, proved', () => {
-    const { report } = optimize(splitHead(), { file: 'split-head.tflite', maxSpillBytes: 0, verify: { inputs: 2 } });
+    // On maps this small the bands' halo rows and slices cost more than the 5% default (measured on the device:
+    // bench/calibration-cm4-split.json): allowed here.
+    const { report } = optimize(splitHead(), { file: 'split-head.tflite', maxSpillBytes: 0, maxOverhead: 50, verify: { inputs: 2 } });
     expect(report.verified).toBe(true);
     expect(report.passes.splitsToSlices.rewritten).toBe(2);
     const banded = report.passes.splitRowBands.chains.flatMap((c) => c.ops);
@@ -112,6 +114,13 @@ describe('splits as row-local slices', () => {
     // The floor: the output alone (the input is smaller, and never alive with it); the splits' operands no longer whole.
     expect(report.streamingFloor).toBe(H * 2 * H * 2 * 4);
     expect(report.before.head / report.after.head).toBeGreaterThan(2.5);
+    expect(report.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.5);
+  });
+
+  it('keeps a SPLIT where the bands through its slices would be over the compute limit', () => {
+    const { report } = optimize(splitHead(), { file: 'split-head.tflite', maxSpillBytes: 0, verify: { inputs: 1 } });
+    expect(report.verified).toBe(true);
+    expect(report.passes.splitsToSlices.rewritten).toBe(0);
     expect(report.compute.invoke.reference.overhead).toBeLessThanOrEqual(0.05);
   });
 
