@@ -141,6 +141,10 @@ const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: 
 /** Search steps of the spill pass's measuring placements when bands run through joins (PassContext.trialPlanIterations). */
 const SIDE_TRIAL_PLAN_ITERATIONS = 200;
 
+
+/** The best plan's head over the streaming floor above which optimize() also lowers tied peaks from the start. */
+const TIED_PEAKS_OVER_FLOOR = 1.25;
+
 export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, context: OptimizeContext = {}): OptimizeResult {
   checkOptimizeOptions(options);
   const opts = withOptimizeDefaults(options);
@@ -334,13 +338,6 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
       if (!variant.bandSideInputs && arenaAfterBands(fresh(), passContext(limits, variant)) >= best.after.arena.total) continue;
       keep(rewrite(limits, variant), variant);
     }
-    // Peaks that tie the bound before any spill (a stack of like blocks at one resolution, DeepLab's at output
-    // stride 8, then its ASPP concatenation), lowered on trial one after the other (bandsPlateau) from the start,
-    // with and without bands through side inputs: where the bands alone would then leave less than the best arena.
-    const sides = sideChains ? [false, true] : [false];
-    for (const tied of sides.map((bandSideInputs) => ({ ...bestVariant, bandSideInputs, bandsPlateau: true }))) {
-      if (arenaAfterBands(fresh(), passContext(limits, tied)) < best.after.arena.total) keep(rewrite(limits, tied), tied);
-    }
     // The best of them once more, its splits chosen by their own peak where the bound ties: a peak the spills lower
     // next leaves the bands' own peak as the head (no gate here: the bands' bound is that other peak's). Without a
     // split there is no tie to break.
@@ -410,6 +407,17 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
         const splitPasses = runStreamedPipeline(again, splitContext);
         if (splitPasses && (splitPasses.spill as StreamLayersResult).counts.size > 0) streamedPlan(again, splitPasses, splitContext, split);
       }
+    }
+    // Peaks that tie the bound before any spill (a stack of like blocks at one resolution, DeepLab's at output
+    // stride 8, then its ASPP concatenation), lowered on trial one after the other (bandsPlateau) from the start,
+    // with and without bands through side inputs: where the bands alone would then leave less than the best arena.
+    // Last, beside every plan above: not where the best head is within TIED_PEAKS_OVER_FLOOR of the streaming floor
+    // already (streamed layers often are), little is left to win there for the two band passes the look costs.
+    const sides = best.after.arena.head > TIED_PEAKS_OVER_FLOOR * before.streamingFloor ? (sideChains ? [false, true] : [false]) : [];
+    // From the best band plan's variant: streamed layers make no band chains.
+    const bandVariant = bestVariant.streamLayers ? variants[0]! : bestVariant;
+    for (const tied of sides.map((bandSideInputs) => ({ ...bandVariant, bandSideInputs, bandsPlateau: true }))) {
+      if (arenaAfterBands(fresh(), passContext(limits, tied)) < best.after.arena.total) keep(rewrite(limits, tied), tied);
     }
     for (const r of [plain, ...streamed]) {
       const again = r && spilledAgain(r);
