@@ -141,7 +141,6 @@ const figures = (r: MemoryReport): ArenaFigures => ({ head: r.arena.head, tail: 
 /** Search steps of the spill pass's measuring placements when bands run through joins (PassContext.trialPlanIterations). */
 const SIDE_TRIAL_PLAN_ITERATIONS = 200;
 
-
 /** The best plan's head over the streaming floor above which optimize() also lowers tied peaks from the start. */
 const TIED_PEAKS_OVER_FLOOR = 1.25;
 

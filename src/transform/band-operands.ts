@@ -20,14 +20,7 @@ export function sliceRows(sg: Subgraph, x: Tensor, r0: number, r1: number, name:
   const shape = [...x.shape];
   shape[1] = r1 - r0;
   const y = activationLike(sg, x, freshName(sg, name), shape);
-  const op = sliceOp(
-    sg,
-    x,
-    x.shape.map((_, i) => (i === 1 ? r0 : 0)),
-    x.shape.map((n, i) => (i === 1 ? r1 : n)),
-    y,
-    name,
-  );
+  const op = sliceOp(sg, x, x.shape.map((_, i) => (i === 1 ? r0 : 0)), x.shape.map((n, i) => (i === 1 ? r1 : n)), y, name);
   return { op, y };
 }
 
