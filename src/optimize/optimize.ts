@@ -412,11 +412,13 @@ export function optimize(modelBytes: Uint8Array, options: OptimizeOptions = {}, 
     // with and without bands through side inputs: where the bands alone would then leave less than the best arena.
     // Last, beside every plan above: not where the best head is within TIED_PEAKS_OVER_FLOOR of the streaming floor
     // already (streamed layers often are), little is left to win there for the two band passes the look costs.
-    const sides = best.after.arena.head > TIED_PEAKS_OVER_FLOOR * before.streamingFloor ? (sideChains ? [false, true] : [false]) : [];
-    // From the best band plan's variant: streamed layers make no band chains.
-    const bandVariant = bestVariant.streamLayers ? variants[0]! : bestVariant;
-    for (const tied of sides.map((bandSideInputs) => ({ ...bandVariant, bandSideInputs, bandsPlateau: true }))) {
-      if (arenaAfterBands(fresh(), passContext(limits, tied)) < best.after.arena.total) keep(rewrite(limits, tied), tied);
+    if (best.after.arena.head > TIED_PEAKS_OVER_FLOOR * before.streamingFloor) {
+      // From the best band plan's variant: streamed layers make no band chains.
+      const bandVariant = bestVariant.streamLayers ? variants[0]! : bestVariant;
+      for (const bandSideInputs of sideChains ? [false, true] : [false]) {
+        const tied = { ...bandVariant, bandSideInputs, bandsPlateau: true };
+        if (arenaAfterBands(fresh(), passContext(limits, tied)) < best.after.arena.total) keep(rewrite(limits, tied), tied);
+      }
     }
     for (const r of [plain, ...streamed]) {
       const again = r && spilledAgain(r);

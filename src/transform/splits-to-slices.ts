@@ -28,8 +28,10 @@ export function splitsToSlices(graph: Graph): SplitsToSlicesResult {
     const read = split.parts.filter((p) => sg.consumersOf(p.tensor).length > 0 || sg.outputs.includes(p.tensor));
     const slices = read.map((p) => {
       const y = sg.tensors[p.tensor]!;
+      // Every row and the other axes whole; the part's run of the split axis.
       const begin = x.shape.map((_, i) => (i === split.axis ? p.begin : 0));
-      return sliceOp(sg, x, begin, x.shape.map((n, i) => (i === split.axis ? p.end : n)), y, y.name);
+      const end = x.shape.map((n, i) => (i === split.axis ? p.end : n));
+      return sliceOp(sg, x, begin, end, y, y.name);
     });
     sg.replaceOps(k, 1, slices);
     k += slices.length - 1;
