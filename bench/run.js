@@ -211,6 +211,10 @@ appendSection(segmentationSection());
 const { inSramSection } = await import('./in-sram.js');
 appendSection(inSramSection());
 
+// ---- Row bands through both branches of a fork, on synthetic stems (bench/forks.js).
+const { forksSection } = await import('./forks.js');
+appendSection(forksSection());
+
 // ---- The README's memory chart, rendered from the quick start's SVG (bench/readme-chart.js).
 const { writeReadmeChart } = await import('./readme-chart.js');
 console.log(await writeReadmeChart(root));

@@ -24,6 +24,11 @@ export interface Chain {
   ops: number[];
   /** Per op, the operand that carries the chain's rows. */
   rows: number[];
+  /**
+   * Per op, the stage whose output that operand is, or -1 for the chain's input: the previous one along a chain, an
+   * earlier one where the chain runs through both branches of a fork (forkChains).
+   */
+  sources: number[];
   input: number;
   output: number;
   /**
@@ -144,7 +149,7 @@ export function bandChains(sg: Subgraph, sideInputs: boolean, branches = sideInp
     if (!best) return;
     const { ops, rows, exits } = best;
     ops.forEach((k) => taken.add(k));
-    out.push({ ops, rows, input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits });
+    out.push({ ops, rows, sources: ops.map((_, k) => k - 1), input: x, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits });
   });
   return out;
 }
@@ -226,9 +231,82 @@ export function isRowTap(sg: Subgraph, k: number, t: number): boolean {
 export function subChain(sg: Subgraph, chain: Chain, from: number, to: number, types: ReadonlySet<string>, rowSpills = false): Chain | null {
   const ops = chain.ops.slice(from, to + 1);
   const rows = chain.rows.slice(from, to + 1);
-  const exits = closure(sg, ops, rows, rowSpills, chain.exits.length > 0, types);
-  if (!exits) return null;
-  return { ops, rows, input: sg.ops[ops[0]!]!.inputs[rows[0]!]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits };
+  const input = sg.ops[ops[0]!]!.inputs[rows[0]!]!;
+  // Every op of a run through a fork reads its rows from the run's input or from an op of the run.
+  const sources = rowSources(sg, ops, rows, input);
+  const exits = sources && closure(sg, ops, rows, rowSpills, chain.exits.length > 0, types);
+  if (!sources || !exits) return null;
+  return { ops, rows, sources, input, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits };
+}
+
+/** Chain.sources of `ops` (`rows`: their row operands) reading `input`, or null where an op reads its rows from neither. */
+function rowSources(sg: Subgraph, ops: readonly number[], rows: readonly number[], input: number): number[] | null {
+  const stageOf = new Map(ops.map((k, i) => [sg.ops[k]!.outputs[0]!, i]));
+  const sources = ops.map((k, i) => {
+    const t = sg.ops[k]!.inputs[rows[i]!]!;
+    const from = stageOf.get(t);
+    return from !== undefined && from < i ? from : t === input ? -1 : -2;
+  });
+  return sources.includes(-2) ? null : sources;
+}
+
+/** Operators a chain through a fork takes, at most. */
+const FORK_CHAIN_OPS = 48;
+
+/**
+ * Chains that run through both branches of a fork (side inputs, branches, exits): from each row-local op, the
+ * operators that read what the chain made so far join it in their order, each reading its rows from the latest
+ * stage among its operands (the other operands it reads row for row are side inputs: the branch it joins), and the
+ * longest run of them that every tensor but the last one's output ends in (closure) is kept. Operators that could
+ * be exits are tried both ways: as exits, and as ops of the chain. Only chains with a fork (an op reading its rows
+ * from a stage not just before it) are returned: the others are bandChains'.
+ */
+export function forkChains(sg: Subgraph, rowSpills = false, kernels: Kernels = REFERENCE_KERNELS): Chain[] {
+  const types = bandTypes(kernels);
+  const out: Chain[] = [];
+  const taken = new Set<number>();
+  sg.ops.forEach((first, i) => {
+    if (taken.has(i)) return;
+    const at = rowOperand(sg, first, first.inputs[rowInput(first)] ?? -1, true, kernels);
+    if (at < 0 || sg.tensors[first.inputs[at]!]!.kind !== 'activation') return;
+    let best: { ops: number[]; rows: number[]; exits: ChainExit[] } | null = null;
+    for (const asExits of [true, false]) {
+      const ops = [i];
+      const rows = [at];
+      // The stage of each tensor the chain made.
+      const made = new Map([[first.outputs[0]!, 0]]);
+      const seen = new Set([i]);
+      while (ops.length < FORK_CHAIN_OPS) {
+        // No tensor of the chain but its output is a graph output.
+        if ([...made.keys()].some((t) => sg.outputs.includes(t))) break;
+        let next = Infinity;
+        for (const t of made.keys()) for (const r of sg.consumersOf(t)) if (r < next && !seen.has(r) && !(rowSpills && isRowTap(sg, r, t))) next = r;
+        if (next === Infinity) break;
+        seen.add(next);
+        const op = sg.ops[next]!;
+        // Its rows from the latest stage it reads; any other stage it reads, it reads row for row (a join).
+        const read = op.inputs.filter((u) => made.has(u)).sort((a, b) => made.get(b)! - made.get(a)!);
+        const t = read[0]!;
+        if (asExits && exitOf(sg, next, t, ops, rows, types)) continue;
+        const rule = rowRule(sg, op);
+        const join = rule?.kind === 'same' && rule.halo === 0;
+        const r = rowOperand(sg, op, t, true, kernels);
+        if (r < 0 || op.outputs.length !== 1 || (read.length > 1 && !join)) break;
+        ops.push(next);
+        rows.push(r);
+        made.set(op.outputs[0]!, ops.length - 1);
+        const exits = ops.length > 2 ? closure(sg, ops, rows, rowSpills, true, types) : null;
+        if (exits && (!best || ops.length > best.ops.length)) best = { ops: [...ops], rows: [...rows], exits };
+      }
+    }
+    if (!best) return;
+    const sources = rowSources(sg, best.ops, best.rows, first.inputs[at]!)!;
+    if (sources.every((s, k) => s === k - 1)) return;
+    best.ops.forEach((k) => taken.add(k));
+    const { ops, rows, exits } = best;
+    out.push({ ops, rows, sources, input: first.inputs[at]!, output: sg.ops[ops[ops.length - 1]!]!.outputs[0]!, joins: slotJoins(sg, ops), exits });
+  });
+  return out;
 }
 
 /**

@@ -29,7 +29,7 @@ import { activationLike, freshName, newOp, ORDERED_OPCODES, removeUnusedTensors,
 import { bandOperands, sliceRows } from './band-operands.js';
 import { rowInput, rowRule, storageExtent } from '../ops/registry.js';
 import { wholeOperand } from '../ops/row-rule.js';
-import { addFetchWriter, bandChains, bandTypes, isRowTap, subChain, type Chain } from './band-chains.js';
+import { addFetchWriter, bandChains, bandTypes, forkChains, isRowTap, subChain, type Chain } from './band-chains.js';
 import { graphCompute, predictOps } from '../analysis/compute.js';
 import { CONCAT_MAX_INPUTS } from '../ops/shape/kernel.js';
 import { resizeBand, resizeSourceRows } from './resize-band.js';
@@ -97,11 +97,12 @@ interface Stage {
   read?: { from: number; own: number; to: number };
 }
 
-/** The rows a stage's operator reads: the previous stage's (or the chain input's, [s0, s1)), or Stage.read's. */
-const stageInput = (p: { s0: number; s1: number; stages: readonly Stage[] }, i: number): { c0: number; c1: number } => {
+/** The rows a stage's operator reads: its source stage's (or the chain input's, [s0, s1)), or Stage.read's. */
+const stageInput = (p: { s0: number; s1: number; stages: readonly Stage[] }, chain: Chain, i: number): { c0: number; c1: number } => {
   const read = p.stages[i]?.read;
   if (read) return { c0: read.from, c1: read.to };
-  return i === 0 ? { c0: p.s0, c1: p.s1 } : p.stages[i - 1]!;
+  const from = chain.sources[i]!;
+  return from < 0 ? { c0: p.s0, c1: p.s1 } : p.stages[from]!;
 };
 
 /** The span [first, last + 1) of rows in [n0, n1) that `exact` accepts (empty: n1, n0). */
@@ -135,18 +136,21 @@ interface Reads {
  */
 function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite: boolean, reads?: Reads): Stage[] | null {
   const stages: Stage[] = [];
-  let inH = sg.tensors[chain.input]!.shape[1]!;
   const stageOf = chainStages(sg, chain);
-  let rows: Stage = { c0: s0, c1: s1, e0: s0, e1: s1 };
+  const source: Stage = { c0: s0, c1: s1, e0: s0, e1: s1 };
   for (const [i, k] of chain.ops.entries()) {
+    const from = chain.sources[i]!;
+    // Along a chain the previous stage; through a fork, the one the operator reads.
+    const rows = from < 0 ? source : stages[from]!;
+    const inH = sg.tensors[from < 0 ? chain.input : sg.ops[chain.ops[from]!]!.outputs[0]!]!.shape[1]!;
     const outH = sg.tensors[sg.ops[k]!.outputs[0]!]!.shape[1]!;
     const at = (input: Stage) => stageRows(sg, chain, stages, stageOf, i, input, inH, outH, stockTflite);
     let stage: Stage | null = null;
-    if (i > 0 && reads) {
+    if (from >= 0 && reads) {
       const want = reads.want[i]!;
       const end = reads.end[i]!;
       const own = rows.e0;
-      const before = reads.before?.[i - 1];
+      const before = reads.before?.[from];
       const carry = before && want >= 0 && want < own;
       if (carry && own > before.e1) return null;
       // Rows before the first and after the last one needed are left unread where the stage still lines up
@@ -175,9 +179,7 @@ function forward(sg: Subgraph, chain: Chain, s0: number, s1: number, stockTflite
       stage = at(rows);
     }
     if (!stage) return null;
-    inH = outH;
     stages.push(stage);
-    rows = stage;
   }
   return stages;
 }
@@ -335,25 +337,7 @@ function inputRows(
   before?: readonly Stage[],
 ): { s0: number; s1: number; stages: Stage[] } | null {
   const H = sg.tensors[chain.input]!.shape[1]!;
-  let a = r0;
-  let b = r1;
-  const want = chain.ops.map(() => -1);
-  const start = chain.ops.map(() => 0);
-  const end = chain.ops.map(() => Infinity);
-  // The first row without carried rows, tracked beside `a` (which stops where the band before's rows end).
-  let own0 = r0;
-  for (let i = chain.ops.length - 1; i >= 0; i--) {
-    [own0] = sourceRows(sg, chain, i, own0, b);
-    [a, b] = sourceRows(sg, chain, i, a, b);
-    end[i] = b;
-    // Rows the band before computed exact are carried: this band computes the previous stage from where they end.
-    const prev = carry && i > 0 ? before?.[i - 1] : undefined;
-    if (prev && prev.e0 <= a && a < prev.e1 && prev.e1 < b) {
-      want[i] = a;
-      a = prev.e1;
-    }
-    start[i] = a;
-  }
+  const { a, b, own0, want, start, end } = neededRows(sg, chain, r0, r1, carry ? before : undefined);
   // Rows carried and rows left unread where the band still comes out exact; else carried only; else neither (its
   // own rows from the chain's input, as without `carry`).
   const unread = { ...(before ? { before } : {}), want, start, end };
@@ -377,6 +361,63 @@ function inputRows(
   return null;
 }
 
+/** Whether each op of the chain reads its rows from the one before it. */
+const linearChain = (chain: Chain): boolean => chain.sources.every((s, i) => s === i - 1);
+
+/**
+ * Walking back from the chain's output rows [r0, r1): the chain input's rows they need, [a, b), and the first of
+ * them without carried rows (`own0`); per op, the first row of its input it needs carried from the band before
+ * (`want`, -1 for none: rows the band before computed exact, its stages `before`, are carried and this band computes
+ * its own from where they end), the first of its own (`start`) and the end (`end`). Through a fork (Chain.sources),
+ * a stage's rows are those its readers need, spanned, the joins reading it as a side input among them.
+ */
+function neededRows(
+  sg: Subgraph,
+  chain: Chain,
+  r0: number,
+  r1: number,
+  before?: readonly Stage[],
+): { a: number; b: number; own0: number; want: number[]; start: number[]; end: number[] } {
+  const n = chain.ops.length;
+  const want = chain.ops.map(() => -1);
+  const start = chain.ops.map(() => 0);
+  const end = chain.ops.map(() => Infinity);
+  // Per stage, and for the chain's input (last), the rows needed and the first of them without carried rows.
+  const need = Array.from({ length: n + 1 }, () => ({ a: Infinity, b: -Infinity, own: Infinity }));
+  const into = (k: number, a: number, b: number, own: number) => {
+    const x = need[k < 0 ? n : k]!;
+    x.a = Math.min(x.a, a);
+    x.b = Math.max(x.b, b);
+    x.own = Math.min(x.own, own);
+  };
+  into(n - 1, r0, r1, r0);
+  const stageOf = linearChain(chain) ? null : chainStages(sg, chain);
+  for (let i = n - 1; i >= 0; i--) {
+    const x = need[i]!;
+    // A stage nothing in the chain reads the rows of (none: closure).
+    if (x.a === Infinity) continue;
+    const from = chain.sources[i]!;
+    const [own] = sourceRows(sg, chain, i, x.own, x.b);
+    const [a0, b] = sourceRows(sg, chain, i, x.a, x.b);
+    let a = a0;
+    end[i] = b;
+    const prev = from >= 0 ? before?.[from] : undefined;
+    if (prev && prev.e0 <= a && a < prev.e1 && prev.e1 < b) {
+      want[i] = a;
+      a = prev.e1;
+    }
+    start[i] = a;
+    into(from, a, b, own);
+    // A join reads the stages of its other branches row for row.
+    sg.ops[chain.ops[i]!]!.inputs.forEach((t, j) => {
+      const side = stageOf?.get(t);
+      if (j !== chain.rows[i] && side !== undefined && side < i) into(side, x.a, x.b, x.own);
+    });
+  }
+  const x = need[n]!;
+  return x.a < x.b ? { a: x.a, b: x.b, own0: x.own, want, start, end } : { a: r0, b: r1, own0: r0, want, start, end };
+}
+
 /** A band's output rows [r0, r1), the chain input's rows [s0, s1) it reads, and its stages' rows. */
 type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[] };
 
@@ -390,7 +431,7 @@ type BandPlan = { r0: number; r1: number; s0: number; s1: number; stages: Stage[
 export function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite: boolean, types: ReadonlySet<string>, carry = false): BandPlan[] | null {
   const H = sg.tensors[chain.output]!.shape[1]!;
   if (bands > H || !types.has(sg.tensors[chain.input]!.dtype) || !types.has(sg.tensors[chain.output]!.dtype)) return null;
-  if (carry && !plainChain(sg, chain)) return null;
+  if (carry && !carriesRows(sg, chain)) return null;
   const plans: BandPlan[] = [];
   for (let j = 0; j < bands; j++) {
     const r0 = Math.round((j * H) / bands);
@@ -400,6 +441,17 @@ export function planBands(sg: Subgraph, chain: Chain, bands: number, stockTflite
     plans.push({ r0, r1, ...p });
   }
   return !carry || plans.some((p) => p.stages.some((st) => st.read)) ? plans : null;
+}
+
+/**
+ * Whether the bands of a chain may carry rows (Stage.read): a plain chain, or one through a fork whose stages its own
+ * operators alone read (no exit, spill or slot join: their rows are taken from each band's own).
+ */
+function carriesRows(sg: Subgraph, chain: Chain): boolean {
+  if (linearChain(chain)) return plainChain(sg, chain);
+  if (chain.joins.some((t) => t >= 0) || chain.exits.length > 0) return false;
+  const inside = new Set(chain.ops);
+  return chain.ops.slice(0, -1).every((k) => sg.consumersOf(sg.ops[k]!.outputs[0]!).every((r) => inside.has(r)));
 }
 
 /** Whether each tensor between the chain's operators is read by the next alone: no branch, join or spill of a stage. */
@@ -605,12 +657,13 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
   let carries = new Map<number, Tensor>();
   plans.forEach((p, j) => {
     const next = new Map<number, Tensor>();
-    let cur = X;
+    let input = X;
     if (p.s0 > 0 || p.s1 < X.shape[1]!) {
       const s = sliceRows(sg, X, p.s0, p.s1, `${X.name}_band${j}`);
       newOps.push(s.op);
-      cur = s.y;
+      input = s.y;
     }
+    let cur = input;
     // This band's tensor of each stage: a join reading an earlier stage takes its rows from there (forward()).
     const bandOf: { tensor: number; c0: number }[] = [];
     chainOps.forEach((chainOp, i) => {
@@ -619,11 +672,14 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       const shape = [...orig.shape];
       shape[1] = st.c1 - st.c0;
       const out = activationLike(sg, orig, freshName(sg, `${orig.name}_band${j}`), shape);
-      const before = stageInput(p, i);
+      const before = stageInput(p, chain, i);
+      // The band's tensor of the stage the operator reads its rows from.
+      const from = chain.sources[i]!;
+      cur = from < 0 ? input : sg.tensors[bandOf[from]!.tensor]!;
       const read = st.read;
       if (read) {
         // This band's own rows it reads, after the band before's.
-        const ownRows = p.stages[i - 1]!;
+        const ownRows = p.stages[from]!;
         let own = cur;
         if (read.own > ownRows.c0 || read.to < ownRows.c1) {
           const s = sliceRows(sg, cur, read.own - ownRows.c0, read.to - ownRows.c0, `${cur.name}_own`);
@@ -658,13 +714,15 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
       );
       bandOf.push({ tensor: out.index, c0: st.c0 });
       cur = out;
-      // The rows the next band carries, taken now: this band's tensor of the stage need not outlive its reader.
-      const taken = plans[j + 1]?.stages[i + 1]?.read;
-      if (taken && taken.from < taken.own) {
+      // The rows the next band carries to each reader of the stage, taken now: this band's tensor of the stage need
+      // not outlive its readers.
+      chain.sources.forEach((source, k) => {
+        const taken = source === i ? plans[j + 1]?.stages[k]?.read : undefined;
+        if (!taken || taken.from >= taken.own) return;
         const s = sliceRows(sg, out, taken.from - st.c0, taken.own - st.c0, `${orig.name}_carry${j}`);
         newOps.push(s.op);
-        next.set(i + 1, s.y);
-      }
+        next.set(k, s.y);
+      });
       // Rows [q0, q1) of the stage (of its coordinates) from this band's tensor of it: sliced unless that is all of them.
       const stageRowsOf = (out: Tensor, q0: number, q1: number, name: string): Tensor => {
         if (q0 === st.c0 && q1 === st.c1) return out;
@@ -730,8 +788,9 @@ function splitChain(sg: Subgraph, whole: Chain, plans: readonly BandPlan[], tria
     }
     else newOps.push(rowConcat(exit.parts.map((op) => op.outputs[0]!), out));
   }
-  // The chain's ops are consecutive readers of each other; remove them (and the spills the bands now make, and the
-  // exits) from the last, then insert the bands where the first was.
+  // Remove the chain's ops (and the spills the bands now make, and the exits) from the last, then insert the bands
+  // where the first was: an operator between them that is none of these reads no tensor of the chain (closure), and
+  // what it writes is read after the chain or by other such operators, which keep their order.
   for (const k of [...chain.ops, ...taps.map((x) => x.op), ...chain.exits.map((e) => e.op)].sort((a, b) => b - a)) sg.removeOp(k);
   newOps.forEach((op, i) => sg.insertOp(at + i, op));
   if (!trial) removeUnusedTensors(sg);
@@ -769,7 +828,7 @@ function bandsFloor(sg: Subgraph, chain: Chain, plans: readonly BandPlan[], buff
     chain.ops.forEach((k, i) => {
       const op = sg.ops[k]!;
       const row = op.inputs[chain.rows[i]!]!;
-      const from = stageInput(p, i);
+      const from = stageInput(p, chain, i);
       const n = from.c1 - from.c0;
       const whole = n === sg.tensors[row]!.shape[1]!;
       // A band of every row reads the chain's input itself (held already) and its side inputs whole.
@@ -889,7 +948,9 @@ export function splitRowBands(
     // such branches: each kind splits where the other cannot, and the greedy takes whichever pays most.
     const key = (c: Chain) => c.ops.join();
     const plain = bandChains(sg, sideInputs, false, rowSpills, kernels);
-    const found = [...plain, ...(sideInputs ? bandChains(sg, true, true, rowSpills, kernels).filter((c) => !plain.some((p) => key(p) === key(c))) : [])];
+    const branched = sideInputs ? bandChains(sg, true, true, rowSpills, kernels).filter((c) => !plain.some((p) => key(p) === key(c))) : [];
+    // And chains through both branches of a fork, where a branch has more than one operator (forkChains).
+    const found = [...plain, ...branched, ...(sideInputs ? forkChains(sg, rowSpills, kernels) : [])];
     const baseLowest = lowest(graph);
     const baseBound = baseLowest.bytes;
     // While exploring, the trial splits made leave their chains' tensors unreferenced.
@@ -912,17 +973,17 @@ export function splitRowBands(
     for (let t = live.length - 2; t >= 0; t--) since[t] = Math.max(since[t + 1]!, live[t]!);
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
-    type Best = { chain: number; from: number; to: number; bands: number; carry: boolean; cost: number; bound: number; local: number; steps: number };
+    type Best = { whole: Chain; from: number; to: number; bands: number; carry: boolean; cost: number; bound: number; local: number; steps: number };
     // On a plateau: the lower bound, then the fewer steps at it, then the lower cost.
     const plateauKey = (x: Pick<Best, 'bound' | 'steps' | 'cost'>) => [x.bound, x.steps, x.cost];
     /**
      * The split that lowers the cost most; `plateau`: the one that lowers the bound, or else the steps at it, most,
      * whatever it costs (a peak elsewhere may hold the bound).
      */
-    const search = (plateau: boolean): Best | null => {
+    const search = (plateau: boolean, chains: readonly Chain[]): Best | null => {
       const priced = new Set<string>();
       let best: Best | null = null;
-      found.forEach((whole, ci) => {
+      chains.forEach((whole) => {
         // The whole chain, and the shorter runs of it around the peak: a long chain
         // through several strides rarely splits exactly, a run whose ends are small does.
         // On a plateau, the whole chain and the wide regions of it: a run lowers one peak of several only if it
@@ -974,7 +1035,7 @@ export function splitRowBands(
                 over = bands;
                 continue;
               }
-              best = { chain: ci, from, to, bands, carry, cost: c, bound: b.bytes, local, steps };
+              best = { whole, from, to, bands, carry, cost: c, bound: b.bytes, local, steps };
             } finally {
               sg.rollback(mark);
             }
@@ -983,20 +1044,20 @@ export function splitRowBands(
       });
       return best;
     };
-    let best = search(false);
+    let best = search(false, found);
     if (!best && wholeOnly) {
       wholeOnly = false;
       continue;
     }
     const onPlateau = plateau && !best && (explore?.moves ?? 0) < PLATEAU_MOVES;
-    if (onPlateau) best = search(true);
+    if (onPlateau) best = search(true, found);
     if (!best) break;
     if (onPlateau) {
       explore ??= { mark: sg.mark(), cost: base, chains: result.chains.length, overLimit: result.overLimit, moves: 0 };
       explore.moves++;
     }
-    const { chain: ci, from, to, bands, carry } = best;
-    const chain = subChain(sg, found[ci]!, from, to, bandTypes(kernels), rowSpills)!;
+    const { whole, from, to, bands, carry } = best;
+    const chain = subChain(sg, whole, from, to, bandTypes(kernels), rowSpills)!;
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const ops = chain.ops.map((k) => sg.ops[k]!);
     const chainCompute = graphCompute(sg, ops);

@@ -271,7 +271,7 @@ function broadcastResizeBands(sg: Subgraph, op: Op, count: number): Band[] | nul
 function chainBands(sg: Subgraph, k: number, count: number, types: ReadonlySet<string>): Band[] | null {
   const op = sg.ops[k]!;
   const row = rowInput(op);
-  const chain = { ops: [k], rows: [row], input: op.inputs[row]!, output: op.outputs[0]!, joins: [-1], exits: [] };
+  const chain = { ops: [k], rows: [row], sources: [-1], input: op.inputs[row]!, output: op.outputs[0]!, joins: [-1], exits: [] };
   const plans = planBands(sg, chain, count, false, types);
   return plans && plans.map((p) => ({ r0: p.r0, r1: p.r1, c0: p.stages[0]!.c0, c1: p.stages[0]!.c1, s0: p.s0, s1: p.s1 }));
 }

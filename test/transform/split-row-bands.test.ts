@@ -20,7 +20,7 @@ import {
   TRANSPOSE_CONV_GATHER,
 } from '../../src/ops/tinyseg/custom-ops.js';
 import { REFERENCE_KERNELS } from '../../src/ops/registry.js';
-import { graphCompute, predictInvoke } from '../../src/analysis/compute.js';
+import { graphCompute, predictInvoke, predictOps } from '../../src/analysis/compute.js';
 import { optimize } from '../../src/optimize/optimize.js';
 
 
@@ -187,8 +187,8 @@ function int8Graph(seed: number) {
     );
   };
   const act = (name: string, shape: number[]) => b.tensor(name, { dtype: 'int8', shape, quantization: q(0.06, -1) });
-  const conv = (x: number, y: number, name: string, shape: number[]) =>
-    b.op({ opcode: 'CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
+  const conv = (x: number, y: number, name: string, shape: number[], stride = 1) =>
+    b.op({ opcode: 'CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: { type: 'Conv2DOptions', value: { padding: 0, strideH: stride, strideW: stride, dilationHFactor: 1, dilationWFactor: 1 } } });
   const dw = (x: number, y: number, name: string, shape: number[]) =>
     b.op({ opcode: 'DEPTHWISE_CONV_2D', inputs: [x, w(name, shape), -1], outputs: [y], options: { type: 'DepthwiseConv2DOptions', value: { padding: 0, strideH: 1, strideW: 1, depthMultiplier: 1, dilationHFactor: 1, dilationWFactor: 1 } } });
   return { b, q, act, conv, dw };
@@ -432,6 +432,63 @@ describe('splitRowBands', () => {
     expect(after.main.tensors.some((t) => t.name === 'r' || t.name === 's')).toBe(false);
     expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
     expect(verifyModels(build(), after, { inputs: 3, seed: 9 }).differingBytes).toBe(0);
+  });
+
+  /**
+   * x -> 3x3 to 32 (r, the widest) -> [depthwise 3x3 -> 1x1 to 8] and [3x3 to 8 -> 3x3 to 8] -> join -> 1x1 to 4.
+   * Stride 2: both branches start with a stride-2 3x3 conv (a ResNet block that downsamples, its shortcut 3x3).
+   */
+  const forkedBlock = (join: 'ADD' | 'CONCATENATION', stride: number): Graph => {
+    const { b, q, act, conv, dw } = int8Graph(21);
+    const H = 48;
+    const h = H / stride;
+    const x = b.input('x', { dtype: 'int8', shape: [1, H, 24, 4], quantization: q(0.05, 2) });
+    const r = act('r', [1, H, 24, 32]);
+    conv(x, r, 'r_w', [32, 3, 3, 4]);
+    const d = act('d', [1, h, 24 / stride, 32]);
+    if (stride === 1) dw(r, d, 'd_w', [1, 3, 3, 32]);
+    else conv(r, d, 'd_w', [32, 3, 3, 32], stride);
+    const p = act('p', [1, h, 24 / stride, 8]);
+    conv(d, p, 'p_w', [8, 1, 1, 32]);
+    const e = act('e', [1, h, 24 / stride, 8]);
+    conv(r, e, 'e_w', [8, 3, 3, 32], stride);
+    const f = act('f', [1, h, 24 / stride, 8]);
+    conv(e, f, 'f_w', [8, 3, 3, 8]);
+    const joined = act('joined', [1, h, 24 / stride, join === 'ADD' ? 8 : 16]);
+    if (join === 'ADD') b.op({ opcode: 'ADD', inputs: [p, f], outputs: [joined], options: { type: 'AddOptions', value: {} } });
+    else b.op({ opcode: 'CONCATENATION', inputs: [p, f], outputs: [joined], options: { type: 'ConcatenationOptions', value: { axis: 3 } } });
+    const out = act('out', [1, h, 24 / stride, 4]);
+    conv(joined, out, 'out_w', [4, 1, 1, join === 'ADD' ? 8 : 16]);
+    b.output(out);
+    return loadGraph(saveGraph(b.build()));
+  };
+
+  it.each([
+    ['ADD', 1],
+    ['CONCATENATION', 1],
+    ['ADD', 2],
+  ] as const)('runs the bands through both branches of a fork, each of several operators, that meet in %s (stride %i)', (join, stride) => {
+    const build = () => forkedBlock(join, stride);
+    const g = build();
+    const before = planTflmArena(g);
+    const r = splitRowBands(g);
+    // One chain from the stem through both branches and their join.
+    expect(r.chains.some((c) => c.ops[0] === 'CONV_2D' && c.ops.includes(join) && c.ops.length === 7)).toBe(true);
+    const after = loadGraph(saveGraph(g));
+    expect(after.main.tensors.some((t) => ['r', 'd', 'e'].includes(t.name))).toBe(false);
+    expect(planTflmArena(after).lowerBound.bytes).toBeLessThan(before.lowerBound.bytes);
+    expect(verifyModels(build(), after, { inputs: 3, seed: 4 }).differingBytes).toBe(0);
+  });
+
+  it('carries the rows the band before computed through both branches of a fork, where computing them again is over the limit', () => {
+    const g = forkedBlock('ADD', 1);
+    const invoke = predictOps(g.main, g.main.ops, REFERENCE_KERNELS);
+    const r = splitRowBands(g, invoke * 1.1);
+    expect(r.chains.some((c) => c.carried && c.ops.length === 7)).toBe(true);
+    const after = loadGraph(saveGraph(g));
+    expect(predictOps(after.main, after.main.ops, REFERENCE_KERNELS)).toBeLessThanOrEqual(invoke * 1.1);
+    expect(after.main.tensors.some((t) => ['r', 'd', 'e'].includes(t.name))).toBe(false);
+    expect(verifyModels(forkedBlock('ADD', 1), after, { inputs: 3, seed: 4 }).differingBytes).toBe(0);
   });
 
   it('runs the bands through a residual block whose input the chain makes (two branches that meet again in an ADD)', () => {
