@@ -973,17 +973,17 @@ export function splitRowBands(
     for (let t = live.length - 2; t >= 0; t--) since[t] = Math.max(since[t + 1]!, live[t]!);
     // opTime(first) >= 1 and opTime(last) + 1 <= the last time step: both index the arrays.
     const peakOutside = (first: number, last: number) => Math.max(until[opTime(first)]!, since[opTime(last) + 1]!);
-    type Best = { whole: Chain; from: number; to: number; bands: number; carry: boolean; cost: number; bound: number; local: number; steps: number };
+    type Best = { chain: number; from: number; to: number; bands: number; carry: boolean; cost: number; bound: number; local: number; steps: number };
     // On a plateau: the lower bound, then the fewer steps at it, then the lower cost.
     const plateauKey = (x: Pick<Best, 'bound' | 'steps' | 'cost'>) => [x.bound, x.steps, x.cost];
     /**
      * The split that lowers the cost most; `plateau`: the one that lowers the bound, or else the steps at it, most,
      * whatever it costs (a peak elsewhere may hold the bound).
      */
-    const search = (plateau: boolean, chains: readonly Chain[]): Best | null => {
+    const search = (plateau: boolean): Best | null => {
       const priced = new Set<string>();
       let best: Best | null = null;
-      chains.forEach((whole) => {
+      found.forEach((whole, ci) => {
         // The whole chain, and the shorter runs of it around the peak: a long chain
         // through several strides rarely splits exactly, a run whose ends are small does.
         // On a plateau, the whole chain and the wide regions of it: a run lowers one peak of several only if it
@@ -1035,7 +1035,7 @@ export function splitRowBands(
                 over = bands;
                 continue;
               }
-              best = { whole, from, to, bands, carry, cost: c, bound: b.bytes, local, steps };
+              best = { chain: ci, from, to, bands, carry, cost: c, bound: b.bytes, local, steps };
             } finally {
               sg.rollback(mark);
             }
@@ -1044,20 +1044,20 @@ export function splitRowBands(
       });
       return best;
     };
-    let best = search(false, found);
+    let best = search(false);
     if (!best && wholeOnly) {
       wholeOnly = false;
       continue;
     }
     const onPlateau = plateau && !best && (explore?.moves ?? 0) < PLATEAU_MOVES;
-    if (onPlateau) best = search(true, found);
+    if (onPlateau) best = search(true);
     if (!best) break;
     if (onPlateau) {
       explore ??= { mark: sg.mark(), cost: base, chains: result.chains.length, overLimit: result.overLimit, moves: 0 };
       explore.moves++;
     }
-    const { whole, from, to, bands, carry } = best;
-    const chain = subChain(sg, whole, from, to, bandTypes(kernels), rowSpills)!;
+    const { chain: ci, from, to, bands, carry } = best;
+    const chain = subChain(sg, found[ci]!, from, to, bandTypes(kernels), rowSpills)!;
     const inner = chain.ops.slice(0, -1).map((k) => sg.tensors[sg.ops[k]!.outputs[0]!]!);
     const ops = chain.ops.map((k) => sg.ops[k]!);
     const chainCompute = graphCompute(sg, ops);
